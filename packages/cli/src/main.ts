@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT } from './exit.ts';
+import type { ExitCode } from './exit.ts';
+import { processIo } from './output.ts';
+import type { Io } from './output.ts';
+import { CLI_VERSION } from './version.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerKeygen } from './commands/keygen.ts';
+
+/** Builds the `vouch` program; every command writes through `io` so tests can capture it. */
+export function buildProgram(io: Io = processIo): Command {
+  const program = new Command();
+  program
+    .name('vouch')
+    .description('Vouch: identity, credentials and trust for AI agents.')
+    .version(CLI_VERSION, '-v, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch serve
+  $ vouch keygen --type ed25519 --output agent.key.json
+
+Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
+    );
+  registerServe(program);
+  registerKeygen(program, io);
+  // Subcommands inherit the same output and error handling.
+  for (const cmd of program.commands) {
+    cmd.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI and returns its exit code (0 ok, 1 verification failed, 2 usage or input error).
+ *
+ * @example
+ * process.exitCode = await main(process.argv);
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv as string[]);
+    return EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through exitOverride with exit code 0.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof CliError) {
+      io.err(`vouch: ${err.message}`);
+      return err.exitCode;
+    }
+    io.err(`vouch: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.USAGE;
+  }
+}

@@ -1,0 +1,35 @@
+import { VouchError } from '../errors.ts';
+
+const encoder = new TextEncoder();
+// fatal: malformed bytes throw instead of becoming U+FFFD; ignoreBOM: a leading BOM is kept, not silently dropped.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Encodes a string as UTF-8. Lone surrogates become U+FFFD (TextEncoder semantics); parse signed text with
+ * `parseStrict`, which rejects them, when that matters.
+ *
+ * @example
+ * ```ts
+ * encodeUtf8('é'); // Uint8Array [0xc3, 0xa9]
+ * ```
+ */
+export function encodeUtf8(input: string): Uint8Array {
+  return encoder.encode(input);
+}
+
+/**
+ * Decodes UTF-8 strictly: malformed or overlong sequences and encoded surrogates throw `VouchError` `INVALID_UTF8`.
+ * A byte-order mark is kept as U+FEFF so that callers can see (and reject) it.
+ *
+ * @example
+ * ```ts
+ * decodeUtf8(new Uint8Array([0xc3, 0xa9])); // 'é'
+ * ```
+ */
+export function decodeUtf8(input: Uint8Array): string {
+  try {
+    return decoder.decode(input);
+  } catch {
+    throw new VouchError('INVALID_UTF8', 'The bytes are not valid UTF-8.');
+  }
+}

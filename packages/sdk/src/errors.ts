@@ -1,0 +1,72 @@
+/**
+ * Every error the SDK throws on purpose. Callers switch on `code`, never on `message`.
+ *
+ * - encodings: `INVALID_BASE64URL`, `INVALID_BASE64`, `INVALID_HEX`, `INVALID_UTF8`, `INVALID_PEM`
+ * - keys: `INVALID_KEY`, `INVALID_KEY_LENGTH`, `WRONG_CURVE`, `UNSUPPORTED_KEY_TYPE`, `UNSUPPORTED_KEY_FORMAT`
+ * - signatures: `UNSUPPORTED_ALGORITHM`, `KEY_ALGORITHM_MISMATCH`, `CRYPTO_ERROR`
+ * - JSON: `INVALID_JSON`, `DUPLICATE_KEY`, `NON_FINITE_NUMBER`, `JSON_TOO_DEEP`, `UNSUPPORTED_JSON_VALUE`, `JSON_CYCLE`
+ * - proof of work: `INVALID_POW_NONCE`, `INVALID_POW_DIFFICULTY`
+ * - anything else a caller passed wrongly: `INVALID_ARGUMENT`
+ */
+export type VouchErrorCode =
+  | 'INVALID_BASE64URL'
+  | 'INVALID_BASE64'
+  | 'INVALID_HEX'
+  | 'INVALID_UTF8'
+  | 'INVALID_PEM'
+  | 'INVALID_KEY'
+  | 'INVALID_KEY_LENGTH'
+  | 'WRONG_CURVE'
+  | 'UNSUPPORTED_KEY_TYPE'
+  | 'UNSUPPORTED_KEY_FORMAT'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'KEY_ALGORITHM_MISMATCH'
+  | 'CRYPTO_ERROR'
+  | 'INVALID_JSON'
+  | 'DUPLICATE_KEY'
+  | 'NON_FINITE_NUMBER'
+  | 'JSON_TOO_DEEP'
+  | 'UNSUPPORTED_JSON_VALUE'
+  | 'JSON_CYCLE'
+  | 'INVALID_POW_NONCE'
+  | 'INVALID_POW_DIFFICULTY'
+  | 'INVALID_ARGUMENT';
+
+/**
+ * The one error class of Vouch. `code` is a stable UPPER_SNAKE string; `message` is one readable sentence that
+ * never contains key material, tokens or other secrets.
+ *
+ * The code type is a parameter so that other packages can extend the closed set with their own codes.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   decodeBase64url('abc=');
+ * } catch (e) {
+ *   if (isVouchError(e, 'INVALID_BASE64URL')) console.log(e.code, e.message);
+ * }
+ * // a package with more codes:
+ * class ServerError extends VouchError<VouchErrorCode | 'NOT_FOUND'> {}
+ * ```
+ */
+export class VouchError<C extends string = VouchErrorCode> extends Error {
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Tells whether `e` is a {@link VouchError}, optionally with the given `code`.
+ *
+ * @example
+ * ```ts
+ * if (isVouchError(err, 'DUPLICATE_KEY')) reply.code(400);
+ * ```
+ */
+export function isVouchError<C extends string = VouchErrorCode>(e: unknown, code?: C): e is VouchError<C> {
+  return e instanceof VouchError && (code === undefined || e.code === code);
+}

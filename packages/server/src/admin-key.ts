@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from './config.ts';
+import type { Config } from './config.ts';
+
+export interface ResolvedAdminKey {
+  key: string;
+  /** Where a generated key was written; undefined when the key came from VOUCH_ADMIN_KEY. */
+  file: string | undefined;
+  generated: boolean;
+}
+
+/**
+ * The admin key: VOUCH_ADMIN_KEY when set. Otherwise, on SQLite only, the key in `<data dir>/admin.key`,
+ * generated once (mode 0600) on first start. PostgreSQL deployments must set VOUCH_ADMIN_KEY so every process agrees.
+ */
+export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey> {
+  if (config.adminKey !== undefined) return { key: config.adminKey, file: undefined, generated: false };
+  if (config.databaseUrl !== undefined) {
+    throw new ConfigError('VOUCH_ADMIN_KEY is required with PostgreSQL, so that every server process shares it.');
+  }
+  const file = join(config.dataDir, 'admin.key');
+  const fresh = `vouch_admin_${randomBytes(32).toString('base64url')}`;
+  try {
+    // 'wx' fails if the file exists, so two processes starting at once keep the first key.
+    await writeFile(file, `${fresh}\n`, { flag: 'wx', mode: 0o600 });
+    return { key: fresh, file, generated: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const key = (await readFile(file, 'utf8')).trim();
+  if (key.length < 16) throw new ConfigError(`The admin key in ${file} is shorter than 16 characters.`);
+  return { key, file, generated: false };
+}

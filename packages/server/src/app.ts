@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
+import type { Config } from './config.ts';
+import { systemClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+import type { AppContext } from './context.ts';
+import type { Storage } from './storage/index.ts';
+import { createLogger } from './logger.ts';
+import { installErrorHandler } from './http/error-handler.ts';
+import { installJsonBodyParser } from './http/json-body.ts';
+import { installPolicies } from './http/policy.ts';
+import type { Authenticators } from './http/policy.ts';
+import { adminAuthenticator } from './http/admin-auth.ts';
+import { rateLimitStoreFor } from './http/rate-limit.ts';
+import type { RateLimitStore } from './http/rate-limit.ts';
+import { installMetrics } from './http/metrics.ts';
+import { installCors } from './http/cors.ts';
+import { installOpenApi, registerDocsRoutes } from './http/openapi.ts';
+import { installValidators } from './http/validation.ts';
+import { registerHealthRoutes } from './modules/health/routes.ts';
+import { registerAdminRoutes } from './modules/admin/routes.ts';
+import { VERSION } from './version.ts';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  /** Key-encryption key for server private keys. */
+  kek: Buffer;
+  adminKey: string;
+  clock?: Clock;
+  /** A ready logger; otherwise one is made at `config.logLevel`, writing to `logStream` or stdout. */
+  logger?: Logger;
+  logStream?: DestinationStream;
+  /** Replaces the rate-limit store chosen for the engine (tests). */
+  rateLimitStore?: RateLimitStore;
+  /** Further route registrars, run after the built-in modules (and under the same policies). */
+  routes?: ReadonlyArray<RouteRegistrar>;
+}
+
+/** A module's entry point: registers its routes, each with its policy. */
+export type RouteRegistrar = (app: FastifyInstance, ctx: AppContext) => void | Promise<void>;
+
+/** The built-in modules, in registration order. */
+const MODULES: readonly RouteRegistrar[] = [registerHealthRoutes, registerAdminRoutes];
+
+export interface VouchApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+}
+
+/**
+ * Builds the HTTP application on an open storage: error handling, body parsing, route policies (caller and
+ * rate limit), metrics, OpenAPI and every module's routes. It does not listen; see `startServer`.
+ *
+ * @example
+ * const { app } = await buildApp({ config, storage, kek, adminKey });
+ * const res = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export async function buildApp(deps: AppDeps): Promise<VouchApp> {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config.logLevel, deps.logStream);
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    // A hop count becomes proxy-addr's trust function: trust the nearest `n` hops.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.trustProxy)
+        : config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+
+  installValidators(app);
+  installErrorHandler(app);
+  installJsonBodyParser(app, config.jsonMaxDepth);
+  const metrics = installMetrics(app);
+  const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey) };
+  installPolicies(app, {
+    authenticators,
+    rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage),
+    defaultRateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
+    clock,
+  });
+  installCors(app, config.corsOrigins);
+  await installOpenApi(app, config.publicUrl, VERSION);
+
+  const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
+  registerDocsRoutes(app);
+  for (const register of [...MODULES, ...(deps.routes ?? [])]) await register(app, ctx);
+
+  await app.ready();
+  return { app, ctx };
+}

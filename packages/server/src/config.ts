@@ -1,0 +1,199 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** Error raised for a configuration the server cannot start with. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Fastify's `trustProxy` forms: off, every hop, a hop count, or a list of addresses/CIDRs. */
+export type TrustProxy = boolean | number | string[];
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Everything the server reads from its environment, with every default applied. */
+export interface Config {
+  host: string;
+  port: number;
+  /** The only base for every URL the server prints; never derived from request headers. No trailing slash. */
+  publicUrl: string;
+  dataDir: string;
+  /** PostgreSQL connection string; undefined means embedded SQLite under `dataDir`. */
+  databaseUrl: string | undefined;
+  kekFile: string | undefined;
+  adminKey: string | undefined;
+  corsOrigins: string[];
+  trustProxy: TrustProxy;
+  metricsPublic: boolean;
+  logLevel: LogLevel;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Deepest JSON nesting accepted in a request body. */
+  jsonMaxDepth: number;
+  /** Default rate limit for routes that do not name a stricter one: requests per window per client address. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+}
+
+/** One row of the README's configuration table; `loadConfig` reads exactly these. */
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  meaning: string;
+}
+
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'VOUCH_HOST', default: '127.0.0.1', meaning: 'Address to listen on.' },
+  { name: 'VOUCH_PORT', default: '4100', meaning: 'TCP port to listen on (0 picks a free port).' },
+  {
+    name: 'VOUCH_PUBLIC_URL',
+    default: 'http://<host>:<port>',
+    meaning: 'Base of every URL the server prints (issuer, verify links, discovery). Never taken from request headers.',
+  },
+  { name: 'VOUCH_DATA_DIR', default: './data', meaning: 'Directory for the SQLite database, generated KEK and admin key.' },
+  {
+    name: 'VOUCH_DATABASE_URL',
+    default: '(unset: SQLite)',
+    meaning: 'PostgreSQL connection string (`postgres://...`). When set, all processes share this database.',
+  },
+  {
+    name: 'VOUCH_KEK_FILE',
+    default: '<data dir>/kek.key',
+    meaning:
+      'Key-encryption key (32 bytes, hex) that seals server private keys at rest. Created with mode 0600 if absent. Required with PostgreSQL so every process shares it.',
+  },
+  {
+    name: 'VOUCH_ADMIN_KEY',
+    default: '(SQLite: generated into <data dir>/admin.key)',
+    meaning: 'Admin API key, sent as `x-api-key`. At least 16 characters. Required with PostgreSQL.',
+  },
+  {
+    name: 'VOUCH_CORS_ORIGINS',
+    default: '(none)',
+    meaning: 'Comma-separated origins allowed by CORS, or `*` for any origin.',
+  },
+  {
+    name: 'VOUCH_TRUST_PROXY',
+    default: '(off)',
+    meaning:
+      'Honour `X-Forwarded-For` only when set: `true` (every hop), a hop count, or comma-separated proxy addresses/CIDRs.',
+  },
+  { name: 'VOUCH_METRICS_PUBLIC', default: '0', meaning: '`1` serves `/metrics` without the admin key.' },
+  { name: 'VOUCH_LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace, silent.' },
+  { name: 'VOUCH_BODY_LIMIT', default: '1048576', meaning: 'Largest request body in bytes (larger: 413).' },
+  { name: 'VOUCH_JSON_MAX_DEPTH', default: '64', meaning: 'Deepest JSON nesting accepted in a request body.' },
+  {
+    name: 'VOUCH_RATE_LIMIT_MAX',
+    default: '600',
+    meaning: 'Default requests per window per client address for each route (stricter per-route limits apply).',
+  },
+  { name: 'VOUCH_RATE_LIMIT_WINDOW_MS', default: '60000', meaning: 'Length of the rate-limit window in milliseconds.' },
+];
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}".`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}.`);
+  return n;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}".`);
+}
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = (raw ?? '').trim();
+  if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
+  if (v.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry)) {
+      throw new ConfigError(`VOUCH_TRUST_PROXY entry "${entry}" is not an address, CIDR, or hop count.`);
+    }
+  }
+  return list;
+}
+
+function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`VOUCH_PUBLIC_URL must be an absolute http(s) URL, got "${raw}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('VOUCH_PUBLIC_URL must use http or https.');
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError('VOUCH_PUBLIC_URL must not carry a query, fragment or credentials.');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Reads the server configuration from environment variables, applying every default.
+ *
+ * @example
+ * const config = loadConfig({ VOUCH_PORT: '0', VOUCH_DATA_DIR: '/tmp/vouch' });
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const host = env.VOUCH_HOST?.trim() || '127.0.0.1';
+  const port = intVar(env, 'VOUCH_PORT', 4100, 0, 65535);
+  const dataDirRaw = env.VOUCH_DATA_DIR?.trim() || './data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const databaseUrl = env.VOUCH_DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('VOUCH_DATABASE_URL must be a postgres:// or postgresql:// URL.');
+  }
+  const kekRaw = env.VOUCH_KEK_FILE?.trim() || undefined;
+  const kekFile = kekRaw === undefined ? undefined : isAbsolute(kekRaw) ? kekRaw : resolve(cwd, kekRaw);
+  const adminKey = env.VOUCH_ADMIN_KEY === undefined || env.VOUCH_ADMIN_KEY === '' ? undefined : env.VOUCH_ADMIN_KEY;
+  if (adminKey !== undefined && adminKey.length < 16) {
+    throw new ConfigError('VOUCH_ADMIN_KEY must be at least 16 characters long.');
+  }
+  const logLevel = (env.VOUCH_LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`VOUCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  const corsOrigins = (env.VOUCH_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  const publicUrl = parsePublicUrl(env.VOUCH_PUBLIC_URL?.trim() || `http://${hostForUrl(host)}:${port}`);
+  return {
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    databaseUrl,
+    kekFile,
+    adminKey,
+    corsOrigins,
+    trustProxy: parseTrustProxy(env.VOUCH_TRUST_PROXY),
+    metricsPublic: boolVar(env, 'VOUCH_METRICS_PUBLIC'),
+    logLevel,
+    bodyLimit: intVar(env, 'VOUCH_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    jsonMaxDepth: intVar(env, 'VOUCH_JSON_MAX_DEPTH', 64, 2, 1024),
+    rateLimitMax: intVar(env, 'VOUCH_RATE_LIMIT_MAX', 600, 1, 1_000_000),
+    rateLimitWindowMs: intVar(env, 'VOUCH_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+  };
+}

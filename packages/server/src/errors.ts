@@ -1,0 +1,62 @@
+import { VouchError } from '@vouch/sdk';
+
+/**
+ * Every failure the HTTP API reports, by stable code. Clients switch on `code`, never on the message.
+ * Later modules add their codes here so the set stays closed and documented in one place.
+ */
+export type ApiErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_JSON'
+  | 'JSON_TOO_DEEP'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'NOT_READY'
+  | 'INTERNAL';
+
+const STATUS: Record<ApiErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  JSON_TOO_DEEP: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  NOT_READY: 503,
+  INTERNAL: 500,
+};
+
+/** An error meant for the API caller: its message is one readable sentence with no secret in it. */
+export class ApiError extends VouchError<ApiErrorCode> {
+  readonly statusCode: number;
+  /** Extra response headers, e.g. `Retry-After` on 429. */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ApiErrorCode, message: string, options: { headers?: Record<string, string>; status?: number } = {}) {
+    super(code, message);
+    this.statusCode = options.status ?? STATUS[code];
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** The one JSON shape of every error response. */
+export interface ErrorBody {
+  error: string;
+  code: string;
+}
+
+/** JSON schema of {@link ErrorBody}, referenced by route schemas and the OpenAPI document. */
+export const errorBodySchema = {
+  type: 'object',
+  required: ['error', 'code'],
+  properties: { error: { type: 'string' }, code: { type: 'string' } },
+} as const;

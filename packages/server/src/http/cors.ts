@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * CORS for the configured origins only (`*` for any). Credentials are never allowed cross-origin: callers
+ * authenticate with headers, not cookies. Preflight requests are answered by a public OPTIONS route.
+ */
+export function installCors(app: FastifyInstance, origins: readonly string[]): void {
+  if (origins.length === 0) return;
+  const any = origins.includes('*');
+  const allowed = new Set(origins);
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string') return;
+    if (!any && !allowed.has(origin)) return;
+    void reply.header('access-control-allow-origin', any ? '*' : origin);
+    if (!any) void reply.header('vary', 'Origin');
+    void reply.header(
+      'access-control-expose-headers',
+      'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset',
+    );
+  });
+  app.options(
+    '*',
+    { config: { policy: { caller: 'public', rateLimit: 'default' } }, schema: { hide: true } },
+    async (req, reply) => {
+      const origin = req.headers.origin;
+      if (typeof origin === 'string' && (any || allowed.has(origin))) {
+        void reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+        void reply.header('access-control-allow-headers', 'content-type, authorization, x-api-key');
+        void reply.header('access-control-max-age', '600');
+      }
+      return reply.code(204).send();
+    },
+  );
+}

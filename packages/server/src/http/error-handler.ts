@@ -1,0 +1,101 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VouchError } from '@vouch/sdk';
+import { ApiError } from '../errors.ts';
+import type { ErrorBody } from '../errors.ts';
+
+interface AjvIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** `/a/0/b` under `body` → `body.a[0].b`: the field a client has to fix. */
+function fieldPath(part: string, instancePath: string, extra?: string): string {
+  const segments = instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) segments.push(extra);
+  let out = part;
+  for (const s of segments) out += /^\d+$/.test(s) ? `[${s}]` : `.${s}`;
+  return out;
+}
+
+/** One readable sentence naming the field, from the first schema violation. */
+export function describeValidation(part: string, issue: AjvIssue): { field: string; message: string } {
+  switch (issue.keyword) {
+    case 'required': {
+      const field = fieldPath(part, issue.instancePath, String(issue.params.missingProperty));
+      return { field, message: `${field} is required.` };
+    }
+    case 'additionalProperties': {
+      const field = fieldPath(part, issue.instancePath, String(issue.params.additionalProperty));
+      return { field, message: `${field} is not an accepted field.` };
+    }
+    default: {
+      const field = fieldPath(part, issue.instancePath);
+      return { field, message: `${field} ${issue.message ?? 'is invalid'}.` };
+    }
+  }
+}
+
+/** Maps Fastify's own error codes to the API's codes. */
+function fromFastify(err: FastifyError): ApiError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('BODY_TOO_LARGE', 'The request body is larger than this server accepts.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.')
+        : new ApiError('VALIDATION_FAILED', 'The Content-Length header does not match the body.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('INVALID_JSON', 'The request body is not valid JSON.');
+    default:
+      if (err.statusCode === 404) return new ApiError('NOT_FOUND', 'Not found.');
+      return undefined;
+  }
+}
+
+/**
+ * The one place errors become HTTP responses: `{error, code}` with the right status, a `field` on validation
+ * failures, and never a stack trace. Unknown errors are logged (without request bodies) and answered as 500.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    let api: ApiError | undefined;
+    let field: string | undefined;
+    if (err instanceof ApiError) api = err;
+    else if (err instanceof VouchError) {
+      // An SDK parser refused caller input (a key, an encoding, a signed document): the caller's fault.
+      const sdkErr = err as VouchError<string>;
+      const body = { error: sdkErr.message, code: sdkErr.code };
+      return reply.code(400).type('application/json; charset=utf-8').send(body);
+    } else if (err.validation && err.validation.length > 0) {
+      const d = describeValidation(err.validationContext ?? 'body', err.validation[0] as unknown as AjvIssue);
+      api = new ApiError('VALIDATION_FAILED', d.message);
+      field = d.field;
+    } else api = fromFastify(err);
+
+    if (!api) {
+      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        api = new ApiError('VALIDATION_FAILED', 'The request is malformed.', { status: err.statusCode });
+      } else {
+        req.log.error({ err: { type: err.name, code: err.code, message: err.message, stack: err.stack } }, 'unhandled error');
+        api = new ApiError('INTERNAL', 'The server failed to handle this request.');
+      }
+    }
+    const body: ErrorBody & { field?: string } = { error: api.message, code: api.code };
+    if (field !== undefined) body.field = field;
+    void reply.code(api.statusCode).headers(api.headers).type('application/json; charset=utf-8');
+    return reply.send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).type('application/json; charset=utf-8');
+    return reply.send({ error: `No route ${req.method} ${req.url.split('?')[0]}.`, code: 'NOT_FOUND' });
+  });
+}

@@ -1,0 +1,58 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+
+/** Registers the OpenAPI 3.1 generator; routes registered afterwards appear in `/docs/json`. */
+export async function installOpenApi(app: FastifyInstance, publicUrl: string, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vouch',
+        version,
+        description: 'Identity, credential and trust service for AI agents.',
+      },
+      servers: [{ url: publicUrl }],
+      components: {
+        securitySchemes: {
+          adminKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The admin key.' },
+          integratorKey: { type: 'http', scheme: 'bearer', description: 'An integrator API key.' },
+          ownerToken: { type: 'http', scheme: 'bearer', description: "An owner's token." },
+          managementToken: { type: 'http', scheme: 'bearer', description: 'A management token.' },
+          agentSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-vouch-signature',
+            description: "An agent's Ed25519 signature over the request.",
+          },
+        },
+      },
+    },
+  });
+}
+
+/** `/docs` (a readable index) and `/docs/json` (the OpenAPI document). */
+export function registerDocsRoutes(app: FastifyInstance): void {
+  const policy = { caller: 'public' as const, rateLimit: 'default' as const };
+  app.get('/docs/json', { config: { policy }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs', { config: { policy }, schema: { hide: true } }, async (_req, reply) => {
+    const doc = app.swagger() as { paths?: Record<string, Record<string, { summary?: string; security?: unknown[] }>> };
+    const rows: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths ?? {})) {
+      for (const [method, op] of Object.entries(ops)) {
+        const who = op.security && op.security.length > 0 ? Object.keys(op.security[0] as object).join(', ') : 'public';
+        rows.push(
+          `<tr><td>${escapeHtml(method.toUpperCase())}</td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(who)}</td><td>${escapeHtml(op.summary ?? '')}</td></tr>`,
+        );
+      }
+    }
+    void reply.type('text/html; charset=utf-8');
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vouch API</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style>
+</head><body><h1>Vouch API</h1><p>The OpenAPI 3.1 document: <a href="docs/json">/docs/json</a>.</p>
+<table><thead><tr><th>Method</th><th>Path</th><th>Caller</th><th>Summary</th></tr></thead><tbody>${rows.join('')}</tbody></table></body></html>`;
+  });
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

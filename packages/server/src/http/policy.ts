@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { ApiError } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+import type { RateLimitStore } from './rate-limit.ts';
+
+/** Who may call a route. Every route names exactly one; the router refuses to register a route that names none. */
+export type Caller = 'public' | 'admin' | 'owner' | 'integrator' | 'agent-signature' | 'management-token';
+
+export const CALLERS: readonly Caller[] = [
+  'public',
+  'admin',
+  'owner',
+  'integrator',
+  'agent-signature',
+  'management-token',
+];
+
+/** Requests allowed per window, counted per route and client address. */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** The declaration every route carries in `config.policy`: its caller and its rate limit. */
+export interface RoutePolicy {
+  caller: Caller;
+  /** `'default'` takes the server's configured limit. */
+  rateLimit: RateLimit | 'default';
+}
+
+/** The authenticated caller of a request; `null` on public routes. */
+export interface Principal {
+  caller: Exclude<Caller, 'public'>;
+  /** Stable identifier of who called: `admin`, an integrator id, a DID, ... Never a secret. */
+  id: string;
+}
+
+/** Checks a request's credentials for one kind of caller: a principal, or `null` when they are absent or wrong. */
+export type Authenticator = (req: FastifyRequest) => Promise<Principal | null>;
+
+export type Authenticators = Partial<Record<Exclude<Caller, 'public'>, Authenticator>>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    policy?: RoutePolicy;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** OpenAPI security requirement for each caller, so the published document says who may call what. */
+export const SECURITY_BY_CALLER: Record<Caller, Array<Record<string, string[]>>> = {
+  public: [],
+  admin: [{ adminKey: [] }],
+  owner: [{ ownerToken: [] }],
+  integrator: [{ integratorKey: [] }],
+  'agent-signature': [{ agentSignature: [] }],
+  'management-token': [{ managementToken: [] }],
+};
+
+export interface PolicyOptions {
+  authenticators: Authenticators;
+  rateLimitStore: RateLimitStore;
+  defaultRateLimit: RateLimit;
+  clock: Clock;
+}
+
+/**
+ * Installs the one place where route policies are enforced:
+ * - at registration, every route must declare `config.policy` with a caller that has an authenticator;
+ * - on each request, before the body is read, the rate limit is counted and the caller authenticated,
+ *   so a refused request never reaches a handler and writes nothing.
+ */
+export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const policy = route.config?.policy;
+    const name = `${String(route.method)} ${route.url}`;
+    if (!policy) throw new Error(`Route ${name} declares no policy (caller and rate limit).`);
+    if (!CALLERS.includes(policy.caller)) throw new Error(`Route ${name} names an unknown caller.`);
+    if (policy.caller !== 'public' && !opts.authenticators[policy.caller]) {
+      throw new Error(`Route ${name} needs a "${policy.caller}" authenticator, and none is installed.`);
+    }
+    const schema = (route.schema ??= {}) as Record<string, unknown>;
+    schema.security = SECURITY_BY_CALLER[policy.caller];
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const policy = req.routeOptions.config.policy;
+    if (!policy) return; // the not-found handler: nothing to protect
+    const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
+    const now = opts.clock.now();
+    const bucket = `${req.method} ${req.routeOptions.url ?? ''}|${req.ip}`;
+    const { count, resetAtMs } = await opts.rateLimitStore.hit(bucket, limit.windowMs, now);
+    const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
+    void reply.header('x-ratelimit-limit', String(limit.max));
+    void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
+    void reply.header('x-ratelimit-reset', String(resetSeconds));
+    if (count > limit.max) {
+      throw new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
+        headers: { 'retry-after': String(resetSeconds) },
+      });
+    }
+    if (policy.caller === 'public') return;
+    const principal = await opts.authenticators[policy.caller]!(req);
+    if (!principal || principal.caller !== policy.caller) {
+      throw new ApiError('UNAUTHORIZED', `This route needs ${describeCaller(policy.caller)}.`);
+    }
+    req.principal = principal;
+  });
+}
+
+function describeCaller(caller: Exclude<Caller, 'public'>): string {
+  switch (caller) {
+    case 'admin':
+      return 'the admin key in the x-api-key header';
+    case 'owner':
+      return "an owner's credentials";
+    case 'integrator':
+      return 'an integrator API key (Authorization: Bearer)';
+    case 'agent-signature':
+      return "an agent's signature";
+    case 'management-token':
+      return 'a management token';
+  }
+}

@@ -1,0 +1,15 @@
+export { loadConfig, ConfigError, CONFIG_VARIABLES } from './config.ts';
+export type { Config, ConfigVariable, LogLevel, TrustProxy } from './config.ts';
+export { systemClock, ManualClock } from './clock.ts';
+export type { Clock } from './clock.ts';
+export { ApiError, errorBodySchema } from './errors.ts';
+export type { ApiErrorCode, ErrorBody } from './errors.ts';
+export { buildApp } from './app.ts';
+export type { AppDeps, VouchApp, RouteRegistrar } from './app.ts';
+export type { AppContext } from './context.ts';
+export { startServer, runServer, SERVER_KEY_PURPOSES } from './start.ts';
+export type { RunningServer, StartOptions } from './start.ts';
+export { resolveAdminKey } from './admin-key.ts';
+export { createLogger, REDACTED_PATHS } from './logger.ts';
+export type { Caller, RoutePolicy, RateLimit, Principal, Authenticator } from './http/policy.ts';
+export { VERSION } from './version.ts';

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { listAudit } from '../../storage/index.ts';
+
+const auditEntrySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'string', format: 'date-time' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    target: { type: ['string', 'null'] },
+    details: { type: ['object', 'null'], additionalProperties: true },
+    requestId: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** Admin views of server state. Reading changes nothing, so these routes are not themselves audited. */
+export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/api/v1/admin/audit',
+    {
+      config: { policy: { caller: 'admin', rateLimit: 'default' } },
+      schema: {
+        summary: 'Read the append-only audit log of admin and governance actions, newest first.',
+        tags: ['admin'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            before: { type: 'integer', minimum: 1 },
+            action: { type: 'string', maxLength: 100 },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { entries: { type: 'array', items: auditEntrySchema } } },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { limit: number; before?: number; action?: string };
+      const entries = await listAudit(ctx.storage.db, { limit: q.limit, beforeId: q.before, action: q.action });
+      return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    },
+  );
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { ApiError, errorBodySchema } from '../../errors.ts';
+
+const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
+
+/** Liveness, readiness (the database answers) and Prometheus metrics. */
+export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/healthz',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: { summary: 'Liveness: the process serves requests.', tags: ['health'], response: { 200: statusSchema } },
+    },
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: 'Readiness: the database answers.',
+        tags: ['health'],
+        response: { 200: statusSchema, 503: errorBodySchema },
+      },
+    },
+    async () => {
+      try {
+        await ctx.storage.ping();
+      } catch {
+        throw new ApiError('NOT_READY', 'The database does not answer.');
+      }
+      return { status: 'ready' };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: { policy: { caller: ctx.config.metricsPublic ? 'public' : 'admin', rateLimit: 'default' } },
+      schema: { summary: 'Prometheus metrics.', tags: ['health'] },
+    },
+    async (_req, reply) => {
+      void reply.type(ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    },
+  );
+}

@@ -1,0 +1,98 @@
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.ts';
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import { createLogger } from './logger.ts';
+import { resolveAdminKey } from './admin-key.ts';
+import { buildApp } from './app.ts';
+import { checkKek, ensureServerKey, loadKek, openStorage } from './storage/index.ts';
+import type { Storage } from './storage/index.ts';
+import { rateLimitStoreFor } from './http/rate-limit.ts';
+
+/** Purposes of the server's own key pairs, created on first start and kept in the database. */
+export const SERVER_KEY_PURPOSES = [{ purpose: 'tokens', alg: 'ES256' }] as const;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  storage: Storage;
+  /** The address actually bound (useful with port 0). */
+  address: string;
+  /** Stops accepting connections, drains in-flight requests, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  logStream?: DestinationStream;
+}
+
+/**
+ * Starts a server: opens storage (running migrations), loads the key-encryption key, resolves the admin key,
+ * makes sure the server's key pairs exist, then listens.
+ *
+ * @example
+ * const server = await startServer(loadConfig());
+ * await server.close();
+ */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = createLogger(config.logLevel, options.logStream);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const admin = await resolveAdminKey(config);
+  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const kek = await loadKek({ kekFile: config.kekFile, dataDir: config.dataDir, engine: storage.engine });
+    await checkKek(storage, kek, clock.now());
+    for (const k of SERVER_KEY_PURPOSES) await ensureServerKey(storage, kek, k.purpose, k.alg, clock.now());
+
+    const rateLimitStore = rateLimitStoreFor(storage);
+    const { app } = await buildApp({ config, storage, kek, adminKey: admin.key, clock, logger, rateLimitStore });
+    const address = await app.listen({ host: config.host, port: config.port });
+    logger.info(
+      { address, publicUrl: config.publicUrl, engine: storage.engine, dataDir: config.dataDir },
+      'vouch server listening',
+    );
+    if (admin.generated) logger.info({ file: admin.file }, 'generated an admin key; read it from this file');
+    else if (admin.file) logger.info({ file: admin.file }, 'admin key loaded from file');
+
+    const pruner = setInterval(() => {
+      rateLimitStore.prune(clock.now()).catch((err: unknown) => logger.warn({ err }, 'rate-limit prune failed'));
+    }, 60_000);
+    pruner.unref();
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        clearInterval(pruner);
+        await app.close();
+        await storage.close();
+      })());
+    return { app, storage, address, close };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+}
+
+/**
+ * Starts the server and stops it gracefully on SIGTERM or SIGINT: in-flight requests finish, the database
+ * closes, and the process exits 0.
+ */
+export async function runServer(config: Config): Promise<RunningServer> {
+  const server = await startServer(config);
+  const stop = (signal: NodeJS.Signals) => {
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return server;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every failure the storage layer reports, by stable code. Callers switch on `code`, never on the message.
+ * Later storage modules add their codes here so the set stays closed and documented in one place.
+ *
+ * - `KEK_REQUIRED`: PostgreSQL without `VOUCH_KEK_FILE`.
+ * - `KEK_INVALID`: the key-encryption key file is unreadable, or not 32 bytes of hex or base64.
+ * - `KEK_MISMATCH`: the database was set up under a different key-encryption key.
+ * - `SEALED_INVALID`: a sealed value is malformed, tampered with, bound to other data, or sealed under another key.
+ * - `MIGRATION_FAILED`: the schema could not be brought up to date.
+ * - `DATABASE_UNAVAILABLE`: the database could not be opened or reached.
+ * - `AUDIT_IMMUTABLE`: something tried to change or delete an audit row.
+ * - `AUDIT_DETAILS_REJECTED`: audit details hold something that looks like a secret, or are not plain JSON.
+ * - `SERVER_KEY_CONFLICT`: the stored server keys for a purpose disagree with what was asked for (another
+ *   algorithm, none active), or a stored key row is inconsistent (kid, algorithm or private key do not match).
+ * - `INVALID_ARGUMENT`: a caller passed a value outside the documented range (a programming error).
+ */
+export type StorageErrorCode =
+  | 'KEK_REQUIRED'
+  | 'KEK_INVALID'
+  | 'KEK_MISMATCH'
+  | 'SEALED_INVALID'
+  | 'MIGRATION_FAILED'
+  | 'DATABASE_UNAVAILABLE'
+  | 'AUDIT_IMMUTABLE'
+  | 'AUDIT_DETAILS_REJECTED'
+  | 'SERVER_KEY_CONFLICT'
+  | 'INVALID_ARGUMENT';
+
+/** An error from the storage layer. Its message is one readable sentence with no key, token or secret in it. */
+export class StorageError extends Error {
+  readonly code: StorageErrorCode;
+
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageError';
+    this.code = code;
+  }
+}
+
+/** Marker both engines' audit triggers put in their error message (see migration 0001). */
+export const AUDIT_IMMUTABLE_MARKER = 'vouch_audit_append_only';
+
+/**
+ * Translates a database driver error the storage layer recognises into a {@link StorageError}; returns anything
+ * else unchanged. Today it recognises the audit table's append-only triggers.
+ *
+ * @example
+ * ```ts
+ * try { await sql`delete from audit_log`.execute(db) } catch (err) { throw toStorageError(err) }
+ * ```
+ */
+export function toStorageError(err: unknown): unknown {
+  if (err instanceof StorageError) return err;
+  if (err instanceof Error && err.message.includes(AUDIT_IMMUTABLE_MARKER)) {
+    return new StorageError('AUDIT_IMMUTABLE', 'Audit log entries cannot be changed or deleted.', { cause: err });
+  }
+  return err;
+}

@@ -1,0 +1,15 @@
+// The storage layer's public surface. Everything else under storage/ (lib/, migration internals) is private.
+export { StorageError, toStorageError } from './errors.ts';
+export type { StorageErrorCode } from './errors.ts';
+export type { Database, MetaTable, ServerKeysTable, AuditLogTable, RateLimitsTable } from './schema.ts';
+export { openStorage } from './open.ts';
+export type { Engine, Storage, OpenStorageOptions } from './open.ts';
+export { MIGRATIONS } from './migrations/index.ts';
+export type { VouchMigration } from './migrations/index.ts';
+export { loadKek, checkKek, KEK_FILE_NAME } from './kek.ts';
+export { seal, open } from './secret-box.ts';
+export { ensureServerKey, listServerKeys } from './server-keys.ts';
+export type { ServerKey, ServerKeyAlg, ServerKeyStatus } from './server-keys.ts';
+export { recordAudit, listAudit } from './audit.ts';
+export type { AuditEntry, AuditInput } from './audit.ts';
+export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';

@@ -1,0 +1,150 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Engine } from './engine.ts';
+import { StorageError } from './errors.ts';
+import { timingSafeEqualStrings } from './lib/timing-safe.ts';
+import type { Storage } from './open.ts';
+
+/** Default file name, inside the data directory, on SQLite. */
+export const KEK_FILE_NAME = 'kek.key';
+const KEK_BYTES = 32;
+/** A key file is one line; anything much larger is not ours and is refused unread. */
+const MAX_FILE_BYTES = 1024;
+const HEX = /^[0-9a-fA-F]{64}$/;
+const BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+const BASE64URL = /^[A-Za-z0-9_-]{43}$/;
+const CHECK_META_KEY = 'kek_check';
+const CHECK_LABEL = 'vouch-kek-check';
+
+/**
+ * Returns the 32-byte key-encryption key that seals server private keys at rest.
+ *
+ * The file is `kekFile` (`VOUCH_KEK_FILE`) or, on SQLite only, `<dataDir>/kek.key`; PostgreSQL requires
+ * `kekFile` because every process must share one key. An absent file is created with a fresh random key
+ * (mode 0600); when several processes create it at once, all of them end up with the first one's key.
+ * The file holds 64 hex characters or base64 of 32 bytes, plus optional whitespace. The key is never printed.
+ *
+ * @example
+ * ```ts
+ * const kek = await loadKek({ kekFile: process.env.VOUCH_KEK_FILE, dataDir: './data', engine: storage.engine });
+ * await checkKek(storage, kek, Date.now());
+ * ```
+ */
+export async function loadKek(opts: { kekFile?: string; dataDir: string; engine: Engine }): Promise<Buffer> {
+  const given = opts.kekFile === '' ? undefined : opts.kekFile;
+  if (given === undefined && opts.engine === 'postgres') {
+    throw new StorageError(
+      'KEK_REQUIRED',
+      'VOUCH_KEK_FILE is required with PostgreSQL: set it to the path of one key-encryption key file that every server process shares.',
+    );
+  }
+  const file = given ?? join(opts.dataDir, KEK_FILE_NAME);
+  return (await readKekFile(file)) ?? (await createKekFile(file));
+}
+
+/**
+ * Verifies that `kek` is the key this database was set up with, recording it on first use (insert-if-absent,
+ * so concurrent first starts agree). Throws `StorageError('KEK_MISMATCH')` otherwise, so a process with the wrong
+ * key fails at start instead of when it first needs a private key. Stores HMAC-SHA256(kek, label), never the key.
+ *
+ * @example
+ * ```ts
+ * await checkKek(storage, kek, clock.now());
+ * ```
+ */
+export async function checkKek(storage: Storage, kek: Buffer, nowMs: number): Promise<void> {
+  if (!Buffer.isBuffer(kek) || kek.length !== KEK_BYTES) {
+    throw new StorageError('KEK_INVALID', 'The key-encryption key must be exactly 32 bytes.');
+  }
+  const expected = `v1.${createHmac('sha256', kek).update(CHECK_LABEL).digest('base64url')}`;
+  await storage.db
+    .insertInto('meta')
+    .values({ key: CHECK_META_KEY, value: expected, created_at: nowMs })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const row = await storage.db
+    .selectFrom('meta')
+    .select('value')
+    .where('key', '=', CHECK_META_KEY)
+    .executeTakeFirst();
+  if (row === undefined || !timingSafeEqualStrings(row.value, expected)) {
+    throw new StorageError(
+      'KEK_MISMATCH',
+      'The key-encryption key is not the one this database was set up with: every process must use the same VOUCH_KEK_FILE.',
+    );
+  }
+}
+
+/** Reads and parses the key file; undefined when it does not exist. */
+async function readKekFile(file: string): Promise<Buffer | undefined> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw new StorageError('KEK_INVALID', `Cannot read the key-encryption key file ${file} (${errnoCode(err)}).`, {
+      cause: err,
+    });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile() || stat.size > MAX_FILE_BYTES) {
+      throw new StorageError('KEK_INVALID', `The key-encryption key file ${file} is not a small regular file.`);
+    }
+    const key = parseKek(await handle.readFile('utf8'));
+    if (key === undefined) {
+      throw new StorageError(
+        'KEK_INVALID',
+        `The key-encryption key file ${file} must hold 32 bytes written as 64 hex characters or as base64.`,
+      );
+    }
+    return key;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Decodes hex, base64 or base64url of exactly 32 bytes; only the canonical spelling of the bytes is accepted. */
+function parseKek(content: string): Buffer | undefined {
+  const text = content.trim();
+  if (HEX.test(text)) return Buffer.from(text, 'hex');
+  const encoding = BASE64.test(text) ? 'base64' : BASE64URL.test(text) ? 'base64url' : undefined;
+  if (encoding === undefined) return undefined;
+  const key = Buffer.from(text, encoding);
+  return key.length === KEK_BYTES && key.toString(encoding) === text ? key : undefined;
+}
+
+/**
+ * Creates the key file with a fresh key. The key is written to a private temporary file ('wx', 0600) that is then
+ * hard-linked into place: link() fails with EEXIST if another process won, and a reader never sees a half-written
+ * key. The loser reads the winner's file.
+ */
+async function createKekFile(file: string): Promise<Buffer> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const key = randomBytes(KEK_BYTES);
+  const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, `${key.toString('hex')}\n`, { flag: 'wx', mode: 0o600, flush: true });
+    await link(temp, file);
+    return key;
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') {
+      throw new StorageError('KEK_INVALID', `Cannot create the key-encryption key file ${file} (${errnoCode(err)}).`, {
+        cause: err,
+      });
+    }
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  const winner = await readKekFile(file);
+  if (winner === undefined) {
+    throw new StorageError('KEK_INVALID', `The key-encryption key file ${file} vanished while it was being created.`);
+  }
+  return winner;
+}
+
+function errnoCode(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : 'unknown error';
+}

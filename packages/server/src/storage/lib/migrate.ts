@@ -1,0 +1,34 @@
+import { Migrator } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import type { Engine } from '../engine.ts';
+import { StorageError } from '../errors.ts';
+import { MIGRATIONS } from '../migrations/index.ts';
+import type { Database } from '../schema.ts';
+
+/** Our own bookkeeping tables, so Vouch can share a database or schema with another Kysely application. */
+export const MIGRATION_TABLE = 'vouch_migration';
+export const MIGRATION_LOCK_TABLE = 'vouch_migration_lock';
+
+/**
+ * Applies every pending migration. On PostgreSQL Kysely holds an advisory lock and a transaction while it reads
+ * the applied list and migrates, so concurrent starters wait and then find nothing to do. SQLite callers provide
+ * their own exclusion (see `sqlite.ts`). `schema` pins the bookkeeping tables to one PostgreSQL schema, because
+ * Kysely's existence check otherwise matches a `vouch_migration` table in any schema of the database.
+ */
+export async function migrateToLatest(db: Kysely<Database>, engine: Engine, schema?: string): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, migration] of MIGRATIONS) migrations[name] = { up: (d) => migration.up(d, engine) };
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const what = failed === undefined ? 'Bringing the database schema up to date' : `Database migration ${failed}`;
+    throw new StorageError('MIGRATION_FAILED', `${what} failed; the schema was left as it was.`, { cause: error });
+  }
+}

@@ -1,0 +1,91 @@
+/*
+ * The audit trail is read by operators and exported to log pipelines, so nothing secret may be written to it.
+ * This guard refuses audit details whose shape suggests a secret. It is deliberately over-cautious: a caller
+ * whose harmless field trips it renames the field (e.g. `kid` rather than `key`, `jti` rather than `token`).
+ */
+
+/** Refused wherever they occur in a normalised key name (lower case, letters and digits only). */
+const SECRET_PARTS = [
+  'secret',
+  'password',
+  'passwd',
+  'passphrase',
+  'privatekey',
+  'privatejwk',
+  'authorization',
+  'cookie',
+  'credential',
+  'mnemonic',
+  'seedphrase',
+  'kek',
+  'bearer',
+];
+/** Refused at the end of a normalised key name: `key`, `apiKey`, `adminKey`, `token`, `accessToken`, `pwd`, ... */
+const SECRET_SUFFIXES = ['key', 'keys', 'token', 'tokens', 'pwd'];
+/** Public despite a suffix above. */
+const PUBLIC_NAMES = new Set(['publickey', 'publickeys']);
+/** JWK members that only private (or symmetric) keys have. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+/** A compact JWS/JWT (`eyJ...` header): bearer tokens are secrets whatever the field is called. */
+const COMPACT_JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
+const MAX_DEPTH = 8;
+const MAX_BYTES = 16 * 1024;
+
+/** Whether a property name looks like it holds a secret (case-insensitive; `_`, `-`, `.` and spaces ignored). */
+export function isSecretLookingName(name: string): boolean {
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (PUBLIC_NAMES.has(n)) return false;
+  return SECRET_PARTS.some((p) => n.includes(p)) || SECRET_SUFFIXES.some((s) => n.endsWith(s));
+}
+
+/**
+ * Serialises audit details to JSON, or returns a sentence saying why they are refused: not a plain JSON object,
+ * too deep or large, or anything that looks like a secret (by property name, a private JWK, a PEM private key
+ * or a compact JWT), at any depth. The sentence names the path but never the refused value.
+ */
+export function serializeAuditDetails(details: unknown): { json: string } | { refused: string } {
+  if (!isPlainObject(details)) return { refused: 'details must be a plain JSON object' };
+  const problem = inspect(details, 'details', 0);
+  if (problem !== undefined) return { refused: problem };
+  const json = JSON.stringify(details);
+  if (Buffer.byteLength(json, 'utf8') > MAX_BYTES) return { refused: `details exceed ${MAX_BYTES} bytes of JSON` };
+  return { json };
+}
+
+function inspect(value: unknown, path: string, depth: number): string | undefined {
+  if (value === null || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is not a finite number`;
+  if (typeof value === 'string') {
+    if (value.includes('PRIVATE KEY-----')) return `${path} looks like a PEM private key`;
+    if (COMPACT_JWT.test(value)) return `${path} looks like a bearer token (JWT)`;
+    return undefined;
+  }
+  if (depth >= MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = inspect(value[i], `${path}[${i}]`, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return `${path} is not JSON (${typeof value})`;
+  if (typeof value.kty === 'string' && PRIVATE_JWK_MEMBERS.some((m) => m in value)) {
+    return `${path} looks like a private JWK`;
+  }
+  for (const [name, member] of Object.entries(value)) {
+    const at = `${path}.${name}`;
+    if (isSecretLookingName(name)) return `${at} has a name that suggests a secret`;
+    // JSON.stringify omits undefined members, which is what an optional field means.
+    if (member === undefined) continue;
+    const problem = inspect(member, at, depth + 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

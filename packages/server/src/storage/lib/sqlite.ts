@@ -1,0 +1,81 @@
+import { chmod } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { StorageError } from '../errors.ts';
+import type { Database } from '../schema.ts';
+import { migrateToLatest } from './migrate.ts';
+
+/** The database file inside the data directory. */
+export const SQLITE_FILE = 'vouch.db';
+
+/** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens `<dataDir>/vouch.db` with WAL, foreign keys and a busy timeout, and migrates it.
+ * Migrations run inside `BEGIN IMMEDIATE`, which takes SQLite's write lock first: another process opening the
+ * same file waits (busy timeout) and then sees the finished schema, and a failed migration rolls back entirely.
+ */
+export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
+  const file = resolve(join(dataDir, SQLITE_FILE));
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(file);
+  } catch (err) {
+    throw new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file}.`, { cause: err });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  try {
+    // busy_timeout first, so the journal-mode switch below also waits for a concurrent opener.
+    raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    // Sealed keys and the audit trail live here; SQLite gives the -wal and -shm files the same mode.
+    await chmod(file, 0o600);
+    await withProcessLock(file, () => migrateExclusively(raw, db));
+    return db;
+  } catch (err) {
+    await db.destroy();
+    if (err instanceof StorageError) throw err;
+    throw new StorageError('DATABASE_UNAVAILABLE', `Cannot prepare the SQLite database at ${file}.`, { cause: err });
+  }
+}
+
+async function migrateExclusively(raw: BetterSqlite3.Database, db: Kysely<Database>): Promise<void> {
+  try {
+    raw.exec('begin immediate');
+  } catch (err) {
+    throw new StorageError('MIGRATION_FAILED', 'Another process held the SQLite database locked too long.', {
+      cause: err,
+    });
+  }
+  try {
+    await migrateToLatest(db, 'sqlite');
+    raw.exec('commit');
+  } finally {
+    if (raw.inTransaction) raw.exec('rollback');
+  }
+}
+
+/*
+ * better-sqlite3 is synchronous: a second connection in this same process that hit the lock would busy-wait on
+ * the only thread while the holder can never finish. So openers of one file in one process take turns here first.
+ */
+const turns = new Map<string, Promise<void>>();
+
+async function withProcessLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = turns.get(key) ?? Promise.resolve();
+  const run = previous.then(fn);
+  const done = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  turns.set(key, done);
+  try {
+    return await run;
+  } finally {
+    if (turns.get(key) === done) turns.delete(key);
+  }
+}

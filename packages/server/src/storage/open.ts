@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Engine } from './engine.ts';
+import { StorageError } from './errors.ts';
+import { openPostgres } from './lib/postgres.ts';
+import { openSqlite } from './lib/sqlite.ts';
+import type { Database } from './schema.ts';
+
+export type { Engine } from './engine.ts';
+
+/** An open, migrated database. One per process; every module queries through `db`. */
+export interface Storage {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  /** A cheap round trip (`select 1`); throws `StorageError('DATABASE_UNAVAILABLE')` when it fails. */
+  ping(): Promise<void>;
+  /** Closes the pool or file. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OpenStorageOptions {
+  /** `postgres://` or `postgresql://` selects PostgreSQL; absent selects SQLite at `<dataDir>/vouch.db`. */
+  databaseUrl?: string;
+  /** Created (recursively, mode 0700) if absent. */
+  dataDir: string;
+  /** Tests only: confine every table to this PostgreSQL schema, created if absent. */
+  pgSchema?: string;
+  /** Largest PostgreSQL pool size; default 10. */
+  pgPoolMax?: number;
+}
+
+/**
+ * Opens the database named by the options and applies pending migrations before returning.
+ * Several processes may open the same database at once: exactly one migrates, the others wait for it.
+ * Never puts the database URL (which may hold a password) in an error message.
+ *
+ * @example
+ * ```ts
+ * const storage = await openStorage({ dataDir: './data', databaseUrl: process.env.VOUCH_DATABASE_URL });
+ * await storage.ping();
+ * ```
+ */
+export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  if (opts.databaseUrl === undefined) return wrap(await openSqlite(opts.dataDir), 'sqlite');
+  if (!/^postgres(ql)?:\/\//i.test(opts.databaseUrl)) {
+    throw new StorageError('INVALID_ARGUMENT', 'VOUCH_DATABASE_URL must start with postgres:// or postgresql://.');
+  }
+  const db = await openPostgres(opts.databaseUrl, { schema: opts.pgSchema, poolMax: opts.pgPoolMax });
+  return wrap(db, 'postgres');
+}
+
+function wrap(db: Kysely<Database>, engine: Engine): Storage {
+  let closing: Promise<void> | undefined;
+  return Object.freeze({
+    db,
+    engine,
+    async ping() {
+      if (closing !== undefined) throw new StorageError('DATABASE_UNAVAILABLE', 'The database has been closed.');
+      try {
+        await sql`select 1`.execute(db);
+      } catch (err) {
+        throw new StorageError('DATABASE_UNAVAILABLE', `The ${engine} database did not answer.`, { cause: err });
+      }
+    },
+    close() {
+      closing ??= db.destroy();
+      return closing;
+    },
+  });
+}

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import { StorageError } from './errors.ts';
+import { assertNonNegativeInteger, assertText } from './lib/validate.ts';
+import type { Database } from './schema.ts';
+
+const MAX_BUCKET = 512;
+
+/**
+ * Counts one hit in `bucket`'s fixed window (`floor(now / windowMs) * windowMs`) and returns the count including
+ * this hit and when the window ends. One atomic upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`), so
+ * concurrent hits from any number of processes each see a distinct count.
+ *
+ * @example
+ * ```ts
+ * const { count, resetAtMs } = await hitRateLimit(storage.db, `register:${ip}`, 60_000, clock.now());
+ * if (count > 10) throw tooManyRequests(Math.ceil((resetAtMs - clock.now()) / 1000));
+ * ```
+ */
+export async function hitRateLimit(
+  db: Kysely<Database>,
+  bucket: string,
+  windowMs: number,
+  nowMs: number,
+): Promise<{ count: number; resetAtMs: number }> {
+  assertText('bucket', bucket, MAX_BUCKET);
+  assertNonNegativeInteger('windowMs', windowMs);
+  assertNonNegativeInteger('nowMs', nowMs);
+  if (windowMs === 0) throw new StorageError('INVALID_ARGUMENT', 'windowMs must be positive.');
+  const windowStart = Math.floor(nowMs / windowMs) * windowMs;
+  const resetAtMs = windowStart + windowMs;
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ bucket, window_start: windowStart, count: 1, expires_at: resetAtMs })
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
+    )
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  return { count: row.count, resetAtMs };
+}
+
+/**
+ * Deletes windows that ended at or before `nowMs`; returns how many rows went.
+ *
+ * @example
+ * ```ts
+ * setInterval(() => void pruneRateLimits(storage.db, clock.now()), 60_000).unref();
+ * ```
+ */
+export async function pruneRateLimits(db: Kysely<Database>, nowMs: number): Promise<number> {
+  assertNonNegativeInteger('nowMs', nowMs);
+  const result = await db.deleteFrom('rate_limits').where('expires_at', '<=', nowMs).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

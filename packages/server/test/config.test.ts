@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.ts';
+
+test('defaults: 127.0.0.1:4100, SQLite under ./data, public URL from host and port', () => {
+  const c = loadConfig({}, '/srv/vouch');
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.port, 4100);
+  assert.equal(c.publicUrl, 'http://127.0.0.1:4100');
+  assert.equal(c.dataDir, '/srv/vouch/data');
+  assert.equal(c.databaseUrl, undefined);
+  assert.equal(c.trustProxy, false);
+  assert.equal(c.metricsPublic, false);
+  assert.deepEqual(c.corsOrigins, []);
+  assert.equal(c.bodyLimit, 1024 * 1024);
+});
+
+test('values from the environment', () => {
+  const c = loadConfig({
+    VOUCH_HOST: '::1',
+    VOUCH_PORT: '8080',
+    VOUCH_PUBLIC_URL: 'https://vouch.example/base/',
+    VOUCH_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+    VOUCH_CORS_ORIGINS: 'https://a.example, https://b.example/',
+    VOUCH_METRICS_PUBLIC: '1',
+    VOUCH_DATABASE_URL: 'postgres://u@db/vouch',
+  });
+  assert.equal(c.publicUrl, 'https://vouch.example/base');
+  assert.deepEqual(c.trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+  assert.deepEqual(c.corsOrigins, ['https://a.example', 'https://b.example']);
+  assert.equal(c.metricsPublic, true);
+  assert.equal(loadConfig({ VOUCH_HOST: '::1', VOUCH_PORT: '9' }).publicUrl, 'http://[::1]:9');
+  assert.equal(loadConfig({ VOUCH_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.equal(loadConfig({ VOUCH_TRUST_PROXY: 'true' }).trustProxy, true);
+});
+
+test('bad values are refused with ConfigError naming the variable', () => {
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ VOUCH_PORT: 'http' }, /VOUCH_PORT/],
+    [{ VOUCH_PORT: '70000' }, /VOUCH_PORT/],
+    [{ VOUCH_PUBLIC_URL: 'ftp://x' }, /VOUCH_PUBLIC_URL/],
+    [{ VOUCH_PUBLIC_URL: 'not a url' }, /VOUCH_PUBLIC_URL/],
+    [{ VOUCH_PUBLIC_URL: 'https://x.example/?a=1' }, /VOUCH_PUBLIC_URL/],
+    [{ VOUCH_DATABASE_URL: 'mysql://x' }, /VOUCH_DATABASE_URL/],
+    [{ VOUCH_ADMIN_KEY: 'short' }, /VOUCH_ADMIN_KEY/],
+    [{ VOUCH_LOG_LEVEL: 'loud' }, /VOUCH_LOG_LEVEL/],
+    [{ VOUCH_METRICS_PUBLIC: 'maybe' }, /VOUCH_METRICS_PUBLIC/],
+    [{ VOUCH_TRUST_PROXY: 'example.com' }, /VOUCH_TRUST_PROXY/],
+  ];
+  for (const [env, re] of bad) {
+    assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && re.test(err.message));
+  }
+});
+
+test('the README documents every VOUCH_* variable the server reads', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  for (const v of CONFIG_VARIABLES) assert.ok(readme.includes(`\`${v.name}\``), `${v.name} in README`);
+  const sources = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+  const read = new Set([...sources.matchAll(/VOUCH_[A-Z_]+/g)].map((m) => m[0]));
+  for (const name of read) {
+    assert.ok(CONFIG_VARIABLES.some((v) => v.name === name), `${name} is in CONFIG_VARIABLES`);
+  }
+});

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { buildApp } from '../../src/app.ts';
+import type { AppDeps, VouchApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ManualClock } from '../../src/clock.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { createLogger } from '../../src/logger.ts';
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+/** A pinned start time for tests: 2026-01-01T00:00:00Z. */
+export const T0 = Date.UTC(2026, 0, 1);
+
+/** Collects log lines in memory, to assert what was (and was not) logged. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    cb();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestApp extends VouchApp {
+  clock: ManualClock;
+  adminKey: string;
+  kek: Buffer;
+  logs: LogCapture;
+}
+
+/**
+ * Builds an app on an open storage with a pinned clock, a fixed admin key and captured logs.
+ * `env` adds VOUCH_* settings on top of test defaults.
+ */
+export async function makeApp(
+  storage: Storage,
+  options: { env?: Record<string, string>; routes?: AppDeps['routes']; kek?: Buffer; clock?: ManualClock } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ VOUCH_DATA_DIR: '/nonexistent-test-dir', VOUCH_LOG_LEVEL: 'info', ...options.env });
+  const clock = options.clock ?? new ManualClock(T0);
+  const kek = options.kek ?? randomBytes(32);
+  const logs = new LogCapture();
+  const vouch = await buildApp({
+    config,
+    storage,
+    kek,
+    adminKey: TEST_ADMIN_KEY,
+    clock,
+    logger: createLogger(config.logLevel, logs),
+    routes: options.routes,
+  });
+  return { ...vouch, clock, adminKey: TEST_ADMIN_KEY, kek, logs };
+}
+
+/** Row counts of every table, to prove a refused request wrote nothing. */
+export async function tableCounts(storage: Storage): Promise<Record<string, number>> {
+  const tables = (await storage.db.introspection.getTables()).map((t) => t.name).filter((n) => !/^kysely_/.test(n));
+  const out: Record<string, number> = {};
+  for (const name of tables.sort()) {
+    const row = await storage.db
+      .selectFrom(name as never)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    out[name] = Number((row as { n: number | string }).n);
+  }
+  return out;
+}

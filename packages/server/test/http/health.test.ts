@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { eachEngine } from '../helpers/storage.ts';
+import { makeApp, TEST_ADMIN_KEY } from '../helpers/app.ts';
+
+eachEngine('healthz, readyz and metrics', async ({ open }) => {
+  const storage = await open();
+  const { app } = await makeApp(storage);
+  try {
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(health.statusCode, 200);
+    assert.deepEqual(health.json(), { status: 'ok' });
+    assert.match(String(health.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready' });
+
+    const noKey = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(noKey.statusCode, 401);
+    const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': TEST_ADMIN_KEY } });
+    assert.equal(metrics.statusCode, 200);
+    assert.match(String(metrics.headers['content-type']), /^text\/plain/);
+    assert.match(metrics.body, /vouch_http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/);
+    assert.match(metrics.body, /vouch_http_request_duration_seconds_bucket/);
+    assert.match(metrics.body, /vouch_process_cpu_seconds_total/);
+
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { openapi: string; paths: object };
+    assert.equal(doc.openapi, '3.1.0');
+    assert.ok('/healthz' in doc.paths && '/api/v1/admin/audit' in doc.paths);
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<code>\/api\/v1\/admin\/audit<\/code>/);
+  } finally {
+    await app.close();
+    await storage.close();
+  }
+});
+
+eachEngine('readyz answers 503 NOT_READY when the database does not answer', async ({ open }) => {
+  const storage = await open();
+  const other = await open();
+  const { app } = await makeApp(other);
+  try {
+    await other.close();
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(res.statusCode, 503);
+    assert.equal((res.json() as { code: string }).code, 'NOT_READY');
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  } finally {
+    await app.close();
+    await storage.close();
+  }
+});
+
+eachEngine('VOUCH_METRICS_PUBLIC=1 serves metrics without the admin key', async ({ open }) => {
+  const storage = await open();
+  const { app } = await makeApp(storage, { env: { VOUCH_METRICS_PUBLIC: '1' } });
+  try {
+    assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
+  } finally {
+    await app.close();
+    await storage.close();
+  }
+});
+
+eachEngine('CORS answers only configured origins', async ({ open }) => {
+  const storage = await open();
+  const { app } = await makeApp(storage, { env: { VOUCH_CORS_ORIGINS: 'https://console.example' } });
+  try {
+    const allowed = await app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://console.example' } });
+    assert.equal(allowed.headers['access-control-allow-origin'], 'https://console.example');
+    const denied = await app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://evil.example' } });
+    assert.equal(denied.headers['access-control-allow-origin'], undefined);
+    const pre = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/admin/audit',
+      headers: { origin: 'https://console.example', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(pre.statusCode, 204);
+    assert.match(String(pre.headers['access-control-allow-headers']), /x-api-key/);
+    assert.equal(pre.headers['access-control-allow-credentials'], undefined);
+  } finally {
+    await app.close();
+    await storage.close();
+  }
+});
