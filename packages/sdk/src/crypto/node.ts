@@ -71,7 +71,7 @@ function generate(type: KeyType): Promise<{ publicKey: KeyObject; privateKey: Ke
       if (err) reject(new VouchError('CRYPTO_ERROR', 'Key generation failed.', { cause: err }));
       else resolve({ publicKey, privateKey });
     };
-    if (type === 'Ed25519') nodeGenerateKeyPair('ed25519', done);
+    if (type === 'Ed25519') nodeGenerateKeyPair('ed25519', undefined, done);
     else nodeGenerateKeyPair('ec', { namedCurve: 'P-256' }, done);
   });
 }

@@ -43,7 +43,10 @@ export function decodeHex(input: string): Uint8Array {
     const hi = a < 128 ? TABLE[a]! : 255;
     const lo = b < 128 ? TABLE[b]! : 255;
     if ((hi | lo) > 15) {
-      throw new VouchError('INVALID_HEX', `The hex string contains a non-hex character at index ${hi > 15 ? 2 * i : 2 * i + 1}.`);
+      throw new VouchError(
+        'INVALID_HEX',
+        `The hex string contains a non-hex character at index ${hi > 15 ? 2 * i : 2 * i + 1}.`,
+      );
     }
     out[i] = (hi << 4) | lo;
   }

@@ -2,17 +2,17 @@
 import { encodeBase64url } from '../encoding/base64url.ts';
 import type { KeyType } from './key.ts';
 
-export interface Ed25519PublicJwk {
+export type Ed25519PublicJwk = {
   kty: 'OKP';
   crv: 'Ed25519';
   x: string;
-}
-export interface P256PublicJwk {
+};
+export type P256PublicJwk = {
   kty: 'EC';
   crv: 'P-256';
   x: string;
   y: string;
-}
+};
 export type PublicJwk = Ed25519PublicJwk | P256PublicJwk;
 export type PrivateJwk = (Ed25519PublicJwk & { d: string }) | (P256PublicJwk & { d: string });
 

@@ -93,7 +93,16 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
     const now = opts.clock.now();
     const bucket = `${req.method} ${req.routeOptions.url ?? ''}|${req.ip}`;
-    const { count, resetAtMs } = await opts.rateLimitStore.hit(bucket, limit.windowMs, now);
+    let counted: { count: number; resetAtMs: number };
+    try {
+      counted = await opts.rateLimitStore.hit(bucket, limit.windowMs, now);
+    } catch (err) {
+      // The shared store is the database: when it is down, limiting fails open so liveness and cached
+      // answers still work; routes that need the database fail on their own.
+      req.log.warn({ err: { message: (err as Error).message } }, 'rate-limit store unavailable; not limiting');
+      counted = { count: 0, resetAtMs: now + limit.windowMs };
+    }
+    const { count, resetAtMs } = counted;
     const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
     void reply.header('x-ratelimit-limit', String(limit.max));
     void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));

@@ -40,9 +40,46 @@ export class StorageError extends Error {
 /** Marker both engines' audit triggers put in their error message (see migration 0001). */
 export const AUDIT_IMMUTABLE_MARKER = 'vouch_audit_append_only';
 
+/** Driver messages that mean "no database to talk to": Kysely or pg after close(), pg losing its connection. */
+const UNAVAILABLE_MESSAGES = [
+  'driver has already been destroyed',
+  'Cannot use a pool after calling end on the pool',
+  'The database connection is not open',
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+];
+/** Socket errno codes, and SQLite result codes for a locked or unreadable file. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'SQLITE_BUSY',
+  'SQLITE_CANTOPEN',
+  // PostgreSQL: shutting down, cannot connect now, too many connections.
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+function isUnavailable(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 is "connection exception"; SQLITE_IOERR_* are disk I/O failures.
+    if (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || code.startsWith('SQLITE_IOERR')) return true;
+  }
+  return UNAVAILABLE_MESSAGES.some((m) => err.message.includes(m));
+}
+
 /**
  * Translates a database driver error the storage layer recognises into a {@link StorageError}; returns anything
- * else unchanged. Today it recognises the audit table's append-only triggers.
+ * else unchanged: the audit table's append-only triggers (`AUDIT_IMMUTABLE`), and a closed, unreachable or
+ * locked database (`DATABASE_UNAVAILABLE`, which the HTTP layer can answer with 503).
  *
  * @example
  * ```ts
@@ -50,9 +87,21 @@ export const AUDIT_IMMUTABLE_MARKER = 'vouch_audit_append_only';
  * ```
  */
 export function toStorageError(err: unknown): unknown {
-  if (err instanceof StorageError) return err;
-  if (err instanceof Error && err.message.includes(AUDIT_IMMUTABLE_MARKER)) {
+  if (err instanceof StorageError || !(err instanceof Error)) return err;
+  if (err.message.includes(AUDIT_IMMUTABLE_MARKER)) {
     return new StorageError('AUDIT_IMMUTABLE', 'Audit log entries cannot be changed or deleted.', { cause: err });
   }
+  if (isUnavailable(err)) {
+    return new StorageError('DATABASE_UNAVAILABLE', 'The database is unavailable.', { cause: err });
+  }
   return err;
+}
+
+/** Runs a storage operation, translating recognised driver errors with {@link toStorageError}. */
+export async function translateErrors<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw toStorageError(err);
+  }
 }

@@ -63,11 +63,7 @@ export async function checkKek(storage: Storage, kek: Buffer, nowMs: number): Pr
     .values({ key: CHECK_META_KEY, value: expected, created_at: nowMs })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  const row = await storage.db
-    .selectFrom('meta')
-    .select('value')
-    .where('key', '=', CHECK_META_KEY)
-    .executeTakeFirst();
+  const row = await storage.db.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst();
   if (row === undefined || !timingSafeEqualStrings(row.value, expected)) {
     throw new StorageError(
       'KEK_MISMATCH',

@@ -9,6 +9,8 @@ const MAX_BUCKET = 512;
  * Counts one hit in `bucket`'s fixed window (`floor(now / windowMs) * windowMs`) and returns the count including
  * this hit and when the window ends. One atomic upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`), so
  * concurrent hits from any number of processes each see a distinct count.
+ * A bucket names one limit: counters are keyed by (bucket, window start), so use another bucket name for another
+ * window length (e.g. `login:1m:<ip>` and `login:1h:<ip>`).
  *
  * @example
  * ```ts

@@ -59,13 +59,17 @@ test('a route that declares no policy, or a caller with no authenticator, cannot
 
   const a = Fastify();
   installPolicies(a, { ...base, authenticators: {} });
-  a.get('/open', async () => 'x');
-  await assert.rejects(a.ready(), /declares no policy/);
+  await assert.rejects(async () => {
+    a.get('/open', async () => 'x');
+    await a.ready();
+  }, /declares no policy/);
 
   const b = Fastify();
   installPolicies(b, { ...base, authenticators: {} });
-  b.get('/owned', { config: { policy: { caller: 'owner', rateLimit: 'default' } } }, async () => 'x');
-  await assert.rejects(b.ready(), /needs a "owner" authenticator/);
+  await assert.rejects(async () => {
+    b.get('/owned', { config: { policy: { caller: 'owner', rateLimit: 'default' } } }, async () => 'x');
+    await b.ready();
+  }, /needs a "owner" authenticator/);
 });
 
 eachEngine('rate limits answer 429 with Retry-After, per client address, and reset with the window', async ({ open }) => {

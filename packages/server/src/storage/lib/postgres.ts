@@ -82,7 +82,10 @@ async function currentSchema(db: Kysely<Database>): Promise<string> {
   const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
   const name = rows[0]?.name;
   if (name === null || name === undefined) {
-    throw new StorageError('MIGRATION_FAILED', 'The PostgreSQL search_path names no existing schema to create tables in.');
+    throw new StorageError(
+      'MIGRATION_FAILED',
+      'The PostgreSQL search_path names no existing schema to create tables in.',
+    );
   }
   return name;
 }

@@ -1,0 +1,205 @@
+import { VouchError } from '../errors.ts';
+import { decodeUtf8 } from '../encoding/utf8.ts';
+import { checkMaxDepth, hasLoneSurrogate, type JsonValue } from './types.ts';
+
+export interface ParseStrictOptions {
+  /** Deepest allowed nesting of objects and arrays (default 64). */
+  maxDepth?: number;
+}
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+function invalid(message: string): never {
+  throw new VouchError('INVALID_JSON', message);
+}
+
+/**
+ * Parses JSON for signed or hashed documents, where two parsers must never disagree about what was signed.
+ * On top of RFC 8259 it rejects:
+ * - duplicate member names, compared after unescaping (`DUPLICATE_KEY`);
+ * - numbers that overflow to ±Infinity, and `NaN`/`Infinity` literals (`NON_FINITE_NUMBER`);
+ * - nesting deeper than `maxDepth`, default 64 (`JSON_TOO_DEEP`);
+ * - a byte-order mark, trailing data, invalid UTF-8 in byte input, and lone surrogates (escaped or raw), so
+ *   every accepted document is I-JSON (RFC 7493) and canonicalizes without loss (`INVALID_JSON`).
+ *
+ * Returns plain values like `JSON.parse` (a `"__proto__"` member becomes an own property, never the prototype).
+ * Numbers are JavaScript doubles: integers beyond 2^53 lose precision exactly as with `JSON.parse`.
+ *
+ * @example
+ * ```ts
+ * parseStrict('{"a":1}');        // { a: 1 }
+ * parseStrict('{"a":1,"\\u0061":2}'); // throws DUPLICATE_KEY
+ * ```
+ */
+export function parseStrict(input: string | Uint8Array, options: ParseStrictOptions = {}): JsonValue {
+  const maxDepth = checkMaxDepth(options.maxDepth);
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else if (input instanceof Uint8Array) {
+    try {
+      text = decodeUtf8(input);
+    } catch {
+      invalid('The JSON bytes are not valid UTF-8.');
+    }
+  } else {
+    throw new VouchError('INVALID_ARGUMENT', 'Expected JSON as a string or UTF-8 bytes.');
+  }
+  if (text.charCodeAt(0) === 0xfeff) invalid('The JSON text starts with a byte-order mark.');
+
+  const n = text.length;
+  let i = 0;
+
+  const ws = (): void => {
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+    }
+  };
+
+  const unexpected = (): never =>
+    i >= n
+      ? invalid('The JSON text ends unexpectedly.')
+      : invalid(`Unexpected character at position ${i} of the JSON text.`);
+
+  const string = (): string => {
+    i++; // opening quote
+    let out = '';
+    let start = i;
+    for (;;) {
+      if (i >= n) invalid('The JSON text ends inside a string.');
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c < 0x20) invalid(`Unescaped control character at position ${i} of the JSON text.`);
+      if (c !== 0x5c) {
+        i++;
+        continue;
+      }
+      out += text.slice(start, i);
+      const e = text[i + 1];
+      if (e === 'u') {
+        const hex = text.slice(i + 2, i + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) invalid(`Invalid \\u escape at position ${i} of the JSON text.`);
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 6;
+      } else if (e !== undefined && Object.hasOwn(ESCAPES, e)) {
+        out += ESCAPES[e];
+        i += 2;
+      } else {
+        invalid(`Invalid escape at position ${i} of the JSON text.`);
+      }
+      start = i;
+    }
+    out += text.slice(start, i);
+    i++; // closing quote
+    if (hasLoneSurrogate(out)) invalid('A JSON string contains a lone surrogate, which is not I-JSON.');
+    return out;
+  };
+
+  const number = (): number => {
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (m === null) {
+      if (text.startsWith('-Infinity', i)) throw new VouchError('NON_FINITE_NUMBER', 'JSON does not allow Infinity.');
+      return unexpected();
+    }
+    i += m[0].length;
+    const v = Number(m[0]);
+    if (!Number.isFinite(v)) {
+      throw new VouchError('NON_FINITE_NUMBER', `The number at position ${i - m[0].length} is too large for a double.`);
+    }
+    return v;
+  };
+
+  const literal = (word: string, v: JsonValue): JsonValue => {
+    if (!text.startsWith(word, i)) unexpected();
+    i += word.length;
+    return v;
+  };
+
+  const value = (depth: number): JsonValue => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      if (depth >= maxDepth)
+        throw new VouchError('JSON_TOO_DEEP', `The JSON text is nested deeper than ${maxDepth} levels.`);
+      return c === '{' ? object(depth + 1) : array(depth + 1);
+    }
+    if (c === '"') return string();
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
+    if (c === 't') return literal('true', true);
+    if (c === 'f') return literal('false', false);
+    if (c === 'n') return literal('null', null);
+    if (text.startsWith('NaN', i) || text.startsWith('Infinity', i)) {
+      throw new VouchError('NON_FINITE_NUMBER', 'JSON does not allow NaN or Infinity.');
+    }
+    return unexpected();
+  };
+
+  const object = (depth: number): JsonValue => {
+    i++; // {
+    const out: { [member: string]: JsonValue } = {};
+    ws();
+    if (text[i] === '}') {
+      i++;
+      return out;
+    }
+    for (;;) {
+      ws();
+      if (text[i] !== '"') unexpected();
+      const name = string();
+      ws();
+      if (text[i] !== ':') unexpected();
+      i++;
+      const v = value(depth);
+      if (Object.hasOwn(out, name)) {
+        throw new VouchError('DUPLICATE_KEY', `The JSON object has a duplicate member name before position ${i}.`);
+      }
+      // Plain assignment of "__proto__" would set the prototype; JSON.parse makes it an own property instead.
+      if (name === '__proto__') {
+        Object.defineProperty(out, name, { value: v, writable: true, enumerable: true, configurable: true });
+      } else {
+        out[name] = v;
+      }
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === '}') {
+        i++;
+        return out;
+      }
+      unexpected();
+    }
+  };
+
+  const array = (depth: number): JsonValue => {
+    i++; // [
+    const out: JsonValue[] = [];
+    ws();
+    if (text[i] === ']') {
+      i++;
+      return out;
+    }
+    for (;;) {
+      out.push(value(depth));
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === ']') {
+        i++;
+        return out;
+      }
+      unexpected();
+    }
+  };
+
+  const result = value(0);
+  ws();
+  if (i < n) invalid(`Unexpected data after the JSON value at position ${i}.`);
+  return result;
+}

@@ -1,0 +1,129 @@
+import { createECDH, createPrivateKey, type KeyObject } from 'node:crypto';
+import { VouchError } from '../errors.ts';
+import { parseStrict } from '../json/parse-strict.ts';
+import { bytesEqual, concatBytes } from '../lib/bytes.ts';
+import { decodePem, looksLikePem } from '../lib/pem.ts';
+import { isKeyType, newPrivateKey, newPublicKey, publicKeyBytes, type KeyType, type PrivateKey } from './key.ts';
+import {
+  buffer,
+  checkInputLength,
+  isPlainObject,
+  jwkBytes,
+  jwkKeyType,
+  jwkPublicBytes,
+  keyTypeOf,
+  publicBytesOf,
+} from './node-keys.ts';
+import type { ParseKeyOptions } from './parse-public.ts';
+
+/** What `parsePrivateKey` accepts: PKCS#8 PEM text, a private JWK (object or JSON text), or PKCS#8 DER bytes. */
+export type PrivateKeyInput = string | Uint8Array | { readonly [member: string]: unknown };
+
+// PKCS#8 PrivateKeyInfo for Ed25519 (RFC 8410 §7) = this header followed by the 32-byte seed.
+const ED25519_PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+
+function fromKeyObject(handle: KeyObject): PrivateKey {
+  const type = keyTypeOf(handle);
+  const { d } = handle.export({ format: 'jwk' });
+  const publicKey = newPublicKey(type, publicBytesOf(handle, type));
+  return newPrivateKey(type, Buffer.from(d!, 'base64url'), publicKey);
+}
+
+function fromPkcs8(der: Uint8Array): PrivateKey {
+  checkInputLength(der.length);
+  let handle;
+  try {
+    handle = createPrivateKey({ key: buffer(der), format: 'der', type: 'pkcs8' });
+  } catch (err) {
+    throw new VouchError('INVALID_KEY', 'The bytes are not a valid unencrypted PKCS#8 private key.', { cause: err });
+  }
+  return fromKeyObject(handle);
+}
+
+function fromJwk(jwk: { readonly [member: string]: unknown }): PrivateKey {
+  const type = jwkKeyType(jwk);
+  const key = privateKeyFromRaw(type, jwkBytes(jwk, 'd', 32));
+  // OpenSSL ignores or trusts x/y next to d; a JWK whose public half belongs to another key is refused.
+  const claimed = jwkPublicBytes(jwk, type);
+  if (!bytesEqual(claimed, publicKeyBytes(key.publicKey))) {
+    throw new VouchError('INVALID_KEY', 'The JWK public members do not belong to its private key.');
+  }
+  return key;
+}
+
+function fromText(text: string): PrivateKey {
+  checkInputLength(text.length);
+  if (looksLikePem(text)) {
+    const { label, der } = decodePem(text);
+    if (label === 'PRIVATE KEY') return fromPkcs8(der);
+    if (label === 'PUBLIC KEY') throw new VouchError('INVALID_KEY', 'Expected a private key but got a public key PEM.');
+    throw new VouchError('UNSUPPORTED_KEY_FORMAT', 'Only unencrypted PKCS#8 ("PRIVATE KEY") PEM is supported.');
+  }
+  if (text.startsWith('{')) {
+    const jwk = parseStrict(text);
+    if (!isPlainObject(jwk)) throw new VouchError('INVALID_KEY', 'The JSON text is not a JWK object.');
+    return fromJwk(jwk);
+  }
+  throw new VouchError('INVALID_KEY', 'The text is not a recognized private key (PKCS#8 PEM or JWK).');
+}
+
+/**
+ * Parses a private key: PKCS#8 PEM (`PRIVATE KEY`), PKCS#8 DER bytes, or a private JWK (`d` plus the public
+ * members, which must match `d`). Ed25519 and P-256 only. Error codes as for `parsePublicKey`; messages never
+ * include key material.
+ *
+ * @example
+ * ```ts
+ * const key = parsePrivateKey(fs.readFileSync('key.pem', 'utf8'), { type: 'P-256' });
+ * key.publicKey; // its PublicKey
+ * ```
+ */
+export function parsePrivateKey(input: PrivateKeyInput, options: ParseKeyOptions = {}): PrivateKey {
+  if (options.type !== undefined && !isKeyType(options.type)) {
+    throw new VouchError('INVALID_ARGUMENT', 'The expected key type must be Ed25519 or P-256.');
+  }
+  let key: PrivateKey;
+  if (typeof input === 'string') key = fromText(input);
+  else if (input instanceof Uint8Array) key = fromPkcs8(input);
+  else if (isPlainObject(input)) key = fromJwk(input);
+  else throw new VouchError('INVALID_KEY', 'Expected a private key as PEM text, JWK object or PKCS#8 DER bytes.');
+  if (options.type !== undefined && key.type !== options.type) {
+    throw new VouchError('WRONG_CURVE', `Expected a ${options.type} key but got a ${key.type} key.`);
+  }
+  return key;
+}
+
+/**
+ * Builds a private key from its raw secret: the 32-byte Ed25519 seed (RFC 8032 "secret key") or the 32-byte P-256
+ * scalar `d` (in `[1, n-1]`). The public key is derived.
+ *
+ * @example
+ * ```ts
+ * const key = privateKeyFromRaw('Ed25519', decodeHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'));
+ * ```
+ */
+export function privateKeyFromRaw(type: KeyType, d: Uint8Array): PrivateKey {
+  if (!(d instanceof Uint8Array)) throw new VouchError('INVALID_ARGUMENT', 'The raw key must be a Uint8Array.');
+  if (type !== 'Ed25519' && type !== 'P-256') {
+    throw new VouchError('UNSUPPORTED_KEY_TYPE', 'The key type is not supported (use Ed25519 or P-256).');
+  }
+  if (d.length !== 32)
+    throw new VouchError('INVALID_KEY_LENGTH', `A ${type} private key is 32 bytes, not ${d.length}.`);
+  if (type === 'Ed25519') {
+    const handle = createPrivateKey({
+      key: buffer(concatBytes(ED25519_PKCS8_PREFIX, d)),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    return newPrivateKey(type, d, newPublicKey(type, publicBytesOf(handle, type)));
+  }
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(buffer(d));
+  } catch (err) {
+    throw new VouchError('INVALID_KEY', 'The P-256 private scalar is out of range.', { cause: err });
+  }
+  return newPrivateKey(type, d, newPublicKey(type, new Uint8Array(ecdh.getPublicKey())));
+}

@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { MIGRATIONS, openStorage, StorageError } from '../../src/storage/index.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { eachEngine } from '../helpers/storage.ts';
+
+const T0 = 1_750_000_000_000;
+
+async function appliedMigrations(storage: Storage): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`select name from vouch_migration order by name`.execute(storage.db);
+  return rows.map((r) => r.name);
+}
+
+eachEngine('migrations run at open, create every table, and are idempotent', async ({ open, engine, options }) => {
+  const first = await open();
+  assert.equal(first.engine, engine);
+  assert.deepEqual(
+    await appliedMigrations(first),
+    MIGRATIONS.map(([name]) => name),
+  );
+  await first.db.insertInto('meta').values({ key: 'k', value: 'v', created_at: T0 }).execute();
+  await first.close();
+
+  const second = await open();
+  assert.deepEqual(
+    await appliedMigrations(second),
+    MIGRATIONS.map(([name]) => name),
+  );
+  assert.deepEqual(await second.db.selectFrom('meta').selectAll().execute(), [
+    { key: 'k', value: 'v', created_at: T0 },
+  ]);
+  for (const table of ['meta', 'server_keys', 'audit_log', 'rate_limits'] as const) {
+    await second.db.selectFrom(table).selectAll().execute();
+  }
+  if (engine === 'postgres') {
+    // Everything lives in the test's own schema, nothing in public.
+    const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables
+      where table_schema = ${options.pgSchema} order by table_name`.execute(second.db);
+    assert.deepEqual(
+      rows.map((r) => r.table_name),
+      ['audit_log', 'meta', 'rate_limits', 'server_keys', 'vouch_migration', 'vouch_migration_lock'],
+    );
+  }
+});
+
+eachEngine('concurrent opens of a fresh database all succeed and migrate once', async ({ open }) => {
+  // Every migration creates tables without IF NOT EXISTS: a second run would fail, so success means one run.
+  const storages = await Promise.all([open(), open(), open(), open()]);
+  for (const s of storages) {
+    assert.deepEqual(
+      await appliedMigrations(s),
+      MIGRATIONS.map(([name]) => name),
+    );
+  }
+});
+
+const fixture = fileURLToPath(new URL('./fixtures/start-process.ts', import.meta.url));
+const packageDir = fileURLToPath(new URL('../../', import.meta.url));
+
+function startProcess(input: unknown): Promise<{ kid: string; count: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, JSON.stringify(input)], {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as { kid: string; count: number });
+      else reject(new Error(`child exited with ${code}: ${err}`));
+    });
+  });
+}
+
+eachEngine(
+  'separate processes starting at once share one schema, one KEK, one server key and one counter',
+  async ({ open, options, dataDir, engine }) => {
+    const kekFile = engine === 'postgres' ? join(dataDir, 'shared-kek.key') : undefined;
+    const results = await Promise.all([1, 2, 3].map(() => startProcess({ options, kekFile, nowMs: T0 })));
+    assert.equal(new Set(results.map((r) => r.kid)).size, 1);
+    assert.deepEqual(results.map((r) => r.count).sort(), [1, 2, 3]);
+    const storage = await open();
+    assert.equal((await storage.db.selectFrom('server_keys').selectAll().execute()).length, 1);
+    assert.match(await readFile(kekFile ?? join(dataDir, 'kek.key'), 'utf8'), /^[0-9a-f]{64}\n$/);
+  },
+  { timeout: 30_000 },
+);
+
+eachEngine('ping answers while open and reports DATABASE_UNAVAILABLE once closed', async ({ open }) => {
+  const storage = await open();
+  await storage.ping();
+  await storage.close();
+  await storage.close(); // idempotent
+  await assert.rejects(storage.ping(), { name: 'StorageError', code: 'DATABASE_UNAVAILABLE' });
+});
+
+eachEngine('int8 columns and generated ids read back as numbers', async ({ open }) => {
+  const storage = await open();
+  const big = 8_640_000_000_000_000; // the largest Date, still below 2^53
+  await storage.db.insertInto('meta').values({ key: 'big', value: 'x', created_at: big }).execute();
+  const row = await storage.db.selectFrom('meta').select('created_at').where('key', '=', 'big').executeTakeFirst();
+  assert.equal(row?.created_at, big);
+  const { id } = await storage.db
+    .insertInto('audit_log')
+    .values({ at: T0, actor: 'a', action: 'b', target: null, details: null, request_id: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  assert.equal(typeof id, 'number');
+  const count = await storage.db
+    .selectFrom('meta')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
+  assert.equal(Number(count?.n), 1);
+});
+
+test('SQLite runs with WAL, foreign keys, a busy timeout and synchronous=NORMAL; vouch.db is 0600', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vouch-storage-'));
+  const storage = await openStorage({ dataDir });
+  try {
+    const pragma = async (name: string): Promise<unknown> =>
+      Object.values((await sql.raw(`pragma ${name}`).execute(storage.db)).rows[0] as object)[0];
+    assert.equal(await pragma('journal_mode'), 'wal');
+    assert.equal(await pragma('foreign_keys'), 1);
+    assert.equal(await pragma('busy_timeout'), 5000);
+    assert.equal(await pragma('synchronous'), 1); // NORMAL
+    assert.equal((await stat(join(dataDir, 'vouch.db'))).mode & 0o777, 0o600);
+  } finally {
+    await storage.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('openStorage creates a missing data directory with mode 0700', async () => {
+  const parent = await mkdtemp(join(tmpdir(), 'vouch-storage-'));
+  try {
+    const dataDir = join(parent, 'a', 'data');
+    const storage = await openStorage({ dataDir });
+    await storage.close();
+    assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
+test('an unreachable PostgreSQL is DATABASE_UNAVAILABLE and the URL (password) is not in the message', async () => {
+  const err = await openStorage({ dataDir: '/tmp', databaseUrl: 'postgres://vouch:hunter2@127.0.0.1:1/none' }).then(
+    () => assert.fail('opened'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof StorageError);
+  assert.equal(err.code, 'DATABASE_UNAVAILABLE');
+  assert.doesNotMatch(err.message, /hunter2|vouch:/);
+});
+
+test('a database URL that is not postgres:// is INVALID_ARGUMENT', async () => {
+  await assert.rejects(openStorage({ dataDir: '/tmp', databaseUrl: 'mysql://x' }), { code: 'INVALID_ARGUMENT' });
+  await assert.rejects(
+    openStorage({ dataDir: '/tmp', databaseUrl: 'postgres://127.0.0.1:1/x', pgSchema: 'bad"name' }),
+    { code: 'INVALID_ARGUMENT' },
+  );
+});

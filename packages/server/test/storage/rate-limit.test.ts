@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { hitRateLimit, pruneRateLimits } from '../../src/storage/index.ts';
+import { eachEngine } from '../helpers/storage.ts';
+
+const WINDOW = 60_000;
+const T0 = 1_750_000_040_000; // 20 s into a minute window
+
+eachEngine('fixed windows count hits per bucket and reset at the window end', async ({ open }) => {
+  const storage = await open();
+  const start = Math.floor(T0 / WINDOW) * WINDOW;
+  assert.equal(T0 - start, 20_000);
+  assert.deepEqual(await hitRateLimit(storage.db, 'ip:1', WINDOW, T0), { count: 1, resetAtMs: start + WINDOW });
+  assert.deepEqual(await hitRateLimit(storage.db, 'ip:1', WINDOW, T0 + 1000), { count: 2, resetAtMs: start + WINDOW });
+  assert.deepEqual(await hitRateLimit(storage.db, 'ip:2', WINDOW, T0), { count: 1, resetAtMs: start + WINDOW });
+  // The last millisecond of the window still counts in it; the next one opens a new window.
+  assert.equal((await hitRateLimit(storage.db, 'ip:1', WINDOW, start + WINDOW - 1)).count, 3);
+  assert.deepEqual(await hitRateLimit(storage.db, 'ip:1', WINDOW, start + WINDOW), {
+    count: 1,
+    resetAtMs: start + 2 * WINDOW,
+  });
+});
+
+eachEngine('50 parallel hits from two processes get the counts 1..50, each exactly once', async ({ open }) => {
+  const [a, b] = await Promise.all([open(), open()]);
+  const hits = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => hitRateLimit((i % 2 === 0 ? a : b).db, 'shared', WINDOW, T0 + i)),
+  );
+  assert.deepEqual(
+    hits.map((h) => h.count).sort((x, y) => x - y),
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  );
+  const rows = await a.db.selectFrom('rate_limits').selectAll().execute();
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]?.count, 50);
+});
+
+eachEngine('pruneRateLimits deletes only windows that have ended', async ({ open }) => {
+  const storage = await open();
+  const start = Math.floor(T0 / WINDOW) * WINDOW;
+  await hitRateLimit(storage.db, 'old', WINDOW, T0 - WINDOW);
+  await hitRateLimit(storage.db, 'current', WINDOW, T0);
+  await hitRateLimit(storage.db, 'long', 10 * WINDOW, T0);
+  assert.equal(await pruneRateLimits(storage.db, start - 1), 0);
+  assert.equal(await pruneRateLimits(storage.db, start), 1);
+  assert.equal(await pruneRateLimits(storage.db, start), 0);
+  const left = await storage.db.selectFrom('rate_limits').select('bucket').orderBy('bucket').execute();
+  assert.deepEqual(
+    left.map((r) => r.bucket),
+    ['current', 'long'],
+  );
+});
+
+eachEngine('bad arguments are INVALID_ARGUMENT', async ({ open }) => {
+  const storage = await open();
+  for (const [bucket, windowMs, nowMs] of [
+    ['', WINDOW, T0],
+    ['b'.repeat(513), WINDOW, T0],
+    ['b', 0, T0],
+    ['b', -5, T0],
+    ['b', 1.5, T0],
+    ['b', WINDOW, -1],
+    ['b', WINDOW, Number.NaN],
+  ] as const) {
+    await assert.rejects(hitRateLimit(storage.db, bucket, windowMs, nowMs), { code: 'INVALID_ARGUMENT' });
+  }
+  await assert.rejects(pruneRateLimits(storage.db, Number.POSITIVE_INFINITY), { code: 'INVALID_ARGUMENT' });
+});
