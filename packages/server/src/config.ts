@@ -23,6 +23,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; undefined means embedded SQLite under `dataDir`. */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema holding Vouch's tables; undefined means the connection's default (`public`). */
+  databaseSchema: string | undefined;
   kekFile: string | undefined;
   adminKey: string | undefined;
   corsOrigins: string[];
@@ -58,6 +60,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_DATABASE_URL',
     default: '(unset: SQLite)',
     meaning: 'PostgreSQL connection string (`postgres://...`). When set, all processes share this database.',
+  },
+  {
+    name: 'VOUCH_DATABASE_SCHEMA',
+    default: '(the connection default, usually public)',
+    meaning: 'PostgreSQL schema for Vouch tables (created if absent): lower-case letters, digits and _.',
   },
   {
     name: 'VOUCH_KEK_FILE',
@@ -164,6 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('VOUCH_DATABASE_URL must be a postgres:// or postgresql:// URL.');
   }
+  const databaseSchema = env.VOUCH_DATABASE_SCHEMA?.trim() || undefined;
+  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError('VOUCH_DATABASE_SCHEMA must be a lower-case identifier of at most 63 characters.');
+  }
   const kekRaw = env.VOUCH_KEK_FILE?.trim() || undefined;
   const kekFile = kekRaw === undefined ? undefined : isAbsolute(kekRaw) ? kekRaw : resolve(cwd, kekRaw);
   const adminKey = env.VOUCH_ADMIN_KEY === undefined || env.VOUCH_ADMIN_KEY === '' ? undefined : env.VOUCH_ADMIN_KEY;
@@ -185,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     publicUrl,
     dataDir,
     databaseUrl,
+    databaseSchema,
     kekFile,
     adminKey,
     corsOrigins,

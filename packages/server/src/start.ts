@@ -41,7 +41,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = createLogger(config.logLevel, options.logStream);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const admin = await resolveAdminKey(config);
-  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema,
+  });
   try {
     const kek = await loadKek({ kekFile: config.kekFile, dataDir: config.dataDir, engine: storage.engine });
     await checkKek(storage, kek, clock.now());

@@ -4,8 +4,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { startServer } from '../src/start.ts';
-import { LogCapture } from './helpers/app.ts';
+import { SERVER_KEY_PURPOSES, startServer } from '../src/start.ts';
+import { LogCapture, TEST_ADMIN_KEY } from './helpers/app.ts';
+import { eachEngine } from './helpers/storage.ts';
 
 test('a server with no configuration serves on SQLite, generates its admin key (0600) and never logs a secret', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-start-'));
@@ -55,6 +56,39 @@ test('a server with no configuration serves on SQLite, generates its admin key (
     await again.close();
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+eachEngine('servers starting on one database share one server key and all serve', async ({ engine, options, open }) => {
+  const env: Record<string, string> = {
+    VOUCH_PORT: '0',
+    VOUCH_LOG_LEVEL: 'silent',
+    VOUCH_DATA_DIR: options.dataDir,
+    VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,
+  };
+  if (engine === 'postgres') {
+    env.VOUCH_DATABASE_URL = options.databaseUrl!;
+    env.VOUCH_DATABASE_SCHEMA = options.pgSchema!;
+    env.VOUCH_KEK_FILE = join(options.dataDir, 'shared-kek.key');
+  }
+  const config = loadConfig(env);
+  // PostgreSQL: three processes race through migrations, KEK check and key creation. SQLite serves one
+  // process per data directory, so its servers start one after another.
+  const servers =
+    engine === 'postgres'
+      ? await Promise.all([startServer(config), startServer(config), startServer(config)])
+      : [await startServer(config), await startServer(config)];
+  try {
+    for (const s of servers) assert.equal((await fetch(`${s.address}/readyz`)).status, 200);
+  } finally {
+    for (const s of servers) await s.close();
+  }
+  const storage = await open();
+  const keys = await storage.db.selectFrom('server_keys').select(['purpose', 'generation']).execute();
+  assert.deepEqual(
+    keys.map((k) => k.purpose).sort(),
+    SERVER_KEY_PURPOSES.map((p) => p.purpose).sort(),
+    'one key per purpose, however many processes started',
+  );
 });
 
 test('PostgreSQL without VOUCH_ADMIN_KEY or VOUCH_KEK_FILE refuses to start', async () => {

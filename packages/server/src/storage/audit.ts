@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { StorageError } from './errors.ts';
+import { StorageError, translateErrors } from './errors.ts';
 import { serializeAuditDetails } from './lib/secret-guard.ts';
 import { assertNonNegativeInteger, assertText } from './lib/validate.ts';
 import type { Database } from './schema.ts';
@@ -61,11 +61,13 @@ export async function recordAudit(db: Kysely<Database>, e: AuditInput): Promise<
     }
     details = result.json;
   }
-  const row = await db
-    .insertInto('audit_log')
-    .values({ at: e.at, actor: e.actor, action: e.action, target, details, request_id: requestId })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await translateErrors(() =>
+    db
+      .insertInto('audit_log')
+      .values({ at: e.at, actor: e.actor, action: e.action, target, details, request_id: requestId })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
   return row.id;
 }
 
@@ -95,7 +97,7 @@ export async function listAudit(
     assertText('action', opts.action, MAX_ACTION);
     query = query.where('action', '=', opts.action);
   }
-  const rows = await query.execute();
+  const rows = await translateErrors(() => query.execute());
   return rows.map((r) => ({
     id: r.id,
     at: r.at,

@@ -1,5 +1,5 @@
 // The storage layer's public surface. Everything else under storage/ (lib/, migration internals) is private.
-export { StorageError, toStorageError } from './errors.ts';
+export { StorageError, toStorageError, translateErrors } from './errors.ts';
 export type { StorageErrorCode } from './errors.ts';
 export type { Database, MetaTable, ServerKeysTable, AuditLogTable, RateLimitsTable } from './schema.ts';
 export { openStorage } from './open.ts';

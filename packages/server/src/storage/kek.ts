@@ -2,8 +2,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from './engine.ts';
-import { StorageError } from './errors.ts';
+import { StorageError, translateErrors } from './errors.ts';
 import { timingSafeEqualStrings } from './lib/timing-safe.ts';
+import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
 
 /** Default file name, inside the data directory, on SQLite. */
@@ -57,13 +58,16 @@ export async function checkKek(storage: Storage, kek: Buffer, nowMs: number): Pr
   if (!Buffer.isBuffer(kek) || kek.length !== KEK_BYTES) {
     throw new StorageError('KEK_INVALID', 'The key-encryption key must be exactly 32 bytes.');
   }
+  assertNonNegativeInteger('nowMs', nowMs);
   const expected = `v1.${createHmac('sha256', kek).update(CHECK_LABEL).digest('base64url')}`;
-  await storage.db
-    .insertInto('meta')
-    .values({ key: CHECK_META_KEY, value: expected, created_at: nowMs })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await storage.db.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst();
+  const row = await translateErrors(async () => {
+    await storage.db
+      .insertInto('meta')
+      .values({ key: CHECK_META_KEY, value: expected, created_at: nowMs })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return storage.db.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst();
+  });
   if (row === undefined || !timingSafeEqualStrings(row.value, expected)) {
     throw new StorageError(
       'KEK_MISMATCH',

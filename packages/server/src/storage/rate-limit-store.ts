@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { StorageError } from './errors.ts';
+import { StorageError, translateErrors } from './errors.ts';
 import { assertNonNegativeInteger, assertText } from './lib/validate.ts';
 import type { Database } from './schema.ts';
 
@@ -30,14 +30,16 @@ export async function hitRateLimit(
   if (windowMs === 0) throw new StorageError('INVALID_ARGUMENT', 'windowMs must be positive.');
   const windowStart = Math.floor(nowMs / windowMs) * windowMs;
   const resetAtMs = windowStart + windowMs;
-  const row = await db
-    .insertInto('rate_limits')
-    .values({ bucket, window_start: windowStart, count: 1, expires_at: resetAtMs })
-    .onConflict((oc) =>
-      oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
-    )
-    .returning('count')
-    .executeTakeFirstOrThrow();
+  const row = await translateErrors(() =>
+    db
+      .insertInto('rate_limits')
+      .values({ bucket, window_start: windowStart, count: 1, expires_at: resetAtMs })
+      .onConflict((oc) =>
+        oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
+      )
+      .returning('count')
+      .executeTakeFirstOrThrow(),
+  );
   return { count: row.count, resetAtMs };
 }
 
@@ -51,6 +53,8 @@ export async function hitRateLimit(
  */
 export async function pruneRateLimits(db: Kysely<Database>, nowMs: number): Promise<number> {
   assertNonNegativeInteger('nowMs', nowMs);
-  const result = await db.deleteFrom('rate_limits').where('expires_at', '<=', nowMs).executeTakeFirst();
+  const result = await translateErrors(() =>
+    db.deleteFrom('rate_limits').where('expires_at', '<=', nowMs).executeTakeFirst(),
+  );
   return Number(result.numDeletedRows);
 }

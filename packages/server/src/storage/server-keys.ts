@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { StorageError } from './errors.ts';
+import { StorageError, translateErrors } from './errors.ts';
 import { jwkThumbprint } from './lib/jwk-thumbprint.ts';
 import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
@@ -53,11 +53,14 @@ export async function ensureServerKey(
   const existing = await activeKey(storage.db, kek, purpose);
   if (existing !== undefined) return requireAlg(existing, alg);
 
-  await storage.db
-    .insertInto('server_keys')
-    .values(await newKeyRow(kek, purpose, alg, nowMs))
-    .onConflict((oc) => oc.columns(['purpose', 'generation']).doNothing())
-    .execute();
+  const candidate = await newKeyRow(kek, purpose, alg, nowMs);
+  await translateErrors(() =>
+    storage.db
+      .insertInto('server_keys')
+      .values(candidate)
+      .onConflict((oc) => oc.columns(['purpose', 'generation']).doNothing())
+      .execute(),
+  );
   const winner = await activeKey(storage.db, kek, purpose);
   if (winner === undefined) {
     throw new StorageError('SERVER_KEY_CONFLICT', `The server keys for "${purpose}" exist but none is active.`);
@@ -80,7 +83,7 @@ export async function listServerKeys(storage: Storage, kek: Buffer, purpose?: st
     assertPurpose(purpose);
     query = query.where('purpose', '=', purpose);
   }
-  const rows = await query.orderBy('purpose').orderBy('generation', 'desc').execute();
+  const rows = await translateErrors(() => query.orderBy('purpose').orderBy('generation', 'desc').execute());
   return rows.map((row) => decodeRow(row, kek));
 }
 
@@ -98,14 +101,16 @@ function requireAlg(key: ServerKey, alg: ServerKeyAlg): ServerKey {
 }
 
 async function activeKey(db: Kysely<Database>, kek: Buffer, purpose: string): Promise<ServerKey | undefined> {
-  const row = await db
-    .selectFrom('server_keys')
-    .selectAll()
-    .where('purpose', '=', purpose)
-    .where('status', '=', 'active')
-    .orderBy('generation', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const row = await translateErrors(() =>
+    db
+      .selectFrom('server_keys')
+      .selectAll()
+      .where('purpose', '=', purpose)
+      .where('status', '=', 'active')
+      .orderBy('generation', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  );
   return row === undefined ? undefined : decodeRow(row, kek);
 }
 

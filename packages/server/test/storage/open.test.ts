@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { MIGRATIONS, openStorage, StorageError } from '../../src/storage/index.ts';
+import { hitRateLimit, MIGRATIONS, openStorage, recordAudit, StorageError } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 
@@ -95,12 +95,15 @@ eachEngine(
   { timeout: 30_000 },
 );
 
-eachEngine('ping answers while open and reports DATABASE_UNAVAILABLE once closed', async ({ open }) => {
+eachEngine('ping answers while open; once closed, ping and queries report DATABASE_UNAVAILABLE', async ({ open }) => {
   const storage = await open();
   await storage.ping();
   await storage.close();
   await storage.close(); // idempotent
   await assert.rejects(storage.ping(), { name: 'StorageError', code: 'DATABASE_UNAVAILABLE' });
+  // Queries through the storage modules say the same, so the HTTP layer can answer 503 rather than 500.
+  await assert.rejects(hitRateLimit(storage.db, 'b', 1000, T0), { code: 'DATABASE_UNAVAILABLE' });
+  await assert.rejects(recordAudit(storage.db, { at: T0, actor: 'a', action: 'b' }), { code: 'DATABASE_UNAVAILABLE' });
 });
 
 eachEngine('int8 columns and generated ids read back as numbers', async ({ open }) => {
