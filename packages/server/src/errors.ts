@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'NOT_READY'
+  | 'DATABASE_UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -32,6 +33,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   NOT_READY: 503,
+  DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VouchError } from '@vouch/sdk';
 import { ApiError } from '../errors.ts';
+import { StorageError, toStorageError } from '../storage/index.ts';
 import type { ErrorBody } from '../errors.ts';
 
 interface AjvIssue {
@@ -68,8 +69,15 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     let api: ApiError | undefined;
     let field: string | undefined;
+    const translated = toStorageError(err);
     if (err instanceof ApiError) api = err;
-    else if (err instanceof VouchError) {
+    else if (translated instanceof StorageError) {
+      if (translated.code === 'DATABASE_UNAVAILABLE') {
+        api = new ApiError('DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.', {
+          headers: { 'retry-after': '5' },
+        });
+      }
+    } else if (err instanceof VouchError) {
       // An SDK parser refused caller input (a key, an encoding, a signed document): the caller's fault.
       const sdkErr = err as VouchError<string>;
       const body = { error: sdkErr.message, code: sdkErr.code };

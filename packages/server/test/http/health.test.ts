@@ -44,6 +44,10 @@ eachEngine('readyz answers 503 NOT_READY when the database does not answer', asy
     assert.equal(res.statusCode, 503);
     assert.equal((res.json() as { code: string }).code, 'NOT_READY');
     assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    const audit = await app.inject({ method: 'GET', url: '/api/v1/admin/audit', headers: { 'x-api-key': TEST_ADMIN_KEY } });
+    assert.equal(audit.statusCode, 503, 'a route that needs the database says it is unavailable');
+    assert.equal((audit.json() as { code: string }).code, 'DATABASE_UNAVAILABLE');
+    assert.equal(audit.headers['retry-after'], '5');
   } finally {
     await app.close();
     await storage.close();
