@@ -53,7 +53,10 @@ for (const provider of PROVIDERS) {
           assert.equal(await provider.verify(alg, publicKey, wrong, MESSAGE), false, `length ${len}`);
         }
         // DER-encoded ECDSA (OpenSSL's default form) is not ES256.
-        assert.equal(await provider.verify(alg, publicKey, Uint8Array.of(0x30, 0x06, 2, 1, 1, 2, 1, 1), MESSAGE), false);
+        assert.equal(
+          await provider.verify(alg, publicKey, Uint8Array.of(0x30, 0x06, 2, 1, 1, 2, 1, 1), MESSAGE),
+          false,
+        );
       });
 
       test(`${alg}: all-zero and all-0xff signatures are false`, async () => {

@@ -52,7 +52,21 @@ describe('base64url', () => {
   });
 
   test('rejects padding, whitespace, foreign characters and impossible lengths', () => {
-    const bad = ['Zg==', 'Zm8=', 'Zg=', 'Zm9v ', ' Zm9v', 'Zm9\nv', 'Zm9\tv', 'Zm+v', 'Zm/v', 'Z', 'Zm9vY', 'Zm9v!', 'Zé9v'];
+    const bad = [
+      'Zg==',
+      'Zm8=',
+      'Zg=',
+      'Zm9v ',
+      ' Zm9v',
+      'Zm9\nv',
+      'Zm9\tv',
+      'Zm+v',
+      'Zm/v',
+      'Z',
+      'Zm9vY',
+      'Zm9v!',
+      'Zé9v',
+    ];
     for (const s of bad) throwsCode(() => decodeBase64url(s), 'INVALID_BASE64URL', JSON.stringify(s));
     throwsCode(() => decodeBase64url(42 as unknown as string), 'INVALID_BASE64URL');
   });

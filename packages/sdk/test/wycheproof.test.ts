@@ -106,7 +106,11 @@ describe('Wycheproof ECDSA P-256 SHA-256, IEEE P1363 signatures (ES256 verify)',
     for (const provider of PROVIDERS) {
       for (const { g, tc } of cases) {
         const key = parsePublicKey(decodeHex(g.publicKeyDer));
-        assert.equal(await provider.verify('ES256', key, decodeHex(tc.sig), decodeHex(tc.msg)), false, `tcId ${tc.tcId}`);
+        assert.equal(
+          await provider.verify('ES256', key, decodeHex(tc.sig), decodeHex(tc.msg)),
+          false,
+          `tcId ${tc.tcId}`,
+        );
       }
     }
   });

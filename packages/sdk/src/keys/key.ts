@@ -29,8 +29,6 @@ const publicBytes = new WeakMap<PublicKey, Uint8Array>();
 // Ed25519: the 32-byte seed (RFC 8032 secret key). P-256: the 32-byte scalar d.
 const privateBytes = new WeakMap<PrivateKey, Uint8Array>();
 
-export const KEY_TYPES: readonly KeyType[] = ['Ed25519', 'P-256'];
-
 export function isKeyType(t: unknown): t is KeyType {
   return t === 'Ed25519' || t === 'P-256';
 }

@@ -1,5 +1,6 @@
 import { createECDH, createPrivateKey, type KeyObject } from 'node:crypto';
 import { VouchError } from '../errors.ts';
+import { decodeBase64url } from '../encoding/base64url.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import { bytesEqual, concatBytes } from '../lib/bytes.ts';
 import { decodePem, looksLikePem } from '../lib/pem.ts';
@@ -26,9 +27,8 @@ const ED25519_PKCS8_PREFIX = Uint8Array.from([
 
 function fromKeyObject(handle: KeyObject): PrivateKey {
   const type = keyTypeOf(handle);
-  const { d } = handle.export({ format: 'jwk' });
-  const publicKey = newPublicKey(type, publicBytesOf(handle, type));
-  return newPrivateKey(type, Buffer.from(d!, 'base64url'), publicKey);
+  // Only d is kept: a public key embedded in the PKCS#8/SEC1 structure may not match it, so it is re-derived.
+  return privateKeyFromRaw(type, decodeBase64url(handle.export({ format: 'jwk' }).d!));
 }
 
 function fromPkcs8(der: Uint8Array): PrivateKey {

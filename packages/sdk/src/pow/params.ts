@@ -7,7 +7,7 @@ export const MAX_POW_DIFFICULTY = 16;
 /** A nonce is a decimal string of at most this many digits (2^64 has 20). */
 export const MAX_POW_NONCE_LENGTH = 20;
 
-const NONCE = /^[0-9]{1,20}$/;
+const NONCE = new RegExp(`^[0-9]{1,${MAX_POW_NONCE_LENGTH}}$`);
 
 export function checkDifficulty(difficulty: unknown): number {
   if (!Number.isInteger(difficulty) || (difficulty as number) < 0 || (difficulty as number) > MAX_POW_DIFFICULTY) {

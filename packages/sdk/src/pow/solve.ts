@@ -55,7 +55,9 @@ export async function solvePow(publicKeyBase64: string, options: SolvePowOptions
     for (; nonce < end; nonce++) {
       attempts++;
       const text = String(nonce);
-      const digest = createHash('sha256').update(publicKeyBase64 + text, 'utf8').digest();
+      const digest = createHash('sha256')
+        .update(publicKeyBase64 + text, 'utf8')
+        .digest();
       if (hasLeadingZeroNibbles(digest, difficulty)) return { nonce: text, hash: digest.toString('hex'), attempts };
     }
     if (nonce >= Number.MAX_SAFE_INTEGER) {

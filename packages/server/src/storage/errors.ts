@@ -1,3 +1,5 @@
+import { VouchError } from '@vouch/sdk';
+
 /**
  * Every failure the storage layer reports, by stable code. Callers switch on `code`, never on the message.
  * Later storage modules add their codes here so the set stays closed and documented in one place.
@@ -27,15 +29,7 @@ export type StorageErrorCode =
   | 'INVALID_ARGUMENT';
 
 /** An error from the storage layer. Its message is one readable sentence with no key, token or secret in it. */
-export class StorageError extends Error {
-  readonly code: StorageErrorCode;
-
-  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StorageError';
-    this.code = code;
-  }
-}
+export class StorageError extends VouchError<StorageErrorCode> {}
 
 /** Marker both engines' audit triggers put in their error message (see migration 0001). */
 export const AUDIT_IMMUTABLE_MARKER = 'vouch_audit_append_only';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { Writable } from 'node:stream';
 import { buildApp } from '../../src/app.ts';
 import type { AppDeps, VouchApp } from '../../src/app.ts';
@@ -60,7 +61,15 @@ export async function makeApp(
  * count the requests themselves (a refused request is still counted), and so are the migration tables.
  */
 export async function tableCounts(storage: Storage): Promise<Record<string, number>> {
-  const tables = (await storage.db.introspection.getTables()).map((t) => t.name).filter((n) => !/migration|^rate_limits$/.test(n));
+  // Only this database's (or this PostgreSQL schema's) own tables: introspection lists every schema.
+  const current =
+    storage.engine === 'postgres'
+      ? ((await sql<{ s: string }>`select current_schema() as s`.execute(storage.db)).rows[0]?.s ?? 'public')
+      : undefined;
+  const tables = (await storage.db.introspection.getTables())
+    .filter((t) => current === undefined || t.schema === current)
+    .map((t) => t.name)
+    .filter((n) => !/migration|^rate_limits$/.test(n));
   const out: Record<string, number> = {};
   for (const name of tables.sort()) {
     const row = await storage.db
