@@ -12,6 +12,7 @@ import {
   generateKeyPair,
   isPrivateKey,
   isPublicKey,
+  isVouchError,
   jwkThumbprint,
   parsePrivateKey,
   parsePublicKey,
@@ -140,6 +141,24 @@ describe('private keys', () => {
     const otherEd = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
     throwsCode(() => parsePrivateKey({ ...ED, x: otherEd.x! }), 'INVALID_KEY');
     throwsCode(() => parsePrivateKey({ kty: 'OKP', crv: 'Ed25519', d: ED.d! }), 'INVALID_KEY'); // x missing
+  });
+
+  test('a PKCS#8 key embedding a foreign public key gets the public key of its own d', () => {
+    const der = new Uint8Array(createPrivateKey({ key: EC, format: 'jwk' }).export({ type: 'pkcs8', format: 'der' }));
+    const own = formatPublicKey(parsePublicKey(EC_PUBLIC_JWK), 'raw');
+    // Node writes the SEC1 publicKey field last: 0x04 ‖ x ‖ y.
+    assert.deepEqual(der.subarray(der.length - 65), own);
+    const foreign = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const tampered = Uint8Array.from(der);
+    tampered.set(Uint8Array.of(4, ...decodeBase64url(foreign.x!), ...decodeBase64url(foreign.y!)), der.length - 65);
+    let parsed;
+    try {
+      parsed = parsePrivateKey(tampered);
+    } catch (e) {
+      assert.ok(isVouchError(e, 'INVALID_KEY'), String(e)); // refusing is fine too
+      return;
+    }
+    assert.deepEqual(formatPublicKey(parsed.publicKey, 'raw'), own);
   });
 
   test('bad private inputs throw stable codes', () => {

@@ -68,7 +68,10 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // A hop count becomes proxy-addr's trust function: trust the nearest `n` hops.
     trustProxy:
       typeof config.trustProxy === 'number'
-        ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.trustProxy)
+        ? (
+            (hops: number) => (_addr: string, i: number) =>
+              i < hops
+          )(config.trustProxy)
         : config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,

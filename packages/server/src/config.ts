@@ -55,7 +55,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: 'http://<host>:<port>',
     meaning: 'Base of every URL the server prints (issuer, verify links, discovery). Never taken from request headers.',
   },
-  { name: 'VOUCH_DATA_DIR', default: './data', meaning: 'Directory for the SQLite database, generated KEK and admin key.' },
+  {
+    name: 'VOUCH_DATA_DIR',
+    default: './data',
+    meaning: 'Directory for the SQLite database, generated KEK and admin key.',
+  },
   {
     name: 'VOUCH_DATABASE_URL',
     default: '(unset: SQLite)',
@@ -89,7 +93,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       'Honour `X-Forwarded-For` only when set: `true` (every hop), a hop count, or comma-separated proxy addresses/CIDRs.',
   },
   { name: 'VOUCH_METRICS_PUBLIC', default: '0', meaning: '`1` serves `/metrics` without the admin key.' },
-  { name: 'VOUCH_LOG_LEVEL', default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace, silent.' },
+  {
+    name: 'VOUCH_LOG_LEVEL',
+    default: 'info',
+    meaning: 'pino log level: fatal, error, warn, info, debug, trace, silent.',
+  },
   { name: 'VOUCH_BODY_LIMIT', default: '1048576', meaning: 'Largest request body in bytes (larger: 413).' },
   { name: 'VOUCH_JSON_MAX_DEPTH', default: '64', meaning: 'Deepest JSON nesting accepted in a request body.' },
   {

@@ -43,7 +43,11 @@ export class ApiError extends VouchError<ApiErrorCode> {
   /** Extra response headers, e.g. `Retry-After` on 429. */
   readonly headers: Record<string, string>;
 
-  constructor(code: ApiErrorCode, message: string, options: { headers?: Record<string, string>; status?: number } = {}) {
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    options: { headers?: Record<string, string>; status?: number } = {},
+  ) {
     super(code, message);
     this.statusCode = options.status ?? STATUS[code];
     this.headers = options.headers ?? {};

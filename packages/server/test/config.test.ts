@@ -49,7 +49,10 @@ test('bad values are refused with ConfigError naming the variable', () => {
     [{ VOUCH_TRUST_PROXY: 'example.com' }, /VOUCH_TRUST_PROXY/],
   ];
   for (const [env, re] of bad) {
-    assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && re.test(err.message));
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => err instanceof ConfigError && re.test(err.message),
+    );
   }
 });
 
@@ -59,6 +62,9 @@ test('the README documents every VOUCH_* variable the server reads', () => {
   const sources = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
   const read = new Set([...sources.matchAll(/VOUCH_[A-Z_]+/g)].map((m) => m[0]));
   for (const name of read) {
-    assert.ok(CONFIG_VARIABLES.some((v) => v.name === name), `${name} is in CONFIG_VARIABLES`);
+    assert.ok(
+      CONFIG_VARIABLES.some((v) => v.name === name),
+      `${name} is in CONFIG_VARIABLES`,
+    );
   }
 });

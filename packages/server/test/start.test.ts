@@ -42,7 +42,10 @@ test('a server with no configuration serves on SQLite, generates its admin key (
     const text = logs.text();
     assert.match(text, /vouch server listening/);
     assert.ok(text.includes(keyFile), 'the admin key file path is logged');
-    assert.ok(logs.lines.every((l) => JSON.parse(l)), 'every log line is JSON');
+    assert.ok(
+      logs.lines.every((l) => JSON.parse(l)),
+      'every log line is JSON',
+    );
     for (const s of secrets) assert.ok(!text.includes(s), 'a secret appeared in the log');
   } finally {
     await server.close();

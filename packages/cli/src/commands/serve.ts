@@ -27,7 +27,8 @@ Examples:
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
         const code = (err as { code?: unknown }).code;
-        if (typeof code === 'string' && /^KEK_|^CONFIG_/.test(code)) throw new CliError((err as Error).message, EXIT.USAGE);
+        if (typeof code === 'string' && /^KEK_|^CONFIG_/.test(code))
+          throw new CliError((err as Error).message, EXIT.USAGE);
         throw err;
       }
       // The listening socket keeps the process alive; runServer stops it on SIGTERM/SIGINT.

@@ -92,7 +92,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
         api = new ApiError('VALIDATION_FAILED', 'The request is malformed.', { status: err.statusCode });
       } else {
-        req.log.error({ err: { type: err.name, code: err.code, message: err.message, stack: err.stack } }, 'unhandled error');
+        req.log.error(
+          { err: { type: err.name, code: err.code, message: err.message, stack: err.stack } },
+          'unhandled error',
+        );
         api = new ApiError('INTERNAL', 'The server failed to handle this request.');
       }
     }

@@ -38,7 +38,11 @@ function post(app: FastifyInstance, payload: string, contentType = 'application/
   return app.inject({ method: 'POST', url: '/test/echo', payload, headers: { 'content-type': contentType } });
 }
 
-function assertError(res: { statusCode: number; json(): unknown; headers: Record<string, unknown> }, status: number, code: string) {
+function assertError(
+  res: { statusCode: number; json(): unknown; headers: Record<string, unknown> },
+  status: number,
+  code: string,
+) {
   assert.equal(res.statusCode, status);
   assert.match(String(res.headers['content-type']), /^application\/json/);
   const body = res.json() as { error: unknown; code: unknown };
@@ -63,7 +67,11 @@ eachEngine('bad input gets a 4xx JSON error with a stable code and writes nothin
     assertError(await post(app, 'null'), 400, 'VALIDATION_FAILED');
     assertError(await post(app, '{"name":"a","count":1}', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     assertError(await post(app, 'name=a&count=1', 'application/x-www-form-urlencoded'), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    assertError(await post(app, JSON.stringify({ name: 'a', count: 1, nested: { x: 'y'.repeat(2_000_000) } })), 413, 'BODY_TOO_LARGE');
+    assertError(
+      await post(app, JSON.stringify({ name: 'a', count: 1, nested: { x: 'y'.repeat(2_000_000) } })),
+      413,
+      'BODY_TOO_LARGE',
+    );
 
     const deep = `{"name":"a","count":1,"nested":${'{"a":'.repeat(100)}1${'}'.repeat(100)}}`;
     assertError(await post(app, deep), 400, 'JSON_TOO_DEEP');

@@ -44,7 +44,11 @@ eachEngine('readyz answers 503 NOT_READY when the database does not answer', asy
     assert.equal(res.statusCode, 503);
     assert.equal((res.json() as { code: string }).code, 'NOT_READY');
     assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
-    const audit = await app.inject({ method: 'GET', url: '/api/v1/admin/audit', headers: { 'x-api-key': TEST_ADMIN_KEY } });
+    const audit = await app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/audit',
+      headers: { 'x-api-key': TEST_ADMIN_KEY },
+    });
     assert.equal(audit.statusCode, 503, 'a route that needs the database says it is unavailable');
     assert.equal((audit.json() as { code: string }).code, 'DATABASE_UNAVAILABLE');
     assert.equal(audit.headers['retry-after'], '5');
@@ -69,7 +73,11 @@ eachEngine('CORS answers only configured origins', async ({ open }) => {
   const storage = await open();
   const { app } = await makeApp(storage, { env: { VOUCH_CORS_ORIGINS: 'https://console.example' } });
   try {
-    const allowed = await app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://console.example' } });
+    const allowed = await app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { origin: 'https://console.example' },
+    });
     assert.equal(allowed.headers['access-control-allow-origin'], 'https://console.example');
     const denied = await app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://evil.example' } });
     assert.equal(denied.headers['access-control-allow-origin'], undefined);

@@ -16,43 +16,53 @@ function concrete(path: string): string {
   return path.replace(/\{[^}]+\}/g, 'x');
 }
 
-eachEngine('every non-public route in the OpenAPI document answers 401 without credentials and writes nothing', async ({ open }) => {
-  const storage = await open();
-  const { app } = await makeApp(storage);
-  try {
-    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as OpenApiDoc;
-    const before = await tableCounts(storage);
-    assert.ok(['audit_log', 'server_keys', 'meta'].every((t) => t in before), 'the check sees the real tables');
-    let protectedRoutes = 0;
-    let publicRoutes = 0;
-    for (const [path, ops] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(ops)) {
-        assert.ok(Array.isArray(op.security), `${method} ${path} documents its caller`);
-        if (op.security!.length === 0) {
-          publicRoutes++;
-          continue;
-        }
-        protectedRoutes++;
-        const url = concrete(path);
-        const payload = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
-        for (const headers of [{}, { 'x-api-key': 'wrong-key-0123456789' }, { authorization: 'Bearer nope' }]) {
-          const res = await app.inject({ method: method.toUpperCase() as 'GET', url, payload, headers });
-          assert.equal(res.statusCode, 401, `${method.toUpperCase()} ${path} without valid credentials`);
-          assert.equal((res.json() as { code: string }).code, 'UNAUTHORIZED');
+eachEngine(
+  'every non-public route in the OpenAPI document answers 401 without credentials and writes nothing',
+  async ({ open }) => {
+    const storage = await open();
+    const { app } = await makeApp(storage);
+    try {
+      const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as OpenApiDoc;
+      const before = await tableCounts(storage);
+      assert.ok(
+        ['audit_log', 'server_keys', 'meta'].every((t) => t in before),
+        'the check sees the real tables',
+      );
+      let protectedRoutes = 0;
+      let publicRoutes = 0;
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops)) {
+          assert.ok(Array.isArray(op.security), `${method} ${path} documents its caller`);
+          if (op.security!.length === 0) {
+            publicRoutes++;
+            continue;
+          }
+          protectedRoutes++;
+          const url = concrete(path);
+          const payload = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
+          for (const headers of [{}, { 'x-api-key': 'wrong-key-0123456789' }, { authorization: 'Bearer nope' }]) {
+            const res = await app.inject({ method: method.toUpperCase() as 'GET', url, payload, headers });
+            assert.equal(res.statusCode, 401, `${method.toUpperCase()} ${path} without valid credentials`);
+            assert.equal((res.json() as { code: string }).code, 'UNAUTHORIZED');
+          }
         }
       }
-    }
-    assert.ok(protectedRoutes >= 2, `found ${protectedRoutes} protected routes`);
-    assert.ok(publicRoutes >= 2, `found ${publicRoutes} public routes`);
-    assert.deepEqual(await tableCounts(storage), before, 'refused requests wrote nothing');
+      assert.ok(protectedRoutes >= 2, `found ${protectedRoutes} protected routes`);
+      assert.ok(publicRoutes >= 2, `found ${publicRoutes} public routes`);
+      assert.deepEqual(await tableCounts(storage), before, 'refused requests wrote nothing');
 
-    const ok = await app.inject({ method: 'GET', url: '/api/v1/admin/audit', headers: { 'x-api-key': TEST_ADMIN_KEY } });
-    assert.equal(ok.statusCode, 200);
-  } finally {
-    await app.close();
-    await storage.close();
-  }
-});
+      const ok = await app.inject({
+        method: 'GET',
+        url: '/api/v1/admin/audit',
+        headers: { 'x-api-key': TEST_ADMIN_KEY },
+      });
+      assert.equal(ok.statusCode, 200);
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+  },
+);
 
 test('a route that declares no policy, or a caller with no authenticator, cannot be registered', async () => {
   const clock = new ManualClock(T0);
@@ -73,32 +83,40 @@ test('a route that declares no policy, or a caller with no authenticator, cannot
   }, /needs a "owner" authenticator/);
 });
 
-eachEngine('rate limits answer 429 with Retry-After, per client address, and reset with the window', async ({ open }) => {
-  const storage = await open();
-  const { app, clock } = await makeApp(storage, {
-    env: { VOUCH_RATE_LIMIT_MAX: '3', VOUCH_RATE_LIMIT_WINDOW_MS: '60000' },
-  });
-  try {
-    const hit = (ip = '127.0.0.1', xff?: string) =>
-      app.inject({ method: 'GET', url: '/healthz', remoteAddress: ip, headers: xff ? { 'x-forwarded-for': xff } : {} });
-    for (let i = 0; i < 3; i++) assert.equal((await hit()).statusCode, 200);
-    const limited = await hit();
-    assert.equal(limited.statusCode, 429);
-    assert.equal((limited.json() as { code: string }).code, 'RATE_LIMITED');
-    assert.equal(limited.headers['retry-after'], '60');
-    // A forged X-Forwarded-For does not buy a fresh bucket when no proxy is trusted.
-    assert.equal((await hit('127.0.0.1', '10.9.9.9')).statusCode, 429);
-    // Another client address has its own bucket.
-    assert.equal((await hit('127.0.0.2')).statusCode, 200);
-    clock.advance(30_000);
-    assert.equal((await hit()).headers['retry-after'], '30');
-    clock.advance(30_000);
-    assert.equal((await hit()).statusCode, 200, 'a new window starts');
-  } finally {
-    await app.close();
-    await storage.close();
-  }
-});
+eachEngine(
+  'rate limits answer 429 with Retry-After, per client address, and reset with the window',
+  async ({ open }) => {
+    const storage = await open();
+    const { app, clock } = await makeApp(storage, {
+      env: { VOUCH_RATE_LIMIT_MAX: '3', VOUCH_RATE_LIMIT_WINDOW_MS: '60000' },
+    });
+    try {
+      const hit = (ip = '127.0.0.1', xff?: string) =>
+        app.inject({
+          method: 'GET',
+          url: '/healthz',
+          remoteAddress: ip,
+          headers: xff ? { 'x-forwarded-for': xff } : {},
+        });
+      for (let i = 0; i < 3; i++) assert.equal((await hit()).statusCode, 200);
+      const limited = await hit();
+      assert.equal(limited.statusCode, 429);
+      assert.equal((limited.json() as { code: string }).code, 'RATE_LIMITED');
+      assert.equal(limited.headers['retry-after'], '60');
+      // A forged X-Forwarded-For does not buy a fresh bucket when no proxy is trusted.
+      assert.equal((await hit('127.0.0.1', '10.9.9.9')).statusCode, 429);
+      // Another client address has its own bucket.
+      assert.equal((await hit('127.0.0.2')).statusCode, 200);
+      clock.advance(30_000);
+      assert.equal((await hit()).headers['retry-after'], '30');
+      clock.advance(30_000);
+      assert.equal((await hit()).statusCode, 200, 'a new window starts');
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+  },
+);
 
 eachEngine('X-Forwarded-For is honoured only when VOUCH_TRUST_PROXY is set', async ({ open }) => {
   const storage = await open();
@@ -117,24 +135,27 @@ eachEngine('X-Forwarded-For is honoured only when VOUCH_TRUST_PROXY is set', asy
   }
 });
 
-eachEngine('on PostgreSQL, processes share rate-limit counts; on SQLite one process keeps them', async ({ open, engine }) => {
-  const s1 = await open();
-  const s2 = await open();
-  const env = { VOUCH_RATE_LIMIT_MAX: '4' };
-  const a = await makeApp(s1, { env });
-  const b = await makeApp(s2, { env, clock: a.clock });
-  try {
-    const codes: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      codes.push((await a.app.inject({ method: 'GET', url: '/healthz' })).statusCode);
-      codes.push((await b.app.inject({ method: 'GET', url: '/healthz' })).statusCode);
+eachEngine(
+  'on PostgreSQL, processes share rate-limit counts; on SQLite one process keeps them',
+  async ({ open, engine }) => {
+    const s1 = await open();
+    const s2 = await open();
+    const env = { VOUCH_RATE_LIMIT_MAX: '4' };
+    const a = await makeApp(s1, { env });
+    const b = await makeApp(s2, { env, clock: a.clock });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        codes.push((await a.app.inject({ method: 'GET', url: '/healthz' })).statusCode);
+        codes.push((await b.app.inject({ method: 'GET', url: '/healthz' })).statusCode);
+      }
+      if (engine === 'postgres') assert.deepEqual(codes, [200, 200, 200, 200, 429, 429]);
+      else assert.deepEqual(codes, [200, 200, 200, 200, 200, 200]);
+    } finally {
+      await a.app.close();
+      await b.app.close();
+      await s1.close();
+      await s2.close();
     }
-    if (engine === 'postgres') assert.deepEqual(codes, [200, 200, 200, 200, 429, 429]);
-    else assert.deepEqual(codes, [200, 200, 200, 200, 200, 200]);
-  } finally {
-    await a.app.close();
-    await b.app.close();
-    await s1.close();
-    await s2.close();
-  }
-});
+  },
+);
