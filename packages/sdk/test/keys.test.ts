@@ -12,7 +12,6 @@ import {
   generateKeyPair,
   isPrivateKey,
   isPublicKey,
-  isVouchError,
   jwkThumbprint,
   parsePrivateKey,
   parsePublicKey,
@@ -151,14 +150,12 @@ describe('private keys', () => {
     const foreign = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
     const tampered = Uint8Array.from(der);
     tampered.set(Uint8Array.of(4, ...decodeBase64url(foreign.x!), ...decodeBase64url(foreign.y!)), der.length - 65);
-    let parsed;
-    try {
-      parsed = parsePrivateKey(tampered);
-    } catch (e) {
-      assert.ok(isVouchError(e, 'INVALID_KEY'), String(e)); // refusing is fine too
-      return;
-    }
-    assert.deepEqual(formatPublicKey(parsed.publicKey, 'raw'), own);
+    // node:crypto itself would report the foreign point as this key's public key.
+    const nodeJwk = createPrivateKey({ key: Buffer.from(tampered), format: 'der', type: 'pkcs8' }).export({
+      format: 'jwk',
+    });
+    assert.equal(nodeJwk.x, foreign.x);
+    assert.deepEqual(formatPublicKey(parsePrivateKey(tampered).publicKey, 'raw'), own);
   });
 
   test('bad private inputs throw stable codes', () => {

@@ -19,8 +19,8 @@ import { installMetrics } from './http/metrics.ts';
 import { installCors } from './http/cors.ts';
 import { installOpenApi, registerDocsRoutes } from './http/openapi.ts';
 import { installValidators } from './http/validation.ts';
-import { registerHealthRoutes } from './modules/health/routes.ts';
-import { registerAdminRoutes } from './modules/admin/routes.ts';
+import { MODULES } from './modules/index.ts';
+import type { VouchModule } from './module.ts';
 import { VERSION } from './version.ts';
 
 export interface AppDeps {
@@ -35,15 +35,9 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Replaces the rate-limit store chosen for the engine (tests). */
   rateLimitStore?: RateLimitStore;
-  /** Further route registrars, run after the built-in modules (and under the same policies). */
-  routes?: ReadonlyArray<RouteRegistrar>;
+  /** Further modules, registered after the built-in ones and under the same policies (tests, extensions). */
+  modules?: ReadonlyArray<VouchModule>;
 }
-
-/** A module's entry point: registers its routes, each with its policy. */
-export type RouteRegistrar = (app: FastifyInstance, ctx: AppContext) => void | Promise<void>;
-
-/** The built-in modules, in registration order. */
-const MODULES: readonly RouteRegistrar[] = [registerHealthRoutes, registerAdminRoutes];
 
 export interface VouchApp {
   app: FastifyInstance;
@@ -86,7 +80,17 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   installErrorHandler(app);
   installJsonBodyParser(app, config.jsonMaxDepth);
   const metrics = installMetrics(app);
+  const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
+  const modules = [...MODULES, ...(deps.modules ?? [])];
   const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey) };
+  for (const m of modules) {
+    for (const [caller, auth] of Object.entries(m.authenticators?.(ctx) ?? {})) {
+      if (authenticators[caller as keyof Authenticators]) {
+        throw new Error(`Module ${m.name} provides a "${caller}" authenticator that another module already provides.`);
+      }
+      authenticators[caller as keyof Authenticators] = auth;
+    }
+  }
   installPolicies(app, {
     authenticators,
     rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage),
@@ -96,9 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   installCors(app, config.corsOrigins);
   await installOpenApi(app, config.publicUrl, VERSION);
 
-  const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
   registerDocsRoutes(app);
-  for (const register of [...MODULES, ...(deps.routes ?? [])]) await register(app, ctx);
+  for (const m of modules) await m.routes(app, ctx);
 
   await app.ready();
   return { app, ctx };

@@ -21,9 +21,10 @@ export interface RateLimit {
   windowMs: number;
 }
 
-/** The declaration every route carries in `config.policy`: its caller and its rate limit. */
+/** The declaration every route carries in `config.policy`: its caller(s) and its rate limit. */
 export interface RoutePolicy {
-  caller: Caller;
+  /** Who may call. A list means any one of them (e.g. a management token, the owner or the admin). */
+  caller: Caller | readonly Caller[];
   /** `'default'` takes the server's configured limit. */
   rateLimit: RateLimit | 'default';
 }
@@ -79,12 +80,17 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     const policy = route.config?.policy;
     const name = `${String(route.method)} ${route.url}`;
     if (!policy) throw new Error(`Route ${name} declares no policy (caller and rate limit).`);
-    if (!CALLERS.includes(policy.caller)) throw new Error(`Route ${name} names an unknown caller.`);
-    if (policy.caller !== 'public' && !opts.authenticators[policy.caller]) {
-      throw new Error(`Route ${name} needs a "${policy.caller}" authenticator, and none is installed.`);
+    const callers = callersOf(policy);
+    if (callers.length === 0) throw new Error(`Route ${name} names no caller.`);
+    for (const caller of callers) {
+      if (!CALLERS.includes(caller)) throw new Error(`Route ${name} names an unknown caller.`);
+      if (caller === 'public' && callers.length > 1) throw new Error(`Route ${name} mixes public with other callers.`);
+      if (caller !== 'public' && !opts.authenticators[caller]) {
+        throw new Error(`Route ${name} needs a "${caller}" authenticator, and none is installed.`);
+      }
     }
     const schema = (route.schema ??= {}) as Record<string, unknown>;
-    schema.security = SECURITY_BY_CALLER[policy.caller];
+    schema.security = callers.flatMap((c) => SECURITY_BY_CALLER[c]);
   });
 
   app.addHook('onRequest', async (req, reply) => {
@@ -112,13 +118,25 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
         headers: { 'retry-after': String(resetSeconds) },
       });
     }
-    if (policy.caller === 'public') return;
-    const principal = await opts.authenticators[policy.caller]!(req);
-    if (!principal || principal.caller !== policy.caller) {
-      throw new ApiError('UNAUTHORIZED', `This route needs ${describeCaller(policy.caller)}.`);
+    const callers = callersOf(policy);
+    if (callers[0] === 'public') return;
+    for (const caller of callers as ReadonlyArray<Exclude<Caller, 'public'>>) {
+      const principal = await opts.authenticators[caller]!(req);
+      if (principal && principal.caller === caller) {
+        req.principal = principal;
+        return;
+      }
     }
-    req.principal = principal;
+    throw new ApiError(
+      'UNAUTHORIZED',
+      `This route needs ${callers.map((c) => describeCaller(c as Exclude<Caller, 'public'>)).join(', or ')}.`,
+    );
   });
+}
+
+/** The callers a policy admits, as a list. */
+export function callersOf(policy: RoutePolicy): readonly Caller[] {
+  return typeof policy.caller === 'string' ? [policy.caller] : policy.caller;
 }
 
 function describeCaller(caller: Exclude<Caller, 'public'>): string {

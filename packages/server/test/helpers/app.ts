@@ -38,7 +38,7 @@ export interface TestApp extends VouchApp {
  */
 export async function makeApp(
   storage: Storage,
-  options: { env?: Record<string, string>; routes?: AppDeps['routes']; kek?: Buffer; clock?: ManualClock } = {},
+  options: { env?: Record<string, string>; modules?: AppDeps['modules']; kek?: Buffer; clock?: ManualClock } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ VOUCH_DATA_DIR: '/nonexistent-test-dir', VOUCH_LOG_LEVEL: 'info', ...options.env });
   const clock = options.clock ?? new ManualClock(T0);
@@ -51,7 +51,7 @@ export async function makeApp(
     adminKey: TEST_ADMIN_KEY,
     clock,
     logger: createLogger(config.logLevel, logs),
-    routes: options.routes,
+    modules: options.modules,
   });
   return { ...vouch, clock, adminKey: TEST_ADMIN_KEY, kek, logs };
 }

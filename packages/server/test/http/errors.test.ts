@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
-import type { RouteRegistrar } from '../../src/app.ts';
+import type { VouchModule } from '../../src/module.ts';
 import { jsonTextDepth } from '../../src/http/json-body.ts';
 import { ApiError } from '../../src/errors.ts';
 
 /** A route with a strict body schema, registered like a module's, to exercise parsing and validation. */
-const echoRoute: RouteRegistrar = (app: FastifyInstance) => {
+const echoRoutes = (app: FastifyInstance) => {
   app.post(
     '/test/echo',
     {
@@ -34,6 +34,8 @@ const echoRoute: RouteRegistrar = (app: FastifyInstance) => {
   });
 };
 
+const echoModule: VouchModule = { name: 'echo', routes: echoRoutes };
+
 function post(app: FastifyInstance, payload: string, contentType = 'application/json') {
   return app.inject({ method: 'POST', url: '/test/echo', payload, headers: { 'content-type': contentType } });
 }
@@ -54,7 +56,7 @@ function assertError(
 
 eachEngine('bad input gets a 4xx JSON error with a stable code and writes nothing', async ({ open }) => {
   const storage = await open();
-  const { app } = await makeApp(storage, { routes: [echoRoute] });
+  const { app } = await makeApp(storage, { modules: [echoModule] });
   try {
     const before = await tableCounts(storage);
 

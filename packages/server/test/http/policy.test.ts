@@ -6,6 +6,7 @@ import { makeApp, tableCounts, T0, TEST_ADMIN_KEY } from '../helpers/app.ts';
 import { installPolicies } from '../../src/http/policy.ts';
 import { MemoryRateLimitStore } from '../../src/http/rate-limit.ts';
 import { ManualClock } from '../../src/clock.ts';
+import type { VouchModule } from '../../src/module.ts';
 
 interface OpenApiDoc {
   paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>;
@@ -159,3 +160,38 @@ eachEngine(
     }
   },
 );
+
+eachEngine('a route may admit several callers; modules contribute authenticators', async ({ open }) => {
+  const storage = await open();
+  const ownerModule: VouchModule = {
+    name: 'owner-test',
+    authenticators: () => ({
+      owner: async (req) => (req.headers['x-owner'] === 'alice-secret-0123' ? { caller: 'owner', id: 'alice' } : null),
+    }),
+    routes: (app) => {
+      app.get(
+        '/test/owned',
+        { config: { policy: { caller: ['owner', 'admin'], rateLimit: 'default' } } },
+        async (req) => ({ principal: req.principal }),
+      );
+    },
+  };
+  const { app } = await makeApp(storage, { modules: [ownerModule] });
+  try {
+    const asOwner = await app.inject({
+      method: 'GET',
+      url: '/test/owned',
+      headers: { 'x-owner': 'alice-secret-0123' },
+    });
+    assert.deepEqual(asOwner.json(), { principal: { caller: 'owner', id: 'alice' } });
+    const asAdmin = await app.inject({ method: 'GET', url: '/test/owned', headers: { 'x-api-key': TEST_ADMIN_KEY } });
+    assert.deepEqual(asAdmin.json(), { principal: { caller: 'admin', id: 'admin' } });
+    const nobody = await app.inject({ method: 'GET', url: '/test/owned', headers: { 'x-owner': 'mallory' } });
+    assert.equal(nobody.statusCode, 401);
+    assert.match((nobody.json() as { error: string }).error, /owner's credentials, or the admin key/);
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as OpenApiDoc;
+    assert.deepEqual(doc.paths['/test/owned']!.get!.security, [{ ownerToken: [] }, { adminKey: [] }]);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { listAudit } from '../../storage/index.ts';
+import type { VouchModule } from '../../module.ts';
 
 const auditEntrySchema = {
   type: 'object',
@@ -16,7 +17,7 @@ const auditEntrySchema = {
 } as const;
 
 /** Admin views of server state. Reading changes nothing, so these routes are not themselves audited. */
-export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
+function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/api/v1/admin/audit',
     {
@@ -45,3 +46,5 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     },
   );
 }
+
+export const adminModule: VouchModule = { name: 'admin', routes: registerAdminRoutes };

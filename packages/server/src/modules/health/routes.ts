@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
+import type { VouchModule } from '../../module.ts';
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/healthz',
     {
@@ -47,3 +48,5 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
     },
   );
 }
+
+export const healthModule: VouchModule = { name: 'health', routes: registerHealthRoutes };
