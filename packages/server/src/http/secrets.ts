@@ -1,16 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, sha256HexSync } from '@vouch/sdk';
 
 /**
  * Compares a presented secret with the expected one in constant time. Both sides are hashed first so the
  * comparison takes the same time whatever the lengths, and neither length leaks.
  */
 export function secretEquals(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return constantTimeEqual(sha256HexSync(presented), sha256HexSync(expected));
 }
 
 /** SHA-256 hex of a secret, the form in which API keys and tokens are stored. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return sha256HexSync(secret);
 }

@@ -3,7 +3,7 @@ import { link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from './engine.ts';
 import { StorageError, translateErrors } from './errors.ts';
-import { timingSafeEqualStrings } from './lib/timing-safe.ts';
+import { constantTimeEqual } from '@vouch/sdk';
 import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
 
@@ -68,7 +68,7 @@ export async function checkKek(storage: Storage, kek: Buffer, nowMs: number): Pr
       .execute();
     return storage.db.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst();
   });
-  if (row === undefined || !timingSafeEqualStrings(row.value, expected)) {
+  if (row === undefined || !constantTimeEqual(row.value, expected)) {
     throw new StorageError(
       'KEK_MISMATCH',
       'The key-encryption key is not the one this database was set up with: every process must use the same VOUCH_KEK_FILE.',

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { StorageError } from './errors.ts';
-import { decodeBase64url, encodeBase64url } from './lib/base64url.ts';
+import { decodeBase64url, encodeBase64url } from '@vouch/sdk';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -50,9 +50,9 @@ export function open(kek: Buffer, sealed: string, aad: string): Buffer {
   if (typeof sealed !== 'string' || sealed.length > MAX_SEALED_CHARS) throw invalid('is not a sealed string');
   const parts = sealed.split('.');
   if (parts.length !== 4 || parts[0] !== VERSION) throw invalid(`is not in the ${VERSION} format`);
-  const iv = decodeBase64url(parts[1] as string);
-  const ct = decodeBase64url(parts[2] as string);
-  const tag = decodeBase64url(parts[3] as string);
+  const iv = decodeOrUndefined(parts[1] as string);
+  const ct = decodeOrUndefined(parts[2] as string);
+  const tag = decodeOrUndefined(parts[3] as string);
   if (iv?.length !== IV_BYTES || ct === undefined || tag?.length !== TAG_BYTES) {
     throw invalid(`is not in the ${VERSION} format`);
   }
@@ -63,5 +63,15 @@ export function open(kek: Buffer, sealed: string, aad: string): Buffer {
     return Buffer.concat([decipher.update(ct), decipher.final()]);
   } catch (err) {
     throw invalid('failed authentication: wrong key-encryption key, wrong binding, or altered data', err);
+  }
+}
+
+/** Strict base64url, or undefined where the SDK refuses it (the caller reports the format error). */
+function decodeOrUndefined(text: string): Buffer | undefined {
+  try {
+    const bytes = decodeBase64url(text);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch {
+    return undefined;
   }
 }

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto'
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { StorageError, translateErrors } from './errors.ts';
-import { jwkThumbprint } from './lib/jwk-thumbprint.ts';
+import { jwkThumbprint } from '@vouch/sdk';
 import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
 import type { Database, ServerKeysTable } from './schema.ts';
@@ -84,7 +84,7 @@ export async function listServerKeys(storage: Storage, kek: Buffer, purpose?: st
     query = query.where('purpose', '=', purpose);
   }
   const rows = await translateErrors(() => query.orderBy('purpose').orderBy('generation', 'desc').execute());
-  return rows.map((row) => decodeRow(row, kek));
+  return Promise.all(rows.map((row) => decodeRow(row, kek)));
 }
 
 function assertPurpose(purpose: string): void {
@@ -111,12 +111,12 @@ async function activeKey(db: Kysely<Database>, kek: Buffer, purpose: string): Pr
       .limit(1)
       .executeTakeFirst(),
   );
-  return row === undefined ? undefined : decodeRow(row, kek);
+  return row === undefined ? undefined : await decodeRow(row, kek);
 }
 
 async function newKeyRow(kek: Buffer, purpose: string, alg: ServerKeyAlg, nowMs: number): Promise<ServerKeysTable> {
   const { publicKey, privateKey } = await generate(alg);
-  const kid = jwkThumbprint(publicKey.export({ format: 'jwk' }));
+  const kid = await jwkThumbprint(publicKey.export({ format: 'jwk' }) as Parameters<typeof jwkThumbprint>[0]);
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
   try {
     return {
@@ -158,7 +158,7 @@ function fitsAlg(key: KeyObject, alg: ServerKeyAlg): boolean {
  * Opens a row. The sealed private key is bound to the kid (AAD), and the kid is recomputed from the opened key,
  * so a row whose columns were swapped or edited does not yield a usable key.
  */
-function decodeRow(row: Selectable<ServerKeysTable>, kek: Buffer): ServerKey {
+async function decodeRow(row: Selectable<ServerKeysTable>, kek: Buffer): Promise<ServerKey> {
   const invalid = (what: string): StorageError =>
     new StorageError('SERVER_KEY_CONFLICT', `The stored server key ${row.kid} ${what}.`);
   if (!ALGS.includes(row.alg)) throw invalid('has an unknown algorithm');
@@ -174,7 +174,8 @@ function decodeRow(row: Selectable<ServerKeysTable>, kek: Buffer): ServerKey {
   }
   if (!fitsAlg(privateKey, row.alg)) throw invalid(`is not an ${row.alg} key`);
   const publicKey = createPublicKey(privateKey);
-  if (jwkThumbprint(publicKey.export({ format: 'jwk' })) !== row.kid) throw invalid('does not match its kid');
+  const kid = await jwkThumbprint(publicKey.export({ format: 'jwk' }) as Parameters<typeof jwkThumbprint>[0]);
+  if (kid !== row.kid) throw invalid('does not match its kid');
   return {
     kid: row.kid,
     purpose: row.purpose,
