@@ -41,3 +41,25 @@ export { checkPow } from './pow/check.ts';
 export { solvePow } from './pow/solve.ts';
 export type { SolvePowOptions, PowSolution } from './pow/solve.ts';
 export { DEFAULT_POW_DIFFICULTY, MAX_POW_DIFFICULTY, MAX_POW_NONCE_LENGTH } from './pow/params.ts';
+
+export {
+  decodeJws,
+  decodeJwt,
+  signJwt,
+  verifyJws,
+  verifyJwt,
+  keysFromJwks,
+  MAX_TOKEN_LENGTH,
+  FORBIDDEN_HEADER_MEMBERS,
+} from './jwt/index.ts';
+export type {
+  SignJwtOptions,
+  VerifyJwsOptions,
+  VerifyJwtOptions,
+  VerifiedJwt,
+  KeyResolver,
+  Jwks,
+  JwsHeader,
+  JwtClaims,
+  DecodedJws,
+} from './jwt/index.ts';

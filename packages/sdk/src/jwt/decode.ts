@@ -1,0 +1,72 @@
+import { VouchError } from '../errors.ts';
+import { decodeBase64url } from '../encoding/base64url.ts';
+import { encodeUtf8 } from '../encoding/utf8.ts';
+import { parseStrict } from '../json/parse-strict.ts';
+import { isVouchError } from '../errors.ts';
+import type { DecodedJws, JwsHeader, JwtClaims } from './types.ts';
+import { MAX_TOKEN_LENGTH } from './types.ts';
+
+function malformed(message: string, cause?: unknown): VouchError {
+  return new VouchError('JWT_MALFORMED', message, cause === undefined ? undefined : { cause });
+}
+
+function part(text: string, what: string): Uint8Array {
+  try {
+    return decodeBase64url(text);
+  } catch (err) {
+    // Re-encoded tokens (padding, non-canonical trailing bits) fail here: the signature covers exact bytes.
+    throw malformed(`The token's ${what} is not strict base64url.`, err);
+  }
+}
+
+function object(bytes: Uint8Array, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parseStrict(bytes, { maxDepth: 16 });
+  } catch (err) {
+    if (isVouchError(err)) throw malformed(`The token's ${what} is not strict JSON (${err.code}).`, err);
+    throw err;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw malformed(`The token's ${what} is not a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Splits and decodes a compact JWS without verifying it: exactly three parts, each strict base64url, a header
+ * that is a strict-JSON object with a string `alg`. Throws `JWT_TOO_LARGE` or `JWT_MALFORMED`.
+ *
+ * @example
+ * ```ts
+ * const { header } = decodeJws(token); // header.kid picks the key
+ * ```
+ */
+export function decodeJws(token: string, maxLength = MAX_TOKEN_LENGTH): DecodedJws {
+  if (typeof token !== 'string') throw malformed('The token is not a string.');
+  if (token.length > maxLength)
+    throw new VouchError('JWT_TOO_LARGE', `The token is longer than ${maxLength} characters.`);
+  const parts = token.split('.');
+  if (parts.length !== 3) throw malformed('A compact JWS has exactly three dot-separated parts.');
+  const [h, p, s] = parts as [string, string, string];
+  if (h.length === 0 || s.length === 0) throw malformed('The token has an empty header or signature.');
+  const header = object(part(h, 'header'), 'header');
+  if (typeof header.alg !== 'string') throw malformed('The token header has no "alg".');
+  const payload = part(p, 'payload');
+  const signature = part(s, 'signature');
+  return { header: header as JwsHeader, payload, signingInput: encodeUtf8(`${h}.${p}`), signature };
+}
+
+/**
+ * Decodes a JWT's claims (strict JSON object) without verifying anything. For display (`vouch token inspect`) and
+ * for picking a verifier; never trust the result before `verifyJwt`.
+ *
+ * @example
+ * ```ts
+ * const { header, claims } = decodeJwt(token);
+ * ```
+ */
+export function decodeJwt(token: string, maxLength = MAX_TOKEN_LENGTH): { header: JwsHeader; claims: JwtClaims } {
+  const jws = decodeJws(token, maxLength);
+  return { header: jws.header, claims: object(jws.payload, 'payload') as JwtClaims };
+}

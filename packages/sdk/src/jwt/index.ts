@@ -1,0 +1,11 @@
+export { decodeJws, decodeJwt } from './decode.ts';
+export { signJwt } from './sign.ts';
+export type { SignJwtOptions } from './sign.ts';
+export { verifyJws } from './verify-jws.ts';
+export type { VerifyJwsOptions } from './verify-jws.ts';
+export { verifyJwt } from './verify.ts';
+export type { VerifyJwtOptions, VerifiedJwt } from './verify.ts';
+export { keysFromJwks } from './keys.ts';
+export type { KeyResolver, Jwks } from './keys.ts';
+export type { JwsHeader, JwtClaims, DecodedJws } from './types.ts';
+export { MAX_TOKEN_LENGTH, FORBIDDEN_HEADER_MEMBERS } from './types.ts';
