@@ -9,7 +9,13 @@ export interface BenchCase {
   name: string;
   /** Rows with the same group are printed together, separated from other groups. */
   group?: string;
-  op: Operation;
+  /** The operation `measure` repeats. Give either `op` or `run`. */
+  op?: Operation;
+  /**
+   * Measures the case itself instead (e.g. an HTTP load generator in another process) and reports the result in
+   * the same units; receives the runner's timing options.
+   */
+  run?: (options: MeasureOptions) => Promise<Measurement>;
   /** Async operations kept in flight (default 1). */
   concurrency?: number;
   /** Names of cases (same group first, then any) to print this case's throughput ratio against (this / that). */
@@ -48,7 +54,9 @@ export async function runSuite(
   const results: CaseResult[] = [];
   try {
     for (const c of cases) {
-      const result = await measure(c.op, { ...defaults, concurrency: c.concurrency, ...c.options });
+      const options = { ...defaults, concurrency: c.concurrency, ...c.options };
+      if (c.run === undefined && c.op === undefined) throw new Error(`bench case ${c.name} has neither op nor run`);
+      const result = c.run !== undefined ? await c.run(options) : await measure(c.op!, options);
       const r = { case: c, result };
       results.push(r);
       onCase?.(r);

@@ -6,6 +6,9 @@ import type { Io } from './output.ts';
 import { CLI_VERSION } from './version.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerKeygen } from './commands/keygen.ts';
+import { registerRegistry } from './commands/registry/index.ts';
+import { registerToken } from './commands/token/index.ts';
+import { registerKeys } from './commands/keys/index.ts';
 
 /** Builds the `vouch` program; every command writes through `io` so tests can capture it. */
 export function buildProgram(io: Io = processIo): Command {
@@ -28,6 +31,9 @@ Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
     );
   registerServe(program);
   registerKeygen(program, io);
+  registerRegistry(program, io);
+  registerToken(program, io);
+  registerKeys(program, io);
   // Subcommands inherit the same output and error handling.
   for (const cmd of program.commands) {
     cmd.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();

@@ -63,3 +63,96 @@ export type {
   JwtClaims,
   DecodedJws,
 } from './jwt/index.ts';
+
+// Trust registry (docs/registry.md): formats, signing bytes, governance state machine, verification.
+export {
+  REGISTRY_FORMAT_VERSION,
+  PROPOSAL_TYPE,
+  type IssuerMetadata,
+  type IssuerSignature,
+  type IssuerEntry,
+  type UnsignedIssuerEntry,
+  type ProposalAction,
+  type Proposal,
+  type RevokedIssuer,
+  type Threshold,
+  type GenesisStep,
+  type AdmitStep,
+  type ProposalStep,
+  type GovernanceStep,
+  type RegistryDocument,
+  type RegistryState,
+  type RegistryRule,
+  type RegistryFailure,
+  type IgnoredSignatureReason,
+  type IgnoredSignature,
+  type QuorumResult,
+  type StepReport,
+  type EntryReport,
+  type RegistryVerification,
+} from './registry/types.ts';
+export { REGISTRY_LIMITS } from './registry/limits.ts';
+export { RegistryFormatError } from './registry/errors.ts';
+export { validateIssuerEntry, parseIssuerEntry, draftIssuerEntry } from './registry/entry.ts';
+export type { RegistrySourceOptions, DraftIssuerEntryInput } from './registry/entry.ts';
+export { validateProposal, parseProposal, draftProposal } from './registry/proposal.ts';
+export type { DraftProposalInput } from './registry/proposal.ts';
+export { validateRegistryDocument, parseRegistryDocument } from './registry/document.ts';
+export type { ParseRegistryOptions } from './registry/document.ts';
+export {
+  issuerEntrySigningBytes,
+  proposalSigningBytes,
+  registryDocumentSigningBytes,
+  governanceStepHash,
+  proposalId,
+} from './registry/signing-bytes.ts';
+export { registryIdOf } from './registry/registry-id.ts';
+export { signEntry, signProposal } from './registry/sign.ts';
+export type { CoSignOptions } from './registry/sign.ts';
+export { applyGenesis, applyEntry, applyProposal } from './registry/apply.ts';
+export type { AppliedStep, ApplyOptions, GenesisOptions } from './registry/apply.ts';
+export { replayGovernance } from './registry/replay.ts';
+export type { GovernanceReplay } from './registry/replay.ts';
+export { checkQuorum } from './registry/quorum.ts';
+export type { CheckQuorumOptions } from './registry/quorum.ts';
+export { signRegistryDocument } from './registry/sign-document.ts';
+export type { SignRegistryOptions } from './registry/sign-document.ts';
+export { createGenesis } from './registry/genesis.ts';
+export type { CreateGenesisOptions } from './registry/genesis.ts';
+export { verifyRegistry } from './registry/verify.ts';
+export type { VerifyRegistryOptions, LastSeen } from './registry/verify.ts';
+export { checkIssuer } from './registry/check-issuer.ts';
+export type { IssuerStatus } from './registry/check-issuer.ts';
+
+export {
+  AIP_PROTOCOL,
+  AIP_DISCOVERY_PATH,
+  AIP_TOKEN_TYPES,
+  AIP_TYP,
+  AIP_EXPIRES_IN,
+  AIP_DEFAULT_EXPIRES_IN,
+  aipClaimName,
+  aipIssueProofMessage,
+  signAipIssueProof,
+  aipKeysFromJwks,
+  es256KeyFromJwk,
+  verifyAipToken,
+  createAipVerifier,
+  createMemoryNonceStore,
+} from './aip/index.ts';
+export type {
+  AipTokenType,
+  AipExpiresIn,
+  AipClaim,
+  VerifiedAipToken,
+  AipCheckResult,
+  AipRevocation,
+  AipIssueProofInput,
+  AipKeySet,
+  VerifyAipTokenOptions,
+  AipVerifier,
+  AipVerifierOptions,
+  AipVerifyOptions,
+  AipNonceStore,
+  FetchLike,
+} from './aip/index.ts';

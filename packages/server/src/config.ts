@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { canonicalAddress, isLoopbackAddress, parseDnsServers } from './net/index.ts';
 
 /** Error raised for a configuration the server cannot start with. */
 export class ConfigError extends Error {
@@ -38,6 +39,24 @@ export interface Config {
   /** Default rate limit for routes that do not name a stricter one: requests per window per client address. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** Leading zero hex digits the identity.app registration proof of work must have. */
+  powDifficulty: number;
+  /** Per-client-address limit on slug registration (`POST /v1/identity/register`, no proof of work). */
+  slugRegisterRateLimit: { max: number; windowMs: number };
+  /** DNS servers for domain verification, in `Resolver#setServers` form; empty: the system's resolvers. */
+  dnsServers: string[];
+  /** Milliseconds before one DNS query attempt times out. */
+  dnsTimeoutMs: number;
+  /** Domain verification may use http, any port and loopback addresses (local testing; never in production). */
+  domainVerifyInsecure: boolean;
+  /** Loopback addresses domain verification treats as public (tests; never in production). */
+  domainVerifyPublicTestAddresses: string[];
+  /** Allowance for disagreeing clocks when checking token times (`exp`, `nbf`, `iat`), in seconds. */
+  clockSkewSeconds: number;
+  /** How far an agent's `signedAt` may be from server time, either way, in seconds. */
+  signatureWindowSeconds: number;
+  /** Per-client-address limits (per `rateLimitWindowMs`) on token issuance, verification and revocation. */
+  tokenRateLimits: { issue: number; verify: number; revoke: number };
 }
 
 /** One row of the README's configuration table; `loadConfig` reads exactly these. */
@@ -106,6 +125,71 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     meaning: 'Default requests per window per client address for each route (stricter per-route limits apply).',
   },
   { name: 'VOUCH_RATE_LIMIT_WINDOW_MS', default: '60000', meaning: 'Length of the rate-limit window in milliseconds.' },
+  {
+    name: 'VOUCH_POW_DIFFICULTY',
+    default: '4',
+    meaning:
+      'Leading zero hex digits of `sha256hex(publicKey + powNonce)` required by `POST /api/v1/agents/register` (0 to 16).',
+  },
+  {
+    name: 'VOUCH_SLUG_REGISTER_RATE_MAX',
+    default: '20',
+    meaning: 'Slug registrations (`POST /v1/identity/register`, which needs no proof of work) per window per client address.',
+  },
+  {
+    name: 'VOUCH_SLUG_REGISTER_RATE_WINDOW_MS',
+    default: '3600000',
+    meaning: 'Length of the slug-registration rate-limit window in milliseconds.',
+  },
+  {
+    name: 'VOUCH_DNS_SERVERS',
+    default: '(the system resolvers)',
+    meaning:
+      'DNS servers for domain verification (TXT records and the addresses it connects to): comma-separated `ip` or `ip:port`, IPv6 with a port as `[ip]:port`.',
+  },
+  {
+    name: 'VOUCH_DNS_TIMEOUT_MS',
+    default: '2000',
+    meaning: 'Milliseconds before one DNS query attempt times out (two attempts per server).',
+  },
+  {
+    name: 'VOUCH_DOMAIN_VERIFY_INSECURE',
+    default: '0',
+    meaning:
+      '`1` lets domain verification fetch over http, on any port and from loopback addresses (local testing only; refused when `NODE_ENV=production`).',
+  },
+  {
+    name: 'VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES',
+    default: '(none)',
+    meaning:
+      'Comma-separated loopback addresses (e.g. `127.0.0.2`) that domain verification treats as public, to test its secure path locally. Tests only; refused when `NODE_ENV=production`.',
+  },
+  {
+    name: 'VOUCH_CLOCK_SKEW',
+    default: '60',
+    meaning: 'Seconds of clock disagreement allowed when checking token times (`exp`, `nbf`, `iat`); 0 to 600.',
+  },
+  {
+    name: 'VOUCH_SIGNATURE_WINDOW',
+    default: '300',
+    meaning:
+      "Seconds an agent's `signedAt` may be from server time, either way (e.g. the agent proof of `POST /api/registry/issue`).",
+  },
+  {
+    name: 'VOUCH_TOKEN_ISSUE_RATE_MAX',
+    default: '60',
+    meaning: 'Token issuances (`POST /api/registry/issue`) per rate-limit window per client address.',
+  },
+  {
+    name: 'VOUCH_TOKEN_VERIFY_RATE_MAX',
+    default: '1200',
+    meaning: 'Token verifications (`POST /api/registry/verify`) per rate-limit window per client address.',
+  },
+  {
+    name: 'VOUCH_TOKEN_REVOKE_RATE_MAX',
+    default: '60',
+    meaning: 'Token revocations (`POST /api/registry/revoke`) per rate-limit window per client address.',
+  },
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -215,5 +299,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     jsonMaxDepth: intVar(env, 'VOUCH_JSON_MAX_DEPTH', 64, 2, 1024),
     rateLimitMax: intVar(env, 'VOUCH_RATE_LIMIT_MAX', 600, 1, 1_000_000),
     rateLimitWindowMs: intVar(env, 'VOUCH_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    powDifficulty: intVar(env, 'VOUCH_POW_DIFFICULTY', 4, 0, 16),
+    slugRegisterRateLimit: {
+      max: intVar(env, 'VOUCH_SLUG_REGISTER_RATE_MAX', 20, 1, 1_000_000),
+      windowMs: intVar(env, 'VOUCH_SLUG_REGISTER_RATE_WINDOW_MS', 3_600_000, 1000, 86_400_000),
+    },
+    ...readDomainVerification(env),
+    clockSkewSeconds: intVar(env, 'VOUCH_CLOCK_SKEW', 60, 0, 600),
+    signatureWindowSeconds: intVar(env, 'VOUCH_SIGNATURE_WINDOW', 300, 1, 86_400),
+    tokenRateLimits: {
+      issue: intVar(env, 'VOUCH_TOKEN_ISSUE_RATE_MAX', 60, 1, 1_000_000_000),
+      verify: intVar(env, 'VOUCH_TOKEN_VERIFY_RATE_MAX', 1200, 1, 1_000_000_000),
+      revoke: intVar(env, 'VOUCH_TOKEN_REVOKE_RATE_MAX', 60, 1, 1_000_000_000),
+    },
+  };
+}
+
+/** DNS and domain-verification settings; the two test-only switches are refused in production. */
+function readDomainVerification(
+  env: NodeJS.ProcessEnv,
+): Pick<Config, 'dnsServers' | 'dnsTimeoutMs' | 'domainVerifyInsecure' | 'domainVerifyPublicTestAddresses'> {
+  const production = env.NODE_ENV?.trim() === 'production';
+  let dnsServers: string[];
+  try {
+    dnsServers = parseDnsServers(env.VOUCH_DNS_SERVERS ?? '');
+  } catch (err) {
+    throw new ConfigError(`VOUCH_DNS_SERVERS: ${(err as Error).message}`);
+  }
+  const domainVerifyInsecure = boolVar(env, 'VOUCH_DOMAIN_VERIFY_INSECURE');
+  if (domainVerifyInsecure && production) {
+    throw new ConfigError('VOUCH_DOMAIN_VERIFY_INSECURE=1 is refused when NODE_ENV=production.');
+  }
+  const publicTest = (env.VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (publicTest.length > 0 && production) {
+    throw new ConfigError('VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES is refused when NODE_ENV=production.');
+  }
+  for (const a of publicTest) {
+    if (!isLoopbackAddress(a)) {
+      throw new ConfigError(`VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES: "${a}" is not a loopback address.`);
+    }
+  }
+  return {
+    dnsServers,
+    dnsTimeoutMs: intVar(env, 'VOUCH_DNS_TIMEOUT_MS', 2000, 100, 5000),
+    domainVerifyInsecure,
+    domainVerifyPublicTestAddresses: publicTest.map((a) => canonicalAddress(a)!),
   };
 }

@@ -18,7 +18,27 @@ export type ApiErrorCode =
   | 'RATE_LIMITED'
   | 'NOT_READY'
   | 'DATABASE_UNAVAILABLE'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // agents (issue 3)
+  | 'AGENT_REVOKED'
+  | 'AGENT_HAS_NO_KEY'
+  | 'POW_INVALID'
+  | 'KEY_ALREADY_REGISTERED'
+  | 'SLUG_INVALID'
+  | 'SLUG_TAKEN'
+  | 'HANDLE_TAKEN'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_USED'
+  | 'SIGNATURE_INVALID'
+  | 'REQUEST_REPLAYED'
+  // domain verification (issue 3)
+  | 'DOMAIN_INVALID'
+  | 'DOMAIN_CHALLENGE_NOT_FOUND'
+  | 'DOMAIN_CHALLENGE_EXPIRED'
+  // tokens (issue 5)
+  | 'PROOF_INVALID'
+  | 'PROOF_STALE'
+  | 'PROOF_REPLAYED';
 
 const STATUS: Record<ApiErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -35,6 +55,23 @@ const STATUS: Record<ApiErrorCode, number> = {
   NOT_READY: 503,
   DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  AGENT_REVOKED: 403,
+  AGENT_HAS_NO_KEY: 409,
+  POW_INVALID: 400,
+  KEY_ALREADY_REGISTERED: 409,
+  SLUG_INVALID: 400,
+  SLUG_TAKEN: 409,
+  HANDLE_TAKEN: 409,
+  TOKEN_INVALID: 400,
+  TOKEN_USED: 409,
+  SIGNATURE_INVALID: 400,
+  REQUEST_REPLAYED: 409,
+  DOMAIN_INVALID: 400,
+  DOMAIN_CHALLENGE_NOT_FOUND: 404,
+  DOMAIN_CHALLENGE_EXPIRED: 409,
+  PROOF_INVALID: 401,
+  PROOF_STALE: 401,
+  PROOF_REPLAYED: 409,
 };
 
 /** An error meant for the API caller: its message is one readable sentence with no secret in it. */

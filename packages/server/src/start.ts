@@ -12,7 +12,11 @@ import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 
 /** Purposes of the server's own key pairs, created on first start and kept in the database. */
-export const SERVER_KEY_PURPOSES = [{ purpose: 'tokens', alg: 'ES256' }] as const;
+export const SERVER_KEY_PURPOSES = [
+  { purpose: 'tokens', alg: 'ES256' },
+  // Signs agents' tool manifests; published at /.well-known/vouch-keys.json.
+  { purpose: 'tool-manifest', alg: 'EdDSA' },
+] as const;
 
 export interface RunningServer {
   app: FastifyInstance;

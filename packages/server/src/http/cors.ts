@@ -16,7 +16,7 @@ export function installCors(app: FastifyInstance, origins: readonly string[]): v
     if (!any) void reply.header('vary', 'Origin');
     void reply.header(
       'access-control-expose-headers',
-      'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset',
+      'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, etag',
     );
   });
   app.options(
@@ -26,7 +26,8 @@ export function installCors(app: FastifyInstance, origins: readonly string[]): v
       const origin = req.headers.origin;
       if (typeof origin === 'string' && (any || allowed.has(origin))) {
         void reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-        void reply.header('access-control-allow-headers', 'content-type, authorization, x-api-key');
+        // if-none-match: browser verifiers poll the AIP revocation list with its ETag.
+        void reply.header('access-control-allow-headers', 'content-type, authorization, x-api-key, if-none-match');
         void reply.header('access-control-max-age', '600');
       }
       return reply.code(204).send();

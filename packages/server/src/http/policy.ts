@@ -25,6 +25,12 @@ export interface RateLimit {
 export interface RoutePolicy {
   /** Who may call. A list means any one of them (e.g. a management token, the owner or the admin). */
   caller: Caller | readonly Caller[];
+  /**
+   * Public routes only: callers whose credentials are honoured when presented, e.g. a verification that does more
+   * for the token's audience. The first that authenticates becomes `req.principal`; absent or wrong credentials
+   * leave the request anonymous (never refused). A caller whose authenticator is not installed is skipped.
+   */
+  optionalCaller?: readonly Exclude<Caller, 'public'>[];
   /** `'default'` takes the server's configured limit. */
   rateLimit: RateLimit | 'default';
 }
@@ -85,6 +91,9 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     for (const caller of callers) {
       if (!CALLERS.includes(caller)) throw new Error(`Route ${name} names an unknown caller.`);
       if (caller === 'public' && callers.length > 1) throw new Error(`Route ${name} mixes public with other callers.`);
+      if (policy.optionalCaller !== undefined && caller !== 'public') {
+        throw new Error(`Route ${name} names optional callers but is not public.`);
+      }
       if (caller !== 'public' && !opts.authenticators[caller]) {
         throw new Error(`Route ${name} needs a "${caller}" authenticator, and none is installed.`);
       }
@@ -119,7 +128,16 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
       });
     }
     const callers = callersOf(policy);
-    if (callers[0] === 'public') return;
+    if (callers[0] === 'public') {
+      for (const caller of policy.optionalCaller ?? []) {
+        const principal = await opts.authenticators[caller]?.(req);
+        if (principal && principal.caller === caller) {
+          req.principal = principal;
+          break;
+        }
+      }
+      return;
+    }
     for (const caller of callers as ReadonlyArray<Exclude<Caller, 'public'>>) {
       const principal = await opts.authenticators[caller]!(req);
       if (principal && principal.caller === caller) {

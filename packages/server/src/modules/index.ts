@@ -1,6 +1,9 @@
 import type { VouchModule } from '../module.ts';
 import { healthModule } from './health/routes.ts';
 import { adminModule } from './admin/routes.ts';
+import { agentsModule } from './agents/index.ts';
+import { keysModule } from './keys/routes.ts';
+import { tokensModule } from './tokens/routes.ts';
 
 /** Every built-in module, in registration order. */
-export const MODULES: readonly VouchModule[] = [healthModule, adminModule];
+export const MODULES: readonly VouchModule[] = [healthModule, adminModule, keysModule, agentsModule, tokensModule];

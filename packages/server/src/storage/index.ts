@@ -8,8 +8,14 @@ export { MIGRATIONS } from './migrations/index.ts';
 export type { VouchMigration } from './migrations/index.ts';
 export { loadKek, checkKek, KEK_FILE_NAME } from './kek.ts';
 export { seal, open } from './secret-box.ts';
-export { ensureServerKey, listServerKeys } from './server-keys.ts';
-export type { ServerKey, ServerKeyAlg, ServerKeyStatus } from './server-keys.ts';
+export {
+  ensureServerKey,
+  listServerKeys,
+  rotateServerKey,
+  lockActiveServerKey,
+  dropRetiredServerKeys,
+} from './server-keys.ts';
+export type { ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from './server-keys.ts';
 export { recordAudit, listAudit } from './audit.ts';
 export type { AuditEntry, AuditInput } from './audit.ts';
 export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';

@@ -1,7 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { StorageError, translateErrors } from './errors.ts';
+import { StorageError, toStorageError, translateErrors } from './errors.ts';
+import { recordAudit } from './audit.ts';
+import type { Engine } from './engine.ts';
 import { jwkThumbprint } from '@vouch/sdk';
 import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
@@ -23,6 +25,8 @@ export interface ServerKey {
   publicJwk: JsonWebKey;
   privateKey: KeyObject;
   createdAt: number;
+  /** When a rotation retired it (ms); null while active. */
+  retiredAt: number | null;
 }
 
 const PURPOSE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -87,6 +91,165 @@ export async function listServerKeys(storage: Storage, kek: Buffer, purpose?: st
   return Promise.all(rows.map((row) => decodeRow(row, kek)));
 }
 
+/** What {@link rotateServerKey} did. */
+export interface ServerKeyRotation {
+  /** The new active key (generation n+1). */
+  key: ServerKey;
+  /** The kids that were active before and are now retired. */
+  retired: string[];
+}
+
+/**
+ * Makes a new active key for `purpose` (generation n+1) and retires the previously active one(s) (`retired_at` =
+ * `nowMs`), in one transaction, optionally with its audit entry. Race-safe through UNIQUE(purpose, generation): of
+ * two concurrent rotations that read the same n, one inserts n+1 and the other fails with `SERVER_KEY_CONFLICT`
+ * and changes nothing. A purpose with no key yet gets generation 1. Throws `SERVER_KEY_CONFLICT` as well when the
+ * active key has another algorithm.
+ *
+ * @example
+ * ```ts
+ * const { key, retired } = await rotateServerKey(storage, kek, 'tokens', 'ES256', clock.now(), { actor: 'admin' });
+ * ```
+ */
+export async function rotateServerKey(
+  storage: Storage,
+  kek: Buffer,
+  purpose: string,
+  alg: ServerKeyAlg,
+  nowMs: number,
+  audit?: { actor: string; requestId?: string },
+): Promise<ServerKeyRotation> {
+  assertPurpose(purpose);
+  if (!ALGS.includes(alg)) throw new StorageError('INVALID_ARGUMENT', 'alg must be ES256 or EdDSA.');
+  assertNonNegativeInteger('nowMs', nowMs);
+  // The key pair is generated before the transaction, so the transaction holds its locks for a few queries only.
+  const candidate = await newKeyRow(kek, purpose, alg, nowMs);
+  let retired: string[];
+  try {
+    retired = await storage.db.transaction().execute(async (trx) => {
+      // Read first, then write: a concurrent rotation that read the same generation collides on the insert below.
+      const rows = await trx
+        .selectFrom('server_keys')
+        .select(['kid', 'alg', 'status', 'generation'])
+        .where('purpose', '=', purpose)
+        .orderBy('generation', 'desc')
+        .execute();
+      const active = rows.filter((r) => r.status === 'active');
+      if (active.some((r) => r.alg !== alg)) {
+        throw new StorageError('SERVER_KEY_CONFLICT', `The active "${purpose}" key is not ${alg}.`);
+      }
+      const generation = (rows[0]?.generation ?? 0) + 1;
+      if (active.length > 0) {
+        await trx
+          .updateTable('server_keys')
+          .set({ status: 'retired', retired_at: nowMs })
+          .where('purpose', '=', purpose)
+          .where('kid', 'in', active.map((r) => r.kid))
+          .where('status', '=', 'active')
+          .execute();
+      }
+      await trx
+        .insertInto('server_keys')
+        .values({ ...candidate, generation })
+        .execute();
+      if (audit !== undefined) {
+        await recordAudit(trx, {
+          at: nowMs,
+          actor: audit.actor,
+          action: 'server_key.rotate',
+          target: candidate.kid,
+          details: { purpose, alg, generation, retired: active.map((r) => r.kid) },
+          requestId: audit.requestId,
+        });
+      }
+      return active.map((r) => r.kid);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new StorageError(
+        'SERVER_KEY_CONFLICT',
+        `Another rotation of the "${purpose}" key happened at the same time; nothing was changed.`,
+        { cause: err },
+      );
+    }
+    throw toStorageError(err);
+  }
+  const rows = await translateErrors(() =>
+    storage.db.selectFrom('server_keys').selectAll().where('kid', '=', candidate.kid).execute(),
+  );
+  return { key: await decodeRow(rows[0]!, kek), retired };
+}
+
+/**
+ * Inside a transaction: whether `kid` is still an active key, holding a share lock on its row on PostgreSQL until
+ * the transaction ends, so a concurrent {@link rotateServerKey} waits for it. A signer records what it signs
+ * (e.g. the token it issues) in the same transaction, so once a rotation has committed, every token signed by the
+ * retired key is visible to whoever decides when that key may be dropped. On SQLite, transactions that write are
+ * serialized anyway.
+ *
+ * @example
+ * ```ts
+ * await storage.db.transaction().execute(async (trx) => {
+ *   await trx.insertInto('issued_tokens').values(row).execute();
+ *   if (!(await lockActiveServerKey(trx, storage.engine, kid))) throw new StaleKey();
+ * });
+ * ```
+ */
+export async function lockActiveServerKey(db: Kysely<Database>, engine: Engine, kid: string): Promise<boolean> {
+  const query = db.selectFrom('server_keys').select('status').where('kid', '=', kid);
+  const row = await translateErrors(() =>
+    engine === 'postgres' ? query.forShare().executeTakeFirst() : query.executeTakeFirst(),
+  );
+  return row?.status === 'active';
+}
+
+/**
+ * Deletes retired keys of `purpose` among `kids` (an active key is never deleted), with an audit entry per key by
+ * `system`, in one transaction. The caller decides which retired keys are no longer needed (e.g. every token they
+ * signed has expired). Returns the kids deleted.
+ *
+ * @example
+ * ```ts
+ * await dropRetiredServerKeys(storage, 'tokens', ['kid1'], clock.now());
+ * ```
+ */
+export async function dropRetiredServerKeys(
+  storage: Storage,
+  purpose: string,
+  kids: readonly string[],
+  nowMs: number,
+): Promise<string[]> {
+  assertPurpose(purpose);
+  assertNonNegativeInteger('nowMs', nowMs);
+  if (kids.length === 0) return [];
+  return translateErrors(() =>
+    storage.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .deleteFrom('server_keys')
+        .where('purpose', '=', purpose)
+        .where('status', '=', 'retired')
+        .where('kid', 'in', [...kids])
+        .returning(['kid', 'generation'])
+        .execute();
+      for (const r of rows) {
+        await recordAudit(trx, {
+          at: nowMs,
+          actor: 'system',
+          action: 'server_key.drop',
+          target: r.kid,
+          details: { purpose, generation: r.generation },
+        });
+      }
+      return rows.map((r) => r.kid);
+    }),
+  );
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 function assertPurpose(purpose: string): void {
   if (typeof purpose !== 'string' || !PURPOSE.test(purpose)) {
     throw new StorageError('INVALID_ARGUMENT', 'A key purpose is 1 to 64 of a-z, 0-9, ".", "_" and "-".');
@@ -114,7 +277,13 @@ async function activeKey(db: Kysely<Database>, kek: Buffer, purpose: string): Pr
   return row === undefined ? undefined : await decodeRow(row, kek);
 }
 
-async function newKeyRow(kek: Buffer, purpose: string, alg: ServerKeyAlg, nowMs: number): Promise<ServerKeysTable> {
+async function newKeyRow(
+  kek: Buffer,
+  purpose: string,
+  alg: ServerKeyAlg,
+  nowMs: number,
+  generation = 1,
+): Promise<ServerKeysTable> {
   const { publicKey, privateKey } = await generate(alg);
   const kid = await jwkThumbprint(publicKey.export({ format: 'jwk' }) as Parameters<typeof jwkThumbprint>[0]);
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
@@ -123,7 +292,7 @@ async function newKeyRow(kek: Buffer, purpose: string, alg: ServerKeyAlg, nowMs:
       kid,
       purpose,
       alg,
-      generation: 1,
+      generation,
       status: 'active',
       public_jwk: JSON.stringify(publicJwkOf(publicKey, kid, alg)),
       private_sealed: seal(kek, der, kid),
@@ -185,5 +354,6 @@ async function decodeRow(row: Selectable<ServerKeysTable>, kek: Buffer): Promise
     publicJwk: publicJwkOf(publicKey, row.kid, row.alg),
     privateKey,
     createdAt: row.created_at,
+    retiredAt: row.retired_at,
   };
 }

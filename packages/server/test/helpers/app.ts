@@ -61,15 +61,19 @@ export async function makeApp(
  * count the requests themselves (a refused request is still counted), and so are the migration tables.
  */
 export async function tableCounts(storage: Storage): Promise<Record<string, number>> {
-  // Only this database's (or this PostgreSQL schema's) own tables: introspection lists every schema.
-  const current =
+  // Only this database's (or this PostgreSQL schema's) own tables, read directly from the catalog: Kysely's
+  // introspection scans every schema and trips over schemas other test files drop concurrently.
+  const names =
     storage.engine === 'postgres'
-      ? ((await sql<{ s: string }>`select current_schema() as s`.execute(storage.db)).rows[0]?.s ?? 'public')
-      : undefined;
-  const tables = (await storage.db.introspection.getTables())
-    .filter((t) => current === undefined || t.schema === current)
-    .map((t) => t.name)
-    .filter((n) => !/migration|^rate_limits$/.test(n));
+      ? (
+          await sql<{ name: string }>`select table_name as name from information_schema.tables
+            where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(storage.db)
+        ).rows
+      : (
+          await sql<{ name: string }>`select name from sqlite_master
+            where type = 'table' and name not like 'sqlite_%'`.execute(storage.db)
+        ).rows;
+  const tables = names.map((r) => r.name).filter((n) => !/migration|^rate_limits$/.test(n));
   const out: Record<string, number> = {};
   for (const name of tables.sort()) {
     const row = await storage.db

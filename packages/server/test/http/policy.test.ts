@@ -163,11 +163,9 @@ eachEngine(
 
 eachEngine('a route may admit several callers; modules contribute authenticators', async ({ open }) => {
   const storage = await open();
+  // The `owner` authenticator comes from the agents module; this module only declares a route that admits it.
   const ownerModule: VouchModule = {
     name: 'owner-test',
-    authenticators: () => ({
-      owner: async (req) => (req.headers['x-owner'] === 'alice-secret-0123' ? { caller: 'owner', id: 'alice' } : null),
-    }),
     routes: (app) => {
       app.get(
         '/test/owned',
@@ -178,15 +176,26 @@ eachEngine('a route may admit several callers; modules contribute authenticators
   };
   const { app } = await makeApp(storage, { modules: [ownerModule] });
   try {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/owners',
+      headers: { 'x-api-key': TEST_ADMIN_KEY },
+      payload: { name: 'Alice', handle: 'alice' },
+    });
+    const { ownerId, apiKey } = created.json() as { ownerId: string; apiKey: string };
     const asOwner = await app.inject({
       method: 'GET',
       url: '/test/owned',
-      headers: { 'x-owner': 'alice-secret-0123' },
+      headers: { authorization: `Bearer ${apiKey}` },
     });
-    assert.deepEqual(asOwner.json(), { principal: { caller: 'owner', id: 'alice' } });
+    assert.deepEqual(asOwner.json(), { principal: { caller: 'owner', id: ownerId } });
     const asAdmin = await app.inject({ method: 'GET', url: '/test/owned', headers: { 'x-api-key': TEST_ADMIN_KEY } });
     assert.deepEqual(asAdmin.json(), { principal: { caller: 'admin', id: 'admin' } });
-    const nobody = await app.inject({ method: 'GET', url: '/test/owned', headers: { 'x-owner': 'mallory' } });
+    const nobody = await app.inject({
+      method: 'GET',
+      url: '/test/owned',
+      headers: { authorization: `Bearer ${apiKey}x` },
+    });
     assert.equal(nobody.statusCode, 401);
     assert.match((nobody.json() as { error: string }).error, /owner's credentials, or the admin key/);
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as OpenApiDoc;

@@ -44,10 +44,10 @@ eachEngine('migrations run at open, create every table, and are idempotent', asy
     // Everything lives in the test's own schema, nothing in public.
     const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables
       where table_schema = ${options.pgSchema} order by table_name`.execute(second.db);
-    assert.deepEqual(
-      rows.map((r) => r.table_name),
-      ['audit_log', 'meta', 'rate_limits', 'server_keys', 'vouch_migration', 'vouch_migration_lock'],
-    );
+    const names = rows.map((r) => r.table_name);
+    for (const t of ['audit_log', 'meta', 'rate_limits', 'server_keys', 'vouch_migration', 'vouch_migration_lock']) {
+      assert.ok(names.includes(t), `${t} is in the test's schema`);
+    }
   }
 });
 

@@ -25,10 +25,23 @@ export async function migrateToLatest(db: Kysely<Database>, engine: Engine, sche
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     migrationTableSchema: schema,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's PostgreSQL introspection (does the migration table exist?) reads every schema of the database and
+  // fails with 3F000 or 42P01 when another application drops a schema or table at that moment (e.g. parallel test
+  // runs dropping their schemas). Nothing was migrated then; trying again is safe.
+  for (let retry = 0; retry < 5 && error !== undefined && isConcurrentDrop(error); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * (retry + 1)));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
+  if (error !== undefined) console.error('MIGRATE-DEBUG', (error as {code?: string}).code, (error as Error).message, results === undefined);
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const what = failed === undefined ? 'Bringing the database schema up to date' : `Database migration ${failed}`;
     throw new StorageError('MIGRATION_FAILED', `${what} failed; the schema was left as it was.`, { cause: error });
   }
+}
+
+function isConcurrentDrop(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '3F000' || code === '42P01';
 }

@@ -1,4 +1,7 @@
 import { foundation } from './0001_foundation.ts';
+import { agents } from './0002_agents.ts';
+import { domainChallenges } from './0003_domain_challenges.ts';
+import { tokens } from './0004_tokens.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -9,4 +12,7 @@ export type { VouchMigration } from './migration.ts';
  */
 export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigration])[] = [
   ['0001_foundation', foundation],
+  ['0002_agents', agents],
+  ['0003_domain_challenges', domainChallenges],
+  ['0004_tokens', tokens],
 ];

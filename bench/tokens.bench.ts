@@ -1,0 +1,232 @@
+// Agent identity token (AIP, ES256) verification throughput, every token distinct:
+// - in process: the SDK's offline verifier (every check of the server except the database ones, plus the revocation
+//   set lookup) next to the limits it is built on — raw node:crypto P-256 verify, sync and on the threadpool — and
+//   jose.jwtVerify (what AIP's reference implementation uses);
+// - over HTTP: POST /api/registry/verify (the whole Vouch app on SQLite: rate limit, JSON, checks, revocation and
+//   agent lookups) next to a bare Fastify route that only does the raw async verify, each server in a child process
+//   pinned with taskset to one core and autocannon pinned to another.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importJWK, jwtVerify } from 'jose';
+import {
+  AIP_TYP,
+  aipClaimName,
+  createAipVerifier,
+  createWebCryptoProvider,
+  generateKeyPair,
+  signJwt,
+  type FetchLike,
+  type JwtClaims,
+} from '../packages/sdk/src/index.ts';
+import { defineSuite, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const IN_FLIGHT = 64;
+const TOKENS = 4096;
+const HTTP_TOKENS = 4000;
+const HTTP_CONNECTIONS = 64;
+const ISS = 'https://vouch.bench';
+
+const children: ChildProcessWithoutNullStreams[] = [];
+let workDir: string | undefined;
+
+/** `taskset -c <core>` when there are two cores to separate, otherwise run unpinned (and say so). */
+function pinned(core: number): string[] {
+  const ok = cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  return ok ? ['taskset', '-c', String(core)] : [];
+}
+
+function startServer(args: string[]): Promise<{ port: number; child: ChildProcessWithoutNullStreams }> {
+  const cmd = [...pinned(0), process.execPath, '--import', 'tsx', join(here, 'tokens', 'server.ts'), ...args];
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"port"'));
+      if (line) resolve({ port: (JSON.parse(line) as { port: number }).port, child });
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code}): ${err.slice(0, 2000)}`)));
+  });
+}
+
+async function load(url: string, tokensFile: string, seconds: number): Promise<{
+  requests: number;
+  seconds: number;
+  latencyMeanMs: number;
+  non2xx: number;
+  errors: number;
+}> {
+  const cmd = [
+    ...pinned(1),
+    process.execPath,
+    '--import',
+    'tsx',
+    join(here, 'tokens', 'load.ts'),
+    url,
+    tokensFile,
+    String(seconds),
+    String(HTTP_CONNECTIONS),
+  ];
+  const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (res.status !== 0) throw new Error(`load generator failed: ${res.stderr}`);
+  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof load>>;
+}
+
+/** One HTTP case: warm up, then measure with autocannon in its own pinned process. */
+function httpCase(url: () => string, tokensFile: () => string): (o: MeasureOptions) => Promise<Measurement> {
+  return async (options) => {
+    const seconds = Math.max(3, Math.round((2 * (options.durationMs ?? 1500)) / 1000));
+    await load(url(), tokensFile(), 1);
+    const r = await load(url(), tokensFile(), seconds);
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url()}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    return {
+      ops: r.requests,
+      seconds: r.seconds,
+      opsPerSec: r.requests / r.seconds,
+      meanLatencyUs: r.latencyMeanMs * 1000,
+      async: true,
+      concurrency: HTTP_CONNECTIONS,
+    };
+  };
+}
+
+export default defineSuite({
+  name: 'tokens',
+  description: `ES256 agent token verification, ${TOKENS} distinct tokens in process, ${HTTP_TOKENS} over HTTP`,
+  async setup(): Promise<BenchCase[]> {
+    // ---- in process
+    const pair = await generateKeyPair('P-256');
+    const jwk = { ...pair.publicJwk, kid: pair.thumbprint, alg: 'ES256', use: 'sig' };
+    const now = Date.now();
+    const iat = Math.floor(now / 1000);
+    const tokens: string[] = [];
+    for (let i = 0; i < TOKENS; i++) {
+      const claims: JwtClaims = { iss: ISS, sub: 'did:identity:abcdefghijklmnopqrstuvwxya', iat, exp: iat + 3600, jti: `j${i}` };
+      claims[aipClaimName(ISS, 'token_type')] = 'identity';
+      claims[aipClaimName(ISS, 'deployer')] = 'bench';
+      tokens.push(await signJwt(claims, pair.privateKey, { kid: pair.thumbprint, typ: AIP_TYP.identity }));
+    }
+    const parts = tokens.map((t) => {
+      const dot = t.lastIndexOf('.');
+      return { input: Buffer.from(t.slice(0, dot)), signature: Buffer.from(t.slice(dot + 1), 'base64url') };
+    });
+    const rawKey = { key: createPublicKey(pair.publicPem), dsaEncoding: 'ieee-p1363' as const };
+    const joseKey = await importJWK(jwk, 'ES256');
+    // The verifier syncs its revocation list once (empty) and keeps checking tokens against it.
+    const emptyList: FetchLike = async () => ({
+      status: 200,
+      headers: { get: () => null },
+      text: async () => JSON.stringify({ revoked: [], count: 0, cursor: '0', has_more: false }),
+    });
+    const verifierOptions = {
+      issuer: ISS,
+      jwks: { keys: [jwk] },
+      revocationsUrl: `${ISS}/api/registry/revocations`,
+      fetch: emptyList,
+      now: () => now,
+    };
+    const nodeVerifier = createAipVerifier(verifierOptions);
+    const webVerifier = createAipVerifier({ ...verifierOptions, crypto: createWebCryptoProvider() });
+    await nodeVerifier.verify(tokens[0]!);
+    await webVerifier.verify(tokens[0]!);
+
+    let i = 0;
+    const nextToken = () => tokens[i++ % TOKENS]!;
+    const nextParts = () => parts[i++ % TOKENS]!;
+    const RAW_SYNC = 'node:crypto verify sync';
+    const RAW_ASYNC = 'node:crypto verify async';
+    const JOSE = 'jose.jwtVerify';
+    const group = 'in process';
+
+    // ---- over HTTP
+    workDir = await mkdtemp(join(tmpdir(), 'vouch-bench-tokens-'));
+    const tokensFile = join(workDir, 'tokens.json');
+    const vouch = await startServer(['vouch', tokensFile, String(HTTP_TOKENS)]);
+    const bare = await startServer(['bare', tokensFile]);
+    const check = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
+    const probe = await fetch(`http://127.0.0.1:${vouch.port}/api/registry/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: check.tokens[0] }),
+    });
+    if (probe.status !== 200) throw new Error(`the Vouch bench server does not verify its tokens: ${probe.status}`);
+    const BARE = 'bare Fastify + raw async verify';
+    const pin = pinned(0).length > 0 ? 'server on core 0, autocannon on core 1' : 'unpinned';
+
+    return [
+      {
+        group,
+        name: RAW_SYNC,
+        op: () => {
+          const p = nextParts();
+          return nodeVerify('sha256', p.input, rawKey, p.signature);
+        },
+      },
+      {
+        group,
+        name: RAW_ASYNC,
+        concurrency: IN_FLIGHT,
+        op: () => {
+          const p = nextParts();
+          return new Promise<boolean>((resolve, reject) =>
+            nodeVerify('sha256', p.input, rawKey, p.signature, (err, ok) => (err ? reject(err) : resolve(ok))),
+          );
+        },
+      },
+      {
+        group,
+        name: JOSE,
+        concurrency: IN_FLIGHT,
+        op: () => jwtVerify(nextToken(), joseKey, { issuer: ISS, algorithms: ['ES256'], currentDate: new Date(now) }),
+      },
+      {
+        group,
+        name: 'SDK createAipVerifier [node]',
+        concurrency: IN_FLIGHT,
+        op: () => nodeVerifier.verify(nextToken()),
+        compareTo: [RAW_ASYNC, RAW_SYNC, JOSE],
+      },
+      {
+        group,
+        name: 'SDK createAipVerifier [webcrypto]',
+        concurrency: IN_FLIGHT,
+        op: () => webVerifier.verify(nextToken()),
+        compareTo: [RAW_ASYNC, JOSE],
+      },
+      {
+        group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
+        name: BARE,
+        run: httpCase(() => `http://127.0.0.1:${bare.port}/verify`, () => tokensFile),
+      },
+      {
+        group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
+        name: 'Vouch POST /api/registry/verify',
+        run: httpCase(() => `http://127.0.0.1:${vouch.port}/api/registry/verify`, () => tokensFile),
+        compareTo: [BARE],
+      },
+    ];
+  },
+  async teardown() {
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+          }),
+      ),
+    );
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  },
+});

@@ -1,0 +1,97 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import { CliError } from '../../exit.ts';
+import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
+import type { ServerOptions } from '../token/http.ts';
+
+interface KeyRow {
+  kid: string;
+  purpose: string;
+  alg: string;
+  generation: number;
+  status: string;
+  published: boolean;
+  created_at: string;
+  retired_at: string | null;
+  drops_at: string | null;
+}
+
+function adminHeaders(opts: ServerOptions): Record<string, string> {
+  const headers = credentialHeaders(opts, ['admin']);
+  if (headers['x-api-key'] === undefined) throw new CliError('give --admin-key (or $VOUCH_ADMIN_KEY).');
+  return headers;
+}
+
+/** `vouch keys list|rotate`: the server's signing keys, over the admin API. */
+export function registerKeys(program: Command, io: Io): void {
+  const keys = program
+    .command('keys')
+    .description("The server's signing keys: list them, rotate the token key (admin).")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ VOUCH_ADMIN_KEY=... vouch keys list
+  $ VOUCH_ADMIN_KEY=... vouch keys rotate`,
+    );
+
+  serverOptions(keys.command('list').description('List the signing keys (public halves) and their status.'), ['admin'])
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch keys list --admin-key "$(cat data/admin.key)"
+  $ VOUCH_SERVER=https://vouch.example vouch keys list --json`,
+    )
+    .action(async (opts: ServerOptions) => {
+      const res = await request(serverBase(opts), 'GET', '/api/v1/admin/keys', undefined, adminHeaders(opts));
+      expectStatus(res, [200]);
+      const rows = (res.body as { keys: KeyRow[] }).keys;
+      print(io, opts.json === true, { keys: rows }, () =>
+        rows
+          .map((k) => {
+            const until = k.status === 'retired' ? (k.published ? ` until ${k.drops_at}` : ' (unpublished)') : '';
+            return `${k.purpose} #${k.generation} ${k.alg} ${k.status}${until}  ${k.kid}`;
+          })
+          .join('\n'),
+      );
+    });
+
+  serverOptions(
+    keys
+      .command('rotate')
+      .description(
+        'Make a new active token signing key; the previous key is retired and stays published until every ' +
+          'token it signed has expired.',
+      )
+      .addOption(new Option('--purpose <purpose>', 'which key').choices(['tokens']).default('tokens')),
+    ['admin'],
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ VOUCH_ADMIN_KEY=... vouch keys rotate
+  $ vouch keys rotate --server https://vouch.example --admin-key ... --json`,
+    )
+    .action(async (opts: ServerOptions & { purpose: string }) => {
+      const res = await request(
+        serverBase(opts),
+        'POST',
+        '/api/v1/admin/keys/rotate',
+        { purpose: opts.purpose },
+        adminHeaders(opts),
+      );
+      expectStatus(res, [201]);
+      const r = res.body as { kid: string; generation: number; retired: string[] };
+      print(io, opts.json === true, r, () =>
+        [`new active key #${r.generation}: ${r.kid}`, ...r.retired.map((k) => `retired: ${k}`)].join('\n'),
+      );
+    });
+
+  for (const c of keys.commands) {
+    c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  }
+}

@@ -1,0 +1,120 @@
+// Reading keys named on the command line. Private keys come from files only (never from arguments, which other
+// users can see in the process list): the `vouch registry keygen` file `{publicKey, privateKey}`, the
+// `vouch keygen` file (`privateKeyPem`/`privateJwk`), or a PKCS#8 PEM file. Public keys may be a file or the key itself.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  formatPublicKey,
+  isVouchError,
+  parsePrivateKey,
+  parsePublicKey,
+  parseStrict,
+  type PrivateKey,
+  type PrivateKeyInput,
+  type PublicKey,
+} from '@vouch/sdk';
+import { CliError, EXIT } from '../../../exit.ts';
+import { readBytes, shown } from './layout.ts';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function text(bytes: Uint8Array, path: string): string {
+  try {
+    return decoder.decode(bytes).trim();
+  } catch {
+    throw new CliError(`${shown(path)}: not a UTF-8 text file.`, EXIT.USAGE);
+  }
+}
+
+function keyError(path: string, field: string, err: unknown): never {
+  const why = isVouchError(err) ? err.message : 'unreadable key';
+  throw new CliError(`${shown(path)}: ${field}: ${why}`, EXIT.USAGE);
+}
+
+function asObject(content: string, path: string): Record<string, unknown> | undefined {
+  if (!content.startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = parseStrict(content);
+  } catch (err) {
+    keyError(path, '(file)', err);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return value as Record<string, unknown>;
+}
+
+/** An Ed25519 private key from a key file; a `publicKey` member, if present, must match it. */
+export async function readPrivateKeyFile(file: string): Promise<PrivateKey> {
+  const path = resolve(file);
+  const content = text(await readBytes(path, 'key file'), path);
+  const object = asObject(content, path);
+  let input: unknown = content;
+  let field = '(file)';
+  if (object !== undefined) {
+    const name = ['privateKey', 'privateKeyPem', 'privateJwk'].find((m) => object[m] !== undefined);
+    if (name !== undefined) [input, field] = [object[name], name];
+    else if (object.d !== undefined) [input, field] = [object, 'd'];
+    else {
+      throw new CliError(
+        `${shown(path)}: privateKey: missing; expected a key file from \`vouch registry keygen\`.`,
+        EXIT.USAGE,
+      );
+    }
+  }
+  let key: PrivateKey;
+  try {
+    key = parsePrivateKey(input as PrivateKeyInput, { type: 'Ed25519' });
+  } catch (err) {
+    keyError(path, field, err);
+  }
+  if (object !== undefined && typeof object.publicKey === 'string' && object.publicKey.startsWith('ed25519:')) {
+    if (object.publicKey !== formatPublicKey(key.publicKey, 'registry')) {
+      throw new CliError(`${shown(path)}: publicKey: does not belong to the private key in the same file.`, EXIT.USAGE);
+    }
+  }
+  return key;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An Ed25519 public key from a file (any key file above, or a file holding a public key in any form) or from the
+ * argument itself (`ed25519:<base64url>`, base64, PEM, JWK).
+ */
+export async function readPublicKeyArg(value: string, option: string): Promise<PublicKey> {
+  const path = resolve(value);
+  if (!(await isFile(path))) {
+    try {
+      return parsePublicKey(value.trim(), { type: 'Ed25519' });
+    } catch (err) {
+      throw new CliError(
+        `${option}: ${value.length > 80 ? 'the value' : JSON.stringify(value)} is neither a file nor an Ed25519 public key${isVouchError(err) ? ` (${err.message})` : ''}.`,
+        EXIT.USAGE,
+      );
+    }
+  }
+  const content = text(await readBytes(path, 'key file'), path);
+  const object = asObject(content, path);
+  if (object !== undefined && typeof object.publicKey === 'string') {
+    try {
+      return parsePublicKey(object.publicKey, { type: 'Ed25519' });
+    } catch (err) {
+      keyError(path, 'publicKey', err);
+    }
+  }
+  if (object !== undefined && (typeof object.privateKey === 'string' || typeof object.privateKeyPem === 'string')) {
+    return (await readPrivateKeyFile(path)).publicKey;
+  }
+  if (content.includes('PRIVATE KEY')) return (await readPrivateKeyFile(path)).publicKey;
+  try {
+    return parsePublicKey(object ?? content, { type: 'Ed25519' });
+  } catch (err) {
+    keyError(path, '(file)', err);
+  }
+}

@@ -1,0 +1,120 @@
+// The registry directory (`--dir`, default ./registry) and how the registry commands read and write it:
+//   registry.json          the signed document (served at /.well-known/agent-trust.json)
+//   issuers/<id>.json      issuer entries: pending (collecting co-signatures) or mirroring the registry
+//   proposals/*.json       governance proposals, pending or applied (build skips applied ones)
+//   revoked/<id>.json      revocation records written by build
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parseRegistryDocument, type RegistryDocument } from '@vouch/sdk';
+import { CliError, EXIT } from '../../../exit.ts';
+
+export const DEFAULT_DIR = './registry';
+
+export interface Layout {
+  dir: string;
+  registry: string;
+  issuers: string;
+  proposals: string;
+  revoked: string;
+}
+
+export function layout(dir: string): Layout {
+  const root = resolve(dir);
+  return {
+    dir: root,
+    registry: join(root, 'registry.json'),
+    issuers: join(root, 'issuers'),
+    proposals: join(root, 'proposals'),
+    revoked: join(root, 'revoked'),
+  };
+}
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | null)?.code;
+}
+
+/** Reads a file, turning "not found" and friends into a usage error that names it. */
+export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    const code = errno(err);
+    if (code === 'ENOENT') throw new CliError(`${shown(path)}: no such ${what}.`, EXIT.USAGE);
+    throw new CliError(`${shown(path)}: cannot read (${code ?? 'error'}).`, EXIT.USAGE);
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await readFile(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `registry.json`, parsed strictly (errors name the file and the field). */
+export async function readRegistry(l: Layout): Promise<RegistryDocument> {
+  if (!(await exists(l.registry))) {
+    throw new CliError(`${shown(l.registry)} not found; create the registry with \`vouch registry init\`.`, EXIT.USAGE);
+  }
+  return parseRegistryDocument(await readBytes(l.registry), { source: shown(l.registry) });
+}
+
+export async function readRegistryIfAny(l: Layout): Promise<RegistryDocument | undefined> {
+  return (await exists(l.registry)) ? readRegistry(l) : undefined;
+}
+
+/** The `*.json` files of a directory, sorted; none when it does not exist. */
+export async function jsonFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch (err) {
+    if (errno(err) === 'ENOENT') return [];
+    throw new CliError(`${shown(dir)}: cannot list (${errno(err) ?? 'error'}).`, EXIT.USAGE);
+  }
+}
+
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * Writes JSON through a temporary file and a rename, so a reader never sees half a registry. `exclusive` refuses an
+ * existing file (nothing is overwritten by accident).
+ */
+export async function writeJson(
+  path: string,
+  value: unknown,
+  options: { exclusive?: boolean; mode?: number } = {},
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const mode = options.mode ?? 0o644;
+  try {
+    if (options.exclusive) {
+      await writeFile(path, jsonText(value), { flag: 'wx', mode });
+      return;
+    }
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(tmp, jsonText(value), { mode });
+    await rename(tmp, path);
+  } catch (err) {
+    if (errno(err) === 'EEXIST')
+      throw new CliError(`${shown(path)} already exists; refusing to overwrite it.`, EXIT.USAGE);
+    throw new CliError(`${shown(path)}: cannot write (${errno(err) ?? 'error'}).`, EXIT.USAGE);
+  }
+}
+
+export async function removeFile(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

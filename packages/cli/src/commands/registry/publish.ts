@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { verifyRegistry, type GenesisStep } from '@vouch/sdk';
+import { CliError, EXIT } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { DEFAULT_DIR, layout, readRegistry } from './lib/layout.ts';
+import { failureLine } from './lib/report.ts';
+
+/** The route `vouch registry publish` calls (docs/registry.md "Publishing to a server"). */
+export const PUBLISH_PATH = '/v1/registry/genesis';
+const DEFAULT_SERVER = 'http://127.0.0.1:4100';
+const TIMEOUT_MS = 30_000;
+
+// Error codes with which the server says the document failed verification (exit 1 rather than 2).
+const VERIFICATION_CODES = new Set([
+  'REGISTRY_SIGNATURE_INVALID',
+  'REGISTRY_ROOT_MISMATCH',
+  'REGISTRY_EXPIRED',
+  'REGISTRY_CHAIN_BROKEN',
+  'REGISTRY_STEP_INVALID',
+  'QUORUM_NOT_MET',
+  'REGISTRY_REPLAY_MISMATCH',
+  'REGISTRY_ROLLBACK',
+  'REGISTRY_THRESHOLD_INVALID',
+]);
+
+/** `vouch registry publish [DIR]`: uploads a CLI-built registry to a Vouch authority server. */
+export function registerPublish(registry: Command, io: Io): void {
+  registry
+    .command('publish')
+    .description('Upload a registry built by the CLI to a Vouch server that holds the same root key.')
+    .argument('[dir]', 'registry directory (default: --dir, ./registry)')
+    .option('--dir <dir>', 'registry directory', DEFAULT_DIR)
+    .option('--server <url>', `server base URL (default: $VOUCH_SERVER or ${DEFAULT_SERVER})`)
+    .option(
+      '--admin-key <key>',
+      'admin API key (default: $VOUCH_ADMIN_KEY; prefer the variable, arguments are visible to other users)',
+    )
+    .addHelpText(
+      'after',
+      `
+Sends POST ${PUBLISH_PATH} with {"document": <registry.json>} and the admin key as x-api-key. The server
+verifies the document with its own registry root key (import the CLI's root key file with
+VOUCH_REGISTRY_ROOT_KEY_FILE) and accepts it once, as its genesis.
+
+Examples:
+  $ vouch registry publish ./registry --server https://vouch.example   # admin key from $VOUCH_ADMIN_KEY
+  $ vouch registry publish --dir ./trust --server http://127.0.0.1:4100`,
+    )
+    .action(async (dirArg: string | undefined, opts: { dir: string; server?: string; adminKey?: string }) => {
+      const doc = await readRegistry(layout(dirArg ?? opts.dir));
+      // Refuse locally what the server would refuse anyway (against the root key the document names).
+      const local = await verifyRegistry(doc, { rootKey: (doc.governance[0] as GenesisStep).rootKey, now: new Date() });
+      if (!local.valid) {
+        throw new CliError(
+          `the registry does not verify:\n  ${local.failures.map(failureLine).join('\n  ')}`,
+          EXIT.VERIFICATION_FAILED,
+        );
+      }
+      const base = opts.server ?? process.env.VOUCH_SERVER ?? DEFAULT_SERVER;
+      let url: URL;
+      try {
+        url = new URL(PUBLISH_PATH, base.endsWith('/') ? base : `${base}/`);
+      } catch {
+        throw new CliError(`--server: ${JSON.stringify(base)} is not a URL.`, EXIT.USAGE);
+      }
+      const adminKey = opts.adminKey ?? process.env.VOUCH_ADMIN_KEY;
+      if (adminKey === undefined || adminKey === '')
+        throw new CliError('--admin-key or VOUCH_ADMIN_KEY is required.', EXIT.USAGE);
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+          body: JSON.stringify({ document: doc }),
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+      } catch (err) {
+        throw new CliError(`cannot reach ${url.origin}: ${(err as Error).message}.`, EXIT.USAGE);
+      }
+      const body = (await res.json().catch(() => ({}))) as {
+        error?: string;
+        code?: string;
+        sequence?: number;
+        chainHash?: string;
+      };
+      if (res.ok) {
+        io.out(
+          `published registry ${doc.registry} sequence ${body.sequence ?? doc.sequence} to ${url.origin} (${res.status})`,
+        );
+        return;
+      }
+      const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
+      const message = `${url.origin} refused the registry (${res.status} ${code}): ${body.error ?? res.statusText}`;
+      throw new CliError(message, VERIFICATION_CODES.has(code) ? EXIT.VERIFICATION_FAILED : EXIT.USAGE);
+    });
+}

@@ -1,0 +1,90 @@
+// The server connection shared by `vouch token` and `vouch keys`: base URL, credentials, JSON requests.
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../../exit.ts';
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:4100';
+
+/** Options every command that talks to the server accepts. */
+export interface ServerOptions {
+  server?: string;
+  adminKey?: string;
+  ownerKey?: string;
+  json?: boolean;
+}
+
+/** Adds `--server`, `--json` and, as asked, `--admin-key` / `--owner-key` (each with its environment fallback). */
+export function serverOptions(cmd: Command, credentials: ReadonlyArray<'admin' | 'owner'> = []): Command {
+  cmd.option('--server <url>', `server base URL (default: $VOUCH_SERVER or ${DEFAULT_SERVER})`);
+  if (credentials.includes('admin')) cmd.option('--admin-key <key>', 'admin API key (default: $VOUCH_ADMIN_KEY)');
+  if (credentials.includes('owner')) cmd.option('--owner-key <key>', "owner API key (default: $VOUCH_OWNER_KEY)");
+  return cmd.option('--json', 'print the result as JSON');
+}
+
+/** The server base URL without a trailing slash; a malformed one is a usage error. */
+export function serverBase(opts: ServerOptions): string {
+  const raw = opts.server ?? process.env.VOUCH_SERVER ?? DEFAULT_SERVER;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliError(`--server must be an http(s) URL, got "${raw}".`, EXIT.USAGE);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliError('--server must be an http(s) URL.', EXIT.USAGE);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Credential headers from the options or the environment; `required` names what must be present. */
+export function credentialHeaders(opts: ServerOptions, accept: ReadonlyArray<'admin' | 'owner'>): Record<string, string> {
+  const admin = accept.includes('admin') ? (opts.adminKey ?? process.env.VOUCH_ADMIN_KEY) : undefined;
+  const owner = accept.includes('owner') ? (opts.ownerKey ?? process.env.VOUCH_OWNER_KEY) : undefined;
+  if (admin) return { 'x-api-key': admin };
+  if (owner) return { authorization: `Bearer ${owner}` };
+  return {};
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** One JSON request. Network failures are usage errors (exit 2) naming the server, never a credential. */
+export async function request(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, {
+      method,
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
+  }
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  if (text !== '') {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new CliError(`${base}${path} answered ${res.status} with a body that is not JSON.`, EXIT.USAGE);
+    }
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Throws the server's `{error, code}` as a usage error unless the status is one of `ok`. */
+export function expectStatus(answer: Answer, ok: readonly number[]): void {
+  if (ok.includes(answer.status)) return;
+  const b = answer.body as { error?: unknown; code?: unknown } | undefined;
+  const what = typeof b?.code === 'string' ? `${b.code}: ${String(b.error)}` : `HTTP ${answer.status}`;
+  throw new CliError(`the server refused: ${what}`, EXIT.USAGE);
+}

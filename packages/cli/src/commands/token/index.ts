@@ -1,0 +1,293 @@
+import { readFile } from 'node:fs/promises';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import {
+  AIP_EXPIRES_IN,
+  createAipVerifier,
+  decodeJwt,
+  isVouchError,
+  parsePrivateKey,
+  signAipIssueProof,
+} from '@vouch/sdk';
+import type { AipCheckResult, AipTokenType, JwtClaims } from '@vouch/sdk';
+import { CliError, EXIT } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from './http.ts';
+import type { ServerOptions } from './http.ts';
+
+function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
+  for (const sub of cmd.commands) {
+    fn(sub);
+    forEachCommand(sub, fn);
+  }
+}
+
+/** A token from the argument, or standard input for `-`. */
+async function readToken(arg: string): Promise<string> {
+  if (arg !== '-') return arg.trim();
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+function iso(seconds: unknown): string {
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : '-';
+}
+
+/** One readable line about a verified token's claims. */
+function describe(claims: JwtClaims): string {
+  const type = Object.entries(claims).find(([k]) => k.endsWith('/claims/token_type'))?.[1] ?? 'agent';
+  const aud = typeof claims.aud === 'string' ? ` for ${claims.aud}` : '';
+  return `valid ${String(type)} token of ${String(claims.sub)}${aud}, expires ${iso(claims.exp)} (jti ${String(claims.jti)})`;
+}
+
+/** The agent's DID: given as is, or looked up by slug (the proof signs the DID). */
+async function agentDid(base: string, agent: string): Promise<string> {
+  if (agent.startsWith('did:')) return agent;
+  const res = await request(base, 'GET', `/v1/identity/${encodeURIComponent(agent)}`);
+  expectStatus(res, [200]);
+  const did = (res.body as { did?: unknown }).did;
+  if (typeof did !== 'string') throw new CliError(`the server did not give the DID of ${agent}.`, EXIT.USAGE);
+  return did;
+}
+
+/** The Ed25519 private key of a `vouch keygen` file. */
+async function agentKey(file: string) {
+  let parsed: { privateJwk?: unknown; type?: unknown };
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
+  } catch (err) {
+    throw new CliError(`cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'not JSON'}.`);
+  }
+  try {
+    return parsePrivateKey(parsed.privateJwk as Record<string, unknown>, { type: 'Ed25519' });
+  } catch {
+    throw new CliError(`${file} does not hold an Ed25519 private key (make one with vouch keygen).`);
+  }
+}
+
+interface IssueOptions extends ServerOptions {
+  type: AipTokenType;
+  audience?: string;
+  nonce?: string;
+  expiresIn?: string;
+  deployer?: string;
+  modelProvider?: string[];
+  framework?: string;
+  key?: string;
+}
+
+function registerIssue(token: Command, io: Io): void {
+  serverOptions(
+    token
+      .command('issue')
+      .description(
+        'Issue an identity or session token for a registered agent, as the admin, its owner, or the agent itself ' +
+          '(--key: its Ed25519 key file signs the request). Prints the token.',
+      )
+      .argument('<agent>', "the agent's slug or DID")
+      .addOption(new Option('--type <type>', 'token type').choices(['identity', 'session']).default('identity'))
+      .option('--audience <audience>', 'who the session token is for (required for session tokens)')
+      .option('--nonce <nonce>', 'a nonce the audience gave you (session tokens)')
+      .addOption(new Option('--expires-in <lifetime>', 'lifetime').choices(Object.keys(AIP_EXPIRES_IN)))
+      .option('--deployer <name>', 'the human or organization that deployed the agent')
+      .option('--model-provider <provider>', 'a model provider (repeatable)', (v, prev: string[] = []) => [...prev, v])
+      .option('--framework <name>', 'the agent framework')
+      .option('--key <file>', "the agent's key file (vouch keygen): issue with the agent's own proof"),
+    ['admin', 'owner'],
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ VOUCH_ADMIN_KEY=... vouch token issue my-agent
+  $ vouch token issue did:identity:abc... --type session --audience shop.example --key agent.key.json`,
+    )
+    .action(async (agent: string, opts: IssueOptions) => {
+      const base = serverBase(opts);
+      const body: Record<string, unknown> = { agent_name: agent, token_type: opts.type };
+      if (opts.audience !== undefined) body.audience = opts.audience;
+      if (opts.nonce !== undefined) body.nonce = opts.nonce;
+      if (opts.expiresIn !== undefined) body.expires_in = opts.expiresIn;
+      if (opts.deployer !== undefined) body.deployer = opts.deployer;
+      if (opts.modelProvider !== undefined) body.model_providers = opts.modelProvider;
+      if (opts.framework !== undefined) body.framework = opts.framework;
+      let headers: Record<string, string> = {};
+      if (opts.key !== undefined) {
+        const key = await agentKey(opts.key);
+        const did = await agentDid(base, agent);
+        const proof = await signAipIssueProof(key, {
+          did,
+          tokenType: opts.type,
+          audience: opts.audience,
+          signedAt: Date.now(),
+        });
+        Object.assign(body, { agent_name: did, proof: proof.proof, signedAt: proof.signedAt });
+      } else {
+        headers = credentialHeaders(opts, ['admin', 'owner']);
+        if (Object.keys(headers).length === 0) {
+          throw new CliError('give --admin-key, --owner-key (or $VOUCH_ADMIN_KEY, $VOUCH_OWNER_KEY) or --key.');
+        }
+      }
+      const res = await request(base, 'POST', '/api/registry/issue', body, headers);
+      expectStatus(res, [201]);
+      const issued = res.body as { token: string };
+      print(io, opts.json === true, issued, () => issued.token);
+    });
+}
+
+interface VerifyOptions extends ServerOptions {
+  audience?: string;
+  nonce?: string;
+  offline?: boolean;
+  consumeNonce?: boolean;
+}
+
+function registerVerify(token: Command, io: Io): void {
+  serverOptions(
+    token
+      .command('verify')
+      .description(
+        'Verify a token with the server (or --offline: here, with the server\'s keys and revocation list). ' +
+          'Exit 0 when valid, 1 when not.',
+      )
+      .argument('<token>', 'the token, or - to read it from standard input')
+      .option('--audience <audience>', 'require a session token for this audience')
+      .option('--nonce <nonce>', 'require this nonce')
+      .option('--offline', 'verify here with the SDK verifier instead of asking the server')
+      .option('--consume-nonce', "present the token as its audience (admin key): consumes its nonce"),
+    ['admin'],
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch token verify eyJhbGciOiJFUzI1NiIs...
+  $ vouch token verify - --audience shop.example --offline < token.txt`,
+    )
+    .action(async (arg: string, opts: VerifyOptions) => {
+      const base = serverBase(opts);
+      const token = await readToken(arg);
+      let result: AipCheckResult;
+      if (opts.offline === true) {
+        const verifier = createAipVerifier({ issuer: base });
+        try {
+          result = await verifier.check(token, { audience: opts.audience, nonce: opts.nonce });
+        } catch (err) {
+          throw new CliError(`offline verification failed: ${(err as Error).message}`);
+        }
+        if (!result.valid && /^AIP_/.test(result.code)) {
+          throw new CliError(`cannot verify offline: ${result.error}`, EXIT.USAGE);
+        }
+      } else {
+        const body: Record<string, unknown> = { token };
+        if (opts.audience !== undefined) body.audience = opts.audience;
+        if (opts.nonce !== undefined) body.nonce = opts.nonce;
+        const headers = opts.consumeNonce === true ? credentialHeaders(opts, ['admin']) : {};
+        if (opts.consumeNonce === true && headers['x-api-key'] === undefined) {
+          throw new CliError('--consume-nonce needs --admin-key (or $VOUCH_ADMIN_KEY).');
+        }
+        const res = await request(base, 'POST', '/api/registry/verify', body, headers);
+        expectStatus(res, [200, 401]);
+        result = res.body as AipCheckResult;
+      }
+      print(io, opts.json === true, result, () =>
+        result.valid ? describe(result.claims) : `invalid: ${result.code}: ${result.error}`,
+      );
+      if (!result.valid) throw new CliError(`the token is not valid (${result.code}).`, EXIT.VERIFICATION_FAILED);
+    });
+}
+
+interface RevokeOptions extends ServerOptions {
+  jti?: string;
+  token?: string;
+  reason?: string;
+}
+
+function registerRevoke(token: Command, io: Io): void {
+  serverOptions(
+    token
+      .command('revoke')
+      .description("Revoke a token by its jti or by the token itself (admin, or the agent's owner).")
+      .option('--jti <jti>', "the token's jti")
+      .option('--token <token>', 'the token itself')
+      .option('--reason <reason>', 'why (kept in the revocation list)'),
+    ['admin', 'owner'],
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ VOUCH_ADMIN_KEY=... vouch token revoke --jti 3q2-7wEVEjRWeJq8vN0xdA --reason "key leaked"
+  $ vouch token revoke --token eyJhbGciOiJFUzI1NiIs... --owner-key vouch_owner_...`,
+    )
+    .action(async (opts: RevokeOptions) => {
+      if ((opts.jti === undefined) === (opts.token === undefined)) throw new CliError('give exactly one of --jti and --token.');
+      const headers = credentialHeaders(opts, ['admin', 'owner']);
+      if (Object.keys(headers).length === 0) throw new CliError('give --admin-key or --owner-key.');
+      const body: Record<string, unknown> = opts.jti !== undefined ? { jti: opts.jti } : { token: opts.token };
+      if (opts.reason !== undefined) body.reason = opts.reason;
+      const res = await request(serverBase(opts), 'POST', '/api/registry/revoke', body, headers);
+      expectStatus(res, [200]);
+      const out = res.body as { jti: string };
+      print(io, opts.json === true, out, () => `revoked ${out.jti}`);
+    });
+}
+
+function registerInspect(token: Command, io: Io): void {
+  token
+    .command('inspect')
+    .description('Decode a token and show its header and claims, WITHOUT verifying anything (no server needed).')
+    .argument('<token>', 'the token, or - to read it from standard input')
+    .option('--json', 'print {header, claims} as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch token inspect eyJhbGciOiJFUzI1NiIs...
+  $ pbpaste | vouch token inspect - --json`,
+    )
+    .action(async (arg: string, opts: { json?: boolean }) => {
+      let decoded;
+      try {
+        decoded = decodeJwt(await readToken(arg));
+      } catch (err) {
+        throw new CliError(`not a token: ${isVouchError(err) ? err.message : String(err)}`);
+      }
+      const { header, claims } = decoded;
+      print(io, opts.json === true, decoded, () => {
+        const lines = ['(decoded only: not verified)', `header: ${JSON.stringify(header)}`];
+        for (const [k, v] of Object.entries(claims)) {
+          const when = ['iat', 'exp', 'nbf'].includes(k) ? `  (${iso(v)})` : '';
+          lines.push(`${k}: ${JSON.stringify(v)}${when}`);
+        }
+        if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now()) lines.push('expired');
+        return lines.join('\n');
+      });
+    });
+}
+
+/** `vouch token issue|verify|revoke|inspect`: agent identity tokens (AIP) over the server's HTTP API. */
+export function registerToken(program: Command, io: Io): void {
+  const token = program
+    .command('token')
+    .description('Agent identity tokens (AIP): issue, verify, revoke, inspect.')
+    .addHelpText(
+      'after',
+      `
+Server commands use --server (or $VOUCH_SERVER, default http://127.0.0.1:4100).
+
+Examples:
+  $ VOUCH_ADMIN_KEY=... vouch token issue my-agent --type session --audience shop.example
+  $ vouch token verify eyJhbGciOiJFUzI1NiIs... --audience shop.example
+  $ vouch token inspect eyJhbGciOiJFUzI1NiIs...`,
+    );
+  registerIssue(token, io);
+  registerVerify(token, io);
+  registerRevoke(token, io);
+  registerInspect(token, io);
+  forEachCommand(token, (c) =>
+    c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride(),
+  );
+}

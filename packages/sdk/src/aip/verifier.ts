@@ -1,0 +1,301 @@
+import { VouchError, isVouchError } from '../errors.ts';
+import { getDefaultCrypto } from '../crypto/default.ts';
+import { createWebCryptoProvider } from '../crypto/webcrypto.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { Jwks, KeyResolver } from '../jwt/keys.ts';
+import { getJson, objectOf } from './fetch-json.ts';
+import type { FetchLike } from './fetch-json.ts';
+import { aipKeysFromJwks } from './jwks.ts';
+import type { AipKeySet } from './jwks.ts';
+import { RevocationSet } from './revocations.ts';
+import { verifyAipToken } from './verify-token.ts';
+import { AIP_DISCOVERY_PATH, AIP_PROTOCOL } from './types.ts';
+import type { AipCheckResult, AipTokenType, VerifiedAipToken } from './types.ts';
+
+/** Remembers consumed session nonces, so that a second presentation of one fails with `NONCE_REPLAYED`. */
+export interface AipNonceStore {
+  /** Records `nonce` for `audience` until `expiresAt` (ms); false if it was already recorded. */
+  consume(audience: string, nonce: string, expiresAt: number): boolean | Promise<boolean>;
+}
+
+export interface AipVerifierOptions {
+  /**
+   * The issuer's URL: the only accepted `iss`, and (unless `jwks` is given) where the discovery document
+   * (`/.well-known/agent-registry.json`) names the JWKS and the revocation list.
+   */
+  issuer?: string;
+  /** Static keys: no key fetching. Without `issuer`, the keys alone pin the issuer. */
+  jwks?: Jwks;
+  /** The revocation list URL; by default the discovery document's `revocations_endpoint`. */
+  revocationsUrl?: string;
+  /**
+   * `false` turns the revocation check off — an explicit choice: a verifier that cannot find a revocation list
+   * refuses to be created rather than silently skipping the check.
+   */
+  revocations?: boolean;
+  /** Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Milliseconds since the epoch; default `Date.now`. */
+  now?: () => number;
+  /** Default: `node:crypto` on Node, WebCrypto elsewhere (browsers, Deno, workers). */
+  crypto?: CryptoProvider;
+  /** Clock skew allowance in seconds (default 60), as on the server. */
+  clockSkewSeconds?: number;
+  /** Keys are re-fetched when older than this (default 10 min); a failed refresh keeps the old keys. */
+  keysMaxAgeMs?: number;
+  /** An unknown `kid` triggers a re-fetch at most this often (default 30 s), so junk tokens cannot flood the issuer. */
+  keysMinRefreshIntervalMs?: number;
+  /** The revocation list is synced before a verification when older than this (default 30 s). */
+  revocationsMaxAgeMs?: number;
+  /** When a sync fails, verification goes on with the last list only while it is younger than this (default 5 min). */
+  revocationsMaxStaleMs?: number;
+  /** Per-request timeout (default 5 s). */
+  requestTimeoutMs?: number;
+  /** When given, a session token's nonce is consumed on each successful verification. */
+  nonceStore?: AipNonceStore;
+}
+
+export interface AipVerifyOptions {
+  /** The token must be a session token for exactly this audience. */
+  audience?: string;
+  /** The token's nonce must equal this. */
+  nonce?: string;
+  /** The token must be of this type. */
+  tokenType?: AipTokenType;
+}
+
+/** An offline verifier bound to one issuer; see {@link createAipVerifier}. */
+export interface AipVerifier {
+  /** Verifies a token; throws a `VouchError` whose `code` says why it is not valid. */
+  verify(token: string, options?: AipVerifyOptions): Promise<VerifiedAipToken>;
+  /** Verifies a token and answers in the server's shape, `{valid: true, claims}` or `{valid: false, error, code}`. */
+  check(token: string, options?: AipVerifyOptions): Promise<AipCheckResult>;
+  /** Fetches the keys now. */
+  refreshKeys(): Promise<void>;
+  /** Brings the revocation list up to date now. */
+  syncRevocations(): Promise<void>;
+  /** Whether the local revocation list holds `jti`. */
+  isRevoked(jti: string): boolean;
+}
+
+interface Discovery {
+  jwksUri: string;
+  revocationsEndpoint: string;
+}
+
+function defaultCrypto(): CryptoProvider {
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return isNode ? getDefaultCrypto() : createWebCryptoProvider();
+}
+
+function sameOrigin(url: unknown, base: string, what: string): string {
+  if (typeof url !== 'string') throw new VouchError('AIP_RESPONSE_INVALID', `The discovery document has no ${what}.`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new VouchError('AIP_RESPONSE_INVALID', `The discovery document's ${what} is not a URL.`);
+  }
+  if (parsed.origin !== new URL(base).origin) {
+    throw new VouchError('AIP_RESPONSE_INVALID', `The discovery document's ${what} is on another origin.`);
+  }
+  return parsed.toString();
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new VouchError('INVALID_ARGUMENT', `${name} must be a non-negative number.`);
+  }
+  return value;
+}
+
+/**
+ * Creates an offline verifier for one issuer's agent tokens. It applies the server's checks
+ * ({@link verifyAipToken}) without a round trip per token:
+ * - keys come from the issuer's JWKS (or a static `jwks`), cached; a token with an unknown `kid` triggers a
+ *   re-fetch, at most once per `keysMinRefreshIntervalMs`, and is refused with `JWT_KID_UNKNOWN` if still unknown;
+ * - the revocation list is kept in sync through its cursor before a verification whenever it is older than
+ *   `revocationsMaxAgeMs`; if it cannot be refreshed and is older than `revocationsMaxStaleMs`, verification fails
+ *   with `AIP_FETCH_FAILED` (never silently without the revocation check);
+ * - with a `nonceStore`, session nonces are consumed (`NONCE_REPLAYED` the second time).
+ * Agent revocation reaches it as the revocation of the agent's tokens. No node:* import: it runs in browsers
+ * (WebCrypto) as in Node (`node:crypto`).
+ *
+ * @example
+ * ```ts
+ * const verifier = createAipVerifier({ issuer: 'https://vouch.example' });
+ * const result = await verifier.check(token, { audience: 'my-shop' }); // { valid: true, claims } or { valid: false, ... }
+ * ```
+ */
+export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
+  const issuer = options.issuer?.replace(/\/+$/, '');
+  if (issuer !== undefined) {
+    try {
+      new URL(issuer);
+    } catch {
+      throw new VouchError('INVALID_ARGUMENT', 'issuer must be an absolute URL.');
+    }
+  }
+  if (issuer === undefined && options.jwks === undefined) {
+    throw new VouchError('INVALID_ARGUMENT', 'Give the issuer URL or a JWKS.');
+  }
+  if (options.revocations !== false && options.revocationsUrl === undefined && issuer === undefined) {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      'Without an issuer URL, give revocationsUrl, or turn the revocation check off with revocations: false.',
+    );
+  }
+  const fetchImpl: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+  const now = options.now ?? (() => Date.now());
+  const crypto = options.crypto ?? defaultCrypto();
+  const skewSeconds = positive(options.clockSkewSeconds, 60, 'clockSkewSeconds');
+  const keysMaxAgeMs = positive(options.keysMaxAgeMs, 600_000, 'keysMaxAgeMs');
+  const keysMinRefreshMs = positive(options.keysMinRefreshIntervalMs, 30_000, 'keysMinRefreshIntervalMs');
+  const revocationsMaxAgeMs = positive(options.revocationsMaxAgeMs, 30_000, 'revocationsMaxAgeMs');
+  const revocationsMaxStaleMs = positive(options.revocationsMaxStaleMs, 300_000, 'revocationsMaxStaleMs');
+  const timeoutMs = positive(options.requestTimeoutMs, 5000, 'requestTimeoutMs');
+
+  let discovery: Promise<Discovery> | undefined;
+  function discover(): Promise<Discovery> {
+    discovery ??= (async () => {
+      const url = `${issuer}${AIP_DISCOVERY_PATH}`;
+      const doc = objectOf((await getJson(fetchImpl, url, timeoutMs)).body, 'discovery document');
+      if (doc.protocol !== AIP_PROTOCOL) {
+        throw new VouchError('AIP_RESPONSE_INVALID', `The discovery document is not ${AIP_PROTOCOL}.`);
+      }
+      if (doc.issuer !== issuer) {
+        throw new VouchError('AIP_RESPONSE_INVALID', 'The discovery document names another issuer.');
+      }
+      return {
+        jwksUri: sameOrigin(doc.jwks_uri, issuer!, 'jwks_uri'),
+        revocationsEndpoint: sameOrigin(doc.revocations_endpoint, issuer!, 'revocations_endpoint'),
+      };
+    })();
+    // A failed discovery is retried next time rather than cached.
+    discovery.catch(() => (discovery = undefined));
+    return discovery;
+  }
+
+  // ---- keys
+  let keys: AipKeySet | undefined = options.jwks === undefined ? undefined : aipKeysFromJwks(options.jwks);
+  let keysFetchedAt = -Infinity;
+  let keysAttemptedAt = -Infinity;
+  let keysInFlight: Promise<void> | undefined;
+
+  function fetchKeys(): Promise<void> {
+    keysInFlight ??= (async () => {
+      keysAttemptedAt = now();
+      const { jwksUri } = await discover();
+      const body = objectOf((await getJson(fetchImpl, jwksUri, timeoutMs)).body, 'JWKS');
+      if (!Array.isArray(body.keys)) throw new VouchError('AIP_RESPONSE_INVALID', 'The JWKS has no "keys" array.');
+      keys = aipKeysFromJwks(body as unknown as Jwks);
+      keysFetchedAt = now();
+    })().finally(() => (keysInFlight = undefined));
+    return keysInFlight;
+  }
+
+  async function ensureKeys(): Promise<void> {
+    if (options.jwks !== undefined) return;
+    if (keys === undefined) return fetchKeys();
+    if (now() - keysFetchedAt >= keysMaxAgeMs) await fetchKeys().catch(() => undefined);
+  }
+
+  const resolveKey: KeyResolver = async (kid, header) => {
+    const found = await keys?.resolveKey(kid, header);
+    if (found !== undefined || options.jwks !== undefined) return found;
+    if (now() - keysAttemptedAt < keysMinRefreshMs) return undefined;
+    await fetchKeys();
+    return keys?.resolveKey(kid, header);
+  };
+
+  // ---- revocations
+  const checkRevocations = options.revocations !== false;
+  let revocations: RevocationSet | undefined;
+  async function revocationSet(): Promise<RevocationSet> {
+    if (revocations === undefined) {
+      const url = options.revocationsUrl ?? (await discover()).revocationsEndpoint;
+      revocations ??= new RevocationSet(url, fetchImpl, timeoutMs);
+    }
+    return revocations;
+  }
+  async function freshRevocations(at: number): Promise<RevocationSet> {
+    const set = await revocationSet().catch((err: unknown) => {
+      throw new VouchError('AIP_FETCH_FAILED', 'The revocation list cannot be located.', { cause: err });
+    });
+    if (set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) return set;
+    try {
+      await set.sync(at, skewSeconds * 1000);
+    } catch (err) {
+      if (set.syncedAt === undefined || at - set.syncedAt > revocationsMaxStaleMs) {
+        throw new VouchError('AIP_FETCH_FAILED', 'The revocation list could not be brought up to date.', {
+          cause: err,
+        });
+      }
+    }
+    return set;
+  }
+
+  async function verify(token: string, opts: AipVerifyOptions = {}): Promise<VerifiedAipToken> {
+    const at = now();
+    await ensureKeys();
+    const verified = await verifyAipToken(token, {
+      resolveKey,
+      issuer,
+      now: at,
+      clockSkewSeconds: skewSeconds,
+      audience: opts.audience,
+      nonce: opts.nonce,
+      tokenType: opts.tokenType,
+      crypto,
+      isRevoked: checkRevocations ? async (jti) => (await freshRevocations(at)).has(jti) : undefined,
+    });
+    if (options.nonceStore !== undefined && verified.nonce !== undefined && verified.audience !== undefined) {
+      const fresh = await options.nonceStore.consume(verified.audience, verified.nonce, verified.expiresAt);
+      if (!fresh) throw new VouchError('NONCE_REPLAYED', 'This nonce has already been presented.');
+    }
+    return verified;
+  }
+
+  return {
+    verify,
+    async check(token, opts) {
+      try {
+        return { valid: true, claims: (await verify(token, opts)).claims };
+      } catch (err) {
+        if (!isVouchError<string>(err)) throw err;
+        return { valid: false, error: err.message, code: err.code };
+      }
+    },
+    refreshKeys: () => (options.jwks === undefined ? fetchKeys() : Promise.resolve()),
+    async syncRevocations() {
+      if (checkRevocations) await (await revocationSet()).sync(now(), skewSeconds * 1000);
+    },
+    isRevoked: (jti) => revocations?.has(jti) ?? false,
+  };
+}
+
+/**
+ * A nonce store in memory, for a single verifier process (a browser tab, one service instance). Expired entries are
+ * forgotten as new ones arrive.
+ *
+ * @example
+ * ```ts
+ * const verifier = createAipVerifier({ issuer, nonceStore: createMemoryNonceStore() });
+ * ```
+ */
+export function createMemoryNonceStore(now: () => number = () => Date.now()): AipNonceStore {
+  const seen = new Map<string, number>();
+  return {
+    consume(audience, nonce, expiresAt) {
+      const t = now();
+      if (seen.size > 1024) for (const [k, exp] of seen) if (exp < t) seen.delete(k);
+      const key = JSON.stringify([audience, nonce]);
+      const exp = seen.get(key);
+      if (exp !== undefined && exp >= t) return false;
+      // Kept past the token's expiry for as long as a verifier's clock skew could still accept the token.
+      seen.set(key, expiresAt + 600_000);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { VouchError } from '../errors.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import { decodeJwt } from '../jwt/decode.ts';
+import type { KeyResolver } from '../jwt/keys.ts';
+import { verifyJwt } from '../jwt/verify.ts';
+import type { JwtClaims } from '../jwt/types.ts';
+import { AIP_TYP, aipClaimName } from './types.ts';
+import type { AipTokenType, VerifiedAipToken } from './types.ts';
+
+export interface VerifyAipTokenOptions {
+  resolveKey: KeyResolver;
+  /** The only accepted `iss`. When absent, the keys alone pin the issuer (a static JWKS). */
+  issuer?: string;
+  /** The reference time in milliseconds since the epoch; one value for every time check. */
+  now: number;
+  /** Allowance for clocks that disagree, in seconds (default 60). */
+  clockSkewSeconds?: number;
+  /** When given, the token must be a session token whose `aud` is exactly this. */
+  audience?: string;
+  /** When given, the token's `nonce` must equal it. */
+  nonce?: string;
+  /** When given, the token must be of this type. */
+  tokenType?: AipTokenType;
+  /** Tells whether a `jti` is revoked (checked last, after every offline check). */
+  isRevoked?: (jti: string) => boolean | Promise<boolean>;
+  crypto?: CryptoProvider;
+  maxLength?: number;
+}
+
+const TYPES = Object.entries(AIP_TYP) as Array<[AipTokenType, string]>;
+
+function claimError(message: string): VouchError {
+  return new VouchError('JWT_CLAIM_INVALID', message);
+}
+
+function optionalString(claims: JwtClaims, name: string): string | undefined {
+  const v = claims[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length === 0) throw claimError(`The "${name}" claim is not a string.`);
+  return v;
+}
+
+/**
+ * Verifies an agent identity or session token, the checks in this order (each failure a `VouchError` with its
+ * code): the JWS and JWT checks of `verifyJwt` (structure and strict base64url, `alg` ES256 only, no embedded or
+ * remote keys, `typ` one of the two AIP types, key strictly by `kid`, signature, `iss`, required claims,
+ * `exp`/`nbf`/`iat` with the skew); then the AIP rules: the header `typ` and the namespaced `token_type` claim agree
+ * (`TOKEN_TYPE_MISMATCH`); a session token has one string `aud`, an identity token neither `aud` nor `nonce`
+ * (`JWT_CLAIM_INVALID`); the caller's `tokenType`, `audience` (session only) and `nonce`
+ * (`TOKEN_TYPE_MISMATCH`, `JWT_AUDIENCE_MISMATCH`, `JWT_NONCE_MISMATCH`); finally `isRevoked` (`TOKEN_REVOKED`).
+ * The server and {@link createAipVerifier} both call this.
+ *
+ * @example
+ * ```ts
+ * const t = await verifyAipToken(token, { resolveKey, issuer: 'https://vouch.example', now: Date.now() });
+ * t.agent; // 'did:identity:...'
+ * ```
+ */
+export async function verifyAipToken(token: string, options: VerifyAipTokenOptions): Promise<VerifiedAipToken> {
+  let issuer = options.issuer;
+  if (issuer === undefined) {
+    // Keys alone pin the issuer; the iss claim still has to be a string, and it namespaces the private claims.
+    const iss = decodeJwt(token, options.maxLength).claims.iss;
+    if (typeof iss !== 'string' || iss.length === 0) throw claimError('The token lacks the "iss" claim.');
+    issuer = iss;
+  }
+  const { header, claims } = await verifyJwt(token, {
+    resolveKey: options.resolveKey,
+    algorithms: ['ES256'],
+    typ: TYPES.map(([, typ]) => typ),
+    issuer,
+    now: options.now,
+    clockSkewSeconds: options.clockSkewSeconds,
+    crypto: options.crypto,
+    maxLength: options.maxLength,
+    requiredClaims: ['iss', 'sub', 'iat', 'exp', 'jti'],
+  });
+  const typ = String(header.typ).toLowerCase();
+  const tokenType = TYPES.find(([, t]) => t === typ)![0];
+  const claimedType = claims[aipClaimName(issuer, 'token_type')];
+  if (claimedType === undefined) throw claimError('The token lacks its token_type claim.');
+  if (claimedType !== tokenType) {
+    throw new VouchError('TOKEN_TYPE_MISMATCH', 'The token_type claim does not match the token header type.');
+  }
+  const sub = claims.sub as string;
+  const jti = claims.jti as string;
+  if (sub.length === 0 || jti.length === 0) throw claimError('The "sub" and "jti" claims must not be empty.');
+
+  let audience: string | undefined;
+  const nonce = optionalString(claims, 'nonce');
+  if (tokenType === 'session') {
+    if (typeof claims.aud !== 'string' || claims.aud.length === 0) {
+      throw claimError('A session token has exactly one audience ("aud" string).');
+    }
+    audience = claims.aud;
+  } else if (claims.aud !== undefined || nonce !== undefined) {
+    throw claimError('An identity token is not audience-bound: it carries no "aud" or "nonce".');
+  }
+
+  const deployer = optionalString(claims, aipClaimName(issuer, 'deployer'));
+  const framework = optionalString(claims, aipClaimName(issuer, 'framework'));
+  const providers = claims[aipClaimName(issuer, 'model_providers')];
+  if (providers !== undefined && !(Array.isArray(providers) && providers.every((p) => typeof p === 'string'))) {
+    throw claimError('The model_providers claim is not a list of strings.');
+  }
+
+  if (options.tokenType !== undefined && options.tokenType !== tokenType) {
+    throw new VouchError('TOKEN_TYPE_MISMATCH', `A ${options.tokenType} token is required here.`);
+  }
+  if (options.audience !== undefined) {
+    if (tokenType !== 'session') {
+      throw new VouchError('TOKEN_TYPE_MISMATCH', 'An audience-bound (session) token is required here.');
+    }
+    if (audience !== options.audience) {
+      throw new VouchError('JWT_AUDIENCE_MISMATCH', 'The token is not meant for this audience.');
+    }
+  }
+  if (options.nonce !== undefined && nonce !== options.nonce) {
+    throw new VouchError('JWT_NONCE_MISMATCH', 'The token nonce does not match.');
+  }
+  if (options.isRevoked !== undefined && (await options.isRevoked(jti))) {
+    throw new VouchError('TOKEN_REVOKED', 'The token has been revoked.');
+  }
+  const out: VerifiedAipToken = {
+    header,
+    claims,
+    tokenType,
+    agent: sub,
+    jti,
+    expiresAt: (claims.exp as number) * 1000,
+  };
+  if (audience !== undefined) out.audience = audience;
+  if (nonce !== undefined) out.nonce = nonce;
+  if (deployer !== undefined) out.deployer = deployer;
+  if (framework !== undefined) out.framework = framework;
+  if (providers !== undefined) out.modelProviders = providers as string[];
+  return out;
+}

@@ -1,0 +1,144 @@
+import { VouchError } from '../errors.ts';
+import { formatPublicKey } from '../keys/format.ts';
+import { isPublicKey, type PublicKey } from '../keys/key.ts';
+import { parsePublicKey } from '../keys/parse-public.ts';
+import { validateIssuerEntry } from './entry.ts';
+import { commit, fromState, genesisLedger, planStep, toState, type Problem } from './lib/ledger.ts';
+import { toIso, type TimeInput } from './lib/time.ts';
+import { validateProposal } from './proposal.ts';
+import { registryIdOf } from './registry-id.ts';
+import type {
+  AdmitStep,
+  GenesisStep,
+  GovernanceStep,
+  IssuerEntry,
+  Proposal,
+  ProposalStep,
+  RegistryState,
+} from './types.ts';
+
+/** A state and the step that led to it. */
+export interface AppliedStep {
+  state: RegistryState;
+  step: GovernanceStep;
+}
+
+/** When the step is applied; recorded as its `appliedAt`. Must not be earlier than the state's last step. */
+export interface ApplyOptions {
+  appliedAt: TimeInput;
+}
+
+function refuse(problems: readonly Problem[]): never {
+  throw new VouchError(problems[0]!.code, problems.map((p) => p.message).join(' '));
+}
+
+function withoutSchema<T extends { $schema?: string }>(value: T): Omit<T, '$schema'> {
+  const { $schema: _ignored, ...rest } = value;
+  return rest;
+}
+
+function advance(state: RegistryState, step: AdmitStep | ProposalStep): AppliedStep {
+  const ledger = fromState(state);
+  const plan = planStep(ledger, step);
+  if (plan.problems.length > 0) refuse(plan.problems);
+  if (plan.apply === undefined) throw new VouchError('REGISTRY_STEP_INVALID', 'The step has no effect.');
+  const bounds = commit(ledger, plan);
+  if (bounds) refuse([bounds]);
+  return { state: toState(ledger), step };
+}
+
+/** Options of {@link applyGenesis}. */
+export interface GenesisOptions {
+  /** The root public key (the private half signs documents: `signRegistryDocument`). */
+  rootKey: PublicKey | string;
+  /** The founding issuers (at least 3); their `signatures` are kept as given and not required. */
+  issuers: readonly IssuerEntry[];
+  /** Co-signatures every later step needs: 2 ≤ threshold ≤ issuers − 1. */
+  threshold: number;
+  appliedAt: TimeInput;
+}
+
+/**
+ * Starts a registry: the genesis step (sequence 1, the only step the root key signs alone) and the state after it.
+ * Issuers are sorted by id and stripped of `$schema`. Throws `REGISTRY_INVALID` for a malformed entry,
+ * `REGISTRY_STEP_INVALID` for a repeated id or key, `REGISTRY_THRESHOLD_INVALID` outside 2 ≤ threshold ≤ n − 1.
+ * `createGenesis` does this and signs the first document.
+ *
+ * @example
+ * ```ts
+ * const { state } = applyGenesis({ rootKey: root.publicKey, issuers: [a, b, c], threshold: 2, appliedAt: now });
+ * ```
+ */
+export function applyGenesis(options: GenesisOptions): AppliedStep {
+  const key = isPublicKey(options.rootKey) ? options.rootKey : parsePublicKey(options.rootKey, { type: 'Ed25519' });
+  if (key.type !== 'Ed25519') throw new VouchError('WRONG_CURVE', 'A registry root key is an Ed25519 key.');
+  if (!Array.isArray(options.issuers)) throw new VouchError('INVALID_ARGUMENT', 'issuers must be an array of entries.');
+  const issuers = options.issuers
+    .map((e, i) => withoutSchema(validateIssuerEntry(e, { source: `issuers[${i}]` })) as IssuerEntry)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (!Number.isSafeInteger(options.threshold)) {
+    throw new VouchError('INVALID_ARGUMENT', 'The threshold must be an integer.');
+  }
+  const rootKey = formatPublicKey(key, 'registry');
+  const step: GenesisStep = {
+    sequence: 1,
+    kind: 'genesis',
+    appliedAt: toIso(options.appliedAt, 'appliedAt'),
+    registry: registryIdOf(key),
+    rootKey,
+    threshold: { required: options.threshold },
+    issuers,
+  };
+  const { ledger, problems } = genesisLedger(step);
+  if (problems.length > 0) refuse(problems);
+  return { state: toState(ledger), step };
+}
+
+/**
+ * Admits a co-signed issuer entry (the seed's flow) as the next step: pure, no signature check — call
+ * `checkQuorum(state, entry)` first; `verifyRegistry` re-checks everything. Only for an id and a key never
+ * registered before (re-admission goes through an `add` proposal, whose signatures are bound to one sequence).
+ * Throws `REGISTRY_STEP_INVALID`, `REGISTRY_CHAIN_BROKEN` (appliedAt before the last step) or
+ * `REGISTRY_THRESHOLD_INVALID`.
+ *
+ * @example
+ * ```ts
+ * if ((await checkQuorum(state, entry)).met) ({ state } = applyEntry(state, entry, { appliedAt: now }));
+ * ```
+ */
+export function applyEntry(state: RegistryState, entry: IssuerEntry, options: ApplyOptions): AppliedStep {
+  const valid = withoutSchema(validateIssuerEntry(entry)) as IssuerEntry;
+  const step: AdmitStep = {
+    sequence: state.sequence + 1,
+    kind: 'admit',
+    appliedAt: toIso(options.appliedAt, 'appliedAt'),
+    prev: state.chainHash,
+    entry: valid,
+  };
+  return advance(state, step);
+}
+
+/**
+ * Applies a proposal as the next step: pure, no signature check — call `checkQuorum(state, proposal)` first;
+ * `verifyRegistry` re-checks everything. The proposal must name this registry, have `baseSequence` equal to the
+ * state's sequence, not be expired at `appliedAt`, and make sense (`add` a new or removed id, `update`/`remove` an
+ * active one, no key under two ids); the threshold must stay within 2 ≤ required ≤ total − 1 afterwards.
+ * Throws `REGISTRY_STEP_INVALID`, `REGISTRY_CHAIN_BROKEN` or `REGISTRY_THRESHOLD_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const q = await checkQuorum(state, proposal);
+ * if (q.met) ({ state } = applyProposal(state, proposal, { appliedAt: clock.now() }));
+ * ```
+ */
+export function applyProposal(state: RegistryState, proposal: Proposal, options: ApplyOptions): AppliedStep {
+  const valid = withoutSchema(validateProposal(proposal)) as Proposal;
+  const step: ProposalStep = {
+    sequence: state.sequence + 1,
+    kind: 'proposal',
+    appliedAt: toIso(options.appliedAt, 'appliedAt'),
+    prev: state.chainHash,
+    proposal: valid,
+  };
+  return advance(state, step);
+}

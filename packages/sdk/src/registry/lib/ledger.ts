@@ -1,0 +1,402 @@
+// Internal: the governance state machine. A Ledger is the mutable working form of a RegistryState; planStep says
+// what one step would do to it and which rules it breaks, without touching it; plan.apply does it. Replay
+// (verifyRegistry, replayGovernance) and construction (applyEntry, applyProposal, createGenesis) share this code,
+// so the builder can never produce a step that the verifier reads differently.
+//
+// Signatures are not checked here (that is async): a plan lists each co-signature as a candidate (the signer's key
+// at this step) or as ignored with the reason, and countQuorum turns verification results into "signed by n/m".
+import type { VouchErrorCode } from '../../errors.ts';
+import { decodeBase64url } from '../../encoding/base64url.ts';
+import { governanceStepHash, issuerEntrySigningBytes, proposalSigningBytes } from '../signing-bytes.ts';
+import { registryIdOf } from '../registry-id.ts';
+import { REGISTRY_LIMITS } from '../limits.ts';
+import type {
+  GenesisStep,
+  GovernanceStep,
+  IgnoredSignature,
+  IgnoredSignatureReason,
+  IssuerEntry,
+  IssuerSignature,
+  ProposalAction,
+  QuorumResult,
+  RegistryRule,
+  RegistryState,
+  RevokedIssuer,
+} from '../types.ts';
+
+export interface Problem {
+  rule: RegistryRule;
+  code: VouchErrorCode;
+  issuerId?: string;
+  message: string;
+}
+
+export interface Ledger {
+  registry: string;
+  rootKey: string;
+  sequence: number;
+  chainHash: string;
+  lastAppliedAt: string;
+  lastAppliedAtMs: number;
+  required: number;
+  issuers: Map<string, IssuerEntry>;
+  revoked: RevokedIssuer[];
+  keyOwners: Map<string, string>;
+  /** Every id ever registered, active or not. */
+  known: Set<string>;
+  origins: Map<string, number>;
+  governance: GovernanceStep[];
+}
+
+/** A co-signature as the step's signers stood: a key to verify it with, or the reason it cannot count. */
+export interface Candidate {
+  index: number;
+  issuerId: string;
+  publicKey?: string;
+  reason?: IgnoredSignatureReason;
+}
+
+export interface Plan {
+  step: GovernanceStep;
+  /** The sequence this step takes: one more than the ledger's. */
+  sequence: number;
+  kind: GovernanceStep['kind'];
+  action?: ProposalAction;
+  subject?: string;
+  problems: Problem[];
+  /** What the co-signers signed (absent for genesis). */
+  signingBytes?: Uint8Array;
+  signatures: IssuerSignature[];
+  candidates: Candidate[];
+  /** Co-signatures required: the threshold in force before the step (0 for genesis). */
+  required: number;
+  /** Present when the step has a well-defined effect (even if it breaks a rule, so replay can go on). */
+  apply?: (ledger: Ledger) => void;
+}
+
+export function timeMs(iso: string): number {
+  return Date.parse(iso);
+}
+
+export function boundsProblem(required: number, total: number): Problem | undefined {
+  if (required >= 2 && required <= total - 1) return undefined;
+  return {
+    rule: 5,
+    code: 'REGISTRY_THRESHOLD_INVALID',
+    message: `threshold ${required} of ${total} active issuers is outside 2 ≤ required ≤ total − 1.`,
+  };
+}
+
+function sortedIssuers(ledger: Ledger): IssuerEntry[] {
+  return [...ledger.issuers.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function toState(ledger: Ledger): RegistryState {
+  return {
+    registry: ledger.registry,
+    rootKey: ledger.rootKey,
+    sequence: ledger.sequence,
+    chainHash: ledger.chainHash,
+    lastAppliedAt: ledger.lastAppliedAt,
+    threshold: { required: ledger.required, total: ledger.issuers.size },
+    issuers: sortedIssuers(ledger),
+    revoked: [...ledger.revoked],
+    keyOwners: Object.fromEntries(ledger.keyOwners),
+    origins: Object.fromEntries(ledger.origins),
+    governance: [...ledger.governance],
+  };
+}
+
+export function fromState(state: RegistryState): Ledger {
+  const keyOwners = new Map(Object.entries(state.keyOwners));
+  return {
+    registry: state.registry,
+    rootKey: state.rootKey,
+    sequence: state.sequence,
+    chainHash: state.chainHash,
+    lastAppliedAt: state.lastAppliedAt,
+    lastAppliedAtMs: timeMs(state.lastAppliedAt),
+    required: state.threshold.required,
+    issuers: new Map(state.issuers.map((e) => [e.id, e])),
+    revoked: [...state.revoked],
+    keyOwners,
+    known: new Set(keyOwners.values()),
+    origins: new Map(Object.entries(state.origins)),
+    governance: [...state.governance],
+  };
+}
+
+/** The ledger right after a genesis step, and the rules the genesis breaks. */
+export function genesisLedger(step: GenesisStep): { ledger: Ledger; problems: Problem[] } {
+  const problems: Problem[] = [];
+  if (step.sequence !== 1) {
+    problems.push({ rule: 2, code: 'REGISTRY_CHAIN_BROKEN', message: 'the genesis step must have sequence 1.' });
+  }
+  if (step.registry !== registryIdOf(step.rootKey)) {
+    problems.push({
+      rule: 1,
+      code: 'REGISTRY_ROOT_MISMATCH',
+      message: 'the genesis registry id is not the thumbprint of its root key.',
+    });
+  }
+  const ledger: Ledger = {
+    registry: step.registry,
+    rootKey: step.rootKey,
+    sequence: 1,
+    chainHash: governanceStepHash(step),
+    lastAppliedAt: step.appliedAt,
+    lastAppliedAtMs: timeMs(step.appliedAt),
+    required: step.threshold.required,
+    issuers: new Map(),
+    revoked: [],
+    keyOwners: new Map(),
+    known: new Set(),
+    origins: new Map(),
+    governance: [step],
+  };
+  if (step.issuers.length > REGISTRY_LIMITS.maxIssuers) {
+    problems.push({ rule: 2, code: 'REGISTRY_STEP_INVALID', message: 'the genesis step has too many issuers.' });
+  }
+  for (const entry of step.issuers) {
+    if (ledger.issuers.has(entry.id)) {
+      problems.push({
+        rule: 2,
+        code: 'REGISTRY_STEP_INVALID',
+        issuerId: entry.id,
+        message: `issuer ${entry.id} appears twice in the genesis step.`,
+      });
+      continue;
+    }
+    const owner = ledger.keyOwners.get(entry.publicKey);
+    if (owner !== undefined) {
+      problems.push({
+        rule: 2,
+        code: 'REGISTRY_STEP_INVALID',
+        issuerId: entry.id,
+        message: `issuer ${entry.id} has the same key as ${owner}: one key under two ids.`,
+      });
+    } else {
+      ledger.keyOwners.set(entry.publicKey, entry.id);
+    }
+    ledger.issuers.set(entry.id, entry);
+    ledger.known.add(entry.id);
+    ledger.origins.set(entry.id, 1);
+  }
+  const bounds = boundsProblem(ledger.required, ledger.issuers.size);
+  if (bounds) problems.push(bounds);
+  return { ledger, problems };
+}
+
+function candidatesFor(ledger: Ledger, subject: string | undefined, signatures: IssuerSignature[]): Candidate[] {
+  return signatures.map((s, index) => {
+    if (subject !== undefined && s.issuerId === subject) return { index, issuerId: s.issuerId, reason: 'subject' };
+    const signer = ledger.issuers.get(s.issuerId);
+    if (signer !== undefined) return { index, issuerId: s.issuerId, publicKey: signer.publicKey };
+    const revoked = ledger.revoked.some((r) => r.id === s.issuerId) || ledger.known.has(s.issuerId);
+    return { index, issuerId: s.issuerId, reason: revoked ? 'revoked' : 'unknown' };
+  });
+}
+
+function keyProblem(ledger: Ledger, id: string, publicKey: string): Problem | undefined {
+  const owner = ledger.keyOwners.get(publicKey);
+  if (owner === undefined || owner === id) return undefined;
+  return {
+    rule: 2,
+    code: 'REGISTRY_STEP_INVALID',
+    issuerId: id,
+    message: `the key of ${id} is already registered under ${owner}: one key under two ids.`,
+  };
+}
+
+function setIssuer(ledger: Ledger, entry: IssuerEntry, sequence: number): void {
+  ledger.issuers.set(entry.id, entry);
+  ledger.known.add(entry.id);
+  ledger.origins.set(entry.id, sequence);
+  if (!ledger.keyOwners.has(entry.publicKey)) ledger.keyOwners.set(entry.publicKey, entry.id);
+}
+
+/**
+ * What `step` would do to `ledger`, and every rule it breaks (chain, applicability, key reuse). Rule 5 bounds are
+ * checked by `commit` after the effect; quorum by `countQuorum` once signatures are verified.
+ */
+export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
+  const sequence = ledger.sequence + 1;
+  const problems: Problem[] = [];
+  const chain = (message: string): void => void problems.push({ rule: 2, code: 'REGISTRY_CHAIN_BROKEN', message });
+  const invalid = (message: string, issuerId?: string): void =>
+    void problems.push({ rule: 2, code: 'REGISTRY_STEP_INVALID', message, ...(issuerId ? { issuerId } : {}) });
+
+  if (step.sequence !== sequence) chain(`the step says sequence ${step.sequence} where ${sequence} follows.`);
+  if (step.kind === 'genesis') {
+    chain('a genesis step may only come first.');
+    return { step, sequence, kind: step.kind, problems, signatures: [], candidates: [], required: 0 };
+  }
+  if (step.prev !== ledger.chainHash) chain('prev is not the hash of the step before: the chain is broken.');
+  const appliedAtMs = timeMs(step.appliedAt);
+  if (appliedAtMs < ledger.lastAppliedAtMs) chain('appliedAt is earlier than the step before.');
+
+  const required = ledger.required;
+  if (step.kind === 'admit') {
+    const entry = step.entry;
+    const subject = entry.id;
+    const plan: Plan = {
+      step,
+      sequence,
+      kind: 'admit',
+      subject,
+      problems,
+      signingBytes: issuerEntrySigningBytes(entry),
+      signatures: entry.signatures,
+      candidates: candidatesFor(ledger, subject, entry.signatures),
+      required,
+    };
+    if (ledger.issuers.has(subject)) {
+      invalid(`issuer ${subject} is already registered; changes go through an update proposal.`, subject);
+      return plan;
+    }
+    if (ledger.known.has(subject)) {
+      invalid(`issuer ${subject} was registered before; re-admission needs an add proposal.`, subject);
+    }
+    const keyed = keyProblem(ledger, subject, entry.publicKey);
+    if (keyed) problems.push(keyed);
+    plan.apply = (l) => setIssuer(l, entry, sequence);
+    return plan;
+  }
+
+  const proposal = step.proposal;
+  const subject = proposal.subject;
+  const plan: Plan = {
+    step,
+    sequence,
+    kind: 'proposal',
+    action: proposal.action,
+    ...(subject !== undefined ? { subject } : {}),
+    problems,
+    signingBytes: proposalSigningBytes(proposal),
+    signatures: proposal.signatures,
+    candidates: candidatesFor(ledger, subject, proposal.signatures),
+    required,
+  };
+  if (proposal.registry !== ledger.registry) invalid('the proposal names another registry.', subject);
+  if (proposal.baseSequence !== ledger.sequence) {
+    invalid(
+      `the proposal was made for sequence ${proposal.baseSequence} but applied at sequence ${ledger.sequence}.`,
+      subject,
+    );
+  }
+  if (timeMs(proposal.expiresAt) <= appliedAtMs) invalid('the proposal had expired when it was applied.', subject);
+
+  switch (proposal.action) {
+    case 'add': {
+      const entry: IssuerEntry = { ...proposal.entry!, signatures: [] };
+      if (ledger.issuers.has(entry.id)) {
+        invalid(`issuer ${entry.id} is already registered.`, entry.id);
+        return plan;
+      }
+      const keyed = keyProblem(ledger, entry.id, entry.publicKey);
+      if (keyed) problems.push(keyed);
+      plan.apply = (l) => {
+        setIssuer(l, entry, sequence);
+        l.revoked = l.revoked.filter((r) => r.id !== entry.id);
+      };
+      return plan;
+    }
+    case 'update': {
+      const entry: IssuerEntry = { ...proposal.entry!, signatures: [] };
+      if (!ledger.issuers.has(entry.id)) {
+        invalid(`issuer ${entry.id} is not an active issuer.`, entry.id);
+        return plan;
+      }
+      const keyed = keyProblem(ledger, entry.id, entry.publicKey);
+      if (keyed) problems.push(keyed);
+      plan.apply = (l) => setIssuer(l, entry, sequence);
+      return plan;
+    }
+    case 'remove': {
+      const id = subject!;
+      const current = ledger.issuers.get(id);
+      if (current === undefined) {
+        invalid(`issuer ${id} is not an active issuer.`, id);
+        return plan;
+      }
+      plan.apply = (l) => {
+        l.issuers.delete(id);
+        l.origins.delete(id);
+        l.revoked.push({ id, publicKey: current.publicKey, revokedAt: step.appliedAt, reason: proposal.reason! });
+      };
+      return plan;
+    }
+    case 'threshold': {
+      const next = proposal.threshold!.required;
+      plan.apply = (l) => {
+        l.required = next;
+      };
+      return plan;
+    }
+  }
+}
+
+/** Applies a planned step's effect (if any) and advances the chain; returns the rule 5 problem it leaves, if any. */
+export function commit(ledger: Ledger, plan: Plan): Problem | undefined {
+  plan.apply?.(ledger);
+  ledger.sequence = plan.sequence;
+  ledger.chainHash = governanceStepHash(plan.step);
+  const ms = timeMs(plan.step.appliedAt);
+  if (ms >= ledger.lastAppliedAtMs) {
+    ledger.lastAppliedAtMs = ms;
+    ledger.lastAppliedAt = plan.step.appliedAt;
+  }
+  ledger.governance.push(plan.step);
+  if (plan.apply === undefined) return undefined;
+  return boundsProblem(ledger.required, ledger.issuers.size);
+}
+
+const IGNORED_TEXT: Record<IgnoredSignatureReason, string> = {
+  'duplicate-signer': 'signed more than once; counted once',
+  subject: 'is the subject of this step and cannot co-sign it',
+  revoked: 'was revoked at this step',
+  unknown: 'is not an issuer of this registry at this step',
+  'duplicate-key': 'has the same key as another signer; one key counts once',
+  'invalid-signature': 'signature does not verify',
+};
+
+export function ignoredText(i: IgnoredSignature): string {
+  return `${i.issuerId} ${IGNORED_TEXT[i.reason]}`;
+}
+
+/** The bytes of an `ed25519:<base64url>` signature that the validators already accepted. */
+export function signatureBytes(signature: string): Uint8Array {
+  return decodeBase64url(signature.slice('ed25519:'.length));
+}
+
+/**
+ * Counts distinct signers: a candidate counts when its signature verified, its id has not been counted, and its key
+ * has not been counted under another id. `valid[i]` is the verification result of signature `i`.
+ */
+export function countQuorum(candidates: Candidate[], valid: readonly boolean[], required: number): QuorumResult {
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  const signers: string[] = [];
+  const ignored: IgnoredSignature[] = [];
+  for (const c of candidates) {
+    let reason = c.reason;
+    if (reason === undefined && valid[c.index] !== true) reason = 'invalid-signature';
+    if (reason === undefined && ids.has(c.issuerId)) reason = 'duplicate-signer';
+    if (reason === undefined && keys.has(c.publicKey!)) reason = 'duplicate-key';
+    if (reason !== undefined) {
+      ignored.push({ issuerId: c.issuerId, reason });
+      continue;
+    }
+    ids.add(c.issuerId);
+    keys.add(c.publicKey!);
+    signers.push(c.issuerId);
+  }
+  return {
+    met: ids.size >= required,
+    valid: ids.size,
+    required,
+    signers,
+    ignored,
+    text: `signed by ${ids.size}/${required}`,
+  };
+}

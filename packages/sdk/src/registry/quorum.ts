@@ -1,0 +1,49 @@
+import { getDefaultCrypto } from '../crypto/default.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import { validateIssuerEntry } from './entry.ts';
+import { countQuorum, fromState, planStep } from './lib/ledger.ts';
+import { verifyPlanSignatures } from './lib/verify-signatures.ts';
+import { validateProposal } from './proposal.ts';
+import {
+  PROPOSAL_TYPE,
+  type GovernanceStep,
+  type IssuerEntry,
+  type Proposal,
+  type QuorumResult,
+  type RegistryState,
+} from './types.ts';
+
+/** Options of {@link checkQuorum}. */
+export interface CheckQuorumOptions {
+  crypto?: CryptoProvider;
+}
+
+/**
+ * Counts the co-signatures of a pending issuer entry or proposal against the current registry state, exactly as
+ * `verifyRegistry` will count them once it is a step: distinct active issuers (a `Set` of ids and a `Set` of keys),
+ * never the subject itself, revoked or unknown signers, a second signature by the same issuer, or a second id with
+ * the same key; each signature verified against the signer's key at this state. Returns "signed by n/m" with the
+ * reason for every signature that did not count. Whether the change may apply at all is `applyEntry` /
+ * `applyProposal`'s business.
+ *
+ * @example
+ * ```ts
+ * const q = await checkQuorum(state, proposal);
+ * q.text;    // 'signed by 2/3'
+ * q.ignored; // [{ issuerId: 'acme', reason: 'subject' }]
+ * ```
+ */
+export async function checkQuorum(
+  state: RegistryState,
+  change: IssuerEntry | Proposal,
+  options: CheckQuorumOptions = {},
+): Promise<QuorumResult> {
+  const isProposal = (change as { type?: unknown }).type === PROPOSAL_TYPE;
+  const common = { sequence: state.sequence + 1, appliedAt: state.lastAppliedAt, prev: state.chainHash };
+  const step: GovernanceStep = isProposal
+    ? { ...common, kind: 'proposal', proposal: validateProposal(change) }
+    : { ...common, kind: 'admit', entry: validateIssuerEntry(change) };
+  const plan = planStep(fromState(state), step);
+  const [valid] = await verifyPlanSignatures([plan], options.crypto ?? getDefaultCrypto());
+  return countQuorum(plan.candidates, valid!, plan.required);
+}

@@ -1,0 +1,82 @@
+import { VouchError } from '../errors.ts';
+import { encodeUtf8 } from '../encoding/utf8.ts';
+import { sha256HexSync } from '../hash/sha256.ts';
+import { canonicalize } from '../json/canonicalize.ts';
+import type { GovernanceStep, IssuerEntry, Proposal, RegistryDocument, UnsignedIssuerEntry } from './types.ts';
+
+function without(value: unknown, names: readonly string[], what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new VouchError('INVALID_ARGUMENT', `Expected ${what} object.`);
+  }
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const name of names) delete copy[name];
+  return copy;
+}
+
+/**
+ * The bytes co-signers of an issuer entry sign: the UTF-8 RFC 8785 JSON of the entry without `signatures` and
+ * `$schema`. Every nested member (`metadata.name`, ...) is covered — unlike the seed's
+ * `JSON.stringify(payload, Object.keys(payload).sort())`, whose replacer array drops nested keys.
+ *
+ * @example
+ * ```ts
+ * const sig = await crypto.sign('EdDSA', privateKey, issuerEntrySigningBytes(entry));
+ * ```
+ */
+export function issuerEntrySigningBytes(entry: IssuerEntry | UnsignedIssuerEntry): Uint8Array {
+  return encodeUtf8(canonicalize(without(entry, ['signatures', '$schema'], 'an issuer entry')));
+}
+
+/**
+ * The bytes co-signers of a proposal sign: the UTF-8 RFC 8785 JSON of the proposal without `signatures` and
+ * `$schema` (so `type`, `registry`, `baseSequence` and `expiresAt` bind it to one registry, one sequence and a
+ * deadline).
+ *
+ * @example
+ * ```ts
+ * const ok = await crypto.verify('EdDSA', issuerKey, sig, proposalSigningBytes(proposal));
+ * ```
+ */
+export function proposalSigningBytes(proposal: Proposal): Uint8Array {
+  return encodeUtf8(canonicalize(without(proposal, ['signatures', '$schema'], 'a proposal')));
+}
+
+/**
+ * The bytes the root key signs: the UTF-8 RFC 8785 JSON of the document without `rootSignature` (its `$schema`,
+ * if any, is covered).
+ *
+ * @example
+ * ```ts
+ * const ok = await crypto.verify('EdDSA', rootKey, sig, registryDocumentSigningBytes(doc));
+ * ```
+ */
+export function registryDocumentSigningBytes(doc: RegistryDocument): Uint8Array {
+  return encodeUtf8(canonicalize(without(doc, ['rootSignature'], 'a registry document')));
+}
+
+/**
+ * The hash that links governance steps: lowercase hex SHA-256 of the RFC 8785 JSON of the whole step (with its
+ * `prev` and co-signatures). The next step's `prev` is this; the last step's is the document's chain hash, which
+ * a consumer keeps with the sequence to detect rollbacks.
+ *
+ * @example
+ * ```ts
+ * const chainHash = governanceStepHash(doc.governance.at(-1)!);
+ * ```
+ */
+export function governanceStepHash(step: GovernanceStep): string {
+  return sha256HexSync(canonicalize(step));
+}
+
+/**
+ * A proposal's stable id: lowercase hex SHA-256 of its signing bytes (the same for every set of signatures), for
+ * file names and `GET /v1/registry/proposals/:id`.
+ *
+ * @example
+ * ```ts
+ * proposalId(proposal); // '3f1c…' (64 hex digits)
+ * ```
+ */
+export function proposalId(proposal: Proposal): string {
+  return sha256HexSync(proposalSigningBytes(proposal));
+}

@@ -1,0 +1,207 @@
+// The callers this module introduces: `owner` (owner API key), `management-token` (one agent's bearer token) and
+// `agent-signature` (a request signed with the agent's own Ed25519 key), plus the per-resource checks handlers make.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { canonicalize, constantTimeEqual, decodeBase64, sha256HexSync } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import type { Authenticator, Authenticators, Principal } from '../../http/policy.ts';
+import { hashSecret } from '../../http/secrets.ts';
+import { didOf, SECRET_PREFIX } from './ids.ts';
+import { parseAgentRef, toAgent, verifyAgentSignature } from './service.ts';
+import * as store from './store.ts';
+import type { AgentRow, Db } from './store.ts';
+
+/** How far `X-Vouch-Signed-At` may be from the server's clock, either way. */
+export const SIGNED_REQUEST_WINDOW_MS = 5 * 60_000;
+
+/** Domain separator of the signed-request string; a signature made for anything else never matches. */
+export const SIGNED_REQUEST_VERSION = 'vouch-request-v1';
+
+/** The headers of an agent-signed request. */
+export const SIGNED_REQUEST_HEADERS = {
+  agent: 'x-vouch-agent',
+  signedAt: 'x-vouch-signed-at',
+  contentSha256: 'x-vouch-content-sha256',
+  signature: 'x-vouch-signature',
+} as const;
+
+/**
+ * The exact string an agent signs for a request (UTF-8, Ed25519):
+ * `vouch-request-v1\n<METHOD>\n<path and query as sent>\n<signedAt ms>\n<content sha256 hex>`.
+ *
+ * @example
+ * signedRequestString('POST', '/api/v1/agents/did:identity:x/revoke', 1767225600000, contentSha256({ reason: 'x' }));
+ */
+export function signedRequestString(
+  method: string,
+  pathAndQuery: string,
+  signedAt: number,
+  contentHash: string,
+): string {
+  return `${SIGNED_REQUEST_VERSION}\n${method.toUpperCase()}\n${pathAndQuery}\n${signedAt}\n${contentHash}`;
+}
+
+/** SHA-256 hex of the RFC 8785 form of a JSON body; of the empty string when there is no body (or JSON `null`). */
+export function contentSha256(body: unknown): string {
+  return sha256HexSync(body === undefined || body === null ? '' : canonicalize(body));
+}
+
+/**
+ * What the new key signs to accept a rotation (the old key signs the whole request):
+ * `vouch-rotate-key-v1:<did>:<old key base64>:<new key base64>:<signedAt ms>`, with the request's signedAt.
+ */
+export function rotationStatement(did: string, oldKey: string, newKey: string, signedAt: number): string {
+  return `vouch-rotate-key-v1:${did}:${oldKey}:${newKey}:${signedAt}`;
+}
+
+interface SignedRequest {
+  agentId: string;
+  signedAt: number;
+  contentHash: string;
+  /** SHA-256 hex of the signature bytes: the replay-guard key. */
+  signatureDigest: string;
+}
+
+// Filled by the agent-signature authenticator (onRequest, before the body is read) and checked once the body is
+// parsed (preValidation) and when the handler acts (replay guard). Keyed by request, so nothing outlives it.
+const signedRequests = new WeakMap<FastifyRequest, SignedRequest>();
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.length > 0 && v.length <= 1024 ? v : undefined;
+}
+
+/** The bearer secret of `Authorization: Bearer <secret>` if it starts with `prefix`. */
+function bearer(req: FastifyRequest, prefix: string): string | undefined {
+  const h = header(req, 'authorization');
+  if (h === undefined) return undefined;
+  const m = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(h);
+  const token = m?.[1];
+  return token !== undefined && token.startsWith(prefix) ? token : undefined;
+}
+
+/** `owner`: `Authorization: Bearer <owner API key>`, looked up by its SHA-256 and compared in constant time. */
+export function ownerAuthenticator(ctx: AppContext): Authenticator {
+  return async (req) => {
+    const key = bearer(req, SECRET_PREFIX.ownerApiKey);
+    if (key === undefined) return null;
+    const hash = hashSecret(key);
+    const row = await store.findOwnerApiKey(ctx.storage.db, hash);
+    // The index finds the row by hash; the stored hash is still compared in constant time before it is trusted.
+    if (row === undefined || !constantTimeEqual(row.key_hash, hash)) return null;
+    return { caller: 'owner', id: row.owner_id };
+  };
+}
+
+/** `management-token`: `Authorization: Bearer <management token>`; the principal is the one agent's DID. */
+export function managementTokenAuthenticator(ctx: AppContext): Authenticator {
+  return async (req) => {
+    const token = bearer(req, SECRET_PREFIX.managementToken);
+    if (token === undefined) return null;
+    const hash = hashSecret(token);
+    const row = await store.findManagementToken(ctx.storage.db, hash);
+    if (row === undefined || !constantTimeEqual(row.token_hash, hash)) return null;
+    return { caller: 'management-token', id: didOf(row.agent_id) };
+  };
+}
+
+/**
+ * `agent-signature`: the agent signs {@link signedRequestString} with its current key and sends
+ * `X-Vouch-Agent` (DID or id), `X-Vouch-Signed-At` (ms, within ±5 min), `X-Vouch-Content-SHA256` (of the RFC 8785
+ * body) and `X-Vouch-Signature` (standard base64). The signature is checked here, before the body is read; the
+ * body is then held to the signed hash by {@link installSignedBodyCheck}, and each signed request acts once
+ * ({@link consumeSignedRequest}). The principal's id is the DID.
+ */
+export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
+  return async (req) => {
+    const ref = header(req, SIGNED_REQUEST_HEADERS.agent);
+    const at = header(req, SIGNED_REQUEST_HEADERS.signedAt);
+    const contentHash = header(req, SIGNED_REQUEST_HEADERS.contentSha256);
+    const signature = header(req, SIGNED_REQUEST_HEADERS.signature);
+    if (ref === undefined || at === undefined || contentHash === undefined || signature === undefined) return null;
+    if (!/^[0-9]{1,15}$/.test(at) || !/^[0-9a-f]{64}$/.test(contentHash)) return null;
+    const signedAt = Number(at);
+    if (Math.abs(ctx.clock.now() - signedAt) > SIGNED_REQUEST_WINDOW_MS) return null;
+    const by = parseAgentRef(ref);
+    if (by === undefined || !('id' in by)) return null; // a DID or internal id, never a (reassignable) slug
+    const row = await store.findAgentById(ctx.storage.db, by.id);
+    if (row === undefined || row.public_key === null) return null;
+    const message = signedRequestString(req.method, req.url, signedAt, contentHash);
+    if (!(await verifyAgentSignature(toAgent(row), message, signature))) return null;
+    signedRequests.set(req, {
+      agentId: row.id,
+      signedAt,
+      contentHash,
+      signatureDigest: sha256HexSync(decodeBase64(signature)),
+    });
+    return { caller: 'agent-signature', id: didOf(row.id) };
+  };
+}
+
+/** The authenticators this module contributes to the router. */
+export function agentAuthenticators(ctx: AppContext): Authenticators {
+  return {
+    owner: ownerAuthenticator(ctx),
+    'management-token': managementTokenAuthenticator(ctx),
+    'agent-signature': agentSignatureAuthenticator(ctx),
+  };
+}
+
+/**
+ * Holds every agent-signed request's parsed body to the hash its signature covers, before validation and before
+ * any handler runs; a mismatch is 401 and nothing is written. Installed once, for every route of every module.
+ */
+export function installSignedBodyCheck(app: FastifyInstance): void {
+  app.addHook('preValidation', async (req) => {
+    const signed = signedRequests.get(req);
+    if (signed === undefined || req.principal?.caller !== 'agent-signature') return;
+    if (!constantTimeEqual(contentSha256(req.body), signed.contentHash)) {
+      throw new ApiError('UNAUTHORIZED', 'The request body does not match the signed X-Vouch-Content-SHA256.');
+    }
+  });
+}
+
+/** The verified details of this request's agent signature, if it was authenticated by one. */
+export function signedRequestOf(req: FastifyRequest): Readonly<SignedRequest> | undefined {
+  return req.principal?.caller === 'agent-signature' ? signedRequests.get(req) : undefined;
+}
+
+/**
+ * Marks this request's agent signature as used, inside the transaction that acts on it; a second use within the
+ * signing window throws `REQUEST_REPLAYED` (409) and the transaction rolls back. No-op for other callers.
+ */
+export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: number): Promise<void> {
+  const signed = signedRequestOf(req);
+  if (signed === undefined) return;
+  const fresh = await store.consumeSignedRequest(
+    db,
+    signed.signatureDigest,
+    signed.agentId,
+    signed.signedAt + SIGNED_REQUEST_WINDOW_MS,
+    now,
+  );
+  if (!fresh) throw new ApiError('REQUEST_REPLAYED', 'This signed request has already been used.');
+}
+
+/**
+ * Throws `FORBIDDEN` unless `principal` may manage `agent`: the admin, the agent's owner, its management token, or
+ * the agent itself (agent signature). Which of these a route admits at all is its policy's business.
+ */
+export function assertMayManage(principal: Principal | null, agent: Pick<AgentRow, 'id' | 'owner_id'>): void {
+  if (principal !== null && mayManage(principal, agent)) return;
+  throw new ApiError('FORBIDDEN', 'These credentials do not allow changing this agent.');
+}
+
+function mayManage(principal: Principal, agent: Pick<AgentRow, 'id' | 'owner_id'>): boolean {
+  switch (principal.caller) {
+    case 'admin':
+      return true;
+    case 'owner':
+      return agent.owner_id !== null && principal.id === agent.owner_id;
+    case 'management-token':
+    case 'agent-signature':
+      return principal.id === didOf(agent.id);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { AppContext } from '../../../context.ts';
+import { ApiError } from '../../../errors.ts';
+import type { Database, DomainChallengesTable } from '../../../storage/schema.ts';
+import type { AgentRef } from '../domain-port.ts';
+import { normalizeDomain } from './domain-name.ts';
+
+/** A challenge token is valid for 24 hours after it is issued. */
+export const CHALLENGE_TTL_MS = 24 * 60 * 60 * 1000;
+/** Expired challenges are deleted this long after they expired (until then, verifying reports them expired). */
+const PRUNE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** DNS name that holds the TXT record, meta tag name, and well-known file path of the three methods. */
+export const TXT_RECORD_PREFIX = '_vouch-verify.';
+export const META_TAG_NAME = 'vouch-verify';
+export const WELL_KNOWN_PATH = '/.well-known/vouch-verify.txt';
+
+export type DomainMethod = 'dns_txt' | 'meta_tag' | 'file';
+
+/** How to publish the token, one entry per method: a sentence for people and the exact values for programs. */
+export type VerificationMethod =
+  | { method: 'dns_txt'; instruction: string; name: string; value: string }
+  | { method: 'meta_tag'; instruction: string; url: string; tag: string }
+  | { method: 'file'; instruction: string; url: string; content: string };
+
+/** The answer of `GET /v1/identity/{slug}/domain-challenge` (Treeship's shape, plus `did`). */
+export interface DomainChallengeView {
+  agent_slug: string | null;
+  did: string;
+  domain: string;
+  challenge_token: string;
+  verification_methods: VerificationMethod[];
+  /** ISO-8601. */
+  expires_at: string;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Issues (or returns) the challenge for an agent and a domain: the current token while it is valid, a new one once
+ * it has expired. Idempotent and race-safe: concurrent callers all get the same token (insert-if-absent, then a
+ * conditional replace of an expired row). Throws `DOMAIN_INVALID` for a bad domain, `AGENT_REVOKED` for a revoked
+ * agent. `db` lets a caller run it inside its own transaction.
+ *
+ * @example
+ * const c = await createDomainChallenge(ctx, agent, 'agent.example.com');
+ * c.verification_methods[0].instruction; // 'Add TXT record: _vouch-verify.agent.example.com = 3f1c…'
+ */
+export async function createDomainChallenge(
+  ctx: AppContext,
+  agent: AgentRef,
+  domain: string,
+  db: Db = ctx.storage.db,
+): Promise<DomainChallengeView> {
+  const name = normalizeDomain(domain);
+  if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent is revoked.');
+  const now = ctx.clock.now();
+  const token = randomBytes(24).toString('hex');
+  await db
+    .deleteFrom('domain_challenges')
+    .where('expires_at', '<', now - PRUNE_AFTER_MS)
+    .execute();
+  await db
+    .insertInto('domain_challenges')
+    .values({ agent_id: agent.id, domain: name, token, created_at: now, expires_at: now + CHALLENGE_TTL_MS })
+    .onConflict((oc) => oc.columns(['agent_id', 'domain']).doNothing())
+    .execute();
+  // Replaces the token only if it has expired: a concurrent caller's fresh token is left alone.
+  await db
+    .updateTable('domain_challenges')
+    .set({ token, created_at: now, expires_at: now + CHALLENGE_TTL_MS })
+    .where('agent_id', '=', agent.id)
+    .where('domain', '=', name)
+    .where('expires_at', '<=', now)
+    .execute();
+  const row = await findChallenge(db, agent.id, name);
+  if (row === undefined) throw new Error('domain challenge vanished after it was written');
+  return challengeView(agent, row);
+}
+
+/** The stored challenge for an agent and a canonical domain, if any. */
+export async function findChallenge(
+  db: Db,
+  agentId: string,
+  domain: string,
+): Promise<DomainChallengesTable | undefined> {
+  const row = await db
+    .selectFrom('domain_challenges')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('domain', '=', domain)
+    .executeTakeFirst();
+  return row === undefined
+    ? undefined
+    : { ...row, created_at: Number(row.created_at), expires_at: Number(row.expires_at) };
+}
+
+function challengeView(agent: AgentRef, row: DomainChallengesTable): DomainChallengeView {
+  return {
+    agent_slug: agent.slug,
+    did: agent.did,
+    domain: row.domain,
+    challenge_token: row.token,
+    verification_methods: verificationMethods(row.domain, row.token),
+    expires_at: new Date(row.expires_at).toISOString(),
+  };
+}
+
+/** The three ways to publish `token` for `domain` (canonical form). */
+export function verificationMethods(domain: string, token: string): VerificationMethod[] {
+  const txt = `${TXT_RECORD_PREFIX}${domain}`;
+  const home = `https://${domain}/`;
+  const tag = `<meta name="${META_TAG_NAME}" content="${token}">`;
+  const file = `https://${domain}${WELL_KNOWN_PATH}`;
+  return [
+    { method: 'dns_txt', instruction: `Add TXT record: ${txt} = ${token}`, name: txt, value: token },
+    { method: 'meta_tag', instruction: `Add to <head> of ${home}: ${tag}`, url: home, tag },
+    { method: 'file', instruction: `Create file: ${file} containing: ${token}`, url: file, content: token },
+  ];
+}

@@ -1,0 +1,126 @@
+import type { Config } from '../../../config.ts';
+import { FETCH_DEADLINE_MS, NetError, createDnsClient, safeFetch } from '../../../net/index.ts';
+import type { Connector, ConnectorOptions, DnsClient, NetErrorCode, SafeFetchOptions } from '../../../net/index.ts';
+import { META_TAG_NAME, TXT_RECORD_PREFIX, WELL_KNOWN_PATH } from './challenge.ts';
+import type { DomainMethod } from './challenge.ts';
+import { metaContents } from './meta.ts';
+
+/** Codes of failures that are not network errors. */
+export type CheckFailureCode =
+  'TXT_RECORD_MISSING' | 'META_TAG_MISSING' | 'TOKEN_MISMATCH' | 'HTTP_STATUS' | 'REDIRECT_OFF_DOMAIN' | 'CHECK_FAILED';
+
+/** Why one method did not prove the domain: a stable code and one sentence. */
+export interface MethodFailure {
+  code: NetErrorCode | CheckFailureCode;
+  error: string;
+}
+
+export type CheckOutcome =
+  { verified: true; method: DomainMethod } | { verified: false; errors: Partial<Record<DomainMethod, MethodFailure>> };
+
+/** Test seams and limits of the checks; production uses the defaults. */
+export interface DomainCheckOptions {
+  /** Replaces the DNS client made from `VOUCH_DNS_SERVERS`. */
+  dns?: DnsClient;
+  /** Opens the fetches' connections (tests record it, to prove refused targets never reach it). */
+  connect?: Connector;
+  /** Trusted CAs for the default connector (tests: a throwaway CA). */
+  ca?: ConnectorOptions['ca'];
+  /** Deadline of each check; default 5 s. */
+  deadlineMs?: number;
+}
+
+export interface DomainChecker {
+  /** Tries DNS TXT first, then the meta tag and the file (together); the first method that holds the token wins. */
+  check(domain: string, token: string, onUnexpected?: (err: unknown) => void): Promise<CheckOutcome>;
+}
+
+/**
+ * The three checks, on the network settings of `config` (DNS servers, insecure mode, public test addresses).
+ * `domain` must already be canonical ({@link normalizeDomain}).
+ */
+export function createDomainChecker(config: Config, options: DomainCheckOptions = {}): DomainChecker {
+  const dns = options.dns ?? createDnsClient({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs });
+  const deadlineMs = options.deadlineMs ?? FETCH_DEADLINE_MS;
+  const fetchOptions: SafeFetchOptions = {
+    dns,
+    connect: options.connect,
+    ca: options.ca,
+    insecure: config.domainVerifyInsecure,
+    publicTestAddresses: config.domainVerifyPublicTestAddresses,
+    deadlineMs,
+  };
+
+  const dnsTxt = async (domain: string, token: string): Promise<MethodFailure | null> => {
+    const name = `${TXT_RECORD_PREFIX}${domain}`;
+    const records = await dns.resolveTxt(name, AbortSignal.timeout(deadlineMs));
+    if (records.length === 0) return { code: 'TXT_RECORD_MISSING', error: `There is no TXT record at ${name}.` };
+    if (records.some((r) => r.trim() === token)) return null;
+    return { code: 'TOKEN_MISMATCH', error: `No TXT record at ${name} holds the challenge token.` };
+  };
+
+  const web = async (
+    domain: string,
+    url: string,
+    accept: string,
+    holds: (text: string) => MethodFailure | null,
+  ): Promise<MethodFailure | null> => {
+    const res = await safeFetch(url, { ...fetchOptions, accept });
+    if (res.status !== 200) return { code: 'HTTP_STATUS', error: `${res.url} answered HTTP ${res.status}, not 200.` };
+    // A redirect may move within the domain (example.com → www.example.com), never off it: an open redirect
+    // elsewhere must not let someone else's page prove this domain.
+    const host = new URL(res.url).hostname.replace(/\.$/, '');
+    if (host !== domain && !host.endsWith(`.${domain}`)) {
+      return { code: 'REDIRECT_OFF_DOMAIN', error: `${url} redirected away from ${domain}.` };
+    }
+    return holds(res.body.toString('utf8'));
+  };
+
+  const metaTag = (domain: string, token: string) =>
+    web(domain, `https://${domain}/`, 'text/html', (html) => {
+      const values = metaContents(html, META_TAG_NAME);
+      if (values.length === 0) {
+        return {
+          code: 'META_TAG_MISSING',
+          error: `https://${domain}/ has no <meta name="${META_TAG_NAME}"> in its head.`,
+        };
+      }
+      if (values.includes(token)) return null;
+      return { code: 'TOKEN_MISMATCH', error: `The ${META_TAG_NAME} meta tag does not hold the challenge token.` };
+    });
+
+  const file = (domain: string, token: string) =>
+    web(domain, `https://${domain}${WELL_KNOWN_PATH}`, 'text/plain', (text) =>
+      text.trim() === token
+        ? null
+        : { code: 'TOKEN_MISMATCH', error: `${WELL_KNOWN_PATH} does not contain exactly the challenge token.` },
+    );
+
+  return {
+    async check(domain, token, onUnexpected) {
+      const attempt = async (run: () => Promise<MethodFailure | null>): Promise<MethodFailure | null> => {
+        try {
+          return await run();
+        } catch (err) {
+          // Network errors become that method's failure instead of failing the request.
+          if (err instanceof NetError) return { code: err.code, error: err.message };
+          onUnexpected?.(err);
+          return { code: 'CHECK_FAILED', error: 'The check failed unexpectedly.' };
+        }
+      };
+      const errors: Partial<Record<DomainMethod, MethodFailure>> = {};
+      const dnsFailure = await attempt(() => dnsTxt(domain, token));
+      if (dnsFailure === null) return { verified: true, method: 'dns_txt' };
+      errors.dns_txt = dnsFailure;
+      const [metaFailure, fileFailure] = await Promise.all([
+        attempt(() => metaTag(domain, token)),
+        attempt(() => file(domain, token)),
+      ]);
+      if (metaFailure === null) return { verified: true, method: 'meta_tag' };
+      if (fileFailure === null) return { verified: true, method: 'file' };
+      errors.meta_tag = metaFailure;
+      errors.file = fileFailure;
+      return { verified: false, errors };
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// Domain verification for agents (seed 003): challenges, the three checks, routes. Explicit export list.
+export { registerDomainRoutes } from './routes.ts';
+export {
+  createDomainChallenge,
+  verificationMethods,
+  CHALLENGE_TTL_MS,
+  TXT_RECORD_PREFIX,
+  META_TAG_NAME,
+  WELL_KNOWN_PATH,
+} from './challenge.ts';
+export type { DomainChallengeView, DomainMethod, VerificationMethod } from './challenge.ts';
+export { verifyDomain } from './verify.ts';
+export type { VerifyDomainResult } from './verify.ts';
+export { createDomainChecker } from './check.ts';
+export type { CheckOutcome, CheckFailureCode, DomainChecker, DomainCheckOptions, MethodFailure } from './check.ts';
+export { normalizeDomain, MAX_DOMAIN_LENGTH } from './domain-name.ts';
+export { metaContents } from './meta.ts';

@@ -1,0 +1,60 @@
+import type { AppContext } from '../../../context.ts';
+import { ApiError } from '../../../errors.ts';
+import type { AgentDomainPort, AgentRef } from '../domain-port.ts';
+import { findChallenge } from './challenge.ts';
+import type { DomainMethod } from './challenge.ts';
+import type { DomainChecker, MethodFailure } from './check.ts';
+import { normalizeDomain } from './domain-name.ts';
+
+/** The answer of `POST /v1/identity/{slug}/verify-domain` (Treeship's shape, plus `method` and `errors`). */
+export interface VerifyDomainResult {
+  verified: boolean;
+  domain: string;
+  /** How the domain was proven, when verified. */
+  method?: DomainMethod;
+  /** ISO-8601, when verified. */
+  verified_at?: string;
+  /** Why each method failed, when not verified. */
+  errors?: Partial<Record<DomainMethod, MethodFailure>>;
+}
+
+/**
+ * Checks the agent's current challenge for `domain` by DNS TXT, meta tag and well-known file, and records the
+ * proof through the agents module's port when one method holds the token. Throws `DOMAIN_INVALID`,
+ * `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested) or `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h);
+ * a domain that does not prove is `{verified: false, errors}`, not an error.
+ *
+ * @example
+ * const r = await verifyDomain(ctx, port, checker, agent, 'agent.example.com');
+ * if (r.verified) console.log(r.method, r.verified_at);
+ */
+export async function verifyDomain(
+  ctx: AppContext,
+  port: AgentDomainPort,
+  checker: DomainChecker,
+  agent: AgentRef,
+  domainInput: string,
+  onUnexpected?: (err: unknown) => void,
+): Promise<VerifyDomainResult> {
+  const domain = normalizeDomain(domainInput);
+  if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent is revoked.');
+  const now = ctx.clock.now();
+  const challenge = await findChallenge(ctx.storage.db, agent.id, domain);
+  if (challenge === undefined) {
+    throw new ApiError(
+      'DOMAIN_CHALLENGE_NOT_FOUND',
+      `No challenge was issued for ${domain}; request one from GET /v1/identity/{slug}/domain-challenge first.`,
+    );
+  }
+  if (challenge.expires_at <= now) {
+    throw new ApiError(
+      'DOMAIN_CHALLENGE_EXPIRED',
+      `The challenge for ${domain} expired; request a new one and publish its token.`,
+    );
+  }
+  const outcome = await checker.check(domain, challenge.token, onUnexpected);
+  if (!outcome.verified) return { verified: false, domain, errors: outcome.errors };
+  const at = ctx.clock.now();
+  await port.recordDomainProof(agent.id, domain, outcome.method, at);
+  return { verified: true, domain, method: outcome.method, verified_at: new Date(at).toISOString() };
+}

@@ -1,0 +1,85 @@
+// An agent's public profile, as `GET /v1/identity/{slug}` returns it and `/verify/{slug}` shows it.
+import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { didOf } from './ids.ts';
+import { parseAgentRef, scoreOfProfile } from './service.ts';
+import type { IdentityScore } from './score.ts';
+import * as store from './store.ts';
+import type { ProfileRow, ProofRow } from './store.ts';
+
+export interface VerifiedProof {
+  type: string;
+  value: string;
+  /** ISO-8601. */
+  verified_at: string;
+}
+
+export interface LoadedProfile {
+  row: ProfileRow;
+  proofs: ProofRow[];
+  score: IdentityScore;
+}
+
+/** Loads what a profile shows (two queries), by DID, internal id or slug; undefined when there is no such agent. */
+export async function loadProfile(ctx: AppContext, ref: string): Promise<LoadedProfile | undefined> {
+  const by = parseAgentRef(ref);
+  if (by === undefined) return undefined;
+  const row = await store.findProfile(ctx.storage.db, by);
+  if (row === undefined) return undefined;
+  const proofs = await store.listProofs(ctx.storage.db, row.id);
+  return { row, proofs, score: scoreOfProfile(row) };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Verified proofs, oldest first: the stored ones (domains) and the owner link when the agent is claimed. */
+export function verifiedProofs(p: LoadedProfile): VerifiedProof[] {
+  const out = p.proofs.map((r) => ({ type: r.type, value: r.value, verified_at: r.verified_at }));
+  if (p.row.owner_handle !== null && p.row.claimed_at !== null) {
+    out.push({ type: 'owner', value: p.row.owner_handle, verified_at: p.row.claimed_at });
+  }
+  return out
+    .sort((a, b) => a.verified_at - b.verified_at || a.type.localeCompare(b.type))
+    .map((r) => ({ ...r, verified_at: iso(r.verified_at) }));
+}
+
+function parseTools(text: string | null): string[] {
+  if (text === null) return [];
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/** The Treeship `GET /v1/identity/{slug}` body, plus `did`, status, owner, score breakdown and keys. */
+export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, unknown> {
+  const { row } = p;
+  const key = row.public_key === null ? null : parsePublicKey(row.public_key, { type: 'Ed25519' });
+  return {
+    slug: row.slug,
+    did: didOf(row.id),
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    identity_score: p.score.score,
+    identity_score_breakdown: p.score.breakdown.map((l) => ({
+      proof: l.proof,
+      label: l.label,
+      points: l.points,
+      earned: l.earned,
+    })),
+    verified_proofs: verifiedProofs(p),
+    public_key: row.public_key,
+    public_key_pem: key === null ? null : formatPublicKey(key, 'pem'),
+    code_hash: row.code_hash,
+    model_id: row.model_id,
+    verified_domain: row.verified_domain,
+    tool_manifest_hash: row.manifest_hash,
+    tools: parseTools(row.manifest_tools),
+    owner: row.owner_handle === null ? null : { name: row.owner_name, handle: row.owner_handle },
+    voice_fingerprint:
+      row.voice_provider === null ? null : { provider: row.voice_provider, sample_count: row.voice_sample_count },
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    revoked_at: row.revoked_at === null ? null : iso(row.revoked_at),
+    public_url: `${ctx.config.publicUrl}/verify/${row.slug ?? row.id}`,
+  };
+}

@@ -1,0 +1,444 @@
+// identity.app's side (seed 002): proof-of-work registration with DIDs, owners, linking keys and claim tokens; and
+// what every agent can do whichever route registered it: take or release a slug, revoke, rotate its key.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { checkPow, formatPublicKey, parsePublicKey } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import type { Principal } from '../../http/policy.ts';
+import { hashSecret } from '../../http/secrets.ts';
+import { recordAudit } from '../../storage/index.ts';
+import { assertMayManage, consumeSignedRequest, rotationStatement, signedRequestOf } from './auth.ts';
+import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
+import { agentPublicUrl, assertAgentActive, lookupAgentRow, verifyAgentSignature } from './service.ts';
+import { assertSlug } from './slug.ts';
+import * as store from './store.ts';
+import type { AgentRow, Db } from './store.ts';
+import { manifestSigningKey, manifestStatement, signStatement } from './tool-manifest.ts';
+import { agentIdParams, idFor, noControl, secretSchema } from './schemas.ts';
+
+/** How long a linking key stays usable. */
+export const LINKING_KEY_TTL_MS = 7 * 24 * 3600_000;
+
+const HANDLE = '^[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?$';
+
+/** Who acted, for the audit log: `admin`, `owner:<id>` or `agent:<did>`. Never a secret. */
+export function actorOf(p: Principal): string {
+  if (p.caller === 'admin') return 'admin';
+  if (p.caller === 'owner') return `owner:${p.id}`;
+  return `agent:${p.id}`;
+}
+
+function revokedBy(p: Principal): 'admin' | 'owner' | 'agent' {
+  return p.caller === 'admin' ? 'admin' : p.caller === 'owner' ? 'owner' : 'agent';
+}
+
+/** The agent named in the path, which the caller must be allowed to manage, and which must not be revoked. */
+async function managedAgent(ctx: AppContext, req: FastifyRequest, ref: string): Promise<AgentRow> {
+  const row = await lookupAgentRow(ctx.storage.db, ref);
+  if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
+  assertMayManage(req.principal, row);
+  return row;
+}
+
+function linkingKeyError(reason: 'unknown' | 'used' | 'expired'): ApiError {
+  return reason === 'used'
+    ? new ApiError('TOKEN_USED', 'This linking key has already been used.')
+    : new ApiError('TOKEN_INVALID', 'This linking key is unknown or has expired.');
+}
+
+/**
+ * Creates the agent row (and its claim token, or consumes its linking key) inside `trx`. Shared by both
+ * registration routes. Throws `KEY_ALREADY_REGISTERED`, `SLUG_TAKEN`, `TOKEN_INVALID` or `TOKEN_USED`.
+ */
+export async function createAgent(
+  trx: Db,
+  row: Omit<AgentRow, 'status' | 'owner_id' | 'claimed_at'>,
+  linkingKey: string | undefined,
+): Promise<{ claimToken?: string; ownerId: string | null }> {
+  const now = row.created_at;
+  let ownerId: string | null = null;
+  const linkHash = linkingKey === undefined ? undefined : hashSecret(linkingKey);
+  if (linkHash !== undefined) {
+    if (!linkingKey!.startsWith(SECRET_PREFIX.linkingKey)) throw linkingKeyError('unknown');
+    const usable = await store.linkingKeyUsable(trx, linkHash, now);
+    if (!usable.ok) throw linkingKeyError(usable.reason);
+    ownerId = usable.ownerId;
+  }
+  const inserted = await store.insertAgent(trx, {
+    ...row,
+    status: ownerId === null ? 'unclaimed' : 'claimed',
+    owner_id: ownerId,
+    claimed_at: ownerId === null ? null : now,
+  });
+  if (inserted === 'key_taken') {
+    throw new ApiError('KEY_ALREADY_REGISTERED', 'This public key is already registered to an agent.');
+  }
+  if (inserted === 'slug_taken') throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
+  if (linkHash !== undefined) {
+    const used = await store.consumeLinkingKey(trx, linkHash, row.id, now);
+    if (!used.ok) throw linkingKeyError(used.reason);
+    return { ownerId };
+  }
+  const claimToken = newSecret(SECRET_PREFIX.claimToken);
+  await store.insertClaimToken(trx, hashSecret(claimToken), row.id, now);
+  return { claimToken, ownerId: null };
+}
+
+/** Re-signs an agent's tool manifest after its slug changed (the signed statement names the slug). */
+async function resignManifest(
+  trx: Db,
+  key: Awaited<ReturnType<typeof manifestSigningKey>> | undefined,
+  agentId: string,
+  slug: string | null,
+): Promise<void> {
+  if (key === undefined) return;
+  const m = await store.findToolManifest(trx, agentId);
+  if (m === undefined) return;
+  const signature = await signStatement(
+    key.privateKey,
+    manifestStatement(didOf(agentId), slug, m.manifest_hash, m.updated_at),
+  );
+  await store.upsertToolManifest(trx, { ...m, signature, signature_kid: key.kid });
+}
+
+export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const db = ctx.storage.db;
+
+  app.post(
+    '/api/v1/agents/register',
+    {
+      // The proof of work is the cost of a registration; the per-address default limit still applies.
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: 'Register an agent identity with an Ed25519 key and a proof of work (identity.app).',
+        tags: ['agents'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['publicKey', 'powNonce'],
+          properties: {
+            publicKey: { type: 'string', minLength: 1, maxLength: 2048 },
+            powNonce: { type: 'string', minLength: 1, maxLength: 20 },
+            label: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
+            linkingKey: secretSchema,
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as { publicKey: string; powNonce: string; label?: string; linkingKey?: string };
+      const key = parsePublicKey(body.publicKey, { type: 'Ed25519' });
+      if (!checkPow(body.publicKey, body.powNonce, ctx.config.powDifficulty)) {
+        throw new ApiError(
+          'POW_INVALID',
+          `sha256hex(publicKey + powNonce) must start with ${ctx.config.powDifficulty} zeros.`,
+        );
+      }
+      const now = ctx.clock.now();
+      const id = newId();
+      const created = await db.transaction().execute((trx) =>
+        createAgent(
+          trx,
+          {
+            id,
+            slug: null,
+            name: body.label ?? null,
+            description: null,
+            public_key: formatPublicKey(key, 'base64'),
+            code_hash: null,
+            model_id: null,
+            verified_domain: null,
+            registered_via: 'pow',
+            created_at: now,
+            updated_at: now,
+            revoked_at: null,
+            revoked_by: null,
+            revocation_reason: null,
+          },
+          body.linkingKey,
+        ),
+      );
+      void reply.code(201);
+      return created.claimToken === undefined
+        ? { did: didOf(id), linked: true }
+        : { did: didOf(id), claimToken: created.claimToken, linked: false };
+    },
+  );
+
+  app.post(
+    '/api/v1/agents/claim',
+    {
+      config: { policy: { caller: 'owner', rateLimit: 'default' } },
+      schema: {
+        summary: "Claim an agent with its one-time claim token, linking it to the caller's owner account.",
+        tags: ['agents'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['claimToken'],
+          properties: { claimToken: secretSchema },
+        },
+      },
+    },
+    async (req) => {
+      const { claimToken } = req.body as { claimToken: string };
+      const ownerId = req.principal!.id;
+      const now = ctx.clock.now();
+      const agent = await db.transaction().execute(async (trx) => {
+        if (!claimToken.startsWith(SECRET_PREFIX.claimToken)) {
+          throw new ApiError('TOKEN_INVALID', 'This claim token is unknown.');
+        }
+        const used = await store.consumeClaimToken(trx, hashSecret(claimToken), ownerId, now);
+        if (!used.ok) {
+          throw used.reason === 'used'
+            ? new ApiError('TOKEN_USED', 'This claim token has already been used.')
+            : new ApiError('TOKEN_INVALID', 'This claim token is unknown.');
+        }
+        const row = await store.findAgentById(trx, used.agentId);
+        if (row === undefined) throw new ApiError('NOT_FOUND', 'The agent of this claim token no longer exists.');
+        assertAgentActive(row);
+        if (!(await store.linkAgentToOwner(trx, row.id, ownerId, now))) {
+          throw new ApiError('CONFLICT', 'This agent is already claimed.');
+        }
+        return row;
+      });
+      return { did: didOf(agent.id), ownerId, status: 'claimed', linked: true };
+    },
+  );
+
+  app.post(
+    '/api/v1/owners',
+    {
+      config: { policy: { caller: 'admin', rateLimit: 'default' } },
+      schema: {
+        summary: 'Create an owner (a person or organization behind agents); its API key is shown once.',
+        tags: ['owners'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'handle'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
+            handle: { type: 'string', minLength: 1, maxLength: 40, pattern: HANDLE },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { name, handle } = req.body as { name: string; handle: string };
+      const now = ctx.clock.now();
+      const ownerId = newId();
+      const apiKey = newSecret(SECRET_PREFIX.ownerApiKey);
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.insertOwner(trx, { id: ownerId, name, handle, created_at: now }))) {
+          throw new ApiError('HANDLE_TAKEN', 'An owner with this handle already exists.');
+        }
+        await store.insertOwnerApiKey(trx, ownerId, hashSecret(apiKey), now);
+        await recordAudit(trx, {
+          at: now,
+          actor: actorOf(req.principal!),
+          action: 'owner.create',
+          target: ownerId,
+          details: { handle },
+          requestId: req.id,
+        });
+      });
+      void reply.code(201);
+      return { ownerId, name, handle, apiKey };
+    },
+  );
+
+  app.get(
+    '/api/v1/owners/me',
+    {
+      config: { policy: { caller: 'owner', rateLimit: 'default' } },
+      schema: { summary: 'The calling owner and its agents (at most 1000).', tags: ['owners'] },
+    },
+    async (req) => {
+      const owner = await store.findOwner(db, req.principal!.id);
+      if (owner === undefined) throw new ApiError('NOT_FOUND', 'This owner no longer exists.');
+      const agents = await store.listOwnerAgents(db, owner.id, 1000);
+      return {
+        ownerId: owner.id,
+        name: owner.name,
+        handle: owner.handle,
+        agents: agents.map((a) => ({ did: didOf(a.id), slug: a.slug, name: a.name, status: a.status })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/owners/linking-keys',
+    {
+      config: { policy: { caller: 'owner', rateLimit: { max: 60, windowMs: 60_000 } } },
+      schema: {
+        summary: 'Create a single-use linking key: an agent registered with it is linked to the caller at once.',
+        tags: ['owners'],
+      },
+    },
+    async (req, reply) => {
+      const now = ctx.clock.now();
+      const linkingKey = newSecret(SECRET_PREFIX.linkingKey);
+      const expiresAt = now + LINKING_KEY_TTL_MS;
+      await store.insertLinkingKey(db, hashSecret(linkingKey), req.principal!.id, now, expiresAt);
+      void reply.code(201);
+      return { linkingKey, ownerId: req.principal!.id, expiresAt };
+    },
+  );
+
+  const manage = ['agent-signature', 'management-token', 'owner', 'admin'] as const;
+
+  app.put(
+    '/api/v1/agents/:id/slug',
+    {
+      config: { policy: { caller: manage, rateLimit: 'default' } },
+      schema: {
+        summary: "Take a slug for an agent, or change it (the agent's signature, management token, owner, or admin).",
+        tags: ['agents'],
+        params: agentIdParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['slug'],
+          properties: { slug: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
+      },
+    },
+    async (req) => {
+      const { slug } = req.body as { slug: string };
+      const row = await managedAgent(ctx, req, idFor(req));
+      assertAgentActive(row);
+      assertSlug(slug, 'body.slug');
+      const key = (await store.findToolManifest(db, row.id)) === undefined ? undefined : await manifestSigningKey(ctx);
+      const now = ctx.clock.now();
+      await db.transaction().execute(async (trx) => {
+        await consumeSignedRequest(trx, req, now);
+        if (!(await store.setSlug(trx, row.id, slug, now))) {
+          throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
+        }
+        if (row.slug !== slug) await resignManifest(trx, key, row.id, slug);
+      });
+      return { did: didOf(row.id), slug, public_url: agentPublicUrl(ctx, { id: row.id, slug }) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/agents/:id/slug',
+    {
+      config: { policy: { caller: manage, rateLimit: 'default' } },
+      schema: {
+        summary: "Release an agent's slug, so that another agent may take it.",
+        tags: ['agents'],
+        params: agentIdParams,
+      },
+    },
+    async (req) => {
+      const row = await managedAgent(ctx, req, idFor(req));
+      assertAgentActive(row);
+      const key = (await store.findToolManifest(db, row.id)) === undefined ? undefined : await manifestSigningKey(ctx);
+      const now = ctx.clock.now();
+      await db.transaction().execute(async (trx) => {
+        await consumeSignedRequest(trx, req, now);
+        await store.setSlug(trx, row.id, null, now);
+        if (row.slug !== null) await resignManifest(trx, key, row.id, null);
+      });
+      return { did: didOf(row.id), slug: null, released: row.slug };
+    },
+  );
+
+  app.post(
+    '/api/v1/agents/:id/revoke',
+    {
+      config: { policy: { caller: manage, rateLimit: 'default' } },
+      schema: {
+        summary: 'Revoke an agent for good (its own signature, its management token, its owner, or the admin).',
+        tags: ['agents'],
+        params: agentIdParams,
+        body: {
+          type: ['object', 'null'], // the body is optional
+          additionalProperties: false,
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 500, pattern: noControl } },
+        },
+      },
+    },
+    async (req) => {
+      const reason = (req.body as { reason?: string } | null | undefined)?.reason ?? null;
+      const row = await managedAgent(ctx, req, idFor(req));
+      const principal = req.principal!;
+      const now = ctx.clock.now();
+      const revokedAt = await db.transaction().execute(async (trx) => {
+        await consumeSignedRequest(trx, req, now);
+        if (!(await store.revokeAgent(trx, row.id, revokedBy(principal), reason, now))) {
+          return (await store.findAgentById(trx, row.id))?.revoked_at ?? now; // already revoked: nothing changes
+        }
+        await recordAudit(trx, {
+          at: now,
+          actor: actorOf(principal),
+          action: 'agent.revoke',
+          target: didOf(row.id),
+          details: { by: principal.caller, ...(reason === null ? {} : { reason }) },
+          requestId: req.id,
+        });
+        return now;
+      });
+      return { did: didOf(row.id), status: 'revoked', revokedAt };
+    },
+  );
+
+  app.post(
+    '/api/v1/agents/:id/rotate-key',
+    {
+      config: { policy: { caller: 'agent-signature', rateLimit: 'default' } },
+      schema: {
+        summary: "Rotate an agent's key: the request is signed by the old key, the statement by the new one.",
+        tags: ['agents'],
+        params: agentIdParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['newPublicKey', 'newKeySignature'],
+          properties: {
+            newPublicKey: { type: 'string', minLength: 1, maxLength: 2048 },
+            newKeySignature: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const body = req.body as { newPublicKey: string; newKeySignature: string };
+      const row = await managedAgent(ctx, req, idFor(req));
+      assertAgentActive(row);
+      const signed = signedRequestOf(req)!;
+      const oldKey = row.public_key!;
+      const newKey = formatPublicKey(parsePublicKey(body.newPublicKey, { type: 'Ed25519' }), 'base64');
+      if (newKey === oldKey) {
+        throw new ApiError('KEY_ALREADY_REGISTERED', "The new key is the agent's current key.");
+      }
+      const statement = rotationStatement(didOf(row.id), oldKey, newKey, signed.signedAt);
+      if (!(await verifyAgentSignature({ publicKey: newKey }, statement, body.newKeySignature))) {
+        throw new ApiError(
+          'SIGNATURE_INVALID',
+          "body.newKeySignature is not the new key's signature of the rotation statement.",
+        );
+      }
+      const now = ctx.clock.now();
+      await db.transaction().execute(async (trx) => {
+        await consumeSignedRequest(trx, req, now);
+        const result = await store.rotateAgentKey(trx, row.id, oldKey, newKey, now);
+        if (result === 'key_taken') {
+          throw new ApiError('KEY_ALREADY_REGISTERED', 'This public key is already registered to an agent.');
+        }
+        if (result === 'stale') throw new ApiError('CONFLICT', "The agent's key changed meanwhile; sign again.");
+        await recordAudit(trx, {
+          at: now,
+          actor: actorOf(req.principal!),
+          action: 'agent.rotate_key',
+          target: didOf(row.id),
+          details: { from: oldKey, to: newKey },
+          requestId: req.id,
+        });
+      });
+      return { did: didOf(row.id), publicKey: newKey, rotatedAt: now };
+    },
+  );
+}

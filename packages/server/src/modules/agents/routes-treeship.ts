@@ -1,0 +1,407 @@
+// Treeship's side (seed 003): slug registration with a management token, profiles, tool manifests, voice
+// fingerprints. Every `{slug}` in these paths also accepts the agent's DID or internal id.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import { hashSecret } from '../../http/secrets.ts';
+import { assertMayManage, consumeSignedRequest } from './auth.ts';
+import { normalizeDomain } from './domain/index.ts';
+import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
+import { loadProfile, profileJson } from './profile.ts';
+import { createAgent } from './routes-identity-app.ts';
+import { agentSlugParams, idFor, noControl, secretSchema, sha256HexPattern } from './schemas.ts';
+import { identityScore } from './score.ts';
+import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
+import { assertSlug } from './slug.ts';
+import * as store from './store.ts';
+import type { AgentRow, Db, ToolManifestRow } from './store.ts';
+import {
+  manifestHash,
+  manifestSigningKey,
+  manifestStatement,
+  normalizeManifest,
+  signStatement,
+} from './tool-manifest.ts';
+import { fingerprintDigest, safeForPayment, voiceMatches } from './voice.ts';
+
+/**
+ * Builds `verification_challenges` for a domain given at registration, inside the registration's transaction
+ * (wired to domain verification in index.ts).
+ */
+export type DomainChallengeFactory = (
+  agent: { id: string; did: string; slug: string | null; status: AgentRow['status'] },
+  domain: string,
+  trx: Db,
+) => Promise<Record<string, string>>;
+
+const TOOL_NAME = '^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,127}$';
+const MAX_TOOLS = 500;
+
+const toolsUsedSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: MAX_TOOLS,
+  items: { type: 'string', minLength: 1, maxLength: 128 },
+} as const;
+
+async function agentOr404(ctx: AppContext, req: FastifyRequest): Promise<AgentRow> {
+  const row = await lookupAgentRow(ctx.storage.db, idFor(req));
+  if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
+  return row;
+}
+
+function manifestJson(row: AgentRow, m: ToolManifestRow): Record<string, unknown> {
+  return {
+    agent_slug: row.slug,
+    did: didOf(row.id),
+    tool_manifest_hash: m.manifest_hash,
+    tools: JSON.parse(m.tools) as string[],
+    tool_descriptions: JSON.parse(m.tool_descriptions) as Record<string, string>,
+    signature: m.signature,
+    signature_alg: 'EdDSA',
+    signature_kid: m.signature_kid,
+    updated_at: new Date(m.updated_at).toISOString(),
+  };
+}
+
+export function registerTreeshipRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  domainChallenges: DomainChallengeFactory | undefined,
+): void {
+  const db = ctx.storage.db;
+  const manage = ['management-token', 'agent-signature', 'owner', 'admin'] as const;
+
+  app.post(
+    '/v1/identity/register',
+    {
+      // No proof of work here, so registrations are limited per client address (VOUCH_SLUG_REGISTER_RATE_*).
+      config: { policy: { caller: 'public', rateLimit: ctx.config.slugRegisterRateLimit } },
+      schema: {
+        summary: 'Register an agent under a slug (Treeship); returns its management token once.',
+        tags: ['identity'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['slug'],
+          properties: {
+            slug: { type: 'string', minLength: 1, maxLength: 100 },
+            name: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
+            description: { type: 'string', minLength: 1, maxLength: 2000 },
+            public_key_pem: { type: 'string', minLength: 1, maxLength: 2048 },
+            code_hash: { type: 'string', pattern: sha256HexPattern },
+            model_id: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
+            domain: { type: 'string', minLength: 1, maxLength: 253 },
+            linking_key: secretSchema,
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as {
+        slug: string;
+        name?: string;
+        description?: string;
+        public_key_pem?: string;
+        code_hash?: string;
+        model_id?: string;
+        domain?: string;
+        linking_key?: string;
+      };
+      assertSlug(body.slug, 'body.slug');
+      const publicKey =
+        body.public_key_pem === undefined
+          ? null
+          : formatPublicKey(parsePublicKey(body.public_key_pem, { type: 'Ed25519' }), 'base64');
+      const domain = body.domain === undefined ? undefined : normalizeDomain(body.domain, 'body.domain');
+      const now = ctx.clock.now();
+      const id = newId();
+      const managementToken = newSecret(SECRET_PREFIX.managementToken);
+      const { created, verificationChallenges } = await db.transaction().execute(async (trx) => {
+        const result = await createAgent(
+          trx,
+          {
+            id,
+            slug: body.slug,
+            name: body.name ?? null,
+            description: body.description ?? null,
+            public_key: publicKey,
+            code_hash: body.code_hash?.toLowerCase() ?? null,
+            model_id: body.model_id ?? null,
+            verified_domain: null,
+            registered_via: 'slug',
+            created_at: now,
+            updated_at: now,
+            revoked_at: null,
+            revoked_by: null,
+            revocation_reason: null,
+          },
+          body.linking_key,
+        );
+        await store.insertManagementToken(trx, hashSecret(managementToken), id, now);
+        const agentRef = {
+          id,
+          did: didOf(id),
+          slug: body.slug,
+          status: result.ownerId === null ? 'unclaimed' : 'claimed',
+        } as const;
+        const challenges =
+          domain !== undefined && domainChallenges !== undefined ? await domainChallenges(agentRef, domain, trx) : {};
+        return { created: result, verificationChallenges: challenges };
+      });
+      const score = identityScore({
+        publicKey: publicKey !== null,
+        codeHash: body.code_hash !== undefined,
+        modelId: body.model_id !== undefined,
+        verifiedDomain: false,
+        toolManifest: false,
+        claimed: created.ownerId !== null,
+        voiceFingerprint: false,
+      });
+      void reply.code(201);
+      return {
+        slug: body.slug,
+        did: didOf(id),
+        registered: true,
+        identity_score: score.score,
+        verification_challenges: verificationChallenges,
+        public_url: agentPublicUrl(ctx, { id, slug: body.slug }),
+        management_token: managementToken,
+        linked: created.ownerId !== null,
+        ...(created.claimToken === undefined ? {} : { claim_token: created.claimToken }),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/identity/:slug',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary:
+          "An agent's identity: score, verified proofs, code hash, model, domain, tools (Treeship), plus its DID.",
+        tags: ['identity'],
+        params: agentSlugParams,
+      },
+    },
+    async (req) => {
+      const profile = await loadProfile(ctx, idFor(req));
+      if (profile === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
+      return profileJson(ctx, profile);
+    },
+  );
+
+  app.post(
+    '/v1/identity/:slug/tools',
+    {
+      config: { policy: { caller: manage, rateLimit: 'default' } },
+      schema: {
+        summary: "Set an agent's tool manifest; the server signs its hash with its tool-manifest key.",
+        tags: ['identity'],
+        params: agentSlugParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['tools'],
+          properties: {
+            tools: { type: 'array', maxItems: MAX_TOOLS, items: { type: 'string', pattern: TOOL_NAME } },
+            tool_descriptions: {
+              type: 'object',
+              maxProperties: MAX_TOOLS,
+              propertyNames: { pattern: TOOL_NAME },
+              additionalProperties: { type: 'string', maxLength: 1000 },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const body = req.body as { tools: string[]; tool_descriptions?: Record<string, string> };
+      const row = await agentOr404(ctx, req);
+      assertMayManage(req.principal, row);
+      assertAgentActive(row);
+      const manifest = normalizeManifest(body.tools, body.tool_descriptions);
+      const hash = manifestHash(manifest);
+      const key = await manifestSigningKey(ctx);
+      const now = ctx.clock.now();
+      const saved = await db.transaction().execute(async (trx) => {
+        await consumeSignedRequest(trx, req, now);
+        // The statement names the slug: read it (locked on PostgreSQL) in the transaction that stores the signature.
+        const current = await store.lockAgent(trx, ctx.storage.engine, row.id);
+        if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
+        assertAgentActive(current);
+        const signature = await signStatement(
+          key.privateKey,
+          manifestStatement(didOf(row.id), current.slug, hash, now),
+        );
+        const m: ToolManifestRow = {
+          agent_id: row.id,
+          tools: JSON.stringify(manifest.tools),
+          tool_descriptions: JSON.stringify(manifest.tool_descriptions),
+          manifest_hash: hash,
+          signature,
+          signature_kid: key.kid,
+          updated_at: now,
+        };
+        await store.upsertToolManifest(trx, m);
+        return { current, m };
+      });
+      return manifestJson(saved.current, saved.m);
+    },
+  );
+
+  app.get(
+    '/v1/identity/:slug/tools',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: { summary: "An agent's signed tool manifest.", tags: ['identity'], params: agentSlugParams },
+    },
+    async (req) => {
+      const row = await agentOr404(ctx, req);
+      const m = await store.findToolManifest(db, row.id);
+      if (m === undefined) throw new ApiError('NOT_FOUND', 'This agent has no tool manifest.');
+      return manifestJson(row, m);
+    },
+  );
+
+  app.post(
+    '/v1/identity/:slug/verify-tools',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: "Check tools used against the agent's manifest: `tools_used` as repeated query parameters or JSON.",
+        tags: ['identity'],
+        params: agentSlugParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { tools_used: toolsUsedSchema },
+        },
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { tools_used: toolsUsedSchema },
+        },
+      },
+    },
+    async (req) => {
+      const fromQuery = (req.query as { tools_used?: string[] }).tools_used ?? [];
+      const fromBody = (req.body as { tools_used?: string[] } | null | undefined)?.tools_used ?? [];
+      const used = [...new Set([...fromQuery, ...fromBody])];
+      if (used.length === 0) {
+        throw new ApiError('VALIDATION_FAILED', 'tools_used is required, as query parameters or in the JSON body.');
+      }
+      const row = await agentOr404(ctx, req);
+      const m = await store.findToolManifest(db, row.id);
+      if (m === undefined) throw new ApiError('NOT_FOUND', 'This agent has no tool manifest.');
+      const allowed = new Set(JSON.parse(m.tools) as string[]);
+      const authorized = used.filter((t) => allowed.has(t));
+      const unauthorized = used.filter((t) => !allowed.has(t));
+      const revoked = row.status === 'revoked';
+      return {
+        verified: unauthorized.length === 0 && !revoked,
+        authorized_tools: authorized,
+        unauthorized_tools: unauthorized,
+        manifest_hash: m.manifest_hash,
+        ...(revoked ? { error: 'This agent has been revoked.', code: 'AGENT_REVOKED' } : {}),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/identity/:slug/voice-fingerprint',
+    {
+      config: { policy: { caller: manage, rateLimit: 'default' } },
+      schema: {
+        summary: "Register an agent's voice fingerprint hash (stored only as its SHA-256; never returned).",
+        tags: ['identity'],
+        params: agentSlugParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['fingerprint_hash', 'provider', 'sample_count'],
+          properties: {
+            fingerprint_hash: { type: 'string', pattern: sha256HexPattern },
+            provider: { type: 'string', minLength: 1, maxLength: 64, pattern: noControl },
+            sample_count: { type: 'integer', minimum: 1, maximum: 100_000 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const body = req.body as { fingerprint_hash: string; provider: string; sample_count: number };
+      const row = await agentOr404(ctx, req);
+      assertMayManage(req.principal, row);
+      assertAgentActive(row);
+      const now = ctx.clock.now();
+      await db.transaction().execute(async (trx) => {
+        await consumeSignedRequest(trx, req, now);
+        await store.upsertVoice(trx, {
+          agent_id: row.id,
+          fingerprint_digest: fingerprintDigest(body.fingerprint_hash),
+          provider: body.provider,
+          sample_count: body.sample_count,
+          created_at: now,
+          updated_at: now,
+        });
+      });
+      return {
+        registered: true,
+        agent_slug: row.slug,
+        did: didOf(row.id),
+        provider: body.provider,
+        sample_count: body.sample_count,
+      };
+    },
+  );
+
+  const fingerprintQuery = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { fingerprint_hash: { type: 'string', pattern: sha256HexPattern } },
+  } as const;
+
+  app.post(
+    '/v1/identity/:slug/verify-voice',
+    {
+      config: { policy: { caller: 'public', rateLimit: { max: 60, windowMs: 60_000 } } },
+      schema: {
+        summary: 'Check a voice fingerprint hash (query or JSON body) against the registered one, in constant time.',
+        tags: ['identity'],
+        params: agentSlugParams,
+        querystring: fingerprintQuery,
+        body: { ...fingerprintQuery, type: ['object', 'null'] },
+      },
+    },
+    async (req) => {
+      const presented =
+        (req.query as { fingerprint_hash?: string }).fingerprint_hash ??
+        (req.body as { fingerprint_hash?: string } | null | undefined)?.fingerprint_hash;
+      if (presented === undefined) {
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'fingerprint_hash is required, as a query parameter or in the JSON body.',
+        );
+      }
+      const row = await agentOr404(ctx, req);
+      const profile = await store.findProfile(db, { id: row.id });
+      const voice = await store.findVoice(db, row.id);
+      const verified = voice !== undefined && voiceMatches(voice.fingerprint_digest, presented);
+      const score = profile === undefined ? 0 : scoreOfProfile(profile).score;
+      return {
+        verified,
+        agent_slug: row.slug,
+        did: didOf(row.id),
+        confidence: verified ? 1.0 : 0.0,
+        safe_for_payment: safeForPayment({
+          verified,
+          revoked: row.status === 'revoked',
+          domainVerified: row.verified_domain !== null,
+          score,
+          sampleCount: voice?.sample_count ?? 0,
+        }),
+      };
+    },
+  );
+}

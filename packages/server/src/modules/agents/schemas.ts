@@ -1,0 +1,31 @@
+// JSON-schema pieces the agents routes share.
+import type { FastifyRequest } from 'fastify';
+
+/** No C0 control characters or DEL in human-readable text (names, labels, reasons). */
+export const noControl = '^[^\\u0000-\\u001f\\u007f]*$';
+
+/** A bearer secret as this module issues them (prefix + base64url); the exact check is a hashed lookup. */
+export const secretSchema = { type: 'string', minLength: 1, maxLength: 200 } as const;
+
+/** `:id` — a DID, internal id or slug. */
+export const agentIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+/** `:slug` — Treeship's name for the agent in the path; a DID or internal id works too. */
+export const agentSlugParams = {
+  type: 'object',
+  required: ['slug'],
+  properties: { slug: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+/** The agent reference in the path, whichever name the route gives it. */
+export function idFor(req: FastifyRequest): string {
+  const p = req.params as { id?: string; slug?: string };
+  return p.id ?? p.slug ?? '';
+}
+
+/** A SHA-256 hex digest (either case on input). */
+export const sha256HexPattern = '^[0-9a-fA-F]{64}$';

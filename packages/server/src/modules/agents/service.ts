@@ -1,0 +1,201 @@
+// The agents module's service API: what other modules (tokens, signatures, capabilities, reputation, domain) call.
+// They never query the agents tables themselves.
+import { decodeBase64, getDefaultCrypto, parsePublicKey, encodeUtf8 } from '@vouch/sdk';
+import type { PublicKey } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import { didOf, idFromDid, isId } from './ids.ts';
+import { isSlug } from './slug.ts';
+import { identityScore } from './score.ts';
+import type { IdentityScore } from './score.ts';
+import * as store from './store.ts';
+import type { AgentRow, AgentStatus, Db } from './store.ts';
+
+export type { AgentStatus } from './store.ts';
+export type { IdentityScore, ScoreLine } from './score.ts';
+
+/** An agent as other modules see it. Times are ms since the epoch. */
+export interface Agent {
+  /** 26 lowercase base32 characters. */
+  id: string;
+  /** `did:identity:<id>`. */
+  did: string;
+  slug: string | null;
+  name: string | null;
+  description: string | null;
+  /** Current Ed25519 public key as standard base64 of its 32 bytes (identity.app's form); null if none. */
+  publicKey: string | null;
+  codeHash: string | null;
+  modelId: string | null;
+  status: AgentStatus;
+  ownerId: string | null;
+  verifiedDomain: string | null;
+  createdAt: number;
+  updatedAt: number;
+  revokedAt: number | null;
+}
+
+/** The public face of an owner. */
+export interface OwnerSummary {
+  id: string;
+  name: string;
+  handle: string;
+}
+
+export function toAgent(row: AgentRow): Agent {
+  return {
+    id: row.id,
+    did: didOf(row.id),
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    publicKey: row.public_key,
+    codeHash: row.code_hash,
+    modelId: row.model_id,
+    status: row.status,
+    ownerId: row.owner_id,
+    verifiedDomain: row.verified_domain,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** How a reference names an agent: DID, internal id or slug; undefined when it can be none of them. */
+export function parseAgentRef(ref: string): { id: string } | { slug: string } | undefined {
+  if (typeof ref !== 'string') return undefined;
+  const fromDid = idFromDid(ref);
+  if (fromDid !== undefined) return { id: fromDid };
+  if (isId(ref)) return { id: ref };
+  if (isSlug(ref)) return { slug: ref };
+  return undefined;
+}
+
+/** Looks an agent row up by DID, internal id or slug with the given handle (a transaction, or the pool). */
+export async function lookupAgentRow(db: Db, ref: string): Promise<AgentRow | undefined> {
+  const by = parseAgentRef(ref);
+  if (by === undefined) return undefined;
+  return 'id' in by ? store.findAgentById(db, by.id) : store.findAgentBySlug(db, by.slug);
+}
+
+/**
+ * The agent named by `ref` (its DID, 26-character internal id, or slug), or undefined.
+ *
+ * @example
+ * const agent = await findAgent(ctx, 'did:identity:abcdefghijklmnopqrstuvwxya');
+ */
+export async function findAgent(ctx: AppContext, ref: string): Promise<Agent | undefined> {
+  const row = await lookupAgentRow(ctx.storage.db, ref);
+  return row === undefined ? undefined : toAgent(row);
+}
+
+/**
+ * The agent named by `ref` (DID, internal id or slug); throws `ApiError('NOT_FOUND')` otherwise. Revoked agents are
+ * returned too: call {@link assertAgentActive} where a revoked agent must be refused.
+ *
+ * @example
+ * const agent = await resolveAgent(ctx, req.params.id);
+ * assertAgentActive(agent);
+ */
+export async function resolveAgent(ctx: AppContext, ref: string): Promise<Agent> {
+  const agent = await findAgent(ctx, ref);
+  if (agent === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
+  return agent;
+}
+
+/**
+ * Throws `ApiError('AGENT_REVOKED')` (403) if the agent is revoked. Every check that relies on an agent (tokens,
+ * signatures, capabilities) calls this.
+ *
+ * @example
+ * assertAgentActive(await resolveAgent(ctx, did));
+ */
+export function assertAgentActive(agent: Pick<Agent, 'status'>): void {
+  if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+}
+
+/**
+ * The agent's current Ed25519 public key as an SDK key; throws `ApiError('AGENT_HAS_NO_KEY')` (409) for an agent
+ * registered without one.
+ *
+ * @example
+ * const ok = await getDefaultCrypto().verify('EdDSA', getAgentPublicKey(agent), sig, data);
+ */
+export function getAgentPublicKey(agent: Pick<Agent, 'publicKey'>): PublicKey {
+  if (agent.publicKey === null) {
+    throw new ApiError('AGENT_HAS_NO_KEY', 'This agent has no public key registered.');
+  }
+  return parsePublicKey(agent.publicKey, { type: 'Ed25519' });
+}
+
+/**
+ * Verifies an Ed25519 signature (standard base64, as identity.app sends it) by the agent's current key over
+ * `message` (a string is signed as UTF-8). `false` for a malformed or wrong signature; throws `AGENT_HAS_NO_KEY`
+ * when the agent has no key. Runs off the event loop.
+ *
+ * @example
+ * await verifyAgentSignature(agent, `${payloadHash}:${signedAt}`, body.signature); // true or false
+ */
+export async function verifyAgentSignature(
+  agent: Pick<Agent, 'publicKey'>,
+  message: string | Uint8Array,
+  signatureBase64: string,
+): Promise<boolean> {
+  const key = getAgentPublicKey(agent);
+  let signature: Uint8Array;
+  try {
+    signature = decodeBase64(signatureBase64);
+  } catch {
+    return false;
+  }
+  if (signature.length !== 64) return false;
+  const data = typeof message === 'string' ? encodeUtf8(message) : message;
+  return getDefaultCrypto().verify('EdDSA', key, signature, data);
+}
+
+/**
+ * The owner an agent is linked to, or null when unclaimed.
+ *
+ * @example
+ * const owner = await getAgentOwner(ctx, agent); // { id, name, handle } | null
+ */
+export async function getAgentOwner(ctx: AppContext, agent: Pick<Agent, 'ownerId'>): Promise<OwnerSummary | null> {
+  if (agent.ownerId === null) return null;
+  const row = await store.findOwner(ctx.storage.db, agent.ownerId);
+  return row === undefined ? null : { id: row.id, name: row.name, handle: row.handle };
+}
+
+/**
+ * The agent's identity score, computed from its current state.
+ *
+ * @example
+ * (await getIdentityScore(ctx, agent)).score; // 0..100
+ */
+export async function getIdentityScore(ctx: AppContext, agent: Pick<Agent, 'id'>): Promise<IdentityScore> {
+  const row = await store.findProfile(ctx.storage.db, { id: agent.id });
+  if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
+  return scoreOfProfile(row);
+}
+
+/** The score of a profile row (see store.findProfile). */
+export function scoreOfProfile(row: store.ProfileRow): IdentityScore {
+  return identityScore({
+    publicKey: row.public_key !== null,
+    codeHash: row.code_hash !== null,
+    modelId: row.model_id !== null,
+    verifiedDomain: row.verified_domain !== null,
+    toolManifest: row.manifest_hash !== null,
+    claimed: row.owner_id !== null,
+    voiceFingerprint: row.voice_sample_count !== null,
+  });
+}
+
+/**
+ * The agent's public page: `<VOUCH_PUBLIC_URL>/verify/<slug>` (or the internal id for an agent without a slug).
+ *
+ * @example
+ * agentPublicUrl(ctx, agent); // 'https://vouch.example/verify/my-agent'
+ */
+export function agentPublicUrl(ctx: AppContext, agent: Pick<Agent, 'slug' | 'id'>): string {
+  return `${ctx.config.publicUrl}/verify/${agent.slug ?? agent.id}`;
+}

@@ -1,0 +1,442 @@
+// The agents module's tables (migration 0002). Only this module queries them; other modules call service.ts.
+// Every function takes the Kysely handle to use, so callers can run several inside one transaction.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, Engine } from '../../storage/index.ts';
+
+export type Db = Kysely<Database>;
+export type AgentRow = Selectable<Database['agents']>;
+
+export type AgentStatus = Database['agents']['status'];
+
+/* ------------------------------------------------------------------ agents */
+
+export function findAgentById(db: Db, id: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findAgentBySlug(db: Db, slug: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+/** The agent whose current key this is (standard base64 of the 32 bytes). */
+export function findAgentByPublicKey(db: Db, publicKey: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('public_key', '=', publicKey).executeTakeFirst();
+}
+
+export type InsertAgentResult = 'inserted' | 'slug_taken' | 'key_taken';
+
+/**
+ * Inserts an agent and, when it has one, its key into the key history. Conflicts are answered, not thrown:
+ * `INSERT ... ON CONFLICT DO NOTHING` waits for a concurrent inserter of the same slug or key and then inserts
+ * nothing, so the loser learns which constraint it hit without aborting the (PostgreSQL) transaction.
+ */
+export async function insertAgent(db: Db, row: AgentRow): Promise<InsertAgentResult> {
+  if (row.public_key !== null) {
+    // A key rotated out of another agent is still that agent's: the key history is checked first.
+    const known = await db
+      .selectFrom('agent_keys')
+      .select('agent_id')
+      .where('public_key', '=', row.public_key)
+      .executeTakeFirst();
+    if (known !== undefined) return 'key_taken';
+  }
+  const inserted = await db
+    .insertInto('agents')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted === undefined) {
+    if (row.slug !== null && (await findAgentBySlug(db, row.slug)) !== undefined) return 'slug_taken';
+    return 'key_taken';
+  }
+  if (row.public_key !== null) {
+    const key = await db
+      .insertInto('agent_keys')
+      .values({ public_key: row.public_key, agent_id: row.id, created_at: row.created_at, retired_at: null })
+      .onConflict((oc) => oc.doNothing())
+      .returning('public_key')
+      .executeTakeFirst();
+    if (key === undefined) return 'key_taken';
+  }
+  return 'inserted';
+}
+
+/** Whether a driver error is a unique-constraint violation (PostgreSQL 23505, SQLite UNIQUE / PRIMARY KEY). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * Sets or clears an agent's slug; `false` when another agent holds it (also when a concurrent writer took it first:
+ * the unique constraint decides, and on PostgreSQL the caller's transaction must then be abandoned by throwing).
+ */
+export async function setSlug(db: Db, agentId: string, slug: string | null, now: number): Promise<boolean> {
+  if (slug !== null) {
+    const holder = await findAgentBySlug(db, slug);
+    if (holder !== undefined) return holder.id === agentId;
+  }
+  try {
+    await db.updateTable('agents').set({ slug, updated_at: now }).where('id', '=', agentId).execute();
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
+  return true;
+}
+
+/** Revokes an agent that is not yet revoked; `false` when it already was. */
+export async function revokeAgent(
+  db: Db,
+  agentId: string,
+  by: 'admin' | 'owner' | 'agent',
+  reason: string | null,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('agents')
+    .set({ status: 'revoked', revoked_at: now, revoked_by: by, revocation_reason: reason, updated_at: now })
+    .where('id', '=', agentId)
+    .where('status', '!=', 'revoked')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Replaces the agent's current key if it is still `oldKey` (so two concurrent rotations cannot both win) and
+ * records the new key in the history; `'key_taken'` when the new key already belongs to any agent.
+ */
+export async function rotateAgentKey(
+  db: Db,
+  agentId: string,
+  oldKey: string,
+  newKey: string,
+  now: number,
+): Promise<'rotated' | 'key_taken' | 'stale'> {
+  const inserted = await db
+    .insertInto('agent_keys')
+    .values({ public_key: newKey, agent_id: agentId, created_at: now, retired_at: null })
+    .onConflict((oc) => oc.doNothing())
+    .returning('public_key')
+    .executeTakeFirst();
+  if (inserted === undefined) return 'key_taken';
+  let updated;
+  try {
+    updated = await db
+      .updateTable('agents')
+      .set({ public_key: newKey, updated_at: now })
+      .where('id', '=', agentId)
+      .where('public_key', '=', oldKey)
+      .where('status', '!=', 'revoked')
+      .executeTakeFirst();
+  } catch (err) {
+    if (isUniqueViolation(err)) return 'key_taken';
+    throw err;
+  }
+  if (Number(updated.numUpdatedRows) !== 1) return 'stale';
+  await db
+    .updateTable('agent_keys')
+    .set({ retired_at: now })
+    .where('public_key', '=', oldKey)
+    .where('agent_id', '=', agentId)
+    .execute();
+  return 'rotated';
+}
+
+/** Links an unclaimed agent to an owner; `false` when it is not unclaimed any more. */
+export async function linkAgentToOwner(db: Db, agentId: string, ownerId: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('agents')
+    .set({ owner_id: ownerId, status: 'claimed', claimed_at: now, updated_at: now })
+    .where('id', '=', agentId)
+    .where('status', '=', 'unclaimed')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function setVerifiedDomain(db: Db, agentId: string, domain: string, now: number): Promise<void> {
+  await db.updateTable('agents').set({ verified_domain: domain, updated_at: now }).where('id', '=', agentId).execute();
+}
+
+/* ------------------------------------------------------------------ owners */
+
+export type OwnerRow = Selectable<Database['owners']>;
+
+export function findOwner(db: Db, id: string): Promise<OwnerRow | undefined> {
+  return db.selectFrom('owners').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Inserts an owner; `false` when the handle is taken. */
+export async function insertOwner(db: Db, row: OwnerRow): Promise<boolean> {
+  const inserted = await db
+    .insertInto('owners')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function insertOwnerApiKey(db: Db, ownerId: string, keyHash: string, now: number): Promise<void> {
+  await db
+    .insertInto('owner_api_keys')
+    .values({ key_hash: keyHash, owner_id: ownerId, created_at: now, revoked_at: null })
+    .execute();
+}
+
+/** The live owner API key with this hash. */
+export function findOwnerApiKey(db: Db, keyHash: string): Promise<{ key_hash: string; owner_id: string } | undefined> {
+  return db
+    .selectFrom('owner_api_keys')
+    .select(['key_hash', 'owner_id'])
+    .where('key_hash', '=', keyHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export function listOwnerAgents(db: Db, ownerId: string, limit: number): Promise<AgentRow[]> {
+  return db
+    .selectFrom('agents')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/* ------------------------------------------------- single-use secrets */
+
+export async function insertLinkingKey(
+  db: Db,
+  keyHash: string,
+  ownerId: string,
+  now: number,
+  expiresAt: number,
+): Promise<void> {
+  await db
+    .insertInto('linking_keys')
+    .values({
+      key_hash: keyHash,
+      owner_id: ownerId,
+      created_at: now,
+      expires_at: expiresAt,
+      used_at: null,
+      agent_id: null,
+    })
+    .execute();
+}
+
+export type ConsumeResult = { ok: true; ownerId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+
+/**
+ * Marks a linking key used by `agentId` — one conditional UPDATE, so of any number of concurrent users exactly one
+ * sees a row change. Call it after the agent row exists (the key references it).
+ */
+export async function consumeLinkingKey(db: Db, keyHash: string, agentId: string, now: number): Promise<ConsumeResult> {
+  const row = await db
+    .selectFrom('linking_keys')
+    .select(['owner_id', 'used_at', 'expires_at'])
+    .where('key_hash', '=', keyHash)
+    .executeTakeFirst();
+  if (row === undefined) return { ok: false, reason: 'unknown' };
+  if (row.used_at !== null) return { ok: false, reason: 'used' };
+  if (row.expires_at <= now) return { ok: false, reason: 'expired' };
+  const result = await db
+    .updateTable('linking_keys')
+    .set({ used_at: now, agent_id: agentId })
+    .where('key_hash', '=', keyHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
+  return { ok: true, ownerId: row.owner_id };
+}
+
+/** Whether a linking key exists, unused and unexpired (a read-only pre-check; consuming it decides). */
+export async function linkingKeyUsable(db: Db, keyHash: string, now: number): Promise<ConsumeResult> {
+  const row = await db
+    .selectFrom('linking_keys')
+    .select(['owner_id', 'used_at', 'expires_at'])
+    .where('key_hash', '=', keyHash)
+    .executeTakeFirst();
+  if (row === undefined) return { ok: false, reason: 'unknown' };
+  if (row.used_at !== null) return { ok: false, reason: 'used' };
+  if (row.expires_at <= now) return { ok: false, reason: 'expired' };
+  return { ok: true, ownerId: row.owner_id };
+}
+
+export async function insertClaimToken(db: Db, tokenHash: string, agentId: string, now: number): Promise<void> {
+  await db
+    .insertInto('claim_tokens')
+    .values({ token_hash: tokenHash, agent_id: agentId, created_at: now, used_at: null, owner_id: null })
+    .execute();
+}
+
+/** Marks a claim token used by `ownerId`; exactly one of concurrent claimers gets `ok`. */
+export async function consumeClaimToken(
+  db: Db,
+  tokenHash: string,
+  ownerId: string,
+  now: number,
+): Promise<{ ok: true; agentId: string } | { ok: false; reason: 'unknown' | 'used' }> {
+  const row = await db
+    .selectFrom('claim_tokens')
+    .select(['agent_id', 'used_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (row === undefined) return { ok: false, reason: 'unknown' };
+  if (row.used_at !== null) return { ok: false, reason: 'used' };
+  const result = await db
+    .updateTable('claim_tokens')
+    .set({ used_at: now, owner_id: ownerId })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
+  return { ok: true, agentId: row.agent_id };
+}
+
+export async function insertManagementToken(db: Db, tokenHash: string, agentId: string, now: number): Promise<void> {
+  await db
+    .insertInto('management_tokens')
+    .values({ token_hash: tokenHash, agent_id: agentId, created_at: now, revoked_at: null })
+    .execute();
+}
+
+/** The live management token with this hash. */
+export function findManagementToken(
+  db: Db,
+  tokenHash: string,
+): Promise<{ token_hash: string; agent_id: string } | undefined> {
+  return db
+    .selectFrom('management_tokens')
+    .select(['token_hash', 'agent_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/* ------------------------------------------------ manifests, voice, proofs */
+
+export type ToolManifestRow = Selectable<Database['tool_manifests']>;
+export type VoiceRow = Selectable<Database['voice_fingerprints']>;
+export type ProofRow = Selectable<Database['agent_proofs']>;
+
+export function findToolManifest(db: Db, agentId: string): Promise<ToolManifestRow | undefined> {
+  return db.selectFrom('tool_manifests').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
+}
+
+export async function upsertToolManifest(db: Db, row: ToolManifestRow): Promise<void> {
+  const { agent_id: _id, ...rest } = row;
+  await db
+    .insertInto('tool_manifests')
+    .values(row)
+    .onConflict((oc) => oc.column('agent_id').doUpdateSet(rest))
+    .execute();
+}
+
+export function findVoice(db: Db, agentId: string): Promise<VoiceRow | undefined> {
+  return db.selectFrom('voice_fingerprints').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
+}
+
+export async function upsertVoice(db: Db, row: VoiceRow): Promise<void> {
+  await db
+    .insertInto('voice_fingerprints')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('agent_id').doUpdateSet({
+        fingerprint_digest: row.fingerprint_digest,
+        provider: row.provider,
+        sample_count: row.sample_count,
+        updated_at: row.updated_at,
+      }),
+    )
+    .execute();
+}
+
+export function listProofs(db: Db, agentId: string): Promise<ProofRow[]> {
+  return db
+    .selectFrom('agent_proofs')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .orderBy('verified_at')
+    .orderBy('type')
+    .orderBy('value')
+    .execute();
+}
+
+/** Adds a proof unless the agent already has one of this type and value (the first verification time is kept). */
+export async function insertProof(db: Db, row: ProofRow): Promise<void> {
+  await db
+    .insertInto('agent_proofs')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/* ---------------------------------------------------------- profile read */
+
+/** What a profile page or `GET /v1/identity/{slug}` needs, in one query (plus {@link listProofs}). */
+export interface ProfileRow extends AgentRow {
+  owner_name: string | null;
+  owner_handle: string | null;
+  manifest_hash: string | null;
+  manifest_tools: string | null;
+  voice_sample_count: number | null;
+  voice_provider: string | null;
+}
+
+export async function findProfile(db: Db, by: { id: string } | { slug: string }): Promise<ProfileRow | undefined> {
+  let q = db
+    .selectFrom('agents as a')
+    .leftJoin('owners as o', 'o.id', 'a.owner_id')
+    .leftJoin('tool_manifests as m', 'm.agent_id', 'a.id')
+    .leftJoin('voice_fingerprints as v', 'v.agent_id', 'a.id')
+    .selectAll('a')
+    .select([
+      'o.name as owner_name',
+      'o.handle as owner_handle',
+      'm.manifest_hash as manifest_hash',
+      'm.tools as manifest_tools',
+      'v.sample_count as voice_sample_count',
+      'v.provider as voice_provider',
+    ]);
+  q = 'id' in by ? q.where('a.id', '=', by.id) : q.where('a.slug', '=', by.slug);
+  return (await q.executeTakeFirst()) as ProfileRow | undefined;
+}
+
+/* ---------------------------------------------------- signed-request replay */
+
+/**
+ * Records an agent-signed request as used; `false` when it was used before. Expired entries of the same agent are
+ * dropped on the way, so the table holds at most one signing window of requests per agent.
+ */
+export async function consumeSignedRequest(
+  db: Db,
+  digest: string,
+  agentId: string,
+  expiresAt: number,
+  now: number,
+): Promise<boolean> {
+  await db.deleteFrom('agent_signed_requests').where('agent_id', '=', agentId).where('expires_at', '<', now).execute();
+  const inserted = await db
+    .insertInto('agent_signed_requests')
+    .values({ digest, agent_id: agentId, expires_at: expiresAt })
+    .onConflict((oc) => oc.doNothing())
+    .returning('digest')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/* --------------------------------------------------------------- locking */
+
+/**
+ * Reads an agent row inside a transaction, locking it on PostgreSQL (`FOR UPDATE`) so that concurrent changes to
+ * the same agent (a slug change and a manifest signature naming the slug) take turns. SQLite transactions are
+ * already serialized (one connection per process, one process per database).
+ */
+export function lockAgent(db: Db, engine: Engine, id: string): Promise<AgentRow | undefined> {
+  const q = db.selectFrom('agents').selectAll().where('id', '=', id);
+  return (engine === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+}

@@ -1,0 +1,168 @@
+// `/verify/{x}`: the public page of an agent (Treeship's `public_url`), server-rendered HTML with every user string
+// escaped and a CSP that forbids any script. identity.app's `verifyUrl` puts a 64-hex signature hash in the same
+// place; those are dispatched to the signatures module's page (not built yet: 404 for now).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { didOf } from './ids.ts';
+import { loadProfile, verifiedProofs } from './profile.ts';
+import type { LoadedProfile } from './profile.ts';
+import { isSignatureHash } from './slug.ts';
+
+/** Every page's security headers: no script, no plugin, no framing, no external asset of any kind. */
+export const PAGE_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+/** The stylesheet of the verify pages, served from this origin (`/assets/vouch.css`). */
+export const STYLESHEET = `body{font-family:system-ui,-apple-system,sans-serif;margin:0;background:#f6f7f9;color:#1d2430}
+main{max-width:46rem;margin:2rem auto;padding:1.5rem 2rem;background:#fff;border:1px solid #dde1e7;border-radius:8px}
+h1{margin:.2rem 0 .6rem;font-size:1.6rem;overflow-wrap:anywhere}h2{font-size:1.1rem;margin-top:1.6rem}
+code{font-size:.9em;overflow-wrap:anywhere}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}
+dt{color:#5b6472}dd{margin:0}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eceff3;
+padding:.3rem .4rem;text-align:left}td.n{text-align:right}.status{display:inline-block;padding:.1rem .5rem;
+border-radius:4px;font-weight:600}.status-claimed{background:#e3f5e8;color:#17642f}.status-unclaimed{background:#eef1f5;
+color:#3a4452}.status-revoked{background:#fde8e8;color:#9b1c1c}.score{font-size:2rem;font-weight:700}
+.muted{color:#5b6472}footer{margin-top:2rem;font-size:.85rem;color:#5b6472}`;
+
+/** Escapes text for HTML element content and double- or single-quoted attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(ctx: AppContext, title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="${escapeHtml(`${ctx.config.publicUrl}/assets/vouch.css`)}">
+</head><body><main>
+${body}
+<footer>Vouch — identity, credentials and trust for AI agents.</footer>
+</main></body></html>
+`;
+}
+
+const when = (iso: string): string => escapeHtml(iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC'));
+
+/** The agent page. Every value that came from a client is escaped. */
+export function renderAgentPage(ctx: AppContext, p: LoadedProfile): string {
+  const { row, score } = p;
+  const did = didOf(row.id);
+  const title = row.name ?? row.slug ?? did;
+  const tools: string[] = row.manifest_tools === null ? [] : (JSON.parse(row.manifest_tools) as string[]);
+  const proofs = verifiedProofs(p);
+  const facts: Array<[string, string]> = [
+    ['DID', `<code>${escapeHtml(did)}</code>`],
+    ['Slug', row.slug === null ? '<span class="muted">none</span>' : `<code>${escapeHtml(row.slug)}</code>`],
+    [
+      'Owner',
+      row.owner_handle === null
+        ? '<span class="muted">unclaimed</span>'
+        : `${escapeHtml(row.owner_name ?? '')} (<code>${escapeHtml(row.owner_handle)}</code>)`,
+    ],
+    [
+      'Public key',
+      row.public_key === null ? '<span class="muted">none</span>' : `<code>${escapeHtml(row.public_key)}</code>`,
+    ],
+    ['Model', row.model_id === null ? '<span class="muted">not specified</span>' : escapeHtml(row.model_id)],
+    [
+      'Code hash',
+      row.code_hash === null ? '<span class="muted">none</span>' : `<code>${escapeHtml(row.code_hash)}</code>`,
+    ],
+    [
+      'Verified domain',
+      row.verified_domain === null ? '<span class="muted">none</span>' : escapeHtml(row.verified_domain),
+    ],
+    ['Registered', when(new Date(row.created_at).toISOString())],
+  ];
+  if (row.revoked_at !== null) facts.push(['Revoked', when(new Date(row.revoked_at).toISOString())]);
+  const breakdown = score.breakdown
+    .map(
+      (l) =>
+        `<tr><td>${escapeHtml(l.label)}</td><td class="n">${l.earned}</td><td class="n muted">/ ${l.points}</td></tr>`,
+    )
+    .join('');
+  const proofItems =
+    proofs.length === 0
+      ? '<p class="muted">No verified proofs.</p>'
+      : `<ul>${proofs
+          .map(
+            (x) =>
+              `<li><strong>${escapeHtml(x.type)}</strong>: ${escapeHtml(x.value)} <span class="muted">(verified ${when(x.verified_at)})</span></li>`,
+          )
+          .join('')}</ul>`;
+  const toolItems =
+    tools.length === 0
+      ? '<p class="muted">No tool manifest.</p>'
+      : `<ul>${tools.map((t) => `<li><code>${escapeHtml(t)}</code></li>`).join('')}</ul>
+<p class="muted">Manifest hash <code>${escapeHtml(row.manifest_hash ?? '')}</code></p>`;
+  const body = `<h1 id="agent-name">${escapeHtml(title)}</h1>
+<p><span class="status status-${escapeHtml(row.status)}" id="agent-status">${escapeHtml(row.status)}</span></p>
+${row.description === null ? '' : `<p id="agent-description">${escapeHtml(row.description)}</p>`}
+<dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>
+<h2>Identity score</h2>
+<p class="score" id="agent-score">${score.score}<span class="muted"> / 100</span></p>
+<table><tbody>${breakdown}</tbody></table>
+<h2>Verified proofs</h2>
+${proofItems}
+<h2>Tools</h2>
+${toolItems}`;
+  return page(ctx, `${title} — Vouch`, body);
+}
+
+function wantsHtml(req: FastifyRequest): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.includes('text/html');
+}
+
+function notFound(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, what: string): string | object {
+  void reply.code(404).headers(PAGE_HEADERS);
+  if (!wantsHtml(req)) {
+    void reply.type('application/json; charset=utf-8');
+    return { error: `No ${what} here.`, code: 'NOT_FOUND' };
+  }
+  void reply.type('text/html; charset=utf-8');
+  return page(ctx, 'Not found — Vouch', `<h1>Not found</h1><p>No ${escapeHtml(what)} here.</p>`);
+}
+
+export function registerVerifyPages(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/assets/vouch.css',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: { hide: true },
+    },
+    async (_req, reply) => {
+      void reply.type('text/css; charset=utf-8').headers({ ...PAGE_HEADERS, 'cache-control': 'public, max-age=3600' });
+      return STYLESHEET;
+    },
+  );
+
+  app.get(
+    '/verify/:x',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: "Public page: an agent's identity (slug, DID or id); a 64-hex signature hash shows that signature.",
+        tags: ['identity'],
+        params: {
+          type: 'object',
+          required: ['x'],
+          properties: { x: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { x } = req.params as { x: string };
+      if (isSignatureHash(x)) {
+        // Issue 6 (signatures) renders identity.app's verifyUrl here; until then no signature exists to show.
+        return notFound(ctx, req, reply, 'signature with this hash');
+      }
+      const profile = await loadProfile(ctx, x);
+      if (profile === undefined) return notFound(ctx, req, reply, 'agent with this slug');
+      void reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS);
+      return renderAgentPage(ctx, profile);
+    },
+  );
+}

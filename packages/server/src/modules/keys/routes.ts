@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import type { VouchModule } from '../../module.ts';
+import { listServerKeys } from '../../storage/index.ts';
+
+/**
+ * `GET /.well-known/vouch-keys.json`: the server's Ed25519 signing keys (tool manifests now; capability and registry
+ * keys later) as OKP JWKs with `kid`, `alg`, `use`, `purpose` and `status`. Retired keys stay listed so that what
+ * they signed can still be checked. ES256 token keys are published by the tokens module's JWKS instead.
+ */
+function registerKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/.well-known/vouch-keys.json',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: "The server's Ed25519 signing keys, with their purposes, as OKP JWKs.",
+        tags: ['keys'],
+      },
+    },
+    async (_req, reply) => {
+      const keys = (await listServerKeys(ctx.storage, ctx.kek)).filter((k) => k.alg === 'EdDSA');
+      void reply.header('cache-control', 'public, max-age=300');
+      return {
+        keys: keys.map((k) => ({
+          kty: 'OKP',
+          crv: 'Ed25519',
+          x: k.publicJwk.x,
+          kid: k.kid,
+          alg: 'EdDSA',
+          use: 'sig',
+          purpose: k.purpose,
+          status: k.status,
+          created_at: new Date(k.createdAt).toISOString(),
+        })),
+      };
+    },
+  );
+}
+
+export const keysModule: VouchModule = { name: 'keys', routes: registerKeyRoutes };

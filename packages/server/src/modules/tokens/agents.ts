@@ -1,0 +1,71 @@
+// How the tokens module sees agents: a small port over the agents module's service functions, so this module
+// never touches the agents tables and tests (or embedders) can stand in for the whole agents module.
+import type { AppContext } from '../../context.ts';
+import type { Principal } from '../../http/policy.ts';
+import { findAgent, verifyAgentSignature } from '../agents/service.ts';
+
+/** What a token needs to know about its agent. */
+export interface TokenAgent {
+  /** `did:identity:<id>`: the token's `sub`. */
+  did: string;
+  slug: string | null;
+  name: string | null;
+  status: 'unclaimed' | 'claimed' | 'revoked';
+  ownerId: string | null;
+  /** The current Ed25519 key, standard base64 of its 32 bytes; null if the agent has none. */
+  publicKey: string | null;
+}
+
+export interface AgentDirectory {
+  /** The agent named by its DID, internal id or slug, revoked or not; undefined when there is none. */
+  find(ref: string): Promise<TokenAgent | undefined>;
+  /**
+   * Whether `signatureBase64` (standard base64 Ed25519) is the agent's signature over `message` by its current key.
+   * Throws an `ApiError` (e.g. `AGENT_HAS_NO_KEY`) when the agent cannot sign at all.
+   */
+  verifySignature(agent: TokenAgent, message: string, signatureBase64: string): Promise<boolean>;
+  /** Agents for discovery, oldest first, after the `after` DID; `[]` when the agents module cannot list. */
+  list(options: { limit: number; after?: string }): Promise<TokenAgent[]>;
+}
+
+/** The agents module's service behind the port. */
+function serviceDirectory(ctx: AppContext): AgentDirectory {
+  return {
+    async find(ref) {
+      const a = await findAgent(ctx, ref);
+      return a === undefined
+        ? undefined
+        : { did: a.did, slug: a.slug, name: a.name, status: a.status, ownerId: a.ownerId, publicKey: a.publicKey };
+    },
+    verifySignature: (agent, message, signatureBase64) => verifyAgentSignature(agent, message, signatureBase64),
+    // The agents service has no listing function yet; discovery publishes an empty list until it does.
+    async list() {
+      return [];
+    },
+  };
+}
+
+const overrides = new WeakMap<AppContext, AgentDirectory>();
+
+/**
+ * Replaces, for one app, how the tokens module finds agents (tests; an embedder with its own agent store).
+ *
+ * @example
+ * const { ctx } = await makeApp(storage);
+ * setAgentDirectory(ctx, fakeDirectory);
+ */
+export function setAgentDirectory(ctx: AppContext, directory: AgentDirectory): void {
+  overrides.set(ctx, directory);
+}
+
+/** The directory the tokens module uses for `ctx`. */
+export function agentDirectory(ctx: AppContext): AgentDirectory {
+  return overrides.get(ctx) ?? serviceDirectory(ctx);
+}
+
+/** Whether `principal` may act for `agent` as its owner or the admin. */
+export function mayActFor(principal: Principal | null, agent: TokenAgent): boolean {
+  if (principal === null) return false;
+  if (principal.caller === 'admin') return true;
+  return principal.caller === 'owner' && agent.ownerId !== null && agent.ownerId === principal.id;
+}

@@ -1,0 +1,141 @@
+// The server's ES256 token keys as this process sees them: the active signing key and every published key by kid,
+// loaded from the database (sealed private keys) and cached briefly. Shared state stays in the database: a rotation
+// in another process shows up at the next reload, or at once for a token whose kid is unknown here.
+import { parsePrivateKey } from '@vouch/sdk';
+import type { KeyResolver, PrivateKey, PublicKey } from '@vouch/sdk';
+import { es256KeyFromJwk } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ensureServerKey, listServerKeys } from '../../storage/index.ts';
+import * as store from './store.ts';
+
+/** The purpose under which the token keys are stored (`SERVER_KEY_PURPOSES` in start.ts). */
+export const TOKEN_KEY_PURPOSE = 'tokens';
+
+/** How long a loaded key set is trusted before it is read again. */
+const CACHE_MS = 10_000;
+/** A token with an unknown kid reloads the keys at most this often (junk tokens cannot hammer the database). */
+const UNKNOWN_KID_RELOAD_MS = 1000;
+
+/** One token key as published and listed. */
+export interface TokenKey {
+  kid: string;
+  generation: number;
+  status: 'active' | 'retired';
+  createdAt: number;
+  retiredAt: number | null;
+  /** When a retired key leaves the JWKS (ms): after its last token's expiry plus the skew. Null while active. */
+  dropsAt: number | null;
+  /** `{kty, crv, x, y, kid, alg, use}`. */
+  publicJwk: Record<string, unknown>;
+  publicKey: PublicKey;
+}
+
+interface Loaded {
+  at: number;
+  signing: { kid: string; privateKey: PrivateKey };
+  keys: TokenKey[];
+}
+
+/** Whether a key still verifies (and is published) at `now`. */
+export function isPublished(key: TokenKey, now: number): boolean {
+  return key.status === 'active' || (key.dropsAt !== null && now < key.dropsAt);
+}
+
+export class Keyring {
+  readonly #ctx: AppContext;
+  #loaded: Loaded | undefined;
+  #loading: Promise<Loaded> | undefined;
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Forgets the cached keys (after a rotation in this process). */
+  invalidate(): void {
+    this.#loaded = undefined;
+  }
+
+  async #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
+    const now = this.#ctx.clock.now();
+    const loaded = this.#loaded;
+    if (loaded !== undefined && now - loaded.at < maxAgeMs && now >= loaded.at) return loaded;
+    this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
+    return this.#loading;
+  }
+
+  async #load(): Promise<Loaded> {
+    const { storage, kek, clock, config } = this.#ctx;
+    const now = clock.now();
+    await ensureServerKey(storage, kek, TOKEN_KEY_PURPOSE, 'ES256', now);
+    const rows = await listServerKeys(storage, kek, TOKEN_KEY_PURPOSE);
+    const retired = rows.filter((r) => r.status === 'retired').map((r) => r.kid);
+    const lastExpiry = await store.lastExpiryByKid(storage.db, retired);
+    const skewMs = config.clockSkewSeconds * 1000;
+    const keys: TokenKey[] = [];
+    let signing: Loaded['signing'] | undefined;
+    for (const row of rows) {
+      const publicJwk = { ...(row.publicJwk as Record<string, unknown>) };
+      const publicKey = es256KeyFromJwk(publicJwk);
+      if (row.alg !== 'ES256' || publicKey === undefined) continue;
+      const retiredAt = row.retiredAt ?? row.createdAt;
+      keys.push({
+        kid: row.kid,
+        generation: row.generation,
+        status: row.status,
+        createdAt: row.createdAt,
+        retiredAt: row.retiredAt,
+        dropsAt: row.status === 'active' ? null : Math.max(retiredAt, lastExpiry.get(row.kid) ?? 0) + skewMs,
+        publicJwk,
+        publicKey,
+      });
+      // listServerKeys orders by newest generation first: the first active key signs.
+      if (row.status === 'active' && signing === undefined) {
+        signing = { kid: row.kid, privateKey: parsePrivateKey(row.privateKey.export({ format: 'jwk' })) };
+      }
+    }
+    if (signing === undefined) throw new Error('No active ES256 token key after ensureServerKey.');
+    const loaded = { at: now, signing, keys };
+    this.#loaded = loaded;
+    return loaded;
+  }
+
+  /** The active key that signs new tokens. */
+  async signingKey(): Promise<{ kid: string; privateKey: PrivateKey }> {
+    return (await this.#state()).signing;
+  }
+
+  /** Every key (active, retired, and retired keys already past their drop time), newest first. */
+  async allKeys(): Promise<TokenKey[]> {
+    return (await this.#state()).keys;
+  }
+
+  /** The keys that verify now: the active key and retired keys with a live token; newest first. */
+  async publishedKeys(): Promise<TokenKey[]> {
+    const now = this.#ctx.clock.now();
+    return (await this.#state()).keys.filter((k) => isPublished(k, now));
+  }
+
+  /** Finds a published key strictly by kid; an unknown kid reloads the keys (rate-limited) once before failing. */
+  readonly resolveKey: KeyResolver = async (kid) => {
+    if (kid === undefined) return undefined;
+    const find = (l: Loaded) => {
+      const now = this.#ctx.clock.now();
+      return l.keys.find((k) => k.kid === kid && isPublished(k, now))?.publicKey;
+    };
+    const found = find(await this.#state());
+    if (found !== undefined) return found;
+    return find(await this.#state(UNKNOWN_KID_RELOAD_MS));
+  };
+}
+
+const keyrings = new WeakMap<AppContext, Keyring>();
+
+/** The keyring of one app (one per process and app). */
+export function keyringOf(ctx: AppContext): Keyring {
+  let k = keyrings.get(ctx);
+  if (k === undefined) {
+    k = new Keyring(ctx);
+    keyrings.set(ctx, k);
+  }
+  return k;
+}

@@ -1,0 +1,459 @@
+// Agent identity tokens (AIP): issuance, verification, revocation and the revocation list. Other modules call
+// these functions (e.g. the agents module revokes an agent's tokens with revokeTokensOfAgent); the HTTP routes are
+// thin wrappers around them.
+import { randomBytes } from 'node:crypto';
+import {
+  AIP_DEFAULT_EXPIRES_IN,
+  AIP_EXPIRES_IN,
+  AIP_TYP,
+  VouchError,
+  aipClaimName,
+  aipIssueProofMessage,
+  decodeJwt,
+  encodeBase64url,
+  sha256HexSync,
+  signJwt,
+  verifyAipToken,
+  verifyJws,
+} from '@vouch/sdk';
+import type { AipExpiresIn, AipTokenType, JwtClaims, VerifiedAipToken, VouchErrorCode } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import type { Principal } from '../../http/policy.ts';
+import { dropRetiredServerKeys, lockActiveServerKey, recordAudit, translateErrors } from '../../storage/index.ts';
+import { agentDirectory, mayActFor } from './agents.ts';
+import { keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
+import * as store from './store.ts';
+import type { Db } from './store.ts';
+
+/** Why a token is not valid: the SDK's token codes, plus what only the server knows about the agent. */
+export type TokenFailureCode = VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND';
+
+/** A token verification that failed; the verify route answers 401 `{valid: false, error, code}`. */
+export class TokenInvalidError extends VouchError<TokenFailureCode> {}
+
+const TOKEN_CODES = new Set<string>([
+  'TOKEN_TYPE_MISMATCH',
+  'TOKEN_REVOKED',
+  'NONCE_REPLAYED',
+  'AGENT_REVOKED',
+  'AGENT_NOT_FOUND',
+]);
+
+/** Whether an error says "this token is not valid" (as opposed to a failure of the server itself). */
+export function isTokenFailure(err: unknown): err is VouchError<string> {
+  if (err instanceof TokenInvalidError) return true;
+  if (!(err instanceof VouchError) || err instanceof ApiError) return false;
+  const code = (err as VouchError<string>).code;
+  return code.startsWith('JWT_') || TOKEN_CODES.has(code);
+}
+
+export interface IssueInput {
+  /** The agent's slug or DID (`agent_name`). */
+  agentRef: string;
+  tokenType?: AipTokenType;
+  audience?: string;
+  nonce?: string;
+  expiresIn?: AipExpiresIn;
+  deployer?: string;
+  modelProviders?: string[];
+  framework?: string;
+  /** The agent's own proof, for a caller without other credentials. */
+  proof?: { signature: string; signedAt: number };
+  requestId?: string;
+}
+
+/** The seed's issue answer (`expires_in` as asked, e.g. `24h`), plus `exp` in seconds. */
+export interface IssuedToken {
+  token: string;
+  token_type: AipTokenType;
+  jti: string;
+  expires_in: AipExpiresIn;
+  exp: number;
+}
+
+class StaleSigningKey extends Error {}
+
+function badRequest(message: string): ApiError {
+  return new ApiError('VALIDATION_FAILED', message);
+}
+
+/**
+ * Issues an identity or session token for a registered agent. Who may: the admin (any agent), the agent's owner,
+ * or — with no principal — the agent itself through `proof` (Ed25519 over {@link aipIssueProofMessage}, `signedAt`
+ * within `VOUCH_SIGNATURE_WINDOW`, each proof usable once). Errors: 404 `NOT_FOUND`, 403 `AGENT_REVOKED`, 403
+ * `FORBIDDEN` (someone else's agent), 401 `UNAUTHORIZED` / `PROOF_STALE` / `PROOF_INVALID`, 409 `PROOF_REPLAYED`,
+ * 400 `VALIDATION_FAILED` (session without audience, identity with audience or nonce).
+ *
+ * The token is recorded (jti, kid, agent, expiry) in the same transaction that confirms its signing key is still
+ * active (share-locked on PostgreSQL), so a rotation never retires a key with a token the database does not know.
+ *
+ * @example
+ * const issued = await issueToken(ctx, req.principal, { agentRef: 'my-agent', tokenType: 'identity' });
+ */
+export async function issueToken(ctx: AppContext, principal: Principal | null, input: IssueInput): Promise<IssuedToken> {
+  const { config, clock, storage } = ctx;
+  const tokenType = input.tokenType ?? 'identity';
+  if (tokenType === 'session' && input.audience === undefined) {
+    throw badRequest('body.audience is required for a session token.');
+  }
+  if (tokenType === 'identity' && (input.audience !== undefined || input.nonce !== undefined)) {
+    throw badRequest('An identity token is not audience-bound: send audience and nonce only for session tokens.');
+  }
+  const directory = agentDirectory(ctx);
+  const agent = await directory.find(input.agentRef);
+  if (agent === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug or DID.');
+  if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+
+  const now = clock.now();
+  let issuedBy: string;
+  let proof: { digest: string; expiresAt: number } | undefined;
+  if (principal !== null && (principal.caller === 'admin' || principal.caller === 'owner')) {
+    if (!mayActFor(principal, agent)) {
+      throw new ApiError('FORBIDDEN', "These credentials do not allow issuing tokens for this agent.");
+    }
+    issuedBy = principal.caller === 'admin' ? 'admin' : `owner:${principal.id}`;
+  } else if (input.proof !== undefined) {
+    const windowMs = config.signatureWindowSeconds * 1000;
+    const { signature, signedAt } = input.proof;
+    if (Math.abs(now - signedAt) > windowMs) {
+      throw new ApiError('PROOF_STALE', `signedAt must be within ${config.signatureWindowSeconds} s of server time.`);
+    }
+    const message = aipIssueProofMessage({ did: agent.did, tokenType, audience: input.audience, signedAt });
+    if (!(await directory.verifySignature(agent, message, signature))) {
+      throw new ApiError('PROOF_INVALID', "The proof is not the agent's signature over this request.");
+    }
+    issuedBy = 'agent';
+    proof = { digest: sha256HexSync(signature), expiresAt: signedAt + windowMs };
+  } else {
+    throw new ApiError(
+      'UNAUTHORIZED',
+      'Issuing a token needs the admin key (x-api-key), the owner key (Authorization: Bearer) or the agent proof.',
+    );
+  }
+
+  const expiresIn = input.expiresIn ?? AIP_DEFAULT_EXPIRES_IN[tokenType];
+  const iss = config.publicUrl;
+  const iat = Math.floor(now / 1000);
+  const exp = iat + AIP_EXPIRES_IN[expiresIn];
+  const jti = encodeBase64url(randomBytes(16));
+  const claims: JwtClaims = { iss, sub: agent.did, iat, exp, jti };
+  if (tokenType === 'session') {
+    claims.aud = input.audience;
+    if (input.nonce !== undefined) claims.nonce = input.nonce;
+  }
+  if (input.deployer !== undefined) claims[aipClaimName(iss, 'deployer')] = input.deployer;
+  if (input.modelProviders !== undefined) claims[aipClaimName(iss, 'model_providers')] = input.modelProviders;
+  if (input.framework !== undefined) claims[aipClaimName(iss, 'framework')] = input.framework;
+  claims[aipClaimName(iss, 'token_type')] = tokenType;
+
+  const keyring = keyringOf(ctx);
+  for (let attempt = 0; ; attempt++) {
+    const key = await keyring.signingKey();
+    try {
+      await translateErrors(() =>
+        storage.db.transaction().execute(async (trx) => {
+          await store.insertIssuedToken(trx, {
+            jti,
+            kid: key.kid,
+            agent_did: agent.did,
+            token_type: tokenType,
+            audience: input.audience ?? null,
+            issued_by: issuedBy,
+            issued_at: now,
+            expires_at: exp * 1000,
+          });
+          if (proof !== undefined && !(await store.consumeIssueProof(trx, proof.digest, agent.did, proof.expiresAt))) {
+            throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
+          }
+          if (!(await lockActiveServerKey(trx, storage.engine, key.kid))) throw new StaleSigningKey();
+          if (issuedBy !== 'agent') {
+            await recordAudit(trx, {
+              at: now,
+              actor: issuedBy,
+              action: 'token.issue',
+              target: jti,
+              details: { sub: agent.did, token_type: tokenType, expires_in: expiresIn },
+              requestId: input.requestId,
+            });
+          }
+        }),
+      );
+    } catch (err) {
+      // Rotated in another process since this process loaded its keys: reload and sign with the new key.
+      if (err instanceof StaleSigningKey && attempt < 3) {
+        keyring.invalidate();
+        continue;
+      }
+      throw err;
+    }
+    const token = await signJwt(claims, key.privateKey, { kid: key.kid, typ: AIP_TYP[tokenType] });
+    return { token, token_type: tokenType, jti, expires_in: expiresIn, exp };
+  }
+}
+
+/** Whether a verifying principal speaks for a token audience, and so consumes its session nonces. */
+export function speaksForAudience(principal: Principal | null, audience: string): boolean {
+  if (principal === null) return false;
+  if (principal.caller === 'admin') return true;
+  // The integrator authenticator (issue 6) names its principal by the integrator's slug: an integrator is the
+  // audience whose name is its slug.
+  return principal.caller === 'integrator' && principal.id === audience;
+}
+
+export interface VerifyInput {
+  audience?: string;
+  nonce?: string;
+  /** The authenticated caller, if any: the token's audience consumes its nonce. */
+  principal?: Principal | null;
+}
+
+/**
+ * Verifies a token as the server: the SDK's offline checks ({@link verifyAipToken}: structure, ES256 only, typ,
+ * kid, signature, iss, times with `VOUCH_CLOCK_SKEW`, token-type rules, audience, nonce), then the database: `jti`
+ * not revoked (`TOKEN_REVOKED`), agent known and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
+ * caller authenticates as the token's audience — the session nonce consumed once (`NONCE_REPLAYED` afterwards, in
+ * any process: UNIQUE(audience, nonce)). Throws a VouchError for which {@link isTokenFailure} is true.
+ *
+ * @example
+ * const { claims } = await verifyToken(ctx, token, { audience: 'shop', principal: req.principal });
+ */
+export async function verifyToken(ctx: AppContext, token: string, input: VerifyInput = {}): Promise<VerifiedAipToken> {
+  const { config, clock, storage } = ctx;
+  const now = clock.now();
+  const verified = await verifyAipToken(token, {
+    resolveKey: keyringOf(ctx).resolveKey,
+    issuer: config.publicUrl,
+    now,
+    clockSkewSeconds: config.clockSkewSeconds,
+    audience: input.audience,
+    nonce: input.nonce,
+  });
+  const [revoked, agent] = await Promise.all([
+    store.isRevoked(storage.db, verified.jti),
+    agentDirectory(ctx).find(verified.agent),
+  ]);
+  if (revoked) throw new TokenInvalidError('TOKEN_REVOKED', 'The token has been revoked.');
+  if (agent === undefined) throw new TokenInvalidError('AGENT_NOT_FOUND', "The token's agent is not registered here.");
+  if (agent.status === 'revoked') throw new TokenInvalidError('AGENT_REVOKED', "The token's agent has been revoked.");
+  const { audience, nonce } = verified;
+  if (audience !== undefined && nonce !== undefined && speaksForAudience(input.principal ?? null, audience)) {
+    const fresh = await store.consumeNonce(storage.db, {
+      audience,
+      nonce,
+      jti: verified.jti,
+      consumedAt: now,
+      expiresAt: verified.expiresAt,
+    });
+    if (!fresh) throw new TokenInvalidError('NONCE_REPLAYED', 'This nonce has already been presented to its audience.');
+  }
+  return verified;
+}
+
+export interface RevokeInput {
+  jti?: string;
+  token?: string;
+  reason?: string;
+  requestId?: string;
+}
+
+class AlreadyRevoked extends Error {}
+
+/**
+ * Revokes a token by `jti` or by the token itself (which must carry a valid signature by one of this server's
+ * keys; its expiry does not matter). The admin may revoke any token, an owner the tokens of its agents (403
+ * `FORBIDDEN` otherwise). Idempotent: revoking twice answers the same. The revocation takes the next sequence
+ * number in its own transaction (see {@link store.nextRevocationSeq}) with its audit entry.
+ *
+ * @example
+ * await revokeToken(ctx, req.principal, { jti, reason: 'key leaked' });
+ */
+export async function revokeToken(
+  ctx: AppContext,
+  principal: Principal,
+  input: RevokeInput,
+): Promise<{ jti: string; alreadyRevoked: boolean }> {
+  const { config, storage, clock } = ctx;
+  let jti: string;
+  let expiresAt: number;
+  let agentDid: string;
+  if (input.token !== undefined) {
+    const keyring = keyringOf(ctx);
+    await verifyJws(input.token, {
+      resolveKey: keyring.resolveKey,
+      algorithms: ['ES256'],
+      typ: Object.values(AIP_TYP),
+    });
+    const { claims } = decodeJwt(input.token);
+    if (claims.iss !== config.publicUrl) {
+      throw new VouchError('JWT_ISSUER_MISMATCH', 'The token was issued by someone else.');
+    }
+    if (typeof claims.jti !== 'string' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') {
+      throw new VouchError('JWT_CLAIM_INVALID', 'The token lacks a string jti and sub or a numeric exp.');
+    }
+    jti = claims.jti;
+    const issued = await store.findIssuedToken(storage.db, jti);
+    expiresAt = issued?.expires_at ?? claims.exp * 1000;
+    agentDid = issued?.agent_did ?? claims.sub;
+  } else if (input.jti !== undefined) {
+    const issued = await store.findIssuedToken(storage.db, input.jti);
+    if (issued === undefined) throw new ApiError('NOT_FOUND', 'No live token has this jti.');
+    jti = issued.jti;
+    expiresAt = issued.expires_at;
+    agentDid = issued.agent_did;
+  } else {
+    throw badRequest('Send either body.jti or body.token.');
+  }
+  if (principal.caller !== 'admin') {
+    const agent = await agentDirectory(ctx).find(agentDid);
+    if (agent === undefined || !mayActFor(principal, agent)) {
+      throw new ApiError('FORBIDDEN', "These credentials do not allow revoking this agent's tokens.");
+    }
+  }
+  if ((await store.findRevocation(storage.db, jti)) !== undefined) return { jti, alreadyRevoked: true };
+  const actor = principal.caller === 'admin' ? 'admin' : `${principal.caller}:${principal.id}`;
+  const now = clock.now();
+  try {
+    await translateErrors(() =>
+      storage.db.transaction().execute(async (trx) => {
+        const seq = await store.nextRevocationSeq(trx);
+        // Checked again under the counter lock, which every revocation takes first: no double entry.
+        if ((await store.findRevocation(trx, jti)) !== undefined) throw new AlreadyRevoked();
+        await store.insertRevocation(trx, {
+          jti,
+          seq,
+          revoked_at: now,
+          expires_at: expiresAt,
+          reason: input.reason ?? null,
+          agent_did: agentDid,
+          revoked_by: actor,
+        });
+        await recordAudit(trx, {
+          at: now,
+          actor,
+          action: 'token.revoke',
+          target: jti,
+          details: { sub: agentDid, reason: input.reason ?? null },
+          requestId: input.requestId,
+        });
+      }),
+    );
+  } catch (err) {
+    if (err instanceof AlreadyRevoked) return { jti, alreadyRevoked: true };
+    throw err;
+  }
+  return { jti, alreadyRevoked: false };
+}
+
+/**
+ * Revokes every live token of an agent, each with its own sequence number, in the caller's transaction (pass the
+ * transaction that revokes the agent, so both commit together). The agents module calls this when an agent is
+ * revoked, so offline verifiers learn it from the revocation list. Returns the revoked jtis.
+ *
+ * @example
+ * await storage.db.transaction().execute((trx) => revokeTokensOfAgent(trx, did, { at: now, actor: 'admin' }));
+ */
+export async function revokeTokensOfAgent(
+  db: Db,
+  agentDid: string,
+  opts: { at: number; actor: string; reason?: string },
+): Promise<string[]> {
+  const live = await store.liveTokensOfAgent(db, agentDid, opts.at);
+  for (const t of live) {
+    const seq = await store.nextRevocationSeq(db);
+    await store.insertRevocation(db, {
+      jti: t.jti,
+      seq,
+      revoked_at: opts.at,
+      expires_at: t.expires_at,
+      reason: opts.reason ?? 'agent revoked',
+      agent_did: agentDid,
+      revoked_by: opts.actor,
+    });
+  }
+  return live.map((t) => t.jti);
+}
+
+/** One page of `GET /api/registry/revocations`, with its ETag. */
+export interface RevocationsPage {
+  body: {
+    revoked: Array<{ jti: string; revoked_at: string; exp: number; reason: string | null }>;
+    count: number;
+    cursor: string;
+    has_more: boolean;
+  };
+  etag: string;
+}
+
+const CURSOR = /^[0-9]{1,15}$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * The revocation list after `since`: a cursor from an earlier page (entries with a greater sequence number), an
+ * ISO-8601 time (entries revoked after it), or nothing (from the start). Entries whose token has expired (beyond the
+ * skew) are left out and later pruned. `cursor` continues from the last entry; the ETag is a hash of the body, so it
+ * stays the same while the content does.
+ *
+ * @example
+ * const { body, etag } = await listRevocations(ctx, { since: '42', limit: 100 });
+ */
+export async function listRevocations(ctx: AppContext, q: { since?: string; limit: number }): Promise<RevocationsPage> {
+  const { storage, clock, config } = ctx;
+  let afterSeq = 0;
+  let sinceMs: number | undefined;
+  if (q.since !== undefined && q.since !== '') {
+    if (CURSOR.test(q.since)) afterSeq = Number(q.since);
+    else if (ISO_8601.test(q.since) && Number.isFinite(Date.parse(q.since))) sinceMs = Date.parse(q.since);
+    else throw badRequest('querystring.since must be a cursor from an earlier answer or an ISO-8601 time.');
+  }
+  // Read the counter before the page: every revocation up to it has committed, so an empty ISO page may answer it.
+  const counter = sinceMs === undefined ? undefined : await currentSeq(storage.db);
+  const rows = await store.revocationsPage(storage.db, {
+    afterSeq,
+    sinceMs,
+    liveAfter: clock.now() - config.clockSkewSeconds * 1000,
+    limit: q.limit,
+  });
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  const cursor = String(last !== undefined ? last.seq : (counter ?? afterSeq));
+  const body = {
+    revoked: page.map((r) => ({
+      jti: r.jti,
+      revoked_at: new Date(r.revoked_at).toISOString(),
+      exp: Math.floor(r.expires_at / 1000),
+      reason: r.reason,
+    })),
+    count: page.length,
+    cursor,
+    has_more: rows.length > q.limit,
+  };
+  return { body, etag: `"${sha256HexSync(JSON.stringify(body)).slice(0, 32)}"` };
+}
+
+async function currentSeq(db: Db): Promise<number> {
+  const row = await translateErrors(() =>
+    db.selectFrom('token_revocation_seq').select('value').where('name', '=', 'revocations').executeTakeFirst(),
+  );
+  return Number(row?.value ?? 0);
+}
+
+/**
+ * Housekeeping, safe to run in every process at any time: deletes revocations, nonces, issued-token records and
+ * proofs whose token (or window) ended more than the skew ago, and drops retired signing keys past their drop time
+ * (every token they signed has expired), with an audit entry each.
+ *
+ * @example
+ * setInterval(() => void pruneTokenState(ctx), 60_000).unref();
+ */
+export async function pruneTokenState(ctx: AppContext): Promise<{ deleted: Record<string, number>; droppedKeys: string[] }> {
+  const { storage, clock, config } = ctx;
+  const now = clock.now();
+  const deleted = await store.pruneExpired(storage.db, now - config.clockSkewSeconds * 1000);
+  const keyring = keyringOf(ctx);
+  keyring.invalidate();
+  const due = (await keyring.allKeys()).filter((k) => k.dropsAt !== null && k.dropsAt <= now).map((k) => k.kid);
+  const droppedKeys = await dropRetiredServerKeys(storage, TOKEN_KEY_PURPOSE, due, now);
+  if (droppedKeys.length > 0) keyring.invalidate();
+  return { deleted, droppedKeys };
+}

@@ -1,0 +1,129 @@
+// Shared steps of the agents tests: register agents both ways, create owners, sign requests as an agent.
+import assert from 'node:assert/strict';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import {
+  canonicalize,
+  encodeBase64,
+  encodeUtf8,
+  generateKeyPair,
+  getDefaultCrypto,
+  sha256HexSync,
+  solvePow,
+} from '@vouch/sdk';
+import type { GeneratedKeyPair } from '@vouch/sdk';
+import { TEST_ADMIN_KEY } from '../helpers/app.ts';
+
+/** Low proof-of-work difficulty for tests that are not about proof of work. */
+export const TEST_ENV = { VOUCH_POW_DIFFICULTY: '1', VOUCH_PUBLIC_URL: 'https://vouch.test' };
+
+export const admin = { 'x-api-key': TEST_ADMIN_KEY };
+export const bearer = (secret: string): Record<string, string> => ({ authorization: `Bearer ${secret}` });
+
+export interface PowAgent {
+  did: string;
+  id: string;
+  claimToken?: string;
+  linked: boolean;
+  pair: GeneratedKeyPair;
+}
+
+export async function newPair(): Promise<GeneratedKeyPair> {
+  return generateKeyPair('Ed25519');
+}
+
+/** Registers through identity.app's route with a solved proof of work; asserts 201. */
+export async function registerPow(
+  app: FastifyInstance,
+  opts: { difficulty?: number; label?: string; linkingKey?: string; pair?: GeneratedKeyPair } = {},
+): Promise<PowAgent> {
+  const pair = opts.pair ?? (await newPair());
+  const publicKey = pair.publicKeyBase64!;
+  const { nonce } = await solvePow(publicKey, { difficulty: opts.difficulty ?? 1 });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/agents/register',
+    payload: { publicKey, powNonce: nonce, label: opts.label, linkingKey: opts.linkingKey },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const body = res.json() as { did: string; claimToken?: string; linked: boolean };
+  return { ...body, id: body.did.slice('did:identity:'.length), pair };
+}
+
+export interface SlugAgent {
+  slug: string;
+  did: string;
+  id: string;
+  managementToken: string;
+  body: Record<string, unknown>;
+  pair?: GeneratedKeyPair;
+}
+
+/** Registers through Treeship's route; asserts 201. */
+export async function registerSlug(
+  app: FastifyInstance,
+  slug: string,
+  extra: Record<string, unknown> = {},
+): Promise<SlugAgent> {
+  const res = await app.inject({ method: 'POST', url: '/v1/identity/register', payload: { slug, ...extra } });
+  assert.equal(res.statusCode, 201, res.body);
+  const body = res.json() as Record<string, unknown> & { did: string; management_token: string };
+  return {
+    slug,
+    did: body.did,
+    id: body.did.slice('did:identity:'.length),
+    managementToken: body.management_token,
+    body,
+  };
+}
+
+/** Creates an owner as the admin. */
+export async function createOwner(
+  app: FastifyInstance,
+  handle: string,
+  name = `Owner ${handle}`,
+): Promise<{ ownerId: string; apiKey: string; handle: string; name: string }> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/owners', headers: admin, payload: { name, handle } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json() as { ownerId: string; apiKey: string; handle: string; name: string };
+}
+
+export async function signText(pair: GeneratedKeyPair, text: string): Promise<string> {
+  return encodeBase64(await getDefaultCrypto().sign('EdDSA', pair.privateKey, encodeUtf8(text)));
+}
+
+/** The headers of an agent-signed request (docs/PROTOCOL.md, "Agent-signed requests"). */
+export async function signedHeaders(
+  pair: GeneratedKeyPair,
+  agent: string,
+  method: string,
+  url: string,
+  payload: unknown,
+  signedAt: number,
+): Promise<Record<string, string>> {
+  const contentSha256 = sha256HexSync(payload === undefined || payload === null ? '' : canonicalize(payload));
+  const text = `vouch-request-v1\n${method}\n${url}\n${signedAt}\n${contentSha256}`;
+  return {
+    'x-vouch-agent': agent,
+    'x-vouch-signed-at': String(signedAt),
+    'x-vouch-content-sha256': contentSha256,
+    'x-vouch-signature': await signText(pair, text),
+  };
+}
+
+/** Sends a request signed by `pair` as `agent` at `signedAt`. */
+export async function signedInject(
+  app: FastifyInstance,
+  pair: GeneratedKeyPair,
+  agent: string,
+  method: 'POST' | 'PUT' | 'DELETE' | 'GET',
+  url: string,
+  payload: unknown,
+  signedAt: number,
+): Promise<LightMyRequestResponse> {
+  const headers = await signedHeaders(pair, agent, method, url, payload, signedAt);
+  return app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+export function codeOf(res: LightMyRequestResponse): string {
+  return (res.json() as { code: string }).code;
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { parsePublicKey } from '@vouch/sdk';
+import { loadConfig } from '../../src/config.ts';
+import { startServer } from '../../src/start.ts';
+import { eachEngine } from '../helpers/storage.ts';
+import { TEST_ADMIN_KEY } from '../helpers/app.ts';
+
+eachEngine(
+  'a started server publishes its tool-manifest key at /.well-known/vouch-keys.json',
+  async ({ engine, options }) => {
+    const env: Record<string, string> = {
+      VOUCH_PORT: '0',
+      VOUCH_LOG_LEVEL: 'silent',
+      VOUCH_DATA_DIR: options.dataDir,
+      VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,
+    };
+    if (engine === 'postgres') {
+      env.VOUCH_DATABASE_URL = options.databaseUrl!;
+      env.VOUCH_DATABASE_SCHEMA = options.pgSchema!;
+      env.VOUCH_KEK_FILE = join(options.dataDir, 'shared-kek.key');
+    }
+    const server = await startServer(loadConfig(env));
+    try {
+      const res = await fetch(`${server.address}/.well-known/vouch-keys.json`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('cache-control') ?? '', /max-age=/);
+      const { keys } = (await res.json()) as { keys: Array<Record<string, string>> };
+      assert.equal(keys.length, 1, 'Ed25519 keys only (the ES256 token key is published by the tokens JWKS)');
+      const [k] = keys;
+      assert.equal(k!.purpose, 'tool-manifest');
+      assert.equal(k!.kty, 'OKP');
+      assert.equal(k!.crv, 'Ed25519');
+      assert.equal(k!.alg, 'EdDSA');
+      assert.equal(k!.use, 'sig');
+      assert.equal(k!.status, 'active');
+      assert.equal('d' in k!, false, 'no private member');
+      assert.equal(parsePublicKey({ kty: k!.kty, crv: k!.crv, x: k!.x }).type, 'Ed25519');
+    } finally {
+      await server.close();
+    }
+  },
+);

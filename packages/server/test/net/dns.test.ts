@@ -1,0 +1,61 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDnsClient, isNetError, parseDnsServers } from '../../src/net/index.ts';
+import { TestDnsServer } from './fixtures/dns-server.ts';
+
+let server: TestDnsServer;
+before(async () => {
+  server = await TestDnsServer.start({
+    'chunks.test': { TXT: [['abc', 'def', 'ghi'], 'second'] },
+    'host.test': { A: ['127.0.0.5', '127.0.0.6'], AAAA: ['::1'] },
+    'v6only.test': { AAAA: ['2001:db8::1'] },
+    'empty.test': {},
+  });
+});
+after(() => server.close());
+
+test('TXT records: each record’s character-strings are joined; no record and no name are both []', async () => {
+  const dns = createDnsClient({ servers: [server.address] });
+  assert.deepEqual((await dns.resolveTxt('chunks.test')).sort(), ['abcdefghi', 'second']);
+  assert.deepEqual(await dns.resolveTxt('empty.test'), []);
+  assert.deepEqual(await dns.resolveTxt('nxdomain.test'), []);
+});
+
+test('addresses: A then AAAA; names with only one family; unknown names give []', async () => {
+  const dns = createDnsClient({ servers: [server.address] });
+  assert.deepEqual(await dns.resolveAddresses('host.test'), [
+    { address: '127.0.0.5', family: 4 },
+    { address: '127.0.0.6', family: 4 },
+    { address: '::1', family: 6 },
+  ]);
+  assert.deepEqual(await dns.resolveAddresses('v6only.test'), [{ address: '2001:db8::1', family: 6 }]);
+  assert.deepEqual(await dns.resolveAddresses('nxdomain.test'), []);
+});
+
+test('a server that never answers: DNS_FAILED after the resolver timeout, DEADLINE_EXCEEDED on abort', async () => {
+  server.silent.add('silent.test');
+  const dns = createDnsClient({ servers: [server.address], timeoutMs: 100, tries: 1 });
+  await assert.rejects(dns.resolveTxt('silent.test'), (e) => isNetError(e, 'DNS_FAILED') && /ETIMEOUT/.test(e.message));
+  const slow = createDnsClient({ servers: [server.address], timeoutMs: 2000, tries: 2 });
+  const started = Date.now();
+  await assert.rejects(slow.resolveTxt('silent.test', AbortSignal.timeout(150)), (e) =>
+    isNetError(e, 'DEADLINE_EXCEEDED'),
+  );
+  await assert.rejects(slow.resolveAddresses('silent.test', AbortSignal.timeout(150)), (e) =>
+    isNetError(e, 'DEADLINE_EXCEEDED'),
+  );
+  assert.ok(Date.now() - started < 1500, 'the abort cut the lookups short');
+});
+
+test('VOUCH_DNS_SERVERS syntax: ip, ip:port, IPv6 and [IPv6]:port; anything else is refused', () => {
+  assert.deepEqual(parseDnsServers('127.0.0.1:5353, [::1]:53, 1.1.1.1 ,::1'), [
+    '127.0.0.1:5353',
+    '[::1]:53',
+    '1.1.1.1',
+    '::1',
+  ]);
+  assert.deepEqual(parseDnsServers(''), []);
+  for (const bad of ['dns.google', '1.1.1.1:0', '1.1.1.1:70000', '[1.1.1.1]:53', '::1:53:x', '1.1.1', 'fe80::1%eth0']) {
+    assert.throws(() => parseDnsServers(bad), Error, bad);
+  }
+});
