@@ -58,7 +58,11 @@ function startServer(args: string[]): Promise<{ port: number; child: ChildProces
   });
 }
 
-async function load(url: string, tokensFile: string, seconds: number): Promise<{
+async function load(
+  url: string,
+  tokensFile: string,
+  seconds: number,
+): Promise<{
   requests: number;
   seconds: number;
   latencyMeanMs: number;
@@ -110,7 +114,13 @@ export default defineSuite({
     const iat = Math.floor(now / 1000);
     const tokens: string[] = [];
     for (let i = 0; i < TOKENS; i++) {
-      const claims: JwtClaims = { iss: ISS, sub: 'did:identity:abcdefghijklmnopqrstuvwxya', iat, exp: iat + 3600, jti: `j${i}` };
+      const claims: JwtClaims = {
+        iss: ISS,
+        sub: 'did:identity:abcdefghijklmnopqrstuvwxya',
+        iat,
+        exp: iat + 3600,
+        jti: `j${i}`,
+      };
       claims[aipClaimName(ISS, 'token_type')] = 'identity';
       claims[aipClaimName(ISS, 'deployer')] = 'bench';
       tokens.push(await signJwt(claims, pair.privateKey, { kid: pair.thumbprint, typ: AIP_TYP.identity }));
@@ -205,12 +215,18 @@ export default defineSuite({
       {
         group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
         name: BARE,
-        run: httpCase(() => `http://127.0.0.1:${bare.port}/verify`, () => tokensFile),
+        run: httpCase(
+          () => `http://127.0.0.1:${bare.port}/verify`,
+          () => tokensFile,
+        ),
       },
       {
         group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
         name: 'Vouch POST /api/registry/verify',
-        run: httpCase(() => `http://127.0.0.1:${vouch.port}/api/registry/verify`, () => tokensFile),
+        run: httpCase(
+          () => `http://127.0.0.1:${vouch.port}/api/registry/verify`,
+          () => tokensFile,
+        ),
         compareTo: [BARE],
       },
     ];

@@ -56,13 +56,20 @@ async function vouch(): Promise<void> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ port: Number(new URL(address).port) }));
   process.once('SIGTERM', () => {
-    void app.close().then(() => storage.close()).then(() => rm(dir, { recursive: true, force: true })).then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => storage.close())
+      .then(() => rm(dir, { recursive: true, force: true }))
+      .then(() => process.exit(0));
   });
 }
 
 async function bare(): Promise<void> {
   const { jwk } = JSON.parse(await readFile(tokensFile!, 'utf8')) as { jwk: Record<string, string> };
-  const key = { key: createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! }, format: 'jwk' }), dsaEncoding: 'ieee-p1363' as const };
+  const key = {
+    key: createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! }, format: 'jwk' }),
+    dsaEncoding: 'ieee-p1363' as const,
+  };
   const app = Fastify();
   app.post('/verify', async (req) => {
     const token = (req.body as { token: string }).token;

@@ -39,7 +39,7 @@ test('every token and keys subcommand has --help with an example', async () => {
   ]) {
     const r = await run(...args, '--help');
     assert.equal(r.code, 0, args.join(' '));
-    assert.match(r.out, /Examples?:\n\s+\$ (VOUCH_\w+=\S+ )?vouch /, `${args.join(' ')} --help shows an example`);
+    assert.match(r.out, /Examples?:\n\s+\$ vouch /, `${args.join(' ')} --help shows an example`);
   }
 });
 
@@ -121,9 +121,9 @@ test('keys list and rotate', async () => {
   live.clock.set(Date.now());
   const before = await run('keys', 'list', '--json', ...admin());
   assert.equal(before.code, 0, before.err);
-  const active = (JSON.parse(before.out) as { keys: Array<{ kid: string; purpose: string; status: string }> }).keys.find(
-    (k) => k.purpose === 'tokens' && k.status === 'active',
-  )!;
+  const active = (
+    JSON.parse(before.out) as { keys: Array<{ kid: string; purpose: string; status: string }> }
+  ).keys.find((k) => k.purpose === 'tokens' && k.status === 'active')!;
   const rotated = await run('keys', 'rotate', ...admin());
   assert.equal(rotated.code, 0, rotated.err);
   assert.match(rotated.out, /^new active key #\d+: \S+\nretired: /);

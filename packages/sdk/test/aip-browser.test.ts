@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type * as Esbuild from 'esbuild';
+import type * as Playwright from 'playwright-core';
 import type { AipCheckResult } from '../src/index.ts';
 import { startLiveServer, T0 } from './aip-server.ts';
 
@@ -23,8 +25,8 @@ test('no file of the verifier imports a node:* module', () => {
 
 test('the offline verifier runs in a browser on WebCrypto', { timeout: 120_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} is not installed (.ci/run installs it)`);
-  let esbuild: typeof import('esbuild');
-  let playwright: typeof import('playwright-core');
+  let esbuild: typeof Esbuild;
+  let playwright: typeof Playwright;
   try {
     esbuild = await import('esbuild');
     playwright = await import('playwright-core');

@@ -17,6 +17,7 @@ export interface LiveServer {
   server: RunningServer;
   clock: ManualClock;
   /** JSON request to the server; `admin` adds the admin key. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are read by shape
   call(method: string, path: string, body?: unknown, admin?: boolean): Promise<{ status: number; body: any }>;
   registerAgent(): Promise<{ did: string; key: GeneratedKeyPair }>;
   issue(did: string, extra?: Record<string, unknown>): Promise<{ token: string; jti: string; exp: number }>;
@@ -58,7 +59,11 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (admin) headers['x-api-key'] = ADMIN_KEY;
-    const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
   };

@@ -47,7 +47,11 @@ test('the offline verifier reaches the same verdicts as the server', async () =>
   const cases: Array<[string, { token: string; audience?: string; nonce?: string }, string]> = [
     ['identity', { token: identity.token }, 'valid'],
     ['session for its audience', { token: session.token, audience: 'shop.example', nonce: 'n-7' }, 'valid'],
-    ['identity where a session is required', { token: identity.token, audience: 'shop.example' }, 'TOKEN_TYPE_MISMATCH'],
+    [
+      'identity where a session is required',
+      { token: identity.token, audience: 'shop.example' },
+      'TOKEN_TYPE_MISMATCH',
+    ],
     ['wrong audience', { token: session.token, audience: 'bank.example' }, 'JWT_AUDIENCE_MISMATCH'],
     ['wrong nonce', { token: session.token, nonce: 'n-8' }, 'JWT_NONCE_MISMATCH'],
     ['revoked', { token: revoked.token }, 'TOKEN_REVOKED'],
@@ -63,7 +67,8 @@ test('the offline verifier reaches the same verdicts as the server', async () =>
     const offline = verdict(await verifier.check(token, opts));
     assert.equal(serverVerdict, expected, `server: ${name}`);
     assert.equal(offline, expected, `offline: ${name}`);
-    if (expected === 'valid') assert.deepEqual((await verifier.check(token, opts) as { claims: unknown }).claims, server.body.claims);
+    if (expected === 'valid')
+      assert.deepEqual(((await verifier.check(token, opts)) as { claims: unknown }).claims, server.body.claims);
   }
   // Expiry, on the same clock.
   live.clock.advance(24 * 3600_000 + 60_000);
@@ -111,5 +116,9 @@ test('revocations reach the verifier through the cursor; an unchanged list costs
   assert.equal(verdict(await verifier.check(tokens[4]!.token)), 'valid', 'a fresh copy is trusted for 30 s');
   live.clock.advance(30_000);
   assert.equal(verdict(await verifier.check(tokens[4]!.token)), 'TOKEN_REVOKED');
+  // Revoking the agent revokes its remaining tokens: the offline verifier learns it from the same list.
+  assert.equal((await live.call('POST', `/api/v1/agents/${agent.did}/revoke`, { reason: 'gone' }, true)).status, 200);
+  await verifier.syncRevocations();
+  assert.equal(verdict(await verifier.check(tokens[5]!.token)), 'TOKEN_REVOKED');
   live.clock.set(T0);
 });

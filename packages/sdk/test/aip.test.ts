@@ -170,10 +170,7 @@ test('verifyAipToken: the AIP rules, each with its code', async () => {
   let asked = false;
   const other = await generateKeyPair('P-256');
   const forged = await signJwt(identity, other.privateKey, { kid: jwks.keys[0]!.kid, typ: AIP_TYP.identity });
-  await rejects(
-    verifyAipToken(forged, { ...opts, isRevoked: () => (asked = true) }),
-    'JWT_SIGNATURE_INVALID',
-  );
+  await rejects(verifyAipToken(forged, { ...opts, isRevoked: () => (asked = true) }), 'JWT_SIGNATURE_INVALID');
   assert.equal(asked, false);
 });
 
@@ -183,11 +180,12 @@ test('the issuance proof string and signature', async () => {
     aipIssueProofMessage({ did: DID, tokenType: 'session', audience: 'shop', signedAt: 1767225600000 }),
     `aip-issue:${DID}:session:shop:1767225600000`,
   );
-  assert.equal(
-    aipIssueProofMessage({ did: DID, tokenType: 'identity', signedAt: 5 }),
-    `aip-issue:${DID}:identity::5`,
-  );
-  const { proof, signedAt } = await signAipIssueProof(agent.privateKey, { did: DID, tokenType: 'identity', signedAt: 7 });
+  assert.equal(aipIssueProofMessage({ did: DID, tokenType: 'identity', signedAt: 5 }), `aip-issue:${DID}:identity::5`);
+  const { proof, signedAt } = await signAipIssueProof(agent.privateKey, {
+    did: DID,
+    tokenType: 'identity',
+    signedAt: 7,
+  });
   assert.equal(signedAt, 7);
   assert.ok(
     nodeVerify(
@@ -197,10 +195,17 @@ test('the issuance proof string and signature', async () => {
       decodeBase64(proof),
     ),
   );
-  assert.throws(() => aipIssueProofMessage({ did: DID, tokenType: 'x' as never, signedAt: 1 }), { code: 'INVALID_ARGUMENT' });
-  assert.throws(() => aipIssueProofMessage({ did: DID, tokenType: 'identity', signedAt: 1.5 }), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => aipIssueProofMessage({ did: DID, tokenType: 'x' as never, signedAt: 1 }), {
+    code: 'INVALID_ARGUMENT',
+  });
+  assert.throws(() => aipIssueProofMessage({ did: DID, tokenType: 'identity', signedAt: 1.5 }), {
+    code: 'INVALID_ARGUMENT',
+  });
   const p256 = await generateKeyPair('P-256');
-  await rejects(signAipIssueProof(p256.privateKey, { did: DID, tokenType: 'identity', signedAt: 1 }), 'INVALID_ARGUMENT');
+  await rejects(
+    signAipIssueProof(p256.privateKey, { did: DID, tokenType: 'identity', signedAt: 1 }),
+    'INVALID_ARGUMENT',
+  );
 });
 
 test('createMemoryNonceStore consumes a nonce once per audience', () => {
@@ -265,11 +270,10 @@ test('createAipVerifier: discovery, key refresh on unknown kid (rate-limited), r
 
   const ok = await verifier.check(await a.sign(a.identity));
   assert.deepEqual(ok, { valid: true, claims: a.identity });
-  assert.deepEqual(issuerState.calls.map((c) => new URL(c).pathname), [
-    '/.well-known/agent-registry.json',
-    '/.well-known/jwks.json',
-    '/api/registry/revocations',
-  ]);
+  assert.deepEqual(
+    issuerState.calls.map((c) => new URL(c).pathname),
+    ['/.well-known/agent-registry.json', '/.well-known/jwks.json', '/api/registry/revocations'],
+  );
 
   // Rotation: a kid the cached JWKS lacks. Within the refresh interval it is simply unknown; afterwards one refetch.
   issuerState.state.jwks = { keys: [a.jwk, b.jwk] };
@@ -341,7 +345,11 @@ test('createAipVerifier refuses bad discovery documents and bad options', async 
   }
   assert.throws(() => createAipVerifier({}), { code: 'INVALID_ARGUMENT' });
   assert.throws(() => createAipVerifier({ issuer: 'not a url' }), { code: 'INVALID_ARGUMENT' });
-  assert.throws(() => createAipVerifier({ jwks: a.jwks }), { code: 'INVALID_ARGUMENT' }, 'no silent skip of revocation');
+  assert.throws(
+    () => createAipVerifier({ jwks: a.jwks }),
+    { code: 'INVALID_ARGUMENT' },
+    'no silent skip of revocation',
+  );
   assert.throws(() => createAipVerifier({ issuer: ISS, keysMaxAgeMs: -1 }), { code: 'INVALID_ARGUMENT' });
 
   // With a nonce store, a session nonce passes once.

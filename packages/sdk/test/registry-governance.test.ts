@@ -9,6 +9,7 @@ import {
   canonicalize,
   checkIssuer,
   checkQuorum,
+  checkCoSignature,
   createGenesis,
   generateKeyPair,
   getDefaultCrypto,
@@ -33,6 +34,7 @@ import {
   proposalFor,
   publish,
   rawSignEntry,
+  rawSignProposal,
   rejectsCode,
   stateOf,
   throwsCode,
@@ -242,6 +244,31 @@ describe('checkQuorum counts exactly as verifyRegistry will', () => {
     ]);
     const rq = await checkQuorum(s, remove);
     assert.deepEqual([rq.met, rq.text], [false, 'signed by 2/3']);
+  });
+});
+
+describe('checkCoSignature: one posted signature, checked at once', () => {
+  test('counted, or the reason it would not count', async () => {
+    const proposal = proposalFor(s, { action: 'remove', subject: 'echo', reason: 'x' });
+    const one = await cosignProposal(proposal, [o.alpha!]);
+    const sigOf = async (org: Org, id = org.id) => (await rawSignProposal(proposal, [[org, id]])).signatures[0]!;
+    assert.deepEqual(await checkCoSignature(s, one, await sigOf(o.bravo!)), { counted: true });
+    assert.deepEqual(await checkCoSignature(s, one, await sigOf(o.alpha!)), {
+      counted: false,
+      reason: 'duplicate-signer',
+    });
+    assert.deepEqual(await checkCoSignature(s, one, await sigOf(o.echo!)), { counted: false, reason: 'subject' });
+    assert.deepEqual(await checkCoSignature(s, one, await sigOf(o.delta!)), { counted: false, reason: 'revoked' });
+    assert.deepEqual(await checkCoSignature(s, one, await sigOf(o.foxtrot!)), { counted: false, reason: 'unknown' });
+    assert.deepEqual(await checkCoSignature(s, one, await sigOf(o.foxtrot!, 'bravo')), {
+      counted: false,
+      reason: 'invalid-signature',
+    });
+    await rejectsCode(
+      () => checkCoSignature(s, one, { issuerId: 'bravo', signature: 'x', signedAt: 'y' }),
+      'REGISTRY_INVALID',
+      /^signature\.signedAt/,
+    );
   });
 });
 

@@ -57,6 +57,22 @@ export interface Config {
   signatureWindowSeconds: number;
   /** Per-client-address limits (per `rateLimitWindowMs`) on token issuance, verification and revocation. */
   tokenRateLimits: { issue: number; verify: number; revoke: number };
+  /** Trust registry (issue 4): authority mode unless `trustRegistryUrl` is set. */
+  registry: RegistryConfig;
+}
+
+/** Trust registry settings: authority (the server holds the root key) or consumer (it follows another registry). */
+export interface RegistryConfig {
+  /** A `vouch registry keygen` file imported once as the registry root key (authority mode). */
+  rootKeyFile: string | undefined;
+  /** Lifetime of each signed registry document, in seconds; re-signed at half-life. */
+  validitySeconds: number;
+  /** Consumer mode: http(s) URL or file path of the registry document to follow. */
+  trustUrl: string | undefined;
+  /** Consumer mode: the pinned root public key (`ed25519:<base64url>`). */
+  trustRootKey: string | undefined;
+  /** Consumer mode: seconds between refreshes. */
+  trustTtlSeconds: number;
 }
 
 /** One row of the README's configuration table; `loadConfig` reads exactly these. */
@@ -190,6 +206,33 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: '60',
     meaning: 'Token revocations (`POST /api/registry/revoke`) per rate-limit window per client address.',
   },
+  {
+    name: 'VOUCH_REGISTRY_ROOT_KEY_FILE',
+    default: '(generated at first start)',
+    meaning:
+      'Trust registry authority: a `vouch registry keygen` file imported once as the registry root key (then kept sealed in the database).',
+  },
+  {
+    name: 'VOUCH_REGISTRY_VALIDITY',
+    default: '604800',
+    meaning: 'Seconds each signed registry document is valid (authority); it is re-signed at half-life.',
+  },
+  {
+    name: 'VOUCH_TRUST_REGISTRY_URL',
+    default: '(unset: authority mode)',
+    meaning:
+      'Consumer mode: http(s) URL or file path of the trust registry to follow (read-only). Alias `SINT_TRUST_REGISTRY_URL`.',
+  },
+  {
+    name: 'VOUCH_TRUST_REGISTRY_ROOT_KEY',
+    default: '(required in consumer mode)',
+    meaning: 'Consumer mode: the pinned registry root public key, `ed25519:<base64url>`.',
+  },
+  {
+    name: 'VOUCH_TRUST_REGISTRY_TTL',
+    default: '3600',
+    meaning: 'Consumer mode: seconds between registry refreshes. Alias `SINT_TRUST_REGISTRY_TTL`.',
+  },
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -312,6 +355,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       verify: intVar(env, 'VOUCH_TOKEN_VERIFY_RATE_MAX', 1200, 1, 1_000_000_000),
       revoke: intVar(env, 'VOUCH_TOKEN_REVOKE_RATE_MAX', 60, 1, 1_000_000_000),
     },
+    registry: readRegistry(env, cwd),
+  };
+}
+
+/** Trust registry settings; consumer mode (`VOUCH_TRUST_REGISTRY_URL`) requires the pinned root key. */
+function readRegistry(env: NodeJS.ProcessEnv, cwd: string): RegistryConfig {
+  const path = (raw: string | undefined): string | undefined => {
+    const v = raw?.trim() || undefined;
+    return v === undefined ? undefined : isAbsolute(v) ? v : resolve(cwd, v);
+  };
+  // SINT_* are the seed's names, accepted as aliases.
+  let trustUrl = env.VOUCH_TRUST_REGISTRY_URL?.trim() || env.SINT_TRUST_REGISTRY_URL?.trim() || undefined;
+  if (trustUrl !== undefined && !/^https?:\/\//i.test(trustUrl)) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trustUrl)) {
+      throw new ConfigError('VOUCH_TRUST_REGISTRY_URL must be an http(s) URL or a file path.');
+    }
+    trustUrl = path(trustUrl);
+  }
+  const trustRootKey = env.VOUCH_TRUST_REGISTRY_ROOT_KEY?.trim() || undefined;
+  if (trustUrl !== undefined && trustRootKey === undefined) {
+    throw new ConfigError('VOUCH_TRUST_REGISTRY_ROOT_KEY is required with VOUCH_TRUST_REGISTRY_URL.');
+  }
+  const ttlName = env.VOUCH_TRUST_REGISTRY_TTL ? 'VOUCH_TRUST_REGISTRY_TTL' : 'SINT_TRUST_REGISTRY_TTL';
+  return {
+    rootKeyFile: path(env.VOUCH_REGISTRY_ROOT_KEY_FILE),
+    validitySeconds: intVar(env, 'VOUCH_REGISTRY_VALIDITY', 7 * 86_400, 120, 366 * 86_400),
+    trustUrl,
+    trustRootKey,
+    trustTtlSeconds: intVar(env, ttlName, 3600, 1, 30 * 86_400),
   };
 }
 

@@ -38,7 +38,14 @@ export type ApiErrorCode =
   // tokens (issue 5)
   | 'PROOF_INVALID'
   | 'PROOF_STALE'
-  | 'PROOF_REPLAYED';
+  | 'PROOF_REPLAYED'
+  // trust registry (issue 4)
+  | 'REGISTRY_EXISTS'
+  | 'REGISTRY_READ_ONLY'
+  | 'REGISTRY_UNAVAILABLE'
+  | 'REGISTRY_CONFLICT'
+  | 'REGISTRY_PROPOSAL_STALE'
+  | 'REGISTRY_SIGNATURE_REFUSED';
 
 const STATUS: Record<ApiErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -72,6 +79,12 @@ const STATUS: Record<ApiErrorCode, number> = {
   PROOF_INVALID: 401,
   PROOF_STALE: 401,
   PROOF_REPLAYED: 409,
+  REGISTRY_EXISTS: 409,
+  REGISTRY_READ_ONLY: 409,
+  REGISTRY_UNAVAILABLE: 503,
+  REGISTRY_CONFLICT: 409,
+  REGISTRY_PROPOSAL_STALE: 409,
+  REGISTRY_SIGNATURE_REFUSED: 400,
 };
 
 /** An error meant for the API caller: its message is one readable sentence with no secret in it. */

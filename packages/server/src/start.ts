@@ -10,12 +10,15 @@ import { buildApp } from './app.ts';
 import { checkKek, ensureServerKey, loadKek, openStorage } from './storage/index.ts';
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
+import { ensureRegistryRootKey, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
 
 /** Purposes of the server's own key pairs, created on first start and kept in the database. */
 export const SERVER_KEY_PURPOSES = [
   { purpose: 'tokens', alg: 'ES256' },
   // Signs agents' tool manifests; published at /.well-known/vouch-keys.json.
   { purpose: 'tool-manifest', alg: 'EdDSA' },
+  // The trust registry's root key (authority mode only; imported from VOUCH_REGISTRY_ROOT_KEY_FILE when set).
+  { purpose: REGISTRY_ROOT_PURPOSE, alg: 'EdDSA' },
 ] as const;
 
 export interface RunningServer {
@@ -53,7 +56,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     const kek = await loadKek({ kekFile: config.kekFile, dataDir: config.dataDir, engine: storage.engine });
     await checkKek(storage, kek, clock.now());
-    for (const k of SERVER_KEY_PURPOSES) await ensureServerKey(storage, kek, k.purpose, k.alg, clock.now());
+    for (const k of SERVER_KEY_PURPOSES) {
+      if (k.purpose === REGISTRY_ROOT_PURPOSE) await ensureRegistryRootKey(config, storage, kek, clock.now());
+      else await ensureServerKey(storage, kek, k.purpose, k.alg, clock.now());
+    }
 
     const rateLimitStore = rateLimitStoreFor(storage);
     const { app } = await buildApp({ config, storage, kek, adminKey: admin.key, clock, logger, rateLimitStore });

@@ -7,14 +7,7 @@ export {
   AIP_DEFAULT_EXPIRES_IN,
   aipClaimName,
 } from './types.ts';
-export type {
-  AipTokenType,
-  AipExpiresIn,
-  AipClaim,
-  VerifiedAipToken,
-  AipCheckResult,
-  AipRevocation,
-} from './types.ts';
+export type { AipTokenType, AipExpiresIn, AipClaim, VerifiedAipToken, AipCheckResult, AipRevocation } from './types.ts';
 export { aipIssueProofMessage, signAipIssueProof } from './proof.ts';
 export type { AipIssueProofInput } from './proof.ts';
 export { aipKeysFromJwks, es256KeyFromJwk } from './jwks.ts';

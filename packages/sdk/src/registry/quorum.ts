@@ -1,12 +1,15 @@
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { validateIssuerEntry } from './entry.ts';
+import { checkSignature, validateIssuerEntry } from './entry.ts';
+import { root } from './lib/shape.ts';
 import { countQuorum, fromState, planStep } from './lib/ledger.ts';
 import { verifyPlanSignatures } from './lib/verify-signatures.ts';
 import { validateProposal } from './proposal.ts';
 import {
   PROPOSAL_TYPE,
   type GovernanceStep,
+  type IgnoredSignatureReason,
+  type IssuerSignature,
   type IssuerEntry,
   type Proposal,
   type QuorumResult,
@@ -46,4 +49,36 @@ export async function checkQuorum(
   const plan = planStep(fromState(state), step);
   const [valid] = await verifyPlanSignatures([plan], options.crypto ?? getDefaultCrypto());
   return countQuorum(plan.candidates, valid!, plan.required);
+}
+
+/** The outcome of {@link checkCoSignature}. */
+export type CoSignatureCheck = { counted: true } | { counted: false; reason: IgnoredSignatureReason };
+
+/**
+ * Checks one co-signature on its own, as the authority does when an issuer posts it: would it count towards the
+ * quorum of `change` at this state (valid signature by an active issuer that is not the subject, and whose key
+ * does not belong to a signer already on `change`)? An issuer already on `change` gives `duplicate-signer`. Throws
+ * `REGISTRY_INVALID` for a malformed signature object.
+ *
+ * @example
+ * ```ts
+ * const check = await checkCoSignature(state, proposal, { issuerId, signature, signedAt });
+ * if (!check.counted) throw new ApiError('VALIDATION_FAILED', `The signature does not count (${check.reason}).`);
+ * ```
+ */
+export async function checkCoSignature(
+  state: RegistryState,
+  change: IssuerEntry | Proposal,
+  signature: IssuerSignature,
+  options: CheckQuorumOptions = {},
+): Promise<CoSignatureCheck> {
+  checkSignature(signature, root(undefined, 'signature'));
+  const alone = await checkQuorum(state, { ...change, signatures: [signature] }, options);
+  if (alone.ignored.length > 0) return { counted: false, reason: alone.ignored[0]!.reason };
+  if (change.signatures.some((s) => s.issuerId === signature.issuerId))
+    return { counted: false, reason: 'duplicate-signer' };
+  const keyOf = (id: string): string | undefined => state.issuers.find((e) => e.id === id)?.publicKey;
+  const key = keyOf(signature.issuerId);
+  if (change.signatures.some((s) => keyOf(s.issuerId) === key)) return { counted: false, reason: 'duplicate-key' };
+  return { counted: true };
 }

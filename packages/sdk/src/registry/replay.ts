@@ -24,8 +24,15 @@ function failure(p: Problem, step: number): RegistryFailure {
   };
 }
 
-/** Internal: replays validated steps. */
-export function replay(governance: readonly GovernanceStep[]): Replay {
+/**
+ * Internal: replays validated steps; `onPlan` sees each step's plan as soon as it is made; `hashes`, when given, are
+ * the steps' `governanceStepHash`es computed already.
+ */
+export function replay(
+  governance: readonly GovernanceStep[],
+  onPlan?: (plan: Plan) => void,
+  hashes?: readonly string[],
+): Replay {
   const failures: RegistryFailure[] = [];
   const first = governance[0];
   if (first === undefined || first.kind !== 'genesis') {
@@ -37,20 +44,21 @@ export function replay(governance: readonly GovernanceStep[]): Replay {
     });
     return { plans: [], hashes: [], failures };
   }
-  const { ledger, problems } = genesisLedger(first);
+  const { ledger, problems } = genesisLedger(first, hashes?.[0]);
   for (const p of problems) failures.push(failure(p, 1));
-  const hashes = [ledger.chainHash];
+  const chain = [ledger.chainHash];
   const plans: Plan[] = [];
   for (let i = 1; i < governance.length; i++) {
     const plan = planStep(ledger, governance[i]!);
+    onPlan?.(plan);
     for (const p of plan.problems) failures.push(failure(p, plan.sequence));
-    const bounds = commit(ledger, plan);
+    const bounds = commit(ledger, plan, hashes?.[i]);
     if (bounds)
       failures.push(failure({ ...bounds, ...(plan.subject ? { issuerId: plan.subject } : {}) }, plan.sequence));
-    hashes.push(ledger.chainHash);
+    chain.push(ledger.chainHash);
     plans.push(plan);
   }
-  return { ledger, plans, hashes, failures };
+  return { ledger, plans, hashes: chain, failures };
 }
 
 /** The result of {@link replayGovernance}. */

@@ -51,7 +51,24 @@ export function proposalSigningBytes(proposal: Proposal): Uint8Array {
  * ```
  */
 export function registryDocumentSigningBytes(doc: RegistryDocument): Uint8Array {
-  return encodeUtf8(canonicalize(without(doc, ['rootSignature'], 'a registry document')));
+  const governance = (doc as { governance?: unknown } | null)?.governance;
+  const steps = Array.isArray(governance) ? governance.map((step) => canonicalize(step)) : undefined;
+  return documentBytes(doc, steps);
+}
+
+/**
+ * Internal: the document's signing bytes from the RFC 8785 text of each governance step, already computed for the
+ * step hashes (the steps are most of the document: this saves canonicalizing them twice). Same bytes as
+ * `canonicalize(doc without rootSignature)`: members in sorted order, `governance` spliced in as `[s1,s2,…]`.
+ */
+export function documentBytes(doc: RegistryDocument, steps: readonly string[] | undefined): Uint8Array {
+  const rest = without(doc, ['rootSignature'], 'a registry document');
+  if (steps === undefined) return encodeUtf8(canonicalize(rest));
+  const names = Object.keys(rest).sort();
+  const parts = names.map(
+    (name) => `${JSON.stringify(name)}:${name === 'governance' ? `[${steps.join(',')}]` : canonicalize(rest[name])}`,
+  );
+  return encodeUtf8(`{${parts.join(',')}}`);
 }
 
 /**

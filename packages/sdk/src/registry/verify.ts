@@ -1,17 +1,19 @@
 import { VouchError } from '../errors.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { canonicalize } from '../json/canonicalize.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { isPublicKey, type PublicKey } from '../keys/key.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
 import { validateRegistryDocument } from './document.ts';
+import { jsonEqual } from './lib/json-equal.ts';
 import { boundsProblem, countQuorum, signatureBytes, type Ledger } from './lib/ledger.ts';
 import { toMs, type TimeInput } from './lib/time.ts';
-import { verifyPlanSignatures } from './lib/verify-signatures.ts';
+import { verifyPlan } from './lib/verify-signatures.ts';
 import { registryIdOf } from './registry-id.ts';
 import { replay } from './replay.ts';
-import { registryDocumentSigningBytes } from './signing-bytes.ts';
+import { documentBytes } from './signing-bytes.ts';
+import { canonicalize } from '../json/canonicalize.ts';
+import { sha256HexSync } from '../hash/sha256.ts';
 import type {
   EntryReport,
   QuorumResult,
@@ -77,9 +79,7 @@ function rollback(doc: RegistryDocument, hashes: readonly string[], lastSeen: La
   );
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalize(a) === canonicalize(b);
-}
+const sameJson = jsonEqual;
 
 /** Rule 3: the document's issuers, revoked and threshold are exactly what the governance replay gives. */
 function compareWithReplay(doc: RegistryDocument, ledger: Ledger): RegistryFailure[] {
@@ -212,12 +212,14 @@ export async function verifyRegistry(
     };
   };
 
-  // Rule 1. An unsigned document is not worth replaying: stop here.
+  // Rule 1. An unsigned document is not worth replaying: stop here. Each step's RFC 8785 text serves twice, in the
+  // document's signing bytes and for the step's hash.
+  const stepTexts = doc.governance.map((step) => canonicalize(step));
   const signed = await crypto.verify(
     'EdDSA',
     rootKey,
     signatureBytes(doc.rootSignature),
-    registryDocumentSigningBytes(doc),
+    documentBytes(doc, stepTexts),
   );
   if (!signed) {
     failures.push({
@@ -248,8 +250,14 @@ export async function verifyRegistry(
     failures.push({ rule: 1, code: 'REGISTRY_EXPIRED', message: `the document expired at ${doc.expiresAt}.` });
   }
 
-  // Rules 2 (chain, applicability) and 5, by replay.
-  const replayed = replay(doc.governance);
+  // Rules 2 (chain, applicability) and 5, by replay. Each step's co-signatures start verifying on the threadpool
+  // as soon as the step is planned, while the replay goes on.
+  const verifying: Promise<boolean[]>[] = [];
+  const replayed = replay(
+    doc.governance,
+    (plan) => verifying.push(verifyPlan(plan, crypto)),
+    stepTexts.map((text) => sha256HexSync(text)),
+  );
   failures.push(...replayed.failures);
   const ledger = replayed.ledger;
   const chainHash = replayed.hashes.at(-1);
@@ -259,7 +267,10 @@ export async function verifyRegistry(
     const f = rollback(doc, replayed.hashes, lastSeen);
     if (f) failures.push(f);
   }
-  if (ledger === undefined) return report();
+  if (ledger === undefined) {
+    await Promise.all(verifying);
+    return report();
+  }
   if (Date.parse(ledger.lastAppliedAt) > Date.parse(doc.updatedAt)) {
     failures.push({
       rule: 2,
@@ -269,8 +280,13 @@ export async function verifyRegistry(
     });
   }
 
-  // Rule 2: quorum per step, all signatures verified at once.
-  const valid = await verifyPlanSignatures(replayed.plans, crypto);
+  // Rule 3 while the signatures are being verified, and rule 5 on the document's own threshold.
+  failures.push(...compareWithReplay(doc, ledger));
+  const bounds = boundsProblem(doc.threshold.required, doc.threshold.total);
+  if (bounds) failures.push({ rule: 5, code: bounds.code, message: `the document's ${bounds.message}` });
+
+  // Rule 2: quorum per step.
+  const valid = await Promise.all(verifying);
   const quorums = new Map<number, QuorumResult>();
   const steps: StepReport[] = [{ sequence: 1, kind: 'genesis', hash: replayed.hashes[0]! }];
   replayed.plans.forEach((plan, i) => {
@@ -295,11 +311,6 @@ export async function verifyRegistry(
       });
     }
   });
-
-  // Rule 3, and rule 5 on the document's own threshold.
-  failures.push(...compareWithReplay(doc, ledger));
-  const bounds = boundsProblem(doc.threshold.required, doc.threshold.total);
-  if (bounds) failures.push({ rule: 5, code: bounds.code, message: `the document's ${bounds.message}` });
 
   const entries: EntryReport[] = [...ledger.issuers.keys()].sort().map((id) => {
     const step = ledger.origins.get(id)!;

@@ -4,6 +4,14 @@ import { adminModule } from './admin/routes.ts';
 import { agentsModule } from './agents/index.ts';
 import { keysModule } from './keys/routes.ts';
 import { tokensModule } from './tokens/routes.ts';
+import { registryModule } from './registry/routes.ts';
 
 /** Every built-in module, in registration order. */
-export const MODULES: readonly VouchModule[] = [healthModule, adminModule, keysModule, agentsModule, tokensModule];
+export const MODULES: readonly VouchModule[] = [
+  healthModule,
+  adminModule,
+  keysModule,
+  agentsModule,
+  tokensModule,
+  registryModule,
+];

@@ -10,10 +10,12 @@ export { loadKek, checkKek, KEK_FILE_NAME } from './kek.ts';
 export { seal, open } from './secret-box.ts';
 export {
   ensureServerKey,
+  importServerKey,
   listServerKeys,
   rotateServerKey,
   lockActiveServerKey,
   dropRetiredServerKeys,
+  listServerKeyStates,
 } from './server-keys.ts';
 export type { ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from './server-keys.ts';
 export { recordAudit, listAudit } from './audit.ts';

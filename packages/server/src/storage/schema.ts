@@ -235,6 +235,40 @@ export interface TokenIssueProofsTable {
   expires_at: number;
 }
 
+/* ---- trust registry (migration 0005) ---- */
+
+/**
+ * The registry document this server serves (`name` = `authority`) or follows (`consumer`): one row each. `sequence`
+ * and `chain_hash` guard every change (`UPDATE ... WHERE sequence = base`); for a consumer they are the highest
+ * sequence accepted (rollback protection across restarts).
+ */
+export interface RegistryDocumentsTable {
+  name: 'authority' | 'consumer';
+  sequence: number;
+  chain_hash: string;
+  /** The signed document, JSON. */
+  document: string;
+  updated_at: number;
+  expires_at: number;
+}
+
+/** Governance proposals posted to the authority, with the co-signatures collected so far. */
+export interface RegistryProposalsTable {
+  /** `proposalId`: SHA-256 hex of the proposal's signing bytes. */
+  id: string;
+  base_sequence: number;
+  action: string;
+  subject: string | null;
+  /** The proposal with its signatures, JSON. */
+  proposal: string;
+  status: 'pending' | 'applied' | 'stale';
+  /** Bumped by every signature added: concurrent additions collide instead of overwriting each other. */
+  version: number;
+  created_at: number;
+  expires_at: number;
+  applied_sequence: number | null;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   meta: MetaTable;
@@ -258,4 +292,6 @@ export interface Database {
   token_revocation_seq: TokenRevocationSeqTable;
   token_nonces: TokenNoncesTable;
   token_issue_proofs: TokenIssueProofsTable;
+  registry_documents: RegistryDocumentsTable;
+  registry_proposals: RegistryProposalsTable;
 }

@@ -73,6 +73,61 @@ export async function ensureServerKey(
 }
 
 /**
+ * Stores `privateKey` (an Ed25519 or P-256 KeyObject from outside, e.g. an operator's key file) as generation 1 of
+ * `purpose` if the purpose has no key yet (insert-if-absent, race-safe like {@link ensureServerKey}), then returns
+ * the active key, which is the imported one unless a key was already there: compare `kid`s to tell.
+ *
+ * @example
+ * ```ts
+ * const key = await importServerKey(storage, kek, 'registry-root', 'EdDSA', createPrivateKey(pem), clock.now());
+ * ```
+ */
+export async function importServerKey(
+  storage: Storage,
+  kek: Buffer,
+  purpose: string,
+  alg: ServerKeyAlg,
+  privateKey: KeyObject,
+  nowMs: number,
+): Promise<ServerKey> {
+  assertPurpose(purpose);
+  assertNonNegativeInteger('nowMs', nowMs);
+  if (!fitsAlg(privateKey, alg)) throw new StorageError('INVALID_ARGUMENT', `The key to import is not an ${alg} key.`);
+  const existing = await activeKey(storage.db, kek, purpose);
+  if (existing !== undefined) return requireAlg(existing, alg);
+  const publicKey = createPublicKey(privateKey);
+  const kid = await jwkThumbprint(publicKey.export({ format: 'jwk' }) as Parameters<typeof jwkThumbprint>[0]);
+  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  try {
+    const row: ServerKeysTable = {
+      kid,
+      purpose,
+      alg,
+      generation: 1,
+      status: 'active',
+      public_jwk: JSON.stringify(publicJwkOf(publicKey, kid, alg)),
+      private_sealed: seal(kek, der, kid),
+      created_at: nowMs,
+      retired_at: null,
+    };
+    await translateErrors(() =>
+      storage.db
+        .insertInto('server_keys')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .execute(),
+    );
+  } finally {
+    der.fill(0);
+  }
+  const winner = await activeKey(storage.db, kek, purpose);
+  if (winner === undefined) {
+    throw new StorageError('SERVER_KEY_CONFLICT', `The server keys for "${purpose}" exist but none is active.`);
+  }
+  return requireAlg(winner, alg);
+}
+
+/**
  * Every stored key (active and retired), optionally for one purpose, ordered by purpose then newest generation
  * first. Each private key is opened, and checked to match its `kid` and `alg`.
  *
@@ -144,7 +199,11 @@ export async function rotateServerKey(
           .updateTable('server_keys')
           .set({ status: 'retired', retired_at: nowMs })
           .where('purpose', '=', purpose)
-          .where('kid', 'in', active.map((r) => r.kid))
+          .where(
+            'kid',
+            'in',
+            active.map((r) => r.kid),
+          )
           .where('status', '=', 'active')
           .execute();
       }
@@ -242,6 +301,30 @@ export async function dropRetiredServerKeys(
       }
       return rows.map((r) => r.kid);
     }),
+  );
+}
+
+/**
+ * The kid, generation and status of every key of `purpose`, newest first, without opening any private key: a cheap
+ * way for a process to tell whether its cached keys are still current.
+ *
+ * @example
+ * ```ts
+ * const states = await listServerKeyStates(storage, 'tokens'); // [{ kid, generation: 2, status: 'active' }, ...]
+ * ```
+ */
+export async function listServerKeyStates(
+  storage: Storage,
+  purpose: string,
+): Promise<Array<{ kid: string; generation: number; status: ServerKeyStatus }>> {
+  assertPurpose(purpose);
+  return translateErrors(() =>
+    storage.db
+      .selectFrom('server_keys')
+      .select(['kid', 'generation', 'status'])
+      .where('purpose', '=', purpose)
+      .orderBy('generation', 'desc')
+      .execute(),
   );
 }
 

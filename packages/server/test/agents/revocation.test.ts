@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
 import { solvePow } from '@vouch/sdk';
 import { listAudit } from '../../src/storage/index.ts';
 import { assertAgentActive, resolveAgent } from '../../src/modules/agents/service.ts';
@@ -194,7 +195,7 @@ eachEngine('key rotation needs the old key (request) and the new key (statement)
       signText(signer, rotationStatement(a.did, oldKey, key, signedAt));
 
     const before = await tableCounts(storage);
-    const attempts: Array<[string, () => Promise<import('fastify').LightMyRequestResponse>, number, string]> = [
+    const attempts: Array<[string, () => Promise<LightMyRequestResponse>, number, string]> = [
       [
         'statement signed by the old key',
         async () => {
@@ -303,6 +304,33 @@ eachEngine('key rotation needs the old key (request) and the new key (statement)
         [oldKey, false],
         [newKey, true],
       ].sort(),
+    );
+  } finally {
+    await app.close();
+  }
+});
+
+eachEngine('revoking an agent revokes its live tokens in the same transaction', async ({ open }) => {
+  const storage = await open();
+  const { app } = await makeApp(storage, { env: TEST_ENV });
+  try {
+    const a = await registerPow(app);
+    const issued = await app.inject({
+      method: 'POST',
+      url: '/api/registry/issue',
+      headers: admin,
+      payload: { agent_name: a.did },
+    });
+    assert.equal(issued.statusCode, 201, issued.body);
+    const { jti } = issued.json() as { jti: string };
+    const revoked = await app.inject({ method: 'POST', url: `/api/v1/agents/${a.did}/revoke`, headers: admin });
+    assert.equal(revoked.statusCode, 200);
+    const list = (await app.inject({ method: 'GET', url: '/api/registry/revocations' })).json() as {
+      revoked: Array<{ jti: string; reason: string | null }>;
+    };
+    assert.deepEqual(
+      list.revoked.map((r) => [r.jti, r.reason]),
+      [[jti, 'agent revoked']],
     );
   } finally {
     await app.close();

@@ -127,7 +127,10 @@ export async function verify(
   t: TestApp,
   body: Record<string, unknown>,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: { valid: boolean; claims?: Record<string, unknown>; code?: string; error?: string } }> {
+): Promise<{
+  status: number;
+  body: { valid: boolean; claims?: Record<string, unknown>; code?: string; error?: string };
+}> {
   const res = await post(t, '/api/registry/verify', body, headers);
   return { status: res.statusCode, body: res.json() };
 }

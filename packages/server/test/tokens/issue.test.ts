@@ -104,7 +104,12 @@ eachEngine('the owner issues for its own agents only', async ({ open }) => {
     assert.equal((res.json() as { code: string }).code, 'FORBIDDEN');
   }
   // A wrong owner key is no credential at all.
-  const wrong = await post(t, '/api/registry/issue', { agent_name: mine.did }, { authorization: 'Bearer vouch_owner_nope' });
+  const wrong = await post(
+    t,
+    '/api/registry/issue',
+    { agent_name: mine.did },
+    { authorization: 'Bearer vouch_owner_nope' },
+  );
   assert.equal(wrong.statusCode, 401);
   assert.equal((wrong.json() as { code: string }).code, 'UNAUTHORIZED');
   assert.deepEqual(await tableCounts(t.ctx.storage), before, 'refusals wrote nothing');
@@ -152,7 +157,10 @@ eachEngine('the agent issues for itself with a fresh proof, once per proof', asy
     assert.equal((res.json() as { code: string }).code, code);
   }
   // Within the window either way is fine.
-  assert.equal((await post(t, '/api/registry/issue', await proofBody(t, agent, 'identity', undefined, T0 - 299_000))).statusCode, 201);
+  assert.equal(
+    (await post(t, '/api/registry/issue', await proofBody(t, agent, 'identity', undefined, T0 - 299_000))).statusCode,
+    201,
+  );
   assert.equal(
     (await tableCounts(t.ctx.storage)).issued_tokens,
     before.issued_tokens! + 1,
@@ -204,7 +212,11 @@ eachEngine('issue, verify and revoke are rate-limited with Retry-After', async (
   });
   const agent = await registerAgent(t);
   for (const url of ['/api/registry/issue', '/api/registry/verify', '/api/registry/revoke']) {
-    const payload = url.endsWith('issue') ? { agent_name: agent.did } : url.endsWith('verify') ? { token: 'x' } : { jti: 'x' };
+    const payload = url.endsWith('issue')
+      ? { agent_name: agent.did }
+      : url.endsWith('verify')
+        ? { token: 'x' }
+        : { jti: 'x' };
     const codes: number[] = [];
     for (let i = 0; i < 3; i++) codes.push((await post(t, url, payload, ADMIN)).statusCode);
     assert.notEqual(codes[0], 429);

@@ -44,7 +44,11 @@ eachEngine('rotateServerKey: generation n+1 active, the previous retired, one au
     ],
   );
   assert.equal((await ensureServerKey(storage, kek, 'tokens', 'ES256', T0 + 6)).kid, key.kid);
-  const audit = await storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'server_key.rotate').execute();
+  const audit = await storage.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('action', '=', 'server_key.rotate')
+    .execute();
   assert.equal(audit.length, 1);
   assert.equal(audit[0]!.target, key.kid);
   // A purpose with no key yet starts at generation 1; another algorithm than the active key's is a conflict.
@@ -70,91 +74,137 @@ eachEngine('concurrent rotations from two processes never leave two active keys'
   assert.equal(keys.length, 1 + results.filter((r) => r.status === 'fulfilled').length);
 });
 
-eachEngine('a token signed before rotation verifies until its expiry; then its key leaves the JWKS', async ({ open }) => {
-  const t = await tokenApp(await open());
-  const agent = await registerAgent(t);
-  const old = await issue(t, agent, { token_type: 'session', audience: 'shop', expires_in: '6h' });
-  const oldKid = decodeJwt(old.token).header.kid!;
-  assert.deepEqual((await jwks(t)).map((k) => [k.kid, k.status]), [[oldKid, 'active']]);
+eachEngine(
+  'a token signed before rotation verifies until its expiry; then its key leaves the JWKS',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    const agent = await registerAgent(t);
+    const old = await issue(t, agent, { token_type: 'session', audience: 'shop', expires_in: '6h' });
+    const oldKid = decodeJwt(old.token).header.kid!;
+    assert.deepEqual(
+      (await jwks(t)).map((k) => [k.kid, k.status]),
+      [[oldKid, 'active']],
+    );
 
-  t.clock.advance(60_000);
-  const rotated = await rotate(t);
-  assert.deepEqual(rotated.retired, [oldKid]);
-  assert.equal(rotated.generation, 2);
-  const fresh = await issue(t, agent);
-  assert.equal(decodeJwt(fresh.token).header.kid, rotated.kid, 'new tokens are signed by the new key');
-  assert.deepEqual(
-    (await jwks(t)).map((k) => [k.kid, k.status, k.alg, k.use, k.kty, k.crv]),
-    [
-      [rotated.kid, 'active', 'ES256', 'sig', 'EC', 'P-256'],
-      [oldKid, 'retired', 'ES256', 'sig', 'EC', 'P-256'],
-    ],
-  );
-  const discovery = (await t.app.inject({ method: 'GET', url: '/.well-known/agent-registry.json' })).json() as {
-    active_kid: string;
-    keys: Jwk[];
-  };
-  assert.equal(discovery.active_kid, rotated.kid);
-  assert.equal(discovery.keys.length, 2);
+    t.clock.advance(60_000);
+    const rotated = await rotate(t);
+    assert.deepEqual(rotated.retired, [oldKid]);
+    assert.equal(rotated.generation, 2);
+    const fresh = await issue(t, agent);
+    assert.equal(decodeJwt(fresh.token).header.kid, rotated.kid, 'new tokens are signed by the new key');
+    assert.deepEqual(
+      (await jwks(t)).map((k) => [k.kid, k.status, k.alg, k.use, k.kty, k.crv]),
+      [
+        [rotated.kid, 'active', 'ES256', 'sig', 'EC', 'P-256'],
+        [oldKid, 'retired', 'ES256', 'sig', 'EC', 'P-256'],
+      ],
+    );
+    const discovery = (await t.app.inject({ method: 'GET', url: '/.well-known/agent-registry.json' })).json() as {
+      active_kid: string;
+      keys: Jwk[];
+    };
+    assert.equal(discovery.active_kid, rotated.kid);
+    assert.equal(discovery.keys.length, 2);
 
-  // The old token keeps verifying until exp (+ skew); the retired key stays published exactly as long.
-  t.clock.set(old.exp * 1000 + 59_000);
-  assert.equal((await verify(t, { token: old.token })).status, 200);
-  assert.equal((await jwks(t)).length, 2);
-  const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: ADMIN })).json() as {
-    keys: Array<{ kid: string; status: string; published: boolean; drops_at: string | null; purpose: string }>;
-  };
-  const oldRow = listed.keys.find((k) => k.kid === oldKid)!;
-  assert.equal(oldRow.status, 'retired');
-  assert.equal(oldRow.published, true);
-  assert.equal(oldRow.drops_at, new Date(old.exp * 1000 + 60_000).toISOString());
+    // The old token keeps verifying until exp (+ skew); the retired key stays published exactly as long.
+    t.clock.set(old.exp * 1000 + 59_000);
+    assert.equal((await verify(t, { token: old.token })).status, 200);
+    assert.equal((await jwks(t)).length, 2);
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: ADMIN })).json() as {
+      keys: Array<{ kid: string; status: string; published: boolean; drops_at: string | null; purpose: string }>;
+    };
+    const oldRow = listed.keys.find((k) => k.kid === oldKid)!;
+    assert.equal(oldRow.status, 'retired');
+    assert.equal(oldRow.published, true);
+    assert.equal(oldRow.drops_at, new Date(old.exp * 1000 + 60_000).toISOString());
 
-  t.clock.set(old.exp * 1000 + 60_000);
-  await rejected(t, { token: old.token }, 'JWT_KID_UNKNOWN');
-  assert.deepEqual((await jwks(t)).map((k) => k.kid), [rotated.kid], 'the retired key left the JWKS');
-  assert.equal((await verify(t, { token: fresh.token })).status, 200);
+    t.clock.set(old.exp * 1000 + 60_000);
+    await rejected(t, { token: old.token }, 'JWT_KID_UNKNOWN');
+    assert.deepEqual(
+      (await jwks(t)).map((k) => k.kid),
+      [rotated.kid],
+      'the retired key left the JWKS',
+    );
+    assert.equal((await verify(t, { token: fresh.token })).status, 200);
 
-  // Housekeeping deletes the retired key row, with an audit entry.
-  const { droppedKeys } = await pruneTokenState(t.ctx);
-  assert.deepEqual(droppedKeys, [oldKid]);
-  assert.deepEqual(
-    (await listServerKeys(t.ctx.storage, t.kek, 'tokens')).map((k) => k.kid),
-    [rotated.kid],
-  );
-  const audit = await t.app.inject({ method: 'GET', url: '/api/v1/admin/audit?action=server_key.drop', headers: ADMIN });
-  assert.equal((audit.json() as { entries: unknown[] }).entries.length, 1);
-  await t.app.close();
-});
+    // Housekeeping deletes the retired key row, with an audit entry.
+    const { droppedKeys } = await pruneTokenState(t.ctx);
+    assert.deepEqual(droppedKeys, [oldKid]);
+    assert.deepEqual(
+      (await listServerKeys(t.ctx.storage, t.kek, 'tokens')).map((k) => k.kid),
+      [rotated.kid],
+    );
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/audit?action=server_key.drop',
+      headers: ADMIN,
+    });
+    assert.equal((audit.json() as { entries: unknown[] }).entries.length, 1);
+    await t.app.close();
+  },
+);
 
 eachEngine('a retired key with no live token leaves the JWKS after the skew', async ({ open }) => {
   const t = await tokenApp(await open());
   const before = (await jwks(t))[0]!.kid;
   const rotated = await rotate(t);
-  assert.deepEqual((await jwks(t)).map((k) => k.kid), [rotated.kid, before]);
+  assert.deepEqual(
+    (await jwks(t)).map((k) => k.kid),
+    [rotated.kid, before],
+  );
   t.clock.advance(60_000);
-  assert.deepEqual((await jwks(t)).map((k) => k.kid), [rotated.kid]);
+  assert.deepEqual(
+    (await jwks(t)).map((k) => k.kid),
+    [rotated.kid],
+  );
   await t.app.close();
 });
 
-eachEngine('another process picks up a rotation: unknown kids reload the keys, stale signers re-sign', async ({ open }) => {
-  const a = await tokenApp(await open(), { env: { VOUCH_TOKEN_ISSUE_RATE_MAX: '1000' } });
-  const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek, env: { VOUCH_TOKEN_ISSUE_RATE_MAX: '1000' } });
-  const agent = await registerAgent(a);
-  const before = await issue(b, agent); // b has loaded (and cached) generation 1
-  const rotated = await rotate(a);
-  a.clock.advance(1000);
-  // b never heard of the new kid: it reloads once and verifies.
-  assert.equal((await verify(b, { token: (await issue(a, agent)).token })).status, 200);
-  // b signs with the new key although its cache still held the old one a moment ago.
-  const c = await tokenApp(await open(), { clock: a.clock, kek: a.kek });
-  await issue(c, agent); // c caches the current key...
-  const again = await rotate(a); // ...which a rotation retires
-  const fromC = await issue(c, agent);
-  assert.equal(decodeJwt(fromC.token).header.kid, again.kid, 'the stale cache was detected under the key lock');
-  assert.notEqual(again.kid, rotated.kid);
-  assert.equal((await verify(b, { token: before.token })).status, 200);
-  for (const app of [a, b, c]) await app.app.close();
-});
+eachEngine(
+  'another process picks up a rotation: unknown kids reload the keys, stale signers re-sign',
+  async ({ open }) => {
+    const a = await tokenApp(await open(), { env: { VOUCH_TOKEN_ISSUE_RATE_MAX: '1000' } });
+    const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek, env: { VOUCH_TOKEN_ISSUE_RATE_MAX: '1000' } });
+    const agent = await registerAgent(a);
+    const before = await issue(b, agent); // b has loaded (and cached) generation 1
+    const firstJwks = await b.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    assert.equal(firstJwks.headers['cache-control'], 'no-cache');
+    const etag = firstJwks.headers.etag as string;
+    const same = await b.app.inject({
+      method: 'GET',
+      url: '/.well-known/jwks.json',
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(same.statusCode, 304);
+    const rotated = await rotate(a);
+    // b's JWKS shows a's rotation at once (no waiting for its key cache to expire), under a new ETag.
+    const after = await b.app.inject({
+      method: 'GET',
+      url: '/.well-known/jwks.json',
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(after.statusCode, 200);
+    assert.deepEqual(
+      (after.json() as { keys: Jwk[] }).keys.map((k) => [k.kid, k.status]),
+      [
+        [rotated.kid, 'active'],
+        [decodeJwt(before.token).header.kid, 'retired'],
+      ],
+    );
+    a.clock.advance(1000);
+    // b never heard of the new kid: it reloads once and verifies.
+    assert.equal((await verify(b, { token: (await issue(a, agent)).token })).status, 200);
+    // b signs with the new key although its cache still held the old one a moment ago.
+    const c = await tokenApp(await open(), { clock: a.clock, kek: a.kek });
+    await issue(c, agent); // c caches the current key...
+    const again = await rotate(a); // ...which a rotation retires
+    const fromC = await issue(c, agent);
+    assert.equal(decodeJwt(fromC.token).header.kid, again.kid, 'the stale cache was detected under the key lock');
+    assert.notEqual(again.kid, rotated.kid);
+    assert.equal((await verify(b, { token: before.token })).status, 200);
+    for (const app of [a, b, c]) await app.app.close();
+  },
+);
 
 eachEngine(
   'issuance racing a rotation only signs with keys whose tokens are on record',

@@ -3,7 +3,12 @@ import { generateKeyPair, signJwt } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { tableCounts } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
-import { listRevocations, pruneTokenState, revokeToken, revokeTokensOfAgent } from '../../src/modules/tokens/service.ts';
+import {
+  listRevocations,
+  pruneTokenState,
+  revokeToken,
+  revokeTokensOfAgent,
+} from '../../src/modules/tokens/service.ts';
 import { ADMIN, createOwner, ISS, issue, post, registerAgent, rejected, T0, tokenApp, verify } from './helpers.ts';
 
 interface Page {
@@ -15,7 +20,12 @@ interface Page {
 
 async function revocations(t: TestApp, query = '', headers: Record<string, string> = {}) {
   const res = await t.app.inject({ method: 'GET', url: `/api/registry/revocations${query}`, headers });
-  return { status: res.statusCode, etag: res.headers.etag as string | undefined, body: res.body, page: (res.statusCode === 200 ? res.json() : undefined) as Page };
+  return {
+    status: res.statusCode,
+    etag: res.headers.etag as string | undefined,
+    body: res.body,
+    page: (res.statusCode === 200 ? res.json() : undefined) as Page,
+  };
 }
 
 eachEngine('revoke by jti or by token, idempotently, by the admin or the owner', async ({ open }) => {
@@ -85,63 +95,81 @@ eachEngine('revoke by jti or by token, idempotently, by the admin or the owner',
   await t.app.close();
 });
 
-eachEngine('the revocation list pages by cursor, answers 304 to its ETag, and accepts ISO-8601 since', async ({ open }) => {
-  const t = await tokenApp(await open());
-  const agent = await registerAgent(t);
-  const tokens = [];
-  for (let i = 0; i < 5; i++) tokens.push(await issue(t, agent));
+eachEngine(
+  'the revocation list pages by cursor, answers 304 to its ETag, and accepts ISO-8601 since',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    const agent = await registerAgent(t);
+    const tokens = [];
+    for (let i = 0; i < 5; i++) tokens.push(await issue(t, agent));
 
-  const empty = await revocations(t);
-  assert.deepEqual(empty.page, { revoked: [], count: 0, cursor: '0', has_more: false });
-  assert.equal((await revocations(t, '', { 'if-none-match': empty.etag! })).status, 304);
+    const empty = await revocations(t);
+    assert.deepEqual(empty.page, { revoked: [], count: 0, cursor: '0', has_more: false });
+    assert.equal((await revocations(t, '', { 'if-none-match': empty.etag! })).status, 304);
 
-  for (const [i, tok] of tokens.entries()) {
-    t.clock.set(T0 + i * 1000);
-    await post(t, '/api/registry/revoke', { jti: tok.jti }, ADMIN);
-  }
-  const p1 = await revocations(t, '?limit=2');
-  assert.equal(p1.page.count, 2);
-  assert.equal(p1.page.has_more, true);
-  assert.deepEqual(p1.page.revoked.map((r) => r.jti), [tokens[0]!.jti, tokens[1]!.jti]);
-  const p2 = await revocations(t, `?limit=2&since=${p1.page.cursor}`);
-  assert.deepEqual(p2.page.revoked.map((r) => r.jti), [tokens[2]!.jti, tokens[3]!.jti]);
-  assert.ok(Number(p2.page.cursor) > Number(p1.page.cursor), 'cursors increase');
-  const p3 = await revocations(t, `?limit=2&since=${p2.page.cursor}`);
-  assert.deepEqual(p3.page.revoked.map((r) => r.jti), [tokens[4]!.jti]);
-  assert.equal(p3.page.has_more, false);
+    for (const [i, tok] of tokens.entries()) {
+      t.clock.set(T0 + i * 1000);
+      await post(t, '/api/registry/revoke', { jti: tok.jti }, ADMIN);
+    }
+    const p1 = await revocations(t, '?limit=2');
+    assert.equal(p1.page.count, 2);
+    assert.equal(p1.page.has_more, true);
+    assert.deepEqual(
+      p1.page.revoked.map((r) => r.jti),
+      [tokens[0]!.jti, tokens[1]!.jti],
+    );
+    const p2 = await revocations(t, `?limit=2&since=${p1.page.cursor}`);
+    assert.deepEqual(
+      p2.page.revoked.map((r) => r.jti),
+      [tokens[2]!.jti, tokens[3]!.jti],
+    );
+    assert.ok(Number(p2.page.cursor) > Number(p1.page.cursor), 'cursors increase');
+    const p3 = await revocations(t, `?limit=2&since=${p2.page.cursor}`);
+    assert.deepEqual(
+      p3.page.revoked.map((r) => r.jti),
+      [tokens[4]!.jti],
+    );
+    assert.equal(p3.page.has_more, false);
 
-  // Nothing new: same content, same ETag, and 304 for If-None-Match (also in a list, or weak).
-  const tail = await revocations(t, `?since=${p3.page.cursor}`);
-  assert.deepEqual(tail.page, { revoked: [], count: 0, cursor: p3.page.cursor, has_more: false });
-  const tail2 = await revocations(t, `?since=${p3.page.cursor}`);
-  assert.equal(tail2.etag, tail.etag);
-  for (const inm of [tail.etag!, `"other", ${tail.etag}`, `W/${tail.etag}`]) {
-    const r = await revocations(t, `?since=${p3.page.cursor}`, { 'if-none-match': inm });
-    assert.equal(r.status, 304, inm);
-    assert.equal(r.body, '');
-  }
-  assert.equal((await revocations(t, `?since=${p3.page.cursor}`, { 'if-none-match': '"stale"' })).status, 200);
-  // A new revocation changes the content and the ETag.
-  const more = await issue(t, agent);
-  await post(t, '/api/registry/revoke', { jti: more.jti }, ADMIN);
-  const changed = await revocations(t, `?since=${p3.page.cursor}`, { 'if-none-match': tail.etag! });
-  assert.equal(changed.status, 200);
-  assert.deepEqual(changed.page.revoked.map((r) => r.jti), [more.jti]);
+    // Nothing new: same content, same ETag, and 304 for If-None-Match (also in a list, or weak).
+    const tail = await revocations(t, `?since=${p3.page.cursor}`);
+    assert.deepEqual(tail.page, { revoked: [], count: 0, cursor: p3.page.cursor, has_more: false });
+    const tail2 = await revocations(t, `?since=${p3.page.cursor}`);
+    assert.equal(tail2.etag, tail.etag);
+    for (const inm of [tail.etag!, `"other", ${tail.etag}`, `W/${tail.etag}`]) {
+      const r = await revocations(t, `?since=${p3.page.cursor}`, { 'if-none-match': inm });
+      assert.equal(r.status, 304, inm);
+      assert.equal(r.body, '');
+    }
+    assert.equal((await revocations(t, `?since=${p3.page.cursor}`, { 'if-none-match': '"stale"' })).status, 200);
+    // A new revocation changes the content and the ETag.
+    const more = await issue(t, agent);
+    await post(t, '/api/registry/revoke', { jti: more.jti }, ADMIN);
+    const changed = await revocations(t, `?since=${p3.page.cursor}`, { 'if-none-match': tail.etag! });
+    assert.equal(changed.status, 200);
+    assert.deepEqual(
+      changed.page.revoked.map((r) => r.jti),
+      [more.jti],
+    );
 
-  // ISO-8601 since: revoked strictly after that time.
-  const iso = await revocations(t, `?since=${encodeURIComponent(new Date(T0 + 2500).toISOString())}`);
-  assert.deepEqual(iso.page.revoked.map((r) => r.jti), [tokens[3]!.jti, tokens[4]!.jti, more.jti]);
-  const isoEmpty = await revocations(t, '?since=2100-01-01T00:00:00Z');
-  assert.equal(isoEmpty.page.count, 0);
-  assert.equal(isoEmpty.page.cursor, changed.page.cursor, 'an empty ISO page still gives a cursor to continue from');
+    // ISO-8601 since: revoked strictly after that time.
+    const iso = await revocations(t, `?since=${encodeURIComponent(new Date(T0 + 2500).toISOString())}`);
+    assert.deepEqual(
+      iso.page.revoked.map((r) => r.jti),
+      [tokens[3]!.jti, tokens[4]!.jti, more.jti],
+    );
+    const isoEmpty = await revocations(t, '?since=2100-01-01T00:00:00Z');
+    assert.equal(isoEmpty.page.count, 0);
+    assert.equal(isoEmpty.page.cursor, changed.page.cursor, 'an empty ISO page still gives a cursor to continue from');
 
-  for (const bad of ['yesterday', '-1', '1e5', '2026-13-45T00:00:00Z', 'x'.repeat(65)]) {
-    const r = await revocations(t, `?since=${encodeURIComponent(bad)}`);
-    assert.equal(r.status, 400, bad);
-    assert.equal((JSON.parse(r.body) as { code: string }).code, 'VALIDATION_FAILED');
-  }
-  await t.app.close();
-});
+    for (const bad of ['yesterday', '-1', '1e5', '2026-13-45T00:00:00Z', 'x'.repeat(65)]) {
+      const r = await revocations(t, `?since=${encodeURIComponent(bad)}`);
+      assert.equal(r.status, 400, bad);
+      assert.equal((JSON.parse(r.body) as { code: string }).code, 'VALIDATION_FAILED');
+    }
+    await t.app.close();
+  },
+);
 
 eachEngine('revocations past their token expiry leave the list and are pruned', async ({ open }) => {
   const t = await tokenApp(await open());
@@ -155,7 +183,10 @@ eachEngine('revocations past their token expiry leave the list and are pruned', 
   t.clock.set(short.exp * 1000 + 59_999); // the last instant the token could still pass (exp + skew, exclusive)
   assert.equal((await revocations(t)).page.count, 2);
   t.clock.advance(1);
-  assert.deepEqual((await revocations(t)).page.revoked.map((r) => r.jti), [long.jti]);
+  assert.deepEqual(
+    (await revocations(t)).page.revoked.map((r) => r.jti),
+    [long.jti],
+  );
   const before = await tableCounts(t.ctx.storage);
   const { deleted } = await pruneTokenState(t.ctx);
   assert.deepEqual(deleted, { token_revocations: 1, token_nonces: 1, issued_tokens: 1, token_issue_proofs: 0 });
@@ -177,10 +208,13 @@ eachEngine('revokeTokensOfAgent revokes every live token of an agent in the call
     .execute((trx) => revokeTokensOfAgent(trx, agent.did, { at: t.clock.now(), actor: 'admin' }));
   assert.deepEqual(revoked, [mine[1]!.jti], 'already revoked tokens are skipped');
   const page = (await revocations(t)).page;
-  assert.deepEqual(page.revoked.map((r) => [r.jti, r.reason]), [
-    [mine[0]!.jti, null],
-    [mine[1]!.jti, 'agent revoked'],
-  ]);
+  assert.deepEqual(
+    page.revoked.map((r) => [r.jti, r.reason]),
+    [
+      [mine[0]!.jti, null],
+      [mine[1]!.jti, 'agent revoked'],
+    ],
+  );
   assert.equal((await verify(t, { token: theirs.token })).status, 200);
   await t.app.close();
 });
@@ -227,7 +261,16 @@ eachEngine(
       );
     };
     try {
-      await Promise.all([revoker(t, all.filter((_, i) => i % 2 === 0)), revoker(u, all.filter((_, i) => i % 2 === 1))]);
+      await Promise.all([
+        revoker(
+          t,
+          all.filter((_, i) => i % 2 === 0),
+        ),
+        revoker(
+          u,
+          all.filter((_, i) => i % 2 === 1),
+        ),
+      ]);
     } finally {
       revoking = false;
       await poller;

@@ -4,6 +4,7 @@ import { AIP_TYP, encodeBase64url, formatPublicKey, generateKeyPair, signJwt } f
 import type { JwtClaims } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { keyringOf } from '../../src/modules/tokens/keyring.ts';
+import { agentDirectory, setAgentDirectory } from '../../src/modules/tokens/agents.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { ADMIN, ISS, issue, post, registerAgent, rejected, revokeAgent, T0, tokenApp, verify } from './helpers.ts';
 
@@ -57,7 +58,11 @@ eachEngine('attack tokens are refused with 401 {valid: false, error, code}', asy
   const pem = formatPublicKey(parsePublicKey({ kty: 'EC', crv: 'P-256', x: publicJwk.x, y: publicJwk.y }), 'pem');
   for (const secret of [pem, JSON.stringify(publicJwk)]) {
     const input = `${encodeBase64url(JSON.stringify({ alg: 'HS256', kid, typ: AIP_TYP.identity }))}.${p}`;
-    await rejected(t, { token: `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}` }, 'JWT_ALG_NOT_ALLOWED');
+    await rejected(
+      t,
+      { token: `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}` },
+      'JWT_ALG_NOT_ALLOWED',
+    );
   }
   // Embedded jwk, jku, x5u, x5c: an attacker's key or key URL, signed by the attacker.
   const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -73,12 +78,20 @@ eachEngine('attack tokens are refused with 401 {valid: false, error, code}', asy
   }
   // kid with path or SQL characters, unknown, missing.
   for (const badKid of ['../../etc/passwd', "x' OR '1'='1", "'; DROP TABLE server_keys; --", 'unknown-kid']) {
-    await rejected(t, { token: compact({ alg: 'ES256', kid: badKid, typ: AIP_TYP.identity }, p, s) }, 'JWT_KID_UNKNOWN');
+    await rejected(
+      t,
+      { token: compact({ alg: 'ES256', kid: badKid, typ: AIP_TYP.identity }, p, s) },
+      'JWT_KID_UNKNOWN',
+    );
   }
   await rejected(t, { token: compact({ alg: 'ES256', typ: AIP_TYP.identity }, p, s) }, 'JWT_KID_UNKNOWN');
   // Another issuer's key, with our kid.
   const foreign = await generateKeyPair('P-256');
-  await rejected(t, { token: await signJwt(base, foreign.privateKey, { kid, typ: AIP_TYP.identity }) }, 'JWT_SIGNATURE_INVALID');
+  await rejected(
+    t,
+    { token: await signJwt(base, foreign.privateKey, { kid, typ: AIP_TYP.identity }) },
+    'JWT_SIGNATURE_INVALID',
+  );
   // Psychic signature r = s = 0.
   await rejected(t, { token: `${h}.${p}.${encodeBase64url(new Uint8Array(64))}` }, 'JWT_SIGNATURE_INVALID');
   // Re-encoded base64url of a valid token: padding, or a non-canonical last character.
@@ -90,13 +103,18 @@ eachEngine('attack tokens are refused with 401 {valid: false, error, code}', asy
   // Oversize and malformed.
   await rejected(t, { token: `${h}.${'A'.repeat(9000)}.${s}` }, 'JWT_TOO_LARGE');
   await rejected(t, { token: 'x'.repeat(60_000) }, 'JWT_TOO_LARGE');
-  for (const junk of ['', 'abc', `${h}.${p}`, `${h}.${p}.${s}.x`, '...']) await rejected(t, { token: junk }, 'JWT_MALFORMED');
+  for (const junk of ['', 'abc', `${h}.${p}`, `${h}.${p}.${s}.x`, '...'])
+    await rejected(t, { token: junk }, 'JWT_MALFORMED');
 
   // Signed by the server's key but with bad claims.
   await rejected(t, { token: await forgeWithServerKey(t, { ...base, exp: S - 61 }) }, 'JWT_EXPIRED');
   await rejected(t, { token: await forgeWithServerKey(t, { ...base, nbf: S + 120 }) }, 'JWT_NOT_YET_VALID');
   await rejected(t, { token: await forgeWithServerKey(t, { ...base, iat: S + 120 }) }, 'JWT_ISSUED_IN_FUTURE');
-  await rejected(t, { token: await forgeWithServerKey(t, { ...base, iss: 'https://evil.example' }) }, 'JWT_ISSUER_MISMATCH');
+  await rejected(
+    t,
+    { token: await forgeWithServerKey(t, { ...base, iss: 'https://evil.example' }) },
+    'JWT_ISSUER_MISMATCH',
+  );
   const { jti: _jti, ...noJti } = base;
   await rejected(t, { token: await forgeWithServerKey(t, noJti) }, 'JWT_CLAIM_INVALID');
   await rejected(t, { token: await forgeWithServerKey(t, base, 'JWT') }, 'JWT_TYP_MISMATCH');
@@ -111,7 +129,11 @@ eachEngine('attack tokens are refused with 401 {valid: false, error, code}', asy
     'JWT_CLAIM_INVALID',
   );
   // An agent this server does not know.
-  await rejected(t, { token: await forgeWithServerKey(t, { ...base, sub: 'did:identity:aaaaaaaaaaaaaaaaaaaaaaaaaa' }) }, 'AGENT_NOT_FOUND');
+  await rejected(
+    t,
+    { token: await forgeWithServerKey(t, { ...base, sub: 'did:identity:aaaaaaaaaaaaaaaaaaaaaaaaaa' }) },
+    'AGENT_NOT_FOUND',
+  );
 
   // Audience rules: an identity token where a session token is required, the wrong audience, the wrong nonce.
   await rejected(t, { token, audience: 'shop.example' }, 'TOKEN_TYPE_MISMATCH');
@@ -156,42 +178,69 @@ eachEngine('revoked tokens and revoked agents fail verification', async ({ open 
   assert.equal(revoke.statusCode, 200, revoke.body);
   await rejected(t, { token: a.token }, 'TOKEN_REVOKED');
   assert.equal((await verify(t, { token: b.token })).status, 200);
+
+  // Revoking the agent revokes its live tokens too (agents module → revokeTokensOfAgent), so the revocation list,
+  // and with it every offline verifier, learns it.
   await revokeAgent(t, agent.did);
-  await rejected(t, { token: b.token }, 'AGENT_REVOKED');
-  await t.app.close();
-});
-
-eachEngine('the audience consumes a session nonce once, across processes; anonymous checks do not', async ({ open }) => {
-  const storage = await open();
-  const t = await tokenApp(storage);
-  const other = await tokenApp(await open(), { clock: t.clock, kek: t.kek });
-  const agent = await registerAgent(t);
-  const { token } = await issue(t, agent, { token_type: 'session', audience: 'shop.example', nonce: 'n-42' });
-
-  // Anonymous verifications check validity without consuming.
-  for (let i = 0; i < 2; i++) assert.equal((await verify(t, { token })).status, 200);
-  // Wrong admin keys leave the call anonymous.
-  assert.equal((await verify(t, { token }, { 'x-api-key': 'not-the-admin-key-000' })).status, 200);
-  // The audience (here the admin) consumes it: once.
-  assert.equal((await verify(t, { token, audience: 'shop.example' }, ADMIN)).status, 200);
-  await rejected(t, { token }, 'NONCE_REPLAYED', ADMIN);
-  // Another server process on the same database knows it too.
-  await rejected(other, { token, nonce: 'n-42' }, 'NONCE_REPLAYED', ADMIN);
-  // A token without a nonce has nothing to consume.
-  const plain = await issue(t, agent, { token_type: 'session', audience: 'shop.example' });
-  for (let i = 0; i < 2; i++) assert.equal((await verify(t, { token: plain.token }, ADMIN)).status, 200);
-
-  // Concurrent presentations of a fresh nonce to two processes: exactly one wins.
-  const race = await issue(t, agent, { token_type: 'session', audience: 'shop.example', nonce: 'n-race' });
-  const results = await Promise.all(
-    [t, other, t, other].map((app) => verify(app, { token: race.token }, ADMIN)),
-  );
+  await rejected(t, { token: b.token }, 'TOKEN_REVOKED');
+  const list = (await t.app.inject({ method: 'GET', url: '/api/registry/revocations' })).json() as {
+    revoked: Array<{ jti: string; reason: string }>;
+  };
   assert.deepEqual(
-    results.map((r) => r.status).sort(),
-    [200, 401, 401, 401],
-    JSON.stringify(results.map((r) => r.body.code)),
+    list.revoked.map((r) => [r.jti, r.reason]),
+    [
+      [a.jti, 'leaked'],
+      [b.jti, 'test'],
+    ],
   );
-  assert.ok(results.filter((r) => r.status === 401).every((r) => r.body.code === 'NONCE_REPLAYED'));
+
+  // And the agent's own status is checked as well, whatever the list says.
+  const other = await registerAgent(t);
+  const c = await issue(t, other);
+  const real = agentDirectory(t.ctx);
+  setAgentDirectory(t.ctx, {
+    ...real,
+    find: async (ref) => {
+      const found = await real.find(ref);
+      return found && { ...found, status: 'revoked' };
+    },
+  });
+  await rejected(t, { token: c.token }, 'AGENT_REVOKED');
   await t.app.close();
-  await other.app.close();
 });
+
+eachEngine(
+  'the audience consumes a session nonce once, across processes; anonymous checks do not',
+  async ({ open }) => {
+    const storage = await open();
+    const t = await tokenApp(storage);
+    const other = await tokenApp(await open(), { clock: t.clock, kek: t.kek });
+    const agent = await registerAgent(t);
+    const { token } = await issue(t, agent, { token_type: 'session', audience: 'shop.example', nonce: 'n-42' });
+
+    // Anonymous verifications check validity without consuming.
+    for (let i = 0; i < 2; i++) assert.equal((await verify(t, { token })).status, 200);
+    // Wrong admin keys leave the call anonymous.
+    assert.equal((await verify(t, { token }, { 'x-api-key': 'not-the-admin-key-000' })).status, 200);
+    // The audience (here the admin) consumes it: once.
+    assert.equal((await verify(t, { token, audience: 'shop.example' }, ADMIN)).status, 200);
+    await rejected(t, { token }, 'NONCE_REPLAYED', ADMIN);
+    // Another server process on the same database knows it too.
+    await rejected(other, { token, nonce: 'n-42' }, 'NONCE_REPLAYED', ADMIN);
+    // A token without a nonce has nothing to consume.
+    const plain = await issue(t, agent, { token_type: 'session', audience: 'shop.example' });
+    for (let i = 0; i < 2; i++) assert.equal((await verify(t, { token: plain.token }, ADMIN)).status, 200);
+
+    // Concurrent presentations of a fresh nonce to two processes: exactly one wins.
+    const race = await issue(t, agent, { token_type: 'session', audience: 'shop.example', nonce: 'n-race' });
+    const results = await Promise.all([t, other, t, other].map((app) => verify(app, { token: race.token }, ADMIN)));
+    assert.deepEqual(
+      results.map((r) => r.status).sort(),
+      [200, 401, 401, 401],
+      JSON.stringify(results.map((r) => r.body.code)),
+    );
+    assert.ok(results.filter((r) => r.status === 401).every((r) => r.body.code === 'NONCE_REPLAYED'));
+    await t.app.close();
+    await other.app.close();
+  },
+);

@@ -33,7 +33,7 @@ export function registerKeys(program: Command, io: Io): void {
       'after',
       `
 Examples:
-  $ VOUCH_ADMIN_KEY=... vouch keys list
+  $ vouch keys list --admin-key "$(cat data/admin.key)"
   $ VOUCH_ADMIN_KEY=... vouch keys rotate`,
     );
 
@@ -73,7 +73,7 @@ Examples:
       'after',
       `
 Examples:
-  $ VOUCH_ADMIN_KEY=... vouch keys rotate
+  $ vouch keys rotate --admin-key "$(cat data/admin.key)"
   $ vouch keys rotate --server https://vouch.example --admin-key ... --json`,
     )
     .action(async (opts: ServerOptions & { purpose: string }) => {

@@ -16,7 +16,7 @@ export interface ServerOptions {
 export function serverOptions(cmd: Command, credentials: ReadonlyArray<'admin' | 'owner'> = []): Command {
   cmd.option('--server <url>', `server base URL (default: $VOUCH_SERVER or ${DEFAULT_SERVER})`);
   if (credentials.includes('admin')) cmd.option('--admin-key <key>', 'admin API key (default: $VOUCH_ADMIN_KEY)');
-  if (credentials.includes('owner')) cmd.option('--owner-key <key>', "owner API key (default: $VOUCH_OWNER_KEY)");
+  if (credentials.includes('owner')) cmd.option('--owner-key <key>', 'owner API key (default: $VOUCH_OWNER_KEY)');
   return cmd.option('--json', 'print the result as JSON');
 }
 
@@ -36,7 +36,10 @@ export function serverBase(opts: ServerOptions): string {
 }
 
 /** Credential headers from the options or the environment; `required` names what must be present. */
-export function credentialHeaders(opts: ServerOptions, accept: ReadonlyArray<'admin' | 'owner'>): Record<string, string> {
+export function credentialHeaders(
+  opts: ServerOptions,
+  accept: ReadonlyArray<'admin' | 'owner'>,
+): Record<string, string> {
   const admin = accept.includes('admin') ? (opts.adminKey ?? process.env.VOUCH_ADMIN_KEY) : undefined;
   const owner = accept.includes('owner') ? (opts.ownerKey ?? process.env.VOUCH_OWNER_KEY) : undefined;
   if (admin) return { 'x-api-key': admin };
@@ -61,7 +64,11 @@ export async function request(
   try {
     res = await fetch(`${base}${path}`, {
       method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });

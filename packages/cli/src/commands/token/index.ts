@@ -101,8 +101,9 @@ function registerIssue(token: Command, io: Io): void {
       'after',
       `
 Examples:
-  $ VOUCH_ADMIN_KEY=... vouch token issue my-agent
-  $ vouch token issue did:identity:abc... --type session --audience shop.example --key agent.key.json`,
+  $ vouch token issue my-agent --admin-key "$(cat data/admin.key)"
+  $ vouch token issue did:identity:abc... --type session --audience shop.example --key agent.key.json
+  $ VOUCH_OWNER_KEY=vouch_owner_... vouch token issue my-agent --expires-in 6h --json`,
     )
     .action(async (agent: string, opts: IssueOptions) => {
       const base = serverBase(opts);
@@ -149,14 +150,14 @@ function registerVerify(token: Command, io: Io): void {
     token
       .command('verify')
       .description(
-        'Verify a token with the server (or --offline: here, with the server\'s keys and revocation list). ' +
+        "Verify a token with the server (or --offline: here, with the server's keys and revocation list). " +
           'Exit 0 when valid, 1 when not.',
       )
       .argument('<token>', 'the token, or - to read it from standard input')
       .option('--audience <audience>', 'require a session token for this audience')
       .option('--nonce <nonce>', 'require this nonce')
       .option('--offline', 'verify here with the SDK verifier instead of asking the server')
-      .option('--consume-nonce', "present the token as its audience (admin key): consumes its nonce"),
+      .option('--consume-nonce', 'present the token as its audience (admin key): consumes its nonce'),
     ['admin'],
   )
     .addHelpText(
@@ -219,11 +220,12 @@ function registerRevoke(token: Command, io: Io): void {
       'after',
       `
 Examples:
-  $ VOUCH_ADMIN_KEY=... vouch token revoke --jti 3q2-7wEVEjRWeJq8vN0xdA --reason "key leaked"
+  $ vouch token revoke --jti 3q2-7wEVEjRWeJq8vN0xdA --reason "key leaked" --admin-key "$(cat data/admin.key)"
   $ vouch token revoke --token eyJhbGciOiJFUzI1NiIs... --owner-key vouch_owner_...`,
     )
     .action(async (opts: RevokeOptions) => {
-      if ((opts.jti === undefined) === (opts.token === undefined)) throw new CliError('give exactly one of --jti and --token.');
+      if ((opts.jti === undefined) === (opts.token === undefined))
+        throw new CliError('give exactly one of --jti and --token.');
       const headers = credentialHeaders(opts, ['admin', 'owner']);
       if (Object.keys(headers).length === 0) throw new CliError('give --admin-key or --owner-key.');
       const body: Record<string, unknown> = opts.jti !== undefined ? { jti: opts.jti } : { token: opts.token };
@@ -279,7 +281,7 @@ export function registerToken(program: Command, io: Io): void {
 Server commands use --server (or $VOUCH_SERVER, default http://127.0.0.1:4100).
 
 Examples:
-  $ VOUCH_ADMIN_KEY=... vouch token issue my-agent --type session --audience shop.example
+  $ vouch token issue my-agent --type session --audience shop.example --admin-key "$(cat data/admin.key)"
   $ vouch token verify eyJhbGciOiJFUzI1NiIs... --audience shop.example
   $ vouch token inspect eyJhbGciOiJFUzI1NiIs...`,
     );

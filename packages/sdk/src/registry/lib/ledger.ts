@@ -127,7 +127,10 @@ export function fromState(state: RegistryState): Ledger {
 }
 
 /** The ledger right after a genesis step, and the rules the genesis breaks. */
-export function genesisLedger(step: GenesisStep): { ledger: Ledger; problems: Problem[] } {
+export function genesisLedger(
+  step: GenesisStep,
+  hash = governanceStepHash(step),
+): { ledger: Ledger; problems: Problem[] } {
   const problems: Problem[] = [];
   if (step.sequence !== 1) {
     problems.push({ rule: 2, code: 'REGISTRY_CHAIN_BROKEN', message: 'the genesis step must have sequence 1.' });
@@ -143,7 +146,7 @@ export function genesisLedger(step: GenesisStep): { ledger: Ledger; problems: Pr
     registry: step.registry,
     rootKey: step.rootKey,
     sequence: 1,
-    chainHash: governanceStepHash(step),
+    chainHash: hash,
     lastAppliedAt: step.appliedAt,
     lastAppliedAtMs: timeMs(step.appliedAt),
     required: step.threshold.required,
@@ -215,6 +218,14 @@ function setIssuer(ledger: Ledger, entry: IssuerEntry, sequence: number): void {
   if (!ledger.keyOwners.has(entry.publicKey)) ledger.keyOwners.set(entry.publicKey, entry.id);
 }
 
+function chainProblem(problems: Problem[], message: string): void {
+  problems.push({ rule: 2, code: 'REGISTRY_CHAIN_BROKEN', message });
+}
+
+function stepProblem(problems: Problem[], message: string, issuerId?: string): void {
+  problems.push({ rule: 2, code: 'REGISTRY_STEP_INVALID', message, ...(issuerId ? { issuerId } : {}) });
+}
+
 /**
  * What `step` would do to `ledger`, and every rule it breaks (chain, applicability, key reuse). Rule 5 bounds are
  * checked by `commit` after the effect; quorum by `countQuorum` once signatures are verified.
@@ -222,9 +233,8 @@ function setIssuer(ledger: Ledger, entry: IssuerEntry, sequence: number): void {
 export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
   const sequence = ledger.sequence + 1;
   const problems: Problem[] = [];
-  const chain = (message: string): void => void problems.push({ rule: 2, code: 'REGISTRY_CHAIN_BROKEN', message });
-  const invalid = (message: string, issuerId?: string): void =>
-    void problems.push({ rule: 2, code: 'REGISTRY_STEP_INVALID', message, ...(issuerId ? { issuerId } : {}) });
+  const chain = (message: string): void => chainProblem(problems, message);
+  const invalid = (message: string, issuerId?: string): void => stepProblem(problems, message, issuerId);
 
   if (step.sequence !== sequence) chain(`the step says sequence ${step.sequence} where ${sequence} follows.`);
   if (step.kind === 'genesis') {
@@ -337,10 +347,10 @@ export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
 }
 
 /** Applies a planned step's effect (if any) and advances the chain; returns the rule 5 problem it leaves, if any. */
-export function commit(ledger: Ledger, plan: Plan): Problem | undefined {
+export function commit(ledger: Ledger, plan: Plan, hash = governanceStepHash(plan.step)): Problem | undefined {
   plan.apply?.(ledger);
   ledger.sequence = plan.sequence;
-  ledger.chainHash = governanceStepHash(plan.step);
+  ledger.chainHash = hash;
   const ms = timeMs(plan.step.appliedAt);
   if (ms >= ledger.lastAppliedAtMs) {
     ledger.lastAppliedAtMs = ms;

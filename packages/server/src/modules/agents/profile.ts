@@ -20,13 +20,15 @@ export interface LoadedProfile {
   score: IdentityScore;
 }
 
-/** Loads what a profile shows (two queries), by DID, internal id or slug; undefined when there is no such agent. */
+/** Loads what a profile shows (one or two queries), by DID, internal id or slug; undefined when there is none. */
 export async function loadProfile(ctx: AppContext, ref: string): Promise<LoadedProfile | undefined> {
   const by = parseAgentRef(ref);
   if (by === undefined) return undefined;
   const row = await store.findProfile(ctx.storage.db, by);
   if (row === undefined) return undefined;
-  const proofs = await store.listProofs(ctx.storage.db, row.id);
+  // Every stored proof is a domain proof, and recording one sets verified_domain (never cleared): without a
+  // verified domain there is nothing to list, and the second query is skipped.
+  const proofs = row.verified_domain === null ? [] : await store.listProofs(ctx.storage.db, row.id);
   return { row, proofs, score: scoreOfProfile(row) };
 }
 

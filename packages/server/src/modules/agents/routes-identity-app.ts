@@ -7,6 +7,7 @@ import { ApiError } from '../../errors.ts';
 import type { Principal } from '../../http/policy.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
+import { revokeTokensOfAgent } from '../tokens/service.ts';
 import { assertMayManage, consumeSignedRequest, rotationStatement, signedRequestOf } from './auth.ts';
 import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, verifyAgentSignature } from './service.ts';
@@ -91,9 +92,10 @@ async function resignManifest(
   agentId: string,
   slug: string | null,
 ): Promise<void> {
-  if (key === undefined) return;
   const m = await store.findToolManifest(trx, agentId);
   if (m === undefined) return;
+  // The key is loaded before the transaction when the agent had a manifest; one set meanwhile means try again.
+  if (key === undefined) throw new ApiError('CONFLICT', "The agent's tool manifest changed meanwhile; try again.");
   const signature = await signStatement(
     key.privateKey,
     manifestStatement(didOf(agentId), slug, m.manifest_hash, m.updated_at),
@@ -371,6 +373,12 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         if (!(await store.revokeAgent(trx, row.id, revokedBy(principal), reason, now))) {
           return (await store.findAgentById(trx, row.id))?.revoked_at ?? now; // already revoked: nothing changes
         }
+        // Its live tokens are revoked in the same transaction, so offline verifiers learn it from the list.
+        await revokeTokensOfAgent(trx, didOf(row.id), {
+          at: now,
+          actor: actorOf(principal),
+          reason: reason ?? 'agent revoked',
+        });
         await recordAudit(trx, {
           at: now,
           actor: actorOf(principal),

@@ -105,14 +105,13 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
           requestId: req.id,
         });
       } catch (err) {
-        if (err instanceof StorageError && err.code === 'SERVER_KEY_CONFLICT') throw new ApiError('CONFLICT', err.message);
+        if (err instanceof StorageError && err.code === 'SERVER_KEY_CONFLICT')
+          throw new ApiError('CONFLICT', err.message);
         throw err;
       }
       keyring.invalidate();
       const { key, retired } = rotation;
-      return reply
-        .code(201)
-        .send({ purpose, kid: key.kid, alg: key.alg, generation: key.generation, retired });
+      return reply.code(201).send({ purpose, kid: key.kid, alg: key.alg, generation: key.generation, retired });
     },
   );
 }

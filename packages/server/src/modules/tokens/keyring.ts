@@ -5,7 +5,7 @@ import { parsePrivateKey } from '@vouch/sdk';
 import type { KeyResolver, PrivateKey, PublicKey } from '@vouch/sdk';
 import { es256KeyFromJwk } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
-import { ensureServerKey, listServerKeys } from '../../storage/index.ts';
+import { ensureServerKey, listServerKeys, listServerKeyStates } from '../../storage/index.ts';
 import * as store from './store.ts';
 
 /** The purpose under which the token keys are stored (`SERVER_KEY_PURPOSES` in start.ts). */
@@ -32,6 +32,8 @@ export interface TokenKey {
 
 interface Loaded {
   at: number;
+  /** kid:status of every stored key, newest first: compared with the database to spot another process's rotation. */
+  fingerprint: string;
   signing: { kid: string; privateKey: PrivateKey };
   keys: TokenKey[];
 }
@@ -68,6 +70,7 @@ export class Keyring {
     const now = clock.now();
     await ensureServerKey(storage, kek, TOKEN_KEY_PURPOSE, 'ES256', now);
     const rows = await listServerKeys(storage, kek, TOKEN_KEY_PURPOSE);
+    const fingerprint = rows.map((r) => `${r.kid}:${r.status}`).join(',');
     const retired = rows.filter((r) => r.status === 'retired').map((r) => r.kid);
     const lastExpiry = await store.lastExpiryByKid(storage.db, retired);
     const skewMs = config.clockSkewSeconds * 1000;
@@ -94,7 +97,7 @@ export class Keyring {
       }
     }
     if (signing === undefined) throw new Error('No active ES256 token key after ensureServerKey.');
-    const loaded = { at: now, signing, keys };
+    const loaded = { at: now, fingerprint, signing, keys };
     this.#loaded = loaded;
     return loaded;
   }
@@ -109,10 +112,22 @@ export class Keyring {
     return (await this.#state()).keys;
   }
 
-  /** The keys that verify now: the active key and retired keys with a live token; newest first. */
-  async publishedKeys(): Promise<TokenKey[]> {
+  /**
+   * The keys that verify now: the active key and retired keys with a live token; newest first. With `fresh`, a cheap
+   * query (no private key opened) first checks that no other process rotated since the keys were loaded: what the
+   * JWKS publishes is then never behind the database.
+   */
+  async publishedKeys(options: { fresh?: boolean } = {}): Promise<TokenKey[]> {
+    let state = await this.#state();
+    if (options.fresh === true) {
+      const states = await listServerKeyStates(this.#ctx.storage, TOKEN_KEY_PURPOSE);
+      if (states.map((r) => `${r.kid}:${r.status}`).join(',') !== state.fingerprint) {
+        this.invalidate();
+        state = await this.#state();
+      }
+    }
     const now = this.#ctx.clock.now();
-    return (await this.#state()).keys.filter((k) => isPublished(k, now));
+    return state.keys.filter((k) => isPublished(k, now));
   }
 
   /** Finds a published key strictly by kid; an unknown kid reloads the keys (rate-limited) once before failing. */

@@ -1,7 +1,7 @@
 // AIP's paths (seed 004): discovery, JWKS, spec, issue, verify, revoke, revocations; and the admin key routes.
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AIP_EXPIRES_IN, AIP_PROTOCOL, AIP_TOKEN_TYPES, AIP_TYP } from '@vouch/sdk';
+import { AIP_EXPIRES_IN, AIP_PROTOCOL, AIP_TOKEN_TYPES, AIP_TYP, sha256HexSync } from '@vouch/sdk';
 import type { AipExpiresIn, AipTokenType } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
@@ -10,14 +10,7 @@ import { agentDirectory } from './agents.ts';
 import { keyringOf } from './keyring.ts';
 import type { TokenKey } from './keyring.ts';
 import { registerKeyAdminRoutes } from './key-routes.ts';
-import {
-  issueToken,
-  isTokenFailure,
-  listRevocations,
-  pruneTokenState,
-  revokeToken,
-  verifyToken,
-} from './service.ts';
+import { issueToken, isTokenFailure, listRevocations, pruneTokenState, revokeToken, verifyToken } from './service.ts';
 
 const SPEC_FILE = new URL('../../../../../docs/PROTOCOL.md', import.meta.url);
 /** Agents listed in the discovery document; more through `agents_endpoint`. */
@@ -76,6 +69,16 @@ function matches(req: FastifyRequest, etag: string): boolean {
     .some((t) => t === etag || t === '*');
 }
 
+/**
+ * Answers `body` with a content hash as ETag and `no-cache` (clients revalidate every time, so a verifier that
+ * re-fetches keys for an unknown kid right after a rotation never gets a stale copy from an HTTP cache), or 304.
+ */
+function withEtag<T>(req: FastifyRequest, reply: FastifyReply, body: T): T | FastifyReply {
+  const etag = `"${sha256HexSync(JSON.stringify(body)).slice(0, 32)}"`;
+  void reply.header('etag', etag).header('cache-control', 'no-cache');
+  return matches(req, etag) ? reply.code(304).send() : body;
+}
+
 async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { config } = ctx;
   const iss = config.publicUrl;
@@ -124,12 +127,11 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
         },
       },
     },
-    async (_req, reply) => {
-      const keys = await keyring.publishedKeys();
+    async (req, reply) => {
+      const keys = await keyring.publishedKeys({ fresh: true });
       const active = keys.find((k) => k.status === 'active');
       const agents = await agentDirectory(ctx).list({ limit: DISCOVERY_AGENTS });
-      void reply.header('cache-control', 'public, max-age=60');
-      return {
+      const doc = {
         protocol: AIP_PROTOCOL,
         issuer: iss,
         active_kid: active?.kid,
@@ -150,6 +152,7 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
         agents: agents.map((a) => ({ did: a.did, slug: a.slug, name: a.name, status: a.status })),
         agents_endpoint: `${iss}/api/registry/agents`,
       };
+      return withEtag(req, reply, doc);
     },
   );
 
@@ -163,10 +166,7 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
         response: { 200: { type: 'object', properties: { keys: { type: 'array', items: jwkSchema } } } },
       },
     },
-    async (_req, reply) => {
-      void reply.header('cache-control', 'public, max-age=60');
-      return { keys: (await keyring.publishedKeys()).map(jwkOf) };
-    },
+    async (req, reply) => withEtag(req, reply, { keys: (await keyring.publishedKeys({ fresh: true })).map(jwkOf) }),
   );
 
   app.get(
@@ -222,7 +222,11 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
       config: {
         // Authorization is the admin key, the owner's key, or the agent's proof inside the body: the route is
         // public to the router, which authenticates the first two when presented; the handler decides.
-        policy: { caller: 'public', optionalCaller: ['admin', 'owner'], rateLimit: rateLimit(ctx, config.tokenRateLimits.issue) },
+        policy: {
+          caller: 'public',
+          optionalCaller: ['admin', 'owner'],
+          rateLimit: rateLimit(ctx, config.tokenRateLimits.issue),
+        },
       },
       schema: {
         summary:
@@ -430,10 +434,7 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
     async (req: FastifyRequest, reply: FastifyReply) => {
       const q = req.query as { since?: string; limit: number };
-      const { body, etag } = await listRevocations(ctx, q);
-      void reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (matches(req, etag)) return reply.code(304).send();
-      return body;
+      return withEtag(req, reply, (await listRevocations(ctx, q)).body);
     },
   );
 

@@ -91,7 +91,11 @@ function badRequest(message: string): ApiError {
  * @example
  * const issued = await issueToken(ctx, req.principal, { agentRef: 'my-agent', tokenType: 'identity' });
  */
-export async function issueToken(ctx: AppContext, principal: Principal | null, input: IssueInput): Promise<IssuedToken> {
+export async function issueToken(
+  ctx: AppContext,
+  principal: Principal | null,
+  input: IssueInput,
+): Promise<IssuedToken> {
   const { config, clock, storage } = ctx;
   const tokenType = input.tokenType ?? 'identity';
   if (tokenType === 'session' && input.audience === undefined) {
@@ -110,7 +114,7 @@ export async function issueToken(ctx: AppContext, principal: Principal | null, i
   let proof: { digest: string; expiresAt: number } | undefined;
   if (principal !== null && (principal.caller === 'admin' || principal.caller === 'owner')) {
     if (!mayActFor(principal, agent)) {
-      throw new ApiError('FORBIDDEN', "These credentials do not allow issuing tokens for this agent.");
+      throw new ApiError('FORBIDDEN', 'These credentials do not allow issuing tokens for this agent.');
     }
     issuedBy = principal.caller === 'admin' ? 'admin' : `owner:${principal.id}`;
   } else if (input.proof !== undefined) {
@@ -374,7 +378,7 @@ export async function revokeTokensOfAgent(
   return live.map((t) => t.jti);
 }
 
-/** One page of `GET /api/registry/revocations`, with its ETag. */
+/** One page of `GET /api/registry/revocations`. */
 export interface RevocationsPage {
   body: {
     revoked: Array<{ jti: string; revoked_at: string; exp: number; reason: string | null }>;
@@ -382,7 +386,6 @@ export interface RevocationsPage {
     cursor: string;
     has_more: boolean;
   };
-  etag: string;
 }
 
 const CURSOR = /^[0-9]{1,15}$/;
@@ -391,11 +394,11 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 /**
  * The revocation list after `since`: a cursor from an earlier page (entries with a greater sequence number), an
  * ISO-8601 time (entries revoked after it), or nothing (from the start). Entries whose token has expired (beyond the
- * skew) are left out and later pruned. `cursor` continues from the last entry; the ETag is a hash of the body, so it
- * stays the same while the content does.
+ * skew) are left out and later pruned. `cursor` continues from the last entry. (The route adds an ETag: a hash of
+ * the body, the same while the content is.)
  *
  * @example
- * const { body, etag } = await listRevocations(ctx, { since: '42', limit: 100 });
+ * const { body } = await listRevocations(ctx, { since: '42', limit: 100 });
  */
 export async function listRevocations(ctx: AppContext, q: { since?: string; limit: number }): Promise<RevocationsPage> {
   const { storage, clock, config } = ctx;
@@ -428,7 +431,7 @@ export async function listRevocations(ctx: AppContext, q: { since?: string; limi
     cursor,
     has_more: rows.length > q.limit,
   };
-  return { body, etag: `"${sha256HexSync(JSON.stringify(body)).slice(0, 32)}"` };
+  return { body };
 }
 
 async function currentSeq(db: Db): Promise<number> {
@@ -446,7 +449,9 @@ async function currentSeq(db: Db): Promise<number> {
  * @example
  * setInterval(() => void pruneTokenState(ctx), 60_000).unref();
  */
-export async function pruneTokenState(ctx: AppContext): Promise<{ deleted: Record<string, number>; droppedKeys: string[] }> {
+export async function pruneTokenState(
+  ctx: AppContext,
+): Promise<{ deleted: Record<string, number>; droppedKeys: string[] }> {
   const { storage, clock, config } = ctx;
   const now = clock.now();
   const deleted = await store.pruneExpired(storage.db, now - config.clockSkewSeconds * 1000);

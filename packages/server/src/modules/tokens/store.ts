@@ -148,9 +148,7 @@ export function revocationsPage(
 export async function pruneExpired(db: Db, before: number): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of ['token_revocations', 'token_nonces', 'issued_tokens', 'token_issue_proofs'] as const) {
-    const res = await translateErrors(() =>
-      db.deleteFrom(table).where('expires_at', '<=', before).executeTakeFirst(),
-    );
+    const res = await translateErrors(() => db.deleteFrom(table).where('expires_at', '<=', before).executeTakeFirst());
     counts[table] = Number(res.numDeletedRows);
   }
   return counts;

@@ -27,13 +27,12 @@ export async function migrateToLatest(db: Kysely<Database>, engine: Engine, sche
   });
   let { error, results } = await migrator.migrateToLatest();
   // Kysely's PostgreSQL introspection (does the migration table exist?) reads every schema of the database and
-  // fails with 3F000 or 42P01 when another application drops a schema or table at that moment (e.g. parallel test
-  // runs dropping their schemas). Nothing was migrated then; trying again is safe.
-  for (let retry = 0; retry < 5 && error !== undefined && isConcurrentDrop(error); retry++) {
+  // fails (3F000, 42P01, XX000) when another application drops a schema or table at that moment, e.g. parallel test
+  // runs dropping their schemas. No migration ran then (`results` is undefined), so trying again is safe.
+  for (let retry = 0; retry < 5 && error !== undefined && results === undefined && isConcurrentDrop(error); retry++) {
     await new Promise((resolve) => setTimeout(resolve, 20 * (retry + 1)));
     ({ error, results } = await migrator.migrateToLatest());
   }
-  if (error !== undefined) console.error('MIGRATE-DEBUG', (error as {code?: string}).code, (error as Error).message, results === undefined);
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const what = failed === undefined ? 'Bringing the database schema up to date' : `Database migration ${failed}`;
@@ -41,7 +40,13 @@ export async function migrateToLatest(db: Kysely<Database>, engine: Engine, sche
   }
 }
 
+/**
+ * A PostgreSQL error (SQLSTATE) from the bookkeeping queries that another session's concurrent catalog change can
+ * cause: invalid_schema_name (3F000), undefined_table (42P01), internal "cache lookup failed" (XX000), deadlock
+ * (40P01), serialization (40001), unique violation on a catalog index (23505). Connection and authentication
+ * failures (classes 08 and 28) and a missing database (3D000) are not retried.
+ */
 function isConcurrentDrop(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '3F000' || code === '42P01';
+  return typeof code === 'string' && ['3F000', '42P01', 'XX000', '40P01', '40001', '23505'].includes(code);
 }

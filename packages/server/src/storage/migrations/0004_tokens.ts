@@ -18,7 +18,11 @@ export const tokens: VouchMigration = {
       .addColumn('issued_at', 'bigint', (c) => c.notNull())
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('issued_tokens_kid_exp_idx').on('issued_tokens').columns(['kid', 'expires_at']).execute();
+    await db.schema
+      .createIndex('issued_tokens_kid_exp_idx')
+      .on('issued_tokens')
+      .columns(['kid', 'expires_at'])
+      .execute();
     await db.schema
       .createIndex('issued_tokens_agent_exp_idx')
       .on('issued_tokens')

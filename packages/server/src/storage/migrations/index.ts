@@ -2,6 +2,7 @@ import { foundation } from './0001_foundation.ts';
 import { agents } from './0002_agents.ts';
 import { domainChallenges } from './0003_domain_challenges.ts';
 import { tokens } from './0004_tokens.ts';
+import { registry } from './0005_registry.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0002_agents', agents],
   ['0003_domain_challenges', domainChallenges],
   ['0004_tokens', tokens],
+  ['0005_registry', registry],
 ];

@@ -1,0 +1,58 @@
+// Child process of agents.bench.ts (pinned to its own core with taskset when there are two): runs autocannon with
+// the plan in <planFile> and prints the result as one JSON line.
+//   plan: {url, method, connections, duration?, amount?, paths?: string[], bodies?: string[]}
+//   `paths` are cycled through (one per request); `bodies` are sent once each, in order.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  latency: { mean: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Plan {
+  url: string;
+  method: 'GET' | 'POST';
+  connections: number;
+  duration?: number;
+  amount?: number;
+  paths?: string[];
+  bodies?: string[];
+}
+
+const plan = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as Plan;
+let next = 0;
+const result = await autocannon({
+  url: plan.url,
+  method: plan.method,
+  connections: plan.connections,
+  ...(plan.amount !== undefined ? { amount: plan.amount } : { duration: plan.duration }),
+  headers: { 'content-type': 'application/json' },
+  requests: [
+    {
+      setupRequest: (req: Record<string, unknown>) => {
+        const i = next++;
+        if (plan.paths) return { ...req, path: plan.paths[i % plan.paths.length] };
+        if (plan.bodies) return { ...req, body: plan.bodies[i % plan.bodies.length] };
+        return req;
+      },
+    },
+  ],
+});
+console.log(
+  JSON.stringify({
+    requests: result.requests.total,
+    seconds: result.duration,
+    latencyMeanMs: result.latency.mean,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  }),
+);

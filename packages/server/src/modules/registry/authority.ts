@@ -1,0 +1,390 @@
+// Authority mode: this server holds the root key, creates the registry once (genesis), collects co-signatures on
+// proposals and applies each at quorum in one transaction guarded by the stored sequence; it re-signs the same
+// state at half-life so the served document never expires. Recipes: docs/registry.md "Recipes for the server".
+import {
+  applyProposal,
+  checkCoSignature,
+  checkQuorum,
+  createGenesis,
+  governanceStepHash,
+  proposalId,
+  replayGovernance,
+  signRegistryDocument,
+  validateIssuerEntry,
+  validateProposal,
+  validateRegistryDocument,
+  verifyRegistry,
+  type IssuerSignature,
+  type Proposal,
+  type QuorumResult,
+  type RegistryDocument,
+  type RegistryFailure,
+  type RegistryState,
+} from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import { recordAudit } from '../../storage/index.ts';
+import { ensureRegistryRootKey, type RootKey } from './root-key.ts';
+import * as store from './store.ts';
+
+/** The served document with the state its governance replays to. */
+export interface AuthorityDocument {
+  doc: RegistryDocument;
+  state: RegistryState;
+  sequence: number;
+  chainHash: string;
+  updatedAt: number;
+}
+
+/** A verification refusal: 400 with the first failure's code and every failure. */
+export class RegistryRefusal extends Error {
+  constructor(readonly failures: RegistryFailure[]) {
+    super(failures[0]?.message ?? 'The registry does not verify.');
+  }
+}
+
+export class Authority {
+  readonly #ctx: AppContext;
+  #root: RootKey | undefined;
+  #cached: AuthorityDocument | undefined;
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+  }
+
+  /** The root key, created (or imported) on first use if the server's start did not already. */
+  async rootKey(): Promise<RootKey> {
+    this.#root ??= await ensureRegistryRootKey(
+      this.#ctx.config,
+      this.#ctx.storage,
+      this.#ctx.kek,
+      this.#ctx.clock.now(),
+    );
+    if (this.#root === undefined) throw new ApiError('REGISTRY_READ_ONLY', 'This server holds no registry root key.');
+    return this.#root;
+  }
+
+  #fromRow(row: store.DocumentRow): AuthorityDocument {
+    const c = this.#cached;
+    if (c !== undefined && c.sequence === row.sequence && c.updatedAt === row.updated_at) return c;
+    const doc = JSON.parse(row.document) as RegistryDocument;
+    const { state } = replayGovernance(doc.governance);
+    if (state === undefined) throw new ApiError('INTERNAL', 'The stored registry document does not replay.');
+    this.#cached = { doc, state, sequence: row.sequence, chainHash: row.chain_hash, updatedAt: row.updated_at };
+    return this.#cached;
+  }
+
+  /** The current document, or undefined before genesis. Re-signs it first when it is past half-life. */
+  async current(): Promise<AuthorityDocument | undefined> {
+    const row = await store.readDocument(this.#ctx.storage.db, 'authority');
+    if (row === undefined) return undefined;
+    const current = this.#fromRow(row);
+    const now = this.#ctx.clock.now();
+    if (now < row.updated_at + (row.expires_at - row.updated_at) / 2) return current;
+    await this.resign(current, now);
+    const again = await store.readDocument(this.#ctx.storage.db, 'authority');
+    return again === undefined ? undefined : this.#fromRow(again);
+  }
+
+  /** The current document or 503 `REGISTRY_UNAVAILABLE`. */
+  async require(): Promise<AuthorityDocument> {
+    const current = await this.current();
+    if (current === undefined) {
+      throw new ApiError('REGISTRY_UNAVAILABLE', 'This server has no trust registry yet: create it with a genesis.');
+    }
+    return current;
+  }
+
+  /** Signs the unchanged state again (new `updatedAt`/`expiresAt`); a no-op if another process got there first. */
+  async resign(current: AuthorityDocument, now: number): Promise<void> {
+    const root = await this.rootKey();
+    const doc = await signRegistryDocument(current.state, {
+      rootKey: root.privateKey,
+      now,
+      validitySeconds: this.#ctx.config.registry.validitySeconds,
+    });
+    await store.replaceDocument(
+      this.#ctx.storage.db,
+      'authority',
+      { sequence: current.sequence, updatedAt: current.updatedAt },
+      rowOf(doc, current.chainHash),
+    );
+  }
+
+  /**
+   * Genesis: `{document}` (a registry the CLI built with this root key, verified here) or `{issuers, threshold}`
+   * (created here). 201 when created, 200 when this exact registry is already the one held, else 409.
+   */
+  async genesis(
+    body: { document?: unknown; issuers?: unknown[]; threshold?: number },
+    requestId: string,
+  ): Promise<{ status: 200 | 201; registry: string; sequence: number; chainHash: string }> {
+    const root = await this.rootKey();
+    const now = this.#ctx.clock.now();
+    const hasDoc = body.document !== undefined;
+    const hasIssuers = body.issuers !== undefined || body.threshold !== undefined;
+    if (hasDoc === hasIssuers || (hasIssuers && (body.issuers === undefined || body.threshold === undefined))) {
+      throw new ApiError('VALIDATION_FAILED', 'Send exactly one of `document` or `issuers` with `threshold`.');
+    }
+    let doc: RegistryDocument;
+    if (hasDoc) {
+      doc = validateRegistryDocument(body.document, { source: 'body.document' });
+      const report = await verifyRegistry(doc, { rootKey: root.publicKey, now });
+      if (!report.valid) throw new RegistryRefusal(report.failures);
+    } else {
+      const issuers = body.issuers!.map((e, i) => validateIssuerEntry(e, { source: `body.issuers[${i}]` }));
+      const existing = await this.current();
+      if (existing !== undefined) {
+        // A retry of the same genesis is idempotent: same founders and threshold.
+        const g = existing.doc.governance[0];
+        const same =
+          g?.kind === 'genesis' && g.threshold.required === body.threshold && sameEntries(g.issuers, issuers);
+        if (same) return { status: 200, ...summary(existing) };
+        throw new ApiError('REGISTRY_EXISTS', 'This server already holds a trust registry.');
+      }
+      doc = await createGenesis({
+        rootKey: root.privateKey,
+        issuers,
+        threshold: body.threshold!,
+        now,
+        validitySeconds: this.#ctx.config.registry.validitySeconds,
+      });
+    }
+    const chainHash = governanceStepHash(doc.governance.at(-1)!);
+    const inserted = await this.#ctx.storage.db.transaction().execute(async (trx) => {
+      if (!(await store.insertDocument(trx, { name: 'authority', ...rowOf(doc, chainHash) }))) return false;
+      await recordAudit(trx, {
+        at: now,
+        actor: 'admin',
+        action: 'registry.genesis',
+        target: doc.registry,
+        details: { sequence: doc.sequence, chainHash, issuers: doc.issuers.length, uploaded: hasDoc },
+        requestId,
+      });
+      return true;
+    });
+    if (inserted) return { status: 201, registry: doc.registry, sequence: doc.sequence, chainHash };
+    const held = await this.require();
+    if (held.sequence === doc.sequence && held.chainHash === chainHash) return { status: 200, ...summary(held) };
+    throw new ApiError('REGISTRY_EXISTS', 'This server already holds a trust registry.');
+  }
+
+  /** A proposal posted by an active issuer: it must carry at least one co-signature, each of which counts. */
+  async propose(body: unknown, requestId: string): Promise<{ created: boolean; view: ProposalView }> {
+    const proposal = validateProposal(body, { source: 'body' });
+    const id = proposalId(proposal);
+    const existing = await store.readProposal(this.#ctx.storage.db, id);
+    if (existing !== undefined) {
+      if (existing.status === 'applied') {
+        throw new ApiError(
+          'REGISTRY_CONFLICT',
+          `Proposal ${id} was applied already (step ${existing.applied_sequence}).`,
+        );
+      }
+      if (existing.status === 'stale') throw stale(id);
+    }
+    const current = await this.require();
+    const now = this.#ctx.clock.now();
+    this.#checkApplicable(current, proposal, now);
+    if (proposal.signatures.length === 0) {
+      throw new ApiError(
+        'REGISTRY_SIGNATURE_REFUSED',
+        'A proposal must carry the co-signature of the issuer posting it.',
+      );
+    }
+    for (let i = 0; i < proposal.signatures.length; i++) {
+      const sig = proposal.signatures[i]!;
+      const check = await checkCoSignature(
+        current.state,
+        { ...proposal, signatures: proposal.signatures.slice(0, i) },
+        sig,
+      );
+      if (!check.counted) throw refused(sig.issuerId, check.reason);
+    }
+    if (existing === undefined) {
+      await store.insertProposal(this.#ctx.storage.db, {
+        id,
+        base_sequence: proposal.baseSequence,
+        action: proposal.action,
+        subject: proposal.subject ?? null,
+        proposal: JSON.stringify(proposal),
+        status: 'pending',
+        version: 0,
+        created_at: now,
+        expires_at: Date.parse(proposal.expiresAt),
+        applied_sequence: null,
+      });
+    }
+    const row = (await store.readProposal(this.#ctx.storage.db, id))!;
+    const stored = JSON.parse(row.proposal) as Proposal;
+    const quorum = await checkQuorum(current.state, stored);
+    if (row.status === 'pending' && quorum.met) {
+      const applied = await this.#apply(current, id, stored, requestId);
+      return { created: true, view: { ...view(row, stored, quorum), status: 'applied', appliedSequence: applied } };
+    }
+    return { created: existing === undefined, view: view(row, stored, quorum) };
+  }
+
+  /** One co-signature, checked at once; at quorum the proposal applies. */
+  async cosign(id: string, sig: IssuerSignature, requestId: string): Promise<ProposalView> {
+    const row = await store.readProposal(this.#ctx.storage.db, id);
+    if (row === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
+    if (row.status === 'applied') {
+      throw new ApiError('REGISTRY_CONFLICT', `Proposal ${id} was applied already (step ${row.applied_sequence}).`);
+    }
+    if (row.status === 'stale') throw stale(id);
+    const current = await this.require();
+    const now = this.#ctx.clock.now();
+    const signedAt = Date.parse(sig.signedAt);
+    const windowMs = this.#ctx.config.signatureWindowSeconds * 1000;
+    if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > windowMs) {
+      throw new ApiError(
+        'REGISTRY_SIGNATURE_REFUSED',
+        `signedAt must be within ${this.#ctx.config.signatureWindowSeconds} seconds of the server's time.`,
+      );
+    }
+    const proposal = JSON.parse(row.proposal) as Proposal;
+    this.#checkApplicable(current, proposal, now);
+    const check = await checkCoSignature(current.state, proposal, sig);
+    if (!check.counted) throw refused(sig.issuerId, check.reason);
+    const next = validateProposal({ ...proposal, signatures: [...proposal.signatures, sig] }, { source: 'proposal' });
+    if (!(await store.updateProposalSignatures(this.#ctx.storage.db, id, row.version, JSON.stringify(next)))) {
+      throw new ApiError('REGISTRY_CONFLICT', 'The proposal changed at the same time; read it again and retry.');
+    }
+    const quorum = await checkQuorum(current.state, next);
+    const updated = { ...row, version: row.version + 1 };
+    if (!quorum.met) return view(updated, next, quorum);
+    const applied = await this.#apply(current, id, next, requestId);
+    return { ...view(updated, next, quorum), status: 'applied', appliedSequence: applied };
+  }
+
+  #checkApplicable(current: AuthorityDocument, proposal: Proposal, now: number): void {
+    if (proposal.registry !== current.state.registry) {
+      throw new ApiError('VALIDATION_FAILED', 'The proposal is for another registry.');
+    }
+    if (proposal.baseSequence !== current.sequence) {
+      throw new ApiError(
+        'REGISTRY_PROPOSAL_STALE',
+        `The proposal was made for sequence ${proposal.baseSequence}; the registry is at ${current.sequence}. Propose it again.`,
+      );
+    }
+    if (now >= Date.parse(proposal.expiresAt)) throw new ApiError('VALIDATION_FAILED', 'The proposal has expired.');
+    // Throws the SDK's reason (e.g. REGISTRY_STEP_INVALID, REGISTRY_THRESHOLD_INVALID) when it could never apply.
+    applyProposal(current.state, proposal, { appliedAt: Math.max(now, Date.parse(current.state.lastAppliedAt)) });
+  }
+
+  /** Applies a proposal with quorum in one transaction guarded by the stored sequence; returns the new sequence. */
+  async #apply(current: AuthorityDocument, id: string, proposal: Proposal, requestId: string): Promise<number> {
+    const now = Math.max(this.#ctx.clock.now(), Date.parse(current.state.lastAppliedAt));
+    const { state } = applyProposal(current.state, proposal, { appliedAt: now });
+    const root = await this.rootKey();
+    const doc = await signRegistryDocument(state, {
+      rootKey: root.privateKey,
+      now,
+      validitySeconds: this.#ctx.config.registry.validitySeconds,
+    });
+    const report = await verifyRegistry(doc, {
+      rootKey: root.publicKey,
+      now,
+      lastSeen: { sequence: current.sequence, chainHash: current.chainHash },
+    });
+    if (!report.valid || report.chainHash === undefined) {
+      throw new ApiError('INTERNAL', `The new registry document does not verify: ${report.failures[0]?.message}`);
+    }
+    const chainHash = report.chainHash;
+    await this.#ctx.storage.db.transaction().execute(async (trx) => {
+      const moved = !(await store.replaceDocument(
+        trx,
+        'authority',
+        { sequence: current.sequence },
+        rowOf(doc, chainHash),
+      ));
+      if (moved) {
+        throw new ApiError(
+          'REGISTRY_CONFLICT',
+          `The registry moved past sequence ${current.sequence} (this proposal was applied already or went stale).`,
+        );
+      }
+      await store.settleProposals(trx, id, proposal.baseSequence, doc.sequence, JSON.stringify(proposal));
+      await recordAudit(trx, {
+        at: now,
+        actor: 'registry-quorum',
+        action: 'registry.apply',
+        target: id,
+        details: {
+          sequence: doc.sequence,
+          action: proposal.action,
+          subject: proposal.subject ?? null,
+          signers: proposal.signatures.map((s) => s.issuerId),
+        },
+        requestId,
+      });
+    });
+    return doc.sequence;
+  }
+}
+
+/** A proposal as the API shows it. */
+export interface ProposalView {
+  id: string;
+  status: 'pending' | 'applied' | 'stale';
+  baseSequence: number;
+  action: string;
+  subject: string | null;
+  expiresAt: string;
+  appliedSequence: number | null;
+  quorum?: { met: boolean; valid: number; required: number; signers: string[]; text: string };
+  proposal: Proposal;
+}
+
+export function view(row: store.ProposalRow, proposal: Proposal, quorum?: QuorumResult): ProposalView {
+  return {
+    id: row.id,
+    status: row.status,
+    baseSequence: row.base_sequence,
+    action: row.action,
+    subject: row.subject,
+    expiresAt: proposal.expiresAt,
+    appliedSequence: row.applied_sequence,
+    ...(quorum === undefined
+      ? {}
+      : {
+          quorum: {
+            met: quorum.met,
+            valid: quorum.valid,
+            required: quorum.required,
+            signers: quorum.signers,
+            text: quorum.text,
+          },
+        }),
+    proposal,
+  };
+}
+
+function rowOf(doc: RegistryDocument, chainHash: string): Omit<store.DocumentRow, 'name'> {
+  return {
+    sequence: doc.sequence,
+    chain_hash: chainHash,
+    document: JSON.stringify(doc),
+    updated_at: Date.parse(doc.updatedAt),
+    expires_at: Date.parse(doc.expiresAt),
+  };
+}
+
+function summary(d: AuthorityDocument): { registry: string; sequence: number; chainHash: string } {
+  return { registry: d.state.registry, sequence: d.sequence, chainHash: d.chainHash };
+}
+
+function sameEntries(a: readonly { id: string }[], b: readonly { id: string }[]): boolean {
+  const key = (list: readonly { id: string }[]) =>
+    JSON.stringify([...list].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)));
+  return key(a) === key(b);
+}
+
+function stale(id: string): ApiError {
+  return new ApiError('REGISTRY_PROPOSAL_STALE', `Proposal ${id} is stale: another step was applied first.`);
+}
+
+function refused(issuerId: string, reason: string): ApiError {
+  return new ApiError('REGISTRY_SIGNATURE_REFUSED', `The co-signature of "${issuerId}" does not count (${reason}).`);
+}

@@ -1,0 +1,192 @@
+// Consumer mode: this server follows a registry published elsewhere (VOUCH_TRUST_REGISTRY_URL, an http(s) URL or a
+// file), pinned to VOUCH_TRUST_REGISTRY_ROOT_KEY. A fetched document replaces the current one only when it verifies
+// fully, rollback rule included, against the highest {sequence, chainHash} this database has accepted; the last good
+// document is kept in the database and used when the source is unreachable at start.
+import { readFile, stat } from 'node:fs/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import {
+  parseRegistryDocument,
+  REGISTRY_LIMITS,
+  verifyRegistry,
+  type RegistryDocument,
+  type RegistryFailure,
+} from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import * as store from './store.ts';
+
+const FETCH_TIMEOUT_MS = 10_000;
+/** Largest document fetched (bytes). */
+export const MAX_DOCUMENT_BYTES = REGISTRY_LIMITS.maxDocumentBytes;
+
+/** The document this consumer trusts now. */
+export interface ConsumerDocument {
+  doc: RegistryDocument;
+  sequence: number;
+  chainHash: string;
+  expiresAt: number;
+}
+
+/** What one refresh did. */
+export interface RefreshResult {
+  accepted: boolean;
+  /** `unchanged`, `updated`, or why it was refused (`UNREACHABLE`, `REGISTRY_INVALID`, a verification code). */
+  outcome: string;
+  sequence?: number;
+  chainHash?: string;
+  message?: string;
+  failures?: RegistryFailure[];
+}
+
+export class Consumer {
+  readonly #ctx: AppContext;
+  readonly #log: FastifyBaseLogger;
+  #current: ConsumerDocument | undefined;
+  #lastAttempt = -Infinity;
+  #refreshing: Promise<RefreshResult> | undefined;
+
+  constructor(ctx: AppContext, log: FastifyBaseLogger) {
+    this.#ctx = ctx;
+    this.#log = log;
+  }
+
+  get #config() {
+    return this.#ctx.config.registry;
+  }
+
+  /** At start: the stored last good document (if it still verifies), then a first refresh. */
+  async start(): Promise<void> {
+    const row = await store.readDocument(this.#ctx.storage.db, 'consumer');
+    if (row !== undefined) {
+      const doc = JSON.parse(row.document) as RegistryDocument;
+      const report = await verifyRegistry(doc, { rootKey: this.#config.trustRootKey!, now: this.#ctx.clock.now() });
+      if (report.valid) {
+        this.#current = { doc, sequence: row.sequence, chainHash: row.chain_hash, expiresAt: row.expires_at };
+      } else {
+        this.#log.warn(
+          { sequence: row.sequence, failures: report.failures.map((f) => f.code) },
+          'stored trust registry document no longer verifies',
+        );
+      }
+    }
+    await this.refresh();
+  }
+
+  /** The trusted document, refreshing first when the TTL has passed; undefined when none is valid now. */
+  async current(): Promise<ConsumerDocument | undefined> {
+    const now = this.#ctx.clock.now();
+    if (now - this.#lastAttempt >= this.#config.trustTtlSeconds * 1000) await this.refresh();
+    const c = this.#current;
+    if (c === undefined || this.#ctx.clock.now() >= c.expiresAt) return undefined;
+    return c;
+  }
+
+  /** Fetches and verifies the source once (one refresh at a time per process). */
+  refresh(): Promise<RefreshResult> {
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<RefreshResult> {
+    this.#lastAttempt = this.#ctx.clock.now();
+    const source = this.#config.trustUrl!;
+    let bytes: Uint8Array;
+    try {
+      bytes = await fetchDocument(source);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.#log.warn({ source, err: message }, 'trust registry unreachable; keeping the last good document');
+      return { accepted: false, outcome: 'UNREACHABLE', message };
+    }
+    let doc: RegistryDocument;
+    try {
+      doc = parseRegistryDocument(bytes, { source, maxBytes: MAX_DOCUMENT_BYTES });
+    } catch (err) {
+      const message = (err as Error).message;
+      this.#log.warn({ source, err: message }, 'trust registry document refused: malformed');
+      return { accepted: false, outcome: 'REGISTRY_INVALID', message };
+    }
+    const db = this.#ctx.storage.db;
+    const stored = await store.readDocument(db, 'consumer');
+    const now = this.#ctx.clock.now();
+    const report = await verifyRegistry(doc, {
+      rootKey: this.#config.trustRootKey!,
+      now,
+      ...(stored === undefined ? {} : { lastSeen: { sequence: stored.sequence, chainHash: stored.chain_hash } }),
+    });
+    if (!report.valid || report.chainHash === undefined) {
+      const first = report.failures[0];
+      this.#log.warn(
+        { source, sequence: doc.sequence, failures: report.failures.map((f) => `${f.code}: ${f.message}`) },
+        'trust registry document refused; keeping the last good document',
+      );
+      return {
+        accepted: false,
+        outcome: first?.code ?? 'REGISTRY_INVALID',
+        message: first?.message,
+        failures: report.failures,
+      };
+    }
+    const chainHash = report.chainHash;
+    const updatedAt = Date.parse(doc.updatedAt);
+    const next = { doc, sequence: doc.sequence, chainHash, expiresAt: Date.parse(doc.expiresAt) };
+    if (stored !== undefined && stored.sequence === doc.sequence && updatedAt <= stored.updated_at) {
+      // The same chain, not newer than what is stored: use the stored copy unless this process has none.
+      if (this.#current === undefined || this.#current.sequence < doc.sequence) this.#current = next;
+      return { accepted: true, outcome: 'unchanged', sequence: doc.sequence, chainHash };
+    }
+    const row = {
+      sequence: doc.sequence,
+      chain_hash: chainHash,
+      document: JSON.stringify(doc),
+      updated_at: updatedAt,
+      expires_at: next.expiresAt,
+    };
+    const written =
+      stored === undefined
+        ? (await store.insertDocument(db, { name: 'consumer', ...row })) ||
+          (await store.replaceDocument(db, 'consumer', { sequence: doc.sequence, maxSequence: true }, row))
+        : await store.replaceDocument(db, 'consumer', { sequence: doc.sequence, maxSequence: true }, row);
+    if (!written) {
+      this.#log.warn({ source, sequence: doc.sequence }, 'trust registry: another process stored a later document');
+      return { accepted: false, outcome: 'REGISTRY_ROLLBACK', message: 'A later document was stored meanwhile.' };
+    }
+    this.#current = next;
+    this.#log.info({ source, sequence: doc.sequence }, 'trust registry document accepted');
+    return { accepted: true, outcome: 'updated', sequence: doc.sequence, chainHash };
+  }
+}
+
+/** Reads the configured source: an http(s) URL (timeout, size cap, no redirects) or a file. */
+async function fetchDocument(source: string): Promise<Uint8Array> {
+  if (!/^https?:\/\//i.test(source)) {
+    const info = await stat(source);
+    if (info.size > MAX_DOCUMENT_BYTES) throw new Error(`the file is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+    return readFile(source);
+  }
+  const res = await fetch(source, {
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    redirect: 'error',
+    headers: { accept: 'application/json' },
+  });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`HTTP ${res.status}`);
+  }
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > MAX_DOCUMENT_BYTES) {
+    await res.body?.cancel();
+    throw new Error(`the document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (res.body !== null) {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > MAX_DOCUMENT_BYTES) throw new Error(`the document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks);
+}

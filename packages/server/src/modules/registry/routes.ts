@@ -1,0 +1,260 @@
+// Trust registry routes (docs/registry.md, issue 4): authority mode (default) or consumer mode
+// (VOUCH_TRUST_REGISTRY_URL), exactly one of the two per server.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { checkIssuer, RegistryFormatError, type IssuerSignature, type Proposal } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import type { VouchModule } from '../../module.ts';
+import { Authority, RegistryRefusal, view } from './authority.ts';
+import { Consumer } from './consumer.ts';
+import { getTrustedRegistry, isConsumer, registryRuntime, setRegistryRuntime } from './service.ts';
+import * as store from './store.ts';
+
+const WRITE_LIMIT = { max: 30, windowMs: 60_000 } as const;
+const ID = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+
+/** Registry refusals carry more than `{error, code}`: the offending field, or every verification failure. */
+async function withRegistryErrors<T>(reply: FastifyReply, fn: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RegistryFormatError) {
+      return reply.code(400).send({ error: err.message, code: err.code, field: err.field });
+    }
+    if (err instanceof RegistryRefusal) {
+      return reply
+        .code(400)
+        .send({ error: err.message, code: err.failures[0]?.code ?? 'REGISTRY_INVALID', failures: err.failures });
+    }
+    throw err;
+  }
+}
+
+function authorityOf(ctx: AppContext): Authority {
+  const rt = registryRuntime(ctx);
+  if (rt.mode !== 'authority') {
+    throw new ApiError('REGISTRY_READ_ONLY', 'This server follows a trust registry published elsewhere (read-only).');
+  }
+  return rt.authority;
+}
+
+async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  if (isConsumer(ctx)) {
+    const consumer = new Consumer(ctx, app.log);
+    setRegistryRuntime(ctx, { mode: 'consumer', consumer });
+    await consumer.start();
+    const timer = setInterval(() => {
+      consumer.refresh().catch((err: unknown) => app.log.warn({ err }, 'trust registry refresh failed'));
+    }, ctx.config.registry.trustTtlSeconds * 1000);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  } else {
+    const authority = new Authority(ctx);
+    setRegistryRuntime(ctx, { mode: 'authority', authority });
+    // startServer creates (or imports) the root key and fails on a problem; here a failure only waits for first use.
+    await authority.rootKey().catch((err: unknown) => app.log.warn({ err }, 'registry root key not available yet'));
+    // Re-sign at half-life even when nobody reads (reads re-sign lazily too).
+    const every = Math.min(ctx.config.registry.validitySeconds * 250, 3_600_000);
+    const timer = setInterval(() => {
+      authority.current().catch((err: unknown) => app.log.warn({ err }, 'trust registry re-signing failed'));
+    }, every);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+
+  app.get(
+    '/.well-known/agent-trust.json',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: { summary: 'The signed trust registry document (docs/registry.md).', tags: ['registry'] },
+    },
+    async (_req, reply) => {
+      const { doc } = await getTrustedRegistry(ctx);
+      void reply.header('cache-control', 'public, max-age=60');
+      return doc;
+    },
+  );
+
+  app.get(
+    '/v1/registry',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: { summary: 'A summary of the trust registry in force and of this server’s mode.', tags: ['registry'] },
+    },
+    async () => {
+      const rt = registryRuntime(ctx);
+      const { doc, sequence, chainHash } = await getTrustedRegistry(ctx);
+      return {
+        mode: rt.mode,
+        registry: doc.registry,
+        sequence,
+        chainHash,
+        updatedAt: doc.updatedAt,
+        expiresAt: doc.expiresAt,
+        threshold: doc.threshold,
+        issuers: doc.issuers.map((e) => ({ id: e.id, endpoint: e.endpoint, name: e.metadata.name })),
+        revoked: doc.revoked.map((r) => ({ id: r.id, revokedAt: r.revokedAt })),
+        ...(rt.mode === 'authority' ? { rootKey: (await rt.authority.rootKey()).publicKey } : {}),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/registry/issuers/:id',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: 'One issuer: active (with its entry) or revoked (with its record).',
+        tags: ['registry'],
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const { doc, sequence } = await getTrustedRegistry(ctx);
+      const found = checkIssuer(doc, id);
+      if (found.status === 'unknown') throw new ApiError('NOT_FOUND', `No issuer "${id}" in the registry.`);
+      return { sequence, ...found };
+    },
+  );
+
+  app.post(
+    '/v1/registry/genesis',
+    {
+      config: { policy: { caller: 'admin', rateLimit: { max: 10, windowMs: 60_000 } } },
+      schema: {
+        summary:
+          'Create the registry once: upload a document built by `vouch registry build` with this root key, or ' +
+          'send the founding issuers and threshold. 201 created, 200 the same registry again, 409 another one.',
+        tags: ['registry'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            document: { type: 'object' },
+            issuers: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'object' } },
+            threshold: { type: 'integer', minimum: 1 },
+          },
+        },
+      },
+    },
+    async (req, reply) =>
+      withRegistryErrors(reply, async () => {
+        const authority = authorityOf(ctx);
+        const r = await authority.genesis(req.body as never, req.id);
+        return reply.code(r.status).send({ registry: r.registry, sequence: r.sequence, chainHash: r.chainHash });
+      }),
+  );
+
+  app.post(
+    '/v1/registry/proposals',
+    {
+      config: { policy: { caller: 'public', rateLimit: WRITE_LIMIT } },
+      schema: {
+        summary:
+          'Post a governance proposal (docs/registry.md). It must carry the co-signature of the active issuer ' +
+          'posting it; every signature on it must count. At quorum it applies at once.',
+        tags: ['registry'],
+        body: { type: 'object' },
+      },
+    },
+    async (req, reply) =>
+      withRegistryErrors(reply, async () => {
+        const { created, view: v } = await authorityOf(ctx).propose(req.body, req.id);
+        return reply.code(created ? 201 : 200).send(v);
+      }),
+  );
+
+  app.get(
+    '/v1/registry/proposals',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: 'Proposals, newest first.',
+        tags: ['registry'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: ['pending', 'applied', 'stale'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      authorityOf(ctx);
+      const q = req.query as { status?: store.ProposalRow['status']; limit: number };
+      const rows = await store.listProposals(ctx.storage.db, q);
+      return { proposals: rows.map((r) => view(r, JSON.parse(r.proposal) as Proposal)) };
+    },
+  );
+
+  app.get(
+    '/v1/registry/proposals/:id',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary: 'One proposal with its co-signatures.',
+        tags: ['registry'],
+        params: { type: 'object', required: ['id'], properties: { id: ID } },
+      },
+    },
+    async (req) => {
+      authorityOf(ctx);
+      const { id } = req.params as { id: string };
+      const row = await store.readProposal(ctx.storage.db, id);
+      if (row === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
+      return view(row, JSON.parse(row.proposal) as Proposal);
+    },
+  );
+
+  app.post(
+    '/v1/registry/proposals/:id/signatures',
+    {
+      config: { policy: { caller: 'public', rateLimit: WRITE_LIMIT } },
+      schema: {
+        summary:
+          'Add one co-signature, checked at once (valid, by an active issuer, not the subject, not twice; ' +
+          '`signedAt` within the signature window). At quorum the proposal applies.',
+        tags: ['registry'],
+        params: { type: 'object', required: ['id'], properties: { id: ID } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['issuerId', 'signature', 'signedAt'],
+          properties: {
+            issuerId: { type: 'string', maxLength: 64 },
+            signature: { type: 'string', maxLength: 200 },
+            signedAt: { type: 'string', maxLength: 40 },
+          },
+        },
+      },
+    },
+    async (req, reply) =>
+      withRegistryErrors(reply, async () => {
+        const { id } = req.params as { id: string };
+        return authorityOf(ctx).cosign(id, req.body as IssuerSignature, req.id);
+      }),
+  );
+
+  app.post(
+    '/v1/registry/refresh',
+    {
+      config: { policy: { caller: 'admin', rateLimit: { max: 10, windowMs: 60_000 } } },
+      schema: {
+        summary: 'Consumer mode: fetch and verify the followed registry now.',
+        tags: ['registry'],
+      },
+    },
+    async () => {
+      const rt = registryRuntime(ctx);
+      if (rt.mode !== 'consumer') {
+        throw new ApiError('CONFLICT', 'This server is the registry authority; there is nothing to refresh.');
+      }
+      return rt.consumer.refresh();
+    },
+  );
+}
+
+export const registryModule: VouchModule = { name: 'registry', routes: registerRegistryRoutes };

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  applyProposal,
+  createGenesis,
+  generateKeyPair,
+  replayGovernance,
+  signRegistryDocument,
+  type GeneratedKeyPair,
+  type RegistryDocument,
+} from '@vouch/sdk';
+import { eachEngine } from '../helpers/storage.ts';
+import { makeApp, T0 } from '../helpers/app.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { checkRegistryIssuer } from '../../src/modules/registry/service.ts';
+import { admin, get, makeIssuers, post, proposal } from './fixtures.ts';
+
+/** A loopback HTTP server serving whatever `body` holds now (or 503 when `down`). */
+async function source(): Promise<{ url: string; server: Server; set(doc: RegistryDocument | null): void }> {
+  let body: string | null = null;
+  const server = createServer((_req, res) => {
+    if (body === null) {
+      res.writeHead(503).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/agent-trust.json`,
+    server,
+    set(doc) {
+      body = doc === null ? null : JSON.stringify(doc);
+    },
+  };
+}
+
+/** Three successive versions of one registry, signed by `root`: genesis, then a removal. */
+async function versions(root: GeneratedKeyPair) {
+  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta']);
+  const v1 = await createGenesis({
+    rootKey: root.privateKey,
+    issuers: Object.values(is).map((i) => i.entry),
+    threshold: 2,
+    now: T0,
+  });
+  const s1 = replayGovernance(v1.governance).state!;
+  const rm = await proposal(
+    { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'left' },
+    [is.alpha!, is.bravo!],
+    T0 + 1000,
+  );
+  const s2 = applyProposal(s1, rm, { appliedAt: T0 + 1000 }).state;
+  const v2 = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 1000 });
+  // The same state, signed to expire after two minutes.
+  const v2short = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 2000, validitySeconds: 120 });
+  return { v1, v2, v2short };
+}
+
+function env(url: string, root: GeneratedKeyPair): Record<string, string> {
+  return {
+    VOUCH_TRUST_REGISTRY_URL: url,
+    VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
+    VOUCH_TRUST_REGISTRY_TTL: '60',
+  };
+}
+
+eachEngine(
+  'consumer: successive versions, outage, rollback, expired document, restart with the URL down',
+  async ({ open }) => {
+    const root = await generateKeyPair('Ed25519');
+    const { v1, v2, v2short } = await versions(root);
+    const src = await source();
+    try {
+      src.set(v1);
+      const storage = await open();
+      const clock = new ManualClock(T0 + 5000);
+      const app = await makeApp(storage, { env: env(src.url, root), clock });
+      const summary = await get(app.app, '/v1/registry');
+      assert.equal(summary.status, 200, JSON.stringify(summary.body));
+      assert.equal(summary.body.mode, 'consumer');
+      assert.equal(summary.body.sequence, 1);
+      assert.equal((await checkRegistryIssuer(app.ctx, 'delta')).status, 'active');
+
+      // The next version is picked up once the TTL has passed.
+      src.set(v2);
+      clock.advance(30_000);
+      assert.equal((await get(app.app, '/v1/registry')).body.sequence, 1);
+      clock.advance(31_000);
+      assert.equal((await get(app.app, '/v1/registry')).body.sequence, 2);
+      assert.equal((await checkRegistryIssuer(app.ctx, 'delta')).status, 'revoked');
+      assert.deepEqual(
+        (await get(app.app, '/.well-known/agent-trust.json')).body,
+        JSON.parse(JSON.stringify(v2)) as Record<string, unknown>,
+      );
+
+      // Outage: the last good document stays.
+      src.set(null);
+      const down = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
+      assert.equal(down.body.accepted, false);
+      assert.equal(down.body.outcome, 'UNREACHABLE');
+      assert.equal((await get(app.app, '/v1/registry')).body.sequence, 2);
+
+      // Rollback to version 1: refused, logged.
+      src.set(v1);
+      const back = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
+      assert.equal(back.body.accepted, false);
+      assert.equal(back.body.outcome, 'REGISTRY_ROLLBACK');
+      assert.equal((await get(app.app, '/v1/registry')).body.sequence, 2);
+      assert.match(app.logs.text(), /refused; keeping the last good document/);
+
+      // An expired document: refused.
+      clock.set(T0 + 200_000);
+      src.set(v2short);
+      const expired = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
+      assert.equal(expired.body.accepted, false);
+      assert.equal(expired.body.outcome, 'REGISTRY_EXPIRED');
+      assert.equal((await get(app.app, '/.well-known/agent-trust.json')).body.updatedAt, v2.updatedAt);
+
+      // Read-only: governance routes answer 409 REGISTRY_READ_ONLY; the refresh route needs the admin.
+      assert.equal((await post(app.app, '/v1/registry/proposals', {})).body.code, 'REGISTRY_READ_ONLY');
+      assert.equal((await get(app.app, '/v1/registry/proposals')).body.code, 'REGISTRY_READ_ONLY');
+      const g = await post(app.app, '/v1/registry/genesis', { document: v1 }, admin(app.adminKey));
+      assert.equal(g.status, 409);
+      assert.equal(g.body.code, 'REGISTRY_READ_ONLY');
+      assert.equal((await post(app.app, '/v1/registry/refresh', {})).status, 401);
+      await app.app.close();
+
+      // Restart with the URL down: the database copy is used.
+      src.set(null);
+      const again = await makeApp(await open(), { env: env(src.url, root), clock });
+      const restarted = await get(again.app, '/v1/registry');
+      assert.equal(restarted.status, 200);
+      assert.equal(restarted.body.sequence, 2);
+      // ...and the rollback guard survives the restart.
+      src.set(v1);
+      const back2 = await post(again.app, '/v1/registry/refresh', {}, admin(again.adminKey));
+      assert.equal(back2.body.outcome, 'REGISTRY_ROLLBACK');
+
+      // Once the last good document expires, the registry is unavailable.
+      src.set(null);
+      clock.set(Date.parse(v2.expiresAt));
+      const gone = await get(again.app, '/v1/registry');
+      assert.equal(gone.status, 503);
+      assert.equal(gone.body.code, 'REGISTRY_UNAVAILABLE');
+      await again.app.close();
+    } finally {
+      src.server.close();
+    }
+  },
+);
+
+eachEngine(
+  'consumer: no valid document at all → 503 REGISTRY_UNAVAILABLE; a wrong root key is refused',
+  async ({ open }) => {
+    const root = await generateKeyPair('Ed25519');
+    const other = await generateKeyPair('Ed25519');
+    const { v1 } = await versions(root);
+    const src = await source();
+    try {
+      src.set(null);
+      const app = await makeApp(await open(), { env: env(src.url, root), clock: new ManualClock(T0 + 5000) });
+      const r = await get(app.app, '/.well-known/agent-trust.json');
+      assert.equal(r.status, 503);
+      assert.equal(r.body.code, 'REGISTRY_UNAVAILABLE');
+      await assert.rejects(() => checkRegistryIssuer(app.ctx, 'alpha'), { code: 'REGISTRY_UNAVAILABLE' });
+      await app.app.close();
+
+      src.set(v1);
+      const wrong = await makeApp(await open(), { env: env(src.url, other), clock: new ManualClock(T0 + 5000) });
+      assert.equal((await get(wrong.app, '/v1/registry/issuers/alpha')).body.code, 'REGISTRY_UNAVAILABLE');
+      const refresh = await post(wrong.app, '/v1/registry/refresh', {}, admin(wrong.adminKey));
+      assert.equal(refresh.body.outcome, 'REGISTRY_SIGNATURE_INVALID');
+      await wrong.app.close();
+    } finally {
+      src.server.close();
+    }
+  },
+);

@@ -1,0 +1,86 @@
+// Issuers, signed proposals and HTTP helpers shared by the registry tests.
+import {
+  draftIssuerEntry,
+  draftProposal,
+  generateKeyPair,
+  proposalSigningBytes,
+  signProposal,
+  type GeneratedKeyPair,
+  type IssuerEntry,
+  type IssuerSignature,
+  type Proposal,
+  type UnsignedIssuerEntry,
+} from '@vouch/sdk';
+import { encodeBase64url } from '@vouch/sdk';
+import { createPrivateKey, sign } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { T0 } from '../helpers/app.ts';
+
+export interface TestIssuer {
+  id: string;
+  pair: GeneratedKeyPair;
+  entry: IssuerEntry;
+}
+
+export async function makeIssuers(ids: readonly string[]): Promise<Record<string, TestIssuer>> {
+  const out: Record<string, TestIssuer> = {};
+  for (const id of ids) {
+    const pair = await generateKeyPair('Ed25519');
+    const entry = draftIssuerEntry({
+      id,
+      publicKey: pair.publicKeyRegistry!,
+      endpoint: `https://credentials.${id}.example`,
+      name: `${id} Inc.`,
+      contact: `trust@${id}.example`,
+      registeredAt: new Date(T0),
+    });
+    out[id] = { id, pair, entry };
+  }
+  return out;
+}
+
+export function unsigned(entry: IssuerEntry): UnsignedIssuerEntry {
+  const { signatures: _s, $schema: _d, ...rest } = entry;
+  return rest;
+}
+
+/** A proposal for `registry` at `baseSequence`, co-signed by `signers` in order. */
+export async function proposal(
+  input: Omit<Parameters<typeof draftProposal>[0], 'expiresAt'> & { expiresAt?: Date },
+  signers: readonly TestIssuer[],
+  signedAt: number,
+): Promise<Proposal> {
+  let p = draftProposal({ expiresAt: new Date(signedAt + 86_400_000), ...input });
+  for (const s of signers)
+    p = await signProposal(p, s.pair.privateKey, { issuerId: s.id, signedAt: new Date(signedAt) });
+  return p;
+}
+
+/** One co-signature of `p` by `issuer` (or with another key), as posted to the signatures route. */
+export function cosignature(
+  p: Proposal,
+  issuer: TestIssuer,
+  signedAt: number,
+  key: GeneratedKeyPair = issuer.pair,
+): IssuerSignature {
+  const sig = sign(null, proposalSigningBytes(p), createPrivateKey(key.privatePem));
+  return {
+    issuerId: issuer.id,
+    signature: `ed25519:${encodeBase64url(sig)}`,
+    signedAt: new Date(signedAt).toISOString(),
+  };
+}
+
+export function admin(key: string): Record<string, string> {
+  return { 'x-api-key': key };
+}
+
+export async function post(app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'POST', url, payload: payload as object, headers });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { code?: string } };
+}
+
+export async function get(app: FastifyInstance, url: string) {
+  const res = await app.inject({ method: 'GET', url });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> & { code?: string } };
+}
