@@ -150,7 +150,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_SLUG_REGISTER_RATE_MAX',
     default: '20',
-    meaning: 'Slug registrations (`POST /v1/identity/register`, which needs no proof of work) per window per client address.',
+    meaning:
+      'Slug registrations (`POST /v1/identity/register`, which needs no proof of work) per window per client address.',
   },
   {
     name: 'VOUCH_SLUG_REGISTER_RATE_WINDOW_MS',

@@ -183,7 +183,7 @@ eachEngine(
     const s1 = await open();
     const s2 = await open();
     const a = await makeApp(s1, { env: TEST_ENV });
-    const b = await makeApp(s2, { env: TEST_ENV });
+    const b = await makeApp(s2, { env: TEST_ENV, kek: a.kek }); // processes of one deployment share the KEK
     try {
       const owners = [
         await createOwner(a.app, 'one'),
@@ -221,7 +221,7 @@ eachEngine('concurrent registrations with one linking key: exactly one is linked
   const s1 = await open();
   const s2 = await open();
   const a = await makeApp(s1, { env: TEST_ENV });
-  const b = await makeApp(s2, { env: TEST_ENV });
+  const b = await makeApp(s2, { env: TEST_ENV, kek: a.kek }); // processes of one deployment share the KEK
   try {
     const owner = await createOwner(a.app, 'acme');
     const { linkingKey } = (

@@ -182,7 +182,7 @@ eachEngine('concurrent takes of one slug by two agents in two processes: exactly
   const s1 = await open();
   const s2 = await open();
   const a = await makeApp(s1, { env: TEST_ENV });
-  const b = await makeApp(s2, { env: TEST_ENV });
+  const b = await makeApp(s2, { env: TEST_ENV, kek: a.kek }); // processes of one deployment share the KEK
   try {
     const x = await registerSlug(a.app, 'agent-x');
     const y = await registerSlug(a.app, 'agent-y');

@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import type { VouchModule } from '../../module.ts';
 import { Authority, RegistryRefusal, view } from './authority.ts';
-import { Consumer } from './consumer.ts';
+import { Consumer, MAX_DOCUMENT_BYTES } from './consumer.ts';
 import { getTrustedRegistry, isConsumer, registryRuntime, setRegistryRuntime } from './service.ts';
 import * as store from './store.ts';
 
@@ -121,6 +121,8 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
   app.post(
     '/v1/registry/genesis',
     {
+      // A registry built by the CLI may be far larger than ordinary bodies; admin only.
+      bodyLimit: MAX_DOCUMENT_BYTES,
       config: { policy: { caller: 'admin', rateLimit: { max: 10, windowMs: 60_000 } } },
       schema: {
         summary:

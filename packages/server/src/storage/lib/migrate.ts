@@ -27,8 +27,9 @@ export async function migrateToLatest(db: Kysely<Database>, engine: Engine, sche
   });
   let { error, results } = await migrator.migrateToLatest();
   // Kysely's PostgreSQL introspection (does the migration table exist?) reads every schema of the database and
-  // fails (3F000, 42P01, XX000) when another application drops a schema or table at that moment, e.g. parallel test
-  // runs dropping their schemas. No migration ran then (`results` is undefined), so trying again is safe.
+  // fails (e.g. 42703 'column "value" of relation "meta" does not exist', 3F000) when another session drops a schema
+  // or table at that moment, as parallel test runs dropping their schemas do. No migration ran then (`results` is
+  // undefined), so trying again is safe.
   for (let retry = 0; retry < 5 && error !== undefined && results === undefined && isConcurrentDrop(error); retry++) {
     await new Promise((resolve) => setTimeout(resolve, 20 * (retry + 1)));
     ({ error, results } = await migrator.migrateToLatest());
@@ -42,11 +43,14 @@ export async function migrateToLatest(db: Kysely<Database>, engine: Engine, sche
 
 /**
  * A PostgreSQL error (SQLSTATE) from the bookkeeping queries that another session's concurrent catalog change can
- * cause: invalid_schema_name (3F000), undefined_table (42P01), internal "cache lookup failed" (XX000), deadlock
- * (40P01), serialization (40001), unique violation on a catalog index (23505). Connection and authentication
- * failures (classes 08 and 28) and a missing database (3D000) are not retried.
+ * cause: invalid_schema_name (3F000), undefined_table (42P01), undefined_column (42703), undefined_object (42704),
+ * internal "cache lookup failed" (XX000), deadlock (40P01), serialization (40001), unique violation on a catalog
+ * index (23505). Connection and authentication failures (classes 08 and 28) and a missing database (3D000) are not
+ * retried.
  */
 function isConcurrentDrop(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['3F000', '42P01', 'XX000', '40P01', '40001', '23505'].includes(code);
+  return (
+    typeof code === 'string' && ['3F000', '42P01', '42703', '42704', 'XX000', '40P01', '40001', '23505'].includes(code)
+  );
 }
