@@ -5,7 +5,11 @@ import { ISS, registerAgent, tokenApp } from './helpers.ts';
 
 eachEngine('discovery, JWKS and spec', async ({ open }) => {
   const t = await tokenApp(await open());
-  await registerAgent(t, { slug: 'listed-agent' });
+  const registered = [
+    await registerAgent(t, { slug: 'listed-agent' }),
+    await registerAgent(t, { slug: 'listed-agent-two' }),
+    await registerAgent(t),
+  ];
   const res = await t.app.inject({ method: 'GET', url: '/.well-known/agent-registry.json' });
   assert.equal(res.statusCode, 200);
   const doc = res.json() as Record<string, unknown> & { keys: Array<Record<string, unknown>>; agents: unknown[] };
@@ -27,7 +31,8 @@ eachEngine('discovery, JWKS and spec', async ({ open }) => {
   const key = doc.keys[0]!;
   assert.deepEqual(Object.keys(key).sort(), ['alg', 'crv', 'kid', 'kty', 'status', 'use', 'x', 'y']);
   assert.equal(doc.active_kid, key.kid);
-  assert.ok(Array.isArray(doc.agents) && doc.agents.length <= 100);
+  const listed = (doc.agents as Array<{ did: string }>).map((a) => a.did);
+  assert.deepEqual([...listed].sort(), registered.map((a) => a.did).sort(), 'discovery lists the registered agents');
   assert.deepEqual((doc.token_types as Record<string, { typ: string }>).session!.typ, 'agent-session+jwt');
 
   // The JWKS holds the same ES256 keys only (not the Ed25519 keys other modules publish elsewhere).
@@ -37,9 +42,21 @@ eachEngine('discovery, JWKS and spec', async ({ open }) => {
   assert.deepEqual(jwks.keys, doc.keys);
   assert.ok(jwks.keys.every((k) => k.kty === 'EC' && k.alg === 'ES256' && k.d === undefined));
 
-  const agents = await t.app.inject({ method: 'GET', url: '/api/registry/agents?limit=10' });
-  assert.equal(agents.statusCode, 200);
-  assert.ok(Array.isArray((agents.json() as { agents: unknown[] }).agents));
+  // Paging through agents_endpoint visits every agent once, in the discovery document's order.
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < 5; i++) {
+    const url: string = `/api/registry/agents?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    const page = await t.app.inject({ method: 'GET', url });
+    assert.equal(page.statusCode, 200);
+    const body = page.json() as { agents: Array<{ did: string }>; next: string | null };
+    seen.push(...body.agents.map((a) => a.did));
+    after = body.next;
+    if (after === null) break;
+  }
+  assert.deepEqual(seen, listed);
+  const unknown = await t.app.inject({ method: 'GET', url: '/api/registry/agents?after=did%3Aidentity%3Anobody' });
+  assert.deepEqual((unknown.json() as { agents: unknown[] }).agents, []);
 
   const spec = await t.app.inject({ method: 'GET', url: '/api/registry/spec' });
   assert.equal(spec.statusCode, 200);

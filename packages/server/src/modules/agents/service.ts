@@ -199,3 +199,26 @@ export function scoreOfProfile(row: store.ProfileRow): IdentityScore {
 export function agentPublicUrl(ctx: AppContext, agent: Pick<Agent, 'slug' | 'id'>): string {
   return `${ctx.config.publicUrl}/verify/${agent.slug ?? agent.id}`;
 }
+
+/**
+ * Agents in registration order (oldest first, ties by id), after the agent whose DID is `after`; for discovery
+ * documents and paged listings. An `after` that names no agent yields an empty page.
+ *
+ * @example
+ * const page = await listAgents(ctx, { limit: 100, after: lastPage.at(-1)?.did });
+ */
+export async function listAgents(ctx: AppContext, options: { limit: number; after?: string }): Promise<Agent[]> {
+  const db = ctx.storage.db;
+  let q = db.selectFrom('agents').selectAll().orderBy('created_at').orderBy('id').limit(options.limit);
+  if (options.after !== undefined) {
+    const id = idFromDid(options.after);
+    const anchor =
+      id === undefined
+        ? undefined
+        : await db.selectFrom('agents').select('created_at').where('id', '=', id).executeTakeFirst();
+    if (id === undefined || anchor === undefined) return [];
+    const at = anchor.created_at;
+    q = q.where((eb) => eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]));
+  }
+  return (await q.execute()).map((row) => toAgent(row as AgentRow));
+}

@@ -2,7 +2,8 @@
 // never touches the agents tables and tests (or embedders) can stand in for the whole agents module.
 import type { AppContext } from '../../context.ts';
 import type { Principal } from '../../http/policy.ts';
-import { findAgent, verifyAgentSignature } from '../agents/service.ts';
+import { findAgent, listAgents, verifyAgentSignature } from '../agents/service.ts';
+import type { Agent } from '../agents/service.ts';
 
 /** What a token needs to know about its agent. */
 export interface TokenAgent {
@@ -28,19 +29,20 @@ export interface AgentDirectory {
   list(options: { limit: number; after?: string }): Promise<TokenAgent[]>;
 }
 
+function toTokenAgent(a: Agent): TokenAgent {
+  return { did: a.did, slug: a.slug, name: a.name, status: a.status, ownerId: a.ownerId, publicKey: a.publicKey };
+}
+
 /** The agents module's service behind the port. */
 function serviceDirectory(ctx: AppContext): AgentDirectory {
   return {
     async find(ref) {
       const a = await findAgent(ctx, ref);
-      return a === undefined
-        ? undefined
-        : { did: a.did, slug: a.slug, name: a.name, status: a.status, ownerId: a.ownerId, publicKey: a.publicKey };
+      return a === undefined ? undefined : toTokenAgent(a);
     },
     verifySignature: (agent, message, signatureBase64) => verifyAgentSignature(agent, message, signatureBase64),
-    // The agents service has no listing function yet; discovery publishes an empty list until it does.
-    async list() {
-      return [];
+    async list(options) {
+      return (await listAgents(ctx, options)).map(toTokenAgent);
     },
   };
 }
