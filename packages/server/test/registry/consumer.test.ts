@@ -181,3 +181,30 @@ eachEngine(
     }
   },
 );
+
+eachEngine('consumer: a file path as the registry source, updated in place', async ({ open, dataDir }) => {
+  const { writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const root = await generateKeyPair('Ed25519');
+  const { v1, v2 } = await versions(root);
+  const file = join(dataDir, 'agent-trust.json');
+  await writeFile(file, JSON.stringify(v1));
+  const clock = new ManualClock(T0 + 5000);
+  const app = await makeApp(await open(), { env: env(file, root), clock });
+  try {
+    assert.equal((await get(app.app, '/v1/registry')).body.sequence, 1);
+    await writeFile(file, JSON.stringify(v2));
+    const refreshed = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
+    assert.equal(refreshed.body.accepted, true, JSON.stringify(refreshed.body));
+    assert.equal((await get(app.app, '/v1/registry')).body.sequence, 2);
+    // A tampered file is refused and the last good document stays.
+    const tampered = JSON.parse(JSON.stringify(v2)) as { issuers: Array<{ metadata: { name: string } }> };
+    tampered.issuers[0]!.metadata.name = 'Someone Else';
+    await writeFile(file, JSON.stringify(tampered));
+    const bad = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
+    assert.equal(bad.body.accepted, false);
+    assert.equal((await get(app.app, '/.well-known/agent-trust.json')).body.updatedAt, v2.updatedAt);
+  } finally {
+    await app.app.close();
+  }
+});
