@@ -71,7 +71,7 @@ interface LoadPlan {
 async function load(plan: LoadPlan, dir: string): Promise<Measurement> {
   const file = join(dir, `plan-${randomBytes(4).toString('hex')}.json`);
   await writeFile(file, JSON.stringify(plan));
-  const cmd = [...pinned(1), process.execPath, '--import', 'tsx', join(here, 'agents', 'load.ts'), file];
+  const cmd = [...pinned(1), process.execPath, '--import', 'tsx', join(here, 'lib', 'http-load.ts'), file];
   const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   const line = res.stdout.split('\n').find((l) => l.startsWith('{"requests"'));
   if (res.status !== 0 || line === undefined) throw new Error(`autocannon failed: ${res.stderr.slice(0, 2000)}`);

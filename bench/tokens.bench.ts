@@ -7,7 +7,7 @@
 //   pinned with taskset to one core and autocannon pinned to another.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,17 +69,13 @@ async function load(
   non2xx: number;
   errors: number;
 }> {
-  const cmd = [
-    ...pinned(1),
-    process.execPath,
-    '--import',
-    'tsx',
-    join(here, 'tokens', 'load.ts'),
-    url,
-    tokensFile,
-    String(seconds),
-    String(HTTP_CONNECTIONS),
-  ];
+  // One shared load generator (bench/lib/http-load.ts): each request carries the next token as {"token": ...}.
+  const { tokens } = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
+  const planFile = `${tokensFile}.plan.json`;
+  const bodies = tokens.map((token) => JSON.stringify({ token }));
+  const plan = { url, method: 'POST', connections: HTTP_CONNECTIONS, duration: seconds, bodies };
+  await writeFile(planFile, JSON.stringify(plan));
+  const cmd = [...pinned(1), process.execPath, '--import', 'tsx', join(here, 'lib', 'http-load.ts'), planFile];
   const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (res.status !== 0) throw new Error(`load generator failed: ${res.stderr}`);
   return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof load>>;

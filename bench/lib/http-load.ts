@@ -1,5 +1,5 @@
-// Child process of agents.bench.ts (pinned to its own core with taskset when there are two): runs autocannon with
-// the plan in <planFile> and prints the result as one JSON line.
+// Load generator for the HTTP benches, run as a child process (pinned to its own core with taskset when there are
+// two): runs autocannon with the plan in <planFile> and prints the result as one JSON line.
 //   plan: {url, method, connections, duration?, amount?, paths?: string[], bodies?: string[]}
 //   `paths` are cycled through (one per request); `bodies` are sent once each, in order.
 import { readFile } from 'node:fs/promises';
