@@ -7,15 +7,16 @@
 //   JSON), next to a bare Fastify route that only SELECTs the row by slug.
 // The server runs in a child process pinned to one core, autocannon in another pinned to a second core.
 // PostgreSQL runs when BENCH_DATABASE_URL or VOUCH_TEST_DATABASE_URL is set (in a fresh schema, dropped afterwards).
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generateKeyPair, solvePow } from '../packages/sdk/src/index.ts';
 import { defineSuite, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
+import { pinned, spawnAnnouncing } from './lib/processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -28,33 +29,15 @@ const PG_URL = process.env.BENCH_DATABASE_URL || process.env.VOUCH_TEST_DATABASE
 const children: ChildProcessWithoutNullStreams[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
-/** `taskset -c <core>` when there are two cores to separate, otherwise run unpinned. */
-function pinned(core: number): string[] {
-  const ok = cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-  return ok ? ['taskset', '-c', String(core)] : [];
-}
-
 interface Servers {
   vouch: number;
   bare: number;
   seedSeconds: number;
 }
 
-function startServers(args: string[]): Promise<Servers> {
-  const cmd = [...pinned(0), process.execPath, '--import', 'tsx', join(here, 'agents', 'server.ts'), ...args];
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"vouch"'));
-      if (line) resolve(JSON.parse(line) as Servers);
-    });
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code}): ${err.slice(0, 2000)}`)));
-  });
+async function startServers(args: string[]): Promise<Servers> {
+  const script = join(here, 'agents', 'server.ts');
+  return (await spawnAnnouncing<Servers>(script, args, '{"vouch"', { cwd: root, children })).info;
 }
 
 interface LoadPlan {

@@ -5,10 +5,10 @@
 // - over HTTP: POST /api/registry/verify (the whole Vouch app on SQLite: rate limit, JSON, checks, revocation and
 //   agent lookups) next to a bare Fastify route that only does the raw async verify, each server in a child process
 //   pinned with taskset to one core and autocannon pinned to another.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importJWK, jwtVerify } from 'jose';
@@ -23,6 +23,7 @@ import {
   type JwtClaims,
 } from '../packages/sdk/src/index.ts';
 import { defineSuite, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
+import { pinned, spawnAnnouncing } from './lib/processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -35,27 +36,10 @@ const ISS = 'https://vouch.bench';
 const children: ChildProcessWithoutNullStreams[] = [];
 let workDir: string | undefined;
 
-/** `taskset -c <core>` when there are two cores to separate, otherwise run unpinned (and say so). */
-function pinned(core: number): string[] {
-  const ok = cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-  return ok ? ['taskset', '-c', String(core)] : [];
-}
-
-function startServer(args: string[]): Promise<{ port: number; child: ChildProcessWithoutNullStreams }> {
-  const cmd = [...pinned(0), process.execPath, '--import', 'tsx', join(here, 'tokens', 'server.ts'), ...args];
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"port"'));
-      if (line) resolve({ port: (JSON.parse(line) as { port: number }).port, child });
-    });
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code}): ${err.slice(0, 2000)}`)));
-  });
+async function startServer(args: string[]): Promise<{ port: number; child: ChildProcessWithoutNullStreams }> {
+  const script = join(here, 'tokens', 'server.ts');
+  const { info, child } = await spawnAnnouncing<{ port: number }>(script, args, '{"port"', { cwd: root, children });
+  return { port: info.port, child };
 }
 
 async function load(

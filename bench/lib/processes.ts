@@ -1,0 +1,35 @@
+// Child processes for the HTTP benches: CPU pinning and a server that announces itself with one JSON line.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { cpus } from 'node:os';
+
+/** `taskset -c <core>` when there are two cores to separate, otherwise run unpinned. */
+export function pinned(core: number): string[] {
+  const ok = cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  return ok ? ['taskset', '-c', String(core)] : [];
+}
+
+/**
+ * Starts `node --import tsx <script> ...args` pinned to core 0 and resolves with the first stdout line that starts
+ * with `marker` (parsed as JSON). The child is pushed onto `children` so the caller can kill it when done.
+ */
+export function spawnAnnouncing<T>(
+  script: string,
+  args: string[],
+  marker: string,
+  options: { cwd: string; children: ChildProcessWithoutNullStreams[] },
+): Promise<{ info: T; child: ChildProcessWithoutNullStreams }> {
+  const cmd = [...pinned(0), process.execPath, '--import', 'tsx', script, ...args];
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  options.children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith(marker));
+      if (line) resolve({ info: JSON.parse(line) as T, child });
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code}): ${err.slice(0, 2000)}`)));
+  });
+}
