@@ -235,14 +235,8 @@ export type ConsumeResult = { ok: true; ownerId: string } | { ok: false; reason:
  * sees a row change. Call it after the agent row exists (the key references it).
  */
 export async function consumeLinkingKey(db: Db, keyHash: string, agentId: string, now: number): Promise<ConsumeResult> {
-  const row = await db
-    .selectFrom('linking_keys')
-    .select(['owner_id', 'used_at', 'expires_at'])
-    .where('key_hash', '=', keyHash)
-    .executeTakeFirst();
-  if (row === undefined) return { ok: false, reason: 'unknown' };
-  if (row.used_at !== null) return { ok: false, reason: 'used' };
-  if (row.expires_at <= now) return { ok: false, reason: 'expired' };
+  const usable = await linkingKeyUsable(db, keyHash, now);
+  if (!usable.ok) return usable;
   const result = await db
     .updateTable('linking_keys')
     .set({ used_at: now, agent_id: agentId })
@@ -250,7 +244,7 @@ export async function consumeLinkingKey(db: Db, keyHash: string, agentId: string
     .where('used_at', 'is', null)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
-  return { ok: true, ownerId: row.owner_id };
+  return usable;
 }
 
 /** Whether a linking key exists, unused and unexpired (a read-only pre-check; consuming it decides). */
