@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { SERVER_KEY_PURPOSES, startServer } from '../src/start.ts';
-import { LogCapture, TEST_ADMIN_KEY } from './helpers/app.ts';
+import { LogCapture, serverEnv } from './helpers/app.ts';
 import { eachEngine } from './helpers/storage.ts';
 
 test('a server with no configuration serves on SQLite, generates its admin key (0600) and never logs a secret', async () => {
@@ -62,17 +62,7 @@ test('a server with no configuration serves on SQLite, generates its admin key (
 });
 
 eachEngine('servers starting on one database share one server key and all serve', async ({ engine, options, open }) => {
-  const env: Record<string, string> = {
-    VOUCH_PORT: '0',
-    VOUCH_LOG_LEVEL: 'silent',
-    VOUCH_DATA_DIR: options.dataDir,
-    VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,
-  };
-  if (engine === 'postgres') {
-    env.VOUCH_DATABASE_URL = options.databaseUrl!;
-    env.VOUCH_DATABASE_SCHEMA = options.pgSchema!;
-    env.VOUCH_KEK_FILE = join(options.dataDir, 'shared-kek.key');
-  }
+  const env = serverEnv(engine, options);
   const config = loadConfig(env);
   // PostgreSQL: three processes race through migrations, KEK check and key creation. SQLite serves one
   // process per data directory, so its servers start one after another.

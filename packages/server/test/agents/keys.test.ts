@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { parsePublicKey } from '@vouch/sdk';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/start.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { TEST_ADMIN_KEY } from '../helpers/app.ts';
+import { serverEnv } from '../helpers/app.ts';
 
 eachEngine(
   'a started server publishes its tool-manifest key at /.well-known/vouch-keys.json',
   async ({ engine, options }) => {
-    const env: Record<string, string> = {
-      VOUCH_PORT: '0',
-      VOUCH_LOG_LEVEL: 'silent',
-      VOUCH_DATA_DIR: options.dataDir,
-      VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,
-    };
-    if (engine === 'postgres') {
-      env.VOUCH_DATABASE_URL = options.databaseUrl!;
-      env.VOUCH_DATABASE_SCHEMA = options.pgSchema!;
-      env.VOUCH_KEK_FILE = join(options.dataDir, 'shared-kek.key');
-    }
+    const env = serverEnv(engine, options);
     const server = await startServer(loadConfig(env));
     try {
       const res = await fetch(`${server.address}/.well-known/vouch-keys.json`);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildApp } from '../../src/app.ts';
 import type { AppDeps, VouchApp } from '../../src/app.ts';
@@ -83,4 +84,26 @@ export async function tableCounts(storage: Storage): Promise<Record<string, numb
     out[name] = Number((row as { n: number | string }).n);
   }
   return out;
+}
+
+/**
+ * The VOUCH_* environment for a real server (`startServer`) on a test's database: port 0, silent logs, the test
+ * admin key and data dir, and on PostgreSQL the test schema with a KEK file every "process" shares.
+ */
+export function serverEnv(
+  engine: 'sqlite' | 'postgres',
+  options: { dataDir: string; databaseUrl?: string; pgSchema?: string },
+): Record<string, string> {
+  const env: Record<string, string> = {
+    VOUCH_PORT: '0',
+    VOUCH_LOG_LEVEL: 'silent',
+    VOUCH_DATA_DIR: options.dataDir,
+    VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,
+  };
+  if (engine === 'postgres') {
+    env.VOUCH_DATABASE_URL = options.databaseUrl!;
+    env.VOUCH_DATABASE_SCHEMA = options.pgSchema!;
+    env.VOUCH_KEK_FILE = join(options.dataDir, 'shared-kek.key');
+  }
+  return env;
 }
