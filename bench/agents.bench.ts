@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generateKeyPair, solvePow } from '../packages/sdk/src/index.ts';
-import { defineSuite, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
+import { defineSuite, reportNote, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
 import { pinned, spawnAnnouncing } from './lib/processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -197,8 +197,7 @@ export default defineSuite({
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const cases = await casesFor('sqlite', dir);
     if (PG_URL === undefined) {
-      process.stderr.write('  postgres: skipped (set BENCH_DATABASE_URL or VOUCH_TEST_DATABASE_URL to run it)\n');
-      console.log('PostgreSQL cases skipped: BENCH_DATABASE_URL and VOUCH_TEST_DATABASE_URL are not set.');
+      reportNote('PostgreSQL cases skipped: BENCH_DATABASE_URL and VOUCH_TEST_DATABASE_URL are not set.');
     } else {
       cases.push(...(await casesFor('postgres', dir)));
     }

@@ -2,12 +2,16 @@
 // - in process: the SDK's offline verifier (every check of the server except the database ones, plus the revocation
 //   set lookup) next to the limits it is built on — raw node:crypto P-256 verify, sync and on the threadpool — and
 //   jose.jwtVerify (what AIP's reference implementation uses);
-// - over HTTP: POST /api/registry/verify (the whole Vouch app on SQLite: rate limit, JSON, checks, revocation and
-//   agent lookups) next to a bare Fastify route that only does the raw async verify, each server in a child process
-//   pinned with taskset to one core and autocannon pinned to another.
+// - over HTTP: POST /api/registry/verify (the whole Vouch app: rate limit, JSON, checks, revocation and agent
+//   lookups) on SQLite and on PostgreSQL (when BENCH_DATABASE_URL or VOUCH_TEST_DATABASE_URL is set), next to a bare
+//   Fastify route that only does the raw async verify, each server in a child process pinned with taskset to one
+//   core and autocannon pinned to another;
+// - the servers' RSS after that load (read from /proc), Vouch next to the bare server.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +26,8 @@ import {
   type FetchLike,
   type JwtClaims,
 } from '../packages/sdk/src/index.ts';
-import { defineSuite, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
-import { pinned, spawnAnnouncing } from './lib/processes.ts';
+import { defineSuite, reportNote, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
+import { pinned, rssMiB, spawnAnnouncing } from './lib/processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,9 +36,11 @@ const TOKENS = 4096;
 const HTTP_TOKENS = 4000;
 const HTTP_CONNECTIONS = 64;
 const ISS = 'https://vouch.bench';
+const PG_URL = process.env.BENCH_DATABASE_URL || process.env.VOUCH_TEST_DATABASE_URL || undefined;
 
 const children: ChildProcessWithoutNullStreams[] = [];
 let workDir: string | undefined;
+let pgSchema: string | undefined;
 
 async function startServer(args: string[]): Promise<{ port: number; child: ChildProcessWithoutNullStreams }> {
   const script = join(here, 'tokens', 'server.ts');
@@ -80,6 +86,20 @@ function httpCase(url: () => string, tokensFile: () => string): (o: MeasureOptio
       async: true,
       concurrency: HTTP_CONNECTIONS,
     };
+  };
+}
+
+/** A row whose figure is a server's RSS in MiB, read when the row comes up (after the HTTP rows before it). */
+function rssCase(name: string, pid: number | undefined): BenchCase {
+  return {
+    group: 'server RSS after the HTTP load above',
+    name,
+    unit: 'MiB',
+    run: async () => {
+      const mib = rssMiB(pid);
+      if (mib === undefined) throw new Error(`cannot read the RSS of ${name} (pid ${pid}): not Linux?`);
+      return { ops: 1, seconds: 0, opsPerSec: mib, meanLatencyUs: 0, async: false, concurrency: 1 };
+    },
   };
 }
 
@@ -142,6 +162,14 @@ export default defineSuite({
     const tokensFile = join(workDir, 'tokens.json');
     const vouch = await startServer(['vouch', tokensFile, String(HTTP_TOKENS)]);
     const bare = await startServer(['bare', tokensFile]);
+    let vouchPg: { port: number; child: ChildProcessWithoutNullStreams } | undefined;
+    const pgTokensFile = join(workDir, 'tokens-pg.json');
+    if (PG_URL !== undefined) {
+      pgSchema = `bench_${randomBytes(6).toString('hex')}`;
+      vouchPg = await startServer(['vouch', pgTokensFile, String(HTTP_TOKENS), PG_URL, pgSchema]);
+    } else {
+      reportNote('PostgreSQL cases skipped: BENCH_DATABASE_URL and VOUCH_TEST_DATABASE_URL are not set.');
+    }
     const check = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
     const probe = await fetch(`http://127.0.0.1:${vouch.port}/api/registry/verify`, {
       method: 'POST',
@@ -150,6 +178,7 @@ export default defineSuite({
     });
     if (probe.status !== 200) throw new Error(`the Vouch bench server does not verify its tokens: ${probe.status}`);
     const BARE = 'bare Fastify + raw async verify';
+    const BARE_RSS = 'bare Fastify server RSS';
     const pin = pinned(0).length > 0 ? 'server on core 0, autocannon on core 1' : 'unpinned';
 
     return [
@@ -184,6 +213,7 @@ export default defineSuite({
         concurrency: IN_FLIGHT,
         op: () => nodeVerifier.verify(nextToken()),
         compareTo: [RAW_ASYNC, RAW_SYNC, JOSE],
+        target: { vs: RAW_ASYNC, min: 0.9 },
       },
       {
         group,
@@ -202,13 +232,34 @@ export default defineSuite({
       },
       {
         group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
-        name: 'Vouch POST /api/registry/verify',
+        name: 'Vouch POST /api/registry/verify [sqlite]',
         run: httpCase(
           () => `http://127.0.0.1:${vouch.port}/api/registry/verify`,
           () => tokensFile,
         ),
         compareTo: [BARE],
+        target: { vs: BARE, min: 0.9 },
       },
+      ...(vouchPg === undefined
+        ? []
+        : [
+            {
+              group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
+              name: 'Vouch POST /api/registry/verify [postgres]',
+              run: httpCase(
+                () => `http://127.0.0.1:${vouchPg.port}/api/registry/verify`,
+                () => pgTokensFile,
+              ),
+              compareTo: [BARE],
+              target: { vs: BARE, min: 0.9 },
+            },
+          ]),
+      // Resident memory right after each server's share of the load above (no forced GC: as a client sees it).
+      rssCase(BARE_RSS, bare.child.pid),
+      { ...rssCase('Vouch server RSS [sqlite]', vouch.child.pid), compareTo: [BARE_RSS] },
+      ...(vouchPg === undefined
+        ? []
+        : [{ ...rssCase('Vouch server RSS [postgres]', vouchPg.child.pid), compareTo: [BARE_RSS] }]),
     ];
   },
   async teardown() {
@@ -224,5 +275,14 @@ export default defineSuite({
       ),
     );
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+    if (pgSchema !== undefined && PG_URL !== undefined) {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists "${pgSchema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    }
   },
 });

@@ -1,7 +1,9 @@
-// Reusable benchmark harness: later benches (database, HTTP) import from here.
+// Reusable benchmark harness: every bench/*.bench.ts imports from here.
 export { measure } from './measure.ts';
 export type { MeasureOptions, Measurement, Operation } from './measure.ts';
 export { formatTable, formatNumber, formatRatio } from './table.ts';
 export type { Column, Align } from './table.ts';
-export { defineSuite, runSuite, formatResults, environmentLine } from './suite.ts';
-export type { BenchCase, BenchSuite, CaseResult } from './suite.ts';
+export { defineSuite, runSuite, formatResults, resultRows, environmentLine, machine } from './suite.ts';
+export type { BenchCase, BenchSuite, CaseResult, SuiteReport } from './suite.ts';
+export { reportNote, markdownReport } from './report.ts';
+export { pinned, spawnAnnouncing, rssMiB } from './processes.ts';

@@ -1,5 +1,6 @@
 // Child processes for the HTTP benches: CPU pinning and a server that announces itself with one JSON line.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** `taskset -c <core>` when there are two cores to separate, otherwise run unpinned. */
@@ -32,4 +33,16 @@ export function spawnAnnouncing<T>(
     });
     child.once('exit', (code) => reject(new Error(`bench server exited (${code}): ${err.slice(0, 2000)}`)));
   });
+}
+
+/** A process's resident set size in MiB, read from /proc (Linux); undefined elsewhere or once it has exited. */
+export function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
 }

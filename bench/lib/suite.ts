@@ -1,8 +1,8 @@
 // A benchmark suite: named cases measured in one process run, printed as one table whose ratio column compares
 // each case with the cases it names (e.g. "SDK verify" vs "raw node:crypto" and vs a seed library).
-import { cpus, arch, platform } from 'node:os';
+import { cpus, arch, loadavg, platform, release, totalmem } from 'node:os';
 import { measure, type Measurement, type MeasureOptions, type Operation } from './measure.ts';
-import { formatNumber, formatRatio, formatTable } from './table.ts';
+import { formatNumber, formatRatio, formatTable, type Column } from './table.ts';
 
 export interface BenchCase {
   /** Unique within its group; other cases refer to it in `compareTo`. */
@@ -22,6 +22,13 @@ export interface BenchCase {
   compareTo?: string[];
   /** Per-case overrides of the runner's timing. */
   options?: MeasureOptions;
+  /**
+   * What the figure counts when it is not operations per second (e.g. `'MB'` for a server's RSS): the run's
+   * `opsPerSec` then carries that value, and ratios compare it the same way (this / that).
+   */
+  unit?: string;
+  /** A target from the issue, reported as met or not (never an error): this case's ratio against `vs` ≥ `min`. */
+  target?: { vs: string; min: number };
 }
 
 export interface BenchSuite {
@@ -37,6 +44,17 @@ export interface BenchSuite {
 export interface CaseResult {
   case: BenchCase;
   result: Measurement;
+}
+
+/** A suite's results, or why it could not be measured. */
+export interface SuiteReport {
+  name: string;
+  description?: string;
+  results: CaseResult[];
+  seconds: number;
+  /** Lines the suite printed for the report (e.g. "PostgreSQL skipped"). */
+  notes: string[];
+  error?: string;
 }
 
 /** Declares a suite (identity function that gives the object its type). */
@@ -67,10 +85,14 @@ export async function runSuite(
   return results;
 }
 
-/** Renders a suite's results: case, ops/s, mean latency, in flight, ratios. */
-export function formatResults(results: CaseResult[]): string {
+/** One row of a results table: group, case, figure, unit, µs/op, in flight, ratios, target. */
+export function resultRows(results: CaseResult[]): (string[] | null)[] {
   const find = (name: string, group: string | undefined): CaseResult | undefined =>
     results.find((r) => r.case.name === name && r.case.group === group) ?? results.find((r) => r.case.name === name);
+  const ratioOf = (c: BenchCase, result: Measurement, name: string): number | undefined => {
+    const other = find(name, c.group);
+    return other ? result.opsPerSec / other.result.opsPerSec : undefined;
+  };
   const rows: (string[] | null)[] = [];
   let group: string | undefined;
   for (const { case: c, result } of results) {
@@ -78,30 +100,44 @@ export function formatResults(results: CaseResult[]): string {
     group = c.group;
     const ratios = (c.compareTo ?? [])
       .map((name) => {
-        const other = find(name, c.group);
-        return other ? `${formatRatio(result.opsPerSec / other.result.opsPerSec)} ${name}` : `(no case ${name})`;
+        const r = ratioOf(c, result, name);
+        return r === undefined ? `(no case ${name})` : `${formatRatio(r)} ${name}`;
       })
       .join(', ');
+    let target = '';
+    if (c.target !== undefined) {
+      const r = ratioOf(c, result, c.target.vs);
+      target = `≥ ${formatRatio(c.target.min)}: ${r === undefined ? 'no peer' : r >= c.target.min ? 'met' : 'not met'}`;
+    }
+    const unit = c.unit ?? 'ops/s';
     rows.push([
       c.group ?? '',
       c.name,
       formatNumber(result.opsPerSec),
-      formatNumber(result.meanLatencyUs),
-      result.async ? String(result.concurrency) : 'sync',
+      unit,
+      c.unit === undefined ? formatNumber(result.meanLatencyUs) : '',
+      c.unit !== undefined ? '' : result.async ? String(result.concurrency) : 'sync',
       ratios,
+      target,
     ]);
   }
-  return formatTable(
-    [
-      { header: 'group' },
-      { header: 'case' },
-      { header: 'ops/s', align: 'right' },
-      { header: 'µs/op', align: 'right' },
-      { header: 'in flight', align: 'right' },
-      { header: 'ratio (ops/s vs case)' },
-    ],
-    rows,
-  );
+  return rows;
+}
+
+export const RESULT_COLUMNS: Column[] = [
+  { header: 'group' },
+  { header: 'case' },
+  { header: 'figure', align: 'right' },
+  { header: 'unit' },
+  { header: 'µs/op', align: 'right' },
+  { header: 'in flight', align: 'right' },
+  { header: 'ratio (figure vs case)' },
+  { header: 'target' },
+];
+
+/** Renders a suite's results as a plain-text table (see {@link resultRows}). */
+export function formatResults(results: CaseResult[]): string {
+  return formatTable(RESULT_COLUMNS, resultRows(results));
 }
 
 /** One line describing the machine, printed above results so numbers can be compared across runs. */
@@ -111,4 +147,21 @@ export function environmentLine(): string {
     `node ${process.version} on ${platform()}/${arch()}, ${cpu.length} CPU (${cpu[0]?.model.trim() ?? 'unknown'}), ` +
     `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`
   );
+}
+
+/** The machine as report header fields. */
+export function machine(): Record<string, string> {
+  const cpu = cpus();
+  return {
+    CPU: cpu[0]?.model.trim() ?? 'unknown',
+    cores: String(cpu.length),
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    Node: process.version,
+    OS: `${platform()} ${release()} ${arch()}`,
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
+    // Other work on the machine skews every figure: ratios within one run stay comparable, absolute rates do not.
+    'load average (1/5/15 min)': loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / '),
+  };
 }

@@ -1,6 +1,7 @@
 // Child process of tokens.bench.ts (pinned to its own core with taskset): serves token verification over HTTP.
-//   vouch <tokensFile> <count>   the real Vouch app on SQLite; issues <count> tokens and writes them (with the
-//                                public JWK) to <tokensFile>
+//   vouch <tokensFile> <count> [<postgresUrl> <schema>]
+//                                the real Vouch app on SQLite (or PostgreSQL, in that schema); issues <count>
+//                                tokens and writes them (with the public JWK) to <tokensFile>
 //   bare <tokensFile>            a bare Fastify route that only does the raw async ES256 verify (the HTTP limit)
 // Prints one JSON line {"port": n} once listening; stops on SIGTERM.
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
@@ -14,7 +15,7 @@ import { ensureServerKey, openStorage } from '../../packages/server/src/storage/
 import { issueToken } from '../../packages/server/src/modules/tokens/service.ts';
 import { keyringOf } from '../../packages/server/src/modules/tokens/keyring.ts';
 
-const [mode, tokensFile, countArg] = process.argv.slice(2);
+const [mode, tokensFile, countArg, pgUrl, pgSchema] = process.argv.slice(2);
 
 async function vouch(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-bench-tokens-'));
@@ -26,7 +27,10 @@ async function vouch(): Promise<void> {
     VOUCH_TOKEN_VERIFY_RATE_MAX: '1000000000',
     VOUCH_TOKEN_ISSUE_RATE_MAX: '1000000000',
   });
-  const storage = await openStorage({ dataDir: dir });
+  const storage = await openStorage({
+    dataDir: dir,
+    ...(pgUrl ? { databaseUrl: pgUrl, pgSchema, pgPoolMax: 10 } : {}),
+  });
   const kek = randomBytes(32);
   await ensureServerKey(storage, kek, 'tokens', 'ES256', Date.now());
   const { app, ctx } = await buildApp({ config, storage, kek, adminKey: randomBytes(24).toString('hex') });

@@ -9,6 +9,8 @@ import { registerKeygen } from './commands/keygen.ts';
 import { registerRegistry } from './commands/registry/index.ts';
 import { registerToken } from './commands/token/index.ts';
 import { registerKeys } from './commands/keys/index.ts';
+import { registerAgent } from './commands/agent/index.ts';
+import { registerIntegrator, registerReputation } from './commands/integrator/index.ts';
 
 /** Builds the `vouch` program; every command writes through `io` so tests can capture it. */
 export function buildProgram(io: Io = processIo): Command {
@@ -34,6 +36,9 @@ Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
   registerRegistry(program, io);
   registerToken(program, io);
   registerKeys(program, io);
+  registerAgent(program, io);
+  registerIntegrator(program, io);
+  registerReputation(program, io);
   // Subcommands inherit the same output and error handling.
   for (const cmd of program.commands) {
     cmd.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();

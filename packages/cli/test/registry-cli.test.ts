@@ -61,7 +61,19 @@ test('--help on registry and every subcommand, with an example', async () => {
   const top = await ok(0, 'registry', '--help');
   assert.match(top.out, /Examples?:\n\s+\$ vouch registry /);
   const subs = [...top.out.matchAll(/^ {2}(\w[\w-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
-  assert.deepEqual(subs, ['keygen', 'init', 'draft', 'sign', 'propose', 'build', 'verify', 'list', 'publish']);
+  assert.deepEqual(subs, [
+    'keygen',
+    'init',
+    'draft',
+    'sign',
+    'propose',
+    'build',
+    'verify',
+    'list',
+    'publish',
+    'credential',
+    'verify-credential',
+  ]);
   for (const sub of subs) {
     const help = await ok(0, 'registry', sub, '--help');
     assert.match(help.out, /Examples?:\n\s+\$ vouch registry /, `registry ${sub} --help shows an example`);

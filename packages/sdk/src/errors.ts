@@ -17,6 +17,11 @@
  * - agent identity tokens (AIP, `aip/`): `TOKEN_TYPE_MISMATCH`, `TOKEN_REVOKED`, `NONCE_REPLAYED`, and for the
  *   offline verifier's fetches `AIP_FETCH_FAILED` (network, status, staleness), `AIP_RESPONSE_INVALID` (a malformed
  *   discovery document, JWKS or revocation list)
+ * - HTTP client (`client/`, issue 8): a server's refusal keeps the server's own `code` verbatim (`AGENT_REVOKED`,
+ *   `RATE_LIMITED`, ...; see `VouchApiError`); `HTTP_ERROR` when the answer carried no code, `NETWORK_ERROR` when no
+ *   answer came, `REQUEST_TIMEOUT` when the per-call timeout fired
+ * - capability tokens (issue 7, `capability/`): agent credentials `CREDENTIAL_INVALID`, `CREDENTIAL_EXPIRED`,
+ *   `SUBJECT_MISMATCH`, `SCOPE_VIOLATION`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`; proofs `PROOF_INVALID`, `PROOF_STALE`
  */
 export type VouchErrorCode =
   | 'INVALID_BASE64URL'
@@ -69,7 +74,20 @@ export type VouchErrorCode =
   | 'TOKEN_REVOKED'
   | 'NONCE_REPLAYED'
   | 'AIP_FETCH_FAILED'
-  | 'AIP_RESPONSE_INVALID';
+  | 'AIP_RESPONSE_INVALID'
+  // HTTP client (issue 8)
+  | 'HTTP_ERROR'
+  | 'NETWORK_ERROR'
+  | 'REQUEST_TIMEOUT'
+  // capability tokens (issue 7)
+  | 'CREDENTIAL_INVALID'
+  | 'CREDENTIAL_EXPIRED'
+  | 'SUBJECT_MISMATCH'
+  | 'SCOPE_VIOLATION'
+  | 'UNKNOWN_ISSUER'
+  | 'ISSUER_REVOKED'
+  | 'PROOF_INVALID'
+  | 'PROOF_STALE';
 
 /**
  * The one error class of Vouch. `code` is a stable UPPER_SNAKE string; `message` is one readable sentence that

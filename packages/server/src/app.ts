@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.ts';
 import { systemClock } from './clock.ts';
@@ -16,7 +16,7 @@ import { adminAuthenticator } from './http/admin-auth.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import type { RateLimitStore } from './http/rate-limit.ts';
 import { installMetrics } from './http/metrics.ts';
-import { installCors } from './http/cors.ts';
+import { installCorsHeaders, installCorsPreflight } from './http/cors.ts';
 import { installOpenApi, registerDocsRoutes } from './http/openapi.ts';
 import { installValidators } from './http/validation.ts';
 import { MODULES } from './modules/index.ts';
@@ -71,6 +71,13 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     requestIdHeader: false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
+    // Errors Fastify raises before any route runs (a path that is not valid UTF-8, a malformed content-type)
+    // get the same `{error, code}` shape as everything else.
+    frameworkErrors: (_err, _req, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .send({ error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' });
+    },
   });
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
@@ -91,13 +98,14 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
       authenticators[caller as keyof Authenticators] = auth;
     }
   }
+  installCorsHeaders(app, config.corsOrigins);
   installPolicies(app, {
     authenticators,
     rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage),
     defaultRateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
     clock,
   });
-  installCors(app, config.corsOrigins);
+  installCorsPreflight(app, config.corsOrigins);
   await installOpenApi(app, config.publicUrl, VERSION);
 
   registerDocsRoutes(app);

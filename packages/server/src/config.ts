@@ -57,8 +57,34 @@ export interface Config {
   signatureWindowSeconds: number;
   /** Per-client-address limits (per `rateLimitWindowMs`) on token issuance, verification and revocation. */
   tokenRateLimits: { issue: number; verify: number; revoke: number };
+  /** Per rate-limit window: signatures recorded per agent DID, certifications per client address (issue 6). */
+  signatureRateLimits: { sign: number; certify: number };
   /** Trust registry (issue 4): authority mode unless `trustRegistryUrl` is set. */
   registry: RegistryConfig;
+  /** Event ingestion and reputation (issue 6). */
+  reputation: ReputationConfig;
+  /** Capability tokens at the gateway (issue 7). */
+  capabilities: CapabilitiesConfig;
+}
+
+/** Capability token settings (issue 7; docs/PROTOCOL.md "Capability tokens (SINT gateway)"). */
+export interface CapabilitiesConfig {
+  /** Longest lifetime of any capability token, in seconds (tiers and credentials may cap it further). */
+  maxTtlSeconds: number;
+  /** Most delegation steps from a root token (`par` length). */
+  delegationMaxDepth: number;
+}
+
+/** Event ingestion and reputation settings (issue 6; see docs/reputation.md). */
+export interface ReputationConfig {
+  /** Largest body of `POST /ingest` (up to 1,000 events of up to 16 KiB of data each), in bytes. */
+  ingestBodyLimit: number;
+  /** `maxPerDay` of a metric that does not name one. */
+  defaultMaxPerDay: number;
+  /** Counted contributions per agent and environment, over all metrics and days. */
+  environmentCap: number;
+  /** Ingestion requests per rate-limit window per client address. */
+  ingestRateMax: number;
 }
 
 /** Trust registry settings: authority (the server holds the root key) or consumer (it follows another registry). */
@@ -190,7 +216,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_SIGNATURE_WINDOW',
     default: '300',
     meaning:
-      "Seconds an agent's `signedAt` may be from server time, either way (e.g. the agent proof of `POST /api/registry/issue`).",
+      "Seconds an agent's `signedAt` may be from server time, either way (e.g. the agent proof of `POST /api/registry/issue`, `POST /api/v1/signatures/sign`, signed reports); 300 is 5 minutes.",
   },
   {
     name: 'VOUCH_TOKEN_ISSUE_RATE_MAX',
@@ -206,6 +232,38 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_TOKEN_REVOKE_RATE_MAX',
     default: '60',
     meaning: 'Token revocations (`POST /api/registry/revoke`) per rate-limit window per client address.',
+  },
+  {
+    name: 'VOUCH_SIGN_RATE_MAX',
+    default: '120',
+    meaning: 'Signatures recorded (`POST /api/v1/signatures/sign`) per rate-limit window per agent DID.',
+  },
+  {
+    name: 'VOUCH_CERTIFY_RATE_MAX',
+    default: '60',
+    meaning: 'Certifications (`POST /api/v1/signatures/certify`) per rate-limit window per client address.',
+  },
+  // event ingestion and reputation (issue 6)
+  {
+    name: 'VOUCH_INGEST_BODY_LIMIT',
+    default: '20971520',
+    meaning: 'Largest body of `POST /ingest` in bytes (a batch of up to 1,000 events with up to 16 KiB of data each).',
+  },
+  {
+    name: 'VOUCH_INGEST_RATE_MAX',
+    default: '600',
+    meaning: 'Ingestion requests (`POST /ingest`, `POST /api/v1/ingest`) per rate-limit window per client address.',
+  },
+  {
+    name: 'VOUCH_REPUTATION_MAX_PER_DAY',
+    default: '10',
+    meaning:
+      "A metric's `maxPerDay` when it names none: contributions counted per agent, environment, metric and UTC day.",
+  },
+  {
+    name: 'VOUCH_REPUTATION_ENVIRONMENT_CAP',
+    default: '50',
+    meaning: 'Contributions counted per agent and environment overall (see docs/reputation.md).',
   },
   {
     name: 'VOUCH_REGISTRY_ROOT_KEY_FILE',
@@ -233,6 +291,18 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_TRUST_REGISTRY_TTL',
     default: '3600',
     meaning: 'Consumer mode: seconds between registry refreshes. Alias `SINT_TRUST_REGISTRY_TTL`.',
+  },
+  // capability tokens (issue 7)
+  {
+    name: 'VOUCH_CAPABILITY_MAX_TTL',
+    default: '3600',
+    meaning:
+      'Longest lifetime of a capability token (`POST /v1/tokens`), in seconds; tiers (observe 86400, standard 3600, elevated 900, critical 300) and the agent credential cap it further.',
+  },
+  {
+    name: 'VOUCH_DELEGATION_MAX_DEPTH',
+    default: '3',
+    meaning: 'Most delegation steps from a root capability token (`POST /v1/tokens/delegate`); 0 forbids delegation.',
   },
 ];
 
@@ -356,7 +426,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       verify: intVar(env, 'VOUCH_TOKEN_VERIFY_RATE_MAX', 1200, 1, 1_000_000_000),
       revoke: intVar(env, 'VOUCH_TOKEN_REVOKE_RATE_MAX', 60, 1, 1_000_000_000),
     },
+    signatureRateLimits: {
+      sign: intVar(env, 'VOUCH_SIGN_RATE_MAX', 120, 1, 1_000_000_000),
+      certify: intVar(env, 'VOUCH_CERTIFY_RATE_MAX', 60, 1, 1_000_000_000),
+    },
     registry: readRegistry(env, cwd),
+    reputation: {
+      ingestBodyLimit: intVar(env, 'VOUCH_INGEST_BODY_LIMIT', 20 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      ingestRateMax: intVar(env, 'VOUCH_INGEST_RATE_MAX', 600, 1, 1_000_000_000),
+      defaultMaxPerDay: intVar(env, 'VOUCH_REPUTATION_MAX_PER_DAY', 10, 1, 1_000_000),
+      environmentCap: intVar(env, 'VOUCH_REPUTATION_ENVIRONMENT_CAP', 50, 1, 1_000_000),
+    },
+    capabilities: {
+      maxTtlSeconds: intVar(env, 'VOUCH_CAPABILITY_MAX_TTL', 3600, 1, 86_400),
+      delegationMaxDepth: intVar(env, 'VOUCH_DELEGATION_MAX_DEPTH', 3, 0, 16),
+    },
   };
 }
 

@@ -45,7 +45,33 @@ export type ApiErrorCode =
   | 'REGISTRY_UNAVAILABLE'
   | 'REGISTRY_CONFLICT'
   | 'REGISTRY_PROPOSAL_STALE'
-  | 'REGISTRY_SIGNATURE_REFUSED';
+  | 'REGISTRY_SIGNATURE_REFUSED'
+  // signatures and reports (issue 6)
+  | 'SIGNED_AT_OUT_OF_WINDOW'
+  | 'SIGNATURE_CONFLICT'
+  | 'REPORT_SELF'
+  // integrators, consent, ingestion, reputation (issue 6)
+  | 'INTEGRATOR_EXISTS'
+  | 'CONSENT_MISMATCH'
+  | 'CONSENT_STALE'
+  // capability tokens (issue 7): credential, proof and delegation refusals, and the intercept deny codes
+  | 'CREDENTIAL_INVALID'
+  | 'CREDENTIAL_EXPIRED'
+  | 'SCOPE_VIOLATION'
+  | 'PROOF_REQUIRED'
+  | 'TIER_NOT_ALLOWED'
+  | 'DELEGATION_WIDER'
+  | 'DELEGATION_DEPTH_EXCEEDED'
+  | 'MALFORMED_TOKEN'
+  | 'INVALID_SIGNATURE'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_REVOKED'
+  | 'SUBJECT_MISMATCH'
+  | 'RESOURCE_MISMATCH'
+  | 'ACTION_MISMATCH'
+  | 'UNKNOWN_ISSUER'
+  | 'ISSUER_REVOKED'
+  | 'ISSUER_KEY_ROTATED';
 
 const STATUS: Record<ApiErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -85,6 +111,32 @@ const STATUS: Record<ApiErrorCode, number> = {
   REGISTRY_CONFLICT: 409,
   REGISTRY_PROPOSAL_STALE: 409,
   REGISTRY_SIGNATURE_REFUSED: 400,
+  // signatures and reports (issue 6)
+  SIGNED_AT_OUT_OF_WINDOW: 400,
+  SIGNATURE_CONFLICT: 409,
+  REPORT_SELF: 400,
+  // integrators, consent, ingestion, reputation (issue 6)
+  INTEGRATOR_EXISTS: 409,
+  CONSENT_MISMATCH: 400,
+  CONSENT_STALE: 409,
+  // capability tokens (issue 7)
+  CREDENTIAL_INVALID: 401,
+  CREDENTIAL_EXPIRED: 401,
+  SCOPE_VIOLATION: 403,
+  PROOF_REQUIRED: 401,
+  TIER_NOT_ALLOWED: 403,
+  DELEGATION_WIDER: 403,
+  DELEGATION_DEPTH_EXCEEDED: 403,
+  MALFORMED_TOKEN: 400,
+  INVALID_SIGNATURE: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_REVOKED: 403,
+  SUBJECT_MISMATCH: 403,
+  RESOURCE_MISMATCH: 403,
+  ACTION_MISMATCH: 403,
+  UNKNOWN_ISSUER: 403,
+  ISSUER_REVOKED: 403,
+  ISSUER_KEY_ROTATED: 403,
 };
 
 /** An error meant for the API caller: its message is one readable sentence with no secret in it. */

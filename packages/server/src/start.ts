@@ -19,6 +19,8 @@ export const SERVER_KEY_PURPOSES = [
   { purpose: 'tool-manifest', alg: 'EdDSA' },
   // The trust registry's root key (authority mode only; imported from VOUCH_REGISTRY_ROOT_KEY_FILE when set).
   { purpose: REGISTRY_ROOT_PURPOSE, alg: 'EdDSA' },
+  // Signs capability tokens (issue 7); published at /.well-known/vouch-keys.json with purpose "capability".
+  { purpose: 'capability', alg: 'EdDSA' },
 ] as const;
 
 export interface RunningServer {

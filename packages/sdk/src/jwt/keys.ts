@@ -30,6 +30,8 @@ const KID = /^[A-Za-z0-9_.-]{1,128}$/;
 export function keysFromJwks(jwks: Jwks): KeyResolver {
   const byKid = new Map<string, PublicKey | null>();
   for (const jwk of Array.isArray(jwks?.keys) ? jwks.keys : []) {
+    // A fetched JWKS is untrusted: `keys: [null, 1]` is skipped like any other key that does not parse.
+    if (jwk === null || typeof jwk !== 'object') continue;
     const kid = jwk.kid;
     if (typeof kid !== 'string' || !KID.test(kid)) continue;
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;

@@ -102,6 +102,11 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     schema.security = callers.flatMap((c) => SECURITY_BY_CALLER[c]);
   });
 
+  // A store that holds counts locally (BatchedRateLimitStore) publishes them before the storage closes.
+  app.addHook('onClose', async () => {
+    await opts.rateLimitStore.close?.();
+  });
+
   app.addHook('onRequest', async (req, reply) => {
     const policy = req.routeOptions.config.policy;
     if (!policy) return; // the not-found handler: nothing to protect
@@ -110,7 +115,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     const bucket = `${req.method} ${req.routeOptions.url ?? ''}|${req.ip}`;
     let counted: { count: number; resetAtMs: number };
     try {
-      counted = await opts.rateLimitStore.hit(bucket, limit.windowMs, now);
+      counted = await opts.rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
     } catch (err) {
       // The shared store is the database: when it is down, limiting fails open so liveness and cached
       // answers still work; routes that need the database fail on their own.

@@ -43,6 +43,61 @@ export async function hitRateLimit(
   return { count: row.count, resetAtMs };
 }
 
+/** Hits to add to one bucket's window (see {@link addRateLimitHits}). */
+export interface RateLimitHits {
+  bucket: string;
+  windowMs: number;
+  /** `floor(now / windowMs) * windowMs` of the window the hits fell in. */
+  windowStart: number;
+  hits: number;
+}
+
+/**
+ * Adds several hits to several windows in one statement (a multi-row upsert, rows in key order so concurrent
+ * batches from several processes lock them in the same order) and returns each window's total, keyed
+ * `bucket + '\n' + windowStart`. Each (bucket, windowStart) must appear once. What a process that counts hits
+ * locally uses to publish them (http/rate-limit.ts, BatchedRateLimitStore).
+ *
+ * @example
+ * ```ts
+ * const totals = await addRateLimitHits(storage.db, [{ bucket: 'GET /x|::1', windowMs: 60_000, windowStart, hits: 12 }]);
+ * ```
+ */
+export async function addRateLimitHits(
+  db: Kysely<Database>,
+  entries: readonly RateLimitHits[],
+): Promise<Map<string, number>> {
+  if (entries.length === 0) return new Map();
+  for (const e of entries) {
+    assertText('bucket', e.bucket, MAX_BUCKET);
+    assertNonNegativeInteger('windowMs', e.windowMs);
+    assertNonNegativeInteger('windowStart', e.windowStart);
+    assertNonNegativeInteger('hits', e.hits);
+    if (e.windowMs === 0) throw new StorageError('INVALID_ARGUMENT', 'windowMs must be positive.');
+  }
+  const rows = [...entries]
+    .sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.windowStart - b.windowStart))
+    .map((e) => ({
+      bucket: e.bucket,
+      window_start: e.windowStart,
+      count: e.hits,
+      expires_at: e.windowStart + e.windowMs,
+    }));
+  const out = await translateErrors(() =>
+    db
+      .insertInto('rate_limits')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['bucket', 'window_start'])
+          .doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', eb.ref('excluded.count')) })),
+      )
+      .returning(['bucket', 'window_start', 'count'])
+      .execute(),
+  );
+  return new Map(out.map((r) => [`${r.bucket}\n${Number(r.window_start)}`, Number(r.count)]));
+}
+
 /**
  * Deletes windows that ended at or before `nowMs`; returns how many rows went.
  *

@@ -269,6 +269,207 @@ export interface RegistryProposalsTable {
   applied_sequence: number | null;
 }
 
+/* ---- signatures and reports (migration 0006, issue 6) ---- */
+
+/** identity.app signed messages, keyed by `signatureHash`; `certification_count` counts certify matches. */
+export interface SignaturesTable {
+  /** SHA-256 hex of the RFC 8785 JSON of `{did, payloadHash, signedAt, signature}`. */
+  signature_hash: string;
+  agent_id: string;
+  did: string;
+  payload_hash: string;
+  /** Standard base64 of the 64-byte Ed25519 signature. */
+  signature: string;
+  signed_at: number;
+  public_note: string | null;
+  created_at: number;
+  certification_count: Generated<number>;
+}
+
+/** Reports against agents, with the penalty each actually carried (after the 24-hour cap). */
+export interface ReportsTable {
+  id: string;
+  target_agent_id: string;
+  reason: 'spam' | 'impersonation' | 'malicious' | 'other';
+  kind: 'signed' | 'anonymous';
+  reporter_agent_id: string | null;
+  /** Anonymous reports: SHA-256 hex of the client address. */
+  reporter_address: string | null;
+  signature_hash: string | null;
+  details: string | null;
+  signed_at: number | null;
+  /** 5 signed, 2 anonymous. */
+  nominal_penalty: number;
+  /** What counted after the cap (0..nominal). */
+  penalty: number;
+  created_at: number;
+}
+
+/** One row per reported agent (`target:<id>`) and anonymous address (`address:<hash>`): the report transaction lock. */
+export interface ReportLocksTable {
+  key: string;
+  touched_at: number;
+}
+
+/* ---- integrators, consents, events and reputation (migration 0007, issue 6) ---- */
+
+/** An integrator: who may ingest events and resolve agents with `Authorization: Bearer <apiKey>`. */
+export interface IntegratorsTable {
+  slug: string;
+  id: string;
+  name: string;
+  domain: string;
+  /** SHA-256 hex of the API key; unique. */
+  api_key_hash: string;
+  /** The environment version events must name (`slug.namespace.v<current_version>`). */
+  current_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A published metric set of an integrator. */
+export interface IntegratorEnvironmentVersionsTable {
+  integrator_slug: string;
+  version: number;
+  published_at: number;
+}
+
+/** The metrics of one environment version; never changed once published. */
+export interface IntegratorMetricsTable {
+  integrator_slug: string;
+  version: number;
+  metric_key: string;
+  polarity: 'boost' | 'hurt' | 'neutral';
+  weight: number;
+  lane: 'origin' | 'presence' | 'conduct';
+  max_per_day: number;
+  /** Order in which the admin listed the metric. */
+  position: number;
+}
+
+/** An agent's current consent for one integrator (the latest by `signed_at`). */
+export interface IntegratorConsentsTable {
+  integrator_slug: string;
+  agent_id: string;
+  status: 'allowed' | 'revoked';
+  signed_at: number;
+  signature_hash: string;
+  updated_at: number;
+}
+
+/** Ingested events: the history reputation is derived from. */
+export interface ReputationEventsTable {
+  seq: Generated<number>;
+  integrator_slug: string;
+  external_event_id: string;
+  env_id: string;
+  event_type: string;
+  subject_type: string;
+  subject_id: string;
+  /** The subject agent's internal id for agent subjects; null otherwise. */
+  agent_id: string | null;
+  actor_type: string;
+  actor_id: string;
+  occurred_at: number;
+  /** JSON array of `{metricKey, numberValue? | booleanValue? | enumValue?}`. */
+  metric_values: string;
+  severity: string | null;
+  counterparty_type: string | null;
+  counterparty_id: string | null;
+  interaction_id: string | null;
+  /** JSON text, or null when absent. */
+  data: string | null;
+  received_at: number;
+}
+
+/** Report penalties as applied (the history the global score subtracts). */
+export interface ReputationPenaltiesTable {
+  seq: Generated<number>;
+  agent_id: string;
+  penalty: number;
+  at: number;
+}
+
+/** Lane totals (integer micro-points) per agent and scope (`global` or an integrator slug). */
+export interface ReputationScoresTable {
+  agent_id: string;
+  scope: string;
+  origin_micro: number;
+  presence_micro: number;
+  conduct_micro: number;
+  /** Sum of report penalties (global scope only). */
+  penalty: number;
+  /** Environments with at least one event for the agent (integrator scopes only). */
+  environment_count: number;
+  updated_at: number;
+}
+
+/** Per-metric breakdown rows. */
+export interface ReputationMetricTotalsTable {
+  agent_id: string;
+  env_id: string;
+  metric_key: string;
+  integrator_slug: string;
+  total_events: number;
+  weighted_micro: number;
+  last_event_at: number;
+}
+
+/** Counted contributions per agent, environment, metric and UTC day (the `maxPerDay` cap). */
+export interface ReputationDayCountsTable {
+  agent_id: string;
+  env_id: string;
+  metric_key: string;
+  /** UTC day number of `occurredAt` (ms / 86 400 000, floored). */
+  day: number;
+  counted: number;
+}
+
+/** Counted contributions per agent and environment (the cap of 50 per environment). */
+export interface ReputationEnvCountsTable {
+  agent_id: string;
+  env_id: string;
+  integrator_slug: string;
+  counted: number;
+}
+
+/* ---- capability tokens (migration 0008, issue 7) ---- */
+
+/** Every capability token issued; `token` is the compact JWS exactly as signed. */
+export interface CapabilityTokensTable {
+  jti: string;
+  token: string;
+  agent_id: string;
+  /** The registry issuer it is bound to; null for an admin token. */
+  issuer_id: string | null;
+  /** The token it was delegated from; null for a root token. */
+  parent_jti: string | null;
+  /** Delegation steps from the root token (`par` length). */
+  depth: number;
+  /** The agent key the credential binds (`cnf.jwk`, JSON): delegation needs a proof by it. */
+  cnf_jwk: string | null;
+  /** `admin`, `issuer:<id>` or `delegation`. */
+  issued_by: string;
+  issued_at: number;
+  expires_at: number;
+}
+
+/** Revoked capability tokens, until their expiry. */
+export interface CapabilityRevocationsTable {
+  jti: string;
+  revoked_at: number;
+  expires_at: number;
+  reason: string | null;
+  /** `admin` or `issuer:<id>`. */
+  revoked_by: string;
+}
+
+/** Proofs of possession already used (SHA-256 hex of the proof), until they go stale. */
+export interface CapabilityProofsTable {
+  proof_digest: string;
+  expires_at: number;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   meta: MetaTable;
@@ -294,4 +495,20 @@ export interface Database {
   token_issue_proofs: TokenIssueProofsTable;
   registry_documents: RegistryDocumentsTable;
   registry_proposals: RegistryProposalsTable;
+  signatures: SignaturesTable;
+  reports: ReportsTable;
+  report_locks: ReportLocksTable;
+  integrators: IntegratorsTable;
+  integrator_environment_versions: IntegratorEnvironmentVersionsTable;
+  integrator_metrics: IntegratorMetricsTable;
+  integrator_consents: IntegratorConsentsTable;
+  reputation_events: ReputationEventsTable;
+  reputation_penalties: ReputationPenaltiesTable;
+  reputation_scores: ReputationScoresTable;
+  reputation_metric_totals: ReputationMetricTotalsTable;
+  reputation_day_counts: ReputationDayCountsTable;
+  reputation_env_counts: ReputationEnvCountsTable;
+  capability_tokens: CapabilityTokensTable;
+  capability_revocations: CapabilityRevocationsTable;
+  capability_proofs: CapabilityProofsTable;
 }

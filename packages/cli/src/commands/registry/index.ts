@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../../output.ts';
 import { registerBuild } from './build.ts';
+import { registerCredential } from './credential.ts';
 import { registerDraft } from './draft.ts';
 import { registerInit } from './init.ts';
 import { registerKeygen } from './keygen.ts';
@@ -9,6 +10,7 @@ import { registerPropose } from './propose.ts';
 import { registerPublish } from './publish.ts';
 import { registerSign } from './sign.ts';
 import { registerVerify } from './verify.ts';
+import { registerVerifyCredential } from './verify-credential.ts';
 
 function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
   for (const sub of cmd.commands) {
@@ -43,6 +45,8 @@ Examples:
   registerVerify(registry, io);
   registerList(registry, io);
   registerPublish(registry, io);
+  registerCredential(registry, io);
+  registerVerifyCredential(registry, io);
   // Nested commands write through the same io and end through the same error handling as the rest of the CLI.
   forEachCommand(registry, (c) =>
     c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride(),

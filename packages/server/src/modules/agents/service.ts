@@ -222,3 +222,17 @@ export async function listAgents(ctx: AppContext, options: { limit: number; afte
   }
   return (await q.execute()).map((row) => toAgent(row as AgentRow));
 }
+
+/**
+ * How many agents are registered, whatever their status; for the web console's overview.
+ *
+ * @example
+ * const agents = await countAgents(ctx);
+ */
+export async function countAgents(ctx: AppContext): Promise<number> {
+  const row = await ctx.storage.db
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

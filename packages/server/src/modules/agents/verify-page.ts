@@ -7,46 +7,17 @@ import { didOf } from './ids.ts';
 import { loadProfile, verifiedProofs } from './profile.ts';
 import type { LoadedProfile } from './profile.ts';
 import { isSignatureHash } from './slug.ts';
+import { renderSignaturePage } from '../signatures/page.ts';
+import { escapeHtml, PAGE_HEADERS } from '../../web/html.ts';
+import { page, STYLESHEET, when } from '../../web/layout.ts';
+import type { PageOptions } from '../../web/layout.ts';
 
-/** Every page's security headers: no script, no plugin, no framing, no external asset of any kind. */
-export const PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
-
-/** The stylesheet of the verify pages, served from this origin (`/assets/vouch.css`). */
-export const STYLESHEET = `body{font-family:system-ui,-apple-system,sans-serif;margin:0;background:#f6f7f9;color:#1d2430}
-main{max-width:46rem;margin:2rem auto;padding:1.5rem 2rem;background:#fff;border:1px solid #dde1e7;border-radius:8px}
-h1{margin:.2rem 0 .6rem;font-size:1.6rem;overflow-wrap:anywhere}h2{font-size:1.1rem;margin-top:1.6rem}
-code{font-size:.9em;overflow-wrap:anywhere}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}
-dt{color:#5b6472}dd{margin:0}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eceff3;
-padding:.3rem .4rem;text-align:left}td.n{text-align:right}.status{display:inline-block;padding:.1rem .5rem;
-border-radius:4px;font-weight:600}.status-claimed{background:#e3f5e8;color:#17642f}.status-unclaimed{background:#eef1f5;
-color:#3a4452}.status-revoked{background:#fde8e8;color:#9b1c1c}.score{font-size:2rem;font-weight:700}
-.muted{color:#5b6472}footer{margin-top:2rem;font-size:.85rem;color:#5b6472}`;
-
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function page(ctx: AppContext, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><link rel="stylesheet" href="${escapeHtml(`${ctx.config.publicUrl}/assets/vouch.css`)}">
-</head><body><main>
-${body}
-<footer>Vouch — identity, credentials and trust for AI agents.</footer>
-</main></body></html>
-`;
-}
-
-const when = (iso: string): string => escapeHtml(iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC'));
+// The page helpers are shared with the web console (src/web/); re-exported for the modules that import them here.
+export { PAGE_HEADERS, escapeHtml } from '../../web/html.ts';
+export { STYLESHEET } from '../../web/layout.ts';
 
 /** The agent page. Every value that came from a client is escaped. */
-export function renderAgentPage(ctx: AppContext, p: LoadedProfile): string {
+export function renderAgentPage(ctx: AppContext, p: LoadedProfile, layout: PageOptions = {}): string {
   const { row, score } = p;
   const did = didOf(row.id);
   const title = row.name ?? row.slug ?? did;
@@ -108,7 +79,7 @@ ${row.description === null ? '' : `<p id="agent-description">${escapeHtml(row.de
 ${proofItems}
 <h2>Tools</h2>
 ${toolItems}`;
-  return page(ctx, `${title} — Vouch`, body);
+  return page(ctx, `${title} — Vouch`, body, layout);
 }
 
 function wantsHtml(req: FastifyRequest): boolean {
@@ -156,8 +127,11 @@ export function registerVerifyPages(app: FastifyInstance, ctx: AppContext): void
     async (req, reply) => {
       const { x } = req.params as { x: string };
       if (isSignatureHash(x)) {
-        // Issue 6 (signatures) renders identity.app's verifyUrl here; until then no signature exists to show.
-        return notFound(ctx, req, reply, 'signature with this hash');
+        // identity.app's verifyUrl: the signatures module renders the signature page.
+        const html = await renderSignaturePage(ctx, x);
+        if (html === undefined) return notFound(ctx, req, reply, 'signature with this hash');
+        void reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS);
+        return html;
       }
       const profile = await loadProfile(ctx, x);
       if (profile === undefined) return notFound(ctx, req, reply, 'agent with this slug');

@@ -4,8 +4,8 @@ import type { VouchModule } from '../../module.ts';
 import { listServerKeys } from '../../storage/index.ts';
 
 /**
- * `GET /.well-known/vouch-keys.json`: the server's Ed25519 signing keys (tool manifests now; capability and registry
- * keys later) as OKP JWKs with `kid`, `alg`, `use`, `purpose` and `status`. Retired keys stay listed so that what
+ * `GET /.well-known/vouch-keys.json`: the server's Ed25519 signing keys (tool manifests, capability tokens, the
+ * registry root) as OKP JWKs with `kid`, `alg`, `use`, `purpose` and `status`. Retired keys stay listed so that what
  * they signed can still be checked. ES256 token keys are published by the tokens module's JWKS instead.
  */
 function registerKeyRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -60,6 +60,11 @@ export function setAgentDirectory(ctx: AppContext, directory: AgentDirectory): v
   overrides.set(ctx, directory);
 }
 
+/** Whether `ctx` has a replaced directory (then nothing about its agents is cached). */
+export function hasAgentDirectoryOverride(ctx: AppContext): boolean {
+  return overrides.has(ctx);
+}
+
 /** The directory the tokens module uses for `ctx`. */
 export function agentDirectory(ctx: AppContext): AgentDirectory {
   return overrides.get(ctx) ?? serviceDirectory(ctx);

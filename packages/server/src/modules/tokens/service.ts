@@ -25,6 +25,8 @@ import { agentDirectory, mayActFor } from './agents.ts';
 import { keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 import * as store from './store.ts';
 import type { Db } from './store.ts';
+import { noteAgentRevocation } from './local-revocations.ts';
+import { verifyCacheOf } from './verify-cache.ts';
 
 /** Why a token is not valid: the SDK's token codes, plus what only the server knows about the agent. */
 export type TokenFailureCode = VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND';
@@ -233,10 +235,9 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
     audience: input.audience,
     nonce: input.nonce,
   });
-  const [revoked, agent] = await Promise.all([
-    store.isRevoked(storage.db, verified.jti),
-    agentDirectory(ctx).find(verified.agent),
-  ]);
+  // Cached (verify-cache.ts): no query in the steady state; other processes' revocations within 250 ms.
+  const cache = verifyCacheOf(ctx);
+  const [revoked, agent] = await Promise.all([cache.isRevoked(verified.jti), cache.agent(verified.agent)]);
   if (revoked) throw new TokenInvalidError('TOKEN_REVOKED', 'The token has been revoked.');
   if (agent === undefined) throw new TokenInvalidError('AGENT_NOT_FOUND', "The token's agent is not registered here.");
   if (agent.status === 'revoked') throw new TokenInvalidError('AGENT_REVOKED', "The token's agent has been revoked.");
@@ -362,6 +363,7 @@ export async function revokeTokensOfAgent(
   agentDid: string,
   opts: { at: number; actor: string; reason?: string },
 ): Promise<string[]> {
+  noteAgentRevocation();
   const live = await store.liveTokensOfAgent(db, agentDid, opts.at);
   for (const t of live) {
     const seq = await store.nextRevocationSeq(db);
@@ -461,4 +463,23 @@ export async function pruneTokenState(
   const droppedKeys = await dropRetiredServerKeys(storage, TOKEN_KEY_PURPOSE, due, now);
   if (droppedKeys.length > 0) keyring.invalidate();
   return { deleted, droppedKeys };
+}
+
+/**
+ * How many issued tokens have not expired yet (revoked ones included); for the web console's overview. Expired
+ * records are pruned, so this is the number still recorded as live.
+ *
+ * @example
+ * const tokens = await countIssuedTokens(ctx);
+ */
+export async function countIssuedTokens(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const row = await translateErrors(() =>
+    ctx.storage.db
+      .selectFrom('issued_tokens')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow(),
+  );
+  return Number(row.n);
 }

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { translateErrors } from '../../storage/index.ts';
 import type { Database } from '../../storage/index.ts';
+import { noteLocalRevocation } from './local-revocations.ts';
 
 export type Db = Kysely<Database>;
 export type IssuedTokenRow = Selectable<Database['issued_tokens']>;
@@ -93,7 +94,27 @@ export async function nextRevocationSeq(trx: Db): Promise<number> {
       .returning('value')
       .executeTakeFirstOrThrow(),
   );
+  // The verify cache of this process re-reads the list until it has seen this number (once committed).
+  noteLocalRevocation(Number(row.value));
   return Number(row.value);
+}
+
+/** Revocations after sequence number `afterSeq`, in sequence order, at most `limit` (the verify cache's sync). */
+export async function revocationsAfter(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<Array<{ jti: string; seq: number; expires_at: number }>> {
+  const rows = await translateErrors(() =>
+    db
+      .selectFrom('token_revocations')
+      .select(['jti', 'seq', 'expires_at'])
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute(),
+  );
+  return rows.map((r) => ({ jti: r.jti, seq: Number(r.seq), expires_at: Number(r.expires_at) }));
 }
 
 export async function insertRevocation(trx: Db, row: RevocationRow): Promise<void> {

@@ -3,6 +3,9 @@ import { agents } from './0002_agents.ts';
 import { domainChallenges } from './0003_domain_challenges.ts';
 import { tokens } from './0004_tokens.ts';
 import { registry } from './0005_registry.ts';
+import { signatures } from './0006_signatures.ts';
+import { reputation } from './0007_reputation.ts';
+import { capabilities } from './0008_capabilities.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -17,4 +20,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0003_domain_challenges', domainChallenges],
   ['0004_tokens', tokens],
   ['0005_registry', registry],
+  ['0006_signatures', signatures],
+  ['0007_reputation', reputation],
+  ['0008_capabilities', capabilities],
 ];

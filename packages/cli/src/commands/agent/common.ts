@@ -1,0 +1,94 @@
+// What every `vouch agent` command shares: the identity and server options, the SDK client and agent bound to the
+// stored key, and one mapping of the client's errors to the CLI's one-line messages and exit codes.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { isVouchError, VouchAgent, VouchApiError, VouchClient } from '@vouch/sdk';
+import { CliError, EXIT } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { identityKey, resolveIdentity } from '../../identity-store.ts';
+import type { StoredIdentity } from '../../identity-store.ts';
+import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
+
+export interface AgentOptions {
+  alias?: string;
+  server?: string;
+  json?: boolean;
+}
+
+/** Adds `--alias` (which identity acts), `--server` (with how its default is found) and `--json`. */
+export function agentOptions(
+  cmd: Command,
+  withAlias = true,
+  serverDefault = `the identity's server, then $VOUCH_SERVER, then ${DEFAULT_SERVER}`,
+): Command {
+  if (withAlias) cmd.option('--alias <alias>', 'the identity to act as (default: $VOUCH_AGENT, then the default)');
+  return cmd
+    .option('--server <url>', `server base URL (default: ${serverDefault})`)
+    .option('--json', 'print the result as JSON');
+}
+
+/** The server to talk to: `--server`, else the identity's own server, else `$VOUCH_SERVER`, else the default. */
+export function agentServer(opts: AgentOptions, identity?: StoredIdentity): string {
+  return serverBase({ server: opts.server ?? identity?.server });
+}
+
+/** The SDK client for a server: a per-call timeout, and one quick retry of idempotent calls (a CLI user waits). */
+export function clientFor(base: string): VouchClient {
+  return new VouchClient({ baseUrl: base, timeoutMs: 15_000, retry: { retries: 1, baseDelayMs: 100 } });
+}
+
+/** The identity the command acts as: the stored record, the server, and the SDK agent holding its key. */
+export async function actingIdentity(opts: AgentOptions) {
+  const identity = await resolveIdentity(opts.alias);
+  const base = agentServer(opts, identity);
+  const agent = new VouchAgent(clientFor(base), { did: identity.did, privateKey: identityKey(identity) });
+  return { identity, base, agent };
+}
+
+/**
+ * Runs server calls and turns the client's failures into one readable line (exit 2): "cannot reach" when no answer
+ * came, "the server refused: CODE: sentence" otherwise. Other errors pass through.
+ */
+export async function callServer<T>(base: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof VouchApiError) {
+      if (err.status === 0) {
+        const cause = (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code ?? err.code;
+        throw new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
+      }
+      throw new CliError(`the server refused: ${err.code}: ${err.message}`, EXIT.USAGE);
+    }
+    if (isVouchError(err)) throw new CliError(`${err.code}: ${err.message}`, EXIT.USAGE);
+    throw err;
+  }
+}
+
+/** Bytes of a file, or of standard input for `-`. */
+export async function readInput(arg: string): Promise<Uint8Array> {
+  if (arg === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+  try {
+    return await readFile(arg);
+  } catch (err) {
+    throw new CliError(`cannot read ${arg}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, EXIT.USAGE);
+  }
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** A 64-hex SHA-256 argument (signature hashes); upper case is accepted and lowered. */
+export function checkHash(value: string, what: string): string {
+  const v = value.trim().toLowerCase();
+  if (!HEX64.test(v)) throw new CliError(`${what} must be 64 hex digits (a SHA-256), got "${value}".`);
+  return v;
+}
+
+/** Routes commander's output through `io` and makes usage errors end the command instead of the process. */
+export function routeOutput(cmd: Command, io: Io): void {
+  cmd.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+}

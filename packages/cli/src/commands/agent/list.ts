@@ -1,0 +1,95 @@
+// `vouch agent list`, `vouch agent use` and `vouch agent whoami`: the local identities (no private key is shown).
+import type { Command } from 'commander';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import { defaultAlias, listIdentities, publicView, readIdentity, setDefaultAlias } from '../../identity-store.ts';
+import { actingIdentity, agentOptions, callServer, clientFor } from './common.ts';
+import type { AgentOptions } from './common.ts';
+
+export function registerList(agent: Command, io: Io): void {
+  agent
+    .command('list')
+    .description('List the identities stored in $VOUCH_HOME/identities (the default one is marked *).')
+    .option('--json', 'print the identities as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch agent list
+  $ VOUCH_HOME=/srv/agents/.vouch vouch agent list --json`,
+    )
+    .action(async (opts: { json?: boolean }) => {
+      const all = await listIdentities();
+      const def = await defaultAlias();
+      const rows = all.map((id) => ({ ...publicView(id), default: id.alias === def }));
+      print(io, opts.json === true, { identities: rows }, () =>
+        rows.length === 0
+          ? 'no identities yet (create one with: vouch agent create)'
+          : rows.map((r) => `${r.default ? '*' : ' '} ${r.alias}  ${r.did}  ${r.server}`).join('\n'),
+      );
+    });
+
+  agent
+    .command('use')
+    .description('Make an identity the default one.')
+    .argument('<alias>', 'the identity')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch agent use support-bot`,
+    )
+    .action(async (alias: string, opts: { json?: boolean }) => {
+      const id = await readIdentity(alias);
+      await setDefaultAlias(id.alias);
+      print(
+        io,
+        opts.json === true,
+        { default: id.alias, did: id.did },
+        () => `default identity: ${id.alias} (${id.did})`,
+      );
+    });
+}
+
+interface WhoamiOptions extends AgentOptions {
+  check?: boolean;
+}
+
+export function registerWhoami(agent: Command, io: Io): void {
+  agentOptions(
+    agent
+      .command('whoami')
+      .description(
+        "Show the identity a command would act as: alias, DID, public key, server. --check also asks the server for the agent's status.",
+      )
+      .option('--check', "ask the server for the agent's current status"),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch agent whoami
+  $ vouch agent whoami --alias support-bot --check --json`,
+    )
+    .action(async (opts: WhoamiOptions) => {
+      const { identity, base } = await actingIdentity(opts);
+      const out: Record<string, unknown> = { ...publicView(identity) };
+      if (opts.check === true) {
+        const profile = await callServer(base, () => clientFor(base).identity.get(identity.did));
+        out.status = profile.status;
+        out.identityScore = profile.identity_score;
+      }
+      print(io, opts.json === true, out, () =>
+        [
+          `alias: ${identity.alias}`,
+          `did: ${identity.did}`,
+          `public key: ${identity.publicKey}`,
+          `server: ${base}`,
+          ...(identity.label !== undefined ? [`label: ${identity.label}`] : []),
+          ...(out.status !== undefined ? [`status: ${String(out.status)}`] : []),
+          ...(out.identityScore !== undefined ? [`identity score: ${String(out.identityScore)}`] : []),
+        ].join('\n'),
+      );
+    });
+}

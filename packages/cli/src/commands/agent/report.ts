@@ -1,0 +1,69 @@
+// `vouch agent report`: report another agent (POST /api/v1/agents/report), signed by this agent unless --anonymous.
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { CliError } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import type { ReportInput } from '@vouch/sdk';
+import { actingIdentity, agentOptions, agentServer, callServer, checkHash, clientFor } from './common.ts';
+import type { AgentOptions } from './common.ts';
+
+export const REPORT_REASONS = ['spam', 'impersonation', 'malicious', 'other'] as const;
+
+interface ReportOptions extends AgentOptions {
+  reason: string;
+  signatureHash?: string;
+  details?: string;
+  anonymous?: boolean;
+}
+
+export function registerReport(agent: Command, io: Io): void {
+  agentOptions(
+    agent
+      .command('report')
+      .description(
+        'Report an agent for bad behaviour. Signed by your identity (weighs more) unless --anonymous; an agent ' +
+          'cannot report itself.',
+      )
+      .argument('<did>', 'the DID of the agent being reported')
+      .addOption(new Option('--reason <reason>', 'why').choices([...REPORT_REASONS]).makeOptionMandatory())
+      .option('--signature-hash <hash>', 'the signature that prompted the report')
+      .option('--details <text>', 'a free-text explanation (at most 1000 characters)')
+      .option('--anonymous', 'send an anonymous report (no identity needed)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch agent report did:identity:abc... --reason spam --details "flooding junk signatures"
+  $ vouch agent report did:identity:abc... --reason impersonation --anonymous --server https://vouch.example`,
+    )
+    .action(async (did: string, opts: ReportOptions) => {
+      if (!did.startsWith('did:')) throw new CliError(`"${did}" is not a DID.`);
+      if (opts.details !== undefined && [...opts.details].length > 1000) {
+        throw new CliError('--details must be at most 1000 characters.');
+      }
+      const reason = opts.reason as ReportInput['reason'];
+      const signatureHash =
+        opts.signatureHash === undefined ? undefined : checkHash(opts.signatureHash, '--signature-hash');
+      let out: Record<string, unknown>;
+      if (opts.anonymous === true) {
+        if (opts.alias !== undefined) throw new CliError('--anonymous and --alias exclude each other.');
+        const base = agentServer(opts);
+        const input: ReportInput = { did, reason };
+        if (signatureHash !== undefined) input.signatureHash = signatureHash;
+        if (opts.details !== undefined) input.details = opts.details;
+        out = await callServer(base, () => clientFor(base).agents.report(input));
+      } else {
+        const { identity, base, agent } = await actingIdentity(opts);
+        if (identity.did === did) throw new CliError('an agent cannot report itself.');
+        out = await callServer(base, () => agent.report(did, reason, { details: opts.details, signatureHash }));
+      }
+      print(
+        io,
+        opts.json === true,
+        out,
+        () => `reported ${did} for ${opts.reason}${opts.anonymous === true ? ' (anonymous)' : ' (signed)'}`,
+      );
+    });
+}

@@ -1,0 +1,105 @@
+// `vouch agent verify`: look a signature up (GET /api/v1/signatures/verify) and, with --file, check the content
+// here with the SDK's verifyContent (SHA-256, the record's hash, the agent's Ed25519 signature, revocation) and
+// certify it with the server (POST /api/v1/signatures/certify), which counts the certification.
+import type { Command } from 'commander';
+import { sha256Hex, verifyContent, VouchApiError } from '@vouch/sdk';
+import type { SignatureRecord, VerifyContentOptions } from '@vouch/sdk';
+import { CliError, EXIT } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import { defaultAlias, readIdentity } from '../../identity-store.ts';
+import type { StoredIdentity } from '../../identity-store.ts';
+import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
+import { agentOptions, callServer, checkHash, clientFor, readInput } from './common.ts';
+import type { AgentOptions } from './common.ts';
+
+interface VerifyOptions extends AgentOptions {
+  file?: string;
+}
+
+/**
+ * Verifying acts as no identity: `--server`, else `$VOUCH_SERVER`, else the default identity's server (a verifier
+ * usually checks against its own), else the default URL.
+ */
+async function verifyServer(opts: AgentOptions): Promise<string> {
+  if (opts.server !== undefined || (process.env.VOUCH_SERVER ?? '') !== '') return serverBase(opts);
+  const alias = await defaultAlias();
+  const identity: StoredIdentity | undefined =
+    alias === undefined ? undefined : await readIdentity(alias).catch(() => undefined);
+  return serverBase({ server: identity?.server });
+}
+
+function describe(sig: SignatureRecord, check: { code?: string; match?: boolean; contentHash?: string }): string {
+  const who = sig.agent.publicName ? `${sig.agent.publicName} (${sig.agent.did})` : sig.agent.did;
+  const lines = [
+    `${sig.valid ? 'valid' : 'NOT valid'} signature by ${who}, signed ${new Date(sig.signedAt).toISOString()}`,
+    `payload sha256: ${sig.payloadHash}`,
+  ];
+  if (sig.publicNote) lines.push(`note: ${sig.publicNote}`);
+  if (sig.agent.status !== 'active') lines.push(`agent status: ${sig.agent.status}`);
+  if (sig.owner) lines.push(`owner: ${sig.owner.name} (@${sig.owner.handle})`);
+  if (check.match === true) lines.push(`content matches (sha256 ${check.contentHash})`);
+  if (check.match === false) lines.push(`content does NOT match (sha256 ${check.contentHash})`);
+  if (check.code !== undefined && check.code !== 'CONTENT_MISMATCH') lines.push(`check failed: ${check.code}`);
+  return lines.join('\n');
+}
+
+export function registerVerify(agent: Command, io: Io): void {
+  agentOptions(
+    agent
+      .command('verify')
+      .description(
+        'Verify a signature hash: who signed, when, and (--file) whether the content is what was signed, checked ' +
+          "here (hash and the agent's Ed25519 signature) and certified with the server. Exit 0 when valid (and " +
+          'matching), 1 when unknown, not valid, revoked or the content differs.',
+      )
+      .argument('<hash>', 'the signature hash (64 hex digits) that `vouch agent sign` printed')
+      .option('--file <file>', 'content to check against the signature (- for standard input)'),
+    false,
+    `$VOUCH_SERVER, then the default identity's server, then ${DEFAULT_SERVER}`,
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch agent verify "$(cat report.sig)" --file report.pdf
+  $ vouch agent verify 3f5c…e1 --server https://vouch.example --json`,
+    )
+    .action(async (hashArg: string, opts: VerifyOptions) => {
+      const hash = checkHash(hashArg, 'the signature hash');
+      const base = await verifyServer(opts);
+      const content = opts.file === undefined ? undefined : await readInput(opts.file);
+      const client = clientFor(base);
+
+      let sig: SignatureRecord;
+      try {
+        sig = await client.signatures.verify(hash);
+      } catch (err) {
+        if (!(err instanceof VouchApiError && err.status === 404)) return callServer(base, () => Promise.reject(err));
+        print(io, opts.json === true, { valid: false, signatureHash: hash, code: 'NOT_FOUND' }, () => {
+          return `unknown signature ${hash}`;
+        });
+        throw new CliError(`no signature ${hash} on ${base}.`, EXIT.VERIFICATION_FAILED);
+      }
+
+      let check: { valid: boolean; code?: string; match?: boolean; contentHash?: string } = { valid: sig.valid };
+      if (content !== undefined) {
+        const contentHash = await sha256Hex(content);
+        const local = await verifyContent(hash, content, { record: sig as VerifyContentOptions['record'] });
+        const cert = await callServer(base, () => client.signatures.certify({ signatureHash: hash, contentHash }));
+        // Both this machine and the server must agree that the content is what was signed.
+        const match = local.match === true && cert.match;
+        check = { valid: local.valid && match, match, contentHash, ...(local.valid ? {} : { code: local.code }) };
+      }
+      const out = { ...sig, signatureHash: hash, ...check, valid: sig.valid && check.valid };
+      print(io, opts.json === true, out, () => describe(sig, check));
+      if (!out.valid) {
+        throw new CliError(
+          check.match === false
+            ? 'the content does not match the signature.'
+            : `the signature does not hold (${check.code ?? 'NOT_VALID'}).`,
+          EXIT.VERIFICATION_FAILED,
+        );
+      }
+    });
+}

@@ -1,0 +1,224 @@
+// `vouch integrator create|rotate-key|list` and `vouch reputation rebuild`: the admin's side of identity.app's
+// integrators, over HTTP with the admin key (like `vouch token`).
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
+import type { ServerOptions } from '../token/http.ts';
+import { parseMetric, readMetricsFile } from './metrics.ts';
+
+function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
+  for (const sub of cmd.commands) {
+    fn(sub);
+    forEachCommand(sub, fn);
+  }
+}
+
+function adminHeaders(opts: ServerOptions): Record<string, string> {
+  const headers = credentialHeaders(opts, ['admin']);
+  if (headers['x-api-key'] === undefined) throw new CliError('give --admin-key (or $VOUCH_ADMIN_KEY).', EXIT.USAGE);
+  return headers;
+}
+
+interface CreateOptions extends ServerOptions {
+  name: string;
+  domain: string;
+  metric?: string[];
+  metricsFile?: string;
+}
+
+interface MetricView {
+  metricKey: string;
+  polarity: string;
+  weight: number;
+  lane: string;
+  maxPerDay: number;
+}
+
+interface IntegratorView {
+  slug: string;
+  name: string;
+  domain: string;
+  environmentVersion: number;
+  metrics: MetricView[];
+}
+
+function describeIntegrator(i: IntegratorView): string {
+  const metrics = i.metrics.map((m) => `${m.metricKey} (${m.polarity} ${m.weight} ${m.lane}, ${m.maxPerDay}/day)`);
+  return `${i.slug}  v${i.environmentVersion}  ${i.name}  ${i.domain}\n  ${metrics.join('\n  ') || '(no metrics)'}`;
+}
+
+function registerCreate(integrator: Command, io: Io): void {
+  serverOptions(
+    integrator
+      .command('create')
+      .description(
+        'Create an integrator with its metrics (environment version 1). Prints its API key, shown only once.',
+      )
+      .argument('<slug>', 'the integrator slug (3 to 40 of a-z, 0-9 and -)')
+      .requiredOption('--name <name>', 'display name')
+      .requiredOption('--domain <domain>', 'the integrator domain, e.g. shop.example')
+      .option(
+        '--metric <spec>',
+        'a metric as key:polarity:weight:lane[:maxPerDay] (repeatable); polarity boost|hurt|neutral, lane origin|presence|conduct',
+        (v, prev: string[] = []) => [...prev, v],
+      )
+      .option('--metrics-file <file>', 'a JSON file with an array of {metricKey, polarity, weight, lane, maxPerDay?}'),
+    ['admin'],
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch integrator create shop --name Shop --domain shop.example \\
+      --metric tasks_completed:boost:1:conduct --metric spam:hurt:2:conduct:3 --admin-key "$(cat data/admin.key)"
+  $ KEY=$(vouch integrator create shop --name Shop --domain shop.example --metrics-file metrics.json)`,
+    )
+    .action(async (slug: string, opts: CreateOptions) => {
+      const metrics: unknown[] = (opts.metric ?? []).map(parseMetric);
+      if (opts.metricsFile !== undefined) metrics.push(...(await readMetricsFile(opts.metricsFile)));
+      const res = await request(
+        serverBase(opts),
+        'POST',
+        '/api/v1/admin/integrators',
+        { slug, name: opts.name, domain: opts.domain, metrics },
+        adminHeaders(opts),
+      );
+      expectStatus(res, [201]);
+      const created = res.body as { slug: string; apiKey: string };
+      print(io, opts.json === true, created, () => created.apiKey);
+    });
+}
+
+function registerRotate(integrator: Command, io: Io): void {
+  serverOptions(
+    integrator
+      .command('rotate-key')
+      .description("Replace an integrator's API key; the old one stops working at once. Prints the new key."),
+    ['admin'],
+  )
+    .argument('<slug>', 'the integrator slug')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ vouch integrator rotate-key shop --admin-key "$(cat data/admin.key)"`,
+    )
+    .action(async (slug: string, opts: ServerOptions) => {
+      const res = await request(
+        serverBase(opts),
+        'POST',
+        `/api/v1/admin/integrators/${encodeURIComponent(slug)}/rotate-key`,
+        {},
+        adminHeaders(opts),
+      );
+      expectStatus(res, [200]);
+      const rotated = res.body as { slug: string; apiKey: string };
+      print(io, opts.json === true, rotated, () => rotated.apiKey);
+    });
+}
+
+function registerList(integrator: Command, io: Io): void {
+  serverOptions(
+    integrator.command('list').description('List integrators with their environment version and metrics.'),
+    ['admin'],
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ vouch integrator list --json`,
+    )
+    .action(async (opts: ServerOptions) => {
+      const res = await request(serverBase(opts), 'GET', '/api/v1/admin/integrators', undefined, adminHeaders(opts));
+      expectStatus(res, [200]);
+      const body = res.body as { integrators: IntegratorView[] };
+      print(io, opts.json === true, body, () =>
+        body.integrators.length === 0 ? '(no integrators)' : body.integrators.map(describeIntegrator).join('\n'),
+      );
+    });
+}
+
+export function registerIntegrator(program: Command, io: Io): void {
+  const integrator = program
+    .command('integrator')
+    .description("identity.app integrators: create, rotate their API keys, list (the admin's commands).")
+    .addHelpText(
+      'after',
+      `
+Server commands use --server (or $VOUCH_SERVER, default http://127.0.0.1:4100) and the admin key.
+
+Examples:
+  $ vouch integrator create shop --name Shop --domain shop.example --metric sale:boost:1:conduct
+  $ vouch integrator rotate-key shop
+  $ vouch integrator list`,
+    );
+  registerCreate(integrator, io);
+  registerRotate(integrator, io);
+  registerList(integrator, io);
+  forEachCommand(integrator, (c) =>
+    c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride(),
+  );
+}
+
+interface RebuildOptions extends ServerOptions {
+  dryRun?: boolean;
+}
+
+export function registerReputation(program: Command, io: Io): void {
+  const reputation = program
+    .command('reputation')
+    .description('Reputation scores: recompute them from the stored event history.')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ vouch reputation rebuild --dry-run`,
+    );
+  serverOptions(
+    reputation
+      .command('rebuild')
+      .description(
+        'Recompute every reputation score from the stored events and report penalties (POST ' +
+          '/api/v1/admin/reputation/rebuild) and replace the stored scores. With --dry-run only compare: exit 1 ' +
+          'when the stored scores differ from the rebuild.',
+      )
+      .option('--dry-run', 'compare only; write nothing'),
+    ['admin'],
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vouch reputation rebuild --admin-key "$(cat data/admin.key)"
+  $ vouch reputation rebuild --dry-run --json`,
+    )
+    .action(async (opts: RebuildOptions) => {
+      const res = await request(
+        serverBase(opts),
+        'POST',
+        '/api/v1/admin/reputation/rebuild',
+        { dryRun: opts.dryRun === true },
+        adminHeaders(opts),
+      );
+      expectStatus(res, [200]);
+      const r = res.body as {
+        events: number;
+        penalties: number;
+        agents: number;
+        consistent: boolean;
+        written: boolean;
+      };
+      print(io, opts.json === true, r, () => {
+        const state = r.consistent ? 'matched the rebuild' : r.written ? 'differed and were rewritten' : 'differ';
+        return `${r.events} events, ${r.penalties} penalties, ${r.agents} agents: the stored scores ${state}.`;
+      });
+      if (opts.dryRun === true && !r.consistent) {
+        throw new CliError('the stored scores differ from the rebuild.', EXIT.VERIFICATION_FAILED);
+      }
+    });
+  forEachCommand(reputation, (c) =>
+    c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride(),
+  );
+}

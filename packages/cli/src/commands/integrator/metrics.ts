@@ -1,0 +1,45 @@
+// Metric declarations on the command line (`--metric key:polarity:weight:lane[:maxPerDay]`) or from a JSON file.
+import { readFile } from 'node:fs/promises';
+import { CliError, EXIT } from '../../exit.ts';
+
+export interface MetricArg {
+  metricKey: string;
+  polarity: string;
+  weight: number;
+  lane: string;
+  maxPerDay?: number;
+}
+
+/**
+ * Parses `key:polarity:weight:lane[:maxPerDay]`, e.g. `tasks_completed:boost:1:conduct:10`. The server checks the
+ * values; this only splits them.
+ */
+export function parseMetric(spec: string): MetricArg {
+  const parts = spec.split(':');
+  if (parts.length < 4 || parts.length > 5) {
+    throw new CliError(`--metric "${spec}" must be key:polarity:weight:lane[:maxPerDay].`, EXIT.USAGE);
+  }
+  const [metricKey, polarity, weight, lane, maxPerDay] = parts as [string, string, string, string, string?];
+  const w = Number(weight);
+  if (weight.trim() === '' || !Number.isFinite(w)) throw new CliError(`--metric "${spec}": weight must be a number.`);
+  const out: MetricArg = { metricKey, polarity, weight: w, lane };
+  if (maxPerDay !== undefined) {
+    const m = Number(maxPerDay);
+    if (!Number.isInteger(m)) throw new CliError(`--metric "${spec}": maxPerDay must be an integer.`);
+    out.maxPerDay = m;
+  }
+  return out;
+}
+
+/** A JSON file holding an array of metrics (or `{metrics: [...]}`). */
+export async function readMetricsFile(file: string): Promise<unknown[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'not JSON'}.`);
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { metrics?: unknown } | null)?.metrics;
+  if (!Array.isArray(list)) throw new CliError(`${file} must hold an array of metrics or {"metrics": [...]}.`);
+  return list;
+}

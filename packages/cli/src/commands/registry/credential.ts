@@ -1,0 +1,120 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  decodeJwt,
+  formatPublicKey,
+  isVouchError,
+  parseScopeEntry,
+  replayGovernance,
+  signAgentCredential,
+} from '@vouch/sdk';
+import { CliError, EXIT } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import { parseDuration } from './lib/duration.ts';
+import { readPrivateKeyFile, readPublicKeyArg } from './lib/key-files.ts';
+import { DEFAULT_DIR, layout, readRegistryIfAny, shown } from './lib/layout.ts';
+
+interface CredentialOptions {
+  key: string;
+  as: string;
+  agent: string;
+  scope: string[];
+  ttl: string;
+  agentKey?: string;
+  output?: string;
+  format: string;
+  dir: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+}
+
+/** `vouch registry credential`: an agent credential signed with the issuer's registry key. */
+export function registerCredential(registry: Command, io: Io): void {
+  registry
+    .command('credential')
+    .description(
+      "Issue an agent credential (compact JWS) signed with your issuer key, for a gateway's POST /v1/tokens.",
+    )
+    .requiredOption('--key <file>', 'your issuer key file (from `vouch registry keygen`)')
+    .requiredOption('--as <issuer-id>', 'your issuer id in the registry')
+    .requiredOption('--agent <agent-id>', 'the agent the credential is for (its `sub`)')
+    .option(
+      '--scope <resource:action>',
+      'allowed "<resource>:<action>" (repeat, or comma-separate); default: any',
+      collect,
+      [],
+    )
+    .option('--ttl <duration>', 'lifetime, e.g. 90s, 30m, 12h, 7d', '24h')
+    .option('--agent-key <file|key>', "bind the agent's Ed25519 public key (cnf.jwk): tokens then need its proof")
+    .option('--output <file>', 'write the credential to this file (mode 0600) instead of printing it')
+    .option('--format <format>', 'text (the credential alone) or json (with its claims)', 'text')
+    .option('--dir <dir>', 'registry directory (to check that your key is the registered one)', DEFAULT_DIR)
+    .addHelpText(
+      'after',
+      `
+The credential is a JWS (typ "agent-credential+jwt", kid = your issuer id) over {iss, sub, iat, exp, scope?, cnf?}.
+A gateway accepts it while you are an active issuer of its registry with this same key.
+
+Examples:
+  $ vouch registry credential --key acme.key.json --as acme --agent agent:my-assistant:v1 --scope payments:invoices:read
+  $ vouch registry credential --key acme.key.json --as acme --agent agent:bot --ttl 1h --agent-key bot.pub --format json`,
+    )
+    .action(async (opts: CredentialOptions) => {
+      if (opts.format !== 'text' && opts.format !== 'json') {
+        throw new CliError('--format must be text or json.', EXIT.USAGE);
+      }
+      for (const s of opts.scope) {
+        if (parseScopeEntry(s) === undefined) {
+          throw new CliError(`--scope ${JSON.stringify(s)} is not "<resource>:<action>" (e.g. payments:*:read).`);
+        }
+      }
+      const key = await readPrivateKeyFile(opts.key);
+      const doc = await readRegistryIfAny(layout(opts.dir));
+      const state = doc === undefined ? undefined : replayGovernance(doc.governance).state;
+      if (state !== undefined) {
+        const entry = state.issuers.find((e) => e.id === opts.as);
+        if (entry === undefined) {
+          throw new CliError(`${opts.as} is not an active issuer of the registry in ${shown(layout(opts.dir).dir)}.`);
+        }
+        if (entry.publicKey !== formatPublicKey(key.publicKey, 'registry')) {
+          throw new CliError(`${shown(resolve(opts.key))}: not the registered key of ${opts.as}.`);
+        }
+      }
+      const agentKey = opts.agentKey === undefined ? undefined : await readPublicKeyArg(opts.agentKey, '--agent-key');
+      let credential: string;
+      try {
+        credential = await signAgentCredential(
+          {
+            issuerId: opts.as,
+            agentId: opts.agent,
+            ttlSeconds: parseDuration(opts.ttl, '--ttl'),
+            ...(opts.scope.length > 0 ? { scope: opts.scope } : {}),
+            ...(agentKey !== undefined ? { agentKey } : {}),
+          },
+          key,
+        );
+      } catch (err) {
+        if (isVouchError(err)) throw new CliError(err.message);
+        throw err;
+      }
+      if (opts.output !== undefined) {
+        await writeFile(resolve(opts.output), `${credential}\n`, { mode: 0o600 });
+      }
+      const { claims } = decodeJwt(credential);
+      print(io, opts.format === 'json', { credential, claims }, () =>
+        opts.output === undefined
+          ? credential
+          : `wrote a credential for ${opts.agent} (expires ${new Date(claims.exp! * 1000).toISOString()}) to ${shown(resolve(opts.output))}`,
+      );
+    });
+}

@@ -1,0 +1,123 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { isVouchError, verifyAgentCredential, verifyRegistry, type GenesisStep, type PublicKey } from '@vouch/sdk';
+import { CliError, EXIT } from '../../exit.ts';
+import type { Io } from '../../output.ts';
+import { print } from '../../output.ts';
+import { parseTime } from './lib/duration.ts';
+import { readPublicKeyArg } from './lib/key-files.ts';
+import { DEFAULT_DIR, layout, readRegistry, shown } from './lib/layout.ts';
+
+interface VerifyCredentialOptions {
+  rootKey?: string;
+  agent?: string;
+  resource?: string;
+  action?: string;
+  at?: string;
+  format: string;
+  dir: string;
+}
+
+/** The credential itself, or the content of a file that holds it. */
+async function credentialArg(value: string): Promise<string> {
+  const path = resolve(value);
+  const isFile = await stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!isFile) return value.trim();
+  const text = await readFile(path, 'utf8');
+  if (text.length > 16_384) throw new CliError(`${shown(path)}: too large to be a credential.`);
+  return text.trim();
+}
+
+/** `vouch registry verify-credential`: the registry first (every rule), then the credential against it. */
+export function registerVerifyCredential(registry: Command, io: Io): void {
+  registry
+    .command('verify-credential')
+    .description(
+      'Verify an agent credential against the registry: issuer active, its current key, expiry, agent, scope.',
+    )
+    .argument('<credential>', 'the credential (compact JWS) or a file holding it')
+    .option('--root-key <file|key>', 'the pinned registry root key (default: $VOUCH_TRUST_REGISTRY_ROOT_KEY)')
+    .option('--agent <agent-id>', 'require this agent (the credential `sub`)')
+    .option('--resource <resource>', 'require the scope to allow this resource (with --action)')
+    .option('--action <action>', 'require the scope to allow this action (with --resource)')
+    .option('--at <time>', 'verify as of this ISO-8601 time instead of now')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--dir <dir>', 'registry directory', DEFAULT_DIR)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 valid, 1 the registry or the credential does not verify (the code says why: UNKNOWN_ISSUER,
+ISSUER_REVOKED, CREDENTIAL_INVALID, CREDENTIAL_EXPIRED, SUBJECT_MISMATCH, SCOPE_VIOLATION), 2 usage error.
+
+Examples:
+  $ vouch registry verify-credential cred.jwt --root-key ed25519:11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo
+  $ vouch registry verify-credential cred.jwt --agent agent:bot --resource payments:invoices --action read --format json`,
+    )
+    .action(async (value: string, opts: VerifyCredentialOptions) => {
+      if (opts.format !== 'text' && opts.format !== 'json') {
+        throw new CliError('--format must be text or json.', EXIT.USAGE);
+      }
+      if ((opts.resource === undefined) !== (opts.action === undefined)) {
+        throw new CliError('--resource and --action go together.', EXIT.USAGE);
+      }
+      const credential = await credentialArg(value);
+      const doc = await readRegistry(layout(opts.dir));
+      const pinnedArg = opts.rootKey ?? process.env.VOUCH_TRUST_REGISTRY_ROOT_KEY;
+      const pinned = pinnedArg !== undefined && pinnedArg !== '';
+      let rootKey: PublicKey | string;
+      if (pinned) rootKey = await readPublicKeyArg(pinnedArg, '--root-key');
+      else if (doc.governance[0]?.kind === 'genesis') rootKey = (doc.governance[0] as GenesisStep).rootKey;
+      else throw new CliError('--root-key is required: the document names no root key.', EXIT.USAGE);
+      const now = (opts.at !== undefined ? parseTime(opts.at, '--at') : new Date()).getTime();
+      const report = await verifyRegistry(doc, { rootKey, now });
+      if (!report.valid) {
+        const first = report.failures[0];
+        print(
+          io,
+          opts.format === 'json',
+          { valid: false, code: first?.code, error: first?.message },
+          () => `registry does not verify: ${first?.code}: ${first?.message}`,
+        );
+        throw new CliError('the registry does not verify.', EXIT.VERIFICATION_FAILED);
+      }
+      try {
+        const v = await verifyAgentCredential(credential, {
+          registry: doc,
+          now,
+          ...(opts.agent !== undefined ? { agentId: opts.agent } : {}),
+          ...(opts.resource !== undefined ? { resource: opts.resource, action: opts.action } : {}),
+        });
+        const out = {
+          valid: true,
+          rootKeyPinned: pinned,
+          registrySequence: doc.sequence,
+          issuer: v.issuer.id,
+          issuerKeyThumbprint: v.issuerKeyThumbprint,
+          hash: v.hash,
+          claims: v.claims,
+        };
+        print(io, opts.format === 'json', out, () =>
+          [
+            `valid: credential from ${v.claims.iss} for ${v.claims.sub}`,
+            `expires ${new Date(v.claims.exp * 1000).toISOString()}`,
+            `scope: ${v.claims.scope?.join(', ') ?? '(any)'}`,
+            ...(v.claims.cnf ? ['binds the agent key (tokens need its proof)'] : []),
+            `registry sequence ${doc.sequence}${pinned ? '' : ' (root key not pinned)'}`,
+          ].join('\n'),
+        );
+      } catch (err) {
+        if (!isVouchError(err)) throw err;
+        print(
+          io,
+          opts.format === 'json',
+          { valid: false, code: err.code, error: err.message },
+          () => `invalid: ${err.code}: ${err.message}`,
+        );
+        throw new CliError(`the credential does not verify (${err.code}).`, EXIT.VERIFICATION_FAILED);
+      }
+    });
+}

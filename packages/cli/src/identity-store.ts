@@ -1,0 +1,215 @@
+// Agent identities on disk: `$VOUCH_HOME/identities/<alias>.json` (default `~/.vouch`), one file per agent holding its
+// private key. Files are 0600 and the folders 0700; a file is written under a temporary name and linked into place,
+// so it is either absent or whole, and an existing alias is never overwritten.
+import { randomBytes } from 'node:crypto';
+import { chmod, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parsePrivateKey } from '@vouch/sdk';
+import type { PrivateKey } from '@vouch/sdk';
+import { CliError, EXIT } from './exit.ts';
+
+/** One agent identity as stored. `privateKeyPem` and `claimToken` are secrets: never print them. */
+export interface StoredIdentity {
+  version: 1;
+  alias: string;
+  /** `did:identity:…`, as the server registered it. */
+  did: string;
+  /** The server the agent registered with (its base URL). */
+  server: string;
+  label?: string;
+  /** `ed25519:<base64url>`. */
+  publicKey: string;
+  /** Standard base64 of the 32 raw bytes (the identity.app form). */
+  publicKeyBase64: string;
+  /** PKCS#8 PEM of the Ed25519 private key. */
+  privateKeyPem: string;
+  /** Whether a linking key tied it to an owner at registration. */
+  linked: boolean;
+  /** Given by the server when not linked: an owner claims the agent with it (single use). */
+  claimToken?: string;
+  createdAt: string;
+}
+
+/** What may be shown of an identity: everything but the secrets. */
+export type PublicIdentity = Omit<StoredIdentity, 'privateKeyPem' | 'claimToken' | 'version'>;
+
+const ALIAS = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
+
+export function publicView(id: StoredIdentity): PublicIdentity {
+  const { privateKeyPem: _k, claimToken: _c, version: _v, ...rest } = id;
+  return rest;
+}
+
+/** `$VOUCH_HOME`, else `~/.vouch`. */
+export function vouchHome(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.VOUCH_HOME;
+  return home !== undefined && home !== '' ? home : join(homedir(), '.vouch');
+}
+
+export function identitiesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(vouchHome(env), 'identities');
+}
+
+/** An alias names a file, so it is restricted to letters, digits, `-` and `_` (no path can hide in it). */
+export function checkAlias(alias: string): string {
+  if (!ALIAS.test(alias)) {
+    throw new CliError(`alias "${alias}" must be 1-64 letters, digits, - or _, starting with a letter or digit.`);
+  }
+  return alias;
+}
+
+function identityFile(alias: string, env: NodeJS.ProcessEnv): string {
+  return join(identitiesDir(env), `${checkAlias(alias)}.json`);
+}
+
+async function ensureDirs(env: NodeJS.ProcessEnv): Promise<void> {
+  for (const dir of [vouchHome(env), identitiesDir(env)]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // mkdir's mode applies only to folders it creates (and passes through the umask): make sure.
+    await chmod(dir, 0o700);
+  }
+}
+
+function ioError(what: string, err: unknown): CliError {
+  return new CliError(`cannot ${what}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+}
+
+/** Whether an alias is already taken (checked before anything is registered). */
+export async function identityExists(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  try {
+    await stat(identityFile(alias, env));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a new identity; refuses (exit 2) if the alias exists. */
+export async function saveIdentity(identity: StoredIdentity, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  await ensureDirs(env).catch((err: unknown) => {
+    throw ioError(`create ${identitiesDir(env)}`, err);
+  });
+  const file = identityFile(identity.alias, env);
+  const tmp = join(identitiesDir(env), `.${identity.alias}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, `${JSON.stringify(identity, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    // link() fails with EEXIST instead of replacing: an alias is never overwritten, and the file appears whole.
+    await link(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CliError(`an identity named "${identity.alias}" already exists (${file}).`);
+    }
+    throw ioError(`write ${file}`, err);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  return file;
+}
+
+function parseIdentity(text: string, file: string): StoredIdentity {
+  let v: Partial<StoredIdentity>;
+  try {
+    v = JSON.parse(text) as Partial<StoredIdentity>;
+  } catch {
+    throw new CliError(`${file} is not JSON.`);
+  }
+  for (const k of ['alias', 'did', 'server', 'publicKey', 'publicKeyBase64', 'privateKeyPem'] as const) {
+    if (typeof v[k] !== 'string') throw new CliError(`${file} is not a vouch identity (no ${k}).`);
+  }
+  return v as StoredIdentity;
+}
+
+/** Reads one identity by alias; a missing one is an input error naming `vouch agent create`. */
+export async function readIdentity(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<StoredIdentity> {
+  const file = identityFile(alias, env);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CliError(`no identity named "${alias}" (create one with: vouch agent create --alias ${alias}).`);
+    }
+    throw ioError(`read ${file}`, err);
+  }
+  return parseIdentity(text, file);
+}
+
+/** Every stored identity, sorted by alias. Files that are not identities are skipped. */
+export async function listIdentities(env: NodeJS.ProcessEnv = process.env): Promise<StoredIdentity[]> {
+  let names: string[];
+  try {
+    names = await readdir(identitiesDir(env));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw ioError(`read ${identitiesDir(env)}`, err);
+  }
+  const out: StoredIdentity[] = [];
+  for (const name of names.sort()) {
+    if (!name.endsWith('.json') || !ALIAS.test(name.slice(0, -5))) continue;
+    try {
+      out.push(await readIdentity(name.slice(0, -5), env));
+    } catch {
+      // a damaged or foreign file: not listed
+    }
+  }
+  return out;
+}
+
+interface StoreConfig {
+  defaultAlias?: string;
+}
+
+function configFile(env: NodeJS.ProcessEnv): string {
+  return join(vouchHome(env), 'config.json');
+}
+
+async function readConfig(env: NodeJS.ProcessEnv): Promise<StoreConfig> {
+  try {
+    const parsed = JSON.parse(await readFile(configFile(env), 'utf8')) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as StoreConfig) : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function defaultAlias(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const alias = (await readConfig(env)).defaultAlias;
+  return typeof alias === 'string' && ALIAS.test(alias) ? alias : undefined;
+}
+
+/** Records the default alias (written to a temporary file and renamed over the old one). */
+export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  checkAlias(alias);
+  await ensureDirs(env);
+  const config = { ...(await readConfig(env)), defaultAlias: alias };
+  const tmp = `${configFile(env)}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    await rename(tmp, configFile(env));
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw ioError(`write ${configFile(env)}`, err);
+  }
+}
+
+/** The identity a command acts as: `--alias`, else `$VOUCH_AGENT`, else the default alias. */
+export async function resolveIdentity(
+  alias: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StoredIdentity> {
+  const chosen = alias ?? (env.VOUCH_AGENT || undefined) ?? (await defaultAlias(env));
+  if (chosen === undefined) {
+    throw new CliError('no agent identity yet: create one with "vouch agent create" (or pass --alias).', EXIT.USAGE);
+  }
+  return readIdentity(chosen, env);
+}
+
+/** The identity's private key, parsed. */
+export function identityKey(identity: StoredIdentity): PrivateKey {
+  try {
+    return parsePrivateKey(identity.privateKeyPem, { type: 'Ed25519' });
+  } catch {
+    throw new CliError(`the identity "${identity.alias}" does not hold a usable Ed25519 private key.`);
+  }
+}

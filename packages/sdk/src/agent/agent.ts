@@ -1,0 +1,244 @@
+// What an agent does with its own key: sign content, grant or revoke an integrator's consent, report another agent,
+// ask for an identity/session token and for a capability token. Every signature is made here, client-side; the
+// private key never leaves the process.
+import { VouchError } from '../errors.ts';
+import { encodeBase64 } from '../encoding/base64.ts';
+import { encodeHex } from '../encoding/hex.ts';
+import { encodeUtf8 } from '../encoding/utf8.ts';
+import { canonicalize } from '../json/canonicalize.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { PrivateKey } from '../keys/key.ts';
+import { formatPublicKey } from '../keys/format.ts';
+import { signCapabilityProof } from '../capability/proof.ts';
+import { signAipIssueProof } from '../aip/proof.ts';
+import type { AipExpiresIn, AipTokenType } from '../aip/types.ts';
+import type { VouchClient } from '../client/client.ts';
+import type { CallOptions } from '../client/http.ts';
+import type {
+  AipIssued,
+  Answer,
+  CapabilityIssued,
+  CapabilityIssueInput,
+  ConsentResult,
+  ReportInput,
+} from '../client/types.ts';
+
+/** The `type` of the canonical consent payload an agent signs (issue 6). */
+export const CONSENT_PAYLOAD_TYPE = 'integrator_consent_v1';
+
+/** A recorded signature: what was signed and the hash that identifies it on the server. */
+export interface SignedContent {
+  signatureHash: string;
+  payloadHash: string;
+  signedAt: number;
+  /** Standard base64 Ed25519 signature of `"<payloadHash>:<signedAt>"`. */
+  signature: string;
+}
+
+export interface TokenRequest {
+  tokenType?: AipTokenType;
+  /** Required for session tokens. */
+  audience?: string;
+  nonce?: string;
+  expiresIn?: AipExpiresIn;
+  deployer?: string;
+  modelProviders?: string[];
+  framework?: string;
+}
+
+export interface CapabilityTokenRequest {
+  resource: string;
+  action: string;
+  tier: CapabilityIssueInput['tier'];
+  /** Seconds. */
+  expiresIn: number;
+  /** The registry issuer that vouches for this agent, and the credential it gave the agent. */
+  issuerBinding?: { issuerId: string; agentCredential: string };
+  /** The id the credential names as `sub` (default: the agent's DID). */
+  agentId?: string;
+  /** Send a proof of possession with an issuer binding (default true): `signCapabilityProof` by the agent's key. */
+  proof?: boolean;
+}
+
+/** The payload an agent signs to allow or revoke an integrator's use of its data. */
+export function consentPayload(did: string, integratorSlug: string, action: 'allow' | 'revoke', signedAt: number) {
+  return { type: CONSENT_PAYLOAD_TYPE, did, integratorSlug, action, signedAt };
+}
+
+/**
+ * An agent: its DID and private key, bound to a server through a {@link VouchClient}. The client it holds carries
+ * the agent's key as a credential, so its calls to manage the agent are signed requests.
+ *
+ * @example
+ * ```ts
+ * const agent = new VouchAgent(client, { did, privateKey });
+ * const { signatureHash } = await agent.signContent('hello');
+ * ```
+ */
+export class VouchAgent {
+  readonly did: string;
+  readonly privateKey: PrivateKey;
+  readonly client: VouchClient;
+
+  constructor(client: VouchClient, identity: { did: string; privateKey: PrivateKey }) {
+    if (typeof identity?.did !== 'string' || !identity.did.startsWith('did:')) {
+      throw new VouchError('INVALID_ARGUMENT', 'The agent needs its DID.');
+    }
+    if (identity.privateKey?.type !== 'Ed25519') {
+      throw new VouchError('INVALID_ARGUMENT', "The agent's key must be an Ed25519 private key.");
+    }
+    this.did = identity.did;
+    this.privateKey = identity.privateKey;
+    this.client = client.withCredentials({ agent: { did: identity.did, privateKey: identity.privateKey } });
+  }
+
+  private get crypto(): CryptoProvider {
+    return this.client.http.crypto;
+  }
+
+  private now(): number {
+    return this.client.http.now();
+  }
+
+  /** The agent's public key as standard base64 (identity.app's form). */
+  get publicKeyBase64(): string {
+    return formatPublicKey(this.privateKey.publicKey, 'base64');
+  }
+
+  private async signText(text: string): Promise<string> {
+    return encodeBase64(await this.crypto.sign('EdDSA', this.privateKey, encodeUtf8(text)));
+  }
+
+  private async sha256Hex(data: string | Uint8Array): Promise<string> {
+    return encodeHex(await this.crypto.sha256(typeof data === 'string' ? encodeUtf8(data) : data));
+  }
+
+  /** Signs a payload hash (`"<payloadHash>:<signedAt>"`) and records it: `POST /api/v1/signatures/sign`. */
+  async signPayloadHash(
+    payloadHash: string,
+    options: { publicNote?: string; signedAt?: number } & CallOptions = {},
+  ): Promise<SignedContent> {
+    if (!/^[0-9a-f]{64}$/.test(payloadHash)) {
+      throw new VouchError('INVALID_ARGUMENT', 'payloadHash must be 64 lowercase hex digits.');
+    }
+    const { publicNote, signedAt = this.now(), ...call } = options;
+    const signature = await this.signText(`${payloadHash}:${signedAt}`);
+    const body = {
+      did: this.did,
+      payloadHash,
+      signature,
+      signedAt,
+      ...(publicNote === undefined ? {} : { publicNote }),
+    };
+    const { signatureHash } = await this.client.signatures.sign(body, { ...call, as: 'none' });
+    return { signatureHash, payloadHash, signedAt, signature };
+  }
+
+  /**
+   * Signs content: SHA-256 of its bytes (a string as UTF-8), then {@link signPayloadHash}. Anyone holding the
+   * content can check it against the returned `signatureHash` (`verifyContent`, `/verify/<hash>`).
+   */
+  async signContent(
+    content: string | Uint8Array,
+    options: { publicNote?: string } & CallOptions = {},
+  ): Promise<SignedContent> {
+    return this.signPayloadHash(await this.sha256Hex(content), options);
+  }
+
+  private async consent(integratorSlug: string, action: 'allow' | 'revoke', options: CallOptions) {
+    const signedAt = this.now();
+    const payloadHash = await this.sha256Hex(canonicalize(consentPayload(this.did, integratorSlug, action, signedAt)));
+    const signed = await this.signPayloadHash(payloadHash, { ...options, signedAt });
+    return this.client.integrators.consent(
+      { integratorSlug, did: this.did, action, signatureHash: signed.signatureHash, signedAt },
+      { ...options, as: 'none' },
+    );
+  }
+
+  /** Allows an integrator to ingest events about this agent and see its scoped reputation. */
+  grantConsent(integratorSlug: string, options: CallOptions = {}): Promise<Answer<ConsentResult>> {
+    return this.consent(integratorSlug, 'allow', options);
+  }
+
+  /** Withdraws an integrator's consent. */
+  revokeConsent(integratorSlug: string, options: CallOptions = {}): Promise<Answer<ConsentResult>> {
+    return this.consent(integratorSlug, 'revoke', options);
+  }
+
+  /** A signed report about another agent: the signature over `"report:<targetDid>:<reason>:<signedAt>"`. */
+  async report(
+    targetDid: string,
+    reason: ReportInput['reason'],
+    options: { details?: string; signatureHash?: string } & CallOptions = {},
+  ): Promise<Answer<Record<string, unknown>>> {
+    const { details, signatureHash, ...call } = options;
+    const signedAt = this.now();
+    const signature = await this.signText(`report:${targetDid}:${reason}:${signedAt}`);
+    const input: ReportInput = { did: targetDid, reason, reporterDid: this.did, signature, signedAt };
+    if (details !== undefined) input.details = details;
+    if (signatureHash !== undefined) input.signatureHash = signatureHash;
+    return this.client.agents.report(input, { ...call, as: 'none' });
+  }
+
+  /**
+   * A token for this agent, self-issued: the agent's proof (`aip-issue:<did>:<type>:<audience>:<signedAt>`) is its
+   * only credential, accepted once by the server.
+   */
+  async requestToken(request: TokenRequest = {}, options: CallOptions = {}): Promise<Answer<AipIssued>> {
+    const tokenType = request.tokenType ?? (request.audience === undefined ? 'identity' : 'session');
+    const { proof, signedAt } = await signAipIssueProof(
+      this.privateKey,
+      { did: this.did, tokenType, audience: request.audience, signedAt: this.now() },
+      this.crypto,
+    );
+    return this.client.tokens.issue(
+      {
+        agent_name: this.did,
+        token_type: tokenType,
+        audience: request.audience,
+        nonce: request.nonce,
+        expires_in: request.expiresIn,
+        deployer: request.deployer,
+        model_providers: request.modelProviders,
+        framework: request.framework,
+        proof,
+        signedAt,
+      },
+      { ...options, as: 'none' },
+    );
+  }
+
+  /**
+   * A capability token (`POST /v1/tokens`). With an issuer binding, the registry issuer's credential authorizes
+   * it and a proof of possession goes with it; without one the client's admin key is needed.
+   */
+  async requestCapability(
+    request: CapabilityTokenRequest,
+    options: CallOptions = {},
+  ): Promise<Answer<CapabilityIssued>> {
+    const agentId = request.agentId ?? this.did;
+    const input: CapabilityIssueInput = {
+      agentId,
+      resource: request.resource,
+      action: request.action,
+      tier: request.tier,
+      expiresIn: request.expiresIn,
+    };
+    if (request.issuerBinding !== undefined) {
+      input.issuerBinding = { ...request.issuerBinding };
+      if (request.proof !== false) {
+        input.proof = await signCapabilityProof(
+          { agentId, resource: request.resource, action: request.action },
+          this.privateKey,
+          { now: this.now(), crypto: this.crypto },
+        );
+      }
+    }
+    return this.client.capabilities.issue(input, options);
+  }
+
+  /** Revokes this agent for good, by its own signed request. */
+  revoke(reason?: string, options: CallOptions = {}) {
+    return this.client.agents.revoke(this.did, reason, { ...options, as: 'agent' });
+  }
+}

@@ -1,0 +1,6 @@
+export { VouchAgent, consentPayload, CONSENT_PAYLOAD_TYPE } from './agent.ts';
+export type { SignedContent, TokenRequest, CapabilityTokenRequest } from './agent.ts';
+export { createAgentIdentity } from './create.ts';
+export type { CreateAgentIdentityOptions, CreatedAgent } from './create.ts';
+export { proofOfWork } from './pow.ts';
+export type { ProofOfWorkOptions } from './pow.ts';

@@ -1,0 +1,144 @@
+// Proofs of possession: when an agent credential binds the agent's key (`cnf.jwk`), whoever asks for a capability
+// token (or a delegated one) also sends the agent's compact JWS over `{agentId, resource, action, iat}`, fresh
+// within 60 s. And the issuer's own request to revoke a token bound to it: a JWS `{jti, iat}` by its registry key.
+import { VouchError } from '../errors.ts';
+import { getDefaultCrypto } from '../crypto/default.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { PrivateKey, PublicKey } from '../keys/key.ts';
+import { jwkThumbprint } from '../keys/thumbprint.ts';
+import { checkIssuer } from '../registry/check-issuer.ts';
+import type { RegistryDocument } from '../registry/types.ts';
+import { ed25519Verifies, isId, isSeconds, issuerPublicKey, parseEd25519Jws, signEd25519Jws } from './lib.ts';
+import { CAPABILITY_PROOF_TYP, CAPABILITY_REVOCATION_TYP, PROOF_MAX_AGE_SECONDS } from './types.ts';
+
+export interface CapabilityProofInput {
+  agentId: string;
+  resource: string;
+  action: string;
+}
+
+function millis(now: number | Date | undefined): number {
+  return now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
+}
+
+/**
+ * The agent's proof of possession for `POST /v1/tokens` or `/v1/tokens/delegate`: an EdDSA JWS (header `kid`: the
+ * key's RFC 7638 thumbprint) over `{agentId, resource, action, iat}`.
+ *
+ * @example
+ * ```ts
+ * const proof = await signCapabilityProof({ agentId, resource: 'payments:invoices', action: 'read' }, agentKey);
+ * ```
+ */
+export async function signCapabilityProof(
+  input: CapabilityProofInput,
+  agentKey: PrivateKey,
+  options: { now?: number | Date; crypto?: CryptoProvider } = {},
+): Promise<string> {
+  if (agentKey.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'The agent key must be Ed25519.');
+  const crypto = options.crypto ?? getDefaultCrypto();
+  const kid = await jwkThumbprint(agentKey, crypto);
+  const payload = {
+    agentId: input.agentId,
+    resource: input.resource,
+    action: input.action,
+    iat: Math.floor(millis(options.now) / 1000),
+  };
+  return signEd25519Jws({ typ: CAPABILITY_PROOF_TYP, kid }, payload, (data) => crypto.sign('EdDSA', agentKey, data));
+}
+
+export interface VerifyCapabilityProofOptions extends CapabilityProofInput {
+  /** The key the credential binds. */
+  agentKey: PublicKey;
+  /** Reference time, ms. */
+  now: number;
+  /** Largest distance of `iat` from `now`, seconds (default 60). */
+  maxAgeSeconds?: number;
+  crypto?: CryptoProvider;
+}
+
+/**
+ * Checks a proof of possession: form, the key's signature, exactly the expected `agentId`, `resource` and `action`
+ * (`PROOF_INVALID`), `iat` within 60 s of now (`PROOF_STALE`). Returns its `iat`.
+ *
+ * @example
+ * ```ts
+ * await verifyCapabilityProof(proof, { agentKey, agentId, resource, action, now: Date.now() });
+ * ```
+ */
+export async function verifyCapabilityProof(proof: string, options: VerifyCapabilityProofOptions): Promise<number> {
+  const { jws, payload } = parseEd25519Jws(proof, CAPABILITY_PROOF_TYP, 'PROOF_INVALID', 'proof');
+  if (!(await ed25519Verifies(jws, options.agentKey, options.crypto))) {
+    throw new VouchError('PROOF_INVALID', "The proof is not signed by the agent's bound key.");
+  }
+  const keys = Object.keys(payload).sort().join(',');
+  if (
+    keys !== 'action,agentId,iat,resource' ||
+    payload.agentId !== options.agentId ||
+    payload.resource !== options.resource ||
+    payload.action !== options.action ||
+    !isSeconds(payload.iat)
+  ) {
+    throw new VouchError('PROOF_INVALID', 'The proof is not over {agentId, resource, action, iat} of this request.');
+  }
+  const maxAge = options.maxAgeSeconds ?? PROOF_MAX_AGE_SECONDS;
+  if (Math.abs(options.now / 1000 - payload.iat) > maxAge) {
+    throw new VouchError('PROOF_STALE', `The proof's iat must be within ${maxAge} s of the server's time.`);
+  }
+  return payload.iat;
+}
+
+/**
+ * An issuer's request to revoke a capability token bound to it (`POST /v1/tokens/revoke`, field `proof`): an EdDSA
+ * JWS by its registry key, header `kid` = the issuer id, payload `{jti, iat}`.
+ *
+ * @example
+ * ```ts
+ * const proof = await signRevocationRequest({ jti: tokenId, issuerId: 'acme' }, acmeKey);
+ * ```
+ */
+export async function signRevocationRequest(
+  input: { jti: string; issuerId: string },
+  issuerKey: PrivateKey,
+  options: { now?: number | Date; crypto?: CryptoProvider } = {},
+): Promise<string> {
+  if (issuerKey.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A registry issuer key is Ed25519.');
+  const crypto = options.crypto ?? getDefaultCrypto();
+  const payload = { jti: input.jti, iat: Math.floor(millis(options.now) / 1000) };
+  return signEd25519Jws({ typ: CAPABILITY_REVOCATION_TYP, kid: input.issuerId }, payload, (data) =>
+    crypto.sign('EdDSA', issuerKey, data),
+  );
+}
+
+/**
+ * Checks an issuer's revocation request for token `jti` against the registry in force: the issuer (`kid`) active
+ * (`UNKNOWN_ISSUER`, `ISSUER_REVOKED`), signed by its current key and over exactly `{jti, iat}` (`PROOF_INVALID`),
+ * `iat` within 60 s (`PROOF_STALE`). Returns the issuer id.
+ *
+ * @example
+ * ```ts
+ * const issuerId = await verifyRevocationRequest(proof, { registry: doc, jti, now: Date.now() });
+ * ```
+ */
+export async function verifyRevocationRequest(
+  proof: string,
+  options: { registry: RegistryDocument; jti: string; now: number; maxAgeSeconds?: number; crypto?: CryptoProvider },
+): Promise<string> {
+  const { jws, payload } = parseEd25519Jws(proof, CAPABILITY_REVOCATION_TYP, 'PROOF_INVALID', 'revocation request');
+  const issuerId = jws.header.kid!;
+  if (!isId(issuerId, 64)) throw new VouchError('PROOF_INVALID', 'The revocation request kid is not an issuer id.');
+  const found = checkIssuer(options.registry, issuerId);
+  if (found.status === 'unknown') throw new VouchError('UNKNOWN_ISSUER', `Issuer ${issuerId} is not registered.`);
+  if (found.status === 'revoked') throw new VouchError('ISSUER_REVOKED', `Issuer ${issuerId} has been removed.`);
+  if (!(await ed25519Verifies(jws, issuerPublicKey(found.issuer), options.crypto))) {
+    throw new VouchError('PROOF_INVALID', `The revocation request is not signed by the registry key of ${issuerId}.`);
+  }
+  if (Object.keys(payload).sort().join(',') !== 'iat,jti' || payload.jti !== options.jti || !isSeconds(payload.iat)) {
+    throw new VouchError('PROOF_INVALID', 'The revocation request is not over {jti, iat} of this token.');
+  }
+  const maxAge = options.maxAgeSeconds ?? PROOF_MAX_AGE_SECONDS;
+  if (Math.abs(options.now / 1000 - payload.iat) > maxAge) {
+    throw new VouchError('PROOF_STALE', `The revocation request's iat must be within ${maxAge} s.`);
+  }
+  return issuerId;
+}

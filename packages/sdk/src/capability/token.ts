@@ -1,0 +1,256 @@
+// Capability tokens: signing (the gateway), strict decoding, and the one decision function the gateway and any
+// offline verifier share. Every claim is covered by the signature over the exact bytes the gateway produced; a
+// token is stored and passed around as its compact text, never re-serialized.
+import { VouchError } from '../errors.ts';
+import { getDefaultCrypto } from '../crypto/default.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { PrivateKey } from '../keys/key.ts';
+import { keysFromJwks, type KeyResolver } from '../jwt/keys.ts';
+import { MAX_TOKEN_LENGTH, type JwsHeader } from '../jwt/types.ts';
+import { decodeBase64url } from '../encoding/base64url.ts';
+import { encodeUtf8 } from '../encoding/utf8.ts';
+import { checkIssuer } from '../registry/check-issuer.ts';
+import type { RegistryDocument } from '../registry/types.ts';
+import { actionCovers, isAction, isResourcePattern, resourceCovers } from './resource.ts';
+import {
+  ed25519Verifies,
+  isId,
+  isSeconds,
+  issuerKeyThumbprint,
+  parseEd25519Jws,
+  signEd25519Jws,
+  type ParsedJws,
+} from './lib.ts';
+import {
+  CAPABILITY_KEY_PURPOSE,
+  CAPABILITY_TIER_MAX_SECONDS,
+  CAPABILITY_TYP,
+  type CapabilityClaims,
+  type CapabilityDecision,
+  type CapabilityDenyCode,
+  type CapabilityRequest,
+  type CapabilityTier,
+} from './types.ts';
+
+const CLAIM_NAMES = ['act', 'cth', 'exp', 'iat', 'iid', 'ikt', 'jti', 'par', 'res', 'sub', 'tier'].join(',');
+/** Longest `par` chain a token may carry, whatever a gateway's configured depth. */
+export const MAX_DELEGATION_CHAIN = 16;
+
+function isTier(v: unknown): v is CapabilityTier {
+  return typeof v === 'string' && Object.hasOwn(CAPABILITY_TIER_MAX_SECONDS, v);
+}
+
+const nullable = (v: unknown, max: number): boolean => v === null || isId(v, max);
+
+/**
+ * Reads capability claims strictly: exactly the eleven members, each of its type; `res` a resource pattern, `act`
+ * an action, `tier` known, `par` a list of token ids. Throws `VouchError('INVALID_ARGUMENT')` otherwise.
+ *
+ * @example
+ * ```ts
+ * const claims = parseCapabilityClaims(JSON.parse(payloadText));
+ * ```
+ */
+export function parseCapabilityClaims(value: unknown): CapabilityClaims {
+  const bad = (why: string) => new VouchError('INVALID_ARGUMENT', `Capability claims: ${why}.`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad('not an object');
+  const c = value as Record<string, unknown>;
+  if (Object.keys(c).sort().join(',') !== CLAIM_NAMES) throw bad(`the members must be exactly ${CLAIM_NAMES}`);
+  if (!isId(c.jti, 64) || !isId(c.sub)) throw bad('"jti" and "sub" must be ids');
+  if (!isResourcePattern(c.res)) throw bad('"res" is not a resource pattern');
+  if (!isAction(c.act)) throw bad('"act" is not an action');
+  if (!isTier(c.tier)) throw bad('"tier" is not a tier');
+  if (!isSeconds(c.iat) || !isSeconds(c.exp) || c.exp <= c.iat) throw bad('"iat" and "exp" must be whole seconds');
+  if (!nullable(c.iid, 64) || !nullable(c.cth, 64) || !nullable(c.ikt, 64)) throw bad('"iid", "cth", "ikt"');
+  if ((c.iid === null) !== (c.cth === null) || (c.iid === null) !== (c.ikt === null)) {
+    throw bad('"iid", "cth" and "ikt" are all set or all null');
+  }
+  const par = c.par;
+  if (!Array.isArray(par) || par.length > MAX_DELEGATION_CHAIN || !par.every((p) => isId(p, 64))) {
+    throw bad('"par" must be a list of token ids');
+  }
+  return c as unknown as CapabilityClaims;
+}
+
+/**
+ * Signs capability claims with the gateway's Ed25519 capability key (`kid`: its thumbprint, as published in
+ * `/.well-known/vouch-keys.json`).
+ *
+ * @example
+ * ```ts
+ * const token = await signCapabilityToken(claims, gatewayKey, { kid });
+ * ```
+ */
+export async function signCapabilityToken(
+  claims: CapabilityClaims,
+  privateKey: PrivateKey,
+  options: { kid: string; crypto?: CryptoProvider },
+): Promise<string> {
+  const checked = parseCapabilityClaims(claims);
+  const crypto = options.crypto ?? getDefaultCrypto();
+  const payload: Record<string, unknown> = { ...checked, par: [...checked.par] };
+  return signEd25519Jws({ typ: CAPABILITY_TYP, kid: options.kid }, payload, (data) =>
+    crypto.sign('EdDSA', privateKey, data),
+  );
+}
+
+// Header segments already checked in full (a gateway key signs every token with the same header): the hot path
+// skips re-parsing them. Bounded, since junk tokens can bring any number of headers.
+const knownHeaders = new Map<string, JwsHeader>();
+const MAX_KNOWN_HEADERS = 64;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a capability token for a decision. A header seen before takes the fast path: strict base64url, then the
+ * payload through `JSON.parse` — safe because the signature is checked over the exact bytes and the gateway never
+ * signs JSON with duplicate keys. Anything else takes the fully strict path (and teaches the header cache).
+ */
+function decodeForCheck(token: unknown): ParsedJws {
+  if (typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
+    const a = token.indexOf('.');
+    const b = token.indexOf('.', a + 1);
+    const header = a > 0 ? knownHeaders.get(token.slice(0, a)) : undefined;
+    if (header !== undefined && b > a && token.indexOf('.', b + 1) === -1 && b < token.length - 1) {
+      try {
+        const payload = JSON.parse(utf8.decode(decodeBase64url(token.slice(a + 1, b)))) as unknown;
+        const signature = decodeBase64url(token.slice(b + 1));
+        if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
+          const signingInput = encodeUtf8(token.slice(0, b));
+          const jws = { header, payload: new Uint8Array(0), signingInput, signature };
+          return { jws, payload: payload as Record<string, unknown> };
+        }
+      } catch {
+        // fall through to the strict path, which says what is wrong
+      }
+    }
+  }
+  const parsed = parseEd25519Jws(token, CAPABILITY_TYP, 'JWT_MALFORMED', 'capability token');
+  const h = (token as string).slice(0, (token as string).indexOf('.'));
+  if (knownHeaders.size < MAX_KNOWN_HEADERS) knownHeaders.set(h, parsed.jws.header);
+  return parsed;
+}
+
+/**
+ * Decodes a capability token without verifying it (display, or finding the parent of a delegation before its
+ * checks). Throws `JWT_MALFORMED` when it is not a well-formed capability token.
+ *
+ * @example
+ * ```ts
+ * const { claims } = decodeCapabilityToken(token);
+ * ```
+ */
+export function decodeCapabilityToken(token: string): { header: JwsHeader; claims: CapabilityClaims } {
+  const { jws, payload } = parseEd25519Jws(token, CAPABILITY_TYP, 'JWT_MALFORMED', 'capability token');
+  try {
+    return { header: jws.header, claims: parseCapabilityClaims(payload) };
+  } catch (err) {
+    throw new VouchError('JWT_MALFORMED', (err as Error).message);
+  }
+}
+
+/**
+ * A key resolver over a Vouch server's `/.well-known/vouch-keys.json`: its `capability` keys only (active and
+ * retired), by `kid`.
+ *
+ * @example
+ * ```ts
+ * const resolveKey = capabilityKeysFromVouchKeys(await (await fetch(`${base}/.well-known/vouch-keys.json`)).json());
+ * ```
+ */
+export function capabilityKeysFromVouchKeys(doc: { keys?: ReadonlyArray<Record<string, unknown>> }): KeyResolver {
+  const keys = Array.isArray(doc?.keys) ? doc.keys : [];
+  return keysFromJwks({
+    keys: keys.filter((k) => k.purpose === CAPABILITY_KEY_PURPOSE && k.kty === 'OKP' && k.crv === 'Ed25519'),
+  });
+}
+
+export interface CheckCapabilityOptions {
+  /** The gateway's capability keys (e.g. {@link capabilityKeysFromVouchKeys}). */
+  resolveKey: KeyResolver;
+  /** Reference time, ms: one value for every time check. */
+  now: number;
+  /** Allowance for a clock that differs from the gateway's, seconds (default 0: the gateway checks its own). */
+  clockSkewSeconds?: number;
+  /**
+   * The registry document in force (verified), or a function giving it; undefined means none is available. Only
+   * consulted for tokens bound to an issuer.
+   */
+  registry?: RegistryDocument | (() => Promise<RegistryDocument | undefined>);
+  /** Whether any of these token ids (the token's own and its ancestors') is revoked. Omitted: not checked. */
+  isRevoked?: (jtis: readonly string[]) => Promise<boolean>;
+  /** Whether the agent has been revoked where the verifier knows it. Omitted: not checked. */
+  isAgentRevoked?: (agentId: string) => Promise<boolean>;
+  crypto?: CryptoProvider;
+}
+
+function deny(code: CapabilityDenyCode, reason: string, claims?: CapabilityClaims): CapabilityDecision {
+  return claims === undefined ? { decision: 'deny', code, reason } : { decision: 'deny', code, reason, claims };
+}
+
+/**
+ * Decides whether `token` lets `request.agentId` perform `request.action` on `request.resource`, in this order:
+ * `MALFORMED_TOKEN` (form, `EdDSA`, `typ`, claims), `INVALID_SIGNATURE` (unknown `kid` or bad signature),
+ * `TOKEN_EXPIRED`, `SUBJECT_MISMATCH`, `RESOURCE_MISMATCH` (the token's pattern must cover the resource),
+ * `ACTION_MISMATCH`, then — looked up together — `TOKEN_REVOKED` (the token or any ancestor in `par`),
+ * `AGENT_REVOKED`, and for a token bound to an issuer: `REGISTRY_UNAVAILABLE`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`,
+ * `ISSUER_KEY_ROTATED` (the issuer's current key is not the one `ikt` recorded). Never throws for a bad token;
+ * errors of the hooks (e.g. a database outage) propagate.
+ *
+ * @example
+ * ```ts
+ * const d = await checkCapability(token, { resolveKey, now: Date.now(), request, registry: doc });
+ * if (d.decision === 'deny') console.log(d.code);
+ * ```
+ */
+export async function checkCapability(
+  token: unknown,
+  request: CapabilityRequest,
+  options: CheckCapabilityOptions,
+): Promise<CapabilityDecision> {
+  let claims: CapabilityClaims;
+  let parsed: ParsedJws;
+  try {
+    parsed = decodeForCheck(token);
+    claims = parseCapabilityClaims(parsed.payload);
+  } catch (err) {
+    return deny('MALFORMED_TOKEN', (err as Error).message);
+  }
+  const key = await options.resolveKey(parsed.jws.header.kid, parsed.jws.header);
+  if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto))) {
+    return deny('INVALID_SIGNATURE', "The token is not signed by one of the gateway's capability keys.");
+  }
+  const now = options.now / 1000;
+  if (now - (options.clockSkewSeconds ?? 0) >= claims.exp)
+    return deny('TOKEN_EXPIRED', 'The token has expired.', claims);
+  if (claims.sub !== request.agentId) return deny('SUBJECT_MISMATCH', 'The token was issued to another agent.', claims);
+  if (!resourceCovers(claims.res, request.resource)) {
+    return deny('RESOURCE_MISMATCH', 'The token does not cover this resource.', claims);
+  }
+  if (!actionCovers(claims.act, request.action)) {
+    return deny('ACTION_MISMATCH', 'The token does not allow this action.', claims);
+  }
+  const registry = options.registry;
+  const [revoked, agentRevoked, doc] = await Promise.all([
+    options.isRevoked?.([...claims.par, claims.jti]) ?? false,
+    options.isAgentRevoked?.(claims.sub) ?? false,
+    claims.iid === null ? undefined : typeof registry === 'function' ? registry() : registry,
+  ]);
+  if (revoked) return deny('TOKEN_REVOKED', 'The token, or a token it was delegated from, has been revoked.', claims);
+  if (agentRevoked) return deny('AGENT_REVOKED', 'The agent has been revoked.', claims);
+  if (claims.iid !== null) {
+    if (doc === undefined) {
+      return deny('REGISTRY_UNAVAILABLE', 'No trust registry is available to check the token issuer.', claims);
+    }
+    const found = checkIssuer(doc, claims.iid);
+    if (found.status === 'unknown') {
+      return deny('UNKNOWN_ISSUER', `Issuer ${claims.iid} is not in the trust registry.`, claims);
+    }
+    if (found.status === 'revoked') {
+      return deny('ISSUER_REVOKED', `Issuer ${claims.iid} has been removed from the trust registry.`, claims);
+    }
+    if ((await issuerKeyThumbprint(found.issuer)) !== claims.ikt) {
+      return deny('ISSUER_KEY_ROTATED', `Issuer ${claims.iid} has rotated its key since the token was issued.`, claims);
+    }
+  }
+  return { decision: 'allow', claims };
+}

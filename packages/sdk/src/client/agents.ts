@@ -1,0 +1,99 @@
+import type { CallOptions } from './http.ts';
+import { Api } from './api.ts';
+import { ROUTES } from './routes.ts';
+import type { AgentRegistration, Answer, ReportInput } from './types.ts';
+
+/** identity.app's agent routes: registration, claiming, slugs, revocation, key rotation, reports, resolve. */
+export class AgentsApi extends Api {
+  /** `POST /api/v1/agents/register`: a new agent with an Ed25519 key (standard base64) and a proof of work. */
+  register(
+    input: { publicKey: string; powNonce: string; label?: string; linkingKey?: string },
+    options?: CallOptions,
+  ): Promise<Answer<AgentRegistration>> {
+    return this.send(ROUTES.registerAgent, { body: input }, options);
+  }
+
+  /** `POST /api/v1/agents/claim` (owner): link an agent with its one-time claim token. */
+  claim(
+    claimToken: string,
+    options?: CallOptions,
+  ): Promise<Answer<{ did: string; ownerId: string; status: string; linked: boolean }>> {
+    return this.send(ROUTES.claimAgent, { body: { claimToken } }, options);
+  }
+
+  /** `PUT /api/v1/agents/:id/slug`: take or change the agent's slug. */
+  setSlug(
+    id: string,
+    slug: string,
+    options?: CallOptions,
+  ): Promise<Answer<{ did: string; slug: string; public_url: string }>> {
+    return this.send(ROUTES.setSlug, { params: { id }, body: { slug } }, options);
+  }
+
+  /** `DELETE /api/v1/agents/:id/slug`: release the agent's slug. */
+  releaseSlug(
+    id: string,
+    options?: CallOptions,
+  ): Promise<Answer<{ did: string; slug: null; released: string | null }>> {
+    return this.send(ROUTES.releaseSlug, { params: { id } }, options);
+  }
+
+  /** `POST /api/v1/agents/:id/revoke`: revoke the agent for good (its tokens with it). */
+  revoke(
+    id: string,
+    reason?: string,
+    options?: CallOptions,
+  ): Promise<Answer<{ did: string; status: 'revoked'; revokedAt: number }>> {
+    return this.send(ROUTES.revokeAgent, { params: { id }, body: reason === undefined ? {} : { reason } }, options);
+  }
+
+  /**
+   * `POST /api/v1/agents/:id/rotate-key` (agent signature by the old key). `newKeySignature` is the new key's
+   * standard-base64 signature of `vouch-rotate-key-v1:<did>:<old key>:<new key>:<signedAt>`.
+   */
+  rotateKey(
+    id: string,
+    input: { newPublicKey: string; newKeySignature: string },
+    options?: CallOptions,
+  ): Promise<Answer<{ did: string; publicKey: string; rotatedAt: number }>> {
+    return this.send(ROUTES.rotateAgentKey, { params: { id }, body: input }, options);
+  }
+
+  /** `POST /api/v1/agents/report`: report an agent, anonymously or signed (`report()` helper signs). */
+  report(input: ReportInput, options?: CallOptions): Promise<Answer<Record<string, unknown>>> {
+    return this.send(ROUTES.reportAgent, { body: { ...input } }, options);
+  }
+
+  /** `GET /api/v1/agents/:id` (integrator): the agent resolved for the calling integrator. */
+  resolve(id: string, options?: CallOptions): Promise<Answer<Record<string, unknown>>> {
+    return this.send(ROUTES.resolveAgent, { params: { id } }, options);
+  }
+}
+
+/** Owner accounts (people or organizations behind agents). */
+export class OwnersApi extends Api {
+  /** `POST /api/v1/owners` (admin): a new owner; its `apiKey` is shown once. */
+  create(
+    input: { name: string; handle: string },
+    options?: CallOptions,
+  ): Promise<Answer<{ ownerId: string; name: string; handle: string; apiKey: string }>> {
+    return this.send(ROUTES.createOwner, { body: input }, options);
+  }
+
+  /** `GET /api/v1/owners/me` (owner): the caller and its agents. */
+  me(options?: CallOptions): Promise<
+    Answer<{
+      ownerId: string;
+      name: string;
+      handle: string;
+      agents: Array<{ did: string; slug: string | null; name: string | null; status: string }>;
+    }>
+  > {
+    return this.send(ROUTES.ownerMe, {}, options);
+  }
+
+  /** `POST /api/v1/owners/linking-keys` (owner): a single-use key that links an agent at registration. */
+  createLinkingKey(options?: CallOptions): Promise<Answer<{ linkingKey: string; ownerId: string; expiresAt: number }>> {
+    return this.send(ROUTES.createLinkingKey, {}, options);
+  }
+}

@@ -1,0 +1,53 @@
+import type { CallOptions } from './http.ts';
+import { Api } from './api.ts';
+import { ROUTES } from './routes.ts';
+import type {
+  Answer,
+  CapabilityIssued,
+  CapabilityIssueInput,
+  DelegateInput,
+  InterceptDecision,
+  InterceptInput,
+} from './types.ts';
+
+/** Capability tokens at the gateway (seed 001): issue, intercept, revoke, delegate. */
+export class CapabilitiesApi extends Api {
+  /**
+   * `POST /v1/tokens`: a capability token. With `issuerBinding` the credential authorizes it and no key is sent
+   * unless `options.as` says so; without it the admin key is required (sent when configured).
+   */
+  issue(input: CapabilityIssueInput, options?: CallOptions): Promise<Answer<CapabilityIssued>> {
+    const as = options?.as ?? (input.issuerBinding === undefined ? undefined : 'none');
+    return this.send(ROUTES.capabilityIssue, { body: JSON.parse(JSON.stringify(input)) }, { ...options, as });
+  }
+
+  /** `POST /v1/intercept`: allow or deny one action (never throws for a deny). */
+  intercept(input: InterceptInput, options?: CallOptions): Promise<Answer<InterceptDecision>> {
+    return this.send(ROUTES.intercept, { body: { ...input } }, options);
+  }
+
+  /** `POST /v1/intercept/batch`: up to 50 decisions, in order. */
+  interceptBatch(
+    requests: InterceptInput[],
+    options?: CallOptions,
+  ): Promise<Answer<{ results: Array<Answer<InterceptDecision>> }>> {
+    return this.send(ROUTES.interceptBatch, { body: { requests: requests.map((r) => ({ ...r })) } }, options);
+  }
+
+  /**
+   * `POST /v1/tokens/revoke`: the admin, or the binding issuer with `proof` (`signRevocationRequest` by its
+   * registry key). Revokes every token delegated from it too.
+   */
+  revoke(
+    input: { tokenId: string; reason?: string; proof?: string },
+    options?: CallOptions,
+  ): Promise<Answer<{ tokenId: string; revoked: boolean; alreadyRevoked: boolean }>> {
+    const as = options?.as ?? (input.proof === undefined ? undefined : 'none');
+    return this.send(ROUTES.capabilityRevoke, { body: { ...input } }, { ...options, as });
+  }
+
+  /** `POST /v1/tokens/delegate`: a narrower child token. */
+  delegate(input: DelegateInput, options?: CallOptions): Promise<Answer<CapabilityIssued>> {
+    return this.send(ROUTES.capabilityDelegate, { body: { ...input } }, options);
+  }
+}

@@ -1,0 +1,329 @@
+// The client's one HTTP path: credentials, per-attempt timeout, retries with exponential backoff and full jitter
+// for idempotent calls only, and server errors turned into VouchApiError with the server's code.
+import { VouchError } from '../errors.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { JsonValue } from '../json/types.ts';
+import type { PrivateKey } from '../keys/key.ts';
+import { VouchApiError, errorFromResponse } from './errors.ts';
+import { abortableSleep, defaultCrypto } from './runtime.ts';
+import { signRequestHeaders } from './signed-request.ts';
+
+/** The subset of WHATWG `fetch` the client uses; pass your own to run behind a proxy or in tests. */
+export type HttpFetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
+
+/**
+ * Which credential authenticates a call: the admin key (`x-api-key`), an owner API key, an integrator API key or an
+ * agent's management token (each `Authorization: Bearer`), or the agent's own key (signed request headers).
+ */
+export type CredentialKind = 'admin' | 'owner' | 'integrator' | 'management' | 'agent';
+
+/** An agent's identity for signed requests: its DID and Ed25519 private key. */
+export interface AgentCredential {
+  did: string;
+  privateKey: PrivateKey;
+}
+
+export interface Credentials {
+  adminKey?: string;
+  ownerKey?: string;
+  integratorKey?: string;
+  managementToken?: string;
+  agent?: AgentCredential;
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt (default 2). 0 turns retrying off. */
+  retries?: number;
+  /** Backoff base: attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs·2ⁿ)] (default 200 ms). */
+  baseDelayMs?: number;
+  /** Backoff cap (default 5 s). */
+  maxDelayMs?: number;
+  /** A `Retry-After` longer than this is not waited for: the call fails with the server's code (default 30 s). */
+  maxRetryAfterMs?: number;
+}
+
+/** One endpoint: its method, path template (`:name` segments), accepted credentials and whether it is idempotent. */
+export interface Route {
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  /** Credentials the route accepts, in the order the client prefers them; empty for public routes. */
+  readonly auth: readonly CredentialKind[];
+  /** POSTs that may safely be sent twice (same effect); GET and HEAD always are. */
+  readonly idempotent?: boolean;
+}
+
+/** Per-call options every client method takes last. */
+export interface CallOptions {
+  /** Use this credential (it must be configured), or `none` to send none; default: the first configured one. */
+  as?: CredentialKind | 'none';
+  /** Cancels the call, retries included. */
+  signal?: AbortSignal;
+  /** Timeout of each attempt in ms (default: the client's, 10 s). */
+  timeoutMs?: number;
+  /** Overrides the client's retry count for this call (idempotent calls only ever retry). */
+  retries?: number;
+}
+
+export interface HttpOptions {
+  /** The server's base URL, e.g. `https://vouch.example` (a path prefix is kept). */
+  baseUrl: string;
+  credentials?: Credentials;
+  fetch?: HttpFetch;
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  crypto?: CryptoProvider;
+  /** Clock for signed requests and `Retry-After` dates (ms since the epoch); default `Date.now`. */
+  now?: () => number;
+  /** How the client waits between retries (tests pass a recorder). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Random source in [0, 1) for the jitter. */
+  random?: () => number;
+}
+
+export interface HttpRequest {
+  params?: Record<string, string>;
+  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
+  body?: JsonValue;
+  /** Non-2xx statuses whose body is an answer, not an error (e.g. 401 `{valid: false}` from token verify). */
+  accept?: readonly number[];
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  body: T;
+  headers: { get(name: string): string | null };
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const MAX_ERROR_BODY = 64 * 1024;
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new VouchError('INVALID_ARGUMENT', `${name} must be a non-negative number.`);
+  }
+  return value;
+}
+
+/** Builds the path from its template; each value is one percent-encoded segment. */
+export function expandPath(template: string, params: Record<string, string> = {}): string {
+  return template.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const v = params[name];
+    if (typeof v !== 'string' || v.length === 0) {
+      throw new VouchError('INVALID_ARGUMENT', `The path parameter "${name}" must be a non-empty string.`);
+    }
+    return encodeURIComponent(v);
+  });
+}
+
+function queryString(query: HttpRequest['query']): string {
+  if (query === undefined) return '';
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) q.append(k, item);
+    else q.append(k, String(v));
+  }
+  const s = q.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+/** `Retry-After` as milliseconds (delta-seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^[0-9]{1,9}$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function parseBody(text: string, contentType: string | null): unknown {
+  if (text === '') return undefined;
+  if (contentType !== null && /[/+]json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** The HTTP layer of {@link VouchClient}; one per client. */
+export class HttpTransport {
+  readonly baseUrl: string;
+  readonly crypto: CryptoProvider;
+  readonly now: () => number;
+  private readonly credentials: Credentials;
+  private readonly fetchImpl: HttpFetch;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(options: HttpOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new VouchError('INVALID_ARGUMENT', 'baseUrl must be an absolute http(s) URL.');
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new VouchError('INVALID_ARGUMENT', 'baseUrl must be an absolute http(s) URL.');
+    }
+    this.baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+    this.credentials = { ...options.credentials };
+    this.fetchImpl = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.timeoutMs = nonNegative(options.timeoutMs, 10_000, 'timeoutMs');
+    this.retries = nonNegative(options.retry?.retries, 2, 'retry.retries');
+    this.baseDelayMs = nonNegative(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs');
+    this.maxDelayMs = nonNegative(options.retry?.maxDelayMs, 5000, 'retry.maxDelayMs');
+    this.maxRetryAfterMs = nonNegative(options.retry?.maxRetryAfterMs, 30_000, 'retry.maxRetryAfterMs');
+    this.crypto = options.crypto ?? defaultCrypto();
+    this.now = options.now ?? (() => Date.now());
+    this.sleep = options.sleep ?? abortableSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Whether a credential of this kind is configured. */
+  has(kind: CredentialKind): boolean {
+    const c = this.credentials;
+    switch (kind) {
+      case 'admin':
+        return c.adminKey !== undefined;
+      case 'owner':
+        return c.ownerKey !== undefined;
+      case 'integrator':
+        return c.integratorKey !== undefined;
+      case 'management':
+        return c.managementToken !== undefined;
+      case 'agent':
+        return c.agent !== undefined;
+    }
+  }
+
+  /** The configured agent credential, for helpers that sign more than requests. */
+  agent(): AgentCredential | undefined {
+    return this.credentials.agent;
+  }
+
+  private pick(route: Route, as: CallOptions['as']): CredentialKind | undefined {
+    if (as === 'none') return undefined;
+    if (as !== undefined) {
+      if (!this.has(as)) throw new VouchError('INVALID_ARGUMENT', `No ${as} credential is configured.`);
+      return as;
+    }
+    return route.auth.find((k) => this.has(k));
+  }
+
+  private async authHeaders(
+    kind: CredentialKind | undefined,
+    method: string,
+    pathAndQuery: string,
+    body: JsonValue | undefined,
+  ): Promise<Record<string, string>> {
+    const c = this.credentials;
+    switch (kind) {
+      case undefined:
+        return {};
+      case 'admin':
+        return { 'x-api-key': c.adminKey! };
+      case 'owner':
+        return { authorization: `Bearer ${c.ownerKey!}` };
+      case 'integrator':
+        return { authorization: `Bearer ${c.integratorKey!}` };
+      case 'management':
+        return { authorization: `Bearer ${c.managementToken!}` };
+      case 'agent':
+        return signRequestHeaders(this.crypto, c.agent!, method, pathAndQuery, body, this.now());
+    }
+  }
+
+  /**
+   * Sends one call: retried on a network error, a timeout, 429, 502, 503 or 504 only when the route is idempotent
+   * (GET, HEAD, or a POST marked so), waiting `Retry-After` when the server sends it, else exponential backoff
+   * with full jitter. Anything else non-2xx (and not in `accept`) throws {@link VouchApiError}.
+   */
+  async call<T>(route: Route, request: HttpRequest = {}, options: CallOptions = {}): Promise<HttpResponse<T>> {
+    const method = route.method;
+    const path = expandPath(route.path, request.params);
+    const pathAndQuery = `${new URL(this.baseUrl).pathname.replace(/\/+$/, '')}${path}${queryString(request.query)}`;
+    const url = `${new URL(this.baseUrl).origin}${pathAndQuery}`;
+    const kind = this.pick(route, options.as);
+    const idempotent = method === 'GET' || method === 'HEAD' || route.idempotent === true;
+    const retries = idempotent ? nonNegative(options.retries, this.retries, 'retries') : 0;
+    const timeoutMs = nonNegative(options.timeoutMs, this.timeoutMs, 'timeoutMs');
+    const text = request.body === undefined ? undefined : JSON.stringify(request.body);
+    // What the server hashes is the parsed body; sign the same value (JSON.stringify drops undefined members).
+    const sent = text === undefined ? undefined : (JSON.parse(text) as JsonValue);
+
+    for (let attempt = 0; ; attempt++) {
+      options.signal?.throwIfAborted();
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...(await this.authHeaders(kind, method, pathAndQuery, sent)),
+      };
+      if (text !== undefined) headers['content-type'] = 'application/json';
+      let failure: VouchApiError;
+      let retryAfterMs: number | undefined;
+      try {
+        const res = await this.attempt(url, { method, headers, body: text }, timeoutMs, options.signal, path);
+        const ok = (res.status >= 200 && res.status < 300) || (request.accept?.includes(res.status) ?? false);
+        if (ok) return { status: res.status, body: res.body as T, headers: res.headers };
+        retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
+        failure = errorFromResponse(method, path, res.status, res.body, retryAfterMs);
+        if (!RETRYABLE_STATUS.has(res.status)) throw failure;
+      } catch (err) {
+        if (!(err instanceof VouchApiError) || err.status !== 0) throw err;
+        failure = err; // no answer: network error or timeout
+      }
+      if (attempt >= retries) throw failure;
+      if (retryAfterMs !== undefined && retryAfterMs > this.maxRetryAfterMs) throw failure;
+      const backoff = this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt);
+      await this.sleep(retryAfterMs ?? backoff, options.signal);
+    }
+  }
+
+  /** One request with its own timeout; no answer → VouchApiError with status 0. */
+  private async attempt(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: string },
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    path: string,
+  ): Promise<{ status: number; body: unknown; headers: { get(name: string): string | null } }> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await this.fetchImpl(url, { ...init, signal: controller.signal });
+      const text = await res.text();
+      const body = parseBody(
+        res.status >= 400 && text.length > MAX_ERROR_BODY ? '' : text,
+        res.headers.get('content-type'),
+      );
+      return { status: res.status, body, headers: res.headers };
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      const details = { status: 0, method: init.method, path, cause: err };
+      if (timedOut) {
+        throw new VouchApiError('REQUEST_TIMEOUT', `${init.method} ${path} timed out after ${timeoutMs} ms.`, details);
+      }
+      throw new VouchApiError('NETWORK_ERROR', `${init.method} ${path} got no answer.`, details);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

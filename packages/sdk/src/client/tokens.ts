@@ -1,0 +1,67 @@
+import type { CallOptions } from './http.ts';
+import { Api } from './api.ts';
+import { errorFromResponse } from './errors.ts';
+import { ROUTES } from './routes.ts';
+import type { AipCheckResult } from '../aip/types.ts';
+import type { Jwks } from '../jwt/keys.ts';
+import type { AipIssued, AipIssueInput, Answer, RevocationPage } from './types.ts';
+
+/** Agent identity tokens (AIP): discovery, keys, issue, verify, revoke, the revocation list. */
+export class TokensApi extends Api {
+  /** `GET /.well-known/agent-registry.json`: the discovery document (cache it for `verifyToken`). */
+  discovery(options?: CallOptions): Promise<Answer<{ issuer: string; keys: Array<Record<string, unknown>> }>> {
+    return this.send(ROUTES.aipDiscovery, {}, options);
+  }
+
+  /** `GET /.well-known/jwks.json`: the ES256 token keys. */
+  jwks(options?: CallOptions): Promise<Jwks> {
+    return this.send(ROUTES.aipJwks, {}, options);
+  }
+
+  /** `GET /api/registry/agents`: registered agents a page at a time. */
+  agents(
+    query: { after?: string; limit?: number } = {},
+    options?: CallOptions,
+  ): Promise<Answer<{ agents: Array<Record<string, unknown>>; next: string | null }>> {
+    return this.send(ROUTES.aipAgents, { query }, options);
+  }
+
+  /** `GET /api/registry/spec`: the protocol specification as Markdown. */
+  spec(options?: CallOptions): Promise<string> {
+    return this.send(ROUTES.aipSpec, {}, options);
+  }
+
+  /**
+   * `POST /api/registry/issue`: a token for an agent. Sent with no credential unless `options.as` names one: the
+   * agent proves itself with `proof` (see `requestToken`); pass `{as: 'admin'}` or `{as: 'owner'}` otherwise.
+   */
+  issue(input: AipIssueInput, options?: CallOptions): Promise<Answer<AipIssued>> {
+    return this.send(ROUTES.aipIssue, { body: { ...input } }, options);
+  }
+
+  /** `POST /api/registry/verify`: the server's verdict, `{valid: true, claims}` or `{valid: false, error, code}`. */
+  async verify(
+    input: { token: string; audience?: string; nonce?: string },
+    options?: CallOptions,
+  ): Promise<AipCheckResult> {
+    const res = await this.http.call<AipCheckResult>(ROUTES.aipVerify, { body: input, accept: [401] }, options);
+    // 401 is a verdict only in the verify shape; any other 401 (e.g. a bad credential) is an error.
+    if (res.status === 401 && (res.body as { valid?: unknown } | undefined)?.valid !== false) {
+      throw errorFromResponse('POST', ROUTES.aipVerify.path, 401, res.body, undefined);
+    }
+    return res.body;
+  }
+
+  /** `POST /api/registry/revoke` (admin or owner): revoke a token by `jti` or by the token itself. */
+  revoke(
+    input: { jti: string; reason?: string } | { token: string; reason?: string },
+    options?: CallOptions,
+  ): Promise<{ revoked: true; jti: string }> {
+    return this.send(ROUTES.aipRevoke, { body: input }, options);
+  }
+
+  /** `GET /api/registry/revocations`: revoked tokens after `since` (a cursor or ISO time). */
+  revocations(query: { since?: string; limit?: number } = {}, options?: CallOptions): Promise<RevocationPage> {
+    return this.send(ROUTES.aipRevocations, { query }, options);
+  }
+}

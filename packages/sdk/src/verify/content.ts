@@ -1,0 +1,96 @@
+// Content against a recorded signature, offline: SHA-256 of the content equals the signed payloadHash, the record
+// hashes to the signature hash asked about, and the agent's Ed25519 signature over "<payloadHash>:<signedAt>" holds.
+import { decodeBase64 } from '../encoding/base64.ts';
+import { encodeHex } from '../encoding/hex.ts';
+import { encodeUtf8 } from '../encoding/utf8.ts';
+import { canonicalize } from '../json/canonicalize.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import { parsePublicKey } from '../keys/parse-public.ts';
+import { publicKeyFromRaw } from '../keys/parse-public.ts';
+import type { PublicKey } from '../keys/key.ts';
+import type { SignatureRecord } from '../client/types.ts';
+import { defaultCrypto } from '../client/runtime.ts';
+import { invalid } from './result.ts';
+import type { VerifyResult } from './result.ts';
+
+export interface VerifyContentOptions {
+  /** The signature record (`GET /api/v1/signatures/verify?hash=`), e.g. from a verifier cache. */
+  record: SignatureRecord;
+  /** The agent's key when it signed, if it has rotated since (default: the record's `agent.publicKey`). */
+  publicKey?: PublicKey | string;
+  crypto?: CryptoProvider;
+}
+
+function ed25519(key: PublicKey | string): PublicKey {
+  if (typeof key !== 'string') return key;
+  // Standard base64 of 32 bytes (identity.app's form) without node:crypto; any other form through the parser.
+  if (/^[A-Za-z0-9+/]{43}=$/.test(key)) return publicKeyFromRaw('Ed25519', decodeBase64(key));
+  return parsePublicKey(key, { type: 'Ed25519' });
+}
+
+/**
+ * Checks `content` (a string is hashed as UTF-8) against the signature `signatureHash`, offline from its record:
+ * `CONTENT_MISMATCH` when SHA-256(content) is not the signed payloadHash; `RECORD_MISMATCH` when the record is not
+ * the one whose hash was asked about (signatureHash = SHA-256 of the RFC 8785 JSON of {did, payloadHash, signedAt,
+ * signature}); `SIGNATURE_INVALID` when the agent's signature does not verify; `AGENT_REVOKED` when the record says
+ * the agent has since been revoked (the content still matches: `match` tells).
+ *
+ * @example
+ * ```ts
+ * const r = await verifyContent(hash, fileBytes, { record: await client.signatures.verify(hash) });
+ * ```
+ */
+export async function verifyContent(
+  signatureHash: string,
+  content: string | Uint8Array,
+  options: VerifyContentOptions,
+): Promise<
+  VerifyResult<{ match: true; contentHash: string; payloadHash: string; signer: { did: string; signedAt: number } }> & {
+    match?: boolean;
+  }
+> {
+  const crypto = options.crypto ?? defaultCrypto();
+  const r = options.record;
+  const sha = async (data: string | Uint8Array) =>
+    encodeHex(await crypto.sha256(typeof data === 'string' ? encodeUtf8(data) : data));
+  if (r === null || typeof r !== 'object' || typeof r.payloadHash !== 'string' || typeof r.agent?.did !== 'string') {
+    return invalid('RECORD_INVALID', 'The signature record lacks payloadHash or agent.did.');
+  }
+  const contentHash = await sha(content);
+  if (contentHash !== r.payloadHash) {
+    return { ...invalid('CONTENT_MISMATCH', 'The content is not what was signed.'), match: false };
+  }
+  if (typeof r.signature !== 'string' || !Number.isSafeInteger(r.signedAt)) {
+    return { ...invalid('RECORD_INVALID', 'The record lacks the signature or signedAt.'), match: true };
+  }
+  const fields = { did: r.agent.did, payloadHash: r.payloadHash, signedAt: r.signedAt, signature: r.signature };
+  if ((await sha(canonicalize(fields))) !== signatureHash) {
+    return { ...invalid('RECORD_MISMATCH', 'The record does not hash to this signature hash.'), match: true };
+  }
+  const keyText = options.publicKey ?? r.agent.publicKey ?? undefined;
+  if (keyText === undefined) {
+    return { ...invalid('AGENT_HAS_NO_KEY', 'No public key to check the signature with.'), match: true };
+  }
+  let ok = false;
+  try {
+    ok = await crypto.verify(
+      'EdDSA',
+      ed25519(keyText),
+      decodeBase64(r.signature),
+      encodeUtf8(`${r.payloadHash}:${r.signedAt}`),
+    );
+  } catch {
+    ok = false;
+  }
+  if (!ok) return { ...invalid('SIGNATURE_INVALID', "The agent's signature does not verify."), match: true };
+  if (r.agent.status === 'revoked') {
+    return { ...invalid('AGENT_REVOKED', 'The content matches, but the agent has been revoked.'), match: true };
+  }
+  return {
+    valid: true,
+    match: true,
+    contentHash,
+    payloadHash: r.payloadHash,
+    signer: { did: r.agent.did, signedAt: r.signedAt },
+  };
+}

@@ -1,0 +1,14 @@
+export { fetchVerifierCache } from './cache.ts';
+export type { VerifierCache, FetchVerifierCacheOptions } from './cache.ts';
+export { verifyToken } from './token.ts';
+export type { VerifyTokenOptions } from './token.ts';
+export { verifyTrustRegistry } from './registry.ts';
+export type { VerifyTrustRegistryOptions } from './registry.ts';
+export { verifyCapability } from './capability.ts';
+export type { VerifyCapabilityOptions } from './capability.ts';
+export { verifyToolManifest, TOOL_MANIFEST_KEY_PURPOSE, TOOL_MANIFEST_TYPE } from './tool-manifest.ts';
+export { verifyContent } from './content.ts';
+export type { VerifyContentOptions } from './content.ts';
+export { createOfflineVerifier } from './offline.ts';
+export type { OfflineVerifier, OfflineVerifierOptions } from './offline.ts';
+export type { VerifyResult } from './result.ts';

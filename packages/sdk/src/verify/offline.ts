@@ -1,0 +1,94 @@
+// One object over a verifier cache with the six checks named as in issue 8; each works offline.
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { PublicKey } from '../keys/key.ts';
+import { verifyAgentCredential as verifyCredential } from '../capability/credential.ts';
+import type { VerifiedAgentCredential } from '../capability/credential.ts';
+import type { CapabilityDecision, CapabilityRequest } from '../capability/types.ts';
+import type { LastSeen } from '../registry/verify.ts';
+import type { ToolManifest } from '../client/types.ts';
+import { defaultCrypto } from '../client/runtime.ts';
+import type { VerifierCache } from './cache.ts';
+import { verifyCapability } from './capability.ts';
+import { verifyContent } from './content.ts';
+import { failureOf, invalid } from './result.ts';
+import type { VerifyResult } from './result.ts';
+import { verifyToken } from './token.ts';
+import type { VerifyTokenOptions } from './token.ts';
+import { verifyToolManifest } from './tool-manifest.ts';
+import { verifyTrustRegistry } from './registry.ts';
+
+export interface OfflineVerifierOptions {
+  /** The trust registry's root key, pinned out of band; without it registry-bound checks fail. */
+  rootKey?: PublicKey | string;
+  lastSeen?: LastSeen;
+  /** Reference time, ms (default: `Date.now()` at each call). */
+  now?: () => number;
+  crypto?: CryptoProvider;
+}
+
+/**
+ * Verifier helpers bound to one cache (see `fetchVerifierCache`): `verifyToken`, `verifyRegistry`,
+ * `verifyAgentCredential`, `verifyCapability`, `verifyToolManifest`, `verifyContent` — no network.
+ *
+ * @example
+ * ```ts
+ * const v = createOfflineVerifier(JSON.parse(fs.readFileSync('vouch-cache.json', 'utf8')), { rootKey });
+ * (await v.verifyToken(token)).valid;
+ * ```
+ */
+export function createOfflineVerifier(cache: VerifierCache, options: OfflineVerifierOptions = {}) {
+  const crypto = options.crypto ?? defaultCrypto();
+  const now = options.now ?? (() => Date.now());
+
+  const registry = () => {
+    if (options.rootKey === undefined) {
+      return Promise.resolve(invalid('INVALID_ARGUMENT', 'Pin the registry root key (rootKey) to check it.'));
+    }
+    return verifyTrustRegistry(cache.trustRegistry, {
+      rootKey: options.rootKey,
+      now: now(),
+      lastSeen: options.lastSeen,
+      crypto,
+    });
+  };
+
+  return {
+    cache,
+    verifyToken: (token: string, opts: Omit<VerifyTokenOptions, 'crypto' | 'now'> = {}) =>
+      verifyToken(token, cache, { ...opts, now: now(), crypto }),
+    verifyRegistry: registry,
+    async verifyAgentCredential(
+      credential: string,
+      expect: { agentId?: string; resource?: string; action?: string } = {},
+    ): Promise<VerifyResult<{ credential: VerifiedAgentCredential }>> {
+      const reg = await registry();
+      if (!reg.valid) return invalid(reg.code, reg.error);
+      try {
+        return {
+          valid: true,
+          credential: await verifyCredential(credential, { ...expect, registry: reg.document, now: now(), crypto }),
+        };
+      } catch (err) {
+        return failureOf(err);
+      }
+    },
+    async verifyCapability(token: string, request: CapabilityRequest): Promise<CapabilityDecision> {
+      const reg = options.rootKey === undefined ? undefined : await registry();
+      return verifyCapability(token, request, cache, {
+        now: now(),
+        registry: reg?.valid === true ? reg.document : undefined,
+        crypto,
+      });
+    },
+    verifyToolManifest: (manifest: ToolManifest) => verifyToolManifest(manifest, cache, { crypto }),
+    verifyContent: (signatureHash: string, content: string | Uint8Array) => {
+      const record = cache.signatures[signatureHash];
+      if (record === undefined) {
+        return Promise.resolve(invalid('NOT_FOUND', 'The cache holds no record of this signature hash.'));
+      }
+      return verifyContent(signatureHash, content, { record, crypto });
+    },
+  };
+}
+
+export type OfflineVerifier = ReturnType<typeof createOfflineVerifier>;

@@ -1,0 +1,85 @@
+// A tool manifest is signed by the server's `tool-manifest` key: the signature covers the RFC 8785 JSON of
+// {type: "vouch-tool-manifest-v1", did, slug, tool_manifest_hash, updated_at} (docs/PROTOCOL.md "Tool manifests").
+import { decodeBase64 } from '../encoding/base64.ts';
+import { decodeBase64url } from '../encoding/base64url.ts';
+import { encodeHex } from '../encoding/hex.ts';
+import { encodeUtf8 } from '../encoding/utf8.ts';
+import { canonicalize } from '../json/canonicalize.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import { publicKeyFromRaw } from '../keys/parse-public.ts';
+import type { ToolManifest, VouchKeys } from '../client/types.ts';
+import { defaultCrypto } from '../client/runtime.ts';
+import { invalid } from './result.ts';
+import type { VerifyResult } from './result.ts';
+
+/** The server key purpose that signs tool manifests. */
+export const TOOL_MANIFEST_KEY_PURPOSE = 'tool-manifest';
+/** The `type` member of the signed statement. */
+export const TOOL_MANIFEST_TYPE = 'vouch-tool-manifest-v1';
+
+/**
+ * Verifies a signed tool manifest (`GET /v1/identity/{slug}/tools`) offline against the cached
+ * `/.well-known/vouch-keys.json`: the manifest hash recomputed from `tools` and `tool_descriptions`
+ * (`MANIFEST_HASH_MISMATCH`), the key `signature_kid` with purpose `tool-manifest` (`MANIFEST_KEY_UNKNOWN`; retired
+ * keys still count, since what they signed stays valid), the Ed25519 signature (`MANIFEST_SIGNATURE_INVALID`).
+ * Malformed input is `MANIFEST_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const r = await verifyToolManifest(await client.identity.getTools('my-bot'), cache);
+ * if (r.valid && r.tools.includes('read_file')) ...
+ * ```
+ */
+export async function verifyToolManifest(
+  manifest: ToolManifest,
+  cache: { vouchKeys: VouchKeys },
+  options: { crypto?: CryptoProvider } = {},
+): Promise<VerifyResult<{ did: string; slug: string | null; tools: string[]; kid: string }>> {
+  const crypto = options.crypto ?? defaultCrypto();
+  const m = manifest as Partial<ToolManifest> | null;
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    !Array.isArray(m.tools) ||
+    !m.tools.every((t) => typeof t === 'string') ||
+    typeof m.tool_descriptions !== 'object' ||
+    m.tool_descriptions === null ||
+    typeof m.did !== 'string' ||
+    !(typeof m.agent_slug === 'string' || m.agent_slug === null) ||
+    typeof m.tool_manifest_hash !== 'string' ||
+    typeof m.updated_at !== 'string' ||
+    typeof m.signature !== 'string' ||
+    typeof m.signature_kid !== 'string'
+  ) {
+    return invalid('MANIFEST_INVALID', 'The tool manifest lacks members or has members of the wrong type.');
+  }
+  const hash = encodeHex(
+    await crypto.sha256(encodeUtf8(canonicalize({ tools: m.tools, tool_descriptions: m.tool_descriptions }))),
+  );
+  if (hash !== m.tool_manifest_hash) {
+    return invalid('MANIFEST_HASH_MISMATCH', 'tool_manifest_hash is not the hash of these tools and descriptions.');
+  }
+  const jwk = cache.vouchKeys?.keys?.find(
+    (k) =>
+      k.kid === m.signature_kid && k.purpose === TOOL_MANIFEST_KEY_PURPOSE && k.kty === 'OKP' && k.crv === 'Ed25519',
+  );
+  if (jwk === undefined) {
+    return invalid('MANIFEST_KEY_UNKNOWN', "The signing key is not one of the server's tool-manifest keys.");
+  }
+  let ok = false;
+  try {
+    const key = publicKeyFromRaw('Ed25519', decodeBase64url(jwk.x));
+    const statement = {
+      type: TOOL_MANIFEST_TYPE,
+      did: m.did,
+      slug: m.agent_slug,
+      tool_manifest_hash: m.tool_manifest_hash,
+      updated_at: m.updated_at,
+    };
+    ok = await crypto.verify('EdDSA', key, decodeBase64(m.signature), encodeUtf8(canonicalize(statement)));
+  } catch {
+    ok = false;
+  }
+  if (!ok) return invalid('MANIFEST_SIGNATURE_INVALID', "The signature is not the server's over this manifest.");
+  return { valid: true, did: m.did, slug: m.agent_slug, tools: [...m.tools], kid: m.signature_kid };
+}

@@ -1,0 +1,352 @@
+// Every SDK parser fed noise and mutated valid inputs (fast-check, fixed seed, VOUCH_FUZZ_RUNS cases each, default
+// 100): keys in every format, JWS/JWT decode and verify, registry entries/proposals/documents and their
+// verification, canonical JSON, capability credentials, proofs and tokens. Each call returns or throws a
+// VouchError with a string code — never another exception type — and finishes quickly.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import {
+  VouchError,
+  canonicalize,
+  checkCapability,
+  decodeBase64,
+  decodeBase64url,
+  decodeCapabilityToken,
+  decodeHex,
+  decodeJws,
+  decodeJwt,
+  formatPrivateKey,
+  formatPublicKey,
+  generateKeyPair,
+  keysFromJwks,
+  parseCapabilityClaims,
+  parseIssuerEntry,
+  parsePrivateKey,
+  parseProposal,
+  parseRegistryDocument,
+  parseStrict,
+  parsePublicKey,
+  signAgentCredential,
+  signCapabilityProof,
+  signJwt,
+  validateIssuerEntry,
+  validateProposal,
+  validateRegistryDocument,
+  verifyAgentCredential,
+  verifyAipToken,
+  verifyCapabilityProof,
+  verifyJws,
+  verifyJwt,
+  verifyRegistry,
+} from '../src/index.ts';
+import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
+import { governedRegistry, NOW } from './registry-fixtures.ts';
+
+const RUNS = (() => {
+  const raw = process.env.VOUCH_FUZZ_RUNS?.trim();
+  return raw && /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : 100;
+})();
+const SEED = 0x5eed_7e57;
+/** One call taking longer than this is treated as a hang (a synchronous loop cannot be interrupted, only timed). */
+const SLOW_MS = 2_000;
+
+function seedFor(name: string): number {
+  let h = SEED;
+  for (const c of name) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  return h & 0x7fffffff;
+}
+
+/** Runs `fn`; a VouchError with a string code is a refusal, anything else (or a slow call) fails the case. */
+async function refusesCleanly(fn: () => unknown, input: unknown): Promise<void> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve().then(fn),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('hang')), SLOW_MS);
+      }),
+    ]);
+  } catch (err) {
+    if (!(err instanceof VouchError) || typeof err.code !== 'string' || err.code === '') {
+      const shown = JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))?.slice(0, 300);
+      assert.fail(`not a VouchError: ${(err as Error)?.name}: ${(err as Error)?.message} for ${shown}`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const took = performance.now() - started;
+  assert.ok(took < SLOW_MS, `took ${Math.round(took)} ms`);
+}
+
+/** A valid string broken one way: truncated, a character replaced or inserted, a part repeated, case flipped. */
+function mutated(valid: readonly string[]): fc.Arbitrary<string> {
+  const base = fc.constantFrom(...valid);
+  return fc.oneof(
+    base,
+    fc.tuple(base, fc.nat()).map(([s, i]) => s.slice(0, i % (s.length + 1))),
+    fc.tuple(base, fc.nat(), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 })).map(([s, i, c]) => {
+      const at = i % Math.max(1, s.length);
+      return s.slice(0, at) + c + s.slice(at + 1);
+    }),
+    fc.tuple(base, fc.nat(), fc.string({ maxLength: 8 })).map(([s, i, c]) => {
+      const at = i % (s.length + 1);
+      return s.slice(0, at) + c + s.slice(at);
+    }),
+    fc.tuple(base, fc.nat()).map(([s, i]) => s + s.slice(i % (s.length + 1))),
+    base.map((s) => s.replace(/[a-z]/g, (c) => c.toUpperCase())),
+    base.map((s) => s.split('.').reverse().join('.')),
+  );
+}
+
+const noiseText = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.json({ maxDepth: 5 }),
+  fc.constantFrom(
+    '',
+    '.',
+    '..',
+    '...',
+    'a.b.c',
+    'e30.e30.',
+    '{}',
+    '[]',
+    'null',
+    '-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----',
+  ),
+  fc.integer({ min: 100, max: 20_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
+  fc.integer({ min: 100, max: 5_000 }).map((n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)),
+  fc.constant('x'.repeat(300_000)),
+);
+
+/** JSON texts of a valid document broken at the structure level: fields dropped, retyped or added. */
+function mutatedJson(valid: readonly object[]): fc.Arbitrary<unknown> {
+  const value = fc.anything({ maxDepth: 2 });
+  return fc.tuple(fc.constantFrom(...valid), fc.nat(), value, fc.nat({ max: 3 })).map(([doc, i, v, how]) => {
+    const copy = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+    const paths: Array<[Record<string, unknown> | unknown[], string | number]> = [];
+    const walk = (node: unknown) => {
+      if (node === null || typeof node !== 'object') return;
+      for (const [k, child] of Object.entries(node)) {
+        paths.push([node as Record<string, unknown>, Array.isArray(node) ? Number(k) : k]);
+        walk(child);
+      }
+    };
+    walk(copy);
+    const [parent, key] = paths[i % paths.length]!;
+    if (how === 0) delete (parent as Record<string, unknown>)[key as string];
+    else if (how === 1) (parent as Record<string, unknown>)[key as string] = v;
+    else if (how === 2) (parent as Record<string, unknown>)[`x${String(key)}`] = v;
+    else (parent as Record<string, unknown>)[key as string] = JSON.parse(JSON.stringify([v])) as unknown;
+    return copy;
+  });
+}
+
+async function check<T>(name: string, arb: fc.Arbitrary<T>, fn: (input: T) => unknown): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(arb, (input) => refusesCleanly(() => fn(input), input)),
+    { numRuns: RUNS, seed: seedFor(name) },
+  );
+}
+
+let ed: GeneratedKeyPair;
+let p256: GeneratedKeyPair;
+const publicForms: string[] = [];
+const privateForms: string[] = [];
+
+test('keys in every format: parsePublicKey / parsePrivateKey refuse with VouchError only', async () => {
+  ed = await generateKeyPair('Ed25519');
+  p256 = await generateKeyPair('P-256');
+  const bytesToText = (v: unknown) =>
+    v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : typeof v === 'string' ? v : JSON.stringify(v);
+  for (const pair of [ed, p256]) {
+    for (const f of ['registry', 'base64', 'pem', 'der', 'jwk', 'raw'] as PublicKeyFormat[]) {
+      try {
+        publicForms.push(bytesToText(formatPublicKey(pair.publicKey, f)));
+      } catch {
+        // not every format exists for every curve (registry and base64 are Ed25519 forms)
+      }
+    }
+    for (const f of ['pem', 'der', 'jwk', 'raw'] as PrivateKeyFormat[]) {
+      privateForms.push(bytesToText(formatPrivateKey(pair.privateKey, f)));
+    }
+  }
+  const text = fc.oneof(mutated([...publicForms, ...privateForms]), noiseText);
+  const jwkObject = mutatedJson([ed.publicJwk, p256.publicJwk, ed.privateJwk, p256.privateJwk]);
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }),
+    mutated(publicForms).map((s) => Buffer.from(s, 'latin1')),
+  );
+  const anyInput = fc.oneof(text, jwkObject, bytes, fc.anything({ maxDepth: 2 }));
+  const type = fc.constantFrom(undefined, 'Ed25519', 'P-256', 'RSA');
+  await check('parsePublicKey', fc.tuple(anyInput, type), ([i, t]) =>
+    parsePublicKey(i as never, t === undefined ? {} : ({ type: t } as never)),
+  );
+  await check('parsePrivateKey', fc.tuple(anyInput, type), ([i, t]) =>
+    parsePrivateKey(i as never, t === undefined ? {} : ({ type: t } as never)),
+  );
+  await check('decoders', fc.tuple(text, fc.nat({ max: 2 })), ([s, w]) =>
+    [decodeBase64, decodeBase64url, decodeHex][w]!(s),
+  );
+});
+
+test('JWS/JWT: decode and verify refuse with VouchError only', async () => {
+  const now = Date.UTC(2026, 0, 1);
+  const claims = {
+    iss: 'https://vouch.test',
+    sub: 'did:key:z',
+    iat: now / 1000,
+    exp: now / 1000 + 600,
+    jti: 'j1',
+    aud: 'a',
+    nonce: 'n',
+  };
+  const tokens = [
+    await signJwt(claims, p256.privateKey, { kid: p256.thumbprint, typ: 'agent-identity+jwt' }),
+    await signJwt(claims, ed.privateKey, { kid: ed.thumbprint }),
+  ];
+  const token = fc.oneof(mutated(tokens), noiseText, fc.anything({ maxDepth: 1 }));
+  const resolveKey = keysFromJwks({
+    keys: [
+      { ...p256.publicJwk, kid: p256.thumbprint },
+      { ...ed.publicJwk, kid: ed.thumbprint },
+    ],
+  } as never);
+  await check('decodeJws', token, (t) => decodeJws(t as string));
+  await check('decodeJwt', token, (t) => decodeJwt(t as string));
+  await check('verifyJws', token, (t) => verifyJws(t as string, { resolveKey, algorithms: ['ES256', 'EdDSA'] }));
+  await check('verifyJwt', token, (t) =>
+    verifyJwt(t as string, { resolveKey, algorithms: ['ES256', 'EdDSA'], issuer: claims.iss, audience: 'a', now }),
+  );
+  await check('verifyAipToken', token, (t) => verifyAipToken(t as string, { resolveKey, now }));
+  await check('keysFromJwks', mutatedJson([{ keys: [p256.publicJwk, ed.publicJwk] }]), (j) => keysFromJwks(j as never));
+});
+
+test('canonical JSON: canonicalize and parseStrict refuse with VouchError only', async () => {
+  const weird = fc.oneof(
+    fc.anything({
+      maxDepth: 4,
+      withBigInt: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withNullPrototype: true,
+      withDate: true,
+    }),
+    fc.constantFrom(NaN, Infinity, -0, undefined, () => 1, Symbol('s'), '\ud800', { a: '\udfff' }, { toJSON: () => 1 }),
+    fc.integer({ min: 100, max: 5_000 }).map((n) => {
+      let v: unknown = 1;
+      for (let i = 0; i < n; i++) v = [v];
+      return v;
+    }),
+    fc.constant(
+      (() => {
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic;
+        return cyclic;
+      })(),
+    ),
+  );
+  await check('canonicalize', weird, (v) => canonicalize(v));
+  const text = fc.oneof(
+    noiseText,
+    mutated(['{"a":1,"b":[true,null,"x"]}', '{"\\u0061":1}', '[1e400]', '{"a":1,"a":2}']),
+  );
+  await check(
+    'parseStrict',
+    fc.oneof(
+      text,
+      text.map((s) => Buffer.from(s, 'utf8')),
+    ),
+    (s) => parseStrict(s),
+  );
+  const options = fc.record(
+    { maxDepth: fc.oneof(fc.integer({ min: -2, max: 2000 }), fc.anything({ maxDepth: 0 })) },
+    { requiredKeys: [] },
+  );
+  await check('parseStrict options', fc.tuple(text, options), ([s, o]) => parseStrict(s, o as never));
+});
+
+test('registry entries, proposals and documents: parse, validate and verify refuse with VouchError only', async () => {
+  const governed = await governedRegistry();
+  const doc = governed.doc;
+  const entries = doc.issuers as unknown as object[];
+  const proposals = doc.governance
+    .filter((s) => 'proposal' in s)
+    .map((s) => (s as unknown as { proposal: object }).proposal);
+  const structured = fc.oneof(mutatedJson([doc]), fc.anything({ maxDepth: 2 }));
+  const text = fc.oneof(mutated([JSON.stringify(doc), ...entries.map((e) => JSON.stringify(e))]), noiseText);
+  await check('parseRegistryDocument', text, (s) => parseRegistryDocument(s));
+  await check('validateRegistryDocument', structured, (d) => validateRegistryDocument(d));
+  await check('verifyRegistry', mutatedJson([doc]), (d) =>
+    verifyRegistry(d as never, { rootKey: governed.root.publicKey, now: NOW }),
+  );
+  await check('verifyRegistry rootKey', fc.oneof(mutated([governed.root.publicKey]), noiseText), (k) =>
+    verifyRegistry(doc, { rootKey: k, now: NOW }),
+  );
+  await check('parseIssuerEntry', text, (s) => parseIssuerEntry(s));
+  await check('validateIssuerEntry', fc.oneof(mutatedJson(entries), fc.anything({ maxDepth: 2 })), (e) =>
+    validateIssuerEntry(e),
+  );
+  if (proposals.length > 0) {
+    await check('parseProposal', fc.oneof(mutated(proposals.map((p) => JSON.stringify(p))), noiseText), (s) =>
+      parseProposal(s),
+    );
+    await check('validateProposal', fc.oneof(mutatedJson(proposals), fc.anything({ maxDepth: 2 })), (p) =>
+      validateProposal(p),
+    );
+  }
+});
+
+test('capability credentials, proofs and tokens refuse with VouchError only', async () => {
+  const governed = await governedRegistry();
+  const alpha = governed.orgs.alpha!;
+  const agent = await generateKeyPair('Ed25519');
+  const now = NOW.getTime();
+  const credential = await signAgentCredential(
+    {
+      issuerId: alpha.id,
+      agentId: 'agent-1',
+      scope: ['payments:invoices:read'],
+      agentKey: agent.publicKey,
+      ttlSeconds: 600,
+      now,
+    },
+    alpha.privateKey,
+  );
+  const input = fc.oneof(mutated([credential]), noiseText, fc.anything({ maxDepth: 1 }));
+  await check('verifyAgentCredential', input, (c) =>
+    verifyAgentCredential(c as string, {
+      registry: governed.doc,
+      now,
+      agentId: 'agent-1',
+      resource: 'payments:invoices',
+      action: 'read',
+    }),
+  );
+  await check('decodeCapabilityToken', input, (c) => decodeCapabilityToken(c as string));
+  await check(
+    'parseCapabilityClaims',
+    fc.oneof(
+      mutatedJson([{ iss: 'a', sub: 'b', iat: 1, exp: 2, jti: 'j', scope: ['x:y'] }]),
+      fc.anything({ maxDepth: 2 }),
+    ),
+    (c) => parseCapabilityClaims(c),
+  );
+  const resolveKey = keysFromJwks({ keys: [{ ...ed.publicJwk, kid: ed.thumbprint }] } as never);
+  await check('checkCapability', input, (t) =>
+    checkCapability(t, { resource: 'payments:invoices', action: 'read' } as never, {
+      resolveKey,
+      now,
+      registry: governed.doc,
+    }),
+  );
+  const proofInput = { agentId: 'agent-1', resource: 'payments:invoices', action: 'read' };
+  const proof = await signCapabilityProof(proofInput as never, agent.privateKey);
+  await check('verifyCapabilityProof', fc.oneof(mutated([proof]), noiseText), (p) =>
+    verifyCapabilityProof(p, { ...proofInput, agentKey: agent.publicKey, now } as never),
+  );
+});

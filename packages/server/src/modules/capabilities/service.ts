@@ -1,0 +1,425 @@
+// The capability gateway (issue 7, seed 001 "SINT Protocol Integration"): issues capability tokens, optionally bound
+// to a registry issuer through the agent's credential, decides intercepts against the registry held now, revokes
+// (a parent's revocation denies every descendant, through the signed `par` chain) and delegates narrower tokens.
+// The decisions themselves are the SDK's `checkCapability`, the same function an offline verifier runs.
+import { randomBytes } from 'node:crypto';
+import {
+  BOUND_ONLY_TIERS,
+  CAPABILITY_TIER_MAX_SECONDS,
+  PROOF_MAX_AGE_SECONDS,
+  VouchError,
+  actionCovers,
+  checkCapability,
+  decodeCapabilityToken,
+  encodeBase64url,
+  parsePublicKey,
+  resourceCovers,
+  sha256HexSync,
+  signCapabilityToken,
+  verifyAgentCredential,
+  verifyCapabilityProof,
+  verifyRevocationRequest,
+} from '@vouch/sdk';
+import type {
+  CapabilityClaims,
+  CapabilityDecision,
+  CapabilityRequest,
+  CapabilityTier,
+  RegistryDocument,
+  VerifiedAgentCredential,
+} from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError, type ApiErrorCode } from '../../errors.ts';
+import type { Principal } from '../../http/policy.ts';
+import { recordAudit, translateErrors } from '../../storage/index.ts';
+import { findAgent } from '../agents/service.ts';
+import { getTrustedRegistry } from '../registry/service.ts';
+import { gatewayKeysOf } from './keys.ts';
+import * as store from './store.ts';
+
+/** SDK refusals that keep their code as API errors (each is an `ApiErrorCode` with its status). */
+const PASS_THROUGH = new Set<string>([
+  'CREDENTIAL_INVALID',
+  'CREDENTIAL_EXPIRED',
+  'SUBJECT_MISMATCH',
+  'SCOPE_VIOLATION',
+  'UNKNOWN_ISSUER',
+  'ISSUER_REVOKED',
+  'PROOF_INVALID',
+  'PROOF_STALE',
+]);
+
+/** Runs an SDK check, turning its refusals into API errors with the same code. */
+async function sdk<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof VouchError && !(err instanceof ApiError) && PASS_THROUGH.has(err.code)) {
+      throw new ApiError(err.code as ApiErrorCode, err.message);
+    }
+    throw err;
+  }
+}
+
+/** The verified registry document the gateway holds now, or undefined when there is none (or no registry module). */
+export async function currentRegistry(ctx: AppContext): Promise<RegistryDocument | undefined> {
+  try {
+    return (await getTrustedRegistry(ctx)).doc;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'REGISTRY_UNAVAILABLE') return undefined;
+    throw err;
+  }
+}
+
+async function requireRegistry(ctx: AppContext): Promise<RegistryDocument> {
+  const doc = await currentRegistry(ctx);
+  if (doc === undefined) {
+    throw new ApiError('REGISTRY_UNAVAILABLE', 'This gateway holds no valid trust registry to check the issuer.');
+  }
+  return doc;
+}
+
+/** Whether the agent is known to Vouch and revoked (agent ids that are no Vouch reference cost no query). */
+async function agentRevoked(ctx: AppContext, agentId: string): Promise<boolean> {
+  return (await findAgent(ctx, agentId))?.status === 'revoked';
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+function newJti(): string {
+  return encodeBase64url(randomBytes(16));
+}
+
+/** A proof of possession checked against the bound key; returns what marks it used. */
+async function checkProof(
+  ctx: AppContext,
+  agentKey: ReturnType<typeof parsePublicKey>,
+  proof: string | undefined,
+  request: CapabilityRequest,
+): Promise<{ digest: string; expiresAt: number }> {
+  if (proof === undefined) {
+    throw new ApiError('PROOF_REQUIRED', "The agent credential binds the agent's key: send `proof`, signed by it.");
+  }
+  const iat = await sdk(() => verifyCapabilityProof(proof, { agentKey, ...request, now: ctx.clock.now() }));
+  return { digest: sha256HexSync(proof), expiresAt: (iat + PROOF_MAX_AGE_SECONDS) * 1000 };
+}
+
+/** Signs `claims`, then records the token (as its exact compact text) and spends the proof in one transaction. */
+async function record(
+  ctx: AppContext,
+  claims: CapabilityClaims,
+  row: { parentJti: string | null; cnfJwk: string | null; issuedBy: string },
+  proof: { digest: string; expiresAt: number } | undefined,
+  requestId: string | undefined,
+): Promise<{ tokenId: string; token: string; expiresAt: string }> {
+  const key = await gatewayKeysOf(ctx).signingKey();
+  const token = await signCapabilityToken(claims, key.privateKey, { kid: key.kid });
+  const { storage } = ctx;
+  await translateErrors(() =>
+    storage.db.transaction().execute(async (trx) => {
+      await store.insertToken(trx, {
+        jti: claims.jti,
+        token,
+        agent_id: claims.sub,
+        issuer_id: claims.iid,
+        parent_jti: row.parentJti,
+        depth: claims.par.length,
+        cnf_jwk: row.cnfJwk,
+        issued_by: row.issuedBy,
+        issued_at: claims.iat * 1000,
+        expires_at: claims.exp * 1000,
+      });
+      if (proof !== undefined && !(await store.consumeProof(trx, proof.digest, proof.expiresAt))) {
+        throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
+      }
+      if (row.issuedBy === 'admin') {
+        await recordAudit(trx, {
+          at: ctx.clock.now(),
+          actor: 'admin',
+          action: 'capability.issue',
+          target: claims.jti,
+          details: { sub: claims.sub, res: claims.res, act: claims.act, tier: claims.tier, exp: claims.exp },
+          requestId,
+        });
+      }
+    }),
+  );
+  return { tokenId: claims.jti, token, expiresAt: iso(claims.exp) };
+}
+
+export interface IssueCapabilityInput {
+  agentId: string;
+  resource: string;
+  action: string;
+  issuerBinding?: { issuerId: string; agentCredential: string };
+  tier: CapabilityTier;
+  expiresIn: number;
+  proof?: string;
+  requestId?: string;
+}
+
+/**
+ * `POST /v1/tokens`. With `issuerBinding`, the agent credential is verified against the issuer's key in the registry
+ * held now (and the proof of possession when it binds the agent's key); without, only the admin may issue. Lifetime:
+ * `expiresIn` capped by the tier, `VOUCH_CAPABILITY_MAX_TTL` and the credential's expiry.
+ *
+ * @example
+ * const issued = await issueCapability(ctx, null, { agentId, resource, action, tier: 'standard', expiresIn: 600,
+ *   issuerBinding: { issuerId: 'acme', agentCredential } });
+ */
+export async function issueCapability(
+  ctx: AppContext,
+  principal: Principal | null,
+  input: IssueCapabilityInput,
+): Promise<{ tokenId: string; token: string; expiresAt: string }> {
+  const now = ctx.clock.now();
+  const { agentId, resource, action, tier } = input;
+  let credential: VerifiedAgentCredential | undefined;
+  let proof: { digest: string; expiresAt: number } | undefined;
+  if (input.issuerBinding !== undefined) {
+    const { issuerId, agentCredential } = input.issuerBinding;
+    const registry = await requireRegistry(ctx);
+    const verified = await sdk(() =>
+      verifyAgentCredential(agentCredential, {
+        registry,
+        now,
+        agentId,
+        resource,
+        action,
+        clockSkewSeconds: ctx.config.clockSkewSeconds,
+      }),
+    );
+    if (verified.claims.iss !== issuerId) {
+      throw new ApiError('CREDENTIAL_INVALID', 'The agent credential was not issued by issuerBinding.issuerId.');
+    }
+    if (verified.agentKey !== undefined) {
+      proof = await checkProof(ctx, verified.agentKey, input.proof, { agentId, resource, action });
+    }
+    credential = verified;
+  } else {
+    if (principal?.caller !== 'admin') {
+      throw new ApiError('UNAUTHORIZED', 'A token without issuerBinding needs the admin key (x-api-key).');
+    }
+    if (input.proof !== undefined) {
+      throw new ApiError('VALIDATION_FAILED', 'body.proof goes with an issuerBinding whose credential binds a key.');
+    }
+  }
+  if (credential === undefined && BOUND_ONLY_TIERS.includes(tier)) {
+    throw new ApiError('TIER_NOT_ALLOWED', `Tier ${tier} needs an issuerBinding.`);
+  }
+  if (await agentRevoked(ctx, agentId)) throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+
+  const iat = Math.floor(now / 1000);
+  let lifetime = Math.min(input.expiresIn, CAPABILITY_TIER_MAX_SECONDS[tier], ctx.config.capabilities.maxTtlSeconds);
+  if (credential !== undefined) lifetime = Math.min(lifetime, credential.claims.exp - iat);
+  if (lifetime <= 0) throw new ApiError('CREDENTIAL_EXPIRED', 'The agent credential expires now.');
+  const claims: CapabilityClaims = {
+    jti: newJti(),
+    sub: agentId,
+    res: resource,
+    act: action,
+    tier,
+    iat,
+    exp: iat + lifetime,
+    iid: credential?.claims.iss ?? null,
+    cth: credential?.hash ?? null,
+    ikt: credential?.issuerKeyThumbprint ?? null,
+    par: [],
+  };
+  const cnf = credential?.claims.cnf;
+  return record(
+    ctx,
+    claims,
+    {
+      parentJti: null,
+      cnfJwk: cnf === undefined ? null : JSON.stringify(cnf.jwk),
+      issuedBy: credential === undefined ? 'admin' : `issuer:${credential.claims.iss}`,
+    },
+    proof,
+    input.requestId,
+  );
+}
+
+/** Shares one registry read among the decisions of a batch. */
+function registryOnce(ctx: AppContext): () => Promise<RegistryDocument | undefined> {
+  let doc: Promise<RegistryDocument | undefined> | undefined;
+  return () => (doc ??= currentRegistry(ctx));
+}
+
+/**
+ * `POST /v1/intercept`: whether `token` lets `agentId` perform `action` on `resource` now, against the registry
+ * the gateway holds now (see `checkCapability` for the order of the checks and the deny codes).
+ *
+ * @example
+ * const d = await interceptCapability(ctx, { token, agentId, resource: 'payments:invoices', action: 'read' });
+ */
+export async function interceptCapability(
+  ctx: AppContext,
+  input: CapabilityRequest & { token: string },
+  registry: () => Promise<RegistryDocument | undefined> = registryOnce(ctx),
+): Promise<CapabilityDecision> {
+  const db = ctx.storage.db;
+  return checkCapability(
+    input.token,
+    { agentId: input.agentId, resource: input.resource, action: input.action },
+    {
+      resolveKey: gatewayKeysOf(ctx).resolveKey,
+      now: ctx.clock.now(),
+      registry,
+      isRevoked: (jtis) => store.anyRevoked(db, jtis),
+      isAgentRevoked: (agentId) => agentRevoked(ctx, agentId),
+    },
+  );
+}
+
+/** `POST /v1/intercept/batch`: one decision per request, in order, with one registry read for the batch. */
+export async function interceptBatch(
+  ctx: AppContext,
+  requests: ReadonlyArray<CapabilityRequest & { token: string }>,
+): Promise<CapabilityDecision[]> {
+  const registry = registryOnce(ctx);
+  return Promise.all(requests.map((r) => interceptCapability(ctx, r, registry)));
+}
+
+/**
+ * `POST /v1/tokens/revoke`: by the admin, or by the issuer the token is bound to with `proof` (a JWS `{jti, iat}`
+ * by its current registry key). Revoking is idempotent; every token delegated from it is denied from then on.
+ *
+ * @example
+ * await revokeCapability(ctx, adminPrincipal, { tokenId, reason: 'compromised' });
+ */
+export async function revokeCapability(
+  ctx: AppContext,
+  principal: Principal | null,
+  input: { tokenId: string; reason?: string; proof?: string; requestId?: string },
+): Promise<{ tokenId: string; revoked: true; alreadyRevoked: boolean }> {
+  const db = ctx.storage.db;
+  const row = await store.findToken(db, input.tokenId);
+  let revokedBy: string;
+  if (principal?.caller === 'admin') {
+    if (row === undefined) throw new ApiError('NOT_FOUND', 'No capability token has this id.');
+    revokedBy = 'admin';
+  } else if (input.proof !== undefined) {
+    const registry = await requireRegistry(ctx);
+    const proof = input.proof;
+    const issuerId = await sdk(() =>
+      verifyRevocationRequest(proof, { registry, jti: input.tokenId, now: ctx.clock.now() }),
+    );
+    if (row === undefined) throw new ApiError('NOT_FOUND', 'No capability token has this id.');
+    if (row.issuer_id !== issuerId) throw new ApiError('FORBIDDEN', 'This token is not bound to that issuer.');
+    revokedBy = `issuer:${issuerId}`;
+  } else {
+    throw new ApiError(
+      'UNAUTHORIZED',
+      'Revoking needs the admin key (x-api-key) or `proof`, signed by the issuer the token is bound to.',
+    );
+  }
+  const now = ctx.clock.now();
+  const inserted = await translateErrors(() =>
+    db.transaction().execute(async (trx) => {
+      const fresh = await store.insertRevocation(trx, {
+        jti: row.jti,
+        revoked_at: now,
+        expires_at: row.expires_at,
+        reason: input.reason ?? null,
+        revoked_by: revokedBy,
+      });
+      if (fresh) {
+        await recordAudit(trx, {
+          at: now,
+          actor: revokedBy,
+          action: 'capability.revoke',
+          target: row.jti,
+          details: { sub: row.agent_id, reason: input.reason ?? null },
+          requestId: input.requestId,
+        });
+      }
+      return fresh;
+    }),
+  );
+  return { tokenId: row.jti, revoked: true, alreadyRevoked: !inserted };
+}
+
+const DENY_STATUS_CODES = new Set<string>([
+  'MALFORMED_TOKEN',
+  'INVALID_SIGNATURE',
+  'TOKEN_EXPIRED',
+  'TOKEN_REVOKED',
+  'AGENT_REVOKED',
+  'REGISTRY_UNAVAILABLE',
+  'UNKNOWN_ISSUER',
+  'ISSUER_REVOKED',
+  'ISSUER_KEY_ROTATED',
+]);
+
+/**
+ * `POST /v1/tokens/delegate`: a child of a token that would be allowed now, for the same agent and tier, with a
+ * resource pattern the parent's covers, the same action or a narrower one (`*` → one), never a later expiry, at most
+ * `VOUCH_DELEGATION_MAX_DEPTH` steps from the root; with a proof of possession when the parent's credential bound
+ * the agent's key.
+ *
+ * @example
+ * const child = await delegateCapability(ctx, { token, resource: 'payments:invoices:42', expiresIn: 60 });
+ */
+export async function delegateCapability(
+  ctx: AppContext,
+  input: { token: string; resource?: string; action?: string; expiresIn?: number; proof?: string; requestId?: string },
+): Promise<{ tokenId: string; token: string; expiresAt: string }> {
+  let parent: CapabilityClaims;
+  try {
+    parent = decodeCapabilityToken(input.token).claims;
+  } catch (err) {
+    throw new ApiError('MALFORMED_TOKEN', (err as Error).message);
+  }
+  const check = await interceptCapability(ctx, {
+    token: input.token,
+    agentId: parent.sub,
+    resource: parent.res,
+    action: parent.act,
+  });
+  if (check.decision === 'deny') {
+    const code = DENY_STATUS_CODES.has(check.code) ? (check.code as ApiErrorCode) : 'FORBIDDEN';
+    throw new ApiError(code, `The parent token is not valid: ${check.reason}`);
+  }
+  if (parent.par.length + 1 > ctx.config.capabilities.delegationMaxDepth) {
+    throw new ApiError(
+      'DELEGATION_DEPTH_EXCEEDED',
+      `A token may be delegated at most ${ctx.config.capabilities.delegationMaxDepth} steps from its root.`,
+    );
+  }
+  const resource = input.resource ?? parent.res;
+  const action = input.action ?? parent.act;
+  if (!resourceCovers(parent.res, resource)) {
+    throw new ApiError('DELEGATION_WIDER', "The resource is not within the parent token's resource.");
+  }
+  if (!actionCovers(parent.act, action)) {
+    throw new ApiError('DELEGATION_WIDER', "The action is not the parent token's action or narrower.");
+  }
+  const row = await store.findToken(ctx.storage.db, parent.jti);
+  if (row === undefined) throw new ApiError('NOT_FOUND', 'The parent token is not on record at this gateway.');
+  let proof: { digest: string; expiresAt: number } | undefined;
+  if (row.cnf_jwk !== null) {
+    const agentKey = parsePublicKey(JSON.parse(row.cnf_jwk) as Record<string, unknown>, { type: 'Ed25519' });
+    proof = await checkProof(ctx, agentKey, input.proof, { agentId: parent.sub, resource, action });
+  }
+  const iat = Math.floor(ctx.clock.now() / 1000);
+  const exp = Math.min(parent.exp, input.expiresIn === undefined ? parent.exp : iat + input.expiresIn);
+  const claims: CapabilityClaims = {
+    ...parent,
+    jti: newJti(),
+    res: resource,
+    act: action,
+    iat,
+    exp,
+    par: [...parent.par, parent.jti],
+  };
+  return record(
+    ctx,
+    claims,
+    { parentJti: parent.jti, cnfJwk: row.cnf_jwk, issuedBy: 'delegation' },
+    proof,
+    input.requestId,
+  );
+}

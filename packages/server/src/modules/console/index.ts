@@ -1,0 +1,44 @@
+// The web console (issue 8): server-rendered pages for operators and verifiers — overview, trust registry, agent
+// pages and the token inspector. Readable without JavaScript, nothing loaded from elsewhere, every value escaped,
+// CSP `default-src 'self'`. It reads other modules only through their service functions.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import type { VouchModule } from '../../module.ts';
+import { sendAgentPage } from './agent-page.ts';
+import { renderOverview } from './overview.ts';
+import { renderRegistryPage } from './registry-page.ts';
+import { loadRegistryView } from './registry-view.ts';
+import { sendPage } from './respond.ts';
+import { registerTokenInspector } from './token-inspect.ts';
+
+const PAGE = { config: { policy: { caller: 'public' as const, rateLimit: 'default' as const } } };
+
+async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/', { ...PAGE, schema: { summary: 'Web console: overview.', tags: ['console'] } }, async (_req, reply) =>
+    sendPage(reply, await renderOverview(ctx)),
+  );
+
+  app.get(
+    '/registry',
+    { ...PAGE, schema: { summary: 'Web console: the trust registry and its verification.', tags: ['console'] } },
+    async (_req, reply) => sendPage(reply, renderRegistryPage(ctx, await loadRegistryView(ctx))),
+  );
+
+  app.get(
+    '/agents/:did',
+    {
+      ...PAGE,
+      // No length or pattern in the schema: whatever is asked, the answer is an HTML page (404 when unknown).
+      schema: {
+        summary: "Web console: an agent's page by DID (an internal id or slug works too).",
+        tags: ['console'],
+        params: { type: 'object', required: ['did'], properties: { did: { type: 'string' } } },
+      },
+    },
+    async (req, reply) => sendAgentPage(ctx, reply, (req.params as { did: string }).did),
+  );
+
+  await registerTokenInspector(app, ctx);
+}
+
+export const consoleModule: VouchModule = { name: 'console', routes: registerConsoleRoutes };

@@ -1,0 +1,71 @@
+// `/`: the console's overview — the trust registry in force (sequence, threshold, issuers and their status) and
+// how many agents, live tokens and signatures this server holds. Counts come from each module's service.
+import type { AppContext } from '../../context.ts';
+import { escapeHtml } from '../../web/html.ts';
+import { href, page } from '../../web/layout.ts';
+import { countAgents } from '../agents/service.ts';
+import { countAllSignatures } from '../signatures/service.ts';
+import { countIssuedTokens } from '../tokens/service.ts';
+import { loadRegistryView } from './registry-view.ts';
+import type { RegistryView } from './registry-view.ts';
+
+export interface OverviewCounts {
+  agents: number;
+  tokens: number;
+  signatures: number;
+}
+
+/** The counts shown on the overview, each from its owning module. */
+export async function loadCounts(ctx: AppContext): Promise<OverviewCounts> {
+  const [agents, tokens, signatures] = await Promise.all([
+    countAgents(ctx),
+    countIssuedTokens(ctx),
+    countAllSignatures(ctx),
+  ]);
+  return { agents, tokens, signatures };
+}
+
+const count = (id: string, label: string, n: number): string =>
+  `<div><strong id="count-${id}">${n}</strong>${escapeHtml(label)}</div>`;
+
+function registrySection(ctx: AppContext, view: RegistryView): string {
+  if (!view.available) {
+    return `<h2>Trust registry</h2><p class="muted" id="registry-unavailable">${escapeHtml(view.reason)}</p>`;
+  }
+  const { trusted, report } = view;
+  const { doc } = trusted;
+  const issuers = [
+    ...doc.issuers.map((e) => ({ id: e.id, name: e.metadata.name, status: 'active' })),
+    ...doc.revoked.map((r) => ({ id: r.id, name: `removed: ${r.reason}`, status: 'revoked' })),
+  ];
+  const rows = issuers
+    .map(
+      (i) =>
+        `<tr><td><code>${escapeHtml(i.id)}</code></td><td>${escapeHtml(i.name)}</td>` +
+        `<td><span class="status status-${i.status}">${i.status}</span></td></tr>`,
+    )
+    .join('');
+  const verdict = report.valid ? 'valid' : 'invalid';
+  return `<h2>Trust registry</h2>
+<dl>
+<dt>Sequence</dt><dd id="registry-sequence">${trusted.sequence}</dd>
+<dt>Threshold</dt><dd id="registry-threshold">${doc.threshold.required} of ${doc.threshold.total}</dd>
+<dt>Verification</dt><dd><span class="status status-${verdict}" id="registry-verdict">${verdict}</span></dd>
+</dl>
+<table id="registry-issuers"><thead><tr><th>Issuer</th><th>Name</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table>
+<p><a href="${href(ctx, '/registry')}">Issuers, co-signers and the governance chain</a></p>`;
+}
+
+/** The overview page. */
+export async function renderOverview(ctx: AppContext): Promise<string> {
+  const [counts, view] = await Promise.all([loadCounts(ctx), loadRegistryView(ctx)]);
+  const body = `<h1>Vouch</h1>
+<p class="muted">Server <code>${escapeHtml(ctx.config.publicUrl)}</code></p>
+<div class="counts">${count('agents', 'agents', counts.agents)}${count('tokens', 'live tokens', counts.tokens)}${count(
+    'signatures',
+    'signatures',
+    counts.signatures,
+  )}</div>
+${registrySection(ctx, view)}`;
+  return page(ctx, 'Overview — Vouch', body, { nav: 'overview' });
+}

@@ -1,0 +1,170 @@
+// `/tokens/inspect`: paste a JWT, see its decoded header and claims and the server's own verification of it.
+// Works without JavaScript: a plain HTML form POSTs `application/x-www-form-urlencoded` (parsed for this route
+// only; every other route keeps answering 415 to anything but JSON), so the token never appears in a URL. The
+// verification is the tokens module's, as an anonymous caller: it never consumes a session nonce.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt, VouchError } from '@vouch/sdk';
+import type { JwsHeader, JwtClaims } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import { escapeHtml, formPageHeaders } from '../../web/html.ts';
+import { href, page, when } from '../../web/layout.ts';
+import { verifyToken } from '../tokens/service.ts';
+import { sendPage } from './respond.ts';
+
+/** Longer than any token the server issues, as on `POST /api/registry/verify`. */
+const MAX_TOKEN_CHARS = 65_536;
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+type Verdict = { valid: true } | { valid: false; code: string; message: string };
+
+interface Inspection {
+  token: string;
+  decoded?: { header: JwsHeader; claims: JwtClaims };
+  verdict?: Verdict;
+  /** Why the input is not a token at all (the page answers 400). */
+  error?: string;
+}
+
+/**
+ * Form fields as an object. A field given twice becomes a list of its values, which the route's schema then refuses
+ * (which value would be meant?).
+ */
+function parseForm(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    const seen = Object.hasOwn(out, k) ? out[k] : undefined;
+    const value = seen === undefined ? v : [...(Array.isArray(seen) ? seen : [seen]), v];
+    // defineProperty: a field named "__proto__" stays a plain field.
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const json = (value: unknown): string => escapeHtml(JSON.stringify(value, null, 2));
+
+/** Claims that are times (seconds since the epoch), shown as dates next to the JSON. */
+function times(claims: JwtClaims): string {
+  const rows = (['iat', 'nbf', 'exp'] as const)
+    .filter((k) => typeof claims[k] === 'number' && Number.isFinite(claims[k]))
+    .map((k) => {
+      const ms = (claims[k] as number) * 1000;
+      const shown = Math.abs(ms) <= 8.64e15 ? when(ms) : 'out of range';
+      return `<dt>${k}</dt><dd>${shown}</dd>`;
+    });
+  return rows.length === 0 ? '' : `<dl id="token-times">${rows.join('')}</dl>`;
+}
+
+function verdictHtml(v: Verdict): string {
+  if (v.valid) {
+    return `<p><span class="status status-valid" id="token-verdict">valid</span>
+<span class="muted">signed by this server, unexpired, not revoked, its agent active</span></p>`;
+  }
+  return `<p><span class="status status-invalid" id="token-verdict">invalid</span> <code id="token-code">${escapeHtml(
+    v.code,
+  )}</code></p><p class="error" id="token-error">${escapeHtml(v.message)}</p>`;
+}
+
+function render(ctx: AppContext, i: Inspection | undefined): string {
+  const form = `<form method="post" action="${href(ctx, '/tokens/inspect')}">
+<p><label for="token">Token (JWT)</label></p>
+<textarea id="token" name="token" rows="6" required spellcheck="false" autocomplete="off">${escapeHtml(
+    i?.token ?? '',
+  )}</textarea>
+<button type="submit" id="inspect-button">Inspect</button>
+</form>`;
+  let result = '';
+  if (i?.error !== undefined) {
+    result = `<h2>Result</h2><p><span class="status status-invalid" id="token-verdict">not a token</span></p>
+<p class="error" id="token-error">${escapeHtml(i.error)}</p>`;
+  } else if (i?.decoded !== undefined && i.verdict !== undefined) {
+    result = `<h2>Verification</h2>${verdictHtml(i.verdict)}
+<h2>Header</h2><pre id="token-header">${json(i.decoded.header)}</pre>
+<h2>Claims</h2>${times(i.decoded.claims)}<pre id="token-claims">${json(i.decoded.claims)}</pre>`;
+  }
+  const body = `<h1>Token inspector</h1>
+<p class="muted">Paste an agent token (AIP JWT) issued by this server: its header and claims are decoded and the
+server verifies it. The token is sent in the request body only, never in a URL, and is not stored.</p>
+${form}
+${result}`;
+  return page(ctx, 'Token inspector — Vouch', body, { nav: 'tokens' });
+}
+
+async function inspect(ctx: AppContext, token: string): Promise<Inspection> {
+  let decoded: Inspection['decoded'];
+  try {
+    decoded = decodeJwt(token, MAX_TOKEN_CHARS);
+  } catch (err) {
+    if (err instanceof VouchError) return { token, error: err.message };
+    throw err;
+  }
+  let verdict: Verdict;
+  try {
+    await verifyToken(ctx, token);
+    verdict = { valid: true };
+  } catch (err) {
+    // Any SDK refusal is a verdict on the token; server failures (the database) are not.
+    if (!(err instanceof VouchError) || err instanceof ApiError) throw err;
+    verdict = { valid: false, code: (err as VouchError<string>).code, message: err.message };
+  }
+  return { token, decoded, verdict };
+}
+
+function send(ctx: AppContext, reply: FastifyReply, i: Inspection | undefined, status = 200): FastifyReply {
+  // The answer may echo a token: never cached.
+  return sendPage(reply, render(ctx, i), {
+    status,
+    headers: { ...formPageHeaders(), 'cache-control': 'no-store' },
+  });
+}
+
+export async function registerTokenInspector(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const rateLimit = { max: ctx.config.tokenRateLimits.verify, windowMs: ctx.config.rateLimitWindowMs };
+  // An encapsulated scope, so the form parser exists for these routes only.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser(FORM_TYPE, { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+
+    scope.get(
+      '/tokens/inspect',
+      {
+        config: { policy: { caller: 'public', rateLimit: 'default' } },
+        schema: { summary: 'Web console: the token inspector form.', tags: ['console'] },
+      },
+      async (_req, reply) => send(ctx, reply, undefined),
+    );
+
+    scope.post(
+      '/tokens/inspect',
+      {
+        attachValidation: true,
+        config: { policy: { caller: 'public', rateLimit } },
+        schema: {
+          summary:
+            'Web console: decode a token (form field or JSON member `token`) and verify it as an anonymous caller.',
+          tags: ['console'],
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['token'],
+            properties: { token: { type: 'string', maxLength: MAX_TOKEN_CHARS } },
+          },
+        },
+      },
+      async (req: FastifyRequest, reply) => {
+        if (req.validationError !== undefined) {
+          return send(ctx, reply, { token: '', error: 'Send one form field, "token", with a JWT in it.' }, 400);
+        }
+        const token = (req.body as { token: string }).token.trim();
+        if (token === '') return send(ctx, reply, { token, error: 'Paste a token first.' }, 400);
+        const inspection = await inspect(ctx, token);
+        return send(ctx, reply, inspection, inspection.error === undefined ? 200 : 400);
+      },
+    );
+  });
+}

@@ -1,0 +1,26 @@
+// The `integrator` caller: `Authorization: Bearer <apiKey>`. The principal's id is the integrator's slug (the
+// tokens module relies on it: an integrator speaks for the session-token audience named by its slug).
+import { constantTimeEqual } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import type { Authenticator } from '../../http/policy.ts';
+import { hashSecret } from '../../http/secrets.ts';
+import { findIntegratorByKeyHash, INTEGRATOR_KEY_PREFIX } from './service.ts';
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
+
+/**
+ * Authenticates an integrator by its API key: looked up by SHA-256 hex, then compared in constant time.
+ * Other bearer credentials (owner keys, management tokens) are left to their own authenticators.
+ */
+export function integratorAuthenticator(ctx: AppContext): Authenticator {
+  return async (req) => {
+    const h = req.headers.authorization;
+    if (typeof h !== 'string' || h.length > 1024) return null;
+    const key = BEARER.exec(h)?.[1];
+    if (key === undefined || !key.startsWith(INTEGRATOR_KEY_PREFIX)) return null;
+    const hash = hashSecret(key);
+    const integrator = await findIntegratorByKeyHash(ctx, hash);
+    if (integrator === undefined || !constantTimeEqual(integrator.apiKeyHash, hash)) return null;
+    return { caller: 'integrator', id: integrator.slug };
+  };
+}

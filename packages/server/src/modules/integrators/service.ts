@@ -1,0 +1,390 @@
+// The integrators module's service API: integrators and their API keys, published metric sets (environment
+// versions), agents' consents and the public disclosure. The reputation module (ingestion, resolve) and the
+// signatures module (integratorConsent) call these; nobody else touches the tables.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { canonicalize, encodeBase64url, sha256HexSync } from '@vouch/sdk';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import { hashSecret } from '../../http/secrets.ts';
+import { recordAudit } from '../../storage/index.ts';
+import { assertAgentActive, findAgent } from '../agents/service.ts';
+import { findSignature } from '../signatures/service.ts';
+import type { Lane, MetricDefinition, Polarity } from '../reputation/formula.ts';
+import * as store from './store.ts';
+import type { IntegratorRow, MetricRow } from './store.ts';
+
+/** Every integrator API key starts with this, so a leaked key is recognisable. */
+export const INTEGRATOR_KEY_PREFIX = 'vik_';
+
+/** 3 to 40 characters: a lowercase letter, then letters, digits and hyphens, ending in a letter or digit. */
+export const INTEGRATOR_SLUG_PATTERN = '^[a-z][a-z0-9-]{1,38}[a-z0-9]$';
+/** Slugs that would collide with a reputation scope name. */
+const RESERVED_SLUGS = new Set(['global']);
+
+export type ConsentStatus = 'allowed' | 'revoked' | 'none';
+
+/** An integrator as other modules see it (never its key). */
+export interface Integrator {
+  id: string;
+  slug: string;
+  name: string;
+  domain: string;
+  /** Events must name `slug.<namespace>.v<currentVersion>`. */
+  currentVersion: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A metric as the admin declares it; `maxPerDay` defaults to `VOUCH_REPUTATION_MAX_PER_DAY`. */
+export interface MetricInput {
+  metricKey: string;
+  polarity: Polarity;
+  weight: number;
+  lane: Lane;
+  maxPerDay?: number;
+}
+
+function toIntegrator(row: IntegratorRow): Integrator {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    domain: row.domain,
+    currentVersion: Number(row.current_version),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toDefinition(row: MetricRow): MetricDefinition {
+  return {
+    metricKey: row.metric_key,
+    polarity: row.polarity,
+    weight: Number(row.weight),
+    lane: row.lane,
+    maxPerDay: Number(row.max_per_day),
+  };
+}
+
+function newApiKey(): string {
+  return INTEGRATOR_KEY_PREFIX + encodeBase64url(randomBytes(32));
+}
+
+function definitionsOf(ctx: AppContext, metrics: readonly MetricInput[]): MetricDefinition[] {
+  const seen = new Set<string>();
+  return metrics.map((m, i) => {
+    if (seen.has(m.metricKey)) {
+      throw new ApiError('VALIDATION_FAILED', `body.metrics[${i}].metricKey repeats "${m.metricKey}".`);
+    }
+    seen.add(m.metricKey);
+    return {
+      metricKey: m.metricKey,
+      polarity: m.polarity,
+      weight: m.weight,
+      lane: m.lane,
+      maxPerDay: m.maxPerDay ?? ctx.config.reputation.defaultMaxPerDay,
+    };
+  });
+}
+
+function metricRows(slug: string, version: number, defs: readonly MetricDefinition[]): MetricRow[] {
+  return defs.map((d, position) => ({
+    integrator_slug: slug,
+    version,
+    metric_key: d.metricKey,
+    polarity: d.polarity,
+    weight: d.weight,
+    lane: d.lane,
+    max_per_day: d.maxPerDay,
+    position,
+  }));
+}
+
+/**
+ * Creates an integrator with its first environment version (v1) and returns its API key, shown only here (stored
+ * as SHA-256 hex). Throws `INTEGRATOR_EXISTS` (409) for a taken slug.
+ *
+ * @example
+ * const { apiKey } = await createIntegrator(ctx, { slug: 'shop', name: 'Shop', domain: 'shop.example', metrics: [] });
+ */
+export async function createIntegrator(
+  ctx: AppContext,
+  input: { slug: string; name: string; domain: string; metrics: readonly MetricInput[] },
+  audit: { actor: string; requestId?: string } = { actor: 'admin' },
+): Promise<{ integrator: Integrator; apiKey: string; metrics: MetricDefinition[] }> {
+  if (RESERVED_SLUGS.has(input.slug)) throw new ApiError('VALIDATION_FAILED', `body.slug "${input.slug}" is reserved.`);
+  const defs = definitionsOf(ctx, input.metrics);
+  const apiKey = newApiKey();
+  const now = ctx.clock.now();
+  const row: IntegratorRow = {
+    slug: input.slug,
+    id: randomUUID(),
+    name: input.name,
+    domain: input.domain,
+    api_key_hash: hashSecret(apiKey),
+    current_version: 1,
+    created_at: now,
+    updated_at: now,
+  };
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    if (!(await store.insertIntegrator(trx, row))) {
+      throw new ApiError('INTEGRATOR_EXISTS', 'An integrator with this slug already exists.');
+    }
+    await store.insertVersion(trx, input.slug, 1, now, metricRows(input.slug, 1, defs));
+    await recordAudit(trx, {
+      at: now,
+      actor: audit.actor,
+      action: 'integrator.create',
+      target: input.slug,
+      details: { version: 1, metrics: defs.length },
+      requestId: audit.requestId,
+    });
+  });
+  return { integrator: toIntegrator(row), apiKey, metrics: defs };
+}
+
+/**
+ * Replaces the integrator's API key (the old one stops working at once) and returns the new one, shown only here.
+ *
+ * @example
+ * const { apiKey } = await rotateIntegratorKey(ctx, 'shop');
+ */
+export async function rotateIntegratorKey(
+  ctx: AppContext,
+  slug: string,
+  audit: { actor: string; requestId?: string } = { actor: 'admin' },
+): Promise<{ slug: string; apiKey: string }> {
+  const apiKey = newApiKey();
+  const now = ctx.clock.now();
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    if (!(await store.setApiKeyHash(trx, slug, hashSecret(apiKey), now))) {
+      throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
+    }
+    await recordAudit(trx, {
+      at: now,
+      actor: audit.actor,
+      action: 'integrator.rotate_key',
+      target: slug,
+      requestId: audit.requestId,
+    });
+  });
+  return { slug, apiKey };
+}
+
+/**
+ * Publishes a new environment version with these metrics, unless they equal the current ones (then nothing
+ * changes). Events must then name the new version; earlier versions keep their metrics for the history.
+ *
+ * @example
+ * const { version } = await setIntegratorMetrics(ctx, 'shop', [{ metricKey: 'sale', polarity: 'boost', weight: 1, lane: 'conduct' }]);
+ */
+export async function setIntegratorMetrics(
+  ctx: AppContext,
+  slug: string,
+  metrics: readonly MetricInput[],
+  audit: { actor: string; requestId?: string } = { actor: 'admin' },
+): Promise<{ slug: string; version: number; changed: boolean; metrics: MetricDefinition[] }> {
+  const defs = definitionsOf(ctx, metrics);
+  const now = ctx.clock.now();
+  return ctx.storage.db.transaction().execute(async (trx) => {
+    const row = await store.findIntegrator(trx, slug);
+    if (row === undefined) throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
+    const from = Number(row.current_version);
+    const current = (await store.listMetrics(trx, slug, from)).map(toDefinition);
+    if (canonicalize(current) === canonicalize(defs)) return { slug, version: from, changed: false, metrics: current };
+    if (!(await store.bumpVersion(trx, slug, from, now))) {
+      throw new ApiError('CONFLICT', "The integrator's metrics changed meanwhile; try again.");
+    }
+    await store.insertVersion(trx, slug, from + 1, now, metricRows(slug, from + 1, defs));
+    await recordAudit(trx, {
+      at: now,
+      actor: audit.actor,
+      action: 'integrator.metrics',
+      target: slug,
+      details: { version: from + 1, metrics: defs.length },
+      requestId: audit.requestId,
+    });
+    return { slug, version: from + 1, changed: true, metrics: defs };
+  });
+}
+
+/** Every integrator with its current metrics, by slug. */
+export async function listIntegrators(ctx: AppContext): Promise<Array<Integrator & { metrics: MetricDefinition[] }>> {
+  const rows = await store.listIntegrators(ctx.storage.db);
+  return Promise.all(
+    rows.map(async (r) => ({
+      ...toIntegrator(r),
+      metrics: (await store.listMetrics(ctx.storage.db, r.slug, Number(r.current_version))).map(toDefinition),
+    })),
+  );
+}
+
+/** The integrator with this slug, or undefined. */
+export async function findIntegrator(ctx: AppContext, slug: string): Promise<Integrator | undefined> {
+  const row = await store.findIntegrator(ctx.storage.db, slug);
+  return row === undefined ? undefined : toIntegrator(row);
+}
+
+/** The integrator whose API key hashes to `keyHash` (the authenticator compares it again in constant time). */
+export async function findIntegratorByKeyHash(
+  ctx: AppContext,
+  keyHash: string,
+): Promise<(Integrator & { apiKeyHash: string }) | undefined> {
+  const row = await store.findIntegratorByKeyHash(ctx.storage.db, keyHash);
+  return row === undefined ? undefined : { ...toIntegrator(row), apiKeyHash: row.api_key_hash };
+}
+
+// Published versions never change, so their metric sets can be cached for the life of the process.
+const metricCache = new WeakMap<AppContext, Map<string, ReadonlyMap<string, MetricDefinition>>>();
+
+/**
+ * The metric definitions of one published environment version, by key; undefined if the version was never
+ * published.
+ *
+ * @example
+ * const metrics = await getEnvironmentMetrics(ctx, 'shop', 2);
+ */
+export async function getEnvironmentMetrics(
+  ctx: AppContext,
+  slug: string,
+  version: number,
+): Promise<ReadonlyMap<string, MetricDefinition> | undefined> {
+  let cache = metricCache.get(ctx);
+  if (cache === undefined) metricCache.set(ctx, (cache = new Map()));
+  const key = `${slug}\u0000${version}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const published = await ctx.storage.db
+    .selectFrom('integrator_environment_versions')
+    .select('version')
+    .where('integrator_slug', '=', slug)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (published === undefined) return undefined;
+  const rows = await store.listMetrics(ctx.storage.db, slug, version);
+  const map = new Map(rows.map((r) => [r.metric_key, toDefinition(r)]));
+  cache.set(key, map);
+  return map;
+}
+
+/**
+ * The agent's current consent for the integrator: `allowed`, `revoked`, or `none` when it never answered.
+ *
+ * @example
+ * if ((await getConsentStatus(ctx, 'shop', agent.id)) !== 'allowed') { ... }
+ */
+export async function getConsentStatus(
+  ctx: AppContext,
+  integratorSlug: string,
+  agentId: string,
+): Promise<ConsentStatus> {
+  const row = await store.findConsent(ctx.storage.db, integratorSlug, agentId);
+  return row?.status ?? 'none';
+}
+
+/** Consent statuses of many agents at once (ingestion), by agent id; absent agents have `none`. */
+export async function getConsentStatuses(
+  ctx: AppContext,
+  integratorSlug: string,
+  agentIds: readonly string[],
+): Promise<Map<string, ConsentStatus>> {
+  const out = new Map<string, ConsentStatus>();
+  const unique = [...new Set(agentIds)];
+  for (let i = 0; i < unique.length; i += 500) {
+    for (const r of await store.findConsents(ctx.storage.db, integratorSlug, unique.slice(i, i + 500))) {
+      out.set(r.agent_id, r.status);
+    }
+  }
+  return out;
+}
+
+/** The payload hash an agent signs (through `POST /api/v1/signatures/sign`) to allow or revoke an integrator. */
+export function consentPayloadHash(p: {
+  did: string;
+  integratorSlug: string;
+  action: 'allow' | 'revoke';
+  signedAt: number;
+}): string {
+  return sha256HexSync(
+    canonicalize({
+      type: 'integrator_consent_v1',
+      did: p.did,
+      integratorSlug: p.integratorSlug,
+      action: p.action,
+      signedAt: p.signedAt,
+    }),
+  );
+}
+
+export interface ConsentInput {
+  integratorSlug: string;
+  did: string;
+  action: 'allow' | 'revoke';
+  signatureHash: string;
+  signedAt: number;
+}
+
+/**
+ * Records an agent's consent for an integrator from a signature the agent recorded earlier, whose payload hash
+ * must be {@link consentPayloadHash} of this request. Checks, in order: integrator and agent exist (404), agent
+ * not revoked (403 `AGENT_REVOKED`), signature exists (404), signature is the agent's (403 `FORBIDDEN`), payload
+ * matches (400 `CONSENT_MISMATCH`), not older than the current consent (409 `CONSENT_STALE`; the same request
+ * again answers the same).
+ *
+ * @example
+ * await setConsent(ctx, { integratorSlug: 'shop', did, action: 'allow', signatureHash, signedAt });
+ */
+export async function setConsent(
+  ctx: AppContext,
+  input: ConsentInput,
+): Promise<{ did: string; integratorSlug: string; status: 'allowed' | 'revoked'; signedAt: number }> {
+  const integrator = await store.findIntegrator(ctx.storage.db, input.integratorSlug);
+  if (integrator === undefined) throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
+  const agent = await findAgent(ctx, input.did);
+  if (agent === undefined || agent.did !== input.did) throw new ApiError('NOT_FOUND', 'No agent has this DID.');
+  assertAgentActive(agent);
+  const signature = await findSignature(ctx, input.signatureHash);
+  if (signature === undefined) throw new ApiError('NOT_FOUND', 'No signature has this hash.');
+  if (signature.agentId !== agent.id) {
+    throw new ApiError('FORBIDDEN', 'The referenced signature was not made by this agent.');
+  }
+  if (signature.payloadHash !== consentPayloadHash({ ...input, did: agent.did })) {
+    throw new ApiError(
+      'CONSENT_MISMATCH',
+      'The signature payloadHash is not the SHA-256 of the canonical integrator_consent_v1 object of this request.',
+    );
+  }
+  const status = input.action === 'allow' ? 'allowed' : 'revoked';
+  const answer = { did: agent.did, integratorSlug: input.integratorSlug, status, signedAt: input.signedAt } as const;
+  const stored = await store.upsertConsentIfNewer(ctx.storage.db, {
+    integrator_slug: input.integratorSlug,
+    agent_id: agent.id,
+    status,
+    signed_at: input.signedAt,
+    signature_hash: input.signatureHash,
+    updated_at: ctx.clock.now(),
+  });
+  if (stored) return answer;
+  const current = await store.findConsent(ctx.storage.db, input.integratorSlug, agent.id);
+  if (current !== undefined && current.signature_hash === input.signatureHash) return answer; // a retry
+  throw new ApiError('CONSENT_STALE', 'A consent signed at the same time or later is already recorded.');
+}
+
+/** The seed's disclosure: which of the integrator's current metrics boost, hurt or leave global reputation alone. */
+export async function getDisclosure(ctx: AppContext, slug: string) {
+  const row = await store.findIntegrator(ctx.storage.db, slug);
+  if (row === undefined) throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
+  const version = Number(row.current_version);
+  const metrics = (await store.listMetrics(ctx.storage.db, slug, version)).map(toDefinition);
+  const of = (p: Polarity) =>
+    metrics
+      .filter((m) => m.polarity === p)
+      .map((m) => ({ metricKey: m.metricKey, lane: m.lane, weight: m.weight, maxPerDay: m.maxPerDay }));
+  return {
+    integrator: { slug: row.slug, name: row.name, domain: row.domain },
+    environmentVersion: version,
+    boostingReputationMetrics: of('boost'),
+    hurtingReputationMetrics: of('hurt'),
+    neutralReputationMetrics: of('neutral'),
+  };
+}

@@ -1,0 +1,135 @@
+// The integrators module's tables (migration 0007): integrators, their published metric sets and agents'
+// consents. Only this module queries them.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { translateErrors } from '../../storage/index.ts';
+import type { Database } from '../../storage/index.ts';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+export type IntegratorRow = Selectable<Database['integrators']>;
+export type MetricRow = Selectable<Database['integrator_metrics']>;
+export type ConsentRow = Selectable<Database['integrator_consents']>;
+
+export function findIntegrator(db: Db, slug: string): Promise<IntegratorRow | undefined> {
+  return translateErrors(() => db.selectFrom('integrators').selectAll().where('slug', '=', slug).executeTakeFirst());
+}
+
+export function findIntegratorByKeyHash(db: Db, hash: string): Promise<IntegratorRow | undefined> {
+  return translateErrors(() =>
+    db.selectFrom('integrators').selectAll().where('api_key_hash', '=', hash).executeTakeFirst(),
+  );
+}
+
+export function listIntegrators(db: Db): Promise<IntegratorRow[]> {
+  return translateErrors(() => db.selectFrom('integrators').selectAll().orderBy('slug').execute());
+}
+
+/** Inserts an integrator; false when the slug is taken (the primary key settles races). */
+export async function insertIntegrator(db: Db, row: IntegratorRow): Promise<boolean> {
+  const res = await translateErrors(() =>
+    db
+      .insertInto('integrators')
+      .values(row)
+      .onConflict((oc) => oc.column('slug').doNothing())
+      .returning('slug')
+      .executeTakeFirst(),
+  );
+  return res !== undefined;
+}
+
+export async function setApiKeyHash(db: Db, slug: string, hash: string, at: number): Promise<boolean> {
+  const res = await translateErrors(() =>
+    db
+      .updateTable('integrators')
+      .set({ api_key_hash: hash, updated_at: at })
+      .where('slug', '=', slug)
+      .executeTakeFirst(),
+  );
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/**
+ * Moves the integrator from version `from` to `from + 1`; false if another change got there first (the version
+ * is the optimistic lock).
+ */
+export async function bumpVersion(db: Db, slug: string, from: number, at: number): Promise<boolean> {
+  const res = await translateErrors(() =>
+    db
+      .updateTable('integrators')
+      .set({ current_version: from + 1, updated_at: at })
+      .where('slug', '=', slug)
+      .where('current_version', '=', from)
+      .executeTakeFirst(),
+  );
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function insertVersion(db: Db, slug: string, version: number, at: number, metrics: MetricRow[]) {
+  await translateErrors(async () => {
+    await db
+      .insertInto('integrator_environment_versions')
+      .values({ integrator_slug: slug, version, published_at: at })
+      .execute();
+    if (metrics.length > 0) await db.insertInto('integrator_metrics').values(metrics).execute();
+  });
+}
+
+export function listMetrics(db: Db, slug: string, version: number): Promise<MetricRow[]> {
+  return translateErrors(() =>
+    db
+      .selectFrom('integrator_metrics')
+      .selectAll()
+      .where('integrator_slug', '=', slug)
+      .where('version', '=', version)
+      .orderBy('position')
+      .execute(),
+  );
+}
+
+export function findConsent(db: Db, slug: string, agentId: string): Promise<ConsentRow | undefined> {
+  return translateErrors(() =>
+    db
+      .selectFrom('integrator_consents')
+      .selectAll()
+      .where('integrator_slug', '=', slug)
+      .where('agent_id', '=', agentId)
+      .executeTakeFirst(),
+  );
+}
+
+export function findConsents(db: Db, slug: string, agentIds: readonly string[]): Promise<ConsentRow[]> {
+  if (agentIds.length === 0) return Promise.resolve([]);
+  return translateErrors(() =>
+    db
+      .selectFrom('integrator_consents')
+      .selectAll()
+      .where('integrator_slug', '=', slug)
+      .where('agent_id', 'in', [...agentIds])
+      .execute(),
+  );
+}
+
+/**
+ * Stores a consent unless the stored one was signed at the same time or later; returns whether it was stored.
+ * One statement, so two concurrent consents for the same agent settle on the later `signedAt`.
+ */
+export async function upsertConsentIfNewer(db: Db, row: ConsentRow): Promise<boolean> {
+  const res = await translateErrors(() =>
+    db
+      .insertInto('integrator_consents')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(['integrator_slug', 'agent_id'])
+          .doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            signed_at: eb.ref('excluded.signed_at'),
+            signature_hash: eb.ref('excluded.signature_hash'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .whereRef('integrator_consents.signed_at', '<', 'excluded.signed_at'),
+      )
+      .returning('agent_id')
+      .executeTakeFirst(),
+  );
+  return res !== undefined;
+}

@@ -1,0 +1,82 @@
+// The reputation formula (docs/reputation.md), as pure functions. Contributions are integer micro-points
+// (1 point = 1,000,000 micro-points) so that totals are exact whatever order they are added in.
+
+export const LANES = ['origin', 'presence', 'conduct'] as const;
+export type Lane = (typeof LANES)[number];
+export const POLARITIES = ['boost', 'hurt', 'neutral'] as const;
+export type Polarity = (typeof POLARITIES)[number];
+
+/** Micro-points per point. */
+export const MICRO = 1_000_000;
+/** A number contributes at most this many times its weight. */
+export const NUMBER_CAP = 10;
+/** Every lane of a new agent. */
+export const BASE_LANE_SCORE = 50;
+/** Lane weights of the global and integrator scores. */
+export const LANE_WEIGHTS: Readonly<Record<Lane, number>> = { origin: 0.2, presence: 0.3, conduct: 0.5 };
+
+/** How an integrator maps one of its metrics onto reputation, for one environment version. */
+export interface MetricDefinition {
+  metricKey: string;
+  polarity: Polarity;
+  weight: number;
+  lane: Lane;
+  maxPerDay: number;
+}
+
+/** One metric value of an event: exactly one of the three value fields is set. */
+export interface MetricValue {
+  metricKey: string;
+  numberValue?: number;
+  booleanValue?: boolean;
+  enumValue?: string;
+}
+
+/** `v` of the formula: 1 for true or any enum value, 0 for false, `min(number, 10)` for numbers. */
+export function valueOf(mv: MetricValue): number {
+  if (mv.booleanValue !== undefined) return mv.booleanValue ? 1 : 0;
+  if (mv.enumValue !== undefined) return 1;
+  return Math.min(mv.numberValue ?? 0, NUMBER_CAP);
+}
+
+/**
+ * `weight × (+1 boost | −1 hurt) × v` in micro-points, rounded to the nearest integer; 0 for neutral metrics.
+ *
+ * @example
+ * contributionMicro({ metricKey: 'x', polarity: 'hurt', weight: 2, lane: 'conduct', maxPerDay: 10 },
+ *   { metricKey: 'x', numberValue: 3 }); // -6_000_000
+ */
+export function contributionMicro(def: MetricDefinition, mv: MetricValue): number {
+  if (def.polarity === 'neutral') return 0;
+  const sign = def.polarity === 'boost' ? 1 : -1;
+  const micro = Math.round(sign * def.weight * valueOf(mv) * MICRO);
+  return micro === 0 ? 0 : micro; // never -0
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** Scores are published with two decimals. */
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** A lane's score from its contributions: clamp(50 + sum, 0, 100). */
+export function laneScore(micro: number): number {
+  return clamp(BASE_LANE_SCORE + micro / MICRO, 0, 100);
+}
+
+export type LaneMicro = Readonly<Record<Lane, number>>;
+
+/** clamp(0.2·origin + 0.3·presence + 0.5·conduct − penalty, 0, 100), from unrounded lane scores. */
+export function weightedScore(lanes: LaneMicro, penalty = 0): number {
+  let s = 0;
+  for (const lane of LANES) s += LANE_WEIGHTS[lane] * laneScore(lanes[lane]);
+  return clamp(s - penalty, 0, 100);
+}
+
+/** The UTC day number of a ms timestamp (the `maxPerDay` window). */
+export function utcDay(ms: number): number {
+  return Math.floor(ms / 86_400_000);
+}

@@ -1,0 +1,191 @@
+// Event ingestion: a batch is checked event by event, then every valid new event is stored and applied to the
+// reputation of its agent in one transaction, so what the answer acknowledges is durable. Retried events
+// (same integrator and externalEventId) are `inserted: false`, whoever stored them first.
+import type { AppContext } from '../../context.ts';
+import { assertAgentActive, findAgent } from '../agents/service.ts';
+import type { Agent } from '../agents/service.ts';
+import { getConsentStatuses, getEnvironmentMetrics } from '../integrators/service.ts';
+import { checkMetrics, EventError, externalIdOf, parseEvent } from './event.ts';
+import type { EventErrorCode, ParsedEvent } from './event.ts';
+import type { MetricDefinition } from './formula.ts';
+import { ReputationState } from './state.ts';
+import type { ScoredEvent } from './state.ts';
+import * as store from './store.ts';
+import type { NewEventRow } from './store.ts';
+
+export interface IngestResult {
+  externalEventId: string | null;
+  inserted: boolean;
+  error?: string;
+  code?: EventErrorCode;
+}
+
+export interface IngestAnswer {
+  /** True when no event had an error (duplicates are not errors). */
+  success: boolean;
+  /** Events newly stored by this request. */
+  count: number;
+  results: IngestResult[];
+}
+
+interface Pending {
+  index: number;
+  event: ParsedEvent;
+  agent: Agent | undefined;
+  metrics: ReadonlyMap<string, MetricDefinition>;
+}
+
+function errorResult(raw: unknown, err: unknown): IngestResult {
+  if (!(err instanceof EventError)) throw err;
+  return { externalEventId: externalIdOf(raw), inserted: false, error: err.message, code: err.code };
+}
+
+/**
+ * Ingests events for the integrator `slug` (one result per event, in order).
+ *
+ * @example
+ * const answer = await ingestEvents(ctx, 'shop', [{ envId: 'shop.production.v1', externalEventId: 'e1', ... }]);
+ */
+export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly unknown[]): Promise<IngestAnswer> {
+  const now = ctx.clock.now();
+  const results: IngestResult[] = new Array(raws.length);
+  const parsed: Array<{ index: number; event: ParsedEvent }> = [];
+  raws.forEach((raw, index) => {
+    try {
+      parsed.push({ index, event: parseEvent(raw, slug, now) });
+    } catch (err) {
+      results[index] = errorResult(raw, err);
+    }
+  });
+
+  // Already stored (a retry): inserted:false before any other check, so a retried batch never turns into errors.
+  const stored = await store.existingExternalIds(
+    ctx.storage.db,
+    slug,
+    parsed.map((p) => p.event.externalEventId),
+  );
+
+  const agents = new Map<string, Agent | undefined>();
+  const metricSets = new Map<number, ReadonlyMap<string, MetricDefinition> | undefined>();
+  for (const { event } of parsed) {
+    if (event.subjectType === 'agent' && !agents.has(event.subjectId)) {
+      agents.set(event.subjectId, await findAgent(ctx, event.subjectId));
+    }
+    if (!metricSets.has(event.version)) {
+      metricSets.set(event.version, await getEnvironmentMetrics(ctx, slug, event.version));
+    }
+  }
+  const agentIds = [...agents.values()].filter((a): a is Agent => a !== undefined).map((a) => a.id);
+  const consents = await getConsentStatuses(ctx, slug, agentIds);
+
+  const pending: Pending[] = [];
+  for (const { index, event } of parsed) {
+    if (stored.has(event.externalEventId)) {
+      results[index] = { externalEventId: event.externalEventId, inserted: false };
+      continue;
+    }
+    try {
+      const metrics = metricSets.get(event.version);
+      if (metrics === undefined) {
+        throw new EventError('ENVIRONMENT_NOT_FOUND', `Environment version v${event.version} is not published.`);
+      }
+      checkMetrics(event, metrics);
+      let agent: Agent | undefined;
+      if (event.subjectType === 'agent') {
+        agent = agents.get(event.subjectId);
+        if (agent === undefined) throw new EventError('AGENT_NOT_FOUND', 'subjectId names no agent.');
+        try {
+          assertAgentActive(agent);
+        } catch {
+          throw new EventError('AGENT_REVOKED', 'The subject agent has been revoked.');
+        }
+        if (consents.get(agent.id) !== 'allowed') {
+          throw new EventError('CONSENT_REQUIRED', 'The subject agent has not allowed this integrator.');
+        }
+      }
+      pending.push({ index, event, agent, metrics });
+    } catch (err) {
+      results[index] = errorResult(raws[index], err);
+    }
+  }
+
+  let count = 0;
+  if (pending.length > 0) {
+    const rows: NewEventRow[] = pending.map(({ event: e, agent }) => ({
+      integrator_slug: slug,
+      external_event_id: e.externalEventId,
+      env_id: e.envId,
+      event_type: e.eventType,
+      subject_type: e.subjectType,
+      subject_id: e.subjectId,
+      agent_id: agent?.id ?? null,
+      actor_type: e.actorType,
+      actor_id: e.actorId,
+      occurred_at: e.occurredAt,
+      metric_values: JSON.stringify(e.metricValues),
+      severity: e.severity,
+      counterparty_type: e.counterpartyType,
+      counterparty_id: e.counterpartyId,
+      interaction_id: e.interactionId,
+      data: e.data,
+      received_at: now,
+    }));
+    const inserted = await ctx.storage.db.transaction().execute(async (trx) => {
+      await store.lockAgents(
+        trx,
+        ctx.storage.engine,
+        pending.flatMap((p) => (p.agent === undefined ? [] : [p.agent.id])),
+      );
+      const seqs = await store.insertEvents(trx, rows);
+      const insertedIds = new Set(seqs.keys());
+      const scored: Array<ScoredEvent & { seq: number }> = [];
+      for (const { event: e, agent, metrics } of pending) {
+        const seq = seqs.get(e.externalEventId);
+        if (seq === undefined) continue;
+        seqs.delete(e.externalEventId); // a second event with the same id in this batch is the duplicate
+        if (agent === undefined) continue;
+        scored.push({
+          seq,
+          agentId: agent.id,
+          integratorSlug: slug,
+          envId: e.envId,
+          occurredAt: e.occurredAt,
+          receivedAt: now,
+          metricValues: e.metricValues,
+          metrics,
+        });
+      }
+      await applyScored(trx, ctx.config.reputation.environmentCap, scored);
+      return insertedIds;
+    });
+    for (const { index, event } of pending) {
+      const ok = inserted.has(event.externalEventId);
+      if (ok) {
+        count++;
+        inserted.delete(event.externalEventId);
+      }
+      results[index] = { externalEventId: event.externalEventId, inserted: ok };
+    }
+  }
+  return { success: results.every((r) => r.error === undefined), count, results };
+}
+
+/** Applies stored events to their agents' reputation, in `seq` order, with constant work per event. */
+export async function applyScored(
+  db: store.Db,
+  environmentCap: number,
+  events: Array<ScoredEvent & { seq: number }>,
+): Promise<void> {
+  if (events.length === 0) return;
+  events.sort((a, b) => a.seq - b.seq);
+  const state = new ReputationState(environmentCap);
+  state.addLoaded(
+    await store.loadState(db, {
+      agentIds: events.map((e) => e.agentId),
+      envIds: events.map((e) => e.envId),
+      days: events.map((e) => Math.floor(e.occurredAt / 86_400_000)),
+    }),
+  );
+  for (const e of events) state.apply(e);
+  await store.flushState(db, state.changes());
+}

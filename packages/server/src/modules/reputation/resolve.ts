@@ -1,0 +1,62 @@
+// `GET /api/v1/agents/:id`: identity.app's resolve. Anyone gets the public profile and the global score; an
+// integrator the agent has allowed also gets its integrator-scoped score and per-metric breakdown.
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import type { Principal } from '../../http/policy.ts';
+import { agentPublicUrl, findAgent, getAgentOwner } from '../agents/service.ts';
+import type { Agent, OwnerSummary } from '../agents/service.ts';
+import { findIntegrator, getConsentStatus } from '../integrators/service.ts';
+import { getAgentReputation, getGlobalScoreDetails } from './service.ts';
+
+function profileOf(ctx: AppContext, agent: Agent, owner: OwnerSummary | null) {
+  return {
+    did: agent.did,
+    publicName: agent.name,
+    handle: agent.slug,
+    status: agent.status,
+    activeSince: agent.createdAt,
+    description: agent.description,
+    publicKey: agent.publicKey,
+    verifiedDomain: agent.verifiedDomain,
+    owner: owner === null ? null : { name: owner.name, handle: owner.handle },
+    publicUrl: agentPublicUrl(ctx, agent),
+  };
+}
+
+/**
+ * The resolve answer for `ref` (DID, internal id or slug) as seen by `principal`. 404 `NOT_FOUND` for an unknown
+ * agent. `consent` says what the integrator was shown: `allowed` (everything), otherwise the public view.
+ *
+ * @example
+ * const body = await resolveForIntegrator(ctx, 'did:identity:...', req.principal);
+ */
+export async function resolveForIntegrator(ctx: AppContext, ref: string, principal: Principal | null) {
+  const agent = await findAgent(ctx, ref);
+  if (agent === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID or id.');
+  const owner = await getAgentOwner(ctx, agent);
+  const subject = {
+    type: 'agent' as const,
+    id: agent.id,
+    identifier: agent.did,
+    profile: profileOf(ctx, agent, owner),
+  };
+  const integrator = principal?.caller === 'integrator' ? await findIntegrator(ctx, principal.id) : undefined;
+  if (integrator === undefined) {
+    return { subject, score: await getGlobalScoreDetails(ctx, agent.id) };
+  }
+  const integratorView = { id: integrator.id, slug: integrator.slug, name: integrator.name };
+  const consent = await getConsentStatus(ctx, integrator.slug, agent.id);
+  if (consent !== 'allowed') {
+    return { integrator: integratorView, subject, score: await getGlobalScoreDetails(ctx, agent.id), consent };
+  }
+  const reputation = await getAgentReputation(ctx, agent.id, integrator.slug);
+  return {
+    integrator: integratorView,
+    subject,
+    score: reputation.score,
+    integratorScore: reputation.integratorScore,
+    metricBreakdown: reputation.metricBreakdown,
+    contextKey: `integrator:${integrator.slug}`,
+    consent,
+  };
+}

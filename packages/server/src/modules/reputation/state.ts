@@ -1,0 +1,229 @@
+// The incremental reputation update: derived rows held in memory for the agents a batch touches, events applied
+// to them one by one in `seq` order, and the changes written back as deltas. The rebuild runs the same code from
+// empty state over the whole history, which is why the two agree exactly.
+import { contributionMicro, LANES, utcDay } from './formula.ts';
+import type { Lane, MetricDefinition, MetricValue } from './formula.ts';
+
+/** The global scope of `reputation_scores`; any other scope is an integrator slug. */
+export const GLOBAL_SCOPE = 'global';
+
+export interface ScoreState {
+  agentId: string;
+  scope: string;
+  micro: Record<Lane, number>;
+  penalty: number;
+  environmentCount: number;
+  updatedAt: number;
+}
+
+export interface TotalState {
+  agentId: string;
+  envId: string;
+  metricKey: string;
+  integratorSlug: string;
+  totalEvents: number;
+  weightedMicro: number;
+  lastEventAt: number;
+}
+
+export interface DayState {
+  agentId: string;
+  envId: string;
+  metricKey: string;
+  day: number;
+  counted: number;
+}
+
+export interface EnvState {
+  agentId: string;
+  envId: string;
+  integratorSlug: string;
+  counted: number;
+}
+
+/** An event as the reputation update sees it. */
+export interface ScoredEvent {
+  agentId: string;
+  integratorSlug: string;
+  envId: string;
+  occurredAt: number;
+  /** When the event was received: the score's `updatedAt`. */
+  receivedAt: number;
+  metricValues: readonly MetricValue[];
+  /** The metric definitions of the event's environment version, by key. */
+  metrics: ReadonlyMap<string, MetricDefinition>;
+}
+
+/** A row as loaded (`base`, undefined when absent) and as it is now. */
+interface Tracked<T> {
+  base: T | undefined;
+  now: T;
+}
+
+const k = (...parts: Array<string | number>): string => parts.join('\u0000');
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/**
+ * Derived rows for a set of agents. Rows not loaded are taken as absent, so the caller must load every row the
+ * events it applies can touch (all rows of their agents and environments: see store.loadState).
+ */
+export class ReputationState {
+  readonly scores = new Map<string, Tracked<ScoreState>>();
+  readonly totals = new Map<string, Tracked<TotalState>>();
+  readonly days = new Map<string, Tracked<DayState>>();
+  readonly envs = new Map<string, Tracked<EnvState>>();
+
+  constructor(readonly environmentCap: number) {}
+
+  addLoaded(rows: { scores?: ScoreState[]; totals?: TotalState[]; days?: DayState[]; envs?: EnvState[] }): void {
+    for (const r of rows.scores ?? []) this.scores.set(k(r.agentId, r.scope), { base: r, now: clone(r) });
+    for (const r of rows.totals ?? []) this.totals.set(k(r.agentId, r.envId, r.metricKey), { base: r, now: clone(r) });
+    for (const r of rows.days ?? [])
+      this.days.set(k(r.agentId, r.envId, r.metricKey, r.day), { base: r, now: clone(r) });
+    for (const r of rows.envs ?? []) this.envs.set(k(r.agentId, r.envId), { base: r, now: clone(r) });
+  }
+
+  score(agentId: string, scope: string): ScoreState {
+    const key = k(agentId, scope);
+    let t = this.scores.get(key);
+    if (t === undefined) {
+      const row: ScoreState = {
+        agentId,
+        scope,
+        micro: { origin: 0, presence: 0, conduct: 0 },
+        penalty: 0,
+        environmentCount: 0,
+        updatedAt: 0,
+      };
+      t = { base: undefined, now: row };
+      this.scores.set(key, t);
+    }
+    return t.now;
+  }
+
+  private total(agentId: string, envId: string, metricKey: string, integratorSlug: string): TotalState {
+    const key = k(agentId, envId, metricKey);
+    let t = this.totals.get(key);
+    if (t === undefined) {
+      t = {
+        base: undefined,
+        now: { agentId, envId, metricKey, integratorSlug, totalEvents: 0, weightedMicro: 0, lastEventAt: 0 },
+      };
+      this.totals.set(key, t);
+    }
+    return t.now;
+  }
+
+  private day(agentId: string, envId: string, metricKey: string, day: number): DayState {
+    const key = k(agentId, envId, metricKey, day);
+    let t = this.days.get(key);
+    if (t === undefined) {
+      t = { base: undefined, now: { agentId, envId, metricKey, day, counted: 0 } };
+      this.days.set(key, t);
+    }
+    return t.now;
+  }
+
+  /** The agent's row for an environment, and whether it was just created (a new environment for the agent). */
+  private env(agentId: string, envId: string, integratorSlug: string): { row: EnvState; created: boolean } {
+    const key = k(agentId, envId);
+    const t = this.envs.get(key);
+    if (t !== undefined) return { row: t.now, created: false };
+    const row = { agentId, envId, integratorSlug, counted: 0 };
+    this.envs.set(key, { base: undefined, now: row });
+    return { row, created: true };
+  }
+
+  /**
+   * Applies one event (docs/reputation.md, "How an event counts"). Constant work per metric value.
+   * Every metric value of the event counts in `totalEvents`; a boost or hurt value with a non-zero contribution
+   * takes one slot of its (agent, environment, metric, UTC day) allowance (`maxPerDay`) and one of the (agent,
+   * environment) allowance (`environmentCap`) and, if both have room, adds to the lane in both scopes.
+   */
+  apply(ev: ScoredEvent): void {
+    const global = this.score(ev.agentId, GLOBAL_SCOPE);
+    const local = this.score(ev.agentId, ev.integratorSlug);
+    const env = this.env(ev.agentId, ev.envId, ev.integratorSlug);
+    if (env.created) {
+      global.environmentCount += 1;
+      local.environmentCount += 1;
+    }
+    const day = utcDay(ev.occurredAt);
+    for (const mv of ev.metricValues) {
+      const def = ev.metrics.get(mv.metricKey);
+      if (def === undefined) continue; // refused at validation; never stored
+      const total = this.total(ev.agentId, ev.envId, mv.metricKey, ev.integratorSlug);
+      total.totalEvents += 1;
+      total.lastEventAt = Math.max(total.lastEventAt, ev.occurredAt);
+      const c = contributionMicro(def, mv);
+      if (c === 0) continue;
+      const perDay = this.day(ev.agentId, ev.envId, mv.metricKey, day);
+      if (perDay.counted >= def.maxPerDay || env.row.counted >= this.environmentCap) continue;
+      perDay.counted += 1;
+      env.row.counted += 1;
+      total.weightedMicro += c;
+      global.micro[def.lane] += c;
+      local.micro[def.lane] += c;
+    }
+    global.updatedAt = Math.max(global.updatedAt, ev.receivedAt);
+    local.updatedAt = Math.max(local.updatedAt, ev.receivedAt);
+  }
+
+  /** Adds a report penalty to the agent's global score. */
+  applyPenalty(agentId: string, penalty: number, at: number): void {
+    const s = this.score(agentId, GLOBAL_SCOPE);
+    s.penalty += penalty;
+    s.updatedAt = Math.max(s.updatedAt, at);
+  }
+
+  /** What changed since loading, as rows of differences to add (see store.flushState). */
+  changes(): StateChanges {
+    const scores: ScoreState[] = [];
+    for (const { base, now } of this.scores.values()) {
+      const d: ScoreState = {
+        ...now,
+        micro: { origin: 0, presence: 0, conduct: 0 },
+        penalty: now.penalty - (base?.penalty ?? 0),
+        environmentCount: now.environmentCount - (base?.environmentCount ?? 0),
+      };
+      let changed = base === undefined || d.penalty !== 0 || d.environmentCount !== 0;
+      for (const lane of LANES) {
+        d.micro[lane] = now.micro[lane] - (base?.micro[lane] ?? 0);
+        if (d.micro[lane] !== 0) changed = true;
+      }
+      if (base !== undefined && now.updatedAt !== base.updatedAt) changed = true;
+      if (changed) scores.push(d);
+    }
+    const totals: TotalState[] = [];
+    for (const { base, now } of this.totals.values()) {
+      if (base !== undefined && base.totalEvents === now.totalEvents) continue;
+      totals.push({
+        ...now,
+        totalEvents: now.totalEvents - (base?.totalEvents ?? 0),
+        weightedMicro: now.weightedMicro - (base?.weightedMicro ?? 0),
+      });
+    }
+    const days: DayState[] = [];
+    for (const { base, now } of this.days.values()) {
+      if (now.counted === (base?.counted ?? 0)) continue;
+      days.push({ ...now, counted: now.counted - (base?.counted ?? 0) });
+    }
+    const envs: EnvState[] = [];
+    for (const { base, now } of this.envs.values()) {
+      if (base !== undefined && now.counted === base.counted) continue;
+      envs.push({ ...now, counted: now.counted - (base?.counted ?? 0) });
+    }
+    return { scores, totals, days, envs };
+  }
+}
+
+/** Differences to add to stored rows (absolute values for `updatedAt` and `lastEventAt`, which take the maximum). */
+export interface StateChanges {
+  scores: ScoreState[];
+  totals: TotalState[];
+  days: DayState[];
+  envs: EnvState[];
+}

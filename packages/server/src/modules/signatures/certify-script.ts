@@ -1,0 +1,67 @@
+// The signature page's one script, served from this origin at `/assets/certify.js` (the pages' CSP allows no inline
+// script). It hashes the chosen file, or else the textarea's UTF-8 text, with SHA-256 in the browser and asks
+// `POST /api/v1/signatures/certify` whether that matches; the content itself never leaves the browser.
+
+/** The script's source. Element ids are stable: certify-form, certify-file, certify-text, certify-button, ... */
+export const CERTIFY_SCRIPT = `'use strict';
+(function () {
+  var form = document.getElementById('certify-form');
+  var button = document.getElementById('certify-button');
+  var result = document.getElementById('certify-result');
+  if (!form || !button || !result) return;
+  var signatureHash = form.getAttribute('data-signature-hash');
+  var certifyUrl = form.getAttribute('data-certify-url');
+  var count = document.getElementById('certification-count');
+
+  function hex(buffer) {
+    return Array.prototype.map
+      .call(new Uint8Array(buffer), function (b) { return (b + 0x100).toString(16).slice(1); })
+      .join('');
+  }
+
+  function content() {
+    var file = document.getElementById('certify-file');
+    if (file && file.files && file.files.length > 0) return file.files[0].arrayBuffer();
+    var text = document.getElementById('certify-text');
+    return Promise.resolve(new TextEncoder().encode(text ? text.value : ''));
+  }
+
+  function show(text, kind) {
+    result.textContent = text;
+    result.className = kind;
+  }
+
+  form.addEventListener('submit', function (event) { event.preventDefault(); });
+  button.addEventListener('click', function () {
+    if (!window.crypto || !window.crypto.subtle) {
+      show('This browser cannot compute SHA-256 on this page (it needs https or localhost).', 'error');
+      return;
+    }
+    button.disabled = true;
+    show('checking', 'muted');
+    content()
+      .then(function (bytes) { return window.crypto.subtle.digest('SHA-256', bytes); })
+      .then(function (digest) {
+        return fetch(certifyUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ signatureHash: signatureHash, contentHash: hex(digest) }),
+        });
+      })
+      .then(function (res) {
+        return res.json().then(function (body) {
+          if (!res.ok) throw new Error(body && body.error ? body.error : 'HTTP ' + res.status);
+          return body;
+        });
+      })
+      .then(function (body) {
+        show(body.match ? 'match' : 'mismatch', body.match ? 'status status-valid' : 'status status-invalid');
+        if (body.match && count && typeof body.certificationCount === 'number') {
+          count.textContent = String(body.certificationCount);
+        }
+      })
+      .catch(function (err) { show('error: ' + err.message, 'error'); })
+      .then(function () { button.disabled = false; });
+  });
+})();
+`;

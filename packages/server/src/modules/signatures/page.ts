@@ -1,0 +1,82 @@
+// The signature page, `/verify/{signatureHash}` (identity.app's `verifyUrl`): server-rendered, every value escaped,
+// readable without JavaScript. Its certify form works with the same-origin `/assets/certify.js`.
+import type { AppContext } from '../../context.ts';
+import { escapeHtml } from '../../web/html.ts';
+import { page, when } from '../../web/layout.ts';
+import { findSignature } from './service.ts';
+import { signatureView } from './view.ts';
+import type { SignatureView } from './view.ts';
+
+/** The path prefix of VOUCH_PUBLIC_URL (`''` at the root), for same-origin links that work on any host and port. */
+function basePath(ctx: AppContext): string {
+  return new URL(ctx.config.publicUrl).pathname.replace(/\/+$/, '');
+}
+
+const none = '<span class="muted">none</span>';
+const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
+
+/** The page's HTML for a view. Every value that came from a client is escaped. */
+export function renderSignatureView(ctx: AppContext, v: SignatureView): string {
+  const a = v.agent;
+  const signer = a.publicName ?? a.handle ?? a.did;
+  const agentPath = `${basePath(ctx)}/verify/${a.handle ?? a.did.slice('did:identity:'.length)}`;
+  const facts: Array<[string, string]> = [
+    ['Signed by', `<a href="${escapeHtml(agentPath)}" id="signer-name">${escapeHtml(signer)}</a>`],
+    ['DID', `<span id="signer-did">${code(a.did)}</span>`],
+    ['Handle', a.handle === null ? none : code(a.handle)],
+    [
+      'Agent status',
+      `<span class="status status-${escapeHtml(a.status)}" id="agent-status">${escapeHtml(a.status)}</span>`,
+    ],
+    ['Active since', when(a.activeSince)],
+    [
+      'Owner',
+      v.owner === null
+        ? '<span class="muted">unclaimed</span>'
+        : `${escapeHtml(v.owner.name)} (${code(v.owner.handle)})`,
+    ],
+    ['Signed at', `<span id="signed-at">${when(v.signedAt)}</span>`],
+    ['Note', v.publicNote === null ? none : `<span id="public-note">${escapeHtml(v.publicNote)}</span>`],
+    ['Payload hash (SHA-256)', `<span id="payload-hash">${code(v.payloadHash)}</span>`],
+    ['Signature (Ed25519)', code(v.signature)],
+    ['Signature hash', code(v.signatureHash)],
+    ['Reputation', `<span id="reputation-score">${v.reputation.score}</span><span class="muted"> / 100</span>`],
+    ['Signatures by this agent', `<span id="total-signatures">${v.reputation.totalSignatures}</span>`],
+    ['Certifications', `<span id="certification-count">${v.certificationCount}</span>`],
+  ];
+  const base = basePath(ctx);
+  const body = `<h1 id="signature-title">Signed by ${escapeHtml(signer)}</h1>
+<p><span class="status status-valid" id="signature-valid">valid signature</span>${
+    a.status === 'revoked' ? ' <span class="status status-revoked">agent revoked</span>' : ''
+  }</p>
+<dl>${facts.map(([k, val]) => `<dt>${escapeHtml(k)}</dt><dd>${val}</dd>`).join('')}</dl>
+<h2>Check your copy of the content</h2>
+<p>Choose the file, or paste the text, you were given. Your browser computes its SHA-256; only that hash is sent.</p>
+<noscript><p class="muted" id="certify-needs-script">Checking here needs JavaScript. Without it, compute the SHA-256
+of the content yourself (e.g. <code>sha256sum</code>) and compare it with the payload hash above.</p></noscript>
+<form id="certify-form" data-signature-hash="${escapeHtml(v.signatureHash)}" data-certify-url="${escapeHtml(
+    `${base}/api/v1/signatures/certify`,
+  )}">
+<p><label for="certify-file">File</label><br><input type="file" id="certify-file"></p>
+<p><label for="certify-text">or text</label><br><textarea id="certify-text" rows="6"></textarea></p>
+<button type="button" id="certify-button">Check</button>
+<p id="certify-result" role="status" aria-live="polite"></p>
+</form>
+<h2>Verify it yourself</h2>
+<p>${escapeHtml(v.verification.instructions)}</p>
+<p class="muted">JSON: ${code(`${ctx.config.publicUrl}/api/v1/signatures/verify?hash=${v.signatureHash}`)}</p>
+<script src="${escapeHtml(`${base}/assets/certify.js`)}" defer></script>`;
+  return page(ctx, `Signature by ${signer} — Vouch`, body);
+}
+
+/**
+ * The signature page for `signatureHash`, or undefined when no signature has it (the caller answers 404).
+ *
+ * @example
+ * const html = await renderSignaturePage(ctx, x);
+ */
+export async function renderSignaturePage(ctx: AppContext, signatureHash: string): Promise<string | undefined> {
+  const sig = await findSignature(ctx, signatureHash);
+  if (sig === undefined) return undefined;
+  return renderSignatureView(ctx, await signatureView(ctx, sig, null));
+}

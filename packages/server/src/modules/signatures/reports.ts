@@ -1,0 +1,178 @@
+// identity.app's reports (`POST /api/v1/agents/report`): signed reports by registered agents and anonymous ones,
+// with the anti-abuse rules of issue 6. The penalty a report carries is handed to the reputation module in the
+// transaction that stores the report.
+import { createHmac, randomUUID } from 'node:crypto';
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import { assertAgentActive, findAgent, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
+import type { Agent } from '../agents/service.ts';
+import { applyReportPenalty } from '../reputation/service.ts';
+import { assertWithinWindow, canonicalSignature, findSignature } from './service.ts';
+import * as store from './store.ts';
+import type { ReportRow } from './store.ts';
+
+export const REPORT_REASONS = ['spam', 'impersonation', 'malicious', 'other'] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number];
+
+/** The seed's weights: a signed report costs the target 5 points, an anonymous one 2. */
+export const SIGNED_REPORT_PENALTY = 5;
+export const ANONYMOUS_REPORT_PENALTY = 2;
+/** At most this much penalty per target in any 24 hours; reports beyond it are stored with what was left (0..). */
+export const REPORT_PENALTY_CAP = 20;
+/** Anonymous reports per client address in any hour. */
+export const ANONYMOUS_REPORTS_PER_HOUR = 5;
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+export interface ReportInput {
+  did: string;
+  reason: ReportReason;
+  signatureHash?: string;
+  details?: string;
+  reporterDid?: string;
+  signature?: string;
+  signedAt?: number;
+}
+
+/** What the route answers: the stored report (or, for a repeat within 24 h, the one that counted). */
+export interface ReportReceipt {
+  reportId: string;
+  did: string;
+  reason: ReportReason;
+  type: 'signed' | 'anonymous';
+  /** The reporter's DID for a signed report; null for an anonymous one. */
+  reporterDid: string | null;
+  /** The penalty this report applied after the 24-hour cap (0 to 5). */
+  penalty: number;
+  /** True when the same reporter already reported this target for this reason within 24 h: nothing was stored. */
+  duplicate: boolean;
+  createdAt: number;
+}
+
+/** The signed statement of a report: `report:<targetDid>:<reason>:<signedAt>`. */
+export function reportStatement(targetDid: string, reason: string, signedAt: number): string {
+  return `report:${targetDid}:${reason}:${signedAt}`;
+}
+
+/**
+ * A keyed digest of the client address, so the anonymous limits work without storing addresses. Keyed with the KEK
+ * (every process shares it) so the digest of an IPv4 address cannot be reversed by trying all 2^32 of them.
+ */
+function addressDigest(ctx: AppContext, address: string): string {
+  return createHmac('sha256', ctx.kek).update(`vouch-report-address-v1:${address}`).digest('hex');
+}
+
+/** Checks the reporter of a signed report; throws 404, 403 `AGENT_REVOKED`, 400 `REPORT_SELF`, `SIGNED_AT_...`, `SIGNATURE_INVALID`. */
+async function checkedReporter(
+  ctx: AppContext,
+  target: Agent,
+  input: ReportInput & { reporterDid: string; signature: string; signedAt: number },
+): Promise<Agent> {
+  const reporter = await findAgent(ctx, input.reporterDid);
+  if (reporter === undefined) throw new ApiError('NOT_FOUND', 'No agent has the reporterDid.');
+  assertAgentActive(reporter);
+  if (reporter.id === target.id) throw new ApiError('REPORT_SELF', 'An agent cannot report itself.');
+  assertWithinWindow(ctx, input.signedAt);
+  const signature = canonicalSignature(input.signature);
+  const ok =
+    signature !== undefined &&
+    (await verifyAgentSignature(reporter, reportStatement(target.did, input.reason, input.signedAt), signature));
+  if (!ok) {
+    throw new ApiError(
+      'SIGNATURE_INVALID',
+      'signature does not verify over "report:<targetDid>:<reason>:<signedAt>" with the reporter\'s key.',
+    );
+  }
+  return reporter;
+}
+
+function receipt(row: ReportRow, target: Agent, reporter: Agent | undefined, duplicate: boolean): ReportReceipt {
+  return {
+    reportId: row.id,
+    did: target.did,
+    reason: row.reason,
+    type: row.kind,
+    reporterDid: reporter?.did ?? null,
+    penalty: duplicate ? 0 : Number(row.penalty),
+    duplicate,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/**
+ * Files a report. With all of `reporterDid`, `signature` and `signedAt` it is a signed report (penalty 5) whose
+ * signature must verify (else 400, never downgraded); otherwise anonymous (penalty 2), reported from
+ * `clientAddress`. Rules, each over a sliding window ending now:
+ * 1. one reporter (agent, or client address for anonymous reports), one target and one reason count once per 24 h:
+ *    a repeat stores nothing and answers the report that counted, with `duplicate: true`;
+ * 2. at most 5 anonymous reports per client address per hour (429 `RATE_LIMITED` with Retry-After);
+ * 3. at most 20 points of penalty per target per 24 h: the report is stored with what is left of the cap.
+ * The rules are read and the report written in one transaction that first locks the target (and the address), so
+ * concurrent reports in any number of processes cannot both slip under a limit.
+ *
+ * @example
+ * const { receipt, created } = await fileReport(ctx, body, req.ip);
+ */
+export async function fileReport(
+  ctx: AppContext,
+  input: ReportInput,
+  clientAddress: string,
+): Promise<{ receipt: ReportReceipt; created: boolean }> {
+  const target = await resolveAgent(ctx, input.did);
+  const { reporterDid, signature, signedAt } = input;
+  const signed = reporterDid !== undefined && signature !== undefined && signedAt !== undefined;
+  const reporter = signed
+    ? await checkedReporter(ctx, target, { ...input, reporterDid, signature, signedAt })
+    : undefined;
+  if (input.signatureHash !== undefined) {
+    const sig = await findSignature(ctx, input.signatureHash);
+    if (sig === undefined) throw new ApiError('NOT_FOUND', 'No signature has this signatureHash.');
+    if (sig.agentId !== target.id) {
+      throw new ApiError('VALIDATION_FAILED', 'signatureHash names a signature by another agent than did.');
+    }
+  }
+  const address = reporter === undefined ? addressDigest(ctx, clientAddress) : null;
+  const now = ctx.clock.now();
+  return ctx.storage.db.transaction().execute(async (trx) => {
+    await store.lockReportKey(trx, `target:${target.id}`, now);
+    if (address !== null) await store.lockReportKey(trx, `address:${address}`, now);
+
+    const by = reporter === undefined ? { reporterAddress: address! } : { reporterAgentId: reporter.id };
+    const earlier = await store.findRecentReport(trx, by, target.id, input.reason, now - DAY_MS);
+    if (earlier !== undefined) return { receipt: receipt(earlier, target, reporter, true), created: false };
+
+    if (address !== null) {
+      const recent = await store.anonymousReportsSince(trx, address, now - HOUR_MS);
+      if (recent.count >= ANONYMOUS_REPORTS_PER_HOUR) {
+        const retry = Math.max(1, Math.ceil(((recent.oldest ?? now) + HOUR_MS - now) / 1000));
+        throw new ApiError(
+          'RATE_LIMITED',
+          `At most ${ANONYMOUS_REPORTS_PER_HOUR} anonymous reports per hour from one address; retry after Retry-After.`,
+          { headers: { 'retry-after': String(retry) } },
+        );
+      }
+    }
+
+    const nominal = reporter === undefined ? ANONYMOUS_REPORT_PENALTY : SIGNED_REPORT_PENALTY;
+    const used = await store.penaltySince(trx, target.id, now - DAY_MS);
+    const penalty = Math.max(0, Math.min(nominal, REPORT_PENALTY_CAP - used));
+    const row: ReportRow = {
+      id: randomUUID(),
+      target_agent_id: target.id,
+      reason: input.reason,
+      kind: reporter === undefined ? 'anonymous' : 'signed',
+      reporter_agent_id: reporter?.id ?? null,
+      reporter_address: address,
+      signature_hash: input.signatureHash ?? null,
+      details: input.details ?? null,
+      signed_at: reporter === undefined ? null : signedAt!,
+      nominal_penalty: nominal,
+      penalty,
+      created_at: now,
+    };
+    await store.insertReport(trx, row);
+    await applyReportPenalty(trx, target.id, penalty, now);
+    return { receipt: receipt(row, target, reporter, false), created: true };
+  });
+}

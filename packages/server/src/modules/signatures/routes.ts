@@ -1,0 +1,271 @@
+// identity.app's signed messages and reports (seed 002, issue 6): sign, verify, certify, report, and the certify
+// script of the signature page. The page itself is `/verify/{hash}`, dispatched by the agents module's verify route.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { ApiError, errorBodySchema } from '../../errors.ts';
+import type { VouchModule } from '../../module.ts';
+import { PAGE_HEADERS } from '../../web/html.ts';
+import { CERTIFY_SCRIPT } from './certify-script.ts';
+import { fileReport, REPORT_REASONS } from './reports.ts';
+import type { ReportInput } from './reports.ts';
+import { certifySignature, findSignature, recordSignature } from './service.ts';
+import type { SignInput } from './service.ts';
+import { consentFor, signatureView } from './view.ts';
+
+const HEX64 = '^[0-9a-f]{64}$';
+const HEX64_ANY_CASE = '^[0-9a-fA-F]{64}$';
+/** No C0 control characters or DEL in free text that pages show. Newlines and tabs are allowed in `details`. */
+const NO_CONTROL = '^[^\\u0000-\\u001f\\u007f]*$';
+const NO_CONTROL_BUT_LINES = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
+const ref = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const ms = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const base64Signature = { type: 'string', minLength: 1, maxLength: 200 } as const;
+
+const consentSchema = {
+  type: 'object',
+  properties: { integratorSlug: { type: 'string' }, status: { type: 'string', enum: ['allowed', 'revoked', 'none'] } },
+} as const;
+
+const viewSchema = {
+  type: 'object',
+  properties: {
+    valid: { type: 'boolean' },
+    signatureHash: { type: 'string' },
+    signedAt: { type: 'integer' },
+    payloadHash: { type: 'string' },
+    publicNote: { type: ['string', 'null'] },
+    signature: { type: 'string' },
+    agent: {
+      type: 'object',
+      properties: {
+        did: { type: 'string' },
+        publicName: { type: ['string', 'null'] },
+        handle: { type: ['string', 'null'] },
+        status: { type: 'string' },
+        activeSince: { type: 'integer' },
+        publicKey: { type: ['string', 'null'] },
+      },
+    },
+    owner: {
+      type: ['object', 'null'],
+      properties: { name: { type: 'string' }, handle: { type: 'string' } },
+    },
+    reputation: {
+      type: 'object',
+      properties: { score: { type: 'number' }, totalSignatures: { type: 'integer' } },
+    },
+    verification: {
+      type: 'object',
+      properties: {
+        instructions: { type: 'string' },
+        algorithm: { type: 'string' },
+        encoding: { type: 'string' },
+        payloadHash: { type: 'string' },
+        verifyUrl: { type: 'string' },
+        certifyUrl: { type: 'string' },
+        learnMore: { type: 'string' },
+      },
+    },
+    certificationCount: { type: 'integer' },
+    integratorConsent: consentSchema,
+  },
+} as const;
+
+const reportReceiptSchema = {
+  type: 'object',
+  properties: {
+    reportId: { type: 'string' },
+    did: { type: 'string' },
+    reason: { type: 'string' },
+    type: { type: 'string', enum: ['signed', 'anonymous'] },
+    reporterDid: { type: ['string', 'null'] },
+    penalty: { type: 'integer' },
+    duplicate: { type: 'boolean' },
+    createdAt: { type: 'integer' },
+  },
+} as const;
+
+async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const window = ctx.config.rateLimitWindowMs;
+
+  app.post(
+    '/api/v1/signatures/sign',
+    {
+      // The signature is the authorization. Per address here; per DID (VOUCH_SIGN_RATE_MAX) once it verifies.
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: {
+        summary:
+          'Record a signed message: an Ed25519 signature by the agent over "<payloadHash>:<signedAt>" (identity.app). ' +
+          'The same submission again answers the same signatureHash; the same signature with another note is 409.',
+        tags: ['signatures'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['did', 'payloadHash', 'signature', 'signedAt'],
+          properties: {
+            did: ref,
+            payloadHash: { type: 'string', pattern: HEX64 },
+            signature: base64Signature,
+            signedAt: ms,
+            publicNote: { type: 'string', maxLength: 160, pattern: NO_CONTROL },
+          },
+        },
+        response: {
+          201: { type: 'object', properties: { signatureHash: { type: 'string' } } },
+          400: errorBodySchema,
+          403: errorBodySchema,
+          404: errorBodySchema,
+          409: errorBodySchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { signature } = await recordSignature(ctx, req.body as SignInput);
+      return reply.code(201).send({ signatureHash: signature.signatureHash });
+    },
+  );
+
+  app.get(
+    '/api/v1/signatures/verify',
+    {
+      config: { policy: { caller: 'public', optionalCaller: ['integrator'], rateLimit: 'default' } },
+      schema: {
+        summary:
+          'Look up a recorded signature: its agent, owner, reputation, certification count and how to check content; ' +
+          "with an integrator key also the agent's consent for that integrator.",
+        tags: ['signatures'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['hash'],
+          properties: { hash: { type: 'string', pattern: HEX64 } },
+        },
+        response: { 200: viewSchema, 400: errorBodySchema, 404: errorBodySchema },
+      },
+    },
+    async (req) => {
+      const { hash } = req.query as { hash: string };
+      const sig = await findSignature(ctx, hash);
+      if (sig === undefined) throw new ApiError('NOT_FOUND', 'No signature has this hash.');
+      return signatureView(ctx, sig, req.principal);
+    },
+  );
+
+  app.post(
+    '/api/v1/signatures/certify',
+    {
+      config: {
+        policy: {
+          caller: 'public',
+          optionalCaller: ['integrator'],
+          rateLimit: { max: ctx.config.signatureRateLimits.certify, windowMs: window },
+        },
+      },
+      schema: {
+        summary:
+          'Check a SHA-256 content hash against a recorded signature; a match adds one certification (identity.app).',
+        tags: ['signatures'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['signatureHash', 'contentHash'],
+          properties: {
+            signatureHash: { type: 'string', pattern: HEX64 },
+            contentHash: { type: 'string', pattern: HEX64_ANY_CASE },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              match: { type: 'boolean' },
+              signatureHash: { type: 'string' },
+              payloadHash: { type: 'string' },
+              signer: {
+                type: 'object',
+                properties: {
+                  did: { type: 'string' },
+                  signedAt: { type: 'integer' },
+                  publicNote: { type: ['string', 'null'] },
+                },
+              },
+              certificationCount: { type: 'integer' },
+              integratorConsent: consentSchema,
+            },
+          },
+          400: errorBodySchema,
+          404: errorBodySchema,
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { signatureHash: string; contentHash: string };
+      const { match, signature } = await certifySignature(ctx, b.signatureHash, b.contentHash);
+      const consent = await consentFor(ctx, req.principal, signature.agentId);
+      return {
+        match,
+        signatureHash: signature.signatureHash,
+        payloadHash: signature.payloadHash,
+        signer: { did: signature.did, signedAt: signature.signedAt, publicNote: signature.publicNote },
+        certificationCount: signature.certificationCount,
+        ...(consent === undefined ? {} : { integratorConsent: consent }),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/agents/report',
+    {
+      config: { policy: { caller: 'public', rateLimit: { max: 30, windowMs: window } } },
+      schema: {
+        summary:
+          'Report an agent. With reporterDid, signature (Ed25519 over "report:<targetDid>:<reason>:<signedAt>") and ' +
+          'signedAt a signed report (penalty 5), else anonymous (penalty 2). Once per reporter, target and reason per ' +
+          '24 h; anonymous at most 5 per hour per address; at most 20 penalty per target per 24 h.',
+        tags: ['reports'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['did', 'reason'],
+          properties: {
+            did: ref,
+            reason: { type: 'string', enum: [...REPORT_REASONS] },
+            signatureHash: { type: 'string', pattern: HEX64 },
+            details: { type: 'string', maxLength: 1000, pattern: NO_CONTROL_BUT_LINES },
+            reporterDid: ref,
+            signature: base64Signature,
+            signedAt: ms,
+          },
+        },
+        response: {
+          200: reportReceiptSchema,
+          201: reportReceiptSchema,
+          400: errorBodySchema,
+          403: errorBodySchema,
+          404: errorBodySchema,
+          429: errorBodySchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { receipt, created } = await fileReport(ctx, req.body as ReportInput, req.ip);
+      return reply.code(created ? 201 : 200).send(receipt);
+    },
+  );
+
+  app.get(
+    '/assets/certify.js',
+    { config: { policy: { caller: 'public', rateLimit: 'default' } }, schema: { hide: true } },
+    async (_req, reply) => {
+      void reply
+        .type('text/javascript; charset=utf-8')
+        .headers({ ...PAGE_HEADERS, 'cache-control': 'public, max-age=3600' });
+      return CERTIFY_SCRIPT;
+    },
+  );
+}
+
+export const signaturesModule: VouchModule = {
+  name: 'signatures',
+  routes: registerSignatureRoutes,
+};

@@ -1,0 +1,131 @@
+// The signatures module's tables (migration 0006): signatures, reports and the report locks. Only this module
+// queries them; others call ./service.ts.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { translateErrors } from '../../storage/index.ts';
+import type { Database } from '../../storage/index.ts';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+export type SignatureRow = Selectable<Database['signatures']>;
+export type ReportRow = Selectable<Database['reports']>;
+
+export function findSignature(db: Db, signatureHash: string): Promise<SignatureRow | undefined> {
+  return translateErrors(() =>
+    db.selectFrom('signatures').selectAll().where('signature_hash', '=', signatureHash).executeTakeFirst(),
+  );
+}
+
+/**
+ * Inserts a signature unless its hash is stored already (the primary key settles concurrent submissions);
+ * returns the stored row either way and whether this call inserted it.
+ */
+export async function insertSignature(
+  db: Db,
+  row: Omit<SignatureRow, 'certification_count'>,
+): Promise<{ row: SignatureRow; inserted: boolean }> {
+  const inserted = await translateErrors(() =>
+    db
+      .insertInto('signatures')
+      .values({ ...row, certification_count: 0 })
+      .onConflict((oc) => oc.column('signature_hash').doNothing())
+      .returning('signature_hash')
+      .executeTakeFirst(),
+  );
+  const stored = await findSignature(db, row.signature_hash);
+  if (stored === undefined) throw new Error('A stored signature vanished.');
+  return { row: stored, inserted: inserted !== undefined };
+}
+
+export async function countSignaturesOfAgent(db: Db, agentId: string): Promise<number> {
+  const row = await translateErrors(() =>
+    db
+      .selectFrom('signatures')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('agent_id', '=', agentId)
+      .executeTakeFirstOrThrow(),
+  );
+  return Number(row.n);
+}
+
+/** Adds one certification; returns the new count, or undefined for an unknown hash. */
+export async function incrementCertifications(db: Db, signatureHash: string): Promise<number | undefined> {
+  const row = await translateErrors(() =>
+    db
+      .updateTable('signatures')
+      .set((eb) => ({ certification_count: eb('certification_count', '+', 1) }))
+      .where('signature_hash', '=', signatureHash)
+      .returning('certification_count')
+      .executeTakeFirst(),
+  );
+  return row === undefined ? undefined : Number(row.certification_count);
+}
+
+/**
+ * Inside a report's transaction: takes the lock row `key`. The upsert's row lock (PostgreSQL) or the write lock
+ * (SQLite) holds until commit, so every later read of that target's or address's reports sees every report that
+ * committed before it.
+ */
+export async function lockReportKey(trx: Db, key: string, now: number): Promise<void> {
+  await translateErrors(() =>
+    trx
+      .insertInto('report_locks')
+      .values({ key, touched_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ touched_at: now }))
+      .execute(),
+  );
+}
+
+/** The report by this reporter (agent id or address hash) against `targetId` for `reason` since `since`, if any. */
+export function findRecentReport(
+  db: Db,
+  by: { reporterAgentId: string } | { reporterAddress: string },
+  targetId: string,
+  reason: string,
+  since: number,
+): Promise<ReportRow | undefined> {
+  let q = db
+    .selectFrom('reports')
+    .selectAll()
+    .where('target_agent_id', '=', targetId)
+    .where('reason', '=', reason as ReportRow['reason'])
+    .where('created_at', '>', since);
+  q =
+    'reporterAgentId' in by
+      ? q.where('reporter_agent_id', '=', by.reporterAgentId)
+      : q.where('kind', '=', 'anonymous').where('reporter_address', '=', by.reporterAddress);
+  return translateErrors(() => q.orderBy('created_at').limit(1).executeTakeFirst());
+}
+
+/** Sum of the effective penalties against `targetId` since `since`. */
+export async function penaltySince(db: Db, targetId: string, since: number): Promise<number> {
+  const row = await translateErrors(() =>
+    db
+      .selectFrom('reports')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('penalty'), eb.lit(0)).as('total'))
+      .where('target_agent_id', '=', targetId)
+      .where('created_at', '>', since)
+      .executeTakeFirstOrThrow(),
+  );
+  return Number(row.total);
+}
+
+/** Anonymous reports sent from this address (hash) since `since`: their count and the oldest one's time. */
+export async function anonymousReportsSince(
+  db: Db,
+  reporterAddress: string,
+  since: number,
+): Promise<{ count: number; oldest: number | null }> {
+  const row = await translateErrors(() =>
+    db
+      .selectFrom('reports')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('created_at').as('oldest')])
+      .where('kind', '=', 'anonymous')
+      .where('reporter_address', '=', reporterAddress)
+      .where('created_at', '>', since)
+      .executeTakeFirstOrThrow(),
+  );
+  return { count: Number(row.n), oldest: row.oldest === null ? null : Number(row.oldest) };
+}
+
+export async function insertReport(db: Db, row: ReportRow): Promise<void> {
+  await translateErrors(() => db.insertInto('reports').values(row).execute());
+}

@@ -1,0 +1,118 @@
+// What `GET /api/v1/signatures/verify` answers (and the signature page shows): a recorded signature with its agent,
+// owner, reputation and how to check content against it, in identity.app's shape.
+import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
+import type { Principal } from '../../http/policy.ts';
+import { findAgent, getAgentOwner } from '../agents/service.ts';
+import type { AgentStatus } from '../agents/service.ts';
+import { getConsentStatus } from '../integrators/service.ts';
+import { getGlobalScore } from '../reputation/service.ts';
+import { countSignatures } from './service.ts';
+import type { StoredSignature } from './service.ts';
+
+export interface IntegratorConsent {
+  integratorSlug: string;
+  status: 'allowed' | 'revoked' | 'none';
+}
+
+export interface SignatureView {
+  /** Always true for a recorded signature (it verified when recorded); `agent.status` tells whether it is revoked. */
+  valid: true;
+  signatureHash: string;
+  signedAt: number;
+  payloadHash: string;
+  publicNote: string | null;
+  /** The Ed25519 signature (standard base64) over `"<payloadHash>:<signedAt>"`, to check offline. */
+  signature: string;
+  agent: {
+    did: string;
+    publicName: string | null;
+    handle: string | null;
+    status: AgentStatus;
+    activeSince: number;
+    /** The agent's current Ed25519 key (standard base64), or null. */
+    publicKey: string | null;
+  };
+  owner: { name: string; handle: string } | null;
+  reputation: { score: number; totalSignatures: number };
+  verification: {
+    instructions: string;
+    algorithm: 'SHA-256';
+    encoding: 'hex';
+    payloadHash: string;
+    verifyUrl: string;
+    certifyUrl: string;
+    learnMore: string;
+  };
+  certificationCount: number;
+  integratorConsent?: IntegratorConsent;
+}
+
+/** The agent's consent for the calling integrator, when the caller presented an integrator key; else undefined. */
+export async function consentFor(
+  ctx: AppContext,
+  principal: Principal | null,
+  agentId: string,
+): Promise<IntegratorConsent | undefined> {
+  if (principal?.caller !== 'integrator') return undefined;
+  return { integratorSlug: principal.id, status: await getConsentStatus(ctx, principal.id, agentId) };
+}
+
+/** `<VOUCH_PUBLIC_URL>/verify/<signatureHash>`: identity.app's `verifyUrl`, the signature page. */
+export function signatureVerifyUrl(ctx: AppContext, signatureHash: string): string {
+  return `${ctx.config.publicUrl}/verify/${signatureHash}`;
+}
+
+/**
+ * The verify answer for a recorded signature; `principal` adds `integratorConsent` for an integrator caller.
+ *
+ * @example
+ * const view = await signatureView(ctx, await findSignature(ctx, hash), req.principal);
+ */
+export async function signatureView(
+  ctx: AppContext,
+  sig: StoredSignature,
+  principal: Principal | null,
+): Promise<SignatureView> {
+  const agent = await findAgent(ctx, sig.agentId);
+  if (agent === undefined) throw new ApiError('NOT_FOUND', 'No signature has this hash.');
+  const [owner, totalSignatures, score, consent] = await Promise.all([
+    getAgentOwner(ctx, agent),
+    countSignatures(ctx, agent.id),
+    getGlobalScore(ctx, agent.id),
+    consentFor(ctx, principal, agent.id),
+  ]);
+  const view: SignatureView = {
+    valid: true,
+    signatureHash: sig.signatureHash,
+    signedAt: sig.signedAt,
+    payloadHash: sig.payloadHash,
+    publicNote: sig.publicNote,
+    signature: sig.signature,
+    agent: {
+      did: agent.did,
+      publicName: agent.name,
+      handle: agent.slug,
+      status: agent.status,
+      activeSince: agent.createdAt,
+      publicKey: agent.publicKey,
+    },
+    owner: owner === null ? null : { name: owner.name, handle: owner.handle },
+    reputation: { score, totalSignatures },
+    verification: {
+      instructions:
+        'Compute the SHA-256 of the original content, hex-encoded, and compare it with payloadHash; or POST ' +
+        '{signatureHash, contentHash} to certifyUrl. The signature is Ed25519 (standard base64) by the agent ' +
+        'over the UTF-8 string "<payloadHash>:<signedAt>".',
+      algorithm: 'SHA-256',
+      encoding: 'hex',
+      payloadHash: sig.payloadHash,
+      verifyUrl: signatureVerifyUrl(ctx, sig.signatureHash),
+      certifyUrl: `${ctx.config.publicUrl}/api/v1/signatures/certify`,
+      learnMore: `${ctx.config.publicUrl}/docs`,
+    },
+    certificationCount: sig.certificationCount,
+  };
+  if (consent !== undefined) view.integratorConsent = consent;
+  return view;
+}

@@ -1,0 +1,143 @@
+// What verifyToken reads from the database on every call, cached per app: the set of revoked jtis and the token's
+// agent. Without it a verification costs two queries; with it, none in the steady state.
+//
+// Freshness (the bounds docs/performance.md states):
+// - revocations made in THIS process are seen by the next verification after they commit: every revocation takes
+//   its sequence number through store.nextRevocationSeq, which notes it (local-revocations.ts), and the cache reads the table again
+//   whenever its cursor is behind it (a rolled-back revocation only costs extra reads until its number is reused);
+// - revocations made by OTHER processes (several servers on one PostgreSQL) are read within REVOCATION_SYNC_MS of
+//   the app clock: one indexed range query on `seq > cursor` (sequence order is commit order, see nextRevocationSeq);
+// - an agent's revocation revokes its live tokens (revokeTokensOfAgent), which moves the cursor and drops every
+//   cached agent; a cached agent is also re-read after AGENT_CACHE_MS.
+// Above MAX_REVOCATIONS live entries the cache stops holding the set and asks the database per token, as before.
+import type { AppContext } from '../../context.ts';
+import { agentDirectory, hasAgentDirectoryOverride } from './agents.ts';
+import type { TokenAgent } from './agents.ts';
+import { localAgentEpoch, localRevocationSeq } from './local-revocations.ts';
+import * as store from './store.ts';
+
+/** Other processes' revocations reach this process within this many ms (plus one query). */
+export const REVOCATION_SYNC_MS = 250;
+/** A cached agent (existence and status) is read again after this many ms. */
+export const AGENT_CACHE_MS = 1000;
+const MAX_REVOCATIONS = 200_000;
+const MAX_AGENTS = 10_000;
+const PAGE = 5000;
+
+interface CachedAgent {
+  agent: TokenAgent;
+  at: number;
+  cursor: number;
+  epoch: number;
+}
+
+export class VerifyCache {
+  readonly #ctx: AppContext;
+  /** jti → its token's expiry (ms); entries leave once the token can no longer verify. */
+  readonly #revoked = new Map<string, number>();
+  #cursor = 0;
+  #syncedAt = -Infinity;
+  #loaded = false;
+  #overflow = false;
+  #syncing: Promise<void> | undefined;
+  readonly #agents = new Map<string, CachedAgent>();
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Whether `jti` is revoked, as of the freshness bounds above. */
+  async isRevoked(jti: string): Promise<boolean> {
+    await this.#fresh();
+    if (this.#overflow) return store.isRevoked(this.#ctx.storage.db, jti);
+    return this.#revoked.has(jti);
+  }
+
+  /** The token's agent (found by DID), or undefined when it is not registered here. */
+  async agent(did: string): Promise<TokenAgent | undefined> {
+    // A replaced directory (tests, embedders) is asked every time: it may change behind the cache's back.
+    if (hasAgentDirectoryOverride(this.#ctx)) return agentDirectory(this.#ctx).find(did);
+    const now = this.#ctx.clock.now();
+    const hit = this.#agents.get(did);
+    if (
+      hit !== undefined &&
+      hit.cursor === this.#cursor &&
+      hit.epoch === localAgentEpoch() &&
+      now >= hit.at &&
+      now - hit.at < AGENT_CACHE_MS
+    ) {
+      return hit.agent;
+    }
+    const cursor = this.#cursor;
+    const epoch = localAgentEpoch();
+    const agent = await agentDirectory(this.#ctx).find(did);
+    if (agent === undefined) {
+      this.#agents.delete(did);
+      return undefined;
+    }
+    if (this.#agents.size >= MAX_AGENTS) this.#agents.clear();
+    this.#agents.set(did, { agent, at: now, cursor, epoch });
+    return agent;
+  }
+
+  #stale(now: number): boolean {
+    return (
+      !this.#loaded ||
+      this.#cursor < localRevocationSeq() ||
+      now < this.#syncedAt ||
+      now - this.#syncedAt >= REVOCATION_SYNC_MS
+    );
+  }
+
+  async #fresh(): Promise<void> {
+    if (!this.#stale(this.#ctx.clock.now())) return;
+    if (this.#syncing !== undefined) {
+      // A read already under way may have started before a local revocation committed: read once more if so.
+      await this.#syncing;
+      if (!this.#stale(this.#ctx.clock.now())) return;
+    }
+    this.#syncing ??= this.#sync().finally(() => (this.#syncing = undefined));
+    await this.#syncing;
+  }
+
+  async #sync(): Promise<void> {
+    const { storage, clock, config } = this.#ctx;
+    const now = clock.now();
+    const skewMs = config.clockSkewSeconds * 1000;
+    if (this.#overflow) {
+      this.#syncedAt = now;
+      return;
+    }
+    const before = this.#cursor;
+    for (;;) {
+      const rows = await store.revocationsAfter(storage.db, this.#cursor, PAGE);
+      for (const r of rows) {
+        if (r.expires_at > now - skewMs) this.#revoked.set(r.jti, r.expires_at);
+        this.#cursor = Math.max(this.#cursor, r.seq);
+      }
+      if (rows.length < PAGE) break;
+    }
+    if (this.#cursor !== before) {
+      // Tokens expired beyond the skew fail before the revocation check: their entries are dead weight.
+      for (const [jti, exp] of this.#revoked) if (exp <= now - skewMs) this.#revoked.delete(jti);
+    }
+    if (this.#revoked.size > MAX_REVOCATIONS) {
+      this.#overflow = true;
+      this.#revoked.clear();
+    }
+    this.#loaded = true;
+    this.#syncedAt = now;
+  }
+}
+
+const caches = new WeakMap<AppContext, VerifyCache>();
+
+/** The verification cache of one app. */
+export function verifyCacheOf(ctx: AppContext): VerifyCache {
+  let c = caches.get(ctx);
+  if (c === undefined) {
+    c = new VerifyCache(ctx);
+    caches.set(ctx, c);
+  }
+  return c;
+}

@@ -1,0 +1,99 @@
+// A small populated world for the fuzzer: an owner, agents (one by public key, one by slug with its management
+// token), a token, and a registry with a pending proposal, so generated requests can name things that exist and
+// present credentials that work. Everything is made through the public HTTP API.
+import assert from 'node:assert/strict';
+import { generateKeyPair } from '@vouch/sdk';
+import type { TestApp } from '../helpers/app.ts';
+import { makeIssuers, proposal, unsigned } from '../registry/fixtures.ts';
+import type { FuzzCredentials } from './request-arbitrary.ts';
+
+async function call(t: TestApp, method: 'POST' | 'PUT', url: string, payload: unknown, headers = {}) {
+  const res = await t.app.inject({ method, url, payload: payload as object, headers });
+  assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json() as Record<string, unknown>;
+}
+
+/** Populates `t` and returns the credentials and identifiers requests may use. */
+export async function buildWorld(t: TestApp): Promise<FuzzCredentials> {
+  const admin = { 'x-api-key': t.adminKey };
+  const owner = await call(t, 'POST', '/api/v1/owners', { name: 'Fuzz Owner', handle: 'fuzz-owner' }, admin);
+  const ownerKey = owner.apiKey as string;
+  const linking = await call(t, 'POST', '/api/v1/owners/linking-keys', undefined, {
+    authorization: `Bearer ${ownerKey}`,
+  });
+
+  const key = await generateKeyPair('Ed25519');
+  const agent = await call(t, 'POST', '/api/v1/agents/register', {
+    publicKey: key.publicKeyBase64,
+    powNonce: '0',
+    linkingKey: linking.linkingKey,
+  });
+  const did = agent.did as string;
+  await call(t, 'PUT', `/api/v1/agents/${did}/slug`, { slug: 'fuzz-agent' }, admin);
+
+  const bySlug = await call(t, 'POST', '/v1/identity/register', { slug: 'fuzz-slug', name: 'Fuzz' });
+  const managementToken = bySlug.management_token as string;
+
+  const token = await call(t, 'POST', '/api/registry/issue', { agent_name: did }, admin);
+
+  const issuers = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta']);
+  const founders = [issuers.alpha!, issuers.bravo!, issuers.charlie!];
+  const genesis = await call(
+    t,
+    'POST',
+    '/v1/registry/genesis',
+    { issuers: founders.map((f) => f.entry), threshold: 2 },
+    admin,
+  );
+  const registry = genesis.registry as string;
+  const pending = await proposal(
+    { registry, baseSequence: 1, action: 'add', entry: unsigned(issuers.delta!.entry) },
+    [issuers.alpha!],
+    t.clock.now(),
+  );
+  const posted = await call(t, 'POST', '/v1/registry/proposals', pending);
+
+  // An integrator, when that module is installed: its key opens ingestion and the integrator-only routes.
+  const integrator = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/integrators',
+    headers: admin,
+    payload: {
+      slug: 'fuzz-int',
+      name: 'Fuzz Integrator',
+      domain: 'fuzz-int.example',
+      metrics: [{ metricKey: 'tasks_completed', polarity: 'boost', weight: 1, lane: 'conduct' }],
+    },
+  });
+  const integratorKey = integrator.statusCode === 201 ? (integrator.json() as { apiKey: string }).apiKey : undefined;
+
+  return {
+    adminKey: t.adminKey,
+    bearers: [ownerKey, managementToken, ...(integratorKey === undefined ? [] : [integratorKey])],
+    agents: [did, bySlug.did as string],
+    strings: [
+      did,
+      bySlug.did as string,
+      did.split(':').pop()!,
+      'fuzz-agent',
+      'fuzz-slug',
+      owner.ownerId as string,
+      ownerKey,
+      managementToken,
+      linking.linkingKey as string,
+      token.token as string,
+      token.jti as string,
+      key.publicKeyBase64!,
+      issuers.alpha!.pair.publicKeyRegistry!,
+      registry,
+      posted.id as string,
+      'alpha',
+      'delta',
+      t.adminKey,
+      'fuzz-int',
+      'fuzz-int.production.v1',
+      'tasks_completed',
+      ...(integratorKey === undefined ? [] : [integratorKey]),
+    ],
+  };
+}

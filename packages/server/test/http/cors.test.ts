@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { eachEngine } from '../helpers/storage.ts';
+import { makeApp } from '../helpers/app.ts';
+
+const ORIGIN = 'https://console.example';
+
+eachEngine('CORS: configured origins only, refusals included, agent signature headers allowed', async ({ open }) => {
+  const storage = await open();
+  const { app } = await makeApp(storage, { env: { VOUCH_CORS_ORIGINS: ORIGIN } });
+  try {
+    // A refusal by the policy hook still carries the header, so a browser can read `UNAUTHORIZED`.
+    const refused = await app.inject({ method: 'GET', url: '/api/v1/owners/me', headers: { origin: ORIGIN } });
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.json().code, 'UNAUTHORIZED');
+    assert.equal(refused.headers['access-control-allow-origin'], ORIGIN);
+    assert.equal(refused.headers.vary, 'Origin');
+
+    const other = await app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://evil.example' } });
+    assert.equal(other.headers['access-control-allow-origin'], undefined);
+
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/agents/abc/slug',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    assert.equal(preflight.statusCode, 204);
+    const allowed = String(preflight.headers['access-control-allow-headers']).split(/,\s*/);
+    for (const h of ['x-vouch-agent', 'x-vouch-signed-at', 'x-vouch-content-sha256', 'x-vouch-signature']) {
+      assert.ok(allowed.includes(h), h);
+    }
+    const foreign = await app.inject({
+      method: 'OPTIONS',
+      url: '/healthz',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(foreign.headers['access-control-allow-headers'], undefined);
+  } finally {
+    await app.close();
+    await storage.close();
+  }
+});
+
+eachEngine('framework errors (a path that is not UTF-8) answer the JSON error shape', async ({ open }) => {
+  const storage = await open();
+  const { app } = await makeApp(storage);
+  try {
+    const res = await app.inject({ method: 'GET', url: '/agents/%ff' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().code, 'VALIDATION_FAILED');
+  } finally {
+    await app.close();
+    await storage.close();
+  }
+});

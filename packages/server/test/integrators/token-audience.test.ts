@@ -1,0 +1,35 @@
+// The integrator caller speaks for the session-token audience named by its slug: verifying with its API key
+// consumes the token's nonce (once), other integrators' keys do not.
+import assert from 'node:assert/strict';
+import { eachEngine } from '../helpers/storage.ts';
+import { ADMIN, bearer, createIntegrator, post, registerAgent, repApp } from './helpers.ts';
+
+eachEngine("an integrator whose slug is a session token's aud consumes its nonce", async ({ open }) => {
+  const storage = await open();
+  const t = await repApp(storage);
+  const shopKey = await createIntegrator(t, 'shop', []);
+  const bankKey = await createIntegrator(t, 'bank', []);
+  const agent = await registerAgent(t);
+  const issued = await post(
+    t,
+    '/api/registry/issue',
+    { agent_name: agent.did, token_type: 'session', audience: 'shop', nonce: 'n-1' },
+    ADMIN,
+  );
+  assert.equal(issued.statusCode, 201, issued.body);
+  const { token } = issued.json() as { token: string };
+  const verify = (headers: Record<string, string>) =>
+    post(t, '/api/registry/verify', { token, audience: 'shop', nonce: 'n-1' }, headers);
+
+  // Anonymous checks and another integrator's key do not consume the nonce.
+  assert.equal((await verify({})).statusCode, 200);
+  assert.equal((await verify(bearer(bankKey))).statusCode, 200);
+  assert.equal((await verify(bearer(bankKey))).statusCode, 200);
+  // The audience itself consumes it, once.
+  const first = await verify(bearer(shopKey));
+  assert.equal(first.statusCode, 200, first.body);
+  const replay = await verify(bearer(shopKey));
+  assert.equal(replay.statusCode, 401, replay.body);
+  assert.equal(replay.json().code, 'NONCE_REPLAYED');
+  await t.app.close();
+});
