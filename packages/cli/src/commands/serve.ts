@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, runServer } from '@vouch/server';
 import { CliError, EXIT } from '../exit.ts';
 
 /** `vouch serve`: the server, configured by the same VOUCH_* environment as `npm start`. */
@@ -22,6 +21,8 @@ Examples:
       if (opts.host !== undefined) env.VOUCH_HOST = opts.host;
       if (opts.port !== undefined) env.VOUCH_PORT = opts.port;
       if (opts.dataDir !== undefined) env.VOUCH_DATA_DIR = opts.dataDir;
+      // Loaded only here: every other command starts faster without the server and its storage drivers.
+      const { ConfigError, loadConfig, runServer } = await import('@vouch/server');
       try {
         await runServer(loadConfig(env));
       } catch (err) {

@@ -172,6 +172,7 @@ eachEngine(
         ADMIN,
       );
       const ingestKey = integrator.status === 201 ? (integrator.body.apiKey as string) : undefined;
+      t.diagnostic(`integrator: ${integrator.status} ${integrator.body.code ?? ''}`);
 
       const stop = { now: false };
       let acks = 0;

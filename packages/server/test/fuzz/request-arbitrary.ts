@@ -133,11 +133,14 @@ function headersArb(creds: FuzzCredentials, hasBody: boolean): fc.Arbitrary<Reco
   const opt = <T>(a: fc.Arbitrary<T>, freq = 2) => fc.option(a, { nil: undefined, freq });
   const authorization = opt(
     fc.oneof(
-      fc.constantFrom(...creds.bearers.map((b) => `Bearer ${b}`), 'Bearer', 'Bearer ', 'Basic YTpi', 'bearer x'),
-      headerText(80).map((s) => `Bearer ${s}`),
-      headerText(80),
-      fc.constant(`Bearer ${'a'.repeat(2000)}`),
-      fc.constant(`Bearer ${creds.adminKey}`),
+      { weight: 3, arbitrary: fc.constantFrom(...creds.bearers).map((b) => `Bearer ${b}`) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('Bearer', 'Bearer ', 'Basic YTpi', 'bearer x', `Bearer ${creds.adminKey}`),
+      },
+      { weight: 1, arbitrary: headerText(80).map((s) => `Bearer ${s}`) },
+      { weight: 1, arbitrary: headerText(80) },
+      { weight: 1, arbitrary: fc.constant(`Bearer ${'a'.repeat(2000)}`) },
     ),
   );
   const apiKey = opt(

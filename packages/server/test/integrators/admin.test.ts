@@ -17,7 +17,7 @@ const METRICS: MetricSpec[] = [
 
 eachEngine('admin creates an integrator; its key is shown once, stored as SHA-256 and audited', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
+  const t = await repApp(storage, { VOUCH_LOG_LEVEL: 'info' });
   const res = await post(
     t,
     '/api/v1/admin/integrators',
@@ -43,6 +43,9 @@ eachEngine('admin creates an integrator; its key is shown once, stored as SHA-25
     .execute();
   assert.equal(audit.length, 1);
   assert.ok(!JSON.stringify(audit).includes(apiKey));
+  // Used once (an empty batch: 400 after authentication), with request logging on: the key is never logged.
+  assert.equal((await post(t, '/ingest', [], bearer(apiKey))).statusCode, 400);
+  assert.ok(t.logs.lines.length > 0);
   assert.ok(!t.logs.text().includes(apiKey), 'the key is never logged');
 
   // The list shows the integrator and its metrics, never a key or its hash.

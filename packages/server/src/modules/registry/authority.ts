@@ -235,6 +235,16 @@ export class Authority {
     if (row.status === 'stale') throw stale(id);
     const current = await this.require();
     const now = this.#ctx.clock.now();
+    // Crash safety (issue 9): the signatures are stored before the apply transaction, so a process killed between
+    // the two leaves a quorum stored but pending. Finish it here; otherwise the retried last signature would be
+    // refused as a duplicate and the proposal would stay pending for good.
+    const held = JSON.parse(row.proposal) as Proposal;
+    this.#checkApplicable(current, held, now);
+    const heldQuorum = await checkQuorum(current.state, held);
+    if (heldQuorum.met) {
+      const applied = await this.#apply(current, id, held, requestId);
+      return { ...view(row, held, heldQuorum), status: 'applied', appliedSequence: applied };
+    }
     const signedAt = Date.parse(sig.signedAt);
     const windowMs = this.#ctx.config.signatureWindowSeconds * 1000;
     if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > windowMs) {

@@ -130,34 +130,36 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
       data: e.data,
       received_at: now,
     }));
-    const inserted = await ctx.storage.db.transaction().execute(async (trx) => {
-      await store.lockAgents(
-        trx,
-        ctx.storage.engine,
-        pending.flatMap((p) => (p.agent === undefined ? [] : [p.agent.id])),
-      );
-      const seqs = await store.insertEvents(trx, rows);
-      const insertedIds = new Set(seqs.keys());
-      const scored: Array<ScoredEvent & { seq: number }> = [];
-      for (const { event: e, agent, metrics } of pending) {
-        const seq = seqs.get(e.externalEventId);
-        if (seq === undefined) continue;
-        seqs.delete(e.externalEventId); // a second event with the same id in this batch is the duplicate
-        if (agent === undefined) continue;
-        scored.push({
-          seq,
-          agentId: agent.id,
-          integratorSlug: slug,
-          envId: e.envId,
-          occurredAt: e.occurredAt,
-          receivedAt: now,
-          metricValues: e.metricValues,
-          metrics,
-        });
-      }
-      await applyScored(trx, ctx.config.reputation.environmentCap, scored);
-      return insertedIds;
-    });
+    const inserted = await retryOnDeadlock(() =>
+      ctx.storage.db.transaction().execute(async (trx) => {
+        await store.lockAgents(
+          trx,
+          ctx.storage.engine,
+          pending.flatMap((p) => (p.agent === undefined ? [] : [p.agent.id])),
+        );
+        const seqs = await store.insertEvents(trx, rows);
+        const insertedIds = new Set(seqs.keys());
+        const scored: Array<ScoredEvent & { seq: number }> = [];
+        for (const { event: e, agent, metrics } of pending) {
+          const seq = seqs.get(e.externalEventId);
+          if (seq === undefined) continue;
+          seqs.delete(e.externalEventId); // a second event with the same id in this batch is the duplicate
+          if (agent === undefined) continue;
+          scored.push({
+            seq,
+            agentId: agent.id,
+            integratorSlug: slug,
+            envId: e.envId,
+            occurredAt: e.occurredAt,
+            receivedAt: now,
+            metricValues: e.metricValues,
+            metrics,
+          });
+        }
+        await applyScored(trx, ctx.config.reputation.environmentCap, scored);
+        return insertedIds;
+      }),
+    );
     for (const { index, event } of pending) {
       const ok = inserted.has(event.externalEventId);
       if (ok) {
@@ -168,6 +170,21 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
     }
   }
   return { success: results.every((r) => r.error === undefined), count, results };
+}
+
+/**
+ * Runs a batch transaction again when PostgreSQL broke a deadlock by aborting it (40P01): two batches of one
+ * integrator with disjoint agents but the same external ids in different orders can wait on each other's unique
+ * index entries. Nothing of an aborted attempt was committed, so the retry is safe.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || (err as { code?: unknown }).code !== '40P01') throw err;
+    }
+  }
 }
 
 /** Applies stored events to their agents' reputation, in `seq` order, with constant work per event. */
