@@ -1,17 +1,27 @@
-// Event ingestion and resolve (issue 6):
+// Event ingestion and resolve (issue 6, targets of issue 9):
 // - events ingested per second over HTTP (POST /api/v1/ingest, batches of 500 events for 50 agents with two metric
 //   values each, one batch in flight: the incremental reputation update serializes per agent anyway), on SQLite and
 //   on PostgreSQL (when BENCH_DATABASE_URL or VOUCH_TEST_DATABASE_URL is set), next to the same statements the
-//   request issues replayed as raw prepared SQL through the driver in one transaction (the limit);
+//   request issues replayed as raw prepared SQL through the driver in one transaction (the limit; target ≥ 0.5×);
 // - resolve latency (GET /api/v1/agents/:id with an integrator key the agent allowed) with ~1k stored events and
 //   with 1M (100k when BENCH_TIME_MS < 1000), the bulk history inserted by raw SQL outside the measurement.
-// Server and client share this process (loopback HTTP); figures compare like with like on the same machine.
-import { performance } from 'node:perf_hooks';
+// The Vouch server runs in a child process pinned with taskset to core 0, the load client in another pinned to core
+// 1; the raw replay runs in a child pinned to core 0 too (the server's core), while the server is idle.
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openStorage, type Storage } from '../packages/server/src/storage/index.ts';
 import { defineSuite, reportNote, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
+import { pinned, spawnAnnouncing } from './lib/processes.ts';
 import { bulkInsertEvents, countEvents } from './ingest/bulk.ts';
-import { createFixture, makeBatch, postBatch, type Fixture } from './ingest/fixture.ts';
-import { rawReplayer, recordIngest, type RawReplayer } from './ingest/raw.ts';
+import type { ServerInfo } from './ingest/server.ts';
 
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
 const BATCH = 500;
 const AGENTS = 50;
 const PG_URL = process.env.BENCH_DATABASE_URL || process.env.VOUCH_TEST_DATABASE_URL || undefined;
@@ -19,56 +29,64 @@ const QUICK = Number(process.env.BENCH_TIME_MS ?? 1500) < 1000;
 const BIG = QUICK ? 100_000 : 1_000_000;
 const BIG_LABEL = QUICK ? '100k' : '1M';
 
-const fixtures: Fixture[] = [];
-const replayers: RawReplayer[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+const cleanups: Array<() => Promise<void>> = [];
 
 async function release(): Promise<void> {
-  for (const r of replayers.splice(0)) await r.close();
-  for (const f of fixtures.splice(0)) await f.close();
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  for (const c of cleanups.splice(0).reverse()) await c();
 }
 
-/** Repeats `op` for the measured time (after warm-up); each op moves `perOp` events (or 1 request). */
-async function timed(options: MeasureOptions, perOp: number, op: () => Promise<void>): Promise<Measurement> {
-  const duration = options.durationMs ?? 1500;
-  const warmEnd = performance.now() + (options.warmupMs ?? 300);
-  while (performance.now() < warmEnd) await op();
-  let ops = 0;
-  const start = performance.now();
-  do {
-    await op();
-    ops++;
-  } while (performance.now() - start < duration);
-  const seconds = (performance.now() - start) / 1000;
-  return {
-    ops: ops * perOp,
-    seconds,
-    opsPerSec: (ops * perOp) / seconds,
-    meanLatencyUs: (seconds * 1e6) / ops,
-    async: true,
-    concurrency: 1,
-  };
+/** Runs a child of bench/ingest/client.ts pinned to `core` and returns the Measurement it prints. */
+function runChild(core: number, args: string[]): Measurement {
+  const cmd = [...pinned(core), process.execPath, '--import', 'tsx', join(here, 'ingest', 'client.ts'), ...args];
+  const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (res.status !== 0) throw new Error(`ingest bench child failed: ${res.stderr.slice(0, 2000)}`);
+  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Measurement;
 }
 
-async function resolveOnce(f: Fixture): Promise<void> {
-  const res = await fetch(`${f.url}/api/v1/agents/${f.agents[0]!.did}`, {
-    headers: { authorization: `Bearer ${f.apiKey}` },
-  });
-  const body = (await res.json()) as { integratorScore?: unknown };
-  if (res.status !== 200 || body.integratorScore === undefined) throw new Error(`resolve answered ${res.status}`);
-}
+const timing = (o: MeasureOptions) => [String(o.durationMs ?? 1500), String(o.warmupMs ?? 300)];
 
 async function engineCases(engine: 'sqlite' | 'postgres'): Promise<BenchCase[]> {
-  const f = await createFixture(engine, PG_URL, AGENTS);
-  fixtures.push(f);
-  // The recording's warm-up and recorded batches are the first 1,000 stored events (the first resolve row).
-  const template = makeBatch(f, BATCH);
-  const prefix = String(template[0]!.externalEventId).split('-')[0]! + '-';
-  const recorded = await recordIngest(f, makeBatch(f, BATCH), template);
-  const replayer = await rawReplayer(f, recorded, prefix);
-  replayers.push(replayer);
-  let k = 0;
+  const dataDir = await mkdtemp(join(tmpdir(), `vouch-bench-ingest-${engine}-`));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const pgSchema = engine === 'postgres' ? `bench_${randomBytes(6).toString('hex')}` : undefined;
+  if (pgSchema !== undefined) {
+    cleanups.push(async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists "${pgSchema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    });
+  }
+  const infoFile = join(dataDir, 'bench-info.json');
+  const args = [engine, dataDir, infoFile, String(AGENTS), String(BATCH), ...(pgSchema ? [PG_URL!, pgSchema] : [])];
+  const { info: announced } = await spawnAnnouncing<{ port: number }>(
+    join(here, 'ingest', 'server.ts'),
+    args,
+    '{"port"',
+    { cwd: root, children },
+  );
+  const port = String(announced.port);
+  const info = JSON.parse(await readFile(infoFile, 'utf8')) as ServerInfo;
+  // The parent's own handle on the database, for the bulk history and counts (outside any measurement).
+  const storage: Storage = await openStorage({
+    dataDir,
+    ...(pgSchema ? { databaseUrl: PG_URL, pgSchema, pgPoolMax: 2 } : {}),
+  });
+  cleanups.push(() => storage.close());
+  const target = { engine, storage };
+
   const HTTP = `Vouch POST /api/v1/ingest [${engine}]`;
-  const RAW = `same ${recorded.length} statements, raw prepared SQL [${engine}]`;
+  const RAW = `same ${info.recorded.length} statements, raw prepared SQL [${engine}]`;
   const R1K = `resolve, 1k stored events [${engine}]`;
   const ingestGroup = `ingestion, batches of ${BATCH} events (${AGENTS} agents, 2 metric values each)`;
   const resolveGroup = 'resolve GET /api/v1/agents/:id (integrator with consent), sequential';
@@ -77,33 +95,32 @@ async function engineCases(engine: 'sqlite' | 'postgres'): Promise<BenchCase[]> 
       group: resolveGroup,
       name: R1K,
       run: async (o) => {
-        const n = await countEvents(f);
-        reportNote(`${R1K}: ${n} events stored`);
-        return timed(o, 1, () => resolveOnce(f));
+        reportNote(`${R1K}: ${await countEvents(target)} events stored`);
+        return runChild(1, ['http', infoFile, port, 'resolve', ...timing(o)]);
       },
     },
     {
       group: ingestGroup,
       name: RAW,
       unit: 'events/s',
-      run: (o) => timed(o, BATCH, () => replayer.replay(`raw${++k}-`)),
+      run: async (o) => runChild(0, ['raw', infoFile, ...timing(o), String(BATCH)]),
     },
     {
       group: ingestGroup,
       name: HTTP,
       unit: 'events/s',
-      run: (o) => timed(o, BATCH, () => postBatch(f, makeBatch(f, BATCH))),
+      run: async (o) => runChild(1, ['http', infoFile, port, `ingest:${BATCH}`, ...timing(o)]),
       compareTo: [RAW],
+      target: { vs: RAW, min: 0.5 },
     },
     {
       group: resolveGroup,
       name: `resolve, ${BIG_LABEL} stored events [${engine}]`,
       run: async (o) => {
-        const have = await countEvents(f);
-        if (have < BIG) await bulkInsertEvents(f, BIG - have, 1);
-        const n = await countEvents(f);
-        reportNote(`resolve [${engine}]: ${n} events stored for the ${BIG_LABEL} row`);
-        return timed(o, 1, () => resolveOnce(f));
+        const have = await countEvents(target);
+        if (have < BIG) await bulkInsertEvents(target, BIG - have, 1);
+        reportNote(`resolve [${engine}]: ${await countEvents(target)} events stored for the ${BIG_LABEL} row`);
+        return runChild(1, ['http', infoFile, port, 'resolve', ...timing(o)]);
       },
       compareTo: [R1K],
     },
@@ -115,6 +132,8 @@ export default defineSuite({
   description: `event ingestion over HTTP in batches of ${BATCH} vs raw SQL; resolve latency with 1k and ${BIG_LABEL} events`,
   async setup(): Promise<BenchCase[]> {
     try {
+      const pin = pinned(0).length > 0 ? 'server and raw replay on core 0, client on core 1' : 'unpinned';
+      reportNote(`ingest: Vouch server in its own process (${pin}).`);
       const cases = await engineCases('sqlite');
       if (PG_URL === undefined) {
         reportNote('PostgreSQL cases skipped: BENCH_DATABASE_URL and VOUCH_TEST_DATABASE_URL are not set.');

@@ -1,6 +1,13 @@
 // Bulk history for the resolve bench: events of other agents inserted by one raw SQL statement (setup only).
 import { sql } from 'kysely';
-import type { Fixture } from './fixture.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../packages/server/src/storage/index.ts';
+
+/** The database the rows go to. */
+export interface BulkTarget {
+  engine: 'sqlite' | 'postgres';
+  storage: { db: Kysely<Database> };
+}
 
 const COLUMNS = sql.raw(
   '(integrator_slug, external_event_id, env_id, event_type, subject_type, subject_id, agent_id, actor_type, ' +
@@ -10,7 +17,7 @@ const COLUMNS = sql.raw(
 const METRIC_VALUES = '[{"metricKey":"tasks_completed","numberValue":1}]';
 
 /** Adds `count` events (1,000 other agents) in one statement. */
-export async function bulkInsertEvents(f: Fixture, count: number, from: number): Promise<void> {
+export async function bulkInsertEvents(f: BulkTarget, count: number, from: number): Promise<void> {
   const now = Date.now();
   if (f.engine === 'postgres') {
     await sql`insert into reputation_events ${COLUMNS}
@@ -29,7 +36,7 @@ export async function bulkInsertEvents(f: Fixture, count: number, from: number):
 }
 
 /** Rows in reputation_events. */
-export async function countEvents(f: Fixture): Promise<number> {
+export async function countEvents(f: BulkTarget): Promise<number> {
   const r = await sql<{ n: number | string }>`select count(*) as n from reputation_events`.execute(f.storage.db);
   return Number(r.rows[0]!.n);
 }

@@ -35,13 +35,19 @@ export interface Fixture {
 }
 
 let batchCounter = 0;
+/** Tells apart the batches of different processes (each counts from 1). */
+const PROCESS_TAG = randomBytes(4).toString('hex');
 
 /** A batch of `size` agent events spread over the fixture's agents, each with two metric values. */
-export function makeBatch(f: Fixture, size: number, now = Date.now()): Array<Record<string, unknown>> {
+export function makeBatch(
+  f: Pick<Fixture, 'engine' | 'agents'>,
+  size: number,
+  now = Date.now(),
+): Array<Record<string, unknown>> {
   const b = ++batchCounter;
   return Array.from({ length: size }, (_, i) => ({
     envId: `${SLUG}.production.v1`,
-    externalEventId: `b${b}-${f.engine}-${i}-${randomBytes(3).toString('hex')}`,
+    externalEventId: `b${b}${PROCESS_TAG}-${f.engine}-${i}`,
     eventType: 'task.completed',
     subjectType: 'agent',
     subjectId: f.agents[i % f.agents.length]!.did,
@@ -56,9 +62,19 @@ export function makeBatch(f: Fixture, size: number, now = Date.now()): Array<Rec
   }));
 }
 
-export async function createFixture(engine: 'sqlite' | 'postgres', pgUrl: string | undefined, agents: number) {
-  const dataDir = await mkdtemp(join(tmpdir(), `vouch-bench-ingest-${engine}-`));
-  const pgSchema = engine === 'postgres' ? `bench_${randomBytes(6).toString('hex')}` : undefined;
+/**
+ * Builds the fixture in a fresh data directory and PostgreSQL schema, or in the given ones (which `close` then
+ * leaves in place for their creator to remove).
+ */
+export async function createFixture(
+  engine: 'sqlite' | 'postgres',
+  pgUrl: string | undefined,
+  agents: number,
+  place: { dataDir?: string; pgSchema?: string } = {},
+) {
+  const dataDir = place.dataDir ?? (await mkdtemp(join(tmpdir(), `vouch-bench-ingest-${engine}-`)));
+  const pgSchema =
+    engine === 'postgres' ? (place.pgSchema ?? `bench_${randomBytes(6).toString('hex')}`) : undefined;
   const storage = await openStorage({
     dataDir,
     ...(engine === 'postgres' ? { databaseUrl: pgUrl, pgSchema, pgPoolMax: 10 } : {}),
@@ -121,8 +137,8 @@ export async function createFixture(engine: 'sqlite' | 'postgres', pgUrl: string
     async close() {
       await app.app.close();
       await storage.close();
-      await rm(dataDir, { recursive: true, force: true });
-      if (pgSchema !== undefined && pgUrl !== undefined) {
+      if (place.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+      if (pgSchema !== undefined && pgUrl !== undefined && place.pgSchema === undefined) {
         const client = new pg.Client({ connectionString: pgUrl });
         await client.connect();
         try {
@@ -137,7 +153,7 @@ export async function createFixture(engine: 'sqlite' | 'postgres', pgUrl: string
 }
 
 /** POSTs one batch over HTTP; throws unless every event was inserted. */
-export async function postBatch(f: Fixture, batch: unknown[]): Promise<void> {
+export async function postBatch(f: Pick<Fixture, 'url' | 'apiKey'>, batch: unknown[]): Promise<void> {
   const res = await fetch(`${f.url}/api/v1/ingest`, {
     method: 'POST',
     headers: { authorization: `Bearer ${f.apiKey}`, 'content-type': 'application/json' },

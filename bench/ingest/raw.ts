@@ -85,8 +85,15 @@ export interface RawReplayer {
   close(): Promise<void>;
 }
 
+/** Where the fixture's database is. */
+export type DatabasePlace = Pick<Fixture, 'engine' | 'dataDir' | 'pgUrl' | 'pgSchema'>;
+
 /** A replayer on the fixture's database through its own driver connection. */
-export async function rawReplayer(f: Fixture, recorded: Recorded[], recordedPrefix: string): Promise<RawReplayer> {
+export async function rawReplayer(
+  f: DatabasePlace,
+  recorded: Recorded[],
+  recordedPrefix: string,
+): Promise<RawReplayer> {
   if (f.engine === 'sqlite') {
     const db = new BetterSqlite3(join(f.dataDir, 'vouch.db'));
     db.pragma('busy_timeout = 5000');

@@ -68,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
           )(config.trustProxy)
         : config.trustProxy,
     genReqId: () => randomUUID(),
+    // A silent logger writes nothing, so the per-request child logger (bindings, serializers, redaction) is skipped.
+    ...(logger.level === 'silent' ? { childLoggerFactory: (parent: FastifyBaseLogger) => parent } : {}),
     requestIdHeader: false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
@@ -79,8 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
         .send({ error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' });
     },
   });
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback style: an async hook costs a promise per request for a synchronous header.
+  app.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
+    done();
   });
 
   installValidators(app);

@@ -195,18 +195,25 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
     return keysInFlight;
   }
 
-  async function ensureKeys(): Promise<void> {
-    if (options.jwks !== undefined) return;
+  // undefined when the keys are usable as they are (the common case: no promise, no extra microtask).
+  function ensureKeys(): Promise<void> | undefined {
+    if (options.jwks !== undefined) return undefined;
     if (keys === undefined) return fetchKeys();
-    if (now() - keysFetchedAt >= keysMaxAgeMs) await fetchKeys().catch(() => undefined);
+    if (now() - keysFetchedAt >= keysMaxAgeMs) return fetchKeys().catch(() => undefined);
+    return undefined;
   }
 
-  const resolveKey: KeyResolver = async (kid, header) => {
-    const found = await keys?.resolveKey(kid, header);
-    if (found !== undefined || options.jwks !== undefined) return found;
-    if (now() - keysAttemptedAt < keysMinRefreshMs) return undefined;
+  async function refetchAndResolve(kid: string | undefined, header: Parameters<KeyResolver>[1]) {
     await fetchKeys();
     return keys?.resolveKey(kid, header);
+  }
+
+  // Synchronous when the key is known: aipKeysFromJwks answers from a map.
+  const resolveKey: KeyResolver = (kid, header) => {
+    const found = keys?.resolveKey(kid, header);
+    if (found !== undefined || options.jwks !== undefined) return found;
+    if (now() - keysAttemptedAt < keysMinRefreshMs) return undefined;
+    return refetchAndResolve(kid, header);
   };
 
   // ---- revocations
@@ -236,9 +243,17 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
     return set;
   }
 
+  // A list synced less than revocationsMaxAgeMs ago answers at once; otherwise sync first (freshRevocations).
+  function isRevokedAt(at: number, jti: string): boolean | Promise<boolean> {
+    const set = revocations;
+    if (set !== undefined && set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) return set.has(jti);
+    return freshRevocations(at).then((s) => s.has(jti));
+  }
+
   async function verify(token: string, opts: AipVerifyOptions = {}): Promise<VerifiedAipToken> {
     const at = now();
-    await ensureKeys();
+    const keysReady = ensureKeys();
+    if (keysReady !== undefined) await keysReady;
     const verified = await verifyAipToken(token, {
       resolveKey,
       issuer,
@@ -248,7 +263,7 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
       nonce: opts.nonce,
       tokenType: opts.tokenType,
       crypto,
-      isRevoked: checkRevocations ? async (jti) => (await freshRevocations(at)).has(jti) : undefined,
+      isRevoked: checkRevocations ? (jti) => isRevokedAt(at, jti) : undefined,
     });
     if (options.nonceStore !== undefined && verified.nonce !== undefined && verified.audience !== undefined) {
       const fresh = await options.nonceStore.consume(verified.audience, verified.nonce, verified.expiresAt);

@@ -28,6 +28,33 @@ export interface VerifyAipTokenOptions {
 }
 
 const TYPES = Object.entries(AIP_TYP) as Array<[AipTokenType, string]>;
+const TYP_VALUES = TYPES.map(([, typ]) => typ);
+const REQUIRED_CLAIMS = ['iss', 'sub', 'iat', 'exp', 'jti'] as const;
+
+interface ClaimNames {
+  tokenType: string;
+  deployer: string;
+  framework: string;
+  modelProviders: string;
+}
+
+// The namespaced claim names per issuer, built once: a verifier sees one issuer (a few at most); bounded anyway.
+const claimNamesByIssuer = new Map<string, ClaimNames>();
+
+function claimNamesOf(issuer: string): ClaimNames {
+  let names = claimNamesByIssuer.get(issuer);
+  if (names === undefined) {
+    names = {
+      tokenType: aipClaimName(issuer, 'token_type'),
+      deployer: aipClaimName(issuer, 'deployer'),
+      framework: aipClaimName(issuer, 'framework'),
+      modelProviders: aipClaimName(issuer, 'model_providers'),
+    };
+    if (claimNamesByIssuer.size >= 64) claimNamesByIssuer.clear();
+    claimNamesByIssuer.set(issuer, names);
+  }
+  return names;
+}
 
 function claimError(message: string): VouchError {
   return new VouchError('JWT_CLAIM_INVALID', message);
@@ -67,17 +94,18 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   const { header, claims } = await verifyJwt(token, {
     resolveKey: options.resolveKey,
     algorithms: ['ES256'],
-    typ: TYPES.map(([, typ]) => typ),
+    typ: TYP_VALUES,
     issuer,
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
     crypto: options.crypto,
     maxLength: options.maxLength,
-    requiredClaims: ['iss', 'sub', 'iat', 'exp', 'jti'],
+    requiredClaims: REQUIRED_CLAIMS,
   });
   const typ = String(header.typ).toLowerCase();
   const tokenType = TYPES.find(([, t]) => t === typ)![0];
-  const claimedType = claims[aipClaimName(issuer, 'token_type')];
+  const names = claimNamesOf(issuer);
+  const claimedType = claims[names.tokenType];
   if (claimedType === undefined) throw claimError('The token lacks its token_type claim.');
   if (claimedType !== tokenType) {
     throw new VouchError('TOKEN_TYPE_MISMATCH', 'The token_type claim does not match the token header type.');
@@ -97,9 +125,9 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
     throw claimError('An identity token is not audience-bound: it carries no "aud" or "nonce".');
   }
 
-  const deployer = optionalString(claims, aipClaimName(issuer, 'deployer'));
-  const framework = optionalString(claims, aipClaimName(issuer, 'framework'));
-  const providers = claims[aipClaimName(issuer, 'model_providers')];
+  const deployer = optionalString(claims, names.deployer);
+  const framework = optionalString(claims, names.framework);
+  const providers = claims[names.modelProviders];
   if (providers !== undefined && !(Array.isArray(providers) && providers.every((p) => typeof p === 'string'))) {
     throw claimError('The model_providers claim is not a list of strings.');
   }
@@ -118,8 +146,11 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   if (options.nonce !== undefined && nonce !== options.nonce) {
     throw new VouchError('JWT_NONCE_MISMATCH', 'The token nonce does not match.');
   }
-  if (options.isRevoked !== undefined && (await options.isRevoked(jti))) {
-    throw new VouchError('TOKEN_REVOKED', 'The token has been revoked.');
+  if (options.isRevoked !== undefined) {
+    const revoked = options.isRevoked(jti);
+    if (revoked === true || (revoked !== false && (await revoked))) {
+      throw new VouchError('TOKEN_REVOKED', 'The token has been revoked.');
+    }
   }
   const out: VerifiedAipToken = {
     header,

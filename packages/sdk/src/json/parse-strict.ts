@@ -48,158 +48,178 @@ export function parseStrict(input: string | Uint8Array, options: ParseStrictOpti
   }
   if (text.charCodeAt(0) === 0xfeff) invalid('The JSON text starts with a byte-order mark.');
 
-  const n = text.length;
-  let i = 0;
-
-  const ws = (): void => {
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
-    }
-  };
-
-  const unexpected = (): never =>
-    i >= n
-      ? invalid('The JSON text ends unexpectedly.')
-      : invalid(`Unexpected character at position ${i} of the JSON text.`);
-
-  const string = (): string => {
-    i++; // opening quote
-    let out = '';
-    let start = i;
-    for (;;) {
-      if (i >= n) invalid('The JSON text ends inside a string.');
-      const c = text.charCodeAt(i);
-      if (c === 0x22) break;
-      if (c < 0x20) invalid(`Unescaped control character at position ${i} of the JSON text.`);
-      if (c !== 0x5c) {
-        i++;
-        continue;
-      }
-      out += text.slice(start, i);
-      const e = text[i + 1];
-      if (e === 'u') {
-        const hex = text.slice(i + 2, i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) invalid(`Invalid \\u escape at position ${i} of the JSON text.`);
-        out += String.fromCharCode(parseInt(hex, 16));
-        i += 6;
-      } else if (e !== undefined && Object.hasOwn(ESCAPES, e)) {
-        out += ESCAPES[e];
-        i += 2;
-      } else {
-        invalid(`Invalid escape at position ${i} of the JSON text.`);
-      }
-      start = i;
-    }
-    out += text.slice(start, i);
-    i++; // closing quote
-    if (hasLoneSurrogate(out)) invalid('A JSON string contains a lone surrogate, which is not I-JSON.');
-    return out;
-  };
-
-  const number = (): number => {
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (m === null) {
-      if (text.startsWith('-Infinity', i)) throw new VouchError('NON_FINITE_NUMBER', 'JSON does not allow Infinity.');
-      return unexpected();
-    }
-    i += m[0].length;
-    const v = Number(m[0]);
-    if (!Number.isFinite(v)) {
-      throw new VouchError('NON_FINITE_NUMBER', `The number at position ${i - m[0].length} is too large for a double.`);
-    }
-    return v;
-  };
-
-  const literal = (word: string, v: JsonValue): JsonValue => {
-    if (!text.startsWith(word, i)) unexpected();
-    i += word.length;
-    return v;
-  };
-
-  const value = (depth: number): JsonValue => {
-    ws();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      if (depth >= maxDepth)
-        throw new VouchError('JSON_TOO_DEEP', `The JSON text is nested deeper than ${maxDepth} levels.`);
-      return c === '{' ? object(depth + 1) : array(depth + 1);
-    }
-    if (c === '"') return string();
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
-    if (c === 't') return literal('true', true);
-    if (c === 'f') return literal('false', false);
-    if (c === 'n') return literal('null', null);
-    if (text.startsWith('NaN', i) || text.startsWith('Infinity', i)) {
-      throw new VouchError('NON_FINITE_NUMBER', 'JSON does not allow NaN or Infinity.');
-    }
-    return unexpected();
-  };
-
-  const object = (depth: number): JsonValue => {
-    i++; // {
-    const out: { [member: string]: JsonValue } = {};
-    ws();
-    if (text[i] === '}') {
-      i++;
-      return out;
-    }
-    for (;;) {
-      ws();
-      if (text[i] !== '"') unexpected();
-      const name = string();
-      ws();
-      if (text[i] !== ':') unexpected();
-      i++;
-      const v = value(depth);
-      if (Object.hasOwn(out, name)) {
-        throw new VouchError('DUPLICATE_KEY', `The JSON object has a duplicate member name before position ${i}.`);
-      }
-      // Plain assignment of "__proto__" would set the prototype; JSON.parse makes it an own property instead.
-      if (name === '__proto__') {
-        Object.defineProperty(out, name, { value: v, writable: true, enumerable: true, configurable: true });
-      } else {
-        out[name] = v;
-      }
-      ws();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === '}') {
-        i++;
-        return out;
-      }
-      unexpected();
-    }
-  };
-
-  const array = (depth: number): JsonValue => {
-    i++; // [
-    const out: JsonValue[] = [];
-    ws();
-    if (text[i] === ']') {
-      i++;
-      return out;
-    }
-    for (;;) {
-      out.push(value(depth));
-      ws();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === ']') {
-        i++;
-        return out;
-      }
-      unexpected();
-    }
-  };
-
-  const result = value(0);
-  ws();
-  if (i < n) invalid(`Unexpected data after the JSON value at position ${i}.`);
+  const p: Parser = { text, n: text.length, i: 0, maxDepth };
+  const result = value(p, 0);
+  ws(p);
+  if (p.i < p.n) invalid(`Unexpected data after the JSON value at position ${p.i}.`);
   return result;
+}
+
+// The parser's state, passed to module-level functions: closures created per call cost an allocation each (and,
+// under tsx's keep-names transform, a wrapper call), which showed up in token verification profiles.
+interface Parser {
+  readonly text: string;
+  readonly n: number;
+  i: number;
+  readonly maxDepth: number;
+}
+
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+function ws(p: Parser): void {
+  const { text, n } = p;
+  let i = p.i;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+  }
+  p.i = i;
+}
+
+function unexpected(p: Parser): never {
+  return p.i >= p.n
+    ? invalid('The JSON text ends unexpectedly.')
+    : invalid(`Unexpected character at position ${p.i} of the JSON text.`);
+}
+
+function string(p: Parser): string {
+  const { text, n } = p;
+  let i = p.i + 1; // opening quote
+  let out = '';
+  let start = i;
+  let escaped = false;
+  for (;;) {
+    if (i >= n) invalid('The JSON text ends inside a string.');
+    const c = text.charCodeAt(i);
+    if (c === 0x22) break;
+    if (c < 0x20) invalid(`Unescaped control character at position ${i} of the JSON text.`);
+    if (c !== 0x5c) {
+      i++;
+      continue;
+    }
+    escaped = true;
+    out += text.slice(start, i);
+    const e = text[i + 1];
+    if (e === 'u') {
+      const hex = text.slice(i + 2, i + 6);
+      if (!HEX4.test(hex)) invalid(`Invalid \\u escape at position ${i} of the JSON text.`);
+      out += String.fromCharCode(parseInt(hex, 16));
+      i += 6;
+    } else if (e !== undefined && Object.hasOwn(ESCAPES, e)) {
+      out += ESCAPES[e];
+      i += 2;
+    } else {
+      invalid(`Invalid escape at position ${i} of the JSON text.`);
+    }
+    start = i;
+  }
+  out = escaped ? out + text.slice(start, i) : text.slice(start, i);
+  p.i = i + 1; // closing quote
+  if (hasLoneSurrogate(out)) invalid('A JSON string contains a lone surrogate, which is not I-JSON.');
+  return out;
+}
+
+function number(p: Parser): number {
+  const { text } = p;
+  NUMBER.lastIndex = p.i;
+  const m = NUMBER.exec(text);
+  if (m === null) {
+    if (text.startsWith('-Infinity', p.i)) throw new VouchError('NON_FINITE_NUMBER', 'JSON does not allow Infinity.');
+    return unexpected(p);
+  }
+  p.i += m[0].length;
+  const v = Number(m[0]);
+  if (!Number.isFinite(v)) {
+    throw new VouchError('NON_FINITE_NUMBER', `The number at position ${p.i - m[0].length} is too large for a double.`);
+  }
+  return v;
+}
+
+function literal(p: Parser, word: string, v: JsonValue): JsonValue {
+  if (!p.text.startsWith(word, p.i)) unexpected(p);
+  p.i += word.length;
+  return v;
+}
+
+function value(p: Parser, depth: number): JsonValue {
+  ws(p);
+  const { text, i } = p;
+  const c = text[i];
+  if (c === '{' || c === '[') {
+    if (depth >= p.maxDepth)
+      throw new VouchError('JSON_TOO_DEEP', `The JSON text is nested deeper than ${p.maxDepth} levels.`);
+    return c === '{' ? object(p, depth + 1) : array(p, depth + 1);
+  }
+  if (c === '"') return string(p);
+  if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number(p);
+  if (c === 't') return literal(p, 'true', true);
+  if (c === 'f') return literal(p, 'false', false);
+  if (c === 'n') return literal(p, 'null', null);
+  if (text.startsWith('NaN', i) || text.startsWith('Infinity', i)) {
+    throw new VouchError('NON_FINITE_NUMBER', 'JSON does not allow NaN or Infinity.');
+  }
+  return unexpected(p);
+}
+
+function object(p: Parser, depth: number): JsonValue {
+  const { text } = p;
+  p.i++; // {
+  const out: { [member: string]: JsonValue } = {};
+  ws(p);
+  if (text[p.i] === '}') {
+    p.i++;
+    return out;
+  }
+  for (;;) {
+    ws(p);
+    if (text[p.i] !== '"') unexpected(p);
+    const name = string(p);
+    ws(p);
+    if (text[p.i] !== ':') unexpected(p);
+    p.i++;
+    const v = value(p, depth);
+    if (Object.hasOwn(out, name)) {
+      throw new VouchError('DUPLICATE_KEY', `The JSON object has a duplicate member name before position ${p.i}.`);
+    }
+    // Plain assignment of "__proto__" would set the prototype; JSON.parse makes it an own property instead.
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, { value: v, writable: true, enumerable: true, configurable: true });
+    } else {
+      out[name] = v;
+    }
+    ws(p);
+    if (text[p.i] === ',') {
+      p.i++;
+      continue;
+    }
+    if (text[p.i] === '}') {
+      p.i++;
+      return out;
+    }
+    unexpected(p);
+  }
+}
+
+function array(p: Parser, depth: number): JsonValue {
+  const { text } = p;
+  p.i++; // [
+  const out: JsonValue[] = [];
+  ws(p);
+  if (text[p.i] === ']') {
+    p.i++;
+    return out;
+  }
+  for (;;) {
+    out.push(value(p, depth));
+    ws(p);
+    if (text[p.i] === ',') {
+      p.i++;
+      continue;
+    }
+    if (text[p.i] === ']') {
+      p.i++;
+      return out;
+    }
+    unexpected(p);
+  }
 }

@@ -33,6 +33,33 @@ function object(bytes: Uint8Array, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+// Parsed headers by their base64url text: one issuer's tokens share a few headers, so the strict decode of a
+// header runs once per distinct header. Only headers of primitive members are kept (a copy is handed out, so a
+// caller that edits its header cannot change another token's); bounded, emptied when full.
+const HEADER_CACHE_MAX = 256;
+const HEADER_CACHE_MAX_LENGTH = 1024;
+const headerCache = new Map<string, JwsHeader>();
+
+function isFlat(header: Record<string, unknown>): boolean {
+  for (const name in header) {
+    const v = header[name];
+    if (v !== null && typeof v === 'object') return false;
+  }
+  return true;
+}
+
+function decodeHeader(h: string): JwsHeader {
+  const cached = headerCache.get(h);
+  if (cached !== undefined) return { ...cached };
+  const header = object(part(h, 'header'), 'header');
+  if (typeof header.alg !== 'string') throw malformed('The token header has no "alg".');
+  if (h.length <= HEADER_CACHE_MAX_LENGTH && isFlat(header)) {
+    if (headerCache.size >= HEADER_CACHE_MAX) headerCache.clear();
+    headerCache.set(h, { ...header } as JwsHeader);
+  }
+  return header as JwsHeader;
+}
+
 /**
  * Splits and decodes a compact JWS without verifying it: exactly three parts, each strict base64url, a header
  * that is a strict-JSON object with a string `alg`. Throws `JWT_TOO_LARGE` or `JWT_MALFORMED`.
@@ -46,15 +73,16 @@ export function decodeJws(token: string, maxLength = MAX_TOKEN_LENGTH): DecodedJ
   if (typeof token !== 'string') throw malformed('The token is not a string.');
   if (token.length > maxLength)
     throw new VouchError('JWT_TOO_LARGE', `The token is longer than ${maxLength} characters.`);
-  const parts = token.split('.');
-  if (parts.length !== 3) throw malformed('A compact JWS has exactly three dot-separated parts.');
-  const [h, p, s] = parts as [string, string, string];
-  if (h.length === 0 || s.length === 0) throw malformed('The token has an empty header or signature.');
-  const header = object(part(h, 'header'), 'header');
-  if (typeof header.alg !== 'string') throw malformed('The token header has no "alg".');
-  const payload = part(p, 'payload');
-  const signature = part(s, 'signature');
-  return { header: header as JwsHeader, payload, signingInput: encodeUtf8(`${h}.${p}`), signature };
+  const dot1 = token.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
+  if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {
+    throw malformed('A compact JWS has exactly three dot-separated parts.');
+  }
+  if (dot1 === 0 || dot2 === token.length - 1) throw malformed('The token has an empty header or signature.');
+  const header = decodeHeader(token.slice(0, dot1));
+  const payload = part(token.slice(dot1 + 1, dot2), 'payload');
+  const signature = part(token.slice(dot2 + 1), 'signature');
+  return { header, payload, signingInput: encodeUtf8(token.slice(0, dot2)), signature };
 }
 
 /**

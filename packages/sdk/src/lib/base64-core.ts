@@ -61,31 +61,33 @@ function badChar(input: string, abc: Alphabet, from: number, to: number): never 
  * Decodes `input[0, end)` where `end` excludes any padding already checked by the caller. The last group may hold
  * 2 or 3 characters; its unused low bits must be zero so that every byte string has exactly one encoding.
  */
+// The 6-bit value of input[i], 255 outside the alphabet (a module function: a closure per call costs an allocation).
+function sextet(t: Uint8Array, input: string, i: number): number {
+  const ch = input.charCodeAt(i);
+  return ch < 128 ? t[ch]! : 255;
+}
+
 export function decodeWith(input: string, end: number, abc: Alphabet): Uint8Array {
   const t = abc.table;
   const rem = end % 4;
   if (rem === 1) fail(abc, `The ${abc.name} string has an impossible length.`);
   const out = new Uint8Array(((end - rem) / 4) * 3 + (rem === 0 ? 0 : rem - 1));
-  const get = (i: number): number => {
-    const ch = input.charCodeAt(i);
-    return ch < 128 ? t[ch]! : 255;
-  };
   let o = 0;
   let i = 0;
   for (; i + 4 <= end; i += 4) {
-    const a = get(i);
-    const b = get(i + 1);
-    const c = get(i + 2);
-    const d = get(i + 3);
+    const a = sextet(t, input, i);
+    const b = sextet(t, input, i + 1);
+    const c = sextet(t, input, i + 2);
+    const d = sextet(t, input, i + 3);
     if ((a | b | c | d) > 63) badChar(input, abc, i, i + 4);
     out[o++] = (a << 2) | (b >> 4);
     out[o++] = ((b & 15) << 4) | (c >> 2);
     out[o++] = ((c & 3) << 6) | d;
   }
   if (rem === 0) return out;
-  const a = get(i);
-  const b = get(i + 1);
-  const c = rem === 3 ? get(i + 2) : 0;
+  const a = sextet(t, input, i);
+  const b = sextet(t, input, i + 1);
+  const c = rem === 3 ? sextet(t, input, i + 2) : 0;
   if ((a | b | c) > 63) badChar(input, abc, i, end);
   out[o++] = (a << 2) | (b >> 4);
   if (rem === 2) {

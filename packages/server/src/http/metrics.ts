@@ -6,6 +6,9 @@ export interface Metrics {
   registry: Registry;
 }
 
+type CountedLabels = { method: string; route: string; status: string };
+type TimedLabels = { method: string; route: string };
+
 /** Counts and times every request by method, route pattern (never the raw URL) and status. */
 export function installMetrics(app: FastifyInstance): Metrics {
   const registry = new Registry();
@@ -23,10 +26,23 @@ export function installMetrics(app: FastifyInstance): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // Label objects per (method, route, status), made once: the hook runs on every response.
+  const labels = new Map<string, { counted: CountedLabels; timed: TimedLabels }>();
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    const key = `${req.method} ${reply.statusCode} ${route}`;
+    let l = labels.get(key);
+    if (l === undefined) {
+      l = {
+        counted: { method: req.method, route, status: String(reply.statusCode) },
+        timed: { method: req.method, route },
+      };
+      // Routes are patterns (finitely many); the bound only guards against an unforeseen label source.
+      if (labels.size < 10_000) labels.set(key, l);
+    }
+    requests.inc(l.counted);
+    duration.observe(l.timed, reply.elapsedTime / 1000);
+    done();
   });
   return { registry };
 }

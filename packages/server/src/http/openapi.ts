@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import { escapeHtml, PAGE_HEADERS } from '../web/html.ts';
 
 /** Registers the OpenAPI 3.1 generator; routes registered afterwards appear in `/docs/json`. */
 export async function installOpenApi(app: FastifyInstance, publicUrl: string, version: string): Promise<void> {
@@ -45,14 +46,11 @@ export function registerDocsRoutes(app: FastifyInstance): void {
         );
       }
     }
-    void reply.type('text/html; charset=utf-8');
+    // The same headers and same-origin stylesheet as every other page: no inline style or script.
+    void reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS);
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vouch API</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style>
-</head><body><h1>Vouch API</h1><p>The OpenAPI 3.1 document: <a href="docs/json">/docs/json</a>.</p>
-<table><thead><tr><th>Method</th><th>Path</th><th>Caller</th><th>Summary</th></tr></thead><tbody>${rows.join('')}</tbody></table></body></html>`;
+<link rel="stylesheet" href="assets/vouch.css">
+</head><body><main class="wide"><h1>Vouch API</h1><p>The OpenAPI 3.1 document: <a href="docs/json">/docs/json</a>.</p>
+<table><thead><tr><th>Method</th><th>Path</th><th>Caller</th><th>Summary</th></tr></thead><tbody>${rows.join('')}</tbody></table></main></body></html>`;
   });
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

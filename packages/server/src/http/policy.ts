@@ -107,12 +107,26 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     await opts.rateLimitStore.close?.();
   });
 
+  // What each request needs from its route's policy, worked out once per policy (req.routeOptions builds a new
+  // object on every access, so it is read once per request too).
+  const compiled = new WeakMap<RoutePolicy, { limit: RateLimit; maxHeader: string; callers: readonly Caller[] }>();
+  const compile = (policy: RoutePolicy) => {
+    let c = compiled.get(policy);
+    if (c === undefined) {
+      const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
+      c = { limit, maxHeader: String(limit.max), callers: callersOf(policy) };
+      compiled.set(policy, c);
+    }
+    return c;
+  };
+
   app.addHook('onRequest', async (req, reply) => {
-    const policy = req.routeOptions.config.policy;
+    const route = req.routeOptions;
+    const policy = route.config.policy;
     if (!policy) return; // the not-found handler: nothing to protect
-    const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
+    const { limit, maxHeader, callers } = compile(policy);
     const now = opts.clock.now();
-    const bucket = `${req.method} ${req.routeOptions.url ?? ''}|${req.ip}`;
+    const bucket = `${req.method} ${route.url ?? ''}|${req.ip}`;
     let counted: { count: number; resetAtMs: number };
     try {
       counted = await opts.rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
@@ -124,7 +138,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     }
     const { count, resetAtMs } = counted;
     const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
-    void reply.header('x-ratelimit-limit', String(limit.max));
+    void reply.header('x-ratelimit-limit', maxHeader);
     void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
     void reply.header('x-ratelimit-reset', String(resetSeconds));
     if (count > limit.max) {
@@ -132,7 +146,6 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
         headers: { 'retry-after': String(resetSeconds) },
       });
     }
-    const callers = callersOf(policy);
     if (callers[0] === 'public') {
       for (const caller of policy.optionalCaller ?? []) {
         const principal = await opts.authenticators[caller]?.(req);

@@ -28,6 +28,9 @@ eachEngine('healthz, readyz and metrics', async ({ open }) => {
     const page = await app.inject({ method: 'GET', url: '/docs' });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<code>\/api\/v1\/admin\/audit<\/code>/);
+    // Same page rules as the console: a CSP, no inline style or script.
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+    assert.doesNotMatch(page.body, /<style|<script|style=/);
   } finally {
     await app.close();
     await storage.close();

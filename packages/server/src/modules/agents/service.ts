@@ -90,6 +90,36 @@ export async function findAgent(ctx: AppContext, ref: string): Promise<Agent | u
 }
 
 /**
+ * The agents named by `refs` (DIDs, internal ids or slugs) in one query, keyed by the ref as given; refs that name
+ * no agent are absent. Revoked agents are included (see {@link assertAgentActive}).
+ *
+ * @example
+ * const agents = await findAgents(ctx, ['did:identity:abcdefghijklmnopqrstuvwxya', 'my-agent']);
+ */
+export async function findAgents(ctx: AppContext, refs: readonly string[]): Promise<Map<string, Agent>> {
+  const byRef = new Map<string, { id: string } | { slug: string }>();
+  for (const ref of refs) {
+    const by = parseAgentRef(ref);
+    if (by !== undefined) byRef.set(ref, by);
+  }
+  const ids = new Set<string>();
+  const slugs = new Set<string>();
+  for (const by of byRef.values()) {
+    if ('id' in by) ids.add(by.id);
+    else slugs.add(by.slug);
+  }
+  const rows = await store.findAgentsByIdsOrSlugs(ctx.storage.db, [...ids], [...slugs]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const bySlug = new Map(rows.filter((r) => r.slug !== null).map((r) => [r.slug!, r]));
+  const out = new Map<string, Agent>();
+  for (const [ref, by] of byRef) {
+    const row = 'id' in by ? byId.get(by.id) : bySlug.get(by.slug);
+    if (row !== undefined) out.set(ref, toAgent(row));
+  }
+  return out;
+}
+
+/**
  * The agent named by `ref` (DID, internal id or slug); throws `ApiError('NOT_FOUND')` otherwise. Revoked agents are
  * returned too: call {@link assertAgentActive} where a revoked agent must be refused.
  *

@@ -18,6 +18,21 @@ export function findAgentBySlug(db: Db, slug: string): Promise<AgentRow | undefi
   return db.selectFrom('agents').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
+/** The agents with these internal ids or slugs, in one query (batch lookups, e.g. event ingestion). */
+export function findAgentsByIdsOrSlugs(db: Db, ids: readonly string[], slugs: readonly string[]): Promise<AgentRow[]> {
+  if (ids.length === 0 && slugs.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('agents')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(ids.length > 0 ? [eb('id', 'in', [...ids])] : []),
+        ...(slugs.length > 0 ? [eb('slug', 'in', [...slugs])] : []),
+      ]),
+    )
+    .execute();
+}
+
 /** The agent whose current key this is (standard base64 of the 32 bytes). */
 export function findAgentByPublicKey(db: Db, publicKey: string): Promise<AgentRow | undefined> {
   return db.selectFrom('agents').selectAll().where('public_key', '=', publicKey).executeTakeFirst();

@@ -1,6 +1,7 @@
 // Authority mode: this server holds the root key, creates the registry once (genesis), collects co-signatures on
-// proposals and applies each at quorum in one transaction guarded by the stored sequence; it re-signs the same
-// state at half-life so the served document never expires. Recipes: docs/registry.md "Recipes for the server".
+// proposals and, in the same transaction that stores the signature reaching quorum, applies the proposal (under the
+// registry's write lock, guarded by the stored sequence); it re-signs the same state at half-life so the served
+// document never expires. Recipes: docs/registry.md "Recipes for the server".
 import {
   applyProposal,
   checkCoSignature,
@@ -21,9 +22,10 @@ import {
   type RegistryFailure,
   type RegistryState,
 } from '@vouch/sdk';
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { recordAudit } from '../../storage/index.ts';
+import { recordAudit, type Database } from '../../storage/index.ts';
 import { ensureRegistryRootKey, type RootKey } from './root-key.ts';
 import * as store from './store.ts';
 
@@ -34,6 +36,7 @@ export interface AuthorityDocument {
   sequence: number;
   chainHash: string;
   updatedAt: number;
+  expiresAt: number;
 }
 
 /** A verification refusal: 400 with the first failure's code and every failure. */
@@ -70,20 +73,49 @@ export class Authority {
     const doc = JSON.parse(row.document) as RegistryDocument;
     const { state } = replayGovernance(doc.governance);
     if (state === undefined) throw new ApiError('INTERNAL', 'The stored registry document does not replay.');
-    this.#cached = { doc, state, sequence: row.sequence, chainHash: row.chain_hash, updatedAt: row.updated_at };
+    this.#cached = {
+      doc,
+      state,
+      sequence: row.sequence,
+      chainHash: row.chain_hash,
+      updatedAt: row.updated_at,
+      expiresAt: row.expires_at,
+    };
     return this.#cached;
+  }
+
+  /**
+   * The stored document: the cached one when the stored head (sequence, `updated_at`) still matches it, so a caller
+   * on every request (the capability gateway's intercept) reads a few columns rather than the whole document, and
+   * still sees a change committed by any process on its next call.
+   */
+  async #load(): Promise<AuthorityDocument | undefined> {
+    const db = this.#ctx.storage.db;
+    const head = await store.readHead(db, 'authority');
+    if (head === undefined) return undefined;
+    const c = this.#cached;
+    if (c !== undefined && c.sequence === head.sequence && c.updatedAt === head.updated_at) return c;
+    const row = await store.readDocument(db, 'authority');
+    return row === undefined ? undefined : this.#fromRow(row);
   }
 
   /** The current document, or undefined before genesis. Re-signs it first when it is past half-life. */
   async current(): Promise<AuthorityDocument | undefined> {
-    const row = await store.readDocument(this.#ctx.storage.db, 'authority');
-    if (row === undefined) return undefined;
-    const current = this.#fromRow(row);
+    const current = await this.#load();
+    if (current === undefined) return undefined;
     const now = this.#ctx.clock.now();
-    if (now < row.updated_at + (row.expires_at - row.updated_at) / 2) return current;
+    if (now < current.updatedAt + (current.expiresAt - current.updatedAt) / 2) return current;
     await this.resign(current, now);
-    const again = await store.readDocument(this.#ctx.storage.db, 'authority');
-    return again === undefined ? undefined : this.#fromRow(again);
+    return this.#load();
+  }
+
+  /** The document as `db` (inside the registry lock) sees it, or 503 `REGISTRY_UNAVAILABLE`. */
+  async #requireIn(db: Kysely<Database>): Promise<AuthorityDocument> {
+    const row = await store.readDocument(db, 'authority');
+    if (row === undefined) {
+      throw new ApiError('REGISTRY_UNAVAILABLE', 'This server has no trust registry yet: create it with a genesis.');
+    }
+    return this.#fromRow(row);
   }
 
   /** The current document or 503 `REGISTRY_UNAVAILABLE`. */
@@ -174,15 +206,7 @@ export class Authority {
     const proposal = validateProposal(body, { source: 'body' });
     const id = proposalId(proposal);
     const existing = await store.readProposal(this.#ctx.storage.db, id);
-    if (existing !== undefined) {
-      if (existing.status === 'applied') {
-        throw new ApiError(
-          'REGISTRY_CONFLICT',
-          `Proposal ${id} was applied already (step ${existing.applied_sequence}).`,
-        );
-      }
-      if (existing.status === 'stale') throw stale(id);
-    }
+    if (existing !== undefined) checkPending(existing);
     const current = await this.require();
     const now = this.#ctx.clock.now();
     this.#checkApplicable(current, proposal, now);
@@ -201,71 +225,83 @@ export class Authority {
       );
       if (!check.counted) throw refused(sig.issuerId, check.reason);
     }
-    if (existing === undefined) {
-      await store.insertProposal(this.#ctx.storage.db, {
-        id,
-        base_sequence: proposal.baseSequence,
-        action: proposal.action,
-        subject: proposal.subject ?? null,
-        proposal: JSON.stringify(proposal),
-        status: 'pending',
-        version: 0,
-        created_at: now,
-        expires_at: Date.parse(proposal.expiresAt),
-        applied_sequence: null,
-      });
-    }
-    const row = (await store.readProposal(this.#ctx.storage.db, id))!;
-    const stored = JSON.parse(row.proposal) as Proposal;
-    const quorum = await checkQuorum(current.state, stored);
-    if (row.status === 'pending' && quorum.met) {
-      const applied = await this.#apply(current, id, stored, requestId);
-      return { created: true, view: { ...view(row, stored, quorum), status: 'applied', appliedSequence: applied } };
-    }
-    return { created: existing === undefined, view: view(row, stored, quorum) };
+    const root = await this.rootKey();
+    // Storing the proposal and applying it when its signatures already make a quorum: one transaction.
+    return store.withRegistryLock(this.#ctx.storage, async (db) => {
+      const locked = await this.#requireIn(db);
+      this.#checkApplicable(locked, proposal, now);
+      const before = await store.readProposal(db, id);
+      if (before !== undefined) checkPending(before);
+      if (before === undefined) {
+        await store.insertProposal(db, {
+          id,
+          base_sequence: proposal.baseSequence,
+          action: proposal.action,
+          subject: proposal.subject ?? null,
+          proposal: JSON.stringify(proposal),
+          status: 'pending',
+          version: 0,
+          created_at: now,
+          expires_at: Date.parse(proposal.expiresAt),
+          applied_sequence: null,
+        });
+      }
+      const row = (await store.readProposal(db, id))!;
+      const stored = JSON.parse(row.proposal) as Proposal;
+      const quorum = await checkQuorum(locked.state, stored);
+      if (quorum.met) {
+        const applied = await this.#apply(db, root, locked, id, stored, requestId);
+        return { created: true, view: { ...view(row, stored, quorum), status: 'applied', appliedSequence: applied } };
+      }
+      return { created: before === undefined, view: view(row, stored, quorum) };
+    });
   }
 
-  /** One co-signature, checked at once; at quorum the proposal applies. */
+  /**
+   * One co-signature, checked at once; storing it and, at quorum, applying the proposal are one transaction under
+   * the registry's write lock, so a crash leaves neither and concurrent last signatures apply the proposal once.
+   */
   async cosign(id: string, sig: IssuerSignature, requestId: string): Promise<ProposalView> {
-    const row = await store.readProposal(this.#ctx.storage.db, id);
-    if (row === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
-    if (row.status === 'applied') {
-      throw new ApiError('REGISTRY_CONFLICT', `Proposal ${id} was applied already (step ${row.applied_sequence}).`);
-    }
-    if (row.status === 'stale') throw stale(id);
-    const current = await this.require();
+    // Refusals that need no lock first; a proposal exists only after genesis, so the root key exists too.
+    const first = await store.readProposal(this.#ctx.storage.db, id);
+    if (first === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
+    checkPending(first);
+    const root = await this.rootKey();
     const now = this.#ctx.clock.now();
-    // Crash safety (issue 9): the signatures are stored before the apply transaction, so a process killed between
-    // the two leaves a quorum stored but pending. Finish it here; otherwise the retried last signature would be
-    // refused as a duplicate and the proposal would stay pending for good.
-    const held = JSON.parse(row.proposal) as Proposal;
-    this.#checkApplicable(current, held, now);
-    const heldQuorum = await checkQuorum(current.state, held);
-    if (heldQuorum.met) {
-      const applied = await this.#apply(current, id, held, requestId);
-      return { ...view(row, held, heldQuorum), status: 'applied', appliedSequence: applied };
-    }
-    const signedAt = Date.parse(sig.signedAt);
-    const windowMs = this.#ctx.config.signatureWindowSeconds * 1000;
-    if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > windowMs) {
-      throw new ApiError(
-        'REGISTRY_SIGNATURE_REFUSED',
-        `signedAt must be within ${this.#ctx.config.signatureWindowSeconds} seconds of the server's time.`,
-      );
-    }
-    const proposal = JSON.parse(row.proposal) as Proposal;
-    this.#checkApplicable(current, proposal, now);
-    const check = await checkCoSignature(current.state, proposal, sig);
-    if (!check.counted) throw refused(sig.issuerId, check.reason);
-    const next = validateProposal({ ...proposal, signatures: [...proposal.signatures, sig] }, { source: 'proposal' });
-    if (!(await store.updateProposalSignatures(this.#ctx.storage.db, id, row.version, JSON.stringify(next)))) {
-      throw new ApiError('REGISTRY_CONFLICT', 'The proposal changed at the same time; read it again and retry.');
-    }
-    const quorum = await checkQuorum(current.state, next);
-    const updated = { ...row, version: row.version + 1 };
-    if (!quorum.met) return view(updated, next, quorum);
-    const applied = await this.#apply(current, id, next, requestId);
-    return { ...view(updated, next, quorum), status: 'applied', appliedSequence: applied };
+    return store.withRegistryLock(this.#ctx.storage, async (db) => {
+      const row = await store.readProposal(db, id);
+      if (row === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
+      checkPending(row);
+      const current = await this.#requireIn(db);
+      const proposal = JSON.parse(row.proposal) as Proposal;
+      this.#checkApplicable(current, proposal, now);
+      // Recovery: before signature and apply shared a transaction, a crash between them could leave a stored
+      // quorum pending. Finish it here; otherwise the retried last signature would be refused as a duplicate.
+      const heldQuorum = await checkQuorum(current.state, proposal);
+      if (heldQuorum.met) {
+        const applied = await this.#apply(db, root, current, id, proposal, requestId);
+        return { ...view(row, proposal, heldQuorum), status: 'applied' as const, appliedSequence: applied };
+      }
+      const signedAt = Date.parse(sig.signedAt);
+      const windowMs = this.#ctx.config.signatureWindowSeconds * 1000;
+      if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > windowMs) {
+        throw new ApiError(
+          'REGISTRY_SIGNATURE_REFUSED',
+          `signedAt must be within ${this.#ctx.config.signatureWindowSeconds} seconds of the server's time.`,
+        );
+      }
+      const check = await checkCoSignature(current.state, proposal, sig);
+      if (!check.counted) throw refused(sig.issuerId, check.reason);
+      const next = validateProposal({ ...proposal, signatures: [...proposal.signatures, sig] }, { source: 'proposal' });
+      if (!(await store.updateProposalSignatures(db, id, row.version, JSON.stringify(next)))) {
+        throw new ApiError('REGISTRY_CONFLICT', 'The proposal changed at the same time; read it again and retry.');
+      }
+      const quorum = await checkQuorum(current.state, next);
+      const updated = { ...row, version: row.version + 1 };
+      if (!quorum.met) return view(updated, next, quorum);
+      const applied = await this.#apply(db, root, current, id, next, requestId);
+      return { ...view(updated, next, quorum), status: 'applied' as const, appliedSequence: applied };
+    });
   }
 
   #checkApplicable(current: AuthorityDocument, proposal: Proposal, now: number): void {
@@ -283,11 +319,20 @@ export class Authority {
     applyProposal(current.state, proposal, { appliedAt: Math.max(now, Date.parse(current.state.lastAppliedAt)) });
   }
 
-  /** Applies a proposal with quorum in one transaction guarded by the stored sequence; returns the new sequence. */
-  async #apply(current: AuthorityDocument, id: string, proposal: Proposal, requestId: string): Promise<number> {
+  /**
+   * Applies a proposal with quorum inside the caller's transaction (`db`, holding the registry lock), guarded by the
+   * stored sequence; returns the new sequence.
+   */
+  async #apply(
+    db: Kysely<Database>,
+    root: RootKey,
+    current: AuthorityDocument,
+    id: string,
+    proposal: Proposal,
+    requestId: string,
+  ): Promise<number> {
     const now = Math.max(this.#ctx.clock.now(), Date.parse(current.state.lastAppliedAt));
     const { state } = applyProposal(current.state, proposal, { appliedAt: now });
-    const root = await this.rootKey();
     const doc = await signRegistryDocument(state, {
       rootKey: root.privateKey,
       now,
@@ -302,33 +347,31 @@ export class Authority {
       throw new ApiError('INTERNAL', `The new registry document does not verify: ${report.failures[0]?.message}`);
     }
     const chainHash = report.chainHash;
-    await this.#ctx.storage.db.transaction().execute(async (trx) => {
-      const moved = !(await store.replaceDocument(
-        trx,
-        'authority',
-        { sequence: current.sequence },
-        rowOf(doc, chainHash),
-      ));
-      if (moved) {
-        throw new ApiError(
-          'REGISTRY_CONFLICT',
-          `The registry moved past sequence ${current.sequence} (this proposal was applied already or went stale).`,
-        );
-      }
-      await store.settleProposals(trx, id, proposal.baseSequence, doc.sequence, JSON.stringify(proposal));
-      await recordAudit(trx, {
-        at: now,
-        actor: 'registry-quorum',
-        action: 'registry.apply',
-        target: id,
-        details: {
-          sequence: doc.sequence,
-          action: proposal.action,
-          subject: proposal.subject ?? null,
-          signers: proposal.signatures.map((s) => s.issuerId),
-        },
-        requestId,
-      });
+    const moved = !(await store.replaceDocument(
+      db,
+      'authority',
+      { sequence: current.sequence },
+      rowOf(doc, chainHash),
+    ));
+    if (moved) {
+      throw new ApiError(
+        'REGISTRY_CONFLICT',
+        `The registry moved past sequence ${current.sequence} (this proposal was applied already or went stale).`,
+      );
+    }
+    await store.settleProposals(db, id, proposal.baseSequence, doc.sequence, JSON.stringify(proposal));
+    await recordAudit(db, {
+      at: now,
+      actor: 'registry-quorum',
+      action: 'registry.apply',
+      target: id,
+      details: {
+        sequence: doc.sequence,
+        action: proposal.action,
+        subject: proposal.subject ?? null,
+        signers: proposal.signatures.map((s) => s.issuerId),
+      },
+      requestId,
     });
     return doc.sequence;
   }
@@ -389,6 +432,14 @@ function sameEntries(a: readonly { id: string }[], b: readonly { id: string }[])
   const key = (list: readonly { id: string }[]) =>
     JSON.stringify([...list].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)));
   return key(a) === key(b);
+}
+
+/** Throws unless the proposal is still pending: 409 when applied, `REGISTRY_PROPOSAL_STALE` when stale. */
+function checkPending(row: store.ProposalRow): void {
+  if (row.status === 'applied') {
+    throw new ApiError('REGISTRY_CONFLICT', `Proposal ${row.id} was applied already (step ${row.applied_sequence}).`);
+  }
+  if (row.status === 'stale') throw stale(row.id);
 }
 
 function stale(id: string): ApiError {

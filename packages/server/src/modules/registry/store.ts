@@ -1,11 +1,73 @@
 // The registry module's tables (migration 0005): the served or followed document, and the authority's proposals.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RegistryDocumentsTable, RegistryProposalsTable } from '../../storage/schema.ts';
-import { translateErrors } from '../../storage/index.ts';
+import { translateErrors, type Storage } from '../../storage/index.ts';
 
 export type DocumentRole = RegistryDocumentsTable['name'];
 export type DocumentRow = Selectable<RegistryDocumentsTable>;
 export type ProposalRow = Selectable<RegistryProposalsTable>;
+
+/** What identifies a stored document's version without reading the document itself. */
+export type DocumentHead = Pick<DocumentRow, 'sequence' | 'updated_at' | 'expires_at'>;
+
+/** The head of the document of `role`: a primary-key lookup that leaves the (large) document text unread. */
+export function readHead(db: Kysely<Database>, role: DocumentRole): Promise<DocumentHead | undefined> {
+  return translateErrors(() =>
+    db
+      .selectFrom('registry_documents')
+      .select(['sequence', 'updated_at', 'expires_at'])
+      .where('name', '=', role)
+      .executeTakeFirst(),
+  );
+}
+
+/**
+ * Runs `fn` in one transaction that holds the registry's write lock from its first statement: on PostgreSQL a row
+ * lock on the authority document (`FOR UPDATE`), on SQLite `BEGIN IMMEDIATE`. Storing a co-signature and applying
+ * the proposal at quorum happen inside it, so a crash leaves neither, and two processes sending the last
+ * co-signatures of one proposal take turns: the second reads what the first committed. `fn` must query only through
+ * the handle it is given (on SQLite the process's one connection is held for it).
+ */
+export async function withRegistryLock<T>(storage: Storage, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (storage.engine === 'postgres') {
+    return translateErrors(() =>
+      storage.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('registry_documents').select('name').where('name', '=', 'authority').forUpdate().execute();
+        return fn(trx);
+      }),
+    );
+  }
+  return sqliteTurn(() =>
+    storage.db.connection().execute(async (conn) => {
+      await translateErrors(() => sql`begin immediate`.execute(conn));
+      try {
+        const out = await fn(conn);
+        await translateErrors(() => sql`commit`.execute(conn));
+        return out;
+      } catch (err) {
+        // A failed commit may already have ended the transaction; rolling back is then a no-op worth ignoring.
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    }),
+  );
+}
+
+/*
+ * better-sqlite3 waits for a busy lock synchronously: a second connection to the same file in this process (tests
+ * open one database twice) would block the only thread while the holder, mid-transaction, can never finish. So the
+ * registry transactions of this process take turns here before asking SQLite for its lock.
+ */
+let sqliteQueue: Promise<void> = Promise.resolve();
+
+function sqliteTurn<T>(fn: () => Promise<T>): Promise<T> {
+  const run = sqliteQueue.then(fn);
+  sqliteQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
 
 export function readDocument(db: Kysely<Database>, role: DocumentRole): Promise<DocumentRow | undefined> {
   return translateErrors(() =>

@@ -2,7 +2,7 @@
 // reputation of its agent in one transaction, so what the answer acknowledges is durable. Retried events
 // (same integrator and externalEventId) are `inserted: false`, whoever stored them first.
 import type { AppContext } from '../../context.ts';
-import { assertAgentActive, findAgent } from '../agents/service.ts';
+import { assertAgentActive, findAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import { getConsentStatuses, getEnvironmentMetrics } from '../integrators/service.ts';
 import { checkMetrics, EventError, externalIdOf, parseEvent } from './event.ts';
@@ -65,18 +65,22 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
     parsed.map((p) => p.event.externalEventId),
   );
 
-  const agents = new Map<string, Agent | undefined>();
+  // One query for every subject agent of the batch, one for their consents (not one per event or per agent).
+  const agents = await findAgents(
+    ctx,
+    parsed.flatMap(({ event }) => (event.subjectType === 'agent' ? [event.subjectId] : [])),
+  );
   const metricSets = new Map<number, ReadonlyMap<string, MetricDefinition> | undefined>();
   for (const { event } of parsed) {
-    if (event.subjectType === 'agent' && !agents.has(event.subjectId)) {
-      agents.set(event.subjectId, await findAgent(ctx, event.subjectId));
-    }
     if (!metricSets.has(event.version)) {
       metricSets.set(event.version, await getEnvironmentMetrics(ctx, slug, event.version));
     }
   }
-  const agentIds = [...agents.values()].filter((a): a is Agent => a !== undefined).map((a) => a.id);
-  const consents = await getConsentStatuses(ctx, slug, agentIds);
+  const consents = await getConsentStatuses(
+    ctx,
+    slug,
+    [...agents.values()].map((a) => a.id),
+  );
 
   const pending: Pending[] = [];
   for (const { index, event } of parsed) {

@@ -12,12 +12,21 @@ export type NewEventRow = Omit<EventRow, 'seq'>;
 
 /** Rows per multi-row statement: well under both engines' bound-parameter limits. */
 const CHUNK = 400;
+/**
+ * Bound parameters per multi-row write (SQLite allows 32,766, PostgreSQL 65,535): a whole batch of up to 1,000
+ * events goes in one statement per table rather than one per few hundred rows.
+ */
+const MAX_PARAMS = 30_000;
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  if (items.length <= size) return items.length === 0 ? [] : [items as T[]];
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** Rows of `columns` values each that fit one statement. */
+const rowsPer = (columns: number) => Math.floor(MAX_PARAMS / columns);
 
 /** `greatest(a, b)` on both engines. */
 const later = (table: string, col: string) =>
@@ -31,7 +40,7 @@ const later = (table: string, col: string) =>
  */
 export async function insertEvents(db: Db, rows: readonly NewEventRow[]): Promise<Map<string, number>> {
   const inserted = new Map<string, number>();
-  for (const part of chunks(rows, 200)) {
+  for (const part of chunks(rows, rowsPer(17))) {
     const res = await translateErrors(() =>
       db
         .insertInto('reputation_events')
@@ -142,7 +151,7 @@ export function totalFromRow(r: Selectable<Database['reputation_metric_totals']>
 /** Adds the differences to the stored rows (creating absent ones); times take the later value. */
 export async function flushState(db: Db, changes: StateChanges): Promise<void> {
   await translateErrors(async () => {
-    for (const part of chunks(changes.scores)) {
+    for (const part of chunks(changes.scores, rowsPer(8))) {
       await db
         .insertInto('reputation_scores')
         .values(
@@ -169,7 +178,7 @@ export async function flushState(db: Db, changes: StateChanges): Promise<void> {
         )
         .execute();
     }
-    for (const part of chunks(changes.totals)) {
+    for (const part of chunks(changes.totals, rowsPer(7))) {
       await db
         .insertInto('reputation_metric_totals')
         .values(
@@ -192,7 +201,7 @@ export async function flushState(db: Db, changes: StateChanges): Promise<void> {
         )
         .execute();
     }
-    for (const part of chunks(changes.days)) {
+    for (const part of chunks(changes.days, rowsPer(5))) {
       await db
         .insertInto('reputation_day_counts')
         .values(
@@ -211,7 +220,7 @@ export async function flushState(db: Db, changes: StateChanges): Promise<void> {
         )
         .execute();
     }
-    for (const part of chunks(changes.envs)) {
+    for (const part of chunks(changes.envs, rowsPer(4))) {
       await db
         .insertInto('reputation_env_counts')
         .values(
@@ -291,7 +300,7 @@ export function findTotals(db: Db, agentId: string, integratorSlug: string): Pro
 export async function existingExternalIds(db: Db, slug: string, ids: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   const unique = [...new Set(ids)];
-  for (const part of chunks(unique, 500)) {
+  for (const part of chunks(unique, rowsPer(1))) {
     const rows = await translateErrors(() =>
       db
         .selectFrom('reputation_events')
