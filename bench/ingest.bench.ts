@@ -9,6 +9,7 @@
 // 1; the raw replay runs in a child pinned to core 0 too (the server's core), while the server is idle.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,12 +43,25 @@ async function release(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await c();
 }
 
+/** What the children print: a Measurement, their own CPU time per operation and how many warm-up operations ran. */
+type ChildMeasurement = Measurement & { cpuUsPerOp: number; warmupOps: number };
+
+/** A process's CPU time (user + system) in ms, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a child of bench/ingest/client.ts pinned to `core` and returns the Measurement it prints. */
-function runChild(core: number, args: string[]): Measurement {
+function runChild(core: number, args: string[]): ChildMeasurement {
   const cmd = [...pinned(core), process.execPath, '--import', 'tsx', join(here, 'ingest', 'client.ts'), ...args];
   const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (res.status !== 0) throw new Error(`ingest bench child failed: ${res.stderr.slice(0, 2000)}`);
-  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Measurement;
+  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as ChildMeasurement;
 }
 
 const timing = (o: MeasureOptions) => [String(o.durationMs ?? 1500), String(o.warmupMs ?? 300)];
@@ -69,7 +83,7 @@ async function engineCases(engine: 'sqlite' | 'postgres'): Promise<BenchCase[]> 
   }
   const infoFile = join(dataDir, 'bench-info.json');
   const args = [engine, dataDir, infoFile, String(AGENTS), String(BATCH), ...(pgSchema ? [PG_URL!, pgSchema] : [])];
-  const { info: announced } = await spawnAnnouncing<{ port: number }>(
+  const { info: announced, child } = await spawnAnnouncing<{ port: number }>(
     join(here, 'ingest', 'server.ts'),
     args,
     '{"port"',
@@ -85,6 +99,7 @@ async function engineCases(engine: 'sqlite' | 'postgres'): Promise<BenchCase[]> 
   cleanups.push(() => storage.close());
   const target = { engine, storage };
 
+  let rawCpu: number | undefined;
   const HTTP = `Vouch POST /api/v1/ingest [${engine}]`;
   const RAW = `same ${info.recorded.length} statements, raw prepared SQL [${engine}]`;
   const R1K = `resolve, 1k stored events [${engine}]`;
@@ -103,13 +118,30 @@ async function engineCases(engine: 'sqlite' | 'postgres'): Promise<BenchCase[]> 
       group: ingestGroup,
       name: RAW,
       unit: 'events/s',
-      run: async (o) => runChild(0, ['raw', infoFile, ...timing(o), String(BATCH)]),
+      run: async (o) => {
+        const m = runChild(0, ['raw', infoFile, ...timing(o), String(BATCH)]);
+        rawCpu = m.cpuUsPerOp / 1000;
+        return m;
+      },
     },
     {
       group: ingestGroup,
       name: HTTP,
       unit: 'events/s',
-      run: async (o) => runChild(1, ['http', infoFile, port, `ingest:${BATCH}`, ...timing(o)]),
+      run: async (o) => {
+        const before = cpuMs(child.pid);
+        const m = runChild(1, ['http', infoFile, port, `ingest:${BATCH}`, ...timing(o)]);
+        const after = cpuMs(child.pid);
+        if (before !== undefined && after !== undefined) {
+          // CPU time is skewed less than throughput by other load on the machine (the server's includes warm-up).
+          const server = (after - before) / (m.ops / BATCH + m.warmupOps);
+          reportNote(
+            `${engine}: CPU ms per batch of ${BATCH}: raw replay ${rawCpu?.toFixed(1)} (its process, driver included), ` +
+              `Vouch server ${server.toFixed(1)}, load client ${(m.cpuUsPerOp / 1000).toFixed(1)}`,
+          );
+        }
+        return m;
+      },
       compareTo: [RAW],
       target: { vs: RAW, min: 0.5 },
     },

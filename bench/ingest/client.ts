@@ -4,7 +4,7 @@
 //   raw <infoFile> <durationMs> <warmupMs> <batch>           the limit (pinned to core 0, like the server): the
 //        recorded statements replayed through the driver, with fresh external ids each time
 import { readFile } from 'node:fs/promises';
-import { makeBatch, postBatch } from './fixture.ts';
+import { bodyMaker, closeLoad, post } from './load.ts';
 import { rawReplayer } from './raw.ts';
 import type { ServerInfo } from './server.ts';
 import { timed } from './timed.ts';
@@ -24,9 +24,14 @@ if (kind === 'raw') {
   const target = { url: `http://127.0.0.1:${port}`, apiKey: info.apiKey };
   if (mode!.startsWith('ingest:')) {
     const size = Number(mode!.slice('ingest:'.length));
-    const m = await timed(Number(durationMs), Number(warmupMs), size, () =>
-      postBatch(target, makeBatch(info, size)),
-    );
+    const nextBody = bodyMaker(info.engine, info.agents, size);
+    const m = await timed(Number(durationMs), Number(warmupMs), size, async () => {
+      const { status, json } = await post(`${target.url}/api/v1/ingest`, info.apiKey, nextBody());
+      if (status !== 200 || (json as { count?: number }).count !== size) {
+        throw new Error(`ingest answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+      }
+    });
+    closeLoad();
     console.log(JSON.stringify(m));
   } else {
     const did = info.agents[0]!.did;

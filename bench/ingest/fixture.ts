@@ -38,6 +38,12 @@ let batchCounter = 0;
 /** Tells apart the batches of different processes (each counts from 1). */
 const PROCESS_TAG = randomBytes(4).toString('hex');
 
+/** The metric values of the event at position `i` of a batch. */
+export const METRICS_OF_EVENT = (i: number) => [
+  { metricKey: 'tasks_completed', numberValue: 1 + (i % 3) },
+  { metricKey: 'spam_flag', booleanValue: i % 5 === 0 },
+];
+
 /** A batch of `size` agent events spread over the fixture's agents, each with two metric values. */
 export function makeBatch(
   f: Pick<Fixture, 'engine' | 'agents'>,
@@ -54,10 +60,7 @@ export function makeBatch(
     actorType: 'human',
     actorId: `user-${i % 97}`,
     occurredAt: now - (i % 7) * 86_400_000,
-    metricValues: [
-      { metricKey: 'tasks_completed', numberValue: 1 + (i % 3) },
-      { metricKey: 'spam_flag', booleanValue: i % 5 === 0 },
-    ],
+    metricValues: METRICS_OF_EVENT(i),
     data: { i, note: 'bench' },
   }));
 }
@@ -73,8 +76,7 @@ export async function createFixture(
   place: { dataDir?: string; pgSchema?: string } = {},
 ) {
   const dataDir = place.dataDir ?? (await mkdtemp(join(tmpdir(), `vouch-bench-ingest-${engine}-`)));
-  const pgSchema =
-    engine === 'postgres' ? (place.pgSchema ?? `bench_${randomBytes(6).toString('hex')}`) : undefined;
+  const pgSchema = engine === 'postgres' ? (place.pgSchema ?? `bench_${randomBytes(6).toString('hex')}`) : undefined;
   const storage = await openStorage({
     dataDir,
     ...(engine === 'postgres' ? { databaseUrl: pgUrl, pgSchema, pgPoolMax: 10 } : {}),
@@ -150,17 +152,4 @@ export async function createFixture(
     },
   };
   return fixture;
-}
-
-/** POSTs one batch over HTTP; throws unless every event was inserted. */
-export async function postBatch(f: Pick<Fixture, 'url' | 'apiKey'>, batch: unknown[]): Promise<void> {
-  const res = await fetch(`${f.url}/api/v1/ingest`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${f.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(batch),
-  });
-  const body = (await res.json()) as { count?: number };
-  if (res.status !== 200 || body.count !== batch.length) {
-    throw new Error(`ingest answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
-  }
 }

@@ -1,20 +1,11 @@
-// "The same statements as raw SQL": records every statement the Vouch app issues for one ingestion request (rate
-// limit, authentication, lookups, the event inserts and the reputation upserts), then replays them straight
-// through the database driver — prepared, in one transaction, with fresh external ids each time. That is the
-// limit the HTTP path is compared with.
+// "The same statements as raw SQL": records every statement the Vouch app sends to the database driver for one
+// ingestion request (rate limit, authentication, lookups, the event inserts and the reputation upserts), then
+// replays them straight through the driver — prepared, in one transaction, with fresh external ids each time.
+// That is the limit the HTTP path is compared with. Recording happens at the driver (better-sqlite3 statements,
+// pg client queries), below Kysely, so statements Vouch compiles itself are recorded too.
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  UnknownRow,
-} from 'kysely';
 import pg from 'pg';
-import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
-import type { Storage } from '../../packages/server/src/storage/index.ts';
-import { randomBytes } from 'node:crypto';
 import type { Fixture } from './fixture.ts';
 
 export interface Recorded {
@@ -22,55 +13,62 @@ export interface Recorded {
   parameters: readonly unknown[];
 }
 
-class Recorder implements KyselyPlugin {
-  readonly nodes: PluginTransformQueryArgs[] = [];
-  transformQuery(args: PluginTransformQueryArgs) {
-    this.nodes.push(args);
-    return args.node;
+/** Transaction control: the replayer wraps the whole replay in its own transaction. */
+const CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
+
+/** Patches the drivers to push every statement onto `out`; returns the function that undoes it. */
+function recordDrivers(out: Recorded[]): () => void {
+  const probe = new BetterSqlite3(':memory:');
+  const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
+  probe.close();
+  const restore: Array<() => void> = [];
+  for (const method of ['all', 'run', 'get', 'iterate']) {
+    const original = statement[method] as (...args: unknown[]) => unknown;
+    statement[method] = function (this: { source: string }, ...args: unknown[]) {
+      const parameters = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+      if (!CONTROL.test(this.source)) out.push({ sql: this.source, parameters: [...parameters] });
+      return original.apply(this, args);
+    };
+    restore.push(() => (statement[method] = original));
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
+  const client = pg.Client.prototype as unknown as Record<string, unknown>;
+  const query = client.query as (...args: unknown[]) => unknown;
+  client.query = function (this: unknown, ...args: unknown[]) {
+    if (typeof args[0] === 'string' && !CONTROL.test(args[0])) {
+      out.push({ sql: args[0], parameters: Array.isArray(args[1]) ? [...(args[1] as unknown[])] : [] });
+    }
+    return query.apply(this, args);
+  };
+  restore.push(() => (client.query = query));
+  return () => restore.forEach((r) => r());
 }
 
 /**
- * Runs `batch` through a second app on the fixture's database whose queries are recorded, and returns them
- * (after an unrecorded `warmup` batch, so per-process caches are as warm as in the measured server).
+ * Runs `batch` through the fixture's app and returns the statements it sent to the database (after an unrecorded
+ * `warmup` batch, so per-process caches are as warm as in the measured server). Nothing else may use the database
+ * from this process meanwhile.
  */
 export async function recordIngest(f: Fixture, warmup: unknown[], batch: unknown[]): Promise<Recorded[]> {
-  const recorder = new Recorder();
-  const recording: Storage = { ...f.storage, db: f.storage.db.withPlugin(recorder) };
-  const adminKey = randomBytes(24).toString('hex');
-  const config = loadConfig({
-    VOUCH_DATA_DIR: f.dataDir,
-    VOUCH_LOG_LEVEL: 'silent',
-    VOUCH_RATE_LIMIT_MAX: '1000000',
-    VOUCH_INGEST_RATE_MAX: '1000000',
-  });
-  const app = await buildApp({ config, storage: recording, kek: f.kek, adminKey });
-  const warm = await app.app.inject({
-    method: 'POST',
-    url: '/api/v1/ingest',
-    payload: warmup as object[],
-    headers: { authorization: `Bearer ${f.apiKey}` },
-  });
+  const post = (payload: unknown[]) =>
+    f.app.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      payload: payload as object[],
+      headers: { authorization: `Bearer ${f.apiKey}` },
+    });
+  const warm = await post(warmup);
   if (warm.statusCode !== 200) throw new Error(`warm-up ingest failed: ${warm.statusCode}`);
-  recorder.nodes.length = 0;
-  const res = await app.app.inject({
-    method: 'POST',
-    url: '/api/v1/ingest',
-    payload: batch as object[],
-    headers: { authorization: `Bearer ${f.apiKey}` },
-  });
+  const out: Recorded[] = [];
+  const stop = recordDrivers(out);
+  let res;
+  try {
+    res = await post(batch);
+  } finally {
+    stop();
+  }
   if (res.statusCode !== 200 || (res.json() as { count: number }).count !== batch.length) {
     throw new Error(`recording ingest failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
   }
-  const executor = f.storage.db.getExecutor();
-  const out = recorder.nodes.map(({ node, queryId }) => {
-    const c = executor.compileQuery(node, queryId);
-    return { sql: c.sql, parameters: c.parameters };
-  });
-  await app.app.close();
   return out;
 }
 

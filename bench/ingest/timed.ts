@@ -8,17 +8,26 @@ export async function timed(
   warmupMs: number,
   perOp: number,
   op: () => Promise<void>,
-): Promise<Measurement> {
+): Promise<Measurement & { cpuUsPerOp: number; warmupOps: number }> {
   const warmEnd = performance.now() + warmupMs;
-  while (performance.now() < warmEnd) await op();
+  let warmupOps = 0;
+  while (performance.now() < warmEnd) {
+    await op();
+    warmupOps++;
+  }
   let ops = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   do {
     await op();
     ops++;
   } while (performance.now() - start < durationMs);
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   return {
+    /** This process's CPU time per operation (user + system), which other load on the machine skews less. */
+    cpuUsPerOp: (used.user + used.system) / ops,
+    warmupOps,
     ops: ops * perOp,
     seconds,
     opsPerSec: (ops * perOp) / seconds,

@@ -1,4 +1,4 @@
-// `vouch integrator create|rotate-key|list` and `vouch reputation rebuild` against a real listening server.
+// `vouch integrator create|rotate-key|metrics|list` and `vouch reputation rebuild` against a real listening server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +27,7 @@ test('every integrator and reputation subcommand has --help with an example', as
     ['integrator'],
     ['integrator', 'create'],
     ['integrator', 'rotate-key'],
+    ['integrator', 'metrics'],
     ['integrator', 'list'],
     ['reputation'],
     ['reputation', 'rebuild'],
@@ -109,6 +110,60 @@ test('create prints the key once; rotate-key replaces it; list shows metrics; re
   const unknown = await run('integrator', 'rotate-key', 'nobody', ...admin());
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /NOT_FOUND/);
+});
+
+test('metrics replaces the list from a file (new version); the same list changes nothing; refusals exit 2', async () => {
+  const created = await run('integrator', 'create', 'desk', '--name', 'Desk', '--domain', 'desk.example', ...admin());
+  assert.equal(created.code, 0, created.err);
+  const file = join(dir, 'desk-metrics.json');
+  const metrics = [
+    { metricKey: 'tickets_closed', polarity: 'boost', weight: 2, lane: 'conduct', maxPerDay: 5 },
+    { metricKey: 'spam', polarity: 'hurt', weight: 1, lane: 'conduct' },
+  ];
+  await writeFile(file, JSON.stringify({ metrics }));
+
+  const replaced = await run('integrator', 'metrics', 'desk', '--file', file, ...admin());
+  assert.equal(replaced.code, 0, replaced.err);
+  assert.match(replaced.out, /^desk {2}v2 {2}metrics replaced$/m);
+  assert.match(replaced.out, /tickets_closed \(boost 2 conduct, 5\/day\)/);
+  const same = await run('integrator', 'metrics', 'desk', '--file', file, '--json', ...admin());
+  assert.equal(same.code, 0, same.err);
+  const body = JSON.parse(same.out) as {
+    slug: string;
+    environmentVersion: number;
+    changed: boolean;
+    metrics: unknown[];
+  };
+  assert.equal(body.slug, 'desk');
+  assert.equal(body.environmentVersion, 2);
+  assert.equal(body.changed, false);
+  assert.equal(body.metrics.length, 2);
+  const list = JSON.parse((await run('integrator', 'list', '--json', ...admin())).out) as {
+    integrators: Array<{ slug: string; environmentVersion: number; metrics: Array<{ metricKey: string }> }>;
+  };
+  const desk = list.integrators.find((i) => i.slug === 'desk')!;
+  assert.equal(desk.environmentVersion, 2);
+  assert.deepEqual(desk.metrics.map((m) => m.metricKey).sort(), ['spam', 'tickets_closed']);
+
+  const unknown = await run('integrator', 'metrics', 'nobody', '--file', file, ...admin());
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /NOT_FOUND/);
+  const bad = join(dir, 'bad-metrics.json');
+  await writeFile(bad, JSON.stringify([{ metricKey: 'x', polarity: 'sideways', weight: 1, lane: 'conduct' }]));
+  const invalid = await run('integrator', 'metrics', 'desk', '--file', bad, ...admin());
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.err, /VALIDATION_FAILED/);
+  const missing = await run('integrator', 'metrics', 'desk', '--file', join(dir, 'nope.json'), ...admin());
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /cannot read/);
+  const noFile = await run('integrator', 'metrics', 'desk', ...admin());
+  assert.equal(noFile.code, 2);
+  const noKey = await run('integrator', 'metrics', 'desk', '--file', file, ...server());
+  assert.equal(noKey.code, 2);
+  assert.match(noKey.err, /admin-key/);
+  // Nothing of the refusals was stored: still version 2.
+  const after = JSON.parse((await run('integrator', 'list', '--json', ...admin())).out) as typeof list;
+  assert.equal(after.integrators.find((i) => i.slug === 'desk')!.environmentVersion, 2);
 });
 
 test('reputation rebuild reports and rewrites; --dry-run compares only', async () => {

@@ -71,6 +71,8 @@ test('--help on registry and every subcommand, with an example', async () => {
     'verify',
     'list',
     'publish',
+    'submit',
+    'cosign',
     'credential',
     'verify-credential',
   ]);

@@ -258,7 +258,14 @@ export type {
   InterceptDecision,
   DelegateInput,
 } from './client/index.ts';
-export { VouchAgent, consentPayload, CONSENT_PAYLOAD_TYPE, createAgentIdentity, proofOfWork } from './agent/index.ts';
+export {
+  VouchAgent,
+  consentPayload,
+  CONSENT_PAYLOAD_TYPE,
+  reportStatement,
+  createAgentIdentity,
+  proofOfWork,
+} from './agent/index.ts';
 export type {
   SignedContent,
   TokenRequest,

@@ -3,9 +3,9 @@
 // private key never leaves the process.
 import { VouchError } from '../errors.ts';
 import { encodeBase64 } from '../encoding/base64.ts';
-import { encodeHex } from '../encoding/hex.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { canonicalize } from '../json/canonicalize.ts';
+import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
@@ -65,6 +65,11 @@ export function consentPayload(did: string, integratorSlug: string, action: 'all
   return { type: CONSENT_PAYLOAD_TYPE, did, integratorSlug, action, signedAt };
 }
 
+/** The string a signed report signs (issue 6): `report:<targetDid>:<reason>:<signedAt>`. */
+export function reportStatement(targetDid: string, reason: string, signedAt: number): string {
+  return `report:${targetDid}:${reason}:${signedAt}`;
+}
+
 /**
  * An agent: its DID and private key, bound to a server through a {@link VouchClient}. The client it holds carries
  * the agent's key as a credential, so its calls to manage the agent are signed requests.
@@ -109,10 +114,6 @@ export class VouchAgent {
     return encodeBase64(await this.crypto.sign('EdDSA', this.privateKey, encodeUtf8(text)));
   }
 
-  private async sha256Hex(data: string | Uint8Array): Promise<string> {
-    return encodeHex(await this.crypto.sha256(typeof data === 'string' ? encodeUtf8(data) : data));
-  }
-
   /** Signs a payload hash (`"<payloadHash>:<signedAt>"`) and records it: `POST /api/v1/signatures/sign`. */
   async signPayloadHash(
     payloadHash: string,
@@ -142,12 +143,15 @@ export class VouchAgent {
     content: string | Uint8Array,
     options: { publicNote?: string } & CallOptions = {},
   ): Promise<SignedContent> {
-    return this.signPayloadHash(await this.sha256Hex(content), options);
+    return this.signPayloadHash(await sha256Hex(content, this.crypto), options);
   }
 
   private async consent(integratorSlug: string, action: 'allow' | 'revoke', options: CallOptions) {
     const signedAt = this.now();
-    const payloadHash = await this.sha256Hex(canonicalize(consentPayload(this.did, integratorSlug, action, signedAt)));
+    const payloadHash = await sha256Hex(
+      canonicalize(consentPayload(this.did, integratorSlug, action, signedAt)),
+      this.crypto,
+    );
     const signed = await this.signPayloadHash(payloadHash, { ...options, signedAt });
     return this.client.integrators.consent(
       { integratorSlug, did: this.did, action, signatureHash: signed.signatureHash, signedAt },
@@ -173,7 +177,7 @@ export class VouchAgent {
   ): Promise<Answer<Record<string, unknown>>> {
     const { details, signatureHash, ...call } = options;
     const signedAt = this.now();
-    const signature = await this.signText(`report:${targetDid}:${reason}:${signedAt}`);
+    const signature = await this.signText(reportStatement(targetDid, reason, signedAt));
     const input: ReportInput = { did: targetDid, reason, reporterDid: this.did, signature, signedAt };
     if (details !== undefined) input.details = details;
     if (signatureHash !== undefined) input.signatureHash = signatureHash;

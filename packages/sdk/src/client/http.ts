@@ -157,6 +157,9 @@ export class HttpTransport {
   readonly baseUrl: string;
   readonly crypto: CryptoProvider;
   readonly now: () => number;
+  /** `baseUrl` in its two parts, parsed once: every call sends to `origin` and signs `basePath` + path. */
+  private readonly origin: string;
+  private readonly basePath: string;
   private readonly credentials: Credentials;
   private readonly fetchImpl: HttpFetch;
   private readonly timeoutMs: number;
@@ -177,7 +180,9 @@ export class HttpTransport {
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new VouchError('INVALID_ARGUMENT', 'baseUrl must be an absolute http(s) URL.');
     }
-    this.baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.baseUrl = `${this.origin}${this.basePath}`;
     this.credentials = { ...options.credentials };
     this.fetchImpl = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.timeoutMs = nonNegative(options.timeoutMs, 10_000, 'timeoutMs');
@@ -253,8 +258,8 @@ export class HttpTransport {
   async call<T>(route: Route, request: HttpRequest = {}, options: CallOptions = {}): Promise<HttpResponse<T>> {
     const method = route.method;
     const path = expandPath(route.path, request.params);
-    const pathAndQuery = `${new URL(this.baseUrl).pathname.replace(/\/+$/, '')}${path}${queryString(request.query)}`;
-    const url = `${new URL(this.baseUrl).origin}${pathAndQuery}`;
+    const pathAndQuery = `${this.basePath}${path}${queryString(request.query)}`;
+    const url = `${this.origin}${pathAndQuery}`;
     const kind = this.pick(route, options.as);
     const idempotent = method === 'GET' || method === 'HEAD' || route.idempotent === true;
     const retries = idempotent ? nonNegative(options.retries, this.retries, 'retries') : 0;

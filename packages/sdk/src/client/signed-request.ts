@@ -1,9 +1,9 @@
 // Agent-signed requests (docs/PROTOCOL.md, "Agent-signed requests"): the agent's own Ed25519 key authenticates a
 // call, so an agent needs no bearer secret to manage itself.
 import { encodeBase64 } from '../encoding/base64.ts';
-import { encodeHex } from '../encoding/hex.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { canonicalize } from '../json/canonicalize.ts';
+import { sha256Hex } from '../hash/sha256.ts';
 import type { JsonValue } from '../json/types.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { PrivateKey } from '../keys/key.ts';
@@ -32,7 +32,7 @@ export async function signRequestHeaders(
   signedAt: number,
 ): Promise<Record<string, string>> {
   const content = body === undefined || body === null ? '' : canonicalize(body);
-  const contentHash = encodeHex(await crypto.sha256(encodeUtf8(content)));
+  const contentHash = await sha256Hex(content, crypto);
   const message = signedRequestString(method, pathAndQuery, signedAt, contentHash);
   const signature = await crypto.sign('EdDSA', agent.privateKey, encodeUtf8(message));
   return {

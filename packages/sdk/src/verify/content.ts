@@ -1,9 +1,9 @@
 // Content against a recorded signature, offline: SHA-256 of the content equals the signed payloadHash, the record
 // hashes to the signature hash asked about, and the agent's Ed25519 signature over "<payloadHash>:<signedAt>" holds.
 import { decodeBase64 } from '../encoding/base64.ts';
-import { encodeHex } from '../encoding/hex.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { canonicalize } from '../json/canonicalize.ts';
+import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
 import { publicKeyFromRaw } from '../keys/parse-public.ts';
@@ -51,12 +51,10 @@ export async function verifyContent(
 > {
   const crypto = options.crypto ?? defaultCrypto();
   const r = options.record;
-  const sha = async (data: string | Uint8Array) =>
-    encodeHex(await crypto.sha256(typeof data === 'string' ? encodeUtf8(data) : data));
   if (r === null || typeof r !== 'object' || typeof r.payloadHash !== 'string' || typeof r.agent?.did !== 'string') {
     return invalid('RECORD_INVALID', 'The signature record lacks payloadHash or agent.did.');
   }
-  const contentHash = await sha(content);
+  const contentHash = await sha256Hex(content, crypto);
   if (contentHash !== r.payloadHash) {
     return { ...invalid('CONTENT_MISMATCH', 'The content is not what was signed.'), match: false };
   }
@@ -64,7 +62,7 @@ export async function verifyContent(
     return { ...invalid('RECORD_INVALID', 'The record lacks the signature or signedAt.'), match: true };
   }
   const fields = { did: r.agent.did, payloadHash: r.payloadHash, signedAt: r.signedAt, signature: r.signature };
-  if ((await sha(canonicalize(fields))) !== signatureHash) {
+  if ((await sha256Hex(canonicalize(fields), crypto)) !== signatureHash) {
     return { ...invalid('RECORD_MISMATCH', 'The record does not hash to this signature hash.'), match: true };
   }
   const keyText = options.publicKey ?? r.agent.publicKey ?? undefined;

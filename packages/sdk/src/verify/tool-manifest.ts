@@ -2,9 +2,9 @@
 // {type: "vouch-tool-manifest-v1", did, slug, tool_manifest_hash, updated_at} (docs/PROTOCOL.md "Tool manifests").
 import { decodeBase64 } from '../encoding/base64.ts';
 import { decodeBase64url } from '../encoding/base64url.ts';
-import { encodeHex } from '../encoding/hex.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { canonicalize } from '../json/canonicalize.ts';
+import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { publicKeyFromRaw } from '../keys/parse-public.ts';
 import type { ToolManifest, VouchKeys } from '../client/types.ts';
@@ -53,9 +53,7 @@ export async function verifyToolManifest(
   ) {
     return invalid('MANIFEST_INVALID', 'The tool manifest lacks members or has members of the wrong type.');
   }
-  const hash = encodeHex(
-    await crypto.sha256(encodeUtf8(canonicalize({ tools: m.tools, tool_descriptions: m.tool_descriptions }))),
-  );
+  const hash = await sha256Hex(canonicalize({ tools: m.tools, tool_descriptions: m.tool_descriptions }), crypto);
   if (hash !== m.tool_manifest_hash) {
     return invalid('MANIFEST_HASH_MISMATCH', 'tool_manifest_hash is not the hash of these tools and descriptions.');
   }

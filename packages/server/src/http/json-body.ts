@@ -26,16 +26,34 @@ export function jsonTextDepth(text: string, limit = Infinity): number {
   return max;
 }
 
+/**
+ * Whether `text` holds at most `limit` opening brackets (`[` or `{`, in strings or not): then its depth cannot pass
+ * `limit` and the character-by-character scan is not needed. Uses native indexOf, which is far cheaper per byte.
+ */
+function fewOpeners(text: string, limit: number): boolean {
+  let count = 0;
+  for (const opener of ['{', '[']) {
+    for (let i = text.indexOf(opener); i !== -1; i = text.indexOf(opener, i + 1)) {
+      if (++count > limit) return false;
+    }
+  }
+  return true;
+}
+
 function refuseProto(key: string, value: unknown): unknown {
   // JSON.parse makes "__proto__" an own property; Object.assign on such an object would then set the prototype.
   if (key === '__proto__') throw new ApiError('VALIDATION_FAILED', 'The key "__proto__" is not allowed.');
   return value;
 }
 
+// trim() would copy the body; \S is exactly what trim() keeps (ECMAScript WhiteSpace and LineTerminator).
+const NOT_BLANK = /\S/;
+
 /** Parses an API request body: depth limit first, then JSON.parse, refusing `__proto__` keys. */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
-  if (text.trim() === '') throw new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.');
-  if (jsonTextDepth(text, maxDepth) > maxDepth) {
+  if (NOT_BLANK.test(text) === false)
+    throw new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.');
+  if (!fewOpeners(text, maxDepth) && jsonTextDepth(text, maxDepth) > maxDepth) {
     throw new ApiError('JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels.`);
   }
   // The reviver costs time, so it runs only when the text could spell "__proto__" (plainly or with \u escapes).

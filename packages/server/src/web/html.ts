@@ -6,6 +6,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Text as inline code: `<code>` around the escaped text. */
+export function code(s: string): string {
+  return `<code>${escapeHtml(s)}</code>`;
+}
+
 /** Every page's security headers: nothing but this origin, no plugin, no framing, no form submission. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",

@@ -1,6 +1,7 @@
-// The state a crash between storing a proposal's last co-signature and applying it leaves behind (signatures at
-// quorum, proposal still pending), made directly in the database: the client's retry of that signature applies it
-// once instead of being refused as a duplicate and leaving the proposal pending for good.
+// The state a crash between storing a proposal's last co-signature and applying it could leave behind before both
+// became one transaction (signatures at quorum, proposal still pending), made directly in the database, as a
+// database upgraded from such a version may hold it: the client's retry of that signature applies it once instead of
+// being refused as a duplicate and leaving the proposal pending for good.
 import assert from 'node:assert/strict';
 import { makeApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
@@ -26,7 +27,7 @@ eachEngine('a stored but unapplied quorum is applied by the retried last signatu
   assert.equal(posted.status, 201, JSON.stringify(posted.body));
   const id = posted.body.id as string;
 
-  // What the first of the two writes of a co-signature leaves when the process dies before the second.
+  // What the first of the two separate writes of a co-signature left when the process died before the second.
   const last = cosignature(add, is.bravo!, t.clock.now());
   const row = await storage.db
     .selectFrom('registry_proposals')

@@ -3,15 +3,17 @@
 // with real Ed25519 keys, integrators created as the admin, consents signed through /api/v1/signatures/sign.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { encodeBase64, encodeUtf8, generateKeyPair, getDefaultCrypto } from '@vouch/sdk';
+import { generateKeyPair } from '@vouch/sdk';
 import type { GeneratedKeyPair } from '@vouch/sdk';
-import { makeApp, TEST_ADMIN_KEY } from '../helpers/app.ts';
+import { makeApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { consentPayloadHash } from '../../src/modules/integrators/service.ts';
+import { bearer, signText } from '../agents/helpers.ts';
+import { ADMIN, post } from '../tokens/helpers.ts';
 
-export const ADMIN = { 'x-api-key': TEST_ADMIN_KEY };
-export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
+export { bearer };
+export { ADMIN, post, revokeAgent } from '../tokens/helpers.ts';
 
 export function repApp(storage: Storage, env: Record<string, string> = {}): Promise<TestApp> {
   return makeApp(storage, {
@@ -38,26 +40,12 @@ export async function registerAgent(t: TestApp, label?: string): Promise<TestAge
   return { did, id: did.slice('did:identity:'.length), key };
 }
 
-export async function revokeAgent(t: TestApp, did: string): Promise<void> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/api/v1/agents/${did}/revoke`,
-    headers: ADMIN,
-    payload: { reason: 'test' },
-  });
-  assert.equal(res.statusCode, 200, res.body);
-}
-
 export interface MetricSpec {
   metricKey: string;
   polarity: 'boost' | 'hurt' | 'neutral';
   weight: number;
   lane: 'origin' | 'presence' | 'conduct';
   maxPerDay?: number;
-}
-
-export function post(t: TestApp, url: string, payload: unknown, headers: Record<string, string> = {}) {
-  return t.app.inject({ method: 'POST', url, payload: payload as object, headers });
 }
 
 /** Creates an integrator as the admin; returns its API key. */
@@ -74,13 +62,8 @@ export async function createIntegrator(t: TestApp, slug: string, metrics: Metric
 
 /** Signs `"<payloadHash>:<signedAt>"` and records it through the signatures route; returns the signatureHash. */
 export async function recordSignature(t: TestApp, agent: TestAgent, payloadHash: string, signedAt: number) {
-  const sig = await getDefaultCrypto().sign('EdDSA', agent.key.privateKey, encodeUtf8(`${payloadHash}:${signedAt}`));
-  const res = await post(t, '/api/v1/signatures/sign', {
-    did: agent.did,
-    payloadHash,
-    signature: encodeBase64(sig),
-    signedAt,
-  });
+  const signature = await signText(agent.key, `${payloadHash}:${signedAt}`);
+  const res = await post(t, '/api/v1/signatures/sign', { did: agent.did, payloadHash, signature, signedAt });
   assert.equal(res.statusCode, 201, res.body);
   return (res.json() as { signatureHash: string }).signatureHash;
 }

@@ -1,4 +1,4 @@
-// `vouch integrator create|rotate-key|list` and `vouch reputation rebuild`: the admin's side of identity.app's
+// `vouch integrator create|rotate-key|metrics|list` and `vouch reputation rebuild`: the admin's side of identity.app's
 // integrators, over HTTP with the admin key (like `vouch token`).
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../../exit.ts';
@@ -140,10 +140,56 @@ Example:
     });
 }
 
+interface MetricsOptions extends ServerOptions {
+  file: string;
+}
+
+function registerMetrics(integrator: Command, io: Io): void {
+  serverOptions(
+    integrator
+      .command('metrics')
+      .description(
+        "Replace an integrator's metrics with those in a JSON file; a change publishes a new environment version.",
+      )
+      .argument('<slug>', 'the integrator slug')
+      .requiredOption('--file <file>', 'a JSON file with an array of {metricKey, polarity, weight, lane, maxPerDay?}'),
+    ['admin'],
+  )
+    .addHelpText(
+      'after',
+      `
+Sends PUT /api/v1/admin/integrators/SLUG/metrics. The file holds the whole new list (an array, or
+{"metrics": [...]}); the same list again changes nothing and keeps the version. Exit 0 when stored, 2 otherwise.
+
+Examples:
+  $ vouch integrator metrics shop --file metrics.json --admin-key "$(cat data/admin.key)"
+  $ vouch integrator metrics shop --file metrics.json --json`,
+    )
+    .action(async (slug: string, opts: MetricsOptions) => {
+      const metrics = await readMetricsFile(opts.file);
+      const res = await request(
+        serverBase(opts),
+        'PUT',
+        `/api/v1/admin/integrators/${encodeURIComponent(slug)}/metrics`,
+        { metrics },
+        adminHeaders(opts),
+      );
+      expectStatus(res, [200]);
+      const r = res.body as { slug: string; environmentVersion: number; changed: boolean; metrics: MetricView[] };
+      print(io, opts.json === true, r, () => {
+        const head = `${r.slug}  v${r.environmentVersion}  ${r.changed ? 'metrics replaced' : 'unchanged'}`;
+        const lines = r.metrics.map((m) => `${m.metricKey} (${m.polarity} ${m.weight} ${m.lane}, ${m.maxPerDay}/day)`);
+        return `${head}\n  ${lines.join('\n  ') || '(no metrics)'}`;
+      });
+    });
+}
+
 export function registerIntegrator(program: Command, io: Io): void {
   const integrator = program
     .command('integrator')
-    .description("identity.app integrators: create, rotate their API keys, list (the admin's commands).")
+    .description(
+      "identity.app integrators: create, rotate their API keys, replace their metrics, list (the admin's commands).",
+    )
     .addHelpText(
       'after',
       `
@@ -152,10 +198,12 @@ Server commands use --server (or $VOUCH_SERVER, default http://127.0.0.1:4100) a
 Examples:
   $ vouch integrator create shop --name Shop --domain shop.example --metric sale:boost:1:conduct
   $ vouch integrator rotate-key shop
+  $ vouch integrator metrics shop --file metrics.json
   $ vouch integrator list`,
     );
   registerCreate(integrator, io);
   registerRotate(integrator, io);
+  registerMetrics(integrator, io);
   registerList(integrator, io);
   forEachCommand(integrator, (c) =>
     c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride(),

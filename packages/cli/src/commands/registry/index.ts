@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../../output.ts';
 import { registerBuild } from './build.ts';
+import { registerCosign } from './cosign.ts';
 import { registerCredential } from './credential.ts';
 import { registerDraft } from './draft.ts';
 import { registerInit } from './init.ts';
@@ -9,6 +10,7 @@ import { registerList } from './list.ts';
 import { registerPropose } from './propose.ts';
 import { registerPublish } from './publish.ts';
 import { registerSign } from './sign.ts';
+import { registerSubmit } from './submit.ts';
 import { registerVerify } from './verify.ts';
 import { registerVerifyCredential } from './verify-credential.ts';
 
@@ -34,7 +36,8 @@ proposals/*.json, revoked/<id>.json.
 Examples:
   $ vouch registry keygen --output root.key.json
   $ vouch registry init --root-key root.key.json --threshold 3 acme.json bolt.json coda.json dyad.json echo.json
-  $ vouch registry verify --root-key ed25519:11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo`,
+  $ vouch registry verify --root-key ed25519:11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo
+  $ vouch registry submit registry/proposals/2-add-foxtrot.json --server https://vouch.example`,
     );
   registerKeygen(registry, io);
   registerInit(registry, io);
@@ -45,6 +48,8 @@ Examples:
   registerVerify(registry, io);
   registerList(registry, io);
   registerPublish(registry, io);
+  registerSubmit(registry, io);
+  registerCosign(registry, io);
   registerCredential(registry, io);
   registerVerifyCredential(registry, io);
   // Nested commands write through the same io and end through the same error handling as the rest of the CLI.

@@ -55,7 +55,7 @@ export interface Answer {
 /** One JSON request. Network failures are usage errors (exit 2) naming the server, never a credential. */
 export async function request(
   base: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},

@@ -1,11 +1,11 @@
 // The callers this module introduces: `owner` (owner API key), `management-token` (one agent's bearer token) and
 // `agent-signature` (a request signed with the agent's own Ed25519 key), plus the per-resource checks handlers make.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canonicalize, constantTimeEqual, decodeBase64, sha256HexSync } from '@vouch/sdk';
+import { canonicalize, constantTimeEqual, decodeBase64, sha256HexSync, signedRequestString } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import type { Authenticator, Authenticators, Principal } from '../../http/policy.ts';
-import { hashSecret } from '../../http/secrets.ts';
+import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { didOf, SECRET_PREFIX } from './ids.ts';
 import { parseAgentRef, toAgent, verifyAgentSignature } from './service.ts';
 import * as store from './store.ts';
@@ -13,9 +13,6 @@ import type { AgentRow, Db } from './store.ts';
 
 /** How far `X-Vouch-Signed-At` may be from the server's clock, either way. */
 export const SIGNED_REQUEST_WINDOW_MS = 5 * 60_000;
-
-/** Domain separator of the signed-request string; a signature made for anything else never matches. */
-export const SIGNED_REQUEST_VERSION = 'vouch-request-v1';
 
 /** The headers of an agent-signed request. */
 export const SIGNED_REQUEST_HEADERS = {
@@ -25,21 +22,7 @@ export const SIGNED_REQUEST_HEADERS = {
   signature: 'x-vouch-signature',
 } as const;
 
-/**
- * The exact string an agent signs for a request (UTF-8, Ed25519):
- * `vouch-request-v1\n<METHOD>\n<path and query as sent>\n<signedAt ms>\n<content sha256 hex>`.
- *
- * @example
- * signedRequestString('POST', '/api/v1/agents/did:identity:x/revoke', 1767225600000, contentSha256({ reason: 'x' }));
- */
-export function signedRequestString(
-  method: string,
-  pathAndQuery: string,
-  signedAt: number,
-  contentHash: string,
-): string {
-  return `${SIGNED_REQUEST_VERSION}\n${method.toUpperCase()}\n${pathAndQuery}\n${signedAt}\n${contentHash}`;
-}
+// The string an agent signs for a request is the SDK's `signedRequestString` (one definition for both sides).
 
 /** SHA-256 hex of the RFC 8785 form of a JSON body; of the empty string when there is no body (or JSON `null`). */
 export function contentSha256(body: unknown): string {
@@ -71,19 +54,10 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= 1024 ? v : undefined;
 }
 
-/** The bearer secret of `Authorization: Bearer <secret>` if it starts with `prefix`. */
-function bearer(req: FastifyRequest, prefix: string): string | undefined {
-  const h = header(req, 'authorization');
-  if (h === undefined) return undefined;
-  const m = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(h);
-  const token = m?.[1];
-  return token !== undefined && token.startsWith(prefix) ? token : undefined;
-}
-
 /** `owner`: `Authorization: Bearer <owner API key>`, looked up by its SHA-256 and compared in constant time. */
 export function ownerAuthenticator(ctx: AppContext): Authenticator {
   return async (req) => {
-    const key = bearer(req, SECRET_PREFIX.ownerApiKey);
+    const key = bearerSecret(req, SECRET_PREFIX.ownerApiKey);
     if (key === undefined) return null;
     const hash = hashSecret(key);
     const row = await store.findOwnerApiKey(ctx.storage.db, hash);
@@ -96,7 +70,7 @@ export function ownerAuthenticator(ctx: AppContext): Authenticator {
 /** `management-token`: `Authorization: Bearer <management token>`; the principal is the one agent's DID. */
 export function managementTokenAuthenticator(ctx: AppContext): Authenticator {
   return async (req) => {
-    const token = bearer(req, SECRET_PREFIX.managementToken);
+    const token = bearerSecret(req, SECRET_PREFIX.managementToken);
     if (token === undefined) return null;
     const hash = hashSecret(token);
     const row = await store.findManagementToken(ctx.storage.db, hash);

@@ -2,14 +2,13 @@
 // and "signed by n/m", the revoked issuers, the governance chain step by step, and the verification report.
 import type { GovernanceStep, RegistryVerification } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
-import { escapeHtml } from '../../web/html.ts';
+import { code, escapeHtml } from '../../web/html.ts';
 import { page, when } from '../../web/layout.ts';
 import type { RegistryView } from './registry-view.ts';
 
 /** Only the newest steps of a very long chain are listed; verification covers all of them. */
 const MAX_STEPS_SHOWN = 500;
 
-const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
 const list = (items: readonly string[]): string =>
   items.length === 0 ? '<span class="muted">none</span>' : items.map(code).join(', ');
 

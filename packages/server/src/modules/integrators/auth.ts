@@ -3,10 +3,8 @@
 import { constantTimeEqual } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { Authenticator } from '../../http/policy.ts';
-import { hashSecret } from '../../http/secrets.ts';
+import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { findIntegratorByKeyHash, INTEGRATOR_KEY_PREFIX } from './service.ts';
-
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
 
 /**
  * Authenticates an integrator by its API key: looked up by SHA-256 hex, then compared in constant time.
@@ -14,10 +12,8 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
  */
 export function integratorAuthenticator(ctx: AppContext): Authenticator {
   return async (req) => {
-    const h = req.headers.authorization;
-    if (typeof h !== 'string' || h.length > 1024) return null;
-    const key = BEARER.exec(h)?.[1];
-    if (key === undefined || !key.startsWith(INTEGRATOR_KEY_PREFIX)) return null;
+    const key = bearerSecret(req, INTEGRATOR_KEY_PREFIX);
+    if (key === undefined) return null;
     const hash = hashSecret(key);
     const integrator = await findIntegratorByKeyHash(ctx, hash);
     if (integrator === undefined || !constantTimeEqual(integrator.apiKeyHash, hash)) return null;

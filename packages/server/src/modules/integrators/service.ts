@@ -2,7 +2,7 @@
 // versions), agents' consents and the public disclosure. The reputation module (ingestion, resolve) and the
 // signatures module (integratorConsent) call these; nobody else touches the tables.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { canonicalize, encodeBase64url, sha256HexSync } from '@vouch/sdk';
+import { canonicalize, consentPayload, encodeBase64url, sha256HexSync } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hashSecret } from '../../http/secrets.ts';
@@ -64,6 +64,11 @@ function toDefinition(row: MetricRow): MetricDefinition {
     lane: row.lane,
     maxPerDay: Number(row.max_per_day),
   };
+}
+
+/** The metric definitions of one environment version, in their published order. */
+async function metricsOf(db: store.Db, slug: string, version: number): Promise<MetricDefinition[]> {
+  return (await store.listMetrics(db, slug, version)).map(toDefinition);
 }
 
 function newApiKey(): string {
@@ -190,7 +195,7 @@ export async function setIntegratorMetrics(
     const row = await store.findIntegrator(trx, slug);
     if (row === undefined) throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
     const from = Number(row.current_version);
-    const current = (await store.listMetrics(trx, slug, from)).map(toDefinition);
+    const current = await metricsOf(trx, slug, from);
     if (canonicalize(current) === canonicalize(defs)) return { slug, version: from, changed: false, metrics: current };
     if (!(await store.bumpVersion(trx, slug, from, now))) {
       throw new ApiError('CONFLICT', "The integrator's metrics changed meanwhile; try again.");
@@ -214,7 +219,7 @@ export async function listIntegrators(ctx: AppContext): Promise<Array<Integrator
   return Promise.all(
     rows.map(async (r) => ({
       ...toIntegrator(r),
-      metrics: (await store.listMetrics(ctx.storage.db, r.slug, Number(r.current_version))).map(toDefinition),
+      metrics: await metricsOf(ctx.storage.db, r.slug, Number(r.current_version)),
     })),
   );
 }
@@ -254,15 +259,8 @@ export async function getEnvironmentMetrics(
   const key = `${slug}\u0000${version}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const published = await ctx.storage.db
-    .selectFrom('integrator_environment_versions')
-    .select('version')
-    .where('integrator_slug', '=', slug)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  if (published === undefined) return undefined;
-  const rows = await store.listMetrics(ctx.storage.db, slug, version);
-  const map = new Map(rows.map((r) => [r.metric_key, toDefinition(r)]));
+  if (!(await store.versionPublished(ctx.storage.db, slug, version))) return undefined;
+  const map = new Map((await metricsOf(ctx.storage.db, slug, version)).map((d) => [d.metricKey, d]));
   cache.set(key, map);
   return map;
 }
@@ -298,22 +296,17 @@ export async function getConsentStatuses(
   return out;
 }
 
-/** The payload hash an agent signs (through `POST /api/v1/signatures/sign`) to allow or revoke an integrator. */
+/**
+ * The payload hash an agent signs (through `POST /api/v1/signatures/sign`) to allow or revoke an integrator: of the
+ * SDK's {@link consentPayload}, the one definition the signing agent uses too.
+ */
 export function consentPayloadHash(p: {
   did: string;
   integratorSlug: string;
   action: 'allow' | 'revoke';
   signedAt: number;
 }): string {
-  return sha256HexSync(
-    canonicalize({
-      type: 'integrator_consent_v1',
-      did: p.did,
-      integratorSlug: p.integratorSlug,
-      action: p.action,
-      signedAt: p.signedAt,
-    }),
-  );
+  return sha256HexSync(canonicalize(consentPayload(p.did, p.integratorSlug, p.action, p.signedAt)));
 }
 
 export interface ConsentInput {
@@ -375,7 +368,7 @@ export async function getDisclosure(ctx: AppContext, slug: string) {
   const row = await store.findIntegrator(ctx.storage.db, slug);
   if (row === undefined) throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
   const version = Number(row.current_version);
-  const metrics = (await store.listMetrics(ctx.storage.db, slug, version)).map(toDefinition);
+  const metrics = await metricsOf(ctx.storage.db, slug, version);
   const of = (p: Polarity) =>
     metrics
       .filter((m) => m.polarity === p)

@@ -73,6 +73,19 @@ export async function insertVersion(db: Db, slug: string, version: number, at: n
   });
 }
 
+/** Whether the integrator published this environment version. */
+export async function versionPublished(db: Db, slug: string, version: number): Promise<boolean> {
+  const row = await translateErrors(() =>
+    db
+      .selectFrom('integrator_environment_versions')
+      .select('version')
+      .where('integrator_slug', '=', slug)
+      .where('version', '=', version)
+      .executeTakeFirst(),
+  );
+  return row !== undefined;
+}
+
 export function listMetrics(db: Db, slug: string, version: number): Promise<MetricRow[]> {
   return translateErrors(() =>
     db

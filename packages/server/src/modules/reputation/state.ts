@@ -62,8 +62,13 @@ interface Tracked<T> {
 
 const k = (...parts: Array<string | number>): string => parts.join('\u0000');
 
-function clone<T>(v: T): T {
-  return structuredClone(v);
+/** A copy of a flat row (every field a primitive); ScoreState copies its `micro` too. */
+function clone<T extends object>(v: T): T {
+  return { ...v };
+}
+
+function cloneScore(v: ScoreState): ScoreState {
+  return { ...v, micro: { ...v.micro } };
 }
 
 /**
@@ -79,7 +84,7 @@ export class ReputationState {
   constructor(readonly environmentCap: number) {}
 
   addLoaded(rows: { scores?: ScoreState[]; totals?: TotalState[]; days?: DayState[]; envs?: EnvState[] }): void {
-    for (const r of rows.scores ?? []) this.scores.set(k(r.agentId, r.scope), { base: r, now: clone(r) });
+    for (const r of rows.scores ?? []) this.scores.set(k(r.agentId, r.scope), { base: r, now: cloneScore(r) });
     for (const r of rows.totals ?? []) this.totals.set(k(r.agentId, r.envId, r.metricKey), { base: r, now: clone(r) });
     for (const r of rows.days ?? [])
       this.days.set(k(r.agentId, r.envId, r.metricKey, r.day), { base: r, now: clone(r) });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { translateErrors } from '../../storage/index.ts';
 import type { Database } from '../../storage/index.ts';
+import { insertMany } from './multi-row.ts';
 import type { DayState, EnvState, ScoreState, StateChanges, TotalState } from './state.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -42,12 +43,13 @@ export async function insertEvents(db: Db, rows: readonly NewEventRow[]): Promis
   const inserted = new Map<string, number>();
   for (const part of chunks(rows, rowsPer(17))) {
     const res = await translateErrors(() =>
-      db
-        .insertInto('reputation_events')
-        .values(part)
-        .onConflict((oc) => oc.columns(['integrator_slug', 'external_event_id']).doNothing())
-        .returning(['seq', 'external_event_id'])
-        .execute(),
+      insertMany(db, part, (rs) =>
+        db
+          .insertInto('reputation_events')
+          .values(rs)
+          .onConflict((oc) => oc.columns(['integrator_slug', 'external_event_id']).doNothing())
+          .returning(['seq', 'external_event_id']),
+      ),
     );
     for (const r of res) inserted.set(r.external_event_id, Number(r.seq));
   }
@@ -152,91 +154,99 @@ export function totalFromRow(r: Selectable<Database['reputation_metric_totals']>
 export async function flushState(db: Db, changes: StateChanges): Promise<void> {
   await translateErrors(async () => {
     for (const part of chunks(changes.scores, rowsPer(8))) {
-      await db
-        .insertInto('reputation_scores')
-        .values(
-          part.map((s) => ({
-            agent_id: s.agentId,
-            scope: s.scope,
-            origin_micro: s.micro.origin,
-            presence_micro: s.micro.presence,
-            conduct_micro: s.micro.conduct,
-            penalty: s.penalty,
-            environment_count: s.environmentCount,
-            updated_at: s.updatedAt,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['agent_id', 'scope']).doUpdateSet((eb) => ({
-            origin_micro: eb('reputation_scores.origin_micro', '+', eb.ref('excluded.origin_micro')),
-            presence_micro: eb('reputation_scores.presence_micro', '+', eb.ref('excluded.presence_micro')),
-            conduct_micro: eb('reputation_scores.conduct_micro', '+', eb.ref('excluded.conduct_micro')),
-            penalty: eb('reputation_scores.penalty', '+', eb.ref('excluded.penalty')),
-            environment_count: eb('reputation_scores.environment_count', '+', eb.ref('excluded.environment_count')),
-            updated_at: later('reputation_scores', 'updated_at'),
-          })),
-        )
-        .execute();
+      await insertMany(
+        db,
+        part.map((s) => ({
+          agent_id: s.agentId,
+          scope: s.scope,
+          origin_micro: s.micro.origin,
+          presence_micro: s.micro.presence,
+          conduct_micro: s.micro.conduct,
+          penalty: s.penalty,
+          environment_count: s.environmentCount,
+          updated_at: s.updatedAt,
+        })),
+        (rs) =>
+          db
+            .insertInto('reputation_scores')
+            .values(rs)
+            .onConflict((oc) =>
+              oc.columns(['agent_id', 'scope']).doUpdateSet((eb) => ({
+                origin_micro: eb('reputation_scores.origin_micro', '+', eb.ref('excluded.origin_micro')),
+                presence_micro: eb('reputation_scores.presence_micro', '+', eb.ref('excluded.presence_micro')),
+                conduct_micro: eb('reputation_scores.conduct_micro', '+', eb.ref('excluded.conduct_micro')),
+                penalty: eb('reputation_scores.penalty', '+', eb.ref('excluded.penalty')),
+                environment_count: eb('reputation_scores.environment_count', '+', eb.ref('excluded.environment_count')),
+                updated_at: later('reputation_scores', 'updated_at'),
+              })),
+            ),
+      );
     }
     for (const part of chunks(changes.totals, rowsPer(7))) {
-      await db
-        .insertInto('reputation_metric_totals')
-        .values(
-          part.map((t) => ({
-            agent_id: t.agentId,
-            env_id: t.envId,
-            metric_key: t.metricKey,
-            integrator_slug: t.integratorSlug,
-            total_events: t.totalEvents,
-            weighted_micro: t.weightedMicro,
-            last_event_at: t.lastEventAt,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['agent_id', 'env_id', 'metric_key']).doUpdateSet((eb) => ({
-            total_events: eb('reputation_metric_totals.total_events', '+', eb.ref('excluded.total_events')),
-            weighted_micro: eb('reputation_metric_totals.weighted_micro', '+', eb.ref('excluded.weighted_micro')),
-            last_event_at: later('reputation_metric_totals', 'last_event_at'),
-          })),
-        )
-        .execute();
+      await insertMany(
+        db,
+        part.map((t) => ({
+          agent_id: t.agentId,
+          env_id: t.envId,
+          metric_key: t.metricKey,
+          integrator_slug: t.integratorSlug,
+          total_events: t.totalEvents,
+          weighted_micro: t.weightedMicro,
+          last_event_at: t.lastEventAt,
+        })),
+        (rs) =>
+          db
+            .insertInto('reputation_metric_totals')
+            .values(rs)
+            .onConflict((oc) =>
+              oc.columns(['agent_id', 'env_id', 'metric_key']).doUpdateSet((eb) => ({
+                total_events: eb('reputation_metric_totals.total_events', '+', eb.ref('excluded.total_events')),
+                weighted_micro: eb('reputation_metric_totals.weighted_micro', '+', eb.ref('excluded.weighted_micro')),
+                last_event_at: later('reputation_metric_totals', 'last_event_at'),
+              })),
+            ),
+      );
     }
     for (const part of chunks(changes.days, rowsPer(5))) {
-      await db
-        .insertInto('reputation_day_counts')
-        .values(
-          part.map((d) => ({
-            agent_id: d.agentId,
-            env_id: d.envId,
-            metric_key: d.metricKey,
-            day: d.day,
-            counted: d.counted,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['agent_id', 'env_id', 'metric_key', 'day']).doUpdateSet((eb) => ({
-            counted: eb('reputation_day_counts.counted', '+', eb.ref('excluded.counted')),
-          })),
-        )
-        .execute();
+      await insertMany(
+        db,
+        part.map((d) => ({
+          agent_id: d.agentId,
+          env_id: d.envId,
+          metric_key: d.metricKey,
+          day: d.day,
+          counted: d.counted,
+        })),
+        (rs) =>
+          db
+            .insertInto('reputation_day_counts')
+            .values(rs)
+            .onConflict((oc) =>
+              oc.columns(['agent_id', 'env_id', 'metric_key', 'day']).doUpdateSet((eb) => ({
+                counted: eb('reputation_day_counts.counted', '+', eb.ref('excluded.counted')),
+              })),
+            ),
+      );
     }
     for (const part of chunks(changes.envs, rowsPer(4))) {
-      await db
-        .insertInto('reputation_env_counts')
-        .values(
-          part.map((e) => ({
-            agent_id: e.agentId,
-            env_id: e.envId,
-            integrator_slug: e.integratorSlug,
-            counted: e.counted,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['agent_id', 'env_id']).doUpdateSet((eb) => ({
-            counted: eb('reputation_env_counts.counted', '+', eb.ref('excluded.counted')),
-          })),
-        )
-        .execute();
+      await insertMany(
+        db,
+        part.map((e) => ({
+          agent_id: e.agentId,
+          env_id: e.envId,
+          integrator_slug: e.integratorSlug,
+          counted: e.counted,
+        })),
+        (rs) =>
+          db
+            .insertInto('reputation_env_counts')
+            .values(rs)
+            .onConflict((oc) =>
+              oc.columns(['agent_id', 'env_id']).doUpdateSet((eb) => ({
+                counted: eb('reputation_env_counts.counted', '+', eb.ref('excluded.counted')),
+              })),
+            ),
+      );
     }
   });
 }

@@ -1,7 +1,7 @@
 // The signature page, `/verify/{signatureHash}` (identity.app's `verifyUrl`): server-rendered, every value escaped,
 // readable without JavaScript. Its certify form works with the same-origin `/assets/certify.js`.
 import type { AppContext } from '../../context.ts';
-import { escapeHtml } from '../../web/html.ts';
+import { code, escapeHtml } from '../../web/html.ts';
 import { page, when } from '../../web/layout.ts';
 import { findSignature } from './service.ts';
 import { signatureView } from './view.ts';
@@ -13,13 +13,13 @@ function basePath(ctx: AppContext): string {
 }
 
 const none = '<span class="muted">none</span>';
-const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
 
 /** The page's HTML for a view. Every value that came from a client is escaped. */
 export function renderSignatureView(ctx: AppContext, v: SignatureView): string {
   const a = v.agent;
+  const base = basePath(ctx);
   const signer = a.publicName ?? a.handle ?? a.did;
-  const agentPath = `${basePath(ctx)}/verify/${a.handle ?? a.did.slice('did:identity:'.length)}`;
+  const agentPath = `${base}/verify/${a.handle ?? a.did.slice('did:identity:'.length)}`;
   const facts: Array<[string, string]> = [
     ['Signed by', `<a href="${escapeHtml(agentPath)}" id="signer-name">${escapeHtml(signer)}</a>`],
     ['DID', `<span id="signer-did">${code(a.did)}</span>`],
@@ -44,7 +44,6 @@ export function renderSignatureView(ctx: AppContext, v: SignatureView): string {
     ['Signatures by this agent', `<span id="total-signatures">${v.reputation.totalSignatures}</span>`],
     ['Certifications', `<span id="certification-count">${v.certificationCount}</span>`],
   ];
-  const base = basePath(ctx);
   const body = `<h1 id="signature-title">Signed by ${escapeHtml(signer)}</h1>
 <p><span class="status status-valid" id="signature-valid">valid signature</span>${
     a.status === 'revoked' ? ' <span class="status status-revoked">agent revoked</span>' : ''

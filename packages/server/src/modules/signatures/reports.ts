@@ -2,6 +2,7 @@
 // with the anti-abuse rules of issue 6. The penalty a report carries is handed to the reputation module in the
 // transaction that stores the report.
 import { createHmac, randomUUID } from 'node:crypto';
+import { reportStatement } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { assertAgentActive, findAgent, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
@@ -48,11 +49,6 @@ export interface ReportReceipt {
   /** True when the same reporter already reported this target for this reason within 24 h: nothing was stored. */
   duplicate: boolean;
   createdAt: number;
-}
-
-/** The signed statement of a report: `report:<targetDid>:<reason>:<signedAt>`. */
-export function reportStatement(targetDid: string, reason: string, signedAt: number): string {
-  return `report:${targetDid}:${reason}:${signedAt}`;
 }
 
 /**

@@ -213,9 +213,5 @@ export async function certifySignature(
  * const signatures = await countAllSignatures(ctx);
  */
 export async function countAllSignatures(ctx: AppContext): Promise<number> {
-  const row = await ctx.storage.db
-    .selectFrom('signatures')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return store.countSignatures(ctx.storage.db);
 }

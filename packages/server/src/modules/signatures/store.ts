@@ -46,6 +46,17 @@ export async function countSignaturesOfAgent(db: Db, agentId: string): Promise<n
   return Number(row.n);
 }
 
+/** How many signatures are recorded, by every agent. */
+export async function countSignatures(db: Db): Promise<number> {
+  const row = await translateErrors(() =>
+    db
+      .selectFrom('signatures')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
+  return Number(row.n);
+}
+
 /** Adds one certification; returns the new count, or undefined for an unknown hash. */
 export async function incrementCertifications(db: Db, signatureHash: string): Promise<number | undefined> {
   const row = await translateErrors(() =>

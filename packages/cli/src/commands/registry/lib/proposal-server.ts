@@ -1,0 +1,43 @@
+// What `vouch registry submit` and `vouch registry cosign` share: the authority server's proposal routes
+// (docs/registry.md "Proposals on a server") and how their answers print and end the command.
+import { CliError, EXIT } from '../../../exit.ts';
+import type { Answer } from '../../token/http.ts';
+
+export const PROPOSALS_PATH = '/v1/registry/proposals';
+
+/** A proposal as the server shows it (`ProposalView` of the registry module). */
+export interface ProposalAnswer {
+  id: string;
+  status: 'pending' | 'applied' | 'stale';
+  action: string;
+  subject: string | null;
+  appliedSequence: number | null;
+  quorum?: { met: boolean; signers: string[]; text: string };
+  proposal: unknown;
+}
+
+// The server's verdicts that a signature does not count: a verification failure (exit 1), not a usage error.
+const VERIFICATION_CODES = new Set(['REGISTRY_SIGNATURE_REFUSED']);
+
+/** Returns the answer as a proposal when its status is one of `ok`; otherwise throws the server's `{error, code}`. */
+export function expectProposal(answer: Answer, ok: readonly number[]): ProposalAnswer {
+  if (ok.includes(answer.status)) return answer.body as ProposalAnswer;
+  const b = answer.body as { error?: unknown; code?: unknown } | undefined;
+  const code = typeof b?.code === 'string' ? b.code : undefined;
+  const what = code === undefined ? `HTTP ${answer.status}` : `${code}: ${String(b?.error)}`;
+  throw new CliError(
+    `the server refused: ${what}`,
+    code !== undefined && VERIFICATION_CODES.has(code) ? EXIT.VERIFICATION_FAILED : EXIT.USAGE,
+  );
+}
+
+/** One line: the proposal, what it does, and where it stands. */
+export function proposalLine(p: ProposalAnswer): string {
+  const what = `${p.action}${p.subject === null ? '' : ` ${p.subject}`}`;
+  if (p.status === 'applied') return `proposal ${p.id} (${what}): applied as sequence ${p.appliedSequence}`;
+  const quorum =
+    p.quorum === undefined
+      ? ''
+      : `, ${p.quorum.text}${p.quorum.signers.length > 0 ? ` by ${p.quorum.signers.join(', ')}` : ''}`;
+  return `proposal ${p.id} (${what}): ${p.status}${quorum}`;
+}
