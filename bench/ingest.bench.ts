@@ -6,7 +6,8 @@
 // - resolve latency (GET /api/v1/agents/:id with an integrator key the agent allowed) with ~1k stored events and
 //   with 1M (100k when BENCH_TIME_MS < 1000), the bulk history inserted by raw SQL outside the measurement.
 // The Vouch server runs in a child process pinned with taskset to core 0, the load client in another pinned to core
-// 1; the raw replay runs in a child pinned to core 0 too (the server's core), while the server is idle.
+// 1; the raw replay runs in a child pinned to core 0 too (the server's core), while the server is idle. A note gives
+// CPU ms per batch of each side (read from /proc), which other load on the machine skews less than throughput.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -64,7 +65,11 @@ function runChild(core: number, args: string[]): ChildMeasurement {
   return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as ChildMeasurement;
 }
 
-const timing = (o: MeasureOptions) => [String(o.durationMs ?? 1500), String(o.warmupMs ?? 300)];
+/**
+ * Duration and warm-up for a child: at least 1 s of warm-up, since every child is a fresh process (and the first
+ * batches of a fresh server run cold code) and one batch takes tens of ms.
+ */
+const timing = (o: MeasureOptions) => [String(o.durationMs ?? 1500), String(Math.max(1000, o.warmupMs ?? 300))];
 
 async function engineCases(engine: 'sqlite' | 'postgres'): Promise<BenchCase[]> {
   const dataDir = await mkdtemp(join(tmpdir(), `vouch-bench-ingest-${engine}-`));

@@ -58,13 +58,6 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
     }
   });
 
-  // Already stored (a retry): inserted:false before any other check, so a retried batch never turns into errors.
-  const stored = await store.existingExternalIds(
-    ctx.storage.db,
-    slug,
-    parsed.map((p) => p.event.externalEventId),
-  );
-
   // One query for every subject agent of the batch, one for their consents (not one per event or per agent).
   const agents = await findAgents(
     ctx,
@@ -83,11 +76,8 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
   );
 
   const pending: Pending[] = [];
+  const refused: Array<{ index: number; event: ParsedEvent; err: unknown }> = [];
   for (const { index, event } of parsed) {
-    if (stored.has(event.externalEventId)) {
-      results[index] = { externalEventId: event.externalEventId, inserted: false };
-      continue;
-    }
     try {
       const metrics = metricSets.get(event.version);
       if (metrics === undefined) {
@@ -109,7 +99,22 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
       }
       pending.push({ index, event, agent, metrics });
     } catch (err) {
-      results[index] = errorResult(raws[index], err);
+      refused.push({ index, event, err });
+    }
+  }
+  // An event already stored (a retry) is inserted:false whatever these checks now say, so a retried batch never
+  // turns into errors. Events that pass them learn that from the insert (ON CONFLICT DO NOTHING), so only refused
+  // ones need this lookup, and a batch without refusals skips it.
+  if (refused.length > 0) {
+    const stored = await store.existingExternalIds(
+      ctx.storage.db,
+      slug,
+      refused.map((r) => r.event.externalEventId),
+    );
+    for (const { index, event, err } of refused) {
+      results[index] = stored.has(event.externalEventId)
+        ? { externalEventId: event.externalEventId, inserted: false }
+        : errorResult(raws[index], err);
     }
   }
 

@@ -2,6 +2,7 @@ import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import type { SqliteDatabase } from 'kysely';
 import { StorageError } from '../errors.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -11,6 +12,9 @@ export const SQLITE_FILE = 'vouch.db';
 
 /** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
+
+/** Prepared statements kept per connection; more distinct SQL texts than this evict the oldest. */
+const STATEMENT_CACHE_SIZE = 1000;
 
 /**
  * Opens `<dataDir>/vouch.db` with WAL, foreign keys and a busy timeout, and migrates it.
@@ -25,7 +29,7 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   } catch (err) {
     throw new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file}.`, { cause: err });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   try {
     // busy_timeout first, so the journal-mode switch below also waits for a concurrent opener.
     raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -78,4 +82,25 @@ async function withProcessLock<T>(key: string, fn: () => Promise<T>): Promise<T>
   } finally {
     if (turns.get(key) === done) turns.delete(key);
   }
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement again on each call; preparing costs as much as running a small
+ * statement. The same SQL text is prepared once per connection and reused (better-sqlite3 re-prepares by itself if the
+ * schema changes). Nothing in Vouch iterates a statement lazily, so a cached statement is never busy when reused.
+ */
+function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt === undefined) {
+        stmt = raw.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
 }
