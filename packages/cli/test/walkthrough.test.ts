@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../server/test/helpers/net.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -50,17 +50,6 @@ export function walkthroughCommands(readme: string, heading = '## Walkthrough'):
     if (pending !== '') throw new Error(`unfinished command in the walkthrough: ${pending}`);
   }
   return commands;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 let dir: string;

@@ -11,6 +11,7 @@ import type * as Esbuild from 'esbuild';
 import type * as Playwright from 'playwright-core';
 import type { AipCheckResult } from '../src/index.ts';
 import { startLiveServer, T0 } from './aip-server.ts';
+import { bundleForBrowser } from './browser-bundle.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const AIP_DIR = fileURLToPath(new URL('../src/aip/', import.meta.url));
@@ -35,32 +36,8 @@ test('the offline verifier runs in a browser on WebCrypto', { timeout: 120_000 }
   }
 
   // Bundle for the browser; node:* builtins become stubs that throw when used.
-  const built = await esbuild.build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: 'VouchAip',
-    platform: 'browser',
-    target: 'es2022',
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'node-builtins-unavailable',
-        setup(b) {
-          b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
-            contents: `module.exports = new Proxy({}, { get: (_, name) => () => {
-              throw new Error('${args.path}.' + String(name) + ' is not available in the browser');
-            } });`,
-            loader: 'js',
-          }));
-        },
-      },
-    ],
-  });
-  const bundle = built.outputFiles[0]!.text;
+  const built = await bundleForBrowser(esbuild, ENTRY, 'VouchAip');
+  const bundle = built.text;
   for (const [file, input] of Object.entries(built.metafile.inputs)) {
     if (!file.includes('/src/aip/')) continue;
     assert.ok(!input.imports.some((i) => i.path.startsWith('node:')), `${file} imports no node:* module`);

@@ -1,13 +1,13 @@
 // A real, listening Vouch server on 127.0.0.1 for the offline verifier's tests (test-only: the SDK itself never
 // depends on the server).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../src/index.ts';
 import type { GeneratedKeyPair } from '../src/index.ts';
 import { loadConfig, ManualClock, startServer } from '../../server/src/index.ts';
 import type { RunningServer } from '../../server/src/index.ts';
+import { freePort } from '../../server/test/helpers/net.ts';
 
 export const ADMIN_KEY = 'aip-test-admin-key-0123456789';
 export const T0 = Date.UTC(2026, 0, 1);
@@ -22,17 +22,6 @@ export interface LiveServer {
   registerAgent(): Promise<{ did: string; key: GeneratedKeyPair }>;
   issue(did: string, extra?: Record<string, unknown>): Promise<{ token: string; jti: string; exp: number }>;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a server with SQLite in a temporary directory, a pinned clock and proof of work off. */

@@ -11,6 +11,7 @@ import type * as Esbuild from 'esbuild';
 import type * as Playwright from 'playwright-core';
 import { generateKeyPair, VouchClient } from '../src/index.ts';
 import { startLiveServer } from './aip-server.ts';
+import { bundleForBrowser } from './browser-bundle.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ENTRY = fileURLToPath(new URL('../src/index.ts', import.meta.url));
@@ -35,31 +36,7 @@ test('client, agent helpers and verifier helpers run in a browser on WebCrypto',
   } catch (err) {
     return t.skip(`esbuild or playwright-core is not available: ${(err as Error).message}`);
   }
-  const built = await esbuild.build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: 'Vouch',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'node-builtins-unavailable',
-        setup(b) {
-          b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
-            contents: `module.exports = new Proxy({}, { get: (_, name) => () => {
-              throw new Error('${args.path}.' + String(name) + ' is not available in the browser');
-            } });`,
-            loader: 'js',
-          }));
-        },
-      },
-    ],
-  });
-  const bundle = built.outputFiles[0]!.text;
+  const { text: bundle } = await bundleForBrowser(esbuild, ENTRY, 'Vouch');
   const page = createServer((req, res) => {
     if (req.url === '/vouch.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/vouch.js"></script>');

@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { bearer, createOwner, registerSlug, TEST_ENV } from './helpers.ts';
 import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
+import { freePort } from '../helpers/net.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const XSS_NAME = '<script>alert(1)</script>';
 const XSS_DESCRIPTION = '<img src=x onerror="window.__pwned=1;alert(2)">';
 const XSS_MODEL = '"><svg onload=alert(3)>';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 eachEngine(
   'the verify page: escaped, strict CSP, no external assets; hashes and unknown slugs are 404',

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type * as Playwright from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
@@ -14,21 +13,11 @@ import { startServer } from '../../src/start.ts';
 import { serverEnv, T0 } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { fetchCall, seedConsole, signContent, XSS_ISSUER, XSS_NAME } from './seed.ts';
+import { freePort } from '../helpers/net.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../../../../test-results/', import.meta.url));
 const SIGNED_TEXT = 'The quarterly report, signed by its agent.\n';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A page that records console errors, uncaught exceptions, dialogs and every URL it requests. */
 async function watchedPage(context: Playwright.BrowserContext) {

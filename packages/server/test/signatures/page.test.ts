@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256HexSync } from '@vouch/sdk';
@@ -10,22 +9,12 @@ import { makeApp } from '../helpers/app.ts';
 import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
 import { findSignature } from '../../src/modules/signatures/service.ts';
 import { bearer, createOwner, recordSigned, registerPow, SIG_ENV } from './helpers.ts';
+import { freePort } from '../helpers/net.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const XSS_NAME = '<script>alert(1)</script>';
 const XSS_NOTE = '<img src=x onerror="window.__pwned=1">';
 const XSS_OWNER = '"><svg onload=alert(3)>';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 eachEngine(
   'signature page: every string escaped, the verify fields shown, one same-origin script',
