@@ -80,6 +80,7 @@ export function aipKeysFromJwks(jwks: Jwks): AipKeySet {
   const kids = [...byKid].filter(([, k]) => k !== null).map(([kid]) => kid);
   return {
     kids,
-    resolveKey: (kid) => (kid !== undefined && KID.test(kid) ? (byKid.get(kid) ?? undefined) : undefined),
+    // Exact lookup; only kids that passed KID were stored, so no other kid can match (no regex per token).
+    resolveKey: (kid) => (kid !== undefined ? (byKid.get(kid) ?? undefined) : undefined),
   };
 }

@@ -250,11 +250,10 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
     return freshRevocations(at).then((s) => s.has(jti));
   }
 
-  async function verify(token: string, opts: AipVerifyOptions = {}): Promise<VerifiedAipToken> {
-    const at = now();
-    const keysReady = ensureKeys();
-    if (keysReady !== undefined) await keysReady;
-    const verified = await verifyAipToken(token, {
+  const revocationCheck = checkRevocations ? isRevokedAt : undefined;
+
+  function verifyAt(at: number, token: string, opts: AipVerifyOptions): Promise<VerifiedAipToken> {
+    const verified = verifyAipToken(token, {
       resolveKey,
       issuer,
       now: at,
@@ -263,13 +262,32 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
       nonce: opts.nonce,
       tokenType: opts.tokenType,
       crypto,
-      isRevoked: checkRevocations ? (jti) => isRevokedAt(at, jti) : undefined,
+      isRevoked: revocationCheck === undefined ? undefined : (jti) => revocationCheck(at, jti),
     });
-    if (options.nonceStore !== undefined && verified.nonce !== undefined && verified.audience !== undefined) {
-      const fresh = await options.nonceStore.consume(verified.audience, verified.nonce, verified.expiresAt);
-      if (!fresh) throw new VouchError('NONCE_REPLAYED', 'This nonce has already been presented.');
+    const store = options.nonceStore;
+    if (store === undefined) return verified;
+    return verified.then(async (v) => {
+      if (
+        v.nonce !== undefined &&
+        v.audience !== undefined &&
+        !(await store.consume(v.audience, v.nonce, v.expiresAt))
+      ) {
+        throw new VouchError('NONCE_REPLAYED', 'This nonce has already been presented.');
+      }
+      return v;
+    });
+  }
+
+  // Not `async`: with the keys at hand the caller's promise is verifyAipToken's own (no extra turns per token).
+  function verify(token: string, opts: AipVerifyOptions = {}): Promise<VerifiedAipToken> {
+    try {
+      const at = now();
+      const keysReady = ensureKeys();
+      if (keysReady !== undefined) return keysReady.then(() => verifyAt(at, token, opts));
+      return verifyAt(at, token, opts);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return verified;
   }
 
   return {

@@ -53,12 +53,18 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
   const publicHandles = new WeakMap<PublicKey, Promise<CryptoKey>>();
   const privateHandles = new WeakMap<PrivateKey, Promise<CryptoKey>>();
 
+  // The same keys once imported, so that a verification with a known key does not wait a turn for its handle.
+  const publicReady = new WeakMap<PublicKey, CryptoKey>();
+
   function publicHandle(key: PublicKey): Promise<CryptoKey> {
     let handle = publicHandles.get(key);
     if (handle === undefined) {
       handle = subtle.importKey('raw', publicKeyBytes(key), importParams(key.type), false, ['verify']);
       publicHandles.set(key, handle);
-      handle.catch(() => publicHandles.delete(key));
+      handle.then(
+        (imported) => publicReady.set(key, imported),
+        () => publicHandles.delete(key),
+      );
     }
     return handle;
   }
@@ -95,6 +101,7 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
       const publicKey = newPublicKey(type, raw);
       const privateKey = newPrivateKey(type, decodeBase64url(jwk.d!), publicKey);
       publicHandles.set(publicKey, Promise.resolve(pair.publicKey));
+      publicReady.set(publicKey, pair.publicKey);
       privateHandles.set(privateKey, Promise.resolve(pair.privateKey));
       return { publicKey, privateKey };
     },
@@ -119,7 +126,7 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
       assertAlgorithm(alg, publicKey.type);
       assertBytes(signature, 'signature');
       assertBytes(data, 'data');
-      const key = await publicHandle(publicKey);
+      const key = publicReady.get(publicKey) ?? (await publicHandle(publicKey));
       if (signature.length !== SIGNATURE_LENGTH) return false;
       try {
         return await subtle.verify(signParams(alg), key, signature, data);

@@ -47,12 +47,77 @@ export function parseStrict(input: string | Uint8Array, options: ParseStrictOpti
     throw new VouchError('INVALID_ARGUMENT', 'Expected JSON as a string or UTF-8 bytes.');
   }
   if (text.charCodeAt(0) === 0xfeff) invalid('The JSON text starts with a byte-order mark.');
+  // Decoded bytes hold no lone surrogate (the UTF-8 decoder is fatal); a string argument might.
+  const fast = parseStrictFast(text, maxDepth, typeof input !== 'string');
+  return fast !== undefined ? fast : parseStrictSlow(text, maxDepth);
+}
 
+/** Internal (exported for tests): the reference parser, which also words every refusal. */
+export function parseStrictSlow(text: string, maxDepth: number): JsonValue {
   const p: Parser = { text, n: text.length, i: 0, maxDepth };
   const result = value(p, 0);
   ws(p);
   if (p.i < p.n) invalid(`Unexpected data after the JSON value at position ${p.i}.`);
   return result;
+}
+
+/**
+ * Internal (exported for tests): the native `JSON.parse`, kept only when its answer is provably the one
+ * {@link parseStrictSlow} gives; undefined otherwise (then the slow parser decides, and words any refusal).
+ * - Only text without a backslash: no escapes, so every string in the result is, character for character, a string
+ *   literal of the text (no `\u` lone surrogates; a raw one in string input is checked for unless `noSurrogates`).
+ * - Both parsers accept the same RFC 8259 grammar (same whitespace, numbers, literals, control-character rule) and
+ *   convert numbers alike; the result is walked for what JSON.parse lets through: ±Infinity, nesting too deep.
+ * - Duplicate members are found by counting colons: outside strings the text has one per member. With no
+ *   duplicate, the result holds every member and every string literal of the text, so its members plus the colons
+ *   inside its strings (keys and values) equal the colons of the text. A duplicate drops at least one member (and
+ *   what its value held), and nothing is ever added, so the total falls short. Own keys only, so a polluted
+ *   Object.prototype cannot make up the difference.
+ */
+export function parseStrictFast(text: string, maxDepth: number, noSurrogates: boolean): JsonValue | undefined {
+  if (text.indexOf('\\') >= 0) return undefined;
+  if (!noSurrogates && hasLoneSurrogate(text)) return undefined;
+  let result: JsonValue;
+  try {
+    result = JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+  tally = 0;
+  if (!walk(result, 0, maxDepth)) return undefined;
+  return tally === colonsIn(text) ? result : undefined;
+}
+
+// Members plus colons inside strings, counted by walk (module state: no closure or result object per parse).
+let tally = 0;
+
+function colonsIn(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(':'); i >= 0; i = s.indexOf(':', i + 1)) n++;
+  return n;
+}
+
+// Same depth rule as value(): a container at nesting level `depth` (the top value is level 0) needs depth < maxDepth.
+function walk(v: JsonValue, depth: number, maxDepth: number): boolean {
+  if (typeof v === 'string') {
+    tally += colonsIn(v);
+    return true;
+  }
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (depth >= maxDepth) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!walk(v[i]!, depth + 1, maxDepth)) return false;
+    return true;
+  }
+  const keys = Object.keys(v);
+  tally += keys.length;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    tally += colonsIn(k);
+    if (!walk(v[k]!, depth + 1, maxDepth)) return false;
+  }
+  return true;
 }
 
 // The parser's state, passed to module-level functions: closures created per call cost an allocation each (and,

@@ -3,6 +3,7 @@ import { decodeBase64url } from '../encoding/base64url.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import { isVouchError } from '../errors.ts';
+import { asciiBytesNative, decodeBase64urlNative } from '../lib/native-base64url.ts';
 import type { DecodedJws, JwsHeader, JwtClaims } from './types.ts';
 import { MAX_TOKEN_LENGTH } from './types.ts';
 
@@ -10,7 +11,12 @@ function malformed(message: string, cause?: unknown): VouchError {
   return new VouchError('JWT_MALFORMED', message, cause === undefined ? undefined : { cause });
 }
 
-function part(text: string, what: string): Uint8Array {
+function part(text: string, what: string, native = false): Uint8Array {
+  if (native) {
+    // Same acceptance as the JS decoder below, which still reports every refusal (see native-base64url.ts).
+    const bytes = decodeBase64urlNative(text);
+    if (bytes !== undefined) return bytes;
+  }
   try {
     return decodeBase64url(text);
   } catch (err) {
@@ -48,9 +54,18 @@ function isFlat(header: Record<string, unknown>): boolean {
   return true;
 }
 
+// The last cached header and its exact text, checked in place with startsWith: the next token of the same issuer
+// then costs neither a slice nor a hash of its header text.
+let lastText = '';
+let lastHeader: JwsHeader | undefined;
+
 function decodeHeader(h: string): JwsHeader {
   const cached = headerCache.get(h);
-  if (cached !== undefined) return { ...cached };
+  if (cached !== undefined) {
+    lastText = h;
+    lastHeader = cached;
+    return { ...cached };
+  }
   const header = object(part(h, 'header'), 'header');
   if (typeof header.alg !== 'string') throw malformed('The token header has no "alg".');
   if (h.length <= HEADER_CACHE_MAX_LENGTH && isFlat(header)) {
@@ -58,6 +73,13 @@ function decodeHeader(h: string): JwsHeader {
     headerCache.set(h, { ...header } as JwsHeader);
   }
   return header as JwsHeader;
+}
+
+/** The header of `token`, whose first dot is at `dot1`. */
+function headerOf(token: string, dot1: number): JwsHeader {
+  // Equal text, so the same header as the cache would give (lastHeader is only ever a cached entry).
+  if (lastHeader !== undefined && dot1 === lastText.length && token.startsWith(lastText)) return { ...lastHeader };
+  return decodeHeader(token.slice(0, dot1));
 }
 
 /**
@@ -70,6 +92,19 @@ function decodeHeader(h: string): JwsHeader {
  * ```
  */
 export function decodeJws(token: string, maxLength = MAX_TOKEN_LENGTH): DecodedJws {
+  return split(token, maxLength, false);
+}
+
+/**
+ * Internal, for the verifiers: {@link decodeJws} (same checks, same errors, same order), decoding through Node's
+ * native codec where there is one. Its byte arrays may be views into Node's shared pool, so they must not be handed
+ * back to callers (verifyJws keeps using decodeJws).
+ */
+export function decodeJwsForVerify(token: string, maxLength = MAX_TOKEN_LENGTH): DecodedJws {
+  return split(token, maxLength, true);
+}
+
+function split(token: string, maxLength: number, native: boolean): DecodedJws {
   if (typeof token !== 'string') throw malformed('The token is not a string.');
   if (token.length > maxLength)
     throw new VouchError('JWT_TOO_LARGE', `The token is longer than ${maxLength} characters.`);
@@ -79,10 +114,13 @@ export function decodeJws(token: string, maxLength = MAX_TOKEN_LENGTH): DecodedJ
     throw malformed('A compact JWS has exactly three dot-separated parts.');
   }
   if (dot1 === 0 || dot2 === token.length - 1) throw malformed('The token has an empty header or signature.');
-  const header = decodeHeader(token.slice(0, dot1));
-  const payload = part(token.slice(dot1 + 1, dot2), 'payload');
-  const signature = part(token.slice(dot2 + 1), 'signature');
-  return { header, payload, signingInput: encodeUtf8(token.slice(0, dot2)), signature };
+  const header = headerOf(token, dot1);
+  const payload = part(token.slice(dot1 + 1, dot2), 'payload', native);
+  const signature = part(token.slice(dot2 + 1), 'signature', native);
+  const input = token.slice(0, dot2);
+  // Header and payload are strict base64url by now, so the signing input is ASCII: its Latin-1 bytes are its UTF-8.
+  const signingInput = (native ? asciiBytesNative(input) : undefined) ?? encodeUtf8(input);
+  return { header, payload, signingInput, signature };
 }
 
 /**

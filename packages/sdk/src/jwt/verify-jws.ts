@@ -4,6 +4,7 @@ import type { CryptoProvider, SignatureAlgorithm } from '../crypto/provider.ts';
 import { algorithmFor } from '../crypto/algorithms.ts';
 import { decodeJws } from './decode.ts';
 import type { KeyResolver } from './keys.ts';
+import type { PublicKey } from '../keys/key.ts';
 import type { DecodedJws } from './types.ts';
 import { FORBIDDEN_HEADER_MEMBERS, MAX_TOKEN_LENGTH } from './types.ts';
 
@@ -17,8 +18,80 @@ export interface VerifyJwsOptions {
   crypto?: CryptoProvider;
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+const DEFAULT_ALGORITHMS: readonly SignatureAlgorithm[] = ['ES256'];
+
+function typAccepted(typ: unknown, accepted: string | readonly string[]): boolean {
+  if (typeof typ !== 'string') return false;
+  const t = typ.toLowerCase();
+  if (typeof accepted === 'string') return accepted.toLowerCase() === t;
+  for (const a of accepted) if (a.toLowerCase() === t) return true;
+  return false;
+}
+
+/**
+ * Internal: the header checks of {@link verifyJws} on a decoded token (`alg`, forbidden members, `typ`, `kid`), then
+ * the key lookup, whose answer is returned as the resolver gave it (a value, or a promise for a resolver that
+ * fetches). Throws synchronously: call it from an async function.
+ */
+export function resolveJwsKey(
+  jws: DecodedJws,
+  resolveKey: KeyResolver,
+  algorithms: readonly SignatureAlgorithm[] = DEFAULT_ALGORITHMS,
+  typ?: string | readonly string[],
+): ReturnType<KeyResolver> {
+  const { header } = jws;
+  if (!algorithms.includes(header.alg as SignatureAlgorithm)) {
+    throw new VouchError(
+      'JWT_ALG_NOT_ALLOWED',
+      `The algorithm is not accepted here (accepted: ${algorithms.join(', ')}).`,
+    );
+  }
+  for (const member of FORBIDDEN_HEADER_MEMBERS) {
+    if (member in header) {
+      throw new VouchError('JWT_HEADER_FORBIDDEN', `The token header carries "${member}", which is never honoured.`);
+    }
+  }
+  if (typ !== undefined && !typAccepted(header.typ, typ)) {
+    const accepted = (typeof typ === 'string' ? [typ] : typ).map((t) => t.toLowerCase());
+    throw new VouchError('JWT_TYP_MISMATCH', `The token type is not ${accepted.join(' or ')}.`);
+  }
+  if (header.kid !== undefined && typeof header.kid !== 'string') {
+    throw new VouchError('JWT_MALFORMED', 'The token header "kid" is not a string.');
+  }
+  return resolveKey(header.kid, header);
+}
+
+/**
+ * Internal: the last steps of {@link verifyJws} once the key is known — the key exists and fits `alg` (thrown
+ * synchronously), then the signature, whose verdict the caller awaits (one turn, straight on the provider's promise).
+ */
+export function checkJwsSignature(
+  jws: DecodedJws,
+  key: PublicKey | undefined,
+  crypto: CryptoProvider | undefined,
+): Promise<boolean> {
+  if (key === undefined) throw new VouchError('JWT_KID_UNKNOWN', 'No known key has the token\'s "kid".');
+  const alg = jws.header.alg;
+  if (algorithmFor(key.type) !== alg) {
+    throw new VouchError('JWT_ALG_NOT_ALLOWED', 'The token\'s algorithm does not fit the key its "kid" names.');
+  }
+  return (crypto ?? getDefaultCrypto()).verify(alg as SignatureAlgorithm, key, jws.signature, jws.signingInput);
+}
+
+export function signatureInvalid(): VouchError {
+  return new VouchError('JWT_SIGNATURE_INVALID', 'The token signature is not valid.');
+}
+
+/** Internal: every check of {@link verifyJws} on a token already decoded. */
+export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOptions): Promise<void> {
+  const resolved = resolveJwsKey(jws, options.resolveKey, options.algorithms, options.typ);
+  // A resolver that answers synchronously (a cached key) costs no extra turn of the microtask queue.
+  const key = isPromiseLike(resolved) ? await resolved : resolved;
+  if (!(await checkJwsSignature(jws, key, options.crypto))) throw signatureInvalid();
 }
 
 /**
@@ -35,37 +108,6 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  */
 export async function verifyJws(token: string, options: VerifyJwsOptions): Promise<DecodedJws> {
   const jws = decodeJws(token, options.maxLength ?? MAX_TOKEN_LENGTH);
-  const { header } = jws;
-  const algorithms = options.algorithms ?? ['ES256'];
-  if (!algorithms.includes(header.alg as SignatureAlgorithm)) {
-    throw new VouchError(
-      'JWT_ALG_NOT_ALLOWED',
-      `The algorithm is not accepted here (accepted: ${algorithms.join(', ')}).`,
-    );
-  }
-  for (const member of FORBIDDEN_HEADER_MEMBERS) {
-    if (member in header) {
-      throw new VouchError('JWT_HEADER_FORBIDDEN', `The token header carries "${member}", which is never honoured.`);
-    }
-  }
-  if (options.typ !== undefined) {
-    const accepted = (typeof options.typ === 'string' ? [options.typ] : options.typ).map((t) => t.toLowerCase());
-    if (typeof header.typ !== 'string' || !accepted.includes(header.typ.toLowerCase())) {
-      throw new VouchError('JWT_TYP_MISMATCH', `The token type is not ${accepted.join(' or ')}.`);
-    }
-  }
-  if (header.kid !== undefined && typeof header.kid !== 'string') {
-    throw new VouchError('JWT_MALFORMED', 'The token header "kid" is not a string.');
-  }
-  const resolved = options.resolveKey(header.kid, header);
-  // A resolver that answers synchronously (a cached key) costs no extra turn of the microtask queue.
-  const key = isPromiseLike(resolved) ? await resolved : resolved;
-  if (key === undefined) throw new VouchError('JWT_KID_UNKNOWN', 'No known key has the token\'s "kid".');
-  if (algorithmFor(key.type) !== header.alg) {
-    throw new VouchError('JWT_ALG_NOT_ALLOWED', 'The token\'s algorithm does not fit the key its "kid" names.');
-  }
-  const crypto = options.crypto ?? getDefaultCrypto();
-  const ok = await crypto.verify(header.alg as SignatureAlgorithm, key, jws.signature, jws.signingInput);
-  if (!ok) throw new VouchError('JWT_SIGNATURE_INVALID', 'The token signature is not valid.');
+  await verifyDecodedJws(jws, options);
   return jws;
 }

@@ -2,7 +2,9 @@ import { VouchError } from '../errors.ts';
 import { isVouchError } from '../errors.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import type { JwtClaims, JwsHeader } from './types.ts';
-import { verifyJws } from './verify-jws.ts';
+import { decodeJwsForVerify } from './decode.ts';
+import { MAX_TOKEN_LENGTH } from './types.ts';
+import { verifyDecodedJws } from './verify-jws.ts';
 import type { VerifyJwsOptions } from './verify-jws.ts';
 
 export interface VerifyJwtOptions extends VerifyJwsOptions {
@@ -45,10 +47,23 @@ function claimError(message: string): VouchError {
  * ```
  */
 export async function verifyJwt(token: string, options: VerifyJwtOptions): Promise<VerifiedJwt> {
-  const jws = await verifyJws(token, options);
+  // The decoded bytes stay inside: only the header and the parsed claims are returned.
+  const jws = decodeJwsForVerify(token, options.maxLength ?? MAX_TOKEN_LENGTH);
+  await verifyDecodedJws(jws, options);
+  return { header: jws.header, claims: checkClaims(jws.payload, options) };
+}
+
+/** The claim checks of {@link verifyJwt}, run once the signature is good. */
+export type ClaimCheckOptions = Pick<
+  VerifyJwtOptions,
+  'issuer' | 'audience' | 'nonce' | 'now' | 'clockSkewSeconds' | 'requiredClaims'
+>;
+
+/** Internal: the claim checks of {@link verifyJwt} on the payload bytes of a token whose signature is good. */
+export function checkClaims(payload: Uint8Array, options: ClaimCheckOptions): JwtClaims {
   let parsed: unknown;
   try {
-    parsed = parseStrict(jws.payload, { maxDepth: 16 });
+    parsed = parseStrict(payload, { maxDepth: 16 });
   } catch (err) {
     if (isVouchError(err)) throw new VouchError('JWT_MALFORMED', `The token payload is not strict JSON (${err.code}).`);
     throw err;
@@ -98,5 +113,5 @@ export async function verifyJwt(token: string, options: VerifyJwtOptions): Promi
   if (options.nonce !== undefined && claims.nonce !== options.nonce) {
     throw new VouchError('JWT_NONCE_MISMATCH', 'The token nonce does not match.');
   }
-  return { header: jws.header, claims };
+  return claims;
 }

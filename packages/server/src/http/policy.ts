@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
-import type { RateLimitStore } from './rate-limit.ts';
+import type { RateLimitHit, RateLimitStore } from './rate-limit.ts';
 
 /** Who may call a route. Every route names exactly one; the router refuses to register a route that names none. */
 export type Caller = 'public' | 'admin' | 'owner' | 'integrator' | 'agent-signature' | 'management-token';
@@ -42,8 +42,11 @@ export interface Principal {
   id: string;
 }
 
-/** Checks a request's credentials for one kind of caller: a principal, or `null` when they are absent or wrong. */
-export type Authenticator = (req: FastifyRequest) => Promise<Principal | null>;
+/**
+ * Checks a request's credentials for one kind of caller: a principal, or `null` when they are absent or wrong.
+ * Answering synchronously (e.g. `null` when the request carries no such credential) spares the request a promise.
+ */
+export type Authenticator = (req: FastifyRequest) => Principal | null | Promise<Principal | null>;
 
 export type Authenticators = Partial<Record<Exclude<Caller, 'public'>, Authenticator>>;
 
@@ -120,54 +123,113 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     return c;
   };
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback style, and synchronous whenever the rate limit was counted in memory and no credential needs a lookup:
+  // this runs before every request, and an async hook costs promises and microtask turns on each.
+  app.addHook('onRequest', (req, reply, done) => {
     const route = req.routeOptions;
     const policy = route.config.policy;
-    if (!policy) return; // the not-found handler: nothing to protect
+    if (!policy) return done(); // the not-found handler: nothing to protect
     const { limit, maxHeader, callers } = compile(policy);
     const now = opts.clock.now();
     const bucket = `${req.method} ${route.url ?? ''}|${req.ip}`;
-    let counted: { count: number; resetAtMs: number };
-    try {
-      counted = await opts.rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
-    } catch (err) {
+    const failOpen = (err: unknown): RateLimitHit => {
       // The shared store is the database: when it is down, limiting fails open so liveness and cached
       // answers still work; routes that need the database fail on their own.
       req.log.warn({ err: { message: (err as Error).message } }, 'rate-limit store unavailable; not limiting');
-      counted = { count: 0, resetAtMs: now + limit.windowMs };
-    }
-    const { count, resetAtMs } = counted;
-    const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
-    void reply.header('x-ratelimit-limit', maxHeader);
-    void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
-    void reply.header('x-ratelimit-reset', String(resetSeconds));
-    if (count > limit.max) {
-      throw new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
-        headers: { 'retry-after': String(resetSeconds) },
-      });
-    }
-    if (callers[0] === 'public') {
-      for (const caller of policy.optionalCaller ?? []) {
-        const principal = await opts.authenticators[caller]?.(req);
-        if (principal && principal.caller === caller) {
-          req.principal = principal;
-          break;
-        }
+      return { count: 0, resetAtMs: now + limit.windowMs };
+    };
+    const admit = (counted: RateLimitHit): void => {
+      const { count, resetAtMs } = counted;
+      const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
+      void reply.header('x-ratelimit-limit', maxHeader);
+      void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
+      void reply.header('x-ratelimit-reset', String(resetSeconds));
+      if (count > limit.max) {
+        return done(
+          new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
+            headers: { 'retry-after': String(resetSeconds) },
+          }),
+        );
       }
-      return;
+      if (callers[0] === 'public') authenticateOptional(req, policy.optionalCaller ?? [], 0, done);
+      else authenticateRequired(req, callers as ReadonlyArray<Exclude<Caller, 'public'>>, 0, done);
+    };
+    let counted: RateLimitHit | Promise<RateLimitHit>;
+    try {
+      counted = opts.rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
+    } catch (err) {
+      counted = failOpen(err);
     }
-    for (const caller of callers as ReadonlyArray<Exclude<Caller, 'public'>>) {
-      const principal = await opts.authenticators[caller]!(req);
-      if (principal && principal.caller === caller) {
-        req.principal = principal;
+    if (isPromiseLike(counted)) {
+      counted.then(admit, (err: unknown) => admit(failOpen(err))).then(undefined, (err: unknown) => done(err as Error));
+    } else admit(counted);
+  });
+
+  type Done = (err?: Error) => void;
+  const authenticators = opts.authenticators;
+
+  /** Public route: the first optional caller whose credentials check out becomes the principal; never refuses. */
+  function authenticateOptional(
+    req: FastifyRequest,
+    optional: readonly Exclude<Caller, 'public'>[],
+    from: number,
+    done: Done,
+  ): void {
+    for (let i = from; i < optional.length; i++) {
+      const caller = optional[i]!;
+      const auth = authenticators[caller];
+      if (auth === undefined) continue;
+      const found = auth(req);
+      if (isPromiseLike(found)) {
+        found
+          .then((principal) =>
+            accept(req, caller, principal) ? done() : authenticateOptional(req, optional, i + 1, done),
+          )
+          .then(undefined, (err: unknown) => done(err as Error));
         return;
       }
+      if (accept(req, caller, found)) return done();
     }
-    throw new ApiError(
-      'UNAUTHORIZED',
-      `This route needs ${callers.map((c) => describeCaller(c as Exclude<Caller, 'public'>)).join(', or ')}.`,
+    done();
+  }
+
+  /** Other routes: the first caller whose credentials check out becomes the principal, else 401. */
+  function authenticateRequired(
+    req: FastifyRequest,
+    callers: ReadonlyArray<Exclude<Caller, 'public'>>,
+    from: number,
+    done: Done,
+  ): void {
+    for (let i = from; i < callers.length; i++) {
+      const caller = callers[i]!;
+      const found = authenticators[caller]!(req);
+      if (isPromiseLike(found)) {
+        found
+          .then((principal) =>
+            accept(req, caller, principal) ? done() : authenticateRequired(req, callers, i + 1, done),
+          )
+          .then(undefined, (err: unknown) => done(err as Error));
+        return;
+      }
+      if (accept(req, caller, found)) return done();
+    }
+    done(
+      new ApiError(
+        'UNAUTHORIZED',
+        `This route needs ${callers.map((c) => describeCaller(c)).join(', or ')}.`,
+      ),
     );
-  });
+  }
+}
+
+function accept(req: FastifyRequest, caller: Exclude<Caller, 'public'>, principal: Principal | null): boolean {
+  if (!principal || principal.caller !== caller) return false;
+  req.principal = principal;
+  return true;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /** The callers a policy admits, as a list. */

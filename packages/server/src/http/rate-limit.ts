@@ -2,13 +2,20 @@ import { hitRateLimit, pruneRateLimits } from '../storage/index.ts';
 import type { Storage } from '../storage/index.ts';
 import { addRateLimitHits } from '../storage/rate-limit-store.ts';
 
+/** A window's count including the hit just counted, and when the window ends. */
+export interface RateLimitHit {
+  count: number;
+  resetAtMs: number;
+}
+
 /** Counts requests in fixed windows. One bucket is one route and client address. */
 export interface RateLimitStore {
   /**
    * Counts one hit and returns the window's count including it. `max` (the limit the caller will apply) lets a
-   * store count far-from-the-limit hits more cheaply; stores may ignore it.
+   * store count far-from-the-limit hits more cheaply; stores may ignore it. A store that counted in memory answers
+   * synchronously, so the request pays for no promise (this runs before every request).
    */
-  hit(bucket: string, windowMs: number, nowMs: number, max?: number): Promise<{ count: number; resetAtMs: number }>;
+  hit(bucket: string, windowMs: number, nowMs: number, max?: number): RateLimitHit | Promise<RateLimitHit>;
   /** Drops windows that have ended; called now and then. */
   prune(nowMs: number): Promise<void>;
   /** Publishes what is still held locally and stops timers (the app's onClose). */
@@ -19,7 +26,7 @@ export interface RateLimitStore {
 export class MemoryRateLimitStore implements RateLimitStore {
   readonly #windows = new Map<string, { start: number; count: number; windowMs: number }>();
 
-  async hit(bucket: string, windowMs: number, nowMs: number): Promise<{ count: number; resetAtMs: number }> {
+  hit(bucket: string, windowMs: number, nowMs: number): RateLimitHit {
     const start = Math.floor(nowMs / windowMs) * windowMs;
     const w = this.#windows.get(bucket);
     if (w && w.start === start && w.windowMs === windowMs) {
@@ -43,7 +50,7 @@ export class DatabaseRateLimitStore implements RateLimitStore {
   constructor(storage: Storage) {
     this.#storage = storage;
   }
-  hit(bucket: string, windowMs: number, nowMs: number): Promise<{ count: number; resetAtMs: number }> {
+  hit(bucket: string, windowMs: number, nowMs: number): Promise<RateLimitHit> {
     return hitRateLimit(this.#storage.db, bucket, windowMs, nowMs);
   }
   async prune(nowMs: number): Promise<void> {
@@ -88,26 +95,34 @@ export class BatchedRateLimitStore implements RateLimitStore {
     this.#storage = storage;
   }
 
-  async hit(
-    bucket: string,
-    windowMs: number,
-    nowMs: number,
-    max?: number,
-  ): Promise<{ count: number; resetAtMs: number }> {
+  hit(bucket: string, windowMs: number, nowMs: number, max?: number): RateLimitHit | Promise<RateLimitHit> {
     const start = Math.floor(nowMs / windowMs) * windowMs;
-    const resetAtMs = start + windowMs;
     const key = `${bucket}\n${start}`;
+    const w = this.#windows.get(key);
+    // The common case, counted in memory without a promise: a known window far from its limit.
+    if (w !== undefined && w.windowMs === windowMs && this.#local(w, max)) return this.#countLocally(w);
+    return this.#hitSlow(bucket, windowMs, start, key, max);
+  }
+
+  #local(w: LocalWindow, max: number | undefined): boolean {
+    return max !== undefined && max >= RATE_LIMIT_LOCAL_MIN && w.known + w.pending + 1 <= max * RATE_LIMIT_LOCAL_SHARE;
+  }
+
+  #countLocally(w: LocalWindow): RateLimitHit {
+    w.pending++;
+    this.#timer ??= setInterval(() => void this.flush().catch(() => undefined), RATE_LIMIT_FLUSH_MS).unref();
+    return { count: w.known + w.pending, resetAtMs: w.start + w.windowMs };
+  }
+
+  async #hitSlow(bucket: string, windowMs: number, start: number, key: string, max?: number): Promise<RateLimitHit> {
+    const resetAtMs = start + windowMs;
     let w = this.#windows.get(key);
     if (w === undefined || w.windowMs !== windowMs) {
       if (w !== undefined && w.pending > 0) await this.flush(); // a bucket reused with another window length
       w = { bucket, windowMs, start, known: 0, pending: 0 };
       this.#windows.set(key, w);
     }
-    if (max !== undefined && max >= RATE_LIMIT_LOCAL_MIN && w.known + w.pending + 1 <= max * RATE_LIMIT_LOCAL_SHARE) {
-      w.pending++;
-      this.#timer ??= setInterval(() => void this.flush().catch(() => undefined), RATE_LIMIT_FLUSH_MS).unref();
-      return { count: w.known + w.pending, resetAtMs };
-    }
+    if (this.#local(w, max)) return this.#countLocally(w);
     const hits = w.pending + 1;
     w.pending = 0;
     let totals: Map<string, number>;

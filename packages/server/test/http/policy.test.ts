@@ -204,3 +204,89 @@ eachEngine('a route may admit several callers; modules contribute authenticators
     await app.close();
   }
 });
+
+test('the policy decides the same whether the rate-limit store and authenticators answer at once or later', async () => {
+  const clock = new ManualClock(T0);
+  type Mode = 'sync' | 'async';
+  const later = <T>(mode: Mode, value: () => T): T | Promise<T> =>
+    mode === 'sync'
+      ? value()
+      : new Promise<T>((resolve, reject) =>
+          setImmediate(() => {
+            try {
+              resolve(value());
+            } catch (err) {
+              reject(err as Error);
+            }
+          }),
+        );
+  const build = async (mode: Mode, limitMax: number) => {
+    const memory = new MemoryRateLimitStore();
+    let storeDown = false;
+    const app = Fastify();
+    installPolicies(app, {
+      clock,
+      defaultRateLimit: { max: limitMax, windowMs: 60_000 },
+      rateLimitStore: {
+        hit: (bucket, windowMs, now) =>
+          later(mode, () => {
+            if (storeDown) throw new Error('store down');
+            return memory.hit(bucket, windowMs, now);
+          }),
+        prune: async () => undefined,
+      },
+      authenticators: {
+        admin: (req) =>
+          later(mode, () => (req.headers['x-api-key'] === 'admin' ? { caller: 'admin', id: 'admin' } : null)),
+        integrator: (req) =>
+          later(mode, () => {
+            if (req.headers.authorization === 'Bearer boom') throw new Error('lookup failed');
+            return req.headers.authorization === 'Bearer int' ? { caller: 'integrator', id: 'acme' } : null;
+          }),
+        // Claims to be someone else: never accepted as an owner.
+        owner: (req) =>
+          later(mode, () => (req.headers.authorization === 'Bearer liar' ? { caller: 'admin', id: 'x' } : null)),
+      },
+    });
+    const who = async (req: { principal: unknown }) => ({ principal: req.principal });
+    app.get(
+      '/public',
+      { config: { policy: { caller: 'public', optionalCaller: ['admin', 'integrator'], rateLimit: 'default' } } },
+      who,
+    );
+    app.get('/owned', { config: { policy: { caller: ['owner', 'admin'], rateLimit: 'default' } } }, who);
+    await app.ready();
+    return { app, setStoreDown: (down: boolean) => (storeDown = down) };
+  };
+  const outcomes: Record<Mode, unknown[]> = { sync: [], async: [] };
+  for (const mode of ['sync', 'async'] as const) {
+    const { app, setStoreDown } = await build(mode, 4);
+    const call = async (url: string, headers: Record<string, string> = {}) => {
+      const res = await app.inject({ method: 'GET', url, headers });
+      return {
+        status: res.statusCode,
+        body: res.statusCode === 200 ? res.json() : undefined,
+        remaining: res.headers['x-ratelimit-remaining'],
+      };
+    };
+    outcomes[mode].push(
+      await call('/public'),
+      await call('/public', { 'x-api-key': 'admin' }),
+      await call('/public', { authorization: 'Bearer int' }),
+      await call('/public', { authorization: 'Bearer boom' }),
+      await call('/public'), // the fifth hit in the window: limited
+      await call('/owned'),
+      await call('/owned', { 'x-api-key': 'admin' }),
+      await call('/owned', { authorization: 'Bearer liar' }),
+    );
+    setStoreDown(true);
+    outcomes[mode].push(await call('/public'), await call('/owned', { 'x-api-key': 'admin' })); // fails open
+    await app.close();
+  }
+  assert.deepEqual(outcomes.sync, outcomes.async);
+  const statuses = outcomes.sync.map((o) => (o as { status: number }).status);
+  assert.deepEqual(statuses, [200, 200, 200, 500, 429, 401, 200, 401, 200, 200]);
+  assert.deepEqual((outcomes.sync[1] as { body: unknown }).body, { principal: { caller: 'admin', id: 'admin' } });
+  assert.deepEqual((outcomes.sync[2] as { body: unknown }).body, { principal: { caller: 'integrator', id: 'acme' } });
+  assert.deepEqual((outcomes.sync[0] as { body: unknown }).body, { principal: null });
+});

@@ -56,26 +56,31 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 /** `owner`: `Authorization: Bearer <owner API key>`, looked up by its SHA-256 and compared in constant time. */
 export function ownerAuthenticator(ctx: AppContext): Authenticator {
-  return async (req) => {
-    const key = bearerSecret(req, SECRET_PREFIX.ownerApiKey);
-    if (key === undefined) return null;
+  const lookup = async (key: string): Promise<Principal | null> => {
     const hash = hashSecret(key);
     const row = await store.findOwnerApiKey(ctx.storage.db, hash);
     // The index finds the row by hash; the stored hash is still compared in constant time before it is trusted.
     if (row === undefined || !constantTimeEqual(row.key_hash, hash)) return null;
     return { caller: 'owner', id: row.owner_id };
   };
+  // No owner key in the request: answered at once, without a promise (public routes ask on every request).
+  return (req) => {
+    const key = bearerSecret(req, SECRET_PREFIX.ownerApiKey);
+    return key === undefined ? null : lookup(key);
+  };
 }
 
 /** `management-token`: `Authorization: Bearer <management token>`; the principal is the one agent's DID. */
 export function managementTokenAuthenticator(ctx: AppContext): Authenticator {
-  return async (req) => {
-    const token = bearerSecret(req, SECRET_PREFIX.managementToken);
-    if (token === undefined) return null;
+  const lookup = async (token: string): Promise<Principal | null> => {
     const hash = hashSecret(token);
     const row = await store.findManagementToken(ctx.storage.db, hash);
     if (row === undefined || !constantTimeEqual(row.token_hash, hash)) return null;
     return { caller: 'management-token', id: didOf(row.agent_id) };
+  };
+  return (req) => {
+    const token = bearerSecret(req, SECRET_PREFIX.managementToken);
+    return token === undefined ? null : lookup(token);
   };
 }
 
@@ -126,12 +131,14 @@ export function agentAuthenticators(ctx: AppContext): Authenticators {
  * any handler runs; a mismatch is 401 and nothing is written. Installed once, for every route of every module.
  */
 export function installSignedBodyCheck(app: FastifyInstance): void {
-  app.addHook('preValidation', async (req) => {
+  // Callback style: it runs before every route's validation, and does nothing for most requests.
+  app.addHook('preValidation', (req, _reply, done) => {
     const signed = signedRequests.get(req);
-    if (signed === undefined || req.principal?.caller !== 'agent-signature') return;
+    if (signed === undefined || req.principal?.caller !== 'agent-signature') return done();
     if (!constantTimeEqual(contentSha256(req.body), signed.contentHash)) {
-      throw new ApiError('UNAUTHORIZED', 'The request body does not match the signed X-Vouch-Content-SHA256.');
+      return done(new ApiError('UNAUTHORIZED', 'The request body does not match the signed X-Vouch-Content-SHA256.'));
     }
+    done();
   });
 }
 

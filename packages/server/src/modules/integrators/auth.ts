@@ -2,7 +2,7 @@
 // tokens module relies on it: an integrator speaks for the session-token audience named by its slug).
 import { constantTimeEqual } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
-import type { Authenticator } from '../../http/policy.ts';
+import type { Authenticator, Principal } from '../../http/policy.ts';
 import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { findIntegratorByKeyHash, INTEGRATOR_KEY_PREFIX } from './service.ts';
 
@@ -11,12 +11,15 @@ import { findIntegratorByKeyHash, INTEGRATOR_KEY_PREFIX } from './service.ts';
  * Other bearer credentials (owner keys, management tokens) are left to their own authenticators.
  */
 export function integratorAuthenticator(ctx: AppContext): Authenticator {
-  return async (req) => {
-    const key = bearerSecret(req, INTEGRATOR_KEY_PREFIX);
-    if (key === undefined) return null;
+  const lookup = async (key: string): Promise<Principal | null> => {
     const hash = hashSecret(key);
     const integrator = await findIntegratorByKeyHash(ctx, hash);
     if (integrator === undefined || !constantTimeEqual(integrator.apiKeyHash, hash)) return null;
     return { caller: 'integrator', id: integrator.slug };
+  };
+  // No integrator key in the request: answered at once, without a promise (public routes ask on every request).
+  return (req) => {
+    const key = bearerSecret(req, INTEGRATOR_KEY_PREFIX);
+    return key === undefined ? null : lookup(key);
   };
 }

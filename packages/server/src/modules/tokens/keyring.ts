@@ -57,10 +57,16 @@ export class Keyring {
     this.#loaded = undefined;
   }
 
-  async #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
+  /** The loaded keys if they are younger than `maxAgeMs`. */
+  #fresh(maxAgeMs: number): Loaded | undefined {
     const now = this.#ctx.clock.now();
     const loaded = this.#loaded;
-    if (loaded !== undefined && now - loaded.at < maxAgeMs && now >= loaded.at) return loaded;
+    return loaded !== undefined && now - loaded.at < maxAgeMs && now >= loaded.at ? loaded : undefined;
+  }
+
+  async #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
+    const loaded = this.#fresh(maxAgeMs);
+    if (loaded !== undefined) return loaded;
     this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
     return this.#loading;
   }
@@ -131,15 +137,17 @@ export class Keyring {
   }
 
   /** Finds a published key strictly by kid; an unknown kid reloads the keys (rate-limited) once before failing. */
-  readonly resolveKey: KeyResolver = async (kid) => {
+  readonly resolveKey: KeyResolver = (kid) => {
     if (kid === undefined) return undefined;
     const find = (l: Loaded) => {
       const now = this.#ctx.clock.now();
       return l.keys.find((k) => k.kid === kid && isPublished(k, now))?.publicKey;
     };
-    const found = find(await this.#state());
+    // Synchronous while the loaded keys are fresh and know the kid (the steady state of every verification).
+    const loaded = this.#fresh(CACHE_MS);
+    const found = loaded === undefined ? undefined : find(loaded);
     if (found !== undefined) return found;
-    return find(await this.#state(UNKNOWN_KID_RELOAD_MS));
+    return (async () => find(await this.#state()) ?? find(await this.#state(UNKNOWN_KID_RELOAD_MS)))();
   };
 }
 

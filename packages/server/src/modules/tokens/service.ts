@@ -236,8 +236,12 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
     nonce: input.nonce,
   });
   // Cached (verify-cache.ts): no query in the steady state; other processes' revocations within 250 ms.
+  // Both answer synchronously from a fresh cache; awaited only when they had to read.
   const cache = verifyCacheOf(ctx);
-  const [revoked, agent] = await Promise.all([cache.isRevoked(verified.jti), cache.agent(verified.agent)]);
+  const revokedOrPending = cache.isRevoked(verified.jti);
+  const agentOrPending = cache.agent(verified.agent);
+  const revoked = typeof revokedOrPending === 'boolean' ? revokedOrPending : await revokedOrPending;
+  const agent = agentOrPending instanceof Promise ? await agentOrPending : agentOrPending;
   if (revoked) throw new TokenInvalidError('TOKEN_REVOKED', 'The token has been revoked.');
   if (agent === undefined) throw new TokenInvalidError('AGENT_NOT_FOUND', "The token's agent is not registered here.");
   if (agent.status === 'revoked') throw new TokenInvalidError('AGENT_REVOKED', "The token's agent has been revoked.");

@@ -46,15 +46,23 @@ export class VerifyCache {
     this.#ctx = ctx;
   }
 
-  /** Whether `jti` is revoked, as of the freshness bounds above. */
-  async isRevoked(jti: string): Promise<boolean> {
+  /**
+   * Whether `jti` is revoked, as of the freshness bounds above. Answers synchronously from a fresh cache (the steady
+   * state): token verification is the hottest path, and a promise per lookup is measurable there.
+   */
+  isRevoked(jti: string): boolean | Promise<boolean> {
+    if (!this.#overflow && !this.#stale(this.#ctx.clock.now())) return this.#revoked.has(jti);
+    return this.#isRevokedAfterSync(jti);
+  }
+
+  async #isRevokedAfterSync(jti: string): Promise<boolean> {
     await this.#fresh();
     if (this.#overflow) return store.isRevoked(this.#ctx.storage.db, jti);
     return this.#revoked.has(jti);
   }
 
-  /** The token's agent (found by DID), or undefined when it is not registered here. */
-  async agent(did: string): Promise<TokenAgent | undefined> {
+  /** The token's agent (found by DID), or undefined when it is not registered here; synchronous when cached. */
+  agent(did: string): TokenAgent | undefined | Promise<TokenAgent | undefined> {
     // A replaced directory (tests, embedders) is asked every time: it may change behind the cache's back.
     if (hasAgentDirectoryOverride(this.#ctx)) return agentDirectory(this.#ctx).find(did);
     const now = this.#ctx.clock.now();
@@ -68,6 +76,10 @@ export class VerifyCache {
     ) {
       return hit.agent;
     }
+    return this.#readAgent(did, now);
+  }
+
+  async #readAgent(did: string, now: number): Promise<TokenAgent | undefined> {
     const cursor = this.#cursor;
     const epoch = localAgentEpoch();
     const agent = await agentDirectory(this.#ctx).find(did);
