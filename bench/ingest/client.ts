@@ -1,6 +1,7 @@
 // Child processes of ingest.bench.ts, each printing one Measurement as a JSON line:
-//   http <infoFile> <port> <mode> <durationMs> <warmupMs>   the load client (pinned to core 1): sequential
-//        POST /api/v1/ingest batches (mode "ingest:<size>") or resolves (mode "resolve") against the server
+//   http <infoFile> <port> <mode> <durationMs> <warmupMs>   the load client (pinned to core 1): POST
+//        /api/v1/ingest batches (mode "ingest:<size>[:<inFlight>]", one at a time by default) or sequential resolves
+//        (mode "resolve") against the server
 //   raw <infoFile> <durationMs> <warmupMs> <batch>           the limit (pinned to core 0, like the server): the
 //        recorded statements replayed through the driver, with fresh external ids each time
 import { readFile } from 'node:fs/promises';
@@ -23,14 +24,20 @@ if (kind === 'raw') {
   const [port, mode, durationMs, warmupMs] = rest;
   const target = { url: `http://127.0.0.1:${port}`, apiKey: info.apiKey };
   if (mode!.startsWith('ingest:')) {
-    const size = Number(mode!.slice('ingest:'.length));
+    const [size, inFlight] = mode!.slice('ingest:'.length).split(':').map(Number) as [number, number?];
     const nextBody = bodyMaker(info.engine, info.agents, size);
-    const m = await timed(Number(durationMs), Number(warmupMs), size, async () => {
-      const { status, json } = await post(`${target.url}/api/v1/ingest`, info.apiKey, nextBody());
-      if (status !== 200 || (json as { count?: number }).count !== size) {
-        throw new Error(`ingest answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
-      }
-    });
+    const m = await timed(
+      Number(durationMs),
+      Number(warmupMs),
+      size,
+      async () => {
+        const { status, json } = await post(`${target.url}/api/v1/ingest`, info.apiKey, nextBody());
+        if (status !== 200 || (json as { count?: number }).count !== size) {
+          throw new Error(`ingest answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+        }
+      },
+      inFlight ?? 1,
+    );
     closeLoad();
     console.log(JSON.stringify(m));
   } else {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { Fixture } from './fixture.ts';
+import { configureSqliteConnection } from '../../packages/server/src/storage/lib/sqlite.ts';
 
 export interface Recorded {
   sql: string;
@@ -72,9 +73,14 @@ export async function recordIngest(f: Fixture, warmup: unknown[], batch: unknown
   return out;
 }
 
-/** Replaces the recorded batch's external-id prefix with a fresh one in every parameter. */
+/**
+ * Replaces the recorded batch's external-id prefix with a fresh one in every parameter, and in every element of an
+ * array parameter (PostgreSQL statements bind a column of rows as one array).
+ */
 function withPrefix(params: readonly unknown[], from: string, to: string): unknown[] {
-  return params.map((p) => (typeof p === 'string' && p.startsWith(from) ? to + p.slice(from.length) : p));
+  const fresh = (p: unknown): unknown =>
+    typeof p === 'string' && p.startsWith(from) ? to + p.slice(from.length) : Array.isArray(p) ? p.map(fresh) : p;
+  return params.map(fresh);
 }
 
 export interface RawReplayer {
@@ -94,8 +100,8 @@ export async function rawReplayer(
 ): Promise<RawReplayer> {
   if (f.engine === 'sqlite') {
     const db = new BetterSqlite3(join(f.dataDir, 'vouch.db'));
-    db.pragma('busy_timeout = 5000');
-    db.pragma('synchronous = NORMAL');
+    // The server's connection settings: foreign keys enforced on every insert, as they are for the server.
+    configureSqliteConnection(db);
     const statements = recorded.map((r) => ({ stmt: db.prepare(r.sql), parameters: r.parameters }));
     return {
       async replay(prefix) {

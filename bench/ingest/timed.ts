@@ -1,4 +1,5 @@
-// The ingestion bench's timing loop, shared by its child processes: sequential operations for a fixed time.
+// The ingestion bench's timing loop, shared by its child processes: operations for a fixed time, one at a time or
+// `inFlight` at once (each of `inFlight` loops starts its next operation when its last one is answered).
 import { performance } from 'node:perf_hooks';
 import type { Measurement } from '../lib/index.ts';
 
@@ -8,20 +9,25 @@ export async function timed(
   warmupMs: number,
   perOp: number,
   op: () => Promise<void>,
+  inFlight = 1,
 ): Promise<Measurement & { cpuUsPerOp: number; warmupOps: number }> {
+  const loops = async (until: () => boolean): Promise<number> => {
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        do {
+          await op();
+          n++;
+        } while (!until());
+      }),
+    );
+    return n;
+  };
   const warmEnd = performance.now() + warmupMs;
-  let warmupOps = 0;
-  while (performance.now() < warmEnd) {
-    await op();
-    warmupOps++;
-  }
-  let ops = 0;
+  const warmupOps = await loops(() => performance.now() >= warmEnd);
   const cpu = process.cpuUsage();
   const start = performance.now();
-  do {
-    await op();
-    ops++;
-  } while (performance.now() - start < durationMs);
+  const ops = await loops(() => performance.now() - start >= durationMs);
   const seconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
   return {
@@ -31,8 +37,8 @@ export async function timed(
     ops: ops * perOp,
     seconds,
     opsPerSec: (ops * perOp) / seconds,
-    meanLatencyUs: (seconds * 1e6) / ops,
+    meanLatencyUs: (seconds * 1e6 * inFlight) / ops,
     async: true,
-    concurrency: 1,
+    concurrency: inFlight,
   };
 }

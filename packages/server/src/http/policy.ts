@@ -213,12 +213,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
       }
       if (accept(req, caller, found)) return done();
     }
-    done(
-      new ApiError(
-        'UNAUTHORIZED',
-        `This route needs ${callers.map((c) => describeCaller(c)).join(', or ')}.`,
-      ),
-    );
+    done(new ApiError('UNAUTHORIZED', `This route needs ${callers.map((c) => describeCaller(c)).join(', or ')}.`));
   }
 }
 

@@ -220,3 +220,61 @@ eachEngine(
   },
   { timeout: 60_000 },
 );
+
+eachEngine(
+  'stored events keep every character of their fields, in batch order (PostgreSQL binds columns as arrays)',
+  async ({ open }) => {
+    const storage = await open();
+    const t = await repApp(storage);
+    const key = await createIntegrator(t, 'shop', METRICS);
+    const agent = await registerAgent(t);
+    await allow(t, agent, 'shop');
+    // What an array literal or a multi-row statement could get wrong: quotes, backslashes, braces, commas, the word
+    // NULL, blanks at the ends, non-ASCII text.
+    const tricky = ['a"b', 'back\\slash\\', '{x,y}', 'NULL', 'null', ' both ends ', 'ünï 😀 ٣', "it's", '""', '\\"'];
+    const batch = tricky.map((s, i) =>
+      event('shop', i % 2 === 0 ? agent : `human ${s}`, [{ metricKey: 'tasks_completed', numberValue: i / 3 }], {
+        externalEventId: `${s}#${i}`,
+        ...(i % 2 === 0 ? {} : { subjectType: 'human' }),
+        actorId: s,
+        counterpartyType: 'agent',
+        counterpartyId: s,
+        interactionId: i % 3 === 0 ? null : s,
+        severity: i % 4 === 0 ? 'high' : undefined,
+        occurredAt: 1_700_000_000_000 + i,
+        data: { s, i, nested: [s, { s }] },
+      }),
+    );
+    const res = await ingest(t, key, batch);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.count, tricky.length);
+    const rows = await storage.db.selectFrom('reputation_events').selectAll().orderBy('seq').execute();
+    assert.deepEqual(
+      rows.map((r) => ({
+        id: r.external_event_id,
+        subject: r.subject_id,
+        agent: r.agent_id,
+        actor: r.actor_id,
+        counterparty: r.counterparty_id,
+        interaction: r.interaction_id,
+        severity: r.severity,
+        at: Number(r.occurred_at),
+        values: JSON.parse(r.metric_values) as unknown,
+        data: JSON.parse(r.data!) as unknown,
+      })),
+      tricky.map((s, i) => ({
+        id: `${s}#${i}`,
+        subject: i % 2 === 0 ? agent.did : `human ${s}`,
+        agent: i % 2 === 0 ? agent.did.slice('did:identity:'.length) : null,
+        actor: s,
+        counterparty: s,
+        interaction: i % 3 === 0 ? null : s,
+        severity: i % 4 === 0 ? 'high' : null,
+        at: 1_700_000_000_000 + i,
+        values: [{ metricKey: 'tasks_completed', numberValue: i / 3 }],
+        data: { s, i, nested: [s, { s }] },
+      })),
+    );
+    await t.app.close();
+  },
+);

@@ -106,6 +106,26 @@ function oneOf<T extends string>(o: Record<string, unknown>, field: string, valu
   return v as T;
 }
 
+interface EnvParts {
+  slug: string;
+  version: number;
+}
+
+/** Parsed envIds: a batch names the same few, and the parts depend on the text alone. Bounded; cleared when full. */
+const envIds = new Map<string, EnvParts | null>();
+const ENV_ID_CACHE = 256;
+
+function parseEnvId(envId: string): EnvParts | null {
+  let parts = envIds.get(envId);
+  if (parts === undefined) {
+    const m = ENV_ID.exec(envId);
+    parts = m === null ? null : { slug: m[1]!, version: Number(m[3]) };
+    if (envIds.size >= ENV_ID_CACHE) envIds.clear();
+    envIds.set(envId, parts);
+  }
+  return parts;
+}
+
 /** The external id of a raw event if it has a usable one (for the result line of an invalid event). */
 export function externalIdOf(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null) return null;
@@ -122,9 +142,9 @@ export function parseEvent(raw: unknown, caller: string, now: number): ParsedEve
   const o = raw as Record<string, unknown>;
   for (const key of Object.keys(o)) if (!KNOWN_FIELDS.has(key)) fail(`${key} is not an event field.`);
   const envId = text(o, 'envId', true);
-  const env = ENV_ID.exec(envId);
+  const env = parseEnvId(envId);
   if (env === null) fail('envId must be "<integratorSlug>.<namespace>.v<version>", e.g. "shop.production.v1".');
-  if (env[1] !== caller) throw new EventError('FORBIDDEN', "envId must name the calling integrator's slug.");
+  if (env.slug !== caller) throw new EventError('FORBIDDEN', "envId must name the calling integrator's slug.");
   const externalEventId = text(o, 'externalEventId', true);
   const eventType = text(o, 'eventType', true);
   if (!EVENT_TYPE.test(eventType)) fail('eventType must be dot-notation, e.g. "task.completed".');
@@ -146,12 +166,15 @@ export function parseEvent(raw: unknown, caller: string, now: number): ParsedEve
   let data: string | null = null;
   if (o.data !== undefined && o.data !== null) {
     data = JSON.stringify(o.data);
-    if (Buffer.byteLength(data, 'utf8') > MAX_DATA_BYTES) fail(`data must be at most ${MAX_DATA_BYTES} bytes of JSON.`);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: short texts need no byte count.
+    if (data.length * 3 > MAX_DATA_BYTES && Buffer.byteLength(data, 'utf8') > MAX_DATA_BYTES) {
+      fail(`data must be at most ${MAX_DATA_BYTES} bytes of JSON.`);
+    }
   }
   return {
     envId,
-    integratorSlug: env[1],
-    version: Number(env[3]),
+    integratorSlug: env.slug,
+    version: env.version,
     externalEventId,
     eventType,
     subjectType,
@@ -168,44 +191,54 @@ export function parseEvent(raw: unknown, caller: string, now: number): ParsedEve
   };
 }
 
+/** Refuses metric value `i` of an event. */
+function badValue(i: number, message: string): never {
+  fail(`metricValues[${i}]${message}`);
+}
+
+const METRIC_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$/;
+
 function parseMetricValues(raw: unknown): MetricValue[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw) || raw.length > MAX_METRIC_VALUES) {
     fail(`metricValues must be an array of at most ${MAX_METRIC_VALUES} values.`);
   }
-  const seen = new Set<string>();
-  return raw.map((mv: unknown, i) => {
-    const at = `metricValues[${i}]`;
-    if (typeof mv !== 'object' || mv === null || Array.isArray(mv)) fail(`${at} must be an object.`);
+  const out: MetricValue[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const mv: unknown = raw[i];
+    if (typeof mv !== 'object' || mv === null || Array.isArray(mv)) badValue(i, ` must be an object.`);
     const m = mv as Record<string, unknown>;
     for (const key of Object.keys(m)) {
-      if (!['metricKey', 'numberValue', 'booleanValue', 'enumValue'].includes(key)) fail(`${at}.${key} is unknown.`);
+      if (key !== 'metricKey' && key !== 'numberValue' && key !== 'booleanValue' && key !== 'enumValue') {
+        badValue(i, `.${key} is unknown.`);
+      }
     }
     const key = m.metricKey;
-    if (typeof key !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$/.test(key)) {
-      fail(`${at}.metricKey must be a metric key.`);
+    if (typeof key !== 'string' || !METRIC_KEY.test(key)) badValue(i, `.metricKey must be a metric key.`);
+    // Earlier keys of this event (at most 100): a linear scan is cheaper than a Set for the usual one or two.
+    for (let j = 0; j < i; j++) if (out[j]!.metricKey === key) badValue(i, `.metricKey repeats "${key}".`);
+    const n = m.numberValue;
+    const b = m.booleanValue;
+    const e = m.enumValue;
+    const given =
+      (n !== undefined && n !== null ? 1 : 0) +
+      (b !== undefined && b !== null ? 1 : 0) +
+      (e !== undefined && e !== null ? 1 : 0);
+    if (given !== 1) badValue(i, ` must have exactly one of numberValue, booleanValue and enumValue.`);
+    if (n !== undefined && n !== null) {
+      if (typeof n !== 'number' || !Number.isFinite(n)) badValue(i, `.numberValue must be a finite number.`);
+      out[i] = { metricKey: key, numberValue: n };
+    } else if (b !== undefined && b !== null) {
+      if (typeof b !== 'boolean') badValue(i, `.booleanValue must be true or false.`);
+      out[i] = { metricKey: key, booleanValue: b };
+    } else {
+      if (typeof e !== 'string' || e.length === 0 || e.length > 100 || !TEXT.test(e)) {
+        badValue(i, `.enumValue must be a string of 1 to 100 characters.`);
+      }
+      out[i] = { metricKey: key, enumValue: e };
     }
-    if (seen.has(key)) fail(`${at}.metricKey repeats "${key}".`);
-    seen.add(key);
-    const given = (['numberValue', 'booleanValue', 'enumValue'] as const).filter(
-      (f) => m[f] !== undefined && m[f] !== null,
-    );
-    if (given.length !== 1) fail(`${at} must have exactly one of numberValue, booleanValue and enumValue.`);
-    const f = given[0]!;
-    const v = m[f];
-    if (f === 'numberValue') {
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${at}.numberValue must be a finite number.`);
-      return { metricKey: key, numberValue: v };
-    }
-    if (f === 'booleanValue') {
-      if (typeof v !== 'boolean') fail(`${at}.booleanValue must be true or false.`);
-      return { metricKey: key, booleanValue: v };
-    }
-    if (typeof v !== 'string' || v.length === 0 || v.length > 100 || !TEXT.test(v)) {
-      fail(`${at}.enumValue must be a string of 1 to 100 characters.`);
-    }
-    return { metricKey: key, enumValue: v };
-  });
+  }
+  return out;
 }
 
 /** Checks the event's metric values against its environment version's metrics. */

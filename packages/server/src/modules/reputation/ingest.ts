@@ -2,6 +2,7 @@
 // reputation of its agent in one transaction, so what the answer acknowledges is durable. Retried events
 // (same integrator and externalEventId) are `inserted: false`, whoever stored them first.
 import type { AppContext } from '../../context.ts';
+import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import { getConsentStatuses, getEnvironmentMetrics } from '../integrators/service.ts';
@@ -59,10 +60,10 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
   });
 
   // One query for every subject agent of the batch, one for their consents (not one per event or per agent).
-  const agents = await findAgents(
-    ctx,
-    parsed.flatMap(({ event }) => (event.subjectType === 'agent' ? [event.subjectId] : [])),
-  );
+  // Each subject once: a batch names its few agents many times over.
+  const subjects = new Set<string>();
+  for (const { event } of parsed) if (event.subjectType === 'agent') subjects.add(event.subjectId);
+  const agents = await findAgents(ctx, [...subjects]);
   const metricSets = new Map<number, ReadonlyMap<string, MetricDefinition> | undefined>();
   for (const { event } of parsed) {
     if (!metricSets.has(event.version)) {
@@ -146,7 +147,7 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
           ctx.storage.engine,
           pending.flatMap((p) => (p.agent === undefined ? [] : [p.agent.id])),
         );
-        const seqs = await store.insertEvents(trx, rows);
+        const seqs = await store.insertEvents(trx, ctx.storage.engine, rows);
         const insertedIds = new Set(seqs.keys());
         const scored: Array<ScoredEvent & { seq: number }> = [];
         for (const { event: e, agent, metrics } of pending) {
@@ -165,7 +166,7 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
             metrics,
           });
         }
-        await applyScored(trx, ctx.config.reputation.environmentCap, scored);
+        await applyScored(trx, ctx.storage.engine, ctx.config.reputation.environmentCap, scored);
         return insertedIds;
       }),
     );
@@ -199,6 +200,7 @@ async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<
 /** Applies stored events to their agents' reputation, in `seq` order, with constant work per event. */
 export async function applyScored(
   db: store.Db,
+  engine: Engine,
   environmentCap: number,
   events: Array<ScoredEvent & { seq: number }>,
 ): Promise<void> {
@@ -213,5 +215,5 @@ export async function applyScored(
     }),
   );
   for (const e of events) state.apply(e);
-  await store.flushState(db, state.changes());
+  await store.flushState(db, engine, state.changes());
 }

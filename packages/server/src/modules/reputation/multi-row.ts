@@ -1,55 +1,94 @@
-// Multi-row INSERTs without a Kysely node per value. Kysely builds and compiles one operation node per inserted
-// value (17 × 500 for a batch of events) on every call; here Kysely compiles the statement for the first row only
-// (so quoting and the ON CONFLICT / RETURNING clauses stay exactly Kysely's) and the VALUES list is repeated by
-// string building, with the same placeholders and parameters Kysely would have produced.
+// Multi-row INSERTs of the reputation tables, as SQL written once per statement instead of compiled per call.
+// Building a Kysely node per value and compiling it (17 × 500 values for a batch of events) cost about a
+// millisecond per batch. On SQLite the statement is `values (?, …), (?, …)` with one text per row count (and a prepared
+// statement per text in the storage's cache); on PostgreSQL it is `select … from unnest($1::text[], …)`, one array
+// per column, so the text never changes with the row count and the server does not parse and plan a statement
+// of thousands of parameters on every batch.
 import { CompiledQuery } from 'kysely';
-import type { Compilable } from 'kysely';
+import type { Engine } from '../../storage/index.ts';
 import type { Db } from './store.ts';
 
-const VALUES = ' values (';
+/** PostgreSQL element types of the columns we insert. */
+export type PgType = 'text' | 'int8' | 'int4' | 'float8';
+
+/** One INSERT statement: its table, its columns (with their PostgreSQL types) and what follows the rows. */
+export interface InsertSpec {
+  table: string;
+  columns: ReadonlyArray<readonly [name: string, pgType: PgType]>;
+  /** ON CONFLICT / RETURNING clauses: no parameters, the same text on both engines. */
+  tail: string;
+}
 
 /**
- * Inserts `rows` (objects with the same keys, in the same order) with the statement `build` makes for them; `build`
- * is called with the first row only, unless its statement is not of the expected shape (then with all rows).
+ * SQLite texts kept per statement, by row count: steady ingestion repeats a few counts, and a text of a thousand
+ * rows is tens of kB, so a handful per statement is enough.
+ */
+const SQLITE_TEXTS_PER_STATEMENT = 8;
+
+interface Texts {
+  postgres: string;
+  sqlite: Map<number, string>;
+}
+
+const texts = new WeakMap<InsertSpec, Texts>();
+
+const quote = (name: string) => `"${name}"`;
+
+function textsOf(spec: InsertSpec): Texts {
+  let t = texts.get(spec);
+  if (t === undefined) {
+    const names = spec.columns.map(([name]) => quote(name)).join(', ');
+    const arrays = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+    const aliases = spec.columns.map((_, i) => `c${i}`);
+    // WITH ORDINALITY … ORDER BY keeps the rows (and the identity values they draw) in the caller's order.
+    const postgres =
+      `insert into ${quote(spec.table)} (${names}) select ${aliases.join(', ')} from unnest(${arrays}) ` +
+      `with ordinality as r(${aliases.join(', ')}, ord) order by ord ${spec.tail}`;
+    t = { postgres, sqlite: new Map() };
+    texts.set(spec, t);
+  }
+  return t;
+}
+
+function sqliteText(spec: InsertSpec, t: Texts, rows: number): string {
+  let text = t.sqlite.get(rows);
+  if (text === undefined) {
+    const tuple = `(${spec.columns.map(() => '?').join(', ')})`;
+    const names = spec.columns.map(([name]) => quote(name)).join(', ');
+    text = `insert into ${quote(spec.table)} (${names}) values ${new Array<string>(rows).fill(tuple).join(', ')} ${spec.tail}`;
+    // Bounded: the texts depend only on (statement, row count), so dropping the oldest is always safe.
+    if (t.sqlite.size >= SQLITE_TEXTS_PER_STATEMENT) t.sqlite.delete(t.sqlite.keys().next().value as number);
+    t.sqlite.set(rows, text);
+  }
+  return text;
+}
+
+/**
+ * Inserts rows given as one flat array of values, row after row, in the order of `spec.columns`; returns what the
+ * statement's RETURNING clause gives (nothing without one).
  *
  * @example
- * await insertMany(db, rows, (rs) => db.insertInto('t').values(rs).onConflict((oc) => oc.doNothing()));
+ * await insertRows(db, 'sqlite', { table: 't', columns: [['a', 'text'], ['b', 'int8']], tail: '' }, ['x', 1, 'y', 2]);
  */
-export async function insertMany<R extends object, O>(
+export async function insertRows<O>(
   db: Db,
-  rows: readonly R[],
-  build: (rows: R[]) => Compilable<O>,
+  engine: Engine,
+  spec: InsertSpec,
+  values: readonly unknown[],
 ): Promise<O[]> {
-  if (rows.length === 0) return [];
-  const first = rows[0] as Record<string, unknown>;
-  const columns = Object.keys(first);
-  const probe = build([rows[0]!]).compile();
-  const open = probe.sql.indexOf(VALUES);
-  const close = probe.sql.indexOf(')', open + VALUES.length);
-  const tail = probe.sql.slice(close + 1);
-  // The shape this relies on: one placeholder per column in the VALUES list and none anywhere else.
-  if (
-    open < 0 ||
-    probe.parameters.length !== columns.length ||
-    probe.parameters.some((p, i) => p !== first[columns[i]!]) ||
-    /[?$]/.test(tail)
-  ) {
-    return (await db.executeQuery(build([...rows]).compile())).rows;
+  const width = spec.columns.length;
+  const rows = values.length / width;
+  if (!Number.isInteger(rows)) throw new RangeError(`insertRows: ${values.length} values are not rows of ${width}.`);
+  if (rows === 0) return [];
+  const t = textsOf(spec);
+  if (engine === 'sqlite') {
+    return (await db.executeQuery<O>(CompiledQuery.raw(sqliteText(spec, t, rows), values as unknown[]))).rows;
   }
-  const numbered = probe.sql.slice(open + VALUES.length, close).includes('$1');
-  const parameters: unknown[] = new Array(rows.length * columns.length);
-  const tuples: string[] = new Array(rows.length);
-  let n = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as Record<string, unknown>;
-    const marks: string[] = new Array(columns.length);
-    for (let c = 0; c < columns.length; c++) {
-      parameters[n] = row[columns[c]!];
-      n++;
-      marks[c] = numbered ? `$${n}` : '?';
-    }
-    tuples[r] = `(${marks.join(', ')})`;
+  const columns: unknown[][] = new Array(width);
+  for (let c = 0; c < width; c++) {
+    const column = new Array<unknown>(rows);
+    for (let r = 0, i = c; r < rows; r++, i += width) column[r] = values[i];
+    columns[c] = column;
   }
-  const text = `${probe.sql.slice(0, open)} values ${tuples.join(', ')}${tail}`;
-  return (await db.executeQuery<O>(CompiledQuery.raw(text, parameters))).rows;
+  return (await db.executeQuery<O>(CompiledQuery.raw(t.postgres, columns))).rows;
 }

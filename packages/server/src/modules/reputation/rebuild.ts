@@ -144,7 +144,7 @@ export async function rebuildReputation(
         await trx.deleteFrom('reputation_day_counts').execute();
         await trx.deleteFrom('reputation_env_counts').execute();
       });
-      await store.flushState(trx, state);
+      await store.flushState(trx, ctx.storage.engine, state);
     }
     if (!options.dryRun) {
       await recordAudit(trx, {

@@ -71,6 +71,13 @@ function cloneScore(v: ScoreState): ScoreState {
   return { ...v, micro: { ...v.micro } };
 }
 
+/** One agent's rows as apply() reaches them (see ReputationState's index). */
+interface AgentRows {
+  global: ScoreState;
+  scopes: Map<string, ScoreState>;
+  envs: Map<string, { row: EnvState; totals: Map<string, TotalState>; days: Map<string, Map<number, DayState>> }>;
+}
+
 /**
  * Derived rows for a set of agents. Rows not loaded are taken as absent, so the caller must load every row the
  * events it applies can touch (all rows of their agents and environments: see store.loadState).
@@ -81,9 +88,17 @@ export class ReputationState {
   readonly days = new Map<string, Tracked<DayState>>();
   readonly envs = new Map<string, Tracked<EnvState>>();
 
+  /**
+   * apply()'s index of the rows above by agent, then scope or environment, then metric and day: the same row objects
+   * (a row is never replaced once in a map, except by addLoaded, which drops this index), reached without building
+   * a joined key for each lookup.
+   */
+  readonly #byAgent = new Map<string, AgentRows>();
+
   constructor(readonly environmentCap: number) {}
 
   addLoaded(rows: { scores?: ScoreState[]; totals?: TotalState[]; days?: DayState[]; envs?: EnvState[] }): void {
+    this.#byAgent.clear();
     for (const r of rows.scores ?? []) this.scores.set(k(r.agentId, r.scope), { base: r, now: cloneScore(r) });
     for (const r of rows.totals ?? []) this.totals.set(k(r.agentId, r.envId, r.metricKey), { base: r, now: clone(r) });
     for (const r of rows.days ?? [])
@@ -149,23 +164,50 @@ export class ReputationState {
    * environment) allowance (`environmentCap`) and, if both have room, adds to the lane in both scopes.
    */
   apply(ev: ScoredEvent): void {
-    const global = this.score(ev.agentId, GLOBAL_SCOPE);
-    const local = this.score(ev.agentId, ev.integratorSlug);
-    const env = this.env(ev.agentId, ev.envId, ev.integratorSlug);
-    if (env.created) {
-      global.environmentCount += 1;
-      local.environmentCount += 1;
+    let a = this.#byAgent.get(ev.agentId);
+    if (a === undefined) {
+      a = { global: this.score(ev.agentId, GLOBAL_SCOPE), scopes: new Map(), envs: new Map() };
+      this.#byAgent.set(ev.agentId, a);
+    }
+    const global = a.global;
+    let local = a.scopes.get(ev.integratorSlug);
+    if (local === undefined) {
+      local = this.score(ev.agentId, ev.integratorSlug);
+      a.scopes.set(ev.integratorSlug, local);
+    }
+    let env = a.envs.get(ev.envId);
+    if (env === undefined) {
+      const { row, created } = this.env(ev.agentId, ev.envId, ev.integratorSlug);
+      if (created) {
+        global.environmentCount += 1;
+        local.environmentCount += 1;
+      }
+      env = { row, totals: new Map(), days: new Map() };
+      a.envs.set(ev.envId, env);
     }
     const day = utcDay(ev.occurredAt);
     for (const mv of ev.metricValues) {
       const def = ev.metrics.get(mv.metricKey);
       if (def === undefined) continue; // refused at validation; never stored
-      const total = this.total(ev.agentId, ev.envId, mv.metricKey, ev.integratorSlug);
+      let total = env.totals.get(mv.metricKey);
+      if (total === undefined) {
+        total = this.total(ev.agentId, ev.envId, mv.metricKey, ev.integratorSlug);
+        env.totals.set(mv.metricKey, total);
+      }
       total.totalEvents += 1;
       total.lastEventAt = Math.max(total.lastEventAt, ev.occurredAt);
       const c = contributionMicro(def, mv);
       if (c === 0) continue;
-      const perDay = this.day(ev.agentId, ev.envId, mv.metricKey, day);
+      let days = env.days.get(mv.metricKey);
+      if (days === undefined) {
+        days = new Map();
+        env.days.set(mv.metricKey, days);
+      }
+      let perDay = days.get(day);
+      if (perDay === undefined) {
+        perDay = this.day(ev.agentId, ev.envId, mv.metricKey, day);
+        days.set(day, perDay);
+      }
       if (perDay.counted >= def.maxPerDay || env.row.counted >= this.environmentCap) continue;
       perDay.counted += 1;
       env.row.counted += 1;

@@ -3,8 +3,9 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { translateErrors } from '../../storage/index.ts';
-import type { Database } from '../../storage/index.ts';
-import { insertMany } from './multi-row.ts';
+import type { Database, Engine } from '../../storage/index.ts';
+import { insertRows } from './multi-row.ts';
+import type { InsertSpec } from './multi-row.ts';
 import type { DayState, EnvState, ScoreState, StateChanges, TotalState } from './state.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -35,21 +36,129 @@ const later = (table: string, col: string) =>
     `excluded.${col}`,
   )} else ${sql.ref(`${table}.${col}`)} end`;
 
+/** The columns of a stored event, in the order insertEvents binds them. */
+const EVENT_COLUMNS = [
+  ['integrator_slug', 'text'],
+  ['external_event_id', 'text'],
+  ['env_id', 'text'],
+  ['event_type', 'text'],
+  ['subject_type', 'text'],
+  ['subject_id', 'text'],
+  ['agent_id', 'text'],
+  ['actor_type', 'text'],
+  ['actor_id', 'text'],
+  ['occurred_at', 'int8'],
+  ['metric_values', 'text'],
+  ['severity', 'text'],
+  ['counterparty_type', 'text'],
+  ['counterparty_id', 'text'],
+  ['interaction_id', 'text'],
+  ['data', 'text'],
+  ['received_at', 'int8'],
+] as const satisfies InsertSpec['columns'];
+
+const EVENTS: InsertSpec = {
+  table: 'reputation_events',
+  columns: EVENT_COLUMNS,
+  tail: 'on conflict ("integrator_slug", "external_event_id") do nothing returning "seq", "external_event_id"',
+};
+
+/** `greatest(a, b)` on both engines, as SQL text for an upsert's SET clause. */
+const laterText = (table: string, col: string) =>
+  `case when "excluded"."${col}" > "${table}"."${col}" then "excluded"."${col}" else "${table}"."${col}" end`;
+const addText = (table: string, col: string) => `"${col}" = "${table}"."${col}" + "excluded"."${col}"`;
+
+const SCORES: InsertSpec = {
+  table: 'reputation_scores',
+  columns: [
+    ['agent_id', 'text'],
+    ['scope', 'text'],
+    ['origin_micro', 'int8'],
+    ['presence_micro', 'int8'],
+    ['conduct_micro', 'int8'],
+    ['penalty', 'float8'],
+    ['environment_count', 'int4'],
+    ['updated_at', 'int8'],
+  ],
+  tail:
+    'on conflict ("agent_id", "scope") do update set ' +
+    ['origin_micro', 'presence_micro', 'conduct_micro', 'penalty', 'environment_count']
+      .map((c) => addText('reputation_scores', c))
+      .join(', ') +
+    `, "updated_at" = ${laterText('reputation_scores', 'updated_at')}`,
+};
+
+const TOTALS: InsertSpec = {
+  table: 'reputation_metric_totals',
+  columns: [
+    ['agent_id', 'text'],
+    ['env_id', 'text'],
+    ['metric_key', 'text'],
+    ['integrator_slug', 'text'],
+    ['total_events', 'int8'],
+    ['weighted_micro', 'int8'],
+    ['last_event_at', 'int8'],
+  ],
+  tail:
+    'on conflict ("agent_id", "env_id", "metric_key") do update set ' +
+    `${addText('reputation_metric_totals', 'total_events')}, ${addText('reputation_metric_totals', 'weighted_micro')}, ` +
+    `"last_event_at" = ${laterText('reputation_metric_totals', 'last_event_at')}`,
+};
+
+const DAYS: InsertSpec = {
+  table: 'reputation_day_counts',
+  columns: [
+    ['agent_id', 'text'],
+    ['env_id', 'text'],
+    ['metric_key', 'text'],
+    ['day', 'int4'],
+    ['counted', 'int4'],
+  ],
+  tail: `on conflict ("agent_id", "env_id", "metric_key", "day") do update set ${addText('reputation_day_counts', 'counted')}`,
+};
+
+const ENVS: InsertSpec = {
+  table: 'reputation_env_counts',
+  columns: [
+    ['agent_id', 'text'],
+    ['env_id', 'text'],
+    ['integrator_slug', 'text'],
+    ['counted', 'int4'],
+  ],
+  tail: `on conflict ("agent_id", "env_id") do update set ${addText('reputation_env_counts', 'counted')}`,
+};
+
 /**
  * Inserts events, skipping those whose (integrator, externalEventId) is already stored. Returns the `seq` of each
  * inserted event by external id; absent ids were duplicates.
  */
-export async function insertEvents(db: Db, rows: readonly NewEventRow[]): Promise<Map<string, number>> {
+export async function insertEvents(db: Db, engine: Engine, rows: readonly NewEventRow[]): Promise<Map<string, number>> {
   const inserted = new Map<string, number>();
-  for (const part of chunks(rows, rowsPer(17))) {
+  for (const part of chunks(rows, rowsPer(EVENT_COLUMNS.length))) {
+    const values: unknown[] = [];
+    for (const r of part) {
+      values.push(
+        r.integrator_slug,
+        r.external_event_id,
+        r.env_id,
+        r.event_type,
+        r.subject_type,
+        r.subject_id,
+        r.agent_id,
+        r.actor_type,
+        r.actor_id,
+        r.occurred_at,
+        r.metric_values,
+        r.severity,
+        r.counterparty_type,
+        r.counterparty_id,
+        r.interaction_id,
+        r.data,
+        r.received_at,
+      );
+    }
     const res = await translateErrors(() =>
-      insertMany(db, part, (rs) =>
-        db
-          .insertInto('reputation_events')
-          .values(rs)
-          .onConflict((oc) => oc.columns(['integrator_slug', 'external_event_id']).doNothing())
-          .returning(['seq', 'external_event_id']),
-      ),
+      insertRows<{ seq: number | string | bigint; external_event_id: string }>(db, engine, EVENTS, values),
     );
     for (const r of res) inserted.set(r.external_event_id, Number(r.seq));
   }
@@ -151,102 +260,40 @@ export function totalFromRow(r: Selectable<Database['reputation_metric_totals']>
 }
 
 /** Adds the differences to the stored rows (creating absent ones); times take the later value. */
-export async function flushState(db: Db, changes: StateChanges): Promise<void> {
+export async function flushState(db: Db, engine: Engine, changes: StateChanges): Promise<void> {
   await translateErrors(async () => {
     for (const part of chunks(changes.scores, rowsPer(8))) {
-      await insertMany(
-        db,
-        part.map((s) => ({
-          agent_id: s.agentId,
-          scope: s.scope,
-          origin_micro: s.micro.origin,
-          presence_micro: s.micro.presence,
-          conduct_micro: s.micro.conduct,
-          penalty: s.penalty,
-          environment_count: s.environmentCount,
-          updated_at: s.updatedAt,
-        })),
-        (rs) =>
-          db
-            .insertInto('reputation_scores')
-            .values(rs)
-            .onConflict((oc) =>
-              oc.columns(['agent_id', 'scope']).doUpdateSet((eb) => ({
-                origin_micro: eb('reputation_scores.origin_micro', '+', eb.ref('excluded.origin_micro')),
-                presence_micro: eb('reputation_scores.presence_micro', '+', eb.ref('excluded.presence_micro')),
-                conduct_micro: eb('reputation_scores.conduct_micro', '+', eb.ref('excluded.conduct_micro')),
-                penalty: eb('reputation_scores.penalty', '+', eb.ref('excluded.penalty')),
-                environment_count: eb('reputation_scores.environment_count', '+', eb.ref('excluded.environment_count')),
-                updated_at: later('reputation_scores', 'updated_at'),
-              })),
-            ),
-      );
+      const values: unknown[] = [];
+      for (const s of part) {
+        values.push(
+          s.agentId,
+          s.scope,
+          s.micro.origin,
+          s.micro.presence,
+          s.micro.conduct,
+          s.penalty,
+          s.environmentCount,
+          s.updatedAt,
+        );
+      }
+      await insertRows(db, engine, SCORES, values);
     }
     for (const part of chunks(changes.totals, rowsPer(7))) {
-      await insertMany(
-        db,
-        part.map((t) => ({
-          agent_id: t.agentId,
-          env_id: t.envId,
-          metric_key: t.metricKey,
-          integrator_slug: t.integratorSlug,
-          total_events: t.totalEvents,
-          weighted_micro: t.weightedMicro,
-          last_event_at: t.lastEventAt,
-        })),
-        (rs) =>
-          db
-            .insertInto('reputation_metric_totals')
-            .values(rs)
-            .onConflict((oc) =>
-              oc.columns(['agent_id', 'env_id', 'metric_key']).doUpdateSet((eb) => ({
-                total_events: eb('reputation_metric_totals.total_events', '+', eb.ref('excluded.total_events')),
-                weighted_micro: eb('reputation_metric_totals.weighted_micro', '+', eb.ref('excluded.weighted_micro')),
-                last_event_at: later('reputation_metric_totals', 'last_event_at'),
-              })),
-            ),
-      );
+      const values: unknown[] = [];
+      for (const t of part) {
+        values.push(t.agentId, t.envId, t.metricKey, t.integratorSlug, t.totalEvents, t.weightedMicro, t.lastEventAt);
+      }
+      await insertRows(db, engine, TOTALS, values);
     }
     for (const part of chunks(changes.days, rowsPer(5))) {
-      await insertMany(
-        db,
-        part.map((d) => ({
-          agent_id: d.agentId,
-          env_id: d.envId,
-          metric_key: d.metricKey,
-          day: d.day,
-          counted: d.counted,
-        })),
-        (rs) =>
-          db
-            .insertInto('reputation_day_counts')
-            .values(rs)
-            .onConflict((oc) =>
-              oc.columns(['agent_id', 'env_id', 'metric_key', 'day']).doUpdateSet((eb) => ({
-                counted: eb('reputation_day_counts.counted', '+', eb.ref('excluded.counted')),
-              })),
-            ),
-      );
+      const values: unknown[] = [];
+      for (const d of part) values.push(d.agentId, d.envId, d.metricKey, d.day, d.counted);
+      await insertRows(db, engine, DAYS, values);
     }
     for (const part of chunks(changes.envs, rowsPer(4))) {
-      await insertMany(
-        db,
-        part.map((e) => ({
-          agent_id: e.agentId,
-          env_id: e.envId,
-          integrator_slug: e.integratorSlug,
-          counted: e.counted,
-        })),
-        (rs) =>
-          db
-            .insertInto('reputation_env_counts')
-            .values(rs)
-            .onConflict((oc) =>
-              oc.columns(['agent_id', 'env_id']).doUpdateSet((eb) => ({
-                counted: eb('reputation_env_counts.counted', '+', eb.ref('excluded.counted')),
-              })),
-            ),
-      );
+      const values: unknown[] = [];
+      for (const e of part) values.push(e.agentId, e.envId, e.integratorSlug, e.counted);
+      await insertRows(db, engine, ENVS, values);
     }
   });
 }

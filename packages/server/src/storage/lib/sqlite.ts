@@ -31,11 +31,7 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   try {
-    // busy_timeout first, so the journal-mode switch below also waits for a concurrent opener.
-    raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    raw.pragma('foreign_keys = ON');
+    configureSqliteConnection(raw);
     // Sealed keys and the audit trail live here; SQLite gives the -wal and -shm files the same mode.
     await chmod(file, 0o600);
     await withProcessLock(file, () => migrateExclusively(raw, db));
@@ -45,6 +41,18 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
     if (err instanceof StorageError) throw err;
     throw new StorageError('DATABASE_UNAVAILABLE', `Cannot prepare the SQLite database at ${file}.`, { cause: err });
   }
+}
+
+/**
+ * The settings every connection to the database file gets: WAL, `synchronous = NORMAL`, enforced foreign keys and a
+ * busy timeout (set first, so the journal-mode switch also waits for a concurrent opener). Exported so a tool that
+ * opens the file itself (the ingestion bench's raw replay) runs its statements under the same rules as the server.
+ */
+export function configureSqliteConnection(raw: BetterSqlite3.Database): void {
+  raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
 }
 
 async function migrateExclusively(raw: BetterSqlite3.Database, db: Kysely<Database>): Promise<void> {
