@@ -112,12 +112,17 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
 
   // What each request needs from its route's policy, worked out once per policy (req.routeOptions builds a new
   // object on every access, so it is read once per request too).
-  const compiled = new WeakMap<RoutePolicy, { limit: RateLimit; maxHeader: string; callers: readonly Caller[] }>();
+  const compiled = new WeakMap<
+    RoutePolicy,
+    { limit: RateLimit; maxHeader: string; callers: readonly Caller[]; needs: string }
+  >();
   const compile = (policy: RoutePolicy) => {
     let c = compiled.get(policy);
     if (c === undefined) {
       const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
-      c = { limit, maxHeader: String(limit.max), callers: callersOf(policy) };
+      const callers = callersOf(policy);
+      const who = callers.filter((k): k is Exclude<Caller, 'public'> => k !== 'public').map(describeCaller);
+      c = { limit, maxHeader: String(limit.max), callers, needs: `This route needs ${who.join(', or ')}.` };
       compiled.set(policy, c);
     }
     return c;
@@ -129,7 +134,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     const route = req.routeOptions;
     const policy = route.config.policy;
     if (!policy) return done(); // the not-found handler: nothing to protect
-    const { limit, maxHeader, callers } = compile(policy);
+    const { limit, maxHeader, callers, needs } = compile(policy);
     const now = opts.clock.now();
     const bucket = `${req.method} ${route.url ?? ''}|${req.ip}`;
     const failOpen = (err: unknown): RateLimitHit => {
@@ -151,8 +156,13 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
           }),
         );
       }
-      if (callers[0] === 'public') authenticateOptional(req, policy.optionalCaller ?? [], 0, done);
-      else authenticateRequired(req, callers as ReadonlyArray<Exclude<Caller, 'public'>>, 0, done);
+      if (callers[0] === 'public') {
+        // Public route: optional callers only say who is asking; absent or wrong credentials are never refused.
+        authenticate(req, policy.optionalCaller ?? [], 0, () => done(), done);
+        return;
+      }
+      const required = callers as ReadonlyArray<Exclude<Caller, 'public'>>;
+      authenticate(req, required, 0, (found) => done(found ? undefined : new ApiError('UNAUTHORIZED', needs)), done);
     };
     let counted: RateLimitHit | Promise<RateLimitHit>;
     try {
@@ -168,52 +178,35 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
   type Done = (err?: Error) => void;
   const authenticators = opts.authenticators;
 
-  /** Public route: the first optional caller whose credentials check out becomes the principal; never refuses. */
-  function authenticateOptional(
+  /**
+   * Tries `callers` in order from `from`: the first whose credentials check out becomes `req.principal` and
+   * `settle(true)` runs; `settle(false)` when none does. Synchronous answers are taken at once; a lookup's promise
+   * continues the search when it settles, and its failure goes to `done`. Optional callers whose authenticator is
+   * not installed are skipped (required ones always have one: registration checks it).
+   */
+  function authenticate(
     req: FastifyRequest,
-    optional: readonly Exclude<Caller, 'public'>[],
+    callers: ReadonlyArray<Exclude<Caller, 'public'>>,
     from: number,
+    settle: (found: boolean) => void,
     done: Done,
   ): void {
-    for (let i = from; i < optional.length; i++) {
-      const caller = optional[i]!;
+    for (let i = from; i < callers.length; i++) {
+      const caller = callers[i]!;
       const auth = authenticators[caller];
       if (auth === undefined) continue;
       const found = auth(req);
       if (isPromiseLike(found)) {
         found
           .then((principal) =>
-            accept(req, caller, principal) ? done() : authenticateOptional(req, optional, i + 1, done),
+            accept(req, caller, principal) ? settle(true) : authenticate(req, callers, i + 1, settle, done),
           )
           .then(undefined, (err: unknown) => done(err as Error));
         return;
       }
-      if (accept(req, caller, found)) return done();
+      if (accept(req, caller, found)) return settle(true);
     }
-    done();
-  }
-
-  /** Other routes: the first caller whose credentials check out becomes the principal, else 401. */
-  function authenticateRequired(
-    req: FastifyRequest,
-    callers: ReadonlyArray<Exclude<Caller, 'public'>>,
-    from: number,
-    done: Done,
-  ): void {
-    for (let i = from; i < callers.length; i++) {
-      const caller = callers[i]!;
-      const found = authenticators[caller]!(req);
-      if (isPromiseLike(found)) {
-        found
-          .then((principal) =>
-            accept(req, caller, principal) ? done() : authenticateRequired(req, callers, i + 1, done),
-          )
-          .then(undefined, (err: unknown) => done(err as Error));
-        return;
-      }
-      if (accept(req, caller, found)) return done();
-    }
-    done(new ApiError('UNAUTHORIZED', `This route needs ${callers.map((c) => describeCaller(c)).join(', or ')}.`));
+    settle(false);
   }
 }
 
