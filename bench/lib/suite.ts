@@ -29,6 +29,12 @@ export interface BenchCase {
   unit?: string;
   /** A target from the issue, reported as met or not (never an error): this case's ratio against `vs` ≥ `min`. */
   target?: { vs: string; min: number };
+  /**
+   * Measure in this many rounds, interleaved with the neighbouring cases of the same group that set it too (a, b,
+   * c, a, b, c, ...), each round half the case's duration; the figure is the median round. On a shared machine a
+   * burst of other work then lands on one round of every case instead of on one whole case.
+   */
+  rounds?: number;
 }
 
 export interface BenchSuite {
@@ -70,19 +76,55 @@ export async function runSuite(
 ): Promise<CaseResult[]> {
   const cases = await suite.setup();
   const results: CaseResult[] = [];
+  const optionsOf = (c: BenchCase): MeasureOptions => ({ ...defaults, concurrency: c.concurrency, ...c.options });
+  const interleaved = (c: BenchCase | undefined, group: string | undefined): boolean =>
+    c !== undefined && c.op !== undefined && (c.rounds ?? 1) > 1 && c.group === group;
   try {
-    for (const c of cases) {
-      const options = { ...defaults, concurrency: c.concurrency, ...c.options };
+    for (let i = 0; i < cases.length;) {
+      const c = cases[i]!;
       if (c.run === undefined && c.op === undefined) throw new Error(`bench case ${c.name} has neither op nor run`);
-      const result = c.run !== undefined ? await c.run(options) : await measure(c.op!, options);
-      const r = { case: c, result };
-      results.push(r);
-      onCase?.(r);
+      if (!interleaved(c, c.group)) {
+        const result = c.run !== undefined ? await c.run(optionsOf(c)) : await measure(c.op!, optionsOf(c));
+        const r = { case: c, result };
+        results.push(r);
+        onCase?.(r);
+        i++;
+        continue;
+      }
+      let j = i;
+      while (interleaved(cases[j], c.group)) j++;
+      for (const r of await measureInterleaved(cases.slice(i, j), optionsOf)) {
+        results.push(r);
+        onCase?.(r);
+      }
+      i = j;
     }
   } finally {
     await suite.teardown?.();
   }
   return results;
+}
+
+/** Measures `block` (cases with `op` and `rounds`) round by round, case after case; each gets its median round. */
+async function measureInterleaved(
+  block: BenchCase[],
+  optionsOf: (c: BenchCase) => MeasureOptions,
+): Promise<CaseResult[]> {
+  const rounds = Math.max(...block.map((c) => c.rounds ?? 1));
+  const measured: Measurement[][] = block.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [k, c] of block.entries()) {
+      const options = optionsOf(c);
+      const durationMs = (options.durationMs ?? 1500) / 2;
+      // Warm up fully before a case's first round; later rounds only re-settle after the other cases ran.
+      const warmupMs = round === 0 ? options.warmupMs : Math.min(100, options.warmupMs ?? 300);
+      measured[k]!.push(await measure(c.op!, { ...options, durationMs, warmupMs }));
+    }
+  }
+  return block.map((c, k) => {
+    const sorted = [...measured[k]!].sort((a, b) => a.opsPerSec - b.opsPerSec);
+    return { case: c, result: sorted[Math.floor(sorted.length / 2)]! };
+  });
 }
 
 /** One row of a results table: group, case, figure, unit, µs/op, in flight, ratios, target. */
