@@ -87,6 +87,23 @@ export async function allow(t: TestApp, agent: TestAgent, slug: string): Promise
   assert.equal(res.statusCode, 200, res.body);
 }
 
+/**
+ * The usual start of an ingestion test: an app, the integrator `slug` with `metrics` (its API key returned), and
+ * one registered agent that allowed it.
+ */
+export async function appWithAllowingAgent(
+  storage: Storage,
+  slug: string,
+  metrics: MetricSpec[],
+  label?: string,
+): Promise<{ t: TestApp; key: string; agent: TestAgent }> {
+  const t = await repApp(storage);
+  const key = await createIntegrator(t, slug, metrics);
+  const agent = await registerAgent(t, label);
+  await allow(t, agent, slug);
+  return { t, key, agent };
+}
+
 export interface IngestAnswer {
   success: boolean;
   count: number;

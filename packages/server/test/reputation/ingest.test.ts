@@ -6,6 +6,7 @@ import { tableCounts } from '../helpers/app.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import {
   allow,
+  appWithAllowingAgent,
   bearer,
   createIntegrator,
   event,
@@ -34,10 +35,7 @@ eachEngine(
   'one event or a batch, on /ingest and /api/v1/ingest; a replayed batch inserts nothing',
   async ({ open }) => {
     const storage = await open();
-    const t = await repApp(storage);
-    const key = await createIntegrator(t, 'shop', METRICS);
-    const agent = await registerAgent(t);
-    await allow(t, agent, 'shop');
+    const { t, key, agent } = await appWithAllowingAgent(storage, 'shop', METRICS);
 
     const single = event('shop', agent, [{ metricKey: 'tasks_completed', numberValue: 1 }], { externalEventId: 'e-1' });
     const one = await ingest(t, key, single, '/ingest');
@@ -165,10 +163,7 @@ eachEngine('one bad event never rejects its valid neighbours', async ({ open }) 
 
 eachEngine('refused ingestion requests write nothing', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t);
-  await allow(t, agent, 'shop');
+  const { t, key, agent } = await appWithAllowingAgent(storage, 'shop', METRICS);
   const before = await tableCounts(storage);
   const tooMany = Array.from({ length: 1001 }, (_, i) => event('shop', agent, [], { externalEventId: `x-${i}` }));
   const cases: Array<[unknown, Record<string, string>, number, string]> = [
@@ -225,10 +220,7 @@ eachEngine(
   'stored events keep every character of their fields, in batch order (PostgreSQL binds columns as arrays)',
   async ({ open }) => {
     const storage = await open();
-    const t = await repApp(storage);
-    const key = await createIntegrator(t, 'shop', METRICS);
-    const agent = await registerAgent(t);
-    await allow(t, agent, 'shop');
+    const { t, key, agent } = await appWithAllowingAgent(storage, 'shop', METRICS);
     // What an array literal or a multi-row statement could get wrong: quotes, backslashes, braces, commas, the word
     // NULL, blanks at the ends, non-ASCII text.
     const tricky = ['a"b', 'back\\slash\\', '{x,y}', 'NULL', 'null', ' both ends ', 'ünï 😀 ٣', "it's", '""', '\\"'];

@@ -9,6 +9,7 @@ import { readDerivedState, rebuildReputation } from '../../src/modules/reputatio
 import {
   ADMIN,
   allow,
+  appWithAllowingAgent,
   createIntegrator,
   ingest,
   post,
@@ -143,10 +144,7 @@ eachEngine(
 
 eachEngine('the admin rebuild recomputes damaged scores from history', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t);
-  await allow(t, agent, 'shop');
+  const { t, key, agent } = await appWithAllowingAgent(storage, 'shop', METRICS);
   const res = await ingest(t, key, [
     {
       envId: 'shop.prod.v1',

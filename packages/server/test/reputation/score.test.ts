@@ -2,9 +2,18 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { applyReportPenalty, getGlobalScore } from '../../src/modules/reputation/service.ts';
-import { allow, createIntegrator, event, ingest, registerAgent, repApp, resolve } from '../integrators/helpers.ts';
-import type { MetricSpec, TestAgent } from '../integrators/helpers.ts';
+import {
+  appWithAllowingAgent,
+  createIntegrator,
+  event,
+  ingest,
+  registerAgent,
+  allow,
+  resolve,
+} from '../integrators/helpers.ts';
+import type { MetricSpec } from '../integrators/helpers.ts';
 import type { TestApp } from '../helpers/app.ts';
+import type { Storage } from '../../src/storage/index.ts';
 
 const DAY = 86_400_000;
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -31,13 +40,7 @@ const METRICS: MetricSpec[] = [
   { metricKey: 'ruin', polarity: 'hurt', weight: 100, lane: 'conduct' },
 ];
 
-async function setup(storage: Parameters<typeof repApp>[0]): Promise<{ t: TestApp; key: string; agent: TestAgent }> {
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t, 'Scored Agent');
-  await allow(t, agent, 'shop');
-  return { t, key, agent };
-}
+const setup = (storage: Storage) => appWithAllowingAgent(storage, 'shop', METRICS, 'Scored Agent');
 
 async function ok(t: TestApp, key: string, events: unknown[]): Promise<void> {
   const res = await ingest(t, key, events);
