@@ -5,7 +5,9 @@
 // - over HTTP: POST /api/registry/verify (the whole Vouch app: rate limit, JSON, checks, revocation and agent
 //   lookups) on SQLite and on PostgreSQL (when BENCH_DATABASE_URL or VOUCH_TEST_DATABASE_URL is set), next to a bare
 //   Fastify route that only does the raw async verify, each server in a child process pinned with taskset to one
-//   core and autocannon pinned to another;
+//   core and autocannon pinned to another; between them, two steps that say where the difference goes: a bare
+//   route doing the SDK's verifyAipToken, and one doing the server's verifyToken (revocation and agent checks) on
+//   the Vouch process's own context, both answering the claims as the app does. Measured in interleaved rounds;
 // - the servers' RSS after that load (read from /proc), Vouch next to the bare server.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
@@ -34,6 +36,8 @@ const root = join(here, '..');
 const IN_FLIGHT = 64;
 // In-process cases are measured in interleaved rounds (bench/lib/suite.ts): their ratios are the target's.
 const ROUNDS = 5;
+// HTTP cases too, fewer rounds: each is a few seconds of autocannon.
+const HTTP_ROUNDS = 3;
 const TOKENS = 4096;
 const HTTP_TOKENS = 4000;
 const HTTP_CONNECTIONS = 64;
@@ -44,10 +48,20 @@ const children: ChildProcessWithoutNullStreams[] = [];
 let workDir: string | undefined;
 let pgSchema: string | undefined;
 
-async function startServer(args: string[]): Promise<{ port: number; child: ChildProcessWithoutNullStreams }> {
+interface BenchServer {
+  port: number;
+  /** The Vouch process's bare route onto verifyToken (vouch mode only). */
+  ladderPort?: number;
+  child: ChildProcessWithoutNullStreams;
+}
+
+async function startServer(args: string[]): Promise<BenchServer> {
   const script = join(here, 'tokens', 'server.ts');
-  const { info, child } = await spawnAnnouncing<{ port: number }>(script, args, '{"port"', { cwd: root, children });
-  return { port: info.port, child };
+  const { info, child } = await spawnAnnouncing<{ port: number; ladderPort?: number }>(script, args, '{"port"', {
+    cwd: root,
+    children,
+  });
+  return { port: info.port, ladderPort: info.ladderPort, child };
 }
 
 async function load(
@@ -77,7 +91,8 @@ async function load(
 function httpCase(url: () => string, tokensFile: () => string): (o: MeasureOptions) => Promise<Measurement> {
   return async (options) => {
     const seconds = Math.max(3, Math.round((2 * (options.durationMs ?? 1500)) / 1000));
-    await load(url(), tokensFile(), 1);
+    // A full warm-up before the first round; later rounds (suite.ts gives them ≤ 100 ms) find the server warm.
+    if ((options.warmupMs ?? 300) >= 300) await load(url(), tokensFile(), 1);
     const r = await load(url(), tokensFile(), seconds);
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url()}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     return {
@@ -164,7 +179,7 @@ export default defineSuite({
     const tokensFile = join(workDir, 'tokens.json');
     const vouch = await startServer(['vouch', tokensFile, String(HTTP_TOKENS)]);
     const bare = await startServer(['bare', tokensFile]);
-    let vouchPg: { port: number; child: ChildProcessWithoutNullStreams } | undefined;
+    let vouchPg: BenchServer | undefined;
     const pgTokensFile = join(workDir, 'tokens-pg.json');
     if (PG_URL !== undefined) {
       pgSchema = `bench_${randomBytes(6).toString('hex')}`;
@@ -182,6 +197,7 @@ export default defineSuite({
     const BARE = 'bare Fastify + raw async verify';
     const BARE_RSS = 'bare Fastify server RSS';
     const pin = pinned(0).length > 0 ? 'server on core 0, autocannon on core 1' : 'unpinned';
+    const http = `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}, median of ${HTTP_ROUNDS} interleaved rounds`;
 
     return [
       {
@@ -230,7 +246,8 @@ export default defineSuite({
         compareTo: [RAW_ASYNC, JOSE],
       },
       {
-        group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
+        group: http,
+        rounds: HTTP_ROUNDS,
         name: BARE,
         run: httpCase(
           () => `http://127.0.0.1:${bare.port}/verify`,
@@ -238,7 +255,28 @@ export default defineSuite({
         ),
       },
       {
-        group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
+        group: http,
+        rounds: HTTP_ROUNDS,
+        name: 'step: bare Fastify + SDK verifyAipToken, answers the claims',
+        run: httpCase(
+          () => `http://127.0.0.1:${bare.port}/verify-sdk`,
+          () => tokensFile,
+        ),
+        compareTo: [BARE],
+      },
+      {
+        group: http,
+        rounds: HTTP_ROUNDS,
+        name: 'step: bare Fastify + server verifyToken [sqlite], answers the claims',
+        run: httpCase(
+          () => `http://127.0.0.1:${vouch.ladderPort}/verify`,
+          () => tokensFile,
+        ),
+        compareTo: [BARE],
+      },
+      {
+        group: http,
+        rounds: HTTP_ROUNDS,
         name: 'Vouch POST /api/registry/verify [sqlite]',
         run: httpCase(
           () => `http://127.0.0.1:${vouch.port}/api/registry/verify`,
@@ -251,7 +289,8 @@ export default defineSuite({
         ? []
         : [
             {
-              group: `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}`,
+              group: http,
+              rounds: HTTP_ROUNDS,
               name: 'Vouch POST /api/registry/verify [postgres]',
               run: httpCase(
                 () => `http://127.0.0.1:${vouchPg.port}/api/registry/verify`,

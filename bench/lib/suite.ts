@@ -32,7 +32,8 @@ export interface BenchCase {
   /**
    * Measure in this many rounds, interleaved with the neighbouring cases of the same group that set it too (a, b,
    * c, a, b, c, ...), each round half the case's duration; the figure is the median round. On a shared machine a
-   * burst of other work then lands on one round of every case instead of on one whole case.
+   * burst of other work then lands on one round of every case instead of on one whole case. A `run` case is given
+   * the full warm-up before its first round only (later rounds get at most 100 ms: its server is already warm).
    */
   rounds?: number;
 }
@@ -78,7 +79,7 @@ export async function runSuite(
   const results: CaseResult[] = [];
   const optionsOf = (c: BenchCase): MeasureOptions => ({ ...defaults, concurrency: c.concurrency, ...c.options });
   const interleaved = (c: BenchCase | undefined, group: string | undefined): boolean =>
-    c !== undefined && c.op !== undefined && (c.rounds ?? 1) > 1 && c.group === group;
+    c !== undefined && (c.rounds ?? 1) > 1 && c.group === group;
   try {
     for (let i = 0; i < cases.length;) {
       const c = cases[i]!;
@@ -105,7 +106,7 @@ export async function runSuite(
   return results;
 }
 
-/** Measures `block` (cases with `op` and `rounds`) round by round, case after case; each gets its median round. */
+/** Measures `block` (cases with `rounds`) round by round, case after case; each gets its median round. */
 async function measureInterleaved(
   block: BenchCase[],
   optionsOf: (c: BenchCase) => MeasureOptions,
@@ -118,7 +119,8 @@ async function measureInterleaved(
       const durationMs = (options.durationMs ?? 1500) / 2;
       // Warm up fully before a case's first round; later rounds only re-settle after the other cases ran.
       const warmupMs = round === 0 ? options.warmupMs : Math.min(100, options.warmupMs ?? 300);
-      measured[k]!.push(await measure(c.op!, { ...options, durationMs, warmupMs }));
+      const o = { ...options, durationMs, warmupMs };
+      measured[k]!.push(c.run !== undefined ? await c.run(o) : await measure(c.op!, o));
     }
   }
   return block.map((c, k) => {

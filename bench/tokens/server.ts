@@ -1,18 +1,22 @@
 // Child process of tokens.bench.ts (pinned to its own core with taskset): serves token verification over HTTP.
 //   vouch <tokensFile> <count> [<postgresUrl> <schema>]
 //                                the real Vouch app on SQLite (or PostgreSQL, in that schema); issues <count>
-//                                tokens and writes them (with the public JWK) to <tokensFile>
-//   bare <tokensFile>            a bare Fastify route that only does the raw async ES256 verify (the HTTP limit)
-// Prints one JSON line {"port": n} once listening; stops on SIGTERM.
+//                                tokens and writes them (with the public JWK) to <tokensFile>. On a second port
+//                                (`ladderPort`), a bare Fastify route that calls the server's verifyToken on the
+//                                same context and answers the claims: the app's checks without the app's hooks.
+//   bare <tokensFile>            a bare Fastify route that only does the raw async ES256 verify (the HTTP limit);
+//                                and POST /verify-sdk, the SDK's verifyAipToken answering the claims.
+// Prints one JSON line {"port": n, ...} once listening; stops on SIGTERM.
+// The extra routes are the steps between the limit and the app, measured in the same run (docs/performance.md).
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { generateKeyPair } from '../../packages/sdk/src/index.ts';
+import { generateKeyPair, keysFromJwks, verifyAipToken } from '../../packages/sdk/src/index.ts';
 import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
 import { ensureServerKey, openStorage } from '../../packages/server/src/storage/index.ts';
-import { issueToken } from '../../packages/server/src/modules/tokens/service.ts';
+import { isTokenFailure, issueToken, verifyToken } from '../../packages/server/src/modules/tokens/service.ts';
 import { keyringOf } from '../../packages/server/src/modules/tokens/keyring.ts';
 
 const [mode, tokensFile, countArg, pgUrl, pgSchema] = process.argv.slice(2);
@@ -57,11 +61,23 @@ async function vouch(): Promise<void> {
   const key = await keyringOf(ctx).signingKey();
   const jwk = (await keyringOf(ctx).publishedKeys()).find((k) => k.kid === key.kid)!.publicJwk;
   await writeFile(tokensFile!, JSON.stringify({ issuer: config.publicUrl, jwk, tokens }));
+  const ladder = Fastify();
+  ladder.post('/verify', async (req, reply) => {
+    try {
+      const { claims } = await verifyToken(ctx, (req.body as { token: string }).token);
+      return { valid: true, claims };
+    } catch (err) {
+      if (!isTokenFailure(err)) throw err;
+      return reply.code(401).send({ valid: false, code: err.code });
+    }
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  console.log(JSON.stringify({ port: Number(new URL(address).port) }));
+  const ladderAddress = await ladder.listen({ host: '127.0.0.1', port: 0 });
+  console.log(JSON.stringify({ port: Number(new URL(address).port), ladderPort: Number(new URL(ladderAddress).port) }));
   process.once('SIGTERM', () => {
-    void app
+    void ladder
       .close()
+      .then(() => app.close())
       .then(() => storage.close())
       .then(() => rm(dir, { recursive: true, force: true }))
       .then(() => process.exit(0));
@@ -69,7 +85,10 @@ async function vouch(): Promise<void> {
 }
 
 async function bare(): Promise<void> {
-  const { jwk } = JSON.parse(await readFile(tokensFile!, 'utf8')) as { jwk: Record<string, string> };
+  const { jwk, issuer } = JSON.parse(await readFile(tokensFile!, 'utf8')) as {
+    jwk: Record<string, string>;
+    issuer: string;
+  };
   const key = {
     key: createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! }, format: 'jwk' }),
     dsaEncoding: 'ieee-p1363' as const,
@@ -83,6 +102,19 @@ async function bare(): Promise<void> {
       verify('sha256', Buffer.from(token.slice(0, dot)), key, signature, (err, ok) => resolve(!err && ok)),
     );
     return { valid };
+  });
+  const resolveKey = keysFromJwks({ keys: [jwk] });
+  app.post('/verify-sdk', async (req, reply) => {
+    try {
+      const { claims } = await verifyAipToken((req.body as { token: string }).token, {
+        resolveKey,
+        issuer,
+        now: Date.now(),
+      });
+      return { valid: true, claims };
+    } catch {
+      return reply.code(401).send({ valid: false });
+    }
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ port: Number(new URL(address).port) }));

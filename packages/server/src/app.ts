@@ -88,9 +88,10 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   });
 
   installValidators(app);
-  installErrorHandler(app);
-  installJsonBodyParser(app, config.jsonMaxDepth);
+  // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.
   const metrics = installMetrics(app);
+  installErrorHandler(app, metrics.countUnmatched);
+  installJsonBodyParser(app, config.jsonMaxDepth);
   const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
   const modules = [...MODULES, ...(deps.modules ?? [])];
   const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey) };

@@ -64,8 +64,12 @@ function fromFastify(err: FastifyError): ApiError | undefined {
 /**
  * The one place errors become HTTP responses: `{error, code}` with the right status, a `field` on validation
  * failures, and never a stack trace. Unknown errors are logged (without request bodies) and answered as 500.
+ * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks).
  */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  onNotFound?: (req: FastifyRequest, reply: FastifyReply) => void,
+): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     let api: ApiError | undefined;
     let field: string | undefined;
@@ -107,6 +111,7 @@ export function installErrorHandler(app: FastifyInstance): void {
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).type('application/json; charset=utf-8');
+    onNotFound?.(req, reply);
     return reply.send({ error: `No route ${req.method} ${req.url.split('?')[0]}.`, code: 'NOT_FOUND' });
   });
 }

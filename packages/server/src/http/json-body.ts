@@ -79,6 +79,10 @@ function valueDepth(value: unknown, limit: number): { depth: number; containers:
   return { depth: max, containers };
 }
 
+function tooDeep(maxDepth: number): ApiError {
+  return new ApiError('JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels.`);
+}
+
 function refuseProto(key: string, value: unknown): unknown {
   // JSON.parse makes "__proto__" an own property; Object.assign on such an object would then set the prototype.
   if (key === '__proto__') throw new ApiError('VALIDATION_FAILED', 'The key "__proto__" is not allowed.');
@@ -99,23 +103,22 @@ const NOT_BLANK = /\S/;
 export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (NOT_BLANK.test(text) === false)
     throw new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.');
-  const tooDeep = () => new ApiError('JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels.`);
   // The reviver costs time, so it runs only when the text could spell "__proto__" (plainly or with \u escapes).
   const suspicious = text.includes('proto') || text.includes('\\u');
   const openers = countOpeners(text, maxDepth);
-  if (suspicious && openers > maxDepth && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep();
+  if (suspicious && openers > maxDepth && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
   let value: unknown;
   try {
     value = suspicious ? JSON.parse(text, refuseProto) : JSON.parse(text);
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    if (!suspicious && openers > maxDepth && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep();
+    if (!suspicious && openers > maxDepth && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
     throw new ApiError('INVALID_JSON', 'The request body is not valid JSON.');
   }
   if (!suspicious && openers > maxDepth) {
     const { depth, containers } = valueDepth(value, maxDepth);
-    if (depth > maxDepth) throw tooDeep();
-    if (containers !== countOpeners(text) && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep();
+    if (depth > maxDepth) throw tooDeep(maxDepth);
+    if (containers !== countOpeners(text) && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
   }
   return value;
 }

@@ -1,48 +1,157 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FastifyInstance } from 'fastify';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metric } from 'prom-client';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, RouteOptions } from 'fastify';
 
 /** Prometheus metrics of one app instance (its own registry, so several apps in one process do not collide). */
 export interface Metrics {
   registry: Registry;
+  /** Counts a request that no route matched (the not-found handler calls it: it runs no route hooks). */
+  countUnmatched(req: FastifyRequest, reply: FastifyReply): void;
 }
 
-type CountedLabels = { method: string; route: string; status: string };
-type TimedLabels = { method: string; route: string };
+const REQUESTS = 'vouch_http_requests_total';
+const REQUESTS_HELP = 'HTTP requests handled, by method, route and status.';
+const DURATION = 'vouch_http_request_duration_seconds';
+const DURATION_HELP = 'HTTP request duration in seconds, by method and route.';
+/** One line of a metric as the registry formats it (prom-client's types call `type` an enum; it is the text). */
+interface SeriesValue {
+  metricName?: string;
+  value: number;
+  labels: Record<string, string | number>;
+}
 
-/** Counts and times every request by method, route pattern (never the raw URL) and status. */
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** One (method, route pattern) pair: its requests by status and its duration histogram. */
+class RouteSeries {
+  readonly byStatus = new Map<number, number>();
+  /** Observations per bucket (not cumulative); slower than the last bound count only in `count`. */
+  readonly buckets = new Float64Array(BUCKETS.length);
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly method: string,
+    readonly route: string,
+  ) {}
+
+  record(status: number, seconds: number): void {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+    this.sum += seconds;
+    this.count++;
+    for (let i = 0; i < BUCKETS.length; i++) {
+      if (seconds <= BUCKETS[i]!) {
+        this.buckets[i]!++;
+        break;
+      }
+    }
+  }
+
+  reset(): void {
+    this.byStatus.clear();
+    this.buckets.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+}
+
+/**
+ * A metric the registry formats like prom-client's own (it calls `get()` on scrape), whose values are kept in
+ * plain numbers per route: recording a request is a few additions, not a label hash per observation.
+ */
+function seriesMetric(
+  name: string,
+  help: string,
+  type: 'counter' | 'histogram',
+  all: ReadonlySet<RouteSeries>,
+  values: (s: RouteSeries) => SeriesValue[],
+): Metric {
+  const object = {
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    get: async () => ({
+      name,
+      help,
+      type,
+      aggregator: 'sum',
+      values: [...all].flatMap(values),
+    }),
+    reset: () => {
+      for (const s of all) s.reset();
+    },
+  };
+  return object as unknown as Metric;
+}
+
+function requestValues(s: RouteSeries): SeriesValue[] {
+  return [...s.byStatus].map(([status, value]) => ({
+    value,
+    labels: { method: s.method, route: s.route, status: String(status) },
+  }));
+}
+
+function durationValues(s: RouteSeries): SeriesValue[] {
+  if (s.count === 0) return [];
+  const labels = { method: s.method, route: s.route };
+  const out: SeriesValue[] = [];
+  let cumulative = 0;
+  for (let i = 0; i < BUCKETS.length; i++) {
+    cumulative += s.buckets[i]!;
+    out.push({ metricName: `${DURATION}_bucket`, value: cumulative, labels: { le: BUCKETS[i]!, ...labels } });
+  }
+  out.push({ metricName: `${DURATION}_bucket`, value: s.count, labels: { le: '+Inf', ...labels } });
+  out.push({ metricName: `${DURATION}_sum`, value: s.sum, labels });
+  out.push({ metricName: `${DURATION}_count`, value: s.count, labels });
+  return out;
+}
+
+/**
+ * Counts and times every request by method, route pattern (never the raw URL) and status. Each route gets its own
+ * onResponse hook holding its series, so a request never looks its route up; unmatched requests are counted by
+ * the not-found handler under the route `unmatched`.
+ */
 export function installMetrics(app: FastifyInstance): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vouch_' });
-  const requests = new Counter({
-    name: 'vouch_http_requests_total',
-    help: 'HTTP requests handled, by method, route and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'vouch_http_request_duration_seconds',
-    help: 'HTTP request duration in seconds, by method and route.',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  // Label objects per (method, route, status), made once: the hook runs on every response.
-  const labels = new Map<string, { counted: CountedLabels; timed: TimedLabels }>();
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const key = `${req.method} ${reply.statusCode} ${route}`;
-    let l = labels.get(key);
-    if (l === undefined) {
-      l = {
-        counted: { method: req.method, route, status: String(reply.statusCode) },
-        timed: { method: req.method, route },
-      };
-      // Routes are patterns (finitely many); the bound only guards against an unforeseen label source.
-      if (labels.size < 10_000) labels.set(key, l);
+  const all = new Set<RouteSeries>();
+  const seriesByKey = new Map<string, RouteSeries>();
+  const seriesOf = (method: string, route: string): RouteSeries => {
+    const key = `${method} ${route}`;
+    let s = seriesByKey.get(key);
+    if (s === undefined) {
+      s = new RouteSeries(method, route);
+      // Methods and route patterns are finitely many; the bound only guards against an unforeseen source.
+      if (seriesByKey.size >= 10_000) return s;
+      seriesByKey.set(key, s);
+      all.add(s);
     }
-    requests.inc(l.counted);
-    duration.observe(l.timed, reply.elapsedTime / 1000);
-    done();
+    return s;
+  };
+  registry.registerMetric(seriesMetric(REQUESTS, REQUESTS_HELP, 'counter', all, requestValues));
+  registry.registerMetric(seriesMetric(DURATION, DURATION_HELP, 'histogram', all, durationValues));
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const byMethod = new Map(methods.map((m) => [m, seriesOf(m, route.url)]));
+    const only = methods.length === 1 ? byMethod.get(methods[0]!)! : undefined;
+    const hook: onResponseHookHandler = (req, reply, done) => {
+      (only ?? byMethod.get(req.method) ?? seriesOf(req.method, route.url)).record(
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+      done();
+    };
+    const own =
+      route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
+    route.onResponse = [...own, hook];
   });
-  return { registry };
+
+  return {
+    registry,
+    countUnmatched(req, reply) {
+      seriesOf(req.method, 'unmatched').record(reply.statusCode, reply.elapsedTime / 1000);
+    },
+  };
 }

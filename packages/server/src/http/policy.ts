@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { RateLimitHit, RateLimitStore } from './rate-limit.ts';
@@ -103,111 +103,107 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     }
     const schema = (route.schema ??= {}) as Record<string, unknown>;
     schema.security = callers.flatMap((c) => SECURITY_BY_CALLER[c]);
+    // The route's own first onRequest hook (Fastify runs the app-wide ones, request id and CORS, before it): what
+    // it needs from the policy is worked out here, once, rather than read from req.routeOptions on every request.
+    const own =
+      route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [policyHook(opts, policy, route.url), ...own];
   });
 
   // A store that holds counts locally (BatchedRateLimitStore) publishes them before the storage closes.
   app.addHook('onClose', async () => {
     await opts.rateLimitStore.close?.();
   });
+}
 
-  // What each request needs from its route's policy, worked out once per policy (req.routeOptions builds a new
-  // object on every access, so it is read once per request too).
-  const compiled = new WeakMap<
-    RoutePolicy,
-    { limit: RateLimit; maxHeader: string; callers: readonly Caller[]; needs: string }
-  >();
-  const compile = (policy: RoutePolicy) => {
-    let c = compiled.get(policy);
-    if (c === undefined) {
-      const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
-      const callers = callersOf(policy);
-      const who = callers.filter((k): k is Exclude<Caller, 'public'> => k !== 'public').map(describeCaller);
-      c = { limit, maxHeader: String(limit.max), callers, needs: `This route needs ${who.join(', or ')}.` };
-      compiled.set(policy, c);
-    }
-    return c;
-  };
+type Done = (err?: Error) => void;
 
-  // Callback style, and synchronous whenever the rate limit was counted in memory and no credential needs a lookup:
-  // this runs before every request, and an async hook costs promises and microtask turns on each.
-  app.addHook('onRequest', (req, reply, done) => {
-    const route = req.routeOptions;
-    const policy = route.config.policy;
-    if (!policy) return done(); // the not-found handler: nothing to protect
-    const { limit, maxHeader, callers, needs } = compile(policy);
-    const now = opts.clock.now();
-    const bucket = `${req.method} ${route.url ?? ''}|${req.ip}`;
-    const failOpen = (err: unknown): RateLimitHit => {
-      // The shared store is the database: when it is down, limiting fails open so liveness and cached
-      // answers still work; routes that need the database fail on their own.
-      req.log.warn({ err: { message: (err as Error).message } }, 'rate-limit store unavailable; not limiting');
-      return { count: 0, resetAtMs: now + limit.windowMs };
-    };
-    const admit = (counted: RateLimitHit): void => {
-      const { count, resetAtMs } = counted;
-      const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
-      void reply.header('x-ratelimit-limit', maxHeader);
-      void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
-      void reply.header('x-ratelimit-reset', String(resetSeconds));
-      if (count > limit.max) {
-        return done(
-          new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
-            headers: { 'retry-after': String(resetSeconds) },
-          }),
-        );
-      }
-      if (callers[0] === 'public') {
-        // Public route: optional callers only say who is asking; absent or wrong credentials are never refused.
-        authenticate(req, policy.optionalCaller ?? [], 0, () => done(), done);
-        return;
-      }
-      const required = callers as ReadonlyArray<Exclude<Caller, 'public'>>;
-      authenticate(req, required, 0, (found) => done(found ? undefined : new ApiError('UNAUTHORIZED', needs)), done);
-    };
-    let counted: RateLimitHit | Promise<RateLimitHit>;
-    try {
-      counted = opts.rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
-    } catch (err) {
-      counted = failOpen(err);
-    }
-    if (isPromiseLike(counted)) {
-      counted.then(admit, (err: unknown) => admit(failOpen(err))).then(undefined, (err: unknown) => done(err as Error));
-    } else admit(counted);
-  });
+/**
+ * The onRequest hook of one route. Callback style, and synchronous whenever the rate limit was counted in memory
+ * and no credential needs a lookup: it runs before every request, and an async hook costs promises and microtask
+ * turns on each (closures are made only on the asynchronous paths).
+ */
+function policyHook(opts: PolicyOptions, policy: RoutePolicy, url: string): onRequestHookHandler {
+  const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
+  const maxHeader = String(limit.max);
+  const callers = callersOf(policy);
+  const isPublic = callers[0] === 'public';
+  // Public route: optional callers only say who is asking; absent or wrong credentials are never refused.
+  const tried = (isPublic ? (policy.optionalCaller ?? []) : callers) as ReadonlyArray<Exclude<Caller, 'public'>>;
+  const who = callers.filter((k): k is Exclude<Caller, 'public'> => k !== 'public').map(describeCaller);
+  const needs = `This route needs ${who.join(', or ')}.`;
+  const bucketInfix = ` ${url}|`;
+  const { authenticators, rateLimitStore, clock } = opts;
 
-  type Done = (err?: Error) => void;
-  const authenticators = opts.authenticators;
+  function failOpen(req: FastifyRequest, now: number, err: unknown): RateLimitHit {
+    // The shared store is the database: when it is down, limiting fails open so liveness and cached answers
+    // still work; routes that need the database fail on their own.
+    req.log.warn({ err: { message: (err as Error).message } }, 'rate-limit store unavailable; not limiting');
+    return { count: 0, resetAtMs: now + limit.windowMs };
+  }
+
+  function settle(found: boolean, done: Done): void {
+    if (found || isPublic) done();
+    else done(new ApiError('UNAUTHORIZED', needs));
+  }
 
   /**
-   * Tries `callers` in order from `from`: the first whose credentials check out becomes `req.principal` and
-   * `settle(true)` runs; `settle(false)` when none does. Synchronous answers are taken at once; a lookup's promise
-   * continues the search when it settles, and its failure goes to `done`. Optional callers whose authenticator is
-   * not installed are skipped (required ones always have one: registration checks it).
+   * Tries `tried` in order from `from`: the first whose credentials check out becomes `req.principal`. A boolean
+   * when every answer came at once; otherwise a promise that continues the search when a lookup settles (its
+   * failure rejects it). Optional callers whose authenticator is not installed are skipped (required ones always
+   * have one: registration checks it).
    */
-  function authenticate(
-    req: FastifyRequest,
-    callers: ReadonlyArray<Exclude<Caller, 'public'>>,
-    from: number,
-    settle: (found: boolean) => void,
-    done: Done,
-  ): void {
-    for (let i = from; i < callers.length; i++) {
-      const caller = callers[i]!;
+  function authenticate(req: FastifyRequest, from: number): boolean | Promise<boolean> {
+    for (let i = from; i < tried.length; i++) {
+      const caller = tried[i]!;
       const auth = authenticators[caller];
       if (auth === undefined) continue;
       const found = auth(req);
       if (isPromiseLike(found)) {
-        found
-          .then((principal) =>
-            accept(req, caller, principal) ? settle(true) : authenticate(req, callers, i + 1, settle, done),
-          )
-          .then(undefined, (err: unknown) => done(err as Error));
-        return;
+        return Promise.resolve(found).then((principal) =>
+          accept(req, caller, principal) ? true : authenticate(req, i + 1),
+        );
       }
-      if (accept(req, caller, found)) return settle(true);
+      if (accept(req, caller, found)) return true;
     }
-    settle(false);
+    return false;
   }
+
+  function admit(req: FastifyRequest, reply: FastifyReply, done: Done, counted: RateLimitHit, now: number): void {
+    const { count, resetAtMs } = counted;
+    const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
+    void reply.header('x-ratelimit-limit', maxHeader);
+    void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
+    void reply.header('x-ratelimit-reset', String(resetSeconds));
+    if (count > limit.max) {
+      return done(
+        new ApiError('RATE_LIMITED', 'Too many requests; retry after the time in Retry-After.', {
+          headers: { 'retry-after': String(resetSeconds) },
+        }),
+      );
+    }
+    const found = authenticate(req, 0);
+    if (typeof found === 'boolean') settle(found, done);
+    else found.then((f) => settle(f, done), done);
+  }
+
+  return function policyOnRequest(req, reply, done): void {
+    const now = clock.now();
+    let counted: RateLimitHit | Promise<RateLimitHit>;
+    try {
+      counted = rateLimitStore.hit(req.method + bucketInfix + req.ip, limit.windowMs, now, limit.max);
+    } catch (err) {
+      counted = failOpen(req, now, err);
+    }
+    if (isPromiseLike(counted)) {
+      counted
+        .then(
+          (c) => admit(req, reply, done, c, now),
+          (err: unknown) => admit(req, reply, done, failOpen(req, now, err), now),
+        )
+        .then(undefined, (err: unknown) => done(err as Error));
+    } else admit(req, reply, done, counted, now);
+  };
 }
 
 function accept(req: FastifyRequest, caller: Exclude<Caller, 'public'>, principal: Principal | null): boolean {

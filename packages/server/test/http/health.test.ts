@@ -37,6 +37,48 @@ eachEngine('healthz, readyz and metrics', async ({ open }) => {
   }
 });
 
+/** The lines of one metric family in a Prometheus text exposition, for exact comparison. */
+function linesOf(body: string, prefix: string): string[] {
+  return body.split('\n').filter((l) => l.startsWith(prefix));
+}
+
+eachEngine(
+  'metrics count every response by route and status, with a cumulative duration histogram',
+  async ({ open }) => {
+    const storage = await open();
+    const { app } = await makeApp(storage);
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+      assert.equal((await app.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 200);
+      assert.equal((await app.inject({ method: 'GET', url: '/no/such/route' })).statusCode, 404);
+      assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401); // refused by the policy
+      const res = await app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': TEST_ADMIN_KEY } });
+      const body = res.body;
+      assert.deepEqual(linesOf(body, 'vouch_http_requests_total{').sort(), [
+        'vouch_http_requests_total{method="GET",route="/healthz",status="200"} 3',
+        'vouch_http_requests_total{method="GET",route="/metrics",status="401"} 1',
+        'vouch_http_requests_total{method="GET",route="unmatched",status="404"} 1',
+        'vouch_http_requests_total{method="HEAD",route="/healthz",status="200"} 1',
+      ]);
+      assert.match(body, /# TYPE vouch_http_requests_total counter/);
+      assert.match(body, /# TYPE vouch_http_request_duration_seconds histogram/);
+      const buckets = linesOf(body, 'vouch_http_request_duration_seconds_bucket{le=').filter((l) =>
+        l.includes('method="GET",route="/healthz"'),
+      );
+      assert.equal(buckets.length, 12); // 11 bounds and +Inf
+      const counts = buckets.map((l) => Number(l.split(' ').at(-1)));
+      for (let i = 1; i < counts.length; i++) assert.ok(counts[i]! >= counts[i - 1]!, 'buckets are cumulative');
+      assert.match(buckets.at(-1)!, /le="\+Inf",method="GET",route="\/healthz"\} 3$/);
+      assert.match(body, /vouch_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} 3\n/);
+      const sum = /vouch_http_request_duration_seconds_sum\{method="GET",route="\/healthz"\} (\S+)/.exec(body);
+      assert.ok(sum && Number(sum[1]) >= 0 && Number(sum[1]) < 10);
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+  },
+);
+
 eachEngine('readyz answers 503 NOT_READY when the database does not answer', async ({ open }) => {
   const storage = await open();
   const other = await open();

@@ -65,9 +65,18 @@ export function hasAgentDirectoryOverride(ctx: AppContext): boolean {
   return overrides.has(ctx);
 }
 
+const services = new WeakMap<AppContext, AgentDirectory>();
+
 /** The directory the tokens module uses for `ctx`. */
 export function agentDirectory(ctx: AppContext): AgentDirectory {
-  return overrides.get(ctx) ?? serviceDirectory(ctx);
+  const override = overrides.get(ctx);
+  if (override !== undefined) return override;
+  let service = services.get(ctx);
+  if (service === undefined) {
+    service = serviceDirectory(ctx);
+    services.set(ctx, service);
+  }
+  return service;
 }
 
 /** Whether `principal` may act for `agent` as its owner or the admin. */

@@ -139,16 +139,26 @@ export class Keyring {
   /** Finds a published key strictly by kid; an unknown kid reloads the keys (rate-limited) once before failing. */
   readonly resolveKey: KeyResolver = (kid) => {
     if (kid === undefined) return undefined;
-    const find = (l: Loaded) => {
-      const now = this.#ctx.clock.now();
-      return l.keys.find((k) => k.kid === kid && isPublished(k, now))?.publicKey;
-    };
-    // Synchronous while the loaded keys are fresh and know the kid (the steady state of every verification).
+    // Synchronous while the loaded keys are fresh and know the kid (the steady state of every verification), and
+    // without a closure per call: this runs for every token.
     const loaded = this.#fresh(CACHE_MS);
-    const found = loaded === undefined ? undefined : find(loaded);
+    const found = loaded === undefined ? undefined : publishedKeyOf(loaded, kid, this.#ctx.clock.now());
     if (found !== undefined) return found;
-    return (async () => find(await this.#state()) ?? find(await this.#state(UNKNOWN_KID_RELOAD_MS)))();
+    return this.#resolveLoading(kid);
   };
+
+  async #resolveLoading(kid: string): Promise<PublicKey | undefined> {
+    const loaded = await this.#state();
+    return (
+      publishedKeyOf(loaded, kid, this.#ctx.clock.now()) ??
+      publishedKeyOf(await this.#state(UNKNOWN_KID_RELOAD_MS), kid, this.#ctx.clock.now())
+    );
+  }
+}
+
+function publishedKeyOf(loaded: Loaded, kid: string, now: number): PublicKey | undefined {
+  for (const k of loaded.keys) if (k.kid === kid && isPublished(k, now)) return k.publicKey;
+  return undefined;
 }
 
 const keyrings = new WeakMap<AppContext, Keyring>();
