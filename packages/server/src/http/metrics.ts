@@ -1,6 +1,7 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, RouteOptions } from 'fastify';
+import { addRouteHook } from './route-hooks.ts';
 
 /** Prometheus metrics of one app instance (its own registry, so several apps in one process do not collide). */
 export interface Metrics {
@@ -143,9 +144,7 @@ export function installMetrics(app: FastifyInstance): Metrics {
       );
       done();
     };
-    const own =
-      route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
-    route.onResponse = [...own, hook];
+    addRouteHook(route, 'onResponse', hook, 'last');
   });
 
   return {

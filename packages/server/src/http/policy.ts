@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
+import { addRouteHook } from './route-hooks.ts';
 import type { RateLimitHit, RateLimitStore } from './rate-limit.ts';
 
 /** Who may call a route. Every route names exactly one; the router refuses to register a route that names none. */
@@ -105,9 +106,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     schema.security = callers.flatMap((c) => SECURITY_BY_CALLER[c]);
     // The route's own first onRequest hook (Fastify runs the app-wide ones, request id and CORS, before it): what
     // it needs from the policy is worked out here, once, rather than read from req.routeOptions on every request.
-    const own =
-      route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [policyHook(opts, policy, route.url), ...own];
+    addRouteHook(route, 'onRequest', policyHook(opts, policy, route.url), 'first');
   });
 
   // A store that holds counts locally (BatchedRateLimitStore) publishes them before the storage closes.
