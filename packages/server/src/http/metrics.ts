@@ -64,7 +64,7 @@ function seriesMetric(
   name: string,
   help: string,
   type: 'counter' | 'histogram',
-  all: ReadonlySet<RouteSeries>,
+  all: ReadonlyMap<string, RouteSeries>,
   values: (s: RouteSeries) => SeriesValue[],
 ): Metric {
   const object = {
@@ -77,10 +77,10 @@ function seriesMetric(
       help,
       type,
       aggregator: 'sum',
-      values: [...all].flatMap(values),
+      values: [...all.values()].flatMap(values),
     }),
     reset: () => {
-      for (const s of all) s.reset();
+      for (const s of all.values()) s.reset();
     },
   };
   return object as unknown as Metric;
@@ -116,7 +116,6 @@ function durationValues(s: RouteSeries): SeriesValue[] {
 export function installMetrics(app: FastifyInstance): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vouch_' });
-  const all = new Set<RouteSeries>();
   const seriesByKey = new Map<string, RouteSeries>();
   const seriesOf = (method: string, route: string): RouteSeries => {
     const key = `${method} ${route}`;
@@ -126,12 +125,11 @@ export function installMetrics(app: FastifyInstance): Metrics {
       // Methods and route patterns are finitely many; the bound only guards against an unforeseen source.
       if (seriesByKey.size >= 10_000) return s;
       seriesByKey.set(key, s);
-      all.add(s);
     }
     return s;
   };
-  registry.registerMetric(seriesMetric(REQUESTS, REQUESTS_HELP, 'counter', all, requestValues));
-  registry.registerMetric(seriesMetric(DURATION, DURATION_HELP, 'histogram', all, durationValues));
+  registry.registerMetric(seriesMetric(REQUESTS, REQUESTS_HELP, 'counter', seriesByKey, requestValues));
+  registry.registerMetric(seriesMetric(DURATION, DURATION_HELP, 'histogram', seriesByKey, durationValues));
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
