@@ -180,3 +180,34 @@ eachEngine(
     await t.app.close();
   },
 );
+
+eachEngine(
+  'the integrator list shows each integrator with its current metrics only, in published order',
+  async ({ open }) => {
+    const storage = await open();
+    const t = await repApp(storage);
+    await createIntegrator(t, 'zeta', METRICS);
+    await createIntegrator(t, 'alpha', [METRICS[2]!, METRICS[0]!]);
+    await createIntegrator(t, 'empty', []);
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/admin/integrators/zeta/metrics',
+      headers: ADMIN,
+      payload: { metrics: [METRICS[3], METRICS[1]] },
+    });
+    assert.equal(put.statusCode, 200, put.body);
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/admin/integrators', headers: ADMIN });
+    assert.equal(list.statusCode, 200, list.body);
+    const shown = (list.json() as { integrators: any[] }).integrators.map((i) => [
+      i.slug,
+      i.environmentVersion,
+      i.metrics.map((m: { metricKey: string }) => m.metricKey),
+    ]);
+    assert.deepEqual(shown, [
+      ['alpha', 1, ['uptime', 'tasks_completed']],
+      ['empty', 1, []],
+      ['zeta', 2, ['theme', 'spam_flag']],
+    ]);
+    await t.app.close();
+  },
+);

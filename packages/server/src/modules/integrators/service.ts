@@ -56,7 +56,7 @@ function toIntegrator(row: IntegratorRow): Integrator {
   };
 }
 
-function toDefinition(row: MetricRow): MetricDefinition {
+function toDefinition(row: store.MetricFields): MetricDefinition {
   return {
     metricKey: row.metric_key,
     polarity: row.polarity,
@@ -215,13 +215,13 @@ export async function setIntegratorMetrics(
 
 /** Every integrator with its current metrics, by slug. */
 export async function listIntegrators(ctx: AppContext): Promise<Array<Integrator & { metrics: MetricDefinition[] }>> {
-  const rows = await store.listIntegrators(ctx.storage.db);
-  return Promise.all(
-    rows.map(async (r) => ({
-      ...toIntegrator(r),
-      metrics: await metricsOf(ctx.storage.db, r.slug, Number(r.current_version)),
-    })),
-  );
+  const out: Array<Integrator & { metrics: MetricDefinition[] }> = [];
+  for (const row of await store.listIntegratorsWithMetrics(ctx.storage.db)) {
+    let last = out.at(-1);
+    if (last?.slug !== row.slug) out.push((last = { ...toIntegrator(row), metrics: [] }));
+    if (row.metric_key !== null) last.metrics.push(toDefinition(row as store.MetricFields));
+  }
+  return out;
 }
 
 /** The integrator with this slug, or undefined. */

@@ -98,6 +98,30 @@ export function listMetrics(db: Db, slug: string, version: number): Promise<Metr
   );
 }
 
+/** The columns that define a metric (its slug, version and position locate it). */
+export type MetricFields = Pick<MetricRow, 'metric_key' | 'polarity' | 'weight' | 'lane' | 'max_per_day'>;
+/** One integrator with one of its current metrics; the metric columns are null when it has none. */
+export type IntegratorMetricRow = IntegratorRow & { [K in keyof MetricFields]: MetricFields[K] | null };
+
+/**
+ * Every integrator with its current metrics, one row per metric, by slug then position. One statement, so the
+ * versions and the metrics come from one snapshot (and listing never queries once per integrator).
+ */
+export function listIntegratorsWithMetrics(db: Db): Promise<IntegratorMetricRow[]> {
+  return translateErrors(() =>
+    db
+      .selectFrom('integrators as i')
+      .leftJoin('integrator_metrics as m', (join) =>
+        join.onRef('m.integrator_slug', '=', 'i.slug').onRef('m.version', '=', 'i.current_version'),
+      )
+      .selectAll('i')
+      .select(['m.metric_key', 'm.polarity', 'm.weight', 'm.lane', 'm.max_per_day'])
+      .orderBy('i.slug')
+      .orderBy('m.position')
+      .execute(),
+  );
+}
+
 export function findConsent(db: Db, slug: string, agentId: string): Promise<ConsentRow | undefined> {
   return translateErrors(() =>
     db
