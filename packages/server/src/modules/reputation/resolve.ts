@@ -5,20 +5,16 @@ import { ApiError } from '../../errors.ts';
 import type { Principal } from '../../http/policy.ts';
 import { agentPublicUrl, findAgent, getAgentOwner } from '../agents/service.ts';
 import type { Agent, OwnerSummary } from '../agents/service.ts';
+import { publicAgentCard, publicOwnerCard } from '../agents/public-card.ts';
 import { findIntegrator, getConsentStatus } from '../integrators/service.ts';
 import { getAgentReputation, getGlobalScoreDetails } from './service.ts';
 
 function profileOf(ctx: AppContext, agent: Agent, owner: OwnerSummary | null) {
   return {
-    did: agent.did,
-    publicName: agent.name,
-    handle: agent.slug,
-    status: agent.status,
-    activeSince: agent.createdAt,
+    ...publicAgentCard(agent),
     description: agent.description,
-    publicKey: agent.publicKey,
     verifiedDomain: agent.verifiedDomain,
-    owner: owner === null ? null : { name: owner.name, handle: owner.handle },
+    owner: publicOwnerCard(owner),
     publicUrl: agentPublicUrl(ctx, agent),
   };
 }

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
+import { publicAgentCardProperties, publicOwnerCardSchema } from '../agents/public-card.ts';
 import { MAX_BATCH } from './event.ts';
 import { ingestEvents } from './ingest.ts';
 import { rebuildReputation } from './rebuild.ts';
@@ -34,18 +35,10 @@ const resolveSchema = {
         profile: {
           type: 'object',
           properties: {
-            did: { type: 'string' },
-            publicName: { type: ['string', 'null'] },
-            handle: { type: ['string', 'null'] },
-            status: { type: 'string' },
-            activeSince: { type: 'integer' },
+            ...publicAgentCardProperties,
             description: { type: ['string', 'null'] },
-            publicKey: { type: ['string', 'null'] },
             verifiedDomain: { type: ['string', 'null'] },
-            owner: {
-              type: ['object', 'null'],
-              properties: { name: { type: 'string' }, handle: { type: 'string' } },
-            },
+            owner: publicOwnerCardSchema,
             publicUrl: { type: 'string' },
           },
         },

@@ -5,6 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
 import type { VouchModule } from '../../module.ts';
 import { PAGE_HEADERS } from '../../web/html.ts';
+import { publicAgentCardProperties, publicOwnerCardSchema } from '../agents/public-card.ts';
 import { CERTIFY_SCRIPT } from './certify-script.ts';
 import { fileReport, REPORT_REASONS } from './reports.ts';
 import type { ReportInput } from './reports.ts';
@@ -35,21 +36,8 @@ const viewSchema = {
     payloadHash: { type: 'string' },
     publicNote: { type: ['string', 'null'] },
     signature: { type: 'string' },
-    agent: {
-      type: 'object',
-      properties: {
-        did: { type: 'string' },
-        publicName: { type: ['string', 'null'] },
-        handle: { type: ['string', 'null'] },
-        status: { type: 'string' },
-        activeSince: { type: 'integer' },
-        publicKey: { type: ['string', 'null'] },
-      },
-    },
-    owner: {
-      type: ['object', 'null'],
-      properties: { name: { type: 'string' }, handle: { type: 'string' } },
-    },
+    agent: { type: 'object', properties: publicAgentCardProperties },
+    owner: publicOwnerCardSchema,
     reputation: {
       type: 'object',
       properties: { score: { type: 'number' }, totalSignatures: { type: 'integer' } },

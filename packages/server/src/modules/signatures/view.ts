@@ -4,7 +4,8 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import type { Principal } from '../../http/policy.ts';
 import { findAgent, getAgentOwner } from '../agents/service.ts';
-import type { AgentStatus } from '../agents/service.ts';
+import { publicAgentCard, publicOwnerCard } from '../agents/public-card.ts';
+import type { PublicAgentCard, PublicOwnerCard } from '../agents/public-card.ts';
 import { getConsentStatus } from '../integrators/service.ts';
 import { getGlobalScore } from '../reputation/service.ts';
 import { countSignatures } from './service.ts';
@@ -24,16 +25,8 @@ export interface SignatureView {
   publicNote: string | null;
   /** The Ed25519 signature (standard base64) over `"<payloadHash>:<signedAt>"`, to check offline. */
   signature: string;
-  agent: {
-    did: string;
-    publicName: string | null;
-    handle: string | null;
-    status: AgentStatus;
-    activeSince: number;
-    /** The agent's current Ed25519 key (standard base64), or null. */
-    publicKey: string | null;
-  };
-  owner: { name: string; handle: string } | null;
+  agent: PublicAgentCard;
+  owner: PublicOwnerCard | null;
   reputation: { score: number; totalSignatures: number };
   verification: {
     instructions: string;
@@ -89,15 +82,8 @@ export async function signatureView(
     payloadHash: sig.payloadHash,
     publicNote: sig.publicNote,
     signature: sig.signature,
-    agent: {
-      did: agent.did,
-      publicName: agent.name,
-      handle: agent.slug,
-      status: agent.status,
-      activeSince: agent.createdAt,
-      publicKey: agent.publicKey,
-    },
-    owner: owner === null ? null : { name: owner.name, handle: owner.handle },
+    agent: publicAgentCard(agent),
+    owner: publicOwnerCard(owner),
     reputation: { score, totalSignatures },
     verification: {
       instructions:
