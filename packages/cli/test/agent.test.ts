@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
+import { freePort } from '../../server/test/helpers/net.ts';
 import { join } from 'node:path';
 import { decodeJwt } from '@vouch/sdk';
 import { BIN, run, spawnVouch } from './helpers.ts';
@@ -34,18 +34,6 @@ after(async () => {
   await live?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A loopback port nobody listens on (fetch refuses some low ports, such as 9, before connecting). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const SUBCOMMANDS = ['create', 'list', 'use', 'whoami', 'sign', 'verify', 'consent', 'report', 'token'];
 
@@ -240,7 +228,7 @@ test('consent: allow then revoke, backed by a recorded signature', async () => {
 
 test('errors are one line with exit 2: server down, server error codes, no identity', async () => {
   live.clock.set(Date.now());
-  const port = await closedPort();
+  const port = await freePort();
   const down = await run('agent', 'token', '--server', `http://127.0.0.1:${port}`);
   assert.equal(down.code, 2);
   assert.equal(down.err, `vouch: cannot reach http://127.0.0.1:${port} (ECONNREFUSED).\n`);
@@ -283,7 +271,7 @@ test('errors are one line with exit 2: server down, server error codes, no ident
 });
 
 test('the vouch binary: a server that is down is one line on stderr, no stack trace, exit 2', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const child = spawnVouch(['agent', 'token', '--server', `http://127.0.0.1:${port}`], { VOUCH_HOME: home }, dir);
   let err = '';
   child.stderr.setEncoding('utf8');

@@ -6,42 +6,12 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, generateKeyPair } from '@vouch/sdk';
-import { run } from './helpers.ts';
-
-async function ok(expected: number, ...args: string[]): Promise<{ out: string; err: string }> {
-  const r = await run(...args);
-  assert.equal(r.code, expected, `vouch ${args.join(' ')}\n--- stdout\n${r.out}--- stderr\n${r.err}`);
-  return r;
-}
-
-const ISSUERS = ['acme', 'bolt', 'coda', 'dyad', 'echo'];
+import { draftRegistry, ISSUERS, ok, run } from './helpers.ts';
 
 test('credential → verify-credential, refusals by code, then ISSUER_REVOKED after a removal', async (t) => {
   const base = await mkdtemp(join(tmpdir(), 'vouch-credential-'));
   t.after(() => rm(base, { recursive: true, force: true }));
-  const key = (id: string) => join(base, `${id}.key.json`);
-  const reg = join(base, 'registry');
-  await ok(0, 'registry', 'keygen', '--output', key('root'));
-  for (const id of ISSUERS) {
-    await ok(0, 'registry', 'keygen', '--output', key(id));
-    await ok(
-      0,
-      'registry',
-      'draft',
-      '--dir',
-      reg,
-      '--id',
-      id,
-      '--public-key',
-      key(id),
-      '--endpoint',
-      `https://credentials.${id}.example`,
-      '--name',
-      `${id} Inc.`,
-      '--contact',
-      `trust@${id}.example`,
-    );
-  }
+  const { reg, key } = await draftRegistry(base);
   await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '3', '--dir', reg, ...ISSUERS);
   const rootPub = (JSON.parse(await readFile(key('root'), 'utf8')) as { publicKey: string }).publicKey;
 

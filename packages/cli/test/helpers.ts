@@ -1,4 +1,8 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../src/main.ts';
 import type { Io } from '../src/output.ts';
 
@@ -23,4 +27,52 @@ export function spawnVouch(args: string[], env: Record<string, string>, cwd: str
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Runs a command and asserts its exit code, showing what it printed when it differs. */
+export async function ok(expected: number, ...args: string[]): Promise<{ out: string; err: string }> {
+  const r = await run(...args);
+  assert.equal(r.code, expected, `vouch ${args.join(' ')}\n--- stdout\n${r.out}--- stderr\n${r.err}`);
+  return r;
+}
+
+/** A fresh temporary directory, removed when the test ends. */
+export async function tempDir(t: { after: (fn: () => Promise<void>) => void }, prefix = 'vouch-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function json<T = Record<string, unknown>>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+export const ISSUERS = ['acme', 'bolt', 'coda', 'dyad', 'echo'] as const;
+
+/** Keys for the root and the five {@link ISSUERS}, and a draft entry for each in <base>/registry/issuers. */
+export async function draftRegistry(base: string): Promise<{ reg: string; key: (id: string) => string }> {
+  const key = (id: string): string => join(base, `${id}.key.json`);
+  const reg = join(base, 'registry');
+  await ok(0, 'registry', 'keygen', '--output', key('root'));
+  for (const id of ISSUERS) {
+    await ok(0, 'registry', 'keygen', '--output', key(id));
+    await ok(
+      0,
+      'registry',
+      'draft',
+      '--dir',
+      reg,
+      '--id',
+      id,
+      '--public-key',
+      key(id),
+      '--endpoint',
+      `https://credentials.${id}.example`,
+      '--name',
+      `${id} Inc.`,
+      '--contact',
+      `trust@${id}.example`,
+    );
+  }
+  return { reg, key };
 }

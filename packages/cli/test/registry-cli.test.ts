@@ -5,57 +5,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, spawnVouch } from './helpers.ts';
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-registry-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function json<T = Record<string, unknown>>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
-}
-
-/** Runs a command and asserts its exit code, showing what it printed when it differs. */
-async function ok(expected: number, ...args: string[]): Promise<{ out: string; err: string }> {
-  const r = await run(...args);
-  assert.equal(r.code, expected, `vouch ${args.join(' ')}\n--- stdout\n${r.out}--- stderr\n${r.err}`);
-  return r;
-}
-
-const ISSUERS = ['acme', 'bolt', 'coda', 'dyad', 'echo'] as const;
-
-/** Keys for the root and five issuers, and a draft entry for each in <dir>/registry/issuers. */
-async function prepare(base: string): Promise<{ reg: string; key: (id: string) => string }> {
-  const key = (id: string): string => join(base, `${id}.key.json`);
-  const reg = join(base, 'registry');
-  await ok(0, 'registry', 'keygen', '--output', key('root'));
-  for (const id of ISSUERS) {
-    await ok(0, 'registry', 'keygen', '--output', key(id));
-    await ok(
-      0,
-      'registry',
-      'draft',
-      '--dir',
-      reg,
-      '--id',
-      id,
-      '--public-key',
-      key(id),
-      '--endpoint',
-      `https://credentials.${id}.example`,
-      '--name',
-      `${id} Inc.`,
-      '--contact',
-      `trust@${id}.example`,
-    );
-  }
-  return { reg, key };
-}
+import { draftRegistry, json, ok, run, spawnVouch, tempDir } from './helpers.ts';
 
 test('--help on registry and every subcommand, with an example', async () => {
   const top = await ok(0, 'registry', '--help');
@@ -87,8 +39,8 @@ test('--help on registry and every subcommand, with an example', async () => {
 });
 
 test('five issuers from keygen to a verified registry, then a removal and a threshold change by proposal', async (t) => {
-  const base = await tempDir(t);
-  const { reg, key } = await prepare(base);
+  const base = await tempDir(t, 'vouch-registry-');
+  const { reg, key } = await draftRegistry(base);
   const rootPub = (await json<{ publicKey: string }>(key('root'))).publicKey;
   const keyFile = await json<{ publicKey: string; privateKey: string }>(key('acme'));
   assert.deepEqual(Object.keys(keyFile), ['publicKey', 'privateKey']);
@@ -260,8 +212,8 @@ test('five issuers from keygen to a verified registry, then a removal and a thre
 });
 
 test('errors name the file and the field, and exit 2 for input errors', async (t) => {
-  const base = await tempDir(t);
-  const { reg, key } = await prepare(base);
+  const base = await tempDir(t, 'vouch-registry-');
+  const { reg, key } = await draftRegistry(base);
   const e = (r: { err: string }) => r.err;
 
   let r = await ok(
@@ -475,8 +427,8 @@ test('errors name the file and the field, and exit 2 for input errors', async (t
 });
 
 test('publish: POST /v1/registry/genesis {document} with the admin key; exit codes follow the answer', async (t) => {
-  const base = await tempDir(t);
-  const { reg, key } = await prepare(base);
+  const base = await tempDir(t, 'vouch-registry-');
+  const { reg, key } = await draftRegistry(base);
   await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '2', '--dir', reg, 'acme', 'bolt', 'coda');
   const requests: { method: string; url: string; key: string | undefined; type: string | undefined; body: unknown }[] =
     [];
