@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { freePort } from '../../server/test/helpers/net.ts';
 import { join } from 'node:path';
 import { decodeJwt } from '@vouch/sdk';
-import { BIN, run, spawnVouch } from './helpers.ts';
+import { BIN, run, runBin } from './helpers.ts';
 import { ADMIN_KEY, startLiveServer } from '../../sdk/test/aip-server.ts';
 import type { LiveServer } from '../../sdk/test/aip-server.ts';
 
@@ -272,11 +272,11 @@ test('errors are one line with exit 2: server down, server error codes, no ident
 
 test('the vouch binary: a server that is down is one line on stderr, no stack trace, exit 2', async () => {
   const port = await freePort();
-  const child = spawnVouch(['agent', 'token', '--server', `http://127.0.0.1:${port}`], { VOUCH_HOME: home }, dir);
-  let err = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => (err += d));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const { code, err } = await runBin(
+    ['agent', 'token', '--server', `http://127.0.0.1:${port}`],
+    { VOUCH_HOME: home },
+    dir,
+  );
   assert.equal(code, 2);
   assert.equal(err, `vouch: cannot reach http://127.0.0.1:${port} (ECONNREFUSED).\n`);
 });

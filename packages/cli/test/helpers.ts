@@ -29,6 +29,23 @@ export function spawnVouch(args: string[], env: Record<string, string>, cwd: str
   });
 }
 
+/** Runs the real `vouch` binary to its exit and captures what it printed. */
+export function runBin(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; out: string; err: string }> {
+  const child = spawnVouch(args, env, cwd);
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
 /** Runs a command and asserts its exit code, showing what it printed when it differs. */
 export async function ok(expected: number, ...args: string[]): Promise<{ out: string; err: string }> {
   const r = await run(...args);

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { draftRegistry, json, ok, run, spawnVouch, tempDir } from './helpers.ts';
+import { draftRegistry, json, ok, run, runBin, tempDir } from './helpers.ts';
 
 test('--help on registry and every subcommand, with an example', async () => {
   const top = await ok(0, 'registry', '--help');
@@ -197,10 +197,7 @@ test('five issuers from keygen to a verified registry, then a removal and a thre
   assert.match(expired.out, /FAIL rule 1: REGISTRY_EXPIRED/);
 
   // The real binary: valid, then a registry.json from which the root key alone dropped an issuer.
-  const child = spawnVouch(['registry', 'verify', '--root-key', key('root'), '--dir', reg], {}, base);
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const [code] = (await once(child, 'exit')) as [number];
+  const { code, out } = await runBin(['registry', 'verify', '--root-key', key('root'), '--dir', reg], {}, base);
   assert.equal(code, 0, out);
   assert.match(out, /^VALID/m);
   const doc = await json<{ issuers: { id: string }[] }>(join(reg, 'registry.json'));

@@ -2,7 +2,6 @@
 // server: a proposal submitted with one co-signature, refused signatures (exit 1), and the co-signature that reaches
 // quorum applying it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,25 +10,10 @@ import { signProposal, draftProposal } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { runBin } from '../../../cli/test/helpers.ts';
 import { admin, get, makeIssuers, post, proposal, unsigned } from './fixtures.ts';
 
-const BIN = new URL('../../../cli/bin/vouch.js', import.meta.url).pathname;
-
-function vouch(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const vouch = (args: string[], cwd: string) => runBin(args, {}, cwd);
 
 eachEngine(
   'vouch registry submit and cosign against a server: pending at 1/2, refused signatures exit 1, quorum applies',

@@ -1,7 +1,6 @@
 // `vouch registry publish` (the real CLI binary) against a real listening server in authority mode whose root key
 // was imported from the CLI's `vouch registry keygen` file.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,29 +9,10 @@ import { createGenesis, generateKeyPair, parsePrivateKey, verifyRegistry, type R
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { runBin } from '../../../cli/test/helpers.ts';
 import { get, makeIssuers } from './fixtures.ts';
 
-const BIN = new URL('../../../cli/bin/vouch.js', import.meta.url).pathname;
-
-function vouch(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ code: number; out: string; err: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const vouch = runBin;
 
 eachEngine(
   'vouch registry publish end to end: imported root key, 201, then 200; a foreign registry is refused (exit 1)',
