@@ -3,17 +3,16 @@
 // pass proves the verification path (keys, JWS, claims, revocation sync) runs on WebCrypto alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
-import type * as Playwright from 'playwright-core';
 import type { AipCheckResult } from '../src/index.ts';
 import { startLiveServer, T0 } from './aip-server.ts';
 import { bundleForBrowser } from './browser-bundle.ts';
+import { chromiumMissing, launchChromium } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const AIP_DIR = fileURLToPath(new URL('../src/aip/', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../src/aip/index.ts', import.meta.url));
 
@@ -25,15 +24,9 @@ test('no file of the verifier imports a node:* module', () => {
 });
 
 test('the offline verifier runs in a browser on WebCrypto', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} is not installed (.ci/run installs it)`);
-  let esbuild: typeof Esbuild;
-  let playwright: typeof Playwright;
-  try {
-    esbuild = await import('esbuild');
-    playwright = await import('playwright-core');
-  } catch (err) {
-    return t.skip(`esbuild or playwright-core is not available: ${(err as Error).message}`);
-  }
+  const missing = chromiumMissing();
+  if (missing) return t.skip(missing);
+  const esbuild: typeof Esbuild = await import('esbuild');
 
   // Bundle for the browser; node:* builtins become stubs that throw when used.
   const built = await bundleForBrowser(esbuild, ENTRY, 'VouchAip');
@@ -53,11 +46,7 @@ test('the offline verifier runs in a browser on WebCrypto', { timeout: 120_000 }
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
   const live = await startLiveServer({ VOUCH_CORS_ORIGINS: origin });
-  const browser = await playwright.chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const agent = await live.registerAgent();
     const good = await live.issue(agent.did, { token_type: 'session', audience: 'shop.example' });

@@ -3,17 +3,16 @@
 // throws if called, so a pass proves these paths run on fetch and WebCrypto alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
-import type * as Playwright from 'playwright-core';
 import { generateKeyPair, VouchClient } from '../src/index.ts';
 import { startLiveServer } from './aip-server.ts';
 import { bundleForBrowser } from './browser-bundle.ts';
+import { chromiumMissing, launchChromium } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ENTRY = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 const DIRS = ['client', 'agent', 'verify'].map((d) => fileURLToPath(new URL(`../src/${d}/`, import.meta.url)));
 
@@ -27,15 +26,9 @@ test('no file of the client, agent or verify helpers imports a node:* module', (
 });
 
 test('client, agent helpers and verifier helpers run in a browser on WebCrypto', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} is not installed (.ci/run installs it)`);
-  let esbuild: typeof Esbuild;
-  let playwright: typeof Playwright;
-  try {
-    esbuild = await import('esbuild');
-    playwright = await import('playwright-core');
-  } catch (err) {
-    return t.skip(`esbuild or playwright-core is not available: ${(err as Error).message}`);
-  }
+  const missing = chromiumMissing();
+  if (missing) return t.skip(missing);
+  const esbuild: typeof Esbuild = await import('esbuild');
   const { text: bundle } = await bundleForBrowser(esbuild, ENTRY, 'Vouch');
   const page = createServer((req, res) => {
     if (req.url === '/vouch.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
@@ -44,11 +37,7 @@ test('client, agent helpers and verifier helpers run in a browser on WebCrypto',
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
   const live = await startLiveServer({ VOUCH_CORS_ORIGINS: origin, VOUCH_POW_DIFFICULTY: '2' });
-  const browser = await playwright.chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     // A signed tool manifest to check in the page, set up from Node.
     const node = new VouchClient({ baseUrl: live.url, now: () => live.clock.now() });

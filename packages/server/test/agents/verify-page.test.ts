@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { bearer, createOwner, registerSlug, TEST_ENV } from './helpers.ts';
 import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
 import { freePort } from '../helpers/net.ts';
+import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const XSS_NAME = '<script>alert(1)</script>';
 const XSS_DESCRIPTION = '<img src=x onerror="window.__pwned=1;alert(2)">';
 const XSS_MODEL = '"><svg onload=alert(3)>';
@@ -90,20 +89,13 @@ eachEngine(
 eachEngine(
   'in a real headless Chromium, an agent named <script>alert(1)</script> runs nothing and opens no dialog',
   async ({ open, t }) => {
-    if (!existsSync(CHROMIUM)) {
-      t.skip(`${CHROMIUM} is absent (apt-get install chromium): browser check skipped`);
-      return;
-    }
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
     const storage = await open();
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const { app } = await makeApp(storage, { env: { ...TEST_ENV, VOUCH_PUBLIC_URL: origin } });
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
       await app.listen({ host: '127.0.0.1', port });
       await registerSlug(app, 'xss-agent', { name: XSS_NAME, description: XSS_DESCRIPTION, model_id: XSS_MODEL });

@@ -3,7 +3,6 @@
 // with a script runs nothing, the token inspector works with JavaScript off, and — when the signatures module
 // serves its page — the certify flow says match and mismatch. Screenshots go to test-results/.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type * as Playwright from 'playwright-core';
@@ -14,8 +13,8 @@ import { serverEnv, T0 } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { fetchCall, seedConsole, signContent, XSS_ISSUER, XSS_NAME } from './seed.ts';
 import { freePort } from '../helpers/net.ts';
+import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../../../../test-results/', import.meta.url));
 const SIGNED_TEXT = 'The quarterly report, signed by its agent.\n';
 
@@ -39,11 +38,8 @@ async function watchedPage(context: Playwright.BrowserContext) {
 eachEngine(
   'the web console in headless Chromium: no console errors, no script from data, inspector and certify flows',
   async ({ engine, options, t }) => {
-    if (!existsSync(CHROMIUM)) {
-      t.skip(`${CHROMIUM} is absent (.ci/run installs chromium): browser test skipped`);
-      return;
-    }
-    const { chromium } = await import('playwright-core');
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
     await mkdir(RESULTS, { recursive: true });
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
@@ -56,11 +52,7 @@ eachEngine(
     });
     const clock = new ManualClock(T0);
     const server = await startServer(config, { clock });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     const shot = (page: Playwright.Page, name: string) =>
       page.screenshot({ path: `${RESULTS}console-${name}-${engine}.png`, fullPage: true });
     try {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,8 @@ import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
 import { findSignature } from '../../src/modules/signatures/service.ts';
 import { bearer, createOwner, recordSigned, registerPow, SIG_ENV } from './helpers.ts';
 import { freePort } from '../helpers/net.ts';
+import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const XSS_NAME = '<script>alert(1)</script>';
 const XSS_NOTE = '<img src=x onerror="window.__pwned=1">';
 const XSS_OWNER = '"><svg onload=alert(3)>';
@@ -93,20 +92,13 @@ eachEngine(
 eachEngine(
   'in headless Chromium: the page certifies text and files (match, mismatch) and renders names as text',
   async ({ open, t }) => {
-    if (!existsSync(CHROMIUM)) {
-      t.skip(`${CHROMIUM} is absent (apt-get install chromium): browser check skipped`);
-      return;
-    }
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
     const storage = await open();
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const { app, ctx, clock } = await makeApp(storage, { env: { ...SIG_ENV, VOUCH_PUBLIC_URL: origin } });
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     const dir = await mkdtemp(join(tmpdir(), 'vouch-certify-'));
     try {
       await app.listen({ host: '127.0.0.1', port });
