@@ -13,10 +13,20 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { generateKeyPair, solvePow } from '../packages/sdk/src/index.ts';
-import { defineSuite, reportNote, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
-import { pinned, spawnAnnouncing } from './lib/processes.ts';
+import {
+  defineSuite,
+  dropSchema,
+  freshSchema,
+  PG_URL,
+  pinned,
+  reportNote,
+  spawnAnnouncing,
+  stopChildren,
+  type BenchCase,
+  type Measurement,
+  type MeasureOptions,
+} from './lib/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -24,7 +34,6 @@ const SEEDED = 100_000;
 const REGISTRATIONS = 2_000;
 const READ_CONNECTIONS = 64;
 const WRITE_CONNECTIONS = 16;
-const PG_URL = process.env.BENCH_DATABASE_URL || process.env.VOUCH_TEST_DATABASE_URL || undefined;
 
 const children: ChildProcessWithoutNullStreams[] = [];
 const cleanups: Array<() => Promise<void>> = [];
@@ -93,17 +102,9 @@ async function registrations(count: number): Promise<string[]> {
 async function casesFor(engine: 'sqlite' | 'postgres', dir: string): Promise<BenchCase[]> {
   const args = [join(dir, engine), String(SEEDED)];
   if (engine === 'postgres') {
-    const schema = `bench_${randomBytes(6).toString('hex')}`;
+    const schema = freshSchema();
     args.push(PG_URL!, schema);
-    cleanups.push(async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    });
+    cleanups.push(() => dropSchema(PG_URL!, schema));
   }
   const servers = await startServers(args);
   process.stderr.write(
@@ -204,13 +205,7 @@ export default defineSuite({
     return cases;
   },
   async teardown() {
-    for (const child of children) {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-    }
+    await stopChildren(children);
     for (const cleanup of cleanups.reverse()) await cleanup();
   },
 });

@@ -15,8 +15,15 @@ import { capabilityKeysFromVouchKeys, checkCapability, type RegistryDocument } f
 import { getTrustedRegistry } from '../packages/server/src/modules/registry/service.ts';
 import { interceptCapability } from '../packages/server/src/modules/capabilities/service.ts';
 import { benchGateway, type BenchGateway, type InterceptRequest } from './capabilities/gateway.ts';
-import { defineSuite, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
-import { pinned, spawnAnnouncing } from './lib/processes.ts';
+import {
+  defineSuite,
+  pinned,
+  spawnAnnouncing,
+  stopChildren,
+  type BenchCase,
+  type Measurement,
+  type MeasureOptions,
+} from './lib/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -175,17 +182,7 @@ export default defineSuite({
     ];
   },
   async teardown() {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-          }),
-      ),
-    );
+    await stopChildren(children);
     await gateway?.close();
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
   },

@@ -11,16 +11,25 @@
 // round. A note gives CPU ms per batch of each side in every round (read from /proc), which other load on the
 // machine skews less than throughput.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { openStorage, type Storage } from '../packages/server/src/storage/index.ts';
-import { defineSuite, reportNote, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
-import { pinned, spawnAnnouncing } from './lib/processes.ts';
+import {
+  defineSuite,
+  dropSchema,
+  freshSchema,
+  PG_URL,
+  pinned,
+  reportNote,
+  spawnAnnouncing,
+  stopChildren,
+  type BenchCase,
+  type Measurement,
+  type MeasureOptions,
+} from './lib/index.ts';
 import { bulkInsertEvents, countEvents } from './ingest/bulk.ts';
 import type { ServerInfo } from './ingest/server.ts';
 
@@ -28,7 +37,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const BATCH = 500;
 const AGENTS = 50;
-const PG_URL = process.env.BENCH_DATABASE_URL || process.env.VOUCH_TEST_DATABASE_URL || undefined;
 const QUICK = Number(process.env.BENCH_TIME_MS ?? 1500) < 1000;
 const BIG = QUICK ? 100_000 : 1_000_000;
 const BIG_LABEL = QUICK ? '100k' : '1M';
@@ -40,12 +48,7 @@ const children: ChildProcessWithoutNullStreams[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
 async function release(): Promise<void> {
-  for (const child of children.splice(0)) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopChildren(children);
   for (const c of cleanups.splice(0).reverse()) await c();
 }
 
@@ -79,18 +82,8 @@ const timing = (o: MeasureOptions) => [String(o.durationMs ?? 1500), String(Math
 async function engineCases(engine: 'sqlite' | 'postgres'): Promise<BenchCase[]> {
   const dataDir = await mkdtemp(join(tmpdir(), `vouch-bench-ingest-${engine}-`));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  const pgSchema = engine === 'postgres' ? `bench_${randomBytes(6).toString('hex')}` : undefined;
-  if (pgSchema !== undefined) {
-    cleanups.push(async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${pgSchema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    });
-  }
+  const pgSchema = engine === 'postgres' ? freshSchema() : undefined;
+  if (pgSchema !== undefined) cleanups.push(() => dropSchema(PG_URL!, pgSchema));
   const infoFile = join(dataDir, 'bench-info.json');
   const args = [engine, dataDir, infoFile, String(AGENTS), String(BATCH), ...(pgSchema ? [PG_URL!, pgSchema] : [])];
   const { info: announced, child } = await spawnAnnouncing<{ port: number }>(

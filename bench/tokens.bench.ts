@@ -11,9 +11,7 @@
 // - the servers' RSS after that load (read from /proc), Vouch next to the bare server.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +26,20 @@ import {
   type FetchLike,
   type JwtClaims,
 } from '../packages/sdk/src/index.ts';
-import { defineSuite, reportNote, type BenchCase, type Measurement, type MeasureOptions } from './lib/index.ts';
-import { pinned, rssMiB, spawnAnnouncing } from './lib/processes.ts';
+import {
+  defineSuite,
+  dropSchema,
+  freshSchema,
+  PG_URL,
+  pinned,
+  reportNote,
+  rssMiB,
+  spawnAnnouncing,
+  stopChildren,
+  type BenchCase,
+  type Measurement,
+  type MeasureOptions,
+} from './lib/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -42,7 +52,6 @@ const TOKENS = 4096;
 const HTTP_TOKENS = 4000;
 const HTTP_CONNECTIONS = 64;
 const ISS = 'https://vouch.bench';
-const PG_URL = process.env.BENCH_DATABASE_URL || process.env.VOUCH_TEST_DATABASE_URL || undefined;
 
 const children: ChildProcessWithoutNullStreams[] = [];
 let workDir: string | undefined;
@@ -182,7 +191,7 @@ export default defineSuite({
     let vouchPg: BenchServer | undefined;
     const pgTokensFile = join(workDir, 'tokens-pg.json');
     if (PG_URL !== undefined) {
-      pgSchema = `bench_${randomBytes(6).toString('hex')}`;
+      pgSchema = freshSchema();
       vouchPg = await startServer(['vouch', pgTokensFile, String(HTTP_TOKENS), PG_URL, pgSchema]);
     } else {
       reportNote('PostgreSQL cases skipped: BENCH_DATABASE_URL and VOUCH_TEST_DATABASE_URL are not set.');
@@ -309,26 +318,8 @@ export default defineSuite({
     ];
   },
   async teardown() {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-          }),
-      ),
-    );
+    await stopChildren(children);
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
-    if (pgSchema !== undefined && PG_URL !== undefined) {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${pgSchema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    }
+    if (pgSchema !== undefined && PG_URL !== undefined) await dropSchema(PG_URL, pgSchema);
   },
 });

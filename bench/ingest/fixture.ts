@@ -5,13 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { encodeBase64, encodeUtf8, generateKeyPair, getDefaultCrypto } from '../../packages/sdk/src/index.ts';
 import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
 import type { VouchApp } from '../../packages/server/src/index.ts';
 import { openStorage } from '../../packages/server/src/storage/index.ts';
 import type { Storage } from '../../packages/server/src/storage/index.ts';
 import { consentPayloadHash } from '../../packages/server/src/modules/integrators/service.ts';
+import { dropSchema, freshSchema } from '../lib/postgres.ts';
 
 export const SLUG = 'bench';
 export const METRICS = [
@@ -76,7 +76,7 @@ export async function createFixture(
   place: { dataDir?: string; pgSchema?: string } = {},
 ) {
   const dataDir = place.dataDir ?? (await mkdtemp(join(tmpdir(), `vouch-bench-ingest-${engine}-`)));
-  const pgSchema = engine === 'postgres' ? (place.pgSchema ?? `bench_${randomBytes(6).toString('hex')}`) : undefined;
+  const pgSchema = engine === 'postgres' ? (place.pgSchema ?? freshSchema()) : undefined;
   const storage = await openStorage({
     dataDir,
     ...(engine === 'postgres' ? { databaseUrl: pgUrl, pgSchema, pgPoolMax: 10 } : {}),
@@ -140,15 +140,8 @@ export async function createFixture(
       await app.app.close();
       await storage.close();
       if (place.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
-      if (pgSchema !== undefined && pgUrl !== undefined && place.pgSchema === undefined) {
-        const client = new pg.Client({ connectionString: pgUrl });
-        await client.connect();
-        try {
-          await client.query(`drop schema if exists "${pgSchema}" cascade`);
-        } finally {
-          await client.end();
-        }
-      }
+      if (pgSchema !== undefined && pgUrl !== undefined && place.pgSchema === undefined)
+        await dropSchema(pgUrl, pgSchema);
     },
   };
   return fixture;

@@ -46,3 +46,18 @@ export function rssMiB(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+/** Stops the children (SIGTERM, SIGKILL after 5 s) and waits until each has exited. */
+export async function stopChildren(children: ChildProcessWithoutNullStreams[]): Promise<void> {
+  await Promise.all(
+    children.splice(0).map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+        }),
+    ),
+  );
+}
