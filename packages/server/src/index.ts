@@ -11,6 +11,8 @@ export type { AppContext } from './context.ts';
 export { startServer, runServer, SERVER_KEY_PURPOSES } from './start.ts';
 export type { RunningServer, StartOptions } from './start.ts';
 export { resolveAdminKey } from './admin-key.ts';
+export { rewrapDeploymentKek } from './kek-rewrap.ts';
+export type { DeploymentRewrap } from './kek-rewrap.ts';
 export { createLogger, REDACTED_PATHS } from './logger.ts';
 export type { Caller, RoutePolicy, RateLimit, Principal, Authenticator } from './http/policy.ts';
 export { VERSION } from './version.ts';

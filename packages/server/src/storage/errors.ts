@@ -20,6 +20,7 @@ export type StorageErrorCode =
   | 'KEK_REQUIRED'
   | 'KEK_INVALID'
   | 'KEK_MISMATCH'
+  | 'KEK_UNCHANGED'
   | 'SEALED_INVALID'
   | 'MIGRATION_FAILED'
   | 'DATABASE_UNAVAILABLE'

@@ -6,6 +6,8 @@ import { StorageError, translateErrors } from './errors.ts';
 import { constantTimeEqual } from '@vouch/sdk';
 import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
 
 /** Default file name, inside the data directory, on SQLite. */
 export const KEK_FILE_NAME = 'kek.key';
@@ -15,7 +17,8 @@ const MAX_FILE_BYTES = 1024;
 const HEX = /^[0-9a-fA-F]{64}$/;
 const BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 const BASE64URL = /^[A-Za-z0-9_-]{43}$/;
-const CHECK_META_KEY = 'kek_check';
+/** The meta row holding the KEK's check value (kek-rewrap.ts replaces it). */
+export const CHECK_META_KEY = 'kek_check';
 const CHECK_LABEL = 'vouch-kek-check';
 
 /**
@@ -59,7 +62,7 @@ export async function checkKek(storage: Storage, kek: Buffer, nowMs: number): Pr
     throw new StorageError('KEK_INVALID', 'The key-encryption key must be exactly 32 bytes.');
   }
   assertNonNegativeInteger('nowMs', nowMs);
-  const expected = `v1.${createHmac('sha256', kek).update(CHECK_LABEL).digest('base64url')}`;
+  const expected = kekCheckValue(kek);
   const row = await translateErrors(async () => {
     await storage.db
       .insertInto('meta')
@@ -74,6 +77,41 @@ export async function checkKek(storage: Storage, kek: Buffer, nowMs: number): Pr
       'The key-encryption key is not the one this database was set up with: every process must use the same VOUCH_KEK_FILE.',
     );
   }
+}
+
+/** The value the meta row holds for `kek`: HMAC-SHA256(kek, label), which reveals nothing about the key. */
+export function kekCheckValue(kek: Buffer): string {
+  return `v1.${createHmac('sha256', kek).update(CHECK_LABEL).digest('base64url')}`;
+}
+
+/**
+ * Inside a transaction that is about to seal a key under `kek`: throws `KEK_MISMATCH` unless `kek` is still the
+ * database's KEK. On PostgreSQL the check row is read `FOR SHARE`, so a concurrent re-wrap (which updates that row
+ * first) either waits for this transaction or makes it fail here, and no key is ever sealed under a retired KEK.
+ */
+export async function assertKekCurrent(trx: Kysely<Database>, engine: Engine, kek: Buffer): Promise<void> {
+  const row = await trx
+    .selectFrom('meta')
+    .select('value')
+    .where('key', '=', CHECK_META_KEY)
+    .$if(engine === 'postgres', (q) => q.forShare())
+    .executeTakeFirst();
+  if (row !== undefined && !constantTimeEqual(row.value, kekCheckValue(kek))) {
+    throw new StorageError(
+      'KEK_MISMATCH',
+      'The key-encryption key was replaced (vouch kek rewrap): restart this process with the new VOUCH_KEK_FILE.',
+    );
+  }
+}
+
+/**
+ * Reads an existing key file (hex or base64 of 32 bytes), never creating one: for tools that must not make up a
+ * key, such as `vouch kek rewrap`. Throws `KEK_INVALID` when the file is absent or malformed.
+ */
+export async function readKek(file: string): Promise<Buffer> {
+  const key = await readKekFile(file);
+  if (key === undefined) throw new StorageError('KEK_INVALID', `There is no key-encryption key file at ${file}.`);
+  return key;
 }
 
 /** Reads and parses the key file; undefined when it does not exist. */

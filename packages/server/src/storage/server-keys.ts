@@ -9,6 +9,7 @@ import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
 import type { Database, ServerKeysTable } from './schema.ts';
 import { open, seal } from './secret-box.ts';
+import { assertKekCurrent } from './kek.ts';
 
 export type ServerKeyAlg = 'ES256' | 'EdDSA';
 export type ServerKeyStatus = 'active' | 'retired';
@@ -182,6 +183,8 @@ export async function rotateServerKey(
   let retired: string[];
   try {
     retired = await storage.db.transaction().execute(async (trx) => {
+      // Never seal under a KEK that a re-wrap has replaced (a process left running through `vouch kek rewrap`).
+      await assertKekCurrent(trx, storage.engine, kek);
       // Read first, then write: a concurrent rotation that read the same generation collides on the insert below.
       const rows = await trx
         .selectFrom('server_keys')

@@ -1,0 +1,51 @@
+// `vouch kek rewrap`: the deployment-level side of replacing the key-encryption key. Finds the current KEK file
+// the way the server does, reads both files (never creating one) and re-seals the server keys.
+import { join } from 'node:path';
+import type { Config } from './config.ts';
+import { KEK_FILE_NAME, openStorage, readKek, rewrapKek, StorageError } from './storage/index.ts';
+
+/** What `vouch kek rewrap` reports. */
+export interface DeploymentRewrap {
+  /** Server keys sealed again under the new KEK. */
+  keys: number;
+  /** The KEK file the servers use now (`VOUCH_KEK_FILE`, or `<data dir>/kek.key` on SQLite). */
+  currentFile: string;
+  newFile: string;
+}
+
+/**
+ * Re-seals the deployment's server keys under the KEK in `newKekFile`; run it with every server stopped. Afterwards
+ * the servers start only with the new file at `currentFile` (or `VOUCH_KEK_FILE` pointing at it).
+ * Throws `StorageError` with `KEK_REQUIRED`, `KEK_INVALID`, `KEK_MISMATCH`, `KEK_UNCHANGED` or `SEALED_INVALID`.
+ *
+ * @example
+ * const { keys } = await rewrapDeploymentKek(loadConfig(), '/etc/vouch/kek.new', Date.now());
+ */
+export async function rewrapDeploymentKek(
+  config: Config,
+  newKekFile: string,
+  nowMs: number,
+): Promise<DeploymentRewrap> {
+  if (config.databaseUrl !== undefined && config.kekFile === undefined) {
+    throw new StorageError(
+      'KEK_REQUIRED',
+      'VOUCH_KEK_FILE is required with PostgreSQL: set it to the current KEK file.',
+    );
+  }
+  const currentFile = config.kekFile ?? join(config.dataDir, KEK_FILE_NAME);
+  const oldKek = await readKek(currentFile);
+  const newKek = await readKek(newKekFile);
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema,
+  });
+  try {
+    const { keys } = await rewrapKek(storage, oldKek, newKek, nowMs);
+    return { keys, currentFile, newFile: newKekFile };
+  } finally {
+    oldKek.fill(0);
+    newKek.fill(0);
+    await storage.close();
+  }
+}

@@ -1,0 +1,114 @@
+// `rewrapKek`: every server key re-sealed under a new KEK in one transaction, refusals that change nothing, and a
+// process still holding the old KEK unable to seal a key afterwards.
+import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { strict as assert } from 'node:assert';
+import {
+  checkKek,
+  ensureServerKey,
+  listServerKeys,
+  rewrapKek,
+  rotateServerKey,
+  StorageError,
+} from '../../src/storage/index.ts';
+import type { ServerKey, Storage } from '../../src/storage/index.ts';
+import { eachEngine } from '../helpers/storage.ts';
+
+const T0 = 1_750_000_000_000;
+
+function assertSigns(key: ServerKey): void {
+  const data = Buffer.from('vouch');
+  const digest = key.alg === 'ES256' ? 'sha256' : null;
+  const signature = sign(digest, data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' });
+  assert.ok(verify(digest, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature));
+}
+
+/** Three keys under `kek`: two generations of one purpose (one retired) and one EdDSA key. */
+async function seeded(storage: Storage, kek: Buffer): Promise<string[]> {
+  await checkKek(storage, kek, T0);
+  await ensureServerKey(storage, kek, 'tokens', 'ES256', T0);
+  await rotateServerKey(storage, kek, 'tokens', 'ES256', T0 + 1);
+  await ensureServerKey(storage, kek, 'receipts', 'EdDSA', T0);
+  return (await listServerKeys(storage, kek)).map((k) => k.kid).sort();
+}
+
+async function sealedColumns(storage: Storage): Promise<string[]> {
+  const rows = await storage.db.selectFrom('server_keys').select('private_sealed').orderBy('kid').execute();
+  return rows.map((r) => r.private_sealed);
+}
+
+function assertCode(code: string): (err: unknown) => boolean {
+  return (err) => err instanceof StorageError && err.code === code;
+}
+
+eachEngine('rewrapKek re-seals every key: the new KEK opens them all, the old one opens none', async ({ open }) => {
+  const storage = await open();
+  const oldKek = randomBytes(32);
+  const newKek = randomBytes(32);
+  const kids = await seeded(storage, oldKek);
+  const before = await sealedColumns(storage);
+
+  assert.deepEqual(await rewrapKek(storage, oldKek, newKek, T0 + 5), { keys: 3 });
+
+  const after = await listServerKeys(storage, newKek);
+  assert.deepEqual(after.map((k) => k.kid).sort(), kids);
+  assert.deepEqual(
+    after.map((k) => k.status).sort(),
+    ['active', 'active', 'retired'],
+    'statuses and generations are untouched',
+  );
+  after.forEach(assertSigns);
+  const sealed = await sealedColumns(storage);
+  assert.ok(sealed.every((s, i) => s !== before[i]));
+  await assert.rejects(listServerKeys(storage, oldKek), assertCode('SEALED_INVALID'));
+  await checkKek(storage, newKek, T0 + 6);
+  await assert.rejects(checkKek(storage, oldKek, T0 + 6), assertCode('KEK_MISMATCH'));
+  const audit = await storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'kek.rewrap').execute();
+  assert.equal(audit.length, 1);
+  assert.deepEqual(JSON.parse(audit[0]!.details!), { resealed: 3 });
+  assert.ok(!JSON.stringify(audit).includes(newKek.toString('hex')));
+});
+
+eachEngine('refused re-wraps change nothing: wrong old KEK, same KEK, a key that does not open', async ({ open }) => {
+  const storage = await open();
+  const kek = randomBytes(32);
+  await seeded(storage, kek);
+  const before = await sealedColumns(storage);
+  const check = async () =>
+    (await storage.db.selectFrom('meta').select('value').where('key', '=', 'kek_check').executeTakeFirstOrThrow())
+      .value;
+  const checkBefore = await check();
+
+  await assert.rejects(rewrapKek(storage, randomBytes(32), randomBytes(32), T0), assertCode('KEK_MISMATCH'));
+  await assert.rejects(rewrapKek(storage, kek, Buffer.from(kek), T0), assertCode('KEK_UNCHANGED'));
+  await assert.rejects(rewrapKek(storage, kek, randomBytes(31), T0), assertCode('KEK_INVALID'));
+  // One row sealed under another key: the transaction stops there and rolls back the rows and the check before it.
+  const stray = await storage.db
+    .selectFrom('server_keys')
+    .select('kid')
+    .orderBy('kid', 'desc')
+    .executeTakeFirstOrThrow();
+  const foreign = before.at(-1)!.replace(/^v1\.[^.]+/, `v1.${randomBytes(12).toString('base64url')}`);
+  await storage.db.updateTable('server_keys').set({ private_sealed: foreign }).where('kid', '=', stray.kid).execute();
+  await assert.rejects(rewrapKek(storage, kek, randomBytes(32), T0), assertCode('SEALED_INVALID'));
+  assert.deepEqual((await sealedColumns(storage)).slice(0, -1), before.slice(0, -1));
+  assert.equal(await check(), checkBefore);
+  const audit = await storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'kek.rewrap').execute();
+  assert.equal(audit.length, 0);
+});
+
+eachEngine(
+  'after a re-wrap, a process still holding the old KEK cannot rotate (no key sealed under it)',
+  async ({ open }) => {
+    const storage = await open();
+    const oldKek = randomBytes(32);
+    const newKek = randomBytes(32);
+    await seeded(storage, oldKek);
+    await rewrapKek(storage, oldKek, newKek, T0 + 5);
+    await assert.rejects(rotateServerKey(storage, oldKek, 'tokens', 'ES256', T0 + 6), assertCode('KEK_MISMATCH'));
+    assert.equal((await listServerKeys(storage, newKek)).length, 3);
+    const rotated = await rotateServerKey(storage, newKek, 'tokens', 'ES256', T0 + 7);
+    assert.equal((await listServerKeys(storage, newKek)).length, 4);
+    assert.ok(rotated);
+  },
+);
