@@ -130,6 +130,12 @@ test('keys list and rotate', async () => {
   assert.ok(rotated.out.includes(`retired: ${active.kid}`));
   const listed = await run('keys', 'list', ...admin());
   assert.match(listed.out, new RegExp(`tokens #\\d+ ES256 retired until \\S+  ${active.kid}`));
+  const capability = await run('keys', 'rotate', '--purpose', 'capability', '--json', ...admin());
+  assert.equal(capability.code, 0, capability.err);
+  const cap = JSON.parse(capability.out) as { kid: string; retired: string[] };
+  const all = await run('keys', 'list', ...admin());
+  assert.match(all.out, new RegExp(`capability #\\d+ EdDSA active  ${cap.kid}`));
+  for (const kid of cap.retired) assert.match(all.out, new RegExp(`capability #\\d+ EdDSA retired  ${kid}`));
   assert.equal((await run('keys', 'list', ...server())).code, 2, 'no admin key');
   assert.equal((await run('keys', 'rotate', '--purpose', 'other', ...admin())).code, 2);
 });

@@ -239,3 +239,40 @@ eachEngine('verify-tools: tools_used as repeated query parameters or a JSON body
     await app.close();
   }
 });
+
+eachEngine(
+  'tool-manifest key rotation: the next manifest is signed by the new key, the old one still verifies',
+  async ({ open }) => {
+    const storage = await open();
+    const { app } = await makeApp(storage, { env: TEST_ENV });
+    try {
+      const agent = await registerSlug(app, 'rotating-agent');
+      const publish = async (tools: string[]) => {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/v1/identity/rotating-agent/tools',
+          headers: bearer(agent.managementToken),
+          payload: { tools },
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json() as Manifest;
+      };
+      const first = await publish(['read_file']);
+      const rotated = await app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/keys/rotate',
+        headers: admin,
+        payload: { purpose: 'tool-manifest' },
+      });
+      assert.equal(rotated.statusCode, 201, rotated.body);
+      assert.deepEqual(rotated.json().retired, [first.signature_kid]);
+      const second = await publish(['read_file', 'search_web']);
+      assert.equal(second.signature_kid, rotated.json().kid);
+      assert.notEqual(second.signature_kid, first.signature_kid);
+      assert.ok(await verifyManifest(app, first), 'the manifest signed before the rotation still verifies');
+      assert.ok(await verifyManifest(app, second));
+    } finally {
+      await app.close();
+    }
+  },
+);

@@ -236,7 +236,7 @@ eachEngine(
   { timeout: 60_000 },
 );
 
-eachEngine('key admin routes need the admin key and rotate token keys only', async ({ open }) => {
+eachEngine('key admin routes need the admin key and never rotate the pinned registry root', async ({ open }) => {
   const t = await tokenApp(await open());
   for (const [method, url] of [
     ['GET', '/api/v1/admin/keys'],
@@ -245,8 +245,11 @@ eachEngine('key admin routes need the admin key and rotate token keys only', asy
     const res = await t.app.inject({ method, url, payload: method === 'POST' ? {} : undefined });
     assert.equal(res.statusCode, 401);
   }
-  const bad = await post(t, '/api/v1/admin/keys/rotate', { purpose: 'tool-manifest' }, ADMIN);
-  assert.equal(bad.statusCode, 400);
+  for (const purpose of ['registry-root', 'nonsense']) {
+    const bad = await post(t, '/api/v1/admin/keys/rotate', { purpose }, ADMIN);
+    assert.equal(bad.statusCode, 400, purpose);
+    assert.equal(bad.json().code, 'VALIDATION_FAILED');
+  }
   const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: ADMIN })).json() as {
     keys: Array<Record<string, unknown>>;
   };

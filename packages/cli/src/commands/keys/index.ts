@@ -28,7 +28,7 @@ function adminHeaders(opts: ServerOptions): Record<string, string> {
 export function registerKeys(program: Command, io: Io): void {
   const keys = program
     .command('keys')
-    .description("The server's signing keys: list them, rotate the token key (admin).")
+    .description("The server's signing keys: list them, rotate one (admin).")
     .addHelpText(
       'after',
       `
@@ -52,7 +52,9 @@ Examples:
       print(io, opts.json === true, { keys: rows }, () =>
         rows
           .map((k) => {
-            const until = k.status === 'retired' ? (k.published ? ` until ${k.drops_at}` : ' (unpublished)') : '';
+            // Retired token keys leave the JWKS at drops_at; retired Ed25519 keys stay published (no drops_at).
+            const until =
+              k.status !== 'retired' ? '' : !k.published ? ' (unpublished)' : k.drops_at ? ` until ${k.drops_at}` : '';
             return `${k.purpose} #${k.generation} ${k.alg} ${k.status}${until}  ${k.kid}`;
           })
           .join('\n'),
@@ -63,10 +65,14 @@ Examples:
     keys
       .command('rotate')
       .description(
-        'Make a new active token signing key; the previous key is retired and stays published until every ' +
-          'token it signed has expired.',
+        'Make a new active signing key; the previous key is retired and stays published (token keys until every ' +
+          'token it signed has expired, the Ed25519 capability and tool-manifest keys for good).',
       )
-      .addOption(new Option('--purpose <purpose>', 'which key').choices(['tokens']).default('tokens')),
+      .addOption(
+        new Option('--purpose <purpose>', 'which key')
+          .choices(['tokens', 'capability', 'tool-manifest'])
+          .default('tokens'),
+      ),
     ['admin'],
   )
     .addHelpText(
@@ -74,6 +80,7 @@ Examples:
       `
 Examples:
   $ vouch keys rotate --admin-key "$(cat data/admin.key)"
+  $ vouch keys rotate --purpose capability --admin-key "$(cat data/admin.key)"
   $ vouch keys rotate --server https://vouch.example --admin-key ... --json`,
     )
     .action(async (opts: ServerOptions & { purpose: string }) => {

@@ -51,6 +51,11 @@ export class GatewayKeys {
     return this.#loaded;
   }
 
+  /** Forgets the loaded keys (after a rotation in this process): the next use reads them again. */
+  invalidate(): void {
+    this.#loaded = undefined;
+  }
+
   /** The key that signs new tokens. */
   async signingKey(): Promise<{ kid: string; privateKey: PrivateKey }> {
     return (await this.#state()).signing;

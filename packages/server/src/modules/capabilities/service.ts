@@ -61,6 +61,14 @@ async function sdk<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Call after rotating the capability key in this process: the next token is signed with the new key. Other
+ * processes sign with it within a minute (their cache); tokens signed with the retired key keep verifying.
+ */
+export function capabilityKeyRotated(ctx: AppContext): void {
+  gatewayKeysOf(ctx).invalidate();
+}
+
 /** The verified registry document the gateway holds now, or undefined when there is none (or no registry module). */
 export async function currentRegistry(ctx: AppContext): Promise<RegistryDocument | undefined> {
   try {

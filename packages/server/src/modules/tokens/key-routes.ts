@@ -2,11 +2,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
-import { listServerKeys, rotateServerKey, StorageError } from '../../storage/index.ts';
+import { ensureServerKey, listServerKeys, rotateServerKey, StorageError } from '../../storage/index.ts';
+import type { ServerKeyAlg } from '../../storage/index.ts';
+import { CAPABILITY_KEY_PURPOSE, TOOL_MANIFEST_KEY_PURPOSE } from '@vouch/sdk';
+import { capabilityKeyRotated } from '../capabilities/service.ts';
 import { isPublished, keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 
-/** Purposes this route may rotate; other modules' keys have their own publication rules. */
-const ROTATABLE = [TOKEN_KEY_PURPOSE] as const;
+/**
+ * Purposes this route rotates, with their algorithms. Retired keys stay published: token keys in the JWKS until
+ * their tokens expire, the Ed25519 keys in /.well-known/vouch-keys.json for good. The registry root is not here:
+ * consumers pin it, so replacing it is a re-pinning, not a rotation (docs/registry.md).
+ */
+const ROTATABLE: Readonly<Record<string, ServerKeyAlg>> = {
+  [TOKEN_KEY_PURPOSE]: 'ES256',
+  [CAPABILITY_KEY_PURPOSE]: 'EdDSA',
+  [TOOL_MANIFEST_KEY_PURPOSE]: 'EdDSA',
+};
 
 const keySchema = {
   type: 'object',
@@ -55,7 +66,8 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
             alg: k.alg,
             generation: k.generation,
             status: k.status,
-            published: t === undefined ? k.status === 'active' : isPublished(t, now),
+            // Ed25519 keys stay in vouch-keys.json once retired; token keys leave the JWKS when their tokens expire.
+            published: t === undefined ? true : isPublished(t, now),
             created_at: iso(k.createdAt),
             retired_at: iso(k.retiredAt),
             drops_at: iso(t?.dropsAt ?? null),
@@ -77,7 +89,7 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { purpose: { type: 'string', enum: [...ROTATABLE] } },
+          properties: { purpose: { type: 'string', enum: Object.keys(ROTATABLE) } },
         },
         response: {
           201: {
@@ -99,8 +111,9 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       let rotation;
       try {
         // Make sure generation 1 exists first, so a first rotation retires it instead of racing its creation.
-        await keyring.signingKey();
-        rotation = await rotateServerKey(ctx.storage, ctx.kek, purpose, 'ES256', ctx.clock.now(), {
+        if (purpose === TOKEN_KEY_PURPOSE) await keyring.signingKey();
+        else await ensureServerKey(ctx.storage, ctx.kek, purpose, ROTATABLE[purpose]!, ctx.clock.now());
+        rotation = await rotateServerKey(ctx.storage, ctx.kek, purpose, ROTATABLE[purpose]!, ctx.clock.now(), {
           actor: 'admin',
           requestId: req.id,
         });
@@ -109,7 +122,8 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
           throw new ApiError('CONFLICT', err.message);
         throw err;
       }
-      keyring.invalidate();
+      if (purpose === TOKEN_KEY_PURPOSE) keyring.invalidate();
+      if (purpose === CAPABILITY_KEY_PURPOSE) capabilityKeyRotated(ctx);
       const { key, retired } = rotation;
       return reply.code(201).send({ purpose, kid: key.kid, alg: key.alg, generation: key.generation, retired });
     },
