@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isVouchError, verifyAgentCredential, verifyRegistry, type GenesisStep, type PublicKey } from '@vouch/sdk';
+import { isVouchError, verifyAgentCredential, verifyRegistry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { parseTime } from './lib/duration.ts';
-import { readPublicKeyArg } from './lib/key-files.ts';
+import { rootKeyFor } from './lib/key-files.ts';
 import { DEFAULT_DIR, layout, readRegistry, shown } from './lib/layout.ts';
 
 interface VerifyCredentialOptions {
@@ -66,12 +66,7 @@ Examples:
       }
       const credential = await credentialArg(value);
       const doc = await readRegistry(layout(opts.dir));
-      const pinnedArg = opts.rootKey ?? process.env.VOUCH_TRUST_REGISTRY_ROOT_KEY;
-      const pinned = pinnedArg !== undefined && pinnedArg !== '';
-      let rootKey: PublicKey | string;
-      if (pinned) rootKey = await readPublicKeyArg(pinnedArg, '--root-key');
-      else if (doc.governance[0]?.kind === 'genesis') rootKey = (doc.governance[0] as GenesisStep).rootKey;
-      else throw new CliError('--root-key is required: the document names no root key.', EXIT.USAGE);
+      const { rootKey, pinned } = await rootKeyFor(doc, opts.rootKey);
       const now = (opts.at !== undefined ? parseTime(opts.at, '--at') : new Date()).getTime();
       const report = await verifyRegistry(doc, { rootKey, now });
       if (!report.valid) {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { checkIssuer, verifyRegistry, type GenesisStep, type PublicKey } from '@vouch/sdk';
+import { checkIssuer, verifyRegistry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { parseTime } from './lib/duration.ts';
-import { readPublicKeyArg } from './lib/key-files.ts';
+import { rootKeyFor } from './lib/key-files.ts';
 import { DEFAULT_DIR, layout, readRegistry } from './lib/layout.ts';
 import { formatVerification } from './lib/report.ts';
 
@@ -52,12 +52,7 @@ Examples:
       if (opts.format !== 'text' && opts.format !== 'json')
         throw new CliError('--format must be text or json.', EXIT.USAGE);
       const doc = await readRegistry(layout(opts.dir));
-      const pinnedArg = opts.rootKey ?? process.env.VOUCH_TRUST_REGISTRY_ROOT_KEY;
-      const pinned = pinnedArg !== undefined && pinnedArg !== '';
-      let rootKey: PublicKey | string;
-      if (pinned) rootKey = await readPublicKeyArg(pinnedArg, '--root-key');
-      else if (doc.governance[0]?.kind === 'genesis') rootKey = (doc.governance[0] as GenesisStep).rootKey;
-      else throw new CliError('--root-key is required: the document names no root key.', EXIT.USAGE);
+      const { rootKey, pinned } = await rootKeyFor(doc, opts.rootKey);
       const now = opts.at !== undefined ? parseTime(opts.at, '--at') : new Date();
       const report = await verifyRegistry(doc, {
         rootKey,

@@ -12,6 +12,8 @@ import {
   type PrivateKey,
   type PrivateKeyInput,
   type PublicKey,
+  type GenesisStep,
+  type RegistryDocument,
 } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
 import { readBytes, shown } from './layout.ts';
@@ -117,4 +119,21 @@ export async function readPublicKeyArg(value: string, option: string): Promise<P
   } catch (err) {
     keyError(path, '(file)', err);
   }
+}
+
+/**
+ * The root key to verify `doc` against: `--root-key` (or $VOUCH_TRUST_REGISTRY_ROOT_KEY) when given, pinned;
+ * otherwise the key the genesis step names, which proves the document consistent but not where it came from.
+ */
+export async function rootKeyFor(
+  doc: RegistryDocument,
+  rootKeyOption: string | undefined,
+): Promise<{ rootKey: PublicKey | string; pinned: boolean }> {
+  const given = rootKeyOption ?? process.env.VOUCH_TRUST_REGISTRY_ROOT_KEY;
+  if (given !== undefined && given !== '')
+    return { rootKey: await readPublicKeyArg(given, '--root-key'), pinned: true };
+  if (doc.governance[0]?.kind === 'genesis') {
+    return { rootKey: (doc.governance[0] as GenesisStep).rootKey, pinned: false };
+  }
+  throw new CliError('--root-key is required: the document names no root key.', EXIT.USAGE);
 }
