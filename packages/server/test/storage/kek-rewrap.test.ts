@@ -112,3 +112,29 @@ eachEngine(
     assert.ok(rotated);
   },
 );
+
+eachEngine(
+  'rotations racing re-wraps from another connection never leave a key sealed under a retired KEK',
+  async ({ open }) => {
+    const a = await open();
+    const b = await open();
+    const keks = [randomBytes(32), randomBytes(32)];
+    await seeded(a, keks[0]!);
+    let current = 0;
+    for (let round = 0; round < 12; round++) {
+      const next = 1 - current;
+      const [rotation, rewrap] = await Promise.allSettled([
+        rotateServerKey(a, keks[current]!, 'tokens', 'ES256', T0 + 10 + round),
+        rewrapKek(b, keks[current]!, keks[next]!, T0 + 10 + round),
+      ]);
+      assert.equal(rewrap.status, 'fulfilled', String((rewrap as PromiseRejectedResult).reason));
+      // The rotation either committed first (and the re-wrap re-sealed its key) or saw the new KEK and refused.
+      if (rotation.status === 'rejected')
+        assert.ok(assertCode('KEK_MISMATCH')(rotation.reason), String(rotation.reason));
+      current = next;
+      const keys = await listServerKeys(a, keks[current]!);
+      keys.forEach(assertSigns);
+      await checkKek(a, keks[current]!, T0 + 20);
+    }
+  },
+);
