@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { canonicalAddress, isLoopbackAddress, parseDnsServers } from './net/index.ts';
+import type { OpenStorageOptions } from './storage/index.ts';
 
 /** Error raised for a configuration the server cannot start with. */
 export class ConfigError extends Error {
@@ -360,6 +361,11 @@ function parsePublicUrl(raw: string): string {
 function hostForUrl(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Where a server with this configuration keeps its data, for `openStorage`. */
+export function storageOptionsOf(config: Config): OpenStorageOptions {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema };
 }
 
 /**

@@ -1,8 +1,8 @@
 // `vouch kek rewrap`: the deployment-level side of replacing the key-encryption key. Finds the current KEK file
 // the way the server does, reads both files (never creating one) and re-seals the server keys.
-import { join } from 'node:path';
 import type { Config } from './config.ts';
-import { KEK_FILE_NAME, openStorage, readKek, rewrapKek, StorageError } from './storage/index.ts';
+import { storageOptionsOf } from './config.ts';
+import { kekFilePath, openStorage, readKek, rewrapKek } from './storage/index.ts';
 
 /** What `vouch kek rewrap` reports. */
 export interface DeploymentRewrap {
@@ -26,26 +26,18 @@ export async function rewrapDeploymentKek(
   newKekFile: string,
   nowMs: number,
 ): Promise<DeploymentRewrap> {
-  if (config.databaseUrl !== undefined && config.kekFile === undefined) {
-    throw new StorageError(
-      'KEK_REQUIRED',
-      'VOUCH_KEK_FILE is required with PostgreSQL: set it to the current KEK file.',
-    );
-  }
-  const currentFile = config.kekFile ?? join(config.dataDir, KEK_FILE_NAME);
-  const oldKek = await readKek(currentFile);
-  const newKek = await readKek(newKekFile);
-  const storage = await openStorage({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    pgSchema: config.databaseSchema,
-  });
+  const storage = await openStorage(storageOptionsOf(config));
+  let oldKek: Buffer | undefined;
+  let newKek: Buffer | undefined;
   try {
+    const currentFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: storage.engine });
+    oldKek = await readKek(currentFile);
+    newKek = await readKek(newKekFile);
     const { keys } = await rewrapKek(storage, oldKek, newKek, nowMs);
     return { keys, currentFile, newFile: newKekFile };
   } finally {
-    oldKek.fill(0);
-    newKek.fill(0);
+    oldKek?.fill(0);
+    newKek?.fill(0);
     await storage.close();
   }
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { storageOptionsOf } from './config.ts';
 import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
@@ -50,11 +51,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = createLogger(config.logLevel, options.logStream);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const admin = await resolveAdminKey(config);
-  const storage = await openStorage({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    pgSchema: config.databaseSchema,
-  });
+  const storage = await openStorage(storageOptionsOf(config));
   try {
     const kek = await loadKek({ kekFile: config.kekFile, dataDir: config.dataDir, engine: storage.engine });
     await checkKek(storage, kek, clock.now());

@@ -6,7 +6,7 @@ export { openStorage } from './open.ts';
 export type { Engine, Storage, OpenStorageOptions } from './open.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export type { VouchMigration } from './migrations/index.ts';
-export { loadKek, checkKek, readKek, KEK_FILE_NAME } from './kek.ts';
+export { loadKek, checkKek, kekFilePath, readKek, KEK_FILE_NAME } from './kek.ts';
 export { rewrapKek } from './kek-rewrap.ts';
 export type { KekRewrap } from './kek-rewrap.ts';
 export { seal, open } from './secret-box.ts';

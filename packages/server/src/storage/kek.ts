@@ -36,6 +36,15 @@ const CHECK_LABEL = 'vouch-kek-check';
  * ```
  */
 export async function loadKek(opts: { kekFile?: string; dataDir: string; engine: Engine }): Promise<Buffer> {
+  const file = kekFilePath(opts);
+  return (await readKekFile(file)) ?? (await createKekFile(file));
+}
+
+/**
+ * Where the KEK file is: `kekFile` (`VOUCH_KEK_FILE`) or, on SQLite only, `<dataDir>/kek.key`. Throws
+ * `KEK_REQUIRED` on PostgreSQL without `kekFile`.
+ */
+export function kekFilePath(opts: { kekFile?: string; dataDir: string; engine: Engine }): string {
   const given = opts.kekFile === '' ? undefined : opts.kekFile;
   if (given === undefined && opts.engine === 'postgres') {
     throw new StorageError(
@@ -43,8 +52,7 @@ export async function loadKek(opts: { kekFile?: string; dataDir: string; engine:
       'VOUCH_KEK_FILE is required with PostgreSQL: set it to the path of one key-encryption key file that every server process shares.',
     );
   }
-  const file = given ?? join(opts.dataDir, KEK_FILE_NAME);
-  return (await readKekFile(file)) ?? (await createKekFile(file));
+  return given ?? join(opts.dataDir, KEK_FILE_NAME);
 }
 
 /**

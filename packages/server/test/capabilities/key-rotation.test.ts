@@ -10,8 +10,7 @@ import { boundToken, genesis, intercept } from './helpers.ts';
 const X = 'agent:my-assistant:v1';
 
 function kidOf(token: string): string {
-  const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string };
-  return header.kid;
+  return decodeJwt(token).header.kid!;
 }
 
 eachEngine(
@@ -34,7 +33,6 @@ eachEngine(
       const after = await boundToken(app, reg.issuers.acme!, X);
       assert.equal(kidOf(after.token), rotated.body.kid, 'the next token is signed by the new key');
       assert.notEqual(rotated.body.kid, oldKid);
-      assert.ok(decodeJwt(after.token));
       for (const t of [before.token, after.token])
         assert.deepEqual(await intercept(app.app, t, X), { decision: 'allow' });
 

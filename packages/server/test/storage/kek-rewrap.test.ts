@@ -1,6 +1,6 @@
 // `rewrapKek`: every server key re-sealed under a new KEK in one transaction, refusals that change nothing, and a
 // process still holding the old KEK unable to seal a key afterwards.
-import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { strict as assert } from 'node:assert';
 import {
   checkKek,
@@ -10,18 +10,11 @@ import {
   rotateServerKey,
   StorageError,
 } from '../../src/storage/index.ts';
-import type { ServerKey, Storage } from '../../src/storage/index.ts';
+import type { Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import { assertSignsWith } from '../helpers/keys.ts';
 
 const T0 = 1_750_000_000_000;
-
-function assertSigns(key: ServerKey): void {
-  const data = Buffer.from('vouch');
-  const digest = key.alg === 'ES256' ? 'sha256' : null;
-  const signature = sign(digest, data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-  const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' });
-  assert.ok(verify(digest, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature));
-}
 
 /** Three keys under `kek`: two generations of one purpose (one retired) and one EdDSA key. */
 async function seeded(storage: Storage, kek: Buffer): Promise<string[]> {
@@ -57,7 +50,7 @@ eachEngine('rewrapKek re-seals every key: the new KEK opens them all, the old on
     ['active', 'active', 'retired'],
     'statuses and generations are untouched',
   );
-  after.forEach(assertSigns);
+  after.forEach(assertSignsWith);
   const sealed = await sealedColumns(storage);
   assert.ok(sealed.every((s, i) => s !== before[i]));
   await assert.rejects(listServerKeys(storage, oldKek), assertCode('SEALED_INVALID'));
@@ -133,7 +126,7 @@ eachEngine(
         assert.ok(assertCode('KEK_MISMATCH')(rotation.reason), String(rotation.reason));
       current = next;
       const keys = await listServerKeys(a, keks[current]!);
-      keys.forEach(assertSigns);
+      keys.forEach(assertSignsWith);
       await checkKek(a, keks[current]!, T0 + 20);
     }
   },

@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,20 +7,11 @@ import { strict as assert } from 'node:assert';
 import { calculateJwkThumbprint } from 'jose';
 import { sql } from 'kysely';
 import { ensureServerKey, listServerKeys, openStorage, StorageError } from '../../src/storage/index.ts';
-import type { ServerKey } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import { assertSignsWith } from '../helpers/keys.ts';
 
 const T0 = 1_750_000_000_000;
 const kek = randomBytes(32);
-
-/** The private key signs, and the stored public JWK verifies. */
-function assertSignsWith(key: ServerKey): void {
-  const data = Buffer.from('vouch');
-  const digest = key.alg === 'ES256' ? 'sha256' : null;
-  const signature = sign(digest, data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-  const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' });
-  assert.ok(verify(digest, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature));
-}
 
 eachEngine('ensureServerKey creates generation 1 once per purpose and returns it afterwards', async ({ open }) => {
   const storage = await open();
