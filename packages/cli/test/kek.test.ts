@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, SERVER_KEY_PURPOSES, startServer } from '@vouch/server';
 import { eachEngine } from '../../server/test/helpers/storage.ts';
@@ -48,6 +48,16 @@ eachEngine(
     );
     assert.equal(wrong.code, 2, wrong.err);
     assert.match(wrong.err, /KEK_MISMATCH/);
+    if (engine === 'sqlite') {
+      // A data directory with a key but no database: refused, and no database is created there.
+      const stray = join(dataDir, 'stray');
+      await mkdir(stray);
+      await writeFile(join(stray, 'kek.key'), oldKek, { mode: 0o600 });
+      const nodb = await runBin(['kek', 'rewrap', '--new-kek-file', newFile, '--data-dir', stray], env, dataDir);
+      assert.equal(nodb.code, 2, nodb.err);
+      assert.match(nodb.err, /no Vouch database in .*stray \(DATABASE_UNAVAILABLE\)/);
+      assert.deepEqual(await readdir(stray), ['kek.key']);
+    }
     assert.deepEqual(await jwksKids(env), before, 'the old KEK still works after the refusals');
 
     const done = await runBin(['kek', 'rewrap', '--new-kek-file', newFile, '--json'], env, dataDir);

@@ -1,8 +1,11 @@
 // `vouch kek rewrap`: the deployment-level side of replacing the key-encryption key. Finds the current KEK file
 // the way the server does, reads both files (never creating one) and re-seals the server keys.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from './config.ts';
 import { storageOptionsOf } from './config.ts';
-import { kekFilePath, openStorage, readKek, rewrapKek } from './storage/index.ts';
+import { kekFilePath, openStorage, readKek, rewrapKek, StorageError } from './storage/index.ts';
+import { SQLITE_FILE } from './storage/lib/sqlite.ts';
 
 /** What `vouch kek rewrap` reports. */
 export interface DeploymentRewrap {
@@ -26,18 +29,24 @@ export async function rewrapDeploymentKek(
   newKekFile: string,
   nowMs: number,
 ): Promise<DeploymentRewrap> {
-  const storage = await openStorage(storageOptionsOf(config));
-  let oldKek: Buffer | undefined;
-  let newKek: Buffer | undefined;
+  const engine = config.databaseUrl === undefined ? 'sqlite' : 'postgres';
+  const currentFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine });
+  // Both keys and the database must exist already: a wrong path must not leave a new key or database behind.
+  const oldKek = await readKek(currentFile);
+  const newKek = await readKek(newKekFile);
   try {
-    const currentFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: storage.engine });
-    oldKek = await readKek(currentFile);
-    newKek = await readKek(newKekFile);
-    const { keys } = await rewrapKek(storage, oldKek, newKek, nowMs);
-    return { keys, currentFile, newFile: newKekFile };
+    if (engine === 'sqlite' && !existsSync(join(config.dataDir, SQLITE_FILE))) {
+      throw new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database in ${config.dataDir}.`);
+    }
+    const storage = await openStorage(storageOptionsOf(config));
+    try {
+      const { keys } = await rewrapKek(storage, oldKek, newKek, nowMs);
+      return { keys, currentFile, newFile: newKekFile };
+    } finally {
+      await storage.close();
+    }
   } finally {
-    oldKek?.fill(0);
-    newKek?.fill(0);
-    await storage.close();
+    oldKek.fill(0);
+    newKek.fill(0);
   }
 }
