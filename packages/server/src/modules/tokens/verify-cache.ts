@@ -41,6 +41,12 @@ export class VerifyCache {
   #overflow = false;
   #syncing: Promise<void> | undefined;
   readonly #agents = new Map<string, CachedAgent>();
+  /**
+   * Agent reads under way, by DID: when a cached agent expires under load, the requests that arrive before its
+   * read returns share that read instead of each sending its own query. A read is shared only with requests that
+   * see the same cursor and epoch it started from, so none gets an answer older than its own start.
+   */
+  readonly #agentReads = new Map<string, { read: Promise<TokenAgent | undefined>; cursor: number; epoch: number }>();
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -76,7 +82,21 @@ export class VerifyCache {
     ) {
       return hit.agent;
     }
-    return this.#readAgent(did, now);
+    const pending = this.#agentReads.get(did);
+    if (pending !== undefined && pending.cursor === this.#cursor && pending.epoch === localAgentEpoch()) {
+      return pending.read;
+    }
+    const entry = { read: this.#readAgent(did, now), cursor: this.#cursor, epoch: localAgentEpoch() };
+    this.#agentReads.set(did, entry);
+    void entry.read.then(
+      () => this.#forgetRead(did, entry),
+      () => this.#forgetRead(did, entry),
+    );
+    return entry.read;
+  }
+
+  #forgetRead(did: string, entry: { read: Promise<TokenAgent | undefined> }): void {
+    if (this.#agentReads.get(did) === entry) this.#agentReads.delete(did);
   }
 
   async #readAgent(did: string, now: number): Promise<TokenAgent | undefined> {
