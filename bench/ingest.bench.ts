@@ -11,7 +11,6 @@
 // round. A note gives CPU ms per batch of each side in every round (read from /proc), which other load on the
 // machine skews less than throughput.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +21,7 @@ import {
   dropSchema,
   freshSchema,
   PG_URL,
+  cpuMs,
   pinned,
   reportNote,
   spawnAnnouncing,
@@ -54,16 +54,6 @@ async function release(): Promise<void> {
 
 /** What the children print: a Measurement, their own CPU time per operation and how many warm-up operations ran. */
 type ChildMeasurement = Measurement & { cpuUsPerOp: number; warmupOps: number };
-
-/** A process's CPU time (user + system) in ms, from /proc (Linux); undefined elsewhere. */
-function cpuMs(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
-  } catch {
-    return undefined;
-  }
-}
 
 /** Runs a child of bench/ingest/client.ts pinned to `core` and returns the Measurement it prints. */
 function runChild(core: number, args: string[]): ChildMeasurement {

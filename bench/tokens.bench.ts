@@ -27,6 +27,7 @@ import {
   type JwtClaims,
 } from '../packages/sdk/src/index.ts';
 import {
+  cpuMs,
   defineSuite,
   dropSchema,
   freshSchema,
@@ -96,14 +97,50 @@ async function load(
   return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof load>>;
 }
 
-/** One HTTP case: warm up, then measure with autocannon in its own pinned process. */
-function httpCase(url: () => string, tokensFile: () => string): (o: MeasureOptions) => Promise<Measurement> {
+// Server CPU µs per request of each HTTP row, round by round: steal time on a shared VM skews throughput more than
+// the CPU a process is charged for, so the note beside the ratios gives this steadier figure too.
+const cpuPerRequest = new Map<string, number[]>();
+const BARE = 'bare Fastify + raw async verify';
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/**
+ * One HTTP case: warm up, then measure with autocannon in its own pinned process, reading the server's CPU time
+ * around the load. After its last round it notes the CPU per request (and its ratio to the bare route's).
+ */
+function httpCase(
+  name: string,
+  url: string,
+  tokensFile: string,
+  pid: number | undefined,
+): (o: MeasureOptions) => Promise<Measurement> {
   return async (options) => {
     const seconds = Math.max(3, Math.round((2 * (options.durationMs ?? 1500)) / 1000));
     // A full warm-up before the first round; later rounds (suite.ts gives them ≤ 100 ms) find the server warm.
-    if ((options.warmupMs ?? 300) >= 300) await load(url(), tokensFile(), 1);
-    const r = await load(url(), tokensFile(), seconds);
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url()}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    if ((options.warmupMs ?? 300) >= 300) await load(url, tokensFile, 1);
+    const before = cpuMs(pid);
+    const r = await load(url, tokensFile, seconds);
+    const after = cpuMs(pid);
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    if (before !== undefined && after !== undefined && r.requests > 0) {
+      const rounds = cpuPerRequest.get(name) ?? [];
+      cpuPerRequest.set(name, rounds);
+      rounds.push(((after - before) * 1000) / r.requests);
+      if (rounds.length === HTTP_ROUNDS) {
+        const bare = cpuPerRequest.get(BARE);
+        const vsBare =
+          name !== BARE && bare?.length === HTTP_ROUNDS
+            ? `; bare route / this = ${(median(bare) / median(rounds)).toFixed(2)}×`
+            : '';
+        reportNote(
+          `${name}: server CPU per request, round by round: ${rounds.map((x) => x.toFixed(0)).join(', ')} µs ` +
+            `(median ${median(rounds).toFixed(0)} µs${vsBare})`,
+        );
+      }
+    }
     return {
       ops: r.requests,
       seconds: r.seconds,
@@ -203,10 +240,16 @@ export default defineSuite({
       body: JSON.stringify({ token: check.tokens[0] }),
     });
     if (probe.status !== 200) throw new Error(`the Vouch bench server does not verify its tokens: ${probe.status}`);
-    const BARE = 'bare Fastify + raw async verify';
     const BARE_RSS = 'bare Fastify server RSS';
     const pin = pinned(0).length > 0 ? 'server on core 0, autocannon on core 1' : 'unpinned';
     const http = `HTTP, ${HTTP_CONNECTIONS} connections, ${pin}, median of ${HTTP_ROUNDS} interleaved rounds`;
+    const httpRow = (
+      name: string,
+      url: string,
+      file: string,
+      pid: number | undefined,
+      extra: Partial<BenchCase> = {},
+    ): BenchCase => ({ group: http, rounds: HTTP_ROUNDS, name, run: httpCase(name, url, file, pid), ...extra });
 
     return [
       {
@@ -254,60 +297,38 @@ export default defineSuite({
         op: () => webVerifier.verify(nextToken()),
         compareTo: [RAW_ASYNC, JOSE],
       },
-      {
-        group: http,
-        rounds: HTTP_ROUNDS,
-        name: BARE,
-        run: httpCase(
-          () => `http://127.0.0.1:${bare.port}/verify`,
-          () => tokensFile,
-        ),
-      },
-      {
-        group: http,
-        rounds: HTTP_ROUNDS,
-        name: 'step: bare Fastify + SDK verifyAipToken, answers the claims',
-        run: httpCase(
-          () => `http://127.0.0.1:${bare.port}/verify-sdk`,
-          () => tokensFile,
-        ),
-        compareTo: [BARE],
-      },
-      {
-        group: http,
-        rounds: HTTP_ROUNDS,
-        name: 'step: bare Fastify + server verifyToken [sqlite], answers the claims',
-        run: httpCase(
-          () => `http://127.0.0.1:${vouch.ladderPort}/verify`,
-          () => tokensFile,
-        ),
-        compareTo: [BARE],
-      },
-      {
-        group: http,
-        rounds: HTTP_ROUNDS,
-        name: 'Vouch POST /api/registry/verify [sqlite]',
-        run: httpCase(
-          () => `http://127.0.0.1:${vouch.port}/api/registry/verify`,
-          () => tokensFile,
-        ),
-        compareTo: [BARE],
-        target: { vs: BARE, min: 0.9 },
-      },
+      httpRow(BARE, `http://127.0.0.1:${bare.port}/verify`, tokensFile, bare.child.pid),
+      httpRow(
+        'step: bare Fastify + SDK verifyAipToken, answers the claims',
+        `http://127.0.0.1:${bare.port}/verify-sdk`,
+        tokensFile,
+        bare.child.pid,
+        { compareTo: [BARE] },
+      ),
+      httpRow(
+        'step: bare Fastify + server verifyToken [sqlite], answers the claims',
+        `http://127.0.0.1:${vouch.ladderPort}/verify`,
+        tokensFile,
+        vouch.child.pid,
+        { compareTo: [BARE] },
+      ),
+      httpRow(
+        'Vouch POST /api/registry/verify [sqlite]',
+        `http://127.0.0.1:${vouch.port}/api/registry/verify`,
+        tokensFile,
+        vouch.child.pid,
+        { compareTo: [BARE], target: { vs: BARE, min: 0.9 } },
+      ),
       ...(vouchPg === undefined
         ? []
         : [
-            {
-              group: http,
-              rounds: HTTP_ROUNDS,
-              name: 'Vouch POST /api/registry/verify [postgres]',
-              run: httpCase(
-                () => `http://127.0.0.1:${vouchPg.port}/api/registry/verify`,
-                () => pgTokensFile,
-              ),
-              compareTo: [BARE],
-              target: { vs: BARE, min: 0.9 },
-            },
+            httpRow(
+              'Vouch POST /api/registry/verify [postgres]',
+              `http://127.0.0.1:${vouchPg.port}/api/registry/verify`,
+              pgTokensFile,
+              vouchPg.child.pid,
+              { compareTo: [BARE], target: { vs: BARE, min: 0.9 } },
+            ),
           ]),
       // Resident memory right after each server's share of the load above (no forced GC: as a client sees it).
       rssCase(BARE_RSS, bare.child.pid),

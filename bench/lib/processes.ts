@@ -61,3 +61,13 @@ export async function stopChildren(children: ChildProcessWithoutNullStreams[]): 
     ),
   );
 }
+
+/** A process's CPU time (user + system) in ms, from /proc (Linux); undefined elsewhere or once it has exited. */
+export function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
