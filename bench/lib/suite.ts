@@ -51,6 +51,8 @@ export interface BenchSuite {
 export interface CaseResult {
   case: BenchCase;
   result: Measurement;
+  /** Every round of an interleaved case, in the order measured (its `result` is the median one). */
+  rounds?: Measurement[];
 }
 
 /** A suite's results, or why it could not be measured. */
@@ -125,8 +127,24 @@ async function measureInterleaved(
   }
   return block.map((c, k) => {
     const sorted = [...measured[k]!].sort((a, b) => a.opsPerSec - b.opsPerSec);
-    return { case: c, result: sorted[Math.floor(sorted.length / 2)]! };
+    return { case: c, result: sorted[Math.floor(sorted.length / 2)]!, rounds: measured[k]! };
   });
+}
+
+/**
+ * The median of the round-by-round ratios of two interleaved cases (round k of one against round k of the other,
+ * measured moments apart), or undefined unless both have the same rounds. A burst of other load on a shared machine
+ * then moves one round's ratio, not the comparison of two medians taken at different times.
+ */
+function pairedRatio(
+  rounds: Measurement[] | undefined,
+  c: BenchCase,
+  peer: CaseResult | undefined,
+): number | undefined {
+  if (rounds === undefined || peer?.rounds === undefined || rounds.length !== peer.rounds.length) return undefined;
+  if (rounds.length < 2 || c.group !== peer.case.group) return undefined;
+  const ratios = rounds.map((m, k) => m.opsPerSec / peer.rounds![k]!.opsPerSec).sort((a, b) => a - b);
+  return ratios[Math.floor(ratios.length / 2)];
 }
 
 /** One row of a results table: group, case, figure, unit, µs/op, in flight, ratios, target. */
@@ -139,7 +157,7 @@ export function resultRows(results: CaseResult[]): (string[] | null)[] {
   };
   const rows: (string[] | null)[] = [];
   let group: string | undefined;
-  for (const { case: c, result } of results) {
+  for (const { case: c, result, rounds } of results) {
     if (rows.length > 0 && c.group !== group) rows.push(null);
     group = c.group;
     const ratios = (c.compareTo ?? [])
@@ -152,6 +170,9 @@ export function resultRows(results: CaseResult[]): (string[] | null)[] {
     if (c.target !== undefined) {
       const r = ratioOf(c, result, c.target.vs);
       target = `≥ ${formatRatio(c.target.min)}: ${r === undefined ? 'no peer' : r >= c.target.min ? 'met' : 'not met'}`;
+      // The verdict stays on the ratio of medians; the paired figure says how much of it noise could have moved.
+      const paired = pairedRatio(rounds, c, find(c.target.vs, c.group));
+      if (paired !== undefined) target += ` (round by round: ${formatRatio(paired)})`;
     }
     const unit = c.unit ?? 'ops/s';
     rows.push([
