@@ -1,6 +1,7 @@
-// PostgreSQL for the benches: where it is, a fresh schema per run and dropping it afterwards.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+// PostgreSQL for the benches: where it is, and a fresh schema per run (dropped afterwards with dropSchema).
+import { freshSchema as freshTestSchema } from '../../packages/server/test/helpers/pg-schema.ts';
+
+export { dropSchema } from '../../packages/server/test/helpers/pg-schema.ts';
 
 /** The server the PostgreSQL cases use, or undefined to skip them. */
 export const PG_URL: string | undefined =
@@ -8,16 +9,5 @@ export const PG_URL: string | undefined =
 
 /** A schema name no earlier run used. */
 export function freshSchema(): string {
-  return `bench_${randomBytes(6).toString('hex')}`;
-}
-
-/** Drops a bench's schema and everything in it. */
-export async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
+  return freshTestSchema('bench_', 6);
 }

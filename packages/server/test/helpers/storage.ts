@@ -17,14 +17,13 @@
  *   yourself first is fine). `options` are the exact `openStorage` options, for tests that open the database
  *   some other way, e.g. from a child process.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import pg from 'pg';
 import { openStorage } from '../../src/storage/index.ts';
+import { dropSchema, freshSchema } from './pg-schema.ts';
 import type { Engine, OpenStorageOptions, Storage } from '../../src/storage/index.ts';
 
 /** The PostgreSQL server tests may use, or undefined when PostgreSQL tests are skipped. */
@@ -68,7 +67,7 @@ export function eachEngine(
 
 async function runVariant(t: TestContext, engine: Engine, fn: (ctx: EngineContext) => Promise<void>): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vouch-storage-'));
-  const schema = `t_${randomBytes(8).toString('hex')}`;
+  const schema = freshSchema();
   const options: OpenStorageOptions =
     engine === 'postgres' ? { dataDir, databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolMax: 5 } : { dataDir };
   const opened: Storage[] = [];
@@ -86,17 +85,7 @@ async function runVariant(t: TestContext, engine: Engine, fn: (ctx: EngineContex
     });
   } finally {
     await Promise.allSettled(opened.map((s) => s.close()));
-    if (engine === 'postgres') await dropSchema(schema);
+    if (engine === 'postgres') await dropSchema(TEST_DATABASE_URL!, schema);
     await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
   }
 }
