@@ -6,5 +6,5 @@ export type { Column, Align } from './table.ts';
 export { defineSuite, runSuite, formatResults, resultRows, environmentLine, machine } from './suite.ts';
 export type { BenchCase, BenchSuite, CaseResult, SuiteReport } from './suite.ts';
 export { reportNote, markdownReport } from './report.ts';
-export { cpuMs, pinned, spawnAnnouncing, rssMiB, stopChildren } from './processes.ts';
+export { cpuMs, mainThreadCpuMs, pinned, spawnAnnouncing, rssMiB, stopChildren } from './processes.ts';
 export { PG_URL, dropSchema, freshSchema } from './postgres.ts';

@@ -64,8 +64,21 @@ export async function stopChildren(children: ChildProcessWithoutNullStreams[]): 
 
 /** A process's CPU time (user + system) in ms, from /proc (Linux); undefined elsewhere or once it has exited. */
 export function cpuMs(pid: number | undefined): number | undefined {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * The CPU time in ms of a process's main thread alone (for Node: the event loop and the JavaScript on it, without
+ * libuv's threadpool or V8's helper threads), from /proc (Linux); undefined elsewhere or once it has exited.
+ */
+export function mainThreadCpuMs(pid: number | undefined): number | undefined {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(path: string): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
   } catch {
     return undefined;
