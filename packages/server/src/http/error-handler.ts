@@ -41,6 +41,11 @@ export function describeValidation(part: string, issue: AjvIssue): { field: stri
   }
 }
 
+// SDK codes that only the server's own work can raise (its signing, key generation and randomness; a reference cycle,
+// which parsed JSON cannot hold): a fault of this server, answered 500 and logged like any unexpected error, never
+// blamed on the caller. UNSUPPORTED_JSON_VALUE stays a 400: a caller's string can hold a lone surrogate.
+const SERVER_SIDE_SDK_CODES: ReadonlySet<string> = new Set(['CRYPTO_ERROR', 'JSON_CYCLE']);
+
 /** Maps Fastify's own error codes to the API's codes. */
 function fromFastify(err: FastifyError): ApiError | undefined {
   switch (err.code) {
@@ -81,7 +86,7 @@ export function installErrorHandler(
           headers: { 'retry-after': '5' },
         });
       }
-    } else if (err instanceof VouchError) {
+    } else if (err instanceof VouchError && !SERVER_SIDE_SDK_CODES.has(err.code)) {
       // An SDK parser refused caller input (a key, an encoding, a signed document): the caller's fault.
       const sdkErr = err as VouchError<string>;
       const body = { error: sdkErr.message, code: sdkErr.code };

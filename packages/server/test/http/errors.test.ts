@@ -6,6 +6,7 @@ import { makeApp, tableCounts } from '../helpers/app.ts';
 import type { VouchModule } from '../../src/module.ts';
 import { jsonTextDepth } from '../../src/http/json-body.ts';
 import { ApiError } from '../../src/errors.ts';
+import { VouchError, type VouchErrorCode } from '@vouch/sdk';
 
 /** A route with a strict body schema, registered like a module's, to exercise parsing and validation. */
 const echoRoutes = (app: FastifyInstance) => {
@@ -31,6 +32,10 @@ const echoRoutes = (app: FastifyInstance) => {
   );
   app.get('/test/boom', { config: { policy: { caller: 'public', rateLimit: 'default' } } }, async () => {
     throw new Error('secret internal detail');
+  });
+  // What the SDK throws inside a route: a refusal of caller input, or a failure of the server's own signing.
+  app.get('/test/sdk/:code', { config: { policy: { caller: 'public', rateLimit: 'default' } } }, async (req) => {
+    throw new VouchError((req.params as { code: VouchErrorCode }).code, 'sdk detail');
   });
 };
 
@@ -112,6 +117,44 @@ eachEngine('bad input gets a 4xx JSON error with a stable code and writes nothin
     await storage.close();
   }
 });
+
+eachEngine(
+  'SDK errors: refused caller input is a 400 with its code, a server-side failure a logged 500',
+  async ({ open }) => {
+    const storage = await open();
+    const { app, logs } = await makeApp(storage, { modules: [echoModule] });
+    try {
+      for (const code of [
+        'INVALID_KEY',
+        'JWT_MALFORMED',
+        'DUPLICATE_KEY',
+        'REGISTRY_INVALID',
+        'UNSUPPORTED_JSON_VALUE',
+      ]) {
+        const res = await app.inject({ method: 'GET', url: `/test/sdk/${code}` });
+        assertError(res, 400, code);
+        assert.equal((res.json() as { error: string }).error, 'sdk detail');
+      }
+      const unhandled = () =>
+        logs.lines
+          .map((l) => JSON.parse(l) as { msg: string; err?: { code: string } })
+          .filter((l) => l.msg === 'unhandled error');
+      assert.equal(unhandled().length, 0);
+      for (const code of ['CRYPTO_ERROR', 'JSON_CYCLE']) {
+        const res = await app.inject({ method: 'GET', url: `/test/sdk/${code}` });
+        assertError(res, 500, 'INTERNAL');
+        assert.doesNotMatch(res.body, /sdk detail/);
+      }
+      assert.deepEqual(
+        unhandled().map((l) => l.err?.code),
+        ['CRYPTO_ERROR', 'JSON_CYCLE'],
+      );
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+  },
+);
 
 test('jsonTextDepth counts nesting outside strings only', () => {
   assert.equal(jsonTextDepth('1'), 0);
