@@ -50,6 +50,9 @@ export class Authority {
   readonly #ctx: AppContext;
   #root: RootKey | undefined;
   #cached: AuthorityDocument | undefined;
+  // The re-sign under way and the version (sequence, updatedAt) it re-signs: readers of that version past its
+  // half-life wait for it instead of each signing the same state again.
+  #resigning: { version: string; done: Promise<void> } | undefined;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -105,8 +108,19 @@ export class Authority {
     if (current === undefined) return undefined;
     const now = this.#ctx.clock.now();
     if (now < current.updatedAt + (current.expiresAt - current.updatedAt) / 2) return current;
-    await this.resign(current, now);
+    await this.#resignOnce(current, now);
     return this.#load();
+  }
+
+  #resignOnce(current: AuthorityDocument, now: number): Promise<void> {
+    const version = `${current.sequence}:${current.updatedAt}`;
+    const under = this.#resigning;
+    if (under !== undefined && under.version === version) return under.done;
+    const done = this.resign(current, now).finally(() => {
+      if (this.#resigning?.done === done) this.#resigning = undefined;
+    });
+    this.#resigning = { version, done };
+    return done;
   }
 
   /** The document as `db` (inside the registry lock) sees it, or 503 `REGISTRY_UNAVAILABLE`. */
