@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { verifyRegistry, type RegistryDocument } from '@vouch/sdk';
-import type { KyselyPlugin } from 'kysely';
 import { eachEngine } from '../helpers/storage.ts';
-import type { Storage } from '../../src/storage/index.ts';
+import { countQueries, updates } from '../helpers/query-count.ts';
 import { makeApp, tableCounts, T0 } from '../helpers/app.ts';
 import { listAudit } from '../../src/storage/index.ts';
 import { checkRegistryIssuer } from '../../src/modules/registry/service.ts';
@@ -284,41 +283,25 @@ eachEngine('re-signs at half-life: same sequence and chain, new expiry; verifies
 
 eachEngine('readers past half-life at once share one re-sign', async ({ open }) => {
   const storage = await open();
-  // Counts the document rewrites the app sends (a Kysely plugin sees every query it compiles).
-  let rewrites = 0;
-  const counter: KyselyPlugin = {
-    transformQuery(args) {
-      const node = args.node as { kind: string; table?: { table?: { identifier?: { name: string } } } };
-      if (node.kind === 'UpdateQueryNode' && node.table?.table?.identifier?.name === 'registry_documents') rewrites++;
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  };
-  const counted: Storage = {
-    db: storage.db.withPlugin(counter),
-    engine: storage.engine,
-    ping: () => storage.ping(),
-    close: () => storage.close(),
-  };
-  const app = await makeApp(counted);
+  // Counts the document rewrites the app sends.
+  const rewrites = countQueries(storage, (node) => updates(node, 'registry_documents'));
+  const app = await makeApp(rewrites.storage);
   try {
     const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
     await genesis(app.app, app.adminKey, Object.values(is));
     app.clock.set(T0 + 3.6 * DAY);
-    const before = rewrites;
+    const before = rewrites.counted();
     const docs = await Promise.all(
       Array.from({ length: 20 }, async () => (await get(app.app, '/.well-known/agent-trust.json')).body),
     );
-    assert.equal(rewrites - before, 1, 'one signature and one rewrite for 20 readers');
+    assert.equal(rewrites.counted() - before, 1, 'one signature and one rewrite for 20 readers');
     const updated = new Set(docs.map((d) => (d as unknown as RegistryDocument).updatedAt));
     assert.deepEqual([...updated], [new Date(T0 + 3.6 * DAY).toISOString()], 'every reader got the re-signed document');
     // A later half-life re-signs again: the shared re-sign is not kept past its own version.
     app.clock.set(T0 + 7.2 * DAY);
     const later = (await get(app.app, '/.well-known/agent-trust.json')).body as unknown as RegistryDocument;
     assert.equal(later.updatedAt, new Date(T0 + 7.2 * DAY).toISOString());
-    assert.equal(rewrites - before, 2);
+    assert.equal(rewrites.counted() - before, 2);
   } finally {
     await app.app.close();
     await storage.close();

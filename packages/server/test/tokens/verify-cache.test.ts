@@ -2,10 +2,9 @@
 // still refuses a revoked token at once after a revocation in this process, and within REVOCATION_SYNC_MS (app
 // clock) after one written by another process.
 import assert from 'node:assert/strict';
-import type { KyselyPlugin } from 'kysely';
 import { AGENT_CACHE_MS, REVOCATION_SYNC_MS } from '../../src/modules/tokens/verify-cache.ts';
-import type { Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import { countQueries, selectsFrom } from '../helpers/query-count.ts';
 import { issue, registerAgent, rejected, revokeAgent, tokenApp, verify, ADMIN, post } from './helpers.ts';
 
 eachEngine(
@@ -57,41 +56,20 @@ eachEngine(
 
 eachEngine('when a cached agent expires, concurrent verifications share one agent read', async ({ open }) => {
   const storage = await open();
-  // Counts the agent reads the app sends (a Kysely plugin sees every query it compiles).
-  let agentReads = 0;
-  const counter: KyselyPlugin = {
-    transformQuery(args) {
-      const node = args.node as {
-        kind: string;
-        from?: { froms: Array<{ table?: { identifier?: { name: string } } }> };
-      };
-      if (node.kind === 'SelectQueryNode' && node.from?.froms.some((f) => f.table?.identifier?.name === 'agents')) {
-        agentReads++;
-      }
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  };
-  const counted: Storage = {
-    db: storage.db.withPlugin(counter),
-    engine: storage.engine,
-    ping: () => storage.ping(),
-    close: () => storage.close(),
-  };
-  const t = await tokenApp(counted);
+  // Counts the agent reads the app sends.
+  const agentReads = countQueries(storage, (node) => selectsFrom(node, 'agents'));
+  const t = await tokenApp(agentReads.storage);
   try {
     const agent = await registerAgent(t);
     const tokens = await Promise.all(Array.from({ length: 3 }, () => issue(t, agent)));
     assert.equal((await verify(t, { token: tokens[0]!.token })).status, 200);
     t.clock.advance(AGENT_CACHE_MS);
-    const before = agentReads;
+    const before = agentReads.counted();
     const answers = await Promise.all(
       Array.from({ length: 40 }, (_, i) => verify(t, { token: tokens[i % tokens.length]!.token })),
     );
     assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
-    assert.equal(agentReads - before, 1, 'one read for the 40 verifications after the cached agent expired');
+    assert.equal(agentReads.counted() - before, 1, 'one read for the 40 verifications after the cached agent expired');
   } finally {
     await t.app.close();
   }
