@@ -112,8 +112,29 @@ function median(xs: readonly number[]): number {
 }
 
 /**
+ * Notes each HTTP row's CPU per request, round by round, with its median, the event loop's median and its ratio to
+ * the bare route's; once, after every round of every HTTP row (rounds alternate direction, so the bare route's last
+ * round may come after another row's).
+ */
+function noteCpuPerRequest(): void {
+  const bare = cpuPerRequest.get(BARE);
+  for (const [name, rounds] of cpuPerRequest) {
+    const loopRounds = loopCpuPerRequest.get(name) ?? [];
+    const loop = loopRounds.length === rounds.length ? `, event loop ${median(loopRounds).toFixed(0)} µs` : '';
+    const vsBare =
+      name !== BARE && bare !== undefined ? `; bare route / this = ${(median(bare) / median(rounds)).toFixed(2)}×` : '';
+    reportNote(
+      `${name}: server CPU per request, round by round: ${rounds.map((x) => x.toFixed(0)).join(', ')} µs ` +
+        `(median ${median(rounds).toFixed(0)} µs${loop}${vsBare})`,
+    );
+  }
+  cpuPerRequest.clear();
+  loopCpuPerRequest.clear();
+}
+
+/**
  * One HTTP case: warm up, then measure with autocannon in its own pinned process, reading the server's CPU time
- * around the load. After its last round it notes the CPU per request (and its ratio to the bare route's).
+ * around the load (noted by {@link noteCpuPerRequest}).
  */
 function httpCase(
   name: string,
@@ -139,18 +160,6 @@ function httpCase(
       loopCpuPerRequest.set(name, loopRounds);
       if (loopBefore !== undefined && loopAfter !== undefined)
         loopRounds.push(((loopAfter - loopBefore) * 1000) / r.requests);
-      if (rounds.length === HTTP_ROUNDS) {
-        const loop = loopRounds.length === HTTP_ROUNDS ? `, event loop ${median(loopRounds).toFixed(0)} µs` : '';
-        const bare = cpuPerRequest.get(BARE);
-        const vsBare =
-          name !== BARE && bare?.length === HTTP_ROUNDS
-            ? `; bare route / this = ${(median(bare) / median(rounds)).toFixed(2)}×`
-            : '';
-        reportNote(
-          `${name}: server CPU per request, round by round: ${rounds.map((x) => x.toFixed(0)).join(', ')} µs ` +
-            `(median ${median(rounds).toFixed(0)} µs${loop}${vsBare})`,
-        );
-      }
     }
     return {
       ops: r.requests,
@@ -163,13 +172,17 @@ function httpCase(
   };
 }
 
-/** A row whose figure is a server's RSS in MiB, read when the row comes up (after the HTTP rows before it). */
+/**
+ * A row whose figure is a server's RSS in MiB, read when the row comes up (after the HTTP rows before it); the first
+ * such row also notes the HTTP rows' CPU per request.
+ */
 function rssCase(name: string, pid: number | undefined): BenchCase {
   return {
     group: 'server RSS after the HTTP load above',
     name,
     unit: 'MiB',
     run: async () => {
+      noteCpuPerRequest();
       const mib = rssMiB(pid);
       if (mib === undefined) throw new Error(`cannot read the RSS of ${name} (pid ${pid}): not Linux?`);
       return { ops: 1, seconds: 0, opsPerSec: mib, meanLatencyUs: 0, async: false, concurrency: 1 };

@@ -108,7 +108,7 @@ export async function runSuite(
   return results;
 }
 
-/** Measures `block` (cases with `rounds`) round by round, case after case; each gets its median round. */
+/** Measures `block` (cases with `rounds`) round by round, case after case, in alternating directions; each gets its median round. */
 async function measureInterleaved(
   block: BenchCase[],
   optionsOf: (c: BenchCase) => MeasureOptions,
@@ -116,7 +116,12 @@ async function measureInterleaved(
   const rounds = Math.max(...block.map((c) => c.rounds ?? 1));
   const measured: Measurement[][] = block.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    for (const [k, c] of block.entries()) {
+    // Every other round runs the cases in reverse order, so that no case always follows the same neighbour or
+    // holds the same place (a server measured right after another's load can find core 0 busy with that process's
+    // leftover work, and the first case of a round follows whatever ran before the block).
+    for (let i = 0; i < block.length; i++) {
+      const k = round % 2 === 0 ? i : block.length - 1 - i;
+      const c = block[k]!;
       const options = optionsOf(c);
       const durationMs = (options.durationMs ?? 1500) / 2;
       // Warm up fully before a case's first round; later rounds only re-settle after the other cases ran.
