@@ -35,6 +35,29 @@ const ALGS: readonly ServerKeyAlg[] = ['ES256', 'EdDSA'];
 const STATUSES: readonly ServerKeyStatus[] = ['active', 'retired'];
 
 /**
+ * Inserts a first key if its row is still absent (a concurrent insert wins quietly), after checking that `kek` is
+ * still the database's KEK in the same transaction (as rotations do): a process left running with a KEK that a
+ * re-wrap replaced must not seal a key nobody else can open.
+ */
+async function insertSealed(
+  storage: Storage,
+  kek: Buffer,
+  row: ServerKeysTable,
+  conflictColumns?: Array<'purpose' | 'generation'>,
+): Promise<void> {
+  await translateErrors(() =>
+    storage.db.transaction().execute(async (trx) => {
+      await assertKekCurrent(trx, storage.engine, kek);
+      await trx
+        .insertInto('server_keys')
+        .values(row)
+        .onConflict((oc) => (conflictColumns ? oc.columns(conflictColumns) : oc).doNothing())
+        .execute();
+    }),
+  );
+}
+
+/**
  * Returns the active key (highest generation) for `purpose`, creating generation 1 on first use.
  * Safe under concurrency: every starter may generate a candidate, but the insert is `ON CONFLICT (purpose,
  * generation) DO NOTHING` and everyone then reads back the one row that landed.
@@ -59,13 +82,7 @@ export async function ensureServerKey(
   if (existing !== undefined) return requireAlg(existing, alg);
 
   const candidate = await newKeyRow(kek, purpose, alg, nowMs);
-  await translateErrors(() =>
-    storage.db
-      .insertInto('server_keys')
-      .values(candidate)
-      .onConflict((oc) => oc.columns(['purpose', 'generation']).doNothing())
-      .execute(),
-  );
+  await insertSealed(storage, kek, candidate, ['purpose', 'generation']);
   const winner = await activeKey(storage.db, kek, purpose);
   if (winner === undefined) {
     throw new StorageError('SERVER_KEY_CONFLICT', `The server keys for "${purpose}" exist but none is active.`);
@@ -111,13 +128,7 @@ export async function importServerKey(
       created_at: nowMs,
       retired_at: null,
     };
-    await translateErrors(() =>
-      storage.db
-        .insertInto('server_keys')
-        .values(row)
-        .onConflict((oc) => oc.doNothing())
-        .execute(),
-    );
+    await insertSealed(storage, kek, row);
   } finally {
     der.fill(0);
   }

@@ -1,10 +1,11 @@
 // `rewrapKek`: every server key re-sealed under a new KEK in one transaction, refusals that change nothing, and a
 // process still holding the old KEK unable to seal a key afterwards.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { strict as assert } from 'node:assert';
 import {
   checkKek,
   ensureServerKey,
+  importServerKey,
   listServerKeys,
   rewrapKek,
   rotateServerKey,
@@ -103,6 +104,30 @@ eachEngine(
     const rotated = await rotateServerKey(storage, newKek, 'tokens', 'ES256', T0 + 7);
     assert.equal((await listServerKeys(storage, newKek)).length, 4);
     assert.ok(rotated);
+  },
+);
+
+eachEngine(
+  'after a re-wrap, a process still holding the old KEK cannot create or import the first key of a purpose',
+  async ({ open }) => {
+    const storage = await open();
+    const oldKek = randomBytes(32);
+    const newKek = randomBytes(32);
+    await seeded(storage, oldKek);
+    await rewrapKek(storage, oldKek, newKek, T0 + 5);
+    await assert.rejects(ensureServerKey(storage, oldKek, 'capability', 'EdDSA', T0 + 6), assertCode('KEK_MISMATCH'));
+    const imported = generateKeyPairSync('ed25519').privateKey;
+    await assert.rejects(
+      importServerKey(storage, oldKek, 'registry-root', 'EdDSA', imported, T0 + 6),
+      assertCode('KEK_MISMATCH'),
+    );
+    assert.equal((await listServerKeys(storage, newKek)).length, 3, 'nothing sealed under the old KEK');
+    // The process holding the new KEK creates and imports them.
+    const created = await ensureServerKey(storage, newKek, 'capability', 'EdDSA', T0 + 7);
+    const root = await importServerKey(storage, newKek, 'registry-root', 'EdDSA', imported, T0 + 7);
+    assert.equal((await listServerKeys(storage, newKek)).length, 5);
+    assertSignsWith(created);
+    assertSignsWith(root);
   },
 );
 
