@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | 'RATE_LIMITED'
   | 'NOT_READY'
   | 'DATABASE_UNAVAILABLE'
+  | 'KEK_MISMATCH'
   | 'INTERNAL'
   // agents (issue 3)
   | 'AGENT_REVOKED'
@@ -87,6 +88,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   RATE_LIMITED: 429,
   NOT_READY: 503,
   DATABASE_UNAVAILABLE: 503,
+  // This process's key-encryption key was replaced under it (vouch kek rewrap): it cannot seal keys until restarted.
+  KEK_MISMATCH: 503,
   INTERNAL: 500,
   AGENT_REVOKED: 403,
   AGENT_HAS_NO_KEY: 409,

@@ -85,6 +85,14 @@ export function installErrorHandler(
         api = new ApiError('DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.', {
           headers: { 'retry-after': '5' },
         });
+      } else if (translated.code === 'KEK_MISMATCH') {
+        // Not the caller's fault, nor a bug: the operator re-wrapped the keys and this process was left running.
+        req.log.error({ err: { code: translated.code, message: translated.message } }, 'key-encryption key replaced');
+        api = new ApiError(
+          'KEK_MISMATCH',
+          'This server process holds a key-encryption key that was replaced (vouch kek rewrap); restart it with the ' +
+            'new key file.',
+        );
       }
     } else if (err instanceof VouchError && !SERVER_SIDE_SDK_CODES.has(err.code)) {
       // An SDK parser refused caller input (a key, an encoding, a signed document): the caller's fault.

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import type { TestApp } from '../helpers/app.ts';
-import { ensureServerKey, listServerKeys, rotateServerKey } from '../../src/storage/index.ts';
+import { checkKek, ensureServerKey, listServerKeys, rewrapKek, rotateServerKey } from '../../src/storage/index.ts';
 import { pruneTokenState } from '../../src/modules/tokens/service.ts';
 import { ADMIN, issue, post, registerAgent, rejected, T0, tokenApp, verify } from './helpers.ts';
 
@@ -268,3 +268,28 @@ eachEngine('key admin routes need the admin key and never rotate the pinned regi
   }
   await t.app.close();
 });
+
+eachEngine(
+  'a process left on a re-wrapped KEK answers rotate with 503 KEK_MISMATCH, logged, and seals nothing',
+  async ({ open }) => {
+    const storage = await open();
+    const t = await tokenApp(storage, { env: { VOUCH_LOG_LEVEL: 'info' } });
+    try {
+      await checkKek(storage, t.kek, T0);
+      const before = await listServerKeys(storage, t.kek);
+      const newKek = randomBytes(32);
+      await rewrapKek(storage, t.kek, newKek, T0); // vouch kek rewrap, while this app still runs on the old KEK
+      const res = await post(t, '/api/v1/admin/keys/rotate', {}, ADMIN);
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.json().code, 'KEK_MISMATCH');
+      assert.match(res.json().error, /restart/);
+      assert.match(t.logs.text(), /key-encryption key replaced/);
+      assert.deepEqual(
+        (await listServerKeys(storage, newKek)).map((k) => k.kid),
+        before.map((k) => k.kid),
+      );
+    } finally {
+      await t.app.close();
+    }
+  },
+);
