@@ -31,6 +31,15 @@ async function sealedColumns(storage: Storage): Promise<string[]> {
   return rows.map((r) => r.private_sealed);
 }
 
+/** The seeded keys re-wrapped from a first KEK to a second at T0 + 5, as `vouch kek rewrap` does. */
+async function rewrapped(storage: Storage): Promise<{ storage: Storage; oldKek: Buffer; newKek: Buffer }> {
+  const oldKek = randomBytes(32);
+  const newKek = randomBytes(32);
+  await seeded(storage, oldKek);
+  await rewrapKek(storage, oldKek, newKek, T0 + 5);
+  return { storage, oldKek, newKek };
+}
+
 function assertCode(code: string): (err: unknown) => boolean {
   return (err) => err instanceof StorageError && err.code === code;
 }
@@ -94,11 +103,7 @@ eachEngine('refused re-wraps change nothing: wrong old KEK, same KEK, a key that
 eachEngine(
   'after a re-wrap, a process still holding the old KEK cannot rotate (no key sealed under it)',
   async ({ open }) => {
-    const storage = await open();
-    const oldKek = randomBytes(32);
-    const newKek = randomBytes(32);
-    await seeded(storage, oldKek);
-    await rewrapKek(storage, oldKek, newKek, T0 + 5);
+    const { storage, oldKek, newKek } = await rewrapped(await open());
     await assert.rejects(rotateServerKey(storage, oldKek, 'tokens', 'ES256', T0 + 6), assertCode('KEK_MISMATCH'));
     assert.equal((await listServerKeys(storage, newKek)).length, 3);
     const rotated = await rotateServerKey(storage, newKek, 'tokens', 'ES256', T0 + 7);
@@ -110,11 +115,7 @@ eachEngine(
 eachEngine(
   'after a re-wrap, a process still holding the old KEK cannot create or import the first key of a purpose',
   async ({ open }) => {
-    const storage = await open();
-    const oldKek = randomBytes(32);
-    const newKek = randomBytes(32);
-    await seeded(storage, oldKek);
-    await rewrapKek(storage, oldKek, newKek, T0 + 5);
+    const { storage, oldKek, newKek } = await rewrapped(await open());
     await assert.rejects(ensureServerKey(storage, oldKek, 'capability', 'EdDSA', T0 + 6), assertCode('KEK_MISMATCH'));
     const imported = generateKeyPairSync('ed25519').privateKey;
     await assert.rejects(
