@@ -29,6 +29,7 @@ import {
 import {
   cpuMs,
   mainThreadCpuMs,
+  median,
   defineSuite,
   dropSchema,
   freshSchema,
@@ -105,11 +106,6 @@ async function load(
 const cpuPerRequest = new Map<string, number[]>();
 const loopCpuPerRequest = new Map<string, number[]>();
 const BARE = 'bare Fastify + raw async verify';
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /**
  * Notes each HTTP row's CPU per request, round by round, with its median, the event loop's median and its ratio to

@@ -1,5 +1,5 @@
 // Reusable benchmark harness: every bench/*.bench.ts imports from here.
-export { measure } from './measure.ts';
+export { measure, median, medianBy } from './measure.ts';
 export type { MeasureOptions, Measurement, Operation } from './measure.ts';
 export { formatTable, formatNumber, formatRatio } from './table.ts';
 export type { Column, Align } from './table.ts';

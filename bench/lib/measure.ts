@@ -103,3 +103,13 @@ export async function measure(op: Operation, options: MeasureOptions = {}): Prom
     concurrency,
   };
 }
+
+/** The middle of `xs` ordered by `key` (the upper middle of an even count): the one median every bench row takes. */
+export function medianBy<T>(xs: readonly T[], key: (x: T) => number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
+}
+
+/** {@link medianBy} of plain numbers. */
+export function median(xs: readonly number[]): number {
+  return medianBy(xs, (x) => x);
+}

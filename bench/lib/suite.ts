@@ -1,7 +1,7 @@
 // A benchmark suite: named cases measured in one process run, printed as one table whose ratio column compares
 // each case with the cases it names (e.g. "SDK verify" vs "raw node:crypto" and vs a seed library).
 import { cpus, arch, loadavg, platform, release, totalmem } from 'node:os';
-import { measure, type Measurement, type MeasureOptions, type Operation } from './measure.ts';
+import { measure, median, medianBy, type Measurement, type MeasureOptions, type Operation } from './measure.ts';
 import { formatNumber, formatRatio, formatTable, type Column } from './table.ts';
 
 export interface BenchCase {
@@ -130,10 +130,11 @@ async function measureInterleaved(
       measured[k]!.push(c.run !== undefined ? await c.run(o) : await measure(c.op!, o));
     }
   }
-  return block.map((c, k) => {
-    const sorted = [...measured[k]!].sort((a, b) => a.opsPerSec - b.opsPerSec);
-    return { case: c, result: sorted[Math.floor(sorted.length / 2)]!, rounds: measured[k]! };
-  });
+  return block.map((c, k) => ({
+    case: c,
+    result: medianBy(measured[k]!, (m) => m.opsPerSec),
+    rounds: measured[k]!,
+  }));
 }
 
 /**
@@ -148,8 +149,7 @@ function pairedRatio(
 ): number | undefined {
   if (rounds === undefined || peer?.rounds === undefined || rounds.length !== peer.rounds.length) return undefined;
   if (rounds.length < 2 || c.group !== peer.case.group) return undefined;
-  const ratios = rounds.map((m, k) => m.opsPerSec / peer.rounds![k]!.opsPerSec).sort((a, b) => a - b);
-  return ratios[Math.floor(ratios.length / 2)];
+  return median(rounds.map((m, k) => m.opsPerSec / peer.rounds![k]!.opsPerSec));
 }
 
 /** One row of a results table: group, case, figure, unit, µs/op, in flight, ratios, target. */
