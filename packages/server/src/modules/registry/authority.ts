@@ -50,8 +50,8 @@ export class Authority {
   readonly #ctx: AppContext;
   #root: RootKey | undefined;
   #cached: AuthorityDocument | undefined;
-  // The re-sign under way and the version (sequence, updatedAt) it re-signs: readers of that version past its
-  // half-life wait for it instead of each signing the same state again.
+  // The latest re-sign (under way or done) and the version (sequence, updatedAt) it re-signed: readers of that
+  // version past its half-life wait for it instead of each signing the same state again.
   #resigning: { version: string; done: Promise<void> } | undefined;
 
   constructor(ctx: AppContext) {
@@ -116,10 +116,13 @@ export class Authority {
     const version = `${current.sequence}:${current.updatedAt}`;
     const under = this.#resigning;
     if (under !== undefined && under.version === version) return under.done;
-    const done = this.resign(current, now).finally(() => {
+    const done = this.resign(current, now);
+    // Kept once done: a reader that loaded this version before the new one committed must not sign it again. A
+    // failure is forgotten, so the next reader retries.
+    this.#resigning = { version, done };
+    done.catch(() => {
       if (this.#resigning?.done === done) this.#resigning = undefined;
     });
-    this.#resigning = { version, done };
     return done;
   }
 
