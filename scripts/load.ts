@@ -11,6 +11,8 @@
 //                                                all at once, printing one JSON line of results
 // Workloads are the routes that exist: a workload whose route is not registered (or whose fixture cannot be made)
 // is reported as skipped, so new modules join the mix by adding a workload below.
+// To study one route: LOAD_ONLY=sign (workloads whose names contain a listed word), LOAD_SERVER_FLAGS="--cpu-prof"
+// (extra node flags for the server process only).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, sign as nodeSign, createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -243,7 +245,13 @@ async function serve(dir: string): Promise<void> {
 
   const workloads: Workload[] = [];
   const skipped: string[] = [];
+  // LOAD_ONLY=sign,ingest keeps the workloads whose names contain one of the words (to study one route alone).
+  const only = (process.env.LOAD_ONLY ?? '').split(',').filter(Boolean);
   for (const c of candidates) {
+    if (only.length > 0 && !only.some((word) => c.name.includes(word))) {
+      skipped.push(`${c.name}: not in LOAD_ONLY`);
+      continue;
+    }
     if (!app.hasRoute({ method: c.method, url: c.url })) {
       skipped.push(`${c.name}: route not registered`);
       continue;
@@ -364,7 +372,17 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-load-'));
-  const serverCmd = [...pinned(0), process.execPath, '--expose-gc', '--import', 'tsx', self, '--serve', dir];
+  const serverCmd = [
+    ...pinned(0),
+    process.execPath,
+    '--expose-gc',
+    ...(process.env.LOAD_SERVER_FLAGS ?? '').split(' ').filter(Boolean),
+    '--import',
+    'tsx',
+    self,
+    '--serve',
+    dir,
+  ];
   const server = spawn(serverCmd[0]!, serverCmd.slice(1), {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -123,6 +123,43 @@ for (const provider of PROVIDERS) {
       await rejectsCode(() => provider.randomBytes(1.5), 'INVALID_ARGUMENT');
     });
 
+    test('keys parsed again from their text verify as the originals, never as another key (past any cache size)', async () => {
+      // A server parses an agent's key from its row on every request: each parse is a new key object.
+      for (const type of TYPES) {
+        const alg = algorithmFor(type);
+        const a = await provider.generateKeyPair(type);
+        const b = await provider.generateKeyPair(type);
+        const sigA = await provider.sign(alg, a.privateKey, MESSAGE);
+        const jwk = formatPublicKey(a.publicKey, 'jwk');
+        for (let i = 0; i < 3; i++) {
+          assert.equal(await provider.verify(alg, parsePublicKey({ ...jwk }, { type }), sigA, MESSAGE), true);
+          const otherKey = parsePublicKey(formatPublicKey(b.publicKey, 'jwk'), { type });
+          assert.equal(await provider.verify(alg, otherKey, sigA, MESSAGE), false);
+        }
+      }
+      // 5,000 other Ed25519 keys seen in between: the first key is still itself, and each of the others too.
+      const a = await provider.generateKeyPair('Ed25519');
+      const sigA = await provider.sign('EdDSA', a.privateKey, MESSAGE);
+      const textA = formatPublicKey(a.publicKey, 'base64');
+      const others: PublicKey[] = [];
+      for (let i = 0; i < 5000; i++) {
+        const raw = Buffer.alloc(32);
+        raw.writeUInt32BE(i + 1, 0);
+        raw[31] = 0x11; // a point on the curve for most patterns; skip the few that are not
+        try {
+          others.push(parsePublicKey(raw.toString('base64'), { type: 'Ed25519' }));
+        } catch {
+          continue;
+        }
+      }
+      assert.ok(others.length > 4096, `${others.length} keys`);
+      for (const key of others.slice(0, 200)) {
+        assert.equal(await provider.verify('EdDSA', key, sigA, MESSAGE), false);
+      }
+      await Promise.all(others.map((key) => provider.verify('EdDSA', key, sigA, MESSAGE)));
+      assert.equal(await provider.verify('EdDSA', parsePublicKey(textA, { type: 'Ed25519' }), sigA, MESSAGE), true);
+    });
+
     test('many verifies in flight at once resolve correctly', async () => {
       const { publicKey, privateKey } = await provider.generateKeyPair('Ed25519');
       const sig = await provider.sign('EdDSA', privateKey, MESSAGE);

@@ -32,6 +32,12 @@ import type { CryptoProvider, KeyPair, SignatureAlgorithm } from './provider.ts'
 const publicHandles = new WeakMap<PublicKey, KeyObject>();
 const privateHandles = new WeakMap<PrivateKey, KeyObject>();
 
+// The same public key again in a new key object (a server parses an agent's key from its row on every request)
+// finds its parsed key here: `createPublicKey` costs about as much as an Ed25519 verify. Keyed by type and raw
+// bytes, so equal keys share one immutable KeyObject; bounded, least recently used first out.
+const PUBLIC_HANDLES_BY_BYTES_MAX = 4096;
+const publicHandlesByBytes = new Map<string, KeyObject>();
+
 function buffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -39,8 +45,18 @@ function buffer(bytes: Uint8Array): Buffer {
 function publicHandle(key: PublicKey): KeyObject {
   let handle = publicHandles.get(key);
   if (handle === undefined) {
-    const der = spkiFromBytes(key.type, publicKeyBytes(key));
-    handle = createPublicKey({ key: buffer(der), format: 'der', type: 'spki' });
+    const raw = publicKeyBytes(key);
+    const id = `${key.type}:${buffer(raw).toString('latin1')}`;
+    handle = publicHandlesByBytes.get(id);
+    if (handle === undefined) {
+      handle = createPublicKey({ key: buffer(spkiFromBytes(key.type, raw)), format: 'der', type: 'spki' });
+      if (publicHandlesByBytes.size >= PUBLIC_HANDLES_BY_BYTES_MAX) {
+        publicHandlesByBytes.delete(publicHandlesByBytes.keys().next().value!);
+      }
+    } else {
+      publicHandlesByBytes.delete(id); // re-inserted below: most recently used last
+    }
+    publicHandlesByBytes.set(id, handle);
     publicHandles.set(key, handle);
   }
   return handle;
