@@ -43,7 +43,7 @@ const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
 ];
-/** Socket errno codes, and SQLite result codes for a locked or unreadable file. */
+/** Socket errno codes, SQLite's code for an unreadable file, and PostgreSQL's for a server that cannot serve. */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -53,7 +53,6 @@ const UNAVAILABLE_CODES = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
-  'SQLITE_BUSY',
   'SQLITE_CANTOPEN',
   // PostgreSQL: shutting down, cannot connect now, too many connections.
   '57P01',
@@ -65,8 +64,10 @@ const UNAVAILABLE_CODES = new Set([
 function isUnavailable(err: Error): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    // SQLSTATE class 08 is "connection exception"; SQLITE_IOERR_* are disk I/O failures.
-    if (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || code.startsWith('SQLITE_IOERR')) return true;
+    // SQLSTATE class 08 is "connection exception".
+    if (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+    // A locked file or a disk I/O failure; better-sqlite3 gives extended codes such as SQLITE_BUSY_SNAPSHOT.
+    if (/^SQLITE_(BUSY|LOCKED|IOERR)(_|$)/.test(code)) return true;
   }
   return UNAVAILABLE_MESSAGES.some((m) => err.message.includes(m));
 }

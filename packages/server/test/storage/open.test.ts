@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { hitRateLimit, MIGRATIONS, openStorage, recordAudit, StorageError } from '../../src/storage/index.ts';
+import {
+  hitRateLimit,
+  MIGRATIONS,
+  openStorage,
+  recordAudit,
+  StorageError,
+  toStorageError,
+} from '../../src/storage/index.ts';
 import type { Engine, OpenStorageOptions, Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 
@@ -110,7 +117,14 @@ eachEngine(
 const fixture = fileURLToPath(new URL('./fixtures/start-process.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 
-function startProcess(input: unknown): Promise<{ kid: string; count: number }> {
+interface Started {
+  kid: string;
+  count: number;
+  /** Each rotation asked for: 'rotated' or the StorageError code. */
+  rotations: string[];
+}
+
+function startProcess(input: unknown): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, JSON.stringify(input)], {
       cwd: packageDir,
@@ -122,7 +136,7 @@ function startProcess(input: unknown): Promise<{ kid: string; count: number }> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as { kid: string; count: number });
+      if (code === 0) resolve(JSON.parse(out) as Started);
       else reject(new Error(`child exited with ${code}: ${err}`));
     });
   });
@@ -140,6 +154,28 @@ eachEngine(
     assert.match(await readFile(kekFile ?? join(dataDir, 'kek.key'), 'utf8'), /^[0-9a-f]{64}\n$/);
   },
   { timeout: 30_000 },
+);
+
+eachEngine(
+  'processes rotating one key at once: each rotation applies or is SERVER_KEY_CONFLICT, one active key at the end',
+  async ({ open, options, dataDir, engine }) => {
+    const kekFile = engine === 'postgres' ? join(dataDir, 'shared-kek.key') : undefined;
+    const started = await Promise.all([1, 2, 3].map(() => startProcess({ options, kekFile, nowMs: T0, rotations: 4 })));
+    const outcomes = started.flatMap((r) => r.rotations);
+    // Never SQLITE_BUSY answered as DATABASE_UNAVAILABLE: a rotation waits for another process's, or collides cleanly.
+    for (const outcome of outcomes) assert.ok(['rotated', 'SERVER_KEY_CONFLICT'].includes(outcome), outcome);
+    const applied = outcomes.filter((o) => o === 'rotated').length;
+    assert.ok(applied >= 1);
+    const storage = await open();
+    const rows = await storage.db.selectFrom('server_keys').selectAll().where('purpose', '=', 'identity').execute();
+    assert.equal(rows.length, 1 + applied);
+    assert.equal(rows.filter((r) => r.status === 'active').length, 1);
+    assert.deepEqual(
+      rows.map((r) => r.generation).sort((a, b) => a - b),
+      Array.from({ length: rows.length }, (_, i) => i + 1),
+    );
+  },
+  { timeout: 60_000 },
 );
 
 eachEngine('ping answers while open; once closed, ping and queries report DATABASE_UNAVAILABLE', async ({ open }) => {
@@ -184,6 +220,53 @@ test('SQLite runs with WAL, foreign keys, a busy timeout and synchronous=NORMAL;
     assert.equal(await pragma('synchronous'), 1); // NORMAL
     assert.equal((await stat(join(dataDir, 'vouch.db'))).mode & 0o777, 0o600);
   } finally {
+    await storage.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a transaction on SQLite takes the write lock first; a stale snapshot is DATABASE_UNAVAILABLE, not a raw error', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vouch-storage-'));
+  const storage = await openStorage({ dataDir });
+  const other = new BetterSqlite3(join(dataDir, 'vouch.db'));
+  try {
+    other.pragma('busy_timeout = 0');
+    // While a Vouch transaction is open (even one that has only read), another connection cannot write.
+    await storage.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('meta').selectAll().execute();
+      assert.throws(() => other.exec("insert into meta (key, value, created_at) values ('x', 'y', 1)"), {
+        code: 'SQLITE_BUSY',
+      });
+    });
+    other.exec("insert into meta (key, value, created_at) values ('x', 'y', 1)");
+    // What a deferred transaction meets when another process committed after its read: the driver's extended code.
+    other.exec('begin');
+    other.prepare('select count(*) from meta').get();
+    const raw = new BetterSqlite3(join(dataDir, 'vouch.db'));
+    raw.exec("insert into meta (key, value, created_at) values ('z', 'y', 1)");
+    raw.close();
+    let err: unknown;
+    try {
+      other.exec("insert into meta (key, value, created_at) values ('w', 'y', 1)");
+    } catch (e) {
+      err = e;
+    }
+    other.exec('rollback');
+    assert.equal((err as { code?: string }).code, 'SQLITE_BUSY_SNAPSHOT');
+    const mapped = toStorageError(err);
+    assert.ok(mapped instanceof StorageError);
+    assert.equal(mapped.code, 'DATABASE_UNAVAILABLE');
+    for (const code of ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR_WRITE', 'SQLITE_BUSY_TIMEOUT']) {
+      assert.equal(
+        (toStorageError(Object.assign(new Error('x'), { code })) as StorageError).code,
+        'DATABASE_UNAVAILABLE',
+      );
+    }
+    for (const code of ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_BUSYNESS', 'SQLITE_ERROR']) {
+      assert.ok(!(toStorageError(Object.assign(new Error('x'), { code })) instanceof StorageError), code);
+    }
+  } finally {
+    other.close();
     await storage.close();
     await rm(dataDir, { recursive: true, force: true });
   }

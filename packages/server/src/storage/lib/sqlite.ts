@@ -96,12 +96,18 @@ async function withProcessLock<T>(key: string, fn: () => Promise<T>): Promise<T>
  * Kysely's SQLite driver prepares every statement again on each call; preparing costs as much as running a small
  * statement. The same SQL text is prepared once per connection and reused (better-sqlite3 re-prepares by itself if the
  * schema changes). Nothing in Vouch iterates a statement lazily, so a cached statement is never busy when reused.
+ *
+ * Every transaction Kysely begins takes the write lock first (`begin immediate`). A deferred transaction that has
+ * read cannot take the lock once another process has committed: it fails at once with SQLITE_BUSY_SNAPSHOT, where
+ * waiting (the busy timeout) would have let it finish. In one process the driver runs one transaction at a time
+ * anyway, so this only orders processes sharing the file, as a write statement would a moment later.
  */
 function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => raw.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let stmt = cache.get(sql);
       if (stmt === undefined) {
         stmt = raw.prepare(sql);
