@@ -12,7 +12,7 @@
 // Workloads are the routes that exist: a workload whose route is not registered (or whose fixture cannot be made)
 // is reported as skipped, so new modules join the mix by adding a workload below.
 // To study one route: LOAD_ONLY=sign (workloads whose names contain a listed word), LOAD_SERVER_FLAGS="--cpu-prof"
-// (extra node flags for the server process only).
+// (extra node flags for the server process only), LOAD_PG_POOL=40 (the server's PostgreSQL pool, default 10).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, sign as nodeSign, createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -82,7 +82,7 @@ async function serve(dir: string): Promise<void> {
   });
   const storage = await openStorage({
     dataDir: dir,
-    ...(pgUrl ? { databaseUrl: pgUrl, pgSchema, pgPoolMax: 10 } : {}),
+    ...(pgUrl ? { databaseUrl: pgUrl, pgSchema, pgPoolMax: Number(process.env.LOAD_PG_POOL ?? 10) } : {}),
   });
   const { app, ctx } = await buildApp({ config, storage, kek: randomBytes(32), adminKey });
   const admin = { 'x-api-key': adminKey };
