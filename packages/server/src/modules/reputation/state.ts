@@ -79,8 +79,9 @@ interface AgentRows {
 }
 
 /**
- * Derived rows for a set of agents. Rows not loaded are taken as absent, so the caller must load every row the
- * events it applies can touch (all rows of their agents and environments: see store.loadState).
+ * Derived rows for a set of agents. Rows not loaded are taken as absent. The allowances (day and environment counts)
+ * decide how an event counts, so the caller must load every such row the events can touch (see store.loadState);
+ * scores and totals may be left out, as changes() gives differences to add, which are the same either way.
  */
 export class ReputationState {
   readonly scores = new Map<string, Tracked<ScoreState>>();

@@ -178,31 +178,24 @@ export async function lockAgents(db: Db, engine: 'sqlite' | 'postgres', agentIds
   );
 }
 
-/** Every derived row the given events can touch: all rows of these agents (and environments, and days). */
+/**
+ * The stored rows that decide how the given events count: the per-day and per-environment allowances of these agents
+ * (and environments, and days). Scores and per-metric totals are written as differences (flushState adds them), so
+ * they need no read; leaving them out saves two statements inside the ingest transaction, which holds its agents'
+ * locks a round trip longer for each.
+ */
 export async function loadState(
   db: Db,
   keys: { agentIds: readonly string[]; envIds: readonly string[]; days: readonly number[] },
-): Promise<{ scores: ScoreState[]; totals: TotalState[]; days: DayState[]; envs: EnvState[] }> {
+): Promise<{ days: DayState[]; envs: EnvState[] }> {
   const agents = [...new Set(keys.agentIds)];
   const envIds = [...new Set(keys.envIds)];
   const days = [...new Set(keys.days)];
-  const out = {
-    scores: [] as ScoreState[],
-    totals: [] as TotalState[],
-    days: [] as DayState[],
-    envs: [] as EnvState[],
-  };
+  const out = { days: [] as DayState[], envs: [] as EnvState[] };
   if (agents.length === 0) return out;
   for (const part of chunks(agents)) {
-    const [scores, totals, dayRows, envs] = await translateErrors(() =>
+    const [dayRows, envs] = await translateErrors(() =>
       Promise.all([
-        db.selectFrom('reputation_scores').selectAll().where('agent_id', 'in', part).execute(),
-        db
-          .selectFrom('reputation_metric_totals')
-          .selectAll()
-          .where('agent_id', 'in', part)
-          .where('env_id', 'in', envIds)
-          .execute(),
         db
           .selectFrom('reputation_day_counts')
           .selectAll()
@@ -213,8 +206,6 @@ export async function loadState(
         db.selectFrom('reputation_env_counts').selectAll().where('agent_id', 'in', part).execute(),
       ]),
     );
-    out.scores.push(...scores.map(scoreFromRow));
-    out.totals.push(...totals.map(totalFromRow));
     out.days.push(
       ...dayRows.map((r) => ({
         agentId: r.agent_id,
