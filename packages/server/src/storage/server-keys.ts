@@ -35,9 +35,9 @@ const ALGS: readonly ServerKeyAlg[] = ['ES256', 'EdDSA'];
 const STATUSES: readonly ServerKeyStatus[] = ['active', 'retired'];
 
 /**
- * Inserts a first key if its row is still absent (a concurrent insert wins quietly) and checks, in the same
+ * Inserts a first key if its row is still absent (a concurrent insert wins quietly), once it has checked, in the same
  * transaction, that `kek` is still the database's KEK (as rotations do): a process left running with a KEK that a
- * re-wrap replaced must not seal a key nobody else can open. On a mismatch the insert is rolled back.
+ * re-wrap replaced must not seal a key nobody else can open.
  */
 async function insertSealed(
   storage: Storage,
@@ -47,15 +47,14 @@ async function insertSealed(
 ): Promise<void> {
   await translateErrors(() =>
     storage.db.transaction().execute(async (trx) => {
-      // The write first: on SQLite a transaction that has read cannot take the write lock after another process
-      // committed (SQLITE_BUSY at once, as servers starting together do), while a first write waits for it. On
-      // PostgreSQL the check below still reads the KEK row FOR SHARE, ordered against a re-wrap's update of it.
+      // On PostgreSQL the check reads the KEK row FOR SHARE, ordered against a re-wrap's update of it; on SQLite the
+      // transaction holds the write lock from its start (lib/sqlite.ts), so processes starting together take turns.
+      await assertKekCurrent(trx, storage.engine, kek);
       await trx
         .insertInto('server_keys')
         .values(row)
         .onConflict((oc) => (conflictColumns ? oc.columns(conflictColumns) : oc).doNothing())
         .execute();
-      await assertKekCurrent(trx, storage.engine, kek);
     }),
   );
 }
