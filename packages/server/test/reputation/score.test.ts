@@ -1,6 +1,7 @@
 // Score arithmetic against the formula of docs/reputation.md, every cap included, and the resolve route.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
+import { countQueries, selectsFrom } from '../helpers/query-count.ts';
 import { applyReportPenalty, getGlobalScore } from '../../src/modules/reputation/service.ts';
 import {
   appWithAllowingAgent,
@@ -245,5 +246,25 @@ eachEngine('two integrators add up in the global score, each sees only its own',
     bank.body.metricBreakdown.map((m: { metricKey: string }) => m.metricKey),
     ['flagged'],
   );
+  await t.app.close();
+});
+
+eachEngine('resolve with an integrator key reads the integrator once and shows it', async ({ open }) => {
+  const q = countQueries(await open(), (node) => selectsFrom(node, 'integrators'));
+  const { t, key, agent } = await appWithAllowingAgent(q.storage, 'shop', [
+    { metricKey: 'tasks', polarity: 'boost', weight: 1.5, lane: 'conduct' },
+  ]);
+  const before = q.counted();
+  const r = await resolve(t, agent.did, key);
+  assert.equal(r.status, 200);
+  // The authenticator's read by key hash; the route shows the same row rather than reading it again by slug.
+  assert.equal(q.counted() - before, 1);
+  const row = await q.storage.db.selectFrom('integrators').selectAll().where('slug', '=', 'shop').executeTakeFirst();
+  assert.deepEqual(r.body.integrator, { id: row!.id, slug: 'shop', name: row!.name });
+  assert.equal(r.body.consent, 'allowed');
+  // A wrong key is the public view, as before.
+  const anon = await resolve(t, agent.did, `${key}x`);
+  assert.equal(anon.status, 200);
+  assert.equal(anon.body.integrator, undefined);
   await t.app.close();
 });

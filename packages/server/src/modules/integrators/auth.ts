@@ -5,6 +5,22 @@ import type { AppContext } from '../../context.ts';
 import type { Authenticator, Principal } from '../../http/policy.ts';
 import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { findIntegratorByKeyHash, INTEGRATOR_KEY_PREFIX } from './service.ts';
+import type { Integrator } from './service.ts';
+
+// The integrator row each principal was authenticated with (one principal object per request), so a route that shows
+// the caller (resolve) does not read the row again in the same request.
+const authenticatedRows = new WeakMap<Principal, Integrator>();
+
+/**
+ * The integrator `principal` was authenticated as, read moments ago in the same request; undefined for any other
+ * principal (then read it by its slug).
+ *
+ * @example
+ * const integrator = authenticatedIntegrator(req.principal) ?? (await findIntegrator(ctx, req.principal.id));
+ */
+export function authenticatedIntegrator(principal: Principal): Integrator | undefined {
+  return authenticatedRows.get(principal);
+}
 
 /**
  * Authenticates an integrator by its API key: looked up by SHA-256 hex, then compared in constant time.
@@ -15,7 +31,10 @@ export function integratorAuthenticator(ctx: AppContext): Authenticator {
     const hash = hashSecret(key);
     const integrator = await findIntegratorByKeyHash(ctx, hash);
     if (integrator === undefined || !constantTimeEqual(integrator.apiKeyHash, hash)) return null;
-    return { caller: 'integrator', id: integrator.slug };
+    const principal: Principal = { caller: 'integrator', id: integrator.slug };
+    const { apiKeyHash: _hash, ...row } = integrator;
+    authenticatedRows.set(principal, row);
+    return principal;
   };
   // No integrator key in the request: answered at once, without a promise (public routes ask on every request).
   return (req) => {

@@ -6,6 +6,7 @@ import type { Principal } from '../../http/policy.ts';
 import { agentPublicUrl, findAgent, getAgentOwner } from '../agents/service.ts';
 import type { Agent, OwnerSummary } from '../agents/service.ts';
 import { publicAgentCard, publicOwnerCard } from '../agents/public-card.ts';
+import { authenticatedIntegrator } from '../integrators/auth.ts';
 import { findIntegrator, getConsentStatus } from '../integrators/service.ts';
 import { getAgentReputation, getGlobalScoreDetails } from './service.ts';
 
@@ -36,7 +37,10 @@ export async function resolveForIntegrator(ctx: AppContext, ref: string, princip
     identifier: agent.did,
     profile: profileOf(ctx, agent, owner),
   };
-  const integrator = principal?.caller === 'integrator' ? await findIntegrator(ctx, principal.id) : undefined;
+  const integrator =
+    principal?.caller === 'integrator'
+      ? (authenticatedIntegrator(principal) ?? (await findIntegrator(ctx, principal.id)))
+      : undefined;
   if (integrator === undefined) {
     return { subject, score: await getGlobalScoreDetails(ctx, agent.id) };
   }
