@@ -212,6 +212,8 @@ test('errors name the file and the field, and exit 2 for input errors', async (t
   const base = await tempDir(t, 'vouch-registry-');
   const { reg, key } = await draftRegistry(base);
   const e = (r: { err: string }) => r.err;
+  const init = (code: number, rootKey: string, threshold: string, ...founders: string[]) =>
+    ok(code, 'registry', 'init', '--root-key', rootKey, '--threshold', threshold, '--dir', reg, ...founders);
 
   let r = await ok(
     2,
@@ -274,78 +276,26 @@ test('errors name the file and the field, and exit 2 for input errors', async (t
   const entry = await json<{ metadata: { url: string } }>(bolt);
   entry.metadata.url = 'ftp://bolt.example';
   await writeFile(bolt, JSON.stringify(entry));
-  r = await ok(
-    2,
-    'registry',
-    'init',
-    '--root-key',
-    key('root'),
-    '--threshold',
-    '2',
-    '--dir',
-    reg,
-    'acme',
-    'bolt',
-    'coda',
-  );
+  r = await init(2, key('root'), '2', 'acme', 'bolt', 'coda');
   assert.match(e(r), /issuers\/bolt\.json: metadata\.url: must be an https:\/\/ URL/);
   await writeFile(bolt, (await readFile(bolt, 'utf8')).replace('{', '{"id":"bolt",'));
   r = await ok(2, 'registry', 'sign', bolt, '--key', key('acme'), '--as', 'acme', '--dir', reg);
   assert.match(e(r), /issuers\/bolt\.json: is not strict JSON \(DUPLICATE_KEY\)/);
   await rm(bolt);
 
-  r = await ok(
-    2,
-    'registry',
-    'init',
-    '--root-key',
-    key('root'),
-    '--threshold',
-    '3',
-    '--dir',
-    reg,
-    'acme',
-    'coda',
-    'dyad',
-  );
+  r = await init(2, key('root'), '3', 'acme', 'coda', 'dyad');
   assert.match(e(r), /threshold 3 of 3 active issuers is outside 2 ≤ required ≤ total − 1/);
-  r = await ok(
-    2,
-    'registry',
-    'init',
-    '--root-key',
-    key('acme').replace('acme', 'nobody'),
-    '--threshold',
-    '2',
-    '--dir',
-    reg,
-    'acme',
-    'coda',
-    'dyad',
-  );
+  r = await init(2, key('acme').replace('acme', 'nobody'), '2', 'acme', 'coda', 'dyad');
   assert.match(e(r), /nobody\.key\.json: no such key file/);
   const notKey = join(base, 'not-a-key.json');
   await writeFile(notKey, '{"privateKey":"hello"}');
-  r = await ok(2, 'registry', 'init', '--root-key', notKey, '--threshold', '2', '--dir', reg, 'acme', 'coda', 'dyad');
+  r = await init(2, notKey, '2', 'acme', 'coda', 'dyad');
   assert.match(e(r), /not-a-key\.json: privateKey: /);
   r = await ok(2, 'registry', 'verify', '--dir', reg);
   assert.match(e(r), /registry\.json not found; create the registry with `vouch registry init`/);
 
-  await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '2', '--dir', reg, 'acme', 'coda', 'dyad');
-  r = await ok(
-    2,
-    'registry',
-    'init',
-    '--root-key',
-    key('root'),
-    '--threshold',
-    '2',
-    '--dir',
-    reg,
-    'acme',
-    'coda',
-    'dyad',
-  );
+  await init(0, key('root'), '2', 'acme', 'coda', 'dyad');
+  r = await init(2, key('root'), '2', 'acme', 'coda', 'dyad');
   assert.match(e(r), /already exists; the genesis happens once/);
   r = await ok(1, 'registry', 'build', '--root-key', key('acme'), '--dir', reg);
   assert.match(e(r), /registry\.json does not verify with .*\n {2}rule 1: REGISTRY_SIGNATURE_INVALID/);
