@@ -14,6 +14,7 @@ import {
 import { VouchError } from '../errors.ts';
 import { decodeBase64url } from '../encoding/base64url.ts';
 import { concatBytes, plain } from '../lib/bytes.ts';
+import { lruGet } from '../lib/lru.ts';
 import { spkiFromBytes } from '../keys/der.ts';
 import { privateJwkFromBytes } from '../keys/jwk.ts';
 import {
@@ -35,7 +36,7 @@ const privateHandles = new WeakMap<PrivateKey, KeyObject>();
 // The same public key again in a new key object (a server parses an agent's key from its row on every request)
 // finds its parsed key here: `createPublicKey` costs about as much as an Ed25519 verify. Keyed by type and raw
 // bytes, so equal keys share one immutable KeyObject; bounded, least recently used first out.
-const PUBLIC_HANDLES_BY_BYTES_MAX = 4096;
+const PUBLIC_HANDLES_MAX = 4096;
 const publicHandlesByBytes = new Map<string, KeyObject>();
 
 function buffer(bytes: Uint8Array): Buffer {
@@ -46,17 +47,9 @@ function publicHandle(key: PublicKey): KeyObject {
   let handle = publicHandles.get(key);
   if (handle === undefined) {
     const raw = publicKeyBytes(key);
-    const id = `${key.type}:${buffer(raw).toString('latin1')}`;
-    handle = publicHandlesByBytes.get(id);
-    if (handle === undefined) {
-      handle = createPublicKey({ key: buffer(spkiFromBytes(key.type, raw)), format: 'der', type: 'spki' });
-      if (publicHandlesByBytes.size >= PUBLIC_HANDLES_BY_BYTES_MAX) {
-        publicHandlesByBytes.delete(publicHandlesByBytes.keys().next().value!);
-      }
-    } else {
-      publicHandlesByBytes.delete(id); // re-inserted below: most recently used last
-    }
-    publicHandlesByBytes.set(id, handle);
+    handle = lruGet(publicHandlesByBytes, `${key.type}:${buffer(raw).toString('latin1')}`, PUBLIC_HANDLES_MAX, () =>
+      createPublicKey({ key: buffer(spkiFromBytes(key.type, raw)), format: 'der', type: 'spki' }),
+    );
     publicHandles.set(key, handle);
   }
   return handle;

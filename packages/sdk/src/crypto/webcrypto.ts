@@ -4,6 +4,7 @@ import type { webcrypto } from 'node:crypto';
 import { VouchError } from '../errors.ts';
 import { decodeBase64url } from '../encoding/base64url.ts';
 import { privateJwkFromBytes } from '../keys/jwk.ts';
+import { lruGet } from '../lib/lru.ts';
 import {
   newPrivateKey,
   newPublicKey,
@@ -17,6 +18,9 @@ import { assertAlgorithm, assertLength, SIGNATURE_LENGTH } from './algorithms.ts
 import type { CryptoProvider, KeyPair, SignatureAlgorithm } from './provider.ts';
 
 type WebCrypto = webcrypto.Crypto;
+
+/** Imported public keys kept per provider, by their bytes. */
+const PUBLIC_HANDLES_MAX = 4096;
 type CryptoKey = webcrypto.CryptoKey;
 
 function importParams(type: KeyType): webcrypto.AlgorithmIdentifier | webcrypto.EcKeyImportParams {
@@ -55,15 +59,26 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
 
   // The same keys once imported, so that a verification with a known key does not wait a turn for its handle.
   const publicReady = new WeakMap<PublicKey, CryptoKey>();
+  // The same public key in a new key object (parsed again from a stored row, say) reuses its import: keyed by type
+  // and raw bytes, bounded, least recently used first out.
+  const publicHandlesByBytes = new Map<string, Promise<CryptoKey>>();
 
   function publicHandle(key: PublicKey): Promise<CryptoKey> {
     let handle = publicHandles.get(key);
     if (handle === undefined) {
-      handle = subtle.importKey('raw', publicKeyBytes(key), importParams(key.type), false, ['verify']);
+      const raw = publicKeyBytes(key);
+      const id = `${key.type}:${String.fromCharCode(...raw)}`;
+      const imported = lruGet(publicHandlesByBytes, id, PUBLIC_HANDLES_MAX, () =>
+        subtle.importKey('raw', raw, importParams(key.type), false, ['verify']),
+      );
+      handle = imported;
       publicHandles.set(key, handle);
       handle.then(
-        (imported) => publicReady.set(key, imported),
-        () => publicHandles.delete(key),
+        (ready) => publicReady.set(key, ready),
+        () => {
+          publicHandles.delete(key);
+          if (publicHandlesByBytes.get(id) === imported) publicHandlesByBytes.delete(id);
+        },
       );
     }
     return handle;
