@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { decodeBase64, encodeBase64, encodeBase64url, sha256HexSync } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
+import { countQueries, selectsFrom } from '../helpers/query-count.ts';
 import { countSignatures, findSignature } from '../../src/modules/signatures/service.ts';
 import {
   admin,
@@ -19,15 +20,22 @@ import {
 } from './helpers.ts';
 
 eachEngine('sign: a real Ed25519 signature is recorded under the hash the issue defines', async ({ open }) => {
-  const storage = await open();
-  const { app, ctx, clock } = await makeApp(storage, { env: SIG_ENV });
+  const q = countQueries(await open(), (node) => selectsFrom(node, 'signatures'));
+  const { app, ctx, clock } = await makeApp(q.storage, { env: SIG_ENV });
   try {
     const agent = await registerPow(app, { label: 'writer' });
     clock.advance(1000);
     const signedAt = clock.now() - 1234;
     const body = await signBody(agent.pair, agent.did, 'hello, world', signedAt, 'greeting');
+    const before = q.counted();
     const res = await postSign(app, body);
     assert.equal(res.statusCode, 201, res.body);
+    // A new signature is answered from the insert itself (no read back); a repeat reads the stored record.
+    assert.equal(q.counted() - before, 0);
+    const again = await postSign(app, body);
+    assert.equal(again.statusCode, 201, again.body);
+    assert.deepEqual(again.json(), res.json());
+    assert.equal(q.counted() - before, 1);
     const { signatureHash } = res.json() as { signatureHash: string };
     assert.equal(signatureHash, expectedSignatureHash(body));
     assert.match(signatureHash, /^[0-9a-f]{64}$/);

@@ -27,12 +27,14 @@ export async function insertSignature(
       .insertInto('signatures')
       .values({ ...row, certification_count: 0 })
       .onConflict((oc) => oc.column('signature_hash').doNothing())
-      .returning('signature_hash')
+      .returningAll()
       .executeTakeFirst(),
   );
+  // A new row comes back from the insert itself; only a submission seen before reads the stored one.
+  if (inserted !== undefined) return { row: inserted, inserted: true };
   const stored = await findSignature(db, row.signature_hash);
   if (stored === undefined) throw new Error('A stored signature vanished.');
-  return { row: stored, inserted: inserted !== undefined };
+  return { row: stored, inserted: false };
 }
 
 export async function countSignaturesOfAgent(db: Db, agentId: string): Promise<number> {
