@@ -18,10 +18,10 @@ import { assertAlgorithm, assertLength, SIGNATURE_LENGTH } from './algorithms.ts
 import type { CryptoProvider, KeyPair, SignatureAlgorithm } from './provider.ts';
 
 type WebCrypto = webcrypto.Crypto;
+type CryptoKey = webcrypto.CryptoKey;
 
 /** Imported public keys kept per provider, by their bytes. */
 const PUBLIC_HANDLES_MAX = 4096;
-type CryptoKey = webcrypto.CryptoKey;
 
 function importParams(type: KeyType): webcrypto.AlgorithmIdentifier | webcrypto.EcKeyImportParams {
   return type === 'Ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: 'P-256' };
