@@ -49,6 +49,7 @@ export {
   verifyJws,
   verifyJwt,
   keysFromJwks,
+  createSignatureCache,
   MAX_TOKEN_LENGTH,
   FORBIDDEN_HEADER_MEMBERS,
 } from './jwt/index.ts';
@@ -57,6 +58,9 @@ export type {
   VerifyJwsOptions,
   VerifyJwtOptions,
   VerifiedJwt,
+  SignatureCache,
+  SignatureCacheOptions,
+  SignatureCacheStats,
   KeyResolver,
   Jwks,
   JwsHeader,

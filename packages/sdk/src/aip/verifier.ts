@@ -9,6 +9,8 @@ import { aipKeysFromJwks } from './jwks.ts';
 import type { AipKeySet } from './jwks.ts';
 import { RevocationSet } from './revocations.ts';
 import { verifyAipToken } from './verify-token.ts';
+import { createSignatureCache } from '../jwt/signature-cache.ts';
+import type { SignatureCache } from '../jwt/signature-cache.ts';
 import { AIP_DISCOVERY_PATH, AIP_PROTOCOL } from './types.ts';
 import type { AipCheckResult, AipTokenType, VerifiedAipToken } from './types.ts';
 
@@ -53,6 +55,11 @@ export interface AipVerifierOptions {
   requestTimeoutMs?: number;
   /** When given, a session token's nonce is consumed on each successful verification. */
   nonceStore?: AipNonceStore;
+  /**
+   * Good signatures already checked, so that a token presented again skips its signature check (every other check,
+   * revocation included, runs each time). Default: a new `createSignatureCache()` (4,096 tokens); `false` for none.
+   */
+  signatureCache?: SignatureCache | false;
 }
 
 export interface AipVerifyOptions {
@@ -118,7 +125,8 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * - the revocation list is kept in sync through its cursor before a verification whenever it is older than
  *   `revocationsMaxAgeMs`; if it cannot be refreshed and is older than `revocationsMaxStaleMs`, verification fails
  *   with `AIP_FETCH_FAILED` (never silently without the revocation check);
- * - with a `nonceStore`, session nonces are consumed (`NONCE_REPLAYED` the second time).
+ * - with a `nonceStore`, session nonces are consumed (`NONCE_REPLAYED` the second time);
+ * - a token presented again skips its signature check (`signatureCache`); every other check runs again.
  * Agent revocation reaches it as the revocation of the agent's tokens. No node:* import: it runs in browsers
  * (WebCrypto) as in Node (`node:crypto`).
  *
@@ -155,6 +163,8 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   const revocationsMaxAgeMs = positive(options.revocationsMaxAgeMs, 30_000, 'revocationsMaxAgeMs');
   const revocationsMaxStaleMs = positive(options.revocationsMaxStaleMs, 300_000, 'revocationsMaxStaleMs');
   const timeoutMs = positive(options.requestTimeoutMs, 5000, 'requestTimeoutMs');
+  const signatureCache =
+    options.signatureCache === false ? undefined : (options.signatureCache ?? createSignatureCache());
 
   let discovery: Promise<Discovery> | undefined;
   function discover(): Promise<Discovery> {
@@ -262,6 +272,7 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
       nonce: opts.nonce,
       tokenType: opts.tokenType,
       crypto,
+      signatureCache,
       isRevoked: revocationCheck === undefined ? undefined : (jti) => revocationCheck(at, jti),
     });
     const store = options.nonceStore;

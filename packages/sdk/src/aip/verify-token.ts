@@ -7,6 +7,7 @@ import { checkClaims } from '../jwt/verify.ts';
 import { checkJwsSignature, isPromiseLike, resolveJwsKey, signatureInvalid } from '../jwt/verify-jws.ts';
 import { MAX_TOKEN_LENGTH } from '../jwt/types.ts';
 import type { SignatureAlgorithm } from '../crypto/provider.ts';
+import type { SignatureCache } from '../jwt/signature-cache.ts';
 import type { JwtClaims } from '../jwt/types.ts';
 import { AIP_TYP, aipClaimName } from './types.ts';
 import type { AipTokenType, VerifiedAipToken } from './types.ts';
@@ -29,6 +30,11 @@ export interface VerifyAipTokenOptions {
   isRevoked?: (jti: string) => boolean | Promise<boolean>;
   crypto?: CryptoProvider;
   maxLength?: number;
+  /**
+   * Good signatures already checked (see `createSignatureCache`): a token presented again skips its signature check;
+   * every other check runs again.
+   */
+  signatureCache?: SignatureCache;
 }
 
 const TYPES = Object.entries(AIP_TYP) as Array<[AipTokenType, string]>;
@@ -102,7 +108,12 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   const jws = decodeJwsForVerify(token, options.maxLength ?? MAX_TOKEN_LENGTH);
   const resolved = resolveJwsKey(jws, options.resolveKey, ALGORITHMS, TYP_VALUES);
   const key = isPromiseLike(resolved) ? await resolved : resolved;
-  if (!(await checkJwsSignature(jws, key, options.crypto))) throw signatureInvalid();
+  const cache = options.signatureCache;
+  const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);
+  if (verdict !== true) {
+    if (!(await verdict)) throw signatureInvalid();
+    cache?.add(token, key!);
+  }
   const header = jws.header;
   const claims = checkClaims(jws.payload, {
     issuer,

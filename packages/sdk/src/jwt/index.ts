@@ -5,6 +5,8 @@ export { verifyJws } from './verify-jws.ts';
 export type { VerifyJwsOptions } from './verify-jws.ts';
 export { verifyJwt } from './verify.ts';
 export type { VerifyJwtOptions, VerifiedJwt } from './verify.ts';
+export { createSignatureCache } from './signature-cache.ts';
+export type { SignatureCache, SignatureCacheOptions, SignatureCacheStats } from './signature-cache.ts';
 export { keysFromJwks } from './keys.ts';
 export type { KeyResolver, Jwks } from './keys.ts';
 export type { JwsHeader, JwtClaims, DecodedJws } from './types.ts';

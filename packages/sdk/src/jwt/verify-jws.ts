@@ -6,6 +6,7 @@ import { decodeJws } from './decode.ts';
 import type { KeyResolver } from './keys.ts';
 import type { PublicKey } from '../keys/key.ts';
 import type { DecodedJws } from './types.ts';
+import type { SignatureCache } from './signature-cache.ts';
 import { FORBIDDEN_HEADER_MEMBERS, MAX_TOKEN_LENGTH } from './types.ts';
 
 export interface VerifyJwsOptions {
@@ -16,6 +17,8 @@ export interface VerifyJwsOptions {
   typ?: string | readonly string[];
   maxLength?: number;
   crypto?: CryptoProvider;
+  /** Good signatures already checked (see `createSignatureCache`): a token presented again skips its signature check. */
+  signatureCache?: SignatureCache;
 }
 
 export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
@@ -67,18 +70,23 @@ export function resolveJwsKey(
 
 /**
  * Internal: the last steps of {@link verifyJws} once the key is known — the key exists and fits `alg` (thrown
- * synchronously), then the signature, whose verdict the caller awaits (one turn, straight on the provider's promise).
+ * synchronously), then the signature: `true` at once when `cache` holds `token` under this key, otherwise the
+ * provider's verdict, which the caller awaits (one turn, straight on the provider's promise) and, when good, adds to
+ * `cache`.
  */
 export function checkJwsSignature(
   jws: DecodedJws,
   key: PublicKey | undefined,
   crypto: CryptoProvider | undefined,
-): Promise<boolean> {
+  cache?: SignatureCache,
+  token?: string,
+): true | Promise<boolean> {
   if (key === undefined) throw new VouchError('JWT_KID_UNKNOWN', 'No known key has the token\'s "kid".');
   const alg = jws.header.alg;
   if (algorithmFor(key.type) !== alg) {
     throw new VouchError('JWT_ALG_NOT_ALLOWED', 'The token\'s algorithm does not fit the key its "kid" names.');
   }
+  if (cache !== undefined && token !== undefined && cache.has(token, key)) return true;
   return (crypto ?? getDefaultCrypto()).verify(alg as SignatureAlgorithm, key, jws.signature, jws.signingInput);
 }
 
@@ -86,12 +94,17 @@ export function signatureInvalid(): VouchError {
   return new VouchError('JWT_SIGNATURE_INVALID', 'The token signature is not valid.');
 }
 
-/** Internal: every check of {@link verifyJws} on a token already decoded. */
-export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOptions): Promise<void> {
+/** Internal: every check of {@link verifyJws} on `token`, already decoded as `jws`. */
+export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOptions, token: string): Promise<void> {
   const resolved = resolveJwsKey(jws, options.resolveKey, options.algorithms, options.typ);
   // A resolver that answers synchronously (a cached key) costs no extra turn of the microtask queue.
   const key = isPromiseLike(resolved) ? await resolved : resolved;
-  if (!(await checkJwsSignature(jws, key, options.crypto))) throw signatureInvalid();
+  const cache = options.signatureCache;
+  const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);
+  if (verdict !== true) {
+    if (!(await verdict)) throw signatureInvalid();
+    cache?.add(token, key!);
+  }
 }
 
 /**
@@ -108,6 +121,6 @@ export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOption
  */
 export async function verifyJws(token: string, options: VerifyJwsOptions): Promise<DecodedJws> {
   const jws = decodeJws(token, options.maxLength ?? MAX_TOKEN_LENGTH);
-  await verifyDecodedJws(jws, options);
+  await verifyDecodedJws(jws, options, token);
   return jws;
 }

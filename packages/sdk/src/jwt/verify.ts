@@ -49,7 +49,7 @@ function claimError(message: string): VouchError {
 export async function verifyJwt(token: string, options: VerifyJwtOptions): Promise<VerifiedJwt> {
   // The decoded bytes stay inside: only the header and the parsed claims are returned.
   const jws = decodeJwsForVerify(token, options.maxLength ?? MAX_TOKEN_LENGTH);
-  await verifyDecodedJws(jws, options);
+  await verifyDecodedJws(jws, options, token);
   return { header: jws.header, claims: checkClaims(jws.payload, options) };
 }
 

@@ -15,7 +15,7 @@ const REQUESTS_HELP = 'HTTP requests handled, by method, route and status.';
 const DURATION = 'vouch_http_request_duration_seconds';
 const DURATION_HELP = 'HTTP request duration in seconds, by method and route.';
 /** One line of a metric as the registry formats it (prom-client's types call `type` an enum; it is the text). */
-interface SeriesValue {
+export interface SeriesValue {
   metricName?: string;
   value: number;
   labels: Record<string, string | number>;
@@ -57,9 +57,28 @@ class RouteSeries {
 }
 
 /**
- * A metric the registry formats like prom-client's own (it calls `get()` on scrape), whose values are kept in
- * plain numbers per route: recording a request is a few additions, not a label hash per observation.
+ * A metric the registry formats like prom-client's own (it calls `get()` on scrape), whose values `read` gives at
+ * that moment: the request series below keep plain numbers per route (recording a request is a few additions, not
+ * a label hash per observation), and other parts of the app expose counters they already keep.
  */
+export function readMetric(
+  name: string,
+  help: string,
+  type: 'counter' | 'gauge' | 'histogram',
+  read: () => SeriesValue[],
+  reset: () => void = () => undefined,
+): Metric {
+  const object = {
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    get: async () => ({ name, help, type, aggregator: 'sum', values: read() }),
+    reset,
+  };
+  return object as unknown as Metric;
+}
+
 function seriesMetric(
   name: string,
   help: string,
@@ -67,23 +86,15 @@ function seriesMetric(
   all: ReadonlyMap<string, RouteSeries>,
   values: (s: RouteSeries) => SeriesValue[],
 ): Metric {
-  const object = {
+  return readMetric(
     name,
     help,
     type,
-    aggregator: 'sum',
-    get: async () => ({
-      name,
-      help,
-      type,
-      aggregator: 'sum',
-      values: [...all.values()].flatMap(values),
-    }),
-    reset: () => {
+    () => [...all.values()].flatMap(values),
+    () => {
       for (const s of all.values()) s.reset();
     },
-  };
-  return object as unknown as Metric;
+  );
 }
 
 function requestValues(s: RouteSeries): SeriesValue[] {

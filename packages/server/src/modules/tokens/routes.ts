@@ -7,6 +7,7 @@ import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { errorBodySchema } from '../../errors.ts';
 import { agentDirectory } from './agents.ts';
+import { signatureCacheOf } from './signature-cache.ts';
 import { keyringOf } from './keyring.ts';
 import type { TokenKey } from './keyring.ts';
 import { registerKeyAdminRoutes } from './key-routes.ts';
@@ -83,6 +84,8 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const { config } = ctx;
   const iss = config.publicUrl;
   const keyring = keyringOf(ctx);
+  // Made now, so that its metrics are on /metrics from the start.
+  signatureCacheOf(ctx);
   const spec = await readFile(SPEC_FILE, 'utf8').catch(() => undefined);
 
   app.get(

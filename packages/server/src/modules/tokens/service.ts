@@ -27,6 +27,7 @@ import * as store from './store.ts';
 import type { Db } from './store.ts';
 import { noteAgentRevocation } from './local-revocations.ts';
 import { verifyCacheOf } from './verify-cache.ts';
+import { signatureCacheOf } from './signature-cache.ts';
 
 /** Why a token is not valid: the SDK's token codes, plus what only the server knows about the agent. */
 export type TokenFailureCode = VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND';
@@ -216,7 +217,7 @@ export interface VerifyInput {
 
 /**
  * Verifies a token as the server: the SDK's offline checks ({@link verifyAipToken}: structure, ES256 only, typ,
- * kid, signature, iss, times with `VOUCH_CLOCK_SKEW`, token-type rules, audience, nonce), then the database: `jti`
+ * kid, signature (skipped for a token whose signature this app verified before: signature-cache.ts), iss, times with `VOUCH_CLOCK_SKEW`, token-type rules, audience, nonce), then the database: `jti`
  * not revoked (`TOKEN_REVOKED`), agent known and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
  * caller authenticates as the token's audience — the session nonce consumed once (`NONCE_REPLAYED` afterwards, in
  * any process: UNIQUE(audience, nonce)). Throws a VouchError for which {@link isTokenFailure} is true.
@@ -234,6 +235,7 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
     clockSkewSeconds: config.clockSkewSeconds,
     audience: input.audience,
     nonce: input.nonce,
+    signatureCache: signatureCacheOf(ctx),
   });
   // Cached (verify-cache.ts): no query in the steady state; other processes' revocations within 250 ms.
   // Both answer synchronously from a fresh cache; awaited only when they had to read.

@@ -1,0 +1,230 @@
+// The signature cache: a token presented again skips only its signature check. These tests count the provider's
+// verifications (a wrapper around the real node provider) and check that every other refusal still happens on a
+// cached token, that a bad signature or another key is never answered from the cache, and that it stays bounded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AIP_TYP,
+  aipClaimName,
+  createAipVerifier,
+  createNodeCryptoProvider,
+  createSignatureCache,
+  encodeBase64url,
+  generateKeyPair,
+  isVouchError,
+  keysFromJwks,
+  signJwt,
+  verifyAipToken,
+  verifyJws,
+  verifyJwt,
+} from '../src/index.ts';
+import type { CryptoProvider, JwtClaims, KeyResolver, SignatureCache, VouchErrorCode } from '../src/index.ts';
+
+const ISS = 'https://vouch.example';
+const NOW = Date.UTC(2026, 0, 1);
+const S = NOW / 1000;
+const DID = 'did:identity:abcdefghijklmnopqrstuvwxya';
+
+async function rejects(p: Promise<unknown>, code: VouchErrorCode): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(isVouchError(err), String(err));
+    assert.equal(err.code, code, err.message);
+    return true;
+  });
+}
+
+/** The node provider, counting the signatures it checks. */
+function countingProvider(): { crypto: CryptoProvider; verifications: () => number } {
+  const node = createNodeCryptoProvider();
+  let n = 0;
+  const crypto: CryptoProvider = {
+    name: 'counting',
+    generateKeyPair: (t) => node.generateKeyPair(t),
+    sign: (a, k, d) => node.sign(a, k, d),
+    verify: (a, k, s, d) => {
+      n++;
+      return node.verify(a, k, s, d);
+    },
+    sha256: (d) => node.sha256(d),
+    randomBytes: (l) => node.randomBytes(l),
+  };
+  return { crypto, verifications: () => n };
+}
+
+async function issuer() {
+  const pair = await generateKeyPair('P-256');
+  const jwk = { ...pair.publicJwk, kid: pair.thumbprint, alg: 'ES256', use: 'sig' };
+  const claims = (over: JwtClaims = {}, type: 'identity' | 'session' = 'identity'): JwtClaims => {
+    const c: JwtClaims = { iss: ISS, sub: DID, iat: S, exp: S + 3600, jti: `j-${Math.random()}`, ...over };
+    c[aipClaimName(ISS, 'token_type')] = type;
+    return c;
+  };
+  const identity = (over: JwtClaims = {}) =>
+    signJwt(claims(over), pair.privateKey, { kid: pair.thumbprint, typ: AIP_TYP.identity });
+  const session = (over: JwtClaims = {}) =>
+    signJwt(claims({ aud: 'shop', nonce: 'n-1', ...over }, 'session'), pair.privateKey, {
+      kid: pair.thumbprint,
+      typ: AIP_TYP.session,
+    });
+  return { pair, jwk, jwks: { keys: [jwk] }, identity, session };
+}
+
+test('a token presented again is answered without a second signature check, with the same result', async () => {
+  const iss = await issuer();
+  const { crypto, verifications } = countingProvider();
+  const signatureCache = createSignatureCache();
+  const options = { resolveKey: keysFromJwks(iss.jwks), issuer: ISS, now: NOW, crypto, signatureCache };
+  const token = await iss.identity();
+  const first = await verifyAipToken(token, options);
+  const second = await verifyAipToken(token, options);
+  assert.equal(verifications(), 1);
+  assert.deepEqual(second, first);
+  assert.notEqual(second.claims, first.claims, 'each presentation gets its own claims object');
+  assert.deepEqual(signatureCache.stats(), { hits: 1, misses: 1, size: 1 });
+  // Another token is checked.
+  await verifyAipToken(await iss.identity(), options);
+  assert.equal(verifications(), 2);
+  // Without a cache every presentation is checked.
+  await verifyAipToken(token, { ...options, signatureCache: undefined });
+  assert.equal(verifications(), 3);
+});
+
+test('a bad signature is never remembered: every presentation is checked and refused', async () => {
+  const iss = await issuer();
+  const { crypto, verifications } = countingProvider();
+  const signatureCache = createSignatureCache();
+  const options = { resolveKey: keysFromJwks(iss.jwks), issuer: ISS, now: NOW, crypto, signatureCache };
+  const good = await iss.identity();
+  const dot = good.lastIndexOf('.');
+  const forged = `${good.slice(0, dot)}.${encodeBase64url(new Uint8Array(64).fill(7))}`;
+  for (let i = 0; i < 3; i++) await rejects(verifyAipToken(forged, options), 'JWT_SIGNATURE_INVALID');
+  assert.equal(verifications(), 3);
+  assert.equal(signatureCache.stats().size, 0);
+  // The good token, once remembered, does not make its forged sibling (same signing input) pass.
+  await verifyAipToken(good, options);
+  await rejects(verifyAipToken(forged, options), 'JWT_SIGNATURE_INVALID');
+});
+
+test('a remembered token under another key (same kid) is checked again, and refused', async () => {
+  const iss = await issuer();
+  const other = await generateKeyPair('P-256');
+  const { crypto, verifications } = countingProvider();
+  const signatureCache = createSignatureCache();
+  const token = await iss.identity();
+  const real = keysFromJwks(iss.jwks);
+  const substituted = keysFromJwks({ keys: [{ ...other.publicJwk, kid: iss.pair.thumbprint }] });
+  await verifyAipToken(token, { resolveKey: real, issuer: ISS, now: NOW, crypto, signatureCache });
+  await rejects(
+    verifyAipToken(token, { resolveKey: substituted, issuer: ISS, now: NOW, crypto, signatureCache }),
+    'JWT_SIGNATURE_INVALID',
+  );
+  assert.equal(verifications(), 2);
+  // The same key parsed again (another object, the same bytes) is the same key.
+  const reparsed = keysFromJwks(iss.jwks);
+  await verifyAipToken(token, { resolveKey: reparsed, issuer: ISS, now: NOW, crypto, signatureCache });
+  assert.equal(verifications(), 2);
+});
+
+test('every other check still runs on a remembered token', async () => {
+  const iss = await issuer();
+  const { crypto, verifications } = countingProvider();
+  const signatureCache = createSignatureCache();
+  const base = { resolveKey: keysFromJwks(iss.jwks), issuer: ISS, now: NOW, crypto, signatureCache };
+  const session = await iss.session();
+  await verifyAipToken(session, base);
+  assert.equal(verifications(), 1);
+  await rejects(verifyAipToken(session, { ...base, now: NOW + 2 * 3600_000 }), 'JWT_EXPIRED');
+  await rejects(verifyAipToken(session, { ...base, audience: 'elsewhere' }), 'JWT_AUDIENCE_MISMATCH');
+  await rejects(verifyAipToken(session, { ...base, nonce: 'n-2' }), 'JWT_NONCE_MISMATCH');
+  await rejects(verifyAipToken(session, { ...base, tokenType: 'identity' }), 'TOKEN_TYPE_MISMATCH');
+  await rejects(verifyAipToken(session, { ...base, issuer: 'https://other.example' }), 'JWT_ISSUER_MISMATCH');
+  await rejects(verifyAipToken(session, { ...base, isRevoked: () => true }), 'TOKEN_REVOKED');
+  await rejects(verifyAipToken(session, { ...base, isRevoked: async () => true }), 'TOKEN_REVOKED');
+  const retired: KeyResolver = () => undefined;
+  await rejects(verifyAipToken(session, { ...base, resolveKey: retired }), 'JWT_KID_UNKNOWN');
+  // None of these needed the signature again, and the token still verifies where it should.
+  assert.equal(verifications(), 1);
+  assert.equal((await verifyAipToken(session, { ...base, audience: 'shop', nonce: 'n-1' })).jti.length > 0, true);
+});
+
+test('verifyJws and verifyJwt take the same cache', async () => {
+  const iss = await issuer();
+  const { crypto, verifications } = countingProvider();
+  const signatureCache = createSignatureCache();
+  const resolveKey = keysFromJwks(iss.jwks);
+  const token = await iss.identity();
+  await verifyJws(token, { resolveKey, crypto, signatureCache, typ: AIP_TYP.identity });
+  await verifyJwt(token, { resolveKey, crypto, signatureCache, issuer: ISS, now: NOW });
+  await verifyAipToken(token, { resolveKey, crypto, signatureCache, issuer: ISS, now: NOW });
+  assert.equal(verifications(), 1);
+  await rejects(
+    verifyJwt(token, { resolveKey, crypto, signatureCache, issuer: ISS, now: NOW + 7200_000 }),
+    'JWT_EXPIRED',
+  );
+  await rejects(verifyJws(token, { resolveKey, crypto, signatureCache, typ: 'other' }), 'JWT_TYP_MISMATCH');
+  await rejects(verifyJws(token, { resolveKey, crypto, signatureCache, algorithms: ['EdDSA'] }), 'JWT_ALG_NOT_ALLOWED');
+  assert.equal(verifications(), 1);
+});
+
+test('the cache is bounded: least recently presented dropped first, long tokens never kept', async () => {
+  const iss = await issuer();
+  const { crypto, verifications } = countingProvider();
+  const signatureCache = createSignatureCache({ maxEntries: 3 });
+  const options = { resolveKey: keysFromJwks(iss.jwks), issuer: ISS, now: NOW, crypto, signatureCache };
+  const [a, b, c, d] = await Promise.all([iss.identity(), iss.identity(), iss.identity(), iss.identity()]);
+  for (const t of [a, b, c]) await verifyAipToken(t!, options);
+  await verifyAipToken(a!, options); // a is now the most recent: b goes first
+  await verifyAipToken(d!, options);
+  assert.equal(signatureCache.stats().size, 3);
+  assert.equal(verifications(), 4);
+  for (const t of [a, c, d]) await verifyAipToken(t!, options);
+  assert.equal(verifications(), 4);
+  await verifyAipToken(b!, options);
+  assert.equal(verifications(), 5);
+
+  const short = createSignatureCache({ maxTokenLength: a!.length - 1 });
+  await verifyAipToken(a!, { ...options, signatureCache: short });
+  await verifyAipToken(a!, { ...options, signatureCache: short });
+  assert.deepEqual(short.stats(), { hits: 0, misses: 2, size: 0 });
+  assert.equal(verifications(), 7);
+
+  const none = createSignatureCache({ maxEntries: 0 });
+  await verifyAipToken(a!, { ...options, signatureCache: none });
+  assert.equal(none.stats().size, 0);
+
+  signatureCache.clear();
+  assert.equal(signatureCache.stats().size, 0);
+  for (const bad of [-1, 1.5, Number.NaN, Infinity]) {
+    assert.throws(
+      () => createSignatureCache({ maxEntries: bad }),
+      (e: unknown) => isVouchError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => createSignatureCache({ maxTokenLength: bad }),
+      (e: unknown) => isVouchError(e, 'INVALID_ARGUMENT'),
+    );
+  }
+});
+
+test('createAipVerifier remembers good signatures by default; signatureCache: false turns it off', async () => {
+  const iss = await issuer();
+  const token = await iss.identity();
+  const run = async (signatureCache?: SignatureCache | false) => {
+    const { crypto, verifications } = countingProvider();
+    const verifier = createAipVerifier({
+      issuer: ISS,
+      jwks: iss.jwks,
+      revocations: false,
+      now: () => NOW,
+      crypto,
+      ...(signatureCache === undefined ? {} : { signatureCache }),
+    });
+    for (let i = 0; i < 3; i++) assert.equal((await verifier.check(token)).valid, true);
+    return verifications();
+  };
+  assert.equal(await run(), 1);
+  assert.equal(await run(false), 3);
+  const shared = createSignatureCache();
+  assert.equal(await run(shared), 1);
+  assert.deepEqual(shared.stats(), { hits: 2, misses: 1, size: 1 });
+});

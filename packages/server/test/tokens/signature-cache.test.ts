@@ -1,0 +1,75 @@
+// A token presented again skips its signature check on the server (signature-cache.ts), and nothing else: every
+// refusal that depends on time, revocation, the agent or the session nonce still happens on a remembered token. The
+// counts come from the app's own /metrics.
+import assert from 'node:assert/strict';
+import { encodeBase64url } from '@vouch/sdk';
+import { eachEngine } from '../helpers/storage.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { ADMIN, issue, post, registerAgent, rejected, revokeAgent, tokenApp, verify } from './helpers.ts';
+
+async function cacheMetrics(t: TestApp): Promise<{ hit: number; miss: number; entries: number }> {
+  const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: ADMIN });
+  assert.equal(res.statusCode, 200, res.body);
+  const read = (pattern: RegExp) => Number(pattern.exec(res.body)?.[1] ?? Number.NaN);
+  return {
+    hit: read(/^vouch_token_signature_cache_lookups_total\{result="hit"\} (\d+)$/m),
+    miss: read(/^vouch_token_signature_cache_lookups_total\{result="miss"\} (\d+)$/m),
+    entries: read(/^vouch_token_signature_cache_entries (\d+)$/m),
+  };
+}
+
+eachEngine('a token verified again is answered without its signature check, and counted', async ({ open }) => {
+  const t = await tokenApp(await open());
+  assert.deepEqual(await cacheMetrics(t), { hit: 0, miss: 0, entries: 0 });
+  const agent = await registerAgent(t);
+  const { token } = await issue(t, agent);
+  const first = await verify(t, { token });
+  for (let i = 0; i < 3; i++) assert.deepEqual(await verify(t, { token }), first);
+  assert.equal(first.status, 200);
+  assert.deepEqual(await cacheMetrics(t), { hit: 3, miss: 1, entries: 1 });
+
+  // The same header and claims under another signature are checked, and refused.
+  const dot = token.lastIndexOf('.');
+  await rejected(
+    t,
+    { token: `${token.slice(0, dot)}.${encodeBase64url(new Uint8Array(64).fill(1))}` },
+    'JWT_SIGNATURE_INVALID',
+  );
+  assert.deepEqual(await cacheMetrics(t), { hit: 3, miss: 2, entries: 1 });
+  await t.app.close();
+});
+
+eachEngine(
+  'a remembered token is still refused once revoked, expired, replayed or its agent revoked',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    const agent = await registerAgent(t);
+    const a = await issue(t, agent);
+    const b = await issue(t, agent);
+    const session = await issue(t, agent, { token_type: 'session', audience: 'shop.example', nonce: 'n-1' });
+    for (const x of [a, b, session]) assert.equal((await verify(t, { token: x.token })).status, 200);
+
+    // Revoked by jti: the next presentation (a cache hit) is refused.
+    const revoke = await post(t, '/api/registry/revoke', { jti: a.jti, reason: 'leaked' }, ADMIN);
+    assert.equal(revoke.statusCode, 200, revoke.body);
+    await rejected(t, { token: a.token }, 'TOKEN_REVOKED');
+    // The audience consumes the session nonce once, remembered signature or not.
+    assert.equal((await verify(t, { token: session.token }, ADMIN)).status, 200);
+    await rejected(t, { token: session.token }, 'NONCE_REPLAYED', ADMIN);
+    await rejected(t, { token: session.token, audience: 'elsewhere' }, 'JWT_AUDIENCE_MISMATCH');
+    // Expired, with the clock pinned past the skew, and back.
+    const past = b.exp * 1000 + 61_000 - t.clock.now();
+    t.clock.advance(past);
+    await rejected(t, { token: b.token }, 'JWT_EXPIRED');
+    t.clock.advance(-past);
+    assert.equal((await verify(t, { token: b.token })).status, 200);
+    // The agent revoked: its tokens are refused.
+    await revokeAgent(t, agent.did);
+    await rejected(t, { token: b.token }, 'TOKEN_REVOKED');
+
+    const m = await cacheMetrics(t);
+    assert.equal(m.miss, 3, 'each token had its signature checked once');
+    assert.ok(m.hit >= 7, JSON.stringify(m));
+    await t.app.close();
+  },
+);
