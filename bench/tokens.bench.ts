@@ -1,4 +1,6 @@
-// Agent identity token (AIP, ES256) verification throughput, every token distinct:
+// Agent identity token (AIP, ES256) verification throughput, every token distinct (each row presents twice as many
+// tokens as a signature cache holds, in a cycle, so least-recently-used order has dropped each token before it comes
+// back: every verification checks its signature; the caches' counters are noted to prove it):
 // - in process: the SDK's offline verifier (every check of the server except the database ones, plus the revocation
 //   set lookup) next to the limits it is built on — raw node:crypto P-256 verify, sync and on the threadpool — and
 //   jose.jwtVerify (what AIP's reference implementation uses);
@@ -8,6 +10,8 @@
 //   core and autocannon pinned to another; between them, two steps that say where the difference goes: a bare
 //   route doing the SDK's verifyAipToken, and one doing the server's verifyToken (revocation and agent checks) on
 //   the Vouch process's own context, both answering the claims as the app does. Measured in interleaved rounds;
+// - the same verifier and route with 64 tokens presented again and again (an agent sends its token with every
+//   call): the signature cache answers, and every other check runs;
 // - the servers' RSS after that load (read from /proc), Vouch next to the bare server.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
@@ -20,6 +24,7 @@ import {
   AIP_TYP,
   aipClaimName,
   createAipVerifier,
+  createSignatureCache,
   createWebCryptoProvider,
   generateKeyPair,
   signJwt,
@@ -43,6 +48,7 @@ import {
   type Measurement,
   type MeasureOptions,
 } from './lib/index.ts';
+import { SIGNATURE_CACHE_ENTRIES } from '../packages/server/src/modules/tokens/signature-cache.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -51,14 +57,19 @@ const IN_FLIGHT = 64;
 const ROUNDS = 5;
 // HTTP cases too, fewer rounds: each is a few seconds of autocannon.
 const HTTP_ROUNDS = 3;
-const TOKENS = 4096;
-const HTTP_TOKENS = 4000;
+// Twice what a signature cache holds (the SDK's default and the server's are both 4,096): see the top.
+const TOKENS = 2 * SIGNATURE_CACHE_ENTRIES;
+const HTTP_TOKENS = 2 * SIGNATURE_CACHE_ENTRIES;
+/** Tokens of the "presented again" rows. */
+const REPEATED = 64;
 const HTTP_CONNECTIONS = 64;
 const ISS = 'https://vouch.bench';
 
 const children: ChildProcessWithoutNullStreams[] = [];
 let workDir: string | undefined;
 let pgSchema: string | undefined;
+// The in-process verifiers' signature caches, by row, noted at teardown.
+let inProcessCaches: Array<[string, ReturnType<typeof createSignatureCache>]> = [];
 
 interface BenchServer {
   port: number;
@@ -76,6 +87,8 @@ async function startServer(args: string[]): Promise<BenchServer> {
   return { port: info.port, ladderPort: info.ladderPort, child };
 }
 
+const offsets = new Map<string, number>();
+
 async function load(
   url: string,
   tokensFile: string,
@@ -86,17 +99,23 @@ async function load(
   latencyMeanMs: number;
   non2xx: number;
   errors: number;
+  sent: number;
 }> {
   // One shared load generator (bench/lib/http-load.ts): each request carries the next token as {"token": ...}.
   const { tokens } = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
   const planFile = `${tokensFile}.plan.json`;
   const bodies = tokens.map((token) => JSON.stringify({ token }));
-  const plan = { url, method: 'POST', connections: HTTP_CONNECTIONS, duration: seconds, bodies };
+  // Each run goes on along the file's cycle where the last one (of any row) stopped, so that a token comes back only
+  // after every other token of the file has been presented.
+  const offset = offsets.get(tokensFile) ?? 0;
+  const plan = { url, method: 'POST', connections: HTTP_CONNECTIONS, duration: seconds, bodies, offset };
   await writeFile(planFile, JSON.stringify(plan));
   const cmd = [...pinned(1), process.execPath, '--import', 'tsx', join(here, 'lib', 'http-load.ts'), planFile];
   const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (res.status !== 0) throw new Error(`load generator failed: ${res.stderr}`);
-  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof load>>;
+  const result = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof load>>;
+  offsets.set(tokensFile, (offset + result.sent) % bodies.length);
+  return result;
 }
 
 // Server CPU µs per request of each HTTP row, round by round: steal time on a shared VM skews throughput more than
@@ -104,6 +123,17 @@ async function load(
 // Also the event loop's share (the main thread alone): the threadpool's signature checks cost the same on every
 // row, so the rows differ by what runs on the event loop.
 const cpuPerRequest = new Map<string, number[]>();
+// Each Vouch row's signature cache lookups (from its server's /metrics), over its measured rounds.
+const cacheLookups = new Map<string, { hit: number; miss: number }>();
+
+async function signatureCacheCounters(metricsUrl: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const read = (result: string) =>
+    Number(
+      new RegExp(`^vouch_token_signature_cache_lookups_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1],
+    );
+  return { hit: read('hit'), miss: read('miss') };
+}
 const loopCpuPerRequest = new Map<string, number[]>();
 const BARE = 'bare Fastify + raw async verify';
 
@@ -117,15 +147,18 @@ function noteCpuPerRequest(): void {
   for (const [name, rounds] of cpuPerRequest) {
     const loopRounds = loopCpuPerRequest.get(name) ?? [];
     const loop = loopRounds.length === rounds.length ? `, event loop ${median(loopRounds).toFixed(0)} µs` : '';
+    const lookups = cacheLookups.get(name);
+    const cache = lookups === undefined ? '' : `; signature cache ${lookups.hit} hits, ${lookups.miss} misses`;
     const vsBare =
       name !== BARE && bare !== undefined ? `; bare route / this = ${(median(bare) / median(rounds)).toFixed(2)}×` : '';
     reportNote(
       `${name}: server CPU per request, round by round: ${rounds.map((x) => x.toFixed(0)).join(', ')} µs ` +
-        `(median ${median(rounds).toFixed(0)} µs${loop}${vsBare})`,
+        `(median ${median(rounds).toFixed(0)} µs${loop}${vsBare}${cache})`,
     );
   }
   cpuPerRequest.clear();
   loopCpuPerRequest.clear();
+  cacheLookups.clear();
 }
 
 /**
@@ -137,16 +170,26 @@ function httpCase(
   url: string,
   tokensFile: string,
   pid: number | undefined,
+  metricsUrl?: string,
 ): (o: MeasureOptions) => Promise<Measurement> {
   return async (options) => {
     const seconds = Math.max(3, Math.round((2 * (options.durationMs ?? 1500)) / 1000));
     // A full warm-up before the first round; later rounds (suite.ts gives them ≤ 100 ms) find the server warm.
     if ((options.warmupMs ?? 300) >= 300) await load(url, tokensFile, 1);
+    const countersBefore = metricsUrl === undefined ? undefined : await signatureCacheCounters(metricsUrl);
     const before = cpuMs(pid);
     const loopBefore = mainThreadCpuMs(pid);
     const r = await load(url, tokensFile, seconds);
     const after = cpuMs(pid);
     const loopAfter = mainThreadCpuMs(pid);
+    if (countersBefore !== undefined) {
+      const now = await signatureCacheCounters(metricsUrl!);
+      const sum = cacheLookups.get(name) ?? { hit: 0, miss: 0 };
+      cacheLookups.set(name, {
+        hit: sum.hit + now.hit - countersBefore.hit,
+        miss: sum.miss + now.miss - countersBefore.miss,
+      });
+    }
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     if (before !== undefined && after !== undefined && r.requests > 0) {
       const rounds = cpuPerRequest.get(name) ?? [];
@@ -196,7 +239,7 @@ export default defineSuite({
     const now = Date.now();
     const iat = Math.floor(now / 1000);
     const tokens: string[] = [];
-    for (let i = 0; i < TOKENS; i++) {
+    for (let i = 0; i < TOKENS + REPEATED; i++) {
       const claims: JwtClaims = {
         iss: ISS,
         sub: 'did:identity:abcdefghijklmnopqrstuvwxya',
@@ -227,13 +270,36 @@ export default defineSuite({
       fetch: emptyList,
       now: () => now,
     };
-    const nodeVerifier = createAipVerifier(verifierOptions);
-    const webVerifier = createAipVerifier({ ...verifierOptions, crypto: createWebCryptoProvider() });
-    await nodeVerifier.verify(tokens[0]!);
-    await webVerifier.verify(tokens[0]!);
+    const nodeCache = createSignatureCache();
+    const webCache = createSignatureCache();
+    const repeatCache = createSignatureCache();
+    const nodeVerifier = createAipVerifier({ ...verifierOptions, signatureCache: nodeCache });
+    const webVerifier = createAipVerifier({
+      ...verifierOptions,
+      crypto: createWebCryptoProvider(),
+      signatureCache: webCache,
+    });
+    const repeatVerifier = createAipVerifier({ ...verifierOptions, signatureCache: repeatCache });
+    // Warmed up on the last distinct token, which their cycles reach last (so it is not a hit either).
+    await nodeVerifier.verify(tokens[TOKENS - 1]!);
+    await webVerifier.verify(tokens[TOKENS - 1]!);
+    inProcessCaches = [
+      ['SDK createAipVerifier [node]', nodeCache],
+      ['SDK createAipVerifier [webcrypto]', webCache],
+      [`SDK createAipVerifier [node], ${REPEATED} tokens presented again`, repeatCache],
+    ];
 
+    // Each verifier row goes through the distinct tokens in its own cycle (another row's turn does not move it),
+    // and the repeated row through the last REPEATED tokens, which no other row presents.
+    const cycle = (from: number, length: number) => {
+      let n = 0;
+      return () => tokens[from + (n++ % length)]!;
+    };
+    const nextToken = cycle(0, TOKENS);
+    const nextNodeToken = cycle(0, TOKENS);
+    const nextWebToken = cycle(0, TOKENS);
+    const nextRepeated = cycle(TOKENS, REPEATED);
     let i = 0;
-    const nextToken = () => tokens[i++ % TOKENS]!;
     const nextParts = () => parts[i++ % TOKENS]!;
     const RAW_SYNC = 'node:crypto verify sync';
     const RAW_ASYNC = 'node:crypto verify async';
@@ -243,15 +309,29 @@ export default defineSuite({
     // ---- over HTTP
     workDir = await mkdtemp(join(tmpdir(), 'vouch-bench-tokens-'));
     const tokensFile = join(workDir, 'tokens.json');
-    const vouch = await startServer(['vouch', tokensFile, String(HTTP_TOKENS)]);
+    const vouch = await startServer(['vouch', tokensFile, String(HTTP_TOKENS + REPEATED)]);
     const bare = await startServer(['bare', tokensFile]);
     let vouchPg: BenchServer | undefined;
     const pgTokensFile = join(workDir, 'tokens-pg.json');
     if (PG_URL !== undefined) {
       pgSchema = freshSchema();
-      vouchPg = await startServer(['vouch', pgTokensFile, String(HTTP_TOKENS), PG_URL, pgSchema]);
+      vouchPg = await startServer(['vouch', pgTokensFile, String(HTTP_TOKENS + REPEATED), PG_URL, pgSchema]);
     } else {
       reportNote('PostgreSQL cases skipped: BENCH_DATABASE_URL and VOUCH_TEST_DATABASE_URL are not set.');
+    }
+    // Each server issued HTTP_TOKENS distinct tokens and REPEATED more for the "presented again" row, which no other
+    // row presents.
+    const repeatFile = join(workDir, 'tokens-repeated.json');
+    for (const [file, repeated] of [
+      [tokensFile, repeatFile],
+      [pgTokensFile, undefined],
+    ] as const) {
+      if (file === pgTokensFile && vouchPg === undefined) continue;
+      const all = JSON.parse(await readFile(file, 'utf8')) as { tokens: string[] };
+      await writeFile(file, JSON.stringify({ ...all, tokens: all.tokens.slice(0, HTTP_TOKENS) }));
+      if (repeated !== undefined) {
+        await writeFile(repeated, JSON.stringify({ ...all, tokens: all.tokens.slice(HTTP_TOKENS) }));
+      }
     }
     const check = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
     const probe = await fetch(`http://127.0.0.1:${vouch.port}/api/registry/verify`, {
@@ -269,7 +349,15 @@ export default defineSuite({
       file: string,
       pid: number | undefined,
       extra: Partial<BenchCase> = {},
-    ): BenchCase => ({ group: http, rounds: HTTP_ROUNDS, name, run: httpCase(name, url, file, pid), ...extra });
+      metricsUrl?: string,
+    ): BenchCase => ({
+      group: http,
+      rounds: HTTP_ROUNDS,
+      name,
+      run: httpCase(name, url, file, pid, metricsUrl),
+      ...extra,
+    });
+    const metricsOf = (port: number) => `http://127.0.0.1:${port}/metrics`;
 
     return [
       {
@@ -305,7 +393,7 @@ export default defineSuite({
         rounds: ROUNDS,
         name: 'SDK createAipVerifier [node]',
         concurrency: IN_FLIGHT,
-        op: () => nodeVerifier.verify(nextToken()),
+        op: () => nodeVerifier.verify(nextNodeToken()),
         compareTo: [RAW_ASYNC, RAW_SYNC, JOSE],
         target: { vs: RAW_ASYNC, min: 0.9 },
       },
@@ -314,7 +402,15 @@ export default defineSuite({
         rounds: ROUNDS,
         name: 'SDK createAipVerifier [webcrypto]',
         concurrency: IN_FLIGHT,
-        op: () => webVerifier.verify(nextToken()),
+        op: () => webVerifier.verify(nextWebToken()),
+        compareTo: [RAW_ASYNC, JOSE],
+      },
+      {
+        group,
+        rounds: ROUNDS,
+        name: inProcessCaches[2]![0],
+        concurrency: IN_FLIGHT,
+        op: () => repeatVerifier.verify(nextRepeated()),
         compareTo: [RAW_ASYNC, JOSE],
       },
       httpRow(BARE, `http://127.0.0.1:${bare.port}/verify`, tokensFile, bare.child.pid),
@@ -338,6 +434,15 @@ export default defineSuite({
         tokensFile,
         vouch.child.pid,
         { compareTo: [BARE], target: { vs: BARE, min: 0.9 } },
+        metricsOf(vouch.port),
+      ),
+      httpRow(
+        `Vouch POST /api/registry/verify [sqlite], ${REPEATED} tokens presented again`,
+        `http://127.0.0.1:${vouch.port}/api/registry/verify`,
+        repeatFile,
+        vouch.child.pid,
+        { compareTo: [BARE] },
+        metricsOf(vouch.port),
       ),
       ...(vouchPg === undefined
         ? []
@@ -348,6 +453,7 @@ export default defineSuite({
               pgTokensFile,
               vouchPg.child.pid,
               { compareTo: [BARE], target: { vs: BARE, min: 0.9 } },
+              metricsOf(vouchPg.port),
             ),
           ]),
       // Resident memory right after each server's share of the load above (no forced GC: as a client sees it).
@@ -359,6 +465,11 @@ export default defineSuite({
     ];
   },
   async teardown() {
+    for (const [name, cache] of inProcessCaches) {
+      const { hits, misses } = cache.stats();
+      reportNote(`${name}: signature cache ${hits} hits, ${misses} misses`);
+    }
+    inProcessCaches = [];
     await stopChildren(children);
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
     if (pgSchema !== undefined && PG_URL !== undefined) await dropSchema(PG_URL, pgSchema);

@@ -1,7 +1,8 @@
 // Load generator for the HTTP benches, run as a child process (pinned to its own core with taskset when there are
 // two): runs autocannon with the plan in <planFile> and prints the result as one JSON line.
-//   plan: {url, method, connections, duration?, amount?, paths?: string[], bodies?: string[]}
-//   `paths` are cycled through (one per request); `bodies` are sent once each, in order.
+//   plan: {url, method, connections, duration?, amount?, paths?: string[], bodies?: string[], offset?: number}
+//   `paths` and `bodies` are cycled through, one per request, from index `offset` (default 0); `sent` in the result
+//   is how many were handed out, so that a next run can go on where this one stopped.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
@@ -25,6 +26,7 @@ interface Plan {
   amount?: number;
   paths?: string[];
   bodies?: string[];
+  offset?: number;
 }
 
 const plan = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as Plan;
@@ -38,7 +40,7 @@ const result = await autocannon({
   requests: [
     {
       setupRequest: (req: Record<string, unknown>) => {
-        const i = next++;
+        const i = (plan.offset ?? 0) + next++;
         if (plan.paths) return { ...req, path: plan.paths[i % plan.paths.length] };
         if (plan.bodies) return { ...req, body: plan.bodies[i % plan.bodies.length] };
         return req;
@@ -54,5 +56,6 @@ console.log(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    sent: next,
   }),
 );

@@ -1,7 +1,7 @@
 // Child process of tokens.bench.ts (pinned to its own core with taskset): serves token verification over HTTP.
 //   vouch <tokensFile> <count> [<postgresUrl> <schema>]
 //                                the real Vouch app on SQLite (or PostgreSQL, in that schema); issues <count>
-//                                tokens and writes them (with the public JWK) to <tokensFile>. On a second port
+//                                tokens and writes them (with the public JWK) to <tokensFile>; /metrics is public. On a second port
 //                                (`ladderPort`), a bare Fastify route that calls the server's verifyToken on the
 //                                same context and answers the claims: the app's checks without the app's hooks.
 //   bare <tokensFile>            a bare Fastify route that only does the raw async ES256 verify (the HTTP limit);
@@ -30,6 +30,8 @@ async function vouch(): Promise<void> {
     VOUCH_RATE_LIMIT_MAX: '1000000',
     VOUCH_TOKEN_VERIFY_RATE_MAX: '1000000000',
     VOUCH_TOKEN_ISSUE_RATE_MAX: '1000000000',
+    // The bench reads the signature cache's hits and misses per row from /metrics.
+    VOUCH_METRICS_PUBLIC: '1',
   });
   const storage = await openStorage({
     dataDir: dir,
