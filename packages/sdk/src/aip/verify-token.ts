@@ -112,7 +112,7 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);
   if (verdict !== true) {
     if (!(await verdict)) throw signatureInvalid();
-    cache?.add(token, key!);
+    cache?.add(token, jws.signature, key!);
   }
   const header = jws.header;
   const claims = checkClaims(jws.payload, {

@@ -3,13 +3,25 @@
 // decoded (one canonical base64url text per byte string), so its text fixes both the signing input and the
 // signature: the same text under the same key always gets the same verdict. Only the signature is remembered — every
 // other check (header, claims, times, audience, nonce, revocation) runs again on each presentation.
+//
+// Cost when tokens are not presented again (the common case for a verifier of many agents) is kept near zero:
+// - a token is kept from its second good presentation on, and only when it came back within `maxEntries` other
+//   checked tokens (when a least-recently-used cache of this size would have had it). The first presentation leaves
+//   only a 32-bit fingerprint of its signature bytes, and when it came, in a fixed table (the doorkeeper). So a stream
+//   of distinct tokens, or a cycle longer than the cache, neither hashes token texts nor keeps them alive (a kept
+//   token survives young-generation collections: an always-admitting cache paid that for every token, and churned);
+// - a lookup first asks a table of how many kept tokens fall in the presented signature's slot, and hashes the text
+//   only when some do (at most a quarter of the slots hold any);
+// - eviction is a clock over a ring (a hit sets a flag; no Map reordering), so it is O(1) whatever came before.
+// Slots and fingerprints decide nothing: a token is answered from the cache only when its whole text is found there
+// under the same key.
 import { VouchError } from '../errors.ts';
 import { bytesEqual } from '../lib/bytes.ts';
 import { publicKeyBytes } from '../keys/key.ts';
 import type { PublicKey } from '../keys/key.ts';
 
 export interface SignatureCacheOptions {
-  /** Most tokens remembered, least recently presented dropped first (default 4096; 0 remembers nothing). */
+  /** Most tokens remembered; past it, the clock drops one not presented since it last went round (default 4096; 0 remembers nothing). */
   maxEntries?: number;
   /** Longer tokens are never remembered, which bounds the memory to about `maxEntries × maxTokenLength` (default 2048). */
   maxTokenLength?: number;
@@ -26,17 +38,25 @@ export interface SignatureCacheStats {
 
 /**
  * Remembers compact tokens whose signature verified, with the key they verified under; pass it as `signatureCache`
- * to `verifyAipToken`, `verifyJwt` or `verifyJws`. A token is answered from it only under the same key (the same
+ * to `verifyAipToken`, `verifyJwt` or `verifyJws`. A token is remembered from its second good presentation (when it
+ * came back within `maxEntries` other checked tokens) and answered from then on, only under the same key (the same
  * key type and bytes); a bad signature is never remembered.
  */
 export interface SignatureCache {
-  /** Internal: whether `token`'s signature is known good under `key` (counted as a hit or a miss). */
-  has(token: string, key: PublicKey): boolean;
-  /** Internal: remembers that `token`'s signature verified under `key`. */
-  add(token: string, key: PublicKey): void;
+  /** Internal: whether `token` (whose decoded signature is `signature`) is known good under `key`; counted. */
+  has(token: string, signature: Uint8Array, key: PublicKey): boolean;
+  /** Internal: notes that `token`'s signature verified under `key` (kept from the second time). */
+  add(token: string, signature: Uint8Array, key: PublicKey): void;
   stats(): SignatureCacheStats;
   /** Forgets every token (the counters stay). */
   clear(): void;
+}
+
+interface Entry {
+  key: PublicKey;
+  slot: number;
+  /** Presented since the clock hand last passed it. */
+  used: boolean;
 }
 
 function count(value: number | undefined, fallback: number, name: string): number {
@@ -51,42 +71,121 @@ function sameKey(a: PublicKey, b: PublicKey): boolean {
   return a === b || (a.type === b.type && bytesEqual(publicKeyBytes(a), publicKeyBytes(b)));
 }
 
+/** Four bytes of `s` from `at` (zeros past its end) as a 32-bit integer. */
+function word(s: Uint8Array, at: number): number {
+  return (s[at] ?? 0) | ((s[at + 1] ?? 0) << 8) | ((s[at + 2] ?? 0) << 16) | ((s[at + 3] ?? 0) << 24) | 0;
+}
+
+class ClockSignatureCache implements SignatureCache {
+  readonly #maxEntries: number;
+  readonly #maxTokenLength: number;
+  /** Fingerprints of signatures seen once, by slot (a power of two, four per entry)... */
+  readonly #doorkeeper: Int32Array;
+  /** ...and the value of `#checked` when each was seen. */
+  readonly #seenAt: Uint32Array;
+  /** Good signatures noted so far (`add` calls), modulo 2^32: the doorkeeper's clock. */
+  #checked = 0;
+  /** How many kept tokens have their signature in each slot. */
+  readonly #kept: Uint32Array;
+  readonly #entries = new Map<string, Entry>();
+  /** The remembered tokens in clock order; `#hand` is the next candidate for eviction. */
+  readonly #ring: Array<string | undefined>;
+  #hand = 0;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(maxEntries: number, maxTokenLength: number) {
+    this.#maxEntries = maxEntries;
+    this.#maxTokenLength = maxTokenLength;
+    let slots = 1024;
+    while (slots < 4 * maxEntries && slots < 1 << 22) slots *= 2;
+    this.#doorkeeper = new Int32Array(maxEntries === 0 ? 1 : slots);
+    this.#seenAt = new Uint32Array(this.#doorkeeper.length);
+    this.#kept = new Uint32Array(this.#doorkeeper.length);
+    this.#ring = new Array<string | undefined>(maxEntries).fill(undefined);
+  }
+
+  #slot(signature: Uint8Array): number {
+    return word(signature, 0) & (this.#doorkeeper.length - 1);
+  }
+
+  has(token: string, signature: Uint8Array, key: PublicKey): boolean {
+    // No kept token in this slot: no need to hash the text.
+    const entry = this.#kept[this.#slot(signature)] !== 0 ? this.#entries.get(token) : undefined;
+    if (entry === undefined || !sameKey(entry.key, key)) {
+      this.#misses++;
+      return false;
+    }
+    this.#hits++;
+    entry.used = true;
+    return true;
+  }
+
+  add(token: string, signature: Uint8Array, key: PublicKey): void {
+    if (this.#maxEntries === 0 || token.length > this.#maxTokenLength) return;
+    const slot = this.#slot(signature);
+    const fingerprint = word(signature, 4);
+    const now = (this.#checked = (this.#checked + 1) >>> 0);
+    if (this.#doorkeeper[slot] !== fingerprint || (now - this.#seenAt[slot]!) >>> 0 > this.#maxEntries) {
+      this.#doorkeeper[slot] = fingerprint;
+      this.#seenAt[slot] = now;
+      return;
+    }
+    const known = this.#entries.get(token);
+    if (known !== undefined) {
+      // Known under another key (a rotation re-published the kid): the last good key is the one to keep.
+      known.key = key;
+      known.used = true;
+      return;
+    }
+    const ring = this.#ring;
+    for (;;) {
+      const old = ring[this.#hand];
+      if (old === undefined) break;
+      const e = this.#entries.get(old)!;
+      if (!e.used) {
+        this.#entries.delete(old);
+        this.#kept[e.slot]!--;
+        break;
+      }
+      e.used = false;
+      this.#hand = (this.#hand + 1) % ring.length;
+    }
+    ring[this.#hand] = token;
+    this.#hand = (this.#hand + 1) % ring.length;
+    this.#entries.set(token, { key, slot, used: false });
+    this.#kept[slot]!++;
+  }
+
+  stats(): SignatureCacheStats {
+    return { hits: this.#hits, misses: this.#misses, size: this.#entries.size };
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#ring.fill(undefined);
+    this.#doorkeeper.fill(0);
+    this.#seenAt.fill(0);
+    this.#kept.fill(0);
+    this.#hand = 0;
+  }
+}
+
 /**
  * A bounded cache of verified signatures.
  *
  * @example
  * ```ts
  * const signatureCache = createSignatureCache();
- * await verifyAipToken(token, { resolveKey, issuer, now: Date.now(), signatureCache });
- * await verifyAipToken(token, { resolveKey, issuer, now: Date.now(), signatureCache }); // no signature check
+ * const options = { resolveKey, issuer, now: Date.now(), signatureCache };
+ * await verifyAipToken(token, options); // checks the signature
+ * await verifyAipToken(token, options); // checks it again, and keeps the token
+ * await verifyAipToken(token, options); // answered from the cache: no signature check
  * ```
  */
 export function createSignatureCache(options: SignatureCacheOptions = {}): SignatureCache {
-  const maxEntries = count(options.maxEntries, 4096, 'maxEntries');
-  const maxTokenLength = count(options.maxTokenLength, 2048, 'maxTokenLength');
-  // Map order is insertion order: a hit moves its token to the end, so the first entry is the least recent.
-  const entries = new Map<string, PublicKey>();
-  let hits = 0;
-  let misses = 0;
-  return {
-    has(token, key) {
-      const known = entries.get(token);
-      if (known === undefined || !sameKey(known, key)) {
-        misses++;
-        return false;
-      }
-      hits++;
-      entries.delete(token);
-      entries.set(token, known);
-      return true;
-    },
-    add(token, key) {
-      if (maxEntries === 0 || token.length > maxTokenLength) return;
-      entries.delete(token);
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(token, key);
-    },
-    stats: () => ({ hits, misses, size: entries.size }),
-    clear: () => entries.clear(),
-  };
+  return new ClockSignatureCache(
+    count(options.maxEntries, 4096, 'maxEntries'),
+    count(options.maxTokenLength, 2048, 'maxTokenLength'),
+  );
 }

@@ -86,7 +86,7 @@ export function checkJwsSignature(
   if (algorithmFor(key.type) !== alg) {
     throw new VouchError('JWT_ALG_NOT_ALLOWED', 'The token\'s algorithm does not fit the key its "kid" names.');
   }
-  if (cache !== undefined && token !== undefined && cache.has(token, key)) return true;
+  if (cache !== undefined && token !== undefined && cache.has(token, jws.signature, key)) return true;
   return (crypto ?? getDefaultCrypto()).verify(alg as SignatureAlgorithm, key, jws.signature, jws.signingInput);
 }
 
@@ -103,7 +103,7 @@ export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOption
   const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);
   if (verdict !== true) {
     if (!(await verdict)) throw signatureInvalid();
-    cache?.add(token, key!);
+    cache?.add(token, jws.signature, key!);
   }
 }
 

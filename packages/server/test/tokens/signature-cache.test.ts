@@ -1,4 +1,5 @@
-// A token presented again skips its signature check on the server (signature-cache.ts), and nothing else: every
+// A token presented again skips its signature check on the server (signature-cache.ts; kept from its second good
+// presentation), and nothing else: every
 // refusal that depends on time, revocation, the agent or the session nonce still happens on a remembered token. The
 // counts come from the app's own /metrics.
 import assert from 'node:assert/strict';
@@ -24,9 +25,10 @@ eachEngine('a token verified again is answered without its signature check, and 
   const agent = await registerAgent(t);
   const { token } = await issue(t, agent);
   const first = await verify(t, { token });
-  for (let i = 0; i < 3; i++) assert.deepEqual(await verify(t, { token }), first);
   assert.equal(first.status, 200);
-  assert.deepEqual(await cacheMetrics(t), { hit: 3, miss: 1, entries: 1 });
+  assert.deepEqual(await cacheMetrics(t), { hit: 0, miss: 1, entries: 0 });
+  for (let i = 0; i < 3; i++) assert.deepEqual(await verify(t, { token }), first);
+  assert.deepEqual(await cacheMetrics(t), { hit: 2, miss: 2, entries: 1 });
 
   // The same header and claims under another signature are checked, and refused.
   const dot = token.lastIndexOf('.');
@@ -35,7 +37,7 @@ eachEngine('a token verified again is answered without its signature check, and 
     { token: `${token.slice(0, dot)}.${encodeBase64url(new Uint8Array(64).fill(1))}` },
     'JWT_SIGNATURE_INVALID',
   );
-  assert.deepEqual(await cacheMetrics(t), { hit: 3, miss: 2, entries: 1 });
+  assert.deepEqual(await cacheMetrics(t), { hit: 2, miss: 3, entries: 1 });
   await t.app.close();
 });
 
@@ -47,7 +49,7 @@ eachEngine(
     const a = await issue(t, agent);
     const b = await issue(t, agent);
     const session = await issue(t, agent, { token_type: 'session', audience: 'shop.example', nonce: 'n-1' });
-    for (const x of [a, b, session]) assert.equal((await verify(t, { token: x.token })).status, 200);
+    for (const x of [a, a, b, b, session, session]) assert.equal((await verify(t, { token: x.token })).status, 200);
 
     // Revoked by jti: the next presentation (a cache hit) is refused.
     const revoke = await post(t, '/api/registry/revoke', { jti: a.jti, reason: 'leaked' }, ADMIN);
@@ -67,9 +69,8 @@ eachEngine(
     await revokeAgent(t, agent.did);
     await rejected(t, { token: b.token }, 'TOKEN_REVOKED');
 
-    const m = await cacheMetrics(t);
-    assert.equal(m.miss, 3, 'each token had its signature checked once');
-    assert.ok(m.hit >= 7, JSON.stringify(m));
+    // Each token had its signature checked twice (then kept); every later presentation was a hit.
+    assert.deepEqual(await cacheMetrics(t), { hit: 7, miss: 6, entries: 3 });
     await t.app.close();
   },
 );
