@@ -93,6 +93,7 @@ async function load(
   url: string,
   tokensFile: string,
   seconds: number,
+  pid: number | undefined,
 ): Promise<{
   requests: number;
   seconds: number;
@@ -105,16 +106,17 @@ async function load(
   const { tokens } = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
   const planFile = `${tokensFile}.plan.json`;
   const bodies = tokens.map((token) => JSON.stringify({ token }));
-  // Each run goes on along the file's cycle where the last one (of any row) stopped, so that a token comes back only
-  // after every other token of the file has been presented.
-  const offset = offsets.get(tokensFile) ?? 0;
+  // Each run goes on along the file's cycle where the last run against the same server process (of any row) stopped,
+  // so that a token comes back to a process only after it has been shown every other token of the file.
+  const cycle = `${tokensFile} ${pid}`;
+  const offset = offsets.get(cycle) ?? 0;
   const plan = { url, method: 'POST', connections: HTTP_CONNECTIONS, duration: seconds, bodies, offset };
   await writeFile(planFile, JSON.stringify(plan));
   const cmd = [...pinned(1), process.execPath, '--import', 'tsx', join(here, 'lib', 'http-load.ts'), planFile];
   const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (res.status !== 0) throw new Error(`load generator failed: ${res.stderr}`);
   const result = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof load>>;
-  offsets.set(tokensFile, (offset + result.sent) % bodies.length);
+  offsets.set(cycle, (offset + result.sent) % bodies.length);
   return result;
 }
 
@@ -125,6 +127,21 @@ async function load(
 const cpuPerRequest = new Map<string, number[]>();
 // Each Vouch row's signature cache lookups (from its server's /metrics), over its measured rounds.
 const cacheLookups = new Map<string, { hit: number; miss: number }>();
+
+/**
+ * The counters once they stop moving: the server may still be answering requests the previous row's load generator
+ * sent before it exited (in reverse rounds, the "presented again" row's hits came before a distinct row).
+ */
+async function settledCounters(metricsUrl: string): Promise<{ hit: number; miss: number }> {
+  let last = await signatureCacheCounters(metricsUrl);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = await signatureCacheCounters(metricsUrl);
+    if (now.hit === last.hit && now.miss === last.miss) return now;
+    last = now;
+  }
+  return last;
+}
 
 async function signatureCacheCounters(metricsUrl: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(metricsUrl)).text();
@@ -175,11 +192,11 @@ function httpCase(
   return async (options) => {
     const seconds = Math.max(3, Math.round((2 * (options.durationMs ?? 1500)) / 1000));
     // A full warm-up before the first round; later rounds (suite.ts gives them ≤ 100 ms) find the server warm.
-    if ((options.warmupMs ?? 300) >= 300) await load(url, tokensFile, 1);
-    const countersBefore = metricsUrl === undefined ? undefined : await signatureCacheCounters(metricsUrl);
+    if ((options.warmupMs ?? 300) >= 300) await load(url, tokensFile, 1, pid);
+    const countersBefore = metricsUrl === undefined ? undefined : await settledCounters(metricsUrl);
     const before = cpuMs(pid);
     const loopBefore = mainThreadCpuMs(pid);
-    const r = await load(url, tokensFile, seconds);
+    const r = await load(url, tokensFile, seconds, pid);
     const after = cpuMs(pid);
     const loopAfter = mainThreadCpuMs(pid);
     if (countersBefore !== undefined) {
@@ -333,7 +350,9 @@ export default defineSuite({
         await writeFile(repeated, JSON.stringify({ ...all, tokens: all.tokens.slice(HTTP_TOKENS) }));
       }
     }
-    const check = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
+    // Probed with a token of the "presented again" row: one of the distinct tokens shown here, and again at once by
+    // the first warm-up, would be kept, and answered from the cache once per cycle.
+    const check = JSON.parse(await readFile(repeatFile, 'utf8')) as { tokens: string[] };
     const probe = await fetch(`http://127.0.0.1:${vouch.port}/api/registry/verify`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
