@@ -1,6 +1,6 @@
 // Agent identity token (AIP, ES256) verification throughput, every token distinct (each row presents twice as many
-// tokens as a signature cache holds, in a cycle, so least-recently-used order has dropped each token before it comes
-// back: every verification checks its signature; the caches' counters are noted to prove it):
+// tokens as a signature cache holds, in one cycle per row or server process, and a cache keeps no token that comes back
+// only after more than it holds: every verification checks its signature; the caches' counters are noted to prove it):
 // - in process: the SDK's offline verifier (every check of the server except the database ones, plus the revocation
 //   set lookup) next to the limits it is built on — raw node:crypto P-256 verify, sync and on the threadpool — and
 //   jose.jwtVerify (what AIP's reference implementation uses);
@@ -125,13 +125,11 @@ async function load(
 // Also the event loop's share (the main thread alone): the threadpool's signature checks cost the same on every
 // row, so the rows differ by what runs on the event loop.
 const cpuPerRequest = new Map<string, number[]>();
+const loopCpuPerRequest = new Map<string, number[]>();
 // Each Vouch row's signature cache lookups (from its server's /metrics), over its measured rounds.
 const cacheLookups = new Map<string, { hit: number; miss: number }>();
 
-/**
- * The counters once they stop moving: the server may still be answering requests the previous row's load generator
- * sent before it exited (in reverse rounds, the "presented again" row's hits came before a distinct row).
- */
+/** The counters once they stop moving: the server may still be answering what the last load generator sent. */
 async function settledCounters(metricsUrl: string): Promise<{ hit: number; miss: number }> {
   let last = await signatureCacheCounters(metricsUrl);
   for (let i = 0; i < 20; i++) {
@@ -151,7 +149,7 @@ async function signatureCacheCounters(metricsUrl: string): Promise<{ hit: number
     );
   return { hit: read('hit'), miss: read('miss') };
 }
-const loopCpuPerRequest = new Map<string, number[]>();
+
 const BARE = 'bare Fastify + raw async verify';
 
 /**
