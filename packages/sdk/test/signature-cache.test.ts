@@ -125,6 +125,26 @@ test('every kept token is answered, whatever other tokens share its signature sl
   assert.deepEqual(signatureCache.stats(), { hits: 300, misses: 600, size: 300 });
 });
 
+test('only a cache from createSignatureCache is taken: a hand-made one that answers yes is refused', async () => {
+  const { iss, options } = await setup();
+  const good = await iss.identity();
+  const forged = `${good.slice(0, good.lastIndexOf('.'))}.${encodeBase64url(new Uint8Array(64).fill(3))}`;
+  const yes = {
+    has: () => true,
+    add: () => undefined,
+    stats: () => ({ hits: 0, misses: 0, size: 0 }),
+    clear: () => undefined,
+  } as SignatureCache;
+  const withYes = { ...options, signatureCache: yes };
+  await rejectsCode(() => verifyAipToken(forged, withYes), 'INVALID_ARGUMENT');
+  await rejectsCode(() => verifyJwt(forged, withYes), 'INVALID_ARGUMENT');
+  await rejectsCode(() => verifyJws(forged, withYes), 'INVALID_ARGUMENT');
+  assert.throws(
+    () => createAipVerifier({ issuer: ISS, jwks: iss.jwks, revocations: false, signatureCache: yes }),
+    (e: unknown) => isVouchError(e, 'INVALID_ARGUMENT'),
+  );
+});
+
 test('a bad signature is never remembered: every presentation is checked and refused', async () => {
   const { iss, verifications, signatureCache, options } = await setup();
   const good = await iss.identity();

@@ -9,7 +9,7 @@ import { aipKeysFromJwks } from './jwks.ts';
 import type { AipKeySet } from './jwks.ts';
 import { RevocationSet } from './revocations.ts';
 import { verifyAipToken } from './verify-token.ts';
-import { createSignatureCache } from '../jwt/signature-cache.ts';
+import { createSignatureCache, signatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { SignatureCache } from '../jwt/signature-cache.ts';
 import { AIP_DISCOVERY_PATH, AIP_PROTOCOL } from './types.ts';
 import type { AipCheckResult, AipTokenType, VerifiedAipToken } from './types.ts';
@@ -164,7 +164,9 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   const revocationsMaxStaleMs = positive(options.revocationsMaxStaleMs, 300_000, 'revocationsMaxStaleMs');
   const timeoutMs = positive(options.requestTimeoutMs, 5000, 'requestTimeoutMs');
   const signatureCache =
-    options.signatureCache === false ? undefined : (options.signatureCache ?? createSignatureCache());
+    options.signatureCache === false
+      ? undefined
+      : (signatureCacheInternal(options.signatureCache) ?? createSignatureCache());
 
   let discovery: Promise<Discovery> | undefined;
   function discover(): Promise<Discovery> {

@@ -7,6 +7,7 @@ import { checkClaims } from '../jwt/verify.ts';
 import { checkJwsSignature, isPromiseLike, resolveJwsKey, signatureInvalid } from '../jwt/verify-jws.ts';
 import { MAX_TOKEN_LENGTH } from '../jwt/types.ts';
 import type { SignatureAlgorithm } from '../crypto/provider.ts';
+import { signatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { SignatureCache } from '../jwt/signature-cache.ts';
 import type { JwtClaims } from '../jwt/types.ts';
 import { AIP_TYP, aipClaimName } from './types.ts';
@@ -96,6 +97,7 @@ function optionalString(claims: JwtClaims, name: string): string | undefined {
  * ```
  */
 export async function verifyAipToken(token: string, options: VerifyAipTokenOptions): Promise<VerifiedAipToken> {
+  const cache = signatureCacheInternal(options.signatureCache);
   let issuer = options.issuer;
   if (issuer === undefined) {
     // Keys alone pin the issuer; the iss claim still has to be a string, and it namespaces the private claims.
@@ -108,7 +110,6 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   const jws = decodeJwsForVerify(token, options.maxLength ?? MAX_TOKEN_LENGTH);
   const resolved = resolveJwsKey(jws, options.resolveKey, ALGORITHMS, TYP_VALUES);
   const key = isPromiseLike(resolved) ? await resolved : resolved;
-  const cache = options.signatureCache;
   const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);
   if (verdict !== true) {
     if (!(await verdict)) throw signatureInvalid();

@@ -40,13 +40,10 @@ export interface SignatureCacheStats {
  * Remembers compact tokens whose signature verified, with the key they verified under; pass it as `signatureCache`
  * to `verifyAipToken`, `verifyJwt` or `verifyJws`. A token is remembered from its second good presentation (when it
  * came back within `maxEntries` other checked tokens) and answered from then on, only under the same key (the same
- * key type and bytes); a bad signature is never remembered.
+ * key type and bytes); a bad signature is never remembered. Only `createSignatureCache` makes one: the verifiers
+ * refuse any other object (`INVALID_ARGUMENT`), so no hand-made cache can answer for a signature.
  */
 export interface SignatureCache {
-  /** Internal: whether `token` (whose decoded signature is `signature`) is known good under `key`; counted. */
-  has(token: string, signature: Uint8Array, key: PublicKey): boolean;
-  /** Internal: notes that `token`'s signature verified under `key` (kept from the second time). */
-  add(token: string, signature: Uint8Array, key: PublicKey): void;
   stats(): SignatureCacheStats;
   /** Forgets every token (the counters stay). */
   clear(): void;
@@ -109,6 +106,7 @@ class ClockSignatureCache implements SignatureCache {
     return word(signature, 0) & (this.#doorkeeper.length - 1);
   }
 
+  /** Whether `token` (whose decoded signature is `signature`) is known good under `key`; counted. */
   has(token: string, signature: Uint8Array, key: PublicKey): boolean {
     // No kept token in this slot: no need to hash the text.
     const entry = this.#kept[this.#slot(signature)] !== 0 ? this.#entries.get(token) : undefined;
@@ -121,6 +119,7 @@ class ClockSignatureCache implements SignatureCache {
     return true;
   }
 
+  /** Notes that `token`'s signature verified under `key` (kept from the second time). */
   add(token: string, signature: Uint8Array, key: PublicKey): void {
     if (this.#maxEntries === 0 || token.length > this.#maxTokenLength) return;
     const slot = this.#slot(signature);
@@ -169,6 +168,15 @@ class ClockSignatureCache implements SignatureCache {
     this.#kept.fill(0);
     this.#hand = 0;
   }
+}
+
+/** The cache a verifier may use: `undefined` for none, and only one that {@link createSignatureCache} made. */
+export type SignatureCacheInternal = ClockSignatureCache;
+
+/** Internal: `cache` as the verifiers use it; throws `INVALID_ARGUMENT` for an object `createSignatureCache` did not make. */
+export function signatureCacheInternal(cache: SignatureCache | undefined): SignatureCacheInternal | undefined {
+  if (cache === undefined || cache instanceof ClockSignatureCache) return cache;
+  throw new VouchError('INVALID_ARGUMENT', 'signatureCache must come from createSignatureCache.');
 }
 
 /**

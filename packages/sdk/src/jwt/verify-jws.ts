@@ -6,7 +6,8 @@ import { decodeJws } from './decode.ts';
 import type { KeyResolver } from './keys.ts';
 import type { PublicKey } from '../keys/key.ts';
 import type { DecodedJws } from './types.ts';
-import type { SignatureCache } from './signature-cache.ts';
+import { signatureCacheInternal } from './signature-cache.ts';
+import type { SignatureCache, SignatureCacheInternal } from './signature-cache.ts';
 import { FORBIDDEN_HEADER_MEMBERS, MAX_TOKEN_LENGTH } from './types.ts';
 
 export interface VerifyJwsOptions {
@@ -78,7 +79,7 @@ export function checkJwsSignature(
   jws: DecodedJws,
   key: PublicKey | undefined,
   crypto: CryptoProvider | undefined,
-  cache?: SignatureCache,
+  cache?: SignatureCacheInternal,
   token?: string,
 ): true | Promise<boolean> {
   if (key === undefined) throw new VouchError('JWT_KID_UNKNOWN', 'No known key has the token\'s "kid".');
@@ -96,10 +97,10 @@ export function signatureInvalid(): VouchError {
 
 /** Internal: every check of {@link verifyJws} on `token`, already decoded as `jws`. */
 export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOptions, token: string): Promise<void> {
+  const cache = signatureCacheInternal(options.signatureCache);
   const resolved = resolveJwsKey(jws, options.resolveKey, options.algorithms, options.typ);
   // A resolver that answers synchronously (a cached key) costs no extra turn of the microtask queue.
   const key = isPromiseLike(resolved) ? await resolved : resolved;
-  const cache = options.signatureCache;
   const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);
   if (verdict !== true) {
     if (!(await verdict)) throw signatureInvalid();
