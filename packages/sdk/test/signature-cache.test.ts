@@ -125,6 +125,17 @@ test('every kept token is answered, whatever other tokens share its signature sl
   assert.deepEqual(signatureCache.stats(), { hits: 300, misses: 600, size: 300 });
 });
 
+test('a working set as large as the cache, presented in turn, is kept whole', async () => {
+  // 1,024 tokens over 4,096 doorkeeper slots, interleaved: with one fingerprint per slot, the tokens that shared a
+  // slot (about a fifth) overwrote each other's at every presentation and were never kept.
+  const { iss, signatureCache, options } = await setup({ maxEntries: 1024 });
+  const tokens = await Promise.all(Array.from({ length: 1024 }, () => iss.identity()));
+  for (let round = 0; round < 2; round++) for (const t of tokens) await verifyAipToken(t, options);
+  assert.deepEqual(signatureCache.stats(), { hits: 0, misses: 2048, size: 1024 });
+  for (const t of tokens) await verifyAipToken(t, options);
+  assert.deepEqual(signatureCache.stats(), { hits: 1024, misses: 2048, size: 1024 });
+});
+
 test('only a cache from createSignatureCache is taken: a hand-made one that answers yes is refused', async () => {
   const { iss, options } = await setup();
   const good = await iss.identity();

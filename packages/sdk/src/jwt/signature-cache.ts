@@ -9,7 +9,9 @@
 //   checked tokens (when a least-recently-used cache of this size would have had it). The first presentation leaves
 //   only a 32-bit fingerprint of its signature bytes, and when it came, in a fixed table (the doorkeeper). So a stream
 //   of distinct tokens, or a cycle longer than the cache, neither hashes token texts nor keeps them alive (a kept
-//   token survives young-generation collections: an always-admitting cache paid that for every token, and churned);
+//   token survives young-generation collections: an always-admitting cache paid that for every token, and churned).
+//   The doorkeeper is 8-way set-associative: with one fingerprint per slot, two tokens of a working set that shared a
+//   slot overwrote each other at every presentation and were never kept (a fifth of a 4,096-token working set);
 // - a lookup first asks a table of how many kept tokens fall in the presented signature's slot, and hashes the text
 //   only when some do (at most a quarter of the slots hold any);
 // - eviction is a clock over a ring (a hit sets a flag; no Map reordering), so it is O(1) whatever came before.
@@ -38,7 +40,7 @@ export interface SignatureCacheStats {
 
 /**
  * Remembers compact tokens whose signature verified, with the key they verified under; pass it as `signatureCache`
- * to `verifyAipToken`, `verifyJwt` or `verifyJws`. A token is remembered from its second good presentation (when it
+ * to `verifyAipToken`, `verifyJwt`, `verifyJws`, `checkCapability` or `verifyAgentCredential`. A token is remembered from its second good presentation (when it
  * came back within `maxEntries` other checked tokens) and answered from then on, only under the same key (the same
  * key type and bytes); a bad signature is never remembered. Only `createSignatureCache` makes one: the verifiers
  * refuse any other object (`INVALID_ARGUMENT`), so no hand-made cache can answer for a signature.
@@ -64,6 +66,9 @@ function count(value: number | undefined, fallback: number, name: string): numbe
   return value;
 }
 
+/** Ways per set of the doorkeeper (a power of two). */
+const WAYS = 8;
+
 function sameKey(a: PublicKey, b: PublicKey): boolean {
   return a === b || (a.type === b.type && bytesEqual(publicKeyBytes(a), publicKeyBytes(b)));
 }
@@ -76,9 +81,9 @@ function word(s: Uint8Array, at: number): number {
 class ClockSignatureCache implements SignatureCache {
   readonly #maxEntries: number;
   readonly #maxTokenLength: number;
-  /** Fingerprints of signatures seen once, by slot (a power of two, four per entry)... */
+  /** Fingerprints of signatures seen once, in sets of WAYS by slot (four per entry, a power of two in all)... */
   readonly #doorkeeper: Int32Array;
-  /** ...and the value of `#checked` when each was seen. */
+  /** ...and the value of `#checked` when each was seen (one `maxEntries` or more ago: a free way). */
   readonly #seenAt: Uint32Array;
   /** Good signatures noted so far (`add` calls), modulo 2^32: the doorkeeper's clock. */
   #checked = 0;
@@ -96,14 +101,43 @@ class ClockSignatureCache implements SignatureCache {
     this.#maxTokenLength = maxTokenLength;
     let slots = 1024;
     while (slots < 4 * maxEntries && slots < 1 << 22) slots *= 2;
-    this.#doorkeeper = new Int32Array(maxEntries === 0 ? 1 : slots);
-    this.#seenAt = new Uint32Array(this.#doorkeeper.length);
+    this.#doorkeeper = new Int32Array(maxEntries === 0 ? WAYS : slots);
+    this.#seenAt = new Uint32Array(this.#doorkeeper.length).fill(this.#expired());
     this.#kept = new Uint32Array(this.#doorkeeper.length);
     this.#ring = new Array<string | undefined>(maxEntries).fill(undefined);
   }
 
   #slot(signature: Uint8Array): number {
     return word(signature, 0) & (this.#doorkeeper.length - 1);
+  }
+
+  /** A `#seenAt` value that is no longer recent now. */
+  #expired(): number {
+    return (this.#checked - this.#maxEntries - 1) >>> 0;
+  }
+
+  /**
+   * Whether a signature with `fingerprint` was seen once within `maxEntries` checks, in the set at `set` (the first
+   * of its WAYS slots); if so its way is freed, if not it is noted in the oldest way.
+   */
+  #seenRecently(set: number, fingerprint: number, now: number): boolean {
+    const seenAt = this.#seenAt;
+    let oldest = set;
+    let oldestAge = -1;
+    for (let i = set; i < set + WAYS; i++) {
+      const age = (now - seenAt[i]!) >>> 0;
+      if (age <= this.#maxEntries && this.#doorkeeper[i] === fingerprint) {
+        seenAt[i] = this.#expired();
+        return true;
+      }
+      if (age > oldestAge) {
+        oldest = i;
+        oldestAge = age;
+      }
+    }
+    this.#doorkeeper[oldest] = fingerprint;
+    seenAt[oldest] = now;
+    return false;
   }
 
   /** Whether `token` (whose decoded signature is `signature`) is known good under `key`; counted. */
@@ -123,13 +157,8 @@ class ClockSignatureCache implements SignatureCache {
   add(token: string, signature: Uint8Array, key: PublicKey): void {
     if (this.#maxEntries === 0 || token.length > this.#maxTokenLength) return;
     const slot = this.#slot(signature);
-    const fingerprint = word(signature, 4);
     const now = (this.#checked = (this.#checked + 1) >>> 0);
-    if (this.#doorkeeper[slot] !== fingerprint || (now - this.#seenAt[slot]!) >>> 0 > this.#maxEntries) {
-      this.#doorkeeper[slot] = fingerprint;
-      this.#seenAt[slot] = now;
-      return;
-    }
+    if (!this.#seenRecently(slot & -WAYS, word(signature, 4), now)) return;
     const known = this.#entries.get(token);
     if (known !== undefined) {
       // Known under another key (a rotation re-published the kid): the last good key is the one to keep.
@@ -164,7 +193,7 @@ class ClockSignatureCache implements SignatureCache {
     this.#entries.clear();
     this.#ring.fill(undefined);
     this.#doorkeeper.fill(0);
-    this.#seenAt.fill(0);
+    this.#seenAt.fill(this.#expired());
     this.#kept.fill(0);
     this.#hand = 0;
   }
