@@ -48,7 +48,7 @@ import {
   type Measurement,
   type MeasureOptions,
 } from './lib/index.ts';
-import { SIGNATURE_CACHE_ENTRIES } from '../packages/server/src/modules/tokens/signature-cache.ts';
+import { SIGNATURE_CACHE_ENTRIES } from '../packages/server/src/signature-caches.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');

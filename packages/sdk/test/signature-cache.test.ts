@@ -8,7 +8,6 @@ import {
   AIP_TYP,
   aipClaimName,
   createAipVerifier,
-  createNodeCryptoProvider,
   createSignatureCache,
   encodeBase64url,
   generateKeyPair,
@@ -19,31 +18,14 @@ import {
   verifyJws,
   verifyJwt,
 } from '../src/index.ts';
-import type { CryptoProvider, JwtClaims, KeyResolver, SignatureCache, SignatureCacheOptions } from '../src/index.ts';
+import type { JwtClaims, KeyResolver, SignatureCache, SignatureCacheOptions } from '../src/index.ts';
+import { countingProvider } from './providers.ts';
 import { rejectsCode } from './vectors.ts';
 
 const ISS = 'https://vouch.example';
 const NOW = Date.UTC(2026, 0, 1);
 const S = NOW / 1000;
 const DID = 'did:identity:abcdefghijklmnopqrstuvwxya';
-
-/** The node provider, counting the signatures it checks. */
-function countingProvider(): { crypto: CryptoProvider; verifications: () => number } {
-  const node = createNodeCryptoProvider();
-  let n = 0;
-  const crypto: CryptoProvider = {
-    name: 'counting',
-    generateKeyPair: (t) => node.generateKeyPair(t),
-    sign: (a, k, d) => node.sign(a, k, d),
-    verify: (a, k, s, d) => {
-      n++;
-      return node.verify(a, k, s, d);
-    },
-    sha256: (d) => node.sha256(d),
-    randomBytes: (l) => node.randomBytes(l),
-  };
-  return { crypto, verifications: () => n };
-}
 
 async function issuer() {
   const pair = await generateKeyPair('P-256');

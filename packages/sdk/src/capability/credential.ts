@@ -5,6 +5,7 @@ import { encodeBase64url } from '../encoding/base64url.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
+import { signatureCacheInternal, type SignatureCache } from '../jwt/signature-cache.ts';
 import type { PrivateKey, PublicKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
@@ -97,6 +98,11 @@ export interface VerifyAgentCredentialOptions {
   action?: string;
   /** Allowance for disagreeing clocks, seconds (default 60). */
   clockSkewSeconds?: number;
+  /**
+   * Good signatures already checked ({@link createSignatureCache}): a credential presented again skips its
+   * signature check; every other check runs again.
+   */
+  signatureCache?: SignatureCache;
   crypto?: CryptoProvider;
 }
 
@@ -168,6 +174,7 @@ export async function verifyAgentCredential(
   credential: string,
   options: VerifyAgentCredentialOptions,
 ): Promise<VerifiedAgentCredential> {
+  const cache = signatureCacheInternal(options.signatureCache);
   const { jws, payload } = parseEd25519Jws(credential, AGENT_CREDENTIAL_TYP, 'CREDENTIAL_INVALID', 'credential');
   const { claims, agentKey } = readClaims(payload);
   if (jws.header.kid !== claims.iss) throw invalid('The credential header kid is not its issuer "iss".');
@@ -179,7 +186,7 @@ export async function verifyAgentCredential(
     throw new VouchError('ISSUER_REVOKED', `Issuer ${claims.iss} has been removed from the trust registry.`);
   }
   const crypto = options.crypto ?? getDefaultCrypto();
-  if (!(await ed25519Verifies(jws, issuerPublicKey(found.issuer), crypto))) {
+  if (!(await ed25519Verifies(jws, issuerPublicKey(found.issuer), crypto, cache, credential))) {
     throw invalid(`The credential is not signed by the current registry key of ${claims.iss}.`);
   }
   const now = options.now / 1000;

@@ -8,6 +8,7 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import { decodeJws } from '../jwt/decode.ts';
 import { FORBIDDEN_HEADER_MEMBERS, type DecodedJws } from '../jwt/types.ts';
+import type { SignatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { PublicKey } from '../keys/key.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
 import { jwkThumbprint } from '../keys/thumbprint.ts';
@@ -53,10 +54,25 @@ export function parseEd25519Jws(token: unknown, typ: string, code: VouchErrorCod
   return { jws, payload: payload as Record<string, unknown> };
 }
 
-/** Whether the JWS signature verifies with `key` (Ed25519). */
-export async function ed25519Verifies(jws: DecodedJws, key: PublicKey, crypto?: CryptoProvider): Promise<boolean> {
+/**
+ * Whether the JWS signature verifies with `key` (Ed25519). With `cache` and the JWS's compact text `token`, a text
+ * the cache holds under this key is answered without a check, and a good signature is noted in it.
+ */
+export async function ed25519Verifies(
+  jws: DecodedJws,
+  key: PublicKey,
+  crypto?: CryptoProvider,
+  cache?: SignatureCacheInternal,
+  token?: string,
+): Promise<boolean> {
   if (key.type !== 'Ed25519') return false;
-  return (crypto ?? getDefaultCrypto()).verify('EdDSA', key, jws.signature, jws.signingInput);
+  if (cache === undefined || token === undefined) {
+    return (crypto ?? getDefaultCrypto()).verify('EdDSA', key, jws.signature, jws.signingInput);
+  }
+  if (cache.has(token, jws.signature, key)) return true;
+  const good = await (crypto ?? getDefaultCrypto()).verify('EdDSA', key, jws.signature, jws.signingInput);
+  if (good) cache.add(token, jws.signature, key);
+  return good;
 }
 
 /** Signs `payload` as a compact EdDSA JWS with the given header members. */

@@ -6,6 +6,7 @@ import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import { keysFromJwks, type KeyResolver } from '../jwt/keys.ts';
+import { signatureCacheInternal, type SignatureCache } from '../jwt/signature-cache.ts';
 import { MAX_TOKEN_LENGTH, type JwsHeader } from '../jwt/types.ts';
 import { decodeBase64url } from '../encoding/base64url.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
@@ -180,6 +181,11 @@ export interface CheckCapabilityOptions {
   isRevoked?: (jtis: readonly string[]) => Promise<boolean>;
   /** Whether the agent has been revoked where the verifier knows it. Omitted: not checked. */
   isAgentRevoked?: (agentId: string) => Promise<boolean>;
+  /**
+   * Good signatures already checked ({@link createSignatureCache}): a token presented again skips its signature
+   * check; every other check runs again.
+   */
+  signatureCache?: SignatureCache;
   crypto?: CryptoProvider;
 }
 
@@ -207,6 +213,8 @@ export async function checkCapability(
   request: CapabilityRequest,
   options: CheckCapabilityOptions,
 ): Promise<CapabilityDecision> {
+  // A cache that createSignatureCache did not make is a caller's error, thrown whatever the token.
+  const cache = signatureCacheInternal(options.signatureCache);
   let claims: CapabilityClaims;
   let parsed: ParsedJws;
   try {
@@ -216,7 +224,7 @@ export async function checkCapability(
     return deny('MALFORMED_TOKEN', (err as Error).message);
   }
   const key = await options.resolveKey(parsed.jws.header.kid, parsed.jws.header);
-  if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto))) {
+  if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto, cache, token as string))) {
     return deny('INVALID_SIGNATURE', "The token is not signed by one of the gateway's capability keys.");
   }
   const now = options.now / 1000;

@@ -13,6 +13,7 @@ import {
   revokeCapability,
   type IssueCapabilityInput,
 } from './service.ts';
+import { capabilitySignatureCacheOf } from './signature-cache.ts';
 import { prune } from './store.ts';
 
 /** Most requests in one `POST /v1/intercept/batch`. */
@@ -64,6 +65,8 @@ function registerCapabilityRoutes(app: FastifyInstance, ctx: AppContext): void {
   const limit = (max: number) => ({ max, windowMs: config.rateLimitWindowMs });
   // The capability key is made at start (SERVER_KEY_PURPOSES in start.ts) or, in an app built without start, on
   // first use; not here, so that building an app writes nothing.
+  // Made now, so that its metrics are on /metrics from the start.
+  capabilitySignatureCacheOf(ctx);
 
   app.post(
     '/v1/tokens',

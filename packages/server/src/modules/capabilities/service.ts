@@ -35,6 +35,7 @@ import { recordAudit, translateErrors } from '../../storage/index.ts';
 import { findAgent } from '../agents/service.ts';
 import { getTrustedRegistry } from '../registry/service.ts';
 import { gatewayKeysOf } from './keys.ts';
+import { capabilitySignatureCacheOf } from './signature-cache.ts';
 import * as store from './store.ts';
 
 /** SDK refusals that keep their code as API errors (each is an `ApiErrorCode` with its status). */
@@ -197,6 +198,7 @@ export async function issueCapability(
         resource,
         action,
         clockSkewSeconds: ctx.config.clockSkewSeconds,
+        signatureCache: capabilitySignatureCacheOf(ctx),
       }),
     );
     if (verified.claims.iss !== issuerId) {
@@ -278,6 +280,7 @@ export async function interceptCapability(
       registry,
       isRevoked: (jtis) => store.anyRevoked(db, jtis),
       isAgentRevoked: (agentId) => agentRevoked(ctx, agentId),
+      signatureCache: capabilitySignatureCacheOf(ctx),
     },
   );
 }
