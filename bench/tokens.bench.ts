@@ -13,7 +13,7 @@
 // - the same verifier and route with 64 tokens presented again and again (an agent sends its token with every
 //   call): the signature cache answers, and every other check runs;
 // - the servers' RSS after that load (read from /proc), Vouch next to the bare server.
-import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,9 +32,6 @@ import {
   type JwtClaims,
 } from '../packages/sdk/src/index.ts';
 import {
-  cpuMs,
-  mainThreadCpuMs,
-  median,
   defineSuite,
   dropSchema,
   freshSchema,
@@ -44,9 +41,8 @@ import {
   rssMiB,
   spawnAnnouncing,
   stopChildren,
+  httpRows,
   type BenchCase,
-  type Measurement,
-  type MeasureOptions,
 } from './lib/index.ts';
 import { SIGNATURE_CACHE_ENTRIES } from '../packages/server/src/signature-caches.ts';
 
@@ -87,144 +83,16 @@ async function startServer(args: string[]): Promise<BenchServer> {
   return { port: info.port, ladderPort: info.ladderPort, child };
 }
 
-const offsets = new Map<string, number>();
-
-async function load(
-  url: string,
-  tokensFile: string,
-  seconds: number,
-  pid: number | undefined,
-): Promise<{
-  requests: number;
-  seconds: number;
-  latencyMeanMs: number;
-  non2xx: number;
-  errors: number;
-  sent: number;
-}> {
-  // One shared load generator (bench/lib/http-load.ts): each request carries the next token as {"token": ...}.
-  const { tokens } = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[] };
-  const planFile = `${tokensFile}.plan.json`;
-  const bodies = tokens.map((token) => JSON.stringify({ token }));
-  // Each run goes on along the file's cycle where the last run against the same server process (of any row) stopped,
-  // so that a token comes back to a process only after it has been shown every other token of the file.
-  const cycle = `${tokensFile} ${pid}`;
-  const offset = offsets.get(cycle) ?? 0;
-  const plan = { url, method: 'POST', connections: HTTP_CONNECTIONS, duration: seconds, bodies, offset };
-  await writeFile(planFile, JSON.stringify(plan));
-  const cmd = [...pinned(1), process.execPath, '--import', 'tsx', join(here, 'lib', 'http-load.ts'), planFile];
-  const res = spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  if (res.status !== 0) throw new Error(`load generator failed: ${res.stderr}`);
-  const result = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof load>>;
-  offsets.set(cycle, (offset + result.sent) % bodies.length);
-  return result;
-}
-
-// Server CPU µs per request of each HTTP row, round by round: steal time on a shared VM skews throughput more than
-// the CPU a process is charged for, so the note beside the ratios gives this steadier figure too.
-// Also the event loop's share (the main thread alone): the threadpool's signature checks cost the same on every
-// row, so the rows differ by what runs on the event loop.
-const cpuPerRequest = new Map<string, number[]>();
-const loopCpuPerRequest = new Map<string, number[]>();
-// Each Vouch row's signature cache lookups (from its server's /metrics), over its measured rounds.
-const cacheLookups = new Map<string, { hit: number; miss: number }>();
-
-/** The counters once they stop moving: the server may still be answering what the last load generator sent. */
-async function settledCounters(metricsUrl: string): Promise<{ hit: number; miss: number }> {
-  let last = await signatureCacheCounters(metricsUrl);
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const now = await signatureCacheCounters(metricsUrl);
-    if (now.hit === last.hit && now.miss === last.miss) return now;
-    last = now;
-  }
-  return last;
-}
-
-async function signatureCacheCounters(metricsUrl: string): Promise<{ hit: number; miss: number }> {
-  const text = await (await fetch(metricsUrl)).text();
-  const read = (result: string) =>
-    Number(
-      new RegExp(`^vouch_token_signature_cache_lookups_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1],
-    );
-  return { hit: read('hit'), miss: read('miss') };
-}
-
 const BARE = 'bare Fastify + raw async verify';
 
-/**
- * Notes each HTTP row's CPU per request, round by round, with its median, the event loop's median and its ratio to
- * the bare route's; once, after every round of every HTTP row (rounds alternate direction, so the bare route's last
- * round may come after another row's).
- */
-function noteCpuPerRequest(): void {
-  const bare = cpuPerRequest.get(BARE);
-  for (const [name, rounds] of cpuPerRequest) {
-    const loopRounds = loopCpuPerRequest.get(name) ?? [];
-    const loop = loopRounds.length === rounds.length ? `, event loop ${median(loopRounds).toFixed(0)} µs` : '';
-    const lookups = cacheLookups.get(name);
-    const cache = lookups === undefined ? '' : `; signature cache ${lookups.hit} hits, ${lookups.miss} misses`;
-    const vsBare =
-      name !== BARE && bare !== undefined ? `; bare route / this = ${(median(bare) / median(rounds)).toFixed(2)}×` : '';
-    reportNote(
-      `${name}: server CPU per request, round by round: ${rounds.map((x) => x.toFixed(0)).join(', ')} µs ` +
-        `(median ${median(rounds).toFixed(0)} µs${loop}${vsBare}${cache})`,
-    );
-  }
-  cpuPerRequest.clear();
-  loopCpuPerRequest.clear();
-  cacheLookups.clear();
-}
-
-/**
- * One HTTP case: warm up, then measure with autocannon in its own pinned process, reading the server's CPU time
- * around the load (noted by {@link noteCpuPerRequest}).
- */
-function httpCase(
-  name: string,
-  url: string,
-  tokensFile: string,
-  pid: number | undefined,
-  metricsUrl?: string,
-): (o: MeasureOptions) => Promise<Measurement> {
-  return async (options) => {
-    const seconds = Math.max(3, Math.round((2 * (options.durationMs ?? 1500)) / 1000));
-    // A full warm-up before the first round; later rounds (suite.ts gives them ≤ 100 ms) find the server warm.
-    if ((options.warmupMs ?? 300) >= 300) await load(url, tokensFile, 1, pid);
-    const countersBefore = metricsUrl === undefined ? undefined : await settledCounters(metricsUrl);
-    const before = cpuMs(pid);
-    const loopBefore = mainThreadCpuMs(pid);
-    const r = await load(url, tokensFile, seconds, pid);
-    const after = cpuMs(pid);
-    const loopAfter = mainThreadCpuMs(pid);
-    if (countersBefore !== undefined) {
-      const now = await signatureCacheCounters(metricsUrl!);
-      const sum = cacheLookups.get(name) ?? { hit: 0, miss: 0 };
-      cacheLookups.set(name, {
-        hit: sum.hit + now.hit - countersBefore.hit,
-        miss: sum.miss + now.miss - countersBefore.miss,
-      });
-    }
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-    if (before !== undefined && after !== undefined && r.requests > 0) {
-      const rounds = cpuPerRequest.get(name) ?? [];
-      cpuPerRequest.set(name, rounds);
-      rounds.push(((after - before) * 1000) / r.requests);
-      const loopRounds = loopCpuPerRequest.get(name) ?? [];
-      loopCpuPerRequest.set(name, loopRounds);
-      if (loopBefore !== undefined && loopAfter !== undefined)
-        loopRounds.push(((loopAfter - loopBefore) * 1000) / r.requests);
-    }
-    return {
-      ops: r.requests,
-      seconds: r.seconds,
-      opsPerSec: r.requests / r.seconds,
-      meanLatencyUs: r.latencyMeanMs * 1000,
-      async: true,
-      concurrency: HTTP_CONNECTIONS,
-    };
-  };
-}
+const rows = httpRows({
+  connections: HTTP_CONNECTIONS,
+  // Each request carries the next token as {"token": ...}.
+  bodiesOf: async (file) =>
+    (JSON.parse(await readFile(file, 'utf8')) as { tokens: string[] }).tokens.map((token) => JSON.stringify({ token })),
+  cacheMetric: 'vouch_token_signature_cache',
+  bare: BARE,
+});
 
 /**
  * A row whose figure is a server's RSS in MiB, read when the row comes up (after the HTTP rows before it); the first
@@ -236,7 +104,7 @@ function rssCase(name: string, pid: number | undefined): BenchCase {
     name,
     unit: 'MiB',
     run: async () => {
-      noteCpuPerRequest();
+      rows.noteCpuPerRequest();
       const mib = rssMiB(pid);
       if (mib === undefined) throw new Error(`cannot read the RSS of ${name} (pid ${pid}): not Linux?`);
       return { ops: 1, seconds: 0, opsPerSec: mib, meanLatencyUs: 0, async: false, concurrency: 1 };
@@ -371,7 +239,7 @@ export default defineSuite({
       group: http,
       rounds: HTTP_ROUNDS,
       name,
-      run: httpCase(name, url, file, pid, metricsUrl),
+      run: rows.httpCase(name, url, file, pid, metricsUrl),
       ...extra,
     });
     const metricsOf = (port: number) => `http://127.0.0.1:${port}/metrics`;
