@@ -23,3 +23,4 @@ export type { ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from
 export { recordAudit, listAudit } from './audit.ts';
 export type { AuditEntry, AuditInput } from './audit.ts';
 export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';
+export { preparedRead } from './prepared.ts';

@@ -1,6 +1,6 @@
 // The capabilities module's tables (migration 0008). Only this module queries them.
 import type { Kysely, Selectable } from 'kysely';
-import { translateErrors } from '../../storage/index.ts';
+import { preparedRead, translateErrors } from '../../storage/index.ts';
 import type { Database } from '../../storage/index.ts';
 
 export type Db = Kysely<Database>;
@@ -16,9 +16,17 @@ export function findToken(db: Db, jti: string): Promise<CapabilityTokenRow | und
   );
 }
 
-/** Whether any of `jtis` is revoked: one primary-key lookup for a token and all its ancestors. */
+const selectRevoked = preparedRead((db, jti: string) =>
+  db.selectFrom('capability_revocations').select('jti').where('jti', '=', jti),
+);
+
+/**
+ * Whether any of `jtis` is revoked: one primary-key lookup for a token and all its ancestors. A token that has none
+ * (the common case, on every intercept) takes a prepared statement.
+ */
 export async function anyRevoked(db: Db, jtis: readonly string[]): Promise<boolean> {
   if (jtis.length === 0) return false;
+  if (jtis.length === 1) return (await translateErrors(() => selectRevoked(db, jtis[0]!))).length > 0;
   const row = await translateErrors(() =>
     db
       .selectFrom('capability_revocations')

@@ -1,7 +1,7 @@
 // The registry module's tables (migration 0005): the served or followed document, and the authority's proposals.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RegistryDocumentsTable, RegistryProposalsTable } from '../../storage/schema.ts';
-import { translateErrors, type Storage } from '../../storage/index.ts';
+import { preparedRead, translateErrors, type Storage } from '../../storage/index.ts';
 
 export type DocumentRole = RegistryDocumentsTable['name'];
 export type DocumentRow = Selectable<RegistryDocumentsTable>;
@@ -10,15 +10,16 @@ export type ProposalRow = Selectable<RegistryProposalsTable>;
 /** What identifies a stored document's version without reading the document itself. */
 export type DocumentHead = Pick<DocumentRow, 'sequence' | 'updated_at' | 'expires_at'>;
 
-/** The head of the document of `role`: a primary-key lookup that leaves the (large) document text unread. */
-export function readHead(db: Kysely<Database>, role: DocumentRole): Promise<DocumentHead | undefined> {
-  return translateErrors(() =>
-    db
-      .selectFrom('registry_documents')
-      .select(['sequence', 'updated_at', 'expires_at'])
-      .where('name', '=', role)
-      .executeTakeFirst(),
-  );
+const selectHead = preparedRead((db, role: DocumentRole) =>
+  db.selectFrom('registry_documents').select(['sequence', 'updated_at', 'expires_at']).where('name', '=', role),
+);
+
+/**
+ * The head of the document of `role`: a primary-key lookup that leaves the (large) document text unread. Prepared:
+ * the gateway's intercept reads it on every request.
+ */
+export async function readHead(db: Kysely<Database>, role: DocumentRole): Promise<DocumentHead | undefined> {
+  return (await translateErrors(() => selectHead(db, role)))[0];
 }
 
 /**
