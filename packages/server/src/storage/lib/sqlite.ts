@@ -1,11 +1,12 @@
 import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { SqliteDatabase } from 'kysely';
 import { StorageError } from '../errors.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
+import { TurnTakingSqliteDialect } from './sqlite-turns.ts';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'vouch.db';
@@ -29,7 +30,7 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   } catch (err) {
     throw new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file}.`, { cause: err });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Database>({ dialect: new TurnTakingSqliteDialect({ database: withStatementCache(raw) }) });
   try {
     configureSqliteConnection(raw);
     // Sealed keys and the audit trail live here; SQLite gives the -wal and -shm files the same mode.
