@@ -6,7 +6,7 @@ import type { SignatureCache } from '@vouch/sdk';
 import type { AppContext } from './context.ts';
 import { readMetric } from './http/metrics.ts';
 
-/** Tokens remembered per app and kind, least recently presented dropped first; about 1 KiB each (tokens over 2 KiB never). */
+/** Tokens remembered per app and kind (a clock drops one not presented lately); ~1 KiB each, none over 2 KiB. */
 export const SIGNATURE_CACHE_ENTRIES = 4096;
 
 export interface SignatureCacheKind {

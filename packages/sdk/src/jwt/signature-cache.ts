@@ -40,10 +40,11 @@ export interface SignatureCacheStats {
 
 /**
  * Remembers compact tokens whose signature verified, with the key they verified under; pass it as `signatureCache`
- * to `verifyAipToken`, `verifyJwt`, `verifyJws`, `checkCapability` or `verifyAgentCredential`. A token is remembered from its second good presentation (when it
- * came back within `maxEntries` other checked tokens) and answered from then on, only under the same key (the same
- * key type and bytes); a bad signature is never remembered. Only `createSignatureCache` makes one: the verifiers
- * refuse any other object (`INVALID_ARGUMENT`), so no hand-made cache can answer for a signature.
+ * to `verifyAipToken`, `verifyJwt`, `verifyJws`, `checkCapability` or `verifyAgentCredential`. A token is remembered
+ * from its second good presentation (when it came back within `maxEntries` other checked tokens) and answered from
+ * then on, only under the same key (the same key type and bytes); a bad signature is never remembered. Only
+ * `createSignatureCache` makes one: the verifiers refuse any other object (`INVALID_ARGUMENT`), so no hand-made cache
+ * can answer for a signature.
  */
 export interface SignatureCache {
   stats(): SignatureCacheStats;
