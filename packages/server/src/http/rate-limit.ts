@@ -137,9 +137,14 @@ export class BatchedRateLimitStore implements RateLimitStore {
     return { count, resetAtMs };
   }
 
-  /** Writes every locally counted hit in one statement. */
-  flush(): Promise<void> {
-    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+  /**
+   * Writes every locally counted hit in one statement. A flush already under way wrote only what was pending when it
+   * started, so this one waits for it and then writes what was counted since: when it resolves, every hit counted
+   * before the call has been written (close() relies on it).
+   */
+  async flush(): Promise<void> {
+    while (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
+    this.#flushing = this.#flush().finally(() => (this.#flushing = undefined));
     return this.#flushing;
   }
 

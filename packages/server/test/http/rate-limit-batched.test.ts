@@ -71,6 +71,25 @@ eachEngine(
   },
 );
 
+eachEngine('hits counted while a flush is under way are written by the next flush and by close', async ({ open }) => {
+  const storage = await open();
+  const limiter = new BatchedRateLimitStore(storage);
+  for (let i = 0; i < 3; i++) await limiter.hit('busy', WINDOW, NOW, 1000);
+  // The timer's flush has taken the 3 hits and waits for the database; 2 more are counted meanwhile.
+  const underWay = limiter.flush();
+  for (let i = 0; i < 2; i++) await limiter.hit('busy', WINDOW, NOW, 1000);
+  const next = limiter.flush();
+  await underWay;
+  await next;
+  assert.deepEqual(await stored(storage), { busy: 5 });
+  // And close, while a flush is under way, still writes what came after it.
+  const again = limiter.flush();
+  await limiter.hit('busy', WINDOW, NOW, 1000);
+  await limiter.close();
+  await again;
+  assert.deepEqual(await stored(storage), { busy: 6 });
+});
+
 eachEngine('limits under RATE_LIMIT_LOCAL_MIN are exact across processes', async ({ open }) => {
   const [a, b] = [new BatchedRateLimitStore(await open()), new BatchedRateLimitStore(await open())];
   const counts: number[] = [];
