@@ -95,7 +95,7 @@ test('distinct tokens are not kept, nor tokens that come back only after more th
 });
 
 test('every kept token is answered, whatever other tokens share its signature slot', async () => {
-  // 300 tokens over 2,048 slots: some two of them share a slot in all but about one run in e^22.
+  // 300 tokens over 4,096 slots: some two of them share a slot in all but about one run in e^11.
   const { iss, signatureCache, options } = await setup({ maxEntries: 300 });
   const tokens = await Promise.all(Array.from({ length: 300 }, () => iss.identity()));
   for (const t of tokens) {
@@ -108,8 +108,8 @@ test('every kept token is answered, whatever other tokens share its signature sl
 });
 
 test('a working set as large as the cache, presented in turn, is kept whole', async () => {
-  // 1,024 tokens over 4,096 doorkeeper slots, interleaved: with one fingerprint per slot, the tokens that shared a
-  // slot (about a fifth) overwrote each other's at every presentation and were never kept.
+  // 1,024 tokens over 8,192 doorkeeper slots (512 sets of 16), interleaved: with one fingerprint per slot, the tokens
+  // that shared a slot overwrote each other's at every presentation and were never kept.
   const { iss, signatureCache, options } = await setup({ maxEntries: 1024 });
   const tokens = await Promise.all(Array.from({ length: 1024 }, () => iss.identity()));
   for (let round = 0; round < 2; round++) for (const t of tokens) await verifyAipToken(t, options);

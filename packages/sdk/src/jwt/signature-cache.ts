@@ -10,10 +10,12 @@
 //   only a 32-bit fingerprint of its signature bytes, and when it came, in a fixed table (the doorkeeper). So a stream
 //   of distinct tokens, or a cycle longer than the cache, neither hashes token texts nor keeps them alive (a kept
 //   token survives young-generation collections: an always-admitting cache paid that for every token, and churned).
-//   The doorkeeper is 8-way set-associative: with one fingerprint per slot, two tokens of a working set that shared a
-//   slot overwrote each other at every presentation and were never kept (a fifth of a 4,096-token working set);
+//   The doorkeeper is 16-way set-associative, with eight slots per entry: with one fingerprint per slot, two tokens
+//   of a working set that shared a slot overwrote each other at every presentation and were never kept (a fifth of
+//   a 4,096-token working set). A set that more tokens fall in than it has ways still thrashes, so the sets are wide
+//   and many: a full working set puts two tokens in a set on average, and 17 in one set about once in 10^10 sets;
 // - a lookup first asks a table of how many kept tokens fall in the presented signature's slot, and hashes the text
-//   only when some do (at most a quarter of the slots hold any);
+//   only when some do (at most an eighth of the slots hold any);
 // - eviction is a clock over a ring (a hit sets a flag; no Map reordering), so it is O(1) whatever came before.
 // Slots and fingerprints decide nothing: a token is answered from the cache only when its whole text is found there
 // under the same key.
@@ -68,7 +70,7 @@ function count(value: number | undefined, fallback: number, name: string): numbe
 }
 
 /** Ways per set of the doorkeeper (a power of two). */
-const WAYS = 8;
+const WAYS = 16;
 
 function sameKey(a: PublicKey, b: PublicKey): boolean {
   return a === b || (a.type === b.type && bytesEqual(publicKeyBytes(a), publicKeyBytes(b)));
@@ -82,7 +84,7 @@ function word(s: Uint8Array, at: number): number {
 class ClockSignatureCache implements SignatureCache {
   readonly #maxEntries: number;
   readonly #maxTokenLength: number;
-  /** Fingerprints of signatures seen once, in sets of WAYS by slot (four per entry, a power of two in all)... */
+  /** Fingerprints of signatures seen once, in sets of WAYS by slot (eight per entry, a power of two in all)... */
   readonly #doorkeeper: Int32Array;
   /** ...and the value of `#checked` when each was seen (one `maxEntries` or more ago: a free way). */
   readonly #seenAt: Uint32Array;
@@ -101,7 +103,7 @@ class ClockSignatureCache implements SignatureCache {
     this.#maxEntries = maxEntries;
     this.#maxTokenLength = maxTokenLength;
     let slots = 1024;
-    while (slots < 4 * maxEntries && slots < 1 << 22) slots *= 2;
+    while (slots < 8 * maxEntries && slots < 1 << 22) slots *= 2;
     this.#doorkeeper = new Int32Array(maxEntries === 0 ? WAYS : slots);
     this.#seenAt = new Uint32Array(this.#doorkeeper.length).fill(this.#expired());
     this.#kept = new Uint32Array(this.#doorkeeper.length);
