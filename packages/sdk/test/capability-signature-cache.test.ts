@@ -5,57 +5,34 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
   checkCapability,
-  checkIssuer,
   createSignatureCache,
   encodeBase64url,
   generateKeyPair,
-  issuerKeyThumbprint,
   signAgentCredential,
-  signCapabilityToken,
   verifyAgentCredential,
-  type CapabilityClaims,
   type CheckCapabilityOptions,
-  type GeneratedKeyPair,
   type SignatureCache,
 } from '../src/index.ts';
-import { countingProvider } from './providers.ts';
+import { capabilityFixture, type CapabilityFixture } from './capability-fixtures.ts';
+import { countingProvider, YES_CACHE } from './providers.ts';
 import { governedRegistry, NOW, rejectsCode, type Governed } from './registry-fixtures.ts';
 
 const now = NOW.getTime();
-const sec = Math.floor(now / 1000);
 const req = { agentId: 'agent:x', resource: 'payments:invoices', action: 'read' };
 
 describe('checkCapability with a signature cache', () => {
   let g: Governed;
-  let gateway: GeneratedKeyPair;
-  let claims: CapabilityClaims;
+  let resolveKey: CapabilityFixture['resolveKey'];
+  let token: CapabilityFixture['token'];
   before(async () => {
-    g = await governedRegistry();
-    gateway = await generateKeyPair('Ed25519');
-    const found = checkIssuer(g.doc, 'alpha');
-    assert.equal(found.status, 'active');
-    claims = {
-      jti: 'root',
-      sub: 'agent:x',
-      res: 'payments:*',
-      act: 'read',
-      tier: 'standard',
-      iat: sec,
-      exp: sec + 600,
-      iid: 'alpha',
-      cth: 'h'.repeat(43),
-      ikt: found.status === 'active' ? await issuerKeyThumbprint(found.issuer) : null,
-      par: [],
-    };
+    ({ g, resolveKey, token } = await capabilityFixture());
   });
-  const token = (c: Partial<CapabilityClaims> = {}) =>
-    signCapabilityToken({ ...claims, ...c }, gateway.privateKey, { kid: gateway.thumbprint });
 
   function setup() {
     const { crypto, verifications } = countingProvider();
     const signatureCache = createSignatureCache();
     const options: CheckCapabilityOptions = {
-      resolveKey: (kid) => (kid === gateway.thumbprint ? gateway.publicKey : undefined),
+      resolveKey,
       now,
       registry: g.doc,
       crypto,
@@ -110,12 +87,7 @@ describe('checkCapability with a signature cache', () => {
 
   test('only a cache from createSignatureCache is taken', async () => {
     const { options } = setup();
-    const yes = {
-      has: () => true,
-      add: () => undefined,
-      stats: () => ({ hits: 0, misses: 0, size: 0 }),
-      clear: () => undefined,
-    } as SignatureCache;
+    const yes = YES_CACHE as SignatureCache;
     const t = await token();
     const forged = `${t.slice(0, t.lastIndexOf('.'))}.${encodeBase64url(new Uint8Array(64).fill(7))}`;
     await rejectsCode(() => checkCapability(forged, req, { ...options, signatureCache: yes }), 'INVALID_ARGUMENT');

@@ -27,6 +27,7 @@ import {
   type GeneratedKeyPair,
   type KeyResolver,
 } from '../src/index.ts';
+import { capabilityFixture, type CapabilityFixture } from './capability-fixtures.ts';
 import { governedRegistry, NOW, rejectsCode, type Governed } from './registry-fixtures.ts';
 
 const now = NOW.getTime();
@@ -193,29 +194,11 @@ describe('checkCapability (offline)', () => {
   let gateway: GeneratedKeyPair;
   let resolveKey: KeyResolver;
   let claims: CapabilityClaims;
+  let token: CapabilityFixture['token'];
   before(async () => {
-    g = await governedRegistry();
-    gateway = await generateKeyPair('Ed25519');
-    resolveKey = (kid) => (kid === gateway.thumbprint ? gateway.publicKey : undefined);
-    const found = checkIssuer(g.doc, 'alpha');
-    assert.equal(found.status, 'active');
-    claims = {
-      jti: 'root',
-      sub: 'agent:x',
-      res: 'payments:*',
-      act: 'read',
-      tier: 'standard',
-      iat: sec,
-      exp: sec + 600,
-      iid: 'alpha',
-      cth: 'h'.repeat(43),
-      ikt: found.status === 'active' ? await issuerKeyThumbprint(found.issuer) : null,
-      par: [],
-    };
+    ({ g, gateway, resolveKey, claims, token } = await capabilityFixture());
   });
   const req = { agentId: 'agent:x', resource: 'payments:invoices', action: 'read' };
-  const token = (c: Partial<CapabilityClaims> = {}) =>
-    signCapabilityToken({ ...claims, ...c }, gateway.privateKey, { kid: gateway.thumbprint });
 
   test('allow, and the deny codes the token and the registry cause', async () => {
     const t = await token();

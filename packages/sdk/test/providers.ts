@@ -1,4 +1,5 @@
-// Both CryptoProvider implementations (every signature test runs against each), and one that counts verifications.
+// Both CryptoProvider implementations (every signature test runs against each), one that counts verifications, and
+// a hand-made signature cache the verifiers must refuse.
 import { createNodeCryptoProvider, createWebCryptoProvider, type CryptoProvider } from '../src/index.ts';
 
 export const PROVIDERS: readonly CryptoProvider[] = [createNodeCryptoProvider(), createWebCryptoProvider()];
@@ -20,3 +21,11 @@ export function countingProvider(): { crypto: CryptoProvider; verifications: () 
   };
   return { crypto, verifications: () => n };
 }
+
+/** A hand-made object shaped like a SignatureCache that vouches for every signature. */
+export const YES_CACHE = {
+  has: () => true,
+  add: () => undefined,
+  stats: () => ({ hits: 0, misses: 0, size: 0 }),
+  clear: () => undefined,
+};

@@ -19,7 +19,7 @@ import {
   verifyJwt,
 } from '../src/index.ts';
 import type { JwtClaims, KeyResolver, SignatureCache, SignatureCacheOptions } from '../src/index.ts';
-import { countingProvider } from './providers.ts';
+import { countingProvider, YES_CACHE } from './providers.ts';
 import { rejectsCode } from './vectors.ts';
 
 const ISS = 'https://vouch.example';
@@ -122,12 +122,7 @@ test('only a cache from createSignatureCache is taken: a hand-made one that answ
   const { iss, options } = await setup();
   const good = await iss.identity();
   const forged = `${good.slice(0, good.lastIndexOf('.'))}.${encodeBase64url(new Uint8Array(64).fill(3))}`;
-  const yes = {
-    has: () => true,
-    add: () => undefined,
-    stats: () => ({ hits: 0, misses: 0, size: 0 }),
-    clear: () => undefined,
-  } as SignatureCache;
+  const yes = YES_CACHE as SignatureCache;
   const withYes = { ...options, signatureCache: yes };
   await rejectsCode(() => verifyAipToken(forged, withYes), 'INVALID_ARGUMENT');
   await rejectsCode(() => verifyJwt(forged, withYes), 'INVALID_ARGUMENT');
