@@ -4,19 +4,13 @@
 import assert from 'node:assert/strict';
 import { encodeBase64url } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
+import { signatureCacheMetrics } from '../helpers/metrics.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 import { admin, post } from '../registry/fixtures.ts';
 import { boundToken, genesis, intercept, removeIssuer, rotateIssuerKey } from './helpers.ts';
 
-async function cacheMetrics(t: TestApp): Promise<{ hit: number; miss: number; entries: number }> {
-  const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: admin(t.adminKey) });
-  assert.equal(res.statusCode, 200, res.body);
-  const read = (pattern: RegExp) => Number(pattern.exec(res.body)?.[1] ?? Number.NaN);
-  return {
-    hit: read(/^vouch_capability_signature_cache_lookups_total\{result="hit"\} (\d+)$/m),
-    miss: read(/^vouch_capability_signature_cache_lookups_total\{result="miss"\} (\d+)$/m),
-    entries: read(/^vouch_capability_signature_cache_entries (\d+)$/m),
-  };
+function cacheMetrics(t: TestApp): Promise<{ hit: number; miss: number; entries: number }> {
+  return signatureCacheMetrics(t, 'vouch_capability_signature_cache');
 }
 
 eachEngine('a capability token intercepted again skips its signature check, and is counted', async ({ open }) => {

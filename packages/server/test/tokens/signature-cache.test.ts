@@ -5,18 +5,12 @@
 import assert from 'node:assert/strict';
 import { encodeBase64url } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
+import { signatureCacheMetrics } from '../helpers/metrics.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { ADMIN, issue, post, registerAgent, rejected, revokeAgent, tokenApp, verify } from './helpers.ts';
 
-async function cacheMetrics(t: TestApp): Promise<{ hit: number; miss: number; entries: number }> {
-  const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: ADMIN });
-  assert.equal(res.statusCode, 200, res.body);
-  const read = (pattern: RegExp) => Number(pattern.exec(res.body)?.[1] ?? Number.NaN);
-  return {
-    hit: read(/^vouch_token_signature_cache_lookups_total\{result="hit"\} (\d+)$/m),
-    miss: read(/^vouch_token_signature_cache_lookups_total\{result="miss"\} (\d+)$/m),
-    entries: read(/^vouch_token_signature_cache_entries (\d+)$/m),
-  };
+function cacheMetrics(t: TestApp): Promise<{ hit: number; miss: number; entries: number }> {
+  return signatureCacheMetrics(t, 'vouch_token_signature_cache');
 }
 
 eachEngine('a token verified again is answered without its signature check, and counted', async ({ open }) => {
