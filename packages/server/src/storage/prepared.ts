@@ -26,7 +26,10 @@ export function preparedRead<P extends readonly unknown[], Row>(
       query = build(db, ...params).compile();
       const bound = query.parameters;
       if (bound.length !== params.length || bound.some((v, i) => v !== params[i])) {
-        throw new Error(`preparedRead: the query binds [${bound.join(', ')}], not exactly its parameters`);
+        // Counts only: the values may be anything a caller passed.
+        throw new Error(
+          `preparedRead: the query binds ${bound.length} values, not exactly its ${params.length} parameters`,
+        );
       }
       compiled.set(db, query);
       return (await db.executeQuery(query)).rows;
