@@ -18,6 +18,7 @@ import {
   defineSuite,
   dropSchema,
   freshSchema,
+  loadMeasurement,
   PG_URL,
   pinned,
   reportNote,
@@ -77,14 +78,7 @@ async function load(plan: LoadPlan, dir: string): Promise<Measurement> {
   if (r.non2xx > 0 || r.errors > 0) {
     throw new Error(`${plan.method} ${plan.url}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
   }
-  return {
-    ops: r.requests,
-    seconds: r.seconds,
-    opsPerSec: r.requests / r.seconds,
-    meanLatencyUs: r.latencyMeanMs * 1000,
-    async: true,
-    concurrency: plan.connections,
-  };
+  return loadMeasurement(r, plan.connections);
 }
 
 /** `count` registration bodies with solved proofs of work, each key distinct. */

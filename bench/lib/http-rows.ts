@@ -55,6 +55,21 @@ interface LoadResult {
   sent: number;
 }
 
+/** A load generator run (http-load.ts's answer) as a measurement: requests per second with `connections` in flight. */
+export function loadMeasurement(
+  r: { requests: number; seconds: number; latencyMeanMs: number },
+  connections: number,
+): Measurement {
+  return {
+    ops: r.requests,
+    seconds: r.seconds,
+    opsPerSec: r.requests / r.seconds,
+    meanLatencyUs: r.latencyMeanMs * 1000,
+    async: true,
+    concurrency: connections,
+  };
+}
+
 export function httpRows(options: HttpRowsOptions): HttpRows {
   const offsets = new Map<string, number>();
   const bodies = new Map<string, Promise<string[]>>();
@@ -131,14 +146,7 @@ export function httpRows(options: HttpRowsOptions): HttpRows {
           if (loopBefore !== undefined && loopAfter !== undefined)
             loopRounds.push(((loopAfter - loopBefore) * 1000) / r.requests);
         }
-        return {
-          ops: r.requests,
-          seconds: r.seconds,
-          opsPerSec: r.requests / r.seconds,
-          meanLatencyUs: r.latencyMeanMs * 1000,
-          async: true,
-          concurrency: options.connections,
-        };
+        return loadMeasurement(r, options.connections);
       };
     },
 

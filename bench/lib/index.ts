@@ -8,5 +8,5 @@ export type { BenchCase, BenchSuite, CaseResult, SuiteReport } from './suite.ts'
 export { reportNote, markdownReport } from './report.ts';
 export { cpuMs, mainThreadCpuMs, pinned, spawnAnnouncing, rssMiB, stopChildren } from './processes.ts';
 export { PG_URL, dropSchema, freshSchema } from './postgres.ts';
-export { httpRows } from './http-rows.ts';
+export { httpRows, loadMeasurement } from './http-rows.ts';
 export type { HttpRows, HttpRowsOptions } from './http-rows.ts';

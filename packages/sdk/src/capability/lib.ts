@@ -66,12 +66,9 @@ export async function ed25519Verifies(
   token?: string,
 ): Promise<boolean> {
   if (key.type !== 'Ed25519') return false;
-  if (cache === undefined || token === undefined) {
-    return (crypto ?? getDefaultCrypto()).verify('EdDSA', key, jws.signature, jws.signingInput);
-  }
-  if (cache.has(token, jws.signature, key)) return true;
+  if (token !== undefined && cache?.has(token, jws.signature, key)) return true;
   const good = await (crypto ?? getDefaultCrypto()).verify('EdDSA', key, jws.signature, jws.signingInput);
-  if (good) cache.add(token, jws.signature, key);
+  if (good && token !== undefined) cache?.add(token, jws.signature, key);
   return good;
 }
 
