@@ -1,6 +1,7 @@
 // The agents module's tables (migration 0002). Only this module queries them; other modules call service.ts.
 // Every function takes the Kysely handle to use, so callers can run several inside one transaction.
 import type { Kysely, Selectable } from 'kysely';
+import { preparedRead } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 
 export type Db = Kysely<Database>;
@@ -396,23 +397,44 @@ export interface ProfileRow extends AgentRow {
   voice_provider: string | null;
 }
 
-export async function findProfile(db: Db, by: { id: string } | { slug: string }): Promise<ProfileRow | undefined> {
-  let q = db
+/**
+ * The agent's row and one scalar subquery per joined column. On SQLite a LEFT JOIN made the lookup cost three times
+ * the agent's own row (about 43 against 15 µs with 100,000 agents, the joined tables empty); a scalar subquery on a
+ * primary key costs next to nothing when it finds no row.
+ */
+function profileQuery(db: Db) {
+  return db
     .selectFrom('agents as a')
-    .leftJoin('owners as o', 'o.id', 'a.owner_id')
-    .leftJoin('tool_manifests as m', 'm.agent_id', 'a.id')
-    .leftJoin('voice_fingerprints as v', 'v.agent_id', 'a.id')
     .selectAll('a')
-    .select([
-      'o.name as owner_name',
-      'o.handle as owner_handle',
-      'm.manifest_hash as manifest_hash',
-      'm.tools as manifest_tools',
-      'v.sample_count as voice_sample_count',
-      'v.provider as voice_provider',
+    .select((eb) => [
+      eb.selectFrom('owners as o').select('o.name').whereRef('o.id', '=', 'a.owner_id').as('owner_name'),
+      eb.selectFrom('owners as o').select('o.handle').whereRef('o.id', '=', 'a.owner_id').as('owner_handle'),
+      eb
+        .selectFrom('tool_manifests as m')
+        .select('m.manifest_hash')
+        .whereRef('m.agent_id', '=', 'a.id')
+        .as('manifest_hash'),
+      eb.selectFrom('tool_manifests as m').select('m.tools').whereRef('m.agent_id', '=', 'a.id').as('manifest_tools'),
+      eb
+        .selectFrom('voice_fingerprints as v')
+        .select('v.sample_count')
+        .whereRef('v.agent_id', '=', 'a.id')
+        .as('voice_sample_count'),
+      eb
+        .selectFrom('voice_fingerprints as v')
+        .select('v.provider')
+        .whereRef('v.agent_id', '=', 'a.id')
+        .as('voice_provider'),
     ]);
-  q = 'id' in by ? q.where('a.id', '=', by.id) : q.where('a.slug', '=', by.slug);
-  return (await q.executeTakeFirst()) as ProfileRow | undefined;
+}
+
+// Compiled once per handle: profile reads are the busiest public read.
+const profileById = preparedRead((db, id: string) => profileQuery(db).where('a.id', '=', id));
+const profileBySlug = preparedRead((db, slug: string) => profileQuery(db).where('a.slug', '=', slug));
+
+export async function findProfile(db: Db, by: { id: string } | { slug: string }): Promise<ProfileRow | undefined> {
+  const rows = 'id' in by ? await profileById(db, by.id) : await profileBySlug(db, by.slug);
+  return rows[0] as ProfileRow | undefined;
 }
 
 /* ---------------------------------------------------- signed-request replay */
