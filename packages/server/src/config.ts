@@ -27,6 +27,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL schema holding Vouch's tables; undefined means the connection's default (`public`). */
   databaseSchema: string | undefined;
+  /** PostgreSQL: plan each parameterised query once per connection (named prepared statements). */
+  pgPreparedStatements: boolean;
   kekFile: string | undefined;
   adminKey: string | undefined;
   corsOrigins: string[];
@@ -131,6 +133,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_DATABASE_SCHEMA',
     default: '(the connection default, usually public)',
     meaning: 'PostgreSQL schema for Vouch tables (created if absent): lower-case letters, digits and _.',
+  },
+  {
+    name: 'VOUCH_PG_PREPARED_STATEMENTS',
+    default: '1',
+    meaning:
+      'PostgreSQL: `1` plans each parameterised query once per connection (named prepared statements); `0` sends them unnamed, for a pooler that drops prepared statements between transactions (PgBouncer before 1.21 in transaction mode).',
   },
   {
     name: 'VOUCH_KEK_FILE',
@@ -365,7 +373,12 @@ function hostForUrl(host: string): string {
 
 /** Where a server with this configuration keeps its data, for `openStorage`. */
 export function storageOptionsOf(config: Config): OpenStorageOptions {
-  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema };
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema,
+    pgPreparedStatements: config.pgPreparedStatements,
+  };
 }
 
 /**
@@ -414,6 +427,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     corsOrigins,
     trustProxy: parseTrustProxy(env.VOUCH_TRUST_PROXY),
     metricsPublic: boolVar(env, 'VOUCH_METRICS_PUBLIC'),
+    pgPreparedStatements:
+      (env.VOUCH_PG_PREPARED_STATEMENTS ?? '').trim() === '' || boolVar(env, 'VOUCH_PG_PREPARED_STATEMENTS'),
     logLevel,
     bodyLimit: intVar(env, 'VOUCH_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
     jsonMaxDepth: intVar(env, 'VOUCH_JSON_MAX_DEPTH', 64, 2, 1024),

@@ -12,6 +12,7 @@ test('defaults: 127.0.0.1:4100, SQLite under ./data, public URL from host and po
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.trustProxy, false);
   assert.equal(c.metricsPublic, false);
+  assert.equal(c.pgPreparedStatements, true);
   assert.deepEqual(c.corsOrigins, []);
   assert.equal(c.bodyLimit, 1024 * 1024);
 });
@@ -33,6 +34,8 @@ test('values from the environment', () => {
   assert.equal(loadConfig({ VOUCH_HOST: '::1', VOUCH_PORT: '9' }).publicUrl, 'http://[::1]:9');
   assert.equal(loadConfig({ VOUCH_TRUST_PROXY: '2' }).trustProxy, 2);
   assert.equal(loadConfig({ VOUCH_TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ VOUCH_PG_PREPARED_STATEMENTS: '0' }).pgPreparedStatements, false);
+  assert.equal(loadConfig({ VOUCH_PG_PREPARED_STATEMENTS: '1' }).pgPreparedStatements, true);
 });
 
 test('bad values are refused with ConfigError naming the variable', () => {
@@ -46,6 +49,7 @@ test('bad values are refused with ConfigError naming the variable', () => {
     [{ VOUCH_ADMIN_KEY: 'short' }, /VOUCH_ADMIN_KEY/],
     [{ VOUCH_LOG_LEVEL: 'loud' }, /VOUCH_LOG_LEVEL/],
     [{ VOUCH_METRICS_PUBLIC: 'maybe' }, /VOUCH_METRICS_PUBLIC/],
+    [{ VOUCH_PG_PREPARED_STATEMENTS: 'maybe' }, /VOUCH_PG_PREPARED_STATEMENTS/],
     [{ VOUCH_TRUST_PROXY: 'example.com' }, /VOUCH_TRUST_PROXY/],
   ];
   for (const [env, re] of bad) {

@@ -42,6 +42,9 @@ const UNAVAILABLE_MESSAGES = [
   'The database connection is not open',
   'Connection terminated',
   'timeout exceeded when trying to connect',
+  // A prepared statement outlived a schema change by another process (lib/pg-statements.ts renames it): a retry
+  // prepares it again.
+  'cached plan must not change result type',
 ];
 /** Socket errno codes, SQLite's code for an unreadable file, and PostgreSQL's for a server that cannot serve. */
 const UNAVAILABLE_CODES = new Set([

@@ -28,6 +28,12 @@ export interface OpenStorageOptions {
   pgSchema?: string;
   /** Largest PostgreSQL pool size; default 10. */
   pgPoolMax?: number;
+  /**
+   * PostgreSQL: run parameterised queries as named prepared statements, planned once per connection (default true).
+   * Turn off behind a pooler that does not keep prepared statements across transactions (PgBouncer before 1.21 in
+   * transaction mode).
+   */
+  pgPreparedStatements?: boolean;
 }
 
 /**
@@ -47,7 +53,11 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
   if (!/^postgres(ql)?:\/\//i.test(opts.databaseUrl)) {
     throw new StorageError('INVALID_ARGUMENT', 'VOUCH_DATABASE_URL must start with postgres:// or postgresql://.');
   }
-  const db = await openPostgres(opts.databaseUrl, { schema: opts.pgSchema, poolMax: opts.pgPoolMax });
+  const db = await openPostgres(opts.databaseUrl, {
+    schema: opts.pgSchema,
+    poolMax: opts.pgPoolMax,
+    preparedStatements: opts.pgPreparedStatements,
+  });
   return wrap(db, 'postgres');
 }
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { StorageError } from '../errors.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
+import { nameStatements } from './pg-statements.ts';
 
 const INT8_OID = 20;
 /** Test schemas are generated names; anything else is refused rather than quoted. */
@@ -26,6 +27,8 @@ function int8Types(): pg.TypeOverrides {
 export interface PostgresOptions {
   schema?: string;
   poolMax?: number;
+  /** Run parameterised queries as named prepared statements (default true; see pg-statements.ts). */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -33,7 +36,7 @@ export interface PostgresOptions {
  * connection's startup packet, so every pooled connection sees it), and migrates.
  */
 export async function openPostgres(url: string, opts: PostgresOptions): Promise<Kysely<Database>> {
-  const { schema, poolMax = 10 } = opts;
+  const { schema, poolMax = 10, preparedStatements = true } = opts;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new StorageError('INVALID_ARGUMENT', 'pgSchema must be a lower-case identifier of at most 63 characters.');
   }
@@ -50,6 +53,7 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
   // An idle connection the server closes emits 'error' on the pool; unhandled, that would kill the process.
   // The pool drops the connection itself; the next query reconnects or fails, and ping() reports it.
   pool.on('error', () => undefined);
+  if (preparedStatements) nameStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     try {
