@@ -37,6 +37,14 @@ function recordDrivers(out: Recorded[]): () => void {
   client.query = function (this: unknown, ...args: unknown[]) {
     if (typeof args[0] === 'string' && !CONTROL.test(args[0])) {
       out.push({ sql: args[0], parameters: Array.isArray(args[1]) ? [...(args[1] as unknown[])] : [] });
+    } else if (
+      typeof args[0] === 'object' &&
+      args[0] !== null &&
+      typeof (args[0] as { text?: unknown }).text === 'string'
+    ) {
+      // A named prepared statement (the server's pool names parameterised queries): `{name, text, values}`.
+      const { text, values } = args[0] as { text: string; values?: unknown[] };
+      if (!CONTROL.test(text)) out.push({ sql: text, parameters: Array.isArray(values) ? [...values] : [] });
     }
     return query.apply(this, args);
   };

@@ -113,6 +113,29 @@ test('a prepared select * made stale by another connection adding a column fails
   });
 });
 
+test('a later patch of pg.Client.prototype.query (tracing, recorders) still sees every named query', async (t) => {
+  await withPostgres(t, undefined, async (storage) => {
+    await byJti(storage, 'warm'); // the pool's connection exists before the patch
+    const seen: unknown[] = [];
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      seen.push(args[0]);
+      return original.apply(this, args);
+    };
+    try {
+      assert.deepEqual(await byJti(storage, 'a'), []);
+    } finally {
+      proto.query = original;
+    }
+    assert.equal(seen.length, 1);
+    const config = seen[0] as { name?: string; text?: string; values?: unknown[] };
+    assert.match(config.name ?? '', /^vouch_\d+$/);
+    assert.equal(config.text, byJtiText(storage));
+    assert.deepEqual(config.values, ['a']);
+  });
+});
+
 test('pgPreparedStatements: false sends every query unnamed', async (t) => {
   await withPostgres(t, false, async (storage) => {
     for (let i = 0; i < 3; i++) assert.deepEqual(await byJti(storage, 'a'), []);
