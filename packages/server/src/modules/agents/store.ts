@@ -406,26 +406,20 @@ function profileQuery(db: Db) {
   return db
     .selectFrom('agents as a')
     .selectAll('a')
-    .select((eb) => [
-      eb.selectFrom('owners as o').select('o.name').whereRef('o.id', '=', 'a.owner_id').as('owner_name'),
-      eb.selectFrom('owners as o').select('o.handle').whereRef('o.id', '=', 'a.owner_id').as('owner_handle'),
-      eb
-        .selectFrom('tool_manifests as m')
-        .select('m.manifest_hash')
-        .whereRef('m.agent_id', '=', 'a.id')
-        .as('manifest_hash'),
-      eb.selectFrom('tool_manifests as m').select('m.tools').whereRef('m.agent_id', '=', 'a.id').as('manifest_tools'),
-      eb
-        .selectFrom('voice_fingerprints as v')
-        .select('v.sample_count')
-        .whereRef('v.agent_id', '=', 'a.id')
-        .as('voice_sample_count'),
-      eb
-        .selectFrom('voice_fingerprints as v')
-        .select('v.provider')
-        .whereRef('v.agent_id', '=', 'a.id')
-        .as('voice_provider'),
-    ]);
+    .select((eb) => {
+      // Builders are immutable: each table's lookup is written once and selected from twice.
+      const owner = eb.selectFrom('owners as o').whereRef('o.id', '=', 'a.owner_id');
+      const manifest = eb.selectFrom('tool_manifests as m').whereRef('m.agent_id', '=', 'a.id');
+      const voice = eb.selectFrom('voice_fingerprints as v').whereRef('v.agent_id', '=', 'a.id');
+      return [
+        owner.select('o.name').as('owner_name'),
+        owner.select('o.handle').as('owner_handle'),
+        manifest.select('m.manifest_hash').as('manifest_hash'),
+        manifest.select('m.tools').as('manifest_tools'),
+        voice.select('v.sample_count').as('voice_sample_count'),
+        voice.select('v.provider').as('voice_provider'),
+      ];
+    });
 }
 
 // Compiled once per handle: profile reads are the busiest public read.
