@@ -1,5 +1,5 @@
-// Named prepared statements on PostgreSQL: parameterised queries are prepared once per connection and answer every
-// call with its own values; a schema change that makes a prepared `select *` stale fails once, as a retryable
+// Named prepared statements on PostgreSQL: parameterised queries (up to MAX_NAMED_PARAMETERS values) are prepared
+// once per connection and answer every call with its own values; a schema change that makes a prepared `select *` stale fails once, as a retryable
 // DATABASE_UNAVAILABLE, and the next call prepares it again; `pgPreparedStatements: false` names nothing.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openStorage, translateErrors } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { StatementNames } from '../../src/storage/lib/pg-statements.ts';
+import { MAX_NAMED_PARAMETERS, StatementNames } from '../../src/storage/lib/pg-statements.ts';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { dropSchema, freshSchema } from '../helpers/pg-schema.ts';
 
@@ -133,6 +133,19 @@ test('a later patch of pg.Client.prototype.query (tracing, recorders) still sees
     assert.match(config.name ?? '', /^vouch_\d+$/);
     assert.equal(config.text, byJtiText(storage));
     assert.deepEqual(config.values, ['a']);
+  });
+});
+
+test('a query binding more than MAX_NAMED_PARAMETERS values runs unnamed (multi-row batches)', async (t) => {
+  await withPostgres(t, undefined, async (storage) => {
+    const jtis = (n: number) => Array.from({ length: n }, (_, i) => `j${i}`);
+    const inList = (n: number) =>
+      storage.db.selectFrom('capability_revocations').select('jti').where('jti', 'in', jtis(n));
+    assert.deepEqual(await inList(MAX_NAMED_PARAMETERS).execute(), []);
+    assert.deepEqual(await inList(MAX_NAMED_PARAMETERS + 1).execute(), []);
+    const texts = await preparedTexts(storage);
+    assert.ok(texts.has(inList(MAX_NAMED_PARAMETERS).compile().sql), 'at the bound: named');
+    assert.ok(!texts.has(inList(MAX_NAMED_PARAMETERS + 1).compile().sql), 'past the bound: unnamed');
   });
 });
 

@@ -7,6 +7,12 @@ import type pg from 'pg';
 /** Distinct query texts that get a name; past this, further texts run unnamed (a bound on server-side memory). */
 export const MAX_NAMED_STATEMENTS = 1000;
 
+/**
+ * Queries binding more values than this run unnamed: a multi-row statement (a batch of rate-limit windows) has one
+ * text per row count, and naming each would fill every connection with plans used once.
+ */
+export const MAX_NAMED_PARAMETERS = 32;
+
 /** SQLSTATE 0A000 with this message: a prepared `select *` whose tables gained or lost a column since. */
 const STALE_RESULT_TYPE = 'cached plan must not change result type';
 
@@ -44,9 +50,9 @@ type QueryFn = (...args: unknown[]) => unknown;
 
 /**
  * Makes every connection `pool` opens from now on run parameterised queries as named prepared statements. Only a
- * call of the form `query(text, values)` with at least one value and no callback is named: parameterless texts
- * (`begin`, `commit`, migrations with several statements) keep the simple protocol, and cursors, configs and
- * callbacks pass through unchanged. A named query that fails because a schema change made its plan's result type
+ * call of the form `query(text, values)` with 1 to {@link MAX_NAMED_PARAMETERS} values and no callback is named:
+ * parameterless texts (`begin`, `commit`, migrations with several statements) keep the simple protocol, and cursors,
+ * configs and callbacks pass through unchanged. A named query that fails because a schema change made its plan's result type
  * stale is renamed, so the next execution prepares it again; that one failure reaches the caller.
  */
 export function nameStatements(pool: pg.Pool, names: StatementNames = new StatementNames()): StatementNames {
@@ -57,7 +63,13 @@ export function nameStatements(pool: pg.Pool, names: StatementNames = new Statem
     const named = function (this: pg.PoolClient, ...args: unknown[]): unknown {
       const query = proto.query;
       const [text, values, callback] = args;
-      if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined) {
+      if (
+        typeof text !== 'string' ||
+        !Array.isArray(values) ||
+        values.length === 0 ||
+        values.length > MAX_NAMED_PARAMETERS ||
+        callback !== undefined
+      ) {
         return query.apply(this, args);
       }
       const name = names.nameFor(text);
