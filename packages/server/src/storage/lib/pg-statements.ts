@@ -52,8 +52,8 @@ type QueryFn = (...args: unknown[]) => unknown;
  * Makes every connection `pool` opens from now on run parameterised queries as named prepared statements. Only a
  * call of the form `query(text, values)` with 1 to {@link MAX_NAMED_PARAMETERS} values and no callback is named:
  * parameterless texts (`begin`, `commit`, migrations with several statements) keep the simple protocol, and cursors,
- * configs and callbacks pass through unchanged. A named query that fails because a schema change made its plan's result type
- * stale is renamed, so the next execution prepares it again; that one failure reaches the caller.
+ * configs and callbacks pass through unchanged. A named query that fails because a schema change made its plan's
+ * result type stale is renamed, so the next execution prepares it again; that one failure reaches the caller.
  */
 export function nameStatements(pool: pg.Pool, names: StatementNames = new StatementNames()): StatementNames {
   pool.on('connect', (client: pg.PoolClient) => {
