@@ -1,6 +1,7 @@
 // Named prepared statements on PostgreSQL: parameterised queries (up to MAX_NAMED_PARAMETERS values) are prepared
-// once per connection and answer every call with its own values; a schema change that makes a prepared `select *` stale fails once, as a retryable
-// DATABASE_UNAVAILABLE, and the next call prepares it again; `pgPreparedStatements: false` names nothing.
+// once per connection and answer every call with its own values; a schema change that makes a prepared `select *`
+// stale fails once, as a retryable DATABASE_UNAVAILABLE, and the next call prepares it again;
+// `pgPreparedStatements: false` names nothing.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
