@@ -55,7 +55,7 @@ type QueryFn = (...args: unknown[]) => unknown;
  * configs and callbacks pass through unchanged. A named query that fails because a schema change made its plan's
  * result type stale is renamed, so the next execution prepares it again; that one failure reaches the caller.
  */
-export function nameStatements(pool: pg.Pool, names: StatementNames = new StatementNames()): StatementNames {
+export function nameStatements(pool: pg.Pool, names: StatementNames = new StatementNames()): void {
   pool.on('connect', (client: pg.PoolClient) => {
     // The class's method, looked up on each call: instrumentation that patches `pg.Client.prototype.query` later
     // (tracing, the ingestion bench's recorder) still sees every query.
@@ -87,5 +87,4 @@ export function nameStatements(pool: pg.Pool, names: StatementNames = new Statem
     };
     (client as unknown as { query: QueryFn }).query = named;
   });
-  return names;
 }
