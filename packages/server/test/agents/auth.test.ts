@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
-import { admin, bearer, createOwner, newPair, registerPow, registerSlug, signedHeaders, TEST_ENV } from './helpers.ts';
+import {
+  admin,
+  bearer,
+  claimAgent,
+  createOwner,
+  newPair,
+  registerPow,
+  registerSlug,
+  signedHeaders,
+  TEST_ENV,
+} from './helpers.ts';
 import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { signText } from './helpers.ts';
 
@@ -23,12 +33,7 @@ eachEngine('every mutation without the right credential is 401 or 403 and change
     const owner = await createOwner(app, 'owner');
     const otherOwner = await createOwner(app, 'other');
     const target = await registerPow(app);
-    await app.inject({
-      method: 'POST',
-      url: '/api/v1/agents/claim',
-      headers: bearer(owner.apiKey),
-      payload: { claimToken: target.claimToken },
-    });
+    await claimAgent(app, owner, target.claimToken);
     await app.inject({
       method: 'PUT',
       url: `/api/v1/agents/${target.did}/slug`,

@@ -87,6 +87,17 @@ export async function createOwner(
   return res.json() as { ownerId: string; apiKey: string; handle: string; name: string };
 }
 
+/** Claims an agent for `owner` with its one-time claim token; asserts 200. */
+export async function claimAgent(app: FastifyInstance, owner: { apiKey: string }, claimToken: unknown): Promise<void> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/agents/claim',
+    headers: bearer(owner.apiKey),
+    payload: { claimToken },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+}
+
 export async function signText(pair: GeneratedKeyPair, text: string): Promise<string> {
   return encodeBase64(await getDefaultCrypto().sign('EdDSA', pair.privateKey, encodeUtf8(text)));
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
-import { bearer, createOwner, registerSlug, TEST_ENV } from './helpers.ts';
+import { bearer, claimAgent, createOwner, registerSlug, TEST_ENV } from './helpers.ts';
 import type { SlugAgent } from './helpers.ts';
 import type { FastifyInstance } from 'fastify';
 
@@ -15,14 +15,7 @@ interface Profile {
 }
 
 async function claimBy(app: FastifyInstance, agent: SlugAgent, handle: string, name: string): Promise<void> {
-  const owner = await createOwner(app, handle, name);
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/agents/claim',
-    headers: bearer(owner.apiKey),
-    payload: { claimToken: agent.body.claim_token },
-  });
-  assert.equal(res.statusCode, 200, res.body);
+  await claimAgent(app, await createOwner(app, handle, name), agent.body.claim_token);
 }
 
 async function setTools(app: FastifyInstance, agent: SlugAgent, tools: string[]): Promise<void> {

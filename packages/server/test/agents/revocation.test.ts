@@ -10,6 +10,7 @@ import { makeApp, tableCounts } from '../helpers/app.ts';
 import {
   admin,
   bearer,
+  claimAgent,
   codeOf,
   createOwner,
   newPair,
@@ -83,12 +84,7 @@ eachEngine('revocation by the owner, by the management token, and refusals for a
     const owner = await createOwner(app, 'acme');
     const stranger = await createOwner(app, 'stranger');
     const a = await registerPow(app);
-    await app.inject({
-      method: 'POST',
-      url: '/api/v1/agents/claim',
-      headers: bearer(owner.apiKey),
-      payload: { claimToken: a.claimToken },
-    });
+    await claimAgent(app, owner, a.claimToken);
     const b = await registerSlug(app, 'agent-b');
     const c = await registerSlug(app, 'agent-c');
 

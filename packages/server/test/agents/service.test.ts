@@ -14,7 +14,17 @@ import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
 import type { Principal } from '../../src/http/policy.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
-import { admin, bearer, createOwner, newPair, registerPow, registerSlug, signText, TEST_ENV } from './helpers.ts';
+import {
+  admin,
+  bearer,
+  claimAgent,
+  createOwner,
+  newPair,
+  registerPow,
+  registerSlug,
+  signText,
+  TEST_ENV,
+} from './helpers.ts';
 
 const hasCode = (code: string, status?: number) => (e: unknown) =>
   e instanceof ApiError && e.code === code && (status === undefined || e.statusCode === status);
@@ -77,12 +87,7 @@ eachEngine('the domain port: resolve, who may manage, proofs only for live agent
     const port = createAgentDomainPort(ctx);
     const owner = await createOwner(app, 'acme');
     const s = await registerSlug(app, 'site-agent', { public_key_pem: (await newPair()).publicPem });
-    await app.inject({
-      method: 'POST',
-      url: '/api/v1/agents/claim',
-      headers: bearer(owner.apiKey),
-      payload: { claimToken: s.body.claim_token },
-    });
+    await claimAgent(app, owner, s.body.claim_token);
     const other = await registerSlug(app, 'other-agent');
     const ref = await port.resolve('site-agent');
     assert.deepEqual(ref, { id: s.id, did: s.did, slug: 'site-agent', status: 'claimed' });

@@ -5,7 +5,17 @@ import { isId, newId, idFromDid } from '../../src/modules/agents/ids.ts';
 import { parseAgentRef } from '../../src/modules/agents/service.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
-import { admin, bearer, codeOf, createOwner, registerPow, registerSlug, signedInject, TEST_ENV } from './helpers.ts';
+import {
+  admin,
+  bearer,
+  claimAgent,
+  codeOf,
+  createOwner,
+  registerPow,
+  registerSlug,
+  signedInject,
+  TEST_ENV,
+} from './helpers.ts';
 
 test('slug rules: ^[a-z][a-z0-9-]{1,38}[a-z0-9]$, never 26 characters, never a 64-hex hash', () => {
   for (const ok of ['abc', 'my-agent', 'a1', 'a-1', 'x'.repeat(40), 'a'.repeat(25), 'a'.repeat(27), 'a--b']) {
@@ -128,12 +138,7 @@ eachEngine(
       // The owner may set its agent's slug; another owner may not.
       const owner = await createOwner(app, 'acme');
       const other = await createOwner(app, 'other');
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/agents/claim',
-        headers: bearer(owner.apiKey),
-        payload: { claimToken: a.claimToken },
-      });
+      await claimAgent(app, owner, a.claimToken);
       const byOther = await app.inject({
         method: 'PUT',
         url: `/api/v1/agents/${a.id}/slug`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
-import { bearer, createOwner, registerSlug, TEST_ENV } from './helpers.ts';
+import { bearer, claimAgent, createOwner, registerSlug, TEST_ENV } from './helpers.ts';
 import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
 import { freePort } from '../helpers/net.ts';
 import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
@@ -22,12 +22,7 @@ eachEngine(
         model_id: XSS_MODEL,
       });
       const owner = await createOwner(app, 'acme', '<b>Acme</b> & "Co"');
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/agents/claim',
-        headers: bearer(owner.apiKey),
-        payload: { claimToken: agent.body.claim_token },
-      });
+      await claimAgent(app, owner, agent.body.claim_token);
       await app.inject({
         method: 'POST',
         url: '/v1/identity/xss-agent/tools',

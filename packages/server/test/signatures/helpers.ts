@@ -5,7 +5,17 @@ import { canonicalize, sha256HexSync } from '@vouch/sdk';
 import type { GeneratedKeyPair } from '@vouch/sdk';
 import { signText } from '../agents/helpers.ts';
 
-export { admin, bearer, codeOf, createOwner, newPair, registerPow, registerSlug, signText } from '../agents/helpers.ts';
+export {
+  admin,
+  bearer,
+  claimAgent,
+  codeOf,
+  createOwner,
+  newPair,
+  registerPow,
+  registerSlug,
+  signText,
+} from '../agents/helpers.ts';
 export type { PowAgent } from '../agents/helpers.ts';
 
 /** The agents tests' environment plus a known signature window (300 s, the default). */

@@ -7,7 +7,7 @@ import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
 import { findSignature } from '../../src/modules/signatures/service.ts';
-import { bearer, createOwner, recordSigned, registerPow, SIG_ENV } from './helpers.ts';
+import { claimAgent, createOwner, recordSigned, registerPow, SIG_ENV } from './helpers.ts';
 import { freePort } from '../helpers/net.ts';
 import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 
@@ -23,12 +23,7 @@ eachEngine(
     try {
       const agent = await registerPow(app, { label: XSS_NAME });
       const owner = await createOwner(app, 'acme', XSS_OWNER);
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/agents/claim',
-        headers: bearer(owner.apiKey),
-        payload: { claimToken: agent.claimToken },
-      });
+      await claimAgent(app, owner, agent.claimToken);
       const { signatureHash, body } = await recordSigned(app, agent, 'the content', clock.now(), XSS_NOTE);
       await app.inject({
         method: 'POST',

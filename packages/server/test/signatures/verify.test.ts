@@ -6,6 +6,7 @@ import { findSignature } from '../../src/modules/signatures/service.ts';
 import {
   admin,
   bearer,
+  claimAgent,
   codeOf,
   createOwner,
   postSign,
@@ -67,13 +68,7 @@ eachEngine('verify: the seed shape, with owner, reputation, certification count 
 
     // Claimed by an owner, with a slug: owner and handle appear.
     const owner = await createOwner(app, 'acme', 'Acme Corp');
-    const claim = await app.inject({
-      method: 'POST',
-      url: '/api/v1/agents/claim',
-      headers: bearer(owner.apiKey),
-      payload: { claimToken: agent.claimToken },
-    });
-    assert.equal(claim.statusCode, 200, claim.body);
+    await claimAgent(app, owner, agent.claimToken);
     const slug = await app.inject({
       method: 'PUT',
       url: `/api/v1/agents/${agent.did}/slug`,
