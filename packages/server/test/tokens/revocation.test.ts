@@ -196,28 +196,40 @@ eachEngine('revocations past their token expiry leave the list and are pruned', 
   await t.app.close();
 });
 
-eachEngine('revokeTokensOfAgent revokes every live token of an agent in the caller transaction', async ({ open }) => {
-  const t = await tokenApp(await open());
-  const agent = await registerAgent(t);
-  const other = await registerAgent(t);
-  const mine = [await issue(t, agent), await issue(t, agent, { token_type: 'session', audience: 'x' })];
-  const theirs = await issue(t, other);
-  await post(t, '/api/registry/revoke', { jti: mine[0]!.jti }, ADMIN);
-  const revoked = await t.ctx.storage.db
-    .transaction()
-    .execute((trx) => revokeTokensOfAgent(trx, agent.did, { at: t.clock.now(), actor: 'admin' }));
-  assert.deepEqual(revoked, [mine[1]!.jti], 'already revoked tokens are skipped');
-  const page = (await revocations(t)).page;
-  assert.deepEqual(
-    page.revoked.map((r) => [r.jti, r.reason]),
-    [
-      [mine[0]!.jti, null],
-      [mine[1]!.jti, 'agent revoked'],
-    ],
-  );
-  assert.equal((await verify(t, { token: theirs.token })).status, 200);
-  await t.app.close();
-});
+eachEngine(
+  'revokeTokensOfAgent revokes every token of an agent a verifier could accept, in the caller transaction',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    const agent = await registerAgent(t);
+    const other = await registerAgent(t);
+    // Expired 10 min before the revocation: past the 60 s skew, no verifier accepts it.
+    const old = await issue(t, agent, { expires_in: '1h' });
+    t.clock.advance(70 * 60_000);
+    // Expired 30 s before the revocation: within the skew, verifiers still accept it, so it must be listed.
+    const justExpired = await issue(t, agent, { expires_in: '1h' });
+    t.clock.advance(1); // listed in the order issued
+    const mine = [await issue(t, agent), await issue(t, agent, { token_type: 'session', audience: 'x' })];
+    const theirs = await issue(t, other);
+    await post(t, '/api/registry/revoke', { jti: mine[0]!.jti }, ADMIN);
+    t.clock.advance(3600_000 + 30_000);
+    const revoked = await t.ctx.storage.db
+      .transaction()
+      .execute((trx) => revokeTokensOfAgent(t.ctx, trx, agent.did, { at: t.clock.now(), actor: 'admin' }));
+    assert.deepEqual(revoked, [justExpired.jti, mine[1]!.jti], 'already revoked and long expired tokens are skipped');
+    assert.ok(!revoked.includes(old.jti));
+    const page = (await revocations(t)).page;
+    assert.deepEqual(
+      page.revoked.map((r) => [r.jti, r.reason]),
+      [
+        [mine[0]!.jti, null],
+        [justExpired.jti, 'agent revoked'],
+        [mine[1]!.jti, 'agent revoked'],
+      ],
+    );
+    assert.equal((await verify(t, { token: theirs.token })).status, 200);
+    await t.app.close();
+  },
+);
 
 eachEngine(
   'concurrent revocations from two connections all reach a poller that pages by cursor',

@@ -374,7 +374,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
           return (await store.findAgentById(trx, row.id))?.revoked_at ?? now; // already revoked: nothing changes
         }
         // Its live tokens are revoked in the same transaction, so offline verifiers learn it from the list.
-        await revokeTokensOfAgent(trx, didOf(row.id), {
+        await revokeTokensOfAgent(ctx, trx, didOf(row.id), {
           at: now,
           actor: actorOf(principal),
           reason: reason ?? 'agent revoked',

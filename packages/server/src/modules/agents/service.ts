@@ -3,6 +3,7 @@
 import { decodeBase64, getDefaultCrypto, parsePublicKey, encodeUtf8 } from '@vouch/sdk';
 import type { PublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
+import type { Engine } from '../../storage/index.ts';
 import { ApiError } from '../../errors.ts';
 import { didOf, idFromDid, isId } from './ids.ts';
 import { isSlug } from './slug.ts';
@@ -87,6 +88,21 @@ export async function lookupAgentRow(db: Db, ref: string): Promise<AgentRow | un
 export async function findAgent(ctx: AppContext, ref: string): Promise<Agent | undefined> {
   const row = await lookupAgentRow(ctx.storage.db, ref);
   return row === undefined ? undefined : toAgent(row);
+}
+
+/**
+ * Inside a transaction that records something on an agent's behalf (an issued token): whether the agent named by
+ * `did` exists and is not revoked, its row held until `trx` ends. A revocation that committed first is seen here;
+ * one that comes later waits for `trx` and then finds what it recorded (e.g. lists the token to revoke it).
+ *
+ * @example
+ * if (!(await holdAgentUnrevoked(trx, ctx.storage.engine, did))) throw new ApiError('AGENT_REVOKED', '...');
+ */
+export async function holdAgentUnrevoked(trx: Db, engine: Engine, did: string): Promise<boolean> {
+  const id = idFromDid(did);
+  if (id === undefined) return false;
+  const status = await store.agentStatusHeld(trx, engine, id);
+  return status !== undefined && status !== 'revoked';
 }
 
 /**

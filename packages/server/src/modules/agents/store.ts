@@ -15,6 +15,16 @@ export function findAgentById(db: Db, id: string): Promise<AgentRow | undefined>
   return db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * An agent's status, its row share-locked until the transaction ends on PostgreSQL (a revocation's UPDATE waits for
+ * it); SQLite runs one writing transaction at a time.
+ */
+export async function agentStatusHeld(db: Db, engine: Engine, id: string): Promise<AgentStatus | undefined> {
+  const query = db.selectFrom('agents').select('status').where('id', '=', id);
+  const row = await (engine === 'postgres' ? query.forShare() : query).executeTakeFirst();
+  return row?.status;
+}
+
 export function findAgentBySlug(db: Db, slug: string): Promise<AgentRow | undefined> {
   return db.selectFrom('agents').selectAll().where('slug', '=', slug).executeTakeFirst();
 }

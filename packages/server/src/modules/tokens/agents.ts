@@ -2,7 +2,8 @@
 // never touches the agents tables and tests (or embedders) can stand in for the whole agents module.
 import type { AppContext } from '../../context.ts';
 import type { Principal } from '../../http/policy.ts';
-import { findAgent, listAgents, verifyAgentSignature } from '../agents/service.ts';
+import type { Db } from './store.ts';
+import { findAgent, holdAgentUnrevoked, listAgents, verifyAgentSignature } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 
 /** What a token needs to know about its agent. */
@@ -27,6 +28,11 @@ export interface AgentDirectory {
   verifySignature(agent: TokenAgent, message: string, signatureBase64: string): Promise<boolean>;
   /** Agents for discovery, oldest first, after the `after` DID; `[]` when the agents module cannot list. */
   list(options: { limit: number; after?: string }): Promise<TokenAgent[]>;
+  /**
+   * In the transaction that records a token: whether the agent still exists unrevoked, held so that a revocation
+   * of the agent either committed before (false) or waits for `trx` and then revokes what it recorded.
+   */
+  holdUnrevoked(trx: Db, agent: TokenAgent): Promise<boolean>;
 }
 
 function toTokenAgent(a: Agent): TokenAgent {
@@ -44,6 +50,7 @@ function serviceDirectory(ctx: AppContext): AgentDirectory {
     async list(options) {
       return (await listAgents(ctx, options)).map(toTokenAgent);
     },
+    holdUnrevoked: (trx, agent) => holdAgentUnrevoked(trx, ctx.storage.engine, agent.did),
   };
 }
 

@@ -160,6 +160,11 @@ export async function issueToken(
     try {
       await translateErrors(() =>
         storage.db.transaction().execute(async (trx) => {
+          // Checked again with the agent's row held: a revocation of the agent either committed before this (refused
+          // here) or waits for this transaction and then revokes the token with the agent's others.
+          if (!(await directory.holdUnrevoked(trx, agent))) {
+            throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+          }
           await store.insertIssuedToken(trx, {
             jti,
             kid: key.kid,
@@ -327,12 +332,12 @@ export async function revokeToken(
   try {
     await translateErrors(() =>
       storage.db.transaction().execute(async (trx) => {
-        const seq = await store.nextRevocationSeq(trx);
         // Checked again under the counter lock, which every revocation takes first: no double entry.
+        await store.lockRevocationSeq(trx);
         if ((await store.findRevocation(trx, jti)) !== undefined) throw new AlreadyRevoked();
         await store.insertRevocation(trx, {
           jti,
-          seq,
+          seq: await store.nextRevocationSeq(trx),
           revoked_at: now,
           expires_at: expiresAt,
           reason: input.reason ?? null,
@@ -357,25 +362,28 @@ export async function revokeToken(
 }
 
 /**
- * Revokes every live token of an agent, each with its own sequence number, in the caller's transaction (pass the
- * transaction that revokes the agent, so both commit together). The agents module calls this when an agent is
- * revoked, so offline verifiers learn it from the revocation list. Returns the revoked jtis.
+ * Revokes every token of an agent that a verifier could still accept (unexpired, or expired within the clock
+ * skew), each with its own sequence number, in the caller's transaction (pass the transaction that revokes the
+ * agent, so both commit together). The agents module calls this when an agent is revoked, so offline verifiers
+ * learn it from the revocation list. Returns the revoked jtis.
  *
  * @example
- * await storage.db.transaction().execute((trx) => revokeTokensOfAgent(trx, did, { at: now, actor: 'admin' }));
+ * await storage.db.transaction().execute((trx) => revokeTokensOfAgent(ctx, trx, did, { at: now, actor: 'admin' }));
  */
 export async function revokeTokensOfAgent(
+  ctx: AppContext,
   db: Db,
   agentDid: string,
   opts: { at: number; actor: string; reason?: string },
 ): Promise<string[]> {
   noteAgentRevocation();
-  const live = await store.liveTokensOfAgent(db, agentDid, opts.at);
+  // The counter lock first: a token revoked meanwhile by its jti is then listed as revoked, never inserted twice.
+  await store.lockRevocationSeq(db);
+  const live = await store.liveTokensOfAgent(db, agentDid, opts.at - ctx.config.clockSkewSeconds * 1000);
   for (const t of live) {
-    const seq = await store.nextRevocationSeq(db);
     await store.insertRevocation(db, {
       jti: t.jti,
-      seq,
+      seq: await store.nextRevocationSeq(db),
       revoked_at: opts.at,
       expires_at: t.expires_at,
       reason: opts.reason ?? 'agent revoked',

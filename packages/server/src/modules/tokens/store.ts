@@ -81,7 +81,23 @@ export function findRevocation(db: Db, jti: string): Promise<RevocationRow | und
 }
 
 /**
- * Inside a transaction, as its FIRST statement: takes the next revocation sequence number. The update locks the
+ * Inside a transaction, as its first statement: holds the revocation counter without taking a number (an update
+ * that changes nothing: the row lock on PostgreSQL, the write lock on SQLite), so that what the transaction then
+ * reads about revocations stays true until it commits. Numbers are taken later with {@link nextRevocationSeq}.
+ */
+export async function lockRevocationSeq(trx: Db): Promise<void> {
+  await translateErrors(() =>
+    trx
+      .updateTable('token_revocation_seq')
+      .set((eb) => ({ value: eb.ref('value') }))
+      .where('name', '=', SEQ_NAME)
+      .executeTakeFirstOrThrow(),
+  );
+}
+
+/**
+ * Inside a transaction, as its first statement or after {@link lockRevocationSeq}: takes the next revocation
+ * sequence number. The update locks the
  * one counter row (PostgreSQL) or takes the write lock (SQLite), so revoking transactions run one after another and
  * each commits before the next number is handed out: sequence order is commit order.
  */
@@ -121,14 +137,14 @@ export async function insertRevocation(trx: Db, row: RevocationRow): Promise<voi
   await translateErrors(() => trx.insertInto('token_revocations').values(row).execute());
 }
 
-/** The unexpired, unrevoked tokens of an agent. */
-export function liveTokensOfAgent(db: Db, agentDid: string, now: number): Promise<IssuedTokenRow[]> {
+/** The unrevoked tokens of an agent that expire after `after` (ms). */
+export function liveTokensOfAgent(db: Db, agentDid: string, after: number): Promise<IssuedTokenRow[]> {
   return translateErrors(() =>
     db
       .selectFrom('issued_tokens')
       .selectAll()
       .where('agent_did', '=', agentDid)
-      .where('expires_at', '>', now)
+      .where('expires_at', '>', after)
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
