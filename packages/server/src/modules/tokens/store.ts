@@ -81,9 +81,9 @@ export function findRevocation(db: Db, jti: string): Promise<RevocationRow | und
 }
 
 /**
- * Inside a transaction, as its first statement: holds the revocation counter without taking a number (an update
- * that changes nothing: the row lock on PostgreSQL, the write lock on SQLite), so that what the transaction then
- * reads about revocations stays true until it commits. Numbers are taken later with {@link nextRevocationSeq}.
+ * Inside a transaction, before it reads anything about revocations: holds the revocation counter without taking a
+ * number (an update that changes nothing: the row lock on PostgreSQL, the write lock on SQLite), so that what the
+ * transaction then reads stays true until it commits. Numbers are taken later with {@link nextRevocationSeq}.
  */
 export async function lockRevocationSeq(trx: Db): Promise<void> {
   await translateErrors(() =>
