@@ -185,4 +185,14 @@ eachEngine('the admin rebuild recomputes damaged scores from history', async ({ 
   const anonymous = await post(t, '/api/v1/admin/reputation/rebuild', {});
   assert.equal(anonymous.statusCode, 401);
   await t.app.close();
+
+  // A server started afresh has no metric set cached: the rebuild reads them inside its own transaction (on
+  // SQLite, outside it would wait for the connection the transaction holds, and hang the server).
+  const restarted = await repApp(storage);
+  const again = await post(restarted, '/api/v1/admin/reputation/rebuild', {}, ADMIN);
+  assert.equal(again.statusCode, 200, again.body);
+  assert.deepEqual(again.json(), { events: 1, penalties: 1, agents: 1, consistent: true, written: true });
+  const ready = await restarted.app.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(ready.statusCode, 200, ready.body);
+  await restarted.app.close();
 });

@@ -244,7 +244,8 @@ const metricCache = new WeakMap<AppContext, Map<string, ReadonlyMap<string, Metr
 
 /**
  * The metric definitions of one published environment version, by key; undefined if the version was never
- * published.
+ * published. A caller inside a transaction passes it as `db`: on SQLite the transaction holds the only
+ * connection, so a lookup outside it would wait forever.
  *
  * @example
  * const metrics = await getEnvironmentMetrics(ctx, 'shop', 2);
@@ -253,14 +254,15 @@ export async function getEnvironmentMetrics(
   ctx: AppContext,
   slug: string,
   version: number,
+  db: store.Db = ctx.storage.db,
 ): Promise<ReadonlyMap<string, MetricDefinition> | undefined> {
   let cache = metricCache.get(ctx);
   if (cache === undefined) metricCache.set(ctx, (cache = new Map()));
   const key = `${slug}\u0000${version}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  if (!(await store.versionPublished(ctx.storage.db, slug, version))) return undefined;
-  const map = new Map((await metricsOf(ctx.storage.db, slug, version)).map((d) => [d.metricKey, d]));
+  if (!(await store.versionPublished(db, slug, version))) return undefined;
+  const map = new Map((await metricsOf(db, slug, version)).map((d) => [d.metricKey, d]));
   cache.set(key, map);
   return map;
 }

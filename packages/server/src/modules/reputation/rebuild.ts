@@ -92,7 +92,7 @@ async function replay(ctx: AppContext, db: Db): Promise<{ state: DerivedState; e
     );
     for (const e of page) {
       const version = Number(/\.v([0-9]+)$/.exec(e.env_id)?.[1]);
-      const metrics = await getEnvironmentMetrics(ctx, e.integrator_slug, version);
+      const metrics = await getEnvironmentMetrics(ctx, e.integrator_slug, version, db);
       if (metrics === undefined) throw new Error(`Environment ${e.env_id} of event ${e.seq} is not published.`);
       state.apply({
         agentId: e.agent_id!,
