@@ -59,6 +59,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
+    // A client that trickles its request holds a socket and, for a signed request, its signing window.
+    requestTimeout: config.requestTimeoutMs,
     // A hop count becomes proxy-addr's trust function: trust the nearest `n` hops.
     trustProxy:
       typeof config.trustProxy === 'number'

@@ -37,6 +37,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Longest a client may take to send a whole request (headers and body), in ms; then the socket is closed. */
+  requestTimeoutMs: number;
   /** Deepest JSON nesting accepted in a request body. */
   jsonMaxDepth: number;
   /** Default rate limit for routes that do not name a stricter one: requests per window per client address. */
@@ -169,6 +171,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     meaning: 'pino log level: fatal, error, warn, info, debug, trace, silent.',
   },
   { name: 'VOUCH_BODY_LIMIT', default: '1048576', meaning: 'Largest request body in bytes (larger: 413).' },
+  {
+    name: 'VOUCH_REQUEST_TIMEOUT_MS',
+    default: '60000',
+    meaning:
+      'Longest a client may take to send a whole request, headers and body (1000 to 3600000); then Node answers 408 and closes the connection.',
+  },
   { name: 'VOUCH_JSON_MAX_DEPTH', default: '64', meaning: 'Deepest JSON nesting accepted in a request body.' },
   {
     name: 'VOUCH_RATE_LIMIT_MAX',
@@ -431,6 +439,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       (env.VOUCH_PG_PREPARED_STATEMENTS ?? '').trim() === '' || boolVar(env, 'VOUCH_PG_PREPARED_STATEMENTS'),
     logLevel,
     bodyLimit: intVar(env, 'VOUCH_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: intVar(env, 'VOUCH_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     jsonMaxDepth: intVar(env, 'VOUCH_JSON_MAX_DEPTH', 64, 2, 1024),
     rateLimitMax: intVar(env, 'VOUCH_RATE_LIMIT_MAX', 600, 1, 1_000_000),
     rateLimitWindowMs: intVar(env, 'VOUCH_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),

@@ -15,6 +15,7 @@ test('defaults: 127.0.0.1:4100, SQLite under ./data, public URL from host and po
   assert.equal(c.pgPreparedStatements, true);
   assert.deepEqual(c.corsOrigins, []);
   assert.equal(c.bodyLimit, 1024 * 1024);
+  assert.equal(c.requestTimeoutMs, 60_000);
 });
 
 test('values from the environment', () => {
@@ -36,6 +37,8 @@ test('values from the environment', () => {
   assert.equal(loadConfig({ VOUCH_TRUST_PROXY: 'true' }).trustProxy, true);
   assert.equal(loadConfig({ VOUCH_PG_PREPARED_STATEMENTS: '0' }).pgPreparedStatements, false);
   assert.equal(loadConfig({ VOUCH_PG_PREPARED_STATEMENTS: '1' }).pgPreparedStatements, true);
+  assert.equal(loadConfig({ VOUCH_REQUEST_TIMEOUT_MS: '5000' }).requestTimeoutMs, 5000);
+  assert.throws(() => loadConfig({ VOUCH_REQUEST_TIMEOUT_MS: '0' }), ConfigError);
 });
 
 test('bad values are refused with ConfigError naming the variable', () => {

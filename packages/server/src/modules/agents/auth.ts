@@ -149,11 +149,16 @@ export function signedRequestOf(req: FastifyRequest): Readonly<SignedRequest> | 
 
 /**
  * Marks this request's agent signature as used, inside the transaction that acts on it; a second use within the
- * signing window throws `REQUEST_REPLAYED` (409) and the transaction rolls back. No-op for other callers.
+ * signing window throws `REQUEST_REPLAYED` (409) and the transaction rolls back. A request whose window closed
+ * before it acted (headers in time, body late) is 401: its first use's record may already be pruned, so only the
+ * window, checked with the same `now` as the prune, keeps it from acting twice. No-op for other callers.
  */
 export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: number): Promise<void> {
   const signed = signedRequestOf(req);
   if (signed === undefined) return;
+  if (now > signed.signedAt + SIGNED_REQUEST_WINDOW_MS) {
+    throw new ApiError('UNAUTHORIZED', 'The signed request arrived after its X-Vouch-Signed-At window closed.');
+  }
   const fresh = await store.consumeSignedRequest(
     db,
     signed.signatureDigest,
