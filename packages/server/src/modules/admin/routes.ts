@@ -30,7 +30,7 @@ function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
           additionalProperties: false,
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-            before: { type: 'integer', minimum: 1 },
+            before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
             action: { type: 'string', maxLength: 100 },
           },
         },

@@ -1,7 +1,7 @@
 // Trust registry routes (docs/registry.md, issue 4): authority mode (default) or consumer mode
 // (VOUCH_TRUST_REGISTRY_URL), exactly one of the two per server.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { checkIssuer, RegistryFormatError, type IssuerSignature, type Proposal } from '@vouch/sdk';
+import { checkIssuer, REGISTRY_LIMITS, RegistryFormatError, type IssuerSignature, type Proposal } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import type { VouchModule } from '../../module.ts';
@@ -134,8 +134,8 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
           additionalProperties: false,
           properties: {
             document: { type: 'object' },
-            issuers: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'object' } },
-            threshold: { type: 'integer', minimum: 1 },
+            issuers: { type: 'array', minItems: 1, maxItems: REGISTRY_LIMITS.maxIssuers, items: { type: 'object' } },
+            threshold: { type: 'integer', minimum: 1, maximum: REGISTRY_LIMITS.maxIssuers },
           },
         },
       },
