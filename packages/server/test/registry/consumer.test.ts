@@ -182,6 +182,49 @@ eachEngine(
   },
 );
 
+eachEngine(
+  'consumer: a new pinned root key and source replace the old registry, and its own rollback guard holds',
+  async ({ open }) => {
+    const oldRoot = await generateKeyPair('Ed25519');
+    const newRoot = await generateKeyPair('Ed25519');
+    const old = await versions(oldRoot);
+    const next = await versions(newRoot);
+    const src = await source();
+    try {
+      const clock = new ManualClock(T0 + 5000);
+      src.set(old.v2);
+      const first = await makeApp(await open(), { env: env(src.url, oldRoot), clock });
+      assert.equal((await get(first.app, '/v1/registry')).body.sequence, 2);
+      await first.app.close();
+
+      // The operator pins another registry (root key and source) whose chain is shorter than the stored one's.
+      src.set(next.v1);
+      const moved = await makeApp(await open(), { env: env(src.url, newRoot), clock });
+      const summary = await get(moved.app, '/v1/registry');
+      assert.equal(summary.status, 200, JSON.stringify(summary.body));
+      assert.equal(summary.body.sequence, 1);
+      assert.equal(summary.body.registry, next.v1.registry);
+      assert.match(moved.logs.text(), /replaced another registry's stored document/);
+
+      // The new registry's own history is guarded: forward to 2, then back to 1 is a rollback.
+      src.set(next.v2);
+      assert.equal((await post(moved.app, '/v1/registry/refresh', {}, admin(moved.adminKey))).body.sequence, 2);
+      src.set(next.v1);
+      const back = await post(moved.app, '/v1/registry/refresh', {}, admin(moved.adminKey));
+      assert.equal(back.body.outcome, 'REGISTRY_ROLLBACK');
+      // The old registry's document, served again, is no document of the pinned registry.
+      src.set(old.v2);
+      const foreign = await post(moved.app, '/v1/registry/refresh', {}, admin(moved.adminKey));
+      assert.equal(foreign.body.accepted, false);
+      assert.notEqual(foreign.body.outcome, 'updated');
+      assert.equal((await get(moved.app, '/v1/registry')).body.registry, next.v1.registry);
+      await moved.app.close();
+    } finally {
+      src.server.close();
+    }
+  },
+);
+
 eachEngine('consumer: a file path as the registry source, updated in place', async ({ open, dataDir }) => {
   const { writeFile } = await import('node:fs/promises');
   const { join } = await import('node:path');

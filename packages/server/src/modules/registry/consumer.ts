@@ -110,11 +110,21 @@ export class Consumer {
     const db = this.#ctx.storage.db;
     const stored = await store.readDocument(db, 'consumer');
     const now = this.#ctx.clock.now();
-    const report = await verifyRegistry(doc, {
-      rootKey: this.#config.trustRootKey!,
+    const rootKey = this.#config.trustRootKey!;
+    let report = await verifyRegistry(doc, {
+      rootKey,
       now,
       ...(stored === undefined ? {} : { lastSeen: { sequence: stored.sequence, chainHash: stored.chain_hash } }),
     });
+    // The stored document may be another registry's: the operator pinned a new root key and source. Its sequence
+    // and chain are no history of this registry, so they cannot make a rollback (checked only on that refusal,
+    // as it parses the stored document).
+    const foreign =
+      stored !== undefined &&
+      !report.valid &&
+      report.failures.every((f) => f.code === 'REGISTRY_ROLLBACK') &&
+      registryOf(stored.document) !== doc.registry;
+    if (foreign) report = await verifyRegistry(doc, { rootKey, now });
     if (!report.valid || report.chainHash === undefined) {
       const first = report.failures[0];
       this.#log.warn(
@@ -131,7 +141,7 @@ export class Consumer {
     const chainHash = report.chainHash;
     const updatedAt = Date.parse(doc.updatedAt);
     const next = { doc, sequence: doc.sequence, chainHash, expiresAt: Date.parse(doc.expiresAt) };
-    if (stored !== undefined && stored.sequence === doc.sequence && updatedAt <= stored.updated_at) {
+    if (!foreign && stored !== undefined && stored.sequence === doc.sequence && updatedAt <= stored.updated_at) {
       // The same chain, not newer than what is stored: use the stored copy unless this process has none.
       if (this.#current === undefined || this.#current.sequence < doc.sequence) this.#current = next;
       return { accepted: true, outcome: 'unchanged', sequence: doc.sequence, chainHash };
@@ -147,14 +157,33 @@ export class Consumer {
       stored === undefined
         ? (await store.insertDocument(db, { name: 'consumer', ...row })) ||
           (await store.replaceDocument(db, 'consumer', { sequence: doc.sequence, maxSequence: true }, row))
-        : await store.replaceDocument(db, 'consumer', { sequence: doc.sequence, maxSequence: true }, row);
+        : foreign
+          ? // Replaces exactly the foreign row read above; a process that stored meanwhile wins this round.
+            await store.replaceDocument(
+              db,
+              'consumer',
+              { sequence: stored.sequence, updatedAt: stored.updated_at },
+              row,
+            )
+          : await store.replaceDocument(db, 'consumer', { sequence: doc.sequence, maxSequence: true }, row);
     if (!written) {
       this.#log.warn({ source, sequence: doc.sequence }, 'trust registry: another process stored a later document');
       return { accepted: false, outcome: 'REGISTRY_ROLLBACK', message: 'A later document was stored meanwhile.' };
     }
     this.#current = next;
+    if (foreign)
+      this.#log.warn({ source, registry: doc.registry }, "trust registry: replaced another registry's stored document");
     this.#log.info({ source, sequence: doc.sequence }, 'trust registry document accepted');
     return { accepted: true, outcome: 'updated', sequence: doc.sequence, chainHash };
+  }
+}
+
+/** The `registry` id a stored document names (undefined when it names none). */
+function registryOf(document: string): unknown {
+  try {
+    return (JSON.parse(document) as { registry?: unknown }).registry;
+  } catch {
+    return undefined;
   }
 }
 
