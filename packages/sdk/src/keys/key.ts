@@ -4,6 +4,7 @@
 // - only keys built by the SDK's parsers (which validate them) reach a crypto provider.
 // No node:* import here: the WebCrypto provider uses this module too.
 import { VouchError } from '../errors.ts';
+import { checkEd25519Point } from './ed25519-point.ts';
 
 /** The two key types Vouch uses: Ed25519 (agents, registry) and P-256 (ES256 tokens). */
 export type KeyType = 'Ed25519' | 'P-256';
@@ -33,8 +34,12 @@ export function isKeyType(t: unknown): t is KeyType {
   return t === 'Ed25519' || t === 'P-256';
 }
 
-/** Internal: wraps already validated public bytes (a copy is kept). */
+/**
+ * Internal: wraps already validated public bytes (a copy is kept). Every Ed25519 key passes here, so the check
+ * against small-order and non-canonical points is made here once rather than in each parser.
+ */
 export function newPublicKey(type: KeyType, raw: Uint8Array): PublicKey {
+  if (type === 'Ed25519') checkEd25519Point(raw);
   const key: PublicKey = Object.freeze({ kind: 'public', type });
   publicBytes.set(key, Uint8Array.from(raw));
   return key;

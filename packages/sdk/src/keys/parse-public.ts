@@ -99,10 +99,11 @@ function fromText(text: string): PublicKey {
  * - JWK (object or JSON text): `{kty:'OKP',crv:'Ed25519',x}` or `{kty:'EC',crv:'P-256',x,y}`; a JWK with `d` is
  *   refused so that a private key is never handled as public.
  *
- * P-256 points must be on the curve. Ed25519 keys are 32 bytes; whether they decode to a curve point is left to
- * verification, as in OpenSSL. Errors: `INVALID_KEY`, `INVALID_KEY_LENGTH`, `WRONG_CURVE`, `UNSUPPORTED_KEY_TYPE`,
- * `UNSUPPORTED_KEY_FORMAT`, `KEY_ALGORITHM_MISMATCH`, and the encoding codes (`INVALID_BASE64URL`, `INVALID_BASE64`,
- * `INVALID_PEM`, JSON codes) of the part that is malformed.
+ * P-256 points must be on the curve. Ed25519 keys are 32 bytes, and the 8 points of small order and encodings with
+ * y >= 2^255 - 19 are refused (`INVALID_KEY`): a forged signature verifies for them. Whether other bytes decode to a
+ * curve point is left to verification, as in OpenSSL. Errors: `INVALID_KEY`, `INVALID_KEY_LENGTH`, `WRONG_CURVE`,
+ * `UNSUPPORTED_KEY_TYPE`, `UNSUPPORTED_KEY_FORMAT`, `KEY_ALGORITHM_MISMATCH`, and the encoding codes
+ * (`INVALID_BASE64URL`, `INVALID_BASE64`, `INVALID_PEM`, JSON codes) of the part that is malformed.
  *
  * @example
  * ```ts
@@ -127,8 +128,9 @@ export function parsePublicKey(input: PublicKeyInput, options: ParseKeyOptions =
 }
 
 /**
- * Builds a public key from raw bytes: Ed25519 takes the 32-byte encoded point; P-256 takes a 65-byte
- * uncompressed (`04‖x‖y`) or 33-byte compressed point, which must be on the curve.
+ * Builds a public key from raw bytes: Ed25519 takes the 32-byte encoded point (refused, as by `parsePublicKey`, if
+ * it is of small order or not canonical); P-256 takes a 65-byte uncompressed (`04‖x‖y`) or 33-byte compressed point,
+ * which must be on the curve.
  *
  * @example
  * ```ts

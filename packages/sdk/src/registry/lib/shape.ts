@@ -2,6 +2,7 @@
 // as `issuers[2].metadata.url`) and the file it came from, and never echoes the offending value (it may be huge or
 // hostile). No dependency: the SDK has none at runtime.
 import { decodeBase64url } from '../../encoding/base64url.ts';
+import { ed25519KeyProblem } from '../../keys/ed25519-point.ts';
 import { RegistryFormatError } from '../errors.ts';
 
 /** Where a value sits: the file (if known) and the path inside it. */
@@ -141,12 +142,17 @@ export function ed25519PublicKey(value: unknown, at: At): string {
   if (typeof value !== 'string' || !value.startsWith(KEY_PREFIX) || value.length !== KEY_PREFIX.length + 43) {
     fail(at, 'must be an Ed25519 public key as "ed25519:<base64url of 32 bytes>".');
   }
-  // What parsePublicKey checks for this form: strict base64url of exactly 32 bytes (the length is fixed above).
+  // What parsePublicKey checks for this form: strict base64url of exactly 32 bytes (the length is fixed above),
+  // neither a point of small order nor y >= p (a forged signature would count for such a key).
+  let raw: Uint8Array;
   try {
-    decodeBase64url(value.slice(KEY_PREFIX.length));
+    raw = decodeBase64url(value.slice(KEY_PREFIX.length));
   } catch (err) {
     fail(at, 'is not a valid Ed25519 public key (strict base64url of 32 bytes).', err);
   }
+  const problem = ed25519KeyProblem(raw);
+  if (problem === 'small-order') fail(at, 'is an Ed25519 point of small order, for which signatures can be forged.');
+  if (problem === 'non-canonical') fail(at, 'is not a canonical Ed25519 public key (y is not below 2^255 - 19).');
   return value;
 }
 
