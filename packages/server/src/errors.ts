@@ -50,6 +50,7 @@ export type ApiErrorCode =
   // signatures and reports (issue 6)
   | 'SIGNED_AT_OUT_OF_WINDOW'
   | 'SIGNATURE_CONFLICT'
+  | 'SIGNATURE_KEY_ROTATED'
   | 'REPORT_SELF'
   // integrators, consent, ingestion, reputation (issue 6)
   | 'INTEGRATOR_EXISTS'
@@ -117,6 +118,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   // signatures and reports (issue 6)
   SIGNED_AT_OUT_OF_WINDOW: 400,
   SIGNATURE_CONFLICT: 409,
+  // A recorded signature was made by a key the agent has since rotated away from: it authorizes nothing new.
+  SIGNATURE_KEY_ROTATED: 403,
   REPORT_SELF: 400,
   // integrators, consent, ingestion, reputation (issue 6)
   INTEGRATOR_EXISTS: 409,

@@ -55,3 +55,35 @@ eachEngine('a stored event retried after consent or agent revocation is inserted
   assert.equal(retry.body.count, 0);
   assert.deepEqual(await tableCounts(storage), before, 'nothing written');
 });
+
+eachEngine(
+  'a copy of an event stored by the same batch is inserted:false, wherever the copy stands',
+  async ({ open }) => {
+    const storage = await open();
+    const t = await repApp(storage);
+    const key = await createIntegrator(t, 'shop', METRICS);
+    const agent = await registerAgent(t);
+    await allow(t, agent, 'shop');
+    const good = [{ metricKey: 'tasks_completed', numberValue: 1 }];
+    const bad = [{ metricKey: 'no_such_metric', numberValue: 1 }];
+    const res = await ingest(t, key, [
+      event('shop', agent, bad, { externalEventId: 'before' }),
+      event('shop', agent, good, { externalEventId: 'before' }),
+      event('shop', agent, good, { externalEventId: 'after' }),
+      event('shop', agent, bad, { externalEventId: 'after' }),
+      event('shop', agent, bad, { externalEventId: 'alone' }),
+    ]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.results.map((r) => [r.externalEventId, r.inserted, r.code]),
+      [
+        ['before', false, undefined],
+        ['before', true, undefined],
+        ['after', true, undefined],
+        ['after', false, undefined],
+        ['alone', false, 'METRIC_UNKNOWN'],
+      ],
+    );
+    assert.equal(res.body.count, 2);
+  },
+);

@@ -7,7 +7,8 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
-import { assertAgentActive, findAgent } from '../agents/service.ts';
+import type { Engine } from '../../storage/index.ts';
+import { assertAgentActive, findAgent, verifyAgentSignature } from '../agents/service.ts';
 import { findSignature } from '../signatures/service.ts';
 import type { Lane, MetricDefinition, Polarity } from '../reputation/formula.ts';
 import * as store from './store.ts';
@@ -282,20 +283,46 @@ export async function getConsentStatus(
   return row?.status ?? 'none';
 }
 
-/** Consent statuses of many agents at once (ingestion), by agent id; absent agents have `none`. */
-export async function getConsentStatuses(
-  ctx: AppContext,
+async function consentStatuses(
+  db: store.Db,
   integratorSlug: string,
   agentIds: readonly string[],
+  hold?: Engine,
 ): Promise<Map<string, ConsentStatus>> {
   const out = new Map<string, ConsentStatus>();
   const unique = [...new Set(agentIds)];
   for (let i = 0; i < unique.length; i += 500) {
-    for (const r of await store.findConsents(ctx.storage.db, integratorSlug, unique.slice(i, i + 500))) {
+    for (const r of await store.findConsents(db, integratorSlug, unique.slice(i, i + 500), hold)) {
       out.set(r.agent_id, r.status);
     }
   }
   return out;
+}
+
+/** Consent statuses of many agents at once (ingestion), by agent id; absent agents have `none`. */
+export function getConsentStatuses(
+  ctx: AppContext,
+  integratorSlug: string,
+  agentIds: readonly string[],
+): Promise<Map<string, ConsentStatus>> {
+  return consentStatuses(ctx.storage.db, integratorSlug, agentIds);
+}
+
+/**
+ * Inside a transaction that records what an agent's consent allows (ingested events): {@link getConsentStatuses},
+ * the rows held until `trx` ends. A revoke that committed first is seen here; one that comes later waits for `trx`
+ * (on SQLite the one writer serializes them anyway), so nothing is stored after a revoke has been answered.
+ *
+ * @example
+ * const consents = await holdConsentStatuses(ctx, trx, 'shop', agentIds);
+ */
+export function holdConsentStatuses(
+  ctx: AppContext,
+  trx: store.Db,
+  integratorSlug: string,
+  agentIds: readonly string[],
+): Promise<Map<string, ConsentStatus>> {
+  return consentStatuses(trx, integratorSlug, agentIds, ctx.storage.engine);
 }
 
 /**
@@ -320,11 +347,43 @@ export interface ConsentInput {
 }
 
 /**
+ * Throws 400 `SIGNED_AT_OUT_OF_WINDOW` unless the consent's `signedAt` (ms) is fresh: not more than
+ * `VOUCH_CLOCK_SKEW` ahead of the server's time, nor of the time its signature was recorded (the payload existed
+ * then), and not more than `VOUCH_SIGNATURE_WINDOW` behind the server's time. Consents are ordered by `signedAt`,
+ * so a date in the future would outrank every later consent (an allow nobody could revoke), and an old one could be
+ * replayed long after it was signed.
+ */
+function assertConsentFresh(ctx: AppContext, signedAt: number, signatureRecordedAt: number): void {
+  const now = ctx.clock.now();
+  const skewMs = ctx.config.clockSkewSeconds * 1000;
+  if (signedAt > now + skewMs) {
+    throw new ApiError(
+      'SIGNED_AT_OUT_OF_WINDOW',
+      `signedAt must not be more than ${ctx.config.clockSkewSeconds} seconds ahead of the server's time.`,
+    );
+  }
+  if (signedAt > signatureRecordedAt + skewMs) {
+    throw new ApiError(
+      'SIGNED_AT_OUT_OF_WINDOW',
+      `signedAt must not be more than ${ctx.config.clockSkewSeconds} seconds after the referenced signature was recorded.`,
+    );
+  }
+  if (signedAt < now - ctx.config.signatureWindowSeconds * 1000) {
+    throw new ApiError(
+      'SIGNED_AT_OUT_OF_WINDOW',
+      `signedAt must be within ${ctx.config.signatureWindowSeconds} seconds of the server's time.`,
+    );
+  }
+}
+
+/**
  * Records an agent's consent for an integrator from a signature the agent recorded earlier, whose payload hash
  * must be {@link consentPayloadHash} of this request. Checks, in order: integrator and agent exist (404), agent
  * not revoked (403 `AGENT_REVOKED`), signature exists (404), signature is the agent's (403 `FORBIDDEN`), payload
- * matches (400 `CONSENT_MISMATCH`), not older than the current consent (409 `CONSENT_STALE`; the same request
- * again answers the same).
+ * matches (400 `CONSENT_MISMATCH`); the same request again (same signature, already the stored consent) then
+ * answers the same, writing nothing; otherwise `signedAt` is fresh (400 `SIGNED_AT_OUT_OF_WINDOW`, see
+ * {@link assertConsentFresh}), the signature verifies with the agent's current key (403 `SIGNATURE_KEY_ROTATED`),
+ * and it is newer than the current consent (409 `CONSENT_STALE`).
  *
  * @example
  * await setConsent(ctx, { integratorSlug: 'shop', did, action: 'allow', signatureHash, signedAt });
@@ -351,17 +410,36 @@ export async function setConsent(
   }
   const status = input.action === 'allow' ? 'allowed' : 'revoked';
   const answer = { did: agent.did, integratorSlug: input.integratorSlug, status, signedAt: input.signedAt } as const;
-  const stored = await store.upsertConsentIfNewer(ctx.storage.db, {
-    integrator_slug: input.integratorSlug,
-    agent_id: agent.id,
-    status,
-    signed_at: input.signedAt,
-    signature_hash: input.signatureHash,
-    updated_at: ctx.clock.now(),
-  });
-  if (stored) return answer;
-  const current = await store.findConsent(ctx.storage.db, input.integratorSlug, agent.id);
-  if (current !== undefined && current.signature_hash === input.signatureHash) return answer; // a retry
+  // A retry of a request that was stored answers the stored state and writes nothing, so it may come after the
+  // freshness window or a key rotation.
+  const isRetry = async () =>
+    (await store.findConsent(ctx.storage.db, input.integratorSlug, agent.id))?.signature_hash === input.signatureHash;
+  if (await isRetry()) return answer;
+  assertConsentFresh(ctx, input.signedAt, signature.createdAt);
+  // The signature verified when it was recorded; a key rotated away since (lost, or leaked) signs nothing new.
+  if (!(await verifyAgentSignature(agent, `${signature.payloadHash}:${signature.signedAt}`, signature.signature))) {
+    throw new ApiError(
+      'SIGNATURE_KEY_ROTATED',
+      "The referenced signature was made by a key that is no longer the agent's current key; sign again.",
+    );
+  }
+  const now = ctx.clock.now();
+  // No consent accepted under these rules is dated later than now + skew; a stored one dated later still (beyond a
+  // margin for processes' clocks disagreeing) was recorded before they existed and must not outrank a fresh one.
+  const trustedUntil = now + (ctx.config.clockSkewSeconds + ctx.config.signatureWindowSeconds) * 1000;
+  const stored = await store.upsertConsentIfNewer(
+    ctx.storage.db,
+    {
+      integrator_slug: input.integratorSlug,
+      agent_id: agent.id,
+      status,
+      signed_at: input.signedAt,
+      signature_hash: input.signatureHash,
+      updated_at: now,
+    },
+    trustedUntil,
+  );
+  if (stored || (await isRetry())) return answer; // or the same request, stored meanwhile by a concurrent one
   throw new ApiError('CONSENT_STALE', 'A consent signed at the same time or later is already recorded.');
 }
 

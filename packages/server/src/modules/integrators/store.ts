@@ -2,7 +2,7 @@
 // consents. Only this module queries them.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { translateErrors } from '../../storage/index.ts';
-import type { Database } from '../../storage/index.ts';
+import type { Database, Engine } from '../../storage/index.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 export type IntegratorRow = Selectable<Database['integrators']>;
@@ -133,23 +133,26 @@ export function findConsent(db: Db, slug: string, agentId: string): Promise<Cons
   );
 }
 
-export function findConsents(db: Db, slug: string, agentIds: readonly string[]): Promise<ConsentRow[]> {
+/**
+ * The consents of these agents for the integrator. With `hold` on PostgreSQL the rows are read `FOR SHARE`: a
+ * consent change waits for the caller's transaction to end, and one committed first is what this reads.
+ */
+export function findConsents(db: Db, slug: string, agentIds: readonly string[], hold?: Engine): Promise<ConsentRow[]> {
   if (agentIds.length === 0) return Promise.resolve([]);
-  return translateErrors(() =>
-    db
-      .selectFrom('integrator_consents')
-      .selectAll()
-      .where('integrator_slug', '=', slug)
-      .where('agent_id', 'in', [...agentIds])
-      .execute(),
-  );
+  const query = db
+    .selectFrom('integrator_consents')
+    .selectAll()
+    .where('integrator_slug', '=', slug)
+    .where('agent_id', 'in', [...agentIds]);
+  return translateErrors(() => (hold === 'postgres' ? query.forShare() : query).execute());
 }
 
 /**
- * Stores a consent unless the stored one was signed at the same time or later; returns whether it was stored.
- * One statement, so two concurrent consents for the same agent settle on the later `signedAt`.
+ * Stores a consent unless the stored one was signed at the same time or later (and not after `trustedUntil`: a
+ * stored date beyond it is a pre-freshness-check lock, which any fresh consent replaces); returns whether it was
+ * stored. One statement, so two concurrent consents for the same agent settle on the later `signedAt`.
  */
-export async function upsertConsentIfNewer(db: Db, row: ConsentRow): Promise<boolean> {
+export async function upsertConsentIfNewer(db: Db, row: ConsentRow, trustedUntil: number): Promise<boolean> {
   const res = await translateErrors(() =>
     db
       .insertInto('integrator_consents')
@@ -163,7 +166,12 @@ export async function upsertConsentIfNewer(db: Db, row: ConsentRow): Promise<boo
             signature_hash: eb.ref('excluded.signature_hash'),
             updated_at: eb.ref('excluded.updated_at'),
           }))
-          .whereRef('integrator_consents.signed_at', '<', 'excluded.signed_at'),
+          .where((eb) =>
+            eb.or([
+              eb('integrator_consents.signed_at', '<', eb.ref('excluded.signed_at')),
+              eb('integrator_consents.signed_at', '>', trustedUntil),
+            ]),
+          ),
       )
       .returning('agent_id')
       .executeTakeFirst(),

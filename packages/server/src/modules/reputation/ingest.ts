@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
-import { getConsentStatuses, getEnvironmentMetrics } from '../integrators/service.ts';
+import { getConsentStatuses, getEnvironmentMetrics, holdConsentStatuses } from '../integrators/service.ts';
 import { checkMetrics, EventError, externalIdOf, parseEvent } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
 import type { MetricDefinition } from './formula.ts';
@@ -34,6 +34,32 @@ interface Pending {
   event: ParsedEvent;
   agent: Agent | undefined;
   metrics: ReadonlyMap<string, MetricDefinition>;
+}
+
+function consentRequired(): EventError {
+  return new EventError('CONSENT_REQUIRED', 'The subject agent has not allowed this integrator.');
+}
+
+function eventRow(slug: string, { event: e, agent }: Pending, receivedAt: number): NewEventRow {
+  return {
+    integrator_slug: slug,
+    external_event_id: e.externalEventId,
+    env_id: e.envId,
+    event_type: e.eventType,
+    subject_type: e.subjectType,
+    subject_id: e.subjectId,
+    agent_id: agent?.id ?? null,
+    actor_type: e.actorType,
+    actor_id: e.actorId,
+    occurred_at: e.occurredAt,
+    metric_values: JSON.stringify(e.metricValues),
+    severity: e.severity,
+    counterparty_type: e.counterpartyType,
+    counterparty_id: e.counterpartyId,
+    interaction_id: e.interactionId,
+    data: e.data,
+    received_at: receivedAt,
+  };
 }
 
 function errorResult(raw: unknown, err: unknown): IngestResult {
@@ -94,63 +120,32 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
         } catch {
           throw new EventError('AGENT_REVOKED', 'The subject agent has been revoked.');
         }
-        if (consents.get(agent.id) !== 'allowed') {
-          throw new EventError('CONSENT_REQUIRED', 'The subject agent has not allowed this integrator.');
-        }
+        if (consents.get(agent.id) !== 'allowed') throw consentRequired();
       }
       pending.push({ index, event, agent, metrics });
     } catch (err) {
       refused.push({ index, event, err });
     }
   }
-  // An event already stored (a retry) is inserted:false whatever these checks now say, so a retried batch never
-  // turns into errors. Events that pass them learn that from the insert (ON CONFLICT DO NOTHING), so only refused
-  // ones need this lookup, and a batch without refusals skips it.
-  if (refused.length > 0) {
-    const stored = await store.existingExternalIds(
-      ctx.storage.db,
-      slug,
-      refused.map((r) => r.event.externalEventId),
-    );
-    for (const { index, event, err } of refused) {
-      results[index] = stored.has(event.externalEventId)
-        ? { externalEventId: event.externalEventId, inserted: false }
-        : errorResult(raws[index], err);
-    }
-  }
-
   let count = 0;
   if (pending.length > 0) {
-    const rows: NewEventRow[] = pending.map(({ event: e, agent }) => ({
-      integrator_slug: slug,
-      external_event_id: e.externalEventId,
-      env_id: e.envId,
-      event_type: e.eventType,
-      subject_type: e.subjectType,
-      subject_id: e.subjectId,
-      agent_id: agent?.id ?? null,
-      actor_type: e.actorType,
-      actor_id: e.actorId,
-      occurred_at: e.occurredAt,
-      metric_values: JSON.stringify(e.metricValues),
-      severity: e.severity,
-      counterparty_type: e.counterpartyType,
-      counterparty_id: e.counterpartyId,
-      interaction_id: e.interactionId,
-      data: e.data,
-      received_at: now,
-    }));
-    const inserted = await retryOnDeadlock(() =>
+    const agentIds = pending.flatMap((p) => (p.agent === undefined ? [] : [p.agent.id]));
+    const outcome = await retryOnDeadlock(() =>
       ctx.storage.db.transaction().execute(async (trx) => {
-        await store.lockAgents(
+        await store.lockAgents(trx, ctx.storage.engine, agentIds);
+        // The consents read above may have been revoked since: read again, held until this commits, so an event
+        // is never stored after the revoke that withdrew it was answered.
+        const held = await holdConsentStatuses(ctx, trx, slug, agentIds); // no query without agents
+        const withdrawn = new Set(pending.filter((p) => p.agent !== undefined && held.get(p.agent.id) !== 'allowed'));
+        const kept = withdrawn.size === 0 ? pending : pending.filter((p) => !withdrawn.has(p));
+        const seqs = await store.insertEvents(
           trx,
           ctx.storage.engine,
-          pending.flatMap((p) => (p.agent === undefined ? [] : [p.agent.id])),
+          kept.map((p) => eventRow(slug, p, now)),
         );
-        const seqs = await store.insertEvents(trx, ctx.storage.engine, rows);
         const insertedIds = new Set(seqs.keys());
         const scored: Array<ScoredEvent & { seq: number }> = [];
-        for (const { event: e, agent, metrics } of pending) {
+        for (const { event: e, agent, metrics } of kept) {
           const seq = seqs.get(e.externalEventId);
           if (seq === undefined) continue;
           seqs.delete(e.externalEventId); // a second event with the same id in this batch is the duplicate
@@ -167,16 +162,38 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
           });
         }
         await applyScored(trx, ctx.storage.engine, ctx.config.reputation.environmentCap, scored);
-        return insertedIds;
+        return { insertedIds, withdrawn };
       }),
     );
-    for (const { index, event } of pending) {
+    const { insertedIds: inserted, withdrawn } = outcome;
+    for (const p of pending) {
+      const { index, event } = p;
+      if (withdrawn.has(p)) {
+        refused.push({ index, event, err: consentRequired() });
+        continue;
+      }
       const ok = inserted.has(event.externalEventId);
       if (ok) {
         count++;
         inserted.delete(event.externalEventId);
       }
       results[index] = { externalEventId: event.externalEventId, inserted: ok };
+    }
+  }
+  // An event already stored (a retry, or a copy of an event this very batch stored) is inserted:false whatever
+  // these checks say, so a retried batch never turns into errors. Events that passed them learned that from the
+  // insert (ON CONFLICT DO NOTHING), so only refused ones need this lookup, made after the batch's own insert; a
+  // batch without refusals skips it.
+  if (refused.length > 0) {
+    const stored = await store.existingExternalIds(
+      ctx.storage.db,
+      slug,
+      refused.map((r) => r.event.externalEventId),
+    );
+    for (const { index, event, err } of refused) {
+      results[index] = stored.has(event.externalEventId)
+        ? { externalEventId: event.externalEventId, inserted: false }
+        : errorResult(raws[index], err);
     }
   }
   return { success: results.every((r) => r.error === undefined), count, results };
