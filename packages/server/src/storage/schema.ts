@@ -452,6 +452,11 @@ export interface CapabilityTokensTable {
   issued_by: string;
   issued_at: number;
   expires_at: number;
+  /**
+   * Migration 0009: the internal id of the Vouch agent `agent_id` (the token's `sub`) named at issuance, copied to
+   * delegated children; null when it named none. A slug may move to another agent later; this never does.
+   */
+  vouch_agent_id: string | null;
 }
 
 /** Revoked capability tokens, until their expiry. */

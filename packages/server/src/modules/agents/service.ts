@@ -282,3 +282,15 @@ export async function countAgents(ctx: AppContext): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * The agents' ids, slugs and statuses as a subquery that another module may join in a read of its own, where a hot
+ * path must learn an agent's standing in the same round trip (the capability intercept). Only these three columns
+ * are the contract: the agents table stays this module's.
+ *
+ * @example
+ * db.selectFrom('capability_tokens as t').innerJoin(agentStandings(db).as('a'), 'a.id', 't.vouch_agent_id');
+ */
+export function agentStandings(db: Db) {
+  return db.selectFrom('agents').select(['id', 'slug', 'status']);
+}

@@ -32,7 +32,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError, type ApiErrorCode } from '../../errors.ts';
 import type { Principal } from '../../http/policy.ts';
 import { recordAudit, translateErrors } from '../../storage/index.ts';
-import { findAgent } from '../agents/service.ts';
+import { findAgent, parseAgentRef } from '../agents/service.ts';
 import { getTrustedRegistry } from '../registry/service.ts';
 import { gatewayKeysOf } from './keys.ts';
 import { capabilitySignatureCacheOf } from './signature-cache.ts';
@@ -88,11 +88,6 @@ async function requireRegistry(ctx: AppContext): Promise<RegistryDocument> {
   return doc;
 }
 
-/** Whether the agent is known to Vouch and revoked (agent ids that are no Vouch reference cost no query). */
-async function agentRevoked(ctx: AppContext, agentId: string): Promise<boolean> {
-  return (await findAgent(ctx, agentId))?.status === 'revoked';
-}
-
 function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
@@ -119,7 +114,7 @@ async function checkProof(
 async function record(
   ctx: AppContext,
   claims: CapabilityClaims,
-  row: { parentJti: string | null; cnfJwk: string | null; issuedBy: string },
+  row: { parentJti: string | null; cnfJwk: string | null; issuedBy: string; vouchAgentId: string | null },
   proof: { digest: string; expiresAt: number } | undefined,
   requestId: string | undefined,
 ): Promise<{ tokenId: string; token: string; expiresAt: string }> {
@@ -139,6 +134,7 @@ async function record(
         issued_by: row.issuedBy,
         issued_at: claims.iat * 1000,
         expires_at: claims.exp * 1000,
+        vouch_agent_id: row.vouchAgentId,
       });
       if (proof !== undefined && !(await store.consumeProof(trx, proof.digest, proof.expiresAt))) {
         throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
@@ -219,7 +215,10 @@ export async function issueCapability(
   if (credential === undefined && BOUND_ONLY_TIERS.includes(tier)) {
     throw new ApiError('TIER_NOT_ALLOWED', `Tier ${tier} needs an issuerBinding.`);
   }
-  if (await agentRevoked(ctx, agentId)) throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+  // The agent `agentId` names now is the one the token is for, whoever holds its slug later (agent ids that are no
+  // Vouch reference cost no query). One revoked after this read is caught at intercept through the recorded id.
+  const agent = await findAgent(ctx, agentId);
+  if (agent?.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
 
   const iat = Math.floor(now / 1000);
   let lifetime = Math.min(input.expiresIn, CAPABILITY_TIER_MAX_SECONDS[tier], ctx.config.capabilities.maxTtlSeconds);
@@ -246,6 +245,7 @@ export async function issueCapability(
       parentJti: null,
       cnfJwk: cnf === undefined ? null : JSON.stringify(cnf.jwk),
       issuedBy: credential === undefined ? 'admin' : `issuer:${credential.claims.iss}`,
+      vouchAgentId: agent?.id ?? null,
     },
     proof,
     input.requestId,
@@ -260,7 +260,10 @@ function registryOnce(ctx: AppContext): () => Promise<RegistryDocument | undefin
 
 /**
  * `POST /v1/intercept`: whether `token` lets `agentId` perform `action` on `resource` now, against the registry
- * the gateway holds now (see `checkCapability` for the order of the checks and the deny codes).
+ * the gateway holds now (see `checkCapability` for the order of the checks and the deny codes). The agent checked
+ * for revocation is the one recorded at issuance (for the token and each ancestor), not whoever holds its slug now;
+ * and a token whose `sub` is a slug is denied `SUBJECT_MISMATCH` once that slug no longer names the agent it was
+ * issued to (released, or taken by another agent). One query answers all of it, with the token's revocation.
  *
  * @example
  * const d = await interceptCapability(ctx, { token, agentId, resource: 'payments:invoices', action: 'read' });
@@ -271,18 +274,39 @@ export async function interceptCapability(
   registry: () => Promise<RegistryDocument | undefined> = registryOnce(ctx),
 ): Promise<CapabilityDecision> {
   const db = ctx.storage.db;
-  return checkCapability(
+  // The hooks run only once `sub` equals `agentId` (checkCapability denies SUBJECT_MISMATCH before them).
+  const ref = parseAgentRef(input.agentId);
+  const slug = ref !== undefined && 'slug' in ref ? ref.slug : null;
+  let standing: Promise<store.TokenStanding> | undefined;
+  const decision = await checkCapability(
     input.token,
     { agentId: input.agentId, resource: input.resource, action: input.action },
     {
       resolveKey: gatewayKeysOf(ctx).resolveKey,
       now: ctx.clock.now(),
       registry,
-      isRevoked: (jtis) => store.anyRevoked(db, jtis),
-      isAgentRevoked: (agentId) => agentRevoked(ctx, agentId),
+      // checkCapability asks both in the same tick, isRevoked first: they share one query.
+      isRevoked: async (jtis) => (await (standing = store.tokenStanding(db, jtis, slug))).revoked,
+      isAgentRevoked: async () => {
+        if (standing === undefined) throw new Error('checkCapability asked isAgentRevoked before isRevoked');
+        return (await standing).agentRevoked;
+      },
       signatureCache: capabilitySignatureCacheOf(ctx),
     },
   );
+  if (decision.decision === 'allow' && slug !== null) {
+    if (standing === undefined) throw new Error('checkCapability allowed without asking isRevoked');
+    const { agentId, slugHolder } = await standing;
+    if (slugHolder !== agentId) {
+      return {
+        decision: 'deny',
+        code: 'SUBJECT_MISMATCH',
+        reason: 'The token was issued to another agent: its slug no longer names that agent.',
+        claims: decision.claims,
+      };
+    }
+  }
+  return decision;
 }
 
 /** `POST /v1/intercept/batch`: one decision per request, in order, with one registry read for the batch. */
@@ -359,6 +383,7 @@ const DENY_STATUS_CODES = new Set<string>([
   'TOKEN_EXPIRED',
   'TOKEN_REVOKED',
   'AGENT_REVOKED',
+  'SUBJECT_MISMATCH',
   'REGISTRY_UNAVAILABLE',
   'UNKNOWN_ISSUER',
   'ISSUER_REVOKED',
@@ -429,7 +454,7 @@ export async function delegateCapability(
   return record(
     ctx,
     claims,
-    { parentJti: parent.jti, cnfJwk: row.cnf_jwk, issuedBy: 'delegation' },
+    { parentJti: parent.jti, cnfJwk: row.cnf_jwk, issuedBy: 'delegation', vouchAgentId: row.vouch_agent_id },
     proof,
     input.requestId,
   );

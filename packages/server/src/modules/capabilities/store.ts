@@ -1,7 +1,10 @@
-// The capabilities module's tables (migration 0008). Only this module queries them.
+// The capabilities module's tables (migrations 0008, 0009). Only this module queries them; the intercept joins the
+// agents module's `agentStandings` to read a token's agent in the same round trip.
+import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { preparedRead, translateErrors } from '../../storage/index.ts';
 import type { Database } from '../../storage/index.ts';
+import { agentStandings } from '../agents/service.ts';
 
 export type Db = Kysely<Database>;
 export type CapabilityTokenRow = Selectable<Database['capability_tokens']>;
@@ -16,26 +19,80 @@ export function findToken(db: Db, jti: string): Promise<CapabilityTokenRow | und
   );
 }
 
-const selectRevoked = preparedRead((db, jti: string) =>
-  db.selectFrom('capability_revocations').select('jti').where('jti', '=', jti),
+/** What an intercept learns about a token from the database, beyond its signature: one query. */
+export interface TokenStanding {
+  /** The token, or a token in its `par` chain, is revoked. */
+  revoked: boolean;
+  /** The token, or a token in its `par` chain, was issued to a Vouch agent that is now revoked. */
+  agentRevoked: boolean;
+  /** The Vouch agent the token was issued to; null when none (or the token is not on record here). */
+  agentId: string | null;
+  /** The agent that holds the slug asked about now; null when none does (or no slug was asked). */
+  slugHolder: string | null;
+}
+
+type Jtis = string | readonly string[];
+
+/**
+ * `revocable`: the token and its ancestors; `owned`: the same (each records the agent it was issued to); `own`: the
+ * token's id; `slug`: the slug its `sub` is, or null. Primary-key and unique-index lookups only.
+ */
+function standingQuery(db: Db, revocable: Jtis, owned: Jtis, own: string, slug: string | null) {
+  return db.selectNoFrom((eb) => {
+    const revocations = eb.selectFrom('capability_revocations').select('jti');
+    const tokens = eb
+      .selectFrom('capability_tokens as t')
+      .innerJoin(agentStandings(db).as('a'), 'a.id', 't.vouch_agent_id')
+      .select('t.jti');
+    return [
+      eb
+        .exists(
+          typeof revocable === 'string'
+            ? revocations.where('jti', '=', revocable)
+            : revocations.where('jti', 'in', [...revocable]),
+        )
+        .as('revoked'),
+      eb
+        .exists(
+          (typeof owned === 'string'
+            ? tokens.where('t.jti', '=', owned)
+            : tokens.where('t.jti', 'in', [...owned])
+          ).where('a.status', '=', sql.lit('revoked')),
+        )
+        .as('agent_revoked'),
+      eb.selectFrom('capability_tokens').select('vouch_agent_id').where('jti', '=', own).as('agent_id'),
+      eb.selectFrom(agentStandings(db).as('h')).select('h.id').where('h.slug', '=', slug).as('slug_holder'),
+    ];
+  });
+}
+
+// A root token (the common case, on every intercept) takes a prepared statement.
+const selectStandingOfRoot = preparedRead((db, a: string, b: string, own: string, slug: string | null) =>
+  standingQuery(db, a, b, own, slug),
 );
 
 /**
- * Whether any of `jtis` is revoked: one primary-key lookup for a token and all its ancestors. A token that has none
- * (the common case, on every intercept) takes a prepared statement.
+ * The standing of the token `jtis.at(-1)` (its ancestors first, as in `par`), and who holds `slug` now, in one query.
+ *
+ * @example
+ * const s = await tokenStanding(db, [...claims.par, claims.jti], 'my-agent');
  */
-export async function anyRevoked(db: Db, jtis: readonly string[]): Promise<boolean> {
-  if (jtis.length === 0) return false;
-  if (jtis.length === 1) return (await translateErrors(() => selectRevoked(db, jtis[0]!))).length > 0;
-  const row = await translateErrors(() =>
-    db
-      .selectFrom('capability_revocations')
-      .select('jti')
-      .where('jti', 'in', [...jtis])
-      .limit(1)
-      .executeTakeFirst(),
+export async function tokenStanding(db: Db, jtis: readonly string[], slug: string | null): Promise<TokenStanding> {
+  const own = jtis.at(-1);
+  if (own === undefined) throw new Error('tokenStanding needs the token id');
+  const rows = await translateErrors(() =>
+    jtis.length === 1
+      ? selectStandingOfRoot(db, own, own, own, slug)
+      : standingQuery(db, jtis, jtis, own, slug).execute(),
   );
-  return row !== undefined;
+  const row = rows[0]!;
+  return {
+    // SQLite answers EXISTS with 1 or 0, PostgreSQL with a boolean.
+    revoked: Boolean(row.revoked),
+    agentRevoked: Boolean(row.agent_revoked),
+    agentId: row.agent_id ?? null,
+    slugHolder: row.slug_holder ?? null,
+  };
 }
 
 /** Records a revocation; false when the token was revoked already (the primary key settles races). */

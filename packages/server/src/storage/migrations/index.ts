@@ -6,6 +6,7 @@ import { registry } from './0005_registry.ts';
 import { signatures } from './0006_signatures.ts';
 import { reputation } from './0007_reputation.ts';
 import { capabilities } from './0008_capabilities.ts';
+import { capabilityAgentBinding } from './0009_capability_agent_binding.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0006_signatures', signatures],
   ['0007_reputation', reputation],
   ['0008_capabilities', capabilities],
+  ['0009_capability_agent_binding', capabilityAgentBinding],
 ];
