@@ -4,7 +4,7 @@
 // authenticated the headers and waits for it.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { canonicalize } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
@@ -14,7 +14,7 @@ import { TEST_ENV, registerPow, signedHeaders, signedInject } from './helpers.ts
 const WINDOW = 5 * 60_000;
 
 /** Resolves once the server reads the body of the next request it receives: authentication is behind it. */
-function nextRequestReadingBody(server: import('node:http').Server): Promise<void> {
+function nextRequestReadingBody(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('request', (req: IncomingMessage) => {
       let polls = 0;
