@@ -3,7 +3,6 @@
 import { decodeBase64, getDefaultCrypto, parsePublicKey, encodeUtf8 } from '@vouch/sdk';
 import type { PublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
-import type { Engine } from '../../storage/index.ts';
 import { ApiError } from '../../errors.ts';
 import { didOf, idFromDid, isId } from './ids.ts';
 import { isSlug } from './slug.ts';
@@ -96,12 +95,12 @@ export async function findAgent(ctx: AppContext, ref: string): Promise<Agent | u
  * one that comes later waits for `trx` and then finds what it recorded (e.g. lists the token to revoke it).
  *
  * @example
- * if (!(await holdAgentUnrevoked(trx, ctx.storage.engine, did))) throw new ApiError('AGENT_REVOKED', '...');
+ * if (!(await holdAgentUnrevoked(ctx, trx, did))) throw new ApiError('AGENT_REVOKED', '...');
  */
-export async function holdAgentUnrevoked(trx: Db, engine: Engine, did: string): Promise<boolean> {
+export async function holdAgentUnrevoked(ctx: AppContext, trx: Db, did: string): Promise<boolean> {
   const id = idFromDid(did);
   if (id === undefined) return false;
-  const status = await store.agentStatusHeld(trx, engine, id);
+  const status = await store.agentStatusHeld(trx, ctx.storage.engine, id);
   return status !== undefined && status !== 'revoked';
 }
 

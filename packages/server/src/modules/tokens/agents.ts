@@ -50,7 +50,7 @@ function serviceDirectory(ctx: AppContext): AgentDirectory {
     async list(options) {
       return (await listAgents(ctx, options)).map(toTokenAgent);
     },
-    holdUnrevoked: (trx, agent) => holdAgentUnrevoked(trx, ctx.storage.engine, agent.did),
+    holdUnrevoked: (trx, agent) => holdAgentUnrevoked(ctx, trx, agent.did),
   };
 }
 
