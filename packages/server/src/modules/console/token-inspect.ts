@@ -26,16 +26,24 @@ interface Inspection {
   error?: string;
 }
 
+/** The largest body (form or JSON): a token of MAX_TOKEN_CHARS, encoded, with room for pasted line breaks. */
+const MAX_FORM_BYTES = 4 * MAX_TOKEN_CHARS;
+
 /**
  * Form fields as an object. A field given twice becomes a list of its values, which the route's schema then refuses
- * (which value would be meant?).
+ * (which value would be meant?). Linear in the body: a value is appended, never the list copied, so a body of
+ * thousands of repeated fields costs no more than its length.
  */
 function parseForm(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of new URLSearchParams(text)) {
     const seen = Object.hasOwn(out, k) ? out[k] : undefined;
-    const value = seen === undefined ? v : [...(Array.isArray(seen) ? seen : [seen]), v];
+    if (Array.isArray(seen)) {
+      seen.push(v);
+      continue;
+    }
     // defineProperty: a field named "__proto__" stays a plain field.
+    const value = seen === undefined ? v : [seen, v];
     Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -143,6 +151,7 @@ export async function registerTokenInspector(app: FastifyInstance, ctx: AppConte
       '/tokens/inspect',
       {
         attachValidation: true,
+        bodyLimit: MAX_FORM_BYTES,
         config: { policy: { caller: 'public', rateLimit } },
         schema: {
           summary:
