@@ -83,9 +83,11 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
         .send({ error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' });
     },
   });
-  // Callback style: an async hook costs a promise per request for a synchronous header.
+  // Callback style: an async hook costs a promise per request for synchronous headers.
   app.addHook('onRequest', (req, reply, done) => {
-    void reply.header('x-request-id', req.id);
+    // No cache or proxy keeps an answer unless its route says so (a route's own cache-control replaces this):
+    // answers carry secrets shown once (keys, tokens) and live state (revocations, statuses).
+    void reply.header('x-request-id', req.id).header('cache-control', 'no-store');
     done();
   });
 

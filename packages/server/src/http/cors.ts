@@ -20,9 +20,11 @@ export function installCorsHeaders(app: FastifyInstance, origins: readonly strin
   // Callback style: an async hook costs a promise per request for a few synchronous headers.
   app.addHook('onRequest', (req, reply, done) => {
     const origin = req.headers.origin;
+    // With a list, the answer depends on Origin whether or not this one is allowed: a shared cache must not serve
+    // a copy made for a request without Origin (no CORS header) to an allowed origin's browser.
+    if (!any) void reply.header('vary', 'Origin');
     if (typeof origin === 'string' && (any || allowed.has(origin))) {
       void reply.header('access-control-allow-origin', any ? '*' : origin);
-      if (!any) void reply.header('vary', 'Origin');
       void reply.header(
         'access-control-expose-headers',
         'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, etag',
