@@ -19,7 +19,9 @@
  *   discovery document, JWKS or revocation list)
  * - HTTP client (`client/`, issue 8): a server's refusal keeps the server's own `code` verbatim (`AGENT_REVOKED`,
  *   `RATE_LIMITED`, ...; see `VouchApiError`); `HTTP_ERROR` when the answer carried no code, `NETWORK_ERROR` when no
- *   answer came, `REQUEST_TIMEOUT` when the per-call timeout fired
+ *   answer came, `REQUEST_TIMEOUT` when the per-call timeout fired, `UNEXPECTED_REDIRECT` when the server answered a
+ *   redirect (never followed: it would carry credentials or signed headers elsewhere), `RESPONSE_TOO_LARGE` when the
+ *   answer exceeded the client's `maxResponseBytes`
  * - capability tokens (issue 7, `capability/`): agent credentials `CREDENTIAL_INVALID`, `CREDENTIAL_EXPIRED`,
  *   `SUBJECT_MISMATCH`, `SCOPE_VIOLATION`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`; proofs `PROOF_INVALID`, `PROOF_STALE`
  */
@@ -79,6 +81,8 @@ export type VouchErrorCode =
   | 'HTTP_ERROR'
   | 'NETWORK_ERROR'
   | 'REQUEST_TIMEOUT'
+  | 'UNEXPECTED_REDIRECT'
+  | 'RESPONSE_TOO_LARGE'
   // capability tokens (issue 7)
   | 'CREDENTIAL_INVALID'
   | 'CREDENTIAL_EXPIRED'

@@ -1,19 +1,21 @@
 import { VouchError, isVouchError } from '../errors.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import type { JsonValue } from '../json/types.ts';
+import { discardBody, readBodyText } from '../lib/read-body.ts';
+import type { ReadableResponse } from '../lib/read-body.ts';
 
-/** The subset of WHATWG `fetch` the verifier uses (so tests and other runtimes can pass their own). */
+/**
+ * The subset of WHATWG `fetch` the verifier uses (so tests and other runtimes can pass their own). The verifier asks
+ * for `redirect: 'manual'` and refuses redirects; a response with a `body` stream is read with the size cap as it
+ * arrives, one with only `text()` is read whole and then measured.
+ */
 export type FetchLike = (
   url: string,
-  init: { headers: Record<string, string>; signal: AbortSignal },
-) => Promise<{
-  status: number;
-  headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}>;
+  init: { headers: Record<string, string>; signal: AbortSignal; redirect: 'manual' },
+) => Promise<ReadableResponse & { status: number; type?: string }>;
 
-/** Largest response the verifier reads (revocation pages and key sets are far smaller). */
-const MAX_RESPONSE_CHARS = 4 * 1024 * 1024;
+/** Largest response the verifier reads, in bytes (revocation pages and key sets are far smaller). */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface JsonResponse {
   status: number;
@@ -23,8 +25,9 @@ export interface JsonResponse {
 
 /**
  * GETs a JSON document with a timeout: 200 → parsed strictly (duplicate keys, non-finite numbers and deep nesting
- * refused); 304 → no body; anything else, a network error or a timeout → `AIP_FETCH_FAILED`; a body that is not
- * strict JSON → `AIP_RESPONSE_INVALID`. URLs may appear in messages (they are public), never response bodies.
+ * refused); 304 → no body; anything else (a redirect included: none is followed, the documents must be served at the
+ * URLs named), a network error or a timeout → `AIP_FETCH_FAILED`; a body over 4 MiB (not read further) or not strict
+ * JSON → `AIP_RESPONSE_INVALID`. URLs may appear in messages (they are public), never response bodies.
  */
 export async function getJson(
   fetchImpl: FetchLike,
@@ -37,19 +40,33 @@ export async function getJson(
   try {
     let res;
     try {
-      res = await fetchImpl(url, { headers: { accept: 'application/json', ...headers }, signal: controller.signal });
+      res = await fetchImpl(url, {
+        headers: { accept: 'application/json', ...headers },
+        signal: controller.signal,
+        redirect: 'manual',
+      });
     } catch (err) {
       throw new VouchError('AIP_FETCH_FAILED', `Fetching ${url} failed.`, { cause: err });
     }
     if (res.status === 304) return { status: 304 };
-    if (res.status !== 200) throw new VouchError('AIP_FETCH_FAILED', `${url} answered ${res.status}.`);
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+      discardBody(res);
+      const what = res.type === 'opaqueredirect' ? 'a redirect' : `a redirect (${res.status})`;
+      throw new VouchError('AIP_FETCH_FAILED', `${url} answered ${what}, which the verifier does not follow.`);
+    }
+    if (res.status !== 200) {
+      discardBody(res);
+      throw new VouchError('AIP_FETCH_FAILED', `${url} answered ${res.status}.`);
+    }
     let text: string;
     try {
-      text = await res.text();
+      text = await readBodyText(res, MAX_RESPONSE_BYTES);
     } catch (err) {
+      if (isVouchError(err, 'RESPONSE_TOO_LARGE')) {
+        throw new VouchError('AIP_RESPONSE_INVALID', `${url} answered more than ${MAX_RESPONSE_BYTES} bytes.`);
+      }
       throw new VouchError('AIP_FETCH_FAILED', `Reading ${url} failed.`, { cause: err });
     }
-    if (text.length > MAX_RESPONSE_CHARS) throw new VouchError('AIP_RESPONSE_INVALID', `${url} answered too much.`);
     let body: JsonValue;
     try {
       body = parseStrict(text);

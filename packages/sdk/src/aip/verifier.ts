@@ -79,7 +79,10 @@ export interface AipVerifier {
   check(token: string, options?: AipVerifyOptions): Promise<AipCheckResult>;
   /** Fetches the keys now. */
   refreshKeys(): Promise<void>;
-  /** Brings the revocation list up to date now. */
+  /**
+   * Brings the revocation list up to date now. A list with more new entries than one sync reads (1,000 pages) throws
+   * `AIP_FETCH_FAILED` with what it read kept: call again to continue from where it stopped.
+   */
   syncRevocations(): Promise<void>;
   /** Whether the local revocation list holds `jti`. */
   isRevoked(jti: string): boolean;
@@ -123,8 +126,11 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * - keys come from the issuer's JWKS (or a static `jwks`), cached; a token with an unknown `kid` triggers a
  *   re-fetch, at most once per `keysMinRefreshIntervalMs`, and is refused with `JWT_KID_UNKNOWN` if still unknown;
  * - the revocation list is kept in sync through its cursor before a verification whenever it is older than
- *   `revocationsMaxAgeMs`; if it cannot be refreshed and is older than `revocationsMaxStaleMs`, verification fails
- *   with `AIP_FETCH_FAILED` (never silently without the revocation check);
+ *   `revocationsMaxAgeMs`; it is up to date only once a sync has read to a page saying `has_more: false` (a sync
+ *   stops after 1,000 pages and the next continues from the cursor); if it cannot be brought up to date and is older
+ *   than `revocationsMaxStaleMs` (or was never complete), verification fails with `AIP_FETCH_FAILED` (never silently
+ *   without the revocation check);
+ * - the issuer's documents are fetched without following redirects, and read up to 4 MiB each;
  * - with a `nonceStore`, session nonces are consumed (`NONCE_REPLAYED` the second time);
  * - a token presented again skips its signature check (`signatureCache`); every other check runs again.
  * Agent revocation reaches it as the revocation of the agent's tokens. No node:* import: it runs in browsers

@@ -6,13 +6,20 @@ import type { JsonValue } from '../json/types.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import { VouchApiError, errorFromResponse } from './errors.ts';
 import { abortableSleep, defaultCrypto } from './runtime.ts';
+import { discardBody, readBodyText } from '../lib/read-body.ts';
+import type { ReadableResponse } from '../lib/read-body.ts';
 import { signRequestHeaders } from './signed-request.ts';
 
-/** The subset of WHATWG `fetch` the client uses; pass your own to run behind a proxy or in tests. */
+/**
+ * The subset of WHATWG `fetch` the client uses; pass your own to run behind a proxy or in tests. The client always
+ * asks for `redirect: 'manual'` and refuses any redirect (`UNEXPECTED_REDIRECT`); an implementation that follows
+ * redirects itself would defeat that. A response with a `body` stream is read with the `maxResponseBytes` cap as it
+ * arrives; one with only `text()` is read whole and then measured.
+ */
 export type HttpFetch = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
-) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; redirect: 'manual' },
+) => Promise<ReadableResponse & { status: number; type?: string }>;
 
 /**
  * Which credential authenticates a call: the admin key (`x-api-key`), an owner API key, an integrator API key or an
@@ -81,6 +88,11 @@ export interface HttpOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Random source in [0, 1) for the jitter. */
   random?: () => number;
+  /**
+   * Largest response body read, in bytes (default 16 MiB, far above any Vouch answer); a larger one fails with
+   * `RESPONSE_TOO_LARGE` without being read further. Error bodies are read up to 64 KiB only.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpRequest {
@@ -99,6 +111,7 @@ export interface HttpResponse<T> {
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const MAX_ERROR_BODY = 64 * 1024;
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -169,6 +182,7 @@ export class HttpTransport {
   private readonly maxRetryAfterMs: number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
+  private readonly maxResponseBytes: number;
 
   constructor(options: HttpOptions) {
     let base: URL;
@@ -194,6 +208,7 @@ export class HttpTransport {
     this.now = options.now ?? (() => Date.now());
     this.sleep = options.sleep ?? abortableSleep;
     this.random = options.random ?? Math.random;
+    this.maxResponseBytes = nonNegative(options.maxResponseBytes, MAX_RESPONSE_BYTES, 'maxResponseBytes');
   }
 
   /** Whether a credential of this kind is configured. */
@@ -253,7 +268,9 @@ export class HttpTransport {
   /**
    * Sends one call: retried on a network error, a timeout, 429, 502, 503 or 504 only when the route is idempotent
    * (GET, HEAD, or a POST marked so), waiting `Retry-After` when the server sends it, else exponential backoff
-   * with full jitter. Anything else non-2xx (and not in `accept`) throws {@link VouchApiError}.
+   * with full jitter. Anything else non-2xx (and not in `accept`) throws {@link VouchApiError}. Redirects are never
+   * followed (`UNEXPECTED_REDIRECT`): fetch would resend `x-api-key`, signed headers and the body to wherever the
+   * `Location` points.
    */
   async call<T>(route: Route, request: HttpRequest = {}, options: CallOptions = {}): Promise<HttpResponse<T>> {
     const method = route.method;
@@ -285,7 +302,9 @@ export class HttpTransport {
         failure = errorFromResponse(method, path, res.status, res.body, retryAfterMs);
         if (!RETRYABLE_STATUS.has(res.status)) throw failure;
       } catch (err) {
-        if (!(err instanceof VouchApiError) || err.status !== 0) throw err;
+        const noAnswer =
+          err instanceof VouchApiError && (err.code === 'NETWORK_ERROR' || err.code === 'REQUEST_TIMEOUT');
+        if (!noAnswer) throw err;
         failure = err; // no answer: network error or timeout
       }
       if (attempt >= retries) throw failure;
@@ -295,7 +314,10 @@ export class HttpTransport {
     }
   }
 
-  /** One request with its own timeout; no answer → VouchApiError with status 0. */
+  /**
+   * One request with its own timeout; no answer → VouchApiError with status 0 (`NETWORK_ERROR`, `REQUEST_TIMEOUT`);
+   * a redirect → `UNEXPECTED_REDIRECT`; a body over the cap → `RESPONSE_TOO_LARGE`.
+   */
   private async attempt(
     url: string,
     init: { method: string; headers: Record<string, string>; body?: string },
@@ -311,15 +333,41 @@ export class HttpTransport {
     }, timeoutMs);
     const onAbort = () => controller.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    const refusal = (code: string, message: string, status: number) =>
+      new VouchApiError(code, message, { status, method: init.method, path });
     try {
-      const res = await this.fetchImpl(url, { ...init, signal: controller.signal });
-      const text = await res.text();
-      const body = parseBody(
-        res.status >= 400 && text.length > MAX_ERROR_BODY ? '' : text,
-        res.headers.get('content-type'),
-      );
+      const res = await this.fetchImpl(url, { ...init, signal: controller.signal, redirect: 'manual' });
+      // Browsers hide a manual redirect behind an opaque status-0 response; Node shows the 3xx itself.
+      if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && res.status !== 304)) {
+        discardBody(res);
+        const status = res.type === 'opaqueredirect' ? 'a redirect' : `${res.status} (a redirect)`;
+        throw refusal(
+          'UNEXPECTED_REDIRECT',
+          `${init.method} ${path} answered ${status}; the client does not follow redirects: set baseUrl to the final URL.`,
+          res.status,
+        );
+      }
+      let text: string;
+      if (res.status >= 400) {
+        // An error body too long to be Vouch's {error, code} is dropped: the status still makes the error.
+        text = await readBodyText(res, MAX_ERROR_BODY).catch((err: unknown) => {
+          if (err instanceof VouchError && err.code === 'RESPONSE_TOO_LARGE') return '';
+          throw err;
+        });
+      } else {
+        text = await readBodyText(res, this.maxResponseBytes).catch((err: unknown) => {
+          if (!(err instanceof VouchError) || err.code !== 'RESPONSE_TOO_LARGE') throw err;
+          throw refusal(
+            'RESPONSE_TOO_LARGE',
+            `${init.method} ${path} answered more than ${this.maxResponseBytes} bytes (maxResponseBytes).`,
+            res.status,
+          );
+        });
+      }
+      const body = parseBody(text, res.headers.get('content-type'));
       return { status: res.status, body, headers: res.headers };
     } catch (err) {
+      if (err instanceof VouchApiError) throw err;
       if (signal?.aborted) throw signal.reason;
       const details = { status: 0, method: init.method, path, cause: err };
       if (timedOut) {

@@ -1,5 +1,6 @@
 // The documents an offline verifier needs, fetched once and kept (they are plain JSON: store them anywhere).
 import type { VouchClient } from '../client/client.ts';
+import { VouchError } from '../errors.ts';
 import type { CallOptions } from '../client/http.ts';
 import type { SignatureRecord, VouchKeys } from '../client/types.ts';
 import type { JsonValue } from '../json/types.ts';
@@ -24,11 +25,20 @@ export interface VerifierCache {
 export interface FetchVerifierCacheOptions extends CallOptions {
   /** Signature hashes whose records to fetch too. */
   signatures?: readonly string[];
+  /**
+   * Revocation list pages (of up to 1,000 entries) read at most (default 1,000); a longer list fails with
+   * `AIP_FETCH_FAILED` rather than giving a cache that lacks part of it.
+   */
+  maxRevocationPages?: number;
 }
+
+const MAX_REVOCATION_PAGES = 1000;
 
 /**
  * Fetches what the offline verifier helpers need from a server, once: the AIP discovery document, the Vouch keys,
- * the whole AIP revocation list, the trust registry document (if any) and the given signature records.
+ * the whole AIP revocation list, the trust registry document (if any) and the given signature records. The list is
+ * read to its end or not at all: past `maxRevocationPages` pages it fails with `AIP_FETCH_FAILED`, and a page that
+ * says `has_more` without moving the cursor on fails with `AIP_RESPONSE_INVALID`.
  *
  * @example
  * ```ts
@@ -40,16 +50,32 @@ export async function fetchVerifierCache(
   client: VouchClient,
   options: FetchVerifierCacheOptions = {},
 ): Promise<VerifierCache> {
-  const { signatures = [], ...call } = options;
+  const { signatures = [], maxRevocationPages = MAX_REVOCATION_PAGES, ...call } = options;
+  if (!Number.isSafeInteger(maxRevocationPages) || maxRevocationPages < 1) {
+    throw new VouchError('INVALID_ARGUMENT', 'maxRevocationPages must be a positive integer.');
+  }
   const noAuth: CallOptions = { ...call, as: 'none' };
   const [discovery, vouchKeys] = await Promise.all([client.tokens.discovery(noAuth), client.server.vouchKeys(noAuth)]);
   const jtis: string[] = [];
   let cursor: string | undefined;
-  for (;;) {
-    const page = await client.tokens.revocations({ since: cursor, limit: 1000 }, noAuth);
+  for (let pages = 0; ; pages++) {
+    if (pages >= maxRevocationPages) {
+      throw new VouchError(
+        'AIP_FETCH_FAILED',
+        `The revocation list is longer than ${maxRevocationPages} pages (maxRevocationPages); no partial cache is given.`,
+      );
+    }
+    const sent = cursor;
+    const page = await client.tokens.revocations({ since: sent, limit: 1000 }, noAuth);
     for (const r of page.revoked) jtis.push(r.jti);
     cursor = page.cursor;
     if (!page.has_more) break;
+    if (typeof cursor !== 'string' || cursor === sent) {
+      throw new VouchError(
+        'AIP_RESPONSE_INVALID',
+        'The revocation list says it has more but its cursor did not advance.',
+      );
+    }
   }
   let trustRegistry: JsonValue | undefined;
   try {
