@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './exit.ts';
 import type { ExitCode } from './exit.ts';
-import { processIo } from './output.ts';
+import { processIo, safeIo } from './output.ts';
 import type { Io } from './output.ts';
+import { resolveSecretOptions } from './secrets.ts';
 import { CLI_VERSION } from './version.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerKeygen } from './commands/keygen.ts';
@@ -13,8 +14,12 @@ import { registerKek } from './commands/kek.ts';
 import { registerAgent } from './commands/agent/index.ts';
 import { registerIntegrator, registerReputation } from './commands/integrator/index.ts';
 
-/** Builds the `vouch` program; every command writes through `io` so tests can capture it. */
-export function buildProgram(io: Io = processIo): Command {
+/**
+ * Builds the `vouch` program; every command writes through `io` (so tests can capture it), with what a terminal
+ * would act on replaced (servers supply some of the text).
+ */
+export function buildProgram(rawIo: Io = processIo): Command {
+  const io = safeIo(rawIo);
   const program = new Command();
   program
     .name('vouch')
@@ -23,6 +28,8 @@ export function buildProgram(io: Io = processIo): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride()
+    // Runs before every subcommand's action: secrets from their -file options, a warning for those in arguments.
+    .hook('preAction', (_program, action) => resolveSecretOptions(action, io))
     .addHelpText(
       'after',
       `
@@ -54,8 +61,9 @@ Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
  * @example
  * process.exitCode = await main(process.argv);
  */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
-  const program = buildProgram(io);
+export async function main(argv: readonly string[], rawIo: Io = processIo): Promise<ExitCode> {
+  const io = safeIo(rawIo);
+  const program = buildProgram(rawIo);
   try {
     await program.parseAsync(argv as string[]);
     return EXIT.OK;

@@ -426,7 +426,7 @@ test('publish: POST /v1/registry/genesis {document} with the admin key; exit cod
   try {
     assert.match(
       (await ok(2, 'registry', 'publish', reg, '--server', url)).err,
-      /--admin-key or VOUCH_ADMIN_KEY is required/,
+      /VOUCH_ADMIN_KEY or --admin-key-file is required/,
     );
   } finally {
     if (saved !== undefined) process.env.VOUCH_ADMIN_KEY = saved;

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { isVouchError, VouchAgent, VouchApiError, VouchClient } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
+import { field } from '../../output.ts';
 import { identityKey, resolveIdentity } from '../../identity-store.ts';
 import type { StoredIdentity } from '../../identity-store.ts';
 import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
@@ -58,7 +59,7 @@ export async function callServer<T>(base: string, fn: () => Promise<T>): Promise
         const cause = (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code ?? err.code;
         throw new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
       }
-      throw new CliError(`the server refused: ${err.code}: ${err.message}`, EXIT.USAGE);
+      throw new CliError(`the server refused: ${field(err.code)}: ${field(err.message)}`, EXIT.USAGE);
     }
     if (isVouchError(err)) throw new CliError(`${err.code}: ${err.message}`, EXIT.USAGE);
     throw err;

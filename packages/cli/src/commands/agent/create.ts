@@ -20,6 +20,7 @@ import {
   setDefaultAlias,
 } from '../../identity-store.ts';
 import type { StoredIdentity } from '../../identity-store.ts';
+import { secretOption } from '../../secrets.ts';
 import { DEFAULT_SERVER } from '../token/http.ts';
 import { agentOptions, agentServer, callServer, clientFor } from './common.ts';
 import type { AgentOptions } from './common.ts';
@@ -31,6 +32,10 @@ interface CreateOptions extends AgentOptions {
   powDifficulty?: string;
   default?: boolean;
 }
+
+// The most leading zeros the CLI solves for because a server said so (16^6 hashes, seconds); a server asking more
+// (each digit is 16 times the work, 16 would take years) gets a command to run with the difficulty given explicitly.
+const MAX_LEARNED_DIFFICULTY = 6;
 
 function difficultyOf(raw: string | undefined): number {
   const text = raw ?? process.env.VOUCH_POW_DIFFICULTY;
@@ -54,20 +59,23 @@ function progress(io: Io, difficulty: number): (attempts: number) => void {
 
 export function registerCreate(agent: Command, io: Io): void {
   agentOptions(
-    agent
-      .command('create')
-      .description(
-        'Create an agent identity: a new Ed25519 key pair, the proof of work, registration with the server. ' +
-          'The key is kept in $VOUCH_HOME/identities/<alias>.json (mode 0600; VOUCH_HOME defaults to ~/.vouch) ' +
-          'and never printed.',
-      )
-      .option('--alias <alias>', 'local name of the identity (letters, digits, - and _)', 'default')
-      .option('--label <label>', 'a label the server records for the agent')
-      .option('--linking-key <key>', "an owner's linking key (vouch_link_…): links the agent to that owner at once")
+    secretOption(
+      agent
+        .command('create')
+        .description(
+          'Create an agent identity: a new Ed25519 key pair, the proof of work, registration with the server. ' +
+            'The key is kept in $VOUCH_HOME/identities/<alias>.json (mode 0600; VOUCH_HOME defaults to ~/.vouch) ' +
+            'and never printed.',
+        )
+        .option('--alias <alias>', 'local name of the identity (letters, digits, - and _)', 'default')
+        .option('--label <label>', 'a label the server records for the agent'),
+      'linking',
+      ' (vouch_link_…): links the agent to that owner at once',
+    )
       .option(
         '--pow-difficulty <n>',
         `the server's proof-of-work difficulty (default: $VOUCH_POW_DIFFICULTY or ${DEFAULT_POW_DIFFICULTY}; ` +
-          'learned from the server when it differs)',
+          `learned from the server when it differs, up to ${MAX_LEARNED_DIFFICULTY})`,
       )
       .option('--default', 'make it the default identity (the first one created always is)'),
     false,
@@ -78,7 +86,8 @@ export function registerCreate(agent: Command, io: Io): void {
       `
 Examples:
   $ vouch agent create --alias support-bot --label "Support bot"
-  $ vouch agent create --alias shop-agent --linking-key vouch_link_... --server https://vouch.example --json`,
+  $ vouch agent create --alias shop-agent --linking-key-file link.key --server https://vouch.example --json
+  $ VOUCH_LINKING_KEY=vouch_link_... vouch agent create --alias shop-agent`,
     )
     .action(async (opts: CreateOptions) => {
       const alias = checkAlias(opts.alias);
@@ -91,7 +100,7 @@ Examples:
         const started = Date.now();
         const made = await createAgentIdentity(client, {
           label: opts.label,
-          linkingKey: opts.linkingKey,
+          linkingKey: opts.linkingKey ?? (process.env.VOUCH_LINKING_KEY || undefined),
           difficulty: d,
           onProgress: progress(io, d),
         });
@@ -109,6 +118,13 @@ Examples:
             err instanceof VouchApiError && err.code === 'POW_INVALID' ? err.message : '',
           );
           if (learned === null) throw err;
+          if (Number(learned[1]) > MAX_LEARNED_DIFFICULTY) {
+            throw new CliError(
+              `the server asks for a proof of work of ${learned[1]} leading zeros (about 16^${learned[1]} hashes); ` +
+                `not attempted without --pow-difficulty ${learned[1]}.`,
+              EXIT.USAGE,
+            );
+          }
           difficulty = Number(learned[1]);
           return attempt(difficulty);
         }

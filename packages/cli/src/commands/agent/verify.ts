@@ -6,7 +6,7 @@ import { sha256Hex, verifyContent, VouchApiError } from '@vouch/sdk';
 import type { SignatureRecord, VerifyContentOptions } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { defaultAlias, readIdentity } from '../../identity-store.ts';
 import type { StoredIdentity } from '../../identity-store.ts';
 import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
@@ -30,14 +30,14 @@ async function verifyServer(opts: AgentOptions): Promise<string> {
 }
 
 function describe(sig: SignatureRecord, check: { code?: string; match?: boolean; contentHash?: string }): string {
-  const who = sig.agent.publicName ? `${sig.agent.publicName} (${sig.agent.did})` : sig.agent.did;
+  const who = sig.agent.publicName ? `${field(sig.agent.publicName)} (${field(sig.agent.did)})` : field(sig.agent.did);
   const lines = [
     `${sig.valid ? 'valid' : 'NOT valid'} signature by ${who}, signed ${new Date(sig.signedAt).toISOString()}`,
     `payload sha256: ${sig.payloadHash}`,
   ];
-  if (sig.publicNote) lines.push(`note: ${sig.publicNote}`);
-  if (sig.agent.status !== 'active') lines.push(`agent status: ${sig.agent.status}`);
-  if (sig.owner) lines.push(`owner: ${sig.owner.name} (@${sig.owner.handle})`);
+  if (sig.publicNote) lines.push(`note: ${field(sig.publicNote)}`);
+  if (sig.agent.status !== 'active') lines.push(`agent status: ${field(sig.agent.status)}`);
+  if (sig.owner) lines.push(`owner: ${field(sig.owner.name)} (@${field(sig.owner.handle)})`);
   if (check.match === true) lines.push(`content matches (sha256 ${check.contentHash})`);
   if (check.match === false) lines.push(`content does NOT match (sha256 ${check.contentHash})`);
   if (check.code !== undefined && check.code !== 'CONTENT_MISMATCH') lines.push(`check failed: ${check.code}`);

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
 import type { ServerOptions } from '../token/http.ts';
 import { parseMetric, readMetricsFile } from './metrics.ts';
@@ -17,7 +17,8 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
 
 function adminHeaders(opts: ServerOptions): Record<string, string> {
   const headers = credentialHeaders(opts, ['admin']);
-  if (headers['x-api-key'] === undefined) throw new CliError('give --admin-key (or $VOUCH_ADMIN_KEY).', EXIT.USAGE);
+  if (headers['x-api-key'] === undefined)
+    throw new CliError('give $VOUCH_ADMIN_KEY (or --admin-key-file).', EXIT.USAGE);
   return headers;
 }
 
@@ -46,7 +47,7 @@ interface IntegratorView {
 
 function describeIntegrator(i: IntegratorView): string {
   const metrics = i.metrics.map((m) => `${m.metricKey} (${m.polarity} ${m.weight} ${m.lane}, ${m.maxPerDay}/day)`);
-  return `${i.slug}  v${i.environmentVersion}  ${i.name}  ${i.domain}\n  ${metrics.join('\n  ') || '(no metrics)'}`;
+  return `${field(i.slug)}  v${i.environmentVersion}  ${field(i.name)}  ${field(i.domain)}\n  ${metrics.join('\n  ') || '(no metrics)'}`;
 }
 
 function registerCreate(integrator: Command, io: Io): void {
@@ -72,7 +73,7 @@ function registerCreate(integrator: Command, io: Io): void {
       `
 Examples:
   $ vouch integrator create shop --name Shop --domain shop.example \\
-      --metric tasks_completed:boost:1:conduct --metric spam:hurt:2:conduct:3 --admin-key "$(cat data/admin.key)"
+      --metric tasks_completed:boost:1:conduct --metric spam:hurt:2:conduct:3 --admin-key-file data/admin.key
   $ KEY=$(vouch integrator create shop --name Shop --domain shop.example --metrics-file metrics.json)`,
     )
     .action(async (slug: string, opts: CreateOptions) => {
@@ -103,7 +104,7 @@ function registerRotate(integrator: Command, io: Io): void {
       'after',
       `
 Example:
-  $ vouch integrator rotate-key shop --admin-key "$(cat data/admin.key)"`,
+  $ vouch integrator rotate-key shop --admin-key-file data/admin.key`,
     )
     .action(async (slug: string, opts: ServerOptions) => {
       const res = await request(
@@ -162,7 +163,7 @@ Sends PUT /api/v1/admin/integrators/SLUG/metrics. The file holds the whole new l
 {"metrics": [...]}); the same list again changes nothing and keeps the version. Exit 0 when stored, 2 otherwise.
 
 Examples:
-  $ vouch integrator metrics shop --file metrics.json --admin-key "$(cat data/admin.key)"
+  $ vouch integrator metrics shop --file metrics.json --admin-key-file data/admin.key
   $ vouch integrator metrics shop --file metrics.json --json`,
     )
     .action(async (slug: string, opts: MetricsOptions) => {
@@ -239,7 +240,7 @@ Example:
       'after',
       `
 Examples:
-  $ vouch reputation rebuild --admin-key "$(cat data/admin.key)"
+  $ vouch reputation rebuild --admin-key-file data/admin.key
   $ vouch reputation rebuild --dry-run --json`,
     )
     .action(async (opts: RebuildOptions) => {

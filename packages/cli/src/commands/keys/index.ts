@@ -20,7 +20,7 @@ interface KeyRow {
 
 function adminHeaders(opts: ServerOptions): Record<string, string> {
   const headers = credentialHeaders(opts, ['admin']);
-  if (headers['x-api-key'] === undefined) throw new CliError('give --admin-key (or $VOUCH_ADMIN_KEY).');
+  if (headers['x-api-key'] === undefined) throw new CliError('give $VOUCH_ADMIN_KEY (or --admin-key-file).');
   return headers;
 }
 
@@ -33,7 +33,7 @@ export function registerKeys(program: Command, io: Io): void {
       'after',
       `
 Examples:
-  $ vouch keys list --admin-key "$(cat data/admin.key)"
+  $ vouch keys list --admin-key-file data/admin.key
   $ VOUCH_ADMIN_KEY=... vouch keys rotate`,
     );
 
@@ -42,7 +42,7 @@ Examples:
       'after',
       `
 Examples:
-  $ vouch keys list --admin-key "$(cat data/admin.key)"
+  $ vouch keys list --admin-key-file data/admin.key
   $ VOUCH_SERVER=https://vouch.example vouch keys list --json`,
     )
     .action(async (opts: ServerOptions) => {
@@ -79,9 +79,9 @@ Examples:
       'after',
       `
 Examples:
-  $ vouch keys rotate --admin-key "$(cat data/admin.key)"
-  $ vouch keys rotate --purpose capability --admin-key "$(cat data/admin.key)"
-  $ vouch keys rotate --server https://vouch.example --admin-key ... --json`,
+  $ vouch keys rotate --admin-key-file data/admin.key
+  $ vouch keys rotate --purpose capability --admin-key-file data/admin.key
+  $ VOUCH_ADMIN_KEY=... vouch keys rotate --server https://vouch.example --json`,
     )
     .action(async (opts: ServerOptions & { purpose: string }) => {
       const res = await request(

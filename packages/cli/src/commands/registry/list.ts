@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseIssuerEntry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
+import { jsonOut } from '../../output.ts';
 import { DEFAULT_DIR, jsonFiles, layout, readBytes, readRegistryIfAny, shown } from './lib/layout.ts';
 
 interface Row {
@@ -58,9 +59,7 @@ Examples:
       }
       rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       if (opts.format === 'json') {
-        io.out(
-          JSON.stringify({ sequence: doc?.sequence ?? 0, threshold: doc?.threshold ?? null, issuers: rows }, null, 2),
-        );
+        io.out(jsonOut({ sequence: doc?.sequence ?? 0, threshold: doc?.threshold ?? null, issuers: rows }));
         return;
       }
       const table = [

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { verifyRegistry, type GenesisStep } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
+import { NO_REDIRECT, readAnswer, refuseRedirect } from '../../net.ts';
 import type { Io } from '../../output.ts';
+import { field } from '../../output.ts';
+import { secretOption } from '../../secrets.ts';
 import { DEFAULT_DIR, layout, readRegistry } from './lib/layout.ts';
 import { failureLine } from './lib/report.ts';
 
@@ -25,16 +28,15 @@ const VERIFICATION_CODES = new Set([
 
 /** `vouch registry publish [DIR]`: uploads a CLI-built registry to a Vouch authority server. */
 export function registerPublish(registry: Command, io: Io): void {
-  registry
-    .command('publish')
-    .description('Upload a registry built by the CLI to a Vouch server that holds the same root key.')
-    .argument('[dir]', 'registry directory (default: --dir, ./registry)')
-    .option('--dir <dir>', 'registry directory', DEFAULT_DIR)
-    .option('--server <url>', `server base URL (default: $VOUCH_SERVER or ${DEFAULT_SERVER})`)
-    .option(
-      '--admin-key <key>',
-      'admin API key (default: $VOUCH_ADMIN_KEY; prefer the variable, arguments are visible to other users)',
-    )
+  secretOption(
+    registry
+      .command('publish')
+      .description('Upload a registry built by the CLI to a Vouch server that holds the same root key.')
+      .argument('[dir]', 'registry directory (default: --dir, ./registry)')
+      .option('--dir <dir>', 'registry directory', DEFAULT_DIR)
+      .option('--server <url>', `server base URL (default: $VOUCH_SERVER or ${DEFAULT_SERVER})`),
+    'admin',
+  )
     .addHelpText(
       'after',
       `
@@ -44,7 +46,7 @@ VOUCH_REGISTRY_ROOT_KEY_FILE) and accepts it once, as its genesis.
 
 Examples:
   $ vouch registry publish ./registry --server https://vouch.example   # admin key from $VOUCH_ADMIN_KEY
-  $ vouch registry publish --dir ./trust --server http://127.0.0.1:4100`,
+  $ vouch registry publish --dir ./trust --server http://127.0.0.1:4100 --admin-key-file data/admin.key`,
     )
     .action(async (dirArg: string | undefined, opts: { dir: string; server?: string; adminKey?: string }) => {
       const doc = await readRegistry(layout(dirArg ?? opts.dir));
@@ -65,10 +67,11 @@ Examples:
       }
       const adminKey = opts.adminKey ?? process.env.VOUCH_ADMIN_KEY;
       if (adminKey === undefined || adminKey === '')
-        throw new CliError('--admin-key or VOUCH_ADMIN_KEY is required.', EXIT.USAGE);
+        throw new CliError('VOUCH_ADMIN_KEY or --admin-key-file is required.', EXIT.USAGE);
       let res: Response;
       try {
         res = await fetch(url, {
+          ...NO_REDIRECT,
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
           body: JSON.stringify({ document: doc }),
@@ -77,12 +80,13 @@ Examples:
       } catch (err) {
         throw new CliError(`cannot reach ${url.origin}: ${(err as Error).message}.`, EXIT.USAGE);
       }
-      const body = (await res.json().catch(() => ({}))) as {
-        error?: string;
-        code?: string;
-        sequence?: number;
-        chainHash?: string;
-      };
+      refuseRedirect(res, url.href);
+      let body: { error?: string; code?: string; sequence?: number; chainHash?: string } = {};
+      try {
+        body = (JSON.parse(await readAnswer(res, url.href)) as typeof body | null) ?? {};
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+      }
       if (res.ok) {
         io.out(
           `published registry ${doc.registry} sequence ${body.sequence ?? doc.sequence} to ${url.origin} (${res.status})`,
@@ -90,7 +94,7 @@ Examples:
         return;
       }
       const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
-      const message = `${url.origin} refused the registry (${res.status} ${code}): ${body.error ?? res.statusText}`;
+      const message = `${url.origin} refused the registry (${res.status} ${field(code)}): ${field(body.error ?? res.statusText)}`;
       throw new CliError(message, VERIFICATION_CODES.has(code) ? EXIT.VERIFICATION_FAILED : EXIT.USAGE);
     });
 }

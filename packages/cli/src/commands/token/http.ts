@@ -1,22 +1,29 @@
 // The server connection shared by `vouch token` and `vouch keys`: base URL, credentials, JSON requests.
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../../exit.ts';
+import { NO_REDIRECT, readAnswer, refuseRedirect } from '../../net.ts';
+import { field } from '../../output.ts';
+import { secretOption } from '../../secrets.ts';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:4100';
 
 /** Options every command that talks to the server accepts. */
 export interface ServerOptions {
   server?: string;
+  /** Also set from --admin-key-file / --owner-key-file (secrets.ts reads them before the action runs). */
   adminKey?: string;
   ownerKey?: string;
   json?: boolean;
 }
 
-/** Adds `--server`, `--json` and, as asked, `--admin-key` / `--owner-key` (each with its environment fallback). */
+/**
+ * Adds `--server`, `--json` and, as asked, `--admin-key-file` / `--owner-key-file` (each with its environment
+ * fallback) and the argument forms `--admin-key` / `--owner-key`, which warn.
+ */
 export function serverOptions(cmd: Command, credentials: ReadonlyArray<'admin' | 'owner'> = []): Command {
   cmd.option('--server <url>', `server base URL (default: $VOUCH_SERVER or ${DEFAULT_SERVER})`);
-  if (credentials.includes('admin')) cmd.option('--admin-key <key>', 'admin API key (default: $VOUCH_ADMIN_KEY)');
-  if (credentials.includes('owner')) cmd.option('--owner-key <key>', 'owner API key (default: $VOUCH_OWNER_KEY)');
+  if (credentials.includes('admin')) secretOption(cmd, 'admin');
+  if (credentials.includes('owner')) secretOption(cmd, 'owner');
   return cmd.option('--json', 'print the result as JSON');
 }
 
@@ -52,7 +59,10 @@ export interface Answer {
   body: unknown;
 }
 
-/** One JSON request. Network failures are usage errors (exit 2) naming the server, never a credential. */
+/**
+ * One JSON request. Network failures, redirects (never followed: they would take the credentials elsewhere) and
+ * answers over 16 MiB are usage errors (exit 2) naming the server, never a credential.
+ */
 export async function request(
   base: string,
   method: 'GET' | 'POST' | 'PUT',
@@ -60,9 +70,11 @@ export async function request(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
+  const url = `${base}${path}`;
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, {
+    res = await fetch(url, {
+      ...NO_REDIRECT,
       method,
       headers: {
         accept: 'application/json',
@@ -76,13 +88,14 @@ export async function request(
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
     throw new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
   }
-  const text = await res.text();
+  refuseRedirect(res, url);
+  const text = await readAnswer(res, url);
   let parsed: unknown = undefined;
   if (text !== '') {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new CliError(`${base}${path} answered ${res.status} with a body that is not JSON.`, EXIT.USAGE);
+      throw new CliError(`${url} answered ${res.status} with a body that is not JSON.`, EXIT.USAGE);
     }
   }
   return { status: res.status, body: parsed };
@@ -92,6 +105,6 @@ export async function request(
 export function expectStatus(answer: Answer, ok: readonly number[]): void {
   if (ok.includes(answer.status)) return;
   const b = answer.body as { error?: unknown; code?: unknown } | undefined;
-  const what = typeof b?.code === 'string' ? `${b.code}: ${String(b.error)}` : `HTTP ${answer.status}`;
+  const what = typeof b?.code === 'string' ? `${field(b.code)}: ${field(b.error)}` : `HTTP ${answer.status}`;
   throw new CliError(`the server refused: ${what}`, EXIT.USAGE);
 }

@@ -101,7 +101,7 @@ function registerIssue(token: Command, io: Io): void {
       'after',
       `
 Examples:
-  $ vouch token issue my-agent --admin-key "$(cat data/admin.key)"
+  $ vouch token issue my-agent --admin-key-file data/admin.key
   $ vouch token issue did:identity:abc... --type session --audience shop.example --key agent.key.json
   $ VOUCH_OWNER_KEY=vouch_owner_... vouch token issue my-agent --expires-in 6h --json`,
     )
@@ -128,7 +128,9 @@ Examples:
       } else {
         headers = credentialHeaders(opts, ['admin', 'owner']);
         if (Object.keys(headers).length === 0) {
-          throw new CliError('give --admin-key, --owner-key (or $VOUCH_ADMIN_KEY, $VOUCH_OWNER_KEY) or --key.');
+          throw new CliError(
+            'give $VOUCH_ADMIN_KEY or $VOUCH_OWNER_KEY (or --admin-key-file, --owner-key-file), or --key.',
+          );
         }
       }
       const res = await request(base, 'POST', '/api/registry/issue', body, headers);
@@ -164,8 +166,8 @@ function registerVerify(token: Command, io: Io): void {
       'after',
       `
 Examples:
-  $ vouch token verify eyJhbGciOiJFUzI1NiIs...
-  $ vouch token verify - --audience shop.example --offline < token.txt`,
+  $ vouch token verify - --audience shop.example --offline < token.txt
+  $ vouch token verify eyJhbGciOiJFUzI1NiIs...   # arguments are visible to other local users: prefer -`,
     )
     .action(async (arg: string, opts: VerifyOptions) => {
       const base = serverBase(opts);
@@ -187,7 +189,7 @@ Examples:
         if (opts.nonce !== undefined) body.nonce = opts.nonce;
         const headers = opts.consumeNonce === true ? credentialHeaders(opts, ['admin']) : {};
         if (opts.consumeNonce === true && headers['x-api-key'] === undefined) {
-          throw new CliError('--consume-nonce needs --admin-key (or $VOUCH_ADMIN_KEY).');
+          throw new CliError('--consume-nonce needs $VOUCH_ADMIN_KEY (or --admin-key-file).');
         }
         const res = await request(base, 'POST', '/api/registry/verify', body, headers);
         expectStatus(res, [200, 401]);
@@ -212,7 +214,7 @@ function registerRevoke(token: Command, io: Io): void {
       .command('revoke')
       .description("Revoke a token by its jti or by the token itself (admin, or the agent's owner).")
       .option('--jti <jti>', "the token's jti")
-      .option('--token <token>', 'the token itself')
+      .option('--token <token>', 'the token itself, or - to read it from standard input')
       .option('--reason <reason>', 'why (kept in the revocation list)'),
     ['admin', 'owner'],
   )
@@ -220,15 +222,18 @@ function registerRevoke(token: Command, io: Io): void {
       'after',
       `
 Examples:
-  $ vouch token revoke --jti 3q2-7wEVEjRWeJq8vN0xdA --reason "key leaked" --admin-key "$(cat data/admin.key)"
-  $ vouch token revoke --token eyJhbGciOiJFUzI1NiIs... --owner-key vouch_owner_...`,
+  $ vouch token revoke --jti 3q2-7wEVEjRWeJq8vN0xdA --reason "key leaked" --admin-key-file data/admin.key
+  $ VOUCH_OWNER_KEY=vouch_owner_... vouch token revoke --token - < token.txt`,
     )
     .action(async (opts: RevokeOptions) => {
       if ((opts.jti === undefined) === (opts.token === undefined))
         throw new CliError('give exactly one of --jti and --token.');
       const headers = credentialHeaders(opts, ['admin', 'owner']);
-      if (Object.keys(headers).length === 0) throw new CliError('give --admin-key or --owner-key.');
-      const body: Record<string, unknown> = opts.jti !== undefined ? { jti: opts.jti } : { token: opts.token };
+      if (Object.keys(headers).length === 0) {
+        throw new CliError('give $VOUCH_ADMIN_KEY or $VOUCH_OWNER_KEY (or --admin-key-file, --owner-key-file).');
+      }
+      const body: Record<string, unknown> =
+        opts.jti !== undefined ? { jti: opts.jti } : { token: await readToken(opts.token!) };
       if (opts.reason !== undefined) body.reason = opts.reason;
       const res = await request(serverBase(opts), 'POST', '/api/registry/revoke', body, headers);
       expectStatus(res, [200]);
@@ -278,11 +283,12 @@ export function registerToken(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-Server commands use --server (or $VOUCH_SERVER, default http://127.0.0.1:4100).
+Server commands use --server (or $VOUCH_SERVER, default http://127.0.0.1:4100). Keys come from $VOUCH_ADMIN_KEY,
+$VOUCH_OWNER_KEY or --admin-key-file / --owner-key-file: arguments are visible to other local users.
 
 Examples:
-  $ vouch token issue my-agent --type session --audience shop.example --admin-key "$(cat data/admin.key)"
-  $ vouch token verify eyJhbGciOiJFUzI1NiIs... --audience shop.example
+  $ vouch token issue my-agent --type session --audience shop.example --admin-key-file data/admin.key
+  $ vouch token verify - --audience shop.example < token.txt
   $ vouch token inspect eyJhbGciOiJFUzI1NiIs...`,
     );
   registerIssue(token, io);

@@ -1,0 +1,60 @@
+// How the CLI reads an answer from a server it does not control. Every fetch passes `redirect: 'manual'` and then
+// refuses a 3xx: a followed redirect to another origin would carry the admin key along (fetch strips Authorization
+// there, not x-api-key) and a 307 would resend the body. Bodies are read as a stream up to a cap.
+import { CliError, EXIT } from './exit.ts';
+
+/**
+ * Bytes of an answer the CLI reads. Its answers are JSON of a few kilobytes; the CLI downloads no registry document
+ * (that would take REGISTRY_LIMITS.maxDocumentBytes of @vouch/sdk).
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** What every fetch of the CLI passes, so that a redirect comes back as a 3xx answer instead of being followed. */
+export const NO_REDIRECT = { redirect: 'manual' } as const satisfies RequestInit;
+
+function discard(res: Response): void {
+  res.body?.cancel().catch(() => undefined);
+}
+
+/** Throws (exit 2) when the answer is a redirect: the CLI talks to the server it was given, nowhere else. */
+export function refuseRedirect(res: Response, url: string): void {
+  if (res.status < 300 || res.status > 399) return;
+  discard(res);
+  const location = res.headers.get('location');
+  const to =
+    location === null ? 'without a Location' : `to ${location.length > 200 ? `${location.slice(0, 200)}…` : location}`;
+  throw new CliError(`${url} answered ${res.status}, a redirect ${to} that is not followed.`, EXIT.USAGE);
+}
+
+function tooLarge(url: string, max: number): CliError {
+  return new CliError(`${url} answered with more than ${max / (1024 * 1024)} MiB; refused.`, EXIT.USAGE);
+}
+
+/** The body as text, read up to `max` bytes: beyond that the stream is cancelled and the command fails (exit 2). */
+export async function readAnswer(res: Response, url: string, max: number = MAX_ANSWER_BYTES): Promise<string> {
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    discard(res);
+    throw tooLarge(url, max);
+  }
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(url, max);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new CliError(`${url}: the answer broke off (${cause}).`, EXIT.USAGE);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,92 @@
+// Bearer secrets (the admin key, an owner key, a linking key) come from the environment or a file: every local user
+// can read a process's arguments (/proc/<pid>/cmdline, ps). The argument form still works, with a warning, like
+// key-files.ts, which takes private keys from files only.
+import { open } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { CliError, EXIT } from './exit.ts';
+import type { Io } from './output.ts';
+
+interface Secret {
+  /** The commander option key of the value; the file option's key is this + `File`. */
+  key: 'adminKey' | 'ownerKey' | 'linkingKey';
+  flag: string;
+  env: string;
+  what: string;
+}
+
+export const SECRETS = {
+  admin: { key: 'adminKey', flag: '--admin-key', env: 'VOUCH_ADMIN_KEY', what: 'admin API key' },
+  owner: { key: 'ownerKey', flag: '--owner-key', env: 'VOUCH_OWNER_KEY', what: 'owner API key' },
+  linking: { key: 'linkingKey', flag: '--linking-key', env: 'VOUCH_LINKING_KEY', what: "owner's linking key" },
+} as const satisfies Record<string, Secret>;
+
+// A key is a line of a few dozen characters; a larger file is not one.
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/** Adds `--<name>-file <file>` and `--<name> <key>` (the latter visible to other users, hence second). */
+export function secretOption(cmd: Command, which: keyof typeof SECRETS, purpose = ''): Command {
+  const s = SECRETS[which];
+  return cmd
+    .option(`${s.flag}-file <file>`, `file holding the ${s.what}${purpose} (default: $${s.env})`)
+    .option(`${s.flag} <key>`, `the ${s.what} itself: visible to other local users, prefer $${s.env} or the file`);
+}
+
+/** The secret in a file: one line, one trailing newline allowed. Warns when group or others may read the file. */
+export async function readSecretFile(file: string, option: string, io: Io): Promise<string> {
+  let text: string;
+  let mode: number;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const st = await handle.stat();
+      mode = st.isFile() ? st.mode & 0o777 : 0o600;
+      // Read at most one byte past the limit, also from a pipe or a device.
+      const buf = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+      let n = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
+        n += bytesRead;
+        if (bytesRead === 0 || n === buf.length) break;
+      }
+      if (n > MAX_SECRET_FILE_BYTES) throw new CliError(`${option}: ${file} is too large to hold a key.`, EXIT.USAGE);
+      text = buf.subarray(0, n).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`${option}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const value = text.replace(/\r?\n$/, '');
+  if (value === '') throw new CliError(`${option}: ${file} is empty.`);
+  if (/[\r\n]/.test(value)) {
+    throw new CliError(`${option}: ${file} must hold the key alone, on one line.`);
+  }
+  if ((mode & 0o044) !== 0) {
+    io.err(
+      `vouch: warning: ${file} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}); ` +
+        `chmod 600 ${file}.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A preAction hook for every command: reads each `--<name>-file` into its option (so that commands see one value),
+ * refuses both forms at once, and warns once per secret given as an argument (never printing it).
+ */
+export async function resolveSecretOptions(cmd: Command, io: Io): Promise<void> {
+  for (const s of Object.values(SECRETS)) {
+    const file = cmd.getOptionValue(`${s.key}File`) as string | undefined;
+    const inArgv = cmd.getOptionValueSource(s.key) === 'cli';
+    if (inArgv && file !== undefined) throw new CliError(`give ${s.flag} or ${s.flag}-file, not both.`);
+    if (inArgv) {
+      io.err(
+        `vouch: warning: ${s.flag} on the command line is visible to other local users; ` +
+          `use $${s.env} or ${s.flag}-file instead.`,
+      );
+    }
+    if (file !== undefined)
+      cmd.setOptionValueWithSource(s.key, await readSecretFile(file, `${s.flag}-file`, io), 'config');
+  }
+}
