@@ -48,6 +48,8 @@ export interface Config {
   powDifficulty: number;
   /** Per-client-address limit on slug registration (`POST /v1/identity/register`, no proof of work). */
   slugRegisterRateLimit: { max: number; windowMs: number };
+  /** Registering a public key requires the key's signed registration statement (the seeds' clients send none). */
+  requireKeyProof: boolean;
   /** DNS servers for domain verification, in `Resolver#setServers` form; empty: the system's resolvers. */
   dnsServers: string[];
   /** Milliseconds before one DNS query attempt times out. */
@@ -200,6 +202,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_SLUG_REGISTER_RATE_WINDOW_MS',
     default: '3600000',
     meaning: 'Length of the slug-registration rate-limit window in milliseconds.',
+  },
+  {
+    name: 'VOUCH_REQUIRE_KEY_PROOF',
+    default: '0',
+    meaning:
+      "`1` refuses to register a public key without its holder's signed registration statement (`keyProof`, `key_proof`): no one can register another's key. Clients written for the seeds send none.",
   },
   {
     name: 'VOUCH_DNS_SERVERS',
@@ -448,6 +456,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       max: intVar(env, 'VOUCH_SLUG_REGISTER_RATE_MAX', 20, 1, 1_000_000),
       windowMs: intVar(env, 'VOUCH_SLUG_REGISTER_RATE_WINDOW_MS', 3_600_000, 1000, 86_400_000),
     },
+    requireKeyProof: boolVar(env, 'VOUCH_REQUIRE_KEY_PROOF'),
     ...readDomainVerification(env),
     clockSkewSeconds: intVar(env, 'VOUCH_CLOCK_SKEW', 60, 0, 600),
     signatureWindowSeconds: intVar(env, 'VOUCH_SIGNATURE_WINDOW', 300, 1, 86_400),

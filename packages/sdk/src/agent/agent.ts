@@ -123,7 +123,12 @@ export class VouchAgent {
       throw new VouchError('INVALID_ARGUMENT', 'payloadHash must be 64 lowercase hex digits.');
     }
     const { publicNote, signedAt = this.now(), ...call } = options;
-    const signature = await this.signText(`${payloadHash}:${signedAt}`);
+    // A note is the agent's only when the signature covers it: "<payloadHash>:<signedAt>:<sha256hex(note)>".
+    const noted = publicNote !== undefined && publicNote !== '';
+    const text = noted
+      ? `${payloadHash}:${signedAt}:${await sha256Hex(publicNote, this.crypto)}`
+      : `${payloadHash}:${signedAt}`;
+    const signature = await this.signText(text);
     const body = {
       did: this.did,
       payloadHash,

@@ -55,8 +55,20 @@ export class AgentsApi extends Api {
     id: string,
     input: { newPublicKey: string; newKeySignature: string },
     options?: CallOptions,
-  ): Promise<Answer<{ did: string; publicKey: string; rotatedAt: number }>> {
+  ): Promise<Answer<{ did: string; publicKey: string; rotatedAt: number; managementToken?: string }>> {
+    // The rotation revokes the agent's management tokens; a new one is answered (once) when it had any.
     return this.send(ROUTES.rotateAgentKey, { params: { id }, body: input }, options);
+  }
+
+  /**
+   * `POST /api/v1/agents/:id/rotate-management-token` (the agent's signature, its owner or the admin): revokes every
+   * management token of the agent and answers a new one, shown once.
+   */
+  rotateManagementToken(
+    id: string,
+    options?: CallOptions,
+  ): Promise<Answer<{ did: string; managementToken: string; revoked: number; rotatedAt: number }>> {
+    return this.send(ROUTES.rotateManagementToken, { params: { id } }, options);
   }
 
   /** `POST /api/v1/agents/report`: report an agent, anonymously or signed (`report()` helper signs). */
@@ -95,5 +107,16 @@ export class OwnersApi extends Api {
   /** `POST /api/v1/owners/linking-keys` (owner): a single-use key that links an agent at registration. */
   createLinkingKey(options?: CallOptions): Promise<Answer<{ linkingKey: string; ownerId: string; expiresAt: number }>> {
     return this.send(ROUTES.createLinkingKey, {}, options);
+  }
+
+  /**
+   * `POST /api/v1/owners/:id/rotate-key` (the owner itself with `me` or its id, or the admin): revokes the owner's
+   * API keys and answers a new one, shown once.
+   */
+  rotateKey(
+    id = 'me',
+    options?: CallOptions,
+  ): Promise<Answer<{ ownerId: string; apiKey: string; revoked: number; rotatedAt: number }>> {
+    return this.send(ROUTES.rotateOwnerKey, { params: { id } }, options);
   }
 }

@@ -20,10 +20,16 @@ export const ROUTES = {
   createOwner: { method: 'POST', path: '/api/v1/owners', auth: ['admin'] },
   ownerMe: { method: 'GET', path: '/api/v1/owners/me', auth: ['owner'] },
   createLinkingKey: { method: 'POST', path: '/api/v1/owners/linking-keys', auth: ['owner'] },
+  rotateOwnerKey: { method: 'POST', path: '/api/v1/owners/:id/rotate-key', auth: ['owner', 'admin'] },
   setSlug: { method: 'PUT', path: '/api/v1/agents/:id/slug', auth: MANAGE },
   releaseSlug: { method: 'DELETE', path: '/api/v1/agents/:id/slug', auth: MANAGE },
   revokeAgent: { method: 'POST', path: '/api/v1/agents/:id/revoke', auth: MANAGE },
   rotateAgentKey: { method: 'POST', path: '/api/v1/agents/:id/rotate-key', auth: ['agent'] },
+  rotateManagementToken: {
+    method: 'POST',
+    path: '/api/v1/agents/:id/rotate-management-token',
+    auth: ['agent', 'owner', 'admin'],
+  },
   reportAgent: { method: 'POST', path: '/api/v1/agents/report', auth: [] },
   resolveAgent: { method: 'GET', path: '/api/v1/agents/:id', auth: ['integrator'] },
 

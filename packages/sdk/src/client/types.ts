@@ -114,8 +114,14 @@ export interface SignatureRecord {
   signatureHash?: string;
   signedAt: number;
   payloadHash: string;
+  /** The note the signature covers (the agent's words), or null. */
   publicNote?: string | null;
-  /** The agent's Ed25519 signature (standard base64) over `"<payloadHash>:<signedAt>"`. */
+  /** A note sent with a signature that does not cover it: anyone could have attached it. Never the agent's words. */
+  unverifiedNote?: string | null;
+  /**
+   * The agent's Ed25519 signature (standard base64) over `"<payloadHash>:<signedAt>:<sha256hex(publicNote)>"` when
+   * there is a `publicNote`, else over `"<payloadHash>:<signedAt>"`.
+   */
   signature?: string;
   agent: {
     did: string;

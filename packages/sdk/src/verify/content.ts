@@ -69,14 +69,15 @@ export async function verifyContent(
   if (keyText === undefined) {
     return { ...invalid('AGENT_HAS_NO_KEY', 'No public key to check the signature with.'), match: true };
   }
+  // With a publicNote the signature covers it too: "<payloadHash>:<signedAt>:<sha256hex(publicNote)>".
+  const note = typeof r.publicNote === 'string' && r.publicNote !== '' ? r.publicNote : undefined;
+  const signed =
+    note === undefined
+      ? `${r.payloadHash}:${r.signedAt}`
+      : `${r.payloadHash}:${r.signedAt}:${await sha256Hex(note, crypto)}`;
   let ok = false;
   try {
-    ok = await crypto.verify(
-      'EdDSA',
-      ed25519(keyText),
-      decodeBase64(r.signature),
-      encodeUtf8(`${r.payloadHash}:${r.signedAt}`),
-    );
+    ok = await crypto.verify('EdDSA', ed25519(keyText), decodeBase64(r.signature), encodeUtf8(signed));
   } catch {
     ok = false;
   }

@@ -66,6 +66,11 @@ export interface AgentsTable {
   description: string | null;
   /** Current Ed25519 key as standard base64 of its 32 bytes; unique. Null for slug agents registered without one. */
   public_key: string | null;
+  /**
+   * When the current key's holder proved possession (signed registration statement, or a rotation): ms. Null when
+   * the key was registered without a proof (migration 0010).
+   */
+  key_proven_at: number | null;
   code_hash: string | null;
   model_id: string | null;
   status: 'unclaimed' | 'claimed' | 'revoked';
@@ -271,7 +276,7 @@ export interface RegistryProposalsTable {
 
 /* ---- signatures and reports (migration 0006, issue 6) ---- */
 
-/** identity.app signed messages, keyed by `signatureHash`; `certification_count` counts certify matches. */
+/** identity.app signed messages, keyed by `signatureHash`. */
 export interface SignaturesTable {
   /** SHA-256 hex of the RFC 8785 JSON of `{did, payloadHash, signedAt, signature}`. */
   signature_hash: string;
@@ -281,12 +286,16 @@ export interface SignaturesTable {
   /** Standard base64 of the 64-byte Ed25519 signature. */
   signature: string;
   signed_at: number;
+  /** The note the signature covers (`"<payloadHash>:<signedAt>:<sha256hex(note)>"`): the agent's words. */
   public_note: string | null;
+  /** A note sent with a signature that does not cover it (migration 0011): anyone could have attached it. */
+  unverified_note: string | null;
   created_at: number;
+  /** Certify matches, at most one per client address per signature per UTC day. */
   certification_count: Generated<number>;
 }
 
-/** Reports against agents, with the penalty each actually carried (after the 24-hour cap). */
+/** Reports against agents, with the penalty each actually carried (after the caps). */
 export interface ReportsTable {
   id: string;
   target_agent_id: string;
@@ -300,9 +309,16 @@ export interface ReportsTable {
   signed_at: number | null;
   /** 5 signed, 2 anonymous. */
   nominal_penalty: number;
-  /** What counted after the cap (0..nominal). */
+  /** What counted after the caps (0..nominal). */
   penalty: number;
   created_at: number;
+  /**
+   * `established`: a signed report by an agent with an owner, registered 7 days or more before it; `limited`: any
+   * other (anonymous ones included), whose penalties in force share a cap per target (migration 0012).
+   */
+  standing: 'established' | 'limited';
+  /** When the reporter was revoked: the report no longer counts (migration 0012). */
+  withdrawn_at: number | null;
 }
 
 /** One row per reported agent (`target:<id>`) and anonymous address (`address:<hash>`): the report transaction lock. */
@@ -382,12 +398,16 @@ export interface ReputationEventsTable {
   received_at: number;
 }
 
-/** Report penalties as applied (the history the global score subtracts). */
+/** Report penalties as applied (the history the global score subtracts while they are in force). */
 export interface ReputationPenaltiesTable {
   seq: Generated<number>;
   agent_id: string;
   penalty: number;
   at: number;
+  /** The agent whose signed report carried it; null for an anonymous report (migration 0012). */
+  reporter_agent_id: string | null;
+  /** When the reporter was revoked: withdrawn from the score and skipped by the rebuild (migration 0012). */
+  withdrawn_at: number | null;
 }
 
 /** Lane totals (integer micro-points) per agent and scope (`global` or an integrator slug). */
@@ -397,7 +417,7 @@ export interface ReputationScoresTable {
   origin_micro: number;
   presence_micro: number;
   conduct_micro: number;
-  /** Sum of report penalties (global scope only). */
+  /** Sum of report penalties not withdrawn, ever (global scope only); the score subtracts those in force. */
   penalty: number;
   /** Environments with at least one event for the agent (integrator scopes only). */
   environment_count: number;

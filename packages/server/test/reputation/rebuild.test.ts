@@ -1,10 +1,10 @@
 // Incremental scores equal the rebuild from history: random event streams (fast-check, fixed seed) with
-// duplicates, out-of-order days, two integrators, a metric change and report penalties; and the admin rebuild
-// repairing damaged rows.
+// duplicates, out-of-order days, two integrators, a metric change, report penalties and their withdrawal (a
+// reporter's revocation); and the admin rebuild repairing damaged rows.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { eachEngine } from '../helpers/storage.ts';
-import { applyReportPenalty } from '../../src/modules/reputation/service.ts';
+import { applyReportPenalty, withdrawReportPenalties } from '../../src/modules/reputation/service.ts';
 import { readDerivedState, rebuildReputation } from '../../src/modules/reputation/rebuild.ts';
 import {
   ADMIN,
@@ -52,7 +52,16 @@ const stepArb = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('penalty' as const), agent: fc.nat(2), penalty: fc.constantFrom(2, 5) }),
+    arbitrary: fc.record({
+      kind: fc.constant('penalty' as const),
+      agent: fc.nat(2),
+      penalty: fc.constantFrom(2, 5),
+      reporter: fc.option(fc.nat(2), { nil: undefined }), // undefined: an anonymous report
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('withdraw' as const), reporter: fc.nat(2) }),
   },
   {
     weight: 1,
@@ -86,7 +95,10 @@ eachEngine(
         for (const step of steps) {
           t.clock.advance(1000);
           if (step.kind === 'penalty') {
-            await applyReportPenalty(storage.db, agents[step.agent]!.id, step.penalty, t.clock.now());
+            const reporter = step.reporter === undefined ? null : agents[step.reporter]!.id;
+            await applyReportPenalty(storage.db, agents[step.agent]!.id, step.penalty, t.clock.now(), reporter);
+          } else if (step.kind === 'withdraw') {
+            await withdrawReportPenalties(t.ctx, storage.db, agents[step.reporter]!.id, t.clock.now());
           } else if (step.kind === 'metrics') {
             const i = step.integrator;
             const res = await t.app.inject({

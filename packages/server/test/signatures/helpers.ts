@@ -31,7 +31,10 @@ export interface SignBody {
   publicNote?: string;
 }
 
-/** A sign request body: `pair` signs `"<payloadHash>:<signedAt>"`. */
+/**
+ * A sign request body: `pair` signs identity.app's `"<payloadHash>:<signedAt>"`, which does not cover `publicNote`
+ * (the server records such a note as an unverified one).
+ */
 export async function signBody(
   pair: GeneratedKeyPair,
   did: string,
@@ -44,11 +47,27 @@ export async function signBody(
   return { did, payloadHash, signature, signedAt, ...(publicNote === undefined ? {} : { publicNote }) };
 }
 
+/** A sign request body whose signature covers the note: `"<payloadHash>:<signedAt>:<sha256hex(publicNote)>"`. */
+export async function signNotedBody(
+  pair: GeneratedKeyPair,
+  did: string,
+  content: string,
+  signedAt: number,
+  publicNote: string,
+): Promise<SignBody> {
+  const payloadHash = sha256HexSync(content);
+  const signature = await signText(pair, `${payloadHash}:${signedAt}:${sha256HexSync(publicNote)}`);
+  return { did, payloadHash, signature, signedAt, publicNote };
+}
+
 export function postSign(app: FastifyInstance, body: unknown): Promise<LightMyRequestResponse> {
   return app.inject({ method: 'POST', url: '/api/v1/signatures/sign', payload: body as object });
 }
 
-/** Signs `content` as the agent and records it; asserts 201 and returns the hash and the body sent. */
+/**
+ * Signs `content` as the agent and records it (a note covered by the signature, so it is the agent's); asserts 201
+ * and returns the hash and the body sent.
+ */
 export async function recordSigned(
   app: FastifyInstance,
   agent: { did: string; pair: GeneratedKeyPair },
@@ -56,7 +75,10 @@ export async function recordSigned(
   signedAt: number,
   publicNote?: string,
 ): Promise<{ signatureHash: string; body: SignBody }> {
-  const body = await signBody(agent.pair, agent.did, content, signedAt, publicNote);
+  const body =
+    publicNote === undefined
+      ? await signBody(agent.pair, agent.did, content, signedAt)
+      : await signNotedBody(agent.pair, agent.did, content, signedAt, publicNote);
   const res = await postSign(app, body);
   assert.equal(res.statusCode, 201, res.body);
   return { signatureHash: (res.json() as { signatureHash: string }).signatureHash, body };

@@ -133,8 +133,9 @@ eachEngine(
       await page.setInputFiles('#certify-file', file);
       await page.click('#certify-button');
       await page.locator('#certify-result', { hasText: /^match$/ }).waitFor();
-      assert.equal(await page.textContent('#certification-count'), '2');
-      assert.equal((await findSignature(ctx, signatureHash))!.certificationCount, 2);
+      // A match again, from the address that already counted today: the count stays.
+      assert.equal(await page.textContent('#certification-count'), '1');
+      assert.equal((await findSignature(ctx, signatureHash))!.certificationCount, 1);
       assert.equal(sha256HexSync(content), (await findSignature(ctx, signatureHash))!.payloadHash);
 
       assert.deepEqual(dialogs, []);

@@ -43,6 +43,7 @@ eachEngine('verify: the seed shape, with owner, reputation, certification count 
       signedAt: first.body.signedAt,
       payloadHash: sha256HexSync('quarterly numbers'),
       publicNote: 'Q3',
+      unverifiedNote: null,
       signature: first.body.signature,
       agent: {
         did: agent.did,
@@ -179,7 +180,7 @@ eachEngine('verify and certify: an integrator key adds the agent consent for tha
   }
 });
 
-eachEngine('certify: match counts, mismatch does not; unknown 404; rate-limited per client', async ({ open }) => {
+eachEngine('certify: a match counts once per address; unknown 404; rate-limited per client', async ({ open }) => {
   const storage = await open();
   const { app, ctx, clock } = await makeApp(storage, { env: { ...SIG_ENV, VOUCH_CERTIFY_RATE_MAX: '5' } });
   try {
@@ -195,9 +196,15 @@ eachEngine('certify: match counts, mismatch does not; unknown 404; rate-limited 
       signer: { did: agent.did, signedAt: body.signedAt, publicNote: 'note' },
       certificationCount: 1,
     });
-    // Upper-case hex is the same digest.
+    // Upper-case hex is the same digest (a match, from the address that already counted today).
     const upper = await certify(app, { signatureHash, contentHash: body.payloadHash.toUpperCase() });
-    assert.equal((upper.json() as { certificationCount: number }).certificationCount, 2);
+    assert.deepEqual(
+      {
+        match: (upper.json() as { match: boolean }).match,
+        n: (upper.json() as { certificationCount: number }).certificationCount,
+      },
+      { match: true, n: 1 },
+    );
 
     const before = await tableCounts(storage);
     const mismatch = await certify(app, { signatureHash, contentHash: sha256HexSync('the original.') });
@@ -207,7 +214,7 @@ eachEngine('certify: match counts, mismatch does not; unknown 404; rate-limited 
         match: (mismatch.json() as { match: boolean }).match,
         n: (mismatch.json() as { certificationCount: number }).certificationCount,
       },
-      { match: false, n: 2 },
+      { match: false, n: 1 },
     );
     const unknown = await certify(app, { signatureHash: 'b'.repeat(64), contentHash: body.payloadHash });
     assert.equal(unknown.statusCode, 404);
@@ -215,8 +222,8 @@ eachEngine('certify: match counts, mismatch does not; unknown 404; rate-limited 
     const bad = await certify(app, { signatureHash, contentHash: 'abc' });
     assert.equal(codeOf(bad), 'VALIDATION_FAILED');
     assert.deepEqual(await tableCounts(storage), before);
-    assert.equal((await findSignature(ctx, signatureHash))!.certificationCount, 2);
-    assert.equal(((await verify(app, signatureHash)).json() as { certificationCount: number }).certificationCount, 2);
+    assert.equal((await findSignature(ctx, signatureHash))!.certificationCount, 1);
+    assert.equal(((await verify(app, signatureHash)).json() as { certificationCount: number }).certificationCount, 1);
 
     // Five certify requests so far from this address: the sixth is refused, another address is not.
     const limited = await certify(app, { signatureHash, contentHash: body.payloadHash });
@@ -229,7 +236,7 @@ eachEngine('certify: match counts, mismatch does not; unknown 404; rate-limited 
       payload: { signatureHash, contentHash: body.payloadHash },
     });
     assert.equal(elsewhere.statusCode, 200, elsewhere.body);
-    assert.equal((await findSignature(ctx, signatureHash))!.certificationCount, 3);
+    assert.equal((await findSignature(ctx, signatureHash))!.certificationCount, 2);
   } finally {
     await app.close();
   }

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canonicalize, constantTimeEqual, decodeBase64, sha256HexSync, signedRequestString } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
+import type { Engine } from '../../storage/index.ts';
 import { ApiError } from '../../errors.ts';
 import type { Authenticator, Authenticators, Principal } from '../../http/policy.ts';
 import { bearerSecret, hashSecret } from '../../http/secrets.ts';
@@ -37,6 +38,15 @@ export function rotationStatement(did: string, oldKey: string, newKey: string, s
   return `vouch-rotate-key-v1:${did}:${oldKey}:${newKey}:${signedAt}`;
 }
 
+/**
+ * What a key's holder signs to prove possession when registering it (optional; see docs/PROTOCOL.md):
+ * `vouch-register-v1:<VOUCH_PUBLIC_URL>:<key base64>:<signedAt ms>`. Naming the server keeps a proof made for
+ * another server from registering the key here.
+ */
+export function registrationStatement(publicUrl: string, publicKey: string, signedAt: number): string {
+  return `vouch-register-v1:${publicUrl}:${publicKey}:${signedAt}`;
+}
+
 interface SignedRequest {
   agentId: string;
   signedAt: number;
@@ -49,6 +59,10 @@ interface SignedRequest {
 // parsed (preValidation) and when the handler acts (replay guard). Keyed by request, so nothing outlives it.
 const signedRequests = new WeakMap<FastifyRequest, SignedRequest>();
 
+// The SHA-256 of the bearer secret (owner API key or management token) that authenticated a request, so the
+// transaction that acts on it can check the secret is still live (see holdCredential).
+const bearerHashes = new WeakMap<FastifyRequest, { caller: 'owner' | 'management-token'; hash: string }>();
+
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' && v.length > 0 && v.length <= 1024 ? v : undefined;
@@ -56,31 +70,33 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 /** `owner`: `Authorization: Bearer <owner API key>`, looked up by its SHA-256 and compared in constant time. */
 export function ownerAuthenticator(ctx: AppContext): Authenticator {
-  const lookup = async (key: string): Promise<Principal | null> => {
+  const lookup = async (req: FastifyRequest, key: string): Promise<Principal | null> => {
     const hash = hashSecret(key);
     const row = await store.findOwnerApiKey(ctx.storage.db, hash);
     // The index finds the row by hash; the stored hash is still compared in constant time before it is trusted.
     if (row === undefined || !constantTimeEqual(row.key_hash, hash)) return null;
+    bearerHashes.set(req, { caller: 'owner', hash });
     return { caller: 'owner', id: row.owner_id };
   };
   // No owner key in the request: answered at once, without a promise (public routes ask on every request).
   return (req) => {
     const key = bearerSecret(req, SECRET_PREFIX.ownerApiKey);
-    return key === undefined ? null : lookup(key);
+    return key === undefined ? null : lookup(req, key);
   };
 }
 
 /** `management-token`: `Authorization: Bearer <management token>`; the principal is the one agent's DID. */
 export function managementTokenAuthenticator(ctx: AppContext): Authenticator {
-  const lookup = async (token: string): Promise<Principal | null> => {
+  const lookup = async (req: FastifyRequest, token: string): Promise<Principal | null> => {
     const hash = hashSecret(token);
     const row = await store.findManagementToken(ctx.storage.db, hash);
     if (row === undefined || !constantTimeEqual(row.token_hash, hash)) return null;
+    bearerHashes.set(req, { caller: 'management-token', hash });
     return { caller: 'management-token', id: didOf(row.agent_id) };
   };
   return (req) => {
     const token = bearerSecret(req, SECRET_PREFIX.managementToken);
-    return token === undefined ? null : lookup(token);
+    return token === undefined ? null : lookup(req, token);
   };
 }
 
@@ -167,6 +183,26 @@ export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: num
     now,
   );
   if (!fresh) throw new ApiError('REQUEST_REPLAYED', 'This signed request has already been used.');
+}
+
+/**
+ * Inside the transaction that acts on a request, holds the request's credential to what it was when the request
+ * was authenticated: an agent signature is consumed ({@link consumeSignedRequest}); an owner API key or management
+ * token must still be live (401 otherwise), its row share-locked on PostgreSQL so that a revocation (a rotation)
+ * either committed first and is seen here, or waits until this transaction ends. The admin key is not revocable.
+ */
+export async function holdCredential(db: Db, engine: Engine, req: FastifyRequest, now: number): Promise<void> {
+  await consumeSignedRequest(db, req, now);
+  const caller = req.principal?.caller;
+  if (caller !== 'owner' && caller !== 'management-token') return;
+  const bearer = bearerHashes.get(req);
+  const live =
+    bearer !== undefined &&
+    bearer.caller === caller &&
+    (caller === 'owner'
+      ? await store.ownerApiKeyLiveHeld(db, engine, bearer.hash)
+      : await store.managementTokenLiveHeld(db, engine, bearer.hash));
+  if (!live) throw new ApiError('UNAUTHORIZED', 'This credential was revoked while the request was being handled.');
 }
 
 /**

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { agentAuthenticators, installSignedBodyCheck } from './auth.ts';
+import { registerCredentialRoutes } from './routes-credentials.ts';
 import { registerIdentityAppRoutes } from './routes-identity-app.ts';
 import { registerTreeshipRoutes } from './routes-treeship.ts';
 import type { DomainChallengeFactory } from './routes-treeship.ts';
@@ -15,6 +16,7 @@ import { createDomainChallenge, registerDomainRoutes } from './domain/index.ts';
 async function registerAgentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installSignedBodyCheck(app);
   registerIdentityAppRoutes(app, ctx);
+  registerCredentialRoutes(app, ctx);
   // Registration with a `domain` answers Treeship's `verification_challenges`: `domain` is the seed's DNS TXT
   // instruction; the meta-tag and file methods are offered too. The challenge is stored in the same transaction.
   const domainChallenges: DomainChallengeFactory = async (agent, domain, trx) => {

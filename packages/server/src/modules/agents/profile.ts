@@ -71,6 +71,8 @@ export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, u
     verified_proofs: verifiedProofs(p),
     public_key: row.public_key,
     public_key_pem: key === null ? null : formatPublicKey(key, 'pem'),
+    // Whether the key's holder proved it holds the private key (registration proof or rotation); see PROTOCOL.md.
+    key_proven: key !== null && row.key_proven_at !== null,
     code_hash: row.code_hash,
     model_id: row.model_id,
     verified_domain: row.verified_domain,

@@ -7,15 +7,18 @@ import { ApiError } from '../../errors.ts';
 import type { Principal } from '../../http/policy.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
+import { withdrawReportsOf } from '../signatures/reports.ts';
 import { revokeTokensOfAgent } from '../tokens/service.ts';
-import { assertMayManage, consumeSignedRequest, rotationStatement, signedRequestOf } from './auth.ts';
+import { assertMayManage, holdCredential, rotationStatement, signedRequestOf } from './auth.ts';
+import { checkKeyProof, replaceManagementToken } from './credentials.ts';
+import type { KeyProof } from './credentials.ts';
 import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, verifyAgentSignature } from './service.ts';
 import { assertSlug } from './slug.ts';
 import * as store from './store.ts';
 import type { AgentRow, Db } from './store.ts';
 import { manifestSigningKey, manifestStatement, signStatement } from './tool-manifest.ts';
-import { agentIdParams, idFor, noControl, secretSchema } from './schemas.ts';
+import { agentIdParams, idFor, noControl, secretSchema, signedAtSchema } from './schemas.ts';
 
 /** How long a linking key stays usable. */
 export const LINKING_KEY_TTL_MS = 7 * 24 * 3600_000;
@@ -123,12 +126,24 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
             powNonce: { type: 'string', minLength: 1, maxLength: 20 },
             label: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
             linkingKey: secretSchema,
+            keyProof: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['signedAt', 'signature'],
+              properties: { signedAt: signedAtSchema, signature: { type: 'string', minLength: 1, maxLength: 200 } },
+            },
           },
         },
       },
     },
     async (req, reply) => {
-      const body = req.body as { publicKey: string; powNonce: string; label?: string; linkingKey?: string };
+      const body = req.body as {
+        publicKey: string;
+        powNonce: string;
+        label?: string;
+        linkingKey?: string;
+        keyProof?: KeyProof;
+      };
       const key = parsePublicKey(body.publicKey, { type: 'Ed25519' });
       if (!checkPow(body.publicKey, body.powNonce, ctx.config.powDifficulty)) {
         throw new ApiError(
@@ -136,6 +151,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
           `sha256hex(publicKey + powNonce) must start with ${ctx.config.powDifficulty} zeros.`,
         );
       }
+      const publicKey = formatPublicKey(key, 'base64');
+      const proven = await checkKeyProof(ctx, publicKey, body.keyProof, 'body.keyProof');
       const now = ctx.clock.now();
       const id = newId();
       const created = await db.transaction().execute((trx) =>
@@ -146,7 +163,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
             slug: null,
             name: body.label ?? null,
             description: null,
-            public_key: formatPublicKey(key, 'base64'),
+            public_key: publicKey,
+            key_proven_at: proven ? now : null,
             code_hash: null,
             model_id: null,
             verified_domain: null,
@@ -185,6 +203,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
     async (req) => {
       const { claimToken } = req.body as { claimToken: string };
       const ownerId = req.principal!.id;
+      // The registrant's management token stays live: it is the agent's operator's, whom the owner now answers for.
+      // The owner cuts it off, if it must, with POST /api/v1/agents/:id/rotate-management-token.
       const now = ctx.clock.now();
       const agent = await db.transaction().execute(async (trx) => {
         if (!claimToken.startsWith(SECRET_PREFIX.claimToken)) {
@@ -314,7 +334,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const key = (await store.findToolManifest(db, row.id)) === undefined ? undefined : await manifestSigningKey(ctx);
       const now = ctx.clock.now();
       await db.transaction().execute(async (trx) => {
-        await consumeSignedRequest(trx, req, now);
+        await holdCredential(trx, ctx.storage.engine, req, now);
         if (!(await store.setSlug(trx, row.id, slug, now))) {
           throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
         }
@@ -340,7 +360,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const key = (await store.findToolManifest(db, row.id)) === undefined ? undefined : await manifestSigningKey(ctx);
       const now = ctx.clock.now();
       await db.transaction().execute(async (trx) => {
-        await consumeSignedRequest(trx, req, now);
+        await holdCredential(trx, ctx.storage.engine, req, now);
         await store.setSlug(trx, row.id, null, now);
         if (row.slug !== null) await resignManifest(trx, key, row.id, null);
       });
@@ -369,7 +389,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const principal = req.principal!;
       const now = ctx.clock.now();
       const revokedAt = await db.transaction().execute(async (trx) => {
-        await consumeSignedRequest(trx, req, now);
+        await holdCredential(trx, ctx.storage.engine, req, now);
         if (!(await store.revokeAgent(trx, row.id, revokedBy(principal), reason, now))) {
           return (await store.findAgentById(trx, row.id))?.revoked_at ?? now; // already revoked: nothing changes
         }
@@ -379,6 +399,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
           actor: actorOf(principal),
           reason: reason ?? 'agent revoked',
         });
+        // Its reports stop counting with it: a Sybil's penalties go when the Sybil does.
+        await withdrawReportsOf(ctx, trx, row.id, now);
         await recordAudit(trx, {
           at: now,
           actor: actorOf(principal),
@@ -430,23 +452,37 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         );
       }
       const now = ctx.clock.now();
-      await db.transaction().execute(async (trx) => {
-        await consumeSignedRequest(trx, req, now);
+      const managementToken = await db.transaction().execute(async (trx) => {
+        await holdCredential(trx, ctx.storage.engine, req, now);
         const result = await store.rotateAgentKey(trx, row.id, oldKey, newKey, now);
         if (result === 'key_taken') {
           throw new ApiError('KEY_ALREADY_REGISTERED', 'This public key is already registered to an agent.');
         }
         if (result === 'stale') throw new ApiError('CONFLICT', "The agent's key changed meanwhile; sign again.");
+        // A rotation is the recovery from a compromised host, where the management token sits next to the key: the
+        // agent's live tokens are revoked with the key (its row is locked by the update above), and a fresh one is
+        // answered if it had any.
+        const replaced = await replaceManagementToken(trx, row.id, now, false);
         await recordAudit(trx, {
           at: now,
           actor: actorOf(req.principal!),
           action: 'agent.rotate_key',
           target: didOf(row.id),
-          details: { from: oldKey, to: newKey },
+          details: {
+            from: oldKey,
+            to: newKey,
+            ...(replaced.revoked === 0 ? {} : { managementTokensRevoked: replaced.revoked }),
+          },
           requestId: req.id,
         });
+        return replaced.token;
       });
-      return { did: didOf(row.id), publicKey: newKey, rotatedAt: now };
+      return {
+        did: didOf(row.id),
+        publicKey: newKey,
+        rotatedAt: now,
+        ...(managementToken === undefined ? {} : { managementToken }),
+      };
     },
   );
 }

@@ -4,13 +4,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { hashSecret } from '../../http/secrets.ts';
-import { assertMayManage, consumeSignedRequest } from './auth.ts';
+import { assertMayManage, holdCredential } from './auth.ts';
+import { checkKeyProof, issueManagementToken } from './credentials.ts';
 import { normalizeDomain } from './domain/index.ts';
-import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
+import { didOf, newId } from './ids.ts';
 import { loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
-import { agentSlugParams, idFor, noControl, secretSchema, sha256HexPattern } from './schemas.ts';
+import { agentSlugParams, idFor, noControl, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
 import { assertSlug } from './slug.ts';
@@ -94,6 +94,12 @@ export function registerTreeshipRoutes(
             model_id: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
             domain: { type: 'string', minLength: 1, maxLength: 253 },
             linking_key: secretSchema,
+            key_proof: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['signed_at', 'signature'],
+              properties: { signed_at: signedAtSchema, signature: { type: 'string', minLength: 1, maxLength: 200 } },
+            },
           },
         },
       },
@@ -108,17 +114,22 @@ export function registerTreeshipRoutes(
         model_id?: string;
         domain?: string;
         linking_key?: string;
+        key_proof?: { signed_at: number; signature: string };
       };
       assertSlug(body.slug, 'body.slug');
       const publicKey =
         body.public_key_pem === undefined
           ? null
           : formatPublicKey(parsePublicKey(body.public_key_pem, { type: 'Ed25519' }), 'base64');
+      if (publicKey === null && body.key_proof !== undefined) {
+        throw new ApiError('VALIDATION_FAILED', 'body.key_proof needs body.public_key_pem, the key it proves.');
+      }
+      const proof = body.key_proof && { signedAt: body.key_proof.signed_at, signature: body.key_proof.signature };
+      const proven = publicKey !== null && (await checkKeyProof(ctx, publicKey, proof, 'body.key_proof'));
       const domain = body.domain === undefined ? undefined : normalizeDomain(body.domain, 'body.domain');
       const now = ctx.clock.now();
       const id = newId();
-      const managementToken = newSecret(SECRET_PREFIX.managementToken);
-      const { created, verificationChallenges } = await db.transaction().execute(async (trx) => {
+      const { created, managementToken, verificationChallenges } = await db.transaction().execute(async (trx) => {
         const result = await createAgent(
           trx,
           {
@@ -127,6 +138,7 @@ export function registerTreeshipRoutes(
             name: body.name ?? null,
             description: body.description ?? null,
             public_key: publicKey,
+            key_proven_at: proven ? now : null,
             code_hash: body.code_hash?.toLowerCase() ?? null,
             model_id: body.model_id ?? null,
             verified_domain: null,
@@ -139,7 +151,7 @@ export function registerTreeshipRoutes(
           },
           body.linking_key,
         );
-        await store.insertManagementToken(trx, hashSecret(managementToken), id, now);
+        const token = await issueManagementToken(trx, id, now);
         const agentRef = {
           id,
           did: didOf(id),
@@ -148,7 +160,7 @@ export function registerTreeshipRoutes(
         } as const;
         const challenges =
           domain !== undefined && domainChallenges !== undefined ? await domainChallenges(agentRef, domain, trx) : {};
-        return { created: result, verificationChallenges: challenges };
+        return { created: result, managementToken: token, verificationChallenges: challenges };
       });
       const score = identityScore({
         publicKey: publicKey !== null,
@@ -226,7 +238,7 @@ export function registerTreeshipRoutes(
       const key = await manifestSigningKey(ctx);
       const now = ctx.clock.now();
       const saved = await db.transaction().execute(async (trx) => {
-        await consumeSignedRequest(trx, req, now);
+        await holdCredential(trx, ctx.storage.engine, req, now);
         // The statement names the slug: read it (locked on PostgreSQL) in the transaction that stores the signature.
         const current = await store.lockAgent(trx, ctx.storage.engine, row.id);
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
@@ -336,7 +348,7 @@ export function registerTreeshipRoutes(
       assertAgentActive(row);
       const now = ctx.clock.now();
       await db.transaction().execute(async (trx) => {
-        await consumeSignedRequest(trx, req, now);
+        await holdCredential(trx, ctx.storage.engine, req, now);
         await store.upsertVoice(trx, {
           agent_id: row.id,
           fingerprint_digest: fingerprintDigest(body.fingerprint_hash),

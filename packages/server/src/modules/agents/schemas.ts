@@ -27,5 +27,8 @@ export function idFor(req: FastifyRequest): string {
   return p.id ?? p.slug ?? '';
 }
 
+/** A time in ms since the epoch, as signed statements carry it (bounded: every integer a route takes is). */
+export const signedAtSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
 /** A SHA-256 hex digest (either case on input). */
 export const sha256HexPattern = '^[0-9a-fA-F]{64}$';

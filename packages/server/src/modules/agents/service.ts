@@ -25,6 +25,11 @@ export interface Agent {
   description: string | null;
   /** Current Ed25519 public key as standard base64 of its 32 bytes (identity.app's form); null if none. */
   publicKey: string | null;
+  /**
+   * Whether the holder of the current key proved possession of it here (a signed registration statement, or a
+   * rotation); false for a key registered without a proof, which anyone who knew the public key could have done.
+   */
+  keyProven: boolean;
   codeHash: string | null;
   modelId: string | null;
   status: AgentStatus;
@@ -50,6 +55,7 @@ export function toAgent(row: AgentRow): Agent {
     name: row.name,
     description: row.description,
     publicKey: row.public_key,
+    keyProven: row.public_key !== null && row.key_proven_at !== null,
     codeHash: row.code_hash,
     modelId: row.model_id,
     status: row.status,

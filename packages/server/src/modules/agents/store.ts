@@ -151,7 +151,8 @@ export async function rotateAgentKey(
   try {
     updated = await db
       .updateTable('agents')
-      .set({ public_key: newKey, updated_at: now })
+      // The new key signed the rotation statement, which names this agent: its possession is proven.
+      .set({ public_key: newKey, key_proven_at: now, updated_at: now })
       .where('id', '=', agentId)
       .where('public_key', '=', oldKey)
       .where('status', '!=', 'revoked')
@@ -219,6 +220,36 @@ export function findOwnerApiKey(db: Db, keyHash: string): Promise<{ key_hash: st
     .where('key_hash', '=', keyHash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+/** Revokes every live API key of the owner; how many were live. */
+export async function revokeOwnerApiKeys(db: Db, ownerId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('owner_api_keys')
+    .set({ revoked_at: now })
+    .where('owner_id', '=', ownerId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The owner's row, locked on PostgreSQL until the transaction ends (concurrent key rotations take turns). */
+export function lockOwner(db: Db, engine: Engine, id: string): Promise<OwnerRow | undefined> {
+  const q = db.selectFrom('owners').selectAll().where('id', '=', id);
+  return (engine === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/**
+ * Whether the owner API key with this hash is still live, its row share-locked on PostgreSQL until the transaction
+ * ends: a revocation that committed first is seen here, one that comes later waits for this transaction.
+ */
+export async function ownerApiKeyLiveHeld(db: Db, engine: Engine, keyHash: string): Promise<boolean> {
+  const q = db
+    .selectFrom('owner_api_keys')
+    .select('key_hash')
+    .where('key_hash', '=', keyHash)
+    .where('revoked_at', 'is', null);
+  return (await (engine === 'postgres' ? q.forShare() : q).executeTakeFirst()) !== undefined;
 }
 
 export function listOwnerAgents(db: Db, ownerId: string, limit: number): Promise<AgentRow[]> {
@@ -335,6 +366,27 @@ export function findManagementToken(
     .where('token_hash', '=', tokenHash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+/** Revokes every live management token of the agent; how many were live. */
+export async function revokeManagementTokens(db: Db, agentId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('management_tokens')
+    .set({ revoked_at: now })
+    .where('agent_id', '=', agentId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** As {@link ownerApiKeyLiveHeld}, for a management token. */
+export async function managementTokenLiveHeld(db: Db, engine: Engine, tokenHash: string): Promise<boolean> {
+  const q = db
+    .selectFrom('management_tokens')
+    .select('token_hash')
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null);
+  return (await (engine === 'postgres' ? q.forShare() : q).executeTakeFirst()) !== undefined;
 }
 
 /* ------------------------------------------------ manifests, voice, proofs */

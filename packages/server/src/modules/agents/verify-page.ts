@@ -34,7 +34,11 @@ export function renderAgentPage(ctx: AppContext, p: LoadedProfile, layout: PageO
     ],
     [
       'Public key',
-      row.public_key === null ? '<span class="muted">none</span>' : `<code>${escapeHtml(row.public_key)}</code>`,
+      row.public_key === null
+        ? '<span class="muted">none</span>'
+        : `<code>${escapeHtml(row.public_key)}</code> <span class="muted" id="agent-key-proof">${
+            row.key_proven_at === null ? '(possession not proven)' : '(possession proven)'
+          }</span>`,
     ],
     ['Model', row.model_id === null ? '<span class="muted">not specified</span>' : escapeHtml(row.model_id)],
     [

@@ -12,6 +12,11 @@ export const MICRO = 1_000_000;
 export const NUMBER_CAP = 10;
 /** Every lane of a new agent. */
 export const BASE_LANE_SCORE = 50;
+/**
+ * A report penalty counts against the global score for this long after the report, then expires (docs/reputation.md):
+ * a burst of reports lowers a score for a while, never for good.
+ */
+export const PENALTY_LIFETIME_MS = 30 * 86_400_000;
 /** Lane weights of the global and integrator scores. */
 export const LANE_WEIGHTS: Readonly<Record<Lane, number>> = { origin: 0.2, presence: 0.3, conduct: 0.5 };
 
@@ -69,7 +74,10 @@ export function laneScore(micro: number): number {
 
 export type LaneMicro = Readonly<Record<Lane, number>>;
 
-/** clamp(0.2·origin + 0.3·presence + 0.5·conduct − penalty, 0, 100), from unrounded lane scores. */
+/**
+ * clamp(0.2·origin + 0.3·presence + 0.5·conduct − penalty, 0, 100), from unrounded lane scores. For the global score
+ * `penalty` is the sum of the report penalties in force (see {@link PENALTY_LIFETIME_MS}).
+ */
 export function weightedScore(lanes: LaneMicro, penalty = 0): number {
   let s = 0;
   for (const lane of LANES) s += LANE_WEIGHTS[lane] * laneScore(lanes[lane]);

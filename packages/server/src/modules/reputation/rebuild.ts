@@ -1,5 +1,6 @@
 // The rebuild: recomputes every derived reputation row from the history (events in `seq` order, report
-// penalties) with the same code the incremental update runs, compares it with what is stored, and replaces it.
+// penalties and their withdrawals) with the same code the incremental update runs, compares it with what is
+// stored, and replaces it.
 import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { recordAudit, translateErrors } from '../../storage/index.ts';
@@ -109,9 +110,17 @@ async function replay(ctx: AppContext, db: Db): Promise<{ state: DerivedState; e
     after = Number(page[page.length - 1]!.seq);
   }
   const penalties = await translateErrors(() =>
-    db.selectFrom('reputation_penalties').select(['agent_id', 'penalty', 'at']).orderBy('seq').execute(),
+    db
+      .selectFrom('reputation_penalties')
+      .select(['agent_id', 'penalty', 'at', 'withdrawn_at'])
+      .orderBy('seq')
+      .execute(),
   );
-  for (const p of penalties) state.applyPenalty(p.agent_id, Number(p.penalty), Number(p.at));
+  for (const p of penalties) {
+    state.applyPenalty(p.agent_id, Number(p.penalty), Number(p.at));
+    // A withdrawn penalty (its reporter was revoked) is taken back as the revocation did.
+    if (p.withdrawn_at !== null) state.withdrawPenalty(p.agent_id, Number(p.penalty), Number(p.withdrawn_at));
+  }
   return { state: canonical(state.changes()), events, penalties: penalties.length };
 }
 

@@ -1,16 +1,16 @@
-// The reputation module's service API: what other modules call (the signatures module applies report penalties
-// and shows global scores). Scores are read from rows kept up to date as events and penalties arrive, never
-// recomputed from the history on read.
+// The reputation module's service API: what other modules call (the signatures module applies and withdraws report
+// penalties and shows global scores). Scores are read from rows kept up to date as events and penalties arrive, never
+// recomputed from the history on read; only the report penalties still in force are summed then (one subquery).
 import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Database } from '../../storage/index.ts';
-import { LANES, laneScore, round2, weightedScore } from './formula.ts';
+import { LANES, laneScore, PENALTY_LIFETIME_MS, round2, weightedScore } from './formula.ts';
 import type { Lane } from './formula.ts';
-import { GLOBAL_SCOPE } from './state.ts';
+import { GLOBAL_SCOPE, ReputationState } from './state.ts';
 import type { ScoreState, TotalState } from './state.ts';
 import * as store from './store.ts';
 
-export { LANES } from './formula.ts';
+export { LANES, PENALTY_LIFETIME_MS } from './formula.ts';
 export type { Lane, Polarity, MetricDefinition, MetricValue } from './formula.ts';
 
 /** The seed's `score` object. Scores have two decimals; `updatedAt` is ms (0 for an agent with no history). */
@@ -52,11 +52,14 @@ function emptyScore(agentId: string, scope: string): ScoreState {
   };
 }
 
-/** The global score of a stored row (an absent row is a new agent: 50 in every lane, no penalty). */
-export function globalScoreOf(s: ScoreState | undefined): GlobalScore {
+/**
+ * The global score of a stored row less the report penalties in force (an absent row is a new agent: 50 in every
+ * lane, no penalty).
+ */
+export function globalScoreOf(s: ScoreState | undefined, activePenalty: number): GlobalScore {
   const row = s ?? emptyScore('', GLOBAL_SCOPE);
   return {
-    score: round2(weightedScore(row.micro, row.penalty)),
+    score: round2(weightedScore(row.micro, activePenalty)),
     laneScores: laneScores(row),
     updatedAt: row.updatedAt,
   };
@@ -84,14 +87,16 @@ function breakdownOf(t: TotalState): MetricBreakdownRow {
 }
 
 /**
- * Adds a report penalty (already capped by the caller) to the agent's total, which the global score subtracts.
+ * Adds a report penalty (already capped by the caller) to the agent's total; the global score subtracts it for
+ * {@link PENALTY_LIFETIME_MS} after `at`, unless it is withdrawn. `reporterAgentId` is the agent whose signed report
+ * carried it (null for an anonymous report): revoking that agent withdraws it ({@link withdrawReportPenalties}).
  * Call it inside the transaction that stores the report, so both land or neither does. Atomic: concurrent
  * penalties and event batches for the same agent add up.
  *
  * @example
  * await ctx.storage.db.transaction().execute(async (trx) => {
  *   // ... insert the report ...
- *   await applyReportPenalty(trx, agent.id, 5, ctx.clock.now());
+ *   await applyReportPenalty(trx, agent.id, 5, ctx.clock.now(), reporter.id);
  * });
  */
 export async function applyReportPenalty(
@@ -99,10 +104,33 @@ export async function applyReportPenalty(
   agentId: string,
   penalty: number,
   at: number,
+  reporterAgentId: string | null = null,
 ): Promise<void> {
   if (!Number.isFinite(penalty) || penalty < 0) throw new RangeError('penalty must be a finite number >= 0.');
   if (penalty === 0) return;
-  await store.addPenalty(db, agentId, penalty, at);
+  await store.addPenalty(db, agentId, penalty, at, reporterAgentId);
+}
+
+/**
+ * Withdraws every penalty carried by `reporterAgentId`'s reports (its revocation, at `at`): they stop counting at
+ * once, the targets' totals drop by them, and the rebuild replays the withdrawal. Call it inside the revocation's
+ * transaction. Three statements at most, whatever the number of targets.
+ *
+ * @example
+ * await withdrawReportPenalties(ctx, trx, reporter.id, ctx.clock.now());
+ */
+export async function withdrawReportPenalties(
+  ctx: AppContext,
+  db: Kysely<Database> | Transaction<Database>,
+  reporterAgentId: string,
+  at: number,
+): Promise<void> {
+  const withdrawn = await store.withdrawPenaltiesBy(db, reporterAgentId, at);
+  if (withdrawn.length === 0) return;
+  // The same update the rebuild replays, written as differences to add (like an ingestion batch).
+  const state = new ReputationState(ctx.config.reputation.environmentCap);
+  for (const w of withdrawn) state.withdrawPenalty(w.agentId, w.penalty, at);
+  await store.flushState(db, ctx.storage.engine, state.changes());
 }
 
 /**
@@ -117,8 +145,9 @@ export async function getGlobalScore(ctx: AppContext, agentId: string): Promise<
 
 /** The agent's global score with lane scores and `updatedAt` (the seed's `score` object). */
 export async function getGlobalScoreDetails(ctx: AppContext, agentId: string): Promise<GlobalScore> {
-  const [row] = await store.findScores(ctx.storage.db, agentId, [GLOBAL_SCOPE]);
-  return globalScoreOf(row);
+  const since = ctx.clock.now() - PENALTY_LIFETIME_MS;
+  const [row] = await store.findScores(ctx.storage.db, agentId, [GLOBAL_SCOPE], since);
+  return globalScoreOf(row, row?.activePenalty ?? 0);
 }
 
 /** Everything an integrator with the agent's consent sees: both scores and its per-metric breakdown. */
@@ -129,11 +158,12 @@ export async function getAgentReputation(
 ): Promise<{ score: GlobalScore; integratorScore: IntegratorScore; metricBreakdown: MetricBreakdownRow[] }> {
   const db = ctx.storage.db;
   const [scores, totals] = await Promise.all([
-    store.findScores(db, agentId, [GLOBAL_SCOPE, integratorSlug]),
+    store.findScores(db, agentId, [GLOBAL_SCOPE, integratorSlug], ctx.clock.now() - PENALTY_LIFETIME_MS),
     store.findTotals(db, agentId, integratorSlug),
   ]);
+  const global = scores.find((s) => s.scope === GLOBAL_SCOPE);
   return {
-    score: globalScoreOf(scores.find((s) => s.scope === GLOBAL_SCOPE)),
+    score: globalScoreOf(global, global?.activePenalty ?? 0),
     integratorScore: integratorScoreOf(scores.find((s) => s.scope === integratorSlug)),
     metricBreakdown: totals.map(breakdownOf),
   };

@@ -11,6 +11,7 @@ export interface ScoreState {
   agentId: string;
   scope: string;
   micro: Record<Lane, number>;
+  /** Report penalties ever added and not withdrawn (global scope only); the score subtracts those still in force. */
   penalty: number;
   environmentCount: number;
   updatedAt: number;
@@ -224,6 +225,13 @@ export class ReputationState {
   applyPenalty(agentId: string, penalty: number, at: number): void {
     const s = this.score(agentId, GLOBAL_SCOPE);
     s.penalty += penalty;
+    s.updatedAt = Math.max(s.updatedAt, at);
+  }
+
+  /** Takes back a penalty added earlier (its reporter was revoked at `at`). */
+  withdrawPenalty(agentId: string, penalty: number, at: number): void {
+    const s = this.score(agentId, GLOBAL_SCOPE);
+    s.penalty -= penalty;
     s.updatedAt = Math.max(s.updatedAt, at);
   }
 

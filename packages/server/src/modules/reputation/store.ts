@@ -1,5 +1,5 @@
-// The reputation module's tables (migration 0007): events, penalties and the rows derived from them. Only this
-// module queries them.
+// The reputation module's tables (migration 0007; penalties' reporter and withdrawal, 0012): events, penalties and
+// the rows derived from them. Only this module queries them.
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { translateErrors } from '../../storage/index.ts';
@@ -289,10 +289,22 @@ export async function flushState(db: Db, engine: Engine, changes: StateChanges):
   });
 }
 
-/** Records a report penalty and adds it to the agent's global row, atomically (no read-modify-write). */
-export async function addPenalty(db: Db, agentId: string, penalty: number, at: number): Promise<void> {
+/**
+ * Records a report penalty (with the reporting agent, null for an anonymous report) and adds it to the agent's global
+ * row, atomically (no read-modify-write).
+ */
+export async function addPenalty(
+  db: Db,
+  agentId: string,
+  penalty: number,
+  at: number,
+  reporterAgentId: string | null,
+): Promise<void> {
   await translateErrors(async () => {
-    await db.insertInto('reputation_penalties').values({ agent_id: agentId, penalty, at }).execute();
+    await db
+      .insertInto('reputation_penalties')
+      .values({ agent_id: agentId, penalty, at, reporter_agent_id: reporterAgentId, withdrawn_at: null })
+      .execute();
     await db
       .insertInto('reputation_scores')
       .values({
@@ -315,16 +327,57 @@ export async function addPenalty(db: Db, agentId: string, penalty: number, at: n
   });
 }
 
-export function findScores(db: Db, agentId: string, scopes: readonly string[]): Promise<ScoreState[]> {
+/** Marks every penalty of this reporter not yet withdrawn as withdrawn at `at`; returns them (target, amount). */
+export async function withdrawPenaltiesBy(
+  db: Db,
+  reporterAgentId: string,
+  at: number,
+): Promise<Array<{ agentId: string; penalty: number }>> {
+  const rows = await translateErrors(() =>
+    db
+      .updateTable('reputation_penalties')
+      .set({ withdrawn_at: at })
+      .where('reporter_agent_id', '=', reporterAgentId)
+      .where('withdrawn_at', 'is', null)
+      .returning(['agent_id', 'penalty'])
+      .execute(),
+  );
+  return rows.map((r) => ({ agentId: r.agent_id, penalty: Number(r.penalty) }));
+}
+
+/** A stored score row with the sum of its agent's report penalties in force (not withdrawn, newer than `since`). */
+export interface ScoreRead extends ScoreState {
+  activePenalty: number;
+}
+
+/**
+ * The agent's rows for these scopes, each with the penalties in force: one statement, whose subquery reads only the
+ * agent's penalties since `penaltiesSince` (index `reputation_penalties_agent_at_idx`).
+ */
+export function findScores(
+  db: Db,
+  agentId: string,
+  scopes: readonly string[],
+  penaltiesSince: number,
+): Promise<ScoreRead[]> {
   return translateErrors(async () =>
     (
       await db
         .selectFrom('reputation_scores')
-        .selectAll()
+        .selectAll('reputation_scores')
+        .select((eb) =>
+          eb
+            .selectFrom('reputation_penalties')
+            .select((p) => p.fn.coalesce(p.fn.sum<number>('reputation_penalties.penalty'), p.lit(0)).as('total'))
+            .whereRef('reputation_penalties.agent_id', '=', 'reputation_scores.agent_id')
+            .where('reputation_penalties.at', '>', penaltiesSince)
+            .where('reputation_penalties.withdrawn_at', 'is', null)
+            .as('active_penalty'),
+        )
         .where('agent_id', '=', agentId)
         .where('scope', 'in', [...scopes])
         .execute()
-    ).map(scoreFromRow),
+    ).map((r) => ({ ...scoreFromRow(r), activePenalty: Number(r.active_penalty ?? 0) })),
   );
 }
 

@@ -37,12 +37,27 @@ export function renderSignatureView(ctx: AppContext, v: SignatureView): string {
     ],
     ['Signed at', `<span id="signed-at">${when(v.signedAt)}</span>`],
     ['Note', v.publicNote === null ? none : `<span id="public-note">${escapeHtml(v.publicNote)}</span>`],
+    // Never shown as the agent's words: anyone who had the signature before it was recorded could have written it.
+    ...(v.unverifiedNote === null
+      ? []
+      : [
+          [
+            'Unverified note',
+            `<span id="unverified-note">${escapeHtml(v.unverifiedNote)}</span><br><span class="muted">Not ` +
+              'signed by the agent: whoever first submitted this signature attached it.</span>',
+          ] as [string, string],
+        ]),
     ['Payload hash (SHA-256)', `<span id="payload-hash">${code(v.payloadHash)}</span>`],
     ['Signature (Ed25519)', code(v.signature)],
     ['Signature hash', code(v.signatureHash)],
     ['Reputation', `<span id="reputation-score">${v.reputation.score}</span><span class="muted"> / 100</span>`],
     ['Signatures by this agent', `<span id="total-signatures">${v.reputation.totalSignatures}</span>`],
-    ['Certifications', `<span id="certification-count">${v.certificationCount}</span>`],
+    [
+      'Certifications',
+      `<span id="certification-count">${v.certificationCount}</span><br><span class="muted" ` +
+        'id="certification-meaning">Checks whose hash matched, at most one per address per day. The payload hash ' +
+        'is public, so this does not show that anyone holds the content.</span>',
+    ],
   ];
   const body = `<h1 id="signature-title">Signed by ${escapeHtml(signer)}</h1>
 <p><span class="status status-valid" id="signature-valid">valid signature</span>${

@@ -1,13 +1,23 @@
 // identity.app's reports (`POST /api/v1/agents/report`): signed reports by registered agents and anonymous ones,
-// with the anti-abuse rules of issue 6. The penalty a report carries is handed to the reputation module in the
-// transaction that stores the report.
+// with the anti-abuse rules of issue 6 and docs/reputation.md ("Report penalties"): one report per reporter and
+// target a day, one penalty per reporter and target in force, a shared cap for reporters of limited standing, and
+// revocation taking a reporter's reports back. The penalty a report carries is handed to the reputation module in the
+// transaction that stores the report; penalties expire after the reputation module's PENALTY_LIFETIME_MS.
 import { createHmac, randomUUID } from 'node:crypto';
 import { reportStatement } from '@vouch/sdk';
+import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { assertAgentActive, findAgent, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
+import type { Database } from '../../storage/index.ts';
+import {
+  assertAgentActive,
+  findAgent,
+  holdAgentUnrevoked,
+  resolveAgent,
+  verifyAgentSignature,
+} from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
-import { applyReportPenalty } from '../reputation/service.ts';
+import { applyReportPenalty, PENALTY_LIFETIME_MS, withdrawReportPenalties } from '../reputation/service.ts';
 import { assertWithinWindow, canonicalSignature, findSignature } from './service.ts';
 import * as store from './store.ts';
 import type { ReportRow } from './store.ts';
@@ -20,6 +30,14 @@ export const SIGNED_REPORT_PENALTY = 5;
 export const ANONYMOUS_REPORT_PENALTY = 2;
 /** At most this much penalty per target in any 24 hours; reports beyond it are stored with what was left (0..). */
 export const REPORT_PENALTY_CAP = 20;
+/**
+ * Reports of limited standing (anonymous ones, and signed ones by agents without an owner or registered less than
+ * {@link ESTABLISHED_REPORTER_AGE_MS} before) hold at most this much penalty in force on one target, together: an
+ * unlimited supply of addresses or proof-of-work agents costs a target 10 points at most.
+ */
+export const LIMITED_STANDING_PENALTY_CAP = 10;
+/** A signed report's reporter is established when it has an owner and was registered at least this long before. */
+export const ESTABLISHED_REPORTER_AGE_MS = 7 * 86_400_000;
 /** Anonymous reports per client address in any hour. */
 export const ANONYMOUS_REPORTS_PER_HOUR = 5;
 
@@ -44,9 +62,9 @@ export interface ReportReceipt {
   type: 'signed' | 'anonymous';
   /** The reporter's DID for a signed report; null for an anonymous one. */
   reporterDid: string | null;
-  /** The penalty this report applied after the 24-hour cap (0 to 5). */
+  /** The penalty this report applied after the caps (0 to 5). */
   penalty: number;
-  /** True when the same reporter already reported this target for this reason within 24 h: nothing was stored. */
+  /** True when the same reporter already reported this target within 24 h, for any reason: nothing was stored. */
   duplicate: boolean;
   createdAt: number;
 }
@@ -96,16 +114,26 @@ function receipt(row: ReportRow, target: Agent, reporter: Agent | undefined, dup
   };
 }
 
+/** Whose report this is, for the caps: `established` only for a signed report by an owned agent a week old. */
+function standingOf(reporter: Agent | undefined, now: number): 'established' | 'limited' {
+  return reporter !== undefined && reporter.ownerId !== null && now - reporter.createdAt >= ESTABLISHED_REPORTER_AGE_MS
+    ? 'established'
+    : 'limited';
+}
+
 /**
  * Files a report. With all of `reporterDid`, `signature` and `signedAt` it is a signed report (penalty 5) whose
  * signature must verify (else 400, never downgraded); otherwise anonymous (penalty 2), reported from
- * `clientAddress`. Rules, each over a sliding window ending now:
- * 1. one reporter (agent, or client address for anonymous reports), one target and one reason count once per 24 h:
- *    a repeat stores nothing and answers the report that counted, with `duplicate: true`;
+ * `clientAddress`. Rules, each over a sliding window ending now (docs/PROTOCOL.md, "Reports"):
+ * 1. one reporter (agent, or client address for anonymous reports) and one target: one report per 24 h, whatever
+ *    the reason; a repeat stores nothing and answers the report that counted, with `duplicate: true`;
  * 2. at most 5 anonymous reports per client address per hour (429 `RATE_LIMITED` with Retry-After);
- * 3. at most 20 points of penalty per target per 24 h: the report is stored with what is left of the cap.
- * The rules are read and the report written in one transaction that first locks the target (and the address), so
- * concurrent reports in any number of processes cannot both slip under a limit.
+ * 3. the report is stored with its nominal penalty cut down to what the caps leave, counting only reports not
+ *    withdrawn: 0 while an earlier penalty of this reporter on this target is in force (PENALTY_LIFETIME_MS); at
+ *    most 20 points per target per 24 h; at most 10 points in force per target from reports of limited standing.
+ * The rules are read and the report written in one transaction that holds the reporter unrevoked and first locks
+ * the target (and the address), so concurrent reports in any number of processes cannot both slip under a limit,
+ * and a revocation either sees the report (and withdraws it) or comes first (and the report is refused).
  *
  * @example
  * const { receipt, created } = await fileReport(ctx, body, req.ip);
@@ -130,12 +158,17 @@ export async function fileReport(
   }
   const address = reporter === undefined ? addressDigest(ctx, clientAddress) : null;
   const now = ctx.clock.now();
+  const standing = standingOf(reporter, now);
   return ctx.storage.db.transaction().execute(async (trx) => {
+    if (reporter !== undefined && !(await holdAgentUnrevoked(ctx, trx, reporter.did))) {
+      throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+    }
     await store.lockReportKey(trx, `target:${target.id}`, now);
     if (address !== null) await store.lockReportKey(trx, `address:${address}`, now);
 
-    const by = reporter === undefined ? { reporterAddress: address! } : { reporterAgentId: reporter.id };
-    const earlier = await store.findRecentReport(trx, by, target.id, input.reason, now - DAY_MS);
+    const by: store.ReporterKey =
+      reporter === undefined ? { reporterAddress: address! } : { reporterAgentId: reporter.id };
+    const earlier = await store.findRecentReport(trx, by, target.id, now - DAY_MS);
     if (earlier !== undefined) return { receipt: receipt(earlier, target, reporter, true), created: false };
 
     if (address !== null) {
@@ -151,8 +184,10 @@ export async function fileReport(
     }
 
     const nominal = reporter === undefined ? ANONYMOUS_REPORT_PENALTY : SIGNED_REPORT_PENALTY;
-    const used = await store.penaltySince(trx, target.id, now - DAY_MS);
-    const penalty = Math.max(0, Math.min(nominal, REPORT_PENALTY_CAP - used));
+    const inForce = await store.penaltiesInForce(trx, target.id, by, now - PENALTY_LIFETIME_MS, now - DAY_MS);
+    let room = inForce.reporter > 0 ? 0 : REPORT_PENALTY_CAP - inForce.day;
+    if (standing === 'limited') room = Math.min(room, LIMITED_STANDING_PENALTY_CAP - inForce.limited);
+    const penalty = Math.max(0, Math.min(nominal, room));
     const row: ReportRow = {
       id: randomUUID(),
       target_agent_id: target.id,
@@ -166,9 +201,31 @@ export async function fileReport(
       nominal_penalty: nominal,
       penalty,
       created_at: now,
+      standing,
+      withdrawn_at: null,
     };
     await store.insertReport(trx, row);
-    await applyReportPenalty(trx, target.id, penalty, now);
+    await applyReportPenalty(trx, target.id, penalty, now, reporter?.id ?? null);
     return { receipt: receipt(row, target, reporter, false), created: true };
   });
+}
+
+/**
+ * Inside an agent's revocation transaction: withdraws every report the agent filed. Their penalties stop counting at
+ * once (the targets' scores are restored), they no longer fill any cap, and the rebuild skips them.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => {
+ *   // ... revoke the agent ...
+ *   await withdrawReportsOf(ctx, trx, agent.id, now);
+ * });
+ */
+export async function withdrawReportsOf(
+  ctx: AppContext,
+  trx: Kysely<Database> | Transaction<Database>,
+  agentId: string,
+  at: number,
+): Promise<void> {
+  await store.withdrawReportsBy(trx, agentId, at);
+  await withdrawReportPenalties(ctx, trx, agentId, at);
 }

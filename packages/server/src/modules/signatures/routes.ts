@@ -35,6 +35,7 @@ const viewSchema = {
     signedAt: { type: 'integer' },
     payloadHash: { type: 'string' },
     publicNote: { type: ['string', 'null'] },
+    unverifiedNote: { type: ['string', 'null'] },
     signature: { type: 'string' },
     agent: { type: 'object', properties: publicAgentCardProperties },
     owner: publicOwnerCardSchema,
@@ -83,8 +84,10 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
       config: { policy: { caller: 'public', rateLimit: 'default' } },
       schema: {
         summary:
-          'Record a signed message: an Ed25519 signature by the agent over "<payloadHash>:<signedAt>" (identity.app). ' +
-          'The same submission again answers the same signatureHash; the same signature with another note is 409.',
+          'Record a signed message: an Ed25519 signature by the agent over "<payloadHash>:<signedAt>" (identity.app), ' +
+          'or over "<payloadHash>:<signedAt>:<sha256hex(publicNote)>" to make the note its own (a note the signature ' +
+          'does not cover is recorded as unverifiedNote). The same submission again answers the same signatureHash ' +
+          'and spends nothing; the same signature with another note is 409.',
         tags: ['signatures'],
         body: {
           type: 'object',
@@ -151,7 +154,8 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
       },
       schema: {
         summary:
-          'Check a SHA-256 content hash against a recorded signature; a match adds one certification (identity.app).',
+          'Check a SHA-256 content hash against a recorded signature; a match adds one certification (identity.app), ' +
+          'at most one per client address per signature per UTC day.',
         tags: ['signatures'],
         body: {
           type: 'object',
@@ -188,7 +192,7 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
     },
     async (req) => {
       const b = req.body as { signatureHash: string; contentHash: string };
-      const { match, signature } = await certifySignature(ctx, b.signatureHash, b.contentHash);
+      const { match, signature } = await certifySignature(ctx, b.signatureHash, b.contentHash, req.ip);
       const consent = await consentFor(ctx, req.principal, signature.agentId);
       return {
         match,
@@ -208,8 +212,10 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
       schema: {
         summary:
           'Report an agent. With reporterDid, signature (Ed25519 over "report:<targetDid>:<reason>:<signedAt>") and ' +
-          'signedAt a signed report (penalty 5), else anonymous (penalty 2). Once per reporter, target and reason per ' +
-          '24 h; anonymous at most 5 per hour per address; at most 20 penalty per target per 24 h.',
+          'signedAt a signed report (penalty 5), else anonymous (penalty 2). Once per reporter and target per 24 h, ' +
+          'whatever the reason; anonymous at most 5 per hour per address; penalties count for 30 days, one per ' +
+          'reporter and target at a time, at most 20 per target per 24 h and 10 in force from reporters of limited ' +
+          "standing; a revoked reporter's penalties are withdrawn.",
         tags: ['reports'],
         body: {
           type: 'object',

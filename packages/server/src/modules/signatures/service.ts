@@ -1,10 +1,12 @@
 // The signatures module's service API: identity.app's signed messages (sign, look up, certify). Other modules
 // (integrator consent, reputation) call these functions, never the signatures table.
+import { createHmac } from 'node:crypto';
 import { canonicalize, decodeBase64, decodeBase64url, encodeBase64, sha256HexSync } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hitRateLimit } from '../../storage/index.ts';
 import { assertAgentActive, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
+import type { Agent } from '../agents/service.ts';
 import * as store from './store.ts';
 import type { SignatureRow } from './store.ts';
 
@@ -17,7 +19,10 @@ export interface StoredSignature {
   /** Standard base64 (with padding) of the 64-byte Ed25519 signature. */
   signature: string;
   signedAt: number;
+  /** The note the signature covers: the agent's words. */
   publicNote: string | null;
+  /** A note sent with a signature that does not cover it: anyone who had the signature could have written it. */
+  unverifiedNote: string | null;
   createdAt: number;
   certificationCount: number;
 }
@@ -42,6 +47,7 @@ function toStored(row: SignatureRow): StoredSignature {
     signature: row.signature,
     signedAt: Number(row.signed_at),
     publicNote: row.public_note,
+    unverifiedNote: row.unverified_note,
     createdAt: Number(row.created_at),
     certificationCount: Number(row.certification_count),
   };
@@ -112,6 +118,20 @@ export function signatureHashOf(fields: {
 }
 
 /**
+ * What an agent signs to record a message: identity.app's `"<payloadHash>:<signedAt>"`, or, to make a note its own,
+ * `"<payloadHash>:<signedAt>:<SHA-256 hex of the note's UTF-8>"` (an empty note is no note).
+ *
+ * @example
+ * signedMessageString(payloadHash, 1700000000000, 'Q3 figures'); // '<64 hex>:1700000000000:<64 hex>'
+ */
+export function signedMessageString(payloadHash: string, signedAt: number, publicNote?: string | null): string {
+  const base = `${payloadHash}:${signedAt}`;
+  return publicNote === undefined || publicNote === null || publicNote === ''
+    ? base
+    : `${base}:${sha256HexSync(publicNote)}`;
+}
+
+/**
  * Throws 400 `SIGNED_AT_OUT_OF_WINDOW` unless `signedAt` (ms) is within `VOUCH_SIGNATURE_WINDOW` of server time,
  * either way (the edge itself is inside).
  */
@@ -125,16 +145,57 @@ export function assertWithinWindow(ctx: AppContext, signedAt: number, field = 's
   }
 }
 
+/** The notes a submission records: its note is the agent's only if the signature covers it. */
+interface Notes {
+  public_note: string | null;
+  unverified_note: string | null;
+}
+
+/**
+ * Which notes the submission carries, or 400 `SIGNATURE_INVALID`: with a note, a signature over the note form makes
+ * it the agent's; a signature over identity.app's `"<payloadHash>:<signedAt>"` alone is still accepted (seed
+ * clients), but its note is only an unverified one, since whoever submits a signature first could have attached it.
+ */
+async function notesOf(agent: Agent, input: SignInput, signature: string): Promise<Notes> {
+  const note = input.publicNote === undefined || input.publicNote === '' ? null : input.publicNote;
+  if (
+    note !== null &&
+    (await verifyAgentSignature(agent, signedMessageString(input.payloadHash, input.signedAt, note), signature))
+  ) {
+    return { public_note: note, unverified_note: null };
+  }
+  if (await verifyAgentSignature(agent, signedMessageString(input.payloadHash, input.signedAt), signature)) {
+    return { public_note: null, unverified_note: note };
+  }
+  throw new ApiError(
+    'SIGNATURE_INVALID',
+    note === null
+      ? 'signature does not verify over "<payloadHash>:<signedAt>" with the agent\'s key.'
+      : 'signature does not verify over "<payloadHash>:<signedAt>:<sha256hex(publicNote)>" (or ' +
+          '"<payloadHash>:<signedAt>") with the agent\'s key.',
+  );
+}
+
+/** A submission whose signature is recorded already: the record again, or 409 when the notes differ. */
+function repeatOf(row: SignatureRow, notes: Notes): { signature: StoredSignature; inserted: false } {
+  if (row.public_note !== notes.public_note || row.unverified_note !== notes.unverified_note) {
+    throw new ApiError('SIGNATURE_CONFLICT', 'This signature is already recorded with a different publicNote.');
+  }
+  return { signature: toStored(row), inserted: false };
+}
+
 /**
  * Records a signed message (`POST /api/v1/signatures/sign`). Checks, in order: the agent exists (404) and is not
  * revoked (403 `AGENT_REVOKED`), `signedAt` is within the window (400 `SIGNED_AT_OUT_OF_WINDOW`), the signature
- * decodes (400 `SIGNATURE_INVALID`) and verifies over `"<payloadHash>:<signedAt>"` with the agent's key (400
- * `SIGNATURE_INVALID`), then the per-DID limit (429; counted only for valid signatures, so nobody can spend an
- * agent's allowance with forgeries). The same submission again returns the stored record; the same signature with
- * another note is 409 `SIGNATURE_CONFLICT`.
+ * decodes and verifies with the agent's key (400 `SIGNATURE_INVALID`) over {@link signedMessageString} with the
+ * note (the note is the agent's) or without it (any note is recorded as unverified). A signature recorded already
+ * answers its record (the same notes) or 409 `SIGNATURE_CONFLICT` (other notes) without touching the per-DID
+ * limit; a new one is inserted and counted in one transaction (429 rolls both back), so only signatures that verify
+ * and were not recorded yet spend the agent's allowance: neither forgeries nor replays of its public signatures,
+ * however many arrive at once.
  *
  * @example
- * const { signatureHash } = await recordSignature(ctx, body);
+ * const { signature } = await recordSignature(ctx, body);
  */
 export async function recordSignature(
   ctx: AppContext,
@@ -147,63 +208,80 @@ export async function recordSignature(
   if (signature === undefined) {
     throw new ApiError('SIGNATURE_INVALID', 'signature must be the base64 of a 64-byte Ed25519 signature.');
   }
-  if (!(await verifyAgentSignature(agent, `${input.payloadHash}:${input.signedAt}`, signature))) {
-    throw new ApiError(
-      'SIGNATURE_INVALID',
-      'signature does not verify over "<payloadHash>:<signedAt>" with the agent\'s key.',
-    );
-  }
-  const now = ctx.clock.now();
-  const windowMs = ctx.config.rateLimitWindowMs;
-  const hit = await hitRateLimit(ctx.storage.db, `signatures.sign|${agent.id}`, windowMs, now);
-  if (hit.count > ctx.config.signatureRateLimits.sign) {
-    const seconds = String(Math.max(1, Math.ceil((hit.resetAtMs - now) / 1000)));
-    throw new ApiError('RATE_LIMITED', 'This agent has recorded too many signatures; retry after Retry-After.', {
-      headers: { 'retry-after': seconds },
-    });
-  }
-  const publicNote = input.publicNote === undefined || input.publicNote === '' ? null : input.publicNote;
+  const notes = await notesOf(agent, input, signature);
   const signatureHash = signatureHashOf({
     did: agent.did,
     payloadHash: input.payloadHash,
     signedAt: input.signedAt,
     signature,
   });
-  const { row, inserted } = await store.insertSignature(ctx.storage.db, {
-    signature_hash: signatureHash,
-    agent_id: agent.id,
-    did: agent.did,
-    payload_hash: input.payloadHash,
-    signature,
-    signed_at: input.signedAt,
-    public_note: publicNote,
-    created_at: now,
+  // A repeat (a retry, or anyone replaying the public record) is one primary-key read, and spends nothing.
+  const stored = await store.findSignature(ctx.storage.db, signatureHash);
+  if (stored !== undefined) return repeatOf(stored, notes);
+  const now = ctx.clock.now();
+  return ctx.storage.db.transaction().execute(async (trx) => {
+    const { row, inserted } = await store.insertSignature(trx, {
+      signature_hash: signatureHash,
+      agent_id: agent.id,
+      did: agent.did,
+      payload_hash: input.payloadHash,
+      signature,
+      signed_at: input.signedAt,
+      ...notes,
+      created_at: now,
+    });
+    // An identical submission committed between the read and the insert: it counted, this one does not.
+    if (!inserted) return repeatOf(row, notes);
+    const hit = await hitRateLimit(trx, `signatures.sign|${agent.id}`, ctx.config.rateLimitWindowMs, now);
+    if (hit.count > ctx.config.signatureRateLimits.sign) {
+      const seconds = String(Math.max(1, Math.ceil((hit.resetAtMs - now) / 1000)));
+      throw new ApiError('RATE_LIMITED', 'This agent has recorded too many signatures; retry after Retry-After.', {
+        headers: { 'retry-after': seconds },
+      });
+    }
+    return { signature: toStored(row), inserted: true };
   });
-  if (!inserted && row.public_note !== publicNote) {
-    throw new ApiError('SIGNATURE_CONFLICT', 'This signature is already recorded with a different publicNote.');
-  }
-  return { signature: toStored(row), inserted };
+}
+
+/** How long one client address's certification of one signature counts once: a UTC day. */
+const CERTIFIER_WINDOW_MS = 86_400_000;
+
+/**
+ * A keyed digest naming one client address for one signature, so repeats can be told apart without storing the
+ * address. Keyed with the KEK (every process shares it), so an IPv4 address cannot be found by trying all 2^32; the
+ * signature hash in the input keeps one address's certifications of different signatures unlinkable.
+ */
+function certifierDigest(ctx: AppContext, signatureHash: string, clientAddress: string): string {
+  return createHmac('sha256', ctx.kek).update(`vouch-certifier-v1:${signatureHash}:${clientAddress}`).digest('hex');
 }
 
 /**
- * Compares `contentHash` (64 hex, any case) with the signature's payload hash; a match adds one certification.
- * Throws 404 for an unknown signature hash.
+ * Compares `contentHash` (64 hex, any case) with the signature's payload hash. A match adds one certification, at
+ * most one per client address per signature per UTC day (the day's marker and the count change in one
+ * transaction); a repeat answers the count unchanged. Throws 404 for an unknown signature hash.
  *
  * @example
- * const { match, signature } = await certifySignature(ctx, hash, sha256HexSync(content));
+ * const { match, signature } = await certifySignature(ctx, hash, sha256HexSync(content), req.ip);
  */
 export async function certifySignature(
   ctx: AppContext,
   signatureHash: string,
   contentHash: string,
+  clientAddress: string,
 ): Promise<{ match: boolean; signature: StoredSignature }> {
   const found = await findSignature(ctx, signatureHash);
   if (found === undefined) throw new ApiError('NOT_FOUND', 'No signature has this hash.');
   // Both are public digests of the same length: a plain comparison leaks nothing worth a constant-time one.
   const match = contentHash.toLowerCase() === found.payloadHash;
   if (!match) return { match, signature: found };
-  const count = await store.incrementCertifications(ctx.storage.db, signatureHash);
-  return { match, signature: { ...found, certificationCount: count ?? found.certificationCount + 1 } };
+  const bucket = `signatures.certify|${signatureHash}|${certifierDigest(ctx, signatureHash, clientAddress)}`;
+  const now = ctx.clock.now();
+  const count = await ctx.storage.db.transaction().execute(async (trx) => {
+    const hit = await hitRateLimit(trx, bucket, CERTIFIER_WINDOW_MS, now);
+    // The rate_limits row is the day's marker: pruned once the day is over, never read back as an address.
+    return hit.count > 1 ? undefined : store.incrementCertifications(trx, signatureHash);
+  });
+  return { match, signature: { ...found, certificationCount: count ?? found.certificationCount } };
 }
 
 /**

@@ -1,5 +1,6 @@
-// The signatures module's tables (migration 0006): signatures, reports and the report locks. Only this module
-// queries them; others call ./service.ts.
+// The signatures module's tables (migrations 0006, 0012): signatures, reports and the report locks. Only this module
+// queries them; others call ./service.ts and ./reports.ts.
+import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { translateErrors } from '../../storage/index.ts';
 import type { Database } from '../../storage/index.ts';
@@ -87,20 +88,16 @@ export async function lockReportKey(trx: Db, key: string, now: number): Promise<
   );
 }
 
-/** The report by this reporter (agent id or address hash) against `targetId` for `reason` since `since`, if any. */
+export type ReporterKey = { reporterAgentId: string } | { reporterAddress: string };
+
+/** The report by this reporter (agent id or address hash) against `targetId` since `since`, whatever its reason. */
 export function findRecentReport(
   db: Db,
-  by: { reporterAgentId: string } | { reporterAddress: string },
+  by: ReporterKey,
   targetId: string,
-  reason: string,
   since: number,
 ): Promise<ReportRow | undefined> {
-  let q = db
-    .selectFrom('reports')
-    .selectAll()
-    .where('target_agent_id', '=', targetId)
-    .where('reason', '=', reason as ReportRow['reason'])
-    .where('created_at', '>', since);
+  let q = db.selectFrom('reports').selectAll().where('target_agent_id', '=', targetId).where('created_at', '>', since);
   q =
     'reporterAgentId' in by
       ? q.where('reporter_agent_id', '=', by.reporterAgentId)
@@ -108,17 +105,48 @@ export function findRecentReport(
   return translateErrors(() => q.orderBy('created_at').limit(1).executeTakeFirst());
 }
 
-/** Sum of the effective penalties against `targetId` since `since`. */
-export async function penaltySince(db: Db, targetId: string, since: number): Promise<number> {
+/** Penalty points against a target that the report caps add up (see {@link penaltiesInForce}). */
+export interface PenaltiesInForce {
+  /** Carried by reports since `daySince` (the 24-hour cap). */
+  day: number;
+  /** Carried by reports of limited standing since `since`. */
+  limited: number;
+  /** Carried by this reporter's reports since `since`. */
+  reporter: number;
+}
+
+/**
+ * The penalties that reports not withdrawn carried against `targetId` since `since` (the penalty lifetime), split as
+ * the caps need them; one statement over the target's penalized reports (partial index
+ * `reports_target_penalized_idx`: at most 20 points, so 20 rows, a day).
+ */
+export async function penaltiesInForce(
+  db: Db,
+  targetId: string,
+  by: ReporterKey,
+  since: number,
+  daySince: number,
+): Promise<PenaltiesInForce> {
+  const mine =
+    'reporterAgentId' in by
+      ? sql<boolean>`reporter_agent_id = ${by.reporterAgentId}`
+      : sql<boolean>`kind = 'anonymous' and reporter_address = ${by.reporterAddress}`;
   const row = await translateErrors(() =>
     db
       .selectFrom('reports')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('penalty'), eb.lit(0)).as('total'))
+      .select([
+        sql<number>`coalesce(sum(case when created_at > ${daySince} then penalty else 0 end), 0)`.as('day'),
+        sql<number>`coalesce(sum(case when standing = 'limited' then penalty else 0 end), 0)`.as('limited'),
+        sql<number>`coalesce(sum(case when ${mine} then penalty else 0 end), 0)`.as('reporter'),
+      ])
       .where('target_agent_id', '=', targetId)
       .where('created_at', '>', since)
+      // A literal, not a parameter, so that PostgreSQL matches the partial index's predicate.
+      .where(sql<boolean>`penalty > 0`)
+      .where('withdrawn_at', 'is', null)
       .executeTakeFirstOrThrow(),
   );
-  return Number(row.total);
+  return { day: Number(row.day), limited: Number(row.limited), reporter: Number(row.reporter) };
 }
 
 /** Anonymous reports sent from this address (hash) since `since`: their count and the oldest one's time. */
@@ -141,4 +169,16 @@ export async function anonymousReportsSince(
 
 export async function insertReport(db: Db, row: ReportRow): Promise<void> {
   await translateErrors(() => db.insertInto('reports').values(row).execute());
+}
+
+/** Marks every report of this agent not yet withdrawn as withdrawn at `at` (its revocation). */
+export async function withdrawReportsBy(db: Db, reporterAgentId: string, at: number): Promise<void> {
+  await translateErrors(() =>
+    db
+      .updateTable('reports')
+      .set({ withdrawn_at: at })
+      .where('reporter_agent_id', '=', reporterAgentId)
+      .where('withdrawn_at', 'is', null)
+      .execute(),
+  );
 }

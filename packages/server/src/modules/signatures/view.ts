@@ -22,8 +22,14 @@ export interface SignatureView {
   signatureHash: string;
   signedAt: number;
   payloadHash: string;
+  /** The agent's note: the signature covers it (null when none). */
   publicNote: string | null;
-  /** The Ed25519 signature (standard base64) over `"<payloadHash>:<signedAt>"`, to check offline. */
+  /** A note the signature does not cover, so not the agent's words: whoever first submitted the signature chose it. */
+  unverifiedNote: string | null;
+  /**
+   * The Ed25519 signature (standard base64), to check offline: over `"<payloadHash>:<signedAt>"`, or over
+   * `"<payloadHash>:<signedAt>:<sha256hex(publicNote)>"` when `publicNote` is set.
+   */
   signature: string;
   agent: PublicAgentCard;
   owner: PublicOwnerCard | null;
@@ -37,6 +43,7 @@ export interface SignatureView {
     certifyUrl: string;
     learnMore: string;
   };
+  /** Certify matches, at most one per client address per signature per UTC day (anyone with payloadHash can). */
   certificationCount: number;
   integratorConsent?: IntegratorConsent;
 }
@@ -81,6 +88,7 @@ export async function signatureView(
     signedAt: sig.signedAt,
     payloadHash: sig.payloadHash,
     publicNote: sig.publicNote,
+    unverifiedNote: sig.unverifiedNote,
     signature: sig.signature,
     agent: publicAgentCard(agent),
     owner: publicOwnerCard(owner),
@@ -89,7 +97,10 @@ export async function signatureView(
       instructions:
         'Compute the SHA-256 of the original content, hex-encoded, and compare it with payloadHash; or POST ' +
         '{signatureHash, contentHash} to certifyUrl. The signature is Ed25519 (standard base64) by the agent ' +
-        'over the UTF-8 string "<payloadHash>:<signedAt>".',
+        'over the UTF-8 string "<payloadHash>:<signedAt>", or "<payloadHash>:<signedAt>:<SHA-256 hex of ' +
+        'publicNote>" when publicNote is set; unverifiedNote is not covered and may not be the agent\'s. ' +
+        'certificationCount counts certify matches, at most one per client address per day: payloadHash is ' +
+        'public, so it does not show that anyone holds the content.',
       algorithm: 'SHA-256',
       encoding: 'hex',
       payloadHash: sig.payloadHash,

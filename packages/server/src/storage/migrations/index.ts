@@ -7,6 +7,9 @@ import { signatures } from './0006_signatures.ts';
 import { reputation } from './0007_reputation.ts';
 import { capabilities } from './0008_capabilities.ts';
 import { capabilityAgentBinding } from './0009_capability_agent_binding.ts';
+import { agentKeyProof } from './0010_agent_key_proof.ts';
+import { signatureNoteBinding } from './0011_signature_note_binding.ts';
+import { reportStanding } from './0012_report_standing.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -25,4 +28,7 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0007_reputation', reputation],
   ['0008_capabilities', capabilities],
   ['0009_capability_agent_binding', capabilityAgentBinding],
+  ['0010_agent_key_proof', agentKeyProof],
+  ['0011_signature_note_binding', signatureNoteBinding],
+  ['0012_report_standing', reportStanding],
 ];
