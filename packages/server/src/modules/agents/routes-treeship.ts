@@ -10,7 +10,15 @@ import { normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
 import { loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
-import { agentSlugParams, idFor, noControl, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
+import {
+  agentSlugParams,
+  idFor,
+  noControl,
+  secretSchema,
+  sha256HexPattern,
+  signedAtSchema,
+  textLines,
+} from './schemas.ts';
 import { identityScore } from './score.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
 import { assertSlug } from './slug.ts';
@@ -88,7 +96,7 @@ export function registerTreeshipRoutes(
           properties: {
             slug: { type: 'string', minLength: 1, maxLength: 100 },
             name: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
-            description: { type: 'string', minLength: 1, maxLength: 2000 },
+            description: { type: 'string', minLength: 1, maxLength: 2000, pattern: textLines },
             public_key_pem: { type: 'string', minLength: 1, maxLength: 2048 },
             code_hash: { type: 'string', pattern: sha256HexPattern },
             model_id: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },

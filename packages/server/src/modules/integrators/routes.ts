@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { errorBodySchema } from '../../errors.ts';
+import { DISPLAY_TEXT } from '../../http/text-patterns.ts';
 import { LANES, POLARITIES } from '../reputation/formula.ts';
 import {
   createIntegrator,
@@ -82,7 +83,7 @@ export function registerIntegratorRoutes(app: FastifyInstance, ctx: AppContext):
           required: ['slug', 'name', 'domain', 'metrics'],
           properties: {
             slug: { type: 'string', pattern: INTEGRATOR_SLUG_PATTERN },
-            name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\x00-\\x1f\\x7f]+$' },
+            name: { type: 'string', minLength: 1, maxLength: 200, pattern: DISPLAY_TEXT },
             domain: {
               type: 'string',
               maxLength: 253,

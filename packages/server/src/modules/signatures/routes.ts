@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
+import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
 import type { VouchModule } from '../../module.ts';
 import { PAGE_HEADERS } from '../../web/html.ts';
 import { publicAgentCardProperties, publicOwnerCardSchema } from '../agents/public-card.ts';
@@ -16,8 +17,6 @@ import { consentFor, signatureView } from './view.ts';
 const HEX64 = '^[0-9a-f]{64}$';
 const HEX64_ANY_CASE = '^[0-9a-fA-F]{64}$';
 /** No C0 control characters or DEL in free text that pages show. Newlines and tabs are allowed in `details`. */
-const NO_CONTROL = '^[^\\u0000-\\u001f\\u007f]*$';
-const NO_CONTROL_BUT_LINES = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
 const ref = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const ms = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const base64Signature = { type: 'string', minLength: 1, maxLength: 200 } as const;
@@ -98,7 +97,7 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
             payloadHash: { type: 'string', pattern: HEX64 },
             signature: base64Signature,
             signedAt: ms,
-            publicNote: { type: 'string', maxLength: 160, pattern: NO_CONTROL },
+            publicNote: { type: 'string', maxLength: 160, pattern: DISPLAY_TEXT },
           },
         },
         response: {
@@ -225,7 +224,7 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
             did: ref,
             reason: { type: 'string', enum: [...REPORT_REASONS] },
             signatureHash: { type: 'string', pattern: HEX64 },
-            details: { type: 'string', maxLength: 1000, pattern: NO_CONTROL_BUT_LINES },
+            details: { type: 'string', maxLength: 1000, pattern: DISPLAY_TEXT_LINES },
             reporterDid: ref,
             signature: base64Signature,
             signedAt: ms,
