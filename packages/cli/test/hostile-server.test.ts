@@ -2,47 +2,11 @@
 // follow it), an endless answer (read up to a cap), text a terminal would act on, and an outsized proof of work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { draftRegistry, ok, run, tempDir } from './helpers.ts';
+import { draftRegistry, ok, recordingServer as serve, run, tempDir } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A loopback server closed when the test ends; it records every request (with its body) before answering. */
-async function serve(
-  t: { after: (fn: () => Promise<void>) => void },
-  answer: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-      answer(req, res);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
 
 /** Runs the CLI with the admin key in the environment (never in arguments), restoring the environment after. */
 async function withAdminEnv(...args: string[]) {
@@ -58,14 +22,14 @@ async function withAdminEnv(...args: string[]) {
 
 /** A server (the one configured) that redirects every request to `other`. */
 async function redirecting(t: Parameters<typeof serve>[0], status: number, other: string) {
-  return serve(t, (req, res) => res.writeHead(status, { location: `${other}/collect${req.url}` }).end());
+  return serve(t, (res, req) => res.writeHead(status, { location: `${other}/collect${req.url}` }).end());
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) =>
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 test('a redirect to another origin is not followed: exit 2, one line naming it, the admin key stays home', async (t) => {
-  const other = await serve(t, (_req, res) => json(res, 200, { jti: 'x', keys: [] }));
+  const other = await serve(t, (res) => json(res, 200, { jti: 'x', keys: [] }));
   for (const [status, args, path] of [
     [307, ['token', 'revoke', '--jti', 'abc'], '/api/registry/revoke'],
     [302, ['keys', 'list'], '/api/v1/admin/keys'],
@@ -94,7 +58,7 @@ test('registry publish does not follow a redirect with the admin key and the doc
   const base = await tempDir(t, 'vouch-hostile-');
   const { reg, key } = await draftRegistry(base);
   await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '2', '--dir', reg, 'acme', 'bolt', 'coda');
-  const other = await serve(t, (_req, res) => json(res, 201, { sequence: 1 }));
+  const other = await serve(t, (res) => json(res, 201, { sequence: 1 }));
   const configured = await redirecting(t, 307, other.url);
   const r = await withAdminEnv('registry', 'publish', reg, '--server', configured.url);
   assert.equal(r.code, 2, r.err);
@@ -110,7 +74,7 @@ test('an answer larger than 16 MiB is cut off: the stream is cancelled and the c
   let finished = false;
   let onClose!: () => void;
   const closed = new Promise<void>((resolve) => (onClose = resolve));
-  const { url } = await serve(t, (_req, res) => {
+  const { url } = await serve(t, (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.on('close', onClose);
     const chunk = Buffer.alloc(1024 * 1024, 'a');
@@ -133,7 +97,7 @@ test('an answer larger than 16 MiB is cut off: the stream is cancelled and the c
   assert.equal(finished, false, `the server could not send the whole answer (it sent ${sent} bytes)`);
 
   // A declared length over the cap is refused before reading anything.
-  const declared = await serve(t, (_req, res) => {
+  const declared = await serve(t, (res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(17 * 1024 * 1024) });
     res.write('{');
   });
@@ -144,7 +108,7 @@ test('an answer larger than 16 MiB is cut off: the stream is cancelled and the c
 
 test('server text reaches the terminal without control or bidi characters; --json keeps the same values', async (t) => {
   const kid = 'key\u202Egnp.exe\u009B31m\u0007';
-  const server = await serve(t, (req, res) => {
+  const server = await serve(t, (res, req) => {
     if (req.url === '/api/v1/admin/keys') {
       return json(res, 200, {
         keys: [{ kid, purpose: 'tokens', alg: 'ES256', generation: 1, status: 'active', published: true }],
@@ -186,7 +150,7 @@ test(
   { timeout: 30_000 },
   async (t) => {
     const home = await tempDir(t, 'vouch-hostile-home-');
-    const server = await serve(t, (_req, res) =>
+    const server = await serve(t, (res) =>
       json(res, 400, { code: 'POW_INVALID', error: 'sha256hex(publicKey + powNonce) must start with 9 zeros.' }),
     );
     const saved = process.env.VOUCH_HOME;

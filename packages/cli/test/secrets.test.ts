@@ -5,48 +5,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { BIN, run, spawnVouch, tempDir } from './helpers.ts';
+import { BIN, recordingServer as serve, run, spawnVouch, tempDir } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_FILE_SECRET_0123456789';
 const OWNER = 'vouch_owner_FILE_SECRET_0123456789';
 const LINK = 'vouch_link_FILE_SECRET_0123456789';
-
-interface Seen {
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A loopback server that records each request, then answers with `answer` (or holds the response). */
-async function serve(
-  t: { after: (fn: () => Promise<void>) => void },
-  answer: (res: ServerResponse, seen: Seen) => void,
-): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      const s = { url: req.url!, headers: req.headers, body };
-      seen.push(s);
-      answer(res, s);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
 
 const revoked = (res: ServerResponse) =>
   res
