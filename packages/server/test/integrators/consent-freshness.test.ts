@@ -9,6 +9,7 @@ import type { TestApp } from '../helpers/app.ts';
 import { newPair, signedInject, signText } from '../agents/helpers.ts';
 import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { consentPayloadHash, getConsentStatus } from '../../src/modules/integrators/service.ts';
+import { signedMessageString } from '../../src/modules/signatures/service.ts';
 import { ingestEvents } from '../../src/modules/reputation/ingest.ts';
 import type { Database } from '../../src/storage/index.ts';
 import { createIntegrator, event, post, recordSignature, registerAgent, repApp, sendConsent } from './helpers.ts';
@@ -191,6 +192,36 @@ eachEngine(
     await t.app.close();
   },
 );
+
+eachEngine('a consent whose signature also covers a note counts (the note form verifies)', async ({ open }) => {
+  const storage = await open();
+  const t = await repApp(storage);
+  await createIntegrator(t, 'shop', []);
+  const agent = await registerAgent(t);
+  const signedAt = t.clock.now();
+  const payloadHash = consentPayloadHash({ did: agent.did, integratorSlug: 'shop', action: 'allow', signedAt });
+  const publicNote = 'I allow shop to report on me';
+  const signature = await signText(agent.key, signedMessageString(payloadHash, signedAt, publicNote));
+  const signed = await post(t, '/api/v1/signatures/sign', {
+    did: agent.did,
+    payloadHash,
+    signature,
+    signedAt,
+    publicNote,
+  });
+  assert.equal(signed.statusCode, 201, signed.body);
+  const { signatureHash } = signed.json() as { signatureHash: string };
+  const res = await post(t, '/api/v1/integrators/consent', {
+    integratorSlug: 'shop',
+    did: agent.did,
+    action: 'allow',
+    signatureHash,
+    signedAt,
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(await getConsentStatus(t.ctx, 'shop', agent.id), 'allowed');
+  await t.app.close();
+});
 
 eachEngine('a far-future consent stored before these checks existed gives way to a fresh revoke', async ({ open }) => {
   const storage = await open();

@@ -9,7 +9,7 @@ import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgent, verifyAgentSignature } from '../agents/service.ts';
-import { findSignature } from '../signatures/service.ts';
+import { findSignature, signedMessageString } from '../signatures/service.ts';
 import type { Lane, MetricDefinition, Polarity } from '../reputation/formula.ts';
 import * as store from './store.ts';
 import type { IntegratorRow, MetricRow } from './store.ts';
@@ -417,7 +417,8 @@ export async function setConsent(
   if (await isRetry()) return answer;
   assertConsentFresh(ctx, input.signedAt, signature.createdAt);
   // The signature verified when it was recorded; a key rotated away since (lost, or leaked) signs nothing new.
-  if (!(await verifyAgentSignature(agent, `${signature.payloadHash}:${signature.signedAt}`, signature.signature))) {
+  const message = signedMessageString(signature.payloadHash, signature.signedAt, signature.publicNote);
+  if (!(await verifyAgentSignature(agent, message, signature.signature))) {
     throw new ApiError(
       'SIGNATURE_KEY_ROTATED',
       "The referenced signature was made by a key that is no longer the agent's current key; sign again.",
