@@ -1,6 +1,6 @@
 // The client's one HTTP path: credentials, per-attempt timeout, retries with exponential backoff and full jitter
 // for idempotent calls only, and server errors turned into VouchApiError with the server's code.
-import { VouchError } from '../errors.ts';
+import { isVouchError, VouchError } from '../errors.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { JsonValue } from '../json/types.ts';
 import type { PrivateKey } from '../keys/key.ts';
@@ -351,12 +351,12 @@ export class HttpTransport {
       if (res.status >= 400) {
         // An error body too long to be Vouch's {error, code} is dropped: the status still makes the error.
         text = await readBodyText(res, MAX_ERROR_BODY).catch((err: unknown) => {
-          if (err instanceof VouchError && err.code === 'RESPONSE_TOO_LARGE') return '';
+          if (isVouchError(err, 'RESPONSE_TOO_LARGE')) return '';
           throw err;
         });
       } else {
         text = await readBodyText(res, this.maxResponseBytes).catch((err: unknown) => {
-          if (!(err instanceof VouchError) || err.code !== 'RESPONSE_TOO_LARGE') throw err;
+          if (!isVouchError(err, 'RESPONSE_TOO_LARGE')) throw err;
           throw refusal(
             'RESPONSE_TOO_LARGE',
             `${init.method} ${path} answered more than ${this.maxResponseBytes} bytes (maxResponseBytes).`,

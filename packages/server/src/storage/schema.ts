@@ -406,7 +406,7 @@ export interface ReputationPenaltiesTable {
   at: number;
   /** The agent whose signed report carried it; null for an anonymous report (migration 0012). */
   reporter_agent_id: string | null;
-  /** When the reporter was revoked: withdrawn from the score and skipped by the rebuild (migration 0012). */
+  /** When the reporter was revoked: withdrawn from the score, and replayed as a withdrawal by the rebuild (migration 0012). */
   withdrawn_at: number | null;
 }
 

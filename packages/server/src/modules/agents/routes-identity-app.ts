@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkPow, formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { DISPLAY_TEXT } from '../../http/text-patterns.ts';
 import type { Principal } from '../../http/policy.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
@@ -18,7 +19,7 @@ import { assertSlug } from './slug.ts';
 import * as store from './store.ts';
 import type { AgentRow, Db } from './store.ts';
 import { manifestSigningKey, manifestStatement, signStatement } from './tool-manifest.ts';
-import { agentIdParams, idFor, noControl, secretSchema, signedAtSchema } from './schemas.ts';
+import { agentIdParams, idFor, secretSchema, signedAtSchema } from './schemas.ts';
 
 /** How long a linking key stays usable. */
 export const LINKING_KEY_TTL_MS = 7 * 24 * 3600_000;
@@ -124,7 +125,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
           properties: {
             publicKey: { type: 'string', minLength: 1, maxLength: 2048 },
             powNonce: { type: 'string', minLength: 1, maxLength: 20 },
-            label: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
+            label: { type: 'string', minLength: 1, maxLength: 200, pattern: DISPLAY_TEXT },
             linkingKey: secretSchema,
             keyProof: {
               type: 'object',
@@ -240,7 +241,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
           additionalProperties: false,
           required: ['name', 'handle'],
           properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
+            name: { type: 'string', minLength: 1, maxLength: 200, pattern: DISPLAY_TEXT },
             handle: { type: 'string', minLength: 1, maxLength: 40, pattern: HANDLE },
           },
         },
@@ -379,7 +380,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         body: {
           type: ['object', 'null'], // the body is optional
           additionalProperties: false,
-          properties: { reason: { type: 'string', minLength: 1, maxLength: 500, pattern: noControl } },
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 500, pattern: DISPLAY_TEXT } },
         },
       },
     },

@@ -4,21 +4,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
 import { assertMayManage, holdCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
 import { normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
 import { loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
-import {
-  agentSlugParams,
-  idFor,
-  noControl,
-  secretSchema,
-  sha256HexPattern,
-  signedAtSchema,
-  textLines,
-} from './schemas.ts';
+import { agentSlugParams, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
 import { assertSlug } from './slug.ts';
@@ -95,11 +88,11 @@ export function registerTreeshipRoutes(
           required: ['slug'],
           properties: {
             slug: { type: 'string', minLength: 1, maxLength: 100 },
-            name: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
-            description: { type: 'string', minLength: 1, maxLength: 2000, pattern: textLines },
+            name: { type: 'string', minLength: 1, maxLength: 200, pattern: DISPLAY_TEXT },
+            description: { type: 'string', minLength: 1, maxLength: 2000, pattern: DISPLAY_TEXT_LINES },
             public_key_pem: { type: 'string', minLength: 1, maxLength: 2048 },
             code_hash: { type: 'string', pattern: sha256HexPattern },
-            model_id: { type: 'string', minLength: 1, maxLength: 200, pattern: noControl },
+            model_id: { type: 'string', minLength: 1, maxLength: 200, pattern: DISPLAY_TEXT },
             domain: { type: 'string', minLength: 1, maxLength: 253 },
             linking_key: secretSchema,
             key_proof: {
@@ -343,7 +336,7 @@ export function registerTreeshipRoutes(
           required: ['fingerprint_hash', 'provider', 'sample_count'],
           properties: {
             fingerprint_hash: { type: 'string', pattern: sha256HexPattern },
-            provider: { type: 'string', minLength: 1, maxLength: 64, pattern: noControl },
+            provider: { type: 'string', minLength: 1, maxLength: 64, pattern: DISPLAY_TEXT },
             sample_count: { type: 'integer', minimum: 1, maximum: 100_000 },
           },
         },

@@ -1,12 +1,5 @@
 // JSON-schema pieces the agents routes share.
 import type { FastifyRequest } from 'fastify';
-import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
-
-/** Human-readable text (names, labels, reasons): no control or invisible reordering characters. */
-export const noControl = DISPLAY_TEXT;
-
-/** A description: as {@link noControl}, but it may span lines. */
-export const textLines = DISPLAY_TEXT_LINES;
 
 /** A bearer secret as this module issues them (prefix + base64url); the exact check is a hashed lookup. */
 export const secretSchema = { type: 'string', minLength: 1, maxLength: 200 } as const;

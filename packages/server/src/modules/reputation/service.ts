@@ -53,13 +53,13 @@ function emptyScore(agentId: string, scope: string): ScoreState {
 }
 
 /**
- * The global score of a stored row less the report penalties in force (an absent row is a new agent: 50 in every
- * lane, no penalty).
+ * The global score of a stored row less the report penalties in force, as read with it (an absent row is a new
+ * agent: 50 in every lane, no penalty).
  */
-export function globalScoreOf(s: ScoreState | undefined, activePenalty: number): GlobalScore {
+export function globalScoreOf(s: (ScoreState & { activePenalty: number }) | undefined): GlobalScore {
   const row = s ?? emptyScore('', GLOBAL_SCOPE);
   return {
-    score: round2(weightedScore(row.micro, activePenalty)),
+    score: round2(weightedScore(row.micro, s?.activePenalty ?? 0)),
     laneScores: laneScores(row),
     updatedAt: row.updatedAt,
   };
@@ -147,7 +147,7 @@ export async function getGlobalScore(ctx: AppContext, agentId: string): Promise<
 export async function getGlobalScoreDetails(ctx: AppContext, agentId: string): Promise<GlobalScore> {
   const since = ctx.clock.now() - PENALTY_LIFETIME_MS;
   const [row] = await store.findScores(ctx.storage.db, agentId, [GLOBAL_SCOPE], since);
-  return globalScoreOf(row, row?.activePenalty ?? 0);
+  return globalScoreOf(row);
 }
 
 /** Everything an integrator with the agent's consent sees: both scores and its per-metric breakdown. */
@@ -163,7 +163,7 @@ export async function getAgentReputation(
   ]);
   const global = scores.find((s) => s.scope === GLOBAL_SCOPE);
   return {
-    score: globalScoreOf(global, global?.activePenalty ?? 0),
+    score: globalScoreOf(global),
     integratorScore: integratorScoreOf(scores.find((s) => s.scope === integratorSlug)),
     metricBreakdown: totals.map(breakdownOf),
   };

@@ -212,7 +212,7 @@ export async function fileReport(
 
 /**
  * Inside an agent's revocation transaction: withdraws every report the agent filed. Their penalties stop counting at
- * once (the targets' scores are restored), they no longer fill any cap, and the rebuild skips them.
+ * once (the targets' scores are restored), they no longer fill any cap, and the rebuild replays the withdrawal.
  *
  * @example
  * await db.transaction().execute(async (trx) => {

@@ -16,7 +16,6 @@ import { consentFor, signatureView } from './view.ts';
 
 const HEX64 = '^[0-9a-f]{64}$';
 const HEX64_ANY_CASE = '^[0-9a-fA-F]{64}$';
-/** No C0 control characters or DEL in free text that pages show. Newlines and tabs are allowed in `details`. */
 const ref = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const ms = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const base64Signature = { type: 'string', minLength: 1, maxLength: 200 } as const;
