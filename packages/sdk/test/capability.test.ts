@@ -224,6 +224,18 @@ describe('checkCapability (offline)', () => {
     );
     assert.deepEqual(seen, [['root', 'child']]);
     assert.equal(await code(t, req, { isAgentRevoked: async () => true }), 'AGENT_REVOKED');
+    // One lookup for both answers gets the verified claims and replaces the two hooks.
+    const asked: string[] = [];
+    const status = (revoked: boolean, agentRevoked: boolean) => async (c: { jti: string; par: string[] }) => (
+      asked.push([...c.par, c.jti].join('/')),
+      { revoked, agentRevoked }
+    );
+    const child = await token({ jti: 'child', par: ['root'] });
+    assert.equal(await code(child, req, { revocationStatus: status(true, false) }), 'TOKEN_REVOKED');
+    assert.equal(await code(t, req, { revocationStatus: status(false, true) }), 'AGENT_REVOKED');
+    const hooks = { isRevoked: async () => true, isAgentRevoked: async () => true };
+    assert.equal(await code(t, req, { ...hooks, revocationStatus: status(false, false) }), 'allow');
+    assert.deepEqual(asked, ['root/child', claims.jti, claims.jti]);
     assert.equal(await code(t, req, { registry: undefined }), 'REGISTRY_UNAVAILABLE');
     assert.equal(await code(t, req, { registry: async () => undefined }), 'REGISTRY_UNAVAILABLE');
     assert.equal(await code(await token({ iid: 'foxtrot' })), 'UNKNOWN_ISSUER');

@@ -182,6 +182,11 @@ export interface CheckCapabilityOptions {
   /** Whether the agent has been revoked where the verifier knows it. Omitted: not checked. */
   isAgentRevoked?: (agentId: string) => Promise<boolean>;
   /**
+   * Both revocation answers from one lookup, given the verified claims (a gateway reads them in one query). When
+   * given, it replaces `isRevoked` and `isAgentRevoked`.
+   */
+  revocationStatus?: (claims: CapabilityClaims) => Promise<{ revoked: boolean; agentRevoked: boolean }>;
+  /**
    * Good signatures already checked ({@link createSignatureCache}): a token presented again skips its signature
    * check; every other check runs again.
    */
@@ -191,6 +196,18 @@ export interface CheckCapabilityOptions {
 
 function deny(code: CapabilityDenyCode, reason: string, claims?: CapabilityClaims): CapabilityDecision {
   return claims === undefined ? { decision: 'deny', code, reason } : { decision: 'deny', code, reason, claims };
+}
+
+/** The two revocation answers from the separate hooks (each omitted: not checked). */
+async function revocationStatusOf(
+  options: CheckCapabilityOptions,
+  claims: CapabilityClaims,
+): Promise<{ revoked: boolean; agentRevoked: boolean }> {
+  const [revoked, agentRevoked] = await Promise.all([
+    options.isRevoked?.([...claims.par, claims.jti]) ?? false,
+    options.isAgentRevoked?.(claims.sub) ?? false,
+  ]);
+  return { revoked, agentRevoked };
 }
 
 /**
@@ -238,9 +255,8 @@ export async function checkCapability(
     return deny('ACTION_MISMATCH', 'The token does not allow this action.', claims);
   }
   const registry = options.registry;
-  const [revoked, agentRevoked, doc] = await Promise.all([
-    options.isRevoked?.([...claims.par, claims.jti]) ?? false,
-    options.isAgentRevoked?.(claims.sub) ?? false,
+  const [{ revoked, agentRevoked }, doc] = await Promise.all([
+    options.revocationStatus?.(claims) ?? revocationStatusOf(options, claims),
     claims.iid === null ? undefined : typeof registry === 'function' ? registry() : registry,
   ]);
   if (revoked) return deny('TOKEN_REVOKED', 'The token, or a token it was delegated from, has been revoked.', claims);

@@ -274,10 +274,10 @@ export async function interceptCapability(
   registry: () => Promise<RegistryDocument | undefined> = registryOnce(ctx),
 ): Promise<CapabilityDecision> {
   const db = ctx.storage.db;
-  // The hooks run only once `sub` equals `agentId` (checkCapability denies SUBJECT_MISMATCH before them).
+  // Asked only once `sub` equals `agentId` (checkCapability denies SUBJECT_MISMATCH before it).
   const ref = parseAgentRef(input.agentId);
   const slug = ref !== undefined && 'slug' in ref ? ref.slug : null;
-  let standing: Promise<store.TokenStanding> | undefined;
+  let standing: store.TokenStanding | undefined;
   const decision = await checkCapability(
     input.token,
     { agentId: input.agentId, resource: input.resource, action: input.action },
@@ -285,26 +285,23 @@ export async function interceptCapability(
       resolveKey: gatewayKeysOf(ctx).resolveKey,
       now: ctx.clock.now(),
       registry,
-      // checkCapability asks both in the same tick, isRevoked first: they share one query.
-      isRevoked: async (jtis) => (await (standing = store.tokenStanding(db, jtis, slug))).revoked,
-      isAgentRevoked: async () => {
-        if (standing === undefined) throw new Error('checkCapability asked isAgentRevoked before isRevoked');
-        return (await standing).agentRevoked;
-      },
+      // One query: the token's and its ancestors' revocation, their recorded agent's, and who holds `slug` now.
+      revocationStatus: async (claims) => (standing = await store.tokenStanding(db, [...claims.par, claims.jti], slug)),
       signatureCache: capabilitySignatureCacheOf(ctx),
     },
   );
-  if (decision.decision === 'allow' && slug !== null) {
-    if (standing === undefined) throw new Error('checkCapability allowed without asking isRevoked');
-    const { agentId, slugHolder } = await standing;
-    if (slugHolder !== agentId) {
-      return {
-        decision: 'deny',
-        code: 'SUBJECT_MISMATCH',
-        reason: 'The token was issued to another agent: its slug no longer names that agent.',
-        claims: decision.claims,
-      };
-    }
+  // A slug `sub` must still name the agent the token was issued to (fail closed if the status was never read).
+  if (
+    decision.decision === 'allow' &&
+    slug !== null &&
+    (standing === undefined || standing.slugHolder !== standing.agentId)
+  ) {
+    return {
+      decision: 'deny',
+      code: 'SUBJECT_MISMATCH',
+      reason: 'The token was issued to another agent: its slug no longer names that agent.',
+      claims: decision.claims,
+    };
   }
   return decision;
 }
