@@ -7,7 +7,6 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
-import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgent, verifyAgentSignature } from '../agents/service.ts';
 import { findSignature, signedMessageString } from '../signatures/service.ts';
 import type { Lane, MetricDefinition, Polarity } from '../reputation/formula.ts';
@@ -283,46 +282,29 @@ export async function getConsentStatus(
   return row?.status ?? 'none';
 }
 
-async function consentStatuses(
-  db: store.Db,
-  integratorSlug: string,
-  agentIds: readonly string[],
-  hold?: Engine,
-): Promise<Map<string, ConsentStatus>> {
-  const out = new Map<string, ConsentStatus>();
-  const unique = [...new Set(agentIds)];
-  for (let i = 0; i < unique.length; i += 500) {
-    for (const r of await store.findConsents(db, integratorSlug, unique.slice(i, i + 500), hold)) {
-      out.set(r.agent_id, r.status);
-    }
-  }
-  return out;
-}
-
-/** Consent statuses of many agents at once (ingestion), by agent id; absent agents have `none`. */
-export function getConsentStatuses(
-  ctx: AppContext,
-  integratorSlug: string,
-  agentIds: readonly string[],
-): Promise<Map<string, ConsentStatus>> {
-  return consentStatuses(ctx.storage.db, integratorSlug, agentIds);
-}
-
 /**
- * Inside a transaction that records what an agent's consent allows (ingested events): {@link getConsentStatuses},
- * the rows held until `trx` ends. A revoke that committed first is seen here; one that comes later waits for `trx`
- * (on SQLite the one writer serializes them anyway), so nothing is stored after a revoke has been answered.
+ * Consent statuses of many agents at once (ingestion), by agent id (absent agents have `none`), read inside the
+ * transaction that records what they allow, the rows held until `trx` ends. A revoke that committed first is seen
+ * here; one that comes later waits for `trx` (on SQLite the one writer serializes them anyway), so nothing is stored
+ * after a revoke has been answered.
  *
  * @example
  * const consents = await holdConsentStatuses(ctx, trx, 'shop', agentIds);
  */
-export function holdConsentStatuses(
+export async function holdConsentStatuses(
   ctx: AppContext,
   trx: store.Db,
   integratorSlug: string,
   agentIds: readonly string[],
 ): Promise<Map<string, ConsentStatus>> {
-  return consentStatuses(trx, integratorSlug, agentIds, ctx.storage.engine);
+  const out = new Map<string, ConsentStatus>();
+  const unique = [...new Set(agentIds)];
+  for (let i = 0; i < unique.length; i += 500) {
+    for (const r of await store.findConsents(trx, integratorSlug, unique.slice(i, i + 500), ctx.storage.engine)) {
+      out.set(r.agent_id, r.status);
+    }
+  }
+  return out;
 }
 
 /**

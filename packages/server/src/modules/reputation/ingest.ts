@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
-import { getConsentStatuses, getEnvironmentMetrics, holdConsentStatuses } from '../integrators/service.ts';
+import { getEnvironmentMetrics, holdConsentStatuses } from '../integrators/service.ts';
 import { checkMetrics, EventError, externalIdOf, parseEvent } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
 import type { MetricDefinition } from './formula.ts';
@@ -85,8 +85,8 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
     }
   });
 
-  // One query for every subject agent of the batch, one for their consents (not one per event or per agent).
-  // Each subject once: a batch names its few agents many times over.
+  // One query for every subject agent of the batch (not one per event or per agent); their consents are read once,
+  // inside the transaction. Each subject once: a batch names its few agents many times over.
   const subjects = new Set<string>();
   for (const { event } of parsed) if (event.subjectType === 'agent') subjects.add(event.subjectId);
   const agents = await findAgents(ctx, [...subjects]);
@@ -96,12 +96,6 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
       metricSets.set(event.version, await getEnvironmentMetrics(ctx, slug, event.version));
     }
   }
-  const consents = await getConsentStatuses(
-    ctx,
-    slug,
-    [...agents.values()].map((a) => a.id),
-  );
-
   const pending: Pending[] = [];
   const refused: Array<{ index: number; event: ParsedEvent; err: unknown }> = [];
   for (const { index, event } of parsed) {
@@ -120,7 +114,6 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
         } catch {
           throw new EventError('AGENT_REVOKED', 'The subject agent has been revoked.');
         }
-        if (consents.get(agent.id) !== 'allowed') throw consentRequired();
       }
       pending.push({ index, event, agent, metrics });
     } catch (err) {
@@ -133,11 +126,11 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
     const outcome = await retryOnDeadlock(() =>
       ctx.storage.db.transaction().execute(async (trx) => {
         await store.lockAgents(trx, ctx.storage.engine, agentIds);
-        // The consents read above may have been revoked since: read again, held until this commits, so an event
-        // is never stored after the revoke that withdrew it was answered.
+        // Consents are read here, held until this commits: a revoke that committed first is seen, one that comes
+        // later waits, so an event is never stored after the revoke that withdrew it was answered.
         const held = await holdConsentStatuses(ctx, trx, slug, agentIds); // no query without agents
-        const withdrawn = new Set(pending.filter((p) => p.agent !== undefined && held.get(p.agent.id) !== 'allowed'));
-        const kept = withdrawn.size === 0 ? pending : pending.filter((p) => !withdrawn.has(p));
+        const unconsented = new Set(pending.filter((p) => p.agent !== undefined && held.get(p.agent.id) !== 'allowed'));
+        const kept = unconsented.size === 0 ? pending : pending.filter((p) => !unconsented.has(p));
         const seqs = await store.insertEvents(
           trx,
           ctx.storage.engine,
@@ -162,13 +155,13 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
           });
         }
         await applyScored(trx, ctx.storage.engine, ctx.config.reputation.environmentCap, scored);
-        return { insertedIds, withdrawn };
+        return { insertedIds, unconsented };
       }),
     );
-    const { insertedIds: inserted, withdrawn } = outcome;
+    const { insertedIds: inserted, unconsented } = outcome;
     for (const p of pending) {
       const { index, event } = p;
-      if (withdrawn.has(p)) {
+      if (unconsented.has(p)) {
         refused.push({ index, event, err: consentRequired() });
         continue;
       }
