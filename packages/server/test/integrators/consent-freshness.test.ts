@@ -2,16 +2,15 @@
 // signature was recorded (a far-future allow would outrank every later revoke), refuses a signature by a key the
 // agent rotated away from, and an ingestion batch that read a consent before a revoke stores nothing after it.
 import assert from 'node:assert/strict';
-import type { Kysely } from 'kysely';
 import { eachEngine } from '../helpers/storage.ts';
 import { tableCounts } from '../helpers/app.ts';
+import { beforeNextTransaction } from '../helpers/interleave.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { newPair, signedInject, signText } from '../agents/helpers.ts';
 import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { consentPayloadHash, getConsentStatus } from '../../src/modules/integrators/service.ts';
 import { signedMessageString } from '../../src/modules/signatures/service.ts';
 import { ingestEvents } from '../../src/modules/reputation/ingest.ts';
-import type { Database } from '../../src/storage/index.ts';
 import { createIntegrator, event, post, recordSignature, registerAgent, repApp, sendConsent } from './helpers.ts';
 import type { TestAgent } from './helpers.ts';
 
@@ -245,21 +244,6 @@ eachEngine('a far-future consent stored before these checks existed gives way to
   assert.equal(await getConsentStatus(t.ctx, 'shop', agent.id), 'revoked');
   await t.app.close();
 });
-
-/** Runs `step` once, just before the next transaction on `db` begins (a forced interleaving, no sleeps). */
-function beforeNextTransaction(db: Kysely<Database>, step: () => Promise<void>): void {
-  const original = db.transaction;
-  db.transaction = function () {
-    db.transaction = original;
-    const builder = original.call(db);
-    const execute = builder.execute.bind(builder);
-    builder.execute = async (fn) => {
-      await step();
-      return execute(fn);
-    };
-    return builder;
-  } as typeof db.transaction;
-}
 
 eachEngine(
   'a batch that read the consent before a revoke stores nothing once the revoke is answered',

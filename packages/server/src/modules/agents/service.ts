@@ -111,6 +111,22 @@ export async function holdAgentUnrevoked(ctx: AppContext, trx: Db, did: string):
 }
 
 /**
+ * {@link holdAgentUnrevoked} for a batch (ingestion): the ids of the given agents that are revoked or gone, read in
+ * `trx` and their rows held until it ends, so a batch checked before a revocation cannot store its events after the
+ * revocation was answered.
+ *
+ * @example
+ * const revoked = await holdRevokedAgents(ctx, trx, agentIds);
+ */
+export async function holdRevokedAgents(ctx: AppContext, trx: Db, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (ids.length === 0) return out;
+  const statuses = await store.agentStatusesHeld(trx, ctx.storage.engine, ids);
+  for (const id of ids) if ((statuses.get(id) ?? 'revoked') === 'revoked') out.add(id);
+  return out;
+}
+
+/**
  * The agents named by `refs` (DIDs, internal ids or slugs) in one query, keyed by the ref as given; refs that name
  * no agent are absent. Revoked agents are included (see {@link assertAgentActive}).
  *

@@ -25,6 +25,24 @@ export async function agentStatusHeld(db: Db, engine: Engine, id: string): Promi
   return row?.status;
 }
 
+/** {@link agentStatusHeld} for many agents at once (ids in chunks of 500), by id; unknown ids are absent. */
+export async function agentStatusesHeld(
+  db: Db,
+  engine: Engine,
+  ids: readonly string[],
+): Promise<Map<string, AgentStatus>> {
+  const out = new Map<string, AgentStatus>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const query = db
+      .selectFrom('agents')
+      .select(['id', 'status'])
+      .where('id', 'in', unique.slice(i, i + 500));
+    for (const r of await (engine === 'postgres' ? query.forShare() : query).execute()) out.set(r.id, r.status);
+  }
+  return out;
+}
+
 export function findAgentBySlug(db: Db, slug: string): Promise<AgentRow | undefined> {
   return db.selectFrom('agents').selectAll().where('slug', '=', slug).executeTakeFirst();
 }

@@ -3,7 +3,7 @@
 // (same integrator and externalEventId) are `inserted: false`, whoever stored them first.
 import type { AppContext } from '../../context.ts';
 import type { Engine } from '../../storage/index.ts';
-import { assertAgentActive, findAgents } from '../agents/service.ts';
+import { assertAgentActive, findAgents, holdRevokedAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import { getEnvironmentMetrics, holdConsentStatuses } from '../integrators/service.ts';
 import { checkMetrics, EventError, externalIdOf, parseEvent } from './event.ts';
@@ -38,6 +38,10 @@ interface Pending {
 
 function consentRequired(): EventError {
   return new EventError('CONSENT_REQUIRED', 'The subject agent has not allowed this integrator.');
+}
+
+function agentRevoked(): EventError {
+  return new EventError('AGENT_REVOKED', 'The subject agent has been revoked.');
 }
 
 function eventRow(slug: string, { event: e, agent }: Pending, receivedAt: number): NewEventRow {
@@ -112,7 +116,7 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
         try {
           assertAgentActive(agent);
         } catch {
-          throw new EventError('AGENT_REVOKED', 'The subject agent has been revoked.');
+          throw agentRevoked();
         }
       }
       pending.push({ index, event, agent, metrics });
@@ -126,11 +130,18 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
     const outcome = await retryOnDeadlock(() =>
       ctx.storage.db.transaction().execute(async (trx) => {
         await store.lockAgents(trx, ctx.storage.engine, agentIds);
-        // Consents are read here, held until this commits: a revoke that committed first is seen, one that comes
-        // later waits, so an event is never stored after the revoke that withdrew it was answered.
-        const held = await holdConsentStatuses(ctx, trx, slug, agentIds); // no query without agents
-        const unconsented = new Set(pending.filter((p) => p.agent !== undefined && held.get(p.agent.id) !== 'allowed'));
-        const kept = unconsented.size === 0 ? pending : pending.filter((p) => !unconsented.has(p));
+        // Consents and the agents' revocation are read again here, held until this commits: a revoke (of the
+        // consent or of the agent) that committed first is seen, one that comes later waits, so an event is never
+        // stored after the revoke that withdrew it was answered. No query without agents.
+        const revokedAgents = await holdRevokedAgents(ctx, trx, agentIds);
+        const held = await holdConsentStatuses(ctx, trx, slug, agentIds);
+        const late = new Map<Pending, EventError>();
+        for (const p of pending) {
+          if (p.agent === undefined) continue;
+          if (revokedAgents.has(p.agent.id)) late.set(p, agentRevoked());
+          else if (held.get(p.agent.id) !== 'allowed') late.set(p, consentRequired());
+        }
+        const kept = late.size === 0 ? pending : pending.filter((p) => !late.has(p));
         const seqs = await store.insertEvents(
           trx,
           ctx.storage.engine,
@@ -155,14 +166,15 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
           });
         }
         await applyScored(trx, ctx.storage.engine, ctx.config.reputation.environmentCap, scored);
-        return { insertedIds, unconsented };
+        return { insertedIds, late };
       }),
     );
-    const { insertedIds: inserted, unconsented } = outcome;
+    const { insertedIds: inserted, late } = outcome;
     for (const p of pending) {
       const { index, event } = p;
-      if (unconsented.has(p)) {
-        refused.push({ index, event, err: consentRequired() });
+      const err = late.get(p);
+      if (err !== undefined) {
+        refused.push({ index, event, err });
         continue;
       }
       const ok = inserted.has(event.externalEventId);
