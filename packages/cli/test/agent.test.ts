@@ -299,3 +299,24 @@ test('the vouch binary signs standard input (agent sign -)', async () => {
   await writeFile(file, 'signed from a pipe\n');
   assert.equal((await run('agent', 'verify', signed.signatureHash, '--file', file)).code, 0);
 });
+
+test('create proves the key to a server that requires it; --no-key-proof is refused there, nothing kept', async (t) => {
+  const strict = await startLiveServer({ VOUCH_POW_DIFFICULTY: '2', VOUCH_REQUIRE_KEY_PROOF: '1' });
+  t.after(() => strict.close());
+  strict.clock.set(Date.now());
+  const help = await run('agent', 'create', '--help');
+  assert.match(help.out, /--no-key-proof\s+send no proof of possession/);
+  assert.match(help.out, /\$ vouch agent create .*--no-key-proof/);
+
+  const r = await run('agent', 'create', '--alias', 'proven', '--server', strict.url, '--json');
+  assert.equal(r.code, 0, r.err);
+  const { did } = JSON.parse(r.out) as { did: string };
+  const profile = await strict.call('GET', `/v1/identity/${did}`);
+  assert.equal(profile.status, 200);
+  assert.equal(profile.body.key_proven, true);
+
+  const refused = await run('agent', 'create', '--alias', 'unproven', '--server', strict.url, '--no-key-proof');
+  assert.equal(refused.code, 2, refused.err);
+  assert.match(refused.err, /^vouch: the server refused: VALIDATION_FAILED: body\.keyProof is required/m);
+  assert.ok(!(await readdir(join(home, 'identities'))).includes('unproven.json'), 'no identity file is kept');
+});

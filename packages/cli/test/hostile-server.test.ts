@@ -150,8 +150,11 @@ test(
   { timeout: 30_000 },
   async (t) => {
     const home = await tempDir(t, 'vouch-hostile-home-');
-    const server = await serve(t, (res) =>
-      json(res, 400, { code: 'POW_INVALID', error: 'sha256hex(publicKey + powNonce) must start with 9 zeros.' }),
+    // Discovery answers (the CLI reads the server's public URL for its key proof); the registration demands 9 zeros.
+    const server = await serve(t, (res, req) =>
+      req.url === '/.well-known/agent-registry.json'
+        ? json(res, 200, { issuer: 'https://vouch.example' })
+        : json(res, 400, { code: 'POW_INVALID', error: 'sha256hex(publicKey + powNonce) must start with 9 zeros.' }),
     );
     const saved = process.env.VOUCH_HOME;
     process.env.VOUCH_HOME = join(home, '.vouch');
@@ -163,7 +166,10 @@ test(
         /vouch: the server asks for a proof of work of 9 leading zeros \(about 16\^9 hashes\); not attempted without --pow-difficulty 9\.\n$/,
       );
       assert.ok(!r.err.includes('finding 9 leading zero'), 'no search was started');
-      assert.equal(server.seen.length, 1);
+      assert.deepEqual(
+        server.seen.map((s) => `${s.method} ${s.url}`),
+        ['GET /.well-known/agent-registry.json', 'POST /api/v1/agents/register'],
+      );
     } finally {
       if (saved === undefined) delete process.env.VOUCH_HOME;
       else process.env.VOUCH_HOME = saved;

@@ -108,8 +108,11 @@ test('key files: readable by others warns, both forms or an unusable file is a u
 
 test('agent create --linking-key-file sends the linking key from the file', async (t) => {
   const dir = await tempDir(t, 'vouch-secrets-');
-  const server = await serve(t, (res) =>
-    res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":"STOP","error":"stop here."}'),
+  // Discovery answers (the key proof names its issuer); the registration is refused.
+  const server = await serve(t, (res, seen) =>
+    seen.url === '/.well-known/agent-registry.json'
+      ? res.writeHead(200, { 'content-type': 'application/json' }).end('{"issuer":"https://vouch.example"}')
+      : res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":"STOP","error":"stop here."}'),
   );
   const saved = process.env.VOUCH_HOME;
   process.env.VOUCH_HOME = join(dir, '.vouch');
@@ -121,7 +124,8 @@ test('agent create --linking-key-file sends the linking key from the file', asyn
     );
     assert.match(r.err, /the server refused: STOP/);
     assert.doesNotMatch(r.err, /warning/);
-    assert.equal((JSON.parse(server.seen[0]!.body) as { linkingKey?: string }).linkingKey, LINK);
+    const register = server.seen.find((s) => s.method === 'POST');
+    assert.equal((JSON.parse(register!.body) as { linkingKey?: string }).linkingKey, LINK);
     const argv = await runClean(
       'agent',
       'create',

@@ -269,6 +269,8 @@ export {
   reportStatement,
   createAgentIdentity,
   proofOfWork,
+  registrationStatement,
+  signKeyProof,
 } from './agent/index.ts';
 export type {
   SignedContent,
@@ -277,6 +279,7 @@ export type {
   CreateAgentIdentityOptions,
   CreatedAgent,
   ProofOfWorkOptions,
+  KeyProof,
 } from './agent/index.ts';
 export {
   fetchVerifierCache,

@@ -1,8 +1,10 @@
+import { VouchError } from '../errors.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { DEFAULT_POW_DIFFICULTY } from '../pow/params.ts';
 import type { VouchClient } from '../client/client.ts';
 import type { CallOptions } from '../client/http.ts';
 import { VouchAgent } from './agent.ts';
+import { signKeyProof } from './key-proof.ts';
 import { proofOfWork } from './pow.ts';
 
 export interface CreateAgentIdentityOptions extends CallOptions {
@@ -14,6 +16,18 @@ export interface CreateAgentIdentityOptions extends CallOptions {
   difficulty?: number;
   /** Called with the number of hashes tried so far while the proof of work runs. */
   onProgress?: (attempts: number) => void;
+  /**
+   * Send a proof of possession of the new key, `keyProof` (default `true`): required by servers with
+   * `VOUCH_REQUIRE_KEY_PROOF=1`, and it marks the key as proven (`key_proven`) on any other. `false` sends none and
+   * asks nothing more of the server: for servers that predate the proof.
+   */
+  keyProof?: boolean;
+  /**
+   * The server's `VOUCH_PUBLIC_URL`, which the proof names. Default: the `issuer` of its AIP discovery document
+   * (`GET /.well-known/agent-registry.json`, asked before the proof of work), which may differ from the URL the
+   * client connects to (e.g. behind a proxy).
+   */
+  publicUrl?: string;
 }
 
 export interface CreatedAgent {
@@ -26,29 +40,68 @@ export interface CreatedAgent {
   powAttempts: number;
 }
 
+/** The server's `VOUCH_PUBLIC_URL`: its discovery document's `issuer`. */
+async function discoverPublicUrl(client: VouchClient, call: CallOptions): Promise<string> {
+  const { issuer } = await client.tokens.discovery(call);
+  if (typeof issuer !== 'string' || issuer === '') {
+    throw new VouchError('AIP_RESPONSE_INVALID', 'The discovery document names no issuer.');
+  }
+  return issuer;
+}
+
 /**
- * Creates an agent identity: a fresh Ed25519 key, the proof of work (with progress), and registration at
- * `POST /api/v1/agents/register`. The private key is `result.agent.privateKey`: store it as a secret
- * (`formatPrivateKey(key, 'jwk')`).
+ * Creates an agent identity: a fresh Ed25519 key, the proof of work (with progress), a proof of possession of the
+ * key signed right after it (`keyProof`; naming the server's public URL, from discovery unless `publicUrl` is given),
+ * and registration at `POST /api/v1/agents/register`. The private key is `result.agent.privateKey`: store it as a
+ * secret (`formatPrivateKey(key, 'jwk')`).
  *
  * @example
  * ```ts
  * const { agent, claimToken } = await createAgentIdentity(client, { label: 'my-bot', onProgress: (n) => log(n) });
  * await agent.signContent('hello');
+ * // A server that predates the proof of possession:
+ * await createAgentIdentity(oldServerClient, { keyProof: false });
  * ```
  */
 export async function createAgentIdentity(
   client: VouchClient,
   options: CreateAgentIdentityOptions = {},
 ): Promise<CreatedAgent> {
-  const { label, linkingKey, difficulty = DEFAULT_POW_DIFFICULTY, onProgress, ...call } = options;
+  const {
+    label,
+    linkingKey,
+    difficulty = DEFAULT_POW_DIFFICULTY,
+    onProgress,
+    keyProof = true,
+    publicUrl,
+    ...call
+  } = options;
+  if (publicUrl !== undefined && (typeof publicUrl !== 'string' || publicUrl === '')) {
+    throw new VouchError('INVALID_ARGUMENT', "publicUrl must be the server's public URL.");
+  }
+  const noAuth: CallOptions = { ...call, as: 'none' };
+  // Learned before the proof of work, so that a server that cannot answer fails before the long part. A given URL
+  // loses its trailing slashes, as VOUCH_PUBLIC_URL does.
+  const issuer =
+    keyProof === false ? undefined : (publicUrl?.replace(/\/+$/, '') ?? (await discoverPublicUrl(client, noAuth)));
   const crypto = client.http.crypto;
   const { publicKey, privateKey } = await crypto.generateKeyPair('Ed25519');
   const publicKeyBase64 = formatPublicKey(publicKey, 'base64');
   const pow = await proofOfWork(publicKeyBase64, { difficulty, onProgress, signal: call.signal, crypto });
+  // Signed after the proof of work, which can take minutes: the server accepts signedAt within 5 minutes of its clock.
+  const proof =
+    issuer === undefined
+      ? undefined
+      : await signKeyProof(privateKey, { publicUrl: issuer, signedAt: client.http.now() }, crypto);
   const registered = await client.agents.register(
-    { publicKey: publicKeyBase64, powNonce: pow.nonce, label, linkingKey },
-    { ...call, as: 'none' },
+    {
+      publicKey: publicKeyBase64,
+      powNonce: pow.nonce,
+      label,
+      linkingKey,
+      ...(proof === undefined ? {} : { keyProof: proof }),
+    },
+    noAuth,
   );
   const created: CreatedAgent = {
     agent: new VouchAgent(client, { did: registered.did, privateKey }),

@@ -5,9 +5,18 @@ import type { AgentRegistration, Answer, ReportInput } from './types.ts';
 
 /** identity.app's agent routes: registration, claiming, slugs, revocation, key rotation, reports, resolve. */
 export class AgentsApi extends Api {
-  /** `POST /api/v1/agents/register`: a new agent with an Ed25519 key (standard base64) and a proof of work. */
+  /**
+   * `POST /api/v1/agents/register`: a new agent with an Ed25519 key (standard base64), a proof of work and, optionally,
+   * a proof of possession of the key (`signKeyProof`).
+   */
   register(
-    input: { publicKey: string; powNonce: string; label?: string; linkingKey?: string },
+    input: {
+      publicKey: string;
+      powNonce: string;
+      label?: string;
+      linkingKey?: string;
+      keyProof?: { signedAt: number; signature: string };
+    },
     options?: CallOptions,
   ): Promise<Answer<AgentRegistration>> {
     return this.send(ROUTES.registerAgent, { body: input }, options);

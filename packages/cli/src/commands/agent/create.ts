@@ -1,4 +1,5 @@
-// `vouch agent create`: a new Ed25519 key, the server's proof of work, registration, and the identity file.
+// `vouch agent create`: a new Ed25519 key, the server's proof of work, a proof of possession of the key, registration,
+// and the identity file.
 import type { Command } from 'commander';
 import {
   createAgentIdentity,
@@ -30,6 +31,8 @@ interface CreateOptions extends AgentOptions {
   label?: string;
   linkingKey?: string;
   powDifficulty?: string;
+  /** `false` with --no-key-proof. */
+  keyProof?: boolean;
   default?: boolean;
 }
 
@@ -63,7 +66,8 @@ export function registerCreate(agent: Command, io: Io): void {
       agent
         .command('create')
         .description(
-          'Create an agent identity: a new Ed25519 key pair, the proof of work, registration with the server. ' +
+          'Create an agent identity: a new Ed25519 key pair, the proof of work, a proof of possession of the key ' +
+            '(its signature of a statement naming the server), registration with the server. ' +
             'The key is kept in $VOUCH_HOME/identities/<alias>.json (mode 0600; VOUCH_HOME defaults to ~/.vouch) ' +
             'and never printed.',
         )
@@ -77,6 +81,11 @@ export function registerCreate(agent: Command, io: Io): void {
         `the server's proof-of-work difficulty (default: $VOUCH_POW_DIFFICULTY or ${DEFAULT_POW_DIFFICULTY}; ` +
           `learned from the server when it differs, up to ${MAX_LEARNED_DIFFICULTY})`,
       )
+      .option(
+        '--no-key-proof',
+        'send no proof of possession of the key: for servers that predate it (one with VOUCH_REQUIRE_KEY_PROOF=1 ' +
+          'refuses the registration)',
+      )
       .option('--default', 'make it the default identity (the first one created always is)'),
     false,
     `$VOUCH_SERVER, then ${DEFAULT_SERVER}`,
@@ -87,7 +96,8 @@ export function registerCreate(agent: Command, io: Io): void {
 Examples:
   $ vouch agent create --alias support-bot --label "Support bot"
   $ vouch agent create --alias shop-agent --linking-key-file link.key --server https://vouch.example --json
-  $ VOUCH_LINKING_KEY=vouch_link_... vouch agent create --alias shop-agent`,
+  $ VOUCH_LINKING_KEY=vouch_link_... vouch agent create --alias shop-agent
+  $ vouch agent create --alias legacy-bot --server https://old-vouch.example --no-key-proof`,
     )
     .action(async (opts: CreateOptions) => {
       const alias = checkAlias(opts.alias);
@@ -103,6 +113,7 @@ Examples:
           linkingKey: opts.linkingKey ?? (process.env.VOUCH_LINKING_KEY || undefined),
           difficulty: d,
           onProgress: progress(io, d),
+          keyProof: opts.keyProof !== false,
         });
         io.err(
           `proof of work: found after ${made.powAttempts.toLocaleString('en-US')} hashes (${Date.now() - started} ms).`,

@@ -38,14 +38,10 @@ export function rotationStatement(did: string, oldKey: string, newKey: string, s
   return `vouch-rotate-key-v1:${did}:${oldKey}:${newKey}:${signedAt}`;
 }
 
-/**
- * What a key's holder signs to prove possession when registering it (optional; see docs/PROTOCOL.md):
- * `vouch-register-v1:<VOUCH_PUBLIC_URL>:<key base64>:<signedAt ms>`. Naming the server keeps a proof made for
- * another server from registering the key here.
- */
-export function registrationStatement(publicUrl: string, publicKey: string, signedAt: number): string {
-  return `vouch-register-v1:${publicUrl}:${publicKey}:${signedAt}`;
-}
+// What a key's holder signs to prove possession when registering it (optional; see docs/PROTOCOL.md) is the SDK's
+// `registrationStatement`, `vouch-register-v1:<VOUCH_PUBLIC_URL>:<key base64>:<signedAt ms>`: the SDK and the CLI
+// sign the very string checked here.
+export { registrationStatement } from '@vouch/sdk';
 
 interface SignedRequest {
   agentId: string;
