@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
+import { clientAddressKey } from './client-address.ts';
 import { addRouteHook } from './route-hooks.ts';
 import type { RateLimitHit, RateLimitStore } from './rate-limit.ts';
 
@@ -16,7 +17,7 @@ export const CALLERS: readonly Caller[] = [
   'management-token',
 ];
 
-/** Requests allowed per window, counted per route and client address. */
+/** Requests allowed per window, counted per route and client address key (an IPv6 client is its /64). */
 export interface RateLimit {
   max: number;
   windowMs: number;
@@ -190,7 +191,8 @@ function policyHook(opts: PolicyOptions, policy: RoutePolicy, url: string): onRe
     const now = clock.now();
     let counted: RateLimitHit | Promise<RateLimitHit>;
     try {
-      counted = rateLimitStore.hit(req.method + bucketInfix + req.ip, limit.windowMs, now, limit.max);
+      const bucket = req.method + bucketInfix + clientAddressKey(req.ip);
+      counted = rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
     } catch (err) {
       counted = failOpen(req, now, err);
     }

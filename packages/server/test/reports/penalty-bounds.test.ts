@@ -87,7 +87,7 @@ eachEngine(
 
       const penalties: number[] = [];
       for (let i = 1; i <= 6; i++) {
-        const res = await report(app, { did: target!.did, reason: 'spam' }, `2001:db8::${i}`);
+        const res = await report(app, { did: target!.did, reason: 'spam' }, `2001:db8:${i}::1`);
         penalties.push((await expectCreated(res)).penalty);
       }
       for (const by of [fresh!, owned!]) {
@@ -107,7 +107,7 @@ eachEngine(
       // When the limited penalties expire, the cap has room again.
       clock.advance(LIFETIME);
       assert.equal(await getGlobalScore(ctx, target!.id), 50);
-      const again = await expectCreated(await report(app, { did: target!.did, reason: 'spam' }, '2001:db8::6'));
+      const again = await expectCreated(await report(app, { did: target!.did, reason: 'spam' }, '2001:db8:6::1'));
       assert.equal(again.penalty, 2);
       assert.equal(await getGlobalScore(ctx, target!.id), 48);
     } finally {

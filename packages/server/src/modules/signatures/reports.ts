@@ -38,7 +38,7 @@ export const REPORT_PENALTY_CAP = 20;
 export const LIMITED_STANDING_PENALTY_CAP = 10;
 /** A signed report's reporter is established when it has an owner and was registered at least this long before. */
 export const ESTABLISHED_REPORTER_AGE_MS = 7 * 86_400_000;
-/** Anonymous reports per client address in any hour. */
+/** Anonymous reports per client address key in any hour. */
 export const ANONYMOUS_REPORTS_PER_HOUR = 5;
 
 const DAY_MS = 86_400_000;
@@ -70,11 +70,12 @@ export interface ReportReceipt {
 }
 
 /**
- * A keyed digest of the client address, so the anonymous limits work without storing addresses. Keyed with the KEK
- * (every process shares it) so the digest of an IPv4 address cannot be reversed by trying all 2^32 of them.
+ * A keyed digest of the client address key, so the anonymous limits work without storing addresses. Keyed with the
+ * KEK (every process shares it) so the digest of an IPv4 address cannot be reversed by trying all 2^32 of them.
+ * Still `v1`: IPv4 keys are the addresses digested before the change to /64 keys for IPv6.
  */
-function addressDigest(ctx: AppContext, address: string): string {
-  return createHmac('sha256', ctx.kek).update(`vouch-report-address-v1:${address}`).digest('hex');
+function addressDigest(ctx: AppContext, addressKey: string): string {
+  return createHmac('sha256', ctx.kek).update(`vouch-report-address-v1:${addressKey}`).digest('hex');
 }
 
 /** Checks the reporter of a signed report; throws 404, 403 `AGENT_REVOKED`, 400 `REPORT_SELF`, `SIGNED_AT_...`, `SIGNATURE_INVALID`. */
@@ -124,10 +125,11 @@ function standingOf(reporter: Agent | undefined, now: number): 'established' | '
 /**
  * Files a report. With all of `reporterDid`, `signature` and `signedAt` it is a signed report (penalty 5) whose
  * signature must verify (else 400, never downgraded); otherwise anonymous (penalty 2), reported from
- * `clientAddress`. Rules, each over a sliding window ending now (docs/PROTOCOL.md, "Reports"):
- * 1. one reporter (agent, or client address for anonymous reports) and one target: one report per 24 h, whatever
+ * `addressKey` (`clientAddressKey`: an IPv6 client is its /64). Rules, each over a sliding window ending now
+ * (docs/PROTOCOL.md, "Reports"):
+ * 1. one reporter (agent, or address key for anonymous reports) and one target: one report per 24 h, whatever
  *    the reason; a repeat stores nothing and answers the report that counted, with `duplicate: true`;
- * 2. at most 5 anonymous reports per client address per hour (429 `RATE_LIMITED` with Retry-After);
+ * 2. at most 5 anonymous reports per address key per hour (429 `RATE_LIMITED` with Retry-After);
  * 3. the report is stored with its nominal penalty cut down to what the caps leave, counting only reports not
  *    withdrawn: 0 while an earlier penalty of this reporter on this target is in force (PENALTY_LIFETIME_MS); at
  *    most 20 points per target per 24 h; at most 10 points in force per target from reports of limited standing.
@@ -136,12 +138,12 @@ function standingOf(reporter: Agent | undefined, now: number): 'established' | '
  * and a revocation either sees the report (and withdraws it) or comes first (and the report is refused).
  *
  * @example
- * const { receipt, created } = await fileReport(ctx, body, req.ip);
+ * const { receipt, created } = await fileReport(ctx, body, clientAddressKey(req.ip));
  */
 export async function fileReport(
   ctx: AppContext,
   input: ReportInput,
-  clientAddress: string,
+  addressKey: string,
 ): Promise<{ receipt: ReportReceipt; created: boolean }> {
   const target = await resolveAgent(ctx, input.did);
   const { reporterDid, signature, signedAt } = input;
@@ -156,7 +158,7 @@ export async function fileReport(
       throw new ApiError('VALIDATION_FAILED', 'signatureHash names a signature by another agent than did.');
     }
   }
-  const address = reporter === undefined ? addressDigest(ctx, clientAddress) : null;
+  const address = reporter === undefined ? addressDigest(ctx, addressKey) : null;
   const now = ctx.clock.now();
   const standing = standingOf(reporter, now);
   return ctx.storage.db.transaction().execute(async (trx) => {

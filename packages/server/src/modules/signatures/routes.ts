@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
+import { clientAddressKey } from '../../http/client-address.ts';
 import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
 import type { VouchModule } from '../../module.ts';
 import { PAGE_HEADERS } from '../../web/html.ts';
@@ -190,7 +191,8 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
     },
     async (req) => {
       const b = req.body as { signatureHash: string; contentHash: string };
-      const { match, signature } = await certifySignature(ctx, b.signatureHash, b.contentHash, req.ip);
+      const addressKey = clientAddressKey(req.ip);
+      const { match, signature } = await certifySignature(ctx, b.signatureHash, b.contentHash, addressKey);
       const consent = await consentFor(ctx, req.principal, signature.agentId);
       return {
         match,
@@ -240,7 +242,7 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
       },
     },
     async (req, reply) => {
-      const { receipt, created } = await fileReport(ctx, req.body as ReportInput, req.ip);
+      const { receipt, created } = await fileReport(ctx, req.body as ReportInput, clientAddressKey(req.ip));
       return reply.code(created ? 201 : 200).send(receipt);
     },
   );

@@ -243,38 +243,40 @@ export async function recordSignature(
   });
 }
 
-/** How long one client address's certification of one signature counts once: a UTC day. */
+/** How long one client address key's certification of one signature counts once: a UTC day. */
 const CERTIFIER_WINDOW_MS = 86_400_000;
 
 /**
- * A keyed digest naming one client address for one signature, so repeats can be told apart without storing the
+ * A keyed digest naming one client address key for one signature, so repeats can be told apart without storing the
  * address. Keyed with the KEK (every process shares it), so an IPv4 address cannot be found by trying all 2^32; the
- * signature hash in the input keeps one address's certifications of different signatures unlinkable.
+ * signature hash in the input keeps one address's certifications of different signatures unlinkable. Still `v1`:
+ * IPv4 keys are the addresses digested before, so their day's markers hold across the change to /64 keys.
  */
-function certifierDigest(ctx: AppContext, signatureHash: string, clientAddress: string): string {
-  return createHmac('sha256', ctx.kek).update(`vouch-certifier-v1:${signatureHash}:${clientAddress}`).digest('hex');
+function certifierDigest(ctx: AppContext, signatureHash: string, addressKey: string): string {
+  return createHmac('sha256', ctx.kek).update(`vouch-certifier-v1:${signatureHash}:${addressKey}`).digest('hex');
 }
 
 /**
  * Compares `contentHash` (64 hex, any case) with the signature's payload hash. A match adds one certification, at
- * most one per client address per signature per UTC day (the day's marker and the count change in one
- * transaction); a repeat answers the count unchanged. Throws 404 for an unknown signature hash.
+ * most one per client address key (`clientAddressKey`: an IPv6 client is its /64) per signature per UTC day (the
+ * day's marker and the count change in one transaction); a repeat answers the count unchanged. Throws 404 for an
+ * unknown signature hash.
  *
  * @example
- * const { match, signature } = await certifySignature(ctx, hash, sha256HexSync(content), req.ip);
+ * const { match, signature } = await certifySignature(ctx, hash, sha256HexSync(content), clientAddressKey(req.ip));
  */
 export async function certifySignature(
   ctx: AppContext,
   signatureHash: string,
   contentHash: string,
-  clientAddress: string,
+  addressKey: string,
 ): Promise<{ match: boolean; signature: StoredSignature }> {
   const found = await findSignature(ctx, signatureHash);
   if (found === undefined) throw new ApiError('NOT_FOUND', 'No signature has this hash.');
   // Both are public digests of the same length: a plain comparison leaks nothing worth a constant-time one.
   const match = contentHash.toLowerCase() === found.payloadHash;
   if (!match) return { match, signature: found };
-  const bucket = `signatures.certify|${signatureHash}|${certifierDigest(ctx, signatureHash, clientAddress)}`;
+  const bucket = `signatures.certify|${signatureHash}|${certifierDigest(ctx, signatureHash, addressKey)}`;
   const now = ctx.clock.now();
   const count = await ctx.storage.db.transaction().execute(async (trx) => {
     const hit = await hitRateLimit(trx, bucket, CERTIFIER_WINDOW_MS, now);
