@@ -271,6 +271,7 @@ export {
   proofOfWork,
   registrationStatement,
   signKeyProof,
+  signedMessageText,
 } from './agent/index.ts';
 export type {
   SignedContent,

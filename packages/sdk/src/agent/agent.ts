@@ -9,6 +9,7 @@ import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
+import { signedMessageText } from './signed-message.ts';
 import { signCapabilityProof } from '../capability/proof.ts';
 import { signAipIssueProof } from '../aip/proof.ts';
 import type { AipExpiresIn, AipTokenType } from '../aip/types.ts';
@@ -123,12 +124,8 @@ export class VouchAgent {
       throw new VouchError('INVALID_ARGUMENT', 'payloadHash must be 64 lowercase hex digits.');
     }
     const { publicNote, signedAt = this.now(), ...call } = options;
-    // A note is the agent's only when the signature covers it: "<payloadHash>:<signedAt>:<sha256hex(note)>".
-    const noted = publicNote !== undefined && publicNote !== '';
-    const text = noted
-      ? `${payloadHash}:${signedAt}:${await sha256Hex(publicNote, this.crypto)}`
-      : `${payloadHash}:${signedAt}`;
-    const signature = await this.signText(text);
+    // A note is the agent's only when the signature covers it.
+    const signature = await this.signText(await signedMessageText(payloadHash, signedAt, publicNote, this.crypto));
     const body = {
       did: this.did,
       payloadHash,

@@ -5,4 +5,5 @@ export type { CreateAgentIdentityOptions, CreatedAgent } from './create.ts';
 export { registrationStatement, signKeyProof } from './key-proof.ts';
 export type { KeyProof } from './key-proof.ts';
 export { proofOfWork } from './pow.ts';
+export { signedMessageText } from './signed-message.ts';
 export type { ProofOfWorkOptions } from './pow.ts';

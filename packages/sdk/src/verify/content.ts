@@ -10,6 +10,7 @@ import { publicKeyFromRaw } from '../keys/parse-public.ts';
 import type { PublicKey } from '../keys/key.ts';
 import type { SignatureRecord } from '../client/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
+import { signedMessageText } from '../agent/signed-message.ts';
 import { invalid } from './result.ts';
 import type { VerifyResult } from './result.ts';
 
@@ -69,12 +70,9 @@ export async function verifyContent(
   if (keyText === undefined) {
     return { ...invalid('AGENT_HAS_NO_KEY', 'No public key to check the signature with.'), match: true };
   }
-  // With a publicNote the signature covers it too: "<payloadHash>:<signedAt>:<sha256hex(publicNote)>".
-  const note = typeof r.publicNote === 'string' && r.publicNote !== '' ? r.publicNote : undefined;
-  const signed =
-    note === undefined
-      ? `${r.payloadHash}:${r.signedAt}`
-      : `${r.payloadHash}:${r.signedAt}:${await sha256Hex(note, crypto)}`;
+  // With a publicNote the signature covers it too.
+  const note = typeof r.publicNote === 'string' ? r.publicNote : undefined;
+  const signed = await signedMessageText(r.payloadHash, r.signedAt, note, crypto);
   let ok = false;
   try {
     ok = await crypto.verify('EdDSA', ed25519(keyText), decodeBase64(r.signature), encodeUtf8(signed));

@@ -9,7 +9,7 @@ import type { TestApp } from '../helpers/app.ts';
 import { newPair, signedInject, signText } from '../agents/helpers.ts';
 import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { consentPayloadHash, getConsentStatus } from '../../src/modules/integrators/service.ts';
-import { signedMessageString } from '../../src/modules/signatures/service.ts';
+import { signedMessageText } from '@vouch/sdk';
 import { ingestEvents } from '../../src/modules/reputation/ingest.ts';
 import { createIntegrator, event, post, recordSignature, registerAgent, repApp, sendConsent } from './helpers.ts';
 import type { TestAgent } from './helpers.ts';
@@ -200,7 +200,7 @@ eachEngine('a consent whose signature also covers a note counts (the note form v
   const signedAt = t.clock.now();
   const payloadHash = consentPayloadHash({ did: agent.did, integratorSlug: 'shop', action: 'allow', signedAt });
   const publicNote = 'I allow shop to report on me';
-  const signature = await signText(agent.key, signedMessageString(payloadHash, signedAt, publicNote));
+  const signature = await signText(agent.key, await signedMessageText(payloadHash, signedAt, publicNote));
   const signed = await post(t, '/api/v1/signatures/sign', {
     did: agent.did,
     payloadHash,

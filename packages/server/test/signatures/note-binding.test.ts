@@ -8,7 +8,8 @@ import { sha256HexSync } from '@vouch/sdk';
 import type { FastifyInstance } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
-import { findSignature, signedMessageString } from '../../src/modules/signatures/service.ts';
+import { signedMessageText } from '@vouch/sdk';
+import { findSignature } from '../../src/modules/signatures/service.ts';
 import { signatureNoteBinding } from '../../src/storage/migrations/0011_signature_note_binding.ts';
 import { codeOf, postSign, registerPow, SIG_ENV, signBody, signNotedBody } from './helpers.ts';
 
@@ -74,7 +75,7 @@ eachEngine("sign: a third party's note on an agent's signature is never shown as
     // The same submission again is the same record; the signed string is the one documented.
     assert.equal(((await postSign(app, bound)).json() as { signatureHash: string }).signatureHash, ownHash);
     assert.equal(
-      signedMessageString(bound.payloadHash, bound.signedAt, 'Official Q3 figures'),
+      await signedMessageText(bound.payloadHash, bound.signedAt, 'Official Q3 figures'),
       `${bound.payloadHash}:${bound.signedAt}:${sha256HexSync('Official Q3 figures')}`,
     );
     assert.equal((await findSignature(ctx, ownHash))?.publicNote, 'Official Q3 figures');

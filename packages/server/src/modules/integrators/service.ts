@@ -2,13 +2,13 @@
 // versions), agents' consents and the public disclosure. The reputation module (ingestion, resolve) and the
 // signatures module (integratorConsent) call these; nobody else touches the tables.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { canonicalize, consentPayload, encodeBase64url, sha256HexSync } from '@vouch/sdk';
+import { canonicalize, consentPayload, encodeBase64url, sha256HexSync, signedMessageText } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { assertAgentActive, findAgent, verifyAgentSignature } from '../agents/service.ts';
-import { findSignature, signedMessageString } from '../signatures/service.ts';
+import { findSignature } from '../signatures/service.ts';
 import type { Lane, MetricDefinition, Polarity } from '../reputation/formula.ts';
 import * as store from './store.ts';
 import type { IntegratorRow, MetricRow } from './store.ts';
@@ -399,7 +399,7 @@ export async function setConsent(
   if (await isRetry()) return answer;
   assertConsentFresh(ctx, input.signedAt, signature.createdAt);
   // The signature verified when it was recorded; a key rotated away since (lost, or leaked) signs nothing new.
-  const message = signedMessageString(signature.payloadHash, signature.signedAt, signature.publicNote);
+  const message = await signedMessageText(signature.payloadHash, signature.signedAt, signature.publicNote);
   if (!(await verifyAgentSignature(agent, message, signature.signature))) {
     throw new ApiError(
       'SIGNATURE_KEY_ROTATED',

@@ -1,7 +1,14 @@
 // The signatures module's service API: identity.app's signed messages (sign, look up, certify). Other modules
 // (integrator consent, reputation) call these functions, never the signatures table.
 import { createHmac } from 'node:crypto';
-import { canonicalize, decodeBase64, decodeBase64url, encodeBase64, sha256HexSync } from '@vouch/sdk';
+import {
+  canonicalize,
+  decodeBase64,
+  decodeBase64url,
+  encodeBase64,
+  sha256HexSync,
+  signedMessageText,
+} from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hitRateLimit } from '../../storage/index.ts';
@@ -118,20 +125,6 @@ export function signatureHashOf(fields: {
 }
 
 /**
- * What an agent signs to record a message: identity.app's `"<payloadHash>:<signedAt>"`, or, to make a note its own,
- * `"<payloadHash>:<signedAt>:<SHA-256 hex of the note's UTF-8>"` (an empty note is no note).
- *
- * @example
- * signedMessageString(payloadHash, 1700000000000, 'Q3 figures'); // '<64 hex>:1700000000000:<64 hex>'
- */
-export function signedMessageString(payloadHash: string, signedAt: number, publicNote?: string | null): string {
-  const base = `${payloadHash}:${signedAt}`;
-  return publicNote === undefined || publicNote === null || publicNote === ''
-    ? base
-    : `${base}:${sha256HexSync(publicNote)}`;
-}
-
-/**
  * Throws 400 `SIGNED_AT_OUT_OF_WINDOW` unless `signedAt` (ms) is within `VOUCH_SIGNATURE_WINDOW` of server time,
  * either way (the edge itself is inside).
  */
@@ -160,11 +153,11 @@ async function notesOf(agent: Agent, input: SignInput, signature: string): Promi
   const note = input.publicNote === undefined || input.publicNote === '' ? null : input.publicNote;
   if (
     note !== null &&
-    (await verifyAgentSignature(agent, signedMessageString(input.payloadHash, input.signedAt, note), signature))
+    (await verifyAgentSignature(agent, await signedMessageText(input.payloadHash, input.signedAt, note), signature))
   ) {
     return { public_note: note, unverified_note: null };
   }
-  if (await verifyAgentSignature(agent, signedMessageString(input.payloadHash, input.signedAt), signature)) {
+  if (await verifyAgentSignature(agent, await signedMessageText(input.payloadHash, input.signedAt), signature)) {
     return { public_note: null, unverified_note: note };
   }
   throw new ApiError(
@@ -187,7 +180,7 @@ function repeatOf(row: SignatureRow, notes: Notes): { signature: StoredSignature
 /**
  * Records a signed message (`POST /api/v1/signatures/sign`). Checks, in order: the agent exists (404) and is not
  * revoked (403 `AGENT_REVOKED`), `signedAt` is within the window (400 `SIGNED_AT_OUT_OF_WINDOW`), the signature
- * decodes and verifies with the agent's key (400 `SIGNATURE_INVALID`) over {@link signedMessageString} with the
+ * decodes and verifies with the agent's key (400 `SIGNATURE_INVALID`) over `signedMessageText` (@vouch/sdk) with the
  * note (the note is the agent's) or without it (any note is recorded as unverified). A signature recorded already
  * answers its record (the same notes) or 409 `SIGNATURE_CONFLICT` (other notes) without touching the per-DID
  * limit; a new one is inserted and counted in one transaction (429 rolls both back), so only signatures that verify
