@@ -58,6 +58,10 @@ export interface Config {
   domainVerifyInsecure: boolean;
   /** Loopback addresses domain verification treats as public (tests; never in production). */
   domainVerifyPublicTestAddresses: string[];
+  /** How old a domain proof's last check may get before it is checked again, in ms; 0: never re-checked. */
+  domainRecheckIntervalMs: number;
+  /** How long after its last successful check a domain proof survives failed re-checks, in ms. */
+  domainProofGraceMs: number;
   /** Allowance for disagreeing clocks when checking token times (`exp`, `nbf`, `iat`), in seconds. */
   clockSkewSeconds: number;
   /** How far an agent's `signedAt` may be from server time, either way, in seconds. */
@@ -233,6 +237,18 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       'Comma-separated loopback addresses (e.g. `127.0.0.2`) that domain verification treats as public, to test its secure path locally. Tests only; refused when `NODE_ENV=production`.',
   },
   {
+    name: 'VOUCH_DOMAIN_RECHECK_INTERVAL',
+    default: '86400',
+    meaning:
+      "Seconds after a domain proof's last check before it is checked again (DNS TXT, meta tag or file holding the token that proved it); `0` or `off` never re-checks, so proofs never lapse. 60 to 2592000.",
+  },
+  {
+    name: 'VOUCH_DOMAIN_PROOF_GRACE',
+    default: '259200',
+    meaning:
+      'Seconds a domain proof survives failed re-checks after its last successful one; then the next failed re-check lapses it: it leaves the profile and the identity score, audited as `agent.domain_lapsed`. 0 to 31536000.',
+  },
+  {
     name: 'VOUCH_CLOCK_SKEW',
     default: '60',
     meaning: 'Seconds of clock disagreement allowed when checking token times (`exp`, `nbf`, `iat`); 0 to 600.',
@@ -340,6 +356,13 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}.`);
   return n;
+}
+
+/** Seconds as ms; `0` or `off` (any case) is 0, meaning off; otherwise between `min` and `max` seconds. */
+function secondsOrOffVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '0' || raw.toLowerCase() === 'off') return 0;
+  return intVar({ [name]: raw }, name, fallback, min, max) * 1000;
 }
 
 function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -514,7 +537,15 @@ function readRegistry(env: NodeJS.ProcessEnv, cwd: string): RegistryConfig {
 /** DNS and domain-verification settings; the two test-only switches are refused in production. */
 function readDomainVerification(
   env: NodeJS.ProcessEnv,
-): Pick<Config, 'dnsServers' | 'dnsTimeoutMs' | 'domainVerifyInsecure' | 'domainVerifyPublicTestAddresses'> {
+): Pick<
+  Config,
+  | 'dnsServers'
+  | 'dnsTimeoutMs'
+  | 'domainVerifyInsecure'
+  | 'domainVerifyPublicTestAddresses'
+  | 'domainRecheckIntervalMs'
+  | 'domainProofGraceMs'
+> {
   const production = env.NODE_ENV?.trim() === 'production';
   let dnsServers: string[];
   try {
@@ -543,5 +574,7 @@ function readDomainVerification(
     dnsTimeoutMs: intVar(env, 'VOUCH_DNS_TIMEOUT_MS', 2000, 100, 5000),
     domainVerifyInsecure,
     domainVerifyPublicTestAddresses: publicTest.map((a) => canonicalAddress(a)!),
+    domainRecheckIntervalMs: secondsOrOffVar(env, 'VOUCH_DOMAIN_RECHECK_INTERVAL', 86_400, 60, 30 * 86_400),
+    domainProofGraceMs: intVar(env, 'VOUCH_DOMAIN_PROOF_GRACE', 3 * 86_400, 0, 365 * 86_400) * 1000,
   };
 }

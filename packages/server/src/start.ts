@@ -12,6 +12,9 @@ import { checkKek, ensureServerKey, loadKek, openStorage } from './storage/index
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import { ensureRegistryRootKey, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
+import { createAgentDomainPort } from './modules/agents/domain-port.ts';
+import { createDomainChecker, recheckDomains } from './modules/agents/domain/index.ts';
+import { didOf } from './modules/agents/ids.ts';
 
 /** Purposes of the server's own key pairs, created on first start and kept in the database. */
 export const SERVER_KEY_PURPOSES = [
@@ -61,7 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
 
     const rateLimitStore = rateLimitStoreFor(storage);
-    const { app } = await buildApp({ config, storage, kek, adminKey: admin.key, clock, logger, rateLimitStore });
+    const { app, ctx } = await buildApp({ config, storage, kek, adminKey: admin.key, clock, logger, rateLimitStore });
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info(
       { address, publicUrl: config.publicUrl, engine: storage.engine, dataDir: config.dataDir },
@@ -75,11 +78,43 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }, 60_000);
     pruner.unref();
 
+    // Domain proofs are re-checked by every instance: each pass claims the proofs it checks, so no two instances
+    // check one at once. The checker is the routes' (same DNS servers, same SSRF-guarded fetches).
+    const domainPort = createAgentDomainPort(ctx);
+    const domainChecker = createDomainChecker(config);
+    const stopRechecks = new AbortController();
+    // Messages only: a check's error never carries the token, and this keeps request details out of the log.
+    const recheckFailed = (err: unknown) =>
+      logger.warn({ err: { message: (err as Error).message } }, 'domain re-check failed');
+    let recheckPass: Promise<void> | undefined;
+    const rechecker =
+      config.domainRecheckIntervalMs === 0
+        ? undefined
+        : setInterval(() => {
+            recheckPass ??= recheckDomains(ctx, domainPort, domainChecker, {
+              signal: stopRechecks.signal,
+              onUnexpected: recheckFailed,
+            })
+              .then((summary) => {
+                for (const l of summary.lapsed) {
+                  logger.info({ did: didOf(l.agentId), domain: l.domain }, 'domain proof lapsed');
+                }
+              }, recheckFailed)
+              .finally(() => {
+                recheckPass = undefined;
+              });
+          }, 60_000);
+    rechecker?.unref();
+
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         clearInterval(pruner);
+        clearInterval(rechecker);
+        stopRechecks.abort();
         await app.close();
+        // A pass in progress finishes its current checks (a few seconds at most) before the database closes.
+        await recheckPass;
         await storage.close();
       })());
     return { app, storage, address, close };

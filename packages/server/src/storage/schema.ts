@@ -167,8 +167,21 @@ export interface AgentProofsTable {
   agent_id: string;
   type: string;
   value: string;
+  /** How it was first proven. */
   method: string;
+  /** When it was first proven. */
   verified_at: number;
+  /**
+   * The challenge token the domain published when it was last proven, re-checked periodically (migration 0013).
+   * Public (it sits in DNS or on the site); null for a proof recorded without one, which cannot be re-checked.
+   */
+  token: string | null;
+  /** The last check (the proof itself, or a re-check) that found the token. */
+  succeeded_at: number;
+  /** The last check, whatever its outcome. */
+  checked_at: number;
+  /** A re-check holds the proof until then (one checker at a time across processes); null when none does. */
+  claimed_until: number | null;
 }
 
 /** Agent-signed requests already acted on (replay guard), kept until their signing window has passed. */

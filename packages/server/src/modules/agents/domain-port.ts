@@ -1,10 +1,15 @@
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import type { Principal } from '../../http/policy.ts';
+import { recordAudit } from '../../storage/index.ts';
 import { assertMayManage } from './auth.ts';
+import * as proofs from './domain-proof-store.ts';
+import type { ClaimedDomainProof } from './domain-proof-store.ts';
 import { didOf } from './ids.ts';
 import { assertAgentActive, lookupAgentRow } from './service.ts';
 import * as store from './store.ts';
+
+export type { ClaimedDomainProof } from './domain-proof-store.ts';
 
 /** What the domain-verification code needs to know about an agent. */
 export interface AgentRef {
@@ -28,19 +33,59 @@ export interface AgentDomainPort {
   assertCanManage(principal: Principal | null, agent: AgentRef): Promise<void>;
   /**
    * Records a verified domain proof: sets the agent's `verified_domain` and adds `{type: 'domain', value, verified_at}`
-   * to its verified proofs, in one transaction. Idempotent (a domain verified again keeps its first time).
-   * ApiError NOT_FOUND for an unknown agent, AGENT_REVOKED for a revoked one.
+   * to its verified proofs, in one transaction. Idempotent (a domain verified again keeps its first time and method,
+   * and its re-checks start over from `atMs` with this `token`). ApiError NOT_FOUND for an unknown agent,
+   * AGENT_REVOKED for a revoked one. Without `token` the proof cannot be re-checked, and lapses after its grace.
    */
   recordDomainProof(
     agentId: string,
     domain: string,
     method: 'dns_txt' | 'meta_tag' | 'file',
     atMs: number,
+    token?: string,
   ): Promise<void>;
 }
 
-/** The agents module's implementation of {@link AgentDomainPort}. */
-export function createAgentDomainPort(ctx: AppContext): AgentDomainPort {
+/** How one re-check of a claimed domain proof ended, as recorded. */
+export type DomainRecheckResult =
+  /** Found again, or not found but still within its grace: the proof stands, its check times moved. */
+  | 'kept'
+  /** Not found, and its last success is older than the grace: deleted, and audited. */
+  | 'lapsed'
+  /** The proof changed since the claim (proven again, lapsed, or the agent revoked): nothing was recorded. */
+  | 'stale';
+
+/**
+ * The agents module's side of re-checking domain proofs: claim the due ones (never the proofs of revoked agents), and
+ * record each outcome. Domain verification's re-check pass (`./domain/recheck.ts`) uses only this.
+ */
+export interface DomainRecheckPort {
+  /**
+   * Claims up to `limit` proofs last checked at or before `checkedBefore`, oldest first, holding each until
+   * `leaseUntil`; a proof another process holds is never returned (see `claimDueDomainProofs`).
+   */
+  claimDueDomainProofs(c: {
+    now: number;
+    checkedBefore: number;
+    leaseUntil: number;
+    limit: number;
+  }): Promise<ClaimedDomainProof[]>;
+  /**
+   * Records the outcome of checking `claim` at `atMs`. When it was not found and its last success is at or before
+   * `lapseBefore`, the proof lapses: in one transaction its row goes, the agent's `verified_domain` (if it was this
+   * domain) becomes its most recently found other domain or null, and an `agent.domain_lapsed` audit entry records
+   * the domain, the last success and `failures` (codes only).
+   */
+  recordDomainRecheck(
+    claim: ClaimedDomainProof,
+    outcome: { found: true } | { found: false; failures: Record<string, string> },
+    atMs: number,
+    lapseBefore: number,
+  ): Promise<DomainRecheckResult>;
+}
+
+/** The agents module's implementation of {@link AgentDomainPort} and {@link DomainRecheckPort}. */
+export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & DomainRecheckPort {
   const db = ctx.storage.db;
   return {
     async resolve(idOrSlug) {
@@ -54,13 +99,45 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort {
       assertMayManage(principal, row);
       assertAgentActive(row);
     },
-    async recordDomainProof(agentId, domain, method, atMs) {
+    async recordDomainProof(agentId, domain, method, atMs, token) {
       await db.transaction().execute(async (trx) => {
         const row = await store.lockAgent(trx, ctx.storage.engine, agentId);
         if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this id.');
         assertAgentActive(row);
-        await store.insertProof(trx, { agent_id: agentId, type: 'domain', value: domain, method, verified_at: atMs });
-        if (row.verified_domain !== domain) await store.setVerifiedDomain(trx, agentId, domain, atMs);
+        await proofs.upsertDomainProof(trx, { agentId, domain, method, token, at: atMs });
+        if (row.verified_domain !== domain) await proofs.setAgentDomain(trx, agentId, domain, atMs);
+      });
+    },
+    claimDueDomainProofs(c) {
+      return proofs.claimDueDomainProofs(db, ctx.storage.engine, c);
+    },
+    async recordDomainRecheck(claim, outcome, atMs, lapseBefore) {
+      if (outcome.found || claim.succeededAt > lapseBefore) {
+        return (await proofs.markDomainChecked(db, claim, atMs, outcome.found)) ? 'kept' : 'stale';
+      }
+      return db.transaction().execute(async (trx): Promise<DomainRecheckResult> => {
+        // The agent's row first, as recordDomainProof takes it: a proof recorded meanwhile wins.
+        const row = await store.lockAgent(trx, ctx.storage.engine, claim.agentId);
+        if (row === undefined || row.status === 'revoked') return 'stale';
+        if (!(await proofs.deleteLapsedDomainProof(trx, claim, lapseBefore))) return 'stale';
+        const replacedBy =
+          row.verified_domain === claim.domain
+            ? ((await proofs.latestDomainProof(trx, claim.agentId)) ?? null)
+            : row.verified_domain;
+        if (replacedBy !== row.verified_domain) await proofs.setAgentDomain(trx, claim.agentId, replacedBy, atMs);
+        await recordAudit(trx, {
+          at: atMs,
+          actor: 'domain-recheck',
+          action: 'agent.domain_lapsed',
+          target: didOf(claim.agentId),
+          details: {
+            domain: claim.domain,
+            lastSucceededAt: new Date(claim.succeededAt).toISOString(),
+            failures: outcome.failures,
+            verifiedDomain: replacedBy,
+          },
+        });
+        return 'lapsed';
       });
     },
   };

@@ -26,8 +26,9 @@ export async function loadProfile(ctx: AppContext, ref: string): Promise<LoadedP
   if (by === undefined) return undefined;
   const row = await store.findProfile(ctx.storage.db, by);
   if (row === undefined) return undefined;
-  // Every stored proof is a domain proof, and recording one sets verified_domain (never cleared): without a
-  // verified domain there is nothing to list, and the second query is skipped.
+  // Every stored proof is a domain proof: recording one sets verified_domain, and a lapsed one hands it to the
+  // agent's latest remaining proof (or clears it when none is left). Without a verified domain there is nothing to
+  // list, and the second query is skipped.
   const proofs = row.verified_domain === null ? [] : await store.listProofs(ctx.storage.db, row.id);
   return { row, proofs, score: scoreOfProfile(row) };
 }
@@ -43,6 +44,12 @@ export function verifiedProofs(p: LoadedProfile): VerifiedProof[] {
   return out
     .sort((a, b) => a.verified_at - b.verified_at || a.type.localeCompare(b.type))
     .map((r) => ({ ...r, verified_at: iso(r.verified_at) }));
+}
+
+/** ISO-8601 time of the last check of the agent's verified domain, or null. */
+export function domainCheckedAt(p: LoadedProfile): string | null {
+  const proof = p.proofs.find((r) => r.type === 'domain' && r.value === p.row.verified_domain);
+  return proof === undefined ? null : iso(proof.checked_at);
 }
 
 function parseTools(text: string | null): string[] {
@@ -76,6 +83,8 @@ export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, u
     code_hash: row.code_hash,
     model_id: row.model_id,
     verified_domain: row.verified_domain,
+    // When the verified domain was last checked (re-checks, docs/PROTOCOL.md "Domain proofs"); null without one.
+    domain_checked_at: domainCheckedAt(p),
     tool_manifest_hash: row.manifest_hash,
     tools: parseTools(row.manifest_tools),
     owner: row.owner_handle === null ? null : { name: row.owner_name, handle: row.owner_handle },

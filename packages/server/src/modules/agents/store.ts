@@ -200,10 +200,6 @@ export async function linkAgentToOwner(db: Db, agentId: string, ownerId: string,
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function setVerifiedDomain(db: Db, agentId: string, domain: string, now: number): Promise<void> {
-  await db.updateTable('agents').set({ verified_domain: domain, updated_at: now }).where('id', '=', agentId).execute();
-}
-
 /* ------------------------------------------------------------------ owners */
 
 export type OwnerRow = Selectable<Database['owners']>;
@@ -453,15 +449,6 @@ export function listProofs(db: Db, agentId: string): Promise<ProofRow[]> {
     .orderBy('verified_at')
     .orderBy('type')
     .orderBy('value')
-    .execute();
-}
-
-/** Adds a proof unless the agent already has one of this type and value (the first verification time is kept). */
-export async function insertProof(db: Db, row: ProofRow): Promise<void> {
-  await db
-    .insertInto('agent_proofs')
-    .values(row)
-    .onConflict((oc) => oc.doNothing())
     .execute();
 }
 

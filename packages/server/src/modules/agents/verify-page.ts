@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { didOf } from './ids.ts';
-import { loadProfile, verifiedProofs } from './profile.ts';
+import { domainCheckedAt, loadProfile, verifiedProofs } from './profile.ts';
 import type { LoadedProfile } from './profile.ts';
 import { isSignatureHash } from './slug.ts';
 import { renderSignaturePage } from '../signatures/page.ts';
@@ -23,6 +23,7 @@ export function renderAgentPage(ctx: AppContext, p: LoadedProfile, layout: PageO
   const title = row.name ?? row.slug ?? did;
   const tools: string[] = row.manifest_tools === null ? [] : (JSON.parse(row.manifest_tools) as string[]);
   const proofs = verifiedProofs(p);
+  const domainChecked = domainCheckedAt(p);
   const facts: Array<[string, string]> = [
     ['DID', `<code>${escapeHtml(did)}</code>`],
     ['Slug', row.slug === null ? '<span class="muted">none</span>' : `<code>${escapeHtml(row.slug)}</code>`],
@@ -47,7 +48,11 @@ export function renderAgentPage(ctx: AppContext, p: LoadedProfile, layout: PageO
     ],
     [
       'Verified domain',
-      row.verified_domain === null ? '<span class="muted">none</span>' : escapeHtml(row.verified_domain),
+      row.verified_domain === null
+        ? '<span class="muted">none</span>'
+        : `${escapeHtml(row.verified_domain)}${
+            domainChecked === null ? '' : ` <span class="muted">(last checked ${when(domainChecked)})</span>`
+          }`,
     ],
     ['Registered', when(new Date(row.created_at).toISOString())],
   ];

@@ -10,6 +10,7 @@ import { capabilityAgentBinding } from './0009_capability_agent_binding.ts';
 import { agentKeyProof } from './0010_agent_key_proof.ts';
 import { signatureNoteBinding } from './0011_signature_note_binding.ts';
 import { reportStanding } from './0012_report_standing.ts';
+import { domainRecheck } from './0013_domain_recheck.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0010_agent_key_proof', agentKeyProof],
   ['0011_signature_note_binding', signatureNoteBinding],
   ['0012_report_standing', reportStanding],
+  ['0013_domain_recheck', domainRecheck],
 ];

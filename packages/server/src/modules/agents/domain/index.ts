@@ -1,4 +1,5 @@
-// Domain verification for agents (seed 003): challenges, the three checks, routes. Explicit export list.
+// Domain verification for agents (seed 003): challenges, the three checks, routes, periodic re-checks. Explicit export
+// list.
 export { registerDomainRoutes } from './routes.ts';
 export {
   createDomainChallenge,
@@ -10,6 +11,8 @@ export {
 } from './challenge.ts';
 export type { DomainChallengeView, DomainMethod, VerificationMethod } from './challenge.ts';
 export { verifyDomain } from './verify.ts';
+export { recheckDomains, RECHECK_BATCH, RECHECK_CLAIM_MS } from './recheck.ts';
+export type { RecheckOptions, RecheckSummary } from './recheck.ts';
 export type { VerifyDomainResult } from './verify.ts';
 export { createDomainChecker } from './check.ts';
 export type { CheckOutcome, CheckFailureCode, DomainChecker, DomainCheckOptions, MethodFailure } from './check.ts';

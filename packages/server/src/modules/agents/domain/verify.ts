@@ -20,7 +20,7 @@ export interface VerifyDomainResult {
 
 /**
  * Checks the agent's current challenge for `domain` by DNS TXT, meta tag and well-known file, and records the
- * proof through the agents module's port when one method holds the token. Throws `DOMAIN_INVALID`,
+ * proof through the agents module's port when one method holds the token (with the token, which re-checks look for). Throws `DOMAIN_INVALID`,
  * `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested) or `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h);
  * a domain that does not prove is `{verified: false, errors}`, not an error.
  *
@@ -55,6 +55,6 @@ export async function verifyDomain(
   const outcome = await checker.check(domain, challenge.token, onUnexpected);
   if (!outcome.verified) return { verified: false, domain, errors: outcome.errors };
   const at = ctx.clock.now();
-  await port.recordDomainProof(agent.id, domain, outcome.method, at);
+  await port.recordDomainProof(agent.id, domain, outcome.method, at, challenge.token);
   return { verified: true, domain, method: outcome.method, verified_at: new Date(at).toISOString() };
 }
