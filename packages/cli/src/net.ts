@@ -1,6 +1,7 @@
 // How the CLI reads an answer from a server it does not control. Every fetch passes `redirect: 'manual'` and then
 // refuses a 3xx: a followed redirect to another origin would carry the admin key along (fetch strips Authorization
 // there, not x-api-key) and a 307 would resend the body. Bodies are read as a stream up to a cap.
+import { isVouchError, readBodyText } from '@vouch/sdk';
 import { CliError, EXIT } from './exit.ts';
 
 /**
@@ -30,31 +31,16 @@ function tooLarge(url: string, max: number): CliError {
   return new CliError(`${url} answered with more than ${max / (1024 * 1024)} MiB; refused.`, EXIT.USAGE);
 }
 
-/** The body as text, read up to `max` bytes: beyond that the stream is cancelled and the command fails (exit 2). */
+/**
+ * The body as text, read up to `max` bytes (the SDK's capped reader): beyond that the stream is cancelled and the
+ * command fails (exit 2), as it does when the answer breaks off.
+ */
 export async function readAnswer(res: Response, url: string, max: number = MAX_ANSWER_BYTES): Promise<string> {
-  if (Number(res.headers.get('content-length') ?? 0) > max) {
-    discard(res);
-    throw tooLarge(url, max);
-  }
-  if (res.body === null) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(url, max);
-      }
-      chunks.push(value);
-    }
+    return await readBodyText(res, max);
   } catch (err) {
-    if (err instanceof CliError) throw err;
+    if (isVouchError(err) && err.code === 'RESPONSE_TOO_LARGE') throw tooLarge(url, max);
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
     throw new CliError(`${url}: the answer broke off (${cause}).`, EXIT.USAGE);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
