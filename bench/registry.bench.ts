@@ -1,5 +1,5 @@
 // Trust registry verification: a registry of 1,004 issuers (4 founders at genesis, then 1,000 admissions with 3
-// co-signatures each) verified by the SDK's verifyRegistry — every rule: root signature, hash chain, per-step
+// co-signatures each, as add proposals) verified by the SDK's verifyRegistry — every rule: root signature, hash chain, per-step
 // quorum, replay, bounds — next to the limit (the same 3,001 Ed25519 verifications on raw node:crypto, one thread
 // and on the threadpool) and the seed's sample verifier (@noble/ed25519, replacer-array canonicalization, one
 // awaited verify after another, no root signature, no chain). All in one run, with ratios.
@@ -8,10 +8,11 @@ import * as ed from '@noble/ed25519';
 import {
   decodeBase64url,
   encodeBase64url,
+  draftProposal,
   governanceStepHash,
-  issuerEntrySigningBytes,
   parsePrivateKey,
   parseRegistryDocument,
+  proposalSigningBytes,
   registryDocumentSigningBytes,
   registryIdOf,
   replayGovernance,
@@ -124,22 +125,28 @@ export async function buildFixture(): Promise<Fixture> {
     const signers = new Set<number>();
     while (signers.size < COSIGNERS) signers.add(next(i));
     const e = entry(orgs[i]!);
-    const bytes = issuerEntrySigningBytes(e);
+    const sequence = i - FOUNDERS + 2;
+    const proposal = draftProposal({
+      registry: genesis.registry,
+      baseSequence: sequence - 1,
+      action: 'add',
+      entry: e,
+      expiresAt: iso(60),
+    });
+    const bytes = proposalSigningBytes(proposal);
     const sBytes = seedBytes(e);
     const chosen = [...signers].map((k) => orgs[k]!);
-    e.signatures = chosen.map((s) => ({ issuerId: s.id, signature: sig(bytes, s.privateKey), signedAt: iso(2) }));
+    proposal.signatures = chosen.map((s) => ({
+      issuerId: s.id,
+      signature: sig(bytes, s.privateKey),
+      signedAt: iso(2),
+    }));
     seedIssuers.push({
       ...e,
       signatures: chosen.map((s) => ({ issuerId: s.id, signature: sig(sBytes, s.privateKey), signedAt: iso(2) })),
     });
     const prev = governance[governance.length - 1]!;
-    governance.push({
-      sequence: i - FOUNDERS + 2,
-      kind: 'admit',
-      appliedAt: iso(2),
-      prev: governanceStepHash(prev),
-      entry: e,
-    });
+    governance.push({ sequence, kind: 'proposal', appliedAt: iso(2), prev: governanceStepHash(prev), proposal });
   }
   const { state, failures } = replayGovernance(governance);
   if (state === undefined || failures.length > 0) throw new Error(`fixture does not replay: ${failures[0]?.message}`);
@@ -147,9 +154,9 @@ export async function buildFixture(): Promise<Fixture> {
 
   const raw: Fixture['raw'] = [];
   for (const step of governance) {
-    if (step.kind !== 'admit') continue;
-    const data = issuerEntrySigningBytes(step.entry);
-    for (const s of step.entry.signatures) {
+    if (step.kind !== 'proposal') continue;
+    const data = proposalSigningBytes(step.proposal);
+    for (const s of step.proposal.signatures) {
       raw.push({ key: byId.get(s.issuerId)!.publicKeyObject, signature: decodeBase64url(s.signature.slice(8)), data });
     }
   }

@@ -70,35 +70,50 @@ test('five issuers from keygen to a verified registry, then a removal and a thre
   );
   assert.match(init.out, /sequence 1, 3 issuers, threshold 2/);
 
-  // dyad and echo are admitted with two co-signatures each; one signature is not enough.
-  await sign(join(reg, 'issuers/dyad.json'), 'acme');
-  const short = await build(1);
-  assert.match(short.out, /refused .*dyad\.json: admit dyad: signed by 1\/2 by acme/);
-  assert.match(short.out, /refused .*echo\.json: admit echo: signed by 0\/2/);
-  await sign(join(reg, 'issuers/dyad.json'), 'bolt');
-  await sign(join(reg, 'issuers/echo.json'), 'coda');
-  const notYet = await run(
+  // An entry file is not co-signed on its own: its signatures would name no registry, sequence or deadline.
+  const bare = await run(
     'registry',
     'sign',
-    join(reg, 'issuers/echo.json'),
+    join(reg, 'issuers/dyad.json'),
     '--key',
-    key('dyad'),
+    key('acme'),
     '--as',
-    'dyad',
+    'acme',
     '--dir',
     reg,
   );
+  assert.equal(bare.code, 2);
+  assert.match(bare.err, /not a proposal.*propose add --entry/s);
+  const drafts = await build(1);
+  assert.match(
+    drafts.out,
+    /refused .*dyad\.json: dyad is not registered: admission goes through `vouch registry propose add/,
+  );
+
+  // dyad and echo are admitted by add proposals with two co-signatures each, one after the other (each proposal is
+  // bound to the sequence it applies to); one signature is not enough.
+  await ok(0, 'registry', 'propose', 'add', '--entry', join(reg, 'issuers/dyad.json'), '--dir', reg);
+  const addDyad = join(reg, 'proposals/2-add-dyad.json');
+  await sign(addDyad, 'acme');
+  const short = await build(1);
+  assert.match(short.out, /refused .*2-add-dyad\.json: add dyad: signed by 1\/2 by acme/);
+  assert.doesNotMatch(short.out, /issuers\/dyad\.json/, 'its proposal speaks for the entry');
+  assert.match(short.out, /refused .*echo\.json: echo is not registered/);
+  const notYet = await run('registry', 'sign', addDyad, '--key', key('dyad'), '--as', 'dyad', '--dir', reg);
   assert.equal(notYet.code, 2);
   assert.match(notYet.err, /dyad is not an active issuer/);
-  await sign(join(reg, 'issuers/echo.json'), 'acme');
-  const admitted = await build();
-  assert.match(admitted.out, /applied step 2: admit dyad .* signed by 2\/2 by acme, bolt/);
-  assert.match(admitted.out, /applied step 3: admit echo .* signed by 2\/2 by coda, acme/);
+  await sign(addDyad, 'bolt');
+  assert.match((await build(1)).out, /applied step 2: add dyad .* signed by 2\/2 by acme, bolt/);
+  await ok(0, 'registry', 'propose', 'add', '--entry', join(reg, 'issuers/echo.json'), '--dir', reg);
+  const addEcho = join(reg, 'proposals/3-add-echo.json');
+  await sign(addEcho, 'coda');
+  await sign(addEcho, 'acme');
+  assert.match((await build()).out, /applied step 3: add echo .* signed by 2\/2 by coda, acme/);
 
   let v = await verify();
   assert.equal(v.code, 0, v.out + v.err);
   assert.match(v.out, /sequence 3, threshold 2 of 5/);
-  assert.match(v.out, /echo {2}signed by 2\/2 \(step 3, admitted\)/);
+  assert.match(v.out, /echo {2}signed by 2\/2 \(step 3, proposal\)/);
   assert.match(v.out, /^VALID/m);
 
   // Threshold 2 → 3, proposed and co-signed by two (the threshold in force).
@@ -357,20 +372,11 @@ test('errors name the file and the field, and exit 2 for input errors', async (t
     (await json<{ publicKey: string }>(join(reg, 'issuers/acme.json'))).publicKey,
     (await json<{ publicKey: string }>(key('acme2'))).publicKey,
   );
-  r = await ok(
-    2,
-    'registry',
-    'sign',
-    join(reg, 'issuers/echo.json'),
-    '--key',
-    key('acme'),
-    '--as',
-    'acme',
-    '--dir',
-    reg,
-  );
+  await ok(0, 'registry', 'propose', 'add', '--entry', join(reg, 'issuers/echo.json'), '--dir', reg);
+  const addEcho = join(reg, 'proposals/3-add-echo.json');
+  r = await ok(2, 'registry', 'sign', addEcho, '--key', key('acme'), '--as', 'acme', '--dir', reg);
   assert.match(e(r), /not the registered key of acme/);
-  await ok(0, 'registry', 'sign', join(reg, 'issuers/echo.json'), '--key', key('acme2'), '--as', 'acme', '--dir', reg);
+  await ok(0, 'registry', 'sign', addEcho, '--key', key('acme2'), '--as', 'acme', '--dir', reg);
 });
 
 test('publish: POST /v1/registry/genesis {document} with the admin key; exit codes follow the answer', async (t) => {

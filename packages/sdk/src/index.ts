@@ -106,16 +106,15 @@ export type { DraftProposalInput } from './registry/proposal.ts';
 export { validateRegistryDocument, parseRegistryDocument } from './registry/document.ts';
 export type { ParseRegistryOptions } from './registry/document.ts';
 export {
-  issuerEntrySigningBytes,
   proposalSigningBytes,
   registryDocumentSigningBytes,
   governanceStepHash,
   proposalId,
 } from './registry/signing-bytes.ts';
 export { registryIdOf } from './registry/registry-id.ts';
-export { signEntry, signProposal } from './registry/sign.ts';
+export { signProposal } from './registry/sign.ts';
 export type { CoSignOptions } from './registry/sign.ts';
-export { applyGenesis, applyEntry, applyProposal } from './registry/apply.ts';
+export { applyGenesis, applyProposal } from './registry/apply.ts';
 export type { AppliedStep, ApplyOptions, GenesisOptions } from './registry/apply.ts';
 export { replayGovernance } from './registry/replay.ts';
 export type { GovernanceReplay } from './registry/replay.ts';

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import {
   isVouchError,
-  applyEntry,
   applyProposal,
   canonicalize,
   draftIssuerEntry,
@@ -13,11 +12,9 @@ import {
   formatPublicKey,
   generateKeyPair,
   getDefaultCrypto,
-  issuerEntrySigningBytes,
   proposalSigningBytes,
   registryDocumentSigningBytes,
   replayGovernance,
-  signEntry,
   signProposal,
   signRegistryDocument,
   createGenesis,
@@ -31,6 +28,7 @@ import {
   type RegistryDocument,
   type RegistryState,
 } from '../src/index.ts';
+import { legacyEntrySigningBytes } from '../src/registry/signing-bytes.ts';
 
 export const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 /** T0 plus `minutes`. */
@@ -77,13 +75,6 @@ export function entryFor(org: Org, overrides: Partial<Parameters<typeof draftIss
   });
 }
 
-/** Co-signs an entry with each signer, through the SDK (which refuses self and double signatures). */
-export async function cosignEntry(entry: IssuerEntry, signers: Org[]): Promise<IssuerEntry> {
-  let out = entry;
-  for (const s of signers) out = await signEntry(out, s.privateKey, { issuerId: s.id, signedAt: at(1) });
-  return out;
-}
-
 export async function cosignProposal(proposal: Proposal, signers: Org[]): Promise<Proposal> {
   let out = proposal;
   for (const s of signers) out = await signProposal(out, s.privateKey, { issuerId: s.id, signedAt: at(1) });
@@ -96,8 +87,12 @@ export async function rawSignature(bytes: Uint8Array, signer: Org, issuerId = si
   return { issuerId, signature: `ed25519:${encodeBase64url(sig)}`, signedAt: at(1).toISOString() };
 }
 
+/**
+ * Legacy co-signatures over the bare entry, as the SDK made them before `admit` steps were refused: they name no
+ * registry, sequence or deadline (what a replay attacker holds).
+ */
 export async function rawSignEntry(entry: IssuerEntry, signers: [Org, string?][]): Promise<IssuerEntry> {
-  const bytes = issuerEntrySigningBytes(entry);
+  const bytes = legacyEntrySigningBytes(entry);
   const sigs = await Promise.all(signers.map(([o, id]) => rawSignature(bytes, o, id)));
   return { ...entry, signatures: [...entry.signatures, ...sigs] };
 }
@@ -167,7 +162,7 @@ export interface Governed {
 /**
  * A registry governed through every kind of step:
  * 1 genesis alpha, bravo, charlie, delta, threshold 2 ·
- * 2 admit echo, co-signed by alpha and delta ·
+ * 2 add echo (proposal), co-signed by alpha and delta ·
  * 3 threshold → 3 (alpha, bravo, charlie) ·
  * 4 remove delta (alpha, bravo, charlie) — echo's admission, co-signed by delta, stays valid ·
  * 5 update echo's endpoint (alpha, bravo, charlie).
@@ -187,8 +182,11 @@ export async function governedRegistry(): Promise<Governed> {
   docs[1] = genesis;
   let state = stateOf(genesis);
 
-  const echoEntry = await cosignEntry(entryFor(echo!), [alpha!, delta!]);
-  ({ state } = applyEntry(state, echoEntry, { appliedAt: at(2) }));
+  const admitEcho = await cosignProposal(proposalFor(state, { action: 'add', entry: entryFor(echo!) }), [
+    alpha!,
+    delta!,
+  ]);
+  ({ state } = applyProposal(state, admitEcho, { appliedAt: at(2) }));
   docs[2] = await publish(state, root, 2);
 
   const raise = await cosignProposal(proposalFor(state, { action: 'threshold', threshold: { required: 3 } }), [

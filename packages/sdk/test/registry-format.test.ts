@@ -9,7 +9,6 @@ import {
   draftProposal,
   governanceStepHash,
   isVouchError,
-  issuerEntrySigningBytes,
   jwkThumbprint,
   parseIssuerEntry,
   parseProposal,
@@ -140,16 +139,35 @@ describe('issuer entries', () => {
 
   test('signing bytes: RFC 8785 of everything but signatures and $schema, nested metadata included', () => {
     const entry: IssuerEntry = { $schema: 'x', ...entryFor(acme) };
-    const bytes = decodeUtf8(issuerEntrySigningBytes(entry));
+    const proposal = {
+      $schema: 'y',
+      ...draftProposal({
+        registry: 'r'.repeat(43),
+        baseSequence: 7,
+        action: 'add',
+        entry,
+        expiresAt: '2025-01-02T00:00:00.000Z',
+      }),
+    };
+    const bytes = decodeUtf8(proposalSigningBytes(proposal));
     const { signatures: _s, $schema: _d, ...payload } = entry;
-    assert.equal(bytes, canonicalize(payload));
+    const { signatures: _ps, $schema: _pd, ...unsignedProposal } = proposal;
+    assert.equal(bytes, canonicalize(unsignedProposal));
+    assert.deepEqual(unsignedProposal.entry, payload, 'the entry is embedded without signatures and $schema');
+    // An entry's admission names the registry, the sequence and a deadline (docs/registry.md, "Admission").
+    assert.match(bytes, /"baseSequence":7,/);
+    assert.match(bytes, /"expiresAt":"2025-01-02T00:00:00\.000Z"/);
+    assert.match(bytes, /"registry":"r{43}"/);
     assert.match(
       bytes,
       /"metadata":\{"contact":"trust@acme\.example","description":"[^"]+","name":"Acme Inc\.","url":/,
     );
     assert.deepEqual(
-      issuerEntrySigningBytes({ ...entry, signatures: [{ issuerId: 'z', signature: 'ed25519:x', signedAt: 'y' }] }),
-      issuerEntrySigningBytes(entry),
+      proposalSigningBytes({
+        ...proposal,
+        signatures: [{ issuerId: 'z', signature: 'ed25519:x', signedAt: 'y' }],
+      }),
+      proposalSigningBytes(proposal),
     );
     // The seed's replacer array keeps only top-level names: every metadata member vanishes.
     assert.equal(

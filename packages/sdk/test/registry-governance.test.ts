@@ -1,9 +1,8 @@
-// The governance state machine (applyGenesis, applyEntry, applyProposal, replayGovernance), quorum counting for
+// The governance state machine (applyGenesis, applyProposal, replayGovernance), quorum counting for
 // pending changes, co-signing, and document signing — what `vouch registry build` and the server authority use.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
-  applyEntry,
   applyGenesis,
   applyProposal,
   canonicalize,
@@ -13,10 +12,9 @@ import {
   createGenesis,
   generateKeyPair,
   getDefaultCrypto,
-  issuerEntrySigningBytes,
   parsePublicKey,
+  proposalSigningBytes,
   replayGovernance,
-  signEntry,
   signProposal,
   signRegistryDocument,
   verifyRegistry,
@@ -25,7 +23,6 @@ import {
 } from '../src/index.ts';
 import {
   at,
-  cosignEntry,
   cosignProposal,
   entryFor,
   governedRegistry,
@@ -33,7 +30,6 @@ import {
   NOW,
   proposalFor,
   publish,
-  rawSignEntry,
   rawSignProposal,
   rejectsCode,
   stateOf,
@@ -97,7 +93,7 @@ describe('genesis', () => {
   });
 });
 
-describe('applyEntry and applyProposal', () => {
+describe('applyProposal', () => {
   test('the state after each step is what replaying the document gives', () => {
     assert.equal(canonicalize(stateOf(g.doc)), canonicalize(s));
     assert.equal(s.sequence, 5);
@@ -106,21 +102,26 @@ describe('applyEntry and applyProposal', () => {
     assert.equal(s.keyOwners[o.delta!.publicKey], 'delta', 'a removed issuer keeps its key forever');
   });
 
-  test('an entry is admitted once: not an active id, not a removed id, not a key already registered', async () => {
+  test('an add proposal admits a new issuer: not an active id, not a key already registered', async () => {
     const signers = [o.alpha!, o.bravo!, o.charlie!];
+    const add = (org: Org) => cosignProposal(proposalFor(s, { action: 'add', entry: entryFor(org) }), signers);
     throwsCode(
-      () => applyEntry(s, entryFor(o.alpha!), { appliedAt: at(6) }),
+      () => applyProposal(s, proposalFor(s, { action: 'add', entry: entryFor(o.alpha!) }), { appliedAt: at(6) }),
       'REGISTRY_STEP_INVALID',
       /already registered/,
     );
-    throwsCode(() => applyEntry(s, entryFor(o.delta!), { appliedAt: at(6) }), 'REGISTRY_STEP_INVALID', /add proposal/);
-    const stolen = await cosignEntry(entryFor({ ...o.delta!, id: 'delta-2' }), signers);
-    throwsCode(() => applyEntry(s, stolen, { appliedAt: at(6) }), 'REGISTRY_STEP_INVALID', /under delta/);
-    const ok = await cosignEntry(entryFor(o.foxtrot!), signers);
-    throwsCode(() => applyEntry(s, ok, { appliedAt: at(4) }), 'REGISTRY_CHAIN_BROKEN', /earlier than the step before/);
-    const { state, step } = applyEntry(s, ok, { appliedAt: at(6) });
-    assert.deepEqual([state.sequence, state.threshold.total, step.kind], [6, 5, 'admit']);
+    const stolen = await add({ ...o.delta!, id: 'delta-2' });
+    throwsCode(() => applyProposal(s, stolen, { appliedAt: at(6) }), 'REGISTRY_STEP_INVALID', /under delta/);
+    const ok = await add(o.foxtrot!);
+    throwsCode(
+      () => applyProposal(s, ok, { appliedAt: at(4) }),
+      'REGISTRY_CHAIN_BROKEN',
+      /earlier than the step before/,
+    );
+    const { state, step } = applyProposal(s, ok, { appliedAt: at(6) });
+    assert.deepEqual([state.sequence, state.threshold.total, step.kind], [6, 5, 'proposal']);
     assert.equal(state.origins.foxtrot, 6);
+    assert.deepEqual(state.issuers.find((e) => e.id === 'foxtrot')!.signatures, []);
   });
 
   test('a proposal applies at its baseSequence, to its registry, before expiry, when it makes sense', async () => {
@@ -214,7 +215,8 @@ describe('applyEntry and applyProposal', () => {
 describe('checkQuorum counts exactly as verifyRegistry will', () => {
   test('distinct active issuers, never the subject, revoked, unknown, doubles or shared keys', async () => {
     const zulu = await makeOrg('zulu');
-    const entry = await rawSignEntry(entryFor(o.foxtrot!), [
+    const admission = proposalFor(s, { action: 'add', entry: entryFor(o.foxtrot!) });
+    const entry = await rawSignProposal(admission, [
       [o.alpha!],
       [o.alpha!],
       [o.foxtrot!],
@@ -235,7 +237,7 @@ describe('checkQuorum counts exactly as verifyRegistry will', () => {
       { issuerId: 'zulu', reason: 'unknown' },
       { issuerId: 'bravo', reason: 'invalid-signature' },
     ]);
-    const three = await cosignEntry(entryFor(o.foxtrot!), [o.alpha!, o.bravo!, o.echo!]);
+    const three = await cosignProposal(admission, [o.alpha!, o.bravo!, o.echo!]);
     assert.equal((await checkQuorum(s, three)).text, 'signed by 3/3');
 
     const remove = await cosignProposal(proposalFor(s, { action: 'remove', subject: 'echo', reason: 'x' }), [
@@ -273,10 +275,10 @@ describe('checkCoSignature: one posted signature, checked at once', () => {
 });
 
 describe('co-signing', () => {
-  test('signEntry and signProposal append a verifiable signature and leave the input alone', async () => {
-    const entry = entryFor(o.foxtrot!);
-    const signed = await signEntry(entry, o.alpha!.privateKey, { issuerId: 'alpha', signedAt: at(2) });
-    assert.deepEqual(entry.signatures, []);
+  test('signProposal appends a verifiable signature and leaves the input alone', async () => {
+    const proposal0 = proposalFor(s, { action: 'add', entry: entryFor(o.foxtrot!) });
+    const signed = await signProposal(proposal0, o.alpha!.privateKey, { issuerId: 'alpha', signedAt: at(2) });
+    assert.deepEqual(proposal0.signatures, []);
     assert.equal(signed.signatures.length, 1);
     const sig = signed.signatures[0]!;
     assert.deepEqual([sig.issuerId, sig.signedAt], ['alpha', at(2).toISOString()]);
@@ -285,26 +287,26 @@ describe('co-signing', () => {
       'EdDSA',
       parsePublicKey(o.alpha!.publicKey),
       decodeBase64url(sig.signature.slice(8)),
-      issuerEntrySigningBytes(entry),
+      proposalSigningBytes(proposal0),
     );
     assert.equal(ok, true);
     await rejectsCode(
-      () => signEntry(signed, o.alpha!.privateKey, { issuerId: 'alpha' }),
+      () => signProposal(signed, o.alpha!.privateKey, { issuerId: 'alpha' }),
       'INVALID_ARGUMENT',
       /already signed/,
     );
     await rejectsCode(
-      () => signEntry(entry, o.foxtrot!.privateKey, { issuerId: 'foxtrot' }),
+      () => signProposal(proposal0, o.foxtrot!.privateKey, { issuerId: 'foxtrot' }),
       'INVALID_ARGUMENT',
       /subject/,
     );
     await rejectsCode(
-      () => signEntry(entry, o.alpha!.privateKey, { issuerId: 'Alpha' }),
+      () => signProposal(proposal0, o.alpha!.privateKey, { issuerId: 'Alpha' }),
       'REGISTRY_INVALID',
       /issuerId/,
     );
     const p256 = await generateKeyPair('P-256');
-    await rejectsCode(() => signEntry(entry, p256.privateKey, { issuerId: 'alpha' }), 'INVALID_KEY');
+    await rejectsCode(() => signProposal(proposal0, p256.privateKey, { issuerId: 'alpha' }), 'INVALID_KEY');
 
     const proposal = proposalFor(s, { action: 'remove', subject: 'echo', reason: 'x' });
     await rejectsCode(

@@ -6,13 +6,15 @@ import {
   checkIssuer,
   formatPublicKey,
   governanceStepHash,
-  issuerEntrySigningBytes,
   parsePublicKey,
+  proposalSigningBytes,
   registryIdOf,
   verifyRegistry,
   type GenesisStep,
   type IssuerEntry,
+  type ProposalStep,
   type RegistryDocument,
+  type RegistryState,
 } from '../src/index.ts';
 import {
   appendForgedStep,
@@ -67,7 +69,7 @@ describe('a registry governed by quorum verifies', () => {
       r.steps.map((s) => [s.sequence, s.kind, s.action ?? null, s.subject ?? null, s.quorum?.text ?? null]),
       [
         [1, 'genesis', null, null, null],
-        [2, 'admit', null, 'echo', 'signed by 2/2'],
+        [2, 'proposal', 'add', 'echo', 'signed by 2/2'],
         [3, 'proposal', 'threshold', null, 'signed by 3/2'],
         [4, 'proposal', 'remove', 'delta', 'signed by 3/3'],
         [5, 'proposal', 'update', 'echo', 'signed by 3/3'],
@@ -152,8 +154,13 @@ describe('rule 1: root signature and expiry', () => {
 describe('rule 2: chain and per-step quorum over distinct active issuers', () => {
   // State after step 5: alpha, bravo, charlie, echo active; delta revoked; 3 required. foxtrot is a newcomer.
   async function admitFoxtrot(signers: [Org, string?][]) {
-    const entry = await rawSignEntry(entryFor(o.foxtrot!), signers);
-    return verify(await appendForgedStep(g.doc, g.root, { kind: 'admit', appliedAt: at(6).toISOString(), entry }));
+    const proposal = await rawSignProposal(
+      proposalFor(g.state, { action: 'add', entry: entryFor(o.foxtrot!) }),
+      signers,
+    );
+    return verify(
+      await appendForgedStep(g.doc, g.root, { kind: 'proposal', appliedAt: at(6).toISOString(), proposal }),
+    );
   }
 
   test('control: three distinct active co-signers admit foxtrot', async () => {
@@ -226,9 +233,10 @@ describe('rule 2: chain and per-step quorum over distinct active issuers', () =>
       issuers: [a!, twin, b!, c!].map((x) => entryFor(x)).sort((x, y) => (x.id < y.id ? -1 : 1)),
     };
     const doc = await rawDocument(root, [genesis]);
-    const entry = await rawSignEntry(entryFor(f!), [[a!], [twin]]);
+    const at1 = { registry: doc.registry, sequence: 1 } as RegistryState;
+    const add = await rawSignProposal(proposalFor(at1, { action: 'add', entry: entryFor(f!) }), [[a!], [twin]]);
     const r = await verifyRegistry(
-      await appendForgedStep(doc, root, { kind: 'admit', appliedAt: at(2).toISOString(), entry }),
+      await appendForgedStep(doc, root, { kind: 'proposal', appliedAt: at(2).toISOString(), proposal: add }),
       { rootKey: root.publicKey, now: NOW },
     );
     assert.deepEqual(failureKeys(r), ['2/REGISTRY_STEP_INVALID/1/alpha-twin', '2/QUORUM_NOT_MET/2/foxtrot']);
@@ -236,9 +244,13 @@ describe('rule 2: chain and per-step quorum over distinct active issuers', () =>
 
     // An admission that reuses an active issuer's key under a new id.
     const clone: Org = { ...o.alpha!, id: 'alpha-clone' };
-    const cloned = await rawSignEntry(entryFor(clone), [[o.bravo!], [o.charlie!], [o.echo!]]);
+    const cloned = await rawSignProposal(proposalFor(g.state, { action: 'add', entry: entryFor(clone) }), [
+      [o.bravo!],
+      [o.charlie!],
+      [o.echo!],
+    ]);
     const c2 = await verify(
-      await appendForgedStep(g.doc, g.root, { kind: 'admit', appliedAt: at(6).toISOString(), entry: cloned }),
+      await appendForgedStep(g.doc, g.root, { kind: 'proposal', appliedAt: at(6).toISOString(), proposal: cloned }),
     );
     assert.deepEqual(failureKeys(c2), ['2/REGISTRY_STEP_INVALID/6/alpha-clone']);
     assert.match(c2.failures[0]!.message, /already registered under alpha: one key under two ids/);
@@ -302,14 +314,16 @@ describe('rule 2: chain and per-step quorum over distinct active issuers', () =>
         await appendForgedStep(g.doc, g.root, { kind: 'admit', appliedAt: at(6).toISOString(), entry: again }),
       ),
     );
-    assert.deepEqual(keys, ['2/REGISTRY_STEP_INVALID/6/delta']);
+    // Refused twice over: an admit step at all (unbound co-signatures), and an id registered before.
+    assert.deepEqual(keys, ['2/REGISTRY_STEP_INVALID/6/delta', '2/REGISTRY_STEP_INVALID/6/delta']);
   });
 });
 
 describe('rule 3: the document is exactly what governance replays to', () => {
   test('a tampered nested metadata field: the seed canonicalization misses it, RFC 8785 does not', async () => {
-    // What co-signers of echo signed at step 2, and the same entry with metadata.name changed.
-    const signed = (g.doc.governance[1] as { entry: IssuerEntry }).entry;
+    // What co-signers of echo's admission signed at step 2, and the same entry with metadata.name changed.
+    const step2 = g.doc.governance[1] as ProposalStep;
+    const signed = { ...step2.proposal.entry!, signatures: [] } as IssuerEntry;
     const tampered: IssuerEntry = structuredClone(signed);
     tampered.metadata.name = 'Echo (now owned by Mallory)';
     const seed = (e: IssuerEntry) => {
@@ -318,7 +332,11 @@ describe('rule 3: the document is exactly what governance replays to', () => {
     };
     assert.equal(seed(tampered), seed(signed), 'the seed signs the same bytes for both: metadata.* is dropped');
     assert.match(seed(signed), /"metadata":\{\}/);
-    assert.notDeepEqual(issuerEntrySigningBytes(tampered), issuerEntrySigningBytes(signed));
+    const { signatures: _t, ...tamperedEntry } = tampered;
+    assert.notDeepEqual(
+      proposalSigningBytes({ ...step2.proposal, entry: tamperedEntry }),
+      proposalSigningBytes(step2.proposal),
+    );
 
     // The root key alters the listed entry only: replay disagrees.
     const listed = await forge(g.doc, g.root, (d) => {
@@ -328,7 +346,7 @@ describe('rule 3: the document is exactly what governance replays to', () => {
 
     // The root key alters the admission step too (and the listing, consistently): the co-signatures no longer verify.
     const deep = await forge(g.docs[2]!, g.root, (d) => {
-      (d.governance[1] as { entry: IssuerEntry }).entry.metadata.name = 'Echo (now owned by Mallory)';
+      (d.governance[1] as ProposalStep).proposal.entry!.metadata.name = 'Echo (now owned by Mallory)';
       d.issuers.find((e) => e.id === 'echo')!.metadata.name = 'Echo (now owned by Mallory)';
     });
     const r = await verify(deep);
@@ -380,9 +398,9 @@ describe('rule 3: the document is exactly what governance replays to', () => {
     assert.match(rk.message, /was removed by governance: added without a quorum/);
 
     const step = await appendForgedStep(g.doc, g.root, {
-      kind: 'admit',
+      kind: 'proposal',
       appliedAt: at(6).toISOString(),
-      entry: entryFor(mallory),
+      proposal: proposalFor(g.state, { action: 'add', entry: entryFor(mallory) }),
     });
     assert.deepEqual(failureKeys(await verify(step)), ['2/QUORUM_NOT_MET/6/mallory']);
   });

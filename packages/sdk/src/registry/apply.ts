@@ -7,15 +7,7 @@ import { commit, fromState, genesisLedger, planStep, toState, type Problem } fro
 import { toIso, type TimeInput } from './lib/time.ts';
 import { validateProposal } from './proposal.ts';
 import { registryIdOf } from './registry-id.ts';
-import type {
-  AdmitStep,
-  GenesisStep,
-  GovernanceStep,
-  IssuerEntry,
-  Proposal,
-  ProposalStep,
-  RegistryState,
-} from './types.ts';
+import type { GenesisStep, GovernanceStep, IssuerEntry, Proposal, ProposalStep, RegistryState } from './types.ts';
 
 /** A state and the step that led to it. */
 export interface AppliedStep {
@@ -37,7 +29,7 @@ function withoutSchema<T extends { $schema?: string }>(value: T): Omit<T, '$sche
   return rest;
 }
 
-function advance(state: RegistryState, step: AdmitStep | ProposalStep): AppliedStep {
+function advance(state: RegistryState, step: ProposalStep): AppliedStep {
   const ledger = fromState(state);
   const plan = planStep(ledger, step);
   if (plan.problems.length > 0) refuse(plan.problems);
@@ -51,7 +43,10 @@ function advance(state: RegistryState, step: AdmitStep | ProposalStep): AppliedS
 export interface GenesisOptions {
   /** The root public key (the private half signs documents: `signRegistryDocument`). */
   rootKey: PublicKey | string;
-  /** The founding issuers (at least 3); their `signatures` are kept as given and not required. */
+  /**
+   * The founding issuers (at least 3), chosen by the root key alone; their `signatures`, if any, are kept as given
+   * and count for nothing.
+   */
   issuers: readonly IssuerEntry[];
   /** Co-signatures every later step needs: 2 ≤ threshold ≤ issuers − 1. */
   threshold: number;
@@ -92,30 +87,6 @@ export function applyGenesis(options: GenesisOptions): AppliedStep {
   const { ledger, problems } = genesisLedger(step);
   if (problems.length > 0) refuse(problems);
   return { state: toState(ledger), step };
-}
-
-/**
- * Admits a co-signed issuer entry (the seed's flow) as the next step: pure, no signature check — call
- * `checkQuorum(state, entry)` first; `verifyRegistry` re-checks everything. Only for an id and a key never
- * registered before (re-admission goes through an `add` proposal, whose signatures are bound to one sequence).
- * Throws `REGISTRY_STEP_INVALID`, `REGISTRY_CHAIN_BROKEN` (appliedAt before the last step) or
- * `REGISTRY_THRESHOLD_INVALID`.
- *
- * @example
- * ```ts
- * if ((await checkQuorum(state, entry)).met) ({ state } = applyEntry(state, entry, { appliedAt: now }));
- * ```
- */
-export function applyEntry(state: RegistryState, entry: IssuerEntry, options: ApplyOptions): AppliedStep {
-  const valid = withoutSchema(validateIssuerEntry(entry)) as IssuerEntry;
-  const step: AdmitStep = {
-    sequence: state.sequence + 1,
-    kind: 'admit',
-    appliedAt: toIso(options.appliedAt, 'appliedAt'),
-    prev: state.chainHash,
-    entry: valid,
-  };
-  return advance(state, step);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { checkSignature, validateIssuerEntry } from './entry.ts';
+import { VouchError } from '../errors.ts';
+import { checkSignature } from './entry.ts';
 import { root } from './lib/shape.ts';
 import { countQuorum, fromState, planStep } from './lib/ledger.ts';
 import { verifyPlanSignatures } from './lib/verify-signatures.ts';
@@ -10,7 +11,6 @@ import {
   type GovernanceStep,
   type IgnoredSignatureReason,
   type IssuerSignature,
-  type IssuerEntry,
   type Proposal,
   type QuorumResult,
   type RegistryState,
@@ -21,13 +21,24 @@ export interface CheckQuorumOptions {
   crypto?: CryptoProvider;
 }
 
+function asProposal(change: unknown): Proposal {
+  if ((change as { type?: unknown } | null)?.type !== PROPOSAL_TYPE) {
+    throw new VouchError(
+      'REGISTRY_STEP_INVALID',
+      'Only a proposal collects co-signatures: an issuer entry is admitted by an add proposal, whose signatures name ' +
+        'the registry, the sequence and a deadline.',
+    );
+  }
+  return validateProposal(change);
+}
+
 /**
- * Counts the co-signatures of a pending issuer entry or proposal against the current registry state, exactly as
- * `verifyRegistry` will count them once it is a step: distinct active issuers (a `Set` of ids and a `Set` of keys),
- * never the subject itself, revoked or unknown signers, a second signature by the same issuer, or a second id with
- * the same key; each signature verified against the signer's key at this state. Returns "signed by n/m" with the
- * reason for every signature that did not count. Whether the change may apply at all is `applyEntry` /
- * `applyProposal`'s business.
+ * Counts the co-signatures of a pending proposal against the current registry state, exactly as `verifyRegistry`
+ * will count them once it is a step: distinct active issuers (a `Set` of ids and a `Set` of keys), never the subject
+ * itself, revoked or unknown signers, a second signature by the same issuer, or a second id with the same key; each
+ * signature verified against the signer's key at this state. Returns "signed by n/m" with the reason for every
+ * signature that did not count. Whether the change may apply at all is `applyProposal`'s business. Anything but a
+ * proposal (an issuer entry, which is admitted by an `add` proposal) throws `REGISTRY_STEP_INVALID`.
  *
  * @example
  * ```ts
@@ -38,14 +49,16 @@ export interface CheckQuorumOptions {
  */
 export async function checkQuorum(
   state: RegistryState,
-  change: IssuerEntry | Proposal,
+  change: Proposal,
   options: CheckQuorumOptions = {},
 ): Promise<QuorumResult> {
-  const isProposal = (change as { type?: unknown }).type === PROPOSAL_TYPE;
-  const common = { sequence: state.sequence + 1, appliedAt: state.lastAppliedAt, prev: state.chainHash };
-  const step: GovernanceStep = isProposal
-    ? { ...common, kind: 'proposal', proposal: validateProposal(change) }
-    : { ...common, kind: 'admit', entry: validateIssuerEntry(change) };
+  const step: GovernanceStep = {
+    sequence: state.sequence + 1,
+    appliedAt: state.lastAppliedAt,
+    prev: state.chainHash,
+    kind: 'proposal',
+    proposal: asProposal(change),
+  };
   const plan = planStep(fromState(state), step);
   const [valid] = await verifyPlanSignatures([plan], options.crypto ?? getDefaultCrypto());
   return countQuorum(plan.candidates, valid!, plan.required);
@@ -68,7 +81,7 @@ export type CoSignatureCheck = { counted: true } | { counted: false; reason: Ign
  */
 export async function checkCoSignature(
   state: RegistryState,
-  change: IssuerEntry | Proposal,
+  change: Proposal,
   signature: IssuerSignature,
   options: CheckQuorumOptions = {},
 ): Promise<CoSignatureCheck> {

@@ -3,12 +3,11 @@ import { encodeBase64url } from '../encoding/base64url.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { isPrivateKey, type PrivateKey } from '../keys/key.ts';
-import { validateIssuerEntry } from './entry.ts';
 import { issuerId as checkIssuerId, root } from './lib/shape.ts';
 import { toIso, type TimeInput } from './lib/time.ts';
 import { validateProposal } from './proposal.ts';
-import { issuerEntrySigningBytes, proposalSigningBytes } from './signing-bytes.ts';
-import type { IssuerEntry, IssuerSignature, Proposal } from './types.ts';
+import { proposalSigningBytes } from './signing-bytes.ts';
+import type { IssuerSignature, Proposal } from './types.ts';
 
 /** Who signs, and when it says it signed. */
 export interface CoSignOptions {
@@ -52,29 +51,10 @@ async function coSignature(
 }
 
 /**
- * Adds a co-signature to an issuer entry: Ed25519 over `issuerEntrySigningBytes(entry)` (RFC 8785, nested
- * `metadata` covered), through the SDK's crypto provider. Returns a new entry; the input is not modified. Refuses
- * (`INVALID_ARGUMENT`) a signature that could never count: by the entry's own issuer, or a second one by the same
- * issuer. Whether the signer is an active issuer is checked when counting (`checkQuorum`).
- *
- * @example
- * ```ts
- * const signed = await signEntry(entry, agoraKey, { issuerId: 'agora' });
- * ```
- */
-export async function signEntry(
-  entry: IssuerEntry,
-  privateKey: PrivateKey,
-  options: CoSignOptions,
-): Promise<IssuerEntry> {
-  const valid = validateIssuerEntry(entry);
-  const sig = await coSignature(issuerEntrySigningBytes(valid), privateKey, valid.signatures, valid.id, options);
-  return { ...valid, signatures: [...valid.signatures, sig] };
-}
-
-/**
- * Adds a co-signature to a proposal: Ed25519 over `proposalSigningBytes(proposal)`. Returns a new proposal.
- * Refuses (`INVALID_ARGUMENT`) a signature by the proposal's subject or a second one by the same issuer.
+ * Adds a co-signature to a proposal: Ed25519 over `proposalSigningBytes(proposal)`, which names the registry, the
+ * sequence it applies to and its deadline. Returns a new proposal. Refuses (`INVALID_ARGUMENT`) a signature by the
+ * proposal's subject or a second one by the same issuer. (Issuer entries are not co-signed on their own: their
+ * admission is an `add` proposal.)
  *
  * @example
  * ```ts

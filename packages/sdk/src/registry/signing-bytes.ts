@@ -14,16 +14,12 @@ function without(value: unknown, names: readonly string[], what: string): Record
 }
 
 /**
- * The bytes co-signers of an issuer entry sign: the UTF-8 RFC 8785 JSON of the entry without `signatures` and
- * `$schema`. Every nested member (`metadata.name`, ...) is covered — unlike the seed's
- * `JSON.stringify(payload, Object.keys(payload).sort())`, whose replacer array drops nested keys.
- *
- * @example
- * ```ts
- * const sig = await crypto.sign('EdDSA', privateKey, issuerEntrySigningBytes(entry));
- * ```
+ * Internal: the bytes the co-signatures of a legacy `admit` step cover — the UTF-8 RFC 8785 JSON of the entry
+ * without `signatures` and `$schema`. They name no registry, sequence or deadline, which is why `admit` steps are
+ * refused (docs/registry.md, "Admission"): these bytes serve only to report how such a step was signed. Nothing in
+ * Vouch signs them any more, and they are not exported.
  */
-export function issuerEntrySigningBytes(entry: IssuerEntry | UnsignedIssuerEntry): Uint8Array {
+export function legacyEntrySigningBytes(entry: IssuerEntry | UnsignedIssuerEntry): Uint8Array {
   return encodeUtf8(canonicalize(without(entry, ['signatures', '$schema'], 'an issuer entry')));
 }
 

@@ -79,7 +79,10 @@ export interface Threshold {
   total: number;
 }
 
-/** Step 1: the registry's creation, the only step the root key signs alone (through the document signature). */
+/**
+ * Step 1: the registry's creation, the only step the root key signs alone (through the document signature). The
+ * founders are the root key holder's choice; any `signatures` their entries carry count for nothing.
+ */
 export interface GenesisStep {
   sequence: 1;
   kind: 'genesis';
@@ -92,7 +95,11 @@ export interface GenesisStep {
   issuers: IssuerEntry[];
 }
 
-/** The admission of a co-signed issuer entry (the seed's flow): only for an id and a key never seen before. */
+/**
+ * Legacy: the admission of a co-signed issuer entry (the seed's flow). Still parsed, so that a document holding one
+ * is read and reported, but never valid: its co-signatures cover the bare entry, naming no registry, sequence or
+ * deadline, so they could have been made for another registry. Issuers are admitted by an `add` proposal.
+ */
 export interface AdmitStep {
   sequence: number;
   kind: 'admit';

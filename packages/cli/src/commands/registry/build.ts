@@ -1,7 +1,6 @@
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  applyEntry,
   applyProposal,
   canonicalize,
   checkQuorum,
@@ -90,8 +89,9 @@ function describe(p: Proposal): string {
 }
 
 /**
- * Applies, in order: every proposal for the current sequence that has quorum (repeatedly, since each one moves the
- * sequence on), then every new entry with quorum. Returns the new state with what was applied and refused.
+ * Applies every proposal for the current sequence that has quorum (repeatedly, since each one moves the sequence
+ * on). Entries in issuers/ that are not registered are admitted only by an `add` proposal: one without such a
+ * proposal is refused with what to do. Returns the new state with what was applied and refused.
  */
 async function applyPending(
   start: RegistryState,
@@ -143,7 +143,8 @@ async function applyPending(
     // Removed during this build: its file goes to revoked/ with the mirror, it is not a pending admission.
     if (active === undefined && wasActive.has(value.id)) continue;
     if (active !== undefined) {
-      if (canonicalize(withoutSchema(value)) !== canonicalize(active)) {
+      // Admitted by a proposal during this build: the mirror writes the registered entry over the draft.
+      if (wasActive.has(value.id) && canonicalize(withoutSchema(value)) !== canonicalize(active)) {
         refused.set(
           file,
           `${value.id} is registered with other content; changes go through \`vouch registry propose update\``,
@@ -155,18 +156,13 @@ async function applyPending(
       refused.set(file, `${value.id} was removed; re-admission goes through \`vouch registry propose add\``);
       continue;
     }
-    const q = await checkQuorum(state, value);
-    if (!q.met) {
-      refused.set(file, `admit ${value.id}: ${quorumLine(q)} — not applied`);
-      continue;
-    }
-    try {
-      state = applyEntry(state, value, { appliedAt: appliedAt() }).state;
-      applied.push({ step: state.sequence, file, what: `admit ${value.id}`, quorum: quorumLine(q) });
-    } catch (err) {
-      if (!isVouchError(err)) throw err;
-      refused.set(file, `admit ${value.id}: ${err.code}: ${err.message}`);
-    }
+    // Its own co-signatures, if any, name no registry, sequence or deadline: they admit nothing (docs/registry.md).
+    if (pending.proposals.some((p) => p.value.action === 'add' && p.value.subject === value.id)) continue;
+    refused.set(
+      file,
+      `${value.id} is not registered: admission goes through \`vouch registry propose add --entry ${file}\`` +
+        (value.signatures.length > 0 ? ' (co-signatures on an entry file are not used)' : ''),
+    );
   }
   return { state, applied, refused: [...refused].map(([file, reason]) => ({ file, reason })) };
 }
@@ -194,7 +190,7 @@ async function mirror(l: Layout, before: RegistryState, after: RegistryState): P
 export function registerBuild(registry: Command, io: Io): void {
   registry
     .command('build')
-    .description('Apply every pending entry and proposal that has quorum; re-sign registry.json; write revoked/.')
+    .description('Apply every pending proposal that has quorum; re-sign registry.json; write revoked/.')
     .requiredOption('--root-key <file>', 'the registry root key file')
     .option('--dir <dir>', 'registry directory', DEFAULT_DIR)
     .option('--validity <duration>', 'how long the new registry.json stays valid', '7d')
@@ -202,8 +198,9 @@ export function registerBuild(registry: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-Pending: issuers/<id>.json for ids not in the registry, and proposals/*.json for the current sequence.
-Each is applied only with its quorum; the others are refused, named, and build exits 1.
+Pending: proposals/*.json for the current sequence, each applied only with its quorum; issuers/<id>.json
+for ids not in the registry are admitted by an add proposal (\`vouch registry propose add --entry FILE\`).
+What is not applied is refused, named, and build exits 1.
 With nothing pending, build re-signs the same registry with a new expiry.
 
 Examples:

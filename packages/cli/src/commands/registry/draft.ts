@@ -21,7 +21,7 @@ interface DraftOptions {
 export function registerDraft(registry: Command, io: Io): void {
   registry
     .command('draft')
-    .description('Write a new issuer entry (unsigned) for co-signers to sign.')
+    .description('Write a new issuer entry (unsigned), to admit with `vouch registry propose add --entry`.')
     .requiredOption('--id <id>', 'issuer id: lowercase letters, digits and single hyphens, at most 64 characters')
     .requiredOption('--public-key <file|key>', "the issuer's key file (from `vouch registry keygen`) or public key")
     .requiredOption('--endpoint <url>', "the issuer's credential endpoint (https)")

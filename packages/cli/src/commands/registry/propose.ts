@@ -187,7 +187,7 @@ Examples:
   common(
     propose
       .command('add')
-      .description('Propose admitting an issuer by proposal (required to re-admit a removed issuer).')
+      .description('Propose admitting an issuer (a new one, or a removed one again): the only way in after genesis.')
       .requiredOption('--entry <file>', 'the issuer entry file'),
   )
     .addHelpText(

@@ -3,15 +3,11 @@ import type { Command } from 'commander';
 import {
   checkQuorum,
   formatPublicKey,
-  parseIssuerEntry,
   parseProposal,
   parseStrict,
   replayGovernance,
-  signEntry,
   signProposal,
   PROPOSAL_TYPE,
-  type IssuerEntry,
-  type Proposal,
 } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
@@ -19,32 +15,37 @@ import { readPrivateKeyFile } from './lib/key-files.ts';
 import { DEFAULT_DIR, layout, readBytes, readRegistryIfAny, shown, writeJson } from './lib/layout.ts';
 import { quorumLine } from './lib/report.ts';
 
-function isProposalFile(bytes: Uint8Array): boolean {
+/** Whether the file is a proposal; throws the parser's error when it is not even JSON. */
+function isProposalFile(bytes: Uint8Array, source: string): boolean {
+  let value: { type?: unknown } | null;
   try {
-    const value = parseStrict(bytes) as { type?: unknown } | null;
-    return typeof value === 'object' && value !== null && value.type === PROPOSAL_TYPE;
+    value = parseStrict(bytes) as { type?: unknown } | null;
   } catch {
-    return false; // the entry parser reports what is wrong with it
+    parseProposal(bytes, { source }); // names what is wrong with it
+    throw new CliError(`${source}: not valid JSON.`, EXIT.USAGE);
   }
+  return typeof value === 'object' && value !== null && value.type === PROPOSAL_TYPE;
 }
 
-/** `vouch registry sign`: adds one co-signature to an entry or proposal file, in place. */
+/** `vouch registry sign`: adds one co-signature to a proposal file, in place. */
 export function registerSign(registry: Command, io: Io): void {
   registry
     .command('sign')
-    .description('Co-sign an issuer entry or a proposal file (adds your signature to it, in place).')
-    .argument('<file>', 'an issuer entry (issuers/<id>.json) or a proposal (proposals/*.json)')
+    .description('Co-sign a proposal file (adds your signature to it, in place).')
+    .argument('<file>', 'a proposal (proposals/*.json)')
     .requiredOption('--key <file>', 'your issuer key file (from `vouch registry keygen`)')
     .requiredOption('--as <issuer-id>', 'your issuer id in the registry')
     .option('--dir <dir>', 'registry directory (to check your key and show the quorum)', DEFAULT_DIR)
     .addHelpText(
       'after',
       `
-The signature covers the RFC 8785 JSON of the whole file except "signatures" and "$schema".
-Your key must be the one the registry lists for --as; an issuer cannot sign its own entry or proposal.
+The signature covers the RFC 8785 JSON of the whole file except "signatures" and "$schema": the registry,
+the sequence it applies to and its deadline included. Your key must be the one the registry lists for --as;
+an issuer cannot sign a proposal about itself. An issuer entry is not signed on its own: propose its
+admission with \`vouch registry propose add --entry FILE\` and sign the proposal.
 
 Examples:
-  $ vouch registry sign registry/issuers/foxtrot.json --key acme.key.json --as acme
+  $ vouch registry sign registry/proposals/6-add-foxtrot.json --key acme.key.json --as acme
   $ vouch registry sign registry/proposals/6-remove-bolt.json --key coda.key.json --as coda`,
     )
     .action(async (file: string, opts: { key: string; as: string; dir: string }) => {
@@ -65,16 +66,19 @@ Examples:
           throw new CliError(`${shown(resolve(opts.key))}: not the registered key of ${opts.as}.`, EXIT.USAGE);
         }
       }
-      let signed: IssuerEntry | Proposal;
-      if (isProposalFile(bytes)) {
-        const proposal = parseProposal(bytes, { source: shown(path) });
-        if (state !== undefined && proposal.registry !== state.registry) {
-          throw new CliError(`${shown(path)}: registry: the proposal is for another registry.`, EXIT.USAGE);
-        }
-        signed = await signProposal(proposal, key, { issuerId: opts.as });
-      } else {
-        signed = await signEntry(parseIssuerEntry(bytes, { source: shown(path) }), key, { issuerId: opts.as });
+      if (!isProposalFile(bytes, shown(path))) {
+        // An entry's own co-signatures would name no registry, sequence or deadline (docs/registry.md, "Admission").
+        throw new CliError(
+          `${shown(path)}: not a proposal (type: "${PROPOSAL_TYPE}"). Issuer entries are not co-signed on their own: ` +
+            `propose the admission with \`vouch registry propose add --entry ${file}\` and sign that proposal.`,
+          EXIT.USAGE,
+        );
       }
+      const proposal = parseProposal(bytes, { source: shown(path) });
+      if (state !== undefined && proposal.registry !== state.registry) {
+        throw new CliError(`${shown(path)}: registry: the proposal is for another registry.`, EXIT.USAGE);
+      }
+      const signed = await signProposal(proposal, key, { issuerId: opts.as });
       await writeJson(path, signed);
       let status = `${signed.signatures.length} signature(s)`;
       if (state !== undefined) status = quorumLine(await checkQuorum(state, signed));

@@ -1,13 +1,13 @@
 // Internal: the governance state machine. A Ledger is the mutable working form of a RegistryState; planStep says
 // what one step would do to it and which rules it breaks, without touching it; plan.apply does it. Replay
-// (verifyRegistry, replayGovernance) and construction (applyEntry, applyProposal, createGenesis) share this code,
+// (verifyRegistry, replayGovernance) and construction (applyProposal, createGenesis) share this code,
 // so the builder can never produce a step that the verifier reads differently.
 //
 // Signatures are not checked here (that is async): a plan lists each co-signature as a candidate (the signer's key
 // at this step) or as ignored with the reason, and countQuorum turns verification results into "signed by n/m".
 import type { VouchErrorCode } from '../../errors.ts';
 import { decodeBase64url } from '../../encoding/base64url.ts';
-import { governanceStepHash, issuerEntrySigningBytes, proposalSigningBytes } from '../signing-bytes.ts';
+import { governanceStepHash, legacyEntrySigningBytes, proposalSigningBytes } from '../signing-bytes.ts';
 import { registryIdOf } from '../registry-id.ts';
 import { REGISTRY_LIMITS } from '../limits.ts';
 import type {
@@ -255,11 +255,20 @@ export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
       kind: 'admit',
       subject,
       problems,
-      signingBytes: issuerEntrySigningBytes(entry),
+      signingBytes: legacyEntrySigningBytes(entry),
       signatures: entry.signatures,
       candidates: candidatesFor(ledger, subject, entry.signatures),
       required,
     };
+    // An admit step's co-signatures are over the bare entry: they name no registry, no sequence and no deadline, so
+    // signatures made for another registry (same co-signers) or on a draft abandoned long ago would verify here.
+    // Documents made before this rule may hold such steps: they are read, reported ("signed by n/m") and refused.
+    invalid(
+      `issuer ${subject} is admitted by a co-signed entry (kind admit), whose co-signatures name no registry, ` +
+        'sequence or deadline and may have been made for another registry or an abandoned draft: after genesis, an ' +
+        'issuer is admitted only by an add proposal.',
+      subject,
+    );
     if (ledger.issuers.has(subject)) {
       invalid(`issuer ${subject} is already registered; changes go through an update proposal.`, subject);
       return plan;

@@ -322,6 +322,16 @@ export class Authority {
   }
 
   #checkApplicable(current: AuthorityDocument, proposal: Proposal, now: number): void {
+    // A registry stored before admissions by co-signed entry were refused (their co-signatures name no registry):
+    // it no longer verifies, so nothing can be applied on top of it (docs/registry.md, "Compatibility").
+    const legacy = current.doc.governance.find((step) => step.kind === 'admit');
+    if (legacy !== undefined) {
+      throw new ApiError(
+        'REGISTRY_CONFLICT',
+        `The registry held here admits an issuer by a co-signed entry at step ${legacy.sequence}, which no longer ` +
+          'verifies (its co-signatures name no registry): create a new registry; no proposal can apply to this one.',
+      );
+    }
     if (proposal.registry !== current.state.registry) {
       throw new ApiError('VALIDATION_FAILED', 'The proposal is for another registry.');
     }
