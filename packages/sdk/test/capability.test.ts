@@ -244,7 +244,26 @@ describe('checkCapability (offline)', () => {
     // An admin token (no binding) never consults the registry.
     const adminToken = await token({ iid: null, cth: null, ikt: null });
     assert.equal(await code(adminToken, req, { registry: undefined }), 'allow');
-    assert.equal(CAPABILITY_DENY_CODES.length, 12);
+    // A lifetime longer than the tier allows was not signed by a gateway (a leaked key): denied before expiry.
+    const long = await token({ exp: claims.iat + 3601 });
+    assert.equal(await code(long), 'TOKEN_LIFETIME_EXCEEDED');
+    assert.equal(await code(long, req, { now: now + 7200_000 }), 'TOKEN_LIFETIME_EXCEEDED');
+    assert.equal(await code(long, req, { clockSkewSeconds: 1 }), 'allow');
+    assert.equal(await code(await token({ exp: claims.iat + 3600 })), 'allow');
+    assert.equal(await code(await token({ tier: 'critical', exp: claims.iat + 301 })), 'TOKEN_LIFETIME_EXCEEDED');
+    // A verifier that keeps the gateway's record denies a token not on it, before its revocation.
+    const standing = (recorded: boolean | undefined) => async () => ({ revoked: true, agentRevoked: false, recorded });
+    assert.equal(await code(t, req, { revocationStatus: standing(false) }), 'TOKEN_UNKNOWN');
+    assert.equal(await code(t, req, { revocationStatus: standing(true) }), 'TOKEN_REVOKED');
+    assert.equal(await code(t, req, { revocationStatus: standing(undefined) }), 'TOKEN_REVOKED');
+    assert.deepEqual(CAPABILITY_DENY_CODES.slice(0, 4), [
+      'MALFORMED_TOKEN',
+      'INVALID_SIGNATURE',
+      'TOKEN_LIFETIME_EXCEEDED',
+      'TOKEN_EXPIRED',
+    ]);
+    assert.equal(CAPABILITY_DENY_CODES.indexOf('TOKEN_UNKNOWN'), CAPABILITY_DENY_CODES.indexOf('TOKEN_REVOKED') - 1);
+    assert.equal(CAPABILITY_DENY_CODES.length, 14);
   });
 
   test('signCapabilityToken refuses claims that are not exactly the eleven members', async () => {

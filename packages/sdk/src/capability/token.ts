@@ -183,9 +183,12 @@ export interface CheckCapabilityOptions {
   isAgentRevoked?: (agentId: string) => Promise<boolean>;
   /**
    * Both revocation answers from one lookup, given the verified claims (a gateway reads them in one query). When
-   * given, it replaces `isRevoked` and `isAgentRevoked`.
+   * given, it replaces `isRevoked` and `isAgentRevoked`. `recorded: false` (the verifier keeps a record of the tokens
+   * issued, and this exact token is not in it) denies `TOKEN_UNKNOWN`; omitted, it is not checked.
    */
-  revocationStatus?: (claims: CapabilityClaims) => Promise<{ revoked: boolean; agentRevoked: boolean }>;
+  revocationStatus?: (
+    claims: CapabilityClaims,
+  ) => Promise<{ revoked: boolean; agentRevoked: boolean; recorded?: boolean }>;
   /**
    * Good signatures already checked ({@link createSignatureCache}): a token presented again skips its signature
    * check; every other check runs again.
@@ -202,7 +205,7 @@ function deny(code: CapabilityDenyCode, reason: string, claims?: CapabilityClaim
 async function revocationStatusOf(
   options: CheckCapabilityOptions,
   claims: CapabilityClaims,
-): Promise<{ revoked: boolean; agentRevoked: boolean }> {
+): Promise<{ revoked: boolean; agentRevoked: boolean; recorded?: boolean }> {
   const [revoked, agentRevoked] = await Promise.all([
     options.isRevoked?.([...claims.par, claims.jti]) ?? false,
     options.isAgentRevoked?.(claims.sub) ?? false,
@@ -213,11 +216,14 @@ async function revocationStatusOf(
 /**
  * Decides whether `token` lets `request.agentId` perform `request.action` on `request.resource`, in this order:
  * `MALFORMED_TOKEN` (form, `EdDSA`, `typ`, claims), `INVALID_SIGNATURE` (unknown `kid` or bad signature),
- * `TOKEN_EXPIRED`, `SUBJECT_MISMATCH`, `RESOURCE_MISMATCH` (the token's pattern must cover the resource),
- * `ACTION_MISMATCH`, then — looked up together — `TOKEN_REVOKED` (the token or any ancestor in `par`),
- * `AGENT_REVOKED`, and for a token bound to an issuer: `REGISTRY_UNAVAILABLE`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`,
- * `ISSUER_KEY_ROTATED` (the issuer's current key is not the one `ikt` recorded). Never throws for a bad token;
- * errors of the hooks (e.g. a database outage) propagate.
+ * `TOKEN_LIFETIME_EXCEEDED` (`exp - iat` beyond its tier's maximum: no gateway issues that), `TOKEN_EXPIRED`,
+ * `SUBJECT_MISMATCH`, `RESOURCE_MISMATCH` (the token's pattern must cover the resource), `ACTION_MISMATCH`, then —
+ * looked up together — `TOKEN_UNKNOWN` (only with a `revocationStatus` that knows the gateway's record),
+ * `TOKEN_REVOKED` (the token or any ancestor in `par`), `AGENT_REVOKED`, and for a token bound to an issuer:
+ * `REGISTRY_UNAVAILABLE`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`, `ISSUER_KEY_ROTATED` (the issuer's current key is not
+ * the one `ikt` recorded). Never throws for a bad token; errors of the hooks (e.g. a database outage) propagate. An
+ * offline verifier cannot know which tokens the gateway recorded: a token signed by a leaked capability key passes
+ * here unless `resolveKey` no longer gives that key.
  *
  * @example
  * ```ts
@@ -244,9 +250,14 @@ export async function checkCapability(
   if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto, cache, token as string))) {
     return deny('INVALID_SIGNATURE', "The token is not signed by one of the gateway's capability keys.");
   }
+  const skew = options.clockSkewSeconds ?? 0;
+  // Both times are the gateway's own stamps, so a clock difference cannot stretch a lifetime; the skew is allowed
+  // anyway, as everywhere else a verifier compares times. A longer token was signed by a leaked key, not a gateway.
+  if (claims.exp - claims.iat > CAPABILITY_TIER_MAX_SECONDS[claims.tier] + skew) {
+    return deny('TOKEN_LIFETIME_EXCEEDED', `The token lives longer than its tier (${claims.tier}) allows.`, claims);
+  }
   const now = options.now / 1000;
-  if (now - (options.clockSkewSeconds ?? 0) >= claims.exp)
-    return deny('TOKEN_EXPIRED', 'The token has expired.', claims);
+  if (now - skew >= claims.exp) return deny('TOKEN_EXPIRED', 'The token has expired.', claims);
   if (claims.sub !== request.agentId) return deny('SUBJECT_MISMATCH', 'The token was issued to another agent.', claims);
   if (!resourceCovers(claims.res, request.resource)) {
     return deny('RESOURCE_MISMATCH', 'The token does not cover this resource.', claims);
@@ -255,10 +266,13 @@ export async function checkCapability(
     return deny('ACTION_MISMATCH', 'The token does not allow this action.', claims);
   }
   const registry = options.registry;
-  const [{ revoked, agentRevoked }, doc] = await Promise.all([
+  const [{ revoked, agentRevoked, recorded }, doc] = await Promise.all([
     options.revocationStatus?.(claims) ?? revocationStatusOf(options, claims),
     claims.iid === null ? undefined : typeof registry === 'function' ? registry() : registry,
   ]);
+  if (recorded === false) {
+    return deny('TOKEN_UNKNOWN', 'The gateway never issued this token (no record of it with these claims).', claims);
+  }
   if (revoked) return deny('TOKEN_REVOKED', 'The token, or a token it was delegated from, has been revoked.', claims);
   if (agentRevoked) return deny('AGENT_REVOKED', 'The agent has been revoked.', claims);
   if (claims.iid !== null) {

@@ -80,7 +80,9 @@ export interface CapabilityRequest {
 export type CapabilityDenyCode =
   | 'MALFORMED_TOKEN'
   | 'INVALID_SIGNATURE'
+  | 'TOKEN_LIFETIME_EXCEEDED'
   | 'TOKEN_EXPIRED'
+  | 'TOKEN_UNKNOWN'
   | 'TOKEN_REVOKED'
   | 'SUBJECT_MISMATCH'
   | 'RESOURCE_MISMATCH'
@@ -95,10 +97,12 @@ export type CapabilityDenyCode =
 export const CAPABILITY_DENY_CODES: readonly CapabilityDenyCode[] = [
   'MALFORMED_TOKEN',
   'INVALID_SIGNATURE',
+  'TOKEN_LIFETIME_EXCEEDED',
   'TOKEN_EXPIRED',
   'SUBJECT_MISMATCH',
   'RESOURCE_MISMATCH',
   'ACTION_MISMATCH',
+  'TOKEN_UNKNOWN',
   'TOKEN_REVOKED',
   'AGENT_REVOKED',
   'REGISTRY_UNAVAILABLE',

@@ -1,18 +1,35 @@
-// The gateway's Ed25519 capability key as this process sees it: the active key signs, every stored key (active or
-// retired) verifies by kid. Loaded from the database (sealed private keys) and cached; an unknown kid reloads at
-// most once a second, so a rotation in another process is seen without letting junk tokens hammer the database.
-import { CAPABILITY_KEY_PURPOSE, parsePrivateKey, parsePublicKey } from '@vouch/sdk';
-import type { KeyResolver, PrivateKey, PublicKey } from '@vouch/sdk';
+// The gateway's Ed25519 capability key as this process sees it: the active key signs; a stored key verifies by kid
+// while it is active, and once retired only tokens it could have signed, until the last of them has expired (so
+// rotating a leaked key does stop it). Loaded from the database (sealed private keys) and cached; an unknown kid
+// reloads at most once a second, so a rotation in another process is seen without letting junk tokens hammer the
+// database.
+import { CAPABILITY_KEY_PURPOSE, CAPABILITY_TIER_MAX_SECONDS, parsePrivateKey, parsePublicKey } from '@vouch/sdk';
+import type { PrivateKey, PublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ensureServerKey, listServerKeys } from '../../storage/index.ts';
 
+/** How long loaded keys are used: also how long another process may still sign with a key retired here. */
 const CACHE_MS = 60_000;
 const UNKNOWN_KID_RELOAD_MS = 1000;
+/** The longest lifetime of any token (the `observe` tier), ms. */
+const MAX_TOKEN_MS = Math.max(...Object.values(CAPABILITY_TIER_MAX_SECONDS)) * 1000;
+
+/** A capability key that verifies. */
+export interface VerifyingKey {
+  publicKey: PublicKey;
+  /** Latest `iat` (ms) of a token this key can have signed; null while it is active. */
+  issuedUntil: number | null;
+}
+
+interface StoredKey extends VerifyingKey {
+  /** When it stops verifying (ms): no token it signed can be live then. Null while active. */
+  dropsAt: number | null;
+}
 
 interface Loaded {
   at: number;
   signing: { kid: string; privateKey: PrivateKey };
-  byKid: Map<string, PublicKey>;
+  byKid: Map<string, StoredKey>;
 }
 
 export class GatewayKeys {
@@ -33,14 +50,23 @@ export class GatewayKeys {
   }
 
   async #load(): Promise<Loaded> {
-    const { storage, kek, clock } = this.#ctx;
+    const { storage, kek, clock, config } = this.#ctx;
     await ensureServerKey(storage, kek, CAPABILITY_KEY_PURPOSE, 'EdDSA', clock.now());
     const rows = await listServerKeys(storage, kek, CAPABILITY_KEY_PURPOSE);
-    const byKid = new Map<string, PublicKey>();
+    const skewMs = config.clockSkewSeconds * 1000;
+    const byKid = new Map<string, StoredKey>();
     let signing: Loaded['signing'] | undefined;
     for (const row of rows) {
       if (row.alg !== 'EdDSA') continue;
-      byKid.set(row.kid, parsePublicKey(row.publicJwk as Record<string, unknown>, { type: 'Ed25519' }));
+      const publicKey = parsePublicKey(row.publicJwk as Record<string, unknown>, { type: 'Ed25519' });
+      if (row.status === 'active') {
+        byKid.set(row.kid, { publicKey, issuedUntil: null, dropsAt: null });
+      } else {
+        // Another process signs with a key retired here until its cache expires (its clock may differ by the skew);
+        // the last token it can have signed lives at most MAX_TOKEN_MS.
+        const issuedUntil = (row.retiredAt ?? row.createdAt) + CACHE_MS + skewMs;
+        byKid.set(row.kid, { publicKey, issuedUntil, dropsAt: issuedUntil + MAX_TOKEN_MS + skewMs });
+      }
       // Newest generation first: the first active key signs.
       if (row.status === 'active' && signing === undefined) {
         signing = { kid: row.kid, privateKey: parsePrivateKey(row.privateKey.export({ format: 'jwk' })) };
@@ -61,13 +87,19 @@ export class GatewayKeys {
     return (await this.#state()).signing;
   }
 
-  /** Finds a capability key strictly by kid. */
-  readonly resolveKey: KeyResolver = async (kid) => {
+  /**
+   * The key `kid` names, strictly, if it verifies now; the caller must also check the token's `iat` against
+   * `issuedUntil`. A retired key past its drop time is known, so it does not cost a reload.
+   *
+   * @example
+   * const key = await gatewayKeysOf(ctx).verifyingKey(header.kid);
+   */
+  async verifyingKey(kid: string | undefined): Promise<VerifyingKey | undefined> {
     if (kid === undefined) return undefined;
-    const found = (await this.#state()).byKid.get(kid);
-    if (found !== undefined) return found;
-    return (await this.#state(UNKNOWN_KID_RELOAD_MS)).byKid.get(kid);
-  };
+    const found = (await this.#state()).byKid.get(kid) ?? (await this.#state(UNKNOWN_KID_RELOAD_MS)).byKid.get(kid);
+    if (found === undefined || (found.dropsAt !== null && this.#ctx.clock.now() >= found.dropsAt)) return undefined;
+    return found;
+  }
 }
 
 const keys = new WeakMap<AppContext, GatewayKeys>();

@@ -64,7 +64,8 @@ async function sdk<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Call after rotating the capability key in this process: the next token is signed with the new key. Other
- * processes sign with it within a minute (their cache); tokens signed with the retired key keep verifying.
+ * processes sign with it within a minute (their cache); tokens signed with the retired key keep verifying until they
+ * expire, and the retired key verifies nothing signed later (see keys.ts).
  */
 export function capabilityKeyRotated(ctx: AppContext): void {
   gatewayKeysOf(ctx).invalidate();
@@ -260,10 +261,12 @@ function registryOnce(ctx: AppContext): () => Promise<RegistryDocument | undefin
 
 /**
  * `POST /v1/intercept`: whether `token` lets `agentId` perform `action` on `resource` now, against the registry
- * the gateway holds now (see `checkCapability` for the order of the checks and the deny codes). The agent checked
- * for revocation is the one recorded at issuance (for the token and each ancestor), not whoever holds its slug now;
- * and a token whose `sub` is a slug is denied `SUBJECT_MISMATCH` once that slug no longer names the agent it was
- * issued to (released, or taken by another agent). One query answers all of it, with the token's revocation.
+ * the gateway holds now (see `checkCapability` for the order of the checks and the deny codes). The token must be
+ * one this gateway recorded, as this exact text (`TOKEN_UNKNOWN`): a valid signature alone proves nothing once a
+ * capability key has leaked. A retired key verifies only tokens with an `iat` from before its retirement. The agent
+ * checked for revocation is the one recorded at issuance (for the token and each ancestor), not whoever holds its
+ * slug now; and a token whose `sub` is a slug is denied `SUBJECT_MISMATCH` once that slug no longer names the agent
+ * it was issued to (released, or taken by another agent). One query answers all of it, with the token's revocation.
  *
  * @example
  * const d = await interceptCapability(ctx, { token, agentId, resource: 'payments:invoices', action: 'read' });
@@ -277,19 +280,35 @@ export async function interceptCapability(
   // Asked only once `sub` equals `agentId` (checkCapability denies SUBJECT_MISMATCH before it).
   const ref = parseAgentRef(input.agentId);
   const slug = ref !== undefined && 'slug' in ref ? ref.slug : null;
+  const keys = gatewayKeysOf(ctx);
+  let issuedUntil: number | null = null;
   let standing: store.TokenStanding | undefined;
   const decision = await checkCapability(
     input.token,
     { agentId: input.agentId, resource: input.resource, action: input.action },
     {
-      resolveKey: gatewayKeysOf(ctx).resolveKey,
+      resolveKey: async (kid) => {
+        const key = await keys.verifyingKey(kid);
+        issuedUntil = key?.issuedUntil ?? null;
+        return key?.publicKey;
+      },
       now: ctx.clock.now(),
       registry,
-      // One query: the token's and its ancestors' revocation, their recorded agent's, and who holds `slug` now.
-      revocationStatus: async (claims) => (standing = await store.tokenStanding(db, [...claims.par, claims.jti], slug)),
+      // One query: whether this exact token is on record, the token's and its ancestors' revocation, their recorded
+      // agent's, and who holds `slug` now.
+      revocationStatus: async (claims) =>
+        (standing = await store.tokenStanding(db, [...claims.par, claims.jti], input.token, slug)),
       signatureCache: capabilitySignatureCacheOf(ctx),
     },
   );
+  // Claims are only returned once the signature verified: a retired key did not sign what claims a later `iat`.
+  if (issuedUntil !== null && decision.claims !== undefined && decision.claims.iat * 1000 > issuedUntil) {
+    return {
+      decision: 'deny',
+      code: 'INVALID_SIGNATURE',
+      reason: "The token is not signed by one of the gateway's capability keys.",
+    };
+  }
   // A slug `sub` must still name the agent the token was issued to (fail closed if the status was never read).
   if (
     decision.decision === 'allow' &&
@@ -377,7 +396,9 @@ export async function revokeCapability(
 const DENY_STATUS_CODES = new Set<string>([
   'MALFORMED_TOKEN',
   'INVALID_SIGNATURE',
+  'TOKEN_LIFETIME_EXCEEDED',
   'TOKEN_EXPIRED',
+  'TOKEN_UNKNOWN',
   'TOKEN_REVOKED',
   'AGENT_REVOKED',
   'SUBJECT_MISMATCH',

@@ -1,5 +1,6 @@
 // The capabilities module's tables (migrations 0008, 0009). Only this module queries them; the intercept joins the
-// agents module's `agentStandings` to read a token's agent in the same round trip.
+// agents module's `agentStandings` to read a token's agent in the same round trip, and checks there that the token
+// is the one recorded at issuance.
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { preparedRead, translateErrors } from '../../storage/index.ts';
@@ -25,6 +26,11 @@ export interface TokenStanding {
   revoked: boolean;
   /** The token, or a token in its `par` chain, was issued to a Vouch agent that is now revoked. */
   agentRevoked: boolean;
+  /**
+   * The gateway recorded this exact token (the compact text it signed, so the same `kid`, `sub`, `exp` and every
+   * other claim): a token signed by a leaked capability key, even re-using a known `jti`, is not.
+   */
+  recorded: boolean;
   /** The Vouch agent the token was issued to; null when none (or the token is not on record here). */
   agentId: string | null;
   /** The agent that holds the slug asked about now; null when none does (or no slug was asked). */
@@ -35,9 +41,18 @@ type Jtis = string | readonly string[];
 
 /**
  * `revocable`: the token and its ancestors; `owned`: the same (each records the agent it was issued to); `own`: the
- * token's id; `slug`: the slug its `sub` is, or null. Primary-key and unique-index lookups only.
+ * token's id (twice: each value binds one placeholder); `token`: its compact text; `slug`: the slug its `sub` is, or
+ * null. Primary-key and unique-index lookups only.
  */
-function standingQuery(db: Db, revocable: Jtis, owned: Jtis, own: string, slug: string | null) {
+function standingQuery(
+  db: Db,
+  revocable: Jtis,
+  owned: Jtis,
+  own: string,
+  ownAgain: string,
+  token: string,
+  slug: string | null,
+) {
   return db.selectNoFrom((eb) => {
     const revocations = eb.selectFrom('capability_revocations').select('jti');
     const tokens = eb
@@ -61,35 +76,47 @@ function standingQuery(db: Db, revocable: Jtis, owned: Jtis, own: string, slug: 
         )
         .as('agent_revoked'),
       eb.selectFrom('capability_tokens').select('vouch_agent_id').where('jti', '=', own).as('agent_id'),
+      // The row found by primary key must hold the presented text: one more comparison, not one more round trip.
+      eb
+        .exists(eb.selectFrom('capability_tokens').select('jti').where('jti', '=', ownAgain).where('token', '=', token))
+        .as('recorded'),
       eb.selectFrom(agentStandings(db).as('h')).select('h.id').where('h.slug', '=', slug).as('slug_holder'),
     ];
   });
 }
 
 // A root token (the common case, on every intercept) takes a prepared statement.
-const selectStandingOfRoot = preparedRead((db, a: string, b: string, own: string, slug: string | null) =>
-  standingQuery(db, a, b, own, slug),
+const selectStandingOfRoot = preparedRead(
+  (db, a: string, b: string, own: string, ownAgain: string, token: string, slug: string | null) =>
+    standingQuery(db, a, b, own, ownAgain, token, slug),
 );
 
 /**
- * The standing of the token `jtis.at(-1)` (its ancestors first, as in `par`), and who holds `slug` now, in one query.
+ * The standing of `token`, whose ids are `jtis` (its ancestors first, as in `par`, then its own), and who holds
+ * `slug` now, in one query.
  *
  * @example
- * const s = await tokenStanding(db, [...claims.par, claims.jti], 'my-agent');
+ * const s = await tokenStanding(db, [...claims.par, claims.jti], token, 'my-agent');
  */
-export async function tokenStanding(db: Db, jtis: readonly string[], slug: string | null): Promise<TokenStanding> {
+export async function tokenStanding(
+  db: Db,
+  jtis: readonly string[],
+  token: string,
+  slug: string | null,
+): Promise<TokenStanding> {
   const own = jtis.at(-1);
   if (own === undefined) throw new Error('tokenStanding needs the token id');
   const rows = await translateErrors(() =>
     jtis.length === 1
-      ? selectStandingOfRoot(db, own, own, own, slug)
-      : standingQuery(db, jtis, jtis, own, slug).execute(),
+      ? selectStandingOfRoot(db, own, own, own, own, token, slug)
+      : standingQuery(db, jtis, jtis, own, own, token, slug).execute(),
   );
   const row = rows[0]!;
   return {
     // SQLite answers EXISTS with 1 or 0, PostgreSQL with a boolean.
     revoked: Boolean(row.revoked),
     agentRevoked: Boolean(row.agent_revoked),
+    recorded: Boolean(row.recorded),
     agentId: row.agent_id ?? null,
     slugHolder: row.slug_holder ?? null,
   };
