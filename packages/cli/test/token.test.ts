@@ -138,4 +138,15 @@ test('keys list and rotate', async () => {
   for (const kid of cap.retired) assert.match(all.out, new RegExp(`capability #\\d+ EdDSA retired  ${kid}`));
   assert.equal((await run('keys', 'list', ...server())).code, 2, 'no admin key');
   assert.equal((await run('keys', 'rotate', '--purpose', 'other', ...admin())).code, 2);
+  // A leaked token key: the previous key is dropped at once, not retired.
+  const current = (
+    JSON.parse((await run('keys', 'list', '--json', ...admin())).out) as {
+      keys: Array<{ kid: string; purpose: string; status: string }>;
+    }
+  ).keys.find((k) => k.purpose === 'tokens' && k.status === 'active')!;
+  const dropped = await run('keys', 'rotate', '--compromised', ...admin());
+  assert.equal(dropped.code, 0, dropped.err);
+  assert.ok(dropped.out.includes(`dropped: ${current.kid}`), dropped.out);
+  assert.ok(!(await run('keys', 'list', ...admin())).out.includes(current.kid));
+  assert.equal((await run('keys', 'rotate', '--purpose', 'capability', '--compromised', ...admin())).code, 2);
 });

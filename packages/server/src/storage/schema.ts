@@ -217,6 +217,8 @@ export interface IssuedTokensTable {
   issued_by: string;
   issued_at: number;
   expires_at: number;
+  /** SHA-256 (hex) of the signed payload segment (migration 0014); null for tokens recorded before it. */
+  payload_sha256: string | null;
 }
 
 /** Revoked tokens, until their expiry; `seq` is the polling cursor, assigned in commit order. */

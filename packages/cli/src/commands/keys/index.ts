@@ -72,6 +72,10 @@ Examples:
         new Option('--purpose <purpose>', 'which key')
           .choices(['tokens', 'capability', 'tool-manifest'])
           .default('tokens'),
+      )
+      .option(
+        '--compromised',
+        'the token key leaked: drop the previous key at once (no grace); every token it signed stops verifying',
       ),
     ['admin'],
   )
@@ -81,20 +85,25 @@ Examples:
 Examples:
   $ vouch keys rotate --admin-key-file data/admin.key
   $ vouch keys rotate --purpose capability --admin-key-file data/admin.key
+  $ vouch keys rotate --compromised --admin-key-file data/admin.key
   $ VOUCH_ADMIN_KEY=... vouch keys rotate --server https://vouch.example --json`,
     )
-    .action(async (opts: ServerOptions & { purpose: string }) => {
+    .action(async (opts: ServerOptions & { purpose: string; compromised?: boolean }) => {
       const res = await request(
         serverBase(opts),
         'POST',
         '/api/v1/admin/keys/rotate',
-        { purpose: opts.purpose },
+        { purpose: opts.purpose, ...(opts.compromised === true ? { compromised: true } : {}) },
         adminHeaders(opts),
       );
       expectStatus(res, [201]);
-      const r = res.body as { kid: string; generation: number; retired: string[] };
+      const r = res.body as { kid: string; generation: number; retired: string[]; dropped?: string[] };
+      const dropped = new Set(r.dropped ?? []);
       print(io, opts.json === true, r, () =>
-        [`new active key #${r.generation}: ${r.kid}`, ...r.retired.map((k) => `retired: ${k}`)].join('\n'),
+        [
+          `new active key #${r.generation}: ${r.kid}`,
+          ...r.retired.map((k) => (dropped.has(k) ? `dropped: ${k}` : `retired: ${k}`)),
+        ].join('\n'),
       );
     });
 

@@ -453,7 +453,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         );
       }
       const now = ctx.clock.now();
-      const managementToken = await db.transaction().execute(async (trx) => {
+      const { managementToken, tokensRevoked } = await db.transaction().execute(async (trx) => {
         await holdCredential(trx, ctx.storage.engine, req, now);
         const result = await store.rotateAgentKey(trx, row.id, oldKey, newKey, now);
         if (result === 'key_taken') {
@@ -464,6 +464,14 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         // agent's live tokens are revoked with the key (its row is locked by the update above), and a fresh one is
         // answered if it had any.
         const replaced = await replaceManagementToken(trx, row.id, now, false);
+        // So are its AIP tokens, whoever issued them: a thief with the key mints them by the agent's proof, and
+        // those issued by the owner or the admin are bearer tokens kept on the same host. Offline verifiers learn it
+        // from the revocation list.
+        const revokedTokens = await revokeTokensOfAgent(ctx, trx, didOf(row.id), {
+          at: now,
+          actor: actorOf(req.principal!),
+          reason: 'agent key rotated',
+        });
         await recordAudit(trx, {
           at: now,
           actor: actorOf(req.principal!),
@@ -473,15 +481,18 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
             from: oldKey,
             to: newKey,
             ...(replaced.revoked === 0 ? {} : { managementTokensRevoked: replaced.revoked }),
+            ...(revokedTokens.length === 0 ? {} : { tokensRevoked: revokedTokens.length }),
           },
           requestId: req.id,
         });
-        return replaced.token;
+        return { managementToken: replaced.token, tokensRevoked: revokedTokens.length };
       });
       return {
         did: didOf(row.id),
         publicKey: newKey,
         rotatedAt: now,
+        // Like managementToken, present only when the rotation did something to report.
+        ...(tokensRevoked === 0 ? {} : { tokensRevoked }),
         ...(managementToken === undefined ? {} : { managementToken }),
       };
     },

@@ -2,7 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
-import { ensureServerKey, listServerKeys, rotateServerKey, StorageError } from '../../storage/index.ts';
+import {
+  dropRetiredServerKeys,
+  ensureServerKey,
+  listServerKeys,
+  recordAudit,
+  rotateServerKey,
+  StorageError,
+} from '../../storage/index.ts';
 import type { ServerKeyAlg } from '../../storage/index.ts';
 import { CAPABILITY_KEY_PURPOSE, TOOL_MANIFEST_KEY_PURPOSE } from '@vouch/sdk';
 import { capabilityKeyRotated } from '../capabilities/service.ts';
@@ -84,12 +91,16 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       schema: {
         summary:
           'Rotate a signing key: a new active key signs from now on; the previous one is retired and stays ' +
-          'published (verify-only) until every token it signed has expired.',
+          'published (verify-only) until every token it signed has expired. With `compromised: true` (token keys ' +
+          'only) the previous key is dropped at once instead: every token it signed stops verifying.',
         tags: ['admin'],
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { purpose: { type: 'string', enum: Object.keys(ROTATABLE) } },
+          properties: {
+            purpose: { type: 'string', enum: Object.keys(ROTATABLE) },
+            compromised: { type: 'boolean' },
+          },
         },
         response: {
           201: {
@@ -100,14 +111,22 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
               alg: { type: 'string' },
               generation: { type: 'integer' },
               retired: { type: 'array', items: { type: 'string' } },
+              dropped: { type: 'array', items: { type: 'string' } },
             },
           },
+          400: errorBodySchema,
           409: errorBodySchema,
         },
       },
     },
     async (req, reply) => {
-      const purpose = (req.body as { purpose?: string } | undefined)?.purpose ?? TOKEN_KEY_PURPOSE;
+      const body = req.body as { purpose?: string; compromised?: boolean } | undefined;
+      const purpose = body?.purpose ?? TOKEN_KEY_PURPOSE;
+      const compromised = body?.compromised === true;
+      if (compromised && purpose !== TOKEN_KEY_PURPOSE) {
+        // Retired Ed25519 keys stay listed for good (what they signed is checked later): dropping one is not a rotation.
+        throw new ApiError('VALIDATION_FAILED', 'body.compromised applies to the token key (purpose "tokens") only.');
+      }
       let rotation;
       try {
         // Make sure generation 1 exists first, so a first rotation retires it instead of racing its creation.
@@ -122,10 +141,27 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
           throw new ApiError('CONFLICT', err.message);
         throw err;
       }
+      const { key, retired } = rotation;
+      let dropped: string[] = [];
+      if (compromised) {
+        // A leaked key must not verify through a grace period: drop it now; its genuine tokens die with it (their
+        // agents get new ones). Other processes stop accepting it when they reload their keys (within 10 s).
+        const now = ctx.clock.now();
+        dropped = await dropRetiredServerKeys(ctx.storage, TOKEN_KEY_PURPOSE, retired, now);
+        await recordAudit(ctx.storage.db, {
+          at: now,
+          actor: 'admin',
+          action: 'server_key.drop_compromised',
+          target: key.kid,
+          details: { purpose, dropped },
+          requestId: req.id,
+        });
+      }
       if (purpose === TOKEN_KEY_PURPOSE) keyring.invalidate();
       if (purpose === CAPABILITY_KEY_PURPOSE) capabilityKeyRotated(ctx);
-      const { key, retired } = rotation;
-      return reply.code(201).send({ purpose, kid: key.kid, alg: key.alg, generation: key.generation, retired });
+      return reply
+        .code(201)
+        .send({ purpose, kid: key.kid, alg: key.alg, generation: key.generation, retired, dropped });
     },
   );
 }

@@ -136,6 +136,18 @@ export class Keyring {
     return state.keys.filter((k) => isPublished(k, now));
   }
 
+  /**
+   * When the key `kid` was retired (ms), or null while it is active (0 for a key no longer stored). Synchronous and without a
+   * query right after {@link resolveKey} found the kid: verifyToken asks it for every token, and the active key's
+   * answer is one comparison.
+   */
+  retiredAt(kid: string): number | null | Promise<number | null> {
+    const loaded = this.#loaded;
+    if (loaded === undefined) return this.#state().then((l) => retiredAtOf(l, kid));
+    if (loaded.signing.kid === kid) return null;
+    return retiredAtOf(loaded, kid);
+  }
+
   /** Finds a published key strictly by kid; an unknown kid reloads the keys (rate-limited) once before failing. */
   readonly resolveKey: KeyResolver = (kid) => {
     if (kid === undefined) return undefined;
@@ -154,6 +166,12 @@ export class Keyring {
       publishedKeyOf(await this.#state(UNKNOWN_KID_RELOAD_MS), kid, this.#ctx.clock.now())
     );
   }
+}
+
+function retiredAtOf(loaded: Loaded, kid: string): number | null {
+  for (const k of loaded.keys) if (k.kid === kid) return k.status === 'active' ? null : (k.retiredAt ?? k.createdAt);
+  // Dropped since the signature check (e.g. a compromised key): as if retired before anything it signed.
+  return 0;
 }
 
 function publishedKeyOf(loaded: Loaded, kid: string, now: number): PublicKey | undefined {

@@ -28,9 +28,11 @@ import type { Db } from './store.ts';
 import { noteAgentRevocation } from './local-revocations.ts';
 import { verifyCacheOf } from './verify-cache.ts';
 import { signatureCacheOf } from './signature-cache.ts';
+import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
 
-/** Why a token is not valid: the SDK's token codes, plus what only the server knows about the agent. */
-export type TokenFailureCode = VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND';
+/** Why a token is not valid: the SDK's token codes, plus what only the server knows (its records, the agent). */
+export type TokenFailureCode =
+  VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND' | 'TOKEN_LIFETIME_EXCEEDED' | 'TOKEN_UNKNOWN';
 
 /** A token verification that failed; the verify route answers 401 `{valid: false, error, code}`. */
 export class TokenInvalidError extends VouchError<TokenFailureCode> {}
@@ -41,7 +43,12 @@ const TOKEN_CODES = new Set<string>([
   'NONCE_REPLAYED',
   'AGENT_REVOKED',
   'AGENT_NOT_FOUND',
+  'TOKEN_LIFETIME_EXCEEDED',
+  'TOKEN_UNKNOWN',
 ]);
+
+/** The longest `exp - iat` (s) this server issues, per token type: any `expires_in` it accepts, for both types. */
+const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
 
 /** Whether an error says "this token is not valid" (as opposed to a failure of the server itself). */
 export function isTokenFailure(err: unknown): err is VouchError<string> {
@@ -157,6 +164,9 @@ export async function issueToken(
   const keyring = keyringOf(ctx);
   for (let attempt = 0; ; attempt++) {
     const key = await keyring.signingKey();
+    // Signed before it is recorded, so the record holds its payload's digest (checked for a retired key's tokens);
+    // a token whose transaction fails is never handed out.
+    const token = await signJwt(claims, key.privateKey, { kid: key.kid, typ: AIP_TYP[tokenType] });
     try {
       await translateErrors(() =>
         storage.db.transaction().execute(async (trx) => {
@@ -174,6 +184,7 @@ export async function issueToken(
             issued_by: issuedBy,
             issued_at: now,
             expires_at: exp * 1000,
+            payload_sha256: payloadDigest(token),
           });
           if (proof !== undefined && !(await store.consumeIssueProof(trx, proof.digest, agent.did, proof.expiresAt))) {
             throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
@@ -199,7 +210,6 @@ export async function issueToken(
       }
       throw err;
     }
-    const token = await signJwt(claims, key.privateKey, { kid: key.kid, typ: AIP_TYP[tokenType] });
     return { token, token_type: tokenType, jti, expires_in: expiresIn, exp };
   }
 }
@@ -222,7 +232,9 @@ export interface VerifyInput {
 
 /**
  * Verifies a token as the server: the SDK's offline checks ({@link verifyAipToken}: structure, ES256 only, typ,
- * kid, signature (skipped for a token whose signature this app verified before: signature-cache.ts), iss, times with `VOUCH_CLOCK_SKEW`, token-type rules, audience, nonce), then the database: `jti`
+ * kid, signature (skipped for a token whose signature this app verified before: signature-cache.ts), iss, times with `VOUCH_CLOCK_SKEW`, token-type rules, audience, nonce), then
+ * `exp - iat` within the longest lifetime issued (`TOKEN_LIFETIME_EXCEEDED`), a retired key's token recorded as issued
+ * by it with this payload before its retirement (`TOKEN_UNKNOWN`, retired-key-tokens.ts), then the database: `jti`
  * not revoked (`TOKEN_REVOKED`), agent known and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
  * caller authenticates as the token's audience — the session nonce consumed once (`NONCE_REPLAYED` afterwards, in
  * any process: UNIQUE(audience, nonce)). Throws a VouchError for which {@link isTokenFailure} is true.
@@ -233,8 +245,9 @@ export interface VerifyInput {
 export async function verifyToken(ctx: AppContext, token: string, input: VerifyInput = {}): Promise<VerifiedAipToken> {
   const { config, clock, storage } = ctx;
   const now = clock.now();
+  const keyring = keyringOf(ctx);
   const verified = await verifyAipToken(token, {
-    resolveKey: keyringOf(ctx).resolveKey,
+    resolveKey: keyring.resolveKey,
     issuer: config.publicUrl,
     now,
     clockSkewSeconds: config.clockSkewSeconds,
@@ -242,6 +255,17 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
     nonce: input.nonce,
     signatureCache: signatureCacheOf(ctx),
   });
+  if ((verified.claims.exp as number) - (verified.claims.iat as number) > MAX_LIFETIME_SECONDS) {
+    throw new TokenInvalidError('TOKEN_LIFETIME_EXCEEDED', 'The token lives longer than any token this server issues.');
+  }
+  // A retired key may have leaked: only the tokens it was recorded to sign count (retired-key-tokens.ts). The active
+  // key's answer is synchronous and costs no query.
+  const kid = verified.header.kid as string;
+  const retiredOrPending = keyring.retiredAt(kid);
+  const retiredAt = retiredOrPending instanceof Promise ? await retiredOrPending : retiredOrPending;
+  if (retiredAt !== null && !(await retiredKeyTokensOf(ctx).wasIssued(token, verified, kid, retiredAt))) {
+    throw new TokenInvalidError('TOKEN_UNKNOWN', 'The token was signed by a retired key and is not one it issued.');
+  }
   // Cached (verify-cache.ts): no query in the steady state; other processes' revocations within 250 ms.
   // Both answer synchronously from a fresh cache; awaited only when they had to read.
   const cache = verifyCacheOf(ctx);

@@ -11,6 +11,7 @@ import { agentKeyProof } from './0010_agent_key_proof.ts';
 import { signatureNoteBinding } from './0011_signature_note_binding.ts';
 import { reportStanding } from './0012_report_standing.ts';
 import { domainRecheck } from './0013_domain_recheck.ts';
+import { issuedTokenPayload } from './0014_issued_token_payload.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0011_signature_note_binding', signatureNoteBinding],
   ['0012_report_standing', reportStanding],
   ['0013_domain_recheck', domainRecheck],
+  ['0014_issued_token_payload', issuedTokenPayload],
 ];
