@@ -2,7 +2,9 @@
 // transaction, whoever issued them, and lists them on the revocation list for offline verifiers.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
+import { tableCounts } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
+import { agentDirectory, setAgentDirectory } from '../../src/modules/tokens/agents.ts';
 import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { newPair, signedInject, signText } from '../agents/helpers.ts';
 import type { TestAgent } from './helpers.ts';
@@ -66,5 +68,31 @@ eachEngine("an agent's key rotation revokes the tokens minted with the old key",
   assert.equal(again.body.tokensRevoked, 1);
   t.clock.advance(60_000);
   assert.equal((await rotateAgentKey(t, again.next)).body.tokensRevoked, undefined);
+  await t.app.close();
+});
+
+eachEngine('a proof checked with the old key while the key is rotated issues nothing', async ({ open }) => {
+  const storage = await open();
+  const t = await tokenApp(storage);
+  const agent = await registerAgent(t);
+  const real = agentDirectory(t.ctx);
+  let armed = true;
+  setAgentDirectory(t.ctx, {
+    ...real,
+    // The proof checks out with the old key; the rotation commits before the issuing transaction starts.
+    async verifySignature(a, message, signature) {
+      const ok = await real.verifySignature(a, message, signature);
+      if (armed) {
+        armed = false;
+        await rotateAgentKey(t, agent);
+      }
+      return ok;
+    },
+  });
+  const before = await tableCounts(storage);
+  const res = await post(t, '/api/registry/issue', await proofBody(t, agent, 'identity'));
+  assert.equal(res.statusCode, 401, res.body);
+  assert.equal((res.json() as { code: string }).code, 'PROOF_INVALID');
+  assert.equal((await tableCounts(storage)).issued_tokens, before.issued_tokens, 'no token recorded');
   await t.app.close();
 });

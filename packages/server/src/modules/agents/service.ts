@@ -98,16 +98,18 @@ export async function findAgent(ctx: AppContext, ref: string): Promise<Agent | u
 /**
  * Inside a transaction that records something on an agent's behalf (an issued token): whether the agent named by
  * `did` exists and is not revoked, its row held until `trx` ends. A revocation that committed first is seen here;
- * one that comes later waits for `trx` and then finds what it recorded (e.g. lists the token to revoke it).
+ * one that comes later waits for `trx` and then finds what it recorded (e.g. lists the token to revoke it). With
+ * `key` (standard base64), the agent's current key must also still be that one: what the agent's own proof was
+ * checked with, so that a key rotation committed since refuses the proof, and a later one revokes what it recorded.
  *
  * @example
  * if (!(await holdAgentUnrevoked(ctx, trx, did))) throw new ApiError('AGENT_REVOKED', '...');
  */
-export async function holdAgentUnrevoked(ctx: AppContext, trx: Db, did: string): Promise<boolean> {
+export async function holdAgentUnrevoked(ctx: AppContext, trx: Db, did: string, key?: string): Promise<boolean> {
   const id = idFromDid(did);
   if (id === undefined) return false;
-  const status = await store.agentStatusHeld(trx, ctx.storage.engine, id);
-  return status !== undefined && status !== 'revoked';
+  const row = await store.agentStateHeld(trx, ctx.storage.engine, id);
+  return row !== undefined && row.status !== 'revoked' && (key === undefined || row.public_key === key);
 }
 
 /**

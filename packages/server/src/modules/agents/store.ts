@@ -16,16 +16,19 @@ export function findAgentById(db: Db, id: string): Promise<AgentRow | undefined>
 }
 
 /**
- * An agent's status, its row share-locked until the transaction ends on PostgreSQL (a revocation's UPDATE waits for
- * it); SQLite runs one writing transaction at a time.
+ * An agent's status and current key, its row share-locked until the transaction ends on PostgreSQL (a revocation's
+ * or a key rotation's UPDATE waits for it); SQLite runs one writing transaction at a time.
  */
-export async function agentStatusHeld(db: Db, engine: Engine, id: string): Promise<AgentStatus | undefined> {
-  const query = db.selectFrom('agents').select('status').where('id', '=', id);
-  const row = await (engine === 'postgres' ? query.forShare() : query).executeTakeFirst();
-  return row?.status;
+export async function agentStateHeld(
+  db: Db,
+  engine: Engine,
+  id: string,
+): Promise<{ status: AgentStatus; public_key: string | null } | undefined> {
+  const query = db.selectFrom('agents').select(['status', 'public_key']).where('id', '=', id);
+  return (engine === 'postgres' ? query.forShare() : query).executeTakeFirst();
 }
 
-/** {@link agentStatusHeld} for many agents at once (ids in chunks of 500), by id; unknown ids are absent. */
+/** {@link agentStateHeld}'s status for many agents at once (ids in chunks of 500), by id; unknown ids are absent. */
 export async function agentStatusesHeld(
   db: Db,
   engine: Engine,

@@ -29,10 +29,11 @@ export interface AgentDirectory {
   /** Agents for discovery, oldest first, after the `after` DID; `[]` when the agents module cannot list. */
   list(options: { limit: number; after?: string }): Promise<TokenAgent[]>;
   /**
-   * In the transaction that records a token: whether the agent still exists unrevoked, held so that a revocation
-   * of the agent either committed before (false) or waits for `trx` and then revokes what it recorded.
+   * In the transaction that records a token: whether the agent still exists unrevoked (and, with `key`, still has
+   * that key: the one its proof was checked with), held so that a revocation or key rotation of the agent either
+   * committed before (false) or waits for `trx` and then revokes what it recorded.
    */
-  holdUnrevoked(trx: Db, agent: TokenAgent): Promise<boolean>;
+  holdUnrevoked(trx: Db, agent: TokenAgent, key?: string): Promise<boolean>;
 }
 
 function toTokenAgent(a: Agent): TokenAgent {
@@ -50,7 +51,7 @@ function serviceDirectory(ctx: AppContext): AgentDirectory {
     async list(options) {
       return (await listAgents(ctx, options)).map(toTokenAgent);
     },
-    holdUnrevoked: (trx, agent) => holdAgentUnrevoked(ctx, trx, agent.did),
+    holdUnrevoked: (trx, agent, key) => holdAgentUnrevoked(ctx, trx, agent.did, key),
   };
 }
 

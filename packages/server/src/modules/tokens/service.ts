@@ -171,8 +171,17 @@ export async function issueToken(
       await translateErrors(() =>
         storage.db.transaction().execute(async (trx) => {
           // Checked again with the agent's row held: a revocation of the agent either committed before this (refused
-          // here) or waits for this transaction and then revokes the token with the agent's others.
-          if (!(await directory.holdUnrevoked(trx, agent))) {
+          // here) or waits for this transaction and then revokes the token with the agent's others. An agent's proof
+          // also needs the key it was checked with to be still the agent's: a rotation (the answer to a stolen key)
+          // that committed meanwhile refuses it, and one that comes later revokes this token.
+          const provenKey = proof === undefined ? undefined : (agent.publicKey ?? '');
+          if (!(await directory.holdUnrevoked(trx, agent, provenKey))) {
+            if (provenKey !== undefined && (await directory.holdUnrevoked(trx, agent))) {
+              throw new ApiError(
+                'PROOF_INVALID',
+                "The agent's key changed meanwhile; sign the proof with its new key.",
+              );
+            }
             throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
           }
           await store.insertIssuedToken(trx, {
