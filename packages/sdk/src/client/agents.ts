@@ -64,8 +64,11 @@ export class AgentsApi extends Api {
     id: string,
     input: { newPublicKey: string; newKeySignature: string },
     options?: CallOptions,
-  ): Promise<Answer<{ did: string; publicKey: string; rotatedAt: number; managementToken?: string }>> {
-    // The rotation revokes the agent's management tokens; a new one is answered (once) when it had any.
+  ): Promise<
+    Answer<{ did: string; publicKey: string; rotatedAt: number; managementToken?: string; tokensRevoked?: number }>
+  > {
+    // The rotation revokes the agent's management tokens (a new one is answered, once, when it had any) and its live
+    // AIP tokens (how many, when there were any): the old key may have been stolen.
     return this.send(ROUTES.rotateAgentKey, { params: { id }, body: input }, options);
   }
 
