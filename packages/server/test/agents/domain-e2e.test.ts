@@ -14,35 +14,18 @@ import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from '../helpers/app.ts';
 import { eachEngine, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import type { EngineContext } from '../helpers/storage.ts';
-import { TestDnsServer } from '../net/fixtures/dns-server.ts';
-import { TestHttpsServer } from '../net/fixtures/https-server.ts';
-import { makeTestPki } from '../net/fixtures/pki.ts';
-import type { TestPki } from '../net/fixtures/pki.ts';
+import { startDomainSites } from '../net/fixtures/domain-sites.ts';
+import type { DomainSites } from '../net/fixtures/domain-sites.ts';
 
 const SITE = '127.0.0.4';
 const serveScript = fileURLToPath(new URL('../net/fixtures/serve.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 
-let dns: TestDnsServer;
-let pki: TestPki;
-let https: TestHttpsServer;
-const files = new Map<string, string>();
-
+let sites: DomainSites;
 before(async () => {
-  dns = await TestDnsServer.start();
-  pki = await makeTestPki(['*.example.test']);
-  https = await TestHttpsServer.start(SITE, pki);
-  https.handler = (req, res) => {
-    const body = req.url === '/.well-known/vouch-verify.txt' ? files.get(req.headers.host ?? '') : undefined;
-    if (body === undefined) return void res.writeHead(404).end();
-    res.end(body);
-  };
+  sites = await startDomainSites(SITE);
 });
-after(async () => {
-  await https.close();
-  await dns.close();
-  await pki.cleanup();
-});
+after(() => sites.close());
 
 /** The fields these tests read from the answers they get (each answer has some of them). */
 interface Answer {
@@ -60,12 +43,12 @@ interface Answer {
 async function startChild({ engine, dataDir, options }: EngineContext): Promise<{ base: string; child: ChildProcess }> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    NODE_EXTRA_CA_CERTS: pki.caFile,
+    NODE_EXTRA_CA_CERTS: sites.pki.caFile,
     VOUCH_PORT: '0',
     VOUCH_DATA_DIR: dataDir,
     VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,
     VOUCH_LOG_LEVEL: 'silent',
-    VOUCH_DNS_SERVERS: dns.address,
+    VOUCH_DNS_SERVERS: sites.dns.address,
     VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES: SITE,
   };
   if (engine === 'postgres') {
@@ -149,7 +132,7 @@ eachEngine(
       );
 
       const before = await call('GET', '/v1/identity/e2e-agent');
-      dns.zone.set('_vouch-verify.dns.example.test', { TXT: [[value.slice(0, 20), value.slice(20)]] });
+      sites.dns.zone.set('_vouch-verify.dns.example.test', { TXT: [[value.slice(0, 20), value.slice(20)]] });
       const verified = await call(
         'POST',
         '/v1/identity/e2e-agent/verify-domain',
@@ -165,7 +148,7 @@ eachEngine(
       assert.ok(profile.body.verified_proofs.some((p) => p.type === 'domain' && p.value === 'dns.example.test'));
       assert.equal(profile.body.identity_score - before.body.identity_score, 25);
 
-      if (!https.boundTo443) {
+      if (!sites.https.boundTo443) {
         ctx.t.diagnostic(`could not bind ${SITE}:443 here; the file method was not exercised end to end`);
         return;
       }
@@ -175,8 +158,8 @@ eachEngine(
         undefined,
         other.body.management_token,
       );
-      dns.zone.set('web.example.test', { A: [SITE] });
-      files.set('web.example.test', `${web.body.challenge_token}\n`);
+      sites.dns.zone.set('web.example.test', { A: [SITE] });
+      sites.files.set('web.example.test', `${web.body.challenge_token}\n`);
       const byFile = await call(
         'POST',
         '/v1/identity/e2e-other/verify-domain',

@@ -12,7 +12,7 @@ import { makeApp, T0 } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { TestDnsServer } from '../net/fixtures/dns-server.ts';
-import { bearer, registerSlug } from './helpers.ts';
+import { proveDomainByDns } from './helpers.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -26,23 +26,7 @@ after(async () => {
 
 /** Registers `slug` and proves `domain` by DNS TXT through the routes; returns the token. */
 async function prove(t: TestApp, slug: string, domain: string): Promise<string> {
-  const agent = await registerSlug(t.app, slug);
-  const auth = bearer(agent.managementToken);
-  const c = await t.app.inject({
-    method: 'GET',
-    url: `/v1/identity/${slug}/domain-challenge?domain=${domain}`,
-    headers: auth,
-  });
-  const token: string = c.json().challenge_token;
-  dns.zone.set(`_vouch-verify.${domain}`, { TXT: [token] });
-  const v = await t.app.inject({
-    method: 'POST',
-    url: `/v1/identity/${slug}/verify-domain`,
-    headers: auth,
-    payload: { domain },
-  });
-  assert.equal(v.json().verified, true, v.body);
-  return token;
+  return (await proveDomainByDns(t.app, dns.zone, slug, domain)).token;
 }
 
 eachEngine('migration 0013 keeps what existing domain proofs need to be re-checked', async ({ open, engine }) => {

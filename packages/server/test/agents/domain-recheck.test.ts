@@ -7,7 +7,6 @@
  */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAudit } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
@@ -17,37 +16,19 @@ import type { ConnectTarget } from '../../src/net/index.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { TestDnsServer } from '../net/fixtures/dns-server.ts';
-import { TestHttpsServer } from '../net/fixtures/https-server.ts';
-import { makeTestPki } from '../net/fixtures/pki.ts';
-import type { TestPki } from '../net/fixtures/pki.ts';
-import { admin, bearer, registerSlug } from './helpers.ts';
+import { startDomainSites } from '../net/fixtures/domain-sites.ts';
+import type { DomainSites } from '../net/fixtures/domain-sites.ts';
+import { admin, bearer, proveDomainByDns } from './helpers.ts';
 import type { SlugAgent } from './helpers.ts';
 
 const SITE = '127.0.0.7';
 const DAY = 24 * 60 * 60 * 1000;
 
-let dns: TestDnsServer;
-let pki: TestPki;
-let https: TestHttpsServer;
-/** Host name → the body of its /.well-known/vouch-verify.txt. */
-const files = new Map<string, string>();
-
+let sites: DomainSites;
 before(async () => {
-  dns = await TestDnsServer.start();
-  pki = await makeTestPki(['*.example.test']);
-  https = await TestHttpsServer.start(SITE, pki);
-  https.handler = (req: IncomingMessage, res: ServerResponse) => {
-    const body = req.url === '/.well-known/vouch-verify.txt' ? files.get(req.headers.host ?? '') : undefined;
-    if (body === undefined) return void res.writeHead(404).end();
-    res.end(body);
-  };
+  sites = await startDomainSites(SITE);
 });
-after(async () => {
-  await https.close();
-  await dns.close();
-  await pki.cleanup();
-});
+after(() => sites.close());
 
 interface Profile {
   verified_domain: string | null;
@@ -69,12 +50,12 @@ interface Harness extends TestApp {
 
 async function harness(storage: Storage, env: Record<string, string> = {}, clock?: TestApp['clock']): Promise<Harness> {
   const t = await makeApp(storage, {
-    env: { VOUCH_DNS_SERVERS: dns.address, VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES: SITE, ...env },
+    env: { VOUCH_DNS_SERVERS: sites.dns.address, VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES: SITE, ...env },
     clock,
   });
   const calls: ConnectTarget[] = [];
   const checks: string[] = [];
-  const real = createDomainChecker(t.ctx.config, { connect: https.connector(pki.caPem, calls) });
+  const real = createDomainChecker(t.ctx.config, { connect: sites.https.connector(sites.pki.caPem, calls) });
   const checker: DomainChecker = {
     check(domain, token, onUnexpected) {
       checks.push(domain);
@@ -87,27 +68,7 @@ async function harness(storage: Storage, env: Record<string, string> = {}, clock
     checker,
     checks,
     calls,
-    async prove(slug, domain) {
-      const agent = await registerSlug(t.app, slug);
-      const auth = bearer(agent.managementToken);
-      const c = await t.app.inject({
-        method: 'GET',
-        url: `/v1/identity/${slug}/domain-challenge?domain=${domain}`,
-        headers: auth,
-      });
-      assert.equal(c.statusCode, 200, c.body);
-      const token: string = c.json().challenge_token;
-      dns.zone.set(`_vouch-verify.${domain}`, { TXT: [token] });
-      const v = await t.app.inject({
-        method: 'POST',
-        url: `/v1/identity/${slug}/verify-domain`,
-        headers: auth,
-        payload: { domain },
-      });
-      assert.equal(v.statusCode, 200, v.body);
-      assert.equal(v.json().verified, true, v.body);
-      return { agent, token };
-    },
+    prove: (slug, domain) => proveDomainByDns(t.app, sites.dns.zone, slug, domain),
     pass(limit) {
       return recheckDomains(t.ctx, port, checker, {
         limit,
@@ -122,7 +83,7 @@ async function harness(storage: Storage, env: Record<string, string> = {}, clock
   };
 }
 
-const txtQueries = (domain: string) => dns.count(`_vouch-verify.${domain}`, 'TXT');
+const txtQueries = (domain: string) => sites.dns.count(`_vouch-verify.${domain}`, 'TXT');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 eachEngine(
@@ -168,7 +129,7 @@ eachEngine(
       const domain = `gone-${engine}.example.test`;
       const { agent, token } = await h.prove('gone-agent', domain);
       const proven = await h.profile('gone-agent');
-      dns.zone.delete(`_vouch-verify.${domain}`);
+      sites.dns.zone.delete(`_vouch-verify.${domain}`);
 
       for (const day of [1, 2]) {
         h.clock.advance(DAY);
@@ -219,7 +180,7 @@ eachEngine(
         url: `/v1/identity/gone-agent/domain-challenge?domain=${domain}`,
         headers: auth,
       });
-      dns.zone.set(`_vouch-verify.${domain}`, { TXT: [c.json().challenge_token] });
+      sites.dns.zone.set(`_vouch-verify.${domain}`, { TXT: [c.json().challenge_token] });
       const v = await h.app.inject({
         method: 'POST',
         url: '/v1/identity/gone-agent/verify-domain',
@@ -242,20 +203,20 @@ eachEngine('published again (by another method) before the grace ends: the proof
   try {
     const domain = `back-${engine}.example.test`;
     const { token } = await h.prove('back-agent', domain);
-    dns.zone.delete(`_vouch-verify.${domain}`);
+    sites.dns.zone.delete(`_vouch-verify.${domain}`);
     h.clock.advance(DAY);
     assert.equal((await h.pass()).kept, 1);
     h.clock.advance(DAY);
     assert.equal((await h.pass()).kept, 1);
 
     // The same token, now in the well-known file: any of the three methods holds it.
-    dns.zone.set(domain, { A: [SITE] });
-    files.set(domain, `${token}\n`);
-    const requests = https.requests.length;
+    sites.dns.zone.set(domain, { A: [SITE] });
+    sites.files.set(domain, `${token}\n`);
+    const requests = sites.https.requests.length;
     h.clock.advance(DAY);
     assert.deepEqual(await h.pass(), { claimed: 1, kept: 1, lapsed: [], stale: 0, errors: 0 });
     assert.ok(
-      https.requests.slice(requests).some((r) => r.host === domain && r.path === '/.well-known/vouch-verify.txt'),
+      sites.https.requests.slice(requests).some((r) => r.host === domain && r.path === '/.well-known/vouch-verify.txt'),
     );
     assert.ok(h.calls.some((c) => c.address === SITE));
     const p = await h.profile('back-agent');
@@ -263,7 +224,7 @@ eachEngine('published again (by another method) before the grace ends: the proof
     assert.equal(p.domain_checked_at, iso(T0 + 3 * DAY));
 
     // The grace now runs from this success: removed again, it lapses three days after it, not before.
-    files.delete(domain);
+    sites.files.delete(domain);
     h.clock.advance(2 * DAY);
     assert.equal((await h.pass()).kept, 1);
     assert.equal((await h.profile('back-agent')).verified_domain, domain);
@@ -314,7 +275,7 @@ eachEngine('a revoked agent is not re-checked', async ({ open, engine }) => {
     const { agent } = await h.prove('revoked-agent', domain);
     const res = await h.app.inject({ method: 'POST', url: `/api/v1/agents/${agent.did}/revoke`, headers: admin });
     assert.equal(res.statusCode, 200, res.body);
-    dns.zone.delete(`_vouch-verify.${domain}`);
+    sites.dns.zone.delete(`_vouch-verify.${domain}`);
     const queries = txtQueries(domain);
     h.clock.advance(10 * DAY);
     assert.deepEqual(await h.pass(), { claimed: 0, kept: 0, lapsed: [], stale: 0, errors: 0 });

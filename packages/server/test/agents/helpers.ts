@@ -12,6 +12,7 @@ import {
 } from '@vouch/sdk';
 import type { GeneratedKeyPair } from '@vouch/sdk';
 import { TEST_ADMIN_KEY } from '../helpers/app.ts';
+import type { TestDnsServer } from '../net/fixtures/dns-server.ts';
 
 /** Low proof-of-work difficulty for tests that are not about proof of work. */
 export const TEST_ENV = { VOUCH_POW_DIFFICULTY: '1', VOUCH_PUBLIC_URL: 'https://vouch.test' };
@@ -137,4 +138,35 @@ export async function signedInject(
 
 export function codeOf(res: LightMyRequestResponse): string {
   return (res.json() as { code: string }).code;
+}
+
+/**
+ * Registers `slug` and proves `domain` by DNS TXT through the routes, publishing the challenge's token in `zone` (a
+ * test DNS server's); returns the agent and the token.
+ */
+export async function proveDomainByDns(
+  app: FastifyInstance,
+  zone: TestDnsServer['zone'],
+  slug: string,
+  domain: string,
+): Promise<{ agent: SlugAgent; token: string }> {
+  const agent = await registerSlug(app, slug);
+  const auth = bearer(agent.managementToken);
+  const c = await app.inject({
+    method: 'GET',
+    url: `/v1/identity/${slug}/domain-challenge?domain=${domain}`,
+    headers: auth,
+  });
+  assert.equal(c.statusCode, 200, c.body);
+  const token = (c.json() as { challenge_token: string }).challenge_token;
+  zone.set(`_vouch-verify.${domain}`, { TXT: [token] });
+  const v = await app.inject({
+    method: 'POST',
+    url: `/v1/identity/${slug}/verify-domain`,
+    headers: auth,
+    payload: { domain },
+  });
+  assert.equal(v.statusCode, 200, v.body);
+  assert.equal((v.json() as { verified: boolean }).verified, true, v.body);
+  return { agent, token };
 }

@@ -1,24 +1,12 @@
 // certificationCount counts certifiers, not requests: anyone can certify with the public payloadHash, so one client
 // address adds at most one certification per signature per UTC day, however often (or however concurrently) it asks.
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { findSignature } from '../../src/modules/signatures/service.ts';
-import { recordSigned, registerPow, SIG_ENV } from './helpers.ts';
+import { certifyFrom, recordSigned, registerPow, SIG_ENV } from './helpers.ts';
 
 const DAY_MS = 86_400_000;
-
-async function certify(app: FastifyInstance, signatureHash: string, contentHash: string, from: string) {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/signatures/certify',
-    payload: { signatureHash, contentHash },
-    remoteAddress: from,
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json() as { match: boolean; certificationCount: number };
-}
 
 eachEngine('certify: one client address counts once per signature per UTC day', async ({ open }) => {
   const storage = await open();
@@ -30,18 +18,18 @@ eachEngine('certify: one client address counts once per signature per UTC day', 
 
     // One client, without the content, 30 times: one certification.
     for (let i = 0; i < 30; i++) {
-      const r = await certify(app, a.signatureHash, a.body.payloadHash, '10.3.0.1');
+      const r = await certifyFrom(app, a.signatureHash, a.body.payloadHash, '10.3.0.1');
       assert.deepEqual([r.match, r.certificationCount], [true, 1], `request ${i}`);
     }
     // Another address counts; a mismatch does not; the same address certifying another signature counts there.
-    assert.equal((await certify(app, a.signatureHash, a.body.payloadHash, '10.3.0.2')).certificationCount, 2);
-    assert.equal((await certify(app, a.signatureHash, 'f'.repeat(64), '10.3.0.9')).certificationCount, 2);
-    assert.equal((await certify(app, b.signatureHash, b.body.payloadHash, '10.3.0.1')).certificationCount, 1);
+    assert.equal((await certifyFrom(app, a.signatureHash, a.body.payloadHash, '10.3.0.2')).certificationCount, 2);
+    assert.equal((await certifyFrom(app, a.signatureHash, 'f'.repeat(64), '10.3.0.9')).certificationCount, 2);
+    assert.equal((await certifyFrom(app, b.signatureHash, b.body.payloadHash, '10.3.0.1')).certificationCount, 1);
 
     // The next UTC day, the same address counts once more.
     clock.advance(DAY_MS - (clock.now() % DAY_MS));
-    assert.equal((await certify(app, a.signatureHash, a.body.payloadHash, '10.3.0.1')).certificationCount, 3);
-    assert.equal((await certify(app, a.signatureHash, a.body.payloadHash, '10.3.0.1')).certificationCount, 3);
+    assert.equal((await certifyFrom(app, a.signatureHash, a.body.payloadHash, '10.3.0.1')).certificationCount, 3);
+    assert.equal((await certifyFrom(app, a.signatureHash, a.body.payloadHash, '10.3.0.1')).certificationCount, 3);
     assert.equal((await findSignature(ctx, a.signatureHash))!.certificationCount, 3);
 
     // The page says what the number means.
@@ -63,7 +51,7 @@ eachEngine('certify: one address certifying at once from two processes counts on
     const { signatureHash, body } = await recordSigned(one.app, agent, 'raced', one.clock.now());
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        certify(i % 2 === 0 ? one.app : two.app, signatureHash, body.payloadHash, '10.4.0.1'),
+        certifyFrom(i % 2 === 0 ? one.app : two.app, signatureHash, body.payloadHash, '10.4.0.1'),
       ),
     );
     assert.equal((await findSignature(two.ctx, signatureHash))!.certificationCount, 1);

@@ -5,19 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { findSignature } from '../../src/modules/signatures/service.ts';
-import { recordSigned, registerPow, SIG_ENV } from './helpers.ts';
+import { certifyFrom, recordSigned, registerPow, SIG_ENV } from './helpers.ts';
 
 const DAY_MS = 86_400_000;
 
 async function certify(app: FastifyInstance, signatureHash: string, contentHash: string, from: string) {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/signatures/certify',
-    payload: { signatureHash, contentHash },
-    remoteAddress: from,
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return (res.json() as { certificationCount: number }).certificationCount;
+  return (await certifyFrom(app, signatureHash, contentHash, from)).certificationCount;
 }
 
 eachEngine('certify: the addresses of one IPv6 /64 certify a signature once per UTC day', async ({ open }) => {

@@ -95,3 +95,20 @@ export function expectedSignatureHash(b: {
     canonicalize({ did: b.did, payloadHash: b.payloadHash, signedAt: b.signedAt, signature: b.signature }),
   );
 }
+
+/** `POST /api/v1/signatures/certify` from the client address `from`; asserts 200 and answers the body. */
+export async function certifyFrom(
+  app: FastifyInstance,
+  signatureHash: string,
+  contentHash: string,
+  from: string,
+): Promise<{ match: boolean; certificationCount: number }> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/signatures/certify',
+    payload: { signatureHash, contentHash },
+    remoteAddress: from,
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json() as { match: boolean; certificationCount: number };
+}
