@@ -5,6 +5,7 @@ import { createSignatureCache } from '@vouch/sdk';
 import type { SignatureCache } from '@vouch/sdk';
 import type { AppContext } from './context.ts';
 import { readMetric } from './http/metrics.ts';
+import { perApp } from './per-app.ts';
 
 /** Tokens remembered per app and kind (a clock drops one not presented lately); ~1 KiB each, none over 2 KiB. */
 export const SIGNATURE_CACHE_ENTRIES = 4096;
@@ -23,33 +24,27 @@ export interface SignatureCacheKind {
  * app's registry. Separate kinds keep separate caches, so a flood of one kind cannot push out another.
  */
 export function perAppSignatureCache(kind: SignatureCacheKind): (ctx: AppContext) => SignatureCache {
-  const caches = new WeakMap<AppContext, SignatureCache>();
-  return (ctx) => {
-    let cache = caches.get(ctx);
-    if (cache === undefined) {
-      const c = createSignatureCache({ maxEntries: SIGNATURE_CACHE_ENTRIES });
-      cache = c;
-      caches.set(ctx, c);
-      ctx.metrics.registry.registerMetric(
-        readMetric(
-          `${kind.prefix}_lookups_total`,
-          `${kind.checks} by whether the signature was known good already (hit) or had to be checked (miss).`,
-          'counter',
-          () => {
-            const { hits, misses } = c.stats();
-            return [
-              { value: hits, labels: { result: 'hit' } },
-              { value: misses, labels: { result: 'miss' } },
-            ];
-          },
-        ),
-      );
-      ctx.metrics.registry.registerMetric(
-        readMetric(`${kind.prefix}_entries`, `${kind.kept} whose good signature is remembered.`, 'gauge', () => [
-          { value: c.stats().size, labels: {} },
-        ]),
-      );
-    }
-    return cache;
-  };
+  return perApp((ctx) => {
+    const c = createSignatureCache({ maxEntries: SIGNATURE_CACHE_ENTRIES });
+    ctx.metrics.registry.registerMetric(
+      readMetric(
+        `${kind.prefix}_lookups_total`,
+        `${kind.checks} by whether the signature was known good already (hit) or had to be checked (miss).`,
+        'counter',
+        () => {
+          const { hits, misses } = c.stats();
+          return [
+            { value: hits, labels: { result: 'hit' } },
+            { value: misses, labels: { result: 'miss' } },
+          ];
+        },
+      ),
+    );
+    ctx.metrics.registry.registerMetric(
+      readMetric(`${kind.prefix}_entries`, `${kind.kept} whose good signature is remembered.`, 'gauge', () => [
+        { value: c.stats().size, labels: {} },
+      ]),
+    );
+    return c;
+  });
 }

@@ -7,6 +7,7 @@ import { CAPABILITY_KEY_PURPOSE, CAPABILITY_TIER_MAX_SECONDS, parsePrivateKey, p
 import type { PrivateKey, PublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ensureServerKey, listServerKeys } from '../../storage/index.ts';
+import { perApp } from '../../per-app.ts';
 
 /** How long loaded keys are used: also how long another process may still sign with a key retired here. */
 const CACHE_MS = 60_000;
@@ -102,14 +103,5 @@ export class GatewayKeys {
   }
 }
 
-const keys = new WeakMap<AppContext, GatewayKeys>();
-
 /** The gateway keys of one app. */
-export function gatewayKeysOf(ctx: AppContext): GatewayKeys {
-  let k = keys.get(ctx);
-  if (k === undefined) {
-    k = new GatewayKeys(ctx);
-    keys.set(ctx, k);
-  }
-  return k;
-}
+export const gatewayKeysOf: (ctx: AppContext) => GatewayKeys = perApp((ctx) => new GatewayKeys(ctx));

@@ -5,6 +5,7 @@ import type { Principal } from '../../http/policy.ts';
 import type { Db } from './store.ts';
 import { findAgent, holdAgentUnrevoked, listAgents, verifyAgentSignature } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
+import { perApp } from '../../per-app.ts';
 
 /** What a token needs to know about its agent. */
 export interface TokenAgent {
@@ -73,18 +74,11 @@ export function hasAgentDirectoryOverride(ctx: AppContext): boolean {
   return overrides.has(ctx);
 }
 
-const services = new WeakMap<AppContext, AgentDirectory>();
+const serviceDirectoryOf = perApp(serviceDirectory);
 
 /** The directory the tokens module uses for `ctx`. */
 export function agentDirectory(ctx: AppContext): AgentDirectory {
-  const override = overrides.get(ctx);
-  if (override !== undefined) return override;
-  let service = services.get(ctx);
-  if (service === undefined) {
-    service = serviceDirectory(ctx);
-    services.set(ctx, service);
-  }
-  return service;
+  return overrides.get(ctx) ?? serviceDirectoryOf(ctx);
 }
 
 /** Whether `principal` may act for `agent` as its owner or the admin. */

@@ -7,6 +7,7 @@ import { es256KeyFromJwk } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ensureServerKey, listServerKeys, listServerKeyStates } from '../../storage/index.ts';
 import * as store from './store.ts';
+import { perApp } from '../../per-app.ts';
 
 /** The purpose under which the token keys are stored (`SERVER_KEY_PURPOSES` in start.ts). */
 export const TOKEN_KEY_PURPOSE = 'tokens';
@@ -179,14 +180,5 @@ function publishedKeyOf(loaded: Loaded, kid: string, now: number): PublicKey | u
   return undefined;
 }
 
-const keyrings = new WeakMap<AppContext, Keyring>();
-
 /** The keyring of one app (one per process and app). */
-export function keyringOf(ctx: AppContext): Keyring {
-  let k = keyrings.get(ctx);
-  if (k === undefined) {
-    k = new Keyring(ctx);
-    keyrings.set(ctx, k);
-  }
-  return k;
-}
+export const keyringOf: (ctx: AppContext) => Keyring = perApp((ctx) => new Keyring(ctx));

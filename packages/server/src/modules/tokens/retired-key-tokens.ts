@@ -13,6 +13,7 @@ import type { VerifiedAipToken } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import * as store from './store.ts';
 import type { IssuedTokenRow } from './store.ts';
+import { perApp } from '../../per-app.ts';
 
 /** Answers kept per app; a full cache forgets its oldest answer (an attacker's junk costs one indexed read each). */
 const MAX_ANSWERS = 10_000;
@@ -64,14 +65,5 @@ export class RetiredKeyTokens {
   }
 }
 
-const checks = new WeakMap<AppContext, RetiredKeyTokens>();
-
 /** The retired-key check of one app. */
-export function retiredKeyTokensOf(ctx: AppContext): RetiredKeyTokens {
-  let c = checks.get(ctx);
-  if (c === undefined) {
-    c = new RetiredKeyTokens(ctx);
-    checks.set(ctx, c);
-  }
-  return c;
-}
+export const retiredKeyTokensOf: (ctx: AppContext) => RetiredKeyTokens = perApp((ctx) => new RetiredKeyTokens(ctx));

@@ -15,6 +15,7 @@ import { agentDirectory, hasAgentDirectoryOverride } from './agents.ts';
 import type { TokenAgent } from './agents.ts';
 import { localAgentEpoch, localRevocationSeq } from './local-revocations.ts';
 import * as store from './store.ts';
+import { perApp } from '../../per-app.ts';
 
 /** Other processes' revocations reach this process within this many ms (plus one query). */
 export const REVOCATION_SYNC_MS = 250;
@@ -162,14 +163,5 @@ export class VerifyCache {
   }
 }
 
-const caches = new WeakMap<AppContext, VerifyCache>();
-
 /** The verification cache of one app. */
-export function verifyCacheOf(ctx: AppContext): VerifyCache {
-  let c = caches.get(ctx);
-  if (c === undefined) {
-    c = new VerifyCache(ctx);
-    caches.set(ctx, c);
-  }
-  return c;
-}
+export const verifyCacheOf: (ctx: AppContext) => VerifyCache = perApp((ctx) => new VerifyCache(ctx));
