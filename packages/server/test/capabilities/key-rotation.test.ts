@@ -69,3 +69,63 @@ eachEngine(
     }
   },
 );
+
+eachEngine(
+  'a retired capability key leaves vouch-keys.json when no token it signed can be live; tool-manifest keys stay',
+  async ({ open }) => {
+    const storage = await open();
+    const app = await makeApp(storage);
+    try {
+      const reg = await genesis(app);
+      const before = await boundToken(app, reg.issuers.acme!, X);
+      const oldKid = kidOf(before.token);
+      const oldManifestKid = (
+        (await post(app.app, '/api/v1/admin/keys/rotate', { purpose: 'tool-manifest' }, admin(app.adminKey))).body as {
+          retired: string[];
+        }
+      ).retired[0]!;
+      const rotated = await post(app.app, '/api/v1/admin/keys/rotate', { purpose: 'capability' }, admin(app.adminKey));
+      assert.equal(rotated.status, 201, JSON.stringify(rotated.body));
+      const listedKeys = async () =>
+        ((await get(app.app, '/.well-known/vouch-keys.json')).body as { keys: Array<Record<string, unknown>> }).keys;
+      const adminRows = async () =>
+        (
+          (await app.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: admin(app.adminKey) })).json() as {
+            keys: Array<{ kid: string; published: boolean; drops_at: string | null }>;
+          }
+        ).keys;
+
+      // Listed with the time it leaves: the gateway's own drop time for it.
+      const retired = (await listedKeys()).find((k) => k.kid === oldKid)!;
+      assert.equal(retired.status, 'retired');
+      const dropsAt = Date.parse(retired.drops_at as string);
+      const skewMs = app.ctx.config.clockSkewSeconds * 1000;
+      assert.equal(dropsAt, app.clock.now() + 60_000 + skewMs + 86_400_000 + skewMs);
+      const row = (await adminRows()).find((k) => k.kid === oldKid)!;
+      assert.deepEqual([row.published, row.drops_at], [true, retired.drops_at]);
+
+      app.clock.advance(dropsAt - app.clock.now() - 1);
+      assert.ok(
+        (await listedKeys()).some((k) => k.kid === oldKid),
+        'listed until its drop time',
+      );
+      app.clock.advance(1);
+      const after = await listedKeys();
+      assert.ok(!after.some((k) => k.kid === oldKid), 'gone once no token it signed can be live');
+      assert.ok(
+        after.some((k) => k.kid === oldManifestKid && k.status === 'retired' && k.drops_at === undefined),
+        'a retired tool-manifest key stays listed',
+      );
+      assert.equal((await adminRows()).find((k) => k.kid === oldKid)!.published, false);
+      // An offline verifier reading the list now no longer knows the old key.
+      const offline = await checkCapability(
+        before.token,
+        { agentId: X, resource: 'payments:invoices', action: 'read' },
+        { resolveKey: capabilityKeysFromVouchKeys({ keys: after }), now: app.clock.now() },
+      );
+      assert.deepEqual([offline.decision, (offline as { code?: string }).code], ['deny', 'INVALID_SIGNATURE']);
+    } finally {
+      await app.app.close();
+    }
+  },
+);

@@ -8,4 +8,4 @@ export {
   currentRegistry,
 } from './service.ts';
 export type { IssueCapabilityInput } from './service.ts';
-export { gatewayKeysOf, GatewayKeys } from './keys.ts';
+export { capabilityKeyDropsAt, gatewayKeysOf, GatewayKeys } from './keys.ts';

@@ -15,6 +15,19 @@ const UNKNOWN_KID_RELOAD_MS = 1000;
 /** The longest lifetime of any token (the `observe` tier), ms. */
 const MAX_TOKEN_MS = Math.max(...Object.values(CAPABILITY_TIER_MAX_SECONDS)) * 1000;
 
+/**
+ * When a capability key retired at `retiredAt` (ms) stops verifying, and leaves /.well-known/vouch-keys.json: another
+ * process signs with it until its key cache expires (its clock may differ by the skew), and the last token it can
+ * have signed lives at most the longest tier.
+ */
+export function capabilityKeyDropsAt(retiredAt: number, clockSkewSeconds: number): number {
+  return capabilityKeyIssuedUntil(retiredAt, clockSkewSeconds) + MAX_TOKEN_MS + clockSkewSeconds * 1000;
+}
+
+function capabilityKeyIssuedUntil(retiredAt: number, clockSkewSeconds: number): number {
+  return retiredAt + CACHE_MS + clockSkewSeconds * 1000;
+}
+
 /** A capability key that verifies. */
 export interface VerifyingKey {
   publicKey: PublicKey;
@@ -54,7 +67,6 @@ export class GatewayKeys {
     const { storage, kek, clock, config } = this.#ctx;
     await ensureServerKey(storage, kek, CAPABILITY_KEY_PURPOSE, 'EdDSA', clock.now());
     const rows = await listServerKeys(storage, kek, CAPABILITY_KEY_PURPOSE);
-    const skewMs = config.clockSkewSeconds * 1000;
     const byKid = new Map<string, StoredKey>();
     let signing: Loaded['signing'] | undefined;
     for (const row of rows) {
@@ -63,10 +75,12 @@ export class GatewayKeys {
       if (row.status === 'active') {
         byKid.set(row.kid, { publicKey, issuedUntil: null, dropsAt: null });
       } else {
-        // Another process signs with a key retired here until its cache expires (its clock may differ by the skew);
-        // the last token it can have signed lives at most MAX_TOKEN_MS.
-        const issuedUntil = (row.retiredAt ?? row.createdAt) + CACHE_MS + skewMs;
-        byKid.set(row.kid, { publicKey, issuedUntil, dropsAt: issuedUntil + MAX_TOKEN_MS + skewMs });
+        const retiredAt = row.retiredAt ?? row.createdAt;
+        byKid.set(row.kid, {
+          publicKey,
+          issuedUntil: capabilityKeyIssuedUntil(retiredAt, config.clockSkewSeconds),
+          dropsAt: capabilityKeyDropsAt(retiredAt, config.clockSkewSeconds),
+        });
       }
       // Newest generation first: the first active key signs.
       if (row.status === 'active' && signing === undefined) {

@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { listServerKeys } from '../../storage/index.ts';
+import { publishedUntil } from './published.ts';
 
 /**
  * `GET /.well-known/vouch-keys.json`: the server's Ed25519 signing keys (tool manifests, capability tokens, the
  * registry root) as OKP JWKs with `kid`, `alg`, `use`, `purpose` and `status`. Retired keys stay listed so that what
- * they signed can still be checked. ES256 token keys are published by the tokens module's JWKS instead.
+ * they signed can still be checked: tool-manifest keys for good, a capability key until no token it signed can be
+ * live (`drops_at`), as the gateway verifies (a rotation may answer a leak, and offline verifiers read this list).
+ * ES256 token keys are published by the tokens module's JWKS instead.
  */
 function registerKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -19,20 +22,28 @@ function registerKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (_req, reply) => {
+      const now = ctx.clock.now();
       const keys = (await listServerKeys(ctx.storage, ctx.kek)).filter((k) => k.alg === 'EdDSA');
       void reply.header('cache-control', 'public, max-age=300');
       return {
-        keys: keys.map((k) => ({
-          kty: 'OKP',
-          crv: 'Ed25519',
-          x: k.publicJwk.x,
-          kid: k.kid,
-          alg: 'EdDSA',
-          use: 'sig',
-          purpose: k.purpose,
-          status: k.status,
-          created_at: new Date(k.createdAt).toISOString(),
-        })),
+        keys: keys.flatMap((k) => {
+          const until = publishedUntil(ctx, k);
+          if (until !== null && now >= until) return [];
+          return [
+            {
+              kty: 'OKP',
+              crv: 'Ed25519',
+              x: k.publicJwk.x,
+              kid: k.kid,
+              alg: 'EdDSA',
+              use: 'sig',
+              purpose: k.purpose,
+              status: k.status,
+              created_at: new Date(k.createdAt).toISOString(),
+              ...(until === null ? {} : { drops_at: new Date(until).toISOString() }),
+            },
+          ];
+        }),
       };
     },
   );

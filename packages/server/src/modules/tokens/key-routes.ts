@@ -13,11 +13,12 @@ import {
 import type { ServerKeyAlg } from '../../storage/index.ts';
 import { CAPABILITY_KEY_PURPOSE, TOOL_MANIFEST_KEY_PURPOSE } from '@vouch/sdk';
 import { capabilityKeyRotated } from '../capabilities/service.ts';
+import { publishedUntil } from '../keys/published.ts';
 import { isPublished, keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 
 /**
- * Purposes this route rotates, with their algorithms. Retired keys stay published: token keys in the JWKS until
- * their tokens expire, the Ed25519 keys in /.well-known/vouch-keys.json for good. The registry root is not here:
+ * Purposes this route rotates, with their algorithms. Retired keys stay published until their tokens expire: token
+ * keys in the JWKS, capability keys in /.well-known/vouch-keys.json (tool-manifest keys there for good). The registry root is not here:
  * consumers pin it, so replacing it is a re-pinning, not a rotation (docs/registry.md).
  */
 const ROTATABLE: Readonly<Record<string, ServerKeyAlg>> = {
@@ -54,8 +55,8 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       config: { policy: { caller: 'admin', rateLimit: 'default' } },
       schema: {
         summary:
-          "The server's signing keys (public halves only): purpose, generation, status and, for token keys, whether " +
-          'the JWKS still publishes them and until when.',
+          "The server's signing keys (public halves only): purpose, generation, status and, for token and capability " +
+          'keys, whether the JWKS or vouch-keys.json still publishes them and until when.',
         tags: ['admin'],
         response: { 200: { type: 'object', properties: { keys: { type: 'array', items: keySchema } } } },
       },
@@ -67,17 +68,18 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       return {
         keys: keys.map((k) => {
           const t = tokenKeys.get(k.kid);
+          const until = t?.dropsAt ?? publishedUntil(ctx, k);
           return {
             kid: k.kid,
             purpose: k.purpose,
             alg: k.alg,
             generation: k.generation,
             status: k.status,
-            // Ed25519 keys stay in vouch-keys.json once retired; token keys leave the JWKS when their tokens expire.
-            published: t === undefined ? true : isPublished(t, now),
+            // Token keys leave the JWKS, and capability keys vouch-keys.json, when their tokens expire.
+            published: t === undefined ? until === null || now < until : isPublished(t, now),
             created_at: iso(k.createdAt),
             retired_at: iso(k.retiredAt),
-            drops_at: iso(t?.dropsAt ?? null),
+            drops_at: iso(until),
           };
         }),
       };
