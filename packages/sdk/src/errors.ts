@@ -14,7 +14,8 @@
  * - JWT/JWS: `JWT_MALFORMED`, `JWT_TOO_LARGE`, `JWT_ALG_NOT_ALLOWED`, `JWT_HEADER_FORBIDDEN`, `JWT_TYP_MISMATCH`,
  *   `JWT_KID_UNKNOWN`, `JWT_SIGNATURE_INVALID`, `JWT_CLAIM_INVALID`, `JWT_ISSUER_MISMATCH`, `JWT_EXPIRED`,
  *   `JWT_NOT_YET_VALID`, `JWT_ISSUED_IN_FUTURE`, `JWT_AUDIENCE_MISMATCH`, `JWT_NONCE_MISMATCH`
- * - agent identity tokens (AIP, `aip/`): `TOKEN_TYPE_MISMATCH`, `TOKEN_REVOKED`, `NONCE_REPLAYED`, and for the
+ * - agent identity tokens (AIP, `aip/`): `TOKEN_TYPE_MISMATCH`, `TOKEN_LIFETIME_EXCEEDED`, `TOKEN_REVOKED`,
+ *   `NONCE_REPLAYED`, and for the
  *   offline verifier's fetches `AIP_FETCH_FAILED` (network, status, staleness), `AIP_RESPONSE_INVALID` (a malformed
  *   discovery document, JWKS or revocation list)
  * - HTTP client (`client/`, issue 8): a server's refusal keeps the server's own `code` verbatim (`AGENT_REVOKED`,
@@ -73,6 +74,7 @@ export type VouchErrorCode =
   | 'JWT_AUDIENCE_MISMATCH'
   | 'JWT_NONCE_MISMATCH'
   | 'TOKEN_TYPE_MISMATCH'
+  | 'TOKEN_LIFETIME_EXCEEDED'
   | 'TOKEN_REVOKED'
   | 'NONCE_REPLAYED'
   | 'AIP_FETCH_FAILED'

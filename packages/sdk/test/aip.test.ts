@@ -149,6 +149,12 @@ test('verifyAipToken: the AIP rules, each with its code', async () => {
 
   await rejects(verifyAipToken(idToken, { ...opts, audience: 'shop' }), 'TOKEN_TYPE_MISMATCH');
   await rejects(verifyAipToken(idToken, { ...opts, tokenType: 'session' }), 'TOKEN_TYPE_MISMATCH');
+  // No AIP token lives longer than 24 h (the longest expires_in): exactly that is fine, a second more is not.
+  const day = { ...identity, exp: (identity.iat as number) + 86_400 };
+  assert.equal((await verifyAipToken(await sign(day), opts)).jti, 'j-1');
+  const longer = await sign({ ...day, exp: (day.exp as number) + 1 });
+  await rejects(verifyAipToken(longer, opts), 'TOKEN_LIFETIME_EXCEEDED');
+  await rejects(verifyAipToken(longer, { ...opts, crypto: PROVIDERS[1] }), 'TOKEN_LIFETIME_EXCEEDED');
   await rejects(verifyAipToken(sessionToken, { ...opts, audience: 'bank' }), 'JWT_AUDIENCE_MISMATCH');
   await rejects(verifyAipToken(sessionToken, { ...opts, nonce: 'n-2' }), 'JWT_NONCE_MISMATCH');
   await rejects(verifyAipToken(await sign(session, AIP_TYP.identity), opts), 'TOKEN_TYPE_MISMATCH');

@@ -10,7 +10,7 @@ import type { SignatureAlgorithm } from '../crypto/provider.ts';
 import { signatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { SignatureCache } from '../jwt/signature-cache.ts';
 import type { JwtClaims } from '../jwt/types.ts';
-import { AIP_TYP, aipClaimName } from './types.ts';
+import { AIP_EXPIRES_IN, AIP_TYP, aipClaimName } from './types.ts';
 import type { AipTokenType, VerifiedAipToken } from './types.ts';
 
 export interface VerifyAipTokenOptions {
@@ -42,6 +42,8 @@ const TYPES = Object.entries(AIP_TYP) as Array<[AipTokenType, string]>;
 const TYP_VALUES = TYPES.map(([, typ]) => typ);
 const TYPE_BY_TYP = new Map(TYPES.map(([type, typ]) => [typ, type]));
 const REQUIRED_CLAIMS = ['iss', 'sub', 'iat', 'exp', 'jti'] as const;
+/** The longest `exp - iat` of an AIP token (s): the longest `expires_in`, for both types. */
+const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
 const ALGORITHMS: readonly SignatureAlgorithm[] = ['ES256'];
 
 interface ClaimNames {
@@ -133,6 +135,10 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   const sub = claims.sub as string;
   const jti = claims.jti as string;
   if (sub.length === 0 || jti.length === 0) throw claimError('The "sub" and "jti" claims must not be empty.');
+  // No issuer hands out a longer one: a token that outlives every AIP lifetime was minted by a leaked key.
+  if ((claims.exp as number) - (claims.iat as number) > MAX_LIFETIME_SECONDS) {
+    throw new VouchError('TOKEN_LIFETIME_EXCEEDED', 'The token lives longer than any AIP token is issued for (24 h).');
+  }
 
   let audience: string | undefined;
   const nonce = optionalString(claims, 'nonce');

@@ -31,8 +31,7 @@ import { signatureCacheOf } from './signature-cache.ts';
 import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
 
 /** Why a token is not valid: the SDK's token codes, plus what only the server knows (its records, the agent). */
-export type TokenFailureCode =
-  VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND' | 'TOKEN_LIFETIME_EXCEEDED' | 'TOKEN_UNKNOWN';
+export type TokenFailureCode = VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND' | 'TOKEN_UNKNOWN';
 
 /** A token verification that failed; the verify route answers 401 `{valid: false, error, code}`. */
 export class TokenInvalidError extends VouchError<TokenFailureCode> {}
@@ -46,9 +45,6 @@ const TOKEN_CODES = new Set<string>([
   'TOKEN_LIFETIME_EXCEEDED',
   'TOKEN_UNKNOWN',
 ]);
-
-/** The longest `exp - iat` (s) this server issues, per token type: any `expires_in` it accepts, for both types. */
-const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
 
 /** Whether an error says "this token is not valid" (as opposed to a failure of the server itself). */
 export function isTokenFailure(err: unknown): err is VouchError<string> {
@@ -241,9 +237,10 @@ export interface VerifyInput {
 
 /**
  * Verifies a token as the server: the SDK's offline checks ({@link verifyAipToken}: structure, ES256 only, typ,
- * kid, signature (skipped for a token whose signature this app verified before: signature-cache.ts), iss, times with `VOUCH_CLOCK_SKEW`, token-type rules, audience, nonce), then
- * `exp - iat` within the longest lifetime issued (`TOKEN_LIFETIME_EXCEEDED`), a retired key's token recorded as issued
- * by it with this payload before its retirement (`TOKEN_UNKNOWN`, retired-key-tokens.ts), then the database: `jti`
+ * kid, signature (skipped for a token whose signature this app verified before: signature-cache.ts), iss, times
+ * with `VOUCH_CLOCK_SKEW`, token-type rules, `exp - iat` within 24 h (`TOKEN_LIFETIME_EXCEEDED`), audience, nonce),
+ * then a retired key's token recorded as issued by it with this payload before its retirement (`TOKEN_UNKNOWN`,
+ * retired-key-tokens.ts), then the database: `jti`
  * not revoked (`TOKEN_REVOKED`), agent known and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
  * caller authenticates as the token's audience — the session nonce consumed once (`NONCE_REPLAYED` afterwards, in
  * any process: UNIQUE(audience, nonce)). Throws a VouchError for which {@link isTokenFailure} is true.
@@ -264,9 +261,6 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
     nonce: input.nonce,
     signatureCache: signatureCacheOf(ctx),
   });
-  if ((verified.claims.exp as number) - (verified.claims.iat as number) > MAX_LIFETIME_SECONDS) {
-    throw new TokenInvalidError('TOKEN_LIFETIME_EXCEEDED', 'The token lives longer than any token this server issues.');
-  }
   // A retired key may have leaked: only the tokens it was recorded to sign count (retired-key-tokens.ts). The active
   // key's answer is synchronous and costs no query.
   const kid = verified.header.kid as string;
