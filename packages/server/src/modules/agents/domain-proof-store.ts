@@ -101,8 +101,6 @@ export async function claimDueDomainProofs(
         })
       : await claim(db)
           .where((eb) => eb(eb.refTuple('agent_id', 'value'), 'in', due(db).$asTuple('agent_id', 'value')))
-          .where('checked_at', '<=', c.checkedBefore)
-          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', c.now)]))
           .returning(['agent_id', 'value', 'token', 'succeeded_at'])
           .execute();
   return rows.map((r) => ({
