@@ -3,15 +3,20 @@ import { isIPv6 } from 'node:net';
 
 /**
  * One client's address key: an IPv4 address unchanged; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, any spelling)
- * as the IPv4 address it maps; any other IPv6 address as its /64 network, spelled one way (`2001:db8:1:2::/64`:
+ * or an address of the NAT64 well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052) as the IPv4 address it carries; any
+ * other IPv6 address as its /64 network, spelled one way (`2001:db8:1:2::/64`:
  * lowercase, no leading zeros, zone dropped); anything that is not an IP address unchanged.
  *
  * Why /64: an IPv6 host is normally given a whole /64 (SLAAC, privacy addresses) and can send from any of its 2^64
- * addresses, so keying by the full address would give it a fresh allowance on every one of them.
+ * addresses, so keying by the full address would give it a fresh allowance on every one of them. Why not NAT64 by
+ * /64: behind a translator every IPv4 client of the internet shares `64:ff9b::/64`, so one of them could spend the
+ * allowance of all. (A network-specific NAT64 prefix places the IPv4 address where its operator chose, so those
+ * addresses stay /64 keys.)
  *
  * @example
  * clientAddressKey('203.0.113.7'); // '203.0.113.7'
  * clientAddressKey('::FFFF:cb00:7107'); // '203.0.113.7'
+ * clientAddressKey('64:ff9b::cb00:7107'); // '203.0.113.7'
  * clientAddressKey('2001:0DB8:0001:0002:a:b:c:d%eth0'); // '2001:db8:1:2::/64'
  */
 export function clientAddressKey(ip: string): string {
@@ -19,7 +24,9 @@ export function clientAddressKey(ip: string): string {
   // leave Fastify's req.ip undefined despite its type: passed through as the raw value was before.
   if (typeof ip !== 'string' || !ip.includes(':') || !isIPv6(ip)) return ip;
   const g = ipv6Groups(ip);
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+  const mapped = g[0] === 0 && g[1] === 0 && g[5] === 0xffff;
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g[5] === 0;
+  if ((mapped || nat64) && g[2] === 0 && g[3] === 0 && g[4] === 0) {
     return `${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
   }
   // The network address is the prefix followed by four zero groups. Its RFC 5952 form compresses the longest zero

@@ -40,11 +40,15 @@ test('client address key: the /64 is spelled one way, zeros compressed at the en
     ['::1', '::/64'],
     ['::', '::/64'],
     ['0:0:0:0:0:0:0:0', '::/64'],
-    // Only ::ffff:0:0/96 is "the IPv4 address": the compatible, NAT64 and other forms are ordinary IPv6 here.
+    // Only ::ffff:0:0/96 and 64:ff9b::/96 are "the IPv4 address": the compatible form, the local-use NAT64 prefix
+    // (where the operator picks the IPv4 address's place) and near misses are ordinary IPv6 here.
     ['::1.2.3.4', '::/64'],
     ['::fffe:1.2.3.4', '::/64'],
     ['0:0:0:1:0:ffff:1.2.3.4', '0:0:0:1::/64'],
-    ['64:ff9b::1.2.3.4', '64:ff9b::/64'],
+    ['64:ff9b:1::1.2.3.4', '64:ff9b:1::/64'],
+    ['64:ff9b:0:0:1::1.2.3.4', '64:ff9b::/64'],
+    ['64:ff9b::ffff:1.2.3.4', '64:ff9b::/64'],
+    ['64:ff9a::1.2.3.4', '64:ff9a::/64'],
   ];
   for (const [ip, key] of cases) assert.equal(clientAddressKey(ip), key, ip);
 });
@@ -90,6 +94,20 @@ test('client address key: IPv4 unchanged, and IPv4-mapped IPv6 in any spelling i
   assert.equal(clientAddressKey('::ffff:0:0'), '0.0.0.0');
   assert.equal(clientAddressKey('::ffff:ffff:ffff'), '255.255.255.255');
   assert.equal(clientAddressKey('::ffff:127.0.0.1'), clientAddressKey('127.0.0.1'));
+});
+
+test('client address key: an address of the NAT64 well-known prefix is the IPv4 client it translates', () => {
+  // Behind a NAT64 translator all of the IPv4 internet is 64:ff9b::/96: as a /64, every client would share one key.
+  const spellings = [
+    '64:ff9b::203.0.113.7',
+    '64:FF9B::CB00:7107',
+    '0064:ff9b:0000:0000:0000:0000:cb00:7107',
+    '64:ff9b:0:0:0:0:203.0.113.7',
+    '64:ff9b::cb00:7107%eth0',
+  ];
+  for (const ip of spellings) assert.equal(clientAddressKey(ip), '203.0.113.7', ip);
+  assert.notEqual(clientAddressKey('64:ff9b::203.0.113.7'), clientAddressKey('64:ff9b::203.0.113.8'));
+  assert.equal(clientAddressKey('64:ff9b::'), '0.0.0.0');
 });
 
 test('client address key: anything that is not an IP address is passed through unchanged', () => {
@@ -180,8 +198,10 @@ function expectedKey(prefix: readonly number[]): string {
   return `${new URL(`http://[${prefix.map((g) => g.toString(16)).join(':')}::]`).hostname.slice(1, -1)}/64`;
 }
 
+/** Whether the address carries an IPv4 address as a whole (mapped, or the NAT64 well-known prefix). */
 const isMapped = (prefix: readonly number[], iid: readonly number[]) =>
-  prefix.every((g) => g === 0) && iid[0] === 0 && iid[1] === 0xffff;
+  (prefix.every((g) => g === 0) && iid[0] === 0 && iid[1] === 0xffff) ||
+  (prefix[0] === 0x64 && prefix[1] === 0xff9b && prefix[2] === 0 && prefix[3] === 0 && iid[0] === 0 && iid[1] === 0);
 
 test('property: any address in a random /64, spelled any way, maps to that /64', () => {
   const name = 'client-address: random /64 and interface id';
