@@ -81,4 +81,22 @@ test('meta tags are read from the head only, outside comments, in any attribute 
   assert.deepEqual(metaContents('<body><meta name="vouch-verify" content="x">', 'vouch-verify'), []);
   assert.deepEqual(metaContents('<meta name="vouch-verify" content="no-head">', 'vouch-verify'), ['no-head']);
   assert.deepEqual(metaContents('<meta name="vouch-verify">', 'vouch-verify'), []);
+  // Not a meta tag, whatever follows the name.
+  assert.deepEqual(metaContents('<metadata name="vouch-verify" content="x">', 'vouch-verify'), []);
+  assert.deepEqual(metaContents('<meta\nname="vouch-verify"\tcontent="tabs">', 'vouch-verify'), ['tabs']);
+});
+
+test('meta tags: a tag left open runs to the end of the page, as in a browser, and the scan is one pass', () => {
+  const tag = (v: string) => `<meta name="vouch-verify" content="${v}">`;
+  assert.deepEqual(metaContents(`${tag('first')}<meta name="x" ${tag('after')}`, 'vouch-verify'), ['first']);
+  assert.deepEqual(metaContents(`${tag('first')}<meta content="never closed ${tag('after')}`, 'vouch-verify'), [
+    'first',
+  ]);
+  assert.deepEqual(metaContents(`${tag('first')}<meta`, 'vouch-verify'), ['first']);
+  // 1 MiB of tags never closed: the old pattern looked for each one's `>` again from every `<meta` (seconds for
+  // 64 KiB, about a quarter of an hour for this), so this test would not finish on it.
+  assert.deepEqual(metaContents(`${tag('first')}${'<meta '.repeat(174_763)}`, 'vouch-verify'), ['first']);
+  assert.deepEqual(metaContents(`${tag('first')}${'<meta "'.repeat(149_797)}`, 'vouch-verify'), ['first']);
+  // Many closed tags are read one after another: the last one counts like the first.
+  assert.deepEqual(metaContents(`${'<meta a="b">'.repeat(50_000)}${tag('last')}`, 'vouch-verify'), ['last']);
 });
