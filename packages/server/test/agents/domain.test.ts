@@ -13,6 +13,7 @@ import type { VouchModule } from '../../src/module.ts';
 import type { ConnectTarget } from '../../src/net/index.ts';
 import type { Principal } from '../../src/http/policy.ts';
 import type { AgentDomainPort, AgentRef } from '../../src/modules/agents/domain-port.ts';
+import type { Db } from '../../src/modules/agents/store.ts';
 import { registerDomainRoutes } from '../../src/modules/agents/domain/index.ts';
 import { makeApp, tableCounts, T0, TEST_ADMIN_KEY } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
@@ -57,6 +58,8 @@ class TestPort implements AgentDomainPort {
   ];
   readonly proofs: Array<{ agentId: string; domain: string; method: string; atMs: number }> = [];
   readonly checked: Array<{ principal: Principal | null; agent: string }> = [];
+  /** Calls of holdCaller: the routes hold the caller's credential in the transaction that writes. */
+  held = 0;
 
   async resolve(idOrSlug: string): Promise<AgentRef> {
     const a = this.agents.find((x) => [x.id, x.did, x.slug].includes(idOrSlug));
@@ -67,7 +70,18 @@ class TestPort implements AgentDomainPort {
     this.checked.push({ principal, agent: agent.slug ?? agent.id });
     if (principal === null || agent.slug === 'not-mine') throw new ApiError('FORBIDDEN', 'Not your agent.');
   }
-  async recordDomainProof(agentId: string, domain: string, method: string, atMs: number): Promise<void> {
+  async holdCaller(): Promise<void> {
+    this.held++;
+  }
+  async recordDomainProof(
+    agentId: string,
+    domain: string,
+    method: string,
+    atMs: number,
+    _token?: string,
+    hold?: (trx: Db) => Promise<void>,
+  ): Promise<void> {
+    await hold?.(undefined as unknown as Db);
     this.proofs.push({ agentId, domain, method, atMs });
   }
 }
@@ -297,6 +311,8 @@ eachEngine(
       assert.deepEqual(h.port.proofs, [
         { agentId: 'a'.repeat(26), domain: 'dns.example.test', method: 'dns_txt', atMs: T0 + 60_000 },
       ]);
+      // The challenge's and the proof's transactions each held the caller's credential.
+      assert.equal(h.port.held, 2);
       assert.deepEqual(h.calls, [], 'DNS proved it: no web request was made');
     } finally {
       await h.app.close();

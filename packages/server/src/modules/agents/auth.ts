@@ -202,6 +202,24 @@ export async function holdCredential(db: Db, engine: Engine, req: FastifyRequest
 }
 
 /**
+ * Inside a transaction that changes an agent on a request: locks the agent's row (PostgreSQL), then holds the
+ * request's credential ({@link holdCredential}), and answers the row as locked (undefined if it is gone). Always in
+ * this order, the order of a management token's rotation (the agent's row, then its tokens): holding the token
+ * first let a change and a rotation each wait for the other, a deadlock PostgreSQL ended with a 500.
+ */
+export async function holdAgentAndCredential(
+  db: Db,
+  engine: Engine,
+  req: FastifyRequest,
+  agentId: string,
+  now: number,
+): Promise<AgentRow | undefined> {
+  const row = await store.lockAgent(db, engine, agentId);
+  await holdCredential(db, engine, req, now);
+  return row;
+}
+
+/**
  * Throws `FORBIDDEN` unless `principal` may manage `agent`: the admin, the agent's owner, its management token, or
  * the agent itself (agent signature). Which of these a route admits at all is its policy's business.
  */

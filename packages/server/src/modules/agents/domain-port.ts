@@ -1,13 +1,15 @@
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import type { Principal } from '../../http/policy.ts';
 import { recordAudit } from '../../storage/index.ts';
-import { assertMayManage } from './auth.ts';
+import { assertMayManage, holdAgentAndCredential } from './auth.ts';
 import * as proofs from './domain-proof-store.ts';
 import type { ClaimedDomainProof } from './domain-proof-store.ts';
 import { didOf } from './ids.ts';
 import { assertAgentActive, lookupAgentRow } from './service.ts';
 import * as store from './store.ts';
+import type { Db } from './store.ts';
 
 export type { ClaimedDomainProof } from './domain-proof-store.ts';
 
@@ -32,10 +34,18 @@ export interface AgentDomainPort {
    */
   assertCanManage(principal: Principal | null, agent: AgentRef): Promise<void>;
   /**
+   * Inside the transaction (`db`) that acts on `req` for `agent`, locks the agent's row and then holds the request's
+   * credential to what it was when the request was authenticated: an owner key or management token rotated or
+   * revoked meanwhile is ApiError UNAUTHORIZED (401).
+   */
+  holdCaller(db: Db, req: FastifyRequest, agent: AgentRef): Promise<void>;
+  /**
    * Records a verified domain proof: sets the agent's `verified_domain` and adds `{type: 'domain', value, verified_at}`
    * to its verified proofs, in one transaction. Idempotent (a domain verified again keeps its first time and method,
    * and its re-checks start over from `atMs` with this `token`). ApiError NOT_FOUND for an unknown agent,
    * AGENT_REVOKED for a revoked one. Without `token` the proof cannot be re-checked, and lapses after its grace.
+   * `hold` runs first in the transaction, after the agent's row is locked: a request's {@link holdCaller}, since a
+   * domain check can take seconds, in which the caller's credential may be revoked.
    */
   recordDomainProof(
     agentId: string,
@@ -43,6 +53,7 @@ export interface AgentDomainPort {
     method: 'dns_txt' | 'meta_tag' | 'file',
     atMs: number,
     token?: string,
+    hold?: (trx: Db) => Promise<void>,
   ): Promise<void>;
 }
 
@@ -99,10 +110,14 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
       assertMayManage(principal, row);
       assertAgentActive(row);
     },
-    async recordDomainProof(agentId, domain, method, atMs, token) {
+    async holdCaller(trx, req, agent) {
+      await holdAgentAndCredential(trx, ctx.storage.engine, req, agent.id, ctx.clock.now());
+    },
+    async recordDomainProof(agentId, domain, method, atMs, token, hold) {
       await db.transaction().execute(async (trx) => {
         const row = await store.lockAgent(trx, ctx.storage.engine, agentId);
         if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this id.');
+        await hold?.(trx);
         assertAgentActive(row);
         await proofs.upsertDomainProof(trx, { agentId, domain, method, token, at: atMs });
         if (row.verified_domain !== domain) await proofs.setAgentDomain(trx, agentId, domain, atMs);

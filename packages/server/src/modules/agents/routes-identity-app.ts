@@ -10,7 +10,7 @@ import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { withdrawReportsOf } from '../signatures/reports.ts';
 import { revokeTokensOfAgent } from '../tokens/service.ts';
-import { assertMayManage, holdCredential, rotationStatement, signedRequestOf } from './auth.ts';
+import { assertMayManage, holdAgentAndCredential, holdCredential, rotationStatement, signedRequestOf } from './auth.ts';
 import { checkKeyProof, replaceManagementToken } from './credentials.ts';
 import type { KeyProof } from './credentials.ts';
 import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
@@ -335,11 +335,13 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const key = (await store.findToolManifest(db, row.id)) === undefined ? undefined : await manifestSigningKey(ctx);
       const now = ctx.clock.now();
       await db.transaction().execute(async (trx) => {
-        await holdCredential(trx, ctx.storage.engine, req, now);
+        const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
+        if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
+        assertAgentActive(current);
         if (!(await store.setSlug(trx, row.id, slug, now))) {
           throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
         }
-        if (row.slug !== slug) await resignManifest(trx, key, row.id, slug);
+        if (current.slug !== slug) await resignManifest(trx, key, row.id, slug);
       });
       return { did: didOf(row.id), slug, public_url: agentPublicUrl(ctx, { id: row.id, slug }) };
     },
@@ -360,12 +362,15 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       assertAgentActive(row);
       const key = (await store.findToolManifest(db, row.id)) === undefined ? undefined : await manifestSigningKey(ctx);
       const now = ctx.clock.now();
-      await db.transaction().execute(async (trx) => {
-        await holdCredential(trx, ctx.storage.engine, req, now);
+      const released = await db.transaction().execute(async (trx) => {
+        const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
+        if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
+        assertAgentActive(current);
         await store.setSlug(trx, row.id, null, now);
-        if (row.slug !== null) await resignManifest(trx, key, row.id, null);
+        if (current.slug !== null) await resignManifest(trx, key, row.id, null);
+        return current.slug;
       });
-      return { did: didOf(row.id), slug: null, released: row.slug };
+      return { did: didOf(row.id), slug: null, released };
     },
   );
 
@@ -390,7 +395,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const principal = req.principal!;
       const now = ctx.clock.now();
       const revokedAt = await db.transaction().execute(async (trx) => {
-        await holdCredential(trx, ctx.storage.engine, req, now);
+        await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
         if (!(await store.revokeAgent(trx, row.id, revokedBy(principal), reason, now))) {
           return (await store.findAgentById(trx, row.id))?.revoked_at ?? now; // already revoked: nothing changes
         }

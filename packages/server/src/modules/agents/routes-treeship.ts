@@ -5,7 +5,7 @@ import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
-import { assertMayManage, holdCredential } from './auth.ts';
+import { assertMayManage, holdAgentAndCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
 import { normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
@@ -239,9 +239,8 @@ export function registerTreeshipRoutes(
       const key = await manifestSigningKey(ctx);
       const now = ctx.clock.now();
       const saved = await db.transaction().execute(async (trx) => {
-        await holdCredential(trx, ctx.storage.engine, req, now);
         // The statement names the slug: read it (locked on PostgreSQL) in the transaction that stores the signature.
-        const current = await store.lockAgent(trx, ctx.storage.engine, row.id);
+        const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
         assertAgentActive(current);
         const signature = await signStatement(
@@ -349,7 +348,9 @@ export function registerTreeshipRoutes(
       assertAgentActive(row);
       const now = ctx.clock.now();
       await db.transaction().execute(async (trx) => {
-        await holdCredential(trx, ctx.storage.engine, req, now);
+        const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
+        if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
+        assertAgentActive(current);
         await store.upsertVoice(trx, {
           agent_id: row.id,
           fingerprint_digest: fingerprintDigest(body.fingerprint_hash),

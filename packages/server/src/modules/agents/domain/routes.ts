@@ -106,7 +106,10 @@ export function registerDomainRoutes(
     },
     async (req) => {
       const agent = await managedAgent(req);
-      return createDomainChallenge(ctx, agent, (req.query as { domain: string }).domain);
+      return ctx.storage.db.transaction().execute(async (trx) => {
+        await port.holdCaller(trx, req, agent);
+        return createDomainChallenge(ctx, agent, (req.query as { domain: string }).domain, trx);
+      });
     },
   );
 
@@ -137,8 +140,14 @@ export function registerDomainRoutes(
       if (body.agent_slug !== undefined && ![agent.slug, agent.id, agent.did].includes(body.agent_slug)) {
         throw new ApiError('VALIDATION_FAILED', 'body.agent_slug names a different agent than the path.');
       }
-      return verifyDomain(ctx, port, checker, agent, body.domain, (err) =>
-        req.log.warn({ err: { message: (err as Error).message } }, 'domain check failed unexpectedly'),
+      return verifyDomain(
+        ctx,
+        port,
+        checker,
+        agent,
+        body.domain,
+        (err) => req.log.warn({ err: { message: (err as Error).message } }, 'domain check failed unexpectedly'),
+        (trx) => port.holdCaller(trx, req, agent),
       );
     },
   );

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../context.ts';
 import { ApiError } from '../../../errors.ts';
 import type { AgentDomainPort, AgentRef } from '../domain-port.ts';
+import type { Db } from '../store.ts';
 import { findChallenge } from './challenge.ts';
 import type { DomainMethod } from './challenge.ts';
 import type { DomainChecker, MethodFailure } from './check.ts';
@@ -20,9 +21,11 @@ export interface VerifyDomainResult {
 
 /**
  * Checks the agent's current challenge for `domain` by DNS TXT, meta tag and well-known file, and records the
- * proof through the agents module's port when one method holds the token (with the token, which re-checks look for). Throws `DOMAIN_INVALID`,
- * `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested) or `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h);
- * a domain that does not prove is `{verified: false, errors}`, not an error.
+ * proof through the agents module's port when one method holds the token (with the token, which re-checks look for).
+ * Throws `DOMAIN_INVALID`, `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested) or
+ * `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h); a domain that does not prove is `{verified: false, errors}`, not an
+ * error. `hold` runs in the transaction that records the proof (the caller's credential, still live after the
+ * checks' seconds: see {@link AgentDomainPort.holdCaller}).
  *
  * @example
  * const r = await verifyDomain(ctx, port, checker, agent, 'agent.example.com');
@@ -35,6 +38,7 @@ export async function verifyDomain(
   agent: AgentRef,
   domainInput: string,
   onUnexpected?: (err: unknown) => void,
+  hold?: (trx: Db) => Promise<void>,
 ): Promise<VerifyDomainResult> {
   const domain = normalizeDomain(domainInput);
   if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent is revoked.');
@@ -55,6 +59,6 @@ export async function verifyDomain(
   const outcome = await checker.check(domain, challenge.token, onUnexpected);
   if (!outcome.verified) return { verified: false, domain, errors: outcome.errors };
   const at = ctx.clock.now();
-  await port.recordDomainProof(agent.id, domain, outcome.method, at, challenge.token);
+  await port.recordDomainProof(agent.id, domain, outcome.method, at, challenge.token, hold);
   return { verified: true, domain, method: outcome.method, verified_at: new Date(at).toISOString() };
 }
