@@ -18,6 +18,14 @@ const BUSY_TIMEOUT_MS = 5000;
 const STATEMENT_CACHE_SIZE = 1000;
 
 /**
+ * SQL texts longer than this are kept apart, at most {@link LARGE_STATEMENT_CACHE_SIZE} of them: a multi-row INSERT
+ * has one text per row count, and a prepared statement of a thousand rows takes about 1.5 MB, so a client sending
+ * batches of every size could otherwise hold gigabytes in a full cache.
+ */
+const LARGE_STATEMENT_CHARS = 4096;
+const LARGE_STATEMENT_CACHE_SIZE = 8;
+
+/**
  * Opens `<dataDir>/vouch.db` with WAL, foreign keys and a busy timeout, and migrates it.
  * Migrations run inside `BEGIN IMMEDIATE`, which takes SQLite's write lock first: another process opening the
  * same file waits (busy timeout) and then sees the finished schema, and a failed migration rolls back entirely.
@@ -102,13 +110,28 @@ async function withProcessLock<T>(key: string, fn: () => Promise<T>): Promise<T>
  * read cannot take the lock once another process has committed: it fails at once with SQLITE_BUSY_SNAPSHOT, where
  * waiting (the busy timeout) would have let it finish. In one process the driver runs one transaction at a time
  * anyway, so this only orders processes sharing the file, as a write statement would a moment later.
+ *
+ * Exported for its test.
  */
-function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
+export function withStatementCache(raw: Pick<BetterSqlite3.Database, 'prepare' | 'close'>): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
+  // Least recently used first, so a batch size used steadily keeps its statement.
+  const large = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => raw.close(),
     prepare(text: string) {
       const sql = text === 'begin' ? 'begin immediate' : text;
+      if (sql.length > LARGE_STATEMENT_CHARS) {
+        let stmt = large.get(sql);
+        if (stmt === undefined) {
+          stmt = raw.prepare(sql);
+          if (large.size >= LARGE_STATEMENT_CACHE_SIZE) large.delete(large.keys().next().value as string);
+        } else {
+          large.delete(sql);
+        }
+        large.set(sql, stmt);
+        return stmt;
+      }
       let stmt = cache.get(sql);
       if (stmt === undefined) {
         stmt = raw.prepare(sql);
