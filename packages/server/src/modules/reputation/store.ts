@@ -203,7 +203,14 @@ export async function loadState(
           .where('env_id', 'in', envIds)
           .where('day', 'in', days)
           .execute(),
-        db.selectFrom('reputation_env_counts').selectAll().where('agent_id', 'in', part).execute(),
+        // Only the environments of the batch: an agent can be in any number of others (one row each, from any
+        // integrator), and reading them all made every batch touching it slower by one row per environment.
+        db
+          .selectFrom('reputation_env_counts')
+          .selectAll()
+          .where('agent_id', 'in', part)
+          .where('env_id', 'in', envIds)
+          .execute(),
       ]),
     );
     out.days.push(
