@@ -287,7 +287,8 @@ export async function listAgents(ctx: AppContext, options: { limit: number; afte
         : await db.selectFrom('agents').select('created_at').where('id', '=', id).executeTakeFirst();
     if (id === undefined || anchor === undefined) return [];
     const at = anchor.created_at;
-    q = q.where((eb) => eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]));
+    // A row comparison, which both engines answer as one range of the (created_at, id) index in its order.
+    q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(at, id)));
   }
   return (await q.execute()).map((row) => toAgent(row as AgentRow));
 }
