@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { signKeyProof } from '@vouch/sdk';
 import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
 import { getIdentityScore, resolveAgent } from '../../src/modules/agents/service.ts';
 import { identityScore, SCORE_TABLE } from '../../src/modules/agents/score.ts';
@@ -167,11 +168,18 @@ eachEngine(
     const { app, ctx, clock } = await makeApp(storage, { env: TEST_ENV });
     try {
       const pair = await newPair();
-      // 10 + key 20 + code 15 + model 5 = 50; + voice 5 = 55; + domain 25 = 80.
-      const agent = await registerSlug(app, 'voice-agent', {
-        public_key_pem: pair.publicPem,
+      // 10 + key 20 + code 15 + model 5 = 50; + voice 5 = 55; + domain 25 = 80. The key's holder proves it.
+      const claims = {
         code_hash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
         model_id: 'eleven-v2',
+      };
+      const agent = await registerSlug(app, 'voice-agent', {
+        public_key_pem: pair.publicPem,
+        key_proof: await signKeyProof(pair.privateKey, {
+          publicUrl: TEST_ENV.VOUCH_PUBLIC_URL,
+          signedAt: clock.now(),
+        }).then((p) => ({ signed_at: p.signedAt, signature: p.signature })),
+        ...claims,
       });
       const verify = async (hash: string, how: 'query' | 'body' = 'query') => {
         const res =
@@ -234,6 +242,32 @@ eachEngine(
       await register(3);
       assert.equal((await verify(FINGERPRINT)).safe_for_payment, true, 'score 80, domain, 3 samples');
       assert.equal((await verify('cd'.repeat(32))).safe_for_payment, false, 'not for another voice');
+
+      // The same score, domain and samples on a key only claimed (anyone's public key, no proof): not safe.
+      const claimed = await registerSlug(app, 'claimed-key', {
+        public_key_pem: (await newPair()).publicPem,
+        ...claims,
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/v1/identity/claimed-key/voice-fingerprint',
+        headers: bearer(claimed.managementToken),
+        payload: { fingerprint_hash: FINGERPRINT, provider: 'elevenlabs', sample_count: 3 },
+      });
+      await createAgentDomainPort(ctx).recordDomainProof(claimed.id, 'claimed.example.com', 'file', clock.now());
+      const claimedRes = await app.inject({
+        method: 'POST',
+        url: `/v1/identity/claimed-key/verify-voice?fingerprint_hash=${FINGERPRINT}`,
+      });
+      assert.deepEqual(claimedRes.json(), {
+        verified: true,
+        agent_slug: 'claimed-key',
+        did: claimed.did,
+        confidence: 1,
+        safe_for_payment: false,
+      });
+      const claimedScore = await app.inject({ method: 'GET', url: '/v1/identity/claimed-key' });
+      assert.equal((claimedScore.json() as { identity_score: number }).identity_score, 80);
 
       // Score below 70: an agent without key, code or model (10 + domain 25 + voice 5 = 40).
       const low = await registerSlug(app, 'low-score');

@@ -412,6 +412,7 @@ export function registerTreeshipRoutes(
           verified,
           revoked: row.status === 'revoked',
           domainVerified: row.verified_domain !== null,
+          keyProven: row.public_key !== null && row.key_proven_at !== null,
           score,
           sampleCount: voice?.sample_count ?? 0,
         }),

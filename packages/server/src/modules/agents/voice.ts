@@ -18,17 +18,27 @@ export function voiceMatches(storedDigest: string, presented: string): boolean {
 }
 
 /**
- * `safe_for_payment`: the voice matched, the agent is not revoked, its domain is verified, its identity score is at
- * least 70 and the fingerprint was made from at least 3 samples.
+ * `safe_for_payment`: the voice matched, the agent is not revoked, its domain is verified, the holder of its key
+ * proved possession of it, its identity score is at least 70 and the fingerprint was made from at least 3 samples.
+ *
+ * Why the key proof: most of the score's points are claims (a key anyone could copy, a code hash, a model id, a tool
+ * list, the fingerprint itself), so a score of 70 alone can be reached by two anonymous requests. A payment decision
+ * rests on the two facts the server checked: the domain and the key.
  */
 export function safeForPayment(p: {
   verified: boolean;
   revoked: boolean;
   domainVerified: boolean;
+  keyProven: boolean;
   score: number;
   sampleCount: number;
 }): boolean {
   return (
-    p.verified && !p.revoked && p.domainVerified && p.score >= MIN_PAYMENT_SCORE && p.sampleCount >= MIN_PAYMENT_SAMPLES
+    p.verified &&
+    !p.revoked &&
+    p.domainVerified &&
+    p.keyProven &&
+    p.score >= MIN_PAYMENT_SCORE &&
+    p.sampleCount >= MIN_PAYMENT_SAMPLES
   );
 }
