@@ -86,6 +86,9 @@ export interface PolicyOptions {
  */
 export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void {
   app.decorateRequest('principal', null);
+  opts.rateLimitStore.useLogger?.(app.log);
+  // Aliases (one handler and one policy under several URLs) count in one bucket, named by the first URL.
+  const bucketUrls = new Map<unknown, { policy: RoutePolicy; url: string }>();
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const policy = route.config?.policy;
@@ -107,7 +110,9 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     schema.security = callers.flatMap((c) => SECURITY_BY_CALLER[c]);
     // The route's own first onRequest hook (Fastify runs the app-wide ones, request id and CORS, before it): what
     // it needs from the policy is worked out here, once, rather than read from req.routeOptions on every request.
-    addRouteHook(route, 'onRequest', policyHook(opts, policy, route.url), 'first');
+    let alias = bucketUrls.get(route.handler);
+    if (alias?.policy !== policy) bucketUrls.set(route.handler, (alias = { policy, url: route.url }));
+    addRouteHook(route, 'onRequest', policyHook(opts, policy, alias.url), 'first');
   });
 
   // A store that holds counts locally (BatchedRateLimitStore) publishes them before the storage closes.
@@ -191,7 +196,9 @@ function policyHook(opts: PolicyOptions, policy: RoutePolicy, url: string): onRe
     const now = clock.now();
     let counted: RateLimitHit | Promise<RateLimitHit>;
     try {
-      const bucket = req.method + bucketInfix + clientAddressKey(req.ip);
+      // HEAD is a GET without its body: one quota for both.
+      const method = req.method === 'HEAD' ? 'GET' : req.method;
+      const bucket = method + bucketInfix + clientAddressKey(req.ip);
       counted = rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
     } catch (err) {
       counted = failOpen(req, now, err);

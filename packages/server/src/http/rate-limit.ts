@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { hitRateLimit, pruneRateLimits } from '../storage/index.ts';
 import type { Storage } from '../storage/index.ts';
-import { addRateLimitHits } from '../storage/rate-limit-store.ts';
+import { addRateLimitHits, RATE_LIMIT_BATCH_MAX } from '../storage/rate-limit-store.ts';
 
 /** A window's count including the hit just counted, and when the window ends. */
 export interface RateLimitHit {
@@ -20,13 +21,43 @@ export interface RateLimitStore {
   prune(nowMs: number): Promise<void>;
   /** Publishes what is still held locally and stops timers (the app's onClose). */
   close?(): Promise<void>;
+  /** Where to report failures no request sees (a background write); installPolicies passes the app's logger. */
+  useLogger?(log: RateLimitLog): void;
+}
+
+/** The part of a pino (Fastify) logger a store reports with. */
+export interface RateLimitLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** Bucket names up to this length are kept as they are; see {@link boundedBucket}. */
+export const RATE_LIMIT_BUCKET_KEEP = 200;
+
+/**
+ * A bucket name of bounded length: unchanged up to RATE_LIMIT_BUCKET_KEEP characters, otherwise its first ones
+ * followed by `#` and the SHA-256 of the whole name. A bucket holds the client's address, which behind a trusted
+ * proxy is whatever text the client put in X-Forwarded-For; the database refuses names over 512 characters. A
+ * shortened name is longer than RATE_LIMIT_BUCKET_KEEP, so it never equals a name kept as it was.
+ *
+ * @example
+ * boundedBucket('GET /healthz|203.0.113.7'); // unchanged
+ * boundedBucket(`GET /healthz|${'z'.repeat(600)}`).length; // 244
+ */
+export function boundedBucket(bucket: string): string {
+  if (bucket.length <= RATE_LIMIT_BUCKET_KEEP) return bucket;
+  const code = bucket.charCodeAt(RATE_LIMIT_BUCKET_KEEP - 1);
+  // Never cut a surrogate pair: a lone half would not survive the round trip through the database as itself.
+  const keep = code >= 0xd800 && code <= 0xdbff ? RATE_LIMIT_BUCKET_KEEP - 1 : RATE_LIMIT_BUCKET_KEEP;
+  return `${bucket.slice(0, keep)}#${createHash('sha256').update(bucket).digest('base64url')}`;
 }
 
 /** In-process counters: right for one process on SQLite, where no other process shares the limits. */
 export class MemoryRateLimitStore implements RateLimitStore {
   readonly #windows = new Map<string, { start: number; count: number; windowMs: number }>();
 
-  hit(bucket: string, windowMs: number, nowMs: number): RateLimitHit {
+  hit(name: string, windowMs: number, nowMs: number): RateLimitHit {
+    const bucket = boundedBucket(name);
     const start = Math.floor(nowMs / windowMs) * windowMs;
     const w = this.#windows.get(bucket);
     if (w && w.start === start && w.windowMs === windowMs) {
@@ -51,7 +82,7 @@ export class DatabaseRateLimitStore implements RateLimitStore {
     this.#storage = storage;
   }
   hit(bucket: string, windowMs: number, nowMs: number): Promise<RateLimitHit> {
-    return hitRateLimit(this.#storage.db, bucket, windowMs, nowMs);
+    return hitRateLimit(this.#storage.db, boundedBucket(bucket), windowMs, nowMs);
   }
   async prune(nowMs: number): Promise<void> {
     await pruneRateLimits(this.#storage.db, nowMs);
@@ -66,6 +97,8 @@ export const RATE_LIMIT_LOCAL_SHARE = 0.5;
 export const RATE_LIMIT_LOCAL_MIN = 100;
 
 interface LocalWindow {
+  /** `bucket + '\n' + start`: its key here and in addRateLimitHits' answer. */
+  key: string;
   bucket: string;
   windowMs: number;
   start: number;
@@ -78,24 +111,39 @@ interface LocalWindow {
 /**
  * Counters in the database, shared by every process on one PostgreSQL, without a write per request: while a
  * window's estimated count (the database's count at the last write plus this process's unwritten hits) is at most
- * half the limit, a hit is counted in memory and written with others in one statement every RATE_LIMIT_FLUSH_MS;
- * past half the limit every hit is counted in the database at once, as DatabaseRateLimitStore does, carrying the
- * unwritten ones with it. Exact for one process. With several, a window can admit more than `max` by at most the
- * hits the other processes counted locally and had not yet written: under 100 ms of their traffic, and at most
- * max/2 each. Limits under RATE_LIMIT_LOCAL_MIN per window (logins, sign-ups...) go to the database on every hit,
- * exactly as before.
+ * half the limit, a hit is counted in memory and written with others every RATE_LIMIT_FLUSH_MS (one statement per
+ * RATE_LIMIT_BATCH_MAX windows); past half the limit every hit is counted in the database at once, as
+ * DatabaseRateLimitStore does, carrying the unwritten ones with it. Exact for one process. With several, a window
+ * can admit more than `max` by at most the hits the other processes counted locally and had not yet written: under
+ * 100 ms of their traffic, and at most max/2 each. Limits under RATE_LIMIT_LOCAL_MIN per window (logins,
+ * sign-ups...) go to the database on every hit, exactly as before.
+ *
+ * While writes fail (the database is down), unwritten hits are kept until their window ends and then dropped: an
+ * ended window can no longer limit anyone, so memory holds at most the windows still running.
  */
 export class BatchedRateLimitStore implements RateLimitStore {
   readonly #storage: Storage;
   readonly #windows = new Map<string, LocalWindow>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
+  /** The latest time a caller passed: the store has no clock, and windows end by its callers' time. */
+  #now = 0;
+  #log: RateLimitLog | undefined;
+  /** Whether the last write failed: a streak of failed flushes is logged once, and its end once. */
+  #failing = false;
 
-  constructor(storage: Storage) {
+  constructor(storage: Storage, options: { log?: RateLimitLog } = {}) {
     this.#storage = storage;
+    this.#log = options.log;
   }
 
-  hit(bucket: string, windowMs: number, nowMs: number, max?: number): RateLimitHit | Promise<RateLimitHit> {
+  useLogger(log: RateLimitLog): void {
+    this.#log = log;
+  }
+
+  hit(name: string, windowMs: number, nowMs: number, max?: number): RateLimitHit | Promise<RateLimitHit> {
+    const bucket = boundedBucket(name);
+    if (nowMs > this.#now) this.#now = nowMs;
     const start = Math.floor(nowMs / windowMs) * windowMs;
     const key = `${bucket}\n${start}`;
     const w = this.#windows.get(key);
@@ -110,16 +158,22 @@ export class BatchedRateLimitStore implements RateLimitStore {
 
   #countLocally(w: LocalWindow): RateLimitHit {
     w.pending++;
-    this.#timer ??= setInterval(() => void this.flush().catch(() => undefined), RATE_LIMIT_FLUSH_MS).unref();
+    this.#timer ??= setInterval(() => this.#tick(), RATE_LIMIT_FLUSH_MS).unref();
     return { count: w.known + w.pending, resetAtMs: w.start + w.windowMs };
+  }
+
+  #tick(): void {
+    // A tick while a flush is under way skips: when the database is slow or down, ticks must not queue up behind it.
+    if (this.#flushing === undefined) void this.flush().catch(() => undefined);
   }
 
   async #hitSlow(bucket: string, windowMs: number, start: number, key: string, max?: number): Promise<RateLimitHit> {
     const resetAtMs = start + windowMs;
     let w = this.#windows.get(key);
     if (w === undefined || w.windowMs !== windowMs) {
-      if (w !== undefined && w.pending > 0) await this.flush(); // a bucket reused with another window length
-      w = { bucket, windowMs, start, known: 0, pending: 0 };
+      // A bucket reused with another window length: its unwritten hits go first (flush reports its own failures).
+      if (w !== undefined && w.pending > 0) await this.flush().catch(() => undefined);
+      w = { key, bucket, windowMs, start, known: 0, pending: 0 };
       this.#windows.set(key, w);
     }
     if (this.#local(w, max)) return this.#countLocally(w);
@@ -138,9 +192,9 @@ export class BatchedRateLimitStore implements RateLimitStore {
   }
 
   /**
-   * Writes every locally counted hit in one statement. A flush already under way wrote only what was pending when it
-   * started, so this one waits for it and then writes what was counted since: when it resolves, every hit counted
-   * before the call has been written (close() relies on it).
+   * Writes every locally counted hit. A flush already under way wrote only what was pending when it started, so
+   * this one waits for it and then writes what was counted since: when it resolves, every hit counted before the
+   * call has been written (close() relies on it). Rejects with the first failure once every chunk was tried.
    */
   async flush(): Promise<void> {
     while (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
@@ -155,23 +209,71 @@ export class BatchedRateLimitStore implements RateLimitStore {
       this.#timer = undefined;
       return;
     }
-    const batch = due.map((w) => ({ bucket: w.bucket, windowMs: w.windowMs, windowStart: w.start, hits: w.pending }));
-    for (const w of due) w.pending = 0;
-    let totals: Map<string, number>;
-    try {
-      totals = await addRateLimitHits(this.#storage.db, batch);
-    } catch (err) {
-      due.forEach((w, i) => (w.pending += batch[i]!.hits));
-      throw err;
+    let failure: unknown;
+    let dropped = 0;
+    // One statement per chunk, so no batch outgrows the database's limit on bound values, and a chunk that fails
+    // leaves the others written.
+    for (let i = 0; i < due.length; i += RATE_LIMIT_BATCH_MAX) {
+      const chunk = due.slice(i, i + RATE_LIMIT_BATCH_MAX);
+      const hits = chunk.map((w) => w.pending);
+      for (const w of chunk) w.pending = 0;
+      try {
+        // Unreachable for one chunk is unreachable for the next: no point waiting for that answer again.
+        if (codeOf(failure) === 'DATABASE_UNAVAILABLE') throw failure;
+        const batch = chunk.map((w, j) => ({
+          bucket: w.bucket,
+          windowMs: w.windowMs,
+          windowStart: w.start,
+          hits: hits[j]!,
+        }));
+        const totals = await addRateLimitHits(this.#storage.db, batch);
+        for (const w of chunk) w.known = Math.max(w.known, totals.get(w.key) ?? 0);
+      } catch (err) {
+        failure ??= err;
+        dropped += this.#giveBack(chunk, hits);
+      }
     }
-    for (const w of due) w.known = Math.max(w.known, totals.get(`${w.bucket}\n${w.start}`) ?? 0);
+    if (failure === undefined) {
+      if (this.#failing) this.#log?.info({ windows: due.length }, 'rate-limit counts are written again');
+      this.#failing = false;
+      return;
+    }
+    if (!this.#failing) {
+      // The message and code only: the error's details could quote bucket names (client addresses).
+      const err = { message: (failure as Error).message, code: codeOf(failure) };
+      this.#log?.warn(
+        { err, windows: due.length, droppedHits: dropped },
+        'rate-limit counts could not be written; retrying, and dropping those of windows that have ended',
+      );
+    }
+    this.#failing = true;
+    throw failure;
+  }
+
+  /** Puts a failed chunk's hits back, except those of windows that have ended, which go; returns how many went. */
+  #giveBack(chunk: readonly LocalWindow[], hits: readonly number[]): number {
+    let dropped = 0;
+    chunk.forEach((w, i) => {
+      if (!this.#ended(w)) {
+        w.pending += hits[i]!;
+        return;
+      }
+      dropped += hits[i]! + w.pending;
+      w.pending = 0;
+      if (this.#windows.get(w.key) === w) this.#windows.delete(w.key);
+    });
+    return dropped;
+  }
+
+  #ended(w: LocalWindow): boolean {
+    return w.start + w.windowMs <= this.#now;
   }
 
   async prune(nowMs: number): Promise<void> {
+    if (nowMs > this.#now) this.#now = nowMs;
     await this.flush().catch(() => undefined);
-    for (const [key, w] of this.#windows) {
-      if (w.start + w.windowMs <= nowMs && w.pending === 0) this.#windows.delete(key);
-    }
+    // Ended windows go, written or not: their hits can no longer limit anyone.
+    for (const [key, w] of this.#windows) if (this.#ended(w)) this.#windows.delete(key);
     await pruneRateLimits(this.#storage.db, nowMs);
   }
 
@@ -180,6 +282,10 @@ export class BatchedRateLimitStore implements RateLimitStore {
     this.#timer = undefined;
     await this.flush().catch(() => undefined);
   }
+}
+
+function codeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | undefined)?.code;
 }
 
 /** The store a deployment needs: shared through the database on PostgreSQL, in memory on SQLite. */

@@ -3,7 +3,13 @@ import { StorageError, translateErrors } from './errors.ts';
 import { assertNonNegativeInteger, assertText } from './lib/validate.ts';
 import type { Database } from './schema.ts';
 
-const MAX_BUCKET = 512;
+/** Longest bucket name stored: a primary-key column, so names stay short enough for an index entry. */
+export const RATE_LIMIT_BUCKET_MAX = 512;
+/**
+ * Most windows {@link addRateLimitHits} writes in one call: one statement binds 4 values per window, and PostgreSQL
+ * refuses a statement with more than 65,535 (SQLite more than 32,766), so a caller splits larger batches.
+ */
+export const RATE_LIMIT_BATCH_MAX = 1000;
 
 /**
  * Counts one hit in `bucket`'s fixed window (`floor(now / windowMs) * windowMs`) and returns the count including
@@ -24,7 +30,7 @@ export async function hitRateLimit(
   windowMs: number,
   nowMs: number,
 ): Promise<{ count: number; resetAtMs: number }> {
-  assertText('bucket', bucket, MAX_BUCKET);
+  assertText('bucket', bucket, RATE_LIMIT_BUCKET_MAX);
   assertNonNegativeInteger('windowMs', windowMs);
   assertNonNegativeInteger('nowMs', nowMs);
   if (windowMs === 0) throw new StorageError('INVALID_ARGUMENT', 'windowMs must be positive.');
@@ -55,7 +61,8 @@ export interface RateLimitHits {
 /**
  * Adds several hits to several windows in one statement (a multi-row upsert, rows in key order so concurrent
  * batches from several processes lock them in the same order) and returns each window's total, keyed
- * `bucket + '\n' + windowStart`. Each (bucket, windowStart) must appear once. What a process that counts hits
+ * `bucket + '\n' + windowStart`. Each (bucket, windowStart) must appear once, and at most RATE_LIMIT_BATCH_MAX
+ * windows per call (`INVALID_ARGUMENT` past that, before anything is written). What a process that counts hits
  * locally uses to publish them (http/rate-limit.ts, BatchedRateLimitStore).
  *
  * @example
@@ -68,8 +75,11 @@ export async function addRateLimitHits(
   entries: readonly RateLimitHits[],
 ): Promise<Map<string, number>> {
   if (entries.length === 0) return new Map();
+  if (entries.length > RATE_LIMIT_BATCH_MAX) {
+    throw new StorageError('INVALID_ARGUMENT', `At most ${RATE_LIMIT_BATCH_MAX} windows per call; split the batch.`);
+  }
   for (const e of entries) {
-    assertText('bucket', e.bucket, MAX_BUCKET);
+    assertText('bucket', e.bucket, RATE_LIMIT_BUCKET_MAX);
     assertNonNegativeInteger('windowMs', e.windowMs);
     assertNonNegativeInteger('windowStart', e.windowStart);
     assertNonNegativeInteger('hits', e.hits);
