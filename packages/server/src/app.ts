@@ -10,6 +10,7 @@ import type { Storage } from './storage/index.ts';
 import { createLogger } from './logger.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
+import { DEFAULT_BODY_LIMIT, installBodyLimits } from './http/body-limits.ts';
 import { installPolicies } from './http/policy.ts';
 import type { Authenticators } from './http/policy.ts';
 import { adminAuthenticator } from './http/admin-auth.ts';
@@ -58,7 +59,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   const logger = deps.logger ?? createLogger(config.logLevel, deps.logStream);
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    bodyLimit: config.bodyLimit,
+    // Routes get their own limits (installBodyLimits); this one is for any that escaped it.
+    bodyLimit: Math.min(DEFAULT_BODY_LIMIT, config.bodyLimit),
     // A client that trickles its request holds a socket and, for a signed request, its signing window.
     requestTimeout: config.requestTimeoutMs,
     // A hop count becomes proxy-addr's trust function: trust the nearest `n` hops.
@@ -96,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   const metrics = installMetrics(app);
   installErrorHandler(app, metrics.countUnmatched);
   installJsonBodyParser(app, config.jsonMaxDepth);
+  installBodyLimits(app, config.bodyLimit);
   const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
   const modules = [...MODULES, ...(deps.modules ?? [])];
   const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey) };

@@ -176,7 +176,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: 'info',
     meaning: 'pino log level: fatal, error, warn, info, debug, trace, silent.',
   },
-  { name: 'VOUCH_BODY_LIMIT', default: '1048576', meaning: 'Largest request body in bytes (larger: 413).' },
+  {
+    name: 'VOUCH_BODY_LIMIT',
+    default: '1048576',
+    meaning:
+      'Largest request body in bytes (larger: 413). Only the routes whose valid bodies can be large take that much ' +
+      '(tool manifests, registry proposals up to 1 MiB, capability batches up to 640 KiB, `verify-tools` and ' +
+      'integrator metrics up to 128 KiB); every other route takes at most 64 KiB, or this if smaller. Ingestion ' +
+      '(`VOUCH_INGEST_BODY_LIMIT`) and the registry genesis have their own limits.',
+  },
   {
     name: 'VOUCH_REQUEST_TIMEOUT_MS',
     default: '60000',

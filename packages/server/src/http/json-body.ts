@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
 
+declare global {
+  interface String {
+    /** ES2024, in Node since 20: false when the string holds a lone surrogate. */
+    isWellFormed(): boolean;
+  }
+}
+
 /**
  * Deepest nesting of `[`/`{` in a JSON text, scanning bytes without recursion and skipping strings, so a hostile
  * body is measured before JSON.parse ever sees it. Stops early once `limit` is passed.
@@ -40,86 +47,146 @@ function countOpeners(text: string, limit = Infinity): number {
   return count;
 }
 
+/** What the walk of a parsed body found wrong first: a "__proto__" key, or a key or string that is not UTF-16. */
+interface Flaw {
+  kind: 'proto' | 'key' | 'string' | 'body';
+  /** The array or object holding it (none when the body itself is the string). */
+  holder: unknown;
+}
+
+/** Depth and containers of a parsed value (depth counted only up to `limit`), and its first flaw if asked. */
+interface Walk {
+  depth: number;
+  containers: number;
+  flaw: Flaw | undefined;
+}
+
 /**
- * Depth of a parsed JSON value (without recursion), stopping once past `limit`, and how many arrays and objects it
- * holds. Never called on values with a "__proto__" own key (those texts take the reviver path).
+ * Walks a parsed JSON value without recursion: its depth, stopping once past `limit`, how many arrays and objects
+ * it holds, and, when `check` is set, the first "__proto__" own key (JSON.parse makes it an own property, which
+ * Object.assign would turn into a prototype) or key or string that is not well-formed UTF-16 (a lone surrogate,
+ * which the databases would store as U+FFFD: no longer the string the request carried). With `limit` Infinity the
+ * walk stops at the first flaw; otherwise it goes on counting, since a deep value is refused first. The stacks are
+ * made only when a container holds another one: a flat object costs one loop over its members.
  */
-function valueDepth(value: unknown, limit: number): { depth: number; containers: number } {
-  if (typeof value !== 'object' || value === null) return { depth: 0, containers: 0 };
-  const stack: unknown[] = [value];
-  const depths: number[] = [1];
-  let max = 0;
-  let containers = 0;
-  while (stack.length > 0) {
-    const v = stack.pop() as Record<string, unknown> | unknown[];
-    const d = depths.pop()!;
-    containers++;
-    if (d > max) {
-      max = d;
-      if (max > limit) break;
+function walkValue(value: unknown, limit: number, check: boolean): Walk {
+  const out: Walk = { depth: 0, containers: 0, flaw: undefined };
+  if (typeof value !== 'object' || value === null) {
+    if (check && typeof value === 'string' && !value.isWellFormed()) out.flaw = { kind: 'body', holder: undefined };
+    return out;
+  }
+  let stack: object[] | undefined;
+  let depths: number[] | undefined;
+  let v: object = value;
+  let d = 1;
+  for (;;) {
+    out.containers++;
+    if (d > out.depth) {
+      out.depth = d;
+      if (d > limit) return out;
     }
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
-        const c = v[i];
-        if (typeof c === 'object' && c !== null) {
-          stack.push(c);
-          depths.push(d + 1);
+        const c: unknown = v[i];
+        if (typeof c === 'object') {
+          if (c !== null) {
+            (stack ??= []).push(c);
+            (depths ??= []).push(d + 1);
+          }
+        } else if (check && typeof c === 'string' && !c.isWellFormed()) {
+          out.flaw = { kind: 'string', holder: v };
+          if (limit === Infinity) return out;
+          check = false;
         }
       }
     } else {
-      // Own values only (JSON.parse makes nothing else), whatever Object.prototype holds.
-      for (const c of Object.values(v)) {
+      // Own members only (JSON.parse makes nothing else), whatever Object.prototype holds.
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        const c: unknown = (v as Record<string, unknown>)[k];
+        if (check && (k === '__proto__' || !k.isWellFormed() || (typeof c === 'string' && !c.isWellFormed()))) {
+          out.flaw = { kind: k === '__proto__' ? 'proto' : k.isWellFormed() ? 'string' : 'key', holder: v };
+          if (limit === Infinity) return out;
+          check = false;
+        }
         if (typeof c === 'object' && c !== null) {
-          stack.push(c);
-          depths.push(d + 1);
+          (stack ??= []).push(c);
+          (depths ??= []).push(d + 1);
         }
       }
     }
+    if (stack === undefined || stack.length === 0) return out;
+    v = stack.pop()!;
+    d = depths!.pop()!;
   }
-  return { depth: max, containers };
+}
+
+/** `body.a[0].b`, the path of `target` (an array or object) in `root`, in the error handler's notation. */
+function pathTo(root: unknown, target: unknown): string {
+  const stack: Array<[unknown, string]> = [[root, 'body']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (v === target) return path;
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [k, c] of Object.entries(v)) {
+      if (typeof c !== 'object' || c === null) continue;
+      if (Array.isArray(v)) stack.push([c, `${path}[${k}]`]);
+      else if (/^[A-Za-z_$][\w$]{0,63}$/.test(k)) stack.push([c, `${path}.${k}`]);
+      else stack.push([c, `${path}[${JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}...` : k)}]`]);
+    }
+  }
+  return 'body';
+}
+
+function flawError(value: unknown, flaw: Flaw): ApiError {
+  if (flaw.kind === 'proto') return new ApiError('VALIDATION_FAILED', 'The key "__proto__" is not allowed.');
+  const where = flaw.kind === 'body' ? 'body' : pathTo(value, flaw.holder);
+  const what = flaw.kind === 'key' ? `a key of ${where}` : flaw.kind === 'string' ? `a string in ${where}` : where;
+  return new ApiError(
+    'INVALID_JSON',
+    `The request body holds text that is not well-formed Unicode (a lone UTF-16 surrogate such as \\ud800) at ${what}.`,
+  );
 }
 
 function tooDeep(maxDepth: number): ApiError {
   return new ApiError('JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels.`);
 }
 
-function refuseProto(key: string, value: unknown): unknown {
-  // JSON.parse makes "__proto__" an own property; Object.assign on such an object would then set the prototype.
-  if (key === '__proto__') throw new ApiError('VALIDATION_FAILED', 'The key "__proto__" is not allowed.');
-  return value;
-}
-
 // trim() would copy the body; \S is exactly what trim() keeps (ECMAScript WhiteSpace and LineTerminator).
 const NOT_BLANK = /\S/;
 
 /**
- * Parses an API request body: JSON.parse (refusing `__proto__` keys), with a nesting limit that gives the answer
- * of the text scan `jsonTextDepth` (JSON_TOO_DEEP before INVALID_JSON) without scanning every character of the
- * usual body. V8's JSON.parse does not recurse, so parsing a deep text first is safe; the parsed value's depth
- * equals the text's whenever every bracket of the text became an array or object of the value (none inside a
- * string, none dropped with a repeated key), which one count of brackets confirms. Otherwise, and for texts that
- * need the reviver (which recurses), the text is scanned first as before.
+ * Parses an API request body: JSON.parse, refusing `__proto__` keys (VALIDATION_FAILED) and keys or strings that
+ * are not well-formed UTF-16 (INVALID_JSON), with a nesting limit that gives the answer of the text scan
+ * `jsonTextDepth` (JSON_TOO_DEEP before INVALID_JSON, then the rest) without scanning every character of the usual
+ * body. V8's JSON.parse does not recurse, so parsing a deep text first is safe; the parsed value's depth equals the
+ * text's whenever every bracket of the text became an array or object of the value (none inside a string, none
+ * dropped with a repeated key), which one count of brackets confirms; otherwise the text is scanned as well. One
+ * walk of the value measures depth and looks for the flaws, and it runs only when the text could hold one of them
+ * or could nest too deep: a small flat body such as `{"token": "..."}` is parsed and nothing more.
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (NOT_BLANK.test(text) === false)
     throw new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.');
-  // The reviver costs time, so it runs only when the text could spell "__proto__" (plainly or with \u escapes).
-  const suspicious = text.includes('proto') || text.includes('\\u');
+  // "__proto__" needs "proto" or a \u escape; a lone surrogate needs a \u escape or a text that is not UTF-16
+  // itself (never one decoded from UTF-8 bytes; isWellFormed answers at once for a one-byte string).
+  const check = text.includes('\\u') || text.includes('proto') || !text.isWellFormed();
   const openers = countOpeners(text, maxDepth);
-  if (suspicious && openers > maxDepth && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
   let value: unknown;
   try {
-    value = suspicious ? JSON.parse(text, refuseProto) : JSON.parse(text);
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    if (!suspicious && openers > maxDepth && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+    value = JSON.parse(text);
+  } catch {
+    if (openers > maxDepth && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
     throw new ApiError('INVALID_JSON', 'The request body is not valid JSON.');
   }
-  if (!suspicious && openers > maxDepth) {
-    const { depth, containers } = valueDepth(value, maxDepth);
+  const measure = openers > maxDepth;
+  if (!measure && !check) return value;
+  const { depth, containers, flaw } = walkValue(value, measure ? maxDepth : Infinity, check);
+  if (measure) {
     if (depth > maxDepth) throw tooDeep(maxDepth);
     if (containers !== countOpeners(text) && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
   }
+  if (flaw !== undefined) throw flawError(value, flaw);
   return value;
 }
 
