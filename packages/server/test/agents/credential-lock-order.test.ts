@@ -7,10 +7,10 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Database, Storage } from '../../src/storage/index.ts';
+import type { Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import { blockedBehind } from '../helpers/interleave.ts';
 import { makeApp } from '../helpers/app.ts';
 import { startDomainSites } from '../net/fixtures/domain-sites.ts';
 import type { DomainSites } from '../net/fixtures/domain-sites.ts';
@@ -22,20 +22,6 @@ before(async () => {
   sites = await startDomainSites(SITE);
 });
 after(() => sites.close());
-
-/** Resolves once `count` sessions wait, directly or behind another waiter, for a lock `holder` holds (polled). */
-async function blockedBehind(db: Kysely<Database>, holder: number, count: number): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    const { rows } = await sql<{ n: number }>`
-      with direct as (select pid from pg_stat_activity where ${holder} = any(pg_blocking_pids(pid)))
-      select count(*)::int as n from pg_stat_activity a
-      where a.pid in (select pid from direct)
-         or exists (select 1 from direct d where d.pid = any(pg_blocking_pids(a.pid)))`.execute(db);
-    if (rows[0]!.n >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`fewer than ${count} sessions ever waited behind ${holder}`);
-}
 
 type Change = (app: FastifyInstance, slug: string, token: string) => Promise<LightMyRequestResponse>;
 

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
+import { blockedBehind } from '../helpers/interleave.ts';
 import { tableCounts } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { agentDirectory, setAgentDirectory } from '../../src/modules/tokens/agents.ts';
@@ -20,23 +21,6 @@ function revokeAgent(t: TestApp, did: string): Promise<LightMyRequestResponse> {
 async function backendPid(db: Kysely<Database>): Promise<number> {
   const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
   return rows[0]!.pid;
-}
-
-/**
- * Resolves once `count` sessions wait, directly or behind another waiter, for a lock that the session `holder`
- * holds (polled, bounded). A second waiter on a row lock waits for the first in line, not for the holder.
- */
-async function blockedBehind(db: Kysely<Database>, holder: number, count: number): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    const { rows } = await sql<{ n: number }>`
-      with direct as (select pid from pg_stat_activity where ${holder} = any(pg_blocking_pids(pid)))
-      select count(*)::int as n from pg_stat_activity a
-      where a.pid in (select pid from direct)
-         or exists (select 1 from direct d where d.pid = any(pg_blocking_pids(a.pid)))`.execute(db);
-    if (rows[0]!.n >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`fewer than ${count} sessions ever waited behind ${holder}`);
 }
 
 async function listedJtis(t: TestApp): Promise<string[]> {
