@@ -198,13 +198,14 @@ eachEngine(
       };
       assert.equal((await verify(FINGERPRINT)).verified, false, 'nothing registered yet');
 
-      const register = (sampleCount: number) =>
+      const registerVoice = (slug: string, managementToken: string, sampleCount: number) =>
         app.inject({
           method: 'POST',
-          url: '/v1/identity/voice-agent/voice-fingerprint',
-          headers: bearer(agent.managementToken),
+          url: `/v1/identity/${slug}/voice-fingerprint`,
+          headers: bearer(managementToken),
           payload: { fingerprint_hash: FINGERPRINT, provider: 'elevenlabs', sample_count: sampleCount },
         });
+      const register = (sampleCount: number) => registerVoice('voice-agent', agent.managementToken, sampleCount);
       const reg = await register(2);
       assert.equal(reg.statusCode, 200, reg.body);
       assert.deepEqual(reg.json(), {
@@ -248,12 +249,7 @@ eachEngine(
         public_key_pem: (await newPair()).publicPem,
         ...claims,
       });
-      await app.inject({
-        method: 'POST',
-        url: '/v1/identity/claimed-key/voice-fingerprint',
-        headers: bearer(claimed.managementToken),
-        payload: { fingerprint_hash: FINGERPRINT, provider: 'elevenlabs', sample_count: 3 },
-      });
+      await registerVoice('claimed-key', claimed.managementToken, 3);
       await createAgentDomainPort(ctx).recordDomainProof(claimed.id, 'claimed.example.com', 'file', clock.now());
       const claimedRes = await app.inject({
         method: 'POST',
@@ -271,12 +267,7 @@ eachEngine(
 
       // Score below 70: an agent without key, code or model (10 + domain 25 + voice 5 = 40).
       const low = await registerSlug(app, 'low-score');
-      await app.inject({
-        method: 'POST',
-        url: '/v1/identity/low-score/voice-fingerprint',
-        headers: bearer(low.managementToken),
-        payload: { fingerprint_hash: FINGERPRINT, provider: 'elevenlabs', sample_count: 5 },
-      });
+      await registerVoice('low-score', low.managementToken, 5);
       await createAgentDomainPort(ctx).recordDomainProof(low.id, 'low.example.com', 'file', clock.now());
       const lowRes = (
         await app.inject({ method: 'POST', url: `/v1/identity/low-score/verify-voice?fingerprint_hash=${FINGERPRINT}` })
