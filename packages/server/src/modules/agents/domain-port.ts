@@ -44,8 +44,9 @@ export interface AgentDomainPort {
    * to its verified proofs, in one transaction. Idempotent (a domain verified again keeps its first time and method,
    * and its re-checks start over from `atMs` with this `token`). ApiError NOT_FOUND for an unknown agent,
    * AGENT_REVOKED for a revoked one. Without `token` the proof cannot be re-checked, and lapses after its grace.
-   * `hold` runs first in the transaction, after the agent's row is locked: a request's {@link holdCaller}, since a
-   * domain check can take seconds, in which the caller's credential may be revoked.
+   * `hold` runs in the transaction right after the agent's row is locked: a request's {@link holdCaller} (which takes
+   * the same row again, a no-op), since a domain check can take seconds, in which the caller's credential may be
+   * revoked.
    */
   recordDomainProof(
     agentId: string,
