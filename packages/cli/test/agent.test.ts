@@ -149,6 +149,16 @@ test('token: identity and session tokens on the agent key alone, verified by any
   assert.equal((await run('token', 'verify', issued.token, '--audience', 'shop.example')).code, 0);
   assert.equal((await run('token', 'verify', issued.token, '--audience', 'bank.example')).code, 1);
 
+  // `vouch token issue --key` takes the identity file itself, as well as a `vouch keygen` file.
+  const byFile = await run('token', 'issue', who.did, '--key', join(home, 'identities', 'alpha.json'), '--json');
+  assert.equal(byFile.code, 0, byFile.err);
+  const fromFile = JSON.parse(byFile.out) as { token: string };
+  assert.equal(decodeJwt(fromFile.token).claims.sub, who.did);
+  assert.equal((await run('token', 'verify', fromFile.token)).code, 0);
+  const notKey = await run('token', 'issue', who.did, '--key', join(home, 'config.json'));
+  assert.equal(notKey.code, 2);
+  assert.match(notKey.err, /does not hold an Ed25519 private key/);
+
   assert.equal((await run('agent', 'token', '--expires-in', '2d')).code, 2, 'a lifetime outside the choices');
   assert.equal((await run('agent', 'token', '--nonce', 'x')).code, 2, 'a nonce needs a session token');
 });
@@ -191,9 +201,28 @@ test('report: signed by the identity or anonymous; an agent cannot report itself
   const target = JSON.parse((await run('agent', 'whoami', '--alias', 'target', '--json')).out) as { did: string };
   const signed = await run('agent', 'report', target.did, '--reason', 'spam', '--details', 'junk', '--json');
   assert.equal(signed.code, 0, signed.err);
+  assert.equal((JSON.parse(signed.out) as { duplicate: boolean }).duplicate, false);
   const anon = await run('agent', 'report', target.did, '--reason', 'other', '--anonymous');
   assert.equal(anon.code, 0, anon.err);
-  assert.match(anon.out, /\(anonymous\)/);
+  assert.equal(anon.out, `reported ${target.did} for other (anonymous)\n`);
+
+  // A repeat within 24 h, whatever the reason, stores nothing: the text says so and names the reason that counted;
+  // --json stays the server's answer.
+  const again = await run('agent', 'report', target.did, '--reason', 'malicious');
+  assert.equal(again.code, 0, again.err);
+  assert.equal(
+    again.out,
+    `already reported ${target.did} for spam within 24 hours (signed): nothing recorded, no new penalty\n`,
+  );
+  const againAnon = await run('agent', 'report', target.did, '--reason', 'other', '--anonymous');
+  assert.match(againAnon.out, /^already reported \S+ for other within 24 hours \(anonymous\): .*no new penalty$/m);
+  const againJson = await run('agent', 'report', target.did, '--reason', 'spam', '--json');
+  assert.equal(againJson.code, 0, againJson.err);
+  const receipt = JSON.parse(againJson.out) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(receipt), Object.keys(JSON.parse(signed.out) as object));
+  assert.equal(receipt.reportId, (JSON.parse(signed.out) as { reportId: unknown }).reportId);
+  assert.equal(receipt.duplicate, true);
+  assert.equal(receipt.penalty, 0);
   const me = JSON.parse((await run('agent', 'whoami', '--json')).out) as { did: string };
   assert.equal((await run('agent', 'report', me.did, '--reason', 'spam')).code, 2);
   assert.equal((await run('agent', 'report', target.did, '--reason', 'rude')).code, 2);

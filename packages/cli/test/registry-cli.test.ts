@@ -223,6 +223,43 @@ test('five issuers from keygen to a verified registry, then a removal and a thre
   assert.match(tampered.out, /FAIL rule 1: REGISTRY_SIGNATURE_INVALID/);
 });
 
+test('draft names the real next step: a founder at genesis, then an add proposal (never `sign` on the entry)', async (t) => {
+  const base = await tempDir(t, 'vouch-registry-');
+  const { reg, key } = await draftRegistry(base);
+  const draft = async (id: string) => {
+    await ok(0, 'registry', 'keygen', '--output', key(id));
+    const args = ['--public-key', key(id), '--endpoint', `https://credentials.${id}.example`];
+    return ok(
+      0,
+      'registry',
+      'draft',
+      '--dir',
+      reg,
+      '--id',
+      id,
+      ...args,
+      '--name',
+      id,
+      '--contact',
+      `trust@${id}.example`,
+    );
+  };
+
+  const founder = await draft('fox');
+  assert.match(founder.out, /next: name it as a founder in `vouch registry init --root-key FILE --threshold N --dir /);
+  assert.doesNotMatch(founder.out, /registry sign/);
+
+  await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '2', '--dir', reg, 'acme', 'bolt', 'coda');
+  const admitted = await draft('gulf');
+  assert.doesNotMatch(admitted.out, /registry sign [^`]*issuers/, 'the entry file is not what co-signers sign');
+  assert.match(admitted.out, /then co-signers sign that proposal with `vouch registry sign PROPOSAL --key FILE/);
+  // The hint is a command that works as printed.
+  const hint = /propose its admission with `vouch (registry propose add [^`]+)`/.exec(admitted.out);
+  assert.ok(hint, admitted.out);
+  await ok(0, ...hint[1]!.split(' '));
+  await stat(join(reg, 'proposals/2-add-gulf.json'));
+});
+
 test('errors name the file and the field, and exit 2 for input errors', async (t) => {
   const base = await tempDir(t, 'vouch-registry-');
   const { reg, key } = await draftRegistry(base);

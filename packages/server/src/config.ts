@@ -152,7 +152,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_KEK_FILE',
     default: '<data dir>/kek.key',
     meaning:
-      'Key-encryption key (32 bytes, hex) that seals server private keys at rest. Created with mode 0600 if absent. Required with PostgreSQL so every process shares it.',
+      'Key-encryption key (32 bytes as 64 hex characters, base64 or base64url) that seals server private keys at rest. Created with mode 0600 if absent. Required with PostgreSQL so every process shares it.',
   },
   {
     name: 'VOUCH_ADMIN_KEY',
@@ -195,7 +195,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_RATE_LIMIT_MAX',
     default: '600',
-    meaning: 'Default requests per window per client address for each route (stricter per-route limits apply).',
+    meaning:
+      'Default requests per window per client address for each route (stricter per-route limits apply). An IPv6 client counts as its /64, here and in every per-address limit.',
   },
   { name: 'VOUCH_RATE_LIMIT_WINDOW_MS', default: '60000', meaning: 'Length of the rate-limit window in milliseconds.' },
   {
@@ -219,7 +220,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_REQUIRE_KEY_PROOF',
     default: '0',
     meaning:
-      "`1` refuses to register a public key without its holder's signed registration statement (`keyProof`, `key_proof`): no one can register another's key. Clients written for the seeds send none.",
+      "`1` refuses to register a public key without its holder's signed registration statement (`keyProof`, `key_proof`): no one can register another's key. The SDK's `createAgentIdentity` and `vouch agent create` send it (`keyProof: false` / `--no-key-proof` for servers that predate it); clients written for the seeds send none.",
   },
   {
     name: 'VOUCH_DNS_SERVERS',
@@ -259,13 +260,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_CLOCK_SKEW',
     default: '60',
-    meaning: 'Seconds of clock disagreement allowed when checking token times (`exp`, `nbf`, `iat`); 0 to 600.',
+    meaning:
+      "Seconds of clock disagreement allowed when checking token times (`exp`, `nbf`, `iat`) and how far ahead an integrator consent's `signedAt` may be; 0 to 600.",
   },
   {
     name: 'VOUCH_SIGNATURE_WINDOW',
     default: '300',
     meaning:
-      "Seconds an agent's `signedAt` may be from server time, either way (e.g. the agent proof of `POST /api/registry/issue`, `POST /api/v1/signatures/sign`, signed reports); 300 is 5 minutes.",
+      "Seconds an agent's `signedAt` may be from server time, either way (e.g. the agent proof of `POST /api/registry/issue`, `POST /api/v1/signatures/sign`, signed reports), and how far behind an integrator consent's `signedAt` may be; 300 is 5 minutes.",
   },
   {
     name: 'VOUCH_TOKEN_ISSUE_RATE_MAX',

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.ts';
+import { configTable } from '../../../scripts/config-table.ts';
 
 test('defaults: 127.0.0.1:4100, SQLite under ./data, public URL from host and port', () => {
   const c = loadConfig({}, '/srv/vouch');
@@ -73,5 +74,31 @@ test('the README documents every VOUCH_* variable the server reads', () => {
       CONFIG_VARIABLES.some((v) => v.name === name),
       `${name} is in CONFIG_VARIABLES`,
     );
+  }
+});
+
+/** The README's configuration table: its header line and every table line after it. */
+function readmeConfigTable(readme: string): string {
+  const lines = readme.split('\n');
+  const start = lines.indexOf('| variable | default | meaning |');
+  assert.ok(start >= 0, 'README has the configuration table');
+  let end = start;
+  while (end < lines.length && lines[end]!.startsWith('|')) end += 1;
+  return lines.slice(start, end).join('\n');
+}
+
+test('the README configuration table is exactly the one scripts/config-table.ts generates', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const generated = configTable();
+  assert.equal(readmeConfigTable(readme), generated, 'regenerate it: node --import tsx scripts/config-table.ts');
+  // The comparison sees a one-character edit anywhere in the table, down to its last row.
+  const lastRow = generated.slice(generated.lastIndexOf('\n') + 1);
+  for (const [from, to] of [
+    ['(32 bytes as', '(32 bytes  as'],
+    ['5 minutes.', '5 minutes!'],
+    [lastRow, lastRow.replace(/ \|$/, ' |x')],
+  ] as const) {
+    assert.ok(readme.includes(from), from);
+    assert.notEqual(readmeConfigTable(readme.replace(from, to)), generated, `${from} -> ${to}`);
   }
 });

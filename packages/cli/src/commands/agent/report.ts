@@ -59,11 +59,12 @@ Examples:
         if (identity.did === did) throw new CliError('an agent cannot report itself.');
         out = await callServer(base, () => agent.report(did, reason, { details: opts.details, signatureHash }));
       }
-      print(
-        io,
-        opts.json === true,
-        out,
-        () => `reported ${did} for ${opts.reason}${opts.anonymous === true ? ' (anonymous)' : ' (signed)'}`,
-      );
+      const how = opts.anonymous === true ? ' (anonymous)' : ' (signed)';
+      // A repeat within 24 h stores nothing: the server answers with the report that counted (its reason).
+      const text =
+        out.duplicate === true
+          ? `already reported ${did} for ${String(out.reason)} within 24 hours${how}: nothing recorded, no new penalty`
+          : `reported ${did} for ${opts.reason}${how}`;
+      print(io, opts.json === true, out, () => text);
     });
 }

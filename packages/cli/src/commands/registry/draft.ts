@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { draftIssuerEntry } from '@vouch/sdk';
 import type { Io } from '../../output.ts';
 import { readPublicKeyArg } from './lib/key-files.ts';
-import { DEFAULT_DIR, jsonText, layout, shown, writeJson } from './lib/layout.ts';
+import { DEFAULT_DIR, exists, jsonText, layout, shown, writeJson } from './lib/layout.ts';
 
 interface DraftOptions {
   id: string;
@@ -55,11 +55,18 @@ Examples:
         io.out(jsonText(entry));
         return;
       }
-      const file =
-        opts.output !== undefined ? resolve(opts.output) : join(layout(opts.dir).issuers, `${entry.id}.json`);
+      const l = layout(opts.dir);
+      const file = opts.output !== undefined ? resolve(opts.output) : join(l.issuers, `${entry.id}.json`);
       await writeJson(file, entry, { exclusive: true });
+      // An entry is never co-signed itself (`sign` refuses it): it is a founder at genesis, or admitted by proposal.
+      const dir = opts.dir === DEFAULT_DIR ? '' : ` --dir ${shown(l.dir)}`;
+      const propose = `\`vouch registry propose add --entry ${shown(file)}${dir}\``;
       io.out(
-        `wrote ${shown(file)}; next: co-signers run \`vouch registry sign ${shown(file)} --key FILE --as ISSUER_ID\``,
+        (await exists(l.registry))
+          ? `wrote ${shown(file)}; next: propose its admission with ${propose}, then co-signers sign that proposal ` +
+              `with \`vouch registry sign PROPOSAL --key FILE --as ISSUER_ID${dir}\``
+          : `wrote ${shown(file)}; next: name it as a founder in \`vouch registry init --root-key FILE --threshold N` +
+              `${dir} ENTRY...\`, or once the registry exists, propose its admission with ${propose}`,
       );
     });
 }

@@ -9,7 +9,7 @@ import {
   parsePrivateKey,
   signAipIssueProof,
 } from '@vouch/sdk';
-import type { AipCheckResult, AipTokenType, JwtClaims } from '@vouch/sdk';
+import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKeyInput } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
@@ -52,18 +52,23 @@ async function agentDid(base: string, agent: string): Promise<string> {
   return did;
 }
 
-/** The Ed25519 private key of a `vouch keygen` file. */
+/** The Ed25519 private key of a `vouch keygen` file or of an identity file `vouch agent create` wrote. */
 async function agentKey(file: string) {
-  let parsed: { privateJwk?: unknown; type?: unknown };
+  let parsed: { privateJwk?: unknown; privateKeyPem?: unknown };
   try {
     parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
   } catch (err) {
     throw new CliError(`cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'not JSON'}.`);
   }
   try {
-    return parsePrivateKey(parsed.privateJwk as Record<string, unknown>, { type: 'Ed25519' });
+    // An identity file holds only the PEM; a keygen file holds both forms of the same key.
+    const key = parsed.privateJwk ?? parsed.privateKeyPem;
+    return parsePrivateKey(key as PrivateKeyInput, { type: 'Ed25519' });
   } catch {
-    throw new CliError(`${file} does not hold an Ed25519 private key (make one with vouch keygen).`);
+    throw new CliError(
+      `${file} does not hold an Ed25519 private key (make one with vouch keygen, or give the identity file ` +
+        'vouch agent create wrote).',
+    );
   }
 }
 
@@ -94,7 +99,11 @@ function registerIssue(token: Command, io: Io): void {
       .option('--deployer <name>', 'the human or organization that deployed the agent')
       .option('--model-provider <provider>', 'a model provider (repeatable)', (v, prev: string[] = []) => [...prev, v])
       .option('--framework <name>', 'the agent framework')
-      .option('--key <file>', "the agent's key file (vouch keygen): issue with the agent's own proof"),
+      .option(
+        '--key <file>',
+        "the agent's key file (vouch keygen) or identity file (vouch agent create: ~/.vouch/identities/<alias>.json): " +
+          "issue with the agent's own proof",
+      ),
     ['admin', 'owner'],
   )
     .addHelpText(
@@ -103,6 +112,7 @@ function registerIssue(token: Command, io: Io): void {
 Examples:
   $ vouch token issue my-agent --admin-key-file data/admin.key
   $ vouch token issue did:identity:abc... --type session --audience shop.example --key agent.key.json
+  $ vouch token issue did:identity:abc... --key ~/.vouch/identities/support-bot.json
   $ VOUCH_OWNER_KEY=vouch_owner_... vouch token issue my-agent --expires-in 6h --json`,
     )
     .action(async (agent: string, opts: IssueOptions) => {
