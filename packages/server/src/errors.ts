@@ -154,27 +154,34 @@ export class ApiError extends VouchError<ApiErrorCode> {
   readonly statusCode: number;
   /** Extra response headers, e.g. `Retry-After` on 429. */
   readonly headers: Record<string, string>;
+  /** The path of the one value the caller has to fix (`body.slug`), answered as `field`. */
+  readonly field: string | undefined;
 
   constructor(
     code: ApiErrorCode,
     message: string,
-    options: { headers?: Record<string, string>; status?: number } = {},
+    options: { headers?: Record<string, string>; status?: number; field?: string } = {},
   ) {
     super(code, message);
     this.statusCode = options.status ?? STATUS[code];
     this.headers = options.headers ?? {};
+    this.field = options.field;
   }
 }
 
-/** The one JSON shape of every error response. */
+/** The one JSON shape of every error response; `field` names the value to fix, when there is one. */
 export interface ErrorBody {
   error: string;
   code: string;
+  field?: string;
 }
 
-/** JSON schema of {@link ErrorBody}, referenced by route schemas and the OpenAPI document. */
+/**
+ * JSON schema of {@link ErrorBody}, referenced by route schemas and the OpenAPI document. A route's response schema
+ * also decides what is serialized: a property missing here would be stripped from that route's errors.
+ */
 export const errorBodySchema = {
   type: 'object',
   required: ['error', 'code'],
-  properties: { error: { type: 'string' }, code: { type: 'string' } },
+  properties: { error: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } },
 } as const;

@@ -79,8 +79,10 @@ export function installErrorHandler(
     let api: ApiError | undefined;
     let field: string | undefined;
     const translated = toStorageError(err);
-    if (err instanceof ApiError) api = err;
-    else if (translated instanceof StorageError) {
+    if (err instanceof ApiError) {
+      api = err;
+      field = err.field;
+    } else if (translated instanceof StorageError) {
       if (translated.code === 'DATABASE_UNAVAILABLE') {
         api = new ApiError('DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.', {
           headers: { 'retry-after': '5' },
@@ -116,7 +118,7 @@ export function installErrorHandler(
         api = new ApiError('INTERNAL', 'The server failed to handle this request.');
       }
     }
-    const body: ErrorBody & { field?: string } = { error: api.message, code: api.code };
+    const body: ErrorBody = { error: api.message, code: api.code };
     if (field !== undefined) body.field = field;
     void reply.code(api.statusCode).headers(api.headers).type('application/json; charset=utf-8');
     return reply.send(body);

@@ -1,6 +1,8 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import { errorBodySchema } from '../errors.ts';
 import { escapeHtml, PAGE_HEADERS } from '../web/html.ts';
+import { addSharedResponses } from './openapi-responses.ts';
 
 /** Registers the OpenAPI 3.1 generator; routes registered afterwards appear in `/docs/json`. */
 export async function installOpenApi(app: FastifyInstance, publicUrl: string, version: string): Promise<void> {
@@ -28,7 +30,16 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string, ve
         },
       },
     },
+    // Only OpenAPI documents are generated here (`openapi` above), never Swagger 2.
+    transformObject: (doc) =>
+      addSharedResponses('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject, { ...errorBodySchema }),
   });
+}
+
+/** Who may call an operation, from its security requirements: `{}` is an anonymous caller. */
+function callersOf(security: ReadonlyArray<Record<string, unknown>> | undefined): string {
+  if (!security || security.length === 0) return 'public';
+  return security.map((s) => (Object.keys(s).length === 0 ? 'public' : Object.keys(s).join(' + '))).join(', or ');
 }
 
 /** `/docs` (a readable index) and `/docs/json` (the OpenAPI document). */
@@ -36,11 +47,13 @@ export function registerDocsRoutes(app: FastifyInstance): void {
   const policy = { caller: 'public' as const, rateLimit: 'default' as const };
   app.get('/docs/json', { config: { policy }, schema: { hide: true } }, async () => app.swagger());
   app.get('/docs', { config: { policy }, schema: { hide: true } }, async (_req, reply) => {
-    const doc = app.swagger() as { paths?: Record<string, Record<string, { summary?: string; security?: unknown[] }>> };
+    const doc = app.swagger() as {
+      paths?: Record<string, Record<string, { summary?: string; security?: Array<Record<string, unknown>> }>>;
+    };
     const rows: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths ?? {})) {
       for (const [method, op] of Object.entries(ops)) {
-        const who = op.security && op.security.length > 0 ? Object.keys(op.security[0] as object).join(', ') : 'public';
+        const who = callersOf(op.security);
         rows.push(
           `<tr><td>${escapeHtml(method.toUpperCase())}</td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(who)}</td><td>${escapeHtml(op.summary ?? '')}</td></tr>`,
         );

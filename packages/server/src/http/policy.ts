@@ -107,7 +107,12 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
       }
     }
     const schema = (route.schema ??= {}) as Record<string, unknown>;
-    schema.security = callers.flatMap((c) => SECURITY_BY_CALLER[c]);
+    // A public route with optional callers: anonymous (`{}` in OpenAPI) or any of them.
+    const optional = callers[0] === 'public' ? (policy.optionalCaller ?? []) : [];
+    schema.security =
+      optional.length > 0
+        ? [{}, ...optional.flatMap((c) => SECURITY_BY_CALLER[c])]
+        : callers.flatMap((c) => SECURITY_BY_CALLER[c]);
     // The route's own first onRequest hook (Fastify runs the app-wide ones, request id and CORS, before it): what
     // it needs from the policy is worked out here, once, rather than read from req.routeOptions on every request.
     let alias = bucketUrls.get(route.handler);

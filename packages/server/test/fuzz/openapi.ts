@@ -14,6 +14,8 @@ export interface FuzzRoute {
   body: JsonSchema | undefined;
   /** Security scheme names (`adminKey`, `ownerToken`, ...); empty for public routes. */
   security: string[];
+  /** The statuses the document declares for the operation (`'200'`, `'404'`, ...). */
+  responses: ReadonlySet<string>;
 }
 
 interface OpenApiDoc {
@@ -25,6 +27,7 @@ interface OpenApiOperation {
   parameters?: Array<{ in: string; name: string; required?: boolean; schema?: JsonSchema }>;
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   security?: Array<Record<string, unknown>>;
+  responses?: Record<string, unknown>;
 }
 
 const METHODS = new Set(['get', 'post', 'put', 'delete', 'patch']);
@@ -72,6 +75,7 @@ export async function routesFromOpenApi(app: FastifyInstance): Promise<FuzzRoute
           })),
         body: body === undefined ? undefined : (resolveRefs(body, doc) as JsonSchema),
         security: (op.security ?? []).flatMap((s) => Object.keys(s)),
+        responses: new Set(Object.keys(op.responses ?? {})),
       });
     }
   }

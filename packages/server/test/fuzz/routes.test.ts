@@ -1,7 +1,8 @@
 // Every route of the live OpenAPI document, fuzzed on both engines: schema-aware and noise bodies, hostile
 // headers and query strings, with and without real credentials. A route added by any module is covered as soon
 // as it is registered. Properties: never a 5xx, never a hang, every 4xx a JSON `{error, code}` with string code,
-// and a 4xx writes nothing.
+// a 4xx writes nothing, every status is one the document declares for the route, and a schema refusal names its
+// `field`.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { makeApp } from '../helpers/app.ts';
@@ -74,6 +75,7 @@ eachEngine(
               statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
               const what = `${res.statusCode} ${res.body.slice(0, 300)}\n  for ${describe(req)}`;
               assert.ok(res.statusCode < 500, `5xx: ${what}`);
+              assert.ok(route.responses.has(String(res.statusCode)), `status not in /docs/json: ${what}`);
               if (res.statusCode < 400) {
                 last = await counts(); // a success may write; later refusals are measured from here
                 return;
@@ -83,9 +85,19 @@ eachEngine(
                 assert.match(res.body, /^<!doctype html>/i, `broken error page: ${what}`);
               } else {
                 assert.match(String(res.headers['content-type']), /^application\/json/, `not JSON: ${what}`);
-                const body = JSON.parse(res.body) as { error?: unknown; code?: unknown };
+                const body = JSON.parse(res.body) as { error?: unknown; code?: unknown; field?: unknown };
                 assert.equal(typeof body.code, 'string', `no code: ${what}`);
                 assert.equal(typeof body.error, 'string', `no error: ${what}`);
+                // A refusal whose sentence starts with the path of a value names it as `field` (the handler's sentence
+                // starts with it): a route's response schema must not drop it.
+                const named = /^(body|querystring|params|headers)[.[ ]/.test(String(body.error));
+                if (body.code === 'VALIDATION_FAILED' && named) {
+                  assert.equal(typeof body.field, 'string', `no field: ${what}`);
+                  assert.ok(
+                    String(body.error).startsWith(`${String(body.field)} `),
+                    `field and sentence differ: ${what}`,
+                  );
+                }
               }
               assert.deepEqual(await counts(), last, `a ${res.statusCode} wrote rows: ${what}`);
             }),

@@ -201,7 +201,8 @@ eachEngine('the admin rebuild recomputes damaged scores from history', async ({ 
   // A server started afresh has no metric set cached: the rebuild reads them inside its own transaction (on
   // SQLite, outside it would wait for the connection the transaction holds, and hang the server).
   const restarted = await repApp(storage);
-  const again = await post(restarted, '/api/v1/admin/reputation/rebuild', {}, ADMIN);
+  // No body at all is a rebuild that writes (`{dryRun?}` is optional).
+  const again = await restarted.app.inject({ method: 'POST', url: '/api/v1/admin/reputation/rebuild', headers: ADMIN });
   assert.equal(again.statusCode, 200, again.body);
   assert.deepEqual(again.json(), { events: 1, penalties: 1, agents: 1, consistent: true, written: true });
   const ready = await restarted.app.inject({ method: 'GET', url: '/readyz' });

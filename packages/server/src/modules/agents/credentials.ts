@@ -55,6 +55,7 @@ export async function checkKeyProof(
     throw new ApiError(
       'VALIDATION_FAILED',
       `${field} is required: this server registers only keys proven by their holder.`,
+      { field },
     );
   }
   if (Math.abs(ctx.clock.now() - proof.signedAt) > SIGNED_REQUEST_WINDOW_MS) {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkPow, formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { documentedBody } from '../../http/response-schemas.ts';
 import { DISPLAY_TEXT } from '../../http/text-patterns.ts';
 import type { Principal } from '../../http/policy.ts';
 import { hashSecret } from '../../http/secrets.ts';
@@ -118,6 +119,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: 'Register an agent identity with an Ed25519 key and a proof of work (identity.app).',
         tags: ['agents'],
+        response: { 201: documentedBody('The registered agent, its DID and its management token, shown once.') },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -236,6 +238,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: 'Create an owner (a person or organization behind agents); its API key is shown once.',
         tags: ['owners'],
+        response: { 201: documentedBody('The new owner and its token, shown once.') },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -297,6 +300,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: 'Create a single-use linking key: an agent registered with it is linked to the caller at once.',
         tags: ['owners'],
+        response: { 201: documentedBody('The new linking key, shown once.') },
       },
     },
     async (req, reply) => {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { documentedBody } from '../../http/response-schemas.ts';
 import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
 import { assertMayManage, holdAgentAndCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
@@ -82,6 +83,7 @@ export function registerTreeshipRoutes(
       schema: {
         summary: 'Register an agent under a slug (Treeship); returns its management token once.',
         tags: ['identity'],
+        response: { 201: documentedBody('The registered agent and its management token, shown once.') },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -123,7 +125,9 @@ export function registerTreeshipRoutes(
           ? null
           : formatPublicKey(parsePublicKey(body.public_key_pem, { type: 'Ed25519' }), 'base64');
       if (publicKey === null && body.key_proof !== undefined) {
-        throw new ApiError('VALIDATION_FAILED', 'body.key_proof needs body.public_key_pem, the key it proves.');
+        throw new ApiError('VALIDATION_FAILED', 'body.key_proof needs body.public_key_pem, the key it proves.', {
+          field: 'body.key_proof',
+        });
       }
       const proof = body.key_proof && { signedAt: body.key_proof.signed_at, signature: body.key_proof.signature };
       const proven = publicKey !== null && (await checkKeyProof(ctx, publicKey, proof, 'body.key_proof'));
@@ -302,7 +306,9 @@ export function registerTreeshipRoutes(
       const fromBody = (req.body as { tools_used?: string[] } | null | undefined)?.tools_used ?? [];
       const used = [...new Set([...fromQuery, ...fromBody])];
       if (used.length === 0) {
-        throw new ApiError('VALIDATION_FAILED', 'tools_used is required, as query parameters or in the JSON body.');
+        throw new ApiError('VALIDATION_FAILED', 'tools_used is required, as query parameters or in the JSON body.', {
+          field: 'body.tools_used',
+        });
       }
       const row = await agentOr404(ctx, req);
       const m = await store.findToolManifest(db, row.id);
@@ -396,6 +402,7 @@ export function registerTreeshipRoutes(
         throw new ApiError(
           'VALIDATION_FAILED',
           'fingerprint_hash is required, as a query parameter or in the JSON body.',
+          { field: 'querystring.fingerprint_hash' },
         );
       }
       const row = await agentOr404(ctx, req);

@@ -31,7 +31,9 @@ export function normalizeManifest(tools: string[], descriptions: Record<string, 
   const out: Record<string, string> = {};
   for (const name of Object.keys(descriptions).sort()) {
     if (!known.has(name)) {
-      throw new ApiError('VALIDATION_FAILED', `body.tool_descriptions.${name} describes a tool that is not in tools.`);
+      throw new ApiError('VALIDATION_FAILED', `body.tool_descriptions.${name} describes a tool that is not in tools.`, {
+        field: `body.tool_descriptions.${name}`,
+      });
     }
     out[name] = descriptions[name]!;
   }

@@ -210,7 +210,9 @@ export async function issueCapability(
       throw new ApiError('UNAUTHORIZED', 'A token without issuerBinding needs the admin key (x-api-key).');
     }
     if (input.proof !== undefined) {
-      throw new ApiError('VALIDATION_FAILED', 'body.proof goes with an issuerBinding whose credential binds a key.');
+      throw new ApiError('VALIDATION_FAILED', 'body.proof goes with an issuerBinding whose credential binds a key.', {
+        field: 'body.proof',
+      });
     }
   }
   if (credential === undefined && BOUND_ONLY_TIERS.includes(tier)) {

@@ -79,7 +79,9 @@ function definitionsOf(ctx: AppContext, metrics: readonly MetricInput[]): Metric
   const seen = new Set<string>();
   return metrics.map((m, i) => {
     if (seen.has(m.metricKey)) {
-      throw new ApiError('VALIDATION_FAILED', `body.metrics[${i}].metricKey repeats "${m.metricKey}".`);
+      throw new ApiError('VALIDATION_FAILED', `body.metrics[${i}].metricKey repeats "${m.metricKey}".`, {
+        field: `body.metrics[${i}].metricKey`,
+      });
     }
     seen.add(m.metricKey);
     return {
@@ -117,7 +119,9 @@ export async function createIntegrator(
   input: { slug: string; name: string; domain: string; metrics: readonly MetricInput[] },
   audit: { actor: string; requestId?: string } = { actor: 'admin' },
 ): Promise<{ integrator: Integrator; apiKey: string; metrics: MetricDefinition[] }> {
-  if (RESERVED_SLUGS.has(input.slug)) throw new ApiError('VALIDATION_FAILED', `body.slug "${input.slug}" is reserved.`);
+  if (RESERVED_SLUGS.has(input.slug)) {
+    throw new ApiError('VALIDATION_FAILED', `body.slug "${input.slug}" is reserved.`, { field: 'body.slug' });
+  }
   const defs = definitionsOf(ctx, input.metrics);
   const apiKey = newApiKey();
   const now = ctx.clock.now();

@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { checkIssuer, REGISTRY_LIMITS, RegistryFormatError, type IssuerSignature, type Proposal } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
-import { ApiError } from '../../errors.ts';
+import { ApiError, errorBodySchema } from '../../errors.ts';
+import { documentedBody } from '../../http/response-schemas.ts';
 import type { VouchModule } from '../../module.ts';
 import { Authority, RegistryRefusal, view } from './authority.ts';
 import { Consumer, MAX_DOCUMENT_BYTES } from './consumer.ts';
@@ -129,6 +130,10 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
           'Create the registry once: upload a document built by `vouch registry build` with this root key, or ' +
           'send the founding issuers and threshold. 201 created, 200 the same registry again, 409 another one.',
         tags: ['registry'],
+        response: {
+          200: documentedBody('This registry was already created: `{registry, sequence, chainHash}`.'),
+          201: documentedBody('The registry was created: `{registry, sequence, chainHash}`.'),
+        },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -158,6 +163,10 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
           'posting it; every signature on it must count. At quorum it applies at once.',
         tags: ['registry'],
         body: { type: 'object' },
+        response: {
+          200: documentedBody('This proposal was posted before: its current state.'),
+          201: documentedBody('The proposal was recorded (and applied if it reached quorum): its state.'),
+        },
       },
     },
     async (req, reply) =>
@@ -245,8 +254,12 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     {
       config: { policy: { caller: 'admin', rateLimit: { max: 10, windowMs: 60_000 } } },
       schema: {
-        summary: 'Consumer mode: fetch and verify the followed registry now.',
+        summary: 'Consumer mode: fetch and verify the followed registry now (409 on the authority).',
         tags: ['registry'],
+        response: {
+          200: documentedBody('The followed registry as now held (docs/registry.md).'),
+          409: errorBodySchema,
+        },
       },
     },
     async () => {

@@ -111,9 +111,13 @@ export function registerReputationRoutes(app: FastifyInstance, ctx: AppContext):
   };
   const handler = async (req: { body: unknown; principal: { id: string } | null }) => {
     const events = Array.isArray(req.body) ? req.body : [req.body];
-    if (events.length === 0) throw new ApiError('VALIDATION_FAILED', 'body must hold at least one event.');
+    if (events.length === 0) {
+      throw new ApiError('VALIDATION_FAILED', 'body must hold at least one event.', { field: 'body' });
+    }
     if (events.length > MAX_BATCH) {
-      throw new ApiError('VALIDATION_FAILED', `body may hold at most ${MAX_BATCH} events; split the batch.`);
+      throw new ApiError('VALIDATION_FAILED', `body may hold at most ${MAX_BATCH} events; split the batch.`, {
+        field: 'body',
+      });
     }
     return ingestEvents(ctx, req.principal!.id, events);
   };
@@ -147,8 +151,9 @@ export function registerReputationRoutes(app: FastifyInstance, ctx: AppContext):
         summary:
           'Recompute every reputation score from the stored events and penalties, and report whether they agreed.',
         tags: ['reputation'],
+        // Optional: no body is a rebuild that writes.
         body: {
-          type: 'object',
+          type: ['object', 'null'],
           additionalProperties: false,
           properties: { dryRun: { type: 'boolean' } },
         },

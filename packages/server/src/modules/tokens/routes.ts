@@ -45,6 +45,9 @@ const agentSchema = {
   },
 } as const;
 
+/** The answer of {@link withEtag} when the client's copy is current: no body, so nothing is serialized. */
+const notModified = { description: 'Not modified: the ETag sent in If-None-Match is still current.' } as const;
+
 const verifyFailureSchema = {
   type: 'object',
   required: ['valid', 'error', 'code'],
@@ -96,6 +99,7 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
         summary: 'AIP discovery: issuer, signing keys (JWK, with status), endpoints and registered agents.',
         tags: ['tokens'],
         response: {
+          304: notModified,
           200: {
             type: 'object',
             properties: {
@@ -166,7 +170,10 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         summary: 'The ES256 token keys (active and retired ones that still have live tokens) as a JWKS.',
         tags: ['tokens'],
-        response: { 200: { type: 'object', properties: { keys: { type: 'array', items: jwkSchema } } } },
+        response: {
+          200: { type: 'object', properties: { keys: { type: 'array', items: jwkSchema } } },
+          304: notModified,
+        },
       },
     },
     async (req, reply) => withEtag(req, reply, { keys: (await keyring.publishedKeys({ fresh: true })).map(jwkOf) }),
@@ -411,6 +418,7 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
           },
         },
         response: {
+          304: notModified,
           200: {
             type: 'object',
             properties: {

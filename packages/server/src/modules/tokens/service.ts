@@ -80,8 +80,8 @@ export interface IssuedToken {
 
 class StaleSigningKey extends Error {}
 
-function badRequest(message: string): ApiError {
-  return new ApiError('VALIDATION_FAILED', message);
+function badRequest(message: string, field?: string): ApiError {
+  return new ApiError('VALIDATION_FAILED', message, { field });
 }
 
 /**
@@ -105,7 +105,7 @@ export async function issueToken(
   const { config, clock, storage } = ctx;
   const tokenType = input.tokenType ?? 'identity';
   if (tokenType === 'session' && input.audience === undefined) {
-    throw badRequest('body.audience is required for a session token.');
+    throw badRequest('body.audience is required for a session token.', 'body.audience');
   }
   if (tokenType === 'identity' && (input.audience !== undefined || input.nonce !== undefined)) {
     throw badRequest('An identity token is not audience-bound: send audience and nonce only for session tokens.');
@@ -450,7 +450,11 @@ export async function listRevocations(ctx: AppContext, q: { since?: string; limi
   if (q.since !== undefined && q.since !== '') {
     if (CURSOR.test(q.since)) afterSeq = Number(q.since);
     else if (ISO_8601.test(q.since) && Number.isFinite(Date.parse(q.since))) sinceMs = Date.parse(q.since);
-    else throw badRequest('querystring.since must be a cursor from an earlier answer or an ISO-8601 time.');
+    else
+      throw badRequest(
+        'querystring.since must be a cursor from an earlier answer or an ISO-8601 time.',
+        'querystring.since',
+      );
   }
   // Read the counter before the page: every revocation up to it has committed, so an empty ISO page may answer it.
   const counter = sinceMs === undefined ? undefined : await currentSeq(storage.db);

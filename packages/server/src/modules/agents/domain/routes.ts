@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.ts';
-import { ApiError } from '../../../errors.ts';
+import { ApiError, errorBodySchema } from '../../../errors.ts';
 import type { Caller } from '../../../http/policy.ts';
 import type { AgentDomainPort, AgentRef } from '../domain-port.ts';
 import { createDomainChallenge } from './challenge.ts';
@@ -100,8 +100,8 @@ export function registerDomainRoutes(
         tags: ['agents'],
         params,
         querystring: { type: 'object', required: ['domain'], properties: { domain: domainField } },
-        // Only 200 is declared: a 4xx schema would make the serializer drop the error's `field`.
-        response: { 200: challengeSchema },
+        // 400 DOMAIN_INVALID and 404 (the agent) are declared for every route with input and a path parameter.
+        response: { 200: challengeSchema, 403: errorBodySchema },
       },
     },
     async (req) => {
@@ -131,14 +131,17 @@ export function registerDomainRoutes(
             agent_slug: { type: 'string', minLength: 1, maxLength: 200, description: "Optional; the seed's body." },
           },
         },
-        response: { 200: verifySchema },
+        // 404 DOMAIN_CHALLENGE_NOT_FOUND (no challenge for the domain), 409 DOMAIN_CHALLENGE_EXPIRED.
+        response: { 200: verifySchema, 403: errorBodySchema, 409: errorBodySchema },
       },
     },
     async (req) => {
       const body = req.body as { domain: string; agent_slug?: string };
       const agent = await managedAgent(req);
       if (body.agent_slug !== undefined && ![agent.slug, agent.id, agent.did].includes(body.agent_slug)) {
-        throw new ApiError('VALIDATION_FAILED', 'body.agent_slug names a different agent than the path.');
+        throw new ApiError('VALIDATION_FAILED', 'body.agent_slug names a different agent than the path.', {
+          field: 'body.agent_slug',
+        });
       }
       return verifyDomain(
         ctx,
