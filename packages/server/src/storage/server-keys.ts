@@ -166,6 +166,8 @@ export interface ServerKeyRotation {
   key: ServerKey;
   /** The kids that were active before and are now retired. */
   retired: string[];
+  /** With `dropRetired`: every retired key deleted by the rotation, including the ones it retired. */
+  dropped: string[];
 }
 
 /**
@@ -173,7 +175,8 @@ export interface ServerKeyRotation {
  * `nowMs`), in one transaction, optionally with its audit entry. Race-safe through UNIQUE(purpose, generation): of
  * two concurrent rotations that read the same n, one inserts n+1 and the other fails with `SERVER_KEY_CONFLICT`
  * and changes nothing. A purpose with no key yet gets generation 1. Throws `SERVER_KEY_CONFLICT` as well when the
- * active key has another algorithm.
+ * active key has another algorithm. With `dropRetired` (a key has leaked) every retired key of `purpose`, the ones
+ * this rotation retires included, is deleted in the same transaction, audited as `server_key.drop_compromised`.
  *
  * @example
  * ```ts
@@ -187,6 +190,7 @@ export async function rotateServerKey(
   alg: ServerKeyAlg,
   nowMs: number,
   audit?: { actor: string; requestId?: string },
+  options: { dropRetired?: boolean } = {},
 ): Promise<ServerKeyRotation> {
   assertPurpose(purpose);
   if (!ALGS.includes(alg)) throw new StorageError('INVALID_ARGUMENT', 'alg must be ES256 or EdDSA.');
@@ -194,6 +198,7 @@ export async function rotateServerKey(
   // The key pair is generated before the transaction, so the transaction holds its locks for a few queries only.
   const candidate = await newKeyRow(kek, purpose, alg, nowMs);
   let retired: string[];
+  let dropped: string[] = [];
   try {
     retired = await storage.db.transaction().execute(async (trx) => {
       // Never seal under a KEK that a re-wrap has replaced (a process left running through `vouch kek rewrap`).
@@ -237,6 +242,25 @@ export async function rotateServerKey(
           requestId: audit.requestId,
         });
       }
+      if (options.dropRetired === true) {
+        // A leaked key is seldom the only one: every retired key was sealed under the same KEK and kept in the same
+        // rows. Dropped in this transaction, so no retry can leave one published.
+        const rows = await trx
+          .deleteFrom('server_keys')
+          .where('purpose', '=', purpose)
+          .where('status', '=', 'retired')
+          .returning(['kid', 'generation'])
+          .execute();
+        dropped = rows.sort((a, b) => b.generation - a.generation).map((r) => r.kid);
+        await recordAudit(trx, {
+          at: nowMs,
+          actor: audit?.actor ?? 'system',
+          action: 'server_key.drop_compromised',
+          target: candidate.kid,
+          details: { purpose, dropped },
+          requestId: audit?.requestId,
+        });
+      }
       return active.map((r) => r.kid);
     });
   } catch (err) {
@@ -252,7 +276,7 @@ export async function rotateServerKey(
   const rows = await translateErrors(() =>
     storage.db.selectFrom('server_keys').selectAll().where('kid', '=', candidate.kid).execute(),
   );
-  return { key: await decodeRow(rows[0]!, kek), retired };
+  return { key: await decodeRow(rows[0]!, kek), retired, dropped };
 }
 
 /**

@@ -75,7 +75,8 @@ Examples:
       )
       .option(
         '--compromised',
-        'the token key leaked: drop the previous key at once (no grace); every token it signed stops verifying',
+        'a token key leaked: drop the previous key and every earlier retired one at once (no grace); every token they ' +
+          'signed stops verifying',
       ),
     ['admin'],
   )

@@ -2,14 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
-import {
-  dropRetiredServerKeys,
-  ensureServerKey,
-  listServerKeys,
-  recordAudit,
-  rotateServerKey,
-  StorageError,
-} from '../../storage/index.ts';
+import { ensureServerKey, listServerKeys, rotateServerKey, StorageError } from '../../storage/index.ts';
 import type { ServerKeyAlg } from '../../storage/index.ts';
 import { CAPABILITY_KEY_PURPOSE, TOOL_MANIFEST_KEY_PURPOSE } from '@vouch/sdk';
 import { capabilityKeyRotated } from '../capabilities/service.ts';
@@ -94,10 +87,12 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
         summary:
           'Rotate a signing key: a new active key signs from now on; the previous one is retired and stays ' +
           'published (verify-only) until every token it signed has expired. With `compromised: true` (token keys ' +
-          'only) the previous key is dropped at once instead: every token it signed stops verifying.',
+          'only) the previous key and every earlier retired one are dropped at once instead: every token they ' +
+          'signed stops verifying.',
         tags: ['admin'],
+        // Optional: no body rotates the token key.
         body: {
-          type: 'object',
+          type: ['object', 'null'],
           additionalProperties: false,
           properties: {
             purpose: { type: 'string', enum: Object.keys(ROTATABLE) },
@@ -127,38 +122,33 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       const compromised = body?.compromised === true;
       if (compromised && purpose !== TOKEN_KEY_PURPOSE) {
         // Retired Ed25519 keys stay listed for good (what they signed is checked later): dropping one is not a rotation.
-        throw new ApiError('VALIDATION_FAILED', 'body.compromised applies to the token key (purpose "tokens") only.');
+        throw new ApiError('VALIDATION_FAILED', 'body.compromised applies to the token key (purpose "tokens") only.', {
+          field: 'body.compromised',
+        });
       }
       let rotation;
       try {
         // Make sure generation 1 exists first, so a first rotation retires it instead of racing its creation.
         if (purpose === TOKEN_KEY_PURPOSE) await keyring.signingKey();
         else await ensureServerKey(ctx.storage, ctx.kek, purpose, ROTATABLE[purpose]!, ctx.clock.now());
-        rotation = await rotateServerKey(ctx.storage, ctx.kek, purpose, ROTATABLE[purpose]!, ctx.clock.now(), {
-          actor: 'admin',
-          requestId: req.id,
-        });
+        // A leaked key must not verify through a grace period: with `compromised`, every retired token key is
+        // dropped now; their genuine tokens die with them (the agents get new ones). Other processes stop accepting
+        // them when they reload their keys (within 10 s).
+        rotation = await rotateServerKey(
+          ctx.storage,
+          ctx.kek,
+          purpose,
+          ROTATABLE[purpose]!,
+          ctx.clock.now(),
+          { actor: 'admin', requestId: req.id },
+          { dropRetired: compromised },
+        );
       } catch (err) {
         if (err instanceof StorageError && err.code === 'SERVER_KEY_CONFLICT')
           throw new ApiError('CONFLICT', err.message);
         throw err;
       }
-      const { key, retired } = rotation;
-      let dropped: string[] = [];
-      if (compromised) {
-        // A leaked key must not verify through a grace period: drop it now; its genuine tokens die with it (their
-        // agents get new ones). Other processes stop accepting it when they reload their keys (within 10 s).
-        const now = ctx.clock.now();
-        dropped = await dropRetiredServerKeys(ctx.storage, TOKEN_KEY_PURPOSE, retired, now);
-        await recordAudit(ctx.storage.db, {
-          at: now,
-          actor: 'admin',
-          action: 'server_key.drop_compromised',
-          target: key.kid,
-          details: { purpose, dropped },
-          requestId: req.id,
-        });
-      }
+      const { key, retired, dropped } = rotation;
       if (purpose === TOKEN_KEY_PURPOSE) keyring.invalidate();
       if (purpose === CAPABILITY_KEY_PURPOSE) capabilityKeyRotated(ctx);
       return reply
