@@ -110,6 +110,7 @@ eachEngine('rotating the key retires the old one at once', async ({ open }) => {
   const res = await post(t, '/api/v1/admin/integrators/shop/rotate-key', {}, ADMIN);
   assert.equal(res.statusCode, 200, res.body);
   const { apiKey } = res.json() as { apiKey: string };
+  assert.deepEqual(Object.keys(res.json() as object).sort(), ['apiKey', 'slug'], 'what the route declares, no more');
   assert.notEqual(apiKey, oldKey);
   assert.equal((await ingestAs(oldKey)).statusCode, 401);
   assert.equal((await ingestAs(apiKey)).statusCode, 400);

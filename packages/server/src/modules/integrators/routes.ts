@@ -52,9 +52,18 @@ const slugParams = {
   properties: { slug: { type: 'string', pattern: INTEGRATOR_SLUG_PATTERN } },
 } as const;
 
+/** A new API key, shown once: `{slug, apiKey}`. */
 const keySchema = {
   type: 'object',
-  properties: { slug: { type: 'string' }, apiKey: { type: 'string' }, environmentVersion: { type: 'integer' } },
+  required: ['slug', 'apiKey'],
+  properties: { slug: { type: 'string' }, apiKey: { type: 'string' } },
+} as const;
+
+/** A new integrator: its key, and the environment version its metrics start at. */
+const createdSchema = {
+  ...keySchema,
+  required: [...keySchema.required, 'environmentVersion'],
+  properties: { ...keySchema.properties, environmentVersion: { type: 'integer' } },
 } as const;
 
 const disclosedMetric = {
@@ -93,7 +102,7 @@ export function registerIntegratorRoutes(app: FastifyInstance, ctx: AppContext):
             metrics: metricsSchema,
           },
         },
-        response: { 201: keySchema, 400: errorBodySchema, 409: errorBodySchema },
+        response: { 201: createdSchema, 400: errorBodySchema, 409: errorBodySchema },
       },
     },
     async (req, reply) => {
