@@ -37,12 +37,14 @@ const STATUSES: readonly ServerKeyStatus[] = ['active', 'retired'];
 /**
  * Inserts a first key if its row is still absent (a concurrent insert wins quietly), once it has checked, in the same
  * transaction, that `kek` is still the database's KEK (as rotations do): a process left running with a KEK that a
- * re-wrap replaced must not seal a key nobody else can open.
+ * re-wrap replaced must not seal a key nobody else can open. The key that lands is audited as `action` by `system`
+ * (a key made at start, or imported from the operator's file); one that lost the race leaves no entry.
  */
 async function insertSealed(
   storage: Storage,
   kek: Buffer,
   row: ServerKeysTable,
+  action: 'server_key.create' | 'server_key.import',
   conflictColumns?: Array<'purpose' | 'generation'>,
 ): Promise<void> {
   await translateErrors(() =>
@@ -50,11 +52,20 @@ async function insertSealed(
       // On PostgreSQL the check reads the KEK row FOR SHARE, ordered against a re-wrap's update of it; on SQLite the
       // transaction holds the write lock from its start (lib/sqlite.ts), so processes starting together take turns.
       await assertKekCurrent(trx, storage.engine, kek);
-      await trx
+      const landed = await trx
         .insertInto('server_keys')
         .values(row)
         .onConflict((oc) => (conflictColumns ? oc.columns(conflictColumns) : oc).doNothing())
+        .returning('kid')
         .execute();
+      if (landed.length === 0) return;
+      await recordAudit(trx, {
+        at: row.created_at,
+        actor: 'system',
+        action,
+        target: row.kid,
+        details: { purpose: row.purpose, alg: row.alg, generation: row.generation },
+      });
     }),
   );
 }
@@ -84,7 +95,7 @@ export async function ensureServerKey(
   if (existing !== undefined) return requireAlg(existing, alg);
 
   const candidate = await newKeyRow(kek, purpose, alg, nowMs);
-  await insertSealed(storage, kek, candidate, ['purpose', 'generation']);
+  await insertSealed(storage, kek, candidate, 'server_key.create', ['purpose', 'generation']);
   const winner = await activeKey(storage.db, kek, purpose);
   if (winner === undefined) {
     throw new StorageError('SERVER_KEY_CONFLICT', `The server keys for "${purpose}" exist but none is active.`);
@@ -130,7 +141,7 @@ export async function importServerKey(
       created_at: nowMs,
       retired_at: null,
     };
-    await insertSealed(storage, kek, row);
+    await insertSealed(storage, kek, row, 'server_key.import');
   } finally {
     der.fill(0);
   }

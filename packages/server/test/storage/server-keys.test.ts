@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,13 @@ import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { calculateJwkThumbprint } from 'jose';
 import { sql } from 'kysely';
-import { ensureServerKey, listServerKeys, openStorage, StorageError } from '../../src/storage/index.ts';
+import {
+  ensureServerKey,
+  importServerKey,
+  listServerKeys,
+  openStorage,
+  StorageError,
+} from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { assertSignsWith } from '../helpers/keys.ts';
 
@@ -81,6 +87,49 @@ eachEngine('concurrent ensureServerKey from two processes ends with one key', as
     [keys[0]?.kid],
   );
 });
+
+eachEngine(
+  'the key that lands is audited once, made or imported; the ones that lost the race leave nothing',
+  async ({ open }) => {
+    const [a, b] = await Promise.all([open(), open()]);
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ensureServerKey(i % 2 === 0 ? a : b, kek, 'identity', 'ES256', T0)),
+    );
+    const imported = await importServerKey(
+      a,
+      kek,
+      'registry-root',
+      'EdDSA',
+      generateKeyPairSync('ed25519').privateKey,
+      T0,
+    );
+    // Importing again finds the key there: no second entry.
+    await importServerKey(b, kek, 'registry-root', 'EdDSA', generateKeyPairSync('ed25519').privateKey, T0 + 1);
+    const audit = await a.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action', 'target', 'details'])
+      .where('action', 'like', 'server_key.%')
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      audit.map((e) => ({ ...e, details: JSON.parse(String(e.details)) as unknown })),
+      [
+        {
+          actor: 'system',
+          action: 'server_key.create',
+          target: made[0]!.kid,
+          details: { purpose: 'identity', alg: 'ES256', generation: 1 },
+        },
+        {
+          actor: 'system',
+          action: 'server_key.import',
+          target: imported.kid,
+          details: { purpose: 'registry-root', alg: 'EdDSA', generation: 1 },
+        },
+      ],
+    );
+  },
+);
 
 eachEngine('another KEK cannot open stored keys', async ({ open }) => {
   const storage = await open();
