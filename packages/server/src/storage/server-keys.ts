@@ -466,7 +466,18 @@ async function decodeRow(row: Selectable<ServerKeysTable>, kek: Buffer): Promise
     new StorageError('SERVER_KEY_CONFLICT', `The stored server key ${row.kid} ${what}.`);
   if (!ALGS.includes(row.alg)) throw invalid('has an unknown algorithm');
   if (!STATUSES.includes(row.status)) throw invalid('has an unknown status');
-  const der = open(kek, row.private_sealed, row.kid);
+  let der: Buffer;
+  try {
+    der = open(kek, row.private_sealed, row.kid);
+  } catch (err) {
+    // Name the key: an operator restoring a backup or a re-wrap needs to know which row does not open.
+    if (err instanceof StorageError && err.code === 'SEALED_INVALID') {
+      throw new StorageError('SEALED_INVALID', `The ${row.purpose} key ${row.kid}: ${lowerFirst(err.message)}`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
@@ -490,4 +501,8 @@ async function decodeRow(row: Selectable<ServerKeysTable>, kek: Buffer): Promise
     createdAt: row.created_at,
     retiredAt: row.retired_at,
   };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

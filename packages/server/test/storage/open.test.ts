@@ -17,7 +17,8 @@ import {
   toStorageError,
 } from '../../src/storage/index.ts';
 import type { Engine, OpenStorageOptions, Storage } from '../../src/storage/index.ts';
-import { eachEngine } from '../helpers/storage.ts';
+import { describeCause } from '../../src/storage/lib/error-cause.ts';
+import { eachEngine, PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 
 const T0 = 1_750_000_000_000;
 
@@ -107,6 +108,8 @@ eachEngine(
     assert.ok(err instanceof StorageError);
     assert.equal(err.code, 'MIGRATION_FAILED');
     assert.match(err.message, /0001_foundation/);
+    // And why, from the database: the table that was already there.
+    assert.match(err.message, /already exists/);
 
     // Nothing 0001 created before failing survived.
     const tables = await tableNames(engine, options);
@@ -292,6 +295,44 @@ test('an unreachable PostgreSQL is DATABASE_UNAVAILABLE and the URL (password) i
   assert.ok(err instanceof StorageError);
   assert.equal(err.code, 'DATABASE_UNAVAILABLE');
   assert.doesNotMatch(err.message, /hunter2|vouch:/);
+  // It says why: the errno, so "nothing listens" reads differently from a missing database or role.
+  assert.match(err.message, /ECONNREFUSED/);
+});
+
+test(
+  'a reachable PostgreSQL that refuses says why (SQLSTATE and message), never the URL or its password',
+  {
+    skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false,
+  },
+  async () => {
+    const base = new URL(TEST_DATABASE_URL!);
+    const cases: Array<[string, (u: URL) => void, RegExp]> = [
+      [
+        'a missing database',
+        (u) => (u.pathname = '/vouch_no_such_database'),
+        /3D000: database "vouch_no_such_database" does not exist/,
+      ],
+      ['an unknown role', (u) => ((u.username = 'vouch_no_such_role'), (u.password = 'hunter2secret')), /28000|28P01/],
+    ];
+    for (const [what, change, expected] of cases) {
+      const url = new URL(base.href);
+      change(url);
+      const err = await openStorage({ dataDir: '/tmp', databaseUrl: url.href }).then(
+        () => assert.fail(`${what}: opened`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof StorageError, what);
+      assert.equal(err.code, 'DATABASE_UNAVAILABLE', what);
+      assert.match(err.message, expected, what);
+      assert.doesNotMatch(err.message, /hunter2secret|postgres(ql)?:\/\//, what);
+    }
+  },
+);
+
+test('a cause is printed without the connection string or its password', () => {
+  const url = 'postgres://vouch:p%40ss@db.internal:5432/vouch';
+  assert.equal(describeCause(new Error(`bad url ${url} (p@ss)`), url), 'bad url *** (***)');
+  assert.equal(describeCause(Object.assign(new Error('no\n  such'), { code: '3D000' })), '3D000: no such');
 });
 
 test('a database URL that is not postgres:// is INVALID_ARGUMENT', async () => {

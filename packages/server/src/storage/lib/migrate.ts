@@ -2,6 +2,7 @@ import { Migrator } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import type { Engine } from '../engine.ts';
 import { StorageError } from '../errors.ts';
+import { describeCause } from './error-cause.ts';
 import { MIGRATIONS } from '../migrations/index.ts';
 import type { Database } from '../schema.ts';
 
@@ -37,7 +38,11 @@ export async function migrateToLatest(db: Kysely<Database>, engine: Engine, sche
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const what = failed === undefined ? 'Bringing the database schema up to date' : `Database migration ${failed}`;
-    throw new StorageError('MIGRATION_FAILED', `${what} failed; the schema was left as it was.`, { cause: error });
+    throw new StorageError(
+      'MIGRATION_FAILED',
+      `${what} failed; the schema was left as it was (${describeCause(error)}).`,
+      { cause: error },
+    );
   }
 }
 

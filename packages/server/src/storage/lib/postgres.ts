@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { StorageError } from '../errors.ts';
+import { describeCause } from './error-cause.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { nameStatements } from './pg-statements.ts';
@@ -59,7 +60,11 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
     try {
       await sql`select 1`.execute(db);
     } catch (err) {
-      throw new StorageError('DATABASE_UNAVAILABLE', 'Cannot connect to the PostgreSQL database.', { cause: err });
+      throw new StorageError(
+        'DATABASE_UNAVAILABLE',
+        `Cannot connect to the PostgreSQL database (${describeCause(err, url)}).`,
+        { cause: err },
+      );
     }
     if (schema !== undefined) await createSchema(db, schema);
     await migrateToLatest(db, 'postgres', schema ?? (await currentSchema(db)));
