@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from './config.ts';
+import { adminKeyProblem, ConfigError } from './config.ts';
 import type { Config } from './config.ts';
 
 export interface ResolvedAdminKey {
@@ -29,7 +29,9 @@ export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey>
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  // Trimmed: the file ends with a newline, and HTTP strips surrounding whitespace from the header just the same.
   const key = (await readFile(file, 'utf8')).trim();
-  if (key.length < 16) throw new ConfigError(`The admin key in ${file} is shorter than 16 characters.`);
+  const problem = adminKeyProblem(key);
+  if (problem !== undefined) throw new ConfigError(`The admin key in ${file} ${problem}.`);
   return { key, file, generated: false };
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { canonicalAddress, isLoopbackAddress, parseDnsServers } from './net/index.ts';
 import type { OpenStorageOptions } from './storage/index.ts';
@@ -157,12 +158,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_ADMIN_KEY',
     default: '(SQLite: generated into <data dir>/admin.key)',
-    meaning: 'Admin API key, sent as `x-api-key`. At least 16 characters. Required with PostgreSQL.',
+    meaning:
+      'Admin API key, sent as `x-api-key`. At least 16 printable ASCII characters, without surrounding whitespace. Required with PostgreSQL.',
   },
   {
     name: 'VOUCH_CORS_ORIGINS',
     default: '(none)',
-    meaning: 'Comma-separated origins allowed by CORS, or `*` for any origin.',
+    meaning: 'Comma-separated origins allowed by CORS (`https://app.example`, no path), or `*` for any origin.',
   },
   {
     name: 'VOUCH_TRUST_PROXY',
@@ -331,7 +333,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_TRUST_REGISTRY_URL',
     default: '(unset: authority mode)',
     meaning:
-      'Consumer mode: http(s) URL or file path of the trust registry to follow (read-only). Alias `SINT_TRUST_REGISTRY_URL`.',
+      'Consumer mode: http(s) URL (no `user:password@`; logged without its query) or file path of the trust registry to follow (read-only). Alias `SINT_TRUST_REGISTRY_URL`.',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_ROOT_KEY',
@@ -391,12 +393,75 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // Checked here, as Fastify's proxy-addr would check them in buildApp: after migrations, naming no variable.
   for (const entry of list) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry)) {
-      throw new ConfigError(`VOUCH_TRUST_PROXY entry "${entry}" is not an address, CIDR, or hop count.`);
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0 || address.includes('%')) {
+      throw new ConfigError(
+        `VOUCH_TRUST_PROXY entry "${entry}" is not an IP address, a CIDR (address/prefix), loopback, linklocal or ` +
+          'uniquelocal; to trust by position use true or a hop count alone.',
+      );
+    }
+    // 1 to 32 or 128, as proxy-addr takes them (it refuses /0; trust every hop with `true` instead).
+    const maxPrefix = family === 4 ? 32 : 128;
+    if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) < 1 || Number(prefix) > maxPrefix)) {
+      throw new ConfigError(
+        `VOUCH_TRUST_PROXY entry "${entry}": the prefix length must be 1 to ${maxPrefix} for an IPv${family} address.`,
+      );
     }
   }
   return list;
+}
+
+/**
+ * Each entry is `*` or an http(s) origin, normalised as browsers send `Origin` (lower-case host, no default port,
+ * no trailing slash). Anything else could never equal an `Origin` header, so it is refused rather than ignored.
+ */
+function parseCorsOrigins(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return entries.map((entry) => {
+    if (entry === '*') return entry;
+    const refuse = (why: string) =>
+      new ConfigError(
+        `VOUCH_CORS_ORIGINS entry "${entry}" ${why}; expected * or an origin such as https://app.example:8443.`,
+      );
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw refuse('is not a URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse('must use http or https');
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || /[?#]/.test(entry)) {
+      throw refuse('must be an origin alone, with no path, query, fragment or credentials');
+    }
+    return url.origin;
+  });
+}
+
+/**
+ * Why the admin key could never match an `x-api-key` header, or undefined when it can. HTTP strips a header value's
+ * leading and trailing whitespace and cannot carry control characters, and Node reads header bytes as Latin-1, so a
+ * key with any of these would leave admin access failing with 401 forever. Refused rather than trimmed: the key
+ * then is exactly what the operator configured and hands to clients. The reason never quotes the key.
+ */
+export function adminKeyProblem(key: string): string | undefined {
+  if (key.length < 16) return 'must be at least 16 characters long';
+  if (key.trim() !== key) {
+    return (
+      'has leading or trailing whitespace (a trailing newline from a secret file?): HTTP strips it from the ' +
+      'x-api-key header, so no request could match; remove it'
+    );
+  }
+  if (!/^[\x20-\x7e]+$/.test(key)) {
+    return 'must be printable ASCII: control and non-ASCII characters cannot be sent in an HTTP header';
+  }
+  return undefined;
 }
 
 function parsePublicUrl(raw: string): string {
@@ -452,17 +517,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const kekRaw = env.VOUCH_KEK_FILE?.trim() || undefined;
   const kekFile = kekRaw === undefined ? undefined : isAbsolute(kekRaw) ? kekRaw : resolve(cwd, kekRaw);
   const adminKey = env.VOUCH_ADMIN_KEY === undefined || env.VOUCH_ADMIN_KEY === '' ? undefined : env.VOUCH_ADMIN_KEY;
-  if (adminKey !== undefined && adminKey.length < 16) {
-    throw new ConfigError('VOUCH_ADMIN_KEY must be at least 16 characters long.');
-  }
+  const adminKeyRefusal = adminKey === undefined ? undefined : adminKeyProblem(adminKey);
+  if (adminKeyRefusal !== undefined) throw new ConfigError(`VOUCH_ADMIN_KEY ${adminKeyRefusal}.`);
   const logLevel = (env.VOUCH_LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`VOUCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   }
-  const corsOrigins = (env.VOUCH_CORS_ORIGINS ?? '')
-    .split(',')
-    .map((s) => s.trim().replace(/\/+$/, ''))
-    .filter(Boolean);
+  const corsOrigins = parseCorsOrigins(env.VOUCH_CORS_ORIGINS);
   const publicUrl = parsePublicUrl(env.VOUCH_PUBLIC_URL?.trim() || `http://${hostForUrl(host)}:${port}`);
   return {
     host,
@@ -523,12 +584,15 @@ function readRegistry(env: NodeJS.ProcessEnv, cwd: string): RegistryConfig {
     return v === undefined ? undefined : isAbsolute(v) ? v : resolve(cwd, v);
   };
   // SINT_* are the seed's names, accepted as aliases.
-  let trustUrl = env.VOUCH_TRUST_REGISTRY_URL?.trim() || env.SINT_TRUST_REGISTRY_URL?.trim() || undefined;
+  const urlName = env.VOUCH_TRUST_REGISTRY_URL?.trim() ? 'VOUCH_TRUST_REGISTRY_URL' : 'SINT_TRUST_REGISTRY_URL';
+  let trustUrl = env[urlName]?.trim() || undefined;
   if (trustUrl !== undefined && !/^https?:\/\//i.test(trustUrl)) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trustUrl)) {
-      throw new ConfigError('VOUCH_TRUST_REGISTRY_URL must be an http(s) URL or a file path.');
+      throw new ConfigError(`${urlName} must be an http(s) URL or a file path.`);
     }
     trustUrl = path(trustUrl);
+  } else if (trustUrl !== undefined) {
+    checkRegistryUrl(urlName, trustUrl);
   }
   const trustRootKey = env.VOUCH_TRUST_REGISTRY_ROOT_KEY?.trim() || undefined;
   if (trustUrl !== undefined && trustRootKey === undefined) {
@@ -542,6 +606,23 @@ function readRegistry(env: NodeJS.ProcessEnv, cwd: string): RegistryConfig {
     trustRootKey,
     trustTtlSeconds: intVar(env, ttlName, 3600, 1, 30 * 86_400),
   };
+}
+
+/**
+ * An http(s) registry URL must parse and carry no userinfo: the consumer logs its origin and path only, and
+ * credentials belong in a signed URL's query or nowhere (fetch refuses userinfo anyway). Messages never echo the
+ * value, which may hold such a token.
+ */
+function checkRegistryUrl(name: string, raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid http(s) URL.`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(`${name} must not carry credentials (user:password@); use a file path or a signed URL.`);
+  }
 }
 
 /** DNS and domain-verification settings; the two test-only switches are refused in production. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.ts';
 import { configTable } from '../../../scripts/config-table.ts';
 
@@ -101,4 +102,81 @@ test('the README configuration table is exactly the one scripts/config-table.ts 
     assert.ok(readme.includes(from), from);
     assert.notEqual(readmeConfigTable(readme.replace(from, to)), generated, `${from} -> ${to}`);
   }
+});
+
+/** The ConfigError `loadConfig(env)` raises; fails the test if it accepts `env`. */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err;
+  }
+  assert.fail(`accepted ${JSON.stringify(env)}`);
+}
+
+test('VOUCH_ADMIN_KEY that no x-api-key header can match is refused, without quoting the key', () => {
+  const key = 'vouch_admin_0123456789abcdef';
+  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: key }).adminKey, key);
+  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: 'two words 0123456789' }).adminKey, 'two words 0123456789');
+  for (const bad of [`${key}\n`, ` ${key}`, `${key}\t`, `${key}\r\nx`, `${key}\u0007`, `${key}é`, `${key}\u00a0`]) {
+    const err = configError({ VOUCH_ADMIN_KEY: bad });
+    assert.match(err.message, /^VOUCH_ADMIN_KEY (has leading or trailing whitespace|must be printable ASCII)/);
+    assert.ok(!err.message.includes(key), err.message);
+  }
+  assert.match(configError({ VOUCH_ADMIN_KEY: `${key}\n` }).message, /trailing newline/);
+});
+
+test('VOUCH_TRUST_PROXY addresses and CIDRs are checked at config time, as proxy-addr would in buildApp', () => {
+  for (const bad of [
+    'abc',
+    '10.0.0.0/99',
+    '::1/129',
+    '10.0.0.0/0',
+    '1.2.3',
+    '10.0.0.1/x',
+    '10.0.0.0/8/8',
+    'fe80::1%eth0',
+  ]) {
+    const err = configError({ VOUCH_TRUST_PROXY: `127.0.0.1, ${bad}` });
+    assert.ok(err.message.startsWith(`VOUCH_TRUST_PROXY entry "${bad}"`), err.message);
+  }
+  assert.match(configError({ VOUCH_TRUST_PROXY: '10.0.0.0/99' }).message, /prefix length must be 1 to 32/);
+  const good = '10.0.0.0/8, 192.168.1.1, ::1/128, ::ffff:10.0.0.1, fe80::/10, loopback, uniquelocal';
+  const trustProxy = loadConfig({ VOUCH_TRUST_PROXY: good }).trustProxy as string[];
+  assert.equal(trustProxy.length, 7);
+  // What config accepts, Fastify accepts too (it throws `invalid IP address` at construction otherwise).
+  assert.doesNotThrow(() => Fastify({ trustProxy }));
+});
+
+test('VOUCH_CORS_ORIGINS entries must be * or http(s) origins; kept as browsers send Origin', () => {
+  assert.deepEqual(loadConfig({ VOUCH_CORS_ORIGINS: '*' }).corsOrigins, ['*']);
+  assert.deepEqual(
+    loadConfig({ VOUCH_CORS_ORIGINS: 'https://App.Example:443/, http://localhost:3000, https://[::1]:8443' })
+      .corsOrigins,
+    ['https://app.example', 'http://localhost:3000', 'https://[::1]:8443'],
+  );
+  const bad = ['not a url', 'ftp://x', 'https://a.example/app', 'https://a.example?x=1', 'https://a.example#f'];
+  for (const entry of [...bad, 'https://u:p@a.example', 'null', 'https://a.example?']) {
+    const err = configError({ VOUCH_CORS_ORIGINS: `https://ok.example, ${entry}` });
+    assert.ok(err.message.startsWith(`VOUCH_CORS_ORIGINS entry "${entry}"`), err.message);
+  }
+  assert.match(configError({ VOUCH_CORS_ORIGINS: 'not a url,ftp://x' }).message, /"not a url" is not a URL/);
+});
+
+test('VOUCH_TRUST_REGISTRY_URL with credentials is refused, naming the variable and not the password', () => {
+  const rootKey = { VOUCH_TRUST_REGISTRY_ROOT_KEY: 'ed25519:x' };
+  const signed = 'https://r.example/agent-trust.json?X-Amz-Signature=abc';
+  assert.equal(loadConfig({ VOUCH_TRUST_REGISTRY_URL: signed, ...rootKey }).registry.trustUrl, signed);
+  for (const name of ['VOUCH_TRUST_REGISTRY_URL', 'SINT_TRUST_REGISTRY_URL']) {
+    for (const url of ['https://user:pw-s3cret@r.example/a.json', 'http://token-s3cret@r.example/a.json']) {
+      const err = configError({ [name]: url, ...rootKey });
+      assert.match(err.message, new RegExp(`^${name} must not carry credentials`));
+      assert.ok(!err.message.includes('s3cret'), err.message);
+    }
+  }
+  assert.match(
+    configError({ VOUCH_TRUST_REGISTRY_URL: 'https://', ...rootKey }).message,
+    /^VOUCH_TRUST_REGISTRY_URL is not a valid http\(s\) URL/,
+  );
 });

@@ -90,12 +90,14 @@ export class Consumer {
 
   async #refresh(): Promise<RefreshResult> {
     this.#lastAttempt = this.#ctx.clock.now();
-    const source = this.#config.trustUrl!;
+    const url = this.#config.trustUrl!;
+    // Logs, messages and the refresh response show `source`, never `url`: its query may be a signed URL's token.
+    const source = displaySource(url);
     let bytes: Uint8Array;
     try {
-      bytes = await fetchDocument(source);
+      bytes = await fetchDocument(url);
     } catch (err) {
-      const message = (err as Error).message;
+      const message = scrubSource((err as Error).message, url);
       this.#log.warn({ source, err: message }, 'trust registry unreachable; keeping the last good document');
       return { accepted: false, outcome: 'UNREACHABLE', message };
     }
@@ -103,7 +105,7 @@ export class Consumer {
     try {
       doc = parseRegistryDocument(bytes, { source, maxBytes: MAX_DOCUMENT_BYTES });
     } catch (err) {
-      const message = (err as Error).message;
+      const message = scrubSource((err as Error).message, url);
       this.#log.warn({ source, err: message }, 'trust registry document refused: malformed');
       return { accepted: false, outcome: 'REGISTRY_INVALID', message };
     }
@@ -176,6 +178,40 @@ export class Consumer {
     this.#log.info({ source, sequence: doc.sequence }, 'trust registry document accepted');
     return { accepted: true, outcome: 'updated', sequence: doc.sequence, chainHash };
   }
+}
+
+/**
+ * The source as logs and messages show it: a URL as its origin and path, without userinfo, query or fragment (a
+ * signed URL carries its credential in the query); a file path unchanged.
+ */
+function displaySource(source: string): string {
+  if (!/^https?:\/\//i.test(source)) return source;
+  try {
+    const url = new URL(source);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return '(the configured registry URL)';
+  }
+}
+
+/** `message` with the configured URL shown as `displaySource` does, and its query or userinfo redacted wherever alone. */
+function scrubSource(message: string, source: string): string {
+  if (!/^https?:\/\//i.test(source)) return message;
+  const shown = displaySource(source);
+  const replacements: Array<[string, string]> = [[source, shown]];
+  try {
+    const url = new URL(source);
+    replacements.push([url.href, shown]);
+    for (const part of [url.search, url.hash, url.username, url.password]) replacements.push([part, '[redacted]']);
+  } catch {
+    // Unparsable: only the raw text can be replaced.
+  }
+  let out = message;
+  // Longest first: the whole URL goes before its query alone; one-character parts ("?") are no secret.
+  for (const [text, by] of replacements.filter(([t]) => t.length > 1).sort((a, b) => b[0].length - a[0].length)) {
+    out = out.split(text).join(by);
+  }
+  return out;
 }
 
 /** The `registry` id a stored document names (undefined when it names none). */

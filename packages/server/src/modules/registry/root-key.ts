@@ -4,7 +4,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { formatPublicKey, parsePrivateKey, type PrivateKey } from '@vouch/sdk';
-import type { Config } from '../../config.ts';
+import { ConfigError, type Config } from '../../config.ts';
 import { ensureServerKey, importServerKey, type ServerKey, type Storage } from '../../storage/index.ts';
 
 export const REGISTRY_ROOT_PURPOSE = 'registry-root';
@@ -17,21 +17,44 @@ export interface RootKey {
   publicKey: string;
 }
 
-/** Reads a `vouch registry keygen` file: `{publicKey, privateKey: <PKCS#8 PEM>}`; the public half must match. */
+const KEY_FILE_FORMAT =
+  'expected a `vouch registry keygen` file: JSON {"publicKey": "ed25519:...", "privateKey": "<PKCS#8 PEM>"}';
+
+/**
+ * Reads a `vouch registry keygen` file: `{publicKey, privateKey: <PKCS#8 PEM>}`; the public half must match. Errors
+ * name the file and the expected format, never the parser's message: JSON.parse quotes the text it choked on, which
+ * here is the secret key.
+ */
 async function readKeyFile(file: string): Promise<KeyObject> {
-  let parsed: { publicKey?: unknown; privateKey?: unknown };
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
+    text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new Error(`VOUCH_REGISTRY_ROOT_KEY_FILE: cannot read ${file} as JSON: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code ?? 'read error';
+    throw new ConfigError(`VOUCH_REGISTRY_ROOT_KEY_FILE: cannot read ${file} (${code}).`);
+  }
+  let parsed: { publicKey?: unknown; privateKey?: unknown } | null;
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new ConfigError(`VOUCH_REGISTRY_ROOT_KEY_FILE: ${file} is not valid JSON; ${KEY_FILE_FORMAT}.`);
   }
   if (typeof parsed?.privateKey !== 'string') {
-    throw new Error('VOUCH_REGISTRY_ROOT_KEY_FILE: privateKey is missing; use a `vouch registry keygen` file.');
+    throw new ConfigError(`VOUCH_REGISTRY_ROOT_KEY_FILE: ${file} has no privateKey string; ${KEY_FILE_FORMAT}.`);
   }
-  const key = createPrivateKey(parsed.privateKey);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('VOUCH_REGISTRY_ROOT_KEY_FILE: not an Ed25519 key.');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(parsed.privateKey);
+  } catch {
+    throw new ConfigError(
+      `VOUCH_REGISTRY_ROOT_KEY_FILE: the privateKey in ${file} is not a PEM private key; ${KEY_FILE_FORMAT}.`,
+    );
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new ConfigError(`VOUCH_REGISTRY_ROOT_KEY_FILE: the privateKey in ${file} is not an Ed25519 key.`);
+  }
   if (parsed.publicKey !== undefined && parsed.publicKey !== formatPublicKey(toSdk(key).publicKey, 'registry')) {
-    throw new Error('VOUCH_REGISTRY_ROOT_KEY_FILE: publicKey does not match privateKey.');
+    throw new ConfigError(`VOUCH_REGISTRY_ROOT_KEY_FILE: publicKey does not match privateKey in ${file}.`);
   }
   return key;
 }
