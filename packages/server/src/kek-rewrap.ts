@@ -1,11 +1,8 @@
 // `vouch kek rewrap`: the deployment-level side of replacing the key-encryption key. Finds the current KEK file
 // the way the server does, reads both files (never creating one) and re-seals the server keys.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from './config.ts';
 import { storageOptionsOf } from './config.ts';
-import { kekFilePath, openStorage, readKek, rewrapKek, StorageError } from './storage/index.ts';
-import { SQLITE_FILE } from './storage/lib/sqlite.ts';
+import { assertVouchDatabase, kekFilePath, openStorage, readKek, rewrapKek } from './storage/index.ts';
 
 /** What `vouch kek rewrap` reports. */
 export interface DeploymentRewrap {
@@ -19,7 +16,8 @@ export interface DeploymentRewrap {
 /**
  * Re-seals the deployment's server keys under the KEK in `newKekFile`; run it with every server stopped. Afterwards
  * the servers start only with the new file at `currentFile` (or `VOUCH_KEK_FILE` pointing at it).
- * Throws `StorageError` with `KEK_REQUIRED`, `KEK_INVALID`, `KEK_MISMATCH`, `KEK_UNCHANGED` or `SEALED_INVALID`.
+ * Throws `StorageError` with `KEK_REQUIRED`, `KEK_INVALID`, `KEK_MISMATCH`, `KEK_UNCHANGED`, `SEALED_INVALID`, or
+ * `DATABASE_UNAVAILABLE` when the settings name no Vouch database (then nothing is created).
  *
  * @example
  * const { keys } = await rewrapDeploymentKek(loadConfig(), '/etc/vouch/kek.new', Date.now());
@@ -35,9 +33,8 @@ export async function rewrapDeploymentKek(
   const oldKek = await readKek(currentFile);
   const newKek = await readKek(newKekFile);
   try {
-    if (engine === 'sqlite' && !existsSync(join(config.dataDir, SQLITE_FILE))) {
-      throw new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database in ${config.dataDir}.`);
-    }
+    // Checked before openStorage, which would create and migrate whatever schema or file the settings name.
+    await assertVouchDatabase(storageOptionsOf(config));
     const storage = await openStorage(storageOptionsOf(config));
     try {
       const { keys } = await rewrapKek(storage, oldKek, newKek, nowMs);

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { storageOptionsOf } from './config.ts';
 import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
@@ -8,7 +8,7 @@ import { systemClock } from './clock.ts';
 import { createLogger } from './logger.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import { buildApp } from './app.ts';
-import { checkKek, ensureServerKey, loadKek, openStorage } from './storage/index.ts';
+import { checkKek, ensureServerKey, loadKekFile, openStorage } from './storage/index.ts';
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import { ensureRegistryRootKey, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
@@ -32,13 +32,24 @@ export interface RunningServer {
   storage: Storage;
   /** The address actually bound (useful with port 0). */
   address: string;
-  /** Stops accepting connections, drains in-flight requests, then closes the database. */
+  /**
+   * Stops accepting connections, drains in-flight requests (cutting the connections of those still unfinished after
+   * the shutdown grace period), then closes the database.
+   */
   close(): Promise<void>;
 }
+
+/**
+ * Longest a shutdown waits for in-flight requests before cutting their connections: under the 30 s most
+ * orchestrators allow between SIGTERM and SIGKILL, so the rate-limit flush and the database close still run.
+ */
+export const SHUTDOWN_GRACE_MAX_MS = 25_000;
 
 export interface StartOptions {
   clock?: Clock;
   logStream?: DestinationStream;
+  /** How long close() waits for in-flight requests; default min(VOUCH_REQUEST_TIMEOUT_MS, SHUTDOWN_GRACE_MAX_MS). */
+  shutdownGraceMs?: number;
 }
 
 /**
@@ -51,13 +62,22 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
+  const graceMs = options.shutdownGraceMs ?? Math.min(config.requestTimeoutMs, SHUTDOWN_GRACE_MAX_MS);
   const logger = createLogger(config.logLevel, options.logStream);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const admin = await resolveAdminKey(config);
   const storage = await openStorage(storageOptionsOf(config));
   try {
-    const kek = await loadKek({ kekFile: config.kekFile, dataDir: config.dataDir, engine: storage.engine });
+    const loaded = await loadKekFile({
+      kekFile: config.kekFile,
+      dataDir: config.dataDir,
+      engine: storage.engine,
+      storage,
+    });
+    const kek = loaded.key;
     await checkKek(storage, kek, clock.now());
+    // Where, never what: the file must be backed up apart from the database.
+    if (loaded.created) logger.info({ file: loaded.file }, 'created the key-encryption key file for this new database');
     for (const k of SERVER_KEY_PURPOSES) {
       if (k.purpose === REGISTRY_ROOT_PURPOSE) await ensureRegistryRootKey(config, storage, kek, clock.now());
       else await ensureServerKey(storage, kek, k.purpose, k.alg, clock.now());
@@ -112,7 +132,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         clearInterval(pruner);
         clearInterval(rechecker);
         stopRechecks.abort();
-        await app.close();
+        // Once server.close() runs, Node stops enforcing requestTimeout: a client that never finishes its request
+        // would hold the process (and the rate-limit flush and storage close after it) until SIGKILL.
+        const cut = setTimeout(() => cutConnections(app, logger, graceMs), graceMs);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(cut);
+        }
         // A pass in progress finishes its current checks (a few seconds at most) before the database closes.
         await recheckPass;
         await storage.close();
@@ -124,9 +151,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 }
 
+/** Closes every connection still open after the grace period; idle keep-alive ones were closed at once. */
+function cutConnections(app: FastifyInstance, logger: Logger, graceMs: number): void {
+  app.server.getConnections((_err, connections) => {
+    app.server.closeAllConnections();
+    logger.warn({ connections, graceMs }, 'closed the connections still open after the shutdown grace period');
+  });
+}
+
 /**
- * Starts the server and stops it gracefully on SIGTERM or SIGINT: in-flight requests finish, the database
- * closes, and the process exits 0.
+ * Starts the server and stops it gracefully on SIGTERM or SIGINT: in-flight requests finish (those still unfinished
+ * after the shutdown grace period are cut), the database closes, and the process exits 0.
  */
 export async function runServer(config: Config): Promise<RunningServer> {
   const server = await startServer(config);

@@ -4,7 +4,8 @@ import { VouchError } from '@vouch/sdk';
  * Every failure the storage layer reports, by stable code. Callers switch on `code`, never on the message.
  * Later storage modules add their codes here so the set stays closed and documented in one place.
  *
- * - `KEK_REQUIRED`: PostgreSQL without `VOUCH_KEK_FILE`.
+ * - `KEK_REQUIRED`: no key-encryption key file where one must be (PostgreSQL without `VOUCH_KEK_FILE` or with a missing
+ *   file; a missing file for a SQLite database already set up).
  * - `KEK_INVALID`: the key-encryption key file is unreadable, or not 32 bytes of hex or base64.
  * - `KEK_MISMATCH`: the database was set up under a different key-encryption key.
  * - `SEALED_INVALID`: a sealed value is malformed, tampered with, bound to other data, or sealed under another key.

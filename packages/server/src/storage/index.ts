@@ -6,8 +6,9 @@ export { openStorage } from './open.ts';
 export type { Engine, Storage, OpenStorageOptions } from './open.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export type { VouchMigration } from './migrations/index.ts';
-export { loadKek, checkKek, kekFilePath, readKek, KEK_FILE_NAME } from './kek.ts';
-export { rewrapKek } from './kek-rewrap.ts';
+export { loadKek, loadKekFile, checkKek, kekFilePath, readKek, KEK_FILE_NAME } from './kek.ts';
+export type { LoadedKek } from './kek.ts';
+export { assertVouchDatabase, rewrapKek } from './kek-rewrap.ts';
 export type { KekRewrap } from './kek-rewrap.ts';
 export { seal, open } from './secret-box.ts';
 export {

@@ -1,11 +1,17 @@
 // Replacing the key-encryption key: every sealed server private key is opened under the old KEK and sealed again
 // under the new one, with the KEK check value, in one transaction. Nothing else in the database is sealed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { constantTimeEqual } from '@vouch/sdk';
 import { recordAudit } from './audit.ts';
 import { StorageError, translateErrors } from './errors.ts';
 import { CHECK_META_KEY, kekCheckValue } from './kek.ts';
+import { MIGRATION_TABLE } from './lib/migrate.ts';
+import { SQLITE_FILE } from './lib/sqlite.ts';
 import { assertNonNegativeInteger } from './lib/validate.ts';
-import type { Storage } from './open.ts';
+import type { OpenStorageOptions, Storage } from './open.ts';
 import { open, seal } from './secret-box.ts';
 
 /** What a re-wrap did. */
@@ -83,4 +89,84 @@ export async function rewrapKek(
       return { keys: rows.length };
     }),
   );
+}
+
+/**
+ * Throws `DATABASE_UNAVAILABLE` unless `opts` names a Vouch database that has been set up: its migration table and
+ * its KEK check value exist. Reads only, creating nothing: openStorage would create and migrate a schema (or a
+ * SQLite file) that a mistyped VOUCH_DATABASE_SCHEMA or data directory names, before the re-wrap could refuse.
+ *
+ * @example
+ * ```ts
+ * await assertVouchDatabase({ dataDir: './data' });
+ * const storage = await openStorage({ dataDir: './data' });
+ * ```
+ */
+export async function assertVouchDatabase(opts: OpenStorageOptions): Promise<void> {
+  if (opts.databaseUrl === undefined) assertSqliteDatabase(opts.dataDir);
+  else await assertPostgresDatabase(opts.databaseUrl, opts.pgSchema);
+}
+
+function assertSqliteDatabase(dataDir: string): void {
+  const file = join(dataDir, SQLITE_FILE);
+  const absent = new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database in ${dataDir}.`);
+  if (!existsSync(file)) throw absent;
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file}.`, { cause: err });
+  }
+  try {
+    const tables = raw
+      .prepare("select name from sqlite_master where type = 'table' and name in (?, 'meta')")
+      .all(MIGRATION_TABLE);
+    if (tables.length !== 2 || raw.prepare('select 1 from meta where key = ?').get(CHECK_META_KEY) === undefined) {
+      throw absent;
+    }
+  } finally {
+    raw.close();
+  }
+}
+
+async function assertPostgresDatabase(url: string, schema: string | undefined): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  // A connection the server drops emits 'error'; the query in progress fails with it anyway.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new StorageError('DATABASE_UNAVAILABLE', 'Cannot connect to the PostgreSQL database.', { cause: err });
+  }
+  try {
+    // The schema the server would use: VOUCH_DATABASE_SCHEMA, or the connection's current schema (null when the
+    // search_path names none that exists).
+    const { rows } = await client.query<{ name: string | null; tables: boolean }>(
+      `select s.name,
+              case when s.name is null then false
+                   else to_regclass(format('%I.%I', s.name, $2::text)) is not null
+                        and to_regclass(format('%I.%I', s.name, 'meta')) is not null
+              end as tables
+         from (select coalesce($1::text, current_schema()) as name) s`,
+      [schema ?? null, MIGRATION_TABLE],
+    );
+    const name = rows[0]?.name ?? undefined;
+    const sealed =
+      name !== undefined &&
+      rows[0]!.tables &&
+      (await client.query(`select 1 from ${client.escapeIdentifier(name)}.meta where key = $1`, [CHECK_META_KEY])).rows
+        .length > 0;
+    if (!sealed) {
+      const where =
+        schema !== undefined
+          ? `${schema} (VOUCH_DATABASE_SCHEMA)`
+          : `${name ?? 'the current schema'} (the search_path's schema; VOUCH_DATABASE_SCHEMA is not set)`;
+      throw new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database at ${where}; nothing was created.`);
+    }
+  } catch (err) {
+    if (err instanceof StorageError) throw err;
+    throw new StorageError('DATABASE_UNAVAILABLE', 'The PostgreSQL database did not answer.', { cause: err });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -21,30 +21,84 @@ const BASE64URL = /^[A-Za-z0-9_-]{43}$/;
 export const CHECK_META_KEY = 'kek_check';
 const CHECK_LABEL = 'vouch-kek-check';
 
+interface KekLocation {
+  kekFile?: string;
+  dataDir: string;
+  engine: Engine;
+}
+
+/** The key-encryption key and where it came from. */
+export interface LoadedKek {
+  key: Buffer;
+  file: string;
+  /** True when this call created the file (a fresh SQLite database); the caller logs it. */
+  created: boolean;
+}
+
 /**
  * Returns the 32-byte key-encryption key that seals server private keys at rest.
  *
  * The file is `kekFile` (`VOUCH_KEK_FILE`) or, on SQLite only, `<dataDir>/kek.key`; PostgreSQL requires
- * `kekFile` because every process must share one key. An absent file is created with a fresh random key
- * (mode 0600); when several processes create it at once, all of them end up with the first one's key.
- * The file holds 64 hex characters or base64 of 32 bytes, plus optional whitespace. The key is never printed.
+ * `kekFile` because every process must share one key. The file holds 64 hex characters or base64 of 32 bytes,
+ * plus optional whitespace. The key is never printed.
+ *
+ * A missing file is created (a fresh random key, mode 0600) only on SQLite, and only when `storage` holds no KEK
+ * check value yet: a fresh database. Otherwise it is `KEK_REQUIRED`: with PostgreSQL the file is created once by
+ * the operator and shared (a mis-mounted path must not start a deployment on a key that vanishes with the
+ * container), and a database already sealed under a key needs that key restored, not a new one. Without `storage`
+ * nothing is created. When several processes create the file at once, all of them end up with the first one's key.
  *
  * @example
  * ```ts
- * const kek = await loadKek({ kekFile: process.env.VOUCH_KEK_FILE, dataDir: './data', engine: storage.engine });
+ * const kek = await loadKek({ kekFile: process.env.VOUCH_KEK_FILE, dataDir: './data', engine: 'sqlite', storage });
  * await checkKek(storage, kek, Date.now());
  * ```
  */
-export async function loadKek(opts: { kekFile?: string; dataDir: string; engine: Engine }): Promise<Buffer> {
+export async function loadKek(opts: KekLocation & { storage?: Storage }): Promise<Buffer> {
+  return (await loadKekFile(opts)).key;
+}
+
+/** {@link loadKek}, also saying which file it read and whether it created it. */
+export async function loadKekFile(opts: KekLocation & { storage?: Storage }): Promise<LoadedKek> {
   const file = kekFilePath(opts);
-  return (await readKekFile(file)) ?? (await createKekFile(file));
+  // The database first: the check row is written only after the file exists, so a process that finds no row and
+  // then no file is on a fresh database, whatever another process starting at the same moment does.
+  const fresh = opts.engine === 'sqlite' && opts.storage !== undefined && !(await hasKekCheck(opts.storage));
+  const key = await readKekFile(file);
+  if (key !== undefined) return { key, file, created: false };
+  if (opts.engine === 'postgres') {
+    throw new StorageError(
+      'KEK_REQUIRED',
+      `The key-encryption key file ${file} (VOUCH_KEK_FILE) does not exist; with PostgreSQL it is never created: ` +
+        `create it once (openssl rand -hex 32 > ${file}; chmod 600 ${file}) and give every server process the same file.`,
+    );
+  }
+  if (opts.storage === undefined) {
+    throw new StorageError('KEK_REQUIRED', `There is no key-encryption key file at ${file}.`);
+  }
+  if (!fresh) {
+    throw new StorageError(
+      'KEK_REQUIRED',
+      `The KEK file ${file} is missing; this database was sealed with a key-encryption key: restore the file ` +
+        'from backup (or point VOUCH_KEK_FILE at it).',
+    );
+  }
+  return createKekFile(file);
+}
+
+/** Whether the database already records a KEK (its check value): set up, not fresh. */
+async function hasKekCheck(storage: Storage): Promise<boolean> {
+  const row = await translateErrors(() =>
+    storage.db.selectFrom('meta').select('key').where('key', '=', CHECK_META_KEY).executeTakeFirst(),
+  );
+  return row !== undefined;
 }
 
 /**
  * Where the KEK file is: `kekFile` (`VOUCH_KEK_FILE`) or, on SQLite only, `<dataDir>/kek.key`. Throws
  * `KEK_REQUIRED` on PostgreSQL without `kekFile`.
  */
-export function kekFilePath(opts: { kekFile?: string; dataDir: string; engine: Engine }): string {
+export function kekFilePath(opts: KekLocation): string {
   const given = opts.kekFile === '' ? undefined : opts.kekFile;
   if (given === undefined && opts.engine === 'postgres') {
     throw new StorageError(
@@ -166,14 +220,14 @@ function parseKek(content: string): Buffer | undefined {
  * hard-linked into place: link() fails with EEXIST if another process won, and a reader never sees a half-written
  * key. The loser reads the winner's file.
  */
-async function createKekFile(file: string): Promise<Buffer> {
+async function createKekFile(file: string): Promise<LoadedKek> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(KEK_BYTES);
   const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
   try {
     await writeFile(temp, `${key.toString('hex')}\n`, { flag: 'wx', mode: 0o600, flush: true });
     await link(temp, file);
-    return key;
+    return { key, file, created: true };
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') {
       throw new StorageError('KEK_INVALID', `Cannot create the key-encryption key file ${file} (${errnoCode(err)}).`, {
@@ -187,7 +241,7 @@ async function createKekFile(file: string): Promise<Buffer> {
   if (winner === undefined) {
     throw new StorageError('KEK_INVALID', `The key-encryption key file ${file} vanished while it was being created.`);
   }
-  return winner;
+  return { key: winner, file, created: false };
 }
 
 function errnoCode(err: unknown): string {

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { TEST_ADMIN_KEY } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, writeTestKek } from '../helpers/app.ts';
 import { eachEngine, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import type { EngineContext } from '../helpers/storage.ts';
 import { startDomainSites } from '../net/fixtures/domain-sites.ts';
@@ -57,6 +57,7 @@ async function startChild({ engine, dataDir, options }: EngineContext): Promise<
       VOUCH_DATABASE_SCHEMA: options.pgSchema!,
       VOUCH_KEK_FILE: join(dataDir, 'kek.key'),
     });
+    writeTestKek(env.VOUCH_KEK_FILE!);
   }
   const child = spawn(process.execPath, ['--import', 'tsx', serveScript], { cwd: packageDir, env, stdio: 'pipe' });
   const base = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -86,9 +87,19 @@ export async function tableCounts(storage: Storage): Promise<Record<string, numb
   return out;
 }
 
+/** Writes a fresh KEK file (0600) unless one is there already: what an operator does once for PostgreSQL. */
+export function writeTestKek(file: string): void {
+  try {
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 /**
  * The VOUCH_* environment for a real server (`startServer`) on a test's database: port 0, silent logs, the test
- * admin key and data dir, and on PostgreSQL the test schema with a KEK file every "process" shares.
+ * admin key and data dir, and on PostgreSQL the test schema with a KEK file every "process" shares (written here,
+ * once: the server never creates it on PostgreSQL).
  */
 export function serverEnv(
   engine: 'sqlite' | 'postgres',
@@ -104,6 +115,7 @@ export function serverEnv(
     env.VOUCH_DATABASE_URL = options.databaseUrl!;
     env.VOUCH_DATABASE_SCHEMA = options.pgSchema!;
     env.VOUCH_KEK_FILE = join(options.dataDir, 'shared-kek.key');
+    writeTestKek(env.VOUCH_KEK_FILE);
   }
   return env;
 }

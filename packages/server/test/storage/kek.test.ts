@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { checkKek, loadKek, StorageError } from '../../src/storage/index.ts';
+import { checkKek, loadKek, openStorage, StorageError } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 
 const T0 = 1_750_000_000_000;
@@ -16,20 +16,29 @@ async function tempDir(t: TestContext): Promise<string> {
   return dir;
 }
 
+/** A fresh SQLite database (no KEK check value yet) beside `dataDir`, so a missing KEK file may be created. */
+async function freshStorage(t: TestContext) {
+  const storage = await openStorage({ dataDir: await tempDir(t) });
+  t.after(() => storage.close());
+  return storage;
+}
+
 test('on SQLite without a file the KEK is created at <dataDir>/kek.key, mode 0600, 64 hex + newline', async (t) => {
   const dataDir = join(await tempDir(t), 'data');
-  const kek = await loadKek({ dataDir, engine: 'sqlite' });
+  const storage = await freshStorage(t);
+  const kek = await loadKek({ dataDir, engine: 'sqlite', storage });
   assert.equal(kek.length, 32);
   const file = join(dataDir, 'kek.key');
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   assert.equal(await readFile(file, 'utf8'), `${kek.toString('hex')}\n`);
-  assert.deepEqual(await loadKek({ dataDir, engine: 'sqlite' }), kek);
+  assert.deepEqual(await loadKek({ dataDir, engine: 'sqlite', storage }), kek);
   assert.deepEqual(await readdir(dataDir), ['kek.key']); // no temporary file left behind
 });
 
 test('concurrent first loads all get one key (the first file to land wins)', async (t) => {
   const dataDir = await tempDir(t);
-  const keks = await Promise.all(Array.from({ length: 20 }, () => loadKek({ dataDir, engine: 'sqlite' })));
+  const storage = await freshStorage(t);
+  const keks = await Promise.all(Array.from({ length: 20 }, () => loadKek({ dataDir, engine: 'sqlite', storage })));
   assert.equal(new Set(keks.map((k) => k.toString('hex'))).size, 1);
   assert.deepEqual(await readFile(join(dataDir, 'kek.key'), 'utf8'), `${keks[0]?.toString('hex')}\n`);
   assert.deepEqual(await readdir(dataDir), ['kek.key']);
@@ -46,12 +55,13 @@ test('PostgreSQL without VOUCH_KEK_FILE is KEK_REQUIRED, naming the variable', a
   assert.deepEqual(await readdir(dataDir), []);
 });
 
-test('an explicit kekFile is used on either engine, and created (0600) if absent', async (t) => {
+test('an explicit kekFile is used on either engine; absent, it is created (0600) on SQLite only', async (t) => {
   const dir = await tempDir(t);
   const kekFile = join(dir, 'secrets', 'vouch.kek');
-  const kek = await loadKek({ dataDir: join(dir, 'data'), kekFile, engine: 'postgres' });
+  await assert.rejects(loadKek({ dataDir: join(dir, 'data'), kekFile, engine: 'postgres' }), { code: 'KEK_REQUIRED' });
+  const kek = await loadKek({ dataDir: join(dir, 'data'), kekFile, engine: 'sqlite', storage: await freshStorage(t) });
   assert.equal((await stat(kekFile)).mode & 0o777, 0o600);
-  assert.deepEqual(await loadKek({ dataDir: join(dir, 'data'), kekFile, engine: 'sqlite' }), kek);
+  assert.deepEqual(await loadKek({ dataDir: join(dir, 'data'), kekFile, engine: 'postgres' }), kek);
 });
 
 test('hex (any case), base64 and base64url of 32 bytes are accepted, surrounding whitespace ignored', async (t) => {

@@ -19,6 +19,7 @@ import {
 import type { Engine, OpenStorageOptions, Storage } from '../../src/storage/index.ts';
 import { describeCause } from '../../src/storage/lib/error-cause.ts';
 import { eachEngine, PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
+import { writeTestKek } from '../helpers/app.ts';
 
 const T0 = 1_750_000_000_000;
 
@@ -149,6 +150,7 @@ eachEngine(
   'separate processes starting at once share one schema, one KEK, one server key and one counter',
   async ({ open, options, dataDir, engine }) => {
     const kekFile = engine === 'postgres' ? join(dataDir, 'shared-kek.key') : undefined;
+    if (kekFile !== undefined) writeTestKek(kekFile); // never created on PostgreSQL
     const results = await Promise.all([1, 2].map(() => startProcess({ options, kekFile, nowMs: T0 })));
     assert.equal(new Set(results.map((r) => r.kid)).size, 1);
     assert.deepEqual(results.map((r) => r.count).sort(), [1, 2]);
@@ -163,6 +165,7 @@ eachEngine(
   'processes rotating one key at once: each rotation applies or is SERVER_KEY_CONFLICT, one active key at the end',
   async ({ open, options, dataDir, engine }) => {
     const kekFile = engine === 'postgres' ? join(dataDir, 'shared-kek.key') : undefined;
+    if (kekFile !== undefined) writeTestKek(kekFile); // never created on PostgreSQL
     const started = await Promise.all([1, 2, 3].map(() => startProcess({ options, kekFile, nowMs: T0, rotations: 4 })));
     const outcomes = started.flatMap((r) => r.rotations);
     // Never SQLITE_BUSY answered as DATABASE_UNAVAILABLE: a rotation waits for another process's, or collides cleanly.
