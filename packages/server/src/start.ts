@@ -11,7 +11,7 @@ import { buildApp } from './app.ts';
 import { checkKek, ensureServerKey, loadKekFile, openStorage } from './storage/index.ts';
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
-import { ensureRegistryRootKey, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
+import { ensureRegistryRootKey, readRegistryRootKeyFile, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
 import { createAgentDomainPort } from './modules/agents/domain-port.ts';
 import { createDomainChecker, recheckDomains } from './modules/agents/domain/index.ts';
 import { didOf } from './modules/agents/ids.ts';
@@ -66,6 +66,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = createLogger(config.logLevel, options.logStream);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const admin = await resolveAdminKey(config);
+  // Before the database: a bad key file stops the start before any migration runs.
+  const rootKeyFile = await readRegistryRootKeyFile(config);
   const storage = await openStorage(storageOptionsOf(config));
   try {
     const loaded = await loadKekFile({
@@ -79,7 +81,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Where, never what: the file must be backed up apart from the database.
     if (loaded.created) logger.info({ file: loaded.file }, 'created the key-encryption key file for this new database');
     for (const k of SERVER_KEY_PURPOSES) {
-      if (k.purpose === REGISTRY_ROOT_PURPOSE) await ensureRegistryRootKey(config, storage, kek, clock.now());
+      if (k.purpose === REGISTRY_ROOT_PURPOSE)
+        await ensureRegistryRootKey(config, storage, kek, clock.now(), rootKeyFile);
       else await ensureServerKey(storage, kek, k.purpose, k.alg, clock.now());
     }
 

@@ -3,12 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { ensureRegistryRootKey } from '../../src/modules/registry/root-key.ts';
 import type { Storage } from '../../src/storage/index.ts';
+import { startServer } from '../../src/start.ts';
 
 /** The error `ensureRegistryRootKey` raises for a key file holding `content`; the file is refused before storage. */
 async function refusal(dir: string, name: string, content: string | undefined): Promise<ConfigError> {
@@ -62,6 +64,24 @@ test('root key file: unusable content is refused without quoting it', async () =
 
     // A missing file: the file and the error code only.
     assert.match((await refusal(dir, 'absent.json', undefined)).message, /cannot read .*absent\.json \(ENOENT\)/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('root key file: a bad file stops the start before the database is opened or migrated', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-root-key-start-'));
+  try {
+    const file = join(dir, 'root.key');
+    await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    const dataDir = join(dir, 'data');
+    const config = loadConfig({
+      VOUCH_DATA_DIR: dataDir,
+      VOUCH_REGISTRY_ROOT_KEY_FILE: file,
+      VOUCH_LOG_LEVEL: 'silent',
+    });
+    await assert.rejects(startServer(config), (err: unknown) => err instanceof ConfigError);
+    assert.equal(existsSync(join(dataDir, 'vouch.db')), false, 'no database was created');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

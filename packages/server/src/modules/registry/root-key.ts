@@ -69,9 +69,18 @@ function fromServerKey(key: ServerKey): RootKey {
 }
 
 /**
+ * Reads the configured root key file (`VOUCH_REGISTRY_ROOT_KEY_FILE`), or undefined when none is configured or in
+ * consumer mode. Start reads it before opening the database, so a bad file stops a start before any migration runs.
+ */
+export async function readRegistryRootKeyFile(config: Config): Promise<KeyObject | undefined> {
+  const file = config.registry.rootKeyFile;
+  return config.registry.trustUrl !== undefined || file === undefined ? undefined : readKeyFile(file);
+}
+
+/**
  * Makes sure the root key exists (importing the configured file on first start) and returns it; undefined in
  * consumer mode, which holds no root key. A database that already holds another root key than the configured file
- * is refused: the registry's identity is its root key.
+ * is refused: the registry's identity is its root key. `fromFile` is the file's key when the caller read it already.
  *
  * @example
  * const root = await ensureRegistryRootKey(config, storage, kek, clock.now());
@@ -81,13 +90,13 @@ export async function ensureRegistryRootKey(
   storage: Storage,
   kek: Buffer,
   now: number,
+  fromFile?: KeyObject,
 ): Promise<RootKey | undefined> {
   if (config.registry.trustUrl !== undefined) return undefined;
-  const file = config.registry.rootKeyFile;
-  if (file === undefined) {
+  const imported = fromFile ?? (await readRegistryRootKeyFile(config));
+  if (imported === undefined) {
     return fromServerKey(await ensureServerKey(storage, kek, REGISTRY_ROOT_PURPOSE, 'EdDSA', now));
   }
-  const imported = await readKeyFile(file);
   const key = fromServerKey(await importServerKey(storage, kek, REGISTRY_ROOT_PURPOSE, 'EdDSA', imported, now));
   if (key.publicKey !== formatPublicKey(toSdk(imported).publicKey, 'registry')) {
     throw new Error(
