@@ -30,6 +30,8 @@ export interface Config {
   databaseSchema: string | undefined;
   /** PostgreSQL: plan each parameterised query once per connection (named prepared statements). */
   pgPreparedStatements: boolean;
+  /** PostgreSQL: longest wait for a lock, in ms (0: none). */
+  pgLockTimeoutMs: number;
   kekFile: string | undefined;
   adminKey: string | undefined;
   corsOrigins: string[];
@@ -148,6 +150,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: '1',
     meaning:
       'PostgreSQL: `1` plans each parameterised query once per connection (named prepared statements); `0` sends them unnamed, for a pooler that drops prepared statements between transactions (PgBouncer before 1.21 in transaction mode).',
+  },
+  {
+    name: 'VOUCH_PG_LOCK_TIMEOUT_MS',
+    default: '5000',
+    meaning:
+      "PostgreSQL: longest a request waits for a row or table lock before it is answered 503 `DATABASE_UNAVAILABLE` (like SQLite's 5 s); 0 waits without limit. Migrations at start wait without limit.",
   },
   {
     name: 'VOUCH_KEK_FILE',
@@ -492,6 +500,7 @@ export function storageOptionsOf(config: Config): OpenStorageOptions {
     dataDir: config.dataDir,
     pgSchema: config.databaseSchema,
     pgPreparedStatements: config.pgPreparedStatements,
+    pgLockTimeoutMs: config.pgLockTimeoutMs,
   };
 }
 
@@ -539,6 +548,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     metricsPublic: boolVar(env, 'VOUCH_METRICS_PUBLIC'),
     pgPreparedStatements:
       (env.VOUCH_PG_PREPARED_STATEMENTS ?? '').trim() === '' || boolVar(env, 'VOUCH_PG_PREPARED_STATEMENTS'),
+    pgLockTimeoutMs: intVar(env, 'VOUCH_PG_LOCK_TIMEOUT_MS', 5_000, 0, 600_000),
     logLevel,
     bodyLimit: intVar(env, 'VOUCH_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
     requestTimeoutMs: intVar(env, 'VOUCH_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),

@@ -45,6 +45,9 @@ export interface RunningServer {
  */
 export const SHUTDOWN_GRACE_MAX_MS = 25_000;
 
+/** After the grace period, how long the rate-limit flush and the database close may take before the process exits. */
+const SHUTDOWN_CLOSE_MS = 4_000;
+
 export interface StartOptions {
   clock?: Clock;
   logStream?: DestinationStream;
@@ -170,6 +173,13 @@ export async function runServer(config: Config): Promise<RunningServer> {
   const server = await startServer(config);
   const stop = (signal: NodeJS.Signals) => {
     server.app.log.info({ signal }, 'shutting down');
+    // The last resort: a flush or a pool end stuck on a connection that died silently (no reset ever arrives)
+    // would hold the process until SIGKILL. Exit non-zero, said in the log, before an orchestrator's usual 30 s.
+    const deadlineMs = Math.min(config.requestTimeoutMs, SHUTDOWN_GRACE_MAX_MS) + SHUTDOWN_CLOSE_MS;
+    setTimeout(() => {
+      server.app.log.error({ deadlineMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, deadlineMs).unref();
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {

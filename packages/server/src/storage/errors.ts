@@ -63,6 +63,17 @@ const UNAVAILABLE_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
+  // PostgreSQL: a lock not granted within lock_timeout, a statement cancelled (statement_timeout, or an operator's
+  // pg_cancel_backend), a transaction left idle too long, a full disk or out of memory: the database cannot serve
+  // this now, a retry may succeed. (Deadlocks, 40P01, stay raw: ingestion retries them itself.)
+  '55P03',
+  '57014',
+  '25P03',
+  '53100',
+  '53200',
+  // SQLite: a full disk, a read-only file or directory.
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
 ]);
 
 function isUnavailable(err: Error): boolean {
@@ -71,7 +82,7 @@ function isUnavailable(err: Error): boolean {
     // SQLSTATE class 08 is "connection exception".
     if (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
     // A locked file or a disk I/O failure; better-sqlite3 gives extended codes such as SQLITE_BUSY_SNAPSHOT.
-    if (/^SQLITE_(BUSY|LOCKED|IOERR)(_|$)/.test(code)) return true;
+    if (/^SQLITE_(BUSY|LOCKED|IOERR|READONLY)(_|$)/.test(code)) return true;
   }
   return UNAVAILABLE_MESSAGES.some((m) => err.message.includes(m));
 }

@@ -34,6 +34,8 @@ export interface OpenStorageOptions {
    * transaction mode).
    */
   pgPreparedStatements?: boolean;
+  /** PostgreSQL: longest wait for a lock in ms before a statement fails (0: no limit); default 5,000. */
+  pgLockTimeoutMs?: number;
 }
 
 /**
@@ -57,9 +59,13 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
     schema: opts.pgSchema,
     poolMax: opts.pgPoolMax,
     preparedStatements: opts.pgPreparedStatements,
+    lockTimeoutMs: opts.pgLockTimeoutMs,
   });
   return wrap(db, 'postgres');
 }
+
+/** How long ping() waits for the database. */
+export const PING_TIMEOUT_MS = 3_000;
 
 function wrap(db: Kysely<Database>, engine: Engine): Storage {
   let closing: Promise<void> | undefined;
@@ -68,10 +74,17 @@ function wrap(db: Kysely<Database>, engine: Engine): Storage {
     engine,
     async ping() {
       if (closing !== undefined) throw new StorageError('DATABASE_UNAVAILABLE', 'The database has been closed.');
+      // Bounded: a readiness probe must answer, also while every connection hangs on a dead link.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+      });
       try {
-        await sql`select 1`.execute(db);
+        await Promise.race([sql`select 1`.execute(db), late]);
       } catch (err) {
         throw new StorageError('DATABASE_UNAVAILABLE', `The ${engine} database did not answer.`, { cause: err });
+      } finally {
+        clearTimeout(timer);
       }
     },
     close() {

@@ -30,35 +30,37 @@ export interface PostgresOptions {
   poolMax?: number;
   /** Run parameterised queries as named prepared statements (default true; see pg-statements.ts). */
   preparedStatements?: boolean;
+  /** Longest wait for a row or table lock, in ms, before the statement fails (0: no limit); default 5,000. */
+  lockTimeoutMs?: number;
 }
+
+/** A serving transaction left open (a stuck client, a lost reply) is ended by the server after this long. */
+const IDLE_IN_TRANSACTION_MS = 60_000;
+/** TCP keep-alive on every connection, so one silently dropped (NAT, firewall, failover) is noticed and replaced. */
+const KEEPALIVE_DELAY_MS = 10_000;
 
 /**
  * Connects a pool to `url`, optionally confined to `schema` (created if absent; set as `search_path` in each
  * connection's startup packet, so every pooled connection sees it), and migrates.
  */
 export async function openPostgres(url: string, opts: PostgresOptions): Promise<Kysely<Database>> {
-  const { schema, poolMax = 10, preparedStatements = true } = opts;
+  const { schema, poolMax = 10, preparedStatements = true, lockTimeoutMs = 5_000 } = opts;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new StorageError('INVALID_ARGUMENT', 'pgSchema must be a lower-case identifier of at most 63 characters.');
   }
   if (!Number.isSafeInteger(poolMax) || poolMax < 1) {
     throw new StorageError('INVALID_ARGUMENT', 'pgPoolMax must be a positive integer.');
   }
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolMax,
-    connectionTimeoutMillis: 10_000,
-    types: int8Types(),
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  });
-  // An idle connection the server closes emits 'error' on the pool; unhandled, that would kill the process.
-  // The pool drops the connection itself; the next query reconnects or fails, and ping() reports it.
-  pool.on('error', () => undefined);
-  if (preparedStatements) nameStatements(pool);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
+    throw new StorageError('INVALID_ARGUMENT', 'lockTimeoutMs must be a non-negative integer.');
+  }
+  // Migrations run on a connection of their own, with no lock timeout: a process starting while another migrates
+  // waits for it, however long that takes. Serving connections then wait for a lock at most `lockTimeoutMs`, so a
+  // held lock is a 503 in bounded time rather than a request that never ends.
+  const migrator = kyselyOn(url, schema, 1, []);
   try {
     try {
-      await sql`select 1`.execute(db);
+      await sql`select 1`.execute(migrator);
     } catch (err) {
       throw new StorageError(
         'DATABASE_UNAVAILABLE',
@@ -66,13 +68,55 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
         { cause: err },
       );
     }
-    if (schema !== undefined) await createSchema(db, schema);
-    await migrateToLatest(db, 'postgres', schema ?? (await currentSchema(db)));
-    return db;
+    if (schema !== undefined) await createSchema(migrator, schema);
+    await migrateToLatest(migrator, 'postgres', schema ?? (await currentSchema(migrator)));
+  } finally {
+    await migrator.destroy();
+  }
+  const settings = [`lock_timeout=${lockTimeoutMs}`, `idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`];
+  const db = kyselyOn(url, schema, poolMax, settings, preparedStatements);
+  try {
+    // One query now: it checks the settings, and Kysely's destroy() ends only a pool it has used, so close() must
+    // find this one in use.
+    await sql`select 1`.execute(db);
   } catch (err) {
     await db.destroy();
-    throw err;
+    throw new StorageError(
+      'DATABASE_UNAVAILABLE',
+      `Cannot connect to the PostgreSQL database (${describeCause(err, url)}).`,
+      { cause: err },
+    );
   }
+  return db;
+}
+
+/** A pool on `url` whose connections start with `search_path` (when `schema` is given) and `settings`. */
+function kyselyOn(
+  url: string,
+  schema: string | undefined,
+  max: number,
+  settings: string[],
+  preparedStatements = false,
+): Kysely<Database> {
+  const options = [...(schema === undefined ? [] : [`search_path=${schema}`]), ...settings].map((s) => `-c ${s}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    types: int8Types(),
+    ...(options.length === 0 ? {} : { options: options.join(' ') }),
+  });
+  // An idle connection the server closes emits 'error' on the pool; unhandled, that would kill the process.
+  // The pool drops the connection itself; the next query reconnects or fails, and ping() reports it.
+  pool.on('error', () => undefined);
+  // A connection lost while it runs a query (a restart, a failover, a terminated backend) emits 'error' on its
+  // client, which the pool does not listen to while the client is checked out: unhandled, it would kill the
+  // process. The query itself fails (DATABASE_UNAVAILABLE, a 503) and the pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  if (preparedStatements) nameStatements(pool);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {

@@ -54,8 +54,15 @@ class TurnTakingDriver implements Driver {
     return this.#inner.commitTransaction(connection);
   }
 
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection);
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.#inner.rollbackTransaction(connection);
+    } catch (err) {
+      // SQLite rolls a transaction back itself on some errors (SQLITE_FULL, SQLITE_IOERR): the rollback then finds
+      // none, and its error would replace the one that matters (a full disk answered 500 as "no transaction").
+      if (err instanceof Error && err.message.includes('no transaction is active')) return;
+      throw err;
+    }
   }
 
   async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
