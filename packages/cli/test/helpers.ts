@@ -75,27 +75,35 @@ export async function draftRegistry(base: string): Promise<{ reg: string; key: (
   const key = (id: string): string => join(base, `${id}.key.json`);
   const reg = join(base, 'registry');
   await ok(0, 'registry', 'keygen', '--output', key('root'));
-  for (const id of ISSUERS) {
-    await ok(0, 'registry', 'keygen', '--output', key(id));
-    await ok(
-      0,
-      'registry',
-      'draft',
-      '--dir',
-      reg,
-      '--id',
-      id,
-      '--public-key',
-      key(id),
-      '--endpoint',
-      `https://credentials.${id}.example`,
-      '--name',
-      `${id} Inc.`,
-      '--contact',
-      `trust@${id}.example`,
-    );
-  }
+  for (const id of ISSUERS) await draftIssuer(reg, key(id), id, `${id} Inc.`);
   return { reg, key };
+}
+
+/** A new key at `keyFile` and `vouch registry draft` of issuer `id` with it into `reg`; the draft's output. */
+export async function draftIssuer(
+  reg: string,
+  keyFile: string,
+  id: string,
+  name = id,
+): Promise<{ out: string; err: string }> {
+  await ok(0, 'registry', 'keygen', '--output', keyFile);
+  return ok(
+    0,
+    'registry',
+    'draft',
+    '--dir',
+    reg,
+    '--id',
+    id,
+    '--public-key',
+    keyFile,
+    '--endpoint',
+    `https://credentials.${id}.example`,
+    '--name',
+    name,
+    '--contact',
+    `trust@${id}.example`,
+  );
 }
 
 /** A request the {@link recordingServer} received. */

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { draftRegistry, json, ok, run, runBin, tempDir } from './helpers.ts';
+import { draftIssuer, draftRegistry, json, ok, run, runBin, tempDir } from './helpers.ts';
 
 test('--help on registry and every subcommand, with an example', async () => {
   const top = await ok(0, 'registry', '--help');
@@ -226,24 +226,7 @@ test('five issuers from keygen to a verified registry, then a removal and a thre
 test('draft names the real next step: a founder at genesis, then an add proposal (never `sign` on the entry)', async (t) => {
   const base = await tempDir(t, 'vouch-registry-');
   const { reg, key } = await draftRegistry(base);
-  const draft = async (id: string) => {
-    await ok(0, 'registry', 'keygen', '--output', key(id));
-    const args = ['--public-key', key(id), '--endpoint', `https://credentials.${id}.example`];
-    return ok(
-      0,
-      'registry',
-      'draft',
-      '--dir',
-      reg,
-      '--id',
-      id,
-      ...args,
-      '--name',
-      id,
-      '--contact',
-      `trust@${id}.example`,
-    );
-  };
+  const draft = (id: string) => draftIssuer(reg, key(id), id);
 
   const founder = await draft('fox');
   assert.match(founder.out, /next: name it as a founder in `vouch registry init --root-key FILE --threshold N --dir /);
