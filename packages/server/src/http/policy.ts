@@ -89,6 +89,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
   opts.rateLimitStore.useLogger?.(app.log);
   // Aliases (one handler and one policy under several URLs) count in one bucket, named by the first URL.
   const bucketUrls = new Map<unknown, { policy: RoutePolicy; url: string }>();
+  const failOpenLog: FailOpenLog = { lastAtMs: Number.NEGATIVE_INFINITY, suppressed: 0 };
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const policy = route.config?.policy;
@@ -117,7 +118,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     // it needs from the policy is worked out here, once, rather than read from req.routeOptions on every request.
     let alias = bucketUrls.get(route.handler);
     if (alias?.policy !== policy) bucketUrls.set(route.handler, (alias = { policy, url: route.url }));
-    addRouteHook(route, 'onRequest', policyHook(opts, policy, alias.url), 'first');
+    addRouteHook(route, 'onRequest', policyHook(opts, policy, alias.url, failOpenLog), 'first');
   });
 
   // A store that holds counts locally (BatchedRateLimitStore) publishes them before the storage closes.
@@ -133,7 +134,21 @@ type Done = (err?: Error) => void;
  * and no credential needs a lookup: it runs before every request, and an async hook costs promises and microtask
  * turns on each (closures are made only on the asynchronous paths).
  */
-function policyHook(opts: PolicyOptions, policy: RoutePolicy, url: string): onRequestHookHandler {
+/** When the app last said the rate-limit store failed open, and how many such requests it has not said since. */
+interface FailOpenLog {
+  lastAtMs: number;
+  suppressed: number;
+}
+
+/** At most one fail-open warning per this many ms for the whole app: an outage must not log every request. */
+export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
+
+function policyHook(
+  opts: PolicyOptions,
+  policy: RoutePolicy,
+  url: string,
+  failOpenLog: FailOpenLog,
+): onRequestHookHandler {
   const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
   const maxHeader = String(limit.max);
   const callers = callersOf(policy);
@@ -148,7 +163,17 @@ function policyHook(opts: PolicyOptions, policy: RoutePolicy, url: string): onRe
   function failOpen(req: FastifyRequest, now: number, err: unknown): RateLimitHit {
     // The shared store is the database: when it is down, limiting fails open so liveness and cached answers
     // still work; routes that need the database fail on their own.
-    req.log.warn({ err: { message: (err as Error).message } }, 'rate-limit store unavailable; not limiting');
+    if (now - failOpenLog.lastAtMs >= FAIL_OPEN_LOG_EVERY_MS) {
+      const suppressed = failOpenLog.suppressed;
+      failOpenLog.lastAtMs = now;
+      failOpenLog.suppressed = 0;
+      req.log.warn(
+        { err: { message: (err as Error).message }, suppressed },
+        'rate-limit store unavailable; not limiting',
+      );
+    } else {
+      failOpenLog.suppressed++;
+    }
     return { count: 0, resetAtMs: now + limit.windowMs };
   }
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, tableCounts, T0, TEST_ADMIN_KEY } from '../helpers/app.ts';
-import { installPolicies } from '../../src/http/policy.ts';
+import { LogCapture, makeApp, tableCounts, T0, TEST_ADMIN_KEY } from '../helpers/app.ts';
+import { FAIL_OPEN_LOG_EVERY_MS, installPolicies } from '../../src/http/policy.ts';
 import { MemoryRateLimitStore } from '../../src/http/rate-limit.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { VouchModule } from '../../src/module.ts';
@@ -290,4 +290,49 @@ test('the policy decides the same whether the rate-limit store and authenticator
   assert.deepEqual((outcomes.sync[1] as { body: unknown }).body, { principal: { caller: 'admin', id: 'admin' } });
   assert.deepEqual((outcomes.sync[2] as { body: unknown }).body, { principal: { caller: 'integrator', id: 'acme' } });
   assert.deepEqual((outcomes.sync[0] as { body: unknown }).body, { principal: null });
+});
+
+test('a rate-limit store that fails open is logged once per interval for the whole app, with what was left unsaid', async () => {
+  const clock = new ManualClock(T0);
+  const log = new LogCapture();
+  const app = Fastify({ logger: { level: 'warn', stream: log } });
+  installPolicies(app, {
+    clock,
+    defaultRateLimit: { max: 10, windowMs: 60_000 },
+    rateLimitStore: {
+      hit: () => {
+        throw new Error('store down');
+      },
+      prune: async () => undefined,
+    },
+    authenticators: {},
+  });
+  const ok = async () => ({ ok: true });
+  app.get('/a', { config: { policy: { caller: 'public', rateLimit: 'default' } } }, ok);
+  app.get('/b', { config: { policy: { caller: 'public', rateLimit: 'default' } } }, ok);
+  await app.ready();
+  try {
+    const warnings = () =>
+      log.lines
+        .map((l) => JSON.parse(l) as { msg: string; suppressed?: number })
+        .filter((l) => /not limiting/.test(l.msg));
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await app.inject({ url: i % 2 === 0 ? '/a' : '/b' })).statusCode, 200, 'fails open');
+    }
+    assert.deepEqual(
+      warnings().map((w) => w.suppressed),
+      [0],
+    );
+    clock.advance(FAIL_OPEN_LOG_EVERY_MS - 1);
+    await app.inject({ url: '/a' });
+    assert.equal(warnings().length, 1);
+    clock.advance(1);
+    await app.inject({ url: '/b' });
+    assert.deepEqual(
+      warnings().map((w) => w.suppressed),
+      [0, 5],
+    );
+  } finally {
+    await app.close();
+  }
 });
