@@ -214,7 +214,7 @@ eachEngine('int8 columns and generated ids read back as numbers', async ({ open 
   assert.equal(Number(count?.n), 1);
 });
 
-test('SQLite runs with WAL, foreign keys, a busy timeout and synchronous=NORMAL; vouch.db is 0600', async () => {
+test('SQLite runs with WAL, foreign keys, no synchronous busy wait and synchronous=NORMAL; vouch.db is 0600', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'vouch-storage-'));
   const storage = await openStorage({ dataDir });
   try {
@@ -222,7 +222,8 @@ test('SQLite runs with WAL, foreign keys, a busy timeout and synchronous=NORMAL;
       Object.values((await sql.raw(`pragma ${name}`).execute(storage.db)).rows[0] as object)[0];
     assert.equal(await pragma('journal_mode'), 'wal');
     assert.equal(await pragma('foreign_keys'), 1);
-    assert.equal(await pragma('busy_timeout'), 5000);
+    // Once open, a busy statement fails at once and the driver waits asynchronously (test/storage/sqlite-busy).
+    assert.equal(await pragma('busy_timeout'), 0);
     assert.equal(await pragma('synchronous'), 1); // NORMAL
     assert.equal((await stat(join(dataDir, 'vouch.db'))).mode & 0o777, 0o600);
   } finally {

@@ -2,13 +2,77 @@
 // mutex whose every release wakes every waiter, and all but one go back to sleep: with 64 requests in flight, each
 // query cost 64 wake-ups (a tenth of the gateway's intercept CPU in a profile). This driver hands the connection to
 // the longest waiter alone; the inner driver does the rest, and its own mutex is then never contended.
+//
+// It also waits for another process's write lock without blocking the event loop. better-sqlite3 is synchronous, so
+// SQLite's own busy timeout would hold the only thread for as long as it waits (every request of the process,
+// /healthz included, stood still up to 5 s per statement); the connection instead runs with no busy timeout and a
+// statement refused with SQLITE_BUSY is tried again after an asynchronous pause, up to BUSY_WAIT_MS.
 import { SqliteDialect } from 'kysely';
-import type { DatabaseConnection, Driver, QueryCompiler, TransactionSettings } from 'kysely';
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  Driver,
+  QueryCompiler,
+  QueryResult,
+  TransactionSettings,
+} from 'kysely';
+
+/** How long a statement keeps trying while another connection holds SQLite's write lock; then SQLITE_BUSY (503). */
+export const BUSY_WAIT_MS = 5_000;
+/** The longest pause between two tries. */
+const BUSY_PAUSE_MAX_MS = 50;
+
+/**
+ * A connection whose statements wait asynchronously for the write lock. Only the plain SQLITE_BUSY code is retried:
+ * the statement did nothing (the lock was not granted). An extended code such as SQLITE_BUSY_SNAPSHOT is final.
+ */
+class PatientConnection implements DatabaseConnection {
+  readonly inner: DatabaseConnection;
+
+  constructor(inner: DatabaseConnection) {
+    this.inner = inner;
+  }
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // Kysely's SQLite connection throws synchronously (better-sqlite3 runs the statement in the call).
+    let result: Promise<QueryResult<R>>;
+    try {
+      result = this.inner.executeQuery<R>(query);
+    } catch (err) {
+      return this.#retry<R>(query, err);
+    }
+    return result;
+  }
+
+  async #retry<R>(query: CompiledQuery, first: unknown): Promise<QueryResult<R>> {
+    const deadline = Date.now() + BUSY_WAIT_MS;
+    let err = first;
+    for (let pause = 1; isBusy(err) && Date.now() < deadline; pause = Math.min(pause * 2, BUSY_PAUSE_MAX_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      try {
+        return await this.inner.executeQuery<R>(query);
+      } catch (again) {
+        err = again;
+      }
+    }
+    throw err;
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+}
 
 class TurnTakingDriver implements Driver {
   readonly #inner: Driver;
   #held = false;
   readonly #waiting: Array<() => void> = [];
+  /** The one connection SQLite's driver hands out, wrapped once. */
+  #patient: PatientConnection | undefined;
 
   constructor(inner: Driver) {
     this.#inner = inner;
@@ -24,7 +88,9 @@ class TurnTakingDriver implements Driver {
     if (this.#held) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#held = true;
     try {
-      return await this.#inner.acquireConnection();
+      const connection = await this.#inner.acquireConnection();
+      if (this.#patient?.inner !== connection) this.#patient = new PatientConnection(connection);
+      return this.#patient;
     } catch (err) {
       this.#handOver();
       throw err;

@@ -11,7 +11,10 @@ import { TurnTakingSqliteDialect } from './sqlite-turns.ts';
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'vouch.db';
 
-/** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
+/**
+ * How long SQLite itself waits for another process's write lock, while the database is opened and migrated (one
+ * process migrates, the others wait). Once open, statements wait asynchronously instead (sqlite-turns.ts).
+ */
 const BUSY_TIMEOUT_MS = 5000;
 
 /** Prepared statements kept per connection; more distinct SQL texts than this evict the oldest. */
@@ -44,6 +47,8 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
     // Sealed keys and the audit trail live here; SQLite gives the -wal and -shm files the same mode.
     await chmod(file, 0o600);
     await withProcessLock(file, () => migrateExclusively(raw, db));
+    // From here a busy statement fails at once and the driver tries it again after an asynchronous pause.
+    raw.pragma('busy_timeout = 0');
     return db;
   } catch (err) {
     await db.destroy();
