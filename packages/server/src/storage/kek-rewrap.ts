@@ -8,6 +8,7 @@ import { constantTimeEqual } from '@vouch/sdk';
 import { recordAudit } from './audit.ts';
 import { StorageError, translateErrors } from './errors.ts';
 import { CHECK_META_KEY, kekCheckValue } from './kek.ts';
+import { describeCause } from './lib/error-cause.ts';
 import { MIGRATION_TABLE } from './lib/migrate.ts';
 import { SQLITE_FILE } from './lib/sqlite.ts';
 import { assertNonNegativeInteger } from './lib/validate.ts';
@@ -136,7 +137,11 @@ async function assertPostgresDatabase(url: string, schema: string | undefined): 
   try {
     await client.connect();
   } catch (err) {
-    throw new StorageError('DATABASE_UNAVAILABLE', 'Cannot connect to the PostgreSQL database.', { cause: err });
+    throw new StorageError(
+      'DATABASE_UNAVAILABLE',
+      `Cannot connect to the PostgreSQL database (${describeCause(err, url)}).`,
+      { cause: err },
+    );
   }
   try {
     // The schema the server would use: VOUCH_DATABASE_SCHEMA, or the connection's current schema (null when the
@@ -165,7 +170,13 @@ async function assertPostgresDatabase(url: string, schema: string | undefined): 
     }
   } catch (err) {
     if (err instanceof StorageError) throw err;
-    throw new StorageError('DATABASE_UNAVAILABLE', 'The PostgreSQL database did not answer.', { cause: err });
+    throw new StorageError(
+      'DATABASE_UNAVAILABLE',
+      `The PostgreSQL database did not answer (${describeCause(err, url)}).`,
+      {
+        cause: err,
+      },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
