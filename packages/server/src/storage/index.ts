@@ -2,7 +2,7 @@
 export { StorageError, toStorageError, translateErrors } from './errors.ts';
 export type { StorageErrorCode } from './errors.ts';
 export type { Database, MetaTable, ServerKeysTable, AuditLogTable, RateLimitsTable } from './schema.ts';
-export { openStorage } from './open.ts';
+export { openStorage, PING_TIMEOUT_MS } from './open.ts';
 export type { Engine, Storage, OpenStorageOptions } from './open.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export type { VouchMigration } from './migrations/index.ts';
