@@ -45,6 +45,11 @@ export interface RunningServer {
  */
 export const SHUTDOWN_GRACE_MAX_MS = 25_000;
 
+/** How long close() waits for in-flight requests before cutting their connections. */
+function shutdownGraceOf(config: Config): number {
+  return Math.min(config.requestTimeoutMs, SHUTDOWN_GRACE_MAX_MS);
+}
+
 /** After the grace period, how long the rate-limit flush and the database close may take before the process exits. */
 const SHUTDOWN_CLOSE_MS = 4_000;
 
@@ -65,7 +70,7 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const graceMs = options.shutdownGraceMs ?? Math.min(config.requestTimeoutMs, SHUTDOWN_GRACE_MAX_MS);
+  const graceMs = options.shutdownGraceMs ?? shutdownGraceOf(config);
   const logger = createLogger(config.logLevel, options.logStream);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const admin = await resolveAdminKey(config);
@@ -175,7 +180,7 @@ export async function runServer(config: Config): Promise<RunningServer> {
     server.app.log.info({ signal }, 'shutting down');
     // The last resort: a flush or a pool end stuck on a connection that died silently (no reset ever arrives)
     // would hold the process until SIGKILL. Exit non-zero, said in the log, before an orchestrator's usual 30 s.
-    const deadlineMs = Math.min(config.requestTimeoutMs, SHUTDOWN_GRACE_MAX_MS) + SHUTDOWN_CLOSE_MS;
+    const deadlineMs = shutdownGraceOf(config) + SHUTDOWN_CLOSE_MS;
     setTimeout(() => {
       server.app.log.error({ deadlineMs }, 'shutdown did not finish in time; exiting');
       process.exit(1);

@@ -8,7 +8,7 @@ import { constantTimeEqual } from '@vouch/sdk';
 import { recordAudit } from './audit.ts';
 import { StorageError, translateErrors } from './errors.ts';
 import { CHECK_META_KEY, kekCheckValue } from './kek.ts';
-import { describeCause } from './lib/error-cause.ts';
+import { cannotConnect, describeCause } from './lib/error-cause.ts';
 import { MIGRATION_TABLE } from './lib/migrate.ts';
 import { SQLITE_FILE } from './lib/sqlite.ts';
 import { assertNonNegativeInteger } from './lib/validate.ts';
@@ -137,11 +137,7 @@ async function assertPostgresDatabase(url: string, schema: string | undefined): 
   try {
     await client.connect();
   } catch (err) {
-    throw new StorageError(
-      'DATABASE_UNAVAILABLE',
-      `Cannot connect to the PostgreSQL database (${describeCause(err, url)}).`,
-      { cause: err },
-    );
+    throw cannotConnect(err, url);
   }
   try {
     // The schema the server would use: VOUCH_DATABASE_SCHEMA, or the connection's current schema (null when the

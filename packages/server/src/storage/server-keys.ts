@@ -256,12 +256,7 @@ export async function rotateServerKey(
       if (options.dropRetired === true) {
         // A leaked key is seldom the only one: every retired key was sealed under the same KEK and kept in the same
         // rows. Dropped in this transaction, so no retry can leave one published.
-        const rows = await trx
-          .deleteFrom('server_keys')
-          .where('purpose', '=', purpose)
-          .where('status', '=', 'retired')
-          .returning(['kid', 'generation'])
-          .execute();
+        const rows = await deleteRetired(trx, purpose);
         dropped = rows.sort((a, b) => b.generation - a.generation).map((r) => r.kid);
         await recordAudit(trx, {
           at: nowMs,
@@ -334,13 +329,7 @@ export async function dropRetiredServerKeys(
   if (kids.length === 0) return [];
   return translateErrors(() =>
     storage.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .deleteFrom('server_keys')
-        .where('purpose', '=', purpose)
-        .where('status', '=', 'retired')
-        .where('kid', 'in', [...kids])
-        .returning(['kid', 'generation'])
-        .execute();
+      const rows = await deleteRetired(trx, purpose, kids);
       for (const r of rows) {
         await recordAudit(trx, {
           at: nowMs,
@@ -353,6 +342,17 @@ export async function dropRetiredServerKeys(
       return rows.map((r) => r.kid);
     }),
   );
+}
+
+/** Deletes the retired keys of `purpose` (those among `kids`, or all); an active key is never deleted. */
+function deleteRetired(
+  trx: Kysely<Database>,
+  purpose: string,
+  kids?: readonly string[],
+): Promise<Array<{ kid: string; generation: number }>> {
+  let query = trx.deleteFrom('server_keys').where('purpose', '=', purpose).where('status', '=', 'retired');
+  if (kids !== undefined) query = query.where('kid', 'in', [...kids]);
+  return query.returning(['kid', 'generation']).execute();
 }
 
 /**

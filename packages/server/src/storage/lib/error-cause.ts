@@ -1,4 +1,5 @@
 // A database error's cause, made fit to print at start: connection and migration failures name what went wrong.
+import { StorageError } from '../errors.ts';
 
 /**
  * What went wrong, for a person at a terminal: the error's code (an errno such as ECONNREFUSED, or a SQLSTATE such as
@@ -22,4 +23,13 @@ function passwordOf(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The start-up refusal when PostgreSQL at `url` cannot be reached or refuses the connection, saying why. */
+export function cannotConnect(err: unknown, url: string): StorageError {
+  return new StorageError(
+    'DATABASE_UNAVAILABLE',
+    `Cannot connect to the PostgreSQL database (${describeCause(err, url)}).`,
+    { cause: err },
+  );
 }

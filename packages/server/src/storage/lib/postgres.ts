@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { StorageError } from '../errors.ts';
-import { describeCause } from './error-cause.ts';
+import { cannotConnect } from './error-cause.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { nameStatements } from './pg-statements.ts';
@@ -62,11 +62,7 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
     try {
       await sql`select 1`.execute(migrator);
     } catch (err) {
-      throw new StorageError(
-        'DATABASE_UNAVAILABLE',
-        `Cannot connect to the PostgreSQL database (${describeCause(err, url)}).`,
-        { cause: err },
-      );
+      throw cannotConnect(err, url);
     }
     if (schema !== undefined) await createSchema(migrator, schema);
     await migrateToLatest(migrator, 'postgres', schema ?? (await currentSchema(migrator)));
@@ -81,11 +77,7 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
     await sql`select 1`.execute(db);
   } catch (err) {
     await db.destroy();
-    throw new StorageError(
-      'DATABASE_UNAVAILABLE',
-      `Cannot connect to the PostgreSQL database (${describeCause(err, url)}).`,
-      { cause: err },
-    );
+    throw cannotConnect(err, url);
   }
   return db;
 }
