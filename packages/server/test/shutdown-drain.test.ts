@@ -1,4 +1,4 @@
-// Shutdown with a request that never finishes: after server.close() Node no longer enforces requestTimeout, so
+// Shutdown with a request that never finishes, or a database link that died silently: after server.close() Node no longer enforces requestTimeout, so
 // close() cuts what is still open after the shutdown grace period; idle keep-alive connections close at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +12,11 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/start.ts';
 import { openStorage } from '../src/storage/index.ts';
-import { LogCapture, serverEnv } from './helpers/app.ts';
-import { eachEngine } from './helpers/storage.ts';
+import { LogCapture, serverEnv, TEST_ADMIN_KEY } from './helpers/app.ts';
+import { eachEngine, PG_SKIP_REASON, TEST_DATABASE_URL } from './helpers/storage.ts';
 import { serve } from './instances/fixtures/serve.ts';
+import { pgRelay } from './helpers/pg-relay.ts';
+import { dropSchema, freshSchema } from './helpers/pg-schema.ts';
 
 const HEADERS_THEN_STALL =
   'POST /api/registry/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n' +
@@ -174,5 +176,45 @@ test(
     await server.close();
     await Promise.all(closed);
     assert.equal(logs.lines.length, 0, 'nothing was cut');
+  },
+);
+
+test(
+  'SIGTERM while the database link hangs: vouch serve logs that shutdown did not finish and exits 1, not never',
+  { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false, timeout: 60_000 },
+  async (t) => {
+    const link = await pgRelay(new URL(TEST_DATABASE_URL!));
+    const dataDir = await mkdtemp(join(tmpdir(), 'vouch-drain-'));
+    const schema = freshSchema();
+    t.after(async () => {
+      await link.close();
+      await dropSchema(TEST_DATABASE_URL!, schema);
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const env = {
+      ...serverEnv('postgres', { dataDir, databaseUrl: link.url, pgSchema: schema }),
+      VOUCH_REQUEST_TIMEOUT_MS: '1000',
+    };
+    const server = await serve(env);
+    t.after(() => server.stop('SIGKILL'));
+    const logs: Array<{ msg?: string; deadlineMs?: number }> = [];
+    createInterface({ input: server.child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{')) logs.push(JSON.parse(line) as (typeof logs)[number]);
+    });
+    const keys = () => fetch(`${server.url}/api/v1/admin/keys`, { headers: { 'x-api-key': TEST_ADMIN_KEY } });
+    assert.equal((await keys()).status, 200);
+    link.hang();
+    // A request whose query is never answered: its pooled connection stays checked out, so the pool cannot end,
+    // and the rate limiter's last flush is never answered either.
+    const sent = link.nextSend();
+    const stuck = keys().catch(() => 'cut');
+    await sent;
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 1);
+    assert.equal(await stuck, 'cut');
+    const late = logs.find((l) => l.msg === 'shutdown did not finish in time; exiting');
+    assert.ok(late !== undefined, `the hard exit is logged: ${JSON.stringify(logs.map((l) => l.msg))}`);
+    // The grace period (min(VOUCH_REQUEST_TIMEOUT_MS, 25 s)) plus the 4 s the close is given after it.
+    assert.equal(late.deadlineMs, 5000);
   },
 );

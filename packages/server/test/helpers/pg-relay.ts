@@ -1,0 +1,54 @@
+// A TCP relay of the test's own, on loopback, between Vouch and PostgreSQL: it forwards both ways until told to
+// hang, after which the database's replies are dropped and every query in flight stays unanswered, as over a link
+// that died silently (no reset ever arrives). The PostgreSQL server itself is never touched.
+import { createServer, connect } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface PgRelay {
+  /** `target` with its host and port replaced by the relay's. */
+  url: string;
+  /** From now on, nothing the database sends reaches Vouch. */
+  hang(): void;
+  /** Resolves when Vouch next sends anything to the database (a query on its way). */
+  nextSend(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function pgRelay(target: URL): Promise<PgRelay> {
+  let hung = false;
+  let waiting: Array<() => void> = [];
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.push(client, upstream);
+    client.on('data', (chunk) => {
+      upstream.write(chunk);
+      const resolve = waiting;
+      waiting = [];
+      for (const r of resolve) r();
+    });
+    upstream.on('data', (chunk) => {
+      if (!hung) client.write(chunk);
+    });
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target.href);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as AddressInfo).port);
+  return {
+    url: url.href,
+    hang: () => (hung = true),
+    nextSend: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
