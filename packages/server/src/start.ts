@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import { createLogger } from './logger.ts';
+import { connectionLossLog } from './connection-loss-log.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import { buildApp } from './app.ts';
 import { checkKek, ensureServerKey, loadKekFile, openStorage } from './storage/index.ts';
@@ -76,7 +77,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const admin = await resolveAdminKey(config);
   // Before the database: a bad key file stops the start before any migration runs.
   const rootKeyFile = await readRegistryRootKeyFile(config);
-  const storage = await openStorage(storageOptionsOf(config));
+  const storage = await openStorage({
+    ...storageOptionsOf(config),
+    onConnectionLost: connectionLossLog(logger, clock),
+  });
   try {
     const loaded = await loadKekFile({
       kekFile: config.kekFile,

@@ -3,6 +3,7 @@ import { ApiError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { clientAddressKey } from './client-address.ts';
 import { addRouteHook } from './route-hooks.ts';
+import { logThrottle } from '../log-throttle.ts';
 import type { RateLimitHit, RateLimitStore } from './rate-limit.ts';
 
 /** Who may call a route. Every route names exactly one; the router refuses to register a route that names none. */
@@ -89,7 +90,7 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
   opts.rateLimitStore.useLogger?.(app.log);
   // Aliases (one handler and one policy under several URLs) count in one bucket, named by the first URL.
   const bucketUrls = new Map<unknown, { policy: RoutePolicy; url: string }>();
-  const failOpenLog: FailOpenLog = { lastAtMs: Number.NEGATIVE_INFINITY, suppressed: 0 };
+  const failOpenLog = logThrottle(FAIL_OPEN_LOG_EVERY_MS);
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const policy = route.config?.policy;
@@ -129,25 +130,19 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
 
 type Done = (err?: Error) => void;
 
+/** At most one fail-open warning per this many ms for the whole app: an outage must not log every request. */
+export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
+
 /**
  * The onRequest hook of one route. Callback style, and synchronous whenever the rate limit was counted in memory
  * and no credential needs a lookup: it runs before every request, and an async hook costs promises and microtask
  * turns on each (closures are made only on the asynchronous paths).
  */
-/** When the app last said the rate-limit store failed open, and how many such requests it has not said since. */
-interface FailOpenLog {
-  lastAtMs: number;
-  suppressed: number;
-}
-
-/** At most one fail-open warning per this many ms for the whole app: an outage must not log every request. */
-export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
-
 function policyHook(
   opts: PolicyOptions,
   policy: RoutePolicy,
   url: string,
-  failOpenLog: FailOpenLog,
+  failOpenLog: (nowMs: number) => number | undefined,
 ): onRequestHookHandler {
   const limit = policy.rateLimit === 'default' ? opts.defaultRateLimit : policy.rateLimit;
   const maxHeader = String(limit.max);
@@ -163,16 +158,12 @@ function policyHook(
   function failOpen(req: FastifyRequest, now: number, err: unknown): RateLimitHit {
     // The shared store is the database: when it is down, limiting fails open so liveness and cached answers
     // still work; routes that need the database fail on their own.
-    if (now - failOpenLog.lastAtMs >= FAIL_OPEN_LOG_EVERY_MS) {
-      const suppressed = failOpenLog.suppressed;
-      failOpenLog.lastAtMs = now;
-      failOpenLog.suppressed = 0;
+    const suppressed = failOpenLog(now);
+    if (suppressed !== undefined) {
       req.log.warn(
         { err: { message: (err as Error).message }, suppressed },
         'rate-limit store unavailable; not limiting',
       );
-    } else {
-      failOpenLog.suppressed++;
     }
     return { count: 0, resetAtMs: now + limit.windowMs };
   }

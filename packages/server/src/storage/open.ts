@@ -36,6 +36,11 @@ export interface OpenStorageOptions {
   pgPreparedStatements?: boolean;
   /** PostgreSQL: longest wait for a lock in ms before a statement fails (0: no limit); default 5,000. */
   pgLockTimeoutMs?: number;
+  /**
+   * PostgreSQL: called when a pooled connection is lost (a restart, a failover, a terminated backend, a dropped
+   * idle link), with why, fit to log (the URL and password cut out). The pool replaces the connection itself.
+   */
+  onConnectionLost?: (cause: string) => void;
 }
 
 /**
@@ -60,6 +65,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
     poolMax: opts.pgPoolMax,
     preparedStatements: opts.pgPreparedStatements,
     lockTimeoutMs: opts.pgLockTimeoutMs,
+    onConnectionLost: opts.onConnectionLost,
   });
   return wrap(db, 'postgres');
 }

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { StorageError } from '../errors.ts';
-import { cannotConnect } from './error-cause.ts';
+import { cannotConnect, describeCause } from './error-cause.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { nameStatements } from './pg-statements.ts';
@@ -32,6 +32,8 @@ export interface PostgresOptions {
   preparedStatements?: boolean;
   /** Longest wait for a row or table lock, in ms, before the statement fails (0: no limit); default 5,000. */
   lockTimeoutMs?: number;
+  /** Told why whenever a serving connection is lost (see `OpenStorageOptions.onConnectionLost`). */
+  onConnectionLost?: (cause: string) => void;
 }
 
 /** A serving transaction left open (a stuck client, a lost reply) is ended by the server after this long. */
@@ -44,7 +46,7 @@ const KEEPALIVE_DELAY_MS = 10_000;
  * connection's startup packet, so every pooled connection sees it), and migrates.
  */
 export async function openPostgres(url: string, opts: PostgresOptions): Promise<Kysely<Database>> {
-  const { schema, poolMax = 10, preparedStatements = true, lockTimeoutMs = 5_000 } = opts;
+  const { schema, poolMax = 10, preparedStatements = true, lockTimeoutMs = 5_000, onConnectionLost } = opts;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new StorageError('INVALID_ARGUMENT', 'pgSchema must be a lower-case identifier of at most 63 characters.');
   }
@@ -70,7 +72,8 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
     await migrator.destroy();
   }
   const settings = [`lock_timeout=${lockTimeoutMs}`, `idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`];
-  const db = kyselyOn(url, schema, poolMax, settings, preparedStatements);
+  const lost = onConnectionLost === undefined ? undefined : (err: unknown) => onConnectionLost(describeCause(err, url));
+  const db = kyselyOn(url, schema, poolMax, settings, preparedStatements, lost);
   try {
     // One query now: it checks the settings, and Kysely's destroy() ends only a pool it has used, so close() must
     // find this one in use.
@@ -89,6 +92,7 @@ function kyselyOn(
   max: number,
   settings: string[],
   preparedStatements = false,
+  onLost: (err: unknown) => void = () => undefined,
 ): Kysely<Database> {
   const options = [...(schema === undefined ? [] : [`search_path=${schema}`]), ...settings].map((s) => `-c ${s}`);
   const pool = new pg.Pool({
@@ -100,13 +104,11 @@ function kyselyOn(
     types: int8Types(),
     ...(options.length === 0 ? {} : { options: options.join(' ') }),
   });
-  // An idle connection the server closes emits 'error' on the pool; unhandled, that would kill the process.
-  // The pool drops the connection itself; the next query reconnects or fails, and ping() reports it.
+  // A lost connection emits 'error' on its client, idle or checked out; unhandled, that would kill the process. The
+  // pool drops an idle one itself (and re-emits the error on the pool, ignored here: it was reported once already);
+  // a checked-out one fails its query (DATABASE_UNAVAILABLE, a 503) and is discarded on release.
   pool.on('error', () => undefined);
-  // A connection lost while it runs a query (a restart, a failover, a terminated backend) emits 'error' on its
-  // client, which the pool does not listen to while the client is checked out: unhandled, it would kill the
-  // process. The query itself fails (DATABASE_UNAVAILABLE, a 503) and the pool discards the client on release.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => client.on('error', onLost));
   if (preparedStatements) nameStatements(pool);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
