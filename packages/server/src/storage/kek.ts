@@ -5,6 +5,7 @@ import type { Engine } from './engine.ts';
 import { StorageError, translateErrors } from './errors.ts';
 import { constantTimeEqual } from '@vouch/sdk';
 import { assertNonNegativeInteger } from './lib/validate.ts';
+import { recordAudit } from './audit.ts';
 import type { Storage } from './open.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
@@ -126,11 +127,16 @@ export async function checkKek(storage: Storage, kek: Buffer, nowMs: number): Pr
   assertNonNegativeInteger('nowMs', nowMs);
   const expected = kekCheckValue(kek);
   const row = await translateErrors(async () => {
-    await storage.db
-      .insertInto('meta')
-      .values({ key: CHECK_META_KEY, value: expected, created_at: nowMs })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
+    await storage.db.transaction().execute(async (trx) => {
+      const landed = await trx
+        .insertInto('meta')
+        .values({ key: CHECK_META_KEY, value: expected, created_at: nowMs })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .returning('key')
+        .execute();
+      // The moment the database was bound to its KEK, by the one process whose insert landed.
+      if (landed.length === 1) await recordAudit(trx, { at: nowMs, actor: 'system', action: 'kek.bind' });
+    });
     return storage.db.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst();
   });
   if (row === undefined || !constantTimeEqual(row.value, expected)) {

@@ -123,6 +123,13 @@ eachEngine('checkKek records the check once and refuses another key with KEK_MIS
   assert.equal(rows.length, 1);
   assert.ok(rows[0]?.created_at === T0 || rows[0]?.created_at === T0 + 1);
   assert.ok(!rows[0]?.value.includes(kek.toString('hex')) && !rows[0]?.value.includes(kek.toString('base64url')));
+  // Audited once, by the process whose insert landed, at the time it recorded.
+  const bound = await a.db
+    .selectFrom('audit_log')
+    .select(['at', 'actor', 'target'])
+    .where('action', '=', 'kek.bind')
+    .execute();
+  assert.deepEqual(bound, [{ at: rows[0]!.created_at, actor: 'system', target: null }]);
 
   const other = randomBytes(32);
   const err = await checkKek(b, other, T0).catch((e: unknown) => e);
