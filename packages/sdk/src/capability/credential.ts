@@ -22,6 +22,7 @@ import {
   signEd25519Jws,
 } from './lib.ts';
 import { AGENT_CREDENTIAL_TYP, type AgentCredentialClaims } from './types.ts';
+import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
 /** Most scope entries a credential may carry. */
 export const MAX_SCOPE_ENTRIES = 64;
@@ -189,8 +190,8 @@ export async function verifyAgentCredential(
   if (!(await ed25519Verifies(jws, issuerPublicKey(found.issuer), crypto, cache, credential))) {
     throw invalid(`The credential is not signed by the current registry key of ${claims.iss}.`);
   }
-  const now = options.now / 1000;
-  const skew = options.clockSkewSeconds ?? 60;
+  const now = nowSecondsOf(options.now);
+  const skew = secondsOption(options.clockSkewSeconds, 60, 'clockSkewSeconds');
   if (now - skew >= claims.exp) throw new VouchError('CREDENTIAL_EXPIRED', 'The credential has expired.');
   if (now + skew < claims.iat) throw invalid('The credential claims to be issued in the future.');
   if (options.agentId !== undefined && claims.sub !== options.agentId) {

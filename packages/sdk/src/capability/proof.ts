@@ -10,6 +10,7 @@ import { checkIssuer } from '../registry/check-issuer.ts';
 import type { RegistryDocument } from '../registry/types.ts';
 import { ed25519Verifies, isId, isSeconds, issuerPublicKey, parseEd25519Jws, signEd25519Jws } from './lib.ts';
 import { CAPABILITY_PROOF_TYP, CAPABILITY_REVOCATION_TYP, PROOF_MAX_AGE_SECONDS } from './types.ts';
+import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
 export interface CapabilityProofInput {
   agentId: string;
@@ -81,8 +82,8 @@ export async function verifyCapabilityProof(proof: string, options: VerifyCapabi
   ) {
     throw new VouchError('PROOF_INVALID', 'The proof is not over {agentId, resource, action, iat} of this request.');
   }
-  const maxAge = options.maxAgeSeconds ?? PROOF_MAX_AGE_SECONDS;
-  if (Math.abs(options.now / 1000 - payload.iat) > maxAge) {
+  const maxAge = secondsOption(options.maxAgeSeconds, PROOF_MAX_AGE_SECONDS, 'maxAgeSeconds');
+  if (Math.abs(nowSecondsOf(options.now) - payload.iat) > maxAge) {
     throw new VouchError('PROOF_STALE', `The proof's iat must be within ${maxAge} s of the server's time.`);
   }
   return payload.iat;
@@ -136,8 +137,8 @@ export async function verifyRevocationRequest(
   if (Object.keys(payload).sort().join(',') !== 'iat,jti' || payload.jti !== options.jti || !isSeconds(payload.iat)) {
     throw new VouchError('PROOF_INVALID', 'The revocation request is not over {jti, iat} of this token.');
   }
-  const maxAge = options.maxAgeSeconds ?? PROOF_MAX_AGE_SECONDS;
-  if (Math.abs(options.now / 1000 - payload.iat) > maxAge) {
+  const maxAge = secondsOption(options.maxAgeSeconds, PROOF_MAX_AGE_SECONDS, 'maxAgeSeconds');
+  if (Math.abs(nowSecondsOf(options.now) - payload.iat) > maxAge) {
     throw new VouchError('PROOF_STALE', `The revocation request's iat must be within ${maxAge} s.`);
   }
   return issuerId;

@@ -32,6 +32,7 @@ import {
   type CapabilityRequest,
   type CapabilityTier,
 } from './types.ts';
+import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
 const CLAIM_NAMES = ['act', 'cth', 'exp', 'iat', 'iid', 'ikt', 'jti', 'par', 'res', 'sub', 'tier'].join(',');
 /** Longest `par` chain a token may carry, whatever a gateway's configured depth. */
@@ -250,13 +251,13 @@ export async function checkCapability(
   if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto, cache, token as string))) {
     return deny('INVALID_SIGNATURE', "The token is not signed by one of the gateway's capability keys.");
   }
-  const skew = options.clockSkewSeconds ?? 0;
+  const skew = secondsOption(options.clockSkewSeconds, 0, 'clockSkewSeconds');
   // Both times are the gateway's own stamps, so a clock difference cannot stretch a lifetime; the skew is allowed
   // anyway, as everywhere else a verifier compares times. A longer token was signed by a leaked key, not a gateway.
   if (claims.exp - claims.iat > CAPABILITY_TIER_MAX_SECONDS[claims.tier] + skew) {
     return deny('TOKEN_LIFETIME_EXCEEDED', `The token lives longer than its tier (${claims.tier}) allows.`, claims);
   }
-  const now = options.now / 1000;
+  const now = nowSecondsOf(options.now);
   if (now - skew >= claims.exp) return deny('TOKEN_EXPIRED', 'The token has expired.', claims);
   if (claims.sub !== request.agentId) return deny('SUBJECT_MISMATCH', 'The token was issued to another agent.', claims);
   if (!resourceCovers(claims.res, request.resource)) {

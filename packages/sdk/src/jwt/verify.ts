@@ -6,6 +6,7 @@ import { decodeJwsForVerify } from './decode.ts';
 import { MAX_TOKEN_LENGTH } from './types.ts';
 import { verifyDecodedJws } from './verify-jws.ts';
 import type { VerifyJwsOptions } from './verify-jws.ts';
+import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
 export interface VerifyJwtOptions extends VerifyJwsOptions {
   /** The only accepted `iss`. */
@@ -94,8 +95,8 @@ export function checkClaims(payload: Uint8Array, options: ClaimCheckOptions): Jw
 
   if (claims.iss !== options.issuer)
     throw new VouchError('JWT_ISSUER_MISMATCH', 'The token was issued by someone else.');
-  const now = options.now / 1000;
-  const skew = options.clockSkewSeconds ?? 60;
+  const now = nowSecondsOf(options.now);
+  const skew = secondsOption(options.clockSkewSeconds, 60, 'clockSkewSeconds');
   if (claims.exp !== undefined && now - skew >= claims.exp)
     throw new VouchError('JWT_EXPIRED', 'The token has expired.');
   if (claims.nbf !== undefined && now + skew < claims.nbf) {
