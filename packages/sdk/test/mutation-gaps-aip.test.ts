@@ -1,0 +1,123 @@
+// Checks of verifyAipToken and the pure-JS ES256 JWKS reader that no other test could notice being broken (found by
+// mutation testing): each case below fails if its check is dropped or weakened.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AIP_TYP,
+  aipClaimName,
+  aipKeysFromJwks,
+  decodeBase64url,
+  encodeBase64url,
+  es256KeyFromJwk,
+  generateKeyPair,
+  isVouchError,
+  signJwt,
+  verifyAipToken,
+} from '../src/index.ts';
+import type { JwtClaims, VouchErrorCode } from '../src/index.ts';
+
+const ISS = 'https://vouch.example';
+const NOW = Date.UTC(2026, 0, 1);
+const S = NOW / 1000;
+const DID = 'did:identity:abcdefghijklmnopqrstuvwxya';
+
+async function rejects(p: Promise<unknown>, code: VouchErrorCode): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(isVouchError(err), String(err));
+    assert.equal(err.code, code, err.message);
+    return true;
+  });
+}
+
+async function issuer() {
+  const pair = await generateKeyPair('P-256');
+  const jwk = { ...pair.publicJwk, kid: pair.thumbprint, alg: 'ES256', use: 'sig' };
+  const { resolveKey } = aipKeysFromJwks({ keys: [jwk] });
+  const sign = (claims: JwtClaims, typ: string = AIP_TYP.identity) =>
+    signJwt(claims, pair.privateKey, { kid: pair.thumbprint, typ });
+  const identity: JwtClaims = { iss: ISS, sub: DID, iat: S, exp: S + 3600, jti: 'j-1' };
+  identity[aipClaimName(ISS, 'token_type')] = 'identity';
+  const session: JwtClaims = { ...identity, jti: 'j-2', aud: 'shop', nonce: 'n-1' };
+  session[aipClaimName(ISS, 'token_type')] = 'session';
+  return { resolveKey, sign, identity, session, opts: { resolveKey, issuer: ISS, now: NOW } };
+}
+
+test('verifyAipToken refuses an empty sub or an empty jti (no agent, no revocable id)', async () => {
+  const { sign, identity, opts } = await issuer();
+  assert.equal((await verifyAipToken(await sign(identity), opts)).agent, DID);
+  await rejects(verifyAipToken(await sign({ ...identity, sub: '' }), opts), 'JWT_CLAIM_INVALID');
+  await rejects(verifyAipToken(await sign({ ...identity, jti: '' }), opts), 'JWT_CLAIM_INVALID');
+});
+
+test('a session token with an empty aud is refused', async () => {
+  const { sign, session, opts } = await issuer();
+  assert.equal((await verifyAipToken(await sign(session, AIP_TYP.session), opts)).audience, 'shop');
+  await rejects(verifyAipToken(await sign({ ...session, aud: '' }, AIP_TYP.session), opts), 'JWT_CLAIM_INVALID');
+});
+
+test('empty nonce, deployer or framework claims are refused', async () => {
+  const { sign, identity, session, opts } = await issuer();
+  await rejects(verifyAipToken(await sign({ ...session, nonce: '' }, AIP_TYP.session), opts), 'JWT_CLAIM_INVALID');
+  for (const name of ['deployer', 'framework'] as const) {
+    const ok = await verifyAipToken(await sign({ ...identity, [aipClaimName(ISS, name)]: 'x' }), opts);
+    assert.equal(ok[name], 'x');
+    await rejects(
+      verifyAipToken(await sign({ ...identity, [aipClaimName(ISS, name)]: '' }), opts),
+      'JWT_CLAIM_INVALID',
+    );
+  }
+});
+
+test('model_providers must be a list of strings, element by element', async () => {
+  const { sign, identity, opts } = await issuer();
+  const mp = aipClaimName(ISS, 'model_providers');
+  assert.deepEqual((await verifyAipToken(await sign({ ...identity, [mp]: ['a', 'b'] }), opts)).modelProviders, [
+    'a',
+    'b',
+  ]);
+  for (const bad of [[1], ['a', null], [{ name: 'a' }], [['a']]]) {
+    await rejects(verifyAipToken(await sign({ ...identity, [mp]: bad }), opts), 'JWT_CLAIM_INVALID');
+  }
+});
+
+test('without a pinned issuer, a token whose iss is empty is refused', async () => {
+  const { sign, identity, resolveKey } = await issuer();
+  // Everything else consistent for the issuer "": the namespaced token_type claim is "/claims/token_type".
+  const claims: JwtClaims = { sub: DID, iat: S, exp: S + 3600, jti: 'j-1', iss: '' };
+  claims[aipClaimName('', 'token_type')] = 'identity';
+  await rejects(verifyAipToken(await sign(claims), { resolveKey, now: NOW }), 'JWT_CLAIM_INVALID');
+  // The same path with a real iss works.
+  assert.equal((await verifyAipToken(await sign(identity), { resolveKey, now: NOW })).jti, 'j-1');
+});
+
+// NIST P-256.
+const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+
+function powMod(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  b %= m;
+  for (; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
+  return r;
+}
+
+function be32(v: bigint): Uint8Array {
+  return Uint8Array.from(v.toString(16).padStart(64, '0').match(/../g)!, (h) => parseInt(h, 16));
+}
+
+test('es256KeyFromJwk refuses coordinates that are not reduced mod p (a second spelling of a point)', () => {
+  // A point with a small x, so that x + p still fits in 32 bytes (p ≡ 3 mod 4: sqrt is a power).
+  let x = 0n;
+  let y = 0n;
+  for (; ; x++) {
+    const rhs = (((x * x * x - 3n * x + B) % P) + P) % P;
+    y = powMod(rhs, (P + 1n) / 4n, P);
+    if ((y * y) % P === rhs) break;
+  }
+  const good = { kty: 'EC', crv: 'P-256', x: encodeBase64url(be32(x)), y: encodeBase64url(be32(y)) };
+  assert.ok(es256KeyFromJwk(good), 'the reduced point is a key');
+  const unreduced = { ...good, x: encodeBase64url(be32(x + P)) };
+  assert.equal(decodeBase64url(unreduced.x).length, 32);
+  assert.equal(es256KeyFromJwk(unreduced), undefined);
+  assert.deepEqual(aipKeysFromJwks({ keys: [{ ...unreduced, kid: 'k' }] }).kids, []);
+});

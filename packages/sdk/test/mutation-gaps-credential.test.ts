@@ -1,0 +1,153 @@
+// Agent-credential, proof-of-possession and revocation-request checks that no other test could notice being broken
+// (found by mutation testing): each case below fails if its check is dropped or weakened.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import {
+  AGENT_CREDENTIAL_TYP,
+  encodeBase64url,
+  generateKeyPair,
+  getDefaultCrypto,
+  signAgentCredential,
+  signCapabilityProof,
+  signRevocationRequest,
+  verifyAgentCredential,
+  verifyCapabilityProof,
+  verifyRevocationRequest,
+  type PrivateKey,
+} from '../src/index.ts';
+import { governedRegistry, NOW, rejectsCode, type Governed } from './registry-fixtures.ts';
+
+const now = NOW.getTime();
+const sec = Math.floor(now / 1000);
+
+let g: Governed;
+before(async () => {
+  g = await governedRegistry();
+});
+
+/** A credential signed by `key` over any header kid and payload, without signAgentCredential's checks. */
+async function rawCredential(
+  kid: string,
+  payload: Record<string, unknown>,
+  key: PrivateKey,
+  extraHeader: Record<string, unknown> = {},
+): Promise<string> {
+  const header = { alg: 'EdDSA', typ: AGENT_CREDENTIAL_TYP, kid, ...extraHeader };
+  const input = `${encodeBase64url(JSON.stringify(header))}.${encodeBase64url(JSON.stringify(payload))}`;
+  const sig = await getDefaultCrypto().sign('EdDSA', key, new TextEncoder().encode(input));
+  return `${input}.${encodeBase64url(sig)}`;
+}
+
+describe('agent credentials: checks found untested by mutation', () => {
+  const sign = (fields: Partial<Parameters<typeof signAgentCredential>[0]> = {}) =>
+    signAgentCredential(
+      { issuerId: 'alpha', agentId: 'agent:x', ttlSeconds: 3600, now, ...fields },
+      g.orgs.alpha!.privateKey,
+    );
+
+  test('expiry allows exactly the skew (60 s): valid until exp + 60 s, expired from then on', async () => {
+    const cred = await sign();
+    const opts = { registry: g.doc };
+    await verifyAgentCredential(cred, { ...opts, now: now + 3659_000 });
+    await rejectsCode(() => verifyAgentCredential(cred, { ...opts, now: now + 3660_000 }), 'CREDENTIAL_EXPIRED');
+    await verifyAgentCredential(cred, { ...opts, now: now + 3599_000, clockSkewSeconds: 0 });
+    await rejectsCode(
+      () => verifyAgentCredential(cred, { ...opts, now: now + 3600_000, clockSkewSeconds: 0 }),
+      'CREDENTIAL_EXPIRED',
+    );
+  });
+
+  test('a credential issued in the future (beyond the skew) is refused', async () => {
+    const postdated = await sign({ now: now + 3600_000 }); // iat one hour ahead, exp two hours ahead
+    await rejectsCode(() => verifyAgentCredential(postdated, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+    await verifyAgentCredential(postdated, { registry: g.doc, now: now + 3600_000 });
+    const justAhead = await sign({ now: now + 60_000 });
+    await verifyAgentCredential(justAhead, { registry: g.doc, now });
+    const tooFar = await sign({ now: now + 61_000 });
+    await rejectsCode(() => verifyAgentCredential(tooFar, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+  });
+
+  test('the header kid must be the issuer iss', async () => {
+    const claims = { iss: 'alpha', sub: 'agent:x', iat: sec, exp: sec + 600 };
+    const ok = await rawCredential('alpha', claims, g.orgs.alpha!.privateKey);
+    assert.equal((await verifyAgentCredential(ok, { registry: g.doc, now })).issuer.id, 'alpha');
+    // Signed by alpha, but the header names bravo: a verifier that routes by kid would disagree with one by iss.
+    const mixed = await rawCredential('bravo', claims, g.orgs.alpha!.privateKey);
+    await rejectsCode(() => verifyAgentCredential(mixed, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+  });
+
+  test('cnf is exactly {jwk}: no other member rides along under the issuer signature', async () => {
+    const agent = await generateKeyPair('Ed25519');
+    const { kty, crv, x } = agent.publicJwk as { kty: string; crv: string; x: string };
+    const claims = { iss: 'alpha', sub: 'agent:x', iat: sec, exp: sec + 600 };
+    const good = await rawCredential('alpha', { ...claims, cnf: { jwk: { kty, crv, x } } }, g.orgs.alpha!.privateKey);
+    assert.ok((await verifyAgentCredential(good, { registry: g.doc, now })).agentKey);
+    for (const extra of [{ jkt: 'x' }, { kid: 'k' }]) {
+      const bad = await rawCredential(
+        'alpha',
+        { ...claims, cnf: { jwk: { kty, crv, x }, ...extra } },
+        g.orgs.alpha!.privateKey,
+      );
+      await rejectsCode(() => verifyAgentCredential(bad, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+    }
+  });
+});
+
+describe('the strict EdDSA JWS form of credentials', () => {
+  const claims = { iss: 'alpha', sub: 'agent:x', iat: sec, exp: sec + 600 };
+
+  test('the typ must be agent-credential+jwt: a JWS the issuer signed for another purpose is not a credential', async () => {
+    for (const typ of ['capability-revocation+jwt', 'capability-proof+jwt', 'capability+jwt', 'JWT']) {
+      const other = await rawCredential('alpha', claims, g.orgs.alpha!.privateKey, { typ });
+      await rejectsCode(() => verifyAgentCredential(other, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+    }
+    const noTyp = await rawCredential('alpha', claims, g.orgs.alpha!.privateKey, { typ: undefined });
+    await rejectsCode(() => verifyAgentCredential(noTyp, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+  });
+
+  test('header members that pick a key or demand extensions are refused', async () => {
+    const agent = await generateKeyPair('Ed25519');
+    for (const extra of [
+      { jwk: agent.publicJwk },
+      { jku: 'https://evil.example/jwks' },
+      { crit: ['exp'] },
+      { b64: false },
+    ]) {
+      const bad = await rawCredential('alpha', claims, g.orgs.alpha!.privateKey, extra);
+      await rejectsCode(() => verifyAgentCredential(bad, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+    }
+  });
+
+  test('times are whole seconds', async () => {
+    for (const t of [{ iat: sec + 0.5 }, { exp: sec + 600.25 }, { exp: 2 ** 60 }]) {
+      const bad = await rawCredential('alpha', { ...claims, ...t }, g.orgs.alpha!.privateKey);
+      await rejectsCode(() => verifyAgentCredential(bad, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+    }
+  });
+});
+
+describe('proofs dated in the future are stale too', () => {
+  test('a capability proof whose iat is more than 60 s ahead is PROOF_STALE', async () => {
+    const agent = await generateKeyPair('Ed25519');
+    const req = { agentId: 'agent:x', resource: 'payments:invoices', action: 'read' };
+    const proof = await signCapabilityProof(req, agent.privateKey, { now });
+    const opts = { agentKey: agent.publicKey, ...req };
+    assert.equal(await verifyCapabilityProof(proof, { ...opts, now: now - 60_000 }), sec);
+    // Pre-signed for later use: iat one day ahead of the verifier's clock.
+    const later = await signCapabilityProof(req, agent.privateKey, { now: now + 86_400_000 });
+    await rejectsCode(() => verifyCapabilityProof(later, { ...opts, now }), 'PROOF_STALE');
+    await rejectsCode(() => verifyCapabilityProof(proof, { ...opts, now: now - 61_000 }), 'PROOF_STALE');
+  });
+
+  test('an issuer revocation request whose iat is more than 60 s ahead is PROOF_STALE', async () => {
+    const key = g.orgs.alpha!.privateKey;
+    const r = await signRevocationRequest({ jti: 't1', issuerId: 'alpha' }, key, { now });
+    assert.equal(await verifyRevocationRequest(r, { registry: g.doc, jti: 't1', now: now - 60_000 }), 'alpha');
+    const later = await signRevocationRequest({ jti: 't1', issuerId: 'alpha' }, key, { now: now + 86_400_000 });
+    await rejectsCode(() => verifyRevocationRequest(later, { registry: g.doc, jti: 't1', now }), 'PROOF_STALE');
+    await rejectsCode(
+      () => verifyRevocationRequest(r, { registry: g.doc, jti: 't1', now: now - 61_000 }),
+      'PROOF_STALE',
+    );
+  });
+});

@@ -1,0 +1,34 @@
+// Strict-JSON rules that no other test could notice being broken (found by mutation testing): parseStrict must
+// refuse what any RFC 8259 parser refuses, or two parsers disagree about a signed document.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeUtf8, encodeUtf8, isVouchError, parseStrict } from '../src/index.ts';
+
+function refused(input: string | Uint8Array, code = 'INVALID_JSON'): void {
+  assert.throws(
+    () => parseStrict(input),
+    (e: unknown) => isVouchError(e) && e.code === code,
+    JSON.stringify(typeof input === 'string' ? input : [...input]),
+  );
+}
+
+test('every unescaped control character U+0000..U+001F in a string is refused, on both parse paths', () => {
+  for (let c = 0; c < 0x20; c++) {
+    const ch = String.fromCharCode(c);
+    refused(`"a${ch}b"`); // no backslash: the JSON.parse path first
+    refused(`"\\n${ch}"`); // a backslash: the reference parser alone
+    refused(`{"k${ch}":1}`);
+    refused(encodeUtf8(`["${ch}"]`));
+  }
+  // U+007F and above are fine unescaped; escaped controls are fine.
+  assert.equal(parseStrict('"a\u007fb"'), 'a\u007fb');
+  assert.equal(parseStrict('"\\u001f"'), '\u001f');
+});
+
+test('a UTF-8 byte-order mark is kept by decodeUtf8 and refused by parseStrict', () => {
+  const bom = Uint8Array.of(0xef, 0xbb, 0xbf, 0x7b, 0x7d);
+  assert.equal(decodeUtf8(bom), '\ufeff{}');
+  refused(bom);
+  refused('\ufeff{}');
+  assert.deepEqual(parseStrict(bom.subarray(3)), {});
+});
