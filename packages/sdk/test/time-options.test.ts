@@ -18,6 +18,7 @@ import {
   verifyCapabilityProof,
   verifyJwt,
   verifyRevocationRequest,
+  type JwtClaims,
 } from '../src/index.ts';
 import { capabilityFixture, type CapabilityFixture } from './capability-fixtures.ts';
 import { NOW, rejectsCode } from './registry-fixtures.ts';
@@ -34,7 +35,7 @@ before(async () => {
   const pair = await generateKeyPair('P-256');
   const { resolveKey } = aipKeysFromJwks({ keys: [{ ...pair.publicJwk, kid: pair.thumbprint }] });
   // Expired long ago: any working time check refuses it.
-  const claims: Record<string, unknown> = { iss: ISSUER, sub: 'did:identity:x', iat: 1000, exp: 2000, jti: 'j' };
+  const claims: JwtClaims = { iss: ISSUER, sub: 'did:identity:x', iat: 1000, exp: 2000, jti: 'j' };
   claims[aipClaimName(ISSUER, 'token_type')] = 'identity';
   jwt = { token: await signJwt(claims, pair.privateKey, { kid: pair.thumbprint, typ: AIP_TYP.identity }), resolveKey };
 });
