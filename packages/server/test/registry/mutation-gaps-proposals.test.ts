@@ -1,0 +1,56 @@
+// Gaps found by mutation testing in the authority's proposal states (registry/store.ts settleProposals): applying a
+// proposal makes every other pending proposal made for the same sequence stale, shown as such and refused, so no
+// issuer is asked to co-sign a proposal that can never apply.
+import assert from 'node:assert/strict';
+import { eachEngine } from '../helpers/storage.ts';
+import { makeApp } from '../helpers/app.ts';
+import { admin, cosignature, get, makeIssuers, post, proposal, unsigned } from './fixtures.ts';
+
+eachEngine('applying a proposal marks its siblings on the same sequence stale', async ({ open }) => {
+  const storage = await open();
+  const app = await makeApp(storage);
+  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+  const founders = [is.alpha!, is.bravo!, is.charlie!, is.delta!];
+  const g = await post(
+    app.app,
+    '/v1/registry/genesis',
+    { issuers: founders.map((f) => f.entry), threshold: 2 },
+    admin(app.adminKey),
+  );
+  assert.equal(g.status, 201, JSON.stringify(g.body));
+  const registry = g.body.registry as string;
+  const now = app.clock.now();
+
+  const add = await proposal(
+    { registry, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry) },
+    [is.alpha!],
+    now,
+  );
+  const rm = await proposal(
+    { registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'x' },
+    [is.bravo!],
+    now,
+  );
+  const addId = (await post(app.app, '/v1/registry/proposals', add)).body.id as string;
+  const rmId = (await post(app.app, '/v1/registry/proposals', rm)).body.id as string;
+  assert.equal((await get(app.app, `/v1/registry/proposals/${rmId}`)).body.status, 'pending');
+
+  const applied = await post(app.app, `/v1/registry/proposals/${addId}/signatures`, cosignature(add, is.charlie!, now));
+  assert.equal(applied.body.status, 'applied', JSON.stringify(applied.body));
+
+  const sibling = await get(app.app, `/v1/registry/proposals/${rmId}`);
+  assert.equal(sibling.body.status, 'stale');
+  assert.equal(sibling.body.appliedSequence, null);
+  const pending = await get(app.app, '/v1/registry/proposals?status=pending');
+  assert.deepEqual(pending.body.proposals, []);
+  const stale = await get(app.app, '/v1/registry/proposals?status=stale');
+  assert.deepEqual(
+    (stale.body.proposals as Array<{ id: string }>).map((p) => p.id),
+    [rmId],
+  );
+  const late = await post(app.app, `/v1/registry/proposals/${rmId}/signatures`, cosignature(rm, is.charlie!, now));
+  assert.equal(late.status, 409);
+  assert.equal(late.body.code, 'REGISTRY_PROPOSAL_STALE');
+  assert.equal((await get(app.app, '/v1/registry/issuers/delta')).body.status, 'active');
+  await app.app.close();
+});
