@@ -5,12 +5,23 @@
 // opened private half is not the key its kid names (sealed under that kid, e.g. by a faulty import) is refused.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { strict as assert } from 'node:assert';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { ensureServerKey, listServerKeys, lockActiveServerKey, rotateServerKey } from '../../src/storage/index.ts';
+import {
+  ensureServerKey,
+  listServerKeys,
+  lockActiveServerKey,
+  openStorage,
+  rotateServerKey,
+} from '../../src/storage/index.ts';
 import { seal } from '../../src/storage/secret-box.ts';
 import type { Database } from '../../src/storage/index.ts';
-import { eachEngine } from '../helpers/storage.ts';
+import { dropSchema, freshSchema } from '../helpers/pg-schema.ts';
+import { eachEngine, PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { blockedBehind } from '../helpers/interleave.ts';
 
 const T0 = 1_750_000_000_000;
@@ -36,15 +47,20 @@ eachEngine(
   },
 );
 
-eachEngine(
+// PostgreSQL only: SQLite runs one writing transaction at a time, so a rotation cannot overlap a signer there.
+test(
   'a rotation waits for a transaction that holds the active key (PostgreSQL share lock)',
-  async ({ open, engine, t }) => {
-    if (engine !== 'postgres') {
-      t.skip('SQLite runs one writing transaction at a time: a rotation cannot overlap a signer');
-      return;
-    }
-    const storage = await open();
-    const other = await open(); // the rotating process
+  { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false, timeout: 60_000 },
+  async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'vouch-key-lock-'));
+    const options = { dataDir, databaseUrl: TEST_DATABASE_URL, pgSchema: freshSchema() };
+    const storage = await openStorage(options);
+    const other = await openStorage(options); // the rotating process
+    t.after(async () => {
+      await Promise.allSettled([storage.close(), other.close()]);
+      await dropSchema(TEST_DATABASE_URL!, options.pgSchema);
+      await rm(dataDir, { recursive: true, force: true });
+    });
     const first = await ensureServerKey(storage, kek, 'tokens', 'ES256', T0);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
