@@ -2,7 +2,7 @@
 // built with the CLI itself, then a removal by proposal that turns the issuer's credentials into ISSUER_REVOKED.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, generateKeyPair } from '@vouch/sdk';
@@ -60,6 +60,33 @@ test('credential → verify-credential, refusals by code, then ISSUER_REVOKED af
     reg,
   );
   assert.equal((await stat(file)).mode & 0o777, 0o600);
+  // Renewed to the same path, over a file left readable: the credential replaces it, and the file is 0600 again.
+  await chmod(file, 0o644);
+  const before = await readFile(file, 'utf8');
+  await ok(
+    0,
+    'registry',
+    'credential',
+    '--key',
+    key('acme'),
+    '--as',
+    'acme',
+    '--agent',
+    'agent:bot',
+    '--ttl',
+    '1h',
+    '--output',
+    file,
+    '--dir',
+    reg,
+  );
+  assert.equal((await stat(file)).mode & 0o777, 0o600);
+  assert.notEqual(await readFile(file, 'utf8'), before);
+  assert.deepEqual(
+    (await readdir(base)).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temporary file is left',
+  );
   const verify = (cred: string, ...extra: string[]) =>
     run('registry', 'verify-credential', cred, '--root-key', rootPub, '--dir', reg, ...extra);
   const good = await verify(file, '--agent', 'agent:bot', '--format', 'json');

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -14,7 +13,7 @@ import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { parseDuration } from './lib/duration.ts';
 import { readPrivateKeyFile, readPublicKeyArg } from './lib/key-files.ts';
-import { DEFAULT_DIR, layout, readRegistryIfAny, shown } from './lib/layout.ts';
+import { DEFAULT_DIR, layout, readRegistryIfAny, shown, writeText } from './lib/layout.ts';
 
 interface CredentialOptions {
   key: string;
@@ -108,7 +107,8 @@ Examples:
         throw err;
       }
       if (opts.output !== undefined) {
-        await writeFile(resolve(opts.output), `${credential}\n`, { mode: 0o600 });
+        // The credential is a secret: 0600 also when it replaces an older file (a renewal to the same path).
+        await writeText(resolve(opts.output), `${credential}\n`, { mode: 0o600 });
       }
       const { claims } = decodeJwt(credential);
       print(io, opts.format === 'json', { credential, claims }, () =>

@@ -98,17 +98,31 @@ export async function writeJson(
   value: unknown,
   options: { exclusive?: boolean; mode?: number } = {},
 ): Promise<void> {
+  await writeText(path, jsonText(value), options);
+}
+
+/**
+ * Writes `text` to `path` whole: to a new temporary file beside it (created with `mode`), then renamed over it, so the
+ * file always ends with `mode` (writeFile's mode applies only to a file it creates: overwriting an existing 0644
+ * file with a secret would leave it readable). `exclusive` refuses an existing file instead.
+ */
+export async function writeText(
+  path: string,
+  text: string,
+  options: { exclusive?: boolean; mode?: number } = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const mode = options.mode ?? 0o644;
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     if (options.exclusive) {
-      await writeFile(path, jsonText(value), { flag: 'wx', mode });
+      await writeFile(path, text, { flag: 'wx', mode });
       return;
     }
-    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, jsonText(value), { mode });
+    await writeFile(tmp, text, { flag: 'wx', mode });
     await rename(tmp, path);
   } catch (err) {
+    await rm(tmp, { force: true });
     if (errno(err) === 'EEXIST')
       throw new CliError(`${shown(path)} already exists; refusing to overwrite it.`, EXIT.USAGE);
     throw new CliError(`${shown(path)}: cannot write (${errno(err) ?? 'error'}).`, EXIT.USAGE);
