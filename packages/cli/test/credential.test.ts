@@ -44,42 +44,27 @@ test('credential → verify-credential, refusals by code, then ISSUER_REVOKED af
 
   // Written to a file (0600), verified from it.
   const file = join(base, 'bot.cred');
-  await ok(
-    0,
-    'registry',
-    'credential',
-    '--key',
-    key('acme'),
-    '--as',
-    'acme',
-    '--agent',
-    'agent:bot',
-    '--output',
-    file,
-    '--dir',
-    reg,
-  );
+  const issueTo = (...extra: string[]) =>
+    ok(
+      0,
+      'registry',
+      'credential',
+      '--key',
+      key('acme'),
+      '--as',
+      'acme',
+      '--agent',
+      'agent:bot',
+      '--dir',
+      reg,
+      ...extra,
+    );
+  await issueTo('--output', file);
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   // Renewed to the same path, over a file left readable: the credential replaces it, and the file is 0600 again.
   await chmod(file, 0o644);
   const before = await readFile(file, 'utf8');
-  await ok(
-    0,
-    'registry',
-    'credential',
-    '--key',
-    key('acme'),
-    '--as',
-    'acme',
-    '--agent',
-    'agent:bot',
-    '--ttl',
-    '1h',
-    '--output',
-    file,
-    '--dir',
-    reg,
-  );
+  await issueTo('--ttl', '1h', '--output', file);
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   assert.notEqual(await readFile(file, 'utf8'), before);
   assert.deepEqual(

@@ -16,39 +16,14 @@ import {
   es256KeyFromJwk,
   formatPublicKey,
   generateKeyPair,
-  isVouchError,
   signAipIssueProof,
   signJwt,
   verifyAipToken,
 } from '../src/index.ts';
-import type { FetchLike, JwtClaims, VouchErrorCode } from '../src/index.ts';
+import type { FetchLike } from '../src/index.ts';
 import { PROVIDERS } from './providers.ts';
 import { listVectorDir, readVectorJson } from './vectors.ts';
-
-const ISS = 'https://vouch.example';
-const NOW = Date.UTC(2026, 0, 1);
-const S = NOW / 1000;
-const DID = 'did:identity:abcdefghijklmnopqrstuvwxya';
-
-async function rejects(p: Promise<unknown>, code: VouchErrorCode): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isVouchError(err), String(err));
-    assert.equal(err.code, code, err.message);
-    return true;
-  });
-}
-
-async function issuer() {
-  const pair = await generateKeyPair('P-256');
-  const jwk = { ...pair.publicJwk, kid: pair.thumbprint, alg: 'ES256', use: 'sig', status: 'active' };
-  const sign = (claims: JwtClaims, typ: string = AIP_TYP.identity) =>
-    signJwt(claims, pair.privateKey, { kid: pair.thumbprint, typ });
-  const identity: JwtClaims = { iss: ISS, sub: DID, iat: S, exp: S + 3600, jti: 'j-1' };
-  identity[aipClaimName(ISS, 'token_type')] = 'identity';
-  const session: JwtClaims = { ...identity, jti: 'j-2', aud: 'shop', nonce: 'n-1' };
-  session[aipClaimName(ISS, 'token_type')] = 'session';
-  return { pair, jwk, jwks: { keys: [jwk] }, sign, identity, session };
-}
+import { aipIssuer, DID, ISS, NOW, rejects, S } from './aip-fixtures.ts';
 
 test('aipKeysFromJwks reads ES256 keys without node:crypto and refuses everything else', async () => {
   const a = await generateKeyPair('P-256');
@@ -120,7 +95,7 @@ test('the pure-JS curve check agrees with OpenSSL on real, random and Wycheproof
 });
 
 test('verifyAipToken: identity and session tokens, on both crypto providers', async () => {
-  const { jwks, sign, identity, session } = await issuer();
+  const { jwks, sign, identity, session } = await aipIssuer();
   const { resolveKey } = aipKeysFromJwks(jwks);
   const idToken = await sign(identity);
   const sessionToken = await sign(session, AIP_TYP.session);
@@ -140,7 +115,7 @@ test('verifyAipToken: identity and session tokens, on both crypto providers', as
 });
 
 test('verifyAipToken: the AIP rules, each with its code', async () => {
-  const { jwks, sign, identity, session } = await issuer();
+  const { jwks, sign, identity, session } = await aipIssuer();
   const { resolveKey } = aipKeysFromJwks(jwks);
   const opts = { resolveKey, issuer: ISS, now: NOW };
   const idToken = await sign(identity);
@@ -268,8 +243,8 @@ function scriptedIssuer(jwks: { keys: unknown[] }) {
 }
 
 test('createAipVerifier: discovery, key refresh on unknown kid (rate-limited), revocation sync by cursor', async () => {
-  const a = await issuer();
-  const b = await issuer();
+  const a = await aipIssuer();
+  const b = await aipIssuer();
   const issuerState = scriptedIssuer(a.jwks);
   let now = NOW;
   const verifier = createAipVerifier({ issuer: `${ISS}/`, fetch: issuerState.fetch, now: () => now });
@@ -314,7 +289,7 @@ test('createAipVerifier: discovery, key refresh on unknown kid (rate-limited), r
 });
 
 test('createAipVerifier fails closed when the revocation list is stale and unreachable', async () => {
-  const a = await issuer();
+  const a = await aipIssuer();
   const scripted = scriptedIssuer(a.jwks);
   let now = NOW;
   const verifier = createAipVerifier({ issuer: ISS, fetch: scripted.fetch, now: () => now });
@@ -336,7 +311,7 @@ test('createAipVerifier fails closed when the revocation list is stale and unrea
 });
 
 test('createAipVerifier refuses bad discovery documents and bad options', async () => {
-  const a = await issuer();
+  const a = await aipIssuer();
   const token = await a.sign(a.identity);
   for (const [patch, what] of [
     [{ issuer: 'https://evil.example' }, 'another issuer'],

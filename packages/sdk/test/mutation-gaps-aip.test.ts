@@ -9,54 +9,26 @@ import {
   decodeBase64url,
   encodeBase64url,
   es256KeyFromJwk,
-  generateKeyPair,
-  isVouchError,
-  signJwt,
   verifyAipToken,
 } from '../src/index.ts';
-import type { JwtClaims, VouchErrorCode } from '../src/index.ts';
-
-const ISS = 'https://vouch.example';
-const NOW = Date.UTC(2026, 0, 1);
-const S = NOW / 1000;
-const DID = 'did:identity:abcdefghijklmnopqrstuvwxya';
-
-async function rejects(p: Promise<unknown>, code: VouchErrorCode): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isVouchError(err), String(err));
-    assert.equal(err.code, code, err.message);
-    return true;
-  });
-}
-
-async function issuer() {
-  const pair = await generateKeyPair('P-256');
-  const jwk = { ...pair.publicJwk, kid: pair.thumbprint, alg: 'ES256', use: 'sig' };
-  const { resolveKey } = aipKeysFromJwks({ keys: [jwk] });
-  const sign = (claims: JwtClaims, typ: string = AIP_TYP.identity) =>
-    signJwt(claims, pair.privateKey, { kid: pair.thumbprint, typ });
-  const identity: JwtClaims = { iss: ISS, sub: DID, iat: S, exp: S + 3600, jti: 'j-1' };
-  identity[aipClaimName(ISS, 'token_type')] = 'identity';
-  const session: JwtClaims = { ...identity, jti: 'j-2', aud: 'shop', nonce: 'n-1' };
-  session[aipClaimName(ISS, 'token_type')] = 'session';
-  return { resolveKey, sign, identity, session, opts: { resolveKey, issuer: ISS, now: NOW } };
-}
+import type { JwtClaims } from '../src/index.ts';
+import { aipIssuer, DID, ISS, NOW, rejects, S } from './aip-fixtures.ts';
 
 test('verifyAipToken refuses an empty sub or an empty jti (no agent, no revocable id)', async () => {
-  const { sign, identity, opts } = await issuer();
+  const { sign, identity, opts } = await aipIssuer();
   assert.equal((await verifyAipToken(await sign(identity), opts)).agent, DID);
   await rejects(verifyAipToken(await sign({ ...identity, sub: '' }), opts), 'JWT_CLAIM_INVALID');
   await rejects(verifyAipToken(await sign({ ...identity, jti: '' }), opts), 'JWT_CLAIM_INVALID');
 });
 
 test('a session token with an empty aud is refused', async () => {
-  const { sign, session, opts } = await issuer();
+  const { sign, session, opts } = await aipIssuer();
   assert.equal((await verifyAipToken(await sign(session, AIP_TYP.session), opts)).audience, 'shop');
   await rejects(verifyAipToken(await sign({ ...session, aud: '' }, AIP_TYP.session), opts), 'JWT_CLAIM_INVALID');
 });
 
 test('empty nonce, deployer or framework claims are refused', async () => {
-  const { sign, identity, session, opts } = await issuer();
+  const { sign, identity, session, opts } = await aipIssuer();
   await rejects(verifyAipToken(await sign({ ...session, nonce: '' }, AIP_TYP.session), opts), 'JWT_CLAIM_INVALID');
   for (const name of ['deployer', 'framework'] as const) {
     const ok = await verifyAipToken(await sign({ ...identity, [aipClaimName(ISS, name)]: 'x' }), opts);
@@ -69,7 +41,7 @@ test('empty nonce, deployer or framework claims are refused', async () => {
 });
 
 test('model_providers must be a list of strings, element by element', async () => {
-  const { sign, identity, opts } = await issuer();
+  const { sign, identity, opts } = await aipIssuer();
   const mp = aipClaimName(ISS, 'model_providers');
   assert.deepEqual((await verifyAipToken(await sign({ ...identity, [mp]: ['a', 'b'] }), opts)).modelProviders, [
     'a',
@@ -81,7 +53,7 @@ test('model_providers must be a list of strings, element by element', async () =
 });
 
 test('without a pinned issuer, a token whose iss is empty is refused', async () => {
-  const { sign, identity, resolveKey } = await issuer();
+  const { sign, identity, resolveKey } = await aipIssuer();
   // Everything else consistent for the issuer "": the namespaced token_type claim is "/claims/token_type".
   const claims: JwtClaims = { sub: DID, iat: S, exp: S + 3600, jti: 'j-1', iss: '' };
   claims[aipClaimName('', 'token_type')] = 'identity';
