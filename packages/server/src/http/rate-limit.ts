@@ -85,7 +85,7 @@ export class DatabaseRateLimitStore implements RateLimitStore {
     return hitRateLimit(this.#storage.db, boundedBucket(bucket), windowMs, nowMs);
   }
   async prune(nowMs: number): Promise<void> {
-    await pruneRateLimits(this.#storage.db, nowMs);
+    await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs);
   }
 }
 
@@ -274,7 +274,7 @@ export class BatchedRateLimitStore implements RateLimitStore {
     await this.flush().catch(() => undefined);
     // Ended windows go, written or not: their hits can no longer limit anyone.
     for (const [key, w] of this.#windows) if (this.#ended(w)) this.#windows.delete(key);
-    await pruneRateLimits(this.#storage.db, nowMs);
+    await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs);
   }
 
   async close(): Promise<void> {

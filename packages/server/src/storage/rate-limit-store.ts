@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { StorageError, translateErrors } from './errors.ts';
+import { deleteExpired } from './expired-rows.ts';
 import { assertNonNegativeInteger, assertText } from './lib/validate.ts';
+import type { Engine } from './engine.ts';
 import type { Database } from './schema.ts';
 
 /** Longest bucket name stored: a primary-key column, so names stay short enough for an index entry. */
@@ -109,17 +111,14 @@ export async function addRateLimitHits(
 }
 
 /**
- * Deletes windows that ended at or before `nowMs`; returns how many rows went.
+ * Deletes windows that ended at or before `nowMs`, in bounded batches; returns how many rows went.
  *
  * @example
  * ```ts
- * setInterval(() => void pruneRateLimits(storage.db, clock.now()), 60_000).unref();
+ * setInterval(() => void pruneRateLimits(storage.db, storage.engine, clock.now()), 60_000).unref();
  * ```
  */
-export async function pruneRateLimits(db: Kysely<Database>, nowMs: number): Promise<number> {
+export async function pruneRateLimits(db: Kysely<Database>, engine: Engine, nowMs: number): Promise<number> {
   assertNonNegativeInteger('nowMs', nowMs);
-  const result = await translateErrors(() =>
-    db.deleteFrom('rate_limits').where('expires_at', '<=', nowMs).executeTakeFirst(),
-  );
-  return Number(result.numDeletedRows);
+  return deleteExpired(db, engine, 'rate_limits', { op: '<=', before: nowMs });
 }

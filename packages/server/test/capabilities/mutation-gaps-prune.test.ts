@@ -22,14 +22,14 @@ eachEngine('prune keeps the revocation of a token that has not expired yet', asy
     assert.equal((await intercept(app.app, res.body.token!, X)).code, 'TOKEN_REVOKED');
 
     app.clock.advance(300_000); // half its life
-    await prune(storage.db, app.clock.now());
+    await prune(storage.db, storage.engine, app.clock.now());
     assert.equal((await intercept(app.app, res.body.token!, X)).code, 'TOKEN_REVOKED', 'still revoked after a prune');
     const rows = await storage.db.selectFrom('capability_revocations').select('jti').execute();
     assert.deepEqual(rows, [{ jti: res.body.tokenId }]);
 
     // Once the token has expired the revocation is useless, and goes.
     app.clock.advance(300_001);
-    await prune(storage.db, app.clock.now());
+    await prune(storage.db, storage.engine, app.clock.now());
     assert.deepEqual(await storage.db.selectFrom('capability_revocations').select('jti').execute(), []);
     assert.equal((await intercept(app.app, res.body.token!, X)).code, 'TOKEN_EXPIRED');
   } finally {
@@ -44,7 +44,7 @@ eachEngine('prune keeps a used proof until it is too old to be presented again',
     const now = app.clock.now();
     assert.equal(await consumeProof(storage.db, 'a'.repeat(64), now + 60_000), true);
     assert.equal(await consumeProof(storage.db, 'b'.repeat(64), now - 1), true);
-    await prune(storage.db, now);
+    await prune(storage.db, storage.engine, now);
     // The live one is still spent; the stale one is gone.
     assert.equal(await consumeProof(storage.db, 'a'.repeat(64), now + 60_000), false, 'a used proof stays used');
     const left = await storage.db.selectFrom('capability_proofs').select('proof_digest').execute();

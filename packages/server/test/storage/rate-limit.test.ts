@@ -40,9 +40,9 @@ eachEngine('pruneRateLimits deletes only windows that have ended', async ({ open
   await hitRateLimit(storage.db, 'old', WINDOW, T0 - WINDOW);
   await hitRateLimit(storage.db, 'current', WINDOW, T0);
   await hitRateLimit(storage.db, 'long', 10 * WINDOW, T0);
-  assert.equal(await pruneRateLimits(storage.db, start - 1), 0);
-  assert.equal(await pruneRateLimits(storage.db, start), 1);
-  assert.equal(await pruneRateLimits(storage.db, start), 0);
+  assert.equal(await pruneRateLimits(storage.db, storage.engine, start - 1), 0);
+  assert.equal(await pruneRateLimits(storage.db, storage.engine, start), 1);
+  assert.equal(await pruneRateLimits(storage.db, storage.engine, start), 0);
   const left = await storage.db.selectFrom('rate_limits').select('bucket').orderBy('bucket').execute();
   assert.deepEqual(
     left.map((r) => r.bucket),
@@ -63,5 +63,7 @@ eachEngine('bad arguments are INVALID_ARGUMENT', async ({ open }) => {
   ] as const) {
     await assert.rejects(hitRateLimit(storage.db, bucket, windowMs, nowMs), { code: 'INVALID_ARGUMENT' });
   }
-  await assert.rejects(pruneRateLimits(storage.db, Number.POSITIVE_INFINITY), { code: 'INVALID_ARGUMENT' });
+  await assert.rejects(pruneRateLimits(storage.db, storage.engine, Number.POSITIVE_INFINITY), {
+    code: 'INVALID_ARGUMENT',
+  });
 });

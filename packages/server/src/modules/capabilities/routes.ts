@@ -226,7 +226,7 @@ function registerCapabilityRoutes(app: FastifyInstance, ctx: AppContext): void {
   );
 
   const pruner = setInterval(() => {
-    prune(ctx.storage.db, ctx.clock.now()).catch((err: unknown) =>
+    prune(ctx.storage.db, ctx.storage.engine, ctx.clock.now()).catch((err: unknown) =>
       app.log.warn({ err: { message: (err as Error).message } }, 'capability prune failed'),
     );
   }, PRUNE_EVERY_MS);

@@ -3,8 +3,8 @@
 // is the one recorded at issuance.
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
-import { preparedRead, translateErrors } from '../../storage/index.ts';
-import type { Database } from '../../storage/index.ts';
+import { deleteExpired, preparedRead, translateErrors } from '../../storage/index.ts';
+import type { Database, Engine } from '../../storage/index.ts';
 import { agentStandings } from '../agents/service.ts';
 
 export type Db = Kysely<Database>;
@@ -149,9 +149,7 @@ export async function consumeProof(db: Db, digest: string, expiresAt: number): P
 }
 
 /** Deletes used proofs and revocations whose tokens have expired (each is useless after `now`). */
-export async function prune(db: Db, now: number): Promise<void> {
-  await translateErrors(async () => {
-    await db.deleteFrom('capability_proofs').where('expires_at', '<', now).execute();
-    await db.deleteFrom('capability_revocations').where('expires_at', '<', now).execute();
-  });
+export async function prune(db: Db, engine: Engine, now: number, batchRows?: number): Promise<void> {
+  await deleteExpired(db, engine, 'capability_proofs', { op: '<', before: now, batchRows });
+  await deleteExpired(db, engine, 'capability_revocations', { op: '<', before: now, batchRows });
 }

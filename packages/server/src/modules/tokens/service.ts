@@ -501,7 +501,7 @@ export async function pruneTokenState(
 ): Promise<{ deleted: Record<string, number>; droppedKeys: string[] }> {
   const { storage, clock, config } = ctx;
   const now = clock.now();
-  const deleted = await store.pruneExpired(storage.db, now - config.clockSkewSeconds * 1000);
+  const deleted = await store.pruneExpired(storage.db, storage.engine, now - config.clockSkewSeconds * 1000);
   const keyring = keyringOf(ctx);
   keyring.invalidate();
   const due = (await keyring.allKeys()).filter((k) => k.dropsAt !== null && k.dropsAt <= now).map((k) => k.kid);

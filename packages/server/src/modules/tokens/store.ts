@@ -1,7 +1,7 @@
 // The tokens module's tables (migration 0004). Only this module queries them.
 import type { Kysely, Selectable } from 'kysely';
-import { translateErrors } from '../../storage/index.ts';
-import type { Database } from '../../storage/index.ts';
+import { deleteExpired, translateErrors } from '../../storage/index.ts';
+import type { Database, Engine, ExpiringTable } from '../../storage/index.ts';
 import { noteLocalRevocation } from './local-revocations.ts';
 
 export type Db = Kysely<Database>;
@@ -182,11 +182,15 @@ export function revocationsPage(
 }
 
 /** Deletes what can no longer matter: rows whose token (or proof window) ended at or before `before`. */
-export async function pruneExpired(db: Db, before: number): Promise<Record<string, number>> {
+export async function pruneExpired(
+  db: Db,
+  engine: Engine,
+  before: number,
+  batchRows?: number,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ['token_revocations', 'token_nonces', 'issued_tokens', 'token_issue_proofs'] as const) {
-    const res = await translateErrors(() => db.deleteFrom(table).where('expires_at', '<=', before).executeTakeFirst());
-    counts[table] = Number(res.numDeletedRows);
-  }
+  for (const t of EXPIRING) counts[t] = await deleteExpired(db, engine, t, { op: '<=', before, batchRows });
   return counts;
 }
+
+const EXPIRING: readonly ExpiringTable[] = ['token_revocations', 'token_nonces', 'issued_tokens', 'token_issue_proofs'];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../../context.ts';
 import { ApiError } from '../../../errors.ts';
+import { deleteExpired } from '../../../storage/expired-rows.ts';
 import type { Database, DomainChallengesTable } from '../../../storage/schema.ts';
 import type { AgentRef } from '../domain-port.ts';
 import { normalizeDomain } from './domain-name.ts';
@@ -57,10 +58,13 @@ export async function createDomainChallenge(
   if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent is revoked.');
   const now = ctx.clock.now();
   const token = randomBytes(24).toString('hex');
-  await db
-    .deleteFrom('domain_challenges')
-    .where('expires_at', '<', now - PRUNE_AFTER_MS)
-    .execute();
+  // One bounded batch per new challenge: each request adds one row, so this keeps up without a housekeeping loop.
+  await deleteExpired(db, ctx.storage.engine, 'domain_challenges', {
+    op: '<',
+    before: now - PRUNE_AFTER_MS,
+    batchRows: 100,
+    maxBatches: 1,
+  });
   await db
     .insertInto('domain_challenges')
     .values({ agent_id: agent.id, domain: name, token, created_at: now, expires_at: now + CHALLENGE_TTL_MS })
