@@ -98,6 +98,21 @@ test('429 with Retry-After is waited for exactly; a Retry-After beyond the cap i
   }
 });
 
+test('a Retry-After that is neither seconds nor an HTTP date is ignored: the backoff applies, not a zero wait', async () => {
+  const values = ['-1', '1.5', '2026-12-03', 'Thu, 31 Feb 2026 00:00:10 GMT'];
+  const s = await failing((_req, res, n) => {
+    if (n <= values.length) return json(res, 503, { error: 'busy', code: 'BUSY' }, { 'retry-after': values[n - 1]! });
+    json(res, 200, { status: 'ok' });
+  });
+  try {
+    const { client, sleeps } = clientFor(s.url, { retry: { retries: 4, baseDelayMs: 100, maxDelayMs: 1000 } });
+    assert.deepEqual(await client.server.health(), { status: 'ok' });
+    assert.deepEqual(sleeps, [50, 100, 200, 400]);
+  } finally {
+    await s.close();
+  }
+});
+
 test('a non-idempotent POST is never retried; an idempotent one (intercept) is', async () => {
   const s = await failing((_req, res) => json(res, 503, { error: 'busy', code: 'NOT_READY' }));
   try {

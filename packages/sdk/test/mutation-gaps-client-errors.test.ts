@@ -103,6 +103,15 @@ test('Retry-After: up to nine digits are seconds; a longer number or garbage is 
   assert.equal(parseRetryAfter(null, now), undefined);
   assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now), 10_000);
   assert.equal(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now), 0, 'a date in the past is no wait');
+  // Only IMF-fixdate is a date, and only one that prints back as itself: Date.parse would take all of these.
+  for (const loose of [
+    '-1',
+    '1.5',
+    '2026-01-01T00:00:10Z',
+    'Thu, 31 Feb 2026 00:00:10 GMT',
+    'Fri, 01 Jan 2026 00:00:10 GMT',
+  ])
+    assert.equal(parseRetryAfter(loose, now), undefined, loose);
 });
 
 test('an error body is read up to 64 KiB only, whatever maxResponseBytes allows', async (t) => {

@@ -144,13 +144,18 @@ function queryString(query: HttpRequest['query']): string {
   return s === '' ? '' : `?${s}`;
 }
 
-/** `Retry-After` as milliseconds (delta-seconds or an HTTP date), or undefined. */
+/**
+ * `Retry-After` as milliseconds (delta-seconds or an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`), or
+ * undefined. Nothing else is guessed at: `Date.parse` reads `-1` or `1.5` as dates in 2001 (no wait at all) and rolls
+ * `31 Feb` over into March, so a date must print back as itself; otherwise the caller's backoff applies.
+ */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (value === null) return undefined;
   const v = value.trim();
   if (/^[0-9]{1,9}$/.test(v)) return Number(v) * 1000;
   const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  if (Number.isNaN(at) || new Date(at).toUTCString() !== v) return undefined;
+  return Math.max(0, at - now);
 }
 
 function parseBody(text: string, contentType: string | null): unknown {
