@@ -15,35 +15,7 @@ test('credential → verify-credential, refusals by code, then ISSUER_REVOKED af
   await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '3', '--dir', reg, ...ISSUERS);
   const rootPub = (JSON.parse(await readFile(key('root'), 'utf8')) as { publicKey: string }).publicKey;
 
-  const agent = await generateKeyPair('Ed25519');
-  const issued = await ok(
-    0,
-    'registry',
-    'credential',
-    '--key',
-    key('acme'),
-    '--as',
-    'acme',
-    '--agent',
-    'agent:bot',
-    '--scope',
-    'payments:*:read,mail:inbox:send',
-    '--ttl',
-    '2h',
-    '--agent-key',
-    agent.publicKeyRegistry!,
-    '--dir',
-    reg,
-  );
-  const credential = issued.out.trim();
-  const { header, claims } = decodeJwt(credential);
-  assert.deepEqual([header.alg, header.typ, header.kid], ['EdDSA', 'agent-credential+jwt', 'acme']);
-  assert.equal(claims.exp! - claims.iat!, 7200);
-  assert.deepEqual(claims.scope, ['payments:*:read', 'mail:inbox:send']);
-  assert.deepEqual(claims.cnf, { jwk: agent.publicJwk });
-
-  // Written to a file (0600), verified from it.
-  const file = join(base, 'bot.cred');
+  // Issued as acme for agent:bot; `extra` adds the other options.
   const issueTo = (...extra: string[]) =>
     ok(
       0,
@@ -59,6 +31,24 @@ test('credential → verify-credential, refusals by code, then ISSUER_REVOKED af
       reg,
       ...extra,
     );
+  const agent = await generateKeyPair('Ed25519');
+  const issued = await issueTo(
+    '--scope',
+    'payments:*:read,mail:inbox:send',
+    '--ttl',
+    '2h',
+    '--agent-key',
+    agent.publicKeyRegistry!,
+  );
+  const credential = issued.out.trim();
+  const { header, claims } = decodeJwt(credential);
+  assert.deepEqual([header.alg, header.typ, header.kid], ['EdDSA', 'agent-credential+jwt', 'acme']);
+  assert.equal(claims.exp! - claims.iat!, 7200);
+  assert.deepEqual(claims.scope, ['payments:*:read', 'mail:inbox:send']);
+  assert.deepEqual(claims.cnf, { jwk: agent.publicJwk });
+
+  // Written to a file (0600), verified from it.
+  const file = join(base, 'bot.cred');
   await issueTo('--output', file);
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   // Renewed to the same path, over a file left readable: the credential replaces it, and the file is 0600 again.

@@ -5,27 +5,49 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGenesis, generateKeyPair } from '@vouch/sdk';
+import type { PrivateKey } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
+import type { Storage } from '../../src/storage/index.ts';
 import { MAX_DOCUMENT_BYTES } from '../../src/modules/registry/consumer.ts';
 import { admin, get, makeIssuers, post } from './fixtures.ts';
 
-eachEngine('consumer: a redirect is refused, never followed, even to a valid document', async ({ open }) => {
-  const root = await generateKeyPair('Ed25519');
+/** A document source on loopback; `origin` is `http://127.0.0.1:<port>`. */
+async function source(handler: RequestListener): Promise<{ origin: string; server: Server }> {
+  const server = createServer(handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** A Vouch app consuming the registry at `url`, pinned to `rootKey`. */
+function consumerApp(storage: Storage, url: string, rootKey: string, clock?: ManualClock) {
+  return makeApp(storage, {
+    ...(clock ? { clock } : {}),
+    env: { VOUCH_TRUST_REGISTRY_URL: url, VOUCH_TRUST_REGISTRY_ROOT_KEY: rootKey },
+  });
+}
+
+async function genesisUnder(rootKey: PrivateKey) {
   const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-  const genesis = await createGenesis({
-    rootKey: root.privateKey,
+  return createGenesis({
+    rootKey,
     issuers: Object.values(is).map((i) => i.entry),
     threshold: 2,
     now: T0,
   });
-  const body = JSON.stringify(genesis);
+}
+
+eachEngine('consumer: a redirect is refused, never followed, even to a valid document', async ({ open }) => {
+  const root = await generateKeyPair('Ed25519');
+  const body = JSON.stringify(await genesisUnder(root.privateKey));
   let served = 0;
   // /moved answers 302 to /real, which serves a valid document.
-  const server = createServer((req, res) => {
+  const { origin, server } = await source((req, res) => {
     if (req.url === '/real') {
       served++;
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
@@ -33,18 +55,9 @@ eachEngine('consumer: a redirect is refused, never followed, even to a valid doc
       res.writeHead(302, { location: '/real' }).end();
     }
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
   try {
     const storage = await open();
-    const app = await makeApp(storage, {
-      clock: new ManualClock(T0 + 5000),
-      env: {
-        VOUCH_TRUST_REGISTRY_URL: `http://127.0.0.1:${port}/moved`,
-        VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-      },
-    });
+    const app = await consumerApp(storage, `${origin}/moved`, root.publicKeyRegistry!, new ManualClock(T0 + 5000));
     try {
       const r = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -66,7 +79,7 @@ eachEngine('consumer: a chunked body past the size cap is cut off while it strea
   const root = await generateKeyPair('Ed25519');
   let bytesWritten = 0;
   // No Content-Length: the body streams in 64 KiB chunks, twice the cap.
-  const server = createServer((_req, res) => {
+  const { origin, server } = await source((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const total = Math.ceil((2 * MAX_DOCUMENT_BYTES) / chunk.length);
@@ -85,17 +98,9 @@ eachEngine('consumer: a chunked body past the size cap is cut off while it strea
     res.on('error', () => {});
     write();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
   try {
     const storage = await open();
-    const app = await makeApp(storage, {
-      env: {
-        VOUCH_TRUST_REGISTRY_URL: `http://127.0.0.1:${port}/big.json`,
-        VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-      },
-    });
+    const app = await consumerApp(storage, `${origin}/big.json`, root.publicKeyRegistry!);
     try {
       const r = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -117,37 +122,22 @@ eachEngine(
   async ({ open }) => {
     const oldRoot = await generateKeyPair('Ed25519');
     const newRoot = await generateKeyPair('Ed25519');
-    const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-    const genesis = await createGenesis({
-      rootKey: oldRoot.privateKey,
-      issuers: Object.values(is).map((i) => i.entry),
-      threshold: 2,
-      now: T0,
-    });
+    const genesis = await genesisUnder(oldRoot.privateKey);
     let up = true;
-    const server = createServer((_req, res) => {
+    const { origin, server } = await source((_req, res) => {
       if (up) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(genesis));
       else res.writeHead(503).end();
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    const url = `http://127.0.0.1:${port}/agent-trust.json`;
+    const url = `${origin}/agent-trust.json`;
     try {
       const clock = new ManualClock(T0 + 5000);
-      const first = await makeApp(await open(), {
-        clock,
-        env: { VOUCH_TRUST_REGISTRY_URL: url, VOUCH_TRUST_REGISTRY_ROOT_KEY: oldRoot.publicKeyRegistry! },
-      });
+      const first = await consumerApp(await open(), url, oldRoot.publicKeyRegistry!, clock);
       assert.equal((await get(first.app, '/v1/registry')).body.sequence, 1, 'accepted under the old root');
       await first.app.close();
 
       // Restart pinned to another root, with the source down: the stored copy does not verify, so nothing is trusted.
       up = false;
-      const again = await makeApp(await open(), {
-        clock,
-        env: { VOUCH_TRUST_REGISTRY_URL: url, VOUCH_TRUST_REGISTRY_ROOT_KEY: newRoot.publicKeyRegistry! },
-      });
+      const again = await consumerApp(await open(), url, newRoot.publicKeyRegistry!, clock);
       try {
         const r = await get(again.app, '/v1/registry');
         assert.equal(r.status, 503, JSON.stringify(r.body));
