@@ -10,11 +10,11 @@ import {
   interceptBatch,
   interceptCapability,
   issueCapability,
+  pruneCapabilityState,
   revokeCapability,
   type IssueCapabilityInput,
 } from './service.ts';
 import { capabilitySignatureCacheOf } from './signature-cache.ts';
-import { prune } from './store.ts';
 
 /** Most requests in one `POST /v1/intercept/batch`. */
 export const MAX_BATCH = 50;
@@ -226,7 +226,7 @@ function registerCapabilityRoutes(app: FastifyInstance, ctx: AppContext): void {
   );
 
   const pruner = setInterval(() => {
-    prune(ctx.storage.db, ctx.storage.engine, ctx.clock.now()).catch((err: unknown) =>
+    pruneCapabilityState(ctx).catch((err: unknown) =>
       app.log.warn({ err: { message: (err as Error).message } }, 'capability prune failed'),
     );
   }, PRUNE_EVERY_MS);

@@ -111,6 +111,19 @@ async function checkProof(
   return { digest: sha256HexSync(proof), expiresAt: (iat + PROOF_MAX_AGE_SECONDS) * 1000 };
 }
 
+/**
+ * Housekeeping, safe to run in every process at any time: prunes token records, revocations and spent proofs whose
+ * time ended more than the clock skew ago. Another process's clock may lag this one's by up to the skew, and until
+ * its clock passes a token's expiry it still needs the revocation, and a proof's record, to refuse them.
+ *
+ * @example
+ * setInterval(() => void pruneCapabilityState(ctx), 60_000).unref();
+ */
+export function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.prune> {
+  const { storage, clock, config } = ctx;
+  return store.prune(storage.db, storage.engine, clock.now() - config.clockSkewSeconds * 1000);
+}
+
 /** Signs `claims`, then records the token (as its exact compact text) and spends the proof in one transaction. */
 async function record(
   ctx: AppContext,

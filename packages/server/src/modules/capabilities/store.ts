@@ -148,8 +148,20 @@ export async function consumeProof(db: Db, digest: string, expiresAt: number): P
   return res !== undefined;
 }
 
-/** Deletes used proofs and revocations whose tokens have expired (each is useless after `now`). */
-export async function prune(db: Db, engine: Engine, now: number, batchRows?: number): Promise<void> {
-  await deleteExpired(db, engine, 'capability_proofs', { op: '<', before: now, batchRows });
-  await deleteExpired(db, engine, 'capability_revocations', { op: '<', before: now, batchRows });
+/**
+ * Deletes the records of tokens expired before `before`, their revocations, and used proofs too old to be presented
+ * again: each is useless once its time has passed (a token's ancestors never expire before it does).
+ */
+export async function prune(
+  db: Db,
+  engine: Engine,
+  before: number,
+  batchRows?: number,
+): Promise<Record<'capability_tokens' | 'capability_revocations' | 'capability_proofs', number>> {
+  const opts = { op: '<', before, batchRows } as const;
+  return {
+    capability_proofs: await deleteExpired(db, engine, 'capability_proofs', opts),
+    capability_revocations: await deleteExpired(db, engine, 'capability_revocations', opts),
+    capability_tokens: await deleteExpired(db, engine, 'capability_tokens', opts),
+  };
 }
