@@ -49,6 +49,8 @@ interface SignedRequest {
   contentHash: string;
   /** SHA-256 hex of the signature bytes: the replay-guard key. */
   signatureDigest: string;
+  /** The clock skew (ms): a used request's record outlives its window by this much (see consumeSignedRequest). */
+  skewMs: number;
 }
 
 // Filled by the agent-signature authenticator (onRequest, before the body is read) and checked once the body is
@@ -124,6 +126,7 @@ export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
       signedAt,
       contentHash,
       signatureDigest: sha256HexSync(decodeBase64(signature)),
+      skewMs: ctx.config.clockSkewSeconds * 1000,
     });
     return { caller: 'agent-signature', id: didOf(row.id) };
   };
@@ -163,7 +166,9 @@ export function signedRequestOf(req: FastifyRequest): Readonly<SignedRequest> | 
  * Marks this request's agent signature as used, inside the transaction that acts on it; a second use within the
  * signing window throws `REQUEST_REPLAYED` (409) and the transaction rolls back. A request whose window closed
  * before it acted (headers in time, body late) is 401: its first use's record may already be pruned, so only the
- * window, checked with the same `now` as the prune, keeps it from acting twice. No-op for other callers.
+ * window keeps it from acting twice. Records are pruned only once their window closed more than the clock skew ago:
+ * another process whose clock lags this one's by up to the skew still accepts the request, and must find its record.
+ * No-op for other callers.
  */
 export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: number): Promise<void> {
   const signed = signedRequestOf(req);
@@ -176,7 +181,7 @@ export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: num
     signed.signatureDigest,
     signed.agentId,
     signed.signedAt + SIGNED_REQUEST_WINDOW_MS,
-    now,
+    now - signed.skewMs,
   );
   if (!fresh) throw new ApiError('REQUEST_REPLAYED', 'This signed request has already been used.');
 }

@@ -504,17 +504,21 @@ export async function findProfile(db: Db, by: { id: string } | { slug: string })
 /* ---------------------------------------------------- signed-request replay */
 
 /**
- * Records an agent-signed request as used; `false` when it was used before. Expired entries of the same agent are
- * dropped on the way, so the table holds at most one signing window of requests per agent.
+ * Records an agent-signed request as used; `false` when it was used before. The same agent's entries that expired
+ * before `pruneBefore` are dropped on the way, so the table holds about one signing window of requests per agent.
  */
 export async function consumeSignedRequest(
   db: Db,
   digest: string,
   agentId: string,
   expiresAt: number,
-  now: number,
+  pruneBefore: number,
 ): Promise<boolean> {
-  await db.deleteFrom('agent_signed_requests').where('agent_id', '=', agentId).where('expires_at', '<', now).execute();
+  await db
+    .deleteFrom('agent_signed_requests')
+    .where('agent_id', '=', agentId)
+    .where('expires_at', '<', pruneBefore)
+    .execute();
   const inserted = await db
     .insertInto('agent_signed_requests')
     .values({ digest, agent_id: agentId, expires_at: expiresAt })
