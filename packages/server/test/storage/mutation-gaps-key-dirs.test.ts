@@ -1,0 +1,33 @@
+// Gaps found by mutation testing in start.ts and storage/kek.ts: the directories the server creates to hold its
+// secrets (the data directory with admin.key and kek.key, and the directory of a VOUCH_KEK_FILE that does not exist
+// yet) are private to the server's user (0700), not merely the files in them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { startServer } from '../../src/start.ts';
+import { loadKekFile, openStorage } from '../../src/storage/index.ts';
+
+test('a first start creates its data directory 0700', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-key-dirs-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dataDir = join(dir, 'data');
+  const server = await startServer(loadConfig({ VOUCH_PORT: '0', VOUCH_LOG_LEVEL: 'silent', VOUCH_DATA_DIR: dataDir }));
+  await server.close();
+  assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
+  assert.equal((await stat(join(dataDir, 'admin.key'))).mode & 0o777, 0o600);
+});
+
+test('a KEK file created in a directory that does not exist yet gets that directory 0700', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-key-dirs-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const storage = await openStorage({ dataDir: join(dir, 'data') });
+  t.after(() => storage.close());
+  const kekFile = join(dir, 'secrets', 'vouch.kek');
+  const loaded = await loadKekFile({ dataDir: join(dir, 'data'), kekFile, engine: 'sqlite', storage });
+  assert.equal(loaded.created, true);
+  assert.equal((await stat(join(dir, 'secrets'))).mode & 0o777, 0o700);
+  assert.equal((await stat(kekFile)).mode & 0o777, 0o600);
+});
