@@ -163,6 +163,7 @@ eachEngine(
       const audit = await listAudit(storage.db, { action: 'agent.domain_lapsed' });
       assert.equal(audit.length, 1);
       assert.equal(audit[0]!.target, agent.did);
+      assert.equal(audit[0]!.actor, 'domain-recheck', "the lapse is the re-check's act, not the admin's");
       assert.equal(audit[0]!.at, T0 + 3 * DAY);
       assert.deepEqual(audit[0]!.details, {
         domain,
