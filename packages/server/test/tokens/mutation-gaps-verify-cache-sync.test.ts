@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Storage } from '../../src/storage/index.ts';
 import { REVOCATION_SYNC_MS } from '../../src/modules/tokens/verify-cache.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { issue, registerAgent, rejected, tokenApp, verify } from './helpers.ts';
 
 /**
@@ -45,16 +46,25 @@ async function revokeElsewhere(storage: Storage, count: number, jti: string, exp
   await db.updateTable('token_revocation_seq').set({ value: last }).where('name', '=', 'revocations').execute();
 }
 
+/**
+ * Two live tokens of one agent, the first verified once (the cache has read the list); then `count` revocations by
+ * another process, the first token's last, and the sync interval passes.
+ */
+async function revokedAmong(t: TestApp, count: number) {
+  const agent = await registerAgent(t);
+  const [target, control] = [await issue(t, agent), await issue(t, agent)];
+  assert.equal((await verify(t, { token: target.token })).status, 200);
+  await revokeElsewhere(t.ctx.storage, count, target.jti, target.exp * 1000);
+  t.clock.advance(REVOCATION_SYNC_MS);
+  return { target, control };
+}
+
 eachEngine(
   'more revocations than one page of the list arrive at once: the last of them is seen within the bound',
   async ({ open }) => {
     const t = await tokenApp(await open());
     try {
-      const agent = await registerAgent(t);
-      const [target, control] = [await issue(t, agent), await issue(t, agent)];
-      assert.equal((await verify(t, { token: target.token })).status, 200);
-      await revokeElsewhere(t.ctx.storage, 5_000, target.jti, target.exp * 1000);
-      t.clock.advance(REVOCATION_SYNC_MS);
+      const { target, control } = await revokedAmong(t, 5_000);
       await rejected(t, { token: target.token }, 'TOKEN_REVOKED');
       assert.equal((await verify(t, { token: control.token })).status, 200);
     } finally {
@@ -69,12 +79,8 @@ eachEngine(
   async ({ open }) => {
     const t = await tokenApp(await open());
     try {
-      const agent = await registerAgent(t);
-      const [target, control] = [await issue(t, agent), await issue(t, agent)];
-      assert.equal((await verify(t, { token: target.token })).status, 200);
       // More live revocations than the cache holds (200,000): it stops holding the set and asks per token.
-      await revokeElsewhere(t.ctx.storage, 200_001, target.jti, target.exp * 1000);
-      t.clock.advance(REVOCATION_SYNC_MS);
+      const { target, control } = await revokedAmong(t, 200_001);
       await rejected(t, { token: target.token }, 'TOKEN_REVOKED');
       await rejected(t, { token: target.token }, 'TOKEN_REVOKED');
       assert.equal((await verify(t, { token: control.token })).status, 200);
