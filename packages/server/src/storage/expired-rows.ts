@@ -57,7 +57,7 @@ export async function deleteExpired(
     const res = await translateErrors(() => statement.execute(db));
     const n = Number(res.numAffectedRows ?? 0n);
     total += n;
-    if (n < batchRows) break;
+    if (n < batchRows || batch + 1 >= maxBatches) break;
     // SQLite runs every statement on this thread: let waiting requests in before the next batch.
     await nextTurn();
   }
