@@ -63,3 +63,15 @@ export async function deleteExpired(
   }
   return total;
 }
+
+/** {@link deleteExpired} on each of `tables` in turn, with the same options: how many rows went from each. */
+export async function deleteExpiredFrom<T extends ExpiringTable>(
+  db: Kysely<Database>,
+  engine: Engine,
+  tables: readonly T[],
+  opts: DeleteExpiredOptions,
+): Promise<Record<T, number>> {
+  const counts = {} as Record<T, number>;
+  for (const t of tables) counts[t] = await deleteExpired(db, engine, t, opts);
+  return counts;
+}

@@ -24,6 +24,6 @@ export type { ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from
 export { recordAudit, listAudit } from './audit.ts';
 export type { AuditEntry, AuditInput } from './audit.ts';
 export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';
-export { deleteExpired, EXPIRED_BATCH_ROWS } from './expired-rows.ts';
+export { deleteExpired, deleteExpiredFrom, EXPIRED_BATCH_ROWS } from './expired-rows.ts';
 export type { ExpiringTable, DeleteExpiredOptions } from './expired-rows.ts';
 export { preparedRead } from './prepared.ts';

@@ -3,7 +3,7 @@
 // is the one recorded at issuance.
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
-import { deleteExpired, preparedRead, translateErrors } from '../../storage/index.ts';
+import { deleteExpiredFrom, preparedRead, translateErrors } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 import { agentStandings } from '../agents/service.ts';
 
@@ -158,10 +158,6 @@ export async function prune(
   before: number,
   batchRows?: number,
 ): Promise<Record<'capability_tokens' | 'capability_revocations' | 'capability_proofs', number>> {
-  const opts = { op: '<', before, batchRows } as const;
-  return {
-    capability_proofs: await deleteExpired(db, engine, 'capability_proofs', opts),
-    capability_revocations: await deleteExpired(db, engine, 'capability_revocations', opts),
-    capability_tokens: await deleteExpired(db, engine, 'capability_tokens', opts),
-  };
+  const tables = ['capability_proofs', 'capability_revocations', 'capability_tokens'] as const;
+  return deleteExpiredFrom(db, engine, tables, { op: '<', before, batchRows });
 }

@@ -1,7 +1,7 @@
 // The tokens module's tables (migration 0004). Only this module queries them.
 import type { Kysely, Selectable } from 'kysely';
-import { deleteExpired, translateErrors } from '../../storage/index.ts';
-import type { Database, Engine, ExpiringTable } from '../../storage/index.ts';
+import { deleteExpiredFrom, translateErrors } from '../../storage/index.ts';
+import type { Database, Engine } from '../../storage/index.ts';
 import { noteLocalRevocation } from './local-revocations.ts';
 
 export type Db = Kysely<Database>;
@@ -188,9 +188,7 @@ export async function pruneExpired(
   before: number,
   batchRows?: number,
 ): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const t of EXPIRING) counts[t] = await deleteExpired(db, engine, t, { op: '<=', before, batchRows });
-  return counts;
+  return deleteExpiredFrom(db, engine, EXPIRING, { op: '<=', before, batchRows });
 }
 
-const EXPIRING: readonly ExpiringTable[] = ['token_revocations', 'token_nonces', 'issued_tokens', 'token_issue_proofs'];
+const EXPIRING = ['token_revocations', 'token_nonces', 'issued_tokens', 'token_issue_proofs'] as const;
