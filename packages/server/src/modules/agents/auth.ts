@@ -187,6 +187,19 @@ export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: num
 }
 
 /**
+ * Housekeeping, safe to run in every process at any time: drops the used-request records of every agent whose window
+ * closed more than the clock skew ago, the rule {@link consumeSignedRequest} applies to the signing agent's own.
+ * Without it an agent that stops signing keeps its last window of records.
+ *
+ * @example
+ * setInterval(() => void pruneSignedRequests(ctx), 60_000).unref();
+ */
+export function pruneSignedRequests(ctx: AppContext): Promise<number> {
+  const { storage, clock, config } = ctx;
+  return store.pruneSignedRequests(storage.db, storage.engine, clock.now() - config.clockSkewSeconds * 1000);
+}
+
+/**
  * Inside the transaction that acts on a request, holds the request's credential to what it was when the request
  * was authenticated: an agent signature is consumed ({@link consumeSignedRequest}); an owner API key or management
  * token must still be live (401 otherwise), its row share-locked on PostgreSQL so that a revocation (a rotation)

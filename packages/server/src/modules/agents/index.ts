@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
-import { agentAuthenticators, installSignedBodyCheck } from './auth.ts';
+import { agentAuthenticators, installSignedBodyCheck, pruneSignedRequests } from './auth.ts';
 import { registerCredentialRoutes } from './routes-credentials.ts';
 import { registerIdentityAppRoutes } from './routes-identity-app.ts';
 import { registerTreeshipRoutes } from './routes-treeship.ts';
@@ -12,6 +12,8 @@ import type { DomainChallengeFactory } from './routes-treeship.ts';
 import { registerVerifyPages } from './verify-page.ts';
 import { createAgentDomainPort } from './domain-port.ts';
 import { createDomainChallenge, registerDomainRoutes } from './domain/index.ts';
+
+const PRUNE_EVERY_MS = 60_000;
 
 async function registerAgentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installSignedBodyCheck(app);
@@ -31,6 +33,14 @@ async function registerAgentRoutes(app: FastifyInstance, ctx: AppContext): Promi
   registerTreeshipRoutes(app, ctx, domainChallenges);
   registerDomainRoutes(app, ctx, createAgentDomainPort(ctx));
   registerVerifyPages(app, ctx);
+
+  const pruner = setInterval(() => {
+    pruneSignedRequests(ctx).catch((err: unknown) =>
+      app.log.warn({ err: { message: (err as Error).message } }, 'signed-request prune failed'),
+    );
+  }, PRUNE_EVERY_MS);
+  pruner.unref();
+  app.addHook('onClose', async () => clearInterval(pruner));
 }
 
 export const agentsModule: VouchModule = {

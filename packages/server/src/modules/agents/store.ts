@@ -1,7 +1,7 @@
 // The agents module's tables (migration 0002). Only this module queries them; other modules call service.ts.
 // Every function takes the Kysely handle to use, so callers can run several inside one transaction.
 import type { Kysely, Selectable } from 'kysely';
-import { preparedRead } from '../../storage/index.ts';
+import { deleteExpired, preparedRead } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 
 export type Db = Kysely<Database>;
@@ -526,6 +526,14 @@ export async function consumeSignedRequest(
     .returning('digest')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+/**
+ * Drops every agent's used-request records that expired before `before`, in bounded batches; returns how many went.
+ * The per-agent prune above only runs when that agent signs again.
+ */
+export function pruneSignedRequests(db: Db, engine: Engine, before: number, batchRows?: number): Promise<number> {
+  return deleteExpired(db, engine, 'agent_signed_requests', { op: '<', before, batchRows });
 }
 
 /* --------------------------------------------------------------- locking */

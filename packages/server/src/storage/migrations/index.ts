@@ -13,6 +13,7 @@ import { reportStanding } from './0012_report_standing.ts';
 import { domainRecheck } from './0013_domain_recheck.ts';
 import { issuedTokenPayload } from './0014_issued_token_payload.ts';
 import { agentsListingIndex } from './0015_agents_listing_index.ts';
+import { signedRequestExpiryIndex } from './0016_signed_request_expiry_index.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0013_domain_recheck', domainRecheck],
   ['0014_issued_token_payload', issuedTokenPayload],
   ['0015_agents_listing_index', agentsListingIndex],
+  ['0016_signed_request_expiry_index', signedRequestExpiryIndex],
 ];
