@@ -50,6 +50,8 @@ export class GatewayKeys {
   readonly #ctx: AppContext;
   #loaded: Loaded | undefined;
   #loading: Promise<Loaded> | undefined;
+  /** Bumped by {@link invalidate}: a load that began before keeps its answer to itself. */
+  #epoch = 0;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -59,12 +61,18 @@ export class GatewayKeys {
     const now = this.#ctx.clock.now();
     const l = this.#loaded;
     if (l !== undefined && now >= l.at && now - l.at < maxAgeMs) return l;
-    this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
+    if (this.#loading === undefined) {
+      const loading = this.#load().finally(() => {
+        if (this.#loading === loading) this.#loading = undefined;
+      });
+      this.#loading = loading;
+    }
     return this.#loading;
   }
 
   async #load(): Promise<Loaded> {
     const { storage, kek, clock, config } = this.#ctx;
+    const epoch = this.#epoch;
     await ensureServerKey(storage, kek, CAPABILITY_KEY_PURPOSE, 'EdDSA', clock.now());
     const rows = await listServerKeys(storage, kek, CAPABILITY_KEY_PURPOSE);
     const byKid = new Map<string, StoredKey>();
@@ -88,13 +96,17 @@ export class GatewayKeys {
       }
     }
     if (signing === undefined) throw new Error('No active capability key after ensureServerKey.');
-    this.#loaded = { at: clock.now(), signing, byKid };
-    return this.#loaded;
+    const loaded = { at: clock.now(), signing, byKid };
+    // Read before a rotation this process has since made: answered to its own callers, never cached.
+    if (epoch === this.#epoch) this.#loaded = loaded;
+    return loaded;
   }
 
-  /** Forgets the loaded keys (after a rotation in this process): the next use reads them again. */
+  /** Forgets the loaded keys (after a rotation in this process) and any load under way: the next use reads again. */
   invalidate(): void {
     this.#loaded = undefined;
+    this.#loading = undefined;
+    this.#epoch++;
   }
 
   /** The key that signs new tokens. */

@@ -48,14 +48,18 @@ export class Keyring {
   readonly #ctx: AppContext;
   #loaded: Loaded | undefined;
   #loading: Promise<Loaded> | undefined;
+  /** Bumped by {@link invalidate}: a load that began before keeps its answer to itself. */
+  #epoch = 0;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
   }
 
-  /** Forgets the cached keys (after a rotation in this process). */
+  /** Forgets the cached keys (after a rotation in this process), and any load under way that read them before. */
   invalidate(): void {
     this.#loaded = undefined;
+    this.#loading = undefined;
+    this.#epoch++;
   }
 
   /** The loaded keys if they are younger than `maxAgeMs`. */
@@ -68,13 +72,19 @@ export class Keyring {
   async #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
     const loaded = this.#fresh(maxAgeMs);
     if (loaded !== undefined) return loaded;
-    this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
+    if (this.#loading === undefined) {
+      const loading = this.#load().finally(() => {
+        if (this.#loading === loading) this.#loading = undefined;
+      });
+      this.#loading = loading;
+    }
     return this.#loading;
   }
 
   async #load(): Promise<Loaded> {
     const { storage, kek, clock, config } = this.#ctx;
     const now = clock.now();
+    const epoch = this.#epoch;
     await ensureServerKey(storage, kek, TOKEN_KEY_PURPOSE, 'ES256', now);
     const rows = await listServerKeys(storage, kek, TOKEN_KEY_PURPOSE);
     const fingerprint = rows.map((r) => `${r.kid}:${r.status}`).join(',');
@@ -105,7 +115,8 @@ export class Keyring {
     }
     if (signing === undefined) throw new Error('No active ES256 token key after ensureServerKey.');
     const loaded = { at: now, fingerprint, signing, keys };
-    this.#loaded = loaded;
+    // Read before a rotation this process has since made: answered to its own callers, never cached.
+    if (epoch === this.#epoch) this.#loaded = loaded;
     return loaded;
   }
 
