@@ -490,8 +490,8 @@ async function currentSeq(db: Db): Promise<number> {
 
 /**
  * Housekeeping, safe to run in every process at any time: deletes revocations, nonces, issued-token records and
- * proofs whose token (or window) ended more than the skew ago, and drops retired signing keys past their drop time
- * (every token they signed has expired), with an audit entry each.
+ * proofs whose token (or window) ended more than twice the skew ago, and drops retired signing keys past their drop
+ * time (every token they signed has expired), with an audit entry each.
  *
  * @example
  * setInterval(() => void pruneTokenState(ctx), 60_000).unref();
@@ -501,7 +501,10 @@ export async function pruneTokenState(
 ): Promise<{ deleted: Record<string, number>; droppedKeys: string[] }> {
   const { storage, clock, config } = ctx;
   const now = clock.now();
-  const deleted = await store.pruneExpired(storage.db, storage.engine, now - config.clockSkewSeconds * 1000);
+  const skewMs = config.clockSkewSeconds * 1000;
+  // A token passes until exp + skew by the verifying process's own clock, which may lag this one's by up to the skew:
+  // its revocation and consumed nonce must outlive both.
+  const deleted = await store.pruneExpired(storage.db, storage.engine, now - 2 * skewMs);
   const keyring = keyringOf(ctx);
   keyring.invalidate();
   const due = (await keyring.allKeys()).filter((k) => k.dropsAt !== null && k.dropsAt <= now).map((k) => k.kid);
