@@ -34,3 +34,27 @@ export async function blockedBehind(db: Kysely<Database>, holder: number, count:
   }
   throw new Error(`fewer than ${count} sessions ever waited behind ${holder}`);
 }
+
+/**
+ * Runs `step` once, right after the next query on `db`'s pool (not a transaction's) that `matches` has answered (the
+ * `nth` such query, 1 by default), and before its caller sees the answer: "read, not yet acted on".
+ */
+export function afterNextPoolQuery(
+  db: Kysely<Database>,
+  matches: RegExp | ((query: { sql: string; parameters: readonly unknown[] }) => boolean),
+  step: () => Promise<void>,
+  nth = 1,
+): void {
+  const test = matches instanceof RegExp ? (q: { sql: string }) => matches.test(q.sql) : matches;
+  const executor = db.getExecutor();
+  const original = executor.executeQuery;
+  let seen = 0;
+  executor.executeQuery = async function (this: unknown, query: Parameters<typeof original>[0]) {
+    const result = await original.call(this, query);
+    if (test(query) && ++seen === nth) {
+      executor.executeQuery = original;
+      await step();
+    }
+    return result;
+  } as typeof original;
+}

@@ -45,6 +45,8 @@ export { registrationStatement } from '@vouch/sdk';
 
 interface SignedRequest {
   agentId: string;
+  /** The agent's key the signature verified with (standard base64): it must still be current when the request acts. */
+  publicKey: string;
   signedAt: number;
   contentHash: string;
   /** SHA-256 hex of the signature bytes: the replay-guard key. */
@@ -123,6 +125,7 @@ export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
     if (!(await verifyAgentSignature(toAgent(row), message, signature))) return null;
     signedRequests.set(req, {
       agentId: row.id,
+      publicKey: row.public_key,
       signedAt,
       contentHash,
       signatureDigest: sha256HexSync(decodeBase64(signature)),
@@ -201,11 +204,22 @@ export function pruneSignedRequests(ctx: AppContext): Promise<number> {
 
 /**
  * Inside the transaction that acts on a request, holds the request's credential to what it was when the request
- * was authenticated: an agent signature is consumed ({@link consumeSignedRequest}); an owner API key or management
- * token must still be live (401 otherwise), its row share-locked on PostgreSQL so that a revocation (a rotation)
- * either committed first and is seen here, or waits until this transaction ends. The admin key is not revocable.
+ * was authenticated: an agent signature must still be by the agent's current key (401 otherwise) and is consumed
+ * ({@link consumeSignedRequest}); an owner API key or management token must still be live (401 otherwise). What is
+ * checked is share-locked on PostgreSQL, so that a revocation (a rotation) either committed first and is seen here,
+ * or waits until this transaction ends. The admin key is not revocable. Take the agent's row first where the
+ * transaction changes the agent ({@link holdAgentAndCredential}).
  */
 export async function holdCredential(db: Db, engine: Engine, req: FastifyRequest, now: number): Promise<void> {
+  const signed = signedRequestOf(req);
+  // A key rotated away since the signature was checked is refused like a revoked secret: the rotation is the
+  // recovery from a stolen key, and the thief's requests in flight must not act after it.
+  if (
+    signed !== undefined &&
+    (await store.agentStateHeld(db, engine, signed.agentId))?.public_key !== signed.publicKey
+  ) {
+    throw new ApiError('UNAUTHORIZED', "The agent's key was rotated while the request was being handled.");
+  }
   await consumeSignedRequest(db, req, now);
   const caller = req.principal?.caller;
   if (caller !== 'owner' && caller !== 'management-token') return;
@@ -235,6 +249,23 @@ export async function holdAgentAndCredential(
   const row = await store.lockAgent(db, engine, agentId);
   await holdCredential(db, engine, req, now);
   return row;
+}
+
+/**
+ * Inside a transaction that writes for an owner on a request (a claim, a linking key): takes the owner's row
+ * (PostgreSQL), then holds the request's credential ({@link holdCredential}). In this order, the order of an owner's
+ * key rotation (the owner's row, then its keys): the row is referenced by what the transaction writes, so taking it
+ * only then, after the key, let a write and a rotation each wait for the other. Throws `NOT_FOUND` without the owner.
+ */
+export async function holdOwnerAndCredential(
+  db: Db,
+  engine: Engine,
+  req: FastifyRequest,
+  ownerId: string,
+  now: number,
+): Promise<void> {
+  if (!(await store.holdOwner(db, engine, ownerId))) throw new ApiError('NOT_FOUND', 'This owner no longer exists.');
+  await holdCredential(db, engine, req, now);
 }
 
 /**

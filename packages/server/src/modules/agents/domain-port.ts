@@ -36,7 +36,7 @@ export interface AgentDomainPort {
   /**
    * Inside the transaction (`db`) that acts on `req` for `agent`, locks the agent's row and then holds the request's
    * credential to what it was when the request was authenticated: an owner key or management token rotated or
-   * revoked meanwhile is ApiError UNAUTHORIZED (401).
+   * revoked meanwhile is ApiError UNAUTHORIZED (401); an agent revoked meanwhile is ApiError AGENT_REVOKED (403).
    */
   holdCaller(db: Db, req: FastifyRequest, agent: AgentRef): Promise<void>;
   /**
@@ -112,7 +112,10 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
       assertAgentActive(row);
     },
     async holdCaller(trx, req, agent) {
-      await holdAgentAndCredential(trx, ctx.storage.engine, req, agent.id, ctx.clock.now());
+      const row = await holdAgentAndCredential(trx, ctx.storage.engine, req, agent.id, ctx.clock.now());
+      if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
+      // The row as locked: a revocation committed since `agent` was read is seen here.
+      assertAgentActive(row);
     },
     async recordDomainProof(agentId, domain, method, atMs, token, hold) {
       await db.transaction().execute(async (trx) => {

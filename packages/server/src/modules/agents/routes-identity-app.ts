@@ -11,7 +11,13 @@ import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { withdrawReportsOf } from '../signatures/reports.ts';
 import { revokeTokensOfAgent } from '../tokens/service.ts';
-import { assertMayManage, holdAgentAndCredential, holdCredential, rotationStatement, signedRequestOf } from './auth.ts';
+import {
+  assertMayManage,
+  holdAgentAndCredential,
+  holdOwnerAndCredential,
+  rotationStatement,
+  signedRequestOf,
+} from './auth.ts';
 import { checkKeyProof, replaceManagementToken } from './credentials.ts';
 import type { KeyProof } from './credentials.ts';
 import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
@@ -213,6 +219,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         if (!claimToken.startsWith(SECRET_PREFIX.claimToken)) {
           throw new ApiError('TOKEN_INVALID', 'This claim token is unknown.');
         }
+        // An owner key rotated since the request was authenticated claims nothing.
+        await holdOwnerAndCredential(trx, ctx.storage.engine, req, ownerId, now);
         const used = await store.consumeClaimToken(trx, hashSecret(claimToken), ownerId, now);
         if (!used.ok) {
           throw used.reason === 'used'
@@ -307,7 +315,11 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const now = ctx.clock.now();
       const linkingKey = newSecret(SECRET_PREFIX.linkingKey);
       const expiresAt = now + LINKING_KEY_TTL_MS;
-      await store.insertLinkingKey(db, hashSecret(linkingKey), req.principal!.id, now, expiresAt);
+      await db.transaction().execute(async (trx) => {
+        // An owner key rotated since the request was authenticated must not leave a key usable for 7 days.
+        await holdOwnerAndCredential(trx, ctx.storage.engine, req, req.principal!.id, now);
+        await store.insertLinkingKey(trx, hashSecret(linkingKey), req.principal!.id, now, expiresAt);
+      });
       void reply.code(201);
       return { linkingKey, ownerId: req.principal!.id, expiresAt };
     },
@@ -463,7 +475,11 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       }
       const now = ctx.clock.now();
       const { managementToken, tokensRevoked } = await db.transaction().execute(async (trx) => {
-        await holdCredential(trx, ctx.storage.engine, req, now);
+        // The agent's row first, as every other change signed by the agent takes it: consuming the signature first
+        // (which prunes the agent's used requests) let a rotation and such a change each wait for the other.
+        const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
+        if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
+        assertAgentActive(current);
         const result = await store.rotateAgentKey(trx, row.id, oldKey, newKey, now);
         if (result === 'key_taken') {
           throw new ApiError('KEY_ALREADY_REGISTERED', 'This public key is already registered to an agent.');

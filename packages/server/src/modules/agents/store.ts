@@ -257,6 +257,15 @@ export function lockOwner(db: Db, engine: Engine, id: string): Promise<OwnerRow 
 }
 
 /**
+ * Whether the owner exists, its row key-share-locked on PostgreSQL until the transaction ends: an API key rotation
+ * ({@link lockOwner}) in progress is waited for, and one that comes later waits for this transaction.
+ */
+export async function holdOwner(db: Db, engine: Engine, id: string): Promise<boolean> {
+  const q = db.selectFrom('owners').select('id').where('id', '=', id);
+  return (await (engine === 'postgres' ? q.forKeyShare() : q).executeTakeFirst()) !== undefined;
+}
+
+/**
  * Whether the owner API key with this hash is still live, its row share-locked on PostgreSQL until the transaction
  * ends: a revocation that committed first is seen here, one that comes later waits for this transaction.
  */
