@@ -10,6 +10,8 @@ import type { Integrator } from './service.ts';
 // The integrator row each principal was authenticated with (one principal object per request), so a route that shows
 // the caller (resolve) does not read the row again in the same request.
 const authenticatedRows = new WeakMap<Principal, Integrator>();
+// The key hash each principal was authenticated with, for the transaction that acts on the request to hold it.
+const authenticatedKeys = new WeakMap<Principal, string>();
 
 /**
  * The integrator `principal` was authenticated as, read moments ago in the same request; undefined for any other
@@ -20,6 +22,11 @@ const authenticatedRows = new WeakMap<Principal, Integrator>();
  */
 export function authenticatedIntegrator(principal: Principal): Integrator | undefined {
   return authenticatedRows.get(principal);
+}
+
+/** The SHA-256 hex of the API key `principal` was authenticated with; undefined for any other principal. */
+export function authenticatedKeyHash(principal: Principal): string | undefined {
+  return authenticatedKeys.get(principal);
 }
 
 /**
@@ -34,6 +41,7 @@ export function integratorAuthenticator(ctx: AppContext): Authenticator {
     const principal: Principal = { caller: 'integrator', id: integrator.slug };
     const { apiKeyHash: _hash, ...row } = integrator;
     authenticatedRows.set(principal, row);
+    authenticatedKeys.set(principal, hash);
     return principal;
   };
   // No integrator key in the request: answered at once, without a promise (public routes ask on every request).

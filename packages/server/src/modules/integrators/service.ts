@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
-import { assertAgentActive, findAgent, verifyAgentSignature } from '../agents/service.ts';
+import { assertAgentActive, findAgent, holdAgentUnrevoked, verifyAgentSignature } from '../agents/service.ts';
 import { findSignature } from '../signatures/service.ts';
 import type { Lane, MetricDefinition, Polarity } from '../reputation/formula.ts';
 import * as store from './store.ts';
@@ -217,6 +217,17 @@ export async function setIntegratorMetrics(
   });
 }
 
+/**
+ * Inside the transaction that acts on an integrator's request: throws 401 unless the API key the request was
+ * authenticated with (`keyHash`) is still the integrator's, held until `trx` ends. A rotation that committed first is
+ * seen here; one that comes later waits, so nothing is stored with a key after its rotation was answered.
+ */
+export async function holdIntegratorKey(ctx: AppContext, trx: store.Db, slug: string, keyHash: string): Promise<void> {
+  if (!(await store.apiKeyLiveHeld(trx, ctx.storage.engine, slug, keyHash))) {
+    throw new ApiError('UNAUTHORIZED', 'This API key was rotated while the request was being handled.');
+  }
+}
+
 /** Every integrator with its current metrics, by slug. */
 export async function listIntegrators(ctx: AppContext): Promise<Array<Integrator & { metrics: MetricDefinition[] }>> {
   const out: Array<Integrator & { metrics: MetricDefinition[] }> = [];
@@ -414,18 +425,31 @@ export async function setConsent(
   // No consent accepted under these rules is dated later than now + skew; a stored one dated later still (beyond a
   // margin for processes' clocks disagreeing) was recorded before they existed and must not outrank a fresh one.
   const trustedUntil = now + (ctx.config.clockSkewSeconds + ctx.config.signatureWindowSeconds) * 1000;
-  const stored = await store.upsertConsentIfNewer(
-    ctx.storage.db,
-    {
-      integrator_slug: input.integratorSlug,
-      agent_id: agent.id,
-      status,
-      signed_at: input.signedAt,
-      signature_hash: input.signatureHash,
-      updated_at: now,
-    },
-    trustedUntil,
-  );
+  const stored = await ctx.storage.db.transaction().execute(async (trx) => {
+    // The agent held unrevoked with the key the signature verified with: a rotation or revocation committed since
+    // refuses the consent; one that comes later waits until it is stored.
+    if (!(await holdAgentUnrevoked(ctx, trx, agent.did, agent.publicKey ?? undefined))) return undefined;
+    return store.upsertConsentIfNewer(
+      trx,
+      {
+        integrator_slug: input.integratorSlug,
+        agent_id: agent.id,
+        status,
+        signed_at: input.signedAt,
+        signature_hash: input.signatureHash,
+        updated_at: now,
+      },
+      trustedUntil,
+    );
+  });
+  if (stored === undefined) {
+    const current = await findAgent(ctx, agent.did);
+    if (current !== undefined) assertAgentActive(current);
+    throw new ApiError(
+      'SIGNATURE_KEY_ROTATED',
+      "The referenced signature was made by a key that is no longer the agent's current key; sign again.",
+    );
+  }
   if (stored || (await isRetry())) return answer; // or the same request, stored meanwhile by a concurrent one
   throw new ApiError('CONSENT_STALE', 'A consent signed at the same time or later is already recorded.');
 }

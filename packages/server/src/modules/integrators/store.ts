@@ -48,6 +48,15 @@ export async function setApiKeyHash(db: Db, slug: string, hash: string, at: numb
 }
 
 /**
+ * Whether `hash` is still the integrator's API key; on PostgreSQL the row is read `FOR SHARE`, so a rotation waits
+ * for the caller's transaction to end, and one committed first is what this reads.
+ */
+export async function apiKeyLiveHeld(db: Db, engine: Engine, slug: string, hash: string): Promise<boolean> {
+  const q = db.selectFrom('integrators').select('slug').where('slug', '=', slug).where('api_key_hash', '=', hash);
+  return (await translateErrors(() => (engine === 'postgres' ? q.forShare() : q).executeTakeFirst())) !== undefined;
+}
+
+/**
  * Moves the integrator from version `from` to `from + 1`; false if another change got there first (the version
  * is the optimistic lock).
  */

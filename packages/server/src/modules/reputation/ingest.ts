@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgents, holdRevokedAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
-import { getEnvironmentMetrics, holdConsentStatuses } from '../integrators/service.ts';
+import { getEnvironmentMetrics, holdConsentStatuses, holdIntegratorKey } from '../integrators/service.ts';
 import { checkMetrics, EventError, externalIdOf, parseEvent } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
 import type { MetricDefinition } from './formula.ts';
@@ -72,12 +72,18 @@ function errorResult(raw: unknown, err: unknown): IngestResult {
 }
 
 /**
- * Ingests events for the integrator `slug` (one result per event, in order).
+ * Ingests events for the integrator `slug` (one result per event, in order). `keyHash`, the hash of the API key the
+ * request was authenticated with, is held in the transaction that stores the events (401 if it was rotated).
  *
  * @example
  * const answer = await ingestEvents(ctx, 'shop', [{ envId: 'shop.production.v1', externalEventId: 'e1', ... }]);
  */
-export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly unknown[]): Promise<IngestAnswer> {
+export async function ingestEvents(
+  ctx: AppContext,
+  slug: string,
+  raws: readonly unknown[],
+  keyHash?: string,
+): Promise<IngestAnswer> {
   const now = ctx.clock.now();
   const results: IngestResult[] = new Array(raws.length);
   const parsed: Array<{ index: number; event: ParsedEvent }> = [];
@@ -129,6 +135,7 @@ export async function ingestEvents(ctx: AppContext, slug: string, raws: readonly
     const agentIds = pending.flatMap((p) => (p.agent === undefined ? [] : [p.agent.id]));
     const outcome = await retryOnDeadlock(() =>
       ctx.storage.db.transaction().execute(async (trx) => {
+        if (keyHash !== undefined) await holdIntegratorKey(ctx, trx, slug, keyHash);
         await store.lockAgents(trx, ctx.storage.engine, agentIds);
         // Consents and the agents' revocation are read again here, held until this commits: a revoke (of the
         // consent or of the agent) that committed first is seen, one that comes later waits, so an event is never

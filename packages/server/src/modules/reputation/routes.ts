@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
 import { publicAgentCardProperties, publicOwnerCardSchema } from '../agents/public-card.ts';
+import { authenticatedKeyHash } from '../integrators/auth.ts';
+import type { Principal } from '../../http/policy.ts';
 import { MAX_BATCH } from './event.ts';
 import { ingestEvents } from './ingest.ts';
 import { rebuildReputation } from './rebuild.ts';
@@ -109,7 +111,7 @@ export function registerReputationRoutes(app: FastifyInstance, ctx: AppContext):
       response: { 200: ingestAnswerSchema, 400: errorBodySchema, 401: errorBodySchema, 413: errorBodySchema },
     },
   };
-  const handler = async (req: { body: unknown; principal: { id: string } | null }) => {
+  const handler = async (req: { body: unknown; principal: Principal | null }) => {
     const events = Array.isArray(req.body) ? req.body : [req.body];
     if (events.length === 0) {
       throw new ApiError('VALIDATION_FAILED', 'body must hold at least one event.', { field: 'body' });
@@ -119,7 +121,7 @@ export function registerReputationRoutes(app: FastifyInstance, ctx: AppContext):
         field: 'body',
       });
     }
-    return ingestEvents(ctx, req.principal!.id, events);
+    return ingestEvents(ctx, req.principal!.id, events, authenticatedKeyHash(req.principal!));
   };
   app.post('/ingest', ingest, handler);
   app.post('/api/v1/ingest', ingest, handler);

@@ -257,10 +257,16 @@ export function totalFromRow(r: Selectable<Database['reputation_metric_totals']>
   };
 }
 
+const cmpKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Adds the differences to the stored rows (creating absent ones); times take the later value. */
 export async function flushState(db: Db, engine: Engine, changes: StateChanges): Promise<void> {
+  // Score rows are locked in key order by every writer: an ingestion batch (its agents in event order) and a
+  // revocation withdrawing penalties (its targets in report order) touching the same agents in opposite orders would
+  // otherwise deadlock, and the revocation is not retried (a 500).
+  const scores = [...changes.scores].sort((x, y) => cmpKey(x.agentId, y.agentId) || cmpKey(x.scope, y.scope));
   await translateErrors(async () => {
-    for (const part of chunks(changes.scores, rowsPer(8))) {
+    for (const part of chunks(scores, rowsPer(8))) {
       const values: unknown[] = [];
       for (const s of part) {
         values.push(
