@@ -9,13 +9,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import type { Database } from '../../storage/index.ts';
-import {
-  assertAgentActive,
-  findAgent,
-  holdAgentUnrevoked,
-  resolveAgent,
-  verifyAgentSignature,
-} from '../agents/service.ts';
+import { assertAgentActive, findAgent, holdSigner, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import { applyReportPenalty, PENALTY_LIFETIME_MS, withdrawReportPenalties } from '../reputation/service.ts';
 import { assertWithinWindow, canonicalSignature, findSignature } from './service.ts';
@@ -162,9 +156,8 @@ export async function fileReport(
   const now = ctx.clock.now();
   const standing = standingOf(reporter, now);
   return ctx.storage.db.transaction().execute(async (trx) => {
-    if (reporter !== undefined && !(await holdAgentUnrevoked(ctx, trx, reporter.did))) {
-      throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
-    }
+    // The reporter's signature was checked outside this transaction, with the key it had then.
+    if (reporter !== undefined) await holdSigner(ctx, trx, reporter);
     await store.lockReportKey(trx, `target:${target.id}`, now);
     if (address !== null) await store.lockReportKey(trx, `address:${address}`, now);
 

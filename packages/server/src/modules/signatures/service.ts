@@ -12,7 +12,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hitRateLimit } from '../../storage/index.ts';
-import { assertAgentActive, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
+import { assertAgentActive, holdSigner, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import * as store from './store.ts';
 import type { SignatureRow } from './store.ts';
@@ -213,6 +213,8 @@ export async function recordSignature(
   if (stored !== undefined) return repeatOf(stored, notes);
   const now = ctx.clock.now();
   return ctx.storage.db.transaction().execute(async (trx) => {
+    // Checked outside this transaction: a revocation or key rotation committed since refuses the signature.
+    await holdSigner(ctx, trx, agent);
     const { row, inserted } = await store.insertSignature(trx, {
       signature_hash: signatureHash,
       agent_id: agent.id,
