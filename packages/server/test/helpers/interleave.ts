@@ -1,7 +1,7 @@
 // Forced interleavings for race tests: a step runs at a chosen point of the code under test, no sleeps.
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../src/storage/index.ts';
+import type { Kysely, KyselyPlugin, QueryId, RootOperationNode } from 'kysely';
+import type { Database, Storage } from '../../src/storage/index.ts';
 
 /** Runs `step` once, just before the next transaction on `db` begins. */
 export function beforeNextTransaction(db: Kysely<Database>, step: () => Promise<void>): void {
@@ -57,4 +57,24 @@ export function afterNextPoolQuery(
     }
     return result;
   } as typeof original;
+}
+
+/** A storage whose `db` runs `step` once, right after its first INSERT INTO `table` has answered. */
+export function pausingAfterInsert(storage: Storage, table: string, step: () => Promise<void>): Storage {
+  const inserts = new WeakSet<QueryId>();
+  let done = false;
+  const plugin: KyselyPlugin = {
+    transformQuery({ node, queryId }): RootOperationNode {
+      if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === table) inserts.add(queryId);
+      return node;
+    },
+    async transformResult({ result, queryId }) {
+      if (!done && inserts.has(queryId)) {
+        done = true;
+        await step();
+      }
+      return result;
+    },
+  };
+  return { ...storage, db: storage.db.withPlugin(plugin) };
 }

@@ -113,7 +113,8 @@ export async function claimDueDomainProofs(
 
 /**
  * Records a re-check of a claimed proof and ends the claim: `found` moves the last success too. Nothing is written if
- * the proof changed since the claim (proven again, or lapsed): that newer state stands. `false` then.
+ * the proof changed since the claim (proven again, or lapsed), or if its agent was revoked while it was checked (a
+ * revoked agent's proofs are not re-checked): that newer state stands. `false` then.
  */
 export async function markDomainChecked(
   db: Db,
@@ -128,6 +129,15 @@ export async function markDomainChecked(
     .where('type', '=', DOMAIN)
     .where('value', '=', claim.domain)
     .where('succeeded_at', '=', claim.succeededAt)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('agents')
+          .select('agents.id')
+          .whereRef('agents.id', '=', 'agent_proofs.agent_id')
+          .where('agents.status', '!=', 'revoked'),
+      ),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

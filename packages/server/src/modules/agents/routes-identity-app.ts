@@ -227,7 +227,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
             ? new ApiError('TOKEN_USED', 'This claim token has already been used.')
             : new ApiError('TOKEN_INVALID', 'This claim token is unknown.');
         }
-        const row = await store.findAgentById(trx, used.agentId);
+        // Locked (PostgreSQL): a revocation committed meanwhile is seen here, and answered as one.
+        const row = await store.lockAgent(trx, ctx.storage.engine, used.agentId);
         if (row === undefined) throw new ApiError('NOT_FOUND', 'The agent of this claim token no longer exists.');
         assertAgentActive(row);
         if (!(await store.linkAgentToOwner(trx, row.id, ownerId, now))) {

@@ -72,21 +72,24 @@ export function findAgentByPublicKey(db: Db, publicKey: string): Promise<AgentRo
 
 export type InsertAgentResult = 'inserted' | 'slug_taken' | 'key_taken';
 
+/** Whether any agent has, or had, this key (the key history). */
+async function keyKnown(db: Db, publicKey: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('agent_keys')
+    .select('agent_id')
+    .where('public_key', '=', publicKey)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Inserts an agent and, when it has one, its key into the key history. Conflicts are answered, not thrown:
  * `INSERT ... ON CONFLICT DO NOTHING` waits for a concurrent inserter of the same slug or key and then inserts
  * nothing, so the loser learns which constraint it hit without aborting the (PostgreSQL) transaction.
  */
 export async function insertAgent(db: Db, row: AgentRow): Promise<InsertAgentResult> {
-  if (row.public_key !== null) {
-    // A key rotated out of another agent is still that agent's: the key history is checked first.
-    const known = await db
-      .selectFrom('agent_keys')
-      .select('agent_id')
-      .where('public_key', '=', row.public_key)
-      .executeTakeFirst();
-    if (known !== undefined) return 'key_taken';
-  }
+  // A key rotated out of another agent is still that agent's: the key history is checked first.
+  if (row.public_key !== null && (await keyKnown(db, row.public_key))) return 'key_taken';
   const inserted = await db
     .insertInto('agents')
     .values(row)
@@ -95,7 +98,10 @@ export async function insertAgent(db: Db, row: AgentRow): Promise<InsertAgentRes
     .executeTakeFirst();
   if (inserted === undefined) {
     if (row.slug !== null && (await findAgentBySlug(db, row.slug)) !== undefined) return 'slug_taken';
-    return 'key_taken';
+    // The slug's holder may have let it go since the conflict: the key's history (never emptied, written with the
+    // agent row) says whether the key was what conflicted.
+    if (row.slug === null || (row.public_key !== null && (await keyKnown(db, row.public_key)))) return 'key_taken';
+    return 'slug_taken';
   }
   if (row.public_key !== null) {
     const key = await db
@@ -152,7 +158,9 @@ export async function revokeAgent(
 
 /**
  * Replaces the agent's current key if it is still `oldKey` (so two concurrent rotations cannot both win) and
- * records the new key in the history; `'key_taken'` when the new key already belongs to any agent.
+ * records the new key in the history; `'key_taken'` when the new key already belongs to any agent. The agent row
+ * first, then the history, the order of {@link insertAgent}: a rotation that took the history row first and a
+ * registration of the same key that took the agent row first each waited for the other (a deadlock, a 500).
  */
 export async function rotateAgentKey(
   db: Db,
@@ -161,13 +169,6 @@ export async function rotateAgentKey(
   newKey: string,
   now: number,
 ): Promise<'rotated' | 'key_taken' | 'stale'> {
-  const inserted = await db
-    .insertInto('agent_keys')
-    .values({ public_key: newKey, agent_id: agentId, created_at: now, retired_at: null })
-    .onConflict((oc) => oc.doNothing())
-    .returning('public_key')
-    .executeTakeFirst();
-  if (inserted === undefined) return 'key_taken';
   let updated;
   try {
     updated = await db
@@ -183,6 +184,14 @@ export async function rotateAgentKey(
     throw err;
   }
   if (Number(updated.numUpdatedRows) !== 1) return 'stale';
+  // A key rotated out of another agent is still that agent's (the caller abandons the update by throwing).
+  const inserted = await db
+    .insertInto('agent_keys')
+    .values({ public_key: newKey, agent_id: agentId, created_at: now, retired_at: null })
+    .onConflict((oc) => oc.doNothing())
+    .returning('public_key')
+    .executeTakeFirst();
+  if (inserted === undefined) return 'key_taken';
   await db
     .updateTable('agent_keys')
     .set({ retired_at: now })
