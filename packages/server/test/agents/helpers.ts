@@ -11,6 +11,7 @@ import {
   solvePow,
 } from '@vouch/sdk';
 import type { GeneratedKeyPair } from '@vouch/sdk';
+import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { TEST_ADMIN_KEY } from '../helpers/app.ts';
 import type { TestDnsServer } from '../net/fixtures/dns-server.ts';
 
@@ -169,4 +170,20 @@ export async function proveDomainByDns(
   assert.equal(v.statusCode, 200, v.body);
   assert.equal((v.json() as { verified: boolean }).verified, true, v.body);
   return { agent, token };
+}
+
+/**
+ * The agent `did` rotates its key from `from` to `to`: the request signed by `from`, the rotation statement by `to`,
+ * both dated `at` (ms).
+ */
+export async function rotateKey(
+  app: FastifyInstance,
+  did: string,
+  from: GeneratedKeyPair,
+  to: GeneratedKeyPair,
+  at: number,
+): Promise<LightMyRequestResponse> {
+  const newKeySignature = await signText(to, rotationStatement(did, from.publicKeyBase64!, to.publicKeyBase64!, at));
+  const payload = { newPublicKey: to.publicKeyBase64, newKeySignature };
+  return signedInject(app, from, did, 'POST', `/api/v1/agents/${did}/rotate-key`, payload, at);
 }

@@ -7,22 +7,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
-import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { listAudit } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { blockedBehind } from '../helpers/interleave.ts';
 import { makeApp } from '../helpers/app.ts';
-import {
-  admin,
-  bearer,
-  claimAgent,
-  createOwner,
-  newPair,
-  registerSlug,
-  signedInject,
-  signText,
-  TEST_ENV,
-} from './helpers.ts';
+import { admin, bearer, claimAgent, createOwner, newPair, registerSlug, rotateKey, TEST_ENV } from './helpers.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -42,22 +31,7 @@ eachEngine('three replacements of one management token at once leave exactly one
     const requests: Array<() => Promise<LightMyRequestResponse>> = [
       () => a.app.inject({ method: 'POST', url, headers: bearer(owner.apiKey) }),
       () => b.app.inject({ method: 'POST', url, headers: admin }),
-      async () =>
-        signedInject(
-          b.app,
-          pair,
-          agent.did,
-          'POST',
-          `/api/v1/agents/${agent.did}/rotate-key`,
-          {
-            newPublicKey: next.publicKeyBase64,
-            newKeySignature: await signText(
-              next,
-              rotationStatement(agent.did, pair.publicKeyBase64!, next.publicKeyBase64!, at),
-            ),
-          },
-          at,
-        ),
+      async () => rotateKey(b.app, agent.did, pair, next, at),
     ];
     let answers: LightMyRequestResponse[];
     if (ctx.engine !== 'postgres') {

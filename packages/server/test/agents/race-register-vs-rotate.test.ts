@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { solvePow } from '@vouch/sdk';
-import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { pausingAfterInsert } from '../helpers/interleave.ts';
 import { makeApp } from '../helpers/app.ts';
-import { codeOf, newPair, registerSlug, signedInject, signText, TEST_ENV } from './helpers.ts';
+import { codeOf, newPair, registerSlug, rotateKey, TEST_ENV } from './helpers.ts';
 
 /** PostgreSQL: resolves once a session waits for one that has written `schema.table` (polled, bounded). */
 async function waitsForWriterOf(storage: Storage, schema: string, table: string): Promise<void> {
@@ -41,22 +40,7 @@ eachEngine(
     const old = await newPair();
     const agent = await registerSlug(b.app, 'rotating-agent', { public_key_pem: old.publicKeyBase64 });
     const at = b.clock.now();
-    const rotate = async () =>
-      signedInject(
-        b.app,
-        old,
-        agent.did,
-        'POST',
-        `/api/v1/agents/${agent.did}/rotate-key`,
-        {
-          newPublicKey: contested.publicKeyBase64,
-          newKeySignature: await signText(
-            contested,
-            rotationStatement(agent.did, old.publicKeyBase64!, contested.publicKeyBase64!, at),
-          ),
-        },
-        at,
-      );
+    const rotate = async () => rotateKey(b.app, agent.did, old, contested, at);
     let rotation: Promise<Awaited<ReturnType<typeof rotate>>> | undefined;
     // PostgreSQL: once the registration holds K in agents, the rotation starts and is let run until it waits.
     const forced =

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
-import { rotationStatement, SIGNED_REQUEST_WINDOW_MS } from '../../src/modules/agents/auth.ts';
+import { SIGNED_REQUEST_WINDOW_MS } from '../../src/modules/agents/auth.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { blockedBehind } from '../helpers/interleave.ts';
 import { makeApp } from '../helpers/app.ts';
-import { newPair, registerSlug, signedInject, signText, TEST_ENV } from './helpers.ts';
+import { newPair, registerSlug, rotateKey, signedInject, TEST_ENV } from './helpers.ts';
 
 eachEngine(
   'a key rotation racing another change signed by the agent: no deadlock, no 500',
@@ -41,22 +41,7 @@ eachEngine(
       const at = a.clock.now();
       const change = () =>
         signedInject(a.app, pair, agent.did, 'PUT', `/api/v1/agents/${agent.did}/slug`, { slug: 'renamed-agent' }, at);
-      const rotate = async () =>
-        signedInject(
-          b.app,
-          pair,
-          agent.did,
-          'POST',
-          `/api/v1/agents/${agent.did}/rotate-key`,
-          {
-            newPublicKey: next.publicKeyBase64,
-            newKeySignature: await signText(
-              next,
-              rotationStatement(agent.did, pair.publicKeyBase64!, next.publicKeyBase64!, at + 1),
-            ),
-          },
-          at + 1,
-        );
+      const rotate = async () => rotateKey(b.app, agent.did, pair, next, at + 1);
 
       let answers: LightMyRequestResponse[];
       if (engine !== 'postgres') {

@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { listAudit } from '../../src/storage/index.ts';
-import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0, tableCounts } from '../helpers/app.ts';
-import { bearer, codeOf, newPair, registerSlug, signedInject, signText, TEST_ENV } from './helpers.ts';
+import { bearer, codeOf, newPair, registerSlug, rotateKey, signedInject, TEST_ENV } from './helpers.ts';
 import type { SlugAgent } from './helpers.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
 import { AGENT_LOOKUP } from './race-helpers.ts';
@@ -58,24 +57,13 @@ for (const [name, change] of Object.entries(CHANGES)) {
         const agent = await registerSlug(a.app, `rotating-${Object.keys(CHANGES).indexOf(name)}`, {
           public_key_pem: oldPair.publicKeyBase64,
         });
-        const oldKey = oldPair.publicKeyBase64!;
-        const newKey = newPairKeys.publicKeyBase64!;
 
         // The operator rotates the key from the other process, while the thief's request is between its
         // authentication (old key still current) and its transaction.
         let rotation: LightMyRequestResponse | undefined;
         afterNextPoolQuery(storage.db, AGENT_LOOKUP, async () => {
-          const at = clock.now() + 1; // another signature than the thief's
-          const statement = await signText(newPairKeys, rotationStatement(agent.did, oldKey, newKey, at));
-          rotation = await signedInject(
-            b.app,
-            oldPair,
-            agent.did,
-            'POST',
-            `/api/v1/agents/${agent.did}/rotate-key`,
-            { newPublicKey: newKey, newKeySignature: statement },
-            at,
-          );
+          // Another signature than the thief's: one millisecond later.
+          rotation = await rotateKey(b.app, agent.did, oldPair, newPairKeys, clock.now() + 1);
         });
         const before = await tableCounts(storage);
         const answer = await change(a.app, agent, oldPair, clock.now());
@@ -138,21 +126,7 @@ eachEngine("a key rotation in flight across the agent's revocation does not act 
       2,
     );
     const at = clock.now();
-    const answer = await signedInject(
-      a.app,
-      oldPair,
-      agent.did,
-      'POST',
-      `/api/v1/agents/${agent.did}/rotate-key`,
-      {
-        newPublicKey: next.publicKeyBase64,
-        newKeySignature: await signText(
-          next,
-          rotationStatement(agent.did, oldPair.publicKeyBase64!, next.publicKeyBase64!, at),
-        ),
-      },
-      at,
-    );
+    const answer = await rotateKey(a.app, agent.did, oldPair, next, at);
     assert.ok(revocation !== undefined, 'the revocation ran in between');
     assert.equal(revocation.statusCode, 200, revocation.body);
     assert.equal(answer.statusCode, 403, answer.body);

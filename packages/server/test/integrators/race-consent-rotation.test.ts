@@ -8,8 +8,7 @@ import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
 import { selectsFrom } from '../helpers/query-count.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { newPair, signedInject, signText } from '../agents/helpers.ts';
-import { rotationStatement } from '../../src/modules/agents/auth.ts';
+import { newPair, rotateKey } from '../agents/helpers.ts';
 import { consentPayloadHash, getConsentStatus } from '../../src/modules/integrators/service.ts';
 import { createIntegrator, post, recordSignature, registerAgent } from './helpers.ts';
 import type { TestAgent } from './helpers.ts';
@@ -48,18 +47,9 @@ function afterConsentRead(storage: Storage): { storage: Storage; arm(step: () =>
   };
 }
 
-async function rotateKey(t: TestApp, agent: TestAgent): Promise<void> {
+async function rotate(t: TestApp, agent: TestAgent): Promise<void> {
   const next = await newPair();
-  const now = t.clock.now();
-  const payload = {
-    newPublicKey: next.publicKeyBase64!,
-    newKeySignature: await signText(
-      next,
-      rotationStatement(agent.did, agent.key.publicKeyBase64!, next.publicKeyBase64!, now),
-    ),
-  };
-  const url = `/api/v1/agents/${agent.did}/rotate-key`;
-  const res = await signedInject(t.app, agent.key, agent.did, 'POST', url, payload, now);
+  const res = await rotateKey(t.app, agent.did, agent.key, next, t.clock.now());
   assert.equal(res.statusCode, 200, res.body);
   agent.key = next;
 }
@@ -80,7 +70,7 @@ eachEngine('a consent signed with a key rotated away while it is being stored is
     // Process b has checked the consent; process a rotates the key (answered) before b stores it.
     let rotated = false;
     hooked.arm(async () => {
-      await rotateKey(a, agent);
+      await rotate(a, agent);
       rotated = true;
     });
     const res = await post(b, '/api/v1/integrators/consent', {

@@ -5,36 +5,20 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { ManualClock } from '../../src/clock.ts';
-import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { beforeNextTransaction } from '../helpers/interleave.ts';
 import { makeApp, T0, tableCounts } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
-import { signedInject } from '../agents/helpers.ts';
-import { admin, codeOf, newPair, postSign, registerPow, signBody, SIG_ENV, signText } from './helpers.ts';
+import { rotateKey } from '../agents/helpers.ts';
+import { admin, codeOf, newPair, postSign, registerPow, signBody, SIG_ENV } from './helpers.ts';
 import type { PowAgent } from './helpers.ts';
 import { report, signedReport } from '../reports/helpers.ts';
 
 type Interrupt = (b: TestApp, agent: PowAgent) => Promise<LightMyRequestResponse>;
 
 /** The agent rotates its key (signed by the old key, the new key's statement signed by the new one). */
-const rotate: Interrupt = async (b, agent) => {
-  const next = await newPair();
-  const at = b.clock.now() + 1;
-  const oldKey = agent.pair.publicKeyBase64!;
-  const newKey = next.publicKeyBase64!;
-  const statement = await signText(next, rotationStatement(agent.did, oldKey, newKey, at));
-  const url = `/api/v1/agents/${agent.did}/rotate-key`;
-  return signedInject(
-    b.app,
-    agent.pair,
-    agent.did,
-    'POST',
-    url,
-    { newPublicKey: newKey, newKeySignature: statement },
-    at,
-  );
-};
+const rotate: Interrupt = async (b, agent) =>
+  rotateKey(b.app, agent.did, agent.pair, await newPair(), b.clock.now() + 1);
 
 /** The admin revokes the agent. */
 const revoke: Interrupt = (b, agent) =>
