@@ -4,8 +4,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { GeneratedKeyPair } from '@vouch/sdk';
-import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { listAudit } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
@@ -18,9 +16,9 @@ import {
   newPair,
   registerPow,
   registerSlug,
+  rotateKey,
   signedHeaders,
   signedInject,
-  signText,
   TEST_ENV,
 } from './helpers.ts';
 
@@ -40,18 +38,6 @@ async function managementUses(app: FastifyInstance, slug: string, token: string)
   const out: number[] = [];
   for (const t of tries) out.push((await app.inject({ ...t, headers: bearer(token) })).statusCode);
   return out;
-}
-
-async function rotateKey(
-  app: FastifyInstance,
-  did: string,
-  from: GeneratedKeyPair,
-  to: GeneratedKeyPair,
-  at: number,
-): Promise<LightMyRequestResponse> {
-  const statement = rotationStatement(did, from.publicKeyBase64!, to.publicKeyBase64!, at);
-  const body = { newPublicKey: to.publicKeyBase64!, newKeySignature: await signText(to, statement) };
-  return signedInject(app, from, did, 'POST', `/api/v1/agents/${did}/rotate-key`, body, at);
 }
 
 eachEngine(

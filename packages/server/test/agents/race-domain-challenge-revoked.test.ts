@@ -4,18 +4,14 @@
 // of the same database, right after the route checked the caller may manage the agent.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { ManualClock } from '../../src/clock.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, T0, tableCounts } from '../helpers/app.ts';
+import { tableCounts, twoProcesses } from '../helpers/app.ts';
 import { admin, bearer, codeOf, registerSlug, TEST_ENV } from './helpers.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
 import { AGENT_LOOKUP } from './race-helpers.ts';
 
 eachEngine('a domain challenge for an agent revoked meanwhile is refused (AGENT_REVOKED)', async ({ open }) => {
-  const clock = new ManualClock(T0);
-  const storage = await open();
-  const a = await makeApp(storage, { env: TEST_ENV, clock });
-  const b = await makeApp(await open(), { env: TEST_ENV, clock, kek: a.kek });
+  const { a, b, storage } = await twoProcesses(open, TEST_ENV);
   try {
     const agent = await registerSlug(a.app, 'revoked-meanwhile');
     const before = await tableCounts(storage);

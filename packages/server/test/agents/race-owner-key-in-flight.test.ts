@@ -6,19 +6,15 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
-import { ManualClock } from '../../src/clock.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { blockedBehind } from '../helpers/interleave.ts';
-import { makeApp, T0, tableCounts } from '../helpers/app.ts';
+import { makeApp, tableCounts, twoProcesses } from '../helpers/app.ts';
 import { bearer, codeOf, createOwner, registerPow, TEST_ENV } from './helpers.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
 import { OWNER_KEY_LOOKUP } from './race-helpers.ts';
 
 eachEngine('a claim by an owner key rotated while the claim was in flight does not act', async ({ open }) => {
-  const clock = new ManualClock(T0);
-  const storage = await open();
-  const a = await makeApp(storage, { env: TEST_ENV, clock });
-  const b = await makeApp(await open(), { env: TEST_ENV, clock, kek: a.kek });
+  const { a, b, storage } = await twoProcesses(open, TEST_ENV);
   try {
     const owner = await createOwner(a.app, 'acme');
     const agent = await registerPow(a.app);
@@ -64,10 +60,7 @@ eachEngine('a claim by an owner key rotated while the claim was in flight does n
 eachEngine(
   'a linking key asked for with an owner key rotated while the request was in flight is not created',
   async ({ open }) => {
-    const clock = new ManualClock(T0);
-    const storage = await open();
-    const a = await makeApp(storage, { env: TEST_ENV, clock });
-    const b = await makeApp(await open(), { env: TEST_ENV, clock, kek: a.kek });
+    const { a, b, storage } = await twoProcesses(open, TEST_ENV);
     try {
       const owner = await createOwner(a.app, 'acme');
       let rotation: LightMyRequestResponse | undefined;

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { listAudit } from '../../src/storage/index.ts';
-import { ManualClock } from '../../src/clock.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, T0, tableCounts } from '../helpers/app.ts';
+import { tableCounts, twoProcesses } from '../helpers/app.ts';
 import { bearer, codeOf, newPair, registerSlug, rotateKey, signedInject, TEST_ENV } from './helpers.ts';
 import type { SlugAgent } from './helpers.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
@@ -47,10 +46,7 @@ for (const [name, change] of Object.entries(CHANGES)) {
   eachEngine(
     `a request signed by the old key (${name}) in flight across a key rotation does not act`,
     async ({ open }) => {
-      const clock = new ManualClock(T0);
-      const storage = await open();
-      const a = await makeApp(storage, { env: TEST_ENV, clock });
-      const b = await makeApp(await open(), { env: TEST_ENV, clock, kek: a.kek });
+      const { a, b, storage, clock } = await twoProcesses(open, TEST_ENV);
       try {
         const oldPair = await newPair();
         const newPairKeys = await newPair();
@@ -101,10 +97,7 @@ for (const [name, change] of Object.entries(CHANGES)) {
 }
 
 eachEngine("a key rotation in flight across the agent's revocation does not act (AGENT_REVOKED)", async ({ open }) => {
-  const clock = new ManualClock(T0);
-  const storage = await open();
-  const a = await makeApp(storage, { env: TEST_ENV, clock });
-  const b = await makeApp(await open(), { env: TEST_ENV, clock, kek: a.kek });
+  const { a, b, storage, clock } = await twoProcesses(open, TEST_ENV);
   try {
     const oldPair = await newPair();
     const next = await newPair();

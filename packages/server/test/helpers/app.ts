@@ -119,3 +119,18 @@ export function serverEnv(
   }
   return env;
 }
+
+/**
+ * Two apps on two storages of one database, with one clock and one KEK: two server processes behind a load
+ * balancer, for race tests. `storage` is the first app's.
+ */
+export async function twoProcesses(
+  open: () => Promise<Storage>,
+  env: Record<string, string>,
+): Promise<{ a: TestApp; b: TestApp; storage: Storage; clock: ManualClock }> {
+  const clock = new ManualClock(T0);
+  const storage = await open();
+  const a = await makeApp(storage, { env, clock });
+  const b = await makeApp(await open(), { env, clock, kek: a.kek });
+  return { a, b, storage, clock };
+}

@@ -4,10 +4,9 @@
 // the old key signed must not be recorded once either has been answered, and nothing may be half-written.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { ManualClock } from '../../src/clock.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { beforeNextTransaction } from '../helpers/interleave.ts';
-import { makeApp, T0, tableCounts } from '../helpers/app.ts';
+import { tableCounts, twoProcesses } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { rotateKey } from '../agents/helpers.ts';
 import { admin, codeOf, newPair, postSign, registerPow, signBody, SIG_ENV } from './helpers.ts';
@@ -29,19 +28,9 @@ const CASES: Array<[name: string, interrupt: Interrupt, status: number, code: st
   ['a revocation', revoke, 403, 'AGENT_REVOKED'],
 ];
 
-async function twoProcesses(
-  open: () => Promise<Parameters<typeof makeApp>[0]>,
-): Promise<{ a: TestApp; b: TestApp; storage: Parameters<typeof makeApp>[0] }> {
-  const clock = new ManualClock(T0);
-  const storage = await open();
-  const a = await makeApp(storage, { env: SIG_ENV, clock });
-  const b = await makeApp(await open(), { env: SIG_ENV, clock, kek: a.kek });
-  return { a, b, storage };
-}
-
 for (const [name, interrupt, status, code] of CASES) {
   eachEngine(`a signed message checked before ${name} committed is not recorded`, async ({ open }) => {
-    const { a, b, storage } = await twoProcesses(open);
+    const { a, b, storage } = await twoProcesses(open, SIG_ENV);
     try {
       const signer = await registerPow(a.app);
       const body = await signBody(signer.pair, signer.did, 'pay invoice 42', a.clock.now());
@@ -65,7 +54,7 @@ for (const [name, interrupt, status, code] of CASES) {
   eachEngine(
     `a signed report checked before its reporter's ${name.slice(2)} committed is not recorded`,
     async ({ open }) => {
-      const { a, b, storage } = await twoProcesses(open);
+      const { a, b, storage } = await twoProcesses(open, SIG_ENV);
       try {
         const [reporter, target] = [await registerPow(a.app), await registerPow(a.app)];
         const body = await signedReport(reporter!, target!.did, 'spam', a.clock.now());
