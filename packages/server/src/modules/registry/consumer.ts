@@ -109,6 +109,20 @@ export class Consumer {
       this.#log.warn({ source, err: message }, 'trust registry document refused: malformed');
       return { accepted: false, outcome: 'REGISTRY_INVALID', message };
     }
+    // Written only over the exact row it was verified against: when another process stored a document meanwhile,
+    // verify against that one (the rollback rule holds against the highest document accepted, not a stale read).
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.#accept(doc, source);
+      if (result !== undefined) return result;
+      if (attempt === 3) {
+        this.#log.warn({ source, sequence: doc.sequence }, 'trust registry: another process stored a later document');
+        return { accepted: false, outcome: 'REGISTRY_ROLLBACK', message: 'A later document was stored meanwhile.' };
+      }
+    }
+  }
+
+  /** Verifies `doc` against the stored document and stores it; undefined when the stored one changed meanwhile. */
+  async #accept(doc: RegistryDocument, source: string): Promise<RefreshResult | undefined> {
     const db = this.#ctx.storage.db;
     const stored = await store.readDocument(db, 'consumer');
     const now = this.#ctx.clock.now();
@@ -155,23 +169,12 @@ export class Consumer {
       updated_at: updatedAt,
       expires_at: next.expiresAt,
     };
+    // Replaces exactly the row read above (foreign or not); a process that stored meanwhile wins this round.
     const written =
       stored === undefined
-        ? (await store.insertDocument(db, { name: 'consumer', ...row })) ||
-          (await store.replaceDocument(db, 'consumer', { sequence: doc.sequence, maxSequence: true }, row))
-        : foreign
-          ? // Replaces exactly the foreign row read above; a process that stored meanwhile wins this round.
-            await store.replaceDocument(
-              db,
-              'consumer',
-              { sequence: stored.sequence, updatedAt: stored.updated_at },
-              row,
-            )
-          : await store.replaceDocument(db, 'consumer', { sequence: doc.sequence, maxSequence: true }, row);
-    if (!written) {
-      this.#log.warn({ source, sequence: doc.sequence }, 'trust registry: another process stored a later document');
-      return { accepted: false, outcome: 'REGISTRY_ROLLBACK', message: 'A later document was stored meanwhile.' };
-    }
+        ? await store.insertDocument(db, { name: 'consumer', ...row })
+        : await store.replaceDocument(db, 'consumer', { sequence: stored.sequence, updatedAt: stored.updated_at }, row);
+    if (!written) return undefined;
     this.#current = next;
     if (foreign)
       this.#log.warn({ source, registry: doc.registry }, "trust registry: replaced another registry's stored document");

@@ -96,13 +96,14 @@ export async function insertDocument(db: Kysely<Database>, row: RegistryDocument
 export async function replaceDocument(
   db: Kysely<Database>,
   role: DocumentRole,
-  expected: { sequence: number; updatedAt?: number; maxSequence?: boolean },
+  expected: { sequence: number; updatedAt?: number },
   row: Omit<RegistryDocumentsTable, 'name'>,
 ): Promise<boolean> {
-  let query = db.updateTable('registry_documents').set(row).where('name', '=', role);
-  query = expected.maxSequence
-    ? query.where('sequence', '<=', row.sequence)
-    : query.where('sequence', '=', expected.sequence);
+  let query = db
+    .updateTable('registry_documents')
+    .set(row)
+    .where('name', '=', role)
+    .where('sequence', '=', expected.sequence);
   if (expected.updatedAt !== undefined) query = query.where('updated_at', '=', expected.updatedAt);
   const result = await translateErrors(() => query.executeTakeFirst());
   return Number(result.numUpdatedRows) === 1;

@@ -1,0 +1,116 @@
+// Two consumer processes on one database refresh at the same time: a document one of them verified against the
+// stored {sequence, chainHash} it read must not replace a document another process stored in between, unless it
+// also verifies against that one (the rollback rule is "against the highest this database has accepted").
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  applyProposal,
+  createGenesis,
+  generateKeyPair,
+  replayGovernance,
+  signRegistryDocument,
+  type GeneratedKeyPair,
+  type RegistryDocument,
+} from '@vouch/sdk';
+import { eachEngine } from '../helpers/storage.ts';
+import { makeApp, T0 } from '../helpers/app.ts';
+import { afterNextPoolQuery } from '../helpers/interleave.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { readDocument } from '../../src/modules/registry/store.ts';
+import { admin, makeIssuers, post, proposal } from './fixtures.ts';
+
+async function source() {
+  let body: string | null = null;
+  const server = createServer((_req, res) => {
+    if (body === null) return void res.writeHead(503).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/agent-trust.json`,
+    server,
+    set(doc: RegistryDocument) {
+      body = JSON.stringify(doc);
+    },
+  };
+}
+
+function env(url: string, root: GeneratedKeyPair): Record<string, string> {
+  return {
+    VOUCH_TRUST_REGISTRY_URL: url,
+    VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
+    VOUCH_TRUST_REGISTRY_TTL: '60',
+  };
+}
+
+eachEngine(
+  'consumer race: a refresh verified against a stale stored head does not overwrite a fork stored meanwhile',
+  async ({ open }) => {
+    const root = await generateKeyPair('Ed25519');
+    const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+    const v1 = await createGenesis({
+      rootKey: root.privateKey,
+      issuers: Object.values(is).map((i) => i.entry),
+      threshold: 2,
+      now: T0,
+    });
+    const s1 = replayGovernance(v1.governance).state!;
+    const signers = [is.alpha!, is.bravo!];
+    const rmDelta = await proposal(
+      { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'left' },
+      signers,
+      T0 + 1000,
+    );
+    const s2 = applyProposal(s1, rmDelta, { appliedAt: T0 + 1000 }).state;
+    const rmCharlie = await proposal(
+      { registry: v1.registry, baseSequence: 2, action: 'remove', subject: 'charlie', reason: 'left' },
+      signers,
+      T0 + 2000,
+    );
+    const s3 = applyProposal(s2, rmCharlie, { appliedAt: T0 + 2000 }).state;
+    const v3 = await signRegistryDocument(s3, { rootKey: root.privateKey, now: T0 + 2000 });
+    // Another history at step 2 (charlie removed instead of delta): a fork of v3's chain.
+    const rmCharlieFirst = await proposal(
+      { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'charlie', reason: 'fork' },
+      signers,
+      T0 + 1500,
+    );
+    const fork = applyProposal(s1, rmCharlieFirst, { appliedAt: T0 + 1500 }).state;
+    const v2fork = await signRegistryDocument(fork, { rootKey: root.privateKey, now: T0 + 1500 });
+
+    const src = await source();
+    const clock = new ManualClock(T0 + 5000);
+    try {
+      src.set(v1);
+      const storageA = await open();
+      const storageB = await open();
+      const a = await makeApp(storageA, { env: env(src.url, root), clock });
+      const b = await makeApp(storageB, { env: env(src.url, root), clock });
+
+      // A fetches v3 and reads the stored head (sequence 1); before it writes, B stores the fork at sequence 2.
+      src.set(v3);
+      let storedByB: unknown;
+      afterNextPoolQuery(storageA.db, /from "registry_documents"/, async () => {
+        src.set(v2fork);
+        storedByB = (await post(b.app, '/v1/registry/refresh', {}, admin(b.adminKey))).body;
+      });
+      const refreshA = await post(a.app, '/v1/registry/refresh', {}, admin(a.adminKey));
+      assert.equal((storedByB as { outcome?: string }).outcome, 'updated', JSON.stringify(storedByB));
+
+      // Sequentially, v3 would be refused against the fork B stored (REGISTRY_ROLLBACK); it must be now too.
+      const row = (await readDocument(storageB.db, 'consumer'))!;
+      assert.equal(refreshA.body.accepted, false, JSON.stringify(refreshA.body));
+      assert.equal(refreshA.body.outcome, 'REGISTRY_ROLLBACK');
+      assert.equal(row.sequence, 2, 'the fork B accepted stays the stored document');
+      assert.equal(row.updated_at, Date.parse(v2fork.updatedAt));
+      await a.app.close();
+      await b.app.close();
+    } finally {
+      src.server.close();
+    }
+  },
+);
