@@ -112,25 +112,33 @@ export async function holdAgentUnrevoked(ctx: AppContext, trx: Db, did: string, 
   return row !== undefined && row.status !== 'revoked' && (key === undefined || row.public_key === key);
 }
 
+const signerKeyRotated = (): ApiError =>
+  new ApiError(
+    'SIGNATURE_INVALID',
+    "The agent's key was rotated while this was being recorded; sign again with the current key.",
+  );
+
 /**
  * Inside the transaction that records what `agent` signed, its signature checked before with `agent.publicKey`:
- * holds the agent's row until `trx` ends and throws 403 `AGENT_REVOKED` if it was revoked since, or 400
- * `SIGNATURE_INVALID` if its key was rotated since (the rotation is the recovery from a lost or leaked key: the old
- * key signs nothing new, even a request already on its way). A revocation or rotation that comes later waits.
+ * holds the agent's row until `trx` ends and throws 403 `AGENT_REVOKED` if it was revoked since, or `rotated()` (400
+ * `SIGNATURE_INVALID` unless given) if its key was rotated since (the rotation is the recovery from a lost or leaked
+ * key: the old key signs nothing new, even a request already on its way). A revocation or rotation that comes later
+ * waits.
  *
  * @example
  * await holdSigner(ctx, trx, agent); // then write what the agent signed
  */
-export async function holdSigner(ctx: AppContext, trx: Db, agent: Agent): Promise<void> {
+export async function holdSigner(
+  ctx: AppContext,
+  trx: Db,
+  agent: Agent,
+  rotated: () => ApiError = signerKeyRotated,
+): Promise<void> {
   const row = await store.agentStateHeld(trx, ctx.storage.engine, agent.id);
-  if (row === undefined || row.status === 'revoked')
+  if (row === undefined || row.status === 'revoked') {
     throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
-  if (row.public_key !== agent.publicKey) {
-    throw new ApiError(
-      'SIGNATURE_INVALID',
-      "The agent's key was rotated while this was being recorded; sign again with the current key.",
-    );
   }
+  if (row.public_key !== agent.publicKey) throw rotated();
 }
 
 /**

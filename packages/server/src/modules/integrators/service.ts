@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
-import { assertAgentActive, findAgent, holdAgentUnrevoked, verifyAgentSignature } from '../agents/service.ts';
+import { assertAgentActive, findAgent, holdSigner, verifyAgentSignature } from '../agents/service.ts';
 import { findSignature } from '../signatures/service.ts';
 import type { Lane, MetricDefinition, Polarity } from '../reputation/formula.ts';
 import * as store from './store.ts';
@@ -373,6 +373,12 @@ function assertConsentFresh(ctx: AppContext, signedAt: number, signatureRecorded
   }
 }
 
+const keyRotated = (): ApiError =>
+  new ApiError(
+    'SIGNATURE_KEY_ROTATED',
+    "The referenced signature was made by a key that is no longer the agent's current key; sign again.",
+  );
+
 /**
  * Records an agent's consent for an integrator from a signature the agent recorded earlier, whose payload hash
  * must be {@link consentPayloadHash} of this request. Checks, in order: integrator and agent exist (404), agent
@@ -415,20 +421,15 @@ export async function setConsent(
   assertConsentFresh(ctx, input.signedAt, signature.createdAt);
   // The signature verified when it was recorded; a key rotated away since (lost, or leaked) signs nothing new.
   const message = await signedMessageText(signature.payloadHash, signature.signedAt, signature.publicNote);
-  if (!(await verifyAgentSignature(agent, message, signature.signature))) {
-    throw new ApiError(
-      'SIGNATURE_KEY_ROTATED',
-      "The referenced signature was made by a key that is no longer the agent's current key; sign again.",
-    );
-  }
+  if (!(await verifyAgentSignature(agent, message, signature.signature))) throw keyRotated();
   const now = ctx.clock.now();
   // No consent accepted under these rules is dated later than now + skew; a stored one dated later still (beyond a
   // margin for processes' clocks disagreeing) was recorded before they existed and must not outrank a fresh one.
   const trustedUntil = now + (ctx.config.clockSkewSeconds + ctx.config.signatureWindowSeconds) * 1000;
   const stored = await ctx.storage.db.transaction().execute(async (trx) => {
-    // The agent held unrevoked with the key the signature verified with: a rotation or revocation committed since
+    // The agent as checked, with the key the signature verified with: a rotation or revocation committed since
     // refuses the consent; one that comes later waits until it is stored.
-    if (!(await holdAgentUnrevoked(ctx, trx, agent.did, agent.publicKey ?? undefined))) return undefined;
+    await holdSigner(ctx, trx, agent, keyRotated);
     return store.upsertConsentIfNewer(
       trx,
       {
@@ -442,14 +443,6 @@ export async function setConsent(
       trustedUntil,
     );
   });
-  if (stored === undefined) {
-    const current = await findAgent(ctx, agent.did);
-    if (current !== undefined) assertAgentActive(current);
-    throw new ApiError(
-      'SIGNATURE_KEY_ROTATED',
-      "The referenced signature was made by a key that is no longer the agent's current key; sign again.",
-    );
-  }
   if (stored || (await isRetry())) return answer; // or the same request, stored meanwhile by a concurrent one
   throw new ApiError('CONSENT_STALE', 'A consent signed at the same time or later is already recorded.');
 }
