@@ -8,6 +8,7 @@ import type { PrivateKey, PublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ensureServerKey, listServerKeys } from '../../storage/index.ts';
 import { perApp } from '../../per-app.ts';
+import { CachedLoad } from '../../cached-load.ts';
 
 /** How long loaded keys are used: also how long another process may still sign with a key retired here. */
 const CACHE_MS = 60_000;
@@ -41,38 +42,25 @@ interface StoredKey extends VerifyingKey {
 }
 
 interface Loaded {
-  at: number;
   signing: { kid: string; privateKey: PrivateKey };
   byKid: Map<string, StoredKey>;
 }
 
 export class GatewayKeys {
   readonly #ctx: AppContext;
-  #loaded: Loaded | undefined;
-  #loading: Promise<Loaded> | undefined;
-  /** Bumped by {@link invalidate}: a load that began before keeps its answer to itself. */
-  #epoch = 0;
+  readonly #cache: CachedLoad<Loaded>;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
+    this.#cache = new CachedLoad(ctx.clock, () => this.#load());
   }
 
-  async #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
-    const now = this.#ctx.clock.now();
-    const l = this.#loaded;
-    if (l !== undefined && now >= l.at && now - l.at < maxAgeMs) return l;
-    if (this.#loading === undefined) {
-      const loading = this.#load().finally(() => {
-        if (this.#loading === loading) this.#loading = undefined;
-      });
-      this.#loading = loading;
-    }
-    return this.#loading;
+  #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
+    return this.#cache.get(maxAgeMs);
   }
 
   async #load(): Promise<Loaded> {
     const { storage, kek, clock, config } = this.#ctx;
-    const epoch = this.#epoch;
     await ensureServerKey(storage, kek, CAPABILITY_KEY_PURPOSE, 'EdDSA', clock.now());
     const rows = await listServerKeys(storage, kek, CAPABILITY_KEY_PURPOSE);
     const byKid = new Map<string, StoredKey>();
@@ -96,17 +84,12 @@ export class GatewayKeys {
       }
     }
     if (signing === undefined) throw new Error('No active capability key after ensureServerKey.');
-    const loaded = { at: clock.now(), signing, byKid };
-    // Read before a rotation this process has since made: answered to its own callers, never cached.
-    if (epoch === this.#epoch) this.#loaded = loaded;
-    return loaded;
+    return { signing, byKid };
   }
 
   /** Forgets the loaded keys (after a rotation in this process) and any load under way: the next use reads again. */
   invalidate(): void {
-    this.#loaded = undefined;
-    this.#loading = undefined;
-    this.#epoch++;
+    this.#cache.invalidate();
   }
 
   /** The key that signs new tokens. */

@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.ts';
 import { ensureServerKey, listServerKeys, listServerKeyStates } from '../../storage/index.ts';
 import * as store from './store.ts';
 import { perApp } from '../../per-app.ts';
+import { CachedLoad } from '../../cached-load.ts';
 
 /** The purpose under which the token keys are stored (`SERVER_KEY_PURPOSES` in start.ts). */
 export const TOKEN_KEY_PURPOSE = 'tokens';
@@ -32,7 +33,6 @@ export interface TokenKey {
 }
 
 interface Loaded {
-  at: number;
   /** kid:status of every stored key, newest first: compared with the database to spot another process's rotation. */
   fingerprint: string;
   signing: { kid: string; privateKey: PrivateKey };
@@ -46,46 +46,25 @@ export function isPublished(key: TokenKey, now: number): boolean {
 
 export class Keyring {
   readonly #ctx: AppContext;
-  #loaded: Loaded | undefined;
-  #loading: Promise<Loaded> | undefined;
-  /** Bumped by {@link invalidate}: a load that began before keeps its answer to itself. */
-  #epoch = 0;
+  readonly #cache: CachedLoad<Loaded>;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
+    this.#cache = new CachedLoad(ctx.clock, () => this.#load());
   }
 
   /** Forgets the cached keys (after a rotation in this process), and any load under way that read them before. */
   invalidate(): void {
-    this.#loaded = undefined;
-    this.#loading = undefined;
-    this.#epoch++;
+    this.#cache.invalidate();
   }
 
-  /** The loaded keys if they are younger than `maxAgeMs`. */
-  #fresh(maxAgeMs: number): Loaded | undefined {
-    const now = this.#ctx.clock.now();
-    const loaded = this.#loaded;
-    return loaded !== undefined && now - loaded.at < maxAgeMs && now >= loaded.at ? loaded : undefined;
-  }
-
-  async #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
-    const loaded = this.#fresh(maxAgeMs);
-    if (loaded !== undefined) return loaded;
-    if (this.#loading === undefined) {
-      const loading = this.#load().finally(() => {
-        if (this.#loading === loading) this.#loading = undefined;
-      });
-      this.#loading = loading;
-    }
-    return this.#loading;
+  #state(maxAgeMs = CACHE_MS): Promise<Loaded> {
+    return this.#cache.get(maxAgeMs);
   }
 
   async #load(): Promise<Loaded> {
     const { storage, kek, clock, config } = this.#ctx;
-    const now = clock.now();
-    const epoch = this.#epoch;
-    await ensureServerKey(storage, kek, TOKEN_KEY_PURPOSE, 'ES256', now);
+    await ensureServerKey(storage, kek, TOKEN_KEY_PURPOSE, 'ES256', clock.now());
     const rows = await listServerKeys(storage, kek, TOKEN_KEY_PURPOSE);
     const fingerprint = rows.map((r) => `${r.kid}:${r.status}`).join(',');
     const retired = rows.filter((r) => r.status === 'retired').map((r) => r.kid);
@@ -114,10 +93,7 @@ export class Keyring {
       }
     }
     if (signing === undefined) throw new Error('No active ES256 token key after ensureServerKey.');
-    const loaded = { at: now, fingerprint, signing, keys };
-    // Read before a rotation this process has since made: answered to its own callers, never cached.
-    if (epoch === this.#epoch) this.#loaded = loaded;
-    return loaded;
+    return { fingerprint, signing, keys };
   }
 
   /** The active key that signs new tokens. */
@@ -154,7 +130,7 @@ export class Keyring {
    * answer is one comparison.
    */
   retiredAt(kid: string): number | null | Promise<number | null> {
-    const loaded = this.#loaded;
+    const loaded = this.#cache.peek();
     if (loaded === undefined) return this.#state().then((l) => retiredAtOf(l, kid));
     if (loaded.signing.kid === kid) return null;
     return retiredAtOf(loaded, kid);
@@ -165,7 +141,7 @@ export class Keyring {
     if (kid === undefined) return undefined;
     // Synchronous while the loaded keys are fresh and know the kid (the steady state of every verification), and
     // without a closure per call: this runs for every token.
-    const loaded = this.#fresh(CACHE_MS);
+    const loaded = this.#cache.fresh(CACHE_MS);
     const found = loaded === undefined ? undefined : publishedKeyOf(loaded, kid, this.#ctx.clock.now());
     if (found !== undefined) return found;
     return this.#resolveLoading(kid);
