@@ -40,8 +40,8 @@ eachEngine(
     setAgentDirectory(t.ctx, {
       ...real,
       // The revocation starts inside the issuing transaction, once the agent's row is held.
-      async holdUnrevoked(trx, a) {
-        const held = await real.holdUnrevoked(trx, a);
+      async hold(trx, a, key) {
+        const held = await real.hold(trx, a, key);
         revocation = revokeAgent(t, agent.did);
         // PostgreSQL: the revocation's UPDATE waits for this transaction. SQLite runs one writing transaction at a
         // time, so there it waits for the connection, with the same outcome.

@@ -95,21 +95,23 @@ export async function findAgent(ctx: AppContext, ref: string): Promise<Agent | u
   return row === undefined ? undefined : toAgent(row);
 }
 
+/** What {@link holdAgent} found: the agent as it was checked (`held`), revoked or gone, or with another key now. */
+export type HeldAgent = 'held' | 'revoked' | 'rotated';
+
 /**
- * Inside a transaction that records something on an agent's behalf (an issued token): whether the agent named by
- * `did` exists and is not revoked, its row held until `trx` ends. A revocation that committed first is seen here;
- * one that comes later waits for `trx` and then finds what it recorded (e.g. lists the token to revoke it). With
- * `key` (standard base64), the agent's current key must also still be that one: what the agent's own proof was
- * checked with, so that a key rotation committed since refuses the proof, and a later one revokes what it recorded.
+ * Inside a transaction that records something on an agent's behalf: the state of the agent `id`, its row held until
+ * `trx` ends. A revocation or key rotation that committed first is seen here; one that comes later waits for `trx`
+ * and then finds what it recorded (e.g. lists a token to revoke it). With `key` (standard base64: what the agent's
+ * proof or signature was checked with), a current key other than that one answers `rotated`: a rotation is the
+ * recovery from a lost or leaked key, so the old key records nothing new, even a request already on its way.
  *
  * @example
- * if (!(await holdAgentUnrevoked(ctx, trx, did))) throw new ApiError('AGENT_REVOKED', '...');
+ * if ((await holdAgent(ctx, trx, agent.id, agent.publicKey)) !== 'held') throw new ApiError('AGENT_REVOKED', '...');
  */
-export async function holdAgentUnrevoked(ctx: AppContext, trx: Db, did: string, key?: string): Promise<boolean> {
-  const id = idFromDid(did);
-  if (id === undefined) return false;
+export async function holdAgent(ctx: AppContext, trx: Db, id: string, key?: string | null): Promise<HeldAgent> {
   const row = await store.agentStateHeld(trx, ctx.storage.engine, id);
-  return row !== undefined && row.status !== 'revoked' && (key === undefined || row.public_key === key);
+  if (row === undefined || row.status === 'revoked') return 'revoked';
+  return key === undefined || row.public_key === key ? 'held' : 'rotated';
 }
 
 const signerKeyRotated = (): ApiError =>
@@ -119,11 +121,9 @@ const signerKeyRotated = (): ApiError =>
   );
 
 /**
- * Inside the transaction that records what `agent` signed, its signature checked before with `agent.publicKey`:
- * holds the agent's row until `trx` ends and throws 403 `AGENT_REVOKED` if it was revoked since, or `rotated()` (400
- * `SIGNATURE_INVALID` unless given) if its key was rotated since (the rotation is the recovery from a lost or leaked
- * key: the old key signs nothing new, even a request already on its way). A revocation or rotation that comes later
- * waits.
+ * {@link holdAgent} for what `agent` signed, its signature checked before with `agent.publicKey`: throws 403
+ * `AGENT_REVOKED` if it was revoked since, or `rotated()` (400 `SIGNATURE_INVALID` unless given) if its key was
+ * rotated since.
  *
  * @example
  * await holdSigner(ctx, trx, agent); // then write what the agent signed
@@ -134,15 +134,13 @@ export async function holdSigner(
   agent: Agent,
   rotated: () => ApiError = signerKeyRotated,
 ): Promise<void> {
-  const row = await store.agentStateHeld(trx, ctx.storage.engine, agent.id);
-  if (row === undefined || row.status === 'revoked') {
-    throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
-  }
-  if (row.public_key !== agent.publicKey) throw rotated();
+  const held = await holdAgent(ctx, trx, agent.id, agent.publicKey);
+  if (held === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+  if (held === 'rotated') throw rotated();
 }
 
 /**
- * {@link holdAgentUnrevoked} for a batch (ingestion): the ids of the given agents that are revoked or gone, read in
+ * {@link holdAgent} for a batch (ingestion): the ids of the given agents that are revoked or gone, read in
  * `trx` and their rows held until it ends, so a batch checked before a revocation cannot store its events after the
  * revocation was answered.
  *

@@ -3,8 +3,9 @@
 import type { AppContext } from '../../context.ts';
 import type { Principal } from '../../http/policy.ts';
 import type { Db } from './store.ts';
-import { findAgent, holdAgentUnrevoked, listAgents, verifyAgentSignature } from '../agents/service.ts';
-import type { Agent } from '../agents/service.ts';
+import { findAgent, holdAgent, listAgents, verifyAgentSignature } from '../agents/service.ts';
+import { idFromDid } from '../agents/ids.ts';
+import type { Agent, HeldAgent } from '../agents/service.ts';
 import { perApp } from '../../per-app.ts';
 
 /** What a token needs to know about its agent. */
@@ -30,11 +31,12 @@ export interface AgentDirectory {
   /** Agents for discovery, oldest first, after the `after` DID; `[]` when the agents module cannot list. */
   list(options: { limit: number; after?: string }): Promise<TokenAgent[]>;
   /**
-   * In the transaction that records a token: whether the agent still exists unrevoked (and, with `key`, still has
-   * that key: the one its proof was checked with), held so that a revocation or key rotation of the agent either
-   * committed before (false) or waits for `trx` and then revokes what it recorded.
+   * In the transaction that records a token: whether the agent still exists unrevoked (`revoked` if not) and, with
+   * `key`, still has that key, the one its proof was checked with (`rotated` if not); held so that a revocation or
+   * key rotation of the agent either committed before (seen here) or waits for `trx` and then revokes what it
+   * recorded.
    */
-  holdUnrevoked(trx: Db, agent: TokenAgent, key?: string): Promise<boolean>;
+  hold(trx: Db, agent: TokenAgent, key?: string | null): Promise<HeldAgent>;
 }
 
 function toTokenAgent(a: Agent): TokenAgent {
@@ -52,7 +54,10 @@ function serviceDirectory(ctx: AppContext): AgentDirectory {
     async list(options) {
       return (await listAgents(ctx, options)).map(toTokenAgent);
     },
-    holdUnrevoked: (trx, agent, key) => holdAgentUnrevoked(ctx, trx, agent.did, key),
+    async hold(trx, agent, key) {
+      const id = idFromDid(agent.did);
+      return id === undefined ? 'revoked' : holdAgent(ctx, trx, id, key);
+    },
   };
 }
 

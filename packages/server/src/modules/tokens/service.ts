@@ -170,15 +170,10 @@ export async function issueToken(
           // here) or waits for this transaction and then revokes the token with the agent's others. An agent's proof
           // also needs the key it was checked with to be still the agent's: a rotation (the answer to a stolen key)
           // that committed meanwhile refuses it, and one that comes later revokes this token.
-          const provenKey = proof === undefined ? undefined : (agent.publicKey ?? '');
-          if (!(await directory.holdUnrevoked(trx, agent, provenKey))) {
-            if (provenKey !== undefined && (await directory.holdUnrevoked(trx, agent))) {
-              throw new ApiError(
-                'PROOF_INVALID',
-                "The agent's key changed meanwhile; sign the proof with its new key.",
-              );
-            }
-            throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+          const held = await directory.hold(trx, agent, proof === undefined ? undefined : agent.publicKey);
+          if (held === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+          if (held === 'rotated') {
+            throw new ApiError('PROOF_INVALID', "The agent's key changed meanwhile; sign the proof with its new key.");
           }
           await store.insertIssuedToken(trx, {
             jti,
