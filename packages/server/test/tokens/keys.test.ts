@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
+import { beforeNextTransaction } from '../helpers/interleave.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { checkKek, ensureServerKey, listServerKeys, rewrapKek, rotateServerKey } from '../../src/storage/index.ts';
 import { pruneTokenState } from '../../src/modules/tokens/service.ts';
@@ -291,5 +292,36 @@ eachEngine(
     } finally {
       await t.app.close();
     }
+  },
+);
+
+eachEngine(
+  'issuance whose signing key is rotated away under every retry answers 409 CONFLICT and records nothing',
+  async ({ open }) => {
+    const env = { VOUCH_TOKEN_ISSUE_RATE_MAX: '1000' };
+    const a = await tokenApp(await open(), { env });
+    const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek, env });
+    const agent = await registerAgent(a);
+    await issue(b, agent); // b caches its signing key
+    const before = await b.ctx.storage.db.selectFrom('issued_tokens').select('jti').execute();
+    // Another process rotates just before each of b's transactions: b signed with a key retired meanwhile every time.
+    let rotations = 0;
+    const rotateFirst = async (): Promise<void> => {
+      rotations++;
+      await rotateServerKey(a.ctx.storage, a.kek, 'tokens', 'ES256', a.clock.now(), { actor: 'admin' });
+      if (rotations < 4) beforeNextTransaction(b.ctx.storage.db, rotateFirst);
+    };
+    beforeNextTransaction(b.ctx.storage.db, rotateFirst);
+    const res = await post(b, '/api/registry/issue', { agent_name: agent.did }, ADMIN);
+    assert.equal(res.statusCode, 409, res.body);
+    assert.equal(res.json().code, 'CONFLICT');
+    assert.equal(rotations, 4);
+    const after = await b.ctx.storage.db.selectFrom('issued_tokens').select('jti').execute();
+    assert.equal(after.length, before.length, 'no token recorded');
+    // With the rotations over, b signs with the current key at once.
+    const fresh = await issue(b, agent);
+    assert.equal(decodeJwt(fresh.token).header.kid, (await jwks(a)).find((k) => k.status === 'active')?.kid);
+    await a.app.close();
+    await b.app.close();
   },
 );

@@ -204,9 +204,11 @@ export async function issueToken(
       );
     } catch (err) {
       // Rotated in another process since this process loaded its keys: reload and sign with the new key.
-      if (err instanceof StaleSigningKey && attempt < 3) {
+      if (err instanceof StaleSigningKey) {
         keyring.invalidate();
-        continue;
+        if (attempt < 3) continue;
+        // Rotated again under every retry: only an admin rotating in a loop does this. Nothing was recorded.
+        throw new ApiError('CONFLICT', 'The token keys were rotated repeatedly during this issuance; retry.');
       }
       throw err;
     }
