@@ -386,8 +386,18 @@ export async function revokeToken(
 }
 
 /**
- * Revokes every token of an agent that a verifier could still accept (unexpired, or expired within the clock
- * skew), each with its own sequence number, in the caller's transaction (pass the transaction that revokes the
+ * Where a token's records end: its revocation is listed and kept, and its consumed nonce kept, while it expired after
+ * this time. A token passes until `exp` + skew by the verifying process's own clock, and that clock (another server
+ * process's, or an offline verifier's reading the revocation list) may lag this one's by up to the skew: so twice
+ * the skew.
+ */
+function recordsKeptAfter(ctx: AppContext, now: number): number {
+  return now - 2 * ctx.config.clockSkewSeconds * 1000;
+}
+
+/**
+ * Revokes every token of an agent that a verifier could still accept (unexpired, or expired within twice the clock
+ * skew: see {@link recordsKeptAfter}), each with its own sequence number, in the caller's transaction (pass the transaction that revokes the
  * agent, so both commit together). The agents module calls this when an agent is revoked, so offline verifiers
  * learn it from the revocation list. Returns the revoked jtis.
  *
@@ -403,7 +413,7 @@ export async function revokeTokensOfAgent(
   noteAgentRevocation();
   // The counter lock first: a token revoked meanwhile by its jti is then listed as revoked, never inserted twice.
   await store.lockRevocationSeq(db);
-  const live = await store.liveTokensOfAgent(db, agentDid, opts.at - ctx.config.clockSkewSeconds * 1000);
+  const live = await store.liveTokensOfAgent(db, agentDid, recordsKeptAfter(ctx, opts.at));
   for (const t of live) {
     await store.insertRevocation(db, {
       jti: t.jti,
@@ -433,15 +443,15 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 
 /**
  * The revocation list after `since`: a cursor from an earlier page (entries with a greater sequence number), an
- * ISO-8601 time (entries revoked after it), or nothing (from the start). Entries whose token has expired (beyond the
- * skew) are left out and later pruned. `cursor` continues from the last entry. (The route adds an ETag: a hash of
+ * ISO-8601 time (entries revoked after it), or nothing (from the start). Entries whose token expired more than twice
+ * the skew ago are left out, and pruned. `cursor` continues from the last entry. (The route adds an ETag: a hash of
  * the body, the same while the content is.)
  *
  * @example
  * const { body } = await listRevocations(ctx, { since: '42', limit: 100 });
  */
 export async function listRevocations(ctx: AppContext, q: { since?: string; limit: number }): Promise<RevocationsPage> {
-  const { storage, clock, config } = ctx;
+  const { storage, clock } = ctx;
   let afterSeq = 0;
   let sinceMs: number | undefined;
   if (q.since !== undefined && q.since !== '') {
@@ -458,7 +468,7 @@ export async function listRevocations(ctx: AppContext, q: { since?: string; limi
   const rows = await store.revocationsPage(storage.db, {
     afterSeq,
     sinceMs,
-    liveAfter: clock.now() - config.clockSkewSeconds * 1000,
+    liveAfter: recordsKeptAfter(ctx, clock.now()),
     limit: q.limit,
   });
   const page = rows.slice(0, q.limit);
@@ -496,12 +506,9 @@ async function currentSeq(db: Db): Promise<number> {
 export async function pruneTokenState(
   ctx: AppContext,
 ): Promise<{ deleted: Record<string, number>; droppedKeys: string[] }> {
-  const { storage, clock, config } = ctx;
+  const { storage, clock } = ctx;
   const now = clock.now();
-  const skewMs = config.clockSkewSeconds * 1000;
-  // A token passes until exp + skew by the verifying process's own clock, which may lag this one's by up to the skew:
-  // its revocation and consumed nonce must outlive both.
-  const deleted = await store.pruneExpired(storage.db, storage.engine, now - 2 * skewMs);
+  const deleted = await store.pruneExpired(storage.db, storage.engine, recordsKeptAfter(ctx, now));
   const keyring = keyringOf(ctx);
   keyring.invalidate();
   const due = (await keyring.allKeys()).filter((k) => k.dropsAt !== null && k.dropsAt <= now).map((k) => k.kid);
