@@ -246,7 +246,7 @@ export class Authority {
     // Storing the proposal and applying it when its signatures already make a quorum: one transaction.
     return store.withRegistryLock(this.#ctx.storage, async (db) => {
       const locked = await this.#requireIn(db);
-      this.#checkApplicable(locked, proposal, now);
+      this.#checkApplicable(locked, proposal, this.#ctx.clock.now());
       const before = await store.readProposal(db, id);
       if (before !== undefined) checkPending(before);
       if (before === undefined) {
@@ -284,8 +284,9 @@ export class Authority {
     if (first === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
     checkPending(first);
     const root = await this.rootKey();
-    const now = this.#ctx.clock.now();
     return store.withRegistryLock(this.#ctx.storage, async (db) => {
+      // Read once the lock is held: a proposal that expired while this waited is refused as expired.
+      const now = this.#ctx.clock.now();
       const row = await store.readProposal(db, id);
       if (row === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
       checkPending(row);
