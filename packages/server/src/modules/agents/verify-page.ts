@@ -1,6 +1,6 @@
 // `/verify/{x}`: the public page of an agent (Treeship's `public_url`), server-rendered HTML with every user string
 // escaped and a CSP that forbids any script. identity.app's `verifyUrl` puts a 64-hex signature hash in the same
-// place; those are dispatched to the signatures module's page (not built yet: 404 for now).
+// place; those are dispatched to the signatures module's page (404 when no signature has the hash).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { didOf } from './ids.ts';
