@@ -54,6 +54,8 @@ const interceptRequest = {
 } as const;
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 503: errorBodySchema };
+/** Issuing and delegating also spend a proof of possession: 409 `PROOF_REPLAYED` for one used before. */
+const issueErrors = { ...errors, 409: errorBodySchema };
 
 /** What the HTTP answer says of a decision: never the claims. */
 function answer(d: CapabilityDecision): { decision: 'allow' | 'deny'; code?: string; reason?: string } {
@@ -103,7 +105,7 @@ function registerCapabilityRoutes(app: FastifyInstance, ctx: AppContext): void {
             proof: PROOF,
           },
         },
-        response: { 201: issuedSchema, ...errors },
+        response: { 201: issuedSchema, ...issueErrors },
       },
     },
     async (req, reply) => {
@@ -216,7 +218,7 @@ function registerCapabilityRoutes(app: FastifyInstance, ctx: AppContext): void {
             proof: PROOF,
           },
         },
-        response: { 201: issuedSchema, ...errors, 404: errorBodySchema },
+        response: { 201: issuedSchema, ...issueErrors, 404: errorBodySchema },
       },
     },
     async (req, reply) => {

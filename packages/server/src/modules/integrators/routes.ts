@@ -150,6 +150,8 @@ export function registerIntegratorRoutes(app: FastifyInstance, ctx: AppContext):
             },
           },
           404: errorBodySchema,
+          // CONFLICT: another change of the same integrator's metrics committed meanwhile.
+          409: errorBodySchema,
         },
       },
     },

@@ -14,13 +14,32 @@ import * as store from './store.ts';
 const WRITE_LIMIT = { max: 30, windowMs: 60_000 } as const;
 const ID = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
+/**
+ * The request path of a registry format error's value (`body.issuers[1].endpoint`), as every other `field` is: the
+ * SDK names it inside the value it checked (`endpoint`) and names that value apart (`source`). `rebase` renames a
+ * root the SDK chose (the co-signature route's body is what the SDK calls `signature`).
+ */
+function requestField(err: RegistryFormatError, rebase?: { from: string; to: string }): string {
+  let field = err.field;
+  if (rebase !== undefined && (field === rebase.from || field.startsWith(`${rebase.from}.`))) {
+    field = rebase.to + field.slice(rebase.from.length);
+  }
+  const source = err.source ?? '';
+  if (source === '' || field === '') return source === '' ? field : source;
+  return field.startsWith('[') ? `${source}${field}` : `${source}.${field}`;
+}
+
 /** Registry refusals carry more than `{error, code}`: the offending field, or every verification failure. */
-async function withRegistryErrors<T>(reply: FastifyReply, fn: () => Promise<T>): Promise<T | FastifyReply> {
+async function withRegistryErrors<T>(
+  reply: FastifyReply,
+  fn: () => Promise<T>,
+  rebase?: { from: string; to: string },
+): Promise<T | FastifyReply> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof RegistryFormatError) {
-      return reply.code(400).send({ error: err.message, code: err.code, field: err.field });
+      return reply.code(400).send({ error: err.message, code: err.code, field: requestField(err, rebase) });
     }
     if (err instanceof RegistryRefusal) {
       return reply
@@ -133,6 +152,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         response: {
           200: documentedBody('This registry was already created: `{registry, sequence, chainHash}`.'),
           201: documentedBody('The registry was created: `{registry, sequence, chainHash}`.'),
+          409: errorBodySchema,
         },
         body: {
           type: 'object',
@@ -166,6 +186,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         response: {
           200: documentedBody('This proposal was posted before: its current state.'),
           201: documentedBody('The proposal was recorded (and applied if it reached quorum): its state.'),
+          409: errorBodySchema,
         },
       },
     },
@@ -191,6 +212,8 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
           },
         },
+        // 409 REGISTRY_READ_ONLY on a consumer, which holds no proposals.
+        response: { 200: documentedBody('Proposals, newest first: `{proposals}`.'), 409: errorBodySchema },
       },
     },
     async (req) => {
@@ -209,6 +232,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         summary: 'One proposal with its co-signatures.',
         tags: ['registry'],
         params: { type: 'object', required: ['id'], properties: { id: ID } },
+        response: { 200: documentedBody('The proposal and its state.'), 409: errorBodySchema },
       },
     },
     async (req) => {
@@ -240,13 +264,21 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
             signedAt: { type: 'string', maxLength: 40 },
           },
         },
+        response: {
+          200: documentedBody('The proposal with the signature added (applied if it reached quorum): its state.'),
+          409: errorBodySchema,
+        },
       },
     },
     async (req, reply) =>
-      withRegistryErrors(reply, async () => {
-        const { id } = req.params as { id: string };
-        return authorityOf(ctx).cosign(id, req.body as IssuerSignature, req.id);
-      }),
+      withRegistryErrors(
+        reply,
+        async () => {
+          const { id } = req.params as { id: string };
+          return authorityOf(ctx).cosign(id, req.body as IssuerSignature, req.id);
+        },
+        { from: 'signature', to: 'body' },
+      ),
   );
 
   app.post(

@@ -441,6 +441,13 @@ export interface RevocationsPage {
 const CURSOR = /^[0-9]{1,15}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
+/** Whether the `YYYY-MM-DD` an ISO-8601 time starts with exists: `Date.parse` rolls 2026-02-30 over to March 2. */
+function onCalendar(iso: string): boolean {
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 /**
  * The revocation list after `since`: a cursor from an earlier page (entries with a greater sequence number), an
  * ISO-8601 time (entries revoked after it), or nothing (from the start). Entries whose token expired more than twice
@@ -456,8 +463,9 @@ export async function listRevocations(ctx: AppContext, q: { since?: string; limi
   let sinceMs: number | undefined;
   if (q.since !== undefined && q.since !== '') {
     if (CURSOR.test(q.since)) afterSeq = Number(q.since);
-    else if (ISO_8601.test(q.since) && Number.isFinite(Date.parse(q.since))) sinceMs = Date.parse(q.since);
-    else
+    else if (ISO_8601.test(q.since) && onCalendar(q.since) && Number.isFinite(Date.parse(q.since))) {
+      sinceMs = Date.parse(q.since);
+    } else
       throw badRequest(
         'querystring.since must be a cursor from an earlier answer or an ISO-8601 time.',
         'querystring.since',
