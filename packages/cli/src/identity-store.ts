@@ -114,6 +114,8 @@ function parseIdentity(text: string, file: string): StoredIdentity {
   } catch {
     throw new CliError(`${file} is not JSON.`);
   }
+  // `null` and other non-objects have no members to check (reading one would fail with a TypeError).
+  if (typeof v !== 'object' || v === null) throw new CliError(`${file} is not a vouch identity (not an object).`);
   for (const k of ['alias', 'did', 'server', 'publicKey', 'publicKeyBase64', 'privateKeyPem'] as const) {
     if (typeof v[k] !== 'string') throw new CliError(`${file} is not a vouch identity (no ${k}).`);
   }

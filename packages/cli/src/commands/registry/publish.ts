@@ -58,7 +58,7 @@ Examples:
           EXIT.VERIFICATION_FAILED,
         );
       }
-      const base = opts.server ?? process.env.VOUCH_SERVER ?? DEFAULT_SERVER;
+      const base = opts.server ?? (process.env.VOUCH_SERVER || undefined) ?? DEFAULT_SERVER;
       let url: URL;
       try {
         url = new URL(PUBLISH_PATH, base.endsWith('/') ? base : `${base}/`);

@@ -29,7 +29,8 @@ export function serverOptions(cmd: Command, credentials: ReadonlyArray<'admin' |
 
 /** The server base URL without a trailing slash; a malformed one is a usage error. */
 export function serverBase(opts: ServerOptions): string {
-  const raw = opts.server ?? process.env.VOUCH_SERVER ?? DEFAULT_SERVER;
+  // An empty $VOUCH_SERVER is unset (as `VOUCH_SERVER=` in an env file means), like the other VOUCH_* variables.
+  const raw = opts.server ?? (process.env.VOUCH_SERVER || undefined) ?? DEFAULT_SERVER;
   let url: URL;
   try {
     url = new URL(raw);

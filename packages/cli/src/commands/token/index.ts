@@ -23,11 +23,20 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
   }
 }
 
-/** A token from the argument, or standard input for `-`. */
+// A token is a few kilobytes (the server's verify route takes at most 65,536 characters): more on standard input is
+// not one, and an endless pipe must not be buffered until memory runs out.
+const MAX_TOKEN_INPUT_BYTES = 64 * 1024;
+
+/** A token from the argument, or standard input for `-` (at most {@link MAX_TOKEN_INPUT_BYTES}). */
 async function readToken(arg: string): Promise<string> {
   if (arg !== '-') return arg.trim();
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let bytes = 0;
+  for await (const c of process.stdin) {
+    bytes += (c as Buffer).length;
+    if (bytes > MAX_TOKEN_INPUT_BYTES) throw new CliError('standard input holds more than 64 KiB: not a token.');
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
@@ -198,8 +207,13 @@ Examples:
         if (opts.audience !== undefined) body.audience = opts.audience;
         if (opts.nonce !== undefined) body.nonce = opts.nonce;
         const headers = opts.consumeNonce === true ? credentialHeaders(opts, ['admin']) : {};
-        if (opts.consumeNonce === true && headers['x-api-key'] === undefined) {
-          throw new CliError('--consume-nonce needs $VOUCH_ADMIN_KEY (or --admin-key-file).');
+        if (opts.consumeNonce === true) {
+          if (headers['x-api-key'] === undefined) {
+            throw new CliError('--consume-nonce needs $VOUCH_ADMIN_KEY (or --admin-key-file).');
+          }
+          // The verify route is public: it ignores a wrong key and then only checks the token, leaving its nonce
+          // unconsumed. Prove the key on an admin route first, so a refused key is never reported as a consumed nonce.
+          expectStatus(await request(base, 'GET', '/api/v1/admin/keys', undefined, headers), [200]);
         }
         const res = await request(base, 'POST', '/api/registry/verify', body, headers);
         expectStatus(res, [200, 401]);
@@ -266,9 +280,10 @@ Examples:
   $ pbpaste | vouch token inspect - --json`,
     )
     .action(async (arg: string, opts: { json?: boolean }) => {
+      const text = await readToken(arg);
       let decoded;
       try {
-        decoded = decodeJwt(await readToken(arg));
+        decoded = decodeJwt(text);
       } catch (err) {
         throw new CliError(`not a token: ${isVouchError(err) ? err.message : String(err)}`);
       }
