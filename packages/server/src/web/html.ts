@@ -1,9 +1,17 @@
 // HTML helpers shared by every server-rendered page (the verify pages, the web console): escaping and the
 // security headers. Pages carry no inline script or style; anything they load comes from this origin.
 
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
+// Characters a reader never sees but that change what is shown: the C1 controls and the bidi embeddings, overrides
+// and isolates, which reorder the text after them ("Trojan Source"). Names and notes refuse them at the API, but
+// registry entries and signed content may carry them; a page shows U+FFFD in their place, as the CLI does.
+const REORDERING = /[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Escapes text for HTML element content and double- or single-quoted attribute values, with every C1 control and
+ * bidi embedding, override or isolate shown as U+FFFD.
+ */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`).replace(REORDERING, '\uFFFD');
 }
 
 /** Text as inline code: `<code>` around the escaped text. */
