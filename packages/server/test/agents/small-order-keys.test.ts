@@ -102,7 +102,7 @@ eachEngine(
         const g = await post(app.app, '/v1/registry/genesis', { issuers, threshold: 2 }, registryAdmin(app.adminKey));
         assert.equal(g.status, 400, JSON.stringify(g.body));
         assert.equal(g.body.code, 'REGISTRY_INVALID');
-        assert.equal(g.body.field, 'publicKey');
+        assert.equal(g.body.field, 'body.issuers[4].publicKey');
       }
       assert.deepEqual(await tableCounts(storage), before);
 

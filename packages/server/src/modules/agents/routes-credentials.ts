@@ -10,7 +10,7 @@ import { assertMayManage, holdCredential } from './auth.ts';
 import { replaceManagementToken } from './credentials.ts';
 import { didOf, isId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { actorOf } from './routes-identity-app.ts';
-import { agentIdParams, idFor } from './schemas.ts';
+import { agentIdParams, answers, idFor } from './schemas.ts';
 import { assertAgentActive, lookupAgentRow } from './service.ts';
 import * as store from './store.ts';
 
@@ -30,6 +30,12 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         tags: ['agents'],
         params: agentIdParams,
         body: emptyBody,
+        response: answers(
+          200,
+          'The new management token, shown once: `{did, managementToken, revoked, rotatedAt}`.',
+          403,
+          409,
+        ),
       },
     },
     async (req) => {
@@ -74,6 +80,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
           properties: { id: { type: 'string', minLength: 1, maxLength: 200, description: '`me`, or the owner id.' } },
         },
         body: emptyBody,
+        response: answers(200, 'The new API key, shown once: `{ownerId, apiKey, revoked, rotatedAt}`.', 403),
       },
     },
     async (req) => {

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkPow, formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { documentedBody } from '../../http/response-schemas.ts';
 import { DISPLAY_TEXT } from '../../http/text-patterns.ts';
 import type { Principal } from '../../http/policy.ts';
 import { hashSecret } from '../../http/secrets.ts';
@@ -26,7 +25,7 @@ import { assertSlug } from './slug.ts';
 import * as store from './store.ts';
 import type { AgentRow, Db } from './store.ts';
 import { manifestSigningKey, manifestStatement, signStatement } from './tool-manifest.ts';
-import { agentIdParams, idFor, secretSchema, signedAtSchema } from './schemas.ts';
+import { agentIdParams, answers, idFor, secretSchema, signedAtSchema } from './schemas.ts';
 
 /** How long a linking key stays usable. */
 export const LINKING_KEY_TTL_MS = 7 * 24 * 3600_000;
@@ -125,7 +124,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: 'Register an agent identity with an Ed25519 key and a proof of work (identity.app).',
         tags: ['agents'],
-        response: { 201: documentedBody('The registered agent, its DID and its management token, shown once.') },
+        response: answers(201, 'The registered agent: its DID, and its claim token (shown once) unless linked.', 409),
         body: {
           type: 'object',
           additionalProperties: false,
@@ -201,6 +200,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: "Claim an agent with its one-time claim token, linking it to the caller's owner account.",
         tags: ['agents'],
+        response: answers(200, 'The claimed agent: `{did, ownerId, status, linked}`.', 403, 409),
         body: {
           type: 'object',
           additionalProperties: false,
@@ -247,7 +247,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: 'Create an owner (a person or organization behind agents); its API key is shown once.',
         tags: ['owners'],
-        response: { 201: documentedBody('The new owner and its token, shown once.') },
+        response: answers(201, 'The new owner and its API key, shown once.', 409),
         body: {
           type: 'object',
           additionalProperties: false,
@@ -309,7 +309,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: 'Create a single-use linking key: an agent registered with it is linked to the caller at once.',
         tags: ['owners'],
-        response: { 201: documentedBody('The new linking key, shown once.') },
+        response: answers(201, 'The new linking key, shown once: `{linkingKey, ownerId, expiresAt}`.'),
       },
     },
     async (req, reply) => {
@@ -335,6 +335,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: "Take a slug for an agent, or change it (the agent's signature, management token, owner, or admin).",
         tags: ['agents'],
+        response: answers(200, 'The agent and its slug: `{did, slug, public_url}`.', 403, 409),
         params: agentIdParams,
         body: {
           type: 'object',
@@ -371,6 +372,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: "Release an agent's slug, so that another agent may take it.",
         tags: ['agents'],
+        response: answers(200, 'The agent and the slug it released: `{did, slug: null, released}`.', 403, 409),
         params: agentIdParams,
       },
     },
@@ -398,6 +400,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: 'Revoke an agent for good (its own signature, its management token, its owner, or the admin).',
         tags: ['agents'],
+        response: answers(200, '`{did, status, revokedAt}`.', 403, 409),
         params: agentIdParams,
         body: {
           type: ['object', 'null'], // the body is optional
@@ -445,6 +448,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: "Rotate an agent's key: the request is signed by the old key, the statement by the new one.",
         tags: ['agents'],
+        response: answers(200, '`{did, publicKey, rotatedAt, tokensRevoked?, managementToken?}`.', 403, 409),
         params: agentIdParams,
         body: {
           type: 'object',

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { documentedBody } from '../../http/response-schemas.ts';
 import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
 import { assertMayManage, holdAgentAndCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
@@ -12,7 +11,7 @@ import { normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
 import { loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
-import { agentSlugParams, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
+import { agentSlugParams, answers, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
 import { assertSlug } from './slug.ts';
@@ -83,7 +82,7 @@ export function registerTreeshipRoutes(
       schema: {
         summary: 'Register an agent under a slug (Treeship); returns its management token once.',
         tags: ['identity'],
-        response: { 201: documentedBody('The registered agent and its management token, shown once.') },
+        response: answers(201, 'The registered agent and its management token, shown once.', 409),
         body: {
           type: 'object',
           additionalProperties: false,
@@ -217,6 +216,7 @@ export function registerTreeshipRoutes(
         summary: "Set an agent's tool manifest; the server signs its hash with its tool-manifest key.",
         tags: ['identity'],
         params: agentSlugParams,
+        response: answers(200, 'The signed tool manifest.', 403, 409),
         body: {
           type: 'object',
           additionalProperties: false,
@@ -227,7 +227,8 @@ export function registerTreeshipRoutes(
               type: 'object',
               maxProperties: MAX_TOOLS,
               propertyNames: { pattern: TOOL_NAME },
-              additionalProperties: { type: 'string', maxLength: 1000 },
+              // Shown under the agent's name like its description: no control or invisible characters.
+              additionalProperties: { type: 'string', maxLength: 1000, pattern: DISPLAY_TEXT_LINES },
             },
           },
         },
@@ -306,9 +307,11 @@ export function registerTreeshipRoutes(
       const fromBody = (req.body as { tools_used?: string[] } | null | undefined)?.tools_used ?? [];
       const used = [...new Set([...fromQuery, ...fromBody])];
       if (used.length === 0) {
-        throw new ApiError('VALIDATION_FAILED', 'tools_used is required, as query parameters or in the JSON body.', {
-          field: 'body.tools_used',
-        });
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'body.tools_used is required, or tools_used as query parameters (at least one tool).',
+          { field: 'body.tools_used' },
+        );
       }
       const row = await agentOr404(ctx, req);
       const m = await store.findToolManifest(db, row.id);
@@ -335,6 +338,7 @@ export function registerTreeshipRoutes(
         summary: "Register an agent's voice fingerprint hash (stored only as its SHA-256; never returned).",
         tags: ['identity'],
         params: agentSlugParams,
+        response: answers(200, '`{registered, agent_slug, did, provider, sample_count}`.', 403, 409),
         body: {
           type: 'object',
           additionalProperties: false,
@@ -399,11 +403,9 @@ export function registerTreeshipRoutes(
         (req.query as { fingerprint_hash?: string }).fingerprint_hash ??
         (req.body as { fingerprint_hash?: string } | null | undefined)?.fingerprint_hash;
       if (presented === undefined) {
-        throw new ApiError(
-          'VALIDATION_FAILED',
-          'fingerprint_hash is required, as a query parameter or in the JSON body.',
-          { field: 'querystring.fingerprint_hash' },
-        );
+        throw new ApiError('VALIDATION_FAILED', 'querystring.fingerprint_hash is required, or body.fingerprint_hash.', {
+          field: 'querystring.fingerprint_hash',
+        });
       }
       const row = await agentOr404(ctx, req);
       const profile = await store.findProfile(db, { id: row.id });
