@@ -177,11 +177,16 @@ async function vetHost(
   return addresses;
 }
 
-/** The URL's host as an address or a name: no brackets, no trailing dot. */
+/**
+ * The URL's host as an address or a name: no brackets, no trailing dots. All of them: WHATWG keeps `localhost..`,
+ * and with one dot dropped it would pass the name checks as `localhost.` and go to DNS.
+ */
 function hostOf(url: URL): string {
   const h = url.hostname;
   if (h.startsWith('[') && h.endsWith(']')) return h.slice(1, -1);
-  return h.endsWith('.') ? h.slice(0, -1) : h;
+  let end = h.length; // a loop: /\.+$/ backtracks quadratically over a long run of inner dots
+  while (end > 0 && h[end - 1] === '.') end--;
+  return h.slice(0, end);
 }
 
 /** Step 4: tries the checked addresses in order until one connects; TLS and HTTP failures are final. */
