@@ -42,7 +42,8 @@ export interface CreatedAgent {
 
 /** The server's `VOUCH_PUBLIC_URL`: its discovery document's `issuer`. */
 async function discoverPublicUrl(client: VouchClient, call: CallOptions): Promise<string> {
-  const { issuer } = await client.tokens.discovery(call);
+  // The client hands back whatever a 2xx carried: JSON null or an empty body must not be destructured.
+  const issuer = ((await client.tokens.discovery(call)) as { issuer?: unknown } | null | undefined)?.issuer;
   if (typeof issuer !== 'string' || issuer === '') {
     throw new VouchError('AIP_RESPONSE_INVALID', 'The discovery document names no issuer.');
   }

@@ -87,7 +87,7 @@ export class RevocationSet {
           this.#syncedAt = now; // the same last page again: nothing new
           return;
         }
-        const { entries, cursor, hasMore } = parsePage(res.body);
+        const { entries, cursor, hasMore } = parseRevocationPage(res.body);
         // A page that promises more must move the cursor on, or the next request would fetch it again forever.
         if (hasMore && cursor === sent) {
           throw new VouchError(
@@ -120,7 +120,11 @@ function withSince(url: string, cursor: string): string {
   return u.toString();
 }
 
-function parsePage(body: JsonValue | undefined): {
+/**
+ * One page of the revocation list, checked: a `revoked` array of `{jti, exp}` objects, a `cursor`, `has_more`
+ * (anything but `true` ends the list); otherwise `AIP_RESPONSE_INVALID`.
+ */
+export function parseRevocationPage(body: JsonValue | undefined): {
   entries: Array<{ jti: string; expMs: number }>;
   cursor: string;
   hasMore: boolean;

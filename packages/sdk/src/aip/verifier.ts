@@ -43,7 +43,10 @@ export interface AipVerifierOptions {
   crypto?: CryptoProvider;
   /** Clock skew allowance in seconds (default 60), as on the server. */
   clockSkewSeconds?: number;
-  /** Keys are re-fetched when older than this (default 10 min); a failed refresh keeps the old keys. */
+  /**
+   * Keys are re-fetched when older than this (default 10 min); a failed refresh keeps the old keys and is tried again
+   * after `keysMinRefreshIntervalMs`.
+   */
   keysMaxAgeMs?: number;
   /** An unknown `kid` triggers a re-fetch at most this often (default 30 s), so junk tokens cannot flood the issuer. */
   keysMinRefreshIntervalMs?: number;
@@ -125,6 +128,8 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * ({@link verifyAipToken}) without a round trip per token:
  * - keys come from the issuer's JWKS (or a static `jwks`), cached; a token with an unknown `kid` triggers a
  *   re-fetch, at most once per `keysMinRefreshIntervalMs`, and is refused with `JWT_KID_UNKNOWN` if still unknown;
+ *   keys older than `keysMaxAgeMs` are re-fetched, and a refresh that fails keeps them and is tried again only after
+ *   `keysMinRefreshIntervalMs`;
  * - the revocation list is kept in sync through its cursor before a verification whenever it is older than
  *   `revocationsMaxAgeMs`; it is up to date only once a sync has read to a page saying `has_more: false` (a sync
  *   stops after 1,000 pages and the next continues from the cursor); if it cannot be brought up to date and is older
@@ -199,16 +204,20 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   let keys: AipKeySet | undefined = options.jwks === undefined ? undefined : aipKeysFromJwks(options.jwks);
   let keysFetchedAt = -Infinity;
   let keysAttemptedAt = -Infinity;
+  /** Whether the last fetch of the keys failed (the old keys, if any, are still in use). */
+  let keysFetchFailed = false;
   let keysInFlight: Promise<void> | undefined;
 
   function fetchKeys(): Promise<void> {
     keysInFlight ??= (async () => {
       keysAttemptedAt = now();
+      keysFetchFailed = true; // until it succeeds
       const { jwksUri } = await discover();
       const body = objectOf((await getJson(fetchImpl, jwksUri, timeoutMs)).body, 'JWKS');
       if (!Array.isArray(body.keys)) throw new VouchError('AIP_RESPONSE_INVALID', 'The JWKS has no "keys" array.');
       keys = aipKeysFromJwks(body as unknown as Jwks);
       keysFetchedAt = now();
+      keysFetchFailed = false;
     })().finally(() => (keysInFlight = undefined));
     return keysInFlight;
   }
@@ -217,8 +226,12 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   function ensureKeys(): Promise<void> | undefined {
     if (options.jwks !== undefined) return undefined;
     if (keys === undefined) return fetchKeys();
-    if (now() - keysFetchedAt >= keysMaxAgeMs) return fetchKeys().catch(() => undefined);
-    return undefined;
+    const at = now();
+    if (at - keysFetchedAt < keysMaxAgeMs) return undefined;
+    // A refresh that failed is tried again only after keysMinRefreshMs (the old keys serve meanwhile), so that an
+    // issuer in trouble is not asked, and waited for, on every verification.
+    if (keysInFlight === undefined && keysFetchFailed && at - keysAttemptedAt < keysMinRefreshMs) return undefined;
+    return fetchKeys().catch(() => undefined);
   }
 
   async function refetchAndResolve(kid: string | undefined, header: Parameters<KeyResolver>[1]) {

@@ -307,8 +307,11 @@ export class HttpTransport {
         failure = errorFromResponse(method, path, res.status, res.body, retryAfterMs);
         if (!RETRYABLE_STATUS.has(res.status)) throw failure;
       } catch (err) {
+        // Status 0: the client's own transport failure, not a server's body that happens to name one of its codes.
         const noAnswer =
-          err instanceof VouchApiError && (err.code === 'NETWORK_ERROR' || err.code === 'REQUEST_TIMEOUT');
+          err instanceof VouchApiError &&
+          err.status === 0 &&
+          (err.code === 'NETWORK_ERROR' || err.code === 'REQUEST_TIMEOUT');
         if (!noAnswer) throw err;
         failure = err; // no answer: network error or timeout
       }

@@ -4,6 +4,8 @@ import { VouchError } from '../errors.ts';
 import type { CallOptions } from '../client/http.ts';
 import type { SignatureRecord, VouchKeys } from '../client/types.ts';
 import type { JsonValue } from '../json/types.ts';
+import { objectOf } from '../aip/fetch-json.ts';
+import { parseRevocationPage } from '../aip/revocations.ts';
 
 export interface VerifierCache {
   /** The server's base URL. */
@@ -38,7 +40,8 @@ const MAX_REVOCATION_PAGES = 1000;
  * Fetches what the offline verifier helpers need from a server, once: the AIP discovery document, the Vouch keys,
  * the whole AIP revocation list, the trust registry document (if any) and the given signature records. The list is
  * read to its end or not at all: past `maxRevocationPages` pages it fails with `AIP_FETCH_FAILED`, and a page that
- * says `has_more` without moving the cursor on fails with `AIP_RESPONSE_INVALID`.
+ * says `has_more` without moving the cursor on fails with `AIP_RESPONSE_INVALID`, as does a revocation page, discovery
+ * document or vouch-keys.json of the wrong shape.
  *
  * @example
  * ```ts
@@ -56,6 +59,14 @@ export async function fetchVerifierCache(
   }
   const noAuth: CallOptions = { ...call, as: 'none' };
   const [discovery, vouchKeys] = await Promise.all([client.tokens.discovery(noAuth), client.server.vouchKeys(noAuth)]);
+  // The client hands back whatever a 2xx carried (text, null, any JSON): check what the verifiers will read.
+  const doc = objectOf(discovery as unknown as JsonValue, 'discovery document');
+  if (typeof doc.issuer !== 'string' || !Array.isArray(doc.keys)) {
+    throw new VouchError('AIP_RESPONSE_INVALID', 'The discovery document lacks "issuer" or a "keys" array.');
+  }
+  if (!Array.isArray(objectOf(vouchKeys as unknown as JsonValue, 'vouch-keys.json document').keys)) {
+    throw new VouchError('AIP_RESPONSE_INVALID', 'The vouch-keys.json document has no "keys" array.');
+  }
   const jtis: string[] = [];
   let cursor: string | undefined;
   for (let pages = 0; ; pages++) {
@@ -66,11 +77,14 @@ export async function fetchVerifierCache(
       );
     }
     const sent = cursor;
-    const page = await client.tokens.revocations({ since: sent, limit: 1000 }, noAuth);
-    for (const r of page.revoked) jtis.push(r.jti);
+    // Checked as the offline verifier checks it: a list of anything but entries must not pass for an empty one.
+    const page = parseRevocationPage(
+      (await client.tokens.revocations({ since: sent, limit: 1000 }, noAuth)) as unknown as JsonValue,
+    );
+    for (const r of page.entries) jtis.push(r.jti);
     cursor = page.cursor;
-    if (!page.has_more) break;
-    if (typeof cursor !== 'string' || cursor === sent) {
+    if (!page.hasMore) break;
+    if (cursor === sent) {
       throw new VouchError(
         'AIP_RESPONSE_INVALID',
         'The revocation list says it has more but its cursor did not advance.',
