@@ -15,7 +15,8 @@ const CONFIGURED = Number.POSITIVE_INFINITY;
 /**
  * Routes whose valid bodies can pass DEFAULT_BODY_LIMIT, by `METHOD url`, with the room they need (each capped at
  * `VOUCH_BODY_LIMIT`). A route that sets `bodyLimit` itself keeps it: the ingestion routes
- * (`VOUCH_INGEST_BODY_LIMIT`), the registry genesis (a whole document) and the console's token form.
+ * (`VOUCH_INGEST_BODY_LIMIT`), the registry genesis (a whole document, admin only) and the console's token form
+ * (256 KiB, capped at `VOUCH_BODY_LIMIT` by the route itself).
  */
 export const LARGE_BODY_ROUTES: ReadonlyMap<string, number> = new Map([
   // Up to 500 tool names of up to 128 characters: 65,517 bytes, 68 KB indented.

@@ -52,9 +52,40 @@ export function boundedBucket(bucket: string): string {
   return `${bucket.slice(0, keep)}#${createHash('sha256').update(bucket).digest('base64url')}`;
 }
 
-/** In-process counters: right for one process on SQLite, where no other process shares the limits. */
+/**
+ * Most windows a store holds in memory, about 250 bytes each (some 120 MiB in all). One window is one route and client
+ * address, and addresses are what an attacker has most of (an IPv6 /48 is 65,536 clients): without a bound, a flood of
+ * junk requests from distinct addresses would grow the store until the next prune, or for as long as a route's window
+ * lasts (an hour for slug registrations), past any heap.
+ */
+export const RATE_LIMIT_MEMORY_WINDOWS = 500_000;
+
+function maxWindowsOf(options: { maxWindows?: number }): number {
+  const max = options.maxWindows ?? RATE_LIMIT_MEMORY_WINDOWS;
+  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('maxWindows must be a positive integer.');
+  return max;
+}
+
+/**
+ * In-process counters: right for one process on SQLite, where no other process shares the limits. At most
+ * `maxWindows` windows (default RATE_LIMIT_MEMORY_WINDOWS): a full store forgets the window that started longest ago.
+ * Forgetting a window that still runs gives its client a fresh count, so resetting one limited client takes as many
+ * new windows (requests from distinct clients or to distinct routes) as the store holds: far more requests than the
+ * reset admits.
+ */
 export class MemoryRateLimitStore implements RateLimitStore {
+  /** By bucket, in the order their windows started (a new window moves its bucket to the end). */
   readonly #windows = new Map<string, { start: number; count: number; windowMs: number }>();
+  readonly #maxWindows: number;
+
+  constructor(options: { maxWindows?: number } = {}) {
+    this.#maxWindows = maxWindowsOf(options);
+  }
+
+  /** How many windows are held. */
+  get size(): number {
+    return this.#windows.size;
+  }
 
   hit(name: string, windowMs: number, nowMs: number): RateLimitHit {
     const bucket = boundedBucket(name);
@@ -64,6 +95,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
       w.count++;
       return { count: w.count, resetAtMs: start + windowMs };
     }
+    if (w !== undefined) this.#windows.delete(bucket);
+    else if (this.#windows.size >= this.#maxWindows) this.#windows.delete(this.#windows.keys().next().value!);
     this.#windows.set(bucket, { start, count: 1, windowMs });
     return { count: 1, resetAtMs: start + windowMs };
   }
@@ -120,10 +153,15 @@ interface LocalWindow {
  *
  * While writes fail (the database is down), unwritten hits are kept until their window ends and then dropped: an
  * ended window can no longer limit anyone, so memory holds at most the windows still running.
+ *
+ * Only windows that may be counted locally are held (limits of RATE_LIMIT_LOCAL_MIN or more), at most `maxWindows`
+ * of them (default RATE_LIMIT_MEMORY_WINDOWS): past that, a new window is counted in the database on every hit, as a
+ * small limit's always is. So no number of distinct clients grows the store, and none is counted less exactly.
  */
 export class BatchedRateLimitStore implements RateLimitStore {
   readonly #storage: Storage;
   readonly #windows = new Map<string, LocalWindow>();
+  readonly #maxWindows: number;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   /** The latest time a caller passed: the store has no clock, and windows end by its callers' time. */
@@ -132,9 +170,15 @@ export class BatchedRateLimitStore implements RateLimitStore {
   /** Whether the last write failed: a streak of failed flushes is logged once, and its end once. */
   #failing = false;
 
-  constructor(storage: Storage, options: { log?: RateLimitLog } = {}) {
+  constructor(storage: Storage, options: { log?: RateLimitLog; maxWindows?: number } = {}) {
+    this.#maxWindows = maxWindowsOf(options);
     this.#storage = storage;
     this.#log = options.log;
+  }
+
+  /** How many windows are held (only those of limits it may count locally). */
+  get size(): number {
+    return this.#windows.size;
   }
 
   useLogger(log: RateLimitLog): void {
@@ -172,11 +216,15 @@ export class BatchedRateLimitStore implements RateLimitStore {
     let w = this.#windows.get(key);
     if (w === undefined || w.windowMs !== windowMs) {
       // A bucket reused with another window length: its unwritten hits go first (flush reports its own failures).
+      const replaced = w !== undefined;
       if (w !== undefined && w.pending > 0) await this.flush().catch(() => undefined);
       w = { key, bucket, windowMs, start, known: 0, pending: 0 };
-      this.#windows.set(key, w);
+      // Held only if it may be counted here, and while there is room; otherwise every hit goes to the database.
+      const local = max !== undefined && max >= RATE_LIMIT_LOCAL_MIN;
+      if (replaced || (local && this.#windows.size < this.#maxWindows)) this.#windows.set(key, w);
     }
-    if (this.#local(w, max)) return this.#countLocally(w);
+    // A window not held is never counted locally: its hits would be lost.
+    if (this.#windows.get(key) === w && this.#local(w, max)) return this.#countLocally(w);
     const hits = w.pending + 1;
     w.pending = 0;
     let totals: Map<string, number>;

@@ -151,7 +151,8 @@ export async function registerTokenInspector(app: FastifyInstance, ctx: AppConte
       '/tokens/inspect',
       {
         attachValidation: true,
-        bodyLimit: MAX_FORM_BYTES,
+        // Its own bound, set here, so installBodyLimits leaves it alone: VOUCH_BODY_LIMIT still caps it.
+        bodyLimit: Math.min(MAX_FORM_BYTES, ctx.config.bodyLimit),
         config: { policy: { caller: 'public', rateLimit } },
         schema: {
           summary:
