@@ -12,3 +12,10 @@ export const DISPLAY_TEXT = `^[^\\u0000-\\u001f${INVISIBLE}]*$`;
 
 /** Display text that may span lines (tab, line feed, carriage return allowed): descriptions, report details. */
 export const DISPLAY_TEXT_LINES = `^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f${INVISIBLE}]*$`;
+
+/**
+ * An identifier a client sends back to be looked up (a token id, an audit action): any text without control
+ * characters. None is ever issued with one, and PostgreSQL cannot store or compare U+0000 at all (SQLite can), so
+ * refusing them here gives both engines the same answer, 400, rather than a 404 on one and a 500 on the other.
+ */
+export const IDENTIFIER_TEXT = '^[^\\u0000-\\u001f\\u007f]*$';

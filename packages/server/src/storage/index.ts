@@ -27,3 +27,4 @@ export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';
 export { deleteExpired, deleteExpiredFrom, EXPIRED_BATCH_ROWS } from './expired-rows.ts';
 export type { ExpiringTable, DeleteExpiredOptions } from './expired-rows.ts';
 export { preparedRead } from './prepared.ts';
+export { codePointOrder } from './text-order.ts';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
+import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
 import { listAudit } from '../../storage/index.ts';
 import type { VouchModule } from '../../module.ts';
 
@@ -31,7 +32,7 @@ function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
             before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-            action: { type: 'string', maxLength: 100 },
+            action: { type: 'string', maxLength: 100, pattern: IDENTIFIER_TEXT },
           },
         },
         response: {

@@ -141,7 +141,7 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
         if (!(await proofs.deleteLapsedDomainProof(trx, claim, lapseBefore))) return 'stale';
         const replacedBy =
           row.verified_domain === claim.domain
-            ? ((await proofs.latestDomainProof(trx, claim.agentId)) ?? null)
+            ? ((await proofs.latestDomainProof(trx, ctx.storage.engine, claim.agentId)) ?? null)
             : row.verified_domain;
         if (replacedBy !== row.verified_domain) await proofs.setAgentDomain(trx, claim.agentId, replacedBy, atMs);
         await recordAudit(trx, {

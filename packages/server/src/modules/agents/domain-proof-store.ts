@@ -1,5 +1,6 @@
 // The re-check state of domain proofs (`agent_proofs` rows of type `domain`, migration 0013). Only the agents module
 // queries these tables; domain verification reaches them through ./domain-port.ts.
+import { codePointOrder } from '../../storage/index.ts';
 import type { Engine } from '../../storage/index.ts';
 import type { Db } from './store.ts';
 
@@ -163,14 +164,14 @@ export async function deleteLapsedDomainProof(
 }
 
 /** The agent's most recently found domain proof, if any is left. */
-export async function latestDomainProof(db: Db, agentId: string): Promise<string | undefined> {
+export async function latestDomainProof(db: Db, engine: Engine, agentId: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('agent_proofs')
     .select('value')
     .where('agent_id', '=', agentId)
     .where('type', '=', DOMAIN)
     .orderBy('succeeded_at', 'desc')
-    .orderBy('value')
+    .orderBy(codePointOrder(engine, 'value'))
     .limit(1)
     .executeTakeFirst();
   return row?.value;

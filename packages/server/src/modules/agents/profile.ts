@@ -29,7 +29,7 @@ export async function loadProfile(ctx: AppContext, ref: string): Promise<LoadedP
   // Every stored proof is a domain proof: recording one sets verified_domain, and a lapsed one hands it to the
   // agent's latest remaining proof (or clears it when none is left). Without a verified domain there is nothing to
   // list, and the second query is skipped.
-  const proofs = row.verified_domain === null ? [] : await store.listProofs(ctx.storage.db, row.id);
+  const proofs = row.verified_domain === null ? [] : await store.listProofs(ctx.storage.db, ctx.storage.engine, row.id);
   return { row, proofs, score: scoreOfProfile(row) };
 }
 

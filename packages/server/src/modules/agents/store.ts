@@ -1,7 +1,7 @@
 // The agents module's tables (migration 0002). Only this module queries them; other modules call service.ts.
 // Every function takes the Kysely handle to use, so callers can run several inside one transaction.
 import type { Kysely, Selectable } from 'kysely';
-import { deleteExpired, preparedRead } from '../../storage/index.ts';
+import { codePointOrder, deleteExpired, preparedRead } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 
 export type Db = Kysely<Database>;
@@ -462,14 +462,14 @@ export async function upsertVoice(db: Db, row: VoiceRow): Promise<void> {
     .execute();
 }
 
-export function listProofs(db: Db, agentId: string): Promise<ProofRow[]> {
+export function listProofs(db: Db, engine: Engine, agentId: string): Promise<ProofRow[]> {
   return db
     .selectFrom('agent_proofs')
     .selectAll()
     .where('agent_id', '=', agentId)
     .orderBy('verified_at')
-    .orderBy('type')
-    .orderBy('value')
+    .orderBy(codePointOrder(engine, 'type'))
+    .orderBy(codePointOrder(engine, 'value'))
     .execute();
 }
 

@@ -5,6 +5,7 @@ import type { CapabilityDecision, CapabilityTier } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { errorBodySchema } from '../../errors.ts';
+import { DISPLAY_TEXT, IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
 import {
   delegateCapability,
   interceptBatch,
@@ -172,8 +173,8 @@ function registerCapabilityRoutes(app: FastifyInstance, ctx: AppContext): void {
           additionalProperties: false,
           required: ['tokenId'],
           properties: {
-            tokenId: { type: 'string', minLength: 1, maxLength: 64 },
-            reason: { type: 'string', minLength: 1, maxLength: 500 },
+            tokenId: { type: 'string', minLength: 1, maxLength: 64, pattern: IDENTIFIER_TEXT },
+            reason: { type: 'string', minLength: 1, maxLength: 500, pattern: DISPLAY_TEXT },
             proof: PROOF,
           },
         },

@@ -231,7 +231,7 @@ export async function holdIntegratorKey(ctx: AppContext, trx: store.Db, slug: st
 /** Every integrator with its current metrics, by slug. */
 export async function listIntegrators(ctx: AppContext): Promise<Array<Integrator & { metrics: MetricDefinition[] }>> {
   const out: Array<Integrator & { metrics: MetricDefinition[] }> = [];
-  for (const row of await store.listIntegratorsWithMetrics(ctx.storage.db)) {
+  for (const row of await store.listIntegratorsWithMetrics(ctx.storage.db, ctx.storage.engine)) {
     let last = out.at(-1);
     if (last?.slug !== row.slug) out.push((last = { ...toIntegrator(row), metrics: [] }));
     if (row.metric_key !== null) last.metrics.push(toDefinition(row as store.MetricFields));

@@ -1,7 +1,7 @@
 // The integrators module's tables (migration 0007): integrators, their published metric sets and agents'
 // consents. Only this module queries them.
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { translateErrors } from '../../storage/index.ts';
+import { codePointOrder, translateErrors } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -19,8 +19,10 @@ export function findIntegratorByKeyHash(db: Db, hash: string): Promise<Integrato
   );
 }
 
-export function listIntegrators(db: Db): Promise<IntegratorRow[]> {
-  return translateErrors(() => db.selectFrom('integrators').selectAll().orderBy('slug').execute());
+export function listIntegrators(db: Db, engine: Engine): Promise<IntegratorRow[]> {
+  return translateErrors(() =>
+    db.selectFrom('integrators').selectAll().orderBy(codePointOrder(engine, 'slug')).execute(),
+  );
 }
 
 /** Inserts an integrator; false when the slug is taken (the primary key settles races). */
@@ -116,7 +118,7 @@ export type IntegratorMetricRow = IntegratorRow & { [K in keyof MetricFields]: M
  * Every integrator with its current metrics, one row per metric, by slug then position. One statement, so the
  * versions and the metrics come from one snapshot (and listing never queries once per integrator).
  */
-export function listIntegratorsWithMetrics(db: Db): Promise<IntegratorMetricRow[]> {
+export function listIntegratorsWithMetrics(db: Db, engine: Engine): Promise<IntegratorMetricRow[]> {
   return translateErrors(() =>
     db
       .selectFrom('integrators as i')
@@ -125,7 +127,7 @@ export function listIntegratorsWithMetrics(db: Db): Promise<IntegratorMetricRow[
       )
       .selectAll('i')
       .select(['m.metric_key', 'm.polarity', 'm.weight', 'm.lane', 'm.max_per_day'])
-      .orderBy('i.slug')
+      .orderBy(codePointOrder(engine, 'i.slug'))
       .orderBy('m.position')
       .execute(),
   );

@@ -159,7 +159,7 @@ export async function getAgentReputation(
   const db = ctx.storage.db;
   const [scores, totals] = await Promise.all([
     store.findScores(db, agentId, [GLOBAL_SCOPE, integratorSlug], ctx.clock.now() - PENALTY_LIFETIME_MS),
-    store.findTotals(db, agentId, integratorSlug),
+    store.findTotals(db, ctx.storage.engine, agentId, integratorSlug),
   ]);
   const global = scores.find((s) => s.scope === GLOBAL_SCOPE);
   return {

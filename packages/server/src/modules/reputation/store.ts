@@ -2,7 +2,7 @@
 // the rows derived from them. Only this module queries them.
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { translateErrors } from '../../storage/index.ts';
+import { codePointOrder, translateErrors } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 import { insertRows } from './multi-row.ts';
 import type { InsertSpec } from './multi-row.ts';
@@ -395,7 +395,7 @@ export function findScores(
 }
 
 /** The agent's per-metric rows for one integrator, by environment and metric. */
-export function findTotals(db: Db, agentId: string, integratorSlug: string): Promise<TotalState[]> {
+export function findTotals(db: Db, engine: Engine, agentId: string, integratorSlug: string): Promise<TotalState[]> {
   return translateErrors(async () =>
     (
       await db
@@ -403,8 +403,8 @@ export function findTotals(db: Db, agentId: string, integratorSlug: string): Pro
         .selectAll()
         .where('agent_id', '=', agentId)
         .where('integrator_slug', '=', integratorSlug)
-        .orderBy('env_id')
-        .orderBy('metric_key')
+        .orderBy(codePointOrder(engine, 'env_id'))
+        .orderBy(codePointOrder(engine, 'metric_key'))
         .execute()
     ).map(totalFromRow),
   );

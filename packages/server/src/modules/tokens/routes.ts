@@ -6,6 +6,7 @@ import type { AipExpiresIn, AipTokenType } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { errorBodySchema } from '../../errors.ts';
+import { DISPLAY_TEXT, IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
 import { agentDirectory } from './agents.ts';
 import { signatureCacheOf } from './signature-cache.ts';
 import { keyringOf } from './keyring.ts';
@@ -379,9 +380,10 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
           type: 'object',
           additionalProperties: false,
           properties: {
-            jti: { type: 'string', minLength: 1, maxLength: 128 },
+            jti: { type: 'string', minLength: 1, maxLength: 128, pattern: IDENTIFIER_TEXT },
             token: { type: 'string', minLength: 1, maxLength: 65_536 },
-            reason: { type: 'string', minLength: 1, maxLength: 500 },
+            // Published in the revocation list: display text, as an agent's revocation reason.
+            reason: { type: 'string', minLength: 1, maxLength: 500, pattern: DISPLAY_TEXT },
           },
           oneOf: [{ required: ['jti'] }, { required: ['token'] }],
         },
