@@ -303,3 +303,35 @@ eachEngine(
   },
   { timeout: 60_000 },
 );
+
+eachEngine(
+  'a cursor ahead of the counter (a restored database) starts the list over instead of hiding it',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    const agent = await registerAgent(t);
+    const a = await issue(t, agent);
+    const b = await issue(t, agent);
+    for (const tok of [a, b]) await post(t, '/api/registry/revoke', { jti: tok.jti }, ADMIN);
+    const all = (await revocations(t)).page;
+    // A poller that read this list before the database was restored from an older backup holds a larger cursor.
+    const ahead = (await revocations(t, `?since=${Number(all.cursor) + 1000}`)).page;
+    assert.deepEqual(
+      ahead.revoked.map((r) => r.jti),
+      [a.jti, b.jti],
+    );
+    assert.equal(ahead.cursor, all.cursor);
+    // From the cursor it was handed, it sees the next revocation.
+    const c = await issue(t, agent);
+    await post(t, '/api/registry/revoke', { jti: c.jti }, ADMIN);
+    const next = (await revocations(t, `?since=${ahead.cursor}`)).page;
+    assert.deepEqual(
+      next.revoked.map((r) => r.jti),
+      [c.jti],
+    );
+    // A cursor at the counter is not ahead of it: an empty page, the same cursor.
+    const atEnd = (await revocations(t, `?since=${next.cursor}`)).page;
+    assert.equal(atEnd.count, 0);
+    assert.equal(atEnd.cursor, next.cursor);
+    await t.app.close();
+  },
+);

@@ -473,12 +473,14 @@ export async function listRevocations(ctx: AppContext, q: { since?: string; limi
   }
   // Read the counter before the page: every revocation up to it has committed, so an empty ISO page may answer it.
   const counter = sinceMs === undefined ? undefined : await currentSeq(storage.db);
-  const rows = await store.revocationsPage(storage.db, {
-    afterSeq,
-    sinceMs,
-    liveAfter: recordsKeptAfter(ctx, clock.now()),
-    limit: q.limit,
-  });
+  const liveAfter = recordsKeptAfter(ctx, clock.now());
+  let rows = await store.revocationsPage(storage.db, { afterSeq, sinceMs, liveAfter, limit: q.limit });
+  // A cursor ahead of the counter was not handed out by this database as it is now (restored from a backup, or
+  // another database): answering it empty would hide every revocation until the counter passes it. Start over.
+  if (rows.length === 0 && afterSeq > 0 && afterSeq > (await currentSeq(storage.db))) {
+    afterSeq = 0;
+    rows = await store.revocationsPage(storage.db, { afterSeq, sinceMs, liveAfter, limit: q.limit });
+  }
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   const cursor = String(last !== undefined ? last.seq : (counter ?? afterSeq));
