@@ -15,10 +15,16 @@ export const MIGRATION_LOCK_TABLE = 'vouch_migration_lock';
  * the applied list and migrates, so concurrent starters wait and then find nothing to do. SQLite callers provide
  * their own exclusion (see `sqlite.ts`). `schema` pins the bookkeeping tables to one PostgreSQL schema, because
  * Kysely's existence check otherwise matches a `vouch_migration` table in any schema of the database.
+ * `list` is the migrations to apply, in order; tests pass a prefix to stand up a database of an earlier version.
  */
-export async function migrateToLatest(db: Kysely<Database>, engine: Engine, schema?: string): Promise<void> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  engine: Engine,
+  schema?: string,
+  list: typeof MIGRATIONS = MIGRATIONS,
+): Promise<void> {
   const migrations: Record<string, Migration> = {};
-  for (const [name, migration] of MIGRATIONS) migrations[name] = { up: (d) => migration.up(d, engine) };
+  for (const [name, migration] of list) migrations[name] = { up: (d) => migration.up(d, engine) };
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
@@ -27,10 +33,9 @@ export async function migrateToLatest(db: Kysely<Database>, engine: Engine, sche
     migrationTableSchema: schema,
   });
   let { error, results } = await migrator.migrateToLatest();
-  // Kysely's PostgreSQL introspection (does the migration table exist?) reads every schema of the database and
-  // fails (e.g. 42703 'column "value" of relation "meta" does not exist', 3F000) when another session drops a schema
-  // or table at that moment, as parallel test runs dropping their schemas do. No migration ran then (`results` is
-  // undefined), so trying again is safe.
+  // Vouch's own pools introspect their current schema alone (schema-introspector.ts). A Kysely instance with the
+  // stock introspector reads every schema of the database and fails (3F000, 42P01, 42703) when another session drops
+  // a schema or table at that moment. No migration ran then (`results` is undefined), so trying again is safe.
   for (let retry = 0; retry < 5 && error !== undefined && results === undefined && isConcurrentDrop(error); retry++) {
     await new Promise((resolve) => setTimeout(resolve, 20 * (retry + 1)));
     ({ error, results } = await migrator.migrateToLatest());

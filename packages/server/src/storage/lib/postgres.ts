@@ -1,9 +1,10 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { StorageError } from '../errors.ts';
 import { cannotConnect, describeCause } from './error-cause.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
+import { CurrentSchemaPostgresDialect } from './schema-introspector.ts';
 import { nameStatements } from './pg-statements.ts';
 
 const INT8_OID = 20;
@@ -110,7 +111,7 @@ function kyselyOn(
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', onLost));
   if (preparedStatements) nameStatements(pool);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
 }
 
 async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
