@@ -67,6 +67,18 @@ function fromFastify(err: FastifyError): ApiError | undefined {
 }
 
 /**
+ * PostgreSQL's deadlock_detected (40P01) and serialization_failure (40001). Modules that expect them retry them
+ * themselves (ingestion); one that reaches here is answered 503, as a locked database is.
+ */
+function isTransactionConflict(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '40P01' || code === '40001') return true;
+  }
+  return false;
+}
+
+/**
  * The one place errors become HTTP responses: `{error, code}` with the right status, a `field` on validation
  * failures, and never a stack trace. Unknown errors are logged (without request bodies) and answered as 500.
  * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks).
@@ -96,6 +108,14 @@ export function installErrorHandler(
             'new key file.',
         );
       }
+    } else if (isTransactionConflict(err)) {
+      // PostgreSQL aborted this request's transaction to break a deadlock or keep it serializable: neither the
+      // caller's fault nor a bug, and the aborted transaction wrote nothing, so the answer says to retry.
+      api = new ApiError(
+        'DATABASE_UNAVAILABLE',
+        'The database aborted this request to resolve a conflict with a concurrent one; retry it.',
+        { headers: { 'retry-after': '1' } },
+      );
     } else if (err instanceof VouchError && !SERVER_SIDE_SDK_CODES.has(err.code)) {
       // An SDK parser refused caller input (a key, an encoding, a signed document): the caller's fault.
       const sdkErr = err as VouchError<string>;

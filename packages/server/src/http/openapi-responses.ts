@@ -23,7 +23,8 @@ const SHARED: Record<string, string> = {
   '413': 'The body is larger than this route accepts: `BODY_TOO_LARGE`.',
   '415': 'The body is not `application/json`: `UNSUPPORTED_MEDIA_TYPE`.',
   '429': 'Too many requests from this client: `RATE_LIMITED`, with `Retry-After` in seconds.',
-  '503': 'The database does not answer (`DATABASE_UNAVAILABLE`, with `Retry-After`) or a key cannot be sealed.',
+  '503':
+    'The database does not answer or aborted a conflicting transaction (`DATABASE_UNAVAILABLE`, with `Retry-After`: retry), or a key cannot be sealed.',
 };
 
 /** Routes that answer from memory alone: no 503. */
