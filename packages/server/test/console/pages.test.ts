@@ -8,6 +8,7 @@ import { makeApp, T0, tableCounts } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { escapeHtml } from '../../src/web/html.ts';
+import { COUNTS_MAX_AGE_MS } from '../../src/modules/console/overview.ts';
 import { makeIssuers } from '../registry/fixtures.ts';
 import { ADMIN, injectCall, seedConsole, signContent, XSS_ISSUER, XSS_NAME } from './seed.ts';
 
@@ -49,6 +50,31 @@ eachEngine('overview and registry pages before any registry: 200 with the reason
     await t.app.close();
   }
 });
+
+eachEngine(
+  'overview counts are reused for 10 s, then counted again, and again when the clock is set back',
+  async ({ open }) => {
+    const storage = await open();
+    const t = await makeApp(storage, { env: ENV });
+    try {
+      const seeded = await seedConsole(injectCall(t.app), t.clock.now());
+      const countOf = async (id: string) => text(assertSafePage(await getPage(t, '/'), 200), id);
+      assert.equal(await countOf('count-signatures'), '0');
+      assert.equal((await signContent(injectCall(t.app), seeded.signer, 'one', t.clock.now())).status, 201);
+      t.clock.advance(COUNTS_MAX_AGE_MS - 1);
+      assert.equal(await countOf('count-signatures'), '0', 'still the count taken 9.999 s ago');
+      t.clock.advance(1);
+      assert.equal(await countOf('count-signatures'), '1', 'counted again once 10 s old');
+      assert.match((await countOf('counts-age')) ?? '', /at most 10 s ago/);
+      // A clock set back does not keep a count from its future.
+      t.clock.advance(-60_000);
+      assert.equal((await signContent(injectCall(t.app), seeded.signer, 'two', t.clock.now())).status, 201);
+      assert.equal(await countOf('count-signatures'), '2');
+    } finally {
+      await t.app.close();
+    }
+  },
+);
 
 eachEngine('overview, registry and agent pages: counts, "signed by n/m", escaped, 404 HTML', async ({ open }) => {
   const storage = await open();

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { sendAgentPage } from './agent-page.ts';
-import { renderOverview } from './overview.ts';
+import { cachedCounts, renderOverview } from './overview.ts';
 import { renderRegistryPage } from './registry-page.ts';
 import { loadRegistryView } from './registry-view.ts';
 import { sendPage } from './respond.ts';
@@ -14,8 +14,9 @@ import { registerTokenInspector } from './token-inspect.ts';
 const PAGE = { config: { policy: { caller: 'public' as const, rateLimit: 'default' as const } } };
 
 async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const counts = cachedCounts(ctx);
   app.get('/', { ...PAGE, schema: { summary: 'Web console: overview.', tags: ['console'] } }, async (_req, reply) =>
-    sendPage(reply, await renderOverview(ctx)),
+    sendPage(reply, await renderOverview(ctx, counts)),
   );
 
   app.get(

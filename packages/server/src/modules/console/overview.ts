@@ -1,6 +1,7 @@
 // `/`: the console's overview — the trust registry in force (sequence, threshold, issuers and their status) and
 // how many agents, live tokens and signatures this server holds. Counts come from each module's service.
 import type { AppContext } from '../../context.ts';
+import { CachedLoad } from '../../cached-load.ts';
 import { escapeHtml } from '../../web/html.ts';
 import { href, page } from '../../web/layout.ts';
 import { countAgents } from '../agents/service.ts';
@@ -14,6 +15,12 @@ export interface OverviewCounts {
   tokens: number;
   signatures: number;
 }
+
+/**
+ * How long the overview's counts are reused. Each is a count over a whole table, and the page is public: counted per
+ * request, anyone could make the database scan three tables for every page they fetch.
+ */
+export const COUNTS_MAX_AGE_MS = 10_000;
 
 /** The counts shown on the overview, each from its owning module. */
 export async function loadCounts(ctx: AppContext): Promise<OverviewCounts> {
@@ -57,15 +64,22 @@ function registrySection(ctx: AppContext, view: RegistryView): string {
 }
 
 /** The overview page. */
-export async function renderOverview(ctx: AppContext): Promise<string> {
-  const [counts, view] = await Promise.all([loadCounts(ctx), loadRegistryView(ctx)]);
+/** One process's overview counts: one count at a time however many requests wait, reused for {@link COUNTS_MAX_AGE_MS}. */
+export function cachedCounts(ctx: AppContext): () => Promise<OverviewCounts> {
+  const cache = new CachedLoad(ctx.clock, () => loadCounts(ctx));
+  return () => cache.get(COUNTS_MAX_AGE_MS);
+}
+
+export async function renderOverview(ctx: AppContext, counts: () => Promise<OverviewCounts>): Promise<string> {
+  const [counted, view] = await Promise.all([counts(), loadRegistryView(ctx)]);
   const body = `<h1>Vouch</h1>
 <p class="muted">Server <code>${escapeHtml(ctx.config.publicUrl)}</code></p>
-<div class="counts">${count('agents', 'agents', counts.agents)}${count('tokens', 'live tokens', counts.tokens)}${count(
+<div class="counts">${count('agents', 'agents', counted.agents)}${count('tokens', 'live tokens', counted.tokens)}${count(
     'signatures',
     'signatures',
-    counts.signatures,
+    counted.signatures,
   )}</div>
+<p class="muted" id="counts-age">Counted at most ${COUNTS_MAX_AGE_MS / 1000} s ago.</p>
 ${registrySection(ctx, view)}`;
   return page(ctx, 'Overview — Vouch', body, { nav: 'overview' });
 }
