@@ -54,6 +54,11 @@ export interface AipVerifierOptions {
   revocationsMaxAgeMs?: number;
   /** When a sync fails, verification goes on with the last list only while it is younger than this (default 5 min). */
   revocationsMaxStaleMs?: number;
+  /**
+   * A failed sync is tried again no sooner than this (default 5 s), so that an issuer in trouble is not asked, and
+   * waited for, on every verification; meanwhile the staleness rule decides from the last list.
+   */
+  revocationsRetryIntervalMs?: number;
   /** Per-request timeout (default 5 s). */
   requestTimeoutMs?: number;
   /** When given, a session token's nonce is consumed on each successful verification. */
@@ -134,7 +139,7 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  *   `revocationsMaxAgeMs`; it is up to date only once a sync has read to a page saying `has_more: false` (a sync
  *   stops after 1,000 pages and the next continues from the cursor); if it cannot be brought up to date and is older
  *   than `revocationsMaxStaleMs` (or was never complete), verification fails with `AIP_FETCH_FAILED` (never silently
- *   without the revocation check);
+ *   without the revocation check); a failed sync is tried again only after `revocationsRetryIntervalMs`;
  * - the issuer's documents are fetched without following redirects, and read up to 4 MiB each;
  * - with a `nonceStore`, session nonces are consumed (`NONCE_REPLAYED` the second time);
  * - a token presented again skips its signature check (`signatureCache`); every other check runs again.
@@ -173,6 +178,7 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   const keysMinRefreshMs = positive(options.keysMinRefreshIntervalMs, 30_000, 'keysMinRefreshIntervalMs');
   const revocationsMaxAgeMs = positive(options.revocationsMaxAgeMs, 30_000, 'revocationsMaxAgeMs');
   const revocationsMaxStaleMs = positive(options.revocationsMaxStaleMs, 300_000, 'revocationsMaxStaleMs');
+  const revocationsRetryMs = positive(options.revocationsRetryIntervalMs, 5_000, 'revocationsRetryIntervalMs');
   const timeoutMs = positive(options.requestTimeoutMs, 5000, 'requestTimeoutMs');
   const signatureCache =
     options.signatureCache === false
@@ -250,6 +256,8 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   // ---- revocations
   const checkRevocations = options.revocations !== false;
   let revocations: RevocationSet | undefined;
+  /** The last sync that failed, while no sync has succeeded since (see revocationsRetryIntervalMs). */
+  let lastSyncFailure: { at: number; err: unknown } | undefined;
   async function revocationSet(): Promise<RevocationSet> {
     if (revocations === undefined) {
       const url = options.revocationsUrl ?? (await discover()).revocationsEndpoint;
@@ -262,14 +270,25 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
       throw new VouchError('AIP_FETCH_FAILED', 'The revocation list cannot be located.', { cause: err });
     });
     if (set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) return set;
+    const failed = lastSyncFailure;
+    const sinceFailure = failed === undefined ? Infinity : at - failed.at;
+    if (sinceFailure >= 0 && sinceFailure < revocationsRetryMs) return staleOrRefuse(set, at, failed!.err);
+    const cursor = set.cursor;
     try {
       await set.sync(at, skewSeconds * 1000);
+      lastSyncFailure = undefined;
     } catch (err) {
-      if (set.syncedAt === undefined || at - set.syncedAt > revocationsMaxStaleMs) {
-        throw new VouchError('AIP_FETCH_FAILED', 'The revocation list could not be brought up to date.', {
-          cause: err,
-        });
-      }
+      // A sync that stopped after reading new pages (a list longer than one sync reads) made progress: the next
+      // verification goes on from its cursor at once. Only an issuer that gave nothing new is left alone a while.
+      lastSyncFailure = set.cursor === cursor ? { at, err } : undefined;
+      return staleOrRefuse(set, at, err);
+    }
+    return set;
+  }
+  /** After a failed sync: the last list while it is young enough, else a refusal naming the failure. */
+  function staleOrRefuse(set: RevocationSet, at: number, err: unknown): RevocationSet {
+    if (set.syncedAt === undefined || at - set.syncedAt > revocationsMaxStaleMs) {
+      throw new VouchError('AIP_FETCH_FAILED', 'The revocation list could not be brought up to date.', { cause: err });
     }
     return set;
   }
@@ -334,7 +353,9 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
     },
     refreshKeys: () => (options.jwks === undefined ? fetchKeys() : Promise.resolve()),
     async syncRevocations() {
-      if (checkRevocations) await (await revocationSet()).sync(now(), skewSeconds * 1000);
+      if (!checkRevocations) return;
+      await (await revocationSet()).sync(now(), skewSeconds * 1000);
+      lastSyncFailure = undefined;
     },
     isRevoked: (jti) => revocations?.has(jti) ?? false,
   };
