@@ -85,11 +85,19 @@ export async function identityExists(alias: string, env: NodeJS.ProcessEnv = pro
   }
 }
 
-/** Writes a new identity; refuses (exit 2) if the alias exists. */
-export async function saveIdentity(identity: StoredIdentity, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/**
+ * Creates the identity folders (0700), or fails (exit 2) naming them. `vouch agent create` calls it before it
+ * registers anything: a key the folder cannot take would leave the server a DID no one holds the key of.
+ */
+export async function prepareIdentityStore(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await ensureDirs(env).catch((err: unknown) => {
     throw ioError(`create ${identitiesDir(env)}`, err);
   });
+}
+
+/** Writes a new identity; refuses (exit 2) if the alias exists. */
+export async function saveIdentity(identity: StoredIdentity, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  await prepareIdentityStore(env);
   const file = identityFile(identity.alias, env);
   const tmp = join(identitiesDir(env), `.${identity.alias}.${randomBytes(6).toString('hex')}.tmp`);
   try {

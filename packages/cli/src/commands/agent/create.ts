@@ -16,6 +16,7 @@ import {
   checkAlias,
   defaultAlias,
   identityExists,
+  prepareIdentityStore,
   publicView,
   saveIdentity,
   setDefaultAlias,
@@ -104,6 +105,8 @@ Examples:
       const base = agentServer(opts);
       let difficulty = difficultyOf(opts.powDifficulty);
       if (await identityExists(alias)) throw new CliError(`an identity named "${alias}" already exists.`);
+      // Before the proof of work and the registration: a folder that cannot be made fails with nothing registered.
+      await prepareIdentityStore();
 
       const client = clientFor(base);
       const attempt = async (d: number): Promise<CreatedAgent> => {

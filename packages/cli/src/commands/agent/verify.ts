@@ -82,7 +82,10 @@ Examples:
         throw new CliError(`no signature ${hash} on ${base}.`, EXIT.VERIFICATION_FAILED);
       }
 
-      let check: { valid: boolean; code?: string; match?: boolean; contentHash?: string } = { valid: sig.valid };
+      // The server keeps `valid: true` for a revoked agent's recorded signatures (they verified when recorded); the
+      // CLI's verdict is a failed verification then, with or without --file (verifyContent says AGENT_REVOKED too).
+      let check: { valid: boolean; code?: string; match?: boolean; contentHash?: string } =
+        sig.agent.status === 'revoked' ? { valid: false, code: 'AGENT_REVOKED' } : { valid: sig.valid };
       if (content !== undefined) {
         const contentHash = await sha256Hex(content);
         const local = await verifyContent(hash, content, { record: sig as VerifyContentOptions['record'] });

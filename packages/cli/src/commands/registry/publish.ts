@@ -7,10 +7,10 @@ import { field } from '../../output.ts';
 import { secretOption } from '../../secrets.ts';
 import { DEFAULT_DIR, layout, readRegistry } from './lib/layout.ts';
 import { failureLine } from './lib/report.ts';
+import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
 
 /** The route `vouch registry publish` calls (docs/registry.md "Publishing to a server"). */
 export const PUBLISH_PATH = '/v1/registry/genesis';
-const DEFAULT_SERVER = 'http://127.0.0.1:4100';
 const TIMEOUT_MS = 30_000;
 
 // Error codes with which the server says the document failed verification (exit 1 rather than 2).
@@ -58,13 +58,9 @@ Examples:
           EXIT.VERIFICATION_FAILED,
         );
       }
-      const base = opts.server ?? (process.env.VOUCH_SERVER || undefined) ?? DEFAULT_SERVER;
-      let url: URL;
-      try {
-        url = new URL(PUBLISH_PATH, base.endsWith('/') ? base : `${base}/`);
-      } catch {
-        throw new CliError(`--server: ${JSON.stringify(base)} is not a URL.`, EXIT.USAGE);
-      }
+      // The server base as every other command takes it: http(s) only, and a path prefix (`https://host/vouch`) kept
+      // (resolving the absolute route against it would drop the prefix and post the admin key elsewhere).
+      const url = new URL(`${serverBase({ server: opts.server })}${PUBLISH_PATH}`);
       const adminKey = opts.adminKey ?? process.env.VOUCH_ADMIN_KEY;
       if (adminKey === undefined || adminKey === '')
         throw new CliError('VOUCH_ADMIN_KEY or --admin-key-file is required.', EXIT.USAGE);

@@ -40,19 +40,28 @@ export function serverBase(opts: ServerOptions): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CliError('--server must be an http(s) URL.', EXIT.USAGE);
   }
+  // fetch refuses such a URL and the SDK drops the part, so it would only be echoed in messages and identity files.
+  if (url.username !== '' || url.password !== '') {
+    throw new CliError('--server must not hold a user name or password (user:password@).', EXIT.USAGE);
+  }
   return url.toString().replace(/\/+$/, '');
 }
 
-/** Credential headers from the options or the environment; `required` names what must be present. */
+/**
+ * Credential headers from the options, else from the environment; `accept` names the kinds the command takes. A key
+ * given on the command line wins over the environment (`--owner-key-file` is not overridden by a `$VOUCH_ADMIN_KEY`
+ * the shell happens to hold); within each, the admin key comes first.
+ */
 export function credentialHeaders(
   opts: ServerOptions,
   accept: ReadonlyArray<'admin' | 'owner'>,
 ): Record<string, string> {
-  const admin = accept.includes('admin') ? (opts.adminKey ?? process.env.VOUCH_ADMIN_KEY) : undefined;
-  const owner = accept.includes('owner') ? (opts.ownerKey ?? process.env.VOUCH_OWNER_KEY) : undefined;
-  if (admin) return { 'x-api-key': admin };
-  if (owner) return { authorization: `Bearer ${owner}` };
-  return {};
+  const given = (admin: string | undefined, owner: string | undefined): Record<string, string> | undefined => {
+    if (accept.includes('admin') && admin) return { 'x-api-key': admin };
+    if (accept.includes('owner') && owner) return { authorization: `Bearer ${owner}` };
+    return undefined;
+  };
+  return given(opts.adminKey, opts.ownerKey) ?? given(process.env.VOUCH_ADMIN_KEY, process.env.VOUCH_OWNER_KEY) ?? {};
 }
 
 export interface Answer {

@@ -309,7 +309,8 @@ export function registerToken(program: Command, io: Io): void {
       'after',
       `
 Server commands use --server (or $VOUCH_SERVER, default http://127.0.0.1:4100). Keys come from $VOUCH_ADMIN_KEY,
-$VOUCH_OWNER_KEY or --admin-key-file / --owner-key-file: arguments are visible to other local users.
+$VOUCH_OWNER_KEY or --admin-key-file / --owner-key-file: arguments are visible to other local users. A key given
+as an option is used before one in the environment; of two, the admin key.
 
 Examples:
   $ vouch token issue my-agent --type session --audience shop.example --admin-key-file data/admin.key
