@@ -65,10 +65,18 @@ export class AgentsApi extends Api {
     input: { newPublicKey: string; newKeySignature: string },
     options?: CallOptions,
   ): Promise<
-    Answer<{ did: string; publicKey: string; rotatedAt: number; managementToken?: string; tokensRevoked?: number }>
+    Answer<{
+      did: string;
+      publicKey: string;
+      rotatedAt: number;
+      managementToken?: string;
+      tokensRevoked?: number;
+      claimToken?: string;
+    }>
   > {
     // The rotation revokes the agent's management tokens (a new one is answered, once, when it had any) and its live
-    // AIP tokens (how many, when there were any): the old key may have been stolen.
+    // AIP tokens (how many, when there were any): the old key may have been stolen. An unclaimed agent's unused
+    // claim token is replaced too (the new one answered, once).
     return this.send(ROUTES.rotateAgentKey, { params: { id }, body: input }, options);
   }
 

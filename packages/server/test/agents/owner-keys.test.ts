@@ -109,9 +109,15 @@ eachEngine('owner keys: the owner or the admin replaces them; the old key stops 
     const audit = await listAudit(storage.db, { action: 'owner.rotate_key' });
     const asOwner = JSON.stringify([`owner:${owner.ownerId}`, owner.ownerId, { by: 'owner', revoked: 1 }]);
     const asAdmin = JSON.stringify(['admin', owner.ownerId, { by: 'admin', revoked: 1 }]);
+    // The first rotation also ended the linking key minted before it (linking-keys-owner-rotation.test.ts).
+    const first = JSON.stringify([
+      `owner:${owner.ownerId}`,
+      owner.ownerId,
+      { by: 'owner', revoked: 1, linkingKeysRevoked: 1 },
+    ]);
     assert.deepEqual(audit.map((e) => JSON.stringify([e.actor, e.target, e.details])).sort(), [
       asAdmin,
-      asOwner,
+      first,
       asOwner,
     ]);
     for (const k of [k1.apiKey, k2, k3]) assert.ok(!JSON.stringify(audit).includes(k));

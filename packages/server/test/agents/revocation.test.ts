@@ -254,13 +254,16 @@ eachEngine('key rotation needs the old key (request) and the new key (statement)
     const p = { newPublicKey: next.publicPem, newKeySignature: await statementBy(next, at()) };
     const ok = await signedInject(app, a.pair, a.did, 'POST', url, p, at());
     assert.equal(ok.statusCode, 200, ok.body);
-    assert.deepEqual(ok.json(), { did: a.did, publicKey: newKey, rotatedAt: at() });
+    // An unclaimed agent's claim token is replaced with the key (claim-token-key-rotation.test.ts).
+    const { claimToken, ...answer } = ok.json() as { claimToken: string };
+    assert.deepEqual(answer, { did: a.did, publicKey: newKey, rotatedAt: at() });
+    assert.match(claimToken, /^vouch_claim_/);
     const profile = (await app.inject({ method: 'GET', url: `/v1/identity/${a.did}` })).json() as {
       public_key: string;
     };
     assert.equal(profile.public_key, newKey);
     const [entry] = await listAudit(storage.db, { action: 'agent.rotate_key' });
-    assert.deepEqual(entry!.details, { from: oldKey, to: newKey });
+    assert.deepEqual(entry!.details, { from: oldKey, to: newKey, claimTokenReplaced: true });
 
     // The old key no longer speaks for the agent; the new one does.
     clock.advance(1);

@@ -101,13 +101,20 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         }
         await holdCredential(trx, ctx.storage.engine, req, now);
         const n = await store.revokeOwnerApiKeys(trx, ownerId, now);
+        // The linking keys an old API key minted link agents to this owner for 7 days: they stop with it (a thief
+        // with a leaked key could have minted them). The owner mints new ones with the new key.
+        const linkingKeys = await store.expireLinkingKeys(trx, ownerId, now);
         await store.insertOwnerApiKey(trx, ownerId, hashSecret(apiKey), now);
         await recordAudit(trx, {
           at: now,
           actor: actorOf(principal),
           action: 'owner.rotate_key',
           target: ownerId,
-          details: { by: principal.caller, revoked: n },
+          details: {
+            by: principal.caller,
+            revoked: n,
+            ...(linkingKeys === 0 ? {} : { linkingKeysRevoked: linkingKeys }),
+          },
           requestId: req.id,
         });
         return n;

@@ -221,15 +221,20 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         }
         // An owner key rotated since the request was authenticated claims nothing.
         await holdOwnerAndCredential(trx, ctx.storage.engine, req, ownerId, now);
-        const used = await store.consumeClaimToken(trx, hashSecret(claimToken), ownerId, now);
+        const tokenHash = hashSecret(claimToken);
+        const unknown = () => new ApiError('TOKEN_INVALID', 'This claim token is unknown.');
+        const found = await store.findClaimToken(trx, tokenHash);
+        if (found === undefined) throw unknown();
+        // The agent's row first (locked on PostgreSQL), then its claim token, the order of a key rotation (which
+        // replaces an unused claim token): a revocation or rotation committed meanwhile is seen here.
+        const row = await store.lockAgent(trx, ctx.storage.engine, found.agent_id);
+        if (row === undefined) throw new ApiError('NOT_FOUND', 'The agent of this claim token no longer exists.');
+        const used = await store.consumeClaimToken(trx, tokenHash, ownerId, now);
         if (!used.ok) {
           throw used.reason === 'used'
             ? new ApiError('TOKEN_USED', 'This claim token has already been used.')
-            : new ApiError('TOKEN_INVALID', 'This claim token is unknown.');
+            : unknown();
         }
-        // Locked (PostgreSQL): a revocation committed meanwhile is seen here, and answered as one.
-        const row = await store.lockAgent(trx, ctx.storage.engine, used.agentId);
-        if (row === undefined) throw new ApiError('NOT_FOUND', 'The agent of this claim token no longer exists.');
         assertAgentActive(row);
         if (!(await store.linkAgentToOwner(trx, row.id, ownerId, now))) {
           throw new ApiError('CONFLICT', 'This agent is already claimed.');
@@ -448,7 +453,12 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       schema: {
         summary: "Rotate an agent's key: the request is signed by the old key, the statement by the new one.",
         tags: ['agents'],
-        response: answers(200, '`{did, publicKey, rotatedAt, tokensRevoked?, managementToken?}`.', 403, 409),
+        response: answers(
+          200,
+          '`{did, publicKey, rotatedAt, tokensRevoked?, managementToken?, claimToken?}`.',
+          403,
+          409,
+        ),
         params: agentIdParams,
         body: {
           type: 'object',
@@ -479,7 +489,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         );
       }
       const now = ctx.clock.now();
-      const { managementToken, tokensRevoked } = await db.transaction().execute(async (trx) => {
+      const { managementToken, tokensRevoked, claimToken } = await db.transaction().execute(async (trx) => {
         // The agent's row first, as every other change signed by the agent takes it: consuming the signature first
         // (which prunes the agent's used requests) let a rotation and such a change each wait for the other.
         const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
@@ -494,6 +504,10 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         // agent's live tokens are revoked with the key (its row is locked by the update above), and a fresh one is
         // answered if it had any.
         const replaced = await replaceManagementToken(trx, row.id, now, false);
+        // So is an unused claim token, kept with the key (the CLI's identity file): whoever claims with it becomes
+        // the agent's owner, and could then revoke it or take its management token. A fresh one is answered.
+        const freshClaim = newSecret(SECRET_PREFIX.claimToken);
+        const claimReplaced = await store.replaceUnusedClaimToken(trx, row.id, hashSecret(freshClaim), now);
         // So are its AIP tokens, whoever issued them: a thief with the key mints them by the agent's proof, and
         // those issued by the owner or the admin are bearer tokens kept on the same host. Offline verifiers learn it
         // from the revocation list.
@@ -512,10 +526,15 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
             to: newKey,
             ...(replaced.revoked === 0 ? {} : { managementTokensRevoked: replaced.revoked }),
             ...(revokedTokens.length === 0 ? {} : { tokensRevoked: revokedTokens.length }),
+            ...(claimReplaced ? { claimTokenReplaced: true } : {}),
           },
           requestId: req.id,
         });
-        return { managementToken: replaced.token, tokensRevoked: revokedTokens.length };
+        return {
+          managementToken: replaced.token,
+          tokensRevoked: revokedTokens.length,
+          claimToken: claimReplaced ? freshClaim : undefined,
+        };
       });
       return {
         did: didOf(row.id),
@@ -524,6 +543,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         // Like managementToken, present only when the rotation did something to report.
         ...(tokensRevoked === 0 ? {} : { tokensRevoked }),
         ...(managementToken === undefined ? {} : { managementToken }),
+        ...(claimToken === undefined ? {} : { claimToken }),
       };
     },
   );

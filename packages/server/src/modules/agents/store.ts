@@ -320,6 +320,21 @@ export async function insertLinkingKey(
     .execute();
 }
 
+/**
+ * Ends every unused, unexpired linking key of the owner now (its expiry moves to `now`); how many there were. An API
+ * key rotation calls it: the keys a leaked API key minted must stop with it.
+ */
+export async function expireLinkingKeys(db: Db, ownerId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('linking_keys')
+    .set({ expires_at: now })
+    .where('owner_id', '=', ownerId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export type ConsumeResult = { ok: true; ownerId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
 /**
@@ -334,8 +349,13 @@ export async function consumeLinkingKey(db: Db, keyHash: string, agentId: string
     .set({ used_at: now, agent_id: agentId })
     .where('key_hash', '=', keyHash)
     .where('used_at', 'is', null)
+    // Still unexpired: an owner key rotation that committed since the pre-check ended it (expireLinkingKeys).
+    .where('expires_at', '>', now)
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
+  if (Number(result.numUpdatedRows) !== 1) {
+    const after = await linkingKeyUsable(db, keyHash, now);
+    return after.ok ? { ok: false, reason: 'used' } : after;
+  }
   return usable;
 }
 
@@ -381,6 +401,37 @@ export async function consumeClaimToken(
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
   return { ok: true, agentId: row.agent_id };
+}
+
+/** The claim token with this hash: its agent and whether it was used (unlocked; {@link consumeClaimToken} decides). */
+export function findClaimToken(
+  db: Db,
+  tokenHash: string,
+): Promise<{ agent_id: string; used_at: number | null } | undefined> {
+  return db
+    .selectFrom('claim_tokens')
+    .select(['agent_id', 'used_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/**
+ * Replaces the agent's claim token with the one hashed `tokenHash` if it is still unused (the old one then names
+ * nothing); `false` when the agent has none unused (claimed, or registered with a linking key).
+ */
+export async function replaceUnusedClaimToken(
+  db: Db,
+  agentId: string,
+  tokenHash: string,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('claim_tokens')
+    .set({ token_hash: tokenHash, created_at: now })
+    .where('agent_id', '=', agentId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function insertManagementToken(db: Db, tokenHash: string, agentId: string, now: number): Promise<void> {
