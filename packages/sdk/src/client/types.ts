@@ -207,7 +207,8 @@ export interface IngestEvent {
 export interface IngestResult {
   success: boolean;
   count: number;
-  results: Array<{ externalEventId: string; inserted: boolean; error?: string; code?: string }>;
+  /** One per event, in order; `externalEventId` is null for an event refused before it had a usable id. */
+  results: Array<{ externalEventId: string | null; inserted: boolean; error?: string; code?: string }>;
 }
 
 export interface CapabilityIssueInput {
