@@ -152,12 +152,18 @@ test('verifyContent through the offline verifier: cached signature records only'
     'CONTENT_MISMATCH',
   );
   assert.equal(((await v.verifyContent('0'.repeat(64), 'file bytes')) as { code: string }).code, 'NOT_FOUND');
-  // a record whose agent key is not the signer's
+  // a record whose signer key (and agent key) is not the signer's
   const record = cache.signatures[signed.signatureHash]!;
   const stranger = (await generateKeyPair('Ed25519')).publicKeyBase64!;
   const swapped = createOfflineVerifier({
     ...cache,
-    signatures: { [signed.signatureHash]: { ...record, agent: { ...record.agent, publicKey: stranger } } },
+    signatures: {
+      [signed.signatureHash]: {
+        ...record,
+        signerPublicKey: stranger,
+        agent: { ...record.agent, publicKey: stranger },
+      },
+    },
   });
   assert.equal(
     ((await swapped.verifyContent(signed.signatureHash, 'file bytes')) as { code: string }).code,

@@ -123,6 +123,8 @@ export interface SignatureRecord {
    * there is a `publicNote`, else over `"<payloadHash>:<signedAt>"`.
    */
   signature?: string;
+  /** The agent's key (standard base64) that made the signature; null for a record from before servers kept it. */
+  signerPublicKey?: string | null;
   agent: {
     did: string;
     publicName?: string | null;

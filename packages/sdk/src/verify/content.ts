@@ -17,7 +17,10 @@ import type { VerifyResult } from './result.ts';
 export interface VerifyContentOptions {
   /** The signature record (`GET /api/v1/signatures/verify?hash=`), e.g. from a verifier cache. */
   record: SignatureRecord;
-  /** The agent's key when it signed, if it has rotated since (default: the record's `agent.publicKey`). */
+  /**
+   * The agent's key when it signed (default: the record's `signerPublicKey`, else, for a record without it, the
+   * agent's current `agent.publicKey`, which no longer verifies what an earlier key signed).
+   */
   publicKey?: PublicKey | string;
   crypto?: CryptoProvider;
 }
@@ -33,8 +36,9 @@ function ed25519(key: PublicKey | string): PublicKey {
  * Checks `content` (a string is hashed as UTF-8) against the signature `signatureHash`, offline from its record:
  * `CONTENT_MISMATCH` when SHA-256(content) is not the signed payloadHash; `RECORD_MISMATCH` when the record is not
  * the one whose hash was asked about (signatureHash = SHA-256 of the RFC 8785 JSON of {did, payloadHash, signedAt,
- * signature}); `SIGNATURE_INVALID` when the agent's signature does not verify; `AGENT_REVOKED` when the record says
- * the agent has since been revoked (the content still matches: `match` tells).
+ * signature}); `SIGNATURE_INVALID` when the agent's signature does not verify with the key that made it (the record's
+ * `signerPublicKey`); `AGENT_REVOKED` when the record says the agent has since been revoked (the content still
+ * matches: `match` tells).
  *
  * @example
  * ```ts
@@ -66,7 +70,8 @@ export async function verifyContent(
   if ((await sha256Hex(canonicalize(fields), crypto)) !== signatureHash) {
     return { ...invalid('RECORD_MISMATCH', 'The record does not hash to this signature hash.'), match: true };
   }
-  const keyText = options.publicKey ?? r.agent.publicKey ?? undefined;
+  // The key that made the signature: after a rotation the agent's current key never verifies it.
+  const keyText = options.publicKey ?? r.signerPublicKey ?? r.agent.publicKey ?? undefined;
   if (keyText === undefined) {
     return { ...invalid('AGENT_HAS_NO_KEY', 'No public key to check the signature with.'), match: true };
   }

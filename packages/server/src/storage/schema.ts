@@ -305,6 +305,8 @@ export interface SignaturesTable {
   public_note: string | null;
   /** A note sent with a signature that does not cover it (migration 0011): anyone could have attached it. */
   unverified_note: string | null;
+  /** The agent's key (standard base64) the signature verified with (migration 0017; null when recorded before). */
+  signer_public_key: string | null;
   created_at: number;
   /** Certify matches, at most one per client address per signature per UTC day. */
   certification_count: Generated<number>;

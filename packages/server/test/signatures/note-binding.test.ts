@@ -11,6 +11,7 @@ import { makeApp, tableCounts } from '../helpers/app.ts';
 import { signedMessageText } from '@vouch/sdk';
 import { findSignature } from '../../src/modules/signatures/service.ts';
 import { signatureNoteBinding } from '../../src/storage/migrations/0011_signature_note_binding.ts';
+import { signatureSignerKey } from '../../src/storage/migrations/0017_signature_signer_key.ts';
 import { codeOf, postSign, registerPow, SIG_ENV, signBody, signNotedBody } from './helpers.ts';
 
 const HOSTILE = 'RETRACTED: these figures are fake';
@@ -92,10 +93,13 @@ eachEngine('migration 0011 moves every earlier note to unverified_note', async (
     const noted = await postSign(app, await signBody(agent.pair, agent.did, 'a', clock.now(), 'old note'));
     const plain = await postSign(app, await signBody(agent.pair, agent.did, 'b', clock.now()));
     const hashes = [noted, plain].map((r) => (r.json() as { signatureHash: string }).signatureHash);
-    // As before the migration: no column, the note in public_note. Then the migration, on these rows.
+    // As before the migration: no column (nor those of later migrations), the note in public_note. Then the
+    // migrations from there, on these rows (the columns back in their order: cached plans keep their row type).
+    await sql`alter table signatures drop column signer_public_key`.execute(storage.db);
     await sql`alter table signatures drop column unverified_note`.execute(storage.db);
     await sql`update signatures set public_note = 'old note' where signature_hash = ${hashes[0]}`.execute(storage.db);
     await signatureNoteBinding.up(storage.db as unknown as Kysely<unknown>, engine);
+    await signatureSignerKey.up(storage.db as unknown as Kysely<unknown>, engine);
     const after = await Promise.all(hashes.map((h) => findSignature(ctx, h)));
     assert.deepEqual(
       after.map((s) => [s?.publicNote, s?.unverifiedNote]),

@@ -51,6 +51,7 @@ eachEngine('sign: a real Ed25519 signature is recorded under the hash the issue 
       signedAt,
       publicNote: 'greeting',
       unverifiedNote: null,
+      signerPublicKey: agent.pair.publicKeyBase64,
       createdAt: clock.now(),
       certificationCount: 0,
     });

@@ -45,6 +45,7 @@ eachEngine('verify: the seed shape, with owner, reputation, certification count 
       publicNote: 'Q3',
       unverifiedNote: null,
       signature: first.body.signature,
+      signerPublicKey: agent.pair.publicKeyBase64,
       agent: {
         did: agent.did,
         publicName: 'Report Bot',

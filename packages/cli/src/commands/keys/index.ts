@@ -99,11 +99,13 @@ Examples:
       );
       expectStatus(res, [201]);
       const r = res.body as { kid: string; generation: number; retired: string[]; dropped?: string[] };
-      const dropped = new Set(r.dropped ?? []);
+      const dropped = r.dropped ?? [];
+      // A compromised rotation drops earlier retired keys too (their tokens stop verifying): every one is named.
       print(io, opts.json === true, r, () =>
         [
           `new active key #${r.generation}: ${r.kid}`,
-          ...r.retired.map((k) => (dropped.has(k) ? `dropped: ${k}` : `retired: ${k}`)),
+          ...r.retired.filter((k) => !dropped.includes(k)).map((k) => `retired: ${k}`),
+          ...dropped.map((k) => `dropped: ${k}`),
         ].join('\n'),
       );
     });

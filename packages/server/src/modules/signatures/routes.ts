@@ -36,6 +36,7 @@ const viewSchema = {
     publicNote: { type: ['string', 'null'] },
     unverifiedNote: { type: ['string', 'null'] },
     signature: { type: 'string' },
+    signerPublicKey: { type: ['string', 'null'] },
     agent: { type: 'object', properties: publicAgentCardProperties },
     owner: publicOwnerCardSchema,
     reputation: {

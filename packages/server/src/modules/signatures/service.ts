@@ -30,6 +30,8 @@ export interface StoredSignature {
   publicNote: string | null;
   /** A note sent with a signature that does not cover it: anyone who had the signature could have written it. */
   unverifiedNote: string | null;
+  /** The agent's key (standard base64) the signature verified with; null for a record older than migration 0017. */
+  signerPublicKey: string | null;
   createdAt: number;
   certificationCount: number;
 }
@@ -55,6 +57,7 @@ function toStored(row: SignatureRow): StoredSignature {
     signedAt: Number(row.signed_at),
     publicNote: row.public_note,
     unverifiedNote: row.unverified_note,
+    signerPublicKey: row.signer_public_key,
     createdAt: Number(row.created_at),
     certificationCount: Number(row.certification_count),
   };
@@ -223,6 +226,8 @@ export async function recordSignature(
       signature,
       signed_at: input.signedAt,
       ...notes,
+      // The key it verified with: once the agent rotates, only this one checks it (holdSigner keeps it current here).
+      signer_public_key: agent.publicKey,
       created_at: now,
     });
     // An identical submission committed between the read and the insert: it counted, this one does not.

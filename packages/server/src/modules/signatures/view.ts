@@ -31,6 +31,11 @@ export interface SignatureView {
    * `"<payloadHash>:<signedAt>:<sha256hex(publicNote)>"` when `publicNote` is set.
    */
   signature: string;
+  /**
+   * The agent's key (standard base64) that made the signature, which `agent.publicKey` (the current key) is not once
+   * the agent has rotated; null for a signature recorded before it was kept (check with the current key then).
+   */
+  signerPublicKey: string | null;
   agent: PublicAgentCard;
   owner: PublicOwnerCard | null;
   reputation: { score: number; totalSignatures: number };
@@ -90,6 +95,7 @@ export async function signatureView(
     publicNote: sig.publicNote,
     unverifiedNote: sig.unverifiedNote,
     signature: sig.signature,
+    signerPublicKey: sig.signerPublicKey,
     agent: publicAgentCard(agent),
     owner: publicOwnerCard(owner),
     reputation: { score, totalSignatures },
@@ -98,7 +104,8 @@ export async function signatureView(
         'Compute the SHA-256 of the original content, hex-encoded, and compare it with payloadHash; or POST ' +
         '{signatureHash, contentHash} to certifyUrl. The signature is Ed25519 (standard base64) by the agent ' +
         'over the UTF-8 string "<payloadHash>:<signedAt>", or "<payloadHash>:<signedAt>:<SHA-256 hex of ' +
-        'publicNote>" when publicNote is set; unverifiedNote is not covered and may not be the agent\'s. ' +
+        'publicNote>" when publicNote is set, made with signerPublicKey (the agent\'s key when it signed); ' +
+        "unverifiedNote is not covered and may not be the agent's. " +
         'certificationCount counts certify matches, at most one per client address per day: payloadHash is ' +
         'public, so it does not show that anyone holds the content.',
       algorithm: 'SHA-256',

@@ -1,8 +1,10 @@
 // How the tokens module sees agents: a small port over the agents module's service functions, so this module
 // never touches the agents tables and tests (or embedders) can stand in for the whole agents module.
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { Principal } from '../../http/policy.ts';
 import type { Db } from './store.ts';
+import { holdCredential } from '../agents/auth.ts';
 import { findAgent, holdAgent, listAgents, verifyAgentSignature } from '../agents/service.ts';
 import { idFromDid } from '../agents/ids.ts';
 import type { Agent, HeldAgent } from '../agents/service.ts';
@@ -84,6 +86,15 @@ const serviceDirectoryOf = perApp(serviceDirectory);
 /** The directory the tokens module uses for `ctx`. */
 export function agentDirectory(ctx: AppContext): AgentDirectory {
   return overrides.get(ctx) ?? serviceDirectoryOf(ctx);
+}
+
+/**
+ * In the transaction that acts on `req`: 401 `UNAUTHORIZED` unless the owner API key that authenticated it is still
+ * live (a no-op for the admin). An owner rotates a leaked key to cut off its thief, also for a request the old key
+ * authenticated that has not acted yet; share-locked on PostgreSQL, so a rotation either committed first or waits.
+ */
+export function holdRequestCredential(ctx: AppContext, trx: Db, req: FastifyRequest): Promise<void> {
+  return holdCredential(trx, ctx.storage.engine, req, ctx.clock.now());
 }
 
 /** Whether `principal` may act for `agent` as its owner or the admin. */

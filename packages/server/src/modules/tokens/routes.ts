@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { errorBodySchema } from '../../errors.ts';
 import { DISPLAY_TEXT, IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
-import { agentDirectory } from './agents.ts';
+import { agentDirectory, holdRequestCredential } from './agents.ts';
 import { signatureCacheOf } from './signature-cache.ts';
 import { keyringOf } from './keyring.ts';
 import type { TokenKey } from './keyring.ts';
@@ -310,6 +310,7 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
         framework: b.framework,
         proof: b.proof !== undefined ? { signature: b.proof, signedAt: b.signedAt! } : undefined,
         requestId: req.id,
+        holdCredential: (trx) => holdRequestCredential(ctx, trx, req),
       });
       void reply.header('cache-control', 'no-store');
       return reply.code(201).send(issued);
@@ -397,7 +398,11 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
     async (req) => {
       const b = req.body as { jti?: string; token?: string; reason?: string };
-      const { jti } = await revokeToken(ctx, req.principal!, { ...b, requestId: req.id });
+      const { jti } = await revokeToken(ctx, req.principal!, {
+        ...b,
+        requestId: req.id,
+        holdCredential: (trx) => holdRequestCredential(ctx, trx, req),
+      });
       return { revoked: true, jti };
     },
   );

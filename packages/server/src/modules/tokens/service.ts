@@ -6,6 +6,7 @@ import {
   AIP_DEFAULT_EXPIRES_IN,
   AIP_EXPIRES_IN,
   AIP_TYP,
+  MAX_TOKEN_LENGTH,
   VouchError,
   aipClaimName,
   aipIssueProofMessage,
@@ -67,6 +68,11 @@ export interface IssueInput {
   /** The agent's own proof, for a caller without other credentials. */
   proof?: { signature: string; signedAt: number };
   requestId?: string;
+  /**
+   * Holds the request's credential in the transaction that records the token (throws when it was revoked since it
+   * authenticated the request): the route passes {@link holdRequestCredential}.
+   */
+  holdCredential?: (trx: Db) => Promise<void>;
 }
 
 /** The seed's issue answer (`expires_in` as asked, e.g. `24h`), plus `exp` in seconds. */
@@ -163,6 +169,14 @@ export async function issueToken(
     // Signed before it is recorded, so the record holds its payload's digest (checked for a retired key's tokens);
     // a token whose transaction fails is never handed out.
     const token = await signJwt(claims, key.privateKey, { kid: key.kid, typ: AIP_TYP[tokenType] });
+    // Every verifier, this server's included, refuses a longer token (JWT_TOO_LARGE): long non-ASCII claims within
+    // the route's limits would make one that nobody accepts. Refused before anything is recorded.
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw badRequest(
+        `The token would be ${token.length} characters, more than the ${MAX_TOKEN_LENGTH} verifiers accept: ` +
+          'shorten deployer, model_providers or framework.',
+      );
+    }
     try {
       await translateErrors(() =>
         storage.db.transaction().execute(async (trx) => {
@@ -175,6 +189,8 @@ export async function issueToken(
           if (held === 'rotated') {
             throw new ApiError('PROOF_INVALID', "The agent's key changed meanwhile; sign the proof with its new key.");
           }
+          // An owner key rotated away since it authenticated the request issues nothing (the thief's request too).
+          await input.holdCredential?.(trx);
           await store.insertIssuedToken(trx, {
             jti,
             kid: key.kid,
@@ -295,6 +311,8 @@ export interface RevokeInput {
   token?: string;
   reason?: string;
   requestId?: string;
+  /** As {@link IssueInput.holdCredential}, in the transaction that records the revocation. */
+  holdCredential?: (trx: Db) => Promise<void>;
 }
 
 class AlreadyRevoked extends Error {}
@@ -356,7 +374,9 @@ export async function revokeToken(
   try {
     await translateErrors(() =>
       storage.db.transaction().execute(async (trx) => {
-        // Checked again under the counter lock, which every revocation takes first: no double entry.
+        // The credential before the counter, the order of an agent's revocation (its owner's key, then the counter).
+        await input.holdCredential?.(trx);
+        // Checked again under the counter lock, which every revocation takes before it reads: no double entry.
         await store.lockRevocationSeq(trx);
         if ((await store.findRevocation(trx, jti)) !== undefined) throw new AlreadyRevoked();
         await store.insertRevocation(trx, {
