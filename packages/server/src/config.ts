@@ -346,7 +346,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_TRUST_REGISTRY_ROOT_KEY',
     default: '(required in consumer mode)',
-    meaning: 'Consumer mode: the pinned registry root public key, `ed25519:<base64url>`.',
+    meaning:
+      'Consumer mode: the pinned registry root public key, `ed25519:<base64url>`; a value that is not one stops the start.',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_TTL',

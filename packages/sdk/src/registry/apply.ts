@@ -3,6 +3,7 @@ import { formatPublicKey } from '../keys/format.ts';
 import { isPublicKey, type PublicKey } from '../keys/key.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
 import { validateIssuerEntry } from './entry.ts';
+import { REGISTRY_LIMITS } from './limits.ts';
 import { commit, fromState, genesisLedger, planStep, toState, type Problem } from './lib/ledger.ts';
 import { toIso, type TimeInput } from './lib/time.ts';
 import { validateProposal } from './proposal.ts';
@@ -39,6 +40,21 @@ function advance(state: RegistryState, step: ProposalStep): AppliedStep {
   return { state: toState(ledger), step };
 }
 
+/**
+ * A proposal carries at most `REGISTRY_LIMITS.maxSignatures` co-signatures, so a higher threshold could never be met
+ * again, not even by a proposal lowering it: governance would be frozen for good. Refused when a registry is made
+ * or changed; replay (verification) still reads documents that hold one.
+ */
+function checkReachable(required: number): void {
+  const max = REGISTRY_LIMITS.maxSignatures;
+  if (required > max) {
+    throw new VouchError(
+      'REGISTRY_THRESHOLD_INVALID',
+      `threshold ${required} is more than the ${max} co-signatures a proposal can carry: no later change could apply.`,
+    );
+  }
+}
+
 /** Options of {@link applyGenesis}. */
 export interface GenesisOptions {
   /** The root public key (the private half signs documents: `signRegistryDocument`). */
@@ -56,7 +72,8 @@ export interface GenesisOptions {
 /**
  * Starts a registry: the genesis step (sequence 1, the only step the root key signs alone) and the state after it.
  * Issuers are sorted by id and stripped of `$schema`. Throws `REGISTRY_INVALID` for a malformed entry,
- * `REGISTRY_STEP_INVALID` for a repeated id or key, `REGISTRY_THRESHOLD_INVALID` outside 2 ≤ threshold ≤ n − 1.
+ * `REGISTRY_STEP_INVALID` for a repeated id or key, `REGISTRY_THRESHOLD_INVALID` outside 2 ≤ threshold ≤ n − 1 or
+ * above `REGISTRY_LIMITS.maxSignatures`.
  * `createGenesis` does this and signs the first document.
  *
  * @example
@@ -74,6 +91,7 @@ export function applyGenesis(options: GenesisOptions): AppliedStep {
   if (!Number.isSafeInteger(options.threshold)) {
     throw new VouchError('INVALID_ARGUMENT', 'The threshold must be an integer.');
   }
+  checkReachable(options.threshold);
   const rootKey = formatPublicKey(key, 'registry');
   const step: GenesisStep = {
     sequence: 1,
@@ -93,7 +111,8 @@ export function applyGenesis(options: GenesisOptions): AppliedStep {
  * Applies a proposal as the next step: pure, no signature check — call `checkQuorum(state, proposal)` first;
  * `verifyRegistry` re-checks everything. The proposal must name this registry, have `baseSequence` equal to the
  * state's sequence, not be expired at `appliedAt`, and make sense (`add` a new or removed id, `update`/`remove` an
- * active one, no key under two ids); the threshold must stay within 2 ≤ required ≤ total − 1 afterwards.
+ * active one, no key under two ids); the threshold must stay within 2 ≤ required ≤ total − 1 afterwards, and a
+ * threshold proposal may not set more than `REGISTRY_LIMITS.maxSignatures` (a proposal could never meet it again).
  * Throws `REGISTRY_STEP_INVALID`, `REGISTRY_CHAIN_BROKEN` or `REGISTRY_THRESHOLD_INVALID`.
  *
  * @example
@@ -111,5 +130,7 @@ export function applyProposal(state: RegistryState, proposal: Proposal, options:
     prev: state.chainHash,
     proposal: valid,
   };
-  return advance(state, step);
+  const applied = advance(state, step);
+  if (valid.action === 'threshold') checkReachable(valid.threshold!.required);
+  return applied;
 }

@@ -4,6 +4,7 @@
 // document never expires. Recipes: docs/registry.md "Recipes for the server".
 import {
   applyProposal,
+  canonicalize,
   checkCoSignature,
   checkQuorum,
   createGenesis,
@@ -15,6 +16,7 @@ import {
   validateProposal,
   validateRegistryDocument,
   verifyRegistry,
+  type IssuerEntry,
   type IssuerSignature,
   type Proposal,
   type QuorumResult,
@@ -456,9 +458,17 @@ function summary(d: AuthorityDocument): { registry: string; sequence: number; ch
   return { registry: d.state.registry, sequence: d.sequence, chainHash: d.chainHash };
 }
 
-function sameEntries(a: readonly { id: string }[], b: readonly { id: string }[]): boolean {
-  const key = (list: readonly { id: string }[]) =>
-    JSON.stringify([...list].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)));
+/**
+ * Whether two founder lists are the same entries: compared as RFC 8785 JSON (member order is no difference), by id,
+ * without `$schema`, which genesis drops.
+ */
+function sameEntries(a: readonly IssuerEntry[], b: readonly IssuerEntry[]): boolean {
+  const key = (list: readonly IssuerEntry[]) =>
+    canonicalize(
+      [...list]
+        .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
+        .map(({ $schema: _ignored, ...entry }) => entry),
+    );
   return key(a) === key(b);
 }
 

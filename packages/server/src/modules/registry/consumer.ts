@@ -5,12 +5,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import {
+  parsePublicKey,
   parseRegistryDocument,
   REGISTRY_LIMITS,
   verifyRegistry,
+  type PublicKey,
   type RegistryDocument,
   type RegistryFailure,
 } from '@vouch/sdk';
+import { ConfigError } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
 import * as store from './store.ts';
 
@@ -40,6 +43,7 @@ export interface RefreshResult {
 export class Consumer {
   readonly #ctx: AppContext;
   readonly #log: FastifyBaseLogger;
+  readonly #rootKey: PublicKey;
   #current: ConsumerDocument | undefined;
   #lastAttempt = -Infinity;
   #refreshing: Promise<RefreshResult> | undefined;
@@ -47,6 +51,7 @@ export class Consumer {
   constructor(ctx: AppContext, log: FastifyBaseLogger) {
     this.#ctx = ctx;
     this.#log = log;
+    this.#rootKey = pinnedRootKey(ctx.config.registry.trustRootKey);
   }
 
   get #config() {
@@ -58,7 +63,7 @@ export class Consumer {
     const row = await store.readDocument(this.#ctx.storage.db, 'consumer');
     if (row !== undefined) {
       const doc = JSON.parse(row.document) as RegistryDocument;
-      const report = await verifyRegistry(doc, { rootKey: this.#config.trustRootKey!, now: this.#ctx.clock.now() });
+      const report = await verifyRegistry(doc, { rootKey: this.#rootKey, now: this.#ctx.clock.now() });
       if (report.valid) {
         this.#current = { doc, sequence: row.sequence, chainHash: row.chain_hash, expiresAt: row.expires_at };
       } else {
@@ -126,7 +131,7 @@ export class Consumer {
     const db = this.#ctx.storage.db;
     const stored = await store.readDocument(db, 'consumer');
     const now = this.#ctx.clock.now();
-    const rootKey = this.#config.trustRootKey!;
+    const rootKey = this.#rootKey;
     let report = await verifyRegistry(doc, {
       rootKey,
       now,
@@ -158,8 +163,16 @@ export class Consumer {
     const updatedAt = Date.parse(doc.updatedAt);
     const next = { doc, sequence: doc.sequence, chainHash, expiresAt: Date.parse(doc.expiresAt) };
     if (!foreign && stored !== undefined && stored.sequence === doc.sequence && updatedAt <= stored.updated_at) {
-      // The same chain, not newer than what is stored: use the stored copy unless this process has none.
-      if (this.#current === undefined || this.#current.sequence < doc.sequence) this.#current = next;
+      // The same chain, not newer than what is stored (another process may have stored it): keep it unless this
+      // process holds none, an earlier sequence, or an earlier signing of it, which expires first.
+      const held = this.#current;
+      if (
+        held === undefined ||
+        held.sequence < doc.sequence ||
+        (held.sequence === doc.sequence && Date.parse(held.doc.updatedAt) < updatedAt)
+      ) {
+        this.#current = next;
+      }
       return { accepted: true, outcome: 'unchanged', sequence: doc.sequence, chainHash };
     }
     const row = {
@@ -180,6 +193,22 @@ export class Consumer {
       this.#log.warn({ source, registry: doc.registry }, "trust registry: replaced another registry's stored document");
     this.#log.info({ source, sequence: doc.sequence }, 'trust registry document accepted');
     return { accepted: true, outcome: 'updated', sequence: doc.sequence, chainHash };
+  }
+}
+
+/**
+ * The pinned root key, parsed once at start: a value that is no Ed25519 public key (a thumbprint or registry id
+ * pasted in its place) stops the start, instead of failing every refresh, registry read and bound intercept later
+ * with the SDK's INVALID_KEY, which names no setting.
+ */
+function pinnedRootKey(text: string | undefined): PublicKey {
+  try {
+    return parsePublicKey(text!, { type: 'Ed25519' });
+  } catch {
+    throw new ConfigError(
+      'VOUCH_TRUST_REGISTRY_ROOT_KEY must be the registry root public key, `ed25519:<base64url>` (as `vouch registry ' +
+        'keygen` prints it), not its id or another kind of key.',
+    );
   }
 }
 
