@@ -128,6 +128,11 @@ export function expandPath(template: string, params: Record<string, string> = {}
     if (typeof v !== 'string' || v.length === 0) {
       throw new VouchError('INVALID_ARGUMENT', `The path parameter "${name}" must be a non-empty string.`);
     }
+    // encodeURIComponent leaves "." and "..", and URL parsing (which also decodes %2E) would resolve them as path
+    // steps: `issuer('..')` would ask GET /v1/registry/, another route, with this client's credentials.
+    if (v === '.' || v === '..') {
+      throw new VouchError('INVALID_ARGUMENT', `The path parameter "${name}" cannot be "${v}".`);
+    }
     return encodeURIComponent(v);
   });
 }
