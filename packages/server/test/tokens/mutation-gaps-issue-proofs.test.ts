@@ -29,3 +29,25 @@ eachEngine('a used issuance proof cannot be replayed after housekeeping, anywher
   assert.equal((late.json() as { code: string }).code, 'PROOF_STALE');
   await t.app.close();
 });
+
+eachEngine(
+  'with no clock skew, a used proof stays recorded through the last millisecond it is accepted',
+  async ({ open }) => {
+    // VOUCH_CLOCK_SKEW=0 keeps records until exactly their end: a proof accepted at signedAt + window must not have
+    // been pruned at that same millisecond.
+    const t = await tokenApp(await open(), { env: { VOUCH_CLOCK_SKEW: '0' } });
+    const agent = await registerAgent(t);
+    const body = await proofBody(t, agent, 'identity');
+    const signedAt = t.clock.now();
+    assert.equal((await post(t, '/api/registry/issue', body)).statusCode, 201);
+    t.clock.set(signedAt + 300_000);
+    await pruneTokenState(t.ctx);
+    const replay = await post(t, '/api/registry/issue', body);
+    assert.equal(replay.statusCode, 409, `replayed at the window's last millisecond: ${replay.body}`);
+    assert.equal((replay.json() as { code: string }).code, 'PROOF_REPLAYED');
+    t.clock.set(signedAt + 300_001);
+    await pruneTokenState(t.ctx);
+    assert.equal(((await post(t, '/api/registry/issue', body)).json() as { code: string }).code, 'PROOF_STALE');
+    await t.app.close();
+  },
+);
