@@ -11,20 +11,12 @@ eachEngine('a retried genesis with $schema members or another member order answe
   try {
     const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
     const withSchema = Object.values(is).map((i) => ({ $schema: '../schemas/issuer.schema.json', ...i.entry }));
-    const created = await post(
-      app.app,
-      '/v1/registry/genesis',
-      { issuers: withSchema, threshold: 2 },
-      admin(app.adminKey),
-    );
+    const genesis = (issuers: unknown[], threshold: number) =>
+      post(app.app, '/v1/registry/genesis', { issuers, threshold }, admin(app.adminKey));
+    const created = await genesis(withSchema, 2);
     assert.equal(created.status, 201, JSON.stringify(created.body));
 
-    const retry = await post(
-      app.app,
-      '/v1/registry/genesis',
-      { issuers: withSchema, threshold: 2 },
-      admin(app.adminKey),
-    );
+    const retry = await genesis(withSchema, 2);
     assert.equal(retry.status, 200, `the same request again: ${retry.status} ${JSON.stringify(retry.body)}`);
     assert.equal(retry.body.chainHash, created.body.chainHash);
 
@@ -32,24 +24,14 @@ eachEngine('a retried genesis with $schema members or another member order answe
       const { signatures, metadata, ...rest } = i.entry;
       return { signatures, metadata: { ...metadata }, ...rest };
     });
-    const again = await post(
-      app.app,
-      '/v1/registry/genesis',
-      { issuers: reordered, threshold: 2 },
-      admin(app.adminKey),
-    );
+    const again = await genesis(reordered, 2);
     assert.equal(
       again.status,
       200,
       `the same founders, members reordered: ${again.status} ${JSON.stringify(again.body)}`,
     );
 
-    const other = await post(
-      app.app,
-      '/v1/registry/genesis',
-      { issuers: withSchema, threshold: 3 },
-      admin(app.adminKey),
-    );
+    const other = await genesis(withSchema, 3);
     assert.equal(other.status, 409, JSON.stringify(other.body));
     assert.equal(other.body.code, 'REGISTRY_EXISTS');
   } finally {

@@ -403,16 +403,9 @@ export async function consumeClaimToken(
   return { ok: true, agentId: row.agent_id };
 }
 
-/** The claim token with this hash: its agent and whether it was used (unlocked; {@link consumeClaimToken} decides). */
-export function findClaimToken(
-  db: Db,
-  tokenHash: string,
-): Promise<{ agent_id: string; used_at: number | null } | undefined> {
-  return db
-    .selectFrom('claim_tokens')
-    .select(['agent_id', 'used_at'])
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
+/** The agent of the claim token with this hash (unlocked; {@link consumeClaimToken} decides whether it is usable). */
+export function findClaimToken(db: Db, tokenHash: string): Promise<{ agent_id: string } | undefined> {
+  return db.selectFrom('claim_tokens').select('agent_id').where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
 /**
