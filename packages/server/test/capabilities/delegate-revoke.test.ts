@@ -188,3 +188,35 @@ eachEngine(
     }
   },
 );
+
+eachEngine(
+  "delegation on a process whose clock lags the issuer's: the child stays within its tier's lifetime",
+  async ({ open }) => {
+    const storage = await open();
+    const app = await makeApp(storage, { env: { VOUCH_CLOCK_SKEW: '0' } });
+    try {
+      const reg = await genesis(app);
+      // A standard token for the tier's whole hour, then a delegation from a clock 5 s behind the one that issued it.
+      const root = await boundToken(app, reg.issuers.acme!, X, { expiresIn: 3600 });
+      app.clock.advance(-5000);
+      const child = await post(app.app, '/v1/tokens/delegate', { token: root.token });
+      assert.equal(child.status, 201, JSON.stringify(child.body));
+      const cc = decodeCapabilityToken(child.body.token as string).claims;
+      assert.equal(cc.exp - cc.iat, 3600, 'capped by the tier from its own iat');
+      assert.ok(cc.exp < decodeCapabilityToken(root.token).claims.exp);
+      app.clock.advance(5000);
+      assert.equal((await intercept(app.app, child.body.token as string, X)).decision, 'allow');
+
+      // A parent at its last second: the child would be born expired.
+      app.clock.advance(3600_000 - 1000);
+      const late = await post(app.app, '/v1/tokens/delegate', { token: root.token });
+      assert.equal(late.status, 201, JSON.stringify(late.body));
+      assert.equal(
+        decodeCapabilityToken(late.body.token as string).claims.exp,
+        decodeCapabilityToken(root.token).claims.exp,
+      );
+    } finally {
+      await app.app.close();
+    }
+  },
+);

@@ -474,7 +474,15 @@ export async function delegateCapability(
     proof = await checkProof(ctx, agentKey, input.proof, { agentId: parent.sub, resource, action });
   }
   const iat = Math.floor(ctx.clock.now() / 1000);
-  const exp = Math.min(parent.exp, input.expiresIn === undefined ? parent.exp : iat + input.expiresIn);
+  // The tier's cap from this iat too: a process whose clock lags the parent's issuer would otherwise stamp a child
+  // whose exp - iat exceeds the tier, denied TOKEN_LIFETIME_EXCEEDED everywhere for its whole life.
+  const exp = Math.min(
+    parent.exp,
+    iat + CAPABILITY_TIER_MAX_SECONDS[parent.tier],
+    iat + ctx.config.capabilities.maxTtlSeconds,
+    input.expiresIn === undefined ? parent.exp : iat + input.expiresIn,
+  );
+  if (exp <= iat) throw new ApiError('TOKEN_EXPIRED', 'The parent token expires now.');
   const claims: CapabilityClaims = {
     ...parent,
     jti: newJti(),
