@@ -6,10 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, VouchError } from '@vouch/sdk';
 import type { JwsHeader, JwtClaims } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
-import { ApiError } from '../../errors.ts';
 import { escapeHtml, formPageHeaders } from '../../web/html.ts';
 import { href, page, when } from '../../web/layout.ts';
-import { verifyToken } from '../tokens/service.ts';
+import { isTokenFailure, verifyToken } from '../tokens/service.ts';
 import { sendPage } from './respond.ts';
 
 /** Longer than any token the server issues, as on `POST /api/registry/verify`. */
@@ -111,9 +110,9 @@ async function inspect(ctx: AppContext, token: string): Promise<Inspection> {
     await verifyToken(ctx, token);
     verdict = { valid: true };
   } catch (err) {
-    // Any SDK refusal is a verdict on the token; server failures (the database) are not.
-    if (!(err instanceof VouchError) || err instanceof ApiError) throw err;
-    verdict = { valid: false, code: (err as VouchError<string>).code, message: err.message };
+    // A refusal of the token is a verdict; the server's own failures (the database) go to the error handler.
+    if (!isTokenFailure(err)) throw err;
+    verdict = { valid: false, code: err.code, message: err.message };
   }
   return { token, decoded, verdict };
 }
