@@ -167,7 +167,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_ADMIN_KEY',
     default: '(SQLite: generated into <data dir>/admin.key)',
     meaning:
-      'Admin API key, sent as `x-api-key`. At least 16 printable ASCII characters, without surrounding whitespace. Required with PostgreSQL.',
+      'Admin API key, sent as `x-api-key`. 16 to 1,024 printable ASCII characters, without surrounding whitespace. Required with PostgreSQL.',
   },
   {
     name: 'VOUCH_CORS_ORIGINS',
@@ -453,6 +453,9 @@ function parseCorsOrigins(raw: string | undefined): string[] {
   });
 }
 
+/** The longest admin key: the admin check refuses a longer `x-api-key` header unread, before comparing. */
+export const ADMIN_KEY_MAX_CHARS = 1024;
+
 /**
  * Why the admin key could never match an `x-api-key` header, or undefined when it can. HTTP strips a header value's
  * leading and trailing whitespace and cannot carry control characters, and Node reads header bytes as Latin-1, so a
@@ -461,6 +464,9 @@ function parseCorsOrigins(raw: string | undefined): string[] {
  */
 export function adminKeyProblem(key: string): string | undefined {
   if (key.length < 16) return 'must be at least 16 characters long';
+  if (key.length > ADMIN_KEY_MAX_CHARS) {
+    return `must be at most ${ADMIN_KEY_MAX_CHARS} characters long: the admin check reads no longer x-api-key header`;
+  }
   if (key.trim() !== key) {
     return (
       'has leading or trailing whitespace (a trailing newline from a secret file?): HTTP strips it from the ' +

@@ -5,7 +5,9 @@
 // stay refused in production when NODE_ENV carries stray whitespace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import type { FastifyRequest } from 'fastify';
+import { ADMIN_KEY_MAX_CHARS, ConfigError, loadConfig } from '../src/config.ts';
+import { adminAuthenticator } from '../src/http/admin-auth.ts';
 import type { Config } from '../src/config.ts';
 
 /** The ConfigError `loadConfig(env)` raises; fails the test if it accepts `env`. */
@@ -72,6 +74,20 @@ test('VOUCH_ADMIN_KEY: 16 characters is the least, and DEL (0x7f) is refused lik
     assert.match(err.message, /^VOUCH_ADMIN_KEY must be printable ASCII/);
     assert.ok(!err.message.includes('0123456789'), err.message);
   }
+});
+
+test('VOUCH_ADMIN_KEY: 1,024 characters is the most, as the admin check reads no longer header', async () => {
+  const longest = 'k'.repeat(ADMIN_KEY_MAX_CHARS);
+  assert.equal(ADMIN_KEY_MAX_CHARS, 1024);
+  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: longest }).adminKey, longest);
+  const err = configError({ VOUCH_ADMIN_KEY: `${longest}k` });
+  assert.match(err.message, /^VOUCH_ADMIN_KEY must be at most 1024 characters/);
+  assert.ok(!err.message.includes('kkkk'), err.message);
+  // The longest accepted key opens the admin routes; one character more in the header is never compared.
+  const auth = adminAuthenticator(longest);
+  const asked = (key: string) => auth({ headers: { 'x-api-key': key } } as unknown as FastifyRequest);
+  assert.deepEqual(await asked(longest), { caller: 'admin', id: 'admin' });
+  assert.equal(await asked(`${longest}k`), null);
 });
 
 test('VOUCH_PUBLIC_URL with credentials is refused without echoing them', () => {

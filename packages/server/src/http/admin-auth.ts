@@ -1,3 +1,4 @@
+import { ADMIN_KEY_MAX_CHARS } from '../config.ts';
 import type { Authenticator } from './policy.ts';
 import { secretEquals } from './secrets.ts';
 
@@ -5,7 +6,7 @@ import { secretEquals } from './secrets.ts';
 export function adminAuthenticator(adminKey: string): Authenticator {
   return (req) => {
     const presented = req.headers['x-api-key'];
-    if (typeof presented !== 'string' || presented.length === 0 || presented.length > 1024) return null;
+    if (typeof presented !== 'string' || presented.length === 0 || presented.length > ADMIN_KEY_MAX_CHARS) return null;
     return secretEquals(presented, adminKey) ? { caller: 'admin', id: 'admin' } : null;
   };
 }
