@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { splitOptions } from '../../src/storage/lib/postgres.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { dropSchema, freshSchema } from '../helpers/pg-schema.ts';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
@@ -21,12 +22,18 @@ interface Settings {
   statement_timeout: string;
 }
 
-async function settingsOf(lockTimeoutMs: number | undefined): Promise<Settings[]> {
+/** `url` with `query` (`a=b&c=d`) added to its own query string, if any. */
+function withQuery(url: string, query: string): string {
+  if (query === '') return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+async function settingsOf(lockTimeoutMs: number | undefined, urlQuery = ''): Promise<Settings[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vouch-pg-settings-'));
   const schema = freshSchema();
   const storage = await openStorage({
     dataDir,
-    databaseUrl: TEST_DATABASE_URL,
+    databaseUrl: withQuery(TEST_DATABASE_URL!, urlQuery),
     pgSchema: schema,
     pgPoolMax: 3,
     ...(lockTimeoutMs === undefined ? {} : { pgLockTimeoutMs: lockTimeoutMs }),
@@ -65,4 +72,33 @@ test(
 test('VOUCH_PG_LOCK_TIMEOUT_MS reaches every connection; 0 means no lock limit', pgOnly, async () => {
   for (const r of await settingsOf(1234)) assert.equal(r.lock_timeout, '1234ms');
   for (const r of await settingsOf(0)) assert.equal(r.lock_timeout, '0');
+});
+
+test("the URL's own options= add to Vouch's settings instead of replacing them", pgOnly, async () => {
+  // pg lets a connection string's options replace the pool's outright: this used to drop lock_timeout, the idle
+  // limit and the schema, so queries ran in public.
+  const query = `options=${encodeURIComponent('-c statement_timeout=7000 -c search_path=public -c lock_timeout=1')}`;
+  for (const r of await settingsOf(1234, query)) {
+    assert.equal(r.statement_timeout, '7s');
+    assert.equal(r.lock_timeout, '1234ms', "Vouch's lock timeout comes last and holds");
+    assert.equal(r.idle, '1min');
+  }
+  for (const r of await settingsOf(undefined, 'application_name=vouch-test&options=-c+statement_timeout%3D8000')) {
+    assert.equal(r.statement_timeout, '8s');
+    assert.equal(r.lock_timeout, '5s');
+  }
+});
+
+test('splitOptions: takes every options= out of the URL, keeps the rest as written', () => {
+  assert.deepEqual(splitOptions('postgres://u@h/db'), { url: 'postgres://u@h/db', options: undefined });
+  assert.deepEqual(splitOptions('postgres://u@h/db?sslmode=disable&options=-c%20a%3D1&options=-c+b=2&x=1#f'), {
+    url: 'postgres://u@h/db?sslmode=disable&x=1#f',
+    options: '-c a=1 -c b=2',
+  });
+  assert.deepEqual(splitOptions('postgres://u@h/db?options='), { url: 'postgres://u@h/db', options: undefined });
+  // Not decodable: left in place for pg to read as it would have.
+  assert.deepEqual(splitOptions('postgres://u@h/db?options=%E0'), {
+    url: 'postgres://u@h/db?options=%E0',
+    options: undefined,
+  });
 });

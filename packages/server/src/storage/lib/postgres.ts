@@ -95,9 +95,12 @@ function kyselyOn(
   preparedStatements = false,
   onLost: (err: unknown) => void = () => undefined,
 ): Kysely<Database> {
-  const options = [...(schema === undefined ? [] : [`search_path=${schema}`]), ...settings].map((s) => `-c ${s}`);
+  const own = [...(schema === undefined ? [] : [`search_path=${schema}`]), ...settings].map((s) => `-c ${s}`);
+  const { url: rest, options: theirs } = splitOptions(url);
+  // The URL's own options first, then Vouch's: the server applies them in order, so Vouch's settings hold.
+  const options = [...(theirs === undefined ? [] : [theirs]), ...own];
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: rest,
     max,
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
@@ -112,6 +115,40 @@ function kyselyOn(
   pool.on('connect', (client) => client.on('error', onLost));
   if (preparedStatements) nameStatements(pool);
   return new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+}
+
+/**
+ * `url` without its `options` query parameters, and their values joined. pg lets a connection string's `options`
+ * replace the pool's outright, which would drop Vouch's `search_path`, `lock_timeout` and idle-transaction limit
+ * whenever an operator adds e.g. `?options=-c%20statement_timeout%3D5000`; both are kept instead.
+ */
+export function splitOptions(url: string): { url: string; options: string | undefined } {
+  const q = url.indexOf('?');
+  if (q === -1) return { url, options: undefined };
+  const hash = url.indexOf('#', q);
+  const end = hash === -1 ? url.length : hash;
+  const kept: string[] = [];
+  const options: string[] = [];
+  for (const pair of url.slice(q + 1, end).split('&')) {
+    const eq = pair.indexOf('=');
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    if (name !== 'options') {
+      if (pair !== '') kept.push(pair);
+      continue;
+    }
+    const value = eq === -1 ? '' : pair.slice(eq + 1);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      // Left for pg to refuse as it would have: not a value Vouch can read.
+      kept.push(pair);
+      continue;
+    }
+    if (decoded.trim() !== '') options.push(decoded.trim());
+  }
+  const base = url.slice(0, q) + (kept.length === 0 ? '' : `?${kept.join('&')}`) + url.slice(end);
+  return { url: base, options: options.length === 0 ? undefined : options.join(' ') };
 }
 
 async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
