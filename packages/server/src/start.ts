@@ -73,7 +73,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const graceMs = options.shutdownGraceMs ?? shutdownGraceOf(config);
   const logger = createLogger(config.logLevel, options.logStream);
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  // Only SQLite keeps anything there (the database, admin.key, kek.key).
+  if (config.databaseUrl === undefined) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const admin = await resolveAdminKey(config);
   // Before the database: a bad key file stops the start before any migration runs.
   const rootKeyFile = await readRegistryRootKeyFile(config);
@@ -102,7 +103,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const { app, ctx } = await buildApp({ config, storage, kek, adminKey: admin.key, clock, logger, rateLimitStore });
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info(
-      { address, publicUrl: config.publicUrl, engine: storage.engine, dataDir: config.dataDir },
+      {
+        address,
+        publicUrl: config.publicUrl,
+        engine: storage.engine,
+        ...(storage.engine === 'sqlite' ? { dataDir: config.dataDir } : {}),
+      },
       'vouch server listening',
     );
     if (admin.generated) logger.info({ file: admin.file }, 'generated an admin key; read it from this file');

@@ -55,8 +55,10 @@ export interface OpenStorageOptions {
  * ```
  */
 export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
-  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
-  if (opts.databaseUrl === undefined) return wrap(await openSqlite(opts.dataDir), 'sqlite');
+  if (opts.databaseUrl === undefined) {
+    await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+    return wrap(await openSqlite(opts.dataDir), 'sqlite');
+  }
   if (!/^postgres(ql)?:\/\//i.test(opts.databaseUrl)) {
     throw new StorageError('INVALID_ARGUMENT', 'VOUCH_DATABASE_URL must start with postgres:// or postgresql://.');
   }
