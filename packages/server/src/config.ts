@@ -123,7 +123,11 @@ export interface ConfigVariable {
 }
 
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
-  { name: 'VOUCH_HOST', default: '127.0.0.1', meaning: 'Address to listen on.' },
+  {
+    name: 'VOUCH_HOST',
+    default: '127.0.0.1',
+    meaning: 'Address to listen on: an IP address (`0.0.0.0` or `::` for all) or a host name.',
+  },
   { name: 'VOUCH_PORT', default: '4100', meaning: 'TCP port to listen on (0 picks a free port).' },
   {
     name: 'VOUCH_PUBLIC_URL',
@@ -484,16 +488,30 @@ function parsePublicUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`VOUCH_PUBLIC_URL must be an absolute http(s) URL, got "${raw}".`);
+    // Not quoted: what failed to parse may hold a password (`https://user:pass@host:port`).
+    throw new ConfigError('VOUCH_PUBLIC_URL must be an absolute http(s) URL such as https://vouch.example.');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError('VOUCH_PUBLIC_URL must use http or https.');
   }
-  if (url.search || url.hash || url.username || url.password) {
+  // `?` or `#` alone leaves url.search and url.hash empty but stays in the text, and so in every issuer and link.
+  if (url.search || url.hash || raw.includes('?') || raw.includes('#') || url.username || url.password) {
     throw new ConfigError('VOUCH_PUBLIC_URL must not carry a query, fragment or credentials.');
   }
   return url.toString().replace(/\/+$/, '');
 }
+
+/** A listen address: an IPv4 or IPv6 address, or a host name (`localhost`); no scheme, port or brackets. */
+function parseHost(raw: string | undefined): string {
+  const host = raw?.trim() || '127.0.0.1';
+  if (isIP(host) !== 0 ? !host.includes('%') : HOST_NAME.test(host)) return host;
+  throw new ConfigError(
+    'VOUCH_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::) or a host name, without a scheme, port or brackets.',
+  );
+}
+
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 function hostForUrl(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
@@ -518,7 +536,7 @@ export function storageOptionsOf(config: Config): OpenStorageOptions {
  * const config = loadConfig({ VOUCH_PORT: '0', VOUCH_DATA_DIR: '/tmp/vouch' });
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
-  const host = env.VOUCH_HOST?.trim() || '127.0.0.1';
+  const host = parseHost(env.VOUCH_HOST);
   const port = intVar(env, 'VOUCH_PORT', 4100, 0, 65535);
   const dataDirRaw = env.VOUCH_DATA_DIR?.trim() || './data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);

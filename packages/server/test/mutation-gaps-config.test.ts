@@ -119,3 +119,21 @@ test('NODE_ENV=production with stray whitespace still refuses the test-only doma
     );
   }
 });
+
+test('VOUCH_HOST: an address or a host name; anything else is refused naming VOUCH_HOST', () => {
+  for (const host of ['127.0.0.1', '0.0.0.0', '::1', '::', 'localhost', 'vouch-1.internal', ' 10.0.0.7 ']) {
+    assert.equal(loadConfig({ VOUCH_HOST: host }).host, host.trim(), host);
+  }
+  for (const host of ['http://127.0.0.1', '127.0.0.1:4100', '[::1]', 'exa mple', 'a/b', '-leading', 'fe80::1%eth0']) {
+    assert.match(configError({ VOUCH_HOST: host }).message, /^VOUCH_HOST must be an IP address/, host);
+  }
+});
+
+test('VOUCH_PUBLIC_URL: a bare ? or # is refused, and an unparsable value is never quoted', () => {
+  for (const url of ['https://vouch.example/?', 'https://vouch.example#', 'https://vouch.example/base?#']) {
+    assert.match(configError({ VOUCH_PUBLIC_URL: url }).message, /^VOUCH_PUBLIC_URL must not carry a query/, url);
+  }
+  const err = configError({ VOUCH_PUBLIC_URL: 'https://admin:s3cret-pw@[vouch.example' });
+  assert.match(err.message, /^VOUCH_PUBLIC_URL must be an absolute http\(s\) URL/);
+  assert.ok(!err.message.includes('s3cret'), err.message);
+});
