@@ -1,11 +1,12 @@
 // The key under which the server limits and counts one client: rate limits, certifications, anonymous reports.
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * One client's address key: an IPv4 address unchanged; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, any spelling)
- * or an address of the NAT64 well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052) as the IPv4 address it carries; any
- * other IPv6 address as its /64 network, spelled one way (`2001:db8:1:2::/64`:
- * lowercase, no leading zeros, zone dropped); anything that is not an IP address unchanged.
+ * One client's address key: an IPv4 address unchanged; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, any spelling),
+ * an address of the NAT64 well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052), a 6to4 address (`2002::/16`) or a
+ * Teredo address (`2001:0::/32`) as the client's IPv4 address it carries; any other IPv6 address as its /64 network,
+ * spelled one way (`2001:db8:1:2::/64`: lowercase, no leading zeros, zone dropped); an address with a port or in
+ * brackets (`203.0.113.7:8080`, `[2001:db8::1]:443`) as that address; anything else unchanged.
  *
  * Why /64: an IPv6 host is normally given a whole /64 (SLAAC, privacy addresses) and can send from any of its 2^64
  * addresses, so keying by the full address would give it a fresh allowance on every one of them. Why not NAT64 by
@@ -22,19 +23,41 @@ import { isIPv6 } from 'node:net';
 export function clientAddressKey(ip: string): string {
   // No colon: IPv4 or not an address, unchanged either way; the common case costs one scan. A closed socket can
   // leave Fastify's req.ip undefined despite its type: passed through as the raw value was before.
-  if (typeof ip !== 'string' || !ip.includes(':') || !isIPv6(ip)) return ip;
+  if (typeof ip !== 'string' || !ip.includes(':')) return ip;
+  if (!isIPv6(ip)) return withPort(ip) ?? ip;
   const g = ipv6Groups(ip);
   const mapped = g[0] === 0 && g[1] === 0 && g[5] === 0xffff;
   const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g[5] === 0;
-  if ((mapped || nat64) && g[2] === 0 && g[3] === 0 && g[4] === 0) {
-    return `${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
-  }
+  if ((mapped || nat64) && g[2] === 0 && g[3] === 0 && g[4] === 0) return ipv4(g[6]!, g[7]!);
+  // 6to4 (2002:V4ADDR::/48, RFC 3056): a site with one IPv4 address holds the whole /48, 65,536 /64s.
+  if (g[0] === 0x2002) return ipv4(g[1]!, g[2]!);
+  // Teredo (2001:0::/32, RFC 4380): every client of one Teredo server shares its /64; the client's own public IPv4
+  // address is the last 32 bits, inverted.
+  if (g[0] === 0x2001 && g[1] === 0) return ipv4(~g[6]! & 0xffff, ~g[7]! & 0xffff);
   // The network address is the prefix followed by four zero groups. Its RFC 5952 form compresses the longest zero
   // run, which always is the trailing one (at least four groups; a run inside the prefix has at most three).
   let end = 4;
   while (end > 0 && g[end - 1] === 0) end--;
   const head = g.slice(0, end).map((x) => x.toString(16));
   return `${head.join(':')}::/64`;
+}
+
+/** An IPv4 address from two 16-bit groups. */
+function ipv4(hi: number, lo: number): string {
+  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+}
+
+/**
+ * The key of an address written with a port (`203.0.113.7:8080`, `[2001:db8::1]:443`) or in brackets, as some
+ * proxies put it in `X-Forwarded-For`: keyed by its port, every connection of one client would get a fresh allowance.
+ * Undefined for anything else.
+ */
+function withPort(text: string): string | undefined {
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(text);
+  if (v4 !== null) return isIPv4(v4[1]!) ? v4[1] : undefined;
+  const v6 = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  if (v6 !== null && isIPv6(v6[1]!)) return clientAddressKey(v6[1]!);
+  return undefined;
 }
 
 /** The eight 16-bit groups of an address `net.isIPv6` accepts (zone id, `::`, a dotted IPv4 tail allowed). */

@@ -30,7 +30,7 @@ test('client address key: the /64 is spelled one way, zeros compressed at the en
   const cases: Array<[string, string]> = [
     ['2001:db8::1', '2001:db8::/64'],
     ['2001:db8:0:0:1:2:3:4', '2001:db8::/64'],
-    ['2001:0:0:1::5', '2001:0:0:1::/64'],
+    ['2a00:0:0:1::5', '2a00:0:0:1::/64'],
     ['0:0:0:1::', '0:0:0:1::/64'],
     ['1::1', '1::/64'],
     ['2001:db8:1:20::', '2001:db8:1:20::/64'],
@@ -110,6 +110,38 @@ test('client address key: an address of the NAT64 well-known prefix is the IPv4 
   assert.equal(clientAddressKey('64:ff9b::'), '0.0.0.0');
 });
 
+test('client address key: an address with a port or in brackets (as some proxies forward it) is that address', () => {
+  const cases: Array<[string, string]> = [
+    ['203.0.113.7:8080', '203.0.113.7'],
+    ['203.0.113.7:1', '203.0.113.7'],
+    ['[2001:db8:1:2::1]:443', '2001:db8:1:2::/64'],
+    ['[2001:DB8:1:2:a:b:c:d]', '2001:db8:1:2::/64'],
+    ['[::ffff:203.0.113.7]:5000', '203.0.113.7'],
+    ['[::1]', '::/64'],
+  ];
+  for (const [ip, key] of cases) assert.equal(clientAddressKey(ip), key, ip);
+});
+
+test('client address key: 6to4 and Teredo addresses are the IPv4 client they carry, not a /64 each', () => {
+  const cases: Array<[string, string]> = [
+    // 6to4: the /48 of 203.0.113.7 (cb00:7107); any subnet and host of it.
+    ['2002:cb00:7107::1', '203.0.113.7'],
+    ['2002:cb00:7107:ffff:1:2:3:4', '203.0.113.7'],
+    ['2002:CB00:7107:1::', '203.0.113.7'],
+    ['2002:c000:0201::5', '192.0.2.1'],
+    // Teredo (RFC 4380's example): server 65.54.227.120, client 192.0.2.45 behind a NAT, port 40000.
+    ['2001:0000:4136:e378:8000:63bf:3fff:fdd2', '192.0.2.45'],
+    ['2001::4136:e378:8000:63bf:3fff:fdd2', '192.0.2.45'],
+    // The same Teredo server, another client: a key of its own though both share one /64.
+    ['2001:0:4136:e378:8000:63bf:34ff:fdd2', '203.0.2.45'],
+  ];
+  for (const [ip, key] of cases) assert.equal(clientAddressKey(ip), key, ip);
+  // Neighbours of those prefixes stay /64s.
+  assert.equal(clientAddressKey('2003:cb00:7107::1'), '2003:cb00:7107::/64');
+  assert.equal(clientAddressKey('2001:1:4136:e378::1'), '2001:1:4136:e378::/64');
+  assert.equal(clientAddressKey('2001:db8::1'), '2001:db8::/64');
+});
+
 test('client address key: anything that is not an IP address is passed through unchanged', () => {
   const garbage = [
     '',
@@ -117,8 +149,11 @@ test('client address key: anything that is not an IP address is passed through u
     'localhost',
     ':',
     ':::',
-    '[::1]',
-    '[2001:db8::1]:443',
+    '[::1',
+    '[]:443',
+    '[1.2.3.4]:80',
+    '[::1]:',
+    '[::1]:123456',
     '2001:db8::1::2',
     '2001:db8:1:2:3:4:5:6:7',
     '2001:db8:1:2:3:4:5',
@@ -132,7 +167,10 @@ test('client address key: anything that is not an IP address is passed through u
     '01.2.3.4',
     '1.2.3',
     '1.2.3.4.5',
-    '203.0.113.7:8080',
+    '203.0.113.256:8080',
+    '203.0.113.7:',
+    '203.0.113.7:123456',
+    ':8080',
     '2001:db8:1:2::/64',
   ];
   for (const s of garbage) assert.equal(clientAddressKey(s), s, JSON.stringify(s));
@@ -198,8 +236,10 @@ function expectedKey(prefix: readonly number[]): string {
   return `${new URL(`http://[${prefix.map((g) => g.toString(16)).join(':')}::]`).hostname.slice(1, -1)}/64`;
 }
 
-/** Whether the address carries an IPv4 address as a whole (mapped, or the NAT64 well-known prefix). */
+/** Whether the address is keyed by an IPv4 address it carries (mapped, NAT64 well-known prefix, 6to4, Teredo). */
 const isMapped = (prefix: readonly number[], iid: readonly number[]) =>
+  prefix[0] === 0x2002 ||
+  (prefix[0] === 0x2001 && prefix[1] === 0) ||
   (prefix.every((g) => g === 0) && iid[0] === 0 && iid[1] === 0xffff) ||
   (prefix[0] === 0x64 && prefix[1] === 0xff9b && prefix[2] === 0 && prefix[3] === 0 && iid[0] === 0 && iid[1] === 0);
 

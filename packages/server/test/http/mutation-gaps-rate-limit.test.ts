@@ -97,3 +97,25 @@ eachEngine(
     }
   },
 );
+
+eachEngine(
+  'behind a proxy that forwards ip:port, each new connection of one client shares that client allowance',
+  async ({ open }) => {
+    const { app } = await makeApp(await open(), { env: { VOUCH_TRUST_PROXY: 'true', VOUCH_RATE_LIMIT_MAX: '3' } });
+    try {
+      const get = (xff: string) => app.inject({ method: 'GET', url: '/healthz', headers: { 'x-forwarded-for': xff } });
+      const codes: number[] = [];
+      for (const xff of ['203.0.113.7:50001', '203.0.113.7:50002', '203.0.113.7', '203.0.113.7:50003']) {
+        codes.push((await get(xff)).statusCode);
+      }
+      assert.deepEqual(codes, [200, 200, 200, 429]);
+      const v6: number[] = [];
+      for (const xff of ['[2001:db8:1:2::1]:443', '[2001:db8:1:2::2]:444', '2001:db8:1:2::3', '[2001:db8:1:2::4]']) {
+        v6.push((await get(xff)).statusCode);
+      }
+      assert.deepEqual(v6, [200, 200, 200, 429]);
+    } finally {
+      await app.close();
+    }
+  },
+);
