@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adminKeyProblem, ConfigError } from './config.ts';
 import type { Config } from './config.ts';
@@ -22,12 +22,18 @@ export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey>
   }
   const file = join(config.dataDir, 'admin.key');
   const fresh = `vouch_admin_${randomBytes(32).toString('base64url')}`;
+  // Written whole to a private temporary file, then hard-linked into place: link() fails with EEXIST if another
+  // process won (both then keep the first key), and admin.key never exists half-written, as it did between an
+  // exclusive create and its write (a racing start read '', and a crash or full disk there left it so for good).
+  const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
   try {
-    // 'wx' fails if the file exists, so two processes starting at once keep the first key.
-    await writeFile(file, `${fresh}\n`, { flag: 'wx', mode: 0o600 });
+    await writeFile(temp, `${fresh}\n`, { flag: 'wx', mode: 0o600, flush: true });
+    await link(temp, file);
     return { key: fresh, file, generated: true };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await unlink(temp).catch(() => undefined);
   }
   // Trimmed: the file ends with a newline, and HTTP strips surrounding whitespace from the header just the same.
   const key = (await readFile(file, 'utf8')).trim();

@@ -2,7 +2,7 @@
 // naming the file, instead of leaving admin access failing with 401.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAdminKey } from '../src/admin-key.ts';
@@ -37,5 +37,23 @@ test('admin.key: generated once, read back trimmed; unusable content refused wit
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('admin.key: starts racing on a fresh data directory agree on one key; none reads a half-written file', async () => {
+  for (let round = 0; round < 5; round++) {
+    const dir = await mkdtemp(join(tmpdir(), 'vouch-admin-key-race-'));
+    try {
+      const config = loadConfig({ VOUCH_DATA_DIR: dir });
+      // Before, the file existed empty between its exclusive create and its write: a racing start read '' and
+      // stopped with "must be at least 16 characters", and a crash in that gap left it so for good.
+      const all = await Promise.all(Array.from({ length: 16 }, () => resolveAdminKey(config)));
+      assert.equal(new Set(all.map((r) => r.key)).size, 1);
+      assert.equal(all.filter((r) => r.generated).length, 1);
+      assert.equal(await readFile(join(dir, 'admin.key'), 'utf8'), `${all[0]!.key}\n`);
+      assert.deepEqual(await readdir(dir), ['admin.key'], 'no temporary file left behind');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 });
