@@ -36,7 +36,7 @@ export class RegistryApi extends Api {
 
   /** `GET /v1/registry/proposals`: proposals, newest first. */
   proposals(
-    query: { status?: 'pending' | 'applied' | 'stale'; limit?: number } = {},
+    query: { status?: 'pending' | 'applied' | 'stale' | 'expired'; limit?: number } = {},
     options?: CallOptions,
   ): Promise<Answer<{ proposals: Array<Record<string, unknown>> }>> {
     return this.send(ROUTES.registryProposals, { query }, options);

@@ -54,3 +54,52 @@ eachEngine('applying a proposal marks its siblings on the same sequence stale', 
   assert.equal((await get(app.app, '/v1/registry/issuers/delta')).body.status, 'active');
   await app.app.close();
 });
+
+eachEngine('a pending proposal past its expiresAt is listed and shown as expired, not pending', async ({ open }) => {
+  const storage = await open();
+  const app = await makeApp(storage);
+  try {
+    const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'echo']);
+    const founders = [is.alpha!, is.bravo!, is.charlie!];
+    const g = await post(
+      app.app,
+      '/v1/registry/genesis',
+      { issuers: founders.map((f) => f.entry), threshold: 2 },
+      admin(app.adminKey),
+    );
+    assert.equal(g.status, 201, JSON.stringify(g.body));
+    const now = app.clock.now();
+    const add = await proposal(
+      { registry: g.body.registry as string, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry) },
+      [is.alpha!],
+      now,
+    );
+    const posted = await post(app.app, '/v1/registry/proposals', add);
+    assert.equal(posted.body.status, 'pending', JSON.stringify(posted.body));
+    const id = posted.body.id as string;
+    const ids = async (status: string) =>
+      ((await get(app.app, `/v1/registry/proposals?status=${status}`)).body.proposals as Array<{ id: string }>).map(
+        (p) => p.id,
+      );
+    assert.deepEqual(await ids('pending'), [id]);
+    assert.deepEqual(await ids('expired'), []);
+
+    // One millisecond before its expiry it can still apply; at its expiry it never will.
+    app.clock.set(Date.parse(add.expiresAt) - 1);
+    assert.equal((await get(app.app, `/v1/registry/proposals/${id}`)).body.status, 'pending');
+    app.clock.set(Date.parse(add.expiresAt));
+    assert.equal((await get(app.app, `/v1/registry/proposals/${id}`)).body.status, 'expired');
+    assert.deepEqual(await ids('pending'), []);
+    assert.deepEqual(await ids('expired'), [id]);
+    const all = (await get(app.app, '/v1/registry/proposals')).body.proposals as Array<{ id: string; status: string }>;
+    assert.deepEqual(
+      all.map((p) => [p.id, p.status]),
+      [[id, 'expired']],
+    );
+    const late = await post(app.app, `/v1/registry/proposals/${id}/signatures`, cosignature(add, is.bravo!, now));
+    assert.equal(late.status, 400, JSON.stringify(late.body));
+    assert.equal((await get(app.app, '/v1/registry/issuers/echo')).status, 404);
+  } finally {
+    await app.app.close();
+  }
+});

@@ -406,7 +406,8 @@ export class Authority {
 /** A proposal as the API shows it. */
 export interface ProposalView {
   id: string;
-  status: 'pending' | 'applied' | 'stale';
+  /** `expired`: still pending in storage, but past its `expiresAt`, so it can never apply. */
+  status: 'pending' | 'applied' | 'stale' | 'expired';
   baseSequence: number;
   action: string;
   subject: string | null;
@@ -416,10 +417,11 @@ export interface ProposalView {
   proposal: Proposal;
 }
 
-export function view(row: store.ProposalRow, proposal: Proposal, quorum?: QuorumResult): ProposalView {
+/** The API's view of a stored proposal; given `now`, a pending one past its expiry shows as `expired`. */
+export function view(row: store.ProposalRow, proposal: Proposal, quorum?: QuorumResult, now?: number): ProposalView {
   return {
     id: row.id,
-    status: row.status,
+    status: row.status === 'pending' && now !== undefined && now >= row.expires_at ? 'expired' : row.status,
     baseSequence: row.base_sequence,
     action: row.action,
     subject: row.subject,

@@ -208,7 +208,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
           type: 'object',
           additionalProperties: false,
           properties: {
-            status: { type: 'string', enum: ['pending', 'applied', 'stale'] },
+            status: { type: 'string', enum: ['pending', 'applied', 'stale', 'expired'] },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
           },
         },
@@ -218,9 +218,10 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
     async (req) => {
       authorityOf(ctx);
-      const q = req.query as { status?: store.ProposalRow['status']; limit: number };
-      const rows = await store.listProposals(ctx.storage.db, q);
-      return { proposals: rows.map((r) => view(r, JSON.parse(r.proposal) as Proposal)) };
+      const q = req.query as { status?: store.ProposalRow['status'] | 'expired'; limit: number };
+      const now = ctx.clock.now();
+      const rows = await store.listProposals(ctx.storage.db, { ...q, now });
+      return { proposals: rows.map((r) => view(r, JSON.parse(r.proposal) as Proposal, undefined, now)) };
     },
   );
 
@@ -240,7 +241,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       const { id } = req.params as { id: string };
       const row = await store.readProposal(ctx.storage.db, id);
       if (row === undefined) throw new ApiError('NOT_FOUND', `No proposal ${id}.`);
-      return view(row, JSON.parse(row.proposal) as Proposal);
+      return view(row, JSON.parse(row.proposal) as Proposal, undefined, ctx.clock.now());
     },
   );
 

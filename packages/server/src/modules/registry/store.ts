@@ -113,12 +113,22 @@ export function readProposal(db: Kysely<Database>, id: string): Promise<Proposal
   return translateErrors(() => db.selectFrom('registry_proposals').selectAll().where('id', '=', id).executeTakeFirst());
 }
 
+/**
+ * Proposals, newest first. `pending` means still able to apply at `now`; `expired` those pending in storage whose
+ * expiry has passed (no process rewrites them: the status is read against the clock).
+ */
 export function listProposals(
   db: Kysely<Database>,
-  options: { status?: ProposalRow['status']; limit: number },
+  options: { status?: ProposalRow['status'] | 'expired'; limit: number; now: number },
 ): Promise<ProposalRow[]> {
   let query = db.selectFrom('registry_proposals').selectAll();
-  if (options.status !== undefined) query = query.where('status', '=', options.status);
+  if (options.status === 'expired') {
+    query = query.where('status', '=', 'pending').where('expires_at', '<=', options.now);
+  } else if (options.status === 'pending') {
+    query = query.where('status', '=', 'pending').where('expires_at', '>', options.now);
+  } else if (options.status !== undefined) {
+    query = query.where('status', '=', options.status);
+  }
   return translateErrors(() => query.orderBy('created_at', 'desc').orderBy('id').limit(options.limit).execute());
 }
 

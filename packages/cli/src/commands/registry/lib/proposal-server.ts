@@ -9,7 +9,7 @@ export const PROPOSALS_PATH = '/v1/registry/proposals';
 /** A proposal as the server shows it (`ProposalView` of the registry module). */
 export interface ProposalAnswer {
   id: string;
-  status: 'pending' | 'applied' | 'stale';
+  status: 'pending' | 'applied' | 'stale' | 'expired';
   action: string;
   subject: string | null;
   appliedSequence: number | null;
