@@ -11,15 +11,20 @@ export interface MetricArg {
 }
 
 /**
- * Parses `key:polarity:weight:lane[:maxPerDay]`, e.g. `tasks_completed:boost:1:conduct:10`. The server checks the
- * values; this only splits them.
+ * Parses `key:polarity:weight:lane[:maxPerDay]`, e.g. `tasks_completed:boost:1:conduct:10`. A metric key may itself
+ * hold colons (`orders:refunded:hurt:2:conduct`), so the fields are taken from the right: the last is `maxPerDay`
+ * when it is a number (a lane never is). The server checks the values; this only splits them.
  */
 export function parseMetric(spec: string): MetricArg {
   const parts = spec.split(':');
-  if (parts.length < 4 || parts.length > 5) {
+  const last = parts.at(-1)!;
+  const withMax = parts.length >= 5 && last.trim() !== '' && Number.isFinite(Number(last));
+  const tail = withMax ? 4 : 3;
+  const metricKey = parts.slice(0, parts.length - tail).join(':');
+  if (parts.length < 4 || metricKey === '') {
     throw new CliError(`--metric "${spec}" must be key:polarity:weight:lane[:maxPerDay].`, EXIT.USAGE);
   }
-  const [metricKey, polarity, weight, lane, maxPerDay] = parts as [string, string, string, string, string?];
+  const [polarity, weight, lane, maxPerDay] = parts.slice(parts.length - tail) as [string, string, string, string?];
   const w = Number(weight);
   if (weight.trim() === '' || !Number.isFinite(w)) throw new CliError(`--metric "${spec}": weight must be a number.`);
   const out: MetricArg = { metricKey, polarity, weight: w, lane };
