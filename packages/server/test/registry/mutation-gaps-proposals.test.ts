@@ -3,14 +3,11 @@
 // issuer is asked to co-sign a proposal that can never apply.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp } from '../helpers/app.ts';
-import { admin, cosignature, get, makeIssuers, post, proposal, unsigned } from './fixtures.ts';
+import { makeApp, type TestApp } from '../helpers/app.ts';
+import { admin, cosignature, get, makeIssuers, post, proposal, unsigned, type TestIssuer } from './fixtures.ts';
 
-eachEngine('applying a proposal marks its siblings on the same sequence stale', async ({ open }) => {
-  const storage = await open();
-  const app = await makeApp(storage);
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
-  const founders = [is.alpha!, is.bravo!, is.charlie!, is.delta!];
+/** The registry's genesis with these founders and a threshold of 2; its id. */
+async function genesis(app: TestApp, founders: TestIssuer[]): Promise<string> {
   const g = await post(
     app.app,
     '/v1/registry/genesis',
@@ -18,7 +15,14 @@ eachEngine('applying a proposal marks its siblings on the same sequence stale', 
     admin(app.adminKey),
   );
   assert.equal(g.status, 201, JSON.stringify(g.body));
-  const registry = g.body.registry as string;
+  return g.body.registry as string;
+}
+
+eachEngine('applying a proposal marks its siblings on the same sequence stale', async ({ open }) => {
+  const storage = await open();
+  const app = await makeApp(storage);
+  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+  const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!, is.delta!]);
   const now = app.clock.now();
 
   const add = await proposal(
@@ -60,17 +64,10 @@ eachEngine('a pending proposal past its expiresAt is listed and shown as expired
   const app = await makeApp(storage);
   try {
     const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'echo']);
-    const founders = [is.alpha!, is.bravo!, is.charlie!];
-    const g = await post(
-      app.app,
-      '/v1/registry/genesis',
-      { issuers: founders.map((f) => f.entry), threshold: 2 },
-      admin(app.adminKey),
-    );
-    assert.equal(g.status, 201, JSON.stringify(g.body));
+    const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!]);
     const now = app.clock.now();
     const add = await proposal(
-      { registry: g.body.registry as string, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry) },
+      { registry, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry) },
       [is.alpha!],
       now,
     );
