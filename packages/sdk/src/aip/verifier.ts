@@ -16,7 +16,10 @@ import type { AipCheckResult, AipTokenType, VerifiedAipToken } from './types.ts'
 
 /** Remembers consumed session nonces, so that a second presentation of one fails with `NONCE_REPLAYED`. */
 export interface AipNonceStore {
-  /** Records `nonce` for `audience` until `expiresAt` (ms); false if it was already recorded. */
+  /**
+   * Records `nonce` for `audience` until `expiresAt` (ms): the token's `exp` plus the verifier's clock skew, the last
+   * moment the token can still pass. False if it was already recorded.
+   */
   consume(audience: string, nonce: string, expiresAt: number): boolean | Promise<boolean>;
 }
 
@@ -45,7 +48,7 @@ export interface AipVerifierOptions {
   clockSkewSeconds?: number;
   /**
    * Keys are re-fetched when older than this (default 10 min); a failed refresh keeps the old keys and is tried again
-   * after `keysMinRefreshIntervalMs`.
+   * after `keysMinRefreshIntervalMs` (a failed first fetch too: verification fails with `AIP_FETCH_FAILED` meanwhile).
    */
   keysMaxAgeMs?: number;
   /** An unknown `kid` triggers a re-fetch at most this often (default 30 s), so junk tokens cannot flood the issuer. */
@@ -134,7 +137,7 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * - keys come from the issuer's JWKS (or a static `jwks`), cached; a token with an unknown `kid` triggers a
  *   re-fetch, at most once per `keysMinRefreshIntervalMs`, and is refused with `JWT_KID_UNKNOWN` if still unknown;
  *   keys older than `keysMaxAgeMs` are re-fetched, and a refresh that fails keeps them and is tried again only after
- *   `keysMinRefreshIntervalMs`;
+ *   `keysMinRefreshIntervalMs` (a first fetch that fails too, refusing meanwhile with `AIP_FETCH_FAILED`);
  * - the revocation list is kept in sync through its cursor before a verification whenever it is older than
  *   `revocationsMaxAgeMs`; it is up to date only once a sync has read to a page saying `has_more: false` (a sync
  *   stops after 1,000 pages and the next continues from the cursor); if it cannot be brought up to date and is older
@@ -212,6 +215,8 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   let keysAttemptedAt = -Infinity;
   /** Whether the last fetch of the keys failed (the old keys, if any, are still in use). */
   let keysFetchFailed = false;
+  /** Why the last fetch failed, for the refusals made without asking again. */
+  let keysFetchError: unknown;
   let keysInFlight: Promise<void> | undefined;
 
   function fetchKeys(): Promise<void> {
@@ -224,19 +229,30 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
       keys = aipKeysFromJwks(body as unknown as Jwks);
       keysFetchedAt = now();
       keysFetchFailed = false;
-    })().finally(() => (keysInFlight = undefined));
+    })()
+      .catch((err: unknown) => {
+        keysFetchError = err;
+        throw err;
+      })
+      .finally(() => (keysInFlight = undefined));
     return keysInFlight;
   }
 
   // undefined when the keys are usable as they are (the common case: no promise, no extra microtask).
   function ensureKeys(): Promise<void> | undefined {
     if (options.jwks !== undefined) return undefined;
-    if (keys === undefined) return fetchKeys();
     const at = now();
-    if (at - keysFetchedAt < keysMaxAgeMs) return undefined;
-    // A refresh that failed is tried again only after keysMinRefreshMs (the old keys serve meanwhile), so that an
-    // issuer in trouble is not asked, and waited for, on every verification.
-    if (keysInFlight === undefined && keysFetchFailed && at - keysAttemptedAt < keysMinRefreshMs) return undefined;
+    // A fetch that failed is tried again only after keysMinRefreshMs, so that an issuer in trouble is not asked, and
+    // waited for, on every verification (of any token, junk included): meanwhile the old keys serve, and without
+    // any the verification is refused at once.
+    const holdBack = keysInFlight === undefined && keysFetchFailed && at - keysAttemptedAt < keysMinRefreshMs;
+    if (keys === undefined) {
+      if (!holdBack) return fetchKeys();
+      return Promise.reject(
+        new VouchError('AIP_FETCH_FAILED', "The issuer's keys could not be fetched.", { cause: keysFetchError }),
+      );
+    }
+    if (at - keysFetchedAt < keysMaxAgeMs || holdBack) return undefined;
     return fetchKeys().catch(() => undefined);
   }
 
@@ -321,7 +337,8 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
       if (
         v.nonce !== undefined &&
         v.audience !== undefined &&
-        !(await store.consume(v.audience, v.nonce, v.expiresAt))
+        // The token passes until exp + skew: forgetting its nonce at exp would let it be presented again meanwhile.
+        !(await store.consume(v.audience, v.nonce, v.expiresAt + skewSeconds * 1000))
       ) {
         throw new VouchError('NONCE_REPLAYED', 'This nonce has already been presented.');
       }
@@ -379,7 +396,7 @@ export function createMemoryNonceStore(now: () => number = () => Date.now()): Ai
       const key = JSON.stringify([audience, nonce]);
       const exp = seen.get(key);
       if (exp !== undefined && exp >= t) return false;
-      // Kept past the token's expiry for as long as a verifier's clock skew could still accept the token.
+      // expiresAt already includes the verifier's skew; the ten-minute margin is for callers that pass a bare exp.
       seen.set(key, expiresAt + 600_000);
       return true;
     },

@@ -34,10 +34,11 @@ export class VouchClient {
   readonly signatures: SignaturesApi;
   readonly integrators: IntegratorsApi;
   readonly capabilities: CapabilitiesApi;
-  private readonly options: VouchClientOptions;
+  /** An ES private field: the options hold the credentials, which printing a client must never show. */
+  readonly #options: VouchClientOptions;
 
   constructor(options: VouchClientOptions) {
-    this.options = { ...options, credentials: { ...options.credentials } };
+    this.#options = { ...options, credentials: { ...options.credentials } };
     this.http = new HttpTransport(options);
     this.server = new ServerApi(this.http);
     this.agents = new AgentsApi(this.http);
@@ -59,7 +60,7 @@ export class VouchClient {
    * ```
    */
   withCredentials(credentials: Credentials): VouchClient {
-    return new VouchClient({ ...this.options, credentials: { ...this.options.credentials, ...credentials } });
+    return new VouchClient({ ...this.#options, credentials: { ...this.#options.credentials, ...credentials } });
   }
 
   /** The server's base URL, without a trailing slash. */

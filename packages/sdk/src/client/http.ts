@@ -183,7 +183,8 @@ export class HttpTransport {
   /** `baseUrl` in its two parts, parsed once: every call sends to `origin` and signs `basePath` + path. */
   private readonly origin: string;
   private readonly basePath: string;
-  private readonly credentials: Credentials;
+  /** An ES private field, so that printing or serializing a client never shows a credential. */
+  readonly #credentials: Credentials;
   private readonly fetchImpl: HttpFetch;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -207,7 +208,7 @@ export class HttpTransport {
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.baseUrl = `${this.origin}${this.basePath}`;
-    this.credentials = { ...options.credentials };
+    this.#credentials = { ...options.credentials };
     this.fetchImpl = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.timeoutMs = nonNegative(options.timeoutMs, 10_000, 'timeoutMs');
     this.retries = nonNegative(options.retry?.retries, 2, 'retry.retries');
@@ -223,7 +224,7 @@ export class HttpTransport {
 
   /** Whether a credential of this kind is configured. */
   has(kind: CredentialKind): boolean {
-    const c = this.credentials;
+    const c = this.#credentials;
     switch (kind) {
       case 'admin':
         return c.adminKey !== undefined;
@@ -240,7 +241,7 @@ export class HttpTransport {
 
   /** The configured agent credential, for helpers that sign more than requests. */
   agent(): AgentCredential | undefined {
-    return this.credentials.agent;
+    return this.#credentials.agent;
   }
 
   private pick(route: Route, as: CallOptions['as']): CredentialKind | undefined {
@@ -258,7 +259,7 @@ export class HttpTransport {
     pathAndQuery: string,
     body: JsonValue | undefined,
   ): Promise<Record<string, string>> {
-    const c = this.credentials;
+    const c = this.#credentials;
     switch (kind) {
       case undefined:
         return {};
