@@ -134,6 +134,15 @@ export function externalIdOf(raw: unknown): string | null {
 }
 
 /**
+ * The external id of a raw event if it is a valid one (what parseEvent accepts), else null: the id a refused event
+ * is looked up by, so that a stored event retried in any form is a retry. An invalid id is never looked up.
+ */
+export function validExternalIdOf(raw: unknown): string | null {
+  const v = externalIdOf(raw);
+  return v !== null && TEXT.test(v) ? v : null;
+}
+
+/**
  * Checks everything about one event that needs no database: shape, lengths, `envId` naming the caller, the
  * `sys:` form of system actors, `occurredAt` (default `now`), metric values, and `data` within 16 KiB.
  */

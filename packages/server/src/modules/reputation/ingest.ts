@@ -6,7 +6,7 @@ import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgents, holdRevokedAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import { getEnvironmentMetrics, holdConsentStatuses, holdIntegratorKey } from '../integrators/service.ts';
-import { checkMetrics, EventError, externalIdOf, parseEvent } from './event.ts';
+import { checkMetrics, EventError, externalIdOf, parseEvent, validExternalIdOf } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
 import type { MetricDefinition } from './formula.ts';
 import { ReputationState } from './state.ts';
@@ -87,11 +87,13 @@ export async function ingestEvents(
   const now = ctx.clock.now();
   const results: IngestResult[] = new Array(raws.length);
   const parsed: Array<{ index: number; event: ParsedEvent }> = [];
+  // Refused events, by the external id they are looked up by (null: not a valid id, never looked up).
+  const refused: Array<{ index: number; id: string | null; err: unknown }> = [];
   raws.forEach((raw, index) => {
     try {
       parsed.push({ index, event: parseEvent(raw, slug, now) });
     } catch (err) {
-      results[index] = errorResult(raw, err);
+      refused.push({ index, id: validExternalIdOf(raw), err });
     }
   });
 
@@ -107,7 +109,6 @@ export async function ingestEvents(
     }
   }
   const pending: Pending[] = [];
-  const refused: Array<{ index: number; event: ParsedEvent; err: unknown }> = [];
   for (const { index, event } of parsed) {
     try {
       const metrics = metricSets.get(event.version);
@@ -127,7 +128,7 @@ export async function ingestEvents(
       }
       pending.push({ index, event, agent, metrics });
     } catch (err) {
-      refused.push({ index, event, err });
+      refused.push({ index, id: event.externalEventId, err });
     }
   }
   let count = 0;
@@ -181,7 +182,7 @@ export async function ingestEvents(
       const { index, event } = p;
       const err = late.get(p);
       if (err !== undefined) {
-        refused.push({ index, event, err });
+        refused.push({ index, id: event.externalEventId, err });
         continue;
       }
       const ok = inserted.has(event.externalEventId);
@@ -193,20 +194,14 @@ export async function ingestEvents(
     }
   }
   // An event already stored (a retry, or a copy of an event this very batch stored) is inserted:false whatever
-  // these checks say, so a retried batch never turns into errors. Events that passed them learned that from the
-  // insert (ON CONFLICT DO NOTHING), so only refused ones need this lookup, made after the batch's own insert; a
-  // batch without refusals skips it.
-  if (refused.length > 0) {
-    const stored = await store.existingExternalIds(
-      ctx.storage.db,
-      slug,
-      refused.map((r) => r.event.externalEventId),
-    );
-    for (const { index, event, err } of refused) {
-      results[index] = stored.has(event.externalEventId)
-        ? { externalEventId: event.externalEventId, inserted: false }
-        : errorResult(raws[index], err);
-    }
+  // these checks say, those that need no database included, so a retried batch never turns into errors. Events that
+  // passed them learned that from the insert (ON CONFLICT DO NOTHING), so only refused ones need this lookup, made
+  // after the batch's own insert; a batch without refusals (or only with invalid ids) skips it.
+  const ids = refused.flatMap((r) => (r.id === null ? [] : [r.id]));
+  const stored = ids.length > 0 ? await store.existingExternalIds(ctx.storage.db, slug, ids) : new Set<string>();
+  for (const { index, id, err } of refused) {
+    results[index] =
+      id !== null && stored.has(id) ? { externalEventId: id, inserted: false } : errorResult(raws[index], err);
   }
   return { success: results.every((r) => r.error === undefined), count, results };
 }

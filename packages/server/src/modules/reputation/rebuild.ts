@@ -137,8 +137,11 @@ export async function rebuildReputation(
 ): Promise<RebuildReport> {
   return ctx.storage.db.transaction().execute(async (trx) => {
     if (ctx.storage.engine === 'postgres') {
-      // SHARE blocks inserts: no event or penalty lands between the replay and the write.
-      await sql`lock table reputation_events, reputation_penalties in share mode`.execute(trx);
+      // Both modes block inserts: no event or penalty lands between the replay and the write. A rebuild that writes
+      // also excludes every other rebuild (SHARE ROW EXCLUSIVE conflicts with itself and with SHARE): its delete
+      // cannot remove rows another one is inserting, so two at once would add their replays together.
+      if (options.dryRun) await sql`lock table reputation_events, reputation_penalties in share mode`.execute(trx);
+      else await sql`lock table reputation_events, reputation_penalties in share row exclusive mode`.execute(trx);
     } else if (!options.dryRun) {
       // Take SQLite's write lock first, so the replay reads what the write replaces.
       await sql`delete from reputation_day_counts where 1 = 0`.execute(trx);
