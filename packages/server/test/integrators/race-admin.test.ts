@@ -1,6 +1,7 @@
 // Integrator administration from two processes at once: registering one slug twice creates one integrator (the
 // other answer is 409 INTEGRATOR_EXISTS, its key never works), and two metric changes made from the same version
-// publish one new version (the other is 409 CONFLICT), never a 500. On PostgreSQL the metric changes are forced to
+// publish one new version (the other is 409 CONFLICT, or changed:false when it asked for the same metrics), never a
+// 500. On PostgreSQL the metric changes are forced to
 // overlap: a third session holds the integrator's row until both have read the current version and wait behind it.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -108,6 +109,55 @@ eachEngine(
         .where('slug', '=', 'shop')
         .executeTakeFirstOrThrow();
       assert.equal(Number(row.current_version), current);
+    } finally {
+      await a.app.close();
+      await b.app.close();
+    }
+  },
+);
+
+eachEngine(
+  'the same metric change sent to two processes at once: one new version, the other answer changed:false',
+  async ({ open, engine }) => {
+    const { control, a, b } = await twoProcesses(open);
+    try {
+      const created = await post(
+        a,
+        '/api/v1/admin/integrators',
+        { slug: 'shop', name: 'Shop', domain: 'shop.example', metrics: [metric('sale')] },
+        ADMIN,
+      );
+      assert.equal(created.statusCode, 201, created.body);
+      // A client that retried a PUT its first attempt already delivered, on another process behind the balancer.
+      const change = (t: typeof a) =>
+        t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/admin/integrators/shop/metrics',
+          headers: ADMIN,
+          payload: { metrics: [metric('refund')] },
+        });
+      let results: Awaited<ReturnType<typeof change>>[];
+      if (engine !== 'postgres') {
+        results = await Promise.all([change(a), change(b)]);
+      } else {
+        results = await control.db.connection().execute(async (conn) => {
+          await sql`begin`.execute(conn);
+          const holder = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid;
+          await sql`select slug from integrators where slug = 'shop' for update`.execute(conn);
+          const pending = [change(a), change(b)];
+          await blockedBehind(control.db, holder, 2);
+          await sql`commit`.execute(conn);
+          return Promise.all(pending);
+        });
+      }
+      assert.deepEqual(
+        results.map((r) => r.statusCode),
+        [200, 200],
+        results.map((r) => r.body).join('\n'),
+      );
+      const answers = results.map((r) => r.json() as { environmentVersion: number; changed: boolean });
+      assert.deepEqual(answers.map((r) => r.environmentVersion).sort(), [2, 2]);
+      assert.deepEqual(answers.map((r) => r.changed).sort(), [false, true]);
     } finally {
       await a.app.close();
       await b.app.close();

@@ -202,6 +202,15 @@ export async function setIntegratorMetrics(
     const current = await metricsOf(trx, slug, from);
     if (canonicalize(current) === canonicalize(defs)) return { slug, version: from, changed: false, metrics: current };
     if (!(await store.bumpVersion(trx, slug, from, now))) {
+      // Another request published meanwhile. If it published these very metrics, this one has nothing to change:
+      // the same answer as when it came second, not an error for an identical retry (a statement of its own sees
+      // the committed version on PostgreSQL).
+      const latest = await store.findIntegrator(trx, slug);
+      const version = Number(latest?.current_version);
+      const published = latest === undefined ? undefined : await metricsOf(trx, slug, version);
+      if (published !== undefined && canonicalize(published) === canonicalize(defs)) {
+        return { slug, version, changed: false, metrics: published };
+      }
       throw new ApiError('CONFLICT', "The integrator's metrics changed meanwhile; try again.");
     }
     await store.insertVersion(trx, slug, from + 1, now, metricRows(slug, from + 1, defs));
