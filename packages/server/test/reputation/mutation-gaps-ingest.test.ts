@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { getGlobalScore } from '../../src/modules/reputation/service.ts';
 import { rebuildReputation } from '../../src/modules/reputation/rebuild.ts';
-import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
+import { countQueries, selectsFrom } from '../helpers/query-count.ts';
+import {
+  allow,
+  appWithAllowingAgent,
+  createIntegrator,
+  event,
+  ingest,
+  registerAgent,
+  repApp,
+} from '../integrators/helpers.ts';
 
 const METRICS = [{ metricKey: 'tasks_completed', polarity: 'boost' as const, weight: 1, lane: 'conduct' as const }];
 
@@ -58,3 +67,29 @@ eachEngine('valid copies of one event in a batch are stored and scored once', as
   assert.equal(report.consistent, true);
   await t.app.close();
 });
+
+eachEngine(
+  'a batch naming hundreds of environment versions reads which are published in one query, not one each',
+  async ({ open }) => {
+    const q = countQueries(await open(), (node) => selectsFrom(node, 'integrator_environment_versions'));
+    const { t, key, agent } = await appWithAllowingAgent(q.storage, 'shop', [
+      { metricKey: 'tasks', polarity: 'boost', weight: 1, lane: 'conduct' },
+    ]);
+    try {
+      const mv = [{ metricKey: 'tasks', numberValue: 1 }];
+      const batch = Array.from({ length: 300 }, (_, i) =>
+        event('shop', agent, mv, { envId: `shop.production.v${i + 1}` }),
+      );
+      const before = q.counted();
+      const res = await ingest(t, key, batch);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const codes = res.body.results.map((r) => r.code ?? 'ok');
+      assert.deepEqual(codes.slice(0, 2), ['ok', 'ENVIRONMENT_NOT_FOUND']);
+      assert.equal(new Set(codes.slice(1)).size, 1, 'every version but v1 is unpublished');
+      assert.equal(res.body.count, 1);
+      assert.ok(q.counted() - before <= 1, `${q.counted() - before} reads of the published versions`);
+    } finally {
+      await t.app.close();
+    }
+  },
+);

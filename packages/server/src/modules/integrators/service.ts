@@ -286,9 +286,47 @@ export async function getEnvironmentMetrics(
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   if (!(await store.versionPublished(db, slug, version))) return undefined;
+  return loadMetricSet(db, cache, slug, version);
+}
+
+/** A published version's metrics, read and cached (a published version never changes). */
+async function loadMetricSet(
+  db: store.Db,
+  cache: Map<string, ReadonlyMap<string, MetricDefinition>>,
+  slug: string,
+  version: number,
+): Promise<ReadonlyMap<string, MetricDefinition>> {
   const map = new Map((await metricsOf(db, slug, version)).map((d) => [d.metricKey, d]));
-  cache.set(key, map);
+  cache.set(`${slug}\u0000${version}`, map);
   return map;
+}
+
+/**
+ * {@link getEnvironmentMetrics} for several versions at once, as a batch of events names them: the versions not
+ * cached are checked in one query, so a batch naming hundreds of unpublished versions costs one query, not hundreds.
+ *
+ * @example
+ * const sets = await getEnvironmentMetricsOf(ctx, 'shop', [1, 2]); // version → metrics, undefined if unpublished
+ */
+export async function getEnvironmentMetricsOf(
+  ctx: AppContext,
+  slug: string,
+  versions: Iterable<number>,
+): Promise<Map<number, ReadonlyMap<string, MetricDefinition> | undefined>> {
+  let cache = metricCache.get(ctx);
+  if (cache === undefined) metricCache.set(ctx, (cache = new Map()));
+  const out = new Map<number, ReadonlyMap<string, MetricDefinition> | undefined>();
+  const misses: number[] = [];
+  for (const version of new Set(versions)) {
+    const hit = cache.get(`${slug}\u0000${version}`);
+    if (hit !== undefined) out.set(version, hit);
+    else misses.push(version);
+  }
+  const published = await store.publishedVersions(ctx.storage.db, slug, misses);
+  for (const version of misses) {
+    out.set(version, published.has(version) ? await loadMetricSet(ctx.storage.db, cache, slug, version) : undefined);
+  }
+  return out;
 }
 
 /**

@@ -97,6 +97,20 @@ export async function versionPublished(db: Db, slug: string, version: number): P
   return row !== undefined;
 }
 
+/** Which of `versions` the integrator has published: one query however many are asked. */
+export async function publishedVersions(db: Db, slug: string, versions: readonly number[]): Promise<Set<number>> {
+  if (versions.length === 0) return new Set();
+  const rows = await translateErrors(() =>
+    db
+      .selectFrom('integrator_environment_versions')
+      .select('version')
+      .where('integrator_slug', '=', slug)
+      .where('version', 'in', versions)
+      .execute(),
+  );
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
 export function listMetrics(db: Db, slug: string, version: number): Promise<MetricRow[]> {
   return translateErrors(() =>
     db

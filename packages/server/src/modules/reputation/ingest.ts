@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgents, holdRevokedAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
-import { getEnvironmentMetrics, holdConsentStatuses, holdIntegratorKey } from '../integrators/service.ts';
+import { getEnvironmentMetricsOf, holdConsentStatuses, holdIntegratorKey } from '../integrators/service.ts';
 import { checkMetrics, EventError, externalIdOf, parseEvent, validExternalIdOf } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
 import type { MetricDefinition } from './formula.ts';
@@ -102,12 +102,11 @@ export async function ingestEvents(
   const subjects = new Set<string>();
   for (const { event } of parsed) if (event.subjectType === 'agent') subjects.add(event.subjectId);
   const agents = await findAgents(ctx, [...subjects]);
-  const metricSets = new Map<number, ReadonlyMap<string, MetricDefinition> | undefined>();
-  for (const { event } of parsed) {
-    if (!metricSets.has(event.version)) {
-      metricSets.set(event.version, await getEnvironmentMetrics(ctx, slug, event.version));
-    }
-  }
+  const metricSets = await getEnvironmentMetricsOf(
+    ctx,
+    slug,
+    parsed.map((p) => p.event.version),
+  );
   const pending: Pending[] = [];
   for (const { index, event } of parsed) {
     try {
