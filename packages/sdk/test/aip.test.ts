@@ -199,6 +199,17 @@ test('createMemoryNonceStore consumes a nonce once per audience', () => {
   assert.equal(store.consume('a', 'n', 5000_000), true, 'forgotten long after its token expired');
 });
 
+test('createMemoryNonceStore: thousands of live nonces stay refused across its sweeps; expired ones are forgotten', () => {
+  let now = 0;
+  const store = createMemoryNonceStore(() => now);
+  // Two generations: the first expires at 1,000, the second lives on. Sweeps run as the map grows past 1,024, 2,048...
+  for (let i = 0; i < 3000; i++) assert.equal(store.consume('a', `old-${i}`, 1000), true);
+  now = 1000 + 600_001;
+  for (let i = 0; i < 5000; i++) assert.equal(store.consume('a', `live-${i}`, 10_000_000), true);
+  for (let i = 0; i < 5000; i += 97) assert.equal(store.consume('a', `live-${i}`, 10_000_000), false, `live-${i}`);
+  for (let i = 0; i < 3000; i += 101) assert.equal(store.consume('a', `old-${i}`, 10_000_000), true, `old-${i}`);
+});
+
 /** A scripted issuer: discovery, JWKS and revocation list, counting requests and failing on demand. */
 function scriptedIssuer(jwks: { keys: unknown[] }) {
   const calls: string[] = [];

@@ -389,10 +389,16 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
  */
 export function createMemoryNonceStore(now: () => number = () => Date.now()): AipNonceStore {
   const seen = new Map<string, number>();
+  // Expired entries are swept when the map outgrows twice what the last sweep left: amortized O(1) per nonce, where
+  // sweeping at a fixed size scanned every live nonce on every call once that many were live.
+  let sweepAt = 1024;
   return {
     consume(audience, nonce, expiresAt) {
       const t = now();
-      if (seen.size > 1024) for (const [k, exp] of seen) if (exp < t) seen.delete(k);
+      if (seen.size >= sweepAt) {
+        for (const [k, exp] of seen) if (exp < t) seen.delete(k);
+        sweepAt = Math.max(1024, 2 * seen.size);
+      }
       const key = JSON.stringify([audience, nonce]);
       const exp = seen.get(key);
       if (exp !== undefined && exp >= t) return false;
