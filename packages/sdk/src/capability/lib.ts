@@ -12,7 +12,7 @@ import type { SignatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { PublicKey } from '../keys/key.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
 import { jwkThumbprint } from '../keys/thumbprint.ts';
-import type { IssuerEntry } from '../registry/types.ts';
+import type { GovernanceStep, IssuerEntry, RegistryDocument } from '../registry/types.ts';
 
 /** A decoded compact JWS with its payload parsed as a strict-JSON object. */
 export interface ParsedJws {
@@ -125,4 +125,66 @@ export function issuerKeyThumbprint(entry: IssuerEntry): Promise<string> {
     issuerThumbprints.set(entry, t);
   }
   return t;
+}
+
+/** When an issuer's key stopped being its registry key (ms, the step's `appliedAt`), and whether it was removed. */
+export interface IssuerKeyLapse {
+  at: number;
+  removed: boolean;
+}
+
+const keyLapses = new WeakMap<RegistryDocument, Map<string, Map<string, IssuerKeyLapse>>>();
+
+/** Replays governance: for each issuer and key, the last step that removed the issuer or rotated that key away. */
+function replayKeyLapses(governance: readonly GovernanceStep[]): Map<string, Map<string, IssuerKeyLapse>> {
+  const current = new Map<string, string>();
+  const out = new Map<string, Map<string, IssuerKeyLapse>>();
+  const lapse = (id: string, at: number, removed: boolean): void => {
+    const key = current.get(id);
+    if (key === undefined) return;
+    let byKey = out.get(id);
+    if (byKey === undefined) out.set(id, (byKey = new Map()));
+    byKey.set(key, { at, removed });
+  };
+  for (const step of governance) {
+    const at = Date.parse(step.appliedAt);
+    if (step.kind === 'genesis') {
+      for (const e of step.issuers) current.set(e.id, e.publicKey);
+    } else if (step.kind === 'admit') {
+      current.set(step.entry.id, step.entry.publicKey);
+    } else {
+      const p = step.proposal;
+      const id = p.subject ?? p.entry?.id;
+      if (id === undefined) continue;
+      if (p.action === 'remove') {
+        lapse(id, at, true);
+        current.delete(id);
+      } else if ((p.action === 'add' || p.action === 'update') && p.entry !== undefined) {
+        if (current.get(id) !== p.entry.publicKey) lapse(id, at, false);
+        current.set(id, p.entry.publicKey);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The last time the active issuer's current key stopped being its registry key — the issuer removed, or the key
+ * rotated away — before governance put it back (re-admission, or a rotation back); undefined if it never did. A
+ * token bound to that key and issued before then was denied in between, and must stay denied. Replayed once per
+ * (immutable, verified) document.
+ *
+ * @example
+ * ```ts
+ * const lapse = issuerKeyLapse(doc, entry);
+ * if (lapse !== undefined && iat * 1000 <= lapse.at) deny();
+ * ```
+ */
+export function issuerKeyLapse(doc: RegistryDocument, entry: IssuerEntry): IssuerKeyLapse | undefined {
+  let byIssuer = keyLapses.get(doc);
+  if (byIssuer === undefined) {
+    byIssuer = replayKeyLapses(Array.isArray(doc.governance) ? doc.governance : []);
+    keyLapses.set(doc, byIssuer);
+  }
+  return byIssuer.get(entry.id)?.get(entry.publicKey);
 }

@@ -17,6 +17,7 @@ import {
   ed25519Verifies,
   isId,
   isSeconds,
+  issuerKeyLapse,
   issuerKeyThumbprint,
   parseEd25519Jws,
   signEd25519Jws,
@@ -222,9 +223,10 @@ async function revocationStatusOf(
  * looked up together — `TOKEN_UNKNOWN` (only with a `revocationStatus` that knows the gateway's record),
  * `TOKEN_REVOKED` (the token or any ancestor in `par`), `AGENT_REVOKED`, and for a token bound to an issuer:
  * `REGISTRY_UNAVAILABLE`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`, `ISSUER_KEY_ROTATED` (the issuer's current key is not
- * the one `ikt` recorded). Never throws for a bad token; errors of the hooks (e.g. a database outage) propagate. An
- * offline verifier cannot know which tokens the gateway recorded: a token signed by a leaked capability key passes
- * here unless `resolveKey` no longer gives that key.
+ * the one `ikt` recorded; or it is, but the issuer was removed, or that key rotated away, after `iat`: removal and
+ * rotation are not undone for earlier tokens by a re-admission or a rotation back). Never throws for a bad token;
+ * errors of the hooks (e.g. a database outage) propagate. An offline verifier cannot know which tokens the gateway
+ * recorded: a token signed by a leaked capability key passes here unless `resolveKey` no longer gives that key.
  *
  * @example
  * ```ts
@@ -289,6 +291,18 @@ export async function checkCapability(
     }
     if ((await issuerKeyThumbprint(found.issuer)) !== claims.ikt) {
       return deny('ISSUER_KEY_ROTATED', `Issuer ${claims.iid} has rotated its key since the token was issued.`, claims);
+    }
+    // The same key again is not enough: removed (or rotated away) after the token was issued, the issuer's tokens
+    // stay denied when governance re-admits it (or rotates back to that key).
+    const lapse = issuerKeyLapse(doc, found.issuer);
+    if (lapse !== undefined && claims.iat * 1000 <= lapse.at) {
+      return lapse.removed
+        ? deny(
+            'ISSUER_REVOKED',
+            `Issuer ${claims.iid} was removed from the trust registry after the token was issued.`,
+            claims,
+          )
+        : deny('ISSUER_KEY_ROTATED', `Issuer ${claims.iid} has rotated its key since the token was issued.`, claims);
     }
   }
   return { decision: 'allow', claims };
