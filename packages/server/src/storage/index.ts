@@ -15,12 +15,13 @@ export {
   ensureServerKey,
   importServerKey,
   listServerKeys,
+  listPublicServerKeys,
   rotateServerKey,
   lockActiveServerKey,
   dropRetiredServerKeys,
   listServerKeyStates,
 } from './server-keys.ts';
-export type { ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from './server-keys.ts';
+export type { PublicServerKey, ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from './server-keys.ts';
 export { recordAudit, listAudit } from './audit.ts';
 export type { AuditEntry, AuditInput } from './audit.ts';
 export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';

@@ -171,6 +171,39 @@ export async function listServerKeys(storage: Storage, kek: Buffer, purpose?: st
   return Promise.all(rows.map((row) => decodeRow(row, kek)));
 }
 
+/** A server key's public half and state, as the public key lists show it: no private key is opened. */
+export type PublicServerKey = Omit<ServerKey, 'privateKey'>;
+
+/**
+ * Like {@link listServerKeys}, from the stored public JWKs alone: the public key lists (served to anyone) cost no
+ * unsealing of private keys, and keep answering in a process whose KEK a re-wrap replaced.
+ *
+ * @example
+ * ```ts
+ * const published = (await listPublicServerKeys(storage)).filter((k) => k.alg === 'EdDSA');
+ * ```
+ */
+export async function listPublicServerKeys(storage: Storage, purpose?: string): Promise<PublicServerKey[]> {
+  let query = storage.db
+    .selectFrom('server_keys')
+    .select(['kid', 'purpose', 'alg', 'generation', 'status', 'public_jwk', 'created_at', 'retired_at']);
+  if (purpose !== undefined) {
+    assertPurpose(purpose);
+    query = query.where('purpose', '=', purpose);
+  }
+  const rows = await translateErrors(() => query.orderBy('purpose').orderBy('generation', 'desc').execute());
+  return rows.map((row) => ({
+    kid: row.kid,
+    purpose: row.purpose,
+    alg: row.alg,
+    generation: row.generation,
+    status: row.status,
+    publicJwk: JSON.parse(row.public_jwk) as JsonWebKey,
+    createdAt: row.created_at,
+    retiredAt: row.retired_at,
+  }));
+}
+
 /** What {@link rotateServerKey} did. */
 export interface ServerKeyRotation {
   /** The new active key (generation n+1). */

@@ -1,7 +1,7 @@
 // How long /.well-known/vouch-keys.json lists a retired key: the keys route and the admin key listing both ask here.
 import { CAPABILITY_KEY_PURPOSE } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
-import type { ServerKey } from '../../storage/index.ts';
+import type { PublicServerKey } from '../../storage/index.ts';
 import { capabilityKeyDropsAt } from '../capabilities/index.ts';
 
 /**
@@ -11,7 +11,7 @@ import { capabilityKeyDropsAt } from '../capabilities/index.ts';
  * @example
  * const until = publishedUntil(ctx, key); // null, or retirement + a minute + the longest tier + the skew
  */
-export function publishedUntil(ctx: AppContext, key: ServerKey): number | null {
+export function publishedUntil(ctx: AppContext, key: PublicServerKey): number | null {
   if (key.purpose !== CAPABILITY_KEY_PURPOSE || key.status !== 'retired') return null;
   return capabilityKeyDropsAt(key.retiredAt ?? key.createdAt, ctx.config.clockSkewSeconds);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
-import { listServerKeys } from '../../storage/index.ts';
+import { listPublicServerKeys } from '../../storage/index.ts';
 import { publishedUntil } from './published.ts';
 
 /**
@@ -23,7 +23,8 @@ function registerKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (_req, reply) => {
       const now = ctx.clock.now();
-      const keys = (await listServerKeys(ctx.storage, ctx.kek)).filter((k) => k.alg === 'EdDSA');
+      // Public halves as stored: serving anyone never unseals a private key.
+      const keys = (await listPublicServerKeys(ctx.storage)).filter((k) => k.alg === 'EdDSA');
       void reply.header('cache-control', 'public, max-age=300');
       return {
         keys: keys.flatMap((k) => {

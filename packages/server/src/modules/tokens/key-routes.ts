@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
-import { ensureServerKey, listServerKeys, rotateServerKey, StorageError } from '../../storage/index.ts';
+import { ensureServerKey, listPublicServerKeys, rotateServerKey, StorageError } from '../../storage/index.ts';
 import type { ServerKeyAlg } from '../../storage/index.ts';
 import { CAPABILITY_KEY_PURPOSE, TOOL_MANIFEST_KEY_PURPOSE } from '@vouch/sdk';
 import { capabilityKeyRotated } from '../capabilities/service.ts';
@@ -57,7 +57,7 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
     async () => {
       const now = ctx.clock.now();
       const tokenKeys = new Map((await keyring.allKeys()).map((k) => [k.kid, k]));
-      const keys = await listServerKeys(ctx.storage, ctx.kek);
+      const keys = await listPublicServerKeys(ctx.storage);
       return {
         keys: keys.map((k) => {
           const t = tokenKeys.get(k.kid);
