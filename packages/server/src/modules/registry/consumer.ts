@@ -94,6 +94,43 @@ export class Consumer {
   }
 
   async #refresh(): Promise<RefreshResult> {
+    const result = await this.#fetchAndAccept();
+    // Another process may have accepted a later document than this one's source serves (a lagging cache, a source
+    // unreachable from here): without this, a stale process refused the source as a rollback and kept serving its
+    // own older document while the database held the newer one.
+    if (result.outcome !== 'updated') await this.#adoptStored();
+    return result;
+  }
+
+  /**
+   * Takes the stored document when it is later than the one held (a higher sequence, or a later signing of the same)
+   * and verifies now, as an extension of the held chain. A failure to read keeps the held document: this runs on a
+   * refresh whose own outcome is already decided.
+   */
+  async #adoptStored(): Promise<void> {
+    try {
+      const row = await store.readDocument(this.#ctx.storage.db, 'consumer');
+      const held = this.#current;
+      if (row === undefined) return;
+      if (held !== undefined) {
+        const heldAt = Date.parse(held.doc.updatedAt);
+        if (row.sequence < held.sequence || (row.sequence === held.sequence && row.updated_at <= heldAt)) return;
+      }
+      const doc = JSON.parse(row.document) as RegistryDocument;
+      const report = await verifyRegistry(doc, {
+        rootKey: this.#rootKey,
+        now: this.#ctx.clock.now(),
+        ...(held === undefined ? {} : { lastSeen: { sequence: held.sequence, chainHash: held.chainHash } }),
+      });
+      if (!report.valid) return;
+      this.#current = { doc, sequence: row.sequence, chainHash: row.chain_hash, expiresAt: row.expires_at };
+      this.#log.info({ sequence: row.sequence }, 'trust registry: took the later document another process stored');
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'trust registry: could not read the stored document');
+    }
+  }
+
+  async #fetchAndAccept(): Promise<RefreshResult> {
     this.#lastAttempt = this.#ctx.clock.now();
     const url = this.#config.trustUrl!;
     // Logs, messages and the refresh response show `source`, never `url`: its query may be a signed URL's token.
