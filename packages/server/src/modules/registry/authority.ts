@@ -178,19 +178,17 @@ export class Authority {
       throw new ApiError('VALIDATION_FAILED', 'Send exactly one of `document` or `issuers` with `threshold`.');
     }
     let doc: RegistryDocument;
+    let issuers: IssuerEntry[] | undefined;
     if (hasDoc) {
       doc = validateRegistryDocument(body.document, { source: 'body.document' });
       const report = await verifyRegistry(doc, { rootKey: root.publicKey, now });
       if (!report.valid) throw new RegistryRefusal(report.failures);
     } else {
-      const issuers = body.issuers!.map((e, i) => validateIssuerEntry(e, { source: `body.issuers[${i}]` }));
+      issuers = body.issuers!.map((e, i) => validateIssuerEntry(e, { source: `body.issuers[${i}]` }));
       const existing = await this.current();
       if (existing !== undefined) {
         // A retry of the same genesis is idempotent: same founders and threshold.
-        const g = existing.doc.governance[0];
-        const same =
-          g?.kind === 'genesis' && g.threshold.required === body.threshold && sameEntries(g.issuers, issuers);
-        if (same) return { status: 200, ...summary(existing) };
+        if (sameGenesis(existing.doc, issuers, body.threshold!)) return { status: 200, ...summary(existing) };
         throw new ApiError('REGISTRY_EXISTS', 'This server already holds a trust registry.');
       }
       doc = await createGenesis({
@@ -217,6 +215,10 @@ export class Authority {
     if (inserted) return { status: 201, registry: doc.registry, sequence: doc.sequence, chainHash };
     const held = await this.require();
     if (held.sequence === doc.sequence && held.chainHash === chainHash) return { status: 200, ...summary(held) };
+    // The same founders sent to two processes at once (a retry behind a balancer): each created its own genesis,
+    // signed at its own instant; the one stored first is the registry, and the other request is its retry.
+    if (issuers !== undefined && sameGenesis(held.doc, issuers, body.threshold!))
+      return { status: 200, ...summary(held) };
     throw new ApiError('REGISTRY_EXISTS', 'This server already holds a trust registry.');
   }
 
@@ -454,6 +456,12 @@ function rowOf(doc: RegistryDocument, chainHash: string): Omit<store.DocumentRow
 
 function summary(d: AuthorityDocument): { registry: string; sequence: number; chainHash: string } {
   return { registry: d.state.registry, sequence: d.sequence, chainHash: d.chainHash };
+}
+
+/** Whether `doc` began with the genesis of exactly these founders and this threshold. */
+function sameGenesis(doc: RegistryDocument, issuers: readonly IssuerEntry[], threshold: number): boolean {
+  const g = doc.governance[0];
+  return g?.kind === 'genesis' && g.threshold.required === threshold && sameEntries(g.issuers, issuers);
 }
 
 /**
