@@ -3,6 +3,7 @@
 // agents that show the owner's name ("owner" proof, +5 score) for a week. The rotation voids the owner's unused
 // linking keys, in its transaction (docs/PROTOCOL.md, "Replacing credentials").
 import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/clock.ts';
 import { listAudit } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
@@ -71,5 +72,27 @@ eachEngine("an owner key rotation voids the owner's unused linking keys", async 
     ]);
   } finally {
     await app.close();
+  }
+});
+
+eachEngine('a rotation voids the linking keys for a process whose clock lags too', async ({ open }) => {
+  // Two processes on one database; B's clock is a minute behind A's (within any sane skew).
+  const a = await makeApp(await open(), { env: TEST_ENV });
+  const b = await makeApp(await open(), { env: TEST_ENV, kek: a.kek, clock: new ManualClock(a.clock.now() - 60_000) });
+  try {
+    const owner = await createOwner(a.app, 'acme');
+    const stolen = await mintLinkingKey(a.app, owner.apiKey);
+    const rotated = await a.app.inject({
+      method: 'POST',
+      url: `/api/v1/owners/${owner.ownerId}/rotate-key`,
+      headers: bearer(owner.apiKey),
+    });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    const res = await registerWith(b.app, stolen);
+    assert.equal(res.statusCode, 400, `the lagging process still linked with a voided key: ${res.body}`);
+    assert.equal(codeOf(res), 'TOKEN_INVALID');
+  } finally {
+    await a.app.close();
+    await b.app.close();
   }
 });

@@ -321,13 +321,14 @@ export async function insertLinkingKey(
 }
 
 /**
- * Ends every unused, unexpired linking key of the owner now (its expiry moves to `now`); how many there were. An API
+ * Ends every unused, unexpired linking key of the owner now (its expiry moves to 0); how many there were. An API
  * key rotation calls it: the keys a leaked API key minted must stop with it.
  */
 export async function expireLinkingKeys(db: Db, ownerId: string, now: number): Promise<number> {
   const result = await db
     .updateTable('linking_keys')
-    .set({ expires_at: now })
+    // Ended at 0, not at `now`: another process whose clock lags this one's would still find them unexpired.
+    .set({ expires_at: 0 })
     .where('owner_id', '=', ownerId)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
