@@ -9,6 +9,7 @@ import type { AppContext } from './context.ts';
 import type { Storage } from './storage/index.ts';
 import { createLogger } from './logger.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { answerClientError } from './http/client-error.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { DEFAULT_BODY_LIMIT, installBodyLimits } from './http/body-limits.ts';
 import { installPolicies } from './http/policy.ts';
@@ -84,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
         .code(400)
         .send({ error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' });
     },
+    // And so do requests Node's HTTP parser refuses before Fastify sees them (malformed, too large, timed out).
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, logger as FastifyBaseLogger),
   });
   // Callback style: an async hook costs a promise per request for synchronous headers.
   app.addHook('onRequest', (req, reply, done) => {

@@ -203,7 +203,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_REQUEST_TIMEOUT_MS',
     default: '60000',
     meaning:
-      'Longest a client may take to send a whole request, headers and body (1000 to 3600000); then Node answers 408 and closes the connection.',
+      'Longest a client may take to send a whole request, headers and body (1000 to 3600000); then it is answered 408 `REQUEST_TIMEOUT` and the connection is closed.',
   },
   { name: 'VOUCH_JSON_MAX_DEPTH', default: '64', meaning: 'Deepest JSON nesting accepted in a request body.' },
   {

@@ -9,6 +9,8 @@ export type ApiErrorCode =
   | 'INVALID_JSON'
   | 'JSON_TOO_DEEP'
   | 'BODY_TOO_LARGE'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -82,6 +84,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   INVALID_JSON: 400,
   JSON_TOO_DEEP: 400,
   BODY_TOO_LARGE: 413,
+  // Answered for Node's HTTP parser, before Fastify sees the request (http/client-error.ts).
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,

@@ -1,0 +1,52 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger } from 'fastify';
+import { ApiError } from '../errors.ts';
+
+/** What Node's `clientError` event carries: its code, and (never read here) the raw bytes it refused. */
+interface ClientError extends Error {
+  code?: string;
+}
+
+/** Node's parser codes mapped to the API's; anything else it refuses is an unparsable request. */
+function toApiError(code: string | undefined): ApiError {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError('HEADERS_TOO_LARGE', 'The request headers are larger than this server accepts.');
+    // Node (18+) raises this for both its request timeout and its headers timeout.
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError('REQUEST_TIMEOUT', 'The request was not received in time.');
+    default:
+      return new ApiError('VALIDATION_FAILED', 'The request could not be parsed.');
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: answers a request Node's HTTP parser refused before Fastify saw it (malformed,
+ * headers too large, timed out) with the same `{error, code}` JSON as every other error, then closes the connection.
+ * Nothing from the request (`err.rawPacket`, the error's message) reaches the answer or the log.
+ */
+export function answerClientError(err: ClientError, socket: Socket, log?: FastifyBaseLogger): void {
+  // The peer is gone: there is nobody to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  const api = toApiError(err.code);
+  log?.debug({ code: err.code, status: api.statusCode }, 'client error');
+  // Node sets `_httpMessage` to the in-flight response: once its head is written, more bytes would corrupt it.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: api.message, code: api.code });
+  const head =
+    `HTTP/1.1 ${api.statusCode} ${STATUS_CODES[api.statusCode] ?? ''}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    'Cache-Control: no-store\r\n' +
+    'Connection: close\r\n\r\n';
+  // Destroyed once flushed: the parser is done with this connection, and a client that keeps it open holds a socket.
+  socket.end(head + body, () => socket.destroy());
+}
