@@ -16,6 +16,7 @@ import {
   ed25519Verifies,
   isId,
   isSeconds,
+  issuerKeyLapse,
   issuerKeyThumbprint,
   issuerPublicKey,
   parseEd25519Jws,
@@ -162,7 +163,8 @@ function readClaims(p: Record<string, unknown>): { claims: AgentCredentialClaims
 /**
  * Verifies an agent credential against the registry in force, in this order: strict JWS form (`EdDSA`, `typ`,
  * `kid`) and claims; the issuer named by `kid` (= `iss`) is active (`UNKNOWN_ISSUER`, `ISSUER_REVOKED`); the
- * signature by the issuer's current key (after a key rotation, credentials signed with the old key fail here);
+ * signature by the issuer's current key (after a key rotation, credentials signed with the old key fail here, and
+ * so do credentials signed before the issuer's removal or a rotation away, once governance puts that key back);
  * `exp`/`iat` with the skew (`CREDENTIAL_EXPIRED`); `sub` (`SUBJECT_MISMATCH`); scope (`SCOPE_VIOLATION`).
  * Anything else malformed or forged: `CREDENTIAL_INVALID`.
  *
@@ -194,6 +196,18 @@ export async function verifyAgentCredential(
   const skew = secondsOption(options.clockSkewSeconds, 60, 'clockSkewSeconds');
   if (now - skew >= claims.exp) throw new VouchError('CREDENTIAL_EXPIRED', 'The credential has expired.');
   if (now + skew < claims.iat) throw invalid('The credential claims to be issued in the future.');
+  // The same key again is not enough: signed before the issuer was removed (or that key rotated away), a credential
+  // stays refused when governance re-admits the issuer (or rotates back); the lapse may have been for a leak.
+  const lapse = issuerKeyLapse(options.registry, found.issuer);
+  if (lapse !== undefined && claims.iat * 1000 <= lapse.at) {
+    if (lapse.removed) {
+      throw new VouchError(
+        'ISSUER_REVOKED',
+        `Issuer ${claims.iss} was removed from the trust registry after the credential was issued.`,
+      );
+    }
+    throw invalid(`The credential was signed before ${claims.iss} rotated its registry key away and back.`);
+  }
   if (options.agentId !== undefined && claims.sub !== options.agentId) {
     throw new VouchError('SUBJECT_MISMATCH', 'The credential was issued to another agent.');
   }
