@@ -10,6 +10,7 @@ import type { Storage } from './storage/index.ts';
 import { createLogger } from './logger.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { answerClientError } from './http/client-error.ts';
+import { installClosingAnswer } from './http/closing.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { DEFAULT_BODY_LIMIT, installBodyLimits } from './http/body-limits.ts';
 import { installPolicies } from './http/policy.ts';
@@ -76,7 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // A silent logger writes nothing, so the per-request child logger (bindings, serializers, redaction) is skipped.
     ...(logger.level === 'silent' ? { childLoggerFactory: (parent: FastifyBaseLogger) => parent } : {}),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Requests that arrive while closing are answered by installClosingAnswer, in the API's `{error, code}` shape.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
     // Errors Fastify raises before any route runs (a path that is not valid UTF-8, a malformed content-type)
     // get the same `{error, code}` shape as everything else.
@@ -95,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     void reply.header('x-request-id', req.id).header('cache-control', 'no-store');
     done();
   });
+  installClosingAnswer(app);
 
   installValidators(app);
   // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.

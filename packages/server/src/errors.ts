@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'NOT_READY'
+  | 'SHUTTING_DOWN'
   | 'DATABASE_UNAVAILABLE'
   | 'KEK_MISMATCH'
   | 'INTERNAL'
@@ -95,6 +96,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   NOT_READY: 503,
+  // This process is closing (graceful shutdown): another process, or this one restarted, takes the retry.
+  SHUTTING_DOWN: 503,
   DATABASE_UNAVAILABLE: 503,
   // This process's key-encryption key was replaced under it (vouch kek rewrap): it cannot seal keys until restarted.
   KEK_MISMATCH: 503,
