@@ -42,6 +42,14 @@ export interface AppDeps {
   modules?: ReadonlyArray<VouchModule>;
 }
 
+/**
+ * The headers every answer carries. No cache or proxy keeps an answer unless its route says so (a route's own
+ * cache-control replaces this): answers carry secrets shown once (keys, tokens) and live state (revocations, statuses).
+ */
+function commonHeaders(reply: FastifyReply, id: string): FastifyReply {
+  return reply.header('x-request-id', id).header('cache-control', 'no-store');
+}
+
 export interface VouchApp {
   app: FastifyInstance;
   ctx: AppContext;
@@ -80,10 +88,11 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // Requests that arrive while closing are answered by installClosingAnswer, in the API's `{error, code}` shape.
     return503OnClosing: false,
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
-    // Errors Fastify raises before any route runs (a path that is not valid UTF-8, a malformed content-type)
-    // get the same `{error, code}` shape as everything else.
-    frameworkErrors: (_err, _req, reply) => {
-      void (reply as FastifyReply)
+    // Errors Fastify raises before any route runs (a path that is not valid UTF-8, a path parameter longer than
+    // maxParamLength) get the same `{error, code}` shape as everything else, and, as no onRequest hook ran for them,
+    // the headers every answer carries.
+    frameworkErrors: (_err, req, reply) => {
+      void commonHeaders(reply as FastifyReply, req.id)
         .code(400)
         .send({ error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' });
     },
@@ -92,9 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   });
   // Callback style: an async hook costs a promise per request for synchronous headers.
   app.addHook('onRequest', (req, reply, done) => {
-    // No cache or proxy keeps an answer unless its route says so (a route's own cache-control replaces this):
-    // answers carry secrets shown once (keys, tokens) and live state (revocations, statuses).
-    void reply.header('x-request-id', req.id).header('cache-control', 'no-store');
+    void commonHeaders(reply, req.id);
     done();
   });
   installClosingAnswer(app);
