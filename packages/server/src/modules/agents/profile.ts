@@ -6,6 +6,7 @@ import { parseAgentRef, scoreOfProfile } from './service.ts';
 import type { IdentityScore } from './score.ts';
 import * as store from './store.ts';
 import type { ProfileRow, ProofRow } from './store.ts';
+import { storedTools } from './tool-manifest.ts';
 
 export interface VerifiedProof {
   type: string;
@@ -52,12 +53,6 @@ export function domainCheckedAt(p: LoadedProfile): string | null {
   return proof === undefined ? null : iso(proof.checked_at);
 }
 
-function parseTools(text: string | null): string[] {
-  if (text === null) return [];
-  const value: unknown = JSON.parse(text);
-  return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
-}
-
 /** The Treeship `GET /v1/identity/{slug}` body, plus `did`, status, owner, score breakdown and keys. */
 export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, unknown> {
   const { row } = p;
@@ -86,7 +81,7 @@ export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, u
     // When the verified domain was last checked (re-checks, docs/PROTOCOL.md "Domain proofs"); null without one.
     domain_checked_at: domainCheckedAt(p),
     tool_manifest_hash: row.manifest_hash,
-    tools: parseTools(row.manifest_tools),
+    tools: storedTools(row.manifest_tools),
     owner: row.owner_handle === null ? null : { name: row.owner_name, handle: row.owner_handle },
     voice_fingerprint:
       row.voice_provider === null ? null : { provider: row.voice_provider, sample_count: row.voice_sample_count },

@@ -7,6 +7,7 @@ export interface ScoreInputs {
   codeHash: boolean;
   modelId: boolean;
   verifiedDomain: boolean;
+  /** A tool manifest declaring at least one tool (an empty one proves nothing). */
   toolManifest: boolean;
   /** Claimed by (linked to) an owner. */
   claimed: boolean;

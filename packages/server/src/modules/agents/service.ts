@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { didOf, idFromDid, isId } from './ids.ts';
 import { isSlug } from './slug.ts';
+import { storedTools } from './tool-manifest.ts';
 import { identityScore } from './score.ts';
 import type { IdentityScore } from './score.ts';
 import * as store from './store.ts';
@@ -280,7 +281,8 @@ export function scoreOfProfile(row: store.ProfileRow): IdentityScore {
     codeHash: row.code_hash !== null,
     modelId: row.model_id !== null,
     verifiedDomain: row.verified_domain !== null,
-    toolManifest: row.manifest_hash !== null,
+    // A manifest counts when it declares at least one tool: an empty one proves nothing.
+    toolManifest: storedTools(row.manifest_tools).length > 0,
     claimed: row.owner_id !== null,
     voiceFingerprint: row.voice_sample_count !== null,
   });

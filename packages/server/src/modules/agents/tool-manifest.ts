@@ -41,6 +41,20 @@ export function normalizeManifest(tools: string[], descriptions: Record<string, 
 }
 
 /**
+ * The tools of a stored manifest (its `tools` column, JSON), or `[]` for none. A manifest declaring no tool proves
+ * nothing, so it earns no score (see score.ts).
+ *
+ * @example
+ * storedTools('["read_file"]'); // ['read_file']
+ * storedTools(null); // []
+ */
+export function storedTools(text: string | null): string[] {
+  if (text === null) return [];
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/**
  * `tool_manifest_hash`: SHA-256 hex of the RFC 8785 JSON of `{tools, tool_descriptions}` (descriptions `{}` when
  * none were given).
  *
