@@ -39,11 +39,13 @@ export type DomainChallengeFactory = (
 const TOOL_NAME = '^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,127}$';
 const MAX_TOOLS = 500;
 
+// The tools used are echoed back in `authorized_tools` and `unauthorized_tools`, which an operator's console or log
+// shows: no control or invisible characters (a name outside TOOL_NAME is otherwise simply unauthorized).
 const toolsUsedSchema = {
   type: 'array',
   minItems: 1,
   maxItems: MAX_TOOLS,
-  items: { type: 'string', minLength: 1, maxLength: 128 },
+  items: { type: 'string', minLength: 1, maxLength: 128, pattern: DISPLAY_TEXT },
 } as const;
 
 async function agentOr404(ctx: AppContext, req: FastifyRequest): Promise<AgentRow> {
