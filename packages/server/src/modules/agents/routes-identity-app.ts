@@ -113,6 +113,25 @@ async function resignManifest(
   await store.upsertToolManifest(trx, { ...m, signature, signature_kid: key.kid });
 }
 
+/** Records `agent.set_slug` for a slug taken, changed (`from` and `to`) or released (`to: null`). */
+async function auditSlug(
+  trx: Db,
+  req: FastifyRequest,
+  agentId: string,
+  from: string | null,
+  to: string | null,
+  now: number,
+): Promise<void> {
+  await recordAudit(trx, {
+    at: now,
+    actor: actorOf(req.principal!),
+    action: 'agent.set_slug',
+    target: didOf(agentId),
+    details: { by: req.principal!.caller, from, to },
+    requestId: req.id,
+  });
+}
+
 export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.storage.db;
 
@@ -239,6 +258,14 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         if (!(await store.linkAgentToOwner(trx, row.id, ownerId, now))) {
           throw new ApiError('CONFLICT', 'This agent is already claimed.');
         }
+        await recordAudit(trx, {
+          at: now,
+          actor: actorOf(req.principal!),
+          action: 'agent.claim',
+          target: didOf(row.id),
+          details: { by: 'owner' },
+          requestId: req.id,
+        });
         return row;
       });
       return { did: didOf(agent.id), ownerId, status: 'claimed', linked: true };
@@ -364,7 +391,10 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         if (!(await store.setSlug(trx, row.id, slug, now))) {
           throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
         }
-        if (current.slug !== slug) await resignManifest(trx, key, row.id, slug);
+        if (current.slug !== slug) {
+          await resignManifest(trx, key, row.id, slug);
+          await auditSlug(trx, req, row.id, current.slug, slug, now);
+        }
       });
       return { did: didOf(row.id), slug, public_url: agentPublicUrl(ctx, { id: row.id, slug }) };
     },
@@ -391,7 +421,10 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
         assertAgentActive(current);
         await store.setSlug(trx, row.id, null, now);
-        if (current.slug !== null) await resignManifest(trx, key, row.id, null);
+        if (current.slug !== null) {
+          await resignManifest(trx, key, row.id, null);
+          await auditSlug(trx, req, row.id, current.slug, null, now);
+        }
         return current.slug;
       });
       return { did: didOf(row.id), slug: null, released };

@@ -5,12 +5,13 @@ import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
+import { recordAudit } from '../../storage/index.ts';
 import { assertMayManage, holdAgentAndCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
 import { normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
 import { loadProfile, profileJson } from './profile.ts';
-import { createAgent } from './routes-identity-app.ts';
+import { actorOf, createAgent } from './routes-identity-app.ts';
 import { agentSlugParams, answers, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
@@ -23,6 +24,7 @@ import {
   manifestStatement,
   normalizeManifest,
   signStatement,
+  storedTools,
 } from './tool-manifest.ts';
 import { fingerprintDigest, safeForPayment, voiceMatches } from './voice.ts';
 
@@ -250,6 +252,7 @@ export function registerTreeshipRoutes(
         const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
         assertAgentActive(current);
+        const before = await store.findToolManifest(trx, row.id);
         const signature = await signStatement(
           key.privateKey,
           manifestStatement(didOf(row.id), current.slug, hash, now),
@@ -264,6 +267,27 @@ export function registerTreeshipRoutes(
           updated_at: now,
         };
         await store.upsertToolManifest(trx, m);
+        // Audited when the manifest changed (a tool or a description); signing the same one again is not a change.
+        if (before?.manifest_hash !== hash) {
+          const had = new Set(storedTools(before?.tools ?? null));
+          const added = manifest.tools.filter((t) => !had.has(t)).length;
+          await recordAudit(trx, {
+            at: now,
+            actor: actorOf(req.principal!),
+            action: 'agent.set_tools',
+            target: didOf(row.id),
+            // Counts, not names: 500 names would not fit an entry, and the manifest itself is public.
+            details: {
+              by: req.principal!.caller,
+              from: before?.manifest_hash ?? null,
+              to: hash,
+              tools: manifest.tools.length,
+              added,
+              removed: had.size - (manifest.tools.length - added),
+            },
+            requestId: req.id,
+          });
+        }
         return { current, m };
       });
       return manifestJson(saved.current, saved.m);
@@ -363,6 +387,15 @@ export function registerTreeshipRoutes(
         const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
         assertAgentActive(current);
+        const before = await store.findVoice(trx, row.id);
+        // What changed, for the audit log: never the fingerprint, nor the digest kept of it.
+        const changed = [
+          ...(before !== undefined && voiceMatches(before.fingerprint_digest, body.fingerprint_hash)
+            ? []
+            : ['fingerprint']),
+          ...(before?.provider === body.provider ? [] : ['provider']),
+          ...(before?.sample_count === body.sample_count ? [] : ['sample_count']),
+        ];
         await store.upsertVoice(trx, {
           agent_id: row.id,
           fingerprint_digest: fingerprintDigest(body.fingerprint_hash),
@@ -371,6 +404,18 @@ export function registerTreeshipRoutes(
           created_at: now,
           updated_at: now,
         });
+        if (changed.length > 0) {
+          await recordAudit(trx, {
+            at: now,
+            actor: actorOf(req.principal!),
+            action: 'agent.set_voice',
+            target: didOf(row.id),
+            // Not the provider's text either: the audit log refuses any value shaped like a token (a provider named
+            // "eyJ.x.y" would fail the write), and `changed` says whether it changed.
+            details: { by: req.principal!.caller, changed, sampleCount: body.sample_count },
+            requestId: req.id,
+          });
+        }
       });
       return {
         registered: true,
