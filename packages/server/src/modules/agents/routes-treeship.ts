@@ -410,8 +410,7 @@ export function registerTreeshipRoutes(
             actor: actorOf(req.principal!),
             action: 'agent.set_voice',
             target: didOf(row.id),
-            // Not the provider's text either: the audit log refuses any value shaped like a token (a provider named
-            // "eyJ.x.y" would fail the write), and `changed` says whether it changed.
+            // Not the fingerprint, nor the provider's text: `changed` names what changed.
             details: { by: req.principal!.caller, changed, sampleCount: body.sample_count },
             requestId: req.id,
           });

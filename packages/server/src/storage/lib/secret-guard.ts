@@ -2,6 +2,8 @@
  * The audit trail is read by operators and exported to log pipelines, so nothing secret may be written to it.
  * This guard refuses audit details whose shape suggests a secret. It is deliberately over-cautious: a caller
  * whose harmless field trips it renames the field (e.g. `kid` rather than `key`, `jti` rather than `token`).
+ * Values shaped like a secret (a compact JWT, a PEM private key) are redacted instead: details carry text that API
+ * callers wrote (a revocation's reason, a resource), and such text must not fail the caller's request.
  */
 
 /** Refused wherever they occur in a normalised key name (lower case, letters and digits only). */
@@ -39,16 +41,26 @@ export function isSecretLookingName(name: string): boolean {
   return SECRET_PARTS.some((p) => n.includes(p)) || SECRET_SUFFIXES.some((s) => n.endsWith(s));
 }
 
+/** What a string value shaped like a secret is stored as. */
+export const REDACTED = '[redacted]';
+
+function secretShaped(value: string): boolean {
+  return value.includes('PRIVATE KEY-----') || COMPACT_JWT.test(value);
+}
+
 /**
  * Serialises audit details to JSON, or returns a sentence saying why they are refused: not a plain JSON object,
- * too deep or large, or anything that looks like a secret (by property name, a private JWK, a PEM private key
- * or a compact JWT), at any depth. The sentence names the path but never the refused value.
+ * too deep or large, or a member that looks like a secret (by property name, a private JWK), at any depth. A string
+ * value that looks like one (a PEM private key, a compact JWT) is stored as {@link REDACTED}. The sentence names the
+ * path but never the refused value.
  */
 export function serializeAuditDetails(details: unknown): { json: string } | { refused: string } {
   if (!isPlainObject(details)) return { refused: 'details must be a plain JSON object' };
   const problem = inspect(details, 'details', 0);
   if (problem !== undefined) return { refused: problem };
-  const json = JSON.stringify(details);
+  const json = JSON.stringify(details, (_name, value: unknown) =>
+    typeof value === 'string' && secretShaped(value) ? REDACTED : value,
+  );
   if (Buffer.byteLength(json, 'utf8') > MAX_BYTES) return { refused: `details exceed ${MAX_BYTES} bytes of JSON` };
   return { json };
 }
@@ -56,11 +68,7 @@ export function serializeAuditDetails(details: unknown): { json: string } | { re
 function inspect(value: unknown, path: string, depth: number): string | undefined {
   if (value === null || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is not a finite number`;
-  if (typeof value === 'string') {
-    if (value.includes('PRIVATE KEY-----')) return `${path} looks like a PEM private key`;
-    if (COMPACT_JWT.test(value)) return `${path} looks like a bearer token (JWT)`;
-    return undefined;
-  }
+  if (typeof value === 'string') return undefined; // redacted when serialised if it looks like a secret
   if (depth >= MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
