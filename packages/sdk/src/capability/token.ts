@@ -98,17 +98,28 @@ export async function signCapabilityToken(
 }
 
 // Header segments already checked in full (a gateway key signs every token with the same header): the hot path
-// skips re-parsing them. Bounded, since junk tokens can bring any number of headers.
+// skips re-parsing them. Only headers of tokens whose signature verified are kept (junk tokens, which can bring any
+// number of headers, filled the cache for good and sent every genuine token down the slow path); bounded anyway,
+// emptied when full.
 const knownHeaders = new Map<string, JwsHeader>();
 const MAX_KNOWN_HEADERS = 64;
+
+/** Keeps the header of a token whose signature verified (decoded by the strict path: `header` was checked). */
+function learnHeader(token: string, header: JwsHeader): void {
+  const h = token.slice(0, token.indexOf('.'));
+  if (knownHeaders.has(h)) return;
+  if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.clear();
+  knownHeaders.set(h, header);
+}
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes a capability token for a decision. A header seen before takes the fast path: strict base64url, then the
  * payload through `JSON.parse` — safe because the signature is checked over the exact bytes and the gateway never
- * signs JSON with duplicate keys. Anything else takes the fully strict path (and teaches the header cache).
+ * signs JSON with duplicate keys. Anything else takes the fully strict path (`strict: true`: the caller teaches the
+ * header cache once the signature verifies).
  */
-function decodeForCheck(token: unknown): ParsedJws {
+function decodeForCheck(token: unknown): ParsedJws & { strict?: true } {
   if (typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
     const a = token.indexOf('.');
     const b = token.indexOf('.', a + 1);
@@ -127,10 +138,7 @@ function decodeForCheck(token: unknown): ParsedJws {
       }
     }
   }
-  const parsed = parseEd25519Jws(token, CAPABILITY_TYP, 'JWT_MALFORMED', 'capability token');
-  const h = (token as string).slice(0, (token as string).indexOf('.'));
-  if (knownHeaders.size < MAX_KNOWN_HEADERS) knownHeaders.set(h, parsed.jws.header);
-  return parsed;
+  return { ...parseEd25519Jws(token, CAPABILITY_TYP, 'JWT_MALFORMED', 'capability token'), strict: true };
 }
 
 /**
@@ -242,7 +250,7 @@ export async function checkCapability(
   // A cache that createSignatureCache did not make is a caller's error, thrown whatever the token.
   const cache = signatureCacheInternal(options.signatureCache);
   let claims: CapabilityClaims;
-  let parsed: ParsedJws;
+  let parsed: ParsedJws & { strict?: true };
   try {
     parsed = decodeForCheck(token);
     claims = parseCapabilityClaims(parsed.payload);
@@ -253,6 +261,7 @@ export async function checkCapability(
   if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto, cache, token as string))) {
     return deny('INVALID_SIGNATURE', "The token is not signed by one of the gateway's capability keys.");
   }
+  if (parsed.strict === true) learnHeader(token as string, parsed.jws.header);
   const skew = secondsOption(options.clockSkewSeconds, 0, 'clockSkewSeconds');
   // Both times are the gateway's own stamps, so a clock difference cannot stretch a lifetime; the skew is allowed
   // anyway, as everywhere else a verifier compares times. A longer token was signed by a leaked key, not a gateway.
