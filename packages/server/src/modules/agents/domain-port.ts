@@ -7,6 +7,7 @@ import { assertMayManage, holdAgentAndCredential } from './auth.ts';
 import * as proofs from './domain-proof-store.ts';
 import type { ClaimedDomainProof } from './domain-proof-store.ts';
 import { didOf } from './ids.ts';
+import { actorOf } from './routes-identity-app.ts';
 import { assertAgentActive, lookupAgentRow } from './service.ts';
 import * as store from './store.ts';
 import type { Db } from './store.ts';
@@ -47,6 +48,9 @@ export interface AgentDomainPort {
    * `hold` runs in the transaction right after the agent's row is locked: a request's {@link holdCaller} (which takes
    * the same row again, a no-op), since a domain check can take seconds, in which the caller's credential may be
    * revoked.
+   * A proof newly recorded (a domain the agent had no proof of, or one that becomes its `verified_domain` again) is
+   * audited as `agent.verify_domain` in that transaction, with `audit`'s caller and request (actor `system` without
+   * one); proving the agent's verified domain again only refreshes its re-checks, and is not audited.
    */
   recordDomainProof(
     agentId: string,
@@ -55,7 +59,14 @@ export interface AgentDomainPort {
     atMs: number,
     token?: string,
     hold?: (trx: Db) => Promise<void>,
+    audit?: DomainProofAudit,
   ): Promise<void>;
+}
+
+/** Who recorded a domain proof, for its audit entry. */
+export interface DomainProofAudit {
+  principal: Principal;
+  requestId: string;
 }
 
 /** How one re-check of a claimed domain proof ended, as recorded. */
@@ -117,14 +128,27 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
       // The row as locked: a revocation committed since `agent` was read is seen here.
       assertAgentActive(row);
     },
-    async recordDomainProof(agentId, domain, method, atMs, token, hold) {
+    async recordDomainProof(agentId, domain, method, atMs, token, hold, audit) {
       await db.transaction().execute(async (trx) => {
         const row = await store.lockAgent(trx, ctx.storage.engine, agentId);
         if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this id.');
         await hold?.(trx);
         assertAgentActive(row);
+        // Read under the agent's lock, which a lapse takes too: the proof cannot go between this and the upsert.
+        const known = await proofs.hasDomainProof(trx, agentId, domain);
         await proofs.upsertDomainProof(trx, { agentId, domain, method, token, at: atMs });
         if (row.verified_domain !== domain) await proofs.setAgentDomain(trx, agentId, domain, atMs);
+        // The same verified domain proven again changes neither the profile nor the proof's method and time.
+        if (known && row.verified_domain === domain) return;
+        await recordAudit(trx, {
+          at: atMs,
+          actor: audit === undefined ? 'system' : actorOf(audit.principal),
+          action: 'agent.verify_domain',
+          target: didOf(agentId),
+          // Never the challenge token: whoever holds it can prove the domain again until it expires.
+          details: { ...(audit === undefined ? {} : { by: audit.principal.caller }), domain, method },
+          requestId: audit?.requestId,
+        });
       });
     },
     claimDueDomainProofs(c) {

@@ -51,6 +51,18 @@ export async function upsertDomainProof(
     .execute();
 }
 
+/** Whether the agent has a proof of `domain` (found, and not lapsed). */
+export async function hasDomainProof(db: Db, agentId: string, domain: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('agent_proofs')
+    .select('agent_id')
+    .where('agent_id', '=', agentId)
+    .where('type', '=', DOMAIN)
+    .where('value', '=', domain)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Claims up to `limit` domain proofs last checked at or before `checkedBefore`, oldest first, of agents that are not
  * revoked, and not claimed by another pass (or whose claim ran out): each is held until `leaseUntil`. Two processes

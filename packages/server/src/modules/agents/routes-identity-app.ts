@@ -59,12 +59,14 @@ function linkingKeyError(reason: 'unknown' | 'used' | 'expired'): ApiError {
 
 /**
  * Creates the agent row (and its claim token, or consumes its linking key) inside `trx`. Shared by both
- * registration routes. Throws `KEY_ALREADY_REGISTERED`, `SLUG_TAKEN`, `TOKEN_INVALID` or `TOKEN_USED`.
+ * registration routes. Throws `KEY_ALREADY_REGISTERED`, `SLUG_TAKEN`, `TOKEN_INVALID` or `TOKEN_USED`. A registration
+ * is not audited, but the link a linking key makes is (`agent.link`, by the new agent, on request `requestId`).
  */
 export async function createAgent(
   trx: Db,
   row: Omit<AgentRow, 'status' | 'owner_id' | 'claimed_at'>,
   linkingKey: string | undefined,
+  requestId: string,
 ): Promise<{ claimToken?: string; ownerId: string | null }> {
   const now = row.created_at;
   let ownerId: string | null = null;
@@ -88,6 +90,15 @@ export async function createAgent(
   if (linkHash !== undefined) {
     const used = await store.consumeLinkingKey(trx, linkHash, row.id, now);
     if (!used.ok) throw linkingKeyError(used.reason);
+    await recordAudit(trx, {
+      at: now,
+      actor: `agent:${didOf(row.id)}`,
+      action: 'agent.link',
+      target: didOf(row.id),
+      // Not the linking key, nor its hash: the owner it links to says whose key it was.
+      details: { ownerId },
+      requestId,
+    });
     return { ownerId };
   }
   const claimToken = newSecret(SECRET_PREFIX.claimToken);
@@ -203,6 +214,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
             revocation_reason: null,
           },
           body.linkingKey,
+          req.id,
         ),
       );
       void reply.code(201);
@@ -352,6 +364,15 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         // An owner key rotated since the request was authenticated must not leave a key usable for 7 days.
         await holdOwnerAndCredential(trx, ctx.storage.engine, req, req.principal!.id, now);
         await store.insertLinkingKey(trx, hashSecret(linkingKey), req.principal!.id, now, expiresAt);
+        await recordAudit(trx, {
+          at: now,
+          actor: actorOf(req.principal!),
+          action: 'owner.mint_linking_key',
+          target: req.principal!.id,
+          // Never the key nor its hash (linking keys have no public id to name instead).
+          details: { by: 'owner', expiresAt },
+          requestId: req.id,
+        });
       });
       void reply.code(201);
       return { linkingKey, ownerId: req.principal!.id, expiresAt };

@@ -158,6 +158,7 @@ export function registerTreeshipRoutes(
             revocation_reason: null,
           },
           body.linking_key,
+          req.id,
         );
         const token = await issueManagementToken(trx, id, now);
         const agentRef = {

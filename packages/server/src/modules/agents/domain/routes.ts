@@ -151,6 +151,7 @@ export function registerDomainRoutes(
         body.domain,
         (err) => req.log.warn({ err: { message: (err as Error).message } }, 'domain check failed unexpectedly'),
         (trx) => port.holdCaller(trx, req, agent),
+        { principal: req.principal!, requestId: req.id },
       );
     },
   );

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../../context.ts';
 import { ApiError } from '../../../errors.ts';
-import type { AgentDomainPort, AgentRef } from '../domain-port.ts';
+import type { AgentDomainPort, AgentRef, DomainProofAudit } from '../domain-port.ts';
 import type { Db } from '../store.ts';
 import { findChallenge } from './challenge.ts';
 import type { DomainMethod } from './challenge.ts';
@@ -25,7 +25,8 @@ export interface VerifyDomainResult {
  * Throws `DOMAIN_INVALID`, `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested) or
  * `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h); a domain that does not prove is `{verified: false, errors}`, not an
  * error. `hold` runs in the transaction that records the proof (the caller's credential, still live after the
- * checks' seconds: see {@link AgentDomainPort.holdCaller}).
+ * checks' seconds: see {@link AgentDomainPort.holdCaller}). `audit` names the caller and request for the
+ * `agent.verify_domain` entry of a newly recorded proof (see {@link AgentDomainPort.recordDomainProof}).
  *
  * @example
  * const r = await verifyDomain(ctx, port, checker, agent, 'agent.example.com');
@@ -39,6 +40,7 @@ export async function verifyDomain(
   domainInput: string,
   onUnexpected?: (err: unknown) => void,
   hold?: (trx: Db) => Promise<void>,
+  audit?: DomainProofAudit,
 ): Promise<VerifyDomainResult> {
   const domain = normalizeDomain(domainInput);
   if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent is revoked.');
@@ -59,6 +61,6 @@ export async function verifyDomain(
   const outcome = await checker.check(domain, challenge.token, onUnexpected);
   if (!outcome.verified) return { verified: false, domain, errors: outcome.errors };
   const at = ctx.clock.now();
-  await port.recordDomainProof(agent.id, domain, outcome.method, at, challenge.token, hold);
+  await port.recordDomainProof(agent.id, domain, outcome.method, at, challenge.token, hold, audit);
   return { verified: true, domain, method: outcome.method, verified_at: new Date(at).toISOString() };
 }
