@@ -2,38 +2,11 @@
 // when B accepts a later document and A's source still serves the earlier one, A refuses that as a rollback (the
 // database holds the later one) and must serve what the database accepted, not keep its own earlier document.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  applyProposal,
-  createGenesis,
-  generateKeyPair,
-  replayGovernance,
-  signRegistryDocument,
-  type RegistryDocument,
-} from '@vouch/sdk';
+import { applyProposal, createGenesis, generateKeyPair, replayGovernance, signRegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { admin, get, makeIssuers, post, proposal } from './fixtures.ts';
-
-async function source(initial: RegistryDocument) {
-  let body: string | null = JSON.stringify(initial);
-  const server = createServer((_req, res) => {
-    if (body === null) return void res.writeHead(503).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/agent-trust.json`,
-    server,
-    set(doc: RegistryDocument | null) {
-      body = doc === null ? null : JSON.stringify(doc);
-    },
-  };
-}
+import { admin, get, makeIssuers, post, proposal, registrySource } from './fixtures.ts';
 
 eachEngine(
   'consumer: a process whose source lags serves the later document another process stored',
@@ -61,8 +34,8 @@ eachEngine(
     const s3 = applyProposal(s2, rmBravo, { appliedAt: T0 + 2000 }).state;
     const v3 = await signRegistryDocument(s3, { rootKey: root.privateKey, now: T0 + 2000 });
 
-    const srcA = await source(v1);
-    const srcB = await source(v1);
+    const srcA = await registrySource(v1);
+    const srcB = await registrySource(v1);
     const env = (url: string) => ({
       VOUCH_TRUST_REGISTRY_URL: url,
       VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,

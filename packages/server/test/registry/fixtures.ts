@@ -9,10 +9,14 @@ import {
   type IssuerEntry,
   type IssuerSignature,
   type Proposal,
+  type RegistryDocument,
   type UnsignedIssuerEntry,
 } from '@vouch/sdk';
 import { encodeBase64url } from '@vouch/sdk';
 import { createPrivateKey, sign } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { T0 } from '../helpers/app.ts';
 
@@ -83,4 +87,22 @@ export async function post(app: FastifyInstance, url: string, payload: unknown, 
 export async function get(app: FastifyInstance, url: string) {
   const res = await app.inject({ method: 'GET', url });
   return { status: res.statusCode, body: res.json() as Record<string, unknown> & { code?: string } };
+}
+
+/** A registry source on loopback serving `set`'s document (503 while it holds none, as an unreachable source). */
+export async function registrySource(initial: RegistryDocument | null = null) {
+  let body: string | null = initial === null ? null : JSON.stringify(initial);
+  const server = createServer((_req, res) => {
+    if (body === null) return void res.writeHead(503).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/agent-trust.json`,
+    server,
+    set(doc: RegistryDocument | null) {
+      body = doc === null ? null : JSON.stringify(doc);
+    },
+  };
 }

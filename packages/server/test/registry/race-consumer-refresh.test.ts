@@ -2,9 +2,6 @@
 // stored {sequence, chainHash} it read must not replace a document another process stored in between, unless it
 // also verifies against that one (the rollback rule is "against the highest this database has accepted").
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   applyProposal,
   createGenesis,
@@ -12,32 +9,13 @@ import {
   replayGovernance,
   signRegistryDocument,
   type GeneratedKeyPair,
-  type RegistryDocument,
 } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { readDocument } from '../../src/modules/registry/store.ts';
-import { admin, makeIssuers, post, proposal } from './fixtures.ts';
-
-async function source() {
-  let body: string | null = null;
-  const server = createServer((_req, res) => {
-    if (body === null) return void res.writeHead(503).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/agent-trust.json`,
-    server,
-    set(doc: RegistryDocument) {
-      body = JSON.stringify(doc);
-    },
-  };
-}
+import { admin, makeIssuers, post, proposal, registrySource } from './fixtures.ts';
 
 function env(url: string, root: GeneratedKeyPair): Record<string, string> {
   return {
@@ -82,7 +60,7 @@ eachEngine(
     const fork = applyProposal(s1, rmCharlieFirst, { appliedAt: T0 + 1500 }).state;
     const v2fork = await signRegistryDocument(fork, { rootKey: root.privateKey, now: T0 + 1500 });
 
-    const src = await source();
+    const src = await registrySource();
     const clock = new ManualClock(T0 + 5000);
     try {
       src.set(v1);
