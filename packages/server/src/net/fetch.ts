@@ -16,6 +16,8 @@ export const FETCH_DEADLINE_MS = 5000;
 export const FETCH_MAX_BODY_BYTES = 64 * 1024;
 /** Redirects followed; one more is an error. */
 export const FETCH_MAX_REDIRECTS = 3;
+/** How long a connection to one address may take while the host has further addresses to try. */
+export const FETCH_CONNECT_ATTEMPT_MS = 1000;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -39,6 +41,8 @@ export interface SafeFetchOptions {
   maxBodyBytes?: number;
   /** Default {@link FETCH_MAX_REDIRECTS}. */
   maxRedirects?: number;
+  /** Default {@link FETCH_CONNECT_ATTEMPT_MS}; the last address gets what is left of the deadline. */
+  connectAttemptMs?: number;
   /** The `Accept` header; default: any type. */
   accept?: string;
 }
@@ -99,7 +103,8 @@ async function run(input: string | URL, options: SafeFetchOptions, signal: Abort
   let url = checkUrl(input, insecure);
   for (;;) {
     const addresses = await vetHost(url, policy, insecure, options.dns, signal);
-    const { res, socket } = await requestAny(url, addresses, connect, options.accept ?? '*/*', signal);
+    const attemptMs = options.connectAttemptMs ?? FETCH_CONNECT_ATTEMPT_MS;
+    const { res, socket } = await requestAny(url, addresses, connect, options.accept ?? '*/*', signal, attemptMs);
     const location = res.headers.location;
     if (REDIRECT_STATUSES.has(res.statusCode ?? 0) && typeof location === 'string') {
       res.destroy();
@@ -189,18 +194,23 @@ function hostOf(url: URL): string {
   return h.slice(0, end);
 }
 
-/** Step 4: tries the checked addresses in order until one connects; TLS and HTTP failures are final. */
+/**
+ * Step 4: tries the checked addresses in order until one connects; TLS and HTTP failures are final. While further
+ * addresses remain, a connection gets `attemptMs`: an address that drops packets would otherwise use the whole
+ * deadline, and the host's working addresses would never be tried.
+ */
 async function requestAny(
   url: URL,
   addresses: readonly ResolvedAddress[],
   connect: Connector,
   accept: string,
   signal: AbortSignal,
+  attemptMs: number,
 ): Promise<{ res: IncomingMessage; socket: Socket }> {
   let last: unknown;
-  for (const a of addresses) {
+  for (const [i, a] of addresses.entries()) {
     try {
-      return await requestOnce(url, a, connect, accept, signal);
+      return await requestOnce(url, a, connect, accept, signal, i < addresses.length - 1 ? attemptMs : undefined);
     } catch (err) {
       last = err;
       if (!(err instanceof NetError) || err.code !== 'CONNECT_FAILED') throw err;
@@ -215,6 +225,7 @@ function requestOnce(
   connect: Connector,
   accept: string,
   signal: AbortSignal,
+  connectWithinMs: number | undefined,
 ): Promise<{ res: IncomingMessage; socket: Socket }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -239,6 +250,15 @@ function requestOnce(
     const onAbort = () => socket.destroy();
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('close', () => signal.removeEventListener('abort', onAbort));
+    if (connectWithinMs !== undefined && (socket.connecting || socket.pending)) {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new NetError('CONNECT_FAILED', `Could not connect to ${hostname} in ${connectWithinMs} ms.`));
+      }, connectWithinMs);
+      const connected = () => clearTimeout(timer);
+      socket.once('connect', connected);
+      socket.once('close', connected);
+    }
     const req = httpRequest({
       createConnection: () => socket,
       method: 'GET',

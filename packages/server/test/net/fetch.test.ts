@@ -7,6 +7,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { Socket } from 'node:net';
 import type { Server } from 'node:http';
 import {
   FETCH_DEADLINE_MS,
@@ -23,6 +24,8 @@ import { makeTestPki } from './fixtures/pki.ts';
 import type { TestPki } from './fixtures/pki.ts';
 
 const SITE = '127.0.0.3';
+/** An address whose connections never complete (the test connector hands out a socket that never connects). */
+const DROPPING = '127.0.0.4';
 let dnsServer: TestDnsServer;
 let pki: TestPki;
 let https: TestHttpsServer;
@@ -42,10 +45,11 @@ before(async () => {
     'private.test': { A: ['10.0.0.1'] },
     'metadata.test': { A: ['169.254.169.254'] },
     'mixed.test': { A: [SITE, '127.0.0.1'] },
+    'two.test': { A: [DROPPING, SITE] },
     'wrong-name.test': { A: [SITE] },
     'nothing.test': {},
   });
-  pki = await makeTestPki(['site.test', '*.site.test', 'rebind.test', 'mixed.test']);
+  pki = await makeTestPki(['site.test', '*.site.test', 'rebind.test', 'mixed.test', 'two.test']);
   https = await TestHttpsServer.start(SITE, pki);
   if (!https.boundTo443) console.log(`note: could not bind ${SITE}:443; the test connector maps 443 to ${https.port}`);
   https.handler = (req, res) => {
@@ -305,4 +309,22 @@ test('no proxy: HTTPS_PROXY and HTTP_PROXY are ignored', async () => {
       else process.env[k] = v;
     }
   }
+});
+
+test("an address that drops connections gets one attempt, and the host's next address answers", async () => {
+  const tried: string[] = [];
+  const dropping: Connector = (target) => {
+    tried.push(target.address);
+    if (target.address !== DROPPING) return connect(target);
+    // A SYN that is never answered: Node queues what is written to a connecting socket until it connects.
+    const never = new Socket();
+    (never as { connecting: boolean }).connecting = true;
+    return never;
+  };
+  const res = await safeFetch(
+    'https://two.test/hello',
+    opts({ connect: dropping, publicTestAddresses: [SITE, DROPPING], connectAttemptMs: 50, deadlineMs: 2000 }),
+  );
+  assert.equal(res.body.toString(), 'hello two.test');
+  assert.deepEqual(tried, [DROPPING, SITE]);
 });
