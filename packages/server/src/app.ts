@@ -10,7 +10,7 @@ import type { Storage } from './storage/index.ts';
 import { createLogger } from './logger.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { answerClientError } from './http/client-error.ts';
-import { installClosingAnswer } from './http/closing.ts';
+import { shuttingDown, trackClosing } from './http/closing.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { DEFAULT_BODY_LIMIT, installBodyLimits } from './http/body-limits.ts';
 import { installPolicies } from './http/policy.ts';
@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // A silent logger writes nothing, so the per-request child logger (bindings, serializers, redaction) is skipped.
     ...(logger.level === 'silent' ? { childLoggerFactory: (parent: FastifyBaseLogger) => parent } : {}),
     requestIdHeader: false,
-    // Requests that arrive while closing are answered by installClosingAnswer, in the API's `{error, code}` shape.
+    // Requests that arrive while closing are answered by the first onRequest hook, in the API's `{error, code}` shape.
     return503OnClosing: false,
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
     // Errors Fastify raises before any route runs (a path that is not valid UTF-8, a path parameter longer than
@@ -99,12 +99,13 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // And so do requests Node's HTTP parser refuses before Fastify sees them (malformed, too large, timed out).
     clientErrorHandler: (err, socket) => answerClientError(err, socket, logger as FastifyBaseLogger),
   });
+  const closing = trackClosing(app);
   // Callback style: an async hook costs a promise per request for synchronous headers.
   app.addHook('onRequest', (req, reply, done) => {
     void commonHeaders(reply, req.id);
+    if (closing.now) return done(shuttingDown());
     done();
   });
-  installClosingAnswer(app);
 
   installValidators(app);
   // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.

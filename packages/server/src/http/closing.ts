@@ -1,26 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
 
+/** Whether the app has begun closing; read by the first onRequest hook (app.ts). */
+export interface ClosingState {
+  readonly now: boolean;
+}
+
 /**
- * Answers requests that arrive while the app is closing (on a keep-alive connection still open for a request in
- * flight) with 503 `SHUTTING_DOWN` JSON, `Retry-After` and `Connection: close`, before any route hook runs.
- * Fastify's own `return503OnClosing` answers them too, but with a body that has no `code` and without the headers
- * every answer carries. Install it right after the hook that sets those headers.
+ * Tracks when the app begins closing, so that requests arriving then (on a keep-alive connection still open for a
+ * request in flight) are answered {@link shuttingDown} before any route hook runs. Fastify's own
+ * `return503OnClosing` answers them too, but with a body that has no `code` and without the headers every answer
+ * carries. The check lives in the hook that sets those headers: one hook fewer on every request.
  */
-export function installClosingAnswer(app: FastifyInstance): void {
-  let closing = false;
+export function trackClosing(app: FastifyInstance): ClosingState {
+  const state = { now: false };
   // preClose runs after Fastify marks itself closing and before server.close(): no request routed after it is
   // answered by a route.
   app.addHook('preClose', (done) => {
-    closing = true;
+    state.now = true;
     done();
   });
-  app.addHook('onRequest', (_req, _reply, done) => {
-    if (!closing) return done();
-    done(
-      new ApiError('SHUTTING_DOWN', 'This server is shutting down; retry the request.', {
-        headers: { 'retry-after': '1', connection: 'close' },
-      }),
-    );
+  return state;
+}
+
+/** 503 `SHUTTING_DOWN` with `Retry-After` and `Connection: close`: another process, or this one restarted, retries. */
+export function shuttingDown(): ApiError {
+  return new ApiError('SHUTTING_DOWN', 'This server is shutting down; retry the request.', {
+    headers: { 'retry-after': '1', connection: 'close' },
   });
 }
