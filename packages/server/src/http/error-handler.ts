@@ -44,7 +44,7 @@ export function describeValidation(part: string, issue: AjvIssue): { field: stri
 // SDK codes that only the server's own work can raise (its signing, key generation and randomness; a reference cycle,
 // which parsed JSON cannot hold): a fault of this server, answered 500 and logged like any unexpected error, never
 // blamed on the caller. UNSUPPORTED_JSON_VALUE stays a 400: a caller's string can hold a lone surrogate.
-const SERVER_SIDE_SDK_CODES: ReadonlySet<string> = new Set(['CRYPTO_ERROR', 'JSON_CYCLE']);
+export const SERVER_SIDE_SDK_CODES: ReadonlySet<string> = new Set(['CRYPTO_ERROR', 'JSON_CYCLE']);
 
 /** Maps Fastify's own error codes to the API's codes. */
 function fromFastify(err: FastifyError): ApiError | undefined {

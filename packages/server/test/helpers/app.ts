@@ -75,7 +75,9 @@ export async function tableCounts(storage: Storage): Promise<Record<string, numb
           await sql<{ name: string }>`select name from sqlite_master
             where type = 'table' and name not like 'sqlite_%'`.execute(storage.db)
         ).rows;
-  const tables = names.map((r) => r.name).filter((n) => !/migration|^rate_limits$/.test(n));
+  // Bookkeeping, not what a request asks for: rate-limit counters, and the used-request record an agent-signed
+  // request leaves even when it is refused for good (so that it cannot act later; agents/auth.ts).
+  const tables = names.map((r) => r.name).filter((n) => !/migration|^rate_limits$|^agent_signed_requests$/.test(n));
   const out: Record<string, number> = {};
   for (const name of tables.sort()) {
     const row = await storage.db

@@ -1,10 +1,18 @@
 // The callers this module introduces: `owner` (owner API key), `management-token` (one agent's bearer token) and
 // `agent-signature` (a request signed with the agent's own Ed25519 key), plus the per-resource checks handlers make.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canonicalize, constantTimeEqual, decodeBase64, sha256HexSync, signedRequestString } from '@vouch/sdk';
+import {
+  canonicalize,
+  constantTimeEqual,
+  decodeBase64,
+  sha256HexSync,
+  signedRequestString,
+  VouchError,
+} from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { Engine } from '../../storage/index.ts';
 import { ApiError } from '../../errors.ts';
+import { SERVER_SIDE_SDK_CODES } from '../../http/error-handler.ts';
 import type { Authenticator, Authenticators, Principal } from '../../http/policy.ts';
 import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { didOf, SECRET_PREFIX } from './ids.ts';
@@ -187,6 +195,46 @@ export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: num
     now - signed.skewMs,
   );
   if (!fresh) throw new ApiError('REQUEST_REPLAYED', 'This signed request has already been used.');
+}
+
+/**
+ * Whether `err` refuses a signed request for good: a 4xx that says "this request, as signed, does not act" (a
+ * conflict, a refusal, invalid input). Not a 401 (a body that does not match the signature is someone else's bytes,
+ * and a key rotated away or a window closed already keeps it from acting), 408 or 429 (retry), a replay (already
+ * used), nor a server fault.
+ */
+function refusesForGood(err: unknown): boolean {
+  let status: number | undefined;
+  if (err instanceof ApiError) status = err.code === 'REQUEST_REPLAYED' ? undefined : err.statusCode;
+  else if ((err as { validation?: unknown[] } | null)?.validation !== undefined) status = 400;
+  else if (err instanceof VouchError && !SERVER_SIDE_SDK_CODES.has(err.code)) status = 400;
+  return status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}
+
+/**
+ * Uses up an agent-signed request refused for good ({@link refusesForGood}). Its transaction rolled back, taking the
+ * used-request record with it, so the same bytes could otherwise act within their window once the state that
+ * refused them changed (a slug freed). Runs only on errors, in a statement of its own; a failure to record is
+ * logged, and the refusal still answers.
+ */
+export function installRefusedRequestConsumption(app: FastifyInstance, ctx: AppContext): void {
+  app.addHook('onError', async (req, _reply, err) => {
+    const signed = signedRequestOf(req);
+    if (signed === undefined || !refusesForGood(err)) return;
+    const now = ctx.clock.now();
+    if (now > signed.signedAt + SIGNED_REQUEST_WINDOW_MS) return;
+    try {
+      await store.consumeSignedRequest(
+        ctx.storage.db,
+        signed.signatureDigest,
+        signed.agentId,
+        signed.signedAt + SIGNED_REQUEST_WINDOW_MS,
+        now - signed.skewMs,
+      );
+    } catch (e) {
+      req.log.warn({ err: { message: (e as Error).message } }, 'could not record a refused signed request as used');
+    }
+  });
 }
 
 /**

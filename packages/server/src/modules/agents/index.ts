@@ -4,7 +4,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
-import { agentAuthenticators, installSignedBodyCheck, pruneSignedRequests } from './auth.ts';
+import {
+  agentAuthenticators,
+  installRefusedRequestConsumption,
+  installSignedBodyCheck,
+  pruneSignedRequests,
+} from './auth.ts';
 import { registerCredentialRoutes } from './routes-credentials.ts';
 import { registerIdentityAppRoutes } from './routes-identity-app.ts';
 import { registerTreeshipRoutes } from './routes-treeship.ts';
@@ -17,6 +22,7 @@ const PRUNE_EVERY_MS = 60_000;
 
 async function registerAgentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installSignedBodyCheck(app);
+  installRefusedRequestConsumption(app, ctx);
   registerIdentityAppRoutes(app, ctx);
   registerCredentialRoutes(app, ctx);
   // Registration with a `domain` answers Treeship's `verification_challenges`: `domain` is the seed's DNS TXT
