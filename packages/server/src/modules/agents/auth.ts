@@ -143,6 +143,13 @@ export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
   };
 }
 
+/** Who acted, for the audit log: `admin`, `owner:<id>` or `agent:<did>`. Never a secret. */
+export function actorOf(p: Principal): string {
+  if (p.caller === 'admin') return 'admin';
+  if (p.caller === 'owner') return `owner:${p.id}`;
+  return `agent:${p.id}`;
+}
+
 /** The authenticators this module contributes to the router. */
 export function agentAuthenticators(ctx: AppContext): Authenticators {
   return {

@@ -11,6 +11,7 @@ import { recordAudit } from '../../storage/index.ts';
 import { withdrawReportsOf } from '../signatures/reports.ts';
 import { revokeTokensOfAgent } from '../tokens/service.ts';
 import {
+  actorOf,
   assertMayManage,
   holdAgentAndCredential,
   holdOwnerAndCredential,
@@ -31,13 +32,6 @@ import { agentIdParams, answers, idFor, secretSchema, signedAtSchema } from './s
 export const LINKING_KEY_TTL_MS = 7 * 24 * 3600_000;
 
 const HANDLE = '^[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?$';
-
-/** Who acted, for the audit log: `admin`, `owner:<id>` or `agent:<did>`. Never a secret. */
-export function actorOf(p: Principal): string {
-  if (p.caller === 'admin') return 'admin';
-  if (p.caller === 'owner') return `owner:${p.id}`;
-  return `agent:${p.id}`;
-}
 
 function revokedBy(p: Principal): 'admin' | 'owner' | 'agent' {
   return p.caller === 'admin' ? 'admin' : p.caller === 'owner' ? 'owner' : 'agent';
