@@ -62,13 +62,11 @@ export class Consumer {
   async start(): Promise<void> {
     const row = await store.readDocument(this.#ctx.storage.db, 'consumer');
     if (row !== undefined) {
-      const doc = JSON.parse(row.document) as RegistryDocument;
-      const report = await verifyRegistry(doc, { rootKey: this.#rootKey, now: this.#ctx.clock.now() });
-      if (report.valid) {
-        this.#current = { doc, sequence: row.sequence, chainHash: row.chain_hash, expiresAt: row.expires_at };
-      } else {
+      const { taken, failures } = await this.#verifyStored(row, undefined);
+      if (taken !== undefined) this.#current = taken;
+      else {
         this.#log.warn(
-          { sequence: row.sequence, failures: report.failures.map((f) => f.code) },
+          { sequence: row.sequence, failures: failures.map((f) => f.code) },
           'stored trust registry document no longer verifies',
         );
       }
@@ -116,18 +114,31 @@ export class Consumer {
         const heldAt = Date.parse(held.doc.updatedAt);
         if (row.sequence < held.sequence || (row.sequence === held.sequence && row.updated_at <= heldAt)) return;
       }
-      const doc = JSON.parse(row.document) as RegistryDocument;
-      const report = await verifyRegistry(doc, {
-        rootKey: this.#rootKey,
-        now: this.#ctx.clock.now(),
-        ...(held === undefined ? {} : { lastSeen: { sequence: held.sequence, chainHash: held.chainHash } }),
-      });
-      if (!report.valid) return;
-      this.#current = { doc, sequence: row.sequence, chainHash: row.chain_hash, expiresAt: row.expires_at };
+      const { taken } = await this.#verifyStored(row, held);
+      if (taken === undefined) return;
+      this.#current = taken;
       this.#log.info({ sequence: row.sequence }, 'trust registry: took the later document another process stored');
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'trust registry: could not read the stored document');
     }
+  }
+
+  /** Verifies a stored document now (as an extension of `held`'s chain, when one is held): the document to hold. */
+  async #verifyStored(
+    row: store.DocumentRow,
+    held: ConsumerDocument | undefined,
+  ): Promise<{ taken?: ConsumerDocument; failures: readonly RegistryFailure[] }> {
+    const doc = JSON.parse(row.document) as RegistryDocument;
+    const report = await verifyRegistry(doc, {
+      rootKey: this.#rootKey,
+      now: this.#ctx.clock.now(),
+      ...(held === undefined ? {} : { lastSeen: { sequence: held.sequence, chainHash: held.chainHash } }),
+    });
+    if (!report.valid) return { failures: report.failures };
+    return {
+      taken: { doc, sequence: row.sequence, chainHash: row.chain_hash, expiresAt: row.expires_at },
+      failures: [],
+    };
   }
 
   async #fetchAndAccept(): Promise<RefreshResult> {
