@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
 
+/** How long a kept-alive connection stays open after its last answer once the app is closing. */
+const IDLE_AFTER_CLOSE_MS = 1000;
+
 /** Whether the app has begun closing; read by the first onRequest hook (app.ts). */
 export interface ClosingState {
   readonly now: boolean;
@@ -18,6 +21,11 @@ export function trackClosing(app: FastifyInstance): ClosingState {
   // answered by a route.
   app.addHook('preClose', (done) => {
     state.now = true;
+    // server.close() ends the connections idle at that moment; one whose request is still in flight goes idle later
+    // and would stay open for the whole keep-alive timeout (72 s), holding close() until the shutdown grace cut it.
+    // Node arms the idle timer from this value when a response finishes: such a connection now ends a second
+    // after its last answer (a request sent before then is answered 503 with Connection: close).
+    app.server.keepAliveTimeout = Math.min(app.server.keepAliveTimeout, IDLE_AFTER_CLOSE_MS);
     done();
   });
   return state;
