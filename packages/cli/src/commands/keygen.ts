@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { generateKeyPair } from '@vouch/sdk';
 import type { GeneratedKeyPair, KeyType } from '@vouch/sdk';
 import { CliError, EXIT } from '../exit.ts';
+import { createFileWhole } from '../files.ts';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
 
@@ -60,8 +60,8 @@ Examples:
       const file = resolve(opts.output);
       const keyFile = keyFileOf(pair, new Date());
       try {
-        // 'wx' refuses an existing file, so a key is never overwritten by accident.
-        await writeFile(file, `${JSON.stringify(keyFile, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+        // Refuses an existing file, so a key is never overwritten by accident; a failed write leaves no file.
+        await createFileWhole(file, `${JSON.stringify(keyFile, null, 2)}\n`, 0o600);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') throw new CliError(`${file} already exists; refusing to overwrite a key.`, EXIT.USAGE);

@@ -8,6 +8,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, type RegistryDocument } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
+import { createFileWhole } from '../../../files.ts';
 
 export const DEFAULT_DIR = './registry';
 
@@ -91,7 +92,7 @@ export function jsonText(value: unknown): string {
 
 /**
  * Writes JSON through a temporary file and a rename, so a reader never sees half a registry. `exclusive` refuses an
- * existing file (nothing is overwritten by accident).
+ * existing file (nothing is overwritten by accident), and links the temporary file into place instead.
  */
 export async function writeJson(
   path: string,
@@ -104,7 +105,8 @@ export async function writeJson(
 /**
  * Writes `text` to `path` whole: to a new temporary file beside it (created with `mode`), then renamed over it, so the
  * file always ends with `mode` (writeFile's mode applies only to a file it creates: overwriting an existing 0644
- * file with a secret would leave it readable). `exclusive` refuses an existing file instead.
+ * file with a secret would leave it readable). `exclusive` refuses an existing file instead; a failed write leaves
+ no file either way.
  */
 export async function writeText(
   path: string,
@@ -116,7 +118,7 @@ export async function writeText(
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     if (options.exclusive) {
-      await writeFile(path, text, { flag: 'wx', mode });
+      await createFileWhole(path, text, mode);
       return;
     }
     await writeFile(tmp, text, { flag: 'wx', mode });
