@@ -3,6 +3,7 @@ import { parseStrict } from '../json/parse-strict.ts';
 import type { JsonValue } from '../json/types.ts';
 import { discardBody, readBodyText } from '../lib/read-body.ts';
 import type { ReadableResponse } from '../lib/read-body.ts';
+import { timerDelay } from '../lib/timer.ts';
 
 /**
  * The subset of WHATWG `fetch` the verifier uses (so tests and other runtimes can pass their own). The verifier asks
@@ -36,7 +37,7 @@ export async function getJson(
   headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const timer = setTimeout(() => controller.abort(), timerDelay(timeoutMs));
   try {
     let res;
     try {

@@ -62,7 +62,7 @@ export interface AipVerifierOptions {
    * waited for, on every verification; meanwhile the staleness rule decides from the last list.
    */
   revocationsRetryIntervalMs?: number;
-  /** Per-request timeout (default 5 s). */
+  /** Per-request timeout in ms (default 5 s); a longer one than a timer holds (2^31 - 1 ms) waits that long. */
   requestTimeoutMs?: number;
   /** When given, a session token's nonce is consumed on each successful verification. */
   nonceStore?: AipNonceStore;

@@ -9,6 +9,7 @@ import { abortableSleep, defaultCrypto } from './runtime.ts';
 import { discardBody, readBodyText } from '../lib/read-body.ts';
 import type { ReadableResponse } from '../lib/read-body.ts';
 import { signRequestHeaders } from './signed-request.ts';
+import { timerDelay } from '../lib/timer.ts';
 
 /**
  * The subset of WHATWG `fetch` the client uses; pass your own to run behind a proxy or in tests. The client always
@@ -68,7 +69,7 @@ export interface CallOptions {
   as?: CredentialKind | 'none';
   /** Cancels the call, retries included. */
   signal?: AbortSignal;
-  /** Timeout of each attempt in ms (default: the client's, 10 s). */
+  /** Timeout of each attempt in ms (default: the client's, 10 s); one longer than a timer holds (2^31 - 1 ms) waits that. */
   timeoutMs?: number;
   /** Overrides the client's retry count for this call (idempotent calls only ever retry). */
   retries?: number;
@@ -79,6 +80,7 @@ export interface HttpOptions {
   baseUrl: string;
   credentials?: Credentials;
   fetch?: HttpFetch;
+  /** Timeout of each attempt in ms (default 10 s); a longer one than a timer holds (2^31 - 1 ms) waits that long. */
   timeoutMs?: number;
   retry?: RetryOptions;
   crypto?: CryptoProvider;
@@ -344,7 +346,7 @@ export class HttpTransport {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, timeoutMs);
+    }, timerDelay(timeoutMs));
     const onAbort = () => controller.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const refusal = (code: string, message: string, status: number) =>

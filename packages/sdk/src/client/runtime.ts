@@ -3,6 +3,7 @@
 import { getDefaultCrypto } from '../crypto/default.ts';
 import { createWebCryptoProvider } from '../crypto/webcrypto.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
+import { timerDelay } from '../lib/timer.ts';
 
 /** `node:crypto` on Node, WebCrypto elsewhere (browsers, Deno, workers). */
 export function defaultCrypto(): CryptoProvider {
@@ -21,7 +22,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, timerDelay(ms));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
