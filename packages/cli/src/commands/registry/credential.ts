@@ -56,7 +56,11 @@ export function registerCredential(registry: Command, io: Io): void {
     .option('--ttl <duration>', 'lifetime, e.g. 90s, 30m, 12h, 7d', '24h')
     .option('--agent-key <file|key>', "bind the agent's Ed25519 public key (cnf.jwk): tokens then need its proof")
     .option('--output <file>', 'write the credential to this file (mode 0600) instead of printing it')
-    .option('--format <format>', 'text (the credential alone) or json (with its claims)', 'text')
+    .option(
+      '--format <format>',
+      'text (the credential alone) or json (with its claims; the file with --output)',
+      'text',
+    )
     .option('--dir <dir>', 'registry directory (to check that your key is the registered one)', DEFAULT_DIR)
     .addHelpText(
       'after',
@@ -111,7 +115,9 @@ Examples:
         await writeText(resolve(opts.output), `${credential}\n`, { mode: 0o600 });
       }
       const { claims } = decodeJwt(credential);
-      print(io, opts.format === 'json', { credential, claims }, () =>
+      // With --output the credential stays in its 0600 file, in the JSON form too: the file is named instead.
+      const json = opts.output === undefined ? { credential, claims } : { file: resolve(opts.output), claims };
+      print(io, opts.format === 'json', json, () =>
         opts.output === undefined
           ? credential
           : `wrote a credential for ${opts.agent} (expires ${new Date(claims.exp! * 1000).toISOString()}) to ${shown(resolve(opts.output))}`,
