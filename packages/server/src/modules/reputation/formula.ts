@@ -45,7 +45,8 @@ export function valueOf(mv: MetricValue): number {
 }
 
 /**
- * `weight × (+1 boost | −1 hurt) × v` in micro-points, rounded to the nearest integer; 0 for neutral metrics.
+ * `weight × (+1 boost | −1 hurt) × v` in micro-points, rounded to the nearest integer, halves away from zero; 0 for
+ * neutral metrics.
  *
  * @example
  * contributionMicro({ metricKey: 'x', polarity: 'hurt', weight: 2, lane: 'conduct', maxPerDay: 10 },
@@ -54,7 +55,9 @@ export function valueOf(mv: MetricValue): number {
 export function contributionMicro(def: MetricDefinition, mv: MetricValue): number {
   if (def.polarity === 'neutral') return 0;
   const sign = def.polarity === 'boost' ? 1 : -1;
-  const micro = Math.round(sign * def.weight * valueOf(mv) * MICRO);
+  // The magnitude is rounded, then signed: Math.round takes halves up (-2.5 → -2, 2.5 → 3), so a hurt value would
+  // weigh less than the same boost value, and one of half a micro-point would round to 0 and take no slot.
+  const micro = sign * Math.round(def.weight * valueOf(mv) * MICRO);
   return micro === 0 ? 0 : micro; // never -0
 }
 
