@@ -2,7 +2,7 @@ import type { CallOptions } from './http.ts';
 import { Api } from './api.ts';
 import { errorFromResponse } from './errors.ts';
 import { ROUTES } from './routes.ts';
-import type { AipCheckResult } from '../aip/types.ts';
+import type { AipCheckResult, AipTokenType } from '../aip/types.ts';
 import type { Jwks } from '../jwt/keys.ts';
 import type { AipIssued, AipIssueInput, Answer, RevocationPage } from './types.ts';
 
@@ -39,9 +39,12 @@ export class TokensApi extends Api {
     return this.send(ROUTES.aipIssue, { body: { ...input } }, options);
   }
 
-  /** `POST /api/registry/verify`: the server's verdict, `{valid: true, claims}` or `{valid: false, error, code}`. */
+  /**
+   * `POST /api/registry/verify`: the server's verdict, `{valid: true, claims}` or `{valid: false, error, code}`.
+   * `token_type` requires that type (a session token forwarded by its audience never passes for an identity token).
+   */
   async verify(
-    input: { token: string; audience?: string; nonce?: string },
+    input: { token: string; audience?: string; nonce?: string; token_type?: AipTokenType },
     options?: CallOptions,
   ): Promise<AipCheckResult> {
     const res = await this.http.call<AipCheckResult>(ROUTES.aipVerify, { body: input, accept: [401] }, options);

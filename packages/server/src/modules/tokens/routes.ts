@@ -332,7 +332,8 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         summary:
           'Verify a token: 200 {valid: true, claims} or 401 {valid: false, error, code}. Passing audience requires a ' +
-          "session token for it; the token's audience (admin, or the integrator whose slug it is) consumes its nonce.",
+          'session token for it, passing token_type a token of that type; ' +
+          "the token's audience (admin, or the integrator whose slug it is) consumes its nonce.",
         tags: ['tokens'],
         body: {
           type: 'object',
@@ -343,6 +344,9 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
             token: { type: 'string', maxLength: 65_536 },
             audience: { type: 'string', minLength: 1, maxLength: 256 },
             nonce: { type: 'string', minLength: 1, maxLength: 256 },
+            // Without it either type passes: a service expecting identity tokens must be able to refuse a session
+            // token that its audience forwarded (the SDK verifiers' tokenType).
+            token_type: { type: 'string', enum: [...AIP_TOKEN_TYPES] },
           },
         },
         response: {
@@ -355,11 +359,12 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     },
     async (req, reply) => {
-      const b = req.body as { token: string; audience?: string; nonce?: string };
+      const b = req.body as { token: string; audience?: string; nonce?: string; token_type?: AipTokenType };
       try {
         const { claims } = await verifyToken(ctx, b.token, {
           audience: b.audience,
           nonce: b.nonce,
+          tokenType: b.token_type,
           principal: req.principal,
         });
         return { valid: true, claims };

@@ -246,6 +246,8 @@ export function speaksForAudience(principal: Principal | null, audience: string)
 export interface VerifyInput {
   audience?: string;
   nonce?: string;
+  /** When given, the token must be of this type (`TOKEN_TYPE_MISMATCH` otherwise). */
+  tokenType?: AipTokenType;
   /** The authenticated caller, if any: the token's audience consumes its nonce. */
   principal?: Principal | null;
 }
@@ -274,6 +276,7 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
     clockSkewSeconds: config.clockSkewSeconds,
     audience: input.audience,
     nonce: input.nonce,
+    tokenType: input.tokenType,
     signatureCache: signatureCacheOf(ctx),
   });
   // A retired key may have leaked: only the tokens it was recorded to sign count (retired-key-tokens.ts). The active
