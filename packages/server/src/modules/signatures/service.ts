@@ -153,7 +153,7 @@ interface Notes {
  * clients), but its note is only an unverified one, since whoever submits a signature first could have attached it.
  */
 async function notesOf(agent: Agent, input: SignInput, signature: string): Promise<Notes> {
-  const note = input.publicNote === undefined || input.publicNote === '' ? null : input.publicNote;
+  const note = noteOf(input);
   if (
     note !== null &&
     (await verifyAgentSignature(agent, await signedMessageText(input.payloadHash, input.signedAt, note), signature))
@@ -172,9 +172,18 @@ async function notesOf(agent: Agent, input: SignInput, signature: string): Promi
   );
 }
 
-/** A submission whose signature is recorded already: the record again, or 409 when the notes differ. */
-function repeatOf(row: SignatureRow, notes: Notes): { signature: StoredSignature; inserted: false } {
-  if (row.public_note !== notes.public_note || row.unverified_note !== notes.unverified_note) {
+/** The note a submission carries (`""` is none). */
+function noteOf(input: SignInput): string | null {
+  return input.publicNote === undefined || input.publicNote === '' ? null : input.publicNote;
+}
+
+/**
+ * A submission whose signature is recorded already: the record again, or 409 when its note differs. The record keeps
+ * the note it was sent with (as `public_note` or `unverified_note`, never both), and the same signature with the same
+ * note is the same submission, so this needs no signature check.
+ */
+function repeatOf(row: SignatureRow, note: string | null): { signature: StoredSignature; inserted: false } {
+  if ((row.public_note ?? row.unverified_note) !== note) {
     throw new ApiError('SIGNATURE_CONFLICT', 'This signature is already recorded with a different publicNote.');
   }
   return { signature: toStored(row), inserted: false };
@@ -182,11 +191,11 @@ function repeatOf(row: SignatureRow, notes: Notes): { signature: StoredSignature
 
 /**
  * Records a signed message (`POST /api/v1/signatures/sign`). Checks, in order: the agent exists (404) and is not
- * revoked (403 `AGENT_REVOKED`), `signedAt` is within the window (400 `SIGNED_AT_OUT_OF_WINDOW`), the signature
- * decodes and verifies with the agent's key (400 `SIGNATURE_INVALID`) over `signedMessageText` (@vouch/sdk) with the
- * note (the note is the agent's) or without it (any note is recorded as unverified). A signature recorded already
- * answers its record (the same notes) or 409 `SIGNATURE_CONFLICT` (other notes) without touching the per-DID
- * limit; a new one is inserted and counted in one transaction (429 rolls both back), so only signatures that verify
+ * revoked (403 `AGENT_REVOKED`); a signature recorded already answers its record (the same note) or 409
+ * `SIGNATURE_CONFLICT` (another note), whenever it is retried, without touching the per-DID limit; else `signedAt`
+ * is within the window (400 `SIGNED_AT_OUT_OF_WINDOW`), the signature decodes and verifies with the agent's key (400
+ * `SIGNATURE_INVALID`) over `signedMessageText` (@vouch/sdk) with the note (the note is the agent's) or without it
+ * (any note is recorded as unverified). A new one is inserted and counted in one transaction (429 rolls both back), so only signatures that verify
  * and were not recorded yet spend the agent's allowance: neither forgeries nor replays of its public signatures,
  * however many arrive at once.
  *
@@ -199,21 +208,21 @@ export async function recordSignature(
 ): Promise<{ signature: StoredSignature; inserted: boolean }> {
   const agent = await resolveAgent(ctx, input.did);
   assertAgentActive(agent);
-  assertWithinWindow(ctx, input.signedAt);
   const signature = canonicalSignature(input.signature);
-  if (signature === undefined) {
+  const signatureHash =
+    signature === undefined
+      ? undefined
+      : signatureHashOf({ did: agent.did, payloadHash: input.payloadHash, signedAt: input.signedAt, signature });
+  // A repeat (a retry, or anyone replaying the public record) is one primary-key read, and spends nothing. It is
+  // answered before the window and signature checks: a client retrying after the window closed (or after the agent
+  // rotated its key) must learn that its signature was recorded, not that it was refused.
+  const stored = signatureHash === undefined ? undefined : await store.findSignature(ctx.storage.db, signatureHash);
+  if (stored !== undefined) return repeatOf(stored, noteOf(input));
+  assertWithinWindow(ctx, input.signedAt);
+  if (signature === undefined || signatureHash === undefined) {
     throw new ApiError('SIGNATURE_INVALID', 'signature must be the base64 of a 64-byte Ed25519 signature.');
   }
   const notes = await notesOf(agent, input, signature);
-  const signatureHash = signatureHashOf({
-    did: agent.did,
-    payloadHash: input.payloadHash,
-    signedAt: input.signedAt,
-    signature,
-  });
-  // A repeat (a retry, or anyone replaying the public record) is one primary-key read, and spends nothing.
-  const stored = await store.findSignature(ctx.storage.db, signatureHash);
-  if (stored !== undefined) return repeatOf(stored, notes);
   const now = ctx.clock.now();
   return ctx.storage.db.transaction().execute(async (trx) => {
     // Checked outside this transaction: a revocation or key rotation committed since refuses the signature.
@@ -231,7 +240,7 @@ export async function recordSignature(
       created_at: now,
     });
     // An identical submission committed between the read and the insert: it counted, this one does not.
-    if (!inserted) return repeatOf(row, notes);
+    if (!inserted) return repeatOf(row, noteOf(input));
     const hit = await hitRateLimit(trx, `signatures.sign|${agent.id}`, ctx.config.rateLimitWindowMs, now);
     if (hit.count > ctx.config.signatureRateLimits.sign) {
       const seconds = String(Math.max(1, Math.ceil((hit.resetAtMs - now) / 1000)));
