@@ -195,9 +195,9 @@ function repeatOf(row: SignatureRow, note: string | null): { signature: StoredSi
  * `SIGNATURE_CONFLICT` (another note), whenever it is retried, without touching the per-DID limit; else `signedAt`
  * is within the window (400 `SIGNED_AT_OUT_OF_WINDOW`), the signature decodes and verifies with the agent's key (400
  * `SIGNATURE_INVALID`) over `signedMessageText` (@vouch/sdk) with the note (the note is the agent's) or without it
- * (any note is recorded as unverified). A new one is inserted and counted in one transaction (429 rolls both back), so only signatures that verify
- * and were not recorded yet spend the agent's allowance: neither forgeries nor replays of its public signatures,
- * however many arrive at once.
+ * (any note is recorded as unverified). A new one is inserted and counted in one transaction (429 rolls both back),
+ * so only signatures that verify and were not recorded yet spend the agent's allowance: neither forgeries nor
+ * replays of its public signatures, however many arrive at once.
  *
  * @example
  * const { signature } = await recordSignature(ctx, body);
