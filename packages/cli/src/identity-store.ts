@@ -64,11 +64,11 @@ function identityFile(alias: string, env: NodeJS.ProcessEnv): string {
 }
 
 async function ensureDirs(env: NodeJS.ProcessEnv): Promise<void> {
-  for (const dir of [vouchHome(env), identitiesDir(env)]) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode applies only to folders it creates (and passes through the umask): make sure.
-    await chmod(dir, 0o700);
-  }
+  // Folders created here are 0700 (the umask only takes bits away). An existing $VOUCH_HOME keeps its mode: it is
+  // the user's folder, possibly $HOME or /tmp, whose sticky bit and access others rely on. identities/, which holds
+  // the keys, is the CLI's own and is tightened whatever it was.
+  await mkdir(identitiesDir(env), { recursive: true, mode: 0o700 });
+  await chmod(identitiesDir(env), 0o700);
 }
 
 function ioError(what: string, err: unknown): CliError {

@@ -45,9 +45,10 @@ async function identity(alias: string): Promise<StoredIdentity> {
 
 test('concurrent saves of one alias: exactly one wins, nothing half-written, modes 0600/0700', async () => {
   const env = { VOUCH_HOME: join(dir, 'a') };
-  // A folder that already exists with loose permissions is tightened.
-  await mkdir(join(dir, 'a'), { mode: 0o755 });
-  await chmod(join(dir, 'a'), 0o755);
+  // An identities folder that already exists with loose permissions is tightened.
+  await mkdir(join(dir, 'a', 'identities'), { recursive: true, mode: 0o755 });
+  await chmod(join(dir, 'a', 'identities'), 0o755);
+  const homeMode = (await stat(join(dir, 'a'))).mode & 0o777;
   const candidates = await Promise.all([1, 2, 3, 4, 5].map(() => identity('bot')));
   const results = await Promise.allSettled(candidates.map((c) => saveIdentity(c, env)));
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
@@ -55,7 +56,7 @@ test('concurrent saves of one alias: exactly one wins, nothing half-written, mod
     assert.ok(r.reason instanceof CliError && /already exists/.test(r.reason.message));
   }
   assert.deepEqual(await readdir(join(dir, 'a', 'identities')), ['bot.json']);
-  assert.equal((await stat(join(dir, 'a'))).mode & 0o777, 0o700);
+  assert.equal((await stat(join(dir, 'a'))).mode & 0o777, homeMode, 'an existing VOUCH_HOME keeps its mode');
   assert.equal((await stat(join(dir, 'a', 'identities'))).mode & 0o777, 0o700);
   assert.equal((await stat(join(dir, 'a', 'identities', 'bot.json'))).mode & 0o777, 0o600);
 
