@@ -161,7 +161,7 @@ export function decodeCapabilityToken(token: string): { header: JwsHeader; claim
 
 /**
  * A key resolver over a Vouch server's `/.well-known/vouch-keys.json`: its `capability` keys only (active and
- * retired), by `kid`.
+ * retired), by `kid`. The list is untrusted input: entries that are not key objects, or do not parse, are skipped.
  *
  * @example
  * ```ts
@@ -169,10 +169,14 @@ export function decodeCapabilityToken(token: string): { header: JwsHeader; claim
  * ```
  */
 export function capabilityKeysFromVouchKeys(doc: { keys?: ReadonlyArray<Record<string, unknown>> }): KeyResolver {
-  const keys = Array.isArray(doc?.keys) ? doc.keys : [];
-  return keysFromJwks({
-    keys: keys.filter((k) => k.purpose === CAPABILITY_KEY_PURPOSE && k.kty === 'OKP' && k.crv === 'Ed25519'),
+  const keys: readonly unknown[] = Array.isArray(doc?.keys) ? doc.keys : [];
+  // A fetched list is untrusted: an entry that is not an object (`null`, `1`) is skipped, not read (a TypeError).
+  const capabilityKeys = keys.filter((k): k is Record<string, unknown> => {
+    if (k === null || typeof k !== 'object') return false;
+    const jwk = k as Record<string, unknown>;
+    return jwk.purpose === CAPABILITY_KEY_PURPOSE && jwk.kty === 'OKP' && jwk.crv === 'Ed25519';
   });
+  return keysFromJwks({ keys: capabilityKeys });
 }
 
 export interface CheckCapabilityOptions {
