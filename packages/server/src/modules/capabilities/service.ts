@@ -50,6 +50,9 @@ const PASS_THROUGH = new Set<string>([
   'PROOF_STALE',
 ]);
 
+/** Longest agent id a token's `sub` takes, in UTF-16 code units (the SDK's claim check). */
+const MAX_AGENT_ID_UNITS = 256;
+
 /** Runs an SDK check, turning its refusals into API errors with the same code. */
 async function sdk<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -195,6 +198,13 @@ export async function issueCapability(
 ): Promise<{ tokenId: string; token: string; expiresAt: string }> {
   const now = ctx.clock.now();
   const { agentId, resource, action, tier } = input;
+  // The route schema's maxLength counts code points; a token's `sub` (and a credential's) is at most 256 UTF-16 code
+  // units, so 129 emoji passed the schema and failed only at signing, as a 400 with no field.
+  if (agentId.length > MAX_AGENT_ID_UNITS) {
+    throw new ApiError('VALIDATION_FAILED', `body.agentId must be at most ${MAX_AGENT_ID_UNITS} UTF-16 code units.`, {
+      field: 'body.agentId',
+    });
+  }
   let credential: VerifiedAgentCredential | undefined;
   let proof: { digest: string; expiresAt: number } | undefined;
   if (input.issuerBinding !== undefined) {
