@@ -17,6 +17,15 @@ export const TOOL_MANIFEST_KEY_PURPOSE = 'tool-manifest';
 /** The `type` member of the signed statement. */
 export const TOOL_MANIFEST_TYPE = 'vouch-tool-manifest-v1';
 
+type VouchKey = VouchKeys['keys'][number];
+
+/** Whether a key-list entry is the tool-manifest key `kid`. */
+function isManifestKey(k: unknown, kid: string): k is VouchKey {
+  if (typeof k !== 'object' || k === null) return false;
+  const o = k as Partial<Record<keyof VouchKey, unknown>>;
+  return o.kid === kid && o.purpose === TOOL_MANIFEST_KEY_PURPOSE && o.kty === 'OKP' && o.crv === 'Ed25519';
+}
+
 /**
  * Verifies a signed tool manifest (`GET /v1/identity/{slug}/tools`) offline against the cached
  * `/.well-known/vouch-keys.json`: the manifest hash recomputed from `tools` and `tool_descriptions`
@@ -57,10 +66,10 @@ export async function verifyToolManifest(
   if (hash !== m.tool_manifest_hash) {
     return invalid('MANIFEST_HASH_MISMATCH', 'tool_manifest_hash is not the hash of these tools and descriptions.');
   }
-  const jwk = cache.vouchKeys?.keys?.find(
-    (k) =>
-      k.kid === m.signature_kid && k.purpose === TOOL_MANIFEST_KEY_PURPOSE && k.kty === 'OKP' && k.crv === 'Ed25519',
-  );
+  // The key list came off the network: anything in it that is not a key object is skipped like a key that does not
+  // match, never a TypeError out of the verifier.
+  const keys: unknown = (cache?.vouchKeys as { keys?: unknown } | null | undefined)?.keys;
+  const jwk = (Array.isArray(keys) ? (keys as unknown[]) : []).find((k) => isManifestKey(k, m.signature_kid!));
   if (jwk === undefined) {
     return invalid('MANIFEST_KEY_UNKNOWN', "The signing key is not one of the server's tool-manifest keys.");
   }
