@@ -13,11 +13,13 @@ const SPECIAL_USE_TLDS = new Set(['localhost', 'local', 'internal', 'arpa', 'inv
 
 /**
  * The canonical form of a domain a caller wants to prove: lower-case A-labels (IDNA through the WHATWG
- * `domainToASCII`), one trailing dot dropped, at least two labels, no IP address in any spelling, no port, scheme,
- * path or wildcard, no special-use name. Throws ApiError `DOMAIN_INVALID` (400) naming the field.
+ * `domainToASCII`), one trailing dot (`.` or a full stop IDNA maps to it, such as `。`) dropped, at least two labels,
+ * no IP address in any spelling, no port, scheme, path or wildcard, no special-use name. Throws ApiError
+ * `DOMAIN_INVALID` (400) naming the field.
  *
  * @example
  * normalizeDomain('Bücher.Example.'); // 'xn--bcher-kva.example'
+ * normalizeDomain('例え。テスト。'); // 'xn--r8jz45g.xn--zckzah'
  * normalizeDomain('example.com:443'); // throws DOMAIN_INVALID
  */
 export function normalizeDomain(input: string, field = 'domain'): string {
@@ -28,8 +30,10 @@ export function normalizeDomain(input: string, field = 'domain'): string {
   if (NOT_A_HOST_NAME.test(input) || /[\u0000-\u001f\u007f]/.test(input)) {
     throw bad('must be a bare host name such as example.com, without scheme, port, path or spaces');
   }
-  const withoutDot = input.endsWith('.') ? input.slice(0, -1) : input;
-  const ascii = domainToASCII(withoutDot);
+  // The trailing dot is dropped after the IDNA mapping: `。`, `．` and `｡` map to a dot, and an IME types them after
+  // a Japanese or Chinese name (`例え。テスト。` is `例え.テスト.`). One only: `example.com..` keeps an empty label.
+  const mapped = domainToASCII(input);
+  const ascii = mapped.endsWith('.') ? mapped.slice(0, -1) : mapped;
   if (ascii === '') throw bad('is not a valid domain name');
   // domainToASCII parses IPv4 in every spelling (2130706433, 0x7f.1, 127.1) into dotted form.
   if (isIP(ascii) !== 0) throw bad('must be a domain name, not an IP address');
