@@ -62,7 +62,14 @@ export async function verifyToolManifest(
   ) {
     return invalid('MANIFEST_INVALID', 'The tool manifest lacks members or has members of the wrong type.');
   }
-  const hash = await sha256Hex(canonicalize({ tools: m.tools, tool_descriptions: m.tool_descriptions }), crypto);
+  let canonical: string;
+  try {
+    canonical = canonicalize({ tools: m.tools, tool_descriptions: m.tool_descriptions });
+  } catch {
+    // JSON can carry what RFC 8785 cannot hash (a lone surrogate, "\ud800"): the manifest is malformed, not a throw.
+    return invalid('MANIFEST_INVALID', 'The tools or tool descriptions cannot be hashed as RFC 8785 JSON.');
+  }
+  const hash = await sha256Hex(canonical, crypto);
   if (hash !== m.tool_manifest_hash) {
     return invalid('MANIFEST_HASH_MISMATCH', 'tool_manifest_hash is not the hash of these tools and descriptions.');
   }
