@@ -67,7 +67,14 @@ export async function verifyContent(
     return { ...invalid('RECORD_INVALID', 'The record lacks the signature or signedAt.'), match: true };
   }
   const fields = { did: r.agent.did, payloadHash: r.payloadHash, signedAt: r.signedAt, signature: r.signature };
-  if ((await sha256Hex(canonicalize(fields), crypto)) !== signatureHash) {
+  let canonical: string;
+  try {
+    canonical = canonicalize(fields);
+  } catch {
+    // JSON can carry what RFC 8785 cannot hash (a lone surrogate, "\ud800"): a malformed record, not a throw.
+    return { ...invalid('RECORD_INVALID', 'The record cannot be hashed as RFC 8785 JSON.'), match: true };
+  }
+  if ((await sha256Hex(canonical, crypto)) !== signatureHash) {
     return { ...invalid('RECORD_MISMATCH', 'The record does not hash to this signature hash.'), match: true };
   }
   // The key that made the signature: after a rotation the agent's current key never verifies it.
