@@ -9,7 +9,7 @@ import { createLogger } from './logger.ts';
 import { connectionLossLog } from './connection-loss-log.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import { buildApp } from './app.ts';
-import { checkKek, ensureServerKey, loadKekFile, openStorage } from './storage/index.ts';
+import { checkKek, ensureServerKey, loadKekFile, openStorage, preflightKek } from './storage/index.ts';
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import { ensureRegistryRootKey, readRegistryRootKeyFile, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
@@ -78,6 +78,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const admin = await resolveAdminKey(config);
   // Before the database: a bad key file stops the start before any migration runs.
   const rootKeyFile = await readRegistryRootKeyFile(config);
+  // So is a KEK setting that can never work (PostgreSQL without VOUCH_KEK_FILE or its file, a malformed file): it
+  // used to be found only after the migrations had created or upgraded the schema it then refused to serve.
+  const engine = config.databaseUrl === undefined ? 'sqlite' : 'postgres';
+  await preflightKek({ kekFile: config.kekFile, dataDir: config.dataDir, engine });
   const storage = await openStorage({
     ...storageOptionsOf(config),
     onConnectionLost: connectionLossLog(logger, clock),

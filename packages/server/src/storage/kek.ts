@@ -67,13 +67,7 @@ export async function loadKekFile(opts: KekLocation & { storage?: Storage }): Pr
   const fresh = opts.engine === 'sqlite' && opts.storage !== undefined && !(await hasKekCheck(opts.storage));
   const key = await readKekFile(file);
   if (key !== undefined) return { key, file, created: false };
-  if (opts.engine === 'postgres') {
-    throw new StorageError(
-      'KEK_REQUIRED',
-      `The key-encryption key file ${file} (VOUCH_KEK_FILE) does not exist; with PostgreSQL it is never created: ` +
-        `create it once (openssl rand -hex 32 > ${file}; chmod 600 ${file}) and give every server process the same file.`,
-    );
-  }
+  if (opts.engine === 'postgres') throw postgresKekMissing(file);
   if (opts.storage === undefined) {
     throw new StorageError('KEK_REQUIRED', `There is no key-encryption key file at ${file}.`);
   }
@@ -85,6 +79,27 @@ export async function loadKekFile(opts: KekLocation & { storage?: Storage }): Pr
     );
   }
   return createKekFile(file);
+}
+
+/**
+ * What can be checked of the KEK file before the database is opened, so a setting that can never work stops the start
+ * before any migration creates or changes a schema: `KEK_REQUIRED` on PostgreSQL without `VOUCH_KEK_FILE` or its
+ * file, `KEK_INVALID` for a file that is unreadable or malformed. A missing SQLite file is left to
+ * {@link loadKekFile}, which needs the database to tell a fresh one (create the file) from one set up (restore it).
+ */
+export async function preflightKek(opts: KekLocation): Promise<void> {
+  const file = kekFilePath(opts);
+  const key = await readKekFile(file);
+  if (key === undefined && opts.engine === 'postgres') throw postgresKekMissing(file);
+  key?.fill(0);
+}
+
+function postgresKekMissing(file: string): StorageError {
+  return new StorageError(
+    'KEK_REQUIRED',
+    `The key-encryption key file ${file} (VOUCH_KEK_FILE) does not exist; with PostgreSQL it is never created: ` +
+      `create it once (openssl rand -hex 32 > ${file}; chmod 600 ${file}) and give every server process the same file.`,
+  );
 }
 
 /** Whether the database already records a KEK (its check value): set up, not fresh. */
