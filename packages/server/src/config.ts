@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
+import pg from 'pg';
 import { canonicalAddress, isLoopbackAddress, parseDnsServers } from './net/index.ts';
 import type { OpenStorageOptions } from './storage/index.ts';
 
@@ -142,7 +143,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_DATABASE_URL',
     default: '(unset: SQLite)',
-    meaning: 'PostgreSQL connection string (`postgres://...`). When set, all processes share this database.',
+    meaning:
+      'PostgreSQL connection string (`postgres://...`), with reserved characters in the user name and password percent-encoded (`#` as `%23`, `/` as `%2F`); one that does not parse stops the start. When set, all processes share this database.',
   },
   {
     name: 'VOUCH_DATABASE_SCHEMA',
@@ -501,6 +503,28 @@ function parsePublicUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+/**
+ * VOUCH_DATABASE_URL must be read by pg as written. An unencoded reserved character in the password does not parse
+ * (the start then failed with "Invalid URL", naming no setting), and after a `#` pg ignores the rest: `user:4321#x@db`
+ * reads as host `user`, port 4321, no password. Checked with pg's own parser; the value is never quoted.
+ */
+function checkDatabaseUrl(url: string): void {
+  const hint = 'percent-encode reserved characters such as @ : / ? # % in the user name and password (# is %23)';
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError('VOUCH_DATABASE_URL must be a postgres:// or postgresql:// URL.');
+  }
+  if (url.includes('#')) throw new ConfigError(`VOUCH_DATABASE_URL must not contain #: ${hint}.`);
+  try {
+    // Parses the connection string (pg-connection-string, as the pool will); connects nothing.
+    new pg.Client({ connectionString: url });
+  } catch (err) {
+    // Only a URL that does not parse (or decode); an unreadable sslrootcert file is reported at connect, as before.
+    if (err instanceof URIError || (err as { code?: unknown }).code === 'ERR_INVALID_URL') {
+      throw new ConfigError(`VOUCH_DATABASE_URL is not a valid connection URL: ${hint}.`);
+    }
+  }
+}
+
 /** A listen address: an IPv4 or IPv6 address, or a host name (`localhost`); no scheme, port or brackets. */
 function parseHost(raw: string | undefined): string {
   const host = raw?.trim() || '127.0.0.1';
@@ -541,9 +565,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const dataDirRaw = env.VOUCH_DATA_DIR?.trim() || './data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
   const databaseUrl = env.VOUCH_DATABASE_URL?.trim() || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('VOUCH_DATABASE_URL must be a postgres:// or postgresql:// URL.');
-  }
+  if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
   const databaseSchema = env.VOUCH_DATABASE_SCHEMA?.trim() || undefined;
   if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     throw new ConfigError('VOUCH_DATABASE_SCHEMA must be a lower-case identifier of at most 63 characters.');
