@@ -112,11 +112,16 @@ function assertSqliteDatabase(dataDir: string): void {
   const file = join(dataDir, SQLITE_FILE);
   const absent = new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database in ${dataDir}.`);
   if (!existsSync(file)) throw absent;
+  // Saying why, as the server's start does: a file that is no database failed here with SQLite's bare message.
+  const unreadable = (err: unknown) =>
+    new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file} (${describeCause(err)}).`, {
+      cause: err,
+    });
   let raw: BetterSqlite3.Database;
   try {
     raw = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   } catch (err) {
-    throw new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file}.`, { cause: err });
+    throw unreadable(err);
   }
   try {
     const tables = raw
@@ -125,6 +130,8 @@ function assertSqliteDatabase(dataDir: string): void {
     if (tables.length !== 2 || raw.prepare('select 1 from meta where key = ?').get(CHECK_META_KEY) === undefined) {
       throw absent;
     }
+  } catch (err) {
+    throw err === absent ? absent : unreadable(err);
   } finally {
     raw.close();
   }

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { SqliteDatabase } from 'kysely';
 import { StorageError } from '../errors.ts';
+import { describeCause } from './error-cause.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { TurnTakingSqliteDialect } from './sqlite-turns.ts';
@@ -39,7 +40,11 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   try {
     raw = new BetterSqlite3(file);
   } catch (err) {
-    throw new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file}.`, { cause: err });
+    throw new StorageError(
+      'DATABASE_UNAVAILABLE',
+      `Cannot open the SQLite database at ${file} (${describeCause(err)}).`,
+      { cause: err },
+    );
   }
   const db = new Kysely<Database>({ dialect: new TurnTakingSqliteDialect({ database: withStatementCache(raw) }) });
   try {
@@ -53,7 +58,12 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   } catch (err) {
     await db.destroy();
     if (err instanceof StorageError) throw err;
-    throw new StorageError('DATABASE_UNAVAILABLE', `Cannot prepare the SQLite database at ${file}.`, { cause: err });
+    // Saying why (a corrupt file, a full disk, a file this process may not change), as a PostgreSQL start does.
+    throw new StorageError(
+      'DATABASE_UNAVAILABLE',
+      `Cannot prepare the SQLite database at ${file} (${describeCause(err)}).`,
+      { cause: err },
+    );
   }
 }
 
