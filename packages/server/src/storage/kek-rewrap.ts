@@ -55,6 +55,15 @@ export async function rewrapKek(
     storage.db.transaction().execute(async (trx) => {
       // The check row first: its row lock orders this against rotations, which read it FOR SHARE (assertKekCurrent).
       const check = await trx.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst();
+      if (check !== undefined && constantTimeEqual(check.value, kekCheckValue(newKek))) {
+        // A re-wrap to this key already committed (a session that dropped before it printed): the new file is the
+        // only key that opens the server keys now, and must not be thrown away as a failed attempt.
+        throw new StorageError(
+          'KEK_MISMATCH',
+          'This database is already sealed under the new key-encryption key (an earlier re-wrap to it completed); ' +
+            'nothing changed: keep the new file and put it in place of the current one.',
+        );
+      }
       if (check === undefined || !constantTimeEqual(check.value, oldCheck)) {
         throw new StorageError('KEK_MISMATCH', 'The current key-encryption key is not the one this database uses.');
       }
