@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 import type { Engine } from '../engine.ts';
 import { StorageError } from '../errors.ts';
@@ -41,6 +41,18 @@ export async function migrateToLatest(
     ({ error, results } = await migrator.migrateToLatest());
   }
   if (error !== undefined) {
+    // Kysely calls this "corrupted migrations", which reads like a damaged database (restore a backup?): it is a
+    // database a newer Vouch migrated, met by an older one restarting during a rolling upgrade, or by a downgrade.
+    const newer = results === undefined ? await unknownMigrations(db, schema, list) : [];
+    if (newer.length > 0) {
+      throw new StorageError(
+        'MIGRATION_FAILED',
+        `The database was migrated by a newer version of Vouch (it has migration ${newer.join(', ')}; this version ` +
+          `knows up to ${list.at(-1)?.[0] ?? 'none'}): nothing was changed. Start that version or a later one; ` +
+          'a database cannot be taken back to an earlier version except from a backup taken before the upgrade.',
+        { cause: error },
+      );
+    }
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const what = failed === undefined ? 'Bringing the database schema up to date' : `Database migration ${failed}`;
     throw new StorageError(
@@ -63,4 +75,20 @@ function isConcurrentDrop(error: unknown): boolean {
   return (
     typeof code === 'string' && ['3F000', '42P01', '42703', '42704', 'XX000', '40P01', '40001', '23505'].includes(code)
   );
+}
+
+/** Applied migrations `list` does not have: what a newer version added. Empty when they cannot be read. */
+async function unknownMigrations(
+  db: Kysely<Database>,
+  schema: string | undefined,
+  list: typeof MIGRATIONS,
+): Promise<string[]> {
+  const known = new Set(list.map(([name]) => name));
+  const table = sql.table(schema === undefined ? MIGRATION_TABLE : `${schema}.${MIGRATION_TABLE}`);
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${table} order by name`.execute(db);
+    return rows.map((r) => r.name).filter((name) => !known.has(name));
+  } catch {
+    return [];
+  }
 }
