@@ -439,11 +439,13 @@ function parseCorsOrigins(raw: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return entries.map((entry) => {
+  return entries.map((entry, i) => {
     if (entry === '*') return entry;
+    // An entry with an @ may hold user:password, and the refusal is printed and logged: it is then named by position.
+    const shown = entry.includes('@') ? `${i + 1} (not quoted: it holds an @, as credentials do)` : `"${entry}"`;
     const refuse = (why: string) =>
       new ConfigError(
-        `VOUCH_CORS_ORIGINS entry "${entry}" ${why}; expected * or an origin such as https://app.example:8443.`,
+        `VOUCH_CORS_ORIGINS entry ${shown} ${why}; expected * or an origin such as https://app.example:8443.`,
       );
     let url: URL;
     try {

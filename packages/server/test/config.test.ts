@@ -157,7 +157,8 @@ test('VOUCH_CORS_ORIGINS entries must be * or http(s) origins; kept as browsers 
     ['https://app.example', 'http://localhost:3000', 'https://[::1]:8443'],
   );
   const bad = ['not a url', 'ftp://x', 'https://a.example/app', 'https://a.example?x=1', 'https://a.example#f'];
-  for (const entry of [...bad, 'https://u:p@a.example', 'null', 'https://a.example?']) {
+  // An entry with credentials is refused unquoted (config-cors-credentials.test.ts).
+  for (const entry of [...bad, 'null', 'https://a.example?']) {
     const err = configError({ VOUCH_CORS_ORIGINS: `https://ok.example, ${entry}` });
     assert.ok(err.message.startsWith(`VOUCH_CORS_ORIGINS entry "${entry}"`), err.message);
   }
