@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
-import { storageOptionsOf } from './config.ts';
+import { ConfigError, storageOptionsOf } from './config.ts';
 import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
@@ -74,7 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const graceMs = options.shutdownGraceMs ?? shutdownGraceOf(config);
   const logger = createLogger(config.logLevel, options.logStream);
   // Only SQLite keeps anything there (the database, admin.key, kek.key).
-  if (config.databaseUrl === undefined) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.databaseUrl === undefined) await ensureDataDir(config.dataDir);
   const admin = await resolveAdminKey(config);
   // Before the database: a bad key file stops the start before any migration runs.
   const rootKeyFile = await readRegistryRootKeyFile(config);
@@ -173,6 +173,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } catch (err) {
     await storage.close();
     throw err;
+  }
+}
+
+/** Creates the SQLite data folder (0700); one that cannot be a folder stops the start naming the setting. */
+async function ensureDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`VOUCH_DATA_DIR: cannot use ${dataDir} as the data folder (${code}).`);
   }
 }
 
