@@ -217,13 +217,27 @@ Examples:
         }
         const res = await request(base, 'POST', '/api/registry/verify', body, headers);
         expectStatus(res, [200, 401]);
-        result = res.body as AipCheckResult;
+        result = verdictOf(res.status, res.body);
       }
       print(io, opts.json === true, result, () =>
         result.valid ? describe(result.claims) : `invalid: ${result.code}: ${result.error}`,
       );
       if (!result.valid) throw new CliError(`the token is not valid (${result.code}).`, EXIT.VERIFICATION_FAILED);
     });
+}
+
+/**
+ * The verdict of a verify answer, taken only from the verify shape: 200 with `valid: true` and claims, 401 with
+ * `valid: false` and a code. Anything else (`"valid": "false"` is a truthy string) is not a verdict: exit 2.
+ */
+function verdictOf(status: number, body: unknown): AipCheckResult {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const claims = b.claims;
+  if (status === 200 && b.valid === true && typeof claims === 'object' && claims !== null) {
+    return body as AipCheckResult;
+  }
+  if (status === 401 && b.valid === false && typeof b.code === 'string') return body as AipCheckResult;
+  throw new CliError(`the server's ${status} answer is not a verification result.`);
 }
 
 interface RevokeOptions extends ServerOptions {
