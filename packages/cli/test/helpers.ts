@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -39,7 +41,15 @@ export function runBin(
   env: Record<string, string>,
   cwd: string,
 ): Promise<{ code: number; out: string; err: string }> {
-  const child = spawnVouch(args, env, cwd);
+  return outcomeOf(spawnVouch(args, env, cwd));
+}
+
+/** Waits for a spawned process (stdout and stderr piped) to exit and captures what it printed. */
+export function outcomeOf(child: ChildProcessByStdio<null, Readable, Readable>): Promise<{
+  code: number;
+  out: string;
+  err: string;
+}> {
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

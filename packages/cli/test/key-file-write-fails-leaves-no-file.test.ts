@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, json, runBin, tempDir } from './helpers.ts';
+import { BIN, json, outcomeOf, runBin, tempDir } from './helpers.ts';
 
 /** Runs the real `vouch` binary with a file size limit of 0 bytes. */
 function runWithoutFileSpace(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -17,14 +17,7 @@ function runWithoutFileSpace(args: string[], cwd: string): Promise<{ code: numbe
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+  return outcomeOf(child);
 }
 
 for (const command of [['keygen'], ['registry', 'keygen']]) {

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import type { VouchModule } from '../../src/module.ts';
+import type { Storage } from '../../src/storage/index.ts';
 
 const PUBLIC = { config: { policy: { caller: 'public' as const, rateLimit: 'default' as const } } };
 
@@ -56,8 +57,20 @@ function responses(socket: net.Socket): () => Promise<RawResponse> {
   };
 }
 
-eachEngine('a request on a kept-alive connection while closing is answered 503 SHUTTING_DOWN', async ({ open }) => {
-  const storage = await open();
+interface InFlightAtClose {
+  socket: net.Socket;
+  next: () => Promise<RawResponse>;
+  /** The app's close(), begun while the request was in flight. */
+  closed: Promise<void>;
+  /** The answer to the request that was in flight. */
+  held: RawResponse;
+}
+
+/**
+ * Listens on loopback, sends one request that the app holds in flight on a kept-alive connection, begins close(), then
+ * lets the request finish and runs `body` with its answer. The connection and the app always end.
+ */
+async function withRequestInFlightAtClose(storage: Storage, body: (c: InFlightAtClose) => Promise<void>) {
   let entered!: () => void;
   const holding = new Promise<void>((resolve) => (entered = resolve));
   let release!: () => void;
@@ -94,11 +107,23 @@ eachEngine('a request on a kept-alive connection while closing is answered 503 S
     closed = app.close();
     await closing;
     release();
-    // The request in flight when close() began is answered as usual, and its connection stays open for a second.
+    // The request in flight when close() began is answered as usual.
     const held = await next();
     assert.equal(held.status, 200);
     assert.deepEqual(JSON.parse(held.body), { held: true });
+    await body({ socket, next, closed, held });
+  } finally {
+    release();
+    // A failed assertion leaves the connection open, and close() would wait for it.
+    socket?.destroy();
+    await (closed ?? app.close());
+    await storage.close();
+  }
+}
 
+eachEngine('a request on a kept-alive connection while closing is answered 503 SHUTTING_DOWN', async ({ open }) => {
+  await withRequestInFlightAtClose(await open(), async ({ socket, next, closed }) => {
+    // Its connection stays open for a second after that answer: a request sent now is answered 503.
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     const res = await next();
     assert.equal(res.status, 503, res.body);
@@ -114,65 +139,18 @@ eachEngine('a request on a kept-alive connection while closing is answered 503 S
     // Connection: close is kept: the server ends the connection, and close() finishes.
     if (!socket.closed) await once(socket, 'close');
     await closed;
-  } finally {
-    release();
-    // A failed assertion leaves the connection open, and close() would wait for its keep-alive timeout.
-    socket?.destroy();
-    await (closed ?? app.close());
-    await storage.close();
-  }
+  });
 });
 
 eachEngine(
   'a kept-alive connection whose request finished during close is ended soon after, so close() does not wait for it',
   async ({ open }) => {
-    const storage = await open();
-    let entered!: () => void;
-    const holding = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let closeBegan!: () => void;
-    const closing = new Promise<void>((resolve) => (closeBegan = resolve));
-    const module: VouchModule = {
-      name: 'closing-idle',
-      routes(app: FastifyInstance) {
-        app.get('/test/hold', PUBLIC, async () => {
-          entered();
-          await released;
-          return { held: true };
-        });
-        app.addHook('preClose', (done) => {
-          closeBegan();
-          done();
-        });
-      },
-    };
-    const { app } = await makeApp(storage, { env: { VOUCH_LOG_LEVEL: 'silent' }, modules: [module] });
-    let closed: Promise<void> | undefined;
-    let socket: net.Socket | undefined;
-    try {
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const { port } = app.server.address() as net.AddressInfo;
-      socket = net.connect(port, '127.0.0.1');
-      const next = responses(socket);
-      await once(socket, 'connect');
-      socket.write('GET /test/hold HTTP/1.1\r\nHost: x\r\n\r\n');
-      await holding;
-      closed = app.close();
-      await closing;
-      release();
-      const held = await next();
-      assert.equal(held.status, 200);
+    await withRequestInFlightAtClose(await open(), async ({ socket, closed }) => {
       // The client sends nothing more. Before, the connection stayed open for the keep-alive timeout (72 s), and
       // close() with it: every shutdown under load ran into the grace period and cut connections. Now the server
       // ends it once idle (this test's 20 s timeout fails the old code).
       if (!socket.closed) await once(socket, 'close');
       await closed;
-    } finally {
-      release();
-      socket?.destroy();
-      await (closed ?? app.close());
-      await storage.close();
-    }
+    });
   },
 );
