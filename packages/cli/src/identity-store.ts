@@ -2,11 +2,12 @@
 // private key. Files are 0600 and the folders 0700; a file is written under a temporary name and linked into place,
 // so it is either absent or whole, and an existing alias is never overwritten.
 import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
+import { createFileWhole } from './files.ts';
 import { CliError, EXIT } from './exit.ts';
 
 /** One agent identity as stored. `privateKeyPem` and `claimToken` are secrets: never print them. */
@@ -99,18 +100,14 @@ export async function prepareIdentityStore(env: NodeJS.ProcessEnv = process.env)
 export async function saveIdentity(identity: StoredIdentity, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   await prepareIdentityStore(env);
   const file = identityFile(identity.alias, env);
-  const tmp = join(identitiesDir(env), `.${identity.alias}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, `${JSON.stringify(identity, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-    // link() fails with EEXIST instead of replacing: an alias is never overwritten, and the file appears whole.
-    await link(tmp, file);
+    // Refuses an existing file (an alias is never overwritten), and the file appears whole or not at all.
+    await createFileWhole(file, `${JSON.stringify(identity, null, 2)}\n`, 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new CliError(`an identity named "${identity.alias}" already exists (${file}).`);
     }
     throw ioError(`write ${file}`, err);
-  } finally {
-    await unlink(tmp).catch(() => undefined);
   }
   return file;
 }
