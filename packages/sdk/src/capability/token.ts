@@ -5,6 +5,7 @@ import { VouchError } from '../errors.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { PrivateKey } from '../keys/key.ts';
+import { ed25519KeysOf } from '../keys/vouch-keys.ts';
 import { keysFromJwks, type KeyResolver } from '../jwt/keys.ts';
 import { signatureCacheInternal, type SignatureCache } from '../jwt/signature-cache.ts';
 import { MAX_TOKEN_LENGTH, type JwsHeader } from '../jwt/types.ts';
@@ -169,14 +170,7 @@ export function decodeCapabilityToken(token: string): { header: JwsHeader; claim
  * ```
  */
 export function capabilityKeysFromVouchKeys(doc: { keys?: ReadonlyArray<Record<string, unknown>> }): KeyResolver {
-  const keys: readonly unknown[] = Array.isArray(doc?.keys) ? doc.keys : [];
-  // A fetched list is untrusted: an entry that is not an object (`null`, `1`) is skipped, not read (a TypeError).
-  const capabilityKeys = keys.filter((k): k is Record<string, unknown> => {
-    if (k === null || typeof k !== 'object') return false;
-    const jwk = k as Record<string, unknown>;
-    return jwk.purpose === CAPABILITY_KEY_PURPOSE && jwk.kty === 'OKP' && jwk.crv === 'Ed25519';
-  });
-  return keysFromJwks({ keys: capabilityKeys });
+  return keysFromJwks({ keys: ed25519KeysOf(doc, CAPABILITY_KEY_PURPOSE) });
 }
 
 export interface CheckCapabilityOptions {

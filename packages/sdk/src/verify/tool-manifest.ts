@@ -7,6 +7,7 @@ import { canonicalize } from '../json/canonicalize.ts';
 import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { publicKeyFromRaw } from '../keys/parse-public.ts';
+import { ed25519KeysOf } from '../keys/vouch-keys.ts';
 import type { ToolManifest, VouchKeys } from '../client/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
 import { invalid } from './result.ts';
@@ -16,15 +17,6 @@ import type { VerifyResult } from './result.ts';
 export const TOOL_MANIFEST_KEY_PURPOSE = 'tool-manifest';
 /** The `type` member of the signed statement. */
 export const TOOL_MANIFEST_TYPE = 'vouch-tool-manifest-v1';
-
-type VouchKey = VouchKeys['keys'][number];
-
-/** Whether a key-list entry is the tool-manifest key `kid`. */
-function isManifestKey(k: unknown, kid: string): k is VouchKey {
-  if (typeof k !== 'object' || k === null) return false;
-  const o = k as Partial<Record<keyof VouchKey, unknown>>;
-  return o.kid === kid && o.purpose === TOOL_MANIFEST_KEY_PURPOSE && o.kty === 'OKP' && o.crv === 'Ed25519';
-}
 
 /**
  * Verifies a signed tool manifest (`GET /v1/identity/{slug}/tools`) offline against the cached
@@ -73,16 +65,13 @@ export async function verifyToolManifest(
   if (hash !== m.tool_manifest_hash) {
     return invalid('MANIFEST_HASH_MISMATCH', 'tool_manifest_hash is not the hash of these tools and descriptions.');
   }
-  // The key list came off the network: anything in it that is not a key object is skipped like a key that does not
-  // match, never a TypeError out of the verifier.
-  const keys: unknown = (cache?.vouchKeys as { keys?: unknown } | null | undefined)?.keys;
-  const jwk = (Array.isArray(keys) ? (keys as unknown[]) : []).find((k) => isManifestKey(k, m.signature_kid!));
+  const jwk = ed25519KeysOf(cache?.vouchKeys, TOOL_MANIFEST_KEY_PURPOSE).find((k) => k.kid === m.signature_kid);
   if (jwk === undefined) {
     return invalid('MANIFEST_KEY_UNKNOWN', "The signing key is not one of the server's tool-manifest keys.");
   }
   let ok = false;
   try {
-    const key = publicKeyFromRaw('Ed25519', decodeBase64url(jwk.x));
+    const key = publicKeyFromRaw('Ed25519', decodeBase64url(jwk.x as string));
     const statement = {
       type: TOOL_MANIFEST_TYPE,
       did: m.did,
