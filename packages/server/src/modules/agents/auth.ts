@@ -191,17 +191,22 @@ export function signedRequestOf(req: FastifyRequest): Readonly<SignedRequest> | 
 export async function consumeSignedRequest(db: Db, req: FastifyRequest, now: number): Promise<void> {
   const signed = signedRequestOf(req);
   if (signed === undefined) return;
-  if (now > signed.signedAt + SIGNED_REQUEST_WINDOW_MS) {
+  if (!withinWindow(signed, now)) {
     throw new ApiError('UNAUTHORIZED', 'The signed request arrived after its X-Vouch-Signed-At window closed.');
   }
-  const fresh = await store.consumeSignedRequest(
-    db,
-    signed.signatureDigest,
-    signed.agentId,
-    signed.signedAt + SIGNED_REQUEST_WINDOW_MS,
-    now - signed.skewMs,
-  );
-  if (!fresh) throw new ApiError('REQUEST_REPLAYED', 'This signed request has already been used.');
+  if (!(await recordUsed(db, signed, now))) {
+    throw new ApiError('REQUEST_REPLAYED', 'This signed request has already been used.');
+  }
+}
+
+function withinWindow(signed: SignedRequest, now: number): boolean {
+  return now <= signed.signedAt + SIGNED_REQUEST_WINDOW_MS;
+}
+
+/** Records a signed request as used until its window closes; false when it was used before. */
+function recordUsed(db: Db, signed: SignedRequest, now: number): Promise<boolean> {
+  const closes = signed.signedAt + SIGNED_REQUEST_WINDOW_MS;
+  return store.consumeSignedRequest(db, signed.signatureDigest, signed.agentId, closes, now - signed.skewMs);
 }
 
 /**
@@ -229,15 +234,9 @@ export function installRefusedRequestConsumption(app: FastifyInstance, ctx: AppC
     const signed = signedRequestOf(req);
     if (signed === undefined || !refusesForGood(err)) return;
     const now = ctx.clock.now();
-    if (now > signed.signedAt + SIGNED_REQUEST_WINDOW_MS) return;
+    if (!withinWindow(signed, now)) return;
     try {
-      await store.consumeSignedRequest(
-        ctx.storage.db,
-        signed.signatureDigest,
-        signed.agentId,
-        signed.signedAt + SIGNED_REQUEST_WINDOW_MS,
-        now - signed.skewMs,
-      );
+      await recordUsed(ctx.storage.db, signed, now);
     } catch (e) {
       req.log.warn({ err: { message: (e as Error).message } }, 'could not record a refused signed request as used');
     }
