@@ -8,7 +8,7 @@ import { constantTimeEqual } from '@vouch/sdk';
 import { recordAudit } from './audit.ts';
 import { StorageError, translateErrors } from './errors.ts';
 import { CHECK_META_KEY, kekCheckValue } from './kek.ts';
-import { cannotConnect, describeCause } from './lib/error-cause.ts';
+import { cannotConnect, cannotOpenSqlite, describeCause } from './lib/error-cause.ts';
 import { MIGRATION_TABLE } from './lib/migrate.ts';
 import { SQLITE_FILE } from './lib/sqlite.ts';
 import { assertNonNegativeInteger } from './lib/validate.ts';
@@ -121,16 +121,11 @@ function assertSqliteDatabase(dataDir: string): void {
   const file = join(dataDir, SQLITE_FILE);
   const absent = new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database in ${dataDir}.`);
   if (!existsSync(file)) throw absent;
-  // Saying why, as the server's start does: a file that is no database failed here with SQLite's bare message.
-  const unreadable = (err: unknown) =>
-    new StorageError('DATABASE_UNAVAILABLE', `Cannot open the SQLite database at ${file} (${describeCause(err)}).`, {
-      cause: err,
-    });
   let raw: BetterSqlite3.Database;
   try {
     raw = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   } catch (err) {
-    throw unreadable(err);
+    throw cannotOpenSqlite(err, file);
   }
   try {
     const tables = raw
@@ -140,7 +135,8 @@ function assertSqliteDatabase(dataDir: string): void {
       throw absent;
     }
   } catch (err) {
-    throw err === absent ? absent : unreadable(err);
+    // Saying why, as the server's start does: a file that is no database failed here with SQLite's bare message.
+    throw err === absent ? absent : cannotOpenSqlite(err, file);
   } finally {
     raw.close();
   }

@@ -33,3 +33,14 @@ export function cannotConnect(err: unknown, url: string): StorageError {
     { cause: err },
   );
 }
+
+/** The refusal when the SQLite database `file` cannot be opened, saying why (corrupt, not a database, no access). */
+export function cannotOpenSqlite(err: unknown, file: string): StorageError {
+  return new StorageError(
+    'DATABASE_UNAVAILABLE',
+    `Cannot open the SQLite database at ${file} (${describeCause(err)}).`,
+    {
+      cause: err,
+    },
+  );
+}

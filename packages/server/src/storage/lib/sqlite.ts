@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { SqliteDatabase } from 'kysely';
 import { StorageError } from '../errors.ts';
-import { describeCause } from './error-cause.ts';
+import { cannotOpenSqlite, describeCause } from './error-cause.ts';
 import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { TurnTakingSqliteDialect } from './sqlite-turns.ts';
@@ -40,11 +40,7 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   try {
     raw = new BetterSqlite3(file);
   } catch (err) {
-    throw new StorageError(
-      'DATABASE_UNAVAILABLE',
-      `Cannot open the SQLite database at ${file} (${describeCause(err)}).`,
-      { cause: err },
-    );
+    throw cannotOpenSqlite(err, file);
   }
   const db = new Kysely<Database>({ dialect: new TurnTakingSqliteDialect({ database: withStatementCache(raw) }) });
   try {
