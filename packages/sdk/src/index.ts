@@ -114,7 +114,7 @@ export {
 export { registryIdOf } from './registry/registry-id.ts';
 export { signProposal } from './registry/sign.ts';
 export type { CoSignOptions } from './registry/sign.ts';
-export { applyGenesis, applyProposal } from './registry/apply.ts';
+export { applyGenesis, applyProposal, assertThresholdReachable } from './registry/apply.ts';
 export type { AppliedStep, ApplyOptions, GenesisOptions } from './registry/apply.ts';
 export { replayGovernance } from './registry/replay.ts';
 export type { GovernanceReplay } from './registry/replay.ts';

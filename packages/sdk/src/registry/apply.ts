@@ -41,11 +41,15 @@ function advance(state: RegistryState, step: ProposalStep): AppliedStep {
 }
 
 /**
- * A proposal carries at most `REGISTRY_LIMITS.maxSignatures` co-signatures, so a higher threshold could never be met
- * again, not even by a proposal lowering it: governance would be frozen for good. Refused when a registry is made
- * or changed; replay (verification) still reads documents that hold one.
+ * Throws `REGISTRY_THRESHOLD_INVALID` for a threshold above `REGISTRY_LIMITS.maxSignatures`: a proposal carries at
+ * most that many co-signatures, so a higher threshold could never be met again, not even by a proposal lowering it,
+ * and governance would be frozen for good. Refused when a registry is made, changed or taken in (an authority's
+ * uploaded genesis); replay (verification) still reads documents that hold one.
+ *
+ * @example
+ * assertThresholdReachable(doc.threshold.required);
  */
-function checkReachable(required: number): void {
+export function assertThresholdReachable(required: number): void {
   const max = REGISTRY_LIMITS.maxSignatures;
   if (required > max) {
     throw new VouchError(
@@ -91,7 +95,7 @@ export function applyGenesis(options: GenesisOptions): AppliedStep {
   if (!Number.isSafeInteger(options.threshold)) {
     throw new VouchError('INVALID_ARGUMENT', 'The threshold must be an integer.');
   }
-  checkReachable(options.threshold);
+  assertThresholdReachable(options.threshold);
   const rootKey = formatPublicKey(key, 'registry');
   const step: GenesisStep = {
     sequence: 1,
@@ -131,6 +135,6 @@ export function applyProposal(state: RegistryState, proposal: Proposal, options:
     proposal: valid,
   };
   const applied = advance(state, step);
-  if (valid.action === 'threshold') checkReachable(valid.threshold!.required);
+  if (valid.action === 'threshold') assertThresholdReachable(valid.threshold!.required);
   return applied;
 }

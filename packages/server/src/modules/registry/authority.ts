@@ -4,13 +4,13 @@
 // document never expires. Recipes: docs/registry.md "Recipes for the server".
 import {
   applyProposal,
+  assertThresholdReachable,
   canonicalize,
   checkCoSignature,
   checkQuorum,
   createGenesis,
   governanceStepHash,
   proposalId,
-  REGISTRY_LIMITS,
   replayGovernance,
   signRegistryDocument,
   validateIssuerEntry,
@@ -24,7 +24,6 @@ import {
   type RegistryDocument,
   type RegistryFailure,
   type RegistryState,
-  VouchError,
 } from '@vouch/sdk';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.ts';
@@ -185,15 +184,8 @@ export class Authority {
       doc = validateRegistryDocument(body.document, { source: 'body.document' });
       const report = await verifyRegistry(doc, { rootKey: root.publicKey, now });
       if (!report.valid) throw new RegistryRefusal(report.failures);
-      // Verification still reads such a document, but storing it would freeze governance for good: a proposal
-      // carries at most maxSignatures co-signatures, so no later change (not even lowering it) could apply.
-      const max = REGISTRY_LIMITS.maxSignatures;
-      if (doc.threshold.required > max) {
-        throw new VouchError(
-          'REGISTRY_THRESHOLD_INVALID',
-          `threshold ${doc.threshold.required} is more than the ${max} co-signatures a proposal can carry: no later change could apply.`,
-        );
-      }
+      // Verification still reads a document whose threshold no proposal can meet; storing it would freeze governance.
+      assertThresholdReachable(doc.threshold.required);
     } else {
       issuers = body.issuers!.map((e, i) => validateIssuerEntry(e, { source: `body.issuers[${i}]` }));
       const existing = await this.current();
