@@ -69,3 +69,46 @@ eachEngine('a token presented for revocation must name this server as its issuer
   assert.equal((await post(t, '/api/registry/revoke', { token: ours }, ADMIN)).statusCode, 200);
   await t.app.close();
 });
+
+eachEngine(
+  'a token presented for revocation must be one a verifier could accept: iat, and a lifetime within 24 h',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    const agent = await registerAgent(t);
+    await issue(t, agent);
+    // Minted with this server's key (as a leaked retired key would be): a verifier refuses such a token for good, so
+    // a revocation of it would be a row kept until its chosen expiry, for nothing.
+    const { kid, privateKey } = await keyringOf(t.ctx).signingKey();
+    const now = Math.floor(t.clock.now() / 1000);
+    const sign = (claims: Record<string, unknown>) =>
+      signJwt({ iss: ISS, sub: agent.did, ...claims }, privateKey, { kid, typ: AIP_TYP.identity });
+    const day = 24 * 3600;
+    const before = await tableCounts(t.ctx.storage);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ iat: now, exp: now + day + 1, jti: 'too-long' }, 'TOKEN_LIFETIME_EXCEEDED'],
+      [{ iat: now, exp: now + 100 * 365 * day, jti: 'a-century' }, 'TOKEN_LIFETIME_EXCEEDED'],
+      [{ exp: now + 3600, jti: 'no-iat' }, 'JWT_CLAIM_INVALID'],
+    ];
+    for (const [claims, code] of cases) {
+      const res = await post(t, '/api/registry/revoke', { token: await sign(claims) }, ADMIN);
+      assert.equal(res.statusCode, 400, `${claims.jti}: ${res.body}`);
+      assert.equal((res.json() as { code: string }).code, code, String(claims.jti));
+    }
+    assert.deepEqual(await tableCounts(t.ctx.storage), before, 'nothing written');
+    // A full 24 h lifetime is revocable, and so is a token dated ahead (it verifies once its iat comes): kept to its exp.
+    const later = now + 365 * day;
+    for (const claims of [
+      { iat: now, exp: now + day, jti: 'full-day' },
+      { iat: later, exp: later + 3600, jti: 'dated-ahead' },
+    ]) {
+      const res = await post(t, '/api/registry/revoke', { token: await sign(claims) }, ADMIN);
+      assert.equal(res.statusCode, 200, `${claims.jti}: ${res.body}`);
+    }
+    const listed = await t.app.inject({ method: 'GET', url: '/api/registry/revocations' });
+    const exps = Object.fromEntries(
+      (listed.json() as { revoked: Array<{ jti: string; exp: number }> }).revoked.map((r) => [r.jti, r.exp]),
+    );
+    assert.deepEqual(exps, { 'full-day': now + day, 'dated-ahead': later + 3600 });
+    await t.app.close();
+  },
+);

@@ -322,6 +322,8 @@ export interface RevokeInput {
 
 class AlreadyRevoked extends Error {}
 
+const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
+
 /**
  * Revokes a token by `jti` or by the token itself (which must carry a valid signature by one of this server's
  * keys; its expiry does not matter). The admin may revoke any token, an owner the tokens of its agents (403
@@ -351,8 +353,21 @@ export async function revokeToken(
     if (claims.iss !== config.publicUrl) {
       throw new VouchError('JWT_ISSUER_MISMATCH', 'The token was issued by someone else.');
     }
-    if (typeof claims.jti !== 'string' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') {
-      throw new VouchError('JWT_CLAIM_INVALID', 'The token lacks a string jti and sub or a numeric exp.');
+    if (
+      typeof claims.jti !== 'string' ||
+      typeof claims.sub !== 'string' ||
+      typeof claims.exp !== 'number' ||
+      typeof claims.iat !== 'number'
+    ) {
+      throw new VouchError('JWT_CLAIM_INVALID', 'The token lacks a string jti and sub or a numeric iat and exp.');
+    }
+    // A verifier refuses such a token for good (verifyAipToken's lifetime rule): its revocation would only be a row
+    // kept until whatever expiry the token's minter chose.
+    if (claims.exp - claims.iat > MAX_LIFETIME_SECONDS) {
+      throw new VouchError(
+        'TOKEN_LIFETIME_EXCEEDED',
+        'The token lives longer than any AIP token is issued for (24 h).',
+      );
     }
     jti = claims.jti;
     const issued = await store.findIssuedToken(storage.db, jti);
