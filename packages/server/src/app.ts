@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.ts';
 import { systemClock } from './clock.ts';
@@ -19,7 +19,7 @@ import { adminAuthenticator } from './http/admin-auth.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import type { RateLimitStore } from './http/rate-limit.ts';
 import { installMetrics } from './http/metrics.ts';
-import { installCorsHeaders, installCorsPreflight } from './http/cors.ts';
+import { corsHeaders, installCorsPreflight } from './http/cors.ts';
 import { installOpenApi, registerDocsRoutes } from './http/openapi.ts';
 import { installValidators } from './http/validation.ts';
 import { MODULES } from './modules/index.ts';
@@ -67,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.logLevel, deps.logStream);
+  const cors = corsHeaders(config.corsOrigins);
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Routes get their own limits (installBodyLimits); this one is for any that escaped it.
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // maxParamLength) get the same `{error, code}` shape as everything else, and, as no onRequest hook ran for them,
     // the headers every answer carries.
     frameworkErrors: (_err, req, reply) => {
+      cors?.(req as FastifyRequest, reply as FastifyReply);
       void commonHeaders(reply as FastifyReply, req.id)
         .code(400)
         .send({ error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' });
@@ -103,6 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   // Callback style: an async hook costs a promise per request for synchronous headers.
   app.addHook('onRequest', (req, reply, done) => {
     void commonHeaders(reply, req.id);
+    // Before the policy hook and the closing answer, so that refusals carry them too.
+    cors?.(req, reply);
     if (closing.now) return done(shuttingDown());
     done();
   });
@@ -124,7 +128,6 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
       authenticators[caller as keyof Authenticators] = auth;
     }
   }
-  installCorsHeaders(app, config.corsOrigins);
   installPolicies(app, {
     authenticators,
     rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage),

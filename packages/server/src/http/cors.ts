@@ -1,24 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Sets an answer's CORS headers for its request's Origin. */
+export type CorsHeaders = (req: FastifyRequest, reply: FastifyReply) => void;
 
 /**
- * CORS for the configured origins only (`*` for any). Credentials are never allowed cross-origin: callers
- * authenticate with headers, not cookies. Preflight requests are answered by a public OPTIONS route.
+ * CORS for the configured origins only (`*` for any); undefined when none are configured. Credentials are never
+ * allowed cross-origin: callers authenticate with headers, not cookies. The app sets these headers in its first
+ * onRequest hook and on the answers Fastify gives before any hook runs (framework errors), so that every refusal
+ * (400, 401, 403, 429, 503) carries them: a browser must see the `code`, not an opaque network error. Preflight
+ * requests are answered by a public OPTIONS route ({@link installCorsPreflight}).
  */
-export function installCors(app: FastifyInstance, origins: readonly string[]): void {
-  installCorsHeaders(app, origins);
-  installCorsPreflight(app, origins);
-}
-
-/**
- * The response headers. Installed before the policy hook so that refusals (401, 403, 429) carry them too: a browser
- * must see `UNAUTHORIZED`, not an opaque network error.
- */
-export function installCorsHeaders(app: FastifyInstance, origins: readonly string[]): void {
-  if (origins.length === 0) return;
+export function corsHeaders(origins: readonly string[]): CorsHeaders | undefined {
+  if (origins.length === 0) return undefined;
   const any = origins.includes('*');
   const allowed = new Set(origins);
-  // Callback style: an async hook costs a promise per request for a few synchronous headers.
-  app.addHook('onRequest', (req, reply, done) => {
+  return (req, reply) => {
     const origin = req.headers.origin;
     // With a list, the answer depends on Origin whether or not this one is allowed: a shared cache must not serve
     // a copy made for a request without Origin (no CORS header) to an allowed origin's browser.
@@ -30,8 +26,7 @@ export function installCorsHeaders(app: FastifyInstance, origins: readonly strin
         'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, etag',
       );
     }
-    done();
-  });
+  };
 }
 
 /** The public OPTIONS route answering preflights; registered after the policy hook like every other route. */

@@ -57,6 +57,8 @@ function responses(socket: net.Socket): () => Promise<RawResponse> {
   };
 }
 
+const ORIGIN = 'https://console.example';
+
 interface InFlightAtClose {
   socket: net.Socket;
   next: () => Promise<RawResponse>;
@@ -93,7 +95,10 @@ async function withRequestInFlightAtClose(storage: Storage, body: (c: InFlightAt
       });
     },
   };
-  const { app } = await makeApp(storage, { env: { VOUCH_LOG_LEVEL: 'silent' }, modules: [module] });
+  const { app } = await makeApp(storage, {
+    env: { VOUCH_LOG_LEVEL: 'silent', VOUCH_CORS_ORIGINS: ORIGIN },
+    modules: [module],
+  });
   let closed: Promise<void> | undefined;
   let socket: net.Socket | undefined;
   try {
@@ -124,9 +129,12 @@ async function withRequestInFlightAtClose(storage: Storage, body: (c: InFlightAt
 eachEngine('a request on a kept-alive connection while closing is answered 503 SHUTTING_DOWN', async ({ open }) => {
   await withRequestInFlightAtClose(await open(), async ({ socket, next, closed }) => {
     // Its connection stays open for a second after that answer: a request sent now is answered 503.
-    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nOrigin: ${ORIGIN}\r\n\r\n`);
     const res = await next();
     assert.equal(res.status, 503, res.body);
+    // A browser page must be able to read the code and retry: the configured origin is allowed here too.
+    assert.equal(res.headers['access-control-allow-origin'], ORIGIN);
+    assert.equal(res.headers.vary, 'Origin');
     assert.match(res.headers['content-type'] ?? '', /^application\/json/);
     assert.deepEqual(JSON.parse(res.body), {
       error: 'This server is shutting down; retry the request.',

@@ -40,13 +40,21 @@ eachEngine('CORS: configured origins only, refusals included, agent signature he
   }
 });
 
-eachEngine('framework errors (a path that is not UTF-8) answer the JSON error shape', async ({ open }) => {
+eachEngine('framework errors (a path that is not UTF-8) answer the JSON error shape, with CORS', async ({ open }) => {
   const storage = await open();
-  const { app } = await makeApp(storage);
+  const { app } = await makeApp(storage, { env: { VOUCH_CORS_ORIGINS: ORIGIN } });
   try {
-    const res = await app.inject({ method: 'GET', url: '/agents/%ff' });
-    assert.equal(res.statusCode, 400);
-    assert.equal(res.json().code, 'VALIDATION_FAILED');
+    // Raised before any onRequest hook runs: a path that is not UTF-8, a path parameter over maxParamLength.
+    for (const url of ['/agents/%ff', `/api/v1/agents/${'a'.repeat(501)}`]) {
+      const res = await app.inject({ method: 'GET', url, headers: { origin: ORIGIN } });
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(res.json().code, 'VALIDATION_FAILED', url);
+      // A browser page reads the code, not an opaque network error.
+      assert.equal(res.headers['access-control-allow-origin'], ORIGIN, url);
+      assert.equal(res.headers.vary, 'Origin', url);
+      const foreign = await app.inject({ method: 'GET', url, headers: { origin: 'https://evil.example' } });
+      assert.equal(foreign.headers['access-control-allow-origin'], undefined, url);
+    }
   } finally {
     await app.close();
     await storage.close();
