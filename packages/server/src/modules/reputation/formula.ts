@@ -17,8 +17,11 @@ export const BASE_LANE_SCORE = 50;
  * a burst of reports lowers a score for a while, never for good.
  */
 export const PENALTY_LIFETIME_MS = 30 * 86_400_000;
-/** Lane weights of the global and integrator scores. */
-export const LANE_WEIGHTS: Readonly<Record<Lane, number>> = { origin: 0.2, presence: 0.3, conduct: 0.5 };
+/**
+ * Lane weights of the global and integrator scores (0.2, 0.3, 0.5) in tenths: with them a score is an exact integer
+ * of tenths of micro-points.
+ */
+export const LANE_WEIGHT_TENTHS: Readonly<Record<Lane, number>> = { origin: 2, presence: 3, conduct: 5 };
 
 /** How an integrator maps one of its metrics onto reputation, for one environment version. */
 export interface MetricDefinition {
@@ -65,26 +68,45 @@ export function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
 
-/** Scores are published with two decimals. */
-export function round2(x: number): number {
-  return Math.round(x * 100) / 100;
+/**
+ * `units` (an integer count of 1/`perPoint` points, `perPoint` a multiple of 100) as the two-decimal number it is
+ * published as: rounded halves away from zero in integers, then divided once, so the answer is the double nearest that
+ * decimal. `Math.round(x * 100) / 100` of the float `x` rounded some halves down: 48.115 is the double 48.114999….
+ *
+ * @example
+ * twoDecimals(48_115_000, MICRO); // 48.12
+ */
+export function twoDecimals(units: number, perPoint: number): number {
+  const perHundredth = perPoint / 100;
+  const n = Math.abs(units);
+  const q = Math.floor(n / perHundredth);
+  const hundredths = n - q * perHundredth >= perHundredth / 2 ? q + 1 : q;
+  const out = (units < 0 ? -hundredths : hundredths) / 100;
+  return out === 0 ? 0 : out; // never -0
 }
 
-/** A lane's score from its contributions: clamp(50 + sum, 0, 100). */
+/** A lane's score in micro-points, clamp(50 + sum, 0, 100) points: an exact integer. */
+export function laneMicro(micro: number): number {
+  return clamp(BASE_LANE_SCORE * MICRO + micro, 0, 100 * MICRO);
+}
+
+/** A lane's published score: {@link laneMicro} with two decimals. */
 export function laneScore(micro: number): number {
-  return clamp(BASE_LANE_SCORE + micro / MICRO, 0, 100);
+  return twoDecimals(laneMicro(micro), MICRO);
 }
 
 export type LaneMicro = Readonly<Record<Lane, number>>;
 
 /**
- * clamp(0.2·origin + 0.3·presence + 0.5·conduct − penalty, 0, 100), from unrounded lane scores. For the global score
- * `penalty` is the sum of the report penalties in force (see {@link PENALTY_LIFETIME_MS}).
+ * The published score, two decimals of clamp(0.2·origin + 0.3·presence + 0.5·conduct − penalty, 0, 100) from the
+ * unrounded lanes, worked exactly in tenths of micro-points. For the global score `penalty` is the sum of the report
+ * penalties in force (see {@link PENALTY_LIFETIME_MS}).
  */
 export function weightedScore(lanes: LaneMicro, penalty = 0): number {
+  const perPoint = 10 * MICRO;
   let s = 0;
-  for (const lane of LANES) s += LANE_WEIGHTS[lane] * laneScore(lanes[lane]);
-  return clamp(s - penalty, 0, 100);
+  for (const lane of LANES) s += LANE_WEIGHT_TENTHS[lane] * laneMicro(lanes[lane]);
+  return twoDecimals(clamp(s - Math.round(penalty * perPoint), 0, 100 * perPoint), perPoint);
 }
 
 /** The UTC day number of a ms timestamp (the `maxPerDay` window). */

@@ -4,7 +4,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Database } from '../../storage/index.ts';
-import { LANES, laneScore, PENALTY_LIFETIME_MS, round2, weightedScore } from './formula.ts';
+import { LANES, laneScore, PENALTY_LIFETIME_MS, weightedScore } from './formula.ts';
 import type { Lane } from './formula.ts';
 import { GLOBAL_SCOPE, ReputationState } from './state.ts';
 import type { ScoreState, TotalState } from './state.ts';
@@ -37,7 +37,7 @@ export interface MetricBreakdownRow {
 
 function laneScores(s: ScoreState | undefined): Record<Lane, number> {
   const out = {} as Record<Lane, number>;
-  for (const lane of LANES) out[lane] = round2(laneScore(s?.micro[lane] ?? 0));
+  for (const lane of LANES) out[lane] = laneScore(s?.micro[lane] ?? 0);
   return out;
 }
 
@@ -59,7 +59,7 @@ function emptyScore(agentId: string, scope: string): ScoreState {
 export function globalScoreOf(s: (ScoreState & { activePenalty: number }) | undefined): GlobalScore {
   const row = s ?? emptyScore('', GLOBAL_SCOPE);
   return {
-    score: round2(weightedScore(row.micro, s?.activePenalty ?? 0)),
+    score: weightedScore(row.micro, s?.activePenalty ?? 0),
     laneScores: laneScores(row),
     updatedAt: row.updatedAt,
   };
@@ -69,7 +69,7 @@ export function globalScoreOf(s: (ScoreState & { activePenalty: number }) | unde
 export function integratorScoreOf(s: ScoreState | undefined): IntegratorScore {
   const row = s ?? emptyScore('', '');
   return {
-    score: round2(weightedScore(row.micro)),
+    score: weightedScore(row.micro),
     laneScores: laneScores(row),
     environmentCount: row.environmentCount,
     updatedAt: row.updatedAt,
