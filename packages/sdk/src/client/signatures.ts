@@ -63,7 +63,10 @@ export class IntegratorsApi extends Api {
     );
   }
 
-  /** `POST /api/v1/admin/integrators/:slug/rotate-key` (admin): a new API key, shown once. */
+  /**
+   * `POST /api/v1/admin/integrators/:slug/rotate-key` (admin): a new API key, shown once; 409 `CONFLICT` when another
+   * rotation of the same key committed meanwhile.
+   */
   rotateKey(slug: string, options?: CallOptions): Promise<Answer<{ slug: string; apiKey: string }>> {
     return this.send(ROUTES.rotateIntegratorKey, { params: { slug } }, options);
   }

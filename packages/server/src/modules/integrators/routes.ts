@@ -119,7 +119,8 @@ export function registerIntegratorRoutes(app: FastifyInstance, ctx: AppContext):
         summary: "Replace an integrator's API key; the old key stops working at once.",
         tags: ['integrators'],
         params: slugParams,
-        response: { 200: keySchema, 404: errorBodySchema },
+        // CONFLICT: another rotation of the same key committed meanwhile (its answer holds the current key).
+        response: { 200: keySchema, 404: errorBodySchema, 409: errorBodySchema },
       },
     },
     async (req) => rotateIntegratorKey(ctx, req.params.slug, { actor: 'admin', requestId: req.id }),

@@ -154,6 +154,8 @@ export async function createIntegrator(
 
 /**
  * Replaces the integrator's API key (the old one stops working at once) and returns the new one, shown only here.
+ * The rotation replaces the key it read (compare-and-set): of two rotations at once, the one that comes second is
+ * 409 `CONFLICT` and changes nothing, so every key an answer shows is the integrator's key when answered.
  *
  * @example
  * const { apiKey } = await rotateIntegratorKey(ctx, 'shop');
@@ -163,11 +165,16 @@ export async function rotateIntegratorKey(
   slug: string,
   audit: { actor: string; requestId?: string } = { actor: 'admin' },
 ): Promise<{ slug: string; apiKey: string }> {
+  const current = await store.findIntegrator(ctx.storage.db, slug);
+  if (current === undefined) throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
   const apiKey = newApiKey();
   const now = ctx.clock.now();
   await ctx.storage.db.transaction().execute(async (trx) => {
-    if (!(await store.setApiKeyHash(trx, slug, hashSecret(apiKey), now))) {
-      throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
+    if (!(await store.replaceApiKeyHash(trx, slug, current.api_key_hash, hashSecret(apiKey), now))) {
+      throw new ApiError(
+        'CONFLICT',
+        "The integrator's key was rotated by another request meanwhile; the key that request answered is current.",
+      );
     }
     await recordAudit(trx, {
       at: now,

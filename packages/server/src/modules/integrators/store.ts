@@ -38,12 +38,18 @@ export async function insertIntegrator(db: Db, row: IntegratorRow): Promise<bool
   return res !== undefined;
 }
 
-export async function setApiKeyHash(db: Db, slug: string, hash: string, at: number): Promise<boolean> {
+/**
+ * Replaces the integrator's API key hash `from` with `to` (compare-and-set); false when `from` is no longer its key
+ * (another rotation committed first, or the integrator is gone). On PostgreSQL a concurrent rotation's UPDATE waits
+ * for this one's row lock, then finds the hash changed and updates nothing.
+ */
+export async function replaceApiKeyHash(db: Db, slug: string, from: string, to: string, at: number): Promise<boolean> {
   const res = await translateErrors(() =>
     db
       .updateTable('integrators')
-      .set({ api_key_hash: hash, updated_at: at })
+      .set({ api_key_hash: to, updated_at: at })
       .where('slug', '=', slug)
+      .where('api_key_hash', '=', from)
       .executeTakeFirst(),
   );
   return Number(res.numUpdatedRows) === 1;
