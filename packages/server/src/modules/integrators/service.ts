@@ -440,7 +440,8 @@ const keyRotated = (): ApiError =>
  * matches (400 `CONSENT_MISMATCH`); the same request again (same signature, already the stored consent) then
  * answers the same, writing nothing; otherwise `signedAt` is fresh (400 `SIGNED_AT_OUT_OF_WINDOW`, see
  * {@link assertConsentFresh}), the signature verifies with the agent's current key (403 `SIGNATURE_KEY_ROTATED`),
- * and it is newer than the current consent (409 `CONSENT_STALE`).
+ * and it outranks the current consent (409 `CONSENT_STALE`): a later `signedAt`, or a revoke of the same `signedAt`
+ * as a stored allow.
  *
  * @example
  * await setConsent(ctx, { integratorSlug: 'shop', did, action: 'allow', signatureHash, signedAt });
@@ -498,7 +499,10 @@ export async function setConsent(
     );
   });
   if (stored || (await isRetry())) return answer; // or the same request, stored meanwhile by a concurrent one
-  throw new ApiError('CONSENT_STALE', 'A consent signed at the same time or later is already recorded.');
+  throw new ApiError(
+    'CONSENT_STALE',
+    'A consent signed later, or at the same time (where a revoke outranks an allow), is already recorded.',
+  );
 }
 
 /** The seed's disclosure: which of the integrator's current metrics boost, hurt or leave global reputation alone. */

@@ -179,9 +179,11 @@ export function findConsents(db: Db, slug: string, agentIds: readonly string[], 
 }
 
 /**
- * Stores a consent unless the stored one was signed at the same time or later (and not after `trustedUntil`: a
- * stored date beyond it is a pre-freshness-check lock, which any fresh consent replaces); returns whether it was
- * stored. One statement, so two concurrent consents for the same agent settle on the later `signedAt`.
+ * Stores a consent unless the stored one outranks it (and is not dated after `trustedUntil`: a stored date beyond it
+ * is a pre-freshness-check lock, which any fresh consent replaces); returns whether it was stored. Consents rank by
+ * `signedAt`, and at equal `signedAt` a revoke outranks an allow: a strict order, so no stored consent can be
+ * displaced by a statement it outranks (a replay), and an allow then revoke of one millisecond ends revoked. One
+ * statement, so two concurrent consents for the same agent settle on the higher one.
  */
 export async function upsertConsentIfNewer(db: Db, row: ConsentRow, trustedUntil: number): Promise<boolean> {
   const res = await translateErrors(() =>
@@ -200,6 +202,11 @@ export async function upsertConsentIfNewer(db: Db, row: ConsentRow, trustedUntil
           .where((eb) =>
             eb.or([
               eb('integrator_consents.signed_at', '<', eb.ref('excluded.signed_at')),
+              eb.and([
+                eb('integrator_consents.signed_at', '=', eb.ref('excluded.signed_at')),
+                eb('integrator_consents.status', '=', 'allowed'),
+                eb(eb.ref('excluded.status'), '=', 'revoked'),
+              ]),
               eb('integrator_consents.signed_at', '>', trustedUntil),
             ]),
           ),
