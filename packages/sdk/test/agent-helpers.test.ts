@@ -138,13 +138,17 @@ test('grantConsent / revokeConsent gate an integrator: ingestion, resolve, discl
   assert.ok((await admin.integrators.list()).integrators.some((i) => i.slug === 'helper-shop'));
 });
 
-test('grantConsent then revokeConsent in the same millisecond end revoked', async () => {
+test('grantConsent, revokeConsent, grantConsent in one millisecond end as called', async () => {
   await admin.integrators.create({ slug: 'same-ms-shop', name: 'Same ms', domain: 'shop.example', metrics: [] });
   const agent = await newAgent();
   // The pinned clock does not move between the two calls: both are signed at the same signedAt.
   assert.equal((await agent.grantConsent('same-ms-shop')).status, 'allowed');
   const revoked = await agent.revokeConsent('same-ms-shop');
   assert.equal(revoked.status, 'revoked');
+  // And back: the agent dates each consent after its previous one, so the allow is not one of the revoke's millisecond.
+  const again = await agent.grantConsent('same-ms-shop');
+  assert.equal(again.status, 'allowed');
+  assert.ok(again.signedAt > revoked.signedAt);
 });
 
 test('report: a signed report by one agent about another', async () => {

@@ -85,6 +85,8 @@ export class VouchAgent {
   readonly did: string;
   readonly privateKey: PrivateKey;
   readonly client: VouchClient;
+  /** The `signedAt` of this agent's last consent: the next is dated after it (see {@link VouchAgent.grantConsent}). */
+  private lastConsentAt = -1;
 
   constructor(client: VouchClient, identity: { did: string; privateKey: PrivateKey }) {
     if (typeof identity?.did !== 'string' || !identity.did.startsWith('did:')) {
@@ -149,7 +151,10 @@ export class VouchAgent {
   }
 
   private async consent(integratorSlug: string, action: 'allow' | 'revoke', options: CallOptions) {
-    const signedAt = this.now();
+    // The server ranks consents by signedAt (a revoke over an allow of the same millisecond): each consent this agent
+    // signs is dated after its previous one, so calls in one millisecond rank in the order they were made.
+    const signedAt = Math.max(this.now(), this.lastConsentAt + 1);
+    this.lastConsentAt = signedAt;
     const payloadHash = await sha256Hex(
       canonicalize(consentPayload(this.did, integratorSlug, action, signedAt)),
       this.crypto,
@@ -161,7 +166,11 @@ export class VouchAgent {
     );
   }
 
-  /** Allows an integrator to ingest events about this agent and see its scoped reputation. */
+  /**
+   * Allows an integrator to ingest events about this agent and see its scoped reputation. Each consent this agent
+   * signs is dated at least one millisecond after its previous one, so `revokeConsent` then `grantConsent` in one
+   * millisecond ends allowed.
+   */
   grantConsent(integratorSlug: string, options: CallOptions = {}): Promise<Answer<ConsentResult>> {
     return this.consent(integratorSlug, 'allow', options);
   }
