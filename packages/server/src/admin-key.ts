@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adminKeyProblem, ConfigError } from './config.ts';
 import type { Config } from './config.ts';
+import { readRegularFile } from './storage/lib/files.ts';
 
 export interface ResolvedAdminKey {
   key: string;
@@ -36,8 +37,26 @@ export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey>
     await unlink(temp).catch(() => undefined);
   }
   // Trimmed: the file ends with a newline, and HTTP strips surrounding whitespace from the header just the same.
-  const key = (await readFile(file, 'utf8')).trim();
+  const key = (await readAdminKeyFile(file)).trim();
   const problem = adminKeyProblem(key);
   if (problem !== undefined) throw new ConfigError(`The admin key in ${file} ${problem}.`);
   return { key, file, generated: false };
+}
+
+/** The longest admin.key read: a key of ADMIN_KEY_MAX_CHARS and its newline, with room for stray whitespace. */
+const ADMIN_KEY_FILE_MAX_BYTES = 4096;
+
+/**
+ * An existing admin.key, read only if it is a small regular file: a named pipe there used to hang the start for good,
+ * and a folder failed with Node's bare EISDIR. The refusal names the file and the setting that avoids it.
+ */
+async function readAdminKeyFile(file: string): Promise<string> {
+  try {
+    return (await readRegularFile(file, ADMIN_KEY_FILE_MAX_BYTES)).toString('utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `The admin key file ${file} ${(err as Error).message}: replace it with the key alone (or remove it for a new ` +
+        'key), or set VOUCH_ADMIN_KEY.',
+    );
+  }
 }

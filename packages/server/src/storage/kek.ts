@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from './engine.ts';
 import { StorageError, translateErrors } from './errors.ts';
@@ -9,6 +9,7 @@ import { recordAudit } from './audit.ts';
 import type { Storage } from './open.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import { errnoCode, readRegularFile } from './lib/files.ts';
 
 /** Default file name, inside the data directory, on SQLite. */
 export const KEK_FILE_NAME = 'kek.key';
@@ -65,7 +66,7 @@ export async function loadKekFile(opts: KekLocation & { storage?: Storage }): Pr
   // The database first: the check row is written only after the file exists, so a process that finds no row and
   // then no file is on a fresh database, whatever another process starting at the same moment does.
   const fresh = opts.engine === 'sqlite' && opts.storage !== undefined && !(await hasKekCheck(opts.storage));
-  const key = await readKekFile(file);
+  const key = await readKekFile(file, kekSettingOf(opts));
   if (key !== undefined) return { key, file, created: false };
   if (opts.engine === 'postgres') throw postgresKekMissing(file);
   if (opts.storage === undefined) {
@@ -78,7 +79,7 @@ export async function loadKekFile(opts: KekLocation & { storage?: Storage }): Pr
         'from backup (or point VOUCH_KEK_FILE at it).',
     );
   }
-  return createKekFile(file);
+  return createKekFile(file, kekSettingOf(opts));
 }
 
 /**
@@ -89,7 +90,7 @@ export async function loadKekFile(opts: KekLocation & { storage?: Storage }): Pr
  */
 export async function preflightKek(opts: KekLocation): Promise<void> {
   const file = kekFilePath(opts);
-  const key = await readKekFile(file);
+  const key = await readKekFile(file, kekSettingOf(opts));
   if (key === undefined && opts.engine === 'postgres') throw postgresKekMissing(file);
   key?.fill(0);
 }
@@ -123,6 +124,11 @@ export function kekFilePath(opts: KekLocation): string {
     );
   }
   return given ?? join(opts.dataDir, KEK_FILE_NAME);
+}
+
+/** The setting that chose the KEK file, for messages: VOUCH_KEK_FILE, or VOUCH_DATA_DIR for its default. */
+function kekSettingOf(opts: KekLocation): string {
+  return opts.kekFile === undefined || opts.kekFile === '' ? 'VOUCH_DATA_DIR' : 'VOUCH_KEK_FILE';
 }
 
 /**
@@ -197,33 +203,30 @@ export async function readKek(file: string): Promise<Buffer> {
   return key;
 }
 
-/** Reads and parses the key file; undefined when it does not exist. */
-async function readKekFile(file: string): Promise<Buffer | undefined> {
-  let handle;
+/**
+ * Reads and parses the key file; undefined when it does not exist. Anything but a small regular file is refused
+ * unread (a named pipe used to hang the start for good), naming `setting` (the variable that chose the file) if given.
+ */
+async function readKekFile(file: string, setting?: string): Promise<Buffer | undefined> {
+  const named = setting === undefined ? file : `${file} (${setting})`;
+  let content: Buffer;
   try {
-    handle = await open(file, 'r');
+    content = await readRegularFile(file, MAX_FILE_BYTES);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw new StorageError('KEK_INVALID', `Cannot read the key-encryption key file ${file} (${errnoCode(err)}).`, {
-      cause: err,
-    });
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return undefined;
+    const reason = (err as Error).message;
+    throw new StorageError('KEK_INVALID', `The key-encryption key file ${named} ${reason}.`, { cause: err });
   }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile() || stat.size > MAX_FILE_BYTES) {
-      throw new StorageError('KEK_INVALID', `The key-encryption key file ${file} is not a small regular file.`);
-    }
-    const key = parseKek(await handle.readFile('utf8'));
-    if (key === undefined) {
-      throw new StorageError(
-        'KEK_INVALID',
-        `The key-encryption key file ${file} must hold 32 bytes written as 64 hex characters or as base64.`,
-      );
-    }
-    return key;
-  } finally {
-    await handle.close();
+  const key = parseKek(content.toString('utf8'));
+  content.fill(0);
+  if (key === undefined) {
+    throw new StorageError(
+      'KEK_INVALID',
+      `The key-encryption key file ${named} must hold 32 bytes written as 64 hex characters or as base64.`,
+    );
   }
+  return key;
 }
 
 /** Decodes hex, base64 or base64url of exactly 32 bytes; only the canonical spelling of the bytes is accepted. */
@@ -241,7 +244,7 @@ function parseKek(content: string): Buffer | undefined {
  * hard-linked into place: link() fails with EEXIST if another process won, and a reader never sees a half-written
  * key. The loser reads the winner's file.
  */
-async function createKekFile(file: string): Promise<LoadedKek> {
+async function createKekFile(file: string, setting: string): Promise<LoadedKek> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(KEK_BYTES);
   const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
@@ -258,14 +261,9 @@ async function createKekFile(file: string): Promise<LoadedKek> {
   } finally {
     await unlink(temp).catch(() => undefined);
   }
-  const winner = await readKekFile(file);
+  const winner = await readKekFile(file, setting);
   if (winner === undefined) {
     throw new StorageError('KEK_INVALID', `The key-encryption key file ${file} vanished while it was being created.`);
   }
   return { key: winner, file, created: false };
-}
-
-function errnoCode(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : 'unknown error';
 }
