@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adminKeyProblem, ConfigError } from './config.ts';
 import type { Config } from './config.ts';
-import { readRegularFile } from './storage/lib/files.ts';
+import { createFileWhole, readRegularFile } from './storage/lib/files.ts';
 
 export interface ResolvedAdminKey {
   key: string;
@@ -23,19 +22,10 @@ export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey>
   }
   const file = join(config.dataDir, 'admin.key');
   const fresh = `vouch_admin_${randomBytes(32).toString('base64url')}`;
-  // Written whole to a private temporary file, then hard-linked into place: link() fails with EEXIST if another
-  // process won (both then keep the first key), and admin.key never exists half-written, as it did between an
-  // exclusive create and its write (a racing start read '', and a crash or full disk there left it so for good).
-  const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, `${fresh}\n`, { flag: 'wx', mode: 0o600, flush: true });
-    await link(temp, file);
-    return { key: fresh, file, generated: true };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
+  // Written whole and flushed, then linked into place (createFileWhole): if another process won, both keep the first
+  // key, and admin.key never exists half-written, as it did between an exclusive create and its write (a racing start
+  // read '', and a crash or full disk there left it so for good).
+  if (await createFileWhole(file, `${fresh}\n`, 0o600)) return { key: fresh, file, generated: true };
   // Trimmed: the file ends with a newline, and HTTP strips surrounding whitespace from the header just the same.
   const key = (await readAdminKeyFile(file)).trim();
   const problem = adminKeyProblem(key);

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from './engine.ts';
 import { StorageError, translateErrors } from './errors.ts';
@@ -9,7 +9,7 @@ import { recordAudit } from './audit.ts';
 import type { Storage } from './open.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { errnoCode, readRegularFile } from './lib/files.ts';
+import { createFileWhole, errnoCode, readRegularFile } from './lib/files.ts';
 
 /** Default file name, inside the data directory, on SQLite. */
 export const KEK_FILE_NAME = 'kek.key';
@@ -240,26 +240,20 @@ function parseKek(content: string): Buffer | undefined {
 }
 
 /**
- * Creates the key file with a fresh key. The key is written to a private temporary file ('wx', 0600) that is then
- * hard-linked into place: link() fails with EEXIST if another process won, and a reader never sees a half-written
- * key. The loser reads the winner's file.
+ * Creates the key file with a fresh key. The key is written and flushed to a private temporary file ('wx', 0600)
+ * that is then hard-linked into place, and the folder is flushed (createFileWhole): link() fails with EEXIST if
+ * another process won, a reader never sees a half-written key, and a power loss cannot keep the database's keys
+ * sealed under a key whose file name it lost. The loser reads the winner's file.
  */
 async function createKekFile(file: string, setting: string): Promise<LoadedKek> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(KEK_BYTES);
-  const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, `${key.toString('hex')}\n`, { flag: 'wx', mode: 0o600, flush: true });
-    await link(temp, file);
-    return { key, file, created: true };
+    if (await createFileWhole(file, `${key.toString('hex')}\n`, 0o600)) return { key, file, created: true };
   } catch (err) {
-    if (errnoCode(err) !== 'EEXIST') {
-      throw new StorageError('KEK_INVALID', `Cannot create the key-encryption key file ${file} (${errnoCode(err)}).`, {
-        cause: err,
-      });
-    }
-  } finally {
-    await unlink(temp).catch(() => undefined);
+    throw new StorageError('KEK_INVALID', `Cannot create the key-encryption key file ${file} (${errnoCode(err)}).`, {
+      cause: err,
+    });
   }
   const winner = await readKekFile(file, setting);
   if (winner === undefined) {

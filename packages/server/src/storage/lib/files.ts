@@ -1,8 +1,10 @@
 // Key files the server reads and creates at start (the KEK file, admin.key): read only when they are small regular
 // files, created whole and durably.
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { link, open, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /**
  * Why a file could not be read: `code` is the errno (`ENOENT`, `EACCES`, ...) or `NOT_REGULAR` / `TOO_LARGE`;
@@ -65,6 +67,45 @@ function notRegular(stat: Stats): string | undefined {
   if (stat.isBlockDevice()) return 'a block device';
   if (stat.isSocket()) return 'a socket';
   return 'a special file';
+}
+
+/**
+ * Creates `path` holding `text` with `mode`, or returns false if it already exists (the caller reads the winner's).
+ * The text is written and flushed to a private temporary file that is then hard-linked into place: link() fails with
+ * EEXIST instead of replacing, and no reader ever sees a half-written file. Then the folder is flushed: until it is, a
+ * power loss can lose the new name while data sealed under the file's key is already on disk.
+ */
+export async function createFileWhole(path: string, text: string, mode: number): Promise<boolean> {
+  const temp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { flag: 'wx', mode, flush: true });
+    try {
+      await link(temp, path);
+    } catch (err) {
+      if (errnoCode(err) === 'EEXIST') return false;
+      throw err;
+    }
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  await syncFolder(dirname(path));
+  return true;
+}
+
+/** What a platform answers when it cannot open or flush a folder (Windows; some network and FUSE file systems). */
+const FOLDER_SYNC_REFUSED = new Set(['EISDIR', 'EINVAL', 'EPERM', 'ENOTSUP', 'ENOSYS']);
+
+/** Flushes a folder's entries to disk, where the platform can; any other failure (EIO) is thrown. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(folder, constants.O_RDONLY);
+    await handle.sync();
+  } catch (err) {
+    if (!FOLDER_SYNC_REFUSED.has(errnoCode(err))) throw err;
+  } finally {
+    await handle?.close();
+  }
 }
 
 export function errnoCode(err: unknown): string {
