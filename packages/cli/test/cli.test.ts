@@ -36,7 +36,11 @@ test('usage errors exit 2', async () => {
 test('the vouch binary serves /healthz and stops gracefully on SIGTERM', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-cli-'));
   try {
-    const child = spawnVouch(['serve', '--port', '0'], { VOUCH_LOG_LEVEL: 'info' }, dir);
+    const child = spawnVouch(
+      ['serve', '--port', '0'],
+      { VOUCH_LOG_LEVEL: 'info', VOUCH_PUBLIC_URL: 'http://vouch.test' },
+      dir,
+    );
     let log = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');

@@ -129,7 +129,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: '127.0.0.1',
     meaning: 'Address to listen on: an IP address (`0.0.0.0` or `::` for all) or a host name.',
   },
-  { name: 'VOUCH_PORT', default: '4100', meaning: 'TCP port to listen on (0 picks a free port).' },
+  {
+    name: 'VOUCH_PORT',
+    default: '4100',
+    meaning: 'TCP port to listen on; 0 picks a free port at each start, and then requires `VOUCH_PUBLIC_URL`.',
+  },
   {
     name: 'VOUCH_PUBLIC_URL',
     default: 'http://<host>:<port>',
@@ -559,7 +563,7 @@ export function storageOptionsOf(config: Config): OpenStorageOptions {
  * Reads the server configuration from environment variables, applying every default.
  *
  * @example
- * const config = loadConfig({ VOUCH_PORT: '0', VOUCH_DATA_DIR: '/tmp/vouch' });
+ * const config = loadConfig({ VOUCH_PORT: '8080', VOUCH_DATA_DIR: '/tmp/vouch' });
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
   const host = parseHost(env.VOUCH_HOST);
@@ -582,7 +586,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throw new ConfigError(`VOUCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   }
   const corsOrigins = parseCorsOrigins(env.VOUCH_CORS_ORIGINS);
-  const publicUrl = parsePublicUrl(env.VOUCH_PUBLIC_URL?.trim() || `http://${hostForUrl(host)}:${port}`);
+  const publicUrlRaw = env.VOUCH_PUBLIC_URL?.trim() || undefined;
+  // The default names the configured port, which port 0 is not: every issuer and link would say :0. Refused rather
+  // than derived from the port bound: that port changes at every start, and with it every token's issuer.
+  if (publicUrlRaw === undefined && port === 0) {
+    throw new ConfigError(
+      'VOUCH_PORT=0 picks a different free port at every start, so no public URL can be derived from it: set ' +
+        'VOUCH_PUBLIC_URL to the address clients reach this server at (the issuer of its tokens), or choose a fixed port.',
+    );
+  }
+  const publicUrl = parsePublicUrl(publicUrlRaw ?? `http://${hostForUrl(host)}:${port}`);
   return {
     host,
     port,

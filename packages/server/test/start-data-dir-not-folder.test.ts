@@ -15,7 +15,7 @@ test('a VOUCH_DATA_DIR that is a file stops the start naming the setting', async
     await writeFile(file, 'x');
     for (const dataDir of [file, join(file, 'below')]) {
       await assert.rejects(
-        startServer(loadConfig({ VOUCH_PORT: '0', VOUCH_DATA_DIR: dataDir, VOUCH_LOG_LEVEL: 'silent' }, dir)),
+        startServer(loadConfig({ VOUCH_PORT: '4100', VOUCH_DATA_DIR: dataDir, VOUCH_LOG_LEVEL: 'silent' }, dir)),
         (err: unknown) => {
           assert.ok(err instanceof ConfigError, String(err));
           assert.match(err.message, /^VOUCH_DATA_DIR: cannot use .* as the data folder \((EEXIST|ENOTDIR)\)/);

@@ -23,7 +23,9 @@ async function refusal(env: Record<string, string>, cwd: string, fifo: string): 
   const hung = new Promise<'hung'>((resolve) => {
     timer = setTimeout(() => resolve('hung'), PROMPT_MS);
   });
-  const started = startServer(loadConfig({ VOUCH_PORT: '0', VOUCH_LOG_LEVEL: 'silent', ...env }, cwd)).then(
+  const started = startServer(
+    loadConfig({ VOUCH_PORT: '0', VOUCH_PUBLIC_URL: 'http://vouch.test', VOUCH_LOG_LEVEL: 'silent', ...env }, cwd),
+  ).then(
     async (server) => {
       await server.close();
       return new Error('the server started');

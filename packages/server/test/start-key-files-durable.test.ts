@@ -31,7 +31,12 @@ test('a first start flushes the data folder after kek.key and admin.key are link
   };
   try {
     const server = await startServer(
-      loadConfig({ VOUCH_PORT: '0', VOUCH_LOG_LEVEL: 'silent', VOUCH_DATA_DIR: dataDir }),
+      loadConfig({
+        VOUCH_PORT: '0',
+        VOUCH_PUBLIC_URL: 'http://vouch.test',
+        VOUCH_LOG_LEVEL: 'silent',
+        VOUCH_DATA_DIR: dataDir,
+      }),
     );
     await server.close();
   } finally {

@@ -11,7 +11,7 @@ import { eachEngine } from './helpers/storage.ts';
 test('a server with no configuration serves on SQLite, generates its admin key (0600) and never logs a secret', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-start-'));
   const logs = new LogCapture();
-  const config = loadConfig({ VOUCH_PORT: '0', VOUCH_LOG_LEVEL: 'debug' }, dir);
+  const config = loadConfig({ VOUCH_PORT: '0', VOUCH_PUBLIC_URL: 'http://vouch.test', VOUCH_LOG_LEVEL: 'debug' }, dir);
   const server = await startServer(config, { logStream: logs });
   try {
     const base = server.address;
@@ -88,7 +88,16 @@ test('PostgreSQL without VOUCH_ADMIN_KEY or VOUCH_KEK_FILE refuses to start', as
   const dir = await mkdtemp(join(tmpdir(), 'vouch-start-'));
   try {
     await assert.rejects(
-      startServer(loadConfig({ VOUCH_PORT: '0', VOUCH_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' }, dir)),
+      startServer(
+        loadConfig(
+          {
+            VOUCH_PORT: '0',
+            VOUCH_PUBLIC_URL: 'http://vouch.test',
+            VOUCH_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x',
+          },
+          dir,
+        ),
+      ),
       /VOUCH_ADMIN_KEY is required/,
     );
   } finally {

@@ -45,6 +45,7 @@ async function startChild({ engine, dataDir, options }: EngineContext): Promise<
     PATH: process.env.PATH ?? '',
     NODE_EXTRA_CA_CERTS: sites.pki.caFile,
     VOUCH_PORT: '0',
+    VOUCH_PUBLIC_URL: 'http://vouch.test',
     VOUCH_DATA_DIR: dataDir,
     VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,
     VOUCH_LOG_LEVEL: 'silent',

@@ -109,6 +109,8 @@ export function serverEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {
     VOUCH_PORT: '0',
+    // Port 0 needs a public URL; no test follows a URL the server prints to a real server.
+    VOUCH_PUBLIC_URL: 'http://vouch.test',
     VOUCH_LOG_LEVEL: 'silent',
     VOUCH_DATA_DIR: options.dataDir,
     VOUCH_ADMIN_KEY: TEST_ADMIN_KEY,

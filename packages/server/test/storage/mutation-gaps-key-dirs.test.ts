@@ -17,7 +17,14 @@ test('a first start creates its data directory 0700', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-key-dirs-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const dataDir = join(dir, 'data');
-  const server = await startServer(loadConfig({ VOUCH_PORT: '0', VOUCH_LOG_LEVEL: 'silent', VOUCH_DATA_DIR: dataDir }));
+  const server = await startServer(
+    loadConfig({
+      VOUCH_PORT: '0',
+      VOUCH_PUBLIC_URL: 'http://vouch.test',
+      VOUCH_LOG_LEVEL: 'silent',
+      VOUCH_DATA_DIR: dataDir,
+    }),
+  );
   await server.close();
   assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
   assert.equal((await stat(join(dataDir, 'admin.key'))).mode & 0o777, 0o600);
