@@ -3,6 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import pg from 'pg';
 import { canonicalAddress, isLoopbackAddress, parseDnsServers } from './net/index.ts';
 import type { OpenStorageOptions } from './storage/index.ts';
+import { OTHER_PROGRAMS_VARIABLES } from './config-other-names.ts';
+
+export { OTHER_PROGRAMS_VARIABLES };
 
 /** Error raised for a configuration the server cannot start with. */
 export class ConfigError extends Error {
@@ -80,6 +83,11 @@ export interface Config {
   reputation: ReputationConfig;
   /** Capability tokens at the gateway (issue 7). */
   capabilities: CapabilitiesConfig;
+  /**
+   * `VOUCH_*` names in the environment that neither the server nor another Vouch program reads (a typo), sorted; the
+   * start logs them, names only, in one warning.
+   */
+  unknownVariables: string[];
 }
 
 /** Capability token settings (issue 7; docs/PROTOCOL.md "Capability tokens (SINT gateway)"). */
@@ -378,6 +386,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
 ];
 
+/** The `VOUCH_*` names in `env` that no Vouch program reads, sorted. */
+function unknownVariablesOf(env: NodeJS.ProcessEnv): string[] {
+  const known = new Set([...CONFIG_VARIABLES.map((v) => v.name), ...OTHER_PROGRAMS_VARIABLES]);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('VOUCH_') && !known.has(name))
+    .sort();
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -646,6 +662,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxTtlSeconds: intVar(env, 'VOUCH_CAPABILITY_MAX_TTL', 3600, 1, 86_400),
       delegationMaxDepth: intVar(env, 'VOUCH_DELEGATION_MAX_DEPTH', 3, 0, 16),
     },
+    unknownVariables: unknownVariablesOf(env),
   };
 }
 

@@ -73,6 +73,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const graceMs = options.shutdownGraceMs ?? shutdownGraceOf(config);
   const logger = createLogger(config.logLevel, options.logStream);
+  // Names only: a value may be a secret (VOUCH_ADMIN_KYE). First, so a start that then fails still shows it.
+  if (config.unknownVariables.length > 0) {
+    logger.warn(
+      { variables: config.unknownVariables },
+      'ignoring unknown VOUCH_* environment variables (misspelt? the README lists every setting)',
+    );
+  }
   // Only SQLite keeps anything there (the database, admin.key, kek.key).
   if (config.databaseUrl === undefined) await ensureDataDir(config.dataDir);
   const admin = await resolveAdminKey(config);
