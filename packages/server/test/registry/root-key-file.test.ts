@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { constants, existsSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { ensureRegistryRootKey } from '../../src/modules/registry/root-key.ts';
+import { ensureRegistryRootKey, readRegistryRootKeyFile } from '../../src/modules/registry/root-key.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { startServer } from '../../src/start.ts';
 
@@ -83,6 +84,35 @@ test('root key file: a bad file stops the start before the database is opened or
     await assert.rejects(startServer(config), (err: unknown) => err instanceof ConfigError);
     assert.equal(existsSync(join(dataDir, 'vouch.db')), false, 'no database was created');
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('root key file: a named pipe or a device is refused at once, unread, naming the setting', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-root-key-kind-'));
+  const fifo = join(dir, 'root.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // A watchdog for a hang, not a sleep: on one, a writer opens and closes the pipe so the stuck open() returns.
+  const watchdog = setTimeout(() => {
+    void open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then(
+      (h) => h.close(),
+      () => undefined,
+    );
+  }, 5_000);
+  try {
+    const started = Date.now();
+    const err = await readRegistryRootKeyFile(loadConfig({ VOUCH_REGISTRY_ROOT_KEY_FILE: fifo })).catch((e) => e);
+    assert.ok(Date.now() - started < 5_000, 'the start did not wait for a writer');
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.match(err.message, /^VOUCH_REGISTRY_ROOT_KEY_FILE: .*root\.fifo is a named pipe/);
+    // /dev/zero was read without end.
+    const device = await readRegistryRootKeyFile(loadConfig({ VOUCH_REGISTRY_ROOT_KEY_FILE: '/dev/zero' })).catch(
+      (e) => e,
+    );
+    assert.ok(device instanceof ConfigError, String(device));
+    assert.match(device.message, /\/dev\/zero is a character device/);
+  } finally {
+    clearTimeout(watchdog);
     await rm(dir, { recursive: true, force: true });
   }
 });

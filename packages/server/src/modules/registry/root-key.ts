@@ -2,10 +2,16 @@
 // `vouch registry keygen` file (VOUCH_REGISTRY_ROOT_KEY_FILE) or generated at first start, kept sealed like every
 // server key and published at /.well-known/vouch-keys.json by the keys module.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { formatPublicKey, parsePrivateKey, type PrivateKey } from '@vouch/sdk';
 import { ConfigError, type Config } from '../../config.ts';
-import { ensureServerKey, importServerKey, type ServerKey, type Storage } from '../../storage/index.ts';
+import {
+  ensureServerKey,
+  FileReadError,
+  importServerKey,
+  readRegularFile,
+  type ServerKey,
+  type Storage,
+} from '../../storage/index.ts';
 
 export const REGISTRY_ROOT_PURPOSE = 'registry-root';
 
@@ -16,6 +22,9 @@ export interface RootKey {
   /** `ed25519:<base64url>`. */
   publicKey: string;
 }
+
+/** A keygen file is a few hundred bytes; anything much larger is not one and is refused unread. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 const KEY_FILE_FORMAT =
   'expected a `vouch registry keygen` file: JSON {"publicKey": "ed25519:...", "privateKey": "<PKCS#8 PEM>"}';
@@ -28,9 +37,13 @@ const KEY_FILE_FORMAT =
 async function readKeyFile(file: string): Promise<KeyObject> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Only a small regular file, opened without blocking: a named pipe hung the start, /dev/zero was read without end.
+    text = (await readRegularFile(file, MAX_KEY_FILE_BYTES)).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'read error';
+    if (err instanceof FileReadError && (code === 'NOT_REGULAR' || code === 'TOO_LARGE')) {
+      throw new ConfigError(`VOUCH_REGISTRY_ROOT_KEY_FILE: ${file} ${err.reason}.`);
+    }
     throw new ConfigError(`VOUCH_REGISTRY_ROOT_KEY_FILE: cannot read ${file} (${code}).`);
   }
   let parsed: { publicKey?: unknown; privateKey?: unknown } | null;
