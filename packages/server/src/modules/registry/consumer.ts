@@ -2,7 +2,6 @@
 // file), pinned to VOUCH_TRUST_REGISTRY_ROOT_KEY. A fetched document replaces the current one only when it verifies
 // fully, rollback rule included, against the highest {sequence, chainHash} this database has accepted; the last good
 // document is kept in the database and used when the source is unreachable at start.
-import { readFile, stat } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   parsePublicKey,
@@ -15,6 +14,7 @@ import {
 } from '@vouch/sdk';
 import { ConfigError } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
+import { readRegularFile } from '../../storage/index.ts';
 import * as store from './store.ts';
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -306,9 +306,12 @@ function registryOf(document: string): unknown {
 /** Reads the configured source: an http(s) URL (timeout, size cap, no redirects) or a file. */
 async function fetchDocument(source: string): Promise<Uint8Array> {
   if (!/^https?:\/\//i.test(source)) {
-    const info = await stat(source);
-    if (info.size > MAX_DOCUMENT_BYTES) throw new Error(`the file is larger than ${MAX_DOCUMENT_BYTES} bytes`);
-    return readFile(source);
+    // Only a regular file, opened without blocking: a named pipe hung the refresh for good, /dev/zero read without end.
+    try {
+      return await readRegularFile(source, MAX_DOCUMENT_BYTES);
+    } catch (err) {
+      throw new Error(`the file ${(err as Error).message}`);
+    }
   }
   const res = await fetch(source, {
     signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
