@@ -32,10 +32,12 @@ test('meta tags: a real tag after a script, a style, a title or a comment still 
     <style>p > a { color: red }</style>
     <title>Home <b>page</b></title>
     <link rel="icon" title='a "quoted" > title' href="/i.png">
-    <!--> an abrupt comment -->
+    <!-->
+    <!-- an abrupt comment (above) ends at once: text after it starts the body -->
     ${tag('real')}
   </head><body>${tag('in-the-body')}</body></html>`;
   assert.deepEqual(metaContents(html, NAME), ['real']);
+  assert.deepEqual(metaContents(`<head><!--> text ${tag('in-the-body')}</head>`, NAME), []);
   // A raw-text element never closed hides the rest of the page, as in a browser.
   assert.deepEqual(metaContents(`<head>${tag('first')}<script>${tag('never')}`, NAME), ['first']);
   // Text-only elements end at their own end tag only, in any case and followed by a space, `/` or `>`.

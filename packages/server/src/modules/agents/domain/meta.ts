@@ -2,8 +2,16 @@
  * Reads `<meta name="…" content="…">` values from the `<head>` of an HTML page, defensively: the input is whatever
  * a remote server sent (at most the fetcher's body cap). The page is tokenized as a browser does, so only real tags
  * count: not text in comments, in text-only elements (`<script>`, `<style>`, `<title>`, …) or in another tag's
- * attribute value, where sites often put what visitors wrote (embedded JSON, a post's title). Only tags before
- * `</head>` or `<body>` count, so text a visitor can post into a page body cannot pass for the owner's tag either.
+ * attribute value, where sites often put what visitors wrote (embedded JSON, a post's title).
+ *
+ * Only tags a browser's parser puts in the head count (WHATWG HTML, "in head" insertion mode): the scan stops at the
+ * first start tag that does not belong in a head (anything but `html`, `head`, `meta`, `link`, `base`, `basefont`,
+ * `bgsound`, `title`, `style`, `script`, `noscript`, `noframes` and `template`), at the first text that is not
+ * whitespace, and at `</head>`, `</body>`, `</html>` or `</br>`: a browser starts the body there, and text a visitor
+ * can post into a page body cannot pass for the owner's tag. (A browser still moves a head element written right
+ * after `</head>` into the head; the scan stops there, which only refuses such a page.) A script's content ends as
+ * a browser's tokenizer ends it, escapes included (after `<!--<script>`, a `</script>` ends only the inner one), and
+ * a template's content, a fragment that is not part of the head, is skipped to its own end tag.
  *
  * The page is read in one pass, in time linear in its length: a pattern that looks for each tag's closing `>` again
  * from every `<meta` took seconds on the event loop for 64 KiB of `<meta ` with no `>`, and anyone with a domain can
@@ -12,51 +20,115 @@
  */
 export function metaContents(html: string, name: string): string[] {
   const out: string[] = [];
-  let i = 0;
+  // A UTF-8 byte order mark is the decoder's, not text of the page.
+  let i = html.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (;;) {
     const lt = html.indexOf('<', i);
-    if (lt === -1) return out;
+    // Text before the next markup: anything but whitespace starts the body.
+    if (!onlySpace(html, i, lt === -1 ? html.length : lt) || lt === -1) return out;
     const next = html.charCodeAt(lt + 1);
-    if (html.startsWith('<!--', lt)) {
-      i = commentEnd(html, lt + 4);
-    } else if (next === 0x21 /* ! */ || next === 0x3f /* ? */) {
-      i = html.indexOf('>', lt + 2) + 1; // doctype, CDATA or a bogus comment: up to the next `>`
-    } else if (next === 0x2f /* / */ && isAsciiAlpha(html.charCodeAt(lt + 2))) {
-      const tag = readTag(html, lt + 2);
-      if (tag === undefined || tag.name === 'head') return out;
-      i = tag.end;
-    } else if (next === 0x2f /* / */) {
-      i = html.indexOf('>', lt + 2) + 1;
+    if (next === 0x21 /* ! */ || next === 0x3f /* ? */ || next === 0x2f /* / */) {
+      const end = markupEnd(html, lt);
+      if (end === 'text') return out; // `</` at the very end is text
+      if (typeof end !== 'number') {
+        if (BODY_END_TAGS.has(end.name)) return out;
+        i = end.end;
+      } else i = end;
     } else if (isAsciiAlpha(next)) {
       const tag = readTag(html, lt + 1);
-      if (tag === undefined || tag.name === 'body' || tag.name === 'plaintext') return out;
+      if (tag === undefined || !HEAD_ELEMENTS.has(tag.name)) return out;
       if (tag.name === 'meta' && tag.attrs.get('name')?.trim().toLowerCase() === name && tag.attrs.has('content')) {
         out.push(tag.attrs.get('content')!.trim());
       }
-      i = TEXT_ONLY.has(tag.name) ? textEnd(html, tag.end, tag.name) : tag.end;
+      i = tag.name === 'template' ? templateEnd(html, tag.end) : contentEnd(html, tag.name, tag.end);
     } else {
-      i = lt + 1; // a `<` that starts no tag is text
+      return out; // a `<` that starts no tag is text
     }
     if (i <= 0) return out; // whatever was open runs to the end of the page
   }
 }
 
-/**
- * Elements whose content is text, never tags (raw text and RCDATA; `noscript` as with scripting on), and `template`,
- * whose content is not part of the document's head.
- */
-const TEXT_ONLY = new Set([
-  'script',
-  'style',
+/** Start tags the "in head" insertion mode keeps in the head; any other starts the body. */
+const HEAD_ELEMENTS = new Set([
+  'html',
+  'head',
+  'base',
+  'basefont',
+  'bgsound',
+  'link',
+  'meta',
   'title',
-  'textarea',
+  'style',
+  'script',
   'noscript',
   'noframes',
-  'noembed',
-  'xmp',
-  'iframe',
   'template',
 ]);
+
+/** End tags that end the head (`</head>`; `</body>`, `</html>` and `</br>` start the body). Others are ignored. */
+const BODY_END_TAGS = new Set(['head', 'body', 'html', 'br']);
+
+/**
+ * Elements whose content is text, never tags, as a browser with scripting on tokenizes it: RCDATA (`title`,
+ * `textarea`) and raw text (`noscript` with scripting on, and the rest). `script` has its own rules
+ * ({@link scriptEnd}).
+ */
+const TEXT_ONLY = new Set(['style', 'title', 'textarea', 'noscript', 'noframes', 'noembed', 'xmp', 'iframe']);
+
+/**
+ * A comment, doctype, processing instruction or end tag at `lt`: where parsing resumes (0 when it never ends),
+ * the end tag read (its name and end), or `'text'` when `</` ends the page.
+ */
+function markupEnd(html: string, lt: number): number | { name: string; end: number } | 'text' {
+  if (html.startsWith('<!--', lt)) return commentEnd(html, lt + 4);
+  if (html.charCodeAt(lt + 1) === 0x2f /* / */) {
+    if (isAsciiAlpha(html.charCodeAt(lt + 2))) return readTag(html, lt + 2) ?? 0;
+    if (lt + 2 >= html.length) return 'text';
+  }
+  // A doctype, CDATA or a bogus comment (`<?…>`, `</…>` not starting with a letter): up to the next `>`.
+  return html.indexOf('>', lt + 2) + 1;
+}
+
+/** Where parsing resumes after the start tag of `name` that ends at `from`: past its text content, if it has one. */
+function contentEnd(html: string, name: string, from: number): number {
+  if (name === 'script') return scriptEnd(html, from);
+  return TEXT_ONLY.has(name) ? textEnd(html, from, name) : from;
+}
+
+/**
+ * Where the content of the `<template>` whose start tag ends at `from` ends: after its matching `</template>`
+ * (templates nest); 0 when it never ends. The content is tokenized like the rest of the page (comments and text-only
+ * elements hide a `</template>` in them) but is never the head's: nothing in it counts, and no text or element ends
+ * the head. `<svg>` and `<math>` in it, whose content a browser tokenizes by other rules, end the scan, as does
+ * `<plaintext>`.
+ */
+function templateEnd(html: string, from: number): number {
+  let depth = 1;
+  let i = from;
+  for (;;) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) return 0;
+    const next = html.charCodeAt(lt + 1);
+    if (next === 0x21 || next === 0x3f || next === 0x2f) {
+      const end = markupEnd(html, lt);
+      if (end === 'text') return 0;
+      if (typeof end !== 'number') {
+        if (end.name === 'template' && --depth === 0) return end.end;
+        i = end.end;
+      } else i = end;
+    } else if (isAsciiAlpha(next)) {
+      const tag = readTag(html, lt + 1);
+      if (tag === undefined || FOREIGN_OR_ENDLESS.has(tag.name)) return 0;
+      if (tag.name === 'template') depth++;
+      i = contentEnd(html, tag.name, tag.end);
+    } else {
+      i = lt + 1;
+    }
+    if (i <= 0) return 0;
+  }
+}
+
+const FOREIGN_OR_ENDLESS = new Set(['svg', 'math', 'plaintext']);
 
 /** Where parsing resumes after a comment whose text starts at `from`; 0 when it never ends. */
 function commentEnd(html: string, from: number): number {
@@ -70,7 +142,9 @@ function commentEnd(html: string, from: number): number {
 }
 
 /** The end tag of each text-only element: `</name` and a space, `/` or `>`, in any case. */
-const TEXT_END = new Map([...TEXT_ONLY].map((name) => [name, new RegExp(`</${name}[\\t\\n\\f\\r />]`, 'gi')]));
+const TEXT_END = new Map(
+  [...TEXT_ONLY, 'script'].map((name) => [name, new RegExp(`</${name}[\\t\\n\\f\\r />]`, 'gi')]),
+);
 
 /** Where the end tag of the text-only element `name` starts (it is then read as a tag); 0 when there is none. */
 function textEnd(html: string, from: number, name: string): number {
@@ -78,6 +152,55 @@ function textEnd(html: string, from: number, name: string): number {
   end.lastIndex = from;
   const m = end.exec(html);
   return m === null ? 0 : m.index;
+}
+
+/** `</script` and a space, `/` or `>` at the index it is matched from (sticky). */
+const SCRIPT_END_TAG = /<\/script[\t\n\f\r />]/iy;
+/** `<script` and a space, `/` or `>` at the index it is matched from (sticky). */
+const SCRIPT_START_TAG = /<script[\t\n\f\r />]/iy;
+
+/**
+ * Where the `</script>` that ends a script whose content starts at `from` starts; 0 when there is none. The WHATWG
+ * tokenizer's script data states: in plain script data the first `</script` ends it; after `<!--` it is "escaped"
+ * until `-->`, and a `<script` there makes it "double escaped", where `</script` only goes back to escaped. One pass.
+ */
+function scriptEnd(html: string, from: number): number {
+  let state: 'data' | 'escaped' | 'double' = 'data';
+  /** Dashes just read in an escaped state, up to two: `-->` (`--` and `>`) goes back to plain script data. */
+  let dashes = 0;
+  const at = (re: RegExp, i: number) => {
+    re.lastIndex = i;
+    return re.test(html);
+  };
+  for (let i = from; i < html.length; i++) {
+    if (state === 'data') {
+      i = html.indexOf('<', i);
+      if (i === -1) return 0;
+      if (at(SCRIPT_END_TAG, i)) return i;
+      if (html.startsWith('<!--', i)) {
+        state = 'escaped';
+        dashes = 2;
+        i += 3;
+      }
+      continue;
+    }
+    const c = html.charCodeAt(i);
+    if (c === 0x2d /* - */) {
+      dashes = Math.min(dashes + 1, 2);
+    } else if (c === 0x3e /* > */ && dashes === 2) {
+      state = 'data';
+    } else {
+      dashes = 0;
+      if (c !== 0x3c /* < */) continue;
+      if (state === 'escaped') {
+        if (at(SCRIPT_END_TAG, i)) return i;
+        if (at(SCRIPT_START_TAG, i)) state = 'double';
+      } else if (at(SCRIPT_END_TAG, i)) {
+        state = 'escaped';
+      }
+    }
+  }
+  return 0;
 }
 
 /**
@@ -115,6 +238,12 @@ function readTag(html: string, from: number): { name: string; attrs: Map<string,
     }
     if (!attrs.has(key)) attrs.set(key, value);
   }
+}
+
+/** Whether `html[from, to)` is all HTML whitespace (space, tab, LF, FF, CR), as text allowed in a head is. */
+function onlySpace(html: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isSpace(html.charCodeAt(i))) return false;
+  return true;
 }
 
 function isSpace(c: number): boolean {
