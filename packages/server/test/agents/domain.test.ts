@@ -80,9 +80,10 @@ class TestPort implements AgentDomainPort {
     atMs: number,
     _token?: string,
     hold?: (trx: Db) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<{ method: 'dns_txt' | 'meta_tag' | 'file'; verifiedAt: number }> {
     await hold?.(undefined as unknown as Db);
     this.proofs.push({ agentId, domain, method, atMs });
+    return { method: method as 'dns_txt' | 'meta_tag' | 'file', verifiedAt: atMs };
   }
 }
 

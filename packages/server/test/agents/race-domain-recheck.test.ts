@@ -101,9 +101,9 @@ eachEngine('a domain proven again while a lapsing check is in flight: the new pr
   const h = await setup(open, domain);
   try {
     // Another process records the domain proven with a new token while the re-check looks for the old one.
-    const checker = stub(NOT_FOUND, () =>
-      h.portB.recordDomainProof(h.agent.id, domain, 'file', h.b.clock.now(), 'token-two'),
-    );
+    const checker = stub(NOT_FOUND, async () => {
+      await h.portB.recordDomainProof(h.agent.id, domain, 'file', h.b.clock.now(), 'token-two');
+    });
     const summary = await recheckDomains(h.a.ctx, h.portA, checker);
     assert.deepEqual(summary, { claimed: 1, kept: 0, lapsed: [], stale: 1, errors: 0 });
     const [proof, ...rest] = await h.proofs();

@@ -41,8 +41,9 @@ export interface AgentDomainPort {
   holdCaller(db: Db, req: FastifyRequest, agent: AgentRef): Promise<void>;
   /**
    * Records a verified domain proof: sets the agent's `verified_domain` and adds `{type: 'domain', value, verified_at}`
-   * to its verified proofs, in one transaction. Idempotent (a domain verified again keeps its first time and method,
-   * and its re-checks start over from `atMs` with this `token`). ApiError NOT_FOUND for an unknown agent,
+   * to its verified proofs, in one transaction, and returns the proof as stored. Idempotent (a domain verified again
+   * keeps its first `verified_at`, as it has stood since then; it takes this `method` and `token`, which its re-checks
+   * look for, starting over from `atMs`). ApiError NOT_FOUND for an unknown agent,
    * AGENT_REVOKED for a revoked one. Without `token` the proof cannot be re-checked, and lapses after its grace.
    * `hold` runs in the transaction right after the agent's row is locked: a request's {@link holdCaller} (which takes
    * the same row again, a no-op), since a domain check can take seconds, in which the caller's credential may be
@@ -59,7 +60,13 @@ export interface AgentDomainPort {
     token?: string,
     hold?: (trx: Db) => Promise<void>,
     audit?: DomainProofAudit,
-  ): Promise<void>;
+  ): Promise<StoredDomainProof>;
+}
+
+/** A domain proof as recorded: how it was last proven, and since when it has stood (ms). */
+export interface StoredDomainProof {
+  method: 'dns_txt' | 'meta_tag' | 'file';
+  verifiedAt: number;
 }
 
 /** Who recorded a domain proof, for its audit entry. */
@@ -127,18 +134,19 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
       // The row as locked: a revocation committed since `agent` was read is seen here.
       assertAgentActive(row);
     },
-    async recordDomainProof(agentId, domain, method, atMs, token, hold, audit) {
-      await db.transaction().execute(async (trx) => {
+    recordDomainProof(agentId, domain, method, atMs, token, hold, audit) {
+      return db.transaction().execute(async (trx): Promise<StoredDomainProof> => {
         const row = await store.lockAgent(trx, ctx.storage.engine, agentId);
         if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this id.');
         await hold?.(trx);
         assertAgentActive(row);
         // Read under the agent's lock, which a lapse takes too: the proof cannot go between this and the upsert.
         const known = await proofs.hasDomainProof(trx, agentId, domain);
-        await proofs.upsertDomainProof(trx, { agentId, domain, method, token, at: atMs });
+        const upserted = await proofs.upsertDomainProof(trx, { agentId, domain, method, token, at: atMs });
+        const stored = { method: upserted.method as StoredDomainProof['method'], verifiedAt: upserted.verifiedAt };
         if (row.verified_domain !== domain) await proofs.setAgentDomain(trx, agentId, domain, atMs);
-        // The same verified domain proven again changes neither the profile nor the proof's method and time.
-        if (known && row.verified_domain === domain) return;
+        // The same verified domain proven again changes neither the profile nor the proof's first time.
+        if (known && row.verified_domain === domain) return stored;
         await recordAudit(trx, {
           at: atMs,
           actor: audit === undefined ? 'system' : actorOf(audit.principal),
@@ -148,6 +156,7 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
           details: { ...(audit === undefined ? {} : { by: audit.principal.caller }), domain, method },
           requestId: audit?.requestId,
         });
+        return stored;
       });
     },
     claimDueDomainProofs(c) {

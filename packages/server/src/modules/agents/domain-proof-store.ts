@@ -17,16 +17,17 @@ export interface ClaimedDomainProof {
 }
 
 /**
- * Records a domain proof found now: a new row, or the existing one with the token just checked and both check times
- * moved to `at` (the first method and time are kept). Ends any claim on it: a re-check that was running for the old
- * token records nothing (see {@link markDomainChecked}).
+ * Records a domain proof found now: a new row, or the existing one with the method and token just checked and both
+ * check times moved to `at` (its first `verified_at` is kept: the proof has stood since then). Ends any claim on it:
+ * a re-check that was running for the old token records nothing (see {@link markDomainChecked}). Returns the proof as
+ * stored, which is what the caller answers.
  */
 export async function upsertDomainProof(
   db: Db,
   p: { agentId: string; domain: string; method: string; token: string | undefined; at: number },
-): Promise<void> {
+): Promise<{ method: string; verifiedAt: number }> {
   const token = p.token ?? null;
-  await db
+  const row = await db
     .insertInto('agent_proofs')
     .values({
       agent_id: p.agentId,
@@ -41,14 +42,16 @@ export async function upsertDomainProof(
     })
     .onConflict((oc) =>
       oc.columns(['agent_id', 'type', 'value']).doUpdateSet({
-        // A caller without a token (tests, older code) keeps the one stored.
-        ...(token === null ? {} : { token }),
+        // A caller without a token (tests, older code) keeps the one stored, and the method that found it.
+        ...(token === null ? {} : { token, method: p.method }),
         succeeded_at: p.at,
         checked_at: p.at,
         claimed_until: null,
       }),
     )
-    .execute();
+    .returning(['method', 'verified_at'])
+    .executeTakeFirstOrThrow();
+  return { method: row.method, verifiedAt: Number(row.verified_at) };
 }
 
 /** Whether the agent has a proof of `domain` (found, and not lapsed). */

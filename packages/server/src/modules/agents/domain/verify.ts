@@ -13,7 +13,7 @@ export interface VerifyDomainResult {
   domain: string;
   /** How the domain was proven, when verified. */
   method?: DomainMethod;
-  /** ISO-8601, when verified. */
+  /** ISO-8601, when verified: since when the proof has stood (a standing proof proven again keeps its first time). */
   verified_at?: string;
   /** Why each method failed, when not verified. */
   errors?: Partial<Record<DomainMethod, MethodFailure>>;
@@ -60,7 +60,15 @@ export async function verifyDomain(
   }
   const outcome = await checker.check(domain, challenge.token, onUnexpected);
   if (!outcome.verified) return { verified: false, domain, errors: outcome.errors };
-  const at = ctx.clock.now();
-  await port.recordDomainProof(agent.id, domain, outcome.method, at, challenge.token, hold, audit);
-  return { verified: true, domain, method: outcome.method, verified_at: new Date(at).toISOString() };
+  // The answer is the proof as stored: proven again, it has stood since its first verified_at.
+  const stored = await port.recordDomainProof(
+    agent.id,
+    domain,
+    outcome.method,
+    ctx.clock.now(),
+    challenge.token,
+    hold,
+    audit,
+  );
+  return { verified: true, domain, method: stored.method, verified_at: new Date(stored.verifiedAt).toISOString() };
 }
