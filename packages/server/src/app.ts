@@ -23,7 +23,8 @@ import { corsHeaders, installCorsPreflight } from './http/cors.ts';
 import { installOpenApi, registerDocsRoutes } from './http/openapi.ts';
 import { installValidators } from './http/validation.ts';
 import { MODULES } from './modules/index.ts';
-import type { VouchModule } from './module.ts';
+import type { BadAddressPage, VouchModule } from './module.ts';
+import type { ErrorBody } from './errors.ts';
 import { VERSION } from './version.ts';
 
 export interface AppDeps {
@@ -68,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.logLevel, deps.logStream);
   const cors = corsHeaders(config.corsOrigins);
+  // Pages that answer an unreadable address under their own paths (set once the modules are known, before ready).
+  let badAddressPages: BadAddressPage[] = [];
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Routes get their own limits (installBodyLimits); this one is for any that escaped it.
@@ -91,12 +94,13 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
     // Errors Fastify raises before any route runs (a path that is not valid UTF-8, a path parameter longer than
     // maxParamLength) get the same `{error, code}` shape as everything else, and, as no onRequest hook ran for them,
-    // the headers every answer carries.
+    // the headers every answer carries; under a module's page paths, its HTML page with that code.
     frameworkErrors: (_err, req, reply) => {
       cors?.(req as FastifyRequest, reply as FastifyReply);
-      void commonHeaders(reply as FastifyReply, req.id)
-        .code(400)
-        .send({ error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' });
+      const answer = commonHeaders(reply as FastifyReply, req.id).code(400);
+      const body: ErrorBody = { error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' };
+      if (badAddressPages.some((page) => page(req, answer, body))) return;
+      void answer.send(body);
     },
     // And so do requests Node's HTTP parser refuses before Fastify sees them (malformed, too large, timed out).
     clientErrorHandler: (err, socket) => answerClientError(err, socket, logger as FastifyBaseLogger),
@@ -119,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   installBodyLimits(app, config.bodyLimit);
   const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
   const modules = [...MODULES, ...(deps.modules ?? [])];
+  badAddressPages = modules.flatMap((m) => (m.badAddressPage === undefined ? [] : [m.badAddressPage(ctx)]));
   const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey) };
   for (const m of modules) {
     for (const [caller, auth] of Object.entries(m.authenticators?.(ctx) ?? {})) {

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.ts';
+import type { ErrorBody } from './errors.ts';
 import type { Authenticators } from './http/policy.ts';
 
 /**
@@ -12,4 +13,13 @@ export interface VouchModule {
   /** Authenticators this module contributes, keyed by caller kind; installed before any route registers. */
   authenticators?(ctx: AppContext): Authenticators;
   routes(app: FastifyInstance, ctx: AppContext): void | Promise<void>;
+  /**
+   * For a module that serves HTML pages: answers a request whose address the router could not read (malformed
+   * percent-encoding, a path that is not UTF-8, a parameter too long) with its own 400 page when the path is one of
+   * its pages', and returns true; false leaves the API's JSON `error` (status and headers are already set).
+   */
+  badAddressPage?(ctx: AppContext): BadAddressPage;
 }
+
+/** See {@link VouchModule.badAddressPage}: `error` is the body the API would answer, whose `code` the page shows. */
+export type BadAddressPage = (req: FastifyRequest, reply: FastifyReply, error: ErrorBody) => boolean;

@@ -8,7 +8,7 @@ import { sendAgentPage } from './agent-page.ts';
 import { cachedCounts, renderOverview } from './overview.ts';
 import { renderRegistryPage } from './registry-page.ts';
 import { loadRegistryView } from './registry-view.ts';
-import { sendPage } from './respond.ts';
+import { sendErrorPage, sendPage } from './respond.ts';
 import { registerTokenInspector } from './token-inspect.ts';
 
 const PAGE = { config: { policy: { caller: 'public' as const, rateLimit: 'default' as const } } };
@@ -42,4 +42,15 @@ async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await registerTokenInspector(app, ctx);
 }
 
-export const consoleModule: VouchModule = { name: 'console', routes: registerConsoleRoutes };
+/** Page paths with a parameter, whose unreadable addresses get the console's 400 page instead of JSON. */
+const PAGE_PREFIXES = ['/agents/'];
+
+export const consoleModule: VouchModule = {
+  name: 'console',
+  routes: registerConsoleRoutes,
+  badAddressPage: (ctx) => (req, reply, error) => {
+    if (!PAGE_PREFIXES.some((prefix) => req.url.startsWith(prefix))) return false;
+    sendErrorPage(ctx, reply, 400, 'This address is not a valid agent page address.', 'agents', error.code);
+    return true;
+  },
+};

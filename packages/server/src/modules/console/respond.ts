@@ -19,15 +19,17 @@ export function sendPage(
     .send(html);
 }
 
-/** A 4xx page: a heading and one sentence, in the console layout. */
+/** A 4xx page: a heading and one sentence, in the console layout, and the API's `code` for it when given. */
 export function sendErrorPage(
   ctx: AppContext,
   reply: FastifyReply,
   status: 400 | 404,
   message: string,
   nav: NavSection | true = true,
+  code?: string,
 ): FastifyReply {
   const heading = status === 404 ? 'Not found' : 'Bad request';
-  const body = `<h1>${heading}</h1><p id="error-message">${escapeHtml(message)}</p>`;
+  const shown = code === undefined ? '' : `<p class="muted">Code <code id="error-code">${escapeHtml(code)}</code></p>`;
+  const body = `<h1>${heading}</h1><p id="error-message">${escapeHtml(message)}</p>${shown}`;
   return sendPage(reply, page(ctx, `${heading} — Vouch`, body, { nav }), { status });
 }
