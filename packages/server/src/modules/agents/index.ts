@@ -16,7 +16,7 @@ import { registerTreeshipRoutes } from './routes-treeship.ts';
 import type { DomainChallengeFactory } from './routes-treeship.ts';
 import { registerVerifyPages } from './verify-page.ts';
 import { createAgentDomainPort } from './domain-port.ts';
-import { createDomainChallenge, registerDomainRoutes } from './domain/index.ts';
+import { createDomainChallenge, pruneDomainChallenges, registerDomainRoutes } from './domain/index.ts';
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -43,6 +43,9 @@ async function registerAgentRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const pruner = setInterval(() => {
     pruneSignedRequests(ctx).catch((err: unknown) =>
       app.log.warn({ err: { message: (err as Error).message } }, 'signed-request prune failed'),
+    );
+    pruneDomainChallenges(ctx).catch((err: unknown) =>
+      app.log.warn({ err: { message: (err as Error).message } }, 'domain challenge prune failed'),
     );
   }, PRUNE_EVERY_MS);
   pruner.unref();

@@ -12,6 +12,13 @@ export const CHALLENGE_TTL_MS = 24 * 60 * 60 * 1000;
 /** Expired challenges are deleted this long after they expired (until then, verifying reports them expired). */
 const PRUNE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * Unexpired challenges one agent may hold at once (one per domain): a challenge for one more domain is refused until
+ * the oldest expires, so one agent's rows are bounded (each lives its 24 h and the week after) whoever asks, and
+ * from how many addresses.
+ */
+export const MAX_LIVE_CHALLENGES = 10;
+
 /** DNS name that holds the TXT record, meta tag name, and well-known file path of the three methods. */
 export const TXT_RECORD_PREFIX = '_vouch-verify.';
 export const META_TAG_NAME = 'vouch-verify';
@@ -42,7 +49,9 @@ type Db = Kysely<Database> | Transaction<Database>;
  * Issues (or returns) the challenge for an agent and a domain: the current token while it is valid, a new one once
  * it has expired. Idempotent and race-safe: concurrent callers all get the same token (insert-if-absent, then a
  * conditional replace of an expired row). Throws `DOMAIN_INVALID` for a bad domain, `AGENT_REVOKED` for a revoked
- * agent. `db` lets a caller run it inside its own transaction.
+ * agent, and `DOMAIN_CHALLENGE_LIMIT` (429, `Retry-After` until the oldest expires) for a new challenge of an agent
+ * that holds {@link MAX_LIVE_CHALLENGES} unexpired ones. `db` lets a caller run it inside its own transaction; one
+ * that holds the agent's row locked (the routes do) makes that count exact under concurrent requests.
  *
  * @example
  * const c = await createDomainChallenge(ctx, agent, 'agent.example.com');
@@ -65,6 +74,8 @@ export async function createDomainChallenge(
     batchRows: 100,
     maxBatches: 1,
   });
+  const current = await findChallenge(db, agent.id, name);
+  if (current === undefined || current.expires_at <= now) await assertRoomForChallenge(db, agent.id, name, now);
   await db
     .insertInto('domain_challenges')
     .values({ agent_id: agent.id, domain: name, token, created_at: now, expires_at: now + CHALLENGE_TTL_MS })
@@ -81,6 +92,41 @@ export async function createDomainChallenge(
   const row = await findChallenge(db, agent.id, name);
   if (row === undefined) throw new Error('domain challenge vanished after it was written');
   return challengeView(agent, row);
+}
+
+/** ApiError DOMAIN_CHALLENGE_LIMIT unless the agent holds fewer than MAX_LIVE_CHALLENGES live ones for other domains. */
+async function assertRoomForChallenge(db: Db, agentId: string, domain: string, now: number): Promise<void> {
+  const live = await db
+    .selectFrom('domain_challenges')
+    .select('expires_at')
+    .where('agent_id', '=', agentId)
+    .where('domain', '!=', domain)
+    .where('expires_at', '>', now)
+    .orderBy('expires_at')
+    .limit(MAX_LIVE_CHALLENGES)
+    .execute();
+  if (live.length < MAX_LIVE_CHALLENGES) return;
+  const retry = Math.max(1, Math.ceil((Number(live[0]!.expires_at) - now) / 1000));
+  throw new ApiError(
+    'DOMAIN_CHALLENGE_LIMIT',
+    `This agent holds ${MAX_LIVE_CHALLENGES} unexpired domain challenges; prove or wait out one of them (see Retry-After).`,
+    { headers: { 'retry-after': String(retry) } },
+  );
+}
+
+/**
+ * Housekeeping, safe to run in every process at any time: deletes the challenges that expired more than a week ago,
+ * in batches, and returns how many went. Issuing a challenge prunes a bounded batch too; this keeps the table
+ * bounded while nobody asks for one.
+ *
+ * @example
+ * setInterval(() => void pruneDomainChallenges(ctx), 60_000).unref();
+ */
+export function pruneDomainChallenges(ctx: AppContext): Promise<number> {
+  return deleteExpired(ctx.storage.db, ctx.storage.engine, 'domain_challenges', {
+    op: '<',
+    before: ctx.clock.now() - PRUNE_AFTER_MS,
+  });
 }
 
 /** The stored challenge for an agent and a canonical domain, if any. */

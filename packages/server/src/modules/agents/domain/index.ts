@@ -3,8 +3,10 @@
 export { registerDomainRoutes } from './routes.ts';
 export {
   createDomainChallenge,
+  pruneDomainChallenges,
   verificationMethods,
   CHALLENGE_TTL_MS,
+  MAX_LIVE_CHALLENGES,
   TXT_RECORD_PREFIX,
   META_TAG_NAME,
   WELL_KNOWN_PATH,

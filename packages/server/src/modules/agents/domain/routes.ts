@@ -3,7 +3,7 @@ import type { AppContext } from '../../../context.ts';
 import { ApiError, errorBodySchema } from '../../../errors.ts';
 import type { Caller } from '../../../http/policy.ts';
 import type { AgentDomainPort, AgentRef } from '../domain-port.ts';
-import { createDomainChallenge } from './challenge.ts';
+import { createDomainChallenge, MAX_LIVE_CHALLENGES } from './challenge.ts';
 import { createDomainChecker } from './check.ts';
 import type { DomainCheckOptions } from './check.ts';
 import { verifyDomain } from './verify.ts';
@@ -96,11 +96,13 @@ export function registerDomainRoutes(
       config: { policy: { caller: CALLERS, rateLimit: { max: 60, windowMs: 60_000 } } },
       schema: {
         summary:
-          "Get a challenge token proving the agent's control of a domain (valid 24 h), and the three ways to publish it.",
+          "Get a challenge token proving the agent's control of a domain (valid 24 h), and the three ways to publish it; " +
+          `an agent holds at most ${MAX_LIVE_CHALLENGES} unexpired challenges (429 DOMAIN_CHALLENGE_LIMIT).`,
         tags: ['agents'],
         params,
         querystring: { type: 'object', required: ['domain'], properties: { domain: domainField } },
-        // 400 DOMAIN_INVALID and 404 (the agent) are declared for every route with input and a path parameter.
+        // 400 DOMAIN_INVALID and 404 (the agent) are declared for every route with input and a path parameter;
+        // 429 DOMAIN_CHALLENGE_LIMIT (MAX_LIVE_CHALLENGES unexpired) as every rate limit's 429.
         response: { 200: challengeSchema, 403: errorBodySchema },
       },
     },
