@@ -14,7 +14,7 @@ import { registerCredentialRoutes } from './routes-credentials.ts';
 import { registerIdentityAppRoutes } from './routes-identity-app.ts';
 import { registerTreeshipRoutes } from './routes-treeship.ts';
 import type { DomainChallengeFactory } from './routes-treeship.ts';
-import { registerVerifyPages } from './verify-page.ts';
+import { registerVerifyPages, verifyBadAddressPage } from './verify-page.ts';
 import { createAgentDomainPort } from './domain-port.ts';
 import { createDomainChallenge, pruneDomainChallenges, registerDomainRoutes } from './domain/index.ts';
 
@@ -56,4 +56,5 @@ export const agentsModule: VouchModule = {
   name: 'agents',
   authenticators: agentAuthenticators,
   routes: registerAgentRoutes,
+  badAddressPage: verifyBadAddressPage,
 };

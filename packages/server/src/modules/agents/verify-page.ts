@@ -3,6 +3,8 @@
 // place; those are dispatched to the signatures module's page (404 when no signature has the hash).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
+import type { ErrorBody } from '../../errors.ts';
+import type { BadAddressPage } from '../../module.ts';
 import { didOf } from './ids.ts';
 import { domainCheckedAt, loadProfile, verifiedProofs } from './profile.ts';
 import type { LoadedProfile } from './profile.ts';
@@ -96,6 +98,31 @@ function wantsHtml(req: FastifyRequest): boolean {
   return accept.includes('text/html');
 }
 
+/**
+ * The page's 400 for a browser: a heading, one sentence and the API's code, in the page layout.
+ */
+function sendBadRequestPage(ctx: AppContext, reply: FastifyReply, error: ErrorBody): FastifyReply {
+  const body = `<h1>Bad request</h1><p id="error-message">This is not the address of an agent or a signature.</p>
+<p class="muted">Code <code id="error-code">${escapeHtml(error.code)}</code></p>`;
+  return reply
+    .code(400)
+    .headers(PAGE_HEADERS)
+    .type('text/html; charset=utf-8')
+    .send(page(ctx, 'Bad request — Vouch', body));
+}
+
+/**
+ * The agents module's {@link BadAddressPage}: a `/verify/...` address the router could not read answers a browser
+ * (Accept: text/html) with the page's 400, as its 404 is a page for a browser; other callers keep the JSON `error`.
+ */
+export function verifyBadAddressPage(ctx: AppContext): BadAddressPage {
+  return (req, reply, error) => {
+    if (!req.url.startsWith('/verify/') || !wantsHtml(req)) return false;
+    sendBadRequestPage(ctx, reply, error);
+    return true;
+  };
+}
+
 function notFound(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, what: string): string | object {
   void reply.code(404).headers(PAGE_HEADERS);
   if (!wantsHtml(req)) {
@@ -123,6 +150,8 @@ export function registerVerifyPages(app: FastifyInstance, ctx: AppContext): void
     '/verify/:x',
     {
       config: { policy: { caller: 'public', rateLimit: 'default' } },
+      // A reference the schema refuses is the handler's to answer: a page for a browser, the API's 400 otherwise.
+      attachValidation: true,
       schema: {
         summary: "Public page: an agent's identity (slug, DID or id); a 64-hex signature hash shows that signature.",
         tags: ['identity'],
@@ -134,6 +163,10 @@ export function registerVerifyPages(app: FastifyInstance, ctx: AppContext): void
       },
     },
     async (req, reply) => {
+      if (req.validationError !== undefined) {
+        if (!wantsHtml(req)) throw req.validationError;
+        return sendBadRequestPage(ctx, reply, { error: req.validationError.message, code: 'VALIDATION_FAILED' });
+      }
       const { x } = req.params as { x: string };
       if (isSignatureHash(x)) {
         // identity.app's verifyUrl: the signatures module renders the signature page.
