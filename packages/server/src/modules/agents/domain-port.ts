@@ -44,7 +44,8 @@ export interface AgentDomainPort {
    * to its verified proofs, in one transaction, and returns the proof as stored. Idempotent (a domain verified again
    * keeps its first `verified_at`, as it has stood since then; it takes this `method` and `token`, which its re-checks
    * look for, starting over from `atMs`). ApiError NOT_FOUND for an unknown agent,
-   * AGENT_REVOKED for a revoked one. Without `token` the proof cannot be re-checked, and lapses after its grace.
+   * AGENT_REVOKED for a revoked one, DOMAIN_PROOF_LIMIT (409) for a new domain of an agent that holds
+   * `MAX_DOMAIN_PROOFS` proofs. Without `token` the proof cannot be re-checked, and lapses after its grace.
    * `hold` runs in the transaction right after the agent's row is locked: a request's {@link holdCaller} (which takes
    * the same row again, a no-op), since a domain check can take seconds, in which the caller's credential may be
    * revoked.
@@ -142,6 +143,14 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
         assertAgentActive(row);
         // Read under the agent's lock, which a lapse takes too: the proof cannot go between this and the upsert.
         const known = await proofs.hasDomainProof(trx, agentId, domain);
+        // Counted under the agent's lock, which every proof's writer takes: concurrent proofs cannot pass it.
+        if (!known && (await proofs.countDomainProofs(trx, agentId)) >= proofs.MAX_DOMAIN_PROOFS) {
+          throw new ApiError(
+            'DOMAIN_PROOF_LIMIT',
+            `This agent already holds ${proofs.MAX_DOMAIN_PROOFS} domain proofs; one must lapse (unpublish its token) ` +
+              'before another domain can be proven.',
+          );
+        }
         const upserted = await proofs.upsertDomainProof(trx, { agentId, domain, method, token, at: atMs });
         const stored = { method: upserted.method as StoredDomainProof['method'], verifiedAt: upserted.verifiedAt };
         if (row.verified_domain !== domain) await proofs.setAgentDomain(trx, agentId, domain, atMs);

@@ -6,6 +6,9 @@ import type { Db } from './store.ts';
 
 const DOMAIN = 'domain';
 
+/** Domain proofs one agent may hold: each is re-checked every day while it stands, and listed in its profile. */
+export const MAX_DOMAIN_PROOFS = 10;
+
 /** A domain proof a re-check pass has claimed: what it needs to check it, and to record the outcome safely. */
 export interface ClaimedDomainProof {
   agentId: string;
@@ -52,6 +55,17 @@ export async function upsertDomainProof(
     .returning(['method', 'verified_at'])
     .executeTakeFirstOrThrow();
   return { method: row.method, verifiedAt: Number(row.verified_at) };
+}
+
+/** How many domain proofs the agent holds. */
+export async function countDomainProofs(db: Db, agentId: string): Promise<number> {
+  const row = await db
+    .selectFrom('agent_proofs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('agent_id', '=', agentId)
+    .where('type', '=', DOMAIN)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Whether the agent has a proof of `domain` (found, and not lapsed). */

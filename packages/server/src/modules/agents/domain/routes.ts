@@ -133,7 +133,8 @@ export function registerDomainRoutes(
             agent_slug: { type: 'string', minLength: 1, maxLength: 200, description: "Optional; the seed's body." },
           },
         },
-        // 404 DOMAIN_CHALLENGE_NOT_FOUND (no challenge for the domain), 409 DOMAIN_CHALLENGE_EXPIRED.
+        // 404 DOMAIN_CHALLENGE_NOT_FOUND (no challenge for the domain), 409 DOMAIN_CHALLENGE_EXPIRED and
+        // DOMAIN_PROOF_LIMIT (a new domain of an agent that holds MAX_DOMAIN_PROOFS proofs).
         response: { 200: verifySchema, 403: errorBodySchema, 409: errorBodySchema },
       },
     },

@@ -22,8 +22,8 @@ export interface VerifyDomainResult {
 /**
  * Checks the agent's current challenge for `domain` by DNS TXT, meta tag and well-known file, and records the
  * proof through the agents module's port when one method holds the token (with the token, which re-checks look for).
- * Throws `DOMAIN_INVALID`, `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested) or
- * `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h); a domain that does not prove is `{verified: false, errors}`, not an
+ * Throws `DOMAIN_INVALID`, `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested),
+ * `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h) or, from the port, `DOMAIN_PROOF_LIMIT`; a domain that does not prove is `{verified: false, errors}`, not an
  * error. `hold` runs in the transaction that records the proof (the caller's credential, still live after the
  * checks' seconds: see {@link AgentDomainPort.holdCaller}). `audit` names the caller and request for the
  * `agent.verify_domain` entry of a newly recorded proof (see {@link AgentDomainPort.recordDomainProof}).
