@@ -1,6 +1,31 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../exit.ts';
 
+// Each flag and the variable it is passed to the server's configuration through.
+const FLAGS = [
+  ['host', '--host', 'VOUCH_HOST'],
+  ['port', '--port', 'VOUCH_PORT'],
+  ['dataDir', '--data-dir', 'VOUCH_DATA_DIR'],
+] as const;
+
+/**
+ * The configuration's refusal, naming the flag where the user gave one: the server's message names the variable
+ * (`VOUCH_PORT must be a whole number`), which `--port abc` is passed through.
+ */
+function underFlag(message: string, opts: ServeOptions): string {
+  for (const [key, flag, variable] of FLAGS) {
+    if (opts[key] !== undefined && message.startsWith(`${variable} `))
+      return `${flag}${message.slice(variable.length)}`;
+  }
+  return message;
+}
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+}
+
 /** `vouch serve`: the server, configured by the same VOUCH_* environment as `npm start`. */
 export function registerServe(program: Command): void {
   program
@@ -16,17 +41,21 @@ Examples:
   $ vouch serve
   $ VOUCH_DATABASE_URL=postgres://vouch@db/vouch VOUCH_ADMIN_KEY=... VOUCH_KEK_FILE=/etc/vouch/kek vouch serve --port 8080`,
     )
-    .action(async (opts: { host?: string; port?: string; dataDir?: string }) => {
+    .action(async (opts: ServeOptions) => {
       const env = { ...process.env };
-      if (opts.host !== undefined) env.VOUCH_HOST = opts.host;
-      if (opts.port !== undefined) env.VOUCH_PORT = opts.port;
-      if (opts.dataDir !== undefined) env.VOUCH_DATA_DIR = opts.dataDir;
+      for (const [key, flag, variable] of FLAGS) {
+        const value = opts[key];
+        if (value === undefined) continue;
+        // An empty variable means "the default"; an empty flag is a mistake (`--port "$PORT"` with PORT unset).
+        if (value.trim() === '') throw new CliError(`${flag} must not be empty.`, EXIT.USAGE);
+        env[variable] = value;
+      }
       // Loaded only here: every other command starts faster without the server and its storage drivers.
       const { ConfigError, loadConfig, runServer } = await import('@vouch/server');
       try {
         await runServer(loadConfig(env));
       } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
         const code = (err as { code?: unknown }).code;
         if (typeof code === 'string' && /^KEK_|^CONFIG_/.test(code))
           throw new CliError((err as Error).message, EXIT.USAGE);

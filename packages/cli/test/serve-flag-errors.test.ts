@@ -1,0 +1,36 @@
+// `vouch serve --port/--host/--data-dir` reach the server's configuration through its VOUCH_* variables; a bad value
+// is reported under the flag the user typed (it said "VOUCH_PORT must be a whole number" for `--port abc`), and an
+// empty value is refused instead of silently becoming the default (`--port ""` listened on 4100).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { run } from './helpers.ts';
+
+test('vouch serve names the flag that holds a bad value, not the variable it is passed through', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--port', 'abc'], /^vouch: --port must be a whole number, got "abc"\.\n$/],
+    [['--port', '70000'], /^vouch: --port must be between 0 and 65535, got 70000\.\n$/],
+    [['--host', 'http://x'], /^vouch: --host must be an IP address/],
+    [['--port', ''], /^vouch: --port must not be empty\.\n$/],
+    [['--host', ' '], /^vouch: --host must not be empty\.\n$/],
+    [['--data-dir', ''], /^vouch: --data-dir must not be empty\.\n$/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await run('serve', ...args);
+    assert.equal(r.code, 2, `serve ${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, message, `serve ${JSON.stringify(args)}`);
+    assert.doesNotMatch(r.err, /VOUCH_(PORT|HOST|DATA_DIR)/);
+  }
+});
+
+test('a bad VOUCH_PORT in the environment is still reported as VOUCH_PORT', async () => {
+  const saved = process.env.VOUCH_PORT;
+  process.env.VOUCH_PORT = 'eighty';
+  try {
+    const r = await run('serve', '--host', '127.0.0.1');
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^vouch: VOUCH_PORT must be a whole number, got "eighty"\.\n$/);
+  } finally {
+    if (saved === undefined) delete process.env.VOUCH_PORT;
+    else process.env.VOUCH_PORT = saved;
+  }
+});
