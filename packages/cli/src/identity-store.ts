@@ -64,6 +64,11 @@ function identityFile(alias: string, env: NodeJS.ProcessEnv): string {
   return join(identitiesDir(env), `${checkAlias(alias)}.json`);
 }
 
+/** The file that holds the identity `alias`. */
+export function identityPath(alias: string, env: NodeJS.ProcessEnv = process.env): string {
+  return identityFile(alias, env);
+}
+
 async function ensureDirs(env: NodeJS.ProcessEnv): Promise<void> {
   // Folders created here are 0700 (the umask only takes bits away). An existing $VOUCH_HOME keeps its mode: it is
   // the user's folder, possibly $HOME or /tmp, whose sticky bit and access others rely on. identities/, which holds

@@ -6,9 +6,10 @@ import { isVouchError, VouchAgent, VouchApiError, VouchClient } from '@vouch/sdk
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
-import { identityKey, resolveIdentity } from '../../identity-store.ts';
+import { identityKey, identityPath, resolveIdentity } from '../../identity-store.ts';
 import type { StoredIdentity } from '../../identity-store.ts';
 import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
+import type { ServerFallback } from '../token/http.ts';
 
 export interface AgentOptions {
   alias?: string;
@@ -30,7 +31,19 @@ export function agentOptions(
 
 /** The server to talk to: `--server`, else the identity's own server, else `$VOUCH_SERVER`, else the default. */
 export function agentServer(opts: AgentOptions, identity?: StoredIdentity): string {
-  return serverBase({ server: opts.server ?? identity?.server });
+  return serverBase(opts, identity === undefined ? undefined : identityServer(identity));
+}
+
+/** An identity's server, named by its file in messages (the file may have been edited by hand). */
+export function identityServer(identity: StoredIdentity): ServerFallback {
+  let file: string;
+  try {
+    file = identityPath(identity.alias);
+  } catch {
+    // The alias inside a hand-edited file need not be one: name the identity instead of failing on its name.
+    file = `the identity "${identity.alias}"`;
+  }
+  return { url: identity.server, source: `the server in ${file}` };
 }
 
 /** The SDK client for a server: a per-call timeout, and one quick retry of idempotent calls (a CLI user waits). */

@@ -10,7 +10,7 @@ import { field, print } from '../../output.ts';
 import { defaultAlias, readIdentity } from '../../identity-store.ts';
 import type { StoredIdentity } from '../../identity-store.ts';
 import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
-import { agentOptions, callServer, checkHash, clientFor, readInput } from './common.ts';
+import { agentOptions, callServer, checkHash, clientFor, identityServer, readInput } from './common.ts';
 import type { AgentOptions } from './common.ts';
 
 interface VerifyOptions extends AgentOptions {
@@ -26,7 +26,7 @@ async function verifyServer(opts: AgentOptions): Promise<string> {
   const alias = await defaultAlias();
   const identity: StoredIdentity | undefined =
     alias === undefined ? undefined : await readIdentity(alias).catch(() => undefined);
-  return serverBase({ server: identity?.server });
+  return serverBase({}, identity === undefined ? undefined : identityServer(identity));
 }
 
 function describe(sig: SignatureRecord, check: { code?: string; match?: boolean; contentHash?: string }): string {

@@ -27,22 +27,47 @@ export function serverOptions(cmd: Command, credentials: ReadonlyArray<'admin' |
   return cmd.option('--json', 'print the result as JSON');
 }
 
-/** The server base URL without a trailing slash; a malformed one is a usage error. */
-export function serverBase(opts: ServerOptions): string {
+/** A server URL from somewhere other than `--server`, and how to name that place in a message. */
+export interface ServerFallback {
+  url: string;
+  /** e.g. `the server in ~/.vouch/identities/bot.json`. */
+  source: string;
+}
+
+/**
+ * The server base URL without a trailing slash: `--server`, else `fallback` (an identity's server), else
+ * `$VOUCH_SERVER`, else {@link DEFAULT_SERVER}. A malformed one is a usage error naming where it came from.
+ */
+export function serverBase(opts: ServerOptions, fallback?: ServerFallback): string {
   // An empty $VOUCH_SERVER is unset (as `VOUCH_SERVER=` in an env file means), like the other VOUCH_* variables.
-  const raw = opts.server ?? (process.env.VOUCH_SERVER || undefined) ?? DEFAULT_SERVER;
+  const env = process.env.VOUCH_SERVER || undefined;
+  const [raw, source] =
+    opts.server !== undefined
+      ? [opts.server, '--server']
+      : fallback !== undefined
+        ? [fallback.url, fallback.source]
+        : env !== undefined
+          ? [env, '$VOUCH_SERVER']
+          : [DEFAULT_SERVER, 'the default server'];
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new CliError(`--server must be an http(s) URL, got "${raw}".`, EXIT.USAGE);
+    // Not echoed when it may hold a password (user:password@).
+    const shown = raw.includes('@') ? '' : `, got "${raw}"`;
+    throw new CliError(`${source} must be an http(s) URL${shown}.`, EXIT.USAGE);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError('--server must be an http(s) URL.', EXIT.USAGE);
+    throw new CliError(`${source} must be an http(s) URL.`, EXIT.USAGE);
   }
   // fetch refuses such a URL and the SDK drops the part, so it would only be echoed in messages and identity files.
   if (url.username !== '' || url.password !== '') {
-    throw new CliError('--server must not hold a user name or password (user:password@).', EXIT.USAGE);
+    throw new CliError(`${source} must not hold a user name or password (user:password@).`, EXIT.USAGE);
+  }
+  // Routes are appended to the base: after a query or a fragment they would land in it (`/?x=1/v1/keys` asks for
+  // `/`), and the SDK drops both. The serialized URL holds `?` or `#` only as their delimiters (an empty one too).
+  if (url.href.includes('?') || url.href.includes('#')) {
+    throw new CliError(`${source} must not hold a query (?...) or a fragment (#...).`, EXIT.USAGE);
   }
   return url.toString().replace(/\/+$/, '');
 }
