@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isVouchError, verifyAgentCredential, verifyRegistry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
+import { readFileUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { parseTime } from './lib/duration.ts';
@@ -19,17 +20,31 @@ interface VerifyCredentialOptions {
   dir: string;
 }
 
-/** The credential itself, or the content of a file that holds it. */
+// A credential is a compact JWS of a few kilobytes.
+const MAX_CREDENTIAL_BYTES = 16 * 1024;
+
+/**
+ * The credential itself, or the content of a file that holds it: a regular file, or a pipe or device path
+ * (`<(…)`, /dev/stdin). At most {@link MAX_CREDENTIAL_BYTES} + 1 bytes are read, so /dev/zero or a huge file ends
+ * promptly; a directory is not a file (the argument is taken as the credential, as any string that names no file).
+ */
 async function credentialArg(value: string): Promise<string> {
   const path = resolve(value);
-  const isFile = await stat(path).then(
-    (s) => s.isFile(),
+  const isInput = await stat(path).then(
+    (s) => !s.isDirectory(),
     () => false,
   );
-  if (!isFile) return value.trim();
-  const text = await readFile(path, 'utf8');
-  if (text.length > 16_384) throw new CliError(`${shown(path)}: too large to be a credential.`);
-  return text.trim();
+  if (!isInput) return value.trim();
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readFileUpTo(path, MAX_CREDENTIAL_BYTES);
+  } catch (err) {
+    throw new CliError(`${shown(path)}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (bytes === undefined) {
+    throw new CliError(`${shown(path)}: more than ${sizeText(MAX_CREDENTIAL_BYTES)}, too large to be a credential.`);
+  }
+  return bytes.toString('utf8').trim();
 }
 
 /** `vouch registry verify-credential`: the registry first (every rule), then the credential against it. */
