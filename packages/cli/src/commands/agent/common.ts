@@ -1,9 +1,9 @@
 // What every `vouch agent` command shares: the identity and server options, the SDK client and agent bound to the
 // stored key, and one mapping of the client's errors to the CLI's one-line messages and exit codes.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isVouchError, VouchAgent, VouchApiError, VouchClient } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
+import { readFileUpTo, readStdinUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
 import { identityKey, identityPath, resolveIdentity } from '../../identity-store.ts';
@@ -79,18 +79,29 @@ export async function callServer<T>(base: string, fn: () => Promise<T>): Promise
   }
 }
 
-/** Bytes of a file, or of standard input for `-`. */
+/**
+ * Most bytes of content `agent sign` and `agent verify --file` read. The server receives only the SHA-256, but the
+ * SDK's signContent and verifyContent take the content whole, so the CLI holds it in memory: an endless pipe or a
+ * huge file is refused instead of filling it.
+ */
+export const MAX_CONTENT_BYTES = 256 * 1024 * 1024;
+
+/** Bytes of a file, or of standard input for `-`, at most {@link MAX_CONTENT_BYTES} (exit 2 beyond). */
 export async function readInput(arg: string): Promise<Uint8Array> {
-  if (arg === '-') {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  }
+  let bytes: Buffer | undefined;
   try {
-    return await readFile(arg);
+    bytes = arg === '-' ? await readStdinUpTo(MAX_CONTENT_BYTES) : await readFileUpTo(arg, MAX_CONTENT_BYTES);
   } catch (err) {
     throw new CliError(`cannot read ${arg}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, EXIT.USAGE);
   }
+  if (bytes === undefined) {
+    throw new CliError(
+      `${arg === '-' ? 'standard input' : arg} holds more than ${sizeText(MAX_CONTENT_BYTES)}, the most ` +
+        'vouch agent sign and verify read (the content is hashed in memory).',
+      EXIT.USAGE,
+    );
+  }
+  return bytes;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
