@@ -2,13 +2,17 @@
 // private key. Files are 0600 and the folders 0700; a file is written under a temporary name and linked into place,
 // so it is either absent or whole, and an existing alias is never overwritten.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
 import { createFileWhole } from './files.ts';
 import { CliError, EXIT } from './exit.ts';
+import { readFileUpTo, sizeText } from './read.ts';
+
+// An identity file or config.json is a kilobyte or two: more is not one (and /dev/zero is never read whole).
+const MAX_STORE_FILE_BYTES = 64 * 1024;
 
 /** One agent identity as stored. `privateKeyPem` and `claimToken` are secrets: never print them. */
 export interface StoredIdentity {
@@ -135,16 +139,19 @@ function parseIdentity(text: string, file: string): StoredIdentity {
 /** Reads one identity by alias; a missing one is an input error naming `vouch agent create`. */
 export async function readIdentity(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<StoredIdentity> {
   const file = identityFile(alias, env);
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFileUpTo(file, MAX_STORE_FILE_BYTES);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new CliError(`no identity named "${alias}" (create one with: vouch agent create --alias ${alias}).`);
     }
     throw ioError(`read ${file}`, err);
   }
-  return parseIdentity(text, file);
+  if (bytes === undefined) {
+    throw new CliError(`${file} is not a vouch identity (more than ${sizeText(MAX_STORE_FILE_BYTES)}).`);
+  }
+  return parseIdentity(bytes.toString('utf8'), file);
 }
 
 /** Every stored identity, sorted by alias. Files that are not identities are skipped. */
@@ -178,7 +185,9 @@ function configFile(env: NodeJS.ProcessEnv): string {
 
 async function readConfig(env: NodeJS.ProcessEnv): Promise<StoreConfig> {
   try {
-    const parsed = JSON.parse(await readFile(configFile(env), 'utf8')) as unknown;
+    // A damaged, foreign or oversized file is no configuration (as a missing one).
+    const bytes = await readFileUpTo(configFile(env), MAX_STORE_FILE_BYTES);
+    const parsed = (bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'))) as unknown;
     return typeof parsed === 'object' && parsed !== null ? (parsed as StoreConfig) : {};
   } catch {
     return {};

@@ -4,6 +4,9 @@ import { open } from 'node:fs/promises';
 
 const CHUNK_BYTES = 1024 * 1024;
 
+/** Most bytes of a key file the CLI reads (a key file is a few hundred bytes of JSON or PEM). */
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
+
 /**
  * The bytes of `path` (a file, or a pipe, FIFO or device), or `undefined` when it holds more than `max`. A regular
  * file larger than `max` is refused from its size, unread. Errors are the file system's, with their `code`.

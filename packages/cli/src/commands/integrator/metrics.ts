@@ -1,5 +1,5 @@
 // Metric declarations on the command line (`--metric key:polarity:weight:lane[:maxPerDay]`) or from a JSON file.
-import { readFile } from 'node:fs/promises';
+import { readFileUpTo, sizeText } from '../../read.ts';
 import { CliError, EXIT } from '../../exit.ts';
 
 export interface MetricArg {
@@ -36,13 +36,27 @@ export function parseMetric(spec: string): MetricArg {
   return out;
 }
 
-/** A JSON file holding an array of metrics (or `{metrics: [...]}`). */
+// The server takes at most 200 metrics of a few dozen bytes each, in a body of at most 1 MiB by default.
+const MAX_METRICS_FILE_BYTES = 1024 * 1024;
+
+/** A JSON file holding an array of metrics (or `{metrics: [...]}`), at most 1 MiB. */
 export async function readMetricsFile(file: string): Promise<unknown[]> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readFileUpTo(file, MAX_METRICS_FILE_BYTES);
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`);
+  }
+  if (bytes === undefined) {
+    throw new CliError(
+      `cannot read ${file}: more than ${sizeText(MAX_METRICS_FILE_BYTES)}, too large for a metrics file.`,
+    );
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'not JSON'}.`);
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new CliError(`cannot read ${file}: not JSON.`);
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { metrics?: unknown } | null)?.metrics;
   if (!Array.isArray(list)) throw new CliError(`${file} must hold an array of metrics or {"metrics": [...]}.`);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import {
@@ -11,6 +10,7 @@ import {
 } from '@vouch/sdk';
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKeyInput } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
+import { MAX_KEY_FILE_BYTES, readFileUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from './http.ts';
@@ -64,10 +64,21 @@ async function agentDid(base: string, agent: string): Promise<string> {
 /** The Ed25519 private key of a `vouch keygen` file or of an identity file `vouch agent create` wrote. */
 async function agentKey(file: string) {
   let parsed: { privateJwk?: unknown; privateKeyPem?: unknown };
+  let bytes: Buffer | undefined;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
+    bytes = await readFileUpTo(file, MAX_KEY_FILE_BYTES);
   } catch (err) {
-    throw new CliError(`cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'not JSON'}.`);
+    throw new CliError(`cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`);
+  }
+  if (bytes === undefined) {
+    throw new CliError(
+      `cannot read the key file ${file}: more than ${sizeText(MAX_KEY_FILE_BYTES)}, too large for a key file.`,
+    );
+  }
+  try {
+    parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
+  } catch {
+    throw new CliError(`cannot read the key file ${file}: not JSON.`);
   }
   try {
     // An identity file holds only the PEM; a keygen file holds both forms of the same key.

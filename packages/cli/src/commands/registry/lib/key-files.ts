@@ -16,6 +16,7 @@ import {
   type RegistryDocument,
 } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
+import { MAX_KEY_FILE_BYTES } from '../../../read.ts';
 import { readBytes, shown } from './layout.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -48,7 +49,7 @@ function asObject(content: string, path: string): Record<string, unknown> | unde
 /** An Ed25519 private key from a key file; a `publicKey` member, if present, must match it. */
 export async function readPrivateKeyFile(file: string): Promise<PrivateKey> {
   const path = resolve(file);
-  const content = text(await readBytes(path, 'key file'), path);
+  const content = text(await readBytes(path, 'key file', MAX_KEY_FILE_BYTES), path);
   const object = asObject(content, path);
   let input: unknown = content;
   let field = '(file)';
@@ -101,7 +102,7 @@ export async function readPublicKeyArg(value: string, option: string): Promise<P
       );
     }
   }
-  const content = text(await readBytes(path, 'key file'), path);
+  const content = text(await readBytes(path, 'key file', MAX_KEY_FILE_BYTES), path);
   const object = asObject(content, path);
   if (object !== undefined && typeof object.publicKey === 'string') {
     try {

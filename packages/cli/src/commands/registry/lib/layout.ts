@@ -4,11 +4,12 @@
 //   proposals/*.json       governance proposals, pending or applied (build skips applied ones)
 //   revoked/<id>.json      revocation records written by build
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseRegistryDocument, type RegistryDocument } from '@vouch/sdk';
+import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
 import { createFileWhole } from '../../../files.ts';
+import { readFileUpTo, sizeText } from '../../../read.ts';
 
 export const DEFAULT_DIR = './registry';
 
@@ -41,21 +42,33 @@ function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
 }
 
-/** Reads a file, turning "not found" and friends into a usage error that names it. */
-export async function readBytes(path: string, what = 'file'): Promise<Uint8Array> {
+/**
+ * Reads a file (at most `max` bytes, default the SDK's largest registry document), turning "not found", "too large"
+ * and friends into a usage error that names it.
+ */
+export async function readBytes(
+  path: string,
+  what = 'file',
+  max: number = REGISTRY_LIMITS.maxDocumentBytes,
+): Promise<Uint8Array> {
+  let bytes: Buffer | undefined;
   try {
-    return new Uint8Array(await readFile(path));
+    bytes = await readFileUpTo(path, max);
   } catch (err) {
     const code = errno(err);
     if (code === 'ENOENT') throw new CliError(`${shown(path)}: no such ${what}.`, EXIT.USAGE);
     throw new CliError(`${shown(path)}: cannot read (${code ?? 'error'}).`, EXIT.USAGE);
   }
+  if (bytes === undefined) {
+    throw new CliError(`${shown(path)}: more than ${sizeText(max)}, too large for a ${what}.`, EXIT.USAGE);
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Whether `path` names something to read (not a directory); nothing of it is read. */
 export async function exists(path: string): Promise<boolean> {
   try {
-    await readFile(path);
-    return true;
+    return !(await stat(path)).isDirectory();
   } catch {
     return false;
   }
