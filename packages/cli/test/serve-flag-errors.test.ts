@@ -3,7 +3,8 @@
 // empty value is refused instead of silently becoming the default (`--port ""` listened on 4100).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run } from './helpers.ts';
+import { join } from 'node:path';
+import { run, tempDir } from './helpers.ts';
 
 test('vouch serve names the flag that holds a bad value, not the variable it is passed through', async () => {
   const cases: Array<[string[], RegExp]> = [
@@ -32,5 +33,18 @@ test('a bad VOUCH_PORT in the environment is still reported as VOUCH_PORT', asyn
   } finally {
     if (saved === undefined) delete process.env.VOUCH_PORT;
     else process.env.VOUCH_PORT = saved;
+  }
+});
+
+test('vouch kek rewrap --data-dir "" is refused instead of re-sealing the keys under ./data', async (t) => {
+  const dir = await tempDir(t, 'vouch-kek-flag-');
+  const saved = process.cwd();
+  process.chdir(dir);
+  try {
+    const r = await run('kek', 'rewrap', '--new-kek-file', join(dir, 'kek.new'), '--data-dir', '');
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.err, 'vouch: --data-dir must not be empty.\n');
+  } finally {
+    process.chdir(saved);
   }
 });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
 import { CliError, EXIT } from '../exit.ts';
+import { envWithFlags, underFlag } from './serve.ts';
 
 /** `vouch kek rewrap`: replace the key-encryption key that seals the server's private keys (servers stopped). */
 export function registerKek(program: Command, io: Io): void {
@@ -36,15 +37,14 @@ Examples:
   $ VOUCH_DATABASE_URL=postgres://vouch@db/vouch VOUCH_KEK_FILE=/etc/vouch/kek vouch kek rewrap --new-kek-file kek.new`,
     )
     .action(async (opts: { newKekFile: string; dataDir?: string; json?: boolean }) => {
-      const env = { ...process.env };
-      if (opts.dataDir !== undefined) env.VOUCH_DATA_DIR = opts.dataDir;
+      const env = envWithFlags({ dataDir: opts.dataDir });
       const { ConfigError, loadConfig, rewrapDeploymentKek } = await import('@vouch/server');
       let done;
       try {
         done = await rewrapDeploymentKek(loadConfig(env), resolve(opts.newKekFile), Date.now());
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
         if (typeof code === 'string' && /^KEK_|^SEALED_|^DATABASE_/.test(code)) {
           throw new CliError(`${(err as Error).message.replace(/\.$/, '')} (${code})`, EXIT.USAGE);
         }

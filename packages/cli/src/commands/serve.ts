@@ -12,7 +12,7 @@ const FLAGS = [
  * The configuration's refusal, naming the flag where the user gave one: the server's message names the variable
  * (`VOUCH_PORT must be a whole number`), which `--port abc` is passed through.
  */
-function underFlag(message: string, opts: ServeOptions): string {
+export function underFlag(message: string, opts: ServeOptions): string {
   for (const [key, flag, variable] of FLAGS) {
     if (opts[key] !== undefined && message.startsWith(`${variable} `))
       return `${flag}${message.slice(variable.length)}`;
@@ -20,10 +20,26 @@ function underFlag(message: string, opts: ServeOptions): string {
   return message;
 }
 
-interface ServeOptions {
+/** The flags `vouch serve` (and `vouch kek rewrap`, `--data-dir`) pass to the server's configuration. */
+export interface ServeOptions {
   host?: string;
   port?: string;
   dataDir?: string;
+}
+
+/**
+ * The environment with each given flag in its variable. An empty variable means "the default"; an empty flag is a
+ * mistake (`--data-dir "$DIR"` with DIR unset), refused instead of becoming the default.
+ */
+export function envWithFlags(opts: ServeOptions): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const [key, flag, variable] of FLAGS) {
+    const value = opts[key];
+    if (value === undefined) continue;
+    if (value.trim() === '') throw new CliError(`${flag} must not be empty.`, EXIT.USAGE);
+    env[variable] = value;
+  }
+  return env;
 }
 
 /** `vouch serve`: the server, configured by the same VOUCH_* environment as `npm start`. */
@@ -42,14 +58,7 @@ Examples:
   $ VOUCH_DATABASE_URL=postgres://vouch@db/vouch VOUCH_ADMIN_KEY=... VOUCH_KEK_FILE=/etc/vouch/kek vouch serve --port 8080`,
     )
     .action(async (opts: ServeOptions) => {
-      const env = { ...process.env };
-      for (const [key, flag, variable] of FLAGS) {
-        const value = opts[key];
-        if (value === undefined) continue;
-        // An empty variable means "the default"; an empty flag is a mistake (`--port "$PORT"` with PORT unset).
-        if (value.trim() === '') throw new CliError(`${flag} must not be empty.`, EXIT.USAGE);
-        env[variable] = value;
-      }
+      const env = envWithFlags(opts);
       // Loaded only here: every other command starts faster without the server and its storage drivers.
       const { ConfigError, loadConfig, runServer } = await import('@vouch/server');
       try {
