@@ -27,6 +27,12 @@ export function refuseRedirect(res: Response, url: string): void {
   throw new CliError(`${url} answered ${res.status}, a redirect ${to} that is not followed.`, EXIT.USAGE);
 }
 
+/** The usage error (exit 2) for a fetch that got no answer, with its cause: `ECONNREFUSED`, `TimeoutError`, .... */
+export function unreachable(base: string, err: unknown): CliError {
+  const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+  return new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
+}
+
 function tooLarge(url: string, max: number): CliError {
   return new CliError(`${url} answered with more than ${max / (1024 * 1024)} MiB; refused.`, EXIT.USAGE);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { verifyRegistry, type GenesisStep } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
-import { NO_REDIRECT, readAnswer, refuseRedirect } from '../../net.ts';
+import { NO_REDIRECT, readAnswer, refuseRedirect, unreachable } from '../../net.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
 import { secretOption } from '../../secrets.ts';
@@ -74,7 +74,7 @@ Examples:
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
       } catch (err) {
-        throw new CliError(`cannot reach ${url.origin}: ${(err as Error).message}.`, EXIT.USAGE);
+        throw unreachable(url.origin, err);
       }
       refuseRedirect(res, url.href);
       let body: { error?: string; code?: string; sequence?: number; chainHash?: string } = {};

@@ -1,7 +1,7 @@
 // The server connection shared by `vouch token` and `vouch keys`: base URL, credentials, JSON requests.
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../../exit.ts';
-import { NO_REDIRECT, readAnswer, refuseRedirect } from '../../net.ts';
+import { NO_REDIRECT, readAnswer, refuseRedirect, unreachable } from '../../net.ts';
 import { field } from '../../output.ts';
 import { secretOption } from '../../secrets.ts';
 
@@ -120,8 +120,7 @@ export async function request(
       signal: AbortSignal.timeout(15_000),
     });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
+    throw unreachable(base, err);
   }
   refuseRedirect(res, url);
   const text = await readAnswer(res, url);
