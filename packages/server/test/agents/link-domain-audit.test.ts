@@ -9,14 +9,12 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { solvePow } from '@vouch/sdk';
 import { hashSecret } from '../../src/http/secrets.ts';
-import type { VouchModule } from '../../src/module.ts';
-import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
-import { registerDomainRoutes } from '../../src/modules/agents/domain/index.ts';
 import { listAudit } from '../../src/storage/index.ts';
 import type { AuditEntry, Storage } from '../../src/storage/index.ts';
 import { makeApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { startDomainSites } from '../net/fixtures/domain-sites.ts';
+import { domainWebApp } from './domain-web-app.ts';
 import type { DomainSites } from '../net/fixtures/domain-sites.ts';
 import { admin, bearer, codeOf, createOwner, newPair, registerPow, registerSlug, TEST_ENV } from './helpers.ts';
 
@@ -52,24 +50,7 @@ eachEngine(
   'a newly recorded domain proof is audited once, with its method; refusals and repeats are not',
   async ({ open }) => {
     const storage = await open();
-    // The agents module's own port behind the domain routes under /t, whose web checks reach the test HTTPS server
-    // (the built-in routes would need a CA the process trusts); /v1 is the built-in module, for the DNS method.
-    const web: VouchModule = {
-      name: 'domain-audit-web',
-      async routes(app, ctx) {
-        await app.register(
-          async (child) =>
-            registerDomainRoutes(child, ctx, createAgentDomainPort(ctx), {
-              connect: sites.https.connector(sites.pki.caPem),
-            }),
-          { prefix: '/t' },
-        );
-      },
-    };
-    const { app, clock } = await makeApp(storage, {
-      env: { ...TEST_ENV, VOUCH_DNS_SERVERS: sites.dns.address, VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES: SITE },
-      modules: [web],
-    });
+    const { app, clock } = await domainWebApp(storage, sites, SITE);
     try {
       const fresh = auditReader(storage);
       const refused = async (res: LightMyRequestResponse, status: number, code: string) => {

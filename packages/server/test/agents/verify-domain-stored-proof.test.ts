@@ -4,14 +4,12 @@
 // of the check just made while the stored proof kept the first ones, so the answer and the profile disagreed.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { VouchModule } from '../../src/module.ts';
-import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
-import { registerDomainRoutes } from '../../src/modules/agents/domain/index.ts';
-import { makeApp, T0 } from '../helpers/app.ts';
+import { T0 } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { startDomainSites } from '../net/fixtures/domain-sites.ts';
+import { domainWebApp } from './domain-web-app.ts';
 import type { DomainSites } from '../net/fixtures/domain-sites.ts';
-import { bearer, registerSlug, TEST_ENV } from './helpers.ts';
+import { bearer, registerSlug } from './helpers.ts';
 
 const SITE = '127.0.0.9';
 const DOMAIN = 'again.example.test';
@@ -27,23 +25,7 @@ eachEngine(
   'proving a standing domain proof again answers what is stored: the first time, the method found now',
   async ({ open }) => {
     const storage = await open();
-    // The agents module's port behind routes under /t whose web checks reach the test HTTPS server.
-    const web: VouchModule = {
-      name: 'verify-again-web',
-      async routes(app, ctx) {
-        await app.register(
-          async (child) =>
-            registerDomainRoutes(child, ctx, createAgentDomainPort(ctx), {
-              connect: sites.https.connector(sites.pki.caPem),
-            }),
-          { prefix: '/t' },
-        );
-      },
-    };
-    const { app, clock } = await makeApp(storage, {
-      env: { ...TEST_ENV, VOUCH_DNS_SERVERS: sites.dns.address, VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES: SITE },
-      modules: [web],
-    });
+    const { app, clock } = await domainWebApp(storage, sites, SITE);
     try {
       const bot = await registerSlug(app, 'again-bot');
       const auth = bearer(bot.managementToken);
