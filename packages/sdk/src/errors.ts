@@ -22,7 +22,8 @@
  *   `RATE_LIMITED`, ...; see `VouchApiError`); `HTTP_ERROR` when the answer carried no code, `NETWORK_ERROR` when no
  *   answer came, `REQUEST_TIMEOUT` when the per-call timeout fired, `UNEXPECTED_REDIRECT` when the server answered a
  *   redirect (never followed: it would carry credentials or signed headers elsewhere), `RESPONSE_TOO_LARGE` when the
- *   answer exceeded the client's `maxResponseBytes`
+ *   answer exceeded the client's `maxResponseBytes`, `RESPONSE_INVALID` when a success answer is not what the call
+ *   reads (a body labelled JSON that does not parse; an answer without the field a helper needs)
  * - capability tokens (issue 7, `capability/`): agent credentials `CREDENTIAL_INVALID`, `CREDENTIAL_EXPIRED`,
  *   `SUBJECT_MISMATCH`, `SCOPE_VIOLATION`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`; proofs `PROOF_INVALID`, `PROOF_STALE`
  */
@@ -85,6 +86,7 @@ export type VouchErrorCode =
   | 'REQUEST_TIMEOUT'
   | 'UNEXPECTED_REDIRECT'
   | 'RESPONSE_TOO_LARGE'
+  | 'RESPONSE_INVALID'
   // capability tokens (issue 7)
   | 'CREDENTIAL_INVALID'
   | 'CREDENTIAL_EXPIRED'

@@ -165,16 +165,17 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, at - now);
 }
 
-function parseBody(text: string, contentType: string | null): unknown {
-  if (text === '') return undefined;
+/** The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse. */
+function parseBody(text: string, contentType: string | null): { body: unknown; invalid: boolean } {
+  if (text === '') return { body: undefined, invalid: false };
   if (contentType !== null && /[/+]json\b/i.test(contentType)) {
     try {
-      return JSON.parse(text);
+      return { body: JSON.parse(text), invalid: false };
     } catch {
-      return text;
+      return { body: text, invalid: true };
     }
   }
-  return text;
+  return { body: text, invalid: false };
 }
 
 /** The HTTP layer of {@link VouchClient}; one per client. */
@@ -332,7 +333,8 @@ export class HttpTransport {
 
   /**
    * One request with its own timeout; no answer → VouchApiError with status 0 (`NETWORK_ERROR`, `REQUEST_TIMEOUT`);
-   * a redirect → `UNEXPECTED_REDIRECT`; a body over the cap → `RESPONSE_TOO_LARGE`.
+   * a redirect → `UNEXPECTED_REDIRECT`; a body over the cap → `RESPONSE_TOO_LARGE`; a non-error body labelled JSON
+   * that does not parse → `RESPONSE_INVALID`.
    */
   private async attempt(
     url: string,
@@ -380,7 +382,16 @@ export class HttpTransport {
           );
         });
       }
-      const body = parseBody(text, res.headers.get('content-type'));
+      const { body, invalid } = parseBody(text, res.headers.get('content-type'));
+      // A success that claims JSON but does not parse (cut short, an HTML page mislabelled) is no answer to hand back
+      // as a string; an error status keeps its own code (HTTP_ERROR) whatever its body.
+      if (invalid && res.status < 400) {
+        throw refusal(
+          'RESPONSE_INVALID',
+          `${init.method} ${path} answered ${res.status} with a body labelled JSON that does not parse.`,
+          res.status,
+        );
+      }
       return { status: res.status, body, headers: res.headers };
     } catch (err) {
       if (err instanceof VouchApiError) throw err;
