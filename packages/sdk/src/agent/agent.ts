@@ -135,7 +135,12 @@ export class VouchAgent {
       signedAt,
       ...(publicNote === undefined ? {} : { publicNote }),
     };
-    const { signatureHash } = await this.client.signatures.sign(body, { ...call, as: 'none' });
+    const answer: unknown = await this.client.signatures.sign(body, { ...call, as: 'none' });
+    // The client hands back whatever a 2xx carried (JSON null, an HTML page): only a hash is the record's name.
+    const signatureHash = (answer as { signatureHash?: unknown } | null | undefined)?.signatureHash;
+    if (typeof signatureHash !== 'string' || !/^[0-9a-f]{64}$/.test(signatureHash)) {
+      throw new VouchError('RESPONSE_INVALID', 'The server answered the signature without a signatureHash.');
+    }
     return { signatureHash, payloadHash, signedAt, signature };
   }
 
