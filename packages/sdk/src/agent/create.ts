@@ -50,6 +50,19 @@ async function discoverPublicUrl(client: VouchClient, call: CallOptions): Promis
   return issuer;
 }
 
+/** The registration answer checked: the client hands back whatever a 2xx carried (JSON null, an HTML page). */
+function registrationOf(answer: unknown): { did: string; linked: boolean; claimToken?: string } {
+  const r = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {};
+  if (
+    typeof r.did !== 'string' ||
+    !r.did.startsWith('did:') ||
+    (r.claimToken !== undefined && typeof r.claimToken !== 'string')
+  ) {
+    throw new VouchError('RESPONSE_INVALID', 'The server answered the registration without a DID.');
+  }
+  return { did: r.did, linked: r.linked === true, ...(r.claimToken === undefined ? {} : { claimToken: r.claimToken }) };
+}
+
 /**
  * Creates an agent identity: a fresh Ed25519 key, the proof of work (with progress), a proof of possession of the
  * key signed right after it (`keyProof`; naming the server's public URL, from discovery unless `publicUrl` is given),
@@ -94,7 +107,7 @@ export async function createAgentIdentity(
     issuer === undefined
       ? undefined
       : await signKeyProof(privateKey, { publicUrl: issuer, signedAt: client.http.now() }, crypto);
-  const registered = await client.agents.register(
+  const answer: unknown = await client.agents.register(
     {
       publicKey: publicKeyBase64,
       powNonce: pow.nonce,
@@ -104,6 +117,7 @@ export async function createAgentIdentity(
     },
     noAuth,
   );
+  const registered = registrationOf(answer);
   const created: CreatedAgent = {
     agent: new VouchAgent(client, { did: registered.did, privateKey }),
     did: registered.did,
