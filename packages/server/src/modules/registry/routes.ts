@@ -12,6 +12,8 @@ import { getTrustedRegistry, isConsumer, registryRuntime, setRegistryRuntime } f
 import * as store from './store.ts';
 
 const WRITE_LIMIT = { max: 30, windowMs: 60_000 } as const;
+/** Seconds a cache may keep the registry document (less when it expires sooner). */
+const DOCUMENT_MAX_AGE = 60;
 const ID = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
 /**
@@ -90,7 +92,10 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
     async (_req, reply) => {
       const { doc } = await getTrustedRegistry(ctx);
-      void reply.header('cache-control', 'public, max-age=60');
+      // Never cached past its expiry: a consumer serves its last good document until then (source down), and a
+      // cache holding it longer would hand out a document every verifier refuses.
+      const left = Math.floor((Date.parse(doc.expiresAt) - ctx.clock.now()) / 1000);
+      void reply.header('cache-control', `public, max-age=${Math.max(0, Math.min(DOCUMENT_MAX_AGE, left))}`);
       return doc;
     },
   );
