@@ -267,7 +267,8 @@ export class Authority {
         });
       }
       const row = (await store.readProposal(db, id))!;
-      const stored = JSON.parse(row.proposal) as Proposal;
+      let stored = JSON.parse(row.proposal) as Proposal;
+      if (before !== undefined) stored = await this.#addSignatures(db, locked, row, stored, proposal);
       const quorum = await checkQuorum(locked.state, stored);
       if (quorum.met) {
         const applied = await this.#apply(db, root, locked, id, stored, requestId);
@@ -275,6 +276,30 @@ export class Authority {
       }
       return { created: before === undefined, view: view(row, stored, quorum) };
     });
+  }
+
+  /**
+   * A known proposal posted again (a file co-signed offline since): the co-signatures of issuers it does not hold yet
+   * are added, each of which must count beside the held ones, instead of being dropped behind a 200 that showed only
+   * the held ones. Returns the proposal as now stored.
+   */
+  async #addSignatures(
+    db: Kysely<Database>,
+    current: AuthorityDocument,
+    row: store.ProposalRow,
+    stored: Proposal,
+    posted: Proposal,
+  ): Promise<Proposal> {
+    const held = new Set(stored.signatures.map((s) => s.issuerId));
+    const added = posted.signatures.filter((s) => !held.has(s.issuerId));
+    if (added.length === 0) return stored;
+    const next = validateProposal({ ...stored, signatures: [...stored.signatures, ...added] }, { source: 'body' });
+    const first = (await checkQuorum(current.state, next)).ignored[0];
+    if (first !== undefined) throw refused(first.issuerId, first.reason);
+    if (!(await store.updateProposalSignatures(db, row.id, row.version, JSON.stringify(next)))) {
+      throw new ApiError('REGISTRY_CONFLICT', 'The proposal changed at the same time; read it again and retry.');
+    }
+    return next;
   }
 
   /**

@@ -189,7 +189,9 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         tags: ['registry'],
         body: { type: 'object' },
         response: {
-          200: documentedBody('This proposal was posted before: its current state.'),
+          200: documentedBody(
+            'This proposal was posted before: its current state, with any co-signatures it lacked added.',
+          ),
           201: documentedBody('The proposal was recorded (and applied if it reached quorum): its state.'),
           409: errorBodySchema,
         },
