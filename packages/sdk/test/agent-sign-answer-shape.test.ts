@@ -3,46 +3,12 @@
 // destructuring null or a result whose signatureHash is undefined. Against a loopback server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { generateKeyPair, isVouchError, VouchAgent, VouchClient } from '../src/index.ts';
-
-type Answer = (res: ServerResponse) => void;
-
-async function serve(t: { after: (fn: () => Promise<void>) => void }, answer: { current: Answer }) {
-  let calls = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      calls++;
-      answer.current(res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls: () => calls };
-}
-
-const respond =
-  (type: string, body: string, status = 200): Answer =>
-  (res) =>
-    void res.writeHead(status, { 'content-type': type }).end(body);
-
-function invalid(err: unknown): true {
-  assert.ok(isVouchError(err, 'RESPONSE_INVALID'), `expected RESPONSE_INVALID, got ${String(err)}`);
-  return true;
-}
+import { respond, responseInvalid, serveAnswers } from './answering-server.ts';
+import { generateKeyPair, VouchAgent, VouchClient } from '../src/index.ts';
 
 test('signPayloadHash refuses a 2xx answer without a signatureHash', async (t) => {
   const answer = { current: respond('application/json', 'null', 201) };
-  const s = await serve(t, answer);
+  const s = await serveAnswers(t, (req, res) => answer.current(req, res));
   const client = new VouchClient({ baseUrl: s.url, retry: { retries: 0 } });
   const { privateKey } = await generateKeyPair('Ed25519');
   const agent = new VouchAgent(client, { did: 'did:vouch:test', privateKey });
@@ -55,7 +21,7 @@ test('signPayloadHash refuses a 2xx answer without a signatureHash', async (t) =
     respond('application/json', '{}', 201),
   ]) {
     answer.current = current;
-    await assert.rejects(agent.signPayloadHash(hash), invalid);
+    await assert.rejects(agent.signPayloadHash(hash), responseInvalid);
   }
   answer.current = respond('application/json', JSON.stringify({ signatureHash: 'b'.repeat(64) }), 201);
   assert.equal((await agent.signPayloadHash(hash)).signatureHash, 'b'.repeat(64));

@@ -7,32 +7,9 @@
 // - a Retry-After of more than nine digits is not a number of seconds to wait.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { parseRetryAfter, VouchApiError, VouchClient } from '../src/index.ts';
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-async function serve(t: { after: (fn: () => Promise<void>) => void }, handler: Handler) {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      seen.push(req.url!);
-      handler(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
+import { serveAnswers } from './answering-server.ts';
 
 const json = (res: ServerResponse, status: number, body: unknown) =>
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -52,27 +29,31 @@ const noSleep = { retry: { retries: 0 } };
 test('a code that is not an upper-case identifier of up to 64 characters is HTTP_ERROR', async (t) => {
   const codes = ['agent_revoked', 'AGENT_REVOKED\nX', `A${'B'.repeat(64)}`, '1ABC', '', 'AGENT REVOKED'];
   let i = 0;
-  const s = await serve(t, (_req, res) => json(res, 403, { error: 'no', code: codes[i++] }));
+  const s = await serveAnswers(t, (_req, res) => json(res, 403, { error: 'no', code: codes[i++] }));
   const client = new VouchClient({ baseUrl: s.url, ...noSleep });
   for (const code of codes) {
     const err = await refusal(client.server.health());
     assert.equal(err.code, 'HTTP_ERROR', JSON.stringify(code));
     assert.equal(err.status, 403);
   }
-  const ok = await serve(t, (_req, res) => json(res, 403, { error: 'no', code: `A${'B'.repeat(63)}` }));
+  const ok = await serveAnswers(t, (_req, res) => json(res, 403, { error: 'no', code: `A${'B'.repeat(63)}` }));
   const longest = await refusal(new VouchClient({ baseUrl: ok.url, ...noSleep }).server.health());
   assert.equal(longest.code, `A${'B'.repeat(63)}`, '64 characters pass');
 });
 
 test("the server's message is cut at 500 characters", async (t) => {
-  const s = await serve(t, (_req, res) => json(res, 400, { error: 'x'.repeat(5000), code: 'VALIDATION_FAILED' }));
+  const s = await serveAnswers(t, (_req, res) =>
+    json(res, 400, { error: 'x'.repeat(5000), code: 'VALIDATION_FAILED' }),
+  );
   const err = await refusal(new VouchClient({ baseUrl: s.url, ...noSleep }).server.health());
   assert.equal(err.code, 'VALIDATION_FAILED');
   assert.equal(err.message, 'x'.repeat(500));
 });
 
 test('an error names the path, never the query string', async (t) => {
-  const s = await serve(t, (_req, res) => res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway'));
+  const s = await serveAnswers(t, (_req, res) =>
+    res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway'),
+  );
   const client = new VouchClient({ baseUrl: `${s.url}/prefix`, credentials: { adminKey: 'k' }, ...noSleep });
   const err = await refusal(client.server.audit({ limit: 7, action: 'SECRET-CURSOR-VALUE' }));
   assert.ok(s.seen[0]!.includes('SECRET-CURSOR-VALUE'), 'the query was sent');
@@ -83,7 +64,7 @@ test('an error names the path, never the query string', async (t) => {
   assert.equal(err.message, `GET ${err.path} answered 502.`);
 
   // The client's own refusals (a redirect here; a timeout or no answer alike) name the path alone as well.
-  const r = await serve(t, (_req, res) => res.writeHead(302, { location: 'https://elsewhere.example/' }).end());
+  const r = await serveAnswers(t, (_req, res) => res.writeHead(302, { location: 'https://elsewhere.example/' }).end());
   const redirected = await refusal(
     new VouchClient({ baseUrl: r.url, credentials: { adminKey: 'k' }, ...noSleep }).server.audit({
       action: 'SECRET-CURSOR-VALUE',
@@ -116,7 +97,9 @@ test('Retry-After: up to nine digits are seconds; a longer number or garbage is 
 
 test('an error body is read up to 64 KiB only, whatever maxResponseBytes allows', async (t) => {
   let pad = 0;
-  const s = await serve(t, (_req, res) => json(res, 500, { code: 'BIG_ERROR', error: 'e', pad: 'a'.repeat(pad) }));
+  const s = await serveAnswers(t, (_req, res) =>
+    json(res, 500, { code: 'BIG_ERROR', error: 'e', pad: 'a'.repeat(pad) }),
+  );
   const client = new VouchClient({ baseUrl: s.url, ...noSleep });
   pad = 60 * 1024;
   const small = await refusal(client.server.health());
@@ -129,7 +112,7 @@ test('an error body is read up to 64 KiB only, whatever maxResponseBytes allows'
 test("a call the caller cancels mid-request rejects with the caller's reason, not NETWORK_ERROR", async (t) => {
   const controller = new AbortController();
   const reason = new Error('caller gave up');
-  const s = await serve(t, () => controller.abort(reason)); // never answers; the caller aborts once it arrived
+  const s = await serveAnswers(t, () => controller.abort(reason)); // never answers; the caller aborts once it arrived
   const client = new VouchClient({ baseUrl: s.url, retry: { retries: 0 } });
   await assert.rejects(client.server.health({ signal: controller.signal }), (err: unknown) => {
     assert.equal(err, reason);
