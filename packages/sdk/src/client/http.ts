@@ -103,6 +103,8 @@ export interface HttpRequest {
   body?: JsonValue;
   /** Non-2xx statuses whose body is an answer, not an error (e.g. 401 `{valid: false}` from token verify). */
   accept?: readonly number[];
+  /** `false` sends this call once although its route is idempotent (a verify that may consume a nonce). */
+  idempotent?: false;
 }
 
 export interface HttpResponse<T> {
@@ -292,7 +294,8 @@ export class HttpTransport {
     const pathAndQuery = `${this.basePath}${path}${queryString(request.query)}`;
     const url = `${this.origin}${pathAndQuery}`;
     const kind = this.pick(route, options.as);
-    const idempotent = method === 'GET' || method === 'HEAD' || route.idempotent === true;
+    const idempotent =
+      request.idempotent !== false && (method === 'GET' || method === 'HEAD' || route.idempotent === true);
     const retries = idempotent ? nonNegative(options.retries, this.retries, 'retries') : 0;
     const timeoutMs = nonNegative(options.timeoutMs, this.timeoutMs, 'timeoutMs');
     const text = request.body === undefined ? undefined : JSON.stringify(request.body);

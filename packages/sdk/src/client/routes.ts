@@ -59,7 +59,8 @@ export const ROUTES = {
   aipSpec: { method: 'GET', path: '/api/registry/spec', auth: [] },
   // Public with an agent proof in the body; the admin or the owner when configured and chosen.
   aipIssue: { method: 'POST', path: '/api/registry/issue', auth: [] },
-  // Read-only unless the caller is the audience (then its nonce is consumed; a retry answers NONCE_REPLAYED).
+  // Read-only unless the caller is the audience (then its nonce is consumed): TokensApi.verify sends a call that may
+  // consume a nonce once, since a retry after a lost answer would say NONCE_REPLAYED.
   aipVerify: { method: 'POST', path: '/api/registry/verify', auth: [], idempotent: true },
   aipRevoke: { method: 'POST', path: '/api/registry/revoke', auth: ['admin', 'owner'], idempotent: true },
   aipRevocations: { method: 'GET', path: '/api/registry/revocations', auth: [] },

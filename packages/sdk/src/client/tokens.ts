@@ -2,6 +2,7 @@ import type { CallOptions } from './http.ts';
 import { Api } from './api.ts';
 import { errorFromResponse } from './errors.ts';
 import { ROUTES } from './routes.ts';
+import { decodeJwt } from '../jwt/decode.ts';
 import type { AipCheckResult, AipTokenType } from '../aip/types.ts';
 import type { Jwks } from '../jwt/keys.ts';
 import type { AipIssued, AipIssueInput, Answer, RevocationPage } from './types.ts';
@@ -42,12 +43,22 @@ export class TokensApi extends Api {
   /**
    * `POST /api/registry/verify`: the server's verdict, `{valid: true, claims}` or `{valid: false, error, code}`.
    * `token_type` requires that type (a session token forwarded by its audience never passes for an identity token).
+   *
+   * Retried after a lost answer like any idempotent call, except when it may consume a nonce: sent with a credential
+   * (`options.as`, as the audience may verify) and a token that carries `nonce` (or does not decode). The lost attempt
+   * may have consumed it, and a retry would answer `NONCE_REPLAYED` for a token that was valid; such a call is sent
+   * once and fails with `NETWORK_ERROR` / `REQUEST_TIMEOUT` instead.
    */
   async verify(
     input: { token: string; audience?: string; nonce?: string; token_type?: AipTokenType },
     options?: CallOptions,
   ): Promise<AipCheckResult> {
-    const res = await this.http.call<AipCheckResult>(ROUTES.aipVerify, { body: input, accept: [401] }, options);
+    const once = mayConsumeNonce(input.token, options);
+    const res = await this.http.call<AipCheckResult>(
+      ROUTES.aipVerify,
+      { body: input, accept: [401], ...(once ? { idempotent: false } : {}) },
+      options,
+    );
     // 401 is a verdict only in the verify shape; any other 401 (e.g. a bad credential) is an error.
     if (res.status === 401 && (res.body as { valid?: unknown } | undefined)?.valid !== false) {
       throw errorFromResponse('POST', ROUTES.aipVerify.path, 401, res.body, undefined);
@@ -66,5 +77,19 @@ export class TokensApi extends Api {
   /** `GET /api/registry/revocations`: revoked tokens after `since` (a cursor or ISO time). */
   revocations(query: { since?: string; limit?: number } = {}, options?: CallOptions): Promise<RevocationPage> {
     return this.send(ROUTES.aipRevocations, { query }, options);
+  }
+}
+
+/**
+ * Whether verifying `token` with these options may consume its nonce at the server: only an authenticated caller's
+ * verify does (the route's credentials are all optional, so one is sent only when `as` names it), and only for a token
+ * with a nonce. A token that does not decode is counted as one with a nonce: its verdict does not need a retry.
+ */
+function mayConsumeNonce(token: unknown, options: CallOptions | undefined): boolean {
+  if (options?.as === undefined || options.as === 'none') return false;
+  try {
+    return decodeJwt(token as string).claims.nonce !== undefined;
+  } catch {
+    return true;
   }
 }
