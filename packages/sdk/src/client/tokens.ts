@@ -47,7 +47,8 @@ export class TokensApi extends Api {
    * Retried after a lost answer like any idempotent call, except when it may consume a nonce: sent with a credential
    * (`options.as`, as the audience may verify) and a token that carries `nonce` (or does not decode). The lost attempt
    * may have consumed it, and a retry would answer `NONCE_REPLAYED` for a token that was valid; such a call is sent
-   * once and fails with `NETWORK_ERROR` / `REQUEST_TIMEOUT` instead.
+   * once and fails with `NETWORK_ERROR` / `REQUEST_TIMEOUT` instead. A wrong admin or integrator key throws
+   * `UNAUTHORIZED` (status 401), never an anonymous verdict that would leave the nonce unconsumed.
    */
   async verify(
     input: { token: string; audience?: string; nonce?: string; token_type?: AipTokenType },

@@ -5,7 +5,9 @@ import { AIP_EXPIRES_IN, AIP_PROTOCOL, AIP_TOKEN_TYPES, AIP_TYP, sha256HexSync }
 import type { AipExpiresIn, AipTokenType } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
-import { errorBodySchema } from '../../errors.ts';
+import { ApiError, errorBodySchema } from '../../errors.ts';
+import { bearerSecret } from '../../http/secrets.ts';
+import { INTEGRATOR_KEY_PREFIX } from '../integrators/service.ts';
 import { DISPLAY_TEXT, IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
 import { agentDirectory, holdRequestCredential } from './agents.ts';
 import { signatureCacheOf } from './signature-cache.ts';
@@ -54,6 +56,17 @@ const verifyFailureSchema = {
   required: ['valid', 'error', 'code'],
   properties: { valid: { type: 'boolean', const: false }, error: { type: 'string' }, code: { type: 'string' } },
 } as const;
+
+/**
+ * Whether a verify request presents a credential of a caller that consumes nonces (the admin key, an integrator key)
+ * that did not authenticate. The route is public, and the policy answers such a caller as anonymous: the verdict
+ * then said valid without consuming the nonce, while the audience took it for consumed (its replay defense silently
+ * off after a key rotation or a typo). Credentials of other kinds (an owner key, a management token) stay ignored.
+ */
+function presentsWrongAudienceCredential(req: FastifyRequest): boolean {
+  if (req.principal !== null) return false;
+  return req.headers['x-api-key'] !== undefined || bearerSecret(req, INTEGRATOR_KEY_PREFIX) !== undefined;
+}
 
 function jwkOf(k: TokenKey): Record<string, unknown> {
   const { kty, crv, x, y } = k.publicJwk;
@@ -354,11 +367,19 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
             type: 'object',
             properties: { valid: { type: 'boolean' }, claims: { type: 'object', additionalProperties: true } },
           },
-          401: verifyFailureSchema,
+          // The verdict, or UNAUTHORIZED {error, code} for a wrong admin or integrator key.
+          401: { anyOf: [verifyFailureSchema, errorBodySchema] },
         },
       },
     },
     async (req, reply) => {
+      if (presentsWrongAudienceCredential(req)) {
+        throw new ApiError(
+          'UNAUTHORIZED',
+          'The admin or integrator key is not valid: send a valid one to verify as the audience (which consumes the ' +
+            "token's nonce), or none to check the token only.",
+        );
+      }
       const b = req.body as { token: string; audience?: string; nonce?: string; token_type?: AipTokenType };
       try {
         const { claims } = await verifyToken(ctx, b.token, {
