@@ -222,8 +222,8 @@ Examples:
           if (headers['x-api-key'] === undefined) {
             throw new CliError('--consume-nonce needs $VOUCH_ADMIN_KEY (or --admin-key-file).');
           }
-          // The verify route is public: it ignores a wrong key and then only checks the token, leaving its nonce
-          // unconsumed. Prove the key on an admin route first, so a refused key is never reported as a consumed nonce.
+          // Prove the key on an admin route first: servers before the verify route refused a wrong key (401
+          // UNAUTHORIZED) ignored it and only checked the token, so a refused key read as a consumed nonce.
           expectStatus(await request(base, 'GET', '/api/v1/admin/keys', undefined, headers), [200]);
         }
         const res = await request(base, 'POST', '/api/registry/verify', body, headers);
