@@ -1,0 +1,75 @@
+// A key or identity file the CLI creates must still be there after a crash that follows the command's success: the
+// text is flushed before it is linked into place, and the folder is flushed after the link (until then a power loss
+// can forget the new name). What a test can see is which handles are fsynced and what the folder held at that moment;
+// that the disk keeps them across a power loss it cannot prove.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createFileWhole } from '../src/files.ts';
+import { run, tempDir } from './helpers.ts';
+
+/** Runs `fn` recording every fsync made through a FileHandle: the path synced and, for a folder, its names then. */
+async function recordingSyncs(
+  scratch: string,
+  fn: () => Promise<void>,
+): Promise<Array<{ path: string; names: string[] }>> {
+  const probe = await open(join(scratch, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+  await probe.close();
+  const original = proto.sync;
+  const synced: Array<{ path: string; names: string[] }> = [];
+  proto.sync = async function (this: { fd: number }) {
+    const path = readlinkSync(`/proc/self/fd/${this.fd}`);
+    let names: string[] = [];
+    try {
+      names = readdirSync(path);
+    } catch {
+      // a file, not a folder
+    }
+    synced.push({ path, names });
+    return original.call(this);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.sync = original;
+  }
+  return synced;
+}
+
+test('createFileWhole flushes the text before the link and the folder after it', async (t) => {
+  if (!existsSync('/proc/self/fd')) {
+    t.skip('needs /proc/self/fd to tell which file a handle flushes');
+    return;
+  }
+  const scratch = await tempDir(t, 'vouch-durable-scratch-');
+  const dir = await tempDir(t, 'vouch-durable-');
+  const file = join(dir, 'k.json');
+  const synced = await recordingSyncs(scratch, () => createFileWhole(file, '{"k":1}\n', 0o600));
+  assert.ok(
+    synced.some((s) => s.path.startsWith(`${file}.`) && s.path.includes('.tmp')),
+    `the text was flushed before the link: ${JSON.stringify(synced)}`,
+  );
+  assert.ok(
+    synced.some((s) => s.path === dir && s.names.includes('k.json')),
+    `the folder was flushed after k.json was linked into it: ${JSON.stringify(synced)}`,
+  );
+  assert.deepEqual(readdirSync(dir), ['k.json'], 'no temporary file is left behind');
+});
+
+test('vouch keygen reports success only after the folder holding the new key file was flushed', async (t) => {
+  if (!existsSync('/proc/self/fd')) {
+    t.skip('needs /proc/self/fd to tell which file a handle flushes');
+    return;
+  }
+  const scratch = await tempDir(t, 'vouch-durable-scratch-');
+  const dir = await tempDir(t, 'vouch-durable-');
+  let code = -1;
+  const synced = await recordingSyncs(scratch, async () => {
+    ({ code } = await run('keygen', '--output', join(dir, 'agent.key.json')));
+  });
+  assert.equal(code, 0);
+  assert.ok(synced.some((s) => s.path === dir && s.names.includes('agent.key.json')));
+});
