@@ -9,7 +9,8 @@ import { createLogger } from './logger.ts';
 import { connectionLossLog } from './connection-loss-log.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import { buildApp } from './app.ts';
-import { checkKek, ensureServerKey, loadKekFile, openStorage, preflightKek } from './storage/index.ts';
+import { checkKek, ensureServerKey, kekFilePath, loadKekFile, openStorage, preflightKek } from './storage/index.ts';
+import { checkKeyFileModes } from './key-file-modes.ts';
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import { ensureRegistryRootKey, readRegistryRootKeyFile, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
@@ -89,6 +90,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // used to be found only after the migrations had created or upgraded the schema it then refused to serve.
   const engine = config.databaseUrl === undefined ? 'sqlite' : 'postgres';
   await preflightKek({ kekFile: config.kekFile, dataDir: config.dataDir, engine });
+  // Warned about, or refused when anyone may replace one; before the database too. A KEK file created later is 0600.
+  await checkKeyFileModes(
+    [
+      {
+        file: kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine }),
+        setting: config.kekFile === undefined || config.kekFile === '' ? 'VOUCH_DATA_DIR' : 'VOUCH_KEK_FILE',
+      },
+      ...(admin.file === undefined ? [] : [{ file: admin.file, setting: 'VOUCH_DATA_DIR' }]),
+      ...(rootKeyFile === undefined || config.registry.rootKeyFile === undefined
+        ? []
+        : [{ file: config.registry.rootKeyFile, setting: 'VOUCH_REGISTRY_ROOT_KEY_FILE' }]),
+    ],
+    logger,
+  );
   const storage = await openStorage({
     ...storageOptionsOf(config),
     onConnectionLost: connectionLossLog(logger, clock),
