@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
 import { createFileWhole } from './files.ts';
+import { warnIfReadableByOthers } from './file-mode.ts';
+import type { Io } from './output.ts';
 import { CliError, EXIT } from './exit.ts';
 import { readFileUpTo, sizeText } from './read.ts';
 
@@ -214,16 +216,22 @@ export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = pr
   }
 }
 
-/** The identity a command acts as: `--alias`, else `$VOUCH_AGENT`, else the default alias. */
+/**
+ * The identity a command acts as: `--alias`, else `$VOUCH_AGENT`, else the default alias. With `io` (the command is about
+ * to use its private key), a file others can read draws a warning there.
+ */
 export async function resolveIdentity(
   alias: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  io?: Pick<Io, 'err'>,
 ): Promise<StoredIdentity> {
   const chosen = alias ?? (env.VOUCH_AGENT || undefined) ?? (await defaultAlias(env));
   if (chosen === undefined) {
     throw new CliError('no agent identity yet: create one with "vouch agent create" (or pass --alias).', EXIT.USAGE);
   }
-  return readIdentity(chosen, env);
+  const identity = await readIdentity(chosen, env);
+  if (io !== undefined) await warnIfReadableByOthers(identityFile(chosen, env), io);
+  return identity;
 }
 
 /** The identity's private key, parsed. */

@@ -4,6 +4,7 @@
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError, EXIT } from './exit.ts';
+import { readableByOthersWarning } from './file-mode.ts';
 import type { Io } from './output.ts';
 
 interface Secret {
@@ -62,12 +63,8 @@ export async function readSecretFile(file: string, option: string, io: Io): Prom
   if (/[\r\n]/.test(value)) {
     throw new CliError(`${option}: ${file} must hold the key alone, on one line.`);
   }
-  if ((mode & 0o044) !== 0) {
-    io.err(
-      `vouch: warning: ${file} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}); ` +
-        `chmod 600 ${file}.`,
-    );
-  }
+  const warning = readableByOthersWarning(file, mode);
+  if (warning !== undefined) io.err(warning);
   return value;
 }
 

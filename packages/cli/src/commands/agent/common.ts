@@ -52,8 +52,8 @@ export function clientFor(base: string): VouchClient {
 }
 
 /** The identity the command acts as: the stored record, the server, and the SDK agent holding its key. */
-export async function actingIdentity(opts: AgentOptions) {
-  const identity = await resolveIdentity(opts.alias);
+export async function actingIdentity(opts: AgentOptions, io: Pick<Io, 'err'>) {
+  const identity = await resolveIdentity(opts.alias, process.env, io);
   const base = agentServer(opts, identity);
   const agent = new VouchAgent(clientFor(base), { did: identity.did, privateKey: identityKey(identity) });
   return { identity, base, agent };

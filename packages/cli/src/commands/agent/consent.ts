@@ -31,7 +31,7 @@ Examples:
     .action(async (integratorSlug: string, action: string, opts: AgentOptions) => {
       if (!SLUG.test(integratorSlug)) throw new CliError(`"${integratorSlug}" is not an integrator slug.`);
       if (action !== 'allow' && action !== 'revoke') throw new CliError('the action must be allow or revoke.');
-      const { base, agent } = await actingIdentity(opts);
+      const { base, agent } = await actingIdentity(opts, io);
       const out = await callServer(base, () =>
         action === 'allow' ? agent.grantConsent(integratorSlug) : agent.revokeConsent(integratorSlug),
       );

@@ -73,7 +73,7 @@ Examples:
   $ vouch agent whoami --alias support-bot --check --json`,
     )
     .action(async (opts: WhoamiOptions) => {
-      const { identity, base } = await actingIdentity(opts);
+      const { identity, base } = await actingIdentity(opts, io);
       const out: Record<string, unknown> = { ...publicView(identity) };
       if (opts.check === true) {
         const profile = await callServer(base, () => clientFor(base).identity.get(identity.did));

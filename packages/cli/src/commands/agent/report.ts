@@ -55,7 +55,7 @@ Examples:
         if (opts.details !== undefined) input.details = opts.details;
         out = await callServer(base, () => clientFor(base).agents.report(input));
       } else {
-        const { identity, base, agent } = await actingIdentity(opts);
+        const { identity, base, agent } = await actingIdentity(opts, io);
         if (identity.did === did) throw new CliError('an agent cannot report itself.');
         out = await callServer(base, () => agent.report(did, reason, { details: opts.details, signatureHash }));
       }

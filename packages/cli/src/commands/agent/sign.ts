@@ -33,7 +33,7 @@ Examples:
       if (opts.note !== undefined && [...opts.note].length > 160) {
         throw new CliError('--note must be at most 160 characters.');
       }
-      const { identity, base, agent } = await actingIdentity(opts);
+      const { identity, base, agent } = await actingIdentity(opts, io);
       const content = await readInput(file);
       const { signatureHash, payloadHash, signedAt } = await callServer(base, () =>
         agent.signContent(content, opts.note === undefined ? {} : { publicNote: opts.note }),

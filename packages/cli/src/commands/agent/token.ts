@@ -35,7 +35,7 @@ Examples:
   $ vouch agent token --audience shop.example --nonce 8f2c41 --expires-in 1h --json`,
     )
     .action(async (opts: TokenOptions) => {
-      const { base, agent } = await actingIdentity(opts);
+      const { base, agent } = await actingIdentity(opts, io);
       const issued = await callServer(base, () =>
         agent.requestToken({
           audience: opts.audience,

@@ -212,7 +212,7 @@ Examples:
         throw new CliError('--format must be text or json.', EXIT.USAGE);
       const l = layout(opts.dir);
       const validitySeconds = parseDuration(opts.validity, '--validity');
-      const rootKey = await readPrivateKeyFile(opts.rootKey);
+      const rootKey = await readPrivateKeyFile(opts.rootKey, io);
       const now = Date.now();
       const doc = await readRegistry(l);
 

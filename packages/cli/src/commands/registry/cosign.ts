@@ -35,7 +35,7 @@ Examples:
     )
     .action(async (id: string, opts: CosignOptions) => {
       if (!/^[0-9a-f]{64}$/.test(id)) throw new CliError(`"${id}" is not a proposal id (64 hex digits).`, EXIT.USAGE);
-      const key = await readPrivateKeyFile(opts.key);
+      const key = await readPrivateKeyFile(opts.key, io);
       const base = serverBase(opts);
       const path = `${PROPOSALS_PATH}/${id}`;
       const held = expectProposal(await request(base, 'GET', path), [200]);

@@ -81,7 +81,7 @@ Examples:
           throw new CliError(`--scope ${JSON.stringify(s)} is not "<resource>:<action>" (e.g. payments:*:read).`);
         }
       }
-      const key = await readPrivateKeyFile(opts.key);
+      const key = await readPrivateKeyFile(opts.key, io);
       const doc = await readRegistryIfAny(layout(opts.dir));
       const state = doc === undefined ? undefined : replayGovernance(doc.governance).state;
       if (state !== undefined) {

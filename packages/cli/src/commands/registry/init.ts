@@ -43,7 +43,7 @@ Examples:
         throw new CliError(`${shown(l.registry)} already exists; the genesis happens once.`, EXIT.USAGE);
       if (!/^[0-9]+$/.test(opts.threshold)) throw new CliError('--threshold must be a whole number.', EXIT.USAGE);
       const validitySeconds = parseDuration(opts.validity, '--validity');
-      const rootKey = await readPrivateKeyFile(opts.rootKey);
+      const rootKey = await readPrivateKeyFile(opts.rootKey, io);
       const entries: IssuerEntry[] = [];
       for (const arg of args) {
         const path = await entryPath(arg, l.issuers);

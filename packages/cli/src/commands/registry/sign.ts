@@ -51,7 +51,7 @@ Examples:
     .action(async (file: string, opts: { key: string; as: string; dir: string }) => {
       const path = resolve(file);
       const bytes = await readBytes(path);
-      const key = await readPrivateKeyFile(opts.key);
+      const key = await readPrivateKeyFile(opts.key, io);
       const doc = await readRegistryIfAny(layout(opts.dir));
       const state = doc === undefined ? undefined : replayGovernance(doc.governance).state;
       if (state !== undefined) {

@@ -8,8 +8,9 @@ import {
   parsePrivateKey,
   signAipIssueProof,
 } from '@vouch/sdk';
-import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKeyInput } from '@vouch/sdk';
+import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
+import { warnIfReadableByOthers } from '../../file-mode.ts';
 import { MAX_KEY_FILE_BYTES, readFileUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
@@ -61,9 +62,13 @@ async function agentDid(base: string, agent: string): Promise<string> {
   return did;
 }
 
-/** The Ed25519 private key of a `vouch keygen` file or of an identity file `vouch agent create` wrote. */
-async function agentKey(file: string) {
+/**
+ * The Ed25519 private key of a `vouch keygen` file or of an identity file `vouch agent create` wrote. A file others can
+ * read draws a warning on `io.err`.
+ */
+async function agentKey(file: string, io: Io): Promise<PrivateKey> {
   let parsed: { privateJwk?: unknown; privateKeyPem?: unknown };
+  let privateKey: PrivateKey;
   let bytes: Buffer | undefined;
   try {
     bytes = await readFileUpTo(file, MAX_KEY_FILE_BYTES);
@@ -83,13 +88,15 @@ async function agentKey(file: string) {
   try {
     // An identity file holds only the PEM; a keygen file holds both forms of the same key.
     const key = parsed.privateJwk ?? parsed.privateKeyPem;
-    return parsePrivateKey(key as PrivateKeyInput, { type: 'Ed25519' });
+    privateKey = parsePrivateKey(key as PrivateKeyInput, { type: 'Ed25519' });
   } catch {
     throw new CliError(
       `${file} does not hold an Ed25519 private key (make one with vouch keygen, or give the identity file ` +
         'vouch agent create wrote).',
     );
   }
+  await warnIfReadableByOthers(file, io);
+  return privateKey;
 }
 
 interface IssueOptions extends ServerOptions {
@@ -146,7 +153,7 @@ Examples:
       if (opts.framework !== undefined) body.framework = opts.framework;
       let headers: Record<string, string> = {};
       if (opts.key !== undefined) {
-        const key = await agentKey(opts.key);
+        const key = await agentKey(opts.key, io);
         const did = await agentDid(base, agent);
         const proof = await signAipIssueProof(key, {
           did,

@@ -16,6 +16,8 @@ import {
   type RegistryDocument,
 } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
+import { warnIfReadableByOthers } from '../../../file-mode.ts';
+import type { Io } from '../../../output.ts';
 import { MAX_KEY_FILE_BYTES } from '../../../read.ts';
 import { readBytes, shown } from './layout.ts';
 
@@ -46,9 +48,18 @@ function asObject(content: string, path: string): Record<string, unknown> | unde
   return value as Record<string, unknown>;
 }
 
-/** An Ed25519 private key from a key file; a `publicKey` member, if present, must match it. */
-export async function readPrivateKeyFile(file: string): Promise<PrivateKey> {
-  const path = resolve(file);
+/**
+ * An Ed25519 private key from a key file, to sign with; a `publicKey` member, if present, must match it. A file others
+ * can read draws a warning on `io.err`.
+ */
+export async function readPrivateKeyFile(file: string, io: Pick<Io, 'err'>): Promise<PrivateKey> {
+  const key = await parsePrivateKeyFile(resolve(file));
+  await warnIfReadableByOthers(resolve(file), io);
+  return key;
+}
+
+/** The private key in the key file at `path`; a `publicKey` member, if present, must match it. */
+async function parsePrivateKeyFile(path: string): Promise<PrivateKey> {
   const content = text(await readBytes(path, 'key file', MAX_KEY_FILE_BYTES), path);
   const object = asObject(content, path);
   let input: unknown = content;
@@ -112,9 +123,9 @@ export async function readPublicKeyArg(value: string, option: string): Promise<P
     }
   }
   if (object !== undefined && (typeof object.privateKey === 'string' || typeof object.privateKeyPem === 'string')) {
-    return (await readPrivateKeyFile(path)).publicKey;
+    return (await parsePrivateKeyFile(path)).publicKey;
   }
-  if (content.includes('PRIVATE KEY')) return (await readPrivateKeyFile(path)).publicKey;
+  if (content.includes('PRIVATE KEY')) return (await parsePrivateKeyFile(path)).publicKey;
   try {
     return parsePublicKey(object ?? content, { type: 'Ed25519' });
   } catch (err) {

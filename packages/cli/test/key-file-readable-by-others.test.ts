@@ -1,0 +1,79 @@
+// A private key file the CLI signs with (an identity file, a `vouch keygen` or `vouch registry keygen` file) that group
+// members or other users can read is used, with one warning on stderr naming the file, its mode and `chmod 600`; its
+// content is never printed, and stdout (machine output) stays clean. A file only its owner can read is used silently.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKeyPair } from '@vouch/sdk';
+import { draftRegistry, ISSUERS, ok, run, runBin, tempDir } from './helpers.ts';
+
+/** The warnings on `err` about `file`. */
+function warningsAbout(err: string, file: string): string[] {
+  return err.split('\n').filter((l) => l.startsWith('vouch: warning:') && l.includes(file));
+}
+
+test('an identity file others can read: agent whoami warns once on stderr, its JSON on stdout stays whole', async (t) => {
+  const home = await tempDir(t, 'vouch-loose-identity-');
+  const pair = await generateKeyPair('Ed25519');
+  const file = join(home, 'identities', 'bot.json');
+  await mkdir(join(home, 'identities'), { recursive: true, mode: 0o700 });
+  const identity = {
+    version: 1,
+    alias: 'bot',
+    did: 'did:identity:bot',
+    server: 'http://127.0.0.1:4100',
+    publicKey: pair.publicKeyRegistry,
+    publicKeyBase64: pair.publicKeyBase64,
+    privateKeyPem: pair.privatePem,
+    linked: true,
+    createdAt: new Date(0).toISOString(),
+  };
+  await writeFile(file, JSON.stringify(identity));
+  await chmod(file, 0o644);
+
+  const loose = await runBin(['agent', 'whoami', '--alias', 'bot', '--json'], { VOUCH_HOME: home }, home);
+  assert.equal(loose.code, 0, loose.err);
+  assert.equal((JSON.parse(loose.out) as { did: string }).did, 'did:identity:bot', 'stdout holds the JSON alone');
+  const warnings = warningsAbout(loose.err, file);
+  assert.equal(warnings.length, 1, loose.err);
+  assert.ok(warnings[0]!.includes('(mode 0644)') && warnings[0]!.includes(`chmod 600 ${file}`), warnings[0]);
+  assert.ok(!loose.err.includes(pair.privatePem.split('\n')[1]!), 'the key is never printed');
+
+  await chmod(file, 0o600);
+  const tight = await runBin(['agent', 'whoami', '--alias', 'bot', '--json'], { VOUCH_HOME: home }, home);
+  assert.equal(tight.code, 0, tight.err);
+  assert.equal(tight.err, '');
+});
+
+test('a registry root key file group members can read: registry init warns once and still signs', async (t) => {
+  const base = await tempDir(t, 'vouch-loose-root-key-');
+  const { reg, key } = await draftRegistry(base);
+  await chmod(key('root'), 0o640);
+  const init = await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '3', '--dir', reg, ...ISSUERS);
+  const warnings = warningsAbout(init.err, key('root'));
+  assert.equal(warnings.length, 1, init.err);
+  assert.ok(warnings[0]!.includes('(mode 0640)') && warnings[0]!.includes(`chmod 600 ${key('root')}`));
+  const privateKey = (JSON.parse(await readFile(key('root'), 'utf8')) as { privateKey: string }).privateKey;
+  assert.ok(!init.err.includes(privateKey.split('\n')[1]!), 'the key is never printed');
+
+  // The issuers' own key files (0600, as keygen writes them) draw no warning when read for their public half.
+  assert.deepEqual(
+    init.err.split('\n').filter((l) => l.startsWith('vouch: warning:')),
+    warnings,
+  );
+});
+
+test('a vouch keygen file others can read, given to token issue --key: one warning before the request', async (t) => {
+  const dir = await tempDir(t, 'vouch-loose-keygen-');
+  const file = join(dir, 'agent.key.json');
+  await ok(0, 'keygen', '--output', file);
+  await chmod(file, 0o604);
+  // Nothing listens on port 1: the command fails after reading the key; the warning came first.
+  const issued = await run('token', 'issue', 'did:identity:bot', '--key', file, '--server', 'http://127.0.0.1:1');
+  assert.notEqual(issued.code, 0);
+  const warnings = warningsAbout(issued.err, file);
+  assert.equal(warnings.length, 1, issued.err);
+  assert.ok(warnings[0]!.includes('(mode 0604)'), warnings[0]);
+  assert.equal(issued.out, '');
+});
