@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { adminKeyProblem, ConfigError } from './config.ts';
 import type { Config } from './config.ts';
-import { readRegularFile } from './storage/index.ts';
-import { createFileWhole } from './storage/lib/files.ts';
+import { createFileWhole, readRegularFile } from './storage/index.ts';
 
 export interface ResolvedAdminKey {
   key: string;
