@@ -7,11 +7,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
-import { createFileWhole } from './files.ts';
+import { createFileWhole, readFileUpTo } from '@vouch/server/files';
 import { warnIfReadableByOthers } from './file-mode.ts';
 import type { Io } from './output.ts';
 import { CliError, EXIT } from './exit.ts';
-import { readFileUpTo, sizeText } from './read.ts';
+import { sizeText } from './read.ts';
 
 // An identity file or config.json is a kilobyte or two: more is not one (and /dev/zero is never read whole).
 const MAX_STORE_FILE_BYTES = 64 * 1024;
@@ -111,15 +111,17 @@ export async function prepareIdentityStore(env: NodeJS.ProcessEnv = process.env)
 export async function saveIdentity(identity: StoredIdentity, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   await prepareIdentityStore(env);
   const file = identityFile(identity.alias, env);
+  let created: boolean;
   try {
-    // Refuses an existing file (an alias is never overwritten), and the file appears whole or not at all.
-    await createFileWhole(file, `${JSON.stringify(identity, null, 2)}\n`, 0o600);
+    // Refuses an existing file (an alias is never overwritten), and the file appears whole or not at all (created
+    // directly without hard links: no one reads it while it is written).
+    created = await createFileWhole(file, `${JSON.stringify(identity, null, 2)}\n`, 0o600, {
+      createWithoutHardLinks: true,
+    });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CliError(`an identity named "${identity.alias}" already exists (${file}).`);
-    }
     throw ioError(`write ${file}`, err);
   }
+  if (!created) throw new CliError(`an identity named "${identity.alias}" already exists (${file}).`);
   return file;
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createFileWhole } from '../src/files.ts';
+import { createFileWhole } from '@vouch/server/files';
 import { run, tempDir } from './helpers.ts';
 
 /** Runs `fn` recording every fsync made through a FileHandle: the path synced and, for a folder, its names then. */
@@ -47,7 +47,10 @@ test('createFileWhole flushes the text before the link and the folder after it',
   const scratch = await tempDir(t, 'vouch-durable-scratch-');
   const dir = await tempDir(t, 'vouch-durable-');
   const file = join(dir, 'k.json');
-  const synced = await recordingSyncs(scratch, () => createFileWhole(file, '{"k":1}\n', 0o600));
+  const synced = await recordingSyncs(scratch, async () => {
+    // As the CLI calls it.
+    assert.equal(await createFileWhole(file, '{"k":1}\n', 0o600, { createWithoutHardLinks: true }), true);
+  });
   assert.ok(
     synced.some((s) => s.path.startsWith(`${file}.`) && s.path.includes('.tmp')),
     `the text was flushed before the link: ${JSON.stringify(synced)}`,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { adminKeyProblem, ConfigError } from './config.ts';
 import type { Config } from './config.ts';
-import { createFileWhole, readRegularFile } from './storage/index.ts';
+import { createFileWhole, readRegularFile } from './files/index.ts';
 
 export interface ResolvedAdminKey {
   key: string;

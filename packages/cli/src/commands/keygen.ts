@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { generateKeyPair } from '@vouch/sdk';
+import { createFileWhole } from '@vouch/server/files';
 import type { GeneratedKeyPair, KeyType } from '@vouch/sdk';
 import { CliError, EXIT } from '../exit.ts';
-import { createFileWhole } from '../files.ts';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
 
@@ -59,14 +59,17 @@ Examples:
       const pair = await generateKeyPair(TYPES[opts.type]!);
       const file = resolve(opts.output);
       const keyFile = keyFileOf(pair, new Date());
+      let created: boolean;
       try {
-        // Refuses an existing file, so a key is never overwritten by accident; a failed write leaves no file.
-        await createFileWhole(file, `${JSON.stringify(keyFile, null, 2)}\n`, 0o600);
+        // Refuses an existing file, so a key is never overwritten by accident; a failed write leaves no file. Without
+        // hard links (a FAT stick) the file is created directly: no one reads it while it is written.
+        created = await createFileWhole(file, `${JSON.stringify(keyFile, null, 2)}\n`, 0o600, {
+          createWithoutHardLinks: true,
+        });
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') throw new CliError(`${file} already exists; refusing to overwrite a key.`, EXIT.USAGE);
-        throw new CliError(`cannot write ${file}: ${code ?? 'error'}.`, EXIT.USAGE);
+        throw new CliError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, EXIT.USAGE);
       }
+      if (!created) throw new CliError(`${file} already exists; refusing to overwrite a key.`, EXIT.USAGE);
       print(
         io,
         opts.json === true,

@@ -8,7 +8,6 @@ export { MIGRATIONS } from './migrations/index.ts';
 export type { VouchMigration } from './migrations/index.ts';
 export { loadKek, loadKekFile, checkKek, kekFilePath, preflightKek, readKek, KEK_FILE_NAME } from './kek.ts';
 export type { LoadedKek } from './kek.ts';
-export { createFileWhole, readRegularFile, FileReadError } from './lib/files.ts';
 export { assertVouchDatabase, rewrapKek } from './kek-rewrap.ts';
 export type { KekRewrap } from './kek-rewrap.ts';
 export { seal, open } from './secret-box.ts';

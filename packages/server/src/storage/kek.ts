@@ -9,7 +9,7 @@ import { recordAudit } from './audit.ts';
 import type { Storage } from './open.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { createFileWhole, errnoCode, readRegularFile } from './lib/files.ts';
+import { createFileWhole, errnoCode, readRegularFile } from '../files/index.ts';
 
 /** Default file name, inside the data directory, on SQLite. */
 export const KEK_FILE_NAME = 'kek.key';

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { isVouchError, VouchAgent, VouchApiError, VouchClient } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
-import { readFileUpTo, readStdinUpTo, sizeText } from '../../read.ts';
+import { readFileUpTo } from '@vouch/server/files';
+import { readStdinUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
 import { identityKey, identityPath, resolveIdentity } from '../../identity-store.ts';

@@ -1,5 +1,6 @@
 // Metric declarations on the command line (`--metric key:polarity:weight:lane[:maxPerDay]`) or from a JSON file.
-import { readFileUpTo, sizeText } from '../../read.ts';
+import { readFileUpTo } from '@vouch/server/files';
+import { sizeText } from '../../read.ts';
 import { CliError, EXIT } from '../../exit.ts';
 
 export interface MetricArg {

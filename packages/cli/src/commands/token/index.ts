@@ -11,7 +11,8 @@ import {
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import { warnIfReadableByOthers } from '../../file-mode.ts';
-import { MAX_KEY_FILE_BYTES, readFileUpTo, sizeText } from '../../read.ts';
+import { readFileUpTo } from '@vouch/server/files';
+import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from './http.ts';

@@ -14,7 +14,7 @@ import {
 } from '@vouch/sdk';
 import { ConfigError } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
-import { readRegularFile } from '../../storage/index.ts';
+import { readRegularFile } from '../../files/index.ts';
 import * as store from './store.ts';
 
 const FETCH_TIMEOUT_MS = 10_000;

@@ -4,14 +4,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { formatPublicKey, parsePrivateKey, type PrivateKey } from '@vouch/sdk';
 import { ConfigError, type Config } from '../../config.ts';
-import {
-  ensureServerKey,
-  FileReadError,
-  importServerKey,
-  readRegularFile,
-  type ServerKey,
-  type Storage,
-} from '../../storage/index.ts';
+import { FileReadError, readRegularFile } from '../../files/index.ts';
+import { ensureServerKey, importServerKey, type ServerKey, type Storage } from '../../storage/index.ts';
 
 export const REGISTRY_ROOT_PURPOSE = 'registry-root';
 

@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
+import { createFileWhole, readFileUpTo } from '@vouch/server/files';
 import { CliError, EXIT } from '../../../exit.ts';
-import { createFileWhole } from '../../../files.ts';
-import { readFileUpTo, sizeText } from '../../../read.ts';
+import { sizeText } from '../../../read.ts';
 
 export const DEFAULT_DIR = './registry';
 
@@ -129,19 +129,19 @@ export async function writeText(
   await mkdir(dirname(path), { recursive: true });
   const mode = options.mode ?? 0o644;
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  let created = true;
   try {
     if (options.exclusive) {
-      await createFileWhole(path, text, mode);
-      return;
+      created = await createFileWhole(path, text, mode, { createWithoutHardLinks: true });
+    } else {
+      await writeFile(tmp, text, { flag: 'wx', mode });
+      await rename(tmp, path);
     }
-    await writeFile(tmp, text, { flag: 'wx', mode });
-    await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    if (errno(err) === 'EEXIST')
-      throw new CliError(`${shown(path)} already exists; refusing to overwrite it.`, EXIT.USAGE);
     throw new CliError(`${shown(path)}: cannot write (${errno(err) ?? 'error'}).`, EXIT.USAGE);
   }
+  if (!created) throw new CliError(`${shown(path)} already exists; refusing to overwrite it.`, EXIT.USAGE);
 }
 
 export async function removeFile(path: string): Promise<void> {

@@ -1,0 +1,7 @@
+// @vouch/server/files: the file helpers the server and the CLI share (Node only, no server dependencies): reading a
+// file up to a cap, and creating a file whole, once, durably. Explicit export list: anything not named here is internal.
+export { createFileWhole } from './create-whole.ts';
+export type { CreateWholeOptions } from './create-whole.ts';
+export { FileReadError, readFileUpTo, readRegularFile } from './read-up-to.ts';
+export type { ReadUpToOptions } from './read-up-to.ts';
+export { errnoCode } from './errno.ts';
