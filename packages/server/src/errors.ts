@@ -51,6 +51,7 @@ export type ApiErrorCode =
   | 'REGISTRY_UNAVAILABLE'
   | 'REGISTRY_CONFLICT'
   | 'REGISTRY_PROPOSAL_STALE'
+  | 'REGISTRY_PROPOSAL_EXPIRED'
   | 'REGISTRY_SIGNATURE_REFUSED'
   // signatures and reports (issue 6)
   | 'SIGNED_AT_OUT_OF_WINDOW'
@@ -128,6 +129,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   REGISTRY_UNAVAILABLE: 503,
   REGISTRY_CONFLICT: 409,
   REGISTRY_PROPOSAL_STALE: 409,
+  // Past its expiresAt, it can never apply (as a stale one): a conflict with time, not a malformed request.
+  REGISTRY_PROPOSAL_EXPIRED: 409,
   REGISTRY_SIGNATURE_REFUSED: 400,
   // signatures and reports (issue 6)
   SIGNED_AT_OUT_OF_WINDOW: 400,

@@ -94,7 +94,8 @@ eachEngine('a pending proposal past its expiresAt is listed and shown as expired
       [[id, 'expired']],
     );
     const late = await post(app.app, `/v1/registry/proposals/${id}/signatures`, cosignature(add, is.bravo!, now));
-    assert.equal(late.status, 400, JSON.stringify(late.body));
+    assert.equal(late.status, 409, JSON.stringify(late.body));
+    assert.equal(late.body.code, 'REGISTRY_PROPOSAL_EXPIRED');
     assert.equal((await get(app.app, '/v1/registry/issuers/echo')).status, 404);
   } finally {
     await app.app.close();

@@ -154,9 +154,8 @@ eachEngine(
         cosignature(rm, is.bravo!, a.clock.now()),
       );
       // Refused as expired, as a co-signature that arrived after the expiry is (the time is read under the lock).
-      assert.equal(res.status, 400, JSON.stringify(res.body));
-      assert.equal(res.body.code, 'VALIDATION_FAILED');
-      assert.equal(res.body.error, 'The proposal has expired.');
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'REGISTRY_PROPOSAL_EXPIRED');
       assert.deepEqual(await tableCounts(s1), before, 'nothing written');
       assert.equal((await get(a.app, '/v1/registry')).body.sequence, 1);
       assert.equal((await get(a.app, '/v1/registry/issuers/delta')).body.status, 'active');

@@ -370,7 +370,12 @@ export class Authority {
         `The proposal was made for sequence ${proposal.baseSequence}; the registry is at ${current.sequence}. Propose it again.`,
       );
     }
-    if (now >= Date.parse(proposal.expiresAt)) throw new ApiError('VALIDATION_FAILED', 'The proposal has expired.');
+    if (now >= Date.parse(proposal.expiresAt)) {
+      throw new ApiError(
+        'REGISTRY_PROPOSAL_EXPIRED',
+        `The proposal expired at ${proposal.expiresAt}; it can no longer apply. Propose it again.`,
+      );
+    }
     // Throws the SDK's reason (e.g. REGISTRY_STEP_INVALID, REGISTRY_THRESHOLD_INVALID) when it could never apply.
     applyProposal(current.state, proposal, { appliedAt: Math.max(now, Date.parse(current.state.lastAppliedAt)) });
   }
