@@ -8,6 +8,7 @@ import { documentedBody } from '../../http/response-schemas.ts';
 import type { VouchModule } from '../../module.ts';
 import { Authority, RegistryRefusal, view } from './authority.ts';
 import { Consumer, MAX_DOCUMENT_BYTES } from './consumer.ts';
+import { ifNoneMatchMatches, servedDocument } from './served-document.ts';
 import { getTrustedRegistry, isConsumer, registryRuntime, setRegistryRuntime } from './service.ts';
 import * as store from './store.ts';
 
@@ -88,15 +89,29 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     '/.well-known/agent-trust.json',
     {
       config: { policy: { caller: 'public', rateLimit: 'default' } },
-      schema: { summary: 'The signed trust registry document (docs/registry.md).', tags: ['registry'] },
+      schema: {
+        summary:
+          'The signed trust registry document (docs/registry.md), with a strong ETag of its bytes: 304 for a ' +
+          'matching If-None-Match.',
+        tags: ['registry'],
+        response: {
+          200: documentedBody('The signed registry document.'),
+          304: { description: 'Not modified: the ETag sent in If-None-Match is still current.' },
+        },
+      },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const { doc } = await getTrustedRegistry(ctx);
       // Never cached past its expiry: a consumer serves its last good document until then (source down), and a
       // cache holding it longer would hand out a document every verifier refuses.
       const left = Math.floor((Date.parse(doc.expiresAt) - ctx.clock.now()) / 1000);
-      void reply.header('cache-control', `public, max-age=${Math.max(0, Math.min(DOCUMENT_MAX_AGE, left))}`);
-      return doc;
+      const { body, etag } = servedDocument(doc);
+      void reply
+        .header('cache-control', `public, max-age=${Math.max(0, Math.min(DOCUMENT_MAX_AGE, left))}`)
+        .header('etag', etag);
+      // The document is in force (getTrustedRegistry refuses an expired one), so the copy the client holds is current.
+      if (ifNoneMatchMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
