@@ -47,6 +47,9 @@ export class Consumer {
   #current: ConsumerDocument | undefined;
   #lastAttempt = -Infinity;
   #refreshing: Promise<RefreshResult> | undefined;
+  // The source's ETag for the last document fetched and accepted: sent as If-None-Match, and a 304 stands for that
+  // document. Forgotten by a refresh that accepts nothing, so the next one fetches the document whole.
+  #validator: { etag: string; doc: RegistryDocument } | undefined;
 
   constructor(ctx: AppContext, log: FastifyBaseLogger) {
     this.#ctx = ctx;
@@ -146,22 +149,38 @@ export class Consumer {
     const url = this.#config.trustUrl!;
     // Logs, messages and the refresh response show `source`, never `url`: its query may be a signed URL's token.
     const source = displaySource(url);
-    let bytes: Uint8Array;
+    const validator = this.#validator;
+    this.#validator = undefined;
+    let fetched: Fetched;
     try {
-      bytes = await fetchDocument(url);
+      fetched = await fetchDocument(url, validator?.etag);
     } catch (err) {
       const message = scrubSource((err as Error).message, url);
       this.#log.warn({ source, err: message }, 'trust registry unreachable; keeping the last good document');
       return { accepted: false, outcome: 'UNREACHABLE', message };
     }
     let doc: RegistryDocument;
-    try {
-      doc = parseRegistryDocument(bytes, { source, maxBytes: MAX_DOCUMENT_BYTES });
-    } catch (err) {
-      const message = scrubSource((err as Error).message, url);
-      this.#log.warn({ source, err: message }, 'trust registry document refused: malformed');
-      return { accepted: false, outcome: 'REGISTRY_INVALID', message };
+    let etag: string | undefined;
+    if (fetched.notModified) {
+      // The bytes fetched last time, sent again in effect: the same checks (expiry and rollback included) follow, so a
+      // 304 never keeps a document past its expiresAt.
+      ({ doc, etag } = validator!);
+    } else {
+      etag = fetched.etag;
+      try {
+        doc = parseRegistryDocument(fetched.bytes, { source, maxBytes: MAX_DOCUMENT_BYTES });
+      } catch (err) {
+        const message = scrubSource((err as Error).message, url);
+        this.#log.warn({ source, err: message }, 'trust registry document refused: malformed');
+        return { accepted: false, outcome: 'REGISTRY_INVALID', message };
+      }
     }
+    const result = await this.#acceptRetrying(doc, source);
+    if (result.accepted && etag !== undefined) this.#validator = { etag, doc };
+    return result;
+  }
+
+  async #acceptRetrying(doc: RegistryDocument, source: string): Promise<RefreshResult> {
     // Written only over the exact row it was verified against: when another process stored a document meanwhile,
     // verify against that one (the rollback rule holds against the highest document accepted, not a stale read).
     for (let attempt = 1; ; attempt++) {
@@ -303,12 +322,21 @@ function registryOf(document: string): unknown {
   }
 }
 
-/** Reads the configured source: an http(s) URL (timeout, size cap, no redirects) or a file. */
-async function fetchDocument(source: string): Promise<Uint8Array> {
+/** What a read of the source gave: the bytes (with the source's ETag, if any), or 304 to the ETag sent. */
+type Fetched = { notModified: false; bytes: Uint8Array; etag?: string } | { notModified: true };
+
+// An entity tag as RFC 9110 writes it, of a length worth keeping; any other ETag header is not sent back.
+const ENTITY_TAG = /^(?:W\/)?"[\x21\x23-\x7e]{0,256}"$/;
+
+/**
+ * Reads the configured source: an http(s) URL (timeout, size cap, no redirects; `etag` sent as If-None-Match) or a
+ * file. A 304 counts only as the answer to an ETag sent.
+ */
+async function fetchDocument(source: string, etag?: string): Promise<Fetched> {
   if (!/^https?:\/\//i.test(source)) {
     // Only a regular file, opened without blocking: a named pipe hung the refresh for good, /dev/zero read without end.
     try {
-      return await readRegularFile(source, MAX_DOCUMENT_BYTES);
+      return { notModified: false, bytes: await readRegularFile(source, MAX_DOCUMENT_BYTES) };
     } catch (err) {
       throw new Error(`the file ${(err as Error).message}`);
     }
@@ -316,8 +344,12 @@ async function fetchDocument(source: string): Promise<Uint8Array> {
   const res = await fetch(source, {
     signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     redirect: 'error',
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', ...(etag === undefined ? {} : { 'if-none-match': etag }) },
   });
+  if (res.status === 304 && etag !== undefined) {
+    await res.body?.cancel();
+    return { notModified: true };
+  }
   if (!res.ok) {
     await res.body?.cancel();
     throw new Error(`HTTP ${res.status}`);
@@ -336,5 +368,6 @@ async function fetchDocument(source: string): Promise<Uint8Array> {
       chunks.push(chunk);
     }
   }
-  return Buffer.concat(chunks);
+  const tag = res.headers.get('etag') ?? '';
+  return { notModified: false, bytes: Buffer.concat(chunks), ...(ENTITY_TAG.test(tag) ? { etag: tag } : {}) };
 }
