@@ -37,6 +37,12 @@ export interface VerifyRegistryOptions {
   now?: TimeInput;
   /** The last document this consumer accepted; enables the rollback rule. */
   lastSeen?: LastSeen;
+  /**
+   * The longest a document may be valid, in seconds: `expiresAt` minus the earlier of `updatedAt` and `now` (a
+   * document dated in the future counts from now). Unset, any lifetime is accepted. Set it above the lifetime the
+   * registry is signed with (the authority's `VOUCH_REGISTRY_VALIDITY`, `vouch registry build --validity`).
+   */
+  maxLifetimeSeconds?: number;
   crypto?: CryptoProvider;
 }
 
@@ -58,6 +64,25 @@ function checkLastSeen(lastSeen: unknown): LastSeen | undefined {
     throw new VouchError('INVALID_ARGUMENT', 'lastSeen must be {sequence: integer ≥ 1, chainHash: 64 hex digits}.');
   }
   return { sequence: l.sequence!, chainHash: l.chainHash };
+}
+
+function checkMaxLifetime(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new VouchError('INVALID_ARGUMENT', 'maxLifetimeSeconds must be a positive number of seconds.');
+  }
+  return value;
+}
+
+/** Rule 1 with `maxLifetimeSeconds`: the document is valid no longer than that from its signing (or from now). */
+function lifetime(doc: RegistryDocument, now: number, maxSeconds: number): RegistryFailure | undefined {
+  const seconds = (Date.parse(doc.expiresAt) - Math.min(Date.parse(doc.updatedAt), now)) / 1000;
+  if (seconds <= maxSeconds) return undefined;
+  return {
+    rule: 1,
+    code: 'REGISTRY_LIFETIME_EXCEEDED',
+    message: `the document is valid for ${Math.ceil(seconds)} seconds, longer than the ${maxSeconds} allowed.`,
+  };
 }
 
 function rollback(doc: RegistryDocument, hashes: readonly string[], lastSeen: LastSeen): RegistryFailure | undefined {
@@ -159,7 +184,8 @@ function compareWithReplay(doc: RegistryDocument, ledger: Ledger): RegistryFailu
  *
  * 1. the root signature is valid for the pinned key (if not, nothing else is evaluated), the document and its
  *    genesis name that key, and the document is not expired at `now` (`REGISTRY_SIGNATURE_INVALID`,
- *    `REGISTRY_ROOT_MISMATCH`, `REGISTRY_EXPIRED`);
+ *    `REGISTRY_ROOT_MISMATCH`, `REGISTRY_EXPIRED`) nor, with `maxLifetimeSeconds`, valid for longer than that
+ *    (`REGISTRY_LIFETIME_EXCEEDED`);
  * 2. `governance[]` is an unbroken hash chain from genesis, every step applies where it stands, and every step after
  *    genesis is co-signed by at least the `required` in force at that step, counted over distinct active issuers
  *    at that step — never the subject, revoked or unknown signers, one issuer twice, or one key under two ids
@@ -192,6 +218,7 @@ export async function verifyRegistry(
   const rootKey = isPublicKey(options.rootKey) ? options.rootKey : parsePublicKey(options.rootKey, { type: 'Ed25519' });
   if (rootKey.type !== 'Ed25519') throw new VouchError('WRONG_CURVE', 'A registry root key is an Ed25519 key.');
   const lastSeen = checkLastSeen(options.lastSeen);
+  const maxLifetime = checkMaxLifetime(options.maxLifetimeSeconds);
   const crypto = options.crypto ?? getDefaultCrypto();
   validateRegistryDocument(doc);
 
@@ -249,6 +276,8 @@ export async function verifyRegistry(
   if (now >= Date.parse(doc.expiresAt)) {
     failures.push({ rule: 1, code: 'REGISTRY_EXPIRED', message: `the document expired at ${doc.expiresAt}.` });
   }
+  const tooLong = maxLifetime === undefined ? undefined : lifetime(doc, now, maxLifetime);
+  if (tooLong) failures.push(tooLong);
 
   // Rules 2 (chain, applicability) and 5, by replay. Each step's co-signatures start verifying on the threadpool
   // as soon as the step is planned, while the replay goes on.

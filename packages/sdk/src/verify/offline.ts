@@ -21,6 +21,8 @@ export interface OfflineVerifierOptions {
   /** The trust registry's root key, pinned out of band; without it registry-bound checks fail. */
   rootKey?: PublicKey | string;
   lastSeen?: LastSeen;
+  /** The longest the registry document may be valid, in seconds (`verifyRegistry`'s option); unset, any lifetime. */
+  maxLifetimeSeconds?: number;
   /** Reference time, ms (default: `Date.now()` at each call). */
   now?: () => number;
   crypto?: CryptoProvider;
@@ -48,6 +50,7 @@ export function createOfflineVerifier(cache: VerifierCache, options: OfflineVeri
       rootKey: options.rootKey,
       now: now(),
       lastSeen: options.lastSeen,
+      maxLifetimeSeconds: options.maxLifetimeSeconds,
       crypto,
     });
   };

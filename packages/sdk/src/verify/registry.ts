@@ -13,6 +13,8 @@ export interface VerifyTrustRegistryOptions {
   now?: number;
   /** The last document this verifier accepted: refuses rollbacks. */
   lastSeen?: LastSeen;
+  /** The longest a document may be valid, in seconds (`verifyRegistry`'s option); unset, any lifetime. */
+  maxLifetimeSeconds?: number;
   crypto?: CryptoProvider;
 }
 
@@ -40,6 +42,7 @@ export async function verifyTrustRegistry(
       rootKey: options.rootKey,
       now: options.now,
       lastSeen: options.lastSeen,
+      maxLifetimeSeconds: options.maxLifetimeSeconds,
       crypto: options.crypto,
     });
     if (report.valid) return { valid: true, document: doc, report };
