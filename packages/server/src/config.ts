@@ -122,6 +122,8 @@ export interface RegistryConfig {
   trustRootKey: string | undefined;
   /** Consumer mode: seconds between refreshes. */
   trustTtlSeconds: number;
+  /** Consumer mode: the longest a followed document may be valid, in seconds; undefined, any lifetime. */
+  trustMaxLifetimeSeconds: number | undefined;
 }
 
 /** One row of the README's configuration table; `loadConfig` reads exactly these. */
@@ -371,6 +373,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_TRUST_REGISTRY_TTL',
     default: '3600',
     meaning: 'Consumer mode: seconds between registry refreshes. Alias `SINT_TRUST_REGISTRY_TTL`.',
+  },
+  {
+    name: 'VOUCH_TRUST_REGISTRY_MAX_LIFETIME',
+    default: 'off',
+    meaning:
+      'Consumer mode: the longest a followed document may be valid (`expiresAt` after `updatedAt`), in seconds, 120 or more; a document valid for longer is refused (`REGISTRY_LIFETIME_EXCEEDED`). Set it above the validity the registry is signed with; `0` or `off`: any lifetime.',
   },
   // capability tokens (issue 7)
   {
@@ -694,6 +702,8 @@ function readRegistry(env: NodeJS.ProcessEnv, cwd: string): RegistryConfig {
     trustUrl,
     trustRootKey,
     trustTtlSeconds: intVar(env, ttlName, 3600, 1, 30 * 86_400),
+    trustMaxLifetimeSeconds:
+      secondsOrOffVar(env, 'VOUCH_TRUST_REGISTRY_MAX_LIFETIME', 0, 120, 3660 * 86_400) / 1000 || undefined,
   };
 }
 

@@ -10,6 +10,7 @@ test('registry configuration: authority by default; consumer needs the root key;
     trustUrl: undefined,
     trustRootKey: undefined,
     trustTtlSeconds: 3600,
+    trustMaxLifetimeSeconds: undefined,
   });
   assert.equal(
     loadConfig({ VOUCH_REGISTRY_ROOT_KEY_FILE: 'root.json' }, '/srv').registry.rootKeyFile,

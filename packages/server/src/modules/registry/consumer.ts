@@ -135,6 +135,7 @@ export class Consumer {
     const report = await verifyRegistry(doc, {
       rootKey: this.#rootKey,
       now: this.#ctx.clock.now(),
+      maxLifetimeSeconds: this.#config.trustMaxLifetimeSeconds,
       ...(held === undefined ? {} : { lastSeen: { sequence: held.sequence, chainHash: held.chainHash } }),
     });
     if (!report.valid) return { failures: report.failures };
@@ -199,9 +200,11 @@ export class Consumer {
     const stored = await store.readDocument(db, 'consumer');
     const now = this.#ctx.clock.now();
     const rootKey = this.#rootKey;
+    const maxLifetimeSeconds = this.#config.trustMaxLifetimeSeconds;
     let report = await verifyRegistry(doc, {
       rootKey,
       now,
+      maxLifetimeSeconds,
       ...(stored === undefined ? {} : { lastSeen: { sequence: stored.sequence, chainHash: stored.chain_hash } }),
     });
     // The stored document may be another registry's: the operator pinned a new root key and source. Its sequence
@@ -212,7 +215,7 @@ export class Consumer {
       !report.valid &&
       report.failures.every((f) => f.code === 'REGISTRY_ROLLBACK') &&
       registryOf(stored.document) !== doc.registry;
-    if (foreign) report = await verifyRegistry(doc, { rootKey, now });
+    if (foreign) report = await verifyRegistry(doc, { rootKey, now, maxLifetimeSeconds });
     if (!report.valid || report.chainHash === undefined) {
       const first = report.failures[0];
       this.#log.warn(
