@@ -8,7 +8,8 @@ import { documentedBody } from '../../http/response-schemas.ts';
 import type { VouchModule } from '../../module.ts';
 import { Authority, RegistryRefusal, view } from './authority.ts';
 import { Consumer, MAX_DOCUMENT_BYTES } from './consumer.ts';
-import { ifNoneMatchMatches, servedDocument } from './served-document.ts';
+import { ifNoneMatchMatches } from '../../http/conditional.ts';
+import { servedDocument } from './served-document.ts';
 import { getTrustedRegistry, isConsumer, registryRuntime, setRegistryRuntime } from './service.ts';
 import * as store from './store.ts';
 

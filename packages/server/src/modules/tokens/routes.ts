@@ -6,6 +6,7 @@ import type { AipExpiresIn, AipTokenType } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
+import { ifNoneMatchMatches } from '../../http/conditional.ts';
 import { bearerSecret } from '../../http/secrets.ts';
 import { INTEGRATOR_KEY_PREFIX } from '../integrators/service.ts';
 import { DISPLAY_TEXT, IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
@@ -77,16 +78,6 @@ function rateLimit(ctx: AppContext, max: number) {
   return { max, windowMs: ctx.config.rateLimitWindowMs };
 }
 
-/** The `If-None-Match` header names `etag` (or `*`). */
-function matches(req: FastifyRequest, etag: string): boolean {
-  const header = req.headers['if-none-match'];
-  if (typeof header !== 'string') return false;
-  return header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === etag || t === '*');
-}
-
 /**
  * Answers `body` with a content hash as ETag and `no-cache` (clients revalidate every time, so a verifier that
  * re-fetches keys for an unknown kid right after a rotation never gets a stale copy from an HTTP cache), or 304.
@@ -94,7 +85,7 @@ function matches(req: FastifyRequest, etag: string): boolean {
 function withEtag<T>(req: FastifyRequest, reply: FastifyReply, body: T): T | FastifyReply {
   const etag = `"${sha256HexSync(JSON.stringify(body)).slice(0, 32)}"`;
   void reply.header('etag', etag).header('cache-control', 'no-cache');
-  return matches(req, etag) ? reply.code(304).send() : body;
+  return ifNoneMatchMatches(req.headers['if-none-match'], etag) ? reply.code(304).send() : body;
 }
 
 async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
