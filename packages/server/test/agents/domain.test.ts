@@ -73,6 +73,7 @@ class TestPort implements AgentDomainPort {
   async holdCaller(): Promise<void> {
     this.held++;
   }
+  async assertRoomForDomainProof(): Promise<void> {}
   async recordDomainProof(
     agentId: string,
     domain: string,

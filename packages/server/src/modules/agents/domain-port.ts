@@ -40,6 +40,12 @@ export interface AgentDomainPort {
    */
   holdCaller(db: Db, req: FastifyRequest, agent: AgentRef): Promise<void>;
   /**
+   * ApiError DOMAIN_PROOF_LIMIT (409) when `domain` is new to an agent that holds `MAX_DOMAIN_PROOFS` proofs: asked
+   * before a domain's checks, so a proof that could not be recorded sends no DNS query or web request. A read, not a
+   * reservation: {@link recordDomainProof} counts again under the agent's lock.
+   */
+  assertRoomForDomainProof(agentId: string, domain: string): Promise<void>;
+  /**
    * Records a verified domain proof: sets the agent's `verified_domain` and adds `{type: 'domain', value, verified_at}`
    * to its verified proofs, in one transaction, and returns the proof as stored. Idempotent (a domain verified again
    * keeps its first `verified_at`, as it has stood since then; it takes this `method` and `token`, which its re-checks
@@ -135,22 +141,18 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
       // The row as locked: a revocation committed since `agent` was read is seen here.
       assertAgentActive(row);
     },
+    async assertRoomForDomainProof(agentId, domain) {
+      await assertRoom(db, agentId, domain);
+    },
     recordDomainProof(agentId, domain, method, atMs, token, hold, audit) {
       return db.transaction().execute(async (trx): Promise<StoredDomainProof> => {
         const row = await store.lockAgent(trx, ctx.storage.engine, agentId);
         if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this id.');
         await hold?.(trx);
         assertAgentActive(row);
-        // Read under the agent's lock, which a lapse takes too: the proof cannot go between this and the upsert.
-        const known = await proofs.hasDomainProof(trx, agentId, domain);
-        // Counted under the agent's lock, which every proof's writer takes: concurrent proofs cannot pass it.
-        if (!known && (await proofs.countDomainProofs(trx, agentId)) >= proofs.MAX_DOMAIN_PROOFS) {
-          throw new ApiError(
-            'DOMAIN_PROOF_LIMIT',
-            `This agent already holds ${proofs.MAX_DOMAIN_PROOFS} domain proofs; one must lapse (unpublish its token) ` +
-              'before another domain can be proven.',
-          );
-        }
+        // Read and counted under the agent's lock, which every proof's writer (and a lapse) takes: the proof cannot
+        // go between this and the upsert, and concurrent proofs of new domains cannot all pass the limit.
+        const known = await assertRoom(trx, agentId, domain);
         const upserted = await proofs.upsertDomainProof(trx, { agentId, domain, method, token, at: atMs });
         const stored = { method: upserted.method as StoredDomainProof['method'], verifiedAt: upserted.verifiedAt };
         if (row.verified_domain !== domain) await proofs.setAgentDomain(trx, agentId, domain, atMs);
@@ -201,4 +203,17 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
       });
     },
   };
+}
+
+/** Whether the agent holds a proof of `domain`; ApiError DOMAIN_PROOF_LIMIT if not and it holds the most it may. */
+async function assertRoom(db: Db, agentId: string, domain: string): Promise<boolean> {
+  if (await proofs.hasDomainProof(db, agentId, domain)) return true;
+  if ((await proofs.countDomainProofs(db, agentId)) >= proofs.MAX_DOMAIN_PROOFS) {
+    throw new ApiError(
+      'DOMAIN_PROOF_LIMIT',
+      `This agent already holds ${proofs.MAX_DOMAIN_PROOFS} domain proofs; one must lapse (unpublish its token) ` +
+        'before another domain can be proven.',
+    );
+  }
+  return false;
 }

@@ -23,8 +23,9 @@ export interface VerifyDomainResult {
  * Checks the agent's current challenge for `domain` by DNS TXT, meta tag and well-known file, and records the
  * proof through the agents module's port when one method holds the token (with the token, which re-checks look for).
  * Throws `DOMAIN_INVALID`, `AGENT_REVOKED`, `DOMAIN_CHALLENGE_NOT_FOUND` (never requested),
- * `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h) or, from the port, `DOMAIN_PROOF_LIMIT`; a domain that does not prove is `{verified: false, errors}`, not an
- * error. `hold` runs in the transaction that records the proof (the caller's credential, still live after the
+ * `DOMAIN_CHALLENGE_EXPIRED` (older than 24 h) or, from the port, `DOMAIN_PROOF_LIMIT` (a new domain of an agent
+ * at the limit: asked first, so no traffic reaches the domain, and again when recording); a domain that
+ * does not prove is `{verified: false, errors}`, not an error. `hold` runs in the transaction that records the proof (the caller's credential, still live after the
  * checks' seconds: see {@link AgentDomainPort.holdCaller}). `audit` names the caller and request for the
  * `agent.verify_domain` entry of a newly recorded proof (see {@link AgentDomainPort.recordDomainProof}).
  *
@@ -44,6 +45,9 @@ export async function verifyDomain(
 ): Promise<VerifyDomainResult> {
   const domain = normalizeDomain(domainInput);
   if (agent.status === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent is revoked.');
+  // First: a proof that could not be recorded sends no DNS query or web request to the domain, and whatever the
+  // state of its challenge, the limit is what stands in the way.
+  await port.assertRoomForDomainProof(agent.id, domain);
   const now = ctx.clock.now();
   const challenge = await findChallenge(ctx.storage.db, agent.id, domain);
   if (challenge === undefined) {
