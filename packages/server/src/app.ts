@@ -118,12 +118,16 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   installValidators(app);
   // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.
   const metrics = installMetrics(app);
-  installErrorHandler(app, metrics.countUnmatched);
-  installJsonBodyParser(app, config.jsonMaxDepth);
-  installBodyLimits(app, config.bodyLimit);
   const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
   const modules = [...MODULES, ...(deps.modules ?? [])];
   badAddressPages = modules.flatMap((m) => (m.badAddressPage === undefined ? [] : [m.badAddressPage(ctx)]));
+  installErrorHandler(
+    app,
+    metrics.countUnmatched,
+    modules.flatMap((m) => (m.notFoundPage === undefined ? [] : [m.notFoundPage(ctx)])),
+  );
+  installJsonBodyParser(app, config.jsonMaxDepth);
+  installBodyLimits(app, config.bodyLimit);
   const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey) };
   for (const m of modules) {
     for (const [caller, auth] of Object.entries(m.authenticators?.(ctx) ?? {})) {

@@ -19,7 +19,16 @@ export interface VouchModule {
    * its pages', and returns true; false leaves the API's JSON `error` (status and headers are already set).
    */
   badAddressPage?(ctx: AppContext): BadAddressPage;
+  /**
+   * For a module that serves HTML pages: answers a request no route matched with its own 404 page when the path is
+   * under one of its pages' paths (an agent page with extra segments) and the caller is a browser, and returns true;
+   * false leaves the API's JSON `error` (status and headers are already set).
+   */
+  notFoundPage?(ctx: AppContext): NotFoundPage;
 }
 
 /** See {@link VouchModule.badAddressPage}: `error` is the body the API would answer, whose `code` the page shows. */
 export type BadAddressPage = (req: FastifyRequest, reply: FastifyReply, error: ErrorBody) => boolean;
+
+/** See {@link VouchModule.notFoundPage}: `error` is the body the API would answer, whose `code` the page shows. */
+export type NotFoundPage = (req: FastifyRequest, reply: FastifyReply, error: ErrorBody) => boolean;

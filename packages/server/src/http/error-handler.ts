@@ -3,6 +3,7 @@ import { VouchError } from '@vouch/sdk';
 import { ApiError } from '../errors.ts';
 import { StorageError, toStorageError } from '../storage/index.ts';
 import type { ErrorBody } from '../errors.ts';
+import type { NotFoundPage } from '../module.ts';
 
 interface AjvIssue {
   keyword: string;
@@ -81,11 +82,13 @@ function isTransactionConflict(err: unknown): boolean {
 /**
  * The one place errors become HTTP responses: `{error, code}` with the right status, a `field` on validation
  * failures, and never a stack trace. Unknown errors are logged (without request bodies) and answered as 500.
- * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks).
+ * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks); the first
+ * of `notFoundPages` that claims one answers it with its page instead of the JSON 404.
  */
 export function installErrorHandler(
   app: FastifyInstance,
   onNotFound?: (req: FastifyRequest, reply: FastifyReply) => void,
+  notFoundPages: readonly NotFoundPage[] = [],
 ): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     let api: ApiError | undefined;
@@ -147,6 +150,8 @@ export function installErrorHandler(
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).type('application/json; charset=utf-8');
     onNotFound?.(req, reply);
-    return reply.send({ error: `No route ${req.method} ${req.url.split('?')[0]}.`, code: 'NOT_FOUND' });
+    const body: ErrorBody = { error: `No route ${req.method} ${req.url.split('?')[0]}.`, code: 'NOT_FOUND' };
+    if (notFoundPages.some((page) => page(req, reply, body))) return reply;
+    return reply.send(body);
   });
 }

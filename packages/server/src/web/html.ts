@@ -1,5 +1,6 @@
 // HTML helpers shared by every server-rendered page (the verify pages, the web console): escaping and the
 // security headers. Pages carry no inline script or style; anything they load comes from this origin.
+import type { FastifyRequest } from 'fastify';
 
 // Characters a reader never sees but that change what is shown: the C1 controls and the bidi embeddings, overrides
 // and isolates, which reorder the text after them ("Trojan Source"). Names and notes refuse them at the API, but
@@ -39,4 +40,12 @@ export function formPageHeaders(): Record<string, string> {
     ...PAGE_HEADERS,
     'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   };
+}
+
+/**
+ * Whether the request asks for a page (its Accept names `text/html`, as a browser's navigation does): where a path
+ * serves both, a browser gets the HTML page and other callers the API's JSON.
+ */
+export function wantsHtml(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? '').includes('text/html');
 }

@@ -14,7 +14,7 @@ import { registerCredentialRoutes } from './routes-credentials.ts';
 import { registerIdentityAppRoutes } from './routes-identity-app.ts';
 import { registerTreeshipRoutes } from './routes-treeship.ts';
 import type { DomainChallengeFactory } from './routes-treeship.ts';
-import { registerVerifyPages, verifyBadAddressPage } from './verify-page.ts';
+import { registerVerifyPages, verifyBadAddressPage, verifyNotFoundPage } from './verify-page.ts';
 import { createAgentDomainPort } from './domain-port.ts';
 import { createDomainChallenge, pruneDomainChallenges, registerDomainRoutes } from './domain/index.ts';
 
@@ -57,4 +57,5 @@ export const agentsModule: VouchModule = {
   authenticators: agentAuthenticators,
   routes: registerAgentRoutes,
   badAddressPage: verifyBadAddressPage,
+  notFoundPage: verifyNotFoundPage,
 };

@@ -4,13 +4,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { ErrorBody } from '../../errors.ts';
-import type { BadAddressPage } from '../../module.ts';
+import type { BadAddressPage, NotFoundPage } from '../../module.ts';
 import { didOf } from './ids.ts';
 import { domainCheckedAt, loadProfile, verifiedProofs } from './profile.ts';
 import type { LoadedProfile } from './profile.ts';
 import { isSignatureHash } from './slug.ts';
 import { renderSignaturePage } from '../signatures/page.ts';
-import { escapeHtml, PAGE_HEADERS } from '../../web/html.ts';
+import { escapeHtml, PAGE_HEADERS, wantsHtml } from '../../web/html.ts';
 import { page, STYLESHEET, when } from '../../web/layout.ts';
 import type { PageOptions } from '../../web/layout.ts';
 
@@ -93,11 +93,6 @@ ${toolItems}`;
   return page(ctx, `${title} — Vouch`, body, layout);
 }
 
-function wantsHtml(req: FastifyRequest): boolean {
-  const accept = req.headers.accept ?? '';
-  return accept.includes('text/html');
-}
-
 /**
  * The page's 400 for a browser: a heading, one sentence and the API's code, in the page layout.
  */
@@ -119,6 +114,20 @@ export function verifyBadAddressPage(ctx: AppContext): BadAddressPage {
   return (req, reply, error) => {
     if (!req.url.startsWith('/verify/') || !wantsHtml(req)) return false;
     sendBadRequestPage(ctx, reply, error);
+    return true;
+  };
+}
+
+/**
+ * The agents module's {@link NotFoundPage}: a browser's GET of a `/verify/...` address no route serves (extra
+ * segments, `/verify/sig/<hash>`) answers the pages' 404, as `/verify/<unknown>` does; other callers keep the JSON 404.
+ */
+export function verifyNotFoundPage(ctx: AppContext): NotFoundPage {
+  return (req, reply) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url.startsWith('/verify/') || !wantsHtml(req)) {
+      return false;
+    }
+    void reply.send(notFound(ctx, req, reply, 'agent or signature'));
     return true;
   };
 }

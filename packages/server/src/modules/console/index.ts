@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
+import { wantsHtml } from '../../web/html.ts';
+import type { NavSection } from '../../web/layout.ts';
 import { sendAgentPage } from './agent-page.ts';
 import { cachedCounts, renderOverview } from './overview.ts';
 import { renderRegistryPage } from './registry-page.ts';
@@ -45,12 +47,30 @@ async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): Pro
 /** Page paths with a parameter, whose unreadable addresses get the console's 400 page instead of JSON. */
 const PAGE_PREFIXES = ['/agents/'];
 
+/**
+ * Paths under the console's pages, and the section each belongs to: a browser that asks for one no route serves (an
+ * agent page with extra segments, `/registry/x`, `/tokens/inspect/x`) gets the console's 404 page instead of JSON.
+ */
+const NOT_FOUND_SECTIONS: ReadonlyArray<[prefix: string, section: NavSection]> = [
+  ['/agents/', 'agents'],
+  ['/registry/', 'registry'],
+  ['/tokens/', 'tokens'],
+];
+
 export const consoleModule: VouchModule = {
   name: 'console',
   routes: registerConsoleRoutes,
   badAddressPage: (ctx) => (req, reply, error) => {
     if (!PAGE_PREFIXES.some((prefix) => req.url.startsWith(prefix))) return false;
     sendErrorPage(ctx, reply, 400, 'This address is not a valid agent page address.', 'agents', error.code);
+    return true;
+  },
+  notFoundPage: (ctx) => (req, reply, error) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !wantsHtml(req)) return false;
+    const path = req.url.split('?')[0]!;
+    const section = NOT_FOUND_SECTIONS.find(([prefix]) => path.startsWith(prefix))?.[1];
+    if (section === undefined) return false;
+    sendErrorPage(ctx, reply, 404, 'There is no console page at this address.', section, error.code);
     return true;
   },
 };
