@@ -57,9 +57,9 @@ async function harness(storage: Storage, env: Record<string, string> = {}, clock
   const checks: string[] = [];
   const real = createDomainChecker(t.ctx.config, { connect: sites.https.connector(sites.pki.caPem, calls) });
   const checker: DomainChecker = {
-    check(domain, token, onUnexpected) {
+    check(domain, token, onUnexpected, first) {
       checks.push(domain);
-      return real.check(domain, token, onUnexpected);
+      return real.check(domain, token, onUnexpected, first);
     },
   };
   const port = createAgentDomainPort(t.ctx);

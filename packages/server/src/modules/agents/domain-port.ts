@@ -107,14 +107,15 @@ export interface DomainRecheckPort {
     limit: number;
   }): Promise<ClaimedDomainProof[]>;
   /**
-   * Records the outcome of checking `claim` at `atMs`. When it was not found and its last success is at or before
+   * Records the outcome of checking `claim` at `atMs`; found, with the method that found it, which the next re-check
+   * tries first. When it was not found and its last success is at or before
    * `lapseBefore`, the proof lapses: in one transaction its row goes, the agent's `verified_domain` (if it was this
    * domain) becomes its most recently found other domain or null, and an `agent.domain_lapsed` audit entry records
    * the domain, the last success and `failures` (codes only).
    */
   recordDomainRecheck(
     claim: ClaimedDomainProof,
-    outcome: { found: true } | { found: false; failures: Record<string, string> },
+    outcome: { found: true; method: StoredDomainProof['method'] } | { found: false; failures: Record<string, string> },
     atMs: number,
     lapseBefore: number,
   ): Promise<DomainRecheckResult>;
@@ -175,7 +176,8 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
     },
     async recordDomainRecheck(claim, outcome, atMs, lapseBefore) {
       if (outcome.found || claim.succeededAt > lapseBefore) {
-        return (await proofs.markDomainChecked(db, claim, atMs, outcome.found)) ? 'kept' : 'stale';
+        const found = outcome.found ? outcome.method : false;
+        return (await proofs.markDomainChecked(db, claim, atMs, found)) ? 'kept' : 'stale';
       }
       return db.transaction().execute(async (trx): Promise<DomainRecheckResult> => {
         // The agent's row first, as recordDomainProof takes it: a proof recorded meanwhile wins.

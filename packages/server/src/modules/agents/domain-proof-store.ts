@@ -15,6 +15,8 @@ export interface ClaimedDomainProof {
   domain: string;
   /** Null for a proof recorded without a token (before migration 0013): it cannot be re-checked. */
   token: string | null;
+  /** The method that last found the token, which a re-check tries first. */
+  method: string;
   /** The last successful check as the claim saw it; an outcome is recorded only if it is still so. */
   succeededAt: number;
 }
@@ -126,23 +128,25 @@ export async function claimDueDomainProofs(
                 picked.map((r) => eb.tuple(r.agent_id, r.value)),
               ),
             )
-            .returning(['agent_id', 'value', 'token', 'succeeded_at'])
+            .returning(['agent_id', 'value', 'token', 'method', 'succeeded_at'])
             .execute();
         })
       : await claim(db)
           .where((eb) => eb(eb.refTuple('agent_id', 'value'), 'in', due(db).$asTuple('agent_id', 'value')))
-          .returning(['agent_id', 'value', 'token', 'succeeded_at'])
+          .returning(['agent_id', 'value', 'token', 'method', 'succeeded_at'])
           .execute();
   return rows.map((r) => ({
     agentId: r.agent_id,
     domain: r.value,
     token: r.token,
+    method: r.method,
     succeededAt: Number(r.succeeded_at),
   }));
 }
 
 /**
- * Records a re-check of a claimed proof and ends the claim: `found` moves the last success too. Nothing is written if
+ * Records a re-check of a claimed proof and ends the claim: `found` (the method that found the token) moves the last
+ * success too, and stores that method, which the next re-check tries first. Nothing is written if
  * the proof changed since the claim (proven again, or lapsed), or if its agent was revoked while it was checked (a
  * revoked agent's proofs are not re-checked): that newer state stands. `false` then.
  */
@@ -150,11 +154,11 @@ export async function markDomainChecked(
   db: Db,
   claim: ClaimedDomainProof,
   at: number,
-  found: boolean,
+  found: string | false,
 ): Promise<boolean> {
   const result = await db
     .updateTable('agent_proofs')
-    .set({ checked_at: at, claimed_until: null, ...(found ? { succeeded_at: at } : {}) })
+    .set({ checked_at: at, claimed_until: null, ...(found === false ? {} : { succeeded_at: at, method: found }) })
     .where('agent_id', '=', claim.agentId)
     .where('type', '=', DOMAIN)
     .where('value', '=', claim.domain)

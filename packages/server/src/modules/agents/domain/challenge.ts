@@ -25,6 +25,8 @@ export const META_TAG_NAME = 'vouch-verify';
 export const WELL_KNOWN_PATH = '/.well-known/vouch-verify.txt';
 
 export type DomainMethod = 'dns_txt' | 'meta_tag' | 'file';
+/** The three methods, in the order a check prefers them when several hold the token. */
+export const DOMAIN_METHODS: readonly DomainMethod[] = ['dns_txt', 'meta_tag', 'file'];
 
 /** How to publish the token, one entry per method: a sentence for people and the exact values for programs. */
 export type VerificationMethod =

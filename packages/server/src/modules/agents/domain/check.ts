@@ -1,7 +1,7 @@
 import type { Config } from '../../../config.ts';
 import { FETCH_DEADLINE_MS, NetError, createDnsClient, safeFetch } from '../../../net/index.ts';
 import type { Connector, ConnectorOptions, DnsClient, NetErrorCode, SafeFetchOptions } from '../../../net/index.ts';
-import { META_TAG_NAME, TXT_RECORD_PREFIX, WELL_KNOWN_PATH } from './challenge.ts';
+import { DOMAIN_METHODS, META_TAG_NAME, TXT_RECORD_PREFIX, WELL_KNOWN_PATH } from './challenge.ts';
 import type { DomainMethod } from './challenge.ts';
 import { metaContents } from './meta.ts';
 
@@ -31,8 +31,18 @@ export interface DomainCheckOptions {
 }
 
 export interface DomainChecker {
-  /** Tries DNS TXT first, then the meta tag and the file (together); the first method that holds the token wins. */
-  check(domain: string, token: string, onUnexpected?: (err: unknown) => void): Promise<CheckOutcome>;
+  /**
+   * Tries DNS TXT first, then the meta tag and the file (together). With `first` (a re-check: the method that last
+   * found the token), that method alone first, then the two others together: a proof that stays where it is costs
+   * its owner one lookup, and one moved to another method is still found. Within a round, a method earlier in
+   * {@link DOMAIN_METHODS} wins when several hold the token. At most two rounds, each within the deadline.
+   */
+  check(
+    domain: string,
+    token: string,
+    onUnexpected?: (err: unknown) => void,
+    first?: DomainMethod,
+  ): Promise<CheckOutcome>;
 }
 
 /**
@@ -97,7 +107,7 @@ export function createDomainChecker(config: Config, options: DomainCheckOptions 
     );
 
   return {
-    async check(domain, token, onUnexpected) {
+    async check(domain, token, onUnexpected, first = 'dns_txt') {
       const attempt = async (run: () => Promise<MethodFailure | null>): Promise<MethodFailure | null> => {
         try {
           return await run();
@@ -108,18 +118,18 @@ export function createDomainChecker(config: Config, options: DomainCheckOptions 
           return { code: 'CHECK_FAILED', error: 'The check failed unexpectedly.' };
         }
       };
+      const run: Record<DomainMethod, () => Promise<MethodFailure | null>> = {
+        dns_txt: () => dnsTxt(domain, token),
+        meta_tag: () => metaTag(domain, token),
+        file: () => file(domain, token),
+      };
       const errors: Partial<Record<DomainMethod, MethodFailure>> = {};
-      const dnsFailure = await attempt(() => dnsTxt(domain, token));
-      if (dnsFailure === null) return { verified: true, method: 'dns_txt' };
-      errors.dns_txt = dnsFailure;
-      const [metaFailure, fileFailure] = await Promise.all([
-        attempt(() => metaTag(domain, token)),
-        attempt(() => file(domain, token)),
-      ]);
-      if (metaFailure === null) return { verified: true, method: 'meta_tag' };
-      if (fileFailure === null) return { verified: true, method: 'file' };
-      errors.meta_tag = metaFailure;
-      errors.file = fileFailure;
+      for (const round of [[first], DOMAIN_METHODS.filter((m) => m !== first)]) {
+        const failures = await Promise.all(round.map((m) => attempt(run[m])));
+        const found = round.find((_, i) => failures[i] === null);
+        if (found !== undefined) return { verified: true, method: found };
+        round.forEach((m, i) => (errors[m] = failures[i]!));
+      }
       return { verified: false, errors };
     },
   };

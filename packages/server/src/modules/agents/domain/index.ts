@@ -6,6 +6,7 @@ export {
   pruneDomainChallenges,
   verificationMethods,
   CHALLENGE_TTL_MS,
+  DOMAIN_METHODS,
   MAX_LIVE_CHALLENGES,
   TXT_RECORD_PREFIX,
   META_TAG_NAME,

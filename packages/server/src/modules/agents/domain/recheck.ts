@@ -1,5 +1,6 @@
 import type { AppContext } from '../../../context.ts';
 import type { DomainRecheckPort, DomainRecheckResult } from '../domain-port.ts';
+import { DOMAIN_METHODS } from './challenge.ts';
 import type { DomainMethod } from './challenge.ts';
 import type { CheckOutcome, DomainChecker } from './check.ts';
 
@@ -12,7 +13,6 @@ const CONCURRENCY = 4;
  * so that no other process checks it meanwhile; a process that dies mid-pass frees its proofs when this runs out.
  */
 export const RECHECK_CLAIM_MS = 10 * 60 * 1000;
-const METHODS: readonly DomainMethod[] = ['dns_txt', 'meta_tag', 'file'];
 
 export interface RecheckOptions {
   /** Most proofs checked in this pass; default {@link RECHECK_BATCH}. */
@@ -37,7 +37,8 @@ export interface RecheckSummary {
 /**
  * One re-check pass: claims up to `limit` domain proofs whose last check is older than
  * `VOUCH_DOMAIN_RECHECK_INTERVAL` (none when it is off), checks each with `checker` for the token that proved it (by
- * any of the three methods), and records the outcome through the agents module's port. A proof not found lapses
+ * the method stored with the proof first, then the two others), and records the outcome through the agents module's
+ * port, with the method that found it. A proof not found lapses
  * once its last success is older than `VOUCH_DOMAIN_PROOF_GRACE`; a failure within the grace keeps it. A proof with
  * no stored token cannot be found. Only a failed claim rejects; everything after it is counted in the summary.
  *
@@ -76,11 +77,11 @@ export async function recheckDomains(
         const outcome: CheckOutcome =
           claim.token === null
             ? { verified: false, errors: {} }
-            : await checker.check(claim.domain, claim.token, options.onUnexpected);
+            : await checker.check(claim.domain, claim.token, options.onUnexpected, storedMethod(claim.method));
         const at = ctx.clock.now();
         const failures: Record<string, string> = {};
         if (!outcome.verified) {
-          for (const method of METHODS) {
+          for (const method of DOMAIN_METHODS) {
             const failure = outcome.errors[method];
             if (failure !== undefined) failures[method] = failure.code;
           }
@@ -89,7 +90,7 @@ export async function recheckDomains(
         }
         const result = await port.recordDomainRecheck(
           claim,
-          outcome.verified ? { found: true } : { found: false, failures },
+          outcome.verified ? { found: true, method: outcome.method } : { found: false, failures },
           at,
           at - ctx.config.domainProofGraceMs,
         );
@@ -102,4 +103,9 @@ export async function recheckDomains(
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, claims.length) }, worker));
   return summary;
+}
+
+/** The stored method, when it is one a check knows (any other starts from DNS TXT, as verify-domain does). */
+function storedMethod(method: string): DomainMethod | undefined {
+  return (DOMAIN_METHODS as readonly string[]).includes(method) ? (method as DomainMethod) : undefined;
 }
