@@ -3,7 +3,6 @@
 // place; those are dispatched to the signatures module's page (404 when no signature has the hash).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import type { ErrorBody } from '../../errors.ts';
 import type { BadAddressPage, NotFoundPage } from '../../module.ts';
 import { didOf } from './ids.ts';
 import { domainCheckedAt, loadProfile, verifiedProofs } from './profile.ts';
@@ -13,6 +12,7 @@ import { renderSignaturePage } from '../signatures/page.ts';
 import { escapeHtml, PAGE_HEADERS, wantsHtml } from '../../web/html.ts';
 import { page, STYLESHEET, when } from '../../web/layout.ts';
 import type { PageOptions } from '../../web/layout.ts';
+import { sendErrorPage } from '../../web/respond.ts';
 
 // The page helpers are shared with the web console (src/web/); re-exported for the modules that import them here.
 export { PAGE_HEADERS, escapeHtml } from '../../web/html.ts';
@@ -93,18 +93,8 @@ ${toolItems}`;
   return page(ctx, `${title} — Vouch`, body, layout);
 }
 
-/**
- * The page's 400 for a browser: a heading, one sentence and the API's code, in the page layout.
- */
-function sendBadRequestPage(ctx: AppContext, reply: FastifyReply, error: ErrorBody): FastifyReply {
-  const body = `<h1>Bad request</h1><p id="error-message">This is not the address of an agent or a signature.</p>
-<p class="muted">Code <code id="error-code">${escapeHtml(error.code)}</code></p>`;
-  return reply
-    .code(400)
-    .headers(PAGE_HEADERS)
-    .type('text/html; charset=utf-8')
-    .send(page(ctx, 'Bad request — Vouch', body));
-}
+/** The sentence of the verify pages' 400, shown with the API's code. */
+const NOT_AN_ADDRESS = 'This is not the address of an agent or a signature.';
 
 /**
  * The agents module's {@link BadAddressPage}: a `/verify/...` address the router could not read answers a browser
@@ -113,7 +103,7 @@ function sendBadRequestPage(ctx: AppContext, reply: FastifyReply, error: ErrorBo
 export function verifyBadAddressPage(ctx: AppContext): BadAddressPage {
   return (req, reply, error) => {
     if (!req.url.startsWith('/verify/') || !wantsHtml(req)) return false;
-    sendBadRequestPage(ctx, reply, error);
+    sendErrorPage(ctx, reply, 400, NOT_AN_ADDRESS, false, error.code);
     return true;
   };
 }
@@ -127,19 +117,15 @@ export function verifyNotFoundPage(ctx: AppContext): NotFoundPage {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url.startsWith('/verify/') || !wantsHtml(req)) {
       return false;
     }
-    void reply.send(notFound(ctx, req, reply, 'agent or signature'));
+    sendErrorPage(ctx, reply, 404, 'No agent or signature here.', false, 'NOT_FOUND');
     return true;
   };
 }
 
-function notFound(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, what: string): string | object {
-  void reply.code(404).headers(PAGE_HEADERS);
-  if (!wantsHtml(req)) {
-    void reply.type('application/json; charset=utf-8');
-    return { error: `No ${what} here.`, code: 'NOT_FOUND' };
-  }
-  void reply.type('text/html; charset=utf-8');
-  return page(ctx, 'Not found — Vouch', `<h1>Not found</h1><p>No ${escapeHtml(what)} here.</p>`);
+function notFound(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, what: string): object {
+  if (wantsHtml(req)) return sendErrorPage(ctx, reply, 404, `No ${what} here.`, false, 'NOT_FOUND');
+  void reply.code(404).headers(PAGE_HEADERS).type('application/json; charset=utf-8');
+  return { error: `No ${what} here.`, code: 'NOT_FOUND' };
 }
 
 export function registerVerifyPages(app: FastifyInstance, ctx: AppContext): void {
@@ -174,7 +160,7 @@ export function registerVerifyPages(app: FastifyInstance, ctx: AppContext): void
     async (req, reply) => {
       if (req.validationError !== undefined) {
         if (!wantsHtml(req)) throw req.validationError;
-        return sendBadRequestPage(ctx, reply, { error: req.validationError.message, code: 'VALIDATION_FAILED' });
+        return sendErrorPage(ctx, reply, 400, NOT_AN_ADDRESS, false, 'VALIDATION_FAILED');
       }
       const { x } = req.params as { x: string };
       if (isSignatureHash(x)) {

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { loadProfile } from '../agents/profile.ts';
 import { renderAgentPage } from '../agents/verify-page.ts';
-import { sendErrorPage, sendPage } from './respond.ts';
+import { sendErrorPage, sendPage } from '../../web/respond.ts';
 
 /** Longest reference worth a lookup: a DID is 39 characters, a slug at most 64. */
 const MAX_REF_CHARS = 200;

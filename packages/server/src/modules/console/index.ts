@@ -10,7 +10,7 @@ import { sendAgentPage } from './agent-page.ts';
 import { cachedCounts, renderOverview } from './overview.ts';
 import { renderRegistryPage } from './registry-page.ts';
 import { loadRegistryView } from './registry-view.ts';
-import { sendErrorPage, sendPage } from './respond.ts';
+import { sendErrorPage, sendPage } from '../../web/respond.ts';
 import { registerTokenInspector } from './token-inspect.ts';
 
 const PAGE = { config: { policy: { caller: 'public' as const, rateLimit: 'default' as const } } };

@@ -9,7 +9,7 @@ import type { AppContext } from '../../context.ts';
 import { escapeHtml, formPageHeaders } from '../../web/html.ts';
 import { href, page, when } from '../../web/layout.ts';
 import { isTokenFailure, verifyToken } from '../tokens/service.ts';
-import { sendPage } from './respond.ts';
+import { sendPage } from '../../web/respond.ts';
 
 /** Longer than any token the server issues, as on `POST /api/registry/verify`. */
 const MAX_TOKEN_CHARS = 65_536;
