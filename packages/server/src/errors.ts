@@ -83,7 +83,11 @@ export type ApiErrorCode =
   | 'ISSUER_REVOKED'
   | 'ISSUER_KEY_ROTATED';
 
-const STATUS: Record<ApiErrorCode, number> = {
+/**
+ * The status each code is answered with (a route may answer another where it says so). docs/PROTOCOL.md's "Errors"
+ * lists every code under its status; test/docs-error-codes.test.ts reads this table to hold the two equal.
+ */
+export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   VALIDATION_FAILED: 400,
   INVALID_JSON: 400,
   JSON_TOO_DEEP: 400,

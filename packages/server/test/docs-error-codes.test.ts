@@ -1,0 +1,115 @@
+// docs/PROTOCOL.md's "Errors" section against the server's status table (src/errors.ts), read at run time so that a
+// code added there fails here until it is documented. The section lists each code under the status it is answered
+// with: in the table's row for that status, or in a module's "... add(s): 400 `A`, `B`; 409 `C`" sentence, where a
+// status stands before the codes it answers. The SDK's codes it names are the SDK's refusals of caller input, which the
+// error handler answers 400. Elsewhere in the docs, a status written before a code ("409 `REGISTRY_CONFLICT`") must be
+// that code's status too.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STATUS } from '../src/errors.ts';
+import { SERVER_SIDE_SDK_CODES } from '../src/http/error-handler.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const serverStatus = STATUS as Readonly<Record<string, number>>;
+
+/** The codes of the SDK's `VouchErrorCode` union, read from its source. */
+function sdkCodes(): Set<string> {
+  const source = read('packages/sdk/src/errors.ts');
+  const union = /export type VouchErrorCode =([^;]*);/.exec(source);
+  assert.ok(union, 'packages/sdk/src/errors.ts declares VouchErrorCode');
+  return new Set([...union[1]!.matchAll(/'([A-Z0-9_]+)'/g)].map((m) => m[1]!));
+}
+
+/** The text under a `## ` heading, up to the next one. */
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n## ${heading}\n`);
+  assert.notEqual(start, -1, `a "## ${heading}" section`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start, end === -1 ? undefined : end);
+}
+
+// Upper snake case, but not a `VOUCH_*` setting.
+const CODE = /^(?!VOUCH_)[A-Z][A-Z0-9_]+$/;
+
+/** Each (status, code) the Errors section lists, with the line it came from for the failure message. */
+function listedCodes(errors: string): Array<{ status: number; code: string; where: string }> {
+  const out: Array<{ status: number; code: string; where: string }> = [];
+  const paragraphs = errors.split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim());
+  for (const paragraph of paragraphs) {
+    if (paragraph.startsWith('|')) {
+      for (const row of paragraph.split(/(?<=\|) (?=\| \d{3} \|)/)) {
+        const status = /^\| (\d{3}) \|/.exec(row);
+        if (status === null) continue;
+        for (const m of row.matchAll(/`([^`]+)`/g)) {
+          if (CODE.test(m[1]!)) out.push({ status: Number(status[1]), code: m[1]!, where: `the ${status[1]} row` });
+        }
+      }
+    } else if (/^[A-Z][^:]* adds?: /.test(paragraph)) {
+      const where = `"${paragraph.slice(0, paragraph.indexOf(':') + 1)}"`;
+      let status: number | undefined;
+      for (const m of paragraph.matchAll(/\b([45]\d\d)(?= `)|`([^`]+)`/g)) {
+        if (m[1] !== undefined) status = Number(m[1]);
+        else if (CODE.test(m[2]!)) {
+          assert.ok(status !== undefined, `${where}: \`${m[2]}\` comes before any status`);
+          out.push({ status, code: m[2]!, where });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+test('every server error code is documented under its status in PROTOCOL.md "Errors"', () => {
+  const listed = listedCodes(section(read('docs/PROTOCOL.md'), 'Errors'));
+  const missing = Object.keys(serverStatus).filter((code) => !listed.some((l) => l.code === code));
+  assert.deepEqual(
+    missing.map((code) => `${code} (${serverStatus[code]})`),
+    [],
+    'codes of packages/server/src/errors.ts missing from the Errors section of docs/PROTOCOL.md',
+  );
+});
+
+test('no code PROTOCOL.md "Errors" lists under a status is answered with another', () => {
+  const sdk = sdkCodes();
+  const wrong: string[] = [];
+  for (const { status, code, where } of listedCodes(section(read('docs/PROTOCOL.md'), 'Errors'))) {
+    const expected = serverStatus[code];
+    if (expected !== undefined) {
+      if (expected !== status) wrong.push(`${code} under ${status} in ${where}: errors.ts answers ${expected}`);
+    } else if (!sdk.has(code)) {
+      wrong.push(`${code} in ${where} is neither a server nor an SDK code`);
+    } else if (status !== 400 || SERVER_SIDE_SDK_CODES.has(code)) {
+      wrong.push(`${code} in ${where}: an SDK code reaches the caller only as a 400 refusal of its input`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test("a status written before a code anywhere in the docs is that code's status", () => {
+  const sdk = sdkCodes();
+  const wrong: string[] = [];
+  for (const path of [
+    'README.md',
+    'SKILL.md',
+    'docs/PROTOCOL.md',
+    'docs/registry.md',
+    'docs/reputation.md',
+    'docs/operations.md',
+    'docs/DEVELOPING.md',
+  ]) {
+    const text = read(path).replace(/\s*\n\s*/g, ' ');
+    for (const m of text.matchAll(/\b([1-5]\d\d) `([A-Z][A-Z0-9_]+)`/g)) {
+      const [status, code] = [Number(m[1]), m[2]!];
+      // An SDK refusal of the caller's input is answered 400 whatever status the server gives a code of that name
+      // (POST /api/registry/revoke refuses a token that outlives 24 h with the SDK's TOKEN_LIFETIME_EXCEEDED).
+      if (status === 400 && sdk.has(code) && !SERVER_SIDE_SDK_CODES.has(code)) continue;
+      const expected = serverStatus[code];
+      if (expected !== status)
+        wrong.push(`${path}: "${status} ${code}", answered ${expected ?? 'never (no such code)'}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
