@@ -1,0 +1,69 @@
+// Every route the OpenAPI document publishes (/docs/json: hidden routes are not in it) is named, method and path, in
+// docs/PROTOCOL.md or README.md, so a route added without its documentation fails here. A route is named as
+// "`POST /v1/registry/genesis`": a path parameter may be written `:id` or `{id}` under any name, a query string
+// follows the path, and one optional segment may be bracketed (`GET /v1/registry/proposals[/:id]`). Every route named
+// there is served, too.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeApp } from './helpers/app.ts';
+import { eachEngine } from './helpers/storage.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const METHOD = /\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\/[^\s`|,;)]*)/g;
+
+/** A path with its parameters unnamed: `/a/:id/b` and `/a/{slug}/b` are both `/a/{}/b`. */
+const unnamed = (path: string) => path.replace(/\{[^}]+\}|:[A-Za-z_][A-Za-z0-9_]*/g, '{}');
+
+/** Every "METHOD /path" the text names, as `METHOD /path` with its parameters unnamed. */
+function namedRoutes(text: string): Set<string> {
+  const named = new Set<string>();
+  for (const m of text.matchAll(METHOD)) {
+    const path = m[2]!.split('?')[0]!;
+    const optional = /\[([^\]]+)\]/.exec(path);
+    if (optional === null) named.add(`${m[1]} ${unnamed(path)}`);
+    else {
+      named.add(`${m[1]} ${unnamed(path.replace(optional[0], ''))}`);
+      named.add(`${m[1]} ${unnamed(path.replace(optional[0], optional[1]!))}`);
+    }
+  }
+  return named;
+}
+
+eachEngine(
+  'every route of /docs/json is named in docs/PROTOCOL.md or README.md, and every route named is served',
+  async ({ open }) => {
+    const { app } = await makeApp(await open());
+    try {
+      const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const named = namedRoutes(
+        ['docs/PROTOCOL.md', 'README.md'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n'),
+      );
+      const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+      );
+      assert.ok(routes.length > 50, `the OpenAPI document lists the routes (${routes.length})`);
+      assert.deepEqual(
+        routes.filter((r) => {
+          const [method, path] = r.split(' ') as [string, string];
+          return !named.has(`${method} ${unnamed(path)}`);
+        }),
+        [],
+        'routes of /docs/json that docs/PROTOCOL.md and README.md do not name',
+      );
+
+      // And every route they name is served (a hidden one too): no request to it reaches the not-found handler.
+      const unserved: string[] = [];
+      for (const route of named) {
+        const [method, path] = route.split(' ') as [string, string];
+        const res = await app.inject({ method: method as 'GET', url: path.replaceAll('{}', 'x') });
+        if (res.statusCode === 404 && res.body.startsWith('{"error":"No route ')) unserved.push(route);
+      }
+      assert.deepEqual(unserved, [], 'routes docs/PROTOCOL.md or README.md name that the server does not serve');
+    } finally {
+      await app.close();
+    }
+  },
+);
