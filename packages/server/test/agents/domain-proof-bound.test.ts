@@ -30,7 +30,8 @@ eachEngine('an agent holds at most MAX_DOMAIN_PROOFS domain proofs', async ({ op
         url: `/v1/identity/proof-collector/domain-challenge?domain=${domain}`,
         headers: auth,
       });
-      assert.equal(c.statusCode, 200, c.body);
+      // At the limit a new domain is refused already here (domain-challenge-proof-limit.test.ts).
+      if (c.statusCode !== 200) return c;
       dns.zone.set(`_vouch-verify.${domain}`, { TXT: [(c.json() as { challenge_token: string }).challenge_token] });
       return app.inject({
         method: 'POST',

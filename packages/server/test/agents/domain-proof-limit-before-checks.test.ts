@@ -48,7 +48,7 @@ async function collector(storage: Storage, slug: string, held: number) {
     (await storage.db.selectFrom('agent_proofs').select('value').where('agent_id', '=', bot.id).execute())
       .map((r) => r.value)
       .sort();
-  return { ...t, bot, domains, publish, verify, proven };
+  return { ...t, bot, port, domains, publish, verify, proven };
 }
 
 /** Requests and DNS questions that named `domain`, from now on. */
@@ -63,10 +63,14 @@ function trafficTo(domain: string): () => { https: number; dns: number } {
 
 eachEngine('at the limit, a new domain is refused before any DNS query or web request', async ({ open, engine }) => {
   const storage = await open();
-  const c = await collector(storage, `full-${engine}`, MAX_DOMAIN_PROOFS);
+  const c = await collector(storage, `full-${engine}`, MAX_DOMAIN_PROOFS - 1);
   try {
     const extra = `full-${engine}-extra.example.test`;
+    // Its challenge is issued one below the limit (at the limit the challenge itself is refused), then the last proof.
     await c.publish(extra);
+    const last = `full-${engine}-last.example.test`;
+    await c.port.recordDomainProof(c.bot.id, last, 'file', c.clock.now(), `token-${last}`);
+    c.domains.push(last);
     const traffic = trafficTo(extra);
     const refused = await c.verify(extra);
     assert.equal(refused.statusCode, 409, refused.body);

@@ -41,8 +41,9 @@ export interface AgentDomainPort {
   holdCaller(db: Db, req: FastifyRequest, agent: AgentRef): Promise<void>;
   /**
    * ApiError DOMAIN_PROOF_LIMIT (409) when `domain` is new to an agent that holds `MAX_DOMAIN_PROOFS` proofs: asked
-   * before a domain's checks, so a proof that could not be recorded sends no DNS query or web request. A read, not a
-   * reservation: {@link recordDomainProof} counts again under the agent's lock.
+   * before a challenge is issued (no token to publish for a proof that would be refused) and before a domain's
+   * checks, so a proof that could not be recorded sends no DNS query or web request. A read, not a reservation:
+   * {@link recordDomainProof} counts again under the agent's lock.
    */
   assertRoomForDomainProof(agentId: string, domain: string): Promise<void>;
   /**

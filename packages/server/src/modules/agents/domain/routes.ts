@@ -6,6 +6,7 @@ import type { AgentDomainPort, AgentRef } from '../domain-port.ts';
 import { createDomainChallenge, MAX_LIVE_CHALLENGES } from './challenge.ts';
 import { createDomainChecker } from './check.ts';
 import type { DomainCheckOptions } from './check.ts';
+import { normalizeDomain } from './domain-name.ts';
 import { verifyDomain } from './verify.ts';
 
 const CALLERS: readonly Caller[] = ['management-token', 'owner', 'admin'];
@@ -97,20 +98,25 @@ export function registerDomainRoutes(
       schema: {
         summary:
           "Get a challenge token proving the agent's control of a domain (valid 24 h), and the three ways to publish it; " +
-          `an agent holds at most ${MAX_LIVE_CHALLENGES} unexpired challenges (429 DOMAIN_CHALLENGE_LIMIT).`,
+          `an agent holds at most ${MAX_LIVE_CHALLENGES} unexpired challenges (429 DOMAIN_CHALLENGE_LIMIT); a new domain ` +
+          'of an agent that holds as many domain proofs as it may is 409 DOMAIN_PROOF_LIMIT.',
         tags: ['agents'],
         params,
         querystring: { type: 'object', required: ['domain'], properties: { domain: domainField } },
         // 400 DOMAIN_INVALID and 404 (the agent) are declared for every route with input and a path parameter;
         // 429 DOMAIN_CHALLENGE_LIMIT (MAX_LIVE_CHALLENGES unexpired) as every rate limit's 429.
-        response: { 200: challengeSchema, 403: errorBodySchema },
+        response: { 200: challengeSchema, 403: errorBodySchema, 409: errorBodySchema },
       },
     },
     async (req) => {
       const agent = await managedAgent(req);
+      const domain = normalizeDomain((req.query as { domain: string }).domain);
+      // verify-domain would refuse a new domain at the limit whatever its challenge: no token to publish for nothing.
+      // A read before the transaction (the port reads outside it); verify-domain counts again when recording.
+      await port.assertRoomForDomainProof(agent.id, domain);
       return ctx.storage.db.transaction().execute(async (trx) => {
         await port.holdCaller(trx, req, agent);
-        return createDomainChallenge(ctx, agent, (req.query as { domain: string }).domain, trx);
+        return createDomainChallenge(ctx, agent, domain, trx);
       });
     },
   );
