@@ -184,3 +184,41 @@ eachEngine(
     }
   },
 );
+
+// Review: a re-check that found the token by another method than the stored one stored the new method silently.
+// The change is audited as `agent.domain_method_changed` (actor `domain-recheck`, the agent's DID), with the domain and
+// both methods, never the token; a re-check that finds it where it was is not audited.
+eachEngine(
+  'a re-check that stores another method audits the domain, the old and the new method',
+  async ({ open, engine }) => {
+    const storage = await open();
+    const domain = `audited-${engine}.example.test`;
+    const h = await proven(storage, `audited-${engine}`, domain, 'file');
+    const changes = () => listAudit(storage.db, { action: 'agent.domain_method_changed' });
+    try {
+      assert.deepEqual(await h.nextDay(), KEPT);
+      assert.deepEqual(await changes(), [], 'found where it was: nothing to audit');
+
+      publish(domain, 'dns_txt', h.token);
+      assert.deepEqual(await h.nextDay(), KEPT);
+      const entries = await changes();
+      assert.equal(entries.length, 1);
+      const [entry] = entries;
+      assert.equal(entry!.actor, 'domain-recheck');
+      assert.equal(entry!.target, h.bot.did);
+      assert.equal(entry!.at, h.clock.now());
+      assert.deepEqual(entry!.details, { domain, oldMethod: 'file', newMethod: 'dns_txt' });
+      const row = await storage.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('id', '=', entry!.id)
+        .executeTakeFirstOrThrow();
+      assert.ok(!String(row.details).includes(h.token), 'never the token');
+
+      assert.deepEqual(await h.nextDay(), KEPT);
+      assert.equal((await changes()).length, 1, 'found by dns_txt again: no new entry');
+    } finally {
+      await h.app.close();
+    }
+  },
+);

@@ -109,7 +109,8 @@ export interface DomainRecheckPort {
   }): Promise<ClaimedDomainProof[]>;
   /**
    * Records the outcome of checking `claim` at `atMs`; found, with the method that found it, which the next re-check
-   * tries first. When it was not found and its last success is at or before
+   * tries first (a method other than the claim's is audited as `agent.domain_method_changed` with the domain, the old
+   * and the new method, in the same transaction). When it was not found and its last success is at or before
    * `lapseBefore`, the proof lapses: in one transaction its row goes, the agent's `verified_domain` (if it was this
    * domain) becomes its most recently found other domain or null, and an `agent.domain_lapsed` audit entry records
    * the domain, the last success and `failures` (codes only).
@@ -176,6 +177,22 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
       return proofs.claimDueDomainProofs(db, ctx.storage.engine, c);
     },
     async recordDomainRecheck(claim, outcome, atMs, lapseBefore) {
+      if (outcome.found && outcome.method !== claim.method) {
+        const method = outcome.method;
+        return db.transaction().execute(async (trx): Promise<DomainRecheckResult> => {
+          // Audited only when stored: a proof that changed since the claim records nothing, its method neither.
+          if (!(await proofs.markDomainChecked(trx, claim, atMs, method))) return 'stale';
+          await recordAudit(trx, {
+            at: atMs,
+            actor: 'domain-recheck',
+            action: 'agent.domain_method_changed',
+            target: didOf(claim.agentId),
+            // Never the token: whoever holds it can prove the domain again.
+            details: { domain: claim.domain, oldMethod: claim.method, newMethod: method },
+          });
+          return 'kept';
+        });
+      }
       if (outcome.found || claim.succeededAt > lapseBefore) {
         const found = outcome.found ? outcome.method : false;
         return (await proofs.markDomainChecked(db, claim, atMs, found)) ? 'kept' : 'stale';
