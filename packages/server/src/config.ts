@@ -420,6 +420,23 @@ function secondsOrOffVar(env: NodeJS.ProcessEnv, name: string, fallback: number,
   return intVar({ [name]: raw }, name, fallback, min, max) * 1000;
 }
 
+/**
+ * The longest lifetime of a registry document, as `VOUCH_TRUST_REGISTRY_MAX_LIFETIME` takes it: whole seconds from 120
+ * to 3660 days, or `0` / `off` (any case) or nothing for any lifetime (undefined). A ConfigError naming `name`
+ * otherwise. `vouch registry verify --max-lifetime` parses its value with this too, so both take the same forms.
+ *
+ * @example
+ * parseRegistryMaxLifetime('691200'); // 691200
+ * parseRegistryMaxLifetime('off'); // undefined
+ * parseRegistryMaxLifetime('7d', '--max-lifetime'); // throws ConfigError: --max-lifetime must be a whole number, …
+ */
+export function parseRegistryMaxLifetime(
+  raw: string | undefined,
+  name = 'VOUCH_TRUST_REGISTRY_MAX_LIFETIME',
+): number | undefined {
+  return secondsOrOffVar({ [name]: raw }, name, 0, 120, 3660 * 86_400) / 1000 || undefined;
+}
+
 function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
   if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
@@ -702,8 +719,7 @@ function readRegistry(env: NodeJS.ProcessEnv, cwd: string): RegistryConfig {
     trustUrl,
     trustRootKey,
     trustTtlSeconds: intVar(env, ttlName, 3600, 1, 30 * 86_400),
-    trustMaxLifetimeSeconds:
-      secondsOrOffVar(env, 'VOUCH_TRUST_REGISTRY_MAX_LIFETIME', 0, 120, 3660 * 86_400) / 1000 || undefined,
+    trustMaxLifetimeSeconds: parseRegistryMaxLifetime(env.VOUCH_TRUST_REGISTRY_MAX_LIFETIME),
   };
 }
 

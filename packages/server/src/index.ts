@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, CONFIG_VARIABLES } from './config.ts';
+export { loadConfig, ConfigError, CONFIG_VARIABLES, parseRegistryMaxLifetime } from './config.ts';
 export type { Config, ConfigVariable, LogLevel, TrustProxy } from './config.ts';
 export { systemClock, ManualClock } from './clock.ts';
 export type { Clock } from './clock.ts';

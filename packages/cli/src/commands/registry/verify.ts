@@ -15,12 +15,31 @@ interface VerifyOptions {
   dir: string;
   at?: string;
   lastSeen?: string;
+  maxLifetime?: string;
 }
 
 function lastSeenOf(value: string): { sequence: number; chainHash: string } {
   const m = /^([1-9][0-9]*):([0-9a-f]{64})$/.exec(value);
   if (m === null) throw new CliError('--last-seen must be SEQUENCE:CHAIN_HASH (as verify prints them).', EXIT.USAGE);
   return { sequence: Number(m[1]), chainHash: m[2]! };
+}
+
+/**
+ * `--max-lifetime` in seconds (undefined: any lifetime), read by the server's parser of
+ * VOUCH_TRUST_REGISTRY_MAX_LIFETIME, so the two take the same forms; a usage error (exit 2) otherwise.
+ */
+async function maxLifetimeOf(value: string): Promise<number | undefined> {
+  // Nothing is not "off" here: an empty value on a command line is a mistake, not a choice.
+  if (value.trim() === '')
+    throw new CliError('--max-lifetime must be whole seconds (120 or more), 0 or off.', EXIT.USAGE);
+  // Loaded only for this option: the server package is heavy, and verify needs only the SDK otherwise.
+  const { ConfigError, parseRegistryMaxLifetime } = await import('@vouch/server');
+  try {
+    return parseRegistryMaxLifetime(value, '--max-lifetime');
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
+    throw err;
+  }
 }
 
 /** `vouch registry verify`: every rule of docs/registry.md against the pinned root key; exit 0 only when valid. */
@@ -36,6 +55,11 @@ export function registerVerify(registry: Command, io: Io): void {
     .option('--format <format>', 'text or json', 'text')
     .option('--at <time>', 'verify as of this ISO-8601 time instead of now')
     .option('--last-seen <sequence:hash>', 'refuse a rollback from a registry seen before (rule 4)')
+    .option(
+      '--max-lifetime <duration>',
+      'refuse a document valid for longer than this many seconds after it was signed (rule 1; 120 or more, ' +
+        'or 0/off, as VOUCH_TRUST_REGISTRY_MAX_LIFETIME)',
+    )
     .option('--dir <dir>', 'registry directory', DEFAULT_DIR)
     .addHelpText(
       'after',
@@ -46,11 +70,13 @@ itself, which proves consistency but not origin: pin the key you obtained out of
 
 Examples:
   $ vouch registry verify --root-key ed25519:11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo
-  $ vouch registry verify --root-key root.pub --id acme --format json`,
+  $ vouch registry verify --root-key root.pub --id acme --format json
+  $ vouch registry verify --root-key root.pub --max-lifetime 691200     # signed for at most 8 days`,
     )
     .action(async (opts: VerifyOptions) => {
       if (opts.format !== 'text' && opts.format !== 'json')
         throw new CliError('--format must be text or json.', EXIT.USAGE);
+      const maxLifetimeSeconds = opts.maxLifetime === undefined ? undefined : await maxLifetimeOf(opts.maxLifetime);
       const doc = await readRegistry(layout(opts.dir));
       const { rootKey, pinned } = await rootKeyFor(doc, opts.rootKey);
       const now = opts.at !== undefined ? parseTime(opts.at, '--at') : new Date();
@@ -58,6 +84,7 @@ Examples:
         rootKey,
         now,
         ...(opts.lastSeen !== undefined ? { lastSeen: lastSeenOf(opts.lastSeen) } : {}),
+        ...(maxLifetimeSeconds !== undefined ? { maxLifetimeSeconds } : {}),
       });
       const issuer = opts.id !== undefined && report.valid ? checkIssuer(doc, opts.id) : undefined;
       print(io, opts.format === 'json', { ...report, rootKeyPinned: pinned, ...(issuer ? { issuer } : {}) }, () => {
