@@ -13,6 +13,7 @@ export type { RunningServer, StartOptions } from './start.ts';
 export { resolveAdminKey } from './admin-key.ts';
 export { rewrapDeploymentKek } from './kek-rewrap.ts';
 export type { DeploymentRewrap } from './kek-rewrap.ts';
+export type { KeyFileWarnings } from './key-file-modes.ts';
 export { createLogger, REDACTED_PATHS } from './logger.ts';
 export type { Caller, RoutePolicy, RateLimit, Principal, Authenticator } from './http/policy.ts';
 export { VERSION } from './version.ts';

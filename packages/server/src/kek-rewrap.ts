@@ -2,6 +2,8 @@
 // the way the server does, reads both files (never creating one) and re-seals the server keys.
 import type { Config } from './config.ts';
 import { storageOptionsOf } from './config.ts';
+import { checkKeyFileModes } from './key-file-modes.ts';
+import type { KeyFileWarnings } from './key-file-modes.ts';
 import { assertVouchDatabase, kekFilePath, openStorage, readKek, rewrapKek } from './storage/index.ts';
 
 /** What `vouch kek rewrap` reports. */
@@ -16,19 +18,33 @@ export interface DeploymentRewrap {
 /**
  * Re-seals the deployment's server keys under the KEK in `newKekFile`; run it with every server stopped. Afterwards
  * the servers start only with the new file at `currentFile` (or `VOUCH_KEK_FILE` pointing at it).
- * Throws `StorageError` with `KEK_REQUIRED`, `KEK_INVALID`, `KEK_MISMATCH`, `KEK_UNCHANGED`, `SEALED_INVALID`, or
- * `DATABASE_UNAVAILABLE` when the settings name no Vouch database (then nothing is created).
+ * Both KEK files are held to a server start's rule first (see checkKeyFileModes): one group members or others may
+ * read, or group members write, is told to `warnings` and used; one any user may write is a `ConfigError`, before
+ * either is read. Throws `StorageError` with `KEK_REQUIRED`, `KEK_INVALID`, `KEK_MISMATCH`, `KEK_UNCHANGED`,
+ * `SEALED_INVALID`, or `DATABASE_UNAVAILABLE` when the settings name no Vouch database (then nothing is created).
  *
  * @example
- * const { keys } = await rewrapDeploymentKek(loadConfig(), '/etc/vouch/kek.new', Date.now());
+ * const { keys } = await rewrapDeploymentKek(loadConfig(), '/etc/vouch/kek.new', Date.now(), logger);
  */
 export async function rewrapDeploymentKek(
   config: Config,
   newKekFile: string,
   nowMs: number,
+  warnings: KeyFileWarnings,
 ): Promise<DeploymentRewrap> {
   const engine = config.databaseUrl === undefined ? 'sqlite' : 'postgres';
   const currentFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine });
+  // Whoever may replace either file holds the server keys: the old one opens them now, the new one from now on.
+  await checkKeyFileModes(
+    [
+      {
+        file: currentFile,
+        setting: config.kekFile === undefined || config.kekFile === '' ? 'VOUCH_DATA_DIR' : 'VOUCH_KEK_FILE',
+      },
+      { file: newKekFile, setting: 'the new KEK' },
+    ],
+    warnings,
+  );
   // Both keys and the database must exist already: a wrong path must not leave a new key or database behind.
   const oldKek = await readKek(currentFile);
   const newKek = await readKek(newKekFile);

@@ -4,13 +4,17 @@
 // on them. One that any user may write is refused: whoever replaces admin.key holds the admin API at the next start,
 // and whoever replaces the root key file before its import holds the registry.
 import { stat } from 'node:fs/promises';
-import type { Logger } from 'pino';
 import { ConfigError } from './config.ts';
 
 /** A key file and the setting that chose it (for the refusal's message). */
 export interface KeyFile {
   file: string;
   setting: string;
+}
+
+/** Where the warnings go: the server's logger, or what `vouch kek rewrap` prints on stderr. */
+export interface KeyFileWarnings {
+  warn(fields: { file: string; mode: string }, message: string): void;
 }
 
 /** A mode as `chmod` takes it: `0644`. */
@@ -23,7 +27,7 @@ function octal(mode: number): string {
  * its mode and `chmod 600`, never its content; throws `ConfigError` for one that others may write. A file that does
  * not exist or cannot be examined is left to the code that reads it. Windows has no such modes: nothing is checked.
  */
-export async function checkKeyFileModes(files: readonly KeyFile[], logger: Logger): Promise<void> {
+export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFileWarnings): Promise<void> {
   if (process.platform === 'win32') return;
   const seen = new Set<string>();
   for (const { file, setting } of files) {

@@ -41,7 +41,9 @@ Examples:
       const { ConfigError, loadConfig, rewrapDeploymentKek } = await import('@vouch/server');
       let done;
       try {
-        done = await rewrapDeploymentKek(loadConfig(env), resolve(opts.newKekFile), Date.now());
+        // The server's rule for key files, in the CLI's words: stderr, never stdout (which may be --json).
+        const warnings = { warn: (_: unknown, message: string) => io.err(`vouch: warning: ${message}.`) };
+        done = await rewrapDeploymentKek(loadConfig(env), resolve(opts.newKekFile), Date.now(), warnings);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);

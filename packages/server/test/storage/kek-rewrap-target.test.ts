@@ -19,6 +19,8 @@ import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 
 const BIN = new URL('../../../cli/bin/vouch.js', import.meta.url).pathname;
 const T0 = 1_750_000_000_000;
+/** Every KEK file here is 0600: a warning about its mode would be a bug. */
+const NO_WARNINGS = { warn: (_: unknown, message: string) => assert.fail(`unexpected warning: ${message}`) };
 
 async function writeKek(file: string): Promise<void> {
   await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
@@ -92,9 +94,12 @@ test(
         [empty, 0],
         [half, 2],
       ] as const) {
-        const err = await rewrapDeploymentKek(loadConfig({ ...env, VOUCH_DATABASE_SCHEMA: schema }), newKek, T0).catch(
-          (e: unknown) => e,
-        );
+        const err = await rewrapDeploymentKek(
+          loadConfig({ ...env, VOUCH_DATABASE_SCHEMA: schema }),
+          newKek,
+          T0,
+          NO_WARNINGS,
+        ).catch((e: unknown) => e);
         assert.ok(err instanceof StorageError, String(err));
         assert.equal(err.code, 'DATABASE_UNAVAILABLE');
         assert.equal(
@@ -111,7 +116,7 @@ test(
       assert.equal(await tablesIn(typo), null);
 
       // The right schema still re-wraps.
-      const done = await rewrapDeploymentKek(loadConfig(env), newKek, T0);
+      const done = await rewrapDeploymentKek(loadConfig(env), newKek, T0, NO_WARNINGS);
       assert.equal(done.keys, 4);
     } finally {
       for (const s of [real, typo, empty, half]) await dropSchema(TEST_DATABASE_URL, s);
@@ -128,7 +133,7 @@ test('SQLite: a vouch.db that is not a set-up Vouch database is refused and left
   const newKek = join(dataDir, 'kek.new');
   await writeKek(newKek);
   await writeFile(join(dataDir, 'vouch.db'), '');
-  const err = await rewrapDeploymentKek(loadConfig(env), newKek, T0).catch((e: unknown) => e);
+  const err = await rewrapDeploymentKek(loadConfig(env), newKek, T0, NO_WARNINGS).catch((e: unknown) => e);
   assert.ok(err instanceof StorageError, String(err));
   assert.equal(err.code, 'DATABASE_UNAVAILABLE');
   assert.equal(err.message, `There is no Vouch database in ${dataDir}.`);
