@@ -67,6 +67,11 @@ interface SignedRequest {
 // parsed (preValidation) and when the handler acts (replay guard). Keyed by request, so nothing outlives it.
 const signedRequests = new WeakMap<FastifyRequest, SignedRequest>();
 
+// The signed requests whose parsed body was found to hash to the signed value (installSignedBodyCheck). Only these
+// are the signed request: a refusal before that point (a body that is not JSON, too large, of a type not parsed)
+// answered other bytes sent under its headers.
+const bodiesHeld = new WeakSet<FastifyRequest>();
+
 // The SHA-256 of the bearer secret (owner API key or management token) that authenticated a request, so the
 // transaction that acts on it can check the secret is still live (see holdCredential).
 const bearerHashes = new WeakMap<FastifyRequest, { caller: 'owner' | 'management-token'; hash: string }>();
@@ -171,6 +176,7 @@ export function installSignedBodyCheck(app: FastifyInstance): void {
     if (!constantTimeEqual(contentSha256(req.body), signed.contentHash)) {
       return done(new ApiError('UNAUTHORIZED', 'The request body does not match the signed X-Vouch-Content-SHA256.'));
     }
+    bodiesHeld.add(req);
     done();
   });
 }
@@ -226,13 +232,15 @@ function refusesForGood(err: unknown): boolean {
 /**
  * Uses up an agent-signed request refused for good ({@link refusesForGood}). Its transaction rolled back, taking the
  * used-request record with it, so the same bytes could otherwise act within their window once the state that
- * refused them changed (a slug freed). Runs only on errors, in a statement of its own; a failure to record is
- * logged, and the refusal still answers.
+ * refused them changed (a slug freed). Only once its body was held to the signed hash: a refusal before that (a
+ * body that does not parse, is too large or of a type not read) answered other bytes sent under the same headers,
+ * which whoever saw the headers could send first. Runs only on errors, in a statement of its own; a failure to
+ * record is logged, and the refusal still answers.
  */
 export function installRefusedRequestConsumption(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onError', async (req, _reply, err) => {
     const signed = signedRequestOf(req);
-    if (signed === undefined || !refusesForGood(err)) return;
+    if (signed === undefined || !bodiesHeld.has(req) || !refusesForGood(err)) return;
     const now = ctx.clock.now();
     if (!withinWindow(signed, now)) return;
     try {
