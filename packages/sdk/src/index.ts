@@ -272,6 +272,8 @@ export {
   proofOfWork,
   registrationStatement,
   signKeyProof,
+  keyRotationStatement,
+  signKeyRotation,
   signedMessageText,
 } from './agent/index.ts';
 export type {

@@ -10,6 +10,7 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { signedMessageText } from './signed-message.ts';
+import { signKeyRotation } from './key-rotation.ts';
 import { signCapabilityProof } from '../capability/proof.ts';
 import { signAipIssueProof } from '../aip/proof.ts';
 import type { AipExpiresIn, AipTokenType } from '../aip/types.ts';
@@ -255,6 +256,33 @@ export class VouchAgent {
       }
     }
     return this.client.capabilities.issue(input, options);
+  }
+
+  /**
+   * Rotates this agent's key to `newPrivateKey` (Ed25519): the request signed by the current key, the statement by
+   * the new one, both at one `signedAt`. The server then revokes the agent's management and AIP tokens (a fresh
+   * management token, and claim token if it had an unused one, are in the answer, shown once). This agent's key no
+   * longer acts: go on with `new VouchAgent(client, { did, privateKey: newPrivateKey })`.
+   *
+   * @example
+   * ```ts
+   * const next = await generateKeyPair('Ed25519');
+   * await agent.rotateKey(next.privateKey);
+   * const renewed = new VouchAgent(client, { did: agent.did, privateKey: next.privateKey });
+   * ```
+   */
+  async rotateKey(newPrivateKey: PrivateKey, options: CallOptions = {}) {
+    const signedAt = this.now();
+    const newKeySignature = await signKeyRotation(
+      newPrivateKey,
+      { did: this.did, oldKeyBase64: this.publicKeyBase64, signedAt },
+      this.crypto,
+    );
+    return this.client.agents.rotateKey(
+      this.did,
+      { newPublicKey: formatPublicKey(newPrivateKey.publicKey, 'base64'), newKeySignature, signedAt },
+      { ...options, as: 'agent' },
+    );
   }
 
   /** Revokes this agent for good, by its own signed request. */

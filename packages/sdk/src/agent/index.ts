@@ -3,6 +3,7 @@ export type { SignedContent, TokenRequest, CapabilityTokenRequest } from './agen
 export { createAgentIdentity } from './create.ts';
 export type { CreateAgentIdentityOptions, CreatedAgent } from './create.ts';
 export { registrationStatement, signKeyProof } from './key-proof.ts';
+export { keyRotationStatement, signKeyRotation } from './key-rotation.ts';
 export type { KeyProof } from './key-proof.ts';
 export { proofOfWork } from './pow.ts';
 export { signedMessageText } from './signed-message.ts';

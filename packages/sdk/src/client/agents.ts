@@ -58,11 +58,13 @@ export class AgentsApi extends Api {
 
   /**
    * `POST /api/v1/agents/:id/rotate-key` (agent signature by the old key). `newKeySignature` is the new key's
-   * standard-base64 signature of `vouch-rotate-key-v1:<did>:<old key>:<new key>:<signedAt>`.
+   * standard-base64 signature of `vouch-rotate-key-v1:<did>:<old key>:<new key>:<signedAt>` (`signKeyRotation`),
+   * where `signedAt` is the request's `X-Vouch-Signed-At`: pass the one the statement names, or the request is
+   * stamped with the clock's later reading and refused `SIGNATURE_INVALID`. `VouchAgent.rotateKey` does both.
    */
   rotateKey(
     id: string,
-    input: { newPublicKey: string; newKeySignature: string },
+    input: { newPublicKey: string; newKeySignature: string; signedAt?: number },
     options?: CallOptions,
   ): Promise<
     Answer<{
@@ -77,7 +79,12 @@ export class AgentsApi extends Api {
     // The rotation revokes the agent's management tokens (a new one is answered, once, when it had any) and its live
     // AIP tokens (how many, when there were any): the old key may have been stolen. An unclaimed agent's unused
     // claim token is replaced too (the new one answered, once).
-    return this.send(ROUTES.rotateAgentKey, { params: { id }, body: input }, options);
+    const { signedAt, ...body } = input;
+    return this.send(
+      ROUTES.rotateAgentKey,
+      { params: { id }, body, ...(signedAt === undefined ? {} : { signedAt }) },
+      options,
+    );
   }
 
   /**

@@ -105,6 +105,11 @@ export interface HttpRequest {
   accept?: readonly number[];
   /** `false` sends this call once although its route is idempotent (a verify that may consume a nonce). */
   idempotent?: false;
+  /**
+   * The `X-Vouch-Signed-At` of an agent-signed call, when the body carries a statement naming it (a key rotation);
+   * default: the client's clock when the request is signed.
+   */
+  signedAt?: number;
 }
 
 export interface HttpResponse<T> {
@@ -263,6 +268,7 @@ export class HttpTransport {
     method: string,
     pathAndQuery: string,
     body: JsonValue | undefined,
+    signedAt: number | undefined,
   ): Promise<Record<string, string>> {
     const c = this.#credentials;
     switch (kind) {
@@ -277,7 +283,7 @@ export class HttpTransport {
       case 'management':
         return { authorization: `Bearer ${c.managementToken!}` };
       case 'agent':
-        return signRequestHeaders(this.crypto, c.agent!, method, pathAndQuery, body, this.now());
+        return signRequestHeaders(this.crypto, c.agent!, method, pathAndQuery, body, signedAt ?? this.now());
     }
   }
 
@@ -306,7 +312,7 @@ export class HttpTransport {
       options.signal?.throwIfAborted();
       const headers: Record<string, string> = {
         accept: 'application/json',
-        ...(await this.authHeaders(kind, method, pathAndQuery, sent)),
+        ...(await this.authHeaders(kind, method, pathAndQuery, sent, request.signedAt)),
       };
       if (text !== undefined) headers['content-type'] = 'application/json';
       let failure: VouchApiError;

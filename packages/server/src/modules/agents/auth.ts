@@ -38,13 +38,10 @@ export function contentSha256(body: unknown): string {
   return sha256HexSync(body === undefined || body === null ? '' : canonicalize(body));
 }
 
-/**
- * What the new key signs to accept a rotation (the old key signs the whole request):
- * `vouch-rotate-key-v1:<did>:<old key base64>:<new key base64>:<signedAt ms>`, with the request's signedAt.
- */
-export function rotationStatement(did: string, oldKey: string, newKey: string, signedAt: number): string {
-  return `vouch-rotate-key-v1:${did}:${oldKey}:${newKey}:${signedAt}`;
-}
+// What the new key signs to accept a rotation (the old key signs the whole request) is the SDK's
+// `keyRotationStatement`, `vouch-rotate-key-v1:<did>:<old key base64>:<new key base64>:<signedAt ms>` with the
+// request's signedAt: the SDK's VouchAgent.rotateKey signs the very string checked here.
+export { keyRotationStatement as rotationStatement } from '@vouch/sdk';
 
 // What a key's holder signs to prove possession when registering it (optional; see docs/PROTOCOL.md) is the SDK's
 // `registrationStatement`, `vouch-register-v1:<VOUCH_PUBLIC_URL>:<key base64>:<signedAt ms>`: the SDK and the CLI
