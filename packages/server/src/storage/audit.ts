@@ -29,7 +29,9 @@ export interface AuditInput {
 }
 
 const MAX_ACTOR = 256;
-const MAX_ACTION = 128;
+/** Longest action the log stores, in UTF-16 units (a filter longer than this can match no entry). */
+export const MAX_AUDIT_ACTION = 128;
+const MAX_ACTION = MAX_AUDIT_ACTION;
 const MAX_TARGET = 1024;
 const MAX_REQUEST_ID = 256;
 const DEFAULT_LIMIT = 100;

@@ -22,7 +22,7 @@ export {
   listServerKeyStates,
 } from './server-keys.ts';
 export type { PublicServerKey, ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from './server-keys.ts';
-export { recordAudit, listAudit } from './audit.ts';
+export { recordAudit, listAudit, MAX_AUDIT_ACTION } from './audit.ts';
 export type { AuditEntry, AuditInput } from './audit.ts';
 export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';
 export { deleteExpired, deleteExpiredFrom, EXPIRED_BATCH_ROWS } from './expired-rows.ts';

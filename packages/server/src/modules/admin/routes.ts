@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
-import { listAudit } from '../../storage/index.ts';
+import { listAudit, MAX_AUDIT_ACTION } from '../../storage/index.ts';
 import type { VouchModule } from '../../module.ts';
 
 const auditEntrySchema = {
@@ -32,7 +32,7 @@ function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
             before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-            action: { type: 'string', maxLength: 100, pattern: IDENTIFIER_TEXT },
+            action: { type: 'string', minLength: 1, maxLength: 100, pattern: IDENTIFIER_TEXT },
           },
         },
         response: {
@@ -42,6 +42,8 @@ function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const q = req.query as { limit: number; before?: number; action?: string };
+      // The schema counts code points, the log UTF-16 units: an action longer than any it stores matches nothing.
+      if (q.action !== undefined && q.action.length > MAX_AUDIT_ACTION) return { entries: [] };
       const entries = await listAudit(ctx.storage.db, { limit: q.limit, beforeId: q.before, action: q.action });
       return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
