@@ -56,7 +56,8 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
     },
     async () => {
       const now = ctx.clock.now();
-      const tokenKeys = new Map((await keyring.allKeys()).map((k) => [k.kid, k]));
+      // Fresh: this listing follows the database, so a rotation made by another process shows at once.
+      const tokenKeys = new Map((await keyring.allKeys({ fresh: true })).map((k) => [k.kid, k]));
       const keys = await listPublicServerKeys(ctx.storage);
       return {
         keys: keys.map((k) => {

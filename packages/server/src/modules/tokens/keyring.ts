@@ -101,9 +101,22 @@ export class Keyring {
     return (await this.#state()).signing;
   }
 
-  /** Every key (active, retired, and retired keys already past their drop time), newest first. */
-  async allKeys(): Promise<TokenKey[]> {
-    return (await this.#state()).keys;
+  /**
+   * Every key (active, retired, and retired keys already past their drop time), newest first. With `fresh`, checked
+   * against the database first as in {@link publishedKeys}: the admin listing then shows another process's rotation.
+   */
+  async allKeys(options: { fresh?: boolean } = {}): Promise<TokenKey[]> {
+    return (await this.#current(options.fresh === true)).keys;
+  }
+
+  /** The loaded keys; with `fresh`, reloaded first if a cheap query (no private key opened) shows they changed. */
+  async #current(fresh: boolean): Promise<Loaded> {
+    const state = await this.#state();
+    if (!fresh) return state;
+    const states = await listServerKeyStates(this.#ctx.storage, TOKEN_KEY_PURPOSE);
+    if (states.map((r) => `${r.kid}:${r.status}`).join(',') === state.fingerprint) return state;
+    this.invalidate();
+    return this.#state();
   }
 
   /**
@@ -112,14 +125,7 @@ export class Keyring {
    * JWKS publishes is then never behind the database.
    */
   async publishedKeys(options: { fresh?: boolean } = {}): Promise<TokenKey[]> {
-    let state = await this.#state();
-    if (options.fresh === true) {
-      const states = await listServerKeyStates(this.#ctx.storage, TOKEN_KEY_PURPOSE);
-      if (states.map((r) => `${r.kid}:${r.status}`).join(',') !== state.fingerprint) {
-        this.invalidate();
-        state = await this.#state();
-      }
-    }
+    const state = await this.#current(options.fresh === true);
     const now = this.#ctx.clock.now();
     return state.keys.filter((k) => isPublished(k, now));
   }
