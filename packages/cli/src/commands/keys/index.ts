@@ -52,7 +52,8 @@ Examples:
       print(io, opts.json === true, { keys: rows }, () =>
         rows
           .map((k) => {
-            // Retired token keys leave the JWKS at drops_at; retired Ed25519 keys stay published (no drops_at).
+            // Retired token and capability keys leave their key lists at drops_at; retired tool-manifest keys stay
+            // published (no drops_at).
             const until =
               k.status !== 'retired' ? '' : !k.published ? ' (unpublished)' : k.drops_at ? ` until ${k.drops_at}` : '';
             return `${k.purpose} #${k.generation} ${k.alg} ${k.status}${until}  ${k.kid}`;
@@ -66,7 +67,8 @@ Examples:
       .command('rotate')
       .description(
         'Make a new active signing key; the previous key is retired and stays published (token keys until every ' +
-          'token it signed has expired, the Ed25519 capability and tool-manifest keys for good).',
+          'token it signed has expired, capability keys until no token they signed can be live, about a day, ' +
+          'tool-manifest keys for good).',
       )
       .addOption(
         new Option('--purpose <purpose>', 'which key')
