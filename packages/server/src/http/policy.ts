@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { clientAddressKey } from './client-address.ts';
 import { addRouteHook } from './route-hooks.ts';
 import { logThrottle } from '../log-throttle.ts';
+import { MemoryRateLimitStore } from './rate-limit.ts';
 import type { RateLimitHit, RateLimitStore } from './rate-limit.ts';
 
 /** Who may call a route. Every route names exactly one; the router refuses to register a route that names none. */
@@ -36,6 +37,12 @@ export interface RoutePolicy {
   optionalCaller?: readonly Exclude<Caller, 'public'>[];
   /** `'default'` takes the server's configured limit. */
   rateLimit: RateLimit | 'default';
+  /**
+   * Count the limit in this process only, never in the store shared by every instance: for routes that answer about
+   * the process itself (health probes), which load balancers and kubelets call on every instance from the same few
+   * addresses, so shared counts would grow with the number of instances until a probe is refused.
+   */
+  rateLimitPerProcess?: boolean;
 }
 
 /** The authenticated caller of a request; `null` on public routes. */
@@ -91,6 +98,9 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
   // Aliases (one handler and one policy under several URLs) count in one bucket, named by the first URL.
   const bucketUrls = new Map<unknown, { policy: RoutePolicy; url: string }>();
   const failOpenLog = logThrottle(FAIL_OPEN_LOG_EVERY_MS);
+  // For per-process limits: made on first use, bounded (a full store forgets its oldest window), never shared.
+  let processStore: RateLimitStore | undefined;
+  const processStoreOf = (): RateLimitStore => (processStore ??= new MemoryRateLimitStore({ maxWindows: 10_000 }));
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const policy = route.config?.policy;
@@ -119,7 +129,8 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     // it needs from the policy is worked out here, once, rather than read from req.routeOptions on every request.
     let alias = bucketUrls.get(route.handler);
     if (alias?.policy !== policy) bucketUrls.set(route.handler, (alias = { policy, url: route.url }));
-    addRouteHook(route, 'onRequest', policyHook(opts, policy, alias.url, failOpenLog), 'first');
+    const store = policy.rateLimitPerProcess === true ? processStoreOf() : opts.rateLimitStore;
+    addRouteHook(route, 'onRequest', policyHook(opts, store, policy, alias.url, failOpenLog), 'first');
   });
 
   // A store that holds counts locally (BatchedRateLimitStore) publishes them before the storage closes.
@@ -140,6 +151,7 @@ export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
  */
 function policyHook(
   opts: PolicyOptions,
+  rateLimitStore: RateLimitStore,
   policy: RoutePolicy,
   url: string,
   failOpenLog: (nowMs: number) => number | undefined,
@@ -153,7 +165,7 @@ function policyHook(
   const who = callers.filter((k): k is Exclude<Caller, 'public'> => k !== 'public').map(describeCaller);
   const needs = `This route needs ${who.join(', or ')}.`;
   const bucketInfix = ` ${url}|`;
-  const { authenticators, rateLimitStore, clock } = opts;
+  const { authenticators, clock } = opts;
 
   function failOpen(req: FastifyRequest, now: number, err: unknown): RateLimitHit {
     // The shared store is the database: when it is down, limiting fails open so liveness and cached answers

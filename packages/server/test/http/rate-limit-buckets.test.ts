@@ -102,7 +102,9 @@ eachEngine(
       rateLimitStore: new BatchedRateLimitStore(storage),
     });
     const long = 'z'.repeat(600);
-    const get = (xff: string) => app.inject({ method: 'GET', url: '/healthz', headers: { 'x-forwarded-for': xff } });
+    // A route limited in the shared store (health probes are limited per process).
+    const url = '/.well-known/vouch-keys.json';
+    const get = (xff: string) => app.inject({ method: 'GET', url, headers: { 'x-forwarded-for': xff } });
     assert.equal((await get(long)).statusCode, 200);
     for (let i = 0; i < 5; i++) assert.equal((await get('10.8.8.2')).statusCode, 200);
     await app.close(); // publishes what was counted locally
@@ -110,8 +112,8 @@ eachEngine(
     assert.deepEqual(
       new Map(rows.map((r) => [r.bucket, Number(r.count)])),
       new Map([
-        ['GET /healthz|10.8.8.2', 5],
-        [boundedBucket(`GET /healthz|${long}`), 1],
+        [`GET ${url}|10.8.8.2`, 5],
+        [boundedBucket(`GET ${url}|${long}`), 1],
       ]),
     );
   },

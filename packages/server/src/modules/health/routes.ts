@@ -5,12 +5,15 @@ import type { VouchModule } from '../../module.ts';
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
-/** Liveness, readiness (the database answers) and Prometheus metrics. */
+/**
+ * Liveness, readiness (the database answers) and Prometheus metrics. The probes' limits are counted per process:
+ * a load balancer probes every instance from the same addresses, and shared counts would refuse it as instances grow.
+ */
 function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/healthz',
     {
-      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      config: { policy: { caller: 'public', rateLimit: 'default', rateLimitPerProcess: true } },
       schema: { summary: 'Liveness: the process serves requests.', tags: ['health'], response: { 200: statusSchema } },
     },
     async () => ({ status: 'ok' }),
@@ -19,7 +22,7 @@ function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/readyz',
     {
-      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      config: { policy: { caller: 'public', rateLimit: 'default', rateLimitPerProcess: true } },
       schema: {
         summary: 'Readiness: the database answers.',
         tags: ['health'],
