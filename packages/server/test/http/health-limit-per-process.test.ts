@@ -34,6 +34,22 @@ eachEngine("one process's health probes do not spend another's allowance", async
   }
 });
 
+eachEngine("one process's metrics scrapes do not spend another's allowance", async ({ open }) => {
+  // Prometheus scrapes every instance from one address, as a load balancer probes them.
+  const a = await makeApp(await open(), { env });
+  const b = await makeApp(await open(), { env, clock: a.clock, kek: a.kek });
+  try {
+    const scrape = (t: typeof a) =>
+      t.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': t.adminKey } });
+    for (let i = 0; i < 3; i++) assert.equal((await scrape(a)).statusCode, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await scrape(b)).statusCode, 200, `scrape #${i + 1} at b`);
+    for (const t of [a, b]) assert.equal((await scrape(t)).statusCode, 429, 'each process still limits scrapes');
+  } finally {
+    await a.app.close();
+    await b.app.close();
+  }
+});
+
 eachEngine('other routes stay limited across processes', async ({ open }) => {
   const a = await makeApp(await open(), { env });
   const b = await makeApp(await open(), { env, clock: a.clock, kek: a.kek });

@@ -6,8 +6,9 @@ import type { VouchModule } from '../../module.ts';
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
 /**
- * Liveness, readiness (the database answers) and Prometheus metrics. The probes' limits are counted per process:
- * a load balancer probes every instance from the same addresses, and shared counts would refuse it as instances grow.
+ * Liveness, readiness (the database answers) and Prometheus metrics. Their limits are counted per process: a load
+ * balancer (or Prometheus) calls every instance from the same addresses, and shared counts would refuse it as
+ * instances grow.
  */
 function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -42,7 +43,13 @@ function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/metrics',
     {
-      config: { policy: { caller: ctx.config.metricsPublic ? 'public' : 'admin', rateLimit: 'default' } },
+      config: {
+        policy: {
+          caller: ctx.config.metricsPublic ? 'public' : 'admin',
+          rateLimit: 'default',
+          rateLimitPerProcess: true,
+        },
+      },
       schema: { summary: 'Prometheus metrics.', tags: ['health'] },
     },
     async (_req, reply) => {
