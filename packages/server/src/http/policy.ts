@@ -98,9 +98,11 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
   // Aliases (one handler and one policy under several URLs) count in one bucket, named by the first URL.
   const bucketUrls = new Map<unknown, { policy: RoutePolicy; url: string }>();
   const failOpenLog = logThrottle(FAIL_OPEN_LOG_EVERY_MS);
-  // For per-process limits: made on first use, bounded (a full store forgets its oldest window), never shared.
-  let processStore: RateLimitStore | undefined;
-  const processStoreOf = (): RateLimitStore => (processStore ??= new MemoryRateLimitStore({ maxWindows: 10_000 }));
+  // This process's own counts: per-process limits, and every limit while the shared store fails. Made on first use,
+  // bounded (a full store forgets the window that started longest ago), never shared.
+  let processStore: MemoryRateLimitStore | undefined;
+  const processStoreOf = (): MemoryRateLimitStore =>
+    (processStore ??= new MemoryRateLimitStore({ maxWindows: PROCESS_RATE_LIMIT_WINDOWS }));
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const policy = route.config?.policy;
@@ -130,7 +132,8 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
     let alias = bucketUrls.get(route.handler);
     if (alias?.policy !== policy) bucketUrls.set(route.handler, (alias = { policy, url: route.url }));
     const store = policy.rateLimitPerProcess === true ? processStoreOf() : opts.rateLimitStore;
-    addRouteHook(route, 'onRequest', policyHook(opts, store, policy, alias.url, failOpenLog), 'first');
+    const hook = policyHook(opts, store, processStoreOf, policy, alias.url, failOpenLog);
+    addRouteHook(route, 'onRequest', hook, 'first');
   });
 
   // A store that holds counts locally (BatchedRateLimitStore) publishes them before the storage closes.
@@ -140,6 +143,12 @@ export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void
 }
 
 type Done = (err?: Error) => void;
+
+/**
+ * Most windows this process counts on its own (per-process limits, and every limit while the shared store fails),
+ * about 250 bytes each: a full store forgets the window that started longest ago.
+ */
+export const PROCESS_RATE_LIMIT_WINDOWS = 100_000;
 
 /** At most one fail-open warning per this many ms for the whole app: an outage must not log every request. */
 export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
@@ -152,6 +161,7 @@ export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
 function policyHook(
   opts: PolicyOptions,
   rateLimitStore: RateLimitStore,
+  processStore: () => MemoryRateLimitStore,
   policy: RoutePolicy,
   url: string,
   failOpenLog: (nowMs: number) => number | undefined,
@@ -167,17 +177,19 @@ function policyHook(
   const bucketInfix = ` ${url}|`;
   const { authenticators, clock } = opts;
 
-  function failOpen(req: FastifyRequest, now: number, err: unknown): RateLimitHit {
-    // The shared store is the database: when it is down, limiting fails open so liveness and cached answers
-    // still work; routes that need the database fail on their own.
+  function failOpen(req: FastifyRequest, now: number, err: unknown, bucket: string | undefined): RateLimitHit {
+    // The shared store is the database: when it is down, requests still pass it so liveness and cached answers
+    // still work (routes that need the database fail on their own), counted in this process alone: unlimited, they
+    // would give whoever guesses the admin key, which is checked without the database, as many tries as they like.
     const suppressed = failOpenLog(now);
     if (suppressed !== undefined) {
       req.log.warn(
         { err: { message: (err as Error).message }, suppressed },
-        'rate-limit store unavailable; not limiting',
+        'rate-limit store unavailable; limiting in this process only',
       );
     }
-    return { count: 0, resetAtMs: now + limit.windowMs };
+    if (bucket === undefined) return { count: 0, resetAtMs: now + limit.windowMs };
+    return processStore().hit(bucket, limit.windowMs, now);
   }
 
   function settle(found: boolean, done: Done): void {
@@ -228,19 +240,20 @@ function policyHook(
   return function policyOnRequest(req, reply, done): void {
     const now = clock.now();
     let counted: RateLimitHit | Promise<RateLimitHit>;
+    let bucket: string | undefined;
     try {
       // HEAD is a GET without its body: one quota for both.
       const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const bucket = method + bucketInfix + clientAddressKey(req.ip);
+      bucket = method + bucketInfix + clientAddressKey(req.ip);
       counted = rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
     } catch (err) {
-      counted = failOpen(req, now, err);
+      counted = failOpen(req, now, err, bucket);
     }
     if (isPromiseLike(counted)) {
       counted
         .then(
           (c) => admit(req, reply, done, c, now),
-          (err: unknown) => admit(req, reply, done, failOpen(req, now, err), now),
+          (err: unknown) => admit(req, reply, done, failOpen(req, now, err, bucket), now),
         )
         .then(undefined, (err: unknown) => done(err as Error));
     } else admit(req, reply, done, counted, now);

@@ -231,7 +231,7 @@ export class BatchedRateLimitStore implements RateLimitStore {
     try {
       totals = await addRateLimitHits(this.#storage.db, [{ bucket, windowMs, windowStart: start, hits }]);
     } catch (err) {
-      w.pending += hits - 1; // this hit is not counted (the policy fails open); the earlier ones stay due
+      w.pending += hits - 1; // this hit the policy counts in the process instead; the earlier ones stay due
       throw err;
     }
     const count = totals.get(key) ?? hits;
