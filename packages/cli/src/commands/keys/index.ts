@@ -18,6 +18,52 @@ interface KeyRow {
   drops_at: string | null;
 }
 
+interface Rotation {
+  kid: string;
+  generation: number;
+  retired: string[];
+  dropped?: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isTime = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+
+function isKeyRow(v: unknown): v is KeyRow {
+  return (
+    isObject(v) &&
+    ['kid', 'purpose', 'alg', 'status'].every((f) => typeof v[f] === 'string') &&
+    Number.isSafeInteger(v.generation) &&
+    typeof v.published === 'boolean' &&
+    isTime(v.created_at) &&
+    isTime(v.retired_at) &&
+    isTime(v.drops_at)
+  );
+}
+
+/** The key list of a 200 answer; anything else (a proxy's JSON, a broken server) is said, not printed half. */
+function keyRowsOf(status: number, body: unknown): KeyRow[] {
+  const keys = isObject(body) ? body.keys : undefined;
+  if (Array.isArray(keys) && keys.every(isKeyRow)) return keys;
+  throw new CliError(`the server's ${status} answer is not a key list.`);
+}
+
+/** The rotation of a 201 answer: the operator must learn which key now signs and which stopped, or that it is unknown. */
+function rotationOf(status: number, body: unknown): Rotation {
+  if (
+    isObject(body) &&
+    typeof body.kid === 'string' &&
+    Number.isSafeInteger(body.generation) &&
+    isStrings(body.retired) &&
+    (body.dropped === undefined || isStrings(body.dropped))
+  ) {
+    return body as unknown as Rotation;
+  }
+  throw new CliError(
+    `the server's ${status} answer is not a key rotation; run vouch keys list to see whether the key was rotated.`,
+  );
+}
+
 function adminHeaders(opts: ServerOptions): Record<string, string> {
   const headers = credentialHeaders(opts, ['admin']);
   if (headers['x-api-key'] === undefined) throw new CliError('give $VOUCH_ADMIN_KEY (or --admin-key-file).');
@@ -48,7 +94,7 @@ Examples:
     .action(async (opts: ServerOptions) => {
       const res = await request(serverBase(opts), 'GET', '/api/v1/admin/keys', undefined, adminHeaders(opts));
       expectStatus(res, [200]);
-      const rows = (res.body as { keys: KeyRow[] }).keys;
+      const rows = keyRowsOf(res.status, res.body);
       print(io, opts.json === true, { keys: rows }, () =>
         rows
           .map((k) => {
@@ -100,7 +146,7 @@ Examples:
         adminHeaders(opts),
       );
       expectStatus(res, [201]);
-      const r = res.body as { kid: string; generation: number; retired: string[]; dropped?: string[] };
+      const r = rotationOf(res.status, res.body);
       const dropped = r.dropped ?? [];
       // A compromised rotation drops earlier retired keys too (their tokens stop verifying): every one is named.
       print(io, opts.json === true, r, () =>
