@@ -1,7 +1,7 @@
 // What an agent does with its own key: sign content, grant or revoke an integrator's consent, report another agent,
 // ask for an identity/session token and for a capability token. Every signature is made here, client-side; the
 // private key never leaves the process.
-import { VouchError } from '../errors.ts';
+import { isVouchError, VouchError } from '../errors.ts';
 import { encodeBase64 } from '../encoding/base64.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { canonicalize } from '../json/canonicalize.ts';
@@ -118,7 +118,11 @@ export class VouchAgent {
     return encodeBase64(await this.crypto.sign('EdDSA', this.privateKey, encodeUtf8(text)));
   }
 
-  /** Signs a payload hash (`"<payloadHash>:<signedAt>"`) and records it: `POST /api/v1/signatures/sign`. */
+  /**
+   * Signs a payload hash (`"<payloadHash>:<signedAt>"`) and records it: `POST /api/v1/signatures/sign`. Without a
+   * `signedAt` of the caller's, a submission refused `SIGNED_AT_OUT_OF_WINDOW` is signed again, once, at a fresh
+   * reading of the clock: its retries outlasted the server's window, and that refusal says nothing was recorded.
+   */
   async signPayloadHash(
     payloadHash: string,
     options: { publicNote?: string; signedAt?: number } & CallOptions = {},
@@ -126,7 +130,27 @@ export class VouchAgent {
     if (!/^[0-9a-f]{64}$/.test(payloadHash)) {
       throw new VouchError('INVALID_ARGUMENT', 'payloadHash must be 64 lowercase hex digits.');
     }
-    const { publicNote, signedAt = this.now(), ...call } = options;
+    const { publicNote, signedAt: given, ...call } = options;
+    const signedAt = given ?? this.now();
+    try {
+      return await this.recordSignature(payloadHash, signedAt, publicNote, call);
+    } catch (err) {
+      // The transport retries a lost answer with the same submission (the server answers a recorded one before it
+      // checks the window, so nothing is recorded twice); a retry that came too late for the window was not
+      // recorded, so a new signature is safe. A signedAt the caller chose (a consent's) is theirs to keep.
+      if (given !== undefined || !isVouchError(err, 'SIGNED_AT_OUT_OF_WINDOW')) throw err;
+      const fresh = this.now();
+      if (fresh === signedAt) throw err;
+      return this.recordSignature(payloadHash, fresh, publicNote, call);
+    }
+  }
+
+  private async recordSignature(
+    payloadHash: string,
+    signedAt: number,
+    publicNote: string | undefined,
+    call: CallOptions,
+  ): Promise<SignedContent> {
     // A note is the agent's only when the signature covers it.
     const signature = await this.signText(await signedMessageText(payloadHash, signedAt, publicNote, this.crypto));
     const body = {
