@@ -54,12 +54,14 @@ eachEngine(
         'routes of /docs/json that docs/PROTOCOL.md and README.md do not name',
       );
 
-      // And every route they name is served (a hidden one too): no request to it reaches the not-found handler.
+      // And every route they name is served (a hidden one too): no request to it reaches the not-found handler,
+      // which answers 405 where the path is served under another method only.
       const unserved: string[] = [];
       for (const route of named) {
         const [method, path] = route.split(' ') as [string, string];
         const res = await app.inject({ method: method as 'GET', url: path.replaceAll('{}', 'x') });
-        if (res.statusCode === 404 && res.body.startsWith('{"error":"No route ')) unserved.push(route);
+        const noRoute = res.statusCode === 404 && res.body.startsWith('{"error":"No route ');
+        if (noRoute || res.statusCode === 405) unserved.push(route);
       }
       assert.deepEqual(unserved, [], 'routes docs/PROTOCOL.md or README.md name that the server does not serve');
     } finally {

@@ -4,6 +4,7 @@ import { ApiError } from '../errors.ts';
 import { StorageError, toStorageError } from '../storage/index.ts';
 import type { ErrorBody } from '../errors.ts';
 import type { NotFoundPage } from '../module.ts';
+import { trackAllowedMethods } from './allowed-methods.ts';
 
 interface AjvIssue {
   keyword: string;
@@ -82,8 +83,9 @@ function isTransactionConflict(err: unknown): boolean {
 /**
  * The one place errors become HTTP responses: `{error, code}` with the right status, a `field` on validation
  * failures, and never a stack trace. Unknown errors are logged (without request bodies) and answered as 500.
- * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks); the first
- * of `notFoundPages` that claims one answers it with its page instead of the JSON 404.
+ * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks). One whose
+ * path another method serves is 405 `METHOD_NOT_ALLOWED` with `Allow`; otherwise the first of `notFoundPages` that
+ * claims it answers it with its page instead of the JSON 404. Call it before any route is registered.
  */
 export function installErrorHandler(
   app: FastifyInstance,
@@ -147,10 +149,23 @@ export function installErrorHandler(
     return reply.send(body);
   });
 
+  const allowedMethods = trackAllowedMethods(app);
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allow = allowedMethods(req.url);
+    if (allow.length > 0) {
+      const methods = allow.join(', ');
+      void reply.code(405).header('allow', methods).type('application/json; charset=utf-8');
+      onNotFound?.(req, reply);
+      const body: ErrorBody = {
+        error: `No route ${req.method} ${path}; this path answers ${methods}.`,
+        code: 'METHOD_NOT_ALLOWED',
+      };
+      return reply.send(body);
+    }
     void reply.code(404).type('application/json; charset=utf-8');
     onNotFound?.(req, reply);
-    const body: ErrorBody = { error: `No route ${req.method} ${req.url.split('?')[0]}.`, code: 'NOT_FOUND' };
+    const body: ErrorBody = { error: `No route ${req.method} ${path}.`, code: 'NOT_FOUND' };
     if (notFoundPages.some((page) => page(req, reply, body))) return reply;
     return reply.send(body);
   });
