@@ -26,6 +26,7 @@ import { MODULES } from './modules/index.ts';
 import type { BadAddressPage, VouchModule } from './module.ts';
 import type { ErrorBody } from './errors.ts';
 import { VERSION } from './version.ts';
+import { wantsErrorPage } from './web/error-pages.ts';
 
 export interface AppDeps {
   config: Config;
@@ -94,12 +95,12 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: false },
     // Errors Fastify raises before any route runs (a path that is not valid UTF-8, a path parameter longer than
     // maxParamLength) get the same `{error, code}` shape as everything else, and, as no onRequest hook ran for them,
-    // the headers every answer carries; under a module's page paths, its HTML page with that code.
+    // the headers every answer carries; for a browser's page request, a module's HTML page with that code.
     frameworkErrors: (_err, req, reply) => {
       cors?.(req as FastifyRequest, reply as FastifyReply);
       const answer = commonHeaders(reply as FastifyReply, req.id).code(400);
       const body: ErrorBody = { error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' };
-      if (badAddressPages.some((page) => page(req, answer, body))) return;
+      if (wantsErrorPage(req) && badAddressPages.some((page) => page(req, answer, body))) return;
       void answer.send(body);
     },
     // And so do requests Node's HTTP parser refuses before Fastify sees them (malformed, too large, timed out).

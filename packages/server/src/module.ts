@@ -16,13 +16,15 @@ export interface VouchModule {
   /**
    * For a module that serves HTML pages: answers a request whose address the router could not read (malformed
    * percent-encoding, a path that is not UTF-8, a parameter too long) with its own 400 page when the path is one of
-   * its pages', and returns true; false leaves the API's JSON `error` (status and headers are already set).
+   * its pages', and returns true; false leaves the API's JSON `error` (status and headers are already set). Asked
+   * only for a browser's GET or HEAD of a path outside the API (web/error-pages.ts `wantsErrorPage`), module by
+   * module in registration order: the first that claims the path answers.
    */
   badAddressPage?(ctx: AppContext): BadAddressPage;
   /**
    * For a module that serves HTML pages: answers a request no route matched with its own 404 page when the path is
-   * under one of its pages' paths (an agent page with extra segments) and the caller is a browser, and returns true;
-   * false leaves the API's JSON `error` (status and headers are already set).
+   * one of its pages', and returns true; false leaves the API's JSON `error` (status and headers are already set).
+   * Asked as {@link VouchModule.badAddressPage} is, for the same requests only.
    */
   notFoundPage?(ctx: AppContext): NotFoundPage;
 }

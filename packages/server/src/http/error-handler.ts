@@ -5,6 +5,7 @@ import { StorageError, toStorageError } from '../storage/index.ts';
 import type { ErrorBody } from '../errors.ts';
 import type { NotFoundPage } from '../module.ts';
 import { trackAllowedMethods } from './allowed-methods.ts';
+import { wantsErrorPage } from '../web/error-pages.ts';
 
 interface AjvIssue {
   keyword: string;
@@ -84,8 +85,9 @@ function isTransactionConflict(err: unknown): boolean {
  * The one place errors become HTTP responses: `{error, code}` with the right status, a `field` on validation
  * failures, and never a stack trace. Unknown errors are logged (without request bodies) and answered as 500.
  * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks). One whose
- * path another method serves is 405 `METHOD_NOT_ALLOWED` with `Allow`; otherwise the first of `notFoundPages` that
- * claims it answers it with its page instead of the JSON 404. Call it before any route is registered.
+ * path another method serves is 405 `METHOD_NOT_ALLOWED` with `Allow`; otherwise, for a browser's page request
+ * (`wantsErrorPage`), the first of `notFoundPages` that claims it answers it with its page instead of the JSON 404.
+ * Call it before any route is registered.
  */
 export function installErrorHandler(
   app: FastifyInstance,
@@ -166,7 +168,7 @@ export function installErrorHandler(
     void reply.code(404).type('application/json; charset=utf-8');
     onNotFound?.(req, reply);
     const body: ErrorBody = { error: `No route ${req.method} ${path}.`, code: 'NOT_FOUND' };
-    if (notFoundPages.some((page) => page(req, reply, body))) return reply;
+    if (wantsErrorPage(req) && notFoundPages.some((page) => page(req, reply, body))) return reply;
     return reply.send(body);
   });
 }

@@ -1,6 +1,8 @@
 // Review: an agent page address the router cannot read (malformed percent-encoding, a path that is not UTF-8, a DID
 // longer than any route parameter) answers an HTML 400 page in the console's layout, with the page headers and the
 // API's code, like the console's other errors; it answered the API's JSON 400. API paths keep their JSON answer.
+// As every error page no route gives, it is for a browser's GET or HEAD only (browser-error-pages.test.ts): other
+// callers get the JSON 400, which they used to get an HTML page for.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { makeApp } from '../helpers/app.ts';
@@ -20,21 +22,27 @@ function assertHtml400(res: LightMyRequestResponse, url: string): void {
   assert.match(res.body, /<nav/, `${url}: in the console's layout`);
 }
 
-eachEngine('an unreadable agent page address is an HTML 400 page; an API path stays JSON', async ({ open }) => {
-  const t = await makeApp(await open(), { env: ENV });
-  try {
-    for (const url of ['/agents/%ZZ', '/agents/%E0%A4%A', '/agents/%C0%80', `/agents/${'a'.repeat(600)}`]) {
-      for (const accept of ['text/html', '*/*', 'application/json']) {
-        assertHtml400(await t.app.inject({ method: 'GET', url, headers: { accept } }), `${url} (${accept})`);
+eachEngine(
+  'an unreadable agent page address is an HTML 400 page for a browser; an API path stays JSON',
+  async ({ open }) => {
+    const t = await makeApp(await open(), { env: ENV });
+    try {
+      for (const url of ['/agents/%ZZ', '/agents/%E0%A4%A', '/agents/%C0%80', `/agents/${'a'.repeat(600)}`]) {
+        assertHtml400(await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } }), url);
+        for (const accept of ['*/*', 'application/json']) {
+          const res = await t.app.inject({ method: 'GET', url, headers: { accept } });
+          assert.equal(res.statusCode, 400, `${url} (${accept})`);
+          assert.equal(res.json().code, 'VALIDATION_FAILED', `${url} (${accept})`);
+        }
       }
+      for (const url of ['/v1/identity/%ZZ', '/api/v1/agents/%ZZ', '/api/%ZZ', '/.well-known/%ZZ']) {
+        const res = await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+        assert.equal(res.statusCode, 400, url);
+        assert.match(String(res.headers['content-type']), /^application\/json/, url);
+        assert.deepEqual(res.json(), { error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' }, url);
+      }
+    } finally {
+      await t.app.close();
     }
-    for (const url of ['/v1/identity/%ZZ', '/api/v1/agents/%ZZ', '/%ZZ', '/agents%ZZ']) {
-      const res = await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
-      assert.equal(res.statusCode, 400, url);
-      assert.match(String(res.headers['content-type']), /^application\/json/, url);
-      assert.deepEqual(res.json(), { error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' }, url);
-    }
-  } finally {
-    await t.app.close();
-  }
-});
+  },
+);

@@ -97,27 +97,25 @@ ${toolItems}`;
 const NOT_AN_ADDRESS = 'This is not the address of an agent or a signature.';
 
 /**
- * The agents module's {@link BadAddressPage}: a `/verify/...` address the router could not read answers a browser
- * (Accept: text/html) with the page's 400, as its 404 is a page for a browser; other callers keep the JSON `error`.
+ * The agents module's {@link BadAddressPage}: a `/verify/...` address the router could not read answers a browser's
+ * page request (the app asks only for those) with the pages' 400, without the console's navigation.
  */
 export function verifyBadAddressPage(ctx: AppContext): BadAddressPage {
   return (req, reply, error) => {
-    if (!req.url.startsWith('/verify/') || !wantsHtml(req)) return false;
+    if (!req.url.startsWith('/verify/')) return false;
     sendErrorPage(ctx, reply, 400, NOT_AN_ADDRESS, false, error.code);
     return true;
   };
 }
 
 /**
- * The agents module's {@link NotFoundPage}: a browser's GET of a `/verify/...` address no route serves (extra
- * segments, `/verify/sig/<hash>`) answers the pages' 404, as `/verify/<unknown>` does; other callers keep the JSON 404.
+ * The agents module's {@link NotFoundPage}: a browser's page request for a `/verify/...` address no route serves
+ * (extra segments, `/verify/sig/<hash>`) answers the pages' 404, as `/verify/<unknown>` does.
  */
 export function verifyNotFoundPage(ctx: AppContext): NotFoundPage {
-  return (req, reply) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url.startsWith('/verify/') || !wantsHtml(req)) {
-      return false;
-    }
-    sendErrorPage(ctx, reply, 404, 'No agent or signature here.', false, 'NOT_FOUND');
+  return (req, reply, error) => {
+    if (!req.url.startsWith('/verify/')) return false;
+    sendErrorPage(ctx, reply, 404, 'No agent or signature here.', false, error.code);
     return true;
   };
 }

@@ -12,6 +12,6 @@ const MAX_REF_CHARS = 200;
 /** Answers the agent page for a DID (or an internal id or slug), or an HTML 404. */
 export async function sendAgentPage(ctx: AppContext, reply: FastifyReply, ref: string): Promise<FastifyReply> {
   const profile = ref.length > MAX_REF_CHARS ? undefined : await loadProfile(ctx, ref);
-  if (profile === undefined) return sendErrorPage(ctx, reply, 404, 'No agent has this DID.');
+  if (profile === undefined) return sendErrorPage(ctx, reply, 404, 'No agent has this DID.', 'agents', 'NOT_FOUND');
   return sendPage(reply, renderAgentPage(ctx, profile, { nav: 'agents' }));
 }

@@ -4,7 +4,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { VouchModule } from '../../module.ts';
-import { wantsHtml } from '../../web/html.ts';
 import type { NavSection } from '../../web/layout.ts';
 import { sendAgentPage } from './agent-page.ts';
 import { cachedCounts, renderOverview } from './overview.ts';
@@ -44,33 +43,32 @@ async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await registerTokenInspector(app, ctx);
 }
 
-/** Page paths with a parameter, whose unreadable addresses get the console's 400 page instead of JSON. */
-const PAGE_PREFIXES = ['/agents/'];
-
-/**
- * Paths under the console's pages, and the section each belongs to: a browser that asks for one no route serves (an
- * agent page with extra segments, `/registry/x`, `/tokens/inspect/x`) gets the console's 404 page instead of JSON.
- */
-const NOT_FOUND_SECTIONS: ReadonlyArray<[prefix: string, section: NavSection]> = [
-  ['/agents/', 'agents'],
-  ['/registry/', 'registry'],
-  ['/tokens/', 'tokens'],
+/** The console's sections by the root of their paths, for the navigation of an error page under one. */
+const SECTIONS: ReadonlyArray<[root: string, section: NavSection]> = [
+  ['/agents', 'agents'],
+  ['/registry', 'registry'],
+  ['/tokens', 'tokens'],
 ];
 
+function sectionOf(url: string): NavSection | true {
+  const path = url.split('?')[0]!;
+  return SECTIONS.find(([root]) => path === root || path.startsWith(`${root}/`))?.[1] ?? true;
+}
+
+/**
+ * The console is the site's pages: the app asks its page hooks only for a browser's page request (a GET or HEAD
+ * outside the API, web/error-pages.ts), and it answers every one that a module asked before it (the verify pages,
+ * under /verify/) left, with its 404 or 400 page showing the API's code, in its layout.
+ */
 export const consoleModule: VouchModule = {
   name: 'console',
   routes: registerConsoleRoutes,
   badAddressPage: (ctx) => (req, reply, error) => {
-    if (!PAGE_PREFIXES.some((prefix) => req.url.startsWith(prefix))) return false;
-    sendErrorPage(ctx, reply, 400, 'This address is not a valid agent page address.', 'agents', error.code);
+    sendErrorPage(ctx, reply, 400, 'This is not an address this server can read.', sectionOf(req.url), error.code);
     return true;
   },
   notFoundPage: (ctx) => (req, reply, error) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !wantsHtml(req)) return false;
-    const path = req.url.split('?')[0]!;
-    const section = NOT_FOUND_SECTIONS.find(([prefix]) => path.startsWith(prefix))?.[1];
-    if (section === undefined) return false;
-    sendErrorPage(ctx, reply, 404, 'There is no console page at this address.', section, error.code);
+    sendErrorPage(ctx, reply, 404, 'There is no page at this address.', sectionOf(req.url), error.code);
     return true;
   },
 };

@@ -1,0 +1,27 @@
+// Which requests no route answers get an HTML error page instead of the API's JSON `error`: one rule for every path,
+// applied by the app before it asks the modules' page hooks (VouchModule.notFoundPage and badAddressPage).
+import type { FastifyRequest } from 'fastify';
+import { wantsHtml } from './html.ts';
+
+/**
+ * The roots of the JSON API and of the documents programs read (discovery, keys, OpenAPI, metrics, health): errors
+ * under them are JSON whoever asks. Every other path is a page path: the console's, the verify pages', assets.
+ */
+const API_ROOTS = ['/api', '/v1', '/.well-known', '/docs/json', '/metrics', '/healthz', '/readyz', '/ingest'];
+
+/** Whether `path` (no query string) is one of {@link API_ROOTS} or under one, segment by segment (`/apix` is not). */
+export function isApiPath(path: string): boolean {
+  return API_ROOTS.some((root) => path.startsWith(root) && (path.length === root.length || path[root.length] === '/'));
+}
+
+/**
+ * Whether a 404 or 400 that no route gives (a path no route serves, an address the router cannot read) is answered
+ * with an HTML page: a browser's (Accept naming `text/html`) GET or HEAD of a path outside the API. Other methods,
+ * callers and paths get the JSON `error`; a route that exists answers as it decides.
+ */
+export function wantsErrorPage(req: FastifyRequest): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (!wantsHtml(req)) return false;
+  const query = req.url.indexOf('?');
+  return !isApiPath(query === -1 ? req.url : req.url.slice(0, query));
+}
