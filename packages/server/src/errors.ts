@@ -29,6 +29,7 @@ export type ApiErrorCode =
   | 'POW_INVALID'
   | 'KEY_ALREADY_REGISTERED'
   | 'SLUG_INVALID'
+  | 'SLUG_RESERVED'
   | 'SLUG_TAKEN'
   | 'HANDLE_TAKEN'
   | 'TOKEN_INVALID'
@@ -114,6 +115,7 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   POW_INVALID: 400,
   KEY_ALREADY_REGISTERED: 409,
   SLUG_INVALID: 400,
+  SLUG_RESERVED: 400,
   SLUG_TAKEN: 409,
   HANDLE_TAKEN: 409,
   TOKEN_INVALID: 400,

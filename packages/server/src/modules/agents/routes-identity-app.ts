@@ -22,7 +22,7 @@ import { checkKeyProof, replaceManagementToken } from './credentials.ts';
 import type { KeyProof } from './credentials.ts';
 import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, verifyAgentSignature } from './service.ts';
-import { assertSlug } from './slug.ts';
+import { assertSlug, assertTakeableSlug } from './slug.ts';
 import * as store from './store.ts';
 import type { AgentRow, Db } from './store.ts';
 import { manifestSigningKey, manifestStatement, signStatement } from './tool-manifest.ts';
@@ -403,6 +403,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
         assertAgentActive(current);
+        // Against the slug held now, under the lock: an agent keeps a reserved slug only while it holds it.
+        assertTakeableSlug(slug, 'body.slug', current.slug);
         if (!(await store.setSlug(trx, row.id, slug, now))) {
           throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
         }

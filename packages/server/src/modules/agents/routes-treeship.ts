@@ -15,7 +15,7 @@ import { createAgent } from './routes-identity-app.ts';
 import { agentSlugParams, answers, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
-import { assertSlug } from './slug.ts';
+import { assertTakeableSlug } from './slug.ts';
 import * as store from './store.ts';
 import type { AgentRow, Db, ToolManifestRow } from './store.ts';
 import {
@@ -122,7 +122,7 @@ export function registerTreeshipRoutes(
         linking_key?: string;
         key_proof?: { signed_at: number; signature: string };
       };
-      assertSlug(body.slug, 'body.slug');
+      assertTakeableSlug(body.slug, 'body.slug');
       const publicKey =
         body.public_key_pem === undefined
           ? null

@@ -28,6 +28,85 @@ export function assertSlug(s: string, field = 'slug'): void {
   }
 }
 
+/**
+ * Slugs no agent may take, since its page (`/verify/<slug>`) and profile would read as the service's own: names of
+ * the service and its operator, and the path segments a slug sits beside (`/verify/sig/…`, `/v1/identity/register`,
+ * `/api/v1/agents/{register,claim,report}`) or that name the service's own top-level paths. Compared exactly: a slug
+ * is already lowercase ASCII, so there is nothing else to fold. An agent that held one before it was listed keeps it.
+ */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
+  // the service and whoever runs it
+  'vouch',
+  'admin',
+  'administrator',
+  'root',
+  'system',
+  'operator',
+  'official',
+  'staff',
+  'team',
+  'support',
+  'help',
+  'helpdesk',
+  'security',
+  'abuse',
+  'trust',
+  'safety',
+  'moderator',
+  'postmaster',
+  'hostmaster',
+  'webmaster',
+  'noreply',
+  'no-reply',
+  'status',
+  'verified',
+  // path segments
+  'api',
+  'verify',
+  'sig',
+  'register',
+  'claim',
+  'report',
+  'agents',
+  'owners',
+  'tokens',
+  'registry',
+  'identity',
+  'integrators',
+  'docs',
+  'assets',
+  'metrics',
+  'healthz',
+  'readyz',
+  'ingest',
+  'intercept',
+]);
+
+/** Reserved for the service as a family: `vouch-support`, `vouch-team`, ... */
+const RESERVED_PREFIX = 'vouch-';
+
+/**
+ * Whether `s` is a slug no agent may newly take ({@link RESERVED_SLUGS}, or `vouch-` followed by anything).
+ *
+ * @example
+ * isReservedSlug('admin'); // true
+ * isReservedSlug('admin-bot'); // false
+ */
+export function isReservedSlug(s: string): boolean {
+  return RESERVED_SLUGS.has(s) || s.startsWith(RESERVED_PREFIX);
+}
+
+/**
+ * Throws `SLUG_INVALID` (400) unless `s` is a valid slug, then `SLUG_RESERVED` (400) if it is reserved, unless it is
+ * `held`, the slug the agent already has (one taken before the list named it stays its holder's).
+ */
+export function assertTakeableSlug(s: string, field = 'slug', held: string | null = null): void {
+  assertSlug(s, field);
+  if (s !== held && isReservedSlug(s)) {
+    throw new ApiError('SLUG_RESERVED', `${field} is reserved: it would read as the service itself. Choose another.`);
+  }
+}
+
 /** A 64-hex string: the form of a signature hash (identity.app's `verifyUrl`), never a slug. */
 export function isSignatureHash(s: string): boolean {
   return /^[0-9a-f]{64}$/.test(s);
