@@ -211,7 +211,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: '1048576',
     meaning:
       'Largest request body in bytes (larger: 413). Only the routes whose valid bodies can be large take that much ' +
-      "(tool manifests, registry proposals up to 1 MiB, capability batches up to 640 KiB, the console's token form " +
+      "(tool manifests and registry proposals up to 1 MiB, capability batches up to 640 KiB, the console's token form " +
       'up to 256 KiB, `verify-tools` and integrator metrics up to 128 KiB); every other route takes at most 64 KiB, ' +
       'or this if smaller. Ingestion (`VOUCH_INGEST_BODY_LIMIT`) and the registry genesis have their own limits.',
   },

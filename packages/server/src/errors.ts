@@ -31,6 +31,7 @@ export type ApiErrorCode =
   | 'SLUG_INVALID'
   | 'SLUG_RESERVED'
   | 'SLUG_TAKEN'
+  | 'TOOL_MANIFEST_TOO_LARGE'
   | 'HANDLE_TAKEN'
   | 'TOKEN_INVALID'
   | 'TOKEN_USED'
@@ -117,6 +118,7 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   SLUG_INVALID: 400,
   SLUG_RESERVED: 400,
   SLUG_TAKEN: 409,
+  TOOL_MANIFEST_TOO_LARGE: 400,
   HANDLE_TAKEN: 409,
   TOKEN_INVALID: 400,
   TOKEN_USED: 409,

@@ -9,9 +9,6 @@ import { REGISTRY_LIMITS } from '@vouch/sdk';
  */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-/** A route that may take up to `VOUCH_BODY_LIMIT` bytes, and no fixed smaller bound. */
-const CONFIGURED = Number.POSITIVE_INFINITY;
-
 /**
  * Routes whose valid bodies can pass DEFAULT_BODY_LIMIT, by `METHOD url`, with the room they need (each capped at
  * `VOUCH_BODY_LIMIT`). A route that sets `bodyLimit` itself keeps it: the ingestion routes
@@ -29,8 +26,9 @@ export const LARGE_BODY_ROUTES: ReadonlyMap<string, number> = new Map([
   ['POST /v1/intercept/batch', 640 * 1024],
   // A proposal as its file may hold it (up to 1,000 co-signatures; the SDK reads at most maxFileBytes).
   ['POST /v1/registry/proposals', REGISTRY_LIMITS.maxFileBytes],
-  // Up to 500 tools with descriptions of up to 1,000 characters each: 570 KB in ASCII, 2 MB at 4 bytes a character.
-  ['POST /v1/identity/:slug/tools', CONFIGURED],
+  // A manifest of up to 640 KiB as RFC 8785 JSON (MAX_MANIFEST_BYTES: 500 tools each described in 1,000 ASCII
+  // characters fit, 2 MB of four-byte ones do not), plus 65 KB of tools listed twice, and room for escapes.
+  ['POST /v1/identity/:slug/tools', 1024 * 1024],
 ]);
 
 /**

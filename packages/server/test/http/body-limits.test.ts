@@ -151,7 +151,7 @@ eachEngine(
       assertRead(many, 'ingest', 400);
       assert.match((many.json() as { error: string }).error, /at most 1000 events/);
 
-      // A proposal file's size, and a tool manifest's, up to VOUCH_BODY_LIMIT (1 MiB by default).
+      // A proposal file's size, and a tool manifest's body, up to 1 MiB (and VOUCH_BODY_LIMIT, 1 MiB by default).
       assertRead(await send(t, 'POST', '/v1/registry/proposals', sized(MIB)), 'proposal');
       assertTooLarge(await send(t, 'POST', '/v1/registry/proposals', sized(MIB + 1)), 'proposal');
       // A route that takes a large body still measures its nesting first (100,000 arrays deep: no stack overflow).
@@ -175,11 +175,12 @@ eachEngine(
     const storage = await open();
     const high = await makeApp(storage, { env: { ...ENV, VOUCH_BODY_LIMIT: String(2 * MIB) } });
     try {
-      // A proposal keeps its own bound under a higher ceiling; a tool manifest goes up to the ceiling.
+      // A proposal and a tool manifest keep their own bounds under a higher ceiling (a manifest's is MAX_MANIFEST_BYTES
+      // of RFC 8785 JSON, and its body's 1 MiB holds the largest one).
       assertTooLarge(await send(high, 'POST', '/v1/registry/proposals', sized(MIB + 1)), 'proposal');
       const admin = { 'x-api-key': high.adminKey };
-      assertRead(await send(high, 'POST', '/v1/identity/nobody/tools', sized(2 * MIB), admin), 'tools');
-      assertTooLarge(await send(high, 'POST', '/v1/identity/nobody/tools', sized(2 * MIB + 1), admin), 'tools');
+      assertRead(await send(high, 'POST', '/v1/identity/nobody/tools', sized(MIB), admin), 'tools');
+      assertTooLarge(await send(high, 'POST', '/v1/identity/nobody/tools', sized(MIB + 1), admin), 'tools');
       assertTooLarge(await send(high, 'POST', '/api/v1/integrators/consent', sized(DEFAULT_BODY_LIMIT + 1)), 'consent');
     } finally {
       await high.app.close();

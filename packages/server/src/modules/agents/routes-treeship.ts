@@ -19,6 +19,7 @@ import { assertTakeableSlug } from './slug.ts';
 import * as store from './store.ts';
 import type { AgentRow, Db, ToolManifestRow } from './store.ts';
 import {
+  assertManifestSize,
   manifestHash,
   manifestSigningKey,
   manifestStatement,
@@ -245,6 +246,7 @@ export function registerTreeshipRoutes(
       assertMayManage(req.principal, row);
       assertAgentActive(row);
       const manifest = normalizeManifest(body.tools, body.tool_descriptions);
+      assertManifestSize(manifest);
       const hash = manifestHash(manifest);
       const key = await manifestSigningKey(ctx);
       const now = ctx.clock.now();

@@ -65,6 +65,32 @@ export function manifestHash(m: NormalizedManifest): string {
   return sha256HexSync(canonicalize({ tools: m.tools, tool_descriptions: m.tool_descriptions }));
 }
 
+/**
+ * Most bytes a manifest's RFC 8785 JSON (what is hashed, stored and served) may take: 640 KiB. Every manifest in
+ * ASCII fits (500 tool names of 128 characters, each described in 1,000 characters: 632,533 bytes), and so does
+ * its largest body sent as JSON, 65 KB more at most (every tool listed twice), within the route's 1 MiB body limit
+ * (body-limits.ts); 500 descriptions of 1,000 multi-byte characters (up to 2.1 MB) would not.
+ */
+export const MAX_MANIFEST_BYTES = 640 * 1024;
+
+/**
+ * Throws `TOOL_MANIFEST_TOO_LARGE` (400) when the manifest's RFC 8785 JSON is longer than
+ * {@link MAX_MANIFEST_BYTES} bytes.
+ *
+ * @example
+ * assertManifestSize({ tools: ['read_file'], tool_descriptions: {} }); // returns
+ */
+export function assertManifestSize(m: NormalizedManifest): void {
+  const bytes = encodeUtf8(canonicalize({ tools: m.tools, tool_descriptions: m.tool_descriptions })).length;
+  if (bytes > MAX_MANIFEST_BYTES) {
+    throw new ApiError(
+      'TOOL_MANIFEST_TOO_LARGE',
+      `The tool manifest is ${bytes} bytes as RFC 8785 JSON; at most ${MAX_MANIFEST_BYTES} are kept (shorter descriptions fit).`,
+      { field: 'body.tool_descriptions' },
+    );
+  }
+}
+
 /** The statement the server signs (RFC 8785 JSON, UTF-8): what a verifier rebuilds from a manifest response. */
 export interface ManifestStatement {
   type: typeof TOOL_MANIFEST_TYPE;
