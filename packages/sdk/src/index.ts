@@ -242,6 +242,7 @@ export type {
   IdentityRegistration,
   ToolManifest,
   ToolCheck,
+  VoiceCheck,
   VouchKey,
   VouchKeys,
   AipIssueInput,

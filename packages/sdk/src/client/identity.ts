@@ -1,7 +1,14 @@
 import type { CallOptions } from './http.ts';
 import { Api } from './api.ts';
 import { ROUTES } from './routes.ts';
-import type { Answer, IdentityRegistration, IdentityRegistrationInput, ToolCheck, ToolManifest } from './types.ts';
+import type {
+  Answer,
+  IdentityRegistration,
+  IdentityRegistrationInput,
+  ToolCheck,
+  ToolManifest,
+  VoiceCheck,
+} from './types.ts';
 
 /** Treeship's identity routes: slug registration, profiles, tool manifests, voice fingerprints, domains. */
 export class IdentityApi extends Api {
@@ -44,11 +51,7 @@ export class IdentityApi extends Api {
   }
 
   /** `POST /v1/identity/:slug/verify-voice`: compare a fingerprint hash with the registered one. */
-  verifyVoice(
-    slug: string,
-    fingerprintHash: string,
-    options?: CallOptions,
-  ): Promise<Answer<{ verified: boolean; did: string; confidence: number; safe_for_payment: boolean }>> {
+  verifyVoice(slug: string, fingerprintHash: string, options?: CallOptions): Promise<Answer<VoiceCheck>> {
     return this.send(ROUTES.verifyVoice, { params: { slug }, body: { fingerprint_hash: fingerprintHash } }, options);
   }
 

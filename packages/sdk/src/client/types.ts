@@ -55,6 +55,17 @@ export interface ToolCheck {
   error?: string;
 }
 
+/** `verify-voice`'s answer; a revoked agent is `verified: false` with `code: "AGENT_REVOKED"` and `error`. */
+export interface VoiceCheck {
+  verified: boolean;
+  agent_slug: string | null;
+  did: string;
+  confidence: number;
+  safe_for_payment: boolean;
+  code?: string;
+  error?: string;
+}
+
 export interface VouchKey {
   kty: 'OKP';
   crv: 'Ed25519';

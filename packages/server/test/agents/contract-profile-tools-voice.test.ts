@@ -270,6 +270,19 @@ eachEngine('contract: profiles, tool manifests, voice fingerprints and domain ch
     const after = (await verifyTools('?tools_used=read_file')).json() as Record<string, unknown>;
     assert.equal(after.verified, false);
     assert.equal(after.code, 'AGENT_REVOKED');
+    const voiceAfter = assertAnswer(c, VERIFY_VOICE, await verifyVoice('', { fingerprint_hash: hash }), 200, [
+      'verified',
+      'agent_slug',
+      'did',
+      'confidence',
+      'safe_for_payment',
+      'error',
+      'code',
+    ]);
+    assert.deepEqual(
+      [voiceAfter.verified, voiceAfter.confidence, voiceAfter.safe_for_payment, voiceAfter.code],
+      [false, 0, false, 'AGENT_REVOKED'],
+    );
     await refusedWritingNothing(c, SET_TOOLS, () => setTools(admin, { tools: ['a'] }), 403, 'AGENT_REVOKED');
     await refusedWritingNothing(c, VOICE, () => voice(admin, good), 403, 'AGENT_REVOKED');
     await refusedWritingNothing(c, CHALLENGE, () => challenge('?domain=agent.example', admin), 403, 'AGENT_REVOKED');

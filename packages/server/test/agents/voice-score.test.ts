@@ -274,10 +274,22 @@ eachEngine(
       ).json() as { verified: boolean; safe_for_payment: boolean };
       assert.deepEqual([lowRes.verified, lowRes.safe_for_payment], [true, false]);
 
-      // Revoked: still a match, never safe for payment.
-      await app.inject({ method: 'POST', url: '/api/v1/agents/voice-agent/revoke', headers: admin });
-      v = await verify(FINGERPRINT);
-      assert.deepEqual([v.verified, v.safe_for_payment], [true, false]);
+      // Revoked: not verified, as verify-tools answers a revoked agent (the voice matching changes nothing).
+      const revokedAt = await app.inject({ method: 'POST', url: '/api/v1/agents/voice-agent/revoke', headers: admin });
+      assert.equal(revokedAt.statusCode, 200, revokedAt.body);
+      const afterRevoke = await tableCounts(storage);
+      for (const hash of [FINGERPRINT, 'cd'.repeat(32)]) {
+        assert.deepEqual(await verify(hash), {
+          verified: false,
+          agent_slug: 'voice-agent',
+          did: agent.did,
+          confidence: 0,
+          safe_for_payment: false,
+          error: 'This agent has been revoked.',
+          code: 'AGENT_REVOKED',
+        });
+      }
+      assert.deepEqual(await tableCounts(storage), afterRevoke, 'a verify-voice writes nothing');
 
       // Refusals.
       const before = await tableCounts(storage);

@@ -459,7 +459,10 @@ export function registerTreeshipRoutes(
       const row = await agentOr404(ctx, req);
       const profile = await store.findProfile(db, { id: row.id });
       const voice = await store.findVoice(db, row.id);
-      const verified = voice !== undefined && voiceMatches(voice.fingerprint_digest, presented);
+      const matched = voice !== undefined && voiceMatches(voice.fingerprint_digest, presented);
+      // A revoked agent's voice verifies nothing, as its tools do not (verify-tools): same field, same code.
+      const revoked = row.status === 'revoked';
+      const verified = matched && !revoked;
       const score = profile === undefined ? 0 : scoreOfProfile(profile).score;
       return {
         verified,
@@ -468,12 +471,13 @@ export function registerTreeshipRoutes(
         confidence: verified ? 1.0 : 0.0,
         safe_for_payment: safeForPayment({
           verified,
-          revoked: row.status === 'revoked',
+          revoked,
           domainVerified: row.verified_domain !== null,
           keyProven: row.public_key !== null && row.key_proven_at !== null,
           score,
           sampleCount: voice?.sample_count ?? 0,
         }),
+        ...(revoked ? { error: 'This agent has been revoked.', code: 'AGENT_REVOKED' } : {}),
       };
     },
   );
