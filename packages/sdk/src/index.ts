@@ -207,6 +207,7 @@ export type {
   VerifiedAgentCredential,
   CapabilityProofInput,
   VerifyCapabilityProofOptions,
+  VerifyRevocationRequestOptions,
   CheckCapabilityOptions,
 } from './capability/index.ts';
 

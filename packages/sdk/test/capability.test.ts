@@ -186,6 +186,13 @@ describe('agent credentials against a governed registry', () => {
     );
     const d = await signRevocationRequest({ jti: 't1', issuerId: 'delta' }, g.orgs.delta!.privateKey, { now });
     await rejectsCode(() => verifyRevocationRequest(d, { registry: g.doc, jti: 't1', now }), 'ISSUER_REVOKED');
+    // allowStale skips the window only: the jti, the key and the issuer's standing are still checked.
+    const late = { registry: g.doc, now: now + 120_000, allowStale: true };
+    assert.equal(await verifyRevocationRequest(r, { ...late, jti: 't1' }), 'alpha');
+    await rejectsCode(() => verifyRevocationRequest(r, { ...late, jti: 't2' }), 'PROOF_INVALID');
+    await rejectsCode(() => verifyRevocationRequest(d, { ...late, jti: 't1' }), 'ISSUER_REVOKED');
+    const forged = await signRevocationRequest({ jti: 't1', issuerId: 'alpha' }, g.orgs.bravo!.privateKey, { now });
+    await rejectsCode(() => verifyRevocationRequest(forged, { ...late, jti: 't1' }), 'PROOF_INVALID');
   });
 });
 

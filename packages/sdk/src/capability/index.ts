@@ -29,7 +29,7 @@ export {
 export { signAgentCredential, verifyAgentCredential, MAX_SCOPE_ENTRIES } from './credential.ts';
 export type { SignAgentCredentialInput, VerifyAgentCredentialOptions, VerifiedAgentCredential } from './credential.ts';
 export { signCapabilityProof, verifyCapabilityProof, signRevocationRequest, verifyRevocationRequest } from './proof.ts';
-export type { CapabilityProofInput, VerifyCapabilityProofOptions } from './proof.ts';
+export type { CapabilityProofInput, VerifyCapabilityProofOptions, VerifyRevocationRequestOptions } from './proof.ts';
 export {
   parseCapabilityClaims,
   signCapabilityToken,

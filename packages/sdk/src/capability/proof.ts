@@ -111,20 +111,32 @@ export async function signRevocationRequest(
   );
 }
 
+export interface VerifyRevocationRequestOptions {
+  registry: RegistryDocument;
+  jti: string;
+  /** Reference time, ms. */
+  now: number;
+  /** Largest distance of `iat` from `now`, seconds (default 60). */
+  maxAgeSeconds?: number;
+  /**
+   * Skip only the `iat` window, every other check made: for answering a request whose revocation is already in
+   * place (a retry after a lost answer), never for revoking.
+   */
+  allowStale?: boolean;
+  crypto?: CryptoProvider;
+}
+
 /**
  * Checks an issuer's revocation request for token `jti` against the registry in force: the issuer (`kid`) active
  * (`UNKNOWN_ISSUER`, `ISSUER_REVOKED`), signed by its current key and over exactly `{jti, iat}` (`PROOF_INVALID`),
- * `iat` within 60 s (`PROOF_STALE`). Returns the issuer id.
+ * `iat` within 60 s (`PROOF_STALE`) unless `allowStale`. Returns the issuer id.
  *
  * @example
  * ```ts
  * const issuerId = await verifyRevocationRequest(proof, { registry: doc, jti, now: Date.now() });
  * ```
  */
-export async function verifyRevocationRequest(
-  proof: string,
-  options: { registry: RegistryDocument; jti: string; now: number; maxAgeSeconds?: number; crypto?: CryptoProvider },
-): Promise<string> {
+export async function verifyRevocationRequest(proof: string, options: VerifyRevocationRequestOptions): Promise<string> {
   const { jws, payload } = parseEd25519Jws(proof, CAPABILITY_REVOCATION_TYP, 'PROOF_INVALID', 'revocation request');
   const issuerId = jws.header.kid!;
   if (!isId(issuerId, 64)) throw new VouchError('PROOF_INVALID', 'The revocation request kid is not an issuer id.');
@@ -138,7 +150,7 @@ export async function verifyRevocationRequest(
     throw new VouchError('PROOF_INVALID', 'The revocation request is not over {jti, iat} of this token.');
   }
   const maxAge = secondsOption(options.maxAgeSeconds, PROOF_MAX_AGE_SECONDS, 'maxAgeSeconds');
-  if (Math.abs(nowSecondsOf(options.now) - payload.iat) > maxAge) {
+  if (Math.abs(nowSecondsOf(options.now) - payload.iat) > maxAge && options.allowStale !== true) {
     throw new VouchError('PROOF_STALE', `The revocation request's iat must be within ${maxAge} s.`);
   }
   return issuerId;

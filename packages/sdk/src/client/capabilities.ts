@@ -36,7 +36,8 @@ export class CapabilitiesApi extends Api {
 
   /**
    * `POST /v1/tokens/revoke`: the admin, or the binding issuer with `proof` (`signRevocationRequest` by its
-   * registry key). Revokes every token delegated from it too.
+   * registry key). Revokes every token delegated from it too. A retry that reaches the server after the proof's
+   * 60 s still answers `alreadyRevoked: true` if the first attempt revoked it.
    */
   revoke(
     input: { tokenId: string; reason?: string; proof?: string },

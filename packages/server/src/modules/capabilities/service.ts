@@ -379,10 +379,20 @@ export async function revokeCapability(
     revokedBy = 'admin';
   } else if (input.proof !== undefined) {
     const registry = await requireRegistry(ctx);
+    const options = { registry, jti: input.tokenId, now: ctx.clock.now() };
     const proof = input.proof;
-    const issuerId = await sdk(() =>
-      verifyRevocationRequest(proof, { registry, jti: input.tokenId, now: ctx.clock.now() }),
-    );
+    let issuerId: string;
+    try {
+      issuerId = await sdk(() => verifyRevocationRequest(proof, options));
+    } catch (err) {
+      // A retry after a lost answer (the SDK retries this route, waiting up to 30 s) may come after the proof's
+      // window: it learns the token is revoked, as a fresh duplicate would. Everything but the age is still checked,
+      // and a stale proof never revokes.
+      if (!(err instanceof ApiError && err.code === 'PROOF_STALE') || row === undefined) throw err;
+      const stale = await sdk(() => verifyRevocationRequest(proof, { ...options, allowStale: true }));
+      if (row.issuer_id !== stale || !(await store.isRevoked(db, row.jti))) throw err;
+      return { tokenId: row.jti, revoked: true, alreadyRevoked: true };
+    }
     if (row === undefined) throw new ApiError('NOT_FOUND', 'No capability token has this id.');
     if (row.issuer_id !== issuerId) throw new ApiError('FORBIDDEN', 'This token is not bound to that issuer.');
     revokedBy = `issuer:${issuerId}`;

@@ -135,6 +135,14 @@ export async function insertRevocation(db: Db, row: Selectable<Database['capabil
   return res !== undefined;
 }
 
+/** Whether token `jti` itself is on the revocation list (not its ancestors). */
+export async function isRevoked(db: Db, jti: string): Promise<boolean> {
+  const row = await translateErrors(() =>
+    db.selectFrom('capability_revocations').select('jti').where('jti', '=', jti).executeTakeFirst(),
+  );
+  return row !== undefined;
+}
+
 /** Records a used proof of possession; false when it was used before. */
 export async function consumeProof(db: Db, digest: string, expiresAt: number): Promise<boolean> {
   const res = await translateErrors(() =>
