@@ -244,6 +244,7 @@ export type {
   ToolManifest,
   ToolCheck,
   VoiceCheck,
+  OwnerPage,
   VouchKey,
   VouchKeys,
   AipIssueInput,

@@ -62,6 +62,12 @@ test('owners, linking keys, registration and claiming, with each credential', as
   assert.equal(claimed.status, 'claimed');
   const me = await asOwner.owners.me();
   assert.deepEqual(me.agents.map((a) => a.did).sort(), [linked.did, unclaimed.did].sort());
+  assert.equal(me.next, null);
+  // A page at a time: `next` of one page is `after` of the next, null on the last.
+  const first = await asOwner.owners.me({ limit: 1 });
+  assert.deepEqual([first.agents.map((a) => a.did), first.next], [[me.agents[0]!.did], me.agents[0]!.did]);
+  const second = await asOwner.owners.me({ limit: 1, after: first.next! });
+  assert.deepEqual([second.agents.map((a) => a.did), second.next], [[me.agents[1]!.did], null]);
 
   // the server's codes, verbatim
   const taken = await refusal(admin.owners.create({ name: 'Acme', handle: 'acme-client' }));

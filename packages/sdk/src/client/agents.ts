@@ -1,7 +1,7 @@
 import type { CallOptions } from './http.ts';
 import { Api } from './api.ts';
 import { ROUTES } from './routes.ts';
-import type { AgentRegistration, Answer, ReportInput } from './types.ts';
+import type { AgentRegistration, Answer, OwnerPage, ReportInput } from './types.ts';
 
 /** identity.app's agent routes: registration, claiming, slugs, revocation, key rotation, reports, resolve. */
 export class AgentsApi extends Api {
@@ -119,16 +119,18 @@ export class OwnersApi extends Api {
     return this.send(ROUTES.createOwner, { body: input }, options);
   }
 
-  /** `GET /api/v1/owners/me` (owner): the caller and its agents. */
-  me(options?: CallOptions): Promise<
-    Answer<{
-      ownerId: string;
-      name: string;
-      handle: string;
-      agents: Array<{ did: string; slug: string | null; name: string | null; status: string }>;
-    }>
-  > {
-    return this.send(ROUTES.ownerMe, {}, options);
+  /**
+   * `GET /api/v1/owners/me` (owner): the caller and its agents, a page at a time, oldest first: `limit` (default and
+   * at most 1000), `after` = the previous page's `next`, which is null on the last page.
+   *
+   * @example
+   * ```ts
+   * let page = await client.owners.me();
+   * while (page.next !== null) page = await client.owners.me({ after: page.next });
+   * ```
+   */
+  me(query: { after?: string; limit?: number } = {}, options?: CallOptions): Promise<Answer<OwnerPage>> {
+    return this.send(ROUTES.ownerMe, { query }, options);
   }
 
   /** `POST /api/v1/owners/linking-keys` (owner): a single-use key that links an agent at registration. */

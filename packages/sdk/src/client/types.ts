@@ -55,6 +55,15 @@ export interface ToolCheck {
   error?: string;
 }
 
+/** `GET /api/v1/owners/me`: the owner and one page of its agents; `next` is the `after` of the next page, or null. */
+export interface OwnerPage {
+  ownerId: string;
+  name: string;
+  handle: string;
+  agents: Array<{ did: string; slug: string | null; name: string | null; status: string }>;
+  next: string | null;
+}
+
 /** `verify-voice`'s answer; a revoked agent is `verified: false` with `code: "AGENT_REVOKED"` and `error`. */
 export interface VoiceCheck {
   verified: boolean;

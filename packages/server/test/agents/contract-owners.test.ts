@@ -58,7 +58,7 @@ eachEngine('contract: owners, linking keys, claims and owner key rotation', asyn
       ME,
       await app.inject({ method: 'GET', url: '/api/v1/owners/me', headers: bearer(owner.apiKey) }),
       200,
-      ['ownerId', 'name', 'handle', 'agents'],
+      ['ownerId', 'name', 'handle', 'agents', 'next'],
     );
     assert.deepEqual(mine.agents, []);
 

@@ -54,7 +54,13 @@ eachEngine(
       assert.deepEqual(await tableCounts(storage), before, 'the audit entry was written with the owner, and only then');
 
       const me = await app.inject({ method: 'GET', url: '/api/v1/owners/me', headers: bearer(owner.apiKey) });
-      assert.deepEqual(me.json(), { ownerId: owner.ownerId, name: 'Acme Robotics', handle: 'acme', agents: [] });
+      assert.deepEqual(me.json(), {
+        ownerId: owner.ownerId,
+        name: 'Acme Robotics',
+        handle: 'acme',
+        agents: [],
+        next: null,
+      });
     } finally {
       await app.close();
     }

@@ -20,7 +20,7 @@ import {
 } from './auth.ts';
 import { checkKeyProof, replaceManagementToken } from './credentials.ts';
 import type { KeyProof } from './credentials.ts';
-import { didOf, newId, newSecret, SECRET_PREFIX } from './ids.ts';
+import { DID_PREFIX, didOf, idFromDid, newId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, verifyAgentSignature } from './service.ts';
 import { assertSlug, assertTakeableSlug } from './slug.ts';
 import * as store from './store.ts';
@@ -30,6 +30,9 @@ import { agentIdParams, answers, idFor, secretSchema, signedAtSchema } from './s
 
 /** How long a linking key stays usable. */
 export const LINKING_KEY_TTL_MS = 7 * 24 * 3600_000;
+
+/** Agents on one page of `GET /api/v1/owners/me`, by default and at most. */
+const OWNER_AGENTS_PAGE = 1000;
 
 const HANDLE = '^[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?$';
 
@@ -325,17 +328,37 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
     '/api/v1/owners/me',
     {
       config: { policy: { caller: 'owner', rateLimit: 'default' } },
-      schema: { summary: 'The calling owner and its agents (at most 1000).', tags: ['owners'] },
+      schema: {
+        summary:
+          'The calling owner and its agents, a page at a time (oldest first): `limit` (default and at most 1000), ' +
+          '`after` = the `next` DID of the previous page; `next` is null on the last page.',
+        tags: ['owners'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            after: { type: 'string', pattern: `^${DID_PREFIX}[a-z2-7]{25}[aeimquy4]$` },
+            // The default is the size of the unpaged answer this route gave before it paged.
+            limit: { type: 'integer', minimum: 1, maximum: OWNER_AGENTS_PAGE, default: OWNER_AGENTS_PAGE },
+          },
+        },
+      },
     },
     async (req) => {
+      const q = req.query as { after?: string; limit: number };
       const owner = await store.findOwner(db, req.principal!.id);
       if (owner === undefined) throw new ApiError('NOT_FOUND', 'This owner no longer exists.');
-      const agents = await store.listOwnerAgents(db, owner.id, 1000);
+      // One row more than the page says whether another page follows, so the last page says so itself.
+      // The schema's pattern is a DID's; were it ever looser, an id no agent has yields an empty page, not the first.
+      const after = q.after === undefined ? undefined : (idFromDid(q.after) ?? '');
+      const rows = await store.listOwnerAgents(db, owner.id, q.limit + 1, after);
+      const agents = rows.slice(0, q.limit);
       return {
         ownerId: owner.id,
         name: owner.name,
         handle: owner.handle,
         agents: agents.map((a) => ({ did: didOf(a.id), slug: a.slug, name: a.name, status: a.status })),
+        next: rows.length > q.limit ? didOf(agents.at(-1)!.id) : null,
       };
     },
   );

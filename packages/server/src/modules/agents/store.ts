@@ -287,15 +287,25 @@ export async function ownerApiKeyLiveHeld(db: Db, engine: Engine, keyHash: strin
   return (await (engine === 'postgres' ? q.forShare() : q).executeTakeFirst()) !== undefined;
 }
 
-export function listOwnerAgents(db: Db, ownerId: string, limit: number): Promise<AgentRow[]> {
-  return db
+/**
+ * An owner's agents in registration order (oldest first, ties by id), after the agent `afterId` wherever it is now
+ * (it may have left this owner between two pages); `[]` when no agent has that id.
+ */
+export async function listOwnerAgents(db: Db, ownerId: string, limit: number, afterId?: string): Promise<AgentRow[]> {
+  let q = db
     .selectFrom('agents')
     .selectAll()
     .where('owner_id', '=', ownerId)
     .orderBy('created_at')
     .orderBy('id')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+  if (afterId !== undefined) {
+    const anchor = await db.selectFrom('agents').select('created_at').where('id', '=', afterId).executeTakeFirst();
+    if (anchor === undefined) return [];
+    const at = anchor.created_at;
+    q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(at, afterId)));
+  }
+  return q.execute();
 }
 
 /* ------------------------------------------------- single-use secrets */
