@@ -54,11 +54,22 @@ interface Flaw {
   holder: unknown;
 }
 
-/** Depth and containers of a parsed value (depth counted only up to `limit`), and its first flaw if asked. */
+/**
+ * Depth and containers of a parsed value (depth counted only up to `limit`), its first flaw if asked, and its
+ * member names plus, when asked, the colons inside its strings (keys and values): see {@link findDuplicateName}.
+ */
 interface Walk {
   depth: number;
   containers: number;
   flaw: Flaw | undefined;
+  names: number;
+}
+
+/** Occurrences of `:` in `s`, with native indexOf. */
+function colonsIn(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(':'); i !== -1; i = s.indexOf(':', i + 1)) n++;
+  return n;
 }
 
 /**
@@ -67,10 +78,11 @@ interface Walk {
  * Object.assign would turn into a prototype) or key or string that is not well-formed UTF-16 (a lone surrogate,
  * which the databases would store as U+FFFD: no longer the string the request carried). With `limit` Infinity the
  * walk stops at the first flaw; otherwise it goes on counting, since a deep value is refused first. The stacks are
- * made only when a container holds another one: a flat object costs one loop over its members.
+ * made only when a container holds another one: a flat object costs one loop over its members. It counts the
+ * member names in `names`, adding the colons inside strings when `strings` is set.
  */
-function walkValue(value: unknown, limit: number, check: boolean): Walk {
-  const out: Walk = { depth: 0, containers: 0, flaw: undefined };
+function walkValue(value: unknown, limit: number, check: boolean, strings: boolean): Walk {
+  const out: Walk = { depth: 0, containers: 0, flaw: undefined, names: 0 };
   if (typeof value !== 'object' || value === null) {
     if (check && typeof value === 'string' && !value.isWellFormed()) out.flaw = { kind: 'body', holder: undefined };
     return out;
@@ -93,10 +105,13 @@ function walkValue(value: unknown, limit: number, check: boolean): Walk {
             (stack ??= []).push(c);
             (depths ??= []).push(d + 1);
           }
-        } else if (check && typeof c === 'string' && !c.isWellFormed()) {
-          out.flaw = { kind: 'string', holder: v };
-          if (limit === Infinity) return out;
-          check = false;
+        } else if (typeof c === 'string') {
+          if (strings) out.names += colonsIn(c);
+          if (check && !c.isWellFormed()) {
+            out.flaw = { kind: 'string', holder: v };
+            if (limit === Infinity) return out;
+            check = false;
+          }
         }
       }
     } else {
@@ -104,6 +119,8 @@ function walkValue(value: unknown, limit: number, check: boolean): Walk {
       for (const k in v) {
         if (!Object.hasOwn(v, k)) continue;
         const c: unknown = (v as Record<string, unknown>)[k];
+        out.names++;
+        if (strings) out.names += colonsIn(k) + (typeof c === 'string' ? colonsIn(c) : 0);
         if (check && (k === '__proto__' || !k.isWellFormed() || (typeof c === 'string' && !c.isWellFormed()))) {
           out.flaw = { kind: k === '__proto__' ? 'proto' : k.isWellFormed() ? 'string' : 'key', holder: v };
           if (limit === Infinity) return out;
@@ -148,6 +165,58 @@ function flawError(value: unknown, flaw: Flaw): ApiError {
   );
 }
 
+/**
+ * The first member name that one object of `text` repeats, compared after unescaping (`"a"` and `"\u0061"` are one
+ * name), or undefined. `text` must be valid JSON (JSON.parse accepted it): one pass without recursion, a Set of
+ * names per open object (a Set, so "__proto__" or "constructor" is a name like any other), strings skipped with
+ * native indexOf. JSON.parse keeps the last of repeated members, while a proxy or audit tool may read the first:
+ * the two would act on different requests, so a body that repeats a name is refused.
+ */
+export function findDuplicateName(text: string): string | undefined {
+  const outer: Array<Set<string> | undefined> = [];
+  let names: Set<string> | undefined; // the innermost open container's, when it is an object
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let end = i;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        let b = end - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        if ((end - 1 - b) % 2 === 0) break; // not escaped: an even run of backslashes before it
+      }
+      if (expectName) {
+        const raw = text.slice(i + 1, end);
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        if (names!.has(name)) return name;
+        names!.add(name);
+        expectName = false;
+      }
+      i = end;
+    } else if (c === 0x7b) {
+      outer.push(names);
+      names = new Set();
+      expectName = true;
+    } else if (c === 0x5b) {
+      outer.push(names);
+      names = undefined;
+    } else if (c === 0x7d || c === 0x5d) {
+      names = outer.pop();
+      expectName = false;
+    } else if (c === 0x2c) expectName = names !== undefined;
+  }
+  return undefined;
+}
+
+function duplicateError(name: string): ApiError {
+  const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}...` : name);
+  return new ApiError(
+    'INVALID_JSON',
+    `The request body repeats the member name ${shown} in one object; each name may appear once per object.`,
+  );
+}
+
 function tooDeep(maxDepth: number): ApiError {
   return new ApiError('JSON_TOO_DEEP', `The request body nests deeper than ${maxDepth} levels.`);
 }
@@ -163,14 +232,22 @@ const NOT_BLANK = /\S/;
  * text's whenever every bracket of the text became an array or object of the value (none inside a string, none
  * dropped with a repeated key), which one count of brackets confirms; otherwise the text is scanned as well. One
  * walk of the value measures depth and looks for the flaws, and it runs only when the text could hold one of them
- * or could nest too deep: a small flat body such as `{"token": "..."}` is parsed and nothing more.
+ * or could nest too deep, or holds an object with a member.
+ *
+ * A member name repeated in one object is refused (INVALID_JSON, after JSON_TOO_DEEP and before the flaws). The
+ * walk counts the value's member names: outside strings the text holds one `:` per member, so a count of the
+ * text's colons (native indexOf) that the names reach proves that no member was dropped, hence no name repeated;
+ * colons inside strings only add to the text's count, and unless the text holds a `\u003a` escape (the only way
+ * to write a colon without one) the walk adds those of the value's strings too, so that a URL or a timestamp keeps
+ * the proof. Only a count that falls short runs the exact scan, {@link findDuplicateName}.
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (NOT_BLANK.test(text) === false)
     throw new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.');
   // "__proto__" needs "proto" or a \u escape; a lone surrogate needs a \u escape or a text that is not UTF-16
   // itself (never one decoded from UTF-8 bytes; isWellFormed answers at once for a one-byte string).
-  const check = text.includes('\\u') || text.includes('proto') || !text.isWellFormed();
+  const escapes = text.includes('\\u');
+  const check = escapes || text.includes('proto') || !text.isWellFormed();
   const openers = countOpeners(text, maxDepth);
   let value: unknown;
   try {
@@ -180,11 +257,22 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
     throw new ApiError('INVALID_JSON', 'The request body is not valid JSON.');
   }
   const measure = openers > maxDepth;
-  if (!measure && !check) return value;
-  const { depth, containers, flaw } = walkValue(value, measure ? maxDepth : Infinity, check);
+  // A repeat needs two members, hence two colons: `{"token": "..."}` is parsed and nothing more.
+  const colons = typeof value === 'object' && value !== null ? colonsIn(text) : 0;
+  const names = colons > 1;
+  if (!measure && !check && !names) return value;
+  // Only \u003a (either case) writes a colon without one: otherwise a string holds the colons of its literal.
+  const strings = names && !(escapes && (text.includes('\\u003a') || text.includes('\\u003A')));
+  const walk = walkValue(value, measure ? maxDepth : Infinity, check, strings);
+  const { depth, containers, flaw } = walk;
   if (measure) {
     if (depth > maxDepth) throw tooDeep(maxDepth);
     if (containers !== countOpeners(text) && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+  }
+  // A flaw stops the walk before it counted every name; the scan then decides (the body is refused either way).
+  if (names && (flaw !== undefined || walk.names !== colons)) {
+    const name = findDuplicateName(text);
+    if (name !== undefined) throw duplicateError(name);
   }
   if (flaw !== undefined) throw flawError(value, flaw);
   return value;
