@@ -15,6 +15,7 @@ import {
 import { ConfigError } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
 import { readRegularFile } from '../../files/index.ts';
+import { recordAudit } from '../../storage/index.ts';
 import * as store from './store.ts';
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -59,6 +60,16 @@ export class Consumer {
 
   get #config() {
     return this.#ctx.config.registry;
+  }
+
+  /** The source as logs, messages and audit entries show it: without a URL's userinfo, query or fragment. */
+  get source(): string {
+    return displaySource(this.#config.trustUrl!);
+  }
+
+  /** The id of the registry held now (undefined while none is). */
+  get registry(): string | undefined {
+    return this.#current?.doc.registry;
   }
 
   /** At start: the stored last good document (if it still verifies), then a first refresh. */
@@ -252,11 +263,36 @@ export class Consumer {
       updated_at: updatedAt,
       expires_at: next.expiresAt,
     };
-    // Replaces exactly the row read above (foreign or not); a process that stored meanwhile wins this round.
-    const written =
-      stored === undefined
-        ? await store.insertDocument(db, { name: 'consumer', ...row })
-        : await store.replaceDocument(db, 'consumer', { sequence: stored.sequence, updatedAt: stored.updated_at }, row);
+    // Replaces exactly the row read above (foreign or not); a process that stored meanwhile wins this round. A new
+    // sequence (or another registry's) is audited with the write: only the process whose write took records it.
+    const adopted = stored === undefined || foreign || stored.sequence !== doc.sequence;
+    const written = await store.withRegistryLock(this.#ctx.storage, async (trx) => {
+      const took =
+        stored === undefined
+          ? await store.insertDocument(trx, { name: 'consumer', ...row })
+          : await store.replaceDocument(
+              trx,
+              'consumer',
+              { sequence: stored.sequence, updatedAt: stored.updated_at },
+              row,
+            );
+      if (took && adopted) {
+        await recordAudit(trx, {
+          at: now,
+          actor: 'registry-refresh',
+          action: 'registry.adopt',
+          target: doc.registry,
+          details: {
+            registry: doc.registry,
+            oldSequence: stored?.sequence ?? null,
+            newSequence: doc.sequence,
+            source,
+            ...(foreign && stored !== undefined ? { replacedRegistry: registryOf(stored.document) ?? null } : {}),
+          },
+        });
+      }
+      return took;
+    });
     if (!written) return undefined;
     this.#current = next;
     if (foreign)

@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
 import { documentedBody } from '../../http/response-schemas.ts';
 import type { VouchModule } from '../../module.ts';
+import { recordAudit } from '../../storage/index.ts';
 import { Authority, RegistryRefusal, view } from './authority.ts';
 import { Consumer, MAX_DOCUMENT_BYTES } from './consumer.ts';
 import { ifNoneMatchMatches } from '../../http/conditional.ts';
@@ -318,12 +319,27 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         },
       },
     },
-    async () => {
+    async (req) => {
       const rt = registryRuntime(ctx);
       if (rt.mode !== 'consumer') {
         throw new ApiError('CONFLICT', 'This server is the registry authority; there is nothing to refresh.');
       }
-      return rt.consumer.refresh();
+      const result = await rt.consumer.refresh();
+      // Audited whatever the outcome: an adoption it caused has its own entry (actor registry-refresh).
+      await recordAudit(ctx.storage.db, {
+        at: ctx.clock.now(),
+        actor: 'admin',
+        action: 'registry.refresh',
+        ...(rt.consumer.registry === undefined ? {} : { target: rt.consumer.registry }),
+        details: {
+          outcome: result.outcome,
+          accepted: result.accepted,
+          sequence: result.sequence ?? null,
+          source: rt.consumer.source,
+        },
+        requestId: req.id,
+      });
+      return result;
     },
   );
 }
