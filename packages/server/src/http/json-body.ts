@@ -67,9 +67,18 @@ interface Walk {
 
 /** Occurrences of `:` in `s`, with native indexOf. */
 function colonsIn(s: string): number {
+  return occurrences(s, ':');
+}
+
+function occurrences(s: string, needle: string): number {
   let n = 0;
-  for (let i = s.indexOf(':'); i !== -1; i = s.indexOf(':', i + 1)) n++;
+  for (let i = s.indexOf(needle); i !== -1; i = s.indexOf(needle, i + needle.length)) n++;
   return n;
+}
+
+/** Whether `text` holds JSON whitespace right before a colon (`"a" : 1`), which hides a name's `":`. */
+function spaceBeforeColon(text: string): boolean {
+  return text.includes(' :') || text.includes('\n:') || text.includes('\r:') || text.includes('\t:');
 }
 
 /**
@@ -235,10 +244,12 @@ const NOT_BLANK = /\S/;
  * or could nest too deep, or holds an object with a member.
  *
  * A member name repeated in one object is refused (INVALID_JSON, after JSON_TOO_DEEP and before the flaws). The
- * walk counts the value's member names: outside strings the text holds one `:` per member, so a count of the
- * text's colons (native indexOf) that the names reach proves that no member was dropped, hence no name repeated;
- * colons inside strings only add to the text's count, and unless the text holds a `\u003a` escape (the only way
- * to write a colon without one) the walk adds those of the value's strings too, so that a URL or a timestamp keeps
+ * walk counts the value's member names, and a count of separators in the text (native indexOf) that the names
+ * reach proves that no member was dropped, hence no name repeated, since a repeat drops one and adds none. Outside
+ * strings the text holds one `:` per member, right after the name's closing quote unless whitespace comes between:
+ * so the separators are the `":` of the text when no whitespace precedes a colon anywhere (a `":` inside a string
+ * only adds to the count), and its colons otherwise, the walk then adding those of the value's strings (unless
+ * the text holds a `\u003a` escape, the only way to write a colon without one) so that a URL or a timestamp keeps
  * the proof. Only a count that falls short runs the exact scan, {@link findDuplicateName}.
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
@@ -257,20 +268,28 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
     throw new ApiError('INVALID_JSON', 'The request body is not valid JSON.');
   }
   const measure = openers > maxDepth;
+  // At least one separator per member of the text; the colons inside strings counted as well when `strings`.
+  let separators = 0;
+  let strings = false;
   // A repeat needs two members, hence two colons: `{"token": "..."}` is parsed and nothing more.
-  const colons = typeof value === 'object' && value !== null ? colonsIn(text) : 0;
-  const names = colons > 1;
+  if (typeof value === 'object' && value !== null && text.indexOf(':', text.indexOf(':') + 1) > 0) {
+    if (!spaceBeforeColon(text)) separators = occurrences(text, '":');
+    else {
+      separators = colonsIn(text);
+      // Only \u003a (either case) writes a colon without one: otherwise a string holds the colons of its literal.
+      strings = !(escapes && (text.includes('\\u003a') || text.includes('\\u003A')));
+    }
+  }
+  const names = separators > 1;
   if (!measure && !check && !names) return value;
-  // Only \u003a (either case) writes a colon without one: otherwise a string holds the colons of its literal.
-  const strings = names && !(escapes && (text.includes('\\u003a') || text.includes('\\u003A')));
-  const walk = walkValue(value, measure ? maxDepth : Infinity, check, strings);
+  const walk = walkValue(value, measure ? maxDepth : Infinity, check, names && strings);
   const { depth, containers, flaw } = walk;
   if (measure) {
     if (depth > maxDepth) throw tooDeep(maxDepth);
     if (containers !== countOpeners(text) && jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
   }
   // A flaw stops the walk before it counted every name; the scan then decides (the body is refused either way).
-  if (names && (flaw !== undefined || walk.names !== colons)) {
+  if (names && (flaw !== undefined || walk.names !== separators)) {
     const name = findDuplicateName(text);
     if (name !== undefined) throw duplicateError(name);
   }

@@ -38,6 +38,10 @@ test('a member name repeated in one object is refused with INVALID_JSON, at any 
     '[[[{"k":"v"}]],[{"k":1,"k":{}}]]',
     '{"at":"12:00","at":"13:00"}',
     '{"a:b":1,"{":2,"[":3,"a:b":4}',
+    // Whitespace before a colon, and a `":` inside a string.
+    '{"a" :1,"a":2}',
+    '{"a"\n:1,"b":"x\\":y","a"\t:2}',
+    '{"a":"\\":\\":\\":","a":1}',
     // Compared after unescaping.
     '{"a":1,"\\u0061":2}',
     '{"\\u0041b":1,"A\\u0062":2}',
@@ -92,7 +96,10 @@ test('the same name in different objects, and colons inside strings, are accepte
     '"a:b:c"',
     '["a:b",{"c":"d:e"},[]]',
     '{}',
+    '{"a" : 1, "b"\r\n:\t{"a"\n:"x:y"}}',
+    '{"a":"\\":\\":\\":","b":1}',
     colonHeavy,
+    JSON.stringify(JSON.parse(colonHeavy), null, 2),
     // With a \\u escape the value's colons are not counted: the exact scan decides.
     colonHeavy.replace('"urn:', '"\\u0075rn:'),
     colonHeavy.replace('"id"', '"i\\nd"'),
