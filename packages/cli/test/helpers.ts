@@ -153,3 +153,17 @@ export async function recordingServer(
   );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
+
+/** Starts a server on `env` long enough to read the key ids its JWKS publishes (sorted), then closes it. */
+export async function jwksKids(env: Record<string, string>): Promise<string[]> {
+  // Loaded here, not at the top: most CLI tests never start a server.
+  const { loadConfig, startServer } = await import('@vouch/server');
+  const server = await startServer(loadConfig({ ...env, VOUCH_HOST: '127.0.0.1' }));
+  try {
+    const res = await fetch(new URL('/.well-known/jwks.json', server.address));
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid).sort();
+  } finally {
+    await server.close();
+  }
+}

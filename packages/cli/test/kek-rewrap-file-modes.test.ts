@@ -7,21 +7,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig, startServer } from '@vouch/server';
 import { eachEngine } from '../../server/test/helpers/storage.ts';
 import { serverEnv } from '../../server/test/helpers/app.ts';
-import { runBin } from './helpers.ts';
-
-async function jwksKids(env: Record<string, string>): Promise<string[]> {
-  const server = await startServer(loadConfig({ ...env, VOUCH_HOST: '127.0.0.1' }));
-  try {
-    const res = await fetch(new URL('/.well-known/jwks.json', server.address));
-    assert.equal(res.status, 200);
-    return ((await res.json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid).sort();
-  } finally {
-    await server.close();
-  }
-}
+import { jwksKids, runBin } from './helpers.ts';
 
 eachEngine(
   'vouch kek rewrap warns about KEK files others may read and refuses one any user may write',

@@ -5,21 +5,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig, SERVER_KEY_PURPOSES, startServer } from '@vouch/server';
+import { SERVER_KEY_PURPOSES } from '@vouch/server';
 import { eachEngine } from '../../server/test/helpers/storage.ts';
 import { serverEnv } from '../../server/test/helpers/app.ts';
-import { run, runBin } from './helpers.ts';
-
-async function jwksKids(env: Record<string, string>): Promise<string[]> {
-  const server = await startServer(loadConfig({ ...env, VOUCH_HOST: '127.0.0.1' }));
-  try {
-    const res = await fetch(new URL('/.well-known/jwks.json', server.address));
-    assert.equal(res.status, 200);
-    return ((await res.json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid).sort();
-  } finally {
-    await server.close();
-  }
-}
+import { jwksKids, run, runBin } from './helpers.ts';
 
 eachEngine(
   'vouch kek rewrap: the new KEK serves the same keys, the old one is refused, refusals change nothing',
