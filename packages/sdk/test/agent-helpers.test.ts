@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import {
   createAgentIdentity,
   createOfflineVerifier,
-  draftIssuerEntry,
   fetchVerifierCache,
-  generateKeyPair,
   signAgentCredential,
   verifyCapability,
   verifyContent,
@@ -16,8 +14,8 @@ import {
   VouchApiError,
   VouchClient,
 } from '../src/index.ts';
-import type { GeneratedKeyPair, VouchAgent } from '../src/index.ts';
-import { ADMIN_KEY, startLiveServer, T0 } from './aip-server.ts';
+import type { VouchAgent } from '../src/index.ts';
+import { ADMIN_KEY, genesisThreeIssuers, startLiveServer, T0 } from './aip-server.ts';
 import type { LiveServer } from './aip-server.ts';
 
 const DIFFICULTY = 3;
@@ -198,22 +196,7 @@ test('requestCapability: from the admin key, and from a registry issuer credenti
   assert.deepEqual(denied, { ...denied, decision: 'deny', code: 'ACTION_MISMATCH' });
 
   // issuer-bound: a three-issuer registry; issuer alpha gives the agent a credential bound to its key
-  const keys: Record<string, GeneratedKeyPair> = {};
-  const issuers = [];
-  for (const id of ['alpha', 'bravo', 'charlie']) {
-    keys[id] = await generateKeyPair('Ed25519');
-    issuers.push(
-      draftIssuerEntry({
-        id,
-        publicKey: keys[id]!.publicKeyRegistry!,
-        endpoint: `https://credentials.${id}.example`,
-        name: `${id} Inc.`,
-        contact: `trust@${id}.example`,
-        registeredAt: new Date(T0),
-      }),
-    );
-  }
-  await admin.registry.genesis({ issuers, threshold: 2 });
+  const keys = await genesisThreeIssuers(admin, new Date(T0));
   const bound = await newAgent();
   const credential = await signAgentCredential(
     {

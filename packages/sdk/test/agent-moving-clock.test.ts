@@ -4,23 +4,16 @@
 // second (the capability proof's iat is in seconds). agents.rotateKey was refused this way (agent-key-rotation.test.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  createAgentIdentity,
-  draftIssuerEntry,
-  generateKeyPair,
-  signAgentCredential,
-  VouchAgent,
-  VouchClient,
-} from '../src/index.ts';
+import { createAgentIdentity, generateKeyPair, signAgentCredential, VouchAgent, VouchClient } from '../src/index.ts';
 import type { GeneratedKeyPair } from '../src/index.ts';
-import { ADMIN_KEY, startLiveServer, T0 } from './aip-server.ts';
+import { ADMIN_KEY, genesisThreeIssuers, startLiveServer, T0 } from './aip-server.ts';
 import type { LiveServer } from './aip-server.ts';
 
 let live: LiveServer;
 let anon: VouchClient;
 let admin: VouchClient;
 let readings = 0;
-const keys: Record<string, GeneratedKeyPair> = {};
+let keys: Record<string, GeneratedKeyPair>;
 
 before(async () => {
   // The key proof of registration is sent, and checked by a server that requires it.
@@ -34,21 +27,7 @@ before(async () => {
   anon = new VouchClient({ baseUrl: live.url, now, retry: { retries: 0 } });
   admin = anon.withCredentials({ adminKey: ADMIN_KEY });
   await admin.integrators.create({ slug: 'moving-shop', name: 'Moving shop', domain: 'shop.example', metrics: [] });
-  const issuers = [];
-  for (const id of ['alpha', 'bravo', 'charlie']) {
-    keys[id] = await generateKeyPair('Ed25519');
-    issuers.push(
-      draftIssuerEntry({
-        id,
-        publicKey: keys[id]!.publicKeyRegistry!,
-        endpoint: `https://credentials.${id}.example`,
-        name: `${id} Inc.`,
-        contact: `trust@${id}.example`,
-        registeredAt: new Date(T0),
-      }),
-    );
-  }
-  await admin.registry.genesis({ issuers, threshold: 2 });
+  keys = await genesisThreeIssuers(admin, new Date(T0));
 });
 after(() => live.close());
 

@@ -3,8 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../src/index.ts';
-import type { GeneratedKeyPair } from '../src/index.ts';
+import { draftIssuerEntry, generateKeyPair } from '../src/index.ts';
+import type { GeneratedKeyPair, VouchClient } from '../src/index.ts';
 import { loadConfig, ManualClock, startServer } from '../../server/src/index.ts';
 import type { RunningServer } from '../../server/src/index.ts';
 import { freePort } from '../../server/test/helpers/net.ts';
@@ -77,4 +77,31 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Creates the server's registry through `admin`: issuers alpha, bravo and charlie, each with a fresh Ed25519 key and
+ * registered at `registeredAt`, and a threshold of 2. Answers the issuers' keys by id.
+ */
+export async function genesisThreeIssuers(
+  admin: VouchClient,
+  registeredAt: Date,
+): Promise<Record<string, GeneratedKeyPair>> {
+  const keys: Record<string, GeneratedKeyPair> = {};
+  const issuers = [];
+  for (const id of ['alpha', 'bravo', 'charlie']) {
+    keys[id] = await generateKeyPair('Ed25519');
+    issuers.push(
+      draftIssuerEntry({
+        id,
+        publicKey: keys[id]!.publicKeyRegistry!,
+        endpoint: `https://credentials.${id}.example`,
+        name: `${id} Inc.`,
+        contact: `trust@${id}.example`,
+        registeredAt,
+      }),
+    );
+  }
+  await admin.registry.genesis({ issuers, threshold: 2 });
+  return keys;
 }

@@ -6,9 +6,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { draftIssuerEntry, generateKeyPair, signAgentCredential, VouchClient } from '../src/index.ts';
-import type { GeneratedKeyPair } from '../src/index.ts';
-import { ADMIN_KEY, startLiveServer, T0 } from './aip-server.ts';
+import { signAgentCredential, VouchClient } from '../src/index.ts';
+import { ADMIN_KEY, genesisThreeIssuers, startLiveServer, T0 } from './aip-server.ts';
 import type { LiveServer } from './aip-server.ts';
 
 const run = promisify(execFile);
@@ -27,22 +26,7 @@ before(async () => {
     credentials: { adminKey: ADMIN_KEY },
     now: () => live.clock.now(),
   });
-  const keys: Record<string, GeneratedKeyPair> = {};
-  const issuers = [];
-  for (const id of ['alpha', 'bravo', 'charlie']) {
-    keys[id] = await generateKeyPair('Ed25519');
-    issuers.push(
-      draftIssuerEntry({
-        id,
-        publicKey: keys[id]!.publicKeyRegistry!,
-        endpoint: `https://credentials.${id}.example`,
-        name: `${id} Inc.`,
-        contact: `trust@${id}.example`,
-        registeredAt: new Date(live.clock.now()),
-      }),
-    );
-  }
-  await admin.registry.genesis({ issuers, threshold: 2 });
+  const keys = await genesisThreeIssuers(admin, new Date(live.clock.now()));
   const credential = await signAgentCredential(
     { issuerId: 'alpha', agentId: 'agent:example:v1', scope: ['crm:*:read'], ttlSeconds: 3600, now: live.clock.now() },
     keys.alpha!.privateKey,
