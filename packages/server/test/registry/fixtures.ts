@@ -13,12 +13,13 @@ import {
   type UnsignedIssuerEntry,
 } from '@vouch/sdk';
 import { encodeBase64url } from '@vouch/sdk';
+import assert from 'node:assert/strict';
 import { createPrivateKey, sign } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { T0 } from '../helpers/app.ts';
+import { T0, type TestApp } from '../helpers/app.ts';
 
 export interface TestIssuer {
   id: string;
@@ -87,6 +88,18 @@ export async function post(app: FastifyInstance, url: string, payload: unknown, 
 export async function get(app: FastifyInstance, url: string) {
   const res = await app.inject({ method: 'GET', url });
   return { status: res.statusCode, body: res.json() as Record<string, unknown> & { code?: string } };
+}
+
+/** The registry's genesis with these founders and a threshold of 2; its id. */
+export async function genesis(app: TestApp, founders: TestIssuer[]): Promise<string> {
+  const g = await post(
+    app.app,
+    '/v1/registry/genesis',
+    { issuers: founders.map((f) => f.entry), threshold: 2 },
+    admin(app.adminKey),
+  );
+  assert.equal(g.status, 201, JSON.stringify(g.body));
+  return g.body.registry as string;
 }
 
 /** A registry source on loopback serving `set`'s document (503 while it holds none, as an unreachable source). */

@@ -3,20 +3,8 @@
 // issuer is asked to co-sign a proposal that can never apply.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, type TestApp } from '../helpers/app.ts';
-import { admin, cosignature, get, makeIssuers, post, proposal, unsigned, type TestIssuer } from './fixtures.ts';
-
-/** The registry's genesis with these founders and a threshold of 2; its id. */
-async function genesis(app: TestApp, founders: TestIssuer[]): Promise<string> {
-  const g = await post(
-    app.app,
-    '/v1/registry/genesis',
-    { issuers: founders.map((f) => f.entry), threshold: 2 },
-    admin(app.adminKey),
-  );
-  assert.equal(g.status, 201, JSON.stringify(g.body));
-  return g.body.registry as string;
-}
+import { makeApp } from '../helpers/app.ts';
+import { cosignature, genesis, get, makeIssuers, post, proposal, unsigned } from './fixtures.ts';
 
 eachEngine('applying a proposal marks its siblings on the same sequence stale', async ({ open }) => {
   const storage = await open();

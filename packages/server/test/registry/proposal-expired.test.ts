@@ -3,19 +3,8 @@
 // own a client can switch on (it was 400 VALIDATION_FAILED, which blamed the request's shape), and nothing is written.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, tableCounts, type TestApp } from '../helpers/app.ts';
-import { admin, cosignature, get, makeIssuers, post, proposal, unsigned, type TestIssuer } from './fixtures.ts';
-
-async function genesis(app: TestApp, founders: TestIssuer[]): Promise<string> {
-  const g = await post(
-    app.app,
-    '/v1/registry/genesis',
-    { issuers: founders.map((f) => f.entry), threshold: 2 },
-    admin(app.adminKey),
-  );
-  assert.equal(g.status, 201, JSON.stringify(g.body));
-  return g.body.registry as string;
-}
+import { makeApp, tableCounts } from '../helpers/app.ts';
+import { cosignature, genesis, get, makeIssuers, post, proposal, unsigned } from './fixtures.ts';
 
 function assertExpired(res: { status: number; body: Record<string, unknown> }): void {
   assert.equal(res.status, 409, JSON.stringify(res.body));
