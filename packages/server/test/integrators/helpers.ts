@@ -13,7 +13,7 @@ import { bearer, signText } from '../agents/helpers.ts';
 import { ADMIN, post } from '../tokens/helpers.ts';
 
 export { bearer };
-export { ADMIN, post, revokeAgent } from '../tokens/helpers.ts';
+export { ADMIN, issue, post, revokeAgent } from '../tokens/helpers.ts';
 
 export function repApp(storage: Storage, env: Record<string, string> = {}): Promise<TestApp> {
   return makeApp(storage, {

@@ -3,7 +3,7 @@
 // audience believed its replay defense held while the same token could be presented again and again.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { ADMIN, bearer, createIntegrator, post, registerAgent, repApp } from './helpers.ts';
+import { bearer, createIntegrator, issue, post, registerAgent, repApp } from './helpers.ts';
 
 eachEngine(
   'a verify with a wrong admin or integrator key is 401 UNAUTHORIZED and consumes nothing',
@@ -11,14 +11,7 @@ eachEngine(
     const t = await repApp(await open());
     const shopKey = await createIntegrator(t, 'shop', []);
     const agent = await registerAgent(t);
-    const issued = await post(
-      t,
-      '/api/registry/issue',
-      { agent_name: agent.did, token_type: 'session', audience: 'shop', nonce: 'n-1' },
-      ADMIN,
-    );
-    assert.equal(issued.statusCode, 201, issued.body);
-    const { token } = issued.json() as { token: string };
+    const { token } = await issue(t, agent.did, { token_type: 'session', audience: 'shop', nonce: 'n-1' });
     const verify = (headers: Record<string, string>) => post(t, '/api/registry/verify', { token }, headers);
 
     for (const headers of [

@@ -2,7 +2,7 @@
 // consumes the token's nonce (once), other integrators' keys do not.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { ADMIN, bearer, createIntegrator, post, registerAgent, repApp } from './helpers.ts';
+import { bearer, createIntegrator, issue, post, registerAgent, repApp } from './helpers.ts';
 
 eachEngine("an integrator whose slug is a session token's aud consumes its nonce", async ({ open }) => {
   const storage = await open();
@@ -10,14 +10,7 @@ eachEngine("an integrator whose slug is a session token's aud consumes its nonce
   const shopKey = await createIntegrator(t, 'shop', []);
   const bankKey = await createIntegrator(t, 'bank', []);
   const agent = await registerAgent(t);
-  const issued = await post(
-    t,
-    '/api/registry/issue',
-    { agent_name: agent.did, token_type: 'session', audience: 'shop', nonce: 'n-1' },
-    ADMIN,
-  );
-  assert.equal(issued.statusCode, 201, issued.body);
-  const { token } = issued.json() as { token: string };
+  const { token } = await issue(t, agent.did, { token_type: 'session', audience: 'shop', nonce: 'n-1' });
   const verify = (headers: Record<string, string>) =>
     post(t, '/api/registry/verify', { token, audience: 'shop', nonce: 'n-1' }, headers);
 
