@@ -1,9 +1,11 @@
-// A private key file the CLI signs with (an identity file, a `vouch keygen` or `vouch registry keygen` file) that group
-// members or other users can read is used, with one warning on stderr naming the file, its mode and `chmod 600`; its
-// content is never printed, and stdout (machine output) stays clean. A file only its owner can read is used silently.
+// A private key file the CLI signs with (an identity file, a `vouch keygen` or `vouch registry keygen` file) follows the
+// server's rule for key files: one that group members or other users can read, or group members write, is used, with
+// one warning on stderr naming the file, its mode and `chmod 600`; its content is never printed, and stdout (machine
+// output) stays clean. One that any user may write is refused (exit 2) before anything is sent or written. A file only
+// its owner can read is used silently.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair } from '@vouch/sdk';
 import { draftRegistry, ISSUERS, ok, run, runBin, tempDir } from './helpers.ts';
@@ -76,4 +78,43 @@ test('a vouch keygen file others can read, given to token issue --key: one warni
   assert.equal(warnings.length, 1, issued.err);
   assert.ok(warnings[0]!.includes('(mode 0604)'), warnings[0]);
   assert.equal(issued.out, '');
+});
+
+test('a key file group members can write: one warning, like the server (0620)', async (t) => {
+  const dir = await tempDir(t, 'vouch-group-write-keygen-');
+  const file = join(dir, 'agent.key.json');
+  await ok(0, 'keygen', '--output', file);
+  await chmod(file, 0o620);
+  const issued = await run('token', 'issue', 'did:identity:bot', '--key', file, '--server', 'http://127.0.0.1:1');
+  assert.notEqual(issued.code, 0);
+  const warnings = warningsAbout(issued.err, file);
+  assert.equal(warnings.length, 1, issued.err);
+  assert.ok(warnings[0]!.includes('written by group members') && warnings[0]!.includes('(mode 0620)'), warnings[0]);
+  assert.equal(issued.out, '');
+});
+
+test('a key file any user can write is refused with exit 2 before the request (0602, 0666)', async (t) => {
+  const dir = await tempDir(t, 'vouch-world-write-keygen-');
+  const file = join(dir, 'agent.key.json');
+  await ok(0, 'keygen', '--output', file);
+  for (const mode of [0o602, 0o666]) {
+    await chmod(file, mode);
+    const shown = mode.toString(8).padStart(4, '0');
+    // Nothing listens on port 1: a refusal that came after the request would exit 1 (unreachable), not 2.
+    const issued = await run('token', 'issue', 'did:identity:bot', '--key', file, '--server', 'http://127.0.0.1:1');
+    assert.equal(issued.code, 2, issued.err);
+    assert.match(issued.err, new RegExp(`${file} can be written by any user \\(mode ${shown}\\).*chmod 600 ${file}`));
+    assert.equal(issued.out, '');
+  }
+});
+
+test('a registry root key file any user can write: registry init exits 2 and writes nothing', async (t) => {
+  const base = await tempDir(t, 'vouch-world-write-root-key-');
+  const { reg, key } = await draftRegistry(base);
+  const before = await readdir(reg, { recursive: true });
+  await chmod(key('root'), 0o666);
+  const init = await run('registry', 'init', '--root-key', key('root'), '--threshold', '3', '--dir', reg, ...ISSUERS);
+  assert.equal(init.code, 2, init.err);
+  assert.match(init.err, /can be written by any user \(mode 0666\)/);
+  assert.deepEqual(await readdir(reg, { recursive: true }), before, 'nothing written');
 });
