@@ -209,10 +209,13 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
     async (req) => {
       const q = req.query as { after?: string; limit: number };
-      const agents = await agentDirectory(ctx).list({ limit: q.limit, after: q.after });
+      // One row more than the page says whether another page follows, so the last page says so itself (as
+      // GET /api/v1/owners/me does): a full last page does not send a client for one more, empty, page.
+      const rows = await agentDirectory(ctx).list({ limit: q.limit + 1, after: q.after });
+      const agents = rows.slice(0, q.limit);
       return {
         agents: agents.map((a) => ({ did: a.did, slug: a.slug, name: a.name, status: a.status })),
-        next: agents.length === q.limit ? (agents.at(-1)?.did ?? null) : null,
+        next: rows.length > q.limit ? agents.at(-1)!.did : null,
       };
     },
   );
