@@ -4,17 +4,11 @@ import pg from 'pg';
 import { canonicalAddress, isLoopbackAddress, parseDnsServers } from './net/index.ts';
 import type { OpenStorageOptions } from './storage/index.ts';
 import { OTHER_PROGRAMS_VARIABLES } from './config-other-names.ts';
+import { ConfigError } from './config-error.ts';
 
 export { OTHER_PROGRAMS_VARIABLES };
 
-/** Error raised for a configuration the server cannot start with. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Fastify's `trustProxy` forms: off, every hop, a hop count, or a list of addresses/CIDRs. */
 export type TrustProxy = boolean | number | string[];

@@ -4,7 +4,7 @@
 // on them. One that any user may write is refused: whoever replaces admin.key holds the admin API at the next start,
 // and whoever replaces the root key file before its import holds the registry.
 import { stat } from 'node:fs/promises';
-import { ConfigError } from './config.ts';
+import { ConfigError } from './config-error.ts';
 
 /** A key file and the setting that chose it (for the refusal's message). */
 export interface KeyFile {
