@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
 import { createFileWhole, readFileUpTo } from '@vouch/server/files';
-import { checkSigningKeyFile } from './file-mode.ts';
+import { checkKeyFile } from './file-mode.ts';
 import type { Io } from './output.ts';
 import { CliError, EXIT } from './exit.ts';
 import { sizeText } from './read.ts';
@@ -220,7 +220,7 @@ export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = pr
 
 /**
  * The identity a command acts as: `--alias`, else `$VOUCH_AGENT`, else the default alias. With `io` (the command is about
- * to use its private key), its file is held to the server's key-file rule (see checkSigningKeyFile).
+ * to use its private key), its file is held to the server's key-file rule (see checkKeyFile).
  */
 export async function resolveIdentity(
   alias: string | undefined,
@@ -232,7 +232,7 @@ export async function resolveIdentity(
     throw new CliError('no agent identity yet: create one with "vouch agent create" (or pass --alias).', EXIT.USAGE);
   }
   const identity = await readIdentity(chosen, env);
-  if (io !== undefined) await checkSigningKeyFile(identityFile(chosen, env), `identity ${chosen}`, io);
+  if (io !== undefined) await checkKeyFile(identityFile(chosen, env), `identity ${chosen}`, io);
   return identity;
 }
 

@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError, EXIT } from './exit.ts';
-import { readableByOthersWarning } from './file-mode.ts';
+import { checkKeyFile } from './file-mode.ts';
 import type { Io } from './output.ts';
 
 interface Secret {
@@ -32,15 +32,16 @@ export function secretOption(cmd: Command, which: keyof typeof SECRETS, purpose 
     .option(`${s.flag} <key>`, `the ${s.what} itself: visible to other local users, prefer $${s.env} or the file`);
 }
 
-/** The secret in a file: one line, one trailing newline allowed. Warns when group or others may read the file. */
+/**
+ * The secret in a file: one line, one trailing newline allowed. The file follows the server's rule for key files
+ * (checkKeyFile): a warning when group members or others may read it or group members write it; exit 2, before
+ * anything is sent, when any user may write it (whoever replaces it chooses the key the CLI sends).
+ */
 export async function readSecretFile(file: string, option: string, io: Io): Promise<string> {
   let text: string;
-  let mode: number;
   try {
     const handle = await open(file, 'r');
     try {
-      const st = await handle.stat();
-      mode = st.isFile() ? st.mode & 0o777 : 0o600;
       // Read at most one byte past the limit, also from a pipe or a device.
       const buf = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
       let n = 0;
@@ -63,8 +64,7 @@ export async function readSecretFile(file: string, option: string, io: Io): Prom
   if (/[\r\n]/.test(value)) {
     throw new CliError(`${option}: ${file} must hold the key alone, on one line.`);
   }
-  const warning = readableByOthersWarning(file, mode);
-  if (warning !== undefined) io.err(warning);
+  await checkKeyFile(file, option, io);
   return value;
 }
 

@@ -41,7 +41,10 @@ test('a key file its group may read warns like a world-readable one; 0600 and 04
     const file = await secretFile(dir, `k${mode.toString(8)}`, `${ADMIN}\n`, mode);
     const r = await runClean('keys', 'list', '--admin-key-file', file, '--server', server.url);
     const shown = mode.toString(8).padStart(4, '0');
-    assert.equal(r.err, `vouch: warning: ${file} can be read by other users (mode ${shown}); chmod 600 ${file}.\n`);
+    assert.equal(
+      r.err,
+      `vouch: warning: key file ${file} can be read by other users (mode ${shown}); chmod 600 ${file}.\n`,
+    );
   }
   for (const mode of [0o600, 0o400]) {
     const file = await secretFile(dir, `k${mode.toString(8)}`, `${ADMIN}\n`, mode);

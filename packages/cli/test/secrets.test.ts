@@ -87,7 +87,7 @@ test('key files: readable by others warns, both forms or an unusable file is a u
   const server = await serve(t, revoked);
   const open = await secretFile(dir, 'open.key', `${ADMIN}\n`, 0o644);
   const r = await runClean('keys', 'list', '--admin-key-file', open, '--server', server.url);
-  assert.equal(r.err, `vouch: warning: ${open} can be read by other users (mode 0644); chmod 600 ${open}.\n`);
+  assert.equal(r.err, `vouch: warning: key file ${open} can be read by other users (mode 0644); chmod 600 ${open}.\n`);
   assert.equal(server.seen[0]!.headers['x-api-key'], ADMIN);
 
   const good = await secretFile(dir, 'admin.key', ADMIN);

@@ -10,7 +10,7 @@ import {
 } from '@vouch/sdk';
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
-import { checkSigningKeyFile } from '../../file-mode.ts';
+import { checkKeyFile } from '../../file-mode.ts';
 import { readFileUpTo } from '@vouch/server/files';
 import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
@@ -65,7 +65,7 @@ async function agentDid(base: string, agent: string): Promise<string> {
 
 /**
  * The Ed25519 private key of a `vouch keygen` file or of an identity file `vouch agent create` wrote. The file is held to
- * the server's key-file rule (checkSigningKeyFile): a warning on `io.err`, or exit 2 if any user may write it.
+ * the server's key-file rule (checkKeyFile): a warning on `io.err`, or exit 2 if any user may write it.
  */
 async function agentKey(file: string, io: Io): Promise<PrivateKey> {
   let parsed: { privateJwk?: unknown; privateKeyPem?: unknown };
@@ -96,7 +96,7 @@ async function agentKey(file: string, io: Io): Promise<PrivateKey> {
         'vouch agent create wrote).',
     );
   }
-  await checkSigningKeyFile(file, '--key', io);
+  await checkKeyFile(file, '--key', io);
   return privateKey;
 }
 

@@ -16,7 +16,7 @@ import {
   type RegistryDocument,
 } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
-import { checkSigningKeyFile } from '../../../file-mode.ts';
+import { checkKeyFile } from '../../../file-mode.ts';
 import type { Io } from '../../../output.ts';
 import { MAX_KEY_FILE_BYTES } from '../../../read.ts';
 import { readBytes, shown } from './layout.ts';
@@ -50,11 +50,11 @@ function asObject(content: string, path: string): Record<string, unknown> | unde
 
 /**
  * An Ed25519 private key from a key file, to sign with; a `publicKey` member, if present, must match it. The file is held
- * to the server's key-file rule (checkSigningKeyFile): a warning on `io.err`, or exit 2 if any user may write it.
+ * to the server's key-file rule (checkKeyFile): a warning on `io.err`, or exit 2 if any user may write it.
  */
 export async function readPrivateKeyFile(file: string, io: Pick<Io, 'err'>): Promise<PrivateKey> {
   const key = await parsePrivateKeyFile(resolve(file));
-  await checkSigningKeyFile(resolve(file), 'key file', io);
+  await checkKeyFile(resolve(file), 'key file', io);
   return key;
 }
 
