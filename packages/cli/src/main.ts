@@ -10,6 +10,7 @@ import { registerKeygen } from './commands/keygen.ts';
 import { registerRegistry } from './commands/registry/index.ts';
 import { registerToken } from './commands/token/index.ts';
 import { registerKeys } from './commands/keys/index.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerKek } from './commands/kek.ts';
 import { registerAgent } from './commands/agent/index.ts';
 import { registerIntegrator, registerReputation } from './commands/integrator/index.ts';
@@ -44,6 +45,7 @@ Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
   registerRegistry(program, io);
   registerToken(program, io);
   registerKeys(program, io);
+  registerAudit(program, io);
   registerKek(program, io);
   registerAgent(program, io);
   registerIntegrator(program, io);
