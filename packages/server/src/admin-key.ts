@@ -14,6 +14,7 @@ export interface ResolvedAdminKey {
 /**
  * The admin key: VOUCH_ADMIN_KEY when set. Otherwise, on SQLite only, the key in `<data dir>/admin.key`,
  * generated once (mode 0600) on first start. PostgreSQL deployments must set VOUCH_ADMIN_KEY so every process agrees.
+ * VOUCH_ADMIN_KEY_PREVIOUS (config.adminKeyPrevious) goes with either, and must differ from the key found here.
  */
 export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey> {
   if (config.adminKey !== undefined) return { key: config.adminKey, file: undefined, generated: false };
@@ -30,6 +31,12 @@ export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey>
   const key = (await readAdminKeyFile(file)).trim();
   const problem = adminKeyProblem(key);
   if (problem !== undefined) throw new ConfigError(`The admin key in ${file} ${problem}.`);
+  // loadConfig compared VOUCH_ADMIN_KEY; the file's key is known only now.
+  if (key === config.adminKeyPrevious) {
+    throw new ConfigError(
+      `VOUCH_ADMIN_KEY_PREVIOUS is the same as the admin key in ${file}: set it to the key being replaced, or unset it.`,
+    );
+  }
   return { key, file, generated: false };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
+import { ConfigError } from './config-error.ts';
 import type { Config } from './config.ts';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
@@ -33,6 +34,7 @@ export interface AppDeps {
   storage: Storage;
   /** Key-encryption key for server private keys. */
   kek: Buffer;
+  /** The current admin key; `config.adminKeyPrevious`, when set, is accepted beside it. */
   adminKey: string;
   clock?: Clock;
   /** A ready logger; otherwise one is made at `config.logLevel`, writing to `logStream` or stdout. */
@@ -129,7 +131,11 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   );
   installJsonBodyParser(app, config.jsonMaxDepth);
   installBodyLimits(app, config.bodyLimit);
-  const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey) };
+  // The previous key, when configured, is accepted beside the current one (a rolling change of the admin key).
+  if (config.adminKeyPrevious !== undefined && config.adminKeyPrevious === deps.adminKey) {
+    throw new ConfigError('VOUCH_ADMIN_KEY_PREVIOUS is the same as the admin key: set it to the key being replaced.');
+  }
+  const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey, config.adminKeyPrevious) };
   for (const m of modules) {
     for (const [caller, auth] of Object.entries(m.authenticators?.(ctx) ?? {})) {
       if (authenticators[caller as keyof Authenticators]) {

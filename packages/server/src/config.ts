@@ -32,6 +32,11 @@ export interface Config {
   pgLockTimeoutMs: number;
   kekFile: string | undefined;
   adminKey: string | undefined;
+  /**
+   * A second admin key accepted beside the current one (VOUCH_ADMIN_KEY_PREVIOUS), so the key can change in a rolling
+   * restart; audited as `admin:previous`. Never equal to the current key.
+   */
+  adminKeyPrevious: string | undefined;
   corsOrigins: string[];
   trustProxy: TrustProxy;
   metricsPublic: boolean;
@@ -182,6 +187,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: '(SQLite: generated into <data dir>/admin.key)',
     meaning:
       'Admin API key, sent as `x-api-key`. 16 to 1,024 printable ASCII characters, without surrounding whitespace. Required with PostgreSQL.',
+  },
+  {
+    name: 'VOUCH_ADMIN_KEY_PREVIOUS',
+    default: '(none)',
+    meaning:
+      'A previous admin key, accepted beside the current one while clients move to the new key in a rolling restart (docs/operations.md); the audit log names its actions `admin:previous`, and the start logs a warning while it is set. Same rules as `VOUCH_ADMIN_KEY`; the same key as the current one stops the start.',
   },
   {
     name: 'VOUCH_CORS_ORIGINS',
@@ -526,6 +537,23 @@ export function adminKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * VOUCH_ADMIN_KEY_PREVIOUS, held to the current key's rules. The current key itself is refused: kept as "previous"
+ * after a roll, it would be audited as `admin:previous` and its removal would lock every client out. A current key
+ * read from admin.key is compared in resolveAdminKey. Neither key is quoted.
+ */
+function parseAdminKeyPrevious(raw: string | undefined, current: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const problem = adminKeyProblem(raw);
+  if (problem !== undefined) throw new ConfigError(`VOUCH_ADMIN_KEY_PREVIOUS ${problem}.`);
+  if (raw === current) {
+    throw new ConfigError(
+      'VOUCH_ADMIN_KEY_PREVIOUS is the same as VOUCH_ADMIN_KEY: set it to the key being replaced, or unset it.',
+    );
+  }
+  return raw;
+}
+
 function parsePublicUrl(raw: string): string {
   let url: URL;
   try {
@@ -616,6 +644,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const adminKey = env.VOUCH_ADMIN_KEY === undefined || env.VOUCH_ADMIN_KEY === '' ? undefined : env.VOUCH_ADMIN_KEY;
   const adminKeyRefusal = adminKey === undefined ? undefined : adminKeyProblem(adminKey);
   if (adminKeyRefusal !== undefined) throw new ConfigError(`VOUCH_ADMIN_KEY ${adminKeyRefusal}.`);
+  const adminKeyPrevious = parseAdminKeyPrevious(env.VOUCH_ADMIN_KEY_PREVIOUS, adminKey);
   const logLevel = (env.VOUCH_LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`VOUCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
@@ -640,6 +669,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseSchema,
     kekFile,
     adminKey,
+    adminKeyPrevious,
     corsOrigins,
     trustProxy: parseTrustProxy(env.VOUCH_TRUST_PROXY),
     metricsPublic: boolVar(env, 'VOUCH_METRICS_PUBLIC'),

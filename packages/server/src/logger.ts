@@ -19,6 +19,7 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.apiKey',
   '*.api_key',
   '*.adminKey',
+  '*.adminKeyPrevious',
   '*.privateKey',
   '*.private_key',
   '*.claimToken',

@@ -139,6 +139,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
     if (admin.generated) logger.info({ file: admin.file }, 'generated an admin key; read it from this file');
     else if (admin.file) logger.info({ file: admin.file }, 'admin key loaded from file');
+    // At every start while set: a previous key left in place after a roll keeps a retired secret working.
+    if (config.adminKeyPrevious !== undefined) {
+      logger.warn(
+        'VOUCH_ADMIN_KEY_PREVIOUS is set: the previous admin key is accepted beside the current one (audited as ' +
+          'admin:previous); once every client sends the new key, unset it and restart every instance',
+      );
+    }
 
     const pruner = setInterval(() => {
       rateLimitStore.prune(clock.now()).catch((err: unknown) => logger.warn({ err }, 'rate-limit prune failed'));

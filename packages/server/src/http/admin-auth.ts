@@ -1,12 +1,32 @@
+import { constantTimeEqual, sha256HexSync } from '@vouch/sdk';
 import { ADMIN_KEY_MAX_CHARS } from '../config.ts';
-import type { Authenticator } from './policy.ts';
-import { secretEquals } from './secrets.ts';
+import type { Authenticator, Principal } from './policy.ts';
 
-/** Authenticates the admin by the `x-api-key` header, compared in constant time (synchronously: no lookup). */
-export function adminAuthenticator(adminKey: string): Authenticator {
+/** The admin who presented the current key: principal id and audit actor. */
+export const ADMIN_ACTOR = 'admin';
+/** The admin who presented VOUCH_ADMIN_KEY_PREVIOUS, so the audit log shows who has not moved to the new key. */
+export const PREVIOUS_ADMIN_ACTOR = 'admin:previous';
+
+/**
+ * Authenticates the admin by the `x-api-key` header (synchronously: no lookup). The keys are held as SHA-256 digests
+ * only, and the presented key is hashed once and compared in constant time with the current key and, when set, the
+ * previous one: both comparisons always run, so the time taken does not tell which key matched.
+ */
+export function adminAuthenticator(adminKey: string, previousKey?: string): Authenticator {
+  const current = sha256HexSync(adminKey);
+  const previous = previousKey === undefined ? undefined : sha256HexSync(previousKey);
   return (req) => {
     const presented = req.headers['x-api-key'];
     if (typeof presented !== 'string' || presented.length === 0 || presented.length > ADMIN_KEY_MAX_CHARS) return null;
-    return secretEquals(presented, adminKey) ? { caller: 'admin', id: 'admin' } : null;
+    const digest = sha256HexSync(presented);
+    const isCurrent = constantTimeEqual(digest, current);
+    const isPrevious = previous !== undefined && constantTimeEqual(digest, previous);
+    if (isCurrent) return { caller: 'admin', id: ADMIN_ACTOR };
+    return isPrevious ? { caller: 'admin', id: PREVIOUS_ADMIN_ACTOR } : null;
   };
+}
+
+/** The audit actor of an admin principal: which key it presented (`admin` or `admin:previous`). */
+export function adminActorOf(principal: Principal): string {
+  return principal.id === PREVIOUS_ADMIN_ACTOR ? PREVIOUS_ADMIN_ACTOR : ADMIN_ACTOR;
 }

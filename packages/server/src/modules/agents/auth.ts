@@ -14,6 +14,7 @@ import type { Engine } from '../../storage/index.ts';
 import { ApiError } from '../../errors.ts';
 import { SERVER_SIDE_SDK_CODES } from '../../http/error-handler.ts';
 import type { Authenticator, Authenticators, Principal } from '../../http/policy.ts';
+import { adminActorOf } from '../../http/admin-auth.ts';
 import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { didOf, SECRET_PREFIX } from './ids.ts';
 import { parseAgentRef, toAgent, verifyAgentSignature } from './service.ts';
@@ -145,9 +146,12 @@ export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
   };
 }
 
-/** Who acted, for the audit log: `admin`, `owner:<id>` or `agent:<did>`. Never a secret. */
+/**
+ * Who acted, for the audit log: `admin` (`admin:previous` with VOUCH_ADMIN_KEY_PREVIOUS), `owner:<id>` or
+ * `agent:<did>`. Never a secret.
+ */
 export function actorOf(p: Principal): string {
-  if (p.caller === 'admin') return 'admin';
+  if (p.caller === 'admin') return adminActorOf(p);
   if (p.caller === 'owner') return `owner:${p.id}`;
   return `agent:${p.id}`;
 }

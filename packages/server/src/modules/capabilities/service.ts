@@ -30,6 +30,7 @@ import type {
 } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError, type ApiErrorCode } from '../../errors.ts';
+import { adminActorOf } from '../../http/admin-auth.ts';
 import type { Principal } from '../../http/policy.ts';
 import { recordAudit, translateErrors } from '../../storage/index.ts';
 import { findAgent, parseAgentRef } from '../agents/service.ts';
@@ -127,13 +128,17 @@ export function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.p
   return store.prune(storage.db, storage.engine, clock.now() - config.clockSkewSeconds * 1000);
 }
 
-/** Signs `claims`, then records the token (as its exact compact text) and spends the proof in one transaction. */
+/**
+ * Signs `claims`, then records the token (as its exact compact text) and spends the proof in one transaction. A token
+ * the admin issued is audited, as `adminActor` (which admin key: `admin` or `admin:previous`).
+ */
 async function record(
   ctx: AppContext,
   claims: CapabilityClaims,
   row: { parentJti: string | null; cnfJwk: string | null; issuedBy: string; vouchAgentId: string | null },
   proof: { digest: string; expiresAt: number } | undefined,
   requestId: string | undefined,
+  adminActor?: string,
 ): Promise<{ tokenId: string; token: string; expiresAt: string }> {
   const key = await gatewayKeysOf(ctx).signingKey();
   const token = await signCapabilityToken(claims, key.privateKey, { kid: key.kid });
@@ -156,10 +161,10 @@ async function record(
       if (proof !== undefined && !(await store.consumeProof(trx, proof.digest, proof.expiresAt))) {
         throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
       }
-      if (row.issuedBy === 'admin') {
+      if (adminActor !== undefined) {
         await recordAudit(trx, {
           at: ctx.clock.now(),
-          actor: 'admin',
+          actor: adminActor,
           action: 'capability.issue',
           target: claims.jti,
           details: { sub: claims.sub, res: claims.res, act: claims.act, tier: claims.tier, exp: claims.exp },
@@ -275,6 +280,7 @@ export async function issueCapability(
     },
     proof,
     input.requestId,
+    credential === undefined && principal !== null ? adminActorOf(principal) : undefined,
   );
 }
 
@@ -374,9 +380,12 @@ export async function revokeCapability(
   const db = ctx.storage.db;
   const row = await store.findToken(db, input.tokenId);
   let revokedBy: string;
+  // Which admin key, for the audit log; the revocation row records the kind of revoker only.
+  let auditActor: string | undefined;
   if (principal?.caller === 'admin') {
     if (row === undefined) throw new ApiError('NOT_FOUND', 'No capability token has this id.');
     revokedBy = 'admin';
+    auditActor = adminActorOf(principal);
   } else if (input.proof !== undefined) {
     const registry = await requireRegistry(ctx);
     const options = { registry, jti: input.tokenId, now: ctx.clock.now() };
@@ -415,7 +424,7 @@ export async function revokeCapability(
       if (fresh) {
         await recordAudit(trx, {
           at: now,
-          actor: revokedBy,
+          actor: auditActor ?? revokedBy,
           action: 'capability.revoke',
           target: row.jti,
           details: { sub: row.agent_id, reason: input.reason ?? null },

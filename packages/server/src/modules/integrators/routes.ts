@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { errorBodySchema } from '../../errors.ts';
+import { adminActorOf } from '../../http/admin-auth.ts';
 import { DISPLAY_TEXT } from '../../http/text-patterns.ts';
 import { LANES, POLARITIES } from '../reputation/formula.ts';
 import {
@@ -106,7 +107,7 @@ export function registerIntegratorRoutes(app: FastifyInstance, ctx: AppContext):
       },
     },
     async (req, reply) => {
-      const created = await createIntegrator(ctx, req.body, { actor: 'admin', requestId: req.id });
+      const created = await createIntegrator(ctx, req.body, { actor: adminActorOf(req.principal!), requestId: req.id });
       return reply.code(201).send({ slug: created.integrator.slug, apiKey: created.apiKey, environmentVersion: 1 });
     },
   );
@@ -123,7 +124,8 @@ export function registerIntegratorRoutes(app: FastifyInstance, ctx: AppContext):
         response: { 200: keySchema, 404: errorBodySchema, 409: errorBodySchema },
       },
     },
-    async (req) => rotateIntegratorKey(ctx, req.params.slug, { actor: 'admin', requestId: req.id }),
+    async (req) =>
+      rotateIntegratorKey(ctx, req.params.slug, { actor: adminActorOf(req.principal!), requestId: req.id }),
   );
 
   app.put<{ Params: { slug: string }; Body: { metrics: MetricInput[] } }>(
@@ -158,7 +160,7 @@ export function registerIntegratorRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (req) => {
       const r = await setIntegratorMetrics(ctx, req.params.slug, req.body.metrics, {
-        actor: 'admin',
+        actor: adminActorOf(req.principal!),
         requestId: req.id,
       });
       return { slug: r.slug, environmentVersion: r.version, changed: r.changed, metrics: r.metrics };

@@ -165,11 +165,13 @@ export class Authority {
 
   /**
    * Genesis: `{document}` (a registry the CLI built with this root key, verified here) or `{issuers, threshold}`
-   * (created here). 201 when created, 200 when this exact registry is already the one held, else 409.
+   * (created here). 201 when created, 200 when this exact registry is already the one held, else 409. Audited as
+   * `actor` (which admin key: `admin` or `admin:previous`).
    */
   async genesis(
     body: { document?: unknown; issuers?: unknown[]; threshold?: number },
     requestId: string,
+    actor = 'admin',
   ): Promise<{ status: 200 | 201; registry: string; sequence: number; chainHash: string }> {
     const root = await this.rootKey();
     const now = this.#ctx.clock.now();
@@ -207,7 +209,7 @@ export class Authority {
       if (!(await store.insertDocument(trx, { name: 'authority', ...rowOf(doc, chainHash) }))) return false;
       await recordAudit(trx, {
         at: now,
-        actor: 'admin',
+        actor,
         action: 'registry.genesis',
         target: doc.registry,
         details: { sequence: doc.sequence, chainHash, issuers: doc.issuers.length, uploaded: hasDoc },

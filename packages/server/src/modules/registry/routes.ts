@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { checkIssuer, REGISTRY_LIMITS, RegistryFormatError, type IssuerSignature, type Proposal } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
+import { adminActorOf } from '../../http/admin-auth.ts';
 import { documentedBody } from '../../http/response-schemas.ts';
 import type { VouchModule } from '../../module.ts';
 import { recordAudit } from '../../storage/index.ts';
@@ -190,7 +191,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     async (req, reply) =>
       withRegistryErrors(reply, async () => {
         const authority = authorityOf(ctx);
-        const r = await authority.genesis(req.body as never, req.id);
+        const r = await authority.genesis(req.body as never, req.id, adminActorOf(req.principal!));
         return reply.code(r.status).send({ registry: r.registry, sequence: r.sequence, chainHash: r.chainHash });
       }),
   );
@@ -328,7 +329,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       // Audited whatever the outcome: an adoption it caused has its own entry (actor registry-refresh).
       await recordAudit(ctx.storage.db, {
         at: ctx.clock.now(),
-        actor: 'admin',
+        actor: adminActorOf(req.principal!),
         action: 'registry.refresh',
         ...(rt.consumer.registry === undefined ? {} : { target: rt.consumer.registry }),
         details: {

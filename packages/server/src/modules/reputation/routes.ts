@@ -5,6 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
 import { publicAgentCardProperties, publicOwnerCardSchema } from '../agents/public-card.ts';
 import { authenticatedKeyHash } from '../integrators/auth.ts';
+import { adminActorOf } from '../../http/admin-auth.ts';
 import type { Principal } from '../../http/policy.ts';
 import { MAX_BATCH } from './event.ts';
 import { ingestEvents } from './ingest.ts';
@@ -173,6 +174,11 @@ export function registerReputationRoutes(app: FastifyInstance, ctx: AppContext):
         },
       },
     },
-    async (req) => rebuildReputation(ctx, { dryRun: req.body?.dryRun ?? false, requestId: req.id }),
+    async (req) =>
+      rebuildReputation(ctx, {
+        dryRun: req.body?.dryRun ?? false,
+        actor: adminActorOf(req.principal!),
+        requestId: req.id,
+      }),
   );
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
+import { adminActorOf } from '../../http/admin-auth.ts';
 import { ensureServerKey, listPublicServerKeys, rotateServerKey, StorageError } from '../../storage/index.ts';
 import type { ServerKeyAlg } from '../../storage/index.ts';
 import { CAPABILITY_KEY_PURPOSE, TOOL_MANIFEST_KEY_PURPOSE } from '@vouch/sdk';
@@ -141,7 +142,7 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
           purpose,
           ROTATABLE[purpose]!,
           ctx.clock.now(),
-          { actor: 'admin', requestId: req.id },
+          { actor: adminActorOf(req.principal!), requestId: req.id },
           { dropRetired: compromised },
         );
       } catch (err) {

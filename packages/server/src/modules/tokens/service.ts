@@ -20,6 +20,7 @@ import {
 import type { AipExpiresIn, AipTokenType, JwtClaims, VerifiedAipToken, VouchErrorCode } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { adminActorOf } from '../../http/admin-auth.ts';
 import type { Principal } from '../../http/policy.ts';
 import { dropRetiredServerKeys, lockActiveServerKey, recordAudit, translateErrors } from '../../storage/index.ts';
 import { agentDirectory, mayActFor } from './agents.ts';
@@ -211,7 +212,8 @@ export async function issueToken(
           if (issuedBy !== 'agent') {
             await recordAudit(trx, {
               at: now,
-              actor: issuedBy,
+              // Which admin key; the token's record keeps `admin`, the kind of issuer.
+              actor: issuedBy === 'admin' ? adminActorOf(principal!) : issuedBy,
               action: 'token.issue',
               target: jti,
               details: { sub: agent.did, token_type: tokenType, expires_in: expiresIn },
@@ -389,7 +391,7 @@ export async function revokeToken(
     }
   }
   if ((await store.findRevocation(storage.db, jti)) !== undefined) return { jti, alreadyRevoked: true };
-  const actor = principal.caller === 'admin' ? 'admin' : `${principal.caller}:${principal.id}`;
+  const actor = principal.caller === 'admin' ? adminActorOf(principal) : `${principal.caller}:${principal.id}`;
   const now = clock.now();
   try {
     await translateErrors(() =>
