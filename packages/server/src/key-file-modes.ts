@@ -2,8 +2,12 @@
 // alone. One that group members or others may read, or group members write, is warned about and used: orchestrators
 // mount secrets 0644 (Kubernetes' default) and make volume files group-writable (fsGroup), and a start must not break
 // on them. One that any user may write is refused: whoever replaces admin.key holds the admin API at the next start,
-// and whoever replaces the root key file before its import holds the registry.
-import { stat } from 'node:fs/promises';
+// and whoever replaces the root key file before its import holds the registry. The folders above a key file count
+// as much as the file: whoever may write one (without the sticky bit /tmp has) can rename their own file, or folder,
+// over it, whatever the file's own mode. Such a folder is refused like such a file; one group members may write is
+// warned about.
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
 
 /** A key file and the setting that chose it (for the refusal's message). */
@@ -14,7 +18,8 @@ export interface KeyFile {
 
 /** Where the warnings go: the server's logger, or what `vouch kek rewrap` prints on stderr. */
 export interface KeyFileWarnings {
-  warn(fields: { file: string; mode: string }, message: string): void;
+  /** `mode` is the folder's when `folder` is set (a folder group members may write), else the file's. */
+  warn(fields: { file: string; mode: string; folder?: string }, message: string): void;
 }
 
 /** A mode as `chmod` takes it: `0644`. */
@@ -23,13 +28,49 @@ function octal(mode: number): string {
 }
 
 /**
+ * The folders whose writers could replace `file`: each one above it as named (where a symbolic link itself lives) and
+ * each one above the file it finally names, nearest first.
+ */
+async function foldersAbove(file: string): Promise<string[]> {
+  const starts = [resolve(file)];
+  try {
+    starts.push(await realpath(file));
+  } catch {
+    // Examined by the caller already; one that vanished since is left to its reader.
+  }
+  const folders: string[] = [];
+  for (const start of starts) {
+    for (let dir = dirname(start); ; dir = dirname(dir)) {
+      if (!folders.includes(dir)) folders.push(dir);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return folders;
+}
+
+/** The permission bits of `folder` when a user other than its owner may rename entries in it, else undefined. */
+async function openFolderMode(folder: string): Promise<number | undefined> {
+  try {
+    const st = await stat(folder);
+    // The sticky bit (/tmp's 1777) lets only an entry's owner rename or remove it.
+    if (!st.isDirectory() || (st.mode & 0o1000) !== 0 || (st.mode & 0o022) === 0) return undefined;
+    return st.mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Logs one warning per key file that group members or others may read (or group members write), naming its path,
- * its mode and `chmod 600`, never its content; throws `ConfigError` for one that others may write. A file that does
- * not exist or cannot be examined is left to the code that reads it. Windows has no such modes: nothing is checked.
+ * its mode and `chmod 600`, never its content; throws `ConfigError` for one that others may write. The folders above
+ * each file (see foldersAbove) are held to the same rule, save the sticky bit: one others may write is a
+ * `ConfigError`, one group members may write draws one warning (once per folder). A file that does not exist or
+ * cannot be examined is left to the code that reads it. Windows has no such modes: nothing is checked.
  */
 export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFileWarnings): Promise<void> {
   if (process.platform === 'win32') return;
   const seen = new Set<string>();
+  const warnedFolders = new Set<string>();
   for (const { file, setting } of files) {
     if (seen.has(file)) continue;
     seen.add(file);
@@ -48,11 +89,35 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
           `key: chmod 600 ${file}.`,
       );
     }
+    const groupFolders: { folder: string; mode: number }[] = [];
+    for (const folder of await foldersAbove(file)) {
+      const folderMode = await openFolderMode(folder);
+      if (folderMode === undefined) continue;
+      if ((folderMode & 0o002) !== 0) {
+        throw new ConfigError(
+          `${setting}: the folder ${folder} holding the key file ${file} can be written by any user (mode ` +
+            `${octal(folderMode)}, no sticky bit), who could put their own file in place of the key: chmod o-w ${folder}.`,
+        );
+      }
+      if (!warnedFolders.has(folder)) groupFolders.push({ folder, mode: folderMode });
+    }
     const who = [
       ...((mode & 0o044) !== 0 ? ['read by other users'] : []),
       ...((mode & 0o020) !== 0 ? ['written by group members'] : []),
     ].join(' and ');
-    if (who === '') continue;
-    logger.warn({ file, mode: octal(mode) }, `key file ${file} can be ${who} (mode ${octal(mode)}); chmod 600 ${file}`);
+    if (who !== '') {
+      logger.warn(
+        { file, mode: octal(mode) },
+        `key file ${file} can be ${who} (mode ${octal(mode)}); chmod 600 ${file}`,
+      );
+    }
+    for (const { folder, mode: folderMode } of groupFolders) {
+      warnedFolders.add(folder);
+      logger.warn(
+        { file, folder, mode: octal(folderMode) },
+        `folder ${folder} holding key file ${file} can be written by group members (mode ${octal(folderMode)}, no ` +
+          `sticky bit); chmod g-w ${folder}`,
+      );
+    }
   }
 }
