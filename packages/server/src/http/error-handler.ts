@@ -5,6 +5,7 @@ import { StorageError, toStorageError } from '../storage/index.ts';
 import type { ErrorBody } from '../errors.ts';
 import type { NotFoundPage } from '../module.ts';
 import { trackAllowedMethods } from './allowed-methods.ts';
+import { shownPath } from './shown-path.ts';
 import { wantsErrorPage } from '../web/error-pages.ts';
 
 interface AjvIssue {
@@ -153,7 +154,8 @@ export function installErrorHandler(
 
   const allowedMethods = trackAllowedMethods(app);
   app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0];
+    // Shown capped and inert: the caller chose it.
+    const path = shownPath(req.url.split('?')[0]!);
     const allow = allowedMethods(req.url);
     if (allow.length > 0) {
       const methods = allow.join(', ');

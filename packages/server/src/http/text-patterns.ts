@@ -5,7 +5,8 @@
 // space and BOM (U+200B, U+FEFF) and the line and paragraph separators (U+2028, U+2029). The zero-width joiner and
 // non-joiner stay: Persian and Indic scripts and emoji sequences need them.
 
-const INVISIBLE = '\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff';
+/** The invisible characters display text refuses, as a character class body (escaped for a pattern string). */
+export const INVISIBLE = '\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff';
 
 /** One line of display text (names, labels, short notes, reasons). */
 export const DISPLAY_TEXT = `^[^\\u0000-\\u001f${INVISIBLE}]*$`;
