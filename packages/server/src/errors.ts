@@ -64,7 +64,9 @@ export type ApiErrorCode =
   | 'INTEGRATOR_EXISTS'
   | 'CONSENT_MISMATCH'
   | 'CONSENT_STALE'
-  // capability tokens (issue 7): credential, proof and delegation refusals, and the intercept deny codes
+  // capability tokens (issue 7): credential, proof and delegation refusals, and the intercept deny codes a refused
+  // delegation answers as errors (RESOURCE_MISMATCH and ACTION_MISMATCH are not among them: an intercept answers them
+  // only in a 200 deny decision, and a delegation checks its parent against the parent's own resource and action)
   | 'CREDENTIAL_INVALID'
   | 'CREDENTIAL_EXPIRED'
   | 'SCOPE_VIOLATION'
@@ -79,8 +81,6 @@ export type ApiErrorCode =
   | 'TOKEN_UNKNOWN'
   | 'TOKEN_REVOKED'
   | 'SUBJECT_MISMATCH'
-  | 'RESOURCE_MISMATCH'
-  | 'ACTION_MISMATCH'
   | 'UNKNOWN_ISSUER'
   | 'ISSUER_REVOKED'
   | 'ISSUER_KEY_ROTATED';
@@ -165,8 +165,6 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   TOKEN_UNKNOWN: 401,
   TOKEN_REVOKED: 403,
   SUBJECT_MISMATCH: 403,
-  RESOURCE_MISMATCH: 403,
-  ACTION_MISMATCH: 403,
   UNKNOWN_ISSUER: 403,
   ISSUER_REVOKED: 403,
   ISSUER_KEY_ROTATED: 403,

@@ -3,10 +3,12 @@
 // with: in the table's row for that status, or in a module's "... add(s): 400 `A`, `B`; 409 `C`" sentence, where a
 // status stands before the codes it answers. The SDK's codes it names are the SDK's refusals of caller input, which the
 // error handler answers 400. Elsewhere in the docs, a status written before a code ("409 `REGISTRY_CONFLICT`") must be
-// that code's status too.
+// that code's status too. And every code errors.ts lists must be one some route can answer: named in the server's
+// source beyond errors.ts (an intercept's deny codes that only ever appear in a 200 decision are not errors, and
+// listing them under 403 said something untrue).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATUS } from '../src/errors.ts';
 import { SERVER_SIDE_SDK_CODES } from '../src/http/error-handler.ts';
@@ -112,4 +114,14 @@ test("a status written before a code anywhere in the docs is that code's status"
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test('every code errors.ts lists is one the server can answer: named in its source beyond errors.ts', () => {
+  const dir = join(ROOT, 'packages/server/src');
+  const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && f !== 'errors.ts')
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+  assert.ok(sources.length > 50, 'the server source is found');
+  const unanswered = Object.keys(serverStatus).filter((code) => !sources.some((s) => s.includes(`'${code}'`)));
+  assert.deepEqual(unanswered, [], 'codes errors.ts gives a status but no route, hook or handler names');
 });
