@@ -166,7 +166,7 @@ eachEngine('a compromised rotation drops every retired token key at once', async
   assert.notEqual(before.kid, oldest.kid);
   assert.equal((await verify(t, { token: first })).body.valid, true);
   t.clock.advance(60_000);
-  const bad = await post(t, '/api/v1/admin/keys/rotate', { purpose: 'capability', compromised: true }, ADMIN);
+  const bad = await post(t, '/api/v1/admin/keys/rotate', { purpose: 'tool-manifest', compromised: true }, ADMIN);
   assert.equal(bad.statusCode, 400, bad.body);
   assert.equal((bad.json() as { code: string }).code, 'VALIDATION_FAILED');
   assert.equal((bad.json() as { field: string }).field, 'body.compromised');

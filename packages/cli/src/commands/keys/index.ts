@@ -123,8 +123,8 @@ Examples:
       )
       .option(
         '--compromised',
-        'a token key leaked: drop the previous key and every earlier retired one at once (no grace); every token they ' +
-          'signed stops verifying',
+        'a token or capability key leaked: drop the previous key of that purpose and every earlier retired one at ' +
+          'once (no grace); every token they signed stops verifying (not for tool-manifest keys)',
       ),
     ['admin'],
   )
@@ -135,6 +135,7 @@ Examples:
   $ vouch keys rotate --admin-key-file data/admin.key
   $ vouch keys rotate --purpose capability --admin-key-file data/admin.key
   $ vouch keys rotate --compromised --admin-key-file data/admin.key
+  $ vouch keys rotate --purpose capability --compromised --admin-key-file data/admin.key
   $ VOUCH_ADMIN_KEY=... vouch keys rotate --server https://vouch.example --json`,
     )
     .action(async (opts: ServerOptions & { purpose: string; compromised?: boolean }) => {

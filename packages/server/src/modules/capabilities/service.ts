@@ -69,7 +69,8 @@ async function sdk<T>(fn: () => Promise<T>): Promise<T> {
 /**
  * Call after rotating the capability key in this process: the next token is signed with the new key. Other
  * processes sign with it within a minute (their cache); tokens signed with the retired key keep verifying until they
- * expire, and the retired key verifies nothing signed later (see keys.ts).
+ * expire, and the retired key verifies nothing signed later (see keys.ts). After a compromised rotation the dropped
+ * keys verify nothing here from now on (their kid is unknown), at other processes once they reload (within a minute).
  */
 export function capabilityKeyRotated(ctx: AppContext): void {
   gatewayKeysOf(ctx).invalidate();

@@ -15,6 +15,13 @@ import { isPublished, keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
  * keys in the JWKS, capability keys in /.well-known/vouch-keys.json (tool-manifest keys there for good). The registry root is not here:
  * consumers pin it, so replacing it is a re-pinning, not a rotation (docs/registry.md).
  */
+
+/**
+ * Purposes whose previous keys `compromised: true` may drop at once: what their tokens carry is checked as it is
+ * presented, and each token can be issued again. Tool-manifest signatures are checked long after signing, against
+ * retired keys kept for good: dropping one would be a re-signing of every manifest, not a rotation.
+ */
+const DROPPABLE: ReadonlySet<string> = new Set([TOKEN_KEY_PURPOSE, CAPABILITY_KEY_PURPOSE]);
 const ROTATABLE: Readonly<Record<string, ServerKeyAlg>> = {
   [TOKEN_KEY_PURPOSE]: 'ES256',
   [CAPABILITY_KEY_PURPOSE]: 'EdDSA',
@@ -88,9 +95,9 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       schema: {
         summary:
           'Rotate a signing key: a new active key signs from now on; the previous one is retired and stays ' +
-          'published (verify-only) until every token it signed has expired. With `compromised: true` (token keys ' +
-          'only) the previous key and every earlier retired one are dropped at once instead: every token they ' +
-          'signed stops verifying.',
+          'published (verify-only) until every token it signed has expired. With `compromised: true` (token and ' +
+          'capability keys only) the previous key and every earlier retired one of that purpose are dropped at once ' +
+          'instead: every token they signed stops verifying.',
         tags: ['admin'],
         // Optional: no body rotates the token key.
         body: {
@@ -122,20 +129,21 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       const body = req.body as { purpose?: string; compromised?: boolean } | undefined;
       const purpose = body?.purpose ?? TOKEN_KEY_PURPOSE;
       const compromised = body?.compromised === true;
-      if (compromised && purpose !== TOKEN_KEY_PURPOSE) {
-        // Retired Ed25519 keys stay listed for good (what they signed is checked later): dropping one is not a rotation.
-        throw new ApiError('VALIDATION_FAILED', 'body.compromised applies to the token key (purpose "tokens") only.', {
-          field: 'body.compromised',
-        });
+      if (compromised && !DROPPABLE.has(purpose)) {
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'body.compromised applies to the token and capability keys (purpose "tokens" or "capability") only.',
+          { field: 'body.compromised' },
+        );
       }
       let rotation;
       try {
         // Make sure generation 1 exists first, so a first rotation retires it instead of racing its creation.
         if (purpose === TOKEN_KEY_PURPOSE) await keyring.signingKey();
         else await ensureServerKey(ctx.storage, ctx.kek, purpose, ROTATABLE[purpose]!, ctx.clock.now());
-        // A leaked key must not verify through a grace period: with `compromised`, every retired token key is
-        // dropped now; their genuine tokens die with them (the agents get new ones). Other processes stop accepting
-        // them when they reload their keys (within 10 s).
+        // A leaked key must not verify through a grace period: with `compromised`, every retired key of the purpose
+        // is dropped now; their genuine tokens die with them (the agents get new ones). Other processes stop accepting
+        // them when they reload their keys (token keys within 10 s, capability keys within a minute).
         rotation = await rotateServerKey(
           ctx.storage,
           ctx.kek,
