@@ -209,6 +209,7 @@ export type {
   VerifyCapabilityProofOptions,
   VerifyRevocationRequestOptions,
   CheckCapabilityOptions,
+  VouchKeysResolverOptions,
 } from './capability/index.ts';
 
 // The user's side (issue 8): a typed HTTP client, agent helpers, offline verifier helpers.

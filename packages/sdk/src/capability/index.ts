@@ -38,5 +38,5 @@ export {
   checkCapability,
   MAX_DELEGATION_CHAIN,
 } from './token.ts';
-export type { CheckCapabilityOptions } from './token.ts';
+export type { CheckCapabilityOptions, VouchKeysResolverOptions } from './token.ts';
 export { issuerKeyThumbprint } from './lib.ts';

@@ -34,7 +34,7 @@ import {
   type CapabilityRequest,
   type CapabilityTier,
 } from './types.ts';
-import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
+import { nowMsOf, nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
 const CLAIM_NAMES = ['act', 'cth', 'exp', 'iat', 'iid', 'ikt', 'jti', 'par', 'res', 'sub', 'tier'].join(',');
 /** Longest `par` chain a token may carry, whatever a gateway's configured depth. */
@@ -160,17 +160,68 @@ export function decodeCapabilityToken(token: string): { header: JwsHeader; claim
   }
 }
 
+export interface VouchKeysResolverOptions {
+  /**
+   * Milliseconds since the epoch, read at each lookup of a key that has a `drops_at` (a resolver is kept while its
+   * list is, so the time is not fixed when it is built); default `Date.now`.
+   */
+  now?: () => number;
+}
+
+/** The key statuses a Vouch server publishes (`active`, `retired`): a key with any other one verifies nothing. */
+const TRUSTED_STATUSES: ReadonlySet<unknown> = new Set(['active', 'retired']);
+
 /**
- * A key resolver over a Vouch server's `/.well-known/vouch-keys.json`: its `capability` keys only (active and
- * retired), by `kid`. The list is untrusted input: entries that are not key objects, or do not parse, are skipped.
+ * When a listed key stops verifying (ms): its `drops_at`; undefined for a key without one (an active key, or a list
+ * from a server that does not publish it); -Infinity (never) for a status other than the server's, or a `drops_at`
+ * that is not a time: a list that says a key is special must not be read as trusting it for ever.
+ */
+function dropsAtOf(key: Record<string, unknown>): number | undefined {
+  if (key.status !== undefined && !TRUSTED_STATUSES.has(key.status)) return -Infinity;
+  if (key.drops_at === undefined) return undefined;
+  const at = typeof key.drops_at === 'string' ? Date.parse(key.drops_at) : NaN;
+  return Number.isFinite(at) ? at : -Infinity;
+}
+
+/**
+ * A key resolver over a Vouch server's `/.well-known/vouch-keys.json`: its `capability` keys only, by `kid`. A key
+ * verifies while its `status` is `active` or `retired` (or absent) and, when it has a `drops_at`, until then on
+ * `options.now` (the server stops verifying with a retired key, and listing it, at that time: a resolver kept past it
+ * must not go on trusting the key). The list is untrusted input: entries that are not key objects, or do not parse,
+ * are skipped; a `drops_at` that is not a time, or another status, makes the key verify nothing. Throws
+ * `INVALID_ARGUMENT` when `now` is not a function, and at a lookup when it gives no time.
  *
  * @example
  * ```ts
  * const resolveKey = capabilityKeysFromVouchKeys(await (await fetch(`${base}/.well-known/vouch-keys.json`)).json());
+ * const pinned = capabilityKeysFromVouchKeys(vouchKeys, { now: () => clock.now() });
  * ```
  */
-export function capabilityKeysFromVouchKeys(doc: { keys?: ReadonlyArray<Record<string, unknown>> }): KeyResolver {
-  return keysFromJwks({ keys: ed25519KeysOf(doc, CAPABILITY_KEY_PURPOSE) });
+export function capabilityKeysFromVouchKeys(
+  doc: { keys?: ReadonlyArray<Record<string, unknown>> },
+  options: VouchKeysResolverOptions = {},
+): KeyResolver {
+  const now = options?.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new VouchError('INVALID_ARGUMENT', 'now must be a function giving milliseconds since the epoch.');
+  }
+  const keys = ed25519KeysOf(doc, CAPABILITY_KEY_PURPOSE);
+  // Every entry goes to keysFromJwks, so a kid listed twice stays ambiguous (unresolved) whatever one entry says.
+  const resolve = keysFromJwks({ keys });
+  const dropsAt = new Map<string, number>();
+  for (const key of keys) {
+    const at = dropsAtOf(key);
+    if (typeof key.kid === 'string' && at !== undefined) {
+      dropsAt.set(key.kid, Math.min(at, dropsAt.get(key.kid) ?? Infinity));
+    }
+  }
+  // A list with no drop time (an older server, or no retired key) costs nothing more per lookup.
+  if (dropsAt.size === 0) return resolve;
+  return (kid, header) => {
+    const at = kid === undefined ? undefined : dropsAt.get(kid);
+    if (at !== undefined && (at === -Infinity || nowMsOf(now()) >= at)) return undefined;
+    return resolve(kid, header);
+  };
 }
 
 export interface CheckCapabilityOptions {

@@ -83,8 +83,11 @@ export interface VouchKey {
   alg: 'EdDSA';
   use: 'sig';
   purpose: string;
+  /** `active` or `retired`. */
   status: string;
   created_at: string;
+  /** A retired capability key: when it stops verifying and leaves the list (ISO-8601). */
+  drops_at?: string;
 }
 
 export interface VouchKeys {

@@ -4,10 +4,15 @@ import { VouchError } from '../errors.ts';
 
 /** `now`, milliseconds since the epoch, in seconds; `INVALID_ARGUMENT` unless it is a finite number, 0 or more. */
 export function nowSecondsOf(now: unknown): number {
+  return nowMsOf(now) / 1000;
+}
+
+/** `now`, milliseconds since the epoch, as given; `INVALID_ARGUMENT` unless it is a finite number, 0 or more. */
+export function nowMsOf(now: unknown): number {
   if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) {
     throw new VouchError('INVALID_ARGUMENT', 'now must be a finite number of milliseconds since the epoch.');
   }
-  return now / 1000;
+  return now;
 }
 
 /** An optional number of seconds (a clock skew, a largest age): `fallback` when absent, else finite and 0 or more. */

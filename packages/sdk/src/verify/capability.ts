@@ -31,9 +31,13 @@ export function verifyCapability(
   cache: { vouchKeys: VouchKeys },
   options: VerifyCapabilityOptions = {},
 ): Promise<CapabilityDecision> {
+  const now = options.now ?? Date.now();
   return checkCapability(token, request, {
-    resolveKey: capabilityKeysFromVouchKeys(cache.vouchKeys as unknown as { keys: Array<Record<string, unknown>> }),
-    now: options.now ?? Date.now(),
+    // The keys' drops_at are compared with the same time as the token's.
+    resolveKey: capabilityKeysFromVouchKeys(cache.vouchKeys as unknown as { keys: Array<Record<string, unknown>> }, {
+      now: () => now,
+    }),
+    now,
     clockSkewSeconds: options.clockSkewSeconds,
     registry: options.registry,
     crypto: options.crypto ?? defaultCrypto(),

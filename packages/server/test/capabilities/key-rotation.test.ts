@@ -52,7 +52,11 @@ eachEngine(
         const offline = await checkCapability(
           t,
           { agentId: X, resource: 'payments:invoices', action: 'read' },
-          { resolveKey: capabilityKeysFromVouchKeys(keys), now: app.clock.now(), registry: doc },
+          {
+            resolveKey: capabilityKeysFromVouchKeys(keys, { now: () => app.clock.now() }),
+            now: app.clock.now(),
+            registry: doc,
+          },
         );
         assert.equal(offline.decision, 'allow');
       }
@@ -103,12 +107,15 @@ eachEngine(
       assert.equal(dropsAt, app.clock.now() + 60_000 + skewMs + 86_400_000 + skewMs);
       const row = (await adminRows()).find((k) => k.kid === oldKid)!;
       assert.deepEqual([row.published, row.drops_at], [true, retired.drops_at]);
+      // An offline gateway that read the list now and keeps its resolver (no re-read) must drop the key on time too.
+      const kept = capabilityKeysFromVouchKeys({ keys: await listedKeys() }, { now: () => app.clock.now() });
 
       app.clock.advance(dropsAt - app.clock.now() - 1);
       assert.ok(
         (await listedKeys()).some((k) => k.kid === oldKid),
         'listed until its drop time',
       );
+      assert.ok(await kept(oldKid, { alg: 'EdDSA', kid: oldKid }), 'the kept resolver trusts it until then');
       app.clock.advance(1);
       const after = await listedKeys();
       assert.ok(!after.some((k) => k.kid === oldKid), 'gone once no token it signed can be live');
@@ -121,9 +128,22 @@ eachEngine(
       const offline = await checkCapability(
         before.token,
         { agentId: X, resource: 'payments:invoices', action: 'read' },
-        { resolveKey: capabilityKeysFromVouchKeys({ keys: after }), now: app.clock.now() },
+        {
+          resolveKey: capabilityKeysFromVouchKeys({ keys: after }, { now: () => app.clock.now() }),
+          now: app.clock.now(),
+        },
       );
       assert.deepEqual([offline.decision, (offline as { code?: string }).code], ['deny', 'INVALID_SIGNATURE']);
+      const stale = await checkCapability(
+        before.token,
+        { agentId: X, resource: 'payments:invoices', action: 'read' },
+        { resolveKey: kept, now: app.clock.now() },
+      );
+      assert.deepEqual(
+        [stale.decision, (stale as { code?: string }).code],
+        ['deny', 'INVALID_SIGNATURE'],
+        'the list read before drops_at no longer gives the key',
+      );
     } finally {
       await app.app.close();
     }
