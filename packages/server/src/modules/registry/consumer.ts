@@ -49,7 +49,9 @@ export class Consumer {
   #lastAttempt = -Infinity;
   #refreshing: Promise<RefreshResult> | undefined;
   // The source's ETag for the last document fetched and accepted: sent as If-None-Match, and a 304 stands for that
-  // document. Forgotten by a refresh that accepts nothing, so the next one fetches the document whole.
+  // document. Kept while a refresh learns nothing against that document (the source unreachable, another document
+  // fetched and refused), so an outage does not cost a full download; replaced by the next document accepted, and
+  // forgotten when a 304 brings that document back refused (expired, rolled back), so the next refresh fetches whole.
   #validator: { etag: string; doc: RegistryDocument } | undefined;
 
   constructor(ctx: AppContext, log: FastifyBaseLogger) {
@@ -162,7 +164,6 @@ export class Consumer {
     // Logs, messages and the refresh response show `source`, never `url`: its query may be a signed URL's token.
     const source = displaySource(url);
     const validator = this.#validator;
-    this.#validator = undefined;
     let fetched: Fetched;
     try {
       fetched = await fetchDocument(url, validator?.etag);
@@ -188,7 +189,11 @@ export class Consumer {
       }
     }
     const result = await this.#acceptRetrying(doc, source);
-    if (result.accepted && etag !== undefined) this.#validator = { etag, doc };
+    if (fetched.notModified) {
+      if (!result.accepted) this.#validator = undefined;
+    } else if (result.accepted) {
+      this.#validator = etag === undefined ? undefined : { etag, doc };
+    }
     return result;
   }
 
