@@ -15,7 +15,7 @@ import {
 import { ConfigError } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
 import { readRegularFile } from '../../files/index.ts';
-import { recordAudit } from '../../storage/index.ts';
+import { recordAudit, type AuditInput } from '../../storage/index.ts';
 import * as store from './store.ts';
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -39,6 +39,13 @@ export interface RefreshResult {
   chainHash?: string;
   message?: string;
   failures?: RegistryFailure[];
+}
+
+/** A refresh the admin asked for (`POST /v1/registry/refresh`): audited as `registry.refresh` by the refresh itself. */
+export interface RefreshRequest {
+  /** Who asked, as the audit names them (`admin`, or `admin:previous` for the key being replaced). */
+  actor: string;
+  requestId?: string;
 }
 
 export class Consumer {
@@ -99,21 +106,52 @@ export class Consumer {
     return c;
   }
 
-  /** Fetches and verifies the source once (one refresh at a time per process). */
-  refresh(): Promise<RefreshResult> {
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = undefined;
+  /**
+   * Fetches and verifies the source once (one refresh at a time per process). A refresh nobody asked for joins the one
+   * running; one `asked` for runs after it, as its own, so that its `registry.refresh` entry is written in the
+   * transaction that stores what it fetched (alone when it stores nothing): never a refresh stored without its entry,
+   * nor an entry for a refresh whose write failed.
+   */
+  refresh(asked?: RefreshRequest): Promise<RefreshResult> {
+    const running = this.#refreshing;
+    if (asked === undefined && running !== undefined) return running;
+    const run = () => this.#refresh(asked);
+    const tracked: Promise<RefreshResult> = (running === undefined ? run() : running.then(run, run)).finally(() => {
+      if (this.#refreshing === tracked) this.#refreshing = undefined;
     });
-    return this.#refreshing;
+    this.#refreshing = tracked;
+    return tracked;
   }
 
-  async #refresh(): Promise<RefreshResult> {
-    const result = await this.#fetchAndAccept();
+  async #refresh(asked: RefreshRequest | undefined): Promise<RefreshResult> {
+    const result = await this.#fetchAndAccept(asked);
+    if (result.outcome === 'updated') return result; // audited with the document it stored
     // Another process may have accepted a later document than this one's source serves (a lagging cache, a source
     // unreachable from here): without this, a stale process refused the source as a rollback and kept serving its
     // own older document while the database held the newer one.
-    if (result.outcome !== 'updated') await this.#adoptStored();
+    await this.#adoptStored();
+    // Nothing stored: the entry is the refresh's only write.
+    if (asked !== undefined) {
+      await recordAudit(this.#ctx.storage.db, this.#refreshEntry(asked, result, this.registry, this.#ctx.clock.now()));
+    }
     return result;
+  }
+
+  /** The `registry.refresh` audit entry of a refresh the admin asked for. */
+  #refreshEntry(asked: RefreshRequest, result: RefreshResult, registry: string | undefined, at: number): AuditInput {
+    return {
+      at,
+      actor: asked.actor,
+      action: 'registry.refresh',
+      ...(registry === undefined ? {} : { target: registry }),
+      details: {
+        outcome: result.outcome,
+        accepted: result.accepted,
+        sequence: result.sequence ?? null,
+        source: this.source,
+      },
+      ...(asked.requestId === undefined ? {} : { requestId: asked.requestId }),
+    };
   }
 
   /**
@@ -158,7 +196,7 @@ export class Consumer {
     };
   }
 
-  async #fetchAndAccept(): Promise<RefreshResult> {
+  async #fetchAndAccept(asked: RefreshRequest | undefined): Promise<RefreshResult> {
     this.#lastAttempt = this.#ctx.clock.now();
     const url = this.#config.trustUrl!;
     // Logs, messages and the refresh response show `source`, never `url`: its query may be a signed URL's token.
@@ -188,7 +226,7 @@ export class Consumer {
         return { accepted: false, outcome: 'REGISTRY_INVALID', message };
       }
     }
-    const result = await this.#acceptRetrying(doc, source);
+    const result = await this.#acceptRetrying(doc, source, asked);
     if (fetched.notModified) {
       if (!result.accepted) this.#validator = undefined;
     } else if (result.accepted) {
@@ -197,11 +235,15 @@ export class Consumer {
     return result;
   }
 
-  async #acceptRetrying(doc: RegistryDocument, source: string): Promise<RefreshResult> {
+  async #acceptRetrying(
+    doc: RegistryDocument,
+    source: string,
+    asked: RefreshRequest | undefined,
+  ): Promise<RefreshResult> {
     // Written only over the exact row it was verified against: when another process stored a document meanwhile,
     // verify against that one (the rollback rule holds against the highest document accepted, not a stale read).
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#accept(doc, source);
+      const result = await this.#accept(doc, source, asked);
       if (result !== undefined) return result;
       if (attempt === 3) {
         this.#log.warn({ source, sequence: doc.sequence }, 'trust registry: another process stored a later document');
@@ -211,7 +253,11 @@ export class Consumer {
   }
 
   /** Verifies `doc` against the stored document and stores it; undefined when the stored one changed meanwhile. */
-  async #accept(doc: RegistryDocument, source: string): Promise<RefreshResult | undefined> {
+  async #accept(
+    doc: RegistryDocument,
+    source: string,
+    asked: RefreshRequest | undefined,
+  ): Promise<RefreshResult | undefined> {
     const db = this.#ctx.storage.db;
     const stored = await store.readDocument(db, 'consumer');
     const now = this.#ctx.clock.now();
@@ -269,7 +315,9 @@ export class Consumer {
       expires_at: next.expiresAt,
     };
     // Replaces exactly the row read above (foreign or not); a process that stored meanwhile wins this round. A new
-    // sequence (or another registry's) is audited with the write: only the process whose write took records it.
+    // sequence (or another registry's) is audited with the write: only the process whose write took records it. So is
+    // the admin's refresh that stored it.
+    const updated: RefreshResult = { accepted: true, outcome: 'updated', sequence: doc.sequence, chainHash };
     const adopted = stored === undefined || foreign || stored.sequence !== doc.sequence;
     const written = await store.withRegistryLock(this.#ctx.storage, async (trx) => {
       const took =
@@ -296,6 +344,7 @@ export class Consumer {
           },
         });
       }
+      if (took && asked !== undefined) await recordAudit(trx, this.#refreshEntry(asked, updated, doc.registry, now));
       return took;
     });
     if (!written) return undefined;
@@ -303,7 +352,7 @@ export class Consumer {
     if (foreign)
       this.#log.warn({ source, registry: doc.registry }, "trust registry: replaced another registry's stored document");
     this.#log.info({ source, sequence: doc.sequence }, 'trust registry document accepted');
-    return { accepted: true, outcome: 'updated', sequence: doc.sequence, chainHash };
+    return updated;
   }
 }
 

@@ -7,7 +7,6 @@ import { ApiError, errorBodySchema } from '../../errors.ts';
 import { adminActorOf } from '../../http/admin-auth.ts';
 import { documentedBody } from '../../http/response-schemas.ts';
 import type { VouchModule } from '../../module.ts';
-import { recordAudit } from '../../storage/index.ts';
 import { Authority, RegistryRefusal, view } from './authority.ts';
 import { Consumer, MAX_DOCUMENT_BYTES } from './consumer.ts';
 import { ifNoneMatchMatches } from '../../http/conditional.ts';
@@ -325,22 +324,9 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       if (rt.mode !== 'consumer') {
         throw new ApiError('CONFLICT', 'This server is the registry authority; there is nothing to refresh.');
       }
-      const result = await rt.consumer.refresh();
-      // Audited whatever the outcome: an adoption it caused has its own entry (actor registry-refresh).
-      await recordAudit(ctx.storage.db, {
-        at: ctx.clock.now(),
-        actor: adminActorOf(req.principal!),
-        action: 'registry.refresh',
-        ...(rt.consumer.registry === undefined ? {} : { target: rt.consumer.registry }),
-        details: {
-          outcome: result.outcome,
-          accepted: result.accepted,
-          sequence: result.sequence ?? null,
-          source: rt.consumer.source,
-        },
-        requestId: req.id,
-      });
-      return result;
+      // Audited whatever the outcome, by the refresh itself: in the transaction that stores a document it fetched
+      // (beside that adoption's own entry, actor registry-refresh), so neither is ever written without the other.
+      return rt.consumer.refresh({ actor: adminActorOf(req.principal!), requestId: req.id });
     },
   );
 }
