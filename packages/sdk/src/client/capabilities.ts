@@ -37,7 +37,8 @@ export class CapabilitiesApi extends Api {
   /**
    * `POST /v1/tokens/revoke`: the admin, or the binding issuer with `proof` (`signRevocationRequest` by its
    * registry key). Revokes every token delegated from it too. A retry that reaches the server after the proof's
-   * 60 s still answers `alreadyRevoked: true` if the first attempt revoked it.
+   * 60 s still answers `alreadyRevoked: true` if the first attempt revoked it, unless the issuer was removed from the
+   * registry meanwhile: a removed issuer is refused `ISSUER_REVOKED` for anything (its tokens are all denied anyway).
    */
   revoke(
     input: { tokenId: string; reason?: string; proof?: string },
