@@ -1,6 +1,7 @@
 /**
  * The identity score (0–100), exactly the Treeship table plus the two "additional verified proofs" Vouch counts.
- * Computed from an agent's current state on every read; nothing is stored.
+ * Computed from an agent's current state on every read; nothing is stored. A revoked agent scores 0: its proofs
+ * vouch for an identity that no longer stands.
  */
 export interface ScoreInputs {
   publicKey: boolean;
@@ -28,6 +29,8 @@ export interface ScoreLine {
 export interface IdentityScore {
   score: number;
   breakdown: ScoreLine[];
+  /** The agent is revoked: every line earns 0, so `score` is 0. */
+  revoked: boolean;
 }
 
 /** The table, in display order. The last two are the seed's "additional verified proofs (up to 10)". */
@@ -43,16 +46,17 @@ export const SCORE_TABLE: ReadonlyArray<{ proof: ScoreProof; label: string; poin
 ];
 
 /**
- * Scores an agent.
+ * Scores an agent. A revoked one earns nothing on any line (the lines still list what each proof is worth): a relying
+ * party reading the score alone must not take a revoked identity for a well-proven one.
  *
  * @example
  * identityScore({ publicKey: true, codeHash: true, modelId: true, verifiedDomain: false, toolManifest: false,
  *   claimed: false, voiceFingerprint: false }).score; // 50
  */
-export function identityScore(inputs: ScoreInputs): IdentityScore {
+export function identityScore(inputs: ScoreInputs, { revoked = false }: { revoked?: boolean } = {}): IdentityScore {
   const breakdown = SCORE_TABLE.map(({ proof, label, points }) => {
-    const present = proof === 'registration' ? true : inputs[proof];
+    const present = !revoked && (proof === 'registration' ? true : inputs[proof]);
     return { proof, label, points, earned: present ? points : 0 };
   });
-  return { score: breakdown.reduce((sum, l) => sum + l.earned, 0), breakdown };
+  return { score: breakdown.reduce((sum, l) => sum + l.earned, 0), breakdown, revoked };
 }

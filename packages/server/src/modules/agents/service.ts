@@ -263,7 +263,7 @@ export async function getAgentOwner(ctx: AppContext, agent: Pick<Agent, 'ownerId
 }
 
 /**
- * The agent's identity score, computed from its current state.
+ * The agent's identity score, computed from its current state (0 for a revoked agent, with `revoked` set).
  *
  * @example
  * (await getIdentityScore(ctx, agent)).score; // 0..100
@@ -274,18 +274,21 @@ export async function getIdentityScore(ctx: AppContext, agent: Pick<Agent, 'id'>
   return scoreOfProfile(row);
 }
 
-/** The score of a profile row (see store.findProfile). */
+/** The score of a profile row (see store.findProfile); 0 for a revoked agent. */
 export function scoreOfProfile(row: store.ProfileRow): IdentityScore {
-  return identityScore({
-    publicKey: row.public_key !== null,
-    codeHash: row.code_hash !== null,
-    modelId: row.model_id !== null,
-    verifiedDomain: row.verified_domain !== null,
-    // A manifest counts when it declares at least one tool: an empty one proves nothing.
-    toolManifest: storedTools(row.manifest_tools).length > 0,
-    claimed: row.owner_id !== null,
-    voiceFingerprint: row.voice_sample_count !== null,
-  });
+  return identityScore(
+    {
+      publicKey: row.public_key !== null,
+      codeHash: row.code_hash !== null,
+      modelId: row.model_id !== null,
+      verifiedDomain: row.verified_domain !== null,
+      // A manifest counts when it declares at least one tool: an empty one proves nothing.
+      toolManifest: storedTools(row.manifest_tools).length > 0,
+      claimed: row.owner_id !== null,
+      voiceFingerprint: row.voice_sample_count !== null,
+    },
+    { revoked: row.status === 'revoked' },
+  );
 }
 
 /**

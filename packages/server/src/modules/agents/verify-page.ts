@@ -85,6 +85,7 @@ ${row.description === null ? '' : `<p id="agent-description">${escapeHtml(row.de
 <dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 <h2>Identity score</h2>
 <p class="score" id="agent-score">${score.score}<span class="muted"> / 100</span></p>
+${score.revoked ? '<p class="muted" id="agent-score-revoked">This agent is revoked: its proofs no longer count.</p>' : ''}
 <table><tbody>${breakdown}</tbody></table>
 <h2>Verified proofs</h2>
 ${proofItems}
