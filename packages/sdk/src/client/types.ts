@@ -44,6 +44,15 @@ export interface ToolManifest {
   signature_alg: 'EdDSA';
   signature_kid: string;
   updated_at: string;
+  /**
+   * The agent's status now (`unclaimed`, `claimed`, `revoked`) and when it was revoked (ISO-8601, else null); not
+   * covered by the signature. A revoked agent's manifest also carries `code: "AGENT_REVOKED"` and `error`. Absent
+   * from servers before this member.
+   */
+  agent_status?: string;
+  revoked_at?: string | null;
+  code?: string;
+  error?: string;
 }
 
 export interface ToolCheck {

@@ -27,6 +27,8 @@ const MANIFEST = [
   'signature_alg',
   'signature_kid',
   'updated_at',
+  'agent_status',
+  'revoked_at',
 ];
 
 eachEngine('contract: profiles, tool manifests, voice fingerprints and domain challenges', async ({ open }) => {

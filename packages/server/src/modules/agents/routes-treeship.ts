@@ -57,7 +57,13 @@ async function agentOr404(ctx: AppContext, req: FastifyRequest): Promise<AgentRo
   return row;
 }
 
+/**
+ * A manifest answer: the signed manifest, then the agent's status as it stands now (not signed: the signature says what
+ * the server signed when, not whether the agent is still in good standing). A revoked agent's also carries
+ * `code: "AGENT_REVOKED"` and `error`, as verify-tools answers it.
+ */
 function manifestJson(row: AgentRow, m: ToolManifestRow): Record<string, unknown> {
+  const revoked = row.status === 'revoked';
   return {
     agent_slug: row.slug,
     did: didOf(row.id),
@@ -68,6 +74,9 @@ function manifestJson(row: AgentRow, m: ToolManifestRow): Record<string, unknown
     signature_alg: 'EdDSA',
     signature_kid: m.signature_kid,
     updated_at: new Date(m.updated_at).toISOString(),
+    agent_status: row.status,
+    revoked_at: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
+    ...(revoked ? { error: 'This agent has been revoked.', code: 'AGENT_REVOKED' } : {}),
   };
 }
 
@@ -301,7 +310,11 @@ export function registerTreeshipRoutes(
     '/v1/identity/:slug/tools',
     {
       config: { policy: { caller: 'public', rateLimit: 'default' } },
-      schema: { summary: "An agent's signed tool manifest.", tags: ['identity'], params: agentSlugParams },
+      schema: {
+        summary: "An agent's signed tool manifest, with the agent's status (a revoked one's with code AGENT_REVOKED).",
+        tags: ['identity'],
+        params: agentSlugParams,
+      },
     },
     async (req) => {
       const row = await agentOr404(ctx, req);
