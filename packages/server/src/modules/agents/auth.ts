@@ -217,14 +217,26 @@ function recordUsed(db: Db, signed: SignedRequest, now: number): Promise<boolean
 }
 
 /**
+ * 409 `CONFLICT` that says nothing of the request: the handler read one state and its transaction found another (a
+ * change made meanwhile), and the answer asks for the same request again. An agent-signed request refused so is not
+ * used up ({@link refusesForGood}): the retry asked for is the same signed bytes, which act at most once still.
+ */
+export class ChangedMeanwhileError extends ApiError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+/**
  * Whether `err` refuses a signed request for good: a 4xx that says "this request, as signed, does not act" (a
  * conflict, a refusal, invalid input). Not a 401 (a body that does not match the signature is someone else's bytes,
- * and a key rotated away or a window closed already keeps it from acting), 408 or 429 (retry), a replay (already
- * used), nor a server fault.
+ * and a key rotated away or a window closed already keeps it from acting), 408 or 429 (retry), a change made
+ * meanwhile ({@link ChangedMeanwhileError}: retry), a replay (already used), nor a server fault.
  */
 function refusesForGood(err: unknown): boolean {
   let status: number | undefined;
-  if (err instanceof ApiError) status = err.code === 'REQUEST_REPLAYED' ? undefined : err.statusCode;
+  if (err instanceof ChangedMeanwhileError) status = undefined;
+  else if (err instanceof ApiError) status = err.code === 'REQUEST_REPLAYED' ? undefined : err.statusCode;
   else if ((err as { validation?: unknown[] } | null)?.validation !== undefined) status = 400;
   else if (err instanceof VouchError && !SERVER_SIDE_SDK_CODES.has(err.code)) status = 400;
   return status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;

@@ -13,6 +13,7 @@ import { revokeTokensOfAgent } from '../tokens/service.ts';
 import {
   actorOf,
   assertMayManage,
+  ChangedMeanwhileError,
   holdAgentAndCredential,
   holdOwnerAndCredential,
   rotationStatement,
@@ -113,7 +114,7 @@ async function resignManifest(
   const m = await store.findToolManifest(trx, agentId);
   if (m === undefined) return;
   // The key is loaded before the transaction when the agent had a manifest; one set meanwhile means try again.
-  if (key === undefined) throw new ApiError('CONFLICT', "The agent's tool manifest changed meanwhile; try again.");
+  if (key === undefined) throw new ChangedMeanwhileError("The agent's tool manifest changed meanwhile; try again.");
   const signature = await signStatement(
     key.privateKey,
     manifestStatement(didOf(agentId), slug, m.manifest_hash, m.updated_at),
