@@ -110,7 +110,9 @@ eachEngine(
       assert.equal(bare.tool_manifest_hash, sha256HexSync('{"tool_descriptions":{},"tools":["a","b"]}'));
       assert.ok(await verifyManifest(app, bare));
 
-      // A slug change re-signs the manifest, whose statement names the slug.
+      // A slug change re-signs the manifest, whose statement names the slug, at the change's time: the manifest
+      // served changed, and so does its updated_at.
+      clock.advance(60_000);
       const renamed = await app.inject({
         method: 'PUT',
         url: '/api/v1/agents/my-agent/slug',
@@ -120,7 +122,7 @@ eachEngine(
       assert.equal(renamed.statusCode, 200);
       const after = (await app.inject({ method: 'GET', url: '/v1/identity/renamed-agent/tools' })).json() as Manifest;
       assert.equal(after.agent_slug, 'renamed-agent');
-      assert.equal(after.updated_at, bare.updated_at);
+      assert.equal(after.updated_at, new Date(clock.now()).toISOString());
       assert.ok(await verifyManifest(app, after));
 
       // Refusals write nothing.

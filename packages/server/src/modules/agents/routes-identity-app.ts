@@ -104,22 +104,23 @@ export async function createAgent(
   return { claimToken, ownerId: null };
 }
 
-/** Re-signs an agent's tool manifest after its slug changed (the signed statement names the slug). */
+/**
+ * Re-signs an agent's tool manifest after its slug changed (the signed statement names the slug), dated `now`: the
+ * manifest served changed, so its `updated_at` moves with it, and a consumer caching by it sees the change.
+ */
 async function resignManifest(
   trx: Db,
   key: Awaited<ReturnType<typeof manifestSigningKey>> | undefined,
   agentId: string,
   slug: string | null,
+  now: number,
 ): Promise<void> {
   const m = await store.findToolManifest(trx, agentId);
   if (m === undefined) return;
   // The key is loaded before the transaction when the agent had a manifest; one set meanwhile means try again.
   if (key === undefined) throw new ChangedMeanwhileError("The agent's tool manifest changed meanwhile; try again.");
-  const signature = await signStatement(
-    key.privateKey,
-    manifestStatement(didOf(agentId), slug, m.manifest_hash, m.updated_at),
-  );
-  await store.upsertToolManifest(trx, { ...m, signature, signature_kid: key.kid });
+  const signature = await signStatement(key.privateKey, manifestStatement(didOf(agentId), slug, m.manifest_hash, now));
+  await store.upsertToolManifest(trx, { ...m, signature, signature_kid: key.kid, updated_at: now });
 }
 
 /** Records `agent.set_slug` for a slug taken, changed (`from` and `to`) or released (`to: null`). */
@@ -433,7 +434,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
           throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
         }
         if (current.slug !== slug) {
-          await resignManifest(trx, key, row.id, slug);
+          await resignManifest(trx, key, row.id, slug, now);
           await auditSlug(trx, req, row.id, current.slug, slug, now);
         }
       });
@@ -463,7 +464,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         assertAgentActive(current);
         await store.setSlug(trx, row.id, null, now);
         if (current.slug !== null) {
-          await resignManifest(trx, key, row.id, null);
+          await resignManifest(trx, key, row.id, null, now);
           await auditSlug(trx, req, row.id, current.slug, null, now);
         }
         return current.slug;
