@@ -2,45 +2,25 @@
 // when B accepts a later document and A's source still serves the earlier one, A refuses that as a rollback (the
 // database holds the later one) and must serve what the database accepted, not keep its own earlier document.
 import assert from 'node:assert/strict';
-import { applyProposal, createGenesis, generateKeyPair, replayGovernance, signRegistryDocument } from '@vouch/sdk';
+import { generateKeyPair, signRegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { admin, get, makeIssuers, post, proposal, registrySource } from './fixtures.ts';
+import { admin, consumerEnv, get, post, registrySource, removed, signedGenesis } from './fixtures.ts';
 
 eachEngine(
   'consumer: a process whose source lags serves the later document another process stored',
   async ({ open }) => {
     const root = await generateKeyPair('Ed25519');
-    const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
-    const v1 = await createGenesis({
-      rootKey: root.privateKey,
-      issuers: Object.values(is).map((i) => i.entry),
-      threshold: 2,
-      now: T0,
-    });
-    const rmCharlie = await proposal(
-      { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'charlie', reason: 'left' },
-      [is.alpha!, is.bravo!],
-      T0 + 1000,
-    );
-    const s2 = applyProposal(replayGovernance(v1.governance).state!, rmCharlie, { appliedAt: T0 + 1000 }).state;
+    const { is, doc: v1, state: s1 } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+    const s2 = await removed(s1, is, 'charlie', T0 + 1000);
     const v2 = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 1000 });
-    const rmBravo = await proposal(
-      { registry: v1.registry, baseSequence: 2, action: 'remove', subject: 'delta', reason: 'left' },
-      [is.alpha!, is.bravo!],
-      T0 + 2000,
-    );
-    const s3 = applyProposal(s2, rmBravo, { appliedAt: T0 + 2000 }).state;
+    const s3 = await removed(s2, is, 'delta', T0 + 2000);
     const v3 = await signRegistryDocument(s3, { rootKey: root.privateKey, now: T0 + 2000 });
 
     const srcA = await registrySource(v1);
     const srcB = await registrySource(v1);
-    const env = (url: string) => ({
-      VOUCH_TRUST_REGISTRY_URL: url,
-      VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-      VOUCH_TRUST_REGISTRY_TTL: '60',
-    });
+    const env = (url: string) => consumerEnv(url, root);
     const clock = new ManualClock(T0 + 5000);
     try {
       const a = await makeApp(await open(), { env: env(srcA.url), clock });

@@ -1,72 +1,19 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  applyProposal,
-  createGenesis,
-  generateKeyPair,
-  replayGovernance,
-  signRegistryDocument,
-  type GeneratedKeyPair,
-  type RegistryDocument,
-} from '@vouch/sdk';
+import { generateKeyPair, signRegistryDocument, type GeneratedKeyPair } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { checkRegistryIssuer } from '../../src/modules/registry/service.ts';
-import { admin, get, makeIssuers, post, proposal } from './fixtures.ts';
-
-/** A loopback HTTP server serving whatever `body` holds now (or 503 when `down`). */
-async function source(): Promise<{ url: string; server: Server; set(doc: RegistryDocument | null): void }> {
-  let body: string | null = null;
-  const server = createServer((_req, res) => {
-    if (body === null) {
-      res.writeHead(503).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/agent-trust.json`,
-    server,
-    set(doc) {
-      body = doc === null ? null : JSON.stringify(doc);
-    },
-  };
-}
+import { admin, consumerEnv, get, post, registrySource, removed, signedGenesis } from './fixtures.ts';
 
 /** Three successive versions of one registry, signed by `root`: genesis, then a removal. */
 async function versions(root: GeneratedKeyPair) {
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta']);
-  const v1 = await createGenesis({
-    rootKey: root.privateKey,
-    issuers: Object.values(is).map((i) => i.entry),
-    threshold: 2,
-    now: T0,
-  });
-  const s1 = replayGovernance(v1.governance).state!;
-  const rm = await proposal(
-    { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'left' },
-    [is.alpha!, is.bravo!],
-    T0 + 1000,
-  );
-  const s2 = applyProposal(s1, rm, { appliedAt: T0 + 1000 }).state;
+  const { is, doc: v1, state: s1 } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta']);
+  const s2 = await removed(s1, is, 'delta', T0 + 1000);
   const v2 = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 1000 });
   // The same state, signed to expire after two minutes.
   const v2short = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 2000, validitySeconds: 120 });
   return { v1, v2, v2short };
-}
-
-function env(url: string, root: GeneratedKeyPair): Record<string, string> {
-  return {
-    VOUCH_TRUST_REGISTRY_URL: url,
-    VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-    VOUCH_TRUST_REGISTRY_TTL: '60',
-  };
 }
 
 eachEngine(
@@ -74,12 +21,12 @@ eachEngine(
   async ({ open }) => {
     const root = await generateKeyPair('Ed25519');
     const { v1, v2, v2short } = await versions(root);
-    const src = await source();
+    const src = await registrySource();
     try {
       src.set(v1);
       const storage = await open();
       const clock = new ManualClock(T0 + 5000);
-      const app = await makeApp(storage, { env: env(src.url, root), clock });
+      const app = await makeApp(storage, { env: consumerEnv(src.url, root), clock });
       const summary = await get(app.app, '/v1/registry');
       assert.equal(summary.status, 200, JSON.stringify(summary.body));
       assert.equal(summary.body.mode, 'consumer');
@@ -132,7 +79,7 @@ eachEngine(
 
       // Restart with the URL down: the database copy is used.
       src.set(null);
-      const again = await makeApp(await open(), { env: env(src.url, root), clock });
+      const again = await makeApp(await open(), { env: consumerEnv(src.url, root), clock });
       const restarted = await get(again.app, '/v1/registry');
       assert.equal(restarted.status, 200);
       assert.equal(restarted.body.sequence, 2);
@@ -160,10 +107,10 @@ eachEngine(
     const root = await generateKeyPair('Ed25519');
     const other = await generateKeyPair('Ed25519');
     const { v1 } = await versions(root);
-    const src = await source();
+    const src = await registrySource();
     try {
       src.set(null);
-      const app = await makeApp(await open(), { env: env(src.url, root), clock: new ManualClock(T0 + 5000) });
+      const app = await makeApp(await open(), { env: consumerEnv(src.url, root), clock: new ManualClock(T0 + 5000) });
       const r = await get(app.app, '/.well-known/agent-trust.json');
       assert.equal(r.status, 503);
       assert.equal(r.body.code, 'REGISTRY_UNAVAILABLE');
@@ -171,7 +118,10 @@ eachEngine(
       await app.app.close();
 
       src.set(v1);
-      const wrong = await makeApp(await open(), { env: env(src.url, other), clock: new ManualClock(T0 + 5000) });
+      const wrong = await makeApp(await open(), {
+        env: consumerEnv(src.url, other),
+        clock: new ManualClock(T0 + 5000),
+      });
       assert.equal((await get(wrong.app, '/v1/registry/issuers/alpha')).body.code, 'REGISTRY_UNAVAILABLE');
       const refresh = await post(wrong.app, '/v1/registry/refresh', {}, admin(wrong.adminKey));
       assert.equal(refresh.body.outcome, 'REGISTRY_SIGNATURE_INVALID');
@@ -189,17 +139,17 @@ eachEngine(
     const newRoot = await generateKeyPair('Ed25519');
     const old = await versions(oldRoot);
     const next = await versions(newRoot);
-    const src = await source();
+    const src = await registrySource();
     try {
       const clock = new ManualClock(T0 + 5000);
       src.set(old.v2);
-      const first = await makeApp(await open(), { env: env(src.url, oldRoot), clock });
+      const first = await makeApp(await open(), { env: consumerEnv(src.url, oldRoot), clock });
       assert.equal((await get(first.app, '/v1/registry')).body.sequence, 2);
       await first.app.close();
 
       // The operator pins another registry (root key and source) whose chain is shorter than the stored one's.
       src.set(next.v1);
-      const moved = await makeApp(await open(), { env: env(src.url, newRoot), clock });
+      const moved = await makeApp(await open(), { env: consumerEnv(src.url, newRoot), clock });
       const summary = await get(moved.app, '/v1/registry');
       assert.equal(summary.status, 200, JSON.stringify(summary.body));
       assert.equal(summary.body.sequence, 1);
@@ -233,7 +183,7 @@ eachEngine('consumer: a file path as the registry source, updated in place', asy
   const file = join(dataDir, 'agent-trust.json');
   await writeFile(file, JSON.stringify(v1));
   const clock = new ManualClock(T0 + 5000);
-  const app = await makeApp(await open(), { env: env(file, root), clock });
+  const app = await makeApp(await open(), { env: consumerEnv(file, root), clock });
   try {
     assert.equal((await get(app.app, '/v1/registry')).body.sequence, 1);
     await writeFile(file, JSON.stringify(v2));

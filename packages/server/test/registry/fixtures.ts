@@ -1,15 +1,19 @@
 // Issuers, signed proposals and HTTP helpers shared by the registry tests.
 import {
+  applyProposal,
+  createGenesis,
   draftIssuerEntry,
   draftProposal,
   generateKeyPair,
   proposalSigningBytes,
+  replayGovernance,
   signProposal,
   type GeneratedKeyPair,
   type IssuerEntry,
   type IssuerSignature,
   type Proposal,
   type RegistryDocument,
+  type RegistryState,
   type UnsignedIssuerEntry,
 } from '@vouch/sdk';
 import { encodeBase64url } from '@vouch/sdk';
@@ -117,5 +121,50 @@ export async function registrySource(initial: RegistryDocument | null = null) {
     set(doc: RegistryDocument | null) {
       body = doc === null ? null : JSON.stringify(doc);
     },
+  };
+}
+
+/**
+ * A consumer's first document, as an authority signs it offline: genesis at T0 of issuers `ids`, threshold 2, signed by
+ * `root`; with its issuers and replayed state for the steps that follow.
+ */
+export async function signedGenesis(
+  root: GeneratedKeyPair,
+  ids: readonly string[],
+  options: { validitySeconds?: number } = {},
+): Promise<{ is: Record<string, TestIssuer>; doc: RegistryDocument; state: RegistryState }> {
+  const is = await makeIssuers(ids);
+  const doc = await createGenesis({
+    rootKey: root.privateKey,
+    issuers: Object.values(is).map((i) => i.entry),
+    threshold: 2,
+    now: T0,
+    ...options,
+  });
+  return { is, doc, state: replayGovernance(doc.governance).state! };
+}
+
+/** `state` after the removal of `subject`, proposed and co-signed by alpha and bravo at `at` and applied then. */
+export async function removed(
+  state: RegistryState,
+  is: Record<string, TestIssuer>,
+  subject: string,
+  at: number,
+  reason = 'left',
+): Promise<RegistryState> {
+  const rm = await proposal(
+    { registry: state.registry, baseSequence: state.sequence, action: 'remove', subject, reason },
+    [is.alpha!, is.bravo!],
+    at,
+  );
+  return applyProposal(state, rm, { appliedAt: at }).state;
+}
+
+/** A consumer's settings: follow `url`, pinned to `root`'s public key, refreshed every minute. */
+export function consumerEnv(url: string, root: GeneratedKeyPair): Record<string, string> {
+  return {
+    VOUCH_TRUST_REGISTRY_URL: url,
+    VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
+    VOUCH_TRUST_REGISTRY_TTL: '60',
   };
 }

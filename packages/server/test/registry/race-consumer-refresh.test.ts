@@ -2,72 +2,35 @@
 // stored {sequence, chainHash} it read must not replace a document another process stored in between, unless it
 // also verifies against that one (the rollback rule is "against the highest this database has accepted").
 import assert from 'node:assert/strict';
-import {
-  applyProposal,
-  createGenesis,
-  generateKeyPair,
-  replayGovernance,
-  signRegistryDocument,
-  type GeneratedKeyPair,
-} from '@vouch/sdk';
+import { generateKeyPair, signRegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { readDocument } from '../../src/modules/registry/store.ts';
-import { admin, makeIssuers, post, proposal, registrySource } from './fixtures.ts';
-
-function env(url: string, root: GeneratedKeyPair): Record<string, string> {
-  return {
-    VOUCH_TRUST_REGISTRY_URL: url,
-    VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-    VOUCH_TRUST_REGISTRY_TTL: '60',
-  };
-}
+import { admin, consumerEnv, post, registrySource, removed, signedGenesis } from './fixtures.ts';
 
 eachEngine(
   'consumer race: a refresh verified against a stale stored head does not overwrite a fork stored meanwhile',
   async ({ open }) => {
     const root = await generateKeyPair('Ed25519');
-    const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
-    const v1 = await createGenesis({
-      rootKey: root.privateKey,
-      issuers: Object.values(is).map((i) => i.entry),
-      threshold: 2,
-      now: T0,
-    });
-    const s1 = replayGovernance(v1.governance).state!;
-    const signers = [is.alpha!, is.bravo!];
-    const rmDelta = await proposal(
-      { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'left' },
-      signers,
-      T0 + 1000,
-    );
-    const s2 = applyProposal(s1, rmDelta, { appliedAt: T0 + 1000 }).state;
-    const rmCharlie = await proposal(
-      { registry: v1.registry, baseSequence: 2, action: 'remove', subject: 'charlie', reason: 'left' },
-      signers,
-      T0 + 2000,
-    );
-    const s3 = applyProposal(s2, rmCharlie, { appliedAt: T0 + 2000 }).state;
+    const { is, doc: v1, state: s1 } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+    const s2 = await removed(s1, is, 'delta', T0 + 1000);
+    const s3 = await removed(s2, is, 'charlie', T0 + 2000);
     const v3 = await signRegistryDocument(s3, { rootKey: root.privateKey, now: T0 + 2000 });
     // Another history at step 2 (charlie removed instead of delta): a fork of v3's chain.
-    const rmCharlieFirst = await proposal(
-      { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'charlie', reason: 'fork' },
-      signers,
-      T0 + 1500,
-    );
-    const fork = applyProposal(s1, rmCharlieFirst, { appliedAt: T0 + 1500 }).state;
+    const fork = await removed(s1, is, 'charlie', T0 + 1500, 'fork');
     const v2fork = await signRegistryDocument(fork, { rootKey: root.privateKey, now: T0 + 1500 });
 
     const src = await registrySource();
+    const env = consumerEnv(src.url, root);
     const clock = new ManualClock(T0 + 5000);
     try {
       src.set(v1);
       const storageA = await open();
       const storageB = await open();
-      const a = await makeApp(storageA, { env: env(src.url, root), clock });
-      const b = await makeApp(storageB, { env: env(src.url, root), clock });
+      const a = await makeApp(storageA, { env, clock });
+      const b = await makeApp(storageB, { env, clock });
 
       // A fetches v3 and reads the stored head (sequence 1); before it writes, B stores the fork at sequence 2.
       src.set(v3);
