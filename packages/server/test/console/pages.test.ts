@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGenesis, generateKeyPair } from '@vouch/sdk';
+import { generateKeyPair } from '@vouch/sdk';
 import type { LightMyRequestResponse } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0, tableCounts } from '../helpers/app.ts';
@@ -9,7 +9,7 @@ import type { TestApp } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { escapeHtml } from '../../src/web/html.ts';
 import { COUNTS_MAX_AGE_MS } from '../../src/modules/console/overview.ts';
-import { makeIssuers } from '../registry/fixtures.ts';
+import { signedGenesis } from '../registry/fixtures.ts';
 import { ADMIN, injectCall, seedConsole, signContent, XSS_ISSUER, XSS_NAME } from './seed.ts';
 
 const ENV = { VOUCH_POW_DIFFICULTY: '0', VOUCH_PUBLIC_URL: 'https://vouch.test' };
@@ -304,13 +304,7 @@ eachEngine(
   'consumer mode: the registry page verifies the followed document against the pinned key',
   async ({ open, dataDir }) => {
     const root = await generateKeyPair('Ed25519');
-    const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-    const doc = await createGenesis({
-      rootKey: root.privateKey,
-      issuers: Object.values(is).map((i) => i.entry),
-      threshold: 2,
-      now: T0,
-    });
+    const { doc } = await signedGenesis(root, ['alpha', 'bravo', 'charlie']);
     const file = join(dataDir, 'agent-trust.json');
     await writeFile(file, JSON.stringify(doc));
     const t = await makeApp(await open(), {

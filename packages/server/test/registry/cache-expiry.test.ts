@@ -1,33 +1,19 @@
 import assert from 'node:assert/strict';
-import { createGenesis, generateKeyPair } from '@vouch/sdk';
+import { generateKeyPair } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { makeIssuers, registrySource } from './fixtures.ts';
+import { consumerEnv, registrySource, signedGenesis } from './fixtures.ts';
 
 // A consumer keeps serving its last good document while its source is down, until that document expires: a shared
 // cache must not be told to keep it for longer than it is valid, or it serves a document every verifier refuses.
 eachEngine('registry document: Cache-Control max-age never outlives the document', async ({ open }) => {
   const root = await generateKeyPair('Ed25519');
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-  const doc = await createGenesis({
-    rootKey: root.privateKey,
-    issuers: Object.values(is).map((i) => i.entry),
-    threshold: 2,
-    now: T0,
-    validitySeconds: 120,
-  });
+  const { doc } = await signedGenesis(root, ['alpha', 'bravo', 'charlie'], { validitySeconds: 120 });
   const src = await registrySource(doc);
   try {
     const clock = new ManualClock(T0 + 1000);
-    const app = await makeApp(await open(), {
-      clock,
-      env: {
-        VOUCH_TRUST_REGISTRY_URL: src.url,
-        VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-        VOUCH_TRUST_REGISTRY_TTL: '60',
-      },
-    });
+    const app = await makeApp(await open(), { clock, env: consumerEnv(src.url, root) });
     const fresh = await app.app.inject({ method: 'GET', url: '/.well-known/agent-trust.json' });
     assert.equal(fresh.statusCode, 200);
     assert.equal(fresh.headers['cache-control'], 'public, max-age=60');

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGenesis, generateKeyPair, replayGovernance, signRegistryDocument } from '@vouch/sdk';
+import { generateKeyPair, signRegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { admin, makeIssuers, post } from './fixtures.ts';
+import { admin, consumerEnv, post, signedGenesis } from './fixtures.ts';
 
 /**
  * A loopback source serving `body` with `etag`, recording each request's If-None-Match. `answer304` says when it
@@ -31,25 +31,11 @@ async function conditionalSource() {
 
 eachEngine('consumer: If-None-Match with the last ETag; a 304 never outlives expiresAt', async ({ open }) => {
   const root = await generateKeyPair('Ed25519');
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-  const v1 = await createGenesis({
-    rootKey: root.privateKey,
-    issuers: Object.values(is).map((i) => i.entry),
-    threshold: 2,
-    now: T0,
-    validitySeconds: 120,
-  });
+  const { doc: v1, state } = await signedGenesis(root, ['alpha', 'bravo', 'charlie'], { validitySeconds: 120 });
   const src = await conditionalSource();
   src.state.body = JSON.stringify(v1);
   const clock = new ManualClock(T0 + 1000);
-  const app = await makeApp(await open(), {
-    clock,
-    env: {
-      VOUCH_TRUST_REGISTRY_URL: src.url,
-      VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-      VOUCH_TRUST_REGISTRY_TTL: '60',
-    },
-  });
+  const app = await makeApp(await open(), { clock, env: consumerEnv(src.url, root) });
   const refresh = async () => (await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey))).body;
   try {
     // At start: nothing held, so nothing to revalidate.
@@ -62,7 +48,7 @@ eachEngine('consumer: If-None-Match with the last ETag; a 304 never outlives exp
     assert.equal(same.sequence, 1);
 
     // A new signing (a new ETag) is fetched whole and taken.
-    const v1b = await signRegistryDocument(replayGovernance(v1.governance).state!, {
+    const v1b = await signRegistryDocument(state, {
       rootKey: root.privateKey,
       now: T0 + 2000,
       validitySeconds: 120,

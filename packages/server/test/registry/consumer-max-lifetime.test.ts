@@ -3,12 +3,12 @@
 // Unset (the default), any lifetime is accepted, as before.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createGenesis, generateKeyPair, replayGovernance, signRegistryDocument } from '@vouch/sdk';
+import { generateKeyPair, signRegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
-import { admin, makeIssuers, post, registrySource } from './fixtures.ts';
+import { admin, consumerEnv, post, registrySource, signedGenesis } from './fixtures.ts';
 
 const DAY = 86_400;
 
@@ -16,21 +16,12 @@ eachEngine(
   'consumer: a document valid for longer than VOUCH_TRUST_REGISTRY_MAX_LIFETIME is refused',
   async ({ open }) => {
     const root = await generateKeyPair('Ed25519');
-    const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-    const long = await createGenesis({
-      rootKey: root.privateKey,
-      issuers: Object.values(is).map((i) => i.entry),
-      threshold: 2,
-      now: T0,
+    const { doc: long, state } = await signedGenesis(root, ['alpha', 'bravo', 'charlie'], {
       validitySeconds: 3650 * DAY,
     });
     const src = await registrySource(long);
     const storage = await open();
-    const env = {
-      VOUCH_TRUST_REGISTRY_URL: src.url,
-      VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-      VOUCH_TRUST_REGISTRY_TTL: '60',
-    };
+    const env = consumerEnv(src.url, root);
     const clock = new ManualClock(T0 + 1000);
     try {
       // Unset: the ten-year document is taken, as before, and stored.
@@ -56,7 +47,7 @@ eachEngine(
         assert.deepEqual(await tableCounts(storage), { ...before, audit_log: before.audit_log! + 1 });
 
         // The same state signed for 7 days is within the bound.
-        const week = await signRegistryDocument(replayGovernance(long.governance).state!, {
+        const week = await signRegistryDocument(state, {
           rootKey: root.privateKey,
           now: T0 + 500,
           validitySeconds: 7 * DAY,

@@ -3,22 +3,16 @@
 // start and later answer every registry read, and every intercept of a bound token, 400 INVALID_KEY.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createGenesis, generateKeyPair } from '@vouch/sdk';
+import { generateKeyPair } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { ConfigError } from '../../src/config.ts';
-import { makeIssuers } from './fixtures.ts';
+import { signedGenesis } from './fixtures.ts';
 
 eachEngine('consumer: a pinned root key that is no Ed25519 public key stops the start', async ({ open, dataDir }) => {
   const root = await generateKeyPair('Ed25519');
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-  const doc = await createGenesis({
-    rootKey: root.privateKey,
-    issuers: Object.values(is).map((i) => i.entry),
-    threshold: 2,
-    now: T0,
-  });
+  const { doc } = await signedGenesis(root, ['alpha', 'bravo', 'charlie']);
   const storage = await open();
   const env = {
     // The source is down at start (no such file): nothing would call the key before the first refresh.

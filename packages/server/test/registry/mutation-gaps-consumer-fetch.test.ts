@@ -7,14 +7,13 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGenesis, generateKeyPair } from '@vouch/sdk';
-import type { PrivateKey } from '@vouch/sdk';
+import { generateKeyPair } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { MAX_DOCUMENT_BYTES } from '../../src/modules/registry/consumer.ts';
-import { admin, get, makeIssuers, post } from './fixtures.ts';
+import { admin, get, post, signedGenesis } from './fixtures.ts';
 
 /** A document source on loopback; `origin` is `http://127.0.0.1:<port>`. */
 async function source(handler: RequestListener): Promise<{ origin: string; server: Server }> {
@@ -32,19 +31,9 @@ function consumerApp(storage: Storage, url: string, rootKey: string, clock?: Man
   });
 }
 
-async function genesisUnder(rootKey: PrivateKey) {
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
-  return createGenesis({
-    rootKey,
-    issuers: Object.values(is).map((i) => i.entry),
-    threshold: 2,
-    now: T0,
-  });
-}
-
 eachEngine('consumer: a redirect is refused, never followed, even to a valid document', async ({ open }) => {
   const root = await generateKeyPair('Ed25519');
-  const body = JSON.stringify(await genesisUnder(root.privateKey));
+  const body = JSON.stringify((await signedGenesis(root, ['alpha', 'bravo', 'charlie'])).doc);
   let served = 0;
   // /moved answers 302 to /real, which serves a valid document.
   const { origin, server } = await source((req, res) => {
@@ -122,7 +111,7 @@ eachEngine(
   async ({ open }) => {
     const oldRoot = await generateKeyPair('Ed25519');
     const newRoot = await generateKeyPair('Ed25519');
-    const genesis = await genesisUnder(oldRoot.privateKey);
+    const { doc: genesis } = await signedGenesis(oldRoot, ['alpha', 'bravo', 'charlie']);
     let up = true;
     const { origin, server } = await source((_req, res) => {
       if (up) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(genesis));
