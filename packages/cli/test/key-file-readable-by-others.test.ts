@@ -3,7 +3,7 @@
 // one warning on stderr naming the file, its mode and `chmod 600`; its content is never printed, and stdout (machine
 // output) stays clean. One that any user may write is refused (exit 2) before anything is sent or written. A file only
 // its owner can read is used silently.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,42 +66,45 @@ test('a registry root key file group members can read: registry init warns once 
   );
 });
 
-test('a vouch keygen file others can read, given to token issue --key: one warning before the request', async (t) => {
-  const dir = await tempDir(t, 'vouch-loose-keygen-');
+/**
+ * `token issue` with a fresh `vouch keygen` file of `mode` as its key. Nothing listens on port 1: the command fails
+ * after reading the key (exit 1, unreachable), so a warning came before the request and a refusal with exit 2 came
+ * before anything was sent.
+ */
+async function issueWithKeyOfMode(t: TestContext, mode: number) {
+  const dir = await tempDir(t, 'vouch-key-mode-');
   const file = join(dir, 'agent.key.json');
   await ok(0, 'keygen', '--output', file);
-  await chmod(file, 0o604);
-  // Nothing listens on port 1: the command fails after reading the key; the warning came first.
+  await chmod(file, mode);
   const issued = await run('token', 'issue', 'did:identity:bot', '--key', file, '--server', 'http://127.0.0.1:1');
+  return { file, issued };
+}
+
+/** The one warning a `token issue` that read a loose key file but failed on the request wrote; stdout stays empty. */
+async function oneWarning(t: TestContext, mode: number): Promise<string> {
+  const { file, issued } = await issueWithKeyOfMode(t, mode);
   assert.notEqual(issued.code, 0);
   const warnings = warningsAbout(issued.err, file);
   assert.equal(warnings.length, 1, issued.err);
-  assert.ok(warnings[0]!.includes('(mode 0604)'), warnings[0]);
   assert.equal(issued.out, '');
+  return warnings[0]!;
+}
+
+test('a vouch keygen file others can read, given to token issue --key: one warning before the request', async (t) => {
+  const warning = await oneWarning(t, 0o604);
+  assert.ok(warning.includes('(mode 0604)'), warning);
 });
 
 test('a key file group members can write: one warning, like the server (0620)', async (t) => {
-  const dir = await tempDir(t, 'vouch-group-write-keygen-');
-  const file = join(dir, 'agent.key.json');
-  await ok(0, 'keygen', '--output', file);
-  await chmod(file, 0o620);
-  const issued = await run('token', 'issue', 'did:identity:bot', '--key', file, '--server', 'http://127.0.0.1:1');
-  assert.notEqual(issued.code, 0);
-  const warnings = warningsAbout(issued.err, file);
-  assert.equal(warnings.length, 1, issued.err);
-  assert.ok(warnings[0]!.includes('written by group members') && warnings[0]!.includes('(mode 0620)'), warnings[0]);
-  assert.equal(issued.out, '');
+  const warning = await oneWarning(t, 0o620);
+  assert.ok(warning.includes('written by group members') && warning.includes('(mode 0620)'), warning);
 });
 
 test('a key file any user can write is refused with exit 2 before the request (0602, 0666)', async (t) => {
-  const dir = await tempDir(t, 'vouch-world-write-keygen-');
-  const file = join(dir, 'agent.key.json');
-  await ok(0, 'keygen', '--output', file);
   for (const mode of [0o602, 0o666]) {
-    await chmod(file, mode);
+    const { file, issued } = await issueWithKeyOfMode(t, mode);
     const shown = mode.toString(8).padStart(4, '0');
-    // Nothing listens on port 1: a refusal that came after the request would exit 1 (unreachable), not 2.
-    const issued = await run('token', 'issue', 'did:identity:bot', '--key', file, '--server', 'http://127.0.0.1:1');
+    // A refusal that came after the request would exit 1 (unreachable), not 2.
     assert.equal(issued.code, 2, issued.err);
     assert.match(issued.err, new RegExp(`${file} can be written by any user \\(mode ${shown}\\).*chmod 600 ${file}`));
     assert.equal(issued.out, '');
