@@ -4,50 +4,17 @@
 // that the disk keeps them across a power loss it cannot prove.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFileWhole } from '@vouch/server/files';
+import { cannotSeeSyncs, recordingSyncs } from '../../server/test/helpers/fsync.ts';
 import { run, tempDir } from './helpers.ts';
 
-/** Runs `fn` recording every fsync made through a FileHandle: the path synced and, for a folder, its names then. */
-async function recordingSyncs(
-  scratch: string,
-  fn: () => Promise<void>,
-): Promise<Array<{ path: string; names: string[] }>> {
-  const probe = await open(join(scratch, 'probe'), 'w');
-  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-  await probe.close();
-  const original = proto.sync;
-  const synced: Array<{ path: string; names: string[] }> = [];
-  proto.sync = async function (this: { fd: number }) {
-    const path = readlinkSync(`/proc/self/fd/${this.fd}`);
-    let names: string[] = [];
-    try {
-      names = readdirSync(path);
-    } catch {
-      // a file, not a folder
-    }
-    synced.push({ path, names });
-    return original.call(this);
-  };
-  try {
-    await fn();
-  } finally {
-    proto.sync = original;
-  }
-  return synced;
-}
-
 test('createFileWhole flushes the text before the link and the folder after it', async (t) => {
-  if (!existsSync('/proc/self/fd')) {
-    t.skip('needs /proc/self/fd to tell which file a handle flushes');
-    return;
-  }
-  const scratch = await tempDir(t, 'vouch-durable-scratch-');
+  if (cannotSeeSyncs(t)) return;
   const dir = await tempDir(t, 'vouch-durable-');
   const file = join(dir, 'k.json');
-  const synced = await recordingSyncs(scratch, async () => {
+  const synced = await recordingSyncs(async () => {
     // As the CLI calls it.
     assert.equal(await createFileWhole(file, '{"k":1}\n', 0o600, { createWithoutHardLinks: true }), true);
   });
@@ -63,14 +30,10 @@ test('createFileWhole flushes the text before the link and the folder after it',
 });
 
 test('vouch keygen reports success only after the folder holding the new key file was flushed', async (t) => {
-  if (!existsSync('/proc/self/fd')) {
-    t.skip('needs /proc/self/fd to tell which file a handle flushes');
-    return;
-  }
-  const scratch = await tempDir(t, 'vouch-durable-scratch-');
+  if (cannotSeeSyncs(t)) return;
   const dir = await tempDir(t, 'vouch-durable-');
   let code = -1;
-  const synced = await recordingSyncs(scratch, async () => {
+  const synced = await recordingSyncs(async () => {
     ({ code } = await run('keygen', '--output', join(dir, 'agent.key.json')));
   });
   assert.equal(code, 0);

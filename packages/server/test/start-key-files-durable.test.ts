@@ -4,32 +4,20 @@
 // after the name exists, and that the file is whole; that the disk keeps it across a power loss it cannot prove.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/start.ts';
+import { cannotSeeSyncs, recordingSyncs } from './helpers/fsync.ts';
 
 test('a first start flushes the data folder after kek.key and admin.key are linked into it, and both are whole', async (t) => {
-  if (!existsSync('/proc/self/fd')) {
-    t.skip('needs /proc/self/fd to tell which file a handle flushes');
-    return;
-  }
+  if (cannotSeeSyncs(t)) return;
   const dir = await mkdtemp(join(tmpdir(), 'vouch-durable-'));
   const dataDir = join(dir, 'data');
   // Every fsync through a FileHandle, with which names the data folder held at that moment.
-  const probe = await open(join(dir, 'probe'), 'w');
-  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-  await probe.close();
-  const original = proto.sync;
-  const synced: Array<{ path: string; names: string[] }> = [];
-  proto.sync = async function (this: { fd: number }) {
-    const path = readlinkSync(`/proc/self/fd/${this.fd}`);
-    synced.push({ path, names: path === dataDir ? readdirSync(dataDir) : [] });
-    return original.call(this);
-  };
-  try {
+  const synced = await recordingSyncs(async () => {
     const server = await startServer(
       loadConfig({
         VOUCH_PORT: '0',
@@ -39,9 +27,7 @@ test('a first start flushes the data folder after kek.key and admin.key are link
       }),
     );
     await server.close();
-  } finally {
-    proto.sync = original;
-  }
+  });
   try {
     for (const name of ['kek.key', 'admin.key']) {
       assert.ok(
