@@ -106,6 +106,24 @@ export async function genesis(app: TestApp, founders: TestIssuer[]): Promise<str
   return g.body.registry as string;
 }
 
+/** The authority `app` founded by alpha, bravo and charlie; echo, not an issuer yet, is there to be proposed. */
+export async function foundersAndEcho(app: TestApp): Promise<{ is: Record<string, TestIssuer>; registry: string }> {
+  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'echo']);
+  return { is, registry: await genesis(app, [is.alpha!, is.bravo!, is.charlie!]) };
+}
+
+/** A proposal to add echo on sequence 1 of `registry`, co-signed by `signers` at `signedAt` (by default, valid a day). */
+export function addEcho(
+  registry: string,
+  is: Record<string, TestIssuer>,
+  signers: readonly TestIssuer[],
+  signedAt: number,
+  expiresAt?: Date,
+): Promise<Proposal> {
+  const input = { registry, baseSequence: 1, action: 'add' as const, entry: unsigned(is.echo!.entry) };
+  return proposal(expiresAt === undefined ? input : { ...input, expiresAt }, signers, signedAt);
+}
+
 /** A registry source on loopback serving `set`'s document (503 while it holds none, as an unreachable source). */
 export async function registrySource(initial: RegistryDocument | null = null) {
   let body: string | null = initial === null ? null : JSON.stringify(initial);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
-import { cosignature, genesis, get, makeIssuers, post, proposal, unsigned } from './fixtures.ts';
+import { addEcho, cosignature, foundersAndEcho, genesis, get, makeIssuers, post, proposal } from './fixtures.ts';
 
 eachEngine('applying a proposal marks its siblings on the same sequence stale', async ({ open }) => {
   const storage = await open();
@@ -13,11 +13,7 @@ eachEngine('applying a proposal marks its siblings on the same sequence stale', 
   const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!, is.delta!]);
   const now = app.clock.now();
 
-  const add = await proposal(
-    { registry, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry) },
-    [is.alpha!],
-    now,
-  );
+  const add = await addEcho(registry, is, [is.alpha!], now);
   const rm = await proposal(
     { registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'x' },
     [is.bravo!],
@@ -51,14 +47,9 @@ eachEngine('a pending proposal past its expiresAt is listed and shown as expired
   const storage = await open();
   const app = await makeApp(storage);
   try {
-    const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'echo']);
-    const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!]);
+    const { is, registry } = await foundersAndEcho(app);
     const now = app.clock.now();
-    const add = await proposal(
-      { registry, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry) },
-      [is.alpha!],
-      now,
-    );
+    const add = await addEcho(registry, is, [is.alpha!], now);
     const posted = await post(app.app, '/v1/registry/proposals', add);
     assert.equal(posted.body.status, 'pending', JSON.stringify(posted.body));
     const id = posted.body.id as string;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
-import { cosignature, genesis, get, makeIssuers, post, proposal, unsigned } from './fixtures.ts';
+import { addEcho, cosignature, foundersAndEcho, get, post } from './fixtures.ts';
 
 function assertExpired(res: { status: number; body: Record<string, unknown> }): void {
   assert.equal(res.status, 409, JSON.stringify(res.body));
@@ -15,14 +15,9 @@ eachEngine('an expired proposal is 409 REGISTRY_PROPOSAL_EXPIRED when co-signed 
   const storage = await open();
   const app = await makeApp(storage);
   try {
-    const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'echo']);
-    const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!]);
+    const { is, registry } = await foundersAndEcho(app);
     const now = app.clock.now();
-    const add = await proposal(
-      { registry, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry) },
-      [is.alpha!],
-      now,
-    );
+    const add = await addEcho(registry, is, [is.alpha!], now);
     const posted = await post(app.app, '/v1/registry/proposals', add);
     assert.equal(posted.status, 201, JSON.stringify(posted.body));
     const id = posted.body.id as string;
@@ -37,11 +32,7 @@ eachEngine('an expired proposal is 409 REGISTRY_PROPOSAL_EXPIRED when co-signed 
     );
     // Posted again as held, and posted again with the co-signature that would make the quorum.
     assertExpired(await post(app.app, '/v1/registry/proposals', add));
-    const withBravo = await proposal(
-      { registry, baseSequence: 1, action: 'add', entry: unsigned(is.echo!.entry), expiresAt: new Date(add.expiresAt) },
-      [is.alpha!, is.bravo!],
-      now,
-    );
+    const withBravo = await addEcho(registry, is, [is.alpha!, is.bravo!], now, new Date(add.expiresAt));
     assertExpired(await post(app.app, '/v1/registry/proposals', withBravo));
 
     assert.deepEqual(await tableCounts(storage), before, 'nothing written');
@@ -59,21 +50,10 @@ eachEngine(
     const storage = await open();
     const app = await makeApp(storage);
     try {
-      const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'echo']);
-      const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!]);
+      const { is, registry } = await foundersAndEcho(app);
       const now = app.clock.now();
       // Made with quorum, so only its expiry stands between it and the registry.
-      const add = await proposal(
-        {
-          registry,
-          baseSequence: 1,
-          action: 'add',
-          entry: unsigned(is.echo!.entry),
-          expiresAt: new Date(now + 60_000),
-        },
-        [is.alpha!, is.bravo!],
-        now,
-      );
+      const add = await addEcho(registry, is, [is.alpha!, is.bravo!], now, new Date(now + 60_000));
       app.clock.set(now + 60_000);
       const before = await tableCounts(storage);
       assertExpired(await post(app.app, '/v1/registry/proposals', add));
