@@ -137,6 +137,19 @@ export async function signedInject(
   return app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 }
 
+/**
+ * A newly registered agent's signed `PUT /api/v1/agents/:did/slug` of `{ slug: 'mine' }`, signed at `clock`'s now and
+ * not sent yet: its url and headers, for tests of what may and may not use a signed request up.
+ */
+export async function unsentSlugPut(
+  app: FastifyInstance,
+  clock: { now(): number },
+): Promise<{ url: string; headers: Record<string, string> }> {
+  const agent = await registerPow(app);
+  const url = `/api/v1/agents/${agent.did}/slug`;
+  return { url, headers: await signedHeaders(agent.pair, agent.did, 'PUT', url, { slug: 'mine' }, clock.now()) };
+}
+
 export function codeOf(res: LightMyRequestResponse): string {
   return (res.json() as { code: string }).code;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { makeApp, tableCounts } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { bearer, codeOf, registerPow, registerSlug, signedHeaders, signedInject, TEST_ENV } from './helpers.ts';
+import { bearer, codeOf, registerPow, registerSlug, signedInject, TEST_ENV, unsentSlugPut } from './helpers.ts';
 
 async function usedRequests(storage: Storage): Promise<number> {
   const row = await storage.db
@@ -62,9 +62,7 @@ eachEngine('a body that does not match the signature does not use the signed req
   const storage = await open();
   const { app, clock } = await makeApp(storage, { env: TEST_ENV });
   try {
-    const agent = await registerPow(app);
-    const url = `/api/v1/agents/${agent.did}/slug`;
-    const headers = await signedHeaders(agent.pair, agent.did, 'PUT', url, { slug: 'mine' }, clock.now());
+    const { url, headers } = await unsentSlugPut(app, clock);
     const before = await usedRequests(storage);
     const forged = await app.inject({ method: 'PUT', url, headers, payload: { slug: 'other' } });
     assert.equal(forged.statusCode, 401, forged.body);

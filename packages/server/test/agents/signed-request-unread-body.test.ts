@@ -6,15 +6,13 @@
 import assert from 'node:assert/strict';
 import { makeApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { registerPow, signedHeaders, TEST_ENV } from './helpers.ts';
+import { TEST_ENV, unsentSlugPut } from './helpers.ts';
 
 eachEngine('a body the server cannot read as the signed JSON does not use the signed request up', async ({ open }) => {
   const storage = await open();
   const { app, clock } = await makeApp(storage, { env: TEST_ENV });
   try {
-    const agent = await registerPow(app);
-    const url = `/api/v1/agents/${agent.did}/slug`;
-    const headers = await signedHeaders(agent.pair, agent.did, 'PUT', url, { slug: 'mine' }, clock.now());
+    const { url, headers } = await unsentSlugPut(app, clock);
     const junk: Array<{ type: string; payload: string; status: number }> = [
       { type: 'application/json', payload: '{"slug":', status: 400 },
       { type: 'application/json', payload: '{"slug": 1e999}', status: 400 },
