@@ -5,13 +5,12 @@
 // and each process still limits a client that floods it.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp } from '../helpers/app.ts';
+import { twoProcesses } from '../helpers/app.ts';
 
 const env = { VOUCH_RATE_LIMIT_MAX: '3' };
 
 eachEngine("one process's health probes do not spend another's allowance", async ({ open }) => {
-  const a = await makeApp(await open(), { env });
-  const b = await makeApp(await open(), { env, clock: a.clock, kek: a.kek });
+  const { a, b } = await twoProcesses(open, env);
   try {
     for (const url of ['/healthz', '/readyz']) {
       for (let i = 0; i < 3; i++) {
@@ -36,8 +35,7 @@ eachEngine("one process's health probes do not spend another's allowance", async
 
 eachEngine("one process's metrics scrapes do not spend another's allowance", async ({ open }) => {
   // Prometheus scrapes every instance from one address, as a load balancer probes them.
-  const a = await makeApp(await open(), { env });
-  const b = await makeApp(await open(), { env, clock: a.clock, kek: a.kek });
+  const { a, b } = await twoProcesses(open, env);
   try {
     const scrape = (t: typeof a) =>
       t.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': t.adminKey } });
@@ -51,8 +49,7 @@ eachEngine("one process's metrics scrapes do not spend another's allowance", asy
 });
 
 eachEngine('other routes stay limited across processes', async ({ open }) => {
-  const a = await makeApp(await open(), { env });
-  const b = await makeApp(await open(), { env, clock: a.clock, kek: a.kek });
+  const { a, b } = await twoProcesses(open, env);
   try {
     const url = '/.well-known/vouch-keys.json';
     for (let i = 0; i < 3; i++) assert.equal((await a.app.inject({ method: 'GET', url })).statusCode, 200);
