@@ -36,16 +36,28 @@ function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
           },
         },
         response: {
-          200: { type: 'object', properties: { entries: { type: 'array', items: auditEntrySchema } } },
+          200: {
+            type: 'object',
+            properties: {
+              entries: { type: 'array', items: auditEntrySchema },
+              next: { type: ['integer', 'null'] },
+            },
+          },
         },
       },
     },
     async (req) => {
       const q = req.query as { limit: number; before?: number; action?: string };
       // The schema counts code points, the log UTF-16 units: an action longer than any it stores matches nothing.
-      if (q.action !== undefined && q.action.length > MAX_AUDIT_ACTION) return { entries: [] };
-      const entries = await listAudit(ctx.storage.db, { limit: q.limit, beforeId: q.before, action: q.action });
-      return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+      if (q.action !== undefined && q.action.length > MAX_AUDIT_ACTION) return { entries: [], next: null };
+      // One row more than the page says whether another page follows, so the last page says so itself (as
+      // GET /api/v1/owners/me does): a full last page does not send a client for one more, empty, page.
+      const rows = await listAudit(ctx.storage.db, { limit: q.limit + 1, beforeId: q.before, action: q.action });
+      const entries = rows.slice(0, q.limit);
+      return {
+        entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+        next: rows.length > q.limit ? entries.at(-1)!.id : null,
+      };
     },
   );
 }
