@@ -120,6 +120,59 @@ eachEngine('vouch audit against a live server: table, --json, --action, --limit/
   }
 });
 
+eachEngine("vouch audit follows the server's next: a full last page asks for nothing more", async (ctx) => {
+  const env = { ...serverEnv(ctx.engine, ctx.options), VOUCH_HOST: '127.0.0.1' };
+  const server = await startServer(loadConfig(env));
+  try {
+    // A loopback proxy in front of the real server, recording what the CLI asks for.
+    const proxy = await recordingServer(ctx.t, (res, seen) => {
+      void fetch(new URL(seen.url, server.address), { headers: { 'x-api-key': String(seen.headers['x-api-key']) } })
+        .then(async (r) => reply(res, r.status, await r.text()))
+        .catch(() => res.destroy());
+    });
+    const dir = await tempDir(ctx.t, 'vouch-audit-');
+    const at = ['--server', proxy.url, '--admin-key-file', await keyFile(dir, TEST_ADMIN_KEY)];
+    for (let i = 0; i < 3; i++) {
+      const rotated = await runClean('keys', 'rotate', '--server', server.address, ...at.slice(2));
+      assert.equal(rotated.code, 0, rotated.err);
+    }
+    const rotate = ['--action', 'server_key.rotate'];
+    const asked = async (...args: string[]) => {
+      const before = proxy.seen.length;
+      const r = await runClean('audit', ...at, ...rotate, ...args);
+      assert.equal(r.code, 0, r.err);
+      return { ...r, urls: proxy.seen.slice(before).map((s) => s.url) };
+    };
+
+    // The three rotations are exactly one full page: it is the last, so no next and no hint.
+    const exact = await asked('--json', '--limit', '3');
+    const page = JSON.parse(exact.out) as Listing;
+    assert.equal(page.entries.length, 3);
+    assert.equal(page.next, null, 'a full last page');
+    const human = await asked('--limit', '3');
+    assert.equal(human.err, '', 'no hint: nothing older');
+    assert.equal(human.out.trimEnd().split('\n').length, 4, human.out);
+
+    // A page another follows still gives next and the hint.
+    const two = await asked('--limit', '2');
+    assert.equal(two.err, `vouch: older entries follow: add --before ${page.entries[1]!.id}.\n`);
+
+    // --all stops on the page the server says is the last, without asking for an empty one.
+    const byOne = await asked('--json', '--all', '--limit', '1');
+    assert.deepEqual(JSON.parse(byOne.out), page);
+    assert.deepEqual(byOne.urls, [
+      '/api/v1/admin/audit?limit=1&action=server_key.rotate',
+      `/api/v1/admin/audit?limit=1&before=${page.entries[0]!.id}&action=server_key.rotate`,
+      `/api/v1/admin/audit?limit=1&before=${page.entries[1]!.id}&action=server_key.rotate`,
+    ]);
+    const byThree = await asked('--json', '--all', '--limit', '3');
+    assert.deepEqual(JSON.parse(byThree.out), page);
+    assert.equal(byThree.urls.length, 1, byThree.urls.join(' '));
+  } finally {
+    await server.close();
+  }
+});
+
 const entry = (id: number, action = 'server_key.rotate'): AuditEntry => ({
   id,
   at: '2026-12-04T23:00:00.000Z',
@@ -149,6 +202,11 @@ test('an answer that is not an audit page is exit 2 and one line, never a stack 
     [JSON.stringify({ entries: [entry(2), entry(3)] }), [], /entries not newest first/],
     [JSON.stringify({ entries: [entry(7), entry(6)] }), ['--before', '5'], /entries not newest first/],
     [JSON.stringify({ entries: [entry(3, 'kek.bind')] }), ['--action', 'server_key.rotate'], /another action/],
+    // A next is null or the id of the last entry of a full page: anything else could send --all anywhere.
+    [JSON.stringify({ entries: [entry(3), entry(2)], next: '2' }), ['--limit', '2'], /a next that is not/],
+    [JSON.stringify({ entries: [entry(3), entry(2)], next: 9 }), ['--limit', '2'], /a next that is not/],
+    [JSON.stringify({ entries: [entry(3), entry(2)], next: 2 }), ['--limit', '3'], /a next after a short page/],
+    [JSON.stringify({ entries: [], next: 5 }), [], /a next after a short page/],
   ];
   for (const [body, args, message] of cases) {
     const server = await recordingServer(t, (res) => reply(res, 200, body));
@@ -222,4 +280,25 @@ test('options are checked before anything is sent; --all stops at its cap and sa
   );
   assert.equal(server.seen.length, Math.ceil(MAX_AUDIT_ALL / 300));
   assert.ok(server.seen.every((s) => s.headers['x-api-key'] === 'vouch_admin_AUDIT_SECRET_0123456789'));
+});
+
+test('a server that answers no next: a full page may be followed, and --all asks until a short page', async (t) => {
+  const dir = await tempDir(t, 'vouch-audit-');
+  const admin = await keyFile(dir, 'vouch_admin_AUDIT_SECRET_0123456789');
+  // Two entries, 9 and 8, as a server from before `next` pages them.
+  const server = await recordingServer(t, (res, seen) => {
+    const before = new URL(seen.url, 'http://x').searchParams.get('before');
+    reply(res, 200, JSON.stringify({ entries: before === null ? [entry(9), entry(8)] : [] }));
+  });
+  const at = ['--server', server.url, '--admin-key-file', admin, '--limit', '2'];
+  const one = await runClean('audit', ...at);
+  assert.equal(one.code, 0, one.err);
+  assert.equal(one.err, 'vouch: older entries follow: add --before 8.\n', 'it cannot know there are none');
+  const all = await runClean('audit', ...at, '--all', '--json');
+  assert.equal(all.code, 0, all.err);
+  assert.deepEqual(JSON.parse(all.out), { entries: [entry(9), entry(8)], next: null });
+  assert.deepEqual(
+    server.seen.slice(1).map((s) => s.url),
+    ['/api/v1/admin/audit?limit=2', '/api/v1/admin/audit?limit=2&before=8'],
+  );
 });

@@ -58,11 +58,18 @@ function isEntry(v: unknown): v is AuditEntry {
   );
 }
 
+/** One checked page: its entries and the server's `next` (undefined from a server that does not answer one). */
+export interface AuditPage {
+  entries: AuditEntry[];
+  next: number | null | undefined;
+}
+
 /**
- * The entries of a 200 answer to `q`, or exit 2 saying what is wrong with it: not `{entries: [...]}` of audit
- * entries, more entries than asked for, not newest first below `before`, or of another action than the filter's.
+ * The entries and `next` of a 200 answer to `q`, or exit 2 saying what is wrong with it: not `{entries: [...]}` of
+ * audit entries, more entries than asked for, not newest first below `before`, of another action than the
+ * filter's, or a `next` that is not null or the last id of a full page (any other would send --all elsewhere).
  */
-export function auditPageOf(status: number, body: unknown, q: PageQuery): AuditEntry[] {
+export function auditPageOf(status: number, body: unknown, q: PageQuery): AuditPage {
   const fail = (why: string): never => {
     throw new CliError(`the server's ${status} answer is not an audit log page (${why}).`, EXIT.USAGE);
   };
@@ -75,7 +82,11 @@ export function auditPageOf(status: number, body: unknown, q: PageQuery): AuditE
     above = e.id;
     if (q.action !== undefined && e.action !== q.action) return fail('an entry of another action');
   }
-  return entries;
+  const next = isObject(body) ? body.next : undefined;
+  if (next === undefined || next === null) return { entries, next };
+  if (entries.length < q.limit) return fail('a next after a short page');
+  if (next !== entries.at(-1)!.id) return fail("a next that is not the page's last id");
+  return { entries, next };
 }
 
 /** A whole number option from `min` to `max`, or a usage error naming it. */
@@ -123,7 +134,10 @@ export function registerAudit(program: Command, io: Io): void {
         '--limit <n>',
         `entries per page, 1 to ${MAX_AUDIT_PAGE} (default ${DEFAULT_PAGE}; ${MAX_AUDIT_PAGE} with --all)`,
       )
-      .option('--before <id>', 'only entries older than this id (the next page: the id printed after a full page)')
+      .option(
+        '--before <id>',
+        'only entries older than this id (the next page: the id printed when older entries follow)',
+      )
       .option('--all', `follow the pages to the oldest entry, at most ${MAX_AUDIT_ALL} entries`),
     ['admin'],
   )
@@ -136,7 +150,8 @@ Examples:
   $ VOUCH_ADMIN_KEY=... vouch audit --all --json > audit.json
 
 With --json the answer is {entries, next}: next is the id to pass as --before for older entries, null when there
-are none (after a full page it may lead to an empty one). Exit 2 if the server refuses or answers something else.`,
+are none (from a server that does not say, after a full page it may lead to an empty one). Exit 2 if the server
+refuses or answers something else.`,
     )
     .action(async (opts: AuditOptions) => {
       const all = opts.all === true;
@@ -161,10 +176,16 @@ are none (after a full page it may lead to an empty one). Exit 2 if the server r
         const res = await request(base, 'GET', `/api/v1/admin/audit?${query.toString()}`, undefined, headers);
         expectStatus(res, [200]);
         const page = auditPageOf(res.status, res.body, q);
-        entries.push(...page);
-        // A short page is the last; ids start at 1, so nothing is older than entry 1.
-        const last = page.at(-1)?.id;
-        next = page.length === limit && last !== undefined && last > 1 ? last : null;
+        entries.push(...page.entries);
+        if (page.next !== undefined) {
+          // The server read one entry more than the page, so it knows: null on the last page, even a full one.
+          next = page.next;
+        } else {
+          // A server without `next`: a short page is the last; ids start at 1, so nothing is older than entry 1.
+          // After a full page there may be nothing older: the next request finds out.
+          const last = page.entries.at(-1)?.id;
+          next = page.entries.length === limit && last !== undefined && last > 1 ? last : null;
+        }
         if (!all || next === null) break;
         if (entries.length >= MAX_AUDIT_ALL) {
           entries.length = MAX_AUDIT_ALL;
