@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { CliError, EXIT } from '../exit.ts';
 import type { Io } from '../output.ts';
 import { field, print } from '../output.ts';
-import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from './token/http.ts';
+import { adminHeaders, expectStatus, request, serverBase, serverOptions } from './token/http.ts';
 import type { ServerOptions } from './token/http.ts';
 
 /** The most entries the server answers in one page (its `limit` maximum). */
@@ -96,12 +96,6 @@ function wholeNumber(text: string, option: string, min: number, max: number): nu
     throw new CliError(`${option} must be a whole number from ${min} to ${max}.`, EXIT.USAGE);
   }
   return n;
-}
-
-function adminHeaders(opts: ServerOptions): Record<string, string> {
-  const headers = credentialHeaders(opts, ['admin']);
-  if (headers['x-api-key'] === undefined) throw new CliError('give $VOUCH_ADMIN_KEY (or --admin-key-file).');
-  return headers;
 }
 
 /** The entries as aligned columns; details as compact JSON, cut short (the values are the server's: made safe). */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
-import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
+import { adminHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
 import type { ServerOptions } from '../token/http.ts';
 import { parseMetric, readMetricsFile } from './metrics.ts';
 
@@ -13,13 +13,6 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
     fn(sub);
     forEachCommand(sub, fn);
   }
-}
-
-function adminHeaders(opts: ServerOptions): Record<string, string> {
-  const headers = credentialHeaders(opts, ['admin']);
-  if (headers['x-api-key'] === undefined)
-    throw new CliError('give $VOUCH_ADMIN_KEY (or --admin-key-file).', EXIT.USAGE);
-  return headers;
 }
 
 interface CreateOptions extends ServerOptions {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { CliError } from '../../exit.ts';
-import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
+import { adminHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
 import type { ServerOptions } from '../token/http.ts';
 
 interface KeyRow {
@@ -62,12 +62,6 @@ function rotationOf(status: number, body: unknown): Rotation {
   throw new CliError(
     `the server's ${status} answer is not a key rotation; run vouch keys list to see whether the key was rotated.`,
   );
-}
-
-function adminHeaders(opts: ServerOptions): Record<string, string> {
-  const headers = credentialHeaders(opts, ['admin']);
-  if (headers['x-api-key'] === undefined) throw new CliError('give $VOUCH_ADMIN_KEY (or --admin-key-file).');
-  return headers;
 }
 
 /** `vouch keys list|rotate`: the server's signing keys, over the admin API. */

@@ -1,4 +1,5 @@
-// The server connection shared by `vouch token` and `vouch keys`: base URL, credentials, JSON requests.
+// The server connection shared by the commands that talk to the server (`vouch token`, `keys`, `integrator`, `audit`,
+// ...): base URL, credentials, JSON requests.
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../../exit.ts';
 import { NO_REDIRECT, readAnswer, refuseRedirect, unreachable } from '../../net.ts';
@@ -87,6 +88,14 @@ export function credentialHeaders(
     return undefined;
   };
   return given(opts.adminKey, opts.ownerKey) ?? given(process.env.VOUCH_ADMIN_KEY, process.env.VOUCH_OWNER_KEY) ?? {};
+}
+
+/** The admin key's header for an admin-only command, or a usage error (exit 2) before anything is sent. */
+export function adminHeaders(opts: ServerOptions): Record<string, string> {
+  const headers = credentialHeaders(opts, ['admin']);
+  if (headers['x-api-key'] === undefined)
+    throw new CliError('give $VOUCH_ADMIN_KEY (or --admin-key-file).', EXIT.USAGE);
+  return headers;
 }
 
 export interface Answer {
