@@ -1,6 +1,7 @@
 // Bearer secrets (the admin key, an owner key, a linking key) come from the environment or a file: every local user
 // can read a process's arguments (/proc/<pid>/cmdline, ps). The argument form still works, with a warning, like
 // key-files.ts, which takes private keys from files only.
+import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError, EXIT } from './exit.ts';
@@ -39,9 +40,12 @@ export function secretOption(cmd: Command, which: keyof typeof SECRETS, purpose 
  */
 export async function readSecretFile(file: string, option: string, io: Io): Promise<string> {
   let text: string;
+  let stats: Stats;
   try {
     const handle = await open(file, 'r');
     try {
+      // The mode checked below is this file's: the path, looked up again, may by then name another.
+      stats = await handle.stat();
       // Read at most one byte past the limit, also from a pipe or a device.
       const buf = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
       let n = 0;
@@ -64,7 +68,7 @@ export async function readSecretFile(file: string, option: string, io: Io): Prom
   if (/[\r\n]/.test(value)) {
     throw new CliError(`${option}: ${file} must hold the key alone, on one line.`);
   }
-  await checkKeyFile(file, option, io);
+  await checkKeyFile(file, option, io, stats);
   return value;
 }
 

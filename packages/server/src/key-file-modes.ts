@@ -8,12 +8,15 @@
 // warned about.
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { Stats } from 'node:fs';
 import { ConfigError } from './config-error.ts';
 
 /** A key file and the setting that chose it (for the refusal's message). */
 export interface KeyFile {
   file: string;
   setting: string;
+  /** The stat of the file as the caller opened it (FileHandle.stat): checked instead of looking `file` up again. */
+  stats?: Stats;
 }
 
 /** Where the warnings go: the server's logger, or what `vouch kek rewrap` prints on stderr. */
@@ -71,13 +74,13 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
   if (process.platform === 'win32') return;
   const seen = new Set<string>();
   const warnedFolders = new Set<string>();
-  for (const { file, setting } of files) {
+  for (const { file, setting, stats } of files) {
     if (seen.has(file)) continue;
     seen.add(file);
     let mode: number;
     try {
       // Followed through symbolic links: a mounted secret is a link to the file whose mode counts.
-      const st = await stat(file);
+      const st = stats ?? (await stat(file));
       if (!st.isFile()) continue;
       mode = st.mode & 0o777;
     } catch {
