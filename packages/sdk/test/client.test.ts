@@ -145,7 +145,13 @@ test('server and admin views: health, readiness, keys, audit, key rotation', asy
   assert.deepEqual(await anon.server.ready(), { status: 'ready' });
   const rotated = await admin.server.rotateKey();
   assert.ok((await admin.server.keys()).keys.some((k) => k.kid === rotated.kid));
-  assert.ok((await admin.server.audit({ limit: 5 })).entries.length >= 1);
+  const firstPage = await admin.server.audit({ limit: 1 });
+  assert.equal(firstPage.entries.length, 1);
+  // The log holds more than one entry by now: next leads to the older ones, and a page of them all ends with null.
+  assert.equal(typeof firstPage.next, 'number');
+  const older = await admin.server.audit({ limit: 500, before: firstPage.next! });
+  assert.ok(older.entries.length >= 1);
+  assert.equal(older.next, null);
   assert.ok(Array.isArray((await anon.server.vouchKeys()).keys));
   assert.match(await admin.server.metrics(), /# (HELP|TYPE)/);
   assert.equal((await refusal(anon.server.audit())).code, 'UNAUTHORIZED');

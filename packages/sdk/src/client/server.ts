@@ -25,11 +25,14 @@ export class ServerApi extends Api {
     return this.send(ROUTES.vouchKeys, {}, options);
   }
 
-  /** `GET /api/v1/admin/audit` (admin): the audit log, newest first. */
+  /**
+   * `GET /api/v1/admin/audit` (admin): the audit log, newest first. `next` is the `before` of the following page,
+   * null on the last one.
+   */
   audit(
     query: { limit?: number; before?: number; action?: string } = {},
     options?: CallOptions,
-  ): Promise<Answer<{ entries: Array<Record<string, unknown>> }>> {
+  ): Promise<Answer<{ entries: Array<Record<string, unknown>>; next: number | null }>> {
     return this.send(ROUTES.audit, { query }, options);
   }
 
