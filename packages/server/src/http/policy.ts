@@ -19,7 +19,10 @@ export const CALLERS: readonly Caller[] = [
   'management-token',
 ];
 
-/** Requests allowed per window, counted per route and client address key (an IPv6 client is its /64). */
+/**
+ * Requests allowed per window, counted per route and client address key (an IPv6 client is its /64); on routes the
+ * admin may call, an admin who presented a right key is counted in the route's admin bucket instead (see policyHook).
+ */
 export interface RateLimit {
   max: number;
   windowMs: number;
@@ -90,7 +93,8 @@ export interface PolicyOptions {
  * Installs the one place where route policies are enforced:
  * - at registration, every route must declare `config.policy` with a caller that has an authenticator;
  * - on each request, before the body is read, the rate limit is counted and the caller authenticated,
- *   so a refused request never reaches a handler and writes nothing.
+ *   so a refused request never reaches a handler and writes nothing. Routes the admin may call check the admin key
+ *   first (no lookup), so that the admin is counted in a bucket of its own; see policyHook.
  */
 export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void {
   app.decorateRequest('principal', null);
@@ -153,10 +157,22 @@ export const PROCESS_RATE_LIMIT_WINDOWS = 100_000;
 /** At most one fail-open warning per this many ms for the whole app: an outage must not log every request. */
 export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
 
+/** The bucket suffix of an authenticated admin, after the route (an address bucket has `|` and the address). */
+export const ADMIN_BUCKET_SUFFIX = '@admin';
+
 /**
  * The onRequest hook of one route. Callback style, and synchronous whenever the rate limit was counted in memory
  * and no credential needs a lookup: it runs before every request, and an async hook costs promises and microtask
  * turns on each (closures are made only on the asynchronous paths).
+ *
+ * A route the admin may call (not a public route that only honours the admin key) checks the admin key before
+ * counting: a right key is counted in the route's admin bucket (`POST /url@admin`, one for the current and the
+ * previous key, shared by every process like any other), a wrong or missing one in the address's bucket as before.
+ * Counted by address alone, whoever shared the admin's address (everyone, behind a proxy the server does not
+ * trust) could spend an admin route's allowance with wrong keys and lock the admin out, of key rotation among
+ * others. The admin key is checked without a lookup (a hash compared in constant time), so checking it first costs
+ * a guess no more than before; credentials that need a database lookup (owner and integrator keys) are still
+ * checked after counting, so that a flood of wrong ones is refused without a query each.
  */
 function policyHook(
   opts: PolicyOptions,
@@ -175,7 +191,11 @@ function policyHook(
   const who = callers.filter((k): k is Exclude<Caller, 'public'> => k !== 'public').map(describeCaller);
   const needs = `This route needs ${who.join(', or ')}.`;
   const bucketInfix = ` ${url}|`;
+  const adminBucketSuffix = ` ${url}${ADMIN_BUCKET_SUFFIX}`;
   const { authenticators, clock } = opts;
+  // Checked before counting on routes that require it among their callers; public routes' optional admin is not
+  // (the verify hot path keeps its cost, and a public route refuses no one for a wrong key anyway).
+  const adminFirst = !isPublic && callers.includes('admin') ? authenticators.admin : undefined;
 
   function failOpen(req: FastifyRequest, now: number, err: unknown, bucket: string | undefined): RateLimitHit {
     // The shared store is the database: when it is down, requests still pass it so liveness and cached answers
@@ -201,17 +221,21 @@ function policyHook(
    * Tries `tried` in order from `from`: the first whose credentials check out becomes `req.principal`. A boolean
    * when every answer came at once; otherwise a promise that continues the search when a lookup settles (its
    * failure rejects it). Optional callers whose authenticator is not installed are skipped (required ones always
-   * have one: registration checks it).
+   * have one: registration checks it). `admin` is the admin authenticator's answer when it was asked already.
    */
-  function authenticate(req: FastifyRequest, from: number): boolean | Promise<boolean> {
+  function authenticate(
+    req: FastifyRequest,
+    from: number,
+    admin: Principal | null | undefined,
+  ): boolean | Promise<boolean> {
     for (let i = from; i < tried.length; i++) {
       const caller = tried[i]!;
       const auth = authenticators[caller];
       if (auth === undefined) continue;
-      const found = auth(req);
+      const found = caller === 'admin' && admin !== undefined ? admin : auth(req);
       if (isPromiseLike(found)) {
         return Promise.resolve(found).then((principal) =>
-          accept(req, caller, principal) ? true : authenticate(req, i + 1),
+          accept(req, caller, principal) ? true : authenticate(req, i + 1, admin),
         );
       }
       if (accept(req, caller, found)) return true;
@@ -219,7 +243,14 @@ function policyHook(
     return false;
   }
 
-  function admit(req: FastifyRequest, reply: FastifyReply, done: Done, counted: RateLimitHit, now: number): void {
+  function admit(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    done: Done,
+    counted: RateLimitHit,
+    now: number,
+    admin: Principal | null | undefined,
+  ): void {
     const { count, resetAtMs } = counted;
     const resetSeconds = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
     void reply.header('x-ratelimit-limit', maxHeader);
@@ -232,19 +263,25 @@ function policyHook(
         }),
       );
     }
-    const found = authenticate(req, 0);
+    const found = authenticate(req, 0, admin);
     if (typeof found === 'boolean') settle(found, done);
     else found.then((f) => settle(f, done), done);
   }
 
-  return function policyOnRequest(req, reply, done): void {
-    const now = clock.now();
+  /** Counts the request in its bucket (the admin's when `admin` is the admin), then admits or refuses it. */
+  function count(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    done: Done,
+    now: number,
+    admin: Principal | null | undefined,
+  ): void {
     let counted: RateLimitHit | Promise<RateLimitHit>;
     let bucket: string | undefined;
     try {
       // HEAD is a GET without its body: one quota for both.
       const method = req.method === 'HEAD' ? 'GET' : req.method;
-      bucket = method + bucketInfix + clientAddressKey(req.ip);
+      bucket = admin?.caller === 'admin' ? method + adminBucketSuffix : method + bucketInfix + clientAddressKey(req.ip);
       counted = rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
     } catch (err) {
       counted = failOpen(req, now, err, bucket);
@@ -252,11 +289,26 @@ function policyHook(
     if (isPromiseLike(counted)) {
       counted
         .then(
-          (c) => admit(req, reply, done, c, now),
-          (err: unknown) => admit(req, reply, done, failOpen(req, now, err, bucket), now),
+          (c) => admit(req, reply, done, c, now, admin),
+          (err: unknown) => admit(req, reply, done, failOpen(req, now, err, bucket), now, admin),
         )
         .then(undefined, (err: unknown) => done(err as Error));
-    } else admit(req, reply, done, counted, now);
+    } else admit(req, reply, done, counted, now, admin);
+  }
+
+  return function policyOnRequest(req, reply, done): void {
+    const now = clock.now();
+    if (adminFirst === undefined) return count(req, reply, done, now, undefined);
+    let admin: Principal | null | Promise<Principal | null>;
+    try {
+      admin = adminFirst(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    // The real admin authenticator answers at once; one that looks up (tests) is waited for.
+    if (isPromiseLike(admin)) {
+      Promise.resolve(admin).then((a) => count(req, reply, done, now, a), done);
+    } else count(req, reply, done, now, admin);
   };
 }
 
