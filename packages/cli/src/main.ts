@@ -12,6 +12,7 @@ import { registerToken } from './commands/token/index.ts';
 import { registerKeys } from './commands/keys/index.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerKek } from './commands/kek.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerAgent } from './commands/agent/index.ts';
 import { registerIntegrator, registerReputation } from './commands/integrator/index.ts';
 
@@ -37,6 +38,7 @@ export function buildProgram(rawIo: Io = processIo): Command {
 Examples:
   $ vouch serve
   $ vouch keygen --type ed25519 --output agent.key.json
+  $ vouch backup --output /backups/vouch.db
 
 Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
     );
@@ -47,6 +49,7 @@ Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
   registerKeys(program, io);
   registerAudit(program, io);
   registerKek(program, io);
+  registerBackup(program, io);
   registerAgent(program, io);
   registerIntegrator(program, io);
   registerReputation(program, io);

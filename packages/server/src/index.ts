@@ -13,6 +13,8 @@ export type { RunningServer, StartOptions } from './start.ts';
 export { resolveAdminKey } from './admin-key.ts';
 export { rewrapDeploymentKek } from './kek-rewrap.ts';
 export type { DeploymentRewrap } from './kek-rewrap.ts';
+export { backupSqlite, BackupError, BACKUP_COUNTED_TABLES } from './backup.ts';
+export type { SqliteBackup } from './backup.ts';
 export type { KeyFileWarnings } from './key-file-modes.ts';
 export { createLogger, REDACTED_PATHS } from './logger.ts';
 export type { Caller, RoutePolicy, RateLimit, Principal, Authenticator } from './http/policy.ts';

@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import type { Config, SqliteBackup } from '@vouch/server';
+import type { Io } from '../output.ts';
+import { print } from '../output.ts';
+import { CliError, EXIT } from '../exit.ts';
+import { envWithFlags, underFlag } from './serve.ts';
+
+/** `value` as one shell word: as it is when nothing in it is special to a shell, else in single quotes. */
+function shellWord(value: string): string {
+  return /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The pg_dump command that backs up the configured PostgreSQL database into `output`: the URL without its password
+ * (pg_dump takes it from PGPASSWORD or ~/.pgpass; a printed line may end up in a log), the schema when one is set.
+ */
+export function pgDumpCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, output: string): string {
+  let url = config.databaseUrl ?? '';
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.searchParams.delete('password');
+    url = parsed.toString();
+  } catch {
+    // loadConfig has parsed it already; one that does not parse is not printed.
+    url = '$VOUCH_DATABASE_URL';
+  }
+  const schema = config.databaseSchema === undefined ? '' : ` --schema=${shellWord(config.databaseSchema)}`;
+  const target = url === '$VOUCH_DATABASE_URL' ? `"${url}"` : `'${url.replace(/'/g, `'\\''`)}'`;
+  return `pg_dump --format=custom${schema} --file=${shellWord(output)} ${target}`;
+}
+
+/** The human form of what `vouch backup` wrote. */
+function describe(done: SqliteBackup): string {
+  const width = Math.max(...Object.keys(done.tables).map((t) => t.length));
+  const rows = Object.entries(done.tables).map(([table, n]) => `  ${table.padEnd(width)}  ${n}`);
+  return [
+    `wrote ${done.file} (${done.bytes} bytes), a consistent copy of ${done.database}`,
+    `schema ${done.schemaVersion}; rows:`,
+    ...rows,
+    `The server keys in it are sealed under the KEK in ${done.kekFile}, which is not in the backup: back that file ` +
+      'up separately (and store it apart from the backup); a restore needs it.',
+  ].join('\n');
+}
+
+/** `vouch backup`: a consistent copy of the embedded SQLite database, servers running or not. */
+export function registerBackup(program: Command, io: Io): void {
+  program
+    .command('backup')
+    .description(
+      'Write a consistent copy of the SQLite database (servers may keep running); PostgreSQL is backed up with pg_dump.',
+    )
+    .requiredOption(
+      '--output <file>',
+      'the backup file to write (mode 0600); its folder must not be writable by others',
+    )
+    .option('--force', 'replace the output file if it exists')
+    .option('--data-dir <dir>', 'data directory (overrides VOUCH_DATA_DIR)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+The database is found as the server finds it (VOUCH_DATABASE_URL, VOUCH_DATA_DIR). The copy is written to a temporary
+file beside the output, checked, flushed to disk and then renamed, so the output is whole or absent. Its server keys
+are sealed under the KEK (VOUCH_KEK_FILE, or <data dir>/kek.key), which is not in the backup: back it up separately.
+With VOUCH_DATABASE_URL set, prints the pg_dump command to run instead and exits 2.
+
+Examples:
+  $ vouch backup --output /backups/vouch-2026-01-31.db
+  $ vouch backup --data-dir /var/lib/vouch --output /backups/vouch.db --force --json`,
+    )
+    .action(async (opts: { output: string; force?: boolean; dataDir?: string; json?: boolean }) => {
+      if (opts.output.trim() === '') throw new CliError('--output must not be empty.', EXIT.USAGE);
+      const env = envWithFlags({ dataDir: opts.dataDir });
+      const { BackupError, ConfigError, loadConfig, backupSqlite } = await import('@vouch/server');
+      let config: Config;
+      try {
+        config = loadConfig(env);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
+        throw err;
+      }
+      if (config.databaseUrl !== undefined) {
+        throw new CliError(
+          'PostgreSQL is backed up with pg_dump, not vouch backup (the password from PGPASSWORD or ~/.pgpass; the KEK ' +
+            `file separately): ${pgDumpCommand(config, opts.output)}`,
+          EXIT.USAGE,
+        );
+      }
+      let done: SqliteBackup;
+      try {
+        // The server's rule for key files, in the CLI's words: stderr, never stdout (which may be --json).
+        const warnings = { warn: (_: unknown, message: string) => io.err(`vouch: warning: ${message}.`) };
+        done = await backupSqlite(config, opts.output, { force: opts.force === true }, warnings);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (err instanceof ConfigError || err instanceof BackupError) throw new CliError(err.message, EXIT.USAGE);
+        if (code === 'DATABASE_UNAVAILABLE') {
+          throw new CliError(`${(err as Error).message.replace(/\.$/, '')} (${code})`, EXIT.USAGE);
+        }
+        throw err;
+      }
+      print(io, opts.json === true, done, () => describe(done));
+    });
+}

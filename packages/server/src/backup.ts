@@ -1,0 +1,255 @@
+// `vouch backup`: a consistent copy of the embedded SQLite database, taken while servers may be writing to it. A copy
+// of vouch.db alone can be torn or stale (the -wal file holds recent commits); VACUUM INTO reads one snapshot in a
+// single read transaction, which in WAL mode never blocks the writers, and writes it out whole.
+import { randomBytes } from 'node:crypto';
+import { link, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Config } from './config.ts';
+import { checkKeyFileModes } from './key-file-modes.ts';
+import type { KeyFileWarnings } from './key-file-modes.ts';
+import { assertVouchDatabase, kekFilePath, StorageError } from './storage/index.ts';
+import { cannotOpenSqlite, describeCause } from './storage/lib/error-cause.ts';
+import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
+import { SQLITE_FILE } from './storage/lib/sqlite.ts';
+
+/** The tables whose row counts a backup reports: enough to tell at a glance that it holds the deployment. */
+export const BACKUP_COUNTED_TABLES = [
+  'agents',
+  'owners',
+  'server_keys',
+  'issued_tokens',
+  'token_revocations',
+  'capability_tokens',
+  'signatures',
+  'registry_documents',
+  'audit_log',
+] as const;
+
+/** What `vouch backup` reports. */
+export interface SqliteBackup {
+  /** The backup written (absolute). */
+  file: string;
+  bytes: number;
+  /** The database it was taken from. */
+  database: string;
+  /** The last migration applied to it (`0017_signature_signer_key`). */
+  schemaVersion: string;
+  /** Row counts of {@link BACKUP_COUNTED_TABLES} in the backup. */
+  tables: Record<string, number>;
+  /** The KEK file its server keys are sealed under: not in the backup, and needed to restore it. */
+  kekFile: string;
+}
+
+/**
+ * Why a backup was not written (nothing is left behind): `OUTPUT_EXISTS` (the output exists and `force` was not
+ * given), `OUTPUT_INVALID` (the output is the database itself, or not a file), `OUTPUT_UNWRITABLE` (the folder is
+ * missing or not writable, the disk full), `BACKUP_FAILED` (the snapshot failed or does not check out).
+ */
+export class BackupError extends Error {
+  readonly code: 'OUTPUT_EXISTS' | 'OUTPUT_INVALID' | 'OUTPUT_UNWRITABLE' | 'BACKUP_FAILED';
+  constructor(code: BackupError['code'], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BackupError';
+    this.code = code;
+  }
+}
+
+/** Whether `file` exists (as a name: a dangling symbolic link counts). */
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `file` with its folder's symbolic links resolved (the file itself need not exist). */
+async function inRealFolder(file: string): Promise<string> {
+  try {
+    return join(await realpath(dirname(file)), basename(file));
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * Writes a consistent snapshot of the deployment's SQLite database to `output`, servers running or not: into a
+ * temporary file (mode 0600) in the output's folder, checked (`quick_check`), flushed to disk, then moved into place,
+ * so `output` is either absent or whole. An existing `output` is a `BackupError` unless `force`; a folder above it
+ * that any user may write is a `ConfigError` (the backup holds the sealed server keys: see checkKeyFileModes), one
+ * group members may write is told to `warnings`. Settings naming no Vouch database are `StorageError`
+ * `DATABASE_UNAVAILABLE`, and nothing is created. PostgreSQL is `INVALID_ARGUMENT`: pg_dump backs it up.
+ *
+ * @example
+ * const { file, bytes } = await backupSqlite(loadConfig(), '/backups/vouch.db', { force: false }, warnings);
+ */
+export async function backupSqlite(
+  config: Config,
+  output: string,
+  opts: { force: boolean },
+  warnings: KeyFileWarnings,
+): Promise<SqliteBackup> {
+  if (config.databaseUrl !== undefined) {
+    throw new StorageError('INVALID_ARGUMENT', 'A PostgreSQL database is backed up with pg_dump.');
+  }
+  const file = resolve(output);
+  const database = resolve(join(config.dataDir, SQLITE_FILE));
+  // Checked before anything is opened or written, so a refusal leaves everything as it was.
+  const realFile = await inRealFolder(file);
+  const realDatabase = await inRealFolder(database);
+  const beside = (db: string): string[] => [db, `${db}-wal`, `${db}-shm`, `${db}-journal`];
+  if (beside(database).includes(file) || beside(realDatabase).includes(realFile)) {
+    throw new BackupError('OUTPUT_INVALID', `The output ${file} is the database itself: name another file.`);
+  }
+  if (await exists(file)) {
+    if (!opts.force) {
+      throw new BackupError(
+        'OUTPUT_EXISTS',
+        `The output ${file} exists: name another file, or give --force to replace it.`,
+      );
+    }
+    if (!(await lstat(file)).isFile()) {
+      throw new BackupError('OUTPUT_INVALID', `The output ${file} exists and is not a file: name another file.`);
+    }
+  }
+  // A missing file is refused here: opening it would create an empty database.
+  await assertVouchDatabase({ dataDir: config.dataDir });
+
+  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(temp, 'wx', 0o600);
+  } catch (err) {
+    throw new BackupError('OUTPUT_UNWRITABLE', `Cannot write in ${dirname(file)} (${describeCause(err)}).`, {
+      cause: err,
+    });
+  }
+  try {
+    try {
+      // Whatever the umask: the backup holds sealed keys and the audit trail.
+      await handle.chmod(0o600);
+      // The output's folders, as named and as they finally resolve, held to a key file's rule.
+      const stats = await handle.stat();
+      await checkKeyFileModes(
+        [
+          { file, setting: 'the backup output', stats },
+          { file: realFile, setting: 'the backup output', stats },
+        ],
+        warnings,
+      );
+    } finally {
+      await handle.close();
+    }
+    snapshot(database, temp);
+    const { schemaVersion, tables } = inspect(temp);
+    // Flushed before the rename makes it the backup: a crash must not leave a named backup with holes.
+    const flush = await open(temp, 'r+');
+    try {
+      await flush.sync();
+    } finally {
+      await flush.close();
+    }
+    await install(temp, file, opts.force);
+    await syncFolder(dirname(file));
+    const { size } = await stat(file);
+    return { file, bytes: size, database, schemaVersion, tables, kekFile: kekFileOf(config) };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+function kekFileOf(config: Config): string {
+  return kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: 'sqlite' });
+}
+
+/** `VACUUM INTO` the empty file `temp`: one read transaction's snapshot, including commits still in the -wal file. */
+function snapshot(database: string, temp: string): void {
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(database, { fileMustExist: true });
+  } catch (err) {
+    throw cannotOpenSqlite(err, database);
+  }
+  try {
+    // Beginning the read may meet a moment of another process's checkpoint; waiting a little is enough.
+    raw.pragma('busy_timeout = 5000');
+    raw.prepare('vacuum into ?').run(temp);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const unwritable = code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL' || code === 'SQLITE_IOERR';
+    throw new BackupError(
+      unwritable ? 'OUTPUT_UNWRITABLE' : 'BACKUP_FAILED',
+      `Cannot copy the SQLite database at ${database} (${describeCause(err)}).`,
+      { cause: err },
+    );
+  } finally {
+    raw.close();
+  }
+}
+
+/** The snapshot's schema version and row counts, after SQLite's quick check of it. */
+function inspect(temp: string): { schemaVersion: string; tables: Record<string, number> } {
+  const raw = new BetterSqlite3(temp, { readonly: true, fileMustExist: true });
+  try {
+    const check = raw.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new BackupError('BACKUP_FAILED', `The copy does not check out (${String(check)}).`);
+    const last = raw.prepare(`select name from ${MIGRATION_TABLE} order by name desc limit 1`).get() as
+      { name: string } | undefined;
+    const tables: Record<string, number> = {};
+    for (const table of BACKUP_COUNTED_TABLES) {
+      tables[table] = (raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    }
+    return { schemaVersion: last?.name ?? 'none', tables };
+  } catch (err) {
+    if (err instanceof BackupError) throw err;
+    throw new BackupError('BACKUP_FAILED', `Cannot read the copy (${describeCause(err)}).`, { cause: err });
+  } finally {
+    raw.close();
+  }
+}
+
+/**
+ * Moves `temp` to `file`. Without `force`, a hard link: it fails if `file` has appeared since it was checked, where a
+ * rename would replace it. Filesystems without hard links fall back to the check and a rename.
+ */
+async function install(temp: string, file: string, force: boolean): Promise<void> {
+  try {
+    if (force) {
+      await rename(temp, file);
+      return;
+    }
+    try {
+      await link(temp, file);
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'EEXIST') throw err;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    }
+    if (await exists(file)) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
+    await rename(temp, file);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'EEXIST') {
+      throw new BackupError(
+        'OUTPUT_EXISTS',
+        `The output ${file} exists: name another file, or give --force to replace it.`,
+      );
+    }
+    throw new BackupError('OUTPUT_UNWRITABLE', `Cannot write ${file} (${describeCause(err)}).`, { cause: err });
+  }
+}
+
+/** Flushes the folder's entries, so the new name survives a crash. Not every platform can (Windows): skipped there. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort: the file's content is already on disk.
+  } finally {
+    await handle?.close();
+  }
+}
