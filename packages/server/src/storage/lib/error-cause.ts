@@ -12,7 +12,9 @@ export function describeCause(err: unknown, url?: string): string {
   const secrets = [url, passwordOf(url)].filter((s): s is string => typeof s === 'string' && s.length > 0);
   for (const secret of secrets) message = message.split(secret).join('***');
   message = message.replace(/\s+/g, ' ').trim().slice(0, 300);
-  return typeof e.code === 'string' && e.code.length > 0 ? `${e.code}: ${message}` : message;
+  if (typeof e.code !== 'string' || e.code.length === 0) return message;
+  // Node's file errors name their code already ("ENOENT: no such file or directory, ..."): said once is enough.
+  return message.startsWith(`${e.code}:`) ? message : `${e.code}: ${message}`;
 }
 
 function passwordOf(url: string | undefined): string | undefined {
