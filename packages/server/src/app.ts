@@ -28,6 +28,7 @@ import type { BadAddressPage, VouchModule } from './module.ts';
 import type { ErrorBody } from './errors.ts';
 import { VERSION } from './version.ts';
 import { wantsErrorPage } from './web/error-pages.ts';
+import { listenForSharedChanges } from './cache-invalidation.ts';
 
 export interface AppDeps {
   config: Config;
@@ -122,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.
   const metrics = installMetrics(app);
   const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
+  // Other processes' writes to what this app caches (keys, revocations) reach it as they commit.
+  listenForSharedChanges(app, ctx);
   const modules = [...MODULES, ...(deps.modules ?? [])];
   badAddressPages = modules.flatMap((m) => (m.badAddressPage === undefined ? [] : [m.badAddressPage(ctx)]));
   installErrorHandler(

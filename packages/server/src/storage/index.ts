@@ -29,3 +29,6 @@ export { deleteExpired, deleteExpiredFrom, EXPIRED_BATCH_ROWS } from './expired-
 export type { ExpiringTable, DeleteExpiredOptions } from './expired-rows.ts';
 export { preparedRead } from './prepared.ts';
 export { codePointOrder } from './text-order.ts';
+export { announceChange, CHANGE_CHANNEL, EVERYTHING, NO_CHANGES, serverKeysTopic } from './changes.ts';
+export type { ChangeFeed } from './changes.ts';
+export { LISTENER_APPLICATION_NAME } from './lib/pg-listener.ts';

@@ -3,7 +3,11 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Engine } from './engine.ts';
 import { StorageError } from './errors.ts';
-import { openPostgres } from './lib/postgres.ts';
+import { clientConfig, openPostgres } from './lib/postgres.ts';
+import { describeCause } from './lib/error-cause.ts';
+import { PgListener } from './lib/pg-listener.ts';
+import { NO_CHANGES } from './changes.ts';
+import type { ChangeFeed } from './changes.ts';
 import { openSqlite } from './lib/sqlite.ts';
 import type { Database } from './schema.ts';
 
@@ -15,7 +19,12 @@ export interface Storage {
   readonly engine: Engine;
   /** A cheap round trip (`select 1`); throws `StorageError('DATABASE_UNAVAILABLE')` when it fails. */
   ping(): Promise<void>;
-  /** Closes the pool or file. Idempotent. */
+  /**
+   * Changes other processes announce (changes.ts): on PostgreSQL through a listener connection of its own, opened
+   * with the first subscriber and closed with the last (or with the storage); on SQLite, silence.
+   */
+  readonly changes: ChangeFeed;
+  /** Closes the pool or file (and the change listener). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -57,7 +66,7 @@ export interface OpenStorageOptions {
 export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
   if (opts.databaseUrl === undefined) {
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
-    return wrap(await openSqlite(opts.dataDir), 'sqlite');
+    return wrap(await openSqlite(opts.dataDir), 'sqlite', NO_CHANGES);
   }
   if (!/^postgres(ql)?:\/\//i.test(opts.databaseUrl)) {
     throw new StorageError('INVALID_ARGUMENT', 'VOUCH_DATABASE_URL must start with postgres:// or postgresql://.');
@@ -69,17 +78,29 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
     lockTimeoutMs: opts.pgLockTimeoutMs,
     onConnectionLost: opts.onConnectionLost,
   });
-  return wrap(db, 'postgres');
+  const url = opts.databaseUrl;
+  const onLost = opts.onConnectionLost;
+  const listener = new PgListener(
+    clientConfig(url, opts.pgSchema),
+    onLost === undefined ? undefined : (err) => onLost(`change listener: ${describeCause(err, url)}`),
+  );
+  return wrap(db, 'postgres', listener, () => listener.close());
 }
 
 /** How long ping() waits for the database. */
 export const PING_TIMEOUT_MS = 3_000;
 
-function wrap(db: Kysely<Database>, engine: Engine): Storage {
+function wrap(
+  db: Kysely<Database>,
+  engine: Engine,
+  changes: ChangeFeed,
+  closeChanges: () => Promise<void> = () => Promise.resolve(),
+): Storage {
   let closing: Promise<void> | undefined;
   return Object.freeze({
     db,
     engine,
+    changes,
     async ping() {
       if (closing !== undefined) throw new StorageError('DATABASE_UNAVAILABLE', 'The database has been closed.');
       // Bounded: a readiness probe must answer, also while every connection hangs on a dead link.
@@ -96,7 +117,7 @@ function wrap(db: Kysely<Database>, engine: Engine): Storage {
       }
     },
     close() {
-      closing ??= db.destroy();
+      closing ??= closeChanges().then(() => db.destroy());
       return closing;
     },
   });

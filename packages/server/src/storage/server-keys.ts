@@ -3,6 +3,7 @@ import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { StorageError, toStorageError, translateErrors } from './errors.ts';
 import { recordAudit } from './audit.ts';
+import { announceChange, serverKeysTopic } from './changes.ts';
 import type { Engine } from './engine.ts';
 import { jwkThumbprint } from '@vouch/sdk';
 import { assertNonNegativeInteger } from './lib/validate.ts';
@@ -286,6 +287,8 @@ export async function rotateServerKey(
           requestId: audit.requestId,
         });
       }
+      // Every process forgets its cached keys of this purpose once this commits (a compromised key at once).
+      await announceChange(trx, storage.engine, serverKeysTopic(purpose));
       if (options.dropRetired === true) {
         // A leaked key is seldom the only one: every retired key was sealed under the same KEK and kept in the same
         // rows. Dropped in this transaction, so no retry can leave one published.
@@ -363,6 +366,7 @@ export async function dropRetiredServerKeys(
   return translateErrors(() =>
     storage.db.transaction().execute(async (trx) => {
       const rows = await deleteRetired(trx, purpose, kids);
+      if (rows.length > 0) await announceChange(trx, storage.engine, serverKeysTopic(purpose));
       for (const r of rows) {
         await recordAudit(trx, {
           at: nowMs,

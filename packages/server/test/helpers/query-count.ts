@@ -45,6 +45,7 @@ export function countQueries(
       db: storage.db.withPlugin(plugin),
       engine: storage.engine,
       ping: () => storage.ping(),
+      changes: storage.changes,
       close: () => storage.close(),
     },
     counted: () => n,

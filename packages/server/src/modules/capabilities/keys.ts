@@ -9,8 +9,12 @@ import type { AppContext } from '../../context.ts';
 import { ensureServerKey, listServerKeys } from '../../storage/index.ts';
 import { perApp } from '../../per-app.ts';
 import { CachedLoad } from '../../cached-load.ts';
+import { onSharedChange, serverKeysTopic } from '../../cache-invalidation.ts';
 
-/** How long loaded keys are used: also how long another process may still sign with a key retired here. */
+/**
+ * How long loaded keys are used: also how long another process may still sign with a key retired here (on
+ * PostgreSQL the rotation is announced and forgets them at once; this is the bound when the announcement is missed).
+ */
 const CACHE_MS = 60_000;
 const UNKNOWN_KID_RELOAD_MS = 1000;
 /** The longest lifetime of any token (the `observe` tier), ms. */
@@ -53,6 +57,8 @@ export class GatewayKeys {
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
     this.#cache = new CachedLoad(ctx.clock, () => this.#load());
+    // Another process's rotation, announced as it commits (PostgreSQL): this one signs with the new key at once.
+    onSharedChange(ctx, [serverKeysTopic(CAPABILITY_KEY_PURPOSE)], () => this.invalidate());
   }
 
   #state(maxAgeMs = CACHE_MS): Promise<Loaded> {

@@ -68,9 +68,10 @@ async function sdk<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Call after rotating the capability key in this process: the next token is signed with the new key. Other
- * processes sign with it within a minute (their cache); tokens signed with the retired key keep verifying until they
- * expire, and the retired key verifies nothing signed later (see keys.ts). After a compromised rotation the dropped
- * keys verify nothing here from now on (their kid is unknown), at other processes once they reload (within a minute).
+ * processes sign with it as soon as the rotation's announcement reaches them (storage/changes.ts), within a minute
+ * (their cache) should they miss it; tokens signed with the retired key keep verifying until they expire, and the
+ * retired key verifies nothing signed later (see keys.ts). After a compromised rotation the dropped keys verify
+ * nothing here from now on (their kid is unknown), at other processes as the announcement reaches them.
  */
 export function capabilityKeyRotated(ctx: AppContext): void {
   gatewayKeysOf(ctx).invalidate();

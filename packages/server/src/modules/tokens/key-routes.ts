@@ -143,7 +143,8 @@ export function registerKeyAdminRoutes(app: FastifyInstance, ctx: AppContext): v
         else await ensureServerKey(ctx.storage, ctx.kek, purpose, ROTATABLE[purpose]!, ctx.clock.now());
         // A leaked key must not verify through a grace period: with `compromised`, every retired key of the purpose
         // is dropped now; their genuine tokens die with them (the agents get new ones). Other processes stop accepting
-        // them when they reload their keys (token keys within 10 s, capability keys within a minute).
+        // them as the rotation commits (announced: storage/changes.ts), or at their next reload if unheard (token keys
+        // within 10 s, capability keys within a minute).
         rotation = await rotateServerKey(
           ctx.storage,
           ctx.kek,

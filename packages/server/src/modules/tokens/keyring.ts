@@ -1,6 +1,7 @@
 // The server's ES256 token keys as this process sees them: the active signing key and every published key by kid,
 // loaded from the database (sealed private keys) and cached briefly. Shared state stays in the database: a rotation
-// in another process shows up at the next reload, or at once for a token whose kid is unknown here.
+// in another process is announced as it commits (PostgreSQL LISTEN/NOTIFY) and forgets the keys here; unheard, it
+// shows up at the next reload, or at once for a token whose kid is unknown here.
 import { parsePrivateKey } from '@vouch/sdk';
 import type { KeyResolver, PrivateKey, PublicKey } from '@vouch/sdk';
 import { es256KeyFromJwk } from '@vouch/sdk';
@@ -9,11 +10,16 @@ import { ensureServerKey, listServerKeys, listServerKeyStates } from '../../stor
 import * as store from './store.ts';
 import { perApp } from '../../per-app.ts';
 import { CachedLoad } from '../../cached-load.ts';
+import { onSharedChange, serverKeysTopic } from '../../cache-invalidation.ts';
 
 /** The purpose under which the token keys are stored (`SERVER_KEY_PURPOSES` in start.ts). */
 export const TOKEN_KEY_PURPOSE = 'tokens';
 
-/** How long a loaded key set is trusted before it is read again. */
+/**
+ * How long a loaded key set is trusted before it is read again. On PostgreSQL another process's rotation or drop is
+ * announced as it commits and forgets the keys at once (cache-invalidation.ts); this bounds staleness while the
+ * announcements cannot be heard (the listener reconnecting).
+ */
 const CACHE_MS = 10_000;
 /** A token with an unknown kid reloads the keys at most this often (junk tokens cannot hammer the database). */
 const UNKNOWN_KID_RELOAD_MS = 1000;
@@ -51,9 +57,10 @@ export class Keyring {
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
     this.#cache = new CachedLoad(ctx.clock, () => this.#load());
+    onSharedChange(ctx, [serverKeysTopic(TOKEN_KEY_PURPOSE)], () => this.invalidate());
   }
 
-  /** Forgets the cached keys (after a rotation in this process), and any load under way that read them before. */
+  /** Forgets the cached keys (after a rotation in this or, announced, another process), and any load under way that read them before. */
   invalidate(): void {
     this.#cache.invalidate();
   }

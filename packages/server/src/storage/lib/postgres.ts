@@ -95,19 +95,7 @@ function kyselyOn(
   preparedStatements = false,
   onLost: (err: unknown) => void = () => undefined,
 ): Kysely<Database> {
-  const own = [...(schema === undefined ? [] : [`search_path=${schema}`]), ...settings].map((s) => `-c ${s}`);
-  const { url: rest, options: theirs } = splitOptions(url);
-  // The URL's own options first, then Vouch's: the server applies them in order, so Vouch's settings hold.
-  const options = [...(theirs === undefined ? [] : [theirs]), ...own];
-  const pool = new pg.Pool({
-    connectionString: rest,
-    max,
-    connectionTimeoutMillis: 10_000,
-    keepAlive: true,
-    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
-    types: int8Types(),
-    ...(options.length === 0 ? {} : { options: options.join(' ') }),
-  });
+  const pool = new pg.Pool({ ...clientConfig(url, schema, settings), max, types: int8Types() });
   // A lost connection emits 'error' on its client, idle or checked out; unhandled, that would kill the process. The
   // pool drops an idle one itself (and re-emits the error on the pool, ignored here: it was reported once already);
   // a checked-out one fails its query (DATABASE_UNAVAILABLE, a 503) and is discarded on release.
@@ -115,6 +103,24 @@ function kyselyOn(
   pool.on('connect', (client) => client.on('error', onLost));
   if (preparedStatements) nameStatements(pool);
   return new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+}
+
+/**
+ * How to connect one client to `url`: `search_path` (when `schema` is given) and `settings` in its startup packet,
+ * after the URL's own options; TCP keep-alive. The pool's connections and the change listener's (pg-listener.ts).
+ */
+export function clientConfig(url: string, schema: string | undefined, settings: string[] = []): pg.ClientConfig {
+  const own = [...(schema === undefined ? [] : [`search_path=${schema}`]), ...settings].map((s) => `-c ${s}`);
+  const { url: rest, options: theirs } = splitOptions(url);
+  // The URL's own options first, then Vouch's: the server applies them in order, so Vouch's settings hold.
+  const options = [...(theirs === undefined ? [] : [theirs]), ...own];
+  return {
+    connectionString: rest,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    ...(options.length === 0 ? {} : { options: options.join(' ') }),
+  };
 }
 
 /**

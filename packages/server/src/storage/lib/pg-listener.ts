@@ -1,0 +1,128 @@
+// The change listener of one PostgreSQL storage: a connection of its own (a pooled one would be handed to queries,
+// and a LISTEN lives only as long as its session) that LISTENs on the change channel and hands every announcement
+// naming this storage's schema to the subscribers. A lost connection is reconnected with backoff; every (re)connect
+// tells the subscribers that everything may have changed, since announcements sent meanwhile are lost for good.
+import pg from 'pg';
+import { CHANGE_CHANNEL, EVERYTHING } from '../changes.ts';
+import type { ChangeFeed } from '../changes.ts';
+
+/** How pg_stat_activity names the listener's session (unless the database URL names its own application). */
+export const LISTENER_APPLICATION_NAME = 'vouch-listener';
+/** The first reconnect waits this long; each failure doubles the wait, up to {@link RECONNECT_MAX_MS}. */
+export const RECONNECT_MIN_MS = 100;
+export const RECONNECT_MAX_MS = 5_000;
+
+export class PgListener implements ChangeFeed {
+  readonly #config: pg.ClientConfig;
+  readonly #onLost: (err: unknown) => void;
+  readonly #subscribers = new Set<(topic: string) => void>();
+  /** The connection in use (connecting or listening); undefined while waiting to reconnect or stopped. */
+  #client: pg.Client | undefined;
+  /** The schema this storage's tables (and so its announcements) live in, as the listener's session sees it. */
+  #schema: string | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #running = false;
+  #closed = false;
+
+  /** `config` connects one client the way the pool's do (search_path included); `onLost` hears why it dropped. */
+  constructor(config: pg.ClientConfig, onLost: (err: unknown) => void = () => undefined) {
+    // A URL's own application_name wins over this one (pg reads the connection string last).
+    this.#config = { application_name: LISTENER_APPLICATION_NAME, ...config };
+    this.#onLost = onLost;
+  }
+
+  /** Starts listening with the first subscriber; the last one to leave ends the connection. */
+  subscribe(fn: (topic: string) => void): () => void {
+    if (this.#closed) return () => undefined;
+    this.#subscribers.add(fn);
+    if (!this.#running) {
+      this.#running = true;
+      void this.#connect();
+    }
+    return () => {
+      this.#subscribers.delete(fn);
+      if (this.#subscribers.size === 0) void this.#stop();
+    };
+  }
+
+  /** Ends the connection for good (the storage is closing). */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#subscribers.clear();
+    return this.#stop();
+  }
+
+  async #connect(): Promise<void> {
+    this.#retry = undefined;
+    if (!this.#running) return;
+    const client = new pg.Client(this.#config);
+    this.#client = client;
+    // Unheard, an 'error' (the backend terminated, the link dropped) would kill the process.
+    client.on('error', (err) => this.#lost(client, err));
+    client.on('end', () => this.#lost(client, new Error('the connection ended')));
+    client.on('notification', (msg) => {
+      if (this.#client === client && msg.channel === CHANGE_CHANNEL) this.#receive(msg.payload);
+    });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ schema: string | null }>('select current_schema() as schema');
+      this.#schema = rows[0]?.schema ?? undefined;
+      // The last statement of the session, so pg_stat_activity shows a listener's query as its LISTEN.
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } catch (err) {
+      this.#lost(client, err);
+      return;
+    }
+    if (this.#client !== client) return;
+    this.#failures = 0;
+    // Whatever changed while no one listened (or before this listener started) was announced to nobody.
+    this.#emit(EVERYTHING);
+  }
+
+  #lost(client: pg.Client, err: unknown): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    client.end().catch(() => undefined);
+    if (!this.#running) return;
+    this.#onLost(err);
+    const wait = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#failures);
+    this.#failures++;
+    // Unref'd: a listener waiting to reconnect keeps no process alive (the server's socket does that).
+    this.#retry = setTimeout(() => void this.#connect(), wait).unref();
+  }
+
+  async #stop(): Promise<void> {
+    this.#running = false;
+    this.#failures = 0;
+    if (this.#retry !== undefined) clearTimeout(this.#retry);
+    this.#retry = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    if (client !== undefined) await client.end().catch(() => undefined);
+  }
+
+  /** An announcement: `{"schema": ..., "topic": ...}`; anything else (another program's, a bad one) is ignored. */
+  #receive(payload: string | undefined): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload ?? '');
+    } catch {
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null) return;
+    const { schema, topic } = parsed as { schema?: unknown; topic?: unknown };
+    if (typeof topic !== 'string' || topic === '' || schema !== this.#schema) return;
+    this.#emit(topic);
+  }
+
+  #emit(topic: string): void {
+    for (const fn of [...this.#subscribers]) {
+      try {
+        fn(topic);
+      } catch {
+        // A subscriber's failure is its own: the others still hear, and the connection stays up.
+      }
+    }
+  }
+}

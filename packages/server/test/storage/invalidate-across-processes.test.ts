@@ -1,0 +1,232 @@
+// Several processes on one PostgreSQL: a change to shared state that processes cache (the token keys, the capability
+// key) reaches every process through LISTEN/NOTIFY at once, not when its cache expires. The apps share a pinned clock
+// that never moves here, so before the notifications no cache ever expired and the other process went on accepting
+// the compromised key's tokens (and signing with the retired capability key) for good; in real time, for 10 s (60 s).
+// The bound polled for (2 s) is generous for a notification and far below either cache's lifetime.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeCapabilityToken } from '@vouch/sdk';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
+import { eachEngine } from '../helpers/storage.ts';
+import { makeApp, type TestApp } from '../helpers/app.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { ADMIN, issue, post, registerAgent, tokenApp, verify } from '../tokens/helpers.ts';
+import { boundToken, genesis } from '../capabilities/helpers.ts';
+import { announceChange, CHANGE_CHANNEL, EVERYTHING, openStorage } from '../../src/storage/index.ts';
+import { dropSchema, freshSchema } from '../helpers/pg-schema.ts';
+
+const BOUND_MS = 2000;
+
+/** Polls `check` until it holds, for at most {@link BOUND_MS} of real time; the message says what never happened. */
+async function within(what: string, check: () => Promise<boolean>): Promise<void> {
+  const until = Date.now() + BOUND_MS;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() >= until) assert.fail(`not within ${BOUND_MS} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function twoTokenProcesses(open: () => Promise<Storage>): Promise<[TestApp, TestApp]> {
+  const a = await tokenApp(await open());
+  const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek });
+  return [a, b];
+}
+
+/** B refuses `token` (signed by a key A dropped): the verification fails, whatever the code. */
+async function refusedAt(app: TestApp, token: string): Promise<boolean> {
+  const r = await verify(app, { token });
+  return r.status === 401 && r.body.valid === false;
+}
+
+/**
+ * The listener backends of the test's own storages (their URL names the schema as application_name; a listener's last
+ * statement is its LISTEN), ended from outside as a failover or an operator would.
+ */
+async function terminateListeners(name: string): Promise<number[]> {
+  return onListeners(name, 'select pg_terminate_backend(pid), pid');
+}
+
+/** The pids of the listener backends of the test's own storages. */
+function listeners(name: string): Promise<number[]> {
+  return onListeners(name, 'select pid');
+}
+
+async function onListeners(name: string, select: string): Promise<number[]> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>(
+      `${select} from pg_stat_activity where application_name = $1 and query like 'LISTEN%' and pid <> pg_backend_pid()`,
+      [name],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await admin.end();
+  }
+}
+
+const pgOnly = { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false, timeout: 30_000 };
+
+eachEngine(
+  'a compromised token-key rotation at A: B refuses the old key’s tokens at once (PostgreSQL: LISTEN/NOTIFY)',
+  async ({ open, engine }) => {
+    const [a, b] = await twoTokenProcesses(open);
+    try {
+      const agent = await registerAgent(a);
+      const old = await issue(a, agent);
+      // B has loaded the keys and accepts the token.
+      assert.equal((await verify(b, { token: old.token })).status, 200);
+      const res = await post(a, '/api/v1/admin/keys/rotate', { compromised: true }, ADMIN);
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal((await verify(a, { token: old.token })).status, 401, 'A refuses it at once');
+      if (engine === 'sqlite') return; // One process per SQLite file: nothing to announce.
+      await within('B refuses a token of the compromised key', () => refusedAt(b, old.token));
+      // And B signs with the new key.
+      const fresh = await issue(b, agent);
+      assert.equal(JSON.parse(Buffer.from(fresh.token.split('.')[0]!, 'base64url').toString()).kid, res.json().kid);
+    } finally {
+      await a.app.close();
+      await b.app.close();
+    }
+  },
+);
+
+test('a capability-key rotation at A: B signs with the new key at once, not after its 60 s cache', pgOnly, async () => {
+  const { eachStorage, closeAll } = await pgStorages();
+  try {
+    const a = await makeApp(await eachStorage());
+    const b = await makeApp(await eachStorage(), { clock: a.clock, kek: a.kek });
+    const reg = await genesis(a);
+    const X = 'agent:my-assistant:v1';
+    const before = await boundToken(b, reg.issuers.acme!, X);
+    const oldKid = decodeCapabilityToken(before.token).header.kid;
+    const res = await post(a, '/api/v1/admin/keys/rotate', { purpose: 'capability' }, ADMIN);
+    assert.equal(res.statusCode, 201, res.body);
+    const newKid = (res.json() as { kid: string }).kid;
+    assert.notEqual(newKid, oldKid);
+    await within('B signs capability tokens with the new key', async () => {
+      const t = await boundToken(b, reg.issuers.acme!, X);
+      return decodeCapabilityToken(t.token).header.kid === newKid;
+    });
+    await a.app.close();
+    await b.app.close();
+  } finally {
+    await closeAll();
+  }
+});
+
+test(
+  'the listener connection terminated from outside: it reconnects, and the next rotation still reaches B',
+  pgOnly,
+  async () => {
+    const { name, eachStorage, closeAll } = await pgStorages();
+    try {
+      const storageA = await eachStorage();
+      const storageB = await eachStorage();
+      const a = await tokenApp(storageA);
+      const b = await tokenApp(storageB, { clock: a.clock, kek: a.kek });
+      const agent = await registerAgent(a);
+      const first = await issue(a, agent);
+      assert.equal((await verify(b, { token: first.token })).status, 200);
+      await within('the listeners are up', async () => (await listeners(name)).length === 2);
+      const ended = await terminateListeners(name);
+      assert.equal(ended.length, 2, 'listener backends found by application_name');
+      // Reconnected (with backoff), LISTENing again on new backends; meanwhile the TTLs still bound staleness.
+      await within('the listeners are back', async () => {
+        const now = await listeners(name);
+        return now.length === 2 && now.every((pid) => !ended.includes(pid));
+      });
+      // B loads the keys again after its reconnect (which forgot them): only the rotation's notification can make
+      // it forget them now.
+      assert.equal((await verify(b, { token: first.token })).status, 200);
+      const res = await post(a, '/api/v1/admin/keys/rotate', { compromised: true }, ADMIN);
+      assert.equal(res.statusCode, 201, res.body);
+      await within('B refuses a token of the compromised key after the reconnect', () => refusedAt(b, first.token));
+      await a.app.close();
+      await b.app.close();
+      // Closing the apps ends the listeners: nothing keeps the process (or the connections) alive.
+      await within('the listeners are gone', async () => (await listeners(name)).length === 0);
+    } finally {
+      await closeAll();
+    }
+  },
+);
+
+/** Storages of one fresh schema, opened on demand, closed (and the schema dropped) by `closeAll`. */
+async function pgStorages(): Promise<{
+  name: string;
+  eachStorage: () => Promise<Storage>;
+  closeAll: () => Promise<void>;
+}> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vouch-notify-'));
+  const schema = freshSchema();
+  // The schema's name as every connection's application_name, so the test finds its own listeners among others'.
+  const url = new URL(TEST_DATABASE_URL!);
+  url.searchParams.set('application_name', schema);
+  const opened: Storage[] = [];
+  return {
+    name: schema,
+    async eachStorage() {
+      const s = await openStorage({ dataDir, databaseUrl: url.toString(), pgSchema: schema, pgPoolMax: 3 });
+      opened.push(s);
+      return s;
+    },
+    async closeAll() {
+      await Promise.allSettled(opened.map((s) => s.close()));
+      await dropSchema(TEST_DATABASE_URL!, schema);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+test(
+  'the change feed hears its own schema only, ignores bad payloads and rolled-back writes, and survives a subscriber that throws',
+  pgOnly,
+  async () => {
+    const { name, eachStorage, closeAll } = await pgStorages();
+    const other = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await other.connect();
+    try {
+      const storage = await eachStorage();
+      const heard: string[] = [];
+      const offThrowing = storage.changes.subscribe(() => {
+        throw new Error('a subscriber that fails');
+      });
+      const off = storage.changes.subscribe((topic) => heard.push(topic));
+      await within('the listener connects and says anything may have changed', async () => heard.includes(EVERYTHING));
+      const payloads = [
+        'not json',
+        '',
+        'null',
+        '[]',
+        '{}',
+        JSON.stringify({ schema: name, topic: 42 }),
+        JSON.stringify({ schema: name, topic: '' }),
+        JSON.stringify({ schema: 'another_schema', topic: 'server_keys:tokens' }),
+      ];
+      for (const p of payloads) await other.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, p]);
+      await storage.db
+        .transaction()
+        .execute(async (trx) => {
+          await announceChange(trx, 'postgres', 'rolled-back');
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      await announceChange(storage.db, 'postgres', 'server_keys:tokens');
+      // Announcements arrive in commit order: once the last is heard, every earlier one was handled.
+      await within('the announcement is heard', async () => heard.includes('server_keys:tokens'));
+      assert.deepEqual(heard, [EVERYTHING, 'server_keys:tokens']);
+      offThrowing();
+      off();
+      await within('the last subscriber gone, the listener closes', async () => (await listeners(name)).length === 0);
+    } finally {
+      await other.end();
+      await closeAll();
+    }
+  },
+);
