@@ -22,13 +22,19 @@ import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { adminActorOf } from '../../http/admin-auth.ts';
 import type { Principal } from '../../http/policy.ts';
-import { dropRetiredServerKeys, lockActiveServerKey, recordAudit, translateErrors } from '../../storage/index.ts';
+import {
+  announceChange,
+  dropRetiredServerKeys,
+  lockActiveServerKey,
+  recordAudit,
+  translateErrors,
+} from '../../storage/index.ts';
 import { agentDirectory, mayActFor } from './agents.ts';
 import { keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 import * as store from './store.ts';
 import type { Db } from './store.ts';
 import { noteAgentRevocation } from './local-revocations.ts';
-import { verifyCacheOf } from './verify-cache.ts';
+import { REVOCATIONS_TOPIC, verifyCacheOf } from './verify-cache.ts';
 import { signatureCacheOf } from './signature-cache.ts';
 import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
 
@@ -289,7 +295,7 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
   if (retiredAt !== null && !(await retiredKeyTokensOf(ctx).wasIssued(token, verified, kid, retiredAt))) {
     throw new TokenInvalidError('TOKEN_UNKNOWN', 'The token was signed by a retired key and is not one it issued.');
   }
-  // Cached (verify-cache.ts): no query in the steady state; other processes' revocations within 250 ms.
+  // Cached (verify-cache.ts): no query in the steady state; other processes' revocations once announced.
   // Both answer synchronously from a fresh cache; awaited only when they had to read.
   const cache = verifyCacheOf(ctx);
   const revokedOrPending = cache.isRevoked(verified.jti);
@@ -410,6 +416,8 @@ export async function revokeToken(
           agent_did: agentDid,
           revoked_by: actor,
         });
+        // Other processes read it at their next verification, not at their next sync (verify-cache.ts).
+        await announceChange(trx, storage.engine, REVOCATIONS_TOPIC);
         await recordAudit(trx, {
           at: now,
           actor,
@@ -453,6 +461,8 @@ export async function revokeTokensOfAgent(
   opts: { at: number; actor: string; reason?: string },
 ): Promise<string[]> {
   noteAgentRevocation();
+  // Other processes forget the agent and read the revocations at their next verification (verify-cache.ts).
+  await announceChange(db, ctx.storage.engine, REVOCATIONS_TOPIC);
   // The counter lock first: a token revoked meanwhile by its jti is then listed as revoked, never inserted twice.
   await store.lockRevocationSeq(db);
   const live = await store.liveTokensOfAgent(db, agentDid, recordsKeptAfter(ctx, opts.at));

@@ -5,8 +5,10 @@
 // - revocations made in THIS process are seen by the next verification after they commit: every revocation takes
 //   its sequence number through store.nextRevocationSeq, which notes it (local-revocations.ts), and the cache reads the table again
 //   whenever its cursor is behind it (a rolled-back revocation only costs extra reads until its number is reused);
-// - revocations made by OTHER processes (several servers on one PostgreSQL) are read within REVOCATION_SYNC_MS of
-//   the app clock: one indexed range query on `seq > cursor` (sequence order is commit order, see nextRevocationSeq);
+// - revocations made by OTHER processes (several servers on one PostgreSQL) are announced as they commit
+//   (LISTEN/NOTIFY, storage/changes.ts): the next verification reads them. Unheard (the listener reconnecting), they
+//   are read within REVOCATION_SYNC_MS of the app clock: one indexed range query on `seq > cursor` (sequence order is
+//   commit order, see nextRevocationSeq);
 // - an agent's revocation revokes its live tokens (revokeTokensOfAgent), which moves the cursor and drops every
 //   cached agent; a cached agent is also re-read after AGENT_CACHE_MS.
 // Above MAX_REVOCATIONS live entries the cache stops holding the set and asks the database per token, as before.
@@ -16,6 +18,10 @@ import type { TokenAgent } from './agents.ts';
 import { localAgentEpoch, localRevocationSeq } from './local-revocations.ts';
 import * as store from './store.ts';
 import { perApp } from '../../per-app.ts';
+import { onSharedChange } from '../../cache-invalidation.ts';
+
+/** The topic every revocation of a token (or of an agent's tokens) announces. */
+export const REVOCATIONS_TOPIC = 'revocations';
 
 /** Other processes' revocations reach this process within this many ms (plus one query). */
 export const REVOCATION_SYNC_MS = 250;
@@ -49,8 +55,21 @@ export class VerifyCache {
    */
   readonly #agentReads = new Map<string, { read: Promise<TokenAgent | undefined>; cursor: number; epoch: number }>();
 
+  /** Announcements heard of other processes' revocations: a sync or agent read begun before one is stale. */
+  #heard = 0;
+
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
+    onSharedChange(ctx, [REVOCATIONS_TOPIC], () => {
+      this.#heard++;
+      this.#syncedAt = -Infinity;
+      this.#agents.clear();
+    });
+  }
+
+  /** Changes whenever an agent may have been revoked (here, or announced by another process). */
+  #agentEpoch(): number {
+    return localAgentEpoch() + this.#heard;
   }
 
   /**
@@ -77,17 +96,17 @@ export class VerifyCache {
     if (
       hit !== undefined &&
       hit.cursor === this.#cursor &&
-      hit.epoch === localAgentEpoch() &&
+      hit.epoch === this.#agentEpoch() &&
       now >= hit.at &&
       now - hit.at < AGENT_CACHE_MS
     ) {
       return hit.agent;
     }
     const pending = this.#agentReads.get(did);
-    if (pending !== undefined && pending.cursor === this.#cursor && pending.epoch === localAgentEpoch()) {
+    if (pending !== undefined && pending.cursor === this.#cursor && pending.epoch === this.#agentEpoch()) {
       return pending.read;
     }
-    const entry = { read: this.#readAgent(did, now), cursor: this.#cursor, epoch: localAgentEpoch() };
+    const entry = { read: this.#readAgent(did, now), cursor: this.#cursor, epoch: this.#agentEpoch() };
     this.#agentReads.set(did, entry);
     void entry.read.then(
       () => this.#forgetRead(did, entry),
@@ -102,7 +121,7 @@ export class VerifyCache {
 
   async #readAgent(did: string, now: number): Promise<TokenAgent | undefined> {
     const cursor = this.#cursor;
-    const epoch = localAgentEpoch();
+    const epoch = this.#agentEpoch();
     const agent = await agentDirectory(this.#ctx).find(did);
     if (agent === undefined) {
       this.#agents.delete(did);
@@ -142,6 +161,7 @@ export class VerifyCache {
       return;
     }
     const before = this.#cursor;
+    const heard = this.#heard;
     for (;;) {
       const rows = await store.revocationsAfter(storage.db, this.#cursor, PAGE);
       for (const r of rows) {
@@ -159,7 +179,8 @@ export class VerifyCache {
       this.#revoked.clear();
     }
     this.#loaded = true;
-    this.#syncedAt = now;
+    // An announcement heard meanwhile may name a revocation committed after these reads: read again next time.
+    this.#syncedAt = heard === this.#heard ? now : -Infinity;
   }
 }
 
