@@ -15,7 +15,8 @@ import {
 import { ConfigError } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
 import { readRegularFile } from '../../files/index.ts';
-import { recordAudit, type AuditInput } from '../../storage/index.ts';
+import { announceChange, recordAudit, type AuditInput } from '../../storage/index.ts';
+import { onSharedChange } from '../../cache-invalidation.ts';
 import * as store from './store.ts';
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -48,6 +49,9 @@ export interface RefreshRequest {
   requestId?: string;
 }
 
+/** The topic a consumer's write of the stored document announces. */
+const CONSUMER_DOCUMENT_TOPIC = 'registry:consumer';
+
 export class Consumer {
   readonly #ctx: AppContext;
   readonly #log: FastifyBaseLogger;
@@ -65,6 +69,8 @@ export class Consumer {
     this.#ctx = ctx;
     this.#log = log;
     this.#rootKey = pinnedRootKey(ctx.config.registry.trustRootKey);
+    // Another process stored a later document (announced as it committed): serve it now, not at the next refresh.
+    onSharedChange(ctx, [CONSUMER_DOCUMENT_TOPIC], () => void this.#adoptStored());
   }
 
   get #config() {
@@ -169,7 +175,8 @@ export class Consumer {
         if (row.sequence < held.sequence || (row.sequence === held.sequence && row.updated_at <= heldAt)) return;
       }
       const { taken } = await this.#verifyStored(row, held);
-      if (taken === undefined) return;
+      // Taken meanwhile by a refresh (or an announcement heard since): that one decided; never go back from it.
+      if (taken === undefined || this.#current !== held) return;
       this.#current = taken;
       this.#log.info({ sequence: row.sequence }, 'trust registry: took the later document another process stored');
     } catch (err) {
@@ -329,6 +336,8 @@ export class Consumer {
               { sequence: stored.sequence, updatedAt: stored.updated_at },
               row,
             );
+      // Every process that holds an earlier document takes this one as the write commits.
+      if (took) await announceChange(trx, this.#ctx.storage.engine, CONSUMER_DOCUMENT_TOPIC);
       if (took && adopted) {
         await recordAudit(trx, {
           at: now,

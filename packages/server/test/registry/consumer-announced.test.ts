@@ -1,0 +1,57 @@
+// Two consumer processes on one PostgreSQL: a later document one of them accepts and stores is announced as it
+// commits (LISTEN/NOTIFY), and the other serves it at once, without waiting for its own refresh (its TTL, an hour by
+// default). Before, the other process served its earlier document until its next refresh; the clock is pinned here,
+// so that never came. SQLite runs one process: nothing to announce.
+import assert from 'node:assert/strict';
+import { applyProposal, createGenesis, generateKeyPair, replayGovernance, signRegistryDocument } from '@vouch/sdk';
+import { eachEngine } from '../helpers/storage.ts';
+import { makeApp, T0 } from '../helpers/app.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { admin, get, makeIssuers, post, proposal, registrySource } from './fixtures.ts';
+
+eachEngine('consumer: a document another process stored is served at once, announced', async ({ open, engine }) => {
+  const root = await generateKeyPair('Ed25519');
+  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta']);
+  const v1 = await createGenesis({
+    rootKey: root.privateKey,
+    issuers: Object.values(is).map((i) => i.entry),
+    threshold: 2,
+    now: T0,
+  });
+  const rmCharlie = await proposal(
+    { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'charlie', reason: 'left' },
+    [is.alpha!, is.bravo!],
+    T0 + 1000,
+  );
+  const s2 = applyProposal(replayGovernance(v1.governance).state!, rmCharlie, { appliedAt: T0 + 1000 }).state;
+  const v2 = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 1000 });
+
+  const src = await registrySource(v1);
+  const env = {
+    VOUCH_TRUST_REGISTRY_URL: src.url,
+    VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
+    VOUCH_TRUST_REGISTRY_TTL: '3600',
+  };
+  const clock = new ManualClock(T0 + 5000);
+  try {
+    const a = await makeApp(await open(), { env, clock });
+    const b = await makeApp(await open(), { env, clock });
+    try {
+      assert.equal((await get(a.app, '/v1/registry')).body.sequence, 1);
+      src.set(v2);
+      assert.equal((await post(b.app, '/v1/registry/refresh', {}, admin(b.adminKey))).body.outcome, 'updated');
+      if (engine === 'sqlite') return;
+      const until = Date.now() + 2000;
+      for (;;) {
+        if ((await get(a.app, '/v1/registry')).body.sequence === 2) break;
+        assert.ok(Date.now() < until, 'A serves the stored later document within 2 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await a.app.close();
+      await b.app.close();
+    }
+  } finally {
+    src.server.close();
+  }
+});
