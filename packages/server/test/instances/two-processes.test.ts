@@ -1,6 +1,7 @@
 // Two `vouch serve` processes on one PostgreSQL schema, as behind a load balancer (docs/operations.md): what one
-// instance does, the other honours — revocations, consumed nonces, registry changes, key rotation — and two
-// instances starting together on an empty database end with one set of server keys.
+// instance does, the other honours — revocations, consumed nonces, registry changes, key rotation (a compromised one
+// within 1 s, through LISTEN/NOTIFY) — and two instances starting together on an empty database end with one set of
+// server keys.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -184,6 +185,22 @@ test('two instances on one PostgreSQL behave as one service', { timeout: 180_000
       };
       assert.equal(header.kid, kid);
       assert.equal((await call(A, 'POST', '/api/registry/verify', { token: issued.body.token })).status, 200);
+    });
+
+    await t.test("a compromised rotation on A: B refuses the dropped key's tokens within 1 s", async () => {
+      const issued = await call(A, 'POST', '/api/registry/issue', { agent_name: did }, ADMIN);
+      assert.equal(issued.status, 201, JSON.stringify(issued.body));
+      const token = issued.body.token as string;
+      // B has just loaded (and caches, 10 s) the key that signed it.
+      assert.equal((await call(B, 'POST', '/api/registry/verify', { token })).status, 200);
+      const rotated = await call(A, 'POST', '/api/v1/admin/keys/rotate', { compromised: true }, ADMIN);
+      assert.equal(rotated.status, 201, JSON.stringify(rotated.body));
+      // Announced as the rotation commits (LISTEN/NOTIFY): not when B's key cache expires.
+      const took = await within(VISIBLE_WITHIN_MS, "dropped key's token refused at B", async () => {
+        const r = await call(B, 'POST', '/api/registry/verify', { token });
+        return r.status === 401;
+      });
+      t.diagnostic(`compromised rotation honoured at B after ${Math.round(took)} ms`);
     });
   } finally {
     await Promise.all(running.map((p) => p.stop()));
