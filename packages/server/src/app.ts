@@ -123,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.
   const metrics = installMetrics(app);
   const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
-  // Other processes' writes to what this app caches (keys, revocations) reach it as they commit.
+  // Other processes' writes to what this app caches (keys, revocations, a consumer's registry) reach it as they commit.
   listenForSharedChanges(app, ctx);
   const modules = [...MODULES, ...(deps.modules ?? [])];
   badAddressPages = modules.flatMap((m) => (m.badAddressPage === undefined ? [] : [m.badAddressPage(ctx)]));

@@ -5,8 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { EVERYTHING } from './storage/index.ts';
-export { serverKeysTopic } from './storage/index.ts';
 import { perApp } from './per-app.ts';
+
+export { serverKeysTopic } from './storage/index.ts';
 
 type Forget = () => void;
 
@@ -36,9 +37,8 @@ export function forgetShared(ctx: AppContext, topic: string): void {
   for (const forget of set) {
     try {
       forget();
-    } catch (err) {
+    } catch {
       // Forgetting is setting a field: nothing should throw, and a throw must not reach the listener's socket.
-      void err;
     }
   }
 }
