@@ -6,6 +6,7 @@ import { decodeJwt } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { NO_CHANGES } from '../../src/storage/index.ts';
 import { admin, post } from '../registry/fixtures.ts';
 import { intercept, issue } from './helpers.ts';
 
@@ -16,8 +17,9 @@ const AHEAD_MS = 10 * 60_000;
 eachEngine('a retired key verifies no token with an iat after it stopped signing', async ({ open }) => {
   const kek = Buffer.alloc(32, 7);
   const a = await makeApp(await open(), { kek });
-  // Process B shares the database; its clock is ten minutes ahead.
-  const b = await makeApp(await open(), { kek, clock: new ManualClock(T0 + AHEAD_MS) });
+  // Process B shares the database; its clock is ten minutes ahead, and its change listener is down (reconnecting):
+  // it hears no announcement of the rotation, so its key cache is what bounds how long it signs with the old key.
+  const b = await makeApp({ ...(await open()), changes: NO_CHANGES }, { kek, clock: new ManualClock(T0 + AHEAD_MS) });
   try {
     // A signs a token at T0; B loads the same capability key (its cache is fresh for a minute of B's time).
     const first = await issue(a.app, REQ, admin(a.adminKey));
