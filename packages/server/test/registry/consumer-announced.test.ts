@@ -3,28 +3,15 @@
 // default). Before, the other process served its earlier document until its next refresh; the clock is pinned here,
 // so that never came. SQLite runs one process: nothing to announce.
 import assert from 'node:assert/strict';
-import { applyProposal, createGenesis, generateKeyPair, replayGovernance, signRegistryDocument } from '@vouch/sdk';
+import { generateKeyPair } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { admin, get, makeIssuers, post, proposal, registrySource } from './fixtures.ts';
+import { admin, get, post, registrySource, twoVersions } from './fixtures.ts';
 
 eachEngine('consumer: a document another process stored is served at once, announced', async ({ open, engine }) => {
   const root = await generateKeyPair('Ed25519');
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta']);
-  const v1 = await createGenesis({
-    rootKey: root.privateKey,
-    issuers: Object.values(is).map((i) => i.entry),
-    threshold: 2,
-    now: T0,
-  });
-  const rmCharlie = await proposal(
-    { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'charlie', reason: 'left' },
-    [is.alpha!, is.bravo!],
-    T0 + 1000,
-  );
-  const s2 = applyProposal(replayGovernance(v1.governance).state!, rmCharlie, { appliedAt: T0 + 1000 }).state;
-  const v2 = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 1000 });
+  const { v1, v2 } = await twoVersions(root, 'charlie');
 
   const src = await registrySource(v1);
   const env = {

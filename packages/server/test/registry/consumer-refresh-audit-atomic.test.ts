@@ -6,21 +6,14 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import {
-  applyProposal,
-  createGenesis,
-  generateKeyPair,
-  replayGovernance,
-  signRegistryDocument,
-  type GeneratedKeyPair,
-} from '@vouch/sdk';
+import { generateKeyPair } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { listAudit, type Storage } from '../../src/storage/index.ts';
 import { readDocument } from '../../src/modules/registry/store.ts';
 import { registryRuntime } from '../../src/modules/registry/service.ts';
-import { admin, makeIssuers, post, proposal, registrySource } from './fixtures.ts';
+import { admin, post, registrySource, twoVersions } from './fixtures.ts';
 
 /** Makes the database refuse an audit entry whose action is `action` (dropped again by the function returned). */
 async function refuseAudit(storage: Storage, action: string): Promise<() => Promise<void>> {
@@ -42,30 +35,11 @@ async function refuseAudit(storage: Storage, action: string): Promise<() => Prom
   };
 }
 
-/** Sequence 1 and sequence 2 (delta removed) of one registry. */
-async function versions(root: GeneratedKeyPair) {
-  const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta']);
-  const v1 = await createGenesis({
-    rootKey: root.privateKey,
-    issuers: Object.values(is).map((i) => i.entry),
-    threshold: 2,
-    now: T0,
-  });
-  const rm = await proposal(
-    { registry: v1.registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'left' },
-    [is.alpha!, is.bravo!],
-    T0 + 1000,
-  );
-  const s2 = applyProposal(replayGovernance(v1.governance).state!, rm, { appliedAt: T0 + 1000 }).state;
-  const v2 = await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 1000 });
-  return { v1, v2 };
-}
-
 eachEngine(
   'consumer: a refresh, its adoption and their audit entries are written together or not at all',
   async ({ open }) => {
     const root = await generateKeyPair('Ed25519');
-    const { v1, v2 } = await versions(root);
+    const { v1, v2 } = await twoVersions(root, 'delta');
     const src = await registrySource(v1);
     const storage = await open();
     const clock = new ManualClock(T0 + 5000);
@@ -138,7 +112,7 @@ eachEngine(
 
 eachEngine('consumer: an admin refresh asked during a running one does its own fetch and audit', async ({ open }) => {
   const root = await generateKeyPair('Ed25519');
-  const { v1, v2 } = await versions(root);
+  const { v1, v2 } = await twoVersions(root, 'delta');
   // A source that holds each answer until released, so a refresh can be caught mid-fetch.
   let body = JSON.stringify(v1);
   const held: Array<() => void> = [];

@@ -8,6 +8,7 @@ import {
   proposalSigningBytes,
   replayGovernance,
   signProposal,
+  signRegistryDocument,
   type GeneratedKeyPair,
   type IssuerEntry,
   type IssuerSignature,
@@ -176,6 +177,19 @@ export async function removed(
     at,
   );
   return applyProposal(state, rm, { appliedAt: at }).state;
+}
+
+/**
+ * Sequence 1 of a registry of alpha, bravo, charlie and delta (threshold 2, at T0) and sequence 2, `subject` removed
+ * at T0 + 1 s, both signed by `root`: a consumer's older and later document.
+ */
+export async function twoVersions(
+  root: GeneratedKeyPair,
+  subject: string,
+): Promise<{ is: Record<string, TestIssuer>; v1: RegistryDocument; v2: RegistryDocument }> {
+  const { is, doc: v1, state } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta']);
+  const s2 = await removed(state, is, subject, T0 + 1000);
+  return { is, v1, v2: await signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + 1000 }) };
 }
 
 /** A consumer's settings: follow `url`, pinned to `root`'s public key, refreshed every minute. */
