@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, TEST_ADMIN_KEY } from '../helpers/app.ts';
+import { createOwner } from '../tokens/helpers.ts';
 
 const ADMIN = { 'x-api-key': TEST_ADMIN_KEY };
 
@@ -20,15 +21,7 @@ eachEngine('admin/audit: next is null on a full last page and leads to the follo
       assert.equal(res.statusCode, 200, res.body);
       return res.json() as Page;
     };
-    for (const handle of ['one', 'two', 'three', 'four']) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/owners',
-        headers: ADMIN,
-        payload: { name: handle, handle },
-      });
-      assert.equal(res.statusCode, 201, res.body);
-    }
+    for (const handle of ['one', 'two', 'three', 'four']) await createOwner(t, handle);
 
     // The whole log (start-up entries and the four owners) in one page: the last, so no next.
     const whole = await page('limit=500');
