@@ -10,21 +10,9 @@ import { join } from 'node:path';
 import { loadConfig, startServer } from '@vouch/server';
 import { eachEngine } from '../../server/test/helpers/storage.ts';
 import { serverEnv, TEST_ADMIN_KEY } from '../../server/test/helpers/app.ts';
-import { recordingServer, run, tempDir } from './helpers.ts';
+import { recordingServer, tempDir, runClean } from './helpers.ts';
 import { MAX_AUDIT_ALL, MAX_AUDIT_PAGE } from '../src/commands/audit.ts';
 import type { AuditEntry } from '../src/commands/audit.ts';
-
-/** Runs with none of the credential variables set, whatever the caller's environment holds. */
-async function runClean(...args: string[]) {
-  const names = ['VOUCH_ADMIN_KEY', 'VOUCH_OWNER_KEY', 'VOUCH_LINKING_KEY', 'VOUCH_SERVER'] as const;
-  const saved = names.map((n) => process.env[n]);
-  for (const n of names) delete process.env[n];
-  try {
-    return await run(...args);
-  } finally {
-    names.forEach((n, i) => (saved[i] === undefined ? delete process.env[n] : (process.env[n] = saved[i])));
-  }
-}
 
 async function keyFile(dir: string, key: string, name = 'admin.key'): Promise<string> {
   const file = join(dir, name);
@@ -46,11 +34,11 @@ eachEngine('vouch audit against a live server: table, --json, --action, --limit/
     const admin = await keyFile(dir, TEST_ADMIN_KEY);
     const at = ['--server', server.address, '--admin-key-file', admin];
     for (let i = 0; i < 3; i++) {
-      const rotated = await runClean('keys', 'rotate', ...at);
+      const rotated = await runClean({}, 'keys', 'rotate', ...at);
       assert.equal(rotated.code, 0, rotated.err);
     }
 
-    const whole = await runClean('audit', ...at, '--json');
+    const whole = await runClean({}, 'audit', ...at, '--json');
     assert.equal(whole.code, 0, whole.err);
     assert.equal(whole.err, '');
     const log = JSON.parse(whole.out) as Listing;
@@ -65,44 +53,45 @@ eachEngine('vouch audit against a live server: table, --json, --action, --limit/
     const rotations = log.entries.filter((e) => e.action === 'server_key.rotate');
     assert.equal(rotations.length, 3);
 
-    const filtered = await runClean('audit', ...at, '--json', '--action', 'server_key.rotate');
+    const filtered = await runClean({}, 'audit', ...at, '--json', '--action', 'server_key.rotate');
     assert.equal(filtered.code, 0, filtered.err);
     assert.deepEqual((JSON.parse(filtered.out) as Listing).entries, rotations);
-    const none = await runClean('audit', ...at, '--json', '--action', 'no.such.action');
+    const none = await runClean({}, 'audit', ...at, '--json', '--action', 'no.such.action');
     assert.deepEqual(JSON.parse(none.out), { entries: [], next: null });
 
     // Two at a time: next is the last id of a full page, and --before it gives the following page.
-    const first = await runClean('audit', ...at, '--json', '--limit', '2');
+    const first = await runClean({}, 'audit', ...at, '--json', '--limit', '2');
     const p1 = JSON.parse(first.out) as Listing;
     assert.deepEqual(
       p1.entries.map((e) => e.id),
       ids.slice(0, 2),
     );
     assert.equal(p1.next, ids[1]);
-    const second = await runClean('audit', ...at, '--json', '--limit', '2', '--before', String(p1.next));
+    const second = await runClean({}, 'audit', ...at, '--json', '--limit', '2', '--before', String(p1.next));
     assert.deepEqual(
       (JSON.parse(second.out) as Listing).entries.map((e) => e.id),
       ids.slice(2, 4),
     );
 
     // --all follows the pages to the oldest entry: the same log as one large page.
-    const all = await runClean('audit', ...at, '--json', '--all', '--limit', '2');
+    const all = await runClean({}, 'audit', ...at, '--json', '--all', '--limit', '2');
     assert.equal(all.code, 0, all.err);
     assert.deepEqual(JSON.parse(all.out), log);
 
     // The table: a header, one line per entry, the hint for older entries on stderr (stdout holds the table alone).
-    const human = await runClean('audit', ...at, '--action', 'server_key.rotate', '--limit', '2');
+    const human = await runClean({}, 'audit', ...at, '--action', 'server_key.rotate', '--limit', '2');
     assert.equal(human.code, 0, human.err);
     const lines = human.out.trimEnd().split('\n');
     assert.match(lines[0]!, /^ID +AT +ACTOR +ACTION +TARGET +DETAILS$/);
     assert.equal(lines.length, 3, human.out);
     assert.match(lines[1]!, new RegExp(`^${rotations[0]!.id} +${rotations[0]!.at} +\\S+ +server_key\\.rotate `));
     assert.equal(human.err, `vouch: older entries follow: add --before ${rotations[1]!.id}.\n`);
-    const empty = await runClean('audit', ...at, '--action', 'no.such.action');
+    const empty = await runClean({}, 'audit', ...at, '--action', 'no.such.action');
     assert.equal(empty.out, 'no audit entries.\n');
 
     // Refusals are exit 2 with the server's code: a wrong key, a filter the server refuses.
     const wrong = await runClean(
+      {},
       'audit',
       '--server',
       server.address,
@@ -111,7 +100,7 @@ eachEngine('vouch audit against a live server: table, --json, --action, --limit/
     );
     assert.equal(wrong.code, 2);
     assert.match(wrong.err, /^vouch: the server refused: [A-Z_]+: .*\n$/);
-    const control = await runClean('audit', ...at, '--action', 'a\u0001b');
+    const control = await runClean({}, 'audit', ...at, '--action', 'a\u0001b');
     assert.equal(control.code, 2);
     assert.match(control.err, /the server refused: VALIDATION_FAILED/);
     assert.ok(![wrong, control].some((r) => r.err.includes(TEST_ADMIN_KEY)));
@@ -133,13 +122,13 @@ eachEngine("vouch audit follows the server's next: a full last page asks for not
     const dir = await tempDir(ctx.t, 'vouch-audit-');
     const at = ['--server', proxy.url, '--admin-key-file', await keyFile(dir, TEST_ADMIN_KEY)];
     for (let i = 0; i < 3; i++) {
-      const rotated = await runClean('keys', 'rotate', '--server', server.address, ...at.slice(2));
+      const rotated = await runClean({}, 'keys', 'rotate', '--server', server.address, ...at.slice(2));
       assert.equal(rotated.code, 0, rotated.err);
     }
     const rotate = ['--action', 'server_key.rotate'];
     const asked = async (...args: string[]) => {
       const before = proxy.seen.length;
-      const r = await runClean('audit', ...at, ...rotate, ...args);
+      const r = await runClean({}, 'audit', ...at, ...rotate, ...args);
       assert.equal(r.code, 0, r.err);
       return { ...r, urls: proxy.seen.slice(before).map((s) => s.url) };
     };
@@ -211,7 +200,7 @@ test('an answer that is not an audit page is exit 2 and one line, never a stack 
   for (const [body, args, message] of cases) {
     const server = await recordingServer(t, (res) => reply(res, 200, body));
     for (const json of [[], ['--json']]) {
-      const r = await runClean('audit', '--server', server.url, '--admin-key-file', admin, ...args, ...json);
+      const r = await runClean({}, 'audit', '--server', server.url, '--admin-key-file', admin, ...args, ...json);
       assert.equal(r.code, 2, `${body}: ${r.err}`);
       assert.equal(r.out, '', body);
       assert.match(r.err, message, body);
@@ -222,7 +211,7 @@ test('an answer that is not an audit page is exit 2 and one line, never a stack 
 
   // A server that answers the same full page whatever --before says: --all stops at the second page, exit 2.
   const stuck = await recordingServer(t, (res) => reply(res, 200, JSON.stringify({ entries: [entry(9), entry(8)] })));
-  const loop = await runClean('audit', '--server', stuck.url, '--admin-key-file', admin, '--all', '--limit', '2');
+  const loop = await runClean({}, 'audit', '--server', stuck.url, '--admin-key-file', admin, '--all', '--limit', '2');
   assert.equal(loop.code, 2, loop.err);
   assert.match(loop.err, /entries not newest first/);
   assert.equal(loop.out, '');
@@ -233,7 +222,7 @@ test('an answer that is not an audit page is exit 2 and one line, never a stack 
   const proxy = await recordingServer(t, (res) =>
     res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>x</h1>'),
   );
-  const bad = await runClean('audit', '--server', proxy.url, '--admin-key-file', admin);
+  const bad = await runClean({}, 'audit', '--server', proxy.url, '--admin-key-file', admin);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /^vouch: .*502 with a body that is not JSON\.\n$/);
 });
@@ -259,16 +248,16 @@ test('options are checked before anything is sent; --all stops at its cap and sa
     ['--before', '9007199254740992'],
     ['--action', ''],
   ]) {
-    const r = await runClean('audit', ...at, ...args);
+    const r = await runClean({}, 'audit', ...at, ...args);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.err, /^vouch: --(limit|before|action) must /, r.err);
   }
-  const keyless = await runClean('audit', '--server', server.url);
+  const keyless = await runClean({}, 'audit', '--server', server.url);
   assert.equal(keyless.code, 2);
   assert.match(keyless.err, /give \$VOUCH_ADMIN_KEY \(or --admin-key-file\)/);
   assert.equal(server.seen.length, 0, 'nothing was sent');
 
-  const all = await runClean('audit', ...at, '--all', '--json', '--limit', '300');
+  const all = await runClean({}, 'audit', ...at, '--all', '--json', '--limit', '300');
   assert.equal(all.code, 0, all.err);
   const listing = JSON.parse(all.out) as Listing;
   assert.equal(listing.entries.length, MAX_AUDIT_ALL);
@@ -291,10 +280,10 @@ test('a server that answers no next: a full page may be followed, and --all asks
     reply(res, 200, JSON.stringify({ entries: before === null ? [entry(9), entry(8)] : [] }));
   });
   const at = ['--server', server.url, '--admin-key-file', admin, '--limit', '2'];
-  const one = await runClean('audit', ...at);
+  const one = await runClean({}, 'audit', ...at);
   assert.equal(one.code, 0, one.err);
   assert.equal(one.err, 'vouch: older entries follow: add --before 8.\n', 'it cannot know there are none');
-  const all = await runClean('audit', ...at, '--all', '--json');
+  const all = await runClean({}, 'audit', ...at, '--all', '--json');
   assert.equal(all.code, 0, all.err);
   assert.deepEqual(JSON.parse(all.out), { entries: [entry(9), entry(8)], next: null });
   assert.deepEqual(

@@ -24,6 +24,28 @@ export async function run(...args: string[]): Promise<{ code: number; out: strin
   return { code, out, err };
 }
 
+/** The variables a CLI command reads credentials and its server from (cleared by {@link runClean}). */
+const CREDENTIAL_VARIABLES = ['VOUCH_ADMIN_KEY', 'VOUCH_OWNER_KEY', 'VOUCH_LINKING_KEY', 'VOUCH_SERVER'] as const;
+
+/**
+ * Runs the CLI in process with none of the credential variables set, whatever the caller's environment holds, and
+ * with `env` set for the run (VOUCH_HOME, say); everything is put back after.
+ */
+export async function runClean(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; out: string; err: string }> {
+  const names = [...new Set([...CREDENTIAL_VARIABLES, ...Object.keys(env)])];
+  const saved = names.map((n) => process.env[n]);
+  for (const n of names) delete process.env[n];
+  Object.assign(process.env, env);
+  try {
+    return await run(...args);
+  } finally {
+    names.forEach((n, i) => (saved[i] === undefined ? delete process.env[n] : (process.env[n] = saved[i])));
+  }
+}
+
 export const BIN = new URL('../bin/vouch.js', import.meta.url).pathname;
 
 /** Runs the real `vouch` binary as a child process (no standard input). */

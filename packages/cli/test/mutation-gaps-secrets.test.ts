@@ -7,25 +7,13 @@ import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer, run, tempDir } from './helpers.ts';
+import { recordingServer, tempDir, runClean } from './helpers.ts';
 import { field, jsonOut, terminalSafe } from '../src/output.ts';
 
 const ADMIN = 'vouch_admin_GAPS_SECRET_0123456789';
 
 const answer = (res: ServerResponse) =>
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [] }));
-
-/** Runs with none of the credential variables set, whatever the caller's environment holds. */
-async function runClean(...args: string[]) {
-  const names = ['VOUCH_ADMIN_KEY', 'VOUCH_OWNER_KEY', 'VOUCH_LINKING_KEY', 'VOUCH_SERVER'] as const;
-  const saved = names.map((n) => process.env[n]);
-  for (const n of names) delete process.env[n];
-  try {
-    return await run(...args);
-  } finally {
-    names.forEach((n, i) => (saved[i] === undefined ? delete process.env[n] : (process.env[n] = saved[i])));
-  }
-}
 
 async function secretFile(dir: string, name: string, content: string, mode: number): Promise<string> {
   const file = join(dir, name);
@@ -39,7 +27,7 @@ test('a key file its group may read warns like a world-readable one; 0600 and 04
   const server = await recordingServer(t, answer);
   for (const mode of [0o640, 0o604, 0o440]) {
     const file = await secretFile(dir, `k${mode.toString(8)}`, `${ADMIN}\n`, mode);
-    const r = await runClean('keys', 'list', '--admin-key-file', file, '--server', server.url);
+    const r = await runClean({}, 'keys', 'list', '--admin-key-file', file, '--server', server.url);
     const shown = mode.toString(8).padStart(4, '0');
     assert.equal(
       r.err,
@@ -48,7 +36,7 @@ test('a key file its group may read warns like a world-readable one; 0600 and 04
   }
   for (const mode of [0o600, 0o400]) {
     const file = await secretFile(dir, `k${mode.toString(8)}`, `${ADMIN}\n`, mode);
-    const r = await runClean('keys', 'list', '--admin-key-file', file, '--server', server.url);
+    const r = await runClean({}, 'keys', 'list', '--admin-key-file', file, '--server', server.url);
     assert.equal(r.err, '', mode.toString(8));
   }
   assert.ok(server.seen.every((s) => s.headers['x-api-key'] === ADMIN));
@@ -59,13 +47,13 @@ test('a key file over 64 KiB is refused (exit 2), nothing is sent and none of it
   const server = await recordingServer(t, answer);
   const exact = await secretFile(dir, 'exact', 'k'.repeat(64 * 1024), 0o600);
   const over = await secretFile(dir, 'over', `${'K'.repeat(64 * 1024)}\n`, 0o600);
-  const big = await runClean('keys', 'list', '--admin-key-file', over, '--server', server.url);
+  const big = await runClean({}, 'keys', 'list', '--admin-key-file', over, '--server', server.url);
   assert.equal(big.code, 2);
   assert.equal(big.err, `vouch: --admin-key-file: ${over} is too large to hold a key.\n`);
   assert.equal(big.out, '');
   assert.equal(server.seen.length, 0, 'nothing was sent');
   // 64 KiB itself is read and sent (this loopback server's HTTP parser then refuses so large a header: 431).
-  const fits = await runClean('keys', 'list', '--admin-key-file', exact, '--server', server.url);
+  const fits = await runClean({}, 'keys', 'list', '--admin-key-file', exact, '--server', server.url);
   assert.doesNotMatch(fits.err, /too large to hold a key/);
   assert.match(fits.err, /431/);
 });

@@ -7,25 +7,12 @@ import assert from 'node:assert/strict';
 import { chmod, readdir, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer, run, tempDir } from './helpers.ts';
+import { recordingServer, tempDir, runClean } from './helpers.ts';
 
 const KEY = 'vouch_admin_MODES_SECRET_0123456789';
 
 const answer = (res: ServerResponse) =>
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [], revoked: true }));
-
-/** Runs with none of the credential variables set, whatever the caller's environment holds, and VOUCH_HOME `home`. */
-async function runClean(home: string, ...args: string[]) {
-  const names = ['VOUCH_ADMIN_KEY', 'VOUCH_OWNER_KEY', 'VOUCH_LINKING_KEY', 'VOUCH_SERVER', 'VOUCH_HOME'] as const;
-  const saved = names.map((n) => process.env[n]);
-  for (const n of names) delete process.env[n];
-  process.env.VOUCH_HOME = home;
-  try {
-    return await run(...args);
-  } finally {
-    names.forEach((n, i) => (saved[i] === undefined ? delete process.env[n] : (process.env[n] = saved[i])));
-  }
-}
 
 async function secretFile(dir: string, name: string, mode: number): Promise<string> {
   const file = join(dir, name);
@@ -45,7 +32,7 @@ test(
     for (const mode of [0o602, 0o666, 0o646]) {
       const file = await secretFile(dir, `admin${mode.toString(8)}.key`, mode);
       const shown = mode.toString(8).padStart(4, '0');
-      const r = await runClean(dir, 'keys', 'list', '--admin-key-file', file, '--server', server.url);
+      const r = await runClean({ VOUCH_HOME: dir }, 'keys', 'list', '--admin-key-file', file, '--server', server.url);
       assert.equal(r.code, 2, r.err);
       assert.equal(r.out, '');
       assert.match(
@@ -63,12 +50,22 @@ test('owner and linking key files any user may write are refused too', { skip: !
   const dir = await tempDir(t, 'vouch-secret-modes-');
   const server = await recordingServer(t, answer);
   const owner = await secretFile(dir, 'owner.key', 0o666);
-  const o = await runClean(dir, 'token', 'revoke', '--jti', 'abc', '--owner-key-file', owner, '--server', server.url);
+  const o = await runClean(
+    { VOUCH_HOME: dir },
+    'token',
+    'revoke',
+    '--jti',
+    'abc',
+    '--owner-key-file',
+    owner,
+    '--server',
+    server.url,
+  );
   assert.equal(o.code, 2, o.err);
   assert.match(o.err, /^vouch: --owner-key-file: .*can be written by any user \(mode 0666\)/);
   const linking = await secretFile(dir, 'link.key', 0o662);
   const l = await runClean(
-    dir,
+    { VOUCH_HOME: dir },
     ...['agent', 'create', '--alias', 'a', '--pow-difficulty', '0', '--linking-key-file', linking],
     ...['--server', server.url],
   );
@@ -85,7 +82,16 @@ test(
     const dir = await tempDir(t, 'vouch-secret-modes-');
     const server = await recordingServer(t, answer);
     const file = await secretFile(dir, 'admin.key', 0o620);
-    const r = await runClean(dir, 'keys', 'list', '--admin-key-file', file, '--server', server.url, '--json');
+    const r = await runClean(
+      { VOUCH_HOME: dir },
+      'keys',
+      'list',
+      '--admin-key-file',
+      file,
+      '--server',
+      server.url,
+      '--json',
+    );
     assert.equal(r.code, 0, r.err);
     assert.equal(
       r.err,

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { BIN, recordingServer as serve, run, spawnVouch, tempDir } from './helpers.ts';
+import { BIN, recordingServer as serve, run, spawnVouch, tempDir, runClean } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_FILE_SECRET_0123456789';
 const OWNER = 'vouch_owner_FILE_SECRET_0123456789';
@@ -17,18 +17,6 @@ const revoked = (res: ServerResponse) =>
   res
     .writeHead(200, { 'content-type': 'application/json' })
     .end(JSON.stringify({ jti: 'abc', revoked: true, keys: [] }));
-
-/** Runs with none of the credential variables set, whatever the caller's environment holds. */
-async function runClean(...args: string[]) {
-  const names = ['VOUCH_ADMIN_KEY', 'VOUCH_OWNER_KEY', 'VOUCH_LINKING_KEY', 'VOUCH_SERVER'] as const;
-  const saved = names.map((n) => process.env[n]);
-  for (const n of names) delete process.env[n];
-  try {
-    return await run(...args);
-  } finally {
-    names.forEach((n, i) => (saved[i] === undefined ? delete process.env[n] : (process.env[n] = saved[i])));
-  }
-}
 
 async function secretFile(dir: string, name: string, content: string, mode = 0o600): Promise<string> {
   const file = join(dir, name);
@@ -43,23 +31,43 @@ test('--admin-key-file and --owner-key-file send the key from the file, without 
   const adminFile = await secretFile(dir, 'admin.key', `${ADMIN}\n`);
   const ownerFile = await secretFile(dir, 'owner.key', `${OWNER}\r\n`);
 
-  const a = await runClean('token', 'revoke', '--jti', 'abc', '--admin-key-file', adminFile, '--server', server.url);
+  const a = await runClean(
+    {},
+    'token',
+    'revoke',
+    '--jti',
+    'abc',
+    '--admin-key-file',
+    adminFile,
+    '--server',
+    server.url,
+  );
   assert.equal(a.code, 0, a.err);
   assert.equal(a.err, '');
   assert.equal(server.seen[0]!.headers['x-api-key'], ADMIN, 'one trailing newline is trimmed');
 
-  const o = await runClean('token', 'revoke', '--jti', 'abc', '--owner-key-file', ownerFile, '--server', server.url);
+  const o = await runClean(
+    {},
+    'token',
+    'revoke',
+    '--jti',
+    'abc',
+    '--owner-key-file',
+    ownerFile,
+    '--server',
+    server.url,
+  );
   assert.equal(o.code, 0, o.err);
   assert.equal(o.err, '');
   assert.equal(server.seen[1]!.headers.authorization, `Bearer ${OWNER}`);
 
-  const keys = await runClean('keys', 'list', '--admin-key-file', adminFile, '--server', server.url);
+  const keys = await runClean({}, 'keys', 'list', '--admin-key-file', adminFile, '--server', server.url);
   assert.equal(server.seen[2]!.headers['x-api-key'], ADMIN, keys.err);
 });
 
 test('the argument forms still work but warn, in one line that names the safer ways and not the key', async (t) => {
   const server = await serve(t, revoked);
-  const r = await runClean('token', 'revoke', '--jti', 'abc', '--admin-key', ADMIN, '--server', server.url);
+  const r = await runClean({}, 'token', 'revoke', '--jti', 'abc', '--admin-key', ADMIN, '--server', server.url);
   assert.equal(r.code, 0, r.err);
   assert.equal(
     r.err,
@@ -67,7 +75,7 @@ test('the argument forms still work but warn, in one line that names the safer w
       'use $VOUCH_ADMIN_KEY or --admin-key-file instead.\n',
   );
   assert.equal(server.seen[0]!.headers['x-api-key'], ADMIN);
-  const o = await runClean('token', 'revoke', '--jti', 'abc', '--owner-key', OWNER, '--server', server.url);
+  const o = await runClean({}, 'token', 'revoke', '--jti', 'abc', '--owner-key', OWNER, '--server', server.url);
   assert.match(o.err, /^vouch: warning: --owner-key on the command line .* \$VOUCH_OWNER_KEY or --owner-key-file/);
   assert.ok(!r.err.includes(ADMIN) && !o.err.includes(OWNER));
 
@@ -86,21 +94,37 @@ test('key files: readable by others warns, both forms or an unusable file is a u
   const dir = await tempDir(t, 'vouch-secrets-');
   const server = await serve(t, revoked);
   const open = await secretFile(dir, 'open.key', `${ADMIN}\n`, 0o644);
-  const r = await runClean('keys', 'list', '--admin-key-file', open, '--server', server.url);
+  const r = await runClean({}, 'keys', 'list', '--admin-key-file', open, '--server', server.url);
   assert.equal(r.err, `vouch: warning: key file ${open} can be read by other users (mode 0644); chmod 600 ${open}.\n`);
   assert.equal(server.seen[0]!.headers['x-api-key'], ADMIN);
 
   const good = await secretFile(dir, 'admin.key', ADMIN);
-  const both = await runClean('keys', 'list', '--admin-key-file', good, '--admin-key', ADMIN, '--server', server.url);
+  const both = await runClean(
+    {},
+    'keys',
+    'list',
+    '--admin-key-file',
+    good,
+    '--admin-key',
+    ADMIN,
+    '--server',
+    server.url,
+  );
   assert.equal(both.code, 2);
   assert.match(both.err, /give --admin-key or --admin-key-file, not both/);
-  const missing = await runClean('keys', 'list', '--admin-key-file', join(dir, 'nope'), '--server', server.url);
+  const missing = await runClean({}, 'keys', 'list', '--admin-key-file', join(dir, 'nope'), '--server', server.url);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /^vouch: --admin-key-file: cannot read .*nope \(ENOENT\)\.\n$/);
-  const empty = await runClean('keys', 'list', '--admin-key-file', await secretFile(dir, 'empty', '\n'));
+  const empty = await runClean({}, 'keys', 'list', '--admin-key-file', await secretFile(dir, 'empty', '\n'));
   assert.equal(empty.code, 2);
   assert.match(empty.err, /is empty\./);
-  const lines = await runClean('keys', 'list', '--admin-key-file', await secretFile(dir, 'two', `${ADMIN}\nmore\n`));
+  const lines = await runClean(
+    {},
+    'keys',
+    'list',
+    '--admin-key-file',
+    await secretFile(dir, 'two', `${ADMIN}\nmore\n`),
+  );
   assert.equal(lines.code, 2);
   assert.match(lines.err, /must hold the key alone, on one line\./);
   assert.equal(server.seen.length, 1, 'nothing was sent after the first call');
@@ -119,6 +143,7 @@ test('agent create --linking-key-file sends the linking key from the file', asyn
   try {
     const file = await secretFile(dir, 'link.key', `${LINK}\n`);
     const r = await runClean(
+      {},
       ...['agent', 'create', '--alias', 'a', '--pow-difficulty', '0', '--linking-key-file', file],
       ...['--server', server.url],
     );
@@ -127,6 +152,7 @@ test('agent create --linking-key-file sends the linking key from the file', asyn
     const register = server.seen.find((s) => s.method === 'POST');
     assert.equal((JSON.parse(register!.body) as { linkingKey?: string }).linkingKey, LINK);
     const argv = await runClean(
+      {},
       'agent',
       'create',
       '--pow-difficulty',
