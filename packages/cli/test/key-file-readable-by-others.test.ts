@@ -68,8 +68,8 @@ test('a registry root key file group members can read: registry init warns once 
 
 /**
  * `token issue` with a fresh `vouch keygen` file of `mode` as its key. Nothing listens on port 1: the command fails
- * after reading the key (exit 1, unreachable), so a warning came before the request and a refusal with exit 2 came
- * before anything was sent.
+ * after reading the key ("cannot reach", exit 2), so a warning came before the request, and a refusal that does not
+ * say "cannot reach" came before anything was sent.
  */
 async function issueWithKeyOfMode(t: TestContext, mode: number) {
   const dir = await tempDir(t, 'vouch-key-mode-');
@@ -84,6 +84,7 @@ async function issueWithKeyOfMode(t: TestContext, mode: number) {
 async function oneWarning(t: TestContext, mode: number): Promise<string> {
   const { file, issued } = await issueWithKeyOfMode(t, mode);
   assert.notEqual(issued.code, 0);
+  assert.ok(issued.err.includes('cannot reach'), `the key was read and the request tried: ${issued.err}`);
   const warnings = warningsAbout(issued.err, file);
   assert.equal(warnings.length, 1, issued.err);
   assert.equal(issued.out, '');
@@ -104,8 +105,9 @@ test('a key file any user can write is refused with exit 2 before the request (0
   for (const mode of [0o602, 0o666]) {
     const { file, issued } = await issueWithKeyOfMode(t, mode);
     const shown = mode.toString(8).padStart(4, '0');
-    // A refusal that came after the request would exit 1 (unreachable), not 2.
+    // A refusal that came after the request would say the server cannot be reached (also exit 2).
     assert.equal(issued.code, 2, issued.err);
+    assert.ok(!issued.err.includes('cannot reach'), issued.err);
     assert.match(issued.err, new RegExp(`${file} can be written by any user \\(mode ${shown}\\).*chmod 600 ${file}`));
     assert.equal(issued.out, '');
   }
