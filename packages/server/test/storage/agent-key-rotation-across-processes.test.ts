@@ -1,0 +1,83 @@
+// An agent's key rotation at one process, seen by another on the same PostgreSQL: the rotation revokes the agent's
+// tokens in its transaction (revokeTokensOfAgent), which announces `revocations` as it commits, so the other process
+// forgets its cached agent and refuses the agent's tokens at once instead of after its caches' bounds (1 s, 250 ms).
+// The old key's signatures are refused everywhere as the rotation commits: every check of an agent's key reads the
+// agent's row. The apps share a pinned clock that never moves, so no cache expires here.
+import assert from 'node:assert/strict';
+import { eachEngine } from '../helpers/storage.ts';
+import type { TestApp } from '../helpers/app.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { rotationStatement } from '../../src/modules/agents/auth.ts';
+import { verifyCacheOf } from '../../src/modules/tokens/verify-cache.ts';
+import { newPair, signedInject, signText } from '../agents/helpers.ts';
+import type { TestAgent } from '../tokens/helpers.ts';
+import { post, proofBody, registerAgent, tokenApp, verify } from '../tokens/helpers.ts';
+
+const BOUND_MS = 2000;
+
+/** Polls `check` until it holds, for at most {@link BOUND_MS} of real time; the message says what never happened. */
+async function within(what: string, check: () => Promise<boolean>): Promise<void> {
+  const until = Date.now() + BOUND_MS;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() >= until) assert.fail(`not within ${BOUND_MS} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function twoProcesses(open: () => Promise<Storage>): Promise<[TestApp, TestApp]> {
+  const a = await tokenApp(await open());
+  const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek });
+  return [a, b];
+}
+
+async function issueByProof(t: TestApp, agent: TestAgent): Promise<{ token: string }> {
+  const res = await post(t, '/api/registry/issue', await proofBody(t, agent, 'identity'));
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json() as { token: string };
+}
+
+eachEngine(
+  "an agent's key rotation at A: B forgets the cached agent and refuses its tokens and its old key at once",
+  async ({ open, engine }) => {
+    const [a, b] = await twoProcesses(open);
+    try {
+      const agent = await registerAgent(a);
+      const old = await issueByProof(a, agent);
+      // B has cached the agent (with its old key) and accepts its token.
+      assert.equal((await verify(b, { token: old.token })).status, 200);
+      assert.equal((await verifyCacheOf(b.ctx).agent(agent.did))?.publicKey, agent.key.publicKeyBase64);
+
+      const heard: string[] = [];
+      const off = b.ctx.storage.changes.subscribe((topic) => heard.push(topic));
+      const next = await newPair();
+      try {
+        const at = a.clock.now();
+        const statement = rotationStatement(agent.did, agent.key.publicKeyBase64!, next.publicKeyBase64!, at);
+        const body = { newPublicKey: next.publicKeyBase64!, newKeySignature: await signText(next, statement) };
+        const url = `/api/v1/agents/${agent.did}/rotate-key`;
+        const res = await signedInject(a.app, agent.key, agent.did, 'POST', url, body, at);
+        assert.equal(res.statusCode, 200, res.body);
+        if (engine === 'sqlite') return; // One process per SQLite file: nothing to announce.
+        // The rotation is announced to every process as it commits.
+        await within('the rotation is announced', async () => heard.includes('revocations'));
+      } finally {
+        off();
+      }
+
+      await within('B refuses the token of the rotated agent', async () => {
+        const r = await verify(b, { token: old.token });
+        return r.status === 401 && r.body.code === 'TOKEN_REVOKED';
+      });
+      assert.equal((await verifyCacheOf(b.ctx).agent(agent.did))?.publicKey, next.publicKeyBase64, "B's cached key");
+      // The old key's proof issues nothing at B; the new key's does, and its token verifies there.
+      const byOldKey = await post(b, '/api/registry/issue', await proofBody(b, agent, 'identity'));
+      assert.equal(byOldKey.statusCode, 401, byOldKey.body);
+      const fresh = await issueByProof(b, { did: agent.did, key: next });
+      assert.equal((await verify(b, { token: fresh.token })).status, 200);
+    } finally {
+      await a.app.close();
+      await b.app.close();
+    }
+  },
+);
