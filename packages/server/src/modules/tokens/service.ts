@@ -304,7 +304,7 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
   const agent = agentOrPending instanceof Promise ? await agentOrPending : agentOrPending;
   if (revoked) throw new TokenInvalidError('TOKEN_REVOKED', 'The token has been revoked.');
   if (agent === undefined) throw new TokenInvalidError('AGENT_NOT_FOUND', "The token's agent is not registered here.");
-  if (agent.status === 'revoked') throw new TokenInvalidError('AGENT_REVOKED', "The token's agent has been revoked.");
+  if (agent.revoked) throw new TokenInvalidError('AGENT_REVOKED', "The token's agent has been revoked.");
   const { audience, nonce } = verified;
   if (audience !== undefined && nonce !== undefined && speaksForAudience(input.principal ?? null, audience)) {
     const fresh = await store.consumeNonce(storage.db, {

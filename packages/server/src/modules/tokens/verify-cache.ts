@@ -9,30 +9,42 @@
 //   (LISTEN/NOTIFY, storage/changes.ts): the next verification reads them. Unheard (the listener reconnecting), they
 //   are read within REVOCATION_SYNC_MS of the app clock: one indexed range query on `seq > cursor` (sequence order is
 //   commit order, see nextRevocationSeq);
-// - an agent's revocation revokes its live tokens (revokeTokensOfAgent), which moves the cursor and drops every
-//   cached agent; a cached agent is also re-read after AGENT_CACHE_MS.
+// - of an agent, only whether it is revoked is cached (AgentStanding): the one thing verification reads, changed by
+//   one write only, its revocation, which revokes its live tokens (revokeTokensOfAgent): that moves the cursor, drops
+//   every cached agent here and is announced to the other processes. Its slug, owner, claim or key may change
+//   unannounced: none is held here. A cached agent is also re-read after AGENT_CACHE_MS.
 // Above MAX_REVOCATIONS live entries the cache stops holding the set and asks the database per token, as before.
 import type { AppContext } from '../../context.ts';
 import { agentDirectory, hasAgentDirectoryOverride } from './agents.ts';
-import type { TokenAgent } from './agents.ts';
 import { localAgentEpoch, localRevocationSeq } from './local-revocations.ts';
 import * as store from './store.ts';
 import { perApp } from '../../per-app.ts';
 import { onSharedChange } from '../../cache-invalidation.ts';
+
+/**
+ * What verification reads of a token's agent, and all this cache holds of it: whether it is revoked. Nothing else,
+ * so that no unannounced write (a slug, an owner, a claim, a key) can leave a stale field here.
+ */
+export interface AgentStanding {
+  readonly revoked: boolean;
+}
+
+const ACTIVE: AgentStanding = Object.freeze({ revoked: false });
+const REVOKED: AgentStanding = Object.freeze({ revoked: true });
 
 /** The topic every revocation of a token (or of an agent's tokens) announces. */
 export const REVOCATIONS_TOPIC = 'revocations';
 
 /** Other processes' revocations reach this process within this many ms (plus one query). */
 export const REVOCATION_SYNC_MS = 250;
-/** A cached agent (existence and status) is read again after this many ms. */
+/** A cached agent (existence and standing) is read again after this many ms. */
 export const AGENT_CACHE_MS = 1000;
 const MAX_REVOCATIONS = 200_000;
 const MAX_AGENTS = 10_000;
 const PAGE = 5000;
 
 interface CachedAgent {
-  agent: TokenAgent;
+  agent: AgentStanding;
   at: number;
   cursor: number;
   epoch: number;
@@ -53,7 +65,7 @@ export class VerifyCache {
    * read returns share that read instead of each sending its own query. A read is shared only with requests that
    * see the same cursor and epoch it started from, so none gets an answer older than its own start.
    */
-  readonly #agentReads = new Map<string, { read: Promise<TokenAgent | undefined>; cursor: number; epoch: number }>();
+  readonly #agentReads = new Map<string, { read: Promise<AgentStanding | undefined>; cursor: number; epoch: number }>();
 
   /** Announcements heard of other processes' revocations: a sync or agent read begun before one is stale. */
   #heard = 0;
@@ -87,10 +99,13 @@ export class VerifyCache {
     return this.#revoked.has(jti);
   }
 
-  /** The token's agent (found by DID), or undefined when it is not registered here; synchronous when cached. */
-  agent(did: string): TokenAgent | undefined | Promise<TokenAgent | undefined> {
+  /**
+   * The standing of the token's agent (found by DID), or undefined when it is not registered here; synchronous when
+   * cached.
+   */
+  agent(did: string): AgentStanding | undefined | Promise<AgentStanding | undefined> {
     // A replaced directory (tests, embedders) is asked every time: it may change behind the cache's back.
-    if (hasAgentDirectoryOverride(this.#ctx)) return agentDirectory(this.#ctx).find(did);
+    if (hasAgentDirectoryOverride(this.#ctx)) return this.#findStanding(did);
     const now = this.#ctx.clock.now();
     const hit = this.#agents.get(did);
     if (
@@ -115,14 +130,20 @@ export class VerifyCache {
     return entry.read;
   }
 
-  #forgetRead(did: string, entry: { read: Promise<TokenAgent | undefined> }): void {
+  #forgetRead(did: string, entry: { read: Promise<AgentStanding | undefined> }): void {
     if (this.#agentReads.get(did) === entry) this.#agentReads.delete(did);
   }
 
-  async #readAgent(did: string, now: number): Promise<TokenAgent | undefined> {
+  async #findStanding(did: string): Promise<AgentStanding | undefined> {
+    const agent = await agentDirectory(this.#ctx).find(did);
+    if (agent === undefined) return undefined;
+    return agent.status === 'revoked' ? REVOKED : ACTIVE;
+  }
+
+  async #readAgent(did: string, now: number): Promise<AgentStanding | undefined> {
     const cursor = this.#cursor;
     const epoch = this.#agentEpoch();
-    const agent = await agentDirectory(this.#ctx).find(did);
+    const agent = await this.#findStanding(did);
     if (agent === undefined) {
       this.#agents.delete(did);
       return undefined;
