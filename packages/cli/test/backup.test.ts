@@ -183,3 +183,29 @@ test('vouch backup with PostgreSQL exits 2 with the pg_dump command, without the
   );
   assert.deepEqual(await readdir(dir), []);
 });
+
+test('vouch backup with sslmode=require, prefer or verify-ca prints its one line and no pg warning', async (t) => {
+  // pg-connection-string warns (process.emitWarning, several lines on stderr) on these aliases unless told their
+  // meaning; Vouch reads them as verify-full (docs/operations.md), so nothing follows the command's one line.
+  for (const mode of ['require', 'prefer', 'verify-ca']) {
+    const dir = await tempDir(t);
+    const r = await runBin(
+      ['backup', '--output', 'vouch.dump'],
+      {
+        VOUCH_DATABASE_URL: `postgres://vouch:s3cret@127.0.0.1:1/vouch?sslmode=${mode}`,
+        VOUCH_KEK_FILE: join(dir, 'kek'),
+      },
+      dir,
+    );
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.doesNotMatch(r.err, /WARNING/);
+    // The printed command keeps the user's sslmode: pg_dump is libpq, which reads it as libpq does.
+    assert.match(
+      r.err,
+      new RegExp(
+        `pg_dump --format=custom --file=vouch\\.dump 'postgres://vouch@127\\.0\\.0\\.1:1/vouch\\?sslmode=${mode}'`,
+      ),
+    );
+  }
+});

@@ -5,6 +5,7 @@ import { canonicalAddress, isLoopbackAddress, parseDnsServers } from './net/inde
 import type { OpenStorageOptions } from './storage/index.ts';
 import { OTHER_PROGRAMS_VARIABLES } from './config-other-names.ts';
 import { ConfigError } from './config-error.ts';
+import { explicitSslMode } from './storage/lib/pg-sslmode.ts';
 
 export { OTHER_PROGRAMS_VARIABLES };
 
@@ -585,7 +586,7 @@ function checkDatabaseUrl(url: string): void {
   if (url.includes('#')) throw new ConfigError(`VOUCH_DATABASE_URL must not contain #: ${hint}.`);
   try {
     // Parses the connection string (pg-connection-string, as the pool will); connects nothing.
-    new pg.Client({ connectionString: url });
+    new pg.Client({ connectionString: explicitSslMode(url) });
   } catch (err) {
     // Only a URL that does not parse (or decode); an unreadable sslrootcert file is reported at connect, as before.
     if (err instanceof URIError || (err as { code?: unknown }).code === 'ERR_INVALID_URL') {

@@ -9,6 +9,7 @@ import { recordAudit } from './audit.ts';
 import { StorageError, translateErrors } from './errors.ts';
 import { CHECK_META_KEY, kekCheckValue } from './kek.ts';
 import { cannotConnect, cannotOpenSqlite, describeCause } from './lib/error-cause.ts';
+import { explicitSslMode } from './lib/pg-sslmode.ts';
 import { MIGRATION_TABLE } from './lib/migrate.ts';
 import { SQLITE_FILE } from './lib/sqlite.ts';
 import { assertNonNegativeInteger } from './lib/validate.ts';
@@ -143,7 +144,7 @@ function assertSqliteDatabase(dataDir: string): void {
 }
 
 async function assertPostgresDatabase(url: string, schema: string | undefined): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ connectionString: explicitSslMode(url), connectionTimeoutMillis: 10_000 });
   // A connection the server drops emits 'error'; the query in progress fails with it anyway.
   client.on('error', () => undefined);
   try {

@@ -6,6 +6,7 @@ import type { Database } from '../schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { CurrentSchemaPostgresDialect } from './schema-introspector.ts';
 import { nameStatements } from './pg-statements.ts';
+import { explicitSslMode } from './pg-sslmode.ts';
 
 const INT8_OID = 20;
 /** Test schemas are generated names; anything else is refused rather than quoted. */
@@ -111,7 +112,7 @@ function kyselyOn(
  */
 export function clientConfig(url: string, schema: string | undefined, settings: string[] = []): pg.ClientConfig {
   const own = [...(schema === undefined ? [] : [`search_path=${schema}`]), ...settings].map((s) => `-c ${s}`);
-  const { url: rest, options: theirs } = splitOptions(url);
+  const { url: rest, options: theirs } = splitOptions(explicitSslMode(url));
   // The URL's own options first, then Vouch's: the server applies them in order, so Vouch's settings hold.
   const options = [...(theirs === undefined ? [] : [theirs]), ...own];
   return {
