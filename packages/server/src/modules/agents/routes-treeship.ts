@@ -14,7 +14,13 @@ import { loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
 import { agentSlugParams, answers, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
-import { agentPublicUrl, assertAgentActive, lookupAgentRow, scoreOfProfile } from './service.ts';
+import {
+  agentPublicUrl,
+  assertAgentActive,
+  lookupAgentRow,
+  lookupAgentWithToolManifest,
+  scoreOfProfile,
+} from './service.ts';
 import { assertTakeableSlug } from './slug.ts';
 import * as store from './store.ts';
 import type { AgentRow, Db, ToolManifestRow } from './store.ts';
@@ -55,6 +61,17 @@ async function agentOr404(ctx: AppContext, req: FastifyRequest): Promise<AgentRo
   const row = await lookupAgentRow(ctx.storage.db, idFor(req));
   if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
   return row;
+}
+
+/** The agent the request names and its tool manifest, read together (404 for either missing). */
+async function agentWithManifestOr404(
+  ctx: AppContext,
+  req: FastifyRequest,
+): Promise<{ agent: AgentRow; manifest: ToolManifestRow }> {
+  const found = await lookupAgentWithToolManifest(ctx.storage.db, idFor(req));
+  if (found === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
+  if (found.manifest === undefined) throw new ApiError('NOT_FOUND', 'This agent has no tool manifest.');
+  return { agent: found.agent, manifest: found.manifest };
 }
 
 /**
@@ -317,9 +334,7 @@ export function registerTreeshipRoutes(
       },
     },
     async (req) => {
-      const row = await agentOr404(ctx, req);
-      const m = await store.findToolManifest(db, row.id);
-      if (m === undefined) throw new ApiError('NOT_FOUND', 'This agent has no tool manifest.');
+      const { agent: row, manifest: m } = await agentWithManifestOr404(ctx, req);
       return manifestJson(row, m);
     },
   );
@@ -355,9 +370,7 @@ export function registerTreeshipRoutes(
           { field: 'body.tools_used' },
         );
       }
-      const row = await agentOr404(ctx, req);
-      const m = await store.findToolManifest(db, row.id);
-      if (m === undefined) throw new ApiError('NOT_FOUND', 'This agent has no tool manifest.');
+      const { agent: row, manifest: m } = await agentWithManifestOr404(ctx, req);
       const allowed = new Set(JSON.parse(m.tools) as string[]);
       const authorized = used.filter((t) => allowed.has(t));
       const unauthorized = used.filter((t) => !allowed.has(t));

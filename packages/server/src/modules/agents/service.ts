@@ -85,6 +85,15 @@ export async function lookupAgentRow(db: Db, ref: string): Promise<AgentRow | un
   return 'id' in by ? store.findAgentById(db, by.id) : store.findAgentBySlug(db, by.slug);
 }
 
+/** {@link lookupAgentRow} with the agent's tool manifest, both from one read (undefined: no such agent). */
+export async function lookupAgentWithToolManifest(
+  db: Db,
+  ref: string,
+): Promise<{ agent: AgentRow; manifest: store.ToolManifestRow | undefined } | undefined> {
+  const by = parseAgentRef(ref);
+  return by === undefined ? undefined : store.findAgentWithToolManifest(db, by);
+}
+
 /**
  * The agent named by `ref` (its DID, 26-character internal id, or slug), or undefined.
  *

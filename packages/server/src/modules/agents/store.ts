@@ -489,6 +489,56 @@ export function findToolManifest(db: Db, agentId: string): Promise<ToolManifestR
   return db.selectFrom('tool_manifests').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
 }
 
+/**
+ * The agent named by internal id or slug and its tool manifest (undefined when it has none), in one query: one
+ * snapshot, so a slug change or revocation committing meanwhile cannot pair the agent of one moment with the
+ * manifest (signed for its slug) of another, as two reads did.
+ */
+export async function findAgentWithToolManifest(
+  db: Db,
+  by: { id: string } | { slug: string },
+): Promise<{ agent: AgentRow; manifest: ToolManifestRow | undefined } | undefined> {
+  const row = await db
+    .selectFrom('agents as a')
+    .leftJoin('tool_manifests as m', 'm.agent_id', 'a.id')
+    .selectAll('a')
+    .select([
+      'm.agent_id as m_agent_id',
+      'm.tools as m_tools',
+      'm.tool_descriptions as m_tool_descriptions',
+      'm.manifest_hash as m_manifest_hash',
+      'm.signature as m_signature',
+      'm.signature_kid as m_signature_kid',
+      'm.updated_at as m_updated_at',
+    ])
+    .where('id' in by ? 'a.id' : 'a.slug', '=', 'id' in by ? by.id : by.slug)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const {
+    m_agent_id,
+    m_tools,
+    m_tool_descriptions,
+    m_manifest_hash,
+    m_signature,
+    m_signature_kid,
+    m_updated_at,
+    ...agent
+  } = row;
+  const manifest =
+    m_agent_id === null
+      ? undefined
+      : {
+          agent_id: m_agent_id,
+          tools: m_tools!,
+          tool_descriptions: m_tool_descriptions!,
+          manifest_hash: m_manifest_hash!,
+          signature: m_signature!,
+          signature_kid: m_signature_kid!,
+          updated_at: m_updated_at!,
+        };
+  return { agent, manifest };
+}
+
 export async function upsertToolManifest(db: Db, row: ToolManifestRow): Promise<void> {
   const { agent_id: _id, ...rest } = row;
   await db
