@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPair } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
+import { BOUND_MS, within } from '../helpers/within.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { admin, get, post, registrySource, twoVersions } from './fixtures.ts';
@@ -28,12 +29,9 @@ eachEngine('consumer: a document another process stored is served at once, annou
       src.set(v2);
       assert.equal((await post(b.app, '/v1/registry/refresh', {}, admin(b.adminKey))).body.outcome, 'updated');
       if (engine === 'sqlite') return;
-      const until = Date.now() + 2000;
-      for (;;) {
-        if ((await get(a.app, '/v1/registry')).body.sequence === 2) break;
-        assert.ok(Date.now() < until, 'A serves the stored later document within 2 s');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await within(BOUND_MS, 'A serves the stored later document', async () => {
+        return (await get(a.app, '/v1/registry')).body.sequence === 2;
+      });
     } finally {
       await a.app.close();
       await b.app.close();

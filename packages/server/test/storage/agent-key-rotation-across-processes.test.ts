@@ -5,30 +5,12 @@
 // agent's row. The apps share a pinned clock that never moves, so no cache expires here.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
+import { BOUND_MS, within } from '../helpers/within.ts';
 import type { TestApp } from '../helpers/app.ts';
-import type { Storage } from '../../src/storage/index.ts';
 import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { newPair, signedInject, signText } from '../agents/helpers.ts';
 import type { TestAgent } from '../tokens/helpers.ts';
-import { post, proofBody, registerAgent, tokenApp, verify } from '../tokens/helpers.ts';
-
-const BOUND_MS = 2000;
-
-/** Polls `check` until it holds, for at most {@link BOUND_MS} of real time; the message says what never happened. */
-async function within(what: string, check: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + BOUND_MS;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() >= until) assert.fail(`not within ${BOUND_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function twoProcesses(open: () => Promise<Storage>): Promise<[TestApp, TestApp]> {
-  const a = await tokenApp(await open());
-  const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek });
-  return [a, b];
-}
+import { post, proofBody, registerAgent, twoTokenApps, verify } from '../tokens/helpers.ts';
 
 async function issueByProof(t: TestApp, agent: TestAgent): Promise<{ token: string }> {
   const res = await post(t, '/api/registry/issue', await proofBody(t, agent, 'identity'));
@@ -39,7 +21,7 @@ async function issueByProof(t: TestApp, agent: TestAgent): Promise<{ token: stri
 eachEngine(
   "an agent's key rotation at A: B refuses the agent's tokens and its old key at once (PostgreSQL: LISTEN/NOTIFY)",
   async ({ open, engine }) => {
-    const [a, b] = await twoProcesses(open);
+    const [a, b] = await twoTokenApps(open);
     try {
       const agent = await registerAgent(a);
       const old = await issueByProof(a, agent);
@@ -58,12 +40,12 @@ eachEngine(
         assert.equal(res.statusCode, 200, res.body);
         if (engine === 'sqlite') return; // One process per SQLite file: nothing to announce.
         // The rotation is announced to every process as it commits.
-        await within('the rotation is announced', async () => heard.includes('revocations'));
+        await within(BOUND_MS, 'the rotation is announced', async () => heard.includes('revocations'));
       } finally {
         off();
       }
 
-      await within('B refuses the token of the rotated agent', async () => {
+      await within(BOUND_MS, 'B refuses the token of the rotated agent', async () => {
         const r = await verify(b, { token: old.token });
         return r.status === 401 && r.body.code === 'TOKEN_REVOKED';
       });

@@ -13,30 +13,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import { BOUND_MS, within } from '../helpers/within.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { ADMIN, issue, post, registerAgent, tokenApp, verify } from '../tokens/helpers.ts';
+import { ADMIN, issue, post, registerAgent, tokenApp, twoTokenApps, verify } from '../tokens/helpers.ts';
 import { boundToken, genesis } from '../capabilities/helpers.ts';
 import { announceChange, CHANGE_CHANNEL, EVERYTHING, openStorage } from '../../src/storage/index.ts';
 import { dropSchema, freshSchema } from '../helpers/pg-schema.ts';
-
-const BOUND_MS = 2000;
-
-/** Polls `check` until it holds, for at most {@link BOUND_MS} of real time; the message says what never happened. */
-async function within(what: string, check: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + BOUND_MS;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() >= until) assert.fail(`not within ${BOUND_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function twoTokenProcesses(open: () => Promise<Storage>): Promise<[TestApp, TestApp]> {
-  const a = await tokenApp(await open());
-  const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek });
-  return [a, b];
-}
 
 /** B refuses `token` (signed by a key A dropped): the verification fails, whatever the code. */
 async function refusedAt(app: TestApp, token: string): Promise<boolean> {
@@ -76,7 +59,7 @@ const pgOnly = { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false,
 eachEngine(
   'a compromised token-key rotation at A: B refuses the old key’s tokens at once (PostgreSQL: LISTEN/NOTIFY)',
   async ({ open, engine }) => {
-    const [a, b] = await twoTokenProcesses(open);
+    const [a, b] = await twoTokenApps(open);
     try {
       const agent = await registerAgent(a);
       const old = await issue(a, agent);
@@ -86,7 +69,7 @@ eachEngine(
       assert.equal(res.statusCode, 201, res.body);
       assert.equal((await verify(a, { token: old.token })).status, 401, 'A refuses it at once');
       if (engine === 'sqlite') return; // One process per SQLite file: nothing to announce.
-      await within('B refuses a token of the compromised key', () => refusedAt(b, old.token));
+      await within(BOUND_MS, 'B refuses a token of the compromised key', () => refusedAt(b, old.token));
       // And B signs with the new key.
       const fresh = await issue(b, agent);
       assert.equal(JSON.parse(Buffer.from(fresh.token.split('.')[0]!, 'base64url').toString()).kid, res.json().kid);
@@ -100,7 +83,7 @@ eachEngine(
 eachEngine(
   'a token revoked at another process: announced as it commits, and B refuses it at once, not after its sync',
   async ({ open, engine }) => {
-    const [a, b] = await twoTokenProcesses(open);
+    const [a, b] = await twoTokenApps(open);
     try {
       const agent = await registerAgent(a);
       const [first, second] = [await issue(a, agent), await issue(a, agent)];
@@ -114,7 +97,7 @@ eachEngine(
       try {
         const res = await post(a, '/api/registry/revoke', { jti: first.jti }, ADMIN);
         assert.equal(res.statusCode, 200, res.body);
-        await within('the revocation is announced', async () => heard.includes('revocations'));
+        await within(BOUND_MS, 'the revocation is announced', async () => heard.includes('revocations'));
       } finally {
         off();
       }
@@ -143,7 +126,7 @@ eachEngine(
           .execute();
         await announceChange(trx, 'postgres', 'revocations');
       });
-      await within('B refuses the token revoked elsewhere', async () => {
+      await within(BOUND_MS, 'B refuses the token revoked elsewhere', async () => {
         const r = await verify(b, { token: second.token });
         return r.status === 401 && r.body.code === 'TOKEN_REVOKED';
       });
@@ -167,7 +150,7 @@ test('a capability-key rotation at A: B signs with the new key at once, not afte
     assert.equal(res.statusCode, 201, res.body);
     const newKid = (res.json() as { kid: string }).kid;
     assert.notEqual(newKid, oldKid);
-    await within('B signs capability tokens with the new key', async () => {
+    await within(BOUND_MS, 'B signs capability tokens with the new key', async () => {
       const t = await boundToken(b, reg.issuers.acme!, X);
       return decodeCapabilityToken(t.token).header.kid === newKid;
     });
@@ -191,11 +174,11 @@ test(
       const agent = await registerAgent(a);
       const first = await issue(a, agent);
       assert.equal((await verify(b, { token: first.token })).status, 200);
-      await within('the listeners are up', async () => (await listeners(name)).length === 2);
+      await within(BOUND_MS, 'the listeners are up', async () => (await listeners(name)).length === 2);
       const ended = await terminateListeners(name);
       assert.equal(ended.length, 2, 'listener backends found by application_name');
       // Reconnected (with backoff), LISTENing again on new backends; meanwhile the TTLs still bound staleness.
-      await within('the listeners are back', async () => {
+      await within(BOUND_MS, 'the listeners are back', async () => {
         const now = await listeners(name);
         return now.length === 2 && now.every((pid) => !ended.includes(pid));
       });
@@ -204,11 +187,13 @@ test(
       assert.equal((await verify(b, { token: first.token })).status, 200);
       const res = await post(a, '/api/v1/admin/keys/rotate', { compromised: true }, ADMIN);
       assert.equal(res.statusCode, 201, res.body);
-      await within('B refuses a token of the compromised key after the reconnect', () => refusedAt(b, first.token));
+      await within(BOUND_MS, 'B refuses a token of the compromised key after the reconnect', () =>
+        refusedAt(b, first.token),
+      );
       await a.app.close();
       await b.app.close();
       // Closing the apps ends the listeners: nothing keeps the process (or the connections) alive.
-      await within('the listeners are gone', async () => (await listeners(name)).length === 0);
+      await within(BOUND_MS, 'the listeners are gone', async () => (await listeners(name)).length === 0);
     } finally {
       await closeAll();
     }
@@ -256,7 +241,9 @@ test(
         throw new Error('a subscriber that fails');
       });
       const off = storage.changes.subscribe((topic) => heard.push(topic));
-      await within('the listener connects and says anything may have changed', async () => heard.includes(EVERYTHING));
+      await within(BOUND_MS, 'the listener connects and says anything may have changed', async () =>
+        heard.includes(EVERYTHING),
+      );
       const payloads = [
         'not json',
         '',
@@ -277,11 +264,15 @@ test(
         .catch(() => undefined);
       await announceChange(storage.db, 'postgres', 'server_keys:tokens');
       // Announcements arrive in commit order: once the last is heard, every earlier one was handled.
-      await within('the announcement is heard', async () => heard.includes('server_keys:tokens'));
+      await within(BOUND_MS, 'the announcement is heard', async () => heard.includes('server_keys:tokens'));
       assert.deepEqual(heard, [EVERYTHING, 'server_keys:tokens']);
       offThrowing();
       off();
-      await within('the last subscriber gone, the listener closes', async () => (await listeners(name)).length === 0);
+      await within(
+        BOUND_MS,
+        'the last subscriber gone, the listener closes',
+        async () => (await listeners(name)).length === 0,
+      );
     } finally {
       await other.end();
       await closeAll();

@@ -25,6 +25,13 @@ export function tokenApp(
   });
 }
 
+/** Two token apps on two storages of one database, with one clock and one KEK: two processes behind a balancer. */
+export async function twoTokenApps(open: () => Promise<Storage>): Promise<[TestApp, TestApp]> {
+  const a = await tokenApp(await open());
+  const b = await tokenApp(await open(), { clock: a.clock, kek: a.kek });
+  return [a, b];
+}
+
 export interface TestAgent {
   did: string;
   key: GeneratedKeyPair;
