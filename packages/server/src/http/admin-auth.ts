@@ -1,6 +1,7 @@
-import { constantTimeEqual, sha256HexSync } from '@vouch/sdk';
+import { constantTimeEqual } from '@vouch/sdk';
 import { ADMIN_KEY_MAX_CHARS } from '../config.ts';
 import type { Authenticator, Principal } from './policy.ts';
+import { hashSecret } from './secrets.ts';
 
 /** The admin who presented the current key: principal id and audit actor. */
 export const ADMIN_ACTOR = 'admin';
@@ -13,12 +14,12 @@ export const PREVIOUS_ADMIN_ACTOR = 'admin:previous';
  * previous one: both comparisons always run, so the time taken does not tell which key matched.
  */
 export function adminAuthenticator(adminKey: string, previousKey?: string): Authenticator {
-  const current = sha256HexSync(adminKey);
-  const previous = previousKey === undefined ? undefined : sha256HexSync(previousKey);
+  const current = hashSecret(adminKey);
+  const previous = previousKey === undefined ? undefined : hashSecret(previousKey);
   return (req) => {
     const presented = req.headers['x-api-key'];
     if (typeof presented !== 'string' || presented.length === 0 || presented.length > ADMIN_KEY_MAX_CHARS) return null;
-    const digest = sha256HexSync(presented);
+    const digest = hashSecret(presented);
     const isCurrent = constantTimeEqual(digest, current);
     const isPrevious = previous !== undefined && constantTimeEqual(digest, previous);
     if (isCurrent) return { caller: 'admin', id: ADMIN_ACTOR };
