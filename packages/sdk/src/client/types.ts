@@ -46,8 +46,8 @@ export interface ToolManifest {
   updated_at: string;
   /**
    * The agent's status now (`unclaimed`, `claimed`, `revoked`) and when it was revoked (ISO-8601, else null); not
-   * covered by the signature. A revoked agent's manifest also carries `code: "AGENT_REVOKED"` and `error`. Absent
-   * from servers before this member.
+   * covered by the signature. A revoked agent's manifest also carries `code: "AGENT_REVOKED"` and `error`, and
+   * `verifyToolManifest` refuses it (`AGENT_REVOKED`). Absent from servers before this member.
    */
   agent_status?: string;
   revoked_at?: string | null;

@@ -17,13 +17,38 @@ import type { VerifyResult } from './result.ts';
 export const TOOL_MANIFEST_KEY_PURPOSE = 'tool-manifest';
 /** The `type` member of the signed statement. */
 export const TOOL_MANIFEST_TYPE = 'vouch-tool-manifest-v1';
+/** The `agent_status` values the protocol defines (docs/PROTOCOL.md "Tool manifests"). */
+const AGENT_STATUSES: readonly string[] = ['unclaimed', 'claimed', 'revoked'];
+
+/** The server's agent-status members are well-formed: absent (a server before them), or of the protocol's values. */
+function statusMembersWellFormed(m: Partial<ToolManifest>): boolean {
+  if (
+    m.agent_status !== undefined &&
+    !(typeof m.agent_status === 'string' && AGENT_STATUSES.includes(m.agent_status))
+  ) {
+    return false;
+  }
+  return m.revoked_at === undefined || m.revoked_at === null || typeof m.revoked_at === 'string';
+}
+
+/**
+ * Whether the answer marks the agent revoked. The status members are not signed, so any one mark refuses: editing
+ * `agent_status` back to an active value still leaves `revoked_at` and `code`.
+ */
+function markedRevoked(m: Partial<ToolManifest>): boolean {
+  return m.agent_status === 'revoked' || typeof m.revoked_at === 'string' || m.code === 'AGENT_REVOKED';
+}
 
 /**
  * Verifies a signed tool manifest (`GET /v1/identity/{slug}/tools`) offline against the cached
  * `/.well-known/vouch-keys.json`: the manifest hash recomputed from `tools` and `tool_descriptions`
  * (`MANIFEST_HASH_MISMATCH`), the key `signature_kid` with purpose `tool-manifest` (`MANIFEST_KEY_UNKNOWN`; retired
- * keys still count, since what they signed stays valid), the Ed25519 signature (`MANIFEST_SIGNATURE_INVALID`).
- * Malformed input is `MANIFEST_INVALID`.
+ * keys still count, since what they signed stays valid), the Ed25519 signature (`MANIFEST_SIGNATURE_INVALID`), then
+ * the agent's standing: a manifest the server answers for a revoked agent (`agent_status: "revoked"`, a `revoked_at`,
+ * or `code: "AGENT_REVOKED"`) is `AGENT_REVOKED` with `signatureValid: true` — the server did sign it, but the agent
+ * no longer stands behind it. The status is not covered by the signature: it is the server's answer, trusted as far
+ * as the channel it came over. Malformed input, an `agent_status` the protocol does not define included, is
+ * `MANIFEST_INVALID`.
  *
  * @example
  * ```ts
@@ -35,7 +60,9 @@ export async function verifyToolManifest(
   manifest: ToolManifest,
   cache: { vouchKeys: VouchKeys },
   options: { crypto?: CryptoProvider } = {},
-): Promise<VerifyResult<{ did: string; slug: string | null; tools: string[]; kid: string }>> {
+): Promise<
+  VerifyResult<{ did: string; slug: string | null; tools: string[]; kid: string }> & { signatureValid?: boolean }
+> {
   const crypto = options.crypto ?? defaultCrypto();
   const m = manifest as Partial<ToolManifest> | null;
   if (
@@ -50,7 +77,8 @@ export async function verifyToolManifest(
     typeof m.tool_manifest_hash !== 'string' ||
     typeof m.updated_at !== 'string' ||
     typeof m.signature !== 'string' ||
-    typeof m.signature_kid !== 'string'
+    typeof m.signature_kid !== 'string' ||
+    !statusMembersWellFormed(m)
   ) {
     return invalid('MANIFEST_INVALID', 'The tool manifest lacks members or has members of the wrong type.');
   }
@@ -84,5 +112,11 @@ export async function verifyToolManifest(
     ok = false;
   }
   if (!ok) return invalid('MANIFEST_SIGNATURE_INVALID', "The signature is not the server's over this manifest.");
+  if (markedRevoked(m)) {
+    return {
+      ...invalid('AGENT_REVOKED', 'The manifest is signed, but the agent has been revoked.'),
+      signatureValid: true,
+    };
+  }
   return { valid: true, did: m.did, slug: m.agent_slug, tools: [...m.tools], kid: m.signature_kid };
 }
