@@ -1,7 +1,9 @@
 // How the consumer fetches its registry document: it follows no redirect (the configured URL is the only source;
 // a redirect could point anywhere, including the internal network), and it stops reading a body that grows past
 // MAX_DOCUMENT_BYTES even when no Content-Length announced it (chunked), rather than buffering all of it first. At
-// start, the stored last good document is trusted only if it still verifies against the root key pinned now.
+// start, the stored last good document is trusted only if it still verifies against the root key pinned now: an
+// operator who re-pins the root key (the old one leaked) must not get the old registry served while the source is
+// unreachable.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
