@@ -1,8 +1,8 @@
 // Shared by the capability gateway tests: a governed registry on the authority, credentials, and HTTP calls.
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { signAgentCredential, type PublicKey } from '@vouch/sdk';
-import type { TestApp } from '../helpers/app.ts';
+import { signAgentCredential, signRevocationRequest, type PrivateKey, type PublicKey } from '@vouch/sdk';
+import { tableCounts, type TestApp } from '../helpers/app.ts';
 import { admin, makeIssuers, post, proposal, unsigned, type TestIssuer } from '../registry/fixtures.ts';
 
 export const ISSUERS = ['acme', 'bolt', 'coda', 'dyad', 'echo'] as const;
@@ -126,4 +126,36 @@ export async function intercept(
   const res = await post(app, '/v1/intercept', { token, agentId, resource, action });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body as { decision: string; code?: string };
+}
+
+/** The frame of the issuer-revoke tests (`POST /v1/tokens/revoke` with an issuer's proof); see {@link revokeFrame}. */
+export interface RevokeFrame {
+  reg: Governed;
+  acme: TestIssuer;
+  /** A revocation proof of `jti` naming `issuerId`, signed by `key` at the app clock's now. */
+  sign(jti: string, issuerId?: string, key?: PrivateKey): Promise<string>;
+  /** `POST /v1/tokens/revoke`. */
+  revoke(body: Record<string, unknown>, headers?: Record<string, string>): ReturnType<typeof post>;
+  /** Sends `body` to revoke and asserts the answer's `[status, code]` and that no table's row count changed. */
+  refused(body: Record<string, unknown>, status: number, code: string, what?: string): Promise<void>;
+}
+
+/** Genesis of the five issuers on `app` and the revoke calls for acme, its default signer. */
+export async function revokeFrame(app: TestApp): Promise<RevokeFrame> {
+  const reg = await genesis(app);
+  const acme = reg.issuers.acme!;
+  const revoke: RevokeFrame['revoke'] = (body, headers = {}) => post(app.app, '/v1/tokens/revoke', body, headers);
+  return {
+    reg,
+    acme,
+    sign: (jti, issuerId = 'acme', key = acme.pair.privateKey) =>
+      signRevocationRequest({ jti, issuerId }, key, { now: app.clock.now() }),
+    revoke,
+    async refused(body, status, code, what = '') {
+      const before = await tableCounts(app.ctx.storage);
+      const res = await revoke(body);
+      assert.deepEqual([res.status, res.body.code], [status, code], `${what}: ${JSON.stringify(res.body)}`);
+      assert.deepEqual(await tableCounts(app.ctx.storage), before, `${what}: nothing written`);
+    },
+  };
 }

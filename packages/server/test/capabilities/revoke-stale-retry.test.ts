@@ -2,12 +2,11 @@
 // (the SDK retries this route, Retry-After up to 30 s) must learn the token is revoked, not PROOF_STALE. A stale
 // proof only ever answers a revocation already in place, and only when it would have been accepted fresh.
 import assert from 'node:assert/strict';
-import { signRevocationRequest } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
 import { listAudit } from '../../src/storage/index.ts';
-import { admin, post } from '../registry/fixtures.ts';
-import { boundToken, genesis, intercept } from './helpers.ts';
+import { admin } from '../registry/fixtures.ts';
+import { boundToken, intercept, revokeFrame } from './helpers.ts';
 
 const X = 'agent:my-assistant:v1';
 
@@ -17,18 +16,8 @@ eachEngine(
     const storage = await open();
     const app = await makeApp(storage);
     try {
-      const reg = await genesis(app);
-      const acme = reg.issuers.acme!;
+      const { reg, acme, sign, revoke, refused } = await revokeFrame(app);
       const { tokenId, token } = await boundToken(app, acme, X);
-      const sign = (jti: string, issuerId: string, key = acme.pair.privateKey) =>
-        signRevocationRequest({ jti, issuerId }, key, { now: app.clock.now() });
-      const revoke = (body: Record<string, unknown>, headers = {}) => post(app.app, '/v1/tokens/revoke', body, headers);
-      const refused = async (body: Record<string, unknown>, status: number, code: string) => {
-        const before = await tableCounts(storage);
-        const res = await revoke(body);
-        assert.deepEqual([res.status, res.body.code], [status, code], JSON.stringify(res.body));
-        assert.deepEqual(await tableCounts(storage), before, 'nothing written');
-      };
       const answeredRevoked = async (body: Record<string, unknown>, id: string) => {
         const before = await tableCounts(storage);
         const res = await revoke(body);
