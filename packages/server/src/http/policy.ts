@@ -21,7 +21,9 @@ export const CALLERS: readonly Caller[] = [
 
 /**
  * Requests allowed per window, counted per route and client address key (an IPv6 client is its /64); on routes the
- * admin may call, an admin who presented a right key is counted in the route's admin bucket instead (see policyHook).
+ * admin may call, an admin who presented a right key is counted in the route's admin bucket instead, and on routes
+ * an owner or integrator may call, a key of theirs that authenticated lately in its owner's or integrator's bucket
+ * (see policyHook).
  */
 export interface RateLimit {
   max: number;
@@ -59,7 +61,13 @@ export interface Principal {
  * Checks a request's credentials for one kind of caller: a principal, or `null` when they are absent or wrong.
  * Answering synchronously (e.g. `null` when the request carries no such credential) spares the request a promise.
  */
-export type Authenticator = (req: FastifyRequest) => Principal | null | Promise<Principal | null>;
+export type Authenticator = ((req: FastifyRequest) => Principal | null | Promise<Principal | null>) & {
+  /**
+   * Without a lookup, the principal id of the request's credential if it authenticated lately in this process
+   * (RecentKeys): the request is then counted in that principal's bucket. It never authenticates.
+   */
+  recognize?: (req: FastifyRequest) => string | undefined;
+};
 
 export type Authenticators = Partial<Record<Exclude<Caller, 'public'>, Authenticator>>;
 
@@ -94,7 +102,8 @@ export interface PolicyOptions {
  * - at registration, every route must declare `config.policy` with a caller that has an authenticator;
  * - on each request, before the body is read, the rate limit is counted and the caller authenticated,
  *   so a refused request never reaches a handler and writes nothing. Routes the admin may call check the admin key
- *   first (no lookup), so that the admin is counted in a bucket of its own; see policyHook.
+ *   first (no lookup), so that the admin is counted in a bucket of its own, and routes an owner or integrator may
+ *   call recognize their keys that authenticated lately (no lookup either), for the same; see policyHook.
  */
 export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void {
   app.decorateRequest('principal', null);
@@ -161,6 +170,14 @@ export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
 export const ADMIN_BUCKET_SUFFIX = '@admin';
 
 /**
+ * The bucket suffix of a recognized owner or integrator key, after the route: `@owner:<owner id>`,
+ * `@integrator:<slug>`. An id, never the key nor its digest: bucket names are stored and may be shown.
+ */
+export function principalBucketSuffix(caller: Exclude<Caller, 'public'>, id: string): string {
+  return `@${caller}:${id}`;
+}
+
+/**
  * The onRequest hook of one route. Callback style, and synchronous whenever the rate limit was counted in memory
  * and no credential needs a lookup: it runs before every request, and an async hook costs promises and microtask
  * turns on each (closures are made only on the asynchronous paths).
@@ -171,8 +188,13 @@ export const ADMIN_BUCKET_SUFFIX = '@admin';
  * Counted by address alone, whoever shared the admin's address (everyone, behind a proxy the server does not
  * trust) could spend an admin route's allowance with wrong keys and lock the admin out, of key rotation among
  * others. The admin key is checked without a lookup (a hash compared in constant time), so checking it first costs
- * a guess no more than before; credentials that need a database lookup (owner and integrator keys) are still
- * checked after counting, so that a flood of wrong ones is refused without a query each.
+ * a guess no more than before.
+ *
+ * Owner and integrator keys need a database lookup, so they are checked after counting (a flood of wrong ones is
+ * refused without a query each); but a key that authenticated lately in this process is recognized before counting
+ * (its digest found in a bounded map, the authenticator's `recognize`) and counted in its principal's bucket
+ * (`GET /url@owner:<id>`, shared by every process), so junk keys from its address cannot lock it out either. Only
+ * the bucket changes: the key is still looked up, and one rotated away (here or in another process) is refused.
  */
 function policyHook(
   opts: PolicyOptions,
@@ -196,6 +218,22 @@ function policyHook(
   // Checked before counting on routes that require it among their callers; public routes' optional admin is not
   // (the verify hot path keeps its cost, and a public route refuses no one for a wrong key anyway).
   const adminFirst = !isPublic && callers.includes('admin') ? authenticators.admin : undefined;
+  // Likewise, the required callers whose lately authenticated keys are recognized before counting.
+  const recognizers = isPublic
+    ? []
+    : tried.flatMap((caller) => {
+        const recognize = authenticators[caller]?.recognize;
+        return recognize === undefined ? [] : [{ caller, recognize }];
+      });
+
+  /** The bucket suffix of the first recognized key the request carries, if any. */
+  function recognized(req: FastifyRequest): string | undefined {
+    for (const { caller, recognize } of recognizers) {
+      const id = recognize(req);
+      if (id !== undefined) return ` ${url}${principalBucketSuffix(caller, id)}`;
+    }
+    return undefined;
+  }
 
   function failOpen(req: FastifyRequest, now: number, err: unknown, bucket: string | undefined): RateLimitHit {
     // The shared store is the database: when it is down, requests still pass it so liveness and cached answers
@@ -268,7 +306,10 @@ function policyHook(
     else found.then((f) => settle(f, done), done);
   }
 
-  /** Counts the request in its bucket (the admin's when `admin` is the admin), then admits or refuses it. */
+  /**
+   * Counts the request in its bucket (the admin's when `admin` is the admin, else a recognized key's principal's,
+   * else its address's), then admits or refuses it.
+   */
   function count(
     req: FastifyRequest,
     reply: FastifyReply,
@@ -281,7 +322,8 @@ function policyHook(
     try {
       // HEAD is a GET without its body: one quota for both.
       const method = req.method === 'HEAD' ? 'GET' : req.method;
-      bucket = admin?.caller === 'admin' ? method + adminBucketSuffix : method + bucketInfix + clientAddressKey(req.ip);
+      const own = admin?.caller === 'admin' ? adminBucketSuffix : recognized(req);
+      bucket = method + (own ?? bucketInfix + clientAddressKey(req.ip));
       counted = rateLimitStore.hit(bucket, limit.windowMs, now, limit.max);
     } catch (err) {
       counted = failOpen(req, now, err, bucket);

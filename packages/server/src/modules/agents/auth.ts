@@ -15,6 +15,7 @@ import { ApiError } from '../../errors.ts';
 import { SERVER_SIDE_SDK_CODES } from '../../http/error-handler.ts';
 import type { Authenticator, Authenticators, Principal } from '../../http/policy.ts';
 import { adminActorOf } from '../../http/admin-auth.ts';
+import { recentKeysOf } from '../../http/recent-keys.ts';
 import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { didOf, SECRET_PREFIX } from './ids.ts';
 import { parseAgentRef, toAgent, verifyAgentSignature } from './service.ts';
@@ -79,21 +80,36 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= 1024 ? v : undefined;
 }
 
-/** `owner`: `Authorization: Bearer <owner API key>`, looked up by its SHA-256 and compared in constant time. */
+/**
+ * `owner`: `Authorization: Bearer <owner API key>`, looked up by its SHA-256 and compared in constant time. A key
+ * that authenticated is held in the app's recent owner keys (and dropped when it fails to), which `recognize`
+ * reads so that the policy counts it in its owner's rate-limit bucket.
+ */
 export function ownerAuthenticator(ctx: AppContext): Authenticator {
+  const recent = recentKeysOf(ctx).owner;
   const lookup = async (req: FastifyRequest, key: string): Promise<Principal | null> => {
     const hash = hashSecret(key);
     const row = await store.findOwnerApiKey(ctx.storage.db, hash);
     // The index finds the row by hash; the stored hash is still compared in constant time before it is trusted.
-    if (row === undefined || !constantTimeEqual(row.key_hash, hash)) return null;
+    if (row === undefined || !constantTimeEqual(row.key_hash, hash)) {
+      recent.forget(hash); // revoked in another process: from now on counted per address
+      return null;
+    }
+    recent.remember(hash, row.owner_id);
     bearerHashes.set(req, { caller: 'owner', hash });
     return { caller: 'owner', id: row.owner_id };
   };
   // No owner key in the request: answered at once, without a promise (public routes ask on every request).
-  return (req) => {
+  const authenticate = (req: FastifyRequest): Principal | null | Promise<Principal | null> => {
     const key = bearerSecret(req, SECRET_PREFIX.ownerApiKey);
     return key === undefined ? null : lookup(req, key);
   };
+  return Object.assign(authenticate, {
+    recognize: (req: FastifyRequest): string | undefined => {
+      const key = bearerSecret(req, SECRET_PREFIX.ownerApiKey);
+      return key === undefined ? undefined : recent.idOf(hashSecret(key));
+    },
+  });
 }
 
 /** `management-token`: `Authorization: Bearer <management token>`; the principal is the one agent's DID. */

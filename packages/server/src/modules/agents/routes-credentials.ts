@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { recentKeysOf } from '../../http/recent-keys.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { actorOf, assertMayManage, holdCredential } from './auth.ts';
@@ -91,6 +92,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
       }
       if (!isId(ownerId)) throw new ApiError('NOT_FOUND', 'No owner has this id.');
       const apiKey = newSecret(SECRET_PREFIX.ownerApiKey);
+      const keyHash = hashSecret(apiKey);
       const now = ctx.clock.now();
       const revoked = await db.transaction().execute(async (trx) => {
         // Locked, so that of two concurrent rotations (an owner and a thief with the same key) one acts and the
@@ -103,7 +105,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         // The linking keys an old API key minted link agents to this owner for 7 days: they stop with it (a thief
         // with a leaked key could have minted them). The owner mints new ones with the new key.
         const linkingKeys = await store.expireLinkingKeys(trx, ownerId, now);
-        await store.insertOwnerApiKey(trx, ownerId, hashSecret(apiKey), now);
+        await store.insertOwnerApiKey(trx, ownerId, keyHash, now);
         await recordAudit(trx, {
           at: now,
           actor: actorOf(principal),
@@ -118,6 +120,11 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         });
         return n;
       });
+      // The old keys lose their owner's rate-limit bucket here at once (other processes' on their next refusal);
+      // the new one has it from its first use.
+      const recent = recentKeysOf(ctx).owner;
+      recent.forgetId(ownerId);
+      recent.remember(keyHash, ownerId);
       return { ownerId, apiKey, revoked, rotatedAt: now };
     },
   );

@@ -1,8 +1,10 @@
 // The `integrator` caller: `Authorization: Bearer <apiKey>`. The principal's id is the integrator's slug (the
 // tokens module relies on it: an integrator speaks for the session-token audience named by its slug).
+import type { FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import type { Authenticator, Principal } from '../../http/policy.ts';
+import { recentKeysOf } from '../../http/recent-keys.ts';
 import { bearerSecret, hashSecret } from '../../http/secrets.ts';
 import { findIntegratorByKeyHash, INTEGRATOR_KEY_PREFIX } from './service.ts';
 import type { Integrator } from './service.ts';
@@ -31,13 +33,20 @@ export function authenticatedKeyHash(principal: Principal): string | undefined {
 
 /**
  * Authenticates an integrator by its API key: looked up by SHA-256 hex, then compared in constant time.
- * Other bearer credentials (owner keys, management tokens) are left to their own authenticators.
+ * Other bearer credentials (owner keys, management tokens) are left to their own authenticators. A key that
+ * authenticated is held in the app's recent integrator keys (and dropped when it fails to), which `recognize` reads
+ * so that the policy counts it in its integrator's rate-limit bucket.
  */
 export function integratorAuthenticator(ctx: AppContext): Authenticator {
+  const recent = recentKeysOf(ctx).integrator;
   const lookup = async (key: string): Promise<Principal | null> => {
     const hash = hashSecret(key);
     const integrator = await findIntegratorByKeyHash(ctx, hash);
-    if (integrator === undefined || !constantTimeEqual(integrator.apiKeyHash, hash)) return null;
+    if (integrator === undefined || !constantTimeEqual(integrator.apiKeyHash, hash)) {
+      recent.forget(hash); // rotated in another process: from now on counted per address
+      return null;
+    }
+    recent.remember(hash, integrator.slug);
     const principal: Principal = { caller: 'integrator', id: integrator.slug };
     const { apiKeyHash: _hash, ...row } = integrator;
     authenticatedRows.set(principal, row);
@@ -45,8 +54,14 @@ export function integratorAuthenticator(ctx: AppContext): Authenticator {
     return principal;
   };
   // No integrator key in the request: answered at once, without a promise (public routes ask on every request).
-  return (req) => {
+  const authenticate = (req: FastifyRequest): Principal | null | Promise<Principal | null> => {
     const key = bearerSecret(req, INTEGRATOR_KEY_PREFIX);
     return key === undefined ? null : lookup(key);
   };
+  return Object.assign(authenticate, {
+    recognize: (req: FastifyRequest): string | undefined => {
+      const key = bearerSecret(req, INTEGRATOR_KEY_PREFIX);
+      return key === undefined ? undefined : recent.idOf(hashSecret(key));
+    },
+  });
 }

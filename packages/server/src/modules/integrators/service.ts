@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalize, consentPayload, encodeBase64url, sha256HexSync, signedMessageText } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { recentKeysOf } from '../../http/recent-keys.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { assertAgentActive, findAgent, holdSigner, verifyAgentSignature } from '../agents/service.ts';
@@ -168,9 +169,10 @@ export async function rotateIntegratorKey(
   const current = await store.findIntegrator(ctx.storage.db, slug);
   if (current === undefined) throw new ApiError('NOT_FOUND', 'No integrator has this slug.');
   const apiKey = newApiKey();
+  const keyHash = hashSecret(apiKey);
   const now = ctx.clock.now();
   await ctx.storage.db.transaction().execute(async (trx) => {
-    if (!(await store.replaceApiKeyHash(trx, slug, current.api_key_hash, hashSecret(apiKey), now))) {
+    if (!(await store.replaceApiKeyHash(trx, slug, current.api_key_hash, keyHash, now))) {
       throw new ApiError(
         'CONFLICT',
         "The integrator's key was rotated by another request meanwhile; the key that request answered is current.",
@@ -184,6 +186,11 @@ export async function rotateIntegratorKey(
       requestId: audit.requestId,
     });
   });
+  // The old key loses the integrator's rate-limit bucket here at once (other processes' on their next refusal); the
+  // new one has it from its first use.
+  const recent = recentKeysOf(ctx).integrator;
+  recent.forgetId(slug);
+  recent.remember(keyHash, slug);
   return { slug, apiKey };
 }
 
