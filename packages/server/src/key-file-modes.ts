@@ -5,7 +5,8 @@
 // and whoever replaces the root key file before its import holds the registry. The folders above a key file count
 // as much as the file: whoever may write one (without the sticky bit /tmp has) can rename their own file, or folder,
 // over it, whatever the file's own mode. Such a folder is refused like such a file; one group members may write is
-// warned about.
+// warned about. So is a key file, or a folder above it, owned by a user other than root and the process's own (as
+// sshd's StrictModes refuses): its owner may write or chmod it, or rename entries in it, sticky bit or not.
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
@@ -51,24 +52,40 @@ async function foldersAbove(file: string): Promise<string[]> {
   return folders;
 }
 
-/** The permission bits of `folder` when a user other than its owner may rename entries in it, else undefined. */
-async function openFolderMode(folder: string): Promise<number | undefined> {
+/** The permission bits of folder `st` when a user other than its owner may rename entries in it, else undefined. */
+function openFolderMode(st: Stats): number | undefined {
+  // The sticky bit (/tmp's 1777) lets only an entry's owner (or the folder's) rename or remove it.
+  if ((st.mode & 0o1000) !== 0 || (st.mode & 0o022) === 0) return undefined;
+  return st.mode & 0o777;
+}
+
+/** The stat of `folder` if it is one, else undefined (one that vanished is left to the key file's reader). */
+async function folderStats(folder: string): Promise<Stats | undefined> {
   try {
     const st = await stat(folder);
-    // The sticky bit (/tmp's 1777) lets only an entry's owner rename or remove it.
-    if (!st.isDirectory() || (st.mode & 0o1000) !== 0 || (st.mode & 0o022) === 0) return undefined;
-    return st.mode & 0o777;
+    return st.isDirectory() ? st : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
+ * The owner of `st` when it is a user who could replace a key without being trusted with it: neither root nor the
+ * process's own user. Undefined where there are no uids to compare (Windows has no getuid).
+ */
+function foreignOwner(st: Stats): number | undefined {
+  const own = process.getuid?.();
+  if (own === undefined || st.uid === 0 || st.uid === own) return undefined;
+  return st.uid;
+}
+
+/**
  * Logs one warning per key file that group members or others may read (or group members write), naming its path,
  * its mode and `chmod 600`, never its content; throws `ConfigError` for one that others may write. The folders above
  * each file (see foldersAbove) are held to the same rule, save the sticky bit: one others may write is a
- * `ConfigError`, one group members may write draws one warning (once per folder). A file that does not exist or
- * cannot be examined is left to the code that reads it. Windows has no such modes: nothing is checked.
+ * `ConfigError`, one group members may write draws one warning (once per folder). A file or folder owned by a user
+ * other than root and the process's own is a `ConfigError` too. A file that does not exist or cannot be examined is
+ * left to the code that reads it. Windows has no such modes: nothing is checked.
  */
 export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFileWarnings): Promise<void> {
   if (process.platform === 'win32') return;
@@ -77,32 +94,47 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
   for (const { file, setting, stats } of files) {
     if (seen.has(file)) continue;
     seen.add(file);
-    let mode: number;
+    let st: Stats;
     try {
       // Followed through symbolic links: a mounted secret is a link to the file whose mode counts.
-      const st = stats ?? (await stat(file));
+      st = stats ?? (await stat(file));
       if (!st.isFile()) continue;
-      mode = st.mode & 0o777;
     } catch {
       continue;
     }
+    const mode = st.mode & 0o777;
     if ((mode & 0o002) !== 0) {
       throw new ConfigError(
         `${setting}: the key file ${file} can be written by any user (mode ${octal(mode)}), who could replace the ` +
           `key: chmod 600 ${file}.`,
       );
     }
+    const fileOwner = foreignOwner(st);
+    if (fileOwner !== undefined) {
+      throw new ConfigError(
+        `${setting}: the key file ${file} is owned by another user (uid ${fileOwner}), who could replace the key: ` +
+          `chown ${process.getuid!()} ${file}.`,
+      );
+    }
     const groupFolders: { folder: string; mode: number }[] = [];
     for (const folder of await foldersAbove(file)) {
-      const folderMode = await openFolderMode(folder);
-      if (folderMode === undefined) continue;
-      if ((folderMode & 0o002) !== 0) {
+      const folderSt = await folderStats(folder);
+      if (folderSt === undefined) continue;
+      const folderMode = openFolderMode(folderSt);
+      if (folderMode !== undefined && (folderMode & 0o002) !== 0) {
         throw new ConfigError(
           `${setting}: the folder ${folder} holding the key file ${file} can be written by any user (mode ` +
             `${octal(folderMode)}, no sticky bit), who could put their own file in place of the key: chmod o-w ${folder}.`,
         );
       }
-      if (!warnedFolders.has(folder)) groupFolders.push({ folder, mode: folderMode });
+      const folderOwner = foreignOwner(folderSt);
+      if (folderOwner !== undefined) {
+        throw new ConfigError(
+          `${setting}: the folder ${folder} holding the key file ${file} is owned by another user (uid ` +
+            `${folderOwner}), who could put their own file in place of the key: chown ${process.getuid!()} ${folder}.`,
+        );
+      }
+      if (folderMode !== undefined && !warnedFolders.has(folder)) groupFolders.push({ folder, mode: folderMode });
     }
     const who = [
       ...((mode & 0o044) !== 0 ? ['read by other users'] : []),

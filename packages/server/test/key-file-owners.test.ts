@@ -1,0 +1,168 @@
+// Review: checkKeyFileModes judged a key file and the folders above it by their modes only. A file, or a folder above
+// it, owned by another user (neither root nor the process's own) can be replaced by that user at will whatever its
+// mode: the owner may chmod it, write it, or rename entries in the folder (the sticky bit spares an entry from other
+// users, not from the folder's owner). It is now refused like a file any user may write, as sshd's StrictModes
+// refuses such a home. Root-owned and the process's own files and folders pass as before, as does /tmp (root's, 1777).
+// Tests run as root: files are given to uid 65534 (nobody) with chown, and the process's own uid is stood in for by
+// replacing process.getuid.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, chown, mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../src/config-error.ts';
+import { checkKeyFileModes } from '../src/key-file-modes.ts';
+
+const OTHER = 65534;
+const skip = process.getuid?.() !== 0 ? 'needs root, to give files to another user' : false;
+
+/** Runs the check on `files` (setting `TEST_KEY`), answering the warnings it gave and the error it threw. */
+async function check(...files: string[]): Promise<{ warned: string[]; error?: unknown }> {
+  const warned: string[] = [];
+  try {
+    await checkKeyFileModes(
+      files.map((file) => ({ file, setting: 'TEST_KEY' })),
+      { warn: (_, message) => void warned.push(message) },
+    );
+    return { warned };
+  } catch (error) {
+    return { warned, error };
+  }
+}
+
+/** Makes process.getuid answer `uid` (undefined: no getuid, as on Windows) until the test ends. */
+function runAs(t: { after(fn: () => void): void }, uid: number | undefined): void {
+  const getuid = process.getuid;
+  t.after(() => void (process.getuid = getuid));
+  process.getuid = uid === undefined ? undefined : () => uid;
+}
+
+/** A fresh folder (0700, root's) under the system's temp folder, removed after the test. */
+async function base(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-key-owner-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A 0600 key file `name` in `dir`. */
+async function keyFile(dir: string, name = 'admin.key'): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, 'vouch_admin_secret\n');
+  await chmod(file, 0o600);
+  return file;
+}
+
+/** Asserts `result` is the refusal of `path` (the key file itself when `path === file`) owned by `uid`. */
+function assertRefused(result: { error?: unknown }, file: string, path: string, uid = OTHER): void {
+  const { error } = result;
+  assert.ok(error instanceof ConfigError, String(error));
+  assert.equal(error.code, 'CONFIG_INVALID');
+  const own = process.getuid!();
+  assert.equal(
+    error.message,
+    path === file
+      ? `TEST_KEY: the key file ${file} is owned by another user (uid ${uid}), who could replace the key: ` +
+          `chown ${own} ${file}.`
+      : `TEST_KEY: the folder ${path} holding the key file ${file} is owned by another user (uid ${uid}), who ` +
+          `could put their own file in place of the key: chown ${own} ${path}.`,
+  );
+  assert.ok(!error.message.includes('vouch_admin_secret'));
+}
+
+test('a key file owned by another user is refused, whatever its mode; root-owned passes', { skip }, async (t) => {
+  const dir = await base(t);
+  const file = await keyFile(dir);
+  assert.deepEqual(await check(file), { warned: [] });
+  await chown(file, OTHER, OTHER);
+  for (const mode of [0o600, 0o400]) {
+    await chmod(file, mode);
+    assertRefused(await check(file), file, file);
+  }
+  // The group alone is another's: not a refusal (group members' access is judged by the mode).
+  await chown(file, 0, OTHER);
+  assert.deepEqual(await check(file), { warned: [] });
+});
+
+test('a folder above the key file owned by another user is refused, sticky bit or not', { skip }, async (t) => {
+  const top = join(await base(t), 'theirs');
+  const dir = join(top, 'keys');
+  await mkdir(dir, { recursive: true });
+  const file = await keyFile(dir);
+  await chmod(top, 0o755);
+  await chmod(dir, 0o700);
+
+  // The key file's own folder.
+  await chown(dir, OTHER, OTHER);
+  assertRefused(await check(file), file, dir);
+  // The owner of a sticky folder may still rename any entry in it.
+  await chmod(dir, 0o1777);
+  assertRefused(await check(file), file, dir);
+
+  // A folder further up: its owner can rename the subfolder away.
+  await chmod(dir, 0o700);
+  await chown(dir, 0, 0);
+  await chown(top, OTHER, OTHER);
+  assertRefused(await check(file), file, top);
+
+  await chown(top, 0, OTHER);
+  assert.deepEqual(await check(file), { warned: [] });
+});
+
+test('a symbolic link: folders owned by another user on either side are refused', { skip }, async (t) => {
+  const root = await base(t);
+  const real = join(root, 'real');
+  const links = join(root, 'links');
+  await mkdir(real, { mode: 0o755 });
+  await mkdir(links, { mode: 0o755 });
+  const file = await keyFile(real);
+  const link = join(links, 'admin.key');
+  await symlink(file, link);
+  assert.deepEqual(await check(link), { warned: [] });
+
+  await chown(real, OTHER, OTHER);
+  assertRefused(await check(link), link, real);
+  await chown(real, 0, 0);
+  await chown(links, OTHER, OTHER);
+  assertRefused(await check(link), link, links);
+  await chown(links, 0, 0);
+  // The file the link names is another's.
+  await chown(file, OTHER, OTHER);
+  assertRefused(await check(link), link, link);
+});
+
+test("the process's own files and folders pass; root's too; a third user's are refused", { skip }, async (t) => {
+  const dir = join(await base(t), 'mine');
+  await mkdir(dir, { mode: 0o700 });
+  const file = await keyFile(dir);
+  await chown(dir, OTHER, OTHER);
+  await chown(file, OTHER, OTHER);
+  // Running as uid 65534: its own folder and file, in root's folders above.
+  runAs(t, OTHER);
+  assert.deepEqual(await check(file), { warned: [] });
+  await chown(file, 0, 0);
+  assert.deepEqual(await check(file), { warned: [] });
+  await chown(file, OTHER - 1, OTHER - 1);
+  assertRefused(await check(file), file, file, OTHER - 1);
+});
+
+test('the stats given (the file the caller read) are judged for the owner, not the path', { skip }, async (t) => {
+  const dir = await base(t);
+  const mine = await keyFile(dir, 'mine.key');
+  const theirs = await keyFile(dir, 'theirs.key');
+  await chown(theirs, OTHER, OTHER);
+  const handle = await open(theirs, 'r');
+  const stats = await handle.stat().finally(() => handle.close());
+  const error = await checkKeyFileModes([{ file: mine, setting: 'TEST_KEY', stats }], { warn: () => {} }).catch(
+    (e: unknown) => e,
+  );
+  assertRefused({ error }, mine, mine);
+});
+
+test('a key file in /tmp (root, 1777) passes as before; no getuid (Windows) checks no owner', { skip }, async (t) => {
+  const dir = await base(t);
+  const file = await keyFile(dir);
+  assert.deepEqual(await check(file), { warned: [] });
+  await chown(file, OTHER, OTHER);
+  runAs(t, undefined);
+  assert.deepEqual(await check(file), { warned: [] });
+});
