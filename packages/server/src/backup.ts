@@ -2,7 +2,8 @@
 // of vouch.db alone can be torn or stale (the -wal file holds recent commits); VACUUM INTO reads one snapshot in a
 // single read transaction, which in WAL mode never blocks the writers, and writes it out whole.
 import { randomBytes } from 'node:crypto';
-import { link, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, link, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from './config.ts';
@@ -115,7 +116,11 @@ export async function backupSqlite(
     }
   }
   // A missing file is refused here: opening it would create an empty database.
-  await assertVouchDatabase({ dataDir: config.dataDir });
+  try {
+    await assertVouchDatabase({ dataDir: config.dataDir });
+  } catch (err) {
+    throw await withReaderHint(err, database);
+  }
 
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle;
@@ -158,6 +163,42 @@ export async function backupSqlite(
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+/** Whether this process may access `file` as `mode` says (F_OK, R_OK, W_OK). */
+async function mayAccess(file: string, mode: number): Promise<boolean> {
+  try {
+    await access(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `err` (the database could not be opened) saying why when this user may read the database but not its folder:
+ * SQLite reads a WAL database through its -shm file, which it must create if no server has the database open (and so
+ * needs to write the folder), or else read. Any other error is answered as it is.
+ */
+async function withReaderHint(err: unknown, database: string): Promise<unknown> {
+  const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+  if (!(err instanceof StorageError) || (cause !== 'SQLITE_READONLY_DIRECTORY' && cause !== 'SQLITE_CANTOPEN')) {
+    return err;
+  }
+  const shm = `${database}-shm`;
+  let hint: string;
+  if (await mayAccess(shm, constants.F_OK)) {
+    if (await mayAccess(shm, constants.R_OK)) return err;
+    hint = `this user cannot read ${shm}, which SQLite reads beside the database`;
+  } else {
+    if (await mayAccess(dirname(database), constants.W_OK)) return err;
+    hint = `SQLite must create ${shm} to read it, and this user cannot write ${dirname(database)}`;
+  }
+  return new StorageError(
+    err.code,
+    `${err.message.replace(/\.$/, '')}: ${hint}; run vouch backup as the user the server runs as.`,
+    { cause: err.cause },
+  );
 }
 
 function kekFileOf(config: Config): string {
