@@ -31,6 +31,7 @@ export type ApiErrorCode =
   | 'SLUG_INVALID'
   | 'SLUG_RESERVED'
   | 'SLUG_TAKEN'
+  | 'SLUG_CONFUSABLE'
   | 'TOOL_MANIFEST_TOO_LARGE'
   | 'HANDLE_TAKEN'
   | 'TOKEN_INVALID'
@@ -118,6 +119,8 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   SLUG_INVALID: 400,
   SLUG_RESERVED: 400,
   SLUG_TAKEN: 409,
+  // A look-alike of another agent's current slug (modules/agents/slug-skeleton.ts).
+  SLUG_CONFUSABLE: 409,
   TOOL_MANIFEST_TOO_LARGE: 400,
   HANDLE_TAKEN: 409,
   TOKEN_INVALID: 400,

@@ -30,7 +30,10 @@ export class AgentsApi extends Api {
     return this.send(ROUTES.claimAgent, { body: { claimToken } }, options);
   }
 
-  /** `PUT /api/v1/agents/:id/slug`: take or change the agent's slug. */
+  /**
+   * `PUT /api/v1/agents/:id/slug`: take or change the agent's slug. 409 `SLUG_TAKEN` when another agent holds it,
+   * `SLUG_CONFUSABLE` when it looks like another agent's slug (a look-alike of the agent's own is allowed).
+   */
   setSlug(
     id: string,
     slug: string,

@@ -12,7 +12,10 @@ import type {
 
 /** Treeship's identity routes: slug registration, profiles, tool manifests, voice fingerprints, domains. */
 export class IdentityApi extends Api {
-  /** `POST /v1/identity/register`: an agent under a slug; its `management_token` is shown once. */
+  /**
+   * `POST /v1/identity/register`: an agent under a slug; its `management_token` is shown once. A slug another agent
+   * holds is refused 409 `SLUG_TAKEN`, a look-alike of one (`paypa1` beside `paypal`) 409 `SLUG_CONFUSABLE`.
+   */
   register(input: IdentityRegistrationInput, options?: CallOptions): Promise<Answer<IdentityRegistration>> {
     return this.send(ROUTES.registerIdentity, { body: { ...input } }, options);
   }

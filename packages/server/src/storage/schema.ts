@@ -62,6 +62,11 @@ export interface AgentsTable {
   id: string;
   /** Unique when set; never 26 characters, never 64 hex (see modules/agents/slug.ts). */
   slug: string | null;
+  /**
+   * What the slug looks like (modules/agents/slug-skeleton.ts), unique when set (migration 0018), so that no two
+   * agents hold look-alike slugs. Null without a slug, and for a look-alike registered before 0018 beside an older one.
+   */
+  slug_skeleton: string | null;
   name: string | null;
   description: string | null;
   /** Current Ed25519 key as standard base64 of its 32 bytes; unique. Null for slug agents registered without one. */

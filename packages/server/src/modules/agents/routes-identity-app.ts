@@ -49,6 +49,11 @@ async function managedAgent(ctx: AppContext, req: FastifyRequest, ref: string): 
   return row;
 }
 
+/** 409 `SLUG_CONFUSABLE`, naming neither the look-alike nor its holder. */
+function slugConfusable(): ApiError {
+  return new ApiError('SLUG_CONFUSABLE', 'This slug looks like one another agent holds. Choose another.');
+}
+
 function linkingKeyError(reason: 'unknown' | 'used' | 'expired'): ApiError {
   return reason === 'used'
     ? new ApiError('TOKEN_USED', 'This linking key has already been used.')
@@ -57,12 +62,12 @@ function linkingKeyError(reason: 'unknown' | 'used' | 'expired'): ApiError {
 
 /**
  * Creates the agent row (and its claim token, or consumes its linking key) inside `trx`. Shared by both
- * registration routes. Throws `KEY_ALREADY_REGISTERED`, `SLUG_TAKEN`, `TOKEN_INVALID` or `TOKEN_USED`. A registration
+ * registration routes. Throws `KEY_ALREADY_REGISTERED`, `SLUG_TAKEN`, `SLUG_CONFUSABLE`, `TOKEN_INVALID` or `TOKEN_USED`. A registration
  * is not audited, but the link a linking key makes is (`agent.link`, by the new agent, on request `requestId`).
  */
 export async function createAgent(
   trx: Db,
-  row: Omit<AgentRow, 'status' | 'owner_id' | 'claimed_at'>,
+  row: Omit<AgentRow, 'status' | 'owner_id' | 'claimed_at' | 'slug_skeleton'>,
   linkingKey: string | undefined,
   requestId: string,
 ): Promise<{ claimToken?: string; ownerId: string | null }> {
@@ -85,6 +90,7 @@ export async function createAgent(
     throw new ApiError('KEY_ALREADY_REGISTERED', 'This public key is already registered to an agent.');
   }
   if (inserted === 'slug_taken') throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
+  if (inserted === 'slug_confusable') throw slugConfusable();
   if (linkHash !== undefined) {
     const used = await store.consumeLinkingKey(trx, linkHash, row.id, now);
     if (!used.ok) throw linkingKeyError(used.reason);
@@ -430,9 +436,9 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         assertAgentActive(current);
         // Against the slug held now, under the lock: an agent keeps a reserved slug only while it holds it.
         assertTakeableSlug(slug, 'body.slug', current.slug);
-        if (!(await store.setSlug(trx, row.id, slug, now))) {
-          throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
-        }
+        const set = await store.setSlug(trx, row.id, slug, now);
+        if (set === 'taken') throw new ApiError('SLUG_TAKEN', 'This slug is already taken.');
+        if (set === 'confusable') throw slugConfusable();
         if (current.slug !== slug) {
           await resignManifest(trx, key, row.id, slug, now);
           await auditSlug(trx, req, row.id, current.slug, slug, now);

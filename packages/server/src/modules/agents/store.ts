@@ -3,6 +3,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { codePointOrder, deleteExpired, preparedRead } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
+import { slugSkeleton } from './slug-skeleton.ts';
 
 export type Db = Kysely<Database>;
 export type AgentRow = Selectable<Database['agents']>;
@@ -50,6 +51,11 @@ export function findAgentBySlug(db: Db, slug: string): Promise<AgentRow | undefi
   return db.selectFrom('agents').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
+/** The agent whose stored slug skeleton this is (slug-skeleton.ts): the holder a look-alike would read as. */
+function findAgentBySkeleton(db: Db, skeleton: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('agents').select('id').where('slug_skeleton', '=', skeleton).executeTakeFirst();
+}
+
 /** The agents with these internal ids or slugs, in one query (batch lookups, e.g. event ingestion). */
 export function findAgentsByIdsOrSlugs(db: Db, ids: readonly string[], slugs: readonly string[]): Promise<AgentRow[]> {
   if (ids.length === 0 && slugs.length === 0) return Promise.resolve([]);
@@ -70,7 +76,7 @@ export function findAgentByPublicKey(db: Db, publicKey: string): Promise<AgentRo
   return db.selectFrom('agents').selectAll().where('public_key', '=', publicKey).executeTakeFirst();
 }
 
-export type InsertAgentResult = 'inserted' | 'slug_taken' | 'key_taken';
+export type InsertAgentResult = 'inserted' | 'slug_taken' | 'slug_confusable' | 'key_taken';
 
 /** Whether any agent has, or had, this key (the key history). */
 async function keyKnown(db: Db, publicKey: string): Promise<boolean> {
@@ -83,11 +89,13 @@ async function keyKnown(db: Db, publicKey: string): Promise<boolean> {
 }
 
 /**
- * Inserts an agent and, when it has one, its key into the key history. Conflicts are answered, not thrown:
- * `INSERT ... ON CONFLICT DO NOTHING` waits for a concurrent inserter of the same slug or key and then inserts
- * nothing, so the loser learns which constraint it hit without aborting the (PostgreSQL) transaction.
+ * Inserts an agent (with its slug's skeleton) and, when it has one, its key into the key history. Conflicts are
+ * answered, not thrown: `INSERT ... ON CONFLICT DO NOTHING` waits for a concurrent inserter of the same slug, a
+ * look-alike slug or the same key and then inserts nothing, so the loser learns which constraint it hit without
+ * aborting the (PostgreSQL) transaction.
  */
-export async function insertAgent(db: Db, row: AgentRow): Promise<InsertAgentResult> {
+export async function insertAgent(db: Db, agent: Omit<AgentRow, 'slug_skeleton'>): Promise<InsertAgentResult> {
+  const row: AgentRow = { ...agent, slug_skeleton: agent.slug === null ? null : slugSkeleton(agent.slug) };
   // A key rotated out of another agent is still that agent's: the key history is checked first.
   if (row.public_key !== null && (await keyKnown(db, row.public_key))) return 'key_taken';
   const inserted = await db
@@ -98,6 +106,9 @@ export async function insertAgent(db: Db, row: AgentRow): Promise<InsertAgentRes
     .executeTakeFirst();
   if (inserted === undefined) {
     if (row.slug !== null && (await findAgentBySlug(db, row.slug)) !== undefined) return 'slug_taken';
+    if (row.slug_skeleton !== null && (await findAgentBySkeleton(db, row.slug_skeleton)) !== undefined) {
+      return 'slug_confusable';
+    }
     // The slug's holder may have let it go since the conflict: the key's history (never emptied, written with the
     // agent row) says whether the key was what conflicted.
     if (row.slug === null || (row.public_key !== null && (await keyKnown(db, row.public_key)))) return 'key_taken';
@@ -121,22 +132,41 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** Whether a unique violation was of `agents_slug_skeleton_key` (a look-alike slug) rather than of the slug's own. */
+function isSkeletonViolation(err: unknown): boolean {
+  const e = err as { constraint?: unknown; message?: unknown } | null;
+  // PostgreSQL names the index; SQLite names the column ("UNIQUE constraint failed: agents.slug_skeleton").
+  return e?.constraint === 'agents_slug_skeleton_key' || String(e?.message).includes('agents.slug_skeleton');
+}
+
+export type SetSlugResult = 'set' | 'taken' | 'confusable';
+
 /**
- * Sets or clears an agent's slug; `false` when another agent holds it (also when a concurrent writer took it first:
- * the unique constraint decides, and on PostgreSQL the caller's transaction must then be abandoned by throwing).
+ * Sets or clears an agent's slug and its skeleton. `taken` when another agent holds the slug, `confusable` when
+ * another agent's slug looks like it (a look-alike of the agent's own slug is its to take); also when a concurrent
+ * writer took either first: the unique constraints decide, and on PostgreSQL the caller's transaction must then be
+ * abandoned by throwing.
  */
-export async function setSlug(db: Db, agentId: string, slug: string | null, now: number): Promise<boolean> {
+export async function setSlug(db: Db, agentId: string, slug: string | null, now: number): Promise<SetSlugResult> {
+  const skeleton = slug === null ? null : slugSkeleton(slug);
   if (slug !== null) {
     const holder = await findAgentBySlug(db, slug);
-    if (holder !== undefined) return holder.id === agentId;
+    // The slug it holds already: nothing to change (its skeleton is NULL only beside an older look-alike, 0018).
+    if (holder !== undefined) return holder.id === agentId ? 'set' : 'taken';
+    const alike = await findAgentBySkeleton(db, skeleton!);
+    if (alike !== undefined && alike.id !== agentId) return 'confusable';
   }
   try {
-    await db.updateTable('agents').set({ slug, updated_at: now }).where('id', '=', agentId).execute();
+    await db
+      .updateTable('agents')
+      .set({ slug, slug_skeleton: skeleton, updated_at: now })
+      .where('id', '=', agentId)
+      .execute();
   } catch (err) {
-    if (isUniqueViolation(err)) return false;
+    if (isUniqueViolation(err)) return isSkeletonViolation(err) ? 'confusable' : 'taken';
     throw err;
   }
-  return true;
+  return 'set';
 }
 
 /** Revokes an agent that is not yet revoked; `false` when it already was. */

@@ -15,6 +15,7 @@ import { issuedTokenPayload } from './0014_issued_token_payload.ts';
 import { agentsListingIndex } from './0015_agents_listing_index.ts';
 import { signedRequestExpiryIndex } from './0016_signed_request_expiry_index.ts';
 import { signatureSignerKey } from './0017_signature_signer_key.ts';
+import { slugSkeletonColumn } from './0018_slug_skeleton.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0015_agents_listing_index', agentsListingIndex],
   ['0016_signed_request_expiry_index', signedRequestExpiryIndex],
   ['0017_signature_signer_key', signatureSignerKey],
+  ['0018_slug_skeleton', slugSkeletonColumn],
 ];
