@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
 import { openStorage } from '../../packages/server/src/storage/index.ts';
 import { newId } from '../../packages/server/src/modules/agents/ids.ts';
+import { slugSkeleton } from '../../packages/server/src/modules/agents/slug-skeleton.ts';
 
 const [workDir, countArg, pgUrl, pgSchema] = process.argv.slice(2);
 const count = Number(countArg);
@@ -24,15 +25,16 @@ const storage = await openStorage({
 /**
  * Direct inserts, bypassing the API: on SQLite through a second better-sqlite3 connection to the same file, prepared
  * statements in one transaction; on PostgreSQL one INSERT ... SELECT over generate_series. Every seeded agent has a
- * valid id, slug (`agent-<n>`), Ed25519-sized public key, code hash and model, as a Treeship registration would.
+ * valid id, slug (`agent-<n>`) and its skeleton (`agent<n>` with 0, 1, 5 read as o, l, s), Ed25519-sized public key,
+ * code hash and model, as a Treeship registration would.
  */
 async function seed(): Promise<void> {
   const created = Date.UTC(2026, 0, 1);
   if (pgUrl) {
-    await sql`insert into agents (id, slug, name, description, public_key, code_hash, model_id, status,
+    await sql`insert into agents (id, slug, slug_skeleton, name, description, public_key, code_hash, model_id, status,
         registered_via, created_at, updated_at)
       select substr(translate(md5('id' || g), '0189', 'wxyz') || translate(md5('id2' || g), '0189', 'wxyz'), 1, 25) || 'a',
-        'agent-' || g, 'Agent ' || g, 'Seeded for the benchmark', encode(sha256(('key' || g)::bytea), 'base64'),
+        'agent-' || g, translate('agent' || g, '015', 'ols'), 'Agent ' || g, 'Seeded for the benchmark', encode(sha256(('key' || g)::bytea), 'base64'),
         encode(sha256(('code' || g)::bytea), 'hex'), 'gpt-4-turbo', 'unclaimed', 'slug', ${created}::bigint + g, ${created}::bigint + g
       from generate_series(0, ${count - 1}::int) as g`.execute(storage.db);
     await sql`insert into agent_keys (public_key, agent_id, created_at)
@@ -43,8 +45,8 @@ async function seed(): Promise<void> {
   const raw = new BetterSqlite3(join(workDir!, 'vouch.db'));
   try {
     raw.pragma('busy_timeout = 5000');
-    const agent = raw.prepare(`insert into agents (id, slug, name, description, public_key, code_hash, model_id, status,
-      registered_via, created_at, updated_at) values (?, ?, ?, 'Seeded for the benchmark', ?, ?, 'gpt-4-turbo',
+    const agent = raw.prepare(`insert into agents (id, slug, slug_skeleton, name, description, public_key, code_hash,
+      model_id, status, registered_via, created_at, updated_at) values (?, ?, ?, ?, 'Seeded for the benchmark', ?, ?, 'gpt-4-turbo',
       'unclaimed', 'slug', ?, ?)`);
     const key = raw.prepare('insert into agent_keys (public_key, agent_id, created_at) values (?, ?, ?)');
     const bytes = randomBytes(64 * count);
@@ -53,7 +55,16 @@ async function seed(): Promise<void> {
         const id = newId();
         const publicKey = bytes.subarray(64 * i, 64 * i + 32).toString('base64');
         const codeHash = bytes.subarray(64 * i + 32, 64 * i + 64).toString('hex');
-        agent.run(id, `agent-${i}`, `Agent ${i}`, publicKey, codeHash, created + i, created + i);
+        agent.run(
+          id,
+          `agent-${i}`,
+          slugSkeleton(`agent-${i}`),
+          `Agent ${i}`,
+          publicKey,
+          codeHash,
+          created + i,
+          created + i,
+        );
         key.run(publicKey, id, created + i);
       }
     })();
