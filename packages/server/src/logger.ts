@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 import type { FastifyRequest } from 'fastify';
 import type { LogLevel } from './config.ts';
+import { shownPath } from './http/shown-path.ts';
 
 /**
  * Paths pino blanks in every log line. Request logging below records neither headers, bodies nor query
@@ -27,9 +28,13 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.kek',
 ];
 
-/** What a request looks like in the log: no headers, no body, and the path without its query string. */
+/**
+ * What a request looks like in the log: no headers, no body, and the path without its query string, in the form a
+ * 404 shows it (shownPath: at most SHOWN_PATH_MAX characters, control and invisible characters percent-encoded), so
+ * that one request of up to the header limit (16 KiB) cannot write a 16 KiB line, nor anything that acts on a terminal.
+ */
 function serializeRequest(req: FastifyRequest): Record<string, unknown> {
-  return { id: req.id, method: req.method, path: req.url.split('?')[0], ip: req.ip };
+  return { id: req.id, method: req.method, path: shownPath(req.url.split('?')[0]!), ip: req.ip };
 }
 
 /** The server's pino logger: JSON lines, secrets redacted, requests logged without headers or query strings. */

@@ -2,7 +2,7 @@
 // caller's choice, up to the header limit (16 KiB). What the message shows is capped, and characters that could act
 // on a terminal or log viewer, or hide or reorder text (display text's set, see text-patterns), are percent-encoded,
 // so the shown path is still the path, only inert. Node's parser refuses such bytes on the wire today; this holds
-// whatever reaches the handler.
+// whatever reaches the handler. The request log shows the path in this form too (logger.ts).
 import { INVISIBLE } from './text-patterns.ts';
 
 /** How many characters (UTF-16 units) of a path a message shows, the ellipsis not counted. */
