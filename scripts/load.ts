@@ -59,7 +59,7 @@ interface WorkloadResult {
 // ------------------------------------------------------------------------------------------------------ server
 
 async function serve(dir: string): Promise<void> {
-  const { buildApp, loadConfig } = await import('../packages/server/src/index.ts');
+  const { adminKeyDigests, buildApp, loadConfig } = await import('../packages/server/src/index.ts');
   const { openStorage } = await import('../packages/server/src/storage/index.ts');
   const { issueToken } = await import('../packages/server/src/modules/tokens/service.ts');
   const { generateKeyPair } = await import('../packages/sdk/src/index.ts');
@@ -84,7 +84,7 @@ async function serve(dir: string): Promise<void> {
     dataDir: dir,
     ...(pgUrl ? { databaseUrl: pgUrl, pgSchema, pgPoolMax: Number(process.env.LOAD_PG_POOL ?? 10) } : {}),
   });
-  const { app, ctx } = await buildApp({ config, storage, kek: randomBytes(32), adminKey });
+  const { app, ctx } = await buildApp({ config, storage, kek: randomBytes(32), adminKeys: adminKeyDigests(adminKey) });
   const admin = { 'x-api-key': adminKey };
   const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown, headers?: Record<string, string>) => {
     const res = await app.inject({ method, url, payload: payload as object, headers });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
+import { adminKeyDigests, buildApp, loadConfig } from '../../packages/server/src/index.ts';
 import { openStorage } from '../../packages/server/src/storage/index.ts';
 import { newId } from '../../packages/server/src/modules/agents/ids.ts';
 import { slugSkeleton } from '../../packages/server/src/modules/agents/slug-skeleton.ts';
@@ -85,7 +85,12 @@ const config = loadConfig({
   VOUCH_POW_DIFFICULTY: '2',
   VOUCH_RATE_LIMIT_MAX: '1000000',
 });
-const { app } = await buildApp({ config, storage, kek: randomBytes(32), adminKey: randomBytes(24).toString('hex') });
+const { app } = await buildApp({
+  config,
+  storage,
+  kek: randomBytes(32),
+  adminKeys: adminKeyDigests(randomBytes(24).toString('hex')),
+});
 
 const bare = Fastify();
 bare.get('/v1/identity/:slug', async (req, reply) => {

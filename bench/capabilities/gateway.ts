@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { draftIssuerEntry, generateKeyPair, signAgentCredential } from '../../packages/sdk/src/index.ts';
-import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
+import { adminKeyDigests, buildApp, loadConfig } from '../../packages/server/src/index.ts';
 import type { AppContext } from '../../packages/server/src/context.ts';
 import { openStorage, type Storage } from '../../packages/server/src/storage/index.ts';
 import { issueCapability } from '../../packages/server/src/modules/capabilities/service.ts';
@@ -41,7 +41,7 @@ export async function benchGateway(count: number): Promise<BenchGateway> {
   });
   const storage = await openStorage({ dataDir: dir });
   const adminKey = randomBytes(24).toString('hex');
-  const { app, ctx } = await buildApp({ config, storage, kek: randomBytes(32), adminKey });
+  const { app, ctx } = await buildApp({ config, storage, kek: randomBytes(32), adminKeys: adminKeyDigests(adminKey) });
   const issuers = await Promise.all(
     ['acme', 'bolt', 'coda', 'dyad', 'echo'].map(async (id) => {
       const pair = await generateKeyPair('Ed25519');

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeBase64, encodeUtf8, generateKeyPair, getDefaultCrypto } from '../../packages/sdk/src/index.ts';
-import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
+import { adminKeyDigests, buildApp, loadConfig } from '../../packages/server/src/index.ts';
 import type { VouchApp } from '../../packages/server/src/index.ts';
 import { openStorage } from '../../packages/server/src/storage/index.ts';
 import type { Storage } from '../../packages/server/src/storage/index.ts';
@@ -91,7 +91,7 @@ export async function createFixture(
   });
   const adminKey = randomBytes(24).toString('hex');
   const kek = randomBytes(32);
-  const app = await buildApp({ config, storage, kek, adminKey });
+  const app = await buildApp({ config, storage, kek, adminKeys: adminKeyDigests(adminKey) });
   const inject = async (url: string, payload: unknown, headers: Record<string, string> = {}) => {
     const res = await app.app.inject({ method: 'POST', url, payload: payload as object, headers });
     if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { generateKeyPair, keysFromJwks, verifyAipToken } from '../../packages/sdk/src/index.ts';
-import { buildApp, loadConfig } from '../../packages/server/src/index.ts';
+import { adminKeyDigests, buildApp, loadConfig } from '../../packages/server/src/index.ts';
 import { ensureServerKey, openStorage } from '../../packages/server/src/storage/index.ts';
 import { isTokenFailure, issueToken, verifyToken } from '../../packages/server/src/modules/tokens/service.ts';
 import { keyringOf } from '../../packages/server/src/modules/tokens/keyring.ts';
@@ -39,7 +39,12 @@ async function vouch(): Promise<void> {
   });
   const kek = randomBytes(32);
   await ensureServerKey(storage, kek, 'tokens', 'ES256', Date.now());
-  const { app, ctx } = await buildApp({ config, storage, kek, adminKey: randomBytes(24).toString('hex') });
+  const { app, ctx } = await buildApp({
+    config,
+    storage,
+    kek,
+    adminKeys: adminKeyDigests(randomBytes(24).toString('hex')),
+  });
   const agent = await generateKeyPair('Ed25519');
   const reg = await app.inject({
     method: 'POST',

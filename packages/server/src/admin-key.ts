@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { adminKeyProblem, ConfigError } from './config.ts';
 import type { Config } from './config.ts';
 import { createFileWhole, readRegularFile } from './files/index.ts';
+import type { AdminKeyDigests } from './http/admin-auth.ts';
+import { hashSecret } from './http/secrets.ts';
 
 export interface ResolvedAdminKey {
-  key: string;
+  /** The keys' digests only: a key read or generated here is hashed at once and not kept (nor is it in Config). */
+  digests: AdminKeyDigests;
   /** Where a generated key was written; undefined when the key came from VOUCH_ADMIN_KEY. */
   file: string | undefined;
   generated: boolean;
@@ -14,10 +17,13 @@ export interface ResolvedAdminKey {
 /**
  * The admin key: VOUCH_ADMIN_KEY when set. Otherwise, on SQLite only, the key in `<data dir>/admin.key`,
  * generated once (mode 0600) on first start. PostgreSQL deployments must set VOUCH_ADMIN_KEY so every process agrees.
- * VOUCH_ADMIN_KEY_PREVIOUS (config.adminKeyPrevious) goes with either, and must differ from the key found here.
+ * VOUCH_ADMIN_KEY_PREVIOUS (config.adminKeyPreviousDigest) goes with either, and must differ from the key found here.
  */
 export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey> {
-  if (config.adminKey !== undefined) return { key: config.adminKey, file: undefined, generated: false };
+  const previous = config.adminKeyPreviousDigest;
+  if (config.adminKeyDigest !== undefined) {
+    return { digests: { current: config.adminKeyDigest, previous }, file: undefined, generated: false };
+  }
   if (config.databaseUrl !== undefined) {
     throw new ConfigError('VOUCH_ADMIN_KEY is required with PostgreSQL, so that every server process shares it.');
   }
@@ -26,18 +32,21 @@ export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey>
   // Written whole and flushed, then linked into place (createFileWhole): if another process won, both keep the first
   // key, and admin.key never exists half-written, as it did between an exclusive create and its write (a racing start
   // read '', and a crash or full disk there left it so for good).
-  if (await createFileWhole(file, `${fresh}\n`, 0o600)) return { key: fresh, file, generated: true };
+  if (await createFileWhole(file, `${fresh}\n`, 0o600)) {
+    return { digests: { current: hashSecret(fresh), previous }, file, generated: true };
+  }
   // Trimmed: the file ends with a newline, and HTTP strips surrounding whitespace from the header just the same.
   const key = (await readAdminKeyFile(file)).trim();
   const problem = adminKeyProblem(key);
   if (problem !== undefined) throw new ConfigError(`The admin key in ${file} ${problem}.`);
   // loadConfig compared VOUCH_ADMIN_KEY; the file's key is known only now.
-  if (key === config.adminKeyPrevious) {
+  const current = hashSecret(key);
+  if (current === previous) {
     throw new ConfigError(
       `VOUCH_ADMIN_KEY_PREVIOUS is the same as the admin key in ${file}: set it to the key being replaced, or unset it.`,
     );
   }
-  return { key, file, generated: false };
+  return { digests: { current, previous }, file, generated: false };
 }
 
 /** The longest admin.key read: a key of ADMIN_KEY_MAX_CHARS and its newline, with room for stray whitespace. */

@@ -17,6 +17,7 @@ import { DEFAULT_BODY_LIMIT, installBodyLimits } from './http/body-limits.ts';
 import { installPolicies } from './http/policy.ts';
 import type { Authenticators } from './http/policy.ts';
 import { adminAuthenticator } from './http/admin-auth.ts';
+import type { AdminKeyDigests } from './http/admin-auth.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import type { RateLimitStore } from './http/rate-limit.ts';
 import { installMetrics } from './http/metrics.ts';
@@ -35,8 +36,8 @@ export interface AppDeps {
   storage: Storage;
   /** Key-encryption key for server private keys. */
   kek: Buffer;
-  /** The current admin key; `config.adminKeyPrevious`, when set, is accepted beside it. */
-  adminKey: string;
+  /** The admin keys' digests (resolveAdminKey's, or adminKeyDigests of keys the caller holds). */
+  adminKeys: AdminKeyDigests;
   clock?: Clock;
   /** A ready logger; otherwise one is made at `config.logLevel`, writing to `logStream` or stdout. */
   logger?: Logger;
@@ -65,7 +66,7 @@ export interface VouchApp {
  * rate limit), metrics, OpenAPI and every module's routes. It does not listen; see `startServer`.
  *
  * @example
- * const { app } = await buildApp({ config, storage, kek, adminKey });
+ * const { app } = await buildApp({ config, storage, kek, adminKeys: adminKeyDigests(adminKey) });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
 export async function buildApp(deps: AppDeps): Promise<VouchApp> {
@@ -135,10 +136,10 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   installJsonBodyParser(app, config.jsonMaxDepth);
   installBodyLimits(app, config.bodyLimit);
   // The previous key, when configured, is accepted beside the current one (a rolling change of the admin key).
-  if (config.adminKeyPrevious !== undefined && config.adminKeyPrevious === deps.adminKey) {
+  if (deps.adminKeys.previous !== undefined && deps.adminKeys.previous === deps.adminKeys.current) {
     throw new ConfigError('VOUCH_ADMIN_KEY_PREVIOUS is the same as the admin key: set it to the key being replaced.');
   }
-  const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKey, config.adminKeyPrevious) };
+  const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKeys) };
   for (const m of modules) {
     for (const [caller, auth] of Object.entries(m.authenticators?.(ctx) ?? {})) {
       if (authenticators[caller as keyof Authenticators]) {

@@ -6,6 +6,7 @@ import type { OpenStorageOptions } from './storage/index.ts';
 import { OTHER_PROGRAMS_VARIABLES } from './config-other-names.ts';
 import { ConfigError } from './config-error.ts';
 import { explicitSslMode } from './storage/lib/pg-sslmode.ts';
+import { hashSecret } from './http/secrets.ts';
 
 export { OTHER_PROGRAMS_VARIABLES };
 
@@ -32,12 +33,16 @@ export interface Config {
   /** PostgreSQL: longest wait for a lock, in ms (0: none). */
   pgLockTimeoutMs: number;
   kekFile: string | undefined;
-  adminKey: string | undefined;
   /**
-   * A second admin key accepted beside the current one (VOUCH_ADMIN_KEY_PREVIOUS), so the key can change in a rolling
-   * restart; audited as `admin:previous`. Never equal to the current key.
+   * SHA-256 digest (hashSecret) of VOUCH_ADMIN_KEY; undefined: the key is admin.key's (resolveAdminKey). The key itself
+   * is hashed as it is read and not kept, so nothing that reads or prints the configuration can show it.
    */
-  adminKeyPrevious: string | undefined;
+  adminKeyDigest: string | undefined;
+  /**
+   * Digest of a second admin key accepted beside the current one (VOUCH_ADMIN_KEY_PREVIOUS), so the key can change in
+   * a rolling restart; audited as `admin:previous`. Never the current key's.
+   */
+  adminKeyPreviousDigest: string | undefined;
   corsOrigins: string[];
   trustProxy: TrustProxy;
   metricsPublic: boolean;
@@ -669,8 +674,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseUrl,
     databaseSchema,
     kekFile,
-    adminKey,
-    adminKeyPrevious,
+    // The keys themselves go no further than this function.
+    adminKeyDigest: adminKey === undefined ? undefined : hashSecret(adminKey),
+    adminKeyPreviousDigest: adminKeyPrevious === undefined ? undefined : hashSecret(adminKeyPrevious),
     corsOrigins,
     trustProxy: parseTrustProxy(env.VOUCH_TRUST_PROXY),
     metricsPublic: boolVar(env, 'VOUCH_METRICS_PUBLIC'),

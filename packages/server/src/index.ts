@@ -11,6 +11,8 @@ export type { AppContext } from './context.ts';
 export { startServer, runServer, SERVER_KEY_PURPOSES } from './start.ts';
 export type { RunningServer, StartOptions } from './start.ts';
 export { resolveAdminKey } from './admin-key.ts';
+export { adminKeyDigests } from './http/admin-auth.ts';
+export type { AdminKeyDigests } from './http/admin-auth.ts';
 export { rewrapDeploymentKek } from './kek-rewrap.ts';
 export type { DeploymentRewrap } from './kek-rewrap.ts';
 export { backupSqlite, BackupError, BACKUP_COUNTED_TABLES } from './backup.ts';

@@ -126,7 +126,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
 
     const rateLimitStore = rateLimitStoreFor(storage);
-    const { app, ctx } = await buildApp({ config, storage, kek, adminKey: admin.key, clock, logger, rateLimitStore });
+    const { app, ctx } = await buildApp({
+      config,
+      storage,
+      kek,
+      adminKeys: admin.digests,
+      clock,
+      logger,
+      rateLimitStore,
+    });
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info(
       {
@@ -140,7 +148,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (admin.generated) logger.info({ file: admin.file }, 'generated an admin key; read it from this file');
     else if (admin.file) logger.info({ file: admin.file }, 'admin key loaded from file');
     // At every start while set: a previous key left in place after a roll keeps a retired secret working.
-    if (config.adminKeyPrevious !== undefined) {
+    if (admin.digests.previous !== undefined) {
       logger.warn(
         'VOUCH_ADMIN_KEY_PREVIOUS is set: the previous admin key is accepted beside the current one (audited as ' +
           'admin:previous); once every client sends the new key, unset it and restart every instance',

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { resolveAdminKey } from '../src/admin-key.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { startServer } from '../src/start.ts';
+import { adminKeyDigests } from '../src/http/admin-auth.ts';
+import { hashSecret } from '../src/http/secrets.ts';
 import { LogCapture, makeApp, serverEnv, TEST_ADMIN_KEY } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { eachEngine } from './helpers/storage.ts';
@@ -31,10 +33,10 @@ function refusedWith(env: Record<string, string>, reason: RegExp, secrets: strin
 }
 
 test('VOUCH_ADMIN_KEY_PREVIOUS: read when set, checked like VOUCH_ADMIN_KEY, never the current key', () => {
-  assert.equal(loadConfig({}).adminKeyPrevious, undefined);
-  assert.equal(loadConfig({ VOUCH_ADMIN_KEY_PREVIOUS: '' }).adminKeyPrevious, undefined);
+  assert.equal(loadConfig({}).adminKeyPreviousDigest, undefined);
+  assert.equal(loadConfig({ VOUCH_ADMIN_KEY_PREVIOUS: '' }).adminKeyPreviousDigest, undefined);
   const c = loadConfig({ VOUCH_ADMIN_KEY: TEST_ADMIN_KEY, VOUCH_ADMIN_KEY_PREVIOUS: PREVIOUS });
-  assert.equal(c.adminKeyPrevious, PREVIOUS);
+  assert.equal(c.adminKeyPreviousDigest, hashSecret(PREVIOUS));
   assert.deepEqual(c.unknownVariables, [], 'a known name, not warned about as a typo');
 
   refusedWith({ VOUCH_ADMIN_KEY_PREVIOUS: 'short-old-key' }, /^VOUCH_ADMIN_KEY_PREVIOUS must be at least 16/, [
@@ -67,7 +69,7 @@ test('VOUCH_ADMIN_KEY_PREVIOUS equal to the key in admin.key is refused at start
     });
     // Another previous key goes with the file's key.
     const other = loadConfig({ VOUCH_DATA_DIR: dir, VOUCH_ADMIN_KEY_PREVIOUS: TEST_ADMIN_KEY });
-    assert.equal((await resolveAdminKey(other)).key, PREVIOUS);
+    assert.deepEqual((await resolveAdminKey(other)).digests, adminKeyDigests(PREVIOUS, TEST_ADMIN_KEY));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAdminKey } from '../src/admin-key.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { hashSecret } from '../src/http/secrets.ts';
 
 test('admin.key: generated once, read back trimmed; unusable content refused without quoting it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-admin-key-'));
@@ -15,9 +16,10 @@ test('admin.key: generated once, read back trimmed; unusable content refused wit
     const file = join(dir, 'admin.key');
     const first = await resolveAdminKey(config);
     assert.equal(first.generated, true);
-    assert.equal(await readFile(file, 'utf8'), `${first.key}\n`);
+    assert.equal(hashSecret((await readFile(file, 'utf8')).replace(/\n$/, '')), first.digests.current);
+    assert.match(await readFile(file, 'utf8'), /^vouch_admin_[\w-]{43}\n$/);
     // The file's trailing newline is not part of the key (HTTP strips it from the header as well).
-    assert.equal((await resolveAdminKey(config)).key, first.key);
+    assert.deepEqual((await resolveAdminKey(config)).digests, first.digests);
 
     const key = 'vouch_admin_0123456789abcdef';
     for (const [content, reason] of [
@@ -48,9 +50,11 @@ test('admin.key: starts racing on a fresh data directory agree on one key; none 
       // Before, the file existed empty between its exclusive create and its write: a racing start read '' and
       // stopped with "must be at least 16 characters", and a crash in that gap left it so for good.
       const all = await Promise.all(Array.from({ length: 16 }, () => resolveAdminKey(config)));
-      assert.equal(new Set(all.map((r) => r.key)).size, 1);
+      assert.equal(new Set(all.map((r) => r.digests.current)).size, 1);
       assert.equal(all.filter((r) => r.generated).length, 1);
-      assert.equal(await readFile(join(dir, 'admin.key'), 'utf8'), `${all[0]!.key}\n`);
+      const written = await readFile(join(dir, 'admin.key'), 'utf8');
+      assert.ok(written.endsWith('\n'));
+      assert.equal(hashSecret(written.slice(0, -1)), all[0]!.digests.current);
       assert.deepEqual(await readdir(dir), ['admin.key'], 'no temporary file left behind');
     } finally {
       await rm(dir, { recursive: true, force: true });

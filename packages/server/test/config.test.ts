@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.ts';
+import { hashSecret } from '../src/http/secrets.ts';
 import { configTable } from '../../../scripts/config-table.ts';
 
 test('defaults: 127.0.0.1:4100, SQLite under ./data, public URL from host and port', () => {
@@ -117,8 +118,11 @@ function configError(env: Record<string, string>): ConfigError {
 
 test('VOUCH_ADMIN_KEY that no x-api-key header can match is refused, without quoting the key', () => {
   const key = 'vouch_admin_0123456789abcdef';
-  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: key }).adminKey, key);
-  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: 'two words 0123456789' }).adminKey, 'two words 0123456789');
+  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: key }).adminKeyDigest, hashSecret(key));
+  assert.equal(
+    loadConfig({ VOUCH_ADMIN_KEY: 'two words 0123456789' }).adminKeyDigest,
+    hashSecret('two words 0123456789'),
+  );
   for (const bad of [`${key}\n`, ` ${key}`, `${key}\t`, `${key}\r\nx`, `${key}\u0007`, `${key}é`, `${key}\u00a0`]) {
     const err = configError({ VOUCH_ADMIN_KEY: bad });
     assert.match(err.message, /^VOUCH_ADMIN_KEY (has leading or trailing whitespace|must be printable ASCII)/);

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyRequest } from 'fastify';
 import { ADMIN_KEY_MAX_CHARS, ConfigError, loadConfig } from '../src/config.ts';
-import { adminAuthenticator } from '../src/http/admin-auth.ts';
+import { adminAuthenticator, adminKeyDigests } from '../src/http/admin-auth.ts';
+import { hashSecret } from '../src/http/secrets.ts';
 import type { Config } from '../src/config.ts';
 
 /** The ConfigError `loadConfig(env)` raises; fails the test if it accepts `env`. */
@@ -66,7 +67,7 @@ test('every whole-number variable takes its bounds and refuses one past either, 
 });
 
 test('VOUCH_ADMIN_KEY: 16 characters is the least, and DEL (0x7f) is refused like any control character', () => {
-  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: 'a'.repeat(16) }).adminKey, 'a'.repeat(16));
+  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: 'a'.repeat(16) }).adminKeyDigest, hashSecret('a'.repeat(16)));
   for (const short of ['a'.repeat(15), 'abcdefghijkl']) {
     assert.match(configError({ VOUCH_ADMIN_KEY: short }).message, /^VOUCH_ADMIN_KEY must be at least 16 characters/);
   }
@@ -81,12 +82,12 @@ test('VOUCH_ADMIN_KEY: 16 characters is the least, and DEL (0x7f) is refused lik
 test('VOUCH_ADMIN_KEY: 1,024 characters is the most, as the admin check reads no longer header', async () => {
   const longest = 'k'.repeat(ADMIN_KEY_MAX_CHARS);
   assert.equal(ADMIN_KEY_MAX_CHARS, 1024);
-  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: longest }).adminKey, longest);
+  assert.equal(loadConfig({ VOUCH_ADMIN_KEY: longest }).adminKeyDigest, hashSecret(longest));
   const err = configError({ VOUCH_ADMIN_KEY: `${longest}k` });
   assert.match(err.message, /^VOUCH_ADMIN_KEY must be at most 1024 characters/);
   assert.ok(!err.message.includes('kkkk'), err.message);
   // The longest accepted key opens the admin routes; one character more in the header is never compared.
-  const auth = adminAuthenticator(longest);
+  const auth = adminAuthenticator(adminKeyDigests(longest));
   const asked = (key: string) => auth({ headers: { 'x-api-key': key } } as unknown as FastifyRequest);
   assert.deepEqual(await asked(longest), { caller: 'admin', id: 'admin' });
   assert.equal(await asked(`${longest}k`), null);

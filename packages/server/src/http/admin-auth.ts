@@ -9,13 +9,32 @@ export const ADMIN_ACTOR = 'admin';
 export const PREVIOUS_ADMIN_ACTOR = 'admin:previous';
 
 /**
- * Authenticates the admin by the `x-api-key` header (synchronously: no lookup). The keys are held as SHA-256 digests
- * only, and the presented key is hashed once and compared in constant time with the current key and, when set, the
- * previous one: both comparisons always run, so the time taken does not tell which key matched.
+ * The admin keys as the server holds them: SHA-256 digests (hashSecret) only, from loadConfig (VOUCH_ADMIN_KEY,
+ * VOUCH_ADMIN_KEY_PREVIOUS) and resolveAdminKey (admin.key); no key outlives the start.
  */
-export function adminAuthenticator(adminKey: string, previousKey?: string): Authenticator {
-  const current = hashSecret(adminKey);
-  const previous = previousKey === undefined ? undefined : hashSecret(previousKey);
+export interface AdminKeyDigests {
+  current: string;
+  /** The previous key's, accepted beside the current one during a rolling change (audited as `admin:previous`). */
+  previous: string | undefined;
+}
+
+/**
+ * The digests of keys a caller holds itself (tests, benchmarks, an embedding program).
+ *
+ * @example
+ * const { app } = await buildApp({ config, storage, kek, adminKeys: adminKeyDigests(key) });
+ */
+export function adminKeyDigests(current: string, previous?: string): AdminKeyDigests {
+  return { current: hashSecret(current), previous: previous === undefined ? undefined : hashSecret(previous) };
+}
+
+/**
+ * Authenticates the admin by the `x-api-key` header (synchronously: no lookup). The keys are known by their SHA-256
+ * digests only, and the presented key is hashed once and compared in constant time with the current key and, when
+ * set, the previous one: both comparisons always run, so the time taken does not tell which key matched.
+ */
+export function adminAuthenticator(keys: AdminKeyDigests): Authenticator {
+  const { current, previous } = keys;
   return (req) => {
     const presented = req.headers['x-api-key'];
     if (typeof presented !== 'string' || presented.length === 0 || presented.length > ADMIN_KEY_MAX_CHARS) return null;

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { createLogger } from '../../src/logger.ts';
+import { hashSecret } from '../../src/http/secrets.ts';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -50,7 +51,8 @@ export async function makeApp(
     config,
     storage,
     kek,
-    adminKey: TEST_ADMIN_KEY,
+    // The previous key, as loadConfig read it from VOUCH_ADMIN_KEY_PREVIOUS, goes with the fixed current one.
+    adminKeys: { current: hashSecret(TEST_ADMIN_KEY), previous: config.adminKeyPreviousDigest },
     clock,
     logger: createLogger(config.logLevel, logs),
     modules: options.modules,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildApp } from '../../src/app.ts';
+import { adminKeyDigests } from '../../src/http/admin-auth.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import {
@@ -66,7 +67,7 @@ test('the app on its memory store: a flood of /64s stays within the bound, and a
     config,
     storage,
     kek: Buffer.alloc(32, 7),
-    adminKey: TEST_ADMIN_KEY,
+    adminKeys: adminKeyDigests(TEST_ADMIN_KEY),
     clock: new ManualClock(NOW),
     rateLimitStore,
   });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import Fastify from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import { adminKeyDigests } from '../../src/http/admin-auth.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -96,7 +97,7 @@ eachEngine(
       config,
       storage,
       kek: randomBytes(32),
-      adminKey: TEST_ADMIN_KEY,
+      adminKeys: adminKeyDigests(TEST_ADMIN_KEY),
       clock: new ManualClock(T0),
       logger: createLogger('info', new LogCapture()),
       rateLimitStore: new BatchedRateLimitStore(storage),

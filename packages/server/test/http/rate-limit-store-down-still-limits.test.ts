@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { installPolicies } from '../../src/http/policy.ts';
-import { adminAuthenticator } from '../../src/http/admin-auth.ts';
+import { adminAuthenticator, adminKeyDigests } from '../../src/http/admin-auth.ts';
 import type { RateLimitStore } from '../../src/http/rate-limit.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { T0 } from '../helpers/app.ts';
@@ -28,7 +28,7 @@ for (const [how, rateLimitStore] of Object.entries(stores)) {
       clock,
       defaultRateLimit: { max: 100, windowMs: 60_000 },
       rateLimitStore,
-      authenticators: { admin: adminAuthenticator('the-right-admin-key-0123456789') },
+      authenticators: { admin: adminAuthenticator(adminKeyDigests('the-right-admin-key-0123456789')) },
     });
     const limit = { max: 3, windowMs: 60_000 };
     app.get('/admin', { config: { policy: { caller: 'admin', rateLimit: limit } } }, async () => ({ ok: true }));
