@@ -13,6 +13,7 @@ import { registerKeys } from './commands/keys/index.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerKek } from './commands/kek.ts';
 import { registerBackup } from './commands/backup.ts';
+import { registerRestore } from './commands/restore.ts';
 import { registerAgent } from './commands/agent/index.ts';
 import { registerIntegrator, registerReputation } from './commands/integrator/index.ts';
 
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 verification failed, 2 usage or input error.`,
   registerAudit(program, io);
   registerKek(program, io);
   registerBackup(program, io);
+  registerRestore(program, io);
   registerAgent(program, io);
   registerIntegrator(program, io);
   registerReputation(program, io);

@@ -2,47 +2,11 @@
 // (mode 0600, never over an existing file without --force); PostgreSQL deployments are pointed at pg_dump.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { chmod, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { run, runBin, spawnVouch, tempDir } from './helpers.ts';
-
-/** `vouch serve` on a free loopback port over `dataDir`, stopped when the test ends; its address. */
-async function serve(t: { after: (fn: () => Promise<void>) => void }, dataDir: string, cwd: string): Promise<string> {
-  const child = spawnVouch(
-    ['serve', '--port', '0', '--data-dir', dataDir],
-    { VOUCH_LOG_LEVEL: 'info', VOUCH_PUBLIC_URL: 'http://vouch.test', VOUCH_SLUG_REGISTER_RATE_MAX: '100000' },
-    cwd,
-  );
-  t.after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
-  let log = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
-  return new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: string) => {
-      log += d;
-      const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(log);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`vouch serve exited early (${code}): ${log}`)));
-  });
-}
-
-/** Registers agent `slug` by slug; resolves once the server has answered 201 (an acknowledged write). */
-async function register(address: string, slug: string): Promise<void> {
-  const res = await fetch(`${address}/v1/identity/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ slug, name: `agent ${slug}` }),
-  });
-  assert.equal(res.status, 201, await res.text());
-}
+import { run, runBin, tempDir } from './helpers.ts';
+import { register, serve } from './sqlite-server.ts';
 
 function slugsIn(file: string): Set<string> {
   const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
@@ -60,7 +24,7 @@ test(
   async (t) => {
     const dir = await tempDir(t);
     const dataDir = join(dir, 'data');
-    const address = await serve(t, dataDir, dir);
+    const { address } = await serve(t, dataDir, dir);
     const acked: string[] = [];
     let n = 0;
     for (; n < 20; n++) acked.push((await register(address, `pre-${n}`), `pre-${n}`));
@@ -112,7 +76,7 @@ test(
     await copyFile(join(dataDir, 'kek.key'), join(restored, 'kek.key'));
     await chmod(join(restored, 'kek.key'), 0o600);
     const again = await serve(t, restored, dir);
-    const res = await fetch(`${again}/v1/identity/${before.at(-1)}`);
+    const res = await fetch(`${again.address}/v1/identity/${before.at(-1)}`);
     assert.equal(res.status, 200, await res.text());
   },
 );
@@ -121,7 +85,7 @@ test('vouch backup refuses an existing output without --force, and replaces it w
   const dir = await tempDir(t);
   const dataDir = join(dir, 'data');
   // A database set up by a server start and stop.
-  const address = await serve(t, dataDir, dir);
+  const { address } = await serve(t, dataDir, dir);
   await register(address, 'only');
   const output = join(dir, 'vouch-backup.db');
   await writeFile(output, 'precious', { mode: 0o600 });
@@ -143,7 +107,7 @@ test('vouch backup refuses an existing output without --force, and replaces it w
 test('vouch backup refuses an output in a folder any user may write', async (t) => {
   const dir = await tempDir(t);
   const dataDir = join(dir, 'data');
-  const address = await serve(t, dataDir, dir);
+  const { address } = await serve(t, dataDir, dir);
   await register(address, 'only');
   const open = join(dir, 'open');
   await mkdir(open);

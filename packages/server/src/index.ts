@@ -17,6 +17,8 @@ export { rewrapDeploymentKek } from './kek-rewrap.ts';
 export type { DeploymentRewrap } from './kek-rewrap.ts';
 export { backupSqlite, BackupError, BACKUP_COUNTED_TABLES } from './backup.ts';
 export type { SqliteBackup } from './backup.ts';
+export { restoreSqlite, RestoreError } from './restore.ts';
+export type { SqliteRestore } from './restore.ts';
 export type { KeyFileWarnings } from './key-file-modes.ts';
 export { createLogger, REDACTED_PATHS } from './logger.ts';
 export type { Caller, RoutePolicy, RateLimit, Principal, Authenticator } from './http/policy.ts';

@@ -6,15 +6,15 @@ import { CliError, EXIT } from '../exit.ts';
 import { envWithFlags, underFlag } from './serve.ts';
 
 /** `value` as one shell word: as it is when nothing in it is special to a shell, else in single quotes. */
-function shellWord(value: string): string {
+export function shellWord(value: string): string {
   return /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
- * The pg_dump command that backs up the configured PostgreSQL database into `output`: the URL without its password
- * (pg_dump takes it from PGPASSWORD or ~/.pgpass; a printed line may end up in a log), the schema when one is set.
+ * The configured PostgreSQL URL fit to print in a command, quoted for a shell: without its password (pg_dump and
+ * pg_restore take it from PGPASSWORD or ~/.pgpass; a printed line may end up in a log).
  */
-export function pgDumpCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, output: string): string {
+export function printableUrl(config: Pick<Config, 'databaseUrl'>): string {
   let url = config.databaseUrl ?? '';
   try {
     const parsed = new URL(url);
@@ -23,11 +23,19 @@ export function pgDumpCommand(config: Pick<Config, 'databaseUrl' | 'databaseSche
     url = parsed.toString();
   } catch {
     // loadConfig has parsed it already; one that does not parse is not printed.
-    url = '$VOUCH_DATABASE_URL';
+    return '"$VOUCH_DATABASE_URL"';
   }
-  const schema = config.databaseSchema === undefined ? '' : ` --schema=${shellWord(config.databaseSchema)}`;
-  const target = url === '$VOUCH_DATABASE_URL' ? `"${url}"` : `'${url.replace(/'/g, `'\\''`)}'`;
-  return `pg_dump --format=custom${schema} --file=${shellWord(output)} ${target}`;
+  return `'${url.replace(/'/g, `'\\''`)}'`;
+}
+
+/** ` --schema=<name>` when a schema is set: the option pg_dump and pg_restore both take. */
+export function schemaOption(config: Pick<Config, 'databaseSchema'>): string {
+  return config.databaseSchema === undefined ? '' : ` --schema=${shellWord(config.databaseSchema)}`;
+}
+
+/** The pg_dump command that backs up the configured PostgreSQL database (its schema when one is set) into `output`. */
+export function pgDumpCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, output: string): string {
+  return `pg_dump --format=custom${schemaOption(config)} --file=${shellWord(output)} ${printableUrl(config)}`;
 }
 
 /** The human form of what `vouch backup` wrote. */

@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import type { Config, SqliteRestore } from '@vouch/server';
+import type { Io } from '../output.ts';
+import { print } from '../output.ts';
+import { CliError, EXIT } from '../exit.ts';
+import { printableUrl, schemaOption, shellWord } from './backup.ts';
+import { envWithFlags, underFlag } from './serve.ts';
+
+/** The pg_restore command that restores `input` (a pg_dump custom-format file) into the configured database. */
+export function pgRestoreCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, input: string): string {
+  return (
+    `pg_restore --clean --if-exists --no-owner --single-transaction${schemaOption(config)} ` +
+    `--dbname=${printableUrl(config)} ${shellWord(input)}`
+  );
+}
+
+/** What the operator must still see to: the KEK, and the keys a restore of an older backup leaves exposed. */
+function kekAdvice(done: SqliteRestore): string {
+  switch (done.kek) {
+    case 'matches':
+      return `The KEK in ${done.kekFile} is the one its server keys are sealed under.`;
+    case 'differs':
+      return (
+        `The KEK in ${done.kekFile} is NOT the one its server keys are sealed under: put the KEK of the deployment ` +
+        'the backup came from there, or the server stops with KEK_MISMATCH.'
+      );
+    case 'missing':
+      return (
+        `There is no KEK at ${done.kekFile}: put the KEK of the deployment the backup came from there before ` +
+        'starting the server.'
+      );
+  }
+}
+
+/** The human form of what `vouch restore` did. */
+function describe(done: SqliteRestore): string {
+  const width = Math.max(...Object.keys(done.tables).map((t) => t.length));
+  const rows = Object.entries(done.tables).map(([table, n]) => `  ${table.padEnd(width)}  ${n}`);
+  return [
+    `restored ${done.database} (${done.bytes} bytes) from ${done.input}`,
+    `schema ${done.schemaVersion}; rows:`,
+    ...rows,
+    done.previous === null
+      ? 'There was no database there before.'
+      : `The database it replaced is kept as ${done.previous}.`,
+    kekAdvice(done),
+    'If the backup is older than the database it replaces, rotate the token and capability keys once a server is up: ' +
+      'vouch keys rotate --compromised, and vouch keys rotate --purpose capability --compromised (docs/operations.md, ' +
+      '"Backup and restore").',
+  ].join('\n');
+}
+
+/** `vouch restore`: puts a backup in place of the embedded SQLite database, with every server stopped. */
+export function registerRestore(program: Command, io: Io): void {
+  program
+    .command('restore')
+    .description(
+      'Replace the SQLite database with a backup (every server stopped); PostgreSQL is restored with pg_restore.',
+    )
+    .requiredOption('--input <file>', 'the backup to restore (written by vouch backup)')
+    .option('--force', 'replace an existing database (kept as vouch.db.before-restore-<time>)')
+    .option('--data-dir <dir>', 'data directory (overrides VOUCH_DATA_DIR)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+The database is found as the server finds it (VOUCH_DATABASE_URL, VOUCH_DATA_DIR). The backup is checked first (SQLite's
+integrity check, a Vouch database, no migration newer than this version), then copied beside the database, flushed to
+disk and renamed into place; the database's -wal, -journal and -shm files are removed first. While any process has the
+database open it is refused. An existing database is replaced only with --force, and kept as
+<data dir>/vouch.db.before-restore-<time>. The KEK (VOUCH_KEK_FILE, or <data dir>/kek.key) must be the one the backup
+was taken under. With VOUCH_DATABASE_URL set, prints the pg_restore command to run instead and exits 2.
+
+Examples:
+  $ vouch restore --input /backups/vouch-2026-01-31.db
+  $ vouch restore --data-dir /var/lib/vouch --input /backups/vouch.db --force --json`,
+    )
+    .action(async (opts: { input: string; force?: boolean; dataDir?: string; json?: boolean }) => {
+      if (opts.input.trim() === '') throw new CliError('--input must not be empty.', EXIT.USAGE);
+      const env = envWithFlags({ dataDir: opts.dataDir });
+      const { ConfigError, RestoreError, loadConfig, restoreSqlite } = await import('@vouch/server');
+      let config: Config;
+      try {
+        config = loadConfig(env);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
+        throw err;
+      }
+      if (config.databaseUrl !== undefined) {
+        throw new CliError(
+          'PostgreSQL is restored with pg_restore, not vouch restore (stop every server first; the password from ' +
+            'PGPASSWORD or ~/.pgpass; a plain SQL dump goes through psql instead): ' +
+            pgRestoreCommand(config, opts.input),
+          EXIT.USAGE,
+        );
+      }
+      let done: SqliteRestore;
+      try {
+        // The server's rule for key files, in the CLI's words: stderr, never stdout (which may be --json).
+        const warnings = { warn: (_: unknown, message: string) => io.err(`vouch: warning: ${message}.`) };
+        done = await restoreSqlite(config, opts.input, { force: opts.force === true, now: new Date() }, warnings);
+      } catch (err) {
+        if (err instanceof ConfigError || err instanceof RestoreError) throw new CliError(err.message, EXIT.USAGE);
+        throw err;
+      }
+      print(io, opts.json === true, done, () => describe(done));
+    });
+}

@@ -1,0 +1,499 @@
+// `vouch restore`: puts a backup in place of the embedded SQLite database, only when nothing has the database open.
+// A server in WAL mode holds a shared lock on vouch.db for as long as it has the file open, so taking SQLite's
+// exclusive lock (locking_mode = EXCLUSIVE, then BEGIN EXCLUSIVE) fails at once while any process uses it, idle or
+// not. The lock is held until the new file is in place.
+import { randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, open, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { constantTimeEqual } from '@vouch/sdk';
+import BetterSqlite3 from 'better-sqlite3';
+import { BACKUP_COUNTED_TABLES } from './backup.ts';
+import type { Config } from './config.ts';
+import { checkKeyFileModes } from './key-file-modes.ts';
+import type { KeyFileWarnings } from './key-file-modes.ts';
+import { kekFilePath, MIGRATIONS, readKek, StorageError } from './storage/index.ts';
+import { CHECK_META_KEY, kekCheckValue } from './storage/kek.ts';
+import { describeCause } from './storage/lib/error-cause.ts';
+import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
+import { SQLITE_FILE } from './storage/lib/sqlite.ts';
+
+/** What `vouch restore` reports. */
+export interface SqliteRestore {
+  /** The database written (absolute): `<data dir>/vouch.db`. */
+  database: string;
+  /** The backup it was restored from (absolute). */
+  input: string;
+  bytes: number;
+  /** The last migration applied to the backup; a server migrates it further at start if this version knows more. */
+  schemaVersion: string;
+  /** Row counts of {@link BACKUP_COUNTED_TABLES} in what was restored. */
+  tables: Record<string, number>;
+  /** The database it replaced, kept here (mode 0600); null when there was none. */
+  previous: string | null;
+  /** The KEK file a server will unseal the restored keys with: it must be the one the backup was taken under. */
+  kekFile: string;
+  /**
+   * Whether `kekFile` holds the key the restored database was sealed with (`differs`: a server stops with
+   * KEK_MISMATCH until the right file is put there; `missing`: no file there, or one that cannot be read).
+   */
+  kek: 'matches' | 'differs' | 'missing';
+}
+
+/**
+ * Why nothing was restored (the database and its folder are as they were): `INPUT_INVALID` (not a file, the database
+ * itself, not a SQLite database, damaged, not a Vouch database, migrated by a newer Vouch, or with commits still in a
+ * -wal file beside it), `TARGET_EXISTS` (a database is there and `force` was not given), `TARGET_IN_USE` (a server or
+ * another process has the database open), `TARGET_UNWRITABLE` (the data directory is missing, not writable, the disk
+ * full), `RESTORE_FAILED` (the database there cannot be locked or kept).
+ */
+export class RestoreError extends Error {
+  readonly code: 'INPUT_INVALID' | 'TARGET_EXISTS' | 'TARGET_IN_USE' | 'TARGET_UNWRITABLE' | 'RESTORE_FAILED';
+  constructor(code: RestoreError['code'], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RestoreError';
+    this.code = code;
+  }
+}
+
+/** The files SQLite keeps beside a database: what must never be paired with another database's file. */
+function companions(db: string): string[] {
+  return [`${db}-wal`, `${db}-journal`, `${db}-shm`];
+}
+
+async function statOrUndefined(file: string) {
+  try {
+    return await lstat(file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function inRealFolder(file: string): Promise<string> {
+  try {
+    return join(await realpath(dirname(file)), basename(file));
+  } catch {
+    return file;
+  }
+}
+
+/** `2026-01-31T10-00-00-000Z`: a moment as a file name takes it. */
+function stamp(now: Date): string {
+  return now.toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * Replaces the deployment's SQLite database with the backup `input`, after checking it (SQLite's integrity check, a
+ * Vouch database, no migration this version does not know). The backup is copied into a temporary file (mode 0600)
+ * beside the database, checked and flushed to disk before anything else changes; then, holding SQLite's exclusive lock
+ * on the database there (refused with `TARGET_IN_USE` while any process has it open), the old database is copied to
+ * `<db>.before-restore-<time>` (only with `force`: without it an existing database is `TARGET_EXISTS`), its -wal,
+ * -journal and -shm files are removed, the copy is renamed into place and the folder flushed. A crash leaves either
+ * the old database or the new one, never one beside the other's -wal file. A data directory that any user may write
+ * is a `ConfigError`, as for a backup's folder. PostgreSQL is `INVALID_ARGUMENT`: pg_restore restores it.
+ * `opts.now` names the kept file; `opts.onLocked` (tests only) runs once the lock is held, before anything changes.
+ *
+ * @example
+ * const done = await restoreSqlite(loadConfig(), '/backups/vouch.db', { force: true, now: new Date() }, warnings);
+ */
+export async function restoreSqlite(
+  config: Config,
+  input: string,
+  opts: { force: boolean; now: Date; onLocked?: () => Promise<void> },
+  warnings: KeyFileWarnings,
+): Promise<SqliteRestore> {
+  if (config.databaseUrl !== undefined) {
+    throw new StorageError('INVALID_ARGUMENT', 'A PostgreSQL database is restored with pg_restore or psql.');
+  }
+  const source = resolve(input);
+  const folder = resolve(config.dataDir);
+  const database = join(folder, SQLITE_FILE);
+  await checkInput(source, database);
+  if (!opts.force && (await statOrUndefined(database)) !== undefined) {
+    throw new RestoreError(
+      'TARGET_EXISTS',
+      `There is a database at ${database}: give --force to replace it (it is kept as ${basename(database)}.before-restore-<time>).`,
+    );
+  }
+  // As a server start would, so a restore onto a new machine needs no mkdir; removed again if nothing is restored.
+  const madeFolder = (await statOrUndefined(folder)) === undefined;
+  try {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new RestoreError('TARGET_UNWRITABLE', `Cannot create ${folder} (${describeCause(err)}).`, { cause: err });
+  }
+  const temp = join(folder, `.${SQLITE_FILE}.restore-${randomBytes(6).toString('hex')}.tmp`);
+  let installed = false;
+  try {
+    await copyNew(source, temp, database, warnings);
+    const { schemaVersion, tables, kekCheck } = check(temp, source);
+    await sync(temp);
+    const previous = await install(temp, database, opts);
+    installed = true;
+    await syncFolder(folder);
+    const { size } = await stat(database);
+    const kekFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: 'sqlite' });
+    const kek = await kekAgainst(kekFile, kekCheck);
+    return { database, input: source, bytes: size, schemaVersion, tables, previous, kekFile, kek };
+  } finally {
+    if (!installed) {
+      await Promise.all([temp, ...companions(temp)].map((f) => rm(f, { force: true })));
+      if (madeFolder) await rmdir(folder).catch(() => undefined);
+    }
+  }
+}
+
+/** Whether the KEK in `file` is the one whose check value the restored database holds. */
+async function kekAgainst(file: string, expected: string): Promise<SqliteRestore['kek']> {
+  let key: Buffer;
+  try {
+    key = await readKek(file);
+  } catch {
+    return 'missing';
+  }
+  return constantTimeEqual(kekCheckValue(key), expected) ? 'matches' : 'differs';
+}
+
+/** Refuses, before anything is written, an input that is not a regular file or is the live database or beside it. */
+async function checkInput(source: string, database: string): Promise<void> {
+  const live = [database, ...companions(database)];
+  const realLive = await Promise.all(live.map(inRealFolder));
+  const same = `The input ${source} is the database being restored (or its -wal, -journal or -shm file): name a backup.`;
+  if (live.includes(source) || realLive.includes(await inRealFolder(source))) {
+    throw new RestoreError('INPUT_INVALID', same);
+  }
+  let st;
+  try {
+    st = await stat(source);
+  } catch (err) {
+    throw new RestoreError('INPUT_INVALID', `Cannot read the input ${source} (${describeCause(err)}).`, { cause: err });
+  }
+  if (!st.isFile()) throw new RestoreError('INPUT_INVALID', `The input ${source} is not a file.`);
+  // A hard link to the database (or a path through a bind mount) names the same file under another name.
+  for (const file of live) {
+    const other = await statOrUndefined(file);
+    if (other !== undefined && other.dev === st.dev && other.ino === st.ino)
+      throw new RestoreError('INPUT_INVALID', same);
+  }
+  const wal = await statOrUndefined(`${source}-wal`);
+  if (wal !== undefined && wal.size > 0) {
+    throw new RestoreError(
+      'INPUT_INVALID',
+      `The input ${source} has a -wal file beside it: it is in use, or a copy whose latest commits are in that file. ` +
+        'Restore a copy taken with vouch backup.',
+    );
+  }
+}
+
+/** Copies `source` into the new file `temp` (mode 0600, held to a key file's folder rule like a backup's output). */
+async function copyNew(source: string, temp: string, database: string, warnings: KeyFileWarnings): Promise<void> {
+  let out: FileHandle;
+  try {
+    out = await open(temp, 'wx', 0o600);
+  } catch (err) {
+    throw new RestoreError('TARGET_UNWRITABLE', `Cannot write in ${dirname(temp)} (${describeCause(err)}).`, {
+      cause: err,
+    });
+  }
+  try {
+    // Whatever the umask: the database holds sealed keys and the audit trail.
+    await out.chmod(0o600);
+    const stats = await out.stat();
+    await checkKeyFileModes(
+      [
+        { file: database, setting: 'the restored database', stats },
+        { file: await inRealFolder(database), setting: 'the restored database', stats },
+      ],
+      warnings,
+    );
+    let from: FileHandle;
+    try {
+      from = await open(source, 'r');
+    } catch (err) {
+      throw new RestoreError('INPUT_INVALID', `Cannot read the input ${source} (${describeCause(err)}).`, {
+        cause: err,
+      });
+    }
+    try {
+      await copyAll(from, out);
+    } catch (err) {
+      throw new RestoreError('TARGET_UNWRITABLE', `Cannot copy ${source} to ${temp} (${describeCause(err)}).`, {
+        cause: err,
+      });
+    } finally {
+      await from.close();
+    }
+  } finally {
+    await out.close();
+  }
+}
+
+/**
+ * The copy's schema version and row counts, after SQLite's integrity check of it: a Vouch database (migration table,
+ * the KEK check row a server writes at its first start) whose applied migrations are the first ones this version
+ * knows, in order, so that a server start can bring it up to date.
+ */
+function check(
+  temp: string,
+  source: string,
+): { schemaVersion: string; tables: Record<string, number>; kekCheck: string } {
+  const refuse = (why: string, cause?: unknown): RestoreError =>
+    new RestoreError('INPUT_INVALID', `The input ${source} ${why}; nothing was changed.`, { cause });
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(temp, { fileMustExist: true });
+  } catch (err) {
+    throw refuse(`cannot be opened (${describeCause(err)})`, err);
+  }
+  try {
+    let result: unknown;
+    try {
+      // The full check, not quick_check: it also finds indexes that disagree with their tables; a restore is rare.
+      result = raw.pragma('integrity_check', { simple: true });
+    } catch (err) {
+      throw refuse(`is not a SQLite database or is damaged (${describeCause(err)})`, err);
+    }
+    if (result !== 'ok')
+      throw refuse(
+        `is damaged (SQLite's integrity check: ${String(result).replace(/\s+/g, ' ').trim().slice(0, 200)})`,
+      );
+    const has = raw
+      .prepare("select name from sqlite_master where type = 'table' and name in (?, 'meta')")
+      .all(MIGRATION_TABLE);
+    const kekRow =
+      has.length === 2 ? raw.prepare('select value from meta where key = ?').get(CHECK_META_KEY) : undefined;
+    if (kekRow === undefined) throw refuse('is a SQLite database but not a Vouch database');
+    const applied = (raw.prepare(`select name from ${MIGRATION_TABLE} order by name`).all() as { name: string }[]).map(
+      (r) => r.name,
+    );
+    const known = MIGRATIONS.map(([name]) => name);
+    const unknown = applied.filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+      throw refuse(
+        `was migrated by a newer version of Vouch (it has migration ${unknown.join(', ')}; this version knows up to ` +
+          `${known.at(-1) ?? 'none'}): restore it with that version or a later one`,
+      );
+    }
+    if (applied.some((name, i) => name !== known[i])) {
+      throw refuse(`has migrations this version cannot continue from (${applied.join(', ')})`);
+    }
+    const tables: Record<string, number> = {};
+    for (const table of BACKUP_COUNTED_TABLES) {
+      const exists = raw.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table);
+      // A table a later migration adds is empty once the server has migrated the restored database.
+      tables[table] =
+        exists === undefined ? 0 : (raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    }
+    return { schemaVersion: applied.at(-1) ?? 'none', tables, kekCheck: (kekRow as { value: string }).value };
+  } catch (err) {
+    if (err instanceof RestoreError) throw err;
+    throw refuse(`cannot be read (${describeCause(err)})`, err);
+  } finally {
+    raw.close();
+  }
+}
+
+/**
+ * Puts `temp` in place of `database`. With a database there: takes SQLite's exclusive lock on it (it fails at once
+ * while any process has the file open), brings its -wal file into it, copies it to the kept file, removes its -wal,
+ * -journal and -shm files and then renames `temp` over it, all under the lock. Before the lock goes, the first bytes
+ * of the replaced file (no longer in the folder) are cleared: a server that opened it just before the rename and
+ * waited for the lock then fails with SQLITE_NOTADB, where it would otherwise read the replaced database as if it were
+ * current (SQLite refuses only its writes, SQLITE_READONLY_DBMOVED). Without a database: stale companions are removed first, and a hard link refuses one that appeared.
+ * Returns the kept file.
+ */
+async function install(
+  temp: string,
+  database: string,
+  opts: { force: boolean; now: Date; onLocked?: () => Promise<void> },
+): Promise<string | null> {
+  if ((await statOrUndefined(database)) === undefined) {
+    await removeCompanions(database);
+    try {
+      await linkOrRename(temp, database);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'EEXIST') {
+        throw new RestoreError(
+          'TARGET_EXISTS',
+          `A database appeared at ${database} during the restore; nothing was changed.`,
+        );
+      }
+      throw new RestoreError('TARGET_UNWRITABLE', `Cannot write ${database} (${describeCause(err)}).`, { cause: err });
+    }
+    return null;
+  }
+  if (!opts.force)
+    throw new RestoreError('TARGET_EXISTS', `There is a database at ${database}: give --force to replace it.`);
+  const lock = lockExclusively(database);
+  // Closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's included: the one
+  // handle opened here on the database is closed only after the connection holding the lock.
+  let old: FileHandle | undefined;
+  try {
+    old = await open(database, 'r+');
+    // Tests only: another process's move while the lock is held.
+    await opts.onLocked?.();
+    const kept = `${database}.before-restore-${stamp(opts.now)}`;
+    try {
+      // TRUNCATE: every commit moved into the file, the -wal file emptied; alone, nothing else can be reading.
+      const [row] = lock.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (row !== undefined && row.busy !== 0) throw new Error('the checkpoint could not finish');
+    } catch (err) {
+      throw new RestoreError(
+        'RESTORE_FAILED',
+        `Cannot bring ${database}-wal into ${database} (${describeCause(err)}).`,
+        {
+          cause: err,
+        },
+      );
+    }
+    await copyKept(old, kept);
+    await removeCompanions(database);
+    await syncFolder(dirname(database));
+    try {
+      await rename(temp, database);
+    } catch (err) {
+      throw new RestoreError('TARGET_UNWRITABLE', `Cannot write ${database} (${describeCause(err)}).`, { cause: err });
+    }
+    try {
+      await old.write(Buffer.alloc(100), 0, 100, 0);
+    } catch {
+      // The restore is done; this only guards against a process that opened the old file in the last moment.
+    }
+    return kept;
+  } catch (err) {
+    if (err instanceof RestoreError) throw err;
+    throw new RestoreError('RESTORE_FAILED', `Cannot replace ${database} (${describeCause(err)}).`, { cause: err });
+  } finally {
+    lock.close();
+    await old?.close();
+  }
+}
+
+/**
+ * Moves `temp` to the absent `file`: a hard link, which fails if `file` has appeared since it was checked where a
+ * rename would replace it. Filesystems without hard links fall back to the check and a rename.
+ */
+async function linkOrRename(temp: string, file: string): Promise<void> {
+  try {
+    await link(temp, file);
+    await rm(temp, { force: true });
+    return;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+  }
+  if ((await statOrUndefined(file)) !== undefined) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
+  await rename(temp, file);
+}
+
+/** A connection holding SQLite's exclusive lock on `database`; `TARGET_IN_USE` when another process has it open. */
+function lockExclusively(database: string): BetterSqlite3.Database {
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(database, { fileMustExist: true });
+  } catch (err) {
+    throw new RestoreError('RESTORE_FAILED', `Cannot open ${database} (${describeCause(err)}).`, { cause: err });
+  }
+  try {
+    raw.pragma('busy_timeout = 0');
+    // Kept until the connection closes, and in WAL mode without the shared-memory file: the lock on the file itself.
+    raw.pragma('locking_mode = EXCLUSIVE');
+    raw.exec('begin exclusive');
+    raw.exec('commit');
+    return raw;
+  } catch (err) {
+    raw.close();
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new RestoreError(
+        'TARGET_IN_USE',
+        `The database ${database} is in use (a server, or another process, has it open): stop every server on it and try again; nothing was changed.`,
+        { cause: err },
+      );
+    }
+    throw new RestoreError(
+      'RESTORE_FAILED',
+      `Cannot lock the database at ${database} (${describeCause(err)}); if it is damaged, stop every server and move it aside by hand. Nothing was changed.`,
+      { cause: err },
+    );
+  }
+}
+
+/** Copies the database being replaced (`from`, left open) to `kept` (a new file, mode 0600), flushed to disk. */
+async function copyKept(from: FileHandle, kept: string): Promise<void> {
+  let out: FileHandle;
+  try {
+    out = await open(kept, 'wx', 0o600);
+  } catch (err) {
+    throw new RestoreError(
+      'TARGET_UNWRITABLE',
+      `Cannot keep the replaced database as ${kept} (${describeCause(err)}).`,
+      {
+        cause: err,
+      },
+    );
+  }
+  try {
+    await out.chmod(0o600);
+    await copyAll(from, out);
+    await out.sync();
+  } catch (err) {
+    await out.close();
+    await rm(kept, { force: true });
+    throw new RestoreError(
+      'TARGET_UNWRITABLE',
+      `Cannot keep the replaced database as ${kept} (${describeCause(err)}).`,
+      {
+        cause: err,
+      },
+    );
+  }
+  await out.close();
+}
+
+/** Copies everything `from` holds to `to`, from the start of each (both left open). */
+async function copyAll(from: FileHandle, to: FileHandle): Promise<void> {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  for (let position = 0; ;) {
+    const { bytesRead } = await from.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) return;
+    for (let done = 0; done < bytesRead;) {
+      done += (await to.write(buffer, done, bytesRead - done, position + done)).bytesWritten;
+    }
+    position += bytesRead;
+  }
+}
+
+/** Removes the -wal file first: a leftover -shm file is rebuilt by the next opener, a -wal file would be replayed. */
+async function removeCompanions(database: string): Promise<void> {
+  for (const file of companions(database)) {
+    try {
+      await rm(file, { force: true });
+    } catch (err) {
+      throw new RestoreError('TARGET_UNWRITABLE', `Cannot remove ${file} (${describeCause(err)}).`, { cause: err });
+    }
+  }
+}
+
+async function sync(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Flushes the folder's entries, so a rename survives a crash. Not every platform can (Windows): skipped there. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort.
+  } finally {
+    await handle?.close();
+  }
+}
