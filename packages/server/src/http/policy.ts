@@ -22,8 +22,8 @@ export const CALLERS: readonly Caller[] = [
 /**
  * Requests allowed per window, counted per route and client address key (an IPv6 client is its /64); on routes the
  * admin may call, an admin who presented a right key is counted in the route's admin bucket instead, and on routes
- * an owner or integrator may call, a key of theirs that authenticated lately in its owner's or integrator's bucket
- * (see policyHook).
+ * an owner, integrator or management token may call, a key or token that authenticated lately in its principal's
+ * bucket (its owner's, integrator's or agent's; see policyHook).
  */
 export interface RateLimit {
   max: number;
@@ -102,8 +102,9 @@ export interface PolicyOptions {
  * - at registration, every route must declare `config.policy` with a caller that has an authenticator;
  * - on each request, before the body is read, the rate limit is counted and the caller authenticated,
  *   so a refused request never reaches a handler and writes nothing. Routes the admin may call check the admin key
- *   first (no lookup), so that the admin is counted in a bucket of its own, and routes an owner or integrator may
- *   call recognize their keys that authenticated lately (no lookup either), for the same; see policyHook.
+ *   first (no lookup), so that the admin is counted in a bucket of its own, and routes an owner, integrator or
+ *   management token may call recognize keys and tokens that authenticated lately (no lookup either), for the same;
+ *   see policyHook.
  */
 export function installPolicies(app: FastifyInstance, opts: PolicyOptions): void {
   app.decorateRequest('principal', null);
@@ -170,8 +171,9 @@ export const FAIL_OPEN_LOG_EVERY_MS = 10_000;
 export const ADMIN_BUCKET_SUFFIX = '@admin';
 
 /**
- * The bucket suffix of a recognized owner or integrator key, after the route: `@owner:<owner id>`,
- * `@integrator:<slug>`. An id, never the key nor its digest: bucket names are stored and may be shown.
+ * The bucket suffix of a recognized owner or integrator key or management token, after the route:
+ * `@owner:<owner id>`, `@integrator:<slug>`, `@management-token:<agent DID>`. An id, never the key nor its digest:
+ * bucket names are stored and may be shown.
  */
 export function principalBucketSuffix(caller: Exclude<Caller, 'public'>, id: string): string {
   return `@${caller}:${id}`;
@@ -190,11 +192,12 @@ export function principalBucketSuffix(caller: Exclude<Caller, 'public'>, id: str
  * others. The admin key is checked without a lookup (a hash compared in constant time), so checking it first costs
  * a guess no more than before.
  *
- * Owner and integrator keys need a database lookup, so they are checked after counting (a flood of wrong ones is
- * refused without a query each); but a key that authenticated lately in this process is recognized before counting
- * (its digest found in a bounded map, the authenticator's `recognize`) and counted in its principal's bucket
- * (`GET /url@owner:<id>`, shared by every process), so junk keys from its address cannot lock it out either. Only
- * the bucket changes: the key is still looked up, and one rotated away (here or in another process) is refused.
+ * Owner and integrator keys and management tokens need a database lookup, so they are checked after counting (a
+ * flood of wrong ones is refused without a query each); but a key that authenticated lately in this process is
+ * recognized before counting (its digest found in a bounded map, the authenticator's `recognize`) and counted in its
+ * principal's bucket (`GET /url@owner:<id>`, `PUT /url@management-token:<did>`, shared by every process), so junk
+ * keys from its address cannot lock it out either. Only the bucket changes: the key is still looked up, and one
+ * rotated away (here or in another process) is refused.
  */
 function policyHook(
   opts: PolicyOptions,

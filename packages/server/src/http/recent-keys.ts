@@ -1,5 +1,5 @@
-// Which owner and integrator keys authenticated lately in this process, so the policy can count a request carrying
-// one in its principal's rate-limit bucket without a lookup (see policyHook in ./policy.ts).
+// Which owner keys, integrator keys and management tokens authenticated lately in this process, so the policy can
+// count a request carrying one in its principal's rate-limit bucket without a lookup (see policyHook in ./policy.ts).
 import { perApp } from '../per-app.ts';
 
 /** Most keys each cache holds, some 200 bytes each: a full cache forgets the key used longest ago. */
@@ -10,7 +10,9 @@ export const RECENT_KEYS_MAX = 4096;
  * used first. Filled by an authenticator once the database found the key; emptied of a key when it fails to
  * authenticate or is rotated away in this process. It never authenticates: a key found here only changes the bucket
  * a request is counted in, and the authenticator still looks the key up. A key held here is a key that worked, so
- * only holders of valid keys can fill it (owners and integrators are made by the admin).
+ * only holders of valid keys can fill it (owners and integrators are made by the admin). Management tokens come
+ * with registrations, which anyone may make at a per-address rate: one who fills the cache with tokens of their own
+ * only pushes other tokens back to being counted per address, as they were before it held them.
  */
 export class RecentKeys {
   /** By digest, in the order of their last use (a use moves a key to the end). */
@@ -49,11 +51,15 @@ export class RecentKeys {
     this.#ids.delete(digest);
   }
 
-  /** Drops every key of the principal `id` (its keys were rotated away). */
+  /** Drops every key of the principal `id` (its keys were rotated away, or its agent revoked). */
   forgetId(id: string): void {
     for (const [digest, held] of this.#ids) if (held === id) this.#ids.delete(digest);
   }
 }
 
 /** Each app's caches, one per kind of key looked up in the database. */
-export const recentKeysOf = perApp(() => ({ owner: new RecentKeys(), integrator: new RecentKeys() }));
+export const recentKeysOf = perApp(() => ({
+  owner: new RecentKeys(),
+  integrator: new RecentKeys(),
+  managementToken: new RecentKeys(),
+}));

@@ -1,5 +1,5 @@
-// The recent-keys cache that picks an owner's or integrator's rate-limit bucket is bounded: a full cache forgets the
-// key used longest ago, so no number of keys grows a process's memory past RECENT_KEYS_MAX per kind.
+// The recent-keys cache that picks an owner's, integrator's or agent's rate-limit bucket is bounded: a full cache
+// forgets the key used longest ago, so no number of keys grows a process's memory past RECENT_KEYS_MAX per kind.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashSecret } from '../../src/http/secrets.ts';
@@ -42,12 +42,14 @@ eachEngine('each app holds at most RECENT_KEYS_MAX keys of each kind, its own', 
   const a = await makeApp(await open());
   const b = await makeApp(await open());
   try {
-    const { owner, integrator } = recentKeysOf(a.ctx);
+    const { owner, integrator, managementToken } = recentKeysOf(a.ctx);
     assert.equal(owner.max, RECENT_KEYS_MAX);
     assert.equal(integrator.max, RECENT_KEYS_MAX);
+    assert.equal(managementToken.max, RECENT_KEYS_MAX);
     for (let i = 0; i <= RECENT_KEYS_MAX; i++) owner.remember(digest(i), `owner-${i}`);
     assert.equal(owner.size, RECENT_KEYS_MAX);
     assert.equal(integrator.size, 0);
+    assert.equal(managementToken.size, 0);
     assert.equal(recentKeysOf(b.ctx).owner.size, 0, 'not shared between apps');
   } finally {
     await a.app.close();

@@ -112,19 +112,35 @@ export function ownerAuthenticator(ctx: AppContext): Authenticator {
   });
 }
 
-/** `management-token`: `Authorization: Bearer <management token>`; the principal is the one agent's DID. */
+/**
+ * `management-token`: `Authorization: Bearer <management token>`; the principal is the one agent's DID. A token that
+ * authenticated is held in the app's recent management tokens (and dropped when it fails to), which `recognize`
+ * reads so that the policy counts it in its agent's rate-limit bucket.
+ */
 export function managementTokenAuthenticator(ctx: AppContext): Authenticator {
+  const recent = recentKeysOf(ctx).managementToken;
   const lookup = async (req: FastifyRequest, token: string): Promise<Principal | null> => {
     const hash = hashSecret(token);
     const row = await store.findManagementToken(ctx.storage.db, hash);
-    if (row === undefined || !constantTimeEqual(row.token_hash, hash)) return null;
+    if (row === undefined || !constantTimeEqual(row.token_hash, hash)) {
+      recent.forget(hash); // revoked in another process: from now on counted per address
+      return null;
+    }
+    const did = didOf(row.agent_id);
+    recent.remember(hash, did);
     bearerHashes.set(req, { caller: 'management-token', hash });
-    return { caller: 'management-token', id: didOf(row.agent_id) };
+    return { caller: 'management-token', id: did };
   };
-  return (req) => {
+  const authenticate = (req: FastifyRequest): Principal | null | Promise<Principal | null> => {
     const token = bearerSecret(req, SECRET_PREFIX.managementToken);
     return token === undefined ? null : lookup(req, token);
   };
+  return Object.assign(authenticate, {
+    recognize: (req: FastifyRequest): string | undefined => {
+      const token = bearerSecret(req, SECRET_PREFIX.managementToken);
+      return token === undefined ? undefined : recent.idOf(hashSecret(token));
+    },
+  });
 }
 
 /**

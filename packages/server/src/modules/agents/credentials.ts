@@ -2,9 +2,10 @@
 // optional proof of possession of a registered key. (Answers carrying a secret are no-store: the app-wide default.)
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { recentKeysOf } from '../../http/recent-keys.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { registrationStatement, SIGNED_REQUEST_WINDOW_MS } from './auth.ts';
-import { newSecret, SECRET_PREFIX } from './ids.ts';
+import { didOf, newSecret, SECRET_PREFIX } from './ids.ts';
 import { verifyAgentSignature } from './service.ts';
 import * as store from './store.ts';
 import type { Db } from './store.ts';
@@ -30,6 +31,18 @@ export async function replaceManagementToken(
   const revoked = await store.revokeManagementTokens(trx, agentId, now);
   const token = revoked > 0 || always ? await issueManagementToken(trx, agentId, now) : undefined;
   return { token, revoked };
+}
+
+/**
+ * Once a transaction that revoked the agent's management tokens (or the agent) committed: they lose the agent's
+ * rate-limit bucket here at once (other processes' on their next refusal), and `fresh`, the token issued in their
+ * place if any, has it from its first use.
+ */
+export function forgetManagementTokens(ctx: AppContext, agentId: string, fresh?: string): void {
+  const recent = recentKeysOf(ctx).managementToken;
+  const did = didOf(agentId);
+  recent.forgetId(did);
+  if (fresh !== undefined) recent.remember(hashSecret(fresh), did);
 }
 
 /** A registration's proof of possession: the key's standard base64 signature of {@link registrationStatement}. */

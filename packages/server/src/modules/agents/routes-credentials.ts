@@ -8,7 +8,7 @@ import { recentKeysOf } from '../../http/recent-keys.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { actorOf, assertMayManage, holdCredential } from './auth.ts';
-import { replaceManagementToken } from './credentials.ts';
+import { forgetManagementTokens, replaceManagementToken } from './credentials.ts';
 import { didOf, isId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { agentIdParams, answers, idFor } from './schemas.ts';
 import { assertAgentActive, lookupAgentRow } from './service.ts';
@@ -62,6 +62,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         });
         return replaced;
       });
+      forgetManagementTokens(ctx, row.id, token);
       return { did: didOf(row.id), managementToken: token!, revoked, rotatedAt: now };
     },
   );

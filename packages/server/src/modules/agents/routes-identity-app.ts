@@ -19,7 +19,7 @@ import {
   rotationStatement,
   signedRequestOf,
 } from './auth.ts';
-import { checkKeyProof, replaceManagementToken } from './credentials.ts';
+import { checkKeyProof, forgetManagementTokens, replaceManagementToken } from './credentials.ts';
 import type { KeyProof } from './credentials.ts';
 import { DID_PREFIX, didOf, idFromDid, newId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, verifyAgentSignature } from './service.ts';
@@ -523,6 +523,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         });
         return now;
       });
+      // Its management tokens still authenticate (and are refused AGENT_REVOKED), but lose its rate-limit bucket.
+      forgetManagementTokens(ctx, row.id);
       return { did: didOf(row.id), status: 'revoked', revokedAt };
     },
   );
@@ -617,6 +619,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
           claimToken: claimReplaced ? freshClaim : undefined,
         };
       });
+      if (managementToken !== undefined) forgetManagementTokens(ctx, row.id, managementToken);
       return {
         did: didOf(row.id),
         publicKey: newKey,
