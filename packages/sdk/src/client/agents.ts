@@ -32,7 +32,8 @@ export class AgentsApi extends Api {
 
   /**
    * `PUT /api/v1/agents/:id/slug`: take or change the agent's slug. 409 `SLUG_TAKEN` when another agent holds it,
-   * `SLUG_CONFUSABLE` when it looks like another agent's slug (a look-alike of the agent's own is allowed).
+   * `SLUG_CONFUSABLE` when it looks like another agent's slug (a look-alike of the agent's own is allowed); 400
+   * `SLUG_RESERVED` for a reserved slug or a look-alike of one (`supp0rt`), unless it is the slug the agent holds.
    */
   setSlug(
     id: string,

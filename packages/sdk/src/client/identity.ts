@@ -14,7 +14,8 @@ import type {
 export class IdentityApi extends Api {
   /**
    * `POST /v1/identity/register`: an agent under a slug; its `management_token` is shown once. A slug another agent
-   * holds is refused 409 `SLUG_TAKEN`, a look-alike of one (`paypa1` beside `paypal`) 409 `SLUG_CONFUSABLE`.
+   * holds is refused 409 `SLUG_TAKEN`, a look-alike of one (`paypa1` beside `paypal`) 409 `SLUG_CONFUSABLE`; a
+   * reserved slug or a look-alike of one (`support`, `supp0rt`) 400 `SLUG_RESERVED`.
    */
   register(input: IdentityRegistrationInput, options?: CallOptions): Promise<Answer<IdentityRegistration>> {
     return this.send(ROUTES.registerIdentity, { body: { ...input } }, options);

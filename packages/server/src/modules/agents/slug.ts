@@ -1,4 +1,5 @@
 import { ApiError } from '../../errors.ts';
+import { slugSkeleton } from './slug-skeleton.ts';
 
 /** 3 to 40 characters: a lowercase letter, then letters, digits and hyphens, ending in a letter or digit. */
 const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
@@ -31,8 +32,9 @@ export function assertSlug(s: string, field = 'slug'): void {
 /**
  * Slugs no agent may take, since its page (`/verify/<slug>`) and profile would read as the service's own: names of
  * the service and its operator, and the path segments a slug sits beside (`/verify/sig/…`, `/v1/identity/register`,
- * `/api/v1/agents/{register,claim,report}`) or that name the service's own top-level paths. Compared exactly: a slug
- * is already lowercase ASCII, so there is nothing else to fold. An agent that held one before it was listed keeps it.
+ * `/api/v1/agents/{register,claim,report}`) or that name the service's own top-level paths. Compared by skeleton
+ * (slug-skeleton.ts), so a look-alike (`supp0rt`, `a-dmin`, `adrnin`) is reserved as the slug itself is. An agent
+ * that held one before it was listed keeps it.
  */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   // the service and whoever runs it
@@ -85,20 +87,38 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
 /** Reserved for the service as a family: `vouch-support`, `vouch-team`, ... */
 const RESERVED_PREFIX = 'vouch-';
 
+/** The skeletons of {@link RESERVED_SLUGS}, computed once: every look-alike of a reserved slug shares one. */
+const RESERVED_SKELETONS: ReadonlySet<string> = new Set([...RESERVED_SLUGS].map(slugSkeleton));
+
+/** `vouch`: the skeleton of the family's name, without its hyphen (skeletons drop hyphens). */
+const PREFIX_SKELETON = slugSkeleton(RESERVED_PREFIX);
+
 /**
- * Whether `s` is a slug no agent may newly take ({@link RESERVED_SLUGS}, or `vouch-` followed by anything).
+ * Whether `s` is a slug no agent may newly take: one of {@link RESERVED_SLUGS} or a look-alike of one (the same
+ * skeleton), or `vouch` or a look-alike of it (`v0uch`, `vou-ch`) followed by `-` or a digit and anything. A letter
+ * after `vouch` makes another word (`vouchy`, `voucher`, `vouchsafe`), which stays free: in skeletons, where hyphens
+ * are dropped, the whole `vouch-…` family would swallow those.
  *
  * @example
  * isReservedSlug('admin'); // true
+ * isReservedSlug('adm1n'); // true
+ * isReservedSlug('v0uch-team'); // true
  * isReservedSlug('admin-bot'); // false
+ * isReservedSlug('voucher'); // false
  */
 export function isReservedSlug(s: string): boolean {
-  return RESERVED_SLUGS.has(s) || s.startsWith(RESERVED_PREFIX);
+  if (RESERVED_SKELETONS.has(slugSkeleton(s))) return true;
+  // The shortest start of `s` that reads as `vouch`, then what follows it: `-` or a digit keeps it in the family.
+  for (let i = PREFIX_SKELETON.length; i < s.length; i++) {
+    if (slugSkeleton(s.slice(0, i)) === PREFIX_SKELETON) return !/[a-z]/.test(s[i]!);
+  }
+  return false;
 }
 
 /**
- * Throws `SLUG_INVALID` (400) unless `s` is a valid slug, then `SLUG_RESERVED` (400) if it is reserved, unless it is
- * `held`, the slug the agent already has (one taken before the list named it stays its holder's).
+ * Throws `SLUG_INVALID` (400) unless `s` is a valid slug, then `SLUG_RESERVED` (400) if it is reserved or a look-alike
+ * of a reserved slug, unless it is `held`, the slug the agent already has (one taken before the list, or its
+ * look-alikes, were refused stays its holder's; another look-alike of it does not).
  */
 export function assertTakeableSlug(s: string, field = 'slug', held: string | null = null): void {
   assertSlug(s, field);
