@@ -21,9 +21,7 @@ const LOOK_ALIKES = [
   'r00t',
   'he1p-desk',
   'n0reply',
-  'ovvners',
   'tearn',
-  'c1airn',
   'v0uch',
   'vou-ch',
   'vouch1',
@@ -51,9 +49,11 @@ test('reserved slugs: a look-alike of a reserved slug is reserved, an ordinary n
   for (const s of LOOK_ALIKES) assert.ok(isReservedSlug(s), s);
   // v0ucher reads as voucher, an ordinary word (only another agent holding it would refuse it, SLUG_CONFUSABLE).
   for (const s of [...ORDINARY, 'v0ucher']) assert.ok(!isReservedSlug(s), s);
-  // The one cost to ordinary names: a plural reserved word is a singular, `-` and `5` (PROTOCOL.md says so).
-  for (const s of ['agent-5', 'token5', 'doc-5']) assert.ok(isReservedSlug(s), s);
-  for (const s of ['agent-4', 'agent-6', 'token-15', 'doc-50']) assert.ok(!isReservedSlug(s), s);
+  // Path segments are reserved as written only: their look-alikes pose as no one (`agent-5` reads as `agents`).
+  for (const s of ['agents', 'owners', 'claim']) assert.ok(isReservedSlug(s), s);
+  for (const s of ['agent-5', 'token5', 'doc-5', 'ovvners', 'c1airn', 'agent-4', 'token-15']) {
+    assert.ok(!isReservedSlug(s), s);
+  }
 });
 
 eachEngine('a look-alike of a reserved slug is refused 400 SLUG_RESERVED and writes nothing', async ({ open }) => {

@@ -31,13 +31,13 @@ export function assertSlug(s: string, field = 'slug'): void {
 
 /**
  * Slugs no agent may take, since its page (`/verify/<slug>`) and profile would read as the service's own: names of
- * the service and its operator, and the path segments a slug sits beside (`/verify/sig/…`, `/v1/identity/register`,
- * `/api/v1/agents/{register,claim,report}`) or that name the service's own top-level paths. Compared by skeleton
- * (slug-skeleton.ts), so a look-alike (`supp0rt`, `a-dmin`, `adrnin`) is reserved as the slug itself is. An agent
- * that held one before it was listed keeps it.
+ * the service and its operator ({@link SERVICE_NAMES}), and the path segments a slug sits beside (`/verify/sig/…`,
+ * `/v1/identity/register`, `/api/v1/agents/{register,claim,report}`) or that name the service's own top-level paths.
+ * The service's names are compared by skeleton (slug-skeleton.ts), so a look-alike (`supp0rt`, `a-dmin`, `adrnin`)
+ * is reserved as the name itself is; path segments exactly, since a route matches its segment exactly and a
+ * look-alike of one (`agent-5`, `ovvners`) poses as no one. An agent that held one before it was listed keeps it.
  */
-export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  // the service and whoever runs it
+export const SERVICE_NAMES: ReadonlySet<string> = new Set([
   'vouch',
   'admin',
   'administrator',
@@ -62,7 +62,10 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'no-reply',
   'status',
   'verified',
-  // path segments
+]);
+
+/** The path segments among the reserved slugs: reserved as written, not by skeleton. */
+const PATH_SEGMENTS: ReadonlySet<string> = new Set([
   'api',
   'verify',
   'sig',
@@ -84,30 +87,34 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'intercept',
 ]);
 
+/** Every reserved slug: the service's names and the path segments. */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set([...SERVICE_NAMES, ...PATH_SEGMENTS]);
+
 /** Reserved for the service as a family: `vouch-support`, `vouch-team`, ... */
 const RESERVED_PREFIX = 'vouch-';
 
-/** The skeletons of {@link RESERVED_SLUGS}, computed once: every look-alike of a reserved slug shares one. */
-const RESERVED_SKELETONS: ReadonlySet<string> = new Set([...RESERVED_SLUGS].map(slugSkeleton));
+/** The skeletons of {@link SERVICE_NAMES}, computed once: every look-alike of one shares it. */
+const SERVICE_SKELETONS: ReadonlySet<string> = new Set([...SERVICE_NAMES].map(slugSkeleton));
 
 /** `vouch`: the skeleton of the family's name, without its hyphen (skeletons drop hyphens). */
 const PREFIX_SKELETON = slugSkeleton(RESERVED_PREFIX);
 
 /**
- * Whether `s` is a slug no agent may newly take: one of {@link RESERVED_SLUGS} or a look-alike of one (the same
- * skeleton), or `vouch` or a look-alike of it (`v0uch`, `vou-ch`) followed by `-` or a digit and anything. A letter
+ * Whether `s` is a slug no agent may newly take: one of {@link RESERVED_SLUGS}, a look-alike of one of the
+ * service's names (the same skeleton), or `vouch` or a look-alike of it (`v0uch`, `vou-ch`) followed by `-` or a digit and anything. A letter
  * after `vouch` makes another word (`vouchy`, `voucher`, `vouchsafe`), which stays free: in skeletons, where hyphens
  * are dropped, the whole `vouch-…` family would swallow those.
  *
  * @example
  * isReservedSlug('admin'); // true
- * isReservedSlug('adm1n'); // true
+ * isReservedSlug('adm-in'); // true
+ * isReservedSlug('agent-5'); // false: reads as `agents`, a path segment, reserved only as written
  * isReservedSlug('v0uch-team'); // true
  * isReservedSlug('admin-bot'); // false
  * isReservedSlug('voucher'); // false
  */
 export function isReservedSlug(s: string): boolean {
-  if (RESERVED_SKELETONS.has(slugSkeleton(s))) return true;
+  if (PATH_SEGMENTS.has(s) || SERVICE_SKELETONS.has(slugSkeleton(s))) return true;
   // The shortest start of `s` that reads as `vouch`, then what follows it: `-` or a digit keeps it in the family.
   for (let i = PREFIX_SKELETON.length; i < s.length; i++) {
     if (slugSkeleton(s.slice(0, i)) === PREFIX_SKELETON) return !/[a-z]/.test(s[i]!);
