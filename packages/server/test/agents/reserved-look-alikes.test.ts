@@ -22,6 +22,8 @@ const LOOK_ALIKES = [
   'he1p-desk',
   'n0reply',
   'tearn',
+  'adm1n',
+  'secur1ty',
   'v0uch',
   'vou-ch',
   'vouch1',

@@ -108,6 +108,7 @@ const PREFIX_SKELETON = slugSkeleton(RESERVED_PREFIX);
  * @example
  * isReservedSlug('admin'); // true
  * isReservedSlug('adm-in'); // true
+ * isReservedSlug('adm1n'); // true
  * isReservedSlug('agent-5'); // false: reads as `agents`, a path segment, reserved only as written
  * isReservedSlug('v0uch-team'); // true
  * isReservedSlug('admin-bot'); // false
@@ -115,6 +116,9 @@ const PREFIX_SKELETON = slugSkeleton(RESERVED_PREFIX);
  */
 export function isReservedSlug(s: string): boolean {
   if (PATH_SEGMENTS.has(s) || SERVICE_SKELETONS.has(slugSkeleton(s))) return true;
+  // `1` is drawn like `i` as much as `l`. The stored skeleton reads it as `l` only (one column, one unique index);
+  // this list is in memory, so both readings are checked (`adm1n`).
+  if (s.includes('1') && SERVICE_SKELETONS.has(slugSkeleton(s.replaceAll('1', 'i')))) return true;
   // The shortest start of `s` that reads as `vouch`, then what follows it: `-` or a digit keeps it in the family.
   for (let i = PREFIX_SKELETON.length; i < s.length; i++) {
     if (slugSkeleton(s.slice(0, i)) === PREFIX_SKELETON) return !/[a-z]/.test(s[i]!);
