@@ -3,7 +3,7 @@
 // single read transaction, which in WAL mode never blocks the writers, and writes it out whole.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from './config.ts';
@@ -12,7 +12,9 @@ import type { KeyFileWarnings } from './key-file-modes.ts';
 import { assertVouchDatabase, kekFilePath, StorageError } from './storage/index.ts';
 import { cannotOpenSqlite, describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
-import { SQLITE_FILE } from './storage/lib/sqlite.ts';
+import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
+import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
+import { syncFolder } from './files/sync-folder.ts';
 
 /** The tables whose row counts a backup reports: enough to tell at a glance that it holds the deployment. */
 export const BACKUP_COUNTED_TABLES = [
@@ -56,25 +58,6 @@ export class BackupError extends Error {
   }
 }
 
-/** Whether `file` exists (as a name: a dangling symbolic link counts). */
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `file` with its folder's symbolic links resolved (the file itself need not exist). */
-async function inRealFolder(file: string): Promise<string> {
-  try {
-    return join(await realpath(dirname(file)), basename(file));
-  } catch {
-    return file;
-  }
-}
-
 /**
  * Writes a consistent snapshot of the deployment's SQLite database to `output`, servers running or not: into a
  * temporary file (mode 0600) in the output's folder, checked (`quick_check`), flushed to disk, then moved into place,
@@ -100,11 +83,11 @@ export async function backupSqlite(
   // Checked before anything is opened or written, so a refusal leaves everything as it was.
   const realFile = await inRealFolder(file);
   const realDatabase = await inRealFolder(database);
-  const beside = (db: string): string[] => [db, `${db}-wal`, `${db}-shm`, `${db}-journal`];
+  const beside = (db: string): string[] => [db, ...sqliteCompanions(db)];
   if (beside(database).includes(file) || beside(realDatabase).includes(realFile)) {
     throw new BackupError('OUTPUT_INVALID', `The output ${file} is the database itself: name another file.`);
   }
-  if (await exists(file)) {
+  if ((await lstatOrUndefined(file)) !== undefined) {
     if (!opts.force) {
       throw new BackupError(
         'OUTPUT_EXISTS',
@@ -269,7 +252,7 @@ async function install(temp: string, file: string, force: boolean): Promise<void
       if (code === 'EEXIST') throw err;
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
     }
-    if (await exists(file)) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
+    if ((await lstatOrUndefined(file)) !== undefined) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
     await rename(temp, file);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'EEXIST') {
@@ -279,18 +262,5 @@ async function install(temp: string, file: string, force: boolean): Promise<void
       );
     }
     throw new BackupError('OUTPUT_UNWRITABLE', `Cannot write ${file} (${describeCause(err)}).`, { cause: err });
-  }
-}
-
-/** Flushes the folder's entries, so the new name survives a crash. Not every platform can (Windows): skipped there. */
-async function syncFolder(folder: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch {
-    // Best effort: the file's content is already on disk.
-  } finally {
-    await handle?.close();
   }
 }

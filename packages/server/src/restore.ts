@@ -3,7 +3,7 @@
 // exclusive lock (locking_mode = EXCLUSIVE, then BEGIN EXCLUSIVE) fails at once while any process uses it, idle or
 // not. The lock is held until the new file is in place.
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constantTimeEqual } from '@vouch/sdk';
@@ -16,7 +16,9 @@ import { kekFilePath, MIGRATIONS, readKek, StorageError } from './storage/index.
 import { CHECK_META_KEY, kekCheckValue } from './storage/kek.ts';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
-import { SQLITE_FILE } from './storage/lib/sqlite.ts';
+import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
+import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
+import { syncFolder } from './files/sync-folder.ts';
 
 /** What `vouch restore` reports. */
 export interface SqliteRestore {
@@ -56,27 +58,6 @@ export class RestoreError extends Error {
   }
 }
 
-/** The files SQLite keeps beside a database: what must never be paired with another database's file. */
-function companions(db: string): string[] {
-  return [`${db}-wal`, `${db}-journal`, `${db}-shm`];
-}
-
-async function statOrUndefined(file: string) {
-  try {
-    return await lstat(file);
-  } catch {
-    return undefined;
-  }
-}
-
-async function inRealFolder(file: string): Promise<string> {
-  try {
-    return join(await realpath(dirname(file)), basename(file));
-  } catch {
-    return file;
-  }
-}
-
 /** `2026-01-31T10-00-00-000Z`: a moment as a file name takes it. */
 function stamp(now: Date): string {
   return now.toISOString().replace(/[:.]/g, '-');
@@ -109,14 +90,14 @@ export async function restoreSqlite(
   const folder = resolve(config.dataDir);
   const database = join(folder, SQLITE_FILE);
   await checkInput(source, database);
-  if (!opts.force && (await statOrUndefined(database)) !== undefined) {
+  if (!opts.force && (await lstatOrUndefined(database)) !== undefined) {
     throw new RestoreError(
       'TARGET_EXISTS',
       `There is a database at ${database}: give --force to replace it (it is kept as ${basename(database)}.before-restore-<time>).`,
     );
   }
   // As a server start would, so a restore onto a new machine needs no mkdir; removed again if nothing is restored.
-  const madeFolder = (await statOrUndefined(folder)) === undefined;
+  const madeFolder = (await lstatOrUndefined(folder)) === undefined;
   try {
     await mkdir(folder, { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -137,7 +118,7 @@ export async function restoreSqlite(
     return { database, input: source, bytes: size, schemaVersion, tables, previous, kekFile, kek };
   } finally {
     if (!installed) {
-      await Promise.all([temp, ...companions(temp)].map((f) => rm(f, { force: true })));
+      await Promise.all([temp, ...sqliteCompanions(temp)].map((f) => rm(f, { force: true })));
       if (madeFolder) await rmdir(folder).catch(() => undefined);
     }
   }
@@ -156,7 +137,7 @@ async function kekAgainst(file: string, expected: string): Promise<SqliteRestore
 
 /** Refuses, before anything is written, an input that is not a regular file or is the live database or beside it. */
 async function checkInput(source: string, database: string): Promise<void> {
-  const live = [database, ...companions(database)];
+  const live = [database, ...sqliteCompanions(database)];
   const realLive = await Promise.all(live.map(inRealFolder));
   const same = `The input ${source} is the database being restored (or its -wal, -journal or -shm file): name a backup.`;
   if (live.includes(source) || realLive.includes(await inRealFolder(source))) {
@@ -171,11 +152,11 @@ async function checkInput(source: string, database: string): Promise<void> {
   if (!st.isFile()) throw new RestoreError('INPUT_INVALID', `The input ${source} is not a file.`);
   // A hard link to the database (or a path through a bind mount) names the same file under another name.
   for (const file of live) {
-    const other = await statOrUndefined(file);
+    const other = await lstatOrUndefined(file);
     if (other !== undefined && other.dev === st.dev && other.ino === st.ino)
       throw new RestoreError('INPUT_INVALID', same);
   }
-  const wal = await statOrUndefined(`${source}-wal`);
+  const wal = await lstatOrUndefined(`${source}-wal`);
   if (wal !== undefined && wal.size > 0) {
     throw new RestoreError(
       'INPUT_INVALID',
@@ -307,7 +288,7 @@ async function install(
   database: string,
   opts: { force: boolean; now: Date; onLocked?: () => Promise<void> },
 ): Promise<string | null> {
-  if ((await statOrUndefined(database)) === undefined) {
+  if ((await lstatOrUndefined(database)) === undefined) {
     await removeCompanions(database);
     try {
       await linkOrRename(temp, database);
@@ -383,7 +364,7 @@ async function linkOrRename(temp: string, file: string): Promise<void> {
     const code = (err as { code?: unknown }).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
   }
-  if ((await statOrUndefined(file)) !== undefined) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
+  if ((await lstatOrUndefined(file)) !== undefined) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
   await rename(temp, file);
 }
 
@@ -467,7 +448,7 @@ async function copyAll(from: FileHandle, to: FileHandle): Promise<void> {
 
 /** Removes the -wal file first: a leftover -shm file is rebuilt by the next opener, a -wal file would be replayed. */
 async function removeCompanions(database: string): Promise<void> {
-  for (const file of companions(database)) {
+  for (const file of sqliteCompanions(database)) {
     try {
       await rm(file, { force: true });
     } catch (err) {
@@ -482,18 +463,5 @@ async function sync(file: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/** Flushes the folder's entries, so a rename survives a crash. Not every platform can (Windows): skipped there. */
-async function syncFolder(folder: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch {
-    // Best effort.
-  } finally {
-    await handle?.close();
   }
 }

@@ -1,16 +1,13 @@
 // Files created once and never overwritten (key files, identity files, registry entries): written whole or not at
 // all, and still there after a crash that follows their creation.
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { link, open, unlink, writeFile } from 'node:fs/promises';
+import { link, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode } from './errno.ts';
+import { syncFolder } from './sync-folder.ts';
 
 /** What link() answers on a file system without hard links (FAT, some network and FUSE mounts). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
-
-/** What a platform answers when it cannot open or flush a folder (Windows; some network and FUSE file systems). */
-const FOLDER_SYNC_REFUSED = new Set(['EISDIR', 'EINVAL', 'EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 export interface CreateWholeOptions {
   /**
@@ -65,21 +62,5 @@ async function createDirectly(path: string, text: string, mode: number): Promise
     if (errnoCode(err) === 'EEXIST') return false;
     await unlink(path).catch(() => undefined);
     throw err;
-  }
-}
-
-/**
- * Flushes a folder's entries to disk where the platform can (a folder it will not flush is no reason to fail: the file
- * is whole either way); any other failure (EIO) is thrown.
- */
-async function syncFolder(folder: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(folder, constants.O_RDONLY);
-    await handle.sync();
-  } catch (err) {
-    if (!FOLDER_SYNC_REFUSED.has(errnoCode(err))) throw err;
-  } finally {
-    await handle?.close();
   }
 }

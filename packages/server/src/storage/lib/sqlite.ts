@@ -12,6 +12,11 @@ import { TurnTakingSqliteDialect } from './sqlite-turns.ts';
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'vouch.db';
 
+/** The files SQLite keeps beside a database `db`: never to be paired with another database's file. */
+export function sqliteCompanions(db: string): string[] {
+  return [`${db}-wal`, `${db}-journal`, `${db}-shm`];
+}
+
 /**
  * How long SQLite itself waits for another process's write lock, while the database is opened and migrated (one
  * process migrates, the others wait). Once open, statements wait asynchronously instead (sqlite-turns.ts).
