@@ -38,6 +38,33 @@ export function pgDumpCommand(config: Pick<Config, 'databaseUrl' | 'databaseSche
   return `pg_dump --format=custom${schemaOption(config)} --file=${shellWord(output)} ${printableUrl(config)}`;
 }
 
+/**
+ * The deployment's settings for a command that works on its SQLite file (backup, restore), the data folder flag
+ * applied; a bad setting exits 2 under the flag's name, and PostgreSQL exits 2 with `postgres(config)`, the command
+ * to run instead.
+ */
+export async function sqliteCommandConfig(
+  opts: { dataDir?: string },
+  postgres: (config: Config) => string,
+): Promise<Config> {
+  const env = envWithFlags({ dataDir: opts.dataDir });
+  const { ConfigError, loadConfig } = await import('@vouch/server');
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
+    throw err;
+  }
+  if (config.databaseUrl !== undefined) throw new CliError(postgres(config), EXIT.USAGE);
+  return config;
+}
+
+/** The server's rule for key files, in the CLI's words: stderr, never stdout (which may be --json). */
+export function keyFileWarnings(io: Io): { warn: (_: unknown, message: string) => void } {
+  return { warn: (_: unknown, message: string) => io.err(`vouch: warning: ${message}.`) };
+}
+
 /** The human form of what `vouch backup` wrote. */
 function describe(done: SqliteBackup): string {
   const width = Math.max(...Object.keys(done.tables).map((t) => t.length));
@@ -79,27 +106,16 @@ Examples:
     )
     .action(async (opts: { output: string; force?: boolean; dataDir?: string; json?: boolean }) => {
       if (opts.output.trim() === '') throw new CliError('--output must not be empty.', EXIT.USAGE);
-      const env = envWithFlags({ dataDir: opts.dataDir });
-      const { BackupError, ConfigError, loadConfig, backupSqlite } = await import('@vouch/server');
-      let config: Config;
-      try {
-        config = loadConfig(env);
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
-        throw err;
-      }
-      if (config.databaseUrl !== undefined) {
-        throw new CliError(
+      const config = await sqliteCommandConfig(
+        opts,
+        (config) =>
           'PostgreSQL is backed up with pg_dump, not vouch backup (the password from PGPASSWORD or ~/.pgpass; the KEK ' +
-            `file separately): ${pgDumpCommand(config, opts.output)}`,
-          EXIT.USAGE,
-        );
-      }
+          `file separately): ${pgDumpCommand(config, opts.output)}`,
+      );
+      const { BackupError, ConfigError, backupSqlite } = await import('@vouch/server');
       let done: SqliteBackup;
       try {
-        // The server's rule for key files, in the CLI's words: stderr, never stdout (which may be --json).
-        const warnings = { warn: (_: unknown, message: string) => io.err(`vouch: warning: ${message}.`) };
-        done = await backupSqlite(config, opts.output, { force: opts.force === true }, warnings);
+        done = await backupSqlite(config, opts.output, { force: opts.force === true }, keyFileWarnings(io));
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         if (err instanceof ConfigError || err instanceof BackupError) throw new CliError(err.message, EXIT.USAGE);

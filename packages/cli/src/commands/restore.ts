@@ -3,8 +3,7 @@ import type { Config, SqliteRestore } from '@vouch/server';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
 import { CliError, EXIT } from '../exit.ts';
-import { printableUrl, schemaOption, shellWord } from './backup.ts';
-import { envWithFlags, underFlag } from './serve.ts';
+import { keyFileWarnings, printableUrl, schemaOption, shellWord, sqliteCommandConfig } from './backup.ts';
 
 /** The pg_restore command that restores `input` (a pg_dump custom-format file) into the configured database. */
 export function pgRestoreCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, input: string): string {
@@ -77,28 +76,18 @@ Examples:
     )
     .action(async (opts: { input: string; force?: boolean; dataDir?: string; json?: boolean }) => {
       if (opts.input.trim() === '') throw new CliError('--input must not be empty.', EXIT.USAGE);
-      const env = envWithFlags({ dataDir: opts.dataDir });
-      const { ConfigError, RestoreError, loadConfig, restoreSqlite } = await import('@vouch/server');
-      let config: Config;
-      try {
-        config = loadConfig(env);
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
-        throw err;
-      }
-      if (config.databaseUrl !== undefined) {
-        throw new CliError(
+      const config = await sqliteCommandConfig(
+        opts,
+        (config) =>
           'PostgreSQL is restored with pg_restore, not vouch restore (stop every server first; the password from ' +
-            'PGPASSWORD or ~/.pgpass; a plain SQL dump goes through psql instead): ' +
-            pgRestoreCommand(config, opts.input),
-          EXIT.USAGE,
-        );
-      }
+          'PGPASSWORD or ~/.pgpass; a plain SQL dump goes through psql instead): ' +
+          pgRestoreCommand(config, opts.input),
+      );
+      const { ConfigError, RestoreError, restoreSqlite } = await import('@vouch/server');
       let done: SqliteRestore;
       try {
-        // The server's rule for key files, in the CLI's words: stderr, never stdout (which may be --json).
-        const warnings = { warn: (_: unknown, message: string) => io.err(`vouch: warning: ${message}.`) };
-        done = await restoreSqlite(config, opts.input, { force: opts.force === true, now: new Date() }, warnings);
+        const at = { force: opts.force === true, now: new Date() };
+        done = await restoreSqlite(config, opts.input, at, keyFileWarnings(io));
       } catch (err) {
         if (err instanceof ConfigError || err instanceof RestoreError) throw new CliError(err.message, EXIT.USAGE);
         throw err;
