@@ -155,6 +155,32 @@ export function codeOf(res: LightMyRequestResponse): string {
 }
 
 /**
+ * Asserts that `slug` is refused `status` `code` every way a slug is taken: a registration, `agent`'s own signed slug
+ * change (signed a millisecond on, by `clock`) and the admin's change of it.
+ */
+export async function assertSlugRefused(
+  app: FastifyInstance,
+  clock: { now(): number; advance(ms: number): void },
+  agent: PowAgent,
+  slug: string,
+  status: number,
+  code: string,
+): Promise<void> {
+  const reg = await app.inject({ method: 'POST', url: '/v1/identity/register', payload: { slug } });
+  assert.equal(reg.statusCode, status, `${slug}: ${reg.body}`);
+  assert.equal(codeOf(reg), code, slug);
+  clock.advance(1);
+  const url = `/api/v1/agents/${agent.did}/slug`;
+  const put = await signedInject(app, agent.pair, agent.did, 'PUT', url, { slug }, clock.now());
+  assert.equal(put.statusCode, status, `${slug}: ${put.body}`);
+  assert.equal(codeOf(put), code, slug);
+  // Not even the admin may hand one out through the API.
+  const byAdmin = await app.inject({ method: 'PUT', url, headers: admin, payload: { slug } });
+  assert.equal(byAdmin.statusCode, status, `${slug}: ${byAdmin.body}`);
+  assert.equal(codeOf(byAdmin), code, slug);
+}
+
+/**
  * Registers `slug` and proves `domain` by DNS TXT through the routes, publishing the challenge's token in `zone` (a
  * test DNS server's); returns the agent and the token.
  */

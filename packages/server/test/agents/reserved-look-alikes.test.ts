@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { isReservedSlug } from '../../src/modules/agents/slug.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
-import { admin, bearer, codeOf, registerPow, registerSlug, signedInject, TEST_ENV } from './helpers.ts';
+import { admin, assertSlugRefused, bearer, codeOf, registerPow, registerSlug, TEST_ENV } from './helpers.ts';
 
 const ENV = { ...TEST_ENV, VOUCH_SLUG_REGISTER_RATE_MAX: '100000' };
 
@@ -64,22 +64,7 @@ eachEngine('a look-alike of a reserved slug is refused 400 SLUG_RESERVED and wri
   try {
     const a = await registerPow(app);
     const before = await tableCounts(storage);
-    for (const slug of LOOK_ALIKES) {
-      const reg = await app.inject({ method: 'POST', url: '/v1/identity/register', payload: { slug } });
-      assert.equal(reg.statusCode, 400, `${slug}: ${reg.body}`);
-      assert.equal(codeOf(reg), 'SLUG_RESERVED', slug);
-      clock.advance(1);
-      const put = await signedInject(app, a.pair, a.did, 'PUT', `/api/v1/agents/${a.did}/slug`, { slug }, clock.now());
-      assert.equal(put.statusCode, 400, `${slug}: ${put.body}`);
-      assert.equal(codeOf(put), 'SLUG_RESERVED', slug);
-      const byAdmin = await app.inject({
-        method: 'PUT',
-        url: `/api/v1/agents/${a.did}/slug`,
-        headers: admin,
-        payload: { slug },
-      });
-      assert.equal(codeOf(byAdmin), 'SLUG_RESERVED', slug);
-    }
+    for (const slug of LOOK_ALIKES) await assertSlugRefused(app, clock, a, slug, 400, 'SLUG_RESERVED');
     assert.deepEqual(await tableCounts(storage), before, 'nothing written');
     const row = await storage.db.selectFrom('agents').select('slug').where('id', '=', a.id).executeTakeFirst();
     assert.equal(row?.slug, null, 'the refused changes left the agent without a slug');

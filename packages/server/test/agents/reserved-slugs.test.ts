@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isReservedSlug, isSlug, RESERVED_SLUGS } from '../../src/modules/agents/slug.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
-import { admin, bearer, codeOf, registerPow, registerSlug, signedInject, TEST_ENV } from './helpers.ts';
+import { assertSlugRefused, bearer, codeOf, registerPow, registerSlug, TEST_ENV } from './helpers.ts';
 
 // Names that read as the service or its operator, and path segments a slug shares a URL with.
 const RESERVED = ['vouch', 'vouch-support', 'admin', 'api', 'verify', 'support', 'security', 'official', 'sig'];
@@ -23,23 +23,8 @@ eachEngine('a reserved slug is refused 400 SLUG_RESERVED on registration and on 
   try {
     const a = await registerPow(app);
     const before = await tableCounts(storage);
-    for (const slug of [...RESERVED, ...PATH_SEGMENTS]) {
-      const reg = await app.inject({ method: 'POST', url: '/v1/identity/register', payload: { slug } });
-      assert.equal(reg.statusCode, 400, `${slug}: ${reg.body}`);
-      assert.equal(codeOf(reg), 'SLUG_RESERVED', slug);
-      clock.advance(1);
-      const put = await signedInject(app, a.pair, a.did, 'PUT', `/api/v1/agents/${a.did}/slug`, { slug }, clock.now());
-      assert.equal(put.statusCode, 400, `${slug}: ${put.body}`);
-      assert.equal(codeOf(put), 'SLUG_RESERVED', slug);
-      // Not even the admin may hand one out through the API.
-      const byAdmin = await app.inject({
-        method: 'PUT',
-        url: `/api/v1/agents/${a.did}/slug`,
-        headers: admin,
-        payload: { slug },
-      });
-      assert.equal(codeOf(byAdmin), 'SLUG_RESERVED', slug);
-    }
+    for (const slug of [...RESERVED, ...PATH_SEGMENTS])
+      await assertSlugRefused(app, clock, a, slug, 400, 'SLUG_RESERVED');
     assert.deepEqual(await tableCounts(storage), before, 'nothing written');
     // The format is still checked first: a malformed name is SLUG_INVALID, whatever it spells.
     const malformed = await app.inject({ method: 'POST', url: '/v1/identity/register', payload: { slug: 'Admin' } });
