@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -188,4 +188,32 @@ export async function jwksKids(env: Record<string, string>): Promise<string[]> {
   } finally {
     await server.close();
   }
+}
+
+/**
+ * Runs the binary with `args` against a PostgreSQL deployment (a URL with a password, a schema) in an empty temp
+ * folder, and asserts what a command that works on the SQLite file answers there: exit 2, one line on stderr without
+ * the password, matching `hint` (the pg_dump or pg_restore command to run instead), and nothing written.
+ */
+export async function assertPostgresHint(
+  t: { after: (fn: () => Promise<void>) => void },
+  args: string[],
+  hint: RegExp,
+): Promise<void> {
+  const dir = await tempDir(t);
+  const r = await runBin(
+    args,
+    {
+      VOUCH_DATABASE_URL: 'postgres://vouch:s3cret@db.example:5432/vouch?sslmode=verify-full',
+      VOUCH_DATABASE_SCHEMA: 'vouch',
+      VOUCH_KEK_FILE: join(dir, 'kek'),
+    },
+    dir,
+  );
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.ok(!r.err.includes('s3cret'), r.err);
+  assert.match(r.err, hint);
+  assert.deepEqual(await readdir(dir), []);
 }

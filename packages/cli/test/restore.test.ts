@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { chmod, copyFile, link, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { run, runBin, tempDir } from './helpers.ts';
+import { assertPostgresHint, run, runBin, tempDir } from './helpers.ts';
 import { register, serve } from './sqlite-server.ts';
 
 /** Every row of every table of the database `file`, table by table, in a stable order. */
@@ -233,25 +233,11 @@ test('vouch restore refuses a data directory any user may write, and leaves it a
 });
 
 test('vouch restore with PostgreSQL exits 2 with the pg_restore command, without the password', async (t) => {
-  const dir = await tempDir(t);
-  const r = await runBin(
+  await assertPostgresHint(
+    t,
     ['restore', '--input', 'vouch.dump'],
-    {
-      VOUCH_DATABASE_URL: 'postgres://vouch:s3cret@db.example:5432/vouch?sslmode=verify-full',
-      VOUCH_DATABASE_SCHEMA: 'vouch',
-      VOUCH_KEK_FILE: join(dir, 'kek'),
-    },
-    dir,
-  );
-  assert.equal(r.code, 2);
-  assert.equal(r.out, '');
-  assert.equal(r.err.trim().split('\n').length, 1, r.err);
-  assert.ok(!r.err.includes('s3cret'), r.err);
-  assert.match(
-    r.err,
     /pg_restore --clean --if-exists --no-owner --single-transaction --schema=vouch --dbname='postgres:\/\/vouch@db\.example:5432\/vouch\?sslmode=verify-full' vouch\.dump/,
   );
-  assert.deepEqual(await readdir(dir), []);
 });
 
 test('vouch restore says when the KEK file there is not the one the backup was sealed under', async (t) => {
