@@ -10,8 +10,10 @@ import { perApp } from './per-app.ts';
 export { serverKeysTopic } from './storage/index.ts';
 
 type Forget = () => void;
+type ForgetOne = (rest: string) => void;
 
 const forgettersOf = perApp(() => new Map<string, Set<Forget>>());
+const prefixForgettersOf = perApp(() => new Map<string, Set<ForgetOne>>());
 
 /**
  * Calls `forget` whenever one of `topics` is announced on the app's database (by any process, this one included:
@@ -30,16 +32,37 @@ export function onSharedChange(ctx: AppContext, topics: readonly string[], forge
   }
 }
 
+/**
+ * Calls `forget` with the rest of every announced topic that starts with `prefix` (`<prefix><rest>`, by any process,
+ * this one included), for caches that forget one entry per announcement (one principal's keys) rather than all.
+ * Not called for {@link EVERYTHING}: such a cache must bound its staleness itself while announcements go unheard.
+ *
+ * @example
+ * onSharedChangeUnder(ctx, 'keys_dropped:', (rest) => cache.forgetId(rest));
+ */
+export function onSharedChangeUnder(ctx: AppContext, prefix: string, forget: ForgetOne): void {
+  const byPrefix = prefixForgettersOf(ctx);
+  let set = byPrefix.get(prefix);
+  if (set === undefined) byPrefix.set(prefix, (set = new Set()));
+  set.add(forget);
+}
+
 /** Calls the caches that depend on `topic` (all of them for {@link EVERYTHING}); a failing one stops no other. */
 export function forgetShared(ctx: AppContext, topic: string): void {
-  const set = forgettersOf(ctx).get(topic);
-  if (set === undefined) return;
-  for (const forget of set) {
-    try {
-      forget();
-    } catch {
-      // Forgetting is setting a field: nothing should throw, and a throw must not reach the listener's socket.
-    }
+  for (const forget of forgettersOf(ctx).get(topic) ?? []) guarded(() => forget());
+  if (topic === EVERYTHING) return;
+  for (const [prefix, set] of prefixForgettersOf(ctx)) {
+    if (!topic.startsWith(prefix)) continue;
+    const rest = topic.slice(prefix.length);
+    for (const forget of set) guarded(() => forget(rest));
+  }
+}
+
+function guarded(forget: () => void): void {
+  try {
+    forget();
+  } catch {
+    // Forgetting is setting a field: nothing should throw, and a throw must not reach the listener's socket.
   }
 }
 

@@ -2,13 +2,18 @@
 // in their address's, as owner and integrator keys are (rate-limit-key-buckets.test.ts): counted by address alone,
 // whoever shared a manager's address could spend its allowance with junk tokens and lock it out. The cache never
 // authenticates, so a token revoked anywhere is refused even while a process still holds it; one revoked in this
-// process (the tokens replaced, the agent's key rotated, the agent revoked) is forgotten at once.
+// process (the tokens replaced, the agent's key rotated, the agent revoked) is forgotten at once, and in the others as
+// its announcement arrives (PostgreSQL LISTEN/NOTIFY), else at its first refusal.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, twoProcesses } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { admin, bearer, newPair, registerSlug, rotateKey } from '../agents/helpers.ts';
+import { listenerHears } from '../helpers/listening.ts';
+import { BOUND_MS, within } from '../helpers/within.ts';
+import { recentKeysOf } from '../../src/http/recent-keys.ts';
+import { hashSecret } from '../../src/http/secrets.ts';
 
 const ADDRESS = '203.0.113.9';
 const OTHER_ADDRESS = '198.51.100.4';
@@ -141,20 +146,75 @@ eachEngine('an agent revoked in this process has its management tokens forgotten
   }
 });
 
-eachEngine('a management token replaced by another process is refused though known here', async ({ open }) => {
+/** Whether `t` holds `token` among its recently authenticated management tokens (which counts as a use of it). */
+function knows(t: TestApp, token: string): boolean {
+  return recentKeysOf(t.ctx).managementToken.idOf(hashSecret(token)) !== undefined;
+}
+
+/**
+ * Runs `change` at A once B knows `token` (PostgreSQL: and B's listener hears), then waits for B to forget the token as
+ * A's announcement arrives (PostgreSQL; SQLite runs one process per database and announces nothing). The announcement
+ * names the agent, never the token or its digest.
+ */
+async function changedAtA(engine: string, b: TestApp, token: string, change: () => Promise<void>): Promise<void> {
+  assert.ok(knows(b, token), 'B knows the token');
+  if (engine === 'postgres') await listenerHears(b.ctx.storage);
+  const heard: string[] = [];
+  const off = b.ctx.storage.changes.subscribe((topic) => heard.push(topic));
+  try {
+    await change();
+    if (engine !== 'postgres') return;
+    await within(BOUND_MS, 'B forgets the token', async () => !knows(b, token));
+    assert.ok(heard.length > 0 && !heard.some((t) => t.includes(token) || t.includes(hashSecret(token))), `${heard}`);
+  } finally {
+    off();
+  }
+}
+
+eachEngine('a management token replaced by another process: forgotten here as announced', async ({ open, engine }) => {
   const { a, b } = await twoProcesses(open, ENV);
   try {
     const old = (await registerSlug(a.app, SLUG)).managementToken;
-    assert.equal((await call(a, old)).statusCode, 200);
-    await replaceTokens(b);
+    assert.equal((await call(b, old)).statusCode, 200); // B knows it now (per address: 2 left)
+    await changedAtA(engine, b, old, async () => void (await replaceTokens(a)));
 
-    // `a` still knows the old token, so counts it in the agent's bucket; authentication refuses it all the same.
-    const refused = await call(a, old);
+    const refused = await call(b, old);
     assert.equal(refused.statusCode, 401, refused.body);
-    assert.equal(refused.headers['x-ratelimit-remaining'], '2', 'counted in the agent’s bucket');
-    // The refusal made `a` forget it: from then on it is counted per address like any junk token.
-    await exhaust(a, 2);
-    assert.equal((await call(a, old)).statusCode, 429);
+    if (engine === 'postgres') {
+      assert.equal(refused.headers['x-ratelimit-remaining'], '1', 'forgotten: counted per address');
+      await exhaust(b, 1);
+    } else {
+      // Unannounced, B still knows the old token, so counts it in the agent's bucket; authentication refuses it all
+      // the same, and the refusal makes B forget it: from then on it is counted per address like any junk token.
+      assert.equal(refused.headers['x-ratelimit-remaining'], '2', 'counted in the agent’s bucket');
+      await exhaust(b, 2);
+    }
+    assert.equal((await call(b, old)).statusCode, 429);
+  } finally {
+    await a.app.close();
+    await b.app.close();
+  }
+});
+
+eachEngine('an agent revoked by another process has its management tokens forgotten here', async ({ open, engine }) => {
+  const { a, b } = await twoProcesses(open, ENV);
+  try {
+    const agent = await registerSlug(a.app, SLUG);
+    const token = agent.managementToken;
+    assert.equal((await call(b, token)).statusCode, 200); // per address: 2 left there
+    assert.equal((await call(b, token)).headers['x-ratelimit-remaining'], '2', 'the agent’s own bucket');
+    assert.equal((await call(b, token)).headers['x-ratelimit-remaining'], '1');
+    await changedAtA(engine, b, token, async () => {
+      const res = await a.app.inject({ method: 'POST', url: `/api/v1/agents/${agent.did}/revoke`, headers: admin });
+      assert.equal(res.statusCode, 200, res.body);
+    });
+
+    const refused = await call(b, token);
+    assert.equal(refused.statusCode, 403, refused.body);
+    assert.equal(refused.json().code, 'AGENT_REVOKED');
+    // PostgreSQL: forgotten, counted per address (1 left there); SQLite: unannounced, still in the agent's bucket.
+    const [remaining, where] = engine === 'postgres' ? ['1', 'per address'] : ['0', 'in the agent’s bucket'];
+    assert.equal(refused.headers['x-ratelimit-remaining'], remaining, `counted ${where}`);
   } finally {
     await a.app.close();
     await b.app.close();

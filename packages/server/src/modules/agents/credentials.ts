@@ -2,7 +2,7 @@
 // optional proof of possession of a registered key. (Answers carrying a secret are no-store: the app-wide default.)
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { recentKeysOf } from '../../http/recent-keys.ts';
+import { announceKeysDropped, recentKeysOf } from '../../http/recent-keys.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { registrationStatement, SIGNED_REQUEST_WINDOW_MS } from './auth.ts';
 import { didOf, newSecret, SECRET_PREFIX } from './ids.ts';
@@ -20,23 +20,34 @@ export async function issueManagementToken(trx: Db, agentId: string, now: number
 /**
  * Revokes the agent's live management tokens inside `trx` and issues a fresh one when it had any (or `always`).
  * Call it with the agent's row locked (a key rotation's update, or {@link store.lockAgent}), so that two
- * replacements take turns and one live token is left.
+ * replacements take turns and one live token is left. The revocation is announced to the other processes as `trx`
+ * commits ({@link announceManagementTokensDropped}); forget them here with {@link forgetManagementTokens} once it did.
  */
 export async function replaceManagementToken(
+  ctx: AppContext,
   trx: Db,
   agentId: string,
   now: number,
   always: boolean,
 ): Promise<{ token: string | undefined; revoked: number }> {
   const revoked = await store.revokeManagementTokens(trx, agentId, now);
+  if (revoked > 0) await announceManagementTokensDropped(ctx, trx, agentId);
   const token = revoked > 0 || always ? await issueManagementToken(trx, agentId, now) : undefined;
   return { token, revoked };
 }
 
 /**
+ * Inside a transaction that revokes the agent's management tokens (or the agent): every other process forgets them
+ * as it commits (PostgreSQL; storage/changes.ts), so they lose the agent's rate-limit bucket there too.
+ */
+export async function announceManagementTokensDropped(ctx: AppContext, trx: Db, agentId: string): Promise<void> {
+  await announceKeysDropped(trx, ctx, 'management-token', didOf(agentId));
+}
+
+/**
  * Once a transaction that revoked the agent's management tokens (or the agent) committed: they lose the agent's
- * rate-limit bucket here at once (other processes' on their next refusal), and `fresh`, the token issued in their
- * place if any, has it from its first use.
+ * rate-limit bucket here at once (other processes' as the announcement reaches them), and `fresh`, the token issued
+ * in their place if any, has it from its first use.
  */
 export function forgetManagementTokens(ctx: AppContext, agentId: string, fresh?: string): void {
   const recent = recentKeysOf(ctx).managementToken;

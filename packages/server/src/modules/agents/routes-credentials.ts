@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { recentKeysOf } from '../../http/recent-keys.ts';
+import { announceKeysDropped, recentKeysOf } from '../../http/recent-keys.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { actorOf, assertMayManage, holdCredential } from './auth.ts';
@@ -51,7 +51,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID, id or slug.');
         assertAgentActive(current);
         await holdCredential(trx, ctx.storage.engine, req, now);
-        const replaced = await replaceManagementToken(trx, row.id, now, true);
+        const replaced = await replaceManagementToken(ctx, trx, row.id, now, true);
         await recordAudit(trx, {
           at: now,
           actor: actorOf(principal),
@@ -107,6 +107,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         // with a leaked key could have minted them). The owner mints new ones with the new key.
         const linkingKeys = await store.expireLinkingKeys(trx, ownerId, now);
         await store.insertOwnerApiKey(trx, ownerId, keyHash, now);
+        await announceKeysDropped(trx, ctx, 'owner', ownerId);
         await recordAudit(trx, {
           at: now,
           actor: actorOf(principal),
@@ -121,8 +122,8 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: AppContext):
         });
         return n;
       });
-      // The old keys lose their owner's rate-limit bucket here at once (other processes' on their next refusal);
-      // the new one has it from its first use.
+      // The old keys lose their owner's rate-limit bucket here at once (other processes' as the announcement reaches
+      // them); the new one has it from its first use.
       const recent = recentKeysOf(ctx).owner;
       recent.forgetId(ownerId);
       recent.remember(keyHash, ownerId);

@@ -19,7 +19,12 @@ import {
   rotationStatement,
   signedRequestOf,
 } from './auth.ts';
-import { checkKeyProof, forgetManagementTokens, replaceManagementToken } from './credentials.ts';
+import {
+  announceManagementTokensDropped,
+  checkKeyProof,
+  forgetManagementTokens,
+  replaceManagementToken,
+} from './credentials.ts';
 import type { KeyProof } from './credentials.ts';
 import { DID_PREFIX, didOf, idFromDid, newId, newSecret, SECRET_PREFIX } from './ids.ts';
 import { agentPublicUrl, assertAgentActive, lookupAgentRow, verifyAgentSignature } from './service.ts';
@@ -513,6 +518,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         });
         // Its reports stop counting with it: a Sybil's penalties go when the Sybil does.
         await withdrawReportsOf(ctx, trx, row.id, now);
+        // Its management tokens lose its rate-limit bucket in every other process as this commits.
+        await announceManagementTokensDropped(ctx, trx, row.id);
         await recordAudit(trx, {
           at: now,
           actor: actorOf(principal),
@@ -586,7 +593,7 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         // A rotation is the recovery from a compromised host, where the management token sits next to the key: the
         // agent's live tokens are revoked with the key (its row is locked by the update above), and a fresh one is
         // answered if it had any.
-        const replaced = await replaceManagementToken(trx, row.id, now, false);
+        const replaced = await replaceManagementToken(ctx, trx, row.id, now, false);
         // So is an unused claim token, kept with the key (the CLI's identity file): whoever claims with it becomes
         // the agent's owner, and could then revoke it or take its management token. A fresh one is answered.
         const freshClaim = newSecret(SECRET_PREFIX.claimToken);

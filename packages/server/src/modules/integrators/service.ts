@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalize, consentPayload, encodeBase64url, sha256HexSync, signedMessageText } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
-import { recentKeysOf } from '../../http/recent-keys.ts';
+import { announceKeysDropped, recentKeysOf } from '../../http/recent-keys.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { assertAgentActive, findAgent, holdSigner, verifyAgentSignature } from '../agents/service.ts';
@@ -185,9 +185,10 @@ export async function rotateIntegratorKey(
       target: slug,
       requestId: audit.requestId,
     });
+    await announceKeysDropped(trx, ctx, 'integrator', slug);
   });
-  // The old key loses the integrator's rate-limit bucket here at once (other processes' on their next refusal); the
-  // new one has it from its first use.
+  // The old key loses the integrator's rate-limit bucket here at once (other processes' as the announcement reaches
+  // them); the new one has it from its first use.
   const recent = recentKeysOf(ctx).integrator;
   recent.forgetId(slug);
   recent.remember(keyHash, slug);
