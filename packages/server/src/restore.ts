@@ -280,7 +280,9 @@ function check(
  * -journal and -shm files and then renames `temp` over it, all under the lock. Before the lock goes, the first bytes
  * of the replaced file (no longer in the folder) are cleared: a server that opened it just before the rename and
  * waited for the lock then fails with SQLITE_NOTADB, where it would otherwise read the replaced database as if it were
- * current (SQLite refuses only its writes, SQLITE_READONLY_DBMOVED). Without a database: stale companions are removed first, and a hard link refuses one that appeared.
+ * current (SQLite refuses only its writes, SQLITE_READONLY_DBMOVED); a replaced file still named elsewhere (a symbolic
+ * link's target, another hard link) is left whole. Without a database: stale companions are removed first, and a
+ * hard link refuses one that appeared.
  * Returns the kept file.
  */
 async function install(
@@ -337,7 +339,9 @@ async function install(
       throw new RestoreError('TARGET_UNWRITABLE', `Cannot write ${database} (${describeCause(err)}).`, { cause: err });
     }
     try {
-      await old.write(Buffer.alloc(100), 0, 100, 0);
+      // Only a file no name reaches any more: the target of a symbolic link vouch.db was, or one with another hard
+      // link, is still someone's database, and clearing it would destroy it where it stands.
+      if ((await old.stat()).nlink === 0) await old.write(Buffer.alloc(100), 0, 100, 0);
     } catch {
       // The restore is done; this only guards against a process that opened the old file in the last moment.
     }
