@@ -96,10 +96,11 @@ export async function restoreSqlite(
       `There is a database at ${database}: give --force to replace it (it is kept as ${basename(database)}.before-restore-<time>).`,
     );
   }
-  // As a server start would, so a restore onto a new machine needs no mkdir; removed again if nothing is restored.
-  const madeFolder = (await lstatOrUndefined(folder)) === undefined;
+  // As a server start would, so a restore onto a new machine needs no mkdir; removed again if nothing is restored,
+  // with every folder above it that was made for it (mkdir answers the first one it made).
+  let firstMade: string | undefined;
   try {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    firstMade = await mkdir(folder, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new RestoreError('TARGET_UNWRITABLE', `Cannot create ${folder} (${describeCause(err)}).`, { cause: err });
   }
@@ -119,8 +120,20 @@ export async function restoreSqlite(
   } finally {
     if (!installed) {
       await Promise.all([temp, ...sqliteCompanions(temp)].map((f) => rm(f, { force: true })));
-      if (madeFolder) await rmdir(folder).catch(() => undefined);
+      if (firstMade !== undefined) await removeMadeFolders(folder, firstMade);
     }
+  }
+}
+
+/** Removes `folder` and the folders above it up to `firstMade`, while each is empty (as this restore made them). */
+async function removeMadeFolders(folder: string, firstMade: string): Promise<void> {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return;
+    }
+    if (dir === firstMade || dirname(dir) === dir) return;
   }
 }
 
