@@ -3,7 +3,7 @@
 // exclusive lock (locking_mode = EXCLUSIVE, then BEGIN EXCLUSIVE) fails at once while any process uses it, idle or
 // not. The lock is held until the new file is in place.
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { link, mkdir, open, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constantTimeEqual } from '@vouch/sdk';
@@ -169,8 +169,10 @@ async function checkInput(source: string, database: string): Promise<void> {
     if (other !== undefined && other.dev === st.dev && other.ino === st.ino)
       throw new RestoreError('INPUT_INVALID', same);
   }
-  const wal = await lstatOrUndefined(`${source}-wal`);
-  if (wal !== undefined && wal.size > 0) {
+  // Beside the input as named and beside the file it finally names: SQLite keeps a linked database's -wal by the latter.
+  const real = await realpath(source).catch(() => source);
+  const wals = await Promise.all([...new Set([source, real])].map((file) => lstatOrUndefined(`${file}-wal`)));
+  if (wals.some((wal) => wal !== undefined && wal.size > 0)) {
     throw new RestoreError(
       'INPUT_INVALID',
       `The input ${source} has a -wal file beside it: it is in use, or a copy whose latest commits are in that file. ` +
