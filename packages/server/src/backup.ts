@@ -3,7 +3,7 @@
 // single read transaction, which in WAL mode never blocks the writers, and writes it out whole.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
+import { access, link, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from './config.ts';
@@ -82,9 +82,10 @@ export async function backupSqlite(
   const database = resolve(join(config.dataDir, SQLITE_FILE));
   // Checked before anything is opened or written, so a refusal leaves everything as it was.
   const realFile = await inRealFolder(file);
-  const realDatabase = await inRealFolder(database);
-  const beside = (db: string): string[] => [db, ...sqliteCompanions(db)];
-  if (beside(database).includes(file) || beside(realDatabase).includes(realFile)) {
+  // As named, with its folder's links resolved, and the file a linked vouch.db names (SQLite keeps the companions there).
+  const databases = new Set([database, await inRealFolder(database), await realpath(database).catch(() => database)]);
+  const live = [...databases].flatMap((db) => [db, ...sqliteCompanions(db)]);
+  if (live.includes(file) || live.includes(realFile)) {
     throw new BackupError('OUTPUT_INVALID', `The output ${file} is the database itself: name another file.`);
   }
   if ((await lstatOrUndefined(file)) !== undefined) {
