@@ -150,7 +150,9 @@ async function kekAgainst(file: string, expected: string): Promise<SqliteRestore
 
 /** Refuses, before anything is written, an input that is not a regular file or is the live database or beside it. */
 async function checkInput(source: string, database: string): Promise<void> {
-  const live = [database, ...sqliteCompanions(database)];
+  // As named, and the file a linked vouch.db names (SQLite keeps the companions beside it).
+  const linked = await realpath(database).catch(() => database);
+  const live = [...new Set([database, linked])].flatMap((db) => [db, ...sqliteCompanions(db)]);
   const realLive = await Promise.all(live.map(inRealFolder));
   const same = `The input ${source} is the database being restored (or its -wal, -journal or -shm file): name a backup.`;
   if (live.includes(source) || realLive.includes(await inRealFolder(source))) {
@@ -165,7 +167,7 @@ async function checkInput(source: string, database: string): Promise<void> {
   if (!st.isFile()) throw new RestoreError('INPUT_INVALID', `The input ${source} is not a file.`);
   // A hard link to the database (or a path through a bind mount) names the same file under another name.
   for (const file of live) {
-    const other = await lstatOrUndefined(file);
+    const other = await stat(file).catch(() => undefined);
     if (other !== undefined && other.dev === st.dev && other.ino === st.ino)
       throw new RestoreError('INPUT_INVALID', same);
   }

@@ -1,13 +1,13 @@
 // restoreSqlite clears the header of the database it replaced only once that file has no name left: a file still named
 // elsewhere (the target of a symbolic link vouch.db was, another hard link to it) is someone's database, not a
-// leftover only a racing process could reach.
+// leftover only a racing process could reach. And that file, under any of its names, is the database itself as input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { link, mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { backupSqlite, loadConfig, restoreSqlite } from '../src/index.ts';
+import { backupSqlite, loadConfig, RestoreError, restoreSqlite } from '../src/index.ts';
 import type { Config } from '../src/index.ts';
 import { checkKek, openStorage, readKek } from '../src/storage/index.ts';
 import { writeTestKek } from './helpers/app.ts';
@@ -66,4 +66,27 @@ test('a restore over a vouch.db with another hard link leaves that name readable
   await restoreSqlite(config, backup, { force: true, now: new Date(0) }, quiet);
   assert.ok(holdsLaterRow(other), 'the other name of the replaced file is not cleared');
   assert.equal(holdsLaterRow(join(config.dataDir, 'vouch.db')), false);
+});
+
+test('the file a linked vouch.db names is refused as input: it is the database being restored', async (t) => {
+  const { dir, config } = await deployment(t);
+  const elsewhere = join(dir, 'disk');
+  await mkdir(elsewhere, { mode: 0o700 });
+  const real = join(elsewhere, 'real.db');
+  await rename(join(config.dataDir, 'vouch.db'), real);
+  await symlink(real, join(config.dataDir, 'vouch.db'));
+  const other = join(dir, 'other.db');
+  await link(real, other);
+
+  for (const input of [real, other]) {
+    await assert.rejects(
+      restoreSqlite(config, input, { force: true, now: new Date(0) }, quiet),
+      (err: unknown) =>
+        err instanceof RestoreError &&
+        err.code === 'INPUT_INVALID' &&
+        /is the database being restored/.test(err.message),
+      input,
+    );
+  }
+  assert.ok(holdsLaterRow(real));
 });
