@@ -56,6 +56,19 @@ export interface RateLimitsTable {
 
 /* ---- agents (migration 0002): identities, owners and their secrets (stored as SHA-256 hex), proofs ---- */
 
+/**
+ * One reading of an agent's slug (modules/agents/slug-skeleton.ts, `slugReadings`; migration 0019): every agent with a
+ * slug has one row per reading (at most two). At most one agent holds a reading (`held` 1, a partial unique index),
+ * so no two agents hold look-alike slugs; `held` 0 marks a reading an older look-alike holds (kept from before
+ * look-alikes were refused), handed over when that one lets its slug go.
+ */
+export interface SlugSkeletonsTable {
+  skeleton: string;
+  agent_id: string;
+  /** 1 when this agent holds the reading, 0 when an older look-alike does. */
+  held: number;
+}
+
 /** An agent identity, registered through either seed's route. */
 export interface AgentsTable {
   /** 26 lowercase base32 characters (128 random bits); the DID is `did:identity:<id>`. */
@@ -63,8 +76,8 @@ export interface AgentsTable {
   /** Unique when set; never 26 characters, never 64 hex (see modules/agents/slug.ts). */
   slug: string | null;
   /**
-   * What the slug looks like (modules/agents/slug-skeleton.ts), unique when set (migration 0018), so that no two
-   * agents hold look-alike slugs. Null without a slug, and for a look-alike registered before 0018 beside an older one.
+   * Migration 0018's one reading of the slug; no longer read or written since 0019 moved readings to
+   * {@link SlugSkeletonsTable} (kept for instances of the previous version still running during a rollout).
    */
   slug_skeleton: string | null;
   name: string | null;
@@ -524,6 +537,7 @@ export interface Database {
   audit_log: AuditLogTable;
   rate_limits: RateLimitsTable;
   agents: AgentsTable;
+  slug_skeletons: SlugSkeletonsTable;
   agent_keys: AgentKeysTable;
   owners: OwnersTable;
   owner_api_keys: OwnerApiKeysTable;

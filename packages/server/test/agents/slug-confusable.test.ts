@@ -1,9 +1,9 @@
 // Look-alike slugs (slug-skeleton.ts): a slug that reads as another agent's current slug is refused 409
-// SLUG_CONFUSABLE at registration and on a slug change, and writes nothing; the unique index on agents.slug_skeleton
-// lets only one of two concurrent look-alikes win. An agent may move between look-alikes of its own slug.
+// SLUG_CONFUSABLE at registration and on a slug change, and writes nothing; the unique index on held readings
+// (slug_skeletons, migration 0019) lets only one of two concurrent look-alikes win. An agent may move between look-alikes of its own slug.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { slugSkeleton } from '../../src/modules/agents/slug-skeleton.ts';
+import { slugReadings, slugSkeleton } from '../../src/modules/agents/slug-skeleton.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
 import { admin, bearer, codeOf, registerPow, registerSlug, TEST_ENV } from './helpers.ts';
@@ -23,7 +23,7 @@ const LOOK_ALIKES: readonly (readonly string[])[] = [
 /** Pairs that must stay distinct: the folds the table leaves out on purpose, and ordinary neighbours. */
 const DISTINCT: readonly (readonly [string, string])[] = [
   ['mail', 'mall'],
-  ['slim', 'sl1m'],
+  ['slim', 'sllm'],
   ['dog', 'clog'],
   ['dip', 'clip'],
   ['bzb', 'b2b'],
@@ -43,6 +43,11 @@ test('slug skeletons: look-alikes share one, distinct names do not', () => {
   // A skeleton is its own skeleton: folding never makes a new pair to fold.
   for (const s of ['rrnn', 'vvv', 'r-n', 'v-v-v', 'rnvvrn0'])
     assert.equal(slugSkeleton(slugSkeleton(s)), slugSkeleton(s));
+  // `1` has two readings, every `1` as `l` and every `1` as `i` (mixed readings are not covered); other slugs one.
+  assert.deepEqual(slugReadings('sl1m'), ['slim', 'sllm']);
+  assert.deepEqual(slugReadings('n1k-1ta'), ['nikita', 'nlklta']);
+  assert.deepEqual(slugReadings('pay-pal'), ['paypal']);
+  assert.deepEqual(slugReadings('ma1l'), ['mail', 'mall']);
 });
 
 eachEngine('a look-alike of a held slug is refused 409 SLUG_CONFUSABLE and writes nothing', async ({ open }) => {

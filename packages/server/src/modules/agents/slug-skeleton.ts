@@ -12,8 +12,12 @@
  * (leetspeak, not look-alikes: `8` stands taller than `b`, `2` is not drawn like `z`). The slug alphabet
  * (`^[a-z][a-z0-9-]…$`, slug.ts) has no upper case, underscore, dot or non-ASCII letter to fold.
  *
- * Stored as `agents.slug_skeleton` under a unique index (migration 0018): changing this table changes skeletons
- * already stored, so it needs a migration that recomputes that column as 0018 did.
+ * `1` is drawn like `l` and like `i`, so a slug with a `1` has two readings ({@link slugReadings}): every `1` as `l`
+ * (this function) and every `1` as `i`. `i` and `l` themselves stay apart.
+ *
+ * Stored as rows of `slug_skeletons`, one per reading, a reading held by one agent at most under a unique index
+ * (migration 0019): changing this table changes readings already stored, so it needs a migration that recomputes
+ * those rows as 0019 did.
  *
  * @example
  * slugSkeleton('pay-pa1'); // 'paypal'
@@ -29,3 +33,19 @@ export function slugSkeleton(slug: string): string {
 }
 
 const DIGIT_AS_LETTER: Readonly<Record<string, string>> = { '0': 'o', '1': 'l', '5': 's' };
+
+/**
+ * The skeletons a slug reads as, at most two, sorted (so that concurrent writers take their rows in one order): its
+ * {@link slugSkeleton}, which reads every `1` as `l`, and, when it has a `1`, the skeleton with every `1` read as `i`.
+ * Two slugs are look-alikes when they share a reading (`m1ke` reads as `mlke` and `mike`). Bounded on purpose: mixed
+ * readings (`1`s read some as `l`, some as `i`: `m11l` as `mlil`) are not covered, as they would grow as 2^n.
+ *
+ * @example
+ * slugReadings('m1ke'); // ['mike', 'mlke']
+ * slugReadings('mike'); // ['mike']
+ */
+export function slugReadings(slug: string): string[] {
+  const asL = slugSkeleton(slug);
+  if (!slug.includes('1')) return [asL];
+  return [...new Set([asL, slugSkeleton(slug.replaceAll('1', 'i'))])].sort();
+}

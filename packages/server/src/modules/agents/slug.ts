@@ -1,5 +1,5 @@
 import { ApiError } from '../../errors.ts';
-import { slugSkeleton } from './slug-skeleton.ts';
+import { slugReadings, slugSkeleton } from './slug-skeleton.ts';
 
 /** 3 to 40 characters: a lowercase letter, then letters, digits and hyphens, ending in a letter or digit. */
 const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
@@ -115,10 +115,9 @@ const PREFIX_SKELETON = slugSkeleton(RESERVED_PREFIX);
  * isReservedSlug('voucher'); // false
  */
 export function isReservedSlug(s: string): boolean {
-  if (PATH_SEGMENTS.has(s) || SERVICE_SKELETONS.has(slugSkeleton(s))) return true;
-  // `1` is drawn like `i` as much as `l`. The stored skeleton reads it as `l` only (one column, one unique index);
-  // this list is in memory, so both readings are checked (`adm1n`).
-  if (s.includes('1') && SERVICE_SKELETONS.has(slugSkeleton(s.replaceAll('1', 'i')))) return true;
+  if (PATH_SEGMENTS.has(s)) return true;
+  // Both readings of `1`, as `l` and as `i` (`adm1n`): the readings that set agents' slugs apart.
+  if (slugReadings(s).some((r) => SERVICE_SKELETONS.has(r))) return true;
   // The shortest start of `s` that reads as `vouch`, then what follows it: `-` or a digit keeps it in the family.
   for (let i = PREFIX_SKELETON.length; i < s.length; i++) {
     if (slugSkeleton(s.slice(0, i)) === PREFIX_SKELETON) return !/[a-z]/.test(s[i]!);

@@ -3,7 +3,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { codePointOrder, deleteExpired, preparedRead } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
-import { slugSkeleton } from './slug-skeleton.ts';
+import { slugReadings } from './slug-skeleton.ts';
 
 export type Db = Kysely<Database>;
 export type AgentRow = Selectable<Database['agents']>;
@@ -51,9 +51,58 @@ export function findAgentBySlug(db: Db, slug: string): Promise<AgentRow | undefi
   return db.selectFrom('agents').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
-/** The agent whose stored slug skeleton this is (slug-skeleton.ts): the holder a look-alike would read as. */
-function findAgentBySkeleton(db: Db, skeleton: string): Promise<{ id: string } | undefined> {
-  return db.selectFrom('agents').select('id').where('slug_skeleton', '=', skeleton).executeTakeFirst();
+/** Whether an agent other than `agentId` holds any of these slug readings (slug-skeleton.ts, `slugReadings`). */
+async function readingHeldByOther(db: Db, readings: readonly string[], agentId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('slug_skeletons')
+    .select('agent_id')
+    .where('skeleton', 'in', [...readings])
+    .where('held', '=', 1)
+    .where('agent_id', '!=', agentId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Makes the agent hold these readings of its new slug (its rows must be gone). `INSERT ... ON CONFLICT DO NOTHING`
+ * waits for a concurrent writer of a held reading and then inserts nothing, so `false` (another agent holds one)
+ * does not abort the (PostgreSQL) transaction; the caller then abandons it. Readings are sorted, so two writers take
+ * them in one order.
+ */
+async function holdReadings(db: Db, agentId: string, readings: readonly string[]): Promise<boolean> {
+  const inserted = await db
+    .insertInto('slug_skeletons')
+    .values(readings.map((skeleton) => ({ skeleton, agent_id: agentId, held: 1 })))
+    .onConflict((oc) => oc.doNothing())
+    .returning('skeleton')
+    .execute();
+  return inserted.length === readings.length;
+}
+
+/**
+ * Hands a reading no agent holds any more to the oldest agent (by `created_at`, then id) whose slug reads so but did
+ * not hold it: a look-alike kept from before look-alikes were refused, which would otherwise stand unprotected.
+ */
+async function handOverReading(db: Db, skeleton: string): Promise<void> {
+  const candidates = await db
+    .selectFrom('slug_skeletons as s')
+    .innerJoin('agents as a', 'a.id', 's.agent_id')
+    .select(['s.agent_id', 'a.created_at'])
+    .where('s.skeleton', '=', skeleton)
+    .where('s.held', '=', 0)
+    .execute();
+  candidates.sort((x, y) => x.created_at - y.created_at || (x.agent_id < y.agent_id ? -1 : 1));
+  for (const { agent_id } of candidates) {
+    // A candidate whose slug changed meanwhile (its row gone) is passed over for the next.
+    const r = await db
+      .updateTable('slug_skeletons')
+      .set({ held: 1 })
+      .where('skeleton', '=', skeleton)
+      .where('agent_id', '=', agent_id)
+      .where('held', '=', 0)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) return;
+  }
 }
 
 /** The agents with these internal ids or slugs, in one query (batch lookups, e.g. event ingestion). */
@@ -89,13 +138,12 @@ async function keyKnown(db: Db, publicKey: string): Promise<boolean> {
 }
 
 /**
- * Inserts an agent (with its slug's skeleton) and, when it has one, its key into the key history. Conflicts are
+ * Inserts an agent (with its slug's readings) and, when it has one, its key into the key history. Conflicts are
  * answered, not thrown: `INSERT ... ON CONFLICT DO NOTHING` waits for a concurrent inserter of the same slug, a
  * look-alike slug or the same key and then inserts nothing, so the loser learns which constraint it hit without
- * aborting the (PostgreSQL) transaction.
+ * aborting the (PostgreSQL) transaction; the caller abandons it on any answer but `inserted`.
  */
-export async function insertAgent(db: Db, agent: Omit<AgentRow, 'slug_skeleton'>): Promise<InsertAgentResult> {
-  const row: AgentRow = { ...agent, slug_skeleton: agent.slug === null ? null : slugSkeleton(agent.slug) };
+export async function insertAgent(db: Db, row: Omit<AgentRow, 'slug_skeleton'>): Promise<InsertAgentResult> {
   // A key rotated out of another agent is still that agent's: the key history is checked first.
   if (row.public_key !== null && (await keyKnown(db, row.public_key))) return 'key_taken';
   const inserted = await db
@@ -106,9 +154,6 @@ export async function insertAgent(db: Db, agent: Omit<AgentRow, 'slug_skeleton'>
     .executeTakeFirst();
   if (inserted === undefined) {
     if (row.slug !== null && (await findAgentBySlug(db, row.slug)) !== undefined) return 'slug_taken';
-    if (row.slug_skeleton !== null && (await findAgentBySkeleton(db, row.slug_skeleton)) !== undefined) {
-      return 'slug_confusable';
-    }
     // The slug's holder may have let it go since the conflict: the key's history (never emptied, written with the
     // agent row) says whether the key was what conflicted.
     if (row.slug === null || (row.public_key !== null && (await keyKnown(db, row.public_key)))) return 'key_taken';
@@ -123,6 +168,7 @@ export async function insertAgent(db: Db, agent: Omit<AgentRow, 'slug_skeleton'>
       .executeTakeFirst();
     if (key === undefined) return 'key_taken';
   }
+  if (row.slug !== null && !(await holdReadings(db, row.id, slugReadings(row.slug)))) return 'slug_confusable';
   return 'inserted';
 }
 
@@ -132,39 +178,37 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** Whether a unique violation was of `agents_slug_skeleton_key` (a look-alike slug) rather than of the slug's own. */
-function isSkeletonViolation(err: unknown): boolean {
-  const e = err as { constraint?: unknown; message?: unknown } | null;
-  // PostgreSQL names the index; SQLite names the column ("UNIQUE constraint failed: agents.slug_skeleton").
-  return e?.constraint === 'agents_slug_skeleton_key' || String(e?.message).includes('agents.slug_skeleton');
-}
-
 export type SetSlugResult = 'set' | 'taken' | 'confusable';
 
 /**
- * Sets or clears an agent's slug and its skeleton. `taken` when another agent holds the slug, `confusable` when
+ * Sets or clears an agent's slug and its readings. `taken` when another agent holds the slug, `confusable` when
  * another agent's slug looks like it (a look-alike of the agent's own slug is its to take); also when a concurrent
- * writer took either first: the unique constraints decide, and on PostgreSQL the caller's transaction must then be
- * abandoned by throwing.
+ * writer took either first: the unique constraints decide, and the caller's transaction must then be abandoned by
+ * throwing. Readings the agent no longer holds pass to the oldest look-alike that reads so (handOverReading).
  */
 export async function setSlug(db: Db, agentId: string, slug: string | null, now: number): Promise<SetSlugResult> {
-  const skeleton = slug === null ? null : slugSkeleton(slug);
+  const readings = slug === null ? [] : slugReadings(slug);
   if (slug !== null) {
     const holder = await findAgentBySlug(db, slug);
-    // The slug it holds already: nothing to change (its skeleton is NULL only beside an older look-alike, 0018).
+    // The slug it holds already: nothing to change (it may hold none of its readings beside an older look-alike).
     if (holder !== undefined) return holder.id === agentId ? 'set' : 'taken';
-    const alike = await findAgentBySkeleton(db, skeleton!);
-    if (alike !== undefined && alike.id !== agentId) return 'confusable';
+    if (await readingHeldByOther(db, readings, agentId)) return 'confusable';
   }
   try {
-    await db
-      .updateTable('agents')
-      .set({ slug, slug_skeleton: skeleton, updated_at: now })
-      .where('id', '=', agentId)
-      .execute();
+    await db.updateTable('agents').set({ slug, updated_at: now }).where('id', '=', agentId).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) return isSkeletonViolation(err) ? 'confusable' : 'taken';
+    if (isUniqueViolation(err)) return 'taken';
     throw err;
+  }
+  // The agent row first, then the readings: the order of insertAgent.
+  const before = await db
+    .deleteFrom('slug_skeletons')
+    .where('agent_id', '=', agentId)
+    .returning(['skeleton', 'held'])
+    .execute();
+  if (readings.length > 0 && !(await holdReadings(db, agentId, readings))) return 'confusable';
+  for (const { skeleton, held } of before) {
+    if (held === 1 && !readings.includes(skeleton)) await handOverReading(db, skeleton);
   }
   return 'set';
 }

@@ -16,6 +16,7 @@ import { agentsListingIndex } from './0015_agents_listing_index.ts';
 import { signedRequestExpiryIndex } from './0016_signed_request_expiry_index.ts';
 import { signatureSignerKey } from './0017_signature_signer_key.ts';
 import { slugSkeletonColumn } from './0018_slug_skeleton.ts';
+import { slugSkeletonsTable } from './0019_slug_skeletons.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -43,4 +44,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0016_signed_request_expiry_index', signedRequestExpiryIndex],
   ['0017_signature_signer_key', signatureSignerKey],
   ['0018_slug_skeleton', slugSkeletonColumn],
+  ['0019_slug_skeletons', slugSkeletonsTable],
 ];
