@@ -70,11 +70,19 @@ async function folderStats(folder: string): Promise<Stats | undefined> {
 }
 
 /**
+ * The process's own user: the effective uid, the one the kernel checks file access by (the real uid differs under
+ * setuid). Undefined where there are no uids (Windows has no geteuid).
+ */
+function ownUid(): number | undefined {
+  return process.geteuid?.();
+}
+
+/**
  * The owner of `st` when it is a user who could replace a key without being trusted with it: neither root nor the
- * process's own user. Undefined where there are no uids to compare (Windows has no getuid).
+ * process's own user (ownUid). Undefined where there are no uids to compare.
  */
 function foreignOwner(st: Stats): number | undefined {
-  const own = process.getuid?.();
+  const own = ownUid();
   if (own === undefined || st.uid === 0 || st.uid === own) return undefined;
   return st.uid;
 }
@@ -113,7 +121,7 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
     if (fileOwner !== undefined) {
       throw new ConfigError(
         `${setting}: the key file ${file} is owned by another user (uid ${fileOwner}), who could replace the key: ` +
-          `chown ${process.getuid!()} ${file}.`,
+          `chown ${ownUid()!} ${file}.`,
       );
     }
     const groupFolders: { folder: string; mode: number }[] = [];
@@ -131,7 +139,7 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
       if (folderOwner !== undefined) {
         throw new ConfigError(
           `${setting}: the folder ${folder} holding the key file ${file} is owned by another user (uid ` +
-            `${folderOwner}), who could put their own file in place of the key: chown ${process.getuid!()} ${folder}.`,
+            `${folderOwner}), who could put their own file in place of the key: chown ${ownUid()!} ${folder}.`,
         );
       }
       if (folderMode !== undefined && !warnedFolders.has(folder)) groupFolders.push({ folder, mode: folderMode });

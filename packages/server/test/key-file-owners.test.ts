@@ -4,7 +4,7 @@
 // users, not from the folder's owner). It is now refused like a file any user may write, as sshd's StrictModes
 // refuses such a home. Root-owned and the process's own files and folders pass as before, as does /tmp (root's, 1777).
 // Tests run as root: files are given to uid 65534 (nobody) with chown, and the process's own uid is stood in for by
-// replacing process.getuid.
+// replacing process.geteuid (the effective uid, which the kernel checks access by; process.getuid is the real one).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, chown, mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
@@ -30,11 +30,11 @@ async function check(...files: string[]): Promise<{ warned: string[]; error?: un
   }
 }
 
-/** Makes process.getuid answer `uid` (undefined: no getuid, as on Windows) until the test ends. */
+/** Makes process.geteuid answer `uid` (undefined: no geteuid, as on Windows) until the test ends. */
 function runAs(t: { after(fn: () => void): void }, uid: number | undefined): void {
-  const getuid = process.getuid;
-  t.after(() => void (process.getuid = getuid));
-  process.getuid = uid === undefined ? undefined : () => uid;
+  const geteuid = process.geteuid;
+  t.after(() => void (process.geteuid = geteuid));
+  process.geteuid = uid === undefined ? undefined : () => uid;
 }
 
 /** A fresh folder (0700, root's) under the system's temp folder, removed after the test. */
@@ -57,7 +57,7 @@ function assertRefused(result: { error?: unknown }, file: string, path: string, 
   const { error } = result;
   assert.ok(error instanceof ConfigError, String(error));
   assert.equal(error.code, 'CONFIG_INVALID');
-  const own = process.getuid!();
+  const own = process.geteuid!();
   assert.equal(
     error.message,
     path === file
@@ -145,6 +145,22 @@ test("the process's own files and folders pass; root's too; a third user's are r
   assertRefused(await check(file), file, file, OTHER - 1);
 });
 
+test('the effective uid is the own one, not the real one (as under setuid)', { skip }, async (t) => {
+  const dir = join(await base(t), 'mine');
+  await mkdir(dir, { mode: 0o700 });
+  const file = await keyFile(dir);
+  await chown(dir, OTHER, OTHER);
+  await chown(file, OTHER, OTHER);
+  // The real uid stays root's (0): only the effective one is 65534's, and it is the one files are opened as.
+  runAs(t, OTHER);
+  assert.equal(process.getuid!(), 0);
+  assert.deepEqual(await check(file), { warned: [] });
+  // The advice names the effective uid.
+  await chown(file, OTHER - 1, OTHER - 1);
+  assertRefused(await check(file), file, file, OTHER - 1);
+  assert.match(String((await check(file)).error), new RegExp(`chown ${OTHER} ${file}\\.$`));
+});
+
 test('the stats given (the file the caller read) are judged for the owner, not the path', { skip }, async (t) => {
   const dir = await base(t);
   const mine = await keyFile(dir, 'mine.key');
@@ -158,7 +174,7 @@ test('the stats given (the file the caller read) are judged for the owner, not t
   assertRefused({ error }, mine, mine);
 });
 
-test('a key file in /tmp (root, 1777) passes as before; no getuid (Windows) checks no owner', { skip }, async (t) => {
+test('a key file in /tmp (root, 1777) passes as before; no geteuid (Windows) checks no owner', { skip }, async (t) => {
   const dir = await base(t);
   const file = await keyFile(dir);
   assert.deepEqual(await check(file), { warned: [] });
