@@ -29,7 +29,8 @@ test("token issue --key: a key file in another user's folder is refused with exi
   assert.equal(
     refused.err,
     `vouch: --key: the folder ${dir} holding the key file ${file} is owned by another user (uid ${OTHER}), who ` +
-      `could put their own file in place of the key: chown 0 ${dir}.\n`,
+      `could put their own file in place of the key: run this as the user that owns it (sudo -u '#${OTHER}' ...), ` +
+      'not as root.\n',
   );
   assert.equal(refused.out, '');
 });

@@ -6,7 +6,8 @@
 // as much as the file: whoever may write one (without the sticky bit /tmp has) can rename their own file, or folder,
 // over it, whatever the file's own mode. Such a folder is refused like such a file; one group members may write is
 // warned about. So is a key file, or a folder above it, owned by a user other than root and the process's own (as
-// sshd's StrictModes refuses): its owner may write or chmod it, or rename entries in it, sticky bit or not.
+// sshd's StrictModes refuses): its owner may write or chmod it, or rename entries in it, sticky bit or not. Root is
+// told to run as that user rather than to take the file, which would lock the service's user out of it.
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
@@ -88,6 +89,18 @@ function foreignOwner(st: Stats): number | undefined {
 }
 
 /**
+ * What to do about `path`, owned by `owner` (foreignOwner): give it to the process's own user, or, when that is root,
+ * run as its owner instead. Root (`sudo vouch kek rewrap`, `sudo vouch backup`) over the service user's files taking
+ * them with `chown 0` would lock that user, and the server it runs, out of them; the refusal stands all the same, as
+ * root must not trust a file another user can replace.
+ */
+function ownerAdvice(owner: number, path: string): string {
+  const own = ownUid()!;
+  if (own === 0) return `run this as the user that owns it (sudo -u '#${owner}' ...), not as root`;
+  return `chown ${own} ${path}`;
+}
+
+/**
  * Logs one warning per key file that group members or others may read (or group members write), naming its path,
  * its mode and `chmod 600`, never its content; throws `ConfigError` for one that others may write. The folders above
  * each file (see foldersAbove) are held to the same rule, save the sticky bit: one others may write is a
@@ -121,7 +134,7 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
     if (fileOwner !== undefined) {
       throw new ConfigError(
         `${setting}: the key file ${file} is owned by another user (uid ${fileOwner}), who could replace the key: ` +
-          `chown ${ownUid()!} ${file}.`,
+          `${ownerAdvice(fileOwner, file)}.`,
       );
     }
     const groupFolders: { folder: string; mode: number }[] = [];
@@ -139,7 +152,7 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
       if (folderOwner !== undefined) {
         throw new ConfigError(
           `${setting}: the folder ${folder} holding the key file ${file} is owned by another user (uid ` +
-            `${folderOwner}), who could put their own file in place of the key: chown ${ownUid()!} ${folder}.`,
+            `${folderOwner}), who could put their own file in place of the key: ${ownerAdvice(folderOwner, folder)}.`,
         );
       }
       if (folderMode !== undefined && !warnedFolders.has(folder)) groupFolders.push({ folder, mode: folderMode });

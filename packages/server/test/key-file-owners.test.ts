@@ -52,19 +52,27 @@ async function keyFile(dir: string, name = 'admin.key'): Promise<string> {
   return file;
 }
 
+/**
+ * The advice for `path` owned by `uid`: chown it to the process's own user, or, for root, run as its owner instead
+ * (root taking it would lock out the user, the service's, that owns it).
+ */
+function advice(path: string, uid: number): string {
+  const own = process.geteuid!();
+  return own === 0 ? `run this as the user that owns it (sudo -u '#${uid}' ...), not as root` : `chown ${own} ${path}`;
+}
+
 /** Asserts `result` is the refusal of `path` (the key file itself when `path === file`) owned by `uid`. */
 function assertRefused(result: { error?: unknown }, file: string, path: string, uid = OTHER): void {
   const { error } = result;
   assert.ok(error instanceof ConfigError, String(error));
   assert.equal(error.code, 'CONFIG_INVALID');
-  const own = process.geteuid!();
   assert.equal(
     error.message,
     path === file
       ? `TEST_KEY: the key file ${file} is owned by another user (uid ${uid}), who could replace the key: ` +
-          `chown ${own} ${file}.`
+          `${advice(file, uid)}.`
       : `TEST_KEY: the folder ${path} holding the key file ${file} is owned by another user (uid ${uid}), who ` +
-          `could put their own file in place of the key: chown ${own} ${path}.`,
+          `could put their own file in place of the key: ${advice(path, uid)}.`,
   );
   assert.ok(!error.message.includes('vouch_admin_secret'));
 }
@@ -159,6 +167,36 @@ test('the effective uid is the own one, not the real one (as under setuid)', { s
   await chown(file, OTHER - 1, OTHER - 1);
   assertRefused(await check(file), file, file, OTHER - 1);
   assert.match(String((await check(file)).error), new RegExp(`chown ${OTHER} ${file}\\.$`));
+});
+
+test("as root, the advice is to run as the owner (chown 0 would lock the service's user out)", { skip }, async (t) => {
+  const dir = join(await base(t), 'service');
+  await mkdir(dir, { mode: 0o700 });
+  const file = await keyFile(dir);
+  await chown(file, OTHER, OTHER);
+  // Still refused: root must not trust a file another user can replace.
+  const asRoot = await check(file);
+  assert.ok(asRoot.error instanceof ConfigError);
+  assert.equal(
+    asRoot.error.message,
+    `TEST_KEY: the key file ${file} is owned by another user (uid ${OTHER}), who could replace the key: ` +
+      `run this as the user that owns it (sudo -u '#${OTHER}' ...), not as root.`,
+  );
+  await chown(file, 0, 0);
+  await chown(dir, OTHER, OTHER);
+  const folder = await check(file);
+  assert.ok(folder.error instanceof ConfigError);
+  assert.match(
+    folder.error.message,
+    new RegExp(
+      `the folder ${dir} holding .* run this as the user that owns it ` +
+        `\\(sudo -u '#${OTHER}' \\.\\.\\.\\), not as root\\.$`,
+    ),
+  );
+  assert.ok(!folder.error.message.includes('chown'));
+  // A user other than root is still told to chown to itself.
+  runAs(t, OTHER - 1);
+  assert.ok(String((await check(file)).error).endsWith(`: chown ${OTHER - 1} ${dir}.`));
 });
 
 test('the stats given (the file the caller read) are judged for the owner, not the path', { skip }, async (t) => {
