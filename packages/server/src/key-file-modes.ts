@@ -7,11 +7,14 @@
 // over it, whatever the file's own mode. Such a folder is refused like such a file; one group members may write is
 // warned about. So is a key file, or a folder above it, owned by a user other than root and the process's own (as
 // sshd's StrictModes refuses): its owner may write or chmod it, or rename entries in it, sticky bit or not. Root is
-// told to run as that user rather than to take the file, which would lock the service's user out of it.
+// told to run as that user rather than to take the file, which would lock the service's user out of it. A symbolic
+// link on the way owned by such a user is refused too (sshd follows links without asking): in a sticky folder, which
+// passes the folder rule, a link's owner may still remove it and put another in its place.
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
 import { ConfigError } from './config-error.ts';
+import { walkPath } from './files/path-links.ts';
 
 /** A key file and the setting that chose it (for the refusal's message). */
 export interface KeyFile {
@@ -34,9 +37,10 @@ function octal(mode: number): string {
 
 /**
  * The folders whose writers could replace `file`: each one above it as named (where a symbolic link itself lives) and
- * each one above the file it finally names, nearest first.
+ * each one above the file it finally names, nearest first; then those that hold a link met on the way (walkPath) and
+ * are in neither, such as the folder of a link in the middle of a chain.
  */
-async function foldersAbove(file: string): Promise<string[]> {
+async function foldersAbove(file: string, walked: readonly string[]): Promise<string[]> {
   const starts = [resolve(file)];
   try {
     starts.push(await realpath(file));
@@ -50,6 +54,7 @@ async function foldersAbove(file: string): Promise<string[]> {
       if (dirname(dir) === dir) break;
     }
   }
+  for (const dir of walked) if (!folders.includes(dir)) folders.push(dir);
   return folders;
 }
 
@@ -94,10 +99,11 @@ function foreignOwner(st: Stats): number | undefined {
  * them with `chown 0` would lock that user, and the server it runs, out of them; the refusal stands all the same, as
  * root must not trust a file another user can replace.
  */
-function ownerAdvice(owner: number, path: string): string {
+function ownerAdvice(owner: number, path: string, link = false): string {
   const own = ownUid()!;
   if (own === 0) return `run this as the user that owns it (sudo -u '#${owner}' ...), not as root`;
-  return `chown ${own} ${path}`;
+  // Plain chown follows a link, and would give away the key instead.
+  return `chown ${link ? '-h ' : ''}${own} ${path}`;
 }
 
 /**
@@ -105,8 +111,9 @@ function ownerAdvice(owner: number, path: string): string {
  * its mode and `chmod 600`, never its content; throws `ConfigError` for one that others may write. The folders above
  * each file (see foldersAbove) are held to the same rule, save the sticky bit: one others may write is a
  * `ConfigError`, one group members may write draws one warning (once per folder). A file or folder owned by a user
- * other than root and the process's own is a `ConfigError` too. A file that does not exist or cannot be examined is
- * left to the code that reads it. Windows has no such modes: nothing is checked.
+ * other than root and the process's own is a `ConfigError` too, as is a symbolic link so owned on the way to the file
+ * (walkPath). A file that does not exist or cannot be examined is left to the code that reads it. Windows has no
+ * such modes: nothing is checked.
  */
 export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFileWarnings): Promise<void> {
   if (process.platform === 'win32') return;
@@ -137,8 +144,9 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
           `${ownerAdvice(fileOwner, file)}.`,
       );
     }
+    const walk = await walkPath(file);
     const groupFolders: { folder: string; mode: number }[] = [];
-    for (const folder of await foldersAbove(file)) {
+    for (const folder of await foldersAbove(file, walk.folders)) {
       const folderSt = await folderStats(folder);
       if (folderSt === undefined) continue;
       const folderMode = openFolderMode(folderSt);
@@ -156,6 +164,15 @@ export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFi
         );
       }
       if (folderMode !== undefined && !warnedFolders.has(folder)) groupFolders.push({ folder, mode: folderMode });
+    }
+    for (const link of walk.links) {
+      const linkOwner = foreignOwner(link.stats);
+      if (linkOwner !== undefined) {
+        throw new ConfigError(
+          `${setting}: the symbolic link ${link.path} on the way to the key file ${file} is owned by another user ` +
+            `(uid ${linkOwner}), who could point it at their own file: ${ownerAdvice(linkOwner, link.path, true)}.`,
+        );
+      }
     }
     const who = [
       ...((mode & 0o044) !== 0 ? ['read by other users'] : []),

@@ -7,7 +7,7 @@
 // replacing process.geteuid (the effective uid, which the kernel checks access by; process.getuid is the real one).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, chown, mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lchown, lstat, mkdir, mkdtemp, open, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../src/config-error.ts';
@@ -30,9 +30,10 @@ async function check(...files: string[]): Promise<{ warned: string[]; error?: un
   }
 }
 
+const geteuid = process.geteuid;
+
 /** Makes process.geteuid answer `uid` (undefined: no geteuid, as on Windows) until the test ends. */
 function runAs(t: { after(fn: () => void): void }, uid: number | undefined): void {
-  const geteuid = process.geteuid;
   t.after(() => void (process.geteuid = geteuid));
   process.geteuid = uid === undefined ? undefined : () => uid;
 }
@@ -197,6 +198,110 @@ test("as root, the advice is to run as the owner (chown 0 would lock the service
   // A user other than root is still told to chown to itself.
   runAs(t, OTHER - 1);
   assert.ok(String((await check(file)).error).endsWith(`: chown ${OTHER - 1} ${dir}.`));
+});
+
+/** Asserts `result` is the refusal of the symbolic link `link`, owned by `uid`, on the way to `file`. */
+function assertLinkRefused(result: { error?: unknown }, file: string, link: string, uid = OTHER): void {
+  const { error } = result;
+  assert.ok(error instanceof ConfigError, String(error));
+  assert.equal(error.code, 'CONFIG_INVALID');
+  const own = process.geteuid!();
+  assert.equal(
+    error.message,
+    `TEST_KEY: the symbolic link ${link} on the way to the key file ${file} is owned by another user (uid ${uid}), ` +
+      `who could point it at their own file: ` +
+      (own === 0
+        ? `run this as the user that owns it (sudo -u '#${uid}' ...), not as root.`
+        : `chown -h ${own} ${link}.`),
+  );
+}
+
+/** A sticky folder any user may write (as /tmp), root's, in a fresh temp folder: it passes the folder rule. */
+async function stickyFolder(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const sticky = join(await base(t), 'shared');
+  await mkdir(sticky);
+  await chmod(sticky, 0o1777);
+  return sticky;
+}
+
+test(
+  'a symbolic link owned by another user in a sticky folder is refused: its owner can repoint it',
+  { skip },
+  async (t) => {
+    const sticky = await stickyFolder(t);
+    const real = join(sticky, '..', 'real');
+    await mkdir(real, { mode: 0o755 });
+    const file = await keyFile(real);
+    const link = join(sticky, 'admin.key');
+    await symlink(file, link);
+    // Root's link (and root's folders, the sticky one included) pass.
+    assert.deepEqual(await check(link), { warned: [] });
+
+    // The link itself is given away: the file it names, and every folder, stay root's.
+    await lchown(link, OTHER, OTHER);
+    assert.equal((await lstat(link)).uid, OTHER);
+    assert.equal((await stat(link)).uid, 0);
+    assertLinkRefused(await check(link), link, link);
+    // Its owner's own link is theirs to trust.
+    runAs(t, OTHER);
+    assert.deepEqual(await check(link), { warned: [] });
+    // A user other than root is told to chown the link itself (-h: plain chown would follow it to the key).
+    runAs(t, OTHER - 1);
+    assertLinkRefused(await check(link), link, link);
+  },
+);
+
+test('a link to a folder on the way, and a link in a chain, owned by another user are refused', { skip }, async (t) => {
+  const sticky = await stickyFolder(t);
+  const real = join(sticky, '..', 'real');
+  await mkdir(real, { mode: 0o755 });
+  const file = await keyFile(real);
+  // A link to the key's folder: the path goes through it.
+  const keys = join(sticky, 'keys');
+  await symlink(real, keys);
+  const viaFolder = join(keys, 'admin.key');
+  assert.deepEqual(await check(viaFolder), { warned: [] });
+  await lchown(keys, OTHER, OTHER);
+  assertLinkRefused(await check(viaFolder), viaFolder, keys);
+
+  // A chain: a root-owned link, in a root-owned folder, to another user's link in the sticky folder.
+  const middle = join(sticky, 'middle.key');
+  await symlink(file, middle);
+  const outer = join(real, 'outer.key');
+  await symlink(middle, outer);
+  assert.deepEqual(await check(outer), { warned: [] });
+  await lchown(middle, OTHER, OTHER);
+  assertLinkRefused(await check(outer), outer, middle);
+
+  // A relative link, resolved from its own folder.
+  const relative = join(sticky, 'relative.key');
+  await symlink('../real/admin.key', relative);
+  assert.deepEqual(await check(relative), { warned: [] });
+  await lchown(relative, OTHER, OTHER);
+  assertLinkRefused(await check(relative), relative, relative);
+});
+
+test('the folder holding a link in the middle of a chain is judged too', { skip }, async (t) => {
+  const root = await base(t);
+  const real = join(root, 'real');
+  const hop = join(root, 'hop');
+  await mkdir(real, { mode: 0o755 });
+  await mkdir(hop, { mode: 0o755 });
+  const file = await keyFile(real);
+  const middle = join(hop, 'admin.key');
+  await symlink(file, middle);
+  const outer = join(root, 'admin.key');
+  await symlink(middle, outer);
+  assert.deepEqual(await check(outer), { warned: [] });
+  // Neither above the name given nor above the file finally named, the hop's folder could still swap the middle link.
+  await chown(hop, OTHER, OTHER);
+  assertRefused(await check(outer), outer, hop);
+  await chown(hop, 0, 0);
+  await chmod(hop, 0o777);
+  assert.match(
+    String((await check(outer)).error),
+    new RegExp(`the folder ${hop} holding the key file ${outer} can be written by any user`),
+  );
 });
 
 test('the stats given (the file the caller read) are judged for the owner, not the path', { skip }, async (t) => {
