@@ -21,4 +21,5 @@ export const OTHER_PROGRAMS_VARIABLES: readonly string[] = [
   'VOUCH_TEST_DATABASE_URL',
   'VOUCH_VECTORS_DIR',
   'VOUCH_FUZZ_RUNS',
+  'VOUCH_FUZZ_SEED',
 ];

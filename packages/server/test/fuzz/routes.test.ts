@@ -12,7 +12,7 @@ import { routesFromOpenApi } from './openapi.ts';
 import { requestArb } from './request-arbitrary.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld } from './world.ts';
-import { FUZZ_RUNS, seedFor, withinMs } from './runs.ts';
+import { FUZZ_RUNS, seedFor, withReplayHint, withinMs } from './runs.ts';
 
 const BODY_LIMIT = 65_536;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -71,46 +71,51 @@ eachEngine(
         const name = `${route.method} ${route.path}`;
         await t.test(name, async (rt) => {
           const statuses = new Map<number, number>();
-          await fc.assert(
-            fc.asyncProperty(requestArb(route, creds, BODY_LIMIT), async (req) => {
-              // Past every fixed per-route window (at most a minute), so fixed limits do not hide handlers.
-              app.clock.advance(61_000);
-              const res = await withinMs(
-                app.app.inject({ method: req.method, url: req.url, headers: req.headers, payload: req.payload }),
-                REQUEST_TIMEOUT_MS,
-                describe(req),
-              );
-              statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-              const what = `${res.statusCode} ${res.body.slice(0, 300)}\n  for ${describe(req)}`;
-              assert.ok(res.statusCode < 500, `5xx: ${what}`);
-              const elsewhere = res.statusCode === 405 && hasDotSegment(req.url);
-              assert.ok(route.responses.has(String(res.statusCode)) || elsewhere, `status not in /docs/json: ${what}`);
-              if (res.statusCode < 400) {
-                last = await counts(); // a success may write; later refusals are measured from here
-                return;
-              }
-              if (isBrowserPage(route.path) && /^text\/html/.test(String(res.headers['content-type']))) {
-                // Pages for people (the console, /verify/...) answer their errors as HTML pages by design.
-                assert.match(res.body, /^<!doctype html>/i, `broken error page: ${what}`);
-              } else {
-                assert.match(String(res.headers['content-type']), /^application\/json/, `not JSON: ${what}`);
-                const body = JSON.parse(res.body) as { error?: unknown; code?: unknown; field?: unknown };
-                assert.equal(typeof body.code, 'string', `no code: ${what}`);
-                assert.equal(typeof body.error, 'string', `no error: ${what}`);
-                // A refusal whose sentence starts with the path of a value names it as `field` (the handler's sentence
-                // starts with it): a route's response schema must not drop it.
-                const named = /^(body|querystring|params|headers)[.[ ]/.test(String(body.error));
-                if (body.code === 'VALIDATION_FAILED' && named) {
-                  assert.equal(typeof body.field, 'string', `no field: ${what}`);
-                  assert.ok(
-                    String(body.error).startsWith(`${String(body.field)} `),
-                    `field and sentence differ: ${what}`,
-                  );
+          await withReplayHint(() =>
+            fc.assert(
+              fc.asyncProperty(requestArb(route, creds, BODY_LIMIT), async (req) => {
+                // Past every fixed per-route window (at most a minute), so fixed limits do not hide handlers.
+                app.clock.advance(61_000);
+                const res = await withinMs(
+                  app.app.inject({ method: req.method, url: req.url, headers: req.headers, payload: req.payload }),
+                  REQUEST_TIMEOUT_MS,
+                  describe(req),
+                );
+                statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+                const what = `${res.statusCode} ${res.body.slice(0, 300)}\n  for ${describe(req)}`;
+                assert.ok(res.statusCode < 500, `5xx: ${what}`);
+                const elsewhere = res.statusCode === 405 && hasDotSegment(req.url);
+                assert.ok(
+                  route.responses.has(String(res.statusCode)) || elsewhere,
+                  `status not in /docs/json: ${what}`,
+                );
+                if (res.statusCode < 400) {
+                  last = await counts(); // a success may write; later refusals are measured from here
+                  return;
                 }
-              }
-              assert.deepEqual(await counts(), last, `a ${res.statusCode} wrote rows: ${what}`);
-            }),
-            { numRuns: FUZZ_RUNS, seed: seedFor(`${name}`), endOnFailure: false },
+                if (isBrowserPage(route.path) && /^text\/html/.test(String(res.headers['content-type']))) {
+                  // Pages for people (the console, /verify/...) answer their errors as HTML pages by design.
+                  assert.match(res.body, /^<!doctype html>/i, `broken error page: ${what}`);
+                } else {
+                  assert.match(String(res.headers['content-type']), /^application\/json/, `not JSON: ${what}`);
+                  const body = JSON.parse(res.body) as { error?: unknown; code?: unknown; field?: unknown };
+                  assert.equal(typeof body.code, 'string', `no code: ${what}`);
+                  assert.equal(typeof body.error, 'string', `no error: ${what}`);
+                  // A refusal whose sentence starts with the path of a value names it as `field` (the handler's sentence
+                  // starts with it): a route's response schema must not drop it.
+                  const named = /^(body|querystring|params|headers)[.[ ]/.test(String(body.error));
+                  if (body.code === 'VALIDATION_FAILED' && named) {
+                    assert.equal(typeof body.field, 'string', `no field: ${what}`);
+                    assert.ok(
+                      String(body.error).startsWith(`${String(body.field)} `),
+                      `field and sentence differ: ${what}`,
+                    );
+                  }
+                }
+                assert.deepEqual(await counts(), last, `a ${res.statusCode} wrote rows: ${what}`);
+              }),
+              { numRuns: FUZZ_RUNS, seed: seedFor(`${name}`), endOnFailure: false },
+            ),
           );
           // Which answers the cases reached (e.g. "400×60 401×20 404×10 200×10"): a route only ever refused at
           // the door would show a single status here.

@@ -1,6 +1,6 @@
 // How hard the fuzz tests push: `VOUCH_FUZZ_RUNS` (read by the tests only, never by the server) runs per property,
-// default 100; the seed is fixed so a failure reproduces, and derived per property name so adding a route does not
-// reshuffle every other route's cases.
+// default 100; `VOUCH_FUZZ_SEED` the base seed, default fixed so a failure reproduces, and derived per property name
+// so adding a route does not reshuffle every other route's cases. A failure names both, so it can be replayed.
 import { createHash } from 'node:crypto';
 
 function readRuns(): number {
@@ -13,12 +13,49 @@ function readRuns(): number {
 
 export const FUZZ_RUNS = readRuns();
 
-/** The base seed; failures print `seed` and `path`, which reproduce with fast-check's `seed`/`path` options. */
-export const FUZZ_SEED = 0x5eed_7e57;
+const DEFAULT_SEED = 0x5eed_7e57;
+
+/** `VOUCH_FUZZ_SEED`: a whole number 0..2^31-1, decimal or `0x` hex; another seed explores other cases. */
+export function parseFuzzSeed(raw: string | undefined): number {
+  const text = raw?.trim();
+  if (text === undefined || text === '') return DEFAULT_SEED;
+  const n = /^\d+$/.test(text) ? Number(text) : /^0x[0-9a-f]+$/i.test(text) ? Number.parseInt(text.slice(2), 16) : NaN;
+  if (!Number.isSafeInteger(n) || n > 0x7fffffff)
+    throw new Error(`VOUCH_FUZZ_SEED must be a whole number from 0 to 2147483647 (or 0x hex), got "${text}".`);
+  return n;
+}
+
+/** The base seed; each property's own seed is derived from it by name (`seedFor`). */
+export const FUZZ_SEED = parseFuzzSeed(process.env.VOUCH_FUZZ_SEED);
+
+/** The environment that replays this run: prefixed to a property's failure message. */
+export function replayHint(): string {
+  return `replay with VOUCH_FUZZ_SEED=${FUZZ_SEED} VOUCH_FUZZ_RUNS=${FUZZ_RUNS}`;
+}
 
 /** A fixed 31-bit seed for one named property. */
 export function seedFor(name: string): number {
   return (createHash('sha256').update(`${FUZZ_SEED}:${name}`).digest().readUInt32BE(0) & 0x7fffffff) | 0;
+}
+
+function hinted(err: unknown): unknown {
+  if (err instanceof Error) err.message = `${replayHint()}\n${err.message}`;
+  return err;
+}
+
+/** Runs `fc.assert` (sync or async), naming the base seed and runs on failure (fast-check names the derived seed). */
+export function withReplayHint<T>(run: () => T): T {
+  try {
+    const result = run();
+    if (result instanceof Promise) {
+      return result.catch((err: unknown) => {
+        throw hinted(err);
+      }) as T;
+    }
+    return result;
+  } catch (err) {
+    throw hinted(err);
+  }
 }
 
 /** Rejects when `promise` has not settled within `ms`: a hang is a failure, not a stuck test. */

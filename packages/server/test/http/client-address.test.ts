@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { isIPv6 } from 'node:net';
 import fc from 'fast-check';
 import { clientAddressKey } from '../../src/http/client-address.ts';
-import { FUZZ_RUNS, seedFor } from '../fuzz/runs.ts';
+import { FUZZ_RUNS, seedFor, withReplayHint } from '../fuzz/runs.ts';
 
 test('client address key: every spelling of one /64 gives one key', () => {
   const spellings = [
@@ -245,15 +245,17 @@ const isMapped = (prefix: readonly number[], iid: readonly number[]) =>
 
 test('property: any address in a random /64, spelled any way, maps to that /64', () => {
   const name = 'client-address: random /64 and interface id';
-  fc.assert(
-    fc.property(quad, quad, spelling, (prefix, iid, how) => {
-      fc.pre(!isMapped(prefix, iid));
-      const ip = spell([...prefix, ...iid], how);
-      assert.ok(isIPv6(ip), `the generator spells a valid address: ${ip}`);
-      assert.equal(clientAddressKey(ip), expectedKey(prefix), ip);
-    }),
-    // A pure function: ten times the route fuzzers' runs still take milliseconds.
-    { numRuns: FUZZ_RUNS * 10, seed: seedFor(name) },
+  withReplayHint(() =>
+    fc.assert(
+      fc.property(quad, quad, spelling, (prefix, iid, how) => {
+        fc.pre(!isMapped(prefix, iid));
+        const ip = spell([...prefix, ...iid], how);
+        assert.ok(isIPv6(ip), `the generator spells a valid address: ${ip}`);
+        assert.equal(clientAddressKey(ip), expectedKey(prefix), ip);
+      }),
+      // A pure function: ten times the route fuzzers' runs still take milliseconds.
+      { numRuns: FUZZ_RUNS * 10, seed: seedFor(name) },
+    ),
   );
 });
 
@@ -268,11 +270,13 @@ const otherPrefix = (prefix: readonly number[]) =>
 test('property: addresses in two different /64s have different keys', () => {
   const name = 'client-address: two /64s';
   const pair = quad.chain((p1) => fc.tuple(fc.constant(p1), otherPrefix(p1)));
-  fc.assert(
-    fc.property(pair, quad, quad, spelling, spelling, ([p1, p2], i1, i2, how1, how2) => {
-      fc.pre(p1.some((g, k) => g !== p2[k]) && !isMapped(p1, i1) && !isMapped(p2, i2));
-      assert.notEqual(clientAddressKey(spell([...p1, ...i1], how1)), clientAddressKey(spell([...p2, ...i2], how2)));
-    }),
-    { numRuns: FUZZ_RUNS * 10, seed: seedFor(name) },
+  withReplayHint(() =>
+    fc.assert(
+      fc.property(pair, quad, quad, spelling, spelling, ([p1, p2], i1, i2, how1, how2) => {
+        fc.pre(p1.some((g, k) => g !== p2[k]) && !isMapped(p1, i1) && !isMapped(p2, i2));
+        assert.notEqual(clientAddressKey(spell([...p1, ...i1], how1)), clientAddressKey(spell([...p2, ...i2], how2)));
+      }),
+      { numRuns: FUZZ_RUNS * 10, seed: seedFor(name) },
+    ),
   );
 });
