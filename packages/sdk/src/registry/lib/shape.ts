@@ -52,6 +52,10 @@ export function object(value: unknown, at: At, required: readonly string[], opti
 export function array(value: unknown, at: At, max: number): unknown[] {
   if (!Array.isArray(value)) fail(at, 'must be an array.');
   if (value.length > max) fail(at, `has more than ${max} items.`);
+  // A hole (`[a, , c]`) is skipped by forEach, so the item checks would never see it; JSON cannot carry one.
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) fail(index(at, i), 'is missing (an array hole, which JSON cannot represent).');
+  }
   return value;
 }
 
