@@ -1,44 +1,73 @@
 // Every SDK parser fed noise and mutated valid inputs (fast-check, VOUCH_FUZZ_RUNS cases each, default 100; base
-// seed VOUCH_FUZZ_SEED, default fixed, named in a failure's message so it can be replayed): keys in every format, JWS/JWT decode and verify, registry entries/proposals/documents and their
-// verification, canonical JSON, capability credentials, proofs and tokens. Each call returns or throws a
-// VouchError with a string code — never another exception type — and finishes quickly.
+// seed VOUCH_FUZZ_SEED, default fixed, named in a failure's message so it can be replayed): keys in every format and
+// from raw bytes, JWS/JWT decode and verify, registry entries/proposals/documents, governance replay, quorum and
+// their verification, canonical JSON, capability credentials, proofs, tokens and revocation requests, and the offline
+// verifiers of fetched documents (tool manifests, trust registry, tokens, content signatures, key lists). Each call
+// returns or throws a VouchError with a string code — never another exception type — and finishes quickly; the
+// verifiers that answer a verdict never throw at all.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import {
   VouchError,
+  aipKeysFromJwks,
   canonicalize,
+  capabilityKeysFromVouchKeys,
   checkCapability,
+  checkIssuer,
+  checkPow,
+  checkQuorum,
   decodeBase64,
   decodeBase64url,
   decodeCapabilityToken,
   decodeHex,
   decodeJws,
   decodeJwt,
+  decodeUtf8,
+  encodeBase64,
+  encodeUtf8,
+  es256KeyFromJwk,
   formatPrivateKey,
   formatPublicKey,
   generateKeyPair,
+  getDefaultCrypto,
+  jwkThumbprint,
   keysFromJwks,
   parseCapabilityClaims,
   parseIssuerEntry,
   parsePrivateKey,
   parseProposal,
   parseRegistryDocument,
+  parseRetryAfter,
+  parseScopeEntry,
   parseStrict,
   parsePublicKey,
+  privateKeyFromRaw,
+  publicKeyFromRaw,
+  replayGovernance,
+  sha256Hex,
   signAgentCredential,
   signCapabilityProof,
   signJwt,
+  signRevocationRequest,
   validateIssuerEntry,
   validateProposal,
   validateRegistryDocument,
   verifyAgentCredential,
   verifyAipToken,
+  verifyCapability,
   verifyCapabilityProof,
+  verifyContent,
   verifyJws,
   verifyJwt,
   verifyRegistry,
+  verifyRevocationRequest,
+  verifyToken,
+  verifyToolManifest,
+  verifyTrustRegistry,
 } from '../src/index.ts';
+import type { Jwks, KeyType, SignatureRecord, ToolManifest, VouchKeys } from '../src/index.ts';
 import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
 import { governedRegistry, NOW } from './registry-fixtures.ts';
 
@@ -162,6 +191,24 @@ async function check<T>(name: string, arb: fc.Arbitrary<T>, fn: (input: T) => un
       err.message = `${name}: replay with VOUCH_FUZZ_SEED=${SEED} VOUCH_FUZZ_RUNS=${RUNS}\n${err.message}`;
     throw err;
   }
+}
+
+/**
+ * For the verifiers that answer a verdict (`{valid: false, code, error}`) instead of throwing: every input, however
+ * malformed, resolves to a verdict with a string code — a throw of any kind fails the case.
+ */
+async function answers<T>(name: string, arb: fc.Arbitrary<T>, fn: (input: T) => Promise<unknown>): Promise<void> {
+  await check(name, arb, async (input) => {
+    let verdict: unknown;
+    try {
+      verdict = await fn(input);
+    } catch (err) {
+      assert.fail(`threw instead of answering: ${(err as Error)?.name}: ${(err as Error)?.message}`);
+    }
+    const v = verdict as { valid?: unknown; code?: unknown };
+    assert.equal(typeof v.valid, 'boolean', `no verdict: ${JSON.stringify(verdict)?.slice(0, 200)}`);
+    if (v.valid === false) assert.equal(typeof v.code, 'string', 'a refusal without a code');
+  });
 }
 
 let ed: GeneratedKeyPair;
@@ -362,5 +409,153 @@ test('capability credentials, proofs and tokens refuse with VouchError only', as
   const proof = await signCapabilityProof(proofInput as never, agent.privateKey);
   await check('verifyCapabilityProof', fc.oneof(mutated([proof]), noiseText), (p) =>
     verifyCapabilityProof(p, { ...proofInput, agentKey: agent.publicKey, now } as never),
+  );
+});
+
+test('offline verifiers of fetched documents refuse with VouchError only or answer invalid', async () => {
+  const governed = await governedRegistry();
+  const alpha = governed.orgs.alpha!;
+  const now = NOW.getTime();
+  const crypto = getDefaultCrypto();
+
+  // A tool manifest signed as the server signs one, and the key list that verifies it.
+  const server = await generateKeyPair('Ed25519');
+  const vouchKeys = {
+    keys: [{ ...server.publicJwk, kid: 'tm-1', purpose: 'tool-manifest' }],
+  } as unknown as VouchKeys;
+  const tools = ['search', 'read_file'];
+  const toolDescriptions = { search: 'Searches.', read_file: 'Reads a file.' };
+  const hash = await sha256Hex(canonicalize({ tools, tool_descriptions: toolDescriptions }));
+  const statement = {
+    type: 'vouch-tool-manifest-v1',
+    did: 'did:identity:abc',
+    slug: 'bot',
+    tool_manifest_hash: hash,
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+  const signature = encodeBase64(await crypto.sign('EdDSA', server.privateKey, encodeUtf8(canonicalize(statement))));
+  const manifest = {
+    did: statement.did,
+    agent_slug: statement.slug,
+    tools,
+    tool_descriptions: toolDescriptions,
+    tool_manifest_hash: hash,
+    updated_at: statement.updated_at,
+    signature,
+    signature_kid: 'tm-1',
+    agent_status: 'claimed',
+    revoked_at: null,
+  } as unknown as ToolManifest;
+  // The fixture is genuine, so mutations start from a manifest that passes every check.
+  assert.equal((await verifyToolManifest(manifest, { vouchKeys })).valid, true);
+  await answers('verifyToolManifest', fc.oneof(mutatedJson([manifest]), fc.anything({ maxDepth: 2 })), (m) =>
+    verifyToolManifest(m as ToolManifest, { vouchKeys }),
+  );
+  await answers('verifyToolManifest keys', fc.oneof(mutatedJson([vouchKeys]), fc.anything({ maxDepth: 2 })), (k) =>
+    verifyToolManifest(manifest, { vouchKeys: k as VouchKeys }),
+  );
+
+  await answers('verifyTrustRegistry', fc.oneof(mutatedJson([governed.doc]), fc.anything({ maxDepth: 2 })), (d) =>
+    verifyTrustRegistry(d, { rootKey: governed.root.publicKey, now }),
+  );
+  await check('replayGovernance', mutatedJson([governed.doc.governance]), (g) => replayGovernance(g as never));
+  const state = replayGovernance(governed.doc.governance).state!;
+  const proposals = governed.doc.governance
+    .filter((s) => 'proposal' in s)
+    .map((s) => (s as unknown as { proposal: object }).proposal);
+  if (proposals.length > 0) {
+    await check('checkQuorum', fc.oneof(mutatedJson(proposals), fc.anything({ maxDepth: 2 })), (p) =>
+      checkQuorum(state, p as never),
+    );
+  }
+  await check(
+    'checkIssuer',
+    fc.oneof(fc.constantFrom(alpha.id, 'alpha'), noiseText, fc.anything({ maxDepth: 1 })),
+    (id) => checkIssuer(governed.doc, id as string),
+  );
+
+  const revocation = await signRevocationRequest({ jti: 'j1', issuerId: alpha.id }, alpha.privateKey, { now });
+  await check(
+    'verifyRevocationRequest',
+    fc.oneof(mutated([revocation]), noiseText, fc.anything({ maxDepth: 1 })),
+    (r) => verifyRevocationRequest(r as string, { registry: governed.doc, jti: 'j1', now }),
+  );
+
+  const gateway = await generateKeyPair('Ed25519');
+  const capabilityKeys = { keys: [{ ...gateway.publicJwk, kid: gateway.thumbprint, purpose: 'capability' }] };
+  const request = { agentId: 'agent:x', resource: 'payments:invoices', action: 'read' };
+  await check('verifyCapability', fc.oneof(noiseText, fc.anything({ maxDepth: 1 })), (t) =>
+    verifyCapability(t as string, request as never, { vouchKeys: capabilityKeys as unknown as VouchKeys }, { now }),
+  );
+  await check('verifyCapability keys', fc.oneof(mutatedJson([capabilityKeys]), fc.anything({ maxDepth: 2 })), (k) =>
+    verifyCapability('e30.e30.', request as never, { vouchKeys: k as VouchKeys }, { now }),
+  );
+  await check(
+    'capabilityKeysFromVouchKeys',
+    fc.oneof(mutatedJson([capabilityKeys]), fc.anything({ maxDepth: 2 })),
+    (k) => capabilityKeysFromVouchKeys(k as never)(gateway.thumbprint, { alg: 'EdDSA' } as never),
+  );
+
+  const claims = { iss: 'https://vouch.test', sub: 'did:key:z', iat: now / 1000, exp: now / 1000 + 600, jti: 'j1' };
+  const p256 = await generateKeyPair('P-256');
+  const token = await signJwt(claims, p256.privateKey, { kid: p256.thumbprint, typ: 'agent-identity+jwt' });
+  const discovery = { issuer: claims.iss, keys: [{ ...p256.publicJwk, kid: p256.thumbprint }] };
+  await answers('verifyToken', fc.oneof(mutated([token]), noiseText, fc.anything({ maxDepth: 1 })), (t) =>
+    verifyToken(t as string, { discovery, revocations: { jtis: [] } } as never, { now }),
+  );
+  const jwks = fc.oneof(mutatedJson([{ keys: discovery.keys }]), fc.anything({ maxDepth: 2 }));
+  await check('aipKeysFromJwks', jwks, (j) => aipKeysFromJwks(j as Jwks).resolveKey(p256.thumbprint, {} as never));
+  await check('es256KeyFromJwk', fc.oneof(mutatedJson([p256.publicJwk]), fc.anything({ maxDepth: 2 })), (j) =>
+    es256KeyFromJwk(j as Record<string, unknown>),
+  );
+  await check(
+    'jwkThumbprint',
+    fc.oneof(mutatedJson([p256.publicJwk, server.publicJwk, p256.privateJwk]), fc.anything({ maxDepth: 2 })),
+    (j) => jwkThumbprint(j as never),
+  );
+
+  const content = 'hello';
+  const payloadHash = createHash('sha256').update(content).digest('hex');
+  const record = {
+    valid: true,
+    signedAt: 1_700_000_000_000,
+    payloadHash,
+    signature: 'A'.repeat(86) + '==',
+    signerPublicKey: server.publicKeyRegistry,
+    agent: { did: 'did:identity:abc', status: 'active' },
+  };
+  await answers(
+    'verifyContent',
+    fc.tuple(
+      fc.oneof(fc.constant('0'.repeat(64)), noiseText),
+      fc.oneof(fc.constant(content), noiseText, fc.uint8Array({ maxLength: 64 })),
+      fc.oneof(mutatedJson([record]), fc.anything({ maxDepth: 2 })),
+    ),
+    ([h, c, r]) => verifyContent(h as string, c as string, { record: r as SignatureRecord }),
+  );
+
+  const bytes = fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.anything({ maxDepth: 0 }));
+  const keyType = fc.constantFrom<unknown>('Ed25519', 'P-256', 'RSA', undefined, 1);
+  await check('publicKeyFromRaw', fc.tuple(keyType, bytes), ([t, b]) =>
+    publicKeyFromRaw(t as KeyType, b as Uint8Array),
+  );
+  await check('privateKeyFromRaw', fc.tuple(keyType, bytes), ([t, b]) =>
+    privateKeyFromRaw(t as KeyType, b as Uint8Array),
+  );
+  await check('decodeUtf8', bytes, (b) => decodeUtf8(b as Uint8Array));
+  await check(
+    'checkPow',
+    fc.tuple(
+      fc.oneof(fc.constant(server.publicKeyRegistry ?? ''), noiseText),
+      noiseText,
+      fc.oneof(fc.integer({ min: -5, max: 70 }), fc.anything({ maxDepth: 0 })),
+    ),
+    ([k, n, d]) => checkPow(k as string, n as string, d as number),
+  );
+  await check('parseScopeEntry', fc.oneof(noiseText, fc.anything({ maxDepth: 1 })), (e) => parseScopeEntry(e));
+  await check(
+    'parseRetryAfter',
+    fc.tuple(fc.oneof(noiseText, fc.constant(null)), fc.oneof(fc.integer(), fc.double())),
+    ([v, n]) => parseRetryAfter(v as string | null, n),
   );
 });
