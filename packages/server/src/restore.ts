@@ -45,7 +45,7 @@ export interface SqliteRestore {
 /**
  * Why nothing was restored (the database and its folder are as they were): `INPUT_INVALID` (not a file, the database
  * itself, not a SQLite database, damaged, not a Vouch database, migrated by a newer Vouch, or with commits still in a
- * -wal file beside it), `TARGET_EXISTS` (a database is there and `force` was not given), `TARGET_IN_USE` (a server or
+ * -wal file or an interrupted transaction in a -journal file beside it), `TARGET_EXISTS` (a database is there and `force` was not given), `TARGET_IN_USE` (a server or
  * another process has the database open), `TARGET_UNWRITABLE` (the data directory is missing, not writable, the disk
  * full), `RESTORE_FAILED` (the database there cannot be locked or kept).
  */
@@ -171,15 +171,46 @@ async function checkInput(source: string, database: string): Promise<void> {
     if (other !== undefined && other.dev === st.dev && other.ino === st.ino)
       throw new RestoreError('INPUT_INVALID', same);
   }
-  // Beside the input as named and beside the file it finally names: SQLite keeps a linked database's -wal by the latter.
+  // Beside the input as named and beside the file it finally names: SQLite keeps a linked database's -wal and -journal
+  // by the latter.
   const real = await realpath(source).catch(() => source);
-  const wals = await Promise.all([...new Set([source, real])].map((file) => lstatOrUndefined(`${file}-wal`)));
+  const besides = [...new Set([source, real])];
+  const wals = await Promise.all(besides.map((file) => lstatOrUndefined(`${file}-wal`)));
   if (wals.some((wal) => wal !== undefined && wal.size > 0)) {
     throw new RestoreError(
       'INPUT_INVALID',
       `The input ${source} has a -wal file beside it: it is in use, or a copy whose latest commits are in that file. ` +
         'Restore a copy taken with vouch backup.',
     );
+  }
+  for (const file of besides) {
+    if (await hotJournal(`${file}-journal`)) {
+      throw new RestoreError(
+        'INPUT_INVALID',
+        `The input ${source} has a -journal file beside it: a transaction on it was interrupted (or is being ` +
+          'written), and the file alone holds part of it. Restore a copy taken with vouch backup.',
+      );
+    }
+  }
+}
+
+/**
+ * Whether `journal` is a rollback journal SQLite would play back: not empty, and its header not zeroed (a journal
+ * kept with journal_mode = PERSIST after its transaction ended starts with zeros).
+ */
+async function hotJournal(journal: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(journal, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    return bytesRead > 0 && head.subarray(0, bytesRead).some((b) => b !== 0);
+  } finally {
+    await handle.close();
   }
 }
 

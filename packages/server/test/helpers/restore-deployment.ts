@@ -1,0 +1,42 @@
+// A data directory holding a Vouch database bound to its KEK, with a row written after its backup, and that backup:
+// what the restore tests replace and restore.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { backupSqlite, loadConfig } from '../../src/index.ts';
+import type { Config } from '../../src/index.ts';
+import { checkKek, openStorage, readKek } from '../../src/storage/index.ts';
+import { writeTestKek } from './app.ts';
+
+export const quiet = { warn: () => undefined };
+
+/** `<dir>/data` with a database and `<dir>/backup.db`; the database has meta key `after-backup`, the backup not. */
+export async function restoreDeployment(t: {
+  after: (fn: () => Promise<void>) => void;
+}): Promise<{ dir: string; config: Config; backup: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-restore-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dataDir = join(dir, 'data');
+  const storage = await openStorage({ dataDir });
+  writeTestKek(join(dataDir, 'kek.key'));
+  await checkKek(storage, await readKek(join(dataDir, 'kek.key')), 1);
+  await storage.close();
+  const config = loadConfig({ VOUCH_DATA_DIR: dataDir });
+  const backup = join(dir, 'backup.db');
+  await backupSqlite(config, backup, { force: false }, quiet);
+  const db = new BetterSqlite3(join(dataDir, 'vouch.db'));
+  db.prepare("insert into meta (key, value, created_at) values ('after-backup', 'x', 2)").run();
+  db.close();
+  return { dir, config, backup };
+}
+
+/** Whether `file` opens as the database written after the backup (it has meta key `after-backup`). */
+export function holdsLaterRow(file: string): boolean {
+  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("select 1 from meta where key = 'after-backup'").get() !== undefined;
+  } finally {
+    db.close();
+  }
+}
