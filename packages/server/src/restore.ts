@@ -47,7 +47,10 @@ export interface SqliteRestore {
  * itself, not a SQLite database, damaged, not a Vouch database, migrated by a newer Vouch, or with commits still in a
  * -wal file or an interrupted transaction in a -journal file beside it), `TARGET_EXISTS` (a database is there and `force` was not given), `TARGET_IN_USE` (a server or
  * another process has the database open), `TARGET_UNWRITABLE` (the data directory is missing, not writable, the disk
- * full), `RESTORE_FAILED` (the database there cannot be locked or kept).
+ * full), `RESTORE_FAILED` (the database there cannot be locked or kept). One thrown after the old database was
+ * copied aside says "nothing was restored": the copy is removed again, or the message says where it was left. Once
+ * the new database is in place nothing is thrown: what could not be finished (the folder's flush, the removal of a
+ * temporary name) is a warning.
  */
 export class RestoreError extends Error {
   readonly code: 'INPUT_INVALID' | 'TARGET_EXISTS' | 'TARGET_IN_USE' | 'TARGET_UNWRITABLE' | 'RESTORE_FAILED';
@@ -110,9 +113,19 @@ export async function restoreSqlite(
     await copyNew(source, temp, database, warnings);
     const { schemaVersion, tables, kekCheck } = check(temp, source);
     await sync(temp);
-    const previous = await install(temp, database, opts);
+    const warn = (message: string): void => warnings.warn({ file: database, mode: '' }, message);
+    const previous = await install(temp, database, opts, warn);
     installed = true;
-    await syncFolder(folder);
+    try {
+      await syncFolder(folder);
+    } catch (err) {
+      // The new database is in place and every process opening it reads it: the restore is done, its last step not
+      // yet durable.
+      warn(
+        `${database} was restored, but its folder ${folder} could not be flushed to disk (${describeCause(err)}): ` +
+          'a crash of the machine before it is may bring back the replaced database; run sync, and check the disk',
+      );
+    }
     const { size } = await stat(database);
     const kekFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: 'sqlite' });
     const kek = await kekAgainst(kekFile, kekCheck);
@@ -337,11 +350,12 @@ async function install(
   temp: string,
   database: string,
   opts: { force: boolean; now: Date; onLocked?: () => Promise<void> },
+  warn: (message: string) => void,
 ): Promise<string | null> {
   if ((await lstatOrUndefined(database)) === undefined) {
     await removeCompanions(database);
     try {
-      await linkOrRename(temp, database);
+      await linkOrRename(temp, database, warn);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (code === 'EEXIST') {
@@ -379,12 +393,23 @@ async function install(
       );
     }
     await copyKept(old, kept);
-    await removeCompanions(database);
-    await syncFolder(dirname(database));
     try {
-      await rename(temp, database);
+      await removeCompanions(database);
+      try {
+        await syncFolder(dirname(database));
+        await rename(temp, database);
+      } catch (err) {
+        throw new RestoreError('TARGET_UNWRITABLE', `Cannot write ${database} (${describeCause(err)})`, { cause: err });
+      }
     } catch (err) {
-      throw new RestoreError('TARGET_UNWRITABLE', `Cannot write ${database} (${describeCause(err)}).`, { cause: err });
+      // Nothing was restored: the database is still in place (its -wal file, if removed, was empty since the
+      // checkpoint), so its copy would only look like the trace of a restore that happened.
+      const left = await rm(kept, { force: true }).then(
+        () => 'the database is as it was',
+        (rmErr: unknown) => `the copy made of it is left at ${kept} (${describeCause(rmErr)}): remove it`,
+      );
+      const { code, message } = err as RestoreError;
+      throw new RestoreError(code, `${message.replace(/\.$/, '')}; nothing was restored, ${left}.`, { cause: err });
     }
     try {
       // Only a file no name reaches any more: the target of a symbolic link vouch.db was, or one with another hard
@@ -407,14 +432,26 @@ async function install(
  * Moves `temp` to the absent `file`: a hard link, which fails if `file` has appeared since it was checked where a
  * rename would replace it. Filesystems without hard links fall back to the check and a rename.
  */
-async function linkOrRename(temp: string, file: string): Promise<void> {
+async function linkOrRename(temp: string, file: string, warn: (message: string) => void): Promise<void> {
+  let linked = false;
   try {
     await link(temp, file);
-    await rm(temp, { force: true });
-    return;
+    linked = true;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+  }
+  if (linked) {
+    try {
+      await rm(temp, { force: true });
+    } catch (err) {
+      // The database is in place: the restore happened, with a second name for it left behind.
+      warn(
+        `${file} was restored, but the temporary file ${temp}, another name of it, could not be removed ` +
+          `(${describeCause(err)}): remove it`,
+      );
+    }
+    return;
   }
   if ((await lstatOrUndefined(file)) !== undefined) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
   await rename(temp, file);
