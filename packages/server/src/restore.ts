@@ -3,6 +3,7 @@
 // exclusive lock (locking_mode = EXCLUSIVE, then BEGIN EXCLUSIVE) fails at once while any process uses it, idle or
 // not. The lock is held until the new file is in place.
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { link, mkdir, open, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -90,9 +91,26 @@ export async function restoreSqlite(
     throw new StorageError('INVALID_ARGUMENT', 'A PostgreSQL database is restored with pg_restore or psql.');
   }
   const source = resolve(input);
-  const folder = resolve(config.dataDir);
-  const database = join(folder, SQLITE_FILE);
-  await checkInput(source, database);
+  const database = join(resolve(config.dataDir), SQLITE_FILE);
+  // Opened once: what is checked, copied and reported is that open file, whatever its name comes to name meanwhile.
+  const from = await openInput(source, database);
+  try {
+    return await restoreFrom(from, config, source, database, opts, warnings);
+  } finally {
+    await from.close();
+  }
+}
+
+/** {@link restoreSqlite} once the input is open and checked (`from`). */
+async function restoreFrom(
+  from: FileHandle,
+  config: Config,
+  source: string,
+  database: string,
+  opts: { force: boolean; now: Date; onLocked?: () => Promise<void> },
+  warnings: KeyFileWarnings,
+): Promise<SqliteRestore> {
+  const folder = dirname(database);
   if (!opts.force && (await lstatOrUndefined(database)) !== undefined) {
     throw new RestoreError(
       'TARGET_EXISTS',
@@ -110,7 +128,7 @@ export async function restoreSqlite(
   const temp = join(folder, `.${SQLITE_FILE}.restore-${randomBytes(6).toString('hex')}.tmp`);
   let installed = false;
   try {
-    await copyNew(source, temp, database, warnings);
+    await copyNew(from, source, temp, database, warnings);
     const { schemaVersion, tables, kekCheck } = check(temp, source);
     await sync(temp);
     const warn = (message: string): void => warnings.warn({ file: database, mode: '' }, message);
@@ -161,8 +179,11 @@ async function kekAgainst(file: string, expected: string): Promise<SqliteRestore
   return constantTimeEqual(kekCheckValue(key), expected) ? 'matches' : 'differs';
 }
 
-/** Refuses, before anything is written, an input that is not a regular file or is the live database or beside it. */
-async function checkInput(source: string, database: string): Promise<void> {
+/**
+ * Opens the input, refusing (before anything is written) one that is not a regular file, is the live database or beside
+ * it, or has another process's commits beside it.
+ */
+async function openInput(source: string, database: string): Promise<FileHandle> {
   // As named, and the file a linked vouch.db names (SQLite keeps the companions beside it).
   const linked = await realpath(database).catch(() => database);
   const live = [...new Set([database, linked])].flatMap((db) => [db, ...sqliteCompanions(db)]);
@@ -171,12 +192,25 @@ async function checkInput(source: string, database: string): Promise<void> {
   if (live.includes(source) || realLive.includes(await inRealFolder(source))) {
     throw new RestoreError('INPUT_INVALID', same);
   }
-  let st;
+  let from: FileHandle;
   try {
-    st = await stat(source);
+    // Non-blocking: opening a named pipe would otherwise wait for a writer; it is refused below as not a file.
+    from = await open(source, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new RestoreError('INPUT_INVALID', `Cannot read the input ${source} (${describeCause(err)}).`, { cause: err });
   }
+  try {
+    await checkOpenInput(from, source, live, same);
+    return from;
+  } catch (err) {
+    await from.close();
+    throw err;
+  }
+}
+
+/** The checks of {@link openInput} on the open file. */
+async function checkOpenInput(from: FileHandle, source: string, live: string[], same: string): Promise<void> {
+  const st = await from.stat();
   if (!st.isFile()) throw new RestoreError('INPUT_INVALID', `The input ${source} is not a file.`);
   // A hard link to the database (or a path through a bind mount) names the same file under another name.
   for (const file of live) {
@@ -227,8 +261,14 @@ async function hotJournal(journal: string): Promise<boolean> {
   }
 }
 
-/** Copies `source` into the new file `temp` (mode 0600, held to a key file's folder rule like a backup's output). */
-async function copyNew(source: string, temp: string, database: string, warnings: KeyFileWarnings): Promise<void> {
+/** Copies the input (`from`, left open) into the new file `temp` (mode 0600, held to a key file's folder rule). */
+async function copyNew(
+  from: FileHandle,
+  source: string,
+  temp: string,
+  database: string,
+  warnings: KeyFileWarnings,
+): Promise<void> {
   let out: FileHandle;
   try {
     out = await open(temp, 'wx', 0o600);
@@ -248,22 +288,12 @@ async function copyNew(source: string, temp: string, database: string, warnings:
       ],
       warnings,
     );
-    let from: FileHandle;
-    try {
-      from = await open(source, 'r');
-    } catch (err) {
-      throw new RestoreError('INPUT_INVALID', `Cannot read the input ${source} (${describeCause(err)}).`, {
-        cause: err,
-      });
-    }
     try {
       await copyAll(from, out);
     } catch (err) {
       throw new RestoreError('TARGET_UNWRITABLE', `Cannot copy ${source} to ${temp} (${describeCause(err)}).`, {
         cause: err,
       });
-    } finally {
-      await from.close();
     }
   } finally {
     await out.close();
