@@ -3,7 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, link, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { assertPostgresHint, run, runBin, tempDir } from './helpers.ts';
@@ -217,6 +229,25 @@ test('vouch restore into a new data directory needs no --force and says the KEK 
   assert.deepEqual(await readdir(fresh), ['vouch.db']);
   assert.equal((await stat(fresh)).mode & 0o777, 0o700);
   assert.deepEqual(rowsOf(join(fresh, 'vouch.db')), rowsOf(backup));
+});
+
+test('vouch restore over a vouch.db that is a symbolic link restores the file it names and says so', async (t) => {
+  const dir = await tempDir(t);
+  const { dataDir, server, backup } = await deployment(t, dir, ['one']);
+  await register(server.address, 'later');
+  await server.stop();
+  const disk = join(dir, 'disk');
+  await mkdir(disk, { mode: 0o700 });
+  const real = join(disk, 'vouch.db');
+  await rename(join(dataDir, 'vouch.db'), real);
+  await symlink(real, join(dataDir, 'vouch.db'));
+
+  const r = await run('restore', '--input', backup, '--data-dir', dataDir, '--force');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /vouch\.db is a symbolic link: the file it names, .*\/disk\/vouch\.db, was restored/);
+  assert.match(r.out, /kept as .*\/disk\/vouch\.db\.before-restore-/);
+  assert.ok((await lstat(join(dataDir, 'vouch.db'))).isSymbolicLink());
+  assert.deepEqual(rowsOf(real), rowsOf(backup));
 });
 
 test('vouch restore refuses a data directory any user may write, and leaves it as it was', async (t) => {

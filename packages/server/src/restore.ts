@@ -4,7 +4,7 @@
 // not. The lock is held until the new file is in place.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { link, mkdir, open, readlink, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constantTimeEqual } from '@vouch/sdk';
@@ -23,7 +23,10 @@ import { syncFolder } from './files/sync-folder.ts';
 
 /** What `vouch restore` reports. */
 export interface SqliteRestore {
-  /** The database written (absolute): `<data dir>/vouch.db`. */
+  /**
+   * The database written (absolute): `<data dir>/vouch.db`. When that is a symbolic link it is left in place and the
+   * file it names was written (`previous` is beside that file).
+   */
   database: string;
   /** The backup it was restored from (absolute). */
   input: string;
@@ -76,6 +79,7 @@ function stamp(now: Date): string {
  * -journal and -shm files are removed, the copy is renamed into place and the folder flushed. A crash leaves either
  * the old database or the new one, never one beside the other's -wal file. A data directory that any user may write
  * is a `ConfigError`, as for a backup's folder. PostgreSQL is `INVALID_ARGUMENT`: pg_restore restores it.
+ * A `vouch.db` that is a symbolic link is left in place: all of this happens at, and beside, the file it names.
  * `opts.now` names the kept file; `opts.onLocked` (tests only) runs once the lock is held, before anything changes.
  *
  * @example
@@ -111,10 +115,13 @@ async function restoreFrom(
   warnings: KeyFileWarnings,
 ): Promise<SqliteRestore> {
   const folder = dirname(database);
-  if (!opts.force && (await lstatOrUndefined(database)) !== undefined) {
+  // A vouch.db that is a symbolic link puts the database where the operator chose (another disk, say): the file it
+  // names is restored, in its own folder, and the link is left as it is.
+  const target = await linkTarget(database);
+  if (!opts.force && (await lstatOrUndefined(target)) !== undefined) {
     throw new RestoreError(
       'TARGET_EXISTS',
-      `There is a database at ${database}: give --force to replace it (it is kept as ${basename(database)}.before-restore-<time>).`,
+      `There is a database at ${target}: give --force to replace it (it is kept as ${basename(target)}.before-restore-<time>).`,
     );
   }
   // As a server start would, so a restore onto a new machine needs no mkdir; removed again if nothing is restored,
@@ -125,26 +132,27 @@ async function restoreFrom(
   } catch (err) {
     throw new RestoreError('TARGET_UNWRITABLE', `Cannot create ${folder} (${describeCause(err)}).`, { cause: err });
   }
-  const temp = join(folder, `.${SQLITE_FILE}.restore-${randomBytes(6).toString('hex')}.tmp`);
+  // Beside the file it replaces, so that the rename into place stays on one file system.
+  const temp = join(dirname(target), `.${basename(target)}.restore-${randomBytes(6).toString('hex')}.tmp`);
   let installed = false;
   try {
-    await copyNew(from, source, temp, database, warnings);
+    await copyNew(from, source, temp, [database, target], warnings);
     const { schemaVersion, tables, kekCheck } = check(temp, source);
     await sync(temp);
-    const warn = (message: string): void => warnings.warn({ file: database, mode: '' }, message);
-    const previous = await install(temp, database, opts, warn);
+    const warn = (message: string): void => warnings.warn({ file: target, mode: '' }, message);
+    const previous = await install(temp, target, opts, warn);
     installed = true;
     try {
-      await syncFolder(folder);
+      await syncFolder(dirname(target));
     } catch (err) {
       // The new database is in place and every process opening it reads it: the restore is done, its last step not
       // yet durable.
       warn(
-        `${database} was restored, but its folder ${folder} could not be flushed to disk (${describeCause(err)}): ` +
+        `${target} was restored, but its folder ${dirname(target)} could not be flushed to disk (${describeCause(err)}): ` +
           'a crash of the machine before it is may bring back the replaced database; run sync, and check the disk',
       );
     }
-    const { size } = await stat(database);
+    const { size } = await stat(target);
     const kekFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: 'sqlite' });
     const kek = await kekAgainst(kekFile, kekCheck);
     return { database, input: source, bytes: size, schemaVersion, tables, previous, kekFile, kek };
@@ -154,6 +162,20 @@ async function restoreFrom(
       if (firstMade !== undefined) await removeMadeFolders(folder, firstMade);
     }
   }
+}
+
+/**
+ * The file `file` names after following every symbolic link (it need not exist: a dangling link names where it would
+ * be); `file` itself when it is not a link.
+ */
+async function linkTarget(file: string): Promise<string> {
+  // As the kernel does, giving up after 40 links (a loop).
+  for (let hops = 0; hops < 40; hops += 1) {
+    const st = await lstatOrUndefined(file);
+    if (st === undefined || !st.isSymbolicLink()) return file;
+    file = resolve(dirname(file), await readlink(file));
+  }
+  throw new RestoreError('TARGET_UNWRITABLE', `Too many symbolic links at ${file}.`);
 }
 
 /** Removes `folder` and the folders above it up to `firstMade`, while each is empty (as this restore made them). */
@@ -266,7 +288,7 @@ async function copyNew(
   from: FileHandle,
   source: string,
   temp: string,
-  database: string,
+  names: string[],
   warnings: KeyFileWarnings,
 ): Promise<void> {
   let out: FileHandle;
@@ -281,11 +303,9 @@ async function copyNew(
     // Whatever the umask: the database holds sealed keys and the audit trail.
     await out.chmod(0o600);
     const stats = await out.stat();
+    const files = [...names, ...(await Promise.all(names.map(inRealFolder)))];
     await checkKeyFileModes(
-      [
-        { file: database, setting: 'the restored database', stats },
-        { file: await inRealFolder(database), setting: 'the restored database', stats },
-      ],
+      files.map((file) => ({ file, setting: 'the restored database', stats })),
       warnings,
     );
     try {
@@ -371,8 +391,8 @@ function check(
  * -journal and -shm files and then renames `temp` over it, all under the lock. Before the lock goes, the first bytes
  * of the replaced file (no longer in the folder) are cleared: a server that opened it just before the rename and
  * waited for the lock then fails with SQLITE_NOTADB, where it would otherwise read the replaced database as if it were
- * current (SQLite refuses only its writes, SQLITE_READONLY_DBMOVED); a replaced file still named elsewhere (a symbolic
- * link's target, another hard link) is left whole. Without a database: stale companions are removed first, and a
+ * current (SQLite refuses only its writes, SQLITE_READONLY_DBMOVED); a replaced file still named elsewhere (another
+ * hard link) is left whole. `database` is never a symbolic link: the caller passes the file one names. Without a database: stale companions are removed first, and a
  * hard link refuses one that appeared.
  * Returns the kept file.
  */

@@ -1,3 +1,4 @@
+import { lstat, realpath } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Config, SqliteRestore } from '@vouch/server';
 import type { Io } from '../output.ts';
@@ -31,12 +32,23 @@ function kekAdvice(done: SqliteRestore): string {
   }
 }
 
-/** The human form of what `vouch restore` did. */
-function describe(done: SqliteRestore): string {
+/** The file `database` names when it is a symbolic link (the one `vouch restore` replaced), else undefined. */
+async function linkedFile(database: string): Promise<string | undefined> {
+  const st = await lstat(database).catch(() => undefined);
+  return st?.isSymbolicLink() === true ? await realpath(database).catch(() => undefined) : undefined;
+}
+
+/** The human form of what `vouch restore` did; `linked`: the file a linked vouch.db names. */
+function describe(done: SqliteRestore, linked: string | undefined): string {
   const width = Math.max(...Object.keys(done.tables).map((t) => t.length));
   const rows = Object.entries(done.tables).map(([table, n]) => `  ${table.padEnd(width)}  ${n}`);
   return [
     `restored ${done.database} (${done.bytes} bytes) from ${done.input}`,
+    ...(linked === undefined
+      ? []
+      : [
+          `${done.database} is a symbolic link: the file it names, ${linked}, was restored (the link is left as it is).`,
+        ]),
     `schema ${done.schemaVersion}; rows:`,
     ...rows,
     done.previous === null
@@ -65,7 +77,9 @@ export function registerRestore(program: Command, io: Io): void {
       `
 The database is found as the server finds it (VOUCH_DATABASE_URL, VOUCH_DATA_DIR). The backup is checked first (SQLite's
 integrity check, a Vouch database, no migration newer than this version), then copied beside the database, flushed to
-disk and renamed into place; the database's -wal, -journal and -shm files are removed first. While any process has the
+disk and renamed into place; the database's -wal, -journal and -shm files are removed first. A vouch.db that is a
+symbolic link is left in place: the file it names is restored, and the copy, the kept database and the removed files
+are beside that file. While any process has the
 database open it is refused. An existing database is replaced only with --force, and kept as
 <data dir>/vouch.db.before-restore-<time>. The KEK (VOUCH_KEK_FILE, or <data dir>/kek.key) must be the one the backup
 was taken under. With VOUCH_DATABASE_URL set, prints the pg_restore command to run instead and exits 2.
@@ -92,6 +106,7 @@ Examples:
         if (err instanceof ConfigError || err instanceof RestoreError) throw new CliError(err.message, EXIT.USAGE);
         throw err;
       }
-      print(io, opts.json === true, done, () => describe(done));
+      const linked = opts.json === true ? undefined : await linkedFile(done.database);
+      print(io, opts.json === true, done, () => describe(done, linked));
     });
 }
