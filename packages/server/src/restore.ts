@@ -49,12 +49,13 @@ export interface SqliteRestore {
 /**
  * Why nothing was restored (the database and its folder are as they were): `INPUT_INVALID` (not a file, the database
  * itself, not a SQLite database, damaged, not a Vouch database, migrated by a newer Vouch, or with commits still in a
- * -wal file or an interrupted transaction in a -journal file beside it), `TARGET_EXISTS` (a database is there and `force` was not given), `TARGET_IN_USE` (a server or
- * another process has the database open), `TARGET_UNWRITABLE` (the data directory is missing, not writable, the disk
- * full), `RESTORE_FAILED` (the database there cannot be locked or kept). One thrown after the old database was
- * copied aside says "nothing was restored": the copy is removed again, or the message says where it was left. Once
- * the new database is in place nothing is thrown: what could not be finished (the folder's flush, the removal of a
- * temporary name) is a warning.
+ * -wal file or an interrupted transaction in a -journal file beside it), `TARGET_EXISTS` (a database is there and
+ * `force` was not given, one appeared meanwhile, or commits of one are beside its absent file), `TARGET_IN_USE` (a
+ * server or another process has the database open), `TARGET_UNWRITABLE` (the data directory is missing, not
+ * writable, the disk full), `RESTORE_FAILED` (the database there cannot be locked or kept). One thrown after the old
+ * database was copied aside says "nothing was restored": the copy is removed again, or the message says where it was
+ * left. Once the new database is in place nothing is thrown: what could not be finished (the folder's flush, the
+ * removal of a temporary name) is a warning.
  */
 export class RestoreError extends Error {
   readonly code: 'INPUT_INVALID' | 'TARGET_EXISTS' | 'TARGET_IN_USE' | 'TARGET_UNWRITABLE' | 'RESTORE_FAILED';
@@ -392,9 +393,8 @@ function check(
  * of the replaced file (no longer in the folder) are cleared: a server that opened it just before the rename and
  * waited for the lock then fails with SQLITE_NOTADB, where it would otherwise read the replaced database as if it were
  * current (SQLite refuses only its writes, SQLITE_READONLY_DBMOVED); a replaced file still named elsewhere (another
- * hard link) is left whole. `database` is never a symbolic link: the caller passes the file one names. Without a database: stale companions are removed first, and a
- * hard link refuses one that appeared.
- * Returns the kept file.
+ * hard link) is left whole. `database` is never a symbolic link: the caller passes the file one names. Without a
+ * database: {@link installInEmptyPlace}. Returns the kept file.
  */
 async function install(
   temp: string,
@@ -403,19 +403,7 @@ async function install(
   warn: (message: string) => void,
 ): Promise<string | null> {
   if ((await lstatOrUndefined(database)) === undefined) {
-    await removeCompanions(database);
-    try {
-      await linkOrRename(temp, database, warn);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === 'EEXIST') {
-        throw new RestoreError(
-          'TARGET_EXISTS',
-          `A database appeared at ${database} during the restore; nothing was changed.`,
-        );
-      }
-      throw new RestoreError('TARGET_UNWRITABLE', `Cannot write ${database} (${describeCause(err)}).`, { cause: err });
-    }
+    await installInEmptyPlace(temp, database, opts, warn);
     return null;
   }
   if (!opts.force)
@@ -475,6 +463,65 @@ async function install(
   } finally {
     lock.close();
     await old?.close();
+  }
+}
+
+/**
+ * Puts `temp` where no database is. Commits left beside that place (a non-empty -wal file, a hot -journal: a database
+ * moved away without them, or one being created now) are refused, as they are someone's data. Then, holding SQLite's
+ * exclusive lock on `temp`, it is linked into place (a database that appeared meanwhile refuses it, nothing changed)
+ * and only then are the leftover -wal, -journal and -shm files removed: a process that opens the new database before
+ * that waits for the lock, and none can have made them its own. A crash in between leaves the new database beside
+ * files SQLite ignores or rebuilds (an empty -wal, a -shm, a journal that is not hot).
+ */
+async function installInEmptyPlace(
+  temp: string,
+  database: string,
+  opts: { onLocked?: () => Promise<void> },
+  warn: (message: string) => void,
+): Promise<void> {
+  const wal = await lstatOrUndefined(`${database}-wal`);
+  for (const [file, commits] of [
+    [`${database}-wal`, wal !== undefined && wal.size > 0],
+    [`${database}-journal`, await hotJournal(`${database}-journal`)],
+  ] as const) {
+    if (commits) {
+      throw new RestoreError(
+        'TARGET_EXISTS',
+        `There is no database at ${database} but ${file} beside it holds commits of one (moved away without it, or ` +
+          `being created now): move it away with that database, or remove it, and restore again; nothing was changed.`,
+      );
+    }
+  }
+  const lock = lockExclusively(temp);
+  try {
+    // Tests only: another process creating the database while the lock is held.
+    await opts.onLocked?.();
+    try {
+      await linkOrRename(temp, database, warn);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'EEXIST') {
+        throw new RestoreError(
+          'TARGET_EXISTS',
+          `A database appeared at ${database} during the restore; nothing was changed.`,
+        );
+      }
+      throw new RestoreError('TARGET_UNWRITABLE', `Cannot write ${database} (${describeCause(err)}).`, { cause: err });
+    }
+    for (const file of sqliteCompanions(database)) {
+      try {
+        await rm(file, { force: true });
+      } catch (err) {
+        // The restore is done; what is left is a file SQLite ignores or rebuilds (checked above).
+        warn(`${database} was restored, but ${file} beside it could not be removed (${describeCause(err)}): remove it`);
+      }
+    }
+  } finally {
+    lock.close();
+    // SQLite leaves the -wal file it opened for the lock when the name it was opened by is gone (a WAL-mode backup):
+    // nothing was written to it.
+    await Promise.all(sqliteCompanions(temp).map((f) => rm(f, { force: true }).catch(() => undefined)));
   }
 }
 
