@@ -3,42 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { backupSqlite, loadConfig, restoreSqlite } from '../src/index.ts';
-import type { Config } from '../src/index.ts';
-import { checkKek, openStorage, readKek } from '../src/storage/index.ts';
-import { writeTestKek } from './helpers/app.ts';
+import { restoreSqlite } from '../src/index.ts';
+import { quiet, restoreDeployment } from './helpers/restore-deployment.ts';
 import { cannotSeeSyncs, recordingSyncs } from './helpers/fsync.ts';
 
 const SERVER_PACKAGE = new URL('..', import.meta.url).pathname;
-const quiet = { warn: () => undefined };
-
-/** A data directory holding a Vouch database bound to its KEK, with `slugs` in meta, and a backup of it. */
-async function deployment(t: {
-  after: (fn: () => Promise<void>) => void;
-}): Promise<{ config: Config; backup: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-restore-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const dataDir = join(dir, 'data');
-  const storage = await openStorage({ dataDir });
-  writeTestKek(join(dataDir, 'kek.key'));
-  await checkKek(storage, await readKek(join(dataDir, 'kek.key')), 1);
-  await storage.close();
-  const config = loadConfig({ VOUCH_DATA_DIR: dataDir });
-  const backup = join(dir, 'backup.db');
-  await backupSqlite(config, backup, { force: false }, quiet);
-  // Written after the backup: what the replaced database has and the restored one does not.
-  const db = new BetterSqlite3(join(dataDir, 'vouch.db'));
-  db.prepare("insert into meta (key, value, created_at) values ('after-backup', 'x', 2)").run();
-  db.close();
-  return { config, backup };
-}
-
 test('a process that opened the database just before the restore replaced it cannot read the old one', async (t) => {
-  const { config, backup } = await deployment(t);
+  const { config, backup } = await restoreDeployment(t);
   const database = join(config.dataDir, 'vouch.db');
   // Opens the file (SQLite opens it at once) before the restore, and reads once told to: while the restore holds its
   // lock (the read waits for it) or after, the handle is on the file the restore replaced.
@@ -79,7 +53,7 @@ test('a process that opened the database just before the restore replaced it can
 
 test('restoreSqlite flushes the copy, then the removal of the old -wal file, then the rename', async (t) => {
   if (cannotSeeSyncs(t)) return;
-  const { config, backup } = await deployment(t);
+  const { config, backup } = await restoreDeployment(t);
   const database = join(config.dataDir, 'vouch.db');
   // A -wal file left by a server that stopped uncleanly: the restore must never leave it beside the new database.
   const open = new BetterSqlite3(database);
