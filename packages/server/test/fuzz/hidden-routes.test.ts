@@ -14,7 +14,7 @@ import type { FuzzRoute } from './openapi.ts';
 import { encodePart, requestArb } from './request-arbitrary.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld } from './world.ts';
-import { FUZZ_RUNS, seedFor, withReplayHint, withinMs } from './runs.ts';
+import { FUZZ_RUNS, ROUTE_FUZZ_TIMEOUT_MS, seedFor, statusTally, withReplayHint, withinMs } from './runs.ts';
 
 const BODY_LIMIT = 65_536;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -154,19 +154,12 @@ eachEngine(
               { numRuns: FUZZ_RUNS, seed: seedFor(`hidden ${name}`), endOnFailure: false },
             ),
           );
-          rt.diagnostic(
-            [...statuses]
-              .sort((a, b) => a[0] - b[0])
-              .map(([s, n]) => `${s}×${n}`)
-              .join(' '),
-          );
+          rt.diagnostic(statusTally(statuses));
         });
       }
     } finally {
       await app.app.close();
     }
   },
-  // A backstop only (a hung request fails in REQUEST_TIMEOUT_MS): it grows with VOUCH_FUZZ_RUNS, since 1000 runs on
-  // PostgreSQL on a busy machine took longer than a fixed 15 minutes.
-  { timeout: Math.max(900_000, FUZZ_RUNS * 9_000) },
+  { timeout: ROUTE_FUZZ_TIMEOUT_MS },
 );

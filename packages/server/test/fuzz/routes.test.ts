@@ -12,7 +12,7 @@ import { routesFromOpenApi } from './openapi.ts';
 import { requestArb } from './request-arbitrary.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld } from './world.ts';
-import { FUZZ_RUNS, seedFor, withReplayHint, withinMs } from './runs.ts';
+import { FUZZ_RUNS, ROUTE_FUZZ_TIMEOUT_MS, seedFor, statusTally, withReplayHint, withinMs } from './runs.ts';
 
 const BODY_LIMIT = 65_536;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -119,19 +119,12 @@ eachEngine(
           );
           // Which answers the cases reached (e.g. "400×60 401×20 404×10 200×10"): a route only ever refused at
           // the door would show a single status here.
-          rt.diagnostic(
-            [...statuses]
-              .sort((a, b) => a[0] - b[0])
-              .map(([s, n]) => `${s}×${n}`)
-              .join(' '),
-          );
+          rt.diagnostic(statusTally(statuses));
         });
       }
     } finally {
       await app.app.close();
     }
   },
-  // A backstop only (a hung request fails in REQUEST_TIMEOUT_MS): it grows with VOUCH_FUZZ_RUNS, since 1000 runs on
-  // PostgreSQL on a busy machine took longer than a fixed 15 minutes.
-  { timeout: Math.max(900_000, FUZZ_RUNS * 9_000) },
+  { timeout: ROUTE_FUZZ_TIMEOUT_MS },
 );

@@ -72,3 +72,17 @@ export async function withinMs<T>(promise: Promise<T>, ms: number, what: string)
     clearTimeout(timer);
   }
 }
+
+/**
+ * The whole route fuzz's backstop (a hung request fails on its own, in REQUEST_TIMEOUT_MS): it grows with
+ * VOUCH_FUZZ_RUNS, since 1000 runs on PostgreSQL on a busy machine took longer than a fixed 15 minutes.
+ */
+export const ROUTE_FUZZ_TIMEOUT_MS = Math.max(900_000, FUZZ_RUNS * 9_000);
+
+/** Which answers a route's cases reached, e.g. "400×60 401×20 404×10 200×10", for the test's diagnostic line. */
+export function statusTally(statuses: ReadonlyMap<number, number>): string {
+  return [...statuses]
+    .sort((a, b) => a[0] - b[0])
+    .map(([s, n]) => `${s}×${n}`)
+    .join(' ');
+}
