@@ -3,23 +3,13 @@
 // backup renamed over it would put a copy in place of the database a server is writing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rename, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rename, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupError, backupSqlite, loadConfig } from '../src/index.ts';
-import { checkKek, openStorage, readKek } from '../src/storage/index.ts';
-import { writeTestKek } from './helpers/app.ts';
-
-const quiet = { warn: () => undefined };
+import { kekBoundDataDir, quiet } from './helpers/restore-deployment.ts';
 
 test('a backup onto the file a linked vouch.db names, or its companions, is refused and writes nothing', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-backup-linked-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const dataDir = join(dir, 'data');
-  const storage = await openStorage({ dataDir });
-  writeTestKek(join(dataDir, 'kek.key'));
-  await checkKek(storage, await readKek(join(dataDir, 'kek.key')), 1);
-  await storage.close();
+  const { dir, dataDir } = await kekBoundDataDir(t, 'vouch-backup-linked-');
   const disk = join(dir, 'disk');
   await mkdir(disk, { mode: 0o700 });
   const real = join(disk, 'real.db');

@@ -2,24 +2,14 @@
 // SQLite keeps a database's -wal file beside the file the link names, and the copy would silently leave them out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { backupSqlite, loadConfig, RestoreError, restoreSqlite } from '../src/index.ts';
-import { checkKek, openStorage, readKek } from '../src/storage/index.ts';
-import { writeTestKek } from './helpers/app.ts';
-
-const quiet = { warn: () => undefined };
+import { kekBoundDataDir, quiet } from './helpers/restore-deployment.ts';
 
 test('an input that is a link to a database with commits in its -wal file is refused', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-restore-link-wal-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const dataDir = join(dir, 'data');
-  const storage = await openStorage({ dataDir });
-  writeTestKek(join(dataDir, 'kek.key'));
-  await checkKek(storage, await readKek(join(dataDir, 'kek.key')), 1);
-  await storage.close();
+  const { dir, dataDir } = await kekBoundDataDir(t, 'vouch-restore-link-wal-');
   const config = loadConfig({ VOUCH_DATA_DIR: dataDir });
   const old = join(dir, 'old');
   await mkdir(old, { mode: 0o700 });

@@ -11,17 +11,23 @@ import { writeTestKek } from './app.ts';
 
 export const quiet = { warn: () => undefined };
 
-/** `<dir>/data` with a database and `<dir>/backup.db`; the database has meta key `after-backup`, the backup not. */
-export async function restoreDeployment(t: {
-  after: (fn: () => Promise<void>) => void;
-}): Promise<{ dir: string; config: Config; backup: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-restore-'));
+type AfterHook = { after: (fn: () => Promise<void>) => void };
+
+/** A temporary `<dir>/data` (removed after the test) holding a Vouch database bound to the KEK in its kek.key. */
+export async function kekBoundDataDir(t: AfterHook, prefix: string): Promise<{ dir: string; dataDir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const dataDir = join(dir, 'data');
   const storage = await openStorage({ dataDir });
   writeTestKek(join(dataDir, 'kek.key'));
   await checkKek(storage, await readKek(join(dataDir, 'kek.key')), 1);
   await storage.close();
+  return { dir, dataDir };
+}
+
+/** `<dir>/data` with a database and `<dir>/backup.db`; the database has meta key `after-backup`, the backup not. */
+export async function restoreDeployment(t: AfterHook): Promise<{ dir: string; config: Config; backup: string }> {
+  const { dir, dataDir } = await kekBoundDataDir(t, 'vouch-restore-');
   const config = loadConfig({ VOUCH_DATA_DIR: dataDir });
   const backup = join(dir, 'backup.db');
   await backupSqlite(config, backup, { force: false }, quiet);
