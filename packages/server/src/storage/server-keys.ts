@@ -47,8 +47,8 @@ async function insertSealed(
   row: ServerKeysTable,
   action: 'server_key.create' | 'server_key.import',
   conflictColumns?: Array<'purpose' | 'generation'>,
-): Promise<void> {
-  await translateErrors(() =>
+): Promise<Selectable<ServerKeysTable> | undefined> {
+  return translateErrors(() =>
     storage.db.transaction().execute(async (trx) => {
       // On PostgreSQL the check reads the KEK row FOR SHARE, ordered against a re-wrap's update of it; on SQLite the
       // transaction holds the write lock from its start (lib/sqlite.ts), so processes starting together take turns.
@@ -59,14 +59,18 @@ async function insertSealed(
         .onConflict((oc) => (conflictColumns ? oc.columns(conflictColumns) : oc).doNothing())
         .returning('kid')
         .execute();
-      if (landed.length === 0) return;
-      await recordAudit(trx, {
-        at: row.created_at,
-        actor: 'system',
-        action,
-        target: row.kid,
-        details: { purpose: row.purpose, alg: row.alg, generation: row.generation },
-      });
+      if (landed.length > 0) {
+        await recordAudit(trx, {
+          at: row.created_at,
+          actor: 'system',
+          action,
+          target: row.kid,
+          details: { purpose: row.purpose, alg: row.alg, generation: row.generation },
+        });
+      }
+      // The active key read here, not after the commit: a re-wrap committing in between would re-seal it under a
+      // KEK this process does not hold, and a key that was stored would be reported as one that does not open.
+      return activeRow(trx, row.purpose);
     }),
   );
 }
@@ -96,12 +100,8 @@ export async function ensureServerKey(
   if (existing !== undefined) return requireAlg(existing, alg);
 
   const candidate = await newKeyRow(kek, purpose, alg, nowMs);
-  await insertSealed(storage, kek, candidate, 'server_key.create', ['purpose', 'generation']);
-  const winner = await activeKey(storage.db, kek, purpose);
-  if (winner === undefined) {
-    throw new StorageError('SERVER_KEY_CONFLICT', `The server keys for "${purpose}" exist but none is active.`);
-  }
-  return requireAlg(winner, alg);
+  const winner = await insertSealed(storage, kek, candidate, 'server_key.create', ['purpose', 'generation']);
+  return requireAlg(await decodeActive(winner, kek, purpose), alg);
 }
 
 /**
@@ -130,6 +130,7 @@ export async function importServerKey(
   const publicKey = createPublicKey(privateKey);
   const kid = await jwkThumbprint(publicKey.export({ format: 'jwk' }) as Parameters<typeof jwkThumbprint>[0]);
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  let winner: Selectable<ServerKeysTable> | undefined;
   try {
     const row: ServerKeysTable = {
       kid,
@@ -142,15 +143,11 @@ export async function importServerKey(
       created_at: nowMs,
       retired_at: null,
     };
-    await insertSealed(storage, kek, row, 'server_key.import');
+    winner = await insertSealed(storage, kek, row, 'server_key.import');
   } finally {
     der.fill(0);
   }
-  const winner = await activeKey(storage.db, kek, purpose);
-  if (winner === undefined) {
-    throw new StorageError('SERVER_KEY_CONFLICT', `The server keys for "${purpose}" exist but none is active.`);
-  }
-  return requireAlg(winner, alg);
+  return requireAlg(await decodeActive(winner, kek, purpose), alg);
 }
 
 /**
@@ -244,6 +241,7 @@ export async function rotateServerKey(
   const candidate = await newKeyRow(kek, purpose, alg, nowMs);
   let retired: string[];
   let dropped: string[] = [];
+  let stored: Selectable<ServerKeysTable>;
   try {
     retired = await storage.db.transaction().execute(async (trx) => {
       // Never seal under a KEK that a re-wrap has replaced (a process left running through `vouch kek rewrap`).
@@ -273,10 +271,13 @@ export async function rotateServerKey(
           .where('status', '=', 'active')
           .execute();
       }
-      await trx
+      // The row as inserted is what the caller gets: read back after the commit, a re-wrap committing in between
+      // would have re-sealed it under a KEK this process does not hold, and a rotation that happened would fail.
+      stored = await trx
         .insertInto('server_keys')
         .values({ ...candidate, generation })
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
       if (audit !== undefined) {
         await recordAudit(trx, {
           at: nowMs,
@@ -315,10 +316,7 @@ export async function rotateServerKey(
     }
     throw toStorageError(err);
   }
-  const rows = await translateErrors(() =>
-    storage.db.selectFrom('server_keys').selectAll().where('kid', '=', candidate.kid).execute(),
-  );
-  return { key: await decodeRow(rows[0]!, kek), retired, dropped };
+  return { key: await decodeRow(stored!, kek), retired, dropped };
 }
 
 /**
@@ -435,17 +433,31 @@ function requireAlg(key: ServerKey, alg: ServerKeyAlg): ServerKey {
 }
 
 async function activeKey(db: Kysely<Database>, kek: Buffer, purpose: string): Promise<ServerKey | undefined> {
-  const row = await translateErrors(() =>
-    db
-      .selectFrom('server_keys')
-      .selectAll()
-      .where('purpose', '=', purpose)
-      .where('status', '=', 'active')
-      .orderBy('generation', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-  );
+  const row = await translateErrors(() => activeRow(db, purpose));
   return row === undefined ? undefined : await decodeRow(row, kek);
+}
+
+function activeRow(db: Kysely<Database>, purpose: string): Promise<Selectable<ServerKeysTable> | undefined> {
+  return db
+    .selectFrom('server_keys')
+    .selectAll()
+    .where('purpose', '=', purpose)
+    .where('status', '=', 'active')
+    .orderBy('generation', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The active row a creation or import read in its transaction, opened; a purpose with keys but none active throws. */
+async function decodeActive(
+  row: Selectable<ServerKeysTable> | undefined,
+  kek: Buffer,
+  purpose: string,
+): Promise<ServerKey> {
+  if (row === undefined) {
+    throw new StorageError('SERVER_KEY_CONFLICT', `The server keys for "${purpose}" exist but none is active.`);
+  }
+  return decodeRow(row, kek);
 }
 
 async function newKeyRow(

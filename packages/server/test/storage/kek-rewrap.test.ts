@@ -40,6 +40,32 @@ async function rewrapped(storage: Storage): Promise<{ storage: Storage; oldKek: 
   return { storage, oldKek, newKek };
 }
 
+/**
+ * `storage` whose every transaction, once committed, waits for `afterCommit` before its caller goes on: a re-wrap
+ * from another connection landing exactly between a key's commit and whatever the caller does next.
+ */
+function pausingAfterCommit(storage: Storage, afterCommit: () => Promise<void>): Storage {
+  const db = new Proxy(storage.db, {
+    get(target, prop) {
+      if (prop === 'transaction') {
+        return () => {
+          const builder = target.transaction();
+          return {
+            async execute<T>(fn: Parameters<typeof builder.execute<T>>[0]): Promise<T> {
+              const result = await builder.execute(fn);
+              await afterCommit();
+              return result;
+            },
+          };
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { ...storage, db, ping: () => storage.ping(), close: () => storage.close() };
+}
+
 function assertCode(code: string): (err: unknown) => boolean {
   return (err) => err instanceof StorageError && err.code === code;
 }
@@ -155,5 +181,44 @@ eachEngine(
       keys.forEach(assertSignsWith);
       await checkKek(a, keks[current]!, T0 + 20);
     }
+  },
+);
+
+eachEngine(
+  'a rotation, creation or import that committed reports its key even when a re-wrap commits right after it',
+  async ({ open }) => {
+    const a = await open();
+    const b = await open();
+    const keks = [randomBytes(32), randomBytes(32), randomBytes(32), randomBytes(32)];
+    await seeded(a, keks[0]!);
+    let step = 0;
+    // After each committed transaction of `a`, `b` re-wraps to the next KEK before `a`'s caller goes on.
+    const racing = pausingAfterCommit(a, async () => {
+      await rewrapKek(b, keks[step]!, keks[step + 1]!, T0 + 30 + step);
+      step++;
+    });
+
+    const rotated = await rotateServerKey(racing, keks[0]!, 'tokens', 'ES256', T0 + 20);
+    assertSignsWith(rotated.key);
+    assert.equal(rotated.key.status, 'active');
+    assert.equal(rotated.key.generation, 3);
+    assert.equal(rotated.retired.length, 1);
+
+    const created = await ensureServerKey(racing, keks[1]!, 'capability', 'EdDSA', T0 + 21);
+    assertSignsWith(created);
+    assert.equal(created.purpose, 'capability');
+
+    const imported = generateKeyPairSync('ed25519').privateKey;
+    const root = await importServerKey(racing, keks[2]!, 'registry-root', 'EdDSA', imported, T0 + 22);
+    assertSignsWith(root);
+    assert.equal(root.purpose, 'registry-root');
+
+    assert.equal(step, 3, 'a re-wrap landed after each of the three commits');
+    const stored = await listServerKeys(a, keks[3]!);
+    assert.deepEqual(
+      [rotated.key.kid, created.kid, root.kid].map((kid) => stored.some((k) => k.kid === kid)),
+      [true, true, true],
+      'each reported key is stored, re-sealed under the newest KEK',
+    );
   },
 );
