@@ -14,22 +14,8 @@ import type { FuzzRoute } from './openapi.ts';
 import { encodePart, requestArb } from './request-arbitrary.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld } from './world.ts';
+import { FUZZ_ALLOWED_ORIGIN, FUZZ_BODY_LIMIT, FUZZ_ENV, FUZZ_REQUEST_TIMEOUT_MS } from './app-env.ts';
 import { FUZZ_RUNS, ROUTE_FUZZ_TIMEOUT_MS, seedFor, statusTally, withReplayHint, withinMs } from './runs.ts';
-
-const BODY_LIMIT = 65_536;
-const REQUEST_TIMEOUT_MS = 10_000;
-const ALLOWED_ORIGIN = 'https://app.example';
-
-const ENV = {
-  VOUCH_LOG_LEVEL: 'silent',
-  VOUCH_POW_DIFFICULTY: '0',
-  VOUCH_BODY_LIMIT: String(BODY_LIMIT),
-  VOUCH_TRUST_PROXY: 'true',
-  VOUCH_DNS_SERVERS: '127.0.0.1:9',
-  VOUCH_DNS_TIMEOUT_MS: '100',
-  VOUCH_RATE_LIMIT_MAX: '1000000',
-  VOUCH_CORS_ORIGINS: ALLOWED_ORIGIN,
-};
 
 /** Registered routes /docs/json leaves out, each with why (HEAD routes are Fastify's twins of the GET routes). */
 const HIDDEN: Record<string, string> = {
@@ -72,7 +58,7 @@ function preflightArb(paths: readonly string[]): fc.Arbitrary<FuzzRequest> {
   const headers = fc.record(
     {
       origin: fc.oneof(
-        fc.constantFrom(ALLOWED_ORIGIN, `${ALLOWED_ORIGIN}/`, 'https://evil.example', 'null', ''),
+        fc.constantFrom(FUZZ_ALLOWED_ORIGIN, `${FUZZ_ALLOWED_ORIGIN}/`, 'https://evil.example', 'null', ''),
         text(60),
       ),
       'access-control-request-method': fc.oneof(fc.constantFrom('GET', 'POST', 'DELETE', 'TRACE', ''), text(20)),
@@ -95,7 +81,7 @@ eachEngine(
   async ({ open, t }) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const storage = await open();
-    const app = await makeApp(storage, { env: ENV });
+    const app = await makeApp(storage, { env: FUZZ_ENV });
     try {
       const documented = await routesFromOpenApi(app.app);
       const inDocs = new Set(documented.map((r) => `${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`));
@@ -111,7 +97,7 @@ eachEngine(
       const properties: Array<[string, fc.Arbitrary<FuzzRequest>]> = [
         ...Object.keys(HIDDEN)
           .filter((k) => !k.startsWith('OPTIONS '))
-          .map((k) => [k, requestArb(hiddenRoute(k), creds, BODY_LIMIT)] as [string, fc.Arbitrary<FuzzRequest>]),
+          .map((k) => [k, requestArb(hiddenRoute(k), creds, FUZZ_BODY_LIMIT)] as [string, fc.Arbitrary<FuzzRequest>]),
         [
           'OPTIONS *',
           preflightArb([
@@ -131,7 +117,7 @@ eachEngine(
                 app.clock.advance(61_000);
                 const res = await withinMs(
                   app.app.inject({ method: req.method, url: req.url, headers: req.headers, payload: req.payload }),
-                  REQUEST_TIMEOUT_MS,
+                  FUZZ_REQUEST_TIMEOUT_MS,
                   `${req.method} ${req.url.slice(0, 200)}`,
                 );
                 statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);

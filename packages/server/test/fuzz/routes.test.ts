@@ -12,27 +12,8 @@ import { routesFromOpenApi } from './openapi.ts';
 import { requestArb } from './request-arbitrary.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld } from './world.ts';
+import { FUZZ_BODY_LIMIT, FUZZ_ENV, FUZZ_REQUEST_TIMEOUT_MS } from './app-env.ts';
 import { FUZZ_RUNS, ROUTE_FUZZ_TIMEOUT_MS, seedFor, statusTally, withReplayHint, withinMs } from './runs.ts';
-
-const BODY_LIMIT = 65_536;
-const REQUEST_TIMEOUT_MS = 10_000;
-
-const ENV = {
-  VOUCH_LOG_LEVEL: 'silent',
-  VOUCH_POW_DIFFICULTY: '0',
-  VOUCH_BODY_LIMIT: String(BODY_LIMIT),
-  // X-Forwarded-For is honoured, so hostile values reach address parsing and the rate-limit key.
-  VOUCH_TRUST_PROXY: 'true',
-  // Domain verification must never leave the machine: a loopback resolver nobody answers on, failing fast.
-  VOUCH_DNS_SERVERS: '127.0.0.1:9',
-  VOUCH_DNS_TIMEOUT_MS: '100',
-  // Generous limits so requests get past the rate limiter; stricter fixed limits are reset by the clock below.
-  VOUCH_RATE_LIMIT_MAX: '1000000',
-  VOUCH_SLUG_REGISTER_RATE_MAX: '1000000',
-  VOUCH_TOKEN_ISSUE_RATE_MAX: '1000000',
-  VOUCH_TOKEN_VERIFY_RATE_MAX: '1000000',
-  VOUCH_TOKEN_REVOKE_RATE_MAX: '1000000',
-};
 
 /** JSON API surfaces; everything else (the console, `/verify/...`) is a page for browsers. */
 function isBrowserPage(path: string): boolean {
@@ -60,7 +41,7 @@ eachEngine(
     // Only setInterval is mocked; request timeouts (setTimeout) stay real.
     t.mock.timers.enable({ apis: ['setInterval'] });
     const storage = await open();
-    const app = await makeApp(storage, { env: ENV });
+    const app = await makeApp(storage, { env: FUZZ_ENV });
     try {
       const creds = await buildWorld(app);
       const counts = await fastCounter(storage);
@@ -73,12 +54,12 @@ eachEngine(
           const statuses = new Map<number, number>();
           await withReplayHint(() =>
             fc.assert(
-              fc.asyncProperty(requestArb(route, creds, BODY_LIMIT), async (req) => {
+              fc.asyncProperty(requestArb(route, creds, FUZZ_BODY_LIMIT), async (req) => {
                 // Past every fixed per-route window (at most a minute), so fixed limits do not hide handlers.
                 app.clock.advance(61_000);
                 const res = await withinMs(
                   app.app.inject({ method: req.method, url: req.url, headers: req.headers, payload: req.payload }),
-                  REQUEST_TIMEOUT_MS,
+                  FUZZ_REQUEST_TIMEOUT_MS,
                   describe(req),
                 );
                 statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
