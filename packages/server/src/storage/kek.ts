@@ -185,12 +185,22 @@ export async function assertKekCurrent(trx: Kysely<Database>, engine: Engine, ke
     .where('key', '=', CHECK_META_KEY)
     .$if(engine === 'postgres', (q) => q.forShare())
     .executeTakeFirst();
-  if (row !== undefined && !constantTimeEqual(row.value, kekCheckValue(kek))) {
-    throw new StorageError(
-      'KEK_MISMATCH',
-      'The key-encryption key was replaced (vouch kek rewrap): restart this process with the new VOUCH_KEK_FILE.',
-    );
-  }
+  if (row !== undefined && !constantTimeEqual(row.value, kekCheckValue(kek))) throw kekReplaced();
+}
+
+/**
+ * After a stored key failed to open under `kek`: throws `KEK_MISMATCH` if a re-wrap replaced `kek` (a process left
+ * running, which must restart), and returns otherwise, so the caller reports the key itself as the one at fault.
+ */
+export async function assertKekNotReplaced(db: Kysely<Database>, kek: Buffer): Promise<void> {
+  await assertKekCurrent(db, 'sqlite', kek); // no lock: nothing is sealed on this path
+}
+
+function kekReplaced(): StorageError {
+  return new StorageError(
+    'KEK_MISMATCH',
+    'The key-encryption key was replaced (vouch kek rewrap): restart this process with the new VOUCH_KEK_FILE.',
+  );
 }
 
 /**

@@ -10,7 +10,7 @@ import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Storage } from './open.ts';
 import type { Database, ServerKeysTable } from './schema.ts';
 import { open, seal } from './secret-box.ts';
-import { assertKekCurrent } from './kek.ts';
+import { assertKekCurrent, assertKekNotReplaced } from './kek.ts';
 
 export type ServerKeyAlg = 'ES256' | 'EdDSA';
 export type ServerKeyStatus = 'active' | 'retired';
@@ -166,7 +166,7 @@ export async function listServerKeys(storage: Storage, kek: Buffer, purpose?: st
     query = query.where('purpose', '=', purpose);
   }
   const rows = await translateErrors(() => query.orderBy('purpose').orderBy('generation', 'desc').execute());
-  return Promise.all(rows.map((row) => decodeRow(row, kek)));
+  return decodeStored(storage.db, rows, kek);
 }
 
 /** A server key's public half and state, as the public key lists show it: no private key is opened. */
@@ -434,7 +434,26 @@ function requireAlg(key: ServerKey, alg: ServerKeyAlg): ServerKey {
 
 async function activeKey(db: Kysely<Database>, kek: Buffer, purpose: string): Promise<ServerKey | undefined> {
   const row = await translateErrors(() => activeRow(db, purpose));
-  return row === undefined ? undefined : await decodeRow(row, kek);
+  return row === undefined ? undefined : (await decodeStored(db, [row], kek))[0];
+}
+
+/**
+ * Stored rows opened under `kek`. One that does not open is `KEK_MISMATCH` when a re-wrap replaced `kek` (this process
+ * was left running and must restart), and `SEALED_INVALID`, naming the key, when the row itself is at fault.
+ */
+async function decodeStored(
+  db: Kysely<Database>,
+  rows: Selectable<ServerKeysTable>[],
+  kek: Buffer,
+): Promise<ServerKey[]> {
+  try {
+    return await Promise.all(rows.map((row) => decodeRow(row, kek)));
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'SEALED_INVALID') {
+      await translateErrors(() => assertKekNotReplaced(db, kek));
+    }
+    throw err;
+  }
 }
 
 function activeRow(db: Kysely<Database>, purpose: string): Promise<Selectable<ServerKeysTable> | undefined> {
