@@ -70,8 +70,9 @@ class TestPort implements AgentDomainPort {
     this.checked.push({ principal, agent: agent.slug ?? agent.id });
     if (principal === null || agent.slug === 'not-mine') throw new ApiError('FORBIDDEN', 'Not your agent.');
   }
-  async holdCaller(): Promise<void> {
+  async holdCaller(_db: Db, _req: unknown, agent: AgentRef): Promise<AgentRef> {
     this.held++;
+    return agent;
   }
   async assertRoomForDomainProof(): Promise<void> {}
   async recordDomainProof(

@@ -37,8 +37,9 @@ export interface AgentDomainPort {
    * Inside the transaction (`db`) that acts on `req` for `agent`, locks the agent's row and then holds the request's
    * credential to what it was when the request was authenticated: an owner key or management token rotated or
    * revoked meanwhile is ApiError UNAUTHORIZED (401); an agent revoked meanwhile is ApiError AGENT_REVOKED (403).
+   * Returns the agent as locked: its slug may have changed since `agent` was read.
    */
-  holdCaller(db: Db, req: FastifyRequest, agent: AgentRef): Promise<void>;
+  holdCaller(db: Db, req: FastifyRequest, agent: AgentRef): Promise<AgentRef>;
   /**
    * ApiError DOMAIN_PROOF_LIMIT (409) when `domain` is new to an agent that holds `MAX_DOMAIN_PROOFS` proofs: asked
    * before a challenge is issued (no token to publish for a proof that would be refused) and before a domain's
@@ -141,8 +142,9 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
     async holdCaller(trx, req, agent) {
       const row = await holdAgentAndCredential(trx, ctx.storage.engine, req, agent.id, ctx.clock.now());
       if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
-      // The row as locked: a revocation committed since `agent` was read is seen here.
+      // The row as locked: a revocation (or a slug change) committed since `agent` was read is seen here.
       assertAgentActive(row);
+      return { id: row.id, did: didOf(row.id), slug: row.slug, status: row.status };
     },
     async assertRoomForDomainProof(agentId, domain) {
       await assertRoom(db, agentId, domain);

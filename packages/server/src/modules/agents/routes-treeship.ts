@@ -412,7 +412,7 @@ export function registerTreeshipRoutes(
       assertMayManage(req.principal, row);
       assertAgentActive(row);
       const now = ctx.clock.now();
-      await db.transaction().execute(async (trx) => {
+      const held = await db.transaction().execute(async (trx) => {
         const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
         if (current === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
         assertAgentActive(current);
@@ -444,10 +444,13 @@ export function registerTreeshipRoutes(
             requestId: req.id,
           });
         }
+        return current;
       });
       return {
         registered: true,
-        agent_slug: row.slug,
+        // As locked in the transaction: a slug changed since the lookup (and perhaps taken by another agent) is not
+        // this agent's any more.
+        agent_slug: held.slug,
         did: didOf(row.id),
         provider: body.provider,
         sample_count: body.sample_count,

@@ -115,8 +115,9 @@ export function registerDomainRoutes(
       // A read before the transaction (the port reads outside it); verify-domain counts again when recording.
       await port.assertRoomForDomainProof(agent.id, domain);
       return ctx.storage.db.transaction().execute(async (trx) => {
-        await port.holdCaller(trx, req, agent);
-        return createDomainChallenge(ctx, agent, domain, trx);
+        // The agent as locked: the answer names the slug it holds as the challenge is stored, not the one read before.
+        const held = await port.holdCaller(trx, req, agent);
+        return createDomainChallenge(ctx, held, domain, trx);
       });
     },
   );
@@ -159,7 +160,9 @@ export function registerDomainRoutes(
         agent,
         body.domain,
         (err) => req.log.warn({ err: { message: (err as Error).message } }, 'domain check failed unexpectedly'),
-        (trx) => port.holdCaller(trx, req, agent),
+        async (trx) => {
+          await port.holdCaller(trx, req, agent);
+        },
         { principal: req.principal!, requestId: req.id },
       );
     },
