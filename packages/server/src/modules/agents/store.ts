@@ -105,6 +105,48 @@ async function handOverReading(db: Db, skeleton: string): Promise<void> {
   }
 }
 
+/**
+ * Makes the agent's rows the readings of the slug it has, when they are not: an instance of the previous version still
+ * running during a rollout sets slugs without rows, leaving the agent's previous slug's readings held (that slug
+ * refused to everyone) and its new slug's unprotected. Rows of readings its slug no longer has go (a held one handed
+ * over, as on a change); each missing reading is held when no other agent holds it, and is otherwise kept unheld, as a
+ * look-alike kept from before refusal is (handed over when its holder lets it go). Nothing is written when the rows
+ * are right, as they are but for such a slug.
+ */
+async function repairReadings(db: Db, agentId: string, readings: readonly string[]): Promise<void> {
+  const rows = await db
+    .selectFrom('slug_skeletons')
+    .select(['skeleton', 'held'])
+    .where('agent_id', '=', agentId)
+    .execute();
+  const stale = rows.filter((r) => !readings.includes(r.skeleton));
+  const missing = readings.filter((r) => !rows.some((row) => row.skeleton === r));
+  if (stale.length === 0 && missing.length === 0) return;
+  // Their held flags as deleted (one may have been handed to the agent since it was read).
+  const dropped =
+    stale.length === 0
+      ? []
+      : await db
+          .deleteFrom('slug_skeletons')
+          .where('agent_id', '=', agentId)
+          .where(
+            'skeleton',
+            'in',
+            stale.map((r) => r.skeleton),
+          )
+          .returning(['skeleton', 'held'])
+          .execute();
+  if (missing.length > 0 && !(await holdReadings(db, agentId, missing))) {
+    // Another agent holds one: the agent keeps its slug, with that reading unheld.
+    await db
+      .insertInto('slug_skeletons')
+      .values(missing.map((skeleton) => ({ skeleton, agent_id: agentId, held: 0 })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  for (const { skeleton, held } of dropped) if (held === 1) await handOverReading(db, skeleton);
+}
+
 /** The agents with these internal ids or slugs, in one query (batch lookups, e.g. event ingestion). */
 export function findAgentsByIdsOrSlugs(db: Db, ids: readonly string[], slugs: readonly string[]): Promise<AgentRow[]> {
   if (ids.length === 0 && slugs.length === 0) return Promise.resolve([]);
@@ -190,8 +232,13 @@ export async function setSlug(db: Db, agentId: string, slug: string | null, now:
   const readings = slug === null ? [] : slugReadings(slug);
   if (slug !== null) {
     const holder = await findAgentBySlug(db, slug);
-    // The slug it holds already: nothing to change (it may hold none of its readings beside an older look-alike).
-    if (holder !== undefined) return holder.id === agentId ? 'set' : 'taken';
+    if (holder !== undefined && holder.id !== agentId) return 'taken';
+    // The slug it holds already: nothing to change (it may hold none of its readings beside an older look-alike),
+    // unless its rows are not its slug's readings (set by a previous version during a rollout): then they are made so.
+    if (holder !== undefined) {
+      await repairReadings(db, agentId, readings);
+      return 'set';
+    }
     if (await readingHeldByOther(db, readings, agentId)) return 'confusable';
   }
   try {
