@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { BOUND_MS, within } from '../helpers/within.ts';
+import { listenerHears } from '../helpers/listening.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { rotationStatement } from '../../src/modules/agents/auth.ts';
 import { newPair, signedInject, signText } from '../agents/helpers.ts';
@@ -27,6 +28,9 @@ eachEngine(
       const old = await issueByProof(a, agent);
       // B has cached the agent and accepts its token.
       assert.equal((await verify(b, { token: old.token })).status, 200);
+      // B's listener connects on its own time after B starts: until its LISTEN is in, an announcement reaches no one
+      // (B would hear only "everything" later).
+      if (engine === 'postgres') await listenerHears(b.ctx.storage);
 
       const heard: string[] = [];
       const off = b.ctx.storage.changes.subscribe((topic) => heard.push(topic));

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { BOUND_MS, within } from '../helpers/within.ts';
+import { listenerHears } from '../helpers/listening.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { ADMIN, issue, post, registerAgent, tokenApp, twoTokenApps, verify } from '../tokens/helpers.ts';
@@ -91,7 +92,9 @@ eachEngine(
       for (const x of [first, second]) assert.equal((await verify(b, { token: x.token })).status, 200);
       if (engine === 'sqlite') return; // One process per SQLite file: nothing to announce.
 
-      // A's revocation is announced to every process as it commits.
+      // A's revocation is announced to every process as it commits. B's listener connects on its own time after B
+      // starts: until its LISTEN is in, an announcement reaches no one (B would hear only "everything" later).
+      await listenerHears(b.ctx.storage);
       const heard: string[] = [];
       const off = b.ctx.storage.changes.subscribe((topic) => heard.push(topic));
       try {
