@@ -7,7 +7,7 @@ import { draftIssuerEntry, generateKeyPair } from '../src/index.ts';
 import type { GeneratedKeyPair, VouchClient } from '../src/index.ts';
 import { loadConfig, ManualClock, startServer } from '../../server/src/index.ts';
 import type { RunningServer } from '../../server/src/index.ts';
-import { freePort } from '../../server/test/helpers/net.ts';
+import { startOnFreePort } from '../../server/test/helpers/net.ts';
 
 export const ADMIN_KEY = 'aip-test-admin-key-0123456789';
 export const T0 = Date.UTC(2026, 0, 1);
@@ -27,22 +27,24 @@ export interface LiveServer {
 /** Starts a server with SQLite in a temporary directory, a pinned clock and proof of work off. */
 export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-aip-'));
-  const port = await freePort();
   const clock = new ManualClock(T0);
-  const config = loadConfig({
-    VOUCH_HOST: '127.0.0.1',
-    VOUCH_PORT: String(port),
-    VOUCH_DATA_DIR: dir,
-    VOUCH_ADMIN_KEY: ADMIN_KEY,
-    VOUCH_POW_DIFFICULTY: '0',
-    VOUCH_LOG_LEVEL: 'silent',
-    VOUCH_TOKEN_ISSUE_RATE_MAX: '100000',
-    VOUCH_TOKEN_VERIFY_RATE_MAX: '100000',
-    VOUCH_TOKEN_REVOKE_RATE_MAX: '100000',
-    VOUCH_RATE_LIMIT_MAX: '100000',
-    ...env,
+  // The default public URL names the port, so the port is chosen before the start (again if it was taken meanwhile).
+  const { server, config } = await startOnFreePort(async (port) => {
+    const config = loadConfig({
+      VOUCH_HOST: '127.0.0.1',
+      VOUCH_PORT: String(port),
+      VOUCH_DATA_DIR: dir,
+      VOUCH_ADMIN_KEY: ADMIN_KEY,
+      VOUCH_POW_DIFFICULTY: '0',
+      VOUCH_LOG_LEVEL: 'silent',
+      VOUCH_TOKEN_ISSUE_RATE_MAX: '100000',
+      VOUCH_TOKEN_VERIFY_RATE_MAX: '100000',
+      VOUCH_TOKEN_REVOKE_RATE_MAX: '100000',
+      VOUCH_RATE_LIMIT_MAX: '100000',
+      ...env,
+    });
+    return { server: await startServer(config, { clock }), config };
   });
-  const server = await startServer(config, { clock });
   const url = config.publicUrl;
   const call: LiveServer['call'] = async (method, path, body, admin = false) => {
     const headers: Record<string, string> = {};
