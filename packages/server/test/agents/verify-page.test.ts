@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp } from '../helpers/app.ts';
+import { listeningApp, makeApp } from '../helpers/app.ts';
 import { bearer, claimAgent, createOwner, registerSlug, TEST_ENV } from './helpers.ts';
 import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
-import { freePort } from '../helpers/net.ts';
 import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 
 const XSS_NAME = '<script>alert(1)</script>';
@@ -87,12 +86,9 @@ eachEngine(
     const missing = chromiumMissing();
     if (missing) return t.skip(missing);
     const storage = await open();
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const { app } = await makeApp(storage, { env: { ...TEST_ENV, VOUCH_PUBLIC_URL: origin } });
+    const { app, origin } = await listeningApp(storage, TEST_ENV);
     const browser = await launchChromium();
     try {
-      await app.listen({ host: '127.0.0.1', port });
       await registerSlug(app, 'xss-agent', { name: XSS_NAME, description: XSS_DESCRIPTION, model_id: XSS_MODEL });
       const page = await browser.newPage();
       const dialogs: string[] = [];

@@ -12,7 +12,7 @@ import { startServer } from '../../src/start.ts';
 import { serverEnv, T0 } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { fetchCall, seedConsole, signContent, XSS_ISSUER, XSS_NAME } from './seed.ts';
-import { freePort } from '../helpers/net.ts';
+import { startOnFreePort } from '../helpers/net.ts';
 import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 import { COUNTS_MAX_AGE_MS } from '../../src/modules/console/overview.ts';
 
@@ -42,17 +42,19 @@ eachEngine(
     const missing = chromiumMissing();
     if (missing) return t.skip(missing);
     await mkdir(RESULTS, { recursive: true });
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      ...serverEnv(engine, options),
-      VOUCH_HOST: '127.0.0.1',
-      VOUCH_PORT: String(port),
-      VOUCH_PUBLIC_URL: origin,
-      VOUCH_POW_DIFFICULTY: '0',
-    });
     const clock = new ManualClock(T0);
-    const server = await startServer(config, { clock });
+    // The public URL names the port: chosen before the start, and again if it was taken meanwhile.
+    const { server, origin } = await startOnFreePort(async (port) => {
+      const origin = `http://127.0.0.1:${port}`;
+      const config = loadConfig({
+        ...serverEnv(engine, options),
+        VOUCH_HOST: '127.0.0.1',
+        VOUCH_PORT: String(port),
+        VOUCH_PUBLIC_URL: origin,
+        VOUCH_POW_DIFFICULTY: '0',
+      });
+      return { server: await startServer(config, { clock }), origin };
+    });
     const browser = await launchChromium();
     const shot = (page: Playwright.Page, name: string) =>
       page.screenshot({ path: `${RESULTS}console-${name}-${engine}.png`, fullPage: true });

@@ -6,14 +6,13 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, TEST_ADMIN_KEY } from '../helpers/app.ts';
+import { listeningApp, makeApp, TEST_ADMIN_KEY } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { hashSecret } from '../../src/http/secrets.ts';
 import { makeIssuers, proposal, unsigned } from '../registry/fixtures.ts';
 import { admin, bearer, claimAgent, createOwner, registerPow, registerSlug } from '../agents/helpers.ts';
 import { recordSigned, signBody } from '../signatures/helpers.ts';
 import { decodeEntities, scanPage, textOf } from './html-scan.ts';
-import { freePort } from '../helpers/net.ts';
 import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 
 const ORIGIN = 'https://vouch.test';
@@ -246,12 +245,10 @@ eachEngine(
   async ({ open, t: test }) => {
     const missing = chromiumMissing();
     if (missing) return test.skip(missing);
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const t = await makeApp(await open(), { env: { ...ENV, VOUCH_PUBLIC_URL: origin } });
+    const t = await listeningApp(await open(), ENV);
+    const origin = t.origin;
     const browser = await launchChromium();
     try {
-      await t.app.listen({ host: '127.0.0.1', port });
       const s = await seed(t);
       const page = await browser.newPage();
       const problems: string[] = [];

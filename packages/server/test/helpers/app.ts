@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/clock.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { hashSecret } from '../../src/http/secrets.ts';
+import { startOnFreePort } from './net.ts';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -58,6 +59,25 @@ export async function makeApp(
     modules: options.modules,
   });
   return { ...vouch, clock, adminKey: TEST_ADMIN_KEY, kek, logs };
+}
+
+/**
+ * An app (makeApp) listening on 127.0.0.1 at the port its VOUCH_PUBLIC_URL names, `origin`: for tests that load its
+ * pages in a browser. The port is chosen before the app is built, and again if it was taken meanwhile
+ * (startOnFreePort).
+ */
+export function listeningApp(storage: Storage, env: Record<string, string>): Promise<TestApp & { origin: string }> {
+  return startOnFreePort(async (port) => {
+    const origin = `http://127.0.0.1:${port}`;
+    const t = await makeApp(storage, { env: { ...env, VOUCH_PUBLIC_URL: origin } });
+    try {
+      await t.app.listen({ host: '127.0.0.1', port });
+    } catch (err) {
+      await t.app.close();
+      throw err;
+    }
+    return { ...t, origin };
+  });
 }
 
 /**

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256HexSync } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp } from '../helpers/app.ts';
+import { listeningApp, makeApp } from '../helpers/app.ts';
 import { escapeHtml } from '../../src/modules/agents/verify-page.ts';
 import { findSignature } from '../../src/modules/signatures/service.ts';
 import { claimAgent, createOwner, recordSigned, registerPow, SIG_ENV } from './helpers.ts';
-import { freePort } from '../helpers/net.ts';
 import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 
 const XSS_NAME = '<script>alert(1)</script>';
@@ -90,13 +89,10 @@ eachEngine(
     const missing = chromiumMissing();
     if (missing) return t.skip(missing);
     const storage = await open();
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const { app, ctx, clock } = await makeApp(storage, { env: { ...SIG_ENV, VOUCH_PUBLIC_URL: origin } });
+    const { app, ctx, clock, origin } = await listeningApp(storage, SIG_ENV);
     const browser = await launchChromium();
     const dir = await mkdtemp(join(tmpdir(), 'vouch-certify-'));
     try {
-      await app.listen({ host: '127.0.0.1', port });
       const agent = await registerPow(app, { label: XSS_NAME });
       const content = 'Signed content, with ünïcode.\n';
       const { signatureHash } = await recordSigned(app, agent, content, clock.now(), XSS_NOTE);
