@@ -259,7 +259,7 @@ export async function rotateServerKey(
       }
       const generation = (rows[0]?.generation ?? 0) + 1;
       if (active.length > 0) {
-        await trx
+        const retiring = await trx
           .updateTable('server_keys')
           .set({ status: 'retired', retired_at: nowMs })
           .where('purpose', '=', purpose)
@@ -269,7 +269,15 @@ export async function rotateServerKey(
             active.map((r) => r.kid),
           )
           .where('status', '=', 'active')
-          .execute();
+          .executeTakeFirst();
+        // Fewer than it read as active: another rotation retired them and committed while this one waited. Going on
+        // to insert would wait on (and deadlock with) a compromised rotation deleting the rows this update now locks.
+        if (Number(retiring.numUpdatedRows) !== active.length) {
+          throw new StorageError(
+            'SERVER_KEY_CONFLICT',
+            `Another rotation of the "${purpose}" key happened at the same time; nothing was changed.`,
+          );
+        }
       }
       // The row as inserted is what the caller gets: read back after the commit, a re-wrap committing in between
       // would have re-sealed it under a KEK this process does not hold, and a rotation that happened would fail.
