@@ -5,12 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../server/test/helpers/net.ts';
+import { startServing } from './background-server.ts';
+import type { BackgroundServer } from './background-server.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -55,7 +55,7 @@ export function walkthroughCommands(readme: string, heading = '## Walkthrough'):
 let dir: string;
 let env: Record<string, string>;
 let port: number;
-const servers: ChildProcess[] = [];
+const servers: BackgroundServer[] = [];
 
 before(async () => {
   // A clone after `npm install`, without copying it: the root package.json, and the installed node_modules and
@@ -65,13 +65,10 @@ before(async () => {
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await symlink(join(ROOT, 'packages'), join(dir, 'packages'));
   await mkdir(join(dir, 'home'));
-  port = await freePort();
   env = {
     PATH: process.env.PATH ?? '',
     HOME: join(dir, 'home'),
     VOUCH_HOME: join(dir, 'home', '.vouch'),
-    VOUCH_PORT: String(port),
-    VOUCH_SERVER: `http://127.0.0.1:${port}`,
     VOUCH_LOG_LEVEL: 'info',
     // npx must find the clone's own `vouch`, never fetch a package of that name from a registry.
     npm_config_offline: 'true',
@@ -82,32 +79,23 @@ before(async () => {
 });
 
 after(async () => {
-  for (const child of servers) {
-    if (child.exitCode === null && child.pid !== undefined) {
-      // npm start runs the server under npm and sh: stop the whole process group.
-      process.kill(-child.pid, 'SIGTERM');
-      await once(child, 'exit');
-    }
-  }
+  for (const server of servers) await server.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts a long-running command and waits until the server it starts says it listens. */
-async function startBackground(text: string): Promise<ChildProcess> {
-  const child = spawn('bash', ['-c', text], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  servers.push(child);
-  let log = '';
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => (log += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: string) => {
-      log += d;
-      if (log.includes('"msg":"vouch server listening"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`"${text}" exited early (${code}):\n${log}`)));
-  });
-  return child;
+/**
+ * Starts the long-running command that starts the server, on a free port (VOUCH_PORT, and VOUCH_SERVER for the
+ * commands after it), again on another one if that port was taken before the server listened.
+ */
+async function startBackground(text: string): Promise<void> {
+  const server = await startServing(text, dir, (p) => ({
+    ...env,
+    VOUCH_PORT: String(p),
+    VOUCH_SERVER: `http://127.0.0.1:${p}`,
+  }));
+  servers.push(server);
+  port = server.port;
+  env = { ...env, VOUCH_PORT: String(port), VOUCH_SERVER: `http://127.0.0.1:${port}` };
 }
 
 async function runCommand(text: string): Promise<{ code: number | null; out: string; err: string }> {
