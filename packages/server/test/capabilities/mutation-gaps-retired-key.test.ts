@@ -1,12 +1,15 @@
 // The retired-key iat rule (keys.ts): once the capability key is retired, it verifies only tokens it can have signed
 // before every process stopped using it (retirement + key cache + clock skew). A process whose clock runs far ahead
-// and still holds the old key in its cache signs a token the gateway records; the intercept must still refuse it.
+// and still holds the old key in its cache now re-signs with the active key when it records (service.ts); a process
+// of a version before that (mid-rollout) would record a token signed by the old key, and the intercept must refuse it.
 import assert from 'node:assert/strict';
-import { decodeJwt } from '@vouch/sdk';
+import { randomBytes } from 'node:crypto';
+import { decodeJwt, encodeBase64url, parsePrivateKey, signCapabilityToken } from '@vouch/sdk';
+import type { CapabilityClaims } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { NO_CHANGES } from '../../src/storage/index.ts';
+import { listServerKeys, NO_CHANGES } from '../../src/storage/index.ts';
 import { admin, post } from '../registry/fixtures.ts';
 import { intercept, issue } from './helpers.ts';
 
@@ -33,15 +36,35 @@ eachEngine('a retired key verifies no token with an iat after it stopped signing
     assert.equal(rotated.status, 201, JSON.stringify(rotated.body));
     assert.deepEqual(rotated.body.retired, [oldKid]);
 
-    // B, unaware, signs another token with the old key; it is recorded like any other.
+    // B, unaware, loads nothing new before signing, but its record finds the old key retired: it signs again.
     const late = await issue(b.app, REQ, admin(b.adminKey));
     assert.equal(late.status, 201, JSON.stringify(late.body));
-    assert.equal(decodeJwt(late.body.token!).header.kid, oldKid);
+    const newKid = decodeJwt(late.body.token!).header.kid;
+    assert.notEqual(newKid, oldKid);
+    // What a process of the previous version would have recorded instead: the same claims at B's time, old key.
+    const old = (await listServerKeys(a.ctx.storage, kek, 'capability')).find((k) => k.kid === oldKid)!;
+    const claims = {
+      ...decodeJwt(late.body.token!).claims,
+      jti: encodeBase64url(randomBytes(16)),
+    } as CapabilityClaims;
+    const stale = await signCapabilityToken(claims, parsePrivateKey(old.privateKey.export({ format: 'jwk' })), {
+      kid: oldKid,
+    });
+    const row = await a.ctx.storage.db
+      .selectFrom('capability_tokens')
+      .selectAll()
+      .where('jti', '=', decodeJwt(late.body.token!).claims.jti as string)
+      .executeTakeFirstOrThrow();
+    await a.ctx.storage.db
+      .insertInto('capability_tokens')
+      .values({ ...row, jti: claims.jti, token: stale })
+      .execute();
 
     // At B's time, A's gateway refuses the late token and still allows the one signed before.
     a.clock.set(T0 + AHEAD_MS);
     assert.deepEqual(await intercept(a.app, first.body.token!, X), { decision: 'allow' });
-    const d = await intercept(a.app, late.body.token!, X);
+    assert.deepEqual(await intercept(a.app, late.body.token!, X), { decision: 'allow' });
+    const d = await intercept(a.app, stale, X);
     assert.equal(d.decision, 'deny');
     assert.equal(d.code, 'INVALID_SIGNATURE');
   } finally {
