@@ -32,7 +32,8 @@ import type { AppContext } from '../../context.ts';
 import { ApiError, type ApiErrorCode } from '../../errors.ts';
 import { adminActorOf } from '../../http/admin-auth.ts';
 import type { Principal } from '../../http/policy.ts';
-import { lockActiveServerKey, recordAudit, translateErrors } from '../../storage/index.ts';
+import { recordAudit, translateErrors } from '../../storage/index.ts';
+import { recordSigned } from '../../record-signed.ts';
 import { findAgent, parseAgentRef } from '../agents/service.ts';
 import { getTrustedRegistry } from '../registry/service.ts';
 import { gatewayKeysOf } from './keys.ts';
@@ -130,14 +131,10 @@ export function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.p
   return store.prune(storage.db, storage.engine, clock.now() - config.clockSkewSeconds * 1000);
 }
 
-class StaleSigningKey extends Error {}
-
 /**
  * Signs `claims`, then records the token (as its exact compact text) and spends the proof in one transaction that
- * also holds the signing key active (share-locked on PostgreSQL): a rotation that committed since this process loaded
- * its keys (another process's, or a compromised one that dropped the key) sends it back to reload and sign again with
- * the active key, so no answered token is signed by a key that a rotation has already retired or dropped. A token the
- * admin issued is audited, as `adminActor` (which admin key: `admin` or `admin:previous`).
+ * also holds the signing key active (recordSigned: a key a rotation has retired or dropped meanwhile signs again with
+ * the active one). A token the admin issued is audited, as `adminActor` (which admin key: `admin` or `admin:previous`).
  */
 async function record(
   ctx: AppContext,
@@ -147,54 +144,42 @@ async function record(
   requestId: string | undefined,
   adminActor?: string,
 ): Promise<{ tokenId: string; token: string; expiresAt: string }> {
-  const { storage } = ctx;
-  const keys = gatewayKeysOf(ctx);
-  for (let attempt = 0; ; attempt++) {
-    const key = await keys.signingKey();
-    const token = await signCapabilityToken(claims, key.privateKey, { kid: key.kid });
-    try {
-      await translateErrors(() =>
-        storage.db.transaction().execute(async (trx) => {
-          await store.insertToken(trx, {
-            jti: claims.jti,
-            token,
-            agent_id: claims.sub,
-            issuer_id: claims.iid,
-            parent_jti: row.parentJti,
-            depth: claims.par.length,
-            cnf_jwk: row.cnfJwk,
-            issued_by: row.issuedBy,
-            issued_at: claims.iat * 1000,
-            expires_at: claims.exp * 1000,
-            vouch_agent_id: row.vouchAgentId,
-          });
-          if (proof !== undefined && !(await store.consumeProof(trx, proof.digest, proof.expiresAt))) {
-            throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
-          }
-          if (!(await lockActiveServerKey(trx, storage.engine, key.kid))) throw new StaleSigningKey();
-          if (adminActor !== undefined) {
-            await recordAudit(trx, {
-              at: ctx.clock.now(),
-              actor: adminActor,
-              action: 'capability.issue',
-              target: claims.jti,
-              details: { sub: claims.sub, res: claims.res, act: claims.act, tier: claims.tier, exp: claims.exp },
-              requestId,
-            });
-          }
-        }),
-      );
-    } catch (err) {
-      if (err instanceof StaleSigningKey) {
-        keys.invalidate();
-        if (attempt < 3) continue;
-        // Rotated again under every retry: only an admin rotating in a loop does this. Nothing was recorded.
-        throw new ApiError('CONFLICT', 'The capability keys were rotated repeatedly during this issuance; retry.');
+  const token = await recordSigned(
+    ctx.storage,
+    gatewayKeysOf(ctx),
+    'capability keys',
+    (key) => signCapabilityToken(claims, key.privateKey, { kid: key.kid }),
+    async (trx, _key, signed) => {
+      await store.insertToken(trx, {
+        jti: claims.jti,
+        token: signed,
+        agent_id: claims.sub,
+        issuer_id: claims.iid,
+        parent_jti: row.parentJti,
+        depth: claims.par.length,
+        cnf_jwk: row.cnfJwk,
+        issued_by: row.issuedBy,
+        issued_at: claims.iat * 1000,
+        expires_at: claims.exp * 1000,
+        vouch_agent_id: row.vouchAgentId,
+      });
+      if (proof !== undefined && !(await store.consumeProof(trx, proof.digest, proof.expiresAt))) {
+        throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
       }
-      throw err;
-    }
-    return { tokenId: claims.jti, token, expiresAt: iso(claims.exp) };
-  }
+    },
+    async (trx) => {
+      if (adminActor === undefined) return;
+      await recordAudit(trx, {
+        at: ctx.clock.now(),
+        actor: adminActor,
+        action: 'capability.issue',
+        target: claims.jti,
+        details: { sub: claims.sub, res: claims.res, act: claims.act, tier: claims.tier, exp: claims.exp },
+        requestId,
+      });
+    },
+  );
+  return { tokenId: claims.jti, token, expiresAt: iso(claims.exp) };
 }
 
 export interface IssueCapabilityInput {

@@ -20,15 +20,10 @@ import {
 import type { AipExpiresIn, AipTokenType, JwtClaims, VerifiedAipToken, VouchErrorCode } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
+import { recordSigned } from '../../record-signed.ts';
 import { adminActorOf } from '../../http/admin-auth.ts';
 import type { Principal } from '../../http/policy.ts';
-import {
-  announceChange,
-  dropRetiredServerKeys,
-  lockActiveServerKey,
-  recordAudit,
-  translateErrors,
-} from '../../storage/index.ts';
+import { announceChange, dropRetiredServerKeys, recordAudit, translateErrors } from '../../storage/index.ts';
 import { agentDirectory, mayActFor } from './agents.ts';
 import { keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 import * as store from './store.ts';
@@ -90,8 +85,6 @@ export interface IssuedToken {
   expires_in: AipExpiresIn;
   exp: number;
 }
-
-class StaleSigningKey extends Error {}
 
 function badRequest(message: string, field?: string): ApiError {
   return new ApiError('VALIDATION_FAILED', message, { field });
@@ -172,74 +165,65 @@ export async function issueToken(
   if (input.framework !== undefined) claims[aipClaimName(iss, 'framework')] = input.framework;
   claims[aipClaimName(iss, 'token_type')] = tokenType;
 
-  const keyring = keyringOf(ctx);
-  for (let attempt = 0; ; attempt++) {
-    const key = await keyring.signingKey();
-    // Signed before it is recorded, so the record holds its payload's digest (checked for a retired key's tokens);
-    // a token whose transaction fails is never handed out.
-    const token = await signJwt(claims, key.privateKey, { kid: key.kid, typ: AIP_TYP[tokenType] });
-    // Every verifier, this server's included, refuses a longer token (JWT_TOO_LARGE): long non-ASCII claims within
-    // the route's limits would make one that nobody accepts. Refused before anything is recorded.
-    if (token.length > MAX_TOKEN_LENGTH) {
-      throw badRequest(
-        `The token would be ${token.length} characters, more than the ${MAX_TOKEN_LENGTH} verifiers accept: ` +
-          'shorten deployer, model_providers or framework.',
-      );
-    }
-    try {
-      await translateErrors(() =>
-        storage.db.transaction().execute(async (trx) => {
-          // Checked again with the agent's row held: a revocation of the agent either committed before this (refused
-          // here) or waits for this transaction and then revokes the token with the agent's others. An agent's proof
-          // also needs the key it was checked with to be still the agent's: a rotation (the answer to a stolen key)
-          // that committed meanwhile refuses it, and one that comes later revokes this token.
-          const held = await directory.hold(trx, agent, proof === undefined ? undefined : agent.publicKey);
-          if (held === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
-          if (held === 'rotated') {
-            throw new ApiError('PROOF_INVALID', "The agent's key changed meanwhile; sign the proof with its new key.");
-          }
-          // An owner key rotated away since it authenticated the request issues nothing (the thief's request too).
-          await input.holdCredential?.(trx);
-          await store.insertIssuedToken(trx, {
-            jti,
-            kid: key.kid,
-            agent_did: agent.did,
-            token_type: tokenType,
-            audience: input.audience ?? null,
-            issued_by: issuedBy,
-            issued_at: now,
-            expires_at: exp * 1000,
-            payload_sha256: payloadDigest(token),
-          });
-          if (proof !== undefined && !(await store.consumeIssueProof(trx, proof.digest, agent.did, proof.expiresAt))) {
-            throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
-          }
-          if (!(await lockActiveServerKey(trx, storage.engine, key.kid))) throw new StaleSigningKey();
-          if (issuedBy !== 'agent') {
-            await recordAudit(trx, {
-              at: now,
-              // Which admin key; the token's record keeps `admin`, the kind of issuer.
-              actor: issuedBy === 'admin' ? adminActorOf(principal!) : issuedBy,
-              action: 'token.issue',
-              target: jti,
-              details: { sub: agent.did, token_type: tokenType, expires_in: expiresIn },
-              requestId: input.requestId,
-            });
-          }
-        }),
-      );
-    } catch (err) {
-      // Rotated in another process since this process loaded its keys: reload and sign with the new key.
-      if (err instanceof StaleSigningKey) {
-        keyring.invalidate();
-        if (attempt < 3) continue;
-        // Rotated again under every retry: only an admin rotating in a loop does this. Nothing was recorded.
-        throw new ApiError('CONFLICT', 'The token keys were rotated repeatedly during this issuance; retry.');
+  const token = await recordSigned(
+    storage,
+    keyringOf(ctx),
+    'token keys',
+    async (key) => {
+      // Signed before it is recorded, so the record holds its payload's digest (checked for a retired key's tokens);
+      // a token whose transaction fails is never handed out.
+      const signed = await signJwt(claims, key.privateKey, { kid: key.kid, typ: AIP_TYP[tokenType] });
+      // Every verifier, this server's included, refuses a longer token (JWT_TOO_LARGE): long non-ASCII claims within
+      // the route's limits would make one that nobody accepts. Refused before anything is recorded.
+      if (signed.length > MAX_TOKEN_LENGTH) {
+        throw badRequest(
+          `The token would be ${signed.length} characters, more than the ${MAX_TOKEN_LENGTH} verifiers accept: ` +
+            'shorten deployer, model_providers or framework.',
+        );
       }
-      throw err;
-    }
-    return { token, token_type: tokenType, jti, expires_in: expiresIn, exp };
-  }
+      return signed;
+    },
+    async (trx, key, signed) => {
+      // Checked again with the agent's row held: a revocation of the agent either committed before this (refused
+      // here) or waits for this transaction and then revokes the token with the agent's others. An agent's proof
+      // also needs the key it was checked with to be still the agent's: a rotation (the answer to a stolen key)
+      // that committed meanwhile refuses it, and one that comes later revokes this token.
+      const held = await directory.hold(trx, agent, proof === undefined ? undefined : agent.publicKey);
+      if (held === 'revoked') throw new ApiError('AGENT_REVOKED', 'This agent has been revoked.');
+      if (held === 'rotated') {
+        throw new ApiError('PROOF_INVALID', "The agent's key changed meanwhile; sign the proof with its new key.");
+      }
+      // An owner key rotated away since it authenticated the request issues nothing (the thief's request too).
+      await input.holdCredential?.(trx);
+      await store.insertIssuedToken(trx, {
+        jti,
+        kid: key.kid,
+        agent_did: agent.did,
+        token_type: tokenType,
+        audience: input.audience ?? null,
+        issued_by: issuedBy,
+        issued_at: now,
+        expires_at: exp * 1000,
+        payload_sha256: payloadDigest(signed),
+      });
+      if (proof !== undefined && !(await store.consumeIssueProof(trx, proof.digest, agent.did, proof.expiresAt))) {
+        throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
+      }
+    },
+    async (trx) => {
+      if (issuedBy === 'agent') return;
+      await recordAudit(trx, {
+        at: now,
+        // Which admin key; the token's record keeps `admin`, the kind of issuer.
+        actor: issuedBy === 'admin' ? adminActorOf(principal!) : issuedBy,
+        action: 'token.issue',
+        target: jti,
+        details: { sub: agent.did, token_type: tokenType, expires_in: expiresIn },
+        requestId: input.requestId,
+      });
+    },
+  );
+  return { token, token_type: tokenType, jti, expires_in: expiresIn, exp };
 }
 
 /** Whether a verifying principal speaks for a token audience, and so consumes its session nonces. */
