@@ -70,24 +70,14 @@ import {
 import type { Jwks, KeyType, SignatureRecord, ToolManifest, VouchKeys } from '../src/index.ts';
 import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
 import { governedRegistry, NOW } from './registry-fixtures.ts';
+// VOUCH_FUZZ_RUNS and VOUCH_FUZZ_SEED, read and checked as the server fuzzers read them.
+import { FUZZ_RUNS, FUZZ_SEED } from '../../server/test/fuzz/runs.ts';
 
-const RUNS = (() => {
-  const raw = process.env.VOUCH_FUZZ_RUNS?.trim();
-  return raw && /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : 100;
-})();
-const SEED = (() => {
-  const raw = process.env.VOUCH_FUZZ_SEED?.trim();
-  if (raw === undefined || raw === '') return 0x5eed_7e57;
-  const n = /^\d+$/.test(raw) ? Number(raw) : /^0x[0-9a-f]+$/i.test(raw) ? Number.parseInt(raw.slice(2), 16) : NaN;
-  if (!Number.isSafeInteger(n) || n > 0x7fffffff)
-    throw new Error(`VOUCH_FUZZ_SEED must be a whole number from 0 to 2147483647 (or 0x hex), got "${raw}".`);
-  return n;
-})();
 /** One call taking longer than this is treated as a hang (a synchronous loop cannot be interrupted, only timed). */
 const SLOW_MS = 2_000;
 
 function seedFor(name: string): number {
-  let h = SEED;
+  let h = FUZZ_SEED;
   for (const c of name) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
   return h & 0x7fffffff;
 }
@@ -183,12 +173,12 @@ async function check<T>(name: string, arb: fc.Arbitrary<T>, fn: (input: T) => un
   try {
     await fc.assert(
       fc.asyncProperty(arb, (input) => refusesCleanly(() => fn(input), input)),
-      { numRuns: RUNS, seed: seedFor(name) },
+      { numRuns: FUZZ_RUNS, seed: seedFor(name) },
     );
   } catch (err) {
     // fast-check names the property's derived seed; the base seed and runs replay the whole file.
     if (err instanceof Error)
-      err.message = `${name}: replay with VOUCH_FUZZ_SEED=${SEED} VOUCH_FUZZ_RUNS=${RUNS}\n${err.message}`;
+      err.message = `${name}: replay with VOUCH_FUZZ_SEED=${FUZZ_SEED} VOUCH_FUZZ_RUNS=${FUZZ_RUNS}\n${err.message}`;
     throw err;
   }
 }
