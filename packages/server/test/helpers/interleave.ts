@@ -61,15 +61,33 @@ export function afterNextPoolQuery(
 
 /** A storage whose `db` runs `step` once, right after its first INSERT INTO `table` has answered. */
 export function pausingAfterInsert(storage: Storage, table: string, step: () => Promise<void>): Storage {
-  const inserts = new WeakSet<QueryId>();
+  return pausingAfterFirst(
+    storage,
+    (node) => node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === table,
+    step,
+  );
+}
+
+/** A storage whose `db` runs `step` once, right after its first UPDATE (of any table) has answered. */
+export function pausingAfterUpdate(storage: Storage, step: () => Promise<void>): Storage {
+  return pausingAfterFirst(storage, (node) => node.kind === 'UpdateQueryNode', step);
+}
+
+/** A storage whose `db` runs `step` once, right after the first query `matches` picks has answered. */
+function pausingAfterFirst(
+  storage: Storage,
+  matches: (node: RootOperationNode) => boolean,
+  step: () => Promise<void>,
+): Storage {
+  const picked = new WeakSet<QueryId>();
   let done = false;
   const plugin: KyselyPlugin = {
     transformQuery({ node, queryId }): RootOperationNode {
-      if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === table) inserts.add(queryId);
+      if (matches(node)) picked.add(queryId);
       return node;
     },
     async transformResult({ result, queryId }) {
-      if (!done && inserts.has(queryId)) {
+      if (!done && picked.has(queryId)) {
         done = true;
         await step();
       }

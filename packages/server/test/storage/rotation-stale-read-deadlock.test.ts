@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { KyselyPlugin, QueryId, RootOperationNode } from 'kysely';
 import { test } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,27 +14,7 @@ import { ensureServerKey, openStorage, rotateServerKey } from '../../src/storage
 import type { Storage } from '../../src/storage/index.ts';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { dropSchema, freshSchema } from '../helpers/pg-schema.ts';
-import { pausingAfterInsert } from '../helpers/interleave.ts';
-
-/** A storage whose `db` runs `step` once, right after its first UPDATE of `server_keys` has answered. */
-function pausingAfterUpdate(storage: Storage, step: () => Promise<void>): Storage {
-  const updates = new WeakSet<QueryId>();
-  let done = false;
-  const plugin: KyselyPlugin = {
-    transformQuery({ node, queryId }): RootOperationNode {
-      if (node.kind === 'UpdateQueryNode') updates.add(queryId);
-      return node;
-    },
-    async transformResult({ result, queryId }) {
-      if (!done && updates.has(queryId)) {
-        done = true;
-        await step();
-      }
-      return result;
-    },
-  };
-  return { ...storage, db: storage.db.withPlugin(plugin) };
-}
+import { pausingAfterInsert, pausingAfterUpdate } from '../helpers/interleave.ts';
 
 /** Resolves once a session of this test waits for a lock while running a statement that starts with `prefix`. */
 async function waiting(control: Storage, app: string, prefix: string): Promise<void> {
