@@ -272,12 +272,7 @@ export async function rotateServerKey(
           .executeTakeFirst();
         // Fewer than it read as active: another rotation retired them and committed while this one waited. Going on
         // to insert would wait on (and deadlock with) a compromised rotation deleting the rows this update now locks.
-        if (Number(retiring.numUpdatedRows) !== active.length) {
-          throw new StorageError(
-            'SERVER_KEY_CONFLICT',
-            `Another rotation of the "${purpose}" key happened at the same time; nothing was changed.`,
-          );
-        }
+        if (Number(retiring.numUpdatedRows) !== active.length) throw concurrentRotation(purpose);
       }
       // The row as inserted is what the caller gets: read back after the commit, a re-wrap committing in between
       // would have re-sealed it under a KEK this process does not hold, and a rotation that happened would fail.
@@ -315,16 +310,19 @@ export async function rotateServerKey(
       return active.map((r) => r.kid);
     });
   } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new StorageError(
-        'SERVER_KEY_CONFLICT',
-        `Another rotation of the "${purpose}" key happened at the same time; nothing was changed.`,
-        { cause: err },
-      );
-    }
+    if (isUniqueViolation(err)) throw concurrentRotation(purpose, err);
     throw toStorageError(err);
   }
   return { key: await decodeRow(stored!, kek), retired, dropped };
+}
+
+/** Of two rotations of `purpose` at once, the one that gives way (nothing changed). */
+function concurrentRotation(purpose: string, cause?: unknown): StorageError {
+  return new StorageError(
+    'SERVER_KEY_CONFLICT',
+    `Another rotation of the "${purpose}" key happened at the same time; nothing was changed.`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /**
