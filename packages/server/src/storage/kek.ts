@@ -179,13 +179,8 @@ export function kekCheckValue(kek: Buffer): string {
  * first) either waits for this transaction or makes it fail here, and no key is ever sealed under a retired KEK.
  */
 export async function assertKekCurrent(trx: Kysely<Database>, engine: Engine, kek: Buffer): Promise<void> {
-  const row = await trx
-    .selectFrom('meta')
-    .select('value')
-    .where('key', '=', CHECK_META_KEY)
-    .$if(engine === 'postgres', (q) => q.forShare())
-    .executeTakeFirst();
-  if (row !== undefined && !constantTimeEqual(row.value, kekCheckValue(kek))) throw kekReplaced();
+  // On SQLite the transaction already holds the write lock (lib/sqlite.ts); there is no row lock to take.
+  await assertCheckRowMatches(trx, kek, engine === 'postgres');
 }
 
 /**
@@ -193,7 +188,18 @@ export async function assertKekCurrent(trx: Kysely<Database>, engine: Engine, ke
  * running, which must restart), and returns otherwise, so the caller reports the key itself as the one at fault.
  */
 export async function assertKekNotReplaced(db: Kysely<Database>, kek: Buffer): Promise<void> {
-  await assertKekCurrent(db, 'sqlite', kek); // no lock: nothing is sealed on this path
+  await assertCheckRowMatches(db, kek, false); // no lock: nothing is sealed on this path
+}
+
+/** Throws `KEK_MISMATCH` when the check row names a KEK other than `kek`; `forShare` reads it under a row lock. */
+async function assertCheckRowMatches(db: Kysely<Database>, kek: Buffer, forShare: boolean): Promise<void> {
+  const row = await db
+    .selectFrom('meta')
+    .select('value')
+    .where('key', '=', CHECK_META_KEY)
+    .$if(forShare, (q) => q.forShare())
+    .executeTakeFirst();
+  if (row !== undefined && !constantTimeEqual(row.value, kekCheckValue(kek))) throw kekReplaced();
 }
 
 function kekReplaced(): StorageError {

@@ -96,3 +96,29 @@ function pausingAfterFirst(
   };
   return { ...storage, db: storage.db.withPlugin(plugin) };
 }
+
+/**
+ * `storage` whose every transaction, once committed, waits for `afterCommit` before its caller goes on: another
+ * connection's change landing exactly between a commit and whatever the caller does next.
+ */
+export function pausingAfterCommit(storage: Storage, afterCommit: () => Promise<void>): Storage {
+  const db = new Proxy(storage.db, {
+    get(target, prop) {
+      if (prop === 'transaction') {
+        return () => {
+          const builder = target.transaction();
+          return {
+            async execute<T>(fn: Parameters<typeof builder.execute<T>>[0]): Promise<T> {
+              const result = await builder.execute(fn);
+              await afterCommit();
+              return result;
+            },
+          };
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { ...storage, db, ping: () => storage.ping(), close: () => storage.close() };
+}

@@ -14,6 +14,7 @@ import {
 import type { Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { assertSignsWith } from '../helpers/keys.ts';
+import { pausingAfterCommit } from '../helpers/interleave.ts';
 
 const T0 = 1_750_000_000_000;
 
@@ -38,32 +39,6 @@ async function rewrapped(storage: Storage): Promise<{ storage: Storage; oldKek: 
   await seeded(storage, oldKek);
   await rewrapKek(storage, oldKek, newKek, T0 + 5);
   return { storage, oldKek, newKek };
-}
-
-/**
- * `storage` whose every transaction, once committed, waits for `afterCommit` before its caller goes on: a re-wrap
- * from another connection landing exactly between a key's commit and whatever the caller does next.
- */
-function pausingAfterCommit(storage: Storage, afterCommit: () => Promise<void>): Storage {
-  const db = new Proxy(storage.db, {
-    get(target, prop) {
-      if (prop === 'transaction') {
-        return () => {
-          const builder = target.transaction();
-          return {
-            async execute<T>(fn: Parameters<typeof builder.execute<T>>[0]): Promise<T> {
-              const result = await builder.execute(fn);
-              await afterCommit();
-              return result;
-            },
-          };
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { ...storage, db, ping: () => storage.ping(), close: () => storage.close() };
 }
 
 function assertCode(code: string): (err: unknown) => boolean {
