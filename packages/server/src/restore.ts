@@ -170,11 +170,12 @@ async function restoreFrom(
  * be); `file` itself when it is not a link.
  */
 async function linkTarget(file: string): Promise<string> {
-  // As the kernel does, giving up after 40 links (a loop).
+  // As the kernel does, giving up after 40 links (a loop). A relative target is taken from the folder the link lies
+  // in, its own links resolved: `..` in it leaves that folder, not the name it was reached by (a linked data directory).
   for (let hops = 0; hops < 40; hops += 1) {
     const st = await lstatOrUndefined(file);
     if (st === undefined || !st.isSymbolicLink()) return file;
-    file = resolve(dirname(file), await readlink(file));
+    file = resolve(dirname(await inRealFolder(file)), await readlink(file));
   }
   throw new RestoreError('TARGET_UNWRITABLE', `Too many symbolic links at ${file}.`);
 }
