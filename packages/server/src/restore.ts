@@ -48,14 +48,14 @@ export interface SqliteRestore {
 
 /**
  * Why nothing was restored (the database and its folder are as they were): `INPUT_INVALID` (not a file, the database
- * itself, not a SQLite database, damaged, not a Vouch database, migrated by a newer Vouch, or with commits still in a
- * -wal file or an interrupted transaction in a -journal file beside it), `TARGET_EXISTS` (a database is there and
- * `force` was not given, one appeared meanwhile, or commits of one are beside its absent file), `TARGET_IN_USE` (a
- * server or another process has the database open), `TARGET_UNWRITABLE` (the data directory is missing, not
- * writable, the disk full), `RESTORE_FAILED` (the database there cannot be locked or kept). One thrown after the old
- * database was copied aside says "nothing was restored": the copy is removed again, or the message says where it was
- * left. Once the new database is in place nothing is thrown: what could not be finished (the folder's flush, the
- * removal of a temporary name) is a warning.
+ * itself, not a SQLite database, damaged or truncated, not a Vouch database, migrated by a newer Vouch, or with
+ * commits still in a -wal file or an interrupted transaction in a -journal file beside it), `TARGET_EXISTS` (a
+ * database is there and `force` was not given, one appeared meanwhile, or commits of one are beside its absent file),
+ * `TARGET_IN_USE` (a server or another process has the database open), `TARGET_UNWRITABLE` (the data directory is
+ * missing, not writable, the disk full), `RESTORE_FAILED` (the database there cannot be locked or kept). One thrown
+ * after the old database was copied aside says "nothing was restored": the copy is removed again, or the message says
+ * where it was left. Once the new database is in place nothing is thrown: what could not be finished (the folder's
+ * flush, the removal of a temporary name) is a warning.
  */
 export class RestoreError extends Error {
   readonly code: 'INPUT_INVALID' | 'TARGET_EXISTS' | 'TARGET_IN_USE' | 'TARGET_UNWRITABLE' | 'RESTORE_FAILED';
@@ -138,7 +138,7 @@ async function restoreFrom(
   let installed = false;
   try {
     await copyNew(from, source, temp, [database, target], warnings);
-    const { schemaVersion, tables, kekCheck } = check(temp, source);
+    const { schemaVersion, tables, kekCheck } = check(temp, source, (await stat(temp)).size);
     await sync(temp);
     const warn = (message: string): void => warnings.warn({ file: target, mode: '' }, message);
     const previous = await install(temp, target, opts, warn);
@@ -323,13 +323,15 @@ async function copyNew(
 }
 
 /**
- * The copy's schema version and row counts, after SQLite's integrity check of it: a Vouch database (migration table,
- * the KEK check row a server writes at its first start) whose applied migrations are the first ones this version
- * knows, in order, so that a server start can bring it up to date.
+ * The copy's schema version and row counts, after SQLite's integrity check of it: whole (`bytes` long, at least the
+ * pages its header counts), a Vouch database (migration table, the KEK check row a server writes at its first start)
+ * whose applied migrations are the first ones this version knows, in order, so that a server start can bring it up to
+ * date.
  */
 function check(
   temp: string,
   source: string,
+  bytes: number,
 ): { schemaVersion: string; tables: Record<string, number>; kekCheck: string } {
   const refuse = (why: string, cause?: unknown): RestoreError =>
     new RestoreError('INPUT_INVALID', `The input ${source} ${why}; nothing was changed.`, { cause });
@@ -351,6 +353,15 @@ function check(
       throw refuse(
         `is damaged (SQLite's integrity check: ${String(result).replace(/\s+/g, ' ').trim().slice(0, 200)})`,
       );
+    // SQLite reads the missing end of a last page as zeros, which the integrity check may pass while rows have changed.
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    const pages = raw.pragma('page_count', { simple: true }) as number;
+    if (bytes < pages * pageSize) {
+      throw refuse(
+        `is truncated (${bytes} bytes, where its ${pages} pages of ${pageSize} bytes take ${pages * pageSize}): ` +
+          'a copy cut short; restore a whole one',
+      );
+    }
     const has = raw
       .prepare("select name from sqlite_master where type = 'table' and name in (?, 'meta')")
       .all(MIGRATION_TABLE);
