@@ -35,7 +35,7 @@ import type { Principal } from '../../http/policy.ts';
 import { recordAudit, translateErrors } from '../../storage/index.ts';
 import { recordSigned } from '../../record-signed.ts';
 import { findAgent, parseAgentRef } from '../agents/service.ts';
-import { getTrustedRegistry } from '../registry/service.ts';
+import { getTrustedRegistry, registryStillAt } from '../registry/service.ts';
 import { gatewayKeysOf } from './keys.ts';
 import { capabilitySignatureCacheOf } from './signature-cache.ts';
 import * as store from './store.ts';
@@ -54,6 +54,30 @@ const PASS_THROUGH = new Set<string>([
 
 /** Longest agent id a token's `sub` takes, in UTF-16 code units (the SDK's claim check). */
 const MAX_AGENT_ID_UNITS = 256;
+
+/** Issues (or delegations) started again when a governance step committed under them, after the first attempt. */
+const REGISTRY_RETRIES = 3;
+
+/** A governance step committed between a bound token's registry check and its record: check again. */
+class RegistryMoved extends Error {}
+
+/**
+ * Runs `attempt` (a registry-bound issue or delegation, checked and recorded) again while a governance step commits
+ * between its check and its record, so that it is decided on the registry in force when it is recorded; 409
+ * `REGISTRY_CONFLICT` when the registry moved under every try.
+ */
+async function onRegistryInForce<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof RegistryMoved)) throw err;
+      if (i === REGISTRY_RETRIES) {
+        throw new ApiError('REGISTRY_CONFLICT', 'The trust registry changed repeatedly during this issuance; retry.');
+      }
+    }
+  }
+}
 
 /** Runs an SDK check, turning its refusals into API errors with the same code. */
 async function sdk<T>(fn: () => Promise<T>): Promise<T> {
@@ -134,12 +158,20 @@ export function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.p
 /**
  * Signs `claims`, then records the token (as its exact compact text) and spends the proof in one transaction that
  * also holds the signing key active (recordSigned: a key a rotation has retired or dropped meanwhile signs again with
- * the active one). A token the admin issued is audited, as `adminActor` (which admin key: `admin` or `admin:previous`).
+ * the active one) and, for a token bound to an issuer, the registry at `registrySequence`, the document its issuer was
+ * checked in (`RegistryMoved` when a governance step committed since). A token the admin issued is audited, as
+ * `adminActor` (which admin key: `admin` or `admin:previous`).
  */
 async function record(
   ctx: AppContext,
   claims: CapabilityClaims,
-  row: { parentJti: string | null; cnfJwk: string | null; issuedBy: string; vouchAgentId: string | null },
+  row: {
+    parentJti: string | null;
+    cnfJwk: string | null;
+    issuedBy: string;
+    vouchAgentId: string | null;
+    registrySequence?: number;
+  },
   proof: { digest: string; expiresAt: number } | undefined,
   requestId: string | undefined,
   adminActor?: string,
@@ -165,6 +197,10 @@ async function record(
       });
       if (proof !== undefined && !(await store.consumeProof(trx, proof.digest, proof.expiresAt))) {
         throw new ApiError('PROOF_REPLAYED', 'This proof has already been used; sign a new one.');
+      }
+      // After the writes above (SQLite: this transaction holds the write lock, so it reads the latest).
+      if (row.registrySequence !== undefined && !(await registryStillAt(ctx, trx, row.registrySequence))) {
+        throw new RegistryMoved();
       }
     },
     async (trx) => {
@@ -195,14 +231,23 @@ export interface IssueCapabilityInput {
 
 /**
  * `POST /v1/tokens`. With `issuerBinding`, the agent credential is verified against the issuer's key in the registry
- * held now (and the proof of possession when it binds the agent's key); without, only the admin may issue. Lifetime:
- * `expiresIn` capped by the tier, `VOUCH_CAPABILITY_MAX_TTL` and the credential's expiry.
+ * held now (and the proof of possession when it binds the agent's key), and checked again when a governance step
+ * commits before the token is recorded; without, only the admin may issue. Lifetime: `expiresIn` capped by the tier,
+ * `VOUCH_CAPABILITY_MAX_TTL` and the credential's expiry.
  *
  * @example
  * const issued = await issueCapability(ctx, null, { agentId, resource, action, tier: 'standard', expiresIn: 600,
  *   issuerBinding: { issuerId: 'acme', agentCredential } });
  */
-export async function issueCapability(
+export function issueCapability(
+  ctx: AppContext,
+  principal: Principal | null,
+  input: IssueCapabilityInput,
+): Promise<{ tokenId: string; token: string; expiresAt: string }> {
+  return onRegistryInForce(() => issueOnce(ctx, principal, input));
+}
+
+async function issueOnce(
   ctx: AppContext,
   principal: Principal | null,
   input: IssueCapabilityInput,
@@ -218,9 +263,11 @@ export async function issueCapability(
   }
   let credential: VerifiedAgentCredential | undefined;
   let proof: { digest: string; expiresAt: number } | undefined;
+  let registrySequence: number | undefined;
   if (input.issuerBinding !== undefined) {
     const { issuerId, agentCredential } = input.issuerBinding;
     const registry = await requireRegistry(ctx);
+    registrySequence = registry.sequence;
     const verified = await sdk(() =>
       verifyAgentCredential(agentCredential, {
         registry,
@@ -283,6 +330,7 @@ export async function issueCapability(
       cnfJwk: cnf === undefined ? null : JSON.stringify(cnf.jwk),
       issuedBy: credential === undefined ? 'admin' : `issuer:${credential.claims.iss}`,
       vouchAgentId: agent?.id ?? null,
+      ...(registrySequence === undefined ? {} : { registrySequence }),
     },
     proof,
     input.requestId,
@@ -467,7 +515,14 @@ const DENY_STATUS_CODES = new Set<string>([
  * @example
  * const child = await delegateCapability(ctx, { token, resource: 'payments:invoices:42', expiresIn: 60 });
  */
-export async function delegateCapability(
+export function delegateCapability(
+  ctx: AppContext,
+  input: { token: string; resource?: string; action?: string; expiresIn?: number; proof?: string; requestId?: string },
+): Promise<{ tokenId: string; token: string; expiresAt: string }> {
+  return onRegistryInForce(() => delegateOnce(ctx, input));
+}
+
+async function delegateOnce(
   ctx: AppContext,
   input: { token: string; resource?: string; action?: string; expiresIn?: number; proof?: string; requestId?: string },
 ): Promise<{ tokenId: string; token: string; expiresAt: string }> {
@@ -477,12 +532,14 @@ export async function delegateCapability(
   } catch (err) {
     throw new ApiError('MALFORMED_TOKEN', (err as Error).message);
   }
-  const check = await interceptCapability(ctx, {
-    token: input.token,
-    agentId: parent.sub,
-    resource: parent.res,
-    action: parent.act,
-  });
+  // The document the parent's issuer is checked in: a child of a bound token is recorded only while it is in force.
+  const read = registryOnce(ctx);
+  let checkedIn: RegistryDocument | undefined;
+  const check = await interceptCapability(
+    ctx,
+    { token: input.token, agentId: parent.sub, resource: parent.res, action: parent.act },
+    async () => (checkedIn = await read()),
+  );
   if (check.decision === 'deny') {
     const code = DENY_STATUS_CODES.has(check.code) ? (check.code as ApiErrorCode) : 'FORBIDDEN';
     throw new ApiError(code, `The parent token is not valid: ${check.reason}`);
@@ -530,7 +587,13 @@ export async function delegateCapability(
   return record(
     ctx,
     claims,
-    { parentJti: parent.jti, cnfJwk: row.cnf_jwk, issuedBy: 'delegation', vouchAgentId: row.vouch_agent_id },
+    {
+      parentJti: parent.jti,
+      cnfJwk: row.cnf_jwk,
+      issuedBy: 'delegation',
+      vouchAgentId: row.vouch_agent_id,
+      ...(parent.iid === null || checkedIn === undefined ? {} : { registrySequence: checkedIn.sequence }),
+    },
     proof,
     input.requestId,
   );

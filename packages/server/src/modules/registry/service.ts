@@ -1,10 +1,13 @@
 // What other modules (the capability gateway, issue 7) use of the trust registry: the verified document this server
 // serves (authority) or follows (consumer), and an issuer lookup in it.
 import { checkIssuer, type IssuerStatus, type RegistryDocument } from '@vouch/sdk';
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.ts';
+import type { Database } from '../../storage/index.ts';
 import { ApiError } from '../../errors.ts';
 import type { Authority } from './authority.ts';
 import type { Consumer } from './consumer.ts';
+import { holdSequence } from './store.ts';
 
 export type RegistryRuntime = { mode: 'authority'; authority: Authority } | { mode: 'consumer'; consumer: Consumer };
 
@@ -64,4 +67,20 @@ export async function getTrustedRegistry(ctx: AppContext): Promise<TrustedRegist
 export async function checkRegistryIssuer(ctx: AppContext, issuerId: string): Promise<IssuerStatus> {
   const { doc } = await getTrustedRegistry(ctx);
   return checkIssuer(doc, issuerId);
+}
+
+/**
+ * Whether the registry this server is the authority of is still at `sequence` (the document a check just read), as
+ * `trx` sees it, and held there until `trx` ends (see `holdSequence`; write in `trx` first). What is recorded on the
+ * strength of that check commits only if no governance step committed since: a removal's `appliedAt` is read when
+ * its apply starts, before it commits, so a token checked on the document before and stamped after that time would
+ * otherwise pass for one issued after the removal, and come back to life with a re-admission of the same key. A
+ * consumer follows a registry published elsewhere, within its TTL: always true there.
+ *
+ * @example
+ * if (!(await registryStillAt(ctx, trx, doc.sequence))) throw new RegistryMoved();
+ */
+export async function registryStillAt(ctx: AppContext, trx: Kysely<Database>, sequence: number): Promise<boolean> {
+  if (registryRuntime(ctx).mode !== 'authority') return true;
+  return (await holdSequence(trx, ctx.storage.engine, 'authority')) === sequence;
 }

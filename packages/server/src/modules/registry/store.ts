@@ -1,7 +1,7 @@
 // The registry module's tables (migration 0005): the served or followed document, and the authority's proposals.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RegistryDocumentsTable, RegistryProposalsTable } from '../../storage/schema.ts';
-import { preparedRead, translateErrors, type Storage } from '../../storage/index.ts';
+import { preparedRead, translateErrors, type Engine, type Storage } from '../../storage/index.ts';
 
 export type DocumentRole = RegistryDocumentsTable['name'];
 export type DocumentRow = Selectable<RegistryDocumentsTable>;
@@ -68,6 +68,24 @@ function sqliteTurn<T>(fn: () => Promise<T>): Promise<T> {
     () => undefined,
   );
   return run;
+}
+
+/**
+ * The stored sequence of `role`, read inside the caller's transaction and, on PostgreSQL, share-locked (`FOR KEY
+ * SHARE`) until it ends: an apply, which holds the authority row `FOR UPDATE` from its first statement, either has
+ * committed (this read waits for it and sees its sequence) or starts only after this transaction ends. On SQLite the
+ * caller must have written in the transaction first, so that it holds the database's write lock and reads the latest.
+ */
+export async function holdSequence(
+  db: Kysely<Database>,
+  engine: Engine,
+  role: DocumentRole,
+): Promise<number | undefined> {
+  const query = db.selectFrom('registry_documents').select('sequence').where('name', '=', role);
+  const row = await translateErrors(() =>
+    engine === 'postgres' ? query.forKeyShare().executeTakeFirst() : query.executeTakeFirst(),
+  );
+  return row?.sequence;
 }
 
 export function readDocument(db: Kysely<Database>, role: DocumentRole): Promise<DocumentRow | undefined> {
