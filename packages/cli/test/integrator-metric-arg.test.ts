@@ -32,6 +32,13 @@ test('--metric: plain keys, keys with colons, with and without maxPerDay', () =>
     lane: 'presence',
     maxPerDay: 10,
   });
+  // A key whose last segment is a lane's name keeps it: the field after it is the lane.
+  assert.deepEqual(parseMetric('x:conduct:boost:1:origin'), {
+    metricKey: 'x:conduct',
+    polarity: 'boost',
+    weight: 1,
+    lane: 'origin',
+  });
 });
 
 test('--metric: too few fields, an empty key, a bad weight or maxPerDay are usage errors', () => {
@@ -44,6 +51,10 @@ test('--metric: too few fields, an empty key, a bad weight or maxPerDay are usag
     ['x:boost:heavy:conduct', /weight must be a number/],
     ['x:boost::conduct', /weight must be a number/],
     ['x:boost:1:conduct:1.5', /maxPerDay must be an integer/],
+    // After a lane, the last field can only be maxPerDay: named as such, not read as a shifted weight.
+    ['x:boost:1:conduct:', /maxPerDay must be an integer/],
+    ['x:boost:1:conduct:Infinity', /maxPerDay must be an integer/],
+    ['x:boost:1:presence:ten', /maxPerDay must be an integer/],
   ] as const) {
     assert.throws(
       () => parseMetric(spec),

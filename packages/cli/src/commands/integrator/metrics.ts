@@ -3,6 +3,9 @@ import { readFileUpTo } from '@vouch/server/files';
 import { sizeText } from '../../read.ts';
 import { CliError, EXIT } from '../../exit.ts';
 
+/** The server's lanes (docs/PROTOCOL.md, integrators). */
+const LANES = new Set(['origin', 'presence', 'conduct']);
+
 export interface MetricArg {
   metricKey: string;
   polarity: string;
@@ -14,12 +17,15 @@ export interface MetricArg {
 /**
  * Parses `key:polarity:weight:lane[:maxPerDay]`, e.g. `tasks_completed:boost:1:conduct:10`. A metric key may itself
  * hold colons (`orders:refunded:hurt:2:conduct`), so the fields are taken from the right: the last is `maxPerDay`
- * when it is a number (a lane never is). The server checks the values; this only splits them.
+ * when it follows a lane's name and is none itself, or when it is a number (a lane never is). The server checks the
+ * values; this only splits them.
  */
 export function parseMetric(spec: string): MetricArg {
   const parts = spec.split(':');
   const last = parts.at(-1)!;
-  const withMax = parts.length >= 5 && last.trim() !== '' && Number.isFinite(Number(last));
+  // A field after a lane's name can only be maxPerDay, whatever it holds, so a bad one is named as such.
+  const afterLane = LANES.has(parts.at(-2)!) && !LANES.has(last);
+  const withMax = parts.length >= 5 && (afterLane || (last.trim() !== '' && Number.isFinite(Number(last))));
   const tail = withMax ? 4 : 3;
   const metricKey = parts.slice(0, parts.length - tail).join(':');
   if (parts.length < 4 || metricKey === '') {
@@ -31,7 +37,8 @@ export function parseMetric(spec: string): MetricArg {
   const out: MetricArg = { metricKey, polarity, weight: w, lane };
   if (maxPerDay !== undefined) {
     const m = Number(maxPerDay);
-    if (!Number.isInteger(m)) throw new CliError(`--metric "${spec}": maxPerDay must be an integer.`);
+    if (maxPerDay.trim() === '' || !Number.isInteger(m))
+      throw new CliError(`--metric "${spec}": maxPerDay must be an integer.`);
     out.maxPerDay = m;
   }
   return out;
