@@ -13,6 +13,7 @@ import {
   verifyToken,
   VouchApiError,
   VouchClient,
+  VouchError,
 } from '../src/index.ts';
 import type { VouchAgent } from '../src/index.ts';
 import { ADMIN_KEY, genesisThreeIssuers, startLiveServer, T0 } from './aip-server.ts';
@@ -158,6 +159,14 @@ test('report: a signed report by one agent about another', async () => {
     target.report(target.did, 'spam'),
     (e: unknown) => e instanceof VouchApiError && e.status === 400,
   );
+  // The signature covers the target's DID: a slug or id could never verify, so it is refused before signing.
+  for (const notDid of ['some-slug', target.did.slice('did:'.length), '']) {
+    await assert.rejects(
+      reporter.report(notDid, 'spam'),
+      (e: unknown) => e instanceof VouchError && !(e instanceof VouchApiError) && e.code === 'INVALID_ARGUMENT',
+      notDid,
+    );
+  }
 });
 
 test('requestToken: self-issued identity and session tokens, verified online and offline', async () => {

@@ -210,12 +210,18 @@ export class VouchAgent {
     return this.consent(integratorSlug, 'revoke', options);
   }
 
-  /** A signed report about another agent: the signature over `"report:<targetDid>:<reason>:<signedAt>"`. */
+  /**
+   * A signed report about another agent: the signature over `"report:<targetDid>:<reason>:<signedAt>"`. The target
+   * must be named by its DID (`INVALID_ARGUMENT` otherwise): a signature over a slug or id could never verify.
+   */
   async report(
     targetDid: string,
     reason: ReportInput['reason'],
     options: { details?: string; signatureHash?: string } & CallOptions = {},
   ): Promise<Answer<Record<string, unknown>>> {
+    if (typeof targetDid !== 'string' || !targetDid.startsWith('did:')) {
+      throw new VouchError('INVALID_ARGUMENT', 'A signed report names the reported agent by its DID (did:…).');
+    }
     const { details, signatureHash, ...call } = options;
     const signedAt = this.now();
     const signature = await this.signText(reportStatement(targetDid, reason, signedAt));
