@@ -2,7 +2,7 @@
 // (mode 0600, never over an existing file without --force); PostgreSQL deployments are pointed at pg_dump.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { assertPostgresHint, run, runBin, tempDir } from './helpers.ts';
@@ -102,6 +102,21 @@ test('vouch backup refuses an existing output without --force, and replaces it w
   assert.match(forced.out, /kek\.key/);
   assert.equal((await stat(output)).mode & 0o777, 0o600);
   assert.ok(slugsIn(output).has('only'));
+});
+
+test('vouch backup --force refuses the KEK file and the admin key file as its output, and leaves them', async (t) => {
+  const dir = await tempDir(t);
+  const dataDir = join(dir, 'data');
+  const { address } = await serve(t, dataDir, dir);
+  await register(address, 'only');
+  for (const name of ['kek.key', 'admin.key']) {
+    const file = join(dataDir, name);
+    const before = await readFile(file);
+    const r = await run('backup', '--output', file, '--data-dir', dataDir, '--force');
+    assert.equal(r.code, 2, name);
+    assert.match(r.err, /is the deployment's (KEK|admin key) file: a backup never replaces a key file/);
+    assert.deepEqual(await readFile(file), before, name);
+  }
 });
 
 test('vouch backup refuses an output in a folder any user may write', async (t) => {

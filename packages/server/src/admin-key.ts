@@ -6,6 +6,9 @@ import { createFileWhole, readRegularFile } from './files/index.ts';
 import type { AdminKeyDigests } from './http/admin-auth.ts';
 import { hashSecret } from './http/secrets.ts';
 
+/** The admin key's file, inside the data directory, on SQLite without VOUCH_ADMIN_KEY. */
+export const ADMIN_KEY_FILE_NAME = 'admin.key';
+
 export interface ResolvedAdminKey {
   /** The keys' digests only: a key read or generated here is hashed at once and not kept (nor is it in Config). */
   digests: AdminKeyDigests;
@@ -27,7 +30,7 @@ export async function resolveAdminKey(config: Config): Promise<ResolvedAdminKey>
   if (config.databaseUrl !== undefined) {
     throw new ConfigError('VOUCH_ADMIN_KEY is required with PostgreSQL, so that every server process shares it.');
   }
-  const file = join(config.dataDir, 'admin.key');
+  const file = join(config.dataDir, ADMIN_KEY_FILE_NAME);
   const fresh = `vouch_admin_${randomBytes(32).toString('base64url')}`;
   // Written whole and flushed, then linked into place (createFileWhole): if another process won, both keep the first
   // key, and admin.key never exists half-written, as it did between an exclusive create and its write (a racing start

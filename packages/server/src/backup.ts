@@ -10,6 +10,8 @@ import type { Config } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
 import type { KeyFileWarnings } from './key-file-modes.ts';
 import { assertVouchDatabase, kekFilePath, StorageError } from './storage/index.ts';
+import { KEK_FILE_NAME } from './storage/kek.ts';
+import { ADMIN_KEY_FILE_NAME } from './admin-key.ts';
 import { cannotOpenSqlite, describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
@@ -46,7 +48,7 @@ export interface SqliteBackup {
 
 /**
  * Why a backup was not written (nothing is left behind): `OUTPUT_EXISTS` (the output exists and `force` was not
- * given), `OUTPUT_INVALID` (the output is the database itself, or not a file), `OUTPUT_UNWRITABLE` (the folder is
+ * given), `OUTPUT_INVALID` (the output is the database itself, one of the deployment's key files, or not a file), `OUTPUT_UNWRITABLE` (the folder is
  * missing or not writable, the disk full), `BACKUP_FAILED` (the snapshot failed or does not check out).
  */
 export class BackupError extends Error {
@@ -87,6 +89,15 @@ export async function backupSqlite(
   const live = [...databases].flatMap((db) => [db, ...sqliteCompanions(db)]);
   if (live.includes(file) || live.includes(realFile)) {
     throw new BackupError('OUTPUT_INVALID', `The output ${file} is the database itself: name another file.`);
+  }
+  for (const key of await keyFilesOf(config)) {
+    if (key.names.includes(file) || key.names.includes(realFile)) {
+      throw new BackupError(
+        'OUTPUT_INVALID',
+        `The output ${file} is the deployment's ${key.what}${key.file === file ? '' : ` (${key.file})`}: a backup ` +
+          'never replaces a key file; name another file.',
+      );
+    }
   }
   if ((await lstatOrUndefined(file)) !== undefined) {
     if (!opts.force) {
@@ -182,6 +193,30 @@ async function withReaderHint(err: unknown, database: string): Promise<unknown> 
     err.code,
     `${err.message.replace(/\.$/, '')}: ${hint}; run vouch backup as the user the server runs as.`,
     { cause: err.cause },
+  );
+}
+
+/**
+ * The key files the deployment reads, which a backup must never replace (the KEK above all: without it the sealed
+ * server keys in the database are lost), each under every name it goes by: as named, with its folder's links resolved,
+ * and the file it finally names. `<data dir>/kek.key` and `admin.key` are counted even when a setting names another
+ * key: they are where the server keeps its keys.
+ */
+async function keyFilesOf(config: Config): Promise<{ what: string; file: string; names: string[] }[]> {
+  const files = [
+    { what: 'KEK file', file: resolve(kekFileOf(config)) },
+    { what: 'KEK file', file: resolve(join(config.dataDir, KEK_FILE_NAME)) },
+    { what: 'admin key file', file: resolve(join(config.dataDir, ADMIN_KEY_FILE_NAME)) },
+    ...(config.registry.rootKeyFile === undefined
+      ? []
+      : [{ what: 'registry root key file', file: resolve(config.registry.rootKeyFile) }]),
+  ];
+  return Promise.all(
+    files.map(async ({ what, file }) => ({
+      what,
+      file,
+      names: [file, await inRealFolder(file), await realpath(file).catch(() => file)],
+    })),
   );
 }
 
