@@ -231,6 +231,25 @@ test('vouch restore into a new data directory needs no --force and says the KEK 
   assert.deepEqual(rowsOf(join(fresh, 'vouch.db')), rowsOf(backup));
 });
 
+test('vouch restore with a KEK file that is there but holds no key says so, not that there is none', async (t) => {
+  const dir = await tempDir(t);
+  const { dataDir, server, backup } = await deployment(t, dir, ['one']);
+  await server.stop();
+  await writeFile(join(dataDir, 'kek.key'), 'not a key\n', { mode: 0o600 });
+  const r = await run('restore', '--input', backup, '--data-dir', dataDir, '--force');
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.out, /There is no KEK/);
+  assert.match(
+    r.out,
+    /The KEK file .*data\/kek\.key is there but cannot be used \(.*must hold 32 bytes.*\): .*KEK_INVALID/,
+  );
+  const j = await run('restore', '--input', backup, '--data-dir', dataDir, '--force', '--json');
+  assert.equal(j.code, 0, j.err);
+  const done = JSON.parse(j.out) as { kek: string; kekProblem?: string };
+  assert.equal(done.kek, 'unreadable');
+  assert.match(done.kekProblem ?? '', /must hold 32 bytes/);
+});
+
 test('vouch restore over a vouch.db that is a symbolic link restores the file it names and says so', async (t) => {
   const dir = await tempDir(t);
   const { dataDir, server, backup } = await deployment(t, dir, ['one']);

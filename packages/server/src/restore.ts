@@ -13,7 +13,7 @@ import { BACKUP_COUNTED_TABLES } from './backup.ts';
 import type { Config } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
 import type { KeyFileWarnings } from './key-file-modes.ts';
-import { kekFilePath, MIGRATIONS, readKek, StorageError } from './storage/index.ts';
+import { kekFilePath, MIGRATIONS, readKekIfPresent, StorageError } from './storage/index.ts';
 import { CHECK_META_KEY, kekCheckValue } from './storage/kek.ts';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
@@ -41,9 +41,12 @@ export interface SqliteRestore {
   kekFile: string;
   /**
    * Whether `kekFile` holds the key the restored database was sealed with (`differs`: a server stops with
-   * KEK_MISMATCH until the right file is put there; `missing`: no file there, or one that cannot be read).
+   * KEK_MISMATCH until the right file is put there; `missing`: there is no file there; `unreadable`: there is one, but
+   * it cannot be read or holds no key, and a server stops with KEK_INVALID: `kekProblem` says why).
    */
-  kek: 'matches' | 'differs' | 'missing';
+  kek: 'matches' | 'differs' | 'missing' | 'unreadable';
+  /** With `kek: 'unreadable'` only: why the file cannot be used, a sentence naming it (KEK_INVALID's message). */
+  kekProblem?: string;
 }
 
 /**
@@ -156,7 +159,7 @@ async function restoreFrom(
     const { size } = await stat(target);
     const kekFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: 'sqlite' });
     const kek = await kekAgainst(kekFile, kekCheck);
-    return { database, input: source, bytes: size, schemaVersion, tables, previous, kekFile, kek };
+    return { database, input: source, bytes: size, schemaVersion, tables, previous, kekFile, ...kek };
   } finally {
     if (!installed) {
       await Promise.all([temp, ...sqliteCompanions(temp)].map((f) => rm(f, { force: true })));
@@ -192,15 +195,20 @@ async function removeMadeFolders(folder: string, firstMade: string): Promise<voi
   }
 }
 
-/** Whether the KEK in `file` is the one whose check value the restored database holds. */
-async function kekAgainst(file: string, expected: string): Promise<SqliteRestore['kek']> {
-  let key: Buffer;
+/** Whether the KEK in `file` is the one whose check value the restored database holds; why not, when it is unusable. */
+async function kekAgainst(file: string, expected: string): Promise<Pick<SqliteRestore, 'kek' | 'kekProblem'>> {
+  let key: Buffer | undefined;
   try {
-    key = await readKek(file);
-  } catch {
-    return 'missing';
+    key = await readKekIfPresent(file);
+  } catch (err) {
+    return { kek: 'unreadable', kekProblem: err instanceof Error ? err.message : String(err) };
   }
-  return constantTimeEqual(kekCheckValue(key), expected) ? 'matches' : 'differs';
+  if (key === undefined) return { kek: 'missing' };
+  try {
+    return { kek: constantTimeEqual(kekCheckValue(key), expected) ? 'matches' : 'differs' };
+  } finally {
+    key.fill(0);
+  }
 }
 
 /**

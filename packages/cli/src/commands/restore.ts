@@ -29,6 +29,12 @@ function kekAdvice(done: SqliteRestore): string {
         `There is no KEK at ${done.kekFile}: put the KEK of the deployment the backup came from there before ` +
         'starting the server.'
       );
+    case 'unreadable':
+      return (
+        `The KEK file ${done.kekFile} is there but cannot be used (${(done.kekProblem ?? 'unreadable').replace(/\.$/, '')}): ` +
+        'put the KEK of the deployment the backup came from there before starting the server, or it stops with ' +
+        'KEK_INVALID.'
+      );
   }
 }
 

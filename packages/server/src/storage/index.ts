@@ -6,7 +6,16 @@ export { openStorage, PING_TIMEOUT_MS } from './open.ts';
 export type { Engine, Storage, OpenStorageOptions } from './open.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export type { VouchMigration } from './migrations/index.ts';
-export { loadKek, loadKekFile, checkKek, kekFilePath, preflightKek, readKek, KEK_FILE_NAME } from './kek.ts';
+export {
+  loadKek,
+  loadKekFile,
+  checkKek,
+  kekFilePath,
+  preflightKek,
+  readKek,
+  readKekIfPresent,
+  KEK_FILE_NAME,
+} from './kek.ts';
 export type { LoadedKek } from './kek.ts';
 export { assertVouchDatabase, rewrapKek } from './kek-rewrap.ts';
 export type { KekRewrap } from './kek-rewrap.ts';

@@ -220,6 +220,14 @@ export async function readKek(file: string): Promise<Buffer> {
 }
 
 /**
+ * Reads an existing key file like {@link readKek}, but answers `undefined` when there is no file, where `readKek`
+ * throws: for a report that tells an absent file from one that is there but cannot be used (`KEK_INVALID`).
+ */
+export async function readKekIfPresent(file: string): Promise<Buffer | undefined> {
+  return readKekFile(file);
+}
+
+/**
  * Reads and parses the key file; undefined when it does not exist. Anything but a small regular file is refused
  * unread (a named pipe used to hang the start for good), naming `setting` (the variable that chose the file) if given.
  */
