@@ -2,7 +2,6 @@
 // A server in WAL mode holds a shared lock on vouch.db for as long as it has the file open, so taking SQLite's
 // exclusive lock (locking_mode = EXCLUSIVE, then BEGIN EXCLUSIVE) fails at once while any process uses it, idle or
 // not. The lock is held until the new file is in place.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, mkdir, open, readlink, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -19,6 +18,7 @@ import { describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
 import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
+import { describeLeftover, findRestoreLeftovers, removeLeftovers, restoreTempName } from './restore-leftovers.ts';
 import { syncFolder } from './files/sync-folder.ts';
 
 /** What `vouch restore` reports. */
@@ -84,6 +84,9 @@ function stamp(now: Date): string {
  * the old database or the new one, never one beside the other's -wal file. A data directory that any user may write
  * is a `ConfigError`, as for a backup's folder. PostgreSQL is `INVALID_ARGUMENT`: pg_restore restores it.
  * A `vouch.db` that is a symbolic link is left in place: all of this happens at, and beside, the file it names.
+ * Temporary files an interrupted restore left beside the database are removed once this one is done
+ * (findRestoreLeftovers: not one whose process still runs, never a kept copy), each told to `warnings`; a refusal
+ * names them and keeps them.
  * `opts.now` names the kept file; `opts.onLocked` (tests only) runs once the lock is held, before anything changes.
  *
  * @example
@@ -118,10 +121,35 @@ async function restoreFrom(
   opts: { force: boolean; now: Date; onLocked?: () => Promise<void> },
   warnings: KeyFileWarnings,
 ): Promise<SqliteRestore> {
-  const folder = dirname(database);
   // A vouch.db that is a symbolic link puts the database where the operator chose (another disk, say): the file it
   // names is restored, in its own folder, and the link is left as it is.
   const target = await linkTarget(database);
+  const warn = (message: string): void => warnings.warn({ file: target, mode: '' }, message);
+  // Before this restore's own temporary file exists: what an interrupted one left.
+  const leftovers = await findRestoreLeftovers(target);
+  let installed = false;
+  try {
+    const done = await restoreTo(from, config, source, database, target, opts, warnings, warn);
+    installed = true;
+    await removeLeftovers(leftovers, target, warn);
+    return done;
+  } finally {
+    if (!installed) for (const leftover of leftovers) warn(describeLeftover(leftover, target, false));
+  }
+}
+
+/** {@link restoreFrom} once the file to replace (`target`) is known. */
+async function restoreTo(
+  from: FileHandle,
+  config: Config,
+  source: string,
+  database: string,
+  target: string,
+  opts: { force: boolean; now: Date; onLocked?: () => Promise<void> },
+  warnings: KeyFileWarnings,
+  warn: (message: string) => void,
+): Promise<SqliteRestore> {
+  const folder = dirname(database);
   if (!opts.force && (await lstatOrUndefined(target)) !== undefined) {
     throw new RestoreError(
       'TARGET_EXISTS',
@@ -137,13 +165,12 @@ async function restoreFrom(
     throw new RestoreError('TARGET_UNWRITABLE', `Cannot create ${folder} (${describeCause(err)}).`, { cause: err });
   }
   // Beside the file it replaces, so that the rename into place stays on one file system.
-  const temp = join(dirname(target), `.${basename(target)}.restore-${randomBytes(6).toString('hex')}.tmp`);
+  const temp = restoreTempName(target);
   let installed = false;
   try {
     await copyNew(from, source, temp, [database, target], warnings);
     const { schemaVersion, tables, kekCheck } = check(temp, source, (await stat(temp)).size);
     await sync(temp);
-    const warn = (message: string): void => warnings.warn({ file: target, mode: '' }, message);
     const previous = await install(temp, target, opts, warn);
     installed = true;
     try {

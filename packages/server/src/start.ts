@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { ConfigError, storageOptionsOf } from './config.ts';
@@ -11,6 +12,8 @@ import { resolveAdminKey } from './admin-key.ts';
 import { buildApp } from './app.ts';
 import { checkKek, ensureServerKey, kekFilePath, loadKekFile, openStorage, preflightKek } from './storage/index.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
+import { describeLeftover, findRestoreLeftovers } from './restore-leftovers.ts';
+import { SQLITE_FILE } from './storage/lib/sqlite.ts';
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import { ensureRegistryRootKey, readRegistryRootKeyFile, REGISTRY_ROOT_PURPOSE } from './modules/registry/root-key.ts';
@@ -82,7 +85,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
   }
   // Only SQLite keeps anything there (the database, admin.key, kek.key).
-  if (config.databaseUrl === undefined) await ensureDataDir(config.dataDir);
+  if (config.databaseUrl === undefined) {
+    await ensureDataDir(config.dataDir);
+    // What an interrupted vouch restore left beside the database (the next restore removes it): told, never touched.
+    const database = join(config.dataDir, SQLITE_FILE);
+    const linked = await realpath(database).catch(() => database);
+    for (const leftover of await findRestoreLeftovers(linked)) {
+      logger.warn({ file: leftover.file }, describeLeftover(leftover, linked, false));
+    }
+  }
   const admin = await resolveAdminKey(config);
   // Before the database: a bad key file stops the start before any migration runs.
   const rootKeyFile = await readRegistryRootKeyFile(config);
