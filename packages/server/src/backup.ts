@@ -49,8 +49,9 @@ export interface SqliteBackup {
 
 /**
  * Why a backup was not written (nothing is left behind): `OUTPUT_EXISTS` (the output exists and `force` was not
- * given), `OUTPUT_INVALID` (the output is the database itself, one of the deployment's key files, or not a file), `OUTPUT_UNWRITABLE` (the folder is
- * missing or not writable, the disk full), `BACKUP_FAILED` (the snapshot failed or does not check out).
+ * given), `OUTPUT_INVALID` (the output is the database itself, one of the deployment's key files, or not a file),
+ * `OUTPUT_UNWRITABLE` (the folder is missing or not writable, the disk full), `BACKUP_FAILED` (the snapshot failed or
+ * does not check out).
  */
 export class BackupError extends Error {
   readonly code: 'OUTPUT_EXISTS' | 'OUTPUT_INVALID' | 'OUTPUT_UNWRITABLE' | 'BACKUP_FAILED';
