@@ -18,7 +18,7 @@ export class CapabilitiesApi extends Api {
    */
   issue(input: CapabilityIssueInput, options?: CallOptions): Promise<Answer<CapabilityIssued>> {
     const as = options?.as ?? (input.issuerBinding === undefined ? undefined : 'none');
-    return this.send(ROUTES.capabilityIssue, { body: JSON.parse(JSON.stringify(input)) }, { ...options, as });
+    return this.send(ROUTES.capabilityIssue, { body: { ...input } }, { ...options, as });
   }
 
   /** `POST /v1/intercept`: allow or deny one action (never throws for a deny). */

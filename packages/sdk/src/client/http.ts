@@ -172,6 +172,30 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, at - now);
 }
 
+/**
+ * The JSON text of a request body. A body holding NaN or ±Infinity is refused (`INVALID_ARGUMENT`) rather than sent:
+ * JSON has no such number and JSON.stringify writes it as null, which the server reads as a null the caller never
+ * wrote (taken as an absent field where null means absent, as in an ingested event). Only a text holding "null" can
+ * hide one, so only such a text is walked again.
+ */
+function bodyText(body: JsonValue): string {
+  const text = JSON.stringify(body);
+  if (text.includes('null')) JSON.stringify(body, finiteNumbersOnly);
+  return text;
+}
+
+/** A JSON.stringify replacer that refuses a number JSON cannot carry (NaN, ±Infinity) rather than writing null. */
+function finiteNumbersOnly(key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    const where = key === '' ? 'The request body' : `"${key}" in the request body`;
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      `${where} holds ${String(value)}, which JSON cannot carry (it would be sent as null).`,
+    );
+  }
+  return value;
+}
+
 /** The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse. */
 function parseBody(text: string, contentType: string | null): { body: unknown; invalid: boolean } {
   if (text === '') return { body: undefined, invalid: false };
@@ -304,7 +328,7 @@ export class HttpTransport {
       request.idempotent !== false && (method === 'GET' || method === 'HEAD' || route.idempotent === true);
     const retries = idempotent ? nonNegative(options.retries, this.retries, 'retries') : 0;
     const timeoutMs = nonNegative(options.timeoutMs, this.timeoutMs, 'timeoutMs');
-    const text = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const text = request.body === undefined ? undefined : bodyText(request.body);
     // What the server hashes is the parsed body; sign the same value (JSON.stringify drops undefined members).
     const sent = text === undefined ? undefined : (JSON.parse(text) as JsonValue);
 

@@ -1,7 +1,7 @@
 import type { CallOptions } from './http.ts';
+import type { JsonValue } from '../json/types.ts';
 import { Api } from './api.ts';
 import { ROUTES } from './routes.ts';
-import { VouchError } from '../errors.ts';
 import type {
   Answer,
   CertifyResult,
@@ -84,22 +84,10 @@ export class IntegratorsApi extends Api {
 
   /**
    * `POST /api/v1/ingest` (integrator): one event or up to 1,000; safe to retry (deduplicated by id). An event holding
-   * NaN or Infinity is refused (`INVALID_ARGUMENT`) and nothing is sent: JSON would carry it as null, which the server
-   * takes as an absent field (an `occurredAt` of NaN would be stored as the time of receipt).
+   * NaN or Infinity is refused (`INVALID_ARGUMENT`) and nothing is sent, as for every body: JSON would carry it as
+   * null, which the server takes as an absent field (an `occurredAt` of NaN would be stored as the time of receipt).
    */
-  async ingest(events: IngestEvent | IngestEvent[], options?: CallOptions): Promise<IngestResult> {
-    return this.send(ROUTES.ingest, { body: JSON.parse(JSON.stringify(events, finiteNumbersOnly)) }, options);
+  ingest(events: IngestEvent | IngestEvent[], options?: CallOptions): Promise<IngestResult> {
+    return this.send(ROUTES.ingest, { body: events as unknown as JsonValue }, options);
   }
-}
-
-/** A JSON.stringify replacer that refuses a number JSON cannot carry (NaN, ±Infinity) rather than writing null. */
-function finiteNumbersOnly(key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    const where = key === '' ? 'an event' : `"${key}"`;
-    throw new VouchError(
-      'INVALID_ARGUMENT',
-      `${where} holds ${String(value)}, which JSON cannot carry (it would be sent as null).`,
-    );
-  }
-  return value;
 }
