@@ -6,7 +6,15 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
 
-const common: Options = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false };
+// strictNumbers, which `strict: false` turns off: a body's `number` or `integer` field refuses Infinity (1e400 parses
+// as it), bounds or not. A query's "Infinity" is coerced after the type check, so query numbers need their bounds.
+const common: Options = {
+  allErrors: false,
+  strict: false,
+  strictNumbers: true,
+  useDefaults: true,
+  removeAdditional: false,
+};
 
 /**
  * Two validators: request bodies are checked strictly (no type coercion: `"1"` is not a number, unknown fields
