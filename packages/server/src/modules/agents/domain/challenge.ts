@@ -49,8 +49,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * Issues (or returns) the challenge for an agent and a domain: the current token while it is valid, a new one once
- * it has expired. Idempotent and race-safe: concurrent callers all get the same token (insert-if-absent, then a
- * conditional replace of an expired row). Throws `DOMAIN_INVALID` for a bad domain, `AGENT_REVOKED` for a revoked
+ * it has expired. Idempotent and race-safe: concurrent callers all get the same token (one upsert that replaces only an
+ * expired row's token). Throws `DOMAIN_INVALID` for a bad domain, `AGENT_REVOKED` for a revoked
  * agent, and `DOMAIN_CHALLENGE_LIMIT` (429, `Retry-After` until the oldest expires) for a new challenge of an agent
  * that holds {@link MAX_LIVE_CHALLENGES} unexpired ones. `db` lets a caller run it inside its own transaction; one
  * that holds the agent's row locked (the routes do) makes that count exact under concurrent requests.
@@ -78,18 +78,19 @@ export async function createDomainChallenge(
   });
   const current = await findChallenge(db, agent.id, name);
   if (current === undefined || current.expires_at <= now) await assertRoomForChallenge(db, agent.id, name, now);
+  // One statement: inserts the challenge, or replaces the token only if it has expired (a concurrent caller's fresh
+  // token is left alone). An insert-if-absent and then an update let another process's housekeeping delete the
+  // expired row between the two (its clock a little ahead): nothing was left to answer. The upsert locks the row it
+  // finds (PostgreSQL) until the transaction ends, and a renewed row is no longer expired.
   await db
     .insertInto('domain_challenges')
     .values({ agent_id: agent.id, domain: name, token, created_at: now, expires_at: now + CHALLENGE_TTL_MS })
-    .onConflict((oc) => oc.columns(['agent_id', 'domain']).doNothing())
-    .execute();
-  // Replaces the token only if it has expired: a concurrent caller's fresh token is left alone.
-  await db
-    .updateTable('domain_challenges')
-    .set({ token, created_at: now, expires_at: now + CHALLENGE_TTL_MS })
-    .where('agent_id', '=', agent.id)
-    .where('domain', '=', name)
-    .where('expires_at', '<=', now)
+    .onConflict((oc) =>
+      oc
+        .columns(['agent_id', 'domain'])
+        .doUpdateSet({ token, created_at: now, expires_at: now + CHALLENGE_TTL_MS })
+        .where('domain_challenges.expires_at', '<=', now),
+    )
     .execute();
   const row = await findChallenge(db, agent.id, name);
   if (row === undefined) throw new Error('domain challenge vanished after it was written');
