@@ -32,6 +32,8 @@ export class RevocationSet {
   /** Whether the last page read said `has_more: false`, i.e. the copy reached the end of the list. */
   #atEnd = false;
   #syncedAt: number | undefined;
+  /** Entries whose token expired (ms) at or before this may have been dropped (-Infinity before any prune). */
+  #prunedThrough = -Infinity;
   #inFlight: Promise<void> | undefined;
 
   constructor(url: string, fetchImpl: FetchLike, timeoutMs: number, maxPages = MAX_PAGES_PER_SYNC) {
@@ -52,6 +54,15 @@ export class RevocationSet {
 
   get size(): number {
     return this.#revoked.size;
+  }
+
+  /**
+   * The latest `now - skewMs` a sync dropped entries at: an entry whose token's `exp` (ms) is at or before it may be
+   * gone, its token having expired by that sync's clock. A verification that started earlier (or by a clock set back)
+   * cannot read such a token's absence as "not revoked".
+   */
+  get prunedThrough(): number {
+    return this.#prunedThrough;
   }
 
   has(jti: string): boolean {
@@ -110,6 +121,7 @@ export class RevocationSet {
       );
     } finally {
       for (const [jti, expMs] of this.#revoked) if (expMs + skewMs <= now) this.#revoked.delete(jti);
+      if (now - skewMs > this.#prunedThrough) this.#prunedThrough = now - skewMs;
     }
   }
 }

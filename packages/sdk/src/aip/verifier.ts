@@ -309,11 +309,25 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
     return set;
   }
 
+  /**
+   * Whether the list holds `jti`. A sync drops an entry once its token can no longer pass by that sync's clock; one
+   * made while this verification was under way (for another token, or syncRevocations), or by a clock later than
+   * `at`, may have dropped this token's: then the entry's absence proves nothing, and the token, expired by the clock
+   * that dropped it, is refused as expired rather than answered valid.
+   */
+  function revokedIn(set: RevocationSet, jti: string, expiresAt: number): boolean {
+    if (set.has(jti)) return true;
+    if (expiresAt <= set.prunedThrough) throw new VouchError('JWT_EXPIRED', 'The token has expired.');
+    return false;
+  }
+
   // A list synced less than revocationsMaxAgeMs ago answers at once; otherwise sync first (freshRevocations).
-  function isRevokedAt(at: number, jti: string): boolean | Promise<boolean> {
+  function isRevokedAt(at: number, jti: string, expiresAt: number): boolean | Promise<boolean> {
     const set = revocations;
-    if (set !== undefined && set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) return set.has(jti);
-    return freshRevocations(at).then((s) => s.has(jti));
+    if (set !== undefined && set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) {
+      return revokedIn(set, jti, expiresAt);
+    }
+    return freshRevocations(at).then((s) => revokedIn(s, jti, expiresAt));
   }
 
   const revocationCheck = checkRevocations ? isRevokedAt : undefined;
@@ -329,7 +343,7 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
       tokenType: opts.tokenType,
       crypto,
       signatureCache,
-      isRevoked: revocationCheck === undefined ? undefined : (jti) => revocationCheck(at, jti),
+      isRevoked: revocationCheck === undefined ? undefined : (jti, expiresAt) => revocationCheck(at, jti, expiresAt),
     });
     const store = options.nonceStore;
     if (store === undefined) return verified;

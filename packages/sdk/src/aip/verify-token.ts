@@ -27,8 +27,11 @@ export interface VerifyAipTokenOptions {
   nonce?: string;
   /** When given, the token must be of this type. */
   tokenType?: AipTokenType;
-  /** Tells whether a `jti` is revoked (checked last, after every offline check). */
-  isRevoked?: (jti: string) => boolean | Promise<boolean>;
+  /**
+   * Tells whether a `jti` is revoked (checked last, after every offline check); `expiresAt` is the token's `exp` in
+   * milliseconds. It may throw a `VouchError` to refuse the token otherwise.
+   */
+  isRevoked?: (jti: string, expiresAt: number) => boolean | Promise<boolean>;
   crypto?: CryptoProvider;
   maxLength?: number;
   /**
@@ -173,7 +176,7 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
     throw new VouchError('JWT_NONCE_MISMATCH', 'The token nonce does not match.');
   }
   if (options.isRevoked !== undefined) {
-    const revoked = options.isRevoked(jti);
+    const revoked = options.isRevoked(jti, (claims.exp as number) * 1000);
     if (revoked === true || (revoked !== false && (await revoked))) {
       throw new VouchError('TOKEN_REVOKED', 'The token has been revoked.');
     }
