@@ -287,6 +287,9 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
   const revoked = typeof revokedOrPending === 'boolean' ? revokedOrPending : await revokedOrPending;
   const agent = agentOrPending instanceof Promise ? await agentOrPending : agentOrPending;
   if (revoked) throw new TokenInvalidError('TOKEN_REVOKED', 'The token has been revoked.');
+  // The cache leaves out revocations of tokens expired by its last sync's clock: a sync made while this verification
+  // was under way (its time checks at `now`) may have dropped this token's. Expired by that clock, it is refused so.
+  if (verified.expiresAt <= cache.prunedThrough) throw new TokenInvalidError('JWT_EXPIRED', 'The token has expired.');
   if (agent === undefined) throw new TokenInvalidError('AGENT_NOT_FOUND', "The token's agent is not registered here.");
   if (agent.revoked) throw new TokenInvalidError('AGENT_REVOKED', "The token's agent has been revoked.");
   const { audience, nonce } = verified;

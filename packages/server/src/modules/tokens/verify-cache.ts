@@ -58,6 +58,8 @@ export class VerifyCache {
   #syncedAt = -Infinity;
   #loaded = false;
   #overflow = false;
+  /** Revocations of tokens that expired (ms) at or before this may be left out (skipped or dropped by a sync). */
+  #prunedThrough = -Infinity;
   #syncing: Promise<void> | undefined;
   readonly #agents = new Map<string, CachedAgent>();
   /**
@@ -97,6 +99,15 @@ export class VerifyCache {
     await this.#fresh();
     if (this.#overflow) return store.isRevoked(this.#ctx.storage.db, jti);
     return this.#revoked.has(jti);
+  }
+
+  /**
+   * The latest `now - skew` a sync left revocations out at: one whose token's `exp` (ms) is at or before it may be
+   * missing here, its token having expired by that sync's clock. A verification that started before that sync (its
+   * time checks made at its start) cannot read such a token's absence as "not revoked".
+   */
+  get prunedThrough(): number {
+    return this.#prunedThrough;
   }
 
   /**
@@ -183,6 +194,7 @@ export class VerifyCache {
     }
     const before = this.#cursor;
     const heard = this.#heard;
+    if (now - skewMs > this.#prunedThrough) this.#prunedThrough = now - skewMs;
     for (;;) {
       const rows = await store.revocationsAfter(storage.db, this.#cursor, PAGE);
       for (const r of rows) {
