@@ -38,6 +38,40 @@ interface IntegratorView {
   metrics: MetricView[];
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function isMetric(v: unknown): v is MetricView {
+  return (
+    isObject(v) &&
+    ['metricKey', 'polarity', 'lane'].every((f) => typeof v[f] === 'string') &&
+    typeof v.weight === 'number' &&
+    typeof v.maxPerDay === 'number'
+  );
+}
+
+const isMetrics = (v: unknown): v is MetricView[] => Array.isArray(v) && v.every(isMetric);
+
+function isIntegrator(v: unknown): v is IntegratorView {
+  return (
+    isObject(v) &&
+    ['slug', 'name', 'domain'].every((f) => typeof v[f] === 'string') &&
+    Number.isSafeInteger(v.environmentVersion) &&
+    isMetrics(v.metrics)
+  );
+}
+
+/**
+ * The answer's body when `ok` holds of it; anything else (a proxy's JSON, a broken server) is said, exit 2, instead of
+ * printed half or as "undefined" where a new API key was due.
+ */
+function answerOf<T>(status: number, body: unknown, ok: (b: Record<string, unknown>) => boolean, what: string): T {
+  if (isObject(body) && ok(body)) return body as T;
+  throw new CliError(`the server's ${status} answer is not ${what}.`, EXIT.USAGE);
+}
+
+const isApiKey = (b: Record<string, unknown>): boolean =>
+  typeof b.slug === 'string' && typeof b.apiKey === 'string' && b.apiKey !== '';
+
 function describeIntegrator(i: IntegratorView): string {
   const metrics = i.metrics.map((m) => `${m.metricKey} (${m.polarity} ${m.weight} ${m.lane}, ${m.maxPerDay}/day)`);
   return `${field(i.slug)}  v${i.environmentVersion}  ${field(i.name)}  ${field(i.domain)}\n  ${metrics.join('\n  ') || '(no metrics)'}`;
@@ -80,7 +114,12 @@ Examples:
         adminHeaders(opts),
       );
       expectStatus(res, [201]);
-      const created = res.body as { slug: string; apiKey: string };
+      const created = answerOf<{ slug: string; apiKey: string }>(
+        res.status,
+        res.body,
+        (b) => isApiKey(b) && Number.isSafeInteger(b.environmentVersion),
+        'a new integrator',
+      );
       print(io, opts.json === true, created, () => created.apiKey);
     });
 }
@@ -108,7 +147,7 @@ Example:
         adminHeaders(opts),
       );
       expectStatus(res, [200]);
-      const rotated = res.body as { slug: string; apiKey: string };
+      const rotated = answerOf<{ slug: string; apiKey: string }>(res.status, res.body, isApiKey, 'an integrator key');
       print(io, opts.json === true, rotated, () => rotated.apiKey);
     });
 }
@@ -127,7 +166,12 @@ Example:
     .action(async (opts: ServerOptions) => {
       const res = await request(serverBase(opts), 'GET', '/api/v1/admin/integrators', undefined, adminHeaders(opts));
       expectStatus(res, [200]);
-      const body = res.body as { integrators: IntegratorView[] };
+      const body = answerOf<{ integrators: IntegratorView[] }>(
+        res.status,
+        res.body,
+        (b) => Array.isArray(b.integrators) && b.integrators.every(isIntegrator),
+        'an integrator list',
+      );
       print(io, opts.json === true, body, () =>
         body.integrators.length === 0 ? '(no integrators)' : body.integrators.map(describeIntegrator).join('\n'),
       );
@@ -169,9 +213,18 @@ Examples:
         adminHeaders(opts),
       );
       expectStatus(res, [200]);
-      const r = res.body as { slug: string; environmentVersion: number; changed: boolean; metrics: MetricView[] };
+      const r = answerOf<{ slug: string; environmentVersion: number; changed: boolean; metrics: MetricView[] }>(
+        res.status,
+        res.body,
+        (b) =>
+          typeof b.slug === 'string' &&
+          Number.isSafeInteger(b.environmentVersion) &&
+          typeof b.changed === 'boolean' &&
+          isMetrics(b.metrics),
+        "an integrator's metrics",
+      );
       print(io, opts.json === true, r, () => {
-        const head = `${r.slug}  v${r.environmentVersion}  ${r.changed ? 'metrics replaced' : 'unchanged'}`;
+        const head = `${field(r.slug)}  v${r.environmentVersion}  ${r.changed ? 'metrics replaced' : 'unchanged'}`;
         const lines = r.metrics.map((m) => `${m.metricKey} (${m.polarity} ${m.weight} ${m.lane}, ${m.maxPerDay}/day)`);
         return `${head}\n  ${lines.join('\n  ') || '(no metrics)'}`;
       });
