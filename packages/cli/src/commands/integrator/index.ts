@@ -298,13 +298,16 @@ Examples:
         adminHeaders(opts),
       );
       expectStatus(res, [200]);
-      const r = res.body as {
-        events: number;
-        penalties: number;
-        agents: number;
-        consistent: boolean;
-        written: boolean;
-      };
+      // Its verdict decides the exit code: an answer without one is no verdict (exit 2), not a difference (exit 1).
+      const r = answerOf<{ events: number; penalties: number; agents: number; consistent: boolean; written: boolean }>(
+        res.status,
+        res.body,
+        (b) =>
+          ['events', 'penalties', 'agents'].every((f) => Number.isSafeInteger(b[f])) &&
+          typeof b.consistent === 'boolean' &&
+          typeof b.written === 'boolean',
+        'a reputation rebuild report',
+      );
       print(io, opts.json === true, r, () => {
         const state = r.consistent ? 'matched the rebuild' : r.written ? 'differed and were rewritten' : 'differ';
         return `${r.events} events, ${r.penalties} penalties, ${r.agents} agents: the stored scores ${state}.`;
