@@ -1,7 +1,8 @@
 // `vouch agent list`, `vouch agent use` and `vouch agent whoami`: the local identities (no private key is shown).
 import type { Command } from 'commander';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
+import { CliError, EXIT } from '../../exit.ts';
 import { defaultAlias, listIdentities, publicView, readIdentity, setDefaultAlias } from '../../identity-store.ts';
 import { actingIdentity, agentOptions, callServer, clientFor } from './common.ts';
 import type { AgentOptions } from './common.ts';
@@ -76,9 +77,14 @@ Examples:
       const { identity, base } = await actingIdentity(opts, io);
       const out: Record<string, unknown> = { ...publicView(identity) };
       if (opts.check === true) {
-        const profile = await callServer(base, () => clientFor(base).identity.get(identity.did));
-        out.status = profile.status;
-        out.identityScore = profile.identity_score;
+        const profile: unknown = await callServer(base, () => clientFor(base).identity.get(identity.did));
+        // The SDK hands back a success's body as it came (a page's text too): a check without a status is none.
+        const p = (typeof profile === 'object' && profile !== null ? profile : {}) as Record<string, unknown>;
+        if (typeof p.status !== 'string' || typeof p.identity_score !== 'number') {
+          throw new CliError(`the server's answer is not the profile of ${field(identity.did)}.`, EXIT.USAGE);
+        }
+        out.status = p.status;
+        out.identityScore = p.identity_score;
       }
       print(io, opts.json === true, out, () =>
         [

@@ -1,0 +1,86 @@
+// `vouch agent whoami --check` asks the server for the agent's status; an answer that is not the agent's profile (a
+// proxy's page labelled text/html, a broken server's {}) ends with exit 2 and one line saying so. Before, the command
+// printed the local identity without a status and exited 0, as if the check had passed, and `null` failed with a
+// JavaScript TypeError.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
+import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+
+const DID = 'did:identity:bot';
+
+/** A stored identity `bot` on `server` (never registered: the test's server answers for it). */
+async function home(dir: string, server: string): Promise<string> {
+  const key = await generateKeyPair('Ed25519');
+  const vouchHome = join(dir, 'home');
+  await mkdir(join(vouchHome, 'identities'), { recursive: true, mode: 0o700 });
+  await writeFile(
+    join(vouchHome, 'identities', 'bot.json'),
+    JSON.stringify({
+      version: 1,
+      alias: 'bot',
+      did: DID,
+      server,
+      publicKey: formatPublicKey(key.publicKey, 'registry'),
+      publicKeyBase64: 'AAAA',
+      privateKeyPem: formatPrivateKey(key.privateKey, 'pem'),
+      linked: true,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    }),
+    { mode: 0o600 },
+  );
+  return vouchHome;
+}
+
+const answer = (res: ServerResponse, status: number, type: string, text: string) =>
+  res.writeHead(status, { 'content-type': type }).end(text);
+
+test('agent whoami --check refuses an answer that is not the agent profile (exit 2, not 0)', async (t) => {
+  const dir = await tempDir(t);
+  const bodies: ReadonlyArray<readonly [string, string]> = [
+    ['text/html', '<html>portal</html>'],
+    ['application/json', '{}'],
+    ['application/json', 'null'],
+    ['application/json', '{"status":7,"identity_score":30}'],
+    ['application/json', '{"status":"claimed","identity_score":"30"}'],
+  ];
+  for (const [type, text] of bodies) {
+    const server = await serve(t, (res) => answer(res, 200, type, text));
+    const vouchHome = await home(await tempDir(t), server.url);
+    for (const form of [[], ['--json']]) {
+      const r = await runClean(
+        { VOUCH_HOME: vouchHome, HOME: dir },
+        'agent',
+        'whoami',
+        '--alias',
+        'bot',
+        '--check',
+        ...form,
+      );
+      const what = `${form.join(' ')} ${text}`;
+      assert.equal(r.code, 2, `${what}: ${r.err}`);
+      assert.equal(r.out, '', what);
+      assert.match(r.err, /the server's answer is not the profile of did:identity:bot/, what);
+    }
+  }
+  // The profile's status and score are shown.
+  const good = await serve(t, (res) =>
+    answer(res, 200, 'application/json', JSON.stringify({ did: DID, status: 'claimed', identity_score: 30 })),
+  );
+  const vouchHome = await home(await tempDir(t), good.url);
+  const r = await runClean(
+    { VOUCH_HOME: vouchHome, HOME: dir },
+    'agent',
+    'whoami',
+    '--alias',
+    'bot',
+    '--check',
+    '--json',
+  );
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as { status: string; identityScore: number };
+  assert.deepEqual([out.status, out.identityScore], ['claimed', 30]);
+});
