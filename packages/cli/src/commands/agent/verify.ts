@@ -44,6 +44,27 @@ function describe(sig: SignatureRecord, check: { code?: string; match?: boolean;
   return lines.join('\n');
 }
 
+/**
+ * The signature record of a verify answer, or exit 2: the verdict is taken from `valid` only when it is a boolean
+ * (`"valid": "false"` is a truthy string), and the record must name its agent and when it was signed.
+ */
+function recordOf(body: unknown): SignatureRecord {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  const agent = isObject(body) ? body.agent : undefined;
+  if (
+    isObject(body) &&
+    typeof body.valid === 'boolean' &&
+    Number.isFinite(body.signedAt) &&
+    typeof body.payloadHash === 'string' &&
+    isObject(agent) &&
+    typeof agent.did === 'string' &&
+    typeof agent.status === 'string'
+  ) {
+    return body as unknown as SignatureRecord;
+  }
+  throw new CliError("the server's answer is not a signature record.", EXIT.USAGE);
+}
+
 export function registerVerify(agent: Command, io: Io): void {
   agentOptions(
     agent
@@ -73,7 +94,7 @@ Examples:
 
       let sig: SignatureRecord;
       try {
-        sig = await client.signatures.verify(hash);
+        sig = recordOf(await client.signatures.verify(hash));
       } catch (err) {
         if (!(err instanceof VouchApiError && err.status === 404)) return callServer(base, () => Promise.reject(err));
         print(io, opts.json === true, { valid: false, signatureHash: hash, code: 'NOT_FOUND' }, () => {

@@ -1,0 +1,64 @@
+// `vouch agent verify` gives its verdict (exit 0 valid, 1 not) from the server's signature record only when the
+// record is one: `valid` a boolean, `agent` with a string did and status, `signedAt` a number and `payloadHash` a
+// string. Anything else (a proxy's JSON, a broken server) is no verdict: exit 2 with one line. Before, `"valid":
+// "false"`, a truthy string, printed "valid signature by ..." and exited 0, and a record without `agent` failed with a
+// JavaScript TypeError. (`vouch token verify` holds its verify answers to the same rule.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+
+const HASH = 'a'.repeat(64);
+const RECORD = {
+  valid: true,
+  signatureHash: HASH,
+  signedAt: 1_767_225_600_000,
+  payloadHash: 'b'.repeat(64),
+  agent: { did: 'did:identity:bot', status: 'active' },
+  owner: null,
+  verification: {},
+};
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+test('agent verify gives no verdict from an answer that is not a signature record (exit 2)', async (t) => {
+  const dir = await tempDir(t);
+  const bodies: unknown[] = [
+    { ...RECORD, valid: 'false' },
+    { ...RECORD, valid: 1 },
+    { ...RECORD, agent: undefined },
+    { ...RECORD, agent: { did: 'did:identity:bot' } },
+    { ...RECORD, signedAt: 'yesterday' },
+    {},
+    null,
+  ];
+  for (const body of bodies) {
+    const server = await serve(t, (res) => json(res, 200, body));
+    for (const form of [[], ['--json']]) {
+      const r = await runClean(
+        { HOME: dir, VOUCH_HOME: dir },
+        'agent',
+        'verify',
+        HASH,
+        '--server',
+        server.url,
+        ...form,
+      );
+      const what = `${form.join(' ')} ${JSON.stringify(body)}`;
+      assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
+      assert.equal(r.out, '', what);
+      assert.match(r.err, /the server's answer is not a signature record/, what);
+    }
+  }
+  // A record gives its verdict.
+  for (const [valid, code] of [
+    [true, 0],
+    [false, 1],
+  ] as const) {
+    const server = await serve(t, (res) => json(res, 200, { ...RECORD, valid }));
+    const r = await runClean({ HOME: dir, VOUCH_HOME: dir }, 'agent', 'verify', HASH, '--server', server.url);
+    assert.equal(r.code, code, r.err);
+    assert.match(r.out, valid ? /^valid signature by did:identity:bot/ : /^NOT valid signature/);
+  }
+});
