@@ -27,10 +27,25 @@ export function refuseRedirect(res: Response, url: string): void {
   throw new CliError(`${url} answered ${res.status}, a redirect ${to} that is not followed.`, EXIT.USAGE);
 }
 
+/**
+ * Why a fetch got no answer: its cause's code (`ECONNREFUSED`, `ENOTFOUND`), else `fallback`, its name by default
+ * (`TimeoutError`). fetch refuses the ports of the Fetch standard's block list (6000, 6665 to 6669, ...) with a
+ * TypeError whose cause, without a code, says "bad port", though a server may listen there: that is said, or it reads
+ * as a server that is down.
+ */
+export function unreachableCause(base: string, err: unknown, fallback: string = (err as Error).name): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (cause?.message === 'bad port') {
+    const port = URL.canParse(base) ? new URL(base).port : '';
+    return `bad port: fetch does not connect to port ${port}, one the Fetch standard blocks; run the server on another port`;
+  }
+  return fallback;
+}
+
 /** The usage error (exit 2) for a fetch that got no answer, with its cause: `ECONNREFUSED`, `TimeoutError`, .... */
 export function unreachable(base: string, err: unknown): CliError {
-  const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-  return new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
+  return new CliError(`cannot reach ${base} (${unreachableCause(base, err)}).`, EXIT.USAGE);
 }
 
 function tooLarge(url: string, max: number): CliError {
