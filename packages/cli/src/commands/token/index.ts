@@ -14,7 +14,7 @@ import { checkKeyFile } from '../../file-mode.ts';
 import { readFileUpTo } from '@vouch/server/files';
 import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from './http.ts';
 import type { ServerOptions } from './http.ts';
 
@@ -173,8 +173,11 @@ Examples:
       }
       const res = await request(base, 'POST', '/api/registry/issue', body, headers);
       expectStatus(res, [201]);
-      const issued = res.body as { token: string };
-      print(io, opts.json === true, issued, () => issued.token);
+      const issued = res.body as { token?: unknown } | null;
+      if (typeof issued?.token !== 'string' || issued.token === '') {
+        throw new CliError(`the server's ${res.status} answer holds no token.`, EXIT.USAGE);
+      }
+      print(io, opts.json === true, issued, () => String(issued.token));
     });
 }
 
@@ -294,8 +297,12 @@ Examples:
       if (opts.reason !== undefined) body.reason = opts.reason;
       const res = await request(serverBase(opts), 'POST', '/api/registry/revoke', body, headers);
       expectStatus(res, [200]);
-      const out = res.body as { jti: string };
-      print(io, opts.json === true, out, () => `revoked ${out.jti}`);
+      // "revoked" is said only when the answer says so, of a jti: a leaked token must not read as revoked otherwise.
+      const out = res.body as { revoked?: unknown; jti?: unknown } | null;
+      if (out?.revoked !== true || typeof out.jti !== 'string') {
+        throw new CliError(`the server's ${res.status} answer does not say the token is revoked.`, EXIT.USAGE);
+      }
+      print(io, opts.json === true, out, () => `revoked ${field(out.jti)}`);
     });
 }
 

@@ -1,0 +1,83 @@
+// `vouch token issue`, `vouch token revoke` and `vouch agent token` read the server's answer before printing it: one
+// without the token (issue) or without `revoked: true` and the jti (revoke), a proxy's JSON or a broken server's, ends
+// with exit 2 and one line. Before, revoke printed "revoked undefined" and exited 0, so that a leaked token read as
+// revoked when nothing said it was; issue and agent token failed with a JavaScript TypeError, and with --json printed
+// `{}` and exited 0, as if it held a token.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
+import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+
+const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+/** A stored identity `bot` (never registered: the test's server answers for it). */
+async function home(dir: string): Promise<string> {
+  const key = await generateKeyPair('Ed25519');
+  const vouchHome = join(dir, 'home');
+  await mkdir(join(vouchHome, 'identities'), { recursive: true, mode: 0o700 });
+  await writeFile(
+    join(vouchHome, 'identities', 'bot.json'),
+    JSON.stringify({
+      version: 1,
+      alias: 'bot',
+      did: 'did:identity:bot',
+      server: 'http://127.0.0.1:9',
+      publicKey: formatPublicKey(key.publicKey, 'registry'),
+      publicKeyBase64: 'AAAA',
+      privateKeyPem: formatPrivateKey(key.privateKey, 'pem'),
+      linked: true,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    }),
+    { mode: 0o600 },
+  );
+  return vouchHome;
+}
+
+test('token issue, token revoke and agent token refuse an answer without what they print', async (t) => {
+  const dir = await tempDir(t);
+  const env = { HOME: dir, VOUCH_HOME: await home(dir), VOUCH_ADMIN_KEY: ADMIN };
+  const issue = ['token', 'issue', 'my-agent'];
+  const revoke = ['token', 'revoke', '--jti', 'j1'];
+  const agentToken = ['agent', 'token', '--alias', 'bot'];
+  const cases: ReadonlyArray<readonly [number, unknown, readonly string[], RegExp]> = [
+    [201, {}, issue, /the server's 201 answer holds no token/],
+    [201, null, issue, /the server's 201 answer holds no token/],
+    [201, { token: '' }, issue, /the server's 201 answer holds no token/],
+    [200, {}, revoke, /the server's 200 answer does not say the token is revoked/],
+    [200, null, revoke, /the server's 200 answer does not say the token is revoked/],
+    [200, { revoked: false, jti: 'j1' }, revoke, /the server's 200 answer does not say the token is revoked/],
+    [200, { revoked: true }, revoke, /the server's 200 answer does not say the token is revoked/],
+    [201, {}, agentToken, /the server's answer holds no token/],
+    [201, { token: 7 }, agentToken, /the server's answer holds no token/],
+  ];
+  for (const [status, body, args, message] of cases) {
+    const server = await serve(t, (res) => json(res, status, body));
+    for (const form of [[], ['--json']]) {
+      const r = await runClean(env, ...args, ...form, '--server', server.url);
+      const what = `${args.slice(0, 2).join(' ')} ${form.join(' ')} ${JSON.stringify(body)}`;
+      assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
+      assert.equal(r.out, '', what);
+      assert.match(r.err, message, what);
+      assert.ok(!r.err.includes(ADMIN));
+    }
+  }
+  // Well-formed answers still print.
+  const good = await serve(t, (res, req) =>
+    req.url === '/api/registry/revoke'
+      ? json(res, 200, { revoked: true, jti: 'j1' })
+      : json(res, 201, { token: 'e.y.J' }),
+  );
+  for (const [args, out] of [
+    [issue, 'e.y.J\n'],
+    [revoke, 'revoked j1\n'],
+    [agentToken, 'e.y.J\n'],
+  ] as const) {
+    const r = await runClean(env, ...args, '--server', good.url);
+    assert.deepEqual([r.code, r.out], [0, out], r.err);
+  }
+});
