@@ -48,9 +48,10 @@ function iso(seconds: unknown): string {
 
 /** One readable line about a verified token's claims. */
 function describe(claims: JwtClaims): string {
+  // Claims are server-supplied text: field() keeps each on this line.
   const type = Object.entries(claims).find(([k]) => k.endsWith('/claims/token_type'))?.[1] ?? 'agent';
-  const aud = typeof claims.aud === 'string' ? ` for ${claims.aud}` : '';
-  return `valid ${String(type)} token of ${String(claims.sub)}${aud}, expires ${iso(claims.exp)} (jti ${String(claims.jti)})`;
+  const aud = typeof claims.aud === 'string' ? ` for ${field(claims.aud)}` : '';
+  return `valid ${field(type)} token of ${field(claims.sub)}${aud}, expires ${iso(claims.exp)} (jti ${field(claims.jti)})`;
 }
 
 /** The agent's DID: given as is, or looked up by slug (the proof signs the DID). */
@@ -242,9 +243,11 @@ Examples:
         result = verdictOf(res.status, res.body);
       }
       print(io, opts.json === true, result, () =>
-        result.valid ? describe(result.claims) : `invalid: ${result.code}: ${result.error}`,
+        result.valid ? describe(result.claims) : `invalid: ${field(result.code)}: ${field(result.error)}`,
       );
-      if (!result.valid) throw new CliError(`the token is not valid (${result.code}).`, EXIT.VERIFICATION_FAILED);
+      if (!result.valid) {
+        throw new CliError(`the token is not valid (${field(result.code)}).`, EXIT.VERIFICATION_FAILED);
+      }
     });
 }
 
