@@ -4,7 +4,7 @@ import { Argument } from 'commander';
 import type { Command } from 'commander';
 import { CliError } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { actingIdentity, agentOptions, callServer } from './common.ts';
 import type { AgentOptions } from './common.ts';
 
@@ -39,7 +39,7 @@ Examples:
         io,
         opts.json === true,
         out,
-        () => `consent for ${integratorSlug}: ${out.status} (signed at ${new Date(out.signedAt).toISOString()})`,
+        () => `consent for ${integratorSlug}: ${field(out.status)} (signed at ${new Date(out.signedAt).toISOString()})`,
       );
     });
 }

@@ -93,7 +93,7 @@ Examples:
           `public key: ${identity.publicKey}`,
           `server: ${base}`,
           ...(identity.label !== undefined ? [`label: ${identity.label}`] : []),
-          ...(out.status !== undefined ? [`status: ${String(out.status)}`] : []),
+          ...(out.status !== undefined ? [`status: ${field(out.status)}`] : []),
           ...(out.identityScore !== undefined ? [`identity score: ${String(out.identityScore)}`] : []),
         ].join('\n'),
       );

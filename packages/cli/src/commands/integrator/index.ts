@@ -72,8 +72,13 @@ function answerOf<T>(status: number, body: unknown, ok: (b: Record<string, unkno
 const isApiKey = (b: Record<string, unknown>): boolean =>
   typeof b.slug === 'string' && typeof b.apiKey === 'string' && b.apiKey !== '';
 
+/** One metric as a line's part; its text is the server's, so field() keeps it on the line. */
+function describeMetric(m: MetricView): string {
+  return `${field(m.metricKey)} (${field(m.polarity)} ${m.weight} ${field(m.lane)}, ${m.maxPerDay}/day)`;
+}
+
 function describeIntegrator(i: IntegratorView): string {
-  const metrics = i.metrics.map((m) => `${m.metricKey} (${m.polarity} ${m.weight} ${m.lane}, ${m.maxPerDay}/day)`);
+  const metrics = i.metrics.map(describeMetric);
   return `${field(i.slug)}  v${i.environmentVersion}  ${field(i.name)}  ${field(i.domain)}\n  ${metrics.join('\n  ') || '(no metrics)'}`;
 }
 
@@ -225,7 +230,7 @@ Examples:
       );
       print(io, opts.json === true, r, () => {
         const head = `${field(r.slug)}  v${r.environmentVersion}  ${r.changed ? 'metrics replaced' : 'unchanged'}`;
-        const lines = r.metrics.map((m) => `${m.metricKey} (${m.polarity} ${m.weight} ${m.lane}, ${m.maxPerDay}/day)`);
+        const lines = r.metrics.map(describeMetric);
         return `${head}\n  ${lines.join('\n  ') || '(no metrics)'}`;
       });
     });

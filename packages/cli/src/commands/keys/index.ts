@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { CliError } from '../../exit.ts';
 import { adminHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
 import type { ServerOptions } from '../token/http.ts';
@@ -95,8 +95,14 @@ Examples:
             // Retired token and capability keys leave their key lists at drops_at; retired tool-manifest keys stay
             // published (no drops_at).
             const until =
-              k.status !== 'retired' ? '' : !k.published ? ' (unpublished)' : k.drops_at ? ` until ${k.drops_at}` : '';
-            return `${k.purpose} #${k.generation} ${k.alg} ${k.status}${until}  ${k.kid}`;
+              k.status !== 'retired'
+                ? ''
+                : !k.published
+                  ? ' (unpublished)'
+                  : k.drops_at
+                    ? ` until ${field(k.drops_at)}`
+                    : '';
+            return `${field(k.purpose)} #${k.generation} ${field(k.alg)} ${field(k.status)}${until}  ${field(k.kid)}`;
           })
           .join('\n'),
       );
@@ -146,9 +152,9 @@ Examples:
       // A compromised rotation drops earlier retired keys too (their tokens stop verifying): every one is named.
       print(io, opts.json === true, r, () =>
         [
-          `new active key #${r.generation}: ${r.kid}`,
-          ...r.retired.filter((k) => !dropped.includes(k)).map((k) => `retired: ${k}`),
-          ...dropped.map((k) => `dropped: ${k}`),
+          `new active key #${r.generation}: ${field(r.kid)}`,
+          ...r.retired.filter((k) => !dropped.includes(k)).map((k) => `retired: ${field(k)}`),
+          ...dropped.map((k) => `dropped: ${field(k)}`),
         ].join('\n'),
       );
     });
