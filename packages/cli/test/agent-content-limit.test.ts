@@ -6,33 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
-import { BIN, tempDir } from './helpers.ts';
+import { BIN, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const LIMIT = 'more than 256 MiB, the most vouch agent sign and verify read (the content is hashed in memory).';
 
 /** A stored identity (never registered: the commands refuse the content before calling the server). */
 async function home(dir: string): Promise<string> {
-  const key = await generateKeyPair('Ed25519');
   const vouchHome = join(dir, 'home');
-  await mkdir(join(vouchHome, 'identities'), { recursive: true });
-  await writeFile(
-    join(vouchHome, 'identities', 'bot.json'),
-    JSON.stringify({
-      version: 1,
-      alias: 'bot',
-      did: 'did:identity:bot',
-      server: 'http://127.0.0.1:9',
-      publicKey: formatPublicKey(key.publicKey, 'registry'),
-      publicKeyBase64: 'AAAA',
-      privateKeyPem: formatPrivateKey(key.privateKey, 'pem'),
-      linked: true,
-      createdAt: '2026-01-01T00:00:00.000Z',
-    }),
-    { mode: 0o600 },
-  );
+  await writeStoredIdentity(vouchHome, 'http://127.0.0.1:9');
   return vouchHome;
 }
 

@@ -4,34 +4,16 @@
 // JavaScript TypeError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const DID = 'did:identity:bot';
 
 /** A stored identity `bot` on `server` (never registered: the test's server answers for it). */
 async function home(dir: string, server: string): Promise<string> {
-  const key = await generateKeyPair('Ed25519');
   const vouchHome = join(dir, 'home');
-  await mkdir(join(vouchHome, 'identities'), { recursive: true, mode: 0o700 });
-  await writeFile(
-    join(vouchHome, 'identities', 'bot.json'),
-    JSON.stringify({
-      version: 1,
-      alias: 'bot',
-      did: DID,
-      server,
-      publicKey: formatPublicKey(key.publicKey, 'registry'),
-      publicKeyBase64: 'AAAA',
-      privateKeyPem: formatPrivateKey(key.privateKey, 'pem'),
-      linked: true,
-      createdAt: '2026-01-01T00:00:00.000Z',
-    }),
-    { mode: 0o600 },
-  );
+  await writeStoredIdentity(vouchHome, server);
   return vouchHome;
 }
 

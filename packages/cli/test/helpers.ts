@@ -3,12 +3,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
 import { main } from '../src/main.ts';
 import type { Io } from '../src/output.ts';
 
@@ -216,4 +217,28 @@ export async function assertPostgresHint(
   assert.ok(!r.err.includes('s3cret'), r.err);
   assert.match(r.err, hint);
   assert.deepEqual(await readdir(dir), []);
+}
+
+/**
+ * Writes a stored identity `bot` (`did:identity:bot`, a fresh key, linked) under `vouchHome`, as `vouch agent create`
+ * would, naming `server`; never registered there: tests use it where the server is theirs or is never reached.
+ */
+export async function writeStoredIdentity(vouchHome: string, server: string): Promise<void> {
+  const key = await generateKeyPair('Ed25519');
+  await mkdir(join(vouchHome, 'identities'), { recursive: true, mode: 0o700 });
+  await writeFile(
+    join(vouchHome, 'identities', 'bot.json'),
+    JSON.stringify({
+      version: 1,
+      alias: 'bot',
+      did: 'did:identity:bot',
+      server,
+      publicKey: formatPublicKey(key.publicKey, 'registry'),
+      publicKeyBase64: 'AAAA',
+      privateKeyPem: formatPrivateKey(key.privateKey, 'pem'),
+      linked: true,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    }),
+    { mode: 0o600 },
+  );
 }

@@ -4,11 +4,10 @@
 // printed them as they came, so that a newline in one started a line of the server's choosing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_test_key_0123456789';
 const NL = '\nall keys verified';
@@ -17,8 +16,6 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
 
 test('server-supplied values cannot start a line of their own', async (t) => {
   const dir = await tempDir(t);
-  const key = await generateKeyPair('Ed25519');
-  await mkdir(join(dir, 'identities'), { recursive: true, mode: 0o700 });
   const metric = { metricKey: `sale${NL}`, polarity: `boost${NL}`, weight: 1, lane: `conduct${NL}`, maxPerDay: 10 };
   const server = await serve(t, (res, req) => {
     if (req.url === '/api/v1/admin/keys') {
@@ -36,21 +33,7 @@ test('server-supplied values cannot start a line of their own', async (t) => {
       return json(res, 200, { slug: 'shop', environmentVersion: 2, changed: true, metrics: [metric] });
     return json(res, 200, { did: 'did:identity:bot', status: `claimed${NL}`, identity_score: 30 });
   });
-  await writeFile(
-    join(dir, 'identities', 'bot.json'),
-    JSON.stringify({
-      version: 1,
-      alias: 'bot',
-      did: 'did:identity:bot',
-      server: server.url,
-      publicKey: formatPublicKey(key.publicKey, 'registry'),
-      publicKeyBase64: 'AAAA',
-      privateKeyPem: formatPrivateKey(key.privateKey, 'pem'),
-      linked: true,
-      createdAt: '2026-01-01T00:00:00.000Z',
-    }),
-    { mode: 0o600 },
-  );
+  await writeStoredIdentity(dir, server.url);
   const metricsFile = join(dir, 'metrics.json');
   await writeFile(metricsFile, '[]');
   const env = { HOME: dir, VOUCH_HOME: dir, VOUCH_ADMIN_KEY: ADMIN };

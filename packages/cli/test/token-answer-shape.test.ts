@@ -5,11 +5,9 @@
 // `{}` and exited 0, as if it held a token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
 const json = (res: ServerResponse, status: number, body: unknown) =>
@@ -17,24 +15,8 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
 
 /** A stored identity `bot` (never registered: the test's server answers for it). */
 async function home(dir: string): Promise<string> {
-  const key = await generateKeyPair('Ed25519');
   const vouchHome = join(dir, 'home');
-  await mkdir(join(vouchHome, 'identities'), { recursive: true, mode: 0o700 });
-  await writeFile(
-    join(vouchHome, 'identities', 'bot.json'),
-    JSON.stringify({
-      version: 1,
-      alias: 'bot',
-      did: 'did:identity:bot',
-      server: 'http://127.0.0.1:9',
-      publicKey: formatPublicKey(key.publicKey, 'registry'),
-      publicKeyBase64: 'AAAA',
-      privateKeyPem: formatPrivateKey(key.privateKey, 'pem'),
-      linked: true,
-      createdAt: '2026-01-01T00:00:00.000Z',
-    }),
-    { mode: 0o600 },
-  );
+  await writeStoredIdentity(vouchHome, 'http://127.0.0.1:9');
   return vouchHome;
 }
 
