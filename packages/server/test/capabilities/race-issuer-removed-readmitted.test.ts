@@ -5,13 +5,13 @@
 // every other token from before the removal stays denied. Here process b's clock runs 1 s ahead of a's (standing in
 // for 1 s of apply work, or clock skew), and a's removal commits between b's registry check and b's record.
 import assert from 'node:assert/strict';
-import { sql, TableNode } from 'kysely';
-import type { Kysely, KyselyPlugin, QueryId } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
-import { beforeNextTransaction } from '../helpers/interleave.ts';
+import { beforeNextTransaction, pausingAfterUpdate } from '../helpers/interleave.ts';
 import { ManualClock } from '../../src/clock.ts';
-import type { Database, Storage } from '../../src/storage/index.ts';
+import type { Database } from '../../src/storage/index.ts';
 import { post, unsigned } from '../registry/fixtures.ts';
 import { boundToken, credential, genesis, govern, intercept, issue, removeIssuer } from './helpers.ts';
 
@@ -98,33 +98,6 @@ eachEngine(
   },
 );
 
-/** A storage whose `db` runs `step` once, right after its first UPDATE of registry_documents (an apply) answered. */
-function pausingInApply(storage: Storage, step: () => Promise<void>): Storage {
-  const picked = new WeakSet<QueryId>();
-  let done = false;
-  const plugin: KyselyPlugin = {
-    transformQuery({ node, queryId }) {
-      if (
-        node.kind === 'UpdateQueryNode' &&
-        node.table !== undefined &&
-        TableNode.is(node.table) &&
-        node.table.table.identifier.name === 'registry_documents'
-      ) {
-        picked.add(queryId);
-      }
-      return node;
-    },
-    async transformResult({ result, queryId }) {
-      if (!done && picked.has(queryId)) {
-        done = true;
-        await step();
-      }
-      return result;
-    },
-  };
-  return { ...storage, db: storage.db.withPlugin(plugin) };
-}
-
 /** PostgreSQL: resolves once a session waits for a lock to read the registry's sequence (polled, bounded). */
 async function waitingToHoldRegistry(db: Kysely<Database>): Promise<void> {
   for (let i = 0; i < 2000; i++) {
@@ -144,7 +117,7 @@ eachEngine(
     // SQLite runs one writing transaction at a time: the record cannot start while the apply holds the database.
     if (engine !== 'postgres') return void t.skip('PostgreSQL only: concurrent writing transactions');
     let onApply: () => Promise<void> = async () => undefined;
-    const a = await makeApp(pausingInApply(await open(), () => onApply()));
+    const a = await makeApp(pausingAfterUpdate(await open(), () => onApply(), 'registry_documents'));
     const b = await makeApp(await open(), { clock: a.clock, kek: a.kek });
     try {
       const reg = await genesis(a);

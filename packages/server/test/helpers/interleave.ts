@@ -1,5 +1,5 @@
 // Forced interleavings for race tests: a step runs at a chosen point of the code under test, no sleeps.
-import { sql } from 'kysely';
+import { sql, TableNode } from 'kysely';
 import type { Kysely, KyselyPlugin, QueryId, RootOperationNode } from 'kysely';
 import type { Database, Storage } from '../../src/storage/index.ts';
 
@@ -68,9 +68,16 @@ export function pausingAfterInsert(storage: Storage, table: string, step: () => 
   );
 }
 
-/** A storage whose `db` runs `step` once, right after its first UPDATE (of any table) has answered. */
-export function pausingAfterUpdate(storage: Storage, step: () => Promise<void>): Storage {
-  return pausingAfterFirst(storage, (node) => node.kind === 'UpdateQueryNode', step);
+/** A storage whose `db` runs `step` once, right after its first UPDATE (of `table`, or of any) has answered. */
+export function pausingAfterUpdate(storage: Storage, step: () => Promise<void>, table?: string): Storage {
+  return pausingAfterFirst(
+    storage,
+    (node) =>
+      node.kind === 'UpdateQueryNode' &&
+      (table === undefined ||
+        (node.table !== undefined && TableNode.is(node.table) && node.table.table.identifier.name === table)),
+    step,
+  );
 }
 
 /** A storage whose `db` runs `step` once, right after the first query `matches` picks has answered. */
