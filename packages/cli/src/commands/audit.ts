@@ -3,6 +3,7 @@
 // JSON, a broken server) ends the command with exit 2 and one line, and a page that does not move to older entries
 // ends --all instead of asking for the same page forever.
 import type { Command } from 'commander';
+import { answerError, isObject } from '../answer.ts';
 import { CliError, EXIT } from '../exit.ts';
 import type { Io } from '../output.ts';
 import { field, print } from '../output.ts';
@@ -42,8 +43,6 @@ interface PageQuery {
   action?: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function isEntry(v: unknown): v is AuditEntry {
   return (
     isObject(v) &&
@@ -71,7 +70,7 @@ export interface AuditPage {
  */
 export function auditPageOf(status: number, body: unknown, q: PageQuery): AuditPage {
   const fail = (why: string): never => {
-    throw new CliError(`the server's ${status} answer is not an audit log page (${why}).`, EXIT.USAGE);
+    throw answerError(`is not an audit log page (${why})`, status);
   };
   const entries = isObject(body) ? body.entries : undefined;
   if (!Array.isArray(entries) || !entries.every(isEntry)) return fail('no list of audit entries');

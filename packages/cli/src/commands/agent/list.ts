@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
-import { CliError, EXIT } from '../../exit.ts';
+import { answerOf } from '../../answer.ts';
 import { defaultAlias, listIdentities, publicView, readIdentity, setDefaultAlias } from '../../identity-store.ts';
 import { actingIdentity, agentOptions, callServer, clientFor } from './common.ts';
 import type { AgentOptions } from './common.ts';
@@ -79,10 +79,11 @@ Examples:
       if (opts.check === true) {
         const profile: unknown = await callServer(base, () => clientFor(base).identity.get(identity.did));
         // The SDK hands back a success's body as it came (a page's text too): a check without a status is none.
-        const p = (typeof profile === 'object' && profile !== null ? profile : {}) as Record<string, unknown>;
-        if (typeof p.status !== 'string' || typeof p.identity_score !== 'number') {
-          throw new CliError(`the server's answer is not the profile of ${field(identity.did)}.`, EXIT.USAGE);
-        }
+        const p = answerOf<{ status: string; identity_score: number }>(
+          profile,
+          (b) => typeof b.status === 'string' && typeof b.identity_score === 'number',
+          `is not the profile of ${field(identity.did)}`,
+        );
         out.status = p.status;
         out.identityScore = p.identity_score;
       }

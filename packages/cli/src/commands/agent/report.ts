@@ -1,7 +1,8 @@
 // `vouch agent report`: report another agent (POST /api/v1/agents/report), signed by this agent unless --anonymous.
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../../exit.ts';
+import { answerOf } from '../../answer.ts';
+import { CliError } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import type { ReportInput } from '@vouch/sdk';
@@ -60,15 +61,11 @@ Examples:
         out = await callServer(base, () => agent.report(did, reason, { details: opts.details, signatureHash }));
       }
       // The SDK hands back a success's body as it came: "reported" is said only of an answer that is a report.
-      const got: unknown = out;
-      if (
-        typeof got !== 'object' ||
-        got === null ||
-        typeof out.reportId !== 'string' ||
-        (out.duplicate !== undefined && typeof out.duplicate !== 'boolean')
-      ) {
-        throw new CliError("the server's answer is not a report.", EXIT.USAGE);
-      }
+      answerOf(
+        out,
+        (b) => typeof b.reportId === 'string' && (b.duplicate === undefined || typeof b.duplicate === 'boolean'),
+        'is not a report',
+      );
       const how = opts.anonymous === true ? ' (anonymous)' : ' (signed)';
       // A repeat within 24 h stores nothing: the server answers with the report that counted (its reason).
       const text =

@@ -5,7 +5,7 @@ import { AIP_EXPIRES_IN } from '@vouch/sdk';
 import type { AipExpiresIn } from '@vouch/sdk';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
-import { CliError, EXIT } from '../../exit.ts';
+import { answerOf, hasToken } from '../../answer.ts';
 import { actingIdentity, agentOptions, callServer } from './common.ts';
 import type { AgentOptions } from './common.ts';
 
@@ -45,10 +45,7 @@ Examples:
         }),
       );
       // The SDK hands back a success's body as it came: without a token it is no answer to print.
-      const token: unknown = (issued as { token?: unknown } | null)?.token;
-      if (typeof token !== 'string' || token === '') {
-        throw new CliError("the server's answer holds no token.", EXIT.USAGE);
-      }
+      const { token } = answerOf<{ token: string }>(issued, hasToken, 'holds no token');
       print(io, opts.json === true, issued, () => token);
     });
 }

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { sha256Hex, verifyContent, VouchApiError } from '@vouch/sdk';
 import type { SignatureRecord, VerifyContentOptions } from '@vouch/sdk';
+import { answerError, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
@@ -49,7 +50,6 @@ function describe(sig: SignatureRecord, check: { code?: string; match?: boolean;
  * (`"valid": "false"` is a truthy string), and the record must name its agent and when it was signed.
  */
 function recordOf(body: unknown): SignatureRecord {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
   const agent = isObject(body) ? body.agent : undefined;
   if (
     isObject(body) &&
@@ -62,7 +62,7 @@ function recordOf(body: unknown): SignatureRecord {
   ) {
     return body as unknown as SignatureRecord;
   }
-  throw new CliError("the server's answer is not a signature record.", EXIT.USAGE);
+  throw answerError('is not a signature record');
 }
 
 export function registerVerify(agent: Command, io: Io): void {

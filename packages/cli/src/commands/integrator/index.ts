@@ -1,6 +1,7 @@
 // `vouch integrator create|rotate-key|metrics|list` and `vouch reputation rebuild`: the admin's side of identity.app's
 // integrators, over HTTP with the admin key (like `vouch token`).
 import type { Command } from 'commander';
+import { answerOf, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
@@ -38,8 +39,6 @@ interface IntegratorView {
   metrics: MetricView[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function isMetric(v: unknown): v is MetricView {
   return (
     isObject(v) &&
@@ -58,15 +57,6 @@ function isIntegrator(v: unknown): v is IntegratorView {
     Number.isSafeInteger(v.environmentVersion) &&
     isMetrics(v.metrics)
   );
-}
-
-/**
- * The answer's body when `ok` holds of it; anything else (a proxy's JSON, a broken server) is said, exit 2, instead of
- * printed half or as "undefined" where a new API key was due.
- */
-function answerOf<T>(status: number, body: unknown, ok: (b: Record<string, unknown>) => boolean, what: string): T {
-  if (isObject(body) && ok(body)) return body as T;
-  throw new CliError(`the server's ${status} answer is not ${what}.`, EXIT.USAGE);
 }
 
 const isApiKey = (b: Record<string, unknown>): boolean =>
@@ -120,10 +110,10 @@ Examples:
       );
       expectStatus(res, [201]);
       const created = answerOf<{ slug: string; apiKey: string }>(
-        res.status,
         res.body,
         (b) => isApiKey(b) && Number.isSafeInteger(b.environmentVersion),
-        'a new integrator',
+        'is not a new integrator',
+        res.status,
       );
       print(io, opts.json === true, created, () => created.apiKey);
     });
@@ -152,7 +142,12 @@ Example:
         adminHeaders(opts),
       );
       expectStatus(res, [200]);
-      const rotated = answerOf<{ slug: string; apiKey: string }>(res.status, res.body, isApiKey, 'an integrator key');
+      const rotated = answerOf<{ slug: string; apiKey: string }>(
+        res.body,
+        isApiKey,
+        'is not an integrator key',
+        res.status,
+      );
       print(io, opts.json === true, rotated, () => rotated.apiKey);
     });
 }
@@ -172,10 +167,10 @@ Example:
       const res = await request(serverBase(opts), 'GET', '/api/v1/admin/integrators', undefined, adminHeaders(opts));
       expectStatus(res, [200]);
       const body = answerOf<{ integrators: IntegratorView[] }>(
-        res.status,
         res.body,
         (b) => Array.isArray(b.integrators) && b.integrators.every(isIntegrator),
-        'an integrator list',
+        'is not an integrator list',
+        res.status,
       );
       print(io, opts.json === true, body, () =>
         body.integrators.length === 0 ? '(no integrators)' : body.integrators.map(describeIntegrator).join('\n'),
@@ -219,14 +214,14 @@ Examples:
       );
       expectStatus(res, [200]);
       const r = answerOf<{ slug: string; environmentVersion: number; changed: boolean; metrics: MetricView[] }>(
-        res.status,
         res.body,
         (b) =>
           typeof b.slug === 'string' &&
           Number.isSafeInteger(b.environmentVersion) &&
           typeof b.changed === 'boolean' &&
           isMetrics(b.metrics),
-        "an integrator's metrics",
+        "is not an integrator's metrics",
+        res.status,
       );
       print(io, opts.json === true, r, () => {
         const head = `${field(r.slug)}  v${r.environmentVersion}  ${r.changed ? 'metrics replaced' : 'unchanged'}`;
@@ -305,13 +300,13 @@ Examples:
       expectStatus(res, [200]);
       // Its verdict decides the exit code: an answer without one is no verdict (exit 2), not a difference (exit 1).
       const r = answerOf<{ events: number; penalties: number; agents: number; consistent: boolean; written: boolean }>(
-        res.status,
         res.body,
         (b) =>
           ['events', 'penalties', 'agents'].every((f) => Number.isSafeInteger(b[f])) &&
           typeof b.consistent === 'boolean' &&
           typeof b.written === 'boolean',
-        'a reputation rebuild report',
+        'is not a reputation rebuild report',
+        res.status,
       );
       print(io, opts.json === true, r, () => {
         const state = r.consistent ? 'matched the rebuild' : r.written ? 'differed and were rewritten' : 'differ';

@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
-import { CliError } from '../../exit.ts';
+import { answerError, isObject } from '../../answer.ts';
 import { adminHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
 import type { ServerOptions } from '../token/http.ts';
 
@@ -25,7 +25,6 @@ interface Rotation {
   dropped?: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isTime = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
 
@@ -45,7 +44,7 @@ function isKeyRow(v: unknown): v is KeyRow {
 function keyRowsOf(status: number, body: unknown): KeyRow[] {
   const keys = isObject(body) ? body.keys : undefined;
   if (Array.isArray(keys) && keys.every(isKeyRow)) return keys;
-  throw new CliError(`the server's ${status} answer is not a key list.`);
+  throw answerError('is not a key list', status);
 }
 
 /** The rotation of a 201 answer: the operator must learn which key now signs and which stopped, or that it is unknown. */
@@ -59,9 +58,7 @@ function rotationOf(status: number, body: unknown): Rotation {
   ) {
     return body as unknown as Rotation;
   }
-  throw new CliError(
-    `the server's ${status} answer is not a key rotation; run vouch keys list to see whether the key was rotated.`,
-  );
+  throw answerError('is not a key rotation; run vouch keys list to see whether the key was rotated', status);
 }
 
 /** `vouch keys list|rotate`: the server's signing keys, over the admin API. */

@@ -9,6 +9,7 @@ import {
   signAipIssueProof,
 } from '@vouch/sdk';
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
+import { answerOf, hasToken } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
 import { readFileUpTo } from '@vouch/server/files';
@@ -174,10 +175,7 @@ Examples:
       }
       const res = await request(base, 'POST', '/api/registry/issue', body, headers);
       expectStatus(res, [201]);
-      const issued = res.body as { token?: unknown } | null;
-      if (typeof issued?.token !== 'string' || issued.token === '') {
-        throw new CliError(`the server's ${res.status} answer holds no token.`, EXIT.USAGE);
-      }
+      const issued = answerOf<{ token: string }>(res.body, hasToken, 'holds no token', res.status);
       print(io, opts.json === true, issued, () => String(issued.token));
     });
 }
@@ -256,13 +254,11 @@ Examples:
  * `valid: false` and a code. Anything else (`"valid": "false"` is a truthy string) is not a verdict: exit 2.
  */
 function verdictOf(status: number, body: unknown): AipCheckResult {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const claims = b.claims;
-  if (status === 200 && b.valid === true && typeof claims === 'object' && claims !== null) {
-    return body as AipCheckResult;
-  }
-  if (status === 401 && b.valid === false && typeof b.code === 'string') return body as AipCheckResult;
-  throw new CliError(`the server's ${status} answer is not a verification result.`);
+  const verdict =
+    status === 200
+      ? (b: Record<string, unknown>) => b.valid === true && typeof b.claims === 'object' && b.claims !== null
+      : (b: Record<string, unknown>) => status === 401 && b.valid === false && typeof b.code === 'string';
+  return answerOf<AipCheckResult>(body, verdict, 'is not a verification result', status);
 }
 
 interface RevokeOptions extends ServerOptions {
@@ -301,10 +297,12 @@ Examples:
       const res = await request(serverBase(opts), 'POST', '/api/registry/revoke', body, headers);
       expectStatus(res, [200]);
       // "revoked" is said only when the answer says so, of a jti: a leaked token must not read as revoked otherwise.
-      const out = res.body as { revoked?: unknown; jti?: unknown } | null;
-      if (out?.revoked !== true || typeof out.jti !== 'string') {
-        throw new CliError(`the server's ${res.status} answer does not say the token is revoked.`, EXIT.USAGE);
-      }
+      const out = answerOf<{ revoked: true; jti: string }>(
+        res.body,
+        (b) => b.revoked === true && typeof b.jti === 'string',
+        'does not say the token is revoked',
+        res.status,
+      );
       print(io, opts.json === true, out, () => `revoked ${field(out.jti)}`);
     });
 }
