@@ -33,7 +33,7 @@ export function refuseRedirect(res: Response, url: string): void {
  * TypeError whose cause, without a code, says "bad port", though a server may listen there: that is said, or it reads
  * as a server that is down.
  */
-export function unreachableCause(base: string, err: unknown, fallback: string = (err as Error).name): string {
+function unreachableCause(base: string, err: unknown, fallback: string = (err as Error).name): string {
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   if (typeof cause?.code === 'string') return cause.code;
   if (cause?.message === 'bad port') {
@@ -43,9 +43,12 @@ export function unreachableCause(base: string, err: unknown, fallback: string = 
   return fallback;
 }
 
-/** The usage error (exit 2) for a fetch that got no answer, with its cause: `ECONNREFUSED`, `TimeoutError`, .... */
-export function unreachable(base: string, err: unknown): CliError {
-  return new CliError(`cannot reach ${base} (${unreachableCause(base, err)}).`, EXIT.USAGE);
+/**
+ * The usage error (exit 2) for a fetch that got no answer, with its cause: `ECONNREFUSED`, `TimeoutError`, ...;
+ * `fallback` as in {@link unreachableCause}.
+ */
+export function unreachable(base: string, err: unknown, fallback?: string): CliError {
+  return new CliError(`cannot reach ${base} (${unreachableCause(base, err, fallback)}).`, EXIT.USAGE);
 }
 
 function tooLarge(url: string, max: number): CliError {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isVouchError, VouchAgent, VouchApiError, VouchClient } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import { readFileUpTo } from '@vouch/server/files';
-import { unreachableCause } from '../../net.ts';
+import { unreachable } from '../../net.ts';
 import { readStdinUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
@@ -72,9 +72,7 @@ export async function callServer<T>(base: string, fn: () => Promise<T>): Promise
     if (err instanceof VouchApiError) {
       if (err.status === 0) {
         // The SDK's cause is fetch's error; without a code in its own cause, the SDK's code (REQUEST_TIMEOUT, ...).
-        const fetchErr = err.cause as { cause?: unknown } | undefined;
-        const cause = unreachableCause(base, fetchErr, err.code);
-        throw new CliError(`cannot reach ${base} (${cause}).`, EXIT.USAGE);
+        throw unreachable(base, err.cause, err.code);
       }
       throw new CliError(`the server refused: ${field(err.code)}: ${field(err.message)}`, EXIT.USAGE);
     }
