@@ -17,7 +17,7 @@ import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
 import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
 import { syncFolder } from './files/sync-folder.ts';
-import { describeLeftover, findRestoreLeftovers } from './restore-leftovers.ts';
+import { reportRestoreLeftovers } from './restore-leftovers.ts';
 
 /** The tables whose row counts a backup reports: enough to tell at a glance that it holds the deployment. */
 export const BACKUP_COUNTED_TABLES = [
@@ -118,11 +118,7 @@ export async function backupSqlite(
   } catch (err) {
     throw await withReaderHint(err, database);
   }
-  // What an interrupted vouch restore left beside the database (the next restore removes it): told, never touched.
-  const linked = await realpath(database).catch(() => database);
-  for (const leftover of await findRestoreLeftovers(linked)) {
-    warnings.warn({ file: leftover.file, mode: '' }, describeLeftover(leftover, linked, false));
-  }
+  await reportRestoreLeftovers(database, (leftover, message) => warnings.warn({ file: leftover, mode: '' }, message));
 
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle;

@@ -4,7 +4,7 @@
 // the database still in place. The next restore removes the temporary files, and it, a backup and a server start
 // name them; a kept copy is never removed (after a restore that was done it is the only copy of the replaced database).
 import { randomBytes } from 'node:crypto';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeCause } from './storage/lib/error-cause.ts';
@@ -123,6 +123,19 @@ export function describeLeftover(leftover: RestoreLeftover, database: string, re
         'or one a later restore kept of a database it replaced (then the only copy): it is not removed; check it ' +
         'before you remove it';
   return `${what}: ${action}${kept}`;
+}
+
+/**
+ * Tells `warn` of each thing an interrupted vouch restore left beside the database at `database` (followed to its
+ * real file, where restore writes), never touching it: the next restore removes it.
+ */
+export async function reportRestoreLeftovers(
+  database: string,
+  warn: (file: string, message: string) => void,
+): Promise<void> {
+  const linked = await realpath(database).catch(() => database);
+  for (const leftover of await findRestoreLeftovers(linked))
+    warn(leftover.file, describeLeftover(leftover, linked, false));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdir, realpath } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
@@ -12,7 +12,7 @@ import { resolveAdminKey } from './admin-key.ts';
 import { buildApp } from './app.ts';
 import { checkKek, ensureServerKey, kekFilePath, loadKekFile, openStorage, preflightKek } from './storage/index.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
-import { describeLeftover, findRestoreLeftovers } from './restore-leftovers.ts';
+import { reportRestoreLeftovers } from './restore-leftovers.ts';
 import { SQLITE_FILE } from './storage/lib/sqlite.ts';
 import type { Storage } from './storage/index.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
@@ -87,12 +87,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Only SQLite keeps anything there (the database, admin.key, kek.key).
   if (config.databaseUrl === undefined) {
     await ensureDataDir(config.dataDir);
-    // What an interrupted vouch restore left beside the database (the next restore removes it): told, never touched.
-    const database = join(config.dataDir, SQLITE_FILE);
-    const linked = await realpath(database).catch(() => database);
-    for (const leftover of await findRestoreLeftovers(linked)) {
-      logger.warn({ file: leftover.file }, describeLeftover(leftover, linked, false));
-    }
+    await reportRestoreLeftovers(join(config.dataDir, SQLITE_FILE), (file, message) => logger.warn({ file }, message));
   }
   const admin = await resolveAdminKey(config);
   // Before the database: a bad key file stops the start before any migration runs.
