@@ -34,6 +34,7 @@ export type { GeneratedKeyPair } from './keys/generate.ts';
 
 export { canonicalize } from './json/canonicalize.ts';
 export type { CanonicalizeOptions } from './json/canonicalize.ts';
+export { finiteJsonText } from './json/finite-text.ts';
 export { parseStrict } from './json/parse-strict.ts';
 export type { ParseStrictOptions } from './json/parse-strict.ts';
 export { DEFAULT_MAX_JSON_DEPTH } from './json/types.ts';

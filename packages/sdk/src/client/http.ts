@@ -3,6 +3,7 @@
 import { isVouchError, VouchError } from '../errors.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { JsonValue } from '../json/types.ts';
+import { finiteJsonText } from '../json/finite-text.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import { VouchApiError, errorFromResponse } from './errors.ts';
 import { abortableSleep, defaultCrypto } from './runtime.ts';
@@ -173,27 +174,17 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 }
 
 /**
- * The JSON text of a request body. A body holding NaN or ±Infinity is refused (`INVALID_ARGUMENT`) rather than sent:
- * JSON has no such number and JSON.stringify writes it as null, which the server reads as a null the caller never
- * wrote (taken as an absent field where null means absent, as in an ingested event). Only a text holding "null" can
- * hide one, so only such a text is walked again.
+ * The JSON text of a request body. A body holding NaN or ±Infinity is refused (`INVALID_ARGUMENT`) rather than sent
+ * as null, which the server would read as a null the caller never wrote (an ingested event's absent field).
  */
 function bodyText(body: JsonValue): string {
-  const text = JSON.stringify(body);
-  if (text.includes('null')) JSON.stringify(body, finiteNumbersOnly);
-  return text;
-}
-
-/** A JSON.stringify replacer that refuses a number JSON cannot carry (NaN, ±Infinity) rather than writing null. */
-function finiteNumbersOnly(key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
+  return finiteJsonText(body, (key, value) => {
     const where = key === '' ? 'The request body' : `"${key}" in the request body`;
     throw new VouchError(
       'INVALID_ARGUMENT',
       `${where} holds ${String(value)}, which JSON cannot carry (it would be sent as null).`,
     );
-  }
-  return value;
+  });
 }
 
 /** The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse. */

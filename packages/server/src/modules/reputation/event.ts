@@ -1,5 +1,6 @@
 // One ingested event, checked field by field. Ingestion answers per event, so a bad event is a result with an
 // error (and a stable code), never an exception that would reject its neighbours.
+import { finiteJsonText } from '@vouch/sdk';
 import type { MetricDefinition, MetricValue } from './formula.ts';
 
 export const SUBJECT_TYPES = ['human', 'agent', 'organization'] as const;
@@ -174,10 +175,11 @@ export function parseEvent(raw: unknown, caller: string, now: number): ParsedEve
   const metricValues = parseMetricValues(o.metricValues);
   let data: string | null = null;
   if (o.data !== undefined && o.data !== null) {
-    data = JSON.stringify(o.data);
     // A number beyond a double's range (1e400) parses as Infinity, which JSON.stringify writes as null: refused rather
-    // than stored as something the request did not carry. Only data whose text holds "null" can hide one.
-    if (data.includes('null')) JSON.stringify(o.data, finiteNumbersOnly);
+    // than stored as something the request did not carry.
+    data = finiteJsonText(o.data, () =>
+      fail('data must not hold a number beyond the range of a double (it would be stored as null).'),
+    );
     // A UTF-16 code unit is at most 3 UTF-8 bytes: short texts need no byte count.
     if (data.length * 3 > MAX_DATA_BYTES && Buffer.byteLength(data, 'utf8') > MAX_DATA_BYTES) {
       fail(`data must be at most ${MAX_DATA_BYTES} bytes of JSON.`);
@@ -201,14 +203,6 @@ export function parseEvent(raw: unknown, caller: string, now: number): ParsedEve
     interactionId: text(o, 'interactionId', false),
     data,
   };
-}
-
-/** A JSON.stringify replacer that refuses `data` holding a number JSON text cannot carry as one (Infinity). */
-function finiteNumbersOnly(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    fail('data must not hold a number beyond the range of a double (it would be stored as null).');
-  }
-  return value;
 }
 
 /** Refuses metric value `i` of an event. */
