@@ -77,9 +77,16 @@ export class MemoryRateLimitStore implements RateLimitStore {
   /** By bucket, in the order their windows started (a new window moves its bucket to the end). */
   readonly #windows = new Map<string, { start: number; count: number; windowMs: number }>();
   readonly #maxWindows: number;
+  readonly #storage: Storage | undefined;
 
-  constructor(options: { maxWindows?: number } = {}) {
+  /**
+   * `storage`: the database whose `rate_limits` table {@link prune} also clears of ended windows. Modules count some
+   * limits there on every engine (signatures per agent DID, certification markers), and on SQLite this store is the
+   * one the server's housekeeping prunes (rateLimitStoreFor).
+   */
+  constructor(options: { maxWindows?: number; storage?: Storage } = {}) {
     this.#maxWindows = maxWindowsOf(options);
+    this.#storage = options.storage;
   }
 
   /** How many windows are held. */
@@ -105,6 +112,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     for (const [bucket, w] of this.#windows) {
       if (w.start + w.windowMs <= nowMs) this.#windows.delete(bucket);
     }
+    if (this.#storage !== undefined) await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs);
   }
 }
 
@@ -336,7 +344,10 @@ function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | undefined)?.code;
 }
 
-/** The store a deployment needs: shared through the database on PostgreSQL, in memory on SQLite. */
+/**
+ * The store a deployment needs: shared through the database on PostgreSQL, in memory on SQLite. Either one's prune
+ * also clears the database's `rate_limits` table of ended windows (those modules count there on both engines).
+ */
 export function rateLimitStoreFor(storage: Storage): RateLimitStore {
-  return storage.engine === 'postgres' ? new BatchedRateLimitStore(storage) : new MemoryRateLimitStore();
+  return storage.engine === 'postgres' ? new BatchedRateLimitStore(storage) : new MemoryRateLimitStore({ storage });
 }
