@@ -13,6 +13,7 @@ import { ifNoneMatchMatches } from '../../http/conditional.ts';
 import { servedDocument } from './served-document.ts';
 import { getTrustedRegistry, isConsumer, registryRuntime, setRegistryRuntime } from './service.ts';
 import * as store from './store.ts';
+import { repeatEvery } from '../../timers.ts';
 
 const WRITE_LIMIT = { max: 30, windowMs: 60_000 } as const;
 /** Seconds a cache may keep the registry document (less when it expires sooner). */
@@ -68,11 +69,11 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const consumer = new Consumer(ctx, app.log);
     setRegistryRuntime(ctx, { mode: 'consumer', consumer });
     await consumer.start();
-    const timer = setInterval(() => {
+    // Not setInterval: the TTL may be up to 30 days, and a Node timer over ~24.8 days fires after 1 ms.
+    const stop = repeatEvery(ctx.config.registry.trustTtlSeconds * 1000, () => {
       consumer.refresh().catch((err: unknown) => app.log.warn({ err }, 'trust registry refresh failed'));
-    }, ctx.config.registry.trustTtlSeconds * 1000);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+    });
+    app.addHook('onClose', async () => stop());
   } else {
     const authority = new Authority(ctx);
     setRegistryRuntime(ctx, { mode: 'authority', authority });
