@@ -24,13 +24,25 @@ export async function migrateToLatest(
   list: typeof MIGRATIONS = MIGRATIONS,
 ): Promise<void> {
   const migrations: Record<string, Migration> = {};
-  for (const [name, migration] of list) migrations[name] = { up: (d) => migration.up(d, engine) };
+  for (const [name, migration] of list) {
+    migrations[name] = {
+      up: async (d) => {
+        await assertAppliedBefore(d as Kysely<Database>, schema, name);
+        await migration.up(d, engine);
+      },
+    };
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     migrationTableSchema: schema,
+    // Kysely's own order check sorts the applied migrations by the wall-clock time recorded for each: a clock
+    // stepped back between two of them (NTP at boot, a host whose clock was ahead) made every later start fail with
+    // "corrupted migrations". The order that matters is the names' order, checked by assertAppliedBefore instead.
+    // Applied migrations this version does not know are still refused (a newer database, below).
+    allowUnorderedMigrations: true,
   });
   let { error, results } = await migrator.migrateToLatest();
   // Vouch's own pools introspect their current schema alone (schema-introspector.ts). A Kysely instance with the
@@ -75,6 +87,23 @@ function isConcurrentDrop(error: unknown): boolean {
   return (
     typeof code === 'string' && ['3F000', '42P01', '42703', '42704', 'XX000', '40P01', '40001', '23505'].includes(code)
   );
+}
+
+/**
+ * In the migration's transaction, before `name` runs: throws unless no applied migration sorts after `name`, so the
+ * applied ones stay a prefix of the list by name (the order Kysely checked by recorded time, which a clock can upset).
+ */
+async function assertAppliedBefore(db: Kysely<Database>, schema: string | undefined, name: string): Promise<void> {
+  const table = schema === undefined ? sql.id(MIGRATION_TABLE) : sql.id(schema, MIGRATION_TABLE);
+  const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
+  // Compared here, not in SQL, where a PostgreSQL collation could order the names otherwise.
+  const later = rows.map((r) => r.name).filter((applied) => applied > name);
+  if (later.length > 0) {
+    throw new Error(
+      `migration ${name} was never applied but the later ${later.sort().join(', ')} was: the database has a gap ` +
+        'in its migrations, which no Vouch version leaves',
+    );
+  }
 }
 
 /** Applied migrations `list` does not have: what a newer version added. Empty when they cannot be read. */
