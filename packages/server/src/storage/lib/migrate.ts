@@ -48,7 +48,12 @@ export async function migrateToLatest(
   // Vouch's own pools introspect their current schema alone (schema-introspector.ts). A Kysely instance with the
   // stock introspector reads every schema of the database and fails (3F000, 42P01, 42703) when another session drops
   // a schema or table at that moment. No migration ran then (`results` is undefined), so trying again is safe.
-  for (let retry = 0; retry < 5 && error !== undefined && results === undefined && isConcurrentDrop(error); retry++) {
+  // On PostgreSQL a migration that the server aborted to break a deadlock (40P01) or a serialization conflict (40001)
+  // is tried again too: during a rolling upgrade, older instances keep writing to the tables a migration locks. Kysely
+  // runs every pending migration in one transaction there, DDL included, so the abort rolled all of them back.
+  const again = (err: unknown, ran: unknown): boolean =>
+    ran === undefined ? isConcurrentDrop(err) : engine === 'postgres' && isAbortedToResolve(err);
+  for (let retry = 0; retry < 5 && error !== undefined && again(error, results); retry++) {
     await new Promise((resolve) => setTimeout(resolve, 20 * (retry + 1)));
     ({ error, results } = await migrator.migrateToLatest());
   }
@@ -104,6 +109,12 @@ async function assertAppliedBefore(db: Kysely<Database>, schema: string | undefi
         'in its migrations, which no Vouch version leaves',
     );
   }
+}
+
+/** PostgreSQL's deadlock_detected (40P01) and serialization_failure (40001): the transaction was rolled back whole. */
+function isAbortedToResolve(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** Applied migrations `list` does not have: what a newer version added. Empty when they cannot be read. */
