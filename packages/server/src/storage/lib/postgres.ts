@@ -38,6 +38,8 @@ export interface PostgresOptions {
   onConnectionLost?: (cause: string) => void;
 }
 
+/** The migration connection's session: no limit on a lock wait, a statement, or the JavaScript between statements. */
+const MIGRATION_SETTINGS = ['lock_timeout=0', 'statement_timeout=0', 'idle_in_transaction_session_timeout=0'];
 /** A serving transaction left open (a stuck client, a lost reply) is ended by the server after this long. */
 const IDLE_IN_TRANSACTION_MS = 60_000;
 /** TCP keep-alive on every connection, so one silently dropped (NAT, firewall, failover) is noticed and replaced. */
@@ -60,8 +62,10 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
   }
   // Migrations run on a connection of their own, with no lock timeout: a process starting while another migrates
   // waits for it, however long that takes. Serving connections then wait for a lock at most `lockTimeoutMs`, so a
-  // held lock is a 503 in bounded time rather than a request that never ends.
-  const migrator = kyselyOn(url, schema, 1, []);
+  // held lock is a 503 in bounded time rather than a request that never ends. The limits are lifted explicitly, after
+  // the URL's own options and over the role's settings: a migration cut short by a `lock_timeout` or
+  // `statement_timeout` meant for requests failed the start, and every restart after it.
+  const migrator = kyselyOn(url, schema, 1, MIGRATION_SETTINGS);
   try {
     try {
       await sql`select 1`.execute(migrator);
