@@ -5,13 +5,18 @@
 // error handler answers 400. Elsewhere in the docs, a status written before a code ("409 `REGISTRY_CONFLICT`") must be
 // that code's status too. And every code errors.ts lists must be one some route can answer: named in the server's
 // source beyond errors.ts (an intercept's deny codes that only ever appear in a 200 decision are not errors, and
-// listing them under 403 said something untrue).
+// listing them under 403 said something untrue). The SDK's codes a route answers for a malformed key, proof-of-work
+// nonce or token in a request are found by sending such inputs, and each must be listed under 400 too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateKeyPair, solvePow } from '@vouch/sdk';
 import { STATUS } from '../src/errors.ts';
 import { SERVER_SIDE_SDK_CODES } from '../src/http/error-handler.ts';
+import { TEST_ADMIN_KEY, makeApp } from './helpers/app.ts';
+import { eachEngine } from './helpers/storage.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -79,6 +84,8 @@ test('no code PROTOCOL.md "Errors" lists under a status is answered with another
   const wrong: string[] = [];
   for (const { status, code, where } of listedCodes(section(read('docs/PROTOCOL.md'), 'Errors'))) {
     const expected = serverStatus[code];
+    // As below: an SDK refusal of the caller's input is a 400 whatever status the server gives a code of that name.
+    if (status === 400 && sdk.has(code) && !SERVER_SIDE_SDK_CODES.has(code)) continue;
     if (expected !== undefined) {
       if (expected !== status) wrong.push(`${code} under ${status} in ${where}: errors.ts answers ${expected}`);
     } else if (!sdk.has(code)) {
@@ -125,3 +132,55 @@ test('every code errors.ts lists is one the server can answer: named in its sour
   const unanswered = Object.keys(serverStatus).filter((code) => !sources.some((s) => s.includes(`'${code}'`)));
   assert.deepEqual(unanswered, [], 'codes errors.ts gives a status but no route, hook or handler names');
 });
+
+eachEngine(
+  'every SDK code a route answers for a malformed key, nonce or token is listed under 400',
+  async ({ open }) => {
+    const { app } = await makeApp(await open(), { env: { VOUCH_POW_DIFFICULTY: '1' } });
+    try {
+      const pem = { publicKeyEncoding: { type: 'spki', format: 'pem' } } as const;
+      const keys = [
+        generateKeyPairSync('rsa', { modulusLength: 1024, ...pem }).publicKey, // not Ed25519
+        generateKeyPairSync('ec', { namedCurve: 'P-256', ...pem }).publicKey, // another curve
+        '-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----', // not PEM
+        'AAAA', // 3 bytes of base64
+        'ed25519:!!', // not base64url
+        'hello world', // no key form at all
+        JSON.stringify({ kty: 'RSA', n: 'AQAB', e: 'AQAB' }), // a JWK of another type
+      ];
+      const pair = await generateKeyPair('Ed25519');
+      const { nonce } = await solvePow(pair.publicKeyBase64!, { difficulty: 1 });
+      const requests: Array<{ url: string; payload: object; headers?: Record<string, string> }> = [
+        ...keys.flatMap((publicKey, i) => [
+          { url: '/api/v1/agents/register', payload: { publicKey, powNonce: nonce } },
+          {
+            url: '/v1/identity/register',
+            payload: { slug: `probe-agent-${'abcdefgh'[i]}`, public_key_pem: publicKey },
+          },
+        ]),
+        { url: '/api/v1/agents/register', payload: { publicKey: pair.publicKeyBase64!, powNonce: '12a' } },
+        ...['x', 'a.b.c', 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA', 'eyJhbGciOiJIUzI1NiJ9.e30.AAAA'].map((token) => ({
+          url: '/api/registry/revoke',
+          payload: { token },
+          headers: { 'x-api-key': TEST_ADMIN_KEY },
+        })),
+      ];
+      const listed = listedCodes(section(read('docs/PROTOCOL.md'), 'Errors'));
+      const sdk = sdkCodes();
+      const missing = new Set<string>();
+      let sdkAnswers = 0;
+      for (const { url, payload, headers } of requests) {
+        const res = await app.inject({ method: 'POST', url, payload, headers });
+        const { code } = res.json() as { code: string };
+        assert.equal(res.statusCode, 400, `${url} ${JSON.stringify(payload)}: ${res.body}`);
+        if (!sdk.has(code)) continue;
+        sdkAnswers++;
+        if (!listed.some((l) => l.status === 400 && l.code === code)) missing.add(`${code} (POST ${url})`);
+      }
+      assert.ok(sdkAnswers >= requests.length / 2, `the requests are refused by the SDK's parsers (${sdkAnswers})`);
+      assert.deepEqual([...missing], [], 'SDK codes routes answer that PROTOCOL.md "Errors" does not list under 400');
+    } finally {
+      await app.close();
+    }
+  },
+);
