@@ -2,7 +2,8 @@
 // docs/PROTOCOL.md or README.md, so a route added without its documentation fails here. A route is named as
 // "`POST /v1/registry/genesis`": a path parameter may be written `:id` or `{id}` under any name, a query string
 // follows the path, and one optional segment may be bracketed (`GET /v1/registry/proposals[/:id]`). Every route named
-// there is served, too.
+// there is served, too. And where the docs give a route's JSON body right after it ("`PUT /api/v1/agents/:id/slug`
+// `{slug}`", as the route tables do), it names exactly the members the route's body schema accepts.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +65,58 @@ eachEngine(
         if (noRoute || res.statusCode === 405) unserved.push(route);
       }
       assert.deepEqual(unserved, [], 'routes docs/PROTOCOL.md or README.md name that the server does not serve');
+    } finally {
+      await app.close();
+    }
+  },
+);
+
+/** The top-level member names of a documented body such as `{a, b?, c: [{x}], d? {y, z}}`. */
+function memberNames(body: string): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of body.slice(1, -1)) {
+    if ('{[('.includes(ch)) depth++;
+    if ('}])'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      names.push(current);
+      current = '';
+    } else current += ch;
+  }
+  names.push(current);
+  return names.map((n) => /^\s*([A-Za-z_]\w*)/.exec(n)?.[1]).filter((n): n is string => n !== undefined);
+}
+
+eachEngine(
+  'a body the docs give right after a route names exactly the members its schema accepts',
+  async ({ open }) => {
+    const { app } = await makeApp(await open());
+    try {
+      const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+        paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+      };
+      const text = ['docs/PROTOCOL.md', 'README.md'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+      const wrong: string[] = [];
+      let bodies = 0;
+      for (const m of text.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/[^`\s?]*)[^`]*` `(\{[^`]*\})`/g)) {
+        const [, method, path, body] = m as unknown as [string, string, string, string];
+        const served = Object.keys(doc.paths).find((p) => unnamed(p) === unnamed(path));
+        const schema =
+          served && doc.paths[served]![method.toLowerCase()]?.requestBody?.content['application/json']?.schema;
+        const accepted = Object.keys((schema as { properties?: object } | undefined)?.properties ?? {});
+        const documented = memberNames(body);
+        bodies++;
+        const undocumented = accepted.filter((n) => !documented.includes(n));
+        const refused = documented.filter((n) => !accepted.includes(n));
+        if (undocumented.length > 0 || refused.length > 0) {
+          wrong.push(
+            `${method} ${path} ${body}: not named ${JSON.stringify(undocumented)}, not accepted ${JSON.stringify(refused)}`,
+          );
+        }
+      }
+      assert.ok(bodies > 10, `the docs give route bodies (${bodies})`);
+      assert.deepEqual(wrong, []);
     } finally {
       await app.close();
     }
