@@ -184,3 +184,22 @@ eachEngine(
     }
   },
 );
+
+test('PROTOCOL.md "Domain proofs" names every code a domain check that fails answers in verify-domain\'s errors', () => {
+  const proofs = read('docs/PROTOCOL.md').split('\n### Domain proofs\n')[1]?.split('\n### ')[0];
+  assert.ok(proofs, 'a "### Domain proofs" section');
+  const union = (path: string, name: string) => {
+    const m = new RegExp(`export type ${name} =([^;]*);`).exec(read(path));
+    assert.ok(m, `${path} declares ${name}`);
+    return [...m[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((c) => c[1]!);
+  };
+  const codes = [
+    ...union('packages/server/src/modules/agents/domain/check.ts', 'CheckFailureCode'),
+    ...union('packages/server/src/net/errors.ts', 'NetErrorCode'),
+  ];
+  assert.ok(codes.length > 10, `the failure codes are found (${codes.length})`);
+  assert.deepEqual(
+    codes.filter((c) => !proofs.includes(`\`${c}\``)),
+    [],
+  );
+});
