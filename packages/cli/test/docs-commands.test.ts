@@ -1,7 +1,9 @@
 // The commands the docs tell a user to run exist: every `vouch ...` in a code span or a code block of README.md,
 // SKILL.md and docs/*.md names a command of the CLI (buildProgram's tree), with only options that command takes, and
 // every `npm run <script>` / `npm start` / `npm test` names a script of the root package.json. A command renamed or an
-// option dropped fails here, not in a reader's terminal.
+// option dropped fails here, not in a reader's terminal. The other way round, every command of the CLI is named in
+// them, as `vouch <command>` or, in a table of one group's subcommands (docs/registry.md), as a code span starting
+// with the subcommand (`propose update`), so a command added without its documentation fails here too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -95,4 +97,25 @@ test('every npm script the docs name is in package.json', () => {
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test('every command of the CLI is named in the docs', () => {
+  const silent: Io = { out: () => {}, err: () => {} };
+  const text = DOCS.map((f) => readFileSync(join(ROOT, f), 'utf8'))
+    .join('\n')
+    .replace(/\s*\n\s*/g, ' ');
+  const unnamed: string[] = [];
+  const walk = (cmd: Command, path: string[]): void => {
+    for (const sub of cmd.commands) {
+      const name = [...path, sub.name()];
+      const escaped = (words: string[]) => words.map((w) => w.replace(/[^\w]/g, '\\$&')).join(' ');
+      const named =
+        new RegExp(`\\bvouch ${escaped(name)}(?![\\w-])`).test(text) ||
+        (name.length > 2 && new RegExp(`\`${escaped(name.slice(1))}[\` ]`).test(text));
+      if (!named) unnamed.push(`vouch ${name.join(' ')}`);
+      walk(sub, name);
+    }
+  };
+  walk(buildProgram(silent), []);
+  assert.deepEqual(unnamed, [], 'CLI commands that README.md, SKILL.md and docs/*.md never name');
 });
