@@ -3,7 +3,9 @@
 // "`POST /v1/registry/genesis`": a path parameter may be written `:id` or `{id}` under any name, a query string
 // follows the path, and one optional segment may be bracketed (`GET /v1/registry/proposals[/:id]`). Every route named
 // there is served, too. And where the docs give a route's JSON body right after it ("`PUT /api/v1/agents/:id/slug`
-// `{slug}`", as the route tables do), it names exactly the members the route's body schema accepts.
+// `{slug}`", as the route tables do), it names exactly the members the route's body schema accepts. A page size
+// (`limit` query parameter) is written within 400 characters after its route as "`limit` 1–500, default 100", with
+// the bounds and default of its schema.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,3 +124,45 @@ eachEngine(
     }
   },
 );
+
+eachEngine('the docs give every `limit` parameter the bounds and default of its schema', async ({ open }) => {
+  const { app } = await makeApp(await open());
+  try {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema: never }> }>>;
+    };
+    const text = ['docs/PROTOCOL.md', 'README.md']
+      .map((f) => readFileSync(join(ROOT, f), 'utf8'))
+      .join('\n')
+      .replace(/\s*\n\s*/g, ' ');
+    const number = (n: number) => n.toLocaleString('en-US').replace(/,/g, ',?');
+    const wrong: string[] = [];
+    let limits = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const limit = op.parameters?.find((p) => p.in === 'query' && p.name === 'limit');
+        if (limit === undefined) continue;
+        limits++;
+        const {
+          minimum,
+          maximum,
+          default: byDefault,
+        } = limit.schema as { minimum: number; maximum: number; default: number };
+        const written = new RegExp(
+          `\`limit\` ${minimum}(?:–| to )${number(maximum)}[,;]? \\(?default ${number(byDefault)}\\b`,
+        );
+        const route = `${method.toUpperCase()} ${unnamed(path)}`;
+        const near = [...text.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/[^`\s?]*)[^`]*`/g)].filter(
+          (m) => `${m[1]} ${unnamed(m[2]!.replace(/\[[^\]]*\]/, ''))}` === route,
+        );
+        if (!near.some((m) => written.test(text.slice(m.index, m.index + 400)))) {
+          wrong.push(`${route}: \`limit\` ${minimum}–${maximum}, default ${byDefault}`);
+        }
+      }
+    }
+    assert.ok(limits >= 5, `routes with a limit are found (${limits})`);
+    assert.deepEqual(wrong, []);
+  } finally {
+    await app.close();
+  }
+});
