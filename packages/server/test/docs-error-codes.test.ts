@@ -147,15 +147,22 @@ eachEngine(
         'ed25519:!!', // not base64url
         'hello world', // no key form at all
         JSON.stringify({ kty: 'RSA', n: 'AQAB', e: 'AQAB' }), // a JWK of another type
+        '-----BEGIN CERTIFICATE-----\nMCowBQYDK2VwAyEA\n-----END CERTIFICATE-----', // PEM, but not a key
       ];
       const pair = await generateKeyPair('Ed25519');
+      const { x } = pair.publicJwk as { x: string };
+      keys.push(
+        `{"kty":"OKP","kty":"OKP","crv":"Ed25519","x":"${x}"}`, // a member twice
+        `{"kty":"OKP","crv":"Ed25519","x":"${x}","n":1e400}`, // a number JSON.parse makes Infinity
+        JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x, alg: 'ES256' }), // the key of another algorithm
+      );
       const { nonce } = await solvePow(pair.publicKeyBase64!, { difficulty: 1 });
       const requests: Array<{ url: string; payload: object; headers?: Record<string, string> }> = [
         ...keys.flatMap((publicKey, i) => [
           { url: '/api/v1/agents/register', payload: { publicKey, powNonce: nonce } },
           {
             url: '/v1/identity/register',
-            payload: { slug: `probe-agent-${'abcdefgh'[i]}`, public_key_pem: publicKey },
+            payload: { slug: `probe-agent-${'abcdefghijklmn'[i]}`, public_key_pem: publicKey },
           },
         ]),
         { url: '/api/v1/agents/register', payload: { publicKey: pair.publicKeyBase64!, powNonce: '12a' } },
