@@ -119,3 +119,19 @@ test('every command of the CLI is named in the docs', () => {
   walk(buildProgram(silent), []);
   assert.deepEqual(unnamed, [], 'CLI commands that README.md, SKILL.md and docs/*.md never name');
 });
+
+test("README's paragraph on machine-readable output names every top-level command", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s*\n\s*/g, ' ');
+  const start = readme.indexOf('For output a program can read');
+  assert.notEqual(start, -1, 'README.md says which commands print JSON');
+  const paragraph = readme.slice(start, readme.indexOf('have neither', start));
+  const silent: Io = { out: () => {}, err: () => {} };
+  const named = (name: string) => paragraph.includes(`\`${name}\``) || paragraph.includes(`\`${name} `);
+  assert.deepEqual(
+    buildProgram(silent)
+      .commands.map((c) => c.name())
+      .filter((name) => !named(name)),
+    [],
+    'commands the paragraph does not say take --json, --format json or neither',
+  );
+});
