@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { run, tempDir } from './helpers.ts';
+import { writeFile } from 'node:fs/promises';
+import { run, runClean, tempDir } from './helpers.ts';
 
 test('vouch serve names the flag that holds a bad value, not the variable it is passed through', async () => {
   const cases: Array<[string[], RegExp]> = [
@@ -17,6 +18,24 @@ test('vouch serve names the flag that holds a bad value, not the variable it is 
   ];
   for (const [args, message] of cases) {
     const r = await run('serve', ...args);
+    assert.equal(r.code, 2, `serve ${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, message, `serve ${JSON.stringify(args)}`);
+    assert.doesNotMatch(r.err, /VOUCH_(PORT|HOST|DATA_DIR)/);
+  }
+});
+
+test('refusals that name the variable with = or : are reported under the flag too', async (t) => {
+  const dir = await tempDir(t, 'vouch-serve-flag-');
+  const file = join(dir, 'not-a-folder');
+  await writeFile(file, 'x');
+  // Both are refused before anything listens: no public URL for a port picked at each start, a file as data folder.
+  const env = { VOUCH_PUBLIC_URL: '', VOUCH_DATABASE_URL: '', VOUCH_LOG_LEVEL: 'silent' };
+  const cases: Array<[string[], RegExp]> = [
+    [['--port', '0'], /^vouch: --port 0 picks a different free port at every start/],
+    [['--data-dir', file], /^vouch: --data-dir: cannot use .* as the data folder \(EEXIST\)\.\n$/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runClean(env, 'serve', '--host', '127.0.0.1', ...args);
     assert.equal(r.code, 2, `serve ${args.join(' ')}: ${r.err}`);
     assert.match(r.err, message, `serve ${JSON.stringify(args)}`);
     assert.doesNotMatch(r.err, /VOUCH_(PORT|HOST|DATA_DIR)/);

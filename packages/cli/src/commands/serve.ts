@@ -10,12 +10,15 @@ const FLAGS = [
 
 /**
  * The configuration's refusal, naming the flag where the user gave one: the server's message names the variable
- * (`VOUCH_PORT must be a whole number`), which `--port abc` is passed through.
+ * (`VOUCH_PORT must be a whole number`, `VOUCH_PORT=0 picks ...`, `VOUCH_DATA_DIR: cannot use ...`), which
+ * `--port abc` is passed through.
  */
 export function underFlag(message: string, opts: ServeOptions): string {
   for (const [key, flag, variable] of FLAGS) {
-    if (opts[key] !== undefined && message.startsWith(`${variable} `))
-      return `${flag}${message.slice(variable.length)}`;
+    if (opts[key] === undefined || !message.startsWith(variable)) continue;
+    const rest = message.slice(variable.length);
+    if (rest.startsWith(' ') || rest.startsWith(':')) return `${flag}${rest}`;
+    if (rest.startsWith('=')) return `${flag} ${rest.slice(1)}`;
   }
   return message;
 }
