@@ -114,6 +114,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...storageOptionsOf(config),
     onConnectionLost: connectionLossLog(logger, clock),
   });
+  // Once built, the app runs its modules' housekeeping timers: a start that fails after that (at listen) closes it.
+  let built: FastifyInstance | undefined;
   try {
     const loaded = await loadKekFile({
       kekFile: config.kekFile,
@@ -141,6 +143,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger,
       rateLimitStore,
     });
+    built = app;
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info(
       {
@@ -214,6 +217,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       })());
     return { app, storage, address, close };
   } catch (err) {
+    await built?.close().catch(() => undefined);
     await storage.close();
     throw err;
   }
