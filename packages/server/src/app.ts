@@ -110,56 +110,65 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // And so do requests Node's HTTP parser refuses before Fastify sees them (malformed, too large, timed out).
     clientErrorHandler: (err, socket) => answerClientError(err, socket, logger as FastifyBaseLogger),
   });
-  const closing = trackClosing(app);
-  // Callback style: an async hook costs a promise per request for synchronous headers.
-  app.addHook('onRequest', (req, reply, done) => {
-    void commonHeaders(reply, req.id);
-    // Before the policy hook and the closing answer, so that refusals carry them too.
-    cors?.(req, reply);
-    if (closing.now) return done(shuttingDown());
-    done();
-  });
+  // Modules start housekeeping timers as they register: an app that fails to build (a module refusing its
+  // configuration, say) is closed, so none of them runs on against a storage the caller then closes.
+  try {
+    const closing = trackClosing(app);
+    // Callback style: an async hook costs a promise per request for synchronous headers.
+    app.addHook('onRequest', (req, reply, done) => {
+      void commonHeaders(reply, req.id);
+      // Before the policy hook and the closing answer, so that refusals carry them too.
+      cors?.(req, reply);
+      if (closing.now) return done(shuttingDown());
+      done();
+    });
 
-  installValidators(app);
-  // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.
-  const metrics = installMetrics(app);
-  const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
-  // Other processes' writes to what this app caches (keys, revocations, a consumer's registry) reach it as they commit.
-  listenForSharedChanges(app, ctx);
-  const modules = [...MODULES, ...(deps.modules ?? [])];
-  badAddressPages = modules.flatMap((m) => (m.badAddressPage === undefined ? [] : [m.badAddressPage(ctx)]));
-  installErrorHandler(
-    app,
-    metrics.countUnmatched,
-    modules.flatMap((m) => (m.notFoundPage === undefined ? [] : [m.notFoundPage(ctx)])),
-  );
-  installJsonBodyParser(app, config.jsonMaxDepth);
-  installBodyLimits(app, config.bodyLimit);
-  // The previous key, when configured, is accepted beside the current one (a rolling change of the admin key).
-  if (deps.adminKeys.previous !== undefined && deps.adminKeys.previous === deps.adminKeys.current) {
-    throw new ConfigError('VOUCH_ADMIN_KEY_PREVIOUS is the same as the admin key: set it to the key being replaced.');
-  }
-  const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKeys) };
-  for (const m of modules) {
-    for (const [caller, auth] of Object.entries(m.authenticators?.(ctx) ?? {})) {
-      if (authenticators[caller as keyof Authenticators]) {
-        throw new Error(`Module ${m.name} provides a "${caller}" authenticator that another module already provides.`);
-      }
-      authenticators[caller as keyof Authenticators] = auth;
+    installValidators(app);
+    // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.
+    const metrics = installMetrics(app);
+    const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
+    // Other processes' writes to what this app caches (keys, revocations, a consumer's registry) reach it as they commit.
+    listenForSharedChanges(app, ctx);
+    const modules = [...MODULES, ...(deps.modules ?? [])];
+    badAddressPages = modules.flatMap((m) => (m.badAddressPage === undefined ? [] : [m.badAddressPage(ctx)]));
+    installErrorHandler(
+      app,
+      metrics.countUnmatched,
+      modules.flatMap((m) => (m.notFoundPage === undefined ? [] : [m.notFoundPage(ctx)])),
+    );
+    installJsonBodyParser(app, config.jsonMaxDepth);
+    installBodyLimits(app, config.bodyLimit);
+    // The previous key, when configured, is accepted beside the current one (a rolling change of the admin key).
+    if (deps.adminKeys.previous !== undefined && deps.adminKeys.previous === deps.adminKeys.current) {
+      throw new ConfigError('VOUCH_ADMIN_KEY_PREVIOUS is the same as the admin key: set it to the key being replaced.');
     }
+    const authenticators: Authenticators = { admin: adminAuthenticator(deps.adminKeys) };
+    for (const m of modules) {
+      for (const [caller, auth] of Object.entries(m.authenticators?.(ctx) ?? {})) {
+        if (authenticators[caller as keyof Authenticators]) {
+          throw new Error(
+            `Module ${m.name} provides a "${caller}" authenticator that another module already provides.`,
+          );
+        }
+        authenticators[caller as keyof Authenticators] = auth;
+      }
+    }
+    installPolicies(app, {
+      authenticators,
+      rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage),
+      defaultRateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
+      clock,
+    });
+    installCorsPreflight(app, config.corsOrigins);
+    await installOpenApi(app, config.publicUrl, VERSION);
+
+    registerDocsRoutes(app);
+    for (const m of modules) await m.routes(app, ctx);
+
+    await app.ready();
+    return { app, ctx };
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
   }
-  installPolicies(app, {
-    authenticators,
-    rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage),
-    defaultRateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
-    clock,
-  });
-  installCorsPreflight(app, config.corsOrigins);
-  await installOpenApi(app, config.publicUrl, VERSION);
-
-  registerDocsRoutes(app);
-  for (const m of modules) await m.routes(app, ctx);
-
-  await app.ready();
-  return { app, ctx };
 }

@@ -41,3 +41,28 @@ eachEngine('a start refused at listen leaves no timer of its app running', async
     'nothing of the failed start runs on',
   );
 });
+
+// The same for a start refused while the app is built: a consumer's pinned root key that is no key is refused by the
+// registry module, after the agents and tokens modules had started their housekeeping.
+eachEngine('a start refused while its app is built leaves no timer of it running', async ({ engine, options, t }) => {
+  const env = {
+    ...serverEnv(engine, { dataDir: options.dataDir, databaseUrl: options.databaseUrl, pgSchema: options.pgSchema }),
+    VOUCH_TRUST_REGISTRY_URL: 'registry/agent-trust.json',
+    VOUCH_TRUST_REGISTRY_ROOT_KEY: 'not-a-key',
+    VOUCH_LOG_LEVEL: 'warn',
+  };
+  const logs = new LogCapture();
+  mock.timers.enable({ apis: ['setInterval'] });
+  t.after(() => mock.timers.reset());
+  await assert.rejects(startServer(loadConfig(env), { logStream: logs }), /VOUCH_TRUST_REGISTRY_ROOT_KEY must be/);
+  const before = logs.lines.length;
+  for (let minute = 0; minute < 60; minute++) {
+    mock.timers.tick(60_000);
+    for (let i = 0; i < 20; i++) await nextTurn();
+  }
+  assert.deepEqual(
+    logs.lines.slice(before).map((l) => (JSON.parse(l) as { msg: string }).msg),
+    [],
+    'nothing of the failed start runs on',
+  );
+});
