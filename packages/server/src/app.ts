@@ -82,6 +82,14 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     bodyLimit: Math.min(DEFAULT_BODY_LIMIT, config.bodyLimit),
     // A client that trickles its request holds a socket and, for a signed request, its signing window.
     requestTimeout: config.requestTimeoutMs,
+    // Also given to Node's createServer, which then keeps its headers timeout (60 s by default) within it: Fastify sets
+    // requestTimeout only on the server it created, and Node cut a request below a longer headers timeout only at that
+    // (VOUCH_REQUEST_TIMEOUT_MS=1000 held a stalled request for 60 s). Connections are checked at a tenth of the
+    // timeout (Node's default is every 30 s, which let a short timeout run 30 s over).
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.requestTimeoutMs / 10))),
+    },
     // A hop count becomes proxy-addr's trust function: trust the nearest `n` hops.
     trustProxy:
       typeof config.trustProxy === 'number'
