@@ -490,10 +490,9 @@ export interface ReputationEnvCountsTable {
 
 /* ---- capability tokens (migration 0008, issue 7) ---- */
 
-/** Every capability token issued; `token` is the compact JWS exactly as signed. */
+/** Every capability token issued, by its `jti`. */
 export interface CapabilityTokensTable {
   jti: string;
-  token: string;
   agent_id: string;
   /** The registry issuer it is bound to; null for an admin token. */
   issuer_id: string | null;
@@ -512,6 +511,11 @@ export interface CapabilityTokensTable {
    * delegated children; null when it named none. A slug may move to another agent later; this never does.
    */
   vouch_agent_id: string | null;
+  /**
+   * Migration 0020: SHA-256 hex of the token's compact text exactly as signed (`hashSecret`); the text itself, a
+   * bearer credential, is not stored. An intercept accepts only the text whose digest this is.
+   */
+  token_sha256: string;
 }
 
 /** Revoked capability tokens, until their expiry. */

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {
   decodeCapabilityToken,
   parsePrivateKey,
+  sha256HexSync,
   signCapabilityToken,
   type CapabilityClaims,
   type PrivateKey,
@@ -173,7 +174,7 @@ eachEngine('a token that lives longer than its tier allows is denied, even on re
       .insertInto('capability_tokens')
       .values({
         jti: 'long',
-        token: long,
+        token_sha256: sha256HexSync(long),
         agent_id: X,
         issuer_id: 'acme',
         parent_jti: null,

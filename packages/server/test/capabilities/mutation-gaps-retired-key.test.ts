@@ -4,7 +4,7 @@
 // of a version before that (mid-rollout) would record a token signed by the old key, and the intercept must refuse it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { decodeJwt, encodeBase64url, parsePrivateKey, signCapabilityToken } from '@vouch/sdk';
+import { decodeJwt, encodeBase64url, parsePrivateKey, sha256HexSync, signCapabilityToken } from '@vouch/sdk';
 import type { CapabilityClaims } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
@@ -57,7 +57,7 @@ eachEngine('a retired key verifies no token with an iat after it stopped signing
       .executeTakeFirstOrThrow();
     await a.ctx.storage.db
       .insertInto('capability_tokens')
-      .values({ ...row, jti: claims.jti, token: stale })
+      .values({ ...row, jti: claims.jti, token_sha256: sha256HexSync(stale) })
       .execute();
 
     // At B's time, A's gateway refuses the late token and still allows the one signed before.

@@ -4,16 +4,19 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { slugSkeleton } from '../../src/modules/agents/slug-skeleton.ts';
 import type { Storage } from '../../src/storage/index.ts';
+import { rewindTo0019 } from './capability-token-digest.ts';
 
 /**
- * Undoes migration 0019, gives agents the slugs in `slugs` (by id), and stores `agents.slug_skeleton` as 0018 did:
- * the oldest holder of each skeleton (by `created_at`, then id) has it, later look-alikes have NULL.
+ * Undoes migrations 0020 (no capability token may be recorded) and 0019, gives agents the slugs in `slugs` (by id),
+ * and stores `agents.slug_skeleton` as 0018 did: the oldest holder of each skeleton (by `created_at`, then id) has
+ * it, later look-alikes have NULL.
  */
 export async function rewindTo0018(storage: Storage, slugs: Record<string, string>): Promise<void> {
   const db = storage.db as unknown as Kysely<{
     agents: { id: string; slug: string | null; slug_skeleton: string | null; created_at: number };
     vouch_migration: { name: string };
   }>;
+  await rewindTo0019(storage);
   await sql`drop table slug_skeletons`.execute(db);
   await db.deleteFrom('vouch_migration').where('name', '=', '0019_slug_skeletons').execute();
   await db.updateTable('agents').set({ slug_skeleton: null }).execute();

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { sha256HexSync } from '@vouch/sdk';
 import { MIGRATIONS, openStorage } from '../../src/storage/index.ts';
 import type { Engine, OpenStorageOptions, Storage } from '../../src/storage/index.ts';
 import { migrateToLatest } from '../../src/storage/lib/migrate.ts';
@@ -284,11 +285,14 @@ test(
                 .selectAll()
                 .execute();
               for (const row of rows) {
-                // Migration 0011 moves every note written before it to `unverified_note`.
+                // Migration 0011 moves every note written before it to `unverified_note`; 0020 keeps a capability
+                // token's SHA-256 instead of its text.
                 const expected =
                   table === 'signatures' && 'public_note' in row && !('unverified_note' in row)
                     ? { ...row, public_note: null, unverified_note: row.public_note }
-                    : row;
+                    : table === 'capability_tokens' && 'token' in row
+                      ? (({ token, ...rest }) => ({ ...rest, token_sha256: sha256HexSync(token as string) }))(row)
+                      : row;
                 const match = stored.find((s) =>
                   Object.entries(expected).every(([k, v]) => (s as Record<string, unknown>)[k] === v),
                 );

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { slugSkeletonColumn } from '../../src/storage/migrations/0018_slug_skeleton.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import { rewindTo0019 } from '../helpers/capability-token-digest.ts';
 import { bearer, codeOf, registerSlug, TEST_ENV } from '../agents/helpers.ts';
 
 eachEngine(
@@ -27,7 +28,9 @@ eachEngine(
     await t.app.close();
     // As before the migration, holding `paypal` (oldest), `paypa1` and `pay-pal`, and an unrelated `other`.
     const db = storage.db;
-    // Back to before 0018: without 0019's table (0019 dropped the column's index) nor 0018's column.
+    // Back to before 0018: without 0020's digest column, 0019's table (0019 dropped the column's index) nor 0018's
+    // column.
+    await rewindTo0019(storage);
     await db.schema.dropTable('slug_skeletons').execute();
     await sql`delete from vouch_migration where name = '0019_slug_skeletons'`.execute(db);
     await db.schema.alterTable('agents').dropColumn('slug_skeleton').execute();

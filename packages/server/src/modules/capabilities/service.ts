@@ -31,6 +31,7 @@ import type {
 import type { AppContext } from '../../context.ts';
 import { ApiError, type ApiErrorCode } from '../../errors.ts';
 import { adminActorOf } from '../../http/admin-auth.ts';
+import { hashSecret } from '../../http/secrets.ts';
 import type { Principal } from '../../http/policy.ts';
 import { recordAudit, translateErrors } from '../../storage/index.ts';
 import { recordSigned } from '../../record-signed.ts';
@@ -156,11 +157,12 @@ export function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.p
 }
 
 /**
- * Signs `claims`, then records the token (as its exact compact text) and spends the proof in one transaction that
- * also holds the signing key active (recordSigned: a key a rotation has retired or dropped meanwhile signs again with
- * the active one) and, for a token bound to an issuer, the registry at `registrySequence`, the document its issuer was
- * checked in (`RegistryMoved` when a governance step committed since). A token the admin issued is audited, as
- * `adminActor` (which admin key: `admin` or `admin:previous`).
+ * Signs `claims`, then records the token (as the SHA-256 of its exact compact text: the text, a bearer credential, is
+ * not stored) and spends the proof in one transaction that also holds the signing key active (recordSigned: a key a
+ * rotation has retired or dropped meanwhile signs again with the active one) and, for a token bound to an issuer, the
+ * registry at `registrySequence`, the document its issuer was checked in (`RegistryMoved` when a governance step
+ * committed since). A token the admin issued is audited, as `adminActor` (which admin key: `admin` or
+ * `admin:previous`).
  */
 async function record(
   ctx: AppContext,
@@ -184,7 +186,7 @@ async function record(
     async (trx, _key, signed) => {
       await store.insertToken(trx, {
         jti: claims.jti,
-        token: signed,
+        token_sha256: hashSecret(signed),
         agent_id: claims.sub,
         issuer_id: claims.iid,
         parent_jti: row.parentJti,

@@ -1,10 +1,11 @@
-// The capabilities module's tables (migrations 0008, 0009). Only this module queries them; the intercept joins the
-// agents module's `agentStandings` to read a token's agent in the same round trip, and checks there that the token
-// is the one recorded at issuance.
+// The capabilities module's tables (migrations 0008, 0009, 0020). Only this module queries them; the intercept joins
+// the agents module's `agentStandings` to read a token's agent in the same round trip, and checks there that the
+// token is the one recorded at issuance (by the SHA-256 of its text: the text, a bearer credential, is not stored).
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { deleteExpiredFrom, preparedRead, translateErrors } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
+import { hashSecret } from '../../http/secrets.ts';
 import { agentStandings } from '../agents/service.ts';
 
 export type Db = Kysely<Database>;
@@ -27,8 +28,8 @@ export interface TokenStanding {
   /** The token, or a token in its `par` chain, was issued to a Vouch agent that is now revoked. */
   agentRevoked: boolean;
   /**
-   * The gateway recorded this exact token (the compact text it signed, so the same `kid`, `sub`, `exp` and every
-   * other claim): a token signed by a leaked capability key, even re-using a known `jti`, is not.
+   * The gateway recorded this exact token (the SHA-256 of the compact text it signed, so the same `kid`, `sub`, `exp`
+   * and every other claim): a token signed by a leaked capability key, even re-using a known `jti`, is not.
    */
   recorded: boolean;
   /** The Vouch agent the token was issued to; null when none (or the token is not on record here). */
@@ -41,8 +42,8 @@ type Jtis = string | readonly string[];
 
 /**
  * `revocable`: the token and its ancestors; `owned`: the same (each records the agent it was issued to); `own`: the
- * token's id (twice: each value binds one placeholder); `token`: its compact text; `slug`: the slug its `sub` is, or
- * null. Primary-key and unique-index lookups only.
+ * token's id (twice: each value binds one placeholder); `tokenSha256`: the SHA-256 hex of its compact text
+ * (`hashSecret`); `slug`: the slug its `sub` is, or null. Primary-key and unique-index lookups only.
  */
 function standingQuery(
   db: Db,
@@ -50,7 +51,7 @@ function standingQuery(
   owned: Jtis,
   own: string,
   ownAgain: string,
-  token: string,
+  tokenSha256: string,
   slug: string | null,
 ) {
   return db.selectNoFrom((eb) => {
@@ -76,9 +77,16 @@ function standingQuery(
         )
         .as('agent_revoked'),
       eb.selectFrom('capability_tokens').select('vouch_agent_id').where('jti', '=', own).as('agent_id'),
-      // The row found by primary key must hold the presented text: one more comparison, not one more round trip.
+      // The row found by primary key must hold the presented text's digest: one more comparison, not one more round
+      // trip.
       eb
-        .exists(eb.selectFrom('capability_tokens').select('jti').where('jti', '=', ownAgain).where('token', '=', token))
+        .exists(
+          eb
+            .selectFrom('capability_tokens')
+            .select('jti')
+            .where('jti', '=', ownAgain)
+            .where('token_sha256', '=', tokenSha256),
+        )
         .as('recorded'),
       eb.selectFrom(agentStandings(db).as('h')).select('h.id').where('h.slug', '=', slug).as('slug_holder'),
     ];
@@ -87,8 +95,8 @@ function standingQuery(
 
 // A root token (the common case, on every intercept) takes a prepared statement.
 const selectStandingOfRoot = preparedRead(
-  (db, a: string, b: string, own: string, ownAgain: string, token: string, slug: string | null) =>
-    standingQuery(db, a, b, own, ownAgain, token, slug),
+  (db, a: string, b: string, own: string, ownAgain: string, tokenSha256: string, slug: string | null) =>
+    standingQuery(db, a, b, own, ownAgain, tokenSha256, slug),
 );
 
 /**
@@ -106,10 +114,11 @@ export async function tokenStanding(
 ): Promise<TokenStanding> {
   const own = jtis.at(-1);
   if (own === undefined) throw new Error('tokenStanding needs the token id');
+  const digest = hashSecret(token);
   const rows = await translateErrors(() =>
     jtis.length === 1
-      ? selectStandingOfRoot(db, own, own, own, own, token, slug)
-      : standingQuery(db, jtis, jtis, own, own, token, slug).execute(),
+      ? selectStandingOfRoot(db, own, own, own, own, digest, slug)
+      : standingQuery(db, jtis, jtis, own, own, digest, slug).execute(),
   );
   const row = rows[0]!;
   return {

@@ -17,6 +17,7 @@ import { signedRequestExpiryIndex } from './0016_signed_request_expiry_index.ts'
 import { signatureSignerKey } from './0017_signature_signer_key.ts';
 import { slugSkeletonColumn } from './0018_slug_skeleton.ts';
 import { slugSkeletonsTable } from './0019_slug_skeletons.ts';
+import { capabilityTokenDigest } from './0020_capability_token_digest.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -45,4 +46,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0017_signature_signer_key', signatureSignerKey],
   ['0018_slug_skeleton', slugSkeletonColumn],
   ['0019_slug_skeletons', slugSkeletonsTable],
+  ['0020_capability_token_digest', capabilityTokenDigest],
 ];
