@@ -493,6 +493,12 @@ export interface ReputationEnvCountsTable {
 /** Every capability token issued, by its `jti`. */
 export interface CapabilityTokensTable {
   jti: string;
+  /**
+   * The compact JWS exactly as signed, as 0008 recorded it; since migration 0020 always null (the text, a bearer
+   * credential, is not stored) except on a row an instance of an earlier version wrote during a rolling upgrade
+   * (`token_sha256` null then), until the capability housekeeping replaces it by its digest.
+   */
+  token: string | null;
   agent_id: string;
   /** The registry issuer it is bound to; null for an admin token. */
   issuer_id: string | null;
@@ -513,9 +519,10 @@ export interface CapabilityTokensTable {
   vouch_agent_id: string | null;
   /**
    * Migration 0020: SHA-256 hex of the token's compact text exactly as signed (`hashSecret`); the text itself, a
-   * bearer credential, is not stored. An intercept accepts only the text whose digest this is.
+   * bearer credential, is not stored. An intercept accepts only the text whose digest this is (or, while this is null,
+   * the text in `token`). Null only on a row an earlier version wrote during a rolling upgrade, until housekeeping.
    */
-  token_sha256: string;
+  token_sha256: string | null;
 }
 
 /** Revoked capability tokens, until their expiry. */

@@ -6,8 +6,9 @@ import type { Storage } from '../../src/storage/index.ts';
 type Row = Record<string, unknown>;
 
 /**
- * Undoes migration 0020: `capability_tokens` gets 0008's `token` column back (0009's `vouch_agent_id` kept), holding
- * `texts[jti]` for each row (every row must have one), then `extra` rows (0019's shape, `token` included).
+ * Undoes migration 0020: `capability_tokens` gets 0019's shape back (0008's `token` NOT NULL, 0009's `vouch_agent_id`,
+ * no digest column nor its index), `token` holding `texts[jti]` for each row (every row must have one), then `extra`
+ * rows (0019's shape, `token` included).
  */
 export async function rewindTo0019(
   storage: Storage,

@@ -286,12 +286,12 @@ test(
                 .execute();
               for (const row of rows) {
                 // Migration 0011 moves every note written before it to `unverified_note`; 0020 keeps a capability
-                // token's SHA-256 instead of its text.
+                // token's SHA-256 instead of its text (the column stays, emptied).
                 const expected =
                   table === 'signatures' && 'public_note' in row && !('unverified_note' in row)
                     ? { ...row, public_note: null, unverified_note: row.public_note }
-                    : table === 'capability_tokens' && 'token' in row
-                      ? (({ token, ...rest }) => ({ ...rest, token_sha256: sha256HexSync(token as string) }))(row)
+                    : table === 'capability_tokens' && !('token_sha256' in row)
+                      ? { ...row, token: null, token_sha256: sha256HexSync(row.token as string) }
                       : row;
                 const match = stored.find((s) =>
                   Object.entries(expected).every(([k, v]) => (s as Record<string, unknown>)[k] === v),

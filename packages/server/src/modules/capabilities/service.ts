@@ -146,14 +146,18 @@ async function checkProof(
 /**
  * Housekeeping, safe to run in every process at any time: prunes token records, revocations and spent proofs whose
  * time ended more than the clock skew ago. Another process's clock may lag this one's by up to the skew, and until
- * its clock passes a token's expiry it still needs the revocation, and a proof's record, to refuse them.
+ * its clock passes a token's expiry it still needs the revocation, and a proof's record, to refuse them. Then
+ * replaces the text of tokens an earlier version recorded during a rolling upgrade by its digest
+ * (`store.scrubTokenText`); returns the prune's counts.
  *
  * @example
  * setInterval(() => void pruneCapabilityState(ctx), 60_000).unref();
  */
-export function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.prune> {
+export async function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.prune> {
   const { storage, clock, config } = ctx;
-  return store.prune(storage.db, storage.engine, clock.now() - config.clockSkewSeconds * 1000);
+  const counts = await store.prune(storage.db, storage.engine, clock.now() - config.clockSkewSeconds * 1000);
+  await store.scrubTokenText(storage.db);
+  return counts;
 }
 
 /**
@@ -186,6 +190,7 @@ async function record(
     async (trx, _key, signed) => {
       await store.insertToken(trx, {
         jti: claims.jti,
+        token: null,
         token_sha256: hashSecret(signed),
         agent_id: claims.sub,
         issuer_id: claims.iid,

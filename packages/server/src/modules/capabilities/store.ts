@@ -1,6 +1,9 @@
 // The capabilities module's tables (migrations 0008, 0009, 0020). Only this module queries them; the intercept joins
 // the agents module's `agentStandings` to read a token's agent in the same round trip, and checks there that the
-// token is the one recorded at issuance (by the SHA-256 of its text: the text, a bearer credential, is not stored).
+// token is the one recorded at issuance (by the SHA-256 of its text: the text, a bearer credential, is not stored;
+// an instance of an earlier version, still running during a rolling upgrade, records the text, until
+// `scrubTokenText` replaces it by its digest).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { deleteExpiredFrom, preparedRead, translateErrors } from '../../storage/index.ts';
@@ -43,7 +46,8 @@ type Jtis = string | readonly string[];
 /**
  * `revocable`: the token and its ancestors; `owned`: the same (each records the agent it was issued to); `own`: the
  * token's id (twice: each value binds one placeholder); `tokenSha256`: the SHA-256 hex of its compact text
- * (`hashSecret`); `slug`: the slug its `sub` is, or null. Primary-key and unique-index lookups only.
+ * (`hashSecret`); `tokenText`: the text, for a row an earlier version wrote (its text, no digest yet); `slug`: the
+ * slug its `sub` is, or null. Primary-key and unique-index lookups only.
  */
 function standingQuery(
   db: Db,
@@ -52,6 +56,7 @@ function standingQuery(
   own: string,
   ownAgain: string,
   tokenSha256: string,
+  tokenText: string,
   slug: string | null,
 ) {
   return db.selectNoFrom((eb) => {
@@ -77,15 +82,20 @@ function standingQuery(
         )
         .as('agent_revoked'),
       eb.selectFrom('capability_tokens').select('vouch_agent_id').where('jti', '=', own).as('agent_id'),
-      // The row found by primary key must hold the presented text's digest: one more comparison, not one more round
-      // trip.
+      // The row found by primary key must hold the presented text's digest (or, written by an earlier version during
+      // a rolling upgrade and not yet scrubbed, no digest and the text itself): more comparisons, not a round trip.
       eb
         .exists(
           eb
             .selectFrom('capability_tokens')
             .select('jti')
             .where('jti', '=', ownAgain)
-            .where('token_sha256', '=', tokenSha256),
+            .where((w) =>
+              w.or([
+                w('token_sha256', '=', tokenSha256),
+                w.and([w('token_sha256', 'is', null), w('token', '=', tokenText)]),
+              ]),
+            ),
         )
         .as('recorded'),
       eb.selectFrom(agentStandings(db).as('h')).select('h.id').where('h.slug', '=', slug).as('slug_holder'),
@@ -95,8 +105,16 @@ function standingQuery(
 
 // A root token (the common case, on every intercept) takes a prepared statement.
 const selectStandingOfRoot = preparedRead(
-  (db, a: string, b: string, own: string, ownAgain: string, tokenSha256: string, slug: string | null) =>
-    standingQuery(db, a, b, own, ownAgain, tokenSha256, slug),
+  (
+    db,
+    a: string,
+    b: string,
+    own: string,
+    ownAgain: string,
+    tokenSha256: string,
+    tokenText: string,
+    slug: string | null,
+  ) => standingQuery(db, a, b, own, ownAgain, tokenSha256, tokenText, slug),
 );
 
 /**
@@ -117,8 +135,8 @@ export async function tokenStanding(
   const digest = hashSecret(token);
   const rows = await translateErrors(() =>
     jtis.length === 1
-      ? selectStandingOfRoot(db, own, own, own, own, digest, slug)
-      : standingQuery(db, jtis, jtis, own, own, digest, slug).execute(),
+      ? selectStandingOfRoot(db, own, own, own, own, digest, token, slug)
+      : standingQuery(db, jtis, jtis, own, own, digest, token, slug).execute(),
   );
   const row = rows[0]!;
   return {
@@ -177,4 +195,48 @@ export async function prune(
 ): Promise<Record<'capability_tokens' | 'capability_revocations' | 'capability_proofs', number>> {
   const tables = ['capability_proofs', 'capability_revocations', 'capability_tokens'] as const;
   return deleteExpiredFrom(db, engine, tables, { op: '<', before, batchRows });
+}
+
+/** Rows {@link scrubTokenText} reads per statement, and the batches it takes at most in one call. */
+export const SCRUB_BATCH_ROWS = 100;
+export const SCRUB_MAX_BATCHES = 10;
+
+/**
+ * Replaces the text of tokens recorded by an instance of an earlier version (one still running during a rolling
+ * upgrade writes `token`, not `token_sha256`) by its digest, in batches of `batchRows`, at most `maxBatches` of them;
+ * returns how many rows it scrubbed. Each row is updated only while it still holds the text read (so a row deleted or
+ * scrubbed meanwhile is left alone), and stays recorded: the intercept accepts its text either way.
+ */
+export async function scrubTokenText(
+  db: Db,
+  batchRows = SCRUB_BATCH_ROWS,
+  maxBatches = SCRUB_MAX_BATCHES,
+): Promise<number> {
+  let total = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const rows = await translateErrors(() =>
+      db
+        .selectFrom('capability_tokens')
+        .select(['jti', 'token'])
+        .where('token', 'is not', null)
+        .limit(batchRows)
+        .execute(),
+    );
+    for (const { jti, token } of rows) {
+      if (token === null) continue;
+      const res = await translateErrors(() =>
+        db
+          .updateTable('capability_tokens')
+          .set({ token_sha256: hashSecret(token), token: null })
+          .where('jti', '=', jti)
+          .where('token', '=', token)
+          .executeTakeFirst(),
+      );
+      total += Number(res.numUpdatedRows);
+    }
+    if (rows.length < batchRows) break;
+    // SQLite runs every statement on this thread: let waiting requests in before the next batch.
+    await nextTurn();
+  }
+  return total;
 }

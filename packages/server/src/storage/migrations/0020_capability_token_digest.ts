@@ -12,40 +12,51 @@ const BATCH = 300;
  * itself (`token`, 0008), which gave whoever read the database or a backup tokens to present. The intercept compares
  * the presented text's digest with it, so only the exact text recorded is still accepted.
  *
- * Existing rows are hashed here, in batches. PostgreSQL then sets the column NOT NULL and drops `token`; SQLite
- * cannot make an added column NOT NULL, so it copies the table into one of the same shape as PostgreSQL's (columns in
- * the same order) and replaces it. An instance of the previous version still running during a rollout can no longer
- * issue or intercept capability tokens (it writes and reads `token`) until it is replaced.
+ * Additive, so that a rolling upgrade never fails a request: both columns are nullable and `token` stays, because an
+ * instance of the previous version still running writes and reads it (its inserts name no `token_sha256`). Existing
+ * rows get their digest and lose their text here, in batches; PostgreSQL drops `token`'s NOT NULL, SQLite (which
+ * cannot) copies the table into one of the same shape as PostgreSQL's (columns in the same order) and replaces it.
+ * The text an older instance records after this is replaced by its digest by the capability housekeeping
+ * (`scrubTokenText`), which finds such rows by the partial index `capability_tokens_text_idx`.
  */
 export const capabilityTokenDigest: VouchMigration = {
   async up(db, engine) {
     await db.schema.alterTable('capability_tokens').addColumn('token_sha256', 'text').execute();
+    if (engine === 'postgres') {
+      await db.schema
+        .alterTable('capability_tokens')
+        .alterColumn('token', (c) => c.dropNotNull())
+        .execute();
+    } else {
+      await rebuildOnSqlite(db);
+    }
+    // The rows that still hold text, for the backfill below and the housekeeping's scrub every minute: empty but for
+    // an older instance's rows mid-rollout, so neither reads the whole table.
+    await db.schema
+      .createIndex('capability_tokens_text_idx')
+      .on('capability_tokens')
+      .column('jti')
+      .where(sql.ref('token'), 'is not', null)
+      .execute();
     for (;;) {
       const { rows } = await sql<{ jti: string; token: string }>`select jti, token from capability_tokens
-        where token_sha256 is null limit ${BATCH}`.execute(db);
+        where token is not null limit ${BATCH}`.execute(db);
       if (rows.length === 0) break;
       const digests = sql.join(
         rows.map((r) => sql`when ${r.jti} then ${sha256HexSync(r.token)}`),
         sql` `,
       );
       const jtis = sql.join(rows.map((r) => r.jti));
-      await sql`update capability_tokens set token_sha256 = case jti ${digests} end where jti in (${jtis})`.execute(db);
+      await sql`update capability_tokens set token_sha256 = case jti ${digests} end, token = null
+        where jti in (${jtis})`.execute(db);
     }
-    if (engine === 'postgres') {
-      await db.schema
-        .alterTable('capability_tokens')
-        .alterColumn('token_sha256', (c) => c.setNotNull())
-        .execute();
-      await db.schema.alterTable('capability_tokens').dropColumn('token').execute();
-      return;
-    }
-    await rebuildOnSqlite(db);
   },
 };
 
-/** The columns kept, in order: 0008's without `token`, 0009's `vouch_agent_id`, then the digest. */
-const KEPT = [
+/** The columns, in order: 0008's, 0009's `vouch_agent_id`, then the digest (PostgreSQL's order after the ALTERs). */
+const COLUMNS = [
   'jti',
+  'token',
   'agent_id',
   'issuer_id',
   'parent_jti',
@@ -58,10 +69,12 @@ const KEPT = [
   'token_sha256',
 ];
 
+/** Replaces the table by one whose `token` is nullable (SQLite has no ALTER COLUMN). */
 async function rebuildOnSqlite(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('capability_tokens_0020')
     .addColumn('jti', 'text', (c) => c.primaryKey())
+    .addColumn('token', 'text')
     .addColumn('agent_id', 'text', (c) => c.notNull())
     .addColumn('issuer_id', 'text')
     .addColumn('parent_jti', 'text')
@@ -71,9 +84,9 @@ async function rebuildOnSqlite(db: Kysely<unknown>): Promise<void> {
     .addColumn('issued_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('vouch_agent_id', 'text')
-    .addColumn('token_sha256', 'text', (c) => c.notNull())
+    .addColumn('token_sha256', 'text')
     .execute();
-  const columns = sql.join(KEPT.map((c) => sql.id(c)));
+  const columns = sql.join(COLUMNS.map((c) => sql.id(c)));
   await sql`insert into capability_tokens_0020 (${columns}) select ${columns} from capability_tokens`.execute(db);
   // Its index goes with it; nothing references the table.
   await db.schema.dropTable('capability_tokens').execute();
