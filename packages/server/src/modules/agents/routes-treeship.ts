@@ -298,6 +298,8 @@ export function registerTreeshipRoutes(
         await store.upsertToolManifest(trx, m);
         // Audited when the manifest changed (a tool or a description); signing the same one again is not a change.
         if (before?.manifest_hash !== hash) {
+          // The profile shows the manifest's tools and hash, and scores them: its updated_at moves with them.
+          await store.touchAgent(trx, row.id, now);
           const had = new Set(storedTools(before?.tools ?? null));
           const added = manifest.tools.filter((t) => !had.has(t)).length;
           await recordAudit(trx, {
@@ -434,6 +436,8 @@ export function registerTreeshipRoutes(
           updated_at: now,
         });
         if (changed.length > 0) {
+          // The profile shows the fingerprint's provider and samples, and scores it: its updated_at moves with them.
+          await store.touchAgent(trx, row.id, now);
           await recordAudit(trx, {
             at: now,
             actor: actorOf(req.principal!),

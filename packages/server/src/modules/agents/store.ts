@@ -260,6 +260,14 @@ export async function setSlug(db: Db, agentId: string, slug: string | null, now:
   return 'set';
 }
 
+/**
+ * Moves the agent's `updated_at` (its profile's) to `now`: for a change to what its profile shows that is stored
+ * beside the agent's row (its tool manifest, its voice fingerprint), as a change to the row itself moves it.
+ */
+export async function touchAgent(db: Db, agentId: string, now: number): Promise<void> {
+  await db.updateTable('agents').set({ updated_at: now }).where('id', '=', agentId).execute();
+}
+
 /** Revokes an agent that is not yet revoked; `false` when it already was. */
 export async function revokeAgent(
   db: Db,
