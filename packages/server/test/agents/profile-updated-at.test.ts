@@ -3,6 +3,7 @@
 // voice fingerprint did not, though both change the profile's `tools`, `tool_manifest_hash`, `voice_fingerprint` and
 // its identity score: a consumer comparing `updated_at` took a changed profile for the one it had.
 import assert from 'node:assert/strict';
+import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { bearer, registerSlug, TEST_ENV } from './helpers.ts';
@@ -12,6 +13,8 @@ interface Profile {
   identity_score: number;
   tool_manifest_hash: string | null;
   voice_fingerprint: unknown;
+  verified_domain: string | null;
+  verified_proofs: Array<{ type: string; value: string }>;
 }
 
 eachEngine('a tool manifest or voice fingerprint that changes the profile moves its updated_at', async ({ open }) => {
@@ -64,6 +67,46 @@ eachEngine('a tool manifest or voice fingerprint that changes the profile moves 
     clock.advance(1000);
     await send('/v1/identity/my-agent/voice-fingerprint', { ...voice, sample_count: 4 });
     assert.equal((await profile()).updated_at, new Date(clock.now()).toISOString());
+  } finally {
+    await app.close();
+  }
+});
+
+eachEngine('a lapsed domain proof that leaves the profile moves its updated_at', async ({ open }) => {
+  const storage = await open();
+  const { app, ctx, clock } = await makeApp(storage, { env: TEST_ENV });
+  try {
+    const agent = await registerSlug(app, 'my-agent');
+    const port = createAgentDomainPort(ctx);
+    const profile = async (): Promise<Profile> =>
+      (await app.inject({ method: 'GET', url: '/v1/identity/my-agent' })).json() as Profile;
+    await port.recordDomainProof(agent.id, 'old.example', 'dns_txt', clock.now(), 'token-old');
+    clock.advance(1000);
+    await port.recordDomainProof(agent.id, 'new.example', 'dns_txt', clock.now(), 'token-new');
+    const before = await profile();
+    assert.equal(before.verified_domain, 'new.example');
+    assert.deepEqual(before.verified_proofs.map((p) => p.value).sort(), ['new.example', 'old.example']);
+
+    // The older proof is no longer found and past its grace: it lapses, and leaves verified_proofs; the verified
+    // domain stays (it was the other one).
+    clock.advance(1000);
+    const claims = await port.claimDueDomainProofs({
+      now: clock.now(),
+      checkedBefore: clock.now(),
+      leaseUntil: clock.now() + 60_000,
+      limit: 10,
+    });
+    const old = claims.find((c) => c.domain === 'old.example');
+    assert.ok(old);
+    const result = await port.recordDomainRecheck(old, { found: false, failures: {} }, clock.now(), clock.now());
+    assert.equal(result, 'lapsed');
+    const after = await profile();
+    assert.equal(after.verified_domain, 'new.example');
+    assert.deepEqual(
+      after.verified_proofs.map((p) => p.value),
+      ['new.example'],
+    );
+    assert.equal(after.updated_at, new Date(clock.now()).toISOString(), 'a proof leaving the profile moves updated_at');
   } finally {
     await app.close();
   }

@@ -208,7 +208,9 @@ export function createAgentDomainPort(ctx: AppContext): AgentDomainPort & Domain
           row.verified_domain === claim.domain
             ? ((await proofs.latestDomainProof(trx, ctx.storage.engine, claim.agentId)) ?? null)
             : row.verified_domain;
+        // Either way the proof leaves the profile's verified_proofs: its updated_at moves.
         if (replacedBy !== row.verified_domain) await proofs.setAgentDomain(trx, claim.agentId, replacedBy, atMs);
+        else await store.touchAgent(trx, claim.agentId, atMs);
         await recordAudit(trx, {
           at: atMs,
           actor: 'domain-recheck',
