@@ -13,6 +13,7 @@ import {
   verifyJwt,
 } from '../src/index.ts';
 import type { KeyResolver, VouchErrorCode } from '../src/index.ts';
+import { PROVIDERS } from './providers.ts';
 import { readVectorJson } from './vectors.ts';
 
 interface JwsVectorFile {
@@ -25,47 +26,49 @@ interface JwsVectorFile {
 // Upstream labels are wrong for these (see shared/vectors/README.md): skipped by name.
 const MISLABELED = new Set([367, 370, 372, 373]);
 
-test('Wycheproof JWS: every valid ES256 case accepted; every invalid and every non-ES256 case rejected', async (t) => {
-  const file = readVectorJson<JwsVectorFile>('wycheproof', 'json_web_signature_test.json');
-  const fallback = (await generateKeyPair('P-256')).publicKey;
-  let esValid = 0;
-  let rejected = 0;
-  let skipped = 0;
-  const wrong: string[] = [];
-  for (const group of file.testGroups) {
-    const pub = group.public;
-    // The group's key goes through the same JWKS filter a verifier uses (use, key_ops, alg), then is handed
-    // to the verifier whatever the token's kid says, so only the token and the key's own metadata decide.
-    const jwks = pub ? keysFromJwks({ keys: [{ ...pub, kid: 'k' }] }) : undefined;
-    const isEs256 = pub?.alg === 'ES256' && pub?.crv === 'P-256';
-    const resolveKey: KeyResolver = (_kid, header) => (jwks ? jwks('k', header) : fallback);
-    for (const tc of group.tests) {
-      if (MISLABELED.has(tc.tcId)) {
-        skipped++;
-        continue;
+for (const crypto of PROVIDERS) {
+  test(`Wycheproof JWS: every valid ES256 case accepted; every invalid and every non-ES256 case rejected [${crypto.name}]`, async (t) => {
+    const file = readVectorJson<JwsVectorFile>('wycheproof', 'json_web_signature_test.json');
+    const fallback = (await generateKeyPair('P-256')).publicKey;
+    let esValid = 0;
+    let rejected = 0;
+    let skipped = 0;
+    const wrong: string[] = [];
+    for (const group of file.testGroups) {
+      const pub = group.public;
+      // The group's key goes through the same JWKS filter a verifier uses (use, key_ops, alg), then is handed
+      // to the verifier whatever the token's kid says, so only the token and the key's own metadata decide.
+      const jwks = pub ? keysFromJwks({ keys: [{ ...pub, kid: 'k' }] }) : undefined;
+      const isEs256 = pub?.alg === 'ES256' && pub?.crv === 'P-256';
+      const resolveKey: KeyResolver = (_kid, header) => (jwks ? jwks('k', header) : fallback);
+      for (const tc of group.tests) {
+        if (MISLABELED.has(tc.tcId)) {
+          skipped++;
+          continue;
+        }
+        const expectValid = isEs256 && tc.result === 'valid';
+        let accepted = false;
+        try {
+          if (typeof tc.jws !== 'string') throw new Error('JSON serialization is not accepted');
+          await verifyJws(tc.jws, { resolveKey, crypto });
+          accepted = true;
+        } catch (err) {
+          if (typeof tc.jws === 'string') assert.ok(isVouchError(err), `tcId ${tc.tcId} threw a non-Vouch error`);
+        }
+        if (accepted !== expectValid) wrong.push(`tcId ${tc.tcId} (${tc.comment}): accepted=${accepted}`);
+        if (expectValid) esValid++;
+        else rejected++;
       }
-      const expectValid = isEs256 && tc.result === 'valid';
-      let accepted = false;
-      try {
-        if (typeof tc.jws !== 'string') throw new Error('JSON serialization is not accepted');
-        await verifyJws(tc.jws, { resolveKey });
-        accepted = true;
-      } catch (err) {
-        if (typeof tc.jws === 'string') assert.ok(isVouchError(err), `tcId ${tc.tcId} threw a non-Vouch error`);
-      }
-      if (accepted !== expectValid) wrong.push(`tcId ${tc.tcId} (${tc.comment}): accepted=${accepted}`);
-      if (expectValid) esValid++;
-      else rejected++;
     }
-  }
-  t.diagnostic(
-    `Wycheproof JWS: ${esValid + rejected - wrong.length}/${esValid + rejected} classified correctly ` +
-      `(${esValid} valid ES256 accepted, ${rejected} invalid or non-ES256 rejected, ${skipped} mislabeled skipped)`,
-  );
-  assert.deepEqual(wrong, []);
-  assert.equal(skipped, 4);
-  assert.ok(esValid >= 1);
-});
+    t.diagnostic(
+      `Wycheproof JWS [${crypto.name}]: ${esValid + rejected - wrong.length}/${esValid + rejected} classified correctly ` +
+        `(${esValid} valid ES256 accepted, ${rejected} invalid or non-ES256 rejected, ${skipped} mislabeled skipped)`,
+    );
+    assert.deepEqual(wrong, []);
+    assert.equal(skipped, 4);
+    assert.ok(esValid >= 1);
+  });
+}
 
 const ISS = 'https://vouch.example';
 const NOW = Date.UTC(2026, 0, 1);
