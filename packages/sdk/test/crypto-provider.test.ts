@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   algorithmFor,
+  createWebCryptoProvider,
   encodeUtf8,
   formatPublicKey,
   getDefaultCrypto,
@@ -172,3 +173,34 @@ for (const provider of PROVIDERS) {
     });
   });
 }
+
+test('WebCrypto without Ed25519 (older browsers): verify and sign reject with CRYPTO_ERROR, not a DOMException', async () => {
+  // A runtime whose WebCrypto lacks Ed25519 (Safari before 17, Firefox before 129) refuses the key import with a
+  // NotSupportedError; everything else is the real subtle.
+  const real = globalThis.crypto;
+  const subtle = {
+    generateKey: real.subtle.generateKey.bind(real.subtle),
+    exportKey: real.subtle.exportKey.bind(real.subtle),
+    sign: real.subtle.sign.bind(real.subtle),
+    verify: real.subtle.verify.bind(real.subtle),
+    digest: real.subtle.digest.bind(real.subtle),
+    importKey: (...args: unknown[]) => {
+      const algorithm = args[2] as string | { name: string };
+      const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
+      if (name === 'Ed25519') return Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'));
+      return (real.subtle.importKey as (...a: unknown[]) => Promise<unknown>).apply(real.subtle, args);
+    },
+  };
+  const provider = createWebCryptoProvider({
+    subtle,
+    getRandomValues: real.getRandomValues.bind(real),
+  } as unknown as Parameters<typeof createWebCryptoProvider>[0]);
+  const ed = await getDefaultCrypto().generateKeyPair('Ed25519');
+  const sig = await getDefaultCrypto().sign('EdDSA', ed.privateKey, MESSAGE);
+  await rejectsCode(() => provider.verify('EdDSA', ed.publicKey, sig, MESSAGE), 'CRYPTO_ERROR');
+  await rejectsCode(() => provider.sign('EdDSA', ed.privateKey, MESSAGE), 'CRYPTO_ERROR');
+  // The refusal is not cached as a verdict: P-256 on the same provider still works.
+  const ec = await provider.generateKeyPair('P-256');
+  const ecSig = await provider.sign('ES256', ec.privateKey, MESSAGE);
+  assert.equal(await provider.verify('ES256', ec.publicKey, ecSig, MESSAGE), true);
+});

@@ -16,7 +16,8 @@ export interface KeyPair {
  * - ES256 signatures are raw `r‖s` (IEEE P1363, 64 bytes); `r` and `s` must be in `[1, n-1]`; low-S is NOT
  *   required (RFC 7515's own example is high-S).
  * - `verify` resolves `false` for a signature that is wrong in any way, including its length; it rejects with a
- *   `VouchError` only for caller errors (unknown algorithm, key of the wrong type).
+ *   `VouchError` only for caller errors (unknown algorithm, key of the wrong type), or with `CRYPTO_ERROR` when the
+ *   runtime cannot use the key type at all (a WebCrypto without Ed25519).
  * - Byte outputs are plain `Uint8Array`s.
  */
 export interface CryptoProvider {

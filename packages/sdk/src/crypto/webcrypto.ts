@@ -32,6 +32,12 @@ function signParams(alg: SignatureAlgorithm): webcrypto.AlgorithmIdentifier | we
   return alg === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'Ed25519' };
 }
 
+// The SDK's keys are already validated, so a refused import means this WebCrypto cannot use the key type at all
+// (e.g. no Ed25519 before Safari 17 or Firefox 129): a typed error, never a bare DOMException.
+function importFailed(err: unknown): never {
+  throw new VouchError('CRYPTO_ERROR', 'This WebCrypto implementation could not import the key.', { cause: err });
+}
+
 function assertBytes(value: unknown, what: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) throw new VouchError('INVALID_ARGUMENT', `The ${what} must be a Uint8Array.`);
 }
@@ -69,7 +75,7 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
       const raw = publicKeyBytes(key);
       const id = `${key.type}:${String.fromCharCode(...raw)}`;
       const imported = lruGet(publicHandlesByBytes, id, PUBLIC_HANDLES_MAX, () =>
-        subtle.importKey('raw', raw, importParams(key.type), false, ['verify']),
+        subtle.importKey('raw', raw, importParams(key.type), false, ['verify']).catch(importFailed),
       );
       handle = imported;
       publicHandles.set(key, handle);
@@ -88,7 +94,7 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
     let handle = privateHandles.get(key);
     if (handle === undefined) {
       const jwk = privateJwkFromBytes(key.type, publicKeyBytes(key.publicKey), privateKeyBytes(key));
-      handle = subtle.importKey('jwk', jwk, importParams(key.type), false, ['sign']);
+      handle = subtle.importKey('jwk', jwk, importParams(key.type), false, ['sign']).catch(importFailed);
       privateHandles.set(key, handle);
       handle.catch(() => privateHandles.delete(key));
     }
