@@ -5,7 +5,7 @@ import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { request, serverBase, serverOptions, type ServerOptions } from '../token/http.ts';
 import { readPrivateKeyFile } from './lib/key-files.ts';
-import { PROPOSALS_PATH, expectProposal, proposalLine } from './lib/proposal-server.ts';
+import { PROPOSALS_PATH, expectProposal, proposalLine, sameProposal } from './lib/proposal-server.ts';
 
 interface CosignOptions extends ServerOptions {
   key: string;
@@ -27,7 +27,8 @@ export function registerCosign(registry: Command, io: Io): void {
       `
 Reads GET ${PROPOSALS_PATH}/ID, checks that the proposal is the one ID names (the id is its hash), signs it
 and sends POST ${PROPOSALS_PATH}/ID/signatures. At quorum the server applies it at once.
-Exit 0 when the signature is stored, 1 when it does not count (or the server sent another proposal), 2 otherwise.
+Exit 0 when the signature is stored, 1 when it does not count (or the server sent or answered about another
+proposal), 2 otherwise.
 
 Examples:
   $ vouch registry cosign 3f9c…e1 --key coda.key.json --as coda --server https://vouch.example
@@ -50,7 +51,7 @@ Examples:
       const signed = await signProposal(proposal, key, { issuerId: opts.as });
       const signature = signed.signatures.at(-1)!;
       const answer = await request(base, 'POST', `${path}/signatures`, signature);
-      const result = expectProposal(answer, [200]);
+      const result = sameProposal(expectProposal(answer, [200]), id, proposal);
       print(io, opts.json === true, result, () => proposalLine(result));
     });
 }

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseProposal } from '@vouch/sdk';
+import { parseProposal, proposalId } from '@vouch/sdk';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import { request, serverBase, serverOptions, type ServerOptions } from '../token/http.ts';
 import { readBytes, shown } from './lib/layout.ts';
-import { PROPOSALS_PATH, expectProposal, proposalLine } from './lib/proposal-server.ts';
+import { PROPOSALS_PATH, expectProposal, proposalLine, sameProposal } from './lib/proposal-server.ts';
 
 /** `vouch registry submit FILE`: posts a co-signed proposal file to an authority server. */
 export function registerSubmit(registry: Command, io: Io): void {
@@ -20,7 +20,8 @@ export function registerSubmit(registry: Command, io: Io): void {
       `
 Sends POST ${PROPOSALS_PATH} with the proposal. It must carry the co-signature of at least one active issuer,
 and every signature on it must count. Prints the proposal id (for \`vouch registry cosign\`) and its quorum.
-Exit 0 when the server holds it (201 new, 200 already held), 1 when a signature does not count, 2 otherwise.
+Exit 0 when the server holds it (201 new, 200 already held), 1 when a signature does not count (or the server
+answered about another proposal), 2 otherwise.
 
 Examples:
   $ vouch registry submit registry/proposals/2-add-foxtrot.json --server https://vouch.example
@@ -30,7 +31,8 @@ Examples:
       const path = resolve(file);
       const proposal = parseProposal(await readBytes(path), { source: shown(path) });
       const answer = await request(serverBase(opts), 'POST', PROPOSALS_PATH, proposal);
-      const held = expectProposal(answer, [200, 201]);
+      // The id printed is what co-signers will sign by: the one of this file, never one the server names.
+      const held = sameProposal(expectProposal(answer, [200, 201]), proposalId(proposal), proposal);
       print(io, opts.json === true, held, () => proposalLine(held));
     });
 }

@@ -1,5 +1,6 @@
 // What `vouch registry submit` and `vouch registry cosign` share: the authority server's proposal routes
 // (docs/registry.md "Proposals on a server") and how their answers print and end the command.
+import { isVouchError, proposalId, validateProposal, type Proposal } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
 import { field } from '../../../output.ts';
 import type { Answer } from '../../token/http.ts';
@@ -30,6 +31,29 @@ export function expectProposal(answer: Answer, ok: readonly number[]): ProposalA
     `the server refused: ${what}`,
     code !== undefined && VERIFICATION_CODES.has(code) ? EXIT.VERIFICATION_FAILED : EXIT.USAGE,
   );
+}
+
+/**
+ * The answer, once it is shown to be about `proposal` (whose id is `id`): its `id`, `action`, `subject` and the
+ * `proposal` it holds. Otherwise exit 1 — the id printed is the one co-signers sign by, and what is printed after a
+ * co-signature must be what was signed, so neither may come from a server's word about another proposal.
+ */
+export function sameProposal(view: ProposalAnswer, id: string, proposal: Proposal): ProposalAnswer {
+  let held: string | undefined;
+  if (typeof view === 'object' && view !== null) {
+    try {
+      held = proposalId(validateProposal(view.proposal, { source: 'the server' }));
+    } catch (err) {
+      if (!isVouchError(err)) throw err;
+    }
+  }
+  if (held !== id || view.id !== id || view.action !== proposal.action || view.subject !== (proposal.subject ?? null)) {
+    throw new CliError(
+      `the server answered about another proposal than ${id} (${proposal.action}${proposal.subject === undefined ? '' : ` ${proposal.subject}`}).`,
+      EXIT.VERIFICATION_FAILED,
+    );
+  }
+  return view;
 }
 
 /** One line: the proposal, what it does, and where it stands. */
