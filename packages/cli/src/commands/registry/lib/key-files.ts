@@ -141,6 +141,10 @@ export async function rootKeyFor(
   doc: RegistryDocument,
   rootKeyOption: string | undefined,
 ): Promise<{ rootKey: PublicKey | string; pinned: boolean }> {
+  // An empty --root-key is a pin that went missing (`--root-key "$ROOT"` with ROOT unset), not a request to go unpinned.
+  if (rootKeyOption !== undefined && rootKeyOption.trim() === '') {
+    throw new CliError('--root-key is empty: give the pinned root key (a file or ed25519:<base64url>).', EXIT.USAGE);
+  }
   const given = rootKeyOption ?? process.env.VOUCH_TRUST_REGISTRY_ROOT_KEY;
   if (given !== undefined && given !== '')
     return { rootKey: await readPublicKeyArg(given, '--root-key'), pinned: true };
