@@ -8,6 +8,9 @@ import { DEFAULT_VALIDITY_SECONDS, toMs, type TimeInput } from './lib/time.ts';
 import { registryDocumentSigningBytes } from './signing-bytes.ts';
 import { REGISTRY_FORMAT_VERSION, type RegistryDocument, type RegistryState } from './types.ts';
 
+/** 9999-12-31T23:59:59.999Z: the last time the registry's four-digit-year format can hold. */
+const LAST_WRITABLE_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Options of {@link signRegistryDocument}. */
 export interface SignRegistryOptions {
   /** The registry's root private key (its public half is the state's `rootKey`). */
@@ -53,6 +56,10 @@ export async function signRegistryDocument(
   }
   const expires = options.expiresAt === undefined ? now + validity * 1000 : toMs(options.expiresAt, 'expiresAt');
   if (expires <= now) throw new VouchError('INVALID_ARGUMENT', 'expiresAt must be later than now.');
+  // A later time prints as "+0…" (six-digit year), which no reader of the registry format accepts.
+  if (!(expires <= LAST_WRITABLE_TIME)) {
+    throw new VouchError('INVALID_ARGUMENT', 'expiresAt must be before the year 10000; give a shorter validity.');
+  }
   const unsigned = {
     version: REGISTRY_FORMAT_VERSION,
     registry: state.registry,
