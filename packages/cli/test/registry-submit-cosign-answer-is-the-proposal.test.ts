@@ -82,3 +82,26 @@ test('cosign: an answer to the signature about another proposal is refused (exit
   assert.equal(e.code, 1, e.err);
   assert.match(e.err, /another proposal/);
 });
+
+test('cosign: a GET answer that holds no proposal ends with a message about it (exit 2), not a TypeError', async (t) => {
+  const { key, sent } = await setup(t);
+  for (const body of ['null', '', '[]']) {
+    const server = await recordingServer(t, (res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body),
+    );
+    const r = await run(
+      'registry',
+      'cosign',
+      proposalId(sent),
+      '--key',
+      key('bolt'),
+      '--as',
+      'bolt',
+      '--server',
+      server.url,
+    );
+    assert.equal(r.code, 2, r.err);
+    assert.doesNotMatch(r.err, /Cannot read properties|TypeError/, r.err);
+    assert.equal(server.seen.length, 1, 'nothing was signed or sent');
+  }
+});

@@ -40,7 +40,10 @@ Examples:
       const base = serverBase(opts);
       const path = `${PROPOSALS_PATH}/${id}`;
       const held = expectProposal(await request(base, 'GET', path), [200]);
-      const proposal = validateProposal(held.proposal, { source: 'the server' });
+      // The body may be anything (null, no body at all): a missing proposal is named by the validator, not a TypeError.
+      const proposal = validateProposal((held as Partial<typeof held> | null | undefined)?.proposal, {
+        source: 'the server',
+      });
       // Sign only what the id names: a server cannot obtain a signature on anything else under this id.
       if (proposalId(proposal) !== id) {
         throw new CliError(
