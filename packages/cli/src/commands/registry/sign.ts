@@ -5,9 +5,11 @@ import {
   formatPublicKey,
   parseProposal,
   parseStrict,
+  proposalId,
   replayGovernance,
   signProposal,
   PROPOSAL_TYPE,
+  type Proposal,
 } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
@@ -25,6 +27,38 @@ function isProposalFile(bytes: Uint8Array, source: string): boolean {
     throw new CliError(`${source}: not valid JSON.`, EXIT.USAGE);
   }
   return typeof value === 'object' && value !== null && value.type === PROPOSAL_TYPE;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Writes `signed` (the proposal read as `read`, plus one co-signature) over `path`, but only over what was read: if
+ * another signer rewrote the file meanwhile (a shared directory), the co-signature is added to what the file holds
+ * now instead of dropping theirs. Checked just before the rename, so only a write landing in between can still be
+ * lost. Returns what was written.
+ */
+async function writeOverWhatWasRead(path: string, read: Uint8Array, signed: Proposal): Promise<Proposal> {
+  const mine = signed.signatures.at(-1)!;
+  const id = proposalId(signed);
+  let [base, next] = [read, signed];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const now = await readBytes(path);
+    if (sameBytes(now, base)) {
+      await writeJson(path, next);
+      return next;
+    }
+    const current = parseProposal(now, { source: shown(path) });
+    if (proposalId(current) !== id) {
+      throw new CliError(`${shown(path)} was replaced by another proposal while signing; nothing was written.`);
+    }
+    if (current.signatures.some((s) => s.issuerId === mine.issuerId)) {
+      throw new CliError(`${shown(path)}: ${mine.issuerId} has already signed it (meanwhile); nothing was written.`);
+    }
+    [base, next] = [now, { ...current, signatures: [...current.signatures, mine] }];
+  }
+  throw new CliError(`${shown(path)} keeps changing while signing; nothing was written, run sign again.`);
 }
 
 /** `vouch registry sign`: adds one co-signature to a proposal file, in place. */
@@ -78,8 +112,8 @@ Examples:
       if (state !== undefined && proposal.registry !== state.registry) {
         throw new CliError(`${shown(path)}: registry: the proposal is for another registry.`, EXIT.USAGE);
       }
-      const signed = await signProposal(proposal, key, { issuerId: opts.as });
-      await writeJson(path, signed);
+      let signed = await signProposal(proposal, key, { issuerId: opts.as });
+      signed = await writeOverWhatWasRead(path, bytes, signed);
       let status = `${signed.signatures.length} signature(s)`;
       if (state !== undefined) status = quorumLine(await checkQuorum(state, signed));
       io.out(`signed ${shown(path)} as ${opts.as}: ${status}`);
