@@ -29,6 +29,17 @@ function isProposalFile(bytes: Uint8Array, source: string): boolean {
   return typeof value === 'object' && value !== null && value.type === PROPOSAL_TYPE;
 }
 
+/** What a proposal does, from its signed content (never its file name): shown to whoever just signed it. */
+function whatItDoes(p: Proposal): string {
+  const what =
+    p.action === 'threshold'
+      ? `threshold → ${p.threshold!.required}`
+      : p.entry !== undefined
+        ? `${p.action} ${p.subject} ${p.entry.publicKey} ${p.entry.endpoint}`
+        : `${p.action} ${p.subject}`;
+  return `${what}, as sequence ${p.baseSequence + 1}, expires ${p.expiresAt}`;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -116,6 +127,6 @@ Examples:
       signed = await writeOverWhatWasRead(path, bytes, signed);
       let status = `${signed.signatures.length} signature(s)`;
       if (state !== undefined) status = quorumLine(await checkQuorum(state, signed));
-      io.out(`signed ${shown(path)} as ${opts.as}: ${status}`);
+      io.out(`signed ${shown(path)} (${whatItDoes(signed)}) as ${opts.as}: ${status}`);
     });
 }
