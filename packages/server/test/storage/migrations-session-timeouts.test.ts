@@ -37,9 +37,10 @@ for (const setting of ['lock_timeout', 'statement_timeout']) {
       await migrateToLatest(db, 'postgres', schema, MIGRATIONS.slice(0, -1));
       await holder.connect();
       const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
-      // An older instance's transaction holds the table the last migration changes.
+      // Another session's transaction holds the table every migration run reads and writes (not the table the last
+      // migration changes: that depends on which migration is last).
       await holder.query('begin');
-      await holder.query('lock table agents in access exclusive mode');
+      await holder.query('lock table vouch_migration in access exclusive mode');
 
       let failed: unknown;
       opening = openStorage({
