@@ -1,0 +1,57 @@
+// The agent and signature pages with the longest values the API takes, in headless Chromium: a description, model
+// id, name, owner name or note without a space in it (an URL, a hash, a word in a script without spaces) stays in
+// the page's column, on a desktop and on a phone. Before, the page grew as wide as the longest value (23,000 px for a
+// 2,000-character description) and the reader had to scroll sideways through every line.
+import assert from 'node:assert/strict';
+import type * as Playwright from 'playwright-core';
+import { eachEngine } from '../helpers/storage.ts';
+import { listeningApp } from '../helpers/app.ts';
+import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
+import { claimAgent, createOwner, recordSigned, registerPow, SIG_ENV } from '../signatures/helpers.ts';
+
+/** How far the page reaches past the window, in CSS pixels (0: nothing to scroll sideways). */
+async function overflow(page: Playwright.Page): Promise<number> {
+  return (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+}
+
+eachEngine(
+  'in headless Chromium: the longest unbroken values stay in the agent and signature pages',
+  async ({ open, t }) => {
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
+    const storage = await open();
+    const { app, clock, origin } = await listeningApp(storage, { ...SIG_ENV, VOUCH_POW_DIFFICULTY: '0' });
+    const browser = await launchChromium();
+    try {
+      const slugged = await app.inject({
+        method: 'POST',
+        url: '/v1/identity/register',
+        payload: {
+          slug: 'long-values',
+          name: 'N'.repeat(200),
+          description: `https://example.com/${'d'.repeat(1900)}`,
+          model_id: 'M'.repeat(200),
+        },
+      });
+      assert.equal(slugged.statusCode, 201, slugged.body);
+      const agent = await registerPow(app, { label: 'L'.repeat(200), difficulty: 0 });
+      const owner = await createOwner(app, 'long-owner', 'O'.repeat(200));
+      await claimAgent(app, owner, agent.claimToken);
+      const { signatureHash } = await recordSigned(app, agent, 'content', clock.now(), 'W'.repeat(160));
+
+      const page = await browser.newPage();
+      for (const width of [1280, 375]) {
+        await page.setViewportSize({ width, height: 800 });
+        for (const path of ['/verify/long-values', `/agents/${agent.did}`, `/verify/${signatureHash}`]) {
+          const res = await page.goto(`${origin}${path}`, { waitUntil: 'load' });
+          assert.equal(res?.status(), 200, path);
+          assert.equal(await overflow(page), 0, `${path} at ${width} px wide: nothing to scroll sideways`);
+        }
+      }
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  },
+  { timeout: 120_000 },
+);
