@@ -2,6 +2,7 @@
 // id, name, owner name or note without a space in it (an URL, a hash, a word in a script without spaces) stays in
 // the page's column, on a desktop and on a phone. Before, the page grew as wide as the longest value (23,000 px for a
 // 2,000-character description) and the reader had to scroll sideways through every line.
+// A description written over several lines, which the API takes, keeps them: before, the page ran them together.
 import assert from 'node:assert/strict';
 import type * as Playwright from 'playwright-core';
 import { eachEngine } from '../helpers/storage.ts';
@@ -47,6 +48,42 @@ eachEngine(
           assert.equal(res?.status(), 200, path);
           assert.equal(await overflow(page), 0, `${path} at ${width} px wide: nothing to scroll sideways`);
         }
+      }
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  },
+  { timeout: 120_000 },
+);
+
+eachEngine(
+  "in headless Chromium: an agent's description keeps its lines on the agent pages",
+  async ({ open, t }) => {
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
+    const storage = await open();
+    const { app, origin } = await listeningApp(storage, { ...SIG_ENV, VOUCH_POW_DIFFICULTY: '0' });
+    const browser = await launchChromium();
+    try {
+      // The API takes descriptions over several lines (tab, line feed, carriage return); a page showed them as one.
+      const description = 'Answers support mail.\nEscalates refunds to a person.\r\n\n- reads: inbox\n- writes: drafts';
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/identity/register',
+        payload: { slug: 'many-lines', name: 'Many lines', description },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const did = (res.json() as { did: string }).did;
+      const page = await browser.newPage();
+      for (const path of ['/verify/many-lines', `/agents/${did}`]) {
+        assert.equal((await page.goto(`${origin}${path}`, { waitUntil: 'load' }))?.status(), 200, path);
+        const shown = (await page.evaluate("document.getElementById('agent-description').innerText")) as string;
+        assert.deepEqual(
+          shown.split('\n').map((line) => line.trim()),
+          ['Answers support mail.', 'Escalates refunds to a person.', '', '- reads: inbox', '- writes: drafts'],
+          `${path}: ${JSON.stringify(shown)}`,
+        );
       }
     } finally {
       await browser.close();

@@ -81,7 +81,7 @@ export function renderAgentPage(ctx: AppContext, p: LoadedProfile, layout: PageO
 <p class="muted">Manifest hash <code>${escapeHtml(row.manifest_hash ?? '')}</code></p>`;
   const body = `<h1 id="agent-name">${escapeHtml(title)}</h1>
 <p><span class="status status-${escapeHtml(row.status)}" id="agent-status">${escapeHtml(row.status)}</span></p>
-${row.description === null ? '' : `<p id="agent-description">${escapeHtml(row.description)}</p>`}
+${row.description === null ? '' : `<p id="agent-description" class="lines">${escapeHtml(row.description)}</p>`}
 <dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 <h2>Identity score</h2>
 <p class="score" id="agent-score">${score.score}<span class="muted"> / 100</span></p>
