@@ -9,6 +9,7 @@ import { eachEngine } from '../helpers/storage.ts';
 import { listeningApp } from '../helpers/app.ts';
 import { chromiumMissing, launchChromium } from '../../../sdk/test/browser.ts';
 import { claimAgent, createOwner, recordSigned, registerPow, SIG_ENV } from '../signatures/helpers.ts';
+import { admin, makeIssuers } from '../registry/fixtures.ts';
 
 /** How far the page reaches past the window, in CSS pixels (0: nothing to scroll sideways). */
 async function overflow(page: Playwright.Page): Promise<number> {
@@ -84,6 +85,48 @@ eachEngine(
           ['Answers support mail.', 'Escalates refunds to a person.', '', '- reads: inbox', '- writes: drafts'],
           `${path}: ${JSON.stringify(shown)}`,
         );
+      }
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  },
+  { timeout: 120_000 },
+);
+
+eachEngine(
+  'in headless Chromium: a long issuer name or endpoint stays in the overview and registry pages',
+  async ({ open, t }) => {
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
+    const storage = await open();
+    const { app, adminKey, origin } = await listeningApp(storage, { ...SIG_ENV, VOUCH_POW_DIFFICULTY: '0' });
+    const browser = await launchChromium();
+    try {
+      const is = await makeIssuers(['alpha', 'bravo', 'charlie']);
+      const alpha = {
+        ...is.alpha!.entry,
+        endpoint: `https://credentials.alpha.example/${'e'.repeat(300)}`,
+        metadata: { ...is.alpha!.entry.metadata, name: 'A'.repeat(200) },
+      };
+      const g = await app.inject({
+        method: 'POST',
+        url: '/v1/registry/genesis',
+        headers: admin(adminKey),
+        payload: { issuers: [alpha, is.bravo!.entry, is.charlie!.entry], threshold: 2 },
+      });
+      assert.equal(g.statusCode, 201, g.body);
+      const page = await browser.newPage();
+      // The registry page's tables have five columns: on a phone their headings alone are wider than the screen.
+      for (const [path, widths] of [
+        ['/', [1280, 375]],
+        ['/registry', [1280]],
+      ] as const) {
+        for (const width of widths) {
+          await page.setViewportSize({ width, height: 800 });
+          assert.equal((await page.goto(`${origin}${path}`, { waitUntil: 'load' }))?.status(), 200, path);
+          assert.equal(await overflow(page), 0, `${path} at ${width} px wide: nothing to scroll sideways`);
+        }
       }
     } finally {
       await browser.close();
