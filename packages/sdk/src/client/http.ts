@@ -329,6 +329,8 @@ export class HttpTransport {
         accept: 'application/json',
         ...(await this.authHeaders(kind, method, pathAndQuery, sent, request.signedAt)),
       };
+      // Signing is asynchronous: a call cancelled meanwhile must not go out (its abort event has already fired).
+      options.signal?.throwIfAborted();
       if (text !== undefined) headers['content-type'] = 'application/json';
       let failure: VouchApiError;
       let retryAfterMs: number | undefined;
