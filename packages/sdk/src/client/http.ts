@@ -143,7 +143,12 @@ export function expandPath(template: string, params: Record<string, string> = {}
     if (v === '.' || v === '..') {
       throw new VouchError('INVALID_ARGUMENT', `The path parameter "${name}" cannot be "${v}".`);
     }
-    return encodeURIComponent(v);
+    try {
+      return encodeURIComponent(v);
+    } catch {
+      // URIError: a lone surrogate, which no UTF-8 path can carry.
+      throw new VouchError('INVALID_ARGUMENT', `The path parameter "${name}" is not well-formed Unicode.`);
+    }
   });
 }
 
