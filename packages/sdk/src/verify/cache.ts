@@ -95,6 +95,8 @@ export async function fetchVerifierCache(
   try {
     trustRegistry = (await client.registry.document(noAuth)) as unknown as JsonValue;
   } catch {
+    // A cancelled call is the caller's decision, not a server without a registry.
+    call.signal?.throwIfAborted();
     trustRegistry = undefined; // no registry yet (or a consumer that holds none): registry checks will say so
   }
   const records: Record<string, SignatureRecord> = {};
