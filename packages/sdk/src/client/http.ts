@@ -180,16 +180,29 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 
 /**
  * The JSON text of a request body. A body holding NaN or ±Infinity is refused (`INVALID_ARGUMENT`) rather than sent
- * as null, which the server would read as a null the caller never wrote (an ingested event's absent field).
+ * as null, which the server would read as a null the caller never wrote (an ingested event's absent field); so is one
+ * JSON cannot carry at all (a cycle, a BigInt: JSON.stringify's TypeError; a function or symbol: no text).
  */
 function bodyText(body: JsonValue): string {
-  return finiteJsonText(body, (key, value) => {
-    const where = key === '' ? 'The request body' : `"${key}" in the request body`;
-    throw new VouchError(
-      'INVALID_ARGUMENT',
-      `${where} holds ${String(value)}, which JSON cannot carry (it would be sent as null).`,
-    );
-  });
+  const notJson = (cause?: unknown) =>
+    new VouchError('INVALID_ARGUMENT', 'The request body is not JSON data (a cycle, a BigInt, a function?).', {
+      cause,
+    });
+  let text: string | undefined;
+  try {
+    text = finiteJsonText(body, (key, value) => {
+      const where = key === '' ? 'The request body' : `"${key}" in the request body`;
+      throw new VouchError(
+        'INVALID_ARGUMENT',
+        `${where} holds ${String(value)}, which JSON cannot carry (it would be sent as null).`,
+      );
+    });
+  } catch (err) {
+    if (err instanceof TypeError) throw notJson(err);
+    throw err;
+  }
+  if (typeof text !== 'string') throw notJson();
+  return text;
 }
 
 /** The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse. */
