@@ -131,6 +131,23 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   return value;
 }
 
+/**
+ * A credential as a header value, or `INVALID_ARGUMENT` naming its kind (never the value) when fetch would refuse it:
+ * a NUL, CR or LF inside it, or a character above U+00FF. fetch's own TypeError quotes the value in its message, which
+ * would carry the secret into the error's `cause` and every log line that prints it. Leading and trailing whitespace
+ * (a key file's last newline) is left for fetch to trim, as it always has.
+ */
+function headerValue(kind: CredentialKind, value: string): string {
+  const inner = String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  if (/[\0\r\n]|[^\0-\u00ff]/.test(inner)) {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      `The ${kind} credential cannot be sent as an HTTP header (a line break, NUL or non-Latin-1 character inside it).`,
+    );
+  }
+  return value;
+}
+
 /** Builds the path from its template; each value is one percent-encoded segment. */
 export function expandPath(template: string, params: Record<string, string> = {}): string {
   return template.replace(/:([A-Za-z]+)/g, (_, name: string) => {
@@ -308,13 +325,13 @@ export class HttpTransport {
       case undefined:
         return {};
       case 'admin':
-        return { 'x-api-key': c.adminKey! };
+        return { 'x-api-key': headerValue(kind, c.adminKey!) };
       case 'owner':
-        return { authorization: `Bearer ${c.ownerKey!}` };
+        return { authorization: `Bearer ${headerValue(kind, c.ownerKey!)}` };
       case 'integrator':
-        return { authorization: `Bearer ${c.integratorKey!}` };
+        return { authorization: `Bearer ${headerValue(kind, c.integratorKey!)}` };
       case 'management':
-        return { authorization: `Bearer ${c.managementToken!}` };
+        return { authorization: `Bearer ${headerValue(kind, c.managementToken!)}` };
       case 'agent':
         return signRequestHeaders(this.crypto, c.agent!, method, pathAndQuery, body, signedAt ?? this.now());
     }
