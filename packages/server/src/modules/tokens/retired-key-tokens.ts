@@ -14,6 +14,10 @@ import type { AppContext } from '../../context.ts';
 import * as store from './store.ts';
 import type { IssuedTokenRow } from './store.ts';
 import { perApp } from '../../per-app.ts';
+import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
+
+/** A jti this server can have issued: no control character (PostgreSQL cannot even compare one holding U+0000). */
+const ISSUABLE_JTI = new RegExp(IDENTIFIER_TEXT);
 
 /** Answers kept per app; a full cache forgets its oldest answer (an attacker's junk costs one indexed read each). */
 const MAX_ANSWERS = 10_000;
@@ -35,6 +39,8 @@ export class RetiredKeyTokens {
 
   /** Whether `verified` (signed by the retired key `kid`, retired at `retiredAt` ms) is a token this server issued. */
   async wasIssued(token: string, verified: VerifiedAipToken, kid: string, retiredAt: number): Promise<boolean> {
+    // Never issued (issued jtis are base64url), and not to be looked up: a leaked key's junk is refused, not a 500.
+    if (!ISSUABLE_JTI.test(verified.jti)) return false;
     const row = await this.#record(verified.jti);
     if (row === null) return false;
     const iat = verified.claims.iat as number;
