@@ -32,6 +32,7 @@ import { noteAgentRevocation } from './local-revocations.ts';
 import { REVOCATIONS_TOPIC, verifyCacheOf } from './verify-cache.ts';
 import { signatureCacheOf } from './signature-cache.ts';
 import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
+import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
 
 /** Why a token is not valid: the SDK's token codes, plus what only the server knows (its records, the agent). */
 export type TokenFailureCode = VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND' | 'TOKEN_UNKNOWN';
@@ -318,6 +319,8 @@ export interface RevokeInput {
 class AlreadyRevoked extends Error {}
 
 const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
+/** What a jti or sub this server issues looks like, at least: no control character. */
+const ISSUABLE_TEXT = new RegExp(IDENTIFIER_TEXT);
 
 /**
  * Revokes a token by `jti` or by the token itself (which must carry a valid signature by one of this server's
@@ -364,9 +367,20 @@ export async function revokeToken(
         'The token lives longer than any AIP token is issued for (24 h).',
       );
     }
+    // A leaked retired key signs whatever it likes: what no server issues, and no list or table can hold (U+0000 in
+    // PostgreSQL, a time past the range of milliseconds), is refused here rather than failing the insert.
+    if (!ISSUABLE_TEXT.test(claims.jti) || !ISSUABLE_TEXT.test(claims.sub)) {
+      throw new VouchError('JWT_CLAIM_INVALID', "The token's jti or sub holds a control character.");
+    }
+    // Whole seconds, rounded up: the list's exp is an integer, and one rounded down would be forgotten by a verifier
+    // (exp plus the skew) while the token still passes.
+    const expMs = Math.ceil(claims.exp) * 1000;
+    if (!Number.isSafeInteger(expMs)) {
+      throw new VouchError('JWT_CLAIM_INVALID', "The token's exp is not a time this server can list.");
+    }
     jti = claims.jti;
     const issued = await store.findIssuedToken(storage.db, jti);
-    expiresAt = issued?.expires_at ?? claims.exp * 1000;
+    expiresAt = issued?.expires_at ?? expMs;
     agentDid = issued?.agent_did ?? claims.sub;
   } else if (input.jti !== undefined) {
     const issued = await store.findIssuedToken(storage.db, input.jti);
