@@ -16,8 +16,17 @@ import type { IssuedTokenRow } from './store.ts';
 import { perApp } from '../../per-app.ts';
 import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
 
-/** A jti this server can have issued: no control character (PostgreSQL cannot even compare one holding U+0000). */
-const ISSUABLE_JTI = new RegExp(IDENTIFIER_TEXT);
+const IDENTIFIER = new RegExp(IDENTIFIER_TEXT);
+/** The longest jti a revocation by jti names (the route's body.jti); issued ones have 22 characters. */
+export const MAX_JTI_LENGTH = 128;
+
+/**
+ * Whether `jti` may be one this server issued: at most {@link MAX_JTI_LENGTH} characters and no control character
+ * (PostgreSQL cannot even compare a text holding U+0000). Anything else comes from a leaked key's signer.
+ */
+export function isIssuableJti(jti: string): boolean {
+  return jti.length <= MAX_JTI_LENGTH && IDENTIFIER.test(jti);
+}
 
 /** Answers kept per app; a full cache forgets its oldest answer (an attacker's junk costs one indexed read each). */
 const MAX_ANSWERS = 10_000;
@@ -39,8 +48,8 @@ export class RetiredKeyTokens {
 
   /** Whether `verified` (signed by the retired key `kid`, retired at `retiredAt` ms) is a token this server issued. */
   async wasIssued(token: string, verified: VerifiedAipToken, kid: string, retiredAt: number): Promise<boolean> {
-    // Never issued (issued jtis are base64url), and not to be looked up: a leaked key's junk is refused, not a 500.
-    if (!ISSUABLE_JTI.test(verified.jti)) return false;
+    // Never issued, and not to be looked up or remembered: a leaked key's junk is refused, not a 500.
+    if (!isIssuableJti(verified.jti)) return false;
     const row = await this.#record(verified.jti);
     if (row === null) return false;
     const iat = verified.claims.iat as number;

@@ -31,7 +31,7 @@ import type { Db } from './store.ts';
 import { noteAgentRevocation } from './local-revocations.ts';
 import { REVOCATIONS_TOPIC, verifyCacheOf } from './verify-cache.ts';
 import { signatureCacheOf } from './signature-cache.ts';
-import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
+import { isIssuableJti, MAX_JTI_LENGTH, payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
 import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
 
 /** Why a token is not valid: the SDK's token codes, plus what only the server knows (its records, the agent). */
@@ -319,7 +319,7 @@ export interface RevokeInput {
 class AlreadyRevoked extends Error {}
 
 const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
-/** What a jti or sub this server issues looks like, at least: no control character. */
+/** What a sub this server issues looks like, at least: no control character. */
 const ISSUABLE_TEXT = new RegExp(IDENTIFIER_TEXT);
 
 /**
@@ -367,10 +367,14 @@ export async function revokeToken(
         'The token lives longer than any AIP token is issued for (24 h).',
       );
     }
-    // A leaked retired key signs whatever it likes: what no server issues, and no list or table can hold (U+0000 in
-    // PostgreSQL, a time past the range of milliseconds), is refused here rather than failing the insert.
-    if (!ISSUABLE_TEXT.test(claims.jti) || !ISSUABLE_TEXT.test(claims.sub)) {
-      throw new VouchError('JWT_CLAIM_INVALID', "The token's jti or sub holds a control character.");
+    // A leaked retired key signs whatever it likes: what no server issues, and no list, table or audit entry can hold
+    // (U+0000 in PostgreSQL, a jti past the index's and the audit target's size, a time past the range of
+    // milliseconds), is refused here rather than failing the insert.
+    if (!isIssuableJti(claims.jti) || !ISSUABLE_TEXT.test(claims.sub)) {
+      throw new VouchError(
+        'JWT_CLAIM_INVALID',
+        `The token's jti (at most ${MAX_JTI_LENGTH} characters) or sub holds what no issued token does.`,
+      );
     }
     // Whole seconds, rounded up: the list's exp is an integer, and one rounded down would be forgotten by a verifier
     // (exp plus the skew) while the token still passes.
