@@ -1,10 +1,9 @@
 // `vouch backup`: a consistent copy of the embedded SQLite database, taken while servers may be writing to it. A copy
 // of vouch.db alone can be torn or stale (the -wal file holds recent commits); VACUUM INTO reads one snapshot in a
 // single read transaction, which in WAL mode never blocks the writers, and writes it out whole.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
@@ -18,6 +17,7 @@ import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
 import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
 import { syncFolder } from './files/sync-folder.ts';
 import { reportRestoreLeftovers } from './restore-leftovers.ts';
+import { backupTempName, clearBackupLeftovers } from './backup-leftovers.ts';
 
 /** The tables whose row counts a backup reports: enough to tell at a glance that it holds the deployment. */
 export const BACKUP_COUNTED_TABLES = [
@@ -120,7 +120,9 @@ export async function backupSqlite(
   }
   await reportRestoreLeftovers(database, (leftover, message) => warnings.warn({ file: leftover, mode: '' }, message));
 
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // What a backup of this output killed before it was done left beside it, which nothing else would remove.
+  await clearBackupLeftovers(file, (leftover, message) => warnings.warn({ file: leftover, mode: '' }, message));
+  const temp = backupTempName(file);
   let handle;
   try {
     handle = await open(temp, 'wx', 0o600);

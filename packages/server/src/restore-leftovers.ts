@@ -40,7 +40,7 @@ export interface RestoreLeftover {
 }
 
 /** Whether a process with id `pid` runs now (EPERM: one runs, as another user); this process's own id does not count. */
-function running(pid: number): boolean {
+export function running(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
