@@ -16,17 +16,34 @@ const PID_DIGITS = 8;
 const TEMP = /^\.(.+)\.backup-([0-9a-f]{20})\.tmp$/;
 const OLDER_TEMP = /^\.(.+)\.([0-9a-f]{12})\.tmp$/;
 
+/** The longest file name most file systems take, in bytes. */
+const NAME_MAX = 255;
+/**
+ * What a temporary name adds to the output's name: `.`, `.backup-`, 20 hex digits, `.tmp`, and the `-journal` SQLite
+ * writes beside it while it copies.
+ */
+const TEMP_EXTRA = 1 + '.backup-'.length + 20 + '.tmp'.length + '-journal'.length;
+
+/** The output's name as its temporary file's name holds it: cut short if it would make that name too long. */
+function tempBase(output: string): string {
+  let base = output;
+  while (Buffer.byteLength(base) + TEMP_EXTRA > NAME_MAX) base = [...base].slice(0, -1).join('');
+  return base;
+}
+
 /** A new temporary name for a backup written to `file`, in its folder, holding this process's id. */
 export function backupTempName(file: string): string {
   const pid = process.pid.toString(16).padStart(PID_DIGITS, '0').slice(-PID_DIGITS);
-  return join(dirname(file), `.${basename(file)}.backup-${pid}${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(file), `.${tempBase(basename(file))}.backup-${pid}${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** A backup's temporary file found beside its output. */
 interface BackupLeftover {
   file: string;
-  /** The backup it was to become. */
+  /** The backup it was to become (its name cut short as {@link tempBase} does). */
   output: string;
+  /** Whether it was to become the output being written now. */
+  same: boolean;
   /** Its -wal, -journal and -shm files that exist. */
   companions: string[];
   /** The process that made it, when its name says so and a process with that id runs now: maybe a backup at work. */
@@ -49,7 +66,8 @@ async function findBackupLeftovers(folder: string, output: string): Promise<Back
   for (const name of names.sort()) {
     const current = TEMP.exec(name);
     const older = current === null ? OLDER_TEMP.exec(name) : null;
-    if (current === null && (older === null || older[1] !== output)) continue;
+    const same = (current ?? older)?.[1] === (current === null ? output : tempBase(output));
+    if (current === null && (older === null || !same)) continue;
     const file = join(folder, name);
     const st = await lstat(file).catch(() => undefined);
     if (st === undefined || !st.isFile()) continue;
@@ -57,6 +75,7 @@ async function findBackupLeftovers(folder: string, output: string): Promise<Back
     found.push({
       file,
       output: join(folder, (current ?? older)![1]!),
+      same,
       companions: sqliteCompanions(file).filter((c) => names.includes(basename(c))),
       ...(pid !== undefined && running(pid) ? { runningPid: pid } : {}),
     });
@@ -81,7 +100,7 @@ export async function clearBackupLeftovers(output: string, warn: (file: string, 
       );
       continue;
     }
-    if (leftover.output !== output) {
+    if (!leftover.same) {
       warn(
         leftover.file,
         `${what} left by a backup interrupted by a crash (or one running on another machine): unless one is, ` +

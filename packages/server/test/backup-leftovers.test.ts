@@ -101,3 +101,21 @@ test('the next backup removes only a crashed backup of the same output, and name
   );
   for (const name of foreign) assert.deepEqual(about(name), [], name);
 });
+
+test('a backup whose output name is near the longest a file name may be writes and cleans up its temporary file', async (t) => {
+  const { dir, dataDir } = await kekBoundDataDir(t, 'vouch-backup-leftovers-');
+  const backups = join(dir, 'backups');
+  await mkdir(backups, { mode: 0o700 });
+  // 240 bytes: a name the file system takes, whose temporary name (and SQLite's -journal beside it) would not be if it
+  // held the whole of it. Before, a name over 229 bytes could not be backed up.
+  const name = `${'é'.repeat(100)}${'v'.repeat(37)}.db`;
+  assert.equal(Buffer.byteLength(name), 240);
+  const crashed = `.${'é'.repeat(100)}${'v'.repeat(14)}.backup-${DEAD}${'a'.repeat(12)}.tmp`;
+  assert.ok(Buffer.byteLength(crashed) <= 255);
+  await writeFile(join(backups, crashed), 'left by a crash', { mode: 0o600 });
+  const warnings = collect();
+  const config = loadConfig({ VOUCH_DATA_DIR: dataDir });
+  await backupSqlite(config, join(backups, name), { force: false }, warnings);
+  assert.deepEqual(await readdir(backups), [name]);
+  assert.match(warnings.messages.join('\n'), /: it was removed/);
+});
