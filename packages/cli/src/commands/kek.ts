@@ -58,6 +58,9 @@ Examples:
         done,
         () =>
           `re-sealed ${done.keys} server keys under ${done.newFile}.\n` +
+          // Replacing the file below destroys the only key an earlier backup's server keys open with.
+          `Backups taken before now are sealed under the old KEK: keep a copy of ${done.currentFile} with them (as ` +
+          'safely) for as long as you keep them, or take a new backup now.\n' +
           `Next: replace ${done.currentFile} with it (or point VOUCH_KEK_FILE at it) for every server, then start ` +
           'them. Servers started with the old file now stop with KEK_MISMATCH.',
       );
