@@ -9,7 +9,9 @@ import type { Config } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
 import type { KeyFileWarnings } from './key-file-modes.ts';
 import { assertVouchDatabase, kekFilePath, StorageError } from './storage/index.ts';
-import { KEK_FILE_NAME } from './storage/kek.ts';
+import { CHECK_META_KEY, KEK_FILE_NAME } from './storage/kek.ts';
+import { kekAgainst } from './kek-report.ts';
+import type { KekReport } from './kek-report.ts';
 import { ADMIN_KEY_FILE_NAME } from './admin-key.ts';
 import { cannotOpenSqlite, describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
@@ -45,6 +47,12 @@ export interface SqliteBackup {
   tables: Record<string, number>;
   /** The KEK file its server keys are sealed under: not in the backup, and needed to restore it. */
   kekFile: string;
+  /**
+   * Whether `kekFile` holds that key (`differs`: it is another key, which cannot open the backup; `missing`: there is
+   * no file; `unreadable`: there is one that cannot be read or holds no key, `kekProblem` saying why).
+   */
+  kek: KekReport['kek'];
+  kekProblem?: string;
 }
 
 /**
@@ -148,7 +156,7 @@ export async function backupSqlite(
       await handle.close();
     }
     snapshot(database, temp);
-    const { schemaVersion, tables } = inspect(temp);
+    const { schemaVersion, tables, kekCheck } = inspect(temp);
     // Flushed before the rename makes it the backup: a crash must not leave a named backup with holes.
     const flush = await open(temp, 'r+');
     try {
@@ -159,7 +167,9 @@ export async function backupSqlite(
     await install(temp, file, opts.force);
     await syncFolder(dirname(file));
     const { size } = await stat(file);
-    return { file, bytes: size, database, schemaVersion, tables, kekFile: kekFileOf(config) };
+    const kekFile = kekFileOf(config);
+    const kek = await kekAgainst(kekFile, kekCheck);
+    return { file, bytes: size, database, schemaVersion, tables, kekFile, ...kek };
   } finally {
     await rm(temp, { force: true });
   }
@@ -254,8 +264,8 @@ function snapshot(database: string, temp: string): void {
   }
 }
 
-/** The snapshot's schema version and row counts, after SQLite's quick check of it. */
-function inspect(temp: string): { schemaVersion: string; tables: Record<string, number> } {
+/** The snapshot's schema version, row counts and KEK check value, after SQLite's quick check of it. */
+function inspect(temp: string): { schemaVersion: string; tables: Record<string, number>; kekCheck: string } {
   const raw = new BetterSqlite3(temp, { readonly: true, fileMustExist: true });
   try {
     const check = raw.pragma('quick_check', { simple: true });
@@ -266,7 +276,11 @@ function inspect(temp: string): { schemaVersion: string; tables: Record<string, 
     for (const table of BACKUP_COUNTED_TABLES) {
       tables[table] = (raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
     }
-    return { schemaVersion: last?.name ?? 'none', tables };
+    const kekRow = raw.prepare('select value from meta where key = ?').get(CHECK_META_KEY) as
+      { value: string } | undefined;
+    // There before the copy (assertVouchDatabase), and never removed.
+    if (kekRow === undefined) throw new BackupError('BACKUP_FAILED', 'The copy holds no KEK check value.');
+    return { schemaVersion: last?.name ?? 'none', tables, kekCheck: kekRow.value };
   } catch (err) {
     if (err instanceof BackupError) throw err;
     throw new BackupError('BACKUP_FAILED', `Cannot read the copy (${describeCause(err)}).`, { cause: err });

@@ -6,14 +6,14 @@ import { constants } from 'node:fs';
 import { link, mkdir, open, readlink, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { constantTimeEqual } from '@vouch/sdk';
 import BetterSqlite3 from 'better-sqlite3';
 import { BACKUP_COUNTED_TABLES } from './backup.ts';
 import type { Config } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
 import type { KeyFileWarnings } from './key-file-modes.ts';
-import { kekFilePath, MIGRATIONS, readKekIfPresent, StorageError } from './storage/index.ts';
-import { CHECK_META_KEY, kekCheckValue } from './storage/kek.ts';
+import { kekFilePath, MIGRATIONS, StorageError } from './storage/index.ts';
+import { CHECK_META_KEY } from './storage/kek.ts';
+import { kekAgainst } from './kek-report.ts';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
@@ -219,22 +219,6 @@ async function removeMadeFolders(folder: string, firstMade: string): Promise<voi
       return;
     }
     if (dir === firstMade || dirname(dir) === dir) return;
-  }
-}
-
-/** Whether the KEK in `file` is the one whose check value the restored database holds; why not, when it is unusable. */
-async function kekAgainst(file: string, expected: string): Promise<Pick<SqliteRestore, 'kek' | 'kekProblem'>> {
-  let key: Buffer | undefined;
-  try {
-    key = await readKekIfPresent(file);
-  } catch (err) {
-    return { kek: 'unreadable', kekProblem: err instanceof Error ? err.message : String(err) };
-  }
-  if (key === undefined) return { kek: 'missing' };
-  try {
-    return { kek: constantTimeEqual(kekCheckValue(key), expected) ? 'matches' : 'differs' };
-  } finally {
-    key.fill(0);
   }
 }
 

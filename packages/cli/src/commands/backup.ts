@@ -73,9 +73,32 @@ function describe(done: SqliteBackup): string {
     `wrote ${done.file} (${done.bytes} bytes), a consistent copy of ${done.database}`,
     `schema ${done.schemaVersion}; rows:`,
     ...rows,
-    `The server keys in it are sealed under the KEK in ${done.kekFile}, which is not in the backup: back that file ` +
-      'up separately (and store it apart from the backup); a restore needs it.',
+    kekAdvice(done),
   ].join('\n');
+}
+
+/** The KEK file to keep with the backup, or what is wrong with the one the settings name. */
+function kekAdvice(done: SqliteBackup): string {
+  const needed = 'the KEK of this deployment (the one its servers start with), which a restore needs';
+  switch (done.kek) {
+    case 'matches':
+      return (
+        `The server keys in it are sealed under the KEK in ${done.kekFile}, which is not in the backup: back that ` +
+        'file up separately (and store it apart from the backup); a restore needs it.'
+      );
+    case 'differs':
+      return (
+        `The KEK in ${done.kekFile} is NOT the one the server keys in it are sealed under (check VOUCH_KEK_FILE): ` +
+        `back up ${needed}, not that file.`
+      );
+    case 'missing':
+      return `There is no KEK at ${done.kekFile} (check VOUCH_KEK_FILE): back up ${needed}.`;
+    case 'unreadable':
+      return (
+        `The KEK file ${done.kekFile} cannot be used (${(done.kekProblem ?? 'unreadable').replace(/\.$/, '')}): ` +
+        `back up ${needed}.`
+      );
+  }
 }
 
 /** `vouch backup`: a consistent copy of the embedded SQLite database, servers running or not. */
