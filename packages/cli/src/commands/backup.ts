@@ -12,7 +12,8 @@ export function shellWord(value: string): string {
 
 /**
  * The configured PostgreSQL URL fit to print in a command, quoted for a shell: without its password (pg_dump and
- * pg_restore take it from PGPASSWORD or ~/.pgpass; a printed line may end up in a log).
+ * pg_restore take it from PGPASSWORD or ~/.pgpass; a printed line may end up in a log) or the passphrase of the TLS
+ * client key (`sslpassword`: libpq asks for it).
  */
 export function printableUrl(config: Pick<Config, 'databaseUrl'>): string {
   let url = config.databaseUrl ?? '';
@@ -20,6 +21,7 @@ export function printableUrl(config: Pick<Config, 'databaseUrl'>): string {
     const parsed = new URL(url);
     parsed.password = '';
     parsed.searchParams.delete('password');
+    parsed.searchParams.delete('sslpassword');
     url = parsed.toString();
   } catch {
     // loadConfig has parsed it already; one that does not parse is not printed.
