@@ -46,8 +46,8 @@ test('a backup killed with SIGKILL leaves its temporary file, which the next bac
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, signal) => resolve(signal)));
-  while (!out.includes('writing') && child.exitCode === null) {
-    await new Promise((resolve) => child.stdout.once('data', resolve));
+  while (!out.includes('writing') && child.exitCode === null && child.signalCode === null) {
+    await Promise.race([new Promise((resolve) => child.stdout.once('data', resolve)), exited]);
   }
   assert.equal(out, 'writing\n');
   child.kill('SIGKILL');
