@@ -56,6 +56,8 @@ Examples:
   $ vouch keygen --type p256 --output signer.key.json --json`,
     )
     .action(async (opts: { type: string; output: string; json?: boolean }) => {
+      // Else it names the current folder, refused as a key file that "already exists".
+      if (opts.output.trim() === '') throw new CliError('--output must not be empty.', EXIT.USAGE);
       const pair = await generateKeyPair(TYPES[opts.type]!);
       const file = resolve(opts.output);
       const keyFile = keyFileOf(pair, new Date());
