@@ -151,6 +151,10 @@ export function managementTokenAuthenticator(ctx: AppContext): Authenticator {
  * ({@link consumeSignedRequest}). The principal's id is the DID.
  */
 export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
+  // VOUCH_PUBLIC_URL's path (`''` at the root): a reverse proxy strips it before the request reaches the server's
+  // routes, and a client whose base URL includes it signs the path it sent (docs/PROTOCOL.md). From the
+  // configuration only, never from request headers.
+  const prefix = new URL(ctx.config.publicUrl).pathname.replace(/\/+$/, '');
   return async (req) => {
     const ref = header(req, SIGNED_REQUEST_HEADERS.agent);
     const at = header(req, SIGNED_REQUEST_HEADERS.signedAt);
@@ -164,8 +168,11 @@ export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
     if (by === undefined || !('id' in by)) return null; // a DID or internal id, never a (reassignable) slug
     const row = await store.findAgentById(ctx.storage.db, by.id);
     if (row === undefined || row.public_key === null) return null;
-    const message = signedRequestString(req.method, req.url, signedAt, contentHash);
-    if (!(await verifyAgentSignature(toAgent(row), message, signature))) return null;
+    // The path as sent through the proxy, else as it arrived (a client that reaches the server directly). Either
+    // way the replay guard keys on the signature's bytes: one signature is one request, whichever path it names.
+    const signs = (path: string) =>
+      verifyAgentSignature(toAgent(row), signedRequestString(req.method, path, signedAt, contentHash), signature);
+    if (!((prefix !== '' && (await signs(`${prefix}${req.url}`))) || (await signs(req.url)))) return null;
     signedRequests.set(req, {
       agentId: row.id,
       publicKey: row.public_key,
