@@ -71,7 +71,7 @@ export const ROUTES = {
   registryIssuer: { method: 'GET', path: '/v1/registry/issuers/:id', auth: [] },
   // The same registry again answers 200, another one 409: safe to repeat.
   registryGenesis: { method: 'POST', path: '/v1/registry/genesis', auth: ['admin'], idempotent: true },
-  // The same proposal again answers 200 with its state.
+  // The same proposal again answers 200 with its state, also once it applied (a retry after a lost answer).
   registryPropose: { method: 'POST', path: '/v1/registry/proposals', auth: [], idempotent: true },
   registryProposals: { method: 'GET', path: '/v1/registry/proposals', auth: [] },
   registryProposal: { method: 'GET', path: '/v1/registry/proposals/:id', auth: [] },

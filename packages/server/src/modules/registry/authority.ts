@@ -231,9 +231,14 @@ export class Authority {
   async propose(body: unknown, requestId: string): Promise<{ created: boolean; view: ProposalView }> {
     const proposal = validateProposal(body, { source: 'body' });
     const id = proposalId(proposal);
-    const existing = await store.readProposal(this.#ctx.storage.db, id);
-    if (existing !== undefined) checkPending(existing);
+    // The registry before the proposal: a proposal applied since the registry was read is seen applied below (one
+    // transaction applies it and moves the registry), so that a repeat of it is answered as one, not as stale.
     const current = await this.require();
+    const existing = await store.readProposal(this.#ctx.storage.db, id);
+    if (existing !== undefined && repeatsApplied(existing, proposal)) {
+      return { created: false, view: await appliedView(current, existing) };
+    }
+    if (existing !== undefined) checkPending(existing);
     const now = this.#ctx.clock.now();
     this.#checkApplicable(current, proposal, now);
     if (proposal.signatures.length === 0) {
@@ -251,8 +256,12 @@ export class Authority {
     // Storing the proposal and applying it when its signatures already make a quorum: one transaction.
     return store.withRegistryLock(this.#ctx.storage, async (db) => {
       const locked = await this.#requireIn(db);
-      this.#checkApplicable(locked, proposal, this.#ctx.clock.now());
       const before = await store.readProposal(db, id);
+      // Applied meanwhile (the first attempt of this very post, still running when it was retried): its repeat.
+      if (before !== undefined && repeatsApplied(before, proposal)) {
+        return { created: false, view: await appliedView(locked, before) };
+      }
+      this.#checkApplicable(locked, proposal, this.#ctx.clock.now());
       if (before !== undefined) checkPending(before);
       if (before === undefined) {
         await store.insertProposal(db, {
@@ -511,6 +520,28 @@ function sameEntries(a: readonly IssuerEntry[], b: readonly IssuerEntry[]): bool
         .map(({ $schema: _ignored, ...entry }) => entry),
     );
   return key(a) === key(b);
+}
+
+/**
+ * Whether `posted` is the applied proposal `row` posted again with nothing new: the same id (the hash of everything
+ * but the signatures) and at least one co-signature, each exactly (RFC 8785) one the applied proposal holds. Such a
+ * post (a retry after a lost answer, the file as first submitted) is answered with the applied state, as the same
+ * pending proposal is with its own; anything else posted for an applied proposal is 409 `REGISTRY_CONFLICT`.
+ */
+function repeatsApplied(row: store.ProposalRow, posted: Proposal): boolean {
+  if (row.status !== 'applied' || posted.signatures.length === 0) return false;
+  const held = new Set((JSON.parse(row.proposal) as Proposal).signatures.map((s) => canonicalize(s)));
+  return posted.signatures.every((s) => held.has(canonicalize(s)));
+}
+
+/**
+ * An applied proposal as its applying answer showed it: its stored state, with its quorum counted on the registry it
+ * applied to (the state at its base sequence, replayed from `current`'s governance), not on the registry since.
+ */
+async function appliedView(current: AuthorityDocument, row: store.ProposalRow): Promise<ProposalView> {
+  const proposal = JSON.parse(row.proposal) as Proposal;
+  const { state } = replayGovernance(current.doc.governance.filter((step) => step.sequence <= row.base_sequence));
+  return view(row, proposal, state === undefined ? undefined : await checkQuorum(state, proposal));
 }
 
 /** Throws unless the proposal is still pending: 409 when applied, `REGISTRY_PROPOSAL_STALE` when stale. */
