@@ -51,9 +51,14 @@ export interface AppDeps {
 /**
  * The headers every answer carries. No cache or proxy keeps an answer unless its route says so (a route's own
  * cache-control replaces this): answers carry secrets shown once (keys, tokens) and live state (revocations, statuses).
+ * No browser sniffs an answer into another type than it declares (`nosniff`): JSON, and errors that show part of the
+ * path, are never rendered as HTML or run as script.
  */
 function commonHeaders(reply: FastifyReply, id: string): FastifyReply {
-  return reply.header('x-request-id', id).header('cache-control', 'no-store');
+  return reply
+    .header('x-request-id', id)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff');
 }
 
 export interface VouchApp {

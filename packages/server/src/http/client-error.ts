@@ -46,6 +46,7 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
     'Content-Type: application/json; charset=utf-8\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
     'Cache-Control: no-store\r\n' +
+    'X-Content-Type-Options: nosniff\r\n' +
     'Connection: close\r\n\r\n';
   // Destroyed once flushed: the parser is done with this connection, and a client that keeps it open holds a socket.
   socket.end(head + body, () => socket.destroy());
