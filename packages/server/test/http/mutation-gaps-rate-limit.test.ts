@@ -17,7 +17,8 @@ eachEngine(
   async ({ open }) => {
     const { app } = await makeApp(await open(), { env: { VOUCH_TRUST_PROXY: 'true', VOUCH_RATE_LIMIT_MAX: '2' } });
     try {
-      const get = (xff: string) => app.inject({ method: 'GET', url: '/healthz', headers: { 'x-forwarded-for': xff } });
+      const get = (xff: string) =>
+        app.inject({ method: 'GET', url: '/docs/json', headers: { 'x-forwarded-for': xff } });
       const long = `${'z'.repeat(300)}1`;
       const codes: number[] = [];
       for (let i = 0; i < 3; i++) codes.push((await get(long)).statusCode);
@@ -84,14 +85,14 @@ eachEngine(
     });
     try {
       clock.advance(20_500); // 39.5 s left in the window
-      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
-      const limited = await app.inject({ method: 'GET', url: '/healthz' });
+      assert.equal((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode, 200);
+      const limited = await app.inject({ method: 'GET', url: '/docs/json' });
       assert.equal(limited.statusCode, 429);
       assert.equal(limited.headers['retry-after'], '40');
       clock.advance(39_000); // a client retrying one second early is refused again
-      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 429);
+      assert.equal((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode, 429);
       clock.advance(1_000);
-      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+      assert.equal((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode, 200);
     } finally {
       await app.close();
     }
@@ -103,7 +104,8 @@ eachEngine(
   async ({ open }) => {
     const { app } = await makeApp(await open(), { env: { VOUCH_TRUST_PROXY: 'true', VOUCH_RATE_LIMIT_MAX: '3' } });
     try {
-      const get = (xff: string) => app.inject({ method: 'GET', url: '/healthz', headers: { 'x-forwarded-for': xff } });
+      const get = (xff: string) =>
+        app.inject({ method: 'GET', url: '/docs/json', headers: { 'x-forwarded-for': xff } });
       const codes: number[] = [];
       for (const xff of ['203.0.113.7:50001', '203.0.113.7:50002', '203.0.113.7', '203.0.113.7:50003']) {
         codes.push((await get(xff)).statusCode);

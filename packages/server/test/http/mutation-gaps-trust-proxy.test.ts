@@ -9,7 +9,12 @@ import type { FastifyInstance } from 'fastify';
 
 /** A request from the proxy at 10.0.0.2 carrying the X-Forwarded-For `xff`. */
 function viaProxy(app: FastifyInstance, xff: string) {
-  return app.inject({ method: 'GET', url: '/healthz', remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': xff } });
+  return app.inject({
+    method: 'GET',
+    url: '/docs/json',
+    remoteAddress: '10.0.0.2',
+    headers: { 'x-forwarded-for': xff },
+  });
 }
 
 eachEngine(

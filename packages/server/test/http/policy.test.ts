@@ -96,7 +96,7 @@ eachEngine(
       const hit = (ip = '127.0.0.1', xff?: string) =>
         app.inject({
           method: 'GET',
-          url: '/healthz',
+          url: '/docs/json',
           remoteAddress: ip,
           headers: xff ? { 'x-forwarded-for': xff } : {},
         });
@@ -127,7 +127,7 @@ eachEngine('X-Forwarded-For is honoured only when VOUCH_TRUST_PROXY is set', asy
   });
   try {
     const hit = (xff: string) =>
-      app.inject({ method: 'GET', url: '/healthz', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': xff } });
+      app.inject({ method: 'GET', url: '/docs/json', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': xff } });
     assert.equal((await hit('203.0.113.1')).statusCode, 200);
     assert.equal((await hit('203.0.113.1')).statusCode, 429);
     assert.equal((await hit('203.0.113.2')).statusCode, 200, 'the forwarded client address is the bucket');

@@ -2,19 +2,28 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { ApiError, errorBodySchema } from '../../errors.ts';
 import type { VouchModule } from '../../module.ts';
+import type { RateLimit } from '../../http/policy.ts';
+
+/**
+ * The limit of `/healthz` and `/readyz`, per process and client address: their own, never the server's default
+ * (`VOUCH_RATE_LIMIT_MAX`), which an operator may set below a load balancer's probe rate (a 429 probe takes a healthy
+ * instance out of service). 20 a second is far above any probe rate, and still refuses a flood of `/readyz`, each of
+ * which asks the database.
+ */
+export const HEALTH_PROBE_RATE_LIMIT: RateLimit = { max: 1200, windowMs: 60_000 };
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
 /**
  * Liveness, readiness (the database answers) and Prometheus metrics. Their limits are counted per process: a load
  * balancer (or Prometheus) calls every instance from the same addresses, and shared counts would refuse it as
- * instances grow.
+ * instances grow. The probes have a limit of their own (HEALTH_PROBE_RATE_LIMIT); metrics take the default one.
  */
 function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/healthz',
     {
-      config: { policy: { caller: 'public', rateLimit: 'default', rateLimitPerProcess: true } },
+      config: { policy: { caller: 'public', rateLimit: HEALTH_PROBE_RATE_LIMIT, rateLimitPerProcess: true } },
       schema: { summary: 'Liveness: the process serves requests.', tags: ['health'], response: { 200: statusSchema } },
     },
     async () => ({ status: 'ok' }),
@@ -23,7 +32,7 @@ function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/readyz',
     {
-      config: { policy: { caller: 'public', rateLimit: 'default', rateLimitPerProcess: true } },
+      config: { policy: { caller: 'public', rateLimit: HEALTH_PROBE_RATE_LIMIT, rateLimitPerProcess: true } },
       schema: {
         summary: 'Readiness: the database answers.',
         tags: ['health'],
