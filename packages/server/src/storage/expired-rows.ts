@@ -20,10 +20,12 @@ export interface DeleteExpiredOptions {
   batchRows?: number;
   /** Stop after this many batches (one, for a bounded clean-up inside a request); no limit by default. */
   maxBatches?: number;
+  /** The column compared with `before`: `expires_at` unless the table keeps another time (`touched_at`). */
+  column?: 'expires_at' | 'touched_at';
 }
 
 /**
- * Deletes the rows of `t` whose `expires_at` is `op` `before`, in statements of at most `batchRows` rows, and returns
+ * Deletes the rows of `t` whose `expires_at` (or `column`) is `op` `before`, in statements of at most `batchRows` rows, and returns
  * how many went. One unbounded delete after a long outage would hold its row locks (and SQLite's write lock and its
  * only thread) for as long as millions of rows take, and could never finish under a `statement_timeout`; batches let
  * other statements in between, and each commits on its own, so an interrupted prune keeps what it did.
@@ -39,13 +41,14 @@ export async function deleteExpired(
   t: ExpiringTable,
   opts: DeleteExpiredOptions,
 ): Promise<number> {
-  const { op, before, batchRows = EXPIRED_BATCH_ROWS, maxBatches = Infinity } = opts;
+  const { op, before, batchRows = EXPIRED_BATCH_ROWS, maxBatches = Infinity, column = 'expires_at' } = opts;
   if (!Number.isSafeInteger(before)) throw new RangeError('before must be an integer (ms since the epoch).');
   assertNonNegativeInteger('batchRows', batchRows);
   if (batchRows === 0) throw new RangeError('batchRows must be positive.');
   if (op !== '<' && op !== '<=') throw new RangeError(`op must be '<' or '<=', not ${String(op)}.`);
+  if (column !== 'expires_at' && column !== 'touched_at') throw new RangeError(`Unknown column ${String(column)}.`);
   const table = sql.table(t);
-  const expired = sql`expires_at ${sql.raw(op)} ${before}`;
+  const expired = sql`${sql.ref(column)} ${sql.raw(op)} ${before}`;
   // Rows addressed by their physical id, the cheapest lookup on each engine (a key in (subquery) took 2-2.6× as long).
   // PostgreSQL checks the outer condition again on a row another process changed meanwhile, so a renewed row stays.
   const statement =

@@ -16,6 +16,26 @@ import { assertWithinWindow, canonicalSignature, findSignature } from './service
 import * as store from './store.ts';
 import type { ReportRow } from './store.ts';
 
+/**
+ * How long a report lock row is kept after a report last took it. It only serializes the reports of one target or
+ * address while one is filed, so once no transaction that took it can still be running it no longer matters; a day
+ * keeps the rows of targets reported often (no insert and delete each time) and is far beyond any transaction and
+ * any clock skew between processes.
+ */
+export const REPORT_LOCK_KEPT_MS = 86_400_000;
+
+/**
+ * Housekeeping, safe to run in every process at any time: deletes the report lock rows no report took for
+ * {@link REPORT_LOCK_KEPT_MS}. Without it `report_locks` grew by a row per target and anonymous address ever reported.
+ *
+ * @example
+ * setInterval(() => void pruneReportLocks(ctx), 60_000).unref();
+ */
+export function pruneReportLocks(ctx: AppContext): Promise<number> {
+  const { storage, clock } = ctx;
+  return store.pruneReportLocks(storage.db, storage.engine, clock.now() - REPORT_LOCK_KEPT_MS);
+}
+
 export const REPORT_REASONS = ['spam', 'impersonation', 'malicious', 'other'] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 

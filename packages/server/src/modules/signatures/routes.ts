@@ -9,12 +9,13 @@ import type { VouchModule } from '../../module.ts';
 import { PAGE_HEADERS } from '../../web/html.ts';
 import { publicAgentCardProperties, publicOwnerCardSchema } from '../agents/public-card.ts';
 import { CERTIFY_SCRIPT } from './certify-script.ts';
-import { fileReport, REPORT_REASONS } from './reports.ts';
+import { fileReport, pruneReportLocks, REPORT_REASONS } from './reports.ts';
 import type { ReportInput } from './reports.ts';
 import { certifySignature, findSignature, recordSignature } from './service.ts';
 import type { SignInput } from './service.ts';
 import { consentFor, signatureView } from './view.ts';
 
+const PRUNE_EVERY_MS = 60_000;
 const HEX64 = '^[0-9a-f]{64}$';
 const HEX64_ANY_CASE = '^[0-9a-fA-F]{64}$';
 const ref = { type: 'string', minLength: 1, maxLength: 200 } as const;
@@ -258,6 +259,14 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
       return CERTIFY_SCRIPT;
     },
   );
+
+  const pruner = setInterval(() => {
+    pruneReportLocks(ctx).catch((err: unknown) =>
+      app.log.warn({ err: { message: (err as Error).message } }, 'report lock prune failed'),
+    );
+  }, PRUNE_EVERY_MS);
+  pruner.unref();
+  app.addHook('onClose', async () => clearInterval(pruner));
 }
 
 export const signaturesModule: VouchModule = {

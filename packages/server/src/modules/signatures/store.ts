@@ -2,8 +2,8 @@
 // queries them; others call ./service.ts and ./reports.ts.
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { translateErrors } from '../../storage/index.ts';
-import type { Database } from '../../storage/index.ts';
+import { deleteExpired, translateErrors } from '../../storage/index.ts';
+import type { Database, Engine } from '../../storage/index.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 export type SignatureRow = Selectable<Database['signatures']>;
@@ -86,6 +86,16 @@ export async function lockReportKey(trx: Db, key: string, now: number): Promise<
       .onConflict((oc) => oc.column('key').doUpdateSet({ touched_at: now }))
       .execute(),
   );
+}
+
+/**
+ * Housekeeping: deletes the report lock rows last taken before `before`, in bounded batches; returns how many went.
+ * A row carries nothing a report reads: it exists to be locked, and a report's transaction upserts it again. A row
+ * that a transaction in flight holds (or took since) is kept: on PostgreSQL the delete waits for that transaction and
+ * checks `touched_at` again on the row it left; SQLite runs one write transaction at a time.
+ */
+export function pruneReportLocks(db: Kysely<Database>, engine: Engine, before: number): Promise<number> {
+  return deleteExpired(db, engine, 'report_locks', { op: '<', before, column: 'touched_at' });
 }
 
 export type ReporterKey = { reporterAgentId: string } | { reporterAddress: string };
