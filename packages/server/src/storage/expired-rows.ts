@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import { translateErrors } from './errors.ts';
 import { assertNonNegativeInteger } from './lib/validate.ts';
 import type { Engine } from './engine.ts';
@@ -22,6 +22,8 @@ export interface DeleteExpiredOptions {
   maxBatches?: number;
   /** The column compared with `before`: `expires_at` unless the table keeps another time (`touched_at`). */
   column?: 'expires_at' | 'touched_at';
+  /** A further condition a row must meet to be deleted, checked with the column's (a fixed SQL fragment). */
+  and?: RawBuilder<unknown>;
 }
 
 /**
@@ -41,14 +43,17 @@ export async function deleteExpired(
   t: ExpiringTable,
   opts: DeleteExpiredOptions,
 ): Promise<number> {
-  const { op, before, batchRows = EXPIRED_BATCH_ROWS, maxBatches = Infinity, column = 'expires_at' } = opts;
+  const { op, before, batchRows = EXPIRED_BATCH_ROWS, maxBatches = Infinity, column = 'expires_at', and } = opts;
   if (!Number.isSafeInteger(before)) throw new RangeError('before must be an integer (ms since the epoch).');
   assertNonNegativeInteger('batchRows', batchRows);
   if (batchRows === 0) throw new RangeError('batchRows must be positive.');
   if (op !== '<' && op !== '<=') throw new RangeError(`op must be '<' or '<=', not ${String(op)}.`);
   if (column !== 'expires_at' && column !== 'touched_at') throw new RangeError(`Unknown column ${String(column)}.`);
   const table = sql.table(t);
-  const expired = sql`${sql.ref(column)} ${sql.raw(op)} ${before}`;
+  const expired =
+    and === undefined
+      ? sql`${sql.ref(column)} ${sql.raw(op)} ${before}`
+      : sql`${sql.ref(column)} ${sql.raw(op)} ${before} and (${and})`;
   // Rows addressed by their physical id, the cheapest lookup on each engine (a key in (subquery) took 2-2.6× as long).
   // PostgreSQL checks the outer condition again on a row another process changed meanwhile, so a renewed row stays.
   const statement =

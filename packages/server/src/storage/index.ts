@@ -33,7 +33,7 @@ export {
 export type { PublicServerKey, ServerKey, ServerKeyAlg, ServerKeyStatus, ServerKeyRotation } from './server-keys.ts';
 export { recordAudit, listAudit, MAX_AUDIT_ACTION } from './audit.ts';
 export type { AuditEntry, AuditInput } from './audit.ts';
-export { hitRateLimit, pruneRateLimits } from './rate-limit-store.ts';
+export { hitRateLimit, pruneRateLimits, RATE_LIMIT_PRUNE_MARGIN_MS } from './rate-limit-store.ts';
 export { deleteExpired, deleteExpiredFrom, EXPIRED_BATCH_ROWS } from './expired-rows.ts';
 export type { ExpiringTable, DeleteExpiredOptions } from './expired-rows.ts';
 export { preparedRead } from './prepared.ts';

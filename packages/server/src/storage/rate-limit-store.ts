@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { StorageError, translateErrors } from './errors.ts';
 import { deleteExpired } from './expired-rows.ts';
@@ -12,6 +13,13 @@ export const RATE_LIMIT_BUCKET_MAX = 512;
  * refuses a statement with more than 65,535 (SQLite more than 32,766), so a caller splits larger batches.
  */
 export const RATE_LIMIT_BATCH_MAX = 1000;
+
+/**
+ * The least time after a window ended before {@link pruneRateLimits} deletes it (a window longer than this is kept for
+ * its own length). Every process prunes the shared table with its own clock: one running ahead of the others must not
+ * delete the window they still count their clients in, which would give every client there a fresh count.
+ */
+export const RATE_LIMIT_PRUNE_MARGIN_MS = 60_000;
 
 /**
  * Counts one hit in `bucket`'s fixed window (`floor(now / windowMs) * windowMs`) and returns the count including
@@ -111,7 +119,9 @@ export async function addRateLimitHits(
 }
 
 /**
- * Deletes windows that ended at or before `nowMs`, in bounded batches; returns how many rows went.
+ * Deletes windows that ended at least max(their length, {@link RATE_LIMIT_PRUNE_MARGIN_MS}) before `nowMs`, in bounded
+ * batches; returns how many rows went. The margin covers the clocks of the other processes sharing the table: a
+ * process whose clock runs up to that much ahead still deletes no window another one counts in.
  *
  * @example
  * ```ts
@@ -120,5 +130,10 @@ export async function addRateLimitHits(
  */
 export async function pruneRateLimits(db: Kysely<Database>, engine: Engine, nowMs: number): Promise<number> {
   assertNonNegativeInteger('nowMs', nowMs);
-  return deleteExpired(db, engine, 'rate_limits', { op: '<=', before: nowMs });
+  return deleteExpired(db, engine, 'rate_limits', {
+    op: '<=',
+    before: nowMs - RATE_LIMIT_PRUNE_MARGIN_MS,
+    // A window's length is expires_at - window_start: it ended at least that long ago.
+    and: sql`expires_at + (expires_at - window_start) <= ${nowMs}`,
+  });
 }
