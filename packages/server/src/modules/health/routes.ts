@@ -7,10 +7,10 @@ import type { RateLimit } from '../../http/policy.ts';
 /**
  * The limit of `/healthz` and `/readyz`, per process and client address: their own, never the server's default
  * (`VOUCH_RATE_LIMIT_MAX`), which an operator may set below a load balancer's probe rate (a 429 probe takes a healthy
- * instance out of service). 20 a second is far above any probe rate, and still refuses a flood of `/readyz`, each of
- * which asks the database.
+ * instance out of service). 100 per 5 s (20 a second) is far above any probe rate, and still refuses a flood of
+ * `/readyz`, each of which asks the database.
  */
-export const HEALTH_PROBE_RATE_LIMIT: RateLimit = { max: 1200, windowMs: 60_000 };
+export const HEALTH_PROBE_RATE_LIMIT: RateLimit = { max: 100, windowMs: 5_000 };
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
