@@ -1,5 +1,8 @@
 // The one page layout of the server's HTML (verify pages and web console) and its stylesheet, served from this
-// origin at `/assets/vouch.css`. Every URL printed is under VOUCH_PUBLIC_URL.
+// origin at `/assets/vouch.css`. What a page loads, posts to or navigates to within the server is a same-origin path
+// (the path of VOUCH_PUBLIC_URL, without its scheme and host), so a page works at whatever address it was opened
+// (an SSH tunnel, 127.0.0.1 for localhost) under its CSP's `'self'`; URLs shown to be copied or shared (verify
+// links, issuers) stay absolute under VOUCH_PUBLIC_URL. Nothing comes from request headers.
 import type { AppContext } from '../context.ts';
 import { escapeHtml } from './html.ts';
 
@@ -45,9 +48,17 @@ const NAV: ReadonlyArray<[NavSection, string, string]> = [
   ['tokens', '/tokens/inspect', 'Token inspector'],
 ];
 
-/** An absolute URL of this server for `path` (starting with `/`), escaped for an attribute. */
+/** The path of VOUCH_PUBLIC_URL (`''` at the root, `/vouch` for `https://x.example/vouch/`), never ending in `/`. */
+export function basePath(ctx: AppContext): string {
+  return new URL(ctx.config.publicUrl).pathname.replace(/\/+$/, '');
+}
+
+/**
+ * A same-origin path of this server for `path` (starting with `/`): under VOUCH_PUBLIC_URL's path, without its scheme
+ * and host, escaped for an attribute. For what a page loads, posts to or links to within the server.
+ */
 export function href(ctx: AppContext, path: string): string {
-  return escapeHtml(`${ctx.config.publicUrl}${path}`);
+  return escapeHtml(`${basePath(ctx)}${path}`);
 }
 
 function nav(ctx: AppContext, current: NavSection | true, wide: boolean): string {

@@ -18,7 +18,10 @@ async function getPage(t: TestApp, url: string): Promise<LightMyRequestResponse>
   return t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
 }
 
-/** What every console page must be: HTML under a strict CSP, no script, every URL this server's. */
+/**
+ * What every console page must be: HTML under a strict CSP, no script, every URL this server's: a same-origin path
+ * (what the page loads, posts to or links to here, so it works at any address it is opened at).
+ */
 function assertSafePage(res: LightMyRequestResponse, status: number, formAction = "'none'"): string {
   assert.equal(res.statusCode, status, res.body);
   assert.match(res.headers['content-type'] as string, /^text\/html; charset=utf-8/);
@@ -31,7 +34,7 @@ function assertSafePage(res: LightMyRequestResponse, status: number, formAction 
   assert.ok(!/<script|<img|<svg|<iframe|<style/i.test(html), 'no script, injected element or inline style');
   assert.ok(!/<[^>]*\s(on[a-z]+|style)\s*=/i.test(html), 'no event-handler or style attribute');
   for (const [, url] of html.matchAll(/(?:href|src|action)="([^"]*)"/g)) {
-    assert.ok(url!.startsWith('https://vouch.test/'), `URL under VOUCH_PUBLIC_URL: ${url}`);
+    assert.ok(/^\/(?!\/)/.test(url!), `a same-origin path of this server: ${url}`);
   }
   return html;
 }
@@ -169,7 +172,7 @@ eachEngine('token inspector: decoded header and claims, the server verdict, no n
   try {
     const seeded = await seedConsole(injectCall(t.app), t.clock.now());
     const empty = assertSafePage(await getPage(t, '/tokens/inspect'), 200, "'self'");
-    assert.match(empty, /<form method="post" action="https:\/\/vouch.test\/tokens\/inspect">/);
+    assert.match(empty, /<form method="post" action="\/tokens\/inspect">/);
     const issue = async (body: Record<string, unknown>): Promise<{ token: string; jti: string }> => {
       const res = await t.app.inject({ method: 'POST', url: '/api/registry/issue', headers: ADMIN, payload: body });
       assert.equal(res.statusCode, 201, res.body);
@@ -318,6 +321,32 @@ eachEngine(
       assert.match(html, /consumer \(read-only\)/);
       assert.match(html, /<tr id="issuer-charlie">[\s\S]*?genesis \(root key\)/);
       assert.equal(text(assertSafePage(await getPage(t, '/'), 200), 'registry-threshold'), '2 of 3');
+    } finally {
+      await t.app.close();
+    }
+  },
+);
+
+eachEngine(
+  'a VOUCH_PUBLIC_URL with a path: pages load, post and link under its path, on this origin; shared URLs stay absolute',
+  async ({ open }) => {
+    // A reverse proxy serves the server under https://vouch.test/vouch/ and strips the prefix.
+    const t = await makeApp(await open(), { env: { ...ENV, VOUCH_PUBLIC_URL: 'https://vouch.test/vouch/' } });
+    try {
+      const seeded = await seedConsole(injectCall(t.app), t.clock.now());
+      for (const url of ['/', '/registry', '/tokens/inspect', `/agents/${seeded.signer.did}`, '/agents/nobody']) {
+        const html = (await getPage(t, url)).body;
+        const urls = [...html.matchAll(/(?:href|src|action)="([^"]*)"/g)].map((m) => m[1]!);
+        assert.ok(urls.includes('/vouch/assets/vouch.css'), `${url}: the stylesheet under the path`);
+        assert.ok(urls.includes('/vouch/registry'), `${url}: the navigation under the path`);
+        for (const u of urls) assert.ok(u.startsWith('/vouch/'), `${url}: a same-origin path under /vouch/: ${u}`);
+      }
+      const form = (await getPage(t, '/tokens/inspect')).body;
+      assert.match(form, /<form method="post" action="\/vouch\/tokens\/inspect">/);
+      // What is shown to be copied or shared stays absolute under VOUCH_PUBLIC_URL: the server, a token's issuer.
+      assert.match((await getPage(t, '/')).body, /Server <code>https:\/\/vouch\.test\/vouch<\/code>/);
+      const ok = await inspect(t, formOf(seeded.token));
+      assert.match(ok.body, /&#34;iss&#34;: &#34;https:\/\/vouch.test\/vouch&#34;/);
     } finally {
       await t.app.close();
     }

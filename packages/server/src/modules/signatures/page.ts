@@ -2,15 +2,10 @@
 // readable without JavaScript. Its certify form works with the same-origin `/assets/certify.js`.
 import type { AppContext } from '../../context.ts';
 import { code, escapeHtml } from '../../web/html.ts';
-import { page, when } from '../../web/layout.ts';
+import { basePath, page, when } from '../../web/layout.ts';
 import { findSignature } from './service.ts';
 import { signatureView } from './view.ts';
 import type { SignatureView } from './view.ts';
-
-/** The path prefix of VOUCH_PUBLIC_URL (`''` at the root), for same-origin links that work on any host and port. */
-function basePath(ctx: AppContext): string {
-  return new URL(ctx.config.publicUrl).pathname.replace(/\/+$/, '');
-}
 
 const none = '<span class="muted">none</span>';
 
