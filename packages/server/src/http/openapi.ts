@@ -61,7 +61,8 @@ export function registerDocsRoutes(app: FastifyInstance): void {
     }
     // The same headers and same-origin stylesheet as every other page: no inline style or script.
     void reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS);
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vouch API</title>
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Vouch API</title>
 <link rel="stylesheet" href="assets/vouch.css">
 </head><body><main class="wide"><h1>Vouch API</h1><p>The OpenAPI 3.1 document: <a href="docs/json">/docs/json</a>.</p>
 <table><thead><tr><th>Method</th><th>Path</th><th>Caller</th><th>Summary</th></tr></thead><tbody>${rows.join('')}</tbody></table></main></body></html>`;

@@ -23,6 +23,7 @@ const HIDDEN: Record<string, string> = {
   'GET /docs/json': 'the OpenAPI document itself',
   'GET /assets/vouch.css': "the pages' stylesheet",
   'GET /assets/certify.js': "the certify page's script",
+  'GET /favicon.ico': "the browsers' icon request, an empty 204",
   'OPTIONS *': 'the CORS preflight, on every path',
 };
 

@@ -140,6 +140,21 @@ export function registerVerifyPages(app: FastifyInstance, ctx: AppContext): void
     },
   );
 
+  // Browsers ask every origin for /favicon.ico whatever the page says; a 404 there was a console error on each page
+  // view. There is no icon: an empty answer, which the browser keeps for a day.
+  app.get(
+    '/favicon.ico',
+    {
+      config: { policy: { caller: 'public', rateLimit: 'default' } },
+      schema: { hide: true },
+    },
+    async (_req, reply) =>
+      reply
+        .code(204)
+        .headers({ ...PAGE_HEADERS, 'cache-control': 'public, max-age=86400' })
+        .send(),
+  );
+
   app.get(
     '/verify/:x',
     {
