@@ -10,14 +10,15 @@ import { escapeHtml } from './html.ts';
  * The stylesheet of every page (`/assets/vouch.css`); it loads nothing else (no `url()`, no `@import`). Text that came
  * from a client (paragraphs, definitions, list items, table cells, code) wraps anywhere, so a long value without a
  * space stays in the page's column instead of widening the page. `.lines`: text that may span lines (a description)
- * keeps them.
+ * keeps them. `.scroll`: a box around a table too wide for a phone (the registry page's), which scrolls sideways in
+ * it instead of the whole page.
  */
 export const STYLESHEET = `body{font-family:system-ui,-apple-system,sans-serif;margin:0;background:#f6f7f9;color:#1d2430}
 main{max-width:46rem;margin:2rem auto;padding:1.5rem 2rem;background:#fff;border:1px solid #dde1e7;border-radius:8px}
 main.wide{max-width:66rem}
 h1{margin:.2rem 0 .6rem;font-size:1.6rem;overflow-wrap:anywhere}h2{font-size:1.1rem;margin-top:1.6rem}
 code{font-size:.9em;overflow-wrap:anywhere}p,dd,li,td{overflow-wrap:anywhere}.lines{white-space:pre-line}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}
-dt{color:#5b6472}dd{margin:0}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eceff3;
+dt{color:#5b6472}dd{margin:0}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eceff3;
 padding:.3rem .4rem;text-align:left;vertical-align:top}td.n{text-align:right}.status{display:inline-block;padding:.1rem .5rem;
 border-radius:4px;font-weight:600}.status-claimed{background:#e3f5e8;color:#17642f}.status-unclaimed{background:#eef1f5;
 color:#3a4452}.status-revoked{background:#fde8e8;color:#9b1c1c}.score{font-size:2rem;font-weight:700}

@@ -117,16 +117,25 @@ eachEngine(
       });
       assert.equal(g.statusCode, 201, g.body);
       const page = await browser.newPage();
-      // The registry page's tables have five columns: on a phone their headings alone are wider than the screen.
-      for (const [path, widths] of [
-        ['/', [1280, 375]],
-        ['/registry', [1280]],
-      ] as const) {
-        for (const width of widths) {
+      for (const path of ['/', '/registry']) {
+        for (const width of [1280, 375]) {
           await page.setViewportSize({ width, height: 800 });
           assert.equal((await page.goto(`${origin}${path}`, { waitUntil: 'load' }))?.status(), 200, path);
           assert.equal(await overflow(page), 0, `${path} at ${width} px wide: nothing to scroll sideways`);
         }
+      }
+      // The registry page's tables have five columns: on a phone their headings alone are wider than the screen.
+      // Each scrolls sideways in its own box, which shows all of it; the page itself does not.
+      for (const id of ['registry-issuers', 'registry-chain']) {
+        const box = (await page.evaluate(`(() => {
+          const table = document.getElementById(${JSON.stringify(id)});
+          const box = table.parentElement;
+          return { overflowX: getComputedStyle(box).overflowX, scrollWidth: box.scrollWidth,
+            tableWidth: table.getBoundingClientRect().width, right: box.getBoundingClientRect().right };
+        })()`)) as { overflowX: string; scrollWidth: number; tableWidth: number; right: number };
+        assert.equal(box.overflowX, 'auto', `#${id} scrolls in its own box`);
+        assert.ok(box.scrollWidth >= Math.floor(box.tableWidth), `#${id}: the whole table can be scrolled to`);
+        assert.ok(box.right <= 375, `#${id}: its box stays on the screen`);
       }
     } finally {
       await browser.close();

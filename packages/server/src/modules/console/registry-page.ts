@@ -44,8 +44,8 @@ function issuersTable(view: Extract<RegistryView, { available: true }>): string 
     })
     .join('');
   return `<h2>Issuers (${view.trusted.doc.issuers.length})</h2>
-<table id="registry-issuers"><thead><tr><th>Issuer</th><th>Endpoint and key</th><th>Admitted</th><th>Quorum</th>
-<th>Co-signers</th></tr></thead><tbody>${rows}</tbody></table>`;
+<div class="scroll"><table id="registry-issuers"><thead><tr><th>Issuer</th><th>Endpoint and key</th><th>Admitted</th><th>Quorum</th>
+<th>Co-signers</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function revokedTable(view: Extract<RegistryView, { available: true }>): string {
@@ -58,8 +58,8 @@ function revokedTable(view: Extract<RegistryView, { available: true }>): string 
     )
     .join('');
   return `<h2>Revoked issuers (${revoked.length})</h2>
-<table id="registry-revoked"><thead><tr><th>Issuer</th><th>Revoked</th><th>Reason</th><th>Key</th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+<div class="scroll"><table id="registry-revoked"><thead><tr><th>Issuer</th><th>Revoked</th><th>Reason</th><th>Key</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
 }
 
 function stepWhat(step: GovernanceStep): string {
@@ -103,8 +103,8 @@ function chainTable(view: Extract<RegistryView, { available: true }>): string {
       ? `<p class="muted">The ${shown.length} newest of ${governance.length} steps.</p>`
       : '';
   return `<h2>Governance chain (${governance.length} steps)</h2>${more}
-<table id="registry-chain"><thead><tr><th>Step</th><th>Change</th><th>Applied</th><th>Co-signed</th><th>Hash</th></tr>
-</thead><tbody>${rows}</tbody></table>`;
+<div class="scroll"><table id="registry-chain"><thead><tr><th>Step</th><th>Change</th><th>Applied</th><th>Co-signed</th><th>Hash</th></tr>
+</thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** The registry page. */
