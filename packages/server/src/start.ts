@@ -8,7 +8,8 @@ import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import { createLogger } from './logger.ts';
 import { connectionLossLog } from './connection-loss-log.ts';
-import { resolveAdminKey } from './admin-key.ts';
+import { ADMIN_KEY_FILE_NAME, resolveAdminKey } from './admin-key.ts';
+import { clearCreateLeftovers } from './files/index.ts';
 import { buildApp } from './app.ts';
 import { checkKek, ensureServerKey, kekFilePath, loadKekFile, openStorage, preflightKek } from './storage/index.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
@@ -87,7 +88,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Only SQLite keeps anything there (the database, admin.key, kek.key).
   if (config.databaseUrl === undefined) {
     await ensureDataDir(config.dataDir);
-    await reportRestoreLeftovers(join(config.dataDir, SQLITE_FILE), (file, message) => logger.warn({ file }, message));
+    const warn = (file: string, message: string) => logger.warn({ file }, message);
+    await reportRestoreLeftovers(join(config.dataDir, SQLITE_FILE), warn);
+    // A start killed while it created admin.key or the KEK file left that key in `<file>.<hex>.tmp` beside it.
+    const kekFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: 'sqlite' });
+    for (const file of [join(config.dataDir, ADMIN_KEY_FILE_NAME), kekFile]) await clearCreateLeftovers(file, warn);
   }
   const admin = await resolveAdminKey(config);
   // Before the database: a bad key file stops the start before any migration runs.

@@ -67,6 +67,8 @@ Examples:
         // hard links (a FAT stick) the file is created directly: no one reads it while it is written.
         created = await createFileWhole(file, `${JSON.stringify(keyFile, null, 2)}\n`, 0o600, {
           createWithoutHardLinks: true,
+          // A keygen killed while it wrote left the key in `<file>.<hex>.tmp`: removed (unless its process runs).
+          warn: (_, message) => io.err(`vouch: warning: ${message}.`),
         });
       } catch (err) {
         throw new CliError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, EXIT.USAGE);

@@ -1,8 +1,9 @@
 // Files created once and never overwritten (key files, identity files, registry entries): written whole or not at
 // all, and still there after a crash that follows their creation.
-import { randomBytes } from 'node:crypto';
 import { link, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { clearCreateLeftovers, createTempName, releaseTempName } from './create-leftovers.ts';
+import type { LeftoverWarn } from './create-leftovers.ts';
 import { errnoCode } from './errno.ts';
 import { syncFolder } from './sync-folder.ts';
 
@@ -17,6 +18,11 @@ export interface CreateWholeOptions {
    * creates (the server leaves it false).
    */
   createWithoutHardLinks?: boolean;
+  /**
+   * When given, first removes the temporary files that earlier creations of `path` interrupted by a crash left beside
+   * it (not those whose process still runs), naming each here (clearCreateLeftovers).
+   */
+  warn?: LeftoverWarn;
 }
 
 /**
@@ -35,7 +41,9 @@ export async function createFileWhole(
   mode: number,
   options: CreateWholeOptions = {},
 ): Promise<boolean> {
-  const temp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  if (options.warn !== undefined) await clearCreateLeftovers(path, options.warn);
+  // `<path>.<process id><random>.tmp`: a later creation tells a crashed process's file from one at work.
+  const temp = createTempName(path);
   try {
     await writeFile(temp, text, { flag: 'wx', mode, flush: true });
     try {
@@ -48,6 +56,7 @@ export async function createFileWhole(
     }
   } finally {
     await unlink(temp).catch(() => undefined);
+    releaseTempName(temp);
   }
   await syncFolder(dirname(path));
   return true;

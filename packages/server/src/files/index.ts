@@ -2,6 +2,8 @@
 // file up to a cap, and creating a file whole, once, durably. Explicit export list: anything not named here is internal.
 export { createFileWhole } from './create-whole.ts';
 export type { CreateWholeOptions } from './create-whole.ts';
+export { clearCreateLeftovers } from './create-leftovers.ts';
+export type { LeftoverWarn } from './create-leftovers.ts';
 export { FileReadError, readFileUpTo, readRegularFile } from './read-up-to.ts';
 export type { ReadUpToOptions } from './read-up-to.ts';
 export { errnoCode } from './errno.ts';
