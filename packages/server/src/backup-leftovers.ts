@@ -9,7 +9,7 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { sqliteCompanions } from './storage/lib/sqlite.ts';
-import { running } from './restore-leftovers.ts';
+import { processRunning } from './files/process-running.ts';
 
 /** The process id in a temporary file's name: 8 hex digits, then 12 random ones. */
 const PID_DIGITS = 8;
@@ -77,7 +77,7 @@ async function findBackupLeftovers(folder: string, output: string): Promise<Back
       output: join(folder, (current ?? older)![1]!),
       same,
       companions: sqliteCompanions(file).filter((c) => names.includes(basename(c))),
-      ...(pid !== undefined && running(pid) ? { runningPid: pid } : {}),
+      ...(pid !== undefined && processRunning(pid) ? { runningPid: pid } : {}),
     });
   }
   return found;

@@ -9,6 +9,7 @@ import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { sqliteCompanions } from './storage/lib/sqlite.ts';
+import { processRunning } from './files/process-running.ts';
 
 /** The process id in a temporary file's name: 8 hex digits, then 12 random ones (before it, 12 random ones only). */
 const PID_DIGITS = 8;
@@ -37,17 +38,6 @@ export interface RestoreLeftover {
   runningPid?: number;
   /** For a `copy`: kept copies (`<db>.before-restore-*`) not older than it, which that restore may have made. */
   kept: string[];
-}
-
-/** Whether a process with id `pid` runs now (EPERM: one runs, as another user); this process's own id does not count. */
-export function running(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: unknown }).code === 'EPERM';
-  }
 }
 
 /**
@@ -85,7 +75,7 @@ export async function findRestoreLeftovers(database: string): Promise<RestoreLef
       file,
       companions: sqliteCompanions(file).filter((c) => names.includes(basename(c))),
       kind,
-      ...(pid !== undefined && running(pid) ? { runningPid: pid } : {}),
+      ...(pid !== undefined && processRunning(pid) ? { runningPid: pid } : {}),
       kept:
         kind === 'copy'
           ? kept.filter((k) => k.stats !== undefined && k.stats.mtimeMs >= st.mtimeMs).map((k) => k.file)

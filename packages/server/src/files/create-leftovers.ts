@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from './errno.ts';
+import { processRunning } from './process-running.ts';
 
 /** The process id in a temporary file's name: 8 hex digits, then 12 random ones. */
 const PID_DIGITS = 8;
@@ -31,17 +32,6 @@ export function createTempName(path: string): string {
 
 export function releaseTempName(temp: string): void {
   inFlight.delete(temp);
-}
-
-/** Whether a process with id `pid` runs now (EPERM: one runs, as another user); this process's own id does not count. */
-function running(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errnoCode(err) === 'EPERM';
-  }
 }
 
 /** Says what was found: `file` is the leftover, `message` one sentence without a final period. */
@@ -75,7 +65,7 @@ export async function clearCreateLeftovers(path: string, warn: LeftoverWarn, now
     const kept = `(it holds a copy of ${basename(path)})`;
     if (current) {
       const pid = parseInt(middle.slice(0, PID_DIGITS), 16);
-      if (running(pid)) {
+      if (processRunning(pid)) {
         warn(
           file,
           `${file} is the temporary file of a creation of ${path} by process ${pid}, which may still be running; ` +
