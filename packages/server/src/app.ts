@@ -168,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     }
     installPolicies(app, {
       authenticators,
-      rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage),
+      rateLimitStore: deps.rateLimitStore ?? rateLimitStoreFor(deps.storage, config),
       defaultRateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
       clock,
     });

@@ -138,7 +138,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       else await ensureServerKey(storage, kek, k.purpose, k.alg, clock.now());
     }
 
-    const rateLimitStore = rateLimitStoreFor(storage);
+    const rateLimitStore = rateLimitStoreFor(storage, config);
     const { app, ctx } = await buildApp({
       config,
       storage,

@@ -60,6 +60,17 @@ export function boundedBucket(bucket: string): string {
  */
 export const RATE_LIMIT_MEMORY_WINDOWS = 500_000;
 
+/**
+ * `clockSkewMs`: the skew allowed between the processes sharing the database (config.clockSkewSeconds, in ms). Pruning
+ * the `rate_limits` table keeps a window max(its length, this, RATE_LIMIT_PRUNE_MARGIN_MS) after it ended (see
+ * pruneRateLimits); 0 when left out, which leaves the 60 s floor. rateLimitStoreFor passes the configured one.
+ */
+function clockSkewOf(options: { clockSkewMs?: number }): number {
+  const skew = options.clockSkewMs ?? 0;
+  if (!Number.isSafeInteger(skew) || skew < 0) throw new RangeError('clockSkewMs must be a non-negative integer.');
+  return skew;
+}
+
 function maxWindowsOf(options: { maxWindows?: number }): number {
   const max = options.maxWindows ?? RATE_LIMIT_MEMORY_WINDOWS;
   if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('maxWindows must be a positive integer.');
@@ -78,15 +89,17 @@ export class MemoryRateLimitStore implements RateLimitStore {
   readonly #windows = new Map<string, { start: number; count: number; windowMs: number }>();
   readonly #maxWindows: number;
   readonly #storage: Storage | undefined;
+  readonly #clockSkewMs: number;
 
   /**
    * `storage`: the database whose `rate_limits` table {@link prune} also clears of ended windows. Modules count some
    * limits there on every engine (signatures per agent DID, certification markers), and on SQLite this store is the
-   * one the server's housekeeping prunes (rateLimitStoreFor).
+   * one the server's housekeeping prunes (rateLimitStoreFor). `clockSkewMs`: see clockSkewOf.
    */
-  constructor(options: { maxWindows?: number; storage?: Storage } = {}) {
+  constructor(options: { maxWindows?: number; storage?: Storage; clockSkewMs?: number } = {}) {
     this.#maxWindows = maxWindowsOf(options);
     this.#storage = options.storage;
+    this.#clockSkewMs = clockSkewOf(options);
   }
 
   /** How many windows are held. */
@@ -112,21 +125,26 @@ export class MemoryRateLimitStore implements RateLimitStore {
     for (const [bucket, w] of this.#windows) {
       if (w.start + w.windowMs <= nowMs) this.#windows.delete(bucket);
     }
-    if (this.#storage !== undefined) await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs);
+    if (this.#storage !== undefined) {
+      await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs, this.#clockSkewMs);
+    }
   }
 }
 
 /** Counters in the database, shared by every process on one PostgreSQL. */
 export class DatabaseRateLimitStore implements RateLimitStore {
   readonly #storage: Storage;
-  constructor(storage: Storage) {
+  readonly #clockSkewMs: number;
+  /** `clockSkewMs`: see clockSkewOf. */
+  constructor(storage: Storage, options: { clockSkewMs?: number } = {}) {
     this.#storage = storage;
+    this.#clockSkewMs = clockSkewOf(options);
   }
   hit(bucket: string, windowMs: number, nowMs: number): Promise<RateLimitHit> {
     return hitRateLimit(this.#storage.db, boundedBucket(bucket), windowMs, nowMs);
   }
   async prune(nowMs: number): Promise<void> {
-    await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs);
+    await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs, this.#clockSkewMs);
   }
 }
 
@@ -170,6 +188,7 @@ export class BatchedRateLimitStore implements RateLimitStore {
   readonly #storage: Storage;
   readonly #windows = new Map<string, LocalWindow>();
   readonly #maxWindows: number;
+  readonly #clockSkewMs: number;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   /** The latest time a caller passed: the store has no clock, and windows end by its callers' time. */
@@ -178,8 +197,10 @@ export class BatchedRateLimitStore implements RateLimitStore {
   /** Whether the last write failed: a streak of failed flushes is logged once, and its end once. */
   #failing = false;
 
-  constructor(storage: Storage, options: { log?: RateLimitLog; maxWindows?: number } = {}) {
+  /** `clockSkewMs`: see clockSkewOf. */
+  constructor(storage: Storage, options: { log?: RateLimitLog; maxWindows?: number; clockSkewMs?: number } = {}) {
     this.#maxWindows = maxWindowsOf(options);
+    this.#clockSkewMs = clockSkewOf(options);
     this.#storage = storage;
     this.#log = options.log;
   }
@@ -330,7 +351,7 @@ export class BatchedRateLimitStore implements RateLimitStore {
     await this.flush().catch(() => undefined);
     // Ended windows go, written or not: their hits can no longer limit anyone.
     for (const [key, w] of this.#windows) if (this.#ended(w)) this.#windows.delete(key);
-    await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs);
+    await pruneRateLimits(this.#storage.db, this.#storage.engine, nowMs, this.#clockSkewMs);
   }
 
   async close(): Promise<void> {
@@ -346,8 +367,12 @@ function codeOf(err: unknown): unknown {
 
 /**
  * The store a deployment needs: shared through the database on PostgreSQL, in memory on SQLite. Either one's prune
- * also clears the database's `rate_limits` table of ended windows (those modules count there on both engines).
+ * also clears the database's `rate_limits` table of ended windows (those modules count there on both engines), keeping
+ * each max(its length, the configured clock skew, 60 s) after it ended: pass the deployment's config.
  */
-export function rateLimitStoreFor(storage: Storage): RateLimitStore {
-  return storage.engine === 'postgres' ? new BatchedRateLimitStore(storage) : new MemoryRateLimitStore({ storage });
+export function rateLimitStoreFor(storage: Storage, config: { clockSkewSeconds: number }): RateLimitStore {
+  const clockSkewMs = config.clockSkewSeconds * 1000;
+  return storage.engine === 'postgres'
+    ? new BatchedRateLimitStore(storage, { clockSkewMs })
+    : new MemoryRateLimitStore({ storage, clockSkewMs });
 }

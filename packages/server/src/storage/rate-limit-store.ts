@@ -15,9 +15,10 @@ export const RATE_LIMIT_BUCKET_MAX = 512;
 export const RATE_LIMIT_BATCH_MAX = 1000;
 
 /**
- * The least time after a window ended before {@link pruneRateLimits} deletes it (a window longer than this is kept for
- * its own length). Every process prunes the shared table with its own clock: one running ahead of the others must not
- * delete the window they still count their clients in, which would give every client there a fresh count.
+ * The least time after a window ended before {@link pruneRateLimits} deletes it (a window longer than this, or than the
+ * configured clock skew, is kept for that long). Every process prunes the shared table with its own clock: one running
+ * ahead of the others must not delete the window they still count their clients in, which would give every client
+ * there a fresh count.
  */
 export const RATE_LIMIT_PRUNE_MARGIN_MS = 60_000;
 
@@ -119,20 +120,28 @@ export async function addRateLimitHits(
 }
 
 /**
- * Deletes windows that ended at least max(their length, {@link RATE_LIMIT_PRUNE_MARGIN_MS}) before `nowMs`, in bounded
- * batches; returns how many rows went. The margin covers the clocks of the other processes sharing the table: a
- * process whose clock runs up to that much ahead still deletes no window another one counts in.
+ * Deletes windows that ended at least max(their length, `clockSkewMs`, {@link RATE_LIMIT_PRUNE_MARGIN_MS}) before
+ * `nowMs`, in bounded batches; returns how many rows went. The margin covers the clocks of the other processes sharing
+ * the table: a process whose clock runs up to that much ahead still deletes no window another one counts in.
+ * `clockSkewMs` is the deployment's allowed skew between its processes (`VOUCH_CLOCK_SKEW`, config.clockSkewSeconds).
  *
  * @example
  * ```ts
- * setInterval(() => void pruneRateLimits(storage.db, storage.engine, clock.now()), 60_000).unref();
+ * const skewMs = config.clockSkewSeconds * 1000;
+ * setInterval(() => void pruneRateLimits(storage.db, storage.engine, clock.now(), skewMs), 60_000).unref();
  * ```
  */
-export async function pruneRateLimits(db: Kysely<Database>, engine: Engine, nowMs: number): Promise<number> {
+export async function pruneRateLimits(
+  db: Kysely<Database>,
+  engine: Engine,
+  nowMs: number,
+  clockSkewMs: number,
+): Promise<number> {
   assertNonNegativeInteger('nowMs', nowMs);
+  assertNonNegativeInteger('clockSkewMs', clockSkewMs);
   return deleteExpired(db, engine, 'rate_limits', {
     op: '<=',
-    before: nowMs - RATE_LIMIT_PRUNE_MARGIN_MS,
+    before: nowMs - Math.max(RATE_LIMIT_PRUNE_MARGIN_MS, clockSkewMs),
     // A window's length is expires_at - window_start: it ended at least that long ago.
     and: sql`expires_at + (expires_at - window_start) <= ${nowMs}`,
   });

@@ -23,7 +23,7 @@ eachEngine(
     const a = await makeApp(await open(), { env, clock: new ManualClock(T0 + 40_000) });
     const bStorage = await open();
     const b = await makeApp(bStorage, { env, clock: new ManualClock(T0 + 90_000), kek: a.kek });
-    const bStore = rateLimitStoreFor(bStorage);
+    const bStore = rateLimitStoreFor(bStorage, b.ctx.config);
     try {
       const get = () => a.app.inject({ method: 'GET', url: '/docs/json' });
       for (let i = 0; i < 3; i++) assert.equal((await get()).statusCode, 200);
@@ -54,12 +54,12 @@ eachEngine('pruneRateLimits keeps a window until max(its length, 60 s) after it 
   await hitRateLimit(db, 'c-hour', HOUR, T0);
   assert.equal(RATE_LIMIT_PRUNE_MARGIN_MS, MINUTE);
   // A short window is kept the fixed margin after it ended, a longer one its own length.
-  assert.equal(await pruneRateLimits(db, storage.engine, T0 + SECOND + MINUTE - 1), 0);
-  assert.equal(await pruneRateLimits(db, storage.engine, T0 + SECOND + MINUTE), 1);
+  assert.equal(await pruneRateLimits(db, storage.engine, T0 + SECOND + MINUTE - 1, 0), 0);
+  assert.equal(await pruneRateLimits(db, storage.engine, T0 + SECOND + MINUTE, 0), 1);
   assert.deepEqual(await buckets(), ['b-minute', 'c-hour']);
-  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * MINUTE - 1), 0);
-  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * MINUTE), 1);
-  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * HOUR - 1), 0);
-  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * HOUR), 1);
+  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * MINUTE - 1, 0), 0);
+  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * MINUTE, 0), 1);
+  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * HOUR - 1, 0), 0);
+  assert.equal(await pruneRateLimits(db, storage.engine, T0 + 2 * HOUR, 0), 1);
   assert.deepEqual(await buckets(), []);
 });

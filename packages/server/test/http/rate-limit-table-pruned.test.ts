@@ -13,7 +13,7 @@ const T0 = Date.UTC(2026, 0, 1, 12);
 
 eachEngine('the rate-limit store of a deployment prunes ended windows from the rate_limits table', async ({ open }) => {
   const storage = await open();
-  const store = rateLimitStoreFor(storage);
+  const store = rateLimitStoreFor(storage, { clockSkewSeconds: 60 }); // the default VOUCH_CLOCK_SKEW
   try {
     await hitRateLimit(storage.db, 'signatures.sign|agent-1', MINUTE, T0);
     await hitRateLimit(storage.db, 'signatures.certify|sig|certifier', DAY, T0);

@@ -41,9 +41,9 @@ eachEngine('pruneRateLimits deletes only windows that ended at least a window (6
   await hitRateLimit(storage.db, 'current', WINDOW, T0);
   await hitRateLimit(storage.db, 'long', 10 * WINDOW, T0);
   // 'old' ended at `start`: kept one more window (rate-limit-prune-skew.test.ts).
-  assert.equal(await pruneRateLimits(storage.db, storage.engine, start + WINDOW - 1), 0);
-  assert.equal(await pruneRateLimits(storage.db, storage.engine, start + WINDOW), 1);
-  assert.equal(await pruneRateLimits(storage.db, storage.engine, start + WINDOW), 0);
+  assert.equal(await pruneRateLimits(storage.db, storage.engine, start + WINDOW - 1, 0), 0);
+  assert.equal(await pruneRateLimits(storage.db, storage.engine, start + WINDOW, 0), 1);
+  assert.equal(await pruneRateLimits(storage.db, storage.engine, start + WINDOW, 0), 0);
   const left = await storage.db.selectFrom('rate_limits').select('bucket').orderBy('bucket').execute();
   assert.deepEqual(
     left.map((r) => r.bucket),
@@ -64,7 +64,10 @@ eachEngine('bad arguments are INVALID_ARGUMENT', async ({ open }) => {
   ] as const) {
     await assert.rejects(hitRateLimit(storage.db, bucket, windowMs, nowMs), { code: 'INVALID_ARGUMENT' });
   }
-  await assert.rejects(pruneRateLimits(storage.db, storage.engine, Number.POSITIVE_INFINITY), {
+  await assert.rejects(pruneRateLimits(storage.db, storage.engine, Number.POSITIVE_INFINITY, 0), {
     code: 'INVALID_ARGUMENT',
   });
+  for (const skew of [-1, 1.5, Number.NaN]) {
+    await assert.rejects(pruneRateLimits(storage.db, storage.engine, T0, skew), { code: 'INVALID_ARGUMENT' });
+  }
 });
