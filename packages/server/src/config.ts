@@ -237,7 +237,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_RATE_LIMIT_MAX',
     default: '600',
     meaning:
-      'Default requests per window per client address for each route (stricter per-route limits apply; `/healthz` and `/readyz` have their own, 100 per 5 s). An IPv6 client counts as its /64, here and in every per-address limit.',
+      'Default requests per window per client address for each route (stricter per-route limits apply; `/healthz`, `/readyz` and `/metrics` have their own, 100 per 5 s). An IPv6 client counts as its /64, here and in every per-address limit.',
   },
   { name: 'VOUCH_RATE_LIMIT_WINDOW_MS', default: '60000', meaning: 'Length of the rate-limit window in milliseconds.' },
   {

@@ -5,10 +5,11 @@ import type { VouchModule } from '../../module.ts';
 import type { RateLimit } from '../../http/policy.ts';
 
 /**
- * The limit of `/healthz` and `/readyz`, per process and client address: their own, never the server's default
- * (`VOUCH_RATE_LIMIT_MAX`), which an operator may set below a load balancer's probe rate (a 429 probe takes a healthy
- * instance out of service). 100 per 5 s (20 a second) is far above any probe rate, and still refuses a flood of
- * `/readyz`, each of which asks the database.
+ * The limit of `/healthz`, `/readyz` and `/metrics`, per process and client address (an admin who presented the right
+ * key on `/metrics`: per process, in its admin bucket): their own, never the server's default (`VOUCH_RATE_LIMIT_MAX`),
+ * which an operator may set below a load balancer's probe rate (a 429 probe takes a healthy instance out of service)
+ * or Prometheus' scrape rate (a 429 scrape leaves a gap and may page someone). 100 per 5 s (20 a second) is far above
+ * any probe or scrape rate, and still refuses a flood of `/readyz`, each of which asks the database.
  */
 export const HEALTH_PROBE_RATE_LIMIT: RateLimit = { max: 100, windowMs: 5_000 };
 
@@ -17,7 +18,7 @@ const statusSchema = { type: 'object', properties: { status: { type: 'string' } 
 /**
  * Liveness, readiness (the database answers) and Prometheus metrics. Their limits are counted per process: a load
  * balancer (or Prometheus) calls every instance from the same addresses, and shared counts would refuse it as
- * instances grow. The probes have a limit of their own (HEALTH_PROBE_RATE_LIMIT); metrics take the default one.
+ * instances grow. They have a limit of their own (HEALTH_PROBE_RATE_LIMIT), whatever the default one is.
  */
 function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -55,7 +56,7 @@ function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
       config: {
         policy: {
           caller: ctx.config.metricsPublic ? 'public' : 'admin',
-          rateLimit: 'default',
+          rateLimit: HEALTH_PROBE_RATE_LIMIT,
           rateLimitPerProcess: true,
         },
       },
