@@ -236,6 +236,9 @@ export function speaksForAudience(principal: Principal | null, audience: string)
   return principal.caller === 'integrator' && principal.id === audience;
 }
 
+/** Audiences and nonces as issuance takes them (the issue route's body): 1–256 printable ASCII, no space. */
+const ISSUABLE_AUDIENCE_OR_NONCE = /^[\x21-\x7e]{1,256}$/;
+
 export interface VerifyInput {
   audience?: string;
   nonce?: string;
@@ -250,7 +253,8 @@ export interface VerifyInput {
  * kid, signature (skipped for a token whose signature this app verified before: signature-cache.ts), iss, times
  * with `VOUCH_CLOCK_SKEW`, token-type rules, `exp - iat` within 24 h (`TOKEN_LIFETIME_EXCEEDED`), audience, nonce),
  * then a retired key's token recorded as issued by it with this payload before its retirement (`TOKEN_UNKNOWN`,
- * retired-key-tokens.ts), then the database: `jti`
+ * retired-key-tokens.ts), then claims no issued token carries (`JWT_CLAIM_INVALID`: an `exp` that is not whole
+ * seconds, an `aud` or `nonce` other than issuance's 1–256 printable ASCII characters), then the database: `jti`
  * not revoked (`TOKEN_REVOKED`), agent known and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
  * caller authenticates as the token's audience — the session nonce consumed once (`NONCE_REPLAYED` afterwards, in
  * any process: UNIQUE(audience, nonce)). Throws a VouchError for which {@link isTokenFailure} is true.
@@ -279,6 +283,20 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
   const retiredAt = retiredOrPending instanceof Promise ? await retiredOrPending : retiredOrPending;
   if (retiredAt !== null && !(await retiredKeyTokensOf(ctx).wasIssued(token, verified, kid, retiredAt))) {
     throw new TokenInvalidError('TOKEN_UNKNOWN', 'The token was signed by a retired key and is not one it issued.');
+  }
+  // What no issued token carries, and token_nonces could not hold (a leaked active key signs what it likes): refused
+  // for every caller, so the verdict does not depend on whether the caller consumes the nonce. No query.
+  if (!Number.isInteger(verified.claims.exp)) {
+    throw new TokenInvalidError('JWT_CLAIM_INVALID', "The token's exp is not a whole number of seconds.");
+  }
+  if (
+    (verified.audience !== undefined && !ISSUABLE_AUDIENCE_OR_NONCE.test(verified.audience)) ||
+    (verified.nonce !== undefined && !ISSUABLE_AUDIENCE_OR_NONCE.test(verified.nonce))
+  ) {
+    throw new TokenInvalidError(
+      'JWT_CLAIM_INVALID',
+      "The token's aud or nonce is not 1 to 256 printable ASCII characters without spaces.",
+    );
   }
   // Cached (verify-cache.ts): no query in the steady state; other processes' revocations once announced.
   // Both answer synchronously from a fresh cache; awaited only when they had to read.
