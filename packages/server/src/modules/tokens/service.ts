@@ -255,7 +255,7 @@ export interface VerifyInput {
  * then a retired key's token recorded as issued by it with this payload before its retirement (`TOKEN_UNKNOWN`,
  * retired-key-tokens.ts), then claims no issued token carries (`JWT_CLAIM_INVALID`: an `exp` that is not whole
  * seconds, an `aud` or `nonce` other than issuance's 1–256 printable ASCII characters), then the database: `jti`
- * not revoked (`TOKEN_REVOKED`), agent known and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
+ * not revoked (`TOKEN_REVOKED`), agent known by its DID (not a slug or id) and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
  * caller authenticates as the token's audience — the session nonce consumed once (`NONCE_REPLAYED` afterwards, in
  * any process: UNIQUE(audience, nonce)). Throws a VouchError for which {@link isTokenFailure} is true.
  *

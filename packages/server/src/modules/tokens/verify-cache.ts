@@ -111,8 +111,8 @@ export class VerifyCache {
   }
 
   /**
-   * The standing of the token's agent (found by DID), or undefined when it is not registered here; synchronous when
-   * cached.
+   * The standing of the token's agent (found by DID, and only by DID: a slug or internal id names none), or undefined
+   * when it is not registered here; synchronous when cached.
    */
   agent(did: string): AgentStanding | undefined | Promise<AgentStanding | undefined> {
     // A replaced directory (tests, embedders) is asked every time: it may change behind the cache's back.
@@ -147,7 +147,8 @@ export class VerifyCache {
 
   async #findStanding(did: string): Promise<AgentStanding | undefined> {
     const agent = await agentDirectory(this.#ctx).find(did);
-    if (agent === undefined) return undefined;
+    // The directory also finds an agent by slug or internal id; a token's sub is its DID, exactly as issued.
+    if (agent === undefined || agent.did !== did) return undefined;
     return agent.status === 'revoked' ? REVOKED : ACTIVE;
   }
 
