@@ -253,8 +253,8 @@ export interface VerifyInput {
  * kid, signature (skipped for a token whose signature this app verified before: signature-cache.ts), iss, times
  * with `VOUCH_CLOCK_SKEW`, token-type rules, `exp - iat` within 24 h (`TOKEN_LIFETIME_EXCEEDED`), audience, nonce),
  * then a retired key's token recorded as issued by it with this payload before its retirement (`TOKEN_UNKNOWN`,
- * retired-key-tokens.ts), then claims no issued token carries (`JWT_CLAIM_INVALID`: an `exp` that is not whole
- * seconds, an `aud` or `nonce` other than issuance's 1–256 printable ASCII characters), then the database: `jti`
+ * retired-key-tokens.ts), then claims no issued token carries (`JWT_CLAIM_INVALID`: a `jti` past
+ * {@link isIssuableJti}, an `exp` that is not whole seconds, an `aud` or `nonce` other than issuance's 1–256 printable ASCII characters), then the database: `jti`
  * not revoked (`TOKEN_REVOKED`), agent known by its DID (not a slug or id) and not revoked (`AGENT_NOT_FOUND`, `AGENT_REVOKED`), and — when the
  * caller authenticates as the token's audience — the session nonce consumed once (`NONCE_REPLAYED` afterwards, in
  * any process: UNIQUE(audience, nonce)). Throws a VouchError for which {@link isTokenFailure} is true.
@@ -286,6 +286,13 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
   }
   // What no issued token carries, and token_nonces could not hold (a leaked active key signs what it likes): refused
   // for every caller, so the verdict does not depend on whether the caller consumes the nonce. No query.
+  // A jti past isIssuableJti reaches a query once the verify cache overflows, and the nonce row.
+  if (!isIssuableJti(verified.jti)) {
+    throw new TokenInvalidError(
+      'JWT_CLAIM_INVALID',
+      `The token's jti holds a control character or is longer than ${MAX_JTI_LENGTH} characters.`,
+    );
+  }
   if (!Number.isInteger(verified.claims.exp)) {
     throw new TokenInvalidError('JWT_CLAIM_INVALID', "The token's exp is not a whole number of seconds.");
   }
