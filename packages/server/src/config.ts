@@ -617,6 +617,14 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/**
+ * The path of VOUCH_PUBLIC_URL (`''` at the root, `/vouch` for `https://x.example/vouch/`), never ending in `/`: what a
+ * reverse proxy strips before a request reaches the server's routes.
+ */
+export function publicPathOf(config: Pick<Config, 'publicUrl'>): string {
+  return new URL(config.publicUrl).pathname.replace(/\/+$/, '');
+}
+
 /** Where a server with this configuration keeps its data, for `openStorage`. */
 export function storageOptionsOf(config: Config): OpenStorageOptions {
   return {

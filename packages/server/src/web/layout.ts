@@ -4,6 +4,7 @@
 // (an SSH tunnel, 127.0.0.1 for localhost) under its CSP's `'self'`; URLs shown to be copied or shared (verify
 // links, issuers) stay absolute under VOUCH_PUBLIC_URL. Nothing comes from request headers.
 import type { AppContext } from '../context.ts';
+import { publicPathOf } from '../config.ts';
 import { escapeHtml } from './html.ts';
 
 /**
@@ -51,7 +52,7 @@ const NAV: ReadonlyArray<[NavSection, string, string]> = [
 
 /** The path of VOUCH_PUBLIC_URL (`''` at the root, `/vouch` for `https://x.example/vouch/`), never ending in `/`. */
 export function basePath(ctx: AppContext): string {
-  return new URL(ctx.config.publicUrl).pathname.replace(/\/+$/, '');
+  return publicPathOf(ctx.config);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   VouchError,
 } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
+import { publicPathOf } from '../../config.ts';
 import type { Engine } from '../../storage/index.ts';
 import { ApiError } from '../../errors.ts';
 import { SERVER_SIDE_SDK_CODES } from '../../http/error-handler.ts';
@@ -154,7 +155,7 @@ export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
   // VOUCH_PUBLIC_URL's path (`''` at the root): a reverse proxy strips it before the request reaches the server's
   // routes, and a client whose base URL includes it signs the path it sent (docs/PROTOCOL.md). From the
   // configuration only, never from request headers.
-  const prefix = new URL(ctx.config.publicUrl).pathname.replace(/\/+$/, '');
+  const prefix = publicPathOf(ctx.config);
   return async (req) => {
     const ref = header(req, SIGNED_REQUEST_HEADERS.agent);
     const at = header(req, SIGNED_REQUEST_HEADERS.signedAt);
