@@ -4,15 +4,13 @@
 // name. The next backup of the same output removes such files (not one whose process still runs), and names those
 // left beside it by backups of other outputs, which it leaves alone (the folder may be shared with another machine,
 // whose running processes cannot be seen from here).
-import { randomBytes } from 'node:crypto';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { sqliteCompanions } from './storage/lib/sqlite.ts';
-import { processRunning } from './files/process-running.ts';
+import { processOfTag, processRunning, processTag } from './files/process-running.ts';
 
-/** The process id in a temporary file's name: 8 hex digits, then 12 random ones. */
-const PID_DIGITS = 8;
+/** The current names' tag (processTag): the process id, then random digits. */
 const TEMP = /^\.(.+)\.backup-([0-9a-f]{20})\.tmp$/;
 const OLDER_TEMP = /^\.(.+)\.([0-9a-f]{12})\.tmp$/;
 
@@ -33,8 +31,7 @@ function tempBase(output: string): string {
 
 /** A new temporary name for a backup written to `file`, in its folder, holding this process's id. */
 export function backupTempName(file: string): string {
-  const pid = process.pid.toString(16).padStart(PID_DIGITS, '0').slice(-PID_DIGITS);
-  return join(dirname(file), `.${tempBase(basename(file))}.backup-${pid}${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(file), `.${tempBase(basename(file))}.backup-${processTag()}.tmp`);
 }
 
 /** A backup's temporary file found beside its output. */
@@ -71,7 +68,7 @@ async function findBackupLeftovers(folder: string, output: string): Promise<Back
     const file = join(folder, name);
     const st = await lstat(file).catch(() => undefined);
     if (st === undefined || !st.isFile()) continue;
-    const pid = current === null ? undefined : parseInt(current[2]!.slice(0, PID_DIGITS), 16);
+    const pid = current === null ? undefined : processOfTag(current[2]!);
     found.push({
       file,
       output: join(folder, (current ?? older)![1]!),

@@ -3,24 +3,19 @@
 // it stopped after copying the old database aside but before the rename, a `vouch.db.before-restore-<time>` copy of
 // the database still in place. The next restore removes the temporary files, and it, a backup and a server start
 // name them; a kept copy is never removed (after a restore that was done it is the only copy of the replaced database).
-import { randomBytes } from 'node:crypto';
 import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { sqliteCompanions } from './storage/lib/sqlite.ts';
-import { processRunning } from './files/process-running.ts';
-
-/** The process id in a temporary file's name: 8 hex digits, then 12 random ones (before it, 12 random ones only). */
-const PID_DIGITS = 8;
+import { processOfTag, processRunning, processTag } from './files/process-running.ts';
 
 /**
  * A new temporary name for a restore of `database` (the file itself, not a link to it), in its folder, holding this
  * process's id: a later restore tells the file of one still running from a crashed one's.
  */
 export function restoreTempName(database: string): string {
-  const pid = process.pid.toString(16).padStart(PID_DIGITS, '0').slice(-PID_DIGITS);
-  return join(dirname(database), `.${basename(database)}.restore-${pid}${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(database), `.${basename(database)}.restore-${processTag()}.tmp`);
 }
 
 /** A restore's temporary file found beside the database. */
@@ -69,7 +64,7 @@ export async function findRestoreLeftovers(database: string): Promise<RestoreLef
     const st: Stats | undefined = await stat(file).catch(() => undefined);
     if (st === undefined || !st.isFile()) continue;
     const digits = name.slice(prefix.length, -'.tmp'.length);
-    const pid = digits.length === 20 ? parseInt(digits.slice(0, PID_DIGITS), 16) : undefined;
+    const pid = digits.length === 20 ? processOfTag(digits) : undefined;
     const kind = db !== undefined && db.dev === st.dev && db.ino === st.ino ? 'database' : 'copy';
     found.push({
       file,

@@ -2,14 +2,12 @@
 // and removing it: `<file>.<hex>.tmp`, mode 0600, holding the whole file (a secret key) beside it, for good. The
 // temporary name holds the process id (8 hex digits, then 12 random ones; before, 16 random ones), so the next
 // creation of the same file, and a server start for its key files, remove those whose process no longer runs.
-import { randomBytes } from 'node:crypto';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode } from './errno.ts';
-import { processRunning } from './process-running.ts';
+import { processOfTag, processRunning, processTag } from './process-running.ts';
 
-/** The process id in a temporary file's name: 8 hex digits, then 12 random ones. */
-const PID_DIGITS = 8;
+/** The current names' tag (processTag): the process id, then random digits. */
 const CURRENT = /^([0-9a-f]{20})$/;
 /** Older versions' names: 16 random hex digits, no process id. */
 const OLDER = /^[0-9a-f]{16}$/;
@@ -24,8 +22,7 @@ const inFlight = new Set<string>();
 
 /** A new temporary name for creating `path`, holding this process's id; {@link releaseTempName} when done. */
 export function createTempName(path: string): string {
-  const pid = process.pid.toString(16).padStart(PID_DIGITS, '0').slice(-PID_DIGITS);
-  const temp = `${path}.${pid}${randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${path}.${processTag()}.tmp`;
   inFlight.add(temp);
   return temp;
 }
@@ -64,7 +61,7 @@ export async function clearCreateLeftovers(path: string, warn: LeftoverWarn, now
     if (st === undefined || !st.isFile()) continue;
     const kept = `(it holds a copy of ${basename(path)})`;
     if (current) {
-      const pid = parseInt(middle.slice(0, PID_DIGITS), 16);
+      const pid = processOfTag(middle);
       if (processRunning(pid)) {
         warn(
           file,
