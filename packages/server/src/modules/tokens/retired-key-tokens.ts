@@ -14,19 +14,7 @@ import type { AppContext } from '../../context.ts';
 import * as store from './store.ts';
 import type { IssuedTokenRow } from './store.ts';
 import { perApp } from '../../per-app.ts';
-import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
-
-const IDENTIFIER = new RegExp(IDENTIFIER_TEXT);
-/** The longest jti a revocation by jti names (the route's body.jti); issued ones have 22 characters. */
-export const MAX_JTI_LENGTH = 128;
-
-/**
- * Whether `jti` may be one this server issued: at most {@link MAX_JTI_LENGTH} characters and no control character
- * (PostgreSQL cannot even compare a text holding U+0000). Anything else comes from a leaked key's signer.
- */
-export function isIssuableJti(jti: string): boolean {
-  return jti.length <= MAX_JTI_LENGTH && IDENTIFIER.test(jti);
-}
+import { isIssuableJti } from './issued-claims.ts';
 
 /** Answers kept per app; a full cache forgets its oldest answer (an attacker's junk costs one indexed read each). */
 const MAX_ANSWERS = 10_000;

@@ -10,6 +10,7 @@ import { ifNoneMatchMatches } from '../../http/conditional.ts';
 import { bearerSecret } from '../../http/secrets.ts';
 import { INTEGRATOR_KEY_PREFIX } from '../integrators/service.ts';
 import { DISPLAY_TEXT, IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
+import { AUDIENCE_OR_NONCE_TEXT, MAX_AUDIENCE_OR_NONCE_LENGTH, MAX_JTI_LENGTH } from './issued-claims.ts';
 import { agentDirectory, holdRequestCredential } from './agents.ts';
 import { signatureCacheOf } from './signature-cache.ts';
 import { keyringOf } from './keyring.ts';
@@ -21,9 +22,6 @@ const SPEC_FILE = new URL('../../../../../docs/PROTOCOL.md', import.meta.url);
 /** Agents listed in the discovery document; more through `agents_endpoint`. */
 const DISCOVERY_AGENTS = 100;
 const PRUNE_EVERY_MS = 60_000;
-
-/** Audiences and nonces: printable ASCII without spaces, so the signed proof string stays unambiguous. */
-const PRINTABLE = '^[\\x21-\\x7e]+$';
 
 const jwkSchema = {
   type: 'object',
@@ -259,8 +257,18 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
           properties: {
             agent_name: { type: 'string', minLength: 1, maxLength: 200 },
             token_type: { type: 'string', enum: [...AIP_TOKEN_TYPES] },
-            audience: { type: 'string', minLength: 1, maxLength: 256, pattern: PRINTABLE },
-            nonce: { type: 'string', minLength: 1, maxLength: 256, pattern: PRINTABLE },
+            audience: {
+              type: 'string',
+              minLength: 1,
+              maxLength: MAX_AUDIENCE_OR_NONCE_LENGTH,
+              pattern: AUDIENCE_OR_NONCE_TEXT,
+            },
+            nonce: {
+              type: 'string',
+              minLength: 1,
+              maxLength: MAX_AUDIENCE_OR_NONCE_LENGTH,
+              pattern: AUDIENCE_OR_NONCE_TEXT,
+            },
             expires_in: { type: 'string', enum: Object.keys(AIP_EXPIRES_IN) },
             deployer: { type: 'string', minLength: 1, maxLength: 200 },
             model_providers: {
@@ -401,7 +409,7 @@ async function registerTokenRoutes(app: FastifyInstance, ctx: AppContext): Promi
           type: 'object',
           additionalProperties: false,
           properties: {
-            jti: { type: 'string', minLength: 1, maxLength: 128, pattern: IDENTIFIER_TEXT },
+            jti: { type: 'string', minLength: 1, maxLength: MAX_JTI_LENGTH, pattern: IDENTIFIER_TEXT },
             token: { type: 'string', minLength: 1, maxLength: 65_536 },
             // Published in the revocation list: display text, as an agent's revocation reason.
             reason: { type: 'string', minLength: 1, maxLength: 500, pattern: DISPLAY_TEXT },

@@ -31,8 +31,8 @@ import type { Db } from './store.ts';
 import { noteAgentRevocation } from './local-revocations.ts';
 import { REVOCATIONS_TOPIC, verifyCacheOf } from './verify-cache.ts';
 import { signatureCacheOf } from './signature-cache.ts';
-import { isIssuableJti, MAX_JTI_LENGTH, payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
-import { IDENTIFIER_TEXT } from '../../http/text-patterns.ts';
+import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
+import { isIdentifierText, isIssuableAudienceOrNonce, isIssuableJti, MAX_JTI_LENGTH } from './issued-claims.ts';
 
 /** Why a token is not valid: the SDK's token codes, plus what only the server knows (its records, the agent). */
 export type TokenFailureCode = VouchErrorCode | 'AGENT_REVOKED' | 'AGENT_NOT_FOUND' | 'TOKEN_UNKNOWN';
@@ -236,9 +236,6 @@ export function speaksForAudience(principal: Principal | null, audience: string)
   return principal.caller === 'integrator' && principal.id === audience;
 }
 
-/** Audiences and nonces as issuance takes them (the issue route's body): 1–256 printable ASCII, no space. */
-const ISSUABLE_AUDIENCE_OR_NONCE = /^[\x21-\x7e]{1,256}$/;
-
 export interface VerifyInput {
   audience?: string;
   nonce?: string;
@@ -297,8 +294,8 @@ export async function verifyToken(ctx: AppContext, token: string, input: VerifyI
     throw new TokenInvalidError('JWT_CLAIM_INVALID', "The token's exp is not a whole number of seconds.");
   }
   if (
-    (verified.audience !== undefined && !ISSUABLE_AUDIENCE_OR_NONCE.test(verified.audience)) ||
-    (verified.nonce !== undefined && !ISSUABLE_AUDIENCE_OR_NONCE.test(verified.nonce))
+    (verified.audience !== undefined && !isIssuableAudienceOrNonce(verified.audience)) ||
+    (verified.nonce !== undefined && !isIssuableAudienceOrNonce(verified.nonce))
   ) {
     throw new TokenInvalidError(
       'JWT_CLAIM_INVALID',
@@ -344,8 +341,6 @@ export interface RevokeInput {
 class AlreadyRevoked extends Error {}
 
 const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
-/** What a sub this server issues looks like, at least: no control character. */
-const ISSUABLE_TEXT = new RegExp(IDENTIFIER_TEXT);
 
 /**
  * Revokes a token by `jti` or by the token itself (which must carry a valid signature by one of this server's
@@ -395,7 +390,7 @@ export async function revokeToken(
     // A leaked retired key signs whatever it likes: what no server issues, and no list, table or audit entry can hold
     // (U+0000 in PostgreSQL, a jti past the index's and the audit target's size, a time past the range of
     // milliseconds), is refused here rather than failing the insert.
-    if (!isIssuableJti(claims.jti) || !ISSUABLE_TEXT.test(claims.sub)) {
+    if (!isIssuableJti(claims.jti) || !isIdentifierText(claims.sub)) {
       throw new VouchError(
         'JWT_CLAIM_INVALID',
         `The token's jti (at most ${MAX_JTI_LENGTH} characters) or sub holds what no issued token does.`,
