@@ -431,6 +431,36 @@ eachEngine('a wrong or misplaced token proves nothing; each method says why', as
   }
 });
 
+eachEngine('a meta tag past the first 64 KiB of the page is not read, and the answer says so', async ({ open }) => {
+  const h = await harness(await open());
+  try {
+    // Inline critical CSS before the tag, as page builders write it: the tag is in the head, but past what is read.
+    const { challenge_token: token } = await h.challenge('long-head.example.test');
+    dns.zone.set('long-head.example.test', { A: [SITE] });
+    const css = `body{margin:0}\n`.repeat(5000); // 75,000 bytes
+    sites.set('long-head.example.test', (req, res) => {
+      if (req.url === '/') {
+        return void res.end(`<head><style>${css}</style><meta name="vouch-verify" content="${token}"></head>`);
+      }
+      res.writeHead(404).end();
+    });
+    const r = await h.verify('long-head.example.test');
+    assert.equal(r.body.verified, false);
+    assert.equal(r.body.errors.meta_tag.code, 'META_TAG_MISSING');
+    // Not "has no tag in its head", which the page's owner can see is untrue.
+    assert.match(r.body.errors.meta_tag.error, /only the first 65536 bytes of the response are read/);
+    assert.deepEqual(h.port.proofs, []);
+
+    // A page within the cap answers as before.
+    sites.set('long-head.example.test', (_req, res) => void res.end('<head><title>x</title></head>'));
+    const short = await h.verify('long-head.example.test');
+    assert.equal(short.body.errors.meta_tag.code, 'META_TAG_MISSING');
+    assert.doesNotMatch(short.body.errors.meta_tag.error, /65536 bytes/);
+  } finally {
+    await h.app.close();
+  }
+});
+
 eachEngine('an expired challenge is refused (409) without any lookup; a new one can be requested', async ({ open }) => {
   const h = await harness(await open());
   try {

@@ -1,5 +1,5 @@
 import type { Config } from '../../../config.ts';
-import { FETCH_DEADLINE_MS, NetError, createDnsClient, safeFetch } from '../../../net/index.ts';
+import { FETCH_DEADLINE_MS, FETCH_MAX_BODY_BYTES, NetError, createDnsClient, safeFetch } from '../../../net/index.ts';
 import type { Connector, ConnectorOptions, DnsClient, NetErrorCode, SafeFetchOptions } from '../../../net/index.ts';
 import { DOMAIN_METHODS, META_TAG_NAME, TXT_RECORD_PREFIX, WELL_KNOWN_PATH } from './challenge.ts';
 import type { DomainMethod } from './challenge.ts';
@@ -83,7 +83,14 @@ export function createDomainChecker(config: Config, options: DomainCheckOptions 
     if (host !== domain && !host.endsWith(`.${domain}`)) {
       return { code: 'REDIRECT_OFF_DOMAIN', error: `${url} redirected away from ${domain}.` };
     }
-    return holds(res.body.toString('utf8'));
+    const failure = holds(res.body.toString('utf8'));
+    // A page cut at the fetch's cap may hold the token further on (a head after 64 KiB of inline CSS): say so, rather
+    // than that the page has no tag, which its owner can see is untrue.
+    if (failure === null || !res.truncated) return failure;
+    return {
+      ...failure,
+      error: `${failure.error.replace(/\.$/, '')}; only the first ${FETCH_MAX_BODY_BYTES} bytes of the response are read.`,
+    };
   };
 
   const metaTag = (domain: string, token: string) =>
