@@ -21,6 +21,7 @@ import {
   issuerPublicKey,
   parseEd25519Jws,
   signEd25519Jws,
+  signingMs,
 } from './lib.ts';
 import { AGENT_CREDENTIAL_TYP, type AgentCredentialClaims } from './types.ts';
 import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
@@ -63,9 +64,9 @@ export async function signAgentCredential(input: SignAgentCredentialInput, issue
     throw new VouchError('INVALID_ARGUMENT', 'ttlSeconds must be a positive whole number.');
   }
   const claims: AgentCredentialClaims = { iss: input.issuerId, sub: input.agentId, iat: 0, exp: 0 };
-  const nowMs = input.now === undefined ? Date.now() : input.now instanceof Date ? input.now.getTime() : input.now;
-  claims.iat = Math.floor(nowMs / 1000);
+  claims.iat = Math.floor(signingMs(input.now) / 1000);
   claims.exp = claims.iat + input.ttlSeconds;
+  if (!isSeconds(claims.exp)) throw new VouchError('INVALID_ARGUMENT', 'ttlSeconds reaches past the latest time.');
   if (input.scope !== undefined) {
     if (input.scope.length === 0 || input.scope.length > MAX_SCOPE_ENTRIES) {
       throw new VouchError('INVALID_ARGUMENT', `scope holds 1 to ${MAX_SCOPE_ENTRIES} entries.`);

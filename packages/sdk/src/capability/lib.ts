@@ -13,6 +13,7 @@ import type { PublicKey } from '../keys/key.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
 import { jwkThumbprint } from '../keys/thumbprint.ts';
 import type { GovernanceStep, IssuerEntry, RegistryDocument } from '../registry/types.ts';
+import { nowMsOf } from '../lib/time-options.ts';
 
 /** A decoded compact JWS with its payload parsed as a strict-JSON object. */
 export interface ParsedJws {
@@ -82,6 +83,14 @@ export async function signEd25519Jws(
     JSON.stringify(payload),
   )}`;
   return `${input}.${encodeBase64url(await sign(encodeUtf8(input)))}`;
+}
+
+/**
+ * The time a signer stamps, ms: `now` (ms or a Date), default the current time; `INVALID_ARGUMENT` unless it is a
+ * finite number, 0 or more (NaN or an invalid Date signed `"iat": null`, which every verifier refuses).
+ */
+export function signingMs(now: number | Date | undefined): number {
+  return nowMsOf(now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now);
 }
 
 /** An integer number of seconds (a JWT time). */

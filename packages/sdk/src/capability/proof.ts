@@ -8,7 +8,15 @@ import type { PrivateKey, PublicKey } from '../keys/key.ts';
 import { jwkThumbprint } from '../keys/thumbprint.ts';
 import { checkIssuer } from '../registry/check-issuer.ts';
 import type { RegistryDocument } from '../registry/types.ts';
-import { ed25519Verifies, isId, isSeconds, issuerPublicKey, parseEd25519Jws, signEd25519Jws } from './lib.ts';
+import {
+  ed25519Verifies,
+  isId,
+  isSeconds,
+  issuerPublicKey,
+  parseEd25519Jws,
+  signEd25519Jws,
+  signingMs,
+} from './lib.ts';
 import { CAPABILITY_PROOF_TYP, CAPABILITY_REVOCATION_TYP, PROOF_MAX_AGE_SECONDS } from './types.ts';
 import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
@@ -16,10 +24,6 @@ export interface CapabilityProofInput {
   agentId: string;
   resource: string;
   action: string;
-}
-
-function millis(now: number | Date | undefined): number {
-  return now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
 }
 
 /**
@@ -43,7 +47,7 @@ export async function signCapabilityProof(
     agentId: input.agentId,
     resource: input.resource,
     action: input.action,
-    iat: Math.floor(millis(options.now) / 1000),
+    iat: Math.floor(signingMs(options.now) / 1000),
   };
   return signEd25519Jws({ typ: CAPABILITY_PROOF_TYP, kid }, payload, (data) => crypto.sign('EdDSA', agentKey, data));
 }
@@ -105,7 +109,7 @@ export async function signRevocationRequest(
 ): Promise<string> {
   if (issuerKey.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A registry issuer key is Ed25519.');
   const crypto = options.crypto ?? getDefaultCrypto();
-  const payload = { jti: input.jti, iat: Math.floor(millis(options.now) / 1000) };
+  const payload = { jti: input.jti, iat: Math.floor(signingMs(options.now) / 1000) };
   return signEd25519Jws({ typ: CAPABILITY_REVOCATION_TYP, kid: input.issuerId }, payload, (data) =>
     crypto.sign('EdDSA', issuerKey, data),
   );
