@@ -313,7 +313,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_TOKEN_ISSUE_RATE_MAX',
     default: '60',
-    meaning: 'Token issuances (`POST /api/registry/issue`) per rate-limit window per client address.',
+    meaning:
+      'Token issuances (`POST /api/registry/issue`), and capability token issuances and delegations (`POST /v1/tokens`, `POST /v1/tokens/delegate`, each counted apart), per rate-limit window per client address.',
   },
   {
     name: 'VOUCH_TOKEN_VERIFY_RATE_MAX',
@@ -323,7 +324,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_TOKEN_REVOKE_RATE_MAX',
     default: '60',
-    meaning: 'Token revocations (`POST /api/registry/revoke`) per rate-limit window per client address.',
+    meaning:
+      'Token revocations (`POST /api/registry/revoke`), and capability token revocations (`POST /v1/tokens/revoke`, counted apart), per rate-limit window per client address.',
   },
   {
     name: 'VOUCH_SIGN_RATE_MAX',
