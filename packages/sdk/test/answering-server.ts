@@ -8,16 +8,21 @@ import { isVouchError } from '../src/index.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Serves `handler` (called once each request's body has been read); `seen` lists the request URLs in order. */
+/**
+ * Serves `handler` (called once each request's body has been read); `seen` lists the request URLs in order, and
+ * `requests` the same requests as `METHOD URL`.
+ */
 export async function serveAnswers(
   t: { after: (fn: () => Promise<void>) => void },
   handler: Handler,
-): Promise<{ url: string; seen: string[] }> {
+): Promise<{ url: string; seen: string[]; requests: string[] }> {
   const seen: string[] = [];
+  const requests: string[] = [];
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       seen.push(req.url!);
+      requests.push(`${req.method} ${req.url}`);
       handler(req, res);
     });
   });
@@ -29,7 +34,7 @@ export async function serveAnswers(
         server.close(() => resolve());
       }),
   );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, requests };
 }
 
 /** A handler answering `body` as `type` with `status`. */

@@ -2,31 +2,15 @@
 // and URL parsing resolves them as path steps, so `registry.issuer('..')` asked GET /v1/registry/: another route
 // than the caller named, with the client's credentials.
 // Against a loopback server that records every request it gets.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isVouchError, VouchClient } from '../src/index.ts';
+import { respond, serveAnswers } from './answering-server.ts';
 
-const seen: string[] = [];
-let server: Server;
-let base = '';
-
-before(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    seen.push(`${req.method} ${req.url}`);
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"sequence":1,"status":"active"}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-after(() => server.close());
-
-test('"." and ".." path parameters are INVALID_ARGUMENT and send nothing; names with dots still go out encoded', async () => {
+test('"." and ".." path parameters are INVALID_ARGUMENT and send nothing; names with dots still go out encoded', async (t) => {
+  const s = await serveAnswers(t, respond('application/json', '{"sequence":1,"status":"active"}'));
   const client = new VouchClient({
-    baseUrl: base,
+    baseUrl: s.url,
     retry: { retries: 0 },
     credentials: { adminKey: 'vouch_admin_test' },
   });
@@ -36,9 +20,9 @@ test('"." and ".." path parameters are INVALID_ARGUMENT and send nothing; names 
       return true;
     });
   }
-  assert.deepEqual(seen, [], 'no request left the client');
+  assert.deepEqual(s.requests, [], 'no request left the client');
   for (const id of ['...', '.hidden', 'a..b', '%2E%2E']) await client.registry.issuer(id);
-  assert.deepEqual(seen, [
+  assert.deepEqual(s.requests, [
     'GET /v1/registry/issuers/...',
     'GET /v1/registry/issuers/.hidden',
     'GET /v1/registry/issuers/a..b',
