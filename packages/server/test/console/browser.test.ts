@@ -109,6 +109,10 @@ eachEngine(
       assert.equal(await bare.page.textContent('#token-verdict'), 'valid');
       assert.match((await bare.page.textContent('#token-claims')) ?? '', new RegExp(`"sub": "${seeded.signer.did}"`));
       assert.match((await bare.page.textContent('#token-header')) ?? '', /"alg": "ES256"/);
+      // Pasted from a wrapped terminal: line breaks and spaces inside the token are no part of it.
+      await inspect(seeded.token.replace(/.{1,60}/g, '$&\n  '), 'token-wrapped');
+      assert.equal(await bare.page.textContent('#token-verdict'), 'valid');
+      assert.match((await bare.page.textContent('#token-claims')) ?? '', new RegExp(`"sub": "${seeded.signer.did}"`));
       await inspect(`${seeded.token.slice(0, -4)}AAAA`, 'token-invalid');
       assert.equal(await bare.page.textContent('#token-verdict'), 'invalid');
       assert.equal(await bare.page.textContent('#token-code'), 'JWT_SIGNATURE_INVALID');

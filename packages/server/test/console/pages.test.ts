@@ -204,6 +204,18 @@ eachEngine('token inspector: decoded header and claims, the server verdict, no n
     assert.match(claims, /&#34;iss&#34;: &#34;https:\/\/vouch.test&#34;/);
     assert.match(/<pre id="token-header">([^<]*)<\/pre>/.exec(html)![1]!, /&#34;alg&#34;: &#34;ES256&#34;/);
     assert.match(html, /<dl id="token-times"><dt>iat<\/dt><dd>2026-01-01 00:00:00 UTC<\/dd>/);
+    // Copied from a wrapped terminal: line breaks (CRLF from a form), spaces and tabs inside the token, which no
+    // compact JWS holds; inspected without them.
+    const wrapped = seeded.token.replace(
+      /.{1,40}/g,
+      (chunk, at: number) => `${chunk}${['\r\n', ' ', '\t', '\n'][(at / 40) % 4]}`,
+    );
+    html = assertSafePage(await inspect(t, formOf(`  ${wrapped}`)), 200, "'self'");
+    assert.equal(text(html, 'token-verdict'), 'valid');
+    assert.match(
+      /<pre id="token-claims">([^<]*)<\/pre>/.exec(html)![1]!,
+      new RegExp(`&#34;sub&#34;: &#34;${seeded.signer.did}&#34;`),
+    );
 
     // The session token is inspected twice; its audience can still present it once afterwards.
     for (let i = 0; i < 2; i++) {

@@ -14,6 +14,11 @@ import { sendPage } from '../../web/respond.ts';
 /** Longer than any token the server issues, as on `POST /api/registry/verify`. */
 const MAX_TOKEN_CHARS = 65_536;
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+/**
+ * No compact JWS holds whitespace: a token pasted from a wrapped terminal or mail carries line breaks or spaces that
+ * are no part of it, and is inspected without them.
+ */
+const ASCII_WHITESPACE = /[\t\n\v\f\r ]/g;
 
 type Verdict = { valid: true } | { valid: false; code: string; message: string };
 
@@ -97,17 +102,19 @@ ${result}`;
   return page(ctx, 'Token inspector — Vouch', body, { nav: 'tokens' });
 }
 
+/** Inspects `token` as pasted, without its whitespace; the form shows it back as pasted. */
 async function inspect(ctx: AppContext, token: string): Promise<Inspection> {
+  const compact = token.replace(ASCII_WHITESPACE, '');
   let decoded: Inspection['decoded'];
   try {
-    decoded = decodeJwt(token, MAX_TOKEN_CHARS);
+    decoded = decodeJwt(compact, MAX_TOKEN_CHARS);
   } catch (err) {
     if (err instanceof VouchError) return { token, error: err.message };
     throw err;
   }
   let verdict: Verdict;
   try {
-    await verifyToken(ctx, token);
+    await verifyToken(ctx, compact);
     verdict = { valid: true };
   } catch (err) {
     // A refusal of the token is a verdict; the server's own failures (the database) go to the error handler.
