@@ -344,9 +344,10 @@ const MAX_LIFETIME_SECONDS = Math.max(...Object.values(AIP_EXPIRES_IN));
 
 /**
  * Revokes a token by `jti` or by the token itself (which must carry a valid signature by one of this server's
- * keys; its expiry does not matter). The admin may revoke any token, an owner the tokens of its agents (403
- * `FORBIDDEN` otherwise). Idempotent: revoking twice answers the same. The revocation takes the next sequence
- * number in its own transaction (see {@link store.nextRevocationSeq}) with its audit entry.
+ * keys; its expiry does not matter). The admin may revoke any token, an owner the tokens of its agents (by DID, as
+ * verify finds a token's agent; 403 `FORBIDDEN` otherwise). Idempotent: revoking twice answers the same. The
+ * revocation takes the next sequence number in its own transaction (see {@link store.nextRevocationSeq}) with its
+ * audit entry.
  *
  * @example
  * await revokeToken(ctx, req.principal, { jti, reason: 'key leaked' });
@@ -417,7 +418,9 @@ export async function revokeToken(
   }
   if (principal.caller !== 'admin') {
     const agent = await agentDirectory(ctx).find(agentDid);
-    if (agent === undefined || !mayActFor(principal, agent)) {
+    // By DID only, as verify finds a token's agent: the directory also takes a slug or internal id, which as an
+    // unrecorded token's sub names no agent (verify: AGENT_NOT_FOUND), so none of the owner's.
+    if (agent === undefined || agent.did !== agentDid || !mayActFor(principal, agent)) {
       throw new ApiError('FORBIDDEN', "These credentials do not allow revoking this agent's tokens.");
     }
   }
