@@ -2,6 +2,8 @@
 // POST /api/v1/integrators/consent (identity.app's flow: consent is always backed by a recorded signature).
 import { Argument } from 'commander';
 import type { Command } from 'commander';
+import type { ConsentResult } from '@vouch/sdk';
+import { answerOf } from '../../answer.ts';
 import { CliError } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
@@ -32,8 +34,18 @@ Examples:
       if (!SLUG.test(integratorSlug)) throw new CliError(`"${integratorSlug}" is not an integrator slug.`);
       if (action !== 'allow' && action !== 'revoke') throw new CliError('the action must be allow or revoke.');
       const { base, agent } = await actingIdentity(opts, io);
-      const out = await callServer(base, () =>
+      const answer = await callServer(base, () =>
         action === 'allow' ? agent.grantConsent(integratorSlug) : agent.revokeConsent(integratorSlug),
+      );
+      // The SDK hands back a success's body as it came: only the status asked for, with a date, is a consent.
+      const status = action === 'allow' ? 'allowed' : 'revoked';
+      const out = answerOf<ConsentResult>(
+        answer,
+        (b) =>
+          b.status === status &&
+          Number.isSafeInteger(b.signedAt) &&
+          !Number.isNaN(new Date(b.signedAt as number).getTime()),
+        'is not the consent asked for',
       );
       print(
         io,
