@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { sha256Hex, verifyContent, VouchApiError } from '@vouch/sdk';
 import type { SignatureRecord, VerifyContentOptions } from '@vouch/sdk';
-import { answerError, isObject } from '../../answer.ts';
+import { answerError, answerOf, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
@@ -110,7 +110,15 @@ Examples:
       if (content !== undefined) {
         const contentHash = await sha256Hex(content);
         const local = await verifyContent(hash, content, { record: sig as VerifyContentOptions['record'] });
-        const cert = await callServer(base, () => client.signatures.certify({ signatureHash: hash, contentHash }));
+        const certified: unknown = await callServer(base, () =>
+          client.signatures.certify({ signatureHash: hash, contentHash }),
+        );
+        // The SDK hands back a success's body as it came: only a boolean `match` is the server's word on the content.
+        const cert = answerOf<{ match: boolean }>(
+          certified,
+          (b) => typeof b.match === 'boolean',
+          'is not a certification',
+        );
         // Both this machine and the server must agree that the content is what was signed.
         const match = local.match === true && cert.match;
         check = { valid: local.valid && match, match, contentHash, ...(local.valid ? {} : { code: local.code }) };

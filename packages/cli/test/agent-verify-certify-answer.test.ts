@@ -1,0 +1,74 @@
+// `vouch agent verify --file` gives its verdict from this machine's check and the server's certification together;
+// the certification counts only when its answer is one (`match` a boolean). Before, `{}` (a proxy's JSON, a broken
+// server) made the verdict `undefined`: exit 1, "the signature does not hold (NOT_VALID)", for a signature that
+// holds, and --json printed no "valid" at all; `"match": "false"`, a truthy string, exited 0 with "valid": "false".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  canonicalize,
+  encodeBase64,
+  encodeUtf8,
+  formatPublicKey,
+  generateKeyPair,
+  getDefaultCrypto,
+  sha256Hex,
+  signedMessageText,
+} from '@vouch/sdk';
+import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+/** A signature record of `content` that this machine's check accepts, and its hash. */
+async function signedRecord(content: string) {
+  const key = await generateKeyPair('Ed25519');
+  const did = 'did:identity:bot';
+  const payloadHash = await sha256Hex(content);
+  const signedAt = 1_767_225_600_000;
+  const text = await signedMessageText(payloadHash, signedAt);
+  const signature = encodeBase64(await getDefaultCrypto().sign('EdDSA', key.privateKey, encodeUtf8(text)));
+  const hash = await sha256Hex(canonicalize({ did, payloadHash, signedAt, signature }));
+  const record = {
+    valid: true,
+    signatureHash: hash,
+    signedAt,
+    payloadHash,
+    signature,
+    agent: { did, status: 'active', publicKey: formatPublicKey(key.publicKey, 'registry') },
+    owner: null,
+  };
+  return { hash, record };
+}
+
+test('agent verify --file gives no verdict from a certification that is not one (exit 2)', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'content.txt');
+  await writeFile(file, 'hello\n');
+  const { hash, record } = await signedRecord('hello\n');
+  const env = { HOME: dir, VOUCH_HOME: dir };
+  const server = (certify: unknown) =>
+    serve(t, (res, seen) => json(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? certify : record));
+
+  for (const certify of [{}, null, { match: 'false' }, { match: 1 }]) {
+    const { url } = await server(certify);
+    for (const form of [[], ['--json']]) {
+      const r = await runClean(env, 'agent', 'verify', hash, '--file', file, ...form, '--server', url);
+      const what = `${form.join(' ')} ${JSON.stringify(certify)}`;
+      assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
+      assert.equal(r.out, '', what);
+      assert.match(r.err, /^vouch: the server's answer is not a certification\.\n$/, what);
+    }
+  }
+  // A certification that says match: exit 0 and "valid": true; that says no match: exit 1.
+  const good = await server({ match: true, certificationCount: 1 });
+  const ok = await runClean(env, 'agent', 'verify', hash, '--file', file, '--json', '--server', good.url);
+  assert.equal(ok.code, 0, ok.err);
+  assert.equal((JSON.parse(ok.out) as { valid: unknown }).valid, true);
+  const differs = await server({ match: false });
+  const no = await runClean(env, 'agent', 'verify', hash, '--file', file, '--json', '--server', differs.url);
+  assert.equal(no.code, 1, no.err);
+  assert.equal((JSON.parse(no.out) as { valid: unknown }).valid, false);
+});
