@@ -42,3 +42,24 @@ test('--consume-nonce with a wrong admin key: exit 2 with UNAUTHORIZED, and the 
   assert.equal(again.code, 1);
   assert.match(again.out, /^invalid: NONCE_REPLAYED/);
 });
+
+test('--consume-nonce with --offline is refused (exit 2): an offline check consumes nothing', async () => {
+  live.clock.set(Date.now());
+  const agent = await live.registerAgent();
+  const { token } = await live.issue(agent.did, { token_type: 'session', audience: 'shop.example', nonce: 'n-2' });
+  process.env.VOUCH_ADMIN_KEY = ADMIN_KEY;
+  const args = ['token', 'verify', token, '--audience', 'shop.example', '--consume-nonce', '--server', live.url];
+
+  // Before, the offline check passed (exit 0, "valid") and the nonce stayed unconsumed: a replay passed too.
+  const offline = await run(...args, '--offline');
+  assert.equal(offline.code, 2, `an unconsumed nonce is not reported valid\n${offline.out}${offline.err}`);
+  assert.equal(offline.out, '');
+  assert.match(offline.err, /--consume-nonce.*--offline|--offline.*--consume-nonce/);
+
+  // The nonce is still there for the server to consume once.
+  const first = await run(...args);
+  assert.equal(first.code, 0, first.err);
+  const again = await run(...args);
+  assert.equal(again.code, 1);
+  assert.match(again.out, /^invalid: NONCE_REPLAYED/);
+});

@@ -199,7 +199,13 @@ function registerVerify(token: Command, io: Io): void {
       .option('--audience <audience>', 'require a session token for this audience')
       .option('--nonce <nonce>', 'require this nonce')
       .option('--offline', 'verify here with the SDK verifier instead of asking the server')
-      .option('--consume-nonce', 'present the token as its audience (admin key): consumes its nonce'),
+      // An offline check has nowhere to record a nonce: together the token would pass as consumed when it is not.
+      .addOption(
+        new Option(
+          '--consume-nonce',
+          'present the token as its audience (admin key): consumes its nonce (not with --offline)',
+        ).conflicts('offline'),
+      ),
     ['admin'],
   )
     .addHelpText(
