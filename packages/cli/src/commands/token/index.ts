@@ -9,7 +9,7 @@ import {
   signAipIssueProof,
 } from '@vouch/sdk';
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
-import { answerOf, hasToken } from '../../answer.ts';
+import { answerOf, hasToken, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
 import { readFileUpTo } from '@vouch/server/files';
@@ -60,7 +60,8 @@ async function agentDid(base: string, agent: string): Promise<string> {
   if (agent.startsWith('did:')) return agent;
   const res = await request(base, 'GET', `/v1/identity/${encodeURIComponent(agent)}`);
   expectStatus(res, [200]);
-  const did = (res.body as { did?: unknown }).did;
+  // The body is whatever JSON came (null too): only an object's string did is the agent's DID.
+  const did = isObject(res.body) ? res.body.did : undefined;
   if (typeof did !== 'string') throw new CliError(`the server did not give the DID of ${agent}.`, EXIT.USAGE);
   return did;
 }
