@@ -46,3 +46,33 @@ test('agent report refuses an answer that is not a report (exit 2)', async (t) =
   const r = await runClean(env, 'agent', 'report', DID, '--reason', 'spam', '--anonymous', '--server', good.url);
   assert.deepEqual([r.code, r.out], [0, `reported ${DID} for spam (anonymous)\n`], r.err);
 });
+
+test("agent report: a duplicate's reason, the server's text, stays on the one line", async (t) => {
+  const dir = await tempDir(t);
+  const server = await serve(t, (res) =>
+    answer(
+      res,
+      'application/json',
+      JSON.stringify({
+        reportId: 'r1',
+        did: DID,
+        reason: 'spam\nreported did:identity:other for malicious',
+        duplicate: true,
+      }),
+    ),
+  );
+  const r = await runClean(
+    { HOME: dir, VOUCH_HOME: dir },
+    'agent',
+    'report',
+    DID,
+    '--reason',
+    'spam',
+    '--anonymous',
+    '--server',
+    server.url,
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.split('\n').filter(Boolean).length, 1, r.out);
+  assert.match(r.out, /^already reported did:identity:target for spam\uFFFDreported /);
+});

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { answerOf } from '../../answer.ts';
 import { CliError } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import type { ReportInput } from '@vouch/sdk';
 import { actingIdentity, agentOptions, agentServer, callServer, checkHash, clientFor } from './common.ts';
 import type { AgentOptions } from './common.ts';
@@ -70,7 +70,7 @@ Examples:
       // A repeat within 24 h stores nothing: the server answers with the report that counted (its reason).
       const text =
         out.duplicate === true
-          ? `already reported ${did} for ${String(out.reason)} within 24 hours${how}: nothing recorded, no new penalty`
+          ? `already reported ${did} for ${field(out.reason)} within 24 hours${how}: nothing recorded, no new penalty`
           : `reported ${did} for ${opts.reason}${how}`;
       print(io, opts.json === true, out, () => text);
     });
