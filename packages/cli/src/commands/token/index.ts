@@ -43,8 +43,10 @@ async function readToken(arg: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
+/** A time claim (seconds) as an ISO date; `-` for what is none, or beyond a Date's range (an unverified token's). */
 function iso(seconds: unknown): string {
-  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : '-';
+  const date = typeof seconds === 'number' ? new Date(seconds * 1000) : undefined;
+  return date === undefined || Number.isNaN(date.getTime()) ? '-' : date.toISOString();
 }
 
 /** One readable line about a verified token's claims. */
