@@ -28,3 +28,6 @@ export function answerOf<T>(
 
 /** An issuing answer's check: it holds a token to print. */
 export const hasToken = (b: Record<string, unknown>): boolean => typeof b.token === 'string' && b.token !== '';
+
+/** A time in milliseconds a Date holds (whole, within ±8.64e15): one to print as an ISO date without a RangeError. */
+export const isMillis = (v: unknown): v is number => Number.isSafeInteger(v) && Math.abs(v as number) <= 8.64e15;

@@ -37,6 +37,7 @@ test('agent consent refuses an answer that is not the consent asked for (exit 2)
     ['revoke', consent('allowed')],
     ['allow', consent('allowed', 'yesterday')],
     ['allow', consent('allowed', 1e300)],
+    ['allow', consent('allowed', 1e17)],
   ];
   for (const [action, body] of cases) {
     const server = await consentServer(t, body);

@@ -3,7 +3,7 @@
 import { Argument } from 'commander';
 import type { Command } from 'commander';
 import type { ConsentResult } from '@vouch/sdk';
-import { answerOf } from '../../answer.ts';
+import { answerOf, isMillis } from '../../answer.ts';
 import { CliError } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
@@ -41,10 +41,7 @@ Examples:
       const status = action === 'allow' ? 'allowed' : 'revoked';
       const out = answerOf<ConsentResult>(
         answer,
-        (b) =>
-          b.status === status &&
-          Number.isSafeInteger(b.signedAt) &&
-          !Number.isNaN(new Date(b.signedAt as number).getTime()),
+        (b) => b.status === status && isMillis(b.signedAt),
         'is not the consent asked for',
       );
       print(

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { sha256Hex, verifyContent, VouchApiError } from '@vouch/sdk';
 import type { SignatureRecord, VerifyContentOptions } from '@vouch/sdk';
-import { answerError, answerOf, isObject } from '../../answer.ts';
+import { answerError, answerOf, isMillis, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
@@ -47,14 +47,15 @@ function describe(sig: SignatureRecord, check: { code?: string; match?: boolean;
 
 /**
  * The signature record of a verify answer, or exit 2: the verdict is taken from `valid` only when it is a boolean
- * (`"valid": "false"` is a truthy string), and the record must name its agent and when it was signed.
+ * (`"valid": "false"` is a truthy string), and the record must name its agent and when it was signed (a time a Date
+ * holds).
  */
 function recordOf(body: unknown): SignatureRecord {
   const agent = isObject(body) ? body.agent : undefined;
   if (
     isObject(body) &&
     typeof body.valid === 'boolean' &&
-    Number.isFinite(body.signedAt) &&
+    isMillis(body.signedAt) &&
     typeof body.payloadHash === 'string' &&
     isObject(agent) &&
     typeof agent.did === 'string' &&
