@@ -97,7 +97,10 @@ Examples:
       try {
         sig = recordOf(await client.signatures.verify(hash));
       } catch (err) {
-        if (!(err instanceof VouchApiError && err.status === 404)) return callServer(base, () => Promise.reject(err));
+        // Only the server's NOT_FOUND is an unknown signature: a 404 page without it (a wrong --server or path
+        // prefix, a proxy) asked no Vouch server, and must not read as a failed verification.
+        const unknown = err instanceof VouchApiError && err.status === 404 && err.code === 'NOT_FOUND';
+        if (!unknown) return callServer(base, () => Promise.reject(err));
         print(io, opts.json === true, { valid: false, signatureHash: hash, code: 'NOT_FOUND' }, () => {
           return `unknown signature ${hash}`;
         });
