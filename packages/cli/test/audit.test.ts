@@ -291,3 +291,35 @@ test('a server that answers no next: a full page may be followed, and --all asks
     ['/api/v1/admin/audit?limit=2', '/api/v1/admin/audit?limit=2&before=8'],
   );
 });
+
+test('--all prints at most its cap also when the page that passes it is the last', async (t) => {
+  const dir = await tempDir(t, 'vouch-audit-');
+  const admin = await keyFile(dir, 'vouch_admin_AUDIT_SECRET_0123456789');
+  // A log of MAX_AUDIT_ALL + 2 entries: with --limit 300 the last page, a short one, passes the cap. Before, --all
+  // printed all MAX_AUDIT_ALL + 2, though its help says at most MAX_AUDIT_ALL.
+  const total = MAX_AUDIT_ALL + 2;
+  const server = await recordingServer(t, (res, seen) => {
+    const q = new URL(seen.url, 'http://x').searchParams;
+    const top = Math.min(Number(q.get('before') ?? total + 1) - 1, total);
+    const ids = Array.from({ length: Math.max(0, Math.min(Number(q.get('limit')), top)) }, (_, i) => top - i);
+    const next = ids.length > 0 && ids.at(-1)! > 1 ? ids.at(-1)! : null;
+    reply(res, 200, JSON.stringify({ entries: ids.map((id) => entry(id)), next }));
+  });
+  const r = await runClean(
+    {},
+    'audit',
+    '--server',
+    server.url,
+    '--admin-key-file',
+    admin,
+    '--all',
+    '--json',
+    '--limit',
+    '300',
+  );
+  assert.equal(r.code, 0, r.err);
+  const listing = JSON.parse(r.out) as Listing;
+  assert.equal(listing.entries.length, MAX_AUDIT_ALL);
+  assert.equal(listing.next, 3, 'entries 2 and 1 follow');
+  assert.equal(r.err, `vouch: stopped at ${MAX_AUDIT_ALL} entries; older ones follow with --before 3.\n`);
+});

@@ -179,13 +179,15 @@ refuses or answers something else.`,
           const last = page.entries.at(-1)?.id;
           next = page.entries.length === limit && last !== undefined && last > 1 ? last : null;
         }
-        if (!all || next === null) break;
-        if (entries.length >= MAX_AUDIT_ALL) {
+        if (!all) break;
+        // Past the cap (the last page may pass it too) or at it with more to come: cut there and say where to go on.
+        if (entries.length > MAX_AUDIT_ALL || (entries.length === MAX_AUDIT_ALL && next !== null)) {
           entries.length = MAX_AUDIT_ALL;
           next = entries.at(-1)!.id;
           io.err(`vouch: stopped at ${MAX_AUDIT_ALL} entries; older ones follow with --before ${next}.`);
           break;
         }
+        if (next === null) break;
         before = next;
       }
       print(io, opts.json === true, { entries, next }, () => table(entries));
