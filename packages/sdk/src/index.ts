@@ -272,6 +272,7 @@ export {
   VouchAgent,
   consentPayload,
   CONSENT_PAYLOAD_TYPE,
+  isConsentStatement,
   reportStatement,
   createAgentIdentity,
   proofOfWork,

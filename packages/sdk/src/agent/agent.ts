@@ -3,7 +3,8 @@
 // private key never leaves the process.
 import { isVouchError, VouchError } from '../errors.ts';
 import { encodeBase64 } from '../encoding/base64.ts';
-import { encodeUtf8 } from '../encoding/utf8.ts';
+import { decodeUtf8, encodeUtf8 } from '../encoding/utf8.ts';
+import { toBytes } from '../lib/bytes.ts';
 import { canonicalize } from '../json/canonicalize.ts';
 import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
@@ -65,6 +66,36 @@ export interface CapabilityTokenRequest {
 /** The payload an agent signs to allow or revoke an integrator's use of its data. */
 export function consentPayload(did: string, integratorSlug: string, action: 'allow' | 'revoke', signedAt: number) {
   return { type: CONSENT_PAYLOAD_TYPE, did, integratorSlug, action, signedAt };
+}
+
+/**
+ * Whether content (a string as UTF-8) is JSON whose top-level value is an object with the consent payload's `type`:
+ * its SHA-256 could be a consent's payloadHash, so {@link VouchAgent.signContent} refuses to sign it.
+ *
+ * @example
+ * ```ts
+ * isConsentStatement('{"type":"integrator_consent_v1"}'); // true
+ * isConsentStatement('{"type":"invoice"}'); // false
+ * ```
+ */
+export function isConsentStatement(content: string | Uint8Array): boolean {
+  const bytes = toBytes(content);
+  // Most content is not a JSON object: only one whose first byte after JSON whitespace is `{` is decoded and parsed.
+  let i = 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
+  if (bytes[i] !== 0x7b) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(decodeUtf8(bytes));
+  } catch {
+    return false; // not UTF-8, or not JSON: no payload the server would take for a consent's
+  }
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as { type?: unknown }).type === CONSENT_PAYLOAD_TYPE
+  );
 }
 
 /** The string a signed report signs (issue 6): `report:<targetDid>:<reason>:<signedAt>`. */
@@ -172,12 +203,25 @@ export class VouchAgent {
   /**
    * Signs content: SHA-256 of its bytes (a string as UTF-8), then {@link signPayloadHash}. Anyone holding the
    * content can check it against the returned `signatureHash` (`verifyContent`, `/verify/<hash>`).
+   *
+   * Refuses (`INVALID_ARGUMENT`, before signing or sending anything) content that is JSON whose top-level value is
+   * an object with `type` {@link CONSENT_PAYLOAD_TYPE}: a consent is a recorded signature of that object's hash, so
+   * signing such content handed over by someone else would record a consent they could post. Consent goes through
+   * {@link grantConsent}/{@link revokeConsent}.
    */
   async signContent(
     content: string | Uint8Array,
     options: { publicNote?: string } & CallOptions = {},
   ): Promise<SignedContent> {
-    return this.signPayloadHash(await sha256Hex(content, this.crypto), options);
+    const bytes = toBytes(content);
+    if (isConsentStatement(bytes)) {
+      throw new VouchError(
+        'INVALID_ARGUMENT',
+        `signContent refuses an integrator consent statement (a JSON object whose type is "${CONSENT_PAYLOAD_TYPE}"): ` +
+          'its signature would grant or revoke consent. Use grantConsent or revokeConsent.',
+      );
+    }
+    return this.signPayloadHash(await sha256Hex(bytes, this.crypto), options);
   }
 
   private async consent(integratorSlug: string, action: 'allow' | 'revoke', options: CallOptions) {

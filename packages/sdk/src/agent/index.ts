@@ -1,4 +1,4 @@
-export { VouchAgent, consentPayload, CONSENT_PAYLOAD_TYPE, reportStatement } from './agent.ts';
+export { VouchAgent, consentPayload, CONSENT_PAYLOAD_TYPE, isConsentStatement, reportStatement } from './agent.ts';
 export type { SignedContent, TokenRequest, CapabilityTokenRequest } from './agent.ts';
 export { createAgentIdentity } from './create.ts';
 export type { CreateAgentIdentityOptions, CreatedAgent } from './create.ts';

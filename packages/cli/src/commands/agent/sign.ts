@@ -1,6 +1,7 @@
 // `vouch agent sign`: SHA-256 of a file, the agent's Ed25519 signature of "<payloadHash>:<signedAt>", recorded by
 // the server (identity.app's POST /api/v1/signatures/sign), which answers the signature hash anyone can verify.
 import type { Command } from 'commander';
+import { CONSENT_PAYLOAD_TYPE, isConsentStatement } from '@vouch/sdk';
 import { CliError } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
@@ -35,6 +36,13 @@ Examples:
       }
       const { identity, base, agent } = await actingIdentity(opts, io);
       const content = await readInput(file);
+      // Its signature would be a consent anyone holding the file could post (the SDK refuses it too).
+      if (isConsentStatement(content)) {
+        throw new CliError(
+          `${file === '-' ? 'standard input' : file} is an integrator consent statement (a JSON object whose type is ` +
+            `"${CONSENT_PAYLOAD_TYPE}"): signing it would grant or revoke consent; use vouch agent consent.`,
+        );
+      }
       const { signatureHash, payloadHash, signedAt } = await callServer(base, () =>
         agent.signContent(content, opts.note === undefined ? {} : { publicNote: opts.note }),
       );
