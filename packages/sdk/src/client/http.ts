@@ -339,7 +339,7 @@ export class HttpTransport {
 
   /**
    * Sends one call: retried on a network error, a timeout, 429, 502, 503 or 504 only when the route is idempotent
-   * (GET, HEAD, or a POST marked so), waiting `Retry-After` when the server sends it, else exponential backoff
+   * (GET, HEAD, or a route marked so), waiting `Retry-After` when the server sends it, else exponential backoff
    * with full jitter. Anything else non-2xx (and not in `accept`) throws {@link VouchApiError}. Redirects are never
    * followed (`UNEXPECTED_REDIRECT`): fetch would resend `x-api-key`, signed headers and the body to wherever the
    * `Location` points.

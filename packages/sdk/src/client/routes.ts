@@ -86,9 +86,16 @@ export const ROUTES = {
   // integrators, consent, ingestion (issue 6)
   createIntegrator: { method: 'POST', path: '/api/v1/admin/integrators', auth: ['admin'] },
   listIntegrators: { method: 'GET', path: '/api/v1/admin/integrators', auth: ['admin'] },
-  setIntegratorMetrics: { method: 'PUT', path: '/api/v1/admin/integrators/:slug/metrics', auth: ['admin'] },
+  // The same metrics again publish nothing and answer changed: false, also once they were published.
+  setIntegratorMetrics: {
+    method: 'PUT',
+    path: '/api/v1/admin/integrators/:slug/metrics',
+    auth: ['admin'],
+    idempotent: true,
+  },
   rotateIntegratorKey: { method: 'POST', path: '/api/v1/admin/integrators/:slug/rotate-key', auth: ['admin'] },
-  consent: { method: 'POST', path: '/api/v1/integrators/consent', auth: [] },
+  // The same consent again (same signatureHash, already stored) answers the same and writes nothing, whenever it comes.
+  consent: { method: 'POST', path: '/api/v1/integrators/consent', auth: [], idempotent: true },
   disclosure: { method: 'GET', path: '/api/v1/integrators/:slug/disclosure', auth: [] },
   // Duplicate externalEventIds answer inserted: false, so a whole batch may be sent again.
   ingest: { method: 'POST', path: '/api/v1/ingest', auth: ['integrator'], idempotent: true },
