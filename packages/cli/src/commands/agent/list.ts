@@ -43,13 +43,9 @@ Examples:
     )
     .action(async (alias: string, opts: { json?: boolean }) => {
       const id = await readIdentity(alias);
-      await setDefaultAlias(id.alias);
-      print(
-        io,
-        opts.json === true,
-        { default: id.alias, did: id.did },
-        () => `default identity: ${id.alias} (${id.did})`,
-      );
+      // The alias named (the file just read), not the one inside it: a copied or edited file may name another.
+      await setDefaultAlias(alias);
+      print(io, opts.json === true, { default: alias, did: id.did }, () => `default identity: ${alias} (${id.did})`);
     });
 }
 
