@@ -41,6 +41,9 @@ interface CreateOptions extends AgentOptions {
 // (each digit is 16 times the work, 16 would take years) gets a command to run with the difficulty given explicitly.
 const MAX_LEARNED_DIFFICULTY = 6;
 
+// The server's limit on a label (the register schema's maxLength, in characters): checked before the proof of work.
+const MAX_LABEL_CHARS = 200;
+
 function difficultyOf(raw: string | undefined): number {
   const text = raw ?? process.env.VOUCH_POW_DIFFICULTY;
   if (text === undefined || text === '') return DEFAULT_POW_DIFFICULTY;
@@ -104,6 +107,9 @@ Examples:
       const alias = checkAlias(opts.alias);
       const base = agentServer(opts);
       let difficulty = difficultyOf(opts.powDifficulty);
+      if (opts.label !== undefined && [...opts.label].length > MAX_LABEL_CHARS) {
+        throw new CliError(`--label must be at most ${MAX_LABEL_CHARS} characters.`);
+      }
       if (await identityExists(alias)) throw new CliError(`an identity named "${alias}" already exists.`);
       // Before the proof of work and the registration: a folder that cannot be made fails with nothing registered.
       await prepareIdentityStore();
