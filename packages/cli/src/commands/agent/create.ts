@@ -174,7 +174,12 @@ Examples:
           EXIT.USAGE,
         );
       }
-      const isDefault = opts.default === true || (await defaultAlias()) === undefined;
+      // A default naming an identity that is gone (its file deleted or renamed) is none: kept, every command without
+      // --alias would fail on it however many identities were created.
+      const current = await defaultAlias();
+      const stale = current !== undefined && !(await identityExists(current));
+      const isDefault = opts.default === true || current === undefined || stale;
+      if (stale) io.err(`vouch: the default identity "${current}" no longer exists: "${alias}" is the default now.`);
       if (isDefault) await setDefaultAlias(alias);
 
       const out = {
