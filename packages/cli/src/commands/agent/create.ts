@@ -178,9 +178,21 @@ Examples:
       // --alias would fail on it however many identities were created.
       const current = await defaultAlias();
       const stale = current !== undefined && !(await identityExists(current));
-      const isDefault = opts.default === true || current === undefined || stale;
-      if (stale) io.err(`vouch: the default identity "${current}" no longer exists: "${alias}" is the default now.`);
-      if (isDefault) await setDefaultAlias(alias);
+      let isDefault = opts.default === true || current === undefined || stale;
+      // The agent is registered and its key kept: a config.json that cannot be written must not hide the DID and
+      // the claim token (shown only now). The result is printed, then the failure as a warning (exit 0).
+      let notDefault: string | undefined;
+      if (isDefault) {
+        try {
+          await setDefaultAlias(alias);
+          if (stale) {
+            io.err(`vouch: the default identity "${current}" no longer exists: "${alias}" is the default now.`);
+          }
+        } catch (err) {
+          isDefault = false;
+          notDefault = `vouch: warning: ${(err as Error).message} "${alias}" was not made the default (use --alias ${alias}).`;
+        }
+      }
 
       const out = {
         ...publicView(identity),
@@ -199,5 +211,6 @@ Examples:
             : `claim token (an owner claims the agent with it; single use, also kept in the identity file): ${registered.claimToken}`,
         ].join('\n'),
       );
+      if (notDefault !== undefined) io.err(notDefault);
     });
 }
