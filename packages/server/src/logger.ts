@@ -24,7 +24,11 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.privateKey',
   '*.private_key',
   '*.claimToken',
+  '*.claim_token',
   '*.managementToken',
+  '*.management_token',
+  '*.linkingKey',
+  '*.linking_key',
   '*.kek',
 ];
 

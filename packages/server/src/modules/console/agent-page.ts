@@ -6,7 +6,7 @@ import { loadProfile } from '../agents/profile.ts';
 import { renderAgentPage } from '../agents/verify-page.ts';
 import { sendErrorPage, sendPage } from '../../web/respond.ts';
 
-/** Longest reference worth a lookup: a DID is 39 characters, a slug at most 64. */
+/** Longest reference worth a lookup: a DID is 39 characters, a slug at most 40. */
 const MAX_REF_CHARS = 200;
 
 /** Answers the agent page for a DID (or an internal id or slug), or an HTML 404. */
