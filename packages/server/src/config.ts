@@ -615,7 +615,9 @@ function parseHost(raw: string | undefined): string {
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 function hostForUrl(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  // Any spelling of the unspecified address (`::0`, `0:0:0:0:0:0:0:0`), which no client can reach.
+  const canonical = canonicalAddress(host);
+  if (canonical === '0.0.0.0' || canonical === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
 }
 
