@@ -93,6 +93,12 @@ export interface Config {
    * start logs them, names only, in one warning.
    */
   unknownVariables: string[];
+  /**
+   * Settings in the environment that the configured mode does not read (PostgreSQL's without VOUCH_DATABASE_URL, a
+   * registry consumer's without VOUCH_TRUST_REGISTRY_URL, an authority's with it), sorted; the start logs them, names
+   * only, in one warning: an empty VOUCH_DATABASE_URL beside VOUCH_DATABASE_SCHEMA otherwise quietly ran on SQLite.
+   */
+  unusedVariables: string[];
 }
 
 /** Capability token settings (issue 7; docs/PROTOCOL.md "Capability tokens (SINT gateway)"). */
@@ -407,6 +413,26 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
 ];
 
+/** Settings read only on PostgreSQL. */
+const POSTGRES_ONLY = ['VOUCH_DATABASE_SCHEMA', 'VOUCH_PG_PREPARED_STATEMENTS', 'VOUCH_PG_LOCK_TIMEOUT_MS'];
+/** Settings read only by a registry consumer (VOUCH_TRUST_REGISTRY_URL set). */
+const CONSUMER_ONLY = [
+  'VOUCH_TRUST_REGISTRY_ROOT_KEY',
+  'VOUCH_TRUST_REGISTRY_TTL',
+  'VOUCH_TRUST_REGISTRY_MAX_LIFETIME',
+];
+/** Settings read only by a registry authority (VOUCH_TRUST_REGISTRY_URL unset). */
+const AUTHORITY_ONLY = ['VOUCH_REGISTRY_ROOT_KEY_FILE', 'VOUCH_REGISTRY_VALIDITY'];
+
+/** The settings given a value in `env` that the mode `config` describes does not read, sorted. */
+function unusedVariablesOf(env: NodeJS.ProcessEnv, config: Pick<Config, 'databaseUrl' | 'registry'>): string[] {
+  const unused = [
+    ...(config.databaseUrl === undefined ? POSTGRES_ONLY : []),
+    ...(config.registry.trustUrl === undefined ? CONSUMER_ONLY : AUTHORITY_ONLY),
+  ];
+  return unused.filter((name) => (env[name] ?? '').trim() !== '').sort();
+}
+
 /** The `VOUCH_*` names in `env` that no Vouch program reads, sorted. */
 function unknownVariablesOf(env: NodeJS.ProcessEnv): string[] {
   const known = new Set([...CONFIG_VARIABLES.map((v) => v.name), ...OTHER_PROGRAMS_VARIABLES]);
@@ -678,6 +704,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     );
   }
   const publicUrl = parsePublicUrl(publicUrlRaw ?? `http://${hostForUrl(host)}:${port}`);
+  const registry = readRegistry(env, cwd);
   return {
     host,
     port,
@@ -719,7 +746,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       sign: intVar(env, 'VOUCH_SIGN_RATE_MAX', 120, 1, 1_000_000_000),
       certify: intVar(env, 'VOUCH_CERTIFY_RATE_MAX', 60, 1, 1_000_000_000),
     },
-    registry: readRegistry(env, cwd),
+    registry,
     reputation: {
       ingestBodyLimit: intVar(env, 'VOUCH_INGEST_BODY_LIMIT', 20 * 1024 * 1024, 1024, 256 * 1024 * 1024),
       ingestRateMax: intVar(env, 'VOUCH_INGEST_RATE_MAX', 600, 1, 1_000_000_000),
@@ -731,6 +758,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       delegationMaxDepth: intVar(env, 'VOUCH_DELEGATION_MAX_DEPTH', 3, 0, 16),
     },
     unknownVariables: unknownVariablesOf(env),
+    unusedVariables: unusedVariablesOf(env, { databaseUrl, registry }),
   };
 }
 

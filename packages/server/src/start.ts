@@ -85,6 +85,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       'ignoring unknown VOUCH_* environment variables (misspelt? the README lists every setting)',
     );
   }
+  // Names only, as above: a pinned root key or schema left without the URL that would use it is a mistake to see.
+  if (config.unusedVariables.length > 0) {
+    logger.warn(
+      { variables: config.unusedVariables },
+      'settings not read in this mode (PostgreSQL ones without VOUCH_DATABASE_URL, registry consumer ones without ' +
+        'VOUCH_TRUST_REGISTRY_URL, registry authority ones with it): ignored',
+    );
+  }
   // Only SQLite keeps anything there (the database, admin.key, kek.key).
   if (config.databaseUrl === undefined) {
     await ensureDataDir(config.dataDir);
