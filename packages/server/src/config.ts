@@ -174,7 +174,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_DATABASE_SCHEMA',
     default: '(the connection default, usually public)',
-    meaning: 'PostgreSQL schema for Vouch tables (created if absent): lower-case letters, digits and _.',
+    meaning:
+      'PostgreSQL schema for Vouch tables (created if absent): lower-case letters, digits and _, not starting with a digit; `pg_` names and `information_schema` are reserved by PostgreSQL and refused.',
   },
   {
     name: 'VOUCH_PG_PREPARED_STATEMENTS',
@@ -682,6 +683,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const databaseSchema = env.VOUCH_DATABASE_SCHEMA?.trim() || undefined;
   if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     throw new ConfigError('VOUCH_DATABASE_SCHEMA must be a lower-case identifier of at most 63 characters.');
+  }
+  // CREATE SCHEMA refuses pg_ names; information_schema is the catalog's own, and pg_dump never dumps it.
+  if (databaseSchema !== undefined && (databaseSchema.startsWith('pg_') || databaseSchema === 'information_schema')) {
+    throw new ConfigError(
+      `VOUCH_DATABASE_SCHEMA ${databaseSchema} is reserved by PostgreSQL (pg_ names and information_schema); choose ` +
+        'another, such as vouch.',
+    );
   }
   const kekRaw = env.VOUCH_KEK_FILE?.trim() || undefined;
   const kekFile = kekRaw === undefined ? undefined : isAbsolute(kekRaw) ? kekRaw : resolve(cwd, kekRaw);
