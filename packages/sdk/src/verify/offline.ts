@@ -42,13 +42,14 @@ export function createOfflineVerifier(cache: VerifierCache, options: OfflineVeri
   const crypto = options.crypto ?? defaultCrypto();
   const now = options.now ?? (() => Date.now());
 
-  const registry = () => {
+  // `at`: the instant of the whole verification, so the registry and what it vouches for are judged together.
+  const registry = (at = now()) => {
     if (options.rootKey === undefined) {
       return Promise.resolve(invalid('INVALID_ARGUMENT', 'Pin the registry root key (rootKey) to check it.'));
     }
     return verifyTrustRegistry(cache.trustRegistry, {
       rootKey: options.rootKey,
-      now: now(),
+      now: at,
       lastSeen: options.lastSeen,
       maxLifetimeSeconds: options.maxLifetimeSeconds,
       crypto,
@@ -59,26 +60,28 @@ export function createOfflineVerifier(cache: VerifierCache, options: OfflineVeri
     cache,
     verifyToken: (token: string, opts: Omit<VerifyTokenOptions, 'crypto' | 'now'> = {}) =>
       verifyToken(token, cache, { ...opts, now: now(), crypto }),
-    verifyRegistry: registry,
+    verifyRegistry: () => registry(),
     async verifyAgentCredential(
       credential: string,
       expect: { agentId?: string; resource?: string; action?: string } = {},
     ): Promise<VerifyResult<{ credential: VerifiedAgentCredential }>> {
-      const reg = await registry();
+      const at = now();
+      const reg = await registry(at);
       if (!reg.valid) return invalid(reg.code, reg.error);
       try {
         return {
           valid: true,
-          credential: await verifyCredential(credential, { ...expect, registry: reg.document, now: now(), crypto }),
+          credential: await verifyCredential(credential, { ...expect, registry: reg.document, now: at, crypto }),
         };
       } catch (err) {
         return failureOf(err);
       }
     },
     async verifyCapability(token: string, request: CapabilityRequest): Promise<CapabilityDecision> {
-      const reg = options.rootKey === undefined ? undefined : await registry();
+      const at = now();
+      const reg = options.rootKey === undefined ? undefined : await registry(at);
       return verifyCapability(token, request, cache, {
-        now: now(),
+        now: at,
         registry: reg?.valid === true ? reg.document : undefined,
         crypto,
       });
