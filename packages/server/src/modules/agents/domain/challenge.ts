@@ -5,7 +5,7 @@ import { ApiError } from '../../../errors.ts';
 import { deleteExpired } from '../../../storage/expired-rows.ts';
 import type { Database, DomainChallengesTable } from '../../../storage/schema.ts';
 import type { AgentRef } from '../domain-port.ts';
-import { normalizeDomain } from './domain-name.ts';
+import { MAX_DOMAIN_LENGTH, normalizeDomain } from './domain-name.ts';
 
 /** A challenge token is valid for 24 hours after it is issued. */
 export const CHALLENGE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -23,6 +23,16 @@ export const MAX_LIVE_CHALLENGES = 10;
 export const TXT_RECORD_PREFIX = '_vouch-verify.';
 export const META_TAG_NAME = 'vouch-verify';
 export const WELL_KNOWN_PATH = '/.well-known/vouch-verify.txt';
+
+/**
+ * Why no TXT record can prove `domain`, or null if one can: a valid domain of over 239 characters makes
+ * `_vouch-verify.<domain>` longer than DNS allows (253), so the method is neither offered nor queried.
+ */
+export function txtNameUnavailable(domain: string): string | null {
+  const name = `${TXT_RECORD_PREFIX}${domain}`;
+  if (name.length <= MAX_DOMAIN_LENGTH) return null;
+  return `DNS TXT cannot prove this domain: ${name} would be ${name.length} characters, longer than DNS allows (${MAX_DOMAIN_LENGTH}); use the meta tag or the file.`;
+}
 
 export type DomainMethod = 'dns_txt' | 'meta_tag' | 'file';
 /** The three methods, in the order a check prefers them when several hold the token. */
@@ -160,15 +170,16 @@ function challengeView(agent: AgentRef, row: DomainChallengesTable): DomainChall
   };
 }
 
-/** The three ways to publish `token` for `domain` (canonical form). */
+/** The ways to publish `token` for `domain` (canonical form): three, or the two web ones when its TXT name is too long. */
 export function verificationMethods(domain: string, token: string): VerificationMethod[] {
   const txt = `${TXT_RECORD_PREFIX}${domain}`;
   const home = `https://${domain}/`;
   const tag = `<meta name="${META_TAG_NAME}" content="${token}">`;
   const file = `https://${domain}${WELL_KNOWN_PATH}`;
-  return [
-    { method: 'dns_txt', instruction: `Add TXT record: ${txt} = ${token}`, name: txt, value: token },
+  const web: VerificationMethod[] = [
     { method: 'meta_tag', instruction: `Add to <head> of ${home}: ${tag}`, url: home, tag },
     { method: 'file', instruction: `Create file: ${file} containing: ${token}`, url: file, content: token },
   ];
+  if (txtNameUnavailable(domain) !== null) return web;
+  return [{ method: 'dns_txt', instruction: `Add TXT record: ${txt} = ${token}`, name: txt, value: token }, ...web];
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../../../config.ts';
 import { FETCH_DEADLINE_MS, FETCH_MAX_BODY_BYTES, NetError, createDnsClient, safeFetch } from '../../../net/index.ts';
 import type { Connector, ConnectorOptions, DnsClient, NetErrorCode, SafeFetchOptions } from '../../../net/index.ts';
-import { DOMAIN_METHODS, META_TAG_NAME, TXT_RECORD_PREFIX, WELL_KNOWN_PATH } from './challenge.ts';
+import { DOMAIN_METHODS, META_TAG_NAME, TXT_RECORD_PREFIX, WELL_KNOWN_PATH, txtNameUnavailable } from './challenge.ts';
 import type { DomainMethod } from './challenge.ts';
 import { metaContents } from './meta.ts';
 
@@ -63,6 +63,9 @@ export function createDomainChecker(config: Config, options: DomainCheckOptions 
 
   const dnsTxt = async (domain: string, token: string): Promise<MethodFailure | null> => {
     const name = `${TXT_RECORD_PREFIX}${domain}`;
+    // The resolver would refuse the name (EBADNAME); say why instead, and send nothing.
+    const unavailable = txtNameUnavailable(domain);
+    if (unavailable !== null) return { code: 'DNS_FAILED', error: unavailable };
     const records = await dns.resolveTxt(name, AbortSignal.timeout(deadlineMs));
     if (records.length === 0) return { code: 'TXT_RECORD_MISSING', error: `There is no TXT record at ${name}.` };
     if (records.some((r) => r.trim() === token)) return null;
