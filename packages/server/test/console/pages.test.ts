@@ -217,6 +217,18 @@ eachEngine('token inspector: decoded header and claims, the server verdict, no n
       new RegExp(`&#34;sub&#34;: &#34;${seeded.signer.did}&#34;`),
     );
 
+    // The 65,536-character bound is the token's, counted without its whitespace: a token pasted with enough line
+    // breaks and indentation to pass the bound as typed is still inspected.
+    const pad = ' '.repeat(Math.ceil(70_000 / Math.ceil(seeded.token.length / 40)));
+    const indented = seeded.token.replace(/.{1,40}/g, (chunk) => `${chunk}\r\n${pad}`);
+    assert.ok(indented.length > 65_536);
+    html = assertSafePage(await inspect(t, formOf(indented)), 200, "'self'");
+    assert.equal(text(html, 'token-verdict'), 'valid');
+    // Past the bound without its whitespace, it is refused as not a token, saying how long it may be.
+    html = assertSafePage(await inspect(t, formOf('a'.repeat(60_000) + '\n' + 'a'.repeat(6_000))), 400, "'self'");
+    assert.equal(text(html, 'token-verdict'), 'not a token');
+    assert.match(text(html, 'token-error') ?? '', /65536/);
+
     // The session token is inspected twice; its audience can still present it once afterwards.
     for (let i = 0; i < 2; i++) {
       assert.equal(

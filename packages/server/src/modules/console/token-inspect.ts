@@ -168,7 +168,8 @@ export async function registerTokenInspector(app: FastifyInstance, ctx: AppConte
             type: 'object',
             additionalProperties: false,
             required: ['token'],
-            properties: { token: { type: 'string', maxLength: MAX_TOKEN_CHARS } },
+            // The raw field may hold whitespace beyond the token's own bound: `inspect` bounds the token without it.
+            properties: { token: { type: 'string', maxLength: MAX_FORM_BYTES } },
           },
         },
       },
