@@ -178,11 +178,13 @@ Examples:
       // --alias would fail on it however many identities were created.
       const current = await defaultAlias();
       const stale = current !== undefined && !(await identityExists(current));
-      let isDefault = opts.default === true || current === undefined || stale;
+      // config.json may already name this alias (written before it existed): it is the default, nothing to write.
+      const already = current === alias;
+      let isDefault = already || opts.default === true || current === undefined || stale;
       // The agent is registered and its key kept: a config.json that cannot be written must not hide the DID and
       // the claim token (shown only now). The result is printed, then the failure as a warning (exit 0).
       let notDefault: string | undefined;
-      if (isDefault) {
+      if (isDefault && !already) {
         try {
           await setDefaultAlias(alias);
           if (stale) {
