@@ -206,7 +206,8 @@ export async function defaultAlias(env: NodeJS.ProcessEnv = process.env): Promis
 /** Records the default alias (written to a temporary file and renamed over the old one). */
 export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   checkAlias(alias);
-  await ensureDirs(env);
+  // A folder it cannot make (a file in its place) is one line, as for `vouch agent create`, not a raw error.
+  await prepareIdentityStore(env);
   const config = { ...(await readConfig(env)), defaultAlias: alias };
   const tmp = `${configFile(env)}.${randomBytes(6).toString('hex')}.tmp`;
   try {

@@ -92,3 +92,16 @@ test('aliases cannot name paths; list skips foreign files; the default alias and
   await assert.rejects(resolveIdentity('three', env), /no identity named "three"/);
   assert.deepEqual((await readdir(join(dir, 'b'))).sort(), ['config.json', 'identities'], 'no temporary files');
 });
+
+test('setDefaultAlias: a folder it cannot make is a CliError (exit 2) naming it, not a raw error', async () => {
+  const home = join(dir, 'file-for-folder');
+  await mkdir(home);
+  // A file where identities/ must be.
+  await writeFile(join(home, 'identities'), 'not a folder');
+  await assert.rejects(setDefaultAlias('bot', { VOUCH_HOME: home }), (err: unknown) => {
+    assert.ok(err instanceof CliError, String(err));
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, /^cannot create .*identities: E[A-Z]+\.$/);
+    return true;
+  });
+});
