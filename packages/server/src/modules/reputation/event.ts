@@ -127,20 +127,15 @@ function parseEnvId(envId: string): EnvParts | null {
   return parts;
 }
 
-/** The external id of a raw event if it has a usable one (for the result line of an invalid event). */
-export function externalIdOf(raw: unknown): string | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const v = (raw as Record<string, unknown>).externalEventId;
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_TEXT ? v : null;
-}
-
 /**
  * The external id of a raw event if it is a valid one (what parseEvent accepts), else null: the id a refused event
- * is looked up by, so that a stored event retried in any form is a retry. An invalid id is never looked up.
+ * is looked up by, so that a stored event retried in any form is a retry, and the one its result line echoes. An
+ * invalid id (too long, or with a control character) is never looked up, and its result says null: no usable id.
  */
 export function validExternalIdOf(raw: unknown): string | null {
-  const v = externalIdOf(raw);
-  return v !== null && TEXT.test(v) ? v : null;
+  if (typeof raw !== 'object' || raw === null) return null;
+  const v = (raw as Record<string, unknown>).externalEventId;
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_TEXT && TEXT.test(v) ? v : null;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Engine } from '../../storage/index.ts';
 import { assertAgentActive, findAgents, holdRevokedAgents } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import { getEnvironmentMetricsOf, holdConsentStatuses, holdIntegratorKey } from '../integrators/service.ts';
-import { checkMetrics, EventError, externalIdOf, parseEvent, validExternalIdOf } from './event.ts';
+import { checkMetrics, EventError, parseEvent, validExternalIdOf } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
 import type { MetricDefinition } from './formula.ts';
 import { ReputationState } from './state.ts';
@@ -68,7 +68,7 @@ function eventRow(slug: string, { event: e, agent }: Pending, receivedAt: number
 
 function errorResult(raw: unknown, err: unknown): IngestResult {
   if (!(err instanceof EventError)) throw err;
-  return { externalEventId: externalIdOf(raw), inserted: false, error: err.message, code: err.code };
+  return { externalEventId: validExternalIdOf(raw), inserted: false, error: err.message, code: err.code };
 }
 
 /**
