@@ -44,6 +44,32 @@ const MAX_LEARNED_DIFFICULTY = 6;
 // The server's limit on a label (the register schema's maxLength, in characters): checked before the proof of work.
 const MAX_LABEL_CHARS = 200;
 
+/**
+ * Makes the new identity `alias` the default when asked, when there is none, or when the default names an identity
+ * that is gone (kept, every command without --alias would fail on it however many identities were created).
+ * `config.json` may already name this alias (written before it existed): it is the default, nothing to write. The
+ * agent is registered and its key kept by now: a config.json that cannot be written must not hide the DID and the
+ * claim token (shown only now), so its failure comes back as a warning to print after the result (exit 0).
+ */
+async function takeDefault(
+  alias: string,
+  asked: boolean,
+  io: Io,
+): Promise<{ isDefault: boolean; notDefault?: string }> {
+  const current = await defaultAlias();
+  if (current === alias) return { isDefault: true };
+  const stale = current !== undefined && !(await identityExists(current));
+  if (!asked && current !== undefined && !stale) return { isDefault: false };
+  try {
+    await setDefaultAlias(alias);
+  } catch (err) {
+    const warning = `vouch: warning: ${(err as Error).message} "${alias}" was not made the default (use --alias ${alias}).`;
+    return { isDefault: false, notDefault: warning };
+  }
+  if (stale) io.err(`vouch: the default identity "${current}" no longer exists: "${alias}" is the default now.`);
+  return { isDefault: true };
+}
+
 function difficultyOf(raw: string | undefined): number {
   const text = raw ?? process.env.VOUCH_POW_DIFFICULTY;
   if (text === undefined || text === '') return DEFAULT_POW_DIFFICULTY;
@@ -174,27 +200,7 @@ Examples:
           EXIT.USAGE,
         );
       }
-      // A default naming an identity that is gone (its file deleted or renamed) is none: kept, every command without
-      // --alias would fail on it however many identities were created.
-      const current = await defaultAlias();
-      const stale = current !== undefined && !(await identityExists(current));
-      // config.json may already name this alias (written before it existed): it is the default, nothing to write.
-      const already = current === alias;
-      let isDefault = already || opts.default === true || current === undefined || stale;
-      // The agent is registered and its key kept: a config.json that cannot be written must not hide the DID and
-      // the claim token (shown only now). The result is printed, then the failure as a warning (exit 0).
-      let notDefault: string | undefined;
-      if (isDefault && !already) {
-        try {
-          await setDefaultAlias(alias);
-          if (stale) {
-            io.err(`vouch: the default identity "${current}" no longer exists: "${alias}" is the default now.`);
-          }
-        } catch (err) {
-          isDefault = false;
-          notDefault = `vouch: warning: ${(err as Error).message} "${alias}" was not made the default (use --alias ${alias}).`;
-        }
-      }
+      const { isDefault, notDefault } = await takeDefault(alias, opts.default === true, io);
 
       const out = {
         ...publicView(identity),
