@@ -1,7 +1,7 @@
 // Housekeeping deletes expired rows in bounded batches (storage/expired-rows.ts): every expired row goes, nothing
 // else does, the boundary follows the operator asked for, and other statements get in between two batches.
 import { strict as assert } from 'node:assert';
-import { deleteExpired } from '../../src/storage/index.ts';
+import { deleteExpired, openStorage } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { pruneExpired } from '../../src/modules/tokens/store.ts';
 import { prune as pruneCapabilities } from '../../src/modules/capabilities/store.ts';
@@ -71,34 +71,44 @@ eachEngine('maxBatches bounds the work of one call to whole batches of expired r
   assert.equal(left.filter((n) => n.includes('/live-')).length, 4);
 });
 
-eachEngine('a statement issued while a long prune runs is answered before the prune ends', async ({ open }) => {
-  const storage = await open();
-  await addNonces(storage, 'old', 150, NOW - 1); // 300 rows: 30 batches of 10
-  await addNonces(storage, 'live', 5, NOW + 1);
-  const order: string[] = [];
-  const pruning = deleteExpired(storage.db, storage.engine, 'token_nonces', {
-    op: '<',
-    before: NOW,
-    batchRows: 10,
-  }).then((n) => {
-    order.push('prune');
-    return n;
-  });
-  const counting = storage.db
-    .selectFrom('token_nonces')
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirstOrThrow()
-    .then((r) => {
-      order.push('count');
-      return Number(r.n);
-    });
-  const [deleted, seen] = await Promise.all([pruning, counting]);
-  assert.equal(deleted, 300);
-  // One unbounded delete would have answered the count after it, with only the live rows left.
-  assert.deepEqual(order, ['count', 'prune']);
-  assert.ok(seen > 10 && seen <= 310, `the count ran before the prune finished (saw ${seen})`);
-  assert.equal((await nonceNames(storage)).length, 10);
-});
+eachEngine(
+  'a statement issued while a long prune runs is answered before the prune ends',
+  async ({ engine, options }) => {
+    // On PostgreSQL, a pool of one connection: the count and the batches then take turns on it, as every statement
+    // takes turns on SQLite's one thread. With a larger pool the count runs on a connection of its own, and whether it
+    // ends before 30 short deletes is a race (a new connection can take longer than all of them).
+    const storage = await openStorage(engine === 'postgres' ? { ...options, pgPoolMax: 1 } : options);
+    try {
+      await addNonces(storage, 'old', 150, NOW - 1); // 300 rows: 30 batches of 10
+      await addNonces(storage, 'live', 5, NOW + 1);
+      const order: string[] = [];
+      const pruning = deleteExpired(storage.db, storage.engine, 'token_nonces', {
+        op: '<',
+        before: NOW,
+        batchRows: 10,
+      }).then((n) => {
+        order.push('prune');
+        return n;
+      });
+      const counting = storage.db
+        .selectFrom('token_nonces')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => {
+          order.push('count');
+          return Number(r.n);
+        });
+      const [deleted, seen] = await Promise.all([pruning, counting]);
+      assert.equal(deleted, 300);
+      // One unbounded delete would have answered the count after it, with only the live rows left.
+      assert.deepEqual(order, ['count', 'prune']);
+      assert.ok(seen > 10 && seen <= 310, `the count ran before the prune finished (saw ${seen})`);
+      assert.equal((await nonceNames(storage)).length, 10);
+    } finally {
+      await storage.close();
+    }
+  },
+);
 
 eachEngine('token and capability housekeeping prune every table completely in small batches', async ({ open }) => {
   const storage = await open();

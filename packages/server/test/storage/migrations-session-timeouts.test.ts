@@ -18,7 +18,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-for (const setting of ['lock_timeout', 'statement_timeout']) {
+// The values bound the migration's wait behind the lock many times over. A lock_timeout touches nothing else; a
+// statement_timeout also bounds the serving pool's statements (as the operator asked), and 1 ms failed its first
+// `select 1` on a loaded machine, so it is one no plain statement here comes near.
+for (const [setting, ms] of [
+  ['lock_timeout', 1],
+  ['statement_timeout', 250],
+] as const) {
   test(`a ${setting} in the URL's options does not bound the migrations at start`, async (t) => {
     if (TEST_DATABASE_URL === undefined) {
       t.skip(PG_SKIP_REASON);
@@ -45,21 +51,22 @@ for (const setting of ['lock_timeout', 'statement_timeout']) {
       let failed: unknown;
       opening = openStorage({
         dataDir,
-        databaseUrl: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c ${setting}=1`)}`,
+        databaseUrl: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c ${setting}=${ms}`)}`,
         pgSchema: schema,
         pgPoolMax: 2,
       });
       opening.catch((err: unknown) => {
         failed = err;
       });
-      // Until the migration has waited behind the lock 100 ms by PostgreSQL's clock, a hundred times the setting, or
-      // the start has failed.
+      // Until the migration has waited behind the lock four times the setting (and at least 100 ms) by PostgreSQL's
+      // clock, or the start has failed.
+      const waitMs = Math.max(100, 4 * ms);
       for (let i = 0; ; i++) {
         if (failed !== undefined) break;
         const { rows } = await pool.query<{ waited: boolean }>(
-          `select now() - query_start > interval '100 ms' as waited from pg_stat_activity
+          `select now() - query_start > make_interval(secs => $2::float8 / 1000) as waited from pg_stat_activity
             where $1 = any(pg_blocking_pids(pid))`,
-          [holderPid],
+          [holderPid, waitMs],
         );
         if (rows[0]?.waited === true) break;
         assert.ok(i < 4000, 'the migration never waited behind the lock');
