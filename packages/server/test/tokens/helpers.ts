@@ -2,11 +2,12 @@
 // own HTTP API (never its tables), and short-hands for the AIP routes.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair, signAipIssueProof } from '@vouch/sdk';
-import type { AipTokenType, GeneratedKeyPair } from '@vouch/sdk';
+import { AIP_TYP, generateKeyPair, signAipIssueProof, signJwt } from '@vouch/sdk';
+import type { AipTokenType, GeneratedKeyPair, JwtClaims } from '@vouch/sdk';
 import type { LightMyRequestResponse } from 'fastify';
 import { makeApp, T0, TEST_ADMIN_KEY } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
+import { keyringOf } from '../../src/modules/tokens/keyring.ts';
 import type { ManualClock } from '../../src/clock.ts';
 import type { Storage } from '../../src/storage/index.ts';
 
@@ -155,4 +156,16 @@ export async function rejected(
   assert.equal(r.body.code, code, JSON.stringify(r.body));
   assert.equal(typeof r.body.error, 'string');
   assert.deepEqual(Object.keys(r.body).sort(), ['code', 'error', 'valid']);
+}
+
+/**
+ * An identity token for `sub` (any string, not only a DID) signed with the server's active key, with no record of it
+ * kept: what only a leaked key could sign. Issued at {@link T0}, living an hour.
+ */
+export async function signedWithServerKey(t: TestApp, sub: string, jti: string): Promise<string> {
+  const s = T0 / 1000;
+  const claims: JwtClaims = { iss: ISS, sub, iat: s, exp: s + 3600, jti };
+  claims[`${ISS}/claims/token_type`] = 'identity';
+  const { kid, privateKey } = await keyringOf(t.ctx).signingKey();
+  return signJwt(claims, privateKey, { kid, typ: AIP_TYP.identity });
 }

@@ -5,22 +5,9 @@
 // `sub` naming no agent at all. Before, the lookup took the slug or id for the agent and stored the revocation with
 // that slug as its agent_did. With the DID it still passes; the admin still revokes any such token.
 import assert from 'node:assert/strict';
-import { AIP_TYP, signJwt } from '@vouch/sdk';
-import type { JwtClaims } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { tableCounts } from '../helpers/app.ts';
-import { keyringOf } from '../../src/modules/tokens/keyring.ts';
-import type { TestApp } from '../helpers/app.ts';
-import { ADMIN, createOwner, ISS, post, registerAgent, T0, tokenApp } from './helpers.ts';
-
-const S = T0 / 1000;
-
-async function signed(t: TestApp, sub: string, jti: string): Promise<string> {
-  const claims: JwtClaims = { iss: ISS, sub, iat: S, exp: S + 3600, jti };
-  claims[`${ISS}/claims/token_type`] = 'identity';
-  const { kid, privateKey } = await keyringOf(t.ctx).signingKey();
-  return signJwt(claims, privateKey, { kid, typ: AIP_TYP.identity });
-}
+import { ADMIN, createOwner, post, registerAgent, signedWithServerKey, tokenApp } from './helpers.ts';
 
 eachEngine(
   "an owner revoking an unrecorded token whose sub is its agent's slug or id, not its DID, is 403 FORBIDDEN",
@@ -32,9 +19,9 @@ eachEngine(
     const id = agent.did.slice('did:identity:'.length);
     // Signed first: the first signature creates the server's signing key.
     const tokens = [
-      await signed(t, 'shop-bot', 'by-slug'),
-      await signed(t, id, 'by-id'),
-      await signed(t, 'did:identity:aaaaaaaaaaaaaaaaaaaaaaaaaa', 'no-such-agent'),
+      await signedWithServerKey(t, 'shop-bot', 'by-slug'),
+      await signedWithServerKey(t, id, 'by-id'),
+      await signedWithServerKey(t, 'did:identity:aaaaaaaaaaaaaaaaaaaaaaaaaa', 'no-such-agent'),
     ];
     const before = await tableCounts(storage);
     for (const token of tokens) {
@@ -44,9 +31,19 @@ eachEngine(
     }
     assert.deepEqual(await tableCounts(storage), before, 'nothing written');
 
-    const byDid = await post(t, '/api/registry/revoke', { token: await signed(t, agent.did, 'by-did') }, owner.headers);
+    const byDid = await post(
+      t,
+      '/api/registry/revoke',
+      { token: await signedWithServerKey(t, agent.did, 'by-did') },
+      owner.headers,
+    );
     assert.equal(byDid.statusCode, 200, byDid.body);
-    const byAdmin = await post(t, '/api/registry/revoke', { token: await signed(t, 'shop-bot', 'by-slug') }, ADMIN);
+    const byAdmin = await post(
+      t,
+      '/api/registry/revoke',
+      { token: await signedWithServerKey(t, 'shop-bot', 'by-slug') },
+      ADMIN,
+    );
     assert.equal(byAdmin.statusCode, 200, byAdmin.body);
     await t.app.close();
   },

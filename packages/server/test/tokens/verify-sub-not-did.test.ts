@@ -3,21 +3,8 @@
 // token whose `sub` is one of those (only a leaked active key signs one) names no agent registered under that DID:
 // 401 AGENT_NOT_FOUND on both engines, as a cached standing of the real agent does not change.
 import assert from 'node:assert/strict';
-import { AIP_TYP, signJwt } from '@vouch/sdk';
-import type { JwtClaims } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
-import { keyringOf } from '../../src/modules/tokens/keyring.ts';
-import type { TestApp } from '../helpers/app.ts';
-import { ISS, registerAgent, rejected, T0, tokenApp, verify } from './helpers.ts';
-
-const S = T0 / 1000;
-
-async function signed(t: TestApp, sub: string, jti: string): Promise<string> {
-  const claims: JwtClaims = { iss: ISS, sub, iat: S, exp: S + 3600, jti };
-  claims[`${ISS}/claims/token_type`] = 'identity';
-  const { kid, privateKey } = await keyringOf(t.ctx).signingKey();
-  return signJwt(claims, privateKey, { kid, typ: AIP_TYP.identity });
-}
+import { registerAgent, rejected, signedWithServerKey, tokenApp, verify } from './helpers.ts';
 
 eachEngine(
   "a token whose sub is its agent's slug or internal id, not its DID, is AGENT_NOT_FOUND",
@@ -26,10 +13,10 @@ eachEngine(
     const agent = await registerAgent(t, { slug: 'shop-bot' });
     const id = agent.did.slice('did:identity:'.length);
     // The DID passes (and is then cached), before and after the other forms are tried.
-    assert.equal((await verify(t, { token: await signed(t, agent.did, 'by-did') })).status, 200);
-    await rejected(t, { token: await signed(t, 'shop-bot', 'by-slug') }, 'AGENT_NOT_FOUND');
-    await rejected(t, { token: await signed(t, id, 'by-id') }, 'AGENT_NOT_FOUND');
-    assert.equal((await verify(t, { token: await signed(t, agent.did, 'by-did-again') })).status, 200);
+    assert.equal((await verify(t, { token: await signedWithServerKey(t, agent.did, 'by-did') })).status, 200);
+    await rejected(t, { token: await signedWithServerKey(t, 'shop-bot', 'by-slug') }, 'AGENT_NOT_FOUND');
+    await rejected(t, { token: await signedWithServerKey(t, id, 'by-id') }, 'AGENT_NOT_FOUND');
+    assert.equal((await verify(t, { token: await signedWithServerKey(t, agent.did, 'by-did-again') })).status, 200);
     await t.app.close();
   },
 );
