@@ -261,7 +261,9 @@ export class Authority {
       if (before !== undefined && repeatsApplied(before, proposal)) {
         return { created: false, view: await appliedView(locked, before) };
       }
-      this.#checkApplicable(locked, proposal, this.#ctx.clock.now());
+      // One reference time for the whole transaction: the instant that finds the proposal unexpired applies it.
+      const at = this.#ctx.clock.now();
+      this.#checkApplicable(locked, proposal, at);
       if (before !== undefined) checkPending(before);
       if (before === undefined) {
         await store.insertProposal(db, {
@@ -282,7 +284,7 @@ export class Authority {
       if (before !== undefined) stored = await this.#addSignatures(db, locked, row, stored, proposal);
       const quorum = await checkQuorum(locked.state, stored);
       if (quorum.met) {
-        const applied = await this.#apply(db, root, locked, id, stored, requestId);
+        const applied = await this.#apply(db, root, locked, id, stored, requestId, at);
         return { created: true, view: { ...view(row, stored, quorum), status: 'applied', appliedSequence: applied } };
       }
       return { created: before === undefined, view: view(row, stored, quorum) };
@@ -336,7 +338,7 @@ export class Authority {
       // quorum pending. Finish it here; otherwise the retried last signature would be refused as a duplicate.
       const heldQuorum = await checkQuorum(current.state, proposal);
       if (heldQuorum.met) {
-        const applied = await this.#apply(db, root, current, id, proposal, requestId);
+        const applied = await this.#apply(db, root, current, id, proposal, requestId, now);
         return { ...view(row, proposal, heldQuorum), status: 'applied' as const, appliedSequence: applied };
       }
       const signedAt = Date.parse(sig.signedAt);
@@ -356,7 +358,7 @@ export class Authority {
       const quorum = await checkQuorum(current.state, next);
       const updated = { ...row, version: row.version + 1 };
       if (!quorum.met) return view(updated, next, quorum);
-      const applied = await this.#apply(db, root, current, id, next, requestId);
+      const applied = await this.#apply(db, root, current, id, next, requestId, now);
       return { ...view(updated, next, quorum), status: 'applied' as const, appliedSequence: applied };
     });
   }
@@ -393,7 +395,8 @@ export class Authority {
 
   /**
    * Applies a proposal with quorum inside the caller's transaction (`db`, holding the registry lock), guarded by the
-   * stored sequence; returns the new sequence.
+   * stored sequence; returns the new sequence. `at` is the time the caller checked the proposal against (read once
+   * the lock was held): reading the clock again here could find expired a proposal just found in time.
    */
   async #apply(
     db: Kysely<Database>,
@@ -402,8 +405,9 @@ export class Authority {
     id: string,
     proposal: Proposal,
     requestId: string,
+    at: number,
   ): Promise<number> {
-    const now = Math.max(this.#ctx.clock.now(), Date.parse(current.state.lastAppliedAt));
+    const now = Math.max(at, Date.parse(current.state.lastAppliedAt));
     const { state } = applyProposal(current.state, proposal, { appliedAt: now });
     const doc = await signRegistryDocument(state, {
       rootKey: root.privateKey,
