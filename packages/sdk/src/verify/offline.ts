@@ -88,7 +88,8 @@ export function createOfflineVerifier(cache: VerifierCache, options: OfflineVeri
     },
     verifyToolManifest: (manifest: ToolManifest) => verifyToolManifest(manifest, cache, { crypto }),
     verifyContent: (signatureHash: string, content: string | Uint8Array) => {
-      const record = cache.signatures[signatureHash];
+      // Own records only: a hash named like an inherited member (constructor, __proto__) is not in the cache.
+      const record = Object.hasOwn(cache.signatures, signatureHash) ? cache.signatures[signatureHash] : undefined;
       if (record === undefined) {
         return Promise.resolve(invalid('NOT_FOUND', 'The cache holds no record of this signature hash.'));
       }
