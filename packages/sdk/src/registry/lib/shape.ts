@@ -118,7 +118,10 @@ export function isoTime(value: unknown, at: At): number {
   const sec = Number(m[6]);
   if (days === undefined || d < 1 || d > days || h > 23 || mi > 59 || sec > 59)
     fail(at, 'is not a real calendar time.');
-  return Date.UTC(y, mo - 1, d, h, mi, sec, m[7] === undefined ? 0 : Number(m[7]));
+  // Not Date.UTC(y, ...), which reads a year below 100 as 1900 + y: the year is the one written, as Date.parse reads it.
+  const time = new Date(0);
+  time.setUTCFullYear(y, mo - 1, d);
+  return time.setUTCHours(h, mi, sec, m[7] === undefined ? 0 : Number(m[7]));
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
