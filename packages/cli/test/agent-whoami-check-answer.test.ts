@@ -45,7 +45,12 @@ test('agent whoami --check refuses an answer that is not the agent profile (exit
       const what = `${form.join(' ')} ${text}`;
       assert.equal(r.code, 2, `${what}: ${r.err}`);
       assert.equal(r.out, '', what);
-      assert.match(r.err, /the server's answer is not the profile of did:identity:bot/, what);
+      // A page that is not JSON at all is the SDK's RESPONSE_INVALID; JSON of the wrong shape is the CLI's check.
+      const said =
+        type === 'text/html'
+          ? /RESPONSE_INVALID: GET \/v1\/identity\/\S+ answered 200 with a body that is not the JSON answer/
+          : /the server's answer is not the profile of did:identity:bot/;
+      assert.match(r.err, said, what);
     }
   }
   // The profile's status and score are shown.

@@ -1,4 +1,5 @@
 import { VouchError } from '../errors.ts';
+import { documentAnswer } from '../aip/fetch-json.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { DEFAULT_POW_DIFFICULTY } from '../pow/params.ts';
 import type { VouchClient } from '../client/client.ts';
@@ -43,7 +44,8 @@ export interface CreatedAgent {
 /** The server's `VOUCH_PUBLIC_URL`: its discovery document's `issuer`. */
 async function discoverPublicUrl(client: VouchClient, call: CallOptions): Promise<string> {
   // The client hands back whatever a 2xx carried: JSON null or an empty body must not be destructured.
-  const issuer = ((await client.tokens.discovery(call)) as { issuer?: unknown } | null | undefined)?.issuer;
+  const discovery = await documentAnswer(client.tokens.discovery(call), 'discovery document');
+  const issuer = (discovery as { issuer?: unknown } | null | undefined)?.issuer;
   if (typeof issuer !== 'string' || issuer === '') {
     throw new VouchError('AIP_RESPONSE_INVALID', 'The discovery document names no issuer.');
   }

@@ -89,3 +89,18 @@ export function objectOf(value: JsonValue | undefined, what: string): Record<str
   }
   return value as Record<string, JsonValue>;
 }
+
+/**
+ * The client's answer for a document a verifier reads, with the client's `RESPONSE_INVALID` (a 2xx that is not JSON:
+ * an HTML page, an empty body) given as `AIP_RESPONSE_INVALID`, the code every other document of the wrong shape has.
+ */
+export async function documentAnswer<T>(answer: Promise<T>, what: string): Promise<T> {
+  try {
+    return await answer;
+  } catch (err) {
+    if (isVouchError(err, 'RESPONSE_INVALID')) {
+      throw new VouchError('AIP_RESPONSE_INVALID', `The ${what} is not a JSON object.`, { cause: err });
+    }
+    throw err;
+  }
+}

@@ -62,6 +62,11 @@ export interface Route {
   readonly auth: readonly CredentialKind[];
   /** POSTs that may safely be sent twice (same effect); GET and HEAD always are. */
   readonly idempotent?: boolean;
+  /**
+   * The route answers text (Prometheus metrics, Markdown), handed back as a string. Every other route answers JSON,
+   * and a 2xx whose body is not JSON (unlabelled, empty) is `RESPONSE_INVALID`.
+   */
+  readonly text?: boolean;
 }
 
 /** Per-call options every client method takes last. */
@@ -222,9 +227,12 @@ function bodyText(body: JsonValue): string {
   return text;
 }
 
-/** The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse. */
-function parseBody(text: string, contentType: string | null): { body: unknown; invalid: boolean } {
-  if (text === '') return { body: undefined, invalid: false };
+/**
+ * The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse, and (with
+ * `json`, a route that answers JSON) when it is not labelled JSON or is empty.
+ */
+function parseBody(text: string, contentType: string | null, json: boolean): { body: unknown; invalid: boolean } {
+  if (text === '') return { body: undefined, invalid: json };
   if (contentType !== null && /[/+]json\b/i.test(contentType)) {
     try {
       return { body: JSON.parse(text), invalid: false };
@@ -232,7 +240,7 @@ function parseBody(text: string, contentType: string | null): { body: unknown; i
       return { body: text, invalid: true };
     }
   }
-  return { body: text, invalid: false };
+  return { body: text, invalid: json };
 }
 
 /** The HTTP layer of {@link VouchClient}; one per client. */
@@ -370,7 +378,8 @@ export class HttpTransport {
       let failure: VouchApiError;
       let retryAfterMs: number | undefined;
       try {
-        const res = await this.attempt(url, { method, headers, body: text }, timeoutMs, options.signal, path);
+        const json = route.text !== true && method !== 'HEAD';
+        const res = await this.attempt(url, { method, headers, body: text }, timeoutMs, options.signal, path, json);
         const ok = (res.status >= 200 && res.status < 300) || (request.accept?.includes(res.status) ?? false);
         if (ok) return { status: res.status, body: res.body as T, headers: res.headers };
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
@@ -395,7 +404,7 @@ export class HttpTransport {
   /**
    * One request with its own timeout; no answer → VouchApiError with status 0 (`NETWORK_ERROR`, `REQUEST_TIMEOUT`);
    * a redirect → `UNEXPECTED_REDIRECT`; a body over the cap → `RESPONSE_TOO_LARGE`; a non-error body labelled JSON
-   * that does not parse → `RESPONSE_INVALID`.
+   * that does not parse, or (`json`) a 2xx body that is not JSON at all → `RESPONSE_INVALID`.
    */
   private async attempt(
     url: string,
@@ -403,6 +412,7 @@ export class HttpTransport {
     timeoutMs: number,
     signal: AbortSignal | undefined,
     path: string,
+    json: boolean,
   ): Promise<{ status: number; body: unknown; headers: { get(name: string): string | null } }> {
     const controller = new AbortController();
     let timedOut = false;
@@ -443,13 +453,16 @@ export class HttpTransport {
           );
         });
       }
-      const { body, invalid } = parseBody(text, res.headers.get('content-type'));
-      // A success that claims JSON but does not parse (cut short, an HTML page mislabelled) is no answer to hand back
-      // as a string; an error status keeps its own code (HTTP_ERROR) whatever its body.
+      const success = res.status >= 200 && res.status < 300;
+      const { body, invalid } = parseBody(text, res.headers.get('content-type'), json && success);
+      // A success that claims JSON but does not parse (cut short, an HTML page mislabelled), or a JSON route's success
+      // that is not JSON at all (a proxy's or an app's HTML fallback, an empty 204), is no answer to hand back as a
+      // string or undefined: a write would read as done. An error status keeps its own code (HTTP_ERROR) whatever
+      // its body.
       if (invalid && res.status < 400) {
         throw refusal(
           'RESPONSE_INVALID',
-          `${init.method} ${path} answered ${res.status} with a body labelled JSON that does not parse.`,
+          `${init.method} ${path} answered ${res.status} with a body that is not the JSON answer it should be.`,
           res.status,
         );
       }

@@ -8,7 +8,7 @@ export const ROUTES = {
   // health, admin, keys
   healthz: { method: 'GET', path: '/healthz', auth: [] },
   readyz: { method: 'GET', path: '/readyz', auth: [] },
-  metrics: { method: 'GET', path: '/metrics', auth: ['admin'] },
+  metrics: { method: 'GET', path: '/metrics', auth: ['admin'], text: true },
   audit: { method: 'GET', path: '/api/v1/admin/audit', auth: ['admin'] },
   vouchKeys: { method: 'GET', path: '/.well-known/vouch-keys.json', auth: [] },
   adminKeys: { method: 'GET', path: '/api/v1/admin/keys', auth: ['admin'] },
@@ -56,7 +56,7 @@ export const ROUTES = {
   aipDiscovery: { method: 'GET', path: '/.well-known/agent-registry.json', auth: [] },
   aipJwks: { method: 'GET', path: '/.well-known/jwks.json', auth: [] },
   aipAgents: { method: 'GET', path: '/api/registry/agents', auth: [] },
-  aipSpec: { method: 'GET', path: '/api/registry/spec', auth: [] },
+  aipSpec: { method: 'GET', path: '/api/registry/spec', auth: [], text: true },
   // Public with an agent proof in the body; the admin or the owner when configured and chosen.
   aipIssue: { method: 'POST', path: '/api/registry/issue', auth: [] },
   // Read-only unless the caller is the audience (then its nonce is consumed): TokensApi.verify sends a call that may

@@ -4,7 +4,7 @@ import { VouchError } from '../errors.ts';
 import type { CallOptions } from '../client/http.ts';
 import type { SignatureRecord, VouchKeys } from '../client/types.ts';
 import type { JsonValue } from '../json/types.ts';
-import { objectOf } from '../aip/fetch-json.ts';
+import { documentAnswer, objectOf } from '../aip/fetch-json.ts';
 import { parseRevocationPage } from '../aip/revocations.ts';
 
 export interface VerifierCache {
@@ -58,7 +58,10 @@ export async function fetchVerifierCache(
     throw new VouchError('INVALID_ARGUMENT', 'maxRevocationPages must be a positive integer.');
   }
   const noAuth: CallOptions = { ...call, as: 'none' };
-  const [discovery, vouchKeys] = await Promise.all([client.tokens.discovery(noAuth), client.server.vouchKeys(noAuth)]);
+  const [discovery, vouchKeys] = await Promise.all([
+    documentAnswer(client.tokens.discovery(noAuth), 'discovery document'),
+    documentAnswer(client.server.vouchKeys(noAuth), 'vouch-keys.json document'),
+  ]);
   // The client hands back whatever a 2xx carried (text, null, any JSON): check what the verifiers will read.
   const doc = objectOf(discovery as unknown as JsonValue, 'discovery document');
   if (typeof doc.issuer !== 'string' || !Array.isArray(doc.keys)) {
@@ -79,7 +82,10 @@ export async function fetchVerifierCache(
     const sent = cursor;
     // Checked as the offline verifier checks it: a list of anything but entries must not pass for an empty one.
     const page = parseRevocationPage(
-      (await client.tokens.revocations({ since: sent, limit: 1000 }, noAuth)) as unknown as JsonValue,
+      (await documentAnswer(
+        client.tokens.revocations({ since: sent, limit: 1000 }, noAuth),
+        'revocation list',
+      )) as unknown as JsonValue,
     );
     for (const r of page.entries) jtis.push(r.jti);
     cursor = page.cursor;
