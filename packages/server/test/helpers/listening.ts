@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { announceChange } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import { BOUND_MS, within } from './within.ts';
+import { READY_MS, within } from './within.ts';
 
 /**
  * Announces a probe topic on `storage` until its own listener hears one: from then on it hears every announcement
@@ -16,7 +16,7 @@ export async function listenerHears(storage: Storage): Promise<void> {
     if (topic === probe) heard = true;
   });
   try {
-    await within(BOUND_MS, 'the change listener hears announcements', async () => {
+    await within(READY_MS, 'the change listener hears announcements', async () => {
       if (!heard) await announceChange(storage.db, 'postgres', probe);
       return heard;
     });

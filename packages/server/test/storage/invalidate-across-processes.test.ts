@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { BOUND_MS, within } from '../helpers/within.ts';
+import { BOUND_MS, READY_MS, within } from '../helpers/within.ts';
 import { listenerHears } from '../helpers/listening.ts';
 import { makeApp, type TestApp } from '../helpers/app.ts';
 import type { Storage } from '../../src/storage/index.ts';
@@ -55,7 +55,7 @@ async function onListeners(name: string, select: string): Promise<number[]> {
   }
 }
 
-const pgOnly = { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false, timeout: 30_000 };
+const pgOnly = { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false, timeout: 90_000 };
 
 eachEngine(
   'a compromised token-key rotation at A: B refuses the old key’s tokens at once (PostgreSQL: LISTEN/NOTIFY)',
@@ -177,11 +177,11 @@ test(
       const agent = await registerAgent(a);
       const first = await issue(a, agent);
       assert.equal((await verify(b, { token: first.token })).status, 200);
-      await within(BOUND_MS, 'the listeners are up', async () => (await listeners(name)).length === 2);
+      await within(READY_MS, 'the listeners are up', async () => (await listeners(name)).length === 2);
       const ended = await terminateListeners(name);
       assert.equal(ended.length, 2, 'listener backends found by application_name');
       // Reconnected (with backoff), LISTENing again on new backends; meanwhile the TTLs still bound staleness.
-      await within(BOUND_MS, 'the listeners are back', async () => {
+      await within(READY_MS, 'the listeners are back', async () => {
         const now = await listeners(name);
         return now.length === 2 && now.every((pid) => !ended.includes(pid));
       });
@@ -196,7 +196,7 @@ test(
       await a.app.close();
       await b.app.close();
       // Closing the apps ends the listeners: nothing keeps the process (or the connections) alive.
-      await within(BOUND_MS, 'the listeners are gone', async () => (await listeners(name)).length === 0);
+      await within(READY_MS, 'the listeners are gone', async () => (await listeners(name)).length === 0);
     } finally {
       await closeAll();
     }
@@ -244,7 +244,7 @@ test(
         throw new Error('a subscriber that fails');
       });
       const off = storage.changes.subscribe((topic) => heard.push(topic));
-      await within(BOUND_MS, 'the listener connects and says anything may have changed', async () =>
+      await within(READY_MS, 'the listener connects and says anything may have changed', async () =>
         heard.includes(EVERYTHING),
       );
       const payloads = [
@@ -272,7 +272,7 @@ test(
       offThrowing();
       off();
       await within(
-        BOUND_MS,
+        READY_MS,
         'the last subscriber gone, the listener closes',
         async () => (await listeners(name)).length === 0,
       );
