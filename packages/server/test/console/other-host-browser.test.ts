@@ -66,7 +66,9 @@ eachEngine(
       // The token inspector's form posts back to this address: something that is no token gets the answer.
       await page.goto(`${origin}/tokens/inspect`, { waitUntil: 'load' });
       await page.fill('#token', 'not-a-token');
-      const posted = page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 5_000 });
+      // Playwright's own default wait: a Chromium on a loaded machine can take seconds to submit and render, and a form
+      // the page refuses to submit (its CSP) never answers, however long the wait.
+      const posted = page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 30_000 });
       await page.click('#inspect-button');
       const answer = await posted.catch(() => undefined);
       assert.ok(answer !== undefined, `the form was submitted (${problems.join('; ')})`);
