@@ -68,7 +68,8 @@ async function deployment(t: Parameters<typeof serve>[0], dir: string, slugs: st
 
 test(
   'vouch restore --force puts back exactly the rows of the backup, keeps the replaced database, and serves it',
-  { timeout: 120_000 },
+  // A backstop for a hang: six processes of the binary one after the other took 83 s here while another suite ran.
+  { timeout: 300_000 },
   async (t) => {
     const dir = await tempDir(t);
     const { dataDir, server, backup } = await deployment(t, dir, ['one', 'two']);
