@@ -158,7 +158,8 @@ eachEngine(
     assert.equal((await storage.db.selectFrom('server_keys').selectAll().execute()).length, 1);
     assert.match(await readFile(kekFile ?? join(dataDir, 'kek.key'), 'utf8'), /^[0-9a-f]{64}\n$/);
   },
-  { timeout: 30_000 },
+  // A backstop for a hang: two child processes start, 8 s here while another suite ran.
+  { timeout: 90_000 },
 );
 
 eachEngine(

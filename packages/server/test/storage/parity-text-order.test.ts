@@ -19,6 +19,11 @@ import { listProofs } from '../../src/modules/agents/store.ts';
 import { latestDomainProof, upsertDomainProof } from '../../src/modules/agents/domain-proof-store.ts';
 
 const NATURAL_COLLATION = 'en-US-u-ka-shifted';
+/**
+ * A backstop for a hang: the PostgreSQL variant creates a database, migrates it and drops it, 15 s here while another
+ * suite ran (it had 30 s).
+ */
+const COLLATED_TIMEOUT_MS = 120_000;
 
 async function onAdminDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -32,7 +37,7 @@ async function onAdminDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** Runs `fn` on SQLite and on a fresh PostgreSQL database whose default collation is natural-language. */
 function eachEngineCollated(name: string, fn: (storage: Storage) => Promise<void>): void {
-  test(`${name} [sqlite]`, { timeout: 30_000 }, async () => {
+  test(`${name} [sqlite]`, { timeout: COLLATED_TIMEOUT_MS }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'vouch-order-'));
     const storage = await openStorage({ dataDir });
     try {
@@ -42,7 +47,7 @@ function eachEngineCollated(name: string, fn: (storage: Storage) => Promise<void
       await rm(dataDir, { recursive: true, force: true });
     }
   });
-  test(`${name} [postgres, ${NATURAL_COLLATION}]`, { timeout: 30_000 }, async (t) => {
+  test(`${name} [postgres, ${NATURAL_COLLATION}]`, { timeout: COLLATED_TIMEOUT_MS }, async (t) => {
     if (TEST_DATABASE_URL === undefined) return t.skip(PG_SKIP_REASON);
     const database = `vouch_order_${randomBytes(6).toString('hex')}`;
     try {
