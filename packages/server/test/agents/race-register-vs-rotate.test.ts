@@ -92,5 +92,5 @@ eachEngine(
       await b.app.close();
     }
   },
-  { timeout: 30_000 },
+  { timeout: 90_000 },
 );

@@ -81,7 +81,7 @@ test(
   'a deadlock or serialization failure is a 503 to retry, not a 500',
   {
     skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false,
-    timeout: 30_000,
+    timeout: 90_000,
   },
   async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'vouch-conflict-'));
