@@ -44,14 +44,20 @@ test('SIGTERM to npm start alone stops the server it started, gracefully', async
   });
   // Generous waits (npm, then the server, start in 10 s here while another suite runs): an orphaned server never
   // closes the output pipe, however long the test waits.
-  await within(60_000, `the server logs that it listens:\n${log}`, async () =>
-    log.includes('"msg":"vouch server listening"'),
+  await within(
+    60_000,
+    () => `the server logs that it listens:\n${log}`,
+    async () => log.includes('"msg":"vouch server listening"'),
   );
 
   child.kill('SIGTERM');
   let done = false;
   void closed.then(() => (done = true));
-  await within(30_000, `npm and the server both exit (the output pipe closes):\n${log}`, async () => done);
+  await within(
+    30_000,
+    () => `npm and the server both exit (the output pipe closes):\n${log}`,
+    async () => done,
+  );
   assert.match(log, /"signal":"SIGTERM".*"msg":"shutting down"/);
   await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'nothing listens on the port any more');
 });
