@@ -2,8 +2,8 @@
 // of vouch.db alone can be torn or stale (the -wal file holds recent commits); VACUUM INTO reads one snapshot in a
 // single read transaction, which in WAL mode never blocks the writers, and writes it out whole.
 import { constants } from 'node:fs';
-import { access, link, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { access, link, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
@@ -57,7 +57,8 @@ export interface SqliteBackup {
 
 /**
  * Why a backup was not written (nothing is left behind): `OUTPUT_EXISTS` (the output exists and `force` was not
- * given), `OUTPUT_INVALID` (the output is the database itself, one of the deployment's key files, or not a file),
+ * given), `OUTPUT_INVALID` (the output is the database itself, one of the deployment's key files, not a file, or named as a
+ * folder: ending with a slash, `.` or `..`),
  * `OUTPUT_UNWRITABLE` (the folder is missing or not writable, the disk full), `BACKUP_FAILED` (the snapshot failed or
  * does not check out).
  */
@@ -90,6 +91,13 @@ export async function backupSqlite(
   if (config.databaseUrl !== undefined) {
     throw new StorageError('INVALID_ARGUMENT', 'A PostgreSQL database is backed up with pg_dump.');
   }
+  // resolve() drops a trailing slash: `/backups/new/` would otherwise become a file named `new`.
+  if (namesFolder(output)) {
+    throw new BackupError(
+      'OUTPUT_INVALID',
+      `The output ${output} names a folder: name the backup file in it (such as ${join(resolve(output), 'vouch.db')}).`,
+    );
+  }
   const file = resolve(output);
   const database = resolve(join(config.dataDir, SQLITE_FILE));
   // Checked before anything is opened or written, so a refusal leaves everything as it was.
@@ -109,15 +117,17 @@ export async function backupSqlite(
       );
     }
   }
-  if ((await lstatOrUndefined(file)) !== undefined) {
+  const existing = await lstatOrUndefined(file);
+  if (existing !== undefined) {
+    // Before --force is suggested: it replaces a file only.
+    if (!existing.isFile()) {
+      throw new BackupError('OUTPUT_INVALID', `The output ${file} exists and is not a file: name another file.`);
+    }
     if (!opts.force) {
       throw new BackupError(
         'OUTPUT_EXISTS',
         `The output ${file} exists: name another file, or give --force to replace it.`,
       );
-    }
-    if (!(await lstat(file)).isFile()) {
-      throw new BackupError('OUTPUT_INVALID', `The output ${file} exists and is not a file: name another file.`);
     }
   }
   // A missing file is refused here: opening it would create an empty database.
@@ -173,6 +183,13 @@ export async function backupSqlite(
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+/** Whether `output`, as given, can only name a folder: it ends with a separator, `.` or `..`. */
+function namesFolder(output: string): boolean {
+  const last = Math.max(output.lastIndexOf('/'), sep === '\\' ? output.lastIndexOf('\\') : -1);
+  const name = output.slice(last + 1);
+  return name === '' || name === '.' || name === '..';
 }
 
 /** Whether this process may access `file` as `mode` says (F_OK, R_OK, W_OK). */
