@@ -104,7 +104,7 @@ export async function rewrapKek(
 
 /**
  * Throws `DATABASE_UNAVAILABLE` unless `opts` names a Vouch database that has been set up: its migration table and
- * its KEK check value exist. Reads only, creating nothing: openStorage would create and migrate a schema (or a
+ * its KEK check value exist; returns that check value (kekCheckValue). Reads only, creating nothing: openStorage would create and migrate a schema (or a
  * SQLite file) that a mistyped VOUCH_DATABASE_SCHEMA or data directory names, before the re-wrap could refuse.
  *
  * @example
@@ -113,12 +113,12 @@ export async function rewrapKek(
  * const storage = await openStorage({ dataDir: './data' });
  * ```
  */
-export async function assertVouchDatabase(opts: OpenStorageOptions): Promise<void> {
-  if (opts.databaseUrl === undefined) assertSqliteDatabase(opts.dataDir);
-  else await assertPostgresDatabase(opts.databaseUrl, opts.pgSchema);
+export async function assertVouchDatabase(opts: OpenStorageOptions): Promise<string> {
+  if (opts.databaseUrl === undefined) return assertSqliteDatabase(opts.dataDir);
+  return assertPostgresDatabase(opts.databaseUrl, opts.pgSchema);
 }
 
-function assertSqliteDatabase(dataDir: string): void {
+function assertSqliteDatabase(dataDir: string): string {
   const file = join(dataDir, SQLITE_FILE);
   const absent = new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database in ${dataDir}.`);
   if (!existsSync(file)) throw absent;
@@ -132,9 +132,12 @@ function assertSqliteDatabase(dataDir: string): void {
     const tables = raw
       .prepare("select name from sqlite_master where type = 'table' and name in (?, 'meta')")
       .all(MIGRATION_TABLE);
-    if (tables.length !== 2 || raw.prepare('select 1 from meta where key = ?').get(CHECK_META_KEY) === undefined) {
-      throw absent;
-    }
+    const row =
+      tables.length === 2
+        ? (raw.prepare('select value from meta where key = ?').get(CHECK_META_KEY) as { value: string } | undefined)
+        : undefined;
+    if (row === undefined) throw absent;
+    return row.value;
   } catch (err) {
     // Saying why, as the server's start does: a file that is no database failed here with SQLite's bare message.
     throw err === absent ? absent : cannotOpenSqlite(err, file);
@@ -143,7 +146,7 @@ function assertSqliteDatabase(dataDir: string): void {
   }
 }
 
-async function assertPostgresDatabase(url: string, schema: string | undefined): Promise<void> {
+async function assertPostgresDatabase(url: string, schema: string | undefined): Promise<string> {
   const client = new pg.Client({ connectionString: explicitSslMode(url), connectionTimeoutMillis: 10_000 });
   // A connection the server drops emits 'error'; the query in progress fails with it anyway.
   client.on('error', () => undefined);
@@ -165,18 +168,23 @@ async function assertPostgresDatabase(url: string, schema: string | undefined): 
       [schema ?? null, MIGRATION_TABLE],
     );
     const name = rows[0]?.name ?? undefined;
-    const sealed =
-      name !== undefined &&
-      rows[0]!.tables &&
-      (await client.query(`select 1 from ${client.escapeIdentifier(name)}.meta where key = $1`, [CHECK_META_KEY])).rows
-        .length > 0;
-    if (!sealed) {
+    const check =
+      name !== undefined && rows[0]!.tables
+        ? (
+            await client.query<{ value: string }>(
+              `select value from ${client.escapeIdentifier(name)}.meta where key = $1`,
+              [CHECK_META_KEY],
+            )
+          ).rows[0]?.value
+        : undefined;
+    if (check === undefined) {
       const where =
         schema !== undefined
           ? `${schema} (VOUCH_DATABASE_SCHEMA)`
           : `${name ?? 'the current schema'} (the search_path's schema; VOUCH_DATABASE_SCHEMA is not set)`;
       throw new StorageError('DATABASE_UNAVAILABLE', `There is no Vouch database at ${where}; nothing was created.`);
     }
+    return check;
   } catch (err) {
     if (err instanceof StorageError) throw err;
     throw new StorageError(
