@@ -177,7 +177,11 @@ export interface CertifyResult {
   match: boolean;
   signatureHash: string;
   payloadHash: string;
-  signer: { did: string; signedAt: number; publicNote?: string | null };
+  /**
+   * `status` is the signing agent's standing now (`unclaimed`, `claimed`, `revoked`; absent from older servers): a
+   * match says the content is what was signed, not that the signer still answers for it.
+   */
+  signer: { did: string; signedAt: number; publicNote?: string | null; status?: string };
   integratorConsent?: { integratorSlug: string; status: string };
 }
 

@@ -91,6 +91,11 @@ eachEngine('verify: the seed shape, with owner, reputation, certification count 
     const revoked = (await verify(app, first.signatureHash)).json() as { valid: boolean; agent: { status: string } };
     assert.equal(revoked.valid, true);
     assert.equal(revoked.agent.status, 'revoked');
+    // Certify says so too: the content still matches what was signed, by a signer that no longer answers for it.
+    const certified = await certify(app, { signatureHash: first.signatureHash, contentHash: first.body.payloadHash });
+    assert.equal(certified.statusCode, 200, certified.body);
+    assert.deepEqual((certified.json() as { match: boolean; signer: { status: string } }).signer.status, 'revoked');
+    assert.equal((certified.json() as { match: boolean }).match, true);
   } finally {
     await app.close();
   }
@@ -194,7 +199,7 @@ eachEngine('certify: a match counts once per address; unknown 404; rate-limited 
       match: true,
       signatureHash,
       payloadHash: body.payloadHash,
-      signer: { did: agent.did, signedAt: body.signedAt, publicNote: 'note' },
+      signer: { did: agent.did, signedAt: body.signedAt, publicNote: 'note', status: 'unclaimed' },
       certificationCount: 1,
     });
     // Upper-case hex is the same digest (a match, from the address that already counted today).

@@ -180,6 +180,7 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
                   did: { type: 'string' },
                   signedAt: { type: 'integer' },
                   publicNote: { type: ['string', 'null'] },
+                  status: { type: 'string' },
                 },
               },
               certificationCount: { type: 'integer' },
@@ -194,13 +195,25 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
     async (req) => {
       const b = req.body as { signatureHash: string; contentHash: string };
       const addressKey = clientAddressKey(req.ip);
-      const { match, signature } = await certifySignature(ctx, b.signatureHash, b.contentHash, addressKey);
+      const { match, signature, signerStatus } = await certifySignature(
+        ctx,
+        b.signatureHash,
+        b.contentHash,
+        addressKey,
+      );
       const consent = await consentFor(ctx, req.principal, signature.agentId);
       return {
         match,
         signatureHash: signature.signatureHash,
         payloadHash: signature.payloadHash,
-        signer: { did: signature.did, signedAt: signature.signedAt, publicNote: signature.publicNote },
+        // The agent's standing now, as the verify view's agent.status: a match says what was signed, not that the
+        // signer still answers for it (a revoked agent's signatures still match).
+        signer: {
+          did: signature.did,
+          signedAt: signature.signedAt,
+          publicNote: signature.publicNote,
+          status: signerStatus,
+        },
         certificationCount: signature.certificationCount,
         ...(consent === undefined ? {} : { integratorConsent: consent }),
       };

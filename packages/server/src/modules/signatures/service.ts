@@ -12,7 +12,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { hitRateLimit } from '../../storage/index.ts';
-import { assertAgentActive, holdSigner, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
+import { assertAgentActive, findAgent, holdSigner, resolveAgent, verifyAgentSignature } from '../agents/service.ts';
 import type { Agent } from '../agents/service.ts';
 import * as store from './store.ts';
 import type { SignatureRow } from './store.ts';
@@ -279,12 +279,14 @@ export async function certifySignature(
   signatureHash: string,
   contentHash: string,
   addressKey: string,
-): Promise<{ match: boolean; signature: StoredSignature }> {
+): Promise<{ match: boolean; signature: StoredSignature; signerStatus: Agent['status'] }> {
   const found = await findSignature(ctx, signatureHash);
   if (found === undefined) throw new ApiError('NOT_FOUND', 'No signature has this hash.');
+  // Agents are never deleted, so the signer is found; were it missing, it would answer for nothing (revoked).
+  const signerStatus = (await findAgent(ctx, found.agentId))?.status ?? 'revoked';
   // Both are public digests of the same length: a plain comparison leaks nothing worth a constant-time one.
   const match = contentHash.toLowerCase() === found.payloadHash;
-  if (!match) return { match, signature: found };
+  if (!match) return { match, signature: found, signerStatus };
   const bucket = `signatures.certify|${signatureHash}|${certifierDigest(ctx, signatureHash, addressKey)}`;
   const now = ctx.clock.now();
   const count = await ctx.storage.db.transaction().execute(async (trx) => {
@@ -292,7 +294,7 @@ export async function certifySignature(
     // The rate_limits row is the day's marker: pruned once the day is over, never read back as an address.
     return hit.count > 1 ? undefined : store.incrementCertifications(trx, signatureHash);
   });
-  return { match, signature: { ...found, certificationCount: count ?? found.certificationCount } };
+  return { match, signature: { ...found, certificationCount: count ?? found.certificationCount }, signerStatus };
 }
 
 /**
