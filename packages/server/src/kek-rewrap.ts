@@ -4,9 +4,15 @@ import type { Config } from './config.ts';
 import { storageOptionsOf } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
 import type { KeyFileWarnings } from './key-file-modes.ts';
-import { constantTimeEqual } from '@vouch/sdk';
-import { assertVouchDatabase, kekFilePath, openStorage, readKek, rewrapKek, StorageError } from './storage/index.ts';
-import { kekCheckValue } from './storage/kek.ts';
+import {
+  assertKeysDiffer,
+  assertSealedUnderOld,
+  assertVouchDatabase,
+  kekFilePath,
+  openStorage,
+  readKek,
+  rewrapKek,
+} from './storage/index.ts';
 
 /** What `vouch kek rewrap` reports. */
 export interface DeploymentRewrap {
@@ -55,7 +61,8 @@ export async function rewrapDeploymentKek(
     // are the keys against the database's check value (rewrapKek checks them again in its transaction): a refused
     // re-wrap must not migrate a database an older version left.
     const check = await assertVouchDatabase(storageOptionsOf(config));
-    assertRewrapPossible(check, oldKek, newKek);
+    assertKeysDiffer(oldKek, newKek);
+    assertSealedUnderOld(check, oldKek, newKek);
     const storage = await openStorage(storageOptionsOf(config));
     try {
       const { keys } = await rewrapKek(storage, oldKek, newKek, nowMs);
@@ -66,26 +73,5 @@ export async function rewrapDeploymentKek(
   } finally {
     oldKek.fill(0);
     newKek.fill(0);
-  }
-}
-
-/**
- * Throws what rewrapKek would, before the database is opened: `KEK_UNCHANGED` when both keys are one, `KEK_MISMATCH`
- * when the database (`check`, its KEK check value) is sealed under neither the current key nor the new one (already
- * re-wrapped to the new key: said so, as rewrapKek does).
- */
-function assertRewrapPossible(check: string, oldKek: Buffer, newKek: Buffer): void {
-  if (constantTimeEqual(oldKek, newKek)) {
-    throw new StorageError('KEK_UNCHANGED', 'The new key-encryption key is the one already in use.');
-  }
-  if (constantTimeEqual(check, kekCheckValue(newKek))) {
-    throw new StorageError(
-      'KEK_MISMATCH',
-      'This database is already sealed under the new key-encryption key (an earlier re-wrap to it completed); ' +
-        'nothing changed: keep the new file and put it in place of the current one.',
-    );
-  }
-  if (!constantTimeEqual(check, kekCheckValue(oldKek))) {
-    throw new StorageError('KEK_MISMATCH', 'The current key-encryption key is not the one this database uses.');
   }
 }

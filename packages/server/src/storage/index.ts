@@ -17,7 +17,7 @@ export {
   KEK_FILE_NAME,
 } from './kek.ts';
 export type { LoadedKek } from './kek.ts';
-export { assertVouchDatabase, rewrapKek } from './kek-rewrap.ts';
+export { assertKeysDiffer, assertSealedUnderOld, assertVouchDatabase, rewrapKek } from './kek-rewrap.ts';
 export type { KekRewrap } from './kek-rewrap.ts';
 export { seal, open } from './secret-box.ts';
 export {

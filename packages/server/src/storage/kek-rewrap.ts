@@ -48,26 +48,13 @@ export async function rewrapKek(
     }
   }
   assertNonNegativeInteger('nowMs', nowMs);
-  if (constantTimeEqual(oldKek, newKek)) {
-    throw new StorageError('KEK_UNCHANGED', 'The new key-encryption key is the one already in use.');
-  }
+  assertKeysDiffer(oldKek, newKek);
   const oldCheck = kekCheckValue(oldKek);
   return translateErrors(() =>
     storage.db.transaction().execute(async (trx) => {
       // The check row first: its row lock orders this against rotations, which read it FOR SHARE (assertKekCurrent).
       const check = await trx.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst();
-      if (check !== undefined && constantTimeEqual(check.value, kekCheckValue(newKek))) {
-        // A re-wrap to this key already committed (a session that dropped before it printed): the new file is the
-        // only key that opens the server keys now, and must not be thrown away as a failed attempt.
-        throw new StorageError(
-          'KEK_MISMATCH',
-          'This database is already sealed under the new key-encryption key (an earlier re-wrap to it completed); ' +
-            'nothing changed: keep the new file and put it in place of the current one.',
-        );
-      }
-      if (check === undefined || !constantTimeEqual(check.value, oldCheck)) {
-        throw new StorageError('KEK_MISMATCH', 'The current key-encryption key is not the one this database uses.');
-      }
+      assertSealedUnderOld(check?.value, oldKek, newKek);
       const moved = await trx
         .updateTable('meta')
         .set({ value: kekCheckValue(newKek) })
@@ -100,6 +87,32 @@ export async function rewrapKek(
       return { keys: rows.length };
     }),
   );
+}
+
+/** Throws `KEK_UNCHANGED` when the two keys are one: a re-wrap would change nothing. */
+export function assertKeysDiffer(oldKek: Buffer, newKek: Buffer): void {
+  if (constantTimeEqual(oldKek, newKek)) {
+    throw new StorageError('KEK_UNCHANGED', 'The new key-encryption key is the one already in use.');
+  }
+}
+
+/**
+ * Throws `KEK_MISMATCH` unless `check` (the database's KEK check value, undefined when it has none) is `oldKek`'s;
+ * one that is `newKek`'s says an earlier re-wrap to it completed.
+ */
+export function assertSealedUnderOld(check: string | undefined, oldKek: Buffer, newKek: Buffer): void {
+  if (check !== undefined && constantTimeEqual(check, kekCheckValue(newKek))) {
+    // A re-wrap to this key already committed (a session that dropped before it printed): the new file is the only
+    // key that opens the server keys now, and must not be thrown away as a failed attempt.
+    throw new StorageError(
+      'KEK_MISMATCH',
+      'This database is already sealed under the new key-encryption key (an earlier re-wrap to it completed); ' +
+        'nothing changed: keep the new file and put it in place of the current one.',
+    );
+  }
+  if (check === undefined || !constantTimeEqual(check, kekCheckValue(oldKek))) {
+    throw new StorageError('KEK_MISMATCH', 'The current key-encryption key is not the one this database uses.');
+  }
 }
 
 /**
