@@ -1,12 +1,11 @@
 // A tool manifest is signed by the server's `tool-manifest` key: the signature covers the RFC 8785 JSON of
 // {type: "vouch-tool-manifest-v1", did, slug, tool_manifest_hash, updated_at} (docs/PROTOCOL.md "Tool manifests").
 import { decodeBase64 } from '../encoding/base64.ts';
-import { decodeBase64url } from '../encoding/base64url.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { canonicalize } from '../json/canonicalize.ts';
 import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { publicKeyFromRaw } from '../keys/parse-public.ts';
+import { keysFromJwks } from '../jwt/keys.ts';
 import { ed25519KeysOf } from '../keys/vouch-keys.ts';
 import type { ToolManifest, VouchKeys } from '../client/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
@@ -42,8 +41,9 @@ function markedRevoked(m: Partial<ToolManifest>): boolean {
 /**
  * Verifies a signed tool manifest (`GET /v1/identity/{slug}/tools`) offline against the cached
  * `/.well-known/vouch-keys.json`: the manifest hash recomputed from `tools` and `tool_descriptions`
- * (`MANIFEST_HASH_MISMATCH`), the key `signature_kid` with purpose `tool-manifest` (`MANIFEST_KEY_UNKNOWN`; retired
- * keys still count, since what they signed stays valid), the Ed25519 signature (`MANIFEST_SIGNATURE_INVALID`), then
+ * (`MANIFEST_HASH_MISMATCH`), the key `signature_kid` with purpose `tool-manifest`, read as {@link keysFromJwks} reads a
+ * JWKS (`MANIFEST_KEY_UNKNOWN` also when the kid is listed twice, which is ambiguous; retired keys still count, since
+ * what they signed stays valid), the Ed25519 signature (`MANIFEST_SIGNATURE_INVALID`), then
  * the agent's standing: a manifest the server answers for a revoked agent (`agent_status: "revoked"`, a `revoked_at`,
  * or `code: "AGENT_REVOKED"`) is `AGENT_REVOKED` with `signatureValid: true` — the server did sign it, but the agent
  * no longer stands behind it. The status is not covered by the signature: it is the server's answer, trusted as far
@@ -93,13 +93,18 @@ export async function verifyToolManifest(
   if (hash !== m.tool_manifest_hash) {
     return invalid('MANIFEST_HASH_MISMATCH', 'tool_manifest_hash is not the hash of these tools and descriptions.');
   }
-  const jwk = ed25519KeysOf(cache?.vouchKeys, TOOL_MANIFEST_KEY_PURPOSE).find((k) => k.kid === m.signature_kid);
-  if (jwk === undefined) {
-    return invalid('MANIFEST_KEY_UNKNOWN', "The signing key is not one of the server's tool-manifest keys.");
+  // The same resolver as the capability keys: a kid listed twice is ambiguous and resolves to no key, whichever
+  // entry signed, rather than to whichever comes first.
+  const resolveKey = keysFromJwks({ keys: ed25519KeysOf(cache?.vouchKeys, TOOL_MANIFEST_KEY_PURPOSE) });
+  const key = await resolveKey(m.signature_kid, { alg: 'EdDSA', kid: m.signature_kid });
+  if (key === undefined) {
+    return invalid(
+      'MANIFEST_KEY_UNKNOWN',
+      "The signing key is not listed exactly once among the server's tool-manifest keys.",
+    );
   }
   let ok = false;
   try {
-    const key = publicKeyFromRaw('Ed25519', decodeBase64url(jwk.x as string));
     const statement = {
       type: TOOL_MANIFEST_TYPE,
       did: m.did,
