@@ -11,7 +11,7 @@ export { encodeUtf8, decodeUtf8 } from './encoding/utf8.ts';
 export { sha256Hex, sha256HexSync } from './hash/sha256.ts';
 export { constantTimeEqual } from './compare.ts';
 export { readBodyText } from './lib/read-body.ts';
-export type { ReadableResponse } from './lib/read-body.ts';
+export type { ReadableResponse, ReadBodyOptions } from './lib/read-body.ts';
 
 export type { CryptoProvider, KeyPair, SignatureAlgorithm } from './crypto/provider.ts';
 export { algorithmFor } from './crypto/algorithms.ts';

@@ -37,9 +37,9 @@ export async function serveAnswers(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, requests };
 }
 
-/** A handler answering `body` as `type` with `status`. */
+/** A handler answering `body` (text, or bytes sent as they are) as `type` with `status`. */
 export const respond =
-  (type: string, body: string, status = 200): Handler =>
+  (type: string, body: string | Uint8Array, status = 200): Handler =>
   (_req, res) =>
     void res.writeHead(status, { 'content-type': type }).end(body);
 

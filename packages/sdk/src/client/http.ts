@@ -227,13 +227,17 @@ function bodyText(body: JsonValue): string {
   return text;
 }
 
+function labelledJson(contentType: string | null): boolean {
+  return contentType !== null && /[/+]json\b/i.test(contentType);
+}
+
 /**
  * The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse, and (with
  * `json`, a route that answers JSON) when it is not labelled JSON or is empty.
  */
 function parseBody(text: string, contentType: string | null, json: boolean): { body: unknown; invalid: boolean } {
   if (text === '') return { body: undefined, invalid: json };
-  if (contentType !== null && /[/+]json\b/i.test(contentType)) {
+  if (labelledJson(contentType)) {
     try {
       return { body: JSON.parse(text), invalid: false };
     } catch {
@@ -404,7 +408,7 @@ export class HttpTransport {
   /**
    * One request with its own timeout; no answer → VouchApiError with status 0 (`NETWORK_ERROR`, `REQUEST_TIMEOUT`);
    * a redirect → `UNEXPECTED_REDIRECT`; a body over the cap → `RESPONSE_TOO_LARGE`; a non-error body labelled JSON
-   * that does not parse, or (`json`) a 2xx body that is not JSON at all → `RESPONSE_INVALID`.
+   * that is not UTF-8 or does not parse, or (`json`) a 2xx body that is not UTF-8 JSON at all → `RESPONSE_INVALID`.
    */
   private async attempt(
     url: string,
@@ -444,7 +448,16 @@ export class HttpTransport {
           throw err;
         });
       } else {
-        text = await readBodyText(res, this.maxResponseBytes).catch((err: unknown) => {
+        // A body read as JSON must be UTF-8 (RFC 8259 §8.1): other bytes are refused, not read as U+FFFD.
+        const fatal = (json && res.status >= 200 && res.status < 300) || labelledJson(res.headers.get('content-type'));
+        text = await readBodyText(res, this.maxResponseBytes, { fatal }).catch((err: unknown) => {
+          if (isVouchError(err, 'INVALID_UTF8')) {
+            throw refusal(
+              'RESPONSE_INVALID',
+              `${init.method} ${path} answered ${res.status} with a JSON body that is not UTF-8.`,
+              res.status,
+            );
+          }
           if (!isVouchError(err, 'RESPONSE_TOO_LARGE')) throw err;
           throw refusal(
             'RESPONSE_TOO_LARGE',

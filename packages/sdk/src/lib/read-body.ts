@@ -28,11 +28,29 @@ export function discardBody(res: ReadableResponse): void {
   res.body?.cancel().catch(() => undefined);
 }
 
+export interface ReadBodyOptions {
+  /**
+   * Bytes that are not UTF-8 (a stray byte, an overlong form, an encoded surrogate) throw `INVALID_UTF8` instead of
+   * becoming U+FFFD, as JSON requires (RFC 8259 §8.1). A leading byte-order mark is dropped either way. Only a `body`
+   * stream can be checked: a response with `text()` alone has been decoded already.
+   */
+  fatal?: boolean;
+}
+
+// A leading BOM is dropped (ignoreBOM: false), as RFC 8259 §8.1 lets a JSON reader do.
+const lenient = new TextDecoder('utf-8');
+const fatal = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * The body as UTF-8 text (as `Response.text()` decodes it), or `RESPONSE_TOO_LARGE` once it exceeds `maxBytes`:
- * refused up front when `Content-Length` says so, otherwise as soon as the bytes read pass the cap.
+ * The body as UTF-8 text (as `Response.text()` decodes it, or with `fatal` refusing what is not UTF-8:
+ * `INVALID_UTF8`), or `RESPONSE_TOO_LARGE` once it exceeds `maxBytes`: refused up front when `Content-Length` says
+ * so, otherwise as soon as the bytes read pass the cap.
  */
-export async function readBodyText(res: ReadableResponse, maxBytes: number): Promise<string> {
+export async function readBodyText(
+  res: ReadableResponse,
+  maxBytes: number,
+  options: ReadBodyOptions = {},
+): Promise<string> {
   const declared = res.headers.get('content-length');
   if (declared !== null && /^[0-9]+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
     discardBody(res);
@@ -67,5 +85,10 @@ export async function readBodyText(res: ReadableResponse, maxBytes: number): Pro
     bytes.set(c, at);
     at += c.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  if (options.fatal !== true) return lenient.decode(bytes);
+  try {
+    return fatal.decode(bytes);
+  } catch {
+    throw new VouchError('INVALID_UTF8', 'The response body is not valid UTF-8.');
+  }
 }
