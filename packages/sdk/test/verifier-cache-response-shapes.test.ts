@@ -95,3 +95,15 @@ test('a discovery document or vouch-keys.json without its keys is AIP_RESPONSE_I
     await assert.rejects(fetchVerifierCache(client()), invalidResponse(/discovery document|vouch-keys/), what);
   }
 });
+
+test('a signature record that is not JSON is AIP_RESPONSE_INVALID, as every other document of the cache', async () => {
+  reset();
+  answers['/api/v1/signatures/verify'] = html;
+  await assert.rejects(
+    fetchVerifierCache(client(), { signatures: ['a'.repeat(64)] }),
+    invalidResponse(/signature record/),
+  );
+  answers['/api/v1/signatures/verify'] = json({ payloadHash: 'b'.repeat(64) });
+  const cache = await fetchVerifierCache(client(), { signatures: ['a'.repeat(64)] });
+  assert.deepEqual(cache.signatures, { ['a'.repeat(64)]: { payloadHash: 'b'.repeat(64) } });
+});

@@ -41,7 +41,7 @@ const MAX_REVOCATION_PAGES = 1000;
  * the whole AIP revocation list, the trust registry document (if any) and the given signature records. The list is
  * read to its end or not at all: past `maxRevocationPages` pages it fails with `AIP_FETCH_FAILED`, and a page that
  * says `has_more` without moving the cursor on fails with `AIP_RESPONSE_INVALID`, as does a revocation page, discovery
- * document or vouch-keys.json of the wrong shape.
+ * document or vouch-keys.json of the wrong shape, and a signature record that is not JSON.
  *
  * @example
  * ```ts
@@ -106,7 +106,9 @@ export async function fetchVerifierCache(
     trustRegistry = undefined; // no registry yet (or a consumer that holds none): registry checks will say so
   }
   const records: Record<string, SignatureRecord> = {};
-  for (const hash of signatures) records[hash] = await client.signatures.verify(hash, noAuth);
+  for (const hash of signatures) {
+    records[hash] = await documentAnswer(client.signatures.verify(hash, noAuth), 'signature record');
+  }
   const cache: VerifierCache = {
     server: client.baseUrl,
     fetchedAt: client.http.now(),
