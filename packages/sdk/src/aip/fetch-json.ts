@@ -28,7 +28,8 @@ export interface JsonResponse {
  * GETs a JSON document with a timeout: 200 → parsed strictly (duplicate keys, non-finite numbers and deep nesting
  * refused); 304 → no body; anything else (a redirect included: none is followed, the documents must be served at the
  * URLs named), a network error or a timeout → `AIP_FETCH_FAILED`; a body over 4 MiB (not read further), not UTF-8
- * (RFC 8259 §8.1; a leading byte-order mark is ignored) or not strict JSON → `AIP_RESPONSE_INVALID`. URLs may appear in messages (they are public), never response bodies.
+ * (RFC 8259 §8.1; a leading byte-order mark is ignored) or not strict JSON → `AIP_RESPONSE_INVALID`. URLs may appear
+ * in messages (they are public), never response bodies.
  */
 export async function getJson(
   fetchImpl: FetchLike,
