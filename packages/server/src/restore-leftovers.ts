@@ -1,7 +1,8 @@
 // What a `vouch restore` interrupted by a crash (of the process or the machine) leaves beside the database: its
-// temporary copy `.vouch.db.restore-<hex>.tmp` (with the -wal, -journal or -shm files SQLite made for it), and, when
-// it stopped after copying the old database aside but before the rename, a `vouch.db.before-restore-<time>` copy of
-// the database still in place. The next restore removes the temporary files, and it, a backup and a server start
+// temporary copy `.vouch.db.restore-<hex>.tmp` (with the -wal, -journal or -shm files SQLite made for it); when it
+// stopped while copying the old database aside, the unfinished copy `.vouch.db.restore-<hex>.kept.tmp`; and, when it
+// stopped after that copy was whole and renamed but before the rename into place, a `vouch.db.before-restore-<time>`
+// copy of the database still in place. The next restore removes the temporary files, and it, a backup and a server start
 // name them; a kept copy is never removed (after a restore that was done it is the only copy of the replaced database).
 import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
@@ -18,6 +19,15 @@ export function restoreTempName(database: string): string {
   return join(dirname(database), `.${basename(database)}.restore-${processTag()}.tmp`);
 }
 
+/**
+ * A new temporary name, in its folder, for the copy a restore keeps of the database it replaces (`database`, the file
+ * itself), written there whole before it is renamed to `<db>.before-restore-<time>`: a file by that name is never part
+ * of one.
+ */
+export function restoreKeptTempName(database: string): string {
+  return join(dirname(database), `.${basename(database)}.restore-${processTag()}.kept.tmp`);
+}
+
 /** A restore's temporary file found beside the database. */
 export interface RestoreLeftover {
   /** The file (absolute). */
@@ -26,9 +36,11 @@ export interface RestoreLeftover {
   companions: string[];
   /**
    * `database`: another name of the database in place (a restore into an empty place stopped after linking its copy
-   * there, before removing this name); `copy`: a copy of a backup never put in place (the database was not replaced).
+   * there, before removing this name); `copy`: a copy of a backup never put in place (the database was not replaced);
+   * `kept`: an unfinished copy of the database in place, which a restore stopped while making it before replacing it
+   * (the database was not replaced).
    */
-  kind: 'database' | 'copy';
+  kind: 'database' | 'copy' | 'kept';
   /** The process that made it, when its name says so and a process with that id runs now: maybe a restore at work. */
   runningPid?: number;
   /** For a `copy`: kept copies (`<db>.before-restore-*`) not older than it, which that restore may have made. */
@@ -50,7 +62,7 @@ export async function findRestoreLeftovers(database: string): Promise<RestoreLef
   }
   const prefix = `.${base}.restore-`;
   const temps = names.filter(
-    (n) => n.startsWith(prefix) && /^(?:[0-9a-f]{12}|[0-9a-f]{20})\.tmp$/.test(n.slice(prefix.length)),
+    (n) => n.startsWith(prefix) && /^(?:[0-9a-f]{12}|[0-9a-f]{20}(?:\.kept)?)\.tmp$/.test(n.slice(prefix.length)),
   );
   if (temps.length === 0) return [];
   const db = await stat(database).catch(() => undefined);
@@ -63,9 +75,13 @@ export async function findRestoreLeftovers(database: string): Promise<RestoreLef
     const file = join(folder, name);
     const st: Stats | undefined = await stat(file).catch(() => undefined);
     if (st === undefined || !st.isFile()) continue;
-    const digits = name.slice(prefix.length, -'.tmp'.length);
+    const digits = name.slice(prefix.length).split('.')[0]!;
     const pid = digits.length === 20 ? processOfTag(digits) : undefined;
-    const kind = db !== undefined && db.dev === st.dev && db.ino === st.ino ? 'database' : 'copy';
+    const kind = name.endsWith('.kept.tmp')
+      ? 'kept'
+      : db !== undefined && db.dev === st.dev && db.ino === st.ino
+        ? 'database'
+        : 'copy';
     found.push({
       file,
       companions: sqliteCompanions(file).filter((c) => names.includes(basename(c))),
@@ -94,8 +110,11 @@ export function describeLeftover(leftover: RestoreLeftover, database: string, re
     leftover.kind === 'database'
       ? `${leftover.file}${also} is another name of the database at ${database}, left by a vouch restore interrupted ` +
         'just after it put the database there'
-      : `${leftover.file}${also} is the copy of a backup left by a vouch restore of ${database} interrupted before ` +
-        'it put the copy in place (it replaced nothing)';
+      : leftover.kind === 'kept'
+        ? `${leftover.file}${also} is an unfinished copy of the database at ${database}, left by a vouch restore ` +
+          'interrupted while it copied that database aside (nothing was replaced: the database there is whole)'
+        : `${leftover.file}${also} is the copy of a backup left by a vouch restore of ${database} interrupted before ` +
+          'it put the copy in place (it replaced nothing)';
   const action = removed
     ? leftover.kind === 'database'
       ? 'that name was removed (the file it named was the database this restore replaced, kept as its copy)'

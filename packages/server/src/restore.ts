@@ -18,7 +18,13 @@ import { describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
 import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
-import { describeLeftover, findRestoreLeftovers, removeLeftovers, restoreTempName } from './restore-leftovers.ts';
+import {
+  describeLeftover,
+  findRestoreLeftovers,
+  removeLeftovers,
+  restoreKeptTempName,
+  restoreTempName,
+} from './restore-leftovers.ts';
 import { syncFolder } from './files/sync-folder.ts';
 
 /** What `vouch restore` reports. */
@@ -79,7 +85,7 @@ function stamp(now: Date): string {
  * Vouch database, no migration this version does not know). The backup is copied into a temporary file (mode 0600)
  * beside the database, checked and flushed to disk before anything else changes; then, holding SQLite's exclusive lock
  * on the database there (refused with `TARGET_IN_USE` while any process has it open), the old database is copied to
- * `<db>.before-restore-<time>` (only with `force`: without it an existing database is `TARGET_EXISTS`), its -wal,
+ * `<db>.before-restore-<time>` (under a temporary name until whole; only with `force`: without it an existing database is `TARGET_EXISTS`), its -wal,
  * -journal and -shm files are removed, the copy is renamed into place and the folder flushed. A crash leaves either
  * the old database or the new one, never one beside the other's -wal file. A data directory that any user may write
  * is a `ConfigError`, as for a backup's folder. PostgreSQL is `INVALID_ARGUMENT`: pg_restore restores it.
@@ -461,7 +467,7 @@ async function install(
         },
       );
     }
-    await copyKept(old, kept);
+    await copyKept(old, database, kept);
     try {
       await removeCompanions(database);
       try {
@@ -618,36 +624,39 @@ function lockExclusively(database: string): BetterSqlite3.Database {
   }
 }
 
-/** Copies the database being replaced (`from`, left open) to `kept` (a new file, mode 0600), flushed to disk. */
-async function copyKept(from: FileHandle, kept: string): Promise<void> {
+/**
+ * Copies the database being replaced (`from`, open on `database`) to `kept` (a new file, mode 0600), flushed to disk: written
+ * under a temporary name beside it ({@link restoreKeptTempName}, which a later restore finds if this one is killed
+ * meanwhile) and renamed to `kept` once whole, so that a file named `kept` is never part of the database. The rename is
+ * flushed with the folder before the database is replaced (install's flush before its rename).
+ */
+async function copyKept(from: FileHandle, database: string, kept: string): Promise<void> {
+  const refuse = (err: unknown): RestoreError =>
+    new RestoreError('TARGET_UNWRITABLE', `Cannot keep the replaced database as ${kept} (${describeCause(err)}).`, {
+      cause: err,
+    });
+  const temp = restoreKeptTempName(database);
   let out: FileHandle;
   try {
-    out = await open(kept, 'wx', 0o600);
+    out = await open(temp, 'wx', 0o600);
   } catch (err) {
-    throw new RestoreError(
-      'TARGET_UNWRITABLE',
-      `Cannot keep the replaced database as ${kept} (${describeCause(err)}).`,
-      {
-        cause: err,
-      },
-    );
+    throw refuse(err);
   }
   try {
-    await out.chmod(0o600);
-    await copyAll(from, out);
-    await out.sync();
+    try {
+      await out.chmod(0o600);
+      await copyAll(from, out);
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    // A kept copy of the same name (two restores within one millisecond) is not replaced.
+    if ((await lstatOrUndefined(kept)) !== undefined) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
+    await rename(temp, kept);
   } catch (err) {
-    await out.close();
-    await rm(kept, { force: true });
-    throw new RestoreError(
-      'TARGET_UNWRITABLE',
-      `Cannot keep the replaced database as ${kept} (${describeCause(err)}).`,
-      {
-        cause: err,
-      },
-    );
+    await rm(temp, { force: true });
+    throw refuse(err);
   }
-  await out.close();
 }
 
 /** Copies everything `from` holds to `to`, from the start of each (both left open). */

@@ -51,7 +51,7 @@ test('a process that opened the database just before the restore replaced it can
   restored.close();
 });
 
-test('restoreSqlite flushes the copy, then the removal of the old -wal file, then the rename', async (t) => {
+test('restoreSqlite flushes both copies, then the kept copy rename and the old -wal removal, then the rename', async (t) => {
   if (cannotSeeSyncs(t)) return;
   const { config, backup } = await restoreDeployment(t);
   const database = join(config.dataDir, 'vouch.db');
@@ -68,7 +68,8 @@ test('restoreSqlite flushes the copy, then the removal of the old -wal file, the
   });
   const kept = basename(done!.previous!);
   const tempSync = syncs.findIndex((s) => /\.vouch\.db\.restore-[0-9a-f]+\.tmp$/.test(s.path));
-  const keptSync = syncs.findIndex((s) => s.path === done!.previous);
+  // The kept copy is flushed under its temporary name, before it is renamed to its own.
+  const keptSync = syncs.findIndex((s) => /\.vouch\.db\.restore-[0-9a-f]+\.kept\.tmp$/.test(s.path));
   const folderSyncs = syncs.map((s, i) => ({ ...s, i })).filter((s) => s.path === config.dataDir);
   assert.ok(tempSync >= 0 && keptSync >= 0 && folderSyncs.length === 2, JSON.stringify(syncs));
   const [cleared, renamed] = folderSyncs;
@@ -76,6 +77,7 @@ test('restoreSqlite flushes the copy, then the removal of the old -wal file, the
   // First flushed: the old database without its companions, the copy not yet in place.
   assert.ok(!cleared!.names.some((n) => /-(wal|shm|journal)$/.test(n)), cleared!.names.join());
   assert.ok(cleared!.names.includes(kept) && cleared!.names.some((n) => n.endsWith('.tmp')));
+  assert.ok(!cleared!.names.some((n) => n.endsWith('.kept.tmp')), cleared!.names.join());
   // Then: the copy in place of the database.
   assert.deepEqual(renamed!.names.sort(), ['kek.key', kept, 'vouch.db'].sort());
   // The kept copy holds the commit that was only in the -wal file.
