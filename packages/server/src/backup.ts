@@ -3,7 +3,7 @@
 // single read transaction, which in WAL mode never blocks the writers, and writes it out whole.
 import { constants } from 'node:fs';
 import { access, link, open, realpath, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from './config.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
@@ -16,7 +16,7 @@ import { ADMIN_KEY_FILE_NAME } from './admin-key.ts';
 import { cannotOpenSqlite, describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
-import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
+import { inRealFolder, lstatOrUndefined, namesFolder } from './files/paths.ts';
 import { syncFolder } from './files/sync-folder.ts';
 import { reportRestoreLeftovers } from './restore-leftovers.ts';
 import { backupTempName, clearBackupLeftovers } from './backup-leftovers.ts';
@@ -183,13 +183,6 @@ export async function backupSqlite(
   } finally {
     await rm(temp, { force: true });
   }
-}
-
-/** Whether `output`, as given, can only name a folder: it ends with a separator, `.` or `..`. */
-function namesFolder(output: string): boolean {
-  const last = Math.max(output.lastIndexOf('/'), sep === '\\' ? output.lastIndexOf('\\') : -1);
-  const name = output.slice(last + 1);
-  return name === '' || name === '.' || name === '..';
 }
 
 /** Whether this process may access `file` as `mode` says (F_OK, R_OK, W_OK). */

@@ -17,7 +17,7 @@ import { kekAgainst } from './kek-report.ts';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
-import { inRealFolder, lstatOrUndefined } from './files/paths.ts';
+import { inRealFolder, lstatOrUndefined, namesFolder } from './files/paths.ts';
 import {
   describeLeftover,
   findRestoreLeftovers,
@@ -56,10 +56,11 @@ export interface SqliteRestore {
 }
 
 /**
- * Why nothing was restored (the database and its folder are as they were): `INPUT_INVALID` (not a file, the database
- * itself, not a SQLite database, damaged or truncated, not a Vouch database, migrated by a newer Vouch, or with
- * commits still in a -wal file or an interrupted transaction in a -journal file beside it), `TARGET_EXISTS` (a
- * database is there and `force` was not given, one appeared meanwhile, or commits of one are beside its absent file),
+ * Why nothing was restored (the database and its folder are as they were): `INPUT_INVALID` (not a file, named as a
+ * folder: ending with a slash, `.` or `..`, the database itself, not a SQLite database, damaged or truncated, not a
+ * Vouch database, migrated by a newer Vouch, or with commits still in a -wal file or an interrupted transaction in a
+ * -journal file beside it), `TARGET_EXISTS` (a database is there and `force` was not given, one appeared meanwhile,
+ * or commits of one are beside its absent file),
  * `TARGET_IN_USE` (a server or another process has the database open), `TARGET_UNWRITABLE` (the data directory is
  * missing, not writable, the disk full), `RESTORE_FAILED` (the database there cannot be locked or kept). One thrown
  * after the old database was copied aside says "nothing was restored": the copy is removed again, or the message says
@@ -106,6 +107,11 @@ export async function restoreSqlite(
 ): Promise<SqliteRestore> {
   if (config.databaseUrl !== undefined) {
     throw new StorageError('INVALID_ARGUMENT', 'A PostgreSQL database is restored with pg_restore or psql.');
+  }
+  // resolve() drops a trailing slash: `/backups/vouch.db/`, which the system refuses as a file's name, would otherwise
+  // be read as the file `/backups/vouch.db`.
+  if (namesFolder(input)) {
+    throw new RestoreError('INPUT_INVALID', `The input ${input} names a folder: name the backup file itself.`);
   }
   const source = resolve(input);
   const database = join(resolve(config.dataDir), SQLITE_FILE);

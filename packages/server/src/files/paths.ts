@@ -1,7 +1,7 @@
 // Looking at a path without following it, or with its folder's links followed: shared by vouch backup and restore.
 import { lstat, realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 
 /** What is at `file` as a name (a symbolic link itself, dangling or not), or undefined when nothing is. */
 export async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
@@ -19,4 +19,14 @@ export async function inRealFolder(file: string): Promise<string> {
   } catch {
     return file;
   }
+}
+
+/**
+ * Whether `file`, as given, can only name a folder: it ends with a separator, `.` or `..` (resolve() drops these,
+ * turning `/backups/vouch.db/` into the file `/backups/vouch.db`).
+ */
+export function namesFolder(file: string): boolean {
+  const last = Math.max(file.lastIndexOf('/'), sep === '\\' ? file.lastIndexOf('\\') : -1);
+  const name = file.slice(last + 1);
+  return name === '' || name === '.' || name === '..';
 }
