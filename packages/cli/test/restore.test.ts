@@ -178,7 +178,7 @@ test('vouch restore refuses a damaged, foreign or newer backup and changes nothi
     db.close();
   }
   const cases: [string, RegExp][] = [
-    [text, /is not a SQLite database or is damaged/],
+    [text, /is not a SQLite database \(it does not begin with SQLite's header\)/],
     [damaged, /is (not a SQLite database or is )?damaged/],
     [newer, /was migrated by a newer version of Vouch \(it has migration 9999_from_the_future; this version knows/],
     [foreign, /is a SQLite database but not a Vouch database/],

@@ -76,6 +76,9 @@ export class RestoreError extends Error {
   }
 }
 
+/** The first 16 bytes of every SQLite database file (https://www.sqlite.org/fileformat2.html#magic_header_string). */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
 /** `2026-01-31T10-00-00-000Z`: a moment as a file name takes it. */
 function stamp(now: Date): string {
   return now.toISOString().replace(/[:.]/g, '-');
@@ -235,8 +238,8 @@ async function removeMadeFolders(folder: string, firstMade: string): Promise<voi
 }
 
 /**
- * Opens the input, refusing (before anything is written) one that is not a regular file, is the live database or beside
- * it, or has another process's commits beside it.
+ * Opens the input, refusing (before anything is written) one that is not a regular file, does not begin with SQLite's
+ * header, is the live database or beside it, or has another process's commits beside it.
  */
 async function openInput(source: string, database: string): Promise<FileHandle> {
   // As named, and the file a linked vouch.db names (SQLite keeps the companions beside it).
@@ -267,6 +270,17 @@ async function openInput(source: string, database: string): Promise<FileHandle> 
 async function checkOpenInput(from: FileHandle, source: string, live: string[], same: string): Promise<void> {
   const st = await from.stat();
   if (!st.isFile()) throw new RestoreError('INPUT_INVALID', `The input ${source} is not a file.`);
+  // Before the whole input is copied into the data directory: what does not even hold SQLite's 100-byte header (an
+  // empty file, a pg_dump file, an archive) is no database. Whatever does is checked on the copy, all of it, as the
+  // input may change meanwhile.
+  const head = Buffer.alloc(100);
+  const { bytesRead } = await from.read(head, 0, head.length, 0);
+  if (bytesRead < head.length || !head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+    throw new RestoreError(
+      'INPUT_INVALID',
+      `The input ${source} is not a SQLite database (it does not begin with SQLite's header); nothing was changed.`,
+    );
+  }
   // A hard link to the database (or a path through a bind mount) names the same file under another name.
   for (const file of live) {
     const other = await stat(file).catch(() => undefined);
