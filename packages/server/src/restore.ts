@@ -89,8 +89,9 @@ function stamp(now: Date): string {
  * Vouch database, no migration this version does not know). The backup is copied into a temporary file (mode 0600)
  * beside the database, checked and flushed to disk before anything else changes; then, holding SQLite's exclusive lock
  * on the database there (refused with `TARGET_IN_USE` while any process has it open), the old database is copied to
- * `<db>.before-restore-<time>` (under a temporary name until whole; only with `force`: without it an existing database is `TARGET_EXISTS`), its -wal,
- * -journal and -shm files are removed, the copy is renamed into place and the folder flushed. A crash leaves either
+ * `<db>.before-restore-<time>` (under a temporary name until whole; only with `force`: without it an existing
+ * database is `TARGET_EXISTS`), its -wal, -journal and -shm files are removed, the copy is renamed into place and the
+ * folder flushed. A crash leaves either
  * the old database or the new one, never one beside the other's -wal file. A data directory that any user may write
  * is a `ConfigError`, as for a backup's folder. PostgreSQL is `INVALID_ARGUMENT`: pg_restore restores it.
  * A `vouch.db` that is a symbolic link is left in place: all of this happens at, and beside, the file it names.
@@ -645,10 +646,11 @@ function lockExclusively(database: string): BetterSqlite3.Database {
 }
 
 /**
- * Copies the database being replaced (`from`, open on `database`) to `kept` (a new file, mode 0600), flushed to disk: written
- * under a temporary name beside it ({@link restoreKeptTempName}, which a later restore finds if this one is killed
- * meanwhile) and renamed to `kept` once whole, so that a file named `kept` is never part of the database. The rename is
- * flushed with the folder before the database is replaced (install's flush before its rename).
+ * Copies the database being replaced (`from`, open on `database`) to `kept` (a new file, mode 0600), flushed to
+ * disk: written under a temporary name beside it ({@link restoreKeptTempName}, which a later restore finds if this
+ * one is killed meanwhile) and renamed to `kept` once whole, so that a file named `kept` is never part of the
+ * database. The rename is flushed with the folder before the database is replaced (install's flush before its
+ * rename).
  */
 async function copyKept(from: FileHandle, database: string, kept: string): Promise<void> {
   const refuse = (err: unknown): RestoreError =>
