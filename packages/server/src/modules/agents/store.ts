@@ -242,7 +242,10 @@ export async function setSlug(db: Db, agentId: string, slug: string | null, now:
     if (await readingHeldByOther(db, readings, agentId)) return 'confusable';
   }
   try {
-    await db.updateTable('agents').set({ slug, updated_at: now }).where('id', '=', agentId).execute();
+    // A release of no slug changes nothing the profile shows: its updated_at stays (the readings are still cleared).
+    let update = db.updateTable('agents').set({ slug, updated_at: now }).where('id', '=', agentId);
+    if (slug === null) update = update.where('slug', 'is not', null);
+    await update.execute();
   } catch (err) {
     if (isUniqueViolation(err)) return 'taken';
     throw err;
