@@ -8,7 +8,7 @@ import { DISPLAY_TEXT, DISPLAY_TEXT_LINES } from '../../http/text-patterns.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { actorOf, assertMayManage, holdAgentAndCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
-import { normalizeDomain } from './domain/index.ts';
+import { MAX_DOMAIN_INPUT_LENGTH, normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
 import { loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
@@ -125,7 +125,8 @@ export function registerTreeshipRoutes(
             public_key_pem: { type: 'string', minLength: 1, maxLength: 2048 },
             code_hash: { type: 'string', pattern: sha256HexPattern },
             model_id: { type: 'string', minLength: 1, maxLength: 200, pattern: DISPLAY_TEXT },
-            domain: { type: 'string', minLength: 1, maxLength: 253 },
+            // Any spelling domain-challenge takes (a trailing dot makes 254): normalizeDomain bounds the name.
+            domain: { type: 'string', minLength: 1, maxLength: MAX_DOMAIN_INPUT_LENGTH },
             linking_key: secretSchema,
             key_proof: {
               type: 'object',

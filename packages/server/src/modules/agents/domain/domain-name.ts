@@ -5,6 +5,13 @@ import { ApiError } from '../../../errors.ts';
 /** Longest domain name, in its ASCII form without the trailing dot (RFC 1035: 255 octets on the wire). */
 export const MAX_DOMAIN_LENGTH = 253;
 
+/**
+ * Longest domain a route takes as written (a schema's `maxLength`): more than {@link MAX_DOMAIN_LENGTH}, since a
+ * spelling of a name (its trailing dot, characters IDNA maps away) can be longer than the name; {@link normalizeDomain}
+ * bounds the name itself.
+ */
+export const MAX_DOMAIN_INPUT_LENGTH = 1024;
+
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Characters that mean the caller sent a URL, an address with a port, or garbage rather than a host name. */
 const NOT_A_HOST_NAME = /[\s/\\:@?#%[\]*,;"'<>`|{}^]/u;

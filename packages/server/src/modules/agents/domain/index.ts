@@ -19,5 +19,5 @@ export type { RecheckOptions, RecheckSummary } from './recheck.ts';
 export type { VerifyDomainResult } from './verify.ts';
 export { createDomainChecker } from './check.ts';
 export type { CheckOutcome, CheckFailureCode, DomainChecker, DomainCheckOptions, MethodFailure } from './check.ts';
-export { normalizeDomain, MAX_DOMAIN_LENGTH } from './domain-name.ts';
+export { normalizeDomain, MAX_DOMAIN_INPUT_LENGTH, MAX_DOMAIN_LENGTH } from './domain-name.ts';
 export { metaContents } from './meta.ts';

@@ -6,7 +6,7 @@ import type { AgentDomainPort, AgentRef } from '../domain-port.ts';
 import { createDomainChallenge, MAX_LIVE_CHALLENGES } from './challenge.ts';
 import { createDomainChecker } from './check.ts';
 import type { DomainCheckOptions } from './check.ts';
-import { normalizeDomain } from './domain-name.ts';
+import { MAX_DOMAIN_INPUT_LENGTH, normalizeDomain } from './domain-name.ts';
 import { verifyDomain } from './verify.ts';
 
 const CALLERS: readonly Caller[] = ['management-token', 'owner', 'admin'];
@@ -17,7 +17,12 @@ const params = {
   properties: { slug: { type: 'string', minLength: 1, maxLength: 200, description: 'Slug, DID or internal id.' } },
 } as const;
 
-const domainField = { type: 'string', minLength: 1, maxLength: 1024, example: 'agent.example.com' } as const;
+const domainField = {
+  type: 'string',
+  minLength: 1,
+  maxLength: MAX_DOMAIN_INPUT_LENGTH,
+  example: 'agent.example.com',
+} as const;
 
 const failureSchema = {
   type: 'object',
