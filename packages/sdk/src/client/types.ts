@@ -20,6 +20,11 @@ export interface IdentityRegistrationInput {
   model_id?: string;
   domain?: string;
   linking_key?: string;
+  /**
+   * Proof of possession of `public_key_pem` (only with it): `signKeyProof`'s `signedAt` and `signature`, under
+   * Treeship's names. Required by servers with `VOUCH_REQUIRE_KEY_PROOF=1`; marks the key proven on any other.
+   */
+  key_proof?: { signed_at: number; signature: string };
 }
 
 export interface IdentityRegistration {
