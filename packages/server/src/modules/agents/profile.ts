@@ -25,14 +25,28 @@ export interface LoadedProfile {
 export async function loadProfile(ctx: AppContext, ref: string): Promise<LoadedProfile | undefined> {
   const by = parseAgentRef(ref);
   if (by === undefined) return undefined;
-  const row = await store.findProfile(ctx.storage.db, by);
-  if (row === undefined) return undefined;
-  // Every stored proof is a domain proof: recording one sets verified_domain, and a lapsed one hands it to the
-  // agent's latest remaining proof (or clears it when none is left). Without a verified domain there is nothing to
-  // list, and the second query is skipped.
-  const proofs = row.verified_domain === null ? [] : await store.listProofs(ctx.storage.db, ctx.storage.engine, row.id);
-  return { row, proofs, score: scoreOfProfile(row) };
+  for (let read = 1; ; read++) {
+    const row = await store.findProfile(ctx.storage.db, by);
+    if (row === undefined) return undefined;
+    // Every stored proof is a domain proof: recording one sets verified_domain, and a lapsed one hands it to the
+    // agent's latest remaining proof (or clears it when none is left). Without a verified domain there is nothing to
+    // list, and the second query is skipped.
+    if (row.verified_domain === null) return { row, proofs: [], score: scoreOfProfile(row) };
+    const listed = await store.listProofsAsOf(ctx.storage.db, ctx.storage.engine, row.id);
+    // The proofs of the row's moment: a proof recorded or lapsed between the two reads moved the agent's updated_at
+    // (and perhaps its verified domain), and the profile is read again rather than answered half old, half new.
+    const sameMoment =
+      listed !== undefined &&
+      listed.updatedAt === Number(row.updated_at) &&
+      listed.verifiedDomain === row.verified_domain;
+    if (sameMoment || read === MAX_PROFILE_READS) {
+      return { row, proofs: listed?.proofs ?? [], score: scoreOfProfile(row) };
+    }
+  }
 }
+
+/** Reads of a profile that changes while it is read, before the last one is answered as it is. */
+const MAX_PROFILE_READS = 3;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -710,9 +710,46 @@ export function listProofs(db: Db, engine: Engine, agentId: string): Promise<Pro
     .execute();
 }
 
+/**
+ * {@link listProofs} with the agent's `updated_at` and `verified_domain` as of the same statement (undefined without
+ * the agent): every change to the agent's proofs that a profile shows (one recorded, one lapsed) moves `updated_at` in
+ * its transaction, so a profile row read before with the same stamp lists these very proofs.
+ */
+export async function listProofsAsOf(
+  db: Db,
+  engine: Engine,
+  agentId: string,
+): Promise<{ updatedAt: number; verifiedDomain: string | null; proofs: ProofRow[] } | undefined> {
+  const rows = await db
+    .selectFrom('agents as a')
+    .leftJoin('agent_proofs as p', 'p.agent_id', 'a.id')
+    .select(['a.updated_at as a_updated_at', 'a.verified_domain as a_verified_domain'])
+    .select([
+      'p.agent_id',
+      'p.type',
+      'p.value',
+      'p.method',
+      'p.verified_at',
+      'p.token',
+      'p.succeeded_at',
+      'p.checked_at',
+      'p.claimed_until',
+    ])
+    .where('a.id', '=', agentId)
+    .orderBy('p.verified_at')
+    .orderBy(codePointOrder(engine, 'p.type'))
+    .orderBy(codePointOrder(engine, 'p.value'))
+    .execute();
+  if (rows.length === 0) return undefined;
+  const proofs = rows
+    .filter((r) => r.agent_id !== null)
+    .map(({ a_updated_at: _u, a_verified_domain: _d, ...r }) => r as ProofRow);
+  return { updatedAt: Number(rows[0]!.a_updated_at), verifiedDomain: rows[0]!.a_verified_domain, proofs };
+}
+
 /* ---------------------------------------------------------- profile read */
 
-/** What a profile page or `GET /v1/identity/{slug}` needs, in one query (plus {@link listProofs}). */
+/** What a profile page or `GET /v1/identity/{slug}` needs, in one query (plus {@link listProofsAsOf}). */
 export interface ProfileRow extends AgentRow {
   owner_name: string | null;
   owner_handle: string | null;
