@@ -19,6 +19,7 @@ import {
   assertAgentActive,
   lookupAgentRow,
   lookupAgentWithToolManifest,
+  parseAgentRef,
   scoreOfProfile,
 } from './service.ts';
 import { assertTakeableSlug } from './slug.ts';
@@ -490,14 +491,16 @@ export function registerTreeshipRoutes(
           field: 'querystring.fingerprint_hash',
         });
       }
-      const row = await agentOr404(ctx, req);
-      const profile = await store.findProfile(db, { id: row.id });
-      const voice = await store.findVoice(db, row.id);
-      const matched = voice !== undefined && voiceMatches(voice.fingerprint_digest, presented);
+      // The agent, its score and its fingerprint in one read: a revocation or a lapsed domain committing between
+      // reads answered an agent of one moment beside the score of another.
+      const by = parseAgentRef(idFor(req));
+      const row = by === undefined ? undefined : await store.findVoiceCheck(db, by);
+      if (row === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
+      const matched = row.voice_digest !== null && voiceMatches(row.voice_digest, presented);
       // A revoked agent's voice verifies nothing, as its tools do not (verify-tools): same field, same code.
       const revoked = row.status === 'revoked';
       const verified = matched && !revoked;
-      const score = profile === undefined ? 0 : scoreOfProfile(profile).score;
+      const score = scoreOfProfile(row).score;
       return {
         verified,
         agent_slug: row.slug,
@@ -509,7 +512,7 @@ export function registerTreeshipRoutes(
           domainVerified: row.verified_domain !== null,
           keyProven: row.public_key !== null && row.key_proven_at !== null,
           score,
-          sampleCount: voice?.sample_count ?? 0,
+          sampleCount: row.voice_sample_count ?? 0,
         }),
         ...(revoked ? { error: 'This agent has been revoked.', code: 'AGENT_REVOKED' } : {}),
       };

@@ -793,6 +793,27 @@ export async function findProfile(db: Db, by: { id: string } | { slug: string })
   return rows[0] as ProfileRow | undefined;
 }
 
+/**
+ * What `verify-voice` needs, in one query, so that the status, key, domain, score and fingerprint it answers are of
+ * one moment: the profile row ({@link findProfile}) with the stored fingerprint's digest (null without one).
+ */
+export async function findVoiceCheck(
+  db: Db,
+  by: { id: string } | { slug: string },
+): Promise<(ProfileRow & { voice_digest: string | null }) | undefined> {
+  const row = await profileQuery(db)
+    .select((eb) =>
+      eb
+        .selectFrom('voice_fingerprints as v')
+        .whereRef('v.agent_id', '=', 'a.id')
+        .select('v.fingerprint_digest')
+        .as('voice_digest'),
+    )
+    .where('id' in by ? 'a.id' : 'a.slug', '=', 'id' in by ? by.id : by.slug)
+    .executeTakeFirst();
+  return row as (ProfileRow & { voice_digest: string | null }) | undefined;
+}
+
 /* ---------------------------------------------------- signed-request replay */
 
 /**
