@@ -50,7 +50,9 @@ export class IdentityApi extends Api {
     slug: string,
     input: { fingerprint_hash: string; provider: string; sample_count: number },
     options?: CallOptions,
-  ): Promise<Answer<{ registered: boolean; agent_slug: string | null; did: string }>> {
+  ): Promise<
+    Answer<{ registered: boolean; agent_slug: string | null; did: string; provider: string; sample_count: number }>
+  > {
     return this.send(ROUTES.setVoice, { params: { slug }, body: input }, options);
   }
 
