@@ -9,6 +9,7 @@ import {
   VouchApiError,
 } from '@vouch/sdk';
 import type { CreatedAgent } from '@vouch/sdk';
+import { displayTextProblem } from '../../display-text.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
@@ -43,6 +44,19 @@ const MAX_LEARNED_DIFFICULTY = 6;
 
 // The server's limit on a label (the register schema's maxLength, in characters): checked before the proof of work.
 const MAX_LABEL_CHARS = 200;
+
+/**
+ * Refuses a label the server's register schema refuses (1 to 200 characters of DISPLAY_TEXT) before the proof of
+ * work, which would otherwise run for nothing.
+ */
+function checkLabel(label: string): void {
+  if (label === '') throw new CliError('--label must not be empty (leave it out for no label).');
+  if ([...label].length > MAX_LABEL_CHARS) {
+    throw new CliError(`--label must be at most ${MAX_LABEL_CHARS} characters.`);
+  }
+  const problem = displayTextProblem(label);
+  if (problem !== undefined) throw new CliError(`--label ${problem}, which the server refuses.`);
+}
 
 /**
  * Makes the new identity `alias` the default when asked, when there is none, or when the default names an identity
@@ -133,9 +147,7 @@ Examples:
       const alias = checkAlias(opts.alias);
       const base = agentServer(opts);
       let difficulty = difficultyOf(opts.powDifficulty);
-      if (opts.label !== undefined && [...opts.label].length > MAX_LABEL_CHARS) {
-        throw new CliError(`--label must be at most ${MAX_LABEL_CHARS} characters.`);
-      }
+      if (opts.label !== undefined) checkLabel(opts.label);
       if (await identityExists(alias)) throw new CliError(`an identity named "${alias}" already exists.`);
       // Before the proof of work and the registration: a folder that cannot be made fails with nothing registered.
       await prepareIdentityStore();
