@@ -2,7 +2,7 @@
 // private key. Files are 0600 and the folders 0700; a file is written under a temporary name and linked into place,
 // so it is either absent or whole, and an existing alias is never overwritten.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
@@ -91,6 +91,20 @@ function ioError(what: string, err: unknown): CliError {
 export async function identityExists(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   try {
     await stat(identityFile(alias, env));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the name of alias's file is taken, by an identity or by anything else (a symbolic link to nothing, whose
+ * target stat() does not find, still takes the name: the file cannot be created in its place). `vouch agent create`
+ * asks before it registers: a taken name found only after would leave the server a DID no one holds the key of.
+ */
+export async function aliasTaken(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  try {
+    await lstat(identityFile(alias, env));
     return true;
   } catch {
     return false;

@@ -14,6 +14,7 @@ import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
 import {
+  aliasTaken,
   checkAlias,
   defaultAlias,
   identityExists,
@@ -148,7 +149,7 @@ Examples:
       const base = agentServer(opts);
       let difficulty = difficultyOf(opts.powDifficulty);
       if (opts.label !== undefined) checkLabel(opts.label);
-      if (await identityExists(alias)) throw new CliError(`an identity named "${alias}" already exists.`);
+      if (await aliasTaken(alias)) throw new CliError(`an identity named "${alias}" already exists.`);
       // Before the proof of work and the registration: a folder that cannot be made fails with nothing registered.
       await prepareIdentityStore();
 
