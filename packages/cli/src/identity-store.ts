@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
-import { createFileWhole, readFileUpTo } from '@vouch/server/files';
+import { createFileWhole, FileReadError, readFileUpTo } from '@vouch/server/files';
 import { checkKeyFile } from './file-mode.ts';
 import type { Io } from './output.ts';
 import { CliError, EXIT } from './exit.ts';
@@ -159,10 +159,13 @@ export async function readIdentity(alias: string, env: NodeJS.ProcessEnv = proce
   const file = identityFile(alias, env);
   let bytes: Buffer | undefined;
   try {
-    bytes = await readFileUpTo(file, MAX_STORE_FILE_BYTES);
+    bytes = await readFileUpTo(file, MAX_STORE_FILE_BYTES, { regularOnly: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new CliError(`no identity named "${alias}" (create one with: vouch agent create --alias ${alias}).`);
+    }
+    if (err instanceof FileReadError && err.code === 'NOT_REGULAR') {
+      throw new CliError(`${file} is not a vouch identity (it ${err.reason}).`);
     }
     throw ioError(`read ${file}`, err);
   }
@@ -203,8 +206,9 @@ function configFile(env: NodeJS.ProcessEnv): string {
 
 async function readConfig(env: NodeJS.ProcessEnv): Promise<StoreConfig> {
   try {
-    // A damaged, foreign or oversized file is no configuration (as a missing one).
-    const bytes = await readFileUpTo(configFile(env), MAX_STORE_FILE_BYTES);
+    // A damaged, foreign or oversized file is no configuration (as a missing one); nor is one that is not a regular
+    // file, opened without blocking: a named pipe with no writer would hold every command for ever.
+    const bytes = await readFileUpTo(configFile(env), MAX_STORE_FILE_BYTES, { regularOnly: true });
     const parsed = (bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'))) as unknown;
     return typeof parsed === 'object' && parsed !== null ? (parsed as StoreConfig) : {};
   } catch {
