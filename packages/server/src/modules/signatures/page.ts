@@ -9,6 +9,27 @@ import type { SignatureView } from './view.ts';
 
 const none = '<span class="muted">none</span>';
 
+/**
+ * The key to check the signature with (the verify instructions' signerPublicKey): the key that made it, which is not
+ * the agent's current key once the agent has rotated; for a record from before servers kept it, the current key.
+ */
+function signerKey(v: SignatureView): string {
+  const key = v.signerPublicKey ?? v.agent.publicKey;
+  if (key === null) return none;
+  const shown = `<span id="signer-public-key">${code(key)}</span>`;
+  if (v.signerPublicKey === null) {
+    return (
+      `${shown}<br><span class="muted" id="signer-key-current">The agent's current key: this record predates ` +
+      'keeping the key that signed, which was another if the agent has rotated its key since.</span>'
+    );
+  }
+  if (v.agent.publicKey === v.signerPublicKey) return shown;
+  return (
+    `${shown}<br><span class="muted" id="signer-key-rotated">The key the agent signed with. It has rotated its key ` +
+    'since: its current key does not verify this signature.</span>'
+  );
+}
+
 /** The page's HTML for a view. Every value that came from a client is escaped. */
 export function renderSignatureView(ctx: AppContext, v: SignatureView): string {
   const a = v.agent;
@@ -44,6 +65,7 @@ export function renderSignatureView(ctx: AppContext, v: SignatureView): string {
         ]),
     ['Payload hash (SHA-256)', `<span id="payload-hash">${code(v.payloadHash)}</span>`],
     ['Signature (Ed25519)', code(v.signature)],
+    ['Signer key (Ed25519)', signerKey(v)],
     ['Signature hash', code(v.signatureHash)],
     ['Reputation', `<span id="reputation-score">${v.reputation.score}</span><span class="muted"> / 100</span>`],
     ['Signatures by this agent', `<span id="total-signatures">${v.reputation.totalSignatures}</span>`],
