@@ -4,7 +4,7 @@ import { makeApp, tableCounts } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { getGlobalScore } from '../../src/modules/reputation/service.ts';
-import { admin, codeOf, newPair, recordSigned, SIG_ENV, WINDOW_MS } from '../signatures/helpers.ts';
+import { admin, codeOf, newPair, recordSigned, registerSlug, SIG_ENV, WINDOW_MS } from '../signatures/helpers.ts';
 import { agents, DAY, establishedAgents, expectCreated, HOUR, report, signedReport } from './helpers.ts';
 import type { Receipt } from './helpers.ts';
 
@@ -76,6 +76,7 @@ eachEngine(
       const [target, reporter, other, revoked] = await agents(app, 4);
       await app.inject({ method: 'POST', url: `/api/v1/agents/${revoked!.did}/revoke`, headers: admin });
       const { signatureHash: othersSignature } = await recordSigned(app, other!, 'theirs', clock.now());
+      const keyless = await registerSlug(app, 'keyless-reporter');
       const now = clock.now();
       const good = await signedReport(reporter!, target!.did, 'spam', now);
       const before = await tableCounts(storage);
@@ -115,6 +116,8 @@ eachEngine(
       // Self-report, revoked or unknown reporter, unknown target.
       await expect(await signedReport(target!, target!.did, 'spam', now), 400, 'REPORT_SELF');
       await expect(await signedReport(revoked!, target!.did, 'spam', now), 403, 'AGENT_REVOKED');
+      // A reporter registered without a key has nothing to check a signature with (a well-formed one).
+      await expect({ ...good, reporterDid: keyless.did }, 409, 'AGENT_HAS_NO_KEY');
       await expect({ ...good, reporterDid: 'did:identity:aaaaaaaaaaaaaaaaaaaaaaaaaa' }, 404, 'NOT_FOUND');
       await expect({ did: 'did:identity:aaaaaaaaaaaaaaaaaaaaaaaaaa', reason: 'spam' }, 404, 'NOT_FOUND');
       // signatureHash: unknown, or another agent's signature.
