@@ -48,7 +48,9 @@ export type EventErrorCode =
   | 'METRIC_UNKNOWN'
   | 'AGENT_NOT_FOUND'
   | 'AGENT_REVOKED'
-  | 'CONSENT_REQUIRED';
+  | 'CONSENT_REQUIRED'
+  /** Its counted contributions would take a lane sum of the agent past 2^53 − 1 micro-points (state.ts). */
+  | 'SCORE_SUM_LIMIT';
 
 export class EventError extends Error {
   constructor(

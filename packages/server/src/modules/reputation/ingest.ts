@@ -8,8 +8,9 @@ import type { Agent } from '../agents/service.ts';
 import { getEnvironmentMetricsOf, holdConsentStatuses, holdIntegratorKey } from '../integrators/service.ts';
 import { checkMetrics, EventError, parseEvent, validExternalIdOf } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
+import { contributionMicro } from './formula.ts';
 import type { MetricDefinition } from './formula.ts';
-import { ReputationState } from './state.ts';
+import { MAX_SUM_MICRO, ReputationState } from './state.ts';
 import type { ScoredEvent } from './state.ts';
 import * as store from './store.ts';
 import type { NewEventRow } from './store.ts';
@@ -42,6 +43,13 @@ function consentRequired(): EventError {
 
 function agentRevoked(): EventError {
   return new EventError('AGENT_REVOKED', 'The subject agent has been revoked.');
+}
+
+function scoreSumLimit(): EventError {
+  return new EventError(
+    'SCORE_SUM_LIMIT',
+    "The event's contributions would take a score sum of the subject agent past 2^53 - 1 micro-points.",
+  );
 }
 
 function eventRow(slug: string, { event: e, agent }: Pending, receivedAt: number): NewEventRow {
@@ -155,7 +163,7 @@ export async function ingestEvents(
           kept.map((p) => eventRow(slug, p, now)),
         );
         const insertedIds = new Set(seqs.keys());
-        const scored: Array<ScoredEvent & { seq: number }> = [];
+        const scored: Array<ScoredEvent & { seq: number; externalEventId: string }> = [];
         for (const { event: e, agent, metrics } of kept) {
           const seq = seqs.get(e.externalEventId);
           if (seq === undefined) continue;
@@ -163,6 +171,7 @@ export async function ingestEvents(
           if (agent === undefined) continue;
           scored.push({
             seq,
+            externalEventId: e.externalEventId,
             agentId: agent.id,
             integratorSlug: slug,
             envId: e.envId,
@@ -172,14 +181,22 @@ export async function ingestEvents(
             metrics,
           });
         }
-        await applyScored(trx, ctx.storage.engine, ctx.config.reputation.environmentCap, scored);
-        return { insertedIds, late };
+        const refusedSeqs = await applyScored(trx, ctx.storage.engine, ctx.config.reputation.environmentCap, scored);
+        // Events that would have taken a score sum past the bound are taken back, in this transaction: every copy
+        // of their ids in the batch answers SCORE_SUM_LIMIT (none of them is stored).
+        const overLimit = new Set<string>();
+        if (refusedSeqs.length > 0) {
+          const refusedSet = new Set(refusedSeqs);
+          for (const e of scored) if (refusedSet.has(e.seq)) overLimit.add(e.externalEventId);
+          await store.deleteEvents(trx, refusedSeqs);
+        }
+        return { insertedIds, late, overLimit };
       }),
     );
-    const { insertedIds: inserted, late } = outcome;
+    const { insertedIds: inserted, late, overLimit } = outcome;
     for (const p of pending) {
       const { index, event } = p;
-      const err = late.get(p);
+      const err = late.get(p) ?? (overLimit.has(event.externalEventId) ? scoreSumLimit() : undefined);
       if (err !== undefined) {
         refused.push({ index, id: event.externalEventId, err });
         continue;
@@ -220,23 +237,41 @@ async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<
   }
 }
 
-/** Applies stored events to their agents' reputation, in `seq` order, with constant work per event. */
+/**
+ * Applies stored events to their agents' reputation, in `seq` order, with constant work per event. Returns the `seq`
+ * of the events that had no effect because they would have taken a score sum past the bound ({@link MAX_SUM_MICRO}):
+ * the caller takes them back.
+ */
 export async function applyScored(
   db: store.Db,
   engine: Engine,
   environmentCap: number,
   events: Array<ScoredEvent & { seq: number }>,
-): Promise<void> {
-  if (events.length === 0) return;
+): Promise<number[]> {
+  if (events.length === 0) return [];
   events.sort((a, b) => a.seq - b.seq);
   const state = new ReputationState(environmentCap);
-  state.addLoaded(
-    await store.loadState(db, {
-      agentIds: events.map((e) => e.agentId),
+  // The most the batch can move any sum by: score rows further than that from the bound cannot reach it, so they are
+  // not read (their changes are written as differences); usually no row is nearer.
+  let reach = 0;
+  for (const e of events) {
+    for (const mv of e.metricValues) {
+      const def = e.metrics.get(mv.metricKey);
+      if (def !== undefined) reach += Math.abs(contributionMicro(def, mv));
+    }
+  }
+  const agentIds = events.map((e) => e.agentId);
+  const [allowances, scores] = await Promise.all([
+    store.loadState(db, {
+      agentIds,
       envIds: events.map((e) => e.envId),
       days: events.map((e) => Math.floor(e.occurredAt / 86_400_000)),
     }),
-  );
-  for (const e of events) state.apply(e);
+    store.loadScoresNearBound(db, agentIds, MAX_SUM_MICRO - reach),
+  ]);
+  state.addLoaded({ ...allowances, scores });
+  const refused: number[] = [];
+  for (const e of events) if (!state.apply(e)) refused.push(e.seq);
   await store.flushState(db, engine, state.changes());
+  return refused;
 }

@@ -37,7 +37,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export async function readDerivedState(db: Db): Promise<DerivedState> {
   return translateErrors(async () => {
     const [scores, totals, days, envs] = await Promise.all([
-      db.selectFrom('reputation_scores').selectAll().execute(),
+      store.readScoreRows(db),
       db.selectFrom('reputation_metric_totals').selectAll().execute(),
       db.selectFrom('reputation_day_counts').selectAll().execute(),
       db.selectFrom('reputation_env_counts').selectAll().execute(),

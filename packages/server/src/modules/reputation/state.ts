@@ -4,6 +4,16 @@
 import { contributionMicro, LANES, utcDay } from './formula.ts';
 import type { Lane, MetricDefinition, MetricValue } from './formula.ts';
 
+/**
+ * The largest magnitude of a lane sum, in micro-points: Number.MAX_SAFE_INTEGER (2^53 − 1). Namespaces are free and
+ * each environment counts up to 1,000,000 contributions of up to 10^9 micro-points, so nothing else bounds an agent's
+ * sums; beyond this a JS number is no longer exact (PostgreSQL's int8 parser refuses the value; int8 itself ends
+ * at 2^63 − 1). An event whose counted contributions would take a sum past it has no effect: ingestion refuses it
+ * (`SCORE_SUM_LIMIT`, not stored), so a rebuild of the history never meets one. Lanes publish clamped to 0..100
+ * points, so a sum this far out reads as 0 or 100 either way.
+ */
+export const MAX_SUM_MICRO = Number.MAX_SAFE_INTEGER;
+
 /** The global scope of `reputation_scores`; any other scope is an integrator slug. */
 export const GLOBAL_SCOPE = 'global';
 
@@ -164,8 +174,11 @@ export class ReputationState {
    * Every metric value of the event counts in `totalEvents`; a boost or hurt value with a non-zero contribution
    * takes one slot of its (agent, environment, metric, UTC day) allowance (`maxPerDay`) and one of the (agent,
    * environment) allowance (`environmentCap`) and, if both have room, adds to the lane in both scopes.
+   * Returns false, having changed nothing, when the counted contributions would take a lane sum of either scope past
+   * ±{@link MAX_SUM_MICRO} (see {@link fits}).
    */
-  apply(ev: ScoredEvent): void {
+  apply(ev: ScoredEvent): boolean {
+    if (!this.fits(ev)) return false;
     let a = this.#byAgent.get(ev.agentId);
     if (a === undefined) {
       a = { global: this.score(ev.agentId, GLOBAL_SCOPE), scopes: new Map(), envs: new Map() };
@@ -219,6 +232,46 @@ export class ReputationState {
     }
     global.updatedAt = Math.max(global.updatedAt, ev.receivedAt);
     local.updatedAt = Math.max(local.updatedAt, ev.receivedAt);
+    return true;
+  }
+
+  /**
+   * Whether applying `ev` keeps every lane sum it adds to (global and integrator scope) within ±{@link MAX_SUM_MICRO}.
+   * Creates no row. Sums far from the bound (more than the event's largest possible change away, |c| summed over its
+   * values) need no more; otherwise the values that would count are worked out as apply() does, without taking slots.
+   * A lane's new sum is the old one plus the event's change, each a safe integer, so the sums stay exact.
+   */
+  fits(ev: ScoredEvent): boolean {
+    let reach = 0;
+    for (const mv of ev.metricValues) {
+      const def = ev.metrics.get(mv.metricKey);
+      if (def !== undefined) reach += Math.abs(contributionMicro(def, mv));
+    }
+    if (reach === 0) return true;
+    const a = this.#byAgent.get(ev.agentId);
+    const sums = [
+      a?.global ?? this.scores.get(k(ev.agentId, GLOBAL_SCOPE))?.now,
+      a?.scopes.get(ev.integratorSlug) ?? this.scores.get(k(ev.agentId, ev.integratorSlug))?.now,
+    ];
+    const far = (s: ScoreState | undefined) =>
+      s === undefined || LANES.every((lane) => Math.abs(s.micro[lane]) <= MAX_SUM_MICRO - reach);
+    if (sums.every(far)) return true;
+    const day = utcDay(ev.occurredAt);
+    const delta: Record<Lane, number> = { origin: 0, presence: 0, conduct: 0 };
+    let envCounted = this.envs.get(k(ev.agentId, ev.envId))?.now.counted ?? 0;
+    for (const mv of ev.metricValues) {
+      const def = ev.metrics.get(mv.metricKey);
+      if (def === undefined) continue;
+      const c = contributionMicro(def, mv);
+      if (c === 0) continue;
+      const perDay = this.days.get(k(ev.agentId, ev.envId, mv.metricKey, day))?.now.counted ?? 0;
+      if (perDay >= def.maxPerDay || envCounted >= this.environmentCap) continue;
+      envCounted += 1;
+      delta[def.lane] += c;
+    }
+    return sums.every(
+      (s) => s === undefined || LANES.every((lane) => Math.abs(s.micro[lane] + delta[lane]) <= MAX_SUM_MICRO),
+    );
   }
 
   /** Adds a report penalty to the agent's global score. */

@@ -6,6 +6,8 @@ import { codePointOrder, translateErrors } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 import { insertRows } from './multi-row.ts';
 import type { InsertSpec } from './multi-row.ts';
+import { LANES } from './formula.ts';
+import type { Lane } from './formula.ts';
 import type { DayState, EnvState, ScoreState, StateChanges, TotalState } from './state.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -234,7 +236,61 @@ export async function loadState(
   return out;
 }
 
-export function scoreFromRow(r: Selectable<Database['reputation_scores']>): ScoreState {
+/**
+ * A score row as read: the lane sums come as text. Every sum written since the bound (state.ts, `MAX_SUM_MICRO`) is a
+ * safe integer, but a row written before it can hold more than 2^53 (up to int8's maximum; on SQLite, past it, a
+ * float), which PostgreSQL's int8 parser refuses (the whole query would fail: a 500 on every read of that agent).
+ * `Number` of the text is exact below the bound and, beyond it, a number also beyond it: such a lane clamps to 0 or
+ * 100 in a score, refuses every event that would count in it until a rebuild replaces it, and never equals a rebuilt
+ * value.
+ */
+export type ScoreRow = Omit<Selectable<Database['reputation_scores']>, `${Lane}_micro`> &
+  Record<`${Lane}_micro`, string>;
+
+/** The columns of a {@link ScoreRow}. */
+function scoreColumns() {
+  const ref = (c: string) => sql.ref(`reputation_scores.${c}`);
+  return [
+    sql<string>`${ref('agent_id')}`.as('agent_id'),
+    sql<string>`${ref('scope')}`.as('scope'),
+    sql<string>`cast(${ref('origin_micro')} as text)`.as('origin_micro'),
+    sql<string>`cast(${ref('presence_micro')} as text)`.as('presence_micro'),
+    sql<string>`cast(${ref('conduct_micro')} as text)`.as('conduct_micro'),
+    sql<number>`${ref('penalty')}`.as('penalty'),
+    sql<number>`${ref('environment_count')}`.as('environment_count'),
+    sql<number>`${ref('updated_at')}`.as('updated_at'),
+  ] as const;
+}
+
+/** Every score row, lane sums as text (see {@link ScoreRow}). */
+export function readScoreRows(db: Db): Promise<ScoreRow[]> {
+  return db.selectFrom('reputation_scores').select(scoreColumns()).execute();
+}
+
+/**
+ * The score rows of these agents with a lane sum beyond `beyond` in magnitude: the only ones a batch that can move a
+ * sum by at most `MAX_SUM_MICRO - beyond` could take past the bound (state.ts). Usually none; the others need no
+ * read, as their changes are written as differences.
+ */
+export async function loadScoresNearBound(db: Db, agentIds: readonly string[], beyond: number): Promise<ScoreState[]> {
+  const agents = [...new Set(agentIds)];
+  const out: ScoreState[] = [];
+  const b = Math.max(0, Math.floor(beyond));
+  for (const part of chunks(agents)) {
+    const rows = await translateErrors(() =>
+      db
+        .selectFrom('reputation_scores')
+        .select(scoreColumns())
+        .where('agent_id', 'in', part)
+        .where((eb) => eb.or(LANES.flatMap((lane) => [eb(`${lane}_micro`, '>', b), eb(`${lane}_micro`, '<', -b)])))
+        .execute(),
+    );
+    out.push(...rows.map(scoreFromRow));
+  }
+  return out;
+}
+
+export function scoreFromRow(r: ScoreRow | Selectable<Database['reputation_scores']>): ScoreState {
   return {
     agentId: r.agent_id,
     scope: r.scope,
@@ -377,7 +433,7 @@ export function findScores(
     (
       await db
         .selectFrom('reputation_scores')
-        .selectAll('reputation_scores')
+        .select(scoreColumns())
         .select((eb) =>
           eb
             .selectFrom('reputation_penalties')
@@ -426,4 +482,14 @@ export async function existingExternalIds(db: Db, slug: string, ids: readonly st
     for (const r of rows) out.add(r.external_event_id);
   }
   return out;
+}
+
+/**
+ * Deletes events this transaction stored and then refused (their contributions would have taken a score sum past
+ * the bound): nothing of them is committed.
+ */
+export async function deleteEvents(db: Db, seqs: readonly number[]): Promise<void> {
+  for (const part of chunks(seqs, rowsPer(1))) {
+    await translateErrors(() => db.deleteFrom('reputation_events').where('seq', 'in', part).execute());
+  }
 }
