@@ -4,13 +4,12 @@
 // running) and says so, and names what crashed backups of other outputs in that folder left, removing nothing else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backupSqlite, loadConfig } from '../src/index.ts';
 import { kekBoundDataDir } from './helpers/restore-deployment.ts';
+import { killAtMarker } from './helpers/kill-at-marker.ts';
 
-const SERVER_PACKAGE = new URL('..', import.meta.url).pathname;
 /** No process has this id (above every system's pid limit): a crashed backup's file. */
 const DEAD = '7ffffffe';
 const hex8 = (pid: number) => pid.toString(16).padStart(8, '0');
@@ -39,19 +38,7 @@ test('a backup killed with SIGKILL leaves its temporary file, which the next bac
     };
     await backupSqlite(config, ${JSON.stringify(output)}, { force: false }, { warn });
     writeSync(1, 'done\\n');`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: SERVER_PACKAGE,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, signal) => resolve(signal)));
-  while (!out.includes('writing') && child.exitCode === null && child.signalCode === null) {
-    await Promise.race([new Promise((resolve) => child.stdout.once('data', resolve)), exited]);
-  }
-  assert.equal(out, 'writing\n');
-  child.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL');
+  await killAtMarker(script, 'writing');
 
   const left = await readdir(backups);
   assert.equal(left.length, 1, left.join());

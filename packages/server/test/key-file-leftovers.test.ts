@@ -5,15 +5,14 @@
 // naming each; an older version's name (no process id) is removed once untouched for a minute.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/start.ts';
 import { clearCreateLeftovers, createFileWhole } from '../src/files/index.ts';
+import { killAtMarker } from './helpers/kill-at-marker.ts';
 
-const SERVER_PACKAGE = new URL('..', import.meta.url).pathname;
 /** No process has this id (above every system's pid limit): a crashed process's file. */
 const DEAD = '7ffffffe';
 const hex8 = (pid: number) => pid.toString(16).padStart(8, '0');
@@ -45,19 +44,7 @@ test('a creation killed between writing and removing its temporary file leaves t
     const { createFileWhole } = await import('./src/files/index.ts');
     await createFileWhole(${JSON.stringify(file)}, 'secret\\n', 0o600);
     writeSync(1, 'done\\n');`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: SERVER_PACKAGE,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, signal) => resolve(signal)));
-  while (!out.includes('linking') && child.exitCode === null && child.signalCode === null) {
-    await Promise.race([new Promise((resolve) => child.stdout.once('data', resolve)), exited]);
-  }
-  assert.equal(out, 'linking\n');
-  child.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL');
+  await killAtMarker(script, 'linking');
 
   const left = await readdir(dir);
   assert.equal(left.length, 1, left.join());

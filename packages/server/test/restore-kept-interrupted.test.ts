@@ -4,15 +4,13 @@
 // the leftovers check knows, flushed, and only then renamed to the kept name: a file by that name is always whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { restoreSqlite } from '../src/index.ts';
 import { reportRestoreLeftovers } from '../src/restore-leftovers.ts';
 import { cannotSeeSyncs } from './helpers/fsync.ts';
 import { holdsLaterRow, restoreDeployment } from './helpers/restore-deployment.ts';
-
-const SERVER_PACKAGE = new URL('..', import.meta.url).pathname;
+import { killAtMarker } from './helpers/kill-at-marker.ts';
 
 function collect(): { warn: (_: unknown, message: string) => void; messages: string[] } {
   const messages: string[] = [];
@@ -51,19 +49,7 @@ test('a restore killed while it copies the replaced database aside leaves no fil
     const config = loadConfig({ VOUCH_DATA_DIR: dataDir });
     await restoreSqlite(config, ${JSON.stringify(backup)}, { force: true, now: new Date(0) }, { warn: () => {} });
     writeSync(1, 'done\\n');`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: SERVER_PACKAGE,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, signal) => resolve(signal)));
-  while (!out.includes('copying') && child.exitCode === null && child.signalCode === null) {
-    await Promise.race([new Promise((resolve) => child.stdout.once('data', resolve)), exited]);
-  }
-  assert.equal(out, 'copying\n');
-  child.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL');
+  await killAtMarker(script, 'copying');
 
   const left = await readdir(dataDir);
   assert.deepEqual(
