@@ -8,9 +8,8 @@ import type { Agent } from '../agents/service.ts';
 import { getEnvironmentMetricsOf, holdConsentStatuses, holdIntegratorKey } from '../integrators/service.ts';
 import { checkMetrics, EventError, parseEvent, validExternalIdOf } from './event.ts';
 import type { EventErrorCode, ParsedEvent } from './event.ts';
-import { contributionMicro } from './formula.ts';
 import type { MetricDefinition } from './formula.ts';
-import { MAX_SUM_MICRO, ReputationState } from './state.ts';
+import { MAX_SUM_MICRO, reachOf, ReputationState } from './state.ts';
 import type { ScoredEvent } from './state.ts';
 import * as store from './store.ts';
 import type { NewEventRow } from './store.ts';
@@ -253,13 +252,7 @@ export async function applyScored(
   const state = new ReputationState(environmentCap);
   // The most the batch can move any sum by: score rows further than that from the bound cannot reach it, so they are
   // not read (their changes are written as differences); usually no row is nearer.
-  let reach = 0;
-  for (const e of events) {
-    for (const mv of e.metricValues) {
-      const def = e.metrics.get(mv.metricKey);
-      if (def !== undefined) reach += Math.abs(contributionMicro(def, mv));
-    }
-  }
+  const reach = events.reduce((sum, e) => sum + reachOf(e), 0);
   const agentIds = events.map((e) => e.agentId);
   const [allowances, scores] = await Promise.all([
     store.loadState(db, {

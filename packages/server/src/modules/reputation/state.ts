@@ -14,6 +14,19 @@ import type { Lane, MetricDefinition, MetricValue } from './formula.ts';
  */
 export const MAX_SUM_MICRO = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The most `ev` can move any one lane sum by, in micro-points: |contribution| summed over its values (whether they
+ * would count or not), the bound {@link ReputationState.fits} and ingestion's read of near-bound rows start from.
+ */
+export function reachOf(ev: Pick<ScoredEvent, 'metricValues' | 'metrics'>): number {
+  let reach = 0;
+  for (const mv of ev.metricValues) {
+    const def = ev.metrics.get(mv.metricKey);
+    if (def !== undefined) reach += Math.abs(contributionMicro(def, mv));
+  }
+  return reach;
+}
+
 /** The global scope of `reputation_scores`; any other scope is an integrator slug. */
 export const GLOBAL_SCOPE = 'global';
 
@@ -242,11 +255,7 @@ export class ReputationState {
    * A lane's new sum is the old one plus the event's change, each a safe integer, so the sums stay exact.
    */
   fits(ev: ScoredEvent): boolean {
-    let reach = 0;
-    for (const mv of ev.metricValues) {
-      const def = ev.metrics.get(mv.metricKey);
-      if (def !== undefined) reach += Math.abs(contributionMicro(def, mv));
-    }
+    const reach = reachOf(ev);
     if (reach === 0) return true;
     const a = this.#byAgent.get(ev.agentId);
     const sums = [
