@@ -93,8 +93,8 @@ class ClockSignatureCache implements SignatureCache {
   /** How many kept tokens have their signature in each slot. */
   readonly #kept: Uint32Array;
   readonly #entries = new Map<string, Entry>();
-  /** The remembered tokens in clock order; `#hand` is the next candidate for eviction. */
-  readonly #ring: Array<string | undefined>;
+  /** The remembered tokens in clock order, grown up to `maxEntries`; `#hand` is the next candidate for eviction. */
+  readonly #ring: string[] = [];
   #hand = 0;
   #hits = 0;
   #misses = 0;
@@ -107,7 +107,6 @@ class ClockSignatureCache implements SignatureCache {
     this.#doorkeeper = new Int32Array(maxEntries === 0 ? WAYS : slots);
     this.#seenAt = new Uint32Array(this.#doorkeeper.length).fill(this.#expired());
     this.#kept = new Uint32Array(this.#doorkeeper.length);
-    this.#ring = new Array<string | undefined>(maxEntries).fill(undefined);
   }
 
   #slot(signature: Uint8Array): number {
@@ -170,20 +169,23 @@ class ClockSignatureCache implements SignatureCache {
       return;
     }
     const ring = this.#ring;
-    for (;;) {
-      const old = ring[this.#hand];
-      if (old === undefined) break;
-      const e = this.#entries.get(old)!;
-      if (!e.used) {
-        this.#entries.delete(old);
-        this.#kept[e.slot]!--;
-        break;
+    if (ring.length < this.#maxEntries) {
+      // Not full yet (the hand stays at 0): no slot is allocated before a token needs it.
+      ring.push(token);
+    } else {
+      for (;;) {
+        const e = this.#entries.get(ring[this.#hand]!)!;
+        if (!e.used) {
+          this.#entries.delete(ring[this.#hand]!);
+          this.#kept[e.slot]!--;
+          break;
+        }
+        e.used = false;
+        this.#hand = (this.#hand + 1) % ring.length;
       }
-      e.used = false;
+      ring[this.#hand] = token;
       this.#hand = (this.#hand + 1) % ring.length;
     }
-    ring[this.#hand] = token;
-    this.#hand = (this.#hand + 1) % ring.length;
     this.#entries.set(token, { key, slot, used: false });
     this.#kept[slot]!++;
   }
@@ -194,7 +196,7 @@ class ClockSignatureCache implements SignatureCache {
 
   clear(): void {
     this.#entries.clear();
-    this.#ring.fill(undefined);
+    this.#ring.length = 0;
     this.#doorkeeper.fill(0);
     this.#seenAt.fill(this.#expired());
     this.#kept.fill(0);
