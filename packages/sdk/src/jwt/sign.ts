@@ -7,6 +7,28 @@ import { algorithmFor } from '../crypto/algorithms.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import type { JwsHeader, JwtClaims } from './types.ts';
 import { FORBIDDEN_HEADER_MEMBERS } from './types.ts';
+import { hasLoneSurrogate } from '../json/types.ts';
+
+// JSON.stringify writes NaN and ±Infinity as null and a lone surrogate as a \u escape, which every verifier refuses
+// (or reads as a null never written): such a value is refused before signing. Only a text holding "null" or a
+// surrogate escape can hide one, so only such a text is walked again.
+function jsonText(value: unknown, what: string): string {
+  const refuse = (): never => {
+    throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} hold NaN, Infinity or a lone surrogate.`);
+  };
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} are not JSON.`);
+  if (text.includes('null') || /\\ud[89a-f]/.test(text)) {
+    JSON.stringify(value, (key: string, v: unknown) =>
+      hasLoneSurrogate(key) ||
+      (typeof v === 'number' && !Number.isFinite(v)) ||
+      (typeof v === 'string' && hasLoneSurrogate(v))
+        ? refuse()
+        : v,
+    );
+  }
+  return text;
+}
 
 export interface SignJwtOptions {
   /** Key id placed in the header; verifiers pick the key strictly by it. */
@@ -17,7 +39,9 @@ export interface SignJwtOptions {
 }
 
 /**
- * Signs claims as a compact JWT with the key's algorithm (ES256 for P-256, EdDSA for Ed25519).
+ * Signs claims as a compact JWT with the key's algorithm (ES256 for P-256, EdDSA for Ed25519). Claims (or a `kid`,
+ * `typ`) holding NaN, ±Infinity or a lone surrogate, which no verifier would accept as written, throw
+ * `INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -32,7 +56,8 @@ export async function signJwt(claims: JwtClaims, privateKey: PrivateKey, options
   const header: JwsHeader = { alg, kid: options.kid };
   if (options.typ !== undefined) header.typ = options.typ;
   for (const m of FORBIDDEN_HEADER_MEMBERS) if (m in header) throw new VouchError('INVALID_ARGUMENT', `No "${m}".`);
-  const signingInput = `${encodeBase64url(JSON.stringify(header))}.${encodeBase64url(JSON.stringify(claims))}`;
+  const headerText = jsonText(header, 'header members');
+  const signingInput = `${encodeBase64url(headerText)}.${encodeBase64url(jsonText(claims, 'claims'))}`;
   const crypto = options.crypto ?? getDefaultCrypto();
   const signature = await crypto.sign(alg, privateKey, encodeUtf8(signingInput));
   return `${signingInput}.${encodeBase64url(signature)}`;
