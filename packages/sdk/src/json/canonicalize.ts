@@ -22,7 +22,7 @@ export interface CanonicalizeOptions {
  * ```
  */
 export function canonicalize(value: unknown, options: CanonicalizeOptions = {}): string {
-  const maxDepth = checkMaxDepth(options.maxDepth);
+  const maxDepth = checkMaxDepth(options?.maxDepth);
   const ancestors: object[] = [];
 
   const serialize = (v: unknown): string => {

@@ -33,7 +33,7 @@ function invalid(message: string): never {
  * ```
  */
 export function parseStrict(input: string | Uint8Array, options: ParseStrictOptions = {}): JsonValue {
-  const maxDepth = checkMaxDepth(options.maxDepth);
+  const maxDepth = checkMaxDepth(options?.maxDepth);
   let text: string;
   if (typeof input === 'string') {
     text = input;

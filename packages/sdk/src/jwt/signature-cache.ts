@@ -227,7 +227,7 @@ export function signatureCacheInternal(cache: SignatureCache | undefined): Signa
  */
 export function createSignatureCache(options: SignatureCacheOptions = {}): SignatureCache {
   return new ClockSignatureCache(
-    count(options.maxEntries, 4096, 'maxEntries'),
-    count(options.maxTokenLength, 2048, 'maxTokenLength'),
+    count(options?.maxEntries, 4096, 'maxEntries'),
+    count(options?.maxTokenLength, 2048, 'maxTokenLength'),
   );
 }

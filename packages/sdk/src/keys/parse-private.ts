@@ -81,7 +81,8 @@ function fromText(text: string): PrivateKey {
  * ```
  */
 export function parsePrivateKey(input: PrivateKeyInput, options: ParseKeyOptions = {}): PrivateKey {
-  if (options.type !== undefined && !isKeyType(options.type)) {
+  const type = options?.type; // null options: the defaults
+  if (type !== undefined && !isKeyType(type)) {
     throw new VouchError('INVALID_ARGUMENT', 'The expected key type must be Ed25519 or P-256.');
   }
   let key: PrivateKey;
@@ -89,8 +90,8 @@ export function parsePrivateKey(input: PrivateKeyInput, options: ParseKeyOptions
   else if (input instanceof Uint8Array) key = fromPkcs8(input);
   else if (isPlainObject(input)) key = fromJwk(input);
   else throw new VouchError('INVALID_KEY', 'Expected a private key as PEM text, JWK object or PKCS#8 DER bytes.');
-  if (options.type !== undefined && key.type !== options.type) {
-    throw new VouchError('WRONG_CURVE', `Expected a ${options.type} key but got a ${key.type} key.`);
+  if (type !== undefined && key.type !== type) {
+    throw new VouchError('WRONG_CURVE', `Expected a ${type} key but got a ${key.type} key.`);
   }
   return key;
 }

@@ -113,7 +113,8 @@ function fromText(text: string): PublicKey {
  * ```
  */
 export function parsePublicKey(input: PublicKeyInput, options: ParseKeyOptions = {}): PublicKey {
-  if (options.type !== undefined && !isKeyType(options.type)) {
+  const type = options?.type; // null options: the defaults
+  if (type !== undefined && !isKeyType(type)) {
     throw new VouchError('INVALID_ARGUMENT', 'The expected key type must be Ed25519 or P-256.');
   }
   let key: PublicKey;
@@ -121,8 +122,8 @@ export function parsePublicKey(input: PublicKeyInput, options: ParseKeyOptions =
   else if (input instanceof Uint8Array) key = fromSpki(input);
   else if (isPlainObject(input)) key = fromJwk(input);
   else throw new VouchError('INVALID_KEY', 'Expected a public key as text, JWK object or SPKI DER bytes.');
-  if (options.type !== undefined && key.type !== options.type) {
-    throw new VouchError('WRONG_CURVE', `Expected a ${options.type} key but got a ${key.type} key.`);
+  if (type !== undefined && key.type !== type) {
+    throw new VouchError('WRONG_CURVE', `Expected a ${type} key but got a ${key.type} key.`);
   }
   return key;
 }
