@@ -115,8 +115,9 @@ export function applyGenesis(options: GenesisOptions): AppliedStep {
  * Applies a proposal as the next step: pure, no signature check — call `checkQuorum(state, proposal)` first;
  * `verifyRegistry` re-checks everything. The proposal must name this registry, have `baseSequence` equal to the
  * state's sequence, not be expired at `appliedAt`, and make sense (`add` a new or removed id, `update`/`remove` an
- * active one, no key under two ids); the threshold must stay within 2 ≤ required ≤ total − 1 afterwards, and a
- * threshold proposal may not set more than `REGISTRY_LIMITS.maxSignatures` (a proposal could never meet it again).
+ * active one, no key under two ids, not past `REGISTRY_LIMITS`' issuers or steps); the threshold must stay within
+ * 2 ≤ required ≤ total − 1 afterwards, and a threshold proposal may not set more than `REGISTRY_LIMITS.maxSignatures`
+ * (a proposal could never meet it again).
  * Throws `REGISTRY_STEP_INVALID`, `REGISTRY_CHAIN_BROKEN` or `REGISTRY_THRESHOLD_INVALID`.
  *
  * @example
