@@ -94,10 +94,7 @@ export class Consumer {
       const { taken, failures } = await this.#verifyStored(row, undefined);
       if (taken !== undefined) this.#current = taken;
       else {
-        this.#log.warn(
-          { sequence: row.sequence, failures: failures.map((f) => f.code) },
-          'stored trust registry document no longer verifies',
-        );
+        this.#log.warn({ sequence: row.sequence, failures }, 'stored trust registry document no longer verifies');
       }
     }
     await this.refresh();
@@ -184,19 +181,29 @@ export class Consumer {
     }
   }
 
-  /** Verifies a stored document now (as an extension of `held`'s chain, when one is held): the document to hold. */
+  /**
+   * Verifies a stored document now (as an extension of `held`'s chain, when one is held): the document to hold, or
+   * the codes of why not.
+   */
   async #verifyStored(
     row: store.DocumentRow,
     held: ConsumerDocument | undefined,
-  ): Promise<{ taken?: ConsumerDocument; failures: readonly RegistryFailure[] }> {
-    const doc = JSON.parse(row.document) as RegistryDocument;
-    const report = await verifyRegistry(doc, {
-      rootKey: this.#rootKey,
-      now: this.#ctx.clock.now(),
-      maxLifetimeSeconds: this.#config.trustMaxLifetimeSeconds,
-      ...(held === undefined ? {} : { lastSeen: { sequence: held.sequence, chainHash: held.chainHash } }),
-    });
-    if (!report.valid) return { failures: report.failures };
+  ): Promise<{ taken?: ConsumerDocument; failures: readonly string[] }> {
+    let doc: RegistryDocument;
+    let report: Awaited<ReturnType<typeof verifyRegistry>>;
+    try {
+      doc = JSON.parse(row.document) as RegistryDocument;
+      report = await verifyRegistry(doc, {
+        rootKey: this.#rootKey,
+        now: this.#ctx.clock.now(),
+        maxLifetimeSeconds: this.#config.trustMaxLifetimeSeconds,
+        ...(held === undefined ? {} : { lastSeen: { sequence: held.sequence, chainHash: held.chainHash } }),
+      });
+    } catch (err) {
+      // Malformed to this version's validator (stored by a laxer one): no document to hold, and no reason not to start.
+      return { failures: [(err as { code?: string }).code ?? 'REGISTRY_INVALID'] };
+    }
+    if (!report.valid) return { failures: report.failures.map((f) => f.code) };
     return {
       taken: { doc, sequence: row.sequence, chainHash: row.chain_hash, expiresAt: row.expires_at },
       failures: [],
