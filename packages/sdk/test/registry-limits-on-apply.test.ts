@@ -26,7 +26,11 @@ test('an add proposal past REGISTRY_LIMITS.maxIssuers active issuers is refused'
     founders[0]!,
     founders[1]!,
   ]);
-  throwsCode(() => applyProposal(state, add, { appliedAt: at(2) }), 'REGISTRY_STEP_INVALID', /10000 active issuers/);
+  throwsCode(
+    () => applyProposal(state, add, { appliedAt: at(2) }),
+    'REGISTRY_STEP_INVALID',
+    /at most 10000 active issuers/,
+  );
   // What verification says of a registry at the limit: valid (the bound is inclusive).
   const report = await verifyRegistry(await publish(state, root, 3), { rootKey: root.publicKey, now: at(4) });
   if (!report.valid) throw new Error(JSON.stringify(report.failures[0]));
@@ -54,6 +58,6 @@ test('a step past REGISTRY_LIMITS.maxSteps governance steps is refused', async (
   throwsCode(
     () => applyProposal(full, raise, { appliedAt: at(2) }),
     'REGISTRY_STEP_INVALID',
-    /100000 governance steps/,
+    /at most 100000 governance steps/,
   );
 });

@@ -37,6 +37,15 @@ function advance(state: RegistryState, step: ProposalStep): AppliedStep {
   if (plan.apply === undefined) throw new VouchError('REGISTRY_STEP_INVALID', 'The step has no effect.');
   const bounds = commit(ledger, plan);
   if (bounds) refuse([bounds]);
+  // A document holds no more (the validator refuses it): such a step would be signed into one no verifier reads.
+  // Checked here, where steps are made, not on replay: documents past them are refused as malformed already.
+  const { maxIssuers, maxSteps } = REGISTRY_LIMITS;
+  if (ledger.issuers.size > maxIssuers) {
+    throw new VouchError('REGISTRY_STEP_INVALID', `A registry holds at most ${maxIssuers} active issuers.`);
+  }
+  if (ledger.sequence > maxSteps) {
+    throw new VouchError('REGISTRY_STEP_INVALID', `A registry holds at most ${maxSteps} governance steps.`);
+  }
   return { state: toState(ledger), step };
 }
 

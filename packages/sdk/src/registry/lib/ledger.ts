@@ -242,10 +242,6 @@ export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
     return { step, sequence, kind: step.kind, problems, signatures: [], candidates: [], required: 0 };
   }
   if (step.prev !== ledger.chainHash) chain('prev is not the hash of the step before: the chain is broken.');
-  // A document holds at most this many steps (the validator refuses more): no step may take it past them.
-  if (sequence > REGISTRY_LIMITS.maxSteps) {
-    invalid(`the registry holds ${REGISTRY_LIMITS.maxSteps} governance steps, the most a document may hold.`);
-  }
   const appliedAtMs = timeMs(step.appliedAt);
   if (appliedAtMs < ledger.lastAppliedAtMs) chain('appliedAt is earlier than the step before.');
 
@@ -315,12 +311,6 @@ export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
       if (ledger.issuers.has(entry.id)) {
         invalid(`issuer ${entry.id} is already registered.`, entry.id);
         return plan;
-      }
-      if (ledger.issuers.size >= REGISTRY_LIMITS.maxIssuers) {
-        invalid(
-          `the registry has ${REGISTRY_LIMITS.maxIssuers} active issuers, the most a document may hold.`,
-          entry.id,
-        );
       }
       const keyed = keyProblem(ledger, entry.id, entry.publicKey);
       if (keyed) problems.push(keyed);
