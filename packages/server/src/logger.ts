@@ -36,9 +36,12 @@ export const REDACTED_PATHS: readonly string[] = [
  * What a request looks like in the log: no headers, no body, and the path without its query string, in the form a
  * 404 shows it (shownPath: at most SHOWN_PATH_MAX characters, control and invisible characters percent-encoded), so
  * that one request of up to the header limit (16 KiB) cannot write a 16 KiB line, nor anything that acts on a terminal.
+ * The address too: behind VOUCH_TRUST_PROXY=true it is the first X-Forwarded-For entry, whatever the client wrote.
  */
 function serializeRequest(req: FastifyRequest): Record<string, unknown> {
-  return { id: req.id, method: req.method, path: shownPath(req.url.split('?')[0]!), ip: req.ip };
+  // A closed socket can leave req.ip undefined despite its type.
+  const ip = typeof req.ip === 'string' ? shownPath(req.ip) : req.ip;
+  return { id: req.id, method: req.method, path: shownPath(req.url.split('?')[0]!), ip };
 }
 
 /** The server's pino logger: JSON lines, secrets redacted, requests logged without headers or query strings. */
