@@ -3,7 +3,9 @@
 
 /**
  * Returns `take(nowMs)`: the number of occurrences held back since the last line when this one should be logged,
- * or `undefined` when it falls within `everyMs` of the last line (it is counted instead).
+ * or `undefined` when it falls within `everyMs` of the last line (it is counted instead). Within, either way: the
+ * wall clock may be set back, and a time a whole period before the last line is logged rather than held back until
+ * the clock is past it again.
  *
  * @example
  * const take = logThrottle(10_000);
@@ -14,7 +16,7 @@ export function logThrottle(everyMs: number): (nowMs: number) => number | undefi
   let lastAtMs = Number.NEGATIVE_INFINITY;
   let suppressed = 0;
   return (nowMs) => {
-    if (nowMs - lastAtMs < everyMs) {
+    if (Math.abs(nowMs - lastAtMs) < everyMs) {
       suppressed += 1;
       return undefined;
     }
