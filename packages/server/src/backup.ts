@@ -284,7 +284,10 @@ function inspect(temp: string): { schemaVersion: string; tables: Record<string, 
       { name: string } | undefined;
     const tables: Record<string, number> = {};
     for (const table of BACKUP_COUNTED_TABLES) {
-      tables[table] = (raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      const exists = raw.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table);
+      // A database an older version left (backed up before an upgrade) lacks the tables later migrations add.
+      tables[table] =
+        exists === undefined ? 0 : (raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
     }
     const kekRow = raw.prepare('select value from meta where key = ?').get(CHECK_META_KEY) as
       { value: string } | undefined;
