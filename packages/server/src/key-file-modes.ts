@@ -14,6 +14,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
 import { ConfigError } from './config-error.ts';
+import { errnoCode } from './files/errno.ts';
 import { walkPath } from './files/path-links.ts';
 
 /** A key file and the setting that chose it (for the refusal's message). */
@@ -22,6 +23,8 @@ export interface KeyFile {
   setting: string;
   /** The stat of the file as the caller opened it (FileHandle.stat): checked instead of looking `file` up again. */
   stats?: Stats;
+  /** The caller creates the file when it is missing (a fresh SQLite database's KEK): its folders are judged anyway. */
+  createdIfMissing?: boolean;
 }
 
 /** Where the warnings go: the server's logger, or what `vouch kek rewrap` prints on stderr. */
@@ -112,32 +115,33 @@ function ownerAdvice(owner: number, path: string, link = false): string {
  * each file (see foldersAbove) are held to the same rule, save the sticky bit: one others may write is a
  * `ConfigError`, one group members may write draws one warning (once per folder). A file or folder owned by a user
  * other than root and the process's own is a `ConfigError` too, as is a symbolic link so owned on the way to the file
- * (walkPath). A file that does not exist or cannot be examined is left to the code that reads it. Windows has no
- * such modes: nothing is checked.
+ * (walkPath). A file that does not exist or cannot be examined is left to the code that reads it, save the folders
+ * of one the caller creates when missing (`createdIfMissing`). Windows has no such modes: nothing is checked.
  */
 export async function checkKeyFileModes(files: readonly KeyFile[], logger: KeyFileWarnings): Promise<void> {
   if (process.platform === 'win32') return;
   const seen = new Set<string>();
   const warnedFolders = new Set<string>();
-  for (const { file, setting, stats } of files) {
+  for (const { file, setting, stats, createdIfMissing } of files) {
     if (seen.has(file)) continue;
     seen.add(file);
-    let st: Stats;
+    // Undefined for a missing file its caller is about to create: it lands in the folders judged below.
+    let st: Stats | undefined;
     try {
       // Followed through symbolic links: a mounted secret is a link to the file whose mode counts.
       st = stats ?? (await stat(file));
       if (!st.isFile()) continue;
-    } catch {
-      continue;
+    } catch (err) {
+      if (createdIfMissing !== true || errnoCode(err) !== 'ENOENT') continue;
     }
-    const mode = st.mode & 0o777;
+    const mode = st === undefined ? 0 : st.mode & 0o777;
     if ((mode & 0o002) !== 0) {
       throw new ConfigError(
         `${setting}: the key file ${file} can be written by any user (mode ${octal(mode)}), who could replace the ` +
           `key: chmod 600 ${file}.`,
       );
     }
-    const fileOwner = foreignOwner(st);
+    const fileOwner = st === undefined ? undefined : foreignOwner(st);
     if (fileOwner !== undefined) {
       throw new ConfigError(
         `${setting}: the key file ${file} is owned by another user (uid ${fileOwner}), who could replace the key: ` +

@@ -115,6 +115,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       {
         file: kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine }),
         setting: config.kekFile === undefined || config.kekFile === '' ? 'VOUCH_DATA_DIR' : 'VOUCH_KEK_FILE',
+        // On SQLite a fresh database's KEK file is created there (0600): its folders count before it exists.
+        createdIfMissing: engine === 'sqlite',
       },
       ...(admin.file === undefined ? [] : [{ file: admin.file, setting: 'VOUCH_DATA_DIR' }]),
       ...(rootKeyFile === undefined || config.registry.rootKeyFile === undefined
