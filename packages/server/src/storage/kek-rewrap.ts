@@ -64,9 +64,13 @@ export async function rewrapKek(
       if (Number(moved.numUpdatedRows) !== 1) {
         throw new StorageError('KEK_MISMATCH', 'The key-encryption key changed meanwhile; nothing was re-sealed.');
       }
-      const rows = await trx.selectFrom('server_keys').select(['kid', 'private_sealed']).orderBy('kid').execute();
+      const rows = await trx
+        .selectFrom('server_keys')
+        .select(['kid', 'purpose', 'private_sealed'])
+        .orderBy('kid')
+        .execute();
       for (const row of rows) {
-        const der = open(oldKek, row.private_sealed, row.kid);
+        const der = openNamed(oldKek, row);
         try {
           await trx
             .updateTable('server_keys')
@@ -87,6 +91,17 @@ export async function rewrapKek(
       return { keys: rows.length };
     }),
   );
+}
+
+/** Opens a row's private key; one that does not open is `SEALED_INVALID` naming it, as a start names it. */
+function openNamed(kek: Buffer, row: { kid: string; purpose: string; private_sealed: string }): Buffer {
+  try {
+    return open(kek, row.private_sealed, row.kid);
+  } catch (err) {
+    if (!(err instanceof StorageError) || err.code !== 'SEALED_INVALID') throw err;
+    const reason = err.message.charAt(0).toLowerCase() + err.message.slice(1);
+    throw new StorageError('SEALED_INVALID', `The ${row.purpose} key ${row.kid}: ${reason}`, { cause: err });
+  }
 }
 
 /** Throws `KEK_UNCHANGED` when the two keys are one: a re-wrap would change nothing. */
