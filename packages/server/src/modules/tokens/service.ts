@@ -23,7 +23,13 @@ import { ApiError } from '../../errors.ts';
 import { recordSigned } from '../../record-signed.ts';
 import { adminActorOf } from '../../http/admin-auth.ts';
 import type { Principal } from '../../http/policy.ts';
-import { announceChange, dropRetiredServerKeys, recordAudit, translateErrors } from '../../storage/index.ts';
+import {
+  announceChange,
+  dropRetiredServerKeys,
+  listServerKeyStates,
+  recordAudit,
+  translateErrors,
+} from '../../storage/index.ts';
 import { agentDirectory, mayActFor } from './agents.ts';
 import { keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 import * as store from './store.ts';
@@ -603,6 +609,10 @@ export async function pruneTokenState(
   const deleted = await store.pruneExpired(storage.db, storage.engine, recordsKeptAfter(ctx, now));
   const keyring = keyringOf(ctx);
   keyring.invalidate();
+  // Only retired keys are dropped. With none stored the keys are not loaded: loading creates the signing key, which
+  // housekeeping must not do (on an app built without startServer it landed at any time, audited).
+  const states = await listServerKeyStates(storage, TOKEN_KEY_PURPOSE);
+  if (!states.some((s) => s.status === 'retired')) return { deleted, droppedKeys: [] };
   const due = (await keyring.allKeys()).filter((k) => k.dropsAt !== null && k.dropsAt <= now).map((k) => k.kid);
   const droppedKeys = await dropRetiredServerKeys(storage, TOKEN_KEY_PURPOSE, due, now);
   if (droppedKeys.length > 0) keyring.invalidate();
