@@ -25,6 +25,18 @@ export const SECRETS = {
 // A key is a line of a few dozen characters; a larger file is not one.
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
+/**
+ * `value`, a key about to be sent in a header, or exit 2 naming `source` (never the key) when it holds anything but
+ * printable ASCII: fetch cannot send such a header (it threw, read as an unreachable server), and the server's keys
+ * never hold one (adminKeyProblem), so it could not match either. A key file that is not UTF-8 ends here too.
+ */
+export function sendableKey(value: string, source: string): string {
+  if (!/^[\x20-\x7e]*$/.test(value)) {
+    throw new CliError(`${source} holds a character that cannot be sent in an HTTP header: a key is printable ASCII.`);
+  }
+  return value;
+}
+
 /** Adds `--<name>-file <file>` and `--<name> <key>` (the latter visible to other users, hence second). */
 export function secretOption(cmd: Command, which: keyof typeof SECRETS, purpose = ''): Command {
   const s = SECRETS[which];
@@ -68,6 +80,7 @@ export async function readSecretFile(file: string, option: string, io: Io): Prom
   if (/[\r\n]/.test(value)) {
     throw new CliError(`${option}: ${file} must hold the key alone, on one line.`);
   }
+  sendableKey(value, `${option}: ${file}`);
   await checkKeyFile(file, option, io, stats);
   return value;
 }
@@ -82,6 +95,7 @@ export async function resolveSecretOptions(cmd: Command, io: Io): Promise<void> 
     const inArgv = cmd.getOptionValueSource(s.key) === 'cli';
     if (inArgv && file !== undefined) throw new CliError(`give ${s.flag} or ${s.flag}-file, not both.`);
     if (inArgv) {
+      sendableKey(cmd.getOptionValue(s.key) as string, s.flag);
       io.err(
         `vouch: warning: ${s.flag} on the command line is visible to other local users; ` +
           `use $${s.env} or ${s.flag}-file instead.`,

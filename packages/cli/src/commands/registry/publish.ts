@@ -4,7 +4,7 @@ import { CliError, EXIT } from '../../exit.ts';
 import { NO_REDIRECT, readAnswer, refuseRedirect, unreachable } from '../../net.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
-import { secretOption } from '../../secrets.ts';
+import { secretOption, sendableKey } from '../../secrets.ts';
 import { DEFAULT_DIR, layout, readRegistry } from './lib/layout.ts';
 import { failureLine } from './lib/report.ts';
 import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
@@ -64,6 +64,7 @@ Examples:
       const adminKey = opts.adminKey ?? process.env.VOUCH_ADMIN_KEY;
       if (adminKey === undefined || adminKey === '')
         throw new CliError('VOUCH_ADMIN_KEY or --admin-key-file is required.', EXIT.USAGE);
+      if (opts.adminKey === undefined) sendableKey(adminKey, '$VOUCH_ADMIN_KEY');
       let res: Response;
       try {
         res = await fetch(url, {

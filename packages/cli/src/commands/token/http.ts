@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliError, EXIT } from '../../exit.ts';
 import { NO_REDIRECT, readAnswer, refuseRedirect, unreachable } from '../../net.ts';
 import { field } from '../../output.ts';
-import { secretOption } from '../../secrets.ts';
+import { secretOption, sendableKey } from '../../secrets.ts';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:4100';
 
@@ -87,7 +87,14 @@ export function credentialHeaders(
     if (accept.includes('owner') && owner) return { authorization: `Bearer ${owner}` };
     return undefined;
   };
-  return given(opts.adminKey, opts.ownerKey) ?? given(process.env.VOUCH_ADMIN_KEY, process.env.VOUCH_OWNER_KEY) ?? {};
+  const fromOptions = given(opts.adminKey, opts.ownerKey);
+  if (fromOptions !== undefined) return fromOptions;
+  // The options' keys were checked as they were read (resolveSecretOptions); the one taken from here is checked now.
+  const { VOUCH_ADMIN_KEY: admin, VOUCH_OWNER_KEY: owner } = process.env;
+  const fromEnv = given(admin, owner);
+  if (fromEnv?.['x-api-key'] !== undefined) sendableKey(admin!, '$VOUCH_ADMIN_KEY');
+  else if (fromEnv !== undefined) sendableKey(owner!, '$VOUCH_OWNER_KEY');
+  return fromEnv ?? {};
 }
 
 /** The admin key's header for an admin-only command, or a usage error (exit 2) before anything is sent. */
