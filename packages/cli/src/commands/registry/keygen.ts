@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generateKeyPair } from '@vouch/sdk';
+import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { writeJson } from './lib/layout.ts';
 
@@ -29,9 +30,16 @@ Examples:
   $ vouch registry keygen --output acme.key.json`,
     )
     .action(async (opts: { output: string }) => {
+      // Else it names the current folder, refused as a file that "already exists".
+      if (opts.output.trim() === '') throw new CliError('--output must not be empty.', EXIT.USAGE);
       const pair = await generateKeyPair('Ed25519');
       const file: RegistryKeyFile = { publicKey: pair.publicKeyRegistry!, privateKey: pair.privatePem };
-      await writeJson(resolve(opts.output), file, { exclusive: true, mode: 0o600 });
+      await writeJson(resolve(opts.output), file, {
+        exclusive: true,
+        mode: 0o600,
+        // A keygen killed while it wrote left the key in `<file>.<hex>.tmp`: removed (unless its process runs).
+        warn: (_, message) => io.err(`vouch: warning: ${message}.`),
+      });
       io.out(file.publicKey);
     });
 }

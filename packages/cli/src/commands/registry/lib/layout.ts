@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
-import { createFileWhole, readFileUpTo } from '@vouch/server/files';
+import { createFileWhole, readFileUpTo, type LeftoverWarn } from '@vouch/server/files';
 import { CliError, EXIT } from '../../../exit.ts';
 import { sizeText } from '../../../read.ts';
 
@@ -103,15 +103,22 @@ export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** How a file is written: see {@link writeText}. */
+export interface WriteOptions {
+  exclusive?: boolean;
+  mode?: number;
+  /**
+   * With `exclusive`: first remove what a creation of the same file killed midway left beside it, each named here
+   * (clearCreateLeftovers): for a file holding a secret, whose temporary copy would otherwise stay for good.
+   */
+  warn?: LeftoverWarn;
+}
+
 /**
  * Writes JSON through a temporary file and a rename, so a reader never sees half a registry. `exclusive` refuses an
  * existing file (nothing is overwritten by accident), and links the temporary file into place instead.
  */
-export async function writeJson(
-  path: string,
-  value: unknown,
-  options: { exclusive?: boolean; mode?: number } = {},
-): Promise<void> {
+export async function writeJson(path: string, value: unknown, options: WriteOptions = {}): Promise<void> {
   await writeText(path, jsonText(value), options);
 }
 
@@ -121,18 +128,17 @@ export async function writeJson(
  * file with a secret would leave it readable). `exclusive` refuses an existing file instead; a failed write leaves
  no file either way.
  */
-export async function writeText(
-  path: string,
-  text: string,
-  options: { exclusive?: boolean; mode?: number } = {},
-): Promise<void> {
+export async function writeText(path: string, text: string, options: WriteOptions = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const mode = options.mode ?? 0o644;
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   let created = true;
   try {
     if (options.exclusive) {
-      created = await createFileWhole(path, text, mode, { createWithoutHardLinks: true });
+      created = await createFileWhole(path, text, mode, {
+        createWithoutHardLinks: true,
+        ...(options.warn !== undefined ? { warn: options.warn } : {}),
+      });
     } else {
       await writeFile(tmp, text, { flag: 'wx', mode });
       await rename(tmp, path);
