@@ -24,6 +24,8 @@ interface VerifyCredentialOptions {
 // A credential is a compact JWS of a few kilobytes.
 const MAX_CREDENTIAL_BYTES = 16 * 1024;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * The credential itself, or the content of a file that holds it: a regular file, or a pipe or device path
  * (`<(…)`, /dev/stdin). At most {@link MAX_CREDENTIAL_BYTES} + 1 bytes are read, so /dev/zero or a huge file ends
@@ -45,7 +47,12 @@ async function credentialArg(value: string): Promise<string> {
   if (bytes === undefined) {
     throw new CliError(`${shown(path)}: more than ${sizeText(MAX_CREDENTIAL_BYTES)}, too large to be a credential.`);
   }
-  return bytes.toString('utf8').trim();
+  // Not replaced by U+FFFD and verified: a file that is not text is a wrong input (exit 2), not a failed verification.
+  try {
+    return utf8.decode(bytes).trim();
+  } catch {
+    throw new CliError(`${shown(path)}: not a UTF-8 text file.`);
+  }
 }
 
 /** `vouch registry verify-credential`: the registry first (every rule), then the credential against it. */
