@@ -12,8 +12,8 @@ import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInp
 import { answerOf, hasToken, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
-import { readFileUpTo } from '@vouch/server/files';
-import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
+import type { Stats } from 'node:fs';
+import { MAX_KEY_FILE_BYTES, readFileAndStats, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from './http.ts';
@@ -76,8 +76,9 @@ async function agentKey(file: string, io: Io): Promise<PrivateKey> {
   let parsed: { privateJwk?: unknown; privateKeyPem?: unknown };
   let privateKey: PrivateKey;
   let bytes: Buffer | undefined;
+  let stats: Stats;
   try {
-    bytes = await readFileUpTo(file, MAX_KEY_FILE_BYTES);
+    ({ bytes, stats } = await readFileAndStats(file, MAX_KEY_FILE_BYTES));
   } catch (err) {
     throw new CliError(`cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`);
   }
@@ -101,7 +102,8 @@ async function agentKey(file: string, io: Io): Promise<PrivateKey> {
         'vouch agent create wrote).',
     );
   }
-  await checkKeyFile(file, '--key', io);
+  // The mode of the file read: the path, looked up again, may by then name another.
+  await checkKeyFile(file, '--key', io, stats);
   return privateKey;
 }
 

@@ -19,7 +19,7 @@ import { CliError, EXIT } from '../../../exit.ts';
 import { checkKeyFile } from '../../../file-mode.ts';
 import type { Io } from '../../../output.ts';
 import { MAX_KEY_FILE_BYTES } from '../../../read.ts';
-import { readBytes, shown } from './layout.ts';
+import { readBytes, readBytesAndStats, shown } from './layout.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -53,14 +53,21 @@ function asObject(content: string, path: string): Record<string, unknown> | unde
  * to the server's key-file rule (checkKeyFile): a warning on `io.err`, or exit 2 if any user may write it.
  */
 export async function readPrivateKeyFile(file: string, io: Pick<Io, 'err'>): Promise<PrivateKey> {
-  const key = await parsePrivateKeyFile(resolve(file));
-  await checkKeyFile(resolve(file), 'key file', io);
+  const path = resolve(file);
+  const { bytes, stats } = await readBytesAndStats(path, 'key file', MAX_KEY_FILE_BYTES);
+  const key = parsePrivateKeyContent(text(bytes, path), path);
+  // The mode of the file read: the path, looked up again, may by then name another.
+  await checkKeyFile(path, 'key file', io, stats);
   return key;
 }
 
 /** The private key in the key file at `path`; a `publicKey` member, if present, must match it. */
 async function parsePrivateKeyFile(path: string): Promise<PrivateKey> {
-  const content = text(await readBytes(path, 'key file', MAX_KEY_FILE_BYTES), path);
+  return parsePrivateKeyContent(text(await readBytes(path, 'key file', MAX_KEY_FILE_BYTES), path), path);
+}
+
+/** The private key in `content`, the text of the key file at `path`. */
+function parsePrivateKeyContent(content: string, path: string): PrivateKey {
   const object = asObject(content, path);
   let input: unknown = content;
   let field = '(file)';

@@ -4,12 +4,13 @@
 //   proposals/*.json       governance proposals, pending or applied (build skips applied ones)
 //   revoked/<id>.json      revocation records written by build
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
 import { createFileWhole, readFileUpTo, type LeftoverWarn } from '@vouch/server/files';
 import { CliError, EXIT } from '../../../exit.ts';
-import { sizeText } from '../../../read.ts';
+import { readFileAndStats, sizeText } from '../../../read.ts';
 
 export const DEFAULT_DIR = './registry';
 
@@ -55,10 +56,33 @@ export async function readBytes(
   try {
     bytes = await readFileUpTo(path, max);
   } catch (err) {
-    const code = errno(err);
-    if (code === 'ENOENT') throw new CliError(`${shown(path)}: no such ${what}.`, EXIT.USAGE);
-    throw new CliError(`${shown(path)}: cannot read (${code ?? 'error'}).`, EXIT.USAGE);
+    throw readError(path, what, err);
   }
+  return bytesOf(path, what, max, bytes);
+}
+
+/** {@link readBytes}, with the stat of the file read (for a key file's mode: checkKeyFile). */
+export async function readBytesAndStats(
+  path: string,
+  what: string,
+  max: number,
+): Promise<{ bytes: Uint8Array; stats: Stats }> {
+  let read: { bytes: Buffer | undefined; stats: Stats };
+  try {
+    read = await readFileAndStats(path, max);
+  } catch (err) {
+    throw readError(path, what, err);
+  }
+  return { bytes: bytesOf(path, what, max, read.bytes), stats: read.stats };
+}
+
+function readError(path: string, what: string, err: unknown): CliError {
+  const code = errno(err);
+  if (code === 'ENOENT') return new CliError(`${shown(path)}: no such ${what}.`, EXIT.USAGE);
+  return new CliError(`${shown(path)}: cannot read (${code ?? 'error'}).`, EXIT.USAGE);
+}
+
+function bytesOf(path: string, what: string, max: number, bytes: Buffer | undefined): Uint8Array {
   if (bytes === undefined) {
     throw new CliError(`${shown(path)}: more than ${sizeText(max)}, too large for a ${what}.`, EXIT.USAGE);
   }
