@@ -34,7 +34,7 @@ export function verifyCapability(
   const now = options.now ?? Date.now();
   return checkCapability(token, request, {
     // The keys' drops_at are compared with the same time as the token's.
-    resolveKey: capabilityKeysFromVouchKeys(cache.vouchKeys as unknown as { keys: Array<Record<string, unknown>> }, {
+    resolveKey: capabilityKeysFromVouchKeys(cache?.vouchKeys as unknown as { keys: Array<Record<string, unknown>> }, {
       now: () => now,
     }),
     now,

@@ -7,6 +7,7 @@ import type { CapabilityDecision, CapabilityRequest } from '../capability/types.
 import type { LastSeen } from '../registry/verify.ts';
 import type { ToolManifest } from '../client/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
+import { VouchError } from '../errors.ts';
 import type { VerifierCache } from './cache.ts';
 import { verifyCapability } from './capability.ts';
 import { verifyContent } from './content.ts';
@@ -30,7 +31,9 @@ export interface OfflineVerifierOptions {
 
 /**
  * Verifier helpers bound to one cache (see `fetchVerifierCache`): `verifyToken`, `verifyRegistry`,
- * `verifyAgentCredential`, `verifyCapability`, `verifyToolManifest`, `verifyContent` — no network.
+ * `verifyAgentCredential`, `verifyCapability`, `verifyToolManifest`, `verifyContent` — no network. A cache that is not
+ * an object throws `INVALID_ARGUMENT`; one whose members are of the wrong type is answered `INVALID_ARGUMENT` by the
+ * helpers that read them.
  *
  * @example
  * ```ts
@@ -39,6 +42,9 @@ export interface OfflineVerifierOptions {
  * ```
  */
 export function createOfflineVerifier(cache: VerifierCache, options: OfflineVerifierOptions = {}) {
+  if (typeof cache !== 'object' || cache === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'The verifier cache must be an object (see fetchVerifierCache).');
+  }
   const crypto = options.crypto ?? defaultCrypto();
   const now = options.now ?? (() => Date.now());
 
@@ -88,6 +94,10 @@ export function createOfflineVerifier(cache: VerifierCache, options: OfflineVeri
     },
     verifyToolManifest: (manifest: ToolManifest) => verifyToolManifest(manifest, cache, { crypto }),
     verifyContent: (signatureHash: string, content: string | Uint8Array) => {
+      const records: unknown = cache.signatures;
+      if (typeof records !== 'object' || records === null || Array.isArray(records)) {
+        return Promise.resolve(invalid('INVALID_ARGUMENT', "The cache's signatures member is not an object."));
+      }
       // Own records only: a hash named like an inherited member (constructor, __proto__) is not in the cache.
       const record = Object.hasOwn(cache.signatures, signatureHash) ? cache.signatures[signatureHash] : undefined;
       if (record === undefined) {

@@ -5,7 +5,7 @@ import { verifyAipToken } from '../aip/verify-token.ts';
 import type { AipTokenType, VerifiedAipToken } from '../aip/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
 import type { VerifierCache } from './cache.ts';
-import { failureOf } from './result.ts';
+import { failureOf, invalid } from './result.ts';
 import type { VerifyResult } from './result.ts';
 
 export interface VerifyTokenOptions {
@@ -19,10 +19,22 @@ export interface VerifyTokenOptions {
   crypto?: CryptoProvider;
 }
 
+/** The revoked jtis of a cache read back from storage, or undefined when its members are not of their types. */
+function revokedOf(cache: unknown): Set<string> | undefined {
+  const c = cache as { discovery?: unknown; revocations?: unknown } | null;
+  if (typeof c !== 'object' || c === null) return undefined;
+  const d = c.discovery as { issuer?: unknown; keys?: unknown } | null;
+  if (typeof d !== 'object' || d === null || typeof d.issuer !== 'string' || !Array.isArray(d.keys)) return undefined;
+  const jtis = (c.revocations as { jtis?: unknown } | null)?.jtis;
+  if (!Array.isArray(jtis) || !jtis.every((j) => typeof j === 'string')) return undefined;
+  return new Set(jtis);
+}
+
 /**
  * Verifies an agent identity or session token offline, from cached documents: the issuer and keys of the
  * discovery document and the cached revocation list — the server's checks 1–5 and the `jti` check (the SDK's
- * `verifyAipToken`). A token revoked after the cache was fetched is caught only by a fresher cache.
+ * `verifyAipToken`). A token revoked after the cache was fetched is caught only by a fresher cache. A cache whose
+ * discovery document or revocation list is missing or of the wrong type (hand-edited) is `INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -35,7 +47,14 @@ export async function verifyToken(
   cache: Pick<VerifierCache, 'discovery' | 'revocations'>,
   options: VerifyTokenOptions = {},
 ): Promise<VerifyResult<{ token: VerifiedAipToken; claims: VerifiedAipToken['claims'] }>> {
-  const revoked = new Set(cache.revocations.jtis);
+  // Never read as an empty list: a revoked token would pass.
+  const revoked = revokedOf(cache);
+  if (revoked === undefined) {
+    return invalid(
+      'INVALID_ARGUMENT',
+      'The cache lacks a discovery document (issuer, keys) or a revocation list (jtis) of the right type.',
+    );
+  }
   try {
     const verified = await verifyAipToken(token, {
       resolveKey: aipKeysFromJwks({ keys: cache.discovery.keys } as Jwks).resolveKey,
