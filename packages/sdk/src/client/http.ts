@@ -4,6 +4,7 @@ import { isVouchError, VouchError } from '../errors.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { JsonValue } from '../json/types.ts';
 import { finiteJsonText } from '../json/finite-text.ts';
+import { parseStrict } from '../json/parse-strict.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import { VouchApiError, errorFromResponse } from './errors.ts';
 import { abortableSleep, defaultCrypto } from './runtime.ts';
@@ -79,6 +80,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Overrides the client's retry count for this call (idempotent calls only ever retry). */
   retries?: number;
+  /**
+   * Reads a success body labelled JSON with `parseStrict` (a repeated member, a non-finite number, nesting past 64
+   * refused: `RESPONSE_INVALID`) rather than `JSON.parse`, as the verifiers read documents.
+   */
+  strictJson?: boolean;
 }
 
 export interface HttpOptions {
@@ -233,13 +239,18 @@ function labelledJson(contentType: string | null): boolean {
 
 /**
  * The body parsed when labelled JSON, else the text; `invalid` when labelled JSON that does not parse, and (with
- * `json`, a route that answers JSON) when it is not labelled JSON or is empty.
+ * `json`, a route that answers JSON) when it is not labelled JSON or is empty; `strict` parses with `parseStrict`.
  */
-function parseBody(text: string, contentType: string | null, json: boolean): { body: unknown; invalid: boolean } {
+function parseBody(
+  text: string,
+  contentType: string | null,
+  json: boolean,
+  strict: boolean,
+): { body: unknown; invalid: boolean } {
   if (text === '') return { body: undefined, invalid: json };
   if (labelledJson(contentType)) {
     try {
-      return { body: JSON.parse(text), invalid: false };
+      return { body: strict ? parseStrict(text) : JSON.parse(text), invalid: false };
     } catch {
       return { body: text, invalid: true };
     }
@@ -383,7 +394,10 @@ export class HttpTransport {
       let retryAfterMs: number | undefined;
       try {
         const json = route.text !== true && method !== 'HEAD';
-        const res = await this.attempt(url, { method, headers, body: text }, timeoutMs, options.signal, path, json);
+        const res = await this.attempt(url, { method, headers, body: text }, timeoutMs, options.signal, path, {
+          json,
+          strict: options.strictJson === true,
+        });
         const ok = (res.status >= 200 && res.status < 300) || (request.accept?.includes(res.status) ?? false);
         if (ok) return { status: res.status, body: res.body as T, headers: res.headers };
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
@@ -408,7 +422,7 @@ export class HttpTransport {
   /**
    * One request with its own timeout; no answer → VouchApiError with status 0 (`NETWORK_ERROR`, `REQUEST_TIMEOUT`);
    * a redirect → `UNEXPECTED_REDIRECT`; a body over the cap → `RESPONSE_TOO_LARGE`; a non-error body labelled JSON
-   * that is not UTF-8 or does not parse, or (`json`) a 2xx body that is not UTF-8 JSON at all → `RESPONSE_INVALID`.
+   * that is not UTF-8 or does not parse (`strict`: with `parseStrict`), or (`json`) a 2xx body that is not UTF-8 JSON at all → `RESPONSE_INVALID`.
    */
   private async attempt(
     url: string,
@@ -416,7 +430,7 @@ export class HttpTransport {
     timeoutMs: number,
     signal: AbortSignal | undefined,
     path: string,
-    json: boolean,
+    { json, strict }: { json: boolean; strict: boolean },
   ): Promise<{ status: number; body: unknown; headers: { get(name: string): string | null } }> {
     const controller = new AbortController();
     let timedOut = false;
@@ -467,7 +481,7 @@ export class HttpTransport {
         });
       }
       const success = res.status >= 200 && res.status < 300;
-      const { body, invalid } = parseBody(text, res.headers.get('content-type'), json && success);
+      const { body, invalid } = parseBody(text, res.headers.get('content-type'), json && success, strict && success);
       // A success that claims JSON but does not parse (cut short, an HTML page mislabelled), or a JSON route's success
       // that is not JSON at all (a proxy's or an app's HTML fallback, an empty 204), is no answer to hand back as a
       // string or undefined: a write would read as done. An error status keeps its own code (HTTP_ERROR) whatever

@@ -41,7 +41,8 @@ const MAX_REVOCATION_PAGES = 1000;
  * the whole AIP revocation list, the trust registry document (if any) and the given signature records. The list is
  * read to its end or not at all: past `maxRevocationPages` pages it fails with `AIP_FETCH_FAILED`, and a page that
  * says `has_more` without moving the cursor on fails with `AIP_RESPONSE_INVALID`, as does a revocation page, discovery
- * document or vouch-keys.json of the wrong shape, and a signature record that is not JSON.
+ * document or vouch-keys.json of the wrong shape, and a signature record that is not JSON. Every document is read as
+ * strict JSON (a repeated member, a non-finite number: `AIP_RESPONSE_INVALID`; a registry document: not cached).
  *
  * @example
  * ```ts
@@ -57,7 +58,8 @@ export async function fetchVerifierCache(
   if (!Number.isSafeInteger(maxRevocationPages) || maxRevocationPages < 1) {
     throw new VouchError('INVALID_ARGUMENT', 'maxRevocationPages must be a positive integer.');
   }
-  const noAuth: CallOptions = { ...call, as: 'none' };
+  // Read strictly, as the online verifier reads them: a repeated member is refused, not taken at its last occurrence.
+  const noAuth: CallOptions = { ...call, as: 'none', strictJson: true };
   const [discovery, vouchKeys] = await Promise.all([
     documentAnswer(client.tokens.discovery(noAuth), 'discovery document'),
     documentAnswer(client.server.vouchKeys(noAuth), 'vouch-keys.json document'),
