@@ -55,15 +55,22 @@ function tooLarge(url: string, max: number): CliError {
   return new CliError(`${url} answered with more than ${max / (1024 * 1024)} MiB; refused.`, EXIT.USAGE);
 }
 
+/** An answer whose bytes are not UTF-8: registry publish, which ignores a body that is not JSON, ignores it too. */
+export class AnswerNotUtf8Error extends CliError {}
+
 /**
  * The body as text, read up to `max` bytes (the SDK's capped reader): beyond that the stream is cancelled and the
- * command fails (exit 2), as it does when the answer breaks off.
+ * command fails (exit 2), as it does when the answer breaks off. Every answer the CLI reads is JSON, which is UTF-8
+ * (RFC 8259 §8.1): other bytes fail it too ({@link AnswerNotUtf8Error}), never read as U+FFFD.
  */
 export async function readAnswer(res: Response, url: string, max: number = MAX_ANSWER_BYTES): Promise<string> {
   try {
-    return await readBodyText(res, max);
+    return await readBodyText(res, max, { fatal: true });
   } catch (err) {
     if (isVouchError(err) && err.code === 'RESPONSE_TOO_LARGE') throw tooLarge(url, max);
+    if (isVouchError(err) && err.code === 'INVALID_UTF8') {
+      throw new AnswerNotUtf8Error(`${url} answered ${res.status} with a body that is not UTF-8.`, EXIT.USAGE);
+    }
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
     throw new CliError(`${url}: the answer broke off (${cause}).`, EXIT.USAGE);
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { verifyRegistry, type GenesisStep } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
-import { NO_REDIRECT, readAnswer, refuseRedirect, unreachable } from '../../net.ts';
+import { AnswerNotUtf8Error, NO_REDIRECT, readAnswer, refuseRedirect, unreachable } from '../../net.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
 import { secretOption, sendableKey } from '../../secrets.ts';
@@ -82,7 +82,8 @@ Examples:
       try {
         body = (JSON.parse(await readAnswer(res, url.href)) as typeof body | null) ?? {};
       } catch (err) {
-        if (err instanceof CliError) throw err;
+        // A body that is not JSON (or not UTF-8) is ignored: the status says whether it was published.
+        if (err instanceof CliError && !(err instanceof AnswerNotUtf8Error)) throw err;
       }
       if (res.ok) {
         io.out(
