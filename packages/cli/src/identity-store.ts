@@ -151,6 +151,13 @@ function parseIdentity(text: string, file: string): StoredIdentity {
   for (const k of ['alias', 'did', 'server', 'publicKey', 'publicKeyBase64', 'privateKeyPem'] as const) {
     if (typeof v[k] !== 'string') throw new CliError(`${file} is not a vouch identity (no ${k}).`);
   }
+  // Printed as they are (`label: ...`, --json): a hand-edited member of another type is no identity either.
+  if (v.label !== undefined && typeof v.label !== 'string') {
+    throw new CliError(`${file} is not a vouch identity (label is not a string).`);
+  }
+  if (v.linked !== undefined && typeof v.linked !== 'boolean') {
+    throw new CliError(`${file} is not a vouch identity (linked is not true or false).`);
+  }
   return v as StoredIdentity;
 }
 
