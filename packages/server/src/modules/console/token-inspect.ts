@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, VouchError } from '@vouch/sdk';
 import type { JwsHeader, JwtClaims } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
+import { ApiError } from '../../errors.ts';
 import { escapeHtml, formPageHeaders } from '../../web/html.ts';
 import { href, page, when } from '../../web/layout.ts';
 import { isTokenFailure, verifyToken } from '../tokens/service.ts';
@@ -32,6 +33,8 @@ interface Inspection {
 
 /** The largest body (form or JSON): a token of MAX_TOKEN_CHARS, encoded, with room for pasted line breaks. */
 const MAX_FORM_BYTES = 4 * MAX_TOKEN_CHARS;
+/** What the JSON body parser refuses a body with (`http/json-body.ts`): bad inspector input, answered by the page. */
+const REFUSED_BODY_CODES: ReadonlySet<string> = new Set(['INVALID_JSON', 'JSON_TOO_DEEP', 'VALIDATION_FAILED']);
 
 /**
  * Form fields as an object. A field given twice becomes a list of its values, which the route's schema then refuses
@@ -142,6 +145,19 @@ export async function registerTokenInspector(app: FastifyInstance, ctx: AppConte
       } catch (err) {
         done(err as Error, undefined);
       }
+    });
+    // A JSON body the parser refused (a repeated member, as a repeated form field; not JSON; too deep) is bad input
+    // like any other: the 400 page. Everything else (413, 415, 429, the database) goes on to the app's handler.
+    scope.setErrorHandler((err, req, reply) => {
+      if (
+        req.method === 'POST' &&
+        req.body === undefined &&
+        err instanceof ApiError &&
+        REFUSED_BODY_CODES.has(err.code)
+      ) {
+        return send(ctx, reply, { token: '', error: err.message }, 400);
+      }
+      throw err;
     });
 
     scope.get(
