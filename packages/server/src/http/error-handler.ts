@@ -13,6 +13,22 @@ interface AjvIssue {
   instancePath: string;
   message?: string;
   params: Record<string, unknown>;
+  /** The member name a `propertyNames` schema refused (Ajv sets it on the issue). */
+  propertyName?: string;
+}
+
+/**
+ * A member name as a path segment: `.name` when it reads as one, else `["..."]` with everything but printable ASCII
+ * escaped (a refused name may hold a terminal escape or a bidi override), cut at 64 characters.
+ */
+function nameSegment(name: string): string {
+  if (/^[A-Za-z_$][\w$]{0,63}$/.test(name)) return `.${name}`;
+  const shown = name.length > 64 ? `${name.slice(0, 64)}...` : name;
+  const escaped = JSON.stringify(shown).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `[${escaped}]`;
 }
 
 /** `/a/0/b` under `body` → `body.a[0].b`: the field a client has to fix. */
@@ -29,6 +45,11 @@ function fieldPath(part: string, instancePath: string, extra?: string): string {
 
 /** One readable sentence naming the field, from the first schema violation. */
 export function describeValidation(part: string, issue: AjvIssue): { field: string; message: string } {
+  if (typeof issue.propertyName === 'string') {
+    // A member name refused by `propertyNames`: the name is the offending value.
+    const field = fieldPath(part, issue.instancePath) + nameSegment(issue.propertyName);
+    return { field, message: `${field} ${issue.message ?? 'is not an accepted name'}.` };
+  }
   switch (issue.keyword) {
     case 'required': {
       const field = fieldPath(part, issue.instancePath, String(issue.params.missingProperty));

@@ -30,7 +30,14 @@ eachEngine('control and invisible characters in tool names are refused, named by
       // The manifest: tool names and described names.
       const writes: Array<[Record<string, unknown>, string]> = [
         [{ tools: ['read_file', `send_mail${bad}`] }, 'body.tools[1]'],
-        [{ tools: ['read_file'], tool_descriptions: { [`read_file${bad}`]: 'x' } }, 'body.tool_descriptions'],
+        // The refused key is named, its invisible characters escaped (never echoed as such).
+        [
+          { tools: ['read_file'], tool_descriptions: { [`read_file${bad}`]: 'x' } },
+          `body.tool_descriptions[${JSON.stringify(`read_file${bad}`).replace(
+            /[^\x20-\x7e]/g,
+            (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+          )}]`,
+        ],
       ];
       for (const [payload, field] of writes) {
         const res = await app.inject({
