@@ -422,7 +422,8 @@ export class HttpTransport {
   /**
    * One request with its own timeout; no answer → VouchApiError with status 0 (`NETWORK_ERROR`, `REQUEST_TIMEOUT`);
    * a redirect → `UNEXPECTED_REDIRECT`; a body over the cap → `RESPONSE_TOO_LARGE`; a non-error body labelled JSON
-   * that is not UTF-8 or does not parse (`strict`: with `parseStrict`), or (`json`) a 2xx body that is not UTF-8 JSON at all → `RESPONSE_INVALID`.
+   * that is not UTF-8 or does not parse (`strict`: with `parseStrict`), or (`json`) a 2xx body that is not UTF-8 JSON
+   * at all → `RESPONSE_INVALID`.
    */
   private async attempt(
     url: string,
