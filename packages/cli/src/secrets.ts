@@ -2,7 +2,7 @@
 // can read a process's arguments (/proc/<pid>/cmdline, ps). The argument form still works, with a warning, like
 // key-files.ts, which takes private keys from files only.
 import type { Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readFileAndStats } from './read.ts';
 import type { Command } from 'commander';
 import { CliError, EXIT } from './exit.ts';
 import { checkKeyFile } from './file-mode.ts';
@@ -54,23 +54,11 @@ export async function readSecretFile(file: string, option: string, io: Io): Prom
   let text: string;
   let stats: Stats;
   try {
-    const handle = await open(file, 'r');
-    try {
-      // The mode checked below is this file's: the path, looked up again, may by then name another.
-      stats = await handle.stat();
-      // Read at most one byte past the limit, also from a pipe or a device.
-      const buf = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
-      let n = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
-        n += bytesRead;
-        if (bytesRead === 0 || n === buf.length) break;
-      }
-      if (n > MAX_SECRET_FILE_BYTES) throw new CliError(`${option}: ${file} is too large to hold a key.`, EXIT.USAGE);
-      text = buf.subarray(0, n).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    // The mode checked below is this file's: the path, looked up again, may by then name another.
+    const read = await readFileAndStats(file, MAX_SECRET_FILE_BYTES);
+    if (read.bytes === undefined) throw new CliError(`${option}: ${file} is too large to hold a key.`, EXIT.USAGE);
+    ({ stats } = read);
+    text = read.bytes.toString('utf8');
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`${option}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
