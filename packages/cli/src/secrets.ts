@@ -2,8 +2,8 @@
 // can read a process's arguments (/proc/<pid>/cmdline, ps). The argument form still works, with a warning, like
 // key-files.ts, which takes private keys from files only.
 import type { Stats } from 'node:fs';
-import { readFileAndStats } from './read.ts';
 import type { Command } from 'commander';
+import { readFileUpToWithStats } from '@vouch/server/files';
 import { CliError, EXIT } from './exit.ts';
 import { checkKeyFile } from './file-mode.ts';
 import type { Io } from './output.ts';
@@ -55,7 +55,7 @@ export async function readSecretFile(file: string, option: string, io: Io): Prom
   let stats: Stats;
   try {
     // The mode checked below is this file's: the path, looked up again, may by then name another.
-    const read = await readFileAndStats(file, MAX_SECRET_FILE_BYTES);
+    const read = await readFileUpToWithStats(file, MAX_SECRET_FILE_BYTES);
     if (read.bytes === undefined) throw new CliError(`${option}: ${file} is too large to hold a key.`, EXIT.USAGE);
     ({ stats } = read);
     text = read.bytes.toString('utf8');

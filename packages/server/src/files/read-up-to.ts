@@ -46,6 +46,22 @@ export async function readFileUpTo(
   max: number,
   options: ReadUpToOptions = {},
 ): Promise<Buffer | undefined> {
+  return (await readFileUpToWithStats(path, max, options)).bytes;
+}
+
+/**
+ * {@link readFileUpTo}, with the stat of the file read, taken on the same open handle: a key file's mode is judged on
+ * that, not on the path looked up again, which may by then name another file.
+ *
+ * @example
+ * const { bytes, stats } = await readFileUpToWithStats('admin.key', 4096);
+ * if ((stats.mode & 0o002) !== 0) throw new Error('anyone may write it');
+ */
+export async function readFileUpToWithStats(
+  path: string,
+  max: number,
+  options: ReadUpToOptions = {},
+): Promise<{ bytes: Buffer | undefined; stats: Stats }> {
   const regularOnly = options.regularOnly === true;
   let handle;
   try {
@@ -65,10 +81,10 @@ export async function readFileUpTo(
     throw new FileReadError(code, `cannot be read (${code})`);
   }
   try {
-    const stat = await handle.stat();
-    const kind = regularOnly ? notRegular(stat) : undefined;
+    const stats = await handle.stat();
+    const kind = regularOnly ? notRegular(stats) : undefined;
     if (kind !== undefined) throw new FileReadError('NOT_REGULAR', `is ${kind}, not a regular file`);
-    return await readHandleUpTo(handle, stat, max);
+    return { bytes: await readHandleUpTo(handle, stats, max), stats };
   } catch (err) {
     if (err instanceof FileReadError) throw err;
     const code = errnoCode(err);

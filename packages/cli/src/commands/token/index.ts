@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import {
@@ -8,12 +9,12 @@ import {
   parsePrivateKey,
   signAipIssueProof,
 } from '@vouch/sdk';
+import { readFileUpToWithStats } from '@vouch/server/files';
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
 import { answerOf, hasToken, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
-import type { Stats } from 'node:fs';
-import { MAX_KEY_FILE_BYTES, readFileAndStats, sizeText } from '../../read.ts';
+import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import { credentialHeaders, expectStatus, request, serverBase, serverOptions } from './http.ts';
@@ -78,7 +79,7 @@ async function agentKey(file: string, io: Io): Promise<PrivateKey> {
   let bytes: Buffer | undefined;
   let stats: Stats;
   try {
-    ({ bytes, stats } = await readFileAndStats(file, MAX_KEY_FILE_BYTES));
+    ({ bytes, stats } = await readFileUpToWithStats(file, MAX_KEY_FILE_BYTES));
   } catch (err) {
     throw new CliError(`cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`);
   }

@@ -8,9 +8,9 @@ import type { Stats } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
-import { createFileWhole, readFileUpTo, type LeftoverWarn } from '@vouch/server/files';
+import { createFileWhole, readFileUpTo, readFileUpToWithStats, type LeftoverWarn } from '@vouch/server/files';
 import { CliError, EXIT } from '../../../exit.ts';
-import { readFileAndStats, sizeText } from '../../../read.ts';
+import { sizeText } from '../../../read.ts';
 
 export const DEFAULT_DIR = './registry';
 
@@ -69,7 +69,7 @@ export async function readBytesAndStats(
 ): Promise<{ bytes: Uint8Array; stats: Stats }> {
   let read: { bytes: Buffer | undefined; stats: Stats };
   try {
-    read = await readFileAndStats(path, max);
+    read = await readFileUpToWithStats(path, max);
   } catch (err) {
     throw readError(path, what, err);
   }
