@@ -604,6 +604,10 @@ function parsePublicUrl(raw: string): string {
   if (url.search || url.hash || raw.includes('?') || raw.includes('#') || url.username || url.password) {
     throw new ConfigError('VOUCH_PUBLIC_URL must not carry a query, fragment or credentials.');
   }
+  // The pages' links are this path and what follows: one starting with `//` would be protocol-relative (another host).
+  if (url.pathname.replace(/\/+$/, '').includes('//')) {
+    throw new ConfigError('VOUCH_PUBLIC_URL must not have an empty path segment (//), such as https://x.example//y.');
+  }
   return url.toString().replace(/\/+$/, '');
 }
 
