@@ -63,13 +63,13 @@ function registrySection(ctx: AppContext, view: RegistryView): string {
 <p><a href="${href(ctx, '/registry')}">Issuers, co-signers and the governance chain</a></p>`;
 }
 
-/** The overview page. */
 /** One process's overview counts: one count at a time however many requests wait, reused for {@link COUNTS_MAX_AGE_MS}. */
 export function cachedCounts(ctx: AppContext): () => Promise<OverviewCounts> {
   const cache = new CachedLoad(ctx.clock, () => loadCounts(ctx));
   return () => cache.get(COUNTS_MAX_AGE_MS);
 }
 
+/** The overview page: the counts, the server's public URL and the trust registry's state. */
 export async function renderOverview(ctx: AppContext, counts: () => Promise<OverviewCounts>): Promise<string> {
   const [counted, view] = await Promise.all([counts(), loadRegistryView(ctx)]);
   const body = `<h1>Vouch</h1>
