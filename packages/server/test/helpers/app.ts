@@ -38,13 +38,17 @@ export interface TestApp extends VouchApp {
 
 /**
  * Builds an app on an open storage with a pinned clock, a fixed admin key and captured logs.
- * `env` adds VOUCH_* settings on top of test defaults.
+ * `env` adds VOUCH_* settings on top of test defaults; a name the server does not read is refused, as a setting the
+ * test would only believe it made.
  */
 export async function makeApp(
   storage: Storage,
   options: { env?: Record<string, string>; modules?: AppDeps['modules']; kek?: Buffer; clock?: ManualClock } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ VOUCH_DATA_DIR: '/nonexistent-test-dir', VOUCH_LOG_LEVEL: 'info', ...options.env });
+  if (config.unknownVariables.length > 0) {
+    throw new Error(`makeApp: the server reads no ${config.unknownVariables.join(', ')} (see CONFIG_VARIABLES)`);
+  }
   const clock = options.clock ?? new ManualClock(T0);
   const kek = options.kek ?? randomBytes(32);
   const logs = new LogCapture();
