@@ -50,3 +50,30 @@ test('an API key that cannot be sent in a header is refused, naming its source, 
   assert.equal(publish.code, 2, publish.err);
   assert.deepEqual(server.seen, [], 'nothing was sent');
 });
+
+test('a linking key in $VOUCH_LINKING_KEY that is not printable ASCII is refused like the other keys', async (t) => {
+  const home = await tempDir(t, 'vouch-linking-not-sendable-');
+  const server = await recordingServer(t, (res) => res.writeHead(200).end('{}'));
+  const r = await runClean(
+    { VOUCH_HOME: home, VOUCH_LINKING_KEY: 'vouch_link_€_0123456789' },
+    'agent',
+    'create',
+    '--alias',
+    'bot',
+    '--server',
+    server.url,
+  );
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^vouch: \$VOUCH_LINKING_KEY holds a character /);
+  assert.doesNotMatch(r.err, /€/);
+  assert.equal(server.seen.length, 0, 'nothing was sent');
+
+  // A printable one is still sent (the server here answers nothing usable, so the command fails after).
+  const sent = await runClean(
+    { VOUCH_HOME: home, VOUCH_LINKING_KEY: 'vouch_link_0123456789' },
+    ...['agent', 'create', '--alias', 'bot', '--no-key-proof', '--pow-difficulty', '0', '--server', server.url],
+  );
+  assert.notEqual(sent.code, 0);
+  assert.equal(server.seen.length, 1, sent.err);
+  assert.equal(JSON.parse(server.seen[0]!.body).linkingKey, 'vouch_link_0123456789');
+});

@@ -24,7 +24,7 @@ import {
   setDefaultAlias,
 } from '../../identity-store.ts';
 import type { StoredIdentity } from '../../identity-store.ts';
-import { secretOption } from '../../secrets.ts';
+import { secretOption, sendableKey } from '../../secrets.ts';
 import { DEFAULT_SERVER } from '../token/http.ts';
 import { agentOptions, agentServer, callServer, clientFor } from './common.ts';
 import type { AgentOptions } from './common.ts';
@@ -149,6 +149,9 @@ Examples:
       const base = agentServer(opts);
       let difficulty = difficultyOf(opts.powDifficulty);
       if (opts.label !== undefined) checkLabel(opts.label);
+      // The option's forms were checked as they were read (resolveSecretOptions); the environment's, if used, here.
+      const fromEnv = process.env.VOUCH_LINKING_KEY || undefined;
+      const linkingKey = opts.linkingKey ?? (fromEnv && sendableKey(fromEnv, '$VOUCH_LINKING_KEY'));
       if (await aliasTaken(alias)) throw new CliError(`an identity named "${alias}" already exists.`);
       // Before the proof of work and the registration: a folder that cannot be made fails with nothing registered.
       await prepareIdentityStore();
@@ -158,7 +161,7 @@ Examples:
         const started = Date.now();
         const made = await createAgentIdentity(client, {
           label: opts.label,
-          linkingKey: opts.linkingKey ?? (process.env.VOUCH_LINKING_KEY || undefined),
+          linkingKey,
           difficulty: d,
           onProgress: progress(io, d),
           keyProof: opts.keyProof !== false,
