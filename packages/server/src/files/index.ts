@@ -4,6 +4,7 @@ export { createFileWhole } from './create-whole.ts';
 export type { CreateWholeOptions } from './create-whole.ts';
 export { clearCreateLeftovers } from './create-leftovers.ts';
 export type { LeftoverWarn } from './create-leftovers.ts';
+export { syncFolder } from './sync-folder.ts';
 export { FileReadError, readFileUpTo, readFileUpToWithStats, readRegularFile } from './read-up-to.ts';
 export type { ReadUpToOptions } from './read-up-to.ts';
 export { errnoCode } from './errno.ts';

@@ -8,7 +8,13 @@ import type { Stats } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
-import { createFileWhole, readFileUpTo, readFileUpToWithStats, type LeftoverWarn } from '@vouch/server/files';
+import {
+  createFileWhole,
+  readFileUpTo,
+  readFileUpToWithStats,
+  syncFolder,
+  type LeftoverWarn,
+} from '@vouch/server/files';
 import { CliError, EXIT } from '../../../exit.ts';
 import { sizeText } from '../../../read.ts';
 
@@ -149,8 +155,9 @@ export async function writeJson(path: string, value: unknown, options: WriteOpti
 /**
  * Writes `text` to `path` whole: to a new temporary file beside it (created with `mode`), then renamed over it, so the
  * file always ends with `mode` (writeFile's mode applies only to a file it creates: overwriting an existing 0644
- * file with a secret would leave it readable). `exclusive` refuses an existing file instead; a failed write leaves
- no file either way.
+ * file with a secret would leave it readable). The text is flushed before the rename and the folder after it, so that
+ * a crash after the command's success leaves the new file, not an empty one or the old one. `exclusive` refuses an
+ * existing file instead (createFileWhole, just as durable); a failed write leaves no file either way.
  */
 export async function writeText(path: string, text: string, options: WriteOptions = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -164,8 +171,9 @@ export async function writeText(path: string, text: string, options: WriteOption
         ...(options.warn !== undefined ? { warn: options.warn } : {}),
       });
     } else {
-      await writeFile(tmp, text, { flag: 'wx', mode });
+      await writeFile(tmp, text, { flag: 'wx', mode, flush: true });
       await rename(tmp, path);
+      await syncFolder(dirname(path));
     }
   } catch (err) {
     await rm(tmp, { force: true });
