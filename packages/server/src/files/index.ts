@@ -2,7 +2,7 @@
 // file up to a cap, and creating a file whole, once, durably. Explicit export list: anything not named here is internal.
 export { createFileWhole } from './create-whole.ts';
 export type { CreateWholeOptions } from './create-whole.ts';
-export { clearCreateLeftovers } from './create-leftovers.ts';
+export { clearCreateLeftovers, createTempName, releaseTempName } from './create-leftovers.ts';
 export type { LeftoverWarn } from './create-leftovers.ts';
 export { syncFolder } from './sync-folder.ts';
 export { FileReadError, readFileUpTo, readFileUpToWithStats, readRegularFile } from './read-up-to.ts';

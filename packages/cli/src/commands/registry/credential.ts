@@ -111,8 +111,12 @@ Examples:
         throw err;
       }
       if (opts.output !== undefined) {
-        // The credential is a secret: 0600 also when it replaces an older file (a renewal to the same path).
-        await writeText(resolve(opts.output), `${credential}\n`, { mode: 0o600 });
+        // The credential is a secret: 0600 also when it replaces an older file (a renewal to the same path). A run
+        // killed while it wrote left it in `<file>.<hex>.tmp`: removed (unless its process runs).
+        await writeText(resolve(opts.output), `${credential}\n`, {
+          mode: 0o600,
+          warn: (_, message) => io.err(`vouch: warning: ${message}.`),
+        });
       }
       const { claims } = decodeJwt(credential);
       // With --output the credential stays in its 0600 file, in the JSON form too: the file is named instead.

@@ -3,15 +3,17 @@
 //   issuers/<id>.json      issuer entries: pending (collecting co-signatures) or mirroring the registry
 //   proposals/*.json       governance proposals, pending or applied (build skips applied ones)
 //   revoked/<id>.json      revocation records written by build
-import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
 import {
+  clearCreateLeftovers,
   createFileWhole,
+  createTempName,
   readFileUpTo,
   readFileUpToWithStats,
+  releaseTempName,
   syncFolder,
   type LeftoverWarn,
 } from '@vouch/server/files';
@@ -138,8 +140,8 @@ export interface WriteOptions {
   exclusive?: boolean;
   mode?: number;
   /**
-   * With `exclusive`: first remove what a creation of the same file killed midway left beside it, each named here
-   * (clearCreateLeftovers): for a file holding a secret, whose temporary copy would otherwise stay for good.
+   * First remove what a write of the same file killed midway left beside it, each named here (clearCreateLeftovers):
+   * for a file holding a secret, whose temporary copy would otherwise stay for good.
    */
   warn?: LeftoverWarn;
 }
@@ -162,24 +164,40 @@ export async function writeJson(path: string, value: unknown, options: WriteOpti
 export async function writeText(path: string, text: string, options: WriteOptions = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const mode = options.mode ?? 0o644;
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const { warn } = options;
   let created = true;
   try {
     if (options.exclusive) {
       created = await createFileWhole(path, text, mode, {
         createWithoutHardLinks: true,
-        ...(options.warn !== undefined ? { warn: options.warn } : {}),
+        ...(warn !== undefined ? { warn } : {}),
       });
     } else {
-      await writeFile(tmp, text, { flag: 'wx', mode, flush: true });
-      await rename(tmp, path);
-      await syncFolder(dirname(path));
+      if (warn !== undefined) await clearCreateLeftovers(path, warn);
+      await replaceWhole(path, text, mode);
     }
   } catch (err) {
-    await rm(tmp, { force: true });
     throw new CliError(`${shown(path)}: cannot write (${errno(err) ?? 'error'}).`, EXIT.USAGE);
   }
   if (!created) throw new CliError(`${shown(path)} already exists; refusing to overwrite it.`, EXIT.USAGE);
+}
+
+/**
+ * Writes `text` to a temporary file named as createFileWhole names its own (`<path>.<process id><random>.tmp`, so that
+ * clearCreateLeftovers tells a killed write's file from one at work), flushed, then renamed over `path`.
+ */
+async function replaceWhole(path: string, text: string, mode: number): Promise<void> {
+  const tmp = createTempName(path);
+  try {
+    await writeFile(tmp, text, { flag: 'wx', mode, flush: true });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    releaseTempName(tmp);
+  }
+  await syncFolder(dirname(path));
 }
 
 export async function removeFile(path: string): Promise<void> {
