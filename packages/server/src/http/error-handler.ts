@@ -21,7 +21,7 @@ interface AjvIssue {
  * A member name as a path segment: `.name` when it reads as one, else `["..."]` with everything but printable ASCII
  * escaped (a refused name may hold a terminal escape or a bidi override), cut at 64 characters.
  */
-function nameSegment(name: string): string {
+export function nameSegment(name: string): string {
   if (/^[A-Za-z_$][\w$]{0,63}$/.test(name)) return `.${name}`;
   const shown = name.length > 64 ? `${name.slice(0, 64)}...` : name;
   const escaped = JSON.stringify(shown).replace(

@@ -1,6 +1,7 @@
 // One ingested event, checked field by field. Ingestion answers per event, so a bad event is a result with an
 // error (and a stable code), never an exception that would reject its neighbours.
 import { finiteJsonText } from '@vouch/sdk';
+import { nameSegment } from '../../http/error-handler.ts';
 import type { MetricDefinition, MetricValue } from './formula.ts';
 
 export const SUBJECT_TYPES = ['human', 'agent', 'organization'] as const;
@@ -141,13 +142,22 @@ export function validExternalIdOf(raw: unknown): string | null {
 }
 
 /**
+ * An unknown member's name as a message names it: the caller's text, so as docs/PROTOCOL.md "Errors" names a refused
+ * member (itself when it reads as a name, else `["..."]` escaped and cut), never a terminal escape or bidi override.
+ */
+function memberName(key: string): string {
+  const segment = nameSegment(key);
+  return segment.startsWith('.') ? segment.slice(1) : segment;
+}
+
+/**
  * Checks everything about one event that needs no database: shape, lengths, `envId` naming the caller, the
  * `sys:` form of system actors, `occurredAt` (default `now`), metric values, and `data` within 16 KiB.
  */
 export function parseEvent(raw: unknown, caller: string, now: number): ParsedEvent {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('Each event must be a JSON object.');
   const o = raw as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!KNOWN_FIELDS.has(key)) fail(`${key} is not an event field.`);
+  for (const key of Object.keys(o)) if (!KNOWN_FIELDS.has(key)) fail(`${memberName(key)} is not an event field.`);
   const envId = text(o, 'envId', true);
   const env = parseEnvId(envId);
   if (env === null) fail('envId must be "<integratorSlug>.<namespace>.v<version>", e.g. "shop.production.v1".');
@@ -221,7 +231,7 @@ function parseMetricValues(raw: unknown): MetricValue[] {
     const m = mv as Record<string, unknown>;
     for (const key of Object.keys(m)) {
       if (key !== 'metricKey' && key !== 'numberValue' && key !== 'booleanValue' && key !== 'enumValue') {
-        badValue(i, `.${key} is unknown.`);
+        badValue(i, `${nameSegment(key)} is unknown.`);
       }
     }
     const key = m.metricKey;
