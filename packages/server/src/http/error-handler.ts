@@ -39,8 +39,17 @@ function fieldPath(part: string, instancePath: string, extra?: string): string {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) segments.push(extra);
   let out = part;
-  for (const s of segments) out += /^\d+$/.test(s) ? `[${s}]` : `.${s}`;
+  for (const s of segments) out += /^\d+$/.test(s) ? `[${s}]` : memberSegment(s);
   return out;
+}
+
+/**
+ * A member name on a field path: `.name` as sent when it is at most 64 printable ASCII characters (so every field
+ * path of a well-formed name reads as before), else {@link nameSegment}'s escaped and cut form: an unknown member's
+ * name, or a map key above a refused value, is the caller's text and may hold a terminal escape or a bidi override.
+ */
+function memberSegment(name: string): string {
+  return /^[\x20-\x7e]{1,64}$/.test(name) ? `.${name}` : nameSegment(name);
 }
 
 /** One readable sentence naming the field, from the first schema violation. */
