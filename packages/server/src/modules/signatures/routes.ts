@@ -252,6 +252,8 @@ async function registerSignatureRoutes(app: FastifyInstance, ctx: AppContext): P
           400: errorBodySchema,
           403: errorBodySchema,
           404: errorBodySchema,
+          // A signed report by an agent registered without a key (AGENT_HAS_NO_KEY).
+          409: errorBodySchema,
           429: errorBodySchema,
         },
       },
