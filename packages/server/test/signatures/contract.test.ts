@@ -143,6 +143,7 @@ eachEngine('contract: signatures and reports refusals', async ({ open }) => {
       () => report(app, { did: other!.did, reason: 'spam', signatureHash: recorded.signatureHash }),
       400,
       'VALIDATION_FAILED',
+      'body.signatureHash',
     );
   } finally {
     await app.close();

@@ -169,7 +169,9 @@ export async function fileReport(
     const sig = await findSignature(ctx, input.signatureHash);
     if (sig === undefined) throw new ApiError('NOT_FOUND', 'No signature has this signatureHash.');
     if (sig.agentId !== target.id) {
-      throw new ApiError('VALIDATION_FAILED', 'signatureHash names a signature by another agent than did.');
+      throw new ApiError('VALIDATION_FAILED', 'body.signatureHash names a signature by another agent than body.did.', {
+        field: 'body.signatureHash',
+      });
     }
   }
   const address = reporter === undefined ? addressDigest(ctx, addressKey) : null;
