@@ -42,6 +42,10 @@ const UNAVAILABLE_MESSAGES = [
   'Cannot use a pool after calling end on the pool',
   'The database connection is not open',
   'Connection terminated',
+  // pg, for a statement on a client whose link was reset (ECONNRESET) or that was ended: a transaction's next
+  // statement, and Kysely's rollback, whose error is the one the caller gets.
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
   'timeout exceeded when trying to connect',
   // A prepared statement outlived a schema change by another process (lib/pg-statements.ts renames it): a retry
   // prepares it again.

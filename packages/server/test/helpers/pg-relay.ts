@@ -1,6 +1,7 @@
 // A TCP relay of the test's own, on loopback, between Vouch and PostgreSQL: it forwards both ways until told to
 // hang, after which the database's replies are dropped and every query in flight stays unanswered, as over a link
-// that died silently (no reset ever arrives). The PostgreSQL server itself is never touched.
+// that died silently (no reset ever arrives), or to reset the links open so far, as a failover or a middlebox does
+// (Vouch's side gets ECONNRESET). The PostgreSQL server itself is never touched.
 import { createServer, connect } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -9,6 +10,8 @@ export interface PgRelay {
   url: string;
   /** From now on, nothing the database sends reaches Vouch. */
   hang(): void;
+  /** Ends every link open now with a TCP reset towards Vouch (ECONNRESET); later connections are relayed as before. */
+  reset(): void;
   /** Resolves when Vouch next sends anything to the database (a query on its way). */
   nextSend(): Promise<void>;
   close(): Promise<void>;
@@ -18,9 +21,11 @@ export async function pgRelay(target: URL): Promise<PgRelay> {
   let hung = false;
   let waiting: Array<() => void> = [];
   const sockets: Socket[] = [];
+  const clients: Socket[] = [];
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
     sockets.push(client, upstream);
+    clients.push(client);
     client.on('data', (chunk) => {
       upstream.write(chunk);
       const resolve = waiting;
@@ -45,6 +50,9 @@ export async function pgRelay(target: URL): Promise<PgRelay> {
   return {
     url: url.href,
     hang: () => (hung = true),
+    reset: () => {
+      for (const c of clients.splice(0)) if (!c.destroyed) c.resetAndDestroy();
+    },
     nextSend: () => new Promise<void>((resolve) => waiting.push(resolve)),
     close: async () => {
       for (const s of sockets) s.destroy();
