@@ -66,7 +66,13 @@ export class PgListener implements ChangeFeed {
     });
     try {
       await client.connect();
-      const { rows } = await client.query<{ schema: string | null }>('select current_schema() as schema');
+      // The session only waits for notifications, so an idle_session_timeout of the role, the database or the URL
+      // would end it over and over (each end loses announcements until the reconnect); lifted here, not in the
+      // startup packet, because PostgreSQL before 14 refuses a connection that names a setting it does not have.
+      const { rows } = await client.query<{ schema: string | null }>(
+        "select current_schema() as schema, (select set_config(name, '0', false) from pg_settings " +
+          "where name = 'idle_session_timeout') as idle",
+      );
       this.#schema = rows[0]?.schema ?? undefined;
       // The last statement of the session, so pg_stat_activity shows a listener's query as its LISTEN.
       await client.query(`LISTEN ${CHANGE_CHANNEL}`);
