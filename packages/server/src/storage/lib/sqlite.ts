@@ -58,6 +58,9 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
     return db;
   } catch (err) {
     await db.destroy();
+    // Kysely's destroy() closes only a driver that ran a query: a failure before the first (the file is no database,
+    // another process held the lock too long, chmod refused) would leave the file open for the life of the process.
+    if (raw.open) raw.close();
     if (err instanceof StorageError) throw err;
     // Saying why (a corrupt file, a full disk, a file this process may not change), as a PostgreSQL start does.
     throw new StorageError(
