@@ -180,11 +180,12 @@ export function expandPath(template: string, params: Record<string, string> = {}
   });
 }
 
-function queryString(query: HttpRequest['query']): string {
-  if (query === undefined) return '';
+/** The query string; a null query or member (JavaScript callers, settings read from JSON) is absent, never "null". */
+function queryString(query: HttpRequest['query'] | null): string {
+  if (query === undefined || query === null) return '';
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
-    if (v === undefined) continue;
+    if (v === undefined || v === null) continue;
     if (Array.isArray(v)) for (const item of v) q.append(k, item);
     else q.append(k, String(v));
   }
@@ -367,7 +368,9 @@ export class HttpTransport {
    * followed (`UNEXPECTED_REDIRECT`): fetch would resend `x-api-key`, signed headers and the body to wherever the
    * `Location` points.
    */
-  async call<T>(route: Route, request: HttpRequest = {}, options: CallOptions = {}): Promise<HttpResponse<T>> {
+  async call<T>(route: Route, request: HttpRequest = {}, callOptions?: CallOptions): Promise<HttpResponse<T>> {
+    // A null options argument means the defaults, as an absent one does.
+    const options: CallOptions = callOptions ?? {};
     const method = route.method;
     const path = expandPath(route.path, request.params);
     const pathAndQuery = `${this.basePath}${path}${queryString(request.query)}`;
