@@ -306,26 +306,29 @@ export class HttpTransport {
     this.maxResponseBytes = nonNegative(options.maxResponseBytes, MAX_RESPONSE_BYTES, 'maxResponseBytes');
   }
 
-  /** Whether a credential of this kind is configured. */
+  /**
+   * Whether a credential of this kind is configured. A null one (settings read from JSON) is not: it would go out as
+   * the text "null", ahead of a real credential the route also accepts.
+   */
   has(kind: CredentialKind): boolean {
     const c = this.#credentials;
     switch (kind) {
       case 'admin':
-        return c.adminKey !== undefined;
+        return c.adminKey !== undefined && c.adminKey !== null;
       case 'owner':
-        return c.ownerKey !== undefined;
+        return c.ownerKey !== undefined && c.ownerKey !== null;
       case 'integrator':
-        return c.integratorKey !== undefined;
+        return c.integratorKey !== undefined && c.integratorKey !== null;
       case 'management':
-        return c.managementToken !== undefined;
+        return c.managementToken !== undefined && c.managementToken !== null;
       case 'agent':
-        return c.agent !== undefined;
+        return c.agent !== undefined && c.agent !== null;
     }
   }
 
   /** The configured agent credential, for helpers that sign more than requests. */
   agent(): AgentCredential | undefined {
-    return this.#credentials.agent;
+    return this.#credentials.agent ?? undefined;
   }
 
   private pick(route: Route, as: CallOptions['as']): CredentialKind | undefined {
