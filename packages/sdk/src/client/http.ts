@@ -143,10 +143,10 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
 }
 
 /**
- * A credential as a header value, or `INVALID_ARGUMENT` naming its kind (never the value) when fetch would refuse it:
- * a NUL, CR or LF inside it, or a character above U+00FF. fetch's own TypeError quotes the value in its message, which
- * would carry the secret into the error's `cause` and every log line that prints it. Leading and trailing whitespace
- * (a key file's last newline) is left for fetch to trim, as it always has.
+ * A credential (or an agent's DID) as a header value, or `INVALID_ARGUMENT` naming its kind (never the value) when
+ * fetch would refuse it: a NUL, CR or LF inside it, or a character above U+00FF. fetch's own TypeError quotes the
+ * value in its message, which would carry the secret into the error's `cause` and every log line that prints it.
+ * Leading and trailing whitespace (a key file's last newline) is left for fetch to trim, as it always has.
  */
 function headerValue(kind: CredentialKind, value: string): string {
   const inner = String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
@@ -360,6 +360,8 @@ export class HttpTransport {
       case 'management':
         return { authorization: `Bearer ${headerValue(kind, c.managementToken!)}` };
       case 'agent':
+        // The DID goes out as x-vouch-agent: one fetch refuses would fail as a NETWORK_ERROR, and be retried.
+        headerValue(kind, c.agent!.did);
         return signRequestHeaders(this.crypto, c.agent!, method, pathAndQuery, body, signedAt ?? this.now());
     }
   }
