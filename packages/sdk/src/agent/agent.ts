@@ -161,7 +161,7 @@ export class VouchAgent {
     if (!/^[0-9a-f]{64}$/.test(payloadHash)) {
       throw new VouchError('INVALID_ARGUMENT', 'payloadHash must be 64 lowercase hex digits.');
     }
-    const { publicNote, signedAt: given, ...call } = options;
+    const { publicNote, signedAt: given, ...call } = options ?? {}; // null options: the defaults
     const signedAt = given ?? this.now();
     try {
       return await this.recordSignature(payloadHash, signedAt, publicNote, call);
@@ -266,7 +266,7 @@ export class VouchAgent {
     if (typeof targetDid !== 'string' || !targetDid.startsWith('did:')) {
       throw new VouchError('INVALID_ARGUMENT', 'A signed report names the reported agent by its DID (did:…).');
     }
-    const { details, signatureHash, ...call } = options;
+    const { details, signatureHash, ...call } = options ?? {};
     const signedAt = this.now();
     const signature = await this.signText(reportStatement(targetDid, reason, signedAt));
     const input: ReportInput = { did: targetDid, reason, reporterDid: this.did, signature, signedAt };
@@ -280,6 +280,7 @@ export class VouchAgent {
    * only credential, accepted once by the server.
    */
   async requestToken(request: TokenRequest = {}, options: CallOptions = {}): Promise<Answer<AipIssued>> {
+    request ??= {}; // null: the defaults
     const tokenType = request.tokenType ?? (request.audience === undefined ? 'identity' : 'session');
     const { proof, signedAt } = await signAipIssueProof(
       this.privateKey,

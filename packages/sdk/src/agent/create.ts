@@ -91,7 +91,7 @@ export async function createAgentIdentity(
     keyProof = true,
     publicUrl,
     ...call
-  } = options;
+  } = options ?? {}; // null options: the defaults
   if (publicUrl !== undefined && (typeof publicUrl !== 'string' || publicUrl === '')) {
     throw new VouchError('INVALID_ARGUMENT', "publicUrl must be the server's public URL.");
   }

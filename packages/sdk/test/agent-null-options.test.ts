@@ -1,0 +1,42 @@
+// A null options argument to the agent helpers (JavaScript callers, settings read from JSON) threw a raw TypeError
+// ("Cannot destructure property 'publicNote' of 'options' as it is null") from signPayloadHash, signContent, report,
+// requestToken and createAgentIdentity, where an absent one gives the defaults; null now gives the defaults, as for
+// the client's call options and the parsers' options. Against a loopback server that answers each route.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveAnswers } from './answering-server.ts';
+import { createAgentIdentity, generateKeyPair, VouchAgent, VouchClient } from '../src/index.ts';
+
+const none = null as unknown as undefined;
+
+test('the agent helpers take a null options argument as the defaults', async (t) => {
+  let url = '';
+  const answers: Record<string, unknown> = {
+    '/api/v1/signatures/sign': { signatureHash: 'a'.repeat(64) },
+    '/api/v1/agents/report': { reported: true },
+    '/api/registry/issue': { token: 't' },
+    '/api/v1/agents/register': { did: 'did:identity:new', claimToken: 'vouch_claim_x', linked: false },
+  };
+  const s = await serveAnswers(t, (req, res) => {
+    const body = req.url === '/.well-known/agent-registry.json' ? { issuer: url } : answers[req.url!];
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  url = s.url;
+  const client = new VouchClient({ baseUrl: s.url });
+  const { privateKey } = await generateKeyPair('Ed25519');
+  const agent = new VouchAgent(client, { did: 'did:identity:me', privateKey });
+  assert.equal((await agent.signPayloadHash('b'.repeat(64), none)).signatureHash, 'a'.repeat(64));
+  assert.equal((await agent.signContent('hello', none)).signatureHash, 'a'.repeat(64));
+  assert.deepEqual(await agent.report('did:identity:other', 'spam', none), { reported: true });
+  assert.deepEqual(await agent.requestToken(none, none), { token: 't' });
+  const created = await createAgentIdentity(client, none);
+  assert.equal(created.did, 'did:identity:new');
+  assert.deepEqual(s.requests, [
+    'POST /api/v1/signatures/sign',
+    'POST /api/v1/signatures/sign',
+    'POST /api/v1/agents/report',
+    'POST /api/registry/issue',
+    'GET /.well-known/agent-registry.json',
+    'POST /api/v1/agents/register',
+  ]);
+});
