@@ -361,7 +361,8 @@ export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
   }
 
   // Not `async`: with the keys at hand the caller's promise is verifyAipToken's own (no extra turns per token).
-  function verify(token: string, opts: AipVerifyOptions = {}): Promise<VerifiedAipToken> {
+  function verify(token: string, given?: AipVerifyOptions): Promise<VerifiedAipToken> {
+    const opts = given ?? {}; // null: no per-call requirement, as when absent
     try {
       const at = now();
       const keysReady = ensureKeys();
