@@ -155,7 +155,15 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * const result = await verifier.check(token, { audience: 'my-shop' }); // { valid: true, claims } or { valid: false, ... }
  * ```
  */
-export function createAipVerifier(options: AipVerifierOptions): AipVerifier {
+export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
+  // A member set to null (settings read from JSON) is an absent one: a null jwks would pin no keys at all, a null
+  // revocationsUrl be fetched as "null", a null nonceStore throw at the first nonce.
+  const options: AipVerifierOptions = {
+    ...given,
+    jwks: given.jwks ?? undefined,
+    revocationsUrl: given.revocationsUrl ?? undefined,
+    nonceStore: given.nonceStore ?? undefined,
+  };
   const issuer = options.issuer?.replace(/\/+$/, '');
   if (issuer !== undefined) {
     try {
