@@ -4,7 +4,7 @@
 // the client's call options and the parsers' options. Against a loopback server that answers each route.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAnswers } from './answering-server.ts';
+import { respond, serveAnswers } from './answering-server.ts';
 import { createAgentIdentity, generateKeyPair, VouchAgent, VouchClient } from '../src/index.ts';
 
 const none = null as unknown as undefined;
@@ -39,4 +39,23 @@ test('the agent helpers take a null options argument as the defaults', async (t)
     'GET /.well-known/agent-registry.json',
     'POST /api/v1/agents/register',
   ]);
+});
+
+// A null publicNote was signed as no note but sent as `publicNote: null`, which the server's schema refuses (400
+// VALIDATION_FAILED): a content signature with a note read from JSON as null failed. It is now no note, unsent.
+test('signContent with a null publicNote signs and sends no note', async (t) => {
+  const bodies: unknown[] = [];
+  const s = await serveAnswers(t, respond('application/json', JSON.stringify({ signatureHash: 'a'.repeat(64) })));
+  const client = new VouchClient({
+    baseUrl: s.url,
+    fetch: (url, init) => {
+      bodies.push(JSON.parse(init.body!));
+      return globalThis.fetch(url, init);
+    },
+  });
+  const { privateKey } = await generateKeyPair('Ed25519');
+  const agent = new VouchAgent(client, { did: 'did:identity:me', privateKey });
+  await agent.signContent('hello', { publicNote: null as unknown as string });
+  assert.equal(bodies.length, 1);
+  assert.ok(!Object.hasOwn(bodies[0] as object, 'publicNote'), JSON.stringify(bodies[0]));
 });

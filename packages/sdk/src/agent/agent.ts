@@ -161,7 +161,9 @@ export class VouchAgent {
     if (!/^[0-9a-f]{64}$/.test(payloadHash)) {
       throw new VouchError('INVALID_ARGUMENT', 'payloadHash must be 64 lowercase hex digits.');
     }
-    const { publicNote, signedAt: given, ...call } = options ?? {}; // null options: the defaults
+    const { publicNote: note, signedAt: given, ...call } = options ?? {}; // null options: the defaults
+    // A null note is no note, as the signed text reads it; the server's schema refuses one sent as null.
+    const publicNote = note ?? undefined;
     const signedAt = given ?? this.now();
     try {
       return await this.recordSignature(payloadHash, signedAt, publicNote, call);
