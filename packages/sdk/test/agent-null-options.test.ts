@@ -59,3 +59,21 @@ test('signContent with a null publicNote signs and sends no note', async (t) => 
   assert.equal(bodies.length, 1);
   assert.ok(!Object.hasOwn(bodies[0] as object, 'publicNote'), JSON.stringify(bodies[0]));
 });
+
+// A signed report's details and signatureHash set to null were sent as null, which the server's schema refuses (400
+// VALIDATION_FAILED); they are now absent, as undefined ones are.
+test('report with null details and signatureHash sends neither', async (t) => {
+  const bodies: unknown[] = [];
+  const s = await serveAnswers(t, respond('application/json', '{"reported":true}'));
+  const client = new VouchClient({
+    baseUrl: s.url,
+    fetch: (url, init) => {
+      bodies.push(JSON.parse(init.body!));
+      return globalThis.fetch(url, init);
+    },
+  });
+  const { privateKey } = await generateKeyPair('Ed25519');
+  const agent = new VouchAgent(client, { did: 'did:identity:me', privateKey });
+  await agent.report('did:identity:other', 'spam', { details: none, signatureHash: none });
+  assert.deepEqual(Object.keys(bodies[0] as object).sort(), ['did', 'reason', 'reporterDid', 'signature', 'signedAt']);
+});

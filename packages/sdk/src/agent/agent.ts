@@ -272,8 +272,9 @@ export class VouchAgent {
     const signedAt = this.now();
     const signature = await this.signText(reportStatement(targetDid, reason, signedAt));
     const input: ReportInput = { did: targetDid, reason, reporterDid: this.did, signature, signedAt };
-    if (details !== undefined) input.details = details;
-    if (signatureHash !== undefined) input.signatureHash = signatureHash;
+    // null (settings read from JSON) is absent: the server's schema refuses either sent as null.
+    if (details !== undefined && details !== null) input.details = details;
+    if (signatureHash !== undefined && signatureHash !== null) input.signatureHash = signatureHash;
     return this.client.agents.report(input, { ...call, as: 'none' });
   }
 
