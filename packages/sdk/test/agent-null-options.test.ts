@@ -77,3 +77,32 @@ test('report with null details and signatureHash sends neither', async (t) => {
   await agent.report('did:identity:other', 'spam', { details: none, signatureHash: none });
   assert.deepEqual(Object.keys(bodies[0] as object).sort(), ['did', 'reason', 'reporterDid', 'signature', 'signedAt']);
 });
+
+// A token request with members set to null: a null audience made a session token request (signed and refused 400
+// for its missing audience) and every null member was sent as null, which the server's schema refuses. They are now
+// absent: an identity token is asked for, with none of them sent.
+test('requestToken with null members asks for an identity token and sends none of them', async (t) => {
+  const bodies: Array<Record<string, unknown>> = [];
+  const s = await serveAnswers(t, respond('application/json', '{"token":"t"}'));
+  const client = new VouchClient({
+    baseUrl: s.url,
+    fetch: (url, init) => {
+      bodies.push(JSON.parse(init.body!) as Record<string, unknown>);
+      return globalThis.fetch(url, init);
+    },
+  });
+  const { privateKey } = await generateKeyPair('Ed25519');
+  const agent = new VouchAgent(client, { did: 'did:identity:me', privateKey });
+  const request = {
+    tokenType: none,
+    audience: none,
+    nonce: none,
+    expiresIn: none,
+    deployer: none,
+    modelProviders: none,
+    framework: none,
+  };
+  await agent.requestToken(request);
+  assert.equal(bodies[0]!.token_type, 'identity');
+  assert.deepEqual(Object.keys(bodies[0]!).sort(), ['agent_name', 'proof', 'signedAt', 'token_type']);
+});

@@ -283,23 +283,24 @@ export class VouchAgent {
    * only credential, accepted once by the server.
    */
   async requestToken(request: TokenRequest = {}, options: CallOptions = {}): Promise<Answer<AipIssued>> {
-    request ??= {}; // null: the defaults
-    const tokenType = request.tokenType ?? (request.audience === undefined ? 'identity' : 'session');
+    // A null request or member (settings read from JSON) is an absent one: the server's schema refuses null members.
+    const { tokenType: type, audience, nonce, expiresIn, deployer, modelProviders, framework } = request ?? {};
+    const tokenType = type ?? (audience === undefined || audience === null ? 'identity' : 'session');
     const { proof, signedAt } = await signAipIssueProof(
       this.privateKey,
-      { did: this.did, tokenType, audience: request.audience, signedAt: this.now() },
+      { did: this.did, tokenType, audience: audience ?? undefined, signedAt: this.now() },
       this.crypto,
     );
     return this.client.tokens.issue(
       {
         agent_name: this.did,
         token_type: tokenType,
-        audience: request.audience,
-        nonce: request.nonce,
-        expires_in: request.expiresIn,
-        deployer: request.deployer,
-        model_providers: request.modelProviders,
-        framework: request.framework,
+        audience: audience ?? undefined,
+        nonce: nonce ?? undefined,
+        expires_in: expiresIn ?? undefined,
+        deployer: deployer ?? undefined,
+        model_providers: modelProviders ?? undefined,
+        framework: framework ?? undefined,
         proof,
         signedAt,
       },
