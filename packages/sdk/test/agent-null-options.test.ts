@@ -106,3 +106,28 @@ test('requestToken with null members asks for an identity token and sends none o
   assert.equal(bodies[0]!.token_type, 'identity');
   assert.deepEqual(Object.keys(bodies[0]!).sort(), ['agent_name', 'proof', 'signedAt', 'token_type']);
 });
+
+// createAgentIdentity's members set to null: a null difficulty was INVALID_POW_DIFFICULTY, a null publicUrl
+// INVALID_ARGUMENT, and a null label or linkingKey was sent as null, which the server's schema refuses. They are now
+// absent: the default difficulty, the discovered URL, nothing sent.
+test('createAgentIdentity with null members uses the defaults and sends none of them', async (t) => {
+  let url = '';
+  const bodies: Array<Record<string, unknown>> = [];
+  const s = await serveAnswers(t, (req, res) => {
+    const body = req.url === '/.well-known/agent-registry.json' ? { issuer: url } : { did: 'did:identity:new' };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  url = s.url;
+  const client = new VouchClient({
+    baseUrl: s.url,
+    fetch: (u, init) => {
+      if (init.body !== undefined) bodies.push(JSON.parse(init.body) as Record<string, unknown>);
+      return globalThis.fetch(u, init);
+    },
+  });
+  const options = { label: none, linkingKey: none, difficulty: none, publicUrl: none, onProgress: none };
+  const created = await createAgentIdentity(client, options);
+  assert.equal(created.did, 'did:identity:new');
+  assert.deepEqual(s.requests, ['GET /.well-known/agent-registry.json', 'POST /api/v1/agents/register']);
+  assert.deepEqual(Object.keys(bodies[0]!).sort(), ['keyProof', 'powNonce', 'publicKey']);
+});

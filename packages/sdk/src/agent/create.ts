@@ -83,16 +83,10 @@ export async function createAgentIdentity(
   client: VouchClient,
   options: CreateAgentIdentityOptions = {},
 ): Promise<CreatedAgent> {
-  const {
-    label,
-    linkingKey,
-    difficulty = DEFAULT_POW_DIFFICULTY,
-    onProgress,
-    keyProof = true,
-    publicUrl,
-    ...call
-  } = options ?? {}; // null options: the defaults
-  if (publicUrl !== undefined && (typeof publicUrl !== 'string' || publicUrl === '')) {
+  // A null options argument or member (settings read from JSON) is an absent one: the defaults, nothing sent (the
+  // server's schema refuses a null label or linkingKey).
+  const { label, linkingKey, difficulty, onProgress, keyProof = true, publicUrl, ...call } = options ?? {};
+  if (publicUrl !== undefined && publicUrl !== null && (typeof publicUrl !== 'string' || publicUrl === '')) {
     throw new VouchError('INVALID_ARGUMENT', "publicUrl must be the server's public URL.");
   }
   const noAuth: CallOptions = { ...call, as: 'none' };
@@ -103,7 +97,12 @@ export async function createAgentIdentity(
   const crypto = client.http.crypto;
   const { publicKey, privateKey } = await crypto.generateKeyPair('Ed25519');
   const publicKeyBase64 = formatPublicKey(publicKey, 'base64');
-  const pow = await proofOfWork(publicKeyBase64, { difficulty, onProgress, signal: call.signal, crypto });
+  const pow = await proofOfWork(publicKeyBase64, {
+    difficulty: difficulty ?? DEFAULT_POW_DIFFICULTY,
+    onProgress: onProgress ?? undefined,
+    signal: call.signal,
+    crypto,
+  });
   // Signed after the proof of work, which can take minutes: the server accepts signedAt within 5 minutes of its clock.
   const proof =
     issuer === undefined
@@ -113,8 +112,8 @@ export async function createAgentIdentity(
     {
       publicKey: publicKeyBase64,
       powNonce: pow.nonce,
-      label,
-      linkingKey,
+      label: label ?? undefined,
+      linkingKey: linkingKey ?? undefined,
       ...(proof === undefined ? {} : { keyProof: proof }),
     },
     noAuth,
