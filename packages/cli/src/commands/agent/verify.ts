@@ -34,7 +34,7 @@ function describe(sig: SignatureRecord, check: { code?: string; match?: boolean;
   const who = sig.agent.publicName ? `${field(sig.agent.publicName)} (${field(sig.agent.did)})` : field(sig.agent.did);
   const lines = [
     `${sig.valid ? 'valid' : 'NOT valid'} signature by ${who}, signed ${new Date(sig.signedAt).toISOString()}`,
-    `payload sha256: ${sig.payloadHash}`,
+    `payload sha256: ${field(sig.payloadHash)}`,
   ];
   if (sig.publicNote) lines.push(`note: ${field(sig.publicNote)}`);
   if (sig.agent.status !== 'active') lines.push(`agent status: ${field(sig.agent.status)}`);
