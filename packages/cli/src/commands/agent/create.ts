@@ -12,7 +12,7 @@ import type { CreatedAgent } from '@vouch/sdk';
 import { displayTextProblem } from '../../display-text.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import {
   aliasTaken,
   checkAlias,
@@ -212,7 +212,7 @@ Examples:
       } catch (err) {
         // Registered but not saved: say so, since the DID now exists without a key anyone holds.
         throw new CliError(
-          `${(err as Error).message} The agent ${registered.did} was registered but its key was not kept.`,
+          `${(err as Error).message} The agent ${field(registered.did)} was registered but its key was not kept.`,
           EXIT.USAGE,
         );
       }
@@ -224,15 +224,16 @@ Examples:
         default: isDefault,
         ...(registered.claimToken !== undefined ? { claimToken: registered.claimToken } : {}),
       };
+      // The DID and the claim token are the server's text: field() keeps each on its line.
       print(io, opts.json === true, out, () =>
         [
-          `created agent "${alias}": ${identity.did}`,
+          `created agent "${alias}": ${field(identity.did)}`,
           `public key: ${identity.publicKey}`,
           `server: ${base}`,
           `identity file: ${file} (mode 0600; holds the private key)${isDefault ? ' [default]' : ''}`,
           registered.linked
             ? 'linked to the owner of the linking key'
-            : `claim token (an owner claims the agent with it; single use, also kept in the identity file): ${registered.claimToken}`,
+            : `claim token (an owner claims the agent with it; single use, also kept in the identity file): ${field(registered.claimToken)}`,
         ].join('\n'),
       );
       if (notDefault !== undefined) io.err(notDefault);
