@@ -228,7 +228,10 @@ export async function defaultAlias(env: NodeJS.ProcessEnv = process.env): Promis
   return typeof alias === 'string' && ALIAS.test(alias) ? alias : undefined;
 }
 
-/** Records the default alias (written to a temporary file and renamed over the old one). */
+/**
+ * Records the default alias: written to a temporary file, flushed (renamed unflushed, a crash can leave config.json
+ * empty on disk), and renamed over the old one.
+ */
 export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   checkAlias(alias);
   // A folder it cannot make (a file in its place) is one line, as for `vouch agent create`, not a raw error.
@@ -236,7 +239,7 @@ export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = pr
   const config = { ...(await readConfig(env)), defaultAlias: alias };
   const tmp = `${configFile(env)}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx', mode: 0o600, flush: true });
     await rename(tmp, configFile(env));
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
