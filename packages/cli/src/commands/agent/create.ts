@@ -85,12 +85,20 @@ async function takeDefault(
   return { isDefault: true };
 }
 
+/**
+ * The difficulty from --pow-difficulty, else $VOUCH_POW_DIFFICULTY (empty is unset, as for the server), in the form the
+ * server takes for VOUCH_POW_DIFFICULTY: digits only (not `0x2`, `1e1` or ` 3`, which Number() would read), 0 to 16.
+ */
 function difficultyOf(raw: string | undefined): number {
-  const text = raw ?? process.env.VOUCH_POW_DIFFICULTY;
-  if (text === undefined || text === '') return DEFAULT_POW_DIFFICULTY;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 16) throw new CliError('--pow-difficulty must be a whole number 0-16.');
-  return n;
+  const env = process.env.VOUCH_POW_DIFFICULTY || undefined;
+  const text = raw ?? env;
+  if (text === undefined) return DEFAULT_POW_DIFFICULTY;
+  if (!/^\d+$/.test(text) || Number(text) > 16) {
+    throw new CliError(
+      `${raw !== undefined ? '--pow-difficulty' : '$VOUCH_POW_DIFFICULTY'} must be a whole number 0-16.`,
+    );
+  }
+  return Number(text);
 }
 
 /** Proof-of-work progress on stderr, at most twice a second. */
