@@ -48,9 +48,25 @@ export function identityServer(identity: StoredIdentity): ServerFallback {
   return { url: identity.server, source: `the server in ${file}` };
 }
 
+// The errors fetch itself rejected with: no answer came. The SDK's status-0 error (NETWORK_ERROR, REQUEST_TIMEOUT)
+// also covers an answer whose body broke off, and the two must not read alike (see callServer).
+const noAnswer = new WeakSet<object>();
+
+function fetchNotingNoAnswer(url: string, init: RequestInit): Promise<Response> {
+  return fetch(url, init).catch((err: unknown) => {
+    if (typeof err === 'object' && err !== null) noAnswer.add(err);
+    throw err;
+  });
+}
+
 /** The SDK client for a server: a per-call timeout, and one quick retry of idempotent calls (a CLI user waits). */
 export function clientFor(base: string): VouchClient {
-  return new VouchClient({ baseUrl: base, timeoutMs: 15_000, retry: { retries: 1, baseDelayMs: 100 } });
+  return new VouchClient({
+    baseUrl: base,
+    timeoutMs: 15_000,
+    retry: { retries: 1, baseDelayMs: 100 },
+    fetch: fetchNotingNoAnswer,
+  });
 }
 
 /** The identity the command acts as: the stored record, the server, and the SDK agent holding its key. */
@@ -63,13 +79,22 @@ export async function actingIdentity(opts: AgentOptions, io: Pick<Io, 'err'>) {
 
 /**
  * Runs server calls and turns the client's failures into one readable line (exit 2): "cannot reach" when no answer
- * came, "the server refused: CODE: sentence" otherwise. Other errors pass through.
+ * came, "the answer ... broke off" when one came and its body did not, "the server refused: CODE: sentence"
+ * otherwise. Other errors pass through.
  */
 export async function callServer<T>(base: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof VouchApiError) {
+      if (err.status === 0 && typeof err.cause === 'object' && err.cause !== null && !noAnswer.has(err.cause)) {
+        // Not fetch's rejection: the body of an answer broke off (its cause's code, else REQUEST_TIMEOUT, ...).
+        const code = (err.cause as { cause?: { code?: unknown } }).cause?.code;
+        throw new CliError(
+          `the answer from ${base} broke off (${typeof code === 'string' ? code : err.code}).`,
+          EXIT.USAGE,
+        );
+      }
       if (err.status === 0) {
         // The SDK's cause is fetch's error; without a code in its own cause, the SDK's code (REQUEST_TIMEOUT, ...).
         throw unreachable(base, err.cause, err.code);
