@@ -6,6 +6,10 @@ import { CliError, EXIT } from '../../exit.ts';
 /** The server's lanes (docs/PROTOCOL.md, integrators). */
 const LANES = new Set(['origin', 'presence', 'conduct']);
 
+// A weight and a maxPerDay are written in decimal: Number() also reads `0x10`, `0b11`, `0o7` and surrounding spaces.
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+const INTEGER = /^[-+]?\d+$/;
+
 export interface MetricArg {
   metricKey: string;
   polarity: string;
@@ -33,11 +37,11 @@ export function parseMetric(spec: string): MetricArg {
   }
   const [polarity, weight, lane, maxPerDay] = parts.slice(parts.length - tail) as [string, string, string, string?];
   const w = Number(weight);
-  if (weight.trim() === '' || !Number.isFinite(w)) throw new CliError(`--metric "${spec}": weight must be a number.`);
+  if (!DECIMAL.test(weight) || !Number.isFinite(w)) throw new CliError(`--metric "${spec}": weight must be a number.`);
   const out: MetricArg = { metricKey, polarity, weight: w, lane };
   if (maxPerDay !== undefined) {
     const m = Number(maxPerDay);
-    if (maxPerDay.trim() === '' || !Number.isInteger(m))
+    if (!INTEGER.test(maxPerDay) || !Number.isInteger(m))
       throw new CliError(`--metric "${spec}": maxPerDay must be an integer.`);
     out.maxPerDay = m;
   }
