@@ -59,8 +59,12 @@ function isIntegrator(v: unknown): v is IntegratorView {
   );
 }
 
+/**
+ * An answer holding a new API key: printed alone on stdout (`KEY=$(...)`), so it must be one token a Bearer header
+ * can carry (printable ASCII, no space); a line break in it would give the server lines of its choosing there.
+ */
 const isApiKey = (b: Record<string, unknown>): boolean =>
-  typeof b.slug === 'string' && typeof b.apiKey === 'string' && b.apiKey !== '';
+  typeof b.slug === 'string' && typeof b.apiKey === 'string' && /^[\x21-\x7e]+$/.test(b.apiKey);
 
 /** One metric as a line's part; its text is the server's, so field() keeps it on the line. */
 function describeMetric(m: MetricView): string {
