@@ -23,10 +23,11 @@ Examples:
       const all = await listIdentities();
       const def = await defaultAlias();
       const rows = all.map((id) => ({ ...publicView(id), default: id.alias === def }));
+      // The DID is the server's registration answer, kept as it came: field() keeps each value on its row.
       print(io, opts.json === true, { identities: rows }, () =>
         rows.length === 0
           ? 'no identities yet (create one with: vouch agent create)'
-          : rows.map((r) => `${r.default ? '*' : ' '} ${r.alias}  ${r.did}  ${r.server}`).join('\n'),
+          : rows.map((r) => `${r.default ? '*' : ' '} ${r.alias}  ${field(r.did)}  ${field(r.server)}`).join('\n'),
       );
     });
 
@@ -45,7 +46,12 @@ Examples:
       const id = await readIdentity(alias);
       // The alias named (the file just read), not the one inside it: a copied or edited file may name another.
       await setDefaultAlias(alias);
-      print(io, opts.json === true, { default: alias, did: id.did }, () => `default identity: ${alias} (${id.did})`);
+      print(
+        io,
+        opts.json === true,
+        { default: alias, did: id.did },
+        () => `default identity: ${alias} (${field(id.did)})`,
+      );
     });
 }
 
@@ -86,10 +92,10 @@ Examples:
       print(io, opts.json === true, out, () =>
         [
           `alias: ${identity.alias}`,
-          `did: ${identity.did}`,
-          `public key: ${identity.publicKey}`,
+          `did: ${field(identity.did)}`,
+          `public key: ${field(identity.publicKey)}`,
           `server: ${base}`,
-          ...(identity.label !== undefined ? [`label: ${identity.label}`] : []),
+          ...(identity.label !== undefined ? [`label: ${field(identity.label)}`] : []),
           ...(out.status !== undefined ? [`status: ${field(out.status)}`] : []),
           ...(out.identityScore !== undefined ? [`identity score: ${String(out.identityScore)}`] : []),
         ].join('\n'),
