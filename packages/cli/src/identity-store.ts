@@ -161,7 +161,10 @@ function parseIdentity(text: string, file: string): StoredIdentity {
   return v as StoredIdentity;
 }
 
-/** Reads one identity by alias; a missing one is an input error naming `vouch agent create`. */
+/**
+ * Reads one identity by alias; a missing one is an input error naming `vouch agent create`. The identity is named by
+ * its file, where `--alias` finds it: the `alias` member inside a copied or hand-edited file may name another.
+ */
 export async function readIdentity(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<StoredIdentity> {
   const file = identityFile(alias, env);
   let bytes: Buffer | undefined;
@@ -179,7 +182,7 @@ export async function readIdentity(alias: string, env: NodeJS.ProcessEnv = proce
   if (bytes === undefined) {
     throw new CliError(`${file} is not a vouch identity (more than ${sizeText(MAX_STORE_FILE_BYTES)}).`);
   }
-  return parseIdentity(bytes.toString('utf8'), file);
+  return { ...parseIdentity(bytes.toString('utf8'), file), alias };
 }
 
 /** Every stored identity, sorted by alias. Files that are not identities are skipped. */
