@@ -251,6 +251,23 @@ export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = pr
 }
 
 /**
+ * Makes `alias` the default if there is no config.json yet, by creating it (never replacing one): of concurrent first
+ * `vouch agent create`s exactly one takes it, where each reading "no default" and renaming its own config.json into
+ * place would let every one report itself the default. False when config.json exists (the caller reads it again).
+ */
+export async function claimFirstDefault(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  checkAlias(alias);
+  await prepareIdentityStore(env);
+  try {
+    return await createFileWhole(configFile(env), `${JSON.stringify({ defaultAlias: alias }, null, 2)}\n`, 0o600, {
+      createWithoutHardLinks: true,
+    });
+  } catch (err) {
+    throw ioError(`write ${configFile(env)}`, err);
+  }
+}
+
+/**
  * The identity a command acts as: `--alias`, else `$VOUCH_AGENT`, else the default alias. With `io` (the command is about
  * to use its private key), its file is held to the server's key-file rule (see checkKeyFile).
  */

@@ -16,6 +16,7 @@ import { field, print } from '../../output.ts';
 import {
   aliasTaken,
   checkAlias,
+  claimFirstDefault,
   defaultAlias,
   identityExists,
   prepareIdentityStore,
@@ -76,6 +77,14 @@ async function takeDefault(
   const stale = current !== undefined && !(await identityExists(current));
   if (!asked && current !== undefined && !stale) return { isDefault: false };
   try {
+    if (!asked && current === undefined) {
+      // No default yet: taken by creating config.json, so that of concurrent first creates only one takes it.
+      if (await claimFirstDefault(alias)) return { isDefault: true };
+      const now = await defaultAlias();
+      if (now === alias) return { isDefault: true };
+      if (now !== undefined && (await identityExists(now))) return { isDefault: false };
+      // A config.json without a usable default (damaged, or naming no identity) is replaced, as before.
+    }
     await setDefaultAlias(alias);
   } catch (err) {
     const warning = `vouch: warning: ${(err as Error).message} "${alias}" was not made the default (use --alias ${alias}).`;
