@@ -45,21 +45,31 @@ function describe(sig: SignatureRecord, check: { code?: string; match?: boolean;
   return lines.join('\n');
 }
 
+/** Absent, null or a string: an optional text member of a record. */
+const isOptionalText = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+
 /**
  * The signature record of a verify answer, or exit 2: the verdict is taken from `valid` only when it is a boolean
  * (`"valid": "false"` is a truthy string), and the record must name its agent and when it was signed (a time a Date
- * holds).
+ * holds). The optional members describe() prints (the public name, the note, the owner) are of their types too, or
+ * they would print as "undefined" or "[object Object]".
  */
 function recordOf(body: unknown): SignatureRecord {
   const agent = isObject(body) ? body.agent : undefined;
+  const owner = isObject(body) ? body.owner : undefined;
   if (
     isObject(body) &&
     typeof body.valid === 'boolean' &&
     isMillis(body.signedAt) &&
     typeof body.payloadHash === 'string' &&
+    isOptionalText(body.publicNote) &&
     isObject(agent) &&
     typeof agent.did === 'string' &&
-    typeof agent.status === 'string'
+    typeof agent.status === 'string' &&
+    isOptionalText(agent.publicName) &&
+    (owner === undefined ||
+      owner === null ||
+      (isObject(owner) && typeof owner.name === 'string' && typeof owner.handle === 'string'))
   ) {
     return body as unknown as SignatureRecord;
   }
