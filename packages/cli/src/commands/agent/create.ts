@@ -250,7 +250,9 @@ Examples:
           `identity file: ${file} (mode 0600; holds the private key)${isDefault ? ' [default]' : ''}`,
           registered.linked
             ? 'linked to the owner of the linking key'
-            : `claim token (an owner claims the agent with it; single use, also kept in the identity file): ${field(registered.claimToken)}`,
+            : registered.claimToken === undefined
+              ? 'not linked to an owner, and the server gave no claim token'
+              : `claim token (an owner claims the agent with it; single use, also kept in the identity file): ${field(registered.claimToken)}`,
         ].join('\n'),
       );
       if (notDefault !== undefined) io.err(notDefault);
