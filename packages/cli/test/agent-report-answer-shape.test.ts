@@ -40,7 +40,7 @@ test('agent report refuses an answer that is not a report (exit 2)', async (t) =
       // A page that is not JSON at all is the SDK's RESPONSE_INVALID; JSON of the wrong shape is the CLI's check.
       const said =
         type === 'text/html'
-          ? /RESPONSE_INVALID: POST \/api\/v1\/agents\/report answered 201 with a body that is not the JSON answer/
+          ? /\/api\/v1\/agents\/report answered 201 with a body that is not the JSON answer/
           : /the server's answer is not a report/;
       assert.match(r.err, said, what);
     }

@@ -48,7 +48,7 @@ test('agent whoami --check refuses an answer that is not the agent profile (exit
       // A page that is not JSON at all is the SDK's RESPONSE_INVALID; JSON of the wrong shape is the CLI's check.
       const said =
         type === 'text/html'
-          ? /RESPONSE_INVALID: GET \/v1\/identity\/\S+ answered 200 with a body that is not the JSON answer/
+          ? /\/v1\/identity\/\S+ answered 200 with a body that is not the JSON answer/
           : /the server's answer is not the profile of did:identity:bot/;
       assert.match(r.err, said, what);
     }

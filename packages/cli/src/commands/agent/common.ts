@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isVouchError, VouchAgent, VouchApiError, VouchClient } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import { readFileUpTo } from '@vouch/server/files';
-import { unreachable } from '../../net.ts';
+import { MAX_ANSWER_BYTES, unreachable } from '../../net.ts';
 import { readStdinUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field } from '../../output.ts';
@@ -65,6 +65,7 @@ export function clientFor(base: string): VouchClient {
     baseUrl: base,
     timeoutMs: 15_000,
     retry: { retries: 1, baseDelayMs: 100 },
+    maxResponseBytes: MAX_ANSWER_BYTES,
     fetch: fetchNotingNoAnswer,
   });
 }
@@ -77,10 +78,17 @@ export async function actingIdentity(opts: AgentOptions, io: Pick<Io, 'err'>) {
   return { identity, base, agent };
 }
 
+/** The SDK's refusals of an answer that came (its status below 400), in the words of net.ts. */
+const CLIENT_REFUSALS: Partial<Record<string, (status: number) => string>> = {
+  UNEXPECTED_REDIRECT: (status) => `answered ${status}, a redirect that is not followed`,
+  RESPONSE_TOO_LARGE: () => `answered with more than ${sizeText(MAX_ANSWER_BYTES)}; refused`,
+  RESPONSE_INVALID: (status) => `answered ${status} with a body that is not the JSON answer it should be`,
+};
+
 /**
  * Runs server calls and turns the client's failures into one readable line (exit 2): "cannot reach" when no answer
- * came, "the answer ... broke off" when one came and its body did not, "the server refused: CODE: sentence"
- * otherwise. Other errors pass through.
+ * came, "the answer ... broke off" when one came and its body did not, what was wrong with an answer the client
+ * refused (a redirect, too large, not JSON), "the server refused: CODE: sentence" otherwise. Other errors pass through.
  */
 export async function callServer<T>(base: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -98,6 +106,11 @@ export async function callServer<T>(base: string, fn: () => Promise<T>): Promise
       if (err.status === 0) {
         // The SDK's cause is fetch's error; without a code in its own cause, the SDK's code (REQUEST_TIMEOUT, ...).
         throw unreachable(base, err.cause, err.code);
+      }
+      const refusedAnswer = CLIENT_REFUSALS[err.code];
+      if (refusedAnswer !== undefined && err.status < 400) {
+        // The client refused the answer: the server refused nothing. Said as the CLI's own HTTP calls say it.
+        throw new CliError(`${base}${err.path} ${refusedAnswer(err.status)}.`, EXIT.USAGE);
       }
       throw new CliError(`the server refused: ${field(err.code)}: ${field(err.message)}`, EXIT.USAGE);
     }
