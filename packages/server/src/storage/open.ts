@@ -82,7 +82,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
   const onLost = opts.onConnectionLost;
   const listener = new PgListener(
     clientConfig(url, opts.pgSchema),
-    onLost === undefined ? undefined : (err) => onLost(`change listener: ${describeCause(err, url)}`),
+    onLost === undefined ? {} : { onLost: (err) => onLost(`change listener: ${describeCause(err, url)}`) },
   );
   return wrap(db, 'postgres', listener, () => listener.close());
 }

@@ -10,6 +10,8 @@ export interface PgRelay {
   url: string;
   /** From now on, nothing the database sends reaches Vouch. */
   hang(): void;
+  /** {@link hang} for the links open now only: a later connection is relayed as before (a reconnect gets through). */
+  hangOpen(): void;
   /** Ends every link open now with a TCP reset towards Vouch (ECONNRESET); later connections are relayed as before. */
   reset(): void;
   /** Resolves when Vouch next sends anything to the database (a query on its way). */
@@ -22,6 +24,7 @@ export async function pgRelay(target: URL): Promise<PgRelay> {
   let waiting: Array<() => void> = [];
   const sockets: Socket[] = [];
   const clients: Socket[] = [];
+  const hungLinks = new WeakSet<Socket>();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
     sockets.push(client, upstream);
@@ -33,7 +36,7 @@ export async function pgRelay(target: URL): Promise<PgRelay> {
       for (const r of resolve) r();
     });
     upstream.on('data', (chunk) => {
-      if (!hung) client.write(chunk);
+      if (!hung && !hungLinks.has(client)) client.write(chunk);
     });
     for (const [a, b] of [
       [client, upstream],
@@ -50,6 +53,9 @@ export async function pgRelay(target: URL): Promise<PgRelay> {
   return {
     url: url.href,
     hang: () => (hung = true),
+    hangOpen: () => {
+      for (const c of clients) hungLinks.add(c);
+    },
     reset: () => {
       for (const c of clients.splice(0)) if (!c.destroyed) c.resetAndDestroy();
     },

@@ -1,7 +1,9 @@
 // The change listener of one PostgreSQL storage: a connection of its own (a pooled one would be handed to queries,
 // and a LISTEN lives only as long as its session) that LISTENs on the change channel and hands every announcement
 // naming this storage's schema to the subscribers. A lost connection is reconnected with backoff; every (re)connect
-// tells the subscribers that everything may have changed, since announcements sent meanwhile are lost for good.
+// tells the subscribers that everything may have changed, since announcements sent meanwhile are lost for good. A
+// link that died without a word (no reset: a NAT or firewall dropped it) is found by a heartbeat, not left to TCP
+// keep-alive, which Node sets only the idle time of: with Linux's defaults it notices after about 11 minutes.
 import pg from 'pg';
 import { CHANGE_CHANNEL, EVERYTHING } from '../changes.ts';
 import type { ChangeFeed } from '../changes.ts';
@@ -11,10 +13,25 @@ export const LISTENER_APPLICATION_NAME = 'vouch-listener';
 /** The first reconnect waits this long; each failure doubles the wait, up to {@link RECONNECT_MAX_MS}. */
 export const RECONNECT_MIN_MS = 100;
 export const RECONNECT_MAX_MS = 5_000;
+/** How often a listening session is asked to answer, and how long it has to; unanswered, it counts as lost. */
+export const HEARTBEAT_MS = 15_000;
+export const HEARTBEAT_TIMEOUT_MS = 10_000;
+
+export interface PgListenerOptions {
+  /** Told why whenever the connection is lost. */
+  onLost?: (err: unknown) => void;
+  /** Default {@link HEARTBEAT_MS}. */
+  heartbeatMs?: number;
+  /** Default {@link HEARTBEAT_TIMEOUT_MS}. */
+  heartbeatTimeoutMs?: number;
+}
 
 export class PgListener implements ChangeFeed {
   readonly #config: pg.ClientConfig;
   readonly #onLost: (err: unknown) => void;
+  readonly #heartbeatMs: number;
+  readonly #heartbeatTimeoutMs: number;
+  #heartbeat: NodeJS.Timeout | undefined;
   readonly #subscribers = new Set<(topic: string) => void>();
   /** The connection in use (connecting or listening); undefined while waiting to reconnect or stopped. */
   #client: pg.Client | undefined;
@@ -25,11 +42,13 @@ export class PgListener implements ChangeFeed {
   #running = false;
   #closed = false;
 
-  /** `config` connects one client the way the pool's do (search_path included); `onLost` hears why it dropped. */
-  constructor(config: pg.ClientConfig, onLost: (err: unknown) => void = () => undefined) {
+  /** `config` connects one client the way the pool's do (search_path included). */
+  constructor(config: pg.ClientConfig, options: PgListenerOptions = {}) {
     // A URL's own application_name wins over this one (pg reads the connection string last).
     this.#config = { application_name: LISTENER_APPLICATION_NAME, ...config };
-    this.#onLost = onLost;
+    this.#onLost = options.onLost ?? (() => undefined);
+    this.#heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
   }
 
   /** Starts listening with the first subscriber; the last one to leave ends the connection. */
@@ -82,13 +101,39 @@ export class PgListener implements ChangeFeed {
     }
     if (this.#client !== client) return;
     this.#failures = 0;
+    this.#beat(client);
     // Whatever changed while no one listened (or before this listener started) was announced to nobody.
     this.#emit(EVERYTHING);
+  }
+
+  /**
+   * Asks the session to answer every heartbeat period; no answer within the timeout is a lost connection. The
+   * question is the LISTEN again (a no-op for a channel already listened to), so pg_stat_activity still shows it.
+   */
+  #beat(client: pg.Client): void {
+    // Unref'd like the reconnect: the heartbeat keeps no process alive.
+    this.#heartbeat = setTimeout(() => {
+      if (this.#client !== client) return;
+      const silent = setTimeout(() => {
+        this.#lost(client, new Error(`no answer to a heartbeat within ${this.#heartbeatTimeoutMs} ms`));
+      }, this.#heartbeatTimeoutMs).unref();
+      client.query(`LISTEN ${CHANGE_CHANNEL}`).then(
+        () => {
+          clearTimeout(silent);
+          if (this.#client === client) this.#beat(client);
+        },
+        (err: unknown) => {
+          clearTimeout(silent);
+          this.#lost(client, err);
+        },
+      );
+    }, this.#heartbeatMs).unref();
   }
 
   #lost(client: pg.Client, err: unknown): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    clearTimeout(this.#heartbeat);
     client.end().catch(() => undefined);
     if (!this.#running) return;
     this.#onLost(err);
@@ -103,6 +148,7 @@ export class PgListener implements ChangeFeed {
     this.#failures = 0;
     if (this.#retry !== undefined) clearTimeout(this.#retry);
     this.#retry = undefined;
+    clearTimeout(this.#heartbeat);
     const client = this.#client;
     this.#client = undefined;
     if (client !== undefined) await client.end().catch(() => undefined);
