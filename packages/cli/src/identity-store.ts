@@ -2,12 +2,13 @@
 // private key. Files are 0600 and the folders 0700; a file is written under a temporary name and linked into place,
 // so it is either absent or whole, and an existing alias is never overwritten.
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
-import { createFileWhole, FileReadError, readFileUpTo } from '@vouch/server/files';
+import { createFileWhole, FileReadError, readFileUpTo, readFileUpToWithStats } from '@vouch/server/files';
 import { checkKeyFile } from './file-mode.ts';
 import type { Io } from './output.ts';
 import { CliError, EXIT } from './exit.ts';
@@ -166,10 +167,18 @@ function parseIdentity(text: string, file: string): StoredIdentity {
  * its file, where `--alias` finds it: the `alias` member inside a copied or hand-edited file may name another.
  */
 export async function readIdentity(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<StoredIdentity> {
+  return (await readIdentityWithStats(alias, env)).identity;
+}
+
+/** {@link readIdentity}, with the stat of the file read (taken on the handle it was read from). */
+async function readIdentityWithStats(
+  alias: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ identity: StoredIdentity; stats: Stats }> {
   const file = identityFile(alias, env);
-  let bytes: Buffer | undefined;
+  let read: { bytes: Buffer | undefined; stats: Stats };
   try {
-    bytes = await readFileUpTo(file, MAX_STORE_FILE_BYTES, { regularOnly: true });
+    read = await readFileUpToWithStats(file, MAX_STORE_FILE_BYTES, { regularOnly: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new CliError(`no identity named "${alias}" (create one with: vouch agent create --alias ${alias}).`);
@@ -179,10 +188,10 @@ export async function readIdentity(alias: string, env: NodeJS.ProcessEnv = proce
     }
     throw ioError(`read ${file}`, err);
   }
-  if (bytes === undefined) {
+  if (read.bytes === undefined) {
     throw new CliError(`${file} is not a vouch identity (more than ${sizeText(MAX_STORE_FILE_BYTES)}).`);
   }
-  return { ...parseIdentity(bytes.toString('utf8'), file), alias };
+  return { identity: { ...parseIdentity(read.bytes.toString('utf8'), file), alias }, stats: read.stats };
 }
 
 /** Every stored identity, sorted by alias. Files that are not identities are skipped. */
@@ -280,8 +289,9 @@ export async function resolveIdentity(
   if (chosen === undefined) {
     throw new CliError('no agent identity yet: create one with "vouch agent create" (or pass --alias).', EXIT.USAGE);
   }
-  const identity = await readIdentity(chosen, env);
-  if (io !== undefined) await checkKeyFile(identityFile(chosen, env), `identity ${chosen}`, io);
+  // The mode checked is that of the file read: the path, looked up again, may by then name another.
+  const { identity, stats } = await readIdentityWithStats(chosen, env);
+  if (io !== undefined) await checkKeyFile(identityFile(chosen, env), `identity ${chosen}`, io, stats);
   return identity;
 }
 
