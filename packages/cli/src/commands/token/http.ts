@@ -151,10 +151,21 @@ export async function request(
   return { status: res.status, body: parsed };
 }
 
-/** Throws the server's `{error, code}` as a usage error unless the status is one of `ok`. */
+// How much of a refusal's `code` and `error` is shown, as the SDK's client keeps them (errorFromResponse): an answer
+// may be up to 16 MiB, which would otherwise all reach stderr as one line.
+const MAX_CODE_CHARS = 64;
+const MAX_ERROR_CHARS = 500;
+
+/**
+ * Throws the server's `{error, code}` as a usage error unless the status is one of `ok`: each cut to its cap and
+ * through field(), so the server's escape sequences, bidi controls and line breaks are not echoed.
+ */
 export function expectStatus(answer: Answer, ok: readonly number[]): void {
   if (ok.includes(answer.status)) return;
   const b = answer.body as { error?: unknown; code?: unknown } | undefined;
-  const what = typeof b?.code === 'string' ? `${field(b.code)}: ${field(b.error)}` : `HTTP ${answer.status}`;
+  const what =
+    typeof b?.code === 'string'
+      ? `${field(b.code.slice(0, MAX_CODE_CHARS))}: ${field(String(b.error).slice(0, MAX_ERROR_CHARS))}`
+      : `HTTP ${answer.status}`;
   throw new CliError(`the server refused: ${what}`, EXIT.USAGE);
 }
