@@ -26,8 +26,16 @@ export function answerOf<T>(
   throw answerError(why, status);
 }
 
-/** An issuing answer's check: it holds a token to print. */
-export const hasToken = (b: Record<string, unknown>): boolean => typeof b.token === 'string' && b.token !== '';
+// One compact JWT: three base64url parts joined by dots, nothing else. The token is printed alone for scripts
+// (`TOKEN=$(vouch agent token)`): a line break or anything else of the server's would reach them as its own text.
+const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** An issuing answer's check: it holds a token to print, one compact JWT. */
+export const hasToken = (b: Record<string, unknown>): boolean =>
+  typeof b.token === 'string' && COMPACT_JWT.test(b.token);
+
+/** What {@link answerOf} says of an issuing answer that {@link hasToken} refuses. */
+export const NO_TOKEN = 'holds no token (one compact JWT)';
 
 /** A time in milliseconds a Date holds (whole, within ±8.64e15): one to print as an ISO date without a RangeError. */
 export const isMillis = (v: unknown): v is number => Number.isSafeInteger(v) && Math.abs(v as number) <= 8.64e15;

@@ -63,3 +63,47 @@ test('token issue, token revoke and agent token refuse an answer without what th
     assert.deepEqual([r.code, r.out], [0, out], r.err);
   }
 });
+
+// Any non-empty string was printed as the token: a hostile server's "a.b.c\nTOKEN=x" gave `TOKEN=$(vouch agent token)`
+// lines of its choosing. The token printed is now one compact JWT (three base64url parts joined by dots) or nothing.
+test('token issue and agent token print only a compact JWT as the token', async (t) => {
+  const dir = await tempDir(t);
+  const env = { HOME: dir, VOUCH_HOME: await home(dir), VOUCH_ADMIN_KEY: ADMIN };
+  const issue = ['token', 'issue', 'my-agent'];
+  const agentToken = ['agent', 'token', '--alias', 'bot'];
+  const bad = [
+    'e.y.J\nTOKEN=chosen',
+    'e.y.J\r\n',
+    '\ne.y.J',
+    'e.y.J ',
+    'e.y',
+    'e.y.J.K',
+    'e..J',
+    '.y.J',
+    'e.y.J=',
+    'e+y.J/z.s',
+    '\u001b[2Je.y.J',
+    'e.y.\u202EJ',
+  ];
+  for (const token of bad) {
+    const server = await serve(t, (res) => json(res, 201, { token }));
+    for (const [args, message] of [
+      [issue, /^vouch: the server's 201 answer holds no token \(one compact JWT\)\.\n$/],
+      [agentToken, /^vouch: the server's answer holds no token \(one compact JWT\)\.\n$/],
+    ] as const) {
+      for (const form of [[], ['--json']]) {
+        const r = await runClean(env, ...args, ...form, '--server', server.url);
+        const what = `${args.slice(0, 2).join(' ')} ${form.join(' ')} ${JSON.stringify(token)}`;
+        assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
+        assert.equal(r.out, '', what);
+        assert.match(r.err, message, what);
+      }
+    }
+  }
+  const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJib3QifQ.c2lnLW5hdHVyZV8tMA';
+  const good = await serve(t, (res) => json(res, 201, { token: jwt }));
+  for (const args of [issue, agentToken]) {
+    const r = await runClean(env, ...args, '--server', good.url);
+    assert.deepEqual([r.code, r.out], [0, `${jwt}\n`], r.err);
+  }
+});

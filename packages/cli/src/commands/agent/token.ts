@@ -5,7 +5,7 @@ import { AIP_EXPIRES_IN } from '@vouch/sdk';
 import type { AipExpiresIn } from '@vouch/sdk';
 import type { Io } from '../../output.ts';
 import { print } from '../../output.ts';
-import { answerOf, hasToken } from '../../answer.ts';
+import { answerOf, hasToken, NO_TOKEN } from '../../answer.ts';
 import { actingIdentity, agentOptions, callServer } from './common.ts';
 import type { AgentOptions } from './common.ts';
 
@@ -45,7 +45,7 @@ Examples:
         }),
       );
       // The SDK hands back a success's body as it came: without a token it is no answer to print.
-      const { token } = answerOf<{ token: string }>(issued, hasToken, 'holds no token');
+      const { token } = answerOf<{ token: string }>(issued, hasToken, NO_TOKEN);
       print(io, opts.json === true, issued, () => token);
     });
 }

@@ -11,7 +11,7 @@ import {
 } from '@vouch/sdk';
 import { readFileUpToWithStats } from '@vouch/server/files';
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
-import { answerOf, hasToken, isObject } from '../../answer.ts';
+import { answerOf, hasToken, isObject, NO_TOKEN } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
 import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
@@ -181,7 +181,7 @@ Examples:
       }
       const res = await request(base, 'POST', '/api/registry/issue', body, headers);
       expectStatus(res, [201]);
-      const issued = answerOf<{ token: string }>(res.body, hasToken, 'holds no token', res.status);
+      const issued = answerOf<{ token: string }>(res.body, hasToken, NO_TOKEN, res.status);
       print(io, opts.json === true, issued, () => String(issued.token));
     });
 }
