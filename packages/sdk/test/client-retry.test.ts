@@ -98,6 +98,25 @@ test('429 with Retry-After is waited for exactly; a Retry-After beyond the cap i
   }
 });
 
+test('a Retry-After of ten or more digits is a wait beyond the cap: the error, not a retry after the backoff', async () => {
+  const values = ['9999999999', '00000000000000000000031', '9'.repeat(400)];
+  const s = await failing((_req, res, n) =>
+    json(res, 503, { error: 'busy', code: 'BUSY' }, { 'retry-after': values[n - 1] ?? '1' }),
+  );
+  try {
+    const { client, sleeps } = clientFor(s.url);
+    for (const value of values) {
+      const err = await rejects(client.server.health());
+      assert.equal(err.code, 'BUSY', value);
+      assert.ok(err.retryAfterMs !== undefined && err.retryAfterMs > 30_000, value);
+    }
+    assert.equal(s.seen.length, values.length, 'none retried');
+    assert.deepEqual(sleeps, []);
+  } finally {
+    await s.close();
+  }
+});
+
 test('a Retry-After that is neither seconds nor an HTTP date is ignored: the backoff applies, not a zero wait', async () => {
   const values = ['-1', '1.5', '2026-12-03', 'Thu, 31 Feb 2026 00:00:10 GMT'];
   const s = await failing((_req, res, n) => {

@@ -4,7 +4,7 @@
 //   trusted as the server's code: HTTP_ERROR;
 // - the server's message is cut at 500 characters;
 // - neither the message nor `path` carries the query string, which may hold secrets;
-// - a Retry-After of more than nine digits is not a number of seconds to wait.
+// - a Retry-After of any number of digits is seconds: a longer one is a wait past the cap, not no wait.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
@@ -75,11 +75,12 @@ test('an error names the path, never the query string', async (t) => {
   assert.doesNotMatch(redirected.path, /SECRET|\?/);
 });
 
-test('Retry-After: up to nine digits are seconds; a longer number or garbage is no delay at all', () => {
+test('Retry-After: any number of digits is seconds (a longer one past any cap); garbage is no delay at all', () => {
   const now = Date.UTC(2026, 0, 1);
   assert.equal(parseRetryAfter('5', now), 5000);
   assert.equal(parseRetryAfter(' 999999999 ', now), 999_999_999_000);
-  assert.equal(parseRetryAfter('9999999999', now), undefined);
+  assert.equal(parseRetryAfter('9999999999', now), 9_999_999_999_000);
+  assert.equal(parseRetryAfter('9'.repeat(400), now), Infinity);
   assert.equal(parseRetryAfter('soon', now), undefined);
   assert.equal(parseRetryAfter(null, now), undefined);
   assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now), 10_000);

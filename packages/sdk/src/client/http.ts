@@ -196,12 +196,14 @@ function queryString(query: HttpRequest['query'] | null): string {
 /**
  * `Retry-After` as milliseconds (delta-seconds or an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`), or
  * undefined. Nothing else is guessed at: `Date.parse` reads `-1` or `1.5` as dates in 2001 (no wait at all) and rolls
- * `31 Feb` over into March, so a date must print back as itself; otherwise the caller's backoff applies.
+ * `31 Feb` over into March, so a date must print back as itself; otherwise the caller's backoff applies. Any number of
+ * digits is seconds: a number too long to read exactly is still a wait past any `maxRetryAfterMs` (Infinity past
+ * what a number holds), never a retry after the backoff.
  */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (value === null) return undefined;
   const v = value.trim();
-  if (/^[0-9]{1,9}$/.test(v)) return Number(v) * 1000;
+  if (/^[0-9]+$/.test(v)) return Number(v) * 1000;
   const at = Date.parse(v);
   if (Number.isNaN(at) || new Date(at).toUTCString() !== v) return undefined;
   return Math.max(0, at - now);
