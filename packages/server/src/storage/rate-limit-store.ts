@@ -72,9 +72,9 @@ export interface RateLimitHits {
 /**
  * Adds several hits to several windows in one statement (a multi-row upsert, rows in key order so concurrent
  * batches from several processes lock them in the same order) and returns each window's total, keyed
- * `bucket + '\n' + windowStart`. Each (bucket, windowStart) must appear once, and at most RATE_LIMIT_BATCH_MAX
- * windows per call (`INVALID_ARGUMENT` past that, before anything is written). What a process that counts hits
- * locally uses to publish them (http/rate-limit.ts, BatchedRateLimitStore).
+ * `bucket + '\n' + windowStart`. A (bucket, windowStart) named more than once is one window, its hits added. At most
+ * RATE_LIMIT_BATCH_MAX entries per call (`INVALID_ARGUMENT` past that, before anything is written). What a process
+ * that counts hits locally uses to publish them (http/rate-limit.ts, BatchedRateLimitStore).
  *
  * @example
  * ```ts
@@ -96,7 +96,15 @@ export async function addRateLimitHits(
     assertNonNegativeInteger('hits', e.hits);
     if (e.windowMs === 0) throw new StorageError('INVALID_ARGUMENT', 'windowMs must be positive.');
   }
-  const rows = [...entries]
+  // A window named twice is written once with its hits added: PostgreSQL refuses a statement that updates one row
+  // twice (SQLite would add them). The first entry's windowMs stands, as an existing row's expires_at does.
+  const windows = new Map<string, RateLimitHits>();
+  for (const e of entries) {
+    const key = `${e.bucket}\n${e.windowStart}`;
+    const seen = windows.get(key);
+    windows.set(key, seen === undefined ? e : { ...seen, hits: seen.hits + e.hits });
+  }
+  const rows = [...windows.values()]
     .sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.windowStart - b.windowStart))
     .map((e) => ({
       bucket: e.bucket,

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { hitRateLimit, pruneRateLimits } from '../../src/storage/index.ts';
+import { addRateLimitHits } from '../../src/storage/rate-limit-store.ts';
 import { eachEngine } from '../helpers/storage.ts';
 
 const WINDOW = 60_000;
@@ -32,6 +33,27 @@ eachEngine('50 parallel hits from two processes get the counts 1..50, each exact
   const rows = await a.db.selectFrom('rate_limits').selectAll().execute();
   assert.equal(rows.length, 1);
   assert.equal(rows[0]?.count, 50);
+});
+
+eachEngine('addRateLimitHits adds the hits of a (bucket, window) named twice in one batch', async ({ open }) => {
+  const storage = await open();
+  const start = Math.floor(T0 / WINDOW) * WINDOW;
+  await hitRateLimit(storage.db, 'a', WINDOW, T0);
+  const totals = await addRateLimitHits(storage.db, [
+    { bucket: 'a', windowMs: WINDOW, windowStart: start, hits: 2 },
+    { bucket: 'b', windowMs: WINDOW, windowStart: start, hits: 5 },
+    { bucket: 'a', windowMs: WINDOW, windowStart: start, hits: 3 },
+    { bucket: 'a', windowMs: WINDOW, windowStart: start + WINDOW, hits: 4 },
+    { bucket: 'b', windowMs: WINDOW, windowStart: start, hits: 1 },
+  ]);
+  const expected = new Map([
+    [`a\n${start}`, 6],
+    [`a\n${start + WINDOW}`, 4],
+    [`b\n${start}`, 6],
+  ]);
+  assert.deepEqual(totals, expected);
+  const rows = await storage.db.selectFrom('rate_limits').select(['bucket', 'window_start', 'count']).execute();
+  assert.deepEqual(new Map(rows.map((r) => [`${r.bucket}\n${Number(r.window_start)}`, Number(r.count)])), expected);
 });
 
 eachEngine('pruneRateLimits deletes only windows that ended at least a window (60 s here) ago', async ({ open }) => {
