@@ -82,7 +82,7 @@ function maxWindowsOf(options: { maxWindows?: number }): number {
  * `maxWindows` windows (default RATE_LIMIT_MEMORY_WINDOWS): a full store forgets the window that started longest ago.
  * Forgetting a window that still runs gives its client a fresh count, so resetting one limited client takes as many
  * new windows (requests from distinct clients or to distinct routes) as the store holds: far more requests than the
- * reset admits. A hit at a time before the window a bucket holds (a clock stepped back) is counted in that window.
+ * reset admits.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   /** By bucket, in the order their windows started (a new window moves its bucket to the end). */
@@ -111,12 +111,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const bucket = boundedBucket(name);
     const start = Math.floor(nowMs / windowMs) * windowMs;
     const w = this.#windows.get(bucket);
-    // A time before the held window's start (a clock stepped back) counts in the held one: replacing it would hand a
-    // limited client a fresh count now and again when the clock comes back into it. The database keeps every window
-    // until it is pruned, so there too a window's count outlives hits at earlier times.
-    if (w && w.start >= start && w.windowMs === windowMs) {
+    if (w && w.start === start && w.windowMs === windowMs) {
       w.count++;
-      return { count: w.count, resetAtMs: w.start + windowMs };
+      return { count: w.count, resetAtMs: start + windowMs };
     }
     if (w !== undefined) this.#windows.delete(bucket);
     else if (this.#windows.size >= this.#maxWindows) this.#windows.delete(this.#windows.keys().next().value!);
