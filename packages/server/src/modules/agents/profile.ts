@@ -1,5 +1,6 @@
 // An agent's public profile, as `GET /v1/identity/{slug}` returns it and `/verify/{slug}` shows it.
-import { formatPublicKey, parsePublicKey } from '@vouch/sdk';
+import { formatPublicKey, parsePublicKey, VouchError } from '@vouch/sdk';
+import type { PublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { didOf } from './ids.ts';
 import { parseAgentRef, scoreOfProfile } from './service.ts';
@@ -67,10 +68,25 @@ export function domainCheckedAt(p: LoadedProfile): string | null {
   return proof === undefined ? null : iso(proof.checked_at);
 }
 
+/**
+ * The agent's stored key as an SDK key, or null: also for a key the SDK now refuses (one of small order, stored before
+ * such keys were refused), which has no PEM to give and proves nothing, since a signature for it can be forged. Such a
+ * key made the whole profile read a 400 INVALID_KEY, for input the caller never sent.
+ */
+function storedKey(publicKey: string | null): PublicKey | null {
+  if (publicKey === null) return null;
+  try {
+    return parsePublicKey(publicKey, { type: 'Ed25519' });
+  } catch (err) {
+    if (err instanceof VouchError && err.code === 'INVALID_KEY') return null;
+    throw err;
+  }
+}
+
 /** The Treeship `GET /v1/identity/{slug}` body, plus `did`, status, owner, score breakdown and keys. */
 export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, unknown> {
   const { row } = p;
-  const key = row.public_key === null ? null : parsePublicKey(row.public_key, { type: 'Ed25519' });
+  const key = storedKey(row.public_key);
   return {
     slug: row.slug,
     did: didOf(row.id),
