@@ -4,9 +4,11 @@
 // showed the agent. The profile now answers 200 with the key as stored, no PEM and key_proven false (a signature
 // for such a key can be forged, proofs included).
 import assert from 'node:assert/strict';
+import { signKeyProof } from '@vouch/sdk';
+import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
 import { makeApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { newPair, registerSlug, TEST_ENV } from './helpers.ts';
+import { bearer, createOwner, newPair, registerSlug, TEST_ENV } from './helpers.ts';
 
 // The identity point, of small order: OpenSSL verifies a fixed forged signature for it.
 const WEAK = Buffer.from('01'.padEnd(64, '0'), 'hex').toString('base64');
@@ -41,6 +43,60 @@ eachEngine(
         unknown
       >;
       assert.equal(ok.public_key_pem, fine.publicPem);
+    } finally {
+      await app.close();
+    }
+  },
+);
+
+eachEngine(
+  'a stored key of small order proves nothing on the agent page nor for safe_for_payment',
+  async ({ open }) => {
+    const storage = await open();
+    const { app, ctx, clock } = await makeApp(storage, { env: TEST_ENV });
+    try {
+      const owner = await createOwner(app, 'payer');
+      const minted = await app.inject({
+        method: 'POST',
+        url: '/api/v1/owners/linking-keys',
+        headers: bearer(owner.apiKey),
+      });
+      const pair = await newPair();
+      const proof = await signKeyProof(pair.privateKey, {
+        publicUrl: TEST_ENV.VOUCH_PUBLIC_URL,
+        signedAt: clock.now(),
+      });
+      // Registration 10 + proven key 20 + claimed 5 + model 5 + voice 5 + domain 25 = 70: safe with a sound key.
+      const agent = await registerSlug(app, 'weak-payer', {
+        public_key_pem: pair.publicPem,
+        key_proof: { signed_at: proof.signedAt, signature: proof.signature },
+        linking_key: (minted.json() as { linkingKey: string }).linkingKey,
+        model_id: 'eleven-v2',
+      });
+      const fingerprint = 'ab'.repeat(32);
+      const voice = await app.inject({
+        method: 'POST',
+        url: '/v1/identity/weak-payer/voice-fingerprint',
+        headers: bearer(agent.managementToken),
+        payload: { fingerprint_hash: fingerprint, provider: 'elevenlabs', sample_count: 3 },
+      });
+      assert.equal(voice.statusCode, 200, voice.body);
+      await createAgentDomainPort(ctx).recordDomainProof(agent.id, 'weak-payer.example.com', 'file', clock.now());
+      const check = async () => {
+        const res = await app.inject({
+          method: 'POST',
+          url: `/v1/identity/weak-payer/verify-voice?fingerprint_hash=${fingerprint}`,
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        return (res.json() as { verified: boolean; safe_for_payment: boolean }).safe_for_payment;
+      };
+      const page = async () => (await app.inject({ method: 'GET', url: '/verify/weak-payer' })).body;
+      assert.equal(await check(), true);
+      assert.match(await page(), /\(possession proven\)/);
+
+      await storage.db.updateTable('agents').set({ public_key: WEAK }).where('id', '=', agent.id).execute();
+      assert.equal(await check(), false);
+      assert.match(await page(), /\(possession not proven\)/);
     } finally {
       await app.close();
     }

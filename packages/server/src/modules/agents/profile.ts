@@ -83,6 +83,15 @@ function storedKey(publicKey: string | null): PublicKey | null {
   }
 }
 
+/**
+ * Whether the holder of the agent's stored key proved possession of it (registration proof or rotation), wherever
+ * this is answered (profile, agent page, safe_for_payment): never for a key the SDK now refuses, whose proof could
+ * have been forged.
+ */
+export function keyProven(row: Pick<ProfileRow, 'public_key' | 'key_proven_at'>): boolean {
+  return row.key_proven_at !== null && storedKey(row.public_key) !== null;
+}
+
 /** The Treeship `GET /v1/identity/{slug}` body, plus `did`, status, owner, score breakdown and keys. */
 export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, unknown> {
   const { row } = p;
@@ -104,7 +113,7 @@ export function profileJson(ctx: AppContext, p: LoadedProfile): Record<string, u
     public_key: row.public_key,
     public_key_pem: key === null ? null : formatPublicKey(key, 'pem'),
     // Whether the key's holder proved it holds the private key (registration proof or rotation); see PROTOCOL.md.
-    key_proven: key !== null && row.key_proven_at !== null,
+    key_proven: keyProven(row),
     code_hash: row.code_hash,
     model_id: row.model_id,
     verified_domain: row.verified_domain,

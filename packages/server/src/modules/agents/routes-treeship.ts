@@ -10,7 +10,7 @@ import { actorOf, assertMayManage, holdAgentAndCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
 import { MAX_DOMAIN_INPUT_LENGTH, normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
-import { loadProfile, profileJson } from './profile.ts';
+import { keyProven, loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
 import { agentSlugParams, answers, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
@@ -510,7 +510,7 @@ export function registerTreeshipRoutes(
           verified,
           revoked,
           domainVerified: row.verified_domain !== null,
-          keyProven: row.public_key !== null && row.key_proven_at !== null,
+          keyProven: keyProven(row),
           score,
           sampleCount: row.voice_sample_count ?? 0,
         }),

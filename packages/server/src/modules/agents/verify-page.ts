@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { BadAddressPage, NotFoundPage } from '../../module.ts';
 import { didOf } from './ids.ts';
-import { domainCheckedAt, loadProfile, verifiedProofs } from './profile.ts';
+import { domainCheckedAt, keyProven, loadProfile, verifiedProofs } from './profile.ts';
 import type { LoadedProfile } from './profile.ts';
 import { isSignatureHash } from './slug.ts';
 import { renderSignaturePage } from '../signatures/page.ts';
@@ -40,7 +40,7 @@ export function renderAgentPage(ctx: AppContext, p: LoadedProfile, layout: PageO
       row.public_key === null
         ? '<span class="muted">none</span>'
         : `<code>${escapeHtml(row.public_key)}</code> <span class="muted" id="agent-key-proof">${
-            row.key_proven_at === null ? '(possession not proven)' : '(possession proven)'
+            keyProven(row) ? '(possession proven)' : '(possession not proven)'
           }</span>`,
     ],
     ['Model', row.model_id === null ? '<span class="muted">not specified</span>' : escapeHtml(row.model_id)],
