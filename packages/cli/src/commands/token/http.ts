@@ -157,15 +157,19 @@ const MAX_CODE_CHARS = 64;
 const MAX_ERROR_CHARS = 500;
 
 /**
- * Throws the server's `{error, code}` as a usage error unless the status is one of `ok`: each cut to its cap and
- * through field(), so the server's escape sequences, bidi controls and line breaks are not echoed.
+ * How a refusal is shown after "the server refused: ": `CODE: message`, just `CODE` when the message is missing or
+ * not a string, else `HTTP status`. Each is cut to its cap and passed through field(), so the server's escape
+ * sequences, bidi controls and line breaks are not echoed. (`vouch registry submit` and `cosign` use it too.)
  */
+export function refusalText(answer: Answer): string {
+  const b = answer.body as { error?: unknown; code?: unknown } | null | undefined;
+  if (typeof b?.code !== 'string') return `HTTP ${answer.status}`;
+  const code = field(b.code.slice(0, MAX_CODE_CHARS));
+  return typeof b.error === 'string' ? `${code}: ${field(b.error.slice(0, MAX_ERROR_CHARS))}` : code;
+}
+
+/** Throws the server's refusal (as {@link refusalText} shows it) as a usage error unless the status is one of `ok`. */
 export function expectStatus(answer: Answer, ok: readonly number[]): void {
   if (ok.includes(answer.status)) return;
-  const b = answer.body as { error?: unknown; code?: unknown } | undefined;
-  const what =
-    typeof b?.code === 'string'
-      ? `${field(b.code.slice(0, MAX_CODE_CHARS))}: ${field(String(b.error).slice(0, MAX_ERROR_CHARS))}`
-      : `HTTP ${answer.status}`;
-  throw new CliError(`the server refused: ${what}`, EXIT.USAGE);
+  throw new CliError(`the server refused: ${refusalText(answer)}`, EXIT.USAGE);
 }

@@ -2,8 +2,7 @@
 // (docs/registry.md "Proposals on a server") and how their answers print and end the command.
 import { isVouchError, proposalId, validateProposal, type Proposal } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
-import { field } from '../../../output.ts';
-import type { Answer } from '../../token/http.ts';
+import { refusalText, type Answer } from '../../token/http.ts';
 
 export const PROPOSALS_PATH = '/v1/registry/proposals';
 
@@ -26,9 +25,8 @@ export function expectProposal(answer: Answer, ok: readonly number[]): ProposalA
   if (ok.includes(answer.status)) return answer.body as ProposalAnswer;
   const b = answer.body as { error?: unknown; code?: unknown } | undefined;
   const code = typeof b?.code === 'string' ? b.code : undefined;
-  const what = code === undefined ? `HTTP ${answer.status}` : `${field(code)}: ${field(b?.error)}`;
   throw new CliError(
-    `the server refused: ${what}`,
+    `the server refused: ${refusalText(answer)}`,
     code !== undefined && VERIFICATION_CODES.has(code) ? EXIT.VERIFICATION_FAILED : EXIT.USAGE,
   );
 }
