@@ -29,8 +29,9 @@ export function verifyCapability(
   token: string,
   request: CapabilityRequest,
   cache: { vouchKeys: VouchKeys },
-  options: VerifyCapabilityOptions = {},
+  given?: VerifyCapabilityOptions,
 ): Promise<CapabilityDecision> {
+  const options = given ?? {}; // null options: the defaults, as when absent
   const now = options.now ?? Date.now();
   return checkCapability(token, request, {
     // The keys' drops_at are compared with the same time as the token's.

@@ -45,8 +45,9 @@ function revokedOf(cache: unknown): Set<string> | undefined {
 export async function verifyToken(
   token: string,
   cache: Pick<VerifierCache, 'discovery' | 'revocations'>,
-  options: VerifyTokenOptions = {},
+  given?: VerifyTokenOptions,
 ): Promise<VerifyResult<{ token: VerifiedAipToken; claims: VerifiedAipToken['claims'] }>> {
+  const options = given ?? {}; // null options: the defaults, as when absent
   // Never read as an empty list: a revoked token would pass.
   const revoked = revokedOf(cache);
   if (revoked === undefined) {
