@@ -52,9 +52,10 @@ const MAX_REVOCATION_PAGES = 1000;
  */
 export async function fetchVerifierCache(
   client: VouchClient,
-  options: FetchVerifierCacheOptions = {},
+  options?: FetchVerifierCacheOptions,
 ): Promise<VerifierCache> {
-  const { signatures = [], maxRevocationPages = MAX_REVOCATION_PAGES, ...call } = options;
+  // null options: the defaults, as when absent
+  const { signatures = [], maxRevocationPages = MAX_REVOCATION_PAGES, ...call } = options ?? {};
   if (!Number.isSafeInteger(maxRevocationPages) || maxRevocationPages < 1) {
     throw new VouchError('INVALID_ARGUMENT', 'maxRevocationPages must be a positive integer.');
   }

@@ -41,7 +41,8 @@ export interface OfflineVerifierOptions {
  * (await v.verifyToken(token)).valid;
  * ```
  */
-export function createOfflineVerifier(cache: VerifierCache, options: OfflineVerifierOptions = {}) {
+export function createOfflineVerifier(cache: VerifierCache, given?: OfflineVerifierOptions) {
+  const options = given ?? {}; // null options: the defaults, as when absent
   if (typeof cache !== 'object' || cache === null) {
     throw new VouchError('INVALID_ARGUMENT', 'The verifier cache must be an object (see fetchVerifierCache).');
   }
@@ -64,13 +65,14 @@ export function createOfflineVerifier(cache: VerifierCache, options: OfflineVeri
 
   return {
     cache,
-    verifyToken: (token: string, opts: Omit<VerifyTokenOptions, 'crypto' | 'now'> = {}) =>
-      verifyToken(token, cache, { ...opts, now: now(), crypto }),
+    verifyToken: (token: string, opts?: Omit<VerifyTokenOptions, 'crypto' | 'now'>) =>
+      verifyToken(token, cache, { ...(opts ?? {}), now: now(), crypto }),
     verifyRegistry: () => registry(),
     async verifyAgentCredential(
       credential: string,
-      expect: { agentId?: string; resource?: string; action?: string } = {},
+      given?: { agentId?: string; resource?: string; action?: string },
     ): Promise<VerifyResult<{ credential: VerifiedAgentCredential }>> {
+      const expect = given ?? {}; // null: no expectation, as when absent
       const at = now();
       const reg = await registry(at);
       if (!reg.valid) return invalid(reg.code, reg.error);

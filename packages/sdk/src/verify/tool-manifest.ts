@@ -59,11 +59,11 @@ function markedRevoked(m: Partial<ToolManifest>): boolean {
 export async function verifyToolManifest(
   manifest: ToolManifest,
   cache: { vouchKeys: VouchKeys },
-  options: { crypto?: CryptoProvider } = {},
+  given?: { crypto?: CryptoProvider },
 ): Promise<
   VerifyResult<{ did: string; slug: string | null; tools: string[]; kid: string }> & { signatureValid?: boolean }
 > {
-  const crypto = options.crypto ?? defaultCrypto();
+  const crypto = given?.crypto ?? defaultCrypto(); // null options: the defaults, as when absent
   const m = manifest as Partial<ToolManifest> | null;
   if (
     m === null ||
