@@ -95,3 +95,53 @@ test('a refusal whose error is missing or not a string prints the code alone', a
     else process.env.VOUCH_ADMIN_KEY = saved;
   }
 });
+
+// `vouch registry publish` and a refused verdict of `vouch token verify` printed the server's code and message whole
+// (escaped, but up to 16 MiB on one line), and a message that is no string as "undefined" or "[object Object]".
+test('registry publish and token verify cut and escape the server text they print', async (t) => {
+  const code = `${'C'.repeat(63)}\u001b${'D'.repeat(100_000)}`;
+  const error = `\u001b[2J\u202Eno\nte\u2066${'y'.repeat(2_000_000)}`;
+  const message = `\uFFFD[2J\uFFFDno\uFFFDte\uFFFD${'y'.repeat(489)}`;
+  const shownCode = `${'C'.repeat(63)}\uFFFD`;
+
+  const verdict = await serve(t, (res) =>
+    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ valid: false, code, error })),
+  );
+  const r = await run('token', 'verify', 'a.b.c', '--server', verdict.url);
+  assert.equal(r.code, 1, r.err.slice(0, 200));
+  assert.equal(r.out, `invalid: ${shownCode}: ${message}\n`);
+  assert.equal(r.err, `vouch: the token is not valid (${shownCode}).\n`);
+  const noReason = await serve(t, (res) =>
+    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ valid: false, code: 'X' })),
+  );
+  assert.equal((await run('token', 'verify', 'a.b.c', '--server', noReason.url)).out, 'invalid: X\n');
+
+  const base = await tempDir(t, 'vouch-publish-capped-');
+  const { reg, key } = await draftRegistry(base);
+  await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '2', '--dir', reg, 'acme', 'bolt', 'coda');
+  const saved = process.env.VOUCH_ADMIN_KEY;
+  process.env.VOUCH_ADMIN_KEY = ADMIN;
+  try {
+    const refused = await serve(t, (res) =>
+      res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ code, error })),
+    );
+    const p = await run('registry', 'publish', reg, '--server', refused.url);
+    assert.equal(p.code, 2, p.err.slice(0, 200));
+    const origin = new URL(refused.url).origin;
+    assert.equal(p.err, `vouch: ${origin} refused the registry (409 ${shownCode}): ${message}\n`);
+    const objectError = await serve(t, (res) =>
+      res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'X', error: { a: 1 } })),
+    );
+    const o = await run('registry', 'publish', reg, '--server', objectError.url);
+    assert.equal(o.err, `vouch: ${new URL(objectError.url).origin} refused the registry (409 X): Conflict\n`);
+    const oddSequence = await serve(t, (res) =>
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sequence: '1\n\u001b[2Jx' })),
+    );
+    const s = await run('registry', 'publish', reg, '--server', oddSequence.url);
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.out, /sequence 1\uFFFD\uFFFD\[2Jx to /);
+  } finally {
+    if (saved === undefined) delete process.env.VOUCH_ADMIN_KEY;
+    else process.env.VOUCH_ADMIN_KEY = saved;
+  }
+});

@@ -7,7 +7,7 @@ import { field } from '../../output.ts';
 import { secretOption, sendableKey } from '../../secrets.ts';
 import { DEFAULT_DIR, layout, readRegistry } from './lib/layout.ts';
 import { failureLine } from './lib/report.ts';
-import { DEFAULT_SERVER, serverBase } from '../token/http.ts';
+import { DEFAULT_SERVER, MAX_CODE_CHARS, MAX_ERROR_CHARS, serverBase } from '../token/http.ts';
 
 /** The route `vouch registry publish` calls (docs/registry.md "Publishing to a server"). */
 export const PUBLISH_PATH = '/v1/registry/genesis';
@@ -86,13 +86,15 @@ Examples:
         if (err instanceof CliError && !(err instanceof AnswerNotUtf8Error)) throw err;
       }
       if (res.ok) {
-        io.out(
-          `published registry ${doc.registry} sequence ${body.sequence ?? doc.sequence} to ${url.origin} (${res.status})`,
-        );
+        const sequence = field(body.sequence ?? doc.sequence);
+        io.out(`published registry ${doc.registry} sequence ${sequence} to ${url.origin} (${res.status})`);
         return;
       }
       const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
-      const message = `${url.origin} refused the registry (${res.status} ${field(code)}): ${field(body.error ?? res.statusText)}`;
+      // Cut as every refusal is (refusalText): an answer may be up to 16 MiB. A message that is no string is none.
+      const said = typeof body.error === 'string' ? body.error.slice(0, MAX_ERROR_CHARS) : res.statusText;
+      const shownCode = field(code.slice(0, MAX_CODE_CHARS));
+      const message = `${url.origin} refused the registry (${res.status} ${shownCode}): ${field(said)}`;
       throw new CliError(message, VERIFICATION_CODES.has(code) ? EXIT.VERIFICATION_FAILED : EXIT.USAGE);
     });
 }

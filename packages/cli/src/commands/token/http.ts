@@ -153,8 +153,8 @@ export async function request(
 
 // How much of a refusal's `code` and `error` is shown, as the SDK's client keeps them (errorFromResponse): an answer
 // may be up to 16 MiB, which would otherwise all reach stderr as one line.
-const MAX_CODE_CHARS = 64;
-const MAX_ERROR_CHARS = 500;
+export const MAX_CODE_CHARS = 64;
+export const MAX_ERROR_CHARS = 500;
 
 /**
  * How a refusal is shown after "the server refused: ": `CODE: message`, just `CODE` when the message is missing or
