@@ -1,14 +1,19 @@
 // Agent identities on disk: `$VOUCH_HOME/identities/<alias>.json` (default `~/.vouch`), one file per agent holding its
 // private key. Files are 0600 and the folders 0700; a file is written under a temporary name and linked into place,
 // so it is either absent or whole, and an existing alias is never overwritten.
-import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parsePrivateKey } from '@vouch/sdk';
 import type { PrivateKey } from '@vouch/sdk';
-import { createFileWhole, FileReadError, readFileUpTo, readFileUpToWithStats } from '@vouch/server/files';
+import {
+  createFileWhole,
+  FileReadError,
+  readFileUpTo,
+  readFileUpToWithStats,
+  replaceFileWhole,
+} from '@vouch/server/files';
 import { checkKeyFile } from './file-mode.ts';
 import type { Io } from './output.ts';
 import { CliError, EXIT } from './exit.ts';
@@ -241,20 +246,17 @@ export async function defaultAlias(env: NodeJS.ProcessEnv = process.env): Promis
 }
 
 /**
- * Records the default alias: written to a temporary file, flushed (renamed unflushed, a crash can leave config.json
- * empty on disk), and renamed over the old one.
+ * Records the default alias: config.json replaced whole (replaceFileWhole: flushed before the rename, which unflushed
+ * could leave it empty on disk after a crash, and the folder after it).
  */
 export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   checkAlias(alias);
   // A folder it cannot make (a file in its place) is one line, as for `vouch agent create`, not a raw error.
   await prepareIdentityStore(env);
   const config = { ...(await readConfig(env)), defaultAlias: alias };
-  const tmp = `${configFile(env)}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx', mode: 0o600, flush: true });
-    await rename(tmp, configFile(env));
+    await replaceFileWhole(configFile(env), `${JSON.stringify(config, null, 2)}\n`, 0o600);
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
     throw ioError(`write ${configFile(env)}`, err);
   }
 }

@@ -1,5 +1,5 @@
 // Flushing a folder's entries, so that a file created or renamed in it survives a crash: shared by every writer of
-// a file that must be whole (createFileWhole, vouch backup, vouch restore, the registry commands' writeText).
+// a file that must be whole (createFileWhole, replaceFileWhole, vouch backup, vouch restore).
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { errnoCode } from './errno.ts';

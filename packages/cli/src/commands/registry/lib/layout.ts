@@ -4,17 +4,15 @@
 //   proposals/*.json       governance proposals, pending or applied (build skips applied ones)
 //   revoked/<id>.json      revocation records written by build
 import type { Stats } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
 import {
   clearCreateLeftovers,
   createFileWhole,
-  createTempName,
   readFileUpTo,
   readFileUpToWithStats,
-  releaseTempName,
-  syncFolder,
+  replaceFileWhole,
   type LeftoverWarn,
 } from '@vouch/server/files';
 import { CliError, EXIT } from '../../../exit.ts';
@@ -174,30 +172,12 @@ export async function writeText(path: string, text: string, options: WriteOption
       });
     } else {
       if (warn !== undefined) await clearCreateLeftovers(path, warn);
-      await replaceWhole(path, text, mode);
+      await replaceFileWhole(path, text, mode);
     }
   } catch (err) {
     throw new CliError(`${shown(path)}: cannot write (${errno(err) ?? 'error'}).`, EXIT.USAGE);
   }
   if (!created) throw new CliError(`${shown(path)} already exists; refusing to overwrite it.`, EXIT.USAGE);
-}
-
-/**
- * Writes `text` to a temporary file named as createFileWhole names its own (`<path>.<process id><random>.tmp`, so that
- * clearCreateLeftovers tells a killed write's file from one at work), flushed, then renamed over `path`.
- */
-async function replaceWhole(path: string, text: string, mode: number): Promise<void> {
-  const tmp = createTempName(path);
-  try {
-    await writeFile(tmp, text, { flag: 'wx', mode, flush: true });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  } finally {
-    releaseTempName(tmp);
-  }
-  await syncFolder(dirname(path));
 }
 
 export async function removeFile(path: string): Promise<void> {
