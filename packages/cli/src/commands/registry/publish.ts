@@ -7,7 +7,7 @@ import { field } from '../../output.ts';
 import { secretOption, sendableKey } from '../../secrets.ts';
 import { DEFAULT_DIR, layout, readRegistry } from './lib/layout.ts';
 import { failureLine } from './lib/report.ts';
-import { DEFAULT_SERVER, MAX_CODE_CHARS, MAX_ERROR_CHARS, serverBase } from '../token/http.ts';
+import { DEFAULT_SERVER, MAX_ERROR_CHARS, serverBase, shownCode } from '../token/http.ts';
 
 /** The route `vouch registry publish` calls (docs/registry.md "Publishing to a server"). */
 export const PUBLISH_PATH = '/v1/registry/genesis';
@@ -93,8 +93,7 @@ Examples:
       const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
       // Cut as every refusal is (refusalText): an answer may be up to 16 MiB. A message that is no string is none.
       const said = typeof body.error === 'string' ? body.error.slice(0, MAX_ERROR_CHARS) : res.statusText;
-      const shownCode = field(code.slice(0, MAX_CODE_CHARS));
-      const message = `${url.origin} refused the registry (${res.status} ${shownCode}): ${field(said)}`;
+      const message = `${url.origin} refused the registry (${res.status} ${shownCode(code)}): ${field(said)}`;
       throw new CliError(message, VERIFICATION_CODES.has(code) ? EXIT.VERIFICATION_FAILED : EXIT.USAGE);
     });
 }

@@ -153,7 +153,7 @@ export async function request(
 
 // How much of a refusal's `code` and `error` is shown, as the SDK's client keeps them (errorFromResponse): an answer
 // may be up to 16 MiB, which would otherwise all reach stderr as one line.
-export const MAX_CODE_CHARS = 64;
+const MAX_CODE_CHARS = 64;
 export const MAX_ERROR_CHARS = 500;
 
 /**
@@ -163,9 +163,19 @@ export const MAX_ERROR_CHARS = 500;
  */
 export function refusalText(answer: Answer): string {
   const b = answer.body as { error?: unknown; code?: unknown } | null | undefined;
-  if (typeof b?.code !== 'string') return `HTTP ${answer.status}`;
-  const code = field(b.code.slice(0, MAX_CODE_CHARS));
-  return typeof b.error === 'string' ? `${code}: ${field(b.error.slice(0, MAX_ERROR_CHARS))}` : code;
+  return typeof b?.code === 'string' ? codeAndReason(b.code, b.error) : `HTTP ${answer.status}`;
+}
+
+/** A server's code as shown: cut to {@link MAX_CODE_CHARS} and through field(). */
+export function shownCode(code: string): string {
+  return field(code.slice(0, MAX_CODE_CHARS));
+}
+
+/** `CODE: reason`, each cut and escaped, or just `CODE` when the reason is missing or not a string. */
+export function codeAndReason(code: string, reason: unknown): string {
+  return typeof reason === 'string'
+    ? `${shownCode(code)}: ${field(reason.slice(0, MAX_ERROR_CHARS))}`
+    : shownCode(code);
 }
 
 /** Throws the server's refusal (as {@link refusalText} shows it) as a usage error unless the status is one of `ok`. */

@@ -18,13 +18,13 @@ import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import {
+  codeAndReason,
   credentialHeaders,
   expectStatus,
-  MAX_CODE_CHARS,
-  MAX_ERROR_CHARS,
   request,
   serverBase,
   serverOptions,
+  shownCode,
 } from './http.ts';
 import type { ServerOptions } from './http.ts';
 
@@ -261,22 +261,12 @@ Examples:
         result = verdictOf(res.status, res.body);
       }
       print(io, opts.json === true, result, () =>
-        result.valid ? describe(result.claims) : `invalid: ${invalidText(result.code, result.error)}`,
+        result.valid ? describe(result.claims) : `invalid: ${codeAndReason(result.code, result.error)}`,
       );
       if (!result.valid) {
-        const code = field(result.code.slice(0, MAX_CODE_CHARS));
-        throw new CliError(`the token is not valid (${code}).`, EXIT.VERIFICATION_FAILED);
+        throw new CliError(`the token is not valid (${shownCode(result.code)}).`, EXIT.VERIFICATION_FAILED);
       }
     });
-}
-
-/**
- * A refused verdict's code and reason as printed: the server's text (a verdict over HTTP may be up to 16 MiB), cut as
- * a refusal is (refusalText) and escaped; a reason that is no string is left out.
- */
-function invalidText(code: string, error: unknown): string {
-  const shown = field(code.slice(0, MAX_CODE_CHARS));
-  return typeof error === 'string' ? `${shown}: ${field(error.slice(0, MAX_ERROR_CHARS))}` : shown;
 }
 
 /**
