@@ -21,11 +21,11 @@ export function isIdentifierText(text: string): boolean {
 }
 
 /**
- * Whether `jti` may be one this server issued: at most {@link MAX_JTI_LENGTH} characters and no control character.
- * Anything else comes from a leaked key's signer.
+ * Whether `jti` may be one this server issued: 1 to {@link MAX_JTI_LENGTH} characters and no control character.
+ * Anything else comes from a leaked key's signer (an empty one names no list entry or audit target either).
  */
 export function isIssuableJti(jti: string): boolean {
-  return jti.length <= MAX_JTI_LENGTH && isIdentifierText(jti);
+  return jti.length > 0 && jti.length <= MAX_JTI_LENGTH && isIdentifierText(jti);
 }
 
 /** Whether `text` is an audience or nonce as issuance takes them (the issue route's body): 1–256 printable ASCII. */

@@ -400,7 +400,7 @@ export async function revokeToken(
     if (!isIssuableJti(claims.jti) || !isIdentifierText(claims.sub)) {
       throw new VouchError(
         'JWT_CLAIM_INVALID',
-        `The token's jti (at most ${MAX_JTI_LENGTH} characters) or sub holds what no issued token does.`,
+        `The token's jti (1 to ${MAX_JTI_LENGTH} characters) or sub holds what no issued token does.`,
       );
     }
     // Whole seconds, rounded up: the list's exp is an integer, and one rounded down would be forgotten by a verifier
