@@ -106,7 +106,7 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   let issuer = options.issuer;
   if (issuer === undefined) {
     // Keys alone pin the issuer; the iss claim still has to be a string, and it namespaces the private claims.
-    const iss = decodeJwt(token, options.maxLength).claims.iss;
+    const iss = decodeJwt(token, options.maxLength ?? MAX_TOKEN_LENGTH).claims.iss;
     if (typeof iss !== 'string' || iss.length === 0) throw claimError('The token lacks the "iss" claim.');
     issuer = iss;
   }
