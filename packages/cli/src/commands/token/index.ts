@@ -350,10 +350,12 @@ Examples:
       }
       const { header, claims } = decoded;
       print(io, opts.json === true, decoded, () => {
-        const lines = ['(decoded only: not verified)', `header: ${JSON.stringify(header)}`];
+        // Nothing here is verified: every name and value is the token maker's text, kept by field() on its line
+        // (JSON.stringify escapes a value's line breaks, not a claim's name, nor U+2028 and U+2029 anywhere).
+        const lines = ['(decoded only: not verified)', `header: ${field(JSON.stringify(header))}`];
         for (const [k, v] of Object.entries(claims)) {
           const when = ['iat', 'exp', 'nbf'].includes(k) ? `  (${iso(v)})` : '';
-          lines.push(`${k}: ${JSON.stringify(v)}${when}`);
+          lines.push(`${field(k)}: ${field(JSON.stringify(v))}${when}`);
         }
         if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now()) lines.push('expired');
         return lines.join('\n');
