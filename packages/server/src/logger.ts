@@ -4,32 +4,42 @@ import type { FastifyRequest } from 'fastify';
 import type { LogLevel } from './config.ts';
 import { shownPath } from './http/shown-path.ts';
 
+/** Fields that hold a secret wherever they are. */
+const SECRET_FIELDS = [
+  'password',
+  'secret',
+  'token',
+  'apiKey',
+  'api_key',
+  'adminKey',
+  'adminKeyPrevious',
+  'privateKey',
+  'private_key',
+  'claimToken',
+  'claim_token',
+  'managementToken',
+  'management_token',
+  'linkingKey',
+  'linking_key',
+  'kek',
+];
+
+/** Headers that carry a credential: the admin key, a bearer secret, a session cookie. */
+const SECRET_HEADERS = ['authorization', '["x-api-key"]', 'cookie', '["set-cookie"]'];
+
 /**
  * Paths pino blanks in every log line. Request logging below records neither headers, bodies nor query
- * strings, so these are a second line of defence for anything that logs an object carrying a secret.
+ * strings, so these are a second line of defence for anything that logs an object carrying a secret: a secret field
+ * as a member of the logged object (`{ token }`: pino reads `*.token` only one level down) or of one of its members,
+ * and a credential header in a logged `headers` object, at the top or one level down (`req.headers`, `res.headers`).
  */
 export const REDACTED_PATHS: readonly string[] = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers["x-api-key"]',
-  '*.password',
-  '*.secret',
-  '*.token',
-  '*.apiKey',
-  '*.api_key',
-  '*.adminKey',
-  '*.adminKeyPrevious',
-  '*.privateKey',
-  '*.private_key',
-  '*.claimToken',
-  '*.claim_token',
-  '*.managementToken',
-  '*.management_token',
-  '*.linkingKey',
-  '*.linking_key',
-  '*.kek',
+  ...SECRET_HEADERS.flatMap((h) => {
+    const member = h.startsWith('[') ? h : `.${h}`;
+    return [`headers${member}`, `*.headers${member}`];
+  }),
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
 ];
 
 /**
