@@ -604,6 +604,10 @@ function parsePublicUrl(raw: string): string {
   if (url.search || url.hash || raw.includes('?') || raw.includes('#') || url.username || url.password) {
     throw new ConfigError('VOUCH_PUBLIC_URL must not carry a query, fragment or credentials.');
   }
+  // No client can connect to port 0: every issuer and link would name an address nobody reaches (as VOUCH_PORT=0's).
+  if (url.port === '0') {
+    throw new ConfigError('VOUCH_PUBLIC_URL names port 0, which no client can connect to: name the port clients use.');
+  }
   // The pages' links are this path and what follows: one starting with `//` would be protocol-relative (another host).
   if (url.pathname.replace(/\/+$/, '').includes('//')) {
     throw new ConfigError('VOUCH_PUBLIC_URL must not have an empty path segment (//), such as https://x.example//y.');
