@@ -48,12 +48,14 @@ function ed25519(key: PublicKey | string): PublicKey {
 export async function verifyContent(
   signatureHash: string,
   content: string | Uint8Array,
-  options: VerifyContentOptions,
+  given: VerifyContentOptions,
 ): Promise<
   VerifyResult<{ match: true; contentHash: string; payloadHash: string; signer: { did: string; signedAt: number } }> & {
     match?: boolean;
   }
 > {
+  // null options: an object without members (no record: RECORD_INVALID), as for the SDK's other options arguments
+  const options: Partial<VerifyContentOptions> = given ?? {};
   const crypto = options.crypto ?? defaultCrypto();
   const r = options.record;
   if (r === null || typeof r !== 'object' || typeof r.payloadHash !== 'string' || typeof r.agent?.did !== 'string') {

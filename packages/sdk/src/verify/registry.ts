@@ -31,15 +31,17 @@ export interface VerifyTrustRegistryOptions {
  */
 export async function verifyTrustRegistry(
   document: unknown,
-  options: VerifyTrustRegistryOptions,
+  given: VerifyTrustRegistryOptions,
 ): Promise<
   VerifyResult<{ document: RegistryDocument; report: RegistryVerification }> & { report?: RegistryVerification }
 > {
   if (document === undefined) return invalid('REGISTRY_UNAVAILABLE', 'No trust registry document is cached.');
+  // null options: an object without members, so verifyRegistry refuses the missing rootKey (INVALID_ARGUMENT)
+  const options: Partial<VerifyTrustRegistryOptions> = given ?? {};
   try {
     const doc = validateRegistryDocument(document);
     const report = await verifyRegistry(doc, {
-      rootKey: options.rootKey,
+      rootKey: options.rootKey as PublicKey | string,
       now: options.now,
       lastSeen: options.lastSeen,
       maxLifetimeSeconds: options.maxLifetimeSeconds,
