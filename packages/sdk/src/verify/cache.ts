@@ -54,8 +54,10 @@ export async function fetchVerifierCache(
   client: VouchClient,
   options?: FetchVerifierCacheOptions,
 ): Promise<VerifierCache> {
-  // null options: the defaults, as when absent
-  const { signatures = [], maxRevocationPages = MAX_REVOCATION_PAGES, ...call } = options ?? {};
+  // null options, or a null member (settings read from JSON): the defaults, as when absent
+  const { signatures: wanted, maxRevocationPages: pagesGiven, ...call } = options ?? {};
+  const signatures = wanted ?? [];
+  const maxRevocationPages = pagesGiven ?? MAX_REVOCATION_PAGES;
   if (!Number.isSafeInteger(maxRevocationPages) || maxRevocationPages < 1) {
     throw new VouchError('INVALID_ARGUMENT', 'maxRevocationPages must be a positive integer.');
   }
