@@ -36,7 +36,8 @@ export interface PowSolution {
  * await fetch(url, { method: 'POST', body: JSON.stringify({ publicKey: publicKeyBase64, powNonce: nonce }) });
  * ```
  */
-export async function solvePow(publicKeyBase64: string, options: SolvePowOptions = {}): Promise<PowSolution> {
+export async function solvePow(publicKeyBase64: string, given?: SolvePowOptions): Promise<PowSolution> {
+  const options = given ?? {}; // null options: the defaults, as when absent
   checkPublicKeyText(publicKeyBase64);
   const difficulty = checkDifficulty(options.difficulty ?? DEFAULT_POW_DIFFICULTY);
   const start = options.startNonce ?? 0;
