@@ -52,7 +52,8 @@ export async function solvePow(publicKeyBase64: string, given?: SolvePowOptions)
   signal?.throwIfAborted();
   let attempts = 0;
   for (let nonce = start; ;) {
-    const end = Math.min(nonce + batch, Number.MAX_SAFE_INTEGER);
+    // MAX_SAFE_INTEGER is a nonce to try too, so a batch may end one past it (2^53, still exact).
+    const end = Math.min(nonce + batch, Number.MAX_SAFE_INTEGER + 1);
     for (; nonce < end; nonce++) {
       attempts++;
       const text = String(nonce);
@@ -61,7 +62,7 @@ export async function solvePow(publicKeyBase64: string, given?: SolvePowOptions)
         .digest();
       if (hasLeadingZeroNibbles(digest, difficulty)) return { nonce: text, hash: digest.toString('hex'), attempts };
     }
-    if (nonce >= Number.MAX_SAFE_INTEGER) {
+    if (nonce > Number.MAX_SAFE_INTEGER) {
       throw new VouchError('INVALID_ARGUMENT', 'The nonce range was exhausted without a solution.');
     }
     onProgress?.(attempts);
