@@ -6,7 +6,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Encodes a string as UTF-8. Lone surrogates become U+FFFD (TextEncoder semantics); parse signed text with
- * `parseStrict`, which rejects them, when that matters.
+ * `parseStrict`, which rejects them, when that matters. Anything but a string throws `VouchError` `INVALID_ARGUMENT`
+ * (TextEncoder would encode its `String()` form: `undefined` as no bytes, `5` as "5").
  *
  * @example
  * ```ts
@@ -14,6 +15,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * ```
  */
 export function encodeUtf8(input: string): Uint8Array {
+  if (typeof input !== 'string') throw new VouchError('INVALID_ARGUMENT', 'Expected a string to encode as UTF-8.');
   return encoder.encode(input);
 }
 
