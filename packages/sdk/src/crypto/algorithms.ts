@@ -1,5 +1,5 @@
 import { VouchError } from '../errors.ts';
-import type { KeyType } from '../keys/key.ts';
+import { isPrivateKey, isPublicKey, type KeyType } from '../keys/key.ts';
 import type { SignatureAlgorithm } from './provider.ts';
 
 /** ES256 and Ed25519 signatures are both 64 bytes. */
@@ -34,4 +34,14 @@ export function assertLength(length: unknown): asserts length is number {
   if (!Number.isSafeInteger(length) || (length as number) < 0 || (length as number) > 65536) {
     throw new VouchError('INVALID_ARGUMENT', 'The length must be an integer between 0 and 65536.');
   }
+}
+
+/**
+ * Throws `INVALID_KEY` unless `key` is a key of `kind` made by the SDK: checked before its `type` is read, so that
+ * null, a plain object or a key of the other kind is a caller error of its own, never a TypeError.
+ */
+export function assertKey(key: unknown, kind: 'public' | 'private'): void {
+  if (kind === 'public' ? isPublicKey(key) : isPrivateKey(key)) return;
+  const parser = kind === 'public' ? 'parsePublicKey' : 'parsePrivateKey';
+  throw new VouchError('INVALID_KEY', `Expected a ${kind} key created by the Vouch SDK (see ${parser}).`);
 }

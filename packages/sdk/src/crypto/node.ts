@@ -26,7 +26,7 @@ import {
   type PrivateKey,
   type PublicKey,
 } from '../keys/key.ts';
-import { algorithmFor, assertAlgorithm, assertLength, SIGNATURE_LENGTH } from './algorithms.ts';
+import { algorithmFor, assertAlgorithm, assertKey, assertLength, SIGNATURE_LENGTH } from './algorithms.ts';
 import type { CryptoProvider, KeyPair, SignatureAlgorithm } from './provider.ts';
 
 // Parsed OpenSSL keys, cached per (immutable) SDK key object so repeated verifies skip the DER parse.
@@ -131,6 +131,7 @@ export function createNodeCryptoProvider(): CryptoProvider {
     },
 
     async sign(alg: SignatureAlgorithm, privateKey: PrivateKey, data: Uint8Array): Promise<Uint8Array> {
+      assertKey(privateKey, 'private');
       assertAlgorithm(alg, privateKey.type);
       assertBytes(data, 'data');
       const key = keyInput(alg, privateHandle(privateKey));
@@ -146,6 +147,7 @@ export function createNodeCryptoProvider(): CryptoProvider {
     verify(alg: SignatureAlgorithm, publicKey: PublicKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
       let key: KeyObject | SignKeyObjectInput;
       try {
+        assertKey(publicKey, 'public');
         assertAlgorithm(alg, publicKey.type);
         assertBytes(signature, 'signature');
         assertBytes(data, 'data');

@@ -14,7 +14,7 @@ import {
   type PrivateKey,
   type PublicKey,
 } from '../keys/key.ts';
-import { assertAlgorithm, assertLength, SIGNATURE_LENGTH } from './algorithms.ts';
+import { assertAlgorithm, assertKey, assertLength, SIGNATURE_LENGTH } from './algorithms.ts';
 import type { CryptoProvider, KeyPair, SignatureAlgorithm } from './provider.ts';
 
 type WebCrypto = webcrypto.Crypto;
@@ -128,6 +128,7 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
     },
 
     async sign(alg: SignatureAlgorithm, privateKey: PrivateKey, data: Uint8Array): Promise<Uint8Array> {
+      assertKey(privateKey, 'private');
       assertAlgorithm(alg, privateKey.type);
       assertBytes(data, 'data');
       const key = await privateHandle(privateKey);
@@ -144,6 +145,7 @@ export function createWebCryptoProvider(webCrypto: WebCrypto = globalThis.crypto
       signature: Uint8Array,
       data: Uint8Array,
     ): Promise<boolean> {
+      assertKey(publicKey, 'public');
       assertAlgorithm(alg, publicKey.type);
       assertBytes(signature, 'signature');
       assertBytes(data, 'data');
