@@ -48,14 +48,16 @@ export function createOfflineVerifier(cache: VerifierCache, given?: OfflineVerif
   }
   const crypto = options.crypto ?? defaultCrypto();
   const now = options.now ?? (() => Date.now());
+  // A null rootKey (settings read from JSON) pins nothing, as an absent one.
+  const rootKey = options.rootKey ?? undefined;
 
   // `at`: the instant of the whole verification, so the registry and what it vouches for are judged together.
   const registry = (at = now()) => {
-    if (options.rootKey === undefined) {
+    if (rootKey === undefined) {
       return Promise.resolve(invalid('INVALID_ARGUMENT', 'Pin the registry root key (rootKey) to check it.'));
     }
     return verifyTrustRegistry(cache.trustRegistry, {
-      rootKey: options.rootKey,
+      rootKey,
       now: at,
       lastSeen: options.lastSeen,
       maxLifetimeSeconds: options.maxLifetimeSeconds,
@@ -87,7 +89,7 @@ export function createOfflineVerifier(cache: VerifierCache, given?: OfflineVerif
     },
     async verifyCapability(token: string, request: CapabilityRequest): Promise<CapabilityDecision> {
       const at = now();
-      const reg = options.rootKey === undefined ? undefined : await registry(at);
+      const reg = rootKey === undefined ? undefined : await registry(at);
       return verifyCapability(token, request, cache, {
         now: at,
         registry: reg?.valid === true ? reg.document : undefined,
