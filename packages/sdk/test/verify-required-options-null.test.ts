@@ -1,7 +1,8 @@
 // verifyContent and verifyTrustRegistry take a required options argument ({record}, {rootKey}); a null one (a
 // JavaScript caller, settings read from JSON) threw a raw TypeError ("Cannot read properties of null"), where an
-// object lacking the member is answered {valid: false, code}. Null now reads as an object without members: verifyContent
-// answers RECORD_INVALID, verifyTrustRegistry INVALID_ARGUMENT (verifyRegistry's code for a missing rootKey).
+// object lacking the member is answered {valid: false, code}. Null now reads as an object without members:
+// verifyContent answers RECORD_INVALID, verifyTrustRegistry INVALID_ARGUMENT (verifyRegistry's code for a missing
+// rootKey).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyContent, verifyTrustRegistry } from '../src/index.ts';

@@ -1,7 +1,7 @@
-// Review: the redaction list named its secret fields as `*.<name>` only, which pino reads as "a member of a member of the
-// logged object": `logger.warn({ token })`, `logger.info({ kek })` and `{ secret }` were written in clear, and so were
-// a cookie header logged as `{ headers }` (only `req.headers.cookie` was named) and an x-api-key logged inside a
-// request-shaped object. Every secret field is now blanked at the top level too.
+// Review: the redaction list named its secret fields as `*.<name>` only, which pino reads as "a member of a member
+// of the logged object": `logger.warn({ token })`, `logger.info({ kek })` and `{ secret }` were written in clear, and
+// so were a cookie header logged as `{ headers }` (only `req.headers.cookie` was named) and an x-api-key logged
+// inside a request-shaped object. Every secret field is now blanked at the top level too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/logger.ts';
