@@ -2,6 +2,7 @@
 // (docs/registry.md "Proposals on a server") and how their answers print and end the command.
 import { isVouchError, proposalId, validateProposal, type Proposal } from '@vouch/sdk';
 import { CliError, EXIT } from '../../../exit.ts';
+import { field } from '../../../output.ts';
 import { refusalText, type Answer } from '../../token/http.ts';
 
 export const PROPOSALS_PATH = '/v1/registry/proposals';
@@ -51,16 +52,48 @@ export function sameProposal(view: ProposalAnswer, id: string, proposal: Proposa
       EXIT.VERIFICATION_FAILED,
     );
   }
+  checkShown(view);
   return view;
 }
 
-/** One line: the proposal, what it does, and where it stands. */
+const STATUSES: ReadonlySet<unknown> = new Set(['pending', 'applied', 'stale', 'expired']);
+
+/**
+ * What {@link proposalLine} prints of a view besides what `sameProposal` matched: a known status, the sequence of an
+ * applied proposal, and a quorum (when there is one) with its text and signers. A view without them is no answer the
+ * server gives (exit 2, the same with `--json`): printed, it ended in a TypeError or showed what the server made up.
+ */
+function checkShown(view: ProposalAnswer): void {
+  const broken = (what: string): never => {
+    throw new CliError(`the server's answer holds ${what}.`, EXIT.USAGE);
+  };
+  if (!STATUSES.has(view.status)) broken('no proposal status');
+  if (view.status === 'applied' && !(Number.isSafeInteger(view.appliedSequence) && view.appliedSequence! > 1)) {
+    broken('no sequence for the applied proposal');
+  }
+  const q = view.quorum as { text?: unknown; signers?: unknown } | null | undefined;
+  if (q === undefined) return;
+  if (
+    typeof q !== 'object' ||
+    q === null ||
+    typeof q.text !== 'string' ||
+    !Array.isArray(q.signers) ||
+    !q.signers.every((s) => typeof s === 'string')
+  ) {
+    broken('a quorum without its text and signers');
+  }
+}
+
+/**
+ * One line: the proposal, what it does, and where it stands (a view `sameProposal` accepted). The server's quorum
+ * text and signers go through `field`, so that none of them prints a line of its own.
+ */
 export function proposalLine(p: ProposalAnswer): string {
   const what = `${p.action}${p.subject === null ? '' : ` ${p.subject}`}`;
   if (p.status === 'applied') return `proposal ${p.id} (${what}): applied as sequence ${p.appliedSequence}`;
   const quorum =
     p.quorum === undefined
       ? ''
-      : `, ${p.quorum.text}${p.quorum.signers.length > 0 ? ` by ${p.quorum.signers.join(', ')}` : ''}`;
+      : `, ${field(p.quorum.text)}${p.quorum.signers.length > 0 ? ` by ${p.quorum.signers.map(field).join(', ')}` : ''}`;
   return `proposal ${p.id} (${what}): ${p.status}${quorum}`;
 }
