@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { draftIssuerEntry } from '@vouch/sdk';
-import type { Io } from '../../output.ts';
+import { jsonOut, type Io } from '../../output.ts';
 import { readPublicKeyArg } from './lib/key-files.ts';
-import { DEFAULT_DIR, exists, jsonText, layout, shown, writeJson } from './lib/layout.ts';
+import { DEFAULT_DIR, exists, layout, shown, writeJson } from './lib/layout.ts';
 
 interface DraftOptions {
   id: string;
@@ -52,7 +52,8 @@ Examples:
         ...(opts.description !== undefined ? { description: opts.description } : {}),
       });
       if (opts.output === '-') {
-        io.out(jsonText(entry));
+        // As every JSON output: what the terminal filter would replace is escaped, so the entry prints unchanged.
+        io.out(jsonOut(entry));
         return;
       }
       const l = layout(opts.dir);
