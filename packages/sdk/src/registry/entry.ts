@@ -2,6 +2,7 @@ import { VouchError } from '../errors.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { isPublicKey, type PublicKey } from '../keys/key.ts';
 import { readJson } from './lib/read-json.ts';
+import { toIso } from './lib/time.ts';
 import {
   array,
   ed25519PublicKey,
@@ -137,7 +138,7 @@ export function draftIssuerEntry(input: DraftIssuerEntryInput): IssuerEntry {
   const publicKey = isPublicKey(input.publicKey) ? formatPublicKey(input.publicKey, 'registry') : input.publicKey;
   const registeredAt =
     input.registeredAt instanceof Date
-      ? input.registeredAt.toISOString()
+      ? toIso(input.registeredAt, 'registeredAt')
       : (input.registeredAt ?? new Date().toISOString());
   let url = input.url;
   if (url === undefined) {

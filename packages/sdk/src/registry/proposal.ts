@@ -1,6 +1,7 @@
 import { VouchError } from '../errors.ts';
 import { checkSignatures, checkUnsignedEntry, type RegistrySourceOptions } from './entry.ts';
 import { readJson } from './lib/read-json.ts';
+import { toIso } from './lib/time.ts';
 import {
   fail,
   integer,
@@ -132,7 +133,10 @@ export function draftProposal(input: DraftProposalInput): Proposal {
     action: input.action,
   };
   let subject = input.subject;
-  if (input.entry !== undefined) {
+  // A member that is no object (null from JSON, a typo) goes to the validator as it is, which names it.
+  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (input.entry !== undefined && !isObject(input.entry)) proposal.entry = input.entry;
+  else if (input.entry !== undefined) {
     const {
       signatures: _s,
       $schema: _d,
@@ -145,9 +149,11 @@ export function draftProposal(input: DraftProposalInput): Proposal {
     proposal.entry = entry;
   }
   if (subject !== undefined) proposal.subject = subject;
-  if (input.threshold !== undefined) proposal.threshold = { required: input.threshold.required };
+  if (input.threshold !== undefined) {
+    proposal.threshold = isObject(input.threshold) ? { required: input.threshold.required } : input.threshold;
+  }
   if (input.reason !== undefined) proposal.reason = input.reason;
-  proposal.expiresAt = input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt;
+  proposal.expiresAt = input.expiresAt instanceof Date ? toIso(input.expiresAt, 'expiresAt') : input.expiresAt;
   proposal.signatures = [];
   return validateProposal(proposal);
 }

@@ -5,7 +5,10 @@ export type TimeInput = Date | number | string;
 
 export function toMs(value: TimeInput, what: string): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new VouchError('INVALID_ARGUMENT', `${what} must be a valid time.`);
+  // Beyond ±8.64e15 ms a number is finite but no Date (toISOString would throw a RangeError).
+  if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
+    throw new VouchError('INVALID_ARGUMENT', `${what} must be a valid time.`);
+  }
   return ms;
 }
 
