@@ -91,9 +91,8 @@ function checkShown(view: ProposalAnswer): void {
 export function proposalLine(p: ProposalAnswer): string {
   const what = `${p.action}${p.subject === null ? '' : ` ${p.subject}`}`;
   if (p.status === 'applied') return `proposal ${p.id} (${what}): applied as sequence ${p.appliedSequence}`;
-  const quorum =
-    p.quorum === undefined
-      ? ''
-      : `, ${field(p.quorum.text)}${p.quorum.signers.length > 0 ? ` by ${p.quorum.signers.map(field).join(', ')}` : ''}`;
+  const signers =
+    p.quorum === undefined || p.quorum.signers.length === 0 ? '' : ` by ${p.quorum.signers.map(field).join(', ')}`;
+  const quorum = p.quorum === undefined ? '' : `, ${field(p.quorum.text)}${signers}`;
   return `proposal ${p.id} (${what}): ${p.status}${quorum}`;
 }
