@@ -14,16 +14,21 @@ export const processIo: Io = {
 // isolates, which reorder the text shown after them. Servers supply names, notes and error messages.
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-// Inside one field, also what starts a new line, so that a server-supplied name cannot print a line of its own.
+// Inside one field, also what starts a new line, so that a server-supplied name cannot print a line of its own, and
+// the bidi marks (U+061C, U+200E, U+200F), the zero-width space and the BOM (U+200B, U+FEFF), which hide or reorder
+// text: what the server's display-text rule (DISPLAY_TEXT in packages/server/src/http/text-patterns.ts) refuses.
 // eslint-disable-next-line no-control-regex
-const UNSAFE_IN_FIELD = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_FIELD = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
 /** Text with every character a terminal would act on replaced by U+FFFD; newlines and tabs stay. */
 export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, '\uFFFD');
 }
 
-/** A server-supplied value shown inside a line: {@link terminalSafe}, and no line breaks or tabs either. */
+/**
+ * A server-supplied value shown inside a line: {@link terminalSafe}, and no line breaks, tabs, bidi marks, zero-width
+ * space or BOM either.
+ */
 export function field(value: unknown): string {
   return String(value).replace(UNSAFE_IN_FIELD, '\uFFFD');
 }
