@@ -22,9 +22,12 @@ import { sizeText } from './read.ts';
 // An identity file or config.json is a kilobyte or two: more is not one (and /dev/zero is never read whole).
 const MAX_STORE_FILE_BYTES = 64 * 1024;
 
+/** The `version` of the identity files this CLI writes, and the only one it reads. */
+export const IDENTITY_VERSION = 1;
+
 /** One agent identity as stored. `privateKeyPem` and `claimToken` are secrets: never print them. */
 export interface StoredIdentity {
-  version: 1;
+  version: typeof IDENTITY_VERSION;
   alias: string;
   /** `did:identity:…`, as the server registered it. */
   did: string;
@@ -154,6 +157,18 @@ function parseIdentity(text: string, file: string): StoredIdentity {
   }
   // `null` and other non-objects have no members to check (reading one would fail with a TypeError).
   if (typeof v !== 'object' || v === null) throw new CliError(`${file} is not a vouch identity (not an object).`);
+  // Its members mean what they mean in the version this CLI writes: a file of another (a later vouch's) is not read.
+  if (v.version !== IDENTITY_VERSION) {
+    const found =
+      v.version === undefined
+        ? 'no version'
+        : typeof v.version === 'number'
+          ? `version ${String(v.version)}`
+          : 'a version that is not a number';
+    throw new CliError(
+      `${file} is not a vouch identity this vouch reads (${found}; it reads version ${IDENTITY_VERSION}).`,
+    );
+  }
   for (const k of ['alias', 'did', 'server', 'publicKey', 'publicKeyBase64', 'privateKeyPem'] as const) {
     if (typeof v[k] !== 'string') throw new CliError(`${file} is not a vouch identity (no ${k}).`);
   }

@@ -18,6 +18,7 @@ import {
   checkAlias,
   claimFirstDefault,
   defaultAlias,
+  IDENTITY_VERSION,
   identityExists,
   prepareIdentityStore,
   publicView,
@@ -211,7 +212,7 @@ Examples:
       const privateKey = registered.agent.privateKey;
 
       const identity: StoredIdentity = {
-        version: 1,
+        version: IDENTITY_VERSION,
         alias,
         did: registered.did,
         server: base,
