@@ -243,21 +243,48 @@ function configFile(env: NodeJS.ProcessEnv): string {
   return join(vouchHome(env), 'config.json');
 }
 
-async function readConfig(env: NodeJS.ProcessEnv): Promise<StoreConfig> {
-  try {
-    // A damaged, foreign or oversized file is no configuration (as a missing one); nor is one that is not a regular
-    // file, opened without blocking: a named pipe with no writer would hold every command for ever.
-    const bytes = await readFileUpTo(configFile(env), MAX_STORE_FILE_BYTES, { regularOnly: true });
-    const parsed = (bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'))) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as StoreConfig) : {};
-  } catch {
-    return {};
-  }
+/** config.json that is there but cannot be read as one: reported naming the file, as a damaged identity file is. */
+function damagedConfig(file: string, why: string): CliError {
+  return new CliError(
+    `${file} is not a vouch configuration (${why}): set the default again with "vouch agent use <alias>".`,
+  );
 }
 
+/**
+ * config.json's members: none when it is missing, or not a regular file (opened without blocking: a named pipe with
+ * no writer would hold every command for ever; in a shared $VOUCH_HOME anyone may leave one). One that cannot be
+ * read, is not JSON, not an object, over 64 KiB or whose defaultAlias is no alias is damaged: exit 2, naming it.
+ */
+async function readConfig(env: NodeJS.ProcessEnv): Promise<StoreConfig> {
+  const file = configFile(env);
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readFileUpTo(file, MAX_STORE_FILE_BYTES, { regularOnly: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if (err instanceof FileReadError && err.code === 'NOT_REGULAR') return {};
+    throw ioError(`read ${file}`, err);
+  }
+  if (bytes === undefined) throw damagedConfig(file, `more than ${sizeText(MAX_STORE_FILE_BYTES)}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw damagedConfig(file, 'not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw damagedConfig(file, 'not an object');
+  }
+  const alias = (parsed as StoreConfig).defaultAlias;
+  if (alias !== undefined && (typeof alias !== 'string' || !ALIAS.test(alias))) {
+    throw damagedConfig(file, 'defaultAlias is not an alias');
+  }
+  return parsed as StoreConfig;
+}
+
+/** The default alias from config.json, or undefined when there is none; a damaged config.json is an error. */
 export async function defaultAlias(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const alias = (await readConfig(env)).defaultAlias;
-  return typeof alias === 'string' && ALIAS.test(alias) ? alias : undefined;
+  return (await readConfig(env)).defaultAlias;
 }
 
 /**
@@ -268,7 +295,8 @@ export async function setDefaultAlias(alias: string, env: NodeJS.ProcessEnv = pr
   checkAlias(alias);
   // A folder it cannot make (a file in its place) is one line, as for `vouch agent create`, not a raw error.
   await prepareIdentityStore(env);
-  const config = { ...(await readConfig(env)), defaultAlias: alias };
+  // A damaged config.json is replaced: naming the default is what `vouch agent use` is for, and how one is repaired.
+  const config = { ...(await readConfig(env).catch(() => ({}))), defaultAlias: alias };
   try {
     await replaceFileWhole(configFile(env), `${JSON.stringify(config, null, 2)}\n`, 0o600);
   } catch (err) {

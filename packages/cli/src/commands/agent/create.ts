@@ -63,7 +63,8 @@ function checkLabel(label: string): void {
 
 /**
  * Makes the new identity `alias` the default when asked, when there is none, or when the default names an identity
- * that is gone (kept, every command without --alias would fail on it however many identities were created).
+ * that is gone (kept, every command without --alias would fail on it however many identities were created). A damaged
+ * config.json is left as it is, with a warning, unless asked.
  * `config.json` may already name this alias (written before it existed): it is the default, nothing to write. The
  * agent is registered and its key kept by now: a config.json that cannot be written must not hide the DID and the
  * claim token (shown only now), so its failure comes back as a warning to print after the result (exit 0).
@@ -73,7 +74,15 @@ async function takeDefault(
   asked: boolean,
   io: Io,
 ): Promise<{ isDefault: boolean; notDefault?: string }> {
-  const current = await defaultAlias();
+  const notDefault = (err: unknown) =>
+    `vouch: warning: ${(err as Error).message} "${alias}" was not made the default (use --alias ${alias}).`;
+  let current: string | undefined;
+  try {
+    current = await defaultAlias();
+  } catch (err) {
+    // A damaged config.json is reported and left as it is, unless --default names this one (setDefaultAlias).
+    if (!asked) return { isDefault: false, notDefault: notDefault(err) };
+  }
   if (current === alias) return { isDefault: true };
   const stale = current !== undefined && !(await identityExists(current));
   if (!asked && current !== undefined && !stale) return { isDefault: false };
@@ -84,12 +93,11 @@ async function takeDefault(
       const now = await defaultAlias();
       if (now === alias) return { isDefault: true };
       if (now !== undefined && (await identityExists(now))) return { isDefault: false };
-      // A config.json without a usable default (damaged, or naming no identity) is replaced, as before.
+      // A config.json naming no identity (created meanwhile) is replaced, as before; a damaged one was reported above.
     }
     await setDefaultAlias(alias);
   } catch (err) {
-    const warning = `vouch: warning: ${(err as Error).message} "${alias}" was not made the default (use --alias ${alias}).`;
-    return { isDefault: false, notDefault: warning };
+    return { isDefault: false, notDefault: notDefault(err) };
   }
   if (stale) io.err(`vouch: the default identity "${current}" no longer exists: "${alias}" is the default now.`);
   return { isDefault: true };

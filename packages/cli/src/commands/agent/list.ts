@@ -21,7 +21,11 @@ Examples:
     )
     .action(async (opts: { json?: boolean }) => {
       const all = await listIdentities();
-      const def = await defaultAlias();
+      // A damaged config.json marks no default here: listing is how one finds the alias to name with `agent use`.
+      const def = await defaultAlias().catch((err: unknown) => {
+        io.err(`vouch: warning: ${(err as Error).message}`);
+        return undefined;
+      });
       const rows = all.map((id) => ({ ...publicView(id), default: id.alias === def }));
       // The DID is the server's registration answer, kept as it came: field() keeps each value on its row.
       print(io, opts.json === true, { identities: rows }, () =>

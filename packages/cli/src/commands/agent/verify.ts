@@ -24,7 +24,8 @@ interface VerifyOptions extends AgentOptions {
  */
 async function verifyServer(opts: AgentOptions): Promise<string> {
   if (opts.server !== undefined || (process.env.VOUCH_SERVER ?? '') !== '') return serverBase(opts);
-  const alias = await defaultAlias();
+  // A damaged config.json, like a damaged default identity, leaves the default URL.
+  const alias = await defaultAlias().catch(() => undefined);
   const identity: StoredIdentity | undefined =
     alias === undefined ? undefined : await readIdentity(alias).catch(() => undefined);
   return serverBase({}, identity === undefined ? undefined : identityServer(identity));
