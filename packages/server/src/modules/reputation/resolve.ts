@@ -29,7 +29,7 @@ function profileOf(ctx: AppContext, agent: Agent, owner: OwnerSummary | null) {
  */
 export async function resolveForIntegrator(ctx: AppContext, ref: string, principal: Principal | null) {
   const agent = await findAgent(ctx, ref);
-  if (agent === undefined) throw new ApiError('NOT_FOUND', 'No agent has this DID or id.');
+  if (agent === undefined) throw new ApiError('NOT_FOUND', 'No agent has this slug, DID or id.');
   const owner = await getAgentOwner(ctx, agent);
   const subject = {
     type: 'agent' as const,
