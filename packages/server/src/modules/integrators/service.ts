@@ -110,7 +110,8 @@ function metricRows(slug: string, version: number, defs: readonly MetricDefiniti
 
 /**
  * Creates an integrator with its first environment version (v1) and returns its API key, shown only here (stored
- * as SHA-256 hex). Throws `INTEGRATOR_EXISTS` (409) for a taken slug.
+ * as SHA-256 hex). Throws `INTEGRATOR_EXISTS` (409) for a taken slug, `VALIDATION_FAILED` for a reserved slug or a
+ * name of only whitespace.
  *
  * @example
  * const { apiKey } = await createIntegrator(ctx, { slug: 'shop', name: 'Shop', domain: 'shop.example', metrics: [] });
@@ -122,6 +123,10 @@ export async function createIntegrator(
 ): Promise<{ integrator: Integrator; apiKey: string; metrics: MetricDefinition[] }> {
   if (RESERVED_SLUGS.has(input.slug)) {
     throw new ApiError('VALIDATION_FAILED', `body.slug "${input.slug}" is reserved.`, { field: 'body.slug' });
+  }
+  // Shown to every agent asked to consent: a name of only whitespace names no one, as an empty one (minLength 1).
+  if (input.name.trim() === '') {
+    throw new ApiError('VALIDATION_FAILED', 'body.name must not be empty or only whitespace.', { field: 'body.name' });
   }
   const defs = definitionsOf(ctx, input.metrics);
   const apiKey = newApiKey();
