@@ -15,12 +15,22 @@ export const HEALTH_PROBE_RATE_LIMIT: RateLimit = { max: 100, windowMs: 5_000 };
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
+/** A database error's code and first line, capped: enough for an operator, never a stack or a whole payload. */
+function reasonOf(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
+  const message = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(err);
+  return `${code}${message}`.slice(0, 300);
+}
+
 /**
  * Liveness, readiness (the database answers) and Prometheus metrics. Their limits are counted per process: a load
  * balancer (or Prometheus) calls every instance from the same addresses, and shared counts would refuse it as
  * instances grow. They have a limit of their own (HEALTH_PROBE_RATE_LIMIT), whatever the default one is.
  */
 function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // What the last readiness probe found, so that only a change is logged.
+  let ready = true;
   app.get(
     '/healthz',
     {
@@ -40,12 +50,17 @@ function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: { 200: statusSchema, 503: errorBodySchema },
       },
     },
-    async () => {
+    async (req) => {
       try {
         await ctx.storage.ping();
-      } catch {
+      } catch (err) {
+        // The answer names no cause (it is public); the log does, once per outage, not once per probe.
+        if (ready) req.log.warn({ reason: reasonOf(err) }, 'not ready: the database does not answer');
+        ready = false;
         throw new ApiError('NOT_READY', 'The database does not answer.');
       }
+      if (!ready) req.log.info('ready again: the database answers');
+      ready = true;
       return { status: 'ready' };
     },
   );
