@@ -46,7 +46,9 @@ export function secretOption(cmd: Command, which: keyof typeof SECRETS, purpose 
 }
 
 /**
- * The secret in a file: one line, one trailing newline allowed. The file follows the server's rule for key files
+ * The secret in a file: one line, surrounding whitespace trimmed (String.prototype.trim), the rule the server reads
+ * its admin.key by (resolveAdminKey), so that `--admin-key-file data/admin.key` takes every file the server takes;
+ * HTTP drops surrounding whitespace from a header just the same. The file follows the server's rule for key files
  * (checkKeyFile): a warning when group members or others may read it or group members write it; exit 2, before
  * anything is sent, when any user may write it (whoever replaces it chooses the key the CLI sends).
  */
@@ -63,7 +65,7 @@ export async function readSecretFile(file: string, option: string, io: Io): Prom
     if (err instanceof CliError) throw err;
     throw new CliError(`${option}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
-  const value = text.replace(/\r?\n$/, '');
+  const value = text.trim();
   if (value === '') throw new CliError(`${option}: ${file} is empty.`);
   if (/[\r\n]/.test(value)) {
     throw new CliError(`${option}: ${file} must hold the key alone, on one line.`);
