@@ -97,8 +97,9 @@ async function applyPending(
   start: RegistryState,
   pending: { entries: Pending<IssuerEntry>[]; proposals: Pending<Proposal>[] },
   now: number,
-): Promise<{ state: RegistryState; applied: Applied[]; refused: Refused[] }> {
+): Promise<{ state: RegistryState; applied: Applied[]; refused: Refused[]; stale: string[] }> {
   let state = start;
+  const stale: string[] = [];
   const applied: Applied[] = [];
   const refused = new Map<string, string>();
   const done = appliedProposalIds(start);
@@ -143,13 +144,13 @@ async function applyPending(
     // Removed during this build: its file goes to revoked/ with the mirror, it is not a pending admission.
     if (active === undefined && wasActive.has(value.id)) continue;
     if (active !== undefined) {
-      // Admitted by a proposal during this build: the mirror writes the registered entry over the draft.
-      if (wasActive.has(value.id) && canonicalize(withoutSchema(value)) !== canonicalize(active)) {
-        refused.set(
-          file,
-          `${value.id} is registered with other content; changes go through \`vouch registry propose update\``,
-        );
-      }
+      // Admitted by a proposal during this build: the mirror writes the registered entry over the draft. An active
+      // issuer's file is a mirror of registry.json (derived, never read as input: `propose update` starts from the
+      // registry): one holding neither the entry registry.json held nor the one now (a crash between build's writes,
+      // a hand edit) is rewritten by the mirror, with a note.
+      const was = start.issuers.find((e) => e.id === value.id);
+      const held = canonicalize(withoutSchema(value));
+      if (was !== undefined && held !== canonicalize(was) && held !== canonicalize(active)) stale.push(file);
       continue;
     }
     if (state.revoked.some((r) => r.id === value.id)) {
@@ -164,15 +165,14 @@ async function applyPending(
         (value.signatures.length > 0 ? ' (co-signatures on an entry file are not used)' : ''),
     );
   }
-  return { state, applied, refused: [...refused].map(([file, reason]) => ({ file, reason })) };
+  return { state, applied, refused: [...refused].map(([file, reason]) => ({ file, reason })), stale };
 }
 
 /** Makes issuers/ mirror the active entries and revoked/ the removals. */
-async function mirror(l: Layout, before: RegistryState, after: RegistryState): Promise<void> {
+async function mirror(l: Layout, after: RegistryState): Promise<void> {
   for (const entry of after.issuers) {
     const path = join(l.issuers, `${entry.id}.json`);
-    const was = before.issuers.find((e) => e.id === entry.id);
-    if (was !== undefined && canonicalize(was) === canonicalize(entry) && (await exists(path))) continue;
+    // The file is compared even when the entry did not change: it may be stale (applyPending).
     if (await exists(path)) {
       const current = parseIssuerEntry(await readBytes(path), { source: shown(path) });
       if (canonicalize(withoutSchema(current)) === canonicalize(entry)) continue;
@@ -227,7 +227,7 @@ Examples:
       }
       const before = replayGovernance(doc.governance).state!;
       const pending = await readPending(l);
-      const { state, applied, refused } = await applyPending(before, pending, now);
+      const { state, applied, refused, stale } = await applyPending(before, pending, now);
 
       const next: RegistryDocument = await signRegistryDocument(state, {
         rootKey,
@@ -246,7 +246,14 @@ Examples:
         );
       }
       await writeJson(l.registry, next);
-      await mirror(l, before, state);
+      await mirror(l, state);
+      for (const file of stale) {
+        io.err(
+          `vouch: note: rewrote ${file} from ${shown(l.registry)}: ` +
+            `it held another entry for ${basename(file, '.json')} than the registry ` +
+            '(changes go through `vouch registry propose update`).',
+        );
+      }
 
       print(
         io,
