@@ -6,7 +6,7 @@ import { CliError, EXIT } from '../../exit.ts';
 import { readFileUpTo } from '@vouch/server/files';
 import { sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { parseTime } from './lib/duration.ts';
 import { rootKeyFor } from './lib/key-files.ts';
 import { DEFAULT_DIR, layout, readRegistry, shown } from './lib/layout.ts';
@@ -120,9 +120,10 @@ Examples:
         };
         print(io, opts.format === 'json', out, () =>
           [
-            `valid: credential from ${v.claims.iss} for ${v.claims.sub}`,
+            // Values from the credential, each inside a line: field(), not only the whole-output filter.
+            `valid: credential from ${field(v.claims.iss)} for ${field(v.claims.sub)}`,
             `expires ${new Date(v.claims.exp * 1000).toISOString()}`,
-            `scope: ${v.claims.scope?.join(', ') ?? '(any)'}`,
+            `scope: ${v.claims.scope?.map(field).join(', ') ?? '(any)'}`,
             ...(v.claims.cnf ? ['binds the agent key (tokens need its proof)'] : []),
             `registry sequence ${doc.sequence}${pinned ? '' : ' (root key not pinned)'}`,
           ].join('\n'),
@@ -133,7 +134,7 @@ Examples:
           io,
           opts.format === 'json',
           { valid: false, code: err.code, error: err.message },
-          () => `invalid: ${err.code}: ${err.message}`,
+          () => `invalid: ${err.code}: ${field(err.message)}`, // it may quote the credential (a claim name)
         );
         throw new CliError(`the credential does not verify (${err.code}).`, EXIT.VERIFICATION_FAILED);
       }
