@@ -28,3 +28,12 @@ export function sizeText(bytes: number): string {
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
 }
+
+/**
+ * A compact JWT (a token, a credential) read from standard input or a file: without ASCII whitespace (space, tab, CR,
+ * LF) anywhere, as the web console's token inspector reads one (no compact JWT holds any: a token copied from a
+ * wrapped terminal comes with line breaks and indents), and without other whitespace at its ends, as before.
+ */
+export function compactToken(text: string): string {
+  return text.replace(/[ \t\r\n]/g, '').trim();
+}

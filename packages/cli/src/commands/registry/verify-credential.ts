@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isVouchError, verifyAgentCredential, verifyRegistry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import { readFileUpTo } from '@vouch/server/files';
-import { sizeText } from '../../read.ts';
+import { compactToken, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import { parseTime } from './lib/duration.ts';
@@ -49,7 +49,7 @@ async function credentialArg(value: string): Promise<string> {
   }
   // Not replaced by U+FFFD and verified: a file that is not text is a wrong input (exit 2), not a failed verification.
   try {
-    return utf8.decode(bytes).trim();
+    return compactToken(utf8.decode(bytes));
   } catch {
     throw new CliError(`${shown(path)}: not a UTF-8 text file.`);
   }

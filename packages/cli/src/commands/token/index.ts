@@ -14,7 +14,7 @@ import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInp
 import { answerOf, hasToken, isObject, NO_TOKEN } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
-import { MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
+import { compactToken, MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import {
@@ -39,7 +39,10 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
 // not one, and an endless pipe must not be buffered until memory runs out.
 const MAX_TOKEN_INPUT_BYTES = 64 * 1024;
 
-/** A token from the argument, or standard input for `-` (at most {@link MAX_TOKEN_INPUT_BYTES}). */
+/**
+ * A token from the argument, or standard input for `-` (at most {@link MAX_TOKEN_INPUT_BYTES}), without the ASCII
+ * whitespace anywhere in it (compactToken): a token copied from a wrapped terminal holds line breaks and indents.
+ */
 async function readToken(arg: string): Promise<string> {
   if (arg !== '-') return arg.trim();
   const chunks: Buffer[] = [];
@@ -49,7 +52,7 @@ async function readToken(arg: string): Promise<string> {
     if (bytes > MAX_TOKEN_INPUT_BYTES) throw new CliError('standard input holds more than 64 KiB: not a token.');
     chunks.push(c as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8').trim();
+  return compactToken(Buffer.concat(chunks).toString('utf8'));
 }
 
 /** A time claim (seconds) as an ISO date; `-` for what is none, or beyond a Date's range (an unverified token's). */
