@@ -5,7 +5,6 @@ import type { KeyResolver } from '../jwt/keys.ts';
 import { decodeJwsForVerify } from '../jwt/decode.ts';
 import { checkClaims } from '../jwt/verify.ts';
 import { checkJwsSignature, isPromiseLike, resolveJwsKey, signatureInvalid } from '../jwt/verify-jws.ts';
-import { MAX_TOKEN_LENGTH } from '../jwt/types.ts';
 import type { SignatureAlgorithm } from '../crypto/provider.ts';
 import { signatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { SignatureCache } from '../jwt/signature-cache.ts';
@@ -33,6 +32,7 @@ export interface VerifyAipTokenOptions {
    */
   isRevoked?: (jti: string, expiresAt: number) => boolean | Promise<boolean>;
   crypto?: CryptoProvider;
+  /** Longest token accepted, in characters: a positive safe integer (`INVALID_ARGUMENT` otherwise). Default 8192. */
   maxLength?: number;
   /**
    * Good signatures already checked (see `createSignatureCache`): a token presented again skips its signature check;
@@ -106,13 +106,13 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   let issuer = options.issuer;
   if (issuer === undefined) {
     // Keys alone pin the issuer; the iss claim still has to be a string, and it namespaces the private claims.
-    const iss = decodeJwt(token, options.maxLength ?? MAX_TOKEN_LENGTH).claims.iss;
+    const iss = decodeJwt(token, options.maxLength).claims.iss;
     if (typeof iss !== 'string' || iss.length === 0) throw claimError('The token lacks the "iss" claim.');
     issuer = iss;
   }
   // verifyJwt's checks, inlined so that a cached key costs a single await (on the signature): the same steps in
   // the same order (see verifyJws and checkClaims).
-  const jws = decodeJwsForVerify(token, options.maxLength ?? MAX_TOKEN_LENGTH);
+  const jws = decodeJwsForVerify(token, options.maxLength);
   const resolved = resolveJwsKey(jws, options.resolveKey, ALGORITHMS, TYP_VALUES);
   const key = isPromiseLike(resolved) ? await resolved : resolved;
   const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);

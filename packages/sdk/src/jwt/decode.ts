@@ -84,7 +84,8 @@ function headerOf(token: string, dot1: number): JwsHeader {
 
 /**
  * Splits and decodes a compact JWS without verifying it: exactly three parts, each strict base64url, a header
- * that is a strict-JSON object with a string `alg`. Throws `JWT_TOO_LARGE` or `JWT_MALFORMED`.
+ * that is a strict-JSON object with a string `alg`. Throws `JWT_TOO_LARGE` or `JWT_MALFORMED`; `INVALID_ARGUMENT`
+ * when `maxLength` (default {@link MAX_TOKEN_LENGTH}, also for null) is not a positive safe integer.
  *
  * @example
  * ```ts
@@ -104,10 +105,14 @@ export function decodeJwsForVerify(token: string, maxLength = MAX_TOKEN_LENGTH):
   return split(token, maxLength, true);
 }
 
-function split(token: string, maxLength: number, native: boolean): DecodedJws {
+function split(token: string, maxLength: number | null | undefined, native: boolean): DecodedJws {
+  // Null reads as absent; NaN would silently lift the bound and 0 or less refuse every token, so both are refused.
+  const limit = maxLength ?? MAX_TOKEN_LENGTH;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new VouchError('INVALID_ARGUMENT', 'maxLength must be a positive whole number of characters.');
+  }
   if (typeof token !== 'string') throw malformed('The token is not a string.');
-  if (token.length > maxLength)
-    throw new VouchError('JWT_TOO_LARGE', `The token is longer than ${maxLength} characters.`);
+  if (token.length > limit) throw new VouchError('JWT_TOO_LARGE', `The token is longer than ${limit} characters.`);
   const dot1 = token.indexOf('.');
   const dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
   if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) {

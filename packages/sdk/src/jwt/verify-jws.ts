@@ -8,7 +8,7 @@ import type { PublicKey } from '../keys/key.ts';
 import type { DecodedJws } from './types.ts';
 import { signatureCacheInternal } from './signature-cache.ts';
 import type { SignatureCache, SignatureCacheInternal } from './signature-cache.ts';
-import { FORBIDDEN_HEADER_MEMBERS, MAX_TOKEN_LENGTH } from './types.ts';
+import { FORBIDDEN_HEADER_MEMBERS } from './types.ts';
 
 export interface VerifyJwsOptions {
   resolveKey: KeyResolver;
@@ -16,6 +16,7 @@ export interface VerifyJwsOptions {
   algorithms?: readonly SignatureAlgorithm[];
   /** Accepted header `typ` values (compared case-insensitively); undefined accepts any or none. */
   typ?: string | readonly string[];
+  /** Longest token accepted, in characters: a positive safe integer (`INVALID_ARGUMENT` otherwise). Default 8192. */
   maxLength?: number;
   crypto?: CryptoProvider;
   /** Good signatures already checked (see `createSignatureCache`): a token presented again skips its signature check. */
@@ -121,7 +122,7 @@ export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOption
  * ```
  */
 export async function verifyJws(token: string, options: VerifyJwsOptions): Promise<DecodedJws> {
-  const jws = decodeJws(token, options.maxLength ?? MAX_TOKEN_LENGTH);
+  const jws = decodeJws(token, options.maxLength);
   await verifyDecodedJws(jws, options, token);
   return jws;
 }

@@ -3,7 +3,6 @@ import { isVouchError } from '../errors.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import type { JwtClaims, JwsHeader } from './types.ts';
 import { decodeJwsForVerify } from './decode.ts';
-import { MAX_TOKEN_LENGTH } from './types.ts';
 import { verifyDecodedJws } from './verify-jws.ts';
 import type { VerifyJwsOptions } from './verify-jws.ts';
 import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
@@ -49,7 +48,7 @@ function claimError(message: string): VouchError {
  */
 export async function verifyJwt(token: string, options: VerifyJwtOptions): Promise<VerifiedJwt> {
   // The decoded bytes stay inside: only the header and the parsed claims are returned.
-  const jws = decodeJwsForVerify(token, options.maxLength ?? MAX_TOKEN_LENGTH);
+  const jws = decodeJwsForVerify(token, options.maxLength);
   await verifyDecodedJws(jws, options, token);
   return { header: jws.header, claims: checkClaims(jws.payload, options) };
 }
