@@ -102,6 +102,9 @@ function optionalString(claims: JwtClaims, name: string): string | undefined {
  * ```
  */
 export async function verifyAipToken(token: string, options: VerifyAipTokenOptions): Promise<VerifiedAipToken> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'verifyAipToken needs options with resolveKey and now.');
+  }
   const cache = signatureCacheInternal(options.signatureCache);
   let issuer = options.issuer;
   if (issuer === undefined) {

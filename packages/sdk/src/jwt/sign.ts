@@ -49,6 +49,9 @@ export interface SignJwtOptions {
  * ```
  */
 export async function signJwt(claims: JwtClaims, privateKey: PrivateKey, options: SignJwtOptions): Promise<string> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'signJwt needs options with a kid.');
+  }
   const alg: SignatureAlgorithm = algorithmFor(privateKey.type);
   if (typeof options.kid !== 'string' || options.kid.length === 0) {
     throw new VouchError('INVALID_ARGUMENT', 'A JWT needs a kid.');

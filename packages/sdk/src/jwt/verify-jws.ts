@@ -122,6 +122,9 @@ export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOption
  * ```
  */
 export async function verifyJws(token: string, options: VerifyJwsOptions): Promise<DecodedJws> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'verifyJws needs options with resolveKey.');
+  }
   const jws = decodeJws(token, options.maxLength);
   await verifyDecodedJws(jws, options, token);
   return jws;

@@ -47,6 +47,9 @@ function claimError(message: string): VouchError {
  * ```
  */
 export async function verifyJwt(token: string, options: VerifyJwtOptions): Promise<VerifiedJwt> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'verifyJwt needs options with resolveKey, issuer and now.');
+  }
   // The decoded bytes stay inside: only the header and the parsed claims are returned.
   const jws = decodeJwsForVerify(token, options.maxLength);
   await verifyDecodedJws(jws, options, token);
