@@ -46,8 +46,9 @@ export function registrationStatement(publicUrl: string, publicKeyBase64: string
 export async function signKeyProof(
   privateKey: PrivateKey,
   input: { publicUrl: string; signedAt: number },
-  crypto: CryptoProvider = getDefaultCrypto(),
+  crypto?: CryptoProvider,
 ): Promise<KeyProof> {
+  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
   if (privateKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A key proof needs an Ed25519 key.');
   const { publicUrl, signedAt } = input;
   if (typeof publicUrl !== 'string' || publicUrl === '') {
@@ -57,6 +58,6 @@ export async function signKeyProof(
     throw new VouchError('INVALID_ARGUMENT', 'signedAt must be milliseconds since the epoch.');
   }
   const statement = registrationStatement(publicUrl, formatPublicKey(privateKey.publicKey, 'base64'), signedAt);
-  const signature = await crypto.sign('EdDSA', privateKey, encodeUtf8(statement));
+  const signature = await provider.sign('EdDSA', privateKey, encodeUtf8(statement));
   return { signedAt, signature: encodeBase64(signature) };
 }

@@ -43,8 +43,9 @@ export function keyRotationStatement(
 export async function signKeyRotation(
   newPrivateKey: PrivateKey,
   input: { did: string; oldKeyBase64: string; signedAt: number },
-  crypto: CryptoProvider = getDefaultCrypto(),
+  crypto?: CryptoProvider,
 ): Promise<string> {
+  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
   if (newPrivateKey?.kind !== 'private' || newPrivateKey.type !== 'Ed25519') {
     throw new VouchError('INVALID_ARGUMENT', 'A key rotation needs an Ed25519 private key.');
   }
@@ -57,5 +58,5 @@ export async function signKeyRotation(
     formatPublicKey(newPrivateKey.publicKey, 'base64'),
     input.signedAt,
   );
-  return encodeBase64(await crypto.sign('EdDSA', newPrivateKey, encodeUtf8(statement)));
+  return encodeBase64(await provider.sign('EdDSA', newPrivateKey, encodeUtf8(statement)));
 }

@@ -18,10 +18,11 @@ export async function signedMessageText(
   payloadHash: string,
   signedAt: number,
   publicNote?: string | null,
-  crypto: CryptoProvider = getDefaultCrypto(),
+  crypto?: CryptoProvider,
 ): Promise<string> {
+  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
   const base = `${payloadHash}:${signedAt}`;
   return publicNote === undefined || publicNote === null || publicNote === ''
     ? base
-    : `${base}:${await sha256Hex(publicNote, crypto)}`;
+    : `${base}:${await sha256Hex(publicNote, provider)}`;
 }

@@ -52,9 +52,10 @@ export function aipIssueProofMessage(input: AipIssueProofInput): string {
 export async function signAipIssueProof(
   privateKey: PrivateKey,
   input: AipIssueProofInput,
-  crypto: CryptoProvider = getDefaultCrypto(),
+  crypto?: CryptoProvider,
 ): Promise<{ proof: string; signedAt: number }> {
+  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
   if (privateKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'An issue proof needs an Ed25519 key.');
-  const signature = await crypto.sign('EdDSA', privateKey, encodeUtf8(aipIssueProofMessage(input)));
+  const signature = await provider.sign('EdDSA', privateKey, encodeUtf8(aipIssueProofMessage(input)));
   return { proof: encodeBase64(signature), signedAt: input.signedAt };
 }

@@ -14,11 +14,9 @@ import type { CryptoProvider } from '../crypto/provider.ts';
  * await sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  * ```
  */
-export async function sha256Hex(
-  input: Uint8Array | string,
-  crypto: CryptoProvider = getDefaultCrypto(),
-): Promise<string> {
-  return encodeHex(await crypto.sha256(toBytes(input)));
+export async function sha256Hex(input: Uint8Array | string, crypto?: CryptoProvider): Promise<string> {
+  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
+  return encodeHex(await provider.sha256(toBytes(input)));
 }
 
 /**

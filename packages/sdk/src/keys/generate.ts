@@ -32,14 +32,12 @@ export interface GeneratedKeyPair {
  * pair.publicKeyBase64; // for identity.app-style registration
  * ```
  */
-export async function generateKeyPair(
-  type: KeyType,
-  crypto: CryptoProvider = getDefaultCrypto(),
-): Promise<GeneratedKeyPair> {
+export async function generateKeyPair(type: KeyType, crypto?: CryptoProvider): Promise<GeneratedKeyPair> {
+  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
   if (!isKeyType(type)) {
     throw new VouchError('UNSUPPORTED_KEY_TYPE', 'The key type is not supported (use Ed25519 or P-256).');
   }
-  const { publicKey, privateKey } = await crypto.generateKeyPair(type);
+  const { publicKey, privateKey } = await provider.generateKeyPair(type);
   const pair: GeneratedKeyPair = {
     type,
     publicKey,
@@ -48,7 +46,7 @@ export async function generateKeyPair(
     privateJwk: formatPrivateKey(privateKey, 'jwk'),
     publicPem: formatPublicKey(publicKey, 'pem'),
     privatePem: formatPrivateKey(privateKey, 'pem'),
-    thumbprint: await jwkThumbprint(publicKey, crypto),
+    thumbprint: await jwkThumbprint(publicKey, provider),
   };
   if (type !== 'Ed25519') return pair;
   return {

@@ -28,8 +28,9 @@ const REQUIRED: Record<string, readonly string[]> = {
  */
 export async function jwkThumbprint(
   key: PublicKey | PrivateKey | { readonly [member: string]: unknown },
-  crypto: CryptoProvider = getDefaultCrypto(),
+  crypto?: CryptoProvider,
 ): Promise<string> {
+  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
   let jwk: { readonly [member: string]: unknown };
   if (isPublicKey(key)) jwk = publicJwkFromBytes(key.type, publicKeyBytes(key));
   else if (isPrivateKey(key)) jwk = publicJwkFromBytes(key.type, publicKeyBytes(key.publicKey));
@@ -46,5 +47,5 @@ export async function jwkThumbprint(
     if (typeof v !== 'string') throw new VouchError('INVALID_KEY', `The JWK member "${m}" is missing or not a string.`);
     required[m] = v;
   }
-  return encodeBase64url(await crypto.sha256(encodeUtf8(canonicalize(required))));
+  return encodeBase64url(await provider.sha256(encodeUtf8(canonicalize(required))));
 }
