@@ -175,7 +175,8 @@ export function parseEvent(raw: unknown, caller: string, now: number): ParsedEve
   let occurredAt = now;
   if (o.occurredAt !== undefined && o.occurredAt !== null) {
     const t = o.occurredAt;
-    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) fail('occurredAt must be an integer of ms.');
+    if (typeof t !== 'number' || !Number.isSafeInteger(t)) fail('occurredAt must be an integer of ms.');
+    if (t < 0) fail('occurredAt must not be before the epoch (1970-01-01T00:00:00Z, 0 ms).');
     if (t > now + MAX_FUTURE_MS) fail('occurredAt is more than 5 minutes in the future.');
     occurredAt = t;
   }
