@@ -255,7 +255,7 @@ function parseMetricValues(raw: unknown): MetricValue[] {
       out[i] = { metricKey: key, booleanValue: b };
     } else {
       if (typeof e !== 'string' || e.length === 0 || e.length > 100 || !TEXT.test(e)) {
-        badValue(i, `.enumValue must be a string of 1 to 100 characters.`);
+        badValue(i, `.enumValue must be a string of 1 to 100 characters without control characters.`);
       }
       out[i] = { metricKey: key, enumValue: e };
     }
