@@ -81,9 +81,13 @@ export function createDomainChecker(config: Config, options: DomainCheckOptions 
     const res = await safeFetch(url, { ...fetchOptions, accept });
     if (res.status !== 200) return { code: 'HTTP_STATUS', error: `${res.url} answered HTTP ${res.status}, not 200.` };
     // A redirect may move within the domain (example.com → www.example.com), never off it: an open redirect
-    // elsewhere must not let someone else's page prove this domain.
-    const host = new URL(res.url).hostname.replace(/\.$/, '');
-    if (host !== domain && !host.endsWith(`.${domain}`)) {
+    // elsewhere must not let someone else's page prove this domain. Every hop, not only the last: a chain that
+    // leaves and comes back lets the site off the domain choose which of its pages (an upload) proves it.
+    const onDomain = (href: string) => {
+      const host = new URL(href).hostname.replace(/\.$/, '');
+      return host === domain || host.endsWith(`.${domain}`);
+    };
+    if (![...res.redirects, res.url].every(onDomain)) {
       return { code: 'REDIRECT_OFF_DOMAIN', error: `${url} redirected away from ${domain}.` };
     }
     const failure = holds(res.body.toString('utf8'));
