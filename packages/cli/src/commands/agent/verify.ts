@@ -31,10 +31,18 @@ async function verifyServer(opts: AgentOptions): Promise<string> {
   return serverBase({}, identity === undefined ? undefined : identityServer(identity));
 }
 
-function describe(sig: SignatureRecord, check: { code?: string; match?: boolean; contentHash?: string }): string {
+/**
+ * The human form of the answer; its first line states `valid`, the verdict --json answers and the exit code carries
+ * (not the record's own `valid`, which the server keeps true for a revoked signer).
+ */
+function describe(
+  sig: SignatureRecord,
+  check: { code?: string; match?: boolean; contentHash?: string },
+  valid: boolean,
+): string {
   const who = sig.agent.publicName ? `${field(sig.agent.publicName)} (${field(sig.agent.did)})` : field(sig.agent.did);
   const lines = [
-    `${sig.valid ? 'valid' : 'NOT valid'} signature by ${who}, signed ${new Date(sig.signedAt).toISOString()}`,
+    `${valid ? 'valid' : 'NOT valid'} signature by ${who}, signed ${new Date(sig.signedAt).toISOString()}`,
     `payload sha256: ${field(sig.payloadHash)}`,
   ];
   if (sig.publicNote) lines.push(`note: ${field(sig.publicNote)}`);
@@ -139,7 +147,7 @@ Examples:
         check = { valid: local.valid && match, match, contentHash, ...(local.valid ? {} : { code: local.code }) };
       }
       const out = { ...sig, signatureHash: hash, ...check, valid: sig.valid && check.valid };
-      print(io, opts.json === true, out, () => describe(sig, check));
+      print(io, opts.json === true, out, () => describe(sig, check, out.valid));
       if (!out.valid) {
         throw new CliError(
           check.match === false
