@@ -81,3 +81,30 @@ test("agent report: a duplicate's reason, the server's text, stays on the one li
   assert.equal(r.out.split('\n').filter(Boolean).length, 1, r.out);
   assert.match(r.out, /^already reported did:identity:target for spam\uFFFDreported /);
 });
+
+test("agent report: a duplicate without the reason that counted is no report's answer (exit 2, not 'for undefined')", async (t) => {
+  const dir = await tempDir(t);
+  for (const reason of [undefined, 7, null]) {
+    const server = await serve(t, (res) =>
+      answer(res, 'application/json', JSON.stringify({ reportId: 'r1', did: DID, reason, duplicate: true })),
+    );
+    for (const form of [[], ['--json']]) {
+      const r = await runClean(
+        { HOME: dir, VOUCH_HOME: dir },
+        'agent',
+        'report',
+        DID,
+        '--reason',
+        'spam',
+        '--anonymous',
+        ...form,
+        '--server',
+        server.url,
+      );
+      const what = `${form.join(' ')} reason ${String(reason)}`;
+      assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
+      assert.equal(r.out, '', what);
+      assert.match(r.err, /the server's answer is not a report/, what);
+    }
+  }
+});

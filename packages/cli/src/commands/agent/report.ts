@@ -60,10 +60,15 @@ Examples:
         if (identity.did === did) throw new CliError('an agent cannot report itself.');
         out = await callServer(base, () => agent.report(did, reason, { details: opts.details, signatureHash }));
       }
-      // The SDK hands back a success's body as it came: "reported" is said only of an answer that is a report.
+      // The SDK hands back a success's body as it came: "reported" is said only of an answer that is a report, and a
+      // repeat's only of one naming the reason that counted (printed below).
       answerOf(
         out,
-        (b) => typeof b.reportId === 'string' && (b.duplicate === undefined || typeof b.duplicate === 'boolean'),
+        (b) =>
+          typeof b.reportId === 'string' &&
+          (b.duplicate === undefined ||
+            b.duplicate === false ||
+            (b.duplicate === true && typeof b.reason === 'string')),
         'is not a report',
       );
       const how = opts.anonymous === true ? ' (anonymous)' : ' (signed)';
