@@ -85,7 +85,10 @@ export async function resolveSecretOptions(cmd: Command, io: Io): Promise<void> 
     const inArgv = cmd.getOptionValueSource(s.key) === 'cli';
     if (inArgv && file !== undefined) throw new CliError(`give ${s.flag} or ${s.flag}-file, not both.`);
     if (inArgv) {
-      sendableKey(cmd.getOptionValue(s.key) as string, s.flag);
+      const value = cmd.getOptionValue(s.key) as string;
+      // `--admin-key "$KEY"` with KEY unset: a mistake, not "no key" (which would let the environment's key be sent).
+      if (value.trim() === '') throw new CliError(`${s.flag} must not be empty.`);
+      sendableKey(value, s.flag);
       io.err(
         `vouch: warning: ${s.flag} on the command line is visible to other local users; ` +
           `use $${s.env} or ${s.flag}-file instead.`,
