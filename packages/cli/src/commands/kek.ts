@@ -37,6 +37,8 @@ Examples:
   $ VOUCH_DATABASE_URL=postgres://vouch@db/vouch VOUCH_KEK_FILE=/etc/vouch/kek vouch kek rewrap --new-kek-file kek.new`,
     )
     .action(async (opts: { newKekFile: string; dataDir?: string; json?: boolean }) => {
+      // Else it resolves to the current folder, reported as a KEK file that is a directory.
+      if (opts.newKekFile.trim() === '') throw new CliError('--new-kek-file must not be empty.', EXIT.USAGE);
       const env = envWithFlags({ dataDir: opts.dataDir });
       const { ConfigError, loadConfig, rewrapDeploymentKek } = await import('@vouch/server');
       let done;
