@@ -81,7 +81,8 @@ Examples:
     )
     .action(async (opts: WhoamiOptions) => {
       const { identity, base } = await actingIdentity(opts, io);
-      const out: Record<string, unknown> = { ...publicView(identity) };
+      // The server a command would talk to, as the text names it: --server, else the identity's (normalized).
+      const out: Record<string, unknown> = { ...publicView(identity), server: base };
       if (opts.check === true) {
         const profile: unknown = await callServer(base, () => clientFor(base).identity.get(identity.did));
         // The SDK hands back a success's body as it came (a page's text too): a check without a status is none.
