@@ -71,6 +71,17 @@ function describeMetric(m: MetricView): string {
   return `${field(m.metricKey)} (${field(m.polarity)} ${m.weight} ${field(m.lane)}, ${m.maxPerDay}/day)`;
 }
 
+/**
+ * The slug as a segment of a route's path. An empty one names another route, and `.` and `..` stay dot segments
+ * however encoded (the URL parser resolves `%2e` too); no slug is any of them, so each is refused before sending.
+ */
+function slugSegment(slug: string): string {
+  if (slug === '' || slug === '.' || slug === '..') {
+    throw new CliError(`"${slug}" is not an integrator slug.`, EXIT.USAGE);
+  }
+  return encodeURIComponent(slug);
+}
+
 function describeIntegrator(i: IntegratorView): string {
   const metrics = i.metrics.map(describeMetric);
   return `${field(i.slug)}  v${i.environmentVersion}  ${field(i.name)}  ${field(i.domain)}\n  ${metrics.join('\n  ') || '(no metrics)'}`;
@@ -141,7 +152,7 @@ Example:
       const res = await request(
         serverBase(opts),
         'POST',
-        `/api/v1/admin/integrators/${encodeURIComponent(slug)}/rotate-key`,
+        `/api/v1/admin/integrators/${slugSegment(slug)}/rotate-key`,
         {},
         adminHeaders(opts),
       );
@@ -208,14 +219,9 @@ Examples:
   $ vouch integrator metrics shop --file metrics.json --json`,
     )
     .action(async (slug: string, opts: MetricsOptions) => {
+      const path = `/api/v1/admin/integrators/${slugSegment(slug)}/metrics`;
       const metrics = await readMetricsFile(opts.file);
-      const res = await request(
-        serverBase(opts),
-        'PUT',
-        `/api/v1/admin/integrators/${encodeURIComponent(slug)}/metrics`,
-        { metrics },
-        adminHeaders(opts),
-      );
+      const res = await request(serverBase(opts), 'PUT', path, { metrics }, adminHeaders(opts));
       expectStatus(res, [200]);
       const r = answerOf<{ slug: string; environmentVersion: number; changed: boolean; metrics: MetricView[] }>(
         res.body,
