@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CONSENT_PAYLOAD_TYPE, isConsentStatement } from '@vouch/sdk';
 import { CliError } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { actingIdentity, agentOptions, callServer, readInput } from './common.ts';
 import type { AgentOptions } from './common.ts';
 
@@ -51,7 +51,8 @@ Examples:
         print(io, true, { signatureHash, payloadHash, signedAt, did: identity.did, verifyUrl }, () => '');
       } else {
         io.out(signatureHash);
-        io.err(`signed ${file === '-' ? 'standard input' : file} (sha256 ${payloadHash}) as ${identity.did}`);
+        // The DID is the server's registration answer, kept as it came: field() keeps it on its line.
+        io.err(`signed ${file === '-' ? 'standard input' : file} (sha256 ${payloadHash}) as ${field(identity.did)}`);
         io.err(`verify: ${verifyUrl}`);
       }
     });
