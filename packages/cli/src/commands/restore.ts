@@ -8,9 +8,11 @@ import { keyFileWarnings, printableUrl, schemaOption, shellWord, sqliteCommandCo
 
 /** The pg_restore command that restores `input` (a pg_dump custom-format file) into the configured database. */
 export function pgRestoreCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, input: string): string {
+  // The file is a word of its own: one starting with `-` would be read as options.
+  const file = input.startsWith('-') ? `./${input}` : input;
   return (
     `pg_restore --clean --if-exists --no-owner --single-transaction${schemaOption(config)} ` +
-    `--dbname=${printableUrl(config)} ${shellWord(input)}`
+    `--dbname=${printableUrl(config)} ${shellWord(file)}`
   );
 }
 
