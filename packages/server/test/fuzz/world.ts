@@ -53,23 +53,25 @@ export async function buildWorld(t: TestApp): Promise<FuzzCredentials> {
   );
   const posted = await call(t, 'POST', '/v1/registry/proposals', pending);
 
-  // An integrator, when that module is installed: its key opens ingestion and the integrator-only routes.
-  const integrator = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/admin/integrators',
-    headers: admin,
-    payload: {
+  // An integrator (the module is built in): its key opens ingestion and the integrator-only routes. Made through
+  // call(), which fails the fuzz if it is refused, rather than fuzzing those routes without their credential.
+  const integrator = await call(
+    t,
+    'POST',
+    '/api/v1/admin/integrators',
+    {
       slug: 'fuzz-int',
       name: 'Fuzz Integrator',
       domain: 'fuzz-int.example',
       metrics: [{ metricKey: 'tasks_completed', polarity: 'boost', weight: 1, lane: 'conduct' }],
     },
-  });
-  const integratorKey = integrator.statusCode === 201 ? (integrator.json() as { apiKey: string }).apiKey : undefined;
+    admin,
+  );
+  const integratorKey = integrator.apiKey as string;
 
   return {
     adminKey: t.adminKey,
-    bearers: [ownerKey, managementToken, ...(integratorKey === undefined ? [] : [integratorKey])],
+    bearers: [ownerKey, managementToken, integratorKey],
     agents: [did, bySlug.did as string],
     strings: [
       did,
@@ -93,7 +95,7 @@ export async function buildWorld(t: TestApp): Promise<FuzzCredentials> {
       'fuzz-int',
       'fuzz-int.production.v1',
       'tasks_completed',
-      ...(integratorKey === undefined ? [] : [integratorKey]),
+      integratorKey,
     ],
   };
 }
