@@ -1,7 +1,9 @@
-// Whole requests for one route: path, query string, headers and body, either schema-aware (right shape, wrong
-// values) or noise (malformed, oversized, deeply nested, wrong content type), with and without real credentials.
+// Whole requests for one route: path, query string, headers and body, either conforming to the route's schema (what a
+// correct client sends), schema-aware (right shape, wrong values) or noise (malformed, oversized, deeply nested, wrong
+// content type), with and without real credentials.
 import fc from 'fast-check';
 import type { FuzzRoute } from './openapi.ts';
+import { conformingFromSchema } from './conforming-arbitrary.ts';
 import { confusedValue, fromSchema, nastyString } from './schema-arbitrary.ts';
 import type { Pools } from './schema-arbitrary.ts';
 
@@ -205,14 +207,23 @@ function headersArb(creds: FuzzCredentials, hasBody: boolean): fc.Arbitrary<Reco
     });
 }
 
-/** Requests for `route`: half schema-aware, half noise, each with its own headers and query string. */
+/**
+ * Requests for `route`: schema-conforming, schema-aware (spoilt) or noise bodies, each with its own headers and query
+ * string.
+ */
 export function requestArb(route: FuzzRoute, creds: FuzzCredentials, bodyLimit: number): fc.Arbitrary<FuzzRequest> {
   const path = fc
     .tuple(...route.pathParams.map((p) => pathValue(p.schema, creds).map((v) => [p.name, v] as const)))
     .map((pairs) => pairs.reduce((acc, [name, v]) => acc.replace(`{${name}}`, v), route.path));
   const schemaBody =
     route.body === undefined ? fc.constant(undefined) : fromSchema(route.body, creds).map((v) => JSON.stringify(v));
+  // Bodies the route's schema accepts, so that handlers are fuzzed and not only the validator in front of them.
+  const conformingBody =
+    route.body === undefined
+      ? fc.constant(undefined)
+      : conformingFromSchema(route.body, creds).map((v) => JSON.stringify(v));
   const body = fc.oneof(
+    { weight: 3, arbitrary: conformingBody },
     { weight: 5, arbitrary: schemaBody },
     { weight: 4, arbitrary: noiseBody(bodyLimit) },
     { weight: 1, arbitrary: fc.constant(undefined) },

@@ -1,4 +1,4 @@
-// Every route of the live OpenAPI document, fuzzed on both engines: schema-aware and noise bodies, hostile
+// Every route of the live OpenAPI document, fuzzed on both engines: conforming, schema-aware and noise bodies, hostile
 // headers and query strings, with and without real credentials. A route added by any module is covered as soon
 // as it is registered. Properties: never a 5xx, never a hang, every 4xx a JSON `{error, code}` with string code,
 // a 4xx writes nothing, every status is one the document declares for the route, and a schema refusal names its
