@@ -82,8 +82,8 @@ eachEngine(
                   const body = JSON.parse(res.body) as { error?: unknown; code?: unknown; field?: unknown };
                   assert.equal(typeof body.code, 'string', `no code: ${what}`);
                   assert.equal(typeof body.error, 'string', `no error: ${what}`);
-                  // A refusal whose sentence starts with the path of a value names it as `field` (the handler's sentence
-                  // starts with it): a route's response schema must not drop it.
+                  // A refusal whose sentence starts with the path of a value names it as `field` (the handler's
+                  // sentence starts with it): a route's response schema must not drop it.
                   const named = /^(body|querystring|params|headers)[.[ ]/.test(String(body.error));
                   if (body.code === 'VALIDATION_FAILED' && named) {
                     assert.equal(typeof body.field, 'string', `no field: ${what}`);
