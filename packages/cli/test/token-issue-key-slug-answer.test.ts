@@ -29,3 +29,22 @@ test('token issue --key refuses a slug lookup that answers no DID (exit 2), and 
     );
   }
 });
+
+// A slug that is a dot segment ('.', '..') or empty would ask GET /v1/ or /v1/identity/, another route: refused first.
+test('token issue --key refuses an empty or dot-segment agent before any lookup (exit 2)', async (t) => {
+  const dir = await tempDir(t);
+  const vouchHome = join(dir, 'home');
+  await writeStoredIdentity(vouchHome, 'http://127.0.0.1:9');
+  const keyFile = join(vouchHome, 'identities', 'bot.json');
+  const server = await serve(t, (res) => json(res, 200, { did: 'did:identity:bot' }));
+  for (const agent of ['', '.', '..']) {
+    const r = await runClean({ HOME: dir }, 'token', 'issue', agent, '--key', keyFile, '--server', server.url);
+    assert.equal(r.code, 2, `${agent}: ${r.out}${r.err}`);
+    assert.equal(r.out, '', agent);
+    assert.equal(r.err, `vouch: "${agent}" is not an agent DID or slug.\n`, agent);
+  }
+  assert.deepEqual(
+    server.seen.map((s) => s.url),
+    [],
+  );
+});

@@ -72,6 +72,10 @@ function describe(claims: JwtClaims): string {
 /** The agent's DID: given as is, or looked up by slug (the proof signs the DID). */
 async function agentDid(base: string, agent: string): Promise<string> {
   if (agent.startsWith('did:')) return agent;
+  // `.` and `..` stay dot segments however encoded, and '' names the collection: each would ask another route.
+  if (agent === '' || agent === '.' || agent === '..') {
+    throw new CliError(`"${agent}" is not an agent DID or slug.`, EXIT.USAGE);
+  }
   const res = await request(base, 'GET', `/v1/identity/${encodeURIComponent(agent)}`);
   expectStatus(res, [200]);
   // The body is whatever JSON came (null too): only an object's string did is the agent's DID.
