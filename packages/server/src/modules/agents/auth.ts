@@ -173,14 +173,9 @@ export function agentSignatureAuthenticator(ctx: AppContext): Authenticator {
     // way the replay guard keys on the signature's bytes: one signature is one request, whichever path it names.
     const signs = (path: string) =>
       verifyAgentSignature(toAgent(row), signedRequestString(req.method, path, signedAt, contentHash), signature);
-    try {
-      if (!((prefix !== '' && (await signs(`${prefix}${req.url}`))) || (await signs(req.url)))) return null;
-    } catch (err) {
-      // A stored key the SDK now refuses (small order, stored before the refusal) authenticates no one, since a
-      // signature for it can be forged: not a 400 INVALID_KEY for a key the caller never sent.
-      if (err instanceof VouchError && err.code === 'INVALID_KEY') return null;
-      throw err;
-    }
+    // A stored key the SDK now refuses (small order, stored before the refusal) verifies nothing
+    // (verifyAgentSignature), so it authenticates no one.
+    if (!((prefix !== '' && (await signs(`${prefix}${req.url}`))) || (await signs(req.url)))) return null;
     signedRequests.set(req, {
       agentId: row.id,
       publicKey: row.public_key,

@@ -1,6 +1,6 @@
 // The agents module's service API: what other modules (tokens, signatures, capabilities, reputation, domain) call.
 // They never query the agents tables themselves.
-import { decodeBase64, getDefaultCrypto, parsePublicKey, encodeUtf8 } from '@vouch/sdk';
+import { VouchError, decodeBase64, getDefaultCrypto, parsePublicKey, encodeUtf8 } from '@vouch/sdk';
 import type { PublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
@@ -236,8 +236,10 @@ export function getAgentPublicKey(agent: Pick<Agent, 'publicKey'>): PublicKey {
 
 /**
  * Verifies an Ed25519 signature (standard base64, as identity.app sends it) by the agent's current key over
- * `message` (a string is signed as UTF-8). `false` for a malformed or wrong signature; throws `AGENT_HAS_NO_KEY`
- * when the agent has no key. Runs off the event loop.
+ * `message` (a string is signed as UTF-8). `false` for a malformed or wrong signature, and for any signature by a
+ * stored key the SDK now refuses (small order, stored before the refusal: a signature for it can be forged), so
+ * that each route answers its own bad-signature code, not 400 `INVALID_KEY` about a key the caller never sent;
+ * throws `AGENT_HAS_NO_KEY` when the agent has no key. Runs off the event loop.
  *
  * @example
  * await verifyAgentSignature(agent, `${payloadHash}:${signedAt}`, body.signature); // true or false
@@ -247,7 +249,13 @@ export async function verifyAgentSignature(
   message: string | Uint8Array,
   signatureBase64: string,
 ): Promise<boolean> {
-  const key = getAgentPublicKey(agent);
+  let key: PublicKey;
+  try {
+    key = getAgentPublicKey(agent);
+  } catch (err) {
+    if (err instanceof VouchError && err.code === 'INVALID_KEY') return false;
+    throw err;
+  }
   let signature: Uint8Array;
   try {
     signature = decodeBase64(signatureBase64);
