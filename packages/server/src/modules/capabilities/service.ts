@@ -427,6 +427,16 @@ export async function interceptBatch(
 }
 
 /**
+ * The token's record, or undefined once housekeeping may prune it (expired more than the clock skew ago, as
+ * {@link pruneCapabilityState} cuts off): whether it ran yet must not change what a revoke answers.
+ */
+async function recordedToken(ctx: AppContext, jti: string): Promise<store.CapabilityTokenRow | undefined> {
+  const row = await store.findToken(ctx.storage.db, jti);
+  const prunedBefore = ctx.clock.now() - ctx.config.clockSkewSeconds * 1000;
+  return row === undefined || row.expires_at < prunedBefore ? undefined : row;
+}
+
+/**
  * `POST /v1/tokens/revoke`: by the admin, or by the issuer the token is bound to with `proof` (a JWS `{jti, iat}`
  * by its current registry key). Revoking is idempotent; every token delegated from it is denied from then on.
  *
@@ -439,7 +449,7 @@ export async function revokeCapability(
   input: { tokenId: string; reason?: string; proof?: string; requestId?: string },
 ): Promise<{ tokenId: string; revoked: true; alreadyRevoked: boolean }> {
   const db = ctx.storage.db;
-  const row = await store.findToken(db, input.tokenId);
+  const row = await recordedToken(ctx, input.tokenId);
   let revokedBy: string;
   // Which admin key, for the audit log; the revocation row records the kind of revoker only.
   let auditActor: string | undefined;
