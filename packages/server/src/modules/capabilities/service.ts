@@ -129,15 +129,21 @@ function newJti(): string {
   return encodeBase64url(randomBytes(16));
 }
 
-/** A proof of possession checked against the bound key; returns what marks it used. */
+/**
+ * A proof of possession checked against the bound key; returns what marks it used. `undefined` is a recorded bound key
+ * the SDK now refuses (see {@link recordedBoundKey}): no proof by it proves anything, so every one is `PROOF_INVALID`.
+ */
 async function checkProof(
   ctx: AppContext,
-  agentKey: ReturnType<typeof parsePublicKey>,
+  agentKey: ReturnType<typeof parsePublicKey> | undefined,
   proof: string | undefined,
   request: CapabilityRequest,
 ): Promise<{ digest: string; expiresAt: number }> {
   if (proof === undefined) {
     throw new ApiError('PROOF_REQUIRED', "The agent credential binds the agent's key: send `proof`, signed by it.");
+  }
+  if (agentKey === undefined) {
+    throw new ApiError('PROOF_INVALID', "The agent credential's bound key is one for which signatures can be forged.");
   }
   const iat = await sdk(() => verifyCapabilityProof(proof, { agentKey, ...request, now: ctx.clock.now() }));
   return { digest: sha256HexSync(proof), expiresAt: (iat + PROOF_MAX_AGE_SECONDS) * 1000 };
@@ -343,6 +349,20 @@ async function issueOnce(
     input.requestId,
     credential === undefined && principal !== null ? adminActorOf(principal) : undefined,
   );
+}
+
+/**
+ * The agent key a token was recorded with (its credential's `cnf.jwk`), or undefined for one the SDK now refuses (a
+ * point of small order, from a credential accepted before the refusal): a 400 `INVALID_KEY` would be about a key the
+ * caller did not send.
+ */
+function recordedBoundKey(cnfJwk: string): ReturnType<typeof parsePublicKey> | undefined {
+  try {
+    return parsePublicKey(JSON.parse(cnfJwk) as Record<string, unknown>, { type: 'Ed25519' });
+  } catch (err) {
+    if (err instanceof VouchError && err.code === 'INVALID_KEY') return undefined;
+    throw err;
+  }
 }
 
 /** Shares one registry read among the decisions of a batch. */
@@ -579,7 +599,7 @@ async function delegateOnce(
   if (row === undefined) throw new ApiError('NOT_FOUND', 'The parent token is not on record at this gateway.');
   let proof: { digest: string; expiresAt: number } | undefined;
   if (row.cnf_jwk !== null) {
-    const agentKey = parsePublicKey(JSON.parse(row.cnf_jwk) as Record<string, unknown>, { type: 'Ed25519' });
+    const agentKey = recordedBoundKey(row.cnf_jwk);
     proof = await checkProof(ctx, agentKey, input.proof, { agentId: parent.sub, resource, action });
   }
   const iat = Math.floor(ctx.clock.now() / 1000);
