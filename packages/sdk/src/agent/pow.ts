@@ -19,6 +19,14 @@ const BATCH = 1024;
 
 /** Finds `powNonce` for `publicKeyBase64`; reports progress once per batch of hashes. */
 export async function proofOfWork(publicKeyBase64: string, options: ProofOfWorkOptions): Promise<PowSolution> {
+  // Both required: a missing one (a JavaScript caller, settings read from JSON) is named, not a raw TypeError.
+  const crypto: unknown = typeof options === 'object' && options !== null ? options.crypto : undefined;
+  if (typeof crypto !== 'object' || crypto === null || typeof (crypto as CryptoProvider).sha256 !== 'function') {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      'proofOfWork needs options with difficulty and crypto (a CryptoProvider).',
+    );
+  }
   if (options.crypto.name === 'node') {
     return solvePow(publicKeyBase64, {
       difficulty: options.difficulty,

@@ -1,0 +1,31 @@
+// proofOfWork takes a required options argument whose crypto member (the CryptoProvider) is required too; a missing,
+// null or non-provider crypto, or a null options argument (a JavaScript caller, settings read from JSON), threw a raw
+// TypeError ("Cannot read properties of undefined (reading 'name')"). Each now throws VouchError INVALID_ARGUMENT
+// naming what is required; the options stay required (no default provider: the type and docs require one).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkPow, createWebCryptoProvider, isVouchError, proofOfWork } from '../src/index.ts';
+import type { ProofOfWorkOptions } from '../src/index.ts';
+
+const PK = '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=';
+
+function invalid(names: RegExp) {
+  return (err: unknown): boolean => {
+    assert.ok(isVouchError(err), String(err));
+    assert.equal(err.code, 'INVALID_ARGUMENT');
+    assert.match(err.message, names);
+    return true;
+  };
+}
+
+test('proofOfWork without a crypto provider, or without options, is INVALID_ARGUMENT naming crypto', async () => {
+  for (const crypto of [undefined, null, 'node', 42, {}, { name: 'web' }]) {
+    const options = { difficulty: 1, crypto } as unknown as ProofOfWorkOptions;
+    await assert.rejects(proofOfWork(PK, options), invalid(/crypto/), String(crypto));
+  }
+  for (const bad of [null, undefined, 'node', 7]) {
+    await assert.rejects(proofOfWork(PK, bad as unknown as ProofOfWorkOptions), invalid(/crypto/), String(bad));
+  }
+  const solution = await proofOfWork(PK, { difficulty: 1, crypto: createWebCryptoProvider() });
+  assert.equal(checkPow(PK, solution.nonce, 1), true);
+});
