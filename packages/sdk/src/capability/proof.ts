@@ -20,6 +20,26 @@ import {
 import { CAPABILITY_PROOF_TYP, CAPABILITY_REVOCATION_TYP, PROOF_MAX_AGE_SECONDS } from './types.ts';
 import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
+/** Options of the proof signers: the signing time (ms or a Date; default now) and the provider. */
+interface SignerOptions {
+  now?: number | Date;
+  crypto?: CryptoProvider;
+}
+
+/** Optional options: null means the defaults, as absent (settings read from JSON); any other non-object is refused. */
+function signerOptions(given: unknown, name: string): SignerOptions {
+  if (given === undefined || given === null) return {};
+  if (typeof given !== 'object') throw new VouchError('INVALID_ARGUMENT', `${name} options may hold now and crypto.`);
+  return given as SignerOptions;
+}
+
+/** Whether `input` is an object whose `names` members are non-empty strings. */
+function hasStrings(input: unknown, names: readonly string[]): boolean {
+  if (typeof input !== 'object' || input === null) return false;
+  const record = input as Record<string, unknown>;
+  return names.every((n) => typeof record[n] === 'string' && record[n] !== '');
+}
+
 export interface CapabilityProofInput {
   agentId: string;
   resource: string;
@@ -38,9 +58,13 @@ export interface CapabilityProofInput {
 export async function signCapabilityProof(
   input: CapabilityProofInput,
   agentKey: PrivateKey,
-  options: { now?: number | Date; crypto?: CryptoProvider } = {},
+  given?: { now?: number | Date; crypto?: CryptoProvider },
 ): Promise<string> {
-  if (agentKey.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'The agent key must be Ed25519.');
+  const options = signerOptions(given, 'signCapabilityProof');
+  if (!hasStrings(input, ['agentId', 'resource', 'action'])) {
+    throw new VouchError('INVALID_ARGUMENT', 'A capability proof needs agentId, resource and action strings.');
+  }
+  if (agentKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'The agent key must be Ed25519.');
   const crypto = options.crypto ?? getDefaultCrypto();
   const kid = await jwkThumbprint(agentKey, crypto);
   const payload = {
@@ -105,9 +129,13 @@ export async function verifyCapabilityProof(proof: string, options: VerifyCapabi
 export async function signRevocationRequest(
   input: { jti: string; issuerId: string },
   issuerKey: PrivateKey,
-  options: { now?: number | Date; crypto?: CryptoProvider } = {},
+  given?: { now?: number | Date; crypto?: CryptoProvider },
 ): Promise<string> {
-  if (issuerKey.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A registry issuer key is Ed25519.');
+  const options = signerOptions(given, 'signRevocationRequest');
+  if (!hasStrings(input, ['jti', 'issuerId'])) {
+    throw new VouchError('INVALID_ARGUMENT', 'A revocation request needs jti and issuerId strings.');
+  }
+  if (issuerKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A registry issuer key is Ed25519.');
   const crypto = options.crypto ?? getDefaultCrypto();
   const payload = { jti: input.jti, iat: Math.floor(signingMs(options.now) / 1000) };
   return signEd25519Jws({ typ: CAPABILITY_REVOCATION_TYP, kid: input.issuerId }, payload, (data) =>

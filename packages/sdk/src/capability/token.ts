@@ -90,6 +90,12 @@ export async function signCapabilityToken(
   privateKey: PrivateKey,
   options: { kid: string; crypto?: CryptoProvider },
 ): Promise<string> {
+  // Required: a missing one (a JavaScript caller, settings read from JSON) is named, not a raw TypeError, and a token
+  // without a kid (every verifier refuses it) is never signed.
+  if (typeof options !== 'object' || options === null || typeof options.kid !== 'string' || options.kid === '') {
+    throw new VouchError('INVALID_ARGUMENT', 'signCapabilityToken needs options with a kid.');
+  }
+  if (privateKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'The capability key must be Ed25519.');
   const checked = parseCapabilityClaims(claims);
   const crypto = options.crypto ?? getDefaultCrypto();
   const payload: Record<string, unknown> = { ...checked, par: [...checked.par] };
