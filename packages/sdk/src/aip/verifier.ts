@@ -156,6 +156,10 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * ```
  */
 export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
+  // Required: a missing one (a JavaScript caller, settings read from JSON) is named, not a raw TypeError.
+  if (typeof given !== 'object' || given === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'createAipVerifier needs options with the issuer URL or a JWKS.');
+  }
   // A member set to null (settings read from JSON) is an absent one: a null jwks would pin no keys at all, a null
   // revocationsUrl be fetched as "null", a null nonceStore throw at the first nonce.
   const options: AipVerifierOptions = {

@@ -1,3 +1,4 @@
+import { VouchError } from '../errors.ts';
 import { HttpTransport } from './http.ts';
 import type { Credentials, HttpOptions } from './http.ts';
 import { AgentsApi, OwnersApi } from './agents.ts';
@@ -38,6 +39,10 @@ export class VouchClient {
   readonly #options: VouchClientOptions;
 
   constructor(options: VouchClientOptions) {
+    // Required: a missing one (a JavaScript caller, settings read from JSON) is named, not a raw TypeError.
+    if (typeof options !== 'object' || options === null) {
+      throw new VouchError('INVALID_ARGUMENT', 'VouchClient needs options with a baseUrl.');
+    }
     this.#options = { ...options, credentials: { ...options.credentials } };
     this.http = new HttpTransport(options);
     this.server = new ServerApi(this.http);

@@ -282,6 +282,9 @@ export class HttpTransport {
   private readonly maxResponseBytes: number;
 
   constructor(options: HttpOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new VouchError('INVALID_ARGUMENT', 'HttpTransport needs options with a baseUrl.');
+    }
     let base: URL;
     try {
       base = new URL(options.baseUrl);

@@ -1,0 +1,26 @@
+// new VouchClient (and its HttpTransport) and createAipVerifier take a required options argument; a null or absent one (a JavaScript caller,
+// settings read from JSON) threw a raw TypeError ("Cannot read properties of null (reading 'credentials')"). It now
+// throws VouchError INVALID_ARGUMENT naming what the options must hold; the options stay required.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAipVerifier, HttpTransport, isVouchError, VouchClient } from '../src/index.ts';
+import type { AipVerifierOptions, HttpOptions, VouchClientOptions } from '../src/index.ts';
+
+function invalid(names: RegExp) {
+  return (err: unknown): boolean => {
+    assert.ok(isVouchError(err), String(err));
+    assert.equal(err.code, 'INVALID_ARGUMENT');
+    assert.match(err.message, names);
+    return true;
+  };
+}
+
+test('a null, undefined or non-object options argument is INVALID_ARGUMENT naming what is required', () => {
+  for (const bad of [null, undefined, 'http://127.0.0.1:1', 42]) {
+    assert.throws(() => new VouchClient(bad as unknown as VouchClientOptions), invalid(/baseUrl/), String(bad));
+    assert.throws(() => new HttpTransport(bad as unknown as HttpOptions), invalid(/baseUrl/), String(bad));
+    const options = bad as unknown as AipVerifierOptions;
+    assert.throws(() => createAipVerifier(options), invalid(/issuer.*JWKS/), String(bad));
+  }
+  assert.equal(new VouchClient({ baseUrl: 'http://127.0.0.1:1/' }).baseUrl, 'http://127.0.0.1:1');
+});
