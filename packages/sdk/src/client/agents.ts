@@ -1,5 +1,5 @@
 import type { CallOptions } from './http.ts';
-import { Api } from './api.ts';
+import { Api, requiredInput } from './api.ts';
 import { ROUTES } from './routes.ts';
 import type { AgentRegistration, Answer, OwnerPage, ReportInput } from './types.ts';
 
@@ -66,7 +66,7 @@ export class AgentsApi extends Api {
    * where `signedAt` is the request's `X-Vouch-Signed-At`: pass the one the statement names, or the request is
    * stamped with the clock's later reading and refused `SIGNATURE_INVALID`. `VouchAgent.rotateKey` does both.
    */
-  rotateKey(
+  async rotateKey(
     id: string,
     input: { newPublicKey: string; newKeySignature: string; signedAt?: number },
     options?: CallOptions,
@@ -83,7 +83,7 @@ export class AgentsApi extends Api {
     // The rotation revokes the agent's management tokens (a new one is answered, once, when it had any) and its live
     // AIP tokens (how many, when there were any): the old key may have been stolen. An unclaimed agent's unused
     // claim token is replaced too (the new one answered, once).
-    const { signedAt, ...body } = input;
+    const { signedAt, ...body } = requiredInput(input, 'agents.rotateKey needs an input object with newPublicKey.');
     return this.send(
       ROUTES.rotateAgentKey,
       { params: { id }, body, ...(signedAt === undefined ? {} : { signedAt }) },

@@ -1,5 +1,6 @@
+import { VouchError } from '../errors.ts';
 import type { CallOptions } from './http.ts';
-import { Api } from './api.ts';
+import { Api, requiredInput } from './api.ts';
 import { ROUTES } from './routes.ts';
 import type {
   Answer,
@@ -16,7 +17,8 @@ export class CapabilitiesApi extends Api {
    * `POST /v1/tokens`: a capability token. With `issuerBinding` the credential authorizes it and no key is sent
    * unless `options.as` says so; without it the admin key is required (sent when configured).
    */
-  issue(input: CapabilityIssueInput, options?: CallOptions): Promise<Answer<CapabilityIssued>> {
+  async issue(input: CapabilityIssueInput, options?: CallOptions): Promise<Answer<CapabilityIssued>> {
+    requiredInput(input, 'capabilities.issue needs an input object (agentId, resource, action, ...).');
     const as = options?.as ?? (input.issuerBinding === undefined ? undefined : 'none');
     return this.send(ROUTES.capabilityIssue, { body: { ...input } }, { ...options, as });
   }
@@ -27,10 +29,13 @@ export class CapabilitiesApi extends Api {
   }
 
   /** `POST /v1/intercept/batch`: up to 50 decisions, in order. */
-  interceptBatch(
+  async interceptBatch(
     requests: InterceptInput[],
     options?: CallOptions,
   ): Promise<Answer<{ results: Array<Answer<InterceptDecision>> }>> {
+    if (!Array.isArray(requests)) {
+      throw new VouchError('INVALID_ARGUMENT', 'capabilities.interceptBatch needs an array of requests.');
+    }
     return this.send(ROUTES.interceptBatch, { body: { requests: requests.map((r) => ({ ...r })) } }, options);
   }
 
@@ -40,10 +45,11 @@ export class CapabilitiesApi extends Api {
    * 60 s still answers `alreadyRevoked: true` if the first attempt revoked it, unless the issuer was removed from the
    * registry meanwhile: a removed issuer is refused `ISSUER_REVOKED` for anything (its tokens are all denied anyway).
    */
-  revoke(
+  async revoke(
     input: { tokenId: string; reason?: string; proof?: string },
     options?: CallOptions,
   ): Promise<Answer<{ tokenId: string; revoked: boolean; alreadyRevoked: boolean }>> {
+    requiredInput(input, 'capabilities.revoke needs an input object with a tokenId.');
     const as = options?.as ?? (input.proof === undefined ? undefined : 'none');
     return this.send(ROUTES.capabilityRevoke, { body: { ...input } }, { ...options, as });
   }

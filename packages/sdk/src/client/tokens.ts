@@ -1,5 +1,5 @@
 import type { CallOptions } from './http.ts';
-import { Api } from './api.ts';
+import { Api, requiredInput } from './api.ts';
 import { errorFromResponse } from './errors.ts';
 import { ROUTES } from './routes.ts';
 import { decodeJwt } from '../jwt/decode.ts';
@@ -54,6 +54,7 @@ export class TokensApi extends Api {
     input: { token: string; audience?: string; nonce?: string; token_type?: AipTokenType },
     options?: CallOptions,
   ): Promise<AipCheckResult> {
+    requiredInput(input, 'tokens.verify needs an input object with a token.');
     const once = mayConsumeNonce(input.token, options);
     const res = await this.http.call<AipCheckResult>(
       ROUTES.aipVerify,
