@@ -121,6 +121,9 @@ export class VouchAgent {
   private lastConsentAt = -1;
 
   constructor(client: VouchClient, identity: { did: string; privateKey: PrivateKey }) {
+    if (typeof client?.withCredentials !== 'function') {
+      throw new VouchError('INVALID_ARGUMENT', 'A VouchAgent needs a VouchClient.');
+    }
     if (typeof identity?.did !== 'string' || !identity.did.startsWith('did:')) {
       throw new VouchError('INVALID_ARGUMENT', 'The agent needs its DID.');
     }
@@ -316,6 +319,9 @@ export class VouchAgent {
     request: CapabilityTokenRequest,
     options: CallOptions = {},
   ): Promise<Answer<CapabilityIssued>> {
+    if (typeof request !== 'object' || request === null) {
+      throw new VouchError('INVALID_ARGUMENT', 'requestCapability needs a request with resource, action and tier.');
+    }
     const agentId = request.agentId ?? this.did;
     const input: CapabilityIssueInput = {
       agentId,
@@ -324,7 +330,8 @@ export class VouchAgent {
       tier: request.tier,
       expiresIn: request.expiresIn,
     };
-    if (request.issuerBinding !== undefined) {
+    // A null binding (settings read from JSON) is an absent one, not an empty binding sent with a proof.
+    if (request.issuerBinding !== undefined && request.issuerBinding !== null) {
       input.issuerBinding = { ...request.issuerBinding };
       if (request.proof !== false) {
         input.proof = await signCapabilityProof(

@@ -83,6 +83,9 @@ export async function createAgentIdentity(
   client: VouchClient,
   options: CreateAgentIdentityOptions = {},
 ): Promise<CreatedAgent> {
+  if (typeof client?.tokens?.discovery !== 'function' || typeof client.http?.now !== 'function') {
+    throw new VouchError('INVALID_ARGUMENT', 'createAgentIdentity needs a VouchClient.');
+  }
   // A null options argument or member (settings read from JSON) is an absent one: the defaults, nothing sent (the
   // server's schema refuses a null label or linkingKey).
   const { label, linkingKey, difficulty, onProgress, keyProof = true, publicUrl, ...call } = options ?? {};
