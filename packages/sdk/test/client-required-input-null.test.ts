@@ -37,3 +37,24 @@ test('a required input that is null, absent or not an object is INVALID_ARGUMENT
   await client.capabilities.interceptBatch([]);
   assert.equal(sent, 2);
 });
+
+// integrators.create and integrators.setMetrics copied the metrics list (`input.metrics.map`) unguarded: a null input
+// or a missing or null list threw a raw TypeError, synchronously.
+test('integrators.create and setMetrics without a metrics list are INVALID_ARGUMENT, and nothing is sent', async () => {
+  let sent = 0;
+  const fetch: HttpFetch = async () => {
+    sent++;
+    return { status: 200, headers: new Headers({ 'content-type': 'application/json' }), text: async () => '{}' };
+  };
+  const client = new VouchClient({ baseUrl: 'http://127.0.0.1:1', fetch, credentials: { adminKey: 'a' } });
+  type Any = never;
+  for (const bad of [null, undefined, 'x', { slug: 'acme', name: 'Acme', domain: 'acme.example' }]) {
+    await assert.rejects(client.integrators.create(bad as Any), invalid(/integrators\.create.*metrics/), String(bad));
+  }
+  for (const bad of [null, undefined, 'x']) {
+    await assert.rejects(client.integrators.setMetrics('acme', bad as Any), invalid(/setMetrics.*metrics/));
+  }
+  assert.equal(sent, 0);
+  await client.integrators.setMetrics('acme', []);
+  assert.equal(sent, 1);
+});

@@ -1,6 +1,7 @@
 import type { CallOptions } from './http.ts';
 import type { JsonValue } from '../json/types.ts';
-import { Api } from './api.ts';
+import { VouchError } from '../errors.ts';
+import { Api, requiredInput } from './api.ts';
 import { ROUTES } from './routes.ts';
 import type {
   Answer,
@@ -38,7 +39,10 @@ export class SignaturesApi extends Api {
 /** Integrators: admin management, agents' consent, public disclosure, event ingestion. */
 export class IntegratorsApi extends Api {
   /** `POST /api/v1/admin/integrators` (admin): a new integrator; its `apiKey` is shown once. */
-  create(input: IntegratorInput, options?: CallOptions): Promise<Answer<{ slug: string; apiKey: string }>> {
+  async create(input: IntegratorInput, options?: CallOptions): Promise<Answer<{ slug: string; apiKey: string }>> {
+    if (!Array.isArray(requiredInput(input, 'integrators.create needs an input object with metrics.').metrics)) {
+      throw new VouchError('INVALID_ARGUMENT', 'integrators.create needs an input object with metrics.');
+    }
     return this.send(
       ROUTES.createIntegrator,
       { body: { ...input, metrics: input.metrics.map((m) => ({ ...m })) } },
@@ -52,11 +56,13 @@ export class IntegratorsApi extends Api {
   }
 
   /** `PUT /api/v1/admin/integrators/:slug/metrics` (admin): replace the metrics; a change is a new environment version. */
-  setMetrics(
+  async setMetrics(
     slug: string,
     metrics: IntegratorInput['metrics'],
     options?: CallOptions,
   ): Promise<Answer<{ slug: string; environmentVersion: number; changed: boolean }>> {
+    if (!Array.isArray(metrics))
+      throw new VouchError('INVALID_ARGUMENT', 'integrators.setMetrics needs an array of metrics.');
     return this.send(
       ROUTES.setIntegratorMetrics,
       { params: { slug }, body: { metrics: metrics.map((m) => ({ ...m })) } },
