@@ -57,7 +57,13 @@ export interface SignAgentCredentialInput {
  * ```
  */
 export async function signAgentCredential(input: SignAgentCredentialInput, issuerKey: PrivateKey): Promise<string> {
-  if (issuerKey.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A registry issuer key is Ed25519.');
+  if (typeof input !== 'object' || input === null) {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      'signAgentCredential needs an input with issuerId, agentId and ttlSeconds.',
+    );
+  }
+  if (issuerKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A registry issuer key is Ed25519.');
   if (!isId(input.issuerId, 64)) throw new VouchError('INVALID_ARGUMENT', 'issuerId must be a registry issuer id.');
   if (!isId(input.agentId)) throw new VouchError('INVALID_ARGUMENT', 'agentId must be 1 to 256 characters.');
   if (!Number.isSafeInteger(input.ttlSeconds) || input.ttlSeconds <= 0) {
@@ -79,7 +85,8 @@ export async function signAgentCredential(input: SignAgentCredentialInput, issue
     claims.scope = [...input.scope];
   }
   if (input.agentKey !== undefined) {
-    if (input.agentKey.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'agentKey must be Ed25519.');
+    // null too: a key meant to be bound that is missing must not give an unbound credential.
+    if (input.agentKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'agentKey must be Ed25519.');
     const { x } = formatPublicKey(input.agentKey, 'jwk') as { x: string };
     claims.cnf = { jwk: { kty: 'OKP', crv: 'Ed25519', x } };
   }
@@ -178,6 +185,9 @@ export async function verifyAgentCredential(
   credential: string,
   options: VerifyAgentCredentialOptions,
 ): Promise<VerifiedAgentCredential> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'verifyAgentCredential needs options with registry and now.');
+  }
   const cache = signatureCacheInternal(options.signatureCache);
   const { jws, payload } = parseEd25519Jws(credential, AGENT_CREDENTIAL_TYP, 'CREDENTIAL_INVALID', 'credential');
   const { claims, agentKey } = readClaims(payload);

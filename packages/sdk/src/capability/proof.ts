@@ -96,6 +96,12 @@ export interface VerifyCapabilityProofOptions extends CapabilityProofInput {
  * ```
  */
 export async function verifyCapabilityProof(proof: string, options: VerifyCapabilityProofOptions): Promise<number> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      'verifyCapabilityProof needs options with agentKey, agentId, resource, action and now.',
+    );
+  }
   const { jws, payload } = parseEd25519Jws(proof, CAPABILITY_PROOF_TYP, 'PROOF_INVALID', 'proof');
   if (!(await ed25519Verifies(jws, options.agentKey, options.crypto))) {
     throw new VouchError('PROOF_INVALID', "The proof is not signed by the agent's bound key.");
@@ -169,6 +175,9 @@ export interface VerifyRevocationRequestOptions {
  * ```
  */
 export async function verifyRevocationRequest(proof: string, options: VerifyRevocationRequestOptions): Promise<string> {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'verifyRevocationRequest needs options with registry, jti and now.');
+  }
   const { jws, payload } = parseEd25519Jws(proof, CAPABILITY_REVOCATION_TYP, 'PROOF_INVALID', 'revocation request');
   const issuerId = jws.header.kid!;
   if (!isId(issuerId, 64)) throw new VouchError('PROOF_INVALID', 'The revocation request kid is not an issuer id.');

@@ -302,7 +302,14 @@ export async function checkCapability(
   request: CapabilityRequest,
   options: CheckCapabilityOptions,
 ): Promise<CapabilityDecision> {
-  // A cache that createSignatureCache did not make is a caller's error, thrown whatever the token.
+  // A missing request or options, or a cache that createSignatureCache did not make, is a caller's error, thrown
+  // whatever the token.
+  if (typeof request !== 'object' || request === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'checkCapability needs a request with agentId, resource and action.');
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'checkCapability needs options with resolveKey and now.');
+  }
   const cache = signatureCacheInternal(options.signatureCache);
   let claims: CapabilityClaims;
   let parsed: ParsedJws & { strict?: true };
