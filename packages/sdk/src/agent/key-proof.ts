@@ -50,6 +50,9 @@ export async function signKeyProof(
 ): Promise<KeyProof> {
   const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
   if (privateKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A key proof needs an Ed25519 key.');
+  if (typeof input !== 'object' || input === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'signKeyProof needs an input with publicUrl and signedAt.');
+  }
   const { publicUrl, signedAt } = input;
   if (typeof publicUrl !== 'string' || publicUrl === '') {
     throw new VouchError('INVALID_ARGUMENT', "publicUrl must be the server's public URL.");

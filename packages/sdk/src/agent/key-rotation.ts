@@ -49,6 +49,9 @@ export async function signKeyRotation(
   if (newPrivateKey?.kind !== 'private' || newPrivateKey.type !== 'Ed25519') {
     throw new VouchError('INVALID_ARGUMENT', 'A key rotation needs an Ed25519 private key.');
   }
+  if (typeof input !== 'object' || input === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'signKeyRotation needs an input with did, oldKeyBase64 and signedAt.');
+  }
   if (!Number.isSafeInteger(input.signedAt) || input.signedAt < 0) {
     throw new VouchError('INVALID_ARGUMENT', 'signedAt must be milliseconds since the epoch.');
   }

@@ -28,6 +28,9 @@ export interface AipIssueProofInput {
  * ```
  */
 export function aipIssueProofMessage(input: AipIssueProofInput): string {
+  if (typeof input !== 'object' || input === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'An issue proof needs an input with did, tokenType and signedAt.');
+  }
   const { did, tokenType, audience, signedAt } = input;
   if (typeof did !== 'string' || did.length === 0) throw new VouchError('INVALID_ARGUMENT', 'did must be a string.');
   if (tokenType !== 'identity' && tokenType !== 'session') {
