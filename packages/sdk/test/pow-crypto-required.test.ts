@@ -4,7 +4,7 @@
 // naming what is required; the options stay required (no default provider: the type and docs require one).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPow, createWebCryptoProvider, isVouchError, proofOfWork } from '../src/index.ts';
+import { checkPow, createWebCryptoProvider, isVouchError, proofOfWork, solvePow } from '../src/index.ts';
 import type { ProofOfWorkOptions } from '../src/index.ts';
 
 const PK = '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=';
@@ -28,4 +28,15 @@ test('proofOfWork without a crypto provider, or without options, is INVALID_ARGU
   }
   const solution = await proofOfWork(PK, { difficulty: 1, crypto: createWebCryptoProvider() });
   assert.equal(checkPow(PK, solution.nonce, 1), true);
+});
+
+// On Node's provider proofOfWork hands the search to solvePow, which reads an absent or null difficulty as the
+// default (4); with any other provider the same options threw INVALID_POW_DIFFICULTY. Both now take the default.
+test('proofOfWork reads an absent or null difficulty as the default whatever the provider', async () => {
+  for (const difficulty of [undefined, null]) {
+    const options = { difficulty, crypto: createWebCryptoProvider() } as unknown as ProofOfWorkOptions;
+    const solution = await proofOfWork(PK, options);
+    assert.equal(checkPow(PK, solution.nonce, 4), true);
+    assert.deepEqual(solution, await solvePow(PK));
+  }
 });

@@ -6,7 +6,7 @@ import { encodeUtf8 } from '../encoding/utf8.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { solvePow } from '../pow/solve.ts';
 import type { PowSolution } from '../pow/solve.ts';
-import { checkDifficulty, checkPublicKeyText, hasLeadingZeroNibbles } from '../pow/params.ts';
+import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from '../pow/params.ts';
 
 export interface ProofOfWorkOptions {
   difficulty: number;
@@ -19,13 +19,10 @@ const BATCH = 1024;
 
 /** Finds `powNonce` for `publicKeyBase64`; reports progress once per batch of hashes. */
 export async function proofOfWork(publicKeyBase64: string, options: ProofOfWorkOptions): Promise<PowSolution> {
-  // Both required: a missing one (a JavaScript caller, settings read from JSON) is named, not a raw TypeError.
+  // Required: a missing one (a JavaScript caller, settings read from JSON) is named, not a raw TypeError.
   const crypto: unknown = typeof options === 'object' && options !== null ? options.crypto : undefined;
   if (typeof crypto !== 'object' || crypto === null || typeof (crypto as CryptoProvider).sha256 !== 'function') {
-    throw new VouchError(
-      'INVALID_ARGUMENT',
-      'proofOfWork needs options with difficulty and crypto (a CryptoProvider).',
-    );
+    throw new VouchError('INVALID_ARGUMENT', 'proofOfWork needs options with crypto (a CryptoProvider).');
   }
   if (options.crypto.name === 'node') {
     return solvePow(publicKeyBase64, {
@@ -35,7 +32,8 @@ export async function proofOfWork(publicKeyBase64: string, options: ProofOfWorkO
     });
   }
   checkPublicKeyText(publicKeyBase64);
-  const difficulty = checkDifficulty(options.difficulty);
+  // Absent or null: the default, as solvePow (the Node path above) reads it.
+  const difficulty = checkDifficulty(options.difficulty ?? DEFAULT_POW_DIFFICULTY);
   options.signal?.throwIfAborted();
   for (let nonce = 0; nonce < Number.MAX_SAFE_INTEGER; nonce++) {
     const digest = await options.crypto.sha256(encodeUtf8(publicKeyBase64 + String(nonce)));
