@@ -24,3 +24,12 @@ test('a null, undefined or non-object options argument is INVALID_ARGUMENT namin
   }
   assert.equal(new VouchClient({ baseUrl: 'http://127.0.0.1:1/' }).baseUrl, 'http://127.0.0.1:1');
 });
+
+// An issuer that is not a string (a number from settings read from JSON) threw a raw TypeError
+// ("options.issuer?.replace is not a function"); it is refused as any other issuer that is not a URL.
+test('createAipVerifier refuses an issuer that is not a string as INVALID_ARGUMENT', () => {
+  for (const issuer of [42, true, {}, ['https://vouch.example']]) {
+    const options = { issuer, revocations: false } as unknown as AipVerifierOptions;
+    assert.throws(() => createAipVerifier(options), invalid(/issuer must be an absolute URL/), String(issuer));
+  }
+});

@@ -168,6 +168,9 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
     revocationsUrl: given.revocationsUrl ?? undefined,
     nonceStore: given.nonceStore ?? undefined,
   };
+  if (options.issuer !== undefined && options.issuer !== null && typeof options.issuer !== 'string') {
+    throw new VouchError('INVALID_ARGUMENT', 'issuer must be an absolute URL.');
+  }
   const issuer = options.issuer?.replace(/\/+$/, '');
   if (issuer !== undefined) {
     try {
