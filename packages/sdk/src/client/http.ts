@@ -381,6 +381,11 @@ export class HttpTransport {
   async call<T>(route: Route, request: HttpRequest = {}, callOptions?: CallOptions): Promise<HttpResponse<T>> {
     // A null options argument means the defaults, as an absent one does.
     const options: CallOptions = callOptions ?? {};
+    // An AbortController passed for its signal (a common slip) would fail as a raw TypeError deep in the loop.
+    const { signal } = options;
+    if (signal !== undefined && signal !== null && typeof signal.throwIfAborted !== 'function') {
+      throw new VouchError('INVALID_ARGUMENT', 'signal must be an AbortSignal (controller.signal).');
+    }
     const method = route.method;
     const path = expandPath(route.path, request.params);
     const pathAndQuery = `${this.basePath}${path}${queryString(request.query)}`;
