@@ -6,7 +6,13 @@ import { encodeUtf8 } from '../encoding/utf8.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { solvePow } from '../pow/solve.ts';
 import type { PowSolution } from '../pow/solve.ts';
-import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from '../pow/params.ts';
+import {
+  checkDifficulty,
+  checkPublicKeyText,
+  checkSignal,
+  DEFAULT_POW_DIFFICULTY,
+  hasLeadingZeroNibbles,
+} from '../pow/params.ts';
 
 export interface ProofOfWorkOptions {
   difficulty: number;
@@ -34,7 +40,8 @@ export async function proofOfWork(publicKeyBase64: string, options: ProofOfWorkO
   checkPublicKeyText(publicKeyBase64);
   // Absent or null: the default, as solvePow (the Node path above) reads it.
   const difficulty = checkDifficulty(options.difficulty ?? DEFAULT_POW_DIFFICULTY);
-  options.signal?.throwIfAborted();
+  const signal = checkSignal(options.signal);
+  signal?.throwIfAborted();
   for (let nonce = 0; nonce < Number.MAX_SAFE_INTEGER; nonce++) {
     const digest = await options.crypto.sha256(encodeUtf8(publicKeyBase64 + String(nonce)));
     if (hasLeadingZeroNibbles(digest, difficulty)) {
@@ -42,7 +49,7 @@ export async function proofOfWork(publicKeyBase64: string, options: ProofOfWorkO
     }
     if ((nonce + 1) % BATCH === 0) {
       options.onProgress?.(nonce + 1);
-      options.signal?.throwIfAborted();
+      signal?.throwIfAborted();
     }
   }
   throw new VouchError('INVALID_ARGUMENT', 'The nonce range was exhausted without a solution.');

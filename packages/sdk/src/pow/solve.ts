@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { VouchError } from '../errors.ts';
-import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from './params.ts';
+import {
+  checkDifficulty,
+  checkPublicKeyText,
+  checkSignal,
+  DEFAULT_POW_DIFFICULTY,
+  hasLeadingZeroNibbles,
+} from './params.ts';
 
 export interface SolvePowOptions {
   /** Leading zero hex digits to find (default 4). */
@@ -48,7 +54,8 @@ export async function solvePow(publicKeyBase64: string, given?: SolvePowOptions)
   if (!Number.isSafeInteger(batch) || batch < 1) {
     throw new VouchError('INVALID_ARGUMENT', 'The batchSize option must be a positive integer.');
   }
-  const { signal, onProgress } = options;
+  const { onProgress } = options;
+  const signal = checkSignal(options.signal);
   signal?.throwIfAborted();
   let attempts = 0;
   for (let nonce = start; ;) {
