@@ -3,6 +3,7 @@ import { getDefaultCrypto } from '../crypto/default.ts';
 import { createWebCryptoProvider } from '../crypto/webcrypto.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { Jwks, KeyResolver } from '../jwt/keys.ts';
+import { functionOption } from '../lib/function-option.ts';
 import { getJson, objectOf } from './fetch-json.ts';
 import type { FetchLike } from './fetch-json.ts';
 import { aipKeysFromJwks } from './jwks.ts';
@@ -188,8 +189,8 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
       'Without an issuer URL, give revocationsUrl, or turn the revocation check off with revocations: false.',
     );
   }
-  const fetchImpl: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
-  const now = options.now ?? (() => Date.now());
+  const fetchImpl = functionOption<FetchLike>(options.fetch, (url, init) => globalThis.fetch(url, init), 'fetch');
+  const now = functionOption(options.now, () => Date.now(), 'now');
   const crypto = options.crypto ?? defaultCrypto();
   const skewSeconds = positive(options.clockSkewSeconds, 60, 'clockSkewSeconds');
   const keysMaxAgeMs = positive(options.keysMaxAgeMs, 600_000, 'keysMaxAgeMs');

@@ -12,6 +12,7 @@ import { discardBody, readBodyText } from '../lib/read-body.ts';
 import type { ReadableResponse } from '../lib/read-body.ts';
 import { signRequestHeaders } from './signed-request.ts';
 import { timerDelay } from '../lib/timer.ts';
+import { functionOption } from '../lib/function-option.ts';
 
 /**
  * The subset of WHATWG `fetch` the client uses; pass your own to run behind a proxy or in tests. The client always
@@ -298,16 +299,16 @@ export class HttpTransport {
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.baseUrl = `${this.origin}${this.basePath}`;
     this.#credentials = { ...options.credentials };
-    this.fetchImpl = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.fetchImpl = functionOption<HttpFetch>(options.fetch, (url, init) => globalThis.fetch(url, init), 'fetch');
     this.timeoutMs = nonNegative(options.timeoutMs, 10_000, 'timeoutMs');
     this.retries = nonNegative(options.retry?.retries, 2, 'retry.retries');
     this.baseDelayMs = nonNegative(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs');
     this.maxDelayMs = nonNegative(options.retry?.maxDelayMs, 5000, 'retry.maxDelayMs');
     this.maxRetryAfterMs = nonNegative(options.retry?.maxRetryAfterMs, 30_000, 'retry.maxRetryAfterMs');
     this.crypto = options.crypto ?? defaultCrypto();
-    this.now = options.now ?? (() => Date.now());
-    this.sleep = options.sleep ?? abortableSleep;
-    this.random = options.random ?? Math.random;
+    this.now = functionOption(options.now, () => Date.now(), 'now');
+    this.sleep = functionOption(options.sleep, abortableSleep, 'sleep');
+    this.random = functionOption(options.random, Math.random, 'random');
     this.maxResponseBytes = nonNegative(options.maxResponseBytes, MAX_RESPONSE_BYTES, 'maxResponseBytes');
   }
 
