@@ -4,7 +4,7 @@
 // refused when the client or verifier is made, as VouchError INVALID_ARGUMENT naming the option; null is the default.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAipVerifier, isVouchError, VouchClient } from '../src/index.ts';
+import { createAipVerifier, createMemoryNonceStore, isVouchError, VouchClient } from '../src/index.ts';
 import type { AipVerifierOptions, VouchClientOptions } from '../src/index.ts';
 
 function invalid(name: string) {
@@ -31,4 +31,13 @@ test('a fetch, now, sleep or random option that is not a function is INVALID_ARG
   assert.ok(
     createAipVerifier({ issuer: 'http://127.0.0.1:1', fetch: null, now: null } as unknown as AipVerifierOptions),
   );
+});
+
+// createMemoryNonceStore's clock defaulted only when absent: null (or a non-function) threw a raw TypeError ("now is
+// not a function") at the first session token, out of the verifier's verify and check alike.
+test('createMemoryNonceStore reads a null clock as the default and refuses a non-function', () => {
+  const store = createMemoryNonceStore(null as unknown as () => number);
+  assert.equal(store.consume('shop', 'n1', Date.now() + 60_000), true);
+  assert.equal(store.consume('shop', 'n1', Date.now() + 60_000), false);
+  assert.throws(() => createMemoryNonceStore(42 as unknown as () => number), invalid('now'));
 });

@@ -418,7 +418,9 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
  * const verifier = createAipVerifier({ issuer, nonceStore: createMemoryNonceStore() });
  * ```
  */
-export function createMemoryNonceStore(now: () => number = () => Date.now()): AipNonceStore {
+export function createMemoryNonceStore(clock?: () => number): AipNonceStore {
+  // null: the default clock, as when absent; a non-function is refused now rather than at the first nonce.
+  const now = functionOption(clock, () => Date.now(), 'now');
   const seen = new Map<string, number>();
   // Expired entries are swept when the map outgrows twice what the last sweep left: amortized O(1) per nonce, where
   // sweeping at a fixed size scanned every live nonce on every call once that many were live.
