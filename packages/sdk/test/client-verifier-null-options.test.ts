@@ -33,3 +33,32 @@ test('createAipVerifier refuses an issuer that is not a string as INVALID_ARGUME
     assert.throws(() => createAipVerifier(options), invalid(/issuer must be an absolute URL/), String(issuer));
   }
 });
+
+// A revocationsUrl that is not an absolute URL was taken as given: a fetch that resolves it (a relative path) read
+// the first page, and the next one, asked for with `since` added by new URL(...), threw a raw TypeError ("Invalid
+// URL") out of syncRevocations. It is now refused when the verifier is made.
+test('createAipVerifier refuses a revocationsUrl that is not an absolute URL as INVALID_ARGUMENT', async () => {
+  for (const revocationsUrl of ['/api/registry/revocations', '', 42]) {
+    const options = { jwks: { keys: [] }, revocationsUrl } as unknown as AipVerifierOptions;
+    assert.throws(() => createAipVerifier(options), invalid(/revocationsUrl must be an absolute URL/));
+  }
+  const pages = [
+    { revoked: [], cursor: 'c1', has_more: true },
+    { revoked: [], cursor: 'c2', has_more: false },
+  ];
+  const asked: string[] = [];
+  const verifier = createAipVerifier({
+    jwks: { keys: [] },
+    revocationsUrl: 'http://127.0.0.1:1/api/registry/revocations',
+    fetch: async (url) => {
+      asked.push(url);
+      const text = JSON.stringify(pages[asked.length - 1]);
+      return { status: 200, headers: new Headers({ 'content-type': 'application/json' }), text: async () => text };
+    },
+  });
+  await verifier.syncRevocations();
+  assert.deepEqual(asked, [
+    'http://127.0.0.1:1/api/registry/revocations',
+    'http://127.0.0.1:1/api/registry/revocations?since=c1',
+  ]);
+});

@@ -124,6 +124,16 @@ function sameOrigin(url: unknown, base: string, what: string): string {
   return parsed.toString();
 }
 
+function isAbsoluteUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -179,6 +189,11 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
     } catch {
       throw new VouchError('INVALID_ARGUMENT', 'issuer must be an absolute URL.');
     }
+  }
+  // The list's later pages are asked for by adding `since` to this URL (new URL): one that is not absolute would fail
+  // only then, as a raw TypeError out of syncRevocations, after a first page fetched by a lenient fetch.
+  if (options.revocationsUrl !== undefined && !isAbsoluteUrl(options.revocationsUrl)) {
+    throw new VouchError('INVALID_ARGUMENT', 'revocationsUrl must be an absolute URL.');
   }
   if (issuer === undefined && options.jwks === undefined) {
     throw new VouchError('INVALID_ARGUMENT', 'Give the issuer URL or a JWKS.');
