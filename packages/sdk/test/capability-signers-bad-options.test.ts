@@ -44,7 +44,7 @@ test('signCapabilityToken without options holding a kid is INVALID_ARGUMENT nami
   assert.equal((await signCapabilityToken(f.claims, key, { kid: f.gateway.thumbprint })).split('.').length, 3);
 });
 
-test('the capability proof signers refuse a bad input, key or options as INVALID_ARGUMENT; null options are none', async () => {
+test('the proof signers refuse a bad input, key or options as INVALID_ARGUMENT; null options are none', async () => {
   const { privateKey, publicKey } = await generateKeyPair('Ed25519');
   const input = { agentId: 'agent:x', resource: 'payments:invoices', action: 'read' };
   const now = Date.UTC(2026, 0, 1);

@@ -1,6 +1,6 @@
-// new VouchClient (and its HttpTransport) and createAipVerifier take a required options argument; a null or absent one (a JavaScript caller,
-// settings read from JSON) threw a raw TypeError ("Cannot read properties of null (reading 'credentials')"). It now
-// throws VouchError INVALID_ARGUMENT naming what the options must hold; the options stay required.
+// new VouchClient (and its HttpTransport) and createAipVerifier take a required options argument; a null or absent
+// one (a JavaScript caller, settings read from JSON) threw a raw TypeError ("Cannot read properties of null (reading
+// 'credentials')"). It now throws VouchError INVALID_ARGUMENT naming what the options must hold; they stay required.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAipVerifier, HttpTransport, isVouchError, VouchClient } from '../src/index.ts';
