@@ -6,13 +6,8 @@ import { encodeUtf8 } from '../encoding/utf8.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { solvePow } from '../pow/solve.ts';
 import type { PowSolution } from '../pow/solve.ts';
-import {
-  checkDifficulty,
-  checkPublicKeyText,
-  checkSignal,
-  DEFAULT_POW_DIFFICULTY,
-  hasLeadingZeroNibbles,
-} from '../pow/params.ts';
+import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from '../pow/params.ts';
+import { checkSignal } from '../lib/signal-option.ts';
 
 export interface ProofOfWorkOptions {
   difficulty: number;

@@ -13,6 +13,7 @@ import type { ReadableResponse } from '../lib/read-body.ts';
 import { signRequestHeaders } from './signed-request.ts';
 import { timerDelay } from '../lib/timer.ts';
 import { functionOption } from '../lib/function-option.ts';
+import { checkSignal } from '../lib/signal-option.ts';
 
 /**
  * The subset of WHATWG `fetch` the client uses; pass your own to run behind a proxy or in tests. The client always
@@ -383,10 +384,7 @@ export class HttpTransport {
     // A null options argument means the defaults, as an absent one does.
     const options: CallOptions = callOptions ?? {};
     // An AbortController passed for its signal (a common slip) would fail as a raw TypeError deep in the loop.
-    const { signal } = options;
-    if (signal !== undefined && signal !== null && typeof signal.throwIfAborted !== 'function') {
-      throw new VouchError('INVALID_ARGUMENT', 'signal must be an AbortSignal (controller.signal).');
-    }
+    checkSignal(options.signal);
     const method = route.method;
     const path = expandPath(route.path, request.params);
     const pathAndQuery = `${this.basePath}${path}${queryString(request.query)}`;

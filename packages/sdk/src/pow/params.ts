@@ -34,18 +34,6 @@ export function checkPublicKeyText(publicKeyBase64: unknown): asserts publicKeyB
   }
 }
 
-/**
- * The search's abort signal: absent or null is none; anything else must be an AbortSignal (an AbortController passed
- * for its signal, a common slip, would otherwise fail as a raw TypeError at the first check).
- */
-export function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal === undefined || signal === null) return undefined;
-  if (typeof (signal as AbortSignal).throwIfAborted !== 'function') {
-    throw new VouchError('INVALID_ARGUMENT', 'signal must be an AbortSignal (controller.signal).');
-  }
-  return signal as AbortSignal;
-}
-
 /** True when the digest starts with `difficulty` zero hex digits (checked on bytes: no hex encoding per try). */
 export function hasLeadingZeroNibbles(digest: Uint8Array, difficulty: number): boolean {
   const whole = difficulty >> 1;

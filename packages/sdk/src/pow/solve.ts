@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { VouchError } from '../errors.ts';
-import {
-  checkDifficulty,
-  checkPublicKeyText,
-  checkSignal,
-  DEFAULT_POW_DIFFICULTY,
-  hasLeadingZeroNibbles,
-} from './params.ts';
+import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from './params.ts';
+import { checkSignal } from '../lib/signal-option.ts';
 
 export interface SolvePowOptions {
   /** Leading zero hex digits to find (default 4). */
