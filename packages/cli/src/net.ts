@@ -75,3 +75,12 @@ export async function readAnswer(res: Response, url: string, max: number = MAX_A
     throw new CliError(`${url}: the answer broke off (${cause}).`, EXIT.USAGE);
   }
 }
+
+/**
+ * `value` as one segment of a route's path. An empty one names another route, and `.` and `..` stay dot segments
+ * however encoded (the URL parser resolves `%2e` too): each is refused, exit 2, before anything is sent.
+ */
+export function pathSegment(value: string, what: string): string {
+  if (value === '' || value === '.' || value === '..') throw new CliError(`"${value}" is not ${what}.`, EXIT.USAGE);
+  return encodeURIComponent(value);
+}

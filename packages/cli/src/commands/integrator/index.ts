@@ -5,6 +5,7 @@ import { answerOf, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
+import { pathSegment } from '../../net.ts';
 import { adminHeaders, expectStatus, request, serverBase, serverOptions } from '../token/http.ts';
 import type { ServerOptions } from '../token/http.ts';
 import { parseMetric, readMetricsFile } from './metrics.ts';
@@ -71,15 +72,9 @@ function describeMetric(m: MetricView): string {
   return `${field(m.metricKey)} (${field(m.polarity)} ${m.weight} ${field(m.lane)}, ${m.maxPerDay}/day)`;
 }
 
-/**
- * The slug as a segment of a route's path. An empty one names another route, and `.` and `..` stay dot segments
- * however encoded (the URL parser resolves `%2e` too); no slug is any of them, so each is refused before sending.
- */
+/** The slug as a segment of a route's path (no slug is empty or a dot segment). */
 function slugSegment(slug: string): string {
-  if (slug === '' || slug === '.' || slug === '..') {
-    throw new CliError(`"${slug}" is not an integrator slug.`, EXIT.USAGE);
-  }
-  return encodeURIComponent(slug);
+  return pathSegment(slug, 'an integrator slug');
 }
 
 function describeIntegrator(i: IntegratorView): string {

@@ -17,6 +17,7 @@ import { checkKeyFile } from '../../file-mode.ts';
 import { compactToken, MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
+import { pathSegment } from '../../net.ts';
 import {
   codeAndReason,
   credentialHeaders,
@@ -72,11 +73,7 @@ function describe(claims: JwtClaims): string {
 /** The agent's DID: given as is, or looked up by slug (the proof signs the DID). */
 async function agentDid(base: string, agent: string): Promise<string> {
   if (agent.startsWith('did:')) return agent;
-  // `.` and `..` stay dot segments however encoded, and '' names the collection: each would ask another route.
-  if (agent === '' || agent === '.' || agent === '..') {
-    throw new CliError(`"${agent}" is not an agent DID or slug.`, EXIT.USAGE);
-  }
-  const res = await request(base, 'GET', `/v1/identity/${encodeURIComponent(agent)}`);
+  const res = await request(base, 'GET', `/v1/identity/${pathSegment(agent, 'an agent DID or slug')}`);
   expectStatus(res, [200]);
   // The body is whatever JSON came (null too): only an object's string did is the agent's DID.
   const did = isObject(res.body) ? res.body.did : undefined;
