@@ -149,6 +149,11 @@ async function checkProof(
   return { digest: sha256HexSync(proof), expiresAt: (iat + PROOF_MAX_AGE_SECONDS) * 1000 };
 }
 
+/** What expired before this (ms) housekeeping prunes: another gateway process's clock may lag by the skew. */
+function prunedBefore(ctx: AppContext): number {
+  return ctx.clock.now() - ctx.config.clockSkewSeconds * 1000;
+}
+
 /**
  * Housekeeping, safe to run in every process at any time: prunes token records, revocations and spent proofs whose
  * time ended more than the clock skew ago. Another process's clock may lag this one's by up to the skew, and until
@@ -160,8 +165,8 @@ async function checkProof(
  * setInterval(() => void pruneCapabilityState(ctx), 60_000).unref();
  */
 export async function pruneCapabilityState(ctx: AppContext): ReturnType<typeof store.prune> {
-  const { storage, clock, config } = ctx;
-  const counts = await store.prune(storage.db, storage.engine, clock.now() - config.clockSkewSeconds * 1000);
+  const { storage } = ctx;
+  const counts = await store.prune(storage.db, storage.engine, prunedBefore(ctx));
   await store.scrubTokenText(storage.db);
   return counts;
 }
@@ -447,13 +452,12 @@ export async function interceptBatch(
 }
 
 /**
- * The token's record, or undefined once housekeeping may prune it (expired more than the clock skew ago, as
- * {@link pruneCapabilityState} cuts off): whether it ran yet must not change what a revoke answers.
+ * The token's record, or undefined once housekeeping may prune it (expired before {@link prunedBefore}): whether it
+ * ran yet must not change what a revoke answers.
  */
 async function recordedToken(ctx: AppContext, jti: string): Promise<store.CapabilityTokenRow | undefined> {
   const row = await store.findToken(ctx.storage.db, jti);
-  const prunedBefore = ctx.clock.now() - ctx.config.clockSkewSeconds * 1000;
-  return row === undefined || row.expires_at < prunedBefore ? undefined : row;
+  return row === undefined || row.expires_at < prunedBefore(ctx) ? undefined : row;
 }
 
 /**
