@@ -26,6 +26,7 @@ import { installOpenApi, registerDocsRoutes } from './http/openapi.ts';
 import { installValidators } from './http/validation.ts';
 import { MODULES } from './modules/index.ts';
 import type { BadAddressPage, VouchModule } from './module.ts';
+import { ApiError } from './errors.ts';
 import type { ErrorBody } from './errors.ts';
 import { VERSION } from './version.ts';
 import { wantsErrorPage } from './web/error-pages.ts';
@@ -61,6 +62,16 @@ function commonHeaders(reply: FastifyReply, id: string): FastifyReply {
     .header('x-content-type-options', 'nosniff');
 }
 
+/**
+ * 400 for an HTTP/1.1 request without a Host header (RFC 9112 §3.2), with the connection closed as for any other
+ * request HTTP cannot parse. HTTP/1.0 needs none.
+ */
+function missingHost(): ApiError {
+  return new ApiError('VALIDATION_FAILED', 'An HTTP/1.1 request must carry a Host header.', {
+    headers: { connection: 'close' },
+  });
+}
+
 export interface VouchApp {
   app: FastifyInstance;
   ctx: AppContext;
@@ -91,9 +102,12 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // requestTimeout only on the server it created, and Node cut a request below a longer headers timeout only at that
     // (VOUCH_REQUEST_TIMEOUT_MS=1000 held a stalled request for 60 s). Connections are checked at a tenth of the
     // timeout (Node's default is every 30 s, which let a short timeout run 30 s over).
+    // Node answers an HTTP/1.1 request without Host itself, with a bare 400 (no body, none of the headers every
+    // answer carries): the first onRequest hook refuses it instead (missingHost).
     http: {
       requestTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.requestTimeoutMs / 10))),
+      requireHostHeader: false,
     },
     // A hop count becomes proxy-addr's trust function: trust the nearest `n` hops.
     trustProxy:
@@ -133,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
       // Before the policy hook and the closing answer, so that refusals carry them too.
       cors?.(req, reply);
       if (closing.now) return done(shuttingDown());
+      if (req.raw.headers.host === undefined && req.raw.httpVersion === '1.1') return done(missingHost());
       done();
     });
 

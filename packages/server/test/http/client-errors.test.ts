@@ -141,3 +141,19 @@ test('a connection whose response already started is closed without another resp
   vouch.app.server.emit('clientError', Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD' }), server);
   assert.equal(await done, '');
 });
+
+test('an HTTP/1.1 request without Host is answered 400 VALIDATION_FAILED in JSON, not a bare 400', async () => {
+  // RFC 9112 §3.2 asks a 400 for it; Node's own check answered one with no body and none of the API's headers.
+  const res = await sendRaw('GET /healthz HTTP/1.1\r\nAccept: application/json\r\n\r\n');
+  assert.equal(res.status, 400, res.raw);
+  assert.equal(res.headers['content-type'], 'application/json; charset=utf-8', res.raw);
+  assert.equal(res.headers['connection'], 'close', res.raw);
+  assert.equal(res.headers['cache-control'], 'no-store', res.raw);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff', res.raw);
+  assert.match(res.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/, res.raw);
+  const body = JSON.parse(res.body) as Record<string, unknown>;
+  assert.equal(body.code, 'VALIDATION_FAILED');
+  assert.match(String(body.error), /Host/);
+  // HTTP/1.0 has no Host requirement: answered as before.
+  assert.equal((await sendRaw('GET /healthz HTTP/1.0\r\n\r\n')).status, 200);
+});
