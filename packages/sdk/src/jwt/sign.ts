@@ -11,13 +11,22 @@ import { hasLoneSurrogate } from '../json/types.ts';
 
 // JSON.stringify writes NaN and ±Infinity as null and a lone surrogate as a \u escape, which every verifier refuses
 // (or reads as a null never written): such a value is refused before signing. Only a text holding "null" or a
-// surrogate escape can hide one, so only such a text is walked again.
+// surrogate escape can hide one, so only such a text is walked again. A header or claims set is a JSON object
+// (RFC 7519 §7.2): any other text (null, a list, a toJSON giving a string) is refused too, as is a value
+// JSON.stringify throws on (a BigInt, a cycle).
 function jsonText(value: unknown, what: string): string {
   const refuse = (): never => {
     throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} hold NaN, Infinity or a lone surrogate.`);
   };
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} are not JSON.`);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value) as string | undefined;
+  } catch (err) {
+    throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} are not JSON (a BigInt or a cycle).`, { cause: err });
+  }
+  if (text === undefined || text.charCodeAt(0) !== 0x7b) {
+    throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} are not a JSON object.`);
+  }
   if (text.includes('null') || /\\ud[89a-f]/.test(text)) {
     JSON.stringify(value, (key: string, v: unknown) =>
       hasLoneSurrogate(key) ||
