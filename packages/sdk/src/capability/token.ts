@@ -320,8 +320,9 @@ export async function checkCapability(
     return deny('MALFORMED_TOKEN', (err as Error).message);
   }
   // A copy: the header of a known token is the one kept for the fast path, so a resolver that edited the object it
-  // was given would change the header of every later token with that header text.
-  const key = await options.resolveKey(parsed.jws.header.kid, { ...parsed.jws.header });
+  // was given would change the header of every later token with that header text. Null (a resolver over a
+  // database) is no key, as undefined is.
+  const key = (await options.resolveKey(parsed.jws.header.kid, { ...parsed.jws.header })) ?? undefined;
   if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto, cache, token as string))) {
     return deny('INVALID_SIGNATURE', "The token is not signed by one of the gateway's capability keys.");
   }

@@ -78,12 +78,14 @@ export function resolveJwsKey(
  */
 export function checkJwsSignature(
   jws: DecodedJws,
-  key: PublicKey | undefined,
+  key: PublicKey | null | undefined,
   crypto: CryptoProvider | undefined,
   cache?: SignatureCacheInternal,
   token?: string,
 ): true | Promise<boolean> {
-  if (key === undefined) throw new VouchError('JWT_KID_UNKNOWN', 'No known key has the token\'s "kid".');
+  // A resolver written against a database or a Map answers null as readily as undefined: both are "no such key".
+  if (key === undefined || key === null)
+    throw new VouchError('JWT_KID_UNKNOWN', 'No known key has the token\'s "kid".');
   const alg = jws.header.alg;
   if (algorithmFor(key.type) !== alg) {
     throw new VouchError('JWT_ALG_NOT_ALLOWED', 'The token\'s algorithm does not fit the key its "kid" names.');
