@@ -4,7 +4,13 @@ import { decodeJwt } from '../jwt/decode.ts';
 import type { KeyResolver } from '../jwt/keys.ts';
 import { decodeJwsForVerify } from '../jwt/decode.ts';
 import { checkClaims } from '../jwt/verify.ts';
-import { checkJwsSignature, isPromiseLike, resolveJwsKey, signatureInvalid } from '../jwt/verify-jws.ts';
+import {
+  checkJwsSignature,
+  checkResolveKey,
+  isPromiseLike,
+  resolveJwsKey,
+  signatureInvalid,
+} from '../jwt/verify-jws.ts';
 import type { SignatureAlgorithm } from '../crypto/provider.ts';
 import { signatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { SignatureCache } from '../jwt/signature-cache.ts';
@@ -105,6 +111,7 @@ export async function verifyAipToken(token: string, options: VerifyAipTokenOptio
   if (typeof options !== 'object' || options === null) {
     throw new VouchError('INVALID_ARGUMENT', 'verifyAipToken needs options with resolveKey and now.');
   }
+  checkResolveKey(options.resolveKey);
   const cache = signatureCacheInternal(options.signatureCache);
   let issuer = options.issuer;
   if (issuer === undefined) {

@@ -98,10 +98,35 @@ export function signatureInvalid(): VouchError {
   return new VouchError('JWT_SIGNATURE_INVALID', 'The token signature is not valid.');
 }
 
-/** Internal: every check of {@link verifyJws} on `token`, already decoded as `jws`. */
+/** Internal: throws `INVALID_ARGUMENT` unless `resolveKey` is a function (checked before the token is read). */
+export function checkResolveKey(resolveKey: unknown): void {
+  if (typeof resolveKey !== 'function') throw new VouchError('INVALID_ARGUMENT', 'resolveKey must be a function.');
+}
+
+/**
+ * Internal: the caller errors of {@link verifyJws}'s options, found before the token is read: `resolveKey` not a
+ * function, `algorithms` not a list (null: the default), `typ` not a string or a list of strings.
+ */
+export function checkJwsOptions(options: VerifyJwsOptions): void {
+  checkResolveKey(options.resolveKey);
+  const { algorithms, typ } = options;
+  if (algorithms !== undefined && algorithms !== null && !Array.isArray(algorithms)) {
+    throw new VouchError('INVALID_ARGUMENT', 'algorithms must be a list of algorithm names.');
+  }
+  if (
+    typ !== undefined &&
+    typeof typ !== 'string' &&
+    !(Array.isArray(typ) && typ.every((t: unknown) => typeof t === 'string'))
+  ) {
+    throw new VouchError('INVALID_ARGUMENT', 'typ must be a string or a list of strings.');
+  }
+}
+
+/** Internal: every check of {@link verifyJws} on `token`, already decoded as `jws` (options checked). */
 export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOptions, token: string): Promise<void> {
   const cache = signatureCacheInternal(options.signatureCache);
-  const resolved = resolveJwsKey(jws, options.resolveKey, options.algorithms, options.typ);
+  // A null algorithms (a setting read from JSON) is the default, as an absent one.
+  const resolved = resolveJwsKey(jws, options.resolveKey, options.algorithms ?? undefined, options.typ);
   // A resolver that answers synchronously (a cached key) costs no extra turn of the microtask queue.
   const key = isPromiseLike(resolved) ? await resolved : resolved;
   const verdict = checkJwsSignature(jws, key, options.crypto, cache, token);
@@ -127,6 +152,7 @@ export async function verifyJws(token: string, options: VerifyJwsOptions): Promi
   if (typeof options !== 'object' || options === null) {
     throw new VouchError('INVALID_ARGUMENT', 'verifyJws needs options with resolveKey.');
   }
+  checkJwsOptions(options);
   const jws = decodeJws(token, options.maxLength);
   await verifyDecodedJws(jws, options, token);
   return jws;

@@ -3,7 +3,7 @@ import { isVouchError } from '../errors.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import type { JwtClaims, JwsHeader } from './types.ts';
 import { decodeJwsForVerify } from './decode.ts';
-import { verifyDecodedJws } from './verify-jws.ts';
+import { checkJwsOptions, verifyDecodedJws } from './verify-jws.ts';
 import type { VerifyJwsOptions } from './verify-jws.ts';
 import { nowSecondsOf, secondsOption } from '../lib/time-options.ts';
 
@@ -50,6 +50,7 @@ export async function verifyJwt(token: string, options: VerifyJwtOptions): Promi
   if (typeof options !== 'object' || options === null) {
     throw new VouchError('INVALID_ARGUMENT', 'verifyJwt needs options with resolveKey, issuer and now.');
   }
+  checkJwsOptions(options);
   // The decoded bytes stay inside: only the header and the parsed claims are returned.
   const jws = decodeJwsForVerify(token, options.maxLength);
   await verifyDecodedJws(jws, options, token);
