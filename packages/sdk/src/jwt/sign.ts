@@ -66,7 +66,12 @@ export async function signJwt(claims: JwtClaims, privateKey: PrivateKey, options
     throw new VouchError('INVALID_ARGUMENT', 'A JWT needs a kid.');
   }
   const header: JwsHeader = { alg, kid: options.kid };
-  if (options.typ !== undefined) header.typ = options.typ;
+  // A typ is a string (RFC 7515 4.1.9); null, a setting read from JSON, is an absent one.
+  const typ: unknown = options.typ ?? undefined;
+  if (typ !== undefined) {
+    if (typeof typ !== 'string') throw new VouchError('INVALID_ARGUMENT', 'A JWT typ must be a string.');
+    header.typ = typ;
+  }
   for (const m of FORBIDDEN_HEADER_MEMBERS) if (m in header) throw new VouchError('INVALID_ARGUMENT', `No "${m}".`);
   const headerText = jsonText(header, 'header members');
   const signingInput = `${encodeBase64url(headerText)}.${encodeBase64url(jsonText(claims, 'claims'))}`;
