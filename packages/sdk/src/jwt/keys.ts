@@ -2,7 +2,7 @@ import { parsePublicKey } from '../keys/parse-public.ts';
 import type { PublicKey } from '../keys/key.ts';
 import type { JwsHeader } from './types.ts';
 
-/** Finds the key for a token by its header's `kid`; `undefined` when the kid is unknown. */
+/** Finds the key for a token by its header's `kid`; `undefined` (or `null`) when the kid is unknown. */
 export type KeyResolver = (
   kid: string | undefined,
   header: JwsHeader,
