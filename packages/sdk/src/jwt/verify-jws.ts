@@ -19,7 +19,9 @@ export interface VerifyJwsOptions {
   /** Longest token accepted, in characters: a positive safe integer (`INVALID_ARGUMENT` otherwise). Default 8192. */
   maxLength?: number;
   crypto?: CryptoProvider;
-  /** Good signatures already checked (see `createSignatureCache`): a token presented again skips its signature check. */
+  /**
+   * Good signatures already checked (see `createSignatureCache`): a token presented again skips its signature check.
+   */
   signatureCache?: SignatureCache;
 }
 
@@ -141,7 +143,9 @@ export async function verifyDecodedJws(jws: DecodedJws, options: VerifyJwsOption
  * member that would let the token pick its own key (`jwk`, `jku`, `x5u`, `x5c`...) or demand extensions (`crit`,
  * `b64`); `typ`; the key found strictly by `kid`; the key's type fits `alg`; the signature. Each failure throws a
  * `VouchError` with its own code: `JWT_TOO_LARGE`, `JWT_MALFORMED`, `JWT_ALG_NOT_ALLOWED`, `JWT_HEADER_FORBIDDEN`,
- * `JWT_TYP_MISMATCH`, `JWT_KID_UNKNOWN`, `JWT_SIGNATURE_INVALID`.
+ * `JWT_TYP_MISMATCH`, `JWT_KID_UNKNOWN`, `JWT_SIGNATURE_INVALID`. Options of the wrong type (`resolveKey` not a
+ * function, `algorithms` not a list, `typ` not a string or a list of strings, `maxLength`) throw `INVALID_ARGUMENT`
+ * before the token is read; a null `algorithms` is the default.
  *
  * @example
  * ```ts
