@@ -5,7 +5,7 @@ import { parseStrict } from '../json/parse-strict.ts';
 import { isVouchError } from '../errors.ts';
 import { asciiBytesNative, decodeBase64urlNative } from '../lib/native-base64url.ts';
 import type { DecodedJws, JwsHeader, JwtClaims } from './types.ts';
-import { MAX_TOKEN_LENGTH } from './types.ts';
+import { MAX_JWT_JSON_DEPTH, MAX_TOKEN_LENGTH } from './types.ts';
 
 function malformed(message: string, cause?: unknown): VouchError {
   return new VouchError('JWT_MALFORMED', message, cause === undefined ? undefined : { cause });
@@ -28,7 +28,7 @@ function part(text: string, what: string, native = false): Uint8Array {
 function object(bytes: Uint8Array, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = parseStrict(bytes, { maxDepth: 16 });
+    value = parseStrict(bytes, { maxDepth: MAX_JWT_JSON_DEPTH });
   } catch (err) {
     if (isVouchError(err)) throw malformed(`The token's ${what} is not strict JSON (${err.code}).`, err);
     throw err;

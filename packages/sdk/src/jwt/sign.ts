@@ -6,7 +6,7 @@ import type { CryptoProvider, SignatureAlgorithm } from '../crypto/provider.ts';
 import { algorithmFor } from '../crypto/algorithms.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import type { JwsHeader, JwtClaims } from './types.ts';
-import { FORBIDDEN_HEADER_MEMBERS } from './types.ts';
+import { FORBIDDEN_HEADER_MEMBERS, MAX_JWT_JSON_DEPTH } from './types.ts';
 import { hasLoneSurrogate } from '../json/types.ts';
 
 // JSON.stringify writes NaN and ±Infinity as null and a lone surrogate as a \u escape, which every verifier refuses
@@ -27,6 +27,9 @@ function jsonText(value: unknown, what: string): string {
   if (text === undefined || text.charCodeAt(0) !== 0x7b) {
     throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} are not a JSON object.`);
   }
+  if (deeperThan(text, MAX_JWT_JSON_DEPTH)) {
+    throw new VouchError('INVALID_ARGUMENT', `The JWT ${what} are nested deeper than ${MAX_JWT_JSON_DEPTH} levels.`);
+  }
   if (text.includes('null') || /\\ud[89a-f]/.test(text)) {
     JSON.stringify(value, (key: string, v: unknown) =>
       hasLoneSurrogate(key) ||
@@ -39,6 +42,23 @@ function jsonText(value: unknown, what: string): string {
   return text;
 }
 
+/** Whether JSON `text` nests more than `max` objects and arrays: the verifiers would refuse it (JSON_TOO_DEEP). */
+function deeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string, escapes included: its brackets are text.
+      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 export interface SignJwtOptions {
   /** Key id placed in the header; verifiers pick the key strictly by it. */
   kid: string;
@@ -49,8 +69,8 @@ export interface SignJwtOptions {
 
 /**
  * Signs claims as a compact JWT with the key's algorithm (ES256 for P-256, EdDSA for Ed25519). Claims (or a `kid`,
- * `typ`) holding NaN, ±Infinity or a lone surrogate, which no verifier would accept as written, throw
- * `INVALID_ARGUMENT`.
+ * `typ`) holding NaN, ±Infinity or a lone surrogate, claims that are not a JSON object or are nested deeper than the
+ * verifiers read (16 levels), all of which no verifier would accept as written, throw `INVALID_ARGUMENT`.
  *
  * @example
  * ```ts

@@ -31,6 +31,9 @@ export interface DecodedJws {
   signature: Uint8Array;
 }
 
+/** Internal: deepest nesting of a token's header and claims that the verifiers read (and signJwt signs). */
+export const MAX_JWT_JSON_DEPTH = 16;
+
 /** Largest compact token accepted before any decoding: bounds the work an attacker can cause. */
 export const MAX_TOKEN_LENGTH = 8192;
 

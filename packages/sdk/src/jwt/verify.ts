@@ -2,6 +2,7 @@ import { VouchError } from '../errors.ts';
 import { isVouchError } from '../errors.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import type { JwtClaims, JwsHeader } from './types.ts';
+import { MAX_JWT_JSON_DEPTH } from './types.ts';
 import { decodeJwsForVerify } from './decode.ts';
 import { checkJwsOptions, verifyDecodedJws } from './verify-jws.ts';
 import type { VerifyJwsOptions } from './verify-jws.ts';
@@ -67,7 +68,7 @@ export type ClaimCheckOptions = Pick<
 export function checkClaims(payload: Uint8Array, options: ClaimCheckOptions): JwtClaims {
   let parsed: unknown;
   try {
-    parsed = parseStrict(payload, { maxDepth: 16 });
+    parsed = parseStrict(payload, { maxDepth: MAX_JWT_JSON_DEPTH });
   } catch (err) {
     if (isVouchError(err)) throw new VouchError('JWT_MALFORMED', `The token payload is not strict JSON (${err.code}).`);
     throw err;
