@@ -261,10 +261,12 @@ export class Authority {
       if (before !== undefined && repeatsApplied(before, proposal)) {
         return { created: false, view: await appliedView(locked, before) };
       }
+      // Applied (with other co-signatures) or gone stale meanwhile: answered as before the lock, so an application
+      // by another process is 409 REGISTRY_CONFLICT here too, not a stale base sequence to propose again.
+      if (before !== undefined) checkPending(before);
       // One reference time for the whole transaction: the instant that finds the proposal unexpired applies it.
       const at = this.#ctx.clock.now();
       this.#checkApplicable(locked, proposal, at);
-      if (before !== undefined) checkPending(before);
       if (before === undefined) {
         await store.insertProposal(db, {
           id,
