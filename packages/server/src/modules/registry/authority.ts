@@ -385,14 +385,17 @@ export class Authority {
         `The proposal was made for sequence ${proposal.baseSequence}; the registry is at ${current.sequence}. Propose it again.`,
       );
     }
-    if (now >= Date.parse(proposal.expiresAt)) {
+    // When it would apply: now, or the last step's appliedAt when that is later (applied by a process whose clock is
+    // ahead of this one's), as #apply records it. A deadline before then can never be met.
+    const appliedAt = Math.max(now, Date.parse(current.state.lastAppliedAt));
+    if (appliedAt >= Date.parse(proposal.expiresAt)) {
       throw new ApiError(
         'REGISTRY_PROPOSAL_EXPIRED',
         `The proposal expired at ${proposal.expiresAt}; it can no longer apply. Propose it again.`,
       );
     }
     // Throws the SDK's reason (e.g. REGISTRY_STEP_INVALID, REGISTRY_THRESHOLD_INVALID) when it could never apply.
-    applyProposal(current.state, proposal, { appliedAt: Math.max(now, Date.parse(current.state.lastAppliedAt)) });
+    applyProposal(current.state, proposal, { appliedAt });
   }
 
   /**
