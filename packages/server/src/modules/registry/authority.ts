@@ -343,16 +343,16 @@ export class Authority {
         const applied = await this.#apply(db, root, current, id, proposal, requestId, now);
         return { ...view(row, proposal, heldQuorum), status: 'applied' as const, appliedSequence: applied };
       }
-      const signedAt = Date.parse(sig.signedAt);
+      // Its shape first (REGISTRY_INVALID naming the field), then whether it counts, then its time.
+      const check = await checkCoSignature(current.state, proposal, sig);
+      if (!check.counted) throw refused(sig.issuerId, check.reason);
       const windowMs = this.#ctx.config.signatureWindowSeconds * 1000;
-      if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > windowMs) {
+      if (Math.abs(now - Date.parse(sig.signedAt)) > windowMs) {
         throw new ApiError(
           'REGISTRY_SIGNATURE_REFUSED',
           `signedAt must be within ${this.#ctx.config.signatureWindowSeconds} seconds of the server's time.`,
         );
       }
-      const check = await checkCoSignature(current.state, proposal, sig);
-      if (!check.counted) throw refused(sig.issuerId, check.reason);
       const next = validateProposal({ ...proposal, signatures: [...proposal.signatures, sig] }, { source: 'proposal' });
       if (!(await store.updateProposalSignatures(db, id, row.version, JSON.stringify(next)))) {
         throw new ApiError('REGISTRY_CONFLICT', 'The proposal changed at the same time; read it again and retry.');
