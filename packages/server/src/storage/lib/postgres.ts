@@ -60,11 +60,12 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
   if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
     throw new StorageError('INVALID_ARGUMENT', 'lockTimeoutMs must be a non-negative integer.');
   }
-  // Migrations run on a connection of their own, with no lock timeout: a process starting while another migrates
-  // waits for it, however long that takes. Serving connections then wait for a lock at most `lockTimeoutMs`, so a
-  // held lock is a 503 in bounded time rather than a request that never ends. The limits are lifted explicitly, after
-  // the URL's own options and over the role's settings: a migration cut short by a `lock_timeout` or
-  // `statement_timeout` meant for requests failed the start, and every restart after it.
+  // Migrations run on a connection of their own, with no lock timeout of Vouch's: a process starting while another
+  // migrates waits for it (Kysely's migrator bounds that wait, and the migration's own lock waits, at one hour).
+  // Serving connections then wait for a lock at most `lockTimeoutMs`, so a held lock is a 503 in bounded time rather
+  // than a request that never ends. The limits are lifted explicitly, after the URL's own options and over the role's
+  // settings: a migration cut short by a `lock_timeout` or `statement_timeout` meant for requests failed the start, and
+  // every restart after it.
   const migrator = kyselyOn(url, schema, 1, MIGRATION_SETTINGS);
   try {
     try {
