@@ -38,3 +38,31 @@ eachEngine('a revoked token whose cache entry a concurrent sync pruned is not an
     await t.app.close();
   }
 });
+
+eachEngine(
+  'a sync at exactly exp + skew prunes the entry, and the verification under way refuses the token as expired',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    try {
+      const agent = await registerAgent(t);
+      const { token, jti, exp } = await issue(t, agent);
+      const other = await issue(t, agent, { expires_in: '1h' });
+      assert.equal((await post(t, '/api/registry/revoke', { jti }, ADMIN)).statusCode, 200);
+      const skewMs = t.ctx.config.clockSkewSeconds * 1000;
+      t.clock.set(exp * 1000 + skewMs - 1);
+      afterNextPoolQuery(t.ctx.storage.db, /server_keys/, async () => {
+        // The first millisecond the token no longer passes: the sync's cut-off (now - skew) is the token's exp
+        // itself, so the entry is skipped and dropped, and the token's exp is the cut-off, not before it.
+        t.clock.set(exp * 1000 + skewMs);
+        assert.equal((await post(t, '/api/registry/revoke', { jti: other.jti }, ADMIN)).statusCode, 200);
+        assert.equal(await verifyCacheOf(t.ctx).isRevoked(jti), false, 'pruned: the token can no longer pass');
+      });
+      const r = await verify(t, { token });
+      assert.notEqual(r.status, 200, `a revoked token was answered valid: ${JSON.stringify(r.body)}`);
+      assert.equal(r.status, 401);
+      assert.equal(r.body.code, 'JWT_EXPIRED', JSON.stringify(r.body));
+    } finally {
+      await t.app.close();
+    }
+  },
+);
