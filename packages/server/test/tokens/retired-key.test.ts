@@ -198,3 +198,28 @@ eachEngine('a compromised rotation drops every retired token key at once', async
   assert.equal((routine.json() as { purpose: string }).purpose, 'tokens');
   await t.app.close();
 });
+
+eachEngine(
+  "a retired key's recorded token stamped up to the skew after its retirement verifies; a second later it does not",
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    try {
+      const agent = await registerAgent(t);
+      const skewMs = t.ctx.config.clockSkewSeconds * 1000;
+      const retiredAt = t.clock.now();
+      // Issued by a process whose clock runs ahead of the rotating one's: iat up to the skew after the retirement.
+      t.clock.set(retiredAt + skewMs);
+      const atSkew = await issue(t, agent);
+      t.clock.set(retiredAt + skewMs + 1000);
+      const pastSkew = await issue(t, agent);
+      t.clock.set(retiredAt);
+      await rotate(t);
+      t.clock.set(retiredAt + skewMs + 1000);
+      const ok = await verify(t, { token: atSkew.token });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      await rejected(t, { token: pastSkew.token }, 'TOKEN_UNKNOWN');
+    } finally {
+      await t.app.close();
+    }
+  },
+);
