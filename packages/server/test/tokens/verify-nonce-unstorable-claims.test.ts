@@ -10,7 +10,7 @@ import type { JwtClaims } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { keyringOf } from '../../src/modules/tokens/keyring.ts';
 import type { TestApp } from '../helpers/app.ts';
-import { ADMIN, ISS, registerAgent, rejected, T0, tokenApp, verify } from './helpers.ts';
+import { ADMIN, ISS, issue, registerAgent, rejected, T0, tokenApp, verify } from './helpers.ts';
 
 const S = T0 / 1000;
 
@@ -60,5 +60,31 @@ eachEngine(
     assert.equal((await verify(t, { token: good }, ADMIN)).status, 200);
     await rejected(t, { token: good }, 'NONCE_REPLAYED', ADMIN);
     await t.app.close();
+  },
+);
+
+eachEngine(
+  'an audience and a nonce of the 256 characters issuance takes verify, and the nonce is consumed',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    try {
+      const agent = await registerAgent(t);
+      const audience = 'a'.repeat(256);
+      const { token } = await issue(t, agent, { token_type: 'session', audience, nonce: 'n'.repeat(256) });
+      const r = await verify(t, { token, audience }, ADMIN);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      await rejected(t, { token, audience }, 'NONCE_REPLAYED', ADMIN);
+      // One character more is what no issuance makes: refused for every caller.
+      const base: JwtClaims = { iss: ISS, sub: agent.did, iat: S, exp: S + 3600, jti: 'long-aud', aud: `${audience}a` };
+      base[`${ISS}/claims/token_type`] = 'session';
+      await rejected(t, { token: await signed(t, base) }, 'JWT_CLAIM_INVALID');
+      await rejected(
+        t,
+        { token: await signed(t, { ...base, jti: 'long-nonce', aud: 'shop', nonce: 'n'.repeat(257) }) },
+        'JWT_CLAIM_INVALID',
+      );
+    } finally {
+      await t.app.close();
+    }
   },
 );
