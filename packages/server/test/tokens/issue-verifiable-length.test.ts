@@ -36,3 +36,40 @@ eachEngine('a token too long for any verifier is never issued', async ({ open })
     await t.app.close();
   }
 });
+
+eachEngine(
+  'a token of exactly the 8,192 characters verifiers accept is issued; one character more is not',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    try {
+      const agent = await registerAgent(t);
+      // 9 × 200 CJK characters (3 UTF-8 bytes each) bring the payload near the limit; ASCII in deployer and framework
+      // then moves it a byte at a time.
+      const providers = Array.from({ length: 9 }, (_, i) => String.fromCharCode(0x4e00 + i).repeat(200));
+      const body = (extra: number) => {
+        const deployer = 'd'.repeat(Math.min(200, 1 + extra));
+        const framework = 'f'.repeat(Math.max(1, 1 + extra - 199));
+        return { agent_name: agent.did, model_providers: providers, deployer, framework };
+      };
+      const probe = await issue(t, agent, body(0));
+      const bytes = (token: string) => Buffer.from(token.split('.')[1]!, 'base64url').length;
+      // The header and the signature have fixed lengths: the payload's base64url fills the rest of the 8,192.
+      const [header, , signature] = probe.token.split('.') as [string, string, string];
+      const payloadChars = MAX_TOKEN_LENGTH - header.length - signature.length - 2;
+      // base64url of n bytes is ceil(4n / 3) characters: the most bytes that fit, and they fill it exactly.
+      const payloadBytes = Math.floor((payloadChars * 3) / 4);
+      assert.equal(Math.ceil((payloadBytes * 4) / 3), payloadChars);
+      const extra = payloadBytes - bytes(probe.token);
+      assert.ok(extra > 0 && extra < 398, `extra ${extra}`);
+      const exact = await post(t, '/api/registry/issue', body(extra), ADMIN);
+      assert.equal(exact.statusCode, 201, exact.body);
+      const { token } = exact.json() as { token: string };
+      assert.equal(token.length, MAX_TOKEN_LENGTH);
+      assert.equal((await verify(t, { token })).body.valid, true);
+      const over = await post(t, '/api/registry/issue', body(extra + 1), ADMIN);
+      assert.equal(over.statusCode, 400, over.body);
+    } finally {
+      await t.app.close();
+    }
+  },
+);
