@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isVouchError, verifyAgentCredential, verifyRegistry } from '@vouch/sdk';
+import { isAction, isResourcePattern, isVouchError, verifyAgentCredential, verifyRegistry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import { readFileUpTo } from '@vouch/server/files';
 import { compactToken, sizeText } from '../../read.ts';
@@ -86,6 +86,16 @@ Examples:
       }
       if ((opts.resource === undefined) !== (opts.action === undefined)) {
         throw new CliError('--resource and --action go together.', EXIT.USAGE);
+      }
+      // What the verifier would answer SCOPE_VIOLATION for (exit 1) whatever the credential: a wrong command line.
+      if (opts.resource !== undefined && !isResourcePattern(opts.resource)) {
+        throw new CliError(
+          `--resource ${JSON.stringify(opts.resource)} is not a resource (seg:seg..., * only as the last segment).`,
+          EXIT.USAGE,
+        );
+      }
+      if (opts.action !== undefined && !isAction(opts.action)) {
+        throw new CliError(`--action ${JSON.stringify(opts.action)} is not an action (one segment, or *).`, EXIT.USAGE);
       }
       const credential = await credentialArg(value);
       const doc = await readRegistry(layout(opts.dir));
