@@ -14,7 +14,7 @@ import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInp
 import { answerOf, hasToken, isObject, NO_TOKEN } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
-import { compactToken, MAX_KEY_FILE_BYTES, sizeText } from '../../read.ts';
+import { compactToken, MAX_KEY_FILE_BYTES, readStdinUpTo, sizeText } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import { pathSegment } from '../../net.ts';
@@ -40,20 +40,22 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
 // not one, and an endless pipe must not be buffered until memory runs out.
 const MAX_TOKEN_INPUT_BYTES = 64 * 1024;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * A token from the argument, or standard input for `-` (at most {@link MAX_TOKEN_INPUT_BYTES}), without the ASCII
  * whitespace anywhere in it (compactToken): a token copied from a wrapped terminal holds line breaks and indents.
+ * Input that is not UTF-8 is refused (exit 2), never read as U+FFFD: that would be a token the command was not given.
  */
 async function readToken(arg: string): Promise<string> {
   if (arg !== '-') return arg.trim();
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const c of process.stdin) {
-    bytes += (c as Buffer).length;
-    if (bytes > MAX_TOKEN_INPUT_BYTES) throw new CliError('standard input holds more than 64 KiB: not a token.');
-    chunks.push(c as Buffer);
+  const bytes = await readStdinUpTo(MAX_TOKEN_INPUT_BYTES);
+  if (bytes === undefined) throw new CliError('standard input holds more than 64 KiB: not a token.');
+  try {
+    return compactToken(utf8.decode(bytes));
+  } catch {
+    throw new CliError('standard input is not UTF-8 text: not a token.');
   }
-  return compactToken(Buffer.concat(chunks).toString('utf8'));
 }
 
 /** A time claim (seconds) as an ISO date; `-` for what is none, or beyond a Date's range (an unverified token's). */
