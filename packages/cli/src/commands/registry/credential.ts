@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -36,6 +37,12 @@ function collect(value: string, previous: string[]): string[] {
       .map((s) => s.trim())
       .filter(Boolean),
   ];
+}
+
+/** Whether `a` and `b` name the same existing file (a link to it included). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino;
 }
 
 /** `vouch registry credential`: an agent credential signed with the issuer's registry key. */
@@ -83,6 +90,10 @@ Examples:
         }
       }
       const key = await readPrivateKeyFile(opts.key, io);
+      // --output replaces its file whole: over the key file it would destroy the issuer's private key.
+      if (opts.output !== undefined && (await sameFile(resolve(opts.output), resolve(opts.key)))) {
+        throw new CliError(`--output ${opts.output} is the --key file; give another file for the credential.`);
+      }
       const doc = await readRegistryIfAny(layout(opts.dir));
       const state = doc === undefined ? undefined : replayGovernance(doc.governance).state;
       if (state !== undefined) {
