@@ -19,7 +19,7 @@ import {
 } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { print } from '../../output.ts';
+import { field, print } from '../../output.ts';
 import { parseDuration } from './lib/duration.ts';
 import { readPrivateKeyFile } from './lib/key-files.ts';
 import {
@@ -60,11 +60,13 @@ function withoutSchema(entry: IssuerEntry): Omit<IssuerEntry, '$schema'> {
 
 async function readPending(l: Layout): Promise<{ entries: Pending<IssuerEntry>[]; proposals: Pending<Proposal>[] }> {
   const entries: Pending<IssuerEntry>[] = [];
+  // The names in issuers/ and proposals/ are anyone's with write access there: in a message, field() keeps each on
+  // its line. (The JSON report names them as they are.)
   for (const path of await jsonFiles(l.issuers)) {
-    const entry = parseIssuerEntry(await readBytes(path), { source: shown(path) });
+    const entry = parseIssuerEntry(await readBytes(path), { source: field(shown(path)) });
     if (basename(path) !== `${entry.id}.json`) {
       throw new CliError(
-        `${shown(path)}: id: is ${entry.id}, but the file must be named ${entry.id}.json.`,
+        `${field(shown(path))}: id: is ${entry.id}, but the file must be named ${entry.id}.json.`,
         EXIT.USAGE,
       );
     }
@@ -72,7 +74,8 @@ async function readPending(l: Layout): Promise<{ entries: Pending<IssuerEntry>[]
   }
   const proposals: Pending<Proposal>[] = [];
   for (const path of await jsonFiles(l.proposals)) {
-    proposals.push({ file: shown(path), value: parseProposal(await readBytes(path), { source: shown(path) }) });
+    const source = field(shown(path));
+    proposals.push({ file: shown(path), value: parseProposal(await readBytes(path), { source }) });
   }
   return { entries, proposals };
 }
@@ -261,8 +264,8 @@ Examples:
         { registry: next.registry, sequence: next.sequence, expiresAt: next.expiresAt, applied, refused },
         () =>
           [
-            ...applied.map((a) => `applied step ${a.step}: ${a.what} (${a.file}), ${a.quorum}`),
-            ...refused.map((r) => `refused ${r.file}: ${r.reason}`),
+            ...applied.map((a) => `applied step ${a.step}: ${a.what} (${field(a.file)}), ${a.quorum}`),
+            ...refused.map((r) => `refused ${field(r.file)}: ${r.reason}`),
             `wrote ${shown(l.registry)}: sequence ${next.sequence}, ${next.issuers.length} issuers, threshold ${next.threshold.required}, expires ${next.expiresAt}`,
           ].join('\n'),
       );

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parseIssuerEntry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { jsonOut } from '../../output.ts';
+import { field, jsonOut } from '../../output.ts';
 import { DEFAULT_DIR, jsonFiles, layout, readBytes, readRegistryIfAny, shown } from './lib/layout.ts';
 
 interface Row {
@@ -54,7 +54,8 @@ Examples:
       for (const path of await jsonFiles(l.issuers)) {
         const id = basename(path, '.json');
         if (seen.has(id)) continue;
-        const e = parseIssuerEntry(await readBytes(path), { source: shown(path) });
+        // Anyone's file name, in a message: field() keeps it on its line.
+        const e = parseIssuerEntry(await readBytes(path), { source: field(shown(path)) });
         rows.push({ id: e.id, endpoint: e.endpoint, registeredAt: e.registeredAt, status: 'pending' });
       }
       rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
