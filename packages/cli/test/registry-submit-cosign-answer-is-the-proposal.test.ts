@@ -105,3 +105,34 @@ test('cosign: a GET answer that holds no proposal ends with a message about it (
     assert.equal(server.seen.length, 1, 'nothing was signed or sent');
   }
 });
+
+// The line printed names the action and subject from the view: with the right id and proposal but another action or
+// subject beside them, the answer is refused too, so the line never says "(remove acme)" of an admission of dyad.
+test("submit and cosign: a view whose action or subject is not its proposal's is refused (exit 1)", async (t) => {
+  const { file, key, sent } = await setup(t);
+  const id = proposalId(sent);
+  for (const lie of [{ action: 'remove' }, { subject: 'acme' }, { subject: null }]) {
+    const view = { ...viewOf(sent), ...lie };
+    const server = await recordingServer(t, (res, seen) => json(res, seen.method === 'GET' ? 200 : 201, view));
+    const submitted = await run('registry', 'submit', file, '--server', server.url);
+    assert.equal(submitted.code, 1, `${JSON.stringify(lie)}: ${submitted.out}${submitted.err}`);
+    assert.equal(submitted.out, '');
+    assert.match(submitted.err, /another proposal/);
+    const cosignServer = await recordingServer(t, (res, seen) =>
+      seen.method === 'GET' ? json(res, 200, viewOf(sent)) : json(res, 200, view),
+    );
+    const cosigned = await run(
+      'registry',
+      'cosign',
+      id,
+      '--key',
+      key('bolt'),
+      '--as',
+      'bolt',
+      '--server',
+      cosignServer.url,
+    );
+    assert.equal(cosigned.code, 1, `${JSON.stringify(lie)}: ${cosigned.out}${cosigned.err}`);
+    assert.equal(cosigned.out, '');
+  }
+});
