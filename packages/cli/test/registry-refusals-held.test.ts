@@ -78,3 +78,14 @@ test('sign refuses a proposal made for another registry (exit 2), and writes not
   assert.match(r.err, /registry: the proposal is for another registry/);
   assert.equal(await readFile(path, 'utf8'), text, 'nothing was written');
 });
+
+test('cosign refuses an id that is not 64 hex digits (exit 2) and sends nothing', async (t) => {
+  const { key } = await setup(t);
+  const server = await recordingServer(t, (res) => answer(res, 404, { error: 'no', code: 'NOT_FOUND' }));
+  for (const id of ['../../api/v1/admin/keys', '', 'A'.repeat(64), `${'a'.repeat(64)}/signatures`, 'a'.repeat(63)]) {
+    const r = await run('registry', 'cosign', id, '--key', key('bolt'), '--as', 'bolt', '--server', server.url);
+    assert.equal(r.code, 2, `${id}: ${r.err}`);
+    assert.match(r.err, /is not a proposal id \(64 hex digits\)/);
+  }
+  assert.equal(server.seen.length, 0, 'nothing was sent');
+});
