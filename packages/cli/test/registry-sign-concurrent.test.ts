@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { draftRegistry, json, ok, run, tempDir } from './helpers.ts';
 
@@ -32,4 +32,45 @@ test('a co-signature made while another signer rewrote the file is added to it, 
   const signed = await json<{ signatures: Array<{ issuerId: string }> }>(file);
   assert.deepEqual(signed.signatures.map((s) => s.issuerId).sort(), ['acme', 'bolt']);
   assert.match(r.out, /signed by 2\/2/);
+});
+
+// What sign finds when the file changed while it signed, besides a co-signature to keep: another proposal in its
+// place, or one its own issuer has meanwhile signed. Either way it writes nothing (exit 2) and the file stays as the
+// other writer left it. Forced as above: the signer's key file is a FIFO, written once the file has changed.
+test('sign writes nothing over another proposal, or its own signature, made meanwhile', async (t) => {
+  const base = await tempDir(t, 'vouch-sign-race-');
+  const { reg, key } = await draftRegistry(base);
+  await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '2', '--dir', reg, 'acme', 'bolt', 'coda');
+  await ok(0, 'registry', 'propose', 'add', '--entry', join(reg, 'issuers/dyad.json'), '--dir', reg);
+  const file = join(reg, 'proposals/2-add-dyad.json');
+  const other = join(base, 'threshold.json');
+  await ok(0, 'registry', 'propose', 'threshold', '--required', '2', '--dir', reg, '--output', other);
+  const original = await readFile(file, 'utf8');
+
+  const cases: Array<[string, () => Promise<void>, RegExp]> = [
+    ['another proposal', async () => writeFile(file, await readFile(other)), /was replaced by another proposal/],
+    [
+      'its own signature',
+      async () => {
+        await writeFile(file, original);
+        await ok(0, 'registry', 'sign', file, '--key', key('acme'), '--as', 'acme', '--dir', reg);
+      },
+      /acme has already signed it \(meanwhile\)/,
+    ],
+  ];
+  for (const [what, change, message] of cases) {
+    await writeFile(file, original);
+    const fifo = join(base, `acme-${cases.findIndex(([w]) => w === what)}.fifo`);
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const signing = run('registry', 'sign', file, '--key', fifo, '--as', 'acme', '--dir', reg);
+    const pipe = await open(fifo, 'w');
+    await change();
+    const meanwhile = await readFile(file, 'utf8');
+    await pipe.writeFile(await readFile(key('acme')));
+    await pipe.close();
+    const r = await signing;
+    assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
+    assert.match(r.err, message, what);
+    assert.equal(await readFile(file, 'utf8'), meanwhile, `${what}: nothing was written`);
+  }
 });
