@@ -18,6 +18,15 @@ import { registerAgent } from './commands/agent/index.ts';
 import { registerIntegrator, registerReputation } from './commands/integrator/index.ts';
 
 /**
+ * Commander names an unknown option as it was given, so `--admin-key=KEY` on a command without that option (or with
+ * its name mistyped) would print the key: the value after `=` is left out. The option's name stays, for the user.
+ */
+function withoutOptionValue(text: string): string {
+  const m = /^(error: unknown option '-[^=']*)=[\s\S]*'(\n\(Did you mean [^()]*\))?\n?$/.exec(text);
+  return m === null ? text : `${m[1]}=…'${m[2] ?? ''}\n`;
+}
+
+/**
  * Builds the `vouch` program; every command writes through `io` (so tests can capture it), with what a terminal
  * would act on replaced (servers supply some of the text).
  */
@@ -29,7 +38,11 @@ export function buildProgram(rawIo: Io = processIo): Command {
     .description('Vouch: identity, credentials and trust for AI agents.')
     .version(CLI_VERSION, '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(withoutOptionValue(s)),
+    })
     .exitOverride()
     // Runs before every subcommand's action: secrets from their -file options, a warning for those in arguments.
     .hook('preAction', (_program, action) => resolveSecretOptions(action, io))

@@ -48,7 +48,8 @@ export function parseMetric(spec: string): MetricArg {
   return out;
 }
 
-// The server takes at most 200 metrics of a few dozen bytes each, in a body of at most 1 MiB by default.
+// The server takes at most 200 metrics of up to 200 bytes each (its body limit on this route is 128 KiB); the file is
+// sent re-serialized, so it may be indented or spaced well beyond that: read up to 1 MiB.
 const MAX_METRICS_FILE_BYTES = 1024 * 1024;
 
 /** A JSON file holding an array of metrics (or `{metrics: [...]}`), at most 1 MiB. */
