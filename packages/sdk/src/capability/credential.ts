@@ -46,7 +46,8 @@ export interface SignAgentCredentialInput {
 }
 
 /**
- * Issues an agent credential signed with the issuer's registry key (Ed25519).
+ * Issues an agent credential signed with the issuer's registry key (Ed25519). A credential that would be longer than
+ * the verifiers read (`MAX_TOKEN_LENGTH`, 8192 characters: a long scope list) is `INVALID_ARGUMENT`, never signed.
  *
  * @example
  * ```ts
@@ -91,8 +92,11 @@ export async function signAgentCredential(input: SignAgentCredentialInput, issue
     claims.cnf = { jwk: { kty: 'OKP', crv: 'Ed25519', x } };
   }
   const crypto = input.crypto ?? getDefaultCrypto();
-  return signEd25519Jws({ typ: AGENT_CREDENTIAL_TYP, kid: input.issuerId }, { ...claims }, (data) =>
-    crypto.sign('EdDSA', issuerKey, data),
+  return signEd25519Jws(
+    { typ: AGENT_CREDENTIAL_TYP, kid: input.issuerId },
+    { ...claims },
+    (data) => crypto.sign('EdDSA', issuerKey, data),
+    'credential',
   );
 }
 

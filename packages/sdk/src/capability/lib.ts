@@ -7,7 +7,7 @@ import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import { decodeJws } from '../jwt/decode.ts';
-import { FORBIDDEN_HEADER_MEMBERS, type DecodedJws } from '../jwt/types.ts';
+import { FORBIDDEN_HEADER_MEMBERS, MAX_TOKEN_LENGTH, type DecodedJws } from '../jwt/types.ts';
 import type { SignatureCacheInternal } from '../jwt/signature-cache.ts';
 import type { PublicKey } from '../keys/key.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
@@ -73,15 +73,30 @@ export async function ed25519Verifies(
   return good;
 }
 
-/** Signs `payload` as a compact EdDSA JWS with the given header members. */
+/** Characters of an Ed25519 signature (64 bytes) in base64url. */
+const SIGNATURE_CHARS = 86;
+
+/**
+ * Signs `payload` as a compact EdDSA JWS with the given header members. `INVALID_ARGUMENT` when it would be longer
+ * than the verifiers decode (MAX_TOKEN_LENGTH): nothing is signed that no verifier could read (a credential's long
+ * scope list).
+ */
 export async function signEd25519Jws(
   header: { typ: string; kid: string },
   payload: Record<string, unknown>,
   sign: (data: Uint8Array) => Promise<Uint8Array>,
+  what: string,
 ): Promise<string> {
   const input = `${encodeBase64url(JSON.stringify({ alg: 'EdDSA', typ: header.typ, kid: header.kid }))}.${encodeBase64url(
     JSON.stringify(payload),
   )}`;
+  const length = input.length + 1 + SIGNATURE_CHARS;
+  if (length > MAX_TOKEN_LENGTH) {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      `The ${what} would be ${length} characters, more than the ${MAX_TOKEN_LENGTH} characters a verifier reads.`,
+    );
+  }
   return `${input}.${encodeBase64url(await sign(encodeUtf8(input)))}`;
 }
 

@@ -73,7 +73,12 @@ export async function signCapabilityProof(
     action: input.action,
     iat: Math.floor(signingMs(options.now) / 1000),
   };
-  return signEd25519Jws({ typ: CAPABILITY_PROOF_TYP, kid }, payload, (data) => crypto.sign('EdDSA', agentKey, data));
+  return signEd25519Jws(
+    { typ: CAPABILITY_PROOF_TYP, kid },
+    payload,
+    (data) => crypto.sign('EdDSA', agentKey, data),
+    'capability proof',
+  );
 }
 
 export interface VerifyCapabilityProofOptions extends CapabilityProofInput {
@@ -144,8 +149,11 @@ export async function signRevocationRequest(
   if (issuerKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A registry issuer key is Ed25519.');
   const crypto = options.crypto ?? getDefaultCrypto();
   const payload = { jti: input.jti, iat: Math.floor(signingMs(options.now) / 1000) };
-  return signEd25519Jws({ typ: CAPABILITY_REVOCATION_TYP, kid: input.issuerId }, payload, (data) =>
-    crypto.sign('EdDSA', issuerKey, data),
+  return signEd25519Jws(
+    { typ: CAPABILITY_REVOCATION_TYP, kid: input.issuerId },
+    payload,
+    (data) => crypto.sign('EdDSA', issuerKey, data),
+    'revocation request',
   );
 }
 

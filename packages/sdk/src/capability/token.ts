@@ -99,8 +99,11 @@ export async function signCapabilityToken(
   const checked = parseCapabilityClaims(claims);
   const crypto = options.crypto ?? getDefaultCrypto();
   const payload: Record<string, unknown> = { ...checked, par: [...checked.par] };
-  return signEd25519Jws({ typ: CAPABILITY_TYP, kid: options.kid }, payload, (data) =>
-    crypto.sign('EdDSA', privateKey, data),
+  return signEd25519Jws(
+    { typ: CAPABILITY_TYP, kid: options.kid },
+    payload,
+    (data) => crypto.sign('EdDSA', privateKey, data),
+    'capability token',
   );
 }
 

@@ -119,16 +119,13 @@ Examples:
           key,
         );
       } catch (err) {
+        // Every verifier (verify-credential, a gateway) decodes at most MAX_TOKEN_LENGTH characters of a compact JWS:
+        // the SDK signs no longer credential, which with --output would have replaced the one in use.
+        if (isVouchError(err) && err.message.includes(`more than the ${MAX_TOKEN_LENGTH} characters`)) {
+          throw new CliError(`${err.message} Give fewer or shorter --scope entries.`);
+        }
         if (isVouchError(err)) throw new CliError(err.message);
         throw err;
-      }
-      // Every verifier (verify-credential, a gateway) decodes at most MAX_TOKEN_LENGTH characters of a compact JWS:
-      // a longer credential would never verify, and with --output it would replace the one in use. Refused first.
-      if (credential.length > MAX_TOKEN_LENGTH) {
-        throw new CliError(
-          `the credential would be ${credential.length} characters, more than the ${MAX_TOKEN_LENGTH} characters a ` +
-            'verifier accepts: give fewer or shorter --scope entries.',
-        );
       }
       if (opts.output !== undefined) {
         // The credential is a secret: 0600 also when it replaces an older file (a renewal to the same path). A run
