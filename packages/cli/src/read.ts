@@ -37,3 +37,16 @@ export function sizeText(bytes: number): string {
 export function compactToken(text: string): string {
   return text.replace(/[ \t\r\n]/g, '').trim();
 }
+
+// fatal: bytes that are not UTF-8 are refused, never read as U+FFFD (a key, a metric or a token the file does not
+// hold). A leading BOM (written by some Windows editors) is dropped, as TextDecoder does by default.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `bytes` as UTF-8 text without a leading BOM; `undefined` when they are not UTF-8. */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

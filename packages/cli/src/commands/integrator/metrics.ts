@@ -1,6 +1,6 @@
 // Metric declarations on the command line (`--metric key:polarity:weight:lane[:maxPerDay]`) or from a JSON file.
 import { readFileUpTo } from '@vouch/server/files';
-import { sizeText } from '../../read.ts';
+import { sizeText, utf8Text } from '../../read.ts';
 import { CliError, EXIT } from '../../exit.ts';
 
 /** The server's lanes (docs/PROTOCOL.md, integrators). */
@@ -65,9 +65,11 @@ export async function readMetricsFile(file: string): Promise<unknown[]> {
       `cannot read ${file}: more than ${sizeText(MAX_METRICS_FILE_BYTES)}, too large for a metrics file.`,
     );
   }
+  const text = utf8Text(bytes);
+  if (text === undefined) throw new CliError(`cannot read ${file}: not UTF-8 text.`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(bytes.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new CliError(`cannot read ${file}: not JSON.`);
   }

@@ -14,7 +14,7 @@ import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInp
 import { answerOf, hasToken, isObject, NO_TOKEN } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
-import { compactToken, MAX_KEY_FILE_BYTES, readStdinUpTo, sizeText } from '../../read.ts';
+import { compactToken, MAX_KEY_FILE_BYTES, readStdinUpTo, sizeText, utf8Text } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import { pathSegment } from '../../net.ts';
@@ -40,8 +40,6 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
 // not one, and an endless pipe must not be buffered until memory runs out.
 const MAX_TOKEN_INPUT_BYTES = 64 * 1024;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * A token from the argument, or standard input for `-` (at most {@link MAX_TOKEN_INPUT_BYTES}), without the ASCII
  * whitespace anywhere in it (compactToken): a token copied from a wrapped terminal holds line breaks and indents.
@@ -51,11 +49,9 @@ async function readToken(arg: string): Promise<string> {
   if (arg !== '-') return arg.trim();
   const bytes = await readStdinUpTo(MAX_TOKEN_INPUT_BYTES);
   if (bytes === undefined) throw new CliError('standard input holds more than 64 KiB: not a token.');
-  try {
-    return compactToken(utf8.decode(bytes));
-  } catch {
-    throw new CliError('standard input is not UTF-8 text: not a token.');
-  }
+  const text = utf8Text(bytes);
+  if (text === undefined) throw new CliError('standard input is not UTF-8 text: not a token.');
+  return compactToken(text);
 }
 
 /** A time claim (seconds) as an ISO date; `-` for what is none, or beyond a Date's range (an unverified token's). */
@@ -102,8 +98,10 @@ async function agentKey(file: string, io: Io): Promise<PrivateKey> {
       `cannot read the key file ${file}: more than ${sizeText(MAX_KEY_FILE_BYTES)}, too large for a key file.`,
     );
   }
+  const text = utf8Text(bytes);
+  if (text === undefined) throw new CliError(`cannot read the key file ${file}: not UTF-8 text.`);
   try {
-    parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
+    parsed = JSON.parse(text) as typeof parsed;
   } catch {
     throw new CliError(`cannot read the key file ${file}: not JSON.`);
   }
