@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isAction, isResourcePattern, isVouchError, verifyAgentCredential, verifyRegistry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import { readFileUpTo } from '@vouch/server/files';
-import { compactToken, sizeText } from '../../read.ts';
+import { compactToken, sizeText, utf8Text } from '../../read.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import { parseTime } from './lib/duration.ts';
@@ -23,8 +23,6 @@ interface VerifyCredentialOptions {
 
 // A credential is a compact JWS of a few kilobytes.
 const MAX_CREDENTIAL_BYTES = 16 * 1024;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The credential itself, or the content of a file that holds it: a regular file, or a pipe or device path
@@ -48,11 +46,9 @@ async function credentialArg(value: string): Promise<string> {
     throw new CliError(`${shown(path)}: more than ${sizeText(MAX_CREDENTIAL_BYTES)}, too large to be a credential.`);
   }
   // Not replaced by U+FFFD and verified: a file that is not text is a wrong input (exit 2), not a failed verification.
-  try {
-    return compactToken(utf8.decode(bytes));
-  } catch {
-    throw new CliError(`${shown(path)}: not a UTF-8 text file.`);
-  }
+  const text = utf8Text(bytes);
+  if (text === undefined) throw new CliError(`${shown(path)}: not a UTF-8 text file.`);
+  return compactToken(text);
 }
 
 /** `vouch registry verify-credential`: the registry first (every rule), then the credential against it. */

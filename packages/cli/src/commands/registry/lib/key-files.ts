@@ -18,17 +18,13 @@ import {
 import { CliError, EXIT } from '../../../exit.ts';
 import { checkKeyFile } from '../../../file-mode.ts';
 import type { Io } from '../../../output.ts';
-import { MAX_KEY_FILE_BYTES } from '../../../read.ts';
+import { MAX_KEY_FILE_BYTES, utf8Text } from '../../../read.ts';
 import { readBytes, readBytesAndStats, shown } from './layout.ts';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 function text(bytes: Uint8Array, path: string): string {
-  try {
-    return decoder.decode(bytes).trim();
-  } catch {
-    throw new CliError(`${shown(path)}: not a UTF-8 text file.`, EXIT.USAGE);
-  }
+  const content = utf8Text(bytes);
+  if (content === undefined) throw new CliError(`${shown(path)}: not a UTF-8 text file.`, EXIT.USAGE);
+  return content.trim();
 }
 
 function keyError(path: string, field: string, err: unknown): never {
