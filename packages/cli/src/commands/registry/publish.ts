@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { verifyRegistry, type GenesisStep } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
@@ -48,7 +49,14 @@ Examples:
   $ vouch registry publish ./registry --server https://vouch.example   # admin key from $VOUCH_ADMIN_KEY
   $ vouch registry publish --dir ./trust --server http://127.0.0.1:4100 --admin-key-file data/admin.key`,
     )
-    .action(async (dirArg: string | undefined, opts: { dir: string; server?: string; adminKey?: string }) => {
+    .action(async (dirArg: string | undefined, opts: { dir: string; server?: string; adminKey?: string }, cmd) => {
+      // Both named and different: publishing either one could upload the wrong genesis, which the server keeps.
+      if (dirArg !== undefined && cmd.getOptionValueSource('dir') === 'cli' && resolve(dirArg) !== resolve(opts.dir)) {
+        throw new CliError(
+          `two registry folders given: ${field(dirArg)} and --dir ${field(opts.dir)}; name one.`,
+          EXIT.USAGE,
+        );
+      }
       const doc = await readRegistry(layout(dirArg ?? opts.dir));
       // Refuse locally what the server would refuse anyway (against the root key the document names).
       const local = await verifyRegistry(doc, { rootKey: (doc.governance[0] as GenesisStep).rootKey, now: new Date() });
