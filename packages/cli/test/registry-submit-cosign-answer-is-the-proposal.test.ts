@@ -136,3 +136,21 @@ test("submit and cosign: a view whose action or subject is not its proposal's is
     assert.equal(cosigned.out, '');
   }
 });
+
+// cosign refuses locally, as `sign` does (exit 2, docs/registry.md), what the server would refuse as
+// REGISTRY_SIGNATURE_REFUSED: a second signature of an issuer that signed, and a signature of the subject. Only the
+// GET is sent; no co-signature leaves the machine.
+test('cosign: signing twice or as the subject is refused locally (exit 2), nothing posted', async (t) => {
+  const { key, sent } = await setup(t);
+  const id = proposalId(sent);
+  for (const as of ['acme', 'dyad']) {
+    const server = await recordingServer(t, (res) => json(res, 200, viewOf(sent)));
+    const r = await run('registry', 'cosign', id, '--key', key(as), '--as', as, '--server', server.url);
+    assert.equal(r.code, 2, `${as}: ${r.out}${r.err}`);
+    assert.match(r.err, as === 'acme' ? /acme has already signed/ : /dyad is the subject/);
+    assert.deepEqual(
+      server.seen.map((s) => s.method),
+      ['GET'],
+    );
+  }
+});
