@@ -72,6 +72,25 @@ function missingHost(): ApiError {
   });
 }
 
+/**
+ * 400 for a request with more than one Host line (RFC 9112 §3.2): Node keeps the first and drops the others, so a
+ * proxy that read another one and this server would disagree on the host.
+ */
+function duplicateHost(): ApiError {
+  return new ApiError('VALIDATION_FAILED', 'A request must carry exactly one Host header.', {
+    headers: { connection: 'close' },
+  });
+}
+
+function hostLines(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') n++;
+  }
+  return n;
+}
+
 export interface VouchApp {
   app: FastifyInstance;
   ctx: AppContext;
@@ -147,7 +166,9 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
       // Before the policy hook and the closing answer, so that refusals carry them too.
       cors?.(req, reply);
       if (closing.now) return done(shuttingDown());
-      if (req.raw.headers.host === undefined && req.raw.httpVersion === '1.1') return done(missingHost());
+      if (req.raw.headers.host === undefined) {
+        if (req.raw.httpVersion === '1.1') return done(missingHost());
+      } else if (hostLines(req.raw.rawHeaders) > 1) return done(duplicateHost());
       done();
     });
 

@@ -157,3 +157,18 @@ test('an HTTP/1.1 request without Host is answered 400 VALIDATION_FAILED in JSON
   // HTTP/1.0 has no Host requirement: answered as before.
   assert.equal((await sendRaw('GET /healthz HTTP/1.0\r\n\r\n')).status, 200);
 });
+
+test('a request with two Host header lines is answered 400 VALIDATION_FAILED, not served for the first', async () => {
+  // RFC 9112 §3.2 asks a 400 for more than one Host line. Node keeps the first and drops the rest, so a proxy that
+  // routed on the second one and this server would each believe a different host (the public URL's checks, logs).
+  for (const hosts of ['Host: a.example\r\nHost: b.example', 'Host: x\r\nhOST: x']) {
+    const res = await sendRaw(`GET /healthz HTTP/1.1\r\n${hosts}\r\nAccept: application/json\r\n\r\n`);
+    assert.equal(res.status, 400, res.raw);
+    assert.equal(res.headers['connection'], 'close', res.raw);
+    const body = JSON.parse(res.body) as Record<string, unknown>;
+    assert.equal(body.code, 'VALIDATION_FAILED');
+    assert.match(String(body.error), /one Host header/);
+  }
+  // One Host line, in any case, and a header merely ending in "host" are served as before.
+  assert.equal((await sendRaw('GET /healthz HTTP/1.1\r\nhost: x\r\nX-Forwarded-Host: y\r\n\r\n')).status, 200);
+});
