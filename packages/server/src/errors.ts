@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'BODY_TOO_LARGE'
   | 'HEADERS_TOO_LARGE'
   | 'REQUEST_TIMEOUT'
+  | 'EXPECTATION_FAILED'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -98,6 +99,8 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   // Answered for Node's HTTP parser, before Fastify sees the request (http/client-error.ts).
   HEADERS_TOO_LARGE: 431,
   REQUEST_TIMEOUT: 408,
+  // An `Expect` other than 100-continue, answered for Node's HTTP server (http/client-error.ts).
+  EXPECTATION_FAILED: 417,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../errors.ts';
@@ -50,4 +52,25 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
     'Connection: close\r\n\r\n';
   // Destroyed once flushed: the parser is done with this connection, and a client that keeps it open holds a socket.
   socket.end(head + body, () => socket.destroy());
+}
+
+/**
+ * The HTTP server's `checkExpectation` listener: a request whose `Expect` is not `100-continue` (RFC 9110 §10.1.1).
+ * Node would answer it itself with a bare 417 (no body, none of the API's headers) and keep the connection; this
+ * answers the API's JSON and closes it, since the body the client holds back never comes. The value is not echoed.
+ */
+export function answerExpectation(_req: IncomingMessage, res: ServerResponse): void {
+  const api = new ApiError('EXPECTATION_FAILED', 'This server takes no expectation other than 100-continue.');
+  const body = JSON.stringify({ error: api.message, code: api.code });
+  res.shouldKeepAlive = false;
+  res
+    .writeHead(api.statusCode, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-request-id': randomUUID(),
+      connection: 'close',
+    })
+    .end(body);
 }

@@ -170,5 +170,27 @@ test('a request with two Host header lines is answered 400 VALIDATION_FAILED, no
     assert.match(String(body.error), /one Host header/);
   }
   // One Host line, in any case, and a header merely ending in "host" are served as before.
-  assert.equal((await sendRaw('GET /healthz HTTP/1.1\r\nhost: x\r\nX-Forwarded-Host: y\r\n\r\n')).status, 200);
+  assert.equal(
+    (await sendRaw('GET /healthz HTTP/1.1\r\nhost: x\r\nX-Forwarded-Host: y\r\nConnection: close\r\n\r\n')).status,
+    200,
+  );
+});
+
+test('an Expect other than 100-continue is answered 417 EXPECTATION_FAILED in JSON, not a bare 417', async () => {
+  // Node answers such a request itself (RFC 9110 §10.1.1) with no body and none of the API's headers.
+  const res = await sendRaw(
+    'POST /api/registry/verify HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n',
+  );
+  assert.equal(res.status, 417, res.raw);
+  assert.equal(res.headers['content-type'], 'application/json; charset=utf-8', res.raw);
+  assert.equal(res.headers['connection'], 'close', res.raw);
+  assert.equal(res.headers['cache-control'], 'no-store', res.raw);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff', res.raw);
+  assert.match(res.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/, res.raw);
+  const body = JSON.parse(res.body) as Record<string, unknown>;
+  assert.equal(body.code, 'EXPECTATION_FAILED');
+  assert.ok(!res.raw.includes('200-ok'), 'the expectation is not echoed');
+  // 100-continue is still taken: the body follows and the route answers.
+  const ok = await sendRaw('GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+  assert.match(ok.raw, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
 });
