@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
 
@@ -305,9 +306,13 @@ export function installJsonBodyParser(app: FastifyInstance, maxDepth: number): v
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     /^application\/([\w.-]+\+)?json(\s*;.*)?$/i,
-    { parseAs: 'string' },
+    // Bytes, not Fastify's string: its decoder reads bytes that are not UTF-8 as U+FFFD, a string nobody sent.
+    { parseAs: 'buffer' },
     (_req, body: string | Buffer, done) => {
       try {
+        if (typeof body !== 'string' && !isUtf8(body)) {
+          throw new ApiError('INVALID_JSON', 'The request body is not UTF-8 (RFC 8259 §8.1).');
+        }
         done(null, parseJsonBody(typeof body === 'string' ? body : body.toString('utf8'), maxDepth));
       } catch (err) {
         done(err as Error, undefined);
