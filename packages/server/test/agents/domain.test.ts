@@ -323,6 +323,23 @@ eachEngine(
   },
 );
 
+eachEngine("verify-domain's agent_slug may name the path's agent by its DID or internal id", async ({ open }) => {
+  const h = await harness(await open());
+  try {
+    // The path takes a slug, DID or id; so does the seed's agent_slug, which must name the same agent.
+    const { challenge_token: token } = await h.challenge('named.example.test');
+    dns.zone.set('_vouch-verify.named.example.test', { TXT: [token] });
+    for (const name of [`did:identity:${'a'.repeat(26)}`, 'a'.repeat(26)]) {
+      const r = await h.verify('named.example.test', 'my-agent', { agent_slug: name, domain: 'named.example.test' });
+      assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.verified, true, name);
+    }
+    assert.equal(h.port.proofs.length, 2);
+  } finally {
+    await h.app.close();
+  }
+});
+
 eachEngine(
   'verified by the meta tag in the head of https://<domain>/, over TLS to the checked address',
   async ({ open }) => {
