@@ -4,7 +4,8 @@
  * - a redirect may stay on the domain or go to a subdomain, but never to a name that merely ENDS with the domain's
  *   text (`evilexample.test` is not under `example.test`): whoever owns such a name could prove the domain;
  * - the file must hold exactly the token, not merely contain it (a page that echoes a query or user content would);
- * - a TXT record must be exactly the token, not merely contain it.
+ * - a TXT record must be exactly the token, not merely contain it;
+ * - within a round, the method earlier in DOMAIN_METHODS wins (the meta tag over the file).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,4 +107,19 @@ test('the file and the TXT record must be exactly the token, not text that conta
     res.writeHead(404).end();
   });
   assert.deepEqual(await checker.check('echo.mutgap.test', TOKEN), { verified: true, method: 'file' });
+});
+
+test('within a round, the method earlier in DOMAIN_METHODS wins: the meta tag over the file', async () => {
+  // No TXT record: the first round (DNS TXT) fails, and the meta tag and the file both hold the token in the second.
+  dns.zone.set('both.mutgap.test', { A: [SITE] });
+  sites.set('both.mutgap.test', (req, res) => {
+    if (req.url === '/.well-known/vouch-verify.txt') return void res.end(TOKEN);
+    res.end(`<head><meta name="vouch-verify" content="${TOKEN}"></head>`);
+  });
+  assert.deepEqual(await checker.check('both.mutgap.test', TOKEN), { verified: true, method: 'meta_tag' });
+  // A re-check that starts from the file finds it there, in its own first round.
+  assert.deepEqual(await checker.check('both.mutgap.test', TOKEN, undefined, 'file'), {
+    verified: true,
+    method: 'file',
+  });
 });
