@@ -308,8 +308,13 @@ export function installJsonBodyParser(app: FastifyInstance, maxDepth: number): v
     /^application\/([\w.-]+\+)?json(\s*;.*)?$/i,
     // Bytes, not Fastify's string: its decoder reads bytes that are not UTF-8 as U+FFFD, a string nobody sent.
     { parseAs: 'buffer' },
-    (_req, body: string | Buffer, done) => {
+    (req, body: string | Buffer, done) => {
       try {
+        // No content coding is decoded here: a gzip body read as the JSON text would be "not JSON", or worse, JSON.
+        const coding = req.headers['content-encoding'];
+        if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+          throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body without a Content-Encoding.');
+        }
         if (typeof body !== 'string' && !isUtf8(body)) {
           throw new ApiError('INVALID_JSON', 'The request body is not UTF-8 (RFC 8259 §8.1).');
         }
