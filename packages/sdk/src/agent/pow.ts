@@ -8,6 +8,7 @@ import { solvePow } from '../pow/solve.ts';
 import type { PowSolution } from '../pow/solve.ts';
 import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from '../pow/params.ts';
 import { checkSignal } from '../lib/signal-option.ts';
+import { functionOption } from '../lib/function-option.ts';
 
 export interface ProofOfWorkOptions {
   difficulty: number;
@@ -36,6 +37,7 @@ export async function proofOfWork(publicKeyBase64: string, options: ProofOfWorkO
   // Absent or null: the default, as solvePow (the Node path above) reads it.
   const difficulty = checkDifficulty(options.difficulty ?? DEFAULT_POW_DIFFICULTY);
   const signal = checkSignal(options.signal);
+  const onProgress = functionOption<ProofOfWorkOptions['onProgress']>(options.onProgress, undefined, 'onProgress');
   signal?.throwIfAborted();
   for (let nonce = 0; nonce < Number.MAX_SAFE_INTEGER; nonce++) {
     const digest = await options.crypto.sha256(encodeUtf8(publicKeyBase64 + String(nonce)));
@@ -43,7 +45,7 @@ export async function proofOfWork(publicKeyBase64: string, options: ProofOfWorkO
       return { nonce: String(nonce), hash: encodeHex(digest), attempts: nonce + 1 };
     }
     if ((nonce + 1) % BATCH === 0) {
-      options.onProgress?.(nonce + 1);
+      onProgress?.(nonce + 1);
       signal?.throwIfAborted();
     }
   }

@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { VouchError } from '../errors.ts';
 import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from './params.ts';
 import { checkSignal } from '../lib/signal-option.ts';
+import { functionOption } from '../lib/function-option.ts';
 
 export interface SolvePowOptions {
   /** Leading zero hex digits to find (default 4). */
@@ -49,7 +50,8 @@ export async function solvePow(publicKeyBase64: string, given?: SolvePowOptions)
   if (!Number.isSafeInteger(batch) || batch < 1) {
     throw new VouchError('INVALID_ARGUMENT', 'The batchSize option must be a positive integer.');
   }
-  const { onProgress } = options;
+  // Checked before any hashing: a non-function would otherwise throw a raw TypeError after the first batch.
+  const onProgress = functionOption<SolvePowOptions['onProgress']>(options.onProgress, undefined, 'onProgress');
   const signal = checkSignal(options.signal);
   signal?.throwIfAborted();
   let attempts = 0;
