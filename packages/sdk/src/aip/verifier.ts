@@ -195,6 +195,11 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
   if (options.revocationsUrl !== undefined && !isAbsoluteUrl(options.revocationsUrl)) {
     throw new VouchError('INVALID_ARGUMENT', 'revocationsUrl must be an absolute URL.');
   }
+  // Used only at the first session token with a nonce: one of the wrong shape would throw a raw TypeError there.
+  const store: unknown = options.nonceStore;
+  if (store !== undefined && (typeof store !== 'object' || typeof (store as AipNonceStore).consume !== 'function')) {
+    throw new VouchError('INVALID_ARGUMENT', 'nonceStore must be an object with a consume function.');
+  }
   if (issuer === undefined && options.jwks === undefined) {
     throw new VouchError('INVALID_ARGUMENT', 'Give the issuer URL or a JWKS.');
   }
