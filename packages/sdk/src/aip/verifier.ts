@@ -4,6 +4,7 @@ import { createWebCryptoProvider } from '../crypto/webcrypto.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { Jwks, KeyResolver } from '../jwt/keys.ts';
 import { functionOption } from '../lib/function-option.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import { getJson, objectOf } from './fetch-json.ts';
 import type { FetchLike } from './fetch-json.ts';
 import { aipKeysFromJwks } from './jwks.ts';
@@ -211,7 +212,7 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
   }
   const fetchImpl = functionOption<FetchLike>(options.fetch, (url, init) => globalThis.fetch(url, init), 'fetch');
   const now = functionOption(options.now, () => Date.now(), 'now');
-  const crypto = options.crypto ?? defaultCrypto();
+  const crypto = cryptoOption(options.crypto, defaultCrypto);
   const skewSeconds = positive(options.clockSkewSeconds, 60, 'clockSkewSeconds');
   const keysMaxAgeMs = positive(options.keysMaxAgeMs, 600_000, 'keysMaxAgeMs');
   const keysMinRefreshMs = positive(options.keysMinRefreshIntervalMs, 30_000, 'keysMinRefreshIntervalMs');

@@ -13,6 +13,7 @@ import type { ReadableResponse } from '../lib/read-body.ts';
 import { signRequestHeaders } from './signed-request.ts';
 import { timerDelay } from '../lib/timer.ts';
 import { functionOption } from '../lib/function-option.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import { checkSignal } from '../lib/signal-option.ts';
 
 /**
@@ -306,7 +307,7 @@ export class HttpTransport {
     this.baseDelayMs = nonNegative(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs');
     this.maxDelayMs = nonNegative(options.retry?.maxDelayMs, 5000, 'retry.maxDelayMs');
     this.maxRetryAfterMs = nonNegative(options.retry?.maxRetryAfterMs, 30_000, 'retry.maxRetryAfterMs');
-    this.crypto = options.crypto ?? defaultCrypto();
+    this.crypto = cryptoOption(options.crypto, defaultCrypto);
     this.now = functionOption(options.now, () => Date.now(), 'now');
     this.sleep = functionOption(options.sleep, abortableSleep, 'sleep');
     this.random = functionOption(options.random, Math.random, 'random');
