@@ -368,7 +368,11 @@ export class HttpTransport {
       case 'management':
         return { authorization: `Bearer ${headerValue(kind, c.managementToken!)}` };
       case 'agent':
-        // The DID goes out as x-vouch-agent: one fetch refuses would fail as a NETWORK_ERROR, and be retried.
+        // The DID goes out as x-vouch-agent: one fetch refuses would fail as a NETWORK_ERROR, and be retried; one that
+        // is not a string would go out as "undefined" (or "42"), an agent the server can only refuse after the trip.
+        if (typeof c.agent!.did !== 'string') {
+          throw new VouchError('INVALID_ARGUMENT', 'The agent credential needs its did as a string.');
+        }
         headerValue(kind, c.agent!.did);
         return signRequestHeaders(this.crypto, c.agent!, method, pathAndQuery, body, signedAt ?? this.now());
     }
