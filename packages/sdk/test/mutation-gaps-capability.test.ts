@@ -53,6 +53,10 @@ describe('capability claims found untested by mutation', () => {
     assert.equal(await decision(await rawToken({ ...f.claims, iid: null, cth: null })), 'MALFORMED_TOKEN');
     // And a bound token without its key thumbprint.
     assert.equal(await decision(await rawToken({ ...f.claims, ikt: null })), 'MALFORMED_TOKEN');
+    // Or without the credential hash, whatever the other two say.
+    assert.equal(await decision(await rawToken({ ...f.claims, cth: null })), 'MALFORMED_TOKEN');
+    assert.equal(await decision(await rawToken({ ...f.claims, iid: null, ikt: null })), 'MALFORMED_TOKEN');
+    assert.throws(() => parseCapabilityClaims({ ...f.claims, cth: null }), /all set or all null/);
   });
 
   test('a delegation chain (par) longer than 16 ids is refused', async () => {
