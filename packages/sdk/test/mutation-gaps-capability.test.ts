@@ -99,3 +99,40 @@ test('an invalid resource pattern covers nothing, not even itself', () => {
   assert.equal(resourceCovers('a:b', 'a:b'), true);
   assert.equal(scopeAllows(['a::b:read'], 'a::b', 'read'), false);
 });
+
+describe('capability claim bounds and header typ found untested by mutation', () => {
+  test('jti is at most 64 characters, sub at most 256', async () => {
+    assert.equal(await decision(await rawToken({ ...f.claims, jti: 'j'.repeat(64) })), 'allow');
+    assert.equal(await decision(await rawToken({ ...f.claims, jti: 'j'.repeat(65) })), 'MALFORMED_TOKEN');
+    const sub = 's'.repeat(256);
+    assert.equal(
+      (
+        await checkCapability(
+          await rawToken({ ...f.claims, sub }),
+          { ...req, agentId: sub },
+          {
+            resolveKey: f.resolveKey,
+            now,
+            registry: f.g.doc,
+          },
+        )
+      ).decision,
+      'allow',
+    );
+    const over = 's'.repeat(257);
+    const d = await checkCapability(
+      await rawToken({ ...f.claims, sub: over }),
+      { ...req, agentId: over },
+      {
+        resolveKey: f.resolveKey,
+        now,
+        registry: f.g.doc,
+      },
+    );
+    assert.equal(d.decision === 'deny' ? d.code : 'allow', 'MALFORMED_TOKEN');
+  });
+
+  test('the header typ is compared case-insensitively (RFC 7515)', async () => {
+    assert.equal(await decision(await rawToken({ ...f.claims }, { typ: CAPABILITY_TYP.toUpperCase() })), 'allow');
+  });
+});
