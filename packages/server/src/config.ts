@@ -353,7 +353,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_INGEST_RATE_MAX',
     default: '600',
-    meaning: 'Ingestion requests (`POST /ingest`, `POST /api/v1/ingest`) per rate-limit window per client address.',
+    meaning:
+      'Ingestion requests (`POST /ingest`, `POST /api/v1/ingest`) per rate-limit window per integrator (per client ' +
+      'address until the instance has seen the integrator\'s key authenticate; docs/operations.md "Rate limits").',
   },
   {
     name: 'VOUCH_REPUTATION_MAX_PER_DAY',
