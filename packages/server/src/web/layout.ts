@@ -89,8 +89,8 @@ ${body}
 `;
 }
 
-/** An ISO-8601 time (or ms epoch) as `2026-01-01 00:00:00 UTC`, escaped. */
+/** An ISO-8601 UTC time, with or without milliseconds (or ms epoch), as `2026-01-01 00:00:00 UTC`, escaped. */
 export function when(t: string | number): string {
   const iso = typeof t === 'number' ? new Date(t).toISOString() : t;
-  return escapeHtml(iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC'));
+  return escapeHtml(iso.replace('T', ' ').replace(/(?:\.\d{3})?Z$/, ' UTC'));
 }
