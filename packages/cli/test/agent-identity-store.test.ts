@@ -88,6 +88,8 @@ test('aliases cannot name paths; list skips foreign files; the default alias and
   assert.equal((await stat(join(dir, 'b', 'config.json'))).mode & 0o777, 0o600);
   assert.equal((await resolveIdentity(undefined, env)).alias, 'two');
   assert.equal((await resolveIdentity(undefined, { ...env, VOUCH_AGENT: 'one' })).alias, 'one');
+  // An empty $VOUCH_AGENT (`VOUCH_AGENT=` in an env file) is unset, as every VOUCH_* variable: the default acts.
+  assert.equal((await resolveIdentity(undefined, { ...env, VOUCH_AGENT: '' })).alias, 'two');
   assert.equal((await resolveIdentity('one', { ...env, VOUCH_AGENT: 'two' })).alias, 'one');
   await assert.rejects(resolveIdentity('three', env), /no identity named "three"/);
   assert.deepEqual((await readdir(join(dir, 'b'))).sort(), ['config.json', 'identities'], 'no temporary files');
