@@ -72,3 +72,24 @@ test('agent verify --file gives no verdict from a certification that is not one 
   assert.equal(no.code, 1, no.err);
   assert.equal((JSON.parse(no.out) as { valid: unknown }).valid, false);
 });
+
+// The verdict takes the server's `valid` too: a record the server calls not valid fails (exit 1) even when the
+// content, the record's hash and the signature all check out here and the server certifies the match. Nothing held
+// the record's `valid` in the --file verdict (`valid: check.valid` alone passed every test).
+test("agent verify --file: the server's valid: false is exit 1 though the content matches", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'content.txt');
+  await writeFile(file, 'hello\n');
+  const { hash, record } = await signedRecord('hello\n');
+  const env = { HOME: dir, VOUCH_HOME: dir };
+  const { url } = await serve(t, (res, seen) =>
+    json(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? { match: true } : { ...record, valid: false }),
+  );
+  const j = await runClean(env, 'agent', 'verify', hash, '--file', file, '--json', '--server', url);
+  assert.equal(j.code, 1, j.err);
+  assert.equal((JSON.parse(j.out) as { valid: unknown }).valid, false);
+  const text = await runClean(env, 'agent', 'verify', hash, '--file', file, '--server', url);
+  assert.equal(text.code, 1, text.err);
+  assert.match(text.out, /^NOT valid signature by /);
+  assert.match(text.out, /^content matches \(sha256 [0-9a-f]{64}\)$/m);
+});
