@@ -93,3 +93,27 @@ test("agent verify --file: the server's valid: false is exit 1 though the conten
   assert.match(text.out, /^NOT valid signature by /);
   assert.match(text.out, /^content matches \(sha256 [0-9a-f]{64}\)$/m);
 });
+
+// "content matches" is said only when this machine finds it so too: a server certifying a match for content whose
+// SHA-256 is not the record's does not make it one (the text, `match` in --json, exit 1). And the hash argument is
+// taken in upper case too, asked for in lower case. Neither was held by a test.
+test('agent verify --file: a certified match refuted here is none; an upper-case hash is lowered', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'content.txt');
+  await writeFile(file, 'forged\n');
+  const { hash, record } = await signedRecord('hello\n');
+  const env = { HOME: dir, VOUCH_HOME: dir };
+  const server = await serve(t, (res, seen) =>
+    json(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? { match: true } : record),
+  );
+  const upper = hash.toUpperCase();
+  const j = await runClean(env, 'agent', 'verify', upper, '--file', file, '--json', '--server', server.url);
+  assert.equal(j.code, 1, j.err);
+  const out = JSON.parse(j.out) as { valid: unknown; match: unknown; signatureHash: unknown };
+  assert.deepEqual([out.valid, out.match, out.signatureHash], [false, false, hash]);
+  assert.equal(server.seen[0]!.url, `/api/v1/signatures/verify?hash=${hash}`);
+  const text = await runClean(env, 'agent', 'verify', hash, '--file', file, '--server', server.url);
+  assert.equal(text.code, 1, text.err);
+  assert.match(text.out, /^content does NOT match \(sha256 [0-9a-f]{64}\)$/m);
+  assert.equal(text.err, 'vouch: the content does not match the signature.\n');
+});
