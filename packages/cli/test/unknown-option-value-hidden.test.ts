@@ -26,3 +26,10 @@ test('an unknown option without a value is still named in full', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /unknown option '--frobnicate'/);
 });
+
+test("a mistyped --option=value keeps commander's suggestion, without the value", async () => {
+  const r = await run('registry', 'publish', '--serve=s3');
+  assert.equal(r.code, 2);
+  assert.ok(!r.err.includes('s3'), r.err);
+  assert.match(r.err, /^error: unknown option '--serve=…'\n\(Did you mean --server\?\)\n/);
+});
