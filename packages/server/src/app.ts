@@ -63,23 +63,12 @@ function commonHeaders(reply: FastifyReply, id: string): FastifyReply {
 }
 
 /**
- * 400 for an HTTP/1.1 request without a Host header (RFC 9112 §3.2), with the connection closed as for any other
- * request HTTP cannot parse. HTTP/1.0 needs none.
+ * 400 for a request whose Host lines are wrong (RFC 9112 §3.2), with the connection closed as for any other request
+ * HTTP cannot parse: none in HTTP/1.1 (HTTP/1.0 needs none), or more than one, of which Node keeps the first and
+ * drops the others, so a proxy that read another one and this server would disagree on the host.
  */
-function missingHost(): ApiError {
-  return new ApiError('VALIDATION_FAILED', 'An HTTP/1.1 request must carry a Host header.', {
-    headers: { connection: 'close' },
-  });
-}
-
-/**
- * 400 for a request with more than one Host line (RFC 9112 §3.2): Node keeps the first and drops the others, so a
- * proxy that read another one and this server would disagree on the host.
- */
-function duplicateHost(): ApiError {
-  return new ApiError('VALIDATION_FAILED', 'A request must carry exactly one Host header.', {
-    headers: { connection: 'close' },
-  });
+function hostRefused(message: string): ApiError {
+  return new ApiError('VALIDATION_FAILED', message, { headers: { connection: 'close' } });
 }
 
 function hostLines(raw: readonly string[]): number {
@@ -122,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     // (VOUCH_REQUEST_TIMEOUT_MS=1000 held a stalled request for 60 s). Connections are checked at a tenth of the
     // timeout (Node's default is every 30 s, which let a short timeout run 30 s over).
     // Node answers an HTTP/1.1 request without Host itself, with a bare 400 (no body, none of the headers every
-    // answer carries): the first onRequest hook refuses it instead (missingHost).
+    // answer carries): the first onRequest hook refuses it instead (hostRefused).
     http: {
       requestTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.requestTimeoutMs / 10))),
@@ -168,8 +157,9 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
       cors?.(req, reply);
       if (closing.now) return done(shuttingDown());
       if (req.raw.headers.host === undefined) {
-        if (req.raw.httpVersion === '1.1') return done(missingHost());
-      } else if (hostLines(req.raw.rawHeaders) > 1) return done(duplicateHost());
+        if (req.raw.httpVersion === '1.1') return done(hostRefused('An HTTP/1.1 request must carry a Host header.'));
+      } else if (hostLines(req.raw.rawHeaders) > 1)
+        return done(hostRefused('A request must carry exactly one Host header.'));
       done();
     });
 

@@ -24,6 +24,20 @@ function toApiError(code: string | undefined): ApiError {
 }
 
 /**
+ * The headers of an error answered outside Fastify (its hooks add them to every other answer): JSON, not cached,
+ * not sniffed, and the connection closed, since what follows on it cannot be trusted or will never come.
+ */
+function errorHeaders(body: string): Array<[string, string]> {
+  return [
+    ['Content-Type', 'application/json; charset=utf-8'],
+    ['Content-Length', String(Buffer.byteLength(body))],
+    ['Cache-Control', 'no-store'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Connection', 'close'],
+  ];
+}
+
+/**
  * Fastify's `clientErrorHandler`: answers a request Node's HTTP parser refused before Fastify saw it (malformed,
  * headers too large, timed out) with the same `{error, code}` JSON as every other error, then closes the connection.
  * Nothing from the request (`err.rawPacket`, the error's message) reaches the answer or the log.
@@ -45,11 +59,10 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
   const body = JSON.stringify({ error: api.message, code: api.code });
   const head =
     `HTTP/1.1 ${api.statusCode} ${STATUS_CODES[api.statusCode] ?? ''}\r\n` +
-    'Content-Type: application/json; charset=utf-8\r\n' +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    'Cache-Control: no-store\r\n' +
-    'X-Content-Type-Options: nosniff\r\n' +
-    'Connection: close\r\n\r\n';
+    errorHeaders(body)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
+    '\r\n';
   // Destroyed once flushed: the parser is done with this connection, and a client that keeps it open holds a socket.
   socket.end(head + body, () => socket.destroy());
 }
@@ -63,14 +76,5 @@ export function answerExpectation(_req: IncomingMessage, res: ServerResponse): v
   const api = new ApiError('EXPECTATION_FAILED', 'This server takes no expectation other than 100-continue.');
   const body = JSON.stringify({ error: api.message, code: api.code });
   res.shouldKeepAlive = false;
-  res
-    .writeHead(api.statusCode, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'x-request-id': randomUUID(),
-      connection: 'close',
-    })
-    .end(body);
+  res.writeHead(api.statusCode, [...errorHeaders(body), ['X-Request-Id', randomUUID()]].flat()).end(body);
 }
