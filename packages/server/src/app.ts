@@ -10,7 +10,7 @@ import type { AppContext } from './context.ts';
 import type { Storage } from './storage/index.ts';
 import { createLogger } from './logger.ts';
 import { installErrorHandler } from './http/error-handler.ts';
-import { answerClientError, answerExpectation } from './http/client-error.ts';
+import { answerClientError, answerConnect, answerExpectation } from './http/client-error.ts';
 import { shuttingDown, trackClosing } from './http/closing.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { DEFAULT_BODY_LIMIT, installBodyLimits } from './http/body-limits.ts';
@@ -146,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     clientErrorHandler: (err, socket) => answerClientError(err, socket, logger as FastifyBaseLogger),
   });
   app.server.on('checkExpectation', answerExpectation);
+  app.server.on('connect', answerConnect);
   // Modules start housekeeping timers as they register: an app that fails to build (a module refusing its
   // configuration, say) is closed, so none of them runs on against a storage the caller then closes.
   try {

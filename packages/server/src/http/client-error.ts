@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../errors.ts';
 
@@ -27,14 +28,25 @@ function toApiError(code: string | undefined): ApiError {
  * The headers of an error answered outside Fastify (its hooks add them to every other answer): JSON, not cached,
  * not sniffed, and the connection closed, since what follows on it cannot be trusted or will never come.
  */
-function errorHeaders(body: string): Array<[string, string]> {
+function errorHeaders(text: string): Array<[string, string]> {
   return [
     ['Content-Type', 'application/json; charset=utf-8'],
-    ['Content-Length', String(Buffer.byteLength(body))],
+    ['Content-Length', String(Buffer.byteLength(text))],
     ['Cache-Control', 'no-store'],
     ['X-Content-Type-Options', 'nosniff'],
     ['Connection', 'close'],
   ];
+}
+
+/** The `{error, code}` JSON of an answer. */
+function body(api: ApiError): string {
+  return JSON.stringify({ error: api.message, code: api.code });
+}
+
+/** The status line and headers of an answer written straight to a socket, ending with the blank line. */
+function rawHead(api: ApiError, text: string, extra: Array<[string, string]> = []): string {
+  const lines = [...errorHeaders(text), ...extra].map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${api.statusCode} ${STATUS_CODES[api.statusCode] ?? ''}\r\n${lines.join('')}\r\n`;
 }
 
 /**
@@ -56,15 +68,10 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ error: api.message, code: api.code });
-  const head =
-    `HTTP/1.1 ${api.statusCode} ${STATUS_CODES[api.statusCode] ?? ''}\r\n` +
-    errorHeaders(body)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('') +
-    '\r\n';
+  const text = body(api);
+  const head = rawHead(api, text);
   // Destroyed once flushed: the parser is done with this connection, and a client that keeps it open holds a socket.
-  socket.end(head + body, () => socket.destroy());
+  socket.end(head + text, () => socket.destroy());
 }
 
 /**
@@ -74,7 +81,28 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
  */
 export function answerExpectation(_req: IncomingMessage, res: ServerResponse): void {
   const api = new ApiError('EXPECTATION_FAILED', 'This server takes no expectation other than 100-continue.');
-  const body = JSON.stringify({ error: api.message, code: api.code });
+  const text = body(api);
   res.shouldKeepAlive = false;
-  res.writeHead(api.statusCode, [...errorHeaders(body), ['X-Request-Id', randomUUID()]].flat()).end(body);
+  res.writeHead(api.statusCode, [...errorHeaders(text), ['X-Request-Id', randomUUID()]].flat()).end(text);
+}
+
+/**
+ * The HTTP server's `connect` listener: a CONNECT request asks for a tunnel, which this server never opens. With no
+ * listener Node drops the connection without a word; this answers 405 in the API's JSON and closes it. The target
+ * and any bytes sent after the head are neither read nor echoed.
+ */
+export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
+  const api = new ApiError('METHOD_NOT_ALLOWED', 'This server opens no tunnels: CONNECT is not served.');
+  socket.on('error', () => socket.destroy());
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const text = body(api);
+  // A 405 names the target's methods (RFC 9110 §15.5.6): an empty Allow, since a tunnel's target is no resource here.
+  const head = rawHead(api, text, [
+    ['Allow', ''],
+    ['X-Request-Id', randomUUID()],
+  ]);
+  socket.end(head + text, () => socket.destroy());
 }
