@@ -39,6 +39,12 @@ eachEngine('a domain too long for its TXT name is offered and checked by the web
       ['meta_tag', 'file'],
     );
     assert.doesNotMatch(c.body, /_vouch-verify\./);
+    // Registering with such a domain: the seed's `domain` key (the TXT instruction) is empty, the web two are given.
+    const withDomain = await registerSlug(app, 'long-domain-two', { domain: LONG });
+    const offered = withDomain.body.verification_challenges as Record<string, string>;
+    assert.equal(offered.domain, '');
+    assert.match(offered.domain_meta_tag!, /^Add to <head> of https:\/\//);
+    assert.match(offered.domain_file!, /vouch-verify\.txt/);
 
     sites.dns.zone.set(LONG, { A: [SITE] });
     sites.homes.delete(LONG);
