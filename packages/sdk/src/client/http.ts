@@ -145,6 +145,24 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   return value;
 }
 
+/** A retry count: a whole number from 0 (`1.5` would act as 2). */
+function retryCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new VouchError('INVALID_ARGUMENT', `${name} must be a whole number from 0.`);
+  }
+  return value;
+}
+
+/** A timeout: above 0, since 0 would time every attempt out once sent (and many clients read it as "none"). */
+function timeout(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new VouchError('INVALID_ARGUMENT', `${name} must be a number of milliseconds above 0.`);
+  }
+  return value;
+}
+
 /**
  * A credential (or an agent's DID) as a header value, or `INVALID_ARGUMENT` naming its kind (never the value) when
  * fetch would refuse it: a NUL, CR or LF inside it, or a character above U+00FF. fetch's own TypeError quotes the
@@ -302,8 +320,8 @@ export class HttpTransport {
     this.baseUrl = `${this.origin}${this.basePath}`;
     this.#credentials = { ...options.credentials };
     this.fetchImpl = functionOption<HttpFetch>(options.fetch, (url, init) => globalThis.fetch(url, init), 'fetch');
-    this.timeoutMs = nonNegative(options.timeoutMs, 10_000, 'timeoutMs');
-    this.retries = nonNegative(options.retry?.retries, 2, 'retry.retries');
+    this.timeoutMs = timeout(options.timeoutMs, 10_000, 'timeoutMs');
+    this.retries = retryCount(options.retry?.retries, 2, 'retry.retries');
     this.baseDelayMs = nonNegative(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs');
     this.maxDelayMs = nonNegative(options.retry?.maxDelayMs, 5000, 'retry.maxDelayMs');
     this.maxRetryAfterMs = nonNegative(options.retry?.maxRetryAfterMs, 30_000, 'retry.maxRetryAfterMs');
@@ -397,8 +415,10 @@ export class HttpTransport {
     const kind = this.pick(route, options.as);
     const idempotent =
       request.idempotent !== false && (method === 'GET' || method === 'HEAD' || route.idempotent === true);
-    const retries = idempotent ? nonNegative(options.retries, this.retries, 'retries') : 0;
-    const timeoutMs = nonNegative(options.timeoutMs, this.timeoutMs, 'timeoutMs');
+    // Checked on every route, so a bad count fails alike whether or not this one is retried.
+    const callRetries = retryCount(options.retries, this.retries, 'retries');
+    const retries = idempotent ? callRetries : 0;
+    const timeoutMs = timeout(options.timeoutMs, this.timeoutMs, 'timeoutMs');
     const text = request.body === undefined ? undefined : bodyText(request.body);
     // What the server hashes is the parsed body; sign the same value (JSON.stringify drops undefined members).
     const sent = text === undefined ? undefined : (JSON.parse(text) as JsonValue);
