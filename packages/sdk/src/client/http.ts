@@ -315,6 +315,15 @@ export class HttpTransport {
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new VouchError('INVALID_ARGUMENT', 'baseUrl must be an absolute http(s) URL.');
     }
+    // Only the origin and path are used: any other part would be dropped without a word (credentials never sent, a
+    // query never asked). Named, never echoed, since the URL may hold a password.
+    if (base.username !== '' || base.password !== '') {
+      throw new VouchError('INVALID_ARGUMENT', 'baseUrl must not hold a user name or password; use credentials.');
+    }
+    // The serialized URL holds `?` or `#` only as their delimiters, an empty query or fragment included.
+    const href = base.href;
+    if (href.includes('?')) throw new VouchError('INVALID_ARGUMENT', 'baseUrl must not hold a query (?...).');
+    if (href.includes('#')) throw new VouchError('INVALID_ARGUMENT', 'baseUrl must not hold a fragment (#...).');
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.baseUrl = `${this.origin}${this.basePath}`;
