@@ -25,8 +25,10 @@ import {
   type RegistryFailure,
   type RegistryState,
 } from '@vouch/sdk';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.ts';
+import { logThrottle } from '../../log-throttle.ts';
 import { ApiError } from '../../errors.ts';
 import { recordAudit, type Database } from '../../storage/index.ts';
 import { ensureRegistryRootKey, type RootKey } from './root-key.ts';
@@ -51,14 +53,18 @@ export class RegistryRefusal extends Error {
 
 export class Authority {
   readonly #ctx: AppContext;
+  readonly #log: FastifyBaseLogger | undefined;
+  // A re-sign that cannot be written fails for every reader while it lasts (a full disk): one line per minute.
+  readonly #resignFailureLog = logThrottle(60_000);
   #root: RootKey | undefined;
   #cached: AuthorityDocument | undefined;
   // The latest re-sign (under way or done) and the version (sequence, updatedAt) it re-signed: readers of that
   // version past its half-life wait for it instead of each signing the same state again.
   #resigning: { version: string; done: Promise<void> } | undefined;
 
-  constructor(ctx: AppContext) {
+  constructor(ctx: AppContext, log?: FastifyBaseLogger) {
     this.#ctx = ctx;
+    this.#log = log;
   }
 
   /** The root key, created (or imported) on first use if the server's start did not already. */
@@ -105,13 +111,28 @@ export class Authority {
     return row === undefined ? undefined : this.#fromRow(row);
   }
 
-  /** The current document, or undefined before genesis. Re-signs it first when it is past half-life. */
+  /**
+   * The current document, or undefined before genesis. Re-signs it first when it is past half-life; a re-sign that
+   * fails (the database refusing writes for a while) leaves the document held, served while it is in force.
+   */
   async current(): Promise<AuthorityDocument | undefined> {
     const current = await this.#load();
     if (current === undefined) return undefined;
     const now = this.#ctx.clock.now();
     if (now < current.updatedAt + (current.expiresAt - current.updatedAt) / 2) return current;
-    await this.#resignOnce(current, now);
+    try {
+      await this.#resignOnce(current, now);
+    } catch (err) {
+      if (now >= current.expiresAt) throw err;
+      const suppressed = this.#resignFailureLog(now);
+      if (suppressed !== undefined) {
+        this.#log?.warn(
+          { err, suppressed, expiresAt: new Date(current.expiresAt).toISOString() },
+          'trust registry re-signing failed; serving the document held until it expires or a re-sign succeeds',
+        );
+      }
+      return current;
+    }
     return this.#load();
   }
 

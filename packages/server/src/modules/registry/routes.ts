@@ -75,7 +75,7 @@ async function registerRegistryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     });
     app.addHook('onClose', async () => stop());
   } else {
-    const authority = new Authority(ctx);
+    const authority = new Authority(ctx, app.log);
     setRegistryRuntime(ctx, { mode: 'authority', authority });
     // startServer creates (or imports) the root key and fails on a problem; here a failure only waits for first use.
     await authority.rootKey().catch((err: unknown) => app.log.warn({ err }, 'registry root key not available yet'));
