@@ -285,13 +285,21 @@ export class Consumer {
     });
     // The stored document may be another registry's: the operator pinned a new root key and source. Its sequence
     // and chain are no history of this registry, so they cannot make a rollback (checked only on that refusal,
-    // as it parses the stored document).
+    // as it parses the stored document). The document this process holds of the pinned registry still is: a process
+    // still on the old pin (a rolling change) may have stored its registry over the one held here.
     const foreign =
       stored !== undefined &&
       !report.valid &&
       report.failures.every((f) => f.code === 'REGISTRY_ROLLBACK') &&
       registryOf(stored.document) !== doc.registry;
-    if (foreign) report = await verifyRegistry(doc, { rootKey, now, maxLifetimeSeconds });
+    if (foreign) {
+      const held = this.#current;
+      const lastSeen =
+        held !== undefined && held.doc.registry === doc.registry
+          ? { lastSeen: { sequence: held.sequence, chainHash: held.chainHash } }
+          : {};
+      report = await verifyRegistry(doc, { rootKey, now, maxLifetimeSeconds, ...lastSeen });
+    }
     if (!report.valid || report.chainHash === undefined) {
       const first = report.failures[0];
       this.#log.warn(
