@@ -80,6 +80,17 @@ export function pausingAfterUpdate(storage: Storage, step: () => Promise<void>, 
   );
 }
 
+/** A storage whose `db` runs `step` once, right after its first SELECT from `table` has answered. */
+export function pausingAfterSelect(storage: Storage, table: string, step: () => Promise<void>): Storage {
+  return pausingAfterFirst(
+    storage,
+    (node) =>
+      node.kind === 'SelectQueryNode' &&
+      (node.from?.froms ?? []).some((f) => TableNode.is(f) && f.table.identifier.name === table),
+    step,
+  );
+}
+
 /** A storage whose `db` runs `step` once, right after the first query `matches` picks has answered. */
 function pausingAfterFirst(
   storage: Storage,
