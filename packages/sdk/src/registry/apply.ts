@@ -4,7 +4,7 @@ import { isPublicKey, type PublicKey } from '../keys/key.ts';
 import { parsePublicKey } from '../keys/parse-public.ts';
 import { validateIssuerEntry } from './entry.ts';
 import { REGISTRY_LIMITS } from './limits.ts';
-import { commit, fromState, genesisLedger, planStep, toState, type Problem } from './lib/ledger.ts';
+import { checkState, commit, fromState, genesisLedger, planStep, toState, type Problem } from './lib/ledger.ts';
 import { toIso, type TimeInput } from './lib/time.ts';
 import { validateProposal } from './proposal.ts';
 import { registryIdOf } from './registry-id.ts';
@@ -95,6 +95,9 @@ export interface GenesisOptions {
  * ```
  */
 export function applyGenesis(options: GenesisOptions): AppliedStep {
+  if (typeof options !== 'object' || options === null) {
+    throw new VouchError('INVALID_ARGUMENT', 'applyGenesis expects {rootKey, issuers, threshold, appliedAt}.');
+  }
   const key = isPublicKey(options.rootKey) ? options.rootKey : parsePublicKey(options.rootKey, { type: 'Ed25519' });
   if (key.type !== 'Ed25519') throw new VouchError('WRONG_CURVE', 'A registry root key is an Ed25519 key.');
   if (!Array.isArray(options.issuers)) throw new VouchError('INVALID_ARGUMENT', 'issuers must be an array of entries.');
@@ -136,11 +139,13 @@ export function applyGenesis(options: GenesisOptions): AppliedStep {
  * ```
  */
 export function applyProposal(state: RegistryState, proposal: Proposal, options: ApplyOptions): AppliedStep {
+  checkState(state);
   const valid = withoutSchema(validateProposal(proposal)) as Proposal;
   const step: ProposalStep = {
     sequence: state.sequence + 1,
     kind: 'proposal',
-    appliedAt: toIso(options.appliedAt, 'appliedAt'),
+    // null options (a JavaScript caller): no appliedAt, refused as INVALID_ARGUMENT like {}
+    appliedAt: toIso((options ?? {}).appliedAt, 'appliedAt'),
     prev: state.chainHash,
     proposal: valid,
   };

@@ -24,6 +24,10 @@ export function checkIssuer(doc: RegistryDocument, issuerId: string): IssuerStat
   if (typeof issuerId !== 'string') throw new VouchError('INVALID_ARGUMENT', 'The issuer id must be a string.');
   let index = indexes.get(doc);
   if (index === undefined) {
+    const d = doc as Partial<RegistryDocument> | null;
+    if (typeof d !== 'object' || d === null || !Array.isArray(d.issuers) || !Array.isArray(d.revoked)) {
+      throw new VouchError('INVALID_ARGUMENT', 'checkIssuer expects a registry document that verifyRegistry accepted.');
+    }
     index = new Map<string, IssuerStatus>();
     for (const revoked of doc.revoked) index.set(revoked.id, { status: 'revoked', revoked });
     for (const issuer of doc.issuers) index.set(issuer.id, { status: 'active', issuer });

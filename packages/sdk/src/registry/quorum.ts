@@ -3,7 +3,7 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import { VouchError } from '../errors.ts';
 import { checkSignature } from './entry.ts';
 import { root } from './lib/shape.ts';
-import { countQuorum, fromState, planStep } from './lib/ledger.ts';
+import { checkState, countQuorum, fromState, planStep } from './lib/ledger.ts';
 import { verifyPlanSignatures } from './lib/verify-signatures.ts';
 import { validateProposal } from './proposal.ts';
 import {
@@ -52,6 +52,7 @@ export async function checkQuorum(
   change: Proposal,
   options: CheckQuorumOptions = {},
 ): Promise<QuorumResult> {
+  checkState(state);
   const step: GovernanceStep = {
     sequence: state.sequence + 1,
     appliedAt: state.lastAppliedAt,
@@ -86,12 +87,13 @@ export async function checkCoSignature(
   options: CheckQuorumOptions = {},
 ): Promise<CoSignatureCheck> {
   checkSignature(signature, root(undefined, 'signature'));
+  // The signatures already on the change are read below: a malformed one is REGISTRY_INVALID, not a TypeError.
+  const held = asProposal(change).signatures;
   const alone = await checkQuorum(state, { ...change, signatures: [signature] }, options);
   if (alone.ignored.length > 0) return { counted: false, reason: alone.ignored[0]!.reason };
-  if (change.signatures.some((s) => s.issuerId === signature.issuerId))
-    return { counted: false, reason: 'duplicate-signer' };
+  if (held.some((s) => s.issuerId === signature.issuerId)) return { counted: false, reason: 'duplicate-signer' };
   const keyOf = (id: string): string | undefined => state.issuers.find((e) => e.id === id)?.publicKey;
   const key = keyOf(signature.issuerId);
-  if (change.signatures.some((s) => keyOf(s.issuerId) === key)) return { counted: false, reason: 'duplicate-key' };
+  if (held.some((s) => keyOf(s.issuerId) === key)) return { counted: false, reason: 'duplicate-key' };
   return { counted: true };
 }

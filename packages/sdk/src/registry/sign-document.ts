@@ -4,6 +4,7 @@ import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { isPrivateKey, type PrivateKey } from '../keys/key.ts';
+import { checkState } from './lib/ledger.ts';
 import { DEFAULT_VALIDITY_SECONDS, toMs, type TimeInput } from './lib/time.ts';
 import { registryDocumentSigningBytes } from './signing-bytes.ts';
 import { REGISTRY_FORMAT_VERSION, type RegistryDocument, type RegistryState } from './types.ts';
@@ -43,6 +44,7 @@ export async function signRegistryDocument(
   if (!isPrivateKey(options?.rootKey) || options.rootKey.type !== 'Ed25519') {
     throw new VouchError('INVALID_KEY', 'The registry root key must be an Ed25519 private key created by the SDK.');
   }
+  checkState(state);
   if (formatPublicKey(options.rootKey.publicKey, 'registry') !== state.rootKey) {
     throw new VouchError('REGISTRY_ROOT_MISMATCH', 'The private key is not the root key of this registry.');
   }

@@ -5,7 +5,7 @@
 //
 // Signatures are not checked here (that is async): a plan lists each co-signature as a candidate (the signer's key
 // at this step) or as ignored with the reason, and countQuorum turns verification results into "signed by n/m".
-import type { VouchErrorCode } from '../../errors.ts';
+import { VouchError, type VouchErrorCode } from '../../errors.ts';
 import { decodeBase64url } from '../../encoding/base64url.ts';
 import { governanceStepHash, legacyEntrySigningBytes, proposalSigningBytes } from '../signing-bytes.ts';
 import { registryIdOf } from '../registry-id.ts';
@@ -107,7 +107,37 @@ export function toState(ledger: Ledger): RegistryState {
   };
 }
 
+/**
+ * Throws `INVALID_ARGUMENT` unless `state` has the members of a `RegistryState` with their types (what
+ * `applyGenesis`, `applyProposal` and `replayGovernance` return), so a null or half-formed one is refused by name
+ * rather than by a TypeError deep inside.
+ */
+export function checkState(state: unknown): asserts state is RegistryState {
+  const s = state as Partial<Record<keyof RegistryState, unknown>> | null;
+  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (
+    !isObject(s) ||
+    typeof s!.registry !== 'string' ||
+    typeof s!.rootKey !== 'string' ||
+    !Number.isSafeInteger(s!.sequence) ||
+    typeof s!.chainHash !== 'string' ||
+    typeof s!.lastAppliedAt !== 'string' ||
+    !isObject(s!.threshold) ||
+    !Array.isArray(s!.issuers) ||
+    !Array.isArray(s!.revoked) ||
+    !isObject(s!.keyOwners) ||
+    !isObject(s!.origins) ||
+    !Array.isArray(s!.governance)
+  ) {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      'Expected a registry state (as applyGenesis, applyProposal or replayGovernance return it).',
+    );
+  }
+}
+
 export function fromState(state: RegistryState): Ledger {
+  checkState(state);
   const keyOwners = new Map(Object.entries(state.keyOwners));
   return {
     registry: state.registry,

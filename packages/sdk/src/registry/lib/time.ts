@@ -4,7 +4,17 @@ import { VouchError } from '../../errors.ts';
 export type TimeInput = Date | number | string;
 
 export function toMs(value: TimeInput, what: string): number {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  // A Date (one from another realm, a vm context or an iframe, too), a number, or a string, which alone is parsed:
+  // anything else (a Symbol, which Date.parse throws on; an array or a bigint, which it would read as the text they
+  // print as) is no time.
+  const ms =
+    value instanceof Date || Object.prototype.toString.call(value) === '[object Date]'
+      ? Date.prototype.getTime.call(value)
+      : typeof value === 'number'
+        ? value
+        : typeof value === 'string'
+          ? Date.parse(value)
+          : NaN;
   // Beyond ±8.64e15 ms a number is finite but no Date (toISOString would throw a RangeError).
   if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
     throw new VouchError('INVALID_ARGUMENT', `${what} must be a valid time.`);
