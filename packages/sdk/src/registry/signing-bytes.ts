@@ -62,7 +62,8 @@ export function documentBytes(doc: RegistryDocument, steps: readonly string[] | 
   if (steps === undefined) return encodeUtf8(canonicalize(rest));
   const names = Object.keys(rest).sort();
   const parts = names.map(
-    (name) => `${JSON.stringify(name)}:${name === 'governance' ? `[${steps.join(',')}]` : canonicalize(rest[name])}`,
+    // canonicalize, not JSON.stringify, writes the name: it refuses a lone surrogate, as for the other path.
+    (name) => `${canonicalize(name)}:${name === 'governance' ? `[${steps.join(',')}]` : canonicalize(rest[name])}`,
   );
   return encodeUtf8(`{${parts.join(',')}}`);
 }
