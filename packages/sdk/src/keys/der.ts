@@ -15,3 +15,51 @@ const P256_SPKI_PREFIX = Uint8Array.from([
 export function spkiFromBytes(type: KeyType, raw: Uint8Array): Uint8Array {
   return concatBytes(type === 'Ed25519' ? ED25519_SPKI_PREFIX : P256_SPKI_PREFIX, raw);
 }
+
+/** Internal: `der` is exactly the SPKI that `spkiFromBytes` writes for a key of `type` (any key bytes). */
+export function hasSpkiForm(type: KeyType, der: Uint8Array): boolean {
+  const prefix = type === 'Ed25519' ? ED25519_SPKI_PREFIX : P256_SPKI_PREFIX;
+  if (der.length !== prefix.length + (type === 'Ed25519' ? 32 : 65)) return false;
+  for (let i = 0; i < prefix.length; i++) if (der[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Internal: a DER element, by its tag and the bounds of its contents. */
+export interface Tlv {
+  readonly tag: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Internal: the element at `at` if it lies within `[at, limit)` (one-byte tags, definite lengths of up to 4 bytes),
+ * else undefined. It locates fields of DER that OpenSSL has already parsed; it validates nothing else.
+ */
+export function tlvAt(der: Uint8Array, at: number, limit: number): Tlv | undefined {
+  if (at + 2 > limit) return undefined;
+  let start = at + 2;
+  let length = der[at + 1]!;
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n === 0 || n > 4 || start + n > limit) return undefined;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + der[start + i]!;
+    start += n;
+  }
+  return start + length <= limit ? { tag: der[at]!, start, end: start + length } : undefined;
+}
+
+// OBJECT IDENTIFIER prime256v1 (1.2.840.10045.3.1.7), tag and length included.
+const P256_CURVE_OID = P256_SPKI_PREFIX.subarray(13, 23);
+
+/**
+ * Internal: the curve an EC AlgorithmIdentifier (`SEQUENCE { id-ecPublicKey, parameters }`, the element `alg`) names:
+ * P-256, another named curve, or none (explicit parameters, or not found).
+ */
+export function ecCurveOf(der: Uint8Array, alg: Tlv): 'P-256' | 'other' | undefined {
+  const oid = tlvAt(der, alg.start, alg.end);
+  const params = oid && tlvAt(der, oid.end, alg.end);
+  if (params === undefined || params.tag !== 0x06) return undefined;
+  const named = der.subarray(oid!.end, params.end);
+  return named.length === P256_CURVE_OID.length && named.every((b, i) => b === P256_CURVE_OID[i]) ? 'P-256' : 'other';
+}

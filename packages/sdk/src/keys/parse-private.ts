@@ -4,6 +4,7 @@ import { decodeBase64url } from '../encoding/base64url.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import { bytesEqual, concatBytes } from '../lib/bytes.ts';
 import { decodePem, looksLikePem } from '../lib/pem.ts';
+import { ecCurveOf, tlvAt } from './der.ts';
 import { isKeyType, newPrivateKey, newPublicKey, publicKeyBytes, type KeyType, type PrivateKey } from './key.ts';
 import {
   buffer,
@@ -39,7 +40,39 @@ function fromPkcs8(der: Uint8Array): PrivateKey {
   } catch (err) {
     throw new VouchError('INVALID_KEY', 'The bytes are not a valid unencrypted PKCS#8 private key.', { cause: err });
   }
-  return fromKeyObject(handle);
+  return handle.asymmetricKeyType === 'ec' ? fromEcPkcs8(der) : fromKeyObject(handle);
+}
+
+/**
+ * A P-256 key from PKCS#8 DER that OpenSSL has parsed, read from the DER itself: node:crypto aborts the process (a
+ * failed assertion, not an exception) when asked for the details or the JWK of an EC key OpenSSL cannot convert to
+ * its legacy form (a scalar wider than the curve, an embedded public point at infinity), so OpenSSL is never asked.
+ * PrivateKeyInfo { version, AlgorithmIdentifier, OCTET STRING { ECPrivateKey { version, OCTET STRING d, ... } } }
+ * (RFC 5208 §5, RFC 5915 §3). Only d is kept, as in fromKeyObject; explicit curve parameters are refused, as RFC 5480
+ * §2.1.1 forbids them and as parsePublicKey refuses them.
+ */
+function fromEcPkcs8(der: Uint8Array): PrivateKey {
+  const outer = tlvAt(der, 0, der.length);
+  const version = outer && tlvAt(der, outer.start, outer.end);
+  const alg = version && tlvAt(der, version.end, outer!.end);
+  const curve = alg && ecCurveOf(der, alg);
+  if (curve === 'other') throw new VouchError('WRONG_CURVE', 'The EC key is not on the P-256 curve.');
+  if (curve === undefined) {
+    throw new VouchError('INVALID_KEY', 'The EC private key does not name its curve (explicit parameters).');
+  }
+  const wrapped = tlvAt(der, alg!.end, outer!.end);
+  const ecKey = wrapped && tlvAt(der, wrapped.start, wrapped.end);
+  const ecVersion = ecKey && tlvAt(der, ecKey.start, ecKey.end);
+  const d = ecVersion && tlvAt(der, ecVersion.end, ecKey!.end);
+  if (d === undefined || d.tag !== 0x04) {
+    throw new VouchError('INVALID_KEY', 'The bytes are not a valid unencrypted PKCS#8 private key.');
+  }
+  let from = d.start;
+  while (from < d.end && der[from] === 0) from++;
+  if (d.end - from > 32) throw new VouchError('INVALID_KEY', 'The P-256 private scalar is out of range.');
+  const scalar = new Uint8Array(32);
+  scalar.set(der.subarray(from, d.end), 32 - (d.end - from));
+  return privateKeyFromRaw('P-256', scalar);
 }
 
 function fromJwk(jwk: { readonly [member: string]: unknown }): PrivateKey {
@@ -71,8 +104,8 @@ function fromText(text: string): PrivateKey {
 
 /**
  * Parses a private key: PKCS#8 PEM (`PRIVATE KEY`), PKCS#8 DER bytes, or a private JWK (`d` plus the public
- * members, which must match `d`). Ed25519 and P-256 only. Error codes as for `parsePublicKey`; messages never
- * include key material.
+ * members, which must match `d`). Ed25519 and P-256 only (a P-256 key names its curve: explicit parameters are
+ * refused). Error codes as for `parsePublicKey`; messages never include key material.
  *
  * @example
  * ```ts

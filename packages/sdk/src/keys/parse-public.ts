@@ -5,7 +5,7 @@ import { decodeBase64url } from '../encoding/base64url.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import { bytesEqual } from '../lib/bytes.ts';
 import { decodePem, looksLikePem } from '../lib/pem.ts';
-import { spkiFromBytes } from './der.ts';
+import { ecCurveOf, hasSpkiForm, spkiFromBytes, tlvAt } from './der.ts';
 import { isKeyType, newPublicKey, type KeyType, type PublicKey } from './key.ts';
 import {
   buffer,
@@ -43,6 +43,10 @@ function fromSpki(der: Uint8Array): PublicKey {
   } catch (err) {
     throw new VouchError('INVALID_KEY', 'The bytes are not a valid SubjectPublicKeyInfo public key.', { cause: err });
   }
+  // node:crypto aborts the process (a failed assertion, not an exception) when asked for the details or the JWK of
+  // an EC key OpenSSL cannot convert to its legacy form, such as a point at infinity: of EC keys, only the canonical
+  // P-256 form (an uncompressed point OpenSSL found on the curve) is read back from OpenSSL.
+  if (handle.asymmetricKeyType === 'ec' && !hasSpkiForm('P-256', der)) refuseEcSpki(der);
   const type = keyTypeOf(handle);
   const raw = publicBytesOf(handle, type);
   // DER has one encoding per key: anything else (trailing bytes, compressed or explicit-curve EC) is refused
@@ -51,6 +55,16 @@ function fromSpki(der: Uint8Array): PublicKey {
     throw new VouchError('INVALID_KEY', 'The SubjectPublicKeyInfo is not in canonical form.');
   }
   return newPublicKey(type, raw);
+}
+
+/** Refuses an EC SubjectPublicKeyInfo not in canonical P-256 form by what its AlgorithmIdentifier names. */
+function refuseEcSpki(der: Uint8Array): never {
+  const outer = tlvAt(der, 0, der.length);
+  const alg = outer && tlvAt(der, outer.start, outer.end);
+  if (alg !== undefined && ecCurveOf(der, alg) === 'other') {
+    throw new VouchError('WRONG_CURVE', 'The EC key is not on the P-256 curve.');
+  }
+  throw new VouchError('INVALID_KEY', 'The SubjectPublicKeyInfo is not in canonical form.');
 }
 
 function fromJwk(jwk: { readonly [member: string]: unknown }): PublicKey {
