@@ -3,7 +3,7 @@ import { encodeBase64url } from '../encoding/base64url.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider, SignatureAlgorithm } from '../crypto/provider.ts';
-import { algorithmFor } from '../crypto/algorithms.ts';
+import { algorithmFor, assertKey } from '../crypto/algorithms.ts';
 import type { PrivateKey } from '../keys/key.ts';
 import type { JwsHeader, JwtClaims } from './types.ts';
 import { FORBIDDEN_HEADER_MEMBERS, MAX_JWT_JSON_DEPTH } from './types.ts';
@@ -81,6 +81,7 @@ export async function signJwt(claims: JwtClaims, privateKey: PrivateKey, options
   if (typeof options !== 'object' || options === null) {
     throw new VouchError('INVALID_ARGUMENT', 'signJwt needs options with a kid.');
   }
+  assertKey(privateKey, 'private'); // before its type is read: null is INVALID_KEY, never a TypeError
   const alg: SignatureAlgorithm = algorithmFor(privateKey.type);
   if (typeof options.kid !== 'string' || options.kid.length === 0) {
     throw new VouchError('INVALID_ARGUMENT', 'A JWT needs a kid.');
