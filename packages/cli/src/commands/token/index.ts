@@ -11,7 +11,7 @@ import {
 } from '@vouch/sdk';
 import { readFileUpToWithStats } from '@vouch/server/files';
 import type { AipCheckResult, AipTokenType, JwtClaims, PrivateKey, PrivateKeyInput } from '@vouch/sdk';
-import { answerOf, hasToken, isObject, NO_TOKEN } from '../../answer.ts';
+import { answerError, answerOf, hasToken, isObject, NO_TOKEN } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import { checkKeyFile } from '../../file-mode.ts';
 import { compactToken, MAX_KEY_FILE_BYTES, readStdinUpTo, sizeText, utf8Text } from '../../read.ts';
@@ -291,6 +291,16 @@ interface RevokeOptions extends ServerOptions {
   reason?: string;
 }
 
+/** The `jti` claim of a token, when it decodes to one (the server refuses a token that does not). */
+function jtiOf(token: string): string | undefined {
+  try {
+    const { jti } = decodeJwt(token).claims;
+    return typeof jti === 'string' ? jti : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function registerRevoke(token: Command, io: Io): void {
   serverOptions(
     token
@@ -318,6 +328,8 @@ Examples:
       const body: Record<string, unknown> =
         opts.jti !== undefined ? { jti: opts.jti } : { token: await readToken(opts.token!) };
       if (opts.reason !== undefined) body.reason = opts.reason;
+      // The jti asked for: --jti, or the one the token carries (the server revokes that one, or refuses the token).
+      const asked = opts.jti ?? jtiOf(body.token as string);
       const res = await request(serverBase(opts), 'POST', '/api/registry/revoke', body, headers);
       expectStatus(res, [200]);
       // "revoked" is said only when the answer says so, of a jti: a leaked token must not read as revoked otherwise.
@@ -327,6 +339,9 @@ Examples:
         'does not say the token is revoked',
         res.status,
       );
+      // Nor when it says so of another token's jti.
+      if (asked !== undefined && out.jti !== asked)
+        throw answerError(`does not say ${field(asked)} is revoked`, res.status);
       print(io, opts.json === true, out, () => `revoked ${field(out.jti)}`);
     });
 }
