@@ -1,7 +1,7 @@
 // `vouch integrator create|rotate-key|metrics|list` and `vouch reputation rebuild`: the admin's side of identity.app's
 // integrators, over HTTP with the admin key (like `vouch token`).
 import type { Command } from 'commander';
-import { answerOf, isObject } from '../../answer.ts';
+import { answerError, answerOf, isObject } from '../../answer.ts';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
@@ -67,6 +67,15 @@ function isIntegrator(v: unknown): v is IntegratorView {
 const isApiKey = (b: Record<string, unknown>): boolean =>
   typeof b.slug === 'string' && typeof b.apiKey === 'string' && /^[\x21-\x7e]+$/.test(b.apiKey);
 
+/**
+ * The answer of a route that acted on the integrator `slug`, which the server names in it (always the request's): one
+ * about another integrator is refused (exit 2), or its API key or metrics would be printed as `slug`'s.
+ */
+function aboutSlug<T extends { slug: string }>(answer: T, slug: string, status: number): T {
+  if (answer.slug !== slug) throw answerError(`is about another integrator than ${field(slug)}`, status);
+  return answer;
+}
+
 /** One metric as a line's part; its text is the server's, so field() keeps it on the line. */
 function describeMetric(m: MetricView): string {
   return `${field(m.metricKey)} (${field(m.polarity)} ${m.weight} ${field(m.lane)}, ${m.maxPerDay}/day)`;
@@ -119,10 +128,14 @@ Examples:
         adminHeaders(opts),
       );
       expectStatus(res, [201]);
-      const created = answerOf<{ slug: string; apiKey: string }>(
-        res.body,
-        (b) => isApiKey(b) && Number.isSafeInteger(b.environmentVersion),
-        'is not a new integrator',
+      const created = aboutSlug(
+        answerOf<{ slug: string; apiKey: string }>(
+          res.body,
+          (b) => isApiKey(b) && Number.isSafeInteger(b.environmentVersion),
+          'is not a new integrator',
+          res.status,
+        ),
+        slug,
         res.status,
       );
       print(io, opts.json === true, created, () => created.apiKey);
@@ -152,10 +165,9 @@ Example:
         adminHeaders(opts),
       );
       expectStatus(res, [200]);
-      const rotated = answerOf<{ slug: string; apiKey: string }>(
-        res.body,
-        isApiKey,
-        'is not an integrator key',
+      const rotated = aboutSlug(
+        answerOf<{ slug: string; apiKey: string }>(res.body, isApiKey, 'is not an integrator key', res.status),
+        slug,
         res.status,
       );
       print(io, opts.json === true, rotated, () => rotated.apiKey);
@@ -228,6 +240,7 @@ Examples:
         "is not an integrator's metrics",
         res.status,
       );
+      aboutSlug(r, slug, res.status);
       print(io, opts.json === true, r, () => {
         const head = `${field(r.slug)}  v${r.environmentVersion}  ${r.changed ? 'metrics replaced' : 'unchanged'}`;
         const lines = r.metrics.map(describeMetric);
