@@ -56,6 +56,8 @@ Examples:
         now: new Date(),
         validitySeconds,
       });
+      // Every entry's issuers/ file is checked before any is written: a refused init writes nothing.
+      const copies: Array<{ target: string; entry: IssuerEntry }> = [];
       for (const entry of entries) {
         const target = join(l.issuers, `${entry.id}.json`);
         if (await exists(target)) {
@@ -67,9 +69,10 @@ Examples:
             );
           }
         } else {
-          await writeJson(target, entry, { exclusive: true });
+          copies.push({ target, entry });
         }
       }
+      for (const { target, entry } of copies) await writeJson(target, entry, { exclusive: true });
       await writeJson(l.registry, doc, { exclusive: true });
       io.out(
         `created ${shown(l.registry)}: registry ${doc.registry}, sequence 1, ${doc.issuers.length} issuers, threshold ${doc.threshold.required}`,
