@@ -67,6 +67,9 @@ test('registry submit and cosign refuse a view without a known status, applied s
     viewOf(sent, { status: 'pending\nproposal x: applied' }),
     viewOf(sent, { status: 7 }),
     viewOf(sent, { status: 'applied', appliedSequence: 'two\nlines' }),
+    // Sequence 1 is the genesis: no proposal applies as it.
+    viewOf(sent, { status: 'applied', appliedSequence: 1 }),
+    viewOf(sent, { status: 'applied', appliedSequence: null }),
     viewOf(sent, { quorum: { text: 'signed by 1/2' } }),
     viewOf(sent, { quorum: { text: 'signed by 1/2', signers: 'acme' } }),
     viewOf(sent, { quorum: { text: 3, signers: [] } }),
