@@ -153,7 +153,7 @@ function compareWithReplay(doc: RegistryDocument, ledger: Ledger): RegistryFailu
   }
 
   const before = out.length;
-  const revokedNow = new Map(ledger.revoked.map((r) => [r.id, r]));
+  const revokedNow = ledger.revoked;
   const revokedShown = new Map(doc.revoked.map((r) => [r.id, r]));
   for (const [id, r] of revokedNow) {
     const shown = revokedShown.get(id);
@@ -163,7 +163,7 @@ function compareWithReplay(doc: RegistryDocument, ledger: Ledger): RegistryFailu
   for (const id of revokedShown.keys()) {
     if (!revokedNow.has(id)) fail(`revoked lists ${id}, which no governance step removed.`, id);
   }
-  if (out.length === before && !sameJson(doc.revoked, ledger.revoked)) {
+  if (out.length === before && !sameJson(doc.revoked, [...ledger.revoked.values()])) {
     fail('revoked is not exactly the removals in governance order.');
   }
 

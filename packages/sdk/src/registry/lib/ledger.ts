@@ -40,7 +40,12 @@ export interface Ledger {
   lastAppliedAtMs: number;
   required: number;
   issuers: Map<string, IssuerEntry>;
-  revoked: RevokedIssuer[];
+  /**
+   * The removed issuers by id, in the order of their removal (a Map keeps insertion order): an `add` of one takes
+   * its record out and a later `remove` puts it last, each in constant time, as the list in a state or document is
+   * ordered. Looked up once per co-signature by a non-issuer: a list searched each time cost removals × signatures.
+   */
+  revoked: Map<string, RevokedIssuer>;
   keyOwners: Map<string, string>;
   /** Every id ever registered, active or not. */
   known: Set<string>;
@@ -100,7 +105,7 @@ export function toState(ledger: Ledger): RegistryState {
     lastAppliedAt: ledger.lastAppliedAt,
     threshold: { required: ledger.required, total: ledger.issuers.size },
     issuers: sortedIssuers(ledger),
-    revoked: [...ledger.revoked],
+    revoked: [...ledger.revoked.values()],
     keyOwners: Object.fromEntries(ledger.keyOwners),
     origins: Object.fromEntries(ledger.origins),
     governance: [...ledger.governance],
@@ -136,6 +141,22 @@ export function checkState(state: unknown): asserts state is RegistryState {
   }
 }
 
+/** A state's `revoked` list by id (in its order); a record that is not one is refused as the state's shape is. */
+function revokedById(list: readonly RevokedIssuer[]): Map<string, RevokedIssuer> {
+  const byId = new Map<string, RevokedIssuer>();
+  for (const r of list) {
+    if (typeof r !== 'object' || r === null || typeof r.id !== 'string') {
+      throw new VouchError(
+        'INVALID_ARGUMENT',
+        'Expected a registry state (as applyGenesis, applyProposal or replayGovernance return it).',
+      );
+    }
+    byId.delete(r.id);
+    byId.set(r.id, r);
+  }
+  return byId;
+}
+
 export function fromState(state: RegistryState): Ledger {
   checkState(state);
   const keyOwners = new Map(Object.entries(state.keyOwners));
@@ -148,7 +169,7 @@ export function fromState(state: RegistryState): Ledger {
     lastAppliedAtMs: timeMs(state.lastAppliedAt),
     required: state.threshold.required,
     issuers: new Map(state.issuers.map((e) => [e.id, e])),
-    revoked: [...state.revoked],
+    revoked: revokedById(state.revoked),
     keyOwners,
     known: new Set(keyOwners.values()),
     origins: new Map(Object.entries(state.origins)),
@@ -181,7 +202,7 @@ export function genesisLedger(
     lastAppliedAtMs: timeMs(step.appliedAt),
     required: step.threshold.required,
     issuers: new Map(),
-    revoked: [],
+    revoked: new Map(),
     keyOwners: new Map(),
     known: new Set(),
     origins: new Map(),
@@ -225,7 +246,7 @@ function candidatesFor(ledger: Ledger, subject: string | undefined, signatures: 
     if (subject !== undefined && s.issuerId === subject) return { index, issuerId: s.issuerId, reason: 'subject' };
     const signer = ledger.issuers.get(s.issuerId);
     if (signer !== undefined) return { index, issuerId: s.issuerId, publicKey: signer.publicKey };
-    const revoked = ledger.revoked.some((r) => r.id === s.issuerId) || ledger.known.has(s.issuerId);
+    const revoked = ledger.revoked.has(s.issuerId) || ledger.known.has(s.issuerId);
     return { index, issuerId: s.issuerId, reason: revoked ? 'revoked' : 'unknown' };
   });
 }
@@ -346,7 +367,7 @@ export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
       if (keyed) problems.push(keyed);
       plan.apply = (l) => {
         setIssuer(l, entry, sequence);
-        l.revoked = l.revoked.filter((r) => r.id !== entry.id);
+        l.revoked.delete(entry.id);
       };
       return plan;
     }
@@ -371,7 +392,8 @@ export function planStep(ledger: Ledger, step: GovernanceStep): Plan {
       plan.apply = (l) => {
         l.issuers.delete(id);
         l.origins.delete(id);
-        l.revoked.push({ id, publicKey: current.publicKey, revokedAt: step.appliedAt, reason: proposal.reason! });
+        l.revoked.delete(id);
+        l.revoked.set(id, { id, publicKey: current.publicKey, revokedAt: step.appliedAt, reason: proposal.reason! });
       };
       return plan;
     }
