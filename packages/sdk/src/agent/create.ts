@@ -7,6 +7,7 @@ import type { CallOptions } from '../client/http.ts';
 import { VouchAgent } from './agent.ts';
 import { signKeyProof } from './key-proof.ts';
 import { proofOfWork } from './pow.ts';
+import { withoutTrailing } from '../lib/trim.ts';
 
 export interface CreateAgentIdentityOptions extends CallOptions {
   /** Human-readable name sent as `label`. */
@@ -96,7 +97,10 @@ export async function createAgentIdentity(
   // Learned before the proof of work, so that a server that cannot answer fails before the long part. A given URL
   // loses its trailing slashes, as VOUCH_PUBLIC_URL does.
   const issuer =
-    keyProof === false ? undefined : (publicUrl?.replace(/\/+$/, '') ?? (await discoverPublicUrl(client, noAuth)));
+    keyProof === false
+      ? undefined
+      : ((publicUrl === undefined || publicUrl === null ? undefined : withoutTrailing(publicUrl, '/')) ??
+        (await discoverPublicUrl(client, noAuth)));
   const crypto = client.http.crypto;
   const { publicKey, privateKey } = await crypto.generateKeyPair('Ed25519');
   const publicKeyBase64 = formatPublicKey(publicKey, 'base64');

@@ -5,6 +5,7 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import type { Jwks, KeyResolver } from '../jwt/keys.ts';
 import { functionOption } from '../lib/function-option.ts';
 import { cryptoOption } from '../lib/crypto-option.ts';
+import { withoutTrailing } from '../lib/trim.ts';
 import { getJson, objectOf } from './fetch-json.ts';
 import type { FetchLike } from './fetch-json.ts';
 import { aipKeysFromJwks } from './jwks.ts';
@@ -183,7 +184,8 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
   if (options.issuer !== undefined && options.issuer !== null && typeof options.issuer !== 'string') {
     throw new VouchError('INVALID_ARGUMENT', 'issuer must be an absolute URL.');
   }
-  const issuer = options.issuer?.replace(/\/+$/, '');
+  const issuer =
+    options.issuer === undefined || options.issuer === null ? undefined : withoutTrailing(options.issuer, '/');
   if (issuer !== undefined) {
     try {
       new URL(issuer);

@@ -15,6 +15,7 @@ import { timerDelay } from '../lib/timer.ts';
 import { functionOption } from '../lib/function-option.ts';
 import { cryptoOption } from '../lib/crypto-option.ts';
 import { checkSignal } from '../lib/signal-option.ts';
+import { trimHttpWhitespace, withoutTrailing } from '../lib/trim.ts';
 
 /**
  * The subset of WHATWG `fetch` the client uses; pass your own to run behind a proxy or in tests. The client always
@@ -170,7 +171,7 @@ function timeout(value: number | undefined, fallback: number, name: string): num
  * Leading and trailing whitespace (a key file's last newline) is left for fetch to trim, as it always has.
  */
 function headerValue(kind: CredentialKind, value: string): string {
-  const inner = String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  const inner = trimHttpWhitespace(String(value));
   if (/[\0\r\n]|[^\0-\u00ff]/.test(inner)) {
     throw new VouchError(
       'INVALID_ARGUMENT',
@@ -325,7 +326,7 @@ export class HttpTransport {
     if (href.includes('?')) throw new VouchError('INVALID_ARGUMENT', 'baseUrl must not hold a query (?...).');
     if (href.includes('#')) throw new VouchError('INVALID_ARGUMENT', 'baseUrl must not hold a fragment (#...).');
     this.origin = base.origin;
-    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.basePath = withoutTrailing(base.pathname, '/');
     this.baseUrl = `${this.origin}${this.basePath}`;
     this.#credentials = { ...options.credentials };
     this.fetchImpl = functionOption<HttpFetch>(options.fetch, (url, init) => globalThis.fetch(url, init), 'fetch');
