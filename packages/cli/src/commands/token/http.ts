@@ -70,7 +70,11 @@ export function serverBase(opts: ServerOptions, fallback?: ServerFallback): stri
   if (url.href.includes('?') || url.href.includes('#')) {
     throw new CliError(`${source} must not hold a query (?...) or a fragment (#...).`, EXIT.USAGE);
   }
-  return url.toString().replace(/\/+$/, '');
+  // A loop: /\/+$/ backtracks quadratically over a long run of inner slashes.
+  const text = url.toString();
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '/') end--;
+  return text.slice(0, end);
 }
 
 /**
