@@ -7,7 +7,9 @@ import { CliError, EXIT } from '../../exit.ts';
 const LANES = new Set(['origin', 'presence', 'conduct']);
 
 // A weight and a maxPerDay are written in decimal: Number() also reads `0x10`, `0b11`, `0o7` and surrounding spaces.
-const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+// One way to match each text (digits, then a dot and its fraction, if any): `\d+\.?\d*` split a long run of digits
+// every way before failing, quadratic in its length.
+const DECIMAL = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i;
 const INTEGER = /^[-+]?\d+$/;
 
 export interface MetricArg {
