@@ -92,8 +92,11 @@ export async function checkCoSignature(
   const alone = await checkQuorum(state, { ...change, signatures: [signature] }, options);
   if (alone.ignored.length > 0) return { counted: false, reason: alone.ignored[0]!.reason };
   if (held.some((s) => s.issuerId === signature.issuerId)) return { counted: false, reason: 'duplicate-signer' };
-  const keyOf = (id: string): string | undefined => state.issuers.find((e) => e.id === id)?.publicKey;
-  const key = keyOf(signature.issuerId);
-  if (held.some((s) => keyOf(s.issuerId) === key)) return { counted: false, reason: 'duplicate-key' };
+  // One pass over each list (not a search of the issuers per held signature): the authority runs this on every
+  // public co-signature, and a proposal may hold 1,000 signatures against 10,000 issuers.
+  const keys = new Map<string, string>();
+  for (const e of state.issuers) if (!keys.has(e.id)) keys.set(e.id, e.publicKey);
+  const key = keys.get(signature.issuerId);
+  if (held.some((s) => keys.get(s.issuerId) === key)) return { counted: false, reason: 'duplicate-key' };
   return { counted: true };
 }
