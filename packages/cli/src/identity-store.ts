@@ -47,14 +47,29 @@ export interface StoredIdentity {
   createdAt: string;
 }
 
-/** What may be shown of an identity: everything but the secrets. */
+const PUBLIC_MEMBERS = [
+  'alias',
+  'did',
+  'server',
+  'label',
+  'publicKey',
+  'publicKeyBase64',
+  'linked',
+  'createdAt',
+] as const satisfies ReadonlyArray<keyof StoredIdentity>;
+
+/** What may be shown of an identity: the members the CLI writes, but the secrets and the version. */
 export type PublicIdentity = Omit<StoredIdentity, 'privateKeyPem' | 'claimToken' | 'version'>;
 
 const ALIAS = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 
 export function publicView(id: StoredIdentity): PublicIdentity {
-  const { privateKeyPem: _k, claimToken: _c, version: _v, ...rest } = id;
-  return rest;
+  // Named one by one, not "all but the secrets": a hand-edited file may hold other members (a pasted private JWK, a
+  // management token), and --json output is piped and logged.
+  const view: Record<string, unknown> = {};
+  // In the order the CLI writes them; a member the file lacks (a label) stays absent.
+  for (const k of PUBLIC_MEMBERS) if (id[k] !== undefined) view[k] = id[k];
+  return view as unknown as PublicIdentity;
 }
 
 /** `$VOUCH_HOME`, else `~/.vouch`. */
