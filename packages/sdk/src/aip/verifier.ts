@@ -403,6 +403,11 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
   function verify(token: string, given?: AipVerifyOptions): Promise<VerifiedAipToken> {
     const opts = given ?? {}; // null: no per-call requirement, as when absent
     try {
+      // A string (the audience passed itself) or another non-object has no members: read as one, it would require
+      // nothing, and a session token for any audience would pass.
+      if (typeof opts !== 'object' || Array.isArray(opts)) {
+        throw new VouchError('INVALID_ARGUMENT', 'The verify options must be an object (audience, nonce, tokenType).');
+      }
       const at = now();
       const keysReady = ensureKeys();
       if (keysReady !== undefined) return keysReady.then(() => verifyAt(at, token, opts));
