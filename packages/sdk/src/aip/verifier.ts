@@ -4,6 +4,7 @@ import { createWebCryptoProvider } from '../crypto/webcrypto.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { Jwks, KeyResolver } from '../jwt/keys.ts';
 import { functionOption } from '../lib/function-option.ts';
+import { optionsObject } from '../lib/options-object.ts';
 import { cryptoOption } from '../lib/crypto-option.ts';
 import { withoutTrailing } from '../lib/trim.ts';
 import { getJson, objectOf } from './fetch-json.ts';
@@ -401,13 +402,8 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
 
   // Not `async`: with the keys at hand the caller's promise is verifyAipToken's own (no extra turns per token).
   function verify(token: string, given?: AipVerifyOptions): Promise<VerifiedAipToken> {
-    const opts = given ?? {}; // null: no per-call requirement, as when absent
     try {
-      // A string (the audience passed itself) or another non-object has no members: read as one, it would require
-      // nothing, and a session token for any audience would pass.
-      if (typeof opts !== 'object' || Array.isArray(opts)) {
-        throw new VouchError('INVALID_ARGUMENT', 'The verify options must be an object (audience, nonce, tokenType).');
-      }
+      const opts: AipVerifyOptions = optionsObject(given, 'verify'); // null: no per-call requirement, as when absent
       const at = now();
       const keysReady = ensureKeys();
       if (keysReady !== undefined) return keysReady.then(() => verifyAt(at, token, opts));

@@ -11,6 +11,7 @@ import { VouchError } from '../errors.ts';
 import type { VerifierCache } from './cache.ts';
 import { verifyCapability } from './capability.ts';
 import { verifyContent } from './content.ts';
+import { optionsObject } from '../lib/options-object.ts';
 import { failureOf, invalid } from './result.ts';
 import type { VerifyResult } from './result.ts';
 import { verifyToken } from './token.ts';
@@ -67,14 +68,26 @@ export function createOfflineVerifier(cache: VerifierCache, given?: OfflineVerif
 
   return {
     cache,
-    verifyToken: (token: string, opts?: Omit<VerifyTokenOptions, 'crypto' | 'now'>) =>
-      verifyToken(token, cache, { ...(opts ?? {}), now: now(), crypto }),
+    async verifyToken(token: string, given?: Omit<VerifyTokenOptions, 'crypto' | 'now'>) {
+      let opts: Omit<VerifyTokenOptions, 'crypto' | 'now'>;
+      try {
+        opts = optionsObject(given, 'verifyToken'); // spread below: a string would become {0: 'b', 1: 'a', ...}
+      } catch (err) {
+        return failureOf(err);
+      }
+      return verifyToken(token, cache, { ...opts, now: now(), crypto });
+    },
     verifyRegistry: () => registry(),
     async verifyAgentCredential(
       credential: string,
       given?: { agentId?: string; resource?: string; action?: string },
     ): Promise<VerifyResult<{ credential: VerifiedAgentCredential }>> {
-      const expect = given ?? {}; // null: no expectation, as when absent
+      let expect: { agentId?: string; resource?: string; action?: string };
+      try {
+        expect = optionsObject(given, 'verifyAgentCredential'); // null: no expectation, as when absent
+      } catch (err) {
+        return failureOf(err);
+      }
       const at = now();
       const reg = await registry(at);
       if (!reg.valid) return invalid(reg.code, reg.error);

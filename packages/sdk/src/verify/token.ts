@@ -5,6 +5,7 @@ import { verifyAipToken } from '../aip/verify-token.ts';
 import type { AipTokenType, VerifiedAipToken } from '../aip/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
 import type { VerifierCache } from './cache.ts';
+import { optionsObject } from '../lib/options-object.ts';
 import { failureOf, invalid } from './result.ts';
 import type { VerifyResult } from './result.ts';
 
@@ -47,7 +48,12 @@ export async function verifyToken(
   cache: Pick<VerifierCache, 'discovery' | 'revocations'>,
   given?: VerifyTokenOptions,
 ): Promise<VerifyResult<{ token: VerifiedAipToken; claims: VerifiedAipToken['claims'] }>> {
-  const options = given ?? {}; // null options: the defaults, as when absent
+  let options: VerifyTokenOptions;
+  try {
+    options = optionsObject(given, 'verifyToken'); // null options: the defaults, as when absent
+  } catch (err) {
+    return failureOf(err);
+  }
   // Never read as an empty list: a revoked token would pass.
   const revoked = revokedOf(cache);
   if (revoked === undefined) {
