@@ -151,3 +151,16 @@ describe('proofs dated in the future are stale too', () => {
     );
   });
 });
+
+// Found by mutation testing: dropping `s.length === 0` from the scope check failed no SDK test; an empty scope then
+// verified (a credential the signer refuses to make), and was refused only later, as SCOPE_VIOLATION.
+test('a credential scope holds 1 to 64 entries: an empty list is CREDENTIAL_INVALID', async () => {
+  const claims = { iss: 'alpha', sub: 'agent:x', iat: sec, exp: sec + 3600 };
+  const key = g.orgs.alpha!.privateKey;
+  await verifyAgentCredential(await rawCredential('alpha', { ...claims, scope: ['a:read'] }, key), {
+    registry: g.doc,
+    now,
+  });
+  const empty = await rawCredential('alpha', { ...claims, scope: [] }, key);
+  await rejectsCode(() => verifyAgentCredential(empty, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+});
