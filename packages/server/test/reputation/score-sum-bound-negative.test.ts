@@ -1,0 +1,58 @@
+// docs/reputation.md, "The sum bound": every lane sum is kept within ±(2^53 - 1) micro-points, the negative side as
+// the positive. Ingestion reads only the score rows within the batch's reach of the bound; only sums near +2^53 were
+// tested, so reading rows near the positive side alone (mutation: drop the `< -b` half of loadScoresNearBound's
+// filter) let a hurt event take a sum past -(2^53 - 1). The rows are seeded near the bound through the storage layer,
+// as in score-sum-bound.test.ts.
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import * as store from '../../src/modules/reputation/store.ts';
+import { eachEngine } from '../helpers/storage.ts';
+import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+const METRICS = [{ metricKey: 'complaints', polarity: 'hurt' as const, weight: 100, lane: 'presence' as const }];
+
+eachEngine('a hurt event that would take a lane sum past -(2^53 - 1) is refused', async ({ open }) => {
+  const storage = await open();
+  const t = await repApp(storage);
+  const key = await createIntegrator(t, 'shop', METRICS);
+  const agent = await registerAgent(t);
+  await allow(t, agent, 'shop');
+  const seeded = -(MAX - 500_000_000); // 500 points short of the bound
+  const row = (scope: string) => ({
+    agentId: agent.id,
+    scope,
+    micro: { origin: 0, presence: seeded, conduct: 0 },
+    penalty: 0,
+    environmentCount: 1,
+    updatedAt: 1,
+  });
+  await store.flushState(storage.db, storage.engine, {
+    scores: [row('global'), row('shop')],
+    totals: [],
+    days: [],
+    envs: [],
+  });
+  const res = await ingest(t, key, [
+    event('shop', agent, [{ metricKey: 'complaints', numberValue: 10 }], { externalEventId: 'past' }), // -1,000
+    event('shop', agent, [{ metricKey: 'complaints', numberValue: 5 }], { externalEventId: 'to-the-bound' }), // -500
+  ]);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(
+    res.body.results.map((r) => [r.externalEventId, r.inserted, r.code]),
+    [
+      ['past', false, 'SCORE_SUM_LIMIT'],
+      ['to-the-bound', true, undefined],
+    ],
+  );
+  const rows = await sql<{ scope: string; v: string }>`select scope, cast(presence_micro as text) as v
+    from reputation_scores where agent_id = ${agent.id} order by scope`.execute(storage.db);
+  assert.deepEqual(
+    rows.rows.map((r) => [r.scope, String(r.v)]),
+    [
+      ['global', String(-MAX)],
+      ['shop', String(-MAX)],
+    ],
+  );
+  await t.app.close();
+});
