@@ -214,6 +214,9 @@ export class ReputationState {
       a.envs.set(ev.envId, env);
     }
     const day = utcDay(ev.occurredAt);
+    // The event's counted change per lane, added to the sums once: value by value, a boost then a hurt near the bound
+    // would pass 2^53 in between, where the sum is rounded (fits() checks this net change).
+    const delta: Record<Lane, number> = { origin: 0, presence: 0, conduct: 0 };
     for (const mv of ev.metricValues) {
       const def = ev.metrics.get(mv.metricKey);
       if (def === undefined) continue; // refused at validation; never stored
@@ -240,8 +243,12 @@ export class ReputationState {
       perDay.counted += 1;
       env.row.counted += 1;
       total.weightedMicro += c;
-      global.micro[def.lane] += c;
-      local.micro[def.lane] += c;
+      delta[def.lane] += c;
+    }
+    for (const lane of LANES) {
+      if (delta[lane] === 0) continue;
+      global.micro[lane] += delta[lane];
+      local.micro[lane] += delta[lane];
     }
     global.updatedAt = Math.max(global.updatedAt, ev.receivedAt);
     local.updatedAt = Math.max(local.updatedAt, ev.receivedAt);

@@ -1,0 +1,61 @@
+// docs/reputation.md, "The sum bound": lane sums stay within ±(2^53 - 1) micro-points, where a JS number is exact, and
+// an event is checked by its net change. An event with a boost and a hurt value in one lane near the bound has a net
+// change within it, but adding its values one by one went past 2^53 in between: the sum was rounded there, and the
+// stored sum came out one micro-point off (9007198754740991 + 10^9 - 10^9 gave 9007198754740992). The rows are seeded
+// near the bound through the storage layer, as in score-sum-bound.test.ts.
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import * as store from '../../src/modules/reputation/store.ts';
+import { eachEngine } from '../helpers/storage.ts';
+import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+const METRICS = [
+  { metricKey: 'tasks', polarity: 'boost' as const, weight: 100, lane: 'conduct' as const },
+  { metricKey: 'complaints', polarity: 'hurt' as const, weight: 100, lane: 'conduct' as const },
+];
+
+eachEngine('a boost and a hurt value of one event near the bound leave the lane sum exact', async ({ open }) => {
+  const storage = await open();
+  const t = await repApp(storage);
+  const key = await createIntegrator(t, 'shop', METRICS);
+  const agent = await registerAgent(t);
+  await allow(t, agent, 'shop');
+  const seeded = MAX - 500_000_000; // 500 points short of the bound, an odd number
+  const row = (scope: string) => ({
+    agentId: agent.id,
+    scope,
+    micro: { origin: 0, presence: 0, conduct: seeded },
+    penalty: 0,
+    environmentCount: 1,
+    updatedAt: 1,
+  });
+  await store.flushState(storage.db, storage.engine, {
+    scores: [row('global'), row('shop')],
+    totals: [],
+    days: [],
+    envs: [],
+  });
+  // +1,000 points then -1,000 points: no net change, but the first alone would go 500 points past the bound.
+  const res = await ingest(t, key, [
+    event('shop', agent, [
+      { metricKey: 'tasks', numberValue: 10 },
+      { metricKey: 'complaints', numberValue: 10 },
+    ]),
+  ]);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(
+    res.body.results.map((r) => [r.inserted, r.code]),
+    [[true, undefined]],
+  );
+  const rows = await sql<{ scope: string; v: string }>`select scope, cast(conduct_micro as text) as v
+    from reputation_scores where agent_id = ${agent.id} order by scope`.execute(storage.db);
+  assert.deepEqual(
+    rows.rows.map((r) => [r.scope, String(r.v)]),
+    [
+      ['global', String(seeded)],
+      ['shop', String(seeded)],
+    ],
+  );
+  await t.app.close();
+});
