@@ -1,7 +1,7 @@
-// Resolve (docs/PROTOCOL.md): an integrator sees the agent's integrator-scoped score and per-metric breakdown only while
-// the agent's consent is `allowed`. Only the never-asked case (`none`) was tested, so a check that hid them only then
-// (mutation: `consent === 'none'` for `consent !== 'allowed'` in resolve.ts) kept showing them after the agent
-// withdrew its consent.
+// Resolve (docs/PROTOCOL.md): an integrator sees the agent's integrator-scoped score and per-metric breakdown only
+// while the agent's consent is `allowed`. Only the never-asked case (`none`) was tested, so a check that hid them
+// only then (mutation: `consent === 'none'` for `consent !== 'allowed'` in resolve.ts) kept showing them after the
+// agent withdrew its consent.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { appWithAllowingAgent, event, ingest, resolve, sendConsent } from './helpers.ts';

@@ -38,7 +38,8 @@ eachEngine('a value the environment allowance stops does not count towards the s
     // One slot left in the environment.
     envs: [{ agentId: agent.id, envId: 'shop.production.v1', integratorSlug: 'shop', counted: CAP - 1 }],
   });
-  // `tasks` takes the last slot (+500 points: exactly to the bound); `bonus` finds the allowance full and counts nothing.
+  // `tasks` takes the last slot (+500 points: exactly to the bound); `bonus` finds the allowance full and counts
+  // nothing.
   const res = await ingest(t, key, [
     event('shop', agent, [
       { metricKey: 'tasks', numberValue: 5 },
