@@ -7,6 +7,15 @@ import type { TestApp } from '../helpers/app.ts';
 import { makeIssuers, proposal, unsigned } from '../registry/fixtures.ts';
 import type { FuzzCredentials } from './request-arbitrary.ts';
 
+/** Who holds the secrets of {@link FuzzCredentials.bearers}, so that {@link renewCredentials} can reissue them. */
+export interface FuzzWorld extends FuzzCredentials {
+  ownerId: string;
+  managedDid: string;
+  integratorSlug: string;
+  /** How many times {@link renewCredentials} ran: names each new agent's slug. */
+  renewals: number;
+}
+
 async function call(t: TestApp, method: 'POST' | 'PUT', url: string, payload: unknown, headers = {}) {
   const res = await t.app.inject({ method, url, payload: payload as object, headers });
   assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
@@ -14,7 +23,7 @@ async function call(t: TestApp, method: 'POST' | 'PUT', url: string, payload: un
 }
 
 /** Populates `t` and returns the credentials and identifiers requests may use. */
-export async function buildWorld(t: TestApp): Promise<FuzzCredentials> {
+export async function buildWorld(t: TestApp): Promise<FuzzWorld> {
   const admin = { 'x-api-key': t.adminKey };
   const owner = await call(t, 'POST', '/api/v1/owners', { name: 'Fuzz Owner', handle: 'fuzz-owner' }, admin);
   const ownerKey = owner.apiKey as string;
@@ -70,6 +79,10 @@ export async function buildWorld(t: TestApp): Promise<FuzzCredentials> {
   const integratorKey = integrator.apiKey as string;
 
   return {
+    ownerId: owner.ownerId as string,
+    managedDid: bySlug.did as string,
+    integratorSlug: 'fuzz-int',
+    renewals: 0,
     adminKey: t.adminKey,
     bearers: [ownerKey, managementToken, integratorKey],
     agents: [did, bySlug.did as string],
@@ -97,5 +110,30 @@ export async function buildWorld(t: TestApp): Promise<FuzzCredentials> {
       'tasks_completed',
       integratorKey,
     ],
+  };
+}
+
+/**
+ * The world with a fresh owner API key, management token and integrator key: a route that rotates or revokes one
+ * of them (a case that succeeds) would otherwise leave every route fuzzed after it with a dead credential, so that
+ * an owner-only route sorted after `POST /api/v1/owners/{id}/rotate-key` never got past its door.
+ */
+export async function renewCredentials(t: TestApp, world: FuzzWorld): Promise<FuzzWorld> {
+  const admin = { 'x-api-key': t.adminKey };
+  const owner = await call(t, 'POST', `/api/v1/owners/${world.ownerId}/rotate-key`, undefined, admin);
+  // A new agent by slug, with its management token: the one before may have been revoked (irreversibly) by a case.
+  const slug = `fuzz-renewed-${world.renewals + 1}`;
+  const managed = await call(t, 'POST', '/v1/identity/register', { slug, name: 'Fuzz' });
+  const integrator = await call(t, 'POST', `/api/v1/admin/integrators/${world.integratorSlug}/rotate-key`, {}, admin);
+  const fresh = [owner.apiKey as string, managed.management_token as string, integrator.apiKey as string];
+  const managedDid = managed.did as string;
+  const stale = new Set([...world.bearers, world.managedDid]);
+  return {
+    ...world,
+    managedDid,
+    renewals: world.renewals + 1,
+    bearers: fresh,
+    agents: [...world.agents.filter((a) => !stale.has(a)), managedDid],
+    strings: [...world.strings.filter((s) => !stale.has(s)), ...fresh, managedDid, slug],
   };
 }
