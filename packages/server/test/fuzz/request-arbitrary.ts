@@ -125,10 +125,25 @@ function queryString(route: FuzzRoute, pools: Pools): fc.Arbitrary<string> {
     ),
     { nil: undefined, freq: 4 },
   );
-  return fc.tuple(fc.tuple(...declared), extra).map(([parts, more]) => {
+  const spoilt = fc.tuple(fc.tuple(...declared), extra).map(([parts, more]) => {
     const all = [...parts, more].filter((p): p is string => p !== undefined);
     return all.length === 0 ? '' : `?${all.join('&')}`;
   });
+  // Query strings the route's schema accepts (every required parameter, each value conforming), so that handlers
+  // behind a query schema are fuzzed too: spoilt values alone left GET /api/v1/signatures/verify refused by its
+  // validator in every case.
+  const accepted = fc
+    .tuple(
+      ...route.queryParams.map((p) => {
+        const pair = conformingFromSchema(p.schema, pools).map((v) => `${p.name}=${encodedSegment(v)}`);
+        return p.required ? pair : fc.option(pair, { nil: undefined });
+      }),
+    )
+    .map((parts) => {
+      const all = parts.filter((p): p is string => p !== undefined);
+      return all.length === 0 ? '' : `?${all.join('&')}`;
+    });
+  return fc.oneof(spoilt, accepted);
 }
 
 function headersArb(creds: FuzzCredentials, hasBody: boolean): fc.Arbitrary<Record<string, string>> {
