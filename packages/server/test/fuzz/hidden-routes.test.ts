@@ -15,7 +15,15 @@ import { encodePart, requestArb } from './request-arbitrary.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld } from './world.ts';
 import { FUZZ_ALLOWED_ORIGIN, FUZZ_BODY_LIMIT, FUZZ_ENV, FUZZ_REQUEST_TIMEOUT_MS } from './app-env.ts';
-import { FUZZ_RUNS, ROUTE_FUZZ_TIMEOUT_MS, seedFor, statusTally, withReplayHint, withinMs } from './runs.ts';
+import {
+  FUZZ_RUNS,
+  assertRanAll,
+  ROUTE_FUZZ_TIMEOUT_MS,
+  seedFor,
+  statusTally,
+  withReplayHint,
+  withinMs,
+} from './runs.ts';
 
 /** Registered routes /docs/json leaves out, each with why (HEAD routes are Fastify's twins of the GET routes). */
 const HIDDEN: Record<string, string> = {
@@ -142,6 +150,7 @@ eachEngine(
             ),
           );
           rt.diagnostic(statusTally(statuses));
+          assertRanAll(statuses);
         });
       }
     } finally {

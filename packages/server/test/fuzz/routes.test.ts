@@ -13,7 +13,15 @@ import { requestArb } from './request-arbitrary.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld, renewCredentials } from './world.ts';
 import { FUZZ_BODY_LIMIT, FUZZ_ENV, FUZZ_REQUEST_TIMEOUT_MS } from './app-env.ts';
-import { FUZZ_RUNS, ROUTE_FUZZ_TIMEOUT_MS, seedFor, statusTally, withReplayHint, withinMs } from './runs.ts';
+import {
+  FUZZ_RUNS,
+  assertRanAll,
+  ROUTE_FUZZ_TIMEOUT_MS,
+  seedFor,
+  statusTally,
+  withReplayHint,
+  withinMs,
+} from './runs.ts';
 
 /** JSON API surfaces; everything else (the console, `/verify/...`) is a page for browsers. */
 function isBrowserPage(path: string): boolean {
@@ -105,6 +113,7 @@ eachEngine(
           // Which answers the cases reached (e.g. "400×60 401×20 404×10 200×10"): a route only ever refused at
           // the door would show a single status here.
           rt.diagnostic(statusTally(statuses));
+          assertRanAll(statuses);
         });
       }
     } finally {

@@ -2,7 +2,7 @@
 // value stops the run instead of silently fuzzing with the default; a failure names the seed that replays it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseFuzzSeed, replayHint, withReplayHint } from './runs.ts';
+import { FUZZ_RUNS, assertRanAll, parseFuzzRuns, parseFuzzSeed, replayHint, withReplayHint } from './runs.ts';
 
 test('VOUCH_FUZZ_SEED: default, decimal, hex, and refusals', () => {
   assert.equal(parseFuzzSeed(undefined), 0x5eed7e57);
@@ -33,4 +33,27 @@ test('a failing property names the seed and runs that replay it (sync and async)
     withReplayHint(() => 3),
     3,
   );
+});
+
+test('VOUCH_FUZZ_RUNS: default, a count, and refusals', () => {
+  assert.equal(parseFuzzRuns(undefined), 100);
+  assert.equal(parseFuzzRuns(' '), 100);
+  assert.equal(parseFuzzRuns('1'), 1);
+  assert.equal(parseFuzzRuns(' 2500 '), 2500);
+  for (const bad of ['0', '-1', '1.5', '1e3', 'abc', '0x10', '99999999999999999999']) {
+    assert.throws(() => parseFuzzRuns(bad), /VOUCH_FUZZ_RUNS must be/, bad);
+  }
+  assert.equal(FUZZ_RUNS, parseFuzzRuns(process.env.VOUCH_FUZZ_RUNS));
+});
+
+test('a route property must run as many cases as VOUCH_FUZZ_RUNS asks', () => {
+  assertRanAll(new Map([[200, FUZZ_RUNS]]));
+  assertRanAll(
+    new Map([
+      [200, FUZZ_RUNS - 1],
+      [400, 1],
+    ]),
+  );
+  assert.throws(() => assertRanAll(new Map([[200, FUZZ_RUNS + 1]])), /ran \d+ cases where VOUCH_FUZZ_RUNS asks/);
+  assert.throws(() => assertRanAll(new Map()), /ran 0 cases/);
 });

@@ -3,15 +3,25 @@
 // so adding a route does not reshuffle every other route's cases. A failure names both, so it can be replayed.
 import { createHash } from 'node:crypto';
 
-function readRuns(): number {
-  const raw = process.env.VOUCH_FUZZ_RUNS?.trim();
+/** `VOUCH_FUZZ_RUNS`: a positive whole number, default 100; anything else stops the run. */
+export function parseFuzzRuns(text: string | undefined): number {
+  const raw = text?.trim();
   if (raw === undefined || raw === '') return 100;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw)))
     throw new Error(`VOUCH_FUZZ_RUNS must be a positive whole number, got "${raw}".`);
   return Number(raw);
 }
 
-export const FUZZ_RUNS = readRuns();
+export const FUZZ_RUNS = parseFuzzRuns(process.env.VOUCH_FUZZ_RUNS);
+
+/**
+ * Fails unless a property ran exactly VOUCH_FUZZ_RUNS cases (its tally of statuses): a property that hard-codes its
+ * own `numRuns`, or stops early, would otherwise pass while fuzzing less than it was asked to.
+ */
+export function assertRanAll(statuses: ReadonlyMap<number, number>): void {
+  const ran = [...statuses.values()].reduce((a, b) => a + b, 0);
+  if (ran !== FUZZ_RUNS) throw new Error(`ran ${ran} cases where VOUCH_FUZZ_RUNS asks for ${FUZZ_RUNS}`);
+}
 
 const DEFAULT_SEED = 0x5eed_7e57;
 
