@@ -5,6 +5,7 @@
  *   text (`evilexample.test` is not under `example.test`): whoever owns such a name could prove the domain;
  * - the file must hold exactly the token, not merely contain it (a page that echoes a query or user content would);
  * - a TXT record must be exactly the token, not merely contain it;
+ * - so must the meta tag's content (a page that echoes a search into its head's meta tags would otherwise prove it);
  * - within a round, the method earlier in DOMAIN_METHODS wins (the meta tag over the file).
  */
 import { after, before, test } from 'node:test';
@@ -107,6 +108,27 @@ test('the file and the TXT record must be exactly the token, not text that conta
     res.writeHead(404).end();
   });
   assert.deepEqual(await checker.check('echo.mutgap.test', TOKEN), { verified: true, method: 'file' });
+});
+
+test("the meta tag's content must be exactly the token, not text that contains it", async () => {
+  // Caught the mutation of check.ts's `values.includes(token)` into `values.some((v) => v.includes(token))`.
+  dns.zone.set('metaecho.mutgap.test', { A: [SITE] });
+  let content = `You searched for: ${TOKEN}`;
+  sites.set('metaecho.mutgap.test', (req, res) => {
+    if (req.url === '/.well-known/vouch-verify.txt') return void res.writeHead(404).end();
+    res.end(`<head><meta name="vouch-verify" content="${content}"></head>`);
+  });
+  const outcome = await checker.check('metaecho.mutgap.test', TOKEN);
+  assert.equal(outcome.verified, false, JSON.stringify(outcome));
+  assert.ok(!outcome.verified);
+  assert.equal(outcome.errors.meta_tag?.code, 'TOKEN_MISMATCH');
+  content = `${TOKEN}-and-more`;
+  const longer = await checker.check('metaecho.mutgap.test', TOKEN);
+  assert.ok(!longer.verified && longer.errors.meta_tag?.code === 'TOKEN_MISMATCH', JSON.stringify(longer));
+
+  // Surrounding whitespace is fine, as in the file and the TXT record.
+  content = ` ${TOKEN} `;
+  assert.deepEqual(await checker.check('metaecho.mutgap.test', TOKEN), { verified: true, method: 'meta_tag' });
 });
 
 test('within a round, the method earlier in DOMAIN_METHODS wins: the meta tag over the file', async () => {
