@@ -23,7 +23,11 @@ export async function rewindTo0019(
     return { ...r, token };
   });
   await db.schema.dropTable('capability_tokens').execute();
-  await db.deleteFrom('vouch_migration').where('name', '=', '0020_capability_token_digest').execute();
+  // 0021 changed no table (it rewrote slug readings): its record goes too, so that 0020 runs again in order.
+  await db
+    .deleteFrom('vouch_migration')
+    .where('name', 'in', ['0020_capability_token_digest', '0021_slug_v_runs'])
+    .execute();
   await db.schema
     .createTable('capability_tokens')
     .addColumn('jti', 'text', (c) => c.primaryKey())

@@ -5,7 +5,9 @@
  * The table is deliberately small, so that ordinary distinct names keep apart:
  * - `-` is dropped: hyphen placement (`pay-pal`, `p-aypal`) is the cheapest disguise.
  * - digits drawn like a lowercase letter in the page's sans-serif fonts: `0`→`o`, `1`→`l`, `5`→`s`.
- * - letter pairs drawn like one letter: `rn`→`m`, `vv`→`w` (applied after the above, left to right).
+ * - letters drawn like another: `rn`→`m` (left to right), and a run of `v` and `w` by its width alone (`w` is two
+ *   `v`s wide): as many `w` as it holds pairs of `v`, then a `v` for an odd one left. Folding `vv` into `w` left to
+ *   right read `vvv` as `wv` but left `vw` as it was, so `navwar` stood beside `nawvar` (migration 0021).
  *
  * Left out on purpose: `i`/`l` (the dot tells them apart in lowercase, and folding them joins `mail` and `mall`),
  * `cl`→`d` (joins common words: `clog`/`dog`, `clip`/`dip`, `clear`/`dear`), and `2`/`3`/`4`/`6`/`7`/`8`/`9`
@@ -29,7 +31,14 @@ export function slugSkeleton(slug: string): string {
     if (c === '-') continue;
     out += DIGIT_AS_LETTER[c] ?? c;
   }
-  return out.replace(/rn/g, 'm').replace(/vv/g, 'w');
+  return out.replace(/rn/g, 'm').replace(/[vw]+/g, vRun);
+}
+
+/** A run of `v` and `w` as its width in `v`s: `w` for each pair, then `v` for an odd one (`vw`, `wv`, `vvv`: `wv`). */
+function vRun(run: string): string {
+  let width = 0;
+  for (const c of run) width += c === 'w' ? 2 : 1;
+  return 'w'.repeat(width >> 1) + (width % 2 === 1 ? 'v' : '');
 }
 
 const DIGIT_AS_LETTER: Readonly<Record<string, string>> = { '0': 'o', '1': 'l', '5': 's' };

@@ -18,6 +18,7 @@ import { signatureSignerKey } from './0017_signature_signer_key.ts';
 import { slugSkeletonColumn } from './0018_slug_skeleton.ts';
 import { slugSkeletonsTable } from './0019_slug_skeletons.ts';
 import { capabilityTokenDigest } from './0020_capability_token_digest.ts';
+import { slugVRuns } from './0021_slug_v_runs.ts';
 import type { VouchMigration } from './migration.ts';
 
 export type { VouchMigration } from './migration.ts';
@@ -47,4 +48,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: VouchMigra
   ['0018_slug_skeleton', slugSkeletonColumn],
   ['0019_slug_skeletons', slugSkeletonsTable],
   ['0020_capability_token_digest', capabilityTokenDigest],
+  ['0021_slug_v_runs', slugVRuns],
 ];
