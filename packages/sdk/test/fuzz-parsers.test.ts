@@ -71,7 +71,7 @@ import type { Jwks, KeyType, SignatureRecord, ToolManifest, VouchKeys } from '..
 import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
 import { governedRegistry, NOW } from './registry-fixtures.ts';
 // VOUCH_FUZZ_RUNS and VOUCH_FUZZ_SEED, read and checked as the server fuzzers read them.
-import { FUZZ_RUNS, FUZZ_SEED } from '../../server/test/fuzz/runs.ts';
+import { FUZZ_RUNS, FUZZ_SEED, assertRanCount } from '../../server/test/fuzz/runs.ts';
 
 /** One call taking longer than this is treated as a hang (a synchronous loop cannot be interrupted, only timed). */
 const SLOW_MS = 2_000;
@@ -170,11 +170,17 @@ function mutatedJson(valid: readonly object[]): fc.Arbitrary<unknown> {
 }
 
 async function check<T>(name: string, arb: fc.Arbitrary<T>, fn: (input: T) => unknown): Promise<void> {
+  let ran = 0;
   try {
     await fc.assert(
-      fc.asyncProperty(arb, (input) => refusesCleanly(() => fn(input), input)),
+      fc.asyncProperty(arb, (input) => {
+        ran += 1;
+        return refusesCleanly(() => fn(input), input);
+      }),
       { numRuns: FUZZ_RUNS, seed: seedFor(name) },
     );
+    // A property that hard-codes its own numRuns, or stops early, would otherwise pass while fuzzing less.
+    assertRanCount(ran);
   } catch (err) {
     // fast-check names the property's derived seed; the base seed and runs replay the whole file.
     if (err instanceof Error)

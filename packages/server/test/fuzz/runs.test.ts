@@ -2,7 +2,15 @@
 // value stops the run instead of silently fuzzing with the default; a failure names the seed that replays it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FUZZ_RUNS, assertRanAll, parseFuzzRuns, parseFuzzSeed, replayHint, withReplayHint } from './runs.ts';
+import {
+  FUZZ_RUNS,
+  assertRanAll,
+  assertRanCount,
+  parseFuzzRuns,
+  parseFuzzSeed,
+  replayHint,
+  withReplayHint,
+} from './runs.ts';
 
 test('VOUCH_FUZZ_SEED: default, decimal, hex, and refusals', () => {
   assert.equal(parseFuzzSeed(undefined), 0x5eed7e57);
@@ -56,4 +64,10 @@ test('a route property must run as many cases as VOUCH_FUZZ_RUNS asks', () => {
   );
   assert.throws(() => assertRanAll(new Map([[200, FUZZ_RUNS + 1]])), /ran \d+ cases where VOUCH_FUZZ_RUNS asks/);
   assert.throws(() => assertRanAll(new Map()), /ran 0 cases/);
+});
+
+test('a counted property must run as many cases as VOUCH_FUZZ_RUNS asks', () => {
+  assertRanCount(FUZZ_RUNS);
+  assert.throws(() => assertRanCount(FUZZ_RUNS - 1), /ran \d+ cases where VOUCH_FUZZ_RUNS asks/);
+  assert.throws(() => assertRanCount(0), /ran 0 cases/);
 });
