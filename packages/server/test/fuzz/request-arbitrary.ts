@@ -2,6 +2,7 @@
 // correct client sends), schema-aware (right shape, wrong values) or noise (malformed, oversized, deeply nested, wrong
 // content type), with and without real credentials.
 import fc from 'fast-check';
+import type { PrivateKey } from '@vouch/sdk';
 import type { FuzzRoute } from './openapi.ts';
 import { conformingFromSchema } from './conforming-arbitrary.ts';
 import { confusedValue, fromSchema, nastyString } from './schema-arbitrary.ts';
@@ -12,6 +13,11 @@ export interface FuzzRequest {
   url: string;
   headers: Record<string, string>;
   payload?: string | Buffer;
+  /**
+   * Sign the final request as {@link FuzzCredentials.signer} when it is sent (the signature covers the time, which
+   * only the sender knows): see signFuzzRequest.
+   */
+  sign?: true;
 }
 
 /** What the world offers requests: credentials and known identifiers (see world.ts). */
@@ -21,7 +27,17 @@ export interface FuzzCredentials extends Pools {
   bearers: readonly string[];
   /** DIDs of registered agents, for the agent-signature headers. */
   agents: readonly string[];
+  /** An agent whose private key the test holds, so that agent-signed routes get requests that are signed. */
+  signer: { did: string; slug: string; privateKey: PrivateKey };
 }
+
+/** Whether the route accepts a request signed by the agent's key (`agentSignature` in its OpenAPI security). */
+export function acceptsAgentSignature(route: FuzzRoute): boolean {
+  return route.security.includes('agentSignature');
+}
+
+// Headers that would stand beside a valid signature as a second credential, or break the framing it signs.
+const NOT_WITH_SIGNATURE = /^(authorization|x-api-key|x-vouch-.*|content-length|transfer-encoding)$/;
 
 /** Printable ASCII only: anything else is refused by Node's HTTP layer before a server could see it. */
 const headerText = (maxLength: number) =>
@@ -233,6 +249,14 @@ function headersArb(creds: FuzzCredentials, hasBody: boolean): fc.Arbitrary<Reco
     });
 }
 
+/** `route`'s path naming the signing agent: `{slug}` by its slug, any other parameter (`{id}`, `{did}`) by its DID. */
+function ownPath(route: FuzzRoute, signer: FuzzCredentials['signer']): string {
+  return route.pathParams.reduce(
+    (acc, p) => acc.replace(`{${p.name}}`, encodePart(p.name === 'slug' ? signer.slug : signer.did)),
+    route.path,
+  );
+}
+
 /**
  * Requests for `route`: schema-conforming, schema-aware (spoilt) or noise bodies, each with its own headers and query
  * string.
@@ -254,12 +278,24 @@ export function requestArb(route: FuzzRoute, creds: FuzzCredentials, bodyLimit: 
     { weight: 4, arbitrary: noiseBody(bodyLimit) },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
+  // A share of an agent-signed route's cases is signed for real (when sent), so that they get past authentication and
+  // its handler's own checks are fuzzed: random signature headers alone were refused 401 at the door in every case.
+  // Most of those name the signer itself in the path, as its own requests do; the rest name any agent.
+  const signed = acceptsAgentSignature(route)
+    ? fc.oneof(fc.constant('no' as const), fc.constant('own' as const), fc.constant('any' as const))
+    : fc.constant('no' as const);
   return fc
-    .tuple(path, queryString(route, creds), body, headersArb(creds, route.body !== undefined))
-    .map(([p, q, payload, headers]) => {
+    .tuple(path, queryString(route, creds), body, headersArb(creds, route.body !== undefined), signed)
+    .map(([drawn, q, payload, headers, signing]) => {
+      const p = signing === 'own' ? ownPath(route, creds.signer) : drawn;
+      const sign = signing !== 'no';
       const req: FuzzRequest = { method: route.method, url: `${p}${q}`, headers };
       // A GET/DELETE with a body is legal HTTP; send one now and then.
       if (payload !== undefined && (route.body !== undefined || payload.length % 5 === 0)) req.payload = payload;
+      if (sign) {
+        req.sign = true;
+        req.headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !NOT_WITH_SIGNATURE.test(k)));
+      }
       return req;
     });
 }

@@ -9,7 +9,8 @@ import { makeApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { fastFingerprint } from './counts.ts';
 import { routesFromOpenApi } from './openapi.ts';
-import { requestArb } from './request-arbitrary.ts';
+import { acceptsAgentSignature, requestArb } from './request-arbitrary.ts';
+import { signFuzzRequest } from './sign-request.ts';
 import type { FuzzRequest } from './request-arbitrary.ts';
 import { buildWorld, renewCredentials } from './world.ts';
 import { FUZZ_BODY_LIMIT, FUZZ_ENV, FUZZ_REQUEST_TIMEOUT_MS } from './app-env.ts';
@@ -38,7 +39,8 @@ function hasDotSegment(url: string): boolean {
 
 function describe(req: FuzzRequest): string {
   const body = req.payload === undefined ? '' : String(req.payload).slice(0, 300);
-  return `${req.method} ${req.url.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 400)} ${body}`;
+  const signed = req.sign === true ? ' (signed by the world agent)' : '';
+  return `${req.method} ${req.url.slice(0, 300)}${signed} ${JSON.stringify(req.headers).slice(0, 400)} ${body}`;
 }
 
 eachEngine(
@@ -56,6 +58,9 @@ eachEngine(
       let last = await counts();
       const routes = await routesFromOpenApi(app.app);
       assert.ok(routes.length >= 30, `only ${routes.length} routes in /docs/json`);
+      // The agent-signed routes are found by their OpenAPI security: were it renamed, none would get signed cases.
+      const signedRoutes = routes.filter(acceptsAgentSignature).map((r) => `${r.method} ${r.path}`);
+      assert.ok(signedRoutes.includes('POST /api/v1/agents/{id}/rotate-key'), `agent-signed: ${signedRoutes.join()}`);
       for (const route of routes) {
         const name = `${route.method} ${route.path}`;
         await t.test(name, async (rt) => {
@@ -64,17 +69,21 @@ eachEngine(
           creds = await renewCredentials(app, creds);
           last = await counts();
           const statuses = new Map<number, number>();
+          const signedStatuses = new Map<number, number>();
           await withReplayHint(() =>
             fc.assert(
               fc.asyncProperty(requestArb(route, creds, FUZZ_BODY_LIMIT), async (req) => {
                 // Past every fixed per-route window (at most a minute), so fixed limits do not hide handlers.
                 app.clock.advance(61_000);
+                const headers = await signFuzzRequest(req, creds, app.clock.now());
                 const res = await withinMs(
-                  app.app.inject({ method: req.method, url: req.url, headers: req.headers, payload: req.payload }),
+                  app.app.inject({ method: req.method, url: req.url, headers, payload: req.payload }),
                   FUZZ_REQUEST_TIMEOUT_MS,
                   describe(req),
                 );
                 statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+                if (req.sign === true)
+                  signedStatuses.set(res.statusCode, (signedStatuses.get(res.statusCode) ?? 0) + 1);
                 const what = `${res.statusCode} ${res.body.slice(0, 300)}\n  for ${describe(req)}`;
                 assert.ok(res.statusCode < 500, `5xx: ${what}`);
                 const elsewhere = res.statusCode === 405 && hasDotSegment(req.url);
@@ -114,6 +123,15 @@ eachEngine(
           // the door would show a single status here.
           rt.diagnostic(statusTally(statuses));
           assertRanAll(statuses);
+          if (acceptsAgentSignature(route)) {
+            // The cases signed by the world's agent: most must get past the signature check (401) and the agent's
+            // standing (403, e.g. AGENT_REVOKED once a case revoked it) to the handler's own validation. Most, not
+            // one: a malformed path is refused 400 before any authentication, so a few pass even unsigned.
+            rt.diagnostic(`signed: ${statusTally(signedStatuses)}`);
+            const signed = [...signedStatuses].reduce((n, [, k]) => n + k, 0);
+            const past = [...signedStatuses].reduce((n, [s, k]) => (s === 401 || s === 403 ? n : n + k), 0);
+            assert.ok(past * 2 > signed, `most signed cases stopped at the door: ${statusTally(signedStatuses)}`);
+          }
         });
       }
     } finally {
