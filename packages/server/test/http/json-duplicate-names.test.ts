@@ -42,6 +42,13 @@ test('a member name repeated in one object is refused with INVALID_JSON, at any 
     '{"a" :1,"a":2}',
     '{"a"\n:1,"b":"x\\":y","a"\t:2}',
     '{"a":"\\":\\":\\":","a":1}',
+    // Only a tab, or only a CR, before a colon: still whitespace that hides a name's `":`.
+    '{"a"\t:1,"a":2}',
+    '{"a":1,"a"\r:2}',
+    // A colon written as \u003a or \u003A is in the parsed string but not in the text: it must not stand in for the
+    // colon a dropped member took with it.
+    '{"a" :1,"x":"\\u003a","a":2}',
+    '{"a" :1,"x":"\\u003A","a":2}',
     // Compared after unescaping.
     '{"a":1,"\\u0061":2}',
     '{"\\u0041b":1,"A\\u0062":2}',
