@@ -123,9 +123,9 @@ export async function buildWorld(t: TestApp): Promise<FuzzWorld> {
 }
 
 /**
- * The world with a fresh owner API key, management token, integrator key and key-registered agent: a route that rotates or revokes one
- * of them (a case that succeeds) would otherwise leave every route fuzzed after it with a dead credential, so that
- * an owner-only route sorted after `POST /api/v1/owners/{id}/rotate-key` never got past its door.
+ * The world with a fresh owner API key, management token, integrator key and key-registered agent: a route that
+ * rotates or revokes one of them (a case that succeeds) would otherwise leave every route fuzzed after it with a dead
+ * credential, so that an owner-only route sorted after `POST /api/v1/owners/{id}/rotate-key` never got past its door.
  */
 export async function renewCredentials(t: TestApp, world: FuzzWorld): Promise<FuzzWorld> {
   const admin = { 'x-api-key': t.adminKey };
