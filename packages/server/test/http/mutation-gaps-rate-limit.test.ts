@@ -121,3 +121,16 @@ eachEngine(
     }
   },
 );
+
+eachEngine('HEAD and GET of one path share one allowance: HEAD is a GET without its body', async ({ open }) => {
+  const { app } = await makeApp(await open(), { env: { VOUCH_RATE_LIMIT_MAX: '2' } });
+  try {
+    const codes: number[] = [];
+    for (const method of ['GET', 'HEAD', 'HEAD', 'GET'] as const) {
+      codes.push((await app.inject({ method, url: '/docs/json' })).statusCode);
+    }
+    assert.deepEqual(codes, [200, 200, 429, 429]);
+  } finally {
+    await app.close();
+  }
+});
