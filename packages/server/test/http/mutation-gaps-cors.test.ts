@@ -34,6 +34,8 @@ eachEngine(
       for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) assert.ok(methods.includes(m), m);
       assert.equal(preflight.headers['access-control-allow-origin'], ORIGIN);
       assert.equal(preflight.headers['access-control-allow-credentials'], undefined, 'never credentials');
+      // Cached: without Access-Control-Max-Age a browser keeps a preflight 5 s, and sends one before nearly every call.
+      assert.match(String(preflight.headers['access-control-max-age']), /^[1-9]\d*$/, 'the preflight is cached');
 
       const res = await app.inject({ method: 'GET', url: '/healthz', headers: { origin: ORIGIN } });
       const exposed = list(res.headers['access-control-expose-headers']);
