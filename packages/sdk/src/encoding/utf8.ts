@@ -21,7 +21,8 @@ export function encodeUtf8(input: string): Uint8Array {
 
 /**
  * Decodes UTF-8 strictly: malformed or overlong sequences and encoded surrogates throw `VouchError` `INVALID_UTF8`.
- * A byte-order mark is kept as U+FEFF so that callers can see (and reject) it.
+ * A byte-order mark is kept as U+FEFF so that callers can see (and reject) it. Anything but a `Uint8Array` throws
+ * `VouchError` `INVALID_ARGUMENT` (TextDecoder would take `undefined` as no bytes, and read other buffers' bytes).
  *
  * @example
  * ```ts
@@ -29,6 +30,8 @@ export function encodeUtf8(input: string): Uint8Array {
  * ```
  */
 export function decodeUtf8(input: Uint8Array): string {
+  if (!(input instanceof Uint8Array))
+    throw new VouchError('INVALID_ARGUMENT', 'Expected bytes (a Uint8Array) to decode.');
   try {
     return decoder.decode(input);
   } catch {
