@@ -17,21 +17,20 @@ import {
   sha256Hex,
   sha256HexSync,
 } from '../src/index.ts';
+import { assertProperty } from './property-runs.ts';
 import { throwsCode } from './vectors.ts';
 
-const FC = { seed: 20260801, numRuns: 300 };
+// VOUCH_FUZZ_RUNS × 3 cases per property (300 by default).
+const RUNS = 3;
 const bytesArb = fc.uint8Array({ maxLength: 80 });
 
 describe('base64url', () => {
   test('encodes like Buffer and round-trips (property)', () => {
-    fc.assert(
-      fc.property(bytesArb, (bytes) => {
-        const text = encodeBase64url(bytes);
-        assert.equal(text, Buffer.from(bytes).toString('base64url'));
-        assert.deepEqual(decodeBase64url(text), bytes);
-      }),
-      FC,
-    );
+    assertProperty('base64url round trip', RUNS, [bytesArb], (bytes) => {
+      const text = encodeBase64url(bytes);
+      assert.equal(text, Buffer.from(bytes).toString('base64url'));
+      assert.deepEqual(decodeBase64url(text), bytes);
+    });
   });
 
   test('RFC 4648 §10 test vectors', () => {
@@ -75,35 +74,33 @@ describe('base64url', () => {
     // 'Zh' and 'Zm9' decode, leniently, to the bytes of 'Zg' and 'Zm8'.
     for (const s of ['Zh', 'Zm9', 'AB', 'AAB', '-_9']) throwsCode(() => decodeBase64url(s), 'INVALID_BASE64URL', s);
     assert.deepEqual(Buffer.from('Zh', 'base64url'), Buffer.from('Zg', 'base64url')); // what lenient decoders do
-    fc.assert(
-      fc.property(
+    assertProperty(
+      'base64url trailing bits',
+      RUNS,
+      [
         fc.uint8Array({ minLength: 1, maxLength: 40 }).filter((b) => b.length % 3 !== 0),
         fc.integer({ min: 1, max: 15 }),
-        (bytes, bits) => {
-          const text = encodeBase64url(bytes);
-          const unused = bytes.length % 3 === 1 ? 15 : 3;
-          const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-          const last = chars.indexOf(text[text.length - 1]!);
-          const flipped = last | (bits & unused);
-          fc.pre(flipped !== last);
-          throwsCode(() => decodeBase64url(text.slice(0, -1) + chars[flipped]), 'INVALID_BASE64URL');
-        },
-      ),
-      FC,
+      ],
+      (bytes, bits) => {
+        const text = encodeBase64url(bytes);
+        const unused = bytes.length % 3 === 1 ? 15 : 3;
+        const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        const last = chars.indexOf(text[text.length - 1]!);
+        const flipped = last | (bits & unused);
+        fc.pre(flipped !== last);
+        throwsCode(() => decodeBase64url(text.slice(0, -1) + chars[flipped]), 'INVALID_BASE64URL');
+      },
     );
   });
 });
 
 describe('base64 (standard)', () => {
   test('encodes like Buffer and round-trips (property)', () => {
-    fc.assert(
-      fc.property(bytesArb, (bytes) => {
-        const text = encodeBase64(bytes);
-        assert.equal(text, Buffer.from(bytes).toString('base64'));
-        assert.deepEqual(decodeBase64(text), bytes);
-      }),
-      FC,
-    );
+    assertProperty('base64 round trip', RUNS, [bytesArb], (bytes) => {
+      const text = encodeBase64(bytes);
+      assert.equal(text, Buffer.from(bytes).toString('base64'));
+      assert.deepEqual(decodeBase64(text), bytes);
+    });
   });
 
   test('requires exact padding and canonical trailing bits; rejects whitespace and URL-safe characters', () => {
@@ -135,15 +132,12 @@ describe('hex', () => {
   test('encodes lowercase, decodes either case, round-trips (property)', () => {
     assert.equal(encodeHex(Uint8Array.of(0xca, 0xfe, 0x00)), 'cafe00');
     assert.deepEqual(decodeHex('CAfe00'), Uint8Array.of(0xca, 0xfe, 0x00));
-    fc.assert(
-      fc.property(bytesArb, (bytes) => {
-        const text = encodeHex(bytes);
-        assert.equal(text, Buffer.from(bytes).toString('hex'));
-        assert.deepEqual(decodeHex(text), bytes);
-        assert.deepEqual(decodeHex(text.toUpperCase()), bytes);
-      }),
-      FC,
-    );
+    assertProperty('hex round trip', RUNS, [bytesArb], (bytes) => {
+      const text = encodeHex(bytes);
+      assert.equal(text, Buffer.from(bytes).toString('hex'));
+      assert.deepEqual(decodeHex(text), bytes);
+      assert.deepEqual(decodeHex(text.toUpperCase()), bytes);
+    });
   });
 
   test('rejects odd lengths, prefixes, whitespace and non-hex characters', () => {

@@ -20,9 +20,8 @@ import type { VouchErrorCode } from '../src/index.ts';
 import { parseStrictFast, parseStrictSlow } from '../src/json/parse-strict.ts';
 import { decodeBase64urlNative, hasNativeBase64url } from '../src/lib/native-base64url.ts';
 import { decodeJwsForVerify } from '../src/jwt/decode.ts';
+import { assertCoverage, assertProperty } from './property-runs.ts';
 import { throwsCode } from './vectors.ts';
-
-const FC = { seed: 20261201, numRuns: 400 };
 
 /** What a function gives: its value, or the code of the VouchError it throws. */
 function outcome<T>(f: () => T): { value: T } | { code: string } {
@@ -129,8 +128,12 @@ describe('parseStrict fast path (JSON.parse, checked)', () => {
     })).value;
     const noise = fc.constantFrom('', ' ', ',', '}', '"', ':', '\u0000', '\ud800');
     const seen = { fast: 0, slow: 0 };
-    fc.assert(
-      fc.property(doc, noise, fc.nat(), fc.integer({ min: 1, max: 4 }), (text, junk, at, maxDepth) => {
+    // VOUCH_FUZZ_RUNS × 20 cases (2000 by default).
+    const ran = assertProperty(
+      'parseStrict fast path agrees',
+      20,
+      [doc, noise, fc.nat(), fc.integer({ min: 1, max: 4 })],
+      (text, junk, at, maxDepth) => {
         for (const t of [text, text.slice(0, at % (text.length + 1)) + junk + text.slice(at % (text.length + 1))]) {
           seen[assertFastAgrees(t, maxDepth)]++;
           // And through the public entry point, for strings and for bytes.
@@ -146,10 +149,10 @@ describe('parseStrict fast path (JSON.parse, checked)', () => {
               viaSlow,
             );
         }
-      }),
-      { ...FC, numRuns: 2000 },
+      },
     );
-    assert.ok(seen.fast > 100 && seen.slow > 100, JSON.stringify(seen));
+    // Both paths come up often (over 5% of the cases each: 100 of the default 2000).
+    assertCoverage(seen.fast > ran / 20 && seen.slow > ran / 20, seen);
   });
 });
 
@@ -161,23 +164,22 @@ describe('native base64url (Node Buffer, checked by round trip)', () => {
   test('accepts exactly what decodeBase64url accepts, with the same bytes (property)', () => {
     const char = fc.constantFrom(...'AQgw_-Zz09+/= \n.é\u0000'.split(''), 'A', 'B', 'g', '8');
     const seen = { accepted: 0, refused: 0 };
-    fc.assert(
-      fc.property(fc.array(char, { maxLength: 12 }), (chars) => {
-        const text = chars.join('');
-        const native = decodeBase64urlNative(text);
-        const reference = outcome(() => decodeBase64url(text));
-        if ('value' in reference) {
-          seen.accepted++;
-          assert.ok(native !== undefined, text);
-          assert.deepEqual(Uint8Array.from(native), reference.value);
-        } else {
-          seen.refused++;
-          assert.equal(native, undefined, text);
-        }
-      }),
-      { ...FC, numRuns: 3000 },
-    );
-    assert.ok(seen.accepted > 100 && seen.refused > 100, JSON.stringify(seen));
+    // VOUCH_FUZZ_RUNS × 30 cases (3000 by default).
+    const ran = assertProperty('native base64url agrees', 30, [fc.array(char, { maxLength: 12 })], (chars) => {
+      const text = chars.join('');
+      const native = decodeBase64urlNative(text);
+      const reference = outcome(() => decodeBase64url(text));
+      if ('value' in reference) {
+        seen.accepted++;
+        assert.ok(native !== undefined, text);
+        assert.deepEqual(Uint8Array.from(native), reference.value);
+      } else {
+        seen.refused++;
+        assert.equal(native, undefined, text);
+      }
+    });
+    // Both answers come up often (over 100 of the default 3000 cases each).
+    assertCoverage(seen.accepted > ran / 30 && seen.refused > ran / 30, seen);
   });
 
   test('refuses padding, whitespace, the standard alphabet and non-zero trailing bits', () => {

@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { canonicalize, decodeHex, encodeUtf8, parseStrict, type JsonValue } from '../src/index.ts';
+import { assertCoverage, assertProperty } from './property-runs.ts';
 import { listVectorDir, readVectorBytes, throwsCode, vectorPath } from './vectors.ts';
 
-const FC = { seed: 8785, numRuns: 400 };
+// VOUCH_FUZZ_RUNS × 4 cases per property (400 by default).
+const RUNS = 4;
 
 describe('RFC 8785 canonicalization', () => {
   test('cyberphone JCS test data: input → output byte for byte (and outhex)', (t) => {
@@ -110,47 +112,43 @@ describe('RFC 8785 canonicalization', () => {
   });
 
   test('canonical output is JSON that parses back to the same value, and is a fixed point (property)', () => {
-    fc.assert(
-      fc.property(fc.jsonValue({ stringUnit: 'grapheme' }), (v) => {
-        const c = canonicalize(v);
-        assert.deepStrictEqual(parseStrict(c), JSON.parse(JSON.stringify(v)));
-        assert.equal(canonicalize(parseStrict(c)), c);
-      }),
-      FC,
-    );
+    assertProperty('canonicalize fixed point', RUNS, [fc.jsonValue({ stringUnit: 'grapheme' })], (v) => {
+      const c = canonicalize(v);
+      assert.deepStrictEqual(parseStrict(c), JSON.parse(JSON.stringify(v)));
+      assert.equal(canonicalize(parseStrict(c)), c);
+    });
   });
 });
 
 describe('parseStrict', () => {
-  test('agrees with JSON.parse on JSON.stringify output (property, fixed seed)', () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'), (v, indent) => {
+  test('agrees with JSON.parse on JSON.stringify output (property)', () => {
+    assertProperty(
+      'parseStrict agrees with JSON.parse',
+      RUNS,
+      [fc.jsonValue(), fc.constantFrom(undefined, 2, '\t')],
+      (v, indent) => {
         const text = JSON.stringify(v, null, indent);
         assert.deepStrictEqual(parseStrict(text), JSON.parse(text));
         assert.deepStrictEqual(parseStrict(encodeUtf8(text)), JSON.parse(text));
-      }),
-      FC,
+      },
     );
   });
 
   test('with arbitrary UTF-16 code units: equal to JSON.parse when well-formed, INVALID_JSON on lone surrogates', () => {
     const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
     const seen = { wellFormed: 0, lone: 0 };
-    fc.assert(
-      fc.property(fc.jsonValue({ stringUnit: codeUnit }), (v) => {
-        const text = JSON.stringify(v);
-        const reference = JSON.parse(text) as unknown;
-        if (strings(reference).some((s) => /\p{Cs}/u.test(s))) {
-          seen.lone++;
-          throwsCode(() => parseStrict(text), 'INVALID_JSON');
-        } else {
-          seen.wellFormed++;
-          assert.deepStrictEqual(parseStrict(text), reference);
-        }
-      }),
-      FC,
-    );
-    assert.ok(seen.lone > 0 && seen.wellFormed > 0, JSON.stringify(seen));
+    assertProperty('parseStrict on UTF-16 code units', RUNS, [fc.jsonValue({ stringUnit: codeUnit })], (v) => {
+      const text = JSON.stringify(v);
+      const reference = JSON.parse(text) as unknown;
+      if (strings(reference).some((s) => /\p{Cs}/u.test(s))) {
+        seen.lone++;
+        throwsCode(() => parseStrict(text), 'INVALID_JSON');
+      } else {
+        seen.wellFormed++;
+        assert.deepStrictEqual(parseStrict(text), reference);
+      }
+    });
+    assertCoverage(seen.lone > 0 && seen.wellFormed > 0, seen);
   });
 
   test('accepts JSON edge forms', () => {
