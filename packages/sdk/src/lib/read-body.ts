@@ -44,13 +44,17 @@ const fatal = new TextDecoder('utf-8', { fatal: true });
 /**
  * The body as UTF-8 text (as `Response.text()` decodes it, or with `fatal` refusing what is not UTF-8:
  * `INVALID_UTF8`), or `RESPONSE_TOO_LARGE` once it exceeds `maxBytes`: refused up front when `Content-Length` says
- * so, otherwise as soon as the bytes read pass the cap.
+ * so, otherwise as soon as the bytes read pass the cap. `maxBytes` must be a safe integer, 0 or more (as
+ * VouchClient's `maxResponseBytes`), else `INVALID_ARGUMENT`: a NaN or missing cap compares false with every length.
  */
 export async function readBodyText(
   res: ReadableResponse,
   maxBytes: number,
   options: ReadBodyOptions = {},
 ): Promise<string> {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw new VouchError('INVALID_ARGUMENT', 'maxBytes must be a whole number of bytes, 0 or more.');
+  }
   const declared = res.headers.get('content-length');
   if (declared !== null && /^[0-9]+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
     discardBody(res);
