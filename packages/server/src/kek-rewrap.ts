@@ -1,7 +1,12 @@
 // `vouch kek rewrap`: the deployment-level side of replacing the key-encryption key. Finds the current KEK file
 // the way the server does, reads both files (never creating one) and re-seals the server keys.
+import { open, realpath } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Config } from './config.ts';
 import { storageOptionsOf } from './config.ts';
+import { errnoCode } from './files/errno.ts';
+import { syncFolder } from './files/sync-folder.ts';
+import { describeCause } from './storage/lib/error-cause.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
 import type { KeyFileWarnings } from './key-file-modes.ts';
 import {
@@ -12,6 +17,7 @@ import {
   openStorage,
   readKek,
   rewrapKek,
+  StorageError,
 } from './storage/index.ts';
 
 /** What `vouch kek rewrap` reports. */
@@ -63,6 +69,7 @@ export async function rewrapDeploymentKek(
     const check = await assertVouchDatabase(storageOptionsOf(config));
     assertKeysDiffer(oldKek, newKek);
     assertSealedUnderOld(check, oldKek, newKek);
+    await flushNewKek(newKekFile);
     const storage = await openStorage(storageOptionsOf(config));
     try {
       const { keys } = await rewrapKek(storage, oldKek, newKek, nowMs);
@@ -75,3 +82,36 @@ export async function rewrapDeploymentKek(
     newKek.fill(0);
   }
 }
+
+/**
+ * Flushes the new KEK file and its folder's entry to disk before the re-wrap commits (which the database flushes):
+ * afterwards it is the only key that opens the server keys, and a file just written (`openssl rand -hex 32 > kek.new`)
+ * is in the page cache only, so a crash of the machine soon after would bring back the re-sealed database beside an
+ * empty or absent file. A platform that cannot flush a file or folder is no reason to refuse; any other failure (EIO)
+ * is `KEK_INVALID`, nothing re-sealed.
+ */
+async function flushNewKek(file: string): Promise<void> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      await handle.sync();
+    } catch (err) {
+      if (!SYNC_REFUSED.has(errnoCode(err))) throw err;
+    } finally {
+      await handle.close();
+    }
+    // As named, and where a symbolic link to it lies: both names must survive.
+    const real = await realpath(file);
+    for (const folder of new Set([dirname(real), dirname(file)])) await syncFolder(folder);
+  } catch (err) {
+    throw new StorageError(
+      'KEK_INVALID',
+      `The new key-encryption key file ${file} cannot be flushed to disk (${describeCause(err)}); nothing was ` +
+        're-sealed.',
+      { cause: err },
+    );
+  }
+}
+
+/** What a platform answers when it cannot flush a file (some network and FUSE file systems). */
+const SYNC_REFUSED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);

@@ -20,8 +20,14 @@ export function cannotSeeSyncs(t: TestContext): boolean {
   return true;
 }
 
-/** Runs `fn` recording every fsync made through a FileHandle, in order. */
-export async function recordingSyncs(fn: () => Promise<void>): Promise<Sync[]> {
+/**
+ * Runs `fn` recording every fsync made through a FileHandle, in order; `before`, if given, runs (awaited) just before
+ * each fsync with the path it flushes, to look at what else is so at that moment.
+ */
+export async function recordingSyncs(
+  fn: () => Promise<void>,
+  before?: (path: string) => Promise<void>,
+): Promise<Sync[]> {
   // FileHandle's class is not exported: reach its prototype through a handle of a scratch file.
   const scratch = await mkdtemp(join(tmpdir(), 'vouch-sync-probe-'));
   const probe = await open(join(scratch, 'probe'), 'w');
@@ -39,6 +45,7 @@ export async function recordingSyncs(fn: () => Promise<void>): Promise<Sync[]> {
       // a file, not a folder
     }
     synced.push({ path, names });
+    await before?.(path);
     return original.call(this);
   };
   try {
