@@ -30,6 +30,11 @@ export function printableUrl(config: Pick<Config, 'databaseUrl'>): string {
   return `'${url.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A refusal's message ending with its stable code, as every `vouch kek` refusal ends: `… (OUTPUT_EXISTS)`. */
+export function withCode(message: string, code: string): string {
+  return `${message.replace(/\.$/, '')} (${code})`;
+}
+
 /** ` --schema=<name>` when a schema is set: the option pg_dump and pg_restore both take. */
 export function schemaOption(config: Pick<Config, 'databaseSchema'>): string {
   return config.databaseSchema === undefined ? '' : ` --schema=${shellWord(config.databaseSchema)}`;
@@ -143,7 +148,8 @@ Examples:
         done = await backupSqlite(config, opts.output, { force: opts.force === true }, keyFileWarnings(io));
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        if (err instanceof ConfigError || err instanceof BackupError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof BackupError) throw new CliError(withCode(err.message, err.code), EXIT.USAGE);
         if (code === 'DATABASE_UNAVAILABLE') {
           throw new CliError(`${(err as Error).message.replace(/\.$/, '')} (${code})`, EXIT.USAGE);
         }

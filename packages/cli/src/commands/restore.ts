@@ -4,7 +4,7 @@ import type { Config, SqliteRestore } from '@vouch/server';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
 import { CliError, EXIT } from '../exit.ts';
-import { keyFileWarnings, printableUrl, schemaOption, shellWord, sqliteCommandConfig } from './backup.ts';
+import { keyFileWarnings, printableUrl, schemaOption, shellWord, sqliteCommandConfig, withCode } from './backup.ts';
 
 /** The pg_restore command that restores `input` (a pg_dump custom-format file) into the configured database. */
 export function pgRestoreCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, input: string): string {
@@ -111,7 +111,8 @@ Examples:
         const at = { force: opts.force === true, now: new Date() };
         done = await restoreSqlite(config, opts.input, at, keyFileWarnings(io));
       } catch (err) {
-        if (err instanceof ConfigError || err instanceof RestoreError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof RestoreError) throw new CliError(withCode(err.message, err.code), EXIT.USAGE);
         throw err;
       }
       const linked = opts.json === true ? undefined : await linkedFile(done.database);
