@@ -110,6 +110,19 @@ test('client address key: an address of the NAT64 well-known prefix is the IPv4 
   assert.equal(clientAddressKey('64:ff9b::'), '0.0.0.0');
 });
 
+test('client address key: a mapped or NAT64 interface id under another /64 stays that /64, not an IPv4 key', () => {
+  // A host of any /64 picks its own interface id: were `::ffff:a.b.c.d` or `64:ff9b::a.b.c.d` matched on the low
+  // groups alone, it could be keyed as any IPv4 client it names, a fresh or a victim's bucket for each one.
+  const cases: Array<[string, string]> = [
+    ['1::ffff:203.0.113.7', '1::/64'],
+    ['2a00::ffff:cb00:7107', '2a00::/64'],
+    ['0:1::ffff:203.0.113.7', '0:1::/64'],
+    ['65:ff9b::203.0.113.7', '65:ff9b::/64'],
+    ['2a00:ff9b::cb00:7107', '2a00:ff9b::/64'],
+  ];
+  for (const [ip, key] of cases) assert.equal(clientAddressKey(ip), key, ip);
+});
+
 test('client address key: an address with a port or in brackets (as some proxies forward it) is that address', () => {
   const cases: Array<[string, string]> = [
     ['203.0.113.7:8080', '203.0.113.7'],
