@@ -181,6 +181,9 @@ test('client address key: anything that is not an IP address is passed through u
     '1.2.3',
     '1.2.3.4.5',
     '203.0.113.256:8080',
+    // Text around an address with a port is no address: not the bucket of the address inside it.
+    'x203.0.113.7:8080',
+    'x[2001:db8::1]:443',
     '203.0.113.7:',
     '203.0.113.7:123456',
     ':8080',
