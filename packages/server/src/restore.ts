@@ -199,6 +199,18 @@ async function restoreTo(
           'a crash of the machine before it is may bring back the replaced database; run sync, and check the disk',
       );
     }
+    // Each folder this restore created is named in its parent: flushed too, or a crash could lose the data directory.
+    for (let dir = folder; firstMade !== undefined; dir = dirname(dir)) {
+      try {
+        await syncFolder(dirname(dir));
+      } catch (err) {
+        warn(
+          `${target} was restored, but ${dirname(dir)}, holding the folder ${dir} made for it, could not be flushed ` +
+            `to disk (${describeCause(err)}): a crash of the machine before it is may lose it; run sync`,
+        );
+      }
+      if (dir === firstMade || dirname(dir) === dir) break;
+    }
     const { size } = await stat(target);
     const kekFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: 'sqlite' });
     const kek = await kekAgainst(kekFile, kekCheck);
