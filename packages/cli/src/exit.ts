@@ -19,3 +19,8 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/** A refusal's message ending with its stable code, so a script can match the code: `… (OUTPUT_EXISTS)`. */
+export function withCode(message: string, code: string): string {
+  return `${message.replace(/\.$/, '')} (${code})`;
+}

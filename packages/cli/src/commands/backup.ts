@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Config, SqliteBackup } from '@vouch/server';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
-import { CliError, EXIT } from '../exit.ts';
+import { CliError, EXIT, withCode } from '../exit.ts';
 import { envWithFlags, underFlag } from './serve.ts';
 
 /** `value` as one shell word: as it is when nothing in it is special to a shell, else in single quotes. */
@@ -28,11 +28,6 @@ export function printableUrl(config: Pick<Config, 'databaseUrl'>): string {
     return '"$VOUCH_DATABASE_URL"';
   }
   return `'${url.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A refusal's message ending with its stable code, as every `vouch kek` refusal ends: `… (OUTPUT_EXISTS)`. */
-export function withCode(message: string, code: string): string {
-  return `${message.replace(/\.$/, '')} (${code})`;
 }
 
 /** ` --schema=<name>` when a schema is set: the option pg_dump and pg_restore both take. */
@@ -151,7 +146,7 @@ Examples:
         if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
         if (err instanceof BackupError) throw new CliError(withCode(err.message, err.code), EXIT.USAGE);
         if (code === 'DATABASE_UNAVAILABLE') {
-          throw new CliError(`${(err as Error).message.replace(/\.$/, '')} (${code})`, EXIT.USAGE);
+          throw new CliError(withCode((err as Error).message, code), EXIT.USAGE);
         }
         throw err;
       }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
-import { CliError, EXIT } from '../exit.ts';
+import { CliError, EXIT, withCode } from '../exit.ts';
 import { envWithFlags, underFlag } from './serve.ts';
 
 /** `vouch kek rewrap`: replace the key-encryption key that seals the server's private keys (servers stopped). */
@@ -50,7 +50,7 @@ Examples:
         const code = (err as { code?: unknown }).code;
         if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
         if (typeof code === 'string' && /^KEK_|^SEALED_|^DATABASE_/.test(code)) {
-          throw new CliError(`${(err as Error).message.replace(/\.$/, '')} (${code})`, EXIT.USAGE);
+          throw new CliError(withCode((err as Error).message, code), EXIT.USAGE);
         }
         throw err;
       }

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { Config, SqliteRestore } from '@vouch/server';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
-import { CliError, EXIT } from '../exit.ts';
-import { keyFileWarnings, printableUrl, schemaOption, shellWord, sqliteCommandConfig, withCode } from './backup.ts';
+import { CliError, EXIT, withCode } from '../exit.ts';
+import { keyFileWarnings, printableUrl, schemaOption, shellWord, sqliteCommandConfig } from './backup.ts';
 
 /** The pg_restore command that restores `input` (a pg_dump custom-format file) into the configured database. */
 export function pgRestoreCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, input: string): string {
