@@ -17,7 +17,7 @@ import { cannotOpenSqlite, describeCause } from './storage/lib/error-cause.ts';
 import { MIGRATION_TABLE } from './storage/lib/migrate.ts';
 import { SQLITE_FILE, sqliteCompanions } from './storage/lib/sqlite.ts';
 import { inRealFolder, lstatOrUndefined, namesFolder } from './files/paths.ts';
-import { syncFolder } from './files/sync-folder.ts';
+import { syncFile, syncFolder } from './files/sync.ts';
 import { reportRestoreLeftovers } from './restore-leftovers.ts';
 import { backupTempName, clearBackupLeftovers } from './backup-leftovers.ts';
 
@@ -168,12 +168,7 @@ export async function backupSqlite(
     snapshot(database, temp);
     const { schemaVersion, tables, kekCheck } = inspect(temp);
     // Flushed before the rename makes it the backup: a crash must not leave a named backup with holes.
-    const flush = await open(temp, 'r+');
-    try {
-      await flush.sync();
-    } finally {
-      await flush.close();
-    }
+    await syncFile(temp);
     await install(temp, file, opts.force);
     await syncFolder(dirname(file));
     const { size } = await stat(file);

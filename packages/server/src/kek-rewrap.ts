@@ -1,11 +1,10 @@
 // `vouch kek rewrap`: the deployment-level side of replacing the key-encryption key. Finds the current KEK file
 // the way the server does, reads both files (never creating one) and re-seals the server keys.
-import { open, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from './config.ts';
 import { storageOptionsOf } from './config.ts';
-import { errnoCode } from './files/errno.ts';
-import { syncFolder } from './files/sync-folder.ts';
+import { syncFile, syncFolder } from './files/sync.ts';
 import { describeCause } from './storage/lib/error-cause.ts';
 import { checkKeyFileModes } from './key-file-modes.ts';
 import type { KeyFileWarnings } from './key-file-modes.ts';
@@ -92,14 +91,7 @@ export async function rewrapDeploymentKek(
  */
 async function flushNewKek(file: string): Promise<void> {
   try {
-    const handle = await open(file, 'r');
-    try {
-      await handle.sync();
-    } catch (err) {
-      if (!SYNC_REFUSED.has(errnoCode(err))) throw err;
-    } finally {
-      await handle.close();
-    }
+    await syncFile(file, { notOurs: true });
     // As named, and where a symbolic link to it lies: both names must survive.
     const real = await realpath(file);
     for (const folder of new Set([dirname(real), dirname(file)])) await syncFolder(folder);
@@ -112,6 +104,3 @@ async function flushNewKek(file: string): Promise<void> {
     );
   }
 }
-
-/** What a platform answers when it cannot flush a file (some network and FUSE file systems). */
-const SYNC_REFUSED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);

@@ -25,7 +25,7 @@ import {
   restoreKeptTempName,
   restoreTempName,
 } from './restore-leftovers.ts';
-import { syncFolder } from './files/sync-folder.ts';
+import { syncFile, syncFolder } from './files/sync.ts';
 
 /** What `vouch restore` reports. */
 export interface SqliteRestore {
@@ -186,7 +186,7 @@ async function restoreTo(
   try {
     await copyNew(from, source, temp, [database, target], warnings);
     const { schemaVersion, tables, kekCheck } = check(temp, source, (await stat(temp)).size);
-    await sync(temp);
+    await syncFile(temp);
     const previous = await install(temp, target, opts, warn);
     installed = true;
     try {
@@ -714,14 +714,5 @@ async function removeCompanions(database: string): Promise<void> {
     } catch (err) {
       throw new RestoreError('TARGET_UNWRITABLE', `Cannot remove ${file} (${describeCause(err)}).`, { cause: err });
     }
-  }
-}
-
-async function sync(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

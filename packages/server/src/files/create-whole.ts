@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { clearCreateLeftovers, createTempName, releaseTempName } from './create-leftovers.ts';
 import type { LeftoverWarn } from './create-leftovers.ts';
 import { errnoCode } from './errno.ts';
-import { syncFolder } from './sync-folder.ts';
+import { syncFolder } from './sync.ts';
 
 /** What link() answers on a file system without hard links (FAT, some network and FUSE mounts). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);

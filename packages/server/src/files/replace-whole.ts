@@ -3,7 +3,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createTempName, releaseTempName } from './create-leftovers.ts';
-import { syncFolder } from './sync-folder.ts';
+import { syncFolder } from './sync.ts';
 
 /**
  * Replaces `path` (or creates it) with `text`: written and flushed to a temporary file named as createFileWhole names
