@@ -51,6 +51,10 @@ export async function verifyJwt(token: string, options: VerifyJwtOptions): Promi
   if (typeof options !== 'object' || options === null) {
     throw new VouchError('INVALID_ARGUMENT', 'verifyJwt needs options with resolveKey, issuer and now.');
   }
+  // Checked here, not left to the claim check: an issuer left out would compare equal to a token without `iss`.
+  if (typeof options.issuer !== 'string' || options.issuer === '') {
+    throw new VouchError('INVALID_ARGUMENT', 'verifyJwt needs the issuer it accepts, a non-empty string.');
+  }
   checkJwsOptions(options);
   // The decoded bytes stay inside: only the header and the parsed claims are returned.
   const jws = decodeJwsForVerify(token, options.maxLength);
