@@ -15,12 +15,22 @@ export const HEALTH_PROBE_RATE_LIMIT: RateLimit = { max: 100, windowMs: 5_000 };
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
-/** A database error's code and first line, capped: enough for an operator, never a stack or a whole payload. */
-function reasonOf(err: unknown): string {
+/** An error's code and first line. */
+function lineOf(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
   const message = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(err);
-  return `${code}${message}`.slice(0, 300);
+  return `${code}${message}`;
+}
+
+/**
+ * A database error's code and first line, and its cause's (storage.ping wraps the driver's error, which says why, in
+ * DATABASE_UNAVAILABLE), capped: enough for an operator, never a stack or a whole payload.
+ */
+function reasonOf(err: unknown): string {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  const reason = cause === undefined ? lineOf(err) : `${lineOf(err)} (${lineOf(cause)})`;
+  return reason.slice(0, 300);
 }
 
 /**
