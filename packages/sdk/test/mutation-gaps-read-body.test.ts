@@ -6,30 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVouchError, readBodyText, type ReadableResponse } from '../src/index.ts';
-
-function streamed(chunks: Uint8Array[], contentLength: string | null = null) {
-  const log = { reads: 0, cancelled: 0, bodyCancelled: 0 };
-  let i = 0;
-  const res: ReadableResponse = {
-    headers: { get: (name: string) => (name.toLowerCase() === 'content-length' ? contentLength : null) },
-    body: {
-      getReader: () => ({
-        read: async () => {
-          log.reads++;
-          return i < chunks.length ? { done: false, value: chunks[i++]! } : { done: true };
-        },
-        cancel: async () => {
-          log.cancelled++;
-        },
-      }),
-      cancel: async () => {
-        log.bodyCancelled++;
-      },
-    },
-    text: async () => assert.fail('text() is not read when there is a body stream'),
-  };
-  return { res, log };
-}
+import { streamed } from './read-body-fixtures.ts';
 
 function textOnly(text: string): ReadableResponse {
   return { headers: { get: () => null }, text: async () => text };

@@ -4,32 +4,8 @@
 // INVALID_ARGUMENT, by VouchClient's rule for the same number (maxResponseBytes: a safe integer, 0 or more).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isVouchError, readBodyText, type ReadableResponse } from '../src/index.ts';
-
-/** A response whose body stream yields `chunks`, recording reads and cancellations. */
-function streamed(chunks: Uint8Array[], contentLength: string | null = null) {
-  const log = { reads: 0, cancelled: 0, bodyCancelled: 0 };
-  let i = 0;
-  const res: ReadableResponse = {
-    headers: { get: (name: string) => (name.toLowerCase() === 'content-length' ? contentLength : null) },
-    body: {
-      getReader: () => ({
-        read: async () => {
-          log.reads++;
-          return i < chunks.length ? { done: false, value: chunks[i++]! } : { done: true };
-        },
-        cancel: async () => {
-          log.cancelled++;
-        },
-      }),
-      cancel: async () => {
-        log.bodyCancelled++;
-      },
-    },
-    text: async () => assert.fail('text() is not read when there is a body stream'),
-  };
-  return { res, log };
-}
+import { isVouchError, readBodyText } from '../src/index.ts';
+import { streamed } from './read-body-fixtures.ts';
 
 test('a cap that is not a safe integer, 0 or more, is refused (INVALID_ARGUMENT) before anything is read', async () => {
   for (const bad of [undefined, null, Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY, '10', 2 ** 53]) {
