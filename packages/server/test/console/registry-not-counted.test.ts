@@ -3,14 +3,12 @@
 // (the subject signing its own step, a second signature by one issuer, an id no issuer has, a signature that does not
 // verify, an issuer revoked before the step). A step whose signatures all count lists none; genesis shows "root key".
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { applyProposal, generateKeyPair, signRegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, T0 } from '../helpers/app.ts';
-import { ManualClock } from '../../src/clock.ts';
+import { T0 } from '../helpers/app.ts';
 import { cosignature, proposal, signedGenesis } from '../registry/fixtures.ts';
 import type { TestIssuer } from '../registry/fixtures.ts';
+import { registryPage } from './registry-page.ts';
 
 /** The chain table's row for step `sequence`. */
 function chainRow(html: string, sequence: number): string {
@@ -22,7 +20,7 @@ function chainRow(html: string, sequence: number): string {
 
 eachEngine(
   'registry page: co-signatures not counted are listed per step, in signature order, with the reason',
-  async ({ open, dataDir }) => {
+  async (ctx) => {
     const root = await generateKeyPair('Ed25519');
     const { is, doc: first, state: s1 } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta']);
     const [alpha, bravo, charlie, delta] = (['alpha', 'bravo', 'charlie', 'delta'] as const).map((id) => is[id]!);
@@ -63,41 +61,26 @@ eachEngine(
     const doc = await signRegistryDocument(s4, { rootKey: root.privateKey, now: at });
     assert.equal(doc.registry, first.registry);
 
-    const file = join(dataDir, 'agent-trust.json');
-    await writeFile(file, JSON.stringify(doc));
-    const t = await makeApp(await open(), {
-      env: {
-        VOUCH_PUBLIC_URL: 'https://vouch.test',
-        VOUCH_TRUST_REGISTRY_URL: file,
-        VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-      },
-      clock: new ManualClock(T0 + 5000),
-    });
-    try {
-      const res = await t.app.inject({ method: 'GET', url: '/registry', headers: { accept: 'text/html' } });
-      assert.equal(res.statusCode, 200, res.body.slice(0, 300));
-      assert.match(res.body, /id="registry-verdict">valid</, 'quorum met at every step: the document is valid');
-      assert.ok(
-        chainRow(res.body, 2).includes(
-          'signed by 2/2: <code>alpha</code>, <code>bravo</code><br><span class="muted">not counted: ' +
-            '<code>charlie</code> (invalid-signature), <code>delta</code> (subject), ' +
-            '<code>alpha</code> (duplicate-signer), <code>zulu</code> (unknown)</span>',
-        ),
-        chainRow(res.body, 2),
-      );
-      assert.ok(
-        chainRow(res.body, 3).includes(
-          'signed by 2/2: <code>bravo</code>, <code>charlie</code><br><span class="muted">not counted: ' +
-            '<code>delta</code> (revoked)</span>',
-        ),
-        chainRow(res.body, 3),
-      );
-      assert.match(chainRow(res.body, 4), /signed by 2\/2: <code>alpha<\/code>, <code>bravo<\/code><\/td>/);
-      assert.doesNotMatch(chainRow(res.body, 4), /not counted/, 'nothing listed where every signature counts');
-      assert.match(chainRow(res.body, 1), /<span class="muted">root key<\/span>/);
-      assert.doesNotMatch(chainRow(res.body, 1), /not counted/);
-    } finally {
-      await t.app.close();
-    }
+    const html = await registryPage(ctx, root.publicKeyRegistry!, doc);
+    assert.match(html, /id="registry-verdict">valid</, 'quorum met at every step: the document is valid');
+    assert.ok(
+      chainRow(html, 2).includes(
+        'signed by 2/2: <code>alpha</code>, <code>bravo</code><br><span class="muted">not counted: ' +
+          '<code>charlie</code> (invalid-signature), <code>delta</code> (subject), ' +
+          '<code>alpha</code> (duplicate-signer), <code>zulu</code> (unknown)</span>',
+      ),
+      chainRow(html, 2),
+    );
+    assert.ok(
+      chainRow(html, 3).includes(
+        'signed by 2/2: <code>bravo</code>, <code>charlie</code><br><span class="muted">not counted: ' +
+          '<code>delta</code> (revoked)</span>',
+      ),
+      chainRow(html, 3),
+    );
+    assert.match(chainRow(html, 4), /signed by 2\/2: <code>alpha<\/code>, <code>bravo<\/code><\/td>/);
+    assert.doesNotMatch(chainRow(html, 4), /not counted/, 'nothing listed where every signature counts');
+    assert.match(chainRow(html, 1), /<span class="muted">root key<\/span>/);
+    assert.doesNotMatch(chainRow(html, 1), /not counted/);
   },
 );

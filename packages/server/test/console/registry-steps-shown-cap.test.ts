@@ -2,14 +2,12 @@
 // MAX_STEPS_SHOWN), newest first, and says so when it leaves older ones out; the heading counts them all, and the
 // verification still covers all of them. A chain of exactly 500 steps is listed whole, with no such note.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { applyProposal, generateKeyPair, signRegistryDocument } from '@vouch/sdk';
 import type { RegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, T0 } from '../helpers/app.ts';
-import { ManualClock } from '../../src/clock.ts';
+import { T0 } from '../helpers/app.ts';
 import { proposal, signedGenesis } from '../registry/fixtures.ts';
+import { registryPage } from './registry-page.ts';
 
 /** A root key and a document of each length: genesis, then threshold proposals (→ 2) co-signed by two issuers. */
 async function chains(lengths: readonly number[]) {
@@ -49,34 +47,19 @@ const descending = (from: number, to: number): number[] => Array.from({ length: 
 for (const steps of [502, 500]) {
   eachEngine(
     `registry page: a chain of ${steps} steps lists ${steps > 500 ? 'the 500 newest and says so' : 'every step'}`,
-    async ({ open, dataDir }) => {
+    async (ctx) => {
       const { root, docs } = await made;
-      const file = join(dataDir, 'agent-trust.json');
-      await writeFile(file, JSON.stringify(docs.get(steps)));
-      const t = await makeApp(await open(), {
-        env: {
-          VOUCH_PUBLIC_URL: 'https://vouch.test',
-          VOUCH_TRUST_REGISTRY_URL: file,
-          VOUCH_TRUST_REGISTRY_ROOT_KEY: root.publicKeyRegistry!,
-        },
-        clock: new ManualClock(T0 + 5000),
-      });
-      try {
-        const res = await t.app.inject({ method: 'GET', url: '/registry', headers: { accept: 'text/html' } });
-        assert.equal(res.statusCode, 200, res.body.slice(0, 300));
-        assert.match(res.body, /id="registry-verdict">valid</);
-        assert.equal(/id="registry-sequence">(\d+)</.exec(res.body)?.[1], String(steps));
-        assert.ok(res.body.includes(`<h2>Governance chain (${steps} steps)</h2>`), 'the heading counts every step');
-        const notes = res.body.match(/<p class="muted">The \d+ newest of \d+ steps\.<\/p>/g) ?? [];
-        if (steps > 500) {
-          assert.deepEqual(notes, [`<p class="muted">The 500 newest of ${steps} steps.</p>`]);
-          assert.deepEqual(listed(res.body), descending(steps, steps - 499), 'the 500 newest, newest first');
-        } else {
-          assert.deepEqual(notes, [], 'no note when every step is listed');
-          assert.deepEqual(listed(res.body), descending(steps, 1), 'every step, newest first, genesis last');
-        }
-      } finally {
-        await t.app.close();
+      const html = await registryPage(ctx, root.publicKeyRegistry!, docs.get(steps));
+      assert.match(html, /id="registry-verdict">valid</);
+      assert.equal(/id="registry-sequence">(\d+)</.exec(html)?.[1], String(steps));
+      assert.ok(html.includes(`<h2>Governance chain (${steps} steps)</h2>`), 'the heading counts every step');
+      const notes = html.match(/<p class="muted">The \d+ newest of \d+ steps\.<\/p>/g) ?? [];
+      if (steps > 500) {
+        assert.deepEqual(notes, [`<p class="muted">The 500 newest of ${steps} steps.</p>`]);
+        assert.deepEqual(listed(html), descending(steps, steps - 499), 'the 500 newest, newest first');
+      } else {
+        assert.deepEqual(notes, [], 'no note when every step is listed');
+        assert.deepEqual(listed(html), descending(steps, 1), 'every step, newest first, genesis last');
       }
     },
     { timeout: 180_000 },
