@@ -193,10 +193,11 @@ async function restoreTo(
       await syncFolder(dirname(target));
     } catch (err) {
       // The new database is in place and every process opening it reads it: the restore is done, its last step not
-      // yet durable.
+      // yet durable. A crash could undo the rename: the old database back, or, where there was none, no database.
+      const lost = previous === null ? 'lose the restored database' : 'bring back the replaced database';
       warn(
         `${target} was restored, but its folder ${dirname(target)} could not be flushed to disk (${describeCause(err)}): ` +
-          'a crash of the machine before it is may bring back the replaced database; run sync, and check the disk',
+          `a crash of the machine before it is may ${lost}; run sync, and check the disk`,
       );
     }
     // Each folder this restore created is named in its parent: flushed too, or a crash could lose the data directory.

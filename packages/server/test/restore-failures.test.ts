@@ -88,7 +88,7 @@ test('a folder flush that fails after the rename reports the restore done, with 
   assert.equal(holdsLaterRow(database), false);
   assert.ok(done.previous !== null && holdsLaterRow(done.previous));
   assert.equal(warned.length, 1, warned.join('\n'));
-  assert.match(warned[0]!, /restored, but .*could not be flushed to disk \(.*EIO/);
+  assert.match(warned[0]!, /restored, but .*could not be flushed to disk \(.*EIO.*bring back the replaced database/);
 });
 
 test('a restore into an empty place whose temporary name cannot be removed reports it done, with a warning', async (t) => {
@@ -122,4 +122,37 @@ test('a restore into an empty place whose temporary name cannot be removed repor
   assert.equal(temps.length, 1);
   assert.equal(warned.length, 1, warned.join('\n'));
   assert.match(warned[0]!, new RegExp(`${temps[0]!.replace(/\./g, '\\.')}.*remove it`));
+});
+
+test('a failed folder flush after a restore into an empty place warns of losing it, not of an old one', async (t) => {
+  if (cannotSeeSyncs(t)) return;
+  const { dir, backup } = await restoreDeployment(t);
+  const { loadConfig } = await import('../src/index.ts');
+  const config = loadConfig({ VOUCH_DATA_DIR: join(dir, 'fresh') });
+  await mkdir(config.dataDir);
+  const probe = await fsp.open(backup, 'r');
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+  await probe.close();
+  const original = proto.sync;
+  // EIO from the data directory's flush once the copy has been renamed into place.
+  proto.sync = async function (this: { fd: number }) {
+    const path = readlinkSync(`/proc/self/fd/${this.fd}`);
+    if (path === config.dataDir && readdirSync(path).includes('vouch.db')) {
+      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    }
+    return original.call(this);
+  };
+  t.after(() => void (proto.sync = original));
+  const warned: string[] = [];
+  const done = await restoreSqlite(
+    config,
+    backup,
+    { now: new Date(0) },
+    { warn: (_: unknown, message: string) => void warned.push(message) },
+  );
+  proto.sync = original;
+  assert.equal(done.previous, null);
+  assert.equal(warned.length, 1, warned.join('\n'));
+  assert.match(warned[0]!, /restored, but .*could not be flushed to disk \(.*EIO.*may lose the restored database/);
+  assert.doesNotMatch(warned[0]!, /replaced/);
 });
