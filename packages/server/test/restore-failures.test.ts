@@ -2,6 +2,7 @@
 // kept copy is removed again (the database is still where it was); when the new database is in place, the restore is
 // reported done, with a warning for what could not be finished.
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -9,10 +10,45 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { RestoreError, restoreSqlite } from '../src/index.ts';
+import type { Config, SqliteRestore } from '../src/index.ts';
 import { cannotSeeSyncs } from './helpers/fsync.ts';
 import { holdsLaterRow, quiet, restoreDeployment } from './helpers/restore-deployment.ts';
 
 const isTemp = (name: string) => /^\.vouch\.db\.restore-[0-9a-f]+\.tmp$/.test(name);
+
+/**
+ * Restores with the data directory's flush failing (EIO) once the copy has been renamed into place (a vouch.db in it,
+ * no temporary file left); answers the restore and its warnings.
+ */
+async function restoreFailingFolderFlush(
+  t: TestContext,
+  config: Config,
+  backup: string,
+  opts: Parameters<typeof restoreSqlite>[2],
+): Promise<{ done: SqliteRestore; warned: string[] }> {
+  const probe = await fsp.open(backup, 'r');
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+  await probe.close();
+  const original = proto.sync;
+  proto.sync = async function (this: { fd: number }) {
+    const path = readlinkSync(`/proc/self/fd/${this.fd}`);
+    const names = path === config.dataDir ? readdirSync(path) : [];
+    if (names.includes('vouch.db') && !names.some(isTemp)) {
+      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    }
+    return original.call(this);
+  };
+  t.after(() => void (proto.sync = original));
+  const warned: string[] = [];
+  try {
+    const done = await restoreSqlite(config, backup, opts, {
+      warn: (_: unknown, message: string) => void warned.push(message),
+    });
+    return { done, warned };
+  } finally {
+    proto.sync = original;
+  }
+}
 
 test('when the old -shm file cannot be removed, nothing is restored and no kept copy is left', async (t) => {
   const { config, backup } = await restoreDeployment(t);
@@ -63,27 +99,7 @@ test('a folder flush that fails after the rename reports the restore done, with 
   if (cannotSeeSyncs(t)) return;
   const { config, backup } = await restoreDeployment(t);
   const database = join(config.dataDir, 'vouch.db');
-  const probe = await fsp.open(backup, 'r');
-  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-  await probe.close();
-  const original = proto.sync;
-  // EIO from the data directory's flush once the copy has been renamed into place (no temporary file left in it).
-  proto.sync = async function (this: { fd: number }) {
-    const path = readlinkSync(`/proc/self/fd/${this.fd}`);
-    if (path === config.dataDir && !readdirSync(path).some(isTemp)) {
-      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-    }
-    return original.call(this);
-  };
-  t.after(() => void (proto.sync = original));
-  const warned: string[] = [];
-  const done = await restoreSqlite(
-    config,
-    backup,
-    { force: true, now: new Date(0) },
-    { warn: (_: unknown, message: string) => void warned.push(message) },
-  );
-  proto.sync = original;
+  const { done, warned } = await restoreFailingFolderFlush(t, config, backup, { force: true, now: new Date(0) });
   assert.equal(done.database, database);
   assert.equal(holdsLaterRow(database), false);
   assert.ok(done.previous !== null && holdsLaterRow(done.previous));
@@ -130,27 +146,7 @@ test('a failed folder flush after a restore into an empty place warns of losing 
   const { loadConfig } = await import('../src/index.ts');
   const config = loadConfig({ VOUCH_DATA_DIR: join(dir, 'fresh') });
   await mkdir(config.dataDir);
-  const probe = await fsp.open(backup, 'r');
-  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-  await probe.close();
-  const original = proto.sync;
-  // EIO from the data directory's flush once the copy has been renamed into place.
-  proto.sync = async function (this: { fd: number }) {
-    const path = readlinkSync(`/proc/self/fd/${this.fd}`);
-    if (path === config.dataDir && readdirSync(path).includes('vouch.db')) {
-      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-    }
-    return original.call(this);
-  };
-  t.after(() => void (proto.sync = original));
-  const warned: string[] = [];
-  const done = await restoreSqlite(
-    config,
-    backup,
-    { now: new Date(0) },
-    { warn: (_: unknown, message: string) => void warned.push(message) },
-  );
-  proto.sync = original;
+  const { done, warned } = await restoreFailingFolderFlush(t, config, backup, { force: false, now: new Date(0) });
   assert.equal(done.previous, null);
   assert.equal(warned.length, 1, warned.join('\n'));
   assert.match(warned[0]!, /restored, but .*could not be flushed to disk \(.*EIO.*may lose the restored database/);
