@@ -4,25 +4,13 @@
 // that rethrows the reason failed no test (an idempotent call with retries left rethrows it before its next try).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { VouchClient } from '../src/index.ts';
+import { serveAnswers } from './answering-server.ts';
 
 test('a cancelled call in flight rejects with the signal reason, write or read, without retries', async (t) => {
   let arrived: () => void = () => {};
-  const server = createServer((req) => {
-    req.resume();
-    arrived(); // never answered
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const client = new VouchClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  const { url } = await serveAnswers(t, () => arrived()); // never answered
+  const client = new VouchClient({ baseUrl: url });
   const calls: Array<[string, (signal: AbortSignal) => Promise<unknown>]> = [
     ['a write sent once', (signal) => client.agents.report({ did: 'did:x', reason: 'spam' }, { signal })],
     ['a read with retries: 0', (signal) => client.server.health({ signal, retries: 0 })],
