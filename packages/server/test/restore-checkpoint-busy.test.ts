@@ -5,28 +5,23 @@
 // answer `busy`, so that answer is stood in for here: the checkpoint is not run and its row says busy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { RestoreError, restoreSqlite } from '../src/index.ts';
-import { holdsLaterRow, quiet, restoreDeployment } from './helpers/restore-deployment.ts';
+import {
+  copyWithWalCommit,
+  holdsLaterRow,
+  holdsMetaKey,
+  quiet,
+  restoreDeployment,
+} from './helpers/restore-deployment.ts';
 
 test('a checkpoint of the replaced database that answers busy stops the restore; nothing is changed', async (t) => {
   const { dir, config, backup } = await restoreDeployment(t);
   const database = join(config.dataDir, 'vouch.db');
   // A server killed without a checkpoint: its last commit only in vouch.db-wal.
-  const work = join(dir, 'work.db');
-  await copyFile(database, work);
-  const writer = new BetterSqlite3(work);
-  try {
-    writer.pragma('journal_mode = WAL');
-    writer.pragma('wal_autocheckpoint = 0');
-    writer.prepare("insert into meta (key, value, created_at) values ('only-in-wal', 'x', 3)").run();
-    await copyFile(work, database);
-    await copyFile(`${work}-wal`, `${database}-wal`);
-  } finally {
-    writer.close();
-  }
+  await copyWithWalCommit(dir, database, database, 'only-in-wal');
   assert.ok((await stat(`${database}-wal`)).size > 0, 'the commit is in the -wal file');
   const names = (await readdir(config.dataDir)).sort();
 
@@ -66,10 +61,5 @@ test('a checkpoint of the replaced database that answers busy stops the restore;
     names.filter((name) => name !== 'vouch.db-wal' && name !== 'vouch.db-shm'),
   );
   assert.ok(holdsLaterRow(database));
-  const db = new BetterSqlite3(database, { readonly: true, fileMustExist: true });
-  try {
-    assert.ok(db.prepare("select 1 from meta where key = 'only-in-wal'").get() !== undefined);
-  } finally {
-    db.close();
-  }
+  assert.ok(holdsMetaKey(database, 'only-in-wal'));
 });

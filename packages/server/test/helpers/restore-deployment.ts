@@ -1,6 +1,6 @@
 // A data directory holding a Vouch database bound to its KEK, with a row written after its backup, and that backup:
 // what the restore tests replace and restore.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -39,9 +39,42 @@ export async function restoreDeployment(t: AfterHook): Promise<{ dir: string; co
 
 /** Whether `file` opens as the database written after the backup (it has meta key `after-backup`). */
 export function holdsLaterRow(file: string): boolean {
+  return holdsMetaKey(file, 'after-backup');
+}
+
+/**
+ * Copies the SQLite database `from` to `to` with one more commit (meta key `key`) only in `to`-wal: the files as they
+ * stand while a WAL-mode connection that never checkpointed holds them open (a process killed, a machine that lost
+ * power), with no process holding them now. With `truncated`, a TRUNCATE checkpoint has moved the commit into `to`
+ * and its -wal file is empty. `dir` holds the scratch copy.
+ */
+export async function copyWithWalCommit(
+  dir: string,
+  from: string,
+  to: string,
+  key: string,
+  truncated = false,
+): Promise<void> {
+  const work = join(dir, `wal-scratch-${key}.db`);
+  await copyFile(from, work);
+  const writer = new BetterSqlite3(work);
+  try {
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.prepare("insert into meta (key, value, created_at) values (?, 'x', 3)").run(key);
+    if (truncated) writer.pragma('wal_checkpoint(TRUNCATE)');
+    await copyFile(work, to);
+    await copyFile(`${work}-wal`, `${to}-wal`);
+  } finally {
+    writer.close();
+  }
+}
+
+/** Whether the SQLite database `file` has meta key `key`. */
+export function holdsMetaKey(file: string, key: string): boolean {
   const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare("select 1 from meta where key = 'after-backup'").get() !== undefined;
+    return db.prepare('select 1 from meta where key = ?').get(key) !== undefined;
   } finally {
     db.close();
   }
