@@ -4,11 +4,10 @@
 // pruning against the closed database, failing with a warning every minute for as long as the process lived. (The
 // re-check is also stopped by its abort signal: a pass started after close() returns before any query.)
 import assert from 'node:assert/strict';
-import { mock } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/start.ts';
 import { LogCapture, serverEnv } from './helpers/app.ts';
+import { messagesOverAnHour, mockIntervals } from './helpers/idle-hour.ts';
 import { eachEngine } from './helpers/storage.ts';
 
 eachEngine('a closed server runs none of its timers on', async ({ engine, options, t }) => {
@@ -19,20 +18,8 @@ eachEngine('a closed server runs none of its timers on', async ({ engine, option
     VOUCH_LOG_LEVEL: 'warn',
   };
   const logs = new LogCapture();
-  // Only setInterval: start's timers and the modules' housekeeping run on it, the database drivers' own timers do not.
-  mock.timers.enable({ apis: ['setInterval'] });
-  t.after(() => mock.timers.reset());
+  mockIntervals(t);
   const server = await startServer(loadConfig(env), { logStream: logs });
   await server.close();
-  const before = logs.lines.length;
-  // An hour of minutes.
-  for (let minute = 0; minute < 60; minute++) {
-    mock.timers.tick(60_000);
-    for (let i = 0; i < 20; i++) await nextTurn();
-  }
-  assert.deepEqual(
-    logs.lines.slice(before).map((l) => (JSON.parse(l) as { msg: string }).msg),
-    [],
-    'nothing of the closed server runs on',
-  );
+  assert.deepEqual(await messagesOverAnHour(logs), [], 'nothing of the closed server runs on');
 });

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mock } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/start.ts';
 import { LogCapture, serverEnv } from './helpers/app.ts';
+import { messagesOverAnHour, mockIntervals } from './helpers/idle-hour.ts';
 import { eachEngine } from './helpers/storage.ts';
 
 eachEngine('a start refused at listen leaves no timer of its app running', async ({ engine, options, t }) => {
@@ -25,21 +24,9 @@ eachEngine('a start refused at listen leaves no timer of its app running', async
     VOUCH_LOG_LEVEL: 'warn',
   };
   const logs = new LogCapture();
-  // Only setInterval: the modules' housekeeping runs on it, the database drivers' own timers do not.
-  mock.timers.enable({ apis: ['setInterval'] });
-  t.after(() => mock.timers.reset());
+  mockIntervals(t);
   await assert.rejects(startServer(loadConfig(env), { logStream: logs }), { code: 'EADDRINUSE' });
-  const before = logs.lines.length;
-  // An hour of housekeeping minutes.
-  for (let minute = 0; minute < 60; minute++) {
-    mock.timers.tick(60_000);
-    for (let i = 0; i < 20; i++) await nextTurn();
-  }
-  assert.deepEqual(
-    logs.lines.slice(before).map((l) => (JSON.parse(l) as { msg: string }).msg),
-    [],
-    'nothing of the failed start runs on',
-  );
+  assert.deepEqual(await messagesOverAnHour(logs), [], 'nothing of the failed start runs on');
 });
 
 // The same for a start refused while the app is built: a consumer's pinned root key that is no key is refused by the
@@ -52,17 +39,7 @@ eachEngine('a start refused while its app is built leaves no timer of it running
     VOUCH_LOG_LEVEL: 'warn',
   };
   const logs = new LogCapture();
-  mock.timers.enable({ apis: ['setInterval'] });
-  t.after(() => mock.timers.reset());
+  mockIntervals(t);
   await assert.rejects(startServer(loadConfig(env), { logStream: logs }), /VOUCH_TRUST_REGISTRY_ROOT_KEY must be/);
-  const before = logs.lines.length;
-  for (let minute = 0; minute < 60; minute++) {
-    mock.timers.tick(60_000);
-    for (let i = 0; i < 20; i++) await nextTurn();
-  }
-  assert.deepEqual(
-    logs.lines.slice(before).map((l) => (JSON.parse(l) as { msg: string }).msg),
-    [],
-    'nothing of the failed start runs on',
-  );
+  assert.deepEqual(await messagesOverAnHour(logs), [], 'nothing of the failed start runs on');
 });
