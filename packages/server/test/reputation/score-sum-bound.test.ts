@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import type { Storage } from '../../src/storage/index.ts';
 import * as store from '../../src/modules/reputation/store.ts';
 import { utcDay } from '../../src/modules/reputation/formula.ts';
+import type { DayState } from '../../src/modules/reputation/state.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { tableCounts } from '../helpers/app.ts';
 import {
@@ -46,6 +47,27 @@ async function eventIds(storage: Storage): Promise<string[]> {
   return rows.rows.map((r) => r.id);
 }
 
+/**
+ * Both scopes of the agent's conduct lane 500 points short of the bound (what 9,007,199 counted contributions of 1,000
+ * points would leave), `updatedAt` 1, its one environment `shop.production.v1` (with room), and these day counts.
+ */
+async function seedNearBound(storage: Storage, agentId: string, days: DayState[] = []): Promise<void> {
+  const row = (scope: string) => ({
+    agentId,
+    scope,
+    micro: { origin: 0, presence: 0, conduct: MAX - 500_000_000 },
+    penalty: 0,
+    environmentCount: 1,
+    updatedAt: 1,
+  });
+  await store.flushState(storage.db, storage.engine, {
+    scores: [row('global'), row('shop')],
+    totals: [],
+    days,
+    envs: [{ agentId, envId: 'shop.production.v1', integratorSlug: 'shop', counted: 0 }],
+  });
+}
+
 eachEngine(
   'an event that would take a lane sum past 2^53 - 1 micro-points is refused; within, sums stay exact',
   async ({ open }) => {
@@ -54,25 +76,10 @@ eachEngine(
     const key = await createIntegrator(t, 'shop', METRICS);
     const agent = await registerAgent(t);
     await allow(t, agent, 'shop');
-    // Both scopes 500 points short of the bound (what 9,007,199 counted contributions of 1,000 points would leave).
-    const seeded = MAX - 500_000_000;
-    const row = (scope: string) => ({
-      agentId: agent.id,
-      scope,
-      micro: { origin: 0, presence: 0, conduct: seeded },
-      penalty: 0,
-      environmentCount: 1,
-      updatedAt: 1,
-    });
-    await store.flushState(storage.db, storage.engine, {
-      scores: [row('global'), row('shop')],
-      totals: [],
-      // Today's one `rare` contribution already counted: another takes no slot and moves no sum.
-      days: [
-        { agentId: agent.id, envId: 'shop.production.v1', metricKey: 'rare', day: utcDay(t.clock.now()), counted: 1 },
-      ],
-      envs: [],
-    });
+    // Today's one `rare` contribution already counted: another takes no slot and moves no sum.
+    await seedNearBound(storage, agent.id, [
+      { agentId: agent.id, envId: 'shop.production.v1', metricKey: 'rare', day: utcDay(t.clock.now()), counted: 1 },
+    ]);
     const res = await ingest(t, key, [
       event('shop', agent, [{ metricKey: 'tasks', numberValue: 10 }], { externalEventId: 'over' }), // +1,000 points
       event('shop', agent, [{ metricKey: 'tasks', numberValue: 5 }], { externalEventId: 'to-the-bound' }), // +500
@@ -125,6 +132,33 @@ eachEngine(
     assert.equal(read.body.integratorScore.laneScores.conduct, 100);
   },
 );
+
+// A score row near the bound is read (not added to blind), so an event that changes only its `updatedAt` (a neutral
+// value) must still write it; mutation: drop the `updatedAt` test from ReputationState.changes().
+eachEngine('a neutral event moves updatedAt of a score row read for being near the bound', async ({ open }) => {
+  const storage = await open();
+  const t = await repApp(storage);
+  const key = await createIntegrator(t, 'shop', METRICS);
+  const agent = await registerAgent(t);
+  await allow(t, agent, 'shop');
+  await seedNearBound(storage, agent.id);
+  const res = await ingest(t, key, [
+    // Its +1,000 points bring the rows within the batch's reach: they are read. It is refused.
+    event('shop', agent, [{ metricKey: 'tasks', numberValue: 10 }], { externalEventId: 'over' }),
+    event('shop', agent, [{ metricKey: 'views', numberValue: 3 }], { externalEventId: 'neutral' }),
+  ]);
+  assert.deepEqual(
+    res.body.results.map((r) => [r.externalEventId, r.inserted, r.code]),
+    [
+      ['over', false, 'SCORE_SUM_LIMIT'],
+      ['neutral', true, undefined],
+    ],
+  );
+  const read = await resolve(t, agent.did, key);
+  assert.equal(read.body.score.updatedAt, t.clock.now());
+  assert.equal(read.body.integratorScore.updatedAt, t.clock.now());
+  await t.app.close();
+});
 
 eachEngine('a lane sum stored near the int8 maximum answers no 5xx: read, refused, rebuilt', async ({ open }) => {
   const storage = await open();
