@@ -30,7 +30,7 @@ export interface Integrator {
   slug: string;
   name: string;
   domain: string;
-  /** Events must name `slug.<namespace>.v<currentVersion>`. */
+  /** The latest published environment version; events may name it or any earlier one (`slug.<namespace>.v<N>`). */
   currentVersion: number;
   createdAt: number;
   updatedAt: number;
@@ -202,7 +202,8 @@ export async function rotateIntegratorKey(
 
 /**
  * Publishes a new environment version with these metrics, unless they equal the current ones (then nothing
- * changes). Events must then name the new version; earlier versions keep their metrics for the history.
+ * changes). Earlier versions keep their metrics: events naming one are still accepted and scored with them
+ * (docs/reputation.md, "Environment").
  *
  * @example
  * const { version } = await setIntegratorMetrics(ctx, 'shop', [{ metricKey: 'sale', polarity: 'boost', weight: 1, lane: 'conduct' }]);
