@@ -7,8 +7,9 @@ import { EventError, parseEvent } from '../../src/modules/reputation/event.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 
-function refusal(extra: Record<string, unknown>): string {
-  const raw = {
+/** A valid event with `extra` over it. */
+function eventWith(extra: Record<string, unknown>): Record<string, unknown> {
+  return {
     envId: 'shop.production.v1',
     externalEventId: 'e-1',
     eventType: 'task.completed',
@@ -18,8 +19,11 @@ function refusal(extra: Record<string, unknown>): string {
     actorId: 'user-1',
     ...extra,
   };
+}
+
+function refusal(extra: Record<string, unknown>): string {
   try {
-    parseEvent(raw, 'shop', NOW);
+    parseEvent(eventWith(extra), 'shop', NOW);
   } catch (err) {
     assert.ok(err instanceof EventError);
     assert.equal(err.code, 'VALIDATION_FAILED');
@@ -41,4 +45,23 @@ test('an enumValue with a control character is refused as such', () => {
     'metricValues[0].enumValue must be a string of 1 to 100 characters without control characters.',
   );
   assert.match(refusal({ metricValues: [{ metricKey: 'tier', enumValue: '' }] }), /1 to 100 characters/);
+});
+
+// Metric value checks no test held (each mutation passed every reputation and integrators test): a value of the
+// wrong type must not count as another (booleanValue "false" counted as true, 1), a single value sent without its
+// array must not be stored as an event with no values, an enumValue is at most 100 characters, and a malformed
+// metricKey is a malformed event, not a metric the version lacks.
+test('metric values of the wrong shape are refused as such', () => {
+  assert.match(
+    refusal({ metricValues: [{ metricKey: 'done', booleanValue: 'false' }] }),
+    /metricValues\[0\]\.booleanValue must be true or false/,
+  );
+  assert.match(
+    refusal({ metricValues: { metricKey: 'done', booleanValue: true } }),
+    /metricValues must be an array of at most 100 values/,
+  );
+  assert.match(refusal({ metricValues: [{ metricKey: 'a b', booleanValue: true }] }), /metricKey must be a metric key/);
+  const tier = (n: number) => ({ metricValues: [{ metricKey: 'tier', enumValue: 'e'.repeat(n) }] });
+  assert.equal(parseEvent(eventWith(tier(100)), 'shop', NOW).metricValues[0]!.enumValue, 'e'.repeat(100));
+  assert.match(refusal(tier(101)), /enumValue must be a string of 1 to 100 characters/);
 });
