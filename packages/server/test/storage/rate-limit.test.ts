@@ -93,3 +93,22 @@ eachEngine('bad arguments are INVALID_ARGUMENT', async ({ open }) => {
     await assert.rejects(pruneRateLimits(storage.db, storage.engine, T0, skew), { code: 'INVALID_ARGUMENT' });
   }
 });
+
+eachEngine('addRateLimitHits refuses a bad window or hit count before writing any entry', async ({ open }) => {
+  const storage = await open();
+  const start = Math.floor(T0 / WINDOW) * WINDOW;
+  const good = { bucket: 'good', windowMs: WINDOW, windowStart: start, hits: 1 };
+  // A negative count would take hits off a window another process counted; a window of no length ends at its start.
+  for (const bad of [
+    { bucket: '', windowMs: WINDOW, windowStart: start, hits: 1 },
+    { bucket: 'b', windowMs: 0, windowStart: start, hits: 1 },
+    { bucket: 'b', windowMs: -WINDOW, windowStart: start, hits: 1 },
+    { bucket: 'b', windowMs: WINDOW, windowStart: -1, hits: 1 },
+    { bucket: 'b', windowMs: WINDOW, windowStart: 1.5, hits: 1 },
+    { bucket: 'b', windowMs: WINDOW, windowStart: start, hits: -5 },
+    { bucket: 'b', windowMs: WINDOW, windowStart: start, hits: Number.NaN },
+  ]) {
+    await assert.rejects(addRateLimitHits(storage.db, [good, bad]), { code: 'INVALID_ARGUMENT' }, JSON.stringify(bad));
+  }
+  assert.deepEqual(await storage.db.selectFrom('rate_limits').selectAll().execute(), []);
+});
