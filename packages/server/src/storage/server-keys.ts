@@ -11,6 +11,7 @@ import type { Storage } from './open.ts';
 import type { Database, ServerKeysTable } from './schema.ts';
 import { open, seal } from './secret-box.ts';
 import { assertKekCurrent, assertKekNotReplaced } from './kek.ts';
+import { codePointOrder } from './text-order.ts';
 
 export type ServerKeyAlg = 'ES256' | 'EdDSA';
 export type ServerKeyStatus = 'active' | 'retired';
@@ -151,8 +152,8 @@ export async function importServerKey(
 }
 
 /**
- * Every stored key (active and retired), optionally for one purpose, ordered by purpose then newest generation
- * first. Each private key is opened, and checked to match its `kid` and `alg`.
+ * Every stored key (active and retired), optionally for one purpose, ordered by purpose (code point order on both
+ * engines) then newest generation first. Each private key is opened, and checked to match its `kid` and `alg`.
  *
  * @example
  * ```ts
@@ -165,7 +166,9 @@ export async function listServerKeys(storage: Storage, kek: Buffer, purpose?: st
     assertPurpose(purpose);
     query = query.where('purpose', '=', purpose);
   }
-  const rows = await translateErrors(() => query.orderBy('purpose').orderBy('generation', 'desc').execute());
+  const rows = await translateErrors(() =>
+    query.orderBy(codePointOrder(storage.engine, 'purpose')).orderBy('generation', 'desc').execute(),
+  );
   return decodeStored(storage.db, rows, kek);
 }
 
@@ -189,7 +192,9 @@ export async function listPublicServerKeys(storage: Storage, purpose?: string): 
     assertPurpose(purpose);
     query = query.where('purpose', '=', purpose);
   }
-  const rows = await translateErrors(() => query.orderBy('purpose').orderBy('generation', 'desc').execute());
+  const rows = await translateErrors(() =>
+    query.orderBy(codePointOrder(storage.engine, 'purpose')).orderBy('generation', 'desc').execute(),
+  );
   return rows.map((row) => ({
     kid: row.kid,
     purpose: row.purpose,

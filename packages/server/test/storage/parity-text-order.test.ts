@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
-import { openStorage } from '../../src/storage/index.ts';
+import { ensureServerKey, listPublicServerKeys, listServerKeys, openStorage } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { ADMIN, appWithAllowingAgent, createIntegrator, event, ingest, resolve } from '../integrators/helpers.ts';
@@ -151,3 +151,18 @@ eachEngineCollated(
     assert.equal(await latestDomainProof(db, engine, agentId), 'a-cc.example');
   },
 );
+
+eachEngineCollated('server keys of several purposes are listed by purpose in code point order', async (storage) => {
+  const kek = randomBytes(32);
+  // A natural-language collation ignores the hyphen at first, and puts `ab` before `a-c`.
+  for (const purpose of ['ab', 'a-c', 'a.d']) await ensureServerKey(storage, kek, purpose, 'EdDSA', 1000);
+  const expected = ['a-c', 'a.d', 'ab'];
+  assert.deepEqual(
+    (await listPublicServerKeys(storage)).map((k) => k.purpose),
+    expected,
+  );
+  assert.deepEqual(
+    (await listServerKeys(storage, kek)).map((k) => k.purpose),
+    expected,
+  );
+});
