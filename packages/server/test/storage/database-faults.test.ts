@@ -1,6 +1,7 @@
 // A running server whose database misbehaves answers 503 in bounded time and keeps running: a connection lost while
 // it runs a query (a restart, a failover, pg_terminate_backend), a lock held elsewhere past VOUCH_PG_LOCK_TIMEOUT_MS,
-// and on SQLite a full disk. Real PostgreSQL (a lock held by a session of the test's own), real SQLite limits.
+// a statement an operator cancels, and on SQLite a full disk. Real PostgreSQL (a lock held by a session of the test's
+// own), real SQLite limits.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,6 +120,34 @@ test(
       );
     } finally {
       await app.app.close();
+      await w.close();
+    }
+  },
+);
+
+test(
+  'a statement cancelled by an operator (pg_cancel_backend, as a statement_timeout does) is DATABASE_UNAVAILABLE',
+  pgOnly,
+  async () => {
+    const w = await pgWorld(0);
+    try {
+      await w.other.query('begin');
+      await w.other.query(`lock table "${w.schema}".meta in access exclusive mode`);
+      const blocked = sql`select count(*) from meta`.execute(w.storage.db).then(
+        () => assert.fail('the query answered through the lock'),
+        (err: unknown) => err,
+      );
+      const [pid] = await waitersOn(w.other, w.schema, 'meta');
+      await w.other.query('select pg_cancel_backend($1)', [pid]);
+      const err = await blocked;
+      // 57014 query_canceled: the connection stays usable, and nothing was done; a retry may succeed.
+      assert.equal((err as { code?: unknown }).code, '57014');
+      const mapped = toStorageError(err);
+      assert.ok(mapped instanceof StorageError, String(err));
+      assert.equal(mapped.code, 'DATABASE_UNAVAILABLE');
+      await w.other.query('rollback');
+      await w.storage.ping();
+    } finally {
       await w.close();
     }
   },
