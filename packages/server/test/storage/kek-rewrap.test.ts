@@ -2,6 +2,7 @@
 // process still holding the old KEK unable to seal a key afterwards.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { strict as assert } from 'node:assert';
+import { sql } from 'kysely';
 import {
   checkKek,
   ensureServerKey,
@@ -14,7 +15,7 @@ import {
 import type { Storage } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { assertSignsWith } from '../helpers/keys.ts';
-import { pausingAfterCommit } from '../helpers/interleave.ts';
+import { blockedBehind, pausingAfterCommit, pausingAfterSelect } from '../helpers/interleave.ts';
 
 const T0 = 1_750_000_000_000;
 
@@ -195,6 +196,36 @@ eachEngine(
       [rotated.key.kid, created.kid, root.kid].map((kid) => stored.some((k) => k.kid === kid)),
       [true, true, true],
       'each reported key is stored, re-sealed under the newest KEK',
+    );
+  },
+);
+
+eachEngine(
+  'a re-wrap that starts once a rotation has checked the KEK waits for that rotation, and re-seals its key',
+  async ({ open, engine, options }) => {
+    const a = await open();
+    const b = await open();
+    const [oldKek, newKek] = [randomBytes(32), randomBytes(32)];
+    await seeded(a, oldKek);
+    let rewrap: Promise<unknown> | undefined;
+    // Right after the rotation read the KEK's check row, in its transaction, before it seals and inserts its key.
+    const rotating = pausingAfterSelect(a, 'meta', async () => {
+      rewrap = rewrapKek(b, oldKek, newKek, T0 + 11);
+      if (engine === 'sqlite') return; // the rotation's transaction holds the write lock: the re-wrap waits for it
+      // PostgreSQL: the rotation holds its read of the check row FOR SHARE, so the re-wrap's update of it waits.
+      const { rows } = await sql<{ pid: number }>`select l.pid from pg_locks l join pg_class c on c.oid = l.relation
+        join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${options.pgSchema} and c.relname = 'meta' and l.granted`.execute(b.db);
+      const waiting = blockedBehind(b.db, rows[0]!.pid, 1).catch(() => undefined);
+      await Promise.race([rewrap.catch(() => undefined), waiting]);
+    });
+    const rotated = await rotateServerKey(rotating, oldKek, 'tokens', 'ES256', T0 + 10);
+    await rewrap;
+    const keys = await listServerKeys(a, newKek);
+    keys.forEach(assertSignsWith);
+    assert.ok(
+      keys.some((k) => k.kid === rotated.key.kid),
+      'the rotated key is re-sealed under the new KEK',
     );
   },
 );
