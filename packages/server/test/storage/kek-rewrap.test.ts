@@ -210,12 +210,18 @@ eachEngine(
     let rewrap: Promise<unknown> | undefined;
     // Right after the rotation read the KEK's check row, in its transaction, before it seals and inserts its key.
     const rotating = pausingAfterSelect(a, 'meta', async () => {
-      rewrap = rewrapKek(b, oldKek, newKek, T0 + 11);
-      if (engine === 'sqlite') return; // the rotation's transaction holds the write lock: the re-wrap waits for it
-      // PostgreSQL: the rotation holds its read of the check row FOR SHARE, so the re-wrap's update of it waits.
-      const { rows } = await sql<{ pid: number }>`select l.pid from pg_locks l join pg_class c on c.oid = l.relation
-        join pg_namespace n on n.oid = c.relnamespace
+      if (engine === 'sqlite') {
+        // The rotation's transaction holds the write lock: the re-wrap waits for it.
+        rewrap = rewrapKek(b, oldKek, newKek, T0 + 11);
+        return;
+      }
+      // PostgreSQL: the rotation's session, the one session with a lock on this schema's meta until the re-wrap starts.
+      const { rows } = await sql<{ pid: number }>`select distinct l.pid from pg_locks l
+        join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = ${options.pgSchema} and c.relname = 'meta' and l.granted`.execute(b.db);
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      rewrap = rewrapKek(b, oldKek, newKek, T0 + 11);
+      // It holds its read of the check row FOR SHARE, so the re-wrap's update of that row waits for it.
       const waiting = blockedBehind(b.db, rows[0]!.pid, 1).catch(() => undefined);
       await Promise.race([rewrap.catch(() => undefined), waiting]);
     });
