@@ -108,7 +108,8 @@ export async function ensureServerKey(
 /**
  * Stores `privateKey` (an Ed25519 or P-256 KeyObject from outside, e.g. an operator's key file) as generation 1 of
  * `purpose` if the purpose has no key yet (insert-if-absent, race-safe like {@link ensureServerKey}), then returns
- * the active key, which is the imported one unless a key was already there: compare `kid`s to tell.
+ * the active key, which is the imported one unless a key was already there: compare `kid`s to tell. A key already
+ * stored for another purpose is `SERVER_KEY_CONFLICT`.
  *
  * @example
  * ```ts
@@ -148,7 +149,24 @@ export async function importServerKey(
   } finally {
     der.fill(0);
   }
+  if (winner === undefined) await assertNotStoredElsewhere(storage, kid, purpose);
   return requireAlg(await decodeActive(winner, kek, purpose), alg);
+}
+
+/**
+ * An import that landed nothing and left its purpose with no active key: when its kid is stored already for another
+ * purpose (the same key file given for two), `SERVER_KEY_CONFLICT` says so, where "none is active" would misdirect.
+ */
+async function assertNotStoredElsewhere(storage: Storage, kid: string, purpose: string): Promise<void> {
+  const row = await translateErrors(() =>
+    storage.db.selectFrom('server_keys').select('purpose').where('kid', '=', kid).executeTakeFirst(),
+  );
+  if (row !== undefined && row.purpose !== purpose) {
+    throw new StorageError(
+      'SERVER_KEY_CONFLICT',
+      `The key to import is already stored as a "${row.purpose}" key; a key serves one purpose only.`,
+    );
+  }
 }
 
 /**

@@ -155,6 +155,23 @@ eachEngine('a purpose whose keys are all retired is SERVER_KEY_CONFLICT, not a s
   assert.equal((await storage.db.selectFrom('server_keys').selectAll().execute()).length, 1);
 });
 
+eachEngine('importing a key already stored for another purpose says so, and stores nothing', async ({ open }) => {
+  const storage = await open();
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const root = await importServerKey(storage, kek, 'registry-root', 'EdDSA', privateKey, T0);
+  // The purpose has no key at all: "exist but none is active" would send the operator looking for retired keys.
+  await assert.rejects(importServerKey(storage, kek, 'receipts', 'EdDSA', privateKey, T0 + 1), (err: unknown) => {
+    assert.ok(err instanceof StorageError, String(err));
+    assert.equal(err.code, 'SERVER_KEY_CONFLICT');
+    assert.match(err.message, /already stored as a "registry-root" key/);
+    return true;
+  });
+  assert.deepEqual(
+    (await listServerKeys(storage, kek)).map((k) => `${k.purpose}/${k.kid}`),
+    [`registry-root/${root.kid}`],
+  );
+});
+
 eachEngine('a sealed key copied to another row does not open there (AAD = kid)', async ({ open }) => {
   const storage = await open();
   const a = await ensureServerKey(storage, kek, 'a', 'ES256', T0);
