@@ -151,11 +151,12 @@ eachEngine('sign: refusals write nothing (tampered, wrong key, malformed, revoke
     const signedAt = clock.now();
     const good = await signBody(agent.pair, agent.did, 'the content', signedAt);
     const before = await tableCounts(storage);
-    const expect = async (body: unknown, status: number, code: string): Promise<void> => {
+    const expect = async (body: unknown, status: number, code: string): Promise<string> => {
       const res = await postSign(app, body);
       assert.equal(res.statusCode, status, `${code}: ${res.body}`);
       assert.equal(codeOf(res), code);
       assert.deepEqual(await tableCounts(storage), before, `${code}: nothing written`);
+      return (res.json() as { error: string }).error;
     };
 
     // Tampered payloadHash, signedAt or signature; another agent's key; the key of nobody registered.
@@ -166,14 +167,18 @@ eachEngine('sign: refusals write nothing (tampered, wrong key, malformed, revoke
     await expect({ ...good, signature: encodeBase64(flipped) }, 400, 'SIGNATURE_INVALID');
     await expect(await signBody(other.pair, agent.did, 'the content', signedAt), 400, 'SIGNATURE_INVALID');
     await expect(await signBody(await newPair(), agent.did, 'the content', signedAt), 400, 'SIGNATURE_INVALID');
-    // Malformed signatures: not base64, whitespace, 63 bytes.
-    await expect({ ...good, signature: 'not base64!' }, 400, 'SIGNATURE_INVALID');
-    await expect({ ...good, signature: ` ${good.signature}` }, 400, 'SIGNATURE_INVALID');
-    await expect(
-      { ...good, signature: encodeBase64(decodeBase64(good.signature).slice(0, 63)) },
-      400,
-      'SIGNATURE_INVALID',
-    );
+    // Malformed signatures: not base64, whitespace, 63 bytes, 65 bytes. Each is told what a signature must be, not
+    // that it does not verify.
+    const malformed = [
+      'not base64!',
+      ` ${good.signature}`,
+      encodeBase64(decodeBase64(good.signature).slice(0, 63)),
+      encodeBase64(new Uint8Array([...decodeBase64(good.signature), 0])),
+    ];
+    for (const signature of malformed) {
+      const error = await expect({ ...good, signature }, 400, 'SIGNATURE_INVALID');
+      assert.match(error, /base64 of a 64-byte Ed25519 signature/, signature);
+    }
     // Validation: upper-case or short payload hash, a long note, a control character, unknown fields, a string time.
     await expect({ ...good, payloadHash: good.payloadHash.toUpperCase() }, 400, 'VALIDATION_FAILED');
     await expect({ ...good, payloadHash: good.payloadHash.slice(1) }, 400, 'VALIDATION_FAILED');
