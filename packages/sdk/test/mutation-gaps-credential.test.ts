@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
   AGENT_CREDENTIAL_TYP,
+  CAPABILITY_PROOF_TYP,
   encodeBase64url,
   generateKeyPair,
   getDefaultCrypto,
@@ -163,4 +164,49 @@ test('a credential scope holds 1 to 64 entries: an empty list is CREDENTIAL_INVA
   });
   const empty = await rawCredential('alpha', { ...claims, scope: [] }, key);
   await rejectsCode(() => verifyAgentCredential(empty, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+});
+
+// Found by mutation testing: with `&&` for `||` in the test for a scope request, or without its pattern checks, every
+// SDK test passed; a verifier that passed half a request, or a malformed one, then had no scope checked at all.
+test('half a scope request, or a malformed one, is SCOPE_VIOLATION even for an unscoped credential', async () => {
+  const claims = { iss: 'alpha', sub: 'agent:x', iat: sec, exp: sec + 3600 };
+  const unscoped = await rawCredential('alpha', claims, g.orgs.alpha!.privateKey);
+  const opts = { registry: g.doc, now };
+  await verifyAgentCredential(unscoped, { ...opts, resource: 'payments:invoices', action: 'read' });
+  for (const [resource, action] of [
+    ['payments:invoices', undefined],
+    [undefined, 'read'],
+    ['payments:*:read', 'read'],
+    ['payments:invoices', 'read:write'],
+  ] as const) {
+    await rejectsCode(() => verifyAgentCredential(unscoped, { ...opts, resource, action }), 'SCOPE_VIOLATION');
+  }
+});
+
+// Found by mutation testing: without the `length === 0` check the signer made a credential with `scope: []`, which
+// every verifier refuses (see above).
+test('signAgentCredential refuses an empty scope rather than sign a credential no verifier accepts', async () => {
+  await rejectsCode(
+    () =>
+      signAgentCredential(
+        { issuerId: 'alpha', agentId: 'agent:x', ttlSeconds: 600, now, scope: [] },
+        g.orgs.alpha!.privateKey,
+      ),
+    'INVALID_ARGUMENT',
+  );
+});
+
+// Found by mutation testing: dropping the `iat` type check, or the empty-kid check of the JWS form, failed no test; a
+// proof whose iat is a numeric string then passed the freshness check by coercion.
+test('a capability proof needs whole-second iat and a kid', async () => {
+  const agent = await generateKeyPair('Ed25519');
+  const req = { agentId: 'agent:x', resource: 'payments:invoices', action: 'read' };
+  const opts = { agentKey: agent.publicKey, ...req, now };
+  const raw = (kid: string, iat: unknown) =>
+    rawCredential(kid, { ...req, iat }, agent.privateKey, { typ: CAPABILITY_PROOF_TYP });
+  assert.equal(await verifyCapabilityProof(await raw('k', sec), opts), sec);
+  for (const iat of [String(sec), sec + 0.5, -1]) {
+    await rejectsCode(async () => verifyCapabilityProof(await raw('k', iat), opts), 'PROOF_INVALID');
+  }
+  await rejectsCode(async () => verifyCapabilityProof(await raw('', sec), opts), 'PROOF_INVALID');
 });
