@@ -156,6 +156,9 @@ eachEngine(
       const short = await credential(app, acme, X, { ttlSeconds: 90 });
       const capped = await issue(app.app, { ...REQ, expiresIn: 3600, ...(await bind(short)) });
       assert.equal(claimsOf(capped.body.token!).exp, Math.floor(app.clock.now() / 1000) + 90);
+      // A credential whose exp is this very second still verifies (within the skew), but leaves no lifetime.
+      const endsNow = await credential(app, acme, X, { ttlSeconds: 60, now: app.clock.now() - 60_000 });
+      await refused(app, storage, { ...REQ, ...(await bind(endsNow)) }, 401, 'CREDENTIAL_EXPIRED');
     } finally {
       await app.app.close();
     }
