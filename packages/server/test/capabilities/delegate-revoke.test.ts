@@ -220,3 +220,28 @@ eachEngine(
     }
   },
 );
+
+eachEngine(
+  'a delegation is capped by VOUCH_CAPABILITY_MAX_TTL where it is made, below a parent issued under a longer one',
+  async ({ open }) => {
+    // Two gateway processes of one database: the parent from one allowing an hour, the child from one allowing 600 s.
+    const a = await makeApp(await open());
+    const b = await makeApp(await open(), { env: { VOUCH_CAPABILITY_MAX_TTL: '600' }, clock: a.clock, kek: a.kek });
+    try {
+      const reg = await genesis(a);
+      const root = await boundToken(a, reg.issuers.acme!, X, { expiresIn: 3600 });
+      const rc = decodeCapabilityToken(root.token).claims;
+      assert.equal(rc.exp - rc.iat, 3600);
+      for (const body of [{ token: root.token }, { token: root.token, expiresIn: 3600 }]) {
+        const child = await post(b.app, '/v1/tokens/delegate', body);
+        assert.equal(child.status, 201, JSON.stringify(child.body));
+        const cc = decodeCapabilityToken(child.body.token as string).claims;
+        assert.equal(cc.exp - cc.iat, 600, JSON.stringify(body));
+        assert.equal((await intercept(a.app, child.body.token as string, X)).decision, 'allow');
+      }
+    } finally {
+      await b.app.close();
+      await a.app.close();
+    }
+  },
+);
