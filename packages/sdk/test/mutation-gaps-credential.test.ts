@@ -5,6 +5,7 @@ import { before, describe, test } from 'node:test';
 import {
   AGENT_CREDENTIAL_TYP,
   CAPABILITY_PROOF_TYP,
+  CAPABILITY_REVOCATION_TYP,
   encodeBase64url,
   generateKeyPair,
   getDefaultCrypto,
@@ -209,4 +210,18 @@ test('a capability proof needs whole-second iat and a kid', async () => {
     await rejectsCode(async () => verifyCapabilityProof(await raw('k', iat), opts), 'PROOF_INVALID');
   }
   await rejectsCode(async () => verifyCapabilityProof(await raw('', sec), opts), 'PROOF_INVALID');
+});
+
+// Found by mutation testing: without the issuer-id check of its kid, a revocation request naming no possible issuer
+// (65 characters, or a control character) was UNKNOWN_ISSUER, a registry answer, rather than a malformed request.
+test('a revocation request whose kid is no issuer id is PROOF_INVALID', async () => {
+  const key = g.orgs.alpha!.privateKey;
+  const raw = (kid: string) => rawCredential(kid, { jti: 't1', iat: sec }, key, { typ: CAPABILITY_REVOCATION_TYP });
+  assert.equal(await verifyRevocationRequest(await raw('alpha'), { registry: g.doc, jti: 't1', now }), 'alpha');
+  for (const kid of ['a'.repeat(65), 'alpha\u0000']) {
+    await rejectsCode(
+      async () => verifyRevocationRequest(await raw(kid), { registry: g.doc, jti: 't1', now }),
+      'PROOF_INVALID',
+    );
+  }
 });
