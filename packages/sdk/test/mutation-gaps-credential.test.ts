@@ -225,3 +225,21 @@ test('a revocation request whose kid is no issuer id is PROOF_INVALID', async ()
     );
   }
 });
+
+// Found by mutation testing: the verified credential's `hash` (a token's `cth`, which ties it to the credential it
+// was issued from) could be the digest of other text, and iss and sub could be any string, with every test passing.
+test('a verified credential: hash is the base64url SHA-256 of its exact text; iss and sub are ids', async () => {
+  const claims = { iss: 'alpha', sub: 'agent:x', iat: sec, exp: sec + 600 };
+  const key = g.orgs.alpha!.privateKey;
+  const cred = await rawCredential('alpha', claims, key);
+  const digest = await getDefaultCrypto().sha256(new TextEncoder().encode(cred));
+  assert.equal((await verifyAgentCredential(cred, { registry: g.doc, now })).hash, encodeBase64url(digest));
+  for (const [kid, bad] of [
+    ['alpha', { sub: 'a'.repeat(257) }],
+    ['alpha', { sub: 'agent:\u0001x' }],
+    ['a'.repeat(65), { iss: 'a'.repeat(65) }],
+  ] as const) {
+    const raw = await rawCredential(kid, { ...claims, ...bad }, key);
+    await rejectsCode(() => verifyAgentCredential(raw, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
+  }
+});
