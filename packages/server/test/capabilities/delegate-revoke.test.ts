@@ -5,6 +5,7 @@ import { decodeCapabilityToken, generateKeyPair, signCapabilityProof, signRevoca
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, tableCounts } from '../helpers/app.ts';
 import { listAudit } from '../../src/storage/index.ts';
+import { findToken } from '../../src/modules/capabilities/store.ts';
 import { admin, post } from '../registry/fixtures.ts';
 import { boundToken, credential, genesis, intercept, issue } from './helpers.ts';
 
@@ -64,6 +65,14 @@ eachEngine(
       const gc = decodeCapabilityToken(grandchild.body.token as string).claims;
       assert.deepEqual(gc.par, [root.tokenId, cc.jti]);
       assert.equal(gc.exp, gc.iat + 60);
+      // The records say where each token came from (write-only columns, for whoever investigates later).
+      const recorded = async (jti: string) => {
+        const row = await findToken(storage.db, jti);
+        return [row?.parent_jti, row?.depth, row?.issued_by, row?.issuer_id];
+      };
+      assert.deepEqual(await recorded(root.tokenId), [null, 0, 'issuer:acme', 'acme']);
+      assert.deepEqual(await recorded(cc.jti), [root.tokenId, 1, 'delegation', 'acme']);
+      assert.deepEqual(await recorded(gc.jti), [cc.jti, 2, 'delegation', 'acme']);
       const tooDeep = await delegate({ token: grandchild.body.token });
       assert.equal(tooDeep.status, 403);
       assert.equal(tooDeep.body.code, 'DELEGATION_DEPTH_EXCEEDED');
