@@ -9,6 +9,7 @@ import {
   encodeBase64url,
   generateKeyPair,
   getDefaultCrypto,
+  MAX_TOKEN_LENGTH,
   signAgentCredential,
   signCapabilityProof,
   signRevocationRequest,
@@ -242,4 +243,19 @@ test('a verified credential: hash is the base64url SHA-256 of its exact text; is
     const raw = await rawCredential(kid, { ...claims, ...bad }, key);
     await rejectsCode(() => verifyAgentCredential(raw, { registry: g.doc, now }), 'CREDENTIAL_INVALID');
   }
+});
+
+// Found by mutation testing: the signer's length bound could be one character more generous with every test passing.
+// These 64 scope entries put the credential at exactly MAX_TOKEN_LENGTH (8192) with a 127-character agent id.
+test('a credential of exactly 8192 characters is signed and verifies; 8193 is refused', async () => {
+  const scope = Array.from(
+    { length: 64 },
+    (_, i) => `p${String(i).padStart(2, '0')}:${'x'.repeat(64)}:yyyyyyyyyyyyyy:read`,
+  );
+  const sign = (agentId: string) =>
+    signAgentCredential({ issuerId: 'alpha', agentId, ttlSeconds: 600, now, scope }, g.orgs.alpha!.privateKey);
+  const longest = await sign('a'.repeat(127));
+  assert.equal(longest.length, MAX_TOKEN_LENGTH);
+  assert.equal((await verifyAgentCredential(longest, { registry: g.doc, now })).claims.sub, 'a'.repeat(127));
+  await rejectsCode(() => sign('a'.repeat(128)), 'INVALID_ARGUMENT', /8193 characters/);
 });
