@@ -8,6 +8,7 @@ import {
   replayGovernance,
   validateRegistryDocument,
   verifyRegistry,
+  type GovernanceStep,
   type RegistryDocument,
 } from '../src/index.ts';
 import {
@@ -17,6 +18,7 @@ import {
   governedRegistry,
   NOW,
   proposalFor,
+  rawDocument,
   throwsCode,
   type Governed,
 } from './registry-fixtures.ts';
@@ -62,6 +64,25 @@ describe('registry rules found untested by mutation', () => {
       failures.map((f) => [f.rule, f.code, f.step]),
       [[2, 'REGISTRY_CHAIN_BROKEN', 5]],
     );
+  });
+
+  test('the genesis step takes sequence 1', () => {
+    const genesis = g.doc.governance[0]!;
+    assert.deepEqual(replayGovernance([genesis]).failures, []);
+    const { failures } = replayGovernance([{ ...genesis, sequence: 2 } as GovernanceStep]);
+    assert.deepEqual(
+      failures.map((f) => [f.rule, f.code, f.step]),
+      [[2, 'REGISTRY_CHAIN_BROKEN', 1]],
+    );
+  });
+
+  test('a genesis step after the first is refused: the root key alone cannot add a step to the chain', async () => {
+    const genesis = g.doc.governance[0]!;
+    // The sequence and place of step 2: a step with no co-signature, no prev and no effect.
+    const doc = await rawDocument(g.root, [genesis, { ...genesis, sequence: 2 } as GovernanceStep]);
+    const r = await verify(doc);
+    assert.equal(r.valid, false);
+    assert.deepEqual(failureKeys(r), ['2/REGISTRY_CHAIN_BROKEN/2/-']);
   });
 
   test('verifyRegistry refuses a document whose updatedAt precedes a governance step it contains', async () => {

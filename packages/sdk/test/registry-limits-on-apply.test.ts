@@ -61,3 +61,17 @@ test('a step past REGISTRY_LIMITS.maxSteps governance steps is refused', async (
     /at most 100000 governance steps/,
   );
 });
+
+test('a genesis with more than REGISTRY_LIMITS.maxIssuers founders is refused', async () => {
+  // One key for all: the count is refused first, whatever else is wrong (the message names both).
+  const org = await makeOrg('founder');
+  const root = await makeRoot();
+  const issuers = Array.from({ length: REGISTRY_LIMITS.maxIssuers + 1 }, (_, i) =>
+    entryFor({ ...org, id: `issuer-${i}` }),
+  );
+  throwsCode(
+    () => applyGenesis({ rootKey: root.publicKey, issuers, threshold: 2, appliedAt: at(1) }),
+    'REGISTRY_STEP_INVALID',
+    /the genesis step has too many issuers/,
+  );
+});
