@@ -107,6 +107,24 @@ test('a failed revocation sync is retried at most every revocationsRetryInterval
   assert.equal(issuerState.listRequests, 2, 'a fresh list is not synced again before revocationsMaxAgeMs');
 });
 
+test('after a failed sync the last list serves until it is revocationsMaxStaleMs old, not a millisecond longer', async () => {
+  issuerState.revocations = 'ok';
+  issuerState.revokedJti = [];
+  let now = NOW;
+  const verifier = createAipVerifier({
+    issuer,
+    now: () => now,
+    revocationsMaxStaleMs: 60_000,
+    revocationsRetryIntervalMs: 0,
+  });
+  assert.equal(verdict(await verifier.check(token)), 'valid');
+  issuerState.revocations = '503';
+  now = NOW + 60_000;
+  assert.equal(verdict(await verifier.check(token)), 'valid', 'synced 60 s ago: still serves');
+  now += 1;
+  assert.equal(verdict(await verifier.check(token)), 'AIP_FETCH_FAILED', 'older than revocationsMaxStaleMs');
+});
+
 test('syncRevocations() asks the issuer whenever called, and its success ends the wait after a failure', async () => {
   issuerState.revocations = 'ok';
   issuerState.revokedJti = [];
