@@ -125,6 +125,25 @@ test('after a failed sync the last list serves until it is revocationsMaxStaleMs
   assert.equal(verdict(await verifier.check(token)), 'AIP_FETCH_FAILED', 'older than revocationsMaxStaleMs');
 });
 
+test('a clock set back after a failed sync does not hold the next attempt back', async () => {
+  issuerState.revocations = 'ok';
+  issuerState.revokedJti = [];
+  let now = NOW;
+  const verifier = createAipVerifier({ issuer, now: () => now, revocationsMaxAgeMs: 30_000 });
+  assert.equal(verdict(await verifier.check(token)), 'valid');
+  issuerState.revocations = '503';
+  now = NOW + 40_000;
+  assert.equal(verdict(await verifier.check(token)), 'valid', 'the failed sync leaves the last list serving');
+  // The issuer recovers with the token revoked, and the clock goes back 5 s: the failure is not "less than
+  // revocationsRetryIntervalMs ago", and the list (synced 35 s before) is due, so the sync is tried at once.
+  issuerState.revocations = 'ok';
+  issuerState.revokedJti = ['j-1'];
+  issuerState.listRequests = 0;
+  now = NOW + 35_000;
+  assert.equal(verdict(await verifier.check(token)), 'TOKEN_REVOKED');
+  assert.equal(issuerState.listRequests, 1);
+});
+
 test('syncRevocations() asks the issuer whenever called, and its success ends the wait after a failure', async () => {
   issuerState.revocations = 'ok';
   issuerState.revokedJti = [];
