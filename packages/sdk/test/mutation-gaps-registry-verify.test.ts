@@ -171,6 +171,16 @@ describe('rule 4: lastSeen', () => {
     assert.match(r.failures[0]!.message, /sequence 3 is lower than the sequence 4 already seen/);
   });
 
+  // Mutation: a step the chain does not hold taken as the one seen (`hashes[lastSeen.sequence - 1] ?? chainHash`).
+  test('a document that claims the sequence seen but holds a shorter chain is a rollback', async () => {
+    const short = await forge(g.docs[4]!, g.root, (d) => {
+      d.sequence = 5;
+    });
+    const r = await verify(short, { lastSeen: seen(g.docs[5]!) });
+    assert.deepEqual(failureKeys(r), ['3/REGISTRY_REPLAY_MISMATCH/-/-', '4/REGISTRY_ROLLBACK/5/-']);
+    assert.match(r.failures[1]!.message, /same sequence 5 as already seen but a different chain/);
+  });
+
   // Mutations: the chainHash pattern dropped; the `sequence < 1` bound dropped.
   test('lastSeen needs a sequence of at least 1 and 64 lowercase hex digits', async () => {
     const good = seen(g.doc);
