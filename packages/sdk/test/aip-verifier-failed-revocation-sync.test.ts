@@ -10,23 +10,34 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AIP_TYP, aipClaimName, createAipVerifier, generateKeyPair, signJwt } from '../src/index.ts';
-import type { AipCheckResult } from '../src/index.ts';
+import type { AipCheckResult, Jwks } from '../src/index.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 const S = NOW / 1000;
-const issuerState = { revocations: 'ok' as 'ok' | '503', revokedJti: [] as string[], listRequests: 0 };
+const issuerState = {
+  revocations: 'ok' as 'ok' | '503',
+  revokedJti: [] as string[],
+  listRequests: 0,
+  discovery: 'ok' as 'ok' | '503',
+  discoveryRequests: 0,
+};
 let server: Server;
 let issuer = '';
 let token = '';
+let jwks: Jwks;
 
 before(async () => {
   const pair = await generateKeyPair('P-256');
   const jwk = { ...pair.publicJwk, kid: pair.thumbprint, alg: 'ES256', use: 'sig' };
+  jwks = { keys: [jwk] };
   server = createServer((req, res) => {
     req.resume();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const json = (v: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v));
+    const busy = () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"busy","code":"BUSY"}');
     if (path === '/.well-known/agent-registry.json') {
+      issuerState.discoveryRequests++;
+      if (issuerState.discovery === '503') return void busy();
       return json({
         protocol: 'agent-identity-v2',
         issuer,
@@ -34,12 +45,10 @@ before(async () => {
         revocations_endpoint: `${issuer}/api/registry/revocations`,
       });
     }
-    if (path === '/.well-known/jwks.json') return json({ keys: [jwk] });
+    if (path === '/.well-known/jwks.json') return json(jwks);
     if (path !== '/api/registry/revocations') return void res.writeHead(404).end();
     issuerState.listRequests++;
-    if (issuerState.revocations === '503') {
-      return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"busy","code":"BUSY"}');
-    }
+    if (issuerState.revocations === '503') return void busy();
     const revoked = issuerState.revokedJti.map((jti) => ({ jti, exp: S + 86_400, revoked_at: S }));
     return json({ revoked, count: revoked.length, cursor: String(revoked.length), has_more: false });
   });
@@ -107,7 +116,7 @@ test('a failed revocation sync is retried at most every revocationsRetryInterval
   assert.equal(issuerState.listRequests, 2, 'a fresh list is not synced again before revocationsMaxAgeMs');
 });
 
-test('after a failed sync the last list serves until it is revocationsMaxStaleMs old, not a millisecond longer', async () => {
+test('after a failed sync the last list serves until revocationsMaxStaleMs old, not a millisecond longer', async () => {
   issuerState.revocations = 'ok';
   issuerState.revokedJti = [];
   let now = NOW;
@@ -142,6 +151,26 @@ test('a clock set back after a failed sync does not hold the next attempt back',
   now = NOW + 35_000;
   assert.equal(verdict(await verifier.check(token)), 'TOKEN_REVOKED');
   assert.equal(issuerState.listRequests, 1);
+});
+
+test('a revocation list whose discovery fails is looked for at most every revocationsRetryIntervalMs', async (t) => {
+  // Static keys: the discovery document is fetched only to find the revocation list.
+  issuerState.discovery = '503';
+  t.after(() => (issuerState.discovery = 'ok'));
+  issuerState.revocations = 'ok';
+  issuerState.revokedJti = [];
+  issuerState.discoveryRequests = 0;
+  let now = NOW;
+  const verifier = createAipVerifier({ issuer, jwks, now: () => now, revocationsRetryIntervalMs: 5_000 });
+  for (let i = 0; i < 10; i++) {
+    assert.equal(verdict(await verifier.check(token)), 'AIP_FETCH_FAILED', 'no list: refused, never unchecked');
+    now += 400;
+  }
+  assert.equal(issuerState.discoveryRequests, 1, 'one attempt for ten verifications within 5 s');
+  issuerState.discovery = 'ok';
+  now = NOW + 5_000;
+  assert.equal(verdict(await verifier.check(token)), 'valid', 'tried again once 5 s have passed');
+  assert.equal(issuerState.discoveryRequests, 2);
 });
 
 test('syncRevocations() asks the issuer whenever called, and its success ends the wait after a failure', async () => {

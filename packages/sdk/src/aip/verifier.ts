@@ -62,8 +62,9 @@ export interface AipVerifierOptions {
   /** When a sync fails, verification goes on with the last list only while it is younger than this (default 5 min). */
   revocationsMaxStaleMs?: number;
   /**
-   * A failed sync is tried again no sooner than this (default 5 s), so that an issuer in trouble is not asked, and
-   * waited for, on every verification; meanwhile the staleness rule decides from the last list.
+   * A failed sync (the discovery document's lookup of the list included) is tried again no sooner than this (default
+   * 5 s), so that an issuer in trouble is not asked, and waited for, on every verification; meanwhile the staleness
+   * rule decides from the last list.
    */
   revocationsRetryIntervalMs?: number;
   /** Per-request timeout in ms (default 5 s); a longer one than a timer holds (2^31 - 1 ms) waits that long. */
@@ -321,14 +322,25 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
     }
     return revocations;
   }
+  /** Whether the last failure was less than revocationsRetryIntervalMs before `at` (not after it: a clock set back). */
+  function waitingAfterFailure(at: number): boolean {
+    const sinceFailure = lastSyncFailure === undefined ? Infinity : at - lastSyncFailure.at;
+    return sinceFailure >= 0 && sinceFailure < revocationsRetryMs;
+  }
+  function cannotLocate(err: unknown): VouchError {
+    return new VouchError('AIP_FETCH_FAILED', 'The revocation list cannot be located.', { cause: err });
+  }
   async function freshRevocations(at: number): Promise<RevocationSet> {
+    // Locating the list (in the discovery document, without revocationsUrl) is part of its first sync, and waits
+    // after a failure as a sync does: an issuer in trouble is not asked, and waited for, on every verification.
+    if (revocations === undefined && waitingAfterFailure(at)) throw cannotLocate(lastSyncFailure!.err);
     const set = await revocationSet().catch((err: unknown) => {
-      throw new VouchError('AIP_FETCH_FAILED', 'The revocation list cannot be located.', { cause: err });
+      lastSyncFailure = { at, err };
+      throw cannotLocate(err);
     });
     if (set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) return set;
     const failed = lastSyncFailure;
-    const sinceFailure = failed === undefined ? Infinity : at - failed.at;
-    if (sinceFailure >= 0 && sinceFailure < revocationsRetryMs) return staleOrRefuse(set, at, failed!.err);
+    if (waitingAfterFailure(at)) return staleOrRefuse(set, at, failed!.err);
     const cursor = set.cursor;
     try {
       await set.sync(at, skewSeconds * 1000);
