@@ -1,9 +1,9 @@
-// Two registry bounds no test could notice being weakened (found by mutation testing): each case fails with the
+// Registry bounds no test could notice being weakened (found by mutation testing): each case fails with the
 // mutation named beside it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRegistryDocument, signRegistryDocument, validateRegistryDocument } from '../src/index.ts';
-import { governedRegistry, NOW, throwsCode } from './registry-fixtures.ts';
+import { governedRegistry, NOW, rejectsCode, throwsCode } from './registry-fixtures.ts';
 
 // Mutation: utf8Length taking a high surrogate followed by any unit from U+DC00 up (U+E000..U+FFFF too) for a pair.
 test('a lone high surrogate before U+E000..U+FFFF counts 3 UTF-8 bytes, as TextEncoder writes it', () => {
@@ -27,4 +27,17 @@ test('signRegistryDocument signs up to 9999-12-31T23:59:59.999Z and not a millis
     signRegistryDocument(g.state, { rootKey: g.root.privateKey, now: NOW, expiresAt: Date.parse(last) + 1 }),
     (e: Error & { code?: string }) => e.code === 'INVALID_ARGUMENT' && /before the year 10000/.test(e.message),
   );
+});
+
+// Mutation: the validitySeconds check dropped (NaN was then refused as "before the year 10000", 0 and -1 as
+// "expiresAt must be later than now": errors naming an option the caller did not give).
+test('signRegistryDocument names validitySeconds when it is not a positive number', async () => {
+  const g = await governedRegistry();
+  for (const validitySeconds of [Number.NaN, 0, -1, Infinity]) {
+    await rejectsCode(
+      () => signRegistryDocument(g.state, { rootKey: g.root.privateKey, now: NOW, validitySeconds }),
+      'INVALID_ARGUMENT',
+      /validitySeconds must be a positive number/,
+    );
+  }
 });

@@ -97,6 +97,16 @@ describe('rule 3: the document lists issuers and revocations exactly as governan
     assert.match(r.failures[0]!.message, /issuer alpha is listed twice/);
   });
 
+  // Mutation: the "missing from revoked" check dropped (the document then failed only as out of order, naming no one).
+  test('a hidden revocation names the issuer', async () => {
+    const hidden = await forge(g.doc, g.root, (d) => {
+      d.revoked = [];
+    });
+    const r = await verify(hidden);
+    assert.deepEqual(failureKeys(r), ['3/REGISTRY_REPLAY_MISMATCH/-/delta']);
+    assert.match(r.failures[0]!.message, /revoked issuer delta is missing from revoked/);
+  });
+
   // Mutation: the "removals in governance order" comparison dropped.
   test('revocations out of governance order are refused', async () => {
     const root = await makeRoot();
