@@ -195,6 +195,8 @@ test('createMemoryNonceStore consumes a nonce once per audience', () => {
   assert.equal(store.consume('a', 'n', 1000), true);
   assert.equal(store.consume('a', 'n', 1000), false);
   assert.equal(store.consume('b', 'n', 1000), true);
+  now = 1000 + 600_000;
+  assert.equal(store.consume('a', 'n', 1000), false, 'held to the last millisecond of its margin');
   now = 1000 + 600_001;
   assert.equal(store.consume('a', 'n', 5000_000), true, 'forgotten long after its token expired');
 });
