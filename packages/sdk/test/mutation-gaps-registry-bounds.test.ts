@@ -2,7 +2,7 @@
 // mutation named beside it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRegistryDocument, signRegistryDocument, validateRegistryDocument } from '../src/index.ts';
+import { applyGenesis, parseRegistryDocument, signRegistryDocument, validateRegistryDocument } from '../src/index.ts';
 import { governedRegistry, NOW, rejectsCode, throwsCode } from './registry-fixtures.ts';
 
 // Mutation: utf8Length taking a high surrogate followed by any unit from U+DC00 up (U+E000..U+FFFF too) for a pair.
@@ -38,6 +38,20 @@ test('signRegistryDocument names validitySeconds when it is not a positive numbe
       () => signRegistryDocument(g.state, { rootKey: g.root.privateKey, now: NOW, validitySeconds }),
       'INVALID_ARGUMENT',
       /validitySeconds must be a positive number/,
+    );
+  }
+});
+
+// Mutation: applyGenesis's integer check on the threshold dropped (2.5 then passed the bounds and made a genesis step
+// that no verifier reads: the document's shape needs an integer).
+test('applyGenesis refuses a threshold that is not an integer', async () => {
+  const g = await governedRegistry();
+  const founders = g.docs[1]!.issuers;
+  for (const threshold of [2.5, Number.NaN]) {
+    throwsCode(
+      () => applyGenesis({ rootKey: g.root.publicKey, issuers: founders, threshold, appliedAt: NOW }),
+      'INVALID_ARGUMENT',
+      /threshold must be an integer/,
     );
   }
 });
