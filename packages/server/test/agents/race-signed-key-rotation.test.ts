@@ -40,6 +40,10 @@ const CHANGES: Record<
     ),
   'revoke the agent': (app, a, key, at) =>
     signedInject(app, key, a.did, 'POST', `/api/v1/agents/${a.did}/revoke`, {}, at),
+  // The rotation statement names the key the request was signed with: read from the agent's row after the operator's
+  // rotation, it named the operator's new key, and the answer was 400 SIGNATURE_INVALID about the thief's valid
+  // new-key signature (and used the request up) instead of the 401 every other change answers.
+  'rotate the key to its own': async (app, a, key, at) => rotateKey(app, a.did, key, await newPair(), at),
 };
 
 for (const [name, change] of Object.entries(CHANGES)) {

@@ -566,7 +566,9 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const row = await managedAgent(ctx, req, idFor(req));
       assertAgentActive(row);
       const signed = signedRequestOf(req)!;
-      const oldKey = row.public_key!;
+      // The key the request was signed with, not the row's: a rotation committed since the signature was checked
+      // is then refused as every change is (401, holdAgentAndCredential), not as a bad new-key signature.
+      const oldKey = signed.publicKey;
       const newKey = formatPublicKey(parsePublicKey(body.newPublicKey, { type: 'Ed25519' }), 'base64');
       if (newKey === oldKey) {
         throw new ApiError('KEY_ALREADY_REGISTERED', "The new key is the agent's current key.");
