@@ -261,6 +261,8 @@ eachEngine(
       ]) {
         await expect(get('my-agent', bad), 400, 'DOMAIN_INVALID');
       }
+      // The sentence starts with the field, as the route's other refusals do (it said `domain`, as no path names it).
+      assert.match((await get('my-agent', 'localhost')).json().error, /^querystring\.domain /);
       await expect(
         h.app.inject({ method: 'GET', url: '/t/v1/identity/my-agent/domain-challenge', headers: admin }),
         400,
@@ -277,6 +279,7 @@ eachEngine(
       await expect(post('not-mine', { domain: 'a.example.test' }), 403, 'FORBIDDEN');
       await expect(post('gone-agent', { domain: 'a.example.test' }), 403, 'AGENT_REVOKED');
       await expect(post('my-agent', { domain: '10.0.0.1' }), 400, 'DOMAIN_INVALID');
+      assert.match((await post('my-agent', { domain: '10.0.0.1' })).json().error, /^body\.domain /);
       await expect(post('my-agent', {}), 400, 'VALIDATION_FAILED');
       await expect(post('my-agent', { domain: 'a.example.test', extra: 1 }), 400, 'VALIDATION_FAILED');
       await expect(post('my-agent', { domain: 42 }), 400, 'VALIDATION_FAILED');

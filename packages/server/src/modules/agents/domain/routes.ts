@@ -115,7 +115,7 @@ export function registerDomainRoutes(
     },
     async (req) => {
       const agent = await managedAgent(req);
-      const domain = normalizeDomain((req.query as { domain: string }).domain);
+      const domain = normalizeDomain((req.query as { domain: string }).domain, 'querystring.domain');
       // verify-domain would refuse a new domain at the limit whatever its challenge: no token to publish for nothing.
       // A read before the transaction (the port reads outside it); verify-domain counts again when recording.
       await port.assertRoomForDomainProof(agent.id, domain);
@@ -163,7 +163,8 @@ export function registerDomainRoutes(
         port,
         checker,
         agent,
-        body.domain,
+        // Here, so that a refusal names the field (verifyDomain's own normalization keeps the canonical name as is).
+        normalizeDomain(body.domain, 'body.domain'),
         (err) => req.log.warn({ err: { message: (err as Error).message } }, 'domain check failed unexpectedly'),
         async (trx) => {
           await port.holdCaller(trx, req, agent);
