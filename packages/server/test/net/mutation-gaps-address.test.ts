@@ -4,7 +4,7 @@
 // lies outside 2000::/3 and would stay refused as reserved: only its named reason is checked here.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressRefusal } from '../../src/net/index.ts';
+import { addressRefusal, canonicalAddress, isLoopbackAddress } from '../../src/net/index.ts';
 
 test('the last addresses of the refused IPv4 ranges are refused too', () => {
   const refused: Array<[string, RegExp]> = [
@@ -48,4 +48,25 @@ test('the IPv6 ranges no other test names are refused, with their ends', () => {
   for (const ip of ['2001:db9::1', '3fff:1000::1', '2606:4700::1']) {
     assert.equal(addressRefusal(ip), null, ip);
   }
+});
+
+test('prefixes are matched to their full length: near misses of ::ffff:0:0/96, 64:ff9b::/96 and 2001::/23', () => {
+  // Judged as IPv4-mapped or NAT64 by a shorter prefix, these would pass as the public 8.8.8.8 they end in.
+  for (const ip of ['::ff00:808:808', '::fffe:808:808', '64:ff9b::1:808:808', '64:ff9b:0:1::808:808']) {
+    assert.match(addressRefusal(ip) ?? 'allowed', /reserved/, ip);
+  }
+  // 2001:100::/24 is the upper half of 2001::/23: outside a /24 it would be global unicast.
+  for (const ip of ['2001:100::1', '2001:1ff:ffff::1']) assert.match(addressRefusal(ip) ?? 'allowed', /IETF/, ip);
+  assert.equal(addressRefusal('2001:200::1'), null);
+});
+
+test('insecure mode allows the IPv4-compatible form of loopback, as isLoopbackAddress documents', () => {
+  assert.ok(isLoopbackAddress('::127.0.0.1'));
+  assert.equal(addressRefusal('::127.0.0.1', { allowLoopback: true }), null);
+  assert.match(addressRefusal('::10.0.0.1', { allowLoopback: true }) ?? 'allowed', /IPv4-compatible form of private/);
+});
+
+test('canonicalAddress leaves a single zero group as 0 (RFC 5952 4.2.2)', () => {
+  assert.equal(canonicalAddress('1:0:2:3:4:5:6:7'), '1:0:2:3:4:5:6:7');
+  assert.equal(canonicalAddress('2001:db8:0:1:1:1:1:1'), '2001:db8:0:1:1:1:1:1');
 });
