@@ -46,6 +46,8 @@ before(async () => {
     'metadata.test': { A: ['169.254.169.254'] },
     'mixed.test': { A: [SITE, '127.0.0.1'] },
     'two.test': { A: [DROPPING, SITE] },
+    'dropping.test': { A: [DROPPING] },
+    'wrong-then-dropping.test': { A: [SITE, DROPPING] },
     'wrong-name.test': { A: [SITE] },
     'nothing.test': {},
   });
@@ -74,6 +76,10 @@ before(async () => {
       case '/big':
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end(Buffer.alloc(Number(url.searchParams.get('size')), 'a'));
+        return;
+      case '/cut': // promises 100 bytes, sends 3, closes
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('abc', () => res.socket?.destroy());
         return;
       case '/hang': // never answers
         return;
@@ -107,6 +113,18 @@ beforeEach(() => {
 
 function opts(extra: Partial<SafeFetchOptions> = {}): SafeFetchOptions {
   return { dns: createDnsClient({ servers: [dnsServer.address] }), connect, publicTestAddresses: [SITE], ...extra };
+}
+
+/** The test connector, except that connections to {@link DROPPING} never complete; every target is recorded. */
+function droppingConnector(tried: string[]): Connector {
+  return (target) => {
+    tried.push(target.address);
+    if (target.address !== DROPPING) return connect(target);
+    // A SYN that is never answered: Node queues what is written to a connecting socket until it connects.
+    const never = new Socket();
+    (never as { connecting: boolean }).connecting = true;
+    return never;
+  };
 }
 
 async function refused(url: string, code: NetErrorCode, extra: Partial<SafeFetchOptions> = {}): Promise<void> {
@@ -313,18 +331,32 @@ test('no proxy: HTTPS_PROXY and HTTP_PROXY are ignored', async () => {
 
 test("an address that drops connections gets one attempt, and the host's next address answers", async () => {
   const tried: string[] = [];
-  const dropping: Connector = (target) => {
-    tried.push(target.address);
-    if (target.address !== DROPPING) return connect(target);
-    // A SYN that is never answered: Node queues what is written to a connecting socket until it connects.
-    const never = new Socket();
-    (never as { connecting: boolean }).connecting = true;
-    return never;
-  };
   const res = await safeFetch(
     'https://two.test/hello',
-    opts({ connect: dropping, publicTestAddresses: [SITE, DROPPING], connectAttemptMs: 50, deadlineMs: 2000 }),
+    opts({
+      connect: droppingConnector(tried),
+      publicTestAddresses: [SITE, DROPPING],
+      connectAttemptMs: 50,
+      deadlineMs: 2000,
+    }),
   );
   assert.equal(res.body.toString(), 'hello two.test');
   assert.deepEqual(tried, [DROPPING, SITE]);
+});
+
+test('the last address gets what is left of the deadline, not one attempt; a TLS failure is not retried', async () => {
+  const tried: string[] = [];
+  const extra = { connect: droppingConnector(tried), publicTestAddresses: [SITE, DROPPING], connectAttemptMs: 50 };
+  await refused('https://dropping.test/hello', 'DEADLINE_EXCEEDED', { ...extra, deadlineMs: 300 });
+  assert.deepEqual(tried, [DROPPING]);
+  tried.length = 0;
+  // The certificate does not name the host: the next address (same host, same certificate check) is not tried.
+  await refused('https://wrong-then-dropping.test/hello', 'TLS_FAILED', { ...extra, deadlineMs: 2000 });
+  assert.deepEqual(tried, [SITE]);
+});
+
+test('a body cut short of its Content-Length fails; the URL answered is given without its fragment', async () => {
+  await refused('https://site.test/cut', 'HTTP_FAILED');
+  const res = await safeFetch('https://site.test/hello#frag', opts());
+  assert.equal(res.url, 'https://site.test/hello');
 });
