@@ -10,7 +10,14 @@ before(async () => {
     'host.test': { A: ['127.0.0.5', '127.0.0.6'], AAAA: ['::1'] },
     'v6only.test': { AAAA: ['2001:db8::1'] },
     'empty.test': {},
+    'v4-lost.test': { AAAA: ['2001:db8::2'] },
+    'v6-lost.test': { A: ['127.0.0.7'] },
+    'v4-lost-v6-empty.test': {},
+    'v6-lost-v4-empty.test': {},
   });
+  for (const lost of ['v4-lost.test/A', 'v6-lost.test/AAAA', 'v4-lost-v6-empty.test/A', 'v6-lost-v4-empty.test/AAAA']) {
+    server.silent.add(lost);
+  }
 });
 after(() => server.close());
 
@@ -45,6 +52,24 @@ test('a server that never answers: DNS_FAILED after the resolver timeout, DEADLI
     isNetError(e, 'DEADLINE_EXCEEDED'),
   );
   assert.ok(Date.now() - started < 1500, 'the abort cut the lookups short');
+});
+
+test('addresses: one family failing is tolerated when the other answers, and is DNS_FAILED when it has none', async () => {
+  const dns = createDnsClient({ servers: [server.address], timeoutMs: 100, tries: 1 });
+  assert.deepEqual(await dns.resolveAddresses('v4-lost.test'), [{ address: '2001:db8::2', family: 6 }]);
+  assert.deepEqual(await dns.resolveAddresses('v6-lost.test'), [{ address: '127.0.0.7', family: 4 }]);
+  // Not [] (which the fetcher reports as "no A or AAAA record"): the missing answer may have held an address.
+  for (const name of ['v4-lost-v6-empty.test', 'v6-lost-v4-empty.test', 'silent.test']) {
+    await assert.rejects(dns.resolveAddresses(name), (e) => isNetError(e, 'DNS_FAILED') && /ETIMEOUT/.test(e.message));
+  }
+});
+
+test('a signal already aborted: DEADLINE_EXCEEDED without a query sent', async () => {
+  const dns = createDnsClient({ servers: [server.address] });
+  const aborted = (e: unknown) => isNetError(e, 'DEADLINE_EXCEEDED');
+  await assert.rejects(dns.resolveTxt('aborted.test', AbortSignal.abort()), aborted);
+  await assert.rejects(dns.resolveAddresses('aborted.test', AbortSignal.abort()), aborted);
+  assert.equal(server.count('aborted.test'), 0);
 });
 
 test('VOUCH_DNS_SERVERS syntax: ip, ip:port, IPv6 and [IPv6]:port; anything else is refused', () => {
