@@ -73,6 +73,13 @@ before(async () => {
         res.writeHead(301, { location: url.searchParams.get('u')!, 'set-cookie': 'session=secret; Path=/' });
         res.end();
         return;
+      case '/status': // answers status `s`, with `u` as Location when given
+        res.writeHead(
+          Number(url.searchParams.get('s')),
+          url.searchParams.has('u') ? { location: url.searchParams.get('u')! } : {},
+        );
+        res.end();
+        return;
       case '/big':
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end(Buffer.alloc(Number(url.searchParams.get('size')), 'a'));
@@ -359,4 +366,15 @@ test('a body cut short of its Content-Length fails; the URL answered is given wi
   await refused('https://site.test/cut', 'HTTP_FAILED');
   const res = await safeFetch('https://site.test/hello#frag', opts());
   assert.equal(res.url, 'https://site.test/hello');
+});
+
+test('every redirect status is followed, a 3xx without Location is the answer; User-Agent and Accept are sent', async () => {
+  for (const status of [301, 302, 303, 307, 308]) {
+    const res = await safeFetch(`https://site.test/status?s=${status}&u=/hello`, opts());
+    assert.deepEqual([res.status, res.redirects], [200, ['https://site.test/hello']], `${status}`);
+  }
+  const bare = await safeFetch('https://site.test/status?s=302', opts({ accept: 'text/plain' }));
+  assert.deepEqual([bare.status, bare.redirects], [302, []]);
+  assert.match(String(seenHeaders.at(-1)!['user-agent']), /^Vouch\/\S+ \(domain verification\)$/);
+  assert.equal(seenHeaders.at(-1)!.accept, 'text/plain');
 });
