@@ -17,7 +17,7 @@ import {
   isNetError,
   safeFetch,
 } from '../../src/net/index.ts';
-import type { ConnectTarget, Connector, NetErrorCode, SafeFetchOptions } from '../../src/net/index.ts';
+import type { ConnectTarget, Connector, NetErrorCode, ResolvedAddress, SafeFetchOptions } from '../../src/net/index.ts';
 import { TestDnsServer } from './fixtures/dns-server.ts';
 import { TestHttpsServer } from './fixtures/https-server.ts';
 import { makeTestPki } from './fixtures/pki.ts';
@@ -377,4 +377,13 @@ test('every redirect status is followed, a 3xx without Location is the answer; U
   assert.deepEqual([bare.status, bare.redirects], [302, []]);
   assert.match(String(seenHeaders.at(-1)!['user-agent']), /^Vouch\/\S+ \(domain verification\)$/);
   assert.equal(seenHeaders.at(-1)!.accept, 'text/plain');
+});
+
+test('deadline: a DNS client that ignores the signal and answers late cannot open a connection', async () => {
+  let answer!: (addresses: ResolvedAddress[]) => void;
+  const dns = { resolveAddresses: () => new Promise<ResolvedAddress[]>((resolve) => (answer = resolve)) };
+  await refused('https://site.test/hello', 'DEADLINE_EXCEEDED', { dns, deadlineMs: 50 });
+  answer([{ address: SITE, family: 4 }]);
+  await new Promise((resolve) => setImmediate(resolve)); // the abandoned fetch runs on to the connector, if it would
+  assert.deepEqual(calls, []);
 });
