@@ -43,22 +43,29 @@ eachEngine('a retired key verifies no token with an iat after it stopped signing
     assert.notEqual(newKid, oldKid);
     // What a process of the previous version would have recorded instead: the same claims at B's time, old key.
     const old = (await listServerKeys(a.ctx.storage, kek, 'capability')).find((k) => k.kid === oldKid)!;
-    const claims = {
-      ...decodeJwt(late.body.token!).claims,
-      jti: encodeBase64url(randomBytes(16)),
-    } as CapabilityClaims;
-    const stale = await signCapabilityToken(claims, parsePrivateKey(old.privateKey.export({ format: 'jwk' })), {
-      kid: oldKid,
-    });
+    const lateClaims = decodeJwt(late.body.token!).claims as unknown as CapabilityClaims;
     const row = await a.ctx.storage.db
       .selectFrom('capability_tokens')
       .selectAll()
-      .where('jti', '=', decodeJwt(late.body.token!).claims.jti as string)
+      .where('jti', '=', lateClaims.jti)
       .executeTakeFirstOrThrow();
-    await a.ctx.storage.db
-      .insertInto('capability_tokens')
-      .values({ ...row, jti: claims.jti, token_sha256: sha256HexSync(stale) })
-      .execute();
+    const recordOld = async (iat: number): Promise<string> => {
+      const claims = { ...lateClaims, jti: encodeBase64url(randomBytes(16)), iat, exp: iat + 3600 };
+      const text = await signCapabilityToken(claims, parsePrivateKey(old.privateKey.export({ format: 'jwk' })), {
+        kid: oldKid,
+      });
+      await a.ctx.storage.db
+        .insertInto('capability_tokens')
+        .values({ ...row, jti: claims.jti, token_sha256: sha256HexSync(text) })
+        .execute();
+      return text;
+    };
+    const stale = await recordOld(lateClaims.iat);
+    // The last second the old key can have signed in (retirement + key cache + skew) still verifies; the next not.
+    const issuedUntil = old.retiredAt! + 60_000 + a.ctx.config.clockSkewSeconds * 1000;
+    assert.equal(issuedUntil % 1000, 0, 'the edge is a whole second');
+    const lastSigned = await recordOld(issuedUntil / 1000);
+    const afterLast = await recordOld(issuedUntil / 1000 + 1);
 
     // At B's time, A's gateway refuses the late token and still allows the one signed before.
     a.clock.set(T0 + AHEAD_MS);
@@ -67,6 +74,8 @@ eachEngine('a retired key verifies no token with an iat after it stopped signing
     const d = await intercept(a.app, stale, X);
     assert.equal(d.decision, 'deny');
     assert.equal(d.code, 'INVALID_SIGNATURE');
+    assert.deepEqual(await intercept(a.app, lastSigned, X), { decision: 'allow' });
+    assert.equal((await intercept(a.app, afterLast, X)).code, 'INVALID_SIGNATURE');
   } finally {
     await b.app.close();
     await a.app.close();
