@@ -14,7 +14,18 @@ import { entryFor, governedRegistry, throwsCode, type Governed } from './registr
 
 let g: Governed;
 const invalid = (fn: () => unknown, pattern: RegExp) => throwsCode(fn, 'REGISTRY_INVALID', pattern);
-const NOT_TIMES = [null, 5, '2025-01-01', '2025-01-01T00:00:00+00:00', '2025-02-30T00:00:00Z'];
+// With the last four, mutations of isoTime's bounds (h > 23, mi > 59, sec > 59, d < 1) made to let each through.
+const NOT_TIMES = [
+  null,
+  5,
+  '2025-01-01',
+  '2025-01-01T00:00:00+00:00',
+  '2025-02-30T00:00:00Z',
+  '2025-01-01T24:00:00Z',
+  '2025-01-01T00:60:00Z',
+  '2025-01-01T00:00:60Z',
+  '2025-01-00T00:00:00Z',
+];
 
 before(async () => {
   g = await governedRegistry();
@@ -52,6 +63,14 @@ test("a revoked record's revokedAt is an ISO-8601 UTC time", () => {
     (d.revoked[0] as { revokedAt: unknown }).revokedAt = revokedAt;
     invalid(() => validateRegistryDocument(d), /^revoked\[0\]\.revokedAt: /);
   }
+});
+
+// Mutation: sha256Hex's pattern taking uppercase hex digits (two spellings of one step hash).
+test("a governance step's prev is lowercase hex", () => {
+  const d: RegistryDocument = structuredClone(g.doc);
+  const step = d.governance[4] as ProposalStep;
+  step.prev = step.prev.toUpperCase();
+  invalid(() => validateRegistryDocument(d), /^governance\[4\]\.prev: must be 64 lowercase hex digits/);
 });
 
 // Mutations: `if (p.$schema !== undefined) string(…)` and `if (p.reason !== undefined) string(…)` dropped (the
