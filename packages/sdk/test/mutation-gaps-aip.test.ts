@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {
   AIP_TYP,
   aipClaimName,
+  aipIssueProofMessage,
   aipKeysFromJwks,
   decodeBase64url,
   encodeBase64url,
@@ -92,4 +93,18 @@ test('es256KeyFromJwk refuses coordinates that are not reduced mod p (a second s
   assert.equal(decodeBase64url(unreduced.x).length, 32);
   assert.equal(es256KeyFromJwk(unreduced), undefined);
   assert.deepEqual(aipKeysFromJwks({ keys: [{ ...unreduced, kid: 'k' }] }).kids, []);
+});
+
+// Mutations: `signedAt < 0` or `did.length === 0` dropped from aipIssueProofMessage (a message no server accepts was
+// signed: "aip-issue::identity::5", or one for a time before the epoch).
+test('an issuance proof message needs a non-empty did and a signedAt from the epoch on', () => {
+  assert.equal(aipIssueProofMessage({ did: DID, tokenType: 'identity', signedAt: 0 }), `aip-issue:${DID}:identity::0`);
+  assert.throws(() => aipIssueProofMessage({ did: DID, tokenType: 'identity', signedAt: -1 }), {
+    code: 'INVALID_ARGUMENT',
+    message: /signedAt must be milliseconds since the epoch/,
+  });
+  assert.throws(() => aipIssueProofMessage({ did: '', tokenType: 'identity', signedAt: 5 }), {
+    code: 'INVALID_ARGUMENT',
+    message: /did must be a string/,
+  });
 });
