@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   validateProposal,
   validateRegistryDocument,
+  type GenesisStep,
   type Proposal,
   type ProposalStep,
   type RegistryDocument,
@@ -96,4 +97,21 @@ test('a remove proposal carries no threshold, a threshold proposal no entry', ()
     () => validateProposal({ ...proposalOf(2), entry: entryFor(g.orgs.foxtrot!) }),
     /^entry: must be absent in a "threshold" proposal/,
   );
+});
+
+// Mutations: `thumbprint(genesis.registry)`, `ed25519PublicKey(genesis.rootKey)`, `sha256Hex(admit.prev)` and
+// `thumbprint(proposal.registry)` dropped.
+test('a genesis step names registry and root key, an admit step its prev, a proposal its registry, by shape', () => {
+  const withGenesis = (change: Partial<GenesisStep>): RegistryDocument => {
+    const d: RegistryDocument = structuredClone(g.doc);
+    Object.assign(d.governance[0]!, change);
+    return d;
+  };
+  invalid(() => validateRegistryDocument(withGenesis({ registry: 'acme' })), /^governance\[0\]\.registry: /);
+  invalid(() => validateRegistryDocument(withGenesis({ rootKey: 'ed25519:acme' })), /^governance\[0\]\.rootKey: /);
+  const admit = { sequence: 6, kind: 'admit', appliedAt: g.doc.updatedAt, entry: g.doc.issuers[0] };
+  const withAdmit = (prev: string) => ({ ...g.doc, governance: [...g.doc.governance, { ...admit, prev }] });
+  assert.equal(validateRegistryDocument(withAdmit('a'.repeat(64))).governance.length, 6);
+  invalid(() => validateRegistryDocument(withAdmit('A'.repeat(64))), /^governance\[5\]\.prev: /);
+  invalid(() => validateProposal({ ...proposalOf(3), registry: 'acme' }), /^registry: /);
 });
