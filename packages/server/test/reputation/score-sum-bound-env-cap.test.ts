@@ -6,9 +6,9 @@
 // layer, as in score-sum-bound.test.ts.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import * as store from '../../src/modules/reputation/store.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
+import { seedNearBound } from './near-bound.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const CAP = 50; // VOUCH_REPUTATION_ENVIRONMENT_CAP's default
@@ -23,21 +23,8 @@ eachEngine('a value the environment allowance stops does not count towards the s
   const key = await createIntegrator(t, 'shop', METRICS);
   const agent = await registerAgent(t);
   await allow(t, agent, 'shop');
-  const row = (scope: string) => ({
-    agentId: agent.id,
-    scope,
-    micro: { origin: 0, presence: 0, conduct: MAX - 500_000_000 }, // 500 points short of the bound
-    penalty: 0,
-    environmentCount: 1,
-    updatedAt: 1,
-  });
-  await store.flushState(storage.db, storage.engine, {
-    scores: [row('global'), row('shop')],
-    totals: [],
-    days: [],
-    // One slot left in the environment.
-    envs: [{ agentId: agent.id, envId: 'shop.production.v1', integratorSlug: 'shop', counted: CAP - 1 }],
-  });
+  // 500 points short of the bound, one slot left in the environment.
+  await seedNearBound(storage, agent.id, { envCounted: CAP - 1 });
   // `tasks` takes the last slot (+500 points: exactly to the bound); `bonus` finds the allowance full and counts
   // nothing.
   const res = await ingest(t, key, [

@@ -5,9 +5,9 @@
 // as in score-sum-bound.test.ts.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import * as store from '../../src/modules/reputation/store.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
+import { seedNearBound } from './near-bound.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const METRICS = [{ metricKey: 'complaints', polarity: 'hurt' as const, weight: 100, lane: 'presence' as const }];
@@ -18,21 +18,7 @@ eachEngine('a hurt event that would take a lane sum past -(2^53 - 1) is refused'
   const key = await createIntegrator(t, 'shop', METRICS);
   const agent = await registerAgent(t);
   await allow(t, agent, 'shop');
-  const seeded = -(MAX - 500_000_000); // 500 points short of the bound
-  const row = (scope: string) => ({
-    agentId: agent.id,
-    scope,
-    micro: { origin: 0, presence: seeded, conduct: 0 },
-    penalty: 0,
-    environmentCount: 1,
-    updatedAt: 1,
-  });
-  await store.flushState(storage.db, storage.engine, {
-    scores: [row('global'), row('shop')],
-    totals: [],
-    days: [],
-    envs: [],
-  });
+  await seedNearBound(storage, agent.id, { lane: 'presence', negative: true }); // 500 points short of the bound
   const res = await ingest(t, key, [
     event('shop', agent, [{ metricKey: 'complaints', numberValue: 10 }], { externalEventId: 'past' }), // -1,000
     event('shop', agent, [{ metricKey: 'complaints', numberValue: 5 }], { externalEventId: 'to-the-bound' }), // -500

@@ -9,9 +9,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Storage } from '../../src/storage/index.ts';
-import * as store from '../../src/modules/reputation/store.ts';
 import { utcDay } from '../../src/modules/reputation/formula.ts';
-import type { DayState } from '../../src/modules/reputation/state.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { tableCounts } from '../helpers/app.ts';
 import {
@@ -25,6 +23,7 @@ import {
   repApp,
   resolve,
 } from '../integrators/helpers.ts';
+import { seedNearBound } from './near-bound.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const METRICS = [
@@ -47,27 +46,6 @@ async function eventIds(storage: Storage): Promise<string[]> {
   return rows.rows.map((r) => r.id);
 }
 
-/**
- * Both scopes of the agent's conduct lane 500 points short of the bound (what 9,007,199 counted contributions of 1,000
- * points would leave), `updatedAt` 1, its one environment `shop.production.v1` (with room), and these day counts.
- */
-async function seedNearBound(storage: Storage, agentId: string, days: DayState[] = []): Promise<void> {
-  const row = (scope: string) => ({
-    agentId,
-    scope,
-    micro: { origin: 0, presence: 0, conduct: MAX - 500_000_000 },
-    penalty: 0,
-    environmentCount: 1,
-    updatedAt: 1,
-  });
-  await store.flushState(storage.db, storage.engine, {
-    scores: [row('global'), row('shop')],
-    totals: [],
-    days,
-    envs: [{ agentId, envId: 'shop.production.v1', integratorSlug: 'shop', counted: 0 }],
-  });
-}
-
 eachEngine(
   'an event that would take a lane sum past 2^53 - 1 micro-points is refused; within, sums stay exact',
   async ({ open }) => {
@@ -77,9 +55,12 @@ eachEngine(
     const agent = await registerAgent(t);
     await allow(t, agent, 'shop');
     // Today's one `rare` contribution already counted: another takes no slot and moves no sum.
-    await seedNearBound(storage, agent.id, [
-      { agentId: agent.id, envId: 'shop.production.v1', metricKey: 'rare', day: utcDay(t.clock.now()), counted: 1 },
-    ]);
+    await seedNearBound(storage, agent.id, {
+      days: [
+        { agentId: agent.id, envId: 'shop.production.v1', metricKey: 'rare', day: utcDay(t.clock.now()), counted: 1 },
+      ],
+      envCounted: 0,
+    });
     const res = await ingest(t, key, [
       event('shop', agent, [{ metricKey: 'tasks', numberValue: 10 }], { externalEventId: 'over' }), // +1,000 points
       event('shop', agent, [{ metricKey: 'tasks', numberValue: 5 }], { externalEventId: 'to-the-bound' }), // +500
@@ -141,7 +122,7 @@ eachEngine('a neutral event moves updatedAt of a score row read for being near t
   const key = await createIntegrator(t, 'shop', METRICS);
   const agent = await registerAgent(t);
   await allow(t, agent, 'shop');
-  await seedNearBound(storage, agent.id);
+  await seedNearBound(storage, agent.id, { envCounted: 0 });
   const res = await ingest(t, key, [
     // Its +1,000 points bring the rows within the batch's reach: they are read. It is refused.
     event('shop', agent, [{ metricKey: 'tasks', numberValue: 10 }], { externalEventId: 'over' }),

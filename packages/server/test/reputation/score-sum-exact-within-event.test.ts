@@ -5,11 +5,10 @@
 // near the bound through the storage layer, as in score-sum-bound.test.ts.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import * as store from '../../src/modules/reputation/store.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
+import { NEAR_BOUND, seedNearBound } from './near-bound.ts';
 
-const MAX = Number.MAX_SAFE_INTEGER;
 const METRICS = [
   { metricKey: 'tasks', polarity: 'boost' as const, weight: 100, lane: 'conduct' as const },
   { metricKey: 'complaints', polarity: 'hurt' as const, weight: 100, lane: 'conduct' as const },
@@ -21,21 +20,7 @@ eachEngine('a boost and a hurt value of one event near the bound leave the lane 
   const key = await createIntegrator(t, 'shop', METRICS);
   const agent = await registerAgent(t);
   await allow(t, agent, 'shop');
-  const seeded = MAX - 500_000_000; // 500 points short of the bound, an odd number
-  const row = (scope: string) => ({
-    agentId: agent.id,
-    scope,
-    micro: { origin: 0, presence: 0, conduct: seeded },
-    penalty: 0,
-    environmentCount: 1,
-    updatedAt: 1,
-  });
-  await store.flushState(storage.db, storage.engine, {
-    scores: [row('global'), row('shop')],
-    totals: [],
-    days: [],
-    envs: [],
-  });
+  await seedNearBound(storage, agent.id); // 500 points short of the bound, an odd number
   // +1,000 points then -1,000 points: no net change, but the first alone would go 500 points past the bound.
   const res = await ingest(t, key, [
     event('shop', agent, [
@@ -53,8 +38,8 @@ eachEngine('a boost and a hurt value of one event near the bound leave the lane 
   assert.deepEqual(
     rows.rows.map((r) => [r.scope, String(r.v)]),
     [
-      ['global', String(seeded)],
-      ['shop', String(seeded)],
+      ['global', String(NEAR_BOUND)],
+      ['shop', String(NEAR_BOUND)],
     ],
   );
   await t.app.close();
