@@ -55,6 +55,23 @@ async function waitersOn(other: pg.Client, schema: string, table: string, count 
   }
 }
 
+/**
+ * A query of `w.storage` waiting on the lock of `meta` that `w.other` takes (in a transaction left open): its
+ * backend's pid, and what it fails with.
+ */
+async function queryBlockedOnMeta(
+  w: Awaited<ReturnType<typeof pgWorld>>,
+): Promise<{ pid: number; failed: Promise<unknown> }> {
+  await w.other.query('begin');
+  await w.other.query(`lock table "${w.schema}".meta in access exclusive mode`);
+  const failed = sql`select count(*) from meta`.execute(w.storage.db).then(
+    () => assert.fail('the query answered through the lock'),
+    (err: unknown) => err,
+  );
+  const [pid] = await waitersOn(w.other, w.schema, 'meta');
+  return { pid: pid!, failed };
+}
+
 test(
   'a connection lost while its query runs fails that query as DATABASE_UNAVAILABLE; the process and pool go on',
   pgOnly,
@@ -62,16 +79,10 @@ test(
     // No lock timeout, so the query waits on the lock until its backend is terminated.
     const w = await pgWorld(0);
     try {
-      await w.other.query('begin');
-      await w.other.query(`lock table "${w.schema}".meta in access exclusive mode`);
-      const blocked = sql`select count(*) from meta`.execute(w.storage.db).then(
-        () => assert.fail('the query answered through the lock'),
-        (err: unknown) => toStorageError(err),
-      );
-      const [pid] = await waitersOn(w.other, w.schema, 'meta');
+      const { pid, failed } = await queryBlockedOnMeta(w);
       // Before the fix the client's 'error' event, unheard while the query ran, killed the process (this test file).
       await w.other.query('select pg_terminate_backend($1)', [pid]);
-      const err = await blocked;
+      const err = toStorageError(await failed);
       assert.ok(err instanceof StorageError, String(err));
       assert.equal(err.code, 'DATABASE_UNAVAILABLE');
       await w.other.query('rollback');
@@ -131,15 +142,9 @@ test(
   async () => {
     const w = await pgWorld(0);
     try {
-      await w.other.query('begin');
-      await w.other.query(`lock table "${w.schema}".meta in access exclusive mode`);
-      const blocked = sql`select count(*) from meta`.execute(w.storage.db).then(
-        () => assert.fail('the query answered through the lock'),
-        (err: unknown) => err,
-      );
-      const [pid] = await waitersOn(w.other, w.schema, 'meta');
+      const { pid, failed } = await queryBlockedOnMeta(w);
       await w.other.query('select pg_cancel_backend($1)', [pid]);
-      const err = await blocked;
+      const err = await failed;
       // 57014 query_canceled: the connection stays usable, and nothing was done; a retry may succeed.
       assert.equal((err as { code?: unknown }).code, '57014');
       const mapped = toStorageError(err);
