@@ -61,7 +61,9 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
     return;
   }
   const api = toApiError(err.code);
-  log?.debug({ code: err.code, status: api.statusCode }, 'client error');
+  // An id, as on every other answer, logged with the refusal so that a client quoting it can be found.
+  const reqId = randomUUID();
+  log?.debug({ reqId, code: err.code, status: api.statusCode }, 'client error');
   // Node sets `_httpMessage` to the in-flight response: once its head is written, more bytes would corrupt it.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (!socket.writable || inFlight?.headersSent === true) {
@@ -69,7 +71,7 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
     return;
   }
   const text = body(api);
-  const head = rawHead(api, text);
+  const head = rawHead(api, text, [['X-Request-Id', reqId]]);
   // Destroyed once flushed: the parser is done with this connection, and a client that keeps it open holds a socket.
   socket.end(head + text, () => socket.destroy());
 }

@@ -88,6 +88,9 @@ function assertVouchError(res: RawResponse, status: number, code: string): void 
   assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
   assert.equal(res.headers['connection'], 'close');
   assert.equal(res.headers['cache-control'], 'no-store');
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  // Like every other answer (Fastify's, the 417 and the CONNECT 405): the id a client quotes to an operator.
+  assert.match(res.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/, res.raw);
   assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.body, 'latin1'));
   assert.equal(typeof body.error, 'string');
   assert.ok((body.error as string).length > 0);
