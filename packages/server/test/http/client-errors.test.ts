@@ -145,6 +145,15 @@ test('a connection whose response already started is closed without another resp
   assert.equal(await done, '');
 });
 
+test('a connection the peer reset (ECONNRESET) is closed without an answer written on it', async () => {
+  const { client, server } = await connectPair();
+  const done = collect(client);
+  // Node reports a reset while its socket may still look writable: the peer is gone, nobody reads an answer.
+  vouch.app.server.emit('clientError', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), server);
+  assert.equal(await done, '');
+  assert.ok(server.destroyed);
+});
+
 test('an HTTP/1.1 request without Host is answered 400 VALIDATION_FAILED in JSON, not a bare 400', async () => {
   // RFC 9112 §3.2 asks a 400 for it; Node's own check answered one with no body and none of the API's headers.
   const res = await sendRaw('GET /healthz HTTP/1.1\r\nAccept: application/json\r\n\r\n');
