@@ -82,6 +82,18 @@ eachEngine('bad input gets a 4xx JSON error with a stable code and writes nothin
       'BODY_TOO_LARGE',
     );
 
+    // A Content-Length that promises more or fewer bytes than arrived is named, not "malformed" in general.
+    for (const length of ['100', '1']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/test/echo',
+        payload: JSON.stringify({ name: 'a', count: 1 }),
+        headers: { 'content-type': 'application/json', 'content-length': length },
+      });
+      assertError(res, 400, 'VALIDATION_FAILED');
+      assert.match((res.json() as { error: string }).error, /Content-Length/, length);
+    }
+
     const deep = `{"name":"a","count":1,"nested":${'{"a":'.repeat(100)}1${'}'.repeat(100)}}`;
     assertError(await post(app, deep), 400, 'JSON_TOO_DEEP');
     const deepArrays = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
