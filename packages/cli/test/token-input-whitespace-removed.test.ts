@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, draftRegistry, ISSUERS, ok, recordingServer, tempDir } from './helpers.ts';
+import { BIN, draftRegistry, ISSUERS, ok, recordingServer, run, tempDir } from './helpers.ts';
 
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZ2VudDpib3QifQ.c2lnbmF0dXJl';
 // As a wrapped terminal copies it: broken into lines, CRLF, an indent and a tab.
@@ -48,6 +48,20 @@ test('token inspect, verify and revoke drop ASCII whitespace anywhere in a token
 
   await vouch(dir, ['token', 'revoke', '--token', '-', '--server', server.url], WRAPPED);
   assert.deepEqual(JSON.parse(server.seen[1]!.body), { token: TOKEN });
+});
+
+// A token given as the argument ("$(cat token.txt)", a paste with a trailing space) has its ends trimmed: the
+// server and the decoder see the token, not the blank around it (no test held this: `return arg` passed them all).
+test('token verify and inspect trim the blank around a token given as the argument', async (t) => {
+  const server = await recordingServer(t, (res) =>
+    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ valid: false, code: 'X' })),
+  );
+  const verify = await run('token', 'verify', ` ${TOKEN}\n`, '--server', server.url);
+  assert.equal(verify.code, 1, verify.err);
+  assert.deepEqual(JSON.parse(server.seen[0]!.body), { token: TOKEN });
+  const inspect = await run('token', 'inspect', `\t${TOKEN} \n`, '--json');
+  assert.equal(inspect.code, 0, inspect.err);
+  assert.equal((JSON.parse(inspect.out) as { claims: { sub: string } }).claims.sub, 'agent:bot');
 });
 
 test('registry verify-credential drops ASCII whitespace inside a credential read from a file', async (t) => {
