@@ -33,3 +33,17 @@ test('agent verify: an answer the CLI refuses is not "the server refused"', asyn
     assert.equal(r.err, `vouch: ${server.url}/api/v1/signatures/verify ${said}.\n`);
   }
 });
+
+// A refusal (status 400 and up) whose code is one the client gives its own refusals stays the server's refusal: only
+// an answer below 400 is one the client refused (kills dropping `err.status < 400` in callServer).
+test('agent verify: a server refusal coded like a client refusal is still "the server refused"', async (t) => {
+  const dir = await tempDir(t);
+  const server = await serve(t, (res) =>
+    res
+      .writeHead(400, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ code: 'RESPONSE_INVALID', error: 'the request was not valid' })),
+  );
+  const r = await runClean({ HOME: dir, VOUCH_HOME: dir }, 'agent', 'verify', HASH, '--server', server.url);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(r.err, 'vouch: the server refused: RESPONSE_INVALID: the request was not valid\n');
+});
