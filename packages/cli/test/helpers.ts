@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPrivateKey, formatPublicKey, generateKeyPair } from '@vouch/sdk';
+import { serveAnswers } from '../../sdk/test/answering-server.ts';
+import type { Received } from '../../sdk/test/answering-server.ts';
 import { main } from '../src/main.ts';
 import type { Io } from '../src/output.ts';
 
@@ -140,12 +139,7 @@ export async function draftIssuer(
 }
 
 /** A request the {@link recordingServer} received. */
-export interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
+export type Seen = Received;
 
 /**
  * A loopback HTTP server, closed when the test ends, that records each request (with its body) and then lets
@@ -155,26 +149,8 @@ export async function recordingServer(
   t: { after: (fn: () => Promise<void>) => void },
   answer: (res: ServerResponse, seen: Seen) => void,
 ): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, headers: req.headers, body };
-      seen.push(s);
-      answer(res, s);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  const { url, received } = await serveAnswers(t, (_req, res) => answer(res, received.at(-1)!));
+  return { url, seen: received };
 }
 
 /** Starts a server on `env` long enough to read the key ids its JWKS publishes (sorted), then closes it. */

@@ -8,21 +8,37 @@ import { isVouchError } from '../src/index.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** A request as the server received it, its body as text. */
+export interface Received {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
 /**
- * Serves `handler` (called once each request's body has been read); `seen` lists the request URLs in order, and
- * `requests` the same requests as `METHOD URL`.
+ * Serves `handler` (called once each request's body has been read); `seen` lists the request URLs in order,
+ * `requests` the same requests as `METHOD URL`, and `received` each request with its headers and body.
  */
 export async function serveAnswers(
   t: { after: (fn: () => Promise<void>) => void },
   handler: Handler,
-): Promise<{ url: string; seen: string[]; requests: string[] }> {
+): Promise<{ url: string; seen: string[]; requests: string[]; received: Received[] }> {
   const seen: string[] = [];
   const requests: string[] = [];
+  const received: Received[] = [];
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push(req.url!);
       requests.push(`${req.method} ${req.url}`);
+      received.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       handler(req, res);
     });
   });
@@ -34,7 +50,7 @@ export async function serveAnswers(
         server.close(() => resolve());
       }),
   );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, requests };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, requests, received };
 }
 
 /** A handler answering `body` (text, or bytes sent as they are) as `type` with `status`. */

@@ -3,35 +3,21 @@
 // failed no test, since the tests' waits were far below or far above the cap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { VouchApiError, VouchClient } from '../src/index.ts';
+import { serveAnswers } from './answering-server.ts';
 
 test('a Retry-After of exactly maxRetryAfterMs is waited for; one second more is not', async (t) => {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      seen.push(req.url!);
-      const first = seen.filter((u) => u === req.url).length === 1;
-      if (!first) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      const wait = req.url === '/healthz' ? '30' : '31';
-      res
-        .writeHead(429, { 'content-type': 'application/json', 'retry-after': wait })
-        .end('{"error":"slow down","code":"RATE_LIMITED"}');
-    });
+  const { url, seen } = await serveAnswers(t, (req, res) => {
+    const first = seen.filter((u) => u === req.url).length === 1;
+    if (!first) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    const wait = req.url === '/healthz' ? '30' : '31';
+    res
+      .writeHead(429, { 'content-type': 'application/json', 'retry-after': wait })
+      .end('{"error":"slow down","code":"RATE_LIMITED"}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
   const sleeps: number[] = [];
   const client = new VouchClient({
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    baseUrl: url,
     retry: { retries: 2, maxRetryAfterMs: 30_000 },
     sleep: async (ms) => void sleeps.push(ms),
   });

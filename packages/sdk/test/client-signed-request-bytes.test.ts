@@ -7,40 +7,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { formatPublicKey, generateKeyPair, VouchClient } from '../src/index.ts';
+import { respond, serveAnswers } from './answering-server.ts';
+import type { Received } from './answering-server.ts';
 
 const DID = 'did:identity:abcdefghijklmnopqrstuvwxya';
 const SIGNED_AT = 1767225600123;
 
-interface Received {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A loopback server answering `{}` to everything and recording each request with its body as received. */
+/** A loopback server answering `{}` to everything, recording each request with its body as received. */
 async function recorder(t: { after: (fn: () => Promise<void>) => void }) {
-  const seen: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  const { url, received } = await serveAnswers(t, respond('application/json', '{}'));
+  return { url, seen: received };
 }
 
 async function agentClient(baseUrl: string) {
