@@ -4,24 +4,13 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
-
-const URL = '/.well-known/vouch-keys.json';
+import { listedKeys, rotateCapabilityKey, VOUCH_KEYS_URL as URL } from './vouch-keys-list.ts';
 
 eachEngine('vouch-keys.json is never cached past a listed key’s drops_at', async ({ open }) => {
   const t = await makeApp(await open());
   try {
-    const rotated = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/admin/keys/rotate',
-      headers: { 'x-api-key': t.adminKey },
-      payload: { purpose: 'capability' },
-    });
-    assert.equal(rotated.statusCode, 201, rotated.body);
-    const [retired] = (rotated.json() as { retired: string[] }).retired;
-    const listed = (await t.app.inject({ method: 'GET', url: URL })).json() as {
-      keys: Array<{ kid: string; drops_at?: string }>;
-    };
-    const dropsAt = Date.parse(listed.keys.find((k) => k.kid === retired)!.drops_at!);
+    const [retired] = await rotateCapabilityKey(t);
+    const dropsAt = Date.parse((await listedKeys(t)).find((k) => k.kid === retired)!.drops_at!);
 
     t.clock.set(dropsAt - 10_500);
     const near = await t.app.inject({ method: 'GET', url: URL });

@@ -8,17 +8,9 @@ import assert from 'node:assert/strict';
 import { ensureServerKey } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
+import { listedKeys, rotateCapabilityKey } from './vouch-keys-list.ts';
 
-const URL = '/.well-known/vouch-keys.json';
 const DAY_MS = 86_400_000;
-
-interface Listed {
-  kid: string;
-  purpose: string;
-  status: string;
-  created_at: string;
-  drops_at?: string;
-}
 
 eachEngine(
   'a capability key retired days after its creation is listed until retirement + its grace',
@@ -26,7 +18,7 @@ eachEngine(
     const storage = await open();
     const t = await makeApp(storage);
     try {
-      const listed = async () => ((await t.app.inject({ method: 'GET', url: URL })).json() as { keys: Listed[] }).keys;
+      const listed = () => listedKeys(t);
       const made = t.clock.now();
       // As every start makes it.
       await ensureServerKey(storage, t.kek, 'capability', 'EdDSA', made);
@@ -35,14 +27,7 @@ eachEngine(
 
       t.clock.advance(3 * DAY_MS);
       const retiredAt = t.clock.now();
-      const rotated = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/admin/keys/rotate',
-        headers: { 'x-api-key': t.adminKey },
-        payload: { purpose: 'capability' },
-      });
-      assert.equal(rotated.statusCode, 201, rotated.body);
-      assert.deepEqual((rotated.json() as { retired: string[] }).retired, [active.kid]);
+      assert.deepEqual(await rotateCapabilityKey(t), [active.kid]);
 
       const skewMs = t.ctx.config.clockSkewSeconds * 1000;
       assert.ok(skewMs > 0, 'the default skew counts');
