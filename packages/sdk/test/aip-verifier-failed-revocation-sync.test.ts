@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AIP_TYP, aipClaimName, createAipVerifier, generateKeyPair, signJwt } from '../src/index.ts';
-import type { AipCheckResult, Jwks } from '../src/index.ts';
+import type { AipCheckResult, AipVerifierOptions, Jwks } from '../src/index.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 const S = NOW / 1000;
@@ -64,13 +64,16 @@ after(() => server.close());
 
 const verdict = (r: AipCheckResult): string => (r.valid ? 'valid' : r.code);
 
-test('a failed revocation sync is retried at most every revocationsRetryIntervalMs, stale list or not', async () => {
+/** Resets the issuer to serving an empty list, and makes a verifier of it whose clock (at NOW) the test moves. */
+function verifierOfIssuer(options: Omit<AipVerifierOptions, 'issuer' | 'now'>) {
   issuerState.revocations = 'ok';
   issuerState.revokedJti = [];
-  let now = NOW;
-  const verifier = createAipVerifier({
-    issuer,
-    now: () => now,
+  const clock = { now: NOW };
+  return { verifier: createAipVerifier({ issuer, now: () => clock.now, ...options }), clock };
+}
+
+test('a failed revocation sync is retried at most every revocationsRetryIntervalMs, stale list or not', async () => {
+  const { verifier, clock } = verifierOfIssuer({
     revocationsMaxAgeMs: 30_000,
     revocationsMaxStaleMs: 300_000,
     revocationsRetryIntervalMs: 5_000,
@@ -81,21 +84,21 @@ test('a failed revocation sync is retried at most every revocationsRetryInterval
   // The list is due (older than 30 s) and the issuer fails: one attempt per 5 s, the last list serving meanwhile.
   issuerState.revocations = '503';
   issuerState.listRequests = 0;
-  now += 31_000;
+  clock.now += 31_000;
   for (let i = 0; i < 10; i++) {
     assert.equal(verdict(await verifier.check(token)), 'valid', 'the list synced 31-35.5 s ago still serves');
-    now += 500;
+    clock.now += 500;
   }
   assert.equal(issuerState.listRequests, 1, 'one sync attempt for ten verifications within 5 s');
   assert.equal(verdict(await verifier.check(token)), 'valid');
   assert.equal(issuerState.listRequests, 2, 'tried again once 5 s have passed');
 
   // Past revocationsMaxStaleMs it fails closed, still without a request per token.
-  now = NOW + 301_000;
+  clock.now = NOW + 301_000;
   issuerState.listRequests = 0;
   for (let i = 0; i < 10; i++) {
     assert.equal(verdict(await verifier.check(token)), 'AIP_FETCH_FAILED', 'too stale: refused, never unchecked');
-    now += 400;
+    clock.now += 400;
   }
   assert.equal(issuerState.listRequests, 1, 'refusals within 5 s of a failure do not ask the issuer again');
   const refused = await verifier.verify(token).then(
@@ -108,47 +111,36 @@ test('a failed revocation sync is retried at most every revocationsRetryInterval
   // The issuer recovers (and has revoked the token meanwhile): the next attempt, 5 s after the last, sees it.
   issuerState.revocations = 'ok';
   issuerState.revokedJti = ['j-1'];
-  now += 5_000;
+  clock.now += 5_000;
   assert.equal(verdict(await verifier.check(token)), 'TOKEN_REVOKED');
   assert.equal(issuerState.listRequests, 2);
-  now += 10_000;
+  clock.now += 10_000;
   assert.equal(verdict(await verifier.check(token)), 'TOKEN_REVOKED');
   assert.equal(issuerState.listRequests, 2, 'a fresh list is not synced again before revocationsMaxAgeMs');
 });
 
 test('after a failed sync the last list serves until revocationsMaxStaleMs old, not a millisecond longer', async () => {
-  issuerState.revocations = 'ok';
-  issuerState.revokedJti = [];
-  let now = NOW;
-  const verifier = createAipVerifier({
-    issuer,
-    now: () => now,
-    revocationsMaxStaleMs: 60_000,
-    revocationsRetryIntervalMs: 0,
-  });
+  const { verifier, clock } = verifierOfIssuer({ revocationsMaxStaleMs: 60_000, revocationsRetryIntervalMs: 0 });
   assert.equal(verdict(await verifier.check(token)), 'valid');
   issuerState.revocations = '503';
-  now = NOW + 60_000;
+  clock.now = NOW + 60_000;
   assert.equal(verdict(await verifier.check(token)), 'valid', 'synced 60 s ago: still serves');
-  now += 1;
+  clock.now += 1;
   assert.equal(verdict(await verifier.check(token)), 'AIP_FETCH_FAILED', 'older than revocationsMaxStaleMs');
 });
 
 test('a clock set back after a failed sync does not hold the next attempt back', async () => {
-  issuerState.revocations = 'ok';
-  issuerState.revokedJti = [];
-  let now = NOW;
-  const verifier = createAipVerifier({ issuer, now: () => now, revocationsMaxAgeMs: 30_000 });
+  const { verifier, clock } = verifierOfIssuer({ revocationsMaxAgeMs: 30_000 });
   assert.equal(verdict(await verifier.check(token)), 'valid');
   issuerState.revocations = '503';
-  now = NOW + 40_000;
+  clock.now = NOW + 40_000;
   assert.equal(verdict(await verifier.check(token)), 'valid', 'the failed sync leaves the last list serving');
   // The issuer recovers with the token revoked, and the clock goes back 5 s: the failure is not "less than
   // revocationsRetryIntervalMs ago", and the list (synced 35 s before) is due, so the sync is tried at once.
   issuerState.revocations = 'ok';
   issuerState.revokedJti = ['j-1'];
   issuerState.listRequests = 0;
-  now = NOW + 35_000;
+  clock.now = NOW + 35_000;
   assert.equal(verdict(await verifier.check(token)), 'TOKEN_REVOKED');
   assert.equal(issuerState.listRequests, 1);
 });
@@ -157,30 +149,24 @@ test('a revocation list whose discovery fails is looked for at most every revoca
   // Static keys: the discovery document is fetched only to find the revocation list.
   issuerState.discovery = '503';
   t.after(() => (issuerState.discovery = 'ok'));
-  issuerState.revocations = 'ok';
-  issuerState.revokedJti = [];
   issuerState.discoveryRequests = 0;
-  let now = NOW;
-  const verifier = createAipVerifier({ issuer, jwks, now: () => now, revocationsRetryIntervalMs: 5_000 });
+  const { verifier, clock } = verifierOfIssuer({ jwks, revocationsRetryIntervalMs: 5_000 });
   for (let i = 0; i < 10; i++) {
     assert.equal(verdict(await verifier.check(token)), 'AIP_FETCH_FAILED', 'no list: refused, never unchecked');
-    now += 400;
+    clock.now += 400;
   }
   assert.equal(issuerState.discoveryRequests, 1, 'one attempt for ten verifications within 5 s');
   issuerState.discovery = 'ok';
-  now = NOW + 5_000;
+  clock.now = NOW + 5_000;
   assert.equal(verdict(await verifier.check(token)), 'valid', 'tried again once 5 s have passed');
   assert.equal(issuerState.discoveryRequests, 2);
 });
 
 test('syncRevocations() asks the issuer whenever called, and its success ends the wait after a failure', async () => {
-  issuerState.revocations = 'ok';
-  issuerState.revokedJti = [];
-  let now = NOW;
-  const verifier = createAipVerifier({ issuer, now: () => now, revocationsMaxStaleMs: 60_000 });
+  const { verifier, clock } = verifierOfIssuer({ revocationsMaxStaleMs: 60_000 });
   assert.equal(verdict(await verifier.check(token)), 'valid');
   issuerState.revocations = '503';
-  now += 61_000;
+  clock.now += 61_000;
   issuerState.listRequests = 0;
   assert.equal(verdict(await verifier.check(token)), 'AIP_FETCH_FAILED');
   await assert.rejects(verifier.syncRevocations(), { code: 'AIP_FETCH_FAILED' });
