@@ -179,14 +179,7 @@ async function assertNotStoredElsewhere(storage: Storage, kid: string, purpose: 
  * ```
  */
 export async function listServerKeys(storage: Storage, kek: Buffer, purpose?: string): Promise<ServerKey[]> {
-  let query = storage.db.selectFrom('server_keys').selectAll();
-  if (purpose !== undefined) {
-    assertPurpose(purpose);
-    query = query.where('purpose', '=', purpose);
-  }
-  const rows = await translateErrors(() =>
-    query.orderBy(codePointOrder(storage.engine, 'purpose')).orderBy('generation', 'desc').execute(),
-  );
+  const rows = await translateErrors(() => listing(storage, purpose).selectAll().execute());
   return decodeStored(storage.db, rows, kek);
 }
 
@@ -203,16 +196,8 @@ export type PublicServerKey = Omit<ServerKey, 'privateKey'>;
  * ```
  */
 export async function listPublicServerKeys(storage: Storage, purpose?: string): Promise<PublicServerKey[]> {
-  let query = storage.db
-    .selectFrom('server_keys')
-    .select(['kid', 'purpose', 'alg', 'generation', 'status', 'public_jwk', 'created_at', 'retired_at']);
-  if (purpose !== undefined) {
-    assertPurpose(purpose);
-    query = query.where('purpose', '=', purpose);
-  }
-  const rows = await translateErrors(() =>
-    query.orderBy(codePointOrder(storage.engine, 'purpose')).orderBy('generation', 'desc').execute(),
-  );
+  const columns = ['kid', 'purpose', 'alg', 'generation', 'status', 'public_jwk', 'created_at', 'retired_at'] as const;
+  const rows = await translateErrors(() => listing(storage, purpose).select(columns).execute());
   return rows.map((row) => ({
     kid: row.kid,
     purpose: row.purpose,
@@ -223,6 +208,19 @@ export async function listPublicServerKeys(storage: Storage, purpose?: string): 
     createdAt: row.created_at,
     retiredAt: row.retired_at,
   }));
+}
+
+/**
+ * The key lists' query, columns left to the caller: every key, or `purpose`'s, ordered by purpose in code points on
+ * both engines (not the database's collation), then newest generation first.
+ */
+function listing(storage: Storage, purpose?: string) {
+  let query = storage.db.selectFrom('server_keys');
+  if (purpose !== undefined) {
+    assertPurpose(purpose);
+    query = query.where('purpose', '=', purpose);
+  }
+  return query.orderBy(codePointOrder(storage.engine, 'purpose')).orderBy('generation', 'desc');
 }
 
 /** What {@link rotateServerKey} did. */
