@@ -29,14 +29,19 @@ interface CredentialOptions {
   dir: string;
 }
 
+/**
+ * The entries of one --scope, added to the earlier ones; blank pieces between commas are skipped. A --scope naming no
+ * entry at all (`--scope "$SCOPES"` with SCOPES unset) is refused: without entries the credential allows any scope.
+ */
 function collect(value: string, previous: string[]): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length === 0) {
+    throw new CliError(`--scope ${JSON.stringify(value)} names no "<resource>:<action>" entry; omit it for any scope.`);
+  }
+  return [...previous, ...entries];
 }
 
 /** Whether `a` and `b` name the same existing file (a link to it included). */
