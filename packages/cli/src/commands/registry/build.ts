@@ -28,6 +28,7 @@ import {
   jsonFiles,
   layout,
   readBytes,
+  readIssuerFile,
   readRegistry,
   removeFile,
   shown,
@@ -63,13 +64,7 @@ async function readPending(l: Layout): Promise<{ entries: Pending<IssuerEntry>[]
   // The names in issuers/ and proposals/ are anyone's with write access there: in a message, field() keeps each on
   // its line. (The JSON report names them as they are.)
   for (const path of await jsonFiles(l.issuers)) {
-    const entry = parseIssuerEntry(await readBytes(path), { source: field(shown(path)) });
-    if (basename(path) !== `${entry.id}.json`) {
-      throw new CliError(
-        `${field(shown(path))}: id: is ${entry.id}, but the file must be named ${entry.id}.json.`,
-        EXIT.USAGE,
-      );
-    }
+    const entry = await readIssuerFile(path);
     entries.push({ file: shown(path), value: entry });
   }
   const proposals: Pending<Proposal>[] = [];

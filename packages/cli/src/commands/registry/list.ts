@@ -1,10 +1,9 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { parseIssuerEntry } from '@vouch/sdk';
 import { CliError, EXIT } from '../../exit.ts';
 import type { Io } from '../../output.ts';
-import { field, jsonOut } from '../../output.ts';
-import { DEFAULT_DIR, jsonFiles, layout, readBytes, readRegistryIfAny, shown } from './lib/layout.ts';
+import { jsonOut } from '../../output.ts';
+import { DEFAULT_DIR, jsonFiles, layout, readIssuerFile, readRegistryIfAny } from './lib/layout.ts';
 
 interface Row {
   id: string;
@@ -54,8 +53,8 @@ Examples:
       for (const path of await jsonFiles(l.issuers)) {
         const id = basename(path, '.json');
         if (seen.has(id)) continue;
-        // Anyone's file name, in a message: field() keeps it on its line.
-        const e = parseIssuerEntry(await readBytes(path), { source: field(shown(path)) });
+        // Named after its entry's id, as build requires: so no issuer is listed twice.
+        const e = await readIssuerFile(path);
         rows.push({ id: e.id, endpoint: e.endpoint, registeredAt: e.registeredAt, status: 'pending' });
       }
       rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

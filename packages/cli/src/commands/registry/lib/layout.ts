@@ -5,8 +5,14 @@
 //   revoked/<id>.json      revocation records written by build
 import type { Stats } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseRegistryDocument, REGISTRY_LIMITS, type RegistryDocument } from '@vouch/sdk';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import {
+  parseIssuerEntry,
+  parseRegistryDocument,
+  REGISTRY_LIMITS,
+  type IssuerEntry,
+  type RegistryDocument,
+} from '@vouch/sdk';
 import {
   clearCreateLeftovers,
   createFileWhole,
@@ -16,6 +22,7 @@ import {
   type LeftoverWarn,
 } from '@vouch/server/files';
 import { CliError, EXIT } from '../../../exit.ts';
+import { field } from '../../../output.ts';
 import { sizeText } from '../../../read.ts';
 
 export const DEFAULT_DIR = './registry';
@@ -114,6 +121,21 @@ export async function readRegistry(l: Layout): Promise<RegistryDocument> {
 
 export async function readRegistryIfAny(l: Layout): Promise<RegistryDocument | undefined> {
   return (await exists(l.registry)) ? readRegistry(l) : undefined;
+}
+
+/**
+ * The entry of an issuers/ file, which must be named `<id>.json` after it. The file's name is anyone's with write
+ * access there: in a message, field() keeps it on its line.
+ */
+export async function readIssuerFile(path: string): Promise<IssuerEntry> {
+  const entry = parseIssuerEntry(await readBytes(path), { source: field(shown(path)) });
+  if (basename(path) !== `${entry.id}.json`) {
+    throw new CliError(
+      `${field(shown(path))}: id: is ${entry.id}, but the file must be named ${entry.id}.json.`,
+      EXIT.USAGE,
+    );
+  }
+  return entry;
 }
 
 /** The `*.json` files of a directory, sorted; none when it does not exist. */
