@@ -269,6 +269,14 @@ test('options are checked before anything is sent; --all stops at its cap and sa
   );
   assert.equal(server.seen.length, Math.ceil(MAX_AUDIT_ALL / 300));
   assert.ok(server.seen.every((s) => s.headers['x-api-key'] === 'vouch_admin_AUDIT_SECRET_0123456789'));
+  // The table says it once too: --all's own line, not also the hint of one page ("add --before").
+  const table = await runClean({}, 'audit', ...at, '--all', '--limit', '500');
+  assert.equal(table.code, 0, table.err);
+  assert.equal(table.out.trimEnd().split('\n').length, MAX_AUDIT_ALL + 1, 'a header and the entries');
+  assert.equal(
+    table.err,
+    `vouch: stopped at ${MAX_AUDIT_ALL} entries; older ones follow with --before ${listing.next}.\n`,
+  );
 });
 
 test('a server that answers no next: a full page may be followed, and --all asks until a short page', async (t) => {
