@@ -22,6 +22,9 @@ test('keys list and keys rotate refuse an answer that is not a key list or a rot
     [201, {}, ['keys', 'rotate'], /201 answer is not a key rotation/],
     [201, { kid: 'k2', generation: 2, retired: 'x' }, ['keys', 'rotate'], /201 answer is not a key rotation/],
     [201, { kid: 'k2', generation: 2, retired: [], dropped: 'k1' }, ['keys', 'rotate'], /not a key rotation/],
+    // A rotation is 201 (docs/PROTOCOL.md), a list 200: another status is no such answer, however shaped.
+    [200, { kid: 'k2', generation: 2, retired: ['k1'] }, ['keys', 'rotate'], /^vouch: the server refused: HTTP 200$/m],
+    [201, { keys: [KEY] }, ['keys', 'list'], /^vouch: the server refused: HTTP 201$/m],
   ];
   const saved = process.env.VOUCH_ADMIN_KEY;
   process.env.VOUCH_ADMIN_KEY = ADMIN;
