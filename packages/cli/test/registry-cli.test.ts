@@ -203,6 +203,7 @@ test('five issuers from keygen to a verified registry, then a removal and a thre
   const gone = await verify('--id', 'echo');
   assert.equal(gone.code, 1);
   assert.match(gone.err, /issuer echo is revoked/);
+  assert.match(gone.out, /^echo is revoked$/m, 'the report says it too');
   assert.equal((await verify('--last-seen', `6:${report.chainHash}`)).code, 0);
   const rolled = await verify('--last-seen', `7:${report.chainHash}`);
   assert.equal(rolled.code, 1);
