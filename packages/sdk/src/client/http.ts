@@ -166,16 +166,17 @@ function timeout(value: number | undefined, fallback: number, name: string): num
 
 /**
  * A credential (or an agent's DID) as a header value, or `INVALID_ARGUMENT` naming its kind (never the value) when
- * fetch would refuse it: a NUL, CR or LF inside it, or a character above U+00FF. fetch's own TypeError quotes the
- * value in its message, which would carry the secret into the error's `cause` and every log line that prints it.
- * Leading and trailing whitespace (a key file's last newline) is left for fetch to trim, as it always has.
+ * fetch would refuse it: a control character other than tab inside it (NUL, CR, LF, DEL, ...: not an RFC 9110
+ * field-value, which Node's fetch refuses), or a character above U+00FF. fetch's own TypeError quotes the value in
+ * its message, which would carry the secret into the error's `cause` and every log line that prints it, and reads as
+ * NETWORK_ERROR, retried. Leading and trailing whitespace (a key file's last newline) is left for fetch to trim.
  */
 function headerValue(kind: CredentialKind, value: string): string {
   const inner = trimHttpWhitespace(String(value));
-  if (/[\0\r\n]|[^\0-\u00ff]/.test(inner)) {
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(inner)) {
     throw new VouchError(
       'INVALID_ARGUMENT',
-      `The ${kind} credential cannot be sent as an HTTP header (a line break, NUL or non-Latin-1 character inside it).`,
+      `The ${kind} credential cannot be sent as an HTTP header (a control or non-Latin-1 character inside it).`,
     );
   }
   return value;
