@@ -107,8 +107,8 @@ export interface HttpOptions {
   /** Random source in [0, 1) for the jitter. */
   random?: () => number;
   /**
-   * Largest response body read, in bytes (default 16 MiB, far above any Vouch answer); a larger one fails with
-   * `RESPONSE_TOO_LARGE` without being read further. Error bodies are read up to 64 KiB only.
+   * Largest response body read, in bytes (a whole number up to 2^53 - 1; default 16 MiB, far above any Vouch answer);
+   * a larger one fails with `RESPONSE_TOO_LARGE` without being read further. Error bodies are read up to 64 KiB only.
    */
   maxResponseBytes?: number;
 }
@@ -151,6 +151,15 @@ function retryCount(value: number | undefined, fallback: number, name: string): 
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new VouchError('INVALID_ARGUMENT', `${name} must be a whole number from 0.`);
+  }
+  return value;
+}
+
+/** A byte count: a whole number from 0, as the body reader takes (`1.5` or `2 ** 60` would fail every call). */
+function byteCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new VouchError('INVALID_ARGUMENT', `${name} must be a whole number of bytes, 0 or more.`);
   }
   return value;
 }
@@ -340,7 +349,7 @@ export class HttpTransport {
     this.now = functionOption(options.now, () => Date.now(), 'now');
     this.sleep = functionOption(options.sleep, abortableSleep, 'sleep');
     this.random = functionOption(options.random, Math.random, 'random');
-    this.maxResponseBytes = nonNegative(options.maxResponseBytes, MAX_RESPONSE_BYTES, 'maxResponseBytes');
+    this.maxResponseBytes = byteCount(options.maxResponseBytes, MAX_RESPONSE_BYTES, 'maxResponseBytes');
   }
 
   /**
