@@ -8,7 +8,7 @@ import { toBytes } from '../lib/bytes.ts';
 import { canonicalize } from '../json/canonicalize.ts';
 import { sha256Hex } from '../hash/sha256.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import type { PrivateKey } from '../keys/key.ts';
+import { isPrivateKey, type PrivateKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
 import { signedMessageText } from './signed-message.ts';
 import { signKeyRotation } from './key-rotation.ts';
@@ -127,7 +127,8 @@ export class VouchAgent {
     if (typeof identity?.did !== 'string' || !identity.did.startsWith('did:')) {
       throw new VouchError('INVALID_ARGUMENT', 'The agent needs its DID.');
     }
-    if (identity.privateKey?.type !== 'Ed25519') {
+    // A public key (the pair's other half) would make an agent that fails only at its first signature.
+    if (!isPrivateKey(identity.privateKey) || identity.privateKey.type !== 'Ed25519') {
       throw new VouchError('INVALID_ARGUMENT', "The agent's key must be an Ed25519 private key.");
     }
     this.did = identity.did;

@@ -6,7 +6,7 @@ import { encodeBase64 } from '../encoding/base64.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import type { PrivateKey } from '../keys/key.ts';
+import { isPrivateKey, type PrivateKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
 
 /** A registration's proof of possession: `keyProof` of `POST /api/v1/agents/register`. */
@@ -49,7 +49,10 @@ export async function signKeyProof(
   crypto?: CryptoProvider,
 ): Promise<KeyProof> {
   const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
-  if (privateKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'A key proof needs an Ed25519 key.');
+  // A public key (the pair's other half) or a key-shaped object is refused here, not as another key at signing.
+  if (!isPrivateKey(privateKey) || privateKey.type !== 'Ed25519') {
+    throw new VouchError('INVALID_ARGUMENT', 'A key proof needs an Ed25519 private key.');
+  }
   if (typeof input !== 'object' || input === null) {
     throw new VouchError('INVALID_ARGUMENT', 'signKeyProof needs an input with publicUrl and signedAt.');
   }

@@ -6,7 +6,7 @@ import { encodeBase64 } from '../encoding/base64.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import type { PrivateKey } from '../keys/key.ts';
+import { isPrivateKey, type PrivateKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
 
 /**
@@ -46,7 +46,7 @@ export async function signKeyRotation(
   crypto?: CryptoProvider,
 ): Promise<string> {
   const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
-  if (newPrivateKey?.kind !== 'private' || newPrivateKey.type !== 'Ed25519') {
+  if (!isPrivateKey(newPrivateKey) || newPrivateKey.type !== 'Ed25519') {
     throw new VouchError('INVALID_ARGUMENT', 'A key rotation needs an Ed25519 private key.');
   }
   if (typeof input !== 'object' || input === null) {

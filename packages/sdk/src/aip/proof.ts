@@ -3,7 +3,7 @@ import { encodeBase64 } from '../encoding/base64.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import type { PrivateKey } from '../keys/key.ts';
+import { isPrivateKey, type PrivateKey } from '../keys/key.ts';
 import type { AipTokenType } from './types.ts';
 
 /** What an agent signs to ask for a token for itself. */
@@ -58,7 +58,10 @@ export async function signAipIssueProof(
   crypto?: CryptoProvider,
 ): Promise<{ proof: string; signedAt: number }> {
   const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
-  if (privateKey?.type !== 'Ed25519') throw new VouchError('INVALID_ARGUMENT', 'An issue proof needs an Ed25519 key.');
+  // A public key (the pair's other half) or a key-shaped object is refused here, not as another key at signing.
+  if (!isPrivateKey(privateKey) || privateKey.type !== 'Ed25519') {
+    throw new VouchError('INVALID_ARGUMENT', 'An issue proof needs an Ed25519 private key.');
+  }
   const signature = await provider.sign('EdDSA', privateKey, encodeUtf8(aipIssueProofMessage(input)));
   return { proof: encodeBase64(signature), signedAt: input.signedAt };
 }
