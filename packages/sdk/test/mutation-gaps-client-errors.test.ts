@@ -121,3 +121,19 @@ test("a call the caller cancels mid-request rejects with the caller's reason, no
   });
   assert.equal(s.seen.length, 1, 'not retried');
 });
+
+test('the error-body cap is exactly 64 KiB: a body of 65536 bytes is read, one of 65537 dropped', async (t) => {
+  let size = 0;
+  const s = await serveAnswers(t, (_req, res) => {
+    const head = '{"code":"EXACT_ERROR","error":"e","pad":"';
+    const text = head + 'a'.repeat(size - head.length - 2) + '"}';
+    assert.equal(Buffer.byteLength(text), size);
+    res.writeHead(500, { 'content-type': 'application/json' }).end(text);
+  });
+  const client = new VouchClient({ baseUrl: s.url, ...noSleep });
+  size = 64 * 1024;
+  assert.equal((await refusal(client.server.health())).code, 'EXACT_ERROR', '64 KiB: read');
+  size = 64 * 1024 + 1;
+  const over = await refusal(client.server.health());
+  assert.deepEqual([over.code, over.body], ['HTTP_ERROR', undefined], 'one byte more: dropped');
+});
