@@ -137,3 +137,10 @@ test('the error-body cap is exactly 64 KiB: a body of 65536 bytes is read, one o
   const over = await refusal(client.server.health());
   assert.deepEqual([over.code, over.body], ['HTTP_ERROR', undefined], 'one byte more: dropped');
 });
+
+test("an empty error message is not the server's sentence: the method, path and status are", async (t) => {
+  const s = await serveAnswers(t, (_req, res) => json(res, 409, { error: '', code: 'SLUG_TAKEN' }));
+  const err = await refusal(new VouchClient({ baseUrl: s.url, ...noSleep }).server.health());
+  assert.equal(err.code, 'SLUG_TAKEN');
+  assert.equal(err.message, 'GET /healthz answered 409.');
+});
