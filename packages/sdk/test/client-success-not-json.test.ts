@@ -43,3 +43,18 @@ test('a 2xx of a JSON route whose body is not JSON is RESPONSE_INVALID, not the 
   answer.current = respond('application/json', '{"revoked":true,"jti":"j1"}');
   assert.deepEqual(await client.tokens.revoke({ jti: 'j1' }), { revoked: true, jti: 'j1' });
 });
+
+test('a body labelled with a +json suffix or in upper case is JSON: the answer, and its code on an error', async (t) => {
+  const answer = { current: respond('application/vnd.vouch+json', '{"status":"ok"}') };
+  const s = await serveAnswers(t, (req, res) => answer.current(req, res));
+  const client = new VouchClient({ baseUrl: s.url, retry: { retries: 0 } });
+  for (const type of ['application/vnd.vouch+json', 'APPLICATION/JSON; charset=UTF-8']) {
+    answer.current = respond(type, '{"status":"ok"}');
+    assert.deepEqual(await client.server.health(), { status: 'ok' }, type);
+    answer.current = respond(type, '{"error":"gone","code":"AGENT_REVOKED"}', 410);
+    await assert.rejects(client.server.health(), { code: 'AGENT_REVOKED', message: 'gone' });
+  }
+  // application/problem+json (RFC 9457) likewise.
+  answer.current = respond('application/problem+json', '{"error":"slow down","code":"RATE_LIMITED"}', 400);
+  await assert.rejects(client.server.health(), { code: 'RATE_LIMITED' });
+});
