@@ -32,6 +32,8 @@ test('a registration answer without a DID is RESPONSE_INVALID', async () => {
     [201, 'application/json', 'null'],
     [200, 'text/html', '<html>welcome</html>'],
     [201, 'application/json', '{"did": 42, "linked": false}'],
+    // A string that is not a DID (an internal id, a slug): not the caller's mistake, so not INVALID_ARGUMENT.
+    [201, 'application/json', '{"did": "agent-1", "linked": false}'],
     [201, 'application/json', '{"did": "did:vouch:x", "linked": false, "claimToken": 7}'],
   ] as const) {
     Object.assign(answer, { status, type, body });
@@ -49,4 +51,11 @@ test('a registration answer without a DID is RESPONSE_INVALID', async () => {
   assert.equal(created.did, 'did:vouch:x');
   assert.equal(created.claimToken, 'ct');
   assert.equal(created.linked, false);
+  // Only a JSON true is linked: a truthy string or number from a confused server is not.
+  for (const linked of ['"true"', '1']) {
+    Object.assign(answer, { body: `{"did": "did:vouch:x", "linked": ${linked}, "claimToken": "ct"}` });
+    assert.equal((await createAgentIdentity(client, options)).linked, false, linked);
+  }
+  Object.assign(answer, { body: '{"did": "did:vouch:x", "linked": true}' });
+  assert.equal((await createAgentIdentity(client, options)).linked, true);
 });
