@@ -34,6 +34,7 @@ test('a discovery document that is not an object naming an issuer is AIP_RESPONS
     ['application/json', ''],
     ['text/html', '<html>index</html>'],
     ['application/json', '{"issuer": 42}'],
+    ['application/json', '{"issuer": ""}'],
   ]) {
     Object.assign(answer, { type, body });
     await assert.rejects(createAgentIdentity(client, { difficulty: 0 }), (err: unknown) => {
