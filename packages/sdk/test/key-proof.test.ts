@@ -101,4 +101,7 @@ test("the proof names the server's public URL from discovery, not the URL the cl
   assert.equal(wrong.code, 'SIGNATURE_INVALID');
   const right = await createAgentIdentity(client, { publicUrl: 'https://vouch.example', difficulty: DIFFICULTY });
   assert.equal((await client.identity.get(right.did)).key_proven, true);
+  // A given URL loses its trailing slashes, as VOUCH_PUBLIC_URL does: the proof names the server's URL.
+  const slashed = await createAgentIdentity(client, { publicUrl: 'https://vouch.example//', difficulty: DIFFICULTY });
+  assert.equal((await client.identity.get(slashed.did)).key_proven, true);
 });
