@@ -80,3 +80,18 @@ test('a signedAt the caller chose is never replaced', async () => {
   const signedAt = live.clock.now();
   await assert.rejects(agent.signPayloadHash('a'.repeat(64), { signedAt }), { code: 'SIGNED_AT_OUT_OF_WINDOW' });
 });
+
+test('a clock that has not moved since the refusal signs nothing again: one submission, the refusal', async () => {
+  const { did, key } = await live.registerAgent();
+  let sent = 0;
+  const fetchImpl: HttpFetch = async (url, init) => {
+    if (String(url).endsWith('/api/v1/signatures/sign')) sent++;
+    return fetch(url, init);
+  };
+  // The agent's clock is stuck before the server's window: a fresh reading is the same stale time.
+  const stale = live.clock.now() - (WINDOW_SECONDS + 1) * 1000;
+  const client = new VouchClient({ baseUrl: live.url, fetch: fetchImpl, now: () => stale });
+  const agent = new VouchAgent(client, { did, privateKey: key.privateKey });
+  await assert.rejects(agent.signContent('a stuck clock'), { code: 'SIGNED_AT_OUT_OF_WINDOW' });
+  assert.equal(sent, 1, 'the same submission is not signed and sent again');
+});
