@@ -39,3 +39,25 @@ test('the WebCrypto search answers the same solution as solvePow for keys not so
     assert.equal(web.attempts, Number(web.nonce) + 1);
   }
 });
+
+test('the WebCrypto search reports progress after each full batch of 1024 hashes, with the hashes tried', async () => {
+  // A key whose solution takes more than two batches (solvePow finds it fast on Node).
+  let key = '';
+  let expected = { nonce: '', hash: '', attempts: 0 };
+  for (let i = 0; expected.attempts <= 2048; i++) {
+    key = `slow-${i}`;
+    expected = await solvePow(key, { difficulty: 3 });
+  }
+  const progress: number[] = [];
+  const web = await proofOfWork(key, {
+    difficulty: 3,
+    crypto: createWebCryptoProvider(),
+    onProgress: (n) => progress.push(n),
+  });
+  assert.deepEqual(web, expected);
+  const batches = Math.floor((expected.attempts - 1) / 1024);
+  assert.deepEqual(
+    progress,
+    Array.from({ length: batches }, (_, i) => (i + 1) * 1024),
+  );
+});
