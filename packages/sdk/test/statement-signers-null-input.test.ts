@@ -33,3 +33,20 @@ test('a null, absent or non-object input of the statement signers is INVALID_ARG
     await assert.rejects(signKeyRotation(privateKey, bad as Any), invalid(/did, oldKeyBase64 and signedAt/), label);
   }
 });
+
+// signKeyRotation checked signedAt but not did or oldKeyBase64, so an input missing either (settings read from JSON)
+// was signed as 'vouch-rotate-key-v1:undefined:...', a rotation statement naming no agent or no key, as signKeyProof
+// refuses a missing publicUrl.
+test('signKeyRotation refuses a did or oldKeyBase64 that is not a non-empty string', async () => {
+  const { privateKey } = await generateKeyPair('Ed25519');
+  const good = { did: 'did:identity:x', oldKeyBase64: 'b2xk', signedAt: 1 };
+  for (const did of [undefined, null, '', 42]) {
+    const input = { ...good, did } as never;
+    await assert.rejects(signKeyRotation(privateKey, input), invalid(/did/), String(did));
+  }
+  for (const oldKeyBase64 of [undefined, null, '', 42]) {
+    const input = { ...good, oldKeyBase64 } as never;
+    await assert.rejects(signKeyRotation(privateKey, input), invalid(/oldKeyBase64/), String(oldKeyBase64));
+  }
+  assert.equal(typeof (await signKeyRotation(privateKey, good)), 'string');
+});

@@ -52,6 +52,13 @@ export async function signKeyRotation(
   if (typeof input !== 'object' || input === null) {
     throw new VouchError('INVALID_ARGUMENT', 'signKeyRotation needs an input with did, oldKeyBase64 and signedAt.');
   }
+  // Unchecked, a missing member would be signed as the text "undefined": a statement naming no agent or no key.
+  if (typeof input.did !== 'string' || input.did === '') {
+    throw new VouchError('INVALID_ARGUMENT', "did must be the agent's DID.");
+  }
+  if (typeof input.oldKeyBase64 !== 'string' || input.oldKeyBase64 === '') {
+    throw new VouchError('INVALID_ARGUMENT', 'oldKeyBase64 must be the current key as standard base64.');
+  }
   if (!Number.isSafeInteger(input.signedAt) || input.signedAt < 0) {
     throw new VouchError('INVALID_ARGUMENT', 'signedAt must be milliseconds since the epoch.');
   }
