@@ -77,6 +77,9 @@ test('ordinary P-256 PKCS#8 keys still parse: as exported, without the public po
   for (const input of [der, pair.privatePem, p256Pkcs8(d)]) {
     assert.deepEqual(formatPrivateKey(parsePrivateKey(input, { type: 'P-256' }), 'jwk'), pair.privateJwk);
   }
+  // A scalar written with a leading zero byte (33 bytes, as an INTEGER-minded encoder does) is the same scalar.
+  const padded = parsePrivateKey(p256Pkcs8(Uint8Array.from([0, ...d])), { type: 'P-256' });
+  assert.deepEqual(formatPrivateKey(padded, 'jwk'), pair.privateJwk);
   const five = parsePrivateKey(p256Pkcs8(Uint8Array.of(5)));
   assert.deepEqual(formatPrivateKey(five, 'raw'), hex('00'.repeat(31) + '05'));
 });
