@@ -53,6 +53,8 @@ describe('Ed25519 public key forms', () => {
     samePublic(publicKeyFromRaw('Ed25519', ED_RAW), key);
     samePublic(parsePublicKey(pem.replace(/\n/g, '\r\n')), key);
     samePublic(parsePublicKey({ ...ED_PUBLIC_JWK, alg: 'EdDSA', use: 'sig', kid: 'k1' }), key);
+    // RFC 9864's fully-specified name for EdDSA over Ed25519.
+    samePublic(parsePublicKey({ ...ED_PUBLIC_JWK, alg: 'Ed25519' }), key);
   });
 
   test('prints every form exactly as the reference encoders do', () => {
