@@ -335,3 +335,24 @@ eachEngine(
     await t.app.close();
   },
 );
+
+eachEngine(
+  'a cursor ahead of a counter that never moved (restored to a database without revocations) starts at 0',
+  async ({ open }) => {
+    const t = await tokenApp(await open());
+    // The poller read one revocation before the restore; the database it now reads has none.
+    const ahead = (await revocations(t, '?since=1')).page;
+    assert.deepEqual(ahead, { revoked: [], count: 0, cursor: '0', has_more: false });
+    // From the cursor it was handed, it sees the first revocation made since, which takes number 1.
+    const agent = await registerAgent(t);
+    const a = await issue(t, agent);
+    await post(t, '/api/registry/revoke', { jti: a.jti }, ADMIN);
+    const next = (await revocations(t, `?since=${ahead.cursor}`)).page;
+    assert.deepEqual(
+      next.revoked.map((r) => r.jti),
+      [a.jti],
+    );
+    assert.equal(next.cursor, '1');
+    await t.app.close();
+  },
+);
