@@ -9,7 +9,7 @@ import type { Principal } from '../../http/policy.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { withdrawReportsOf } from '../signatures/reports.ts';
-import { revokeTokensOfAgent } from '../tokens/service.ts';
+import { agentRevocationEnded, revokeTokensOfAgent } from '../tokens/service.ts';
 import {
   actorOf,
   assertMayManage,
@@ -530,6 +530,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         });
         return now;
       });
+      // A verification that read the agent while that transaction was open does not keep it as active here.
+      agentRevocationEnded();
       // Its management tokens still authenticate (and are refused AGENT_REVOKED), but lose its rate-limit bucket.
       forgetManagementTokens(ctx, row.id);
       return { did: didOf(row.id), status: 'revoked', revokedAt };

@@ -14,7 +14,11 @@ export function localRevocationSeq(): number {
   return seq;
 }
 
-/** Called when an agent's tokens are revoked in this process (revokeTokensOfAgent). */
+/**
+ * Called when an agent's tokens are revoked in this process (revokeTokensOfAgent, before its transaction commits) and
+ * again once the transaction that revoked the agent has ended (agentRevocationEnded): an agent read in between, which
+ * may not have seen the revocation, is not kept.
+ */
 export function noteAgentRevocation(): void {
   agentEpoch++;
 }

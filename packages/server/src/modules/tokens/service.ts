@@ -514,6 +514,20 @@ export async function revokeTokensOfAgent(
   return live.map((t) => t.jti);
 }
 
+/**
+ * Called by the caller of {@link revokeTokensOfAgent} that revokes the agent itself, once its transaction has ended:
+ * a verification in this process that read the agent while that transaction was open (PostgreSQL: another
+ * connection, which saw it active) must not keep that read as the agent's standing once the revocation has committed
+ * (verify-cache.ts). revokeTokensOfAgent notes the revocation before it commits; this notes it again after.
+ *
+ * @example
+ * await storage.db.transaction().execute((trx) => revokeTokensOfAgent(ctx, trx, did, { at: now, actor: 'admin' }));
+ * agentRevocationEnded();
+ */
+export function agentRevocationEnded(): void {
+  noteAgentRevocation();
+}
+
 /** One page of `GET /api/registry/revocations`. */
 export interface RevocationsPage {
   body: {

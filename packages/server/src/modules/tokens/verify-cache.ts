@@ -11,7 +11,8 @@
 //   commit order, see nextRevocationSeq);
 // - of an agent, only whether it is revoked is cached (AgentStanding): the one thing verification reads, changed by
 //   one write only, its revocation, which revokes its live tokens (revokeTokensOfAgent): that moves the cursor, drops
-//   every cached agent here and is announced to the other processes. Its slug, owner, claim or key may change
+//   every cached agent here (as it starts and again once its transaction ended, so that a read made while it was open
+//   is not kept) and is announced to the other processes. Its slug, owner, claim or key may change
 //   unannounced: none is held here. A cached agent is also re-read after AGENT_CACHE_MS.
 // Above MAX_REVOCATIONS live entries the cache stops holding the set and asks the database per token, as before.
 import type { AppContext } from '../../context.ts';
