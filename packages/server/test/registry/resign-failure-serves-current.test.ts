@@ -54,10 +54,20 @@ eachEngine('a re-sign at half-life that cannot be written serves the document st
     assert.equal((await checkRegistryIssuer(app.ctx, 'alpha')).status, 'active');
     assert.match(app.logs.text(), /re-sign/, 'the failed re-sign is logged');
 
+    // Held until the last millisecond before its expiresAt, and not at it: every verifier refuses it from then on.
+    app.clock.set(T0 + 7 * DAY - 1);
+    const last = await get(app.app, '/.well-known/agent-trust.json');
+    assert.equal(last.status, 200, JSON.stringify(last.body));
+    assert.equal((last.body as unknown as RegistryDocument).updatedAt, first.updatedAt);
+    app.clock.set(T0 + 7 * DAY);
+    const expired = await get(app.app, '/.well-known/agent-trust.json');
+    // The write's failure itself (503 for PostgreSQL's disk_full; the SQLite trigger's abort is no disk error: 500).
+    assert.ok(expired.status >= 500, `${expired.status} ${JSON.stringify(expired.body)}`);
+
     // Writable again: the next reader re-signs.
     await allow();
     const after = (await get(app.app, '/.well-known/agent-trust.json')).body as unknown as RegistryDocument;
-    assert.equal(after.updatedAt, new Date(T0 + 3.6 * DAY).toISOString());
+    assert.equal(after.updatedAt, new Date(T0 + 7 * DAY).toISOString());
     assert.equal(after.sequence, 1);
   } finally {
     await app.app.close();
