@@ -85,3 +85,33 @@ eachEngine('consumer: If-None-Match with the last ETag; a 304 never outlives exp
     src.server.close();
   }
 });
+
+eachEngine(
+  'consumer: an ETag that is no entity tag (unquoted, or past 256 characters) is not sent back',
+  async ({ open }) => {
+    const root = await generateKeyPair('Ed25519');
+    const { doc: v1 } = await signedGenesis(root, ['alpha', 'bravo', 'charlie'], { validitySeconds: 120 });
+    const src = await conditionalSource();
+    src.state.body = JSON.stringify(v1);
+    src.state.etag = 'v1';
+    const clock = new ManualClock(T0 + 1000);
+    const app = await makeApp(await open(), { clock, env: consumerEnv(src.url, root) });
+    const refresh = async () => (await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey))).body;
+    try {
+      assert.equal((await refresh()).accepted, true);
+      assert.deepEqual(src.seen, [undefined, undefined], 'an unquoted ETag is not kept');
+      src.state.etag = `"${'a'.repeat(257)}"`;
+      assert.equal((await refresh()).accepted, true);
+      assert.equal((await refresh()).accepted, true);
+      assert.deepEqual(src.seen, [undefined, undefined, undefined, undefined], 'nor one too long to be worth keeping');
+      // One of 256 characters is.
+      src.state.etag = `"${'a'.repeat(256)}"`;
+      assert.equal((await refresh()).accepted, true);
+      assert.equal((await refresh()).accepted, true);
+      assert.equal(src.seen.at(-1), src.state.etag);
+    } finally {
+      await app.app.close();
+      src.server.close();
+    }
+  },
+);
