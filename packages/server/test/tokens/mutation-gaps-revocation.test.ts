@@ -86,6 +86,8 @@ eachEngine(
     const before = await tableCounts(t.ctx.storage);
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ iat: now, exp: now + day + 1, jti: 'too-long' }, 'TOKEN_LIFETIME_EXCEEDED'],
+      // Half a second over is over too: no whole-second rounding lets a lifetime past 24 h through.
+      [{ iat: now, exp: now + day + 0.5, jti: 'half-second-over' }, 'TOKEN_LIFETIME_EXCEEDED'],
       [{ iat: now, exp: now + 100 * 365 * day, jti: 'a-century' }, 'TOKEN_LIFETIME_EXCEEDED'],
       [{ exp: now + 3600, jti: 'no-iat' }, 'JWT_CLAIM_INVALID'],
     ];
