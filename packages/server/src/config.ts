@@ -809,7 +809,8 @@ function readRegistry(env: NodeJS.ProcessEnv, cwd: string): RegistryConfig {
   if (trustUrl !== undefined && trustRootKey === undefined) {
     throw new ConfigError('VOUCH_TRUST_REGISTRY_ROOT_KEY is required with VOUCH_TRUST_REGISTRY_URL.');
   }
-  const ttlName = env.VOUCH_TRUST_REGISTRY_TTL ? 'VOUCH_TRUST_REGISTRY_TTL' : 'SINT_TRUST_REGISTRY_TTL';
+  // Blanks are unset, as for the URL: VOUCH_TRUST_REGISTRY_TTL set to blanks gives way to its alias.
+  const ttlName = env.VOUCH_TRUST_REGISTRY_TTL?.trim() ? 'VOUCH_TRUST_REGISTRY_TTL' : 'SINT_TRUST_REGISTRY_TTL';
   return {
     rootKeyFile: path(env.VOUCH_REGISTRY_ROOT_KEY_FILE),
     validitySeconds: intVar(env, 'VOUCH_REGISTRY_VALIDITY', 7 * 86_400, 120, 366 * 86_400),
