@@ -44,7 +44,7 @@ test('a 2xx of a JSON route whose body is not JSON is RESPONSE_INVALID, not the 
   assert.deepEqual(await client.tokens.revoke({ jti: 'j1' }), { revoked: true, jti: 'j1' });
 });
 
-test('a body labelled with a +json suffix or in upper case is JSON: the answer, and its code on an error', async (t) => {
+test('a body labelled with a +json suffix or in upper case is JSON: the answer and the error code', async (t) => {
   const answer = { current: respond('application/vnd.vouch+json', '{"status":"ok"}') };
   const s = await serveAnswers(t, (req, res) => answer.current(req, res));
   const client = new VouchClient({ baseUrl: s.url, retry: { retries: 0 } });

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config.ts';
 
 const consumer = { VOUCH_TRUST_REGISTRY_URL: 'https://r.example/a.json', VOUCH_TRUST_REGISTRY_ROOT_KEY: 'ed25519:x' };
 
-test('VOUCH_TRUST_REGISTRY_TTL set to blanks gives way to SINT_TRUST_REGISTRY_TTL, as the URL does to its alias', () => {
+test('VOUCH_TRUST_REGISTRY_TTL set to blanks gives way to SINT_TRUST_REGISTRY_TTL, as the URL does', () => {
   for (const blank of [' ', '\n', ' \t ']) {
     const env = { ...consumer, VOUCH_TRUST_REGISTRY_TTL: blank, SINT_TRUST_REGISTRY_TTL: '60' };
     assert.equal(loadConfig(env).registry.trustTtlSeconds, 60, JSON.stringify(blank));
