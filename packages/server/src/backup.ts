@@ -168,7 +168,13 @@ export async function backupSqlite(
     snapshot(database, temp);
     const { schemaVersion, tables, kekCheck } = inspect(temp);
     // Flushed before the rename makes it the backup: a crash must not leave a named backup with holes.
-    await syncFile(temp);
+    try {
+      await syncFile(temp);
+    } catch (err) {
+      throw new BackupError('OUTPUT_UNWRITABLE', `Cannot flush ${temp} to disk (${describeCause(err)}).`, {
+        cause: err,
+      });
+    }
     await install(temp, file, opts.force);
     await syncFolder(dirname(file));
     const { size } = await stat(file);

@@ -186,7 +186,13 @@ async function restoreTo(
   try {
     await copyNew(from, source, temp, [database, target], warnings);
     const { schemaVersion, tables, kekCheck } = check(temp, source, (await stat(temp)).size);
-    await syncFile(temp);
+    try {
+      await syncFile(temp);
+    } catch (err) {
+      throw new RestoreError('TARGET_UNWRITABLE', `Cannot flush ${temp} to disk (${describeCause(err)}).`, {
+        cause: err,
+      });
+    }
     const previous = await install(temp, target, opts, warn);
     installed = true;
     try {
