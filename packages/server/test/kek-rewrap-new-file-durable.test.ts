@@ -5,7 +5,8 @@
 // and every server key with it was lost. Both the file and its folder's entry are flushed before the transaction.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { realpath, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { rewrapDeploymentKek } from '../src/kek-rewrap.ts';
@@ -50,4 +51,38 @@ eachEngine('kek rewrap flushes the new KEK file and its folder before the re-wra
     { [real]: kekCheckValue(oldKek), [dirname(real)]: kekCheckValue(oldKek) },
     'the new KEK file and its folder are flushed before the database is sealed under it',
   );
+});
+
+eachEngine('kek rewrap flushes both folders of a new KEK file named through a symbolic link', async (ctx) => {
+  if (cannotSeeSyncs(ctx.t)) return;
+  const env = serverEnv(ctx.engine, ctx.options);
+  const config = loadConfig(env);
+  const currentFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: ctx.engine });
+  const oldKek = randomBytes(32);
+  await writeFile(currentFile, `${oldKek.toString('hex')}\n`, { mode: 0o600 });
+  const storage = await ctx.open();
+  await checkKek(storage, oldKek, T0);
+  // The key in a folder of its own, named by a link in the data directory: both names must survive a crash.
+  const keys = await mkdtemp(join(tmpdir(), 'vouch-kek-new-'));
+  ctx.t.after(() => rm(keys, { recursive: true, force: true }));
+  const newKek = randomBytes(32);
+  await writeFile(join(keys, 'kek.new'), `${newKek.toString('hex')}\n`, { mode: 0o600 });
+  const link = join(ctx.dataDir, 'kek.next');
+  await symlink(join(keys, 'kek.new'), link);
+  const [linkFolder, keyFolder] = [await realpath(ctx.dataDir), await realpath(keys)];
+
+  const flushed: string[] = [];
+  await recordingSyncs(
+    async () => {
+      await rewrapDeploymentKek(config, link, T0 + 1, NO_WARNINGS);
+    },
+    async (path) => {
+      const value = (
+        await storage.db.selectFrom('meta').select('value').where('key', '=', CHECK_META_KEY).executeTakeFirst()
+      )?.value;
+      if (value === kekCheckValue(oldKek)) flushed.push(path);
+    },
+  );
+  assert.ok(flushed.includes(keyFolder), `the key's own folder is flushed before the commit: ${flushed.join(', ')}`);
+  assert.ok(flushed.includes(linkFolder), `and the link's folder: ${flushed.join(', ')}`);
 });
