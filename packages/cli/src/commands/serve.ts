@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../exit.ts';
+import { CliError, EXIT, withCode } from '../exit.ts';
 
 // Each flag and the variable it is passed to the server's configuration through.
 const FLAGS = [
@@ -69,8 +69,9 @@ Examples:
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
         const code = (err as { code?: unknown }).code;
+        // Ending with its code, as vouch kek rewrap, backup and restore end theirs: the documented KEK_MISMATCH.
         if (typeof code === 'string' && /^KEK_|^CONFIG_/.test(code))
-          throw new CliError((err as Error).message, EXIT.USAGE);
+          throw new CliError(withCode((err as Error).message, code), EXIT.USAGE);
         throw err;
       }
       // The listening socket keeps the process alive; runServer stops it on SIGTERM/SIGINT.
