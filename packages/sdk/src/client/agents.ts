@@ -51,13 +51,14 @@ export class AgentsApi extends Api {
     return this.send(ROUTES.releaseSlug, { params: { id } }, options);
   }
 
-  /** `POST /api/v1/agents/:id/revoke`: revoke the agent for good (its tokens with it). */
+  /** `POST /api/v1/agents/:id/revoke`: revoke the agent for good (its tokens with it). A null `reason` is none. */
   revoke(
     id: string,
     reason?: string,
     options?: CallOptions,
   ): Promise<Answer<{ did: string; status: 'revoked'; revokedAt: number }>> {
-    return this.send(ROUTES.revokeAgent, { params: { id }, body: reason === undefined ? {} : { reason } }, options);
+    const body: { reason?: string } = reason === undefined || reason === null ? {} : { reason };
+    return this.send(ROUTES.revokeAgent, { params: { id }, body }, options);
   }
 
   /**

@@ -11,16 +11,26 @@ import type {
   InterceptInput,
 } from './types.ts';
 
+/**
+ * `copy` without the optional `members` that are null (a JavaScript caller, settings read from JSON): absent, never
+ * sent as a JSON null the server's schema refuses, nor taken for a binding or a proof that leaves the admin key unsent.
+ */
+function withoutNull<T extends object>(copy: T, members: ReadonlyArray<keyof T>): T {
+  for (const m of members) if (copy[m] === null) delete copy[m];
+  return copy;
+}
+
 /** Capability tokens at the gateway (seed 001): issue, intercept, revoke, delegate. */
 export class CapabilitiesApi extends Api {
   /**
    * `POST /v1/tokens`: a capability token. With `issuerBinding` the credential authorizes it and no key is sent
-   * unless `options.as` says so; without it the admin key is required (sent when configured).
+   * unless `options.as` says so; without it (or with null) the admin key is required (sent when configured).
    */
   async issue(input: CapabilityIssueInput, options?: CallOptions): Promise<Answer<CapabilityIssued>> {
     requiredInput(input, 'capabilities.issue needs an input object (agentId, resource, action, ...).');
-    const as = options?.as ?? (input.issuerBinding === undefined ? undefined : 'none');
-    return this.send(ROUTES.capabilityIssue, { body: { ...input } }, { ...options, as });
+    const body = withoutNull({ ...input }, ['issuerBinding', 'proof']);
+    const as = options?.as ?? (body.issuerBinding === undefined ? undefined : 'none');
+    return this.send(ROUTES.capabilityIssue, { body }, { ...options, as });
   }
 
   /** `POST /v1/intercept`: allow or deny one action (never throws for a deny). */
@@ -50,8 +60,9 @@ export class CapabilitiesApi extends Api {
     options?: CallOptions,
   ): Promise<Answer<{ tokenId: string; revoked: boolean; alreadyRevoked: boolean }>> {
     requiredInput(input, 'capabilities.revoke needs an input object with a tokenId.');
-    const as = options?.as ?? (input.proof === undefined ? undefined : 'none');
-    return this.send(ROUTES.capabilityRevoke, { body: { ...input } }, { ...options, as });
+    const body = withoutNull({ ...input }, ['reason', 'proof']);
+    const as = options?.as ?? (body.proof === undefined ? undefined : 'none');
+    return this.send(ROUTES.capabilityRevoke, { body }, { ...options, as });
   }
 
   /** `POST /v1/tokens/delegate`: a narrower child token. */
