@@ -32,3 +32,12 @@ test('a UTF-8 byte-order mark is kept by decodeUtf8 and refused by parseStrict',
   refused('\ufeff{}');
   assert.deepEqual(parseStrict(bom.subarray(3)), {});
 });
+
+test('a member name is a double-quoted string followed by a colon, on both parse paths', () => {
+  // Without a backslash JSON.parse refuses first and the reference parser words it; with one, it decides alone.
+  for (const text of [`{'a":1}`, `{xa":1}`, '{"a"=1}', '{"a"x1}', '{"a";1}']) {
+    refused(text);
+    refused(text.replace('1}', '"\\n"}'));
+  }
+  assert.deepEqual(parseStrict('{ "a" :1,"b": "\\n"}'), { a: 1, b: '\n' });
+});
