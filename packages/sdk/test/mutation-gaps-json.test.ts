@@ -41,3 +41,13 @@ test('a member name is a double-quoted string followed by a colon, on both parse
   }
   assert.deepEqual(parseStrict('{ "a" :1,"b": "\\n"}'), { a: 1, b: '\n' });
 });
+
+test('JSON whitespace is space, tab, LF and CR only, on both parse paths', () => {
+  for (const ch of ['\u000b', '\u000c', '\u00a0', '\u2028', '\ufeff']) {
+    refused(`${ch}1`);
+    refused(`[1,${ch}2]`);
+    refused(`["\\n",${ch}2]`);
+    refused(`{"\\n":1${ch}}`);
+  }
+  assert.deepEqual(parseStrict(' \t\r\n["\\n" \t\r\n, 2]'), ['\n', 2]);
+});
