@@ -2,7 +2,7 @@
 // refuse what any RFC 8259 parser refuses, or two parsers disagree about a signed document.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeUtf8, encodeUtf8, isVouchError, parseStrict } from '../src/index.ts';
+import { canonicalize, decodeUtf8, encodeUtf8, isVouchError, parseStrict } from '../src/index.ts';
 
 function refused(input: string | Uint8Array, code = 'INVALID_JSON'): void {
   assert.throws(
@@ -50,4 +50,25 @@ test('JSON whitespace is space, tab, LF and CR only, on both parse paths', () =>
     refused(`{"\\n":1${ch}}`);
   }
   assert.deepEqual(parseStrict(' \t\r\n["\\n" \t\r\n, 2]'), ['\n', 2]);
+});
+
+// `i in v` also finds an element inherited from Array.prototype: a hole was then canonicalized as whatever a polluted
+// prototype held at its index (signed as an element the caller never wrote). Only an own element is one now.
+test('canonicalize refuses an array hole by name, also where Array.prototype holds an element at its index', () => {
+  const hole = (v: unknown) =>
+    assert.throws(
+      () => canonicalize(v),
+      (e: unknown) => isVouchError(e, 'UNSUPPORTED_JSON_VALUE') && /hole/.test(e.message),
+    );
+  // eslint-disable-next-line no-sparse-arrays
+  hole([1, , 2]);
+  Object.defineProperty(Array.prototype, 1, { value: 'polluted', configurable: true, writable: true });
+  try {
+    // eslint-disable-next-line no-sparse-arrays
+    hole([1, , 2]);
+    hole(new Array(2));
+  } finally {
+    delete (Array.prototype as unknown as Record<number, unknown>)[1];
+  }
+  assert.equal(canonicalize([1, null, 2]), '[1,null,2]');
 });

@@ -56,7 +56,7 @@ export function canonicalize(value: unknown, options: CanonicalizeOptions = {}):
     if (Array.isArray(v)) {
       const parts: string[] = [];
       for (let i = 0; i < v.length; i++) {
-        if (!(i in v))
+        if (!Object.hasOwn(v, i))
           throw new VouchError('UNSUPPORTED_JSON_VALUE', 'An array has a hole, which JSON cannot represent.');
         parts.push(serialize(v[i]));
       }
