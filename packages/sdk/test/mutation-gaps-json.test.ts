@@ -72,3 +72,14 @@ test('canonicalize refuses an array hole by name, also where Array.prototype hol
   }
   assert.equal(canonicalize([1, null, 2]), '[1,null,2]');
 });
+
+test('an escape is one of RFC 8259, also where Object.prototype holds a one-letter member', () => {
+  Object.defineProperty(Object.prototype, 'q', { value: 'Q', configurable: true, writable: true });
+  try {
+    refused('"\\q"');
+    refused('{"\\q":1}');
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).q;
+  }
+  assert.equal(parseStrict('"\\/"'), '/');
+});
