@@ -83,3 +83,15 @@ test('an escape is one of RFC 8259, also where Object.prototype holds a one-lett
   }
   assert.equal(parseStrict('"\\/"'), '/');
 });
+
+test('a byte-order mark and a short \\u escape are refused in their own words', () => {
+  const says = (input: string | Uint8Array, words: RegExp) =>
+    assert.throws(
+      () => parseStrict(input),
+      (e: unknown) => isVouchError(e, 'INVALID_JSON') && words.test(e.message),
+    );
+  says('\ufeff{}', /byte-order mark/);
+  says(Uint8Array.of(0xef, 0xbb, 0xbf, 0x7b, 0x7d), /byte-order mark/);
+  says('"\\u12"', /Invalid \\u escape at position 1/);
+  says('["\\u004"]', /Invalid \\u escape at position 2/);
+});
