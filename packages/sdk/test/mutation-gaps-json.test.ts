@@ -95,3 +95,18 @@ test('a byte-order mark and a short \\u escape are refused in their own words', 
   says('"\\u12"', /Invalid \\u escape at position 1/);
   says('["\\u004"]', /Invalid \\u escape at position 2/);
 });
+
+test('array elements and object members are separated by commas only, on both parse paths', () => {
+  for (const text of [
+    '[1;2]',
+    '[1 2]',
+    '["\\n";2]',
+    '["\\n"|2]',
+    '{"a":1;"b":2}',
+    '{"a":"\\n";"b":2}',
+    '{"a":1 "b":2}',
+  ]) {
+    refused(text);
+  }
+  assert.deepEqual(parseStrict('["\\n" , 2]'), ['\n', 2]);
+});
