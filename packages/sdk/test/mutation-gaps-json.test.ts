@@ -110,3 +110,21 @@ test('array elements and object members are separated by commas only, on both pa
   }
   assert.deepEqual(parseStrict('["\\n" , 2]'), ['\n', 2]);
 });
+
+test('parseStrict takes a string or a Uint8Array only: any other object is INVALID_ARGUMENT, not INVALID_JSON', () => {
+  for (const input of [
+    null,
+    {},
+    [0x7b, 0x7d],
+    new ArrayBuffer(2),
+    new Uint16Array(1),
+    new DataView(new ArrayBuffer(2)),
+  ]) {
+    assert.throws(
+      () => parseStrict(input as unknown as string),
+      (e: unknown) => isVouchError(e, 'INVALID_ARGUMENT'),
+      String(input),
+    );
+  }
+  assert.deepEqual(parseStrict(Buffer.from('{}')), {});
+});
