@@ -80,3 +80,51 @@ eachEngine('a pending proposal past its expiresAt is listed and shown as expired
     await app.app.close();
   }
 });
+
+eachEngine(
+  'past its expiresAt, an applied or stale proposal keeps its status; only pending ones expire',
+  async ({ open }) => {
+    const storage = await open();
+    const app = await makeApp(storage);
+    try {
+      const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+      const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!, is.delta!]);
+      const now = app.clock.now();
+      const add = await addEcho(registry, is, [is.alpha!], now);
+      const rm = await proposal(
+        { registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'x' },
+        [is.bravo!],
+        now,
+      );
+      const addId = (await post(app.app, '/v1/registry/proposals', add)).body.id as string;
+      const rmId = (await post(app.app, '/v1/registry/proposals', rm)).body.id as string;
+      const signed = await post(
+        app.app,
+        `/v1/registry/proposals/${addId}/signatures`,
+        cosignature(add, is.charlie!, now),
+      );
+      assert.equal(signed.body.status, 'applied', JSON.stringify(signed.body));
+
+      app.clock.set(Math.max(Date.parse(add.expiresAt), Date.parse(rm.expiresAt)));
+      assert.equal((await get(app.app, `/v1/registry/proposals/${addId}`)).body.status, 'applied');
+      assert.equal((await get(app.app, `/v1/registry/proposals/${rmId}`)).body.status, 'stale');
+      const listed = async (query: string) =>
+        ((await get(app.app, `/v1/registry/proposals${query}`)).body.proposals as Array<{ id: string; status: string }>)
+          .map((p) => [p.id, p.status])
+          .sort();
+      assert.deepEqual(
+        await listed(''),
+        [
+          [addId, 'applied'],
+          [rmId, 'stale'],
+        ].sort(),
+      );
+      assert.deepEqual(await listed('?status=applied'), [[addId, 'applied']]);
+      assert.deepEqual(await listed('?status=stale'), [[rmId, 'stale']]);
+      assert.deepEqual(await listed('?status=expired'), []);
+      assert.deepEqual(await listed('?status=pending'), []);
+    } finally {
+      await app.app.close();
+    }
+  },
+);
