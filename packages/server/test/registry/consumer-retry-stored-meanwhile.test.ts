@@ -114,3 +114,31 @@ eachEngine(
     }
   },
 );
+
+eachEngine('consumer retry: a later signing stored meanwhile is not replaced by an earlier one', async ({ open }) => {
+  const root = await generateKeyPair('Ed25519');
+  const { is, doc: v1, state } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta']);
+  const s2 = await removed(state, is, 'delta', T0 + 1000);
+  const [early, mid, late] = await Promise.all(
+    [1000, 2000, 3000].map((d) => signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + d })),
+  );
+  const src = await registrySource(v1);
+  const storage = await open();
+  const other = await open();
+  const app = await makeApp(storage, { env: consumerEnv(src.url, root), clock: new ManualClock(T0 + 5000) });
+  try {
+    src.set(early!);
+    assert.equal((await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey))).body.outcome, 'updated');
+    // The source serves the signing at T0 + 2 s; after this process read the stored one (T0 + 1 s), another stores
+    // the signing at T0 + 3 s of the same sequence: the earlier one fetched must not go over it.
+    src.set(mid!);
+    storeAfterEachRead(storage.db, other.db, [late!], root.publicKeyRegistry!);
+    const r = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
+    assert.equal(r.body.outcome, 'unchanged', JSON.stringify(r.body));
+    assert.equal((await readDocument(other.db, 'consumer'))!.updated_at, Date.parse(late!.updatedAt));
+  } finally {
+    await app.app.close();
+    await other.close();
+    src.server.close();
+  }
+});
