@@ -34,7 +34,8 @@ export interface DeploymentRewrap {
  * Both KEK files are held to a server start's rule first (see checkKeyFileModes): one group members or others may
  * read, or group members write, is told to `warnings` and used; one any user may write is a `ConfigError`, before
  * either is read. Throws `StorageError` with `KEK_REQUIRED`, `KEK_INVALID`, `KEK_MISMATCH`, `KEK_UNCHANGED`,
- * `SEALED_INVALID`, or `DATABASE_UNAVAILABLE` when the settings name no Vouch database (then nothing is created).
+ * `SEALED_INVALID`, `DATABASE_UNAVAILABLE` when the settings name no Vouch database (then nothing is created), or
+ * `MIGRATION_FAILED` (a database a newer Vouch migrated, as at a start).
  *
  * @example
  * const { keys } = await rewrapDeploymentKek(loadConfig(), '/etc/vouch/kek.new', Date.now(), logger);

@@ -49,7 +49,7 @@ Examples:
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
-        if (typeof code === 'string' && /^KEK_|^SEALED_|^DATABASE_/.test(code)) {
+        if (typeof code === 'string' && /^KEK_|^SEALED_|^DATABASE_|^MIGRATION_/.test(code)) {
           throw new CliError(withCode((err as Error).message, code), EXIT.USAGE);
         }
         throw err;
