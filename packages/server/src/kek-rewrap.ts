@@ -61,8 +61,10 @@ export async function rewrapDeploymentKek(
   );
   // Both keys and the database must exist already: a wrong path must not leave a new key or database behind.
   const oldKek = await readKek(currentFile);
-  const newKek = await readKek(newKekFile);
+  // Read inside the try: a new file that does not read must not leave the current key unzeroed.
+  let newKek: Buffer | undefined;
   try {
+    newKek = await readKek(newKekFile);
     // Checked before openStorage, which would create and migrate whatever schema or file the settings name; and so
     // are the keys against the database's check value (rewrapKek checks them again in its transaction): a refused
     // re-wrap must not migrate a database an older version left.
@@ -79,7 +81,7 @@ export async function rewrapDeploymentKek(
     }
   } finally {
     oldKek.fill(0);
-    newKek.fill(0);
+    newKek?.fill(0);
   }
 }
 
