@@ -19,6 +19,7 @@ interface KeyRow {
 }
 
 interface Rotation {
+  purpose: string;
   kid: string;
   generation: number;
   retired: string[];
@@ -47,8 +48,11 @@ function keyRowsOf(status: number, body: unknown): KeyRow[] {
   throw answerError('is not a key list', status);
 }
 
-/** The rotation of a 201 answer: the operator must learn which key now signs and which stopped, or that it is unknown. */
-function rotationOf(status: number, body: unknown): Rotation {
+/**
+ * The rotation of a 201 answer: the operator must learn which key now signs and which stopped, or that it is unknown.
+ * Only of the purpose asked for: another key's rotation must not read as that of a leaked one, which still signs.
+ */
+function rotationOf(status: number, body: unknown, purpose: string): Rotation {
   if (
     isObject(body) &&
     typeof body.kid === 'string' &&
@@ -56,6 +60,12 @@ function rotationOf(status: number, body: unknown): Rotation {
     isStrings(body.retired) &&
     (body.dropped === undefined || isStrings(body.dropped))
   ) {
+    if (body.purpose !== purpose) {
+      throw answerError(
+        `does not say the ${purpose} key was rotated; run vouch keys list to see whether it was`,
+        status,
+      );
+    }
     return body as unknown as Rotation;
   }
   throw answerError('is not a key rotation; run vouch keys list to see whether the key was rotated', status);
@@ -144,7 +154,7 @@ Examples:
         adminHeaders(opts),
       );
       expectStatus(res, [201]);
-      const r = rotationOf(res.status, res.body);
+      const r = rotationOf(res.status, res.body, opts.purpose);
       const dropped = r.dropped ?? [];
       // A compromised rotation drops earlier retired keys too (their tokens stop verifying): every one is named.
       print(io, opts.json === true, r, () =>
