@@ -60,6 +60,16 @@ test('vouch restore describes the restore, the KEK and what to do next line by l
       'deployment the backup came from there, or the server stops with KEK_MISMATCH.',
     ROTATE,
   ]);
+  // Nothing there before: no database kept, and no KEK.
+  const fresh = join(dir, 'fresh');
+  const missing = await run('restore', '--input', backup, '--data-dir', fresh);
+  assert.equal(missing.code, 0, missing.err);
+  assert.deepEqual(missing.out.trimEnd().split('\n').slice(-3), [
+    'There was no database there before.',
+    `There is no KEK at ${join(fresh, 'kek.key')}: put the KEK of the deployment the backup came from there before ` +
+      'starting the server.',
+    ROTATE,
+  ]);
   const bad = join(dir, 'bad');
   await mkdir(bad, { mode: 0o700 });
   await writeFile(join(bad, 'kek.key'), 'not a key\n', { mode: 0o600 });
