@@ -128,7 +128,9 @@ test(
     const dataDir = await mkdtemp(join(tmpdir(), 'vouch-drain-'));
     t.after(() => rm(dataDir, { recursive: true, force: true }));
     const logs = new LogCapture();
-    const graceMs = 400;
+    // Long enough that the idle connection's close is always seen first, however loaded the machine: the order below
+    // is between an event and this timer.
+    const graceMs = 1000;
     const config = loadConfig({ ...serverEnv('sqlite', { dataDir }), VOUCH_LOG_LEVEL: 'warn' });
     const server = await startServer(config, { logStream: logs, shutdownGraceMs: graceMs });
     const idle = await idleKeepAlive(server.address);
