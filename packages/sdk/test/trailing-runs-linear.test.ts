@@ -9,10 +9,19 @@ import { VouchClient, createAipVerifier, isVouchError, type HttpFetch } from '..
 const RUN = 200_000;
 const BOUND_MS = 1_000;
 
+/**
+ * Milliseconds of CPU this process has used: what a quadratic scan spends, and not the time a loaded machine leaves
+ * the process waiting for a core, which the wall clock would count against the bound.
+ */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 function timed<T>(fn: () => T): { value: T; ms: number } {
-  const started = performance.now();
+  const started = cpuMs();
   const value = fn();
-  return { value, ms: performance.now() - started };
+  return { value, ms: cpuMs() - started };
 }
 
 test('a base URL or issuer with a long inner run of slashes is read in linear time', () => {
@@ -32,11 +41,11 @@ test('a credential with a long inner run of spaces is checked in linear time', a
   };
   const key = `k${' '.repeat(RUN)}k`;
   const client = new VouchClient({ baseUrl: 'http://127.0.0.1:4100', credentials: { adminKey: key }, fetch });
-  const started = performance.now();
+  const started = cpuMs();
   await client.server.health({ as: 'admin' }).catch((err: unknown) => {
     if (!isVouchError(err)) throw err;
   });
-  const ms = performance.now() - started;
+  const ms = cpuMs() - started;
   assert.ok(ms < BOUND_MS, `a call with the credential took ${Math.round(ms)} ms`);
   assert.equal(sent, key);
 });

@@ -8,11 +8,20 @@ import { loadConfig, publicPathOf } from '../src/config.ts';
 
 const BOUND_MS = 1_000;
 
+/**
+ * Milliseconds of CPU this process has used: what a quadratic scan spends, and not the time a loaded machine leaves
+ * the process waiting for a core, which the wall clock would count against the bound.
+ */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 test('a public URL with a long inner run of slashes is refused in linear time', () => {
   const raw = `http://127.0.0.1:4100/${'/'.repeat(200_000)}x/`;
-  const started = performance.now();
+  const started = cpuMs();
   assert.throws(() => loadConfig({ VOUCH_PUBLIC_URL: raw }, '/tmp'), ConfigError);
-  const took = performance.now() - started;
+  const took = cpuMs() - started;
   assert.ok(took < BOUND_MS, `loadConfig took ${Math.round(took)} ms`);
 });
 
