@@ -4,15 +4,17 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { addEcho, cosignature, foundersAndEcho, genesis, get, makeIssuers, post, proposal } from './fixtures.ts';
 
-eachEngine('applying a proposal marks its siblings on the same sequence stale', async ({ open }) => {
-  const storage = await open();
-  const app = await makeApp(storage);
+/**
+ * Two proposals for sequence 1 posted and pending: `add` (echo in, signed by alpha) and `rm` (delta out, signed by
+ * bravo); charlie's co-signature applies `add` and leaves `rm` stale.
+ */
+async function siblingProposals(app: TestApp) {
   const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
   const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!, is.delta!]);
   const now = app.clock.now();
-
   const add = await addEcho(registry, is, [is.alpha!], now);
   const rm = await proposal(
     { registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'x' },
@@ -21,6 +23,13 @@ eachEngine('applying a proposal marks its siblings on the same sequence stale', 
   );
   const addId = (await post(app.app, '/v1/registry/proposals', add)).body.id as string;
   const rmId = (await post(app.app, '/v1/registry/proposals', rm)).body.id as string;
+  return { is, now, add, rm, addId, rmId };
+}
+
+eachEngine('applying a proposal marks its siblings on the same sequence stale', async ({ open }) => {
+  const storage = await open();
+  const app = await makeApp(storage);
+  const { is, now, add, rm, addId, rmId } = await siblingProposals(app);
   assert.equal((await get(app.app, `/v1/registry/proposals/${rmId}`)).body.status, 'pending');
 
   const applied = await post(app.app, `/v1/registry/proposals/${addId}/signatures`, cosignature(add, is.charlie!, now));
@@ -87,17 +96,7 @@ eachEngine(
     const storage = await open();
     const app = await makeApp(storage);
     try {
-      const is = await makeIssuers(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
-      const registry = await genesis(app, [is.alpha!, is.bravo!, is.charlie!, is.delta!]);
-      const now = app.clock.now();
-      const add = await addEcho(registry, is, [is.alpha!], now);
-      const rm = await proposal(
-        { registry, baseSequence: 1, action: 'remove', subject: 'delta', reason: 'x' },
-        [is.bravo!],
-        now,
-      );
-      const addId = (await post(app.app, '/v1/registry/proposals', add)).body.id as string;
-      const rmId = (await post(app.app, '/v1/registry/proposals', rm)).body.id as string;
+      const { is, now, add, rm, addId, rmId } = await siblingProposals(app);
       const signed = await post(
         app.app,
         `/v1/registry/proposals/${addId}/signatures`,
