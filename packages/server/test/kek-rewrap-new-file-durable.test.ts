@@ -15,19 +15,25 @@ import { CHECK_META_KEY, kekCheckValue } from '../src/storage/kek.ts';
 import { serverEnv } from './helpers/app.ts';
 import { cannotSeeSyncs, recordingSyncs } from './helpers/fsync.ts';
 import { eachEngine } from './helpers/storage.ts';
+import type { EngineContext } from './helpers/storage.ts';
 
 const T0 = 1_750_000_000_000;
-const NO_WARNINGS = { warn: (_: unknown, message: string) => assert.fail(`unexpected warning: ${message}`) };
-
-eachEngine('kek rewrap flushes the new KEK file and its folder before the re-wrap commits', async (ctx) => {
-  if (cannotSeeSyncs(ctx.t)) return;
-  const env = serverEnv(ctx.engine, ctx.options);
-  const config = loadConfig(env);
+/** The deployment of `ctx`'s engine, its database checked against a random current KEK written to its KEK file. */
+async function deploymentWithKek(ctx: EngineContext) {
+  const config = loadConfig(serverEnv(ctx.engine, ctx.options));
   const currentFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: ctx.engine });
   const oldKek = randomBytes(32);
   await writeFile(currentFile, `${oldKek.toString('hex')}\n`, { mode: 0o600 });
   const storage = await ctx.open();
   await checkKek(storage, oldKek, T0);
+  return { config, storage, oldKek };
+}
+
+const NO_WARNINGS = { warn: (_: unknown, message: string) => assert.fail(`unexpected warning: ${message}`) };
+
+eachEngine('kek rewrap flushes the new KEK file and its folder before the re-wrap commits', async (ctx) => {
+  if (cannotSeeSyncs(ctx.t)) return;
+  const { config, storage, oldKek } = await deploymentWithKek(ctx);
   const newKek = randomBytes(32);
   const newFile = join(ctx.dataDir, 'kek.new');
   await writeFile(newFile, `${newKek.toString('hex')}\n`, { mode: 0o600 });
@@ -55,13 +61,7 @@ eachEngine('kek rewrap flushes the new KEK file and its folder before the re-wra
 
 eachEngine('kek rewrap flushes both folders of a new KEK file named through a symbolic link', async (ctx) => {
   if (cannotSeeSyncs(ctx.t)) return;
-  const env = serverEnv(ctx.engine, ctx.options);
-  const config = loadConfig(env);
-  const currentFile = kekFilePath({ kekFile: config.kekFile, dataDir: config.dataDir, engine: ctx.engine });
-  const oldKek = randomBytes(32);
-  await writeFile(currentFile, `${oldKek.toString('hex')}\n`, { mode: 0o600 });
-  const storage = await ctx.open();
-  await checkKek(storage, oldKek, T0);
+  const { config, storage, oldKek } = await deploymentWithKek(ctx);
   // The key in a folder of its own, named by a link in the data directory: both names must survive a crash.
   const keys = await mkdtemp(join(tmpdir(), 'vouch-kek-new-'));
   ctx.t.after(() => rm(keys, { recursive: true, force: true }));
