@@ -5,28 +5,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { checkKek, ensureServerKey, openStorage, readKek } from '../../server/src/storage/index.ts';
-import { writeTestKek } from '../../server/test/helpers/app.ts';
-import { runClean, tempDir } from './helpers.ts';
+import { ensureServerKey } from '../../server/src/storage/index.ts';
+import { kekDeployment, rewrapToNewKek } from './kek-deployment.ts';
 
 test('kek rewrap: a stored key that does not open is exit 2 ending with (SEALED_INVALID)', async (t) => {
-  const dataDir = join(await tempDir(t), 'data');
-  const storage = await openStorage({ dataDir });
-  writeTestKek(join(dataDir, 'kek.key'));
-  const kek = await readKek(join(dataDir, 'kek.key'));
-  await checkKek(storage, kek, 1);
+  const { dataDir, storage, kek } = await kekDeployment(t);
   const bad = await ensureServerKey(storage, kek, 'receipts', 'EdDSA', 1);
   // Well-formed, but sealed under no key this database knows.
   const part = (n: number) => randomBytes(n).toString('base64url');
   const sealed = `v1.${part(12)}.${part(48)}.${part(16)}`;
   await storage.db.updateTable('server_keys').set({ private_sealed: sealed }).where('kid', '=', bad.kid).execute();
   await storage.close();
-  const newFile = join(dataDir, 'kek.new');
-  await writeFile(newFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
 
-  const r = await runClean({ VOUCH_DATA_DIR: dataDir }, 'kek', 'rewrap', '--new-kek-file', newFile);
+  const r = await rewrapToNewKek(dataDir);
   assert.equal(r.code, 2, r.err);
   assert.equal(r.out, '');
   assert.match(r.err, new RegExp(`^vouch: The receipts key ${bad.kid}: .* \\(SEALED_INVALID\\)\\n$`));
