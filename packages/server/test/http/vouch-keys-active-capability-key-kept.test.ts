@@ -6,16 +6,10 @@ import assert from 'node:assert/strict';
 import { ensureServerKey } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
+import { VOUCH_KEYS_URL } from './vouch-keys-list.ts';
+import type { ListedKey } from './vouch-keys-list.ts';
 
 const DAY_MS = 86_400_000;
-
-interface Listed {
-  kid: string;
-  purpose: string;
-  status: string;
-  drops_at?: string | null;
-  published?: boolean;
-}
 
 eachEngine('the active capability key stays listed, with no drop time, long after its creation', async ({ open }) => {
   const storage = await open();
@@ -24,9 +18,9 @@ eachEngine('the active capability key stays listed, with no drop time, long afte
     await ensureServerKey(storage, t.kek, 'capability', 'EdDSA', t.clock.now());
     t.clock.advance(30 * DAY_MS);
 
-    const res = await t.app.inject({ method: 'GET', url: '/.well-known/vouch-keys.json' });
+    const res = await t.app.inject({ method: 'GET', url: VOUCH_KEYS_URL });
     assert.equal(res.statusCode, 200, res.body);
-    const active = (res.json() as { keys: Listed[] }).keys.filter((k) => k.purpose === 'capability');
+    const active = (res.json() as { keys: ListedKey[] }).keys.filter((k) => k.purpose === 'capability');
     assert.equal(active.length, 1, 'the active capability key is listed');
     assert.equal(active[0]!.status, 'active');
     assert.ok(!('drops_at' in active[0]!), 'an active key has no drop time');
@@ -39,7 +33,8 @@ eachEngine('the active capability key stays listed, with no drop time, long afte
       headers: { 'x-api-key': t.adminKey },
     });
     assert.equal(admin.statusCode, 200, admin.body);
-    const row = (admin.json() as { keys: Listed[] }).keys.find((k) => k.kid === active[0]!.kid)!;
+    type AdminRow = { kid: string; status: string; published: boolean; drops_at: string | null };
+    const row = (admin.json() as { keys: AdminRow[] }).keys.find((k) => k.kid === active[0]!.kid)!;
     assert.deepEqual([row.status, row.published, row.drops_at], ['active', true, null]);
   } finally {
     await t.app.close();
