@@ -4,20 +4,16 @@
 // without --json failed with JavaScript's "Invalid time value".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const SIGNATURE = { signatureHash: 'a'.repeat(64) };
 const SIGNED_AT = 1_767_225_600_000;
 
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-
 /** A server that records the consent's signature, then answers the consent itself with `consent`. */
 async function consentServer(t: Parameters<typeof serve>[0], consent: unknown) {
   return serve(t, (res, seen) =>
-    seen.url === '/api/v1/signatures/sign' ? json(res, 201, SIGNATURE) : json(res, 200, consent),
+    seen.url === '/api/v1/signatures/sign' ? answerJson(res, 201, SIGNATURE) : answerJson(res, 200, consent),
   );
 }
 

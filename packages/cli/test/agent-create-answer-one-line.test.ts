@@ -3,20 +3,17 @@
 // holding a newline printed lines of the server's choosing ("linked to the owner of the linking key") in the result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 const FORGED = '\nlinked to the owner of the linking key';
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 test('agent create: the DID and claim token of the answer cannot start a line of their own', async (t) => {
   const home = await tempDir(t);
   const server = await serve(t, (res, req) =>
     req.url === '/.well-known/agent-registry.json'
-      ? json(res, 200, { issuer: 'https://vouch.example' })
-      : json(res, 201, { did: `did:identity:bot${FORGED}`, linked: false, claimToken: `claim${FORGED}` }),
+      ? answerJson(res, 200, { issuer: 'https://vouch.example' })
+      : answerJson(res, 201, { did: `did:identity:bot${FORGED}`, linked: false, claimToken: `claim${FORGED}` }),
   );
   const r = await runClean(
     { HOME: home, VOUCH_HOME: join(home, '.vouch') },

@@ -7,20 +7,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type * as FsPromises from 'node:fs/promises';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, run, tempDir } from './helpers.ts';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+import { answerJson, recordingServer as serve, run, tempDir } from './helpers.ts';
 
 test('concurrent first agent creates: one default, and only it says so', { timeout: 60_000 }, async (t) => {
   const home = await tempDir(t);
   let n = 0;
   const server = await serve(t, (res, req) =>
     req.url === '/.well-known/agent-registry.json'
-      ? json(res, 200, { issuer: 'https://vouch.example' })
-      : json(res, 201, { did: `did:identity:agent${++n}`, linked: true }),
+      ? answerJson(res, 200, { issuer: 'https://vouch.example' })
+      : answerJson(res, 201, { did: `did:identity:agent${++n}`, linked: true }),
   );
 
   const fsp = createRequire(import.meta.url)('node:fs/promises') as typeof FsPromises;

@@ -2,19 +2,15 @@
 // says so. Before, it printed "claim token (...): undefined", a token the user could try to hand an owner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 test('agent create without a claim token in the answer does not print "undefined"', async (t) => {
   const home = await tempDir(t);
   const server = await serve(t, (res, req) =>
     req.url === '/.well-known/agent-registry.json'
-      ? json(res, 200, { issuer: 'https://vouch.example' })
-      : json(res, 201, { did: 'did:identity:bot', linked: false }),
+      ? answerJson(res, 200, { issuer: 'https://vouch.example' })
+      : answerJson(res, 201, { did: 'did:identity:bot', linked: false }),
   );
   const r = await runClean(
     { HOME: home, VOUCH_HOME: join(home, '.vouch') },

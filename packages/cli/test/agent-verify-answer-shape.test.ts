@@ -5,8 +5,7 @@
 // JavaScript TypeError. (`vouch token verify` holds its verify answers to the same rule.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 const HASH = 'a'.repeat(64);
 const RECORD = {
@@ -18,9 +17,6 @@ const RECORD = {
   owner: null,
   verification: {},
 };
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 test('agent verify gives no verdict from an answer that is not a signature record (exit 2)', async (t) => {
   const dir = await tempDir(t);
@@ -37,7 +33,7 @@ test('agent verify gives no verdict from an answer that is not a signature recor
     null,
   ];
   for (const body of bodies) {
-    const server = await serve(t, (res) => json(res, 200, body));
+    const server = await serve(t, (res) => answerJson(res, 200, body));
     for (const form of [[], ['--json']]) {
       const r = await runClean(
         { HOME: dir, VOUCH_HOME: dir },
@@ -59,7 +55,7 @@ test('agent verify gives no verdict from an answer that is not a signature recor
     [true, 0],
     [false, 1],
   ] as const) {
-    const server = await serve(t, (res) => json(res, 200, { ...RECORD, valid }));
+    const server = await serve(t, (res) => answerJson(res, 200, { ...RECORD, valid }));
     const r = await runClean({ HOME: dir, VOUCH_HOME: dir }, 'agent', 'verify', HASH, '--server', server.url);
     assert.equal(r.code, code, r.err);
     assert.match(r.out, valid ? /^valid signature by did:identity:bot/ : /^NOT valid signature/);

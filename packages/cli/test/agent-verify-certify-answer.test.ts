@@ -4,7 +4,6 @@
 // holds, and --json printed no "valid" at all; `"match": "false"`, a truthy string, exited 0 with "valid": "false".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -17,10 +16,7 @@ import {
   sha256Hex,
   signedMessageText,
 } from '@vouch/sdk';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 /** A signature record of `content` that this machine's check accepts, and its hash. */
 async function signedRecord(content: string) {
@@ -50,7 +46,7 @@ test('agent verify --file gives no verdict from a certification that is not one 
   const { hash, record } = await signedRecord('hello\n');
   const env = { HOME: dir, VOUCH_HOME: dir };
   const server = (certify: unknown) =>
-    serve(t, (res, seen) => json(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? certify : record));
+    serve(t, (res, seen) => answerJson(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? certify : record));
 
   for (const certify of [{}, null, { match: 'false' }, { match: 1 }]) {
     const { url } = await server(certify);
@@ -83,7 +79,11 @@ test("agent verify --file: the server's valid: false is exit 1 though the conten
   const { hash, record } = await signedRecord('hello\n');
   const env = { HOME: dir, VOUCH_HOME: dir };
   const { url } = await serve(t, (res, seen) =>
-    json(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? { match: true } : { ...record, valid: false }),
+    answerJson(
+      res,
+      200,
+      seen.url.startsWith('/api/v1/signatures/certify') ? { match: true } : { ...record, valid: false },
+    ),
   );
   const j = await runClean(env, 'agent', 'verify', hash, '--file', file, '--json', '--server', url);
   assert.equal(j.code, 1, j.err);
@@ -104,7 +104,7 @@ test('agent verify --file: a certified match refuted here is none; an upper-case
   const { hash, record } = await signedRecord('hello\n');
   const env = { HOME: dir, VOUCH_HOME: dir };
   const server = await serve(t, (res, seen) =>
-    json(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? { match: true } : record),
+    answerJson(res, 200, seen.url.startsWith('/api/v1/signatures/certify') ? { match: true } : record),
   );
   const upper = hash.toUpperCase();
   const j = await runClean(env, 'agent', 'verify', upper, '--file', file, '--json', '--server', server.url);

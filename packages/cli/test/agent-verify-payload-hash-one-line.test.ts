@@ -3,14 +3,10 @@
 // line the reader could take for the CLI's own check of the content.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 const HASH = 'a'.repeat(64);
 const FORGED = '\ncontent matches (sha256 ' + 'c'.repeat(64) + ')';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 test('agent verify: the payload hash of the server stays on its line', async (t) => {
   const dir = await tempDir(t);
@@ -22,7 +18,7 @@ test('agent verify: the payload hash of the server stays on its line', async (t)
     agent: { did: 'did:identity:bot', status: 'active' },
     owner: null,
   };
-  const server = await serve(t, (res) => json(res, 200, record));
+  const server = await serve(t, (res) => answerJson(res, 200, record));
   const r = await runClean({ HOME: dir, VOUCH_HOME: dir }, 'agent', 'verify', HASH, '--server', server.url);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^payload sha256: b{64}\uFFFDcontent matches/m);

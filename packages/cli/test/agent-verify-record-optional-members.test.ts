@@ -3,20 +3,16 @@
 // "owner: undefined (@undefined)", `"publicNote": {}` printed "note: [object Object]", and the verdict was given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 const HASH = 'a'.repeat(64);
 const AGENT = { did: 'did:identity:bot', status: 'active' };
 const RECORD = { valid: true, signedAt: 1_767_225_600_000, payloadHash: 'b'.repeat(64), agent: AGENT, owner: null };
 
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-
 test('agent verify refuses a record whose optional members are of the wrong type', async (t) => {
   const dir = await tempDir(t);
   const verify = async (body: unknown) => {
-    const server = await serve(t, (res) => json(res, 200, body));
+    const server = await serve(t, (res) => answerJson(res, 200, body));
     return runClean({ HOME: dir, VOUCH_HOME: dir }, 'agent', 'verify', HASH, '--server', server.url);
   };
   for (const body of [

@@ -3,8 +3,7 @@
 // `valid: true` for it, the CLI answers `valid: false`, exit 1) printed "valid signature by …" on stdout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 const HASH = 'a'.repeat(64);
 const RECORD = {
@@ -17,12 +16,9 @@ const RECORD = {
   verification: {},
 };
 
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-
 test("agent verify: a revoked signer's signature is printed NOT valid, as --json and the exit code say", async (t) => {
   const dir = await tempDir(t);
-  const server = await serve(t, (res) => json(res, 200, RECORD));
+  const server = await serve(t, (res) => answerJson(res, 200, RECORD));
   const env = { HOME: dir, VOUCH_HOME: dir };
   const asJson = await runClean(env, 'agent', 'verify', HASH, '--server', server.url, '--json');
   assert.equal(asJson.code, 1, asJson.err);

@@ -153,6 +153,11 @@ export async function recordingServer(
   return { url, seen: received };
 }
 
+/** Answers `body` as JSON with `status` (for a {@link recordingServer}'s `answer`). */
+export function answerJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
 /** Starts a server on `env` long enough to read the key ids its JWKS publishes (sorted), then closes it. */
 export async function jwksKids(env: Record<string, string>): Promise<string[]> {
   // Loaded here, not at the top: most CLI tests never start a server.

@@ -2,9 +2,8 @@
 // follow it), an endless answer (read up to a cap), text a terminal would act on, and an outsized proof of work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { draftRegistry, ok, recordingServer as serve, run, tempDir } from './helpers.ts';
+import { draftRegistry, answerJson, ok, recordingServer as serve, run, tempDir } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
 
@@ -25,11 +24,8 @@ async function redirecting(t: Parameters<typeof serve>[0], status: number, other
   return serve(t, (res, req) => res.writeHead(status, { location: `${other}/collect${req.url}` }).end());
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-
 test('a redirect to another origin is not followed: exit 2, one line naming it, the admin key stays home', async (t) => {
-  const other = await serve(t, (res) => json(res, 200, { jti: 'x', keys: [] }));
+  const other = await serve(t, (res) => answerJson(res, 200, { jti: 'x', keys: [] }));
   for (const [status, args, path] of [
     [307, ['token', 'revoke', '--jti', 'abc'], '/api/registry/revoke'],
     [302, ['keys', 'list'], '/api/v1/admin/keys'],
@@ -58,7 +54,7 @@ test('registry publish does not follow a redirect with the admin key and the doc
   const base = await tempDir(t, 'vouch-hostile-');
   const { reg, key } = await draftRegistry(base);
   await ok(0, 'registry', 'init', '--root-key', key('root'), '--threshold', '2', '--dir', reg, 'acme', 'bolt', 'coda');
-  const other = await serve(t, (res) => json(res, 201, { sequence: 1 }));
+  const other = await serve(t, (res) => answerJson(res, 201, { sequence: 1 }));
   const configured = await redirecting(t, 307, other.url);
   const r = await withAdminEnv('registry', 'publish', reg, '--server', configured.url);
   assert.equal(r.code, 2, r.err);
@@ -110,7 +106,7 @@ test('server text reaches the terminal without control or bidi characters; --jso
   const kid = 'key\u202Egnp.exe\u009B31m\u0007';
   const server = await serve(t, (res, req) => {
     if (req.url === '/api/v1/admin/keys') {
-      return json(res, 200, {
+      return answerJson(res, 200, {
         keys: [{ kid, purpose: 'tokens', alg: 'ES256', generation: 1, status: 'active', published: true }],
       });
     }
@@ -118,9 +114,9 @@ test('server text reaches the terminal without control or bidi characters; --jso
       const integrators = [
         { slug: 'shop', name: 'Shop\nvalid session token', domain: 'x\u2067y', environmentVersion: 1, metrics: [] },
       ];
-      return json(res, 200, { integrators });
+      return answerJson(res, 200, { integrators });
     }
-    return json(res, 400, { code: 'BAD\u009B2J', error: 'refused\u001B[2J\nvouch: all good\u202E' });
+    return answerJson(res, 400, { code: 'BAD\u009B2J', error: 'refused\u001B[2J\nvouch: all good\u202E' });
   });
   // eslint-disable-next-line no-control-regex
   const raw = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
@@ -153,8 +149,11 @@ test(
     // Discovery answers (the CLI reads the server's public URL for its key proof); the registration demands 9 zeros.
     const server = await serve(t, (res, req) =>
       req.url === '/.well-known/agent-registry.json'
-        ? json(res, 200, { issuer: 'https://vouch.example' })
-        : json(res, 400, { code: 'POW_INVALID', error: 'sha256hex(publicKey + powNonce) must start with 9 zeros.' }),
+        ? answerJson(res, 200, { issuer: 'https://vouch.example' })
+        : answerJson(res, 400, {
+            code: 'POW_INVALID',
+            error: 'sha256hex(publicKey + powNonce) must start with 9 zeros.',
+          }),
     );
     const saved = process.env.VOUCH_HOME;
     process.env.VOUCH_HOME = join(home, '.vouch');

@@ -3,14 +3,11 @@
 // "not JSON". Bytes that are not UTF-8 are refused, exit 2, before anything is sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 test('token issue --key reads an identity file that starts with a BOM', async (t) => {
   const dir = await tempDir(t);
@@ -19,7 +16,7 @@ test('token issue --key reads an identity file that starts with a BOM', async (t
   const plain = join(vouchHome, 'identities', 'bot.json');
   const withBom = join(dir, 'bot-bom.json');
   await writeFile(withBom, Buffer.concat([BOM, await readFile(plain)]), { mode: 0o600 });
-  const server = await serve(t, (res) => json(res, 503, { error: { code: 'UNAVAILABLE', message: 'down' } }));
+  const server = await serve(t, (res) => answerJson(res, 503, { error: { code: 'UNAVAILABLE', message: 'down' } }));
   const did = 'did:identity:bot';
   const r = await runClean({ HOME: dir }, 'token', 'issue', did, '--key', withBom, '--server', server.url);
   assert.doesNotMatch(r.err, /not JSON|does not hold/, r.err);
@@ -38,7 +35,7 @@ test('integrator metrics --file reads a metrics file that starts with a BOM', as
   const file = join(dir, 'metrics.json');
   const metrics = [{ metricKey: 'uptime', polarity: 'boost', weight: 0.5, lane: 'presence' }];
   await writeFile(file, Buffer.concat([BOM, Buffer.from(JSON.stringify(metrics))]));
-  const server = await serve(t, (res) => json(res, 503, { error: { code: 'UNAVAILABLE', message: 'down' } }));
+  const server = await serve(t, (res) => answerJson(res, 503, { error: { code: 'UNAVAILABLE', message: 'down' } }));
   const env = { VOUCH_ADMIN_KEY: 'admin-key-for-the-test-0123456789abcdef' };
   const r = await runClean(env, 'integrator', 'metrics', 'desk', '--file', file, '--server', server.url);
   assert.doesNotMatch(r.err, /not JSON/, r.err);

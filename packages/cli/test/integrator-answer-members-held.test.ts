@@ -6,13 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ServerResponse } from 'node:http';
-import { recordingServer, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer, runClean, tempDir } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
 const env = { VOUCH_ADMIN_KEY: ADMIN };
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 test('integrator list, create and reputation rebuild refuse an answer missing a member they rely on', async (t) => {
   const integrator = { slug: 'shop', name: 'Shop', domain: 'shop.example', metrics: [] };
@@ -32,7 +29,7 @@ test('integrator list, create and reputation rebuild refuse an answer missing a 
     ],
   ] as const;
   for (const [status, body, args, message] of cases) {
-    const server = await recordingServer(t, (res) => json(res, status, body));
+    const server = await recordingServer(t, (res) => answerJson(res, status, body));
     for (const form of [[], ['--json']]) {
       const r = await runClean(env, ...args, ...form, '--server', server.url);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.out}${r.err}`);
@@ -44,7 +41,7 @@ test('integrator list, create and reputation rebuild refuse an answer missing a 
 
 test('integrator metrics and create refuse a metrics file without a list, sending nothing', async (t) => {
   const dir = await tempDir(t);
-  const server = await recordingServer(t, (res) => json(res, 500, { error: 'unexpected', code: 'UNEXPECTED' }));
+  const server = await recordingServer(t, (res) => answerJson(res, 500, { error: 'unexpected', code: 'UNEXPECTED' }));
   for (const content of ['{}', '{"metrics": 5}', '"sale"', 'null']) {
     const file = join(dir, 'metrics.json');
     await writeFile(file, content);

@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import { recordingServer, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer, runClean, tempDir } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 const METRIC = { metricKey: 'sale', polarity: 'boost', weight: 1, lane: 'conduct', maxPerDay: 10 };
 
 test('integrator create, rotate-key and metrics refuse an answer about another integrator', async (t) => {
@@ -20,9 +18,9 @@ test('integrator create, rotate-key and metrics refuse an answer about another i
   const metricsFile = join(dir, 'metrics.json');
   await writeFile(metricsFile, JSON.stringify([METRIC]));
   const answer = (slug: string) => (res: ServerResponse, req: { method: string; url: string }) => {
-    if (req.method === 'PUT') json(res, 200, { slug, environmentVersion: 2, changed: true, metrics: [METRIC] });
-    else if (req.url.endsWith('/rotate-key')) json(res, 200, { slug, apiKey: 'vik_new' });
-    else json(res, 201, { slug, apiKey: 'vik_first', environmentVersion: 1 });
+    if (req.method === 'PUT') answerJson(res, 200, { slug, environmentVersion: 2, changed: true, metrics: [METRIC] });
+    else if (req.url.endsWith('/rotate-key')) answerJson(res, 200, { slug, apiKey: 'vik_new' });
+    else answerJson(res, 201, { slug, apiKey: 'vik_first', environmentVersion: 1 });
   };
   const commands = [
     [['integrator', 'create', 'shop', '--name', 'Shop', '--domain', 'shop.example'], 'vik_first\n'],

@@ -7,12 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, run, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, run, tempDir } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 const METRIC = { metricKey: 'sale', polarity: 'boost', weight: 1, lane: 'conduct', maxPerDay: 10 };
 const INTEGRATOR = { slug: 'shop', name: 'Shop', domain: 'shop.example', environmentVersion: 1, metrics: [METRIC] };
@@ -42,7 +39,7 @@ test('integrator commands refuse an answer that is not in the shape of their rou
   process.env.VOUCH_ADMIN_KEY = ADMIN;
   try {
     for (const [status, body, args, message] of cases) {
-      const server = await serve(t, (res) => json(res, status, body));
+      const server = await serve(t, (res) => answerJson(res, status, body));
       for (const form of [[], ['--json']]) {
         const r = await run(...args, ...form, '--server', server.url);
         const what = `${args.slice(0, 2).join(' ')} ${form.join(' ')} ${JSON.stringify(body)}`;
@@ -55,11 +52,11 @@ test('integrator commands refuse an answer that is not in the shape of their rou
     }
     // Well-formed answers still print.
     const good = await serve(t, (res, req) => {
-      if (req.method === 'GET') json(res, 200, { integrators: [INTEGRATOR] });
+      if (req.method === 'GET') answerJson(res, 200, { integrators: [INTEGRATOR] });
       else if (req.method === 'PUT')
-        json(res, 200, { slug: 'shop', environmentVersion: 2, changed: true, metrics: [METRIC] });
-      else if (req.url.endsWith('/rotate-key')) json(res, 200, { slug: 'shop', apiKey: 'vik_new' });
-      else json(res, 201, { slug: 'shop', apiKey: 'vik_first', environmentVersion: 1 });
+        answerJson(res, 200, { slug: 'shop', environmentVersion: 2, changed: true, metrics: [METRIC] });
+      else if (req.url.endsWith('/rotate-key')) answerJson(res, 200, { slug: 'shop', apiKey: 'vik_new' });
+      else answerJson(res, 201, { slug: 'shop', apiKey: 'vik_first', environmentVersion: 1 });
     });
     const created = await run(...create, '--server', good.url);
     assert.deepEqual([created.code, created.out], [0, 'vik_first\n'], created.err);

@@ -4,17 +4,13 @@
 // newline put lines of its choosing into what a script took for the key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, runClean } from './helpers.ts';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+import { answerJson, recordingServer as serve, runClean } from './helpers.ts';
 
 test('integrator create and rotate-key refuse an apiKey that is not one printable token', async (t) => {
   const env = { VOUCH_ADMIN_KEY: 'vouch_admin_test_key_0123456789' };
   for (const apiKey of ['vouch_int_abc\nexport PATH=/tmp', 'vouch int abc', 'vouch_int_\u00e9']) {
     const server = await serve(t, (res, req) =>
-      json(res, req.url.endsWith('/rotate-key') ? 200 : 201, { slug: 'shop', apiKey, environmentVersion: 1 }),
+      answerJson(res, req.url.endsWith('/rotate-key') ? 200 : 201, { slug: 'shop', apiKey, environmentVersion: 1 }),
     );
     for (const [args, why] of [
       [
@@ -31,7 +27,7 @@ test('integrator create and rotate-key refuse an apiKey that is not one printabl
   }
   // A key of printable ASCII still prints.
   const good = await serve(t, (res) =>
-    json(res, 201, { slug: 'shop', apiKey: 'vouch_int_Ab-9', environmentVersion: 1 }),
+    answerJson(res, 201, { slug: 'shop', apiKey: 'vouch_int_Ab-9', environmentVersion: 1 }),
   );
   const r = await runClean(
     env,

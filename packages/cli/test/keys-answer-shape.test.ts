@@ -4,12 +4,9 @@
 // happened, after a rotation that may well have been made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, run } from './helpers.ts';
+import { answerJson, recordingServer as serve, run } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 const KEY = { kid: 'k1', purpose: 'tokens', alg: 'ES256', generation: 1, status: 'active', published: true };
 
@@ -30,7 +27,7 @@ test('keys list and keys rotate refuse an answer that is not a key list or a rot
   process.env.VOUCH_ADMIN_KEY = ADMIN;
   try {
     for (const [status, body, args, message] of cases) {
-      const server = await serve(t, (res) => json(res, status, body));
+      const server = await serve(t, (res) => answerJson(res, status, body));
       const r = await run(...args, '--server', server.url);
       assert.equal(r.code, 2, `${JSON.stringify(body)}: ${r.err}`);
       assert.equal(r.out, '');
@@ -41,8 +38,15 @@ test('keys list and keys rotate refuse an answer that is not a key list or a rot
     // Well-formed answers still print.
     const good = await serve(t, (res, req) =>
       req.url === '/api/v1/admin/keys'
-        ? json(res, 200, { keys: [KEY] })
-        : json(res, 201, { purpose: 'tokens', kid: 'k2', alg: 'ES256', generation: 2, retired: ['k1'], dropped: [] }),
+        ? answerJson(res, 200, { keys: [KEY] })
+        : answerJson(res, 201, {
+            purpose: 'tokens',
+            kid: 'k2',
+            alg: 'ES256',
+            generation: 2,
+            retired: ['k1'],
+            dropped: [],
+          }),
     );
     const listed = await run('keys', 'list', '--server', good.url);
     assert.equal(listed.code, 0, listed.err);

@@ -4,12 +4,9 @@
 // each could change or go with every test still passing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer, runClean } from './helpers.ts';
+import { answerJson, recordingServer, runClean } from './helpers.ts';
 
 const env = { VOUCH_ADMIN_KEY: 'vouch_admin_KEYS_LIST_TEST_0123456789' };
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 const key = (over: Record<string, unknown>) => ({
   kid: 'k1',
   purpose: 'tokens',
@@ -29,7 +26,7 @@ test('keys list: a retired key is shown with until, (unpublished) or nothing', a
     key({ kid: 'k2', generation: 2, published: false }),
     key({ kid: 'm1', purpose: 'tool-manifest', alg: 'EdDSA', drops_at: null }),
   ];
-  const server = await recordingServer(t, (res) => json(res, 200, { keys }));
+  const server = await recordingServer(t, (res) => answerJson(res, 200, { keys }));
   const r = await runClean(env, 'keys', 'list', '--server', server.url);
   assert.equal(r.code, 0, r.err);
   assert.equal(
@@ -50,7 +47,7 @@ test('keys list and rotate refuse keys whose members are not of their types', as
     [['keys', 'rotate'], { kid: 'k2', generation: 2, retired: [1] }],
     [['keys', 'rotate'], { kid: 'k2', generation: 2, retired: [], dropped: [null] }],
   ] as const) {
-    const server = await recordingServer(t, (res) => json(res, args[1] === 'list' ? 200 : 201, body));
+    const server = await recordingServer(t, (res) => answerJson(res, args[1] === 'list' ? 200 : 201, body));
     const r = await runClean(env, ...args, '--server', server.url);
     assert.equal(r.code, 2, `${JSON.stringify(body)}: ${r.out}${r.err}`);
     assert.equal(r.out, '');

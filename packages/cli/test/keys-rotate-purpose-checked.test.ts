@@ -4,12 +4,9 @@
 // the token key's rotation as that of the capability key, which then still signed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer, runClean } from './helpers.ts';
+import { answerJson, recordingServer, runClean } from './helpers.ts';
 
 const env = { VOUCH_ADMIN_KEY: 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890' };
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 const rotation = { kid: 'k2', alg: 'ES256', generation: 2, retired: ['k1'], dropped: [] };
 
 test('keys rotate refuses an answer that does not name the purpose asked for', async (t) => {
@@ -21,7 +18,7 @@ test('keys rotate refuses an answer that does not name the purpose asked for', a
     [[], { ...rotation, purpose: null }],
   ];
   for (const [args, body] of cases) {
-    const server = await recordingServer(t, (res) => json(res, 201, body));
+    const server = await recordingServer(t, (res) => answerJson(res, 201, body));
     const r = await runClean(env, 'keys', 'rotate', ...args, '--server', server.url);
     const asked = args[1] ?? 'tokens';
     assert.equal(r.code, 2, `${JSON.stringify(body)}: ${r.out}${r.err}`);
@@ -34,7 +31,7 @@ test('keys rotate refuses an answer that does not name the purpose asked for', a
   }
   // The answer of the purpose asked for prints.
   for (const purpose of ['tokens', 'capability', 'tool-manifest']) {
-    const server = await recordingServer(t, (res) => json(res, 201, { ...rotation, purpose }));
+    const server = await recordingServer(t, (res) => answerJson(res, 201, { ...rotation, purpose }));
     const r = await runClean(env, 'keys', 'rotate', '--purpose', purpose, '--server', server.url);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, 'new active key #2: k2\nretired: k1\n');

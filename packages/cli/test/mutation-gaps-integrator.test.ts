@@ -4,27 +4,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
 
 const ADMIN = { VOUCH_ADMIN_KEY: 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890' };
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 const METRIC = { metricKey: 'sale', polarity: 'boost', weight: 1, lane: 'conduct', maxPerDay: 10 };
 const INTEGRATOR = { slug: 'shop', name: 'Shop', domain: 'shop.example', environmentVersion: 1, metrics: [METRIC] };
 
 test('integrator list refuses a metric whose maxPerDay is not a number, and names an empty list', async (t) => {
   const bad = await serve(t, (res) =>
-    json(res, 200, { integrators: [{ ...INTEGRATOR, metrics: [{ ...METRIC, maxPerDay: '10' }] }] }),
+    answerJson(res, 200, { integrators: [{ ...INTEGRATOR, metrics: [{ ...METRIC, maxPerDay: '10' }] }] }),
   );
   const refused = await runClean(ADMIN, 'integrator', 'list', '--server', bad.url);
   assert.equal(refused.code, 2, refused.out);
   assert.equal(refused.out, '');
   assert.equal(refused.err, "vouch: the server's 200 answer is not an integrator list.\n");
 
-  const empty = await serve(t, (res) => json(res, 200, { integrators: [] }));
+  const empty = await serve(t, (res) => answerJson(res, 200, { integrators: [] }));
   const none = await runClean(ADMIN, 'integrator', 'list', '--server', empty.url);
   assert.equal(none.code, 0, none.err);
   assert.equal(none.out, '(no integrators)\n');
@@ -39,7 +36,7 @@ test('integrator metrics says whether the list was replaced or unchanged', async
     [true, 2, 'metrics replaced'],
   ] as const) {
     const server = await serve(t, (res) =>
-      json(res, 200, { slug: 'shop', environmentVersion: version, changed, metrics: [METRIC] }),
+      answerJson(res, 200, { slug: 'shop', environmentVersion: version, changed, metrics: [METRIC] }),
     );
     const r = await runClean(ADMIN, 'integrator', 'metrics', 'shop', '--file', file, '--server', server.url);
     assert.equal(r.code, 0, r.err);
@@ -51,7 +48,7 @@ test('reputation rebuild that rewrote differing scores exits 0; only a dry run t
   const report = { events: 3, penalties: 1, agents: 2, consistent: false };
   const server = await serve(t, (res, seen) => {
     const dryRun = (JSON.parse(seen.body) as { dryRun: boolean }).dryRun;
-    json(res, 200, { ...report, written: !dryRun });
+    answerJson(res, 200, { ...report, written: !dryRun });
   });
   const rebuilt = await runClean(ADMIN, 'reputation', 'rebuild', '--server', server.url);
   assert.equal(rebuilt.code, 0, rebuilt.err);

@@ -6,13 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parseProposal, proposalId, type Proposal } from '@vouch/sdk';
-import { draftRegistry, ok, recordingServer, run, tempDir } from './helpers.ts';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+import { draftRegistry, answerJson, ok, recordingServer, run, tempDir } from './helpers.ts';
 
 function viewOf(p: Proposal, extra: Record<string, unknown>) {
   return {
@@ -48,7 +44,7 @@ test('registry submit and cosign keep the server status and quorum on their line
     viewOf(sent, { quorum: { met: false, valid: 1, required: 2, signers: [`acme${forged}`], text: 'signed by 1/2' } }),
   ];
   for (const view of views) {
-    const server = await recordingServer(t, (res) => json(res, 200, view));
+    const server = await recordingServer(t, (res) => answerJson(res, 200, view));
     const submitted = await run('registry', 'submit', file, '--server', server.url);
     assert.equal(submitted.code, 0, submitted.err);
     const cosigned = await run('registry', 'cosign', id, '--key', key('bolt'), '--as', 'bolt', '--server', server.url);
@@ -77,7 +73,7 @@ test('registry submit and cosign refuse a view without a known status, applied s
   ];
   for (const view of bad) {
     const server = await recordingServer(t, (res, seen) =>
-      seen.method === 'GET' ? json(res, 200, viewOf(sent, {})) : json(res, 200, view),
+      seen.method === 'GET' ? answerJson(res, 200, viewOf(sent, {})) : answerJson(res, 200, view),
     );
     for (const args of [
       ['registry', 'submit', file],

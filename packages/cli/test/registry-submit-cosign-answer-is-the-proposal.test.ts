@@ -6,13 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { draftProposal, parseProposal, proposalId, type Proposal } from '@vouch/sdk';
-import { draftRegistry, ok, recordingServer, run, tempDir } from './helpers.ts';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+import { draftRegistry, answerJson, ok, recordingServer, run, tempDir } from './helpers.ts';
 
 function viewOf(p: Proposal, status = 'pending') {
   return {
@@ -50,7 +46,7 @@ async function setup(t: Parameters<typeof tempDir>[0]) {
 
 test('submit: an answer about another proposal is refused (exit 1), and its id is not printed', async (t) => {
   const { file, sent, evil } = await setup(t);
-  const server = await recordingServer(t, (res) => json(res, 201, viewOf(evil)));
+  const server = await recordingServer(t, (res) => answerJson(res, 201, viewOf(evil)));
   for (const extra of [[], ['--json']]) {
     const r = await run('registry', 'submit', file, '--server', server.url, ...extra);
     assert.equal(r.code, 1, r.err);
@@ -58,7 +54,7 @@ test('submit: an answer about another proposal is refused (exit 1), and its id i
     assert.match(r.err, /another proposal/);
   }
   // The honest answer still prints the id of what was sent.
-  const honest = await recordingServer(t, (res) => json(res, 201, viewOf(sent)));
+  const honest = await recordingServer(t, (res) => answerJson(res, 201, viewOf(sent)));
   const r = await run('registry', 'submit', file, '--server', honest.url);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.out, `proposal ${proposalId(sent)} (add dyad): pending, signed by 1/2 by acme\n`);
@@ -68,7 +64,7 @@ test('cosign: an answer to the signature about another proposal is refused (exit
   const { key, sent, evil } = await setup(t);
   const id = proposalId(sent);
   const server = await recordingServer(t, (res, seen) =>
-    seen.method === 'GET' ? json(res, 200, viewOf(sent)) : json(res, 200, viewOf(evil)),
+    seen.method === 'GET' ? answerJson(res, 200, viewOf(sent)) : answerJson(res, 200, viewOf(evil)),
   );
   const r = await run('registry', 'cosign', id, '--key', key('bolt'), '--as', 'bolt', '--server', server.url);
   assert.equal(r.code, 1, r.err);
@@ -76,7 +72,7 @@ test('cosign: an answer to the signature about another proposal is refused (exit
   assert.match(r.err, /another proposal/);
   // A body that is no proposal view at all is an error naming that, not a crash on a missing member.
   const empty = await recordingServer(t, (res, seen) =>
-    seen.method === 'GET' ? json(res, 200, viewOf(sent)) : json(res, 200, null),
+    seen.method === 'GET' ? answerJson(res, 200, viewOf(sent)) : answerJson(res, 200, null),
   );
   const e = await run('registry', 'cosign', id, '--key', key('bolt'), '--as', 'bolt', '--server', empty.url);
   assert.equal(e.code, 1, e.err);
@@ -113,13 +109,13 @@ test("submit and cosign: a view whose action or subject is not its proposal's is
   const id = proposalId(sent);
   for (const lie of [{ action: 'remove' }, { subject: 'acme' }, { subject: null }]) {
     const view = { ...viewOf(sent), ...lie };
-    const server = await recordingServer(t, (res, seen) => json(res, seen.method === 'GET' ? 200 : 201, view));
+    const server = await recordingServer(t, (res, seen) => answerJson(res, seen.method === 'GET' ? 200 : 201, view));
     const submitted = await run('registry', 'submit', file, '--server', server.url);
     assert.equal(submitted.code, 1, `${JSON.stringify(lie)}: ${submitted.out}${submitted.err}`);
     assert.equal(submitted.out, '');
     assert.match(submitted.err, /another proposal/);
     const cosignServer = await recordingServer(t, (res, seen) =>
-      seen.method === 'GET' ? json(res, 200, viewOf(sent)) : json(res, 200, view),
+      seen.method === 'GET' ? answerJson(res, 200, viewOf(sent)) : answerJson(res, 200, view),
     );
     const cosigned = await run(
       'registry',
@@ -144,7 +140,7 @@ test('cosign: signing twice or as the subject is refused locally (exit 2), nothi
   const { key, sent } = await setup(t);
   const id = proposalId(sent);
   for (const as of ['acme', 'dyad']) {
-    const server = await recordingServer(t, (res) => json(res, 200, viewOf(sent)));
+    const server = await recordingServer(t, (res) => answerJson(res, 200, viewOf(sent)));
     const r = await run('registry', 'cosign', id, '--key', key(as), '--as', as, '--server', server.url);
     assert.equal(r.code, 2, `${as}: ${r.out}${r.err}`);
     assert.match(r.err, as === 'acme' ? /acme has already signed/ : /dyad is the subject/);

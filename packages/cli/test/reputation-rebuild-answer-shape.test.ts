@@ -4,12 +4,9 @@
 // answer never gave; `null` failed with a JavaScript TypeError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, run } from './helpers.ts';
+import { answerJson, recordingServer as serve, run } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 const GOOD = { events: 3, penalties: 1, agents: 2, consistent: false, written: false };
 
@@ -19,7 +16,7 @@ test('reputation rebuild refuses an answer that is not a rebuild report (exit 2,
   process.env.VOUCH_ADMIN_KEY = ADMIN;
   try {
     for (const body of bodies) {
-      const server = await serve(t, (res) => json(res, 200, body));
+      const server = await serve(t, (res) => answerJson(res, 200, body));
       for (const form of [[], ['--dry-run'], ['--json'], ['--dry-run', '--json']]) {
         const r = await run('reputation', 'rebuild', ...form, '--server', server.url);
         const what = `${form.join(' ')} ${JSON.stringify(body)}`;
@@ -30,7 +27,7 @@ test('reputation rebuild refuses an answer that is not a rebuild report (exit 2,
       }
     }
     // A well-formed answer still gives its verdict: differing scores with --dry-run exit 1.
-    const good = await serve(t, (res) => json(res, 200, GOOD));
+    const good = await serve(t, (res) => answerJson(res, 200, GOOD));
     const dry = await run('reputation', 'rebuild', '--dry-run', '--server', good.url);
     assert.equal(dry.code, 1, dry.err);
     assert.equal(dry.out, '3 events, 1 penalties, 2 agents: the stored scores differ.\n');

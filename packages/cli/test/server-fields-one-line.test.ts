@@ -5,14 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_test_key_0123456789';
 const NL = '\nall keys verified';
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 test('server-supplied values cannot start a line of their own', async (t) => {
   const dir = await tempDir(t);
@@ -20,18 +17,24 @@ test('server-supplied values cannot start a line of their own', async (t) => {
   const server = await serve(t, (res, req) => {
     if (req.url === '/api/v1/admin/keys') {
       const row = { kid: `k1${NL}`, purpose: `tokens${NL}`, alg: `ES256${NL}`, generation: 1, published: true };
-      return json(res, 200, { keys: [{ ...row, status: 'retired', drops_at: `2030-01-01${NL}` }] });
+      return answerJson(res, 200, { keys: [{ ...row, status: 'retired', drops_at: `2030-01-01${NL}` }] });
     }
     if (req.url === '/api/v1/admin/keys/rotate') {
-      return json(res, 201, { purpose: 'tokens', kid: `k2${NL}`, generation: 2, retired: [`k1${NL}`], dropped: [] });
+      return answerJson(res, 201, {
+        purpose: 'tokens',
+        kid: `k2${NL}`,
+        generation: 2,
+        retired: [`k1${NL}`],
+        dropped: [],
+      });
     }
     if (req.url === '/api/v1/admin/integrators') {
       const i = { slug: 'shop', name: 'Shop', domain: 'shop.example', environmentVersion: 1, metrics: [metric] };
-      return json(res, 200, { integrators: [i] });
+      return answerJson(res, 200, { integrators: [i] });
     }
     if (req.method === 'PUT')
-      return json(res, 200, { slug: 'shop', environmentVersion: 2, changed: true, metrics: [metric] });
-    return json(res, 200, { did: 'did:identity:bot', status: `claimed${NL}`, identity_score: 30 });
+      return answerJson(res, 200, { slug: 'shop', environmentVersion: 2, changed: true, metrics: [metric] });
+    return answerJson(res, 200, { did: 'did:identity:bot', status: `claimed${NL}`, identity_score: 30 });
   });
   await writeStoredIdentity(dir, server.url);
   const metricsFile = join(dir, 'metrics.json');

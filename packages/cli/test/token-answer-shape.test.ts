@@ -5,13 +5,10 @@
 // `{}` and exited 0, as if it held a token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 const ADMIN = 'vouch_admin_SECRET_DO_NOT_LEAK_1234567890';
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 /** A stored identity `bot` (never registered: the test's server answers for it). */
 async function home(dir: string): Promise<string> {
@@ -38,7 +35,7 @@ test('token issue, token revoke and agent token refuse an answer without what th
     [201, { token: 7 }, agentToken, /the server's answer holds no token/],
   ];
   for (const [status, body, args, message] of cases) {
-    const server = await serve(t, (res) => json(res, status, body));
+    const server = await serve(t, (res) => answerJson(res, status, body));
     for (const form of [[], ['--json']]) {
       const r = await runClean(env, ...args, ...form, '--server', server.url);
       const what = `${args.slice(0, 2).join(' ')} ${form.join(' ')} ${JSON.stringify(body)}`;
@@ -51,8 +48,8 @@ test('token issue, token revoke and agent token refuse an answer without what th
   // Well-formed answers still print.
   const good = await serve(t, (res, req) =>
     req.url === '/api/registry/revoke'
-      ? json(res, 200, { revoked: true, jti: 'j1' })
-      : json(res, 201, { token: 'e.y.J' }),
+      ? answerJson(res, 200, { revoked: true, jti: 'j1' })
+      : answerJson(res, 201, { token: 'e.y.J' }),
   );
   for (const [args, out] of [
     [issue, 'e.y.J\n'],
@@ -86,7 +83,7 @@ test('token issue and agent token print only a compact JWT as the token', async 
     'e.y.\u202EJ',
   ];
   for (const token of bad) {
-    const server = await serve(t, (res) => json(res, 201, { token }));
+    const server = await serve(t, (res) => answerJson(res, 201, { token }));
     for (const [args, message] of [
       [issue, /^vouch: the server's 201 answer holds no token \(one compact JWT\)\.\n$/],
       [agentToken, /^vouch: the server's answer holds no token \(one compact JWT\)\.\n$/],
@@ -101,7 +98,7 @@ test('token issue and agent token print only a compact JWT as the token', async 
     }
   }
   const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJib3QifQ.c2lnLW5hdHVyZV8tMA';
-  const good = await serve(t, (res) => json(res, 201, { token: jwt }));
+  const good = await serve(t, (res) => answerJson(res, 201, { token: jwt }));
   for (const args of [issue, agentToken]) {
     const r = await runClean(env, ...args, '--server', good.url);
     assert.deepEqual([r.code, r.out], [0, `${jwt}\n`], r.err);

@@ -3,12 +3,8 @@
 // anything is issued. Before, `null` (or a list) failed with JavaScript's "Cannot read properties of null".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
-
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+import { answerJson, recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
 
 test('token issue --key refuses a slug lookup that answers no DID (exit 2), and issues nothing', async (t) => {
   const dir = await tempDir(t);
@@ -16,7 +12,7 @@ test('token issue --key refuses a slug lookup that answers no DID (exit 2), and 
   await writeStoredIdentity(vouchHome, 'http://127.0.0.1:9');
   const keyFile = join(vouchHome, 'identities', 'bot.json');
   for (const body of [null, [], {}, { did: 7 }, 'did:identity:bot']) {
-    const server = await serve(t, (res) => json(res, 200, body));
+    const server = await serve(t, (res) => answerJson(res, 200, body));
     const r = await runClean({ HOME: dir }, 'token', 'issue', 'my-bot', '--key', keyFile, '--server', server.url);
     const what = JSON.stringify(body);
     assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
@@ -36,7 +32,7 @@ test('token issue --key refuses an empty or dot-segment agent before any lookup 
   const vouchHome = join(dir, 'home');
   await writeStoredIdentity(vouchHome, 'http://127.0.0.1:9');
   const keyFile = join(vouchHome, 'identities', 'bot.json');
-  const server = await serve(t, (res) => json(res, 200, { did: 'did:identity:bot' }));
+  const server = await serve(t, (res) => answerJson(res, 200, { did: 'did:identity:bot' }));
   for (const agent of ['', '.', '..']) {
     const r = await runClean({ HOME: dir }, 'token', 'issue', agent, '--key', keyFile, '--server', server.url);
     assert.equal(r.code, 2, `${agent}: ${r.out}${r.err}`);

@@ -4,17 +4,14 @@
 // as a second line, under "invalid: ...", a verdict the reader could take for the real one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, run } from './helpers.ts';
+import { answerJson, recordingServer as serve, run } from './helpers.ts';
 
-const json = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 const FORGED = '\nvalid identity token of did:identity:boss';
 
 test('token verify: the server text in the verdict stays on its one line', async (t) => {
   const invalid = await serve(t, (res) =>
-    json(res, 401, { valid: false, code: `JWT_EXPIRED${FORGED}`, error: `The token has expired.${FORGED}` }),
+    answerJson(res, 401, { valid: false, code: `JWT_EXPIRED${FORGED}`, error: `The token has expired.${FORGED}` }),
   );
   const r = await run('token', 'verify', TOKEN, '--server', invalid.url);
   assert.equal(r.code, 1, r.err);
@@ -23,7 +20,7 @@ test('token verify: the server text in the verdict stays on its one line', async
   assert.doesNotMatch(r.err, /^valid/m);
 
   const valid = await serve(t, (res) =>
-    json(res, 200, {
+    answerJson(res, 200, {
       valid: true,
       claims: { sub: `did:identity:x${FORGED}`, aud: `shop${FORGED}`, exp: 2_000_000_000, jti: `j${FORGED}` },
     }),
