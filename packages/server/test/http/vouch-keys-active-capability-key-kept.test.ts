@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { ensureServerKey } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
+import { adminKeys } from '../helpers/admin-keys.ts';
 import { VOUCH_KEYS_URL } from './vouch-keys-list.ts';
 import type { ListedKey } from './vouch-keys-list.ts';
 
@@ -27,14 +28,7 @@ eachEngine('the active capability key stays listed, with no drop time, long afte
     // Nothing listed drops, so caches keep the list the full 5 minutes.
     assert.equal(res.headers['cache-control'], 'public, max-age=300');
 
-    const admin = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/admin/keys',
-      headers: { 'x-api-key': t.adminKey },
-    });
-    assert.equal(admin.statusCode, 200, admin.body);
-    type AdminRow = { kid: string; status: string; published: boolean; drops_at: string | null };
-    const row = (admin.json() as { keys: AdminRow[] }).keys.find((k) => k.kid === active[0]!.kid)!;
+    const row = (await adminKeys(t)).find((k) => k.kid === active[0]!.kid)!;
     assert.deepEqual([row.status, row.published, row.drops_at], ['active', true, null]);
   } finally {
     await t.app.close();

@@ -5,21 +5,12 @@
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
 import type { TestApp } from '../helpers/app.ts';
+import { adminKeys } from '../helpers/admin-keys.ts';
+import type { AdminListedKey } from '../helpers/admin-keys.ts';
 import { ADMIN, tokenApp } from './helpers.ts';
 
-interface Row {
-  kid: string;
-  purpose: string;
-  status: string;
-  published: boolean;
-  retired_at: string | null;
-  drops_at: string | null;
-}
-
-async function tokenKeys(t: TestApp): Promise<Row[]> {
-  const res = await t.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: ADMIN });
-  assert.equal(res.statusCode, 200, res.body);
-  return (res.json() as { keys: Row[] }).keys.filter((k) => k.purpose === 'tokens');
+async function tokenKeys(t: TestApp): Promise<AdminListedKey[]> {
+  return (await adminKeys(t)).filter((k) => k.purpose === 'tokens');
 }
 
 eachEngine("the admin key listing shows another process's rotation at once", async ({ open }) => {

@@ -5,19 +5,11 @@ import assert from 'node:assert/strict';
 import { ADMIN, issue, post, registerAgent, tokenApp } from './helpers.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import type { TestApp } from '../helpers/app.ts';
+import { adminKeys } from '../helpers/admin-keys.ts';
+import type { AdminListedKey } from '../helpers/admin-keys.ts';
 
-interface ListedKey {
-  kid: string;
-  purpose: string;
-  status: string;
-  published: boolean;
-  drops_at: string | null;
-}
-
-async function tokenKey(t: TestApp, kid: string): Promise<ListedKey> {
-  const res = await t.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: ADMIN });
-  assert.equal(res.statusCode, 200, res.body);
-  const key = (res.json() as { keys: ListedKey[] }).keys.find((k) => k.kid === kid);
+async function tokenKey(t: TestApp, kid: string): Promise<AdminListedKey> {
+  const key = (await adminKeys(t)).find((k) => k.kid === kid);
   assert.ok(key !== undefined, `${kid} is listed`);
   return key;
 }
