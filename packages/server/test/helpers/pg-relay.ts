@@ -12,6 +12,11 @@ export interface PgRelay {
   hang(): void;
   /** {@link hang} for the links open now only: a later connection is relayed as before (a reconnect gets through). */
   hangOpen(): void;
+  /**
+   * {@link hang} for the next link that sends a simple query (once connected and authenticated), from that query on:
+   * the session is up, its first statement is never answered. Other links, and later ones, are relayed as before.
+   */
+  hangAtNextQuery(): void;
   /** Ends every link open now with a TCP reset towards Vouch (ECONNRESET); later connections are relayed as before. */
   reset(): void;
   /** Resolves when Vouch next sends anything to the database (a query on its way). */
@@ -21,6 +26,7 @@ export interface PgRelay {
 
 export async function pgRelay(target: URL): Promise<PgRelay> {
   let hung = false;
+  let hangAtQuery = false;
   let waiting: Array<() => void> = [];
   const sockets: Socket[] = [];
   const clients: Socket[] = [];
@@ -30,6 +36,11 @@ export async function pgRelay(target: URL): Promise<PgRelay> {
     sockets.push(client, upstream);
     clients.push(client);
     client.on('data', (chunk) => {
+      // A simple query message starts with its type byte, 'Q'; a startup or SSL request never does (a length first).
+      if (hangAtQuery && chunk[0] === 0x51) {
+        hangAtQuery = false;
+        hungLinks.add(client);
+      }
       upstream.write(chunk);
       const resolve = waiting;
       waiting = [];
@@ -56,6 +67,7 @@ export async function pgRelay(target: URL): Promise<PgRelay> {
     hangOpen: () => {
       for (const c of clients) hungLinks.add(c);
     },
+    hangAtNextQuery: () => (hangAtQuery = true),
     reset: () => {
       for (const c of clients.splice(0)) if (!c.destroyed) c.resetAndDestroy();
     },

@@ -85,16 +85,10 @@ export class PgListener implements ChangeFeed {
     });
     try {
       await client.connect();
-      // The session only waits for notifications, so an idle_session_timeout of the role, the database or the URL
-      // would end it over and over (each end loses announcements until the reconnect); lifted here, not in the
-      // startup packet, because PostgreSQL before 14 refuses a connection that names a setting it does not have.
-      const { rows } = await client.query<{ schema: string | null }>(
-        "select current_schema() as schema, (select set_config(name, '0', false) from pg_settings " +
-          "where name = 'idle_session_timeout') as idle",
-      );
-      this.#schema = rows[0]?.schema ?? undefined;
-      // The last statement of the session, so pg_stat_activity shows a listener's query as its LISTEN.
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+      // Bounded like a heartbeat: the heartbeat starts only once the LISTEN is in, so a session that went silent
+      // after it connected (connect() itself is bounded by connectionTimeoutMillis) would otherwise be waited on for
+      // good, and nothing would be heard.
+      await this.#answered(this.#setUp(client), 'no answer to the listener set-up');
     } catch (err) {
       this.#lost(client, err);
       return;
@@ -104,6 +98,39 @@ export class PgListener implements ChangeFeed {
     this.#beat(client);
     // Whatever changed while no one listened (or before this listener started) was announced to nobody.
     this.#emit(EVERYTHING);
+  }
+
+  /** The session's set-up: its schema, no idle timeout, and the LISTEN. */
+  async #setUp(client: pg.Client): Promise<void> {
+    // The session only waits for notifications, so an idle_session_timeout of the role, the database or the URL
+    // would end it over and over (each end loses announcements until the reconnect); lifted here, not in the
+    // startup packet, because PostgreSQL before 14 refuses a connection that names a setting it does not have.
+    const { rows } = await client.query<{ schema: string | null }>(
+      "select current_schema() as schema, (select set_config(name, '0', false) from pg_settings " +
+        "where name = 'idle_session_timeout') as idle",
+    );
+    this.#schema = rows[0]?.schema ?? undefined;
+    // The last statement of the session, so pg_stat_activity shows a listener's query as its LISTEN.
+    await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+  }
+
+  /** `work`, or a rejection saying `what` once the heartbeat timeout passed without its answer. */
+  async #answered(work: Promise<void>, what: string): Promise<void> {
+    // Ended with its client after a timeout, the work rejects later: nobody waits for it then.
+    work.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${what} within ${this.#heartbeatTimeoutMs} ms`)),
+        this.#heartbeatTimeoutMs,
+      );
+      timer.unref();
+    });
+    try {
+      await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
