@@ -114,7 +114,10 @@ export class PgListener implements ChangeFeed {
     await client.query(`LISTEN ${CHANGE_CHANNEL}`);
   }
 
-  /** `work`, or a rejection saying `what` once the heartbeat timeout passed without its answer. */
+  /**
+   * `work`, or a rejection saying `what` once the heartbeat timeout passed without its answer: the set-up's and each
+   * heartbeat's bound.
+   */
   async #answered(work: Promise<void>, what: string): Promise<void> {
     // Ended with its client after a timeout, the work rejects later: nobody waits for it then.
     work.catch(() => undefined);
@@ -141,18 +144,12 @@ export class PgListener implements ChangeFeed {
     // Unref'd like the reconnect: the heartbeat keeps no process alive.
     this.#heartbeat = setTimeout(() => {
       if (this.#client !== client) return;
-      const silent = setTimeout(() => {
-        this.#lost(client, new Error(`no answer to a heartbeat within ${this.#heartbeatTimeoutMs} ms`));
-      }, this.#heartbeatTimeoutMs).unref();
-      client.query(`LISTEN ${CHANGE_CHANNEL}`).then(
+      const answer = client.query(`LISTEN ${CHANGE_CHANNEL}`).then(() => undefined);
+      this.#answered(answer, 'no answer to a heartbeat').then(
         () => {
-          clearTimeout(silent);
           if (this.#client === client) this.#beat(client);
         },
-        (err: unknown) => {
-          clearTimeout(silent);
-          this.#lost(client, err);
-        },
+        (err: unknown) => this.#lost(client, err),
       );
     }, this.#heartbeatMs).unref();
   }
