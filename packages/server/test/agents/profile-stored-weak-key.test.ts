@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { signKeyProof } from '@vouch/sdk';
 import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
+import { findAgent } from '../../src/modules/agents/service.ts';
 import { makeApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { bearer, createOwner, newPair, registerSlug, TEST_ENV } from './helpers.ts';
@@ -97,6 +98,33 @@ eachEngine(
       await storage.db.updateTable('agents').set({ public_key: WEAK }).where('id', '=', agent.id).execute();
       assert.equal(await check(), false);
       assert.match(await page(), /\(possession not proven\)/);
+    } finally {
+      await app.close();
+    }
+  },
+);
+
+eachEngine(
+  "a stored key of small order: the agents service's Agent says keyProven false, as the profile does",
+  async ({ open }) => {
+    const storage = await open();
+    const { app, ctx, clock } = await makeApp(storage, { env: TEST_ENV });
+    try {
+      const pair = await newPair();
+      const proof = await signKeyProof(pair.privateKey, {
+        publicUrl: TEST_ENV.VOUCH_PUBLIC_URL,
+        signedAt: clock.now(),
+      });
+      const agent = await registerSlug(app, 'service-weak', {
+        public_key_pem: pair.publicPem,
+        key_proof: { signed_at: proof.signedAt, signature: proof.signature },
+      });
+      assert.equal((await findAgent(ctx, agent.did))?.keyProven, true, 'a sound key, proven');
+
+      await storage.db.updateTable('agents').set({ public_key: WEAK }).where('id', '=', agent.id).execute();
+      const weak = await findAgent(ctx, agent.did);
+      assert.equal(weak?.publicKey, WEAK);
+      assert.equal(weak?.keyProven, false, 'a key whose proof anyone could forge is not proven');
     } finally {
       await app.close();
     }

@@ -1,9 +1,8 @@
 // An agent's public profile, as `GET /v1/identity/{slug}` returns it and `/verify/{slug}` shows it.
-import { formatPublicKey, parsePublicKey, VouchError } from '@vouch/sdk';
-import type { PublicKey } from '@vouch/sdk';
+import { formatPublicKey } from '@vouch/sdk';
 import type { AppContext } from '../../context.ts';
 import { didOf } from './ids.ts';
-import { parseAgentRef, scoreOfProfile } from './service.ts';
+import { keyProven, parseAgentRef, scoreOfProfile, storedKey } from './service.ts';
 import type { IdentityScore } from './score.ts';
 import * as store from './store.ts';
 import type { ProfileRow, ProofRow } from './store.ts';
@@ -66,30 +65,6 @@ export function verifiedProofs(p: LoadedProfile): VerifiedProof[] {
 export function domainCheckedAt(p: LoadedProfile): string | null {
   const proof = p.proofs.find((r) => r.type === 'domain' && r.value === p.row.verified_domain);
   return proof === undefined ? null : iso(proof.checked_at);
-}
-
-/**
- * The agent's stored key as an SDK key, or null: also for a key the SDK now refuses (one of small order, stored before
- * such keys were refused), which has no PEM to give and proves nothing, since a signature for it can be forged. Such a
- * key made the whole profile read a 400 INVALID_KEY, for input the caller never sent.
- */
-function storedKey(publicKey: string | null): PublicKey | null {
-  if (publicKey === null) return null;
-  try {
-    return parsePublicKey(publicKey, { type: 'Ed25519' });
-  } catch (err) {
-    if (err instanceof VouchError && err.code === 'INVALID_KEY') return null;
-    throw err;
-  }
-}
-
-/**
- * Whether the holder of the agent's stored key proved possession of it (registration proof or rotation), wherever
- * this is answered (profile, agent page, safe_for_payment): never for a key the SDK now refuses, whose proof could
- * have been forged.
- */
-export function keyProven(row: Pick<ProfileRow, 'public_key' | 'key_proven_at'>): boolean {
-  return row.key_proven_at !== null && storedKey(row.public_key) !== null;
 }
 
 /** The Treeship `GET /v1/identity/{slug}` body, plus `did`, status, owner, score breakdown and keys. */

@@ -10,13 +10,14 @@ import { actorOf, assertMayManage, holdAgentAndCredential } from './auth.ts';
 import { checkKeyProof, issueManagementToken } from './credentials.ts';
 import { MAX_DOMAIN_INPUT_LENGTH, normalizeDomain } from './domain/index.ts';
 import { didOf, newId } from './ids.ts';
-import { keyProven, loadProfile, profileJson } from './profile.ts';
+import { loadProfile, profileJson } from './profile.ts';
 import { createAgent } from './routes-identity-app.ts';
 import { agentSlugParams, answers, idFor, secretSchema, sha256HexPattern, signedAtSchema } from './schemas.ts';
 import { identityScore } from './score.ts';
 import {
   agentPublicUrl,
   assertAgentActive,
+  keyProven,
   lookupAgentRow,
   lookupAgentWithToolManifest,
   parseAgentRef,

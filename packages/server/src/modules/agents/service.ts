@@ -28,7 +28,8 @@ export interface Agent {
   publicKey: string | null;
   /**
    * Whether the holder of the current key proved possession of it here (a signed registration statement, or a
-   * rotation); false for a key registered without a proof, which anyone who knew the public key could have done.
+   * rotation); false for a key registered without a proof, which anyone who knew the public key could have done, and
+   * for a stored key the SDK now refuses (small order), whose proof could have been forged ({@link keyProven}).
    */
   keyProven: boolean;
   codeHash: string | null;
@@ -56,7 +57,7 @@ export function toAgent(row: AgentRow): Agent {
     name: row.name,
     description: row.description,
     publicKey: row.public_key,
-    keyProven: row.public_key !== null && row.key_proven_at !== null,
+    keyProven: keyProven(row),
     codeHash: row.code_hash,
     modelId: row.model_id,
     status: row.status,
@@ -66,6 +67,30 @@ export function toAgent(row: AgentRow): Agent {
     updatedAt: row.updated_at,
     revokedAt: row.revoked_at,
   };
+}
+
+/**
+ * The agent's stored key as an SDK key, or null: also for a key the SDK now refuses (one of small order, stored before
+ * such keys were refused), which has no PEM to give and proves nothing, since a signature for it can be forged. Such a
+ * key made the whole profile read a 400 INVALID_KEY, for input the caller never sent.
+ */
+export function storedKey(publicKey: string | null): PublicKey | null {
+  if (publicKey === null) return null;
+  try {
+    return parsePublicKey(publicKey, { type: 'Ed25519' });
+  } catch (err) {
+    if (err instanceof VouchError && err.code === 'INVALID_KEY') return null;
+    throw err;
+  }
+}
+
+/**
+ * Whether the holder of the agent's stored key proved possession of it (registration proof or rotation), wherever
+ * this is answered (the service's {@link Agent}, profile, agent page, safe_for_payment): never for a key the SDK now
+ * refuses, whose proof could have been forged.
+ */
+export function keyProven(row: Pick<AgentRow, 'public_key' | 'key_proven_at'>): boolean {
+  return row.key_proven_at !== null && storedKey(row.public_key) !== null;
 }
 
 /** How a reference names an agent: DID, internal id or slug; undefined when it can be none of them. */
