@@ -31,6 +31,10 @@ test('IP addresses in any spelling, ports, URLs, special-use names and bad label
     '1.0.0.127.in-addr.arpa',
     'x.invalid',
     'hidden.onion',
+    'nas.lan',
+    'wiki.intranet',
+    'peer.alt', // RFC 9476: a name outside the DNS
+    'gnu.name.alt',
     '127.0.0.1',
     '2130706433',
     '0x7f.1',

@@ -15,8 +15,22 @@ export const MAX_DOMAIN_INPUT_LENGTH = 1024;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Characters that mean the caller sent a URL, an address with a port, or garbage rather than a host name. */
 const NOT_A_HOST_NAME = /[\s/\\:@?#%[\]*,;"'<>`|{}^]/u;
-/** Special-use names (RFC 6761, 6762, 7686, 8375 and the `internal` TLD) that never name a public site. */
-const SPECIAL_USE_TLDS = new Set(['localhost', 'local', 'internal', 'arpa', 'invalid', 'onion', 'lan', 'intranet']);
+/**
+ * Special-use names (RFC 6761, 6762, 7686, 8375, 9476's `alt`, outside the DNS, and the `internal` TLD) that never
+ * name a public site. `test` and `example` (RFC 6761) are left to the fetch's address checks: tests prove such names
+ * on loopback sites (VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES).
+ */
+const SPECIAL_USE_TLDS = new Set([
+  'localhost',
+  'local',
+  'internal',
+  'arpa',
+  'invalid',
+  'onion',
+  'lan',
+  'intranet',
+  'alt',
+]);
 
 /**
  * The canonical form of a domain a caller wants to prove: lower-case A-labels (IDNA through the WHATWG
