@@ -3,8 +3,9 @@
 // to add it anyway, and verify-domain reported the resolver's EBADNAME. Now the challenge offers only the two web
 // methods for such a domain, and the check says why the DNS method cannot work, without sending a query. On loopback
 // sites.
-import { after, before } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { verificationMethods } from '../../src/modules/agents/domain/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { startDomainSites } from '../net/fixtures/domain-sites.ts';
 import type { DomainSites } from '../net/fixtures/domain-sites.ts';
@@ -12,8 +13,19 @@ import { domainWebApp } from './domain-web-app.ts';
 import { bearer, registerSlug } from './helpers.ts';
 
 const SITE = '127.0.0.6';
+
+/** A valid domain of `length` characters (206 to 253) under example.test. */
+const domainOf = (length: number) =>
+  `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(length - 205)}.example.test`;
 /** 249 characters, a valid domain; `_vouch-verify.` + it is 263. */
-const LONG = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(44)}.example.test`;
+const LONG = domainOf(249);
+
+test('a domain of 239 characters keeps the DNS TXT method (its name is 253), one of 240 does not', () => {
+  const methods = (domain: string) => verificationMethods(domain, 'token').map((m) => m.method);
+  assert.equal(domainOf(239).length, 239);
+  assert.deepEqual(methods(domainOf(239)), ['dns_txt', 'meta_tag', 'file']);
+  assert.deepEqual(methods(domainOf(240)), ['meta_tag', 'file']);
+});
 
 let sites: DomainSites;
 before(async () => {
