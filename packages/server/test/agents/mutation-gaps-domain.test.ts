@@ -7,6 +7,8 @@
  * - a TXT record must be exactly the token, not merely contain it;
  * - so must the meta tag's content (a page that echoes a search into its head's meta tags would otherwise prove it);
  * - within a round, the method earlier in DOMAIN_METHODS wins (the meta tag over the file).
+ * - a check that fails other than by a network error is that method's `CHECK_FAILED` with a fixed sentence, and is told
+ *   to `onUnexpected` (no test reached it: throwing instead, a 500, or answering the error's text passed them all).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,4 +146,25 @@ test('within a round, the method earlier in DOMAIN_METHODS wins: the meta tag ov
     verified: true,
     method: 'file',
   });
+});
+
+test("an unexpected failure is the method's CHECK_FAILED, told to onUnexpected, never its text", async () => {
+  // A DNS client that fails as no network error does (a bug, a resolver that throws a TypeError): every method.
+  const broken = createDomainChecker(
+    loadConfig({ VOUCH_DATA_DIR: '/nonexistent-test-dir', VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES: SITE }),
+    {
+      dns: {
+        resolveTxt: () => Promise.reject(new Error(`resolver broke on ${TOKEN}`)),
+        resolveAddresses: () => Promise.reject(new TypeError(`resolver broke on ${TOKEN}`)),
+      },
+      connect: https.connector(pki.caPem, calls),
+    },
+  );
+  const told: unknown[] = [];
+  const outcome = await broken.check('broken.mutgap.test', TOKEN, (err) => told.push(err));
+  assert.ok(!outcome.verified, JSON.stringify(outcome));
+  const failed = { code: 'CHECK_FAILED', error: 'The check failed unexpectedly.' };
+  assert.deepEqual(outcome.errors, { dns_txt: failed, meta_tag: failed, file: failed });
+  assert.equal(told.length, 3, 'each unexpected failure is told, once');
+  assert.ok(!JSON.stringify(outcome).includes(TOKEN), 'the answer carries no error text');
 });
