@@ -2,7 +2,9 @@
 // null, which the server's schemas refuse (400 VALIDATION_FAILED: `reason`, `issuerBinding` and `proof` are strings or
 // an object): `agents.revoke(id, null)` and `VouchAgent.revoke(null)` sent `reason: null`, and
 // `capabilities.issue({issuerBinding: null})` and `capabilities.revoke({proof: null})` also took the null for a
-// binding or a proof, so the admin key was not sent. Null now means absent. Against a loopback server.
+// binding or a proof, so the admin key was not sent. Null now means absent. `capabilities.delegate` sent its null
+// `resource`, `action`, `expiresIn` and `proof` as they came (400 VALIDATION_FAILED, where absent members take the
+// parent's). Against a loopback server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { respond, serveAnswers } from './answering-server.ts';
@@ -36,6 +38,20 @@ test('capabilities.issue and revoke take a null binding, proof or reason as abse
     [
       ['/v1/tokens', 'vouch_admin_k', issue],
       ['/v1/tokens/revoke', 'vouch_admin_k', { tokenId: 't' }],
+    ],
+  );
+});
+
+test('capabilities.delegate takes a null resource, action, expiresIn or proof as absent', async (t) => {
+  const s = await serveAnswers(t, respond('application/json', '{"tokenId":"c","token":"x.y.z","expiresAt":"x"}'));
+  const client = new VouchClient({ baseUrl: s.url });
+  await client.capabilities.delegate({ token: 'p.q.r', resource: none, action: none, expiresIn: none, proof: none });
+  await client.capabilities.delegate({ token: 'p.q.r', resource: 'files:a', action: none, expiresIn: 60 });
+  assert.deepEqual(
+    s.received.map((r) => [r.url, JSON.parse(r.body)]),
+    [
+      ['/v1/tokens/delegate', { token: 'p.q.r' }],
+      ['/v1/tokens/delegate', { token: 'p.q.r', resource: 'files:a', expiresIn: 60 }],
     ],
   );
 });

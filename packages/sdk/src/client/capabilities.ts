@@ -65,8 +65,9 @@ export class CapabilitiesApi extends Api {
     return this.send(ROUTES.capabilityRevoke, { body }, { ...options, as });
   }
 
-  /** `POST /v1/tokens/delegate`: a narrower child token. */
+  /** `POST /v1/tokens/delegate`: a narrower child token (a null `resource`, `action` or `expiresIn`: the parent's). */
   delegate(input: DelegateInput, options?: CallOptions): Promise<Answer<CapabilityIssued>> {
-    return this.send(ROUTES.capabilityDelegate, { body: { ...input } }, options);
+    const body = withoutNull({ ...input }, ['resource', 'action', 'expiresIn', 'proof']);
+    return this.send(ROUTES.capabilityDelegate, { body }, options);
   }
 }
