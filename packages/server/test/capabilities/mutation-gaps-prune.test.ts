@@ -2,11 +2,13 @@
 // used proof of possession once it is too old to be accepted. Pruning earlier would let a revoked token allow again,
 // or a used proof be replayed.
 import assert from 'node:assert/strict';
+import { generateKeyPair, signCapabilityProof } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
 import { consumeProof, prune } from '../../src/modules/capabilities/store.ts';
+import { pruneCapabilityState } from '../../src/modules/capabilities/service.ts';
 import { admin, post } from '../registry/fixtures.ts';
-import { intercept, issue } from './helpers.ts';
+import { credential, genesis, intercept, issue } from './helpers.ts';
 
 const X = 'agent:my-assistant:v1';
 const REQ = { agentId: X, resource: 'payments:invoices', action: 'read' };
@@ -53,3 +55,28 @@ eachEngine('prune keeps a used proof until it is too old to be presented again',
     await app.app.close();
   }
 });
+
+// Found by mutation testing: the test above hands consumeProof its expiry, so nothing checked the one the gateway
+// records for a proof it accepts (its iat plus the 60 s it stays fresh); recorded as the iat itself, housekeeping
+// dropped the proof while it was still fresh, and it issued a second token. No clock skew, so no allowance hides it.
+eachEngine(
+  'a proof spent on an issue stays spent through housekeeping for as long as it is fresh',
+  async ({ open }) => {
+    const app = await makeApp(await open(), { env: { VOUCH_CLOCK_SKEW: '0' } });
+    try {
+      const reg = await genesis(app);
+      const agentKey = await generateKeyPair('Ed25519');
+      const agentCredential = await credential(app, reg.issuers.acme!, X, { agentKey: agentKey.publicKey });
+      const proof = await signCapabilityProof(REQ, agentKey.privateKey, { now: app.clock.now() });
+      const body = { ...REQ, issuerBinding: { issuerId: 'acme', agentCredential }, proof };
+      assert.equal((await issue(app.app, body)).status, 201);
+
+      app.clock.advance(60_000); // the proof's last fresh instant
+      await pruneCapabilityState(app.ctx);
+      const again = await issue(app.app, body);
+      assert.deepEqual([again.status, again.body.code], [409, 'PROOF_REPLAYED'], JSON.stringify(again.body));
+    } finally {
+      await app.app.close();
+    }
+  },
+);
