@@ -327,6 +327,15 @@ export async function checkCapability(
   // database) is no key, as undefined is.
   const key = (await options.resolveKey(parsed.jws.header.kid, { ...parsed.jws.header })) ?? undefined;
   if (key === undefined || !(await ed25519Verifies(parsed.jws, key, options.crypto, cache, token as string))) {
+    // The fast path read the payload leniently (JSON.parse): what the strict path refuses is MALFORMED_TOKEN there
+    // too, so a token's code does not depend on whether its header was seen before.
+    if (parsed.strict !== true) {
+      try {
+        parseCapabilityClaims(parseEd25519Jws(token, CAPABILITY_TYP, 'JWT_MALFORMED', 'capability token').payload);
+      } catch (err) {
+        return deny('MALFORMED_TOKEN', (err as Error).message);
+      }
+    }
     return deny('INVALID_SIGNATURE', "The token is not signed by one of the gateway's capability keys.");
   }
   if (parsed.strict === true) learnHeader(token as string, parsed.jws.header);
