@@ -101,6 +101,34 @@ eachEngine('a consent cannot be dated later than its signature was recorded (plu
   await t.app.close();
 });
 
+// The test above dates its consent four minutes (four times the skew) after the signature was recorded, so a bound too
+// generous by up to three times the skew (mutation: + 2 * skewMs) passed the suite. Both sides of the edge, to the ms.
+eachEngine(
+  'a consent dated the skew after its signature was recorded counts, a millisecond more does not',
+  async (c) => {
+    const storage = await c.open();
+    const t = await repApp(storage);
+    await createIntegrator(t, 'shop', []);
+    const agent = await registerAgent(t);
+    const skewMs = t.ctx.config.clockSkewSeconds * 1000;
+    const recordedAt = t.clock.now();
+    // Both signatures recorded now. The edge is as far ahead of the server's time as of the recording: accepted.
+    const edge = await consentDated(t, agent, 'allow', recordedAt + skewMs);
+    assert.equal(edge.res.statusCode, 200, edge.res.body);
+    const over = await consentDated(t, agent, 'allow', recordedAt + skewMs + 1);
+    assertCode(over.res, 400, 'SIGNED_AT_OUT_OF_WINDOW');
+    // A millisecond later the server's time no longer refuses it; only the time its signature was recorded does.
+    t.clock.advance(1);
+    const before = await tableCounts(storage);
+    const refused = await post(t, '/api/v1/integrators/consent', over.body);
+    assertCode(refused, 400, 'SIGNED_AT_OUT_OF_WINDOW');
+    assert.match(refused.body, /after the referenced signature was recorded/);
+    assert.deepEqual(await tableCounts(storage), before);
+    assert.equal(await getConsentStatus(t.ctx, 'shop', agent.id), 'allowed');
+    await t.app.close();
+  },
+);
+
 eachEngine(
   'a consent older than the signature window is refused; a stored one retried later answers the same',
   async ({ open }) => {
