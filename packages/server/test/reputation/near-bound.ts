@@ -16,16 +16,19 @@ export interface NearBoundSeed {
   days?: DayState[];
   /** When given, the agent's environment `shop.production.v1` is seeded with this many counted contributions. */
   envCounted?: number;
+  /** The scopes seeded near the bound (default both); the other one's row is seeded with every lane at 0. */
+  near?: ReadonlyArray<'global' | 'shop'>;
 }
 
 /** Both scopes (global and shop) of the agent's score rows near the bound, `updatedAt` 1, one environment counted. */
 export async function seedNearBound(storage: Storage, agentId: string, seed: NearBoundSeed = {}): Promise<void> {
   const micro = { origin: 0, presence: 0, conduct: 0 };
   micro[seed.lane ?? 'conduct'] = seed.negative === true ? -NEAR_BOUND : NEAR_BOUND;
-  const row = (scope: string) => ({
+  const near = seed.near ?? ['global', 'shop'];
+  const row = (scope: 'global' | 'shop') => ({
     agentId,
     scope,
-    micro: { ...micro },
+    micro: near.includes(scope) ? { ...micro } : { origin: 0, presence: 0, conduct: 0 },
     penalty: 0,
     environmentCount: 1,
     updatedAt: 1,
