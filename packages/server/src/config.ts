@@ -117,7 +117,7 @@ export interface ReputationConfig {
   defaultMaxPerDay: number;
   /** Counted contributions per agent and environment, over all metrics and days. */
   environmentCap: number;
-  /** Ingestion requests per rate-limit window per client address. */
+  /** Ingestion requests per rate-limit window per integrator (per client address until its key has authenticated). */
   ingestRateMax: number;
 }
 
