@@ -1,6 +1,7 @@
 // verifyContent checks a signature with the key that made it (the record's signerPublicKey) before the agent's
 // current key: no test held that order (reading agent.publicKey first passed every test), so after a key rotation
-// every earlier signature would have been SIGNATURE_INVALID. Also: a public note is covered by the signature.
+// every earlier signature would have been SIGNATURE_INVALID. Also: a public note, changed or added, is covered by
+// the signature.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -54,4 +55,12 @@ test('a public note is part of what the signature covers', async () => {
   assert.equal((await verifyContent(hash, content, { record })).valid, true);
   const edited = { ...record, publicNote: 'Q3, draft' };
   assert.equal(codeOf(await verifyContent(hash, content, { record: edited })), 'SIGNATURE_INVALID');
+});
+
+test('a note added to a record signed without one does not verify: the signature does not cover it', async () => {
+  const { content, hash, record } = await signedRecord();
+  assert.equal((await verifyContent(hash, content, { record })).valid, true);
+  // The signature hash does not cover publicNote: only the signature can refuse the note.
+  const noted = { ...record, publicNote: 'approved by the agent' };
+  assert.equal(codeOf(await verifyContent(hash, content, { record: noted })), 'SIGNATURE_INVALID');
 });
