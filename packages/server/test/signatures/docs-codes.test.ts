@@ -1,0 +1,29 @@
+// docs/PROTOCOL.md's "Signatures and reports add: ..." sentence names the codes sign, certify and report answer
+// beyond the common ones. It listed 403 `SIGNATURE_KEY_ROTATED`, which only a consent answers (integrators): a sign or
+// signed report made with a key rotated away is 400 `SIGNATURE_INVALID`, as the Sign paragraph says. Each code listed
+// there must be one the signatures module, or the agents functions it calls to check a signer, can throw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../../../', import.meta.url).pathname;
+const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
+const SIGNATURES = 'packages/server/src/modules/signatures';
+
+test('every code "Signatures and reports add" is one the signatures module (or its signer checks) throws', () => {
+  const protocol = read('docs/PROTOCOL.md');
+  const start = protocol.indexOf('Signatures and reports add:');
+  assert.notEqual(start, -1, 'the sentence is there');
+  const sentence = protocol.slice(start, protocol.indexOf('\n\n', start));
+  const listed = [...sentence.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!);
+  assert.ok(listed.length >= 4, sentence);
+  const sources = [
+    ...readdirSync(join(ROOT, SIGNATURES)).map((f) => read(`${SIGNATURES}/${f}`)),
+    // verifyAgentSignature, holdSigner and assertAgentActive, which sign and report call.
+    read('packages/server/src/modules/agents/service.ts'),
+  ].join('\n');
+  for (const code of listed) {
+    assert.ok(sources.includes(`'${code}'`), `${code}: listed for signatures and reports, thrown by neither`);
+  }
+});
