@@ -17,7 +17,7 @@ import {
 import { checkKeyFile } from './file-mode.ts';
 import type { Io } from './output.ts';
 import { CliError, EXIT } from './exit.ts';
-import { sizeText } from './read.ts';
+import { sizeText, utf8Text } from './read.ts';
 
 // An identity file or config.json is a kilobyte or two: more is not one (and /dev/zero is never read whole).
 const MAX_STORE_FILE_BYTES = 64 * 1024;
@@ -226,7 +226,10 @@ async function readIdentityWithStats(
   if (read.bytes === undefined) {
     throw new CliError(`${file} is not a vouch identity (more than ${sizeText(MAX_STORE_FILE_BYTES)}).`);
   }
-  return { identity: { ...parseIdentity(read.bytes.toString('utf8'), file), alias }, stats: read.stats };
+  // As the CLI's other input files: without a leading BOM, and never with U+FFFD for bytes that are not UTF-8.
+  const text = utf8Text(read.bytes);
+  if (text === undefined) throw new CliError(`${file} is not a vouch identity (not UTF-8 text).`);
+  return { identity: { ...parseIdentity(text, file), alias }, stats: read.stats };
 }
 
 /** Every stored identity, sorted by alias. Files that are not identities are skipped. */
@@ -281,9 +284,11 @@ async function readConfig(env: NodeJS.ProcessEnv): Promise<StoreConfig> {
     throw ioError(`read ${file}`, err);
   }
   if (bytes === undefined) throw damagedConfig(file, `more than ${sizeText(MAX_STORE_FILE_BYTES)}`);
+  const text = utf8Text(bytes);
+  if (text === undefined) throw damagedConfig(file, 'not UTF-8 text');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(bytes.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw damagedConfig(file, 'not JSON');
   }
