@@ -34,6 +34,9 @@ test('agent consent refuses an answer that is not the consent asked for (exit 2)
     ['allow', consent('allowed', 'yesterday')],
     ['allow', consent('allowed', 1e300)],
     ['allow', consent('allowed', 1e17)],
+    // A whole number of milliseconds, but one past what a Date holds (8.64e15): no time either.
+    ['allow', consent('allowed', 8.64e15 + 1)],
+    ['revoke', consent('revoked', -8.64e15 - 1)],
   ];
   for (const [action, body] of cases) {
     const server = await consentServer(t, body);

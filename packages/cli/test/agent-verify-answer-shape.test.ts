@@ -28,6 +28,8 @@ test('agent verify gives no verdict from an answer that is not a signature recor
     { ...RECORD, signedAt: 'yesterday' },
     // A number, but no time (beyond a Date's range, or not whole milliseconds): once "Invalid time value".
     { ...RECORD, signedAt: 1e17 },
+    { ...RECORD, signedAt: 8.64e15 + 1 },
+    { ...RECORD, signedAt: -8.64e15 - 1 },
     { ...RECORD, signedAt: 1.5 },
     {},
     null,
