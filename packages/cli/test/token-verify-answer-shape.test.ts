@@ -22,7 +22,12 @@ test('token verify: an answer not in the verify shape is not a verdict (exit 2),
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
-    for (const body of [{ valid: 'false' }, { valid: 1, claims: {} }, null, [], { valid: true }]) {
+    // Claims that name no token (an array, no sub or jti, an exp that is no time) once printed "valid agent token of
+    // undefined, expires - (jti undefined)", exit 0.
+    const claims = { sub: 'did:identity:x', exp: 2_000_000_000, jti: 'j' };
+    const notClaims = [[], {}, { ...claims, sub: 7 }, { ...claims, jti: undefined }, { ...claims, exp: 'soon' }];
+    const bodies = [{ valid: 'false' }, { valid: 1, claims: {} }, null, [], { valid: true }];
+    for (const body of [...bodies, ...notClaims.map((c) => ({ valid: true, claims: c }))]) {
       answer = { status: 200, body };
       const r = await run('token', 'verify', token, '--server', url);
       assert.equal(r.code, 2, `${JSON.stringify(body)}: ${r.out}${r.err}`);

@@ -273,14 +273,19 @@ Examples:
     });
 }
 
+/** Claims of a valid token, as the verify route checked them: an object naming its subject, its jti and its expiry. */
+const isClaims = (c: unknown): boolean =>
+  isObject(c) && typeof c.sub === 'string' && typeof c.jti === 'string' && typeof c.exp === 'number';
+
 /**
- * The verdict of a verify answer, taken only from the verify shape: 200 with `valid: true` and claims, 401 with
- * `valid: false` and a code. Anything else (`"valid": "false"` is a truthy string) is not a verdict: exit 2.
+ * The verdict of a verify answer, taken only from the verify shape: 200 with `valid: true` and the token's claims, 401
+ * with `valid: false` and a code. Anything else (`"valid": "false"` is a truthy string; claims without a subject would
+ * print "valid agent token of undefined") is not a verdict: exit 2.
  */
 function verdictOf(status: number, body: unknown): AipCheckResult {
   const verdict =
     status === 200
-      ? (b: Record<string, unknown>) => b.valid === true && typeof b.claims === 'object' && b.claims !== null
+      ? (b: Record<string, unknown>) => b.valid === true && isClaims(b.claims)
       : (b: Record<string, unknown>) => status === 401 && b.valid === false && typeof b.code === 'string';
   return answerOf<AipCheckResult>(body, verdict, 'is not a verification result', status);
 }
