@@ -10,7 +10,12 @@ import { field, print } from '../../output.ts';
 import { actingIdentity, agentOptions, callServer } from './common.ts';
 import type { AgentOptions } from './common.ts';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/**
+ * An integrator slug: the server's INTEGRATOR_SLUG_PATTERN (packages/server/src/modules/integrators/service.ts; the
+ * CLI does not import server code, a test holds the two the same). Checked before anything is signed: a slug the
+ * server refuses would leave a recorded signature of a consent that was never given.
+ */
+export const INTEGRATOR_SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 
 export function registerConsent(agent: Command, io: Io): void {
   agentOptions(
@@ -31,7 +36,7 @@ Examples:
   $ vouch agent consent acme-marketplace revoke --alias support-bot --json`,
     )
     .action(async (integratorSlug: string, action: string, opts: AgentOptions) => {
-      if (!SLUG.test(integratorSlug)) throw new CliError(`"${integratorSlug}" is not an integrator slug.`);
+      if (!INTEGRATOR_SLUG.test(integratorSlug)) throw new CliError(`"${integratorSlug}" is not an integrator slug.`);
       if (action !== 'allow' && action !== 'revoke') throw new CliError('the action must be allow or revoke.');
       const { base, agent } = await actingIdentity(opts, io);
       const answer = await callServer(base, () =>
