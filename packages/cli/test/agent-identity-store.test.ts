@@ -67,9 +67,11 @@ test('concurrent saves of one alias: exactly one wins, nothing half-written, mod
 });
 
 test('aliases cannot name paths; list skips foreign files; the default alias and $VOUCH_AGENT', async () => {
-  for (const bad of ['../x', 'a/b', '', '.hidden', 'x'.repeat(65), 'a b']) {
+  // 1-64 letters, digits, - and _, a letter or digit first (PROTOCOL.md): both edges held, and either case.
+  for (const bad of ['../x', 'a/b', '', '.hidden', 'x'.repeat(65), 'a b', '-x', '_x']) {
     assert.throws(() => checkAlias(bad), CliError, JSON.stringify(bad));
   }
+  for (const good of ['9', 'x'.repeat(64), 'Support_Bot-2']) assert.equal(checkAlias(good), good);
   const env: NodeJS.ProcessEnv = { VOUCH_HOME: join(dir, 'b') };
   await assert.rejects(resolveIdentity(undefined, env), /no agent identity yet/);
   await saveIdentity(await identity('one'), env);
