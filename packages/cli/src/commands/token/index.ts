@@ -198,6 +198,16 @@ Examples:
     });
 }
 
+/**
+ * `--audience` and `--nonce` of `token verify` as the verify route takes them, 1 to 256 characters, or exit 2 before
+ * anything is sent: offline, the verifier would check the token against an empty one and call it invalid (exit 1).
+ */
+function checkVerifyOption(option: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const length = [...value].length;
+  if (length < 1 || length > 256) throw new CliError(`${option} must be 1 to 256 characters.`);
+}
+
 interface VerifyOptions extends ServerOptions {
   audience?: string;
   nonce?: string;
@@ -234,6 +244,8 @@ Examples:
   $ vouch token verify eyJhbGciOiJFUzI1NiIs...   # arguments are visible to other local users: prefer -`,
     )
     .action(async (arg: string, opts: VerifyOptions) => {
+      checkVerifyOption('--audience', opts.audience);
+      checkVerifyOption('--nonce', opts.nonce);
       const base = serverBase(opts);
       const token = await readToken(arg);
       let result: AipCheckResult;
