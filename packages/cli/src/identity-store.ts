@@ -342,8 +342,8 @@ export async function claimFirstDefault(alias: string, env: NodeJS.ProcessEnv = 
 }
 
 /**
- * The identity a command acts as: `--alias`, else `$VOUCH_AGENT`, else the default alias. With `io` (the command is about
- * to use its private key), its file is held to the server's key-file rule (see checkKeyFile).
+ * The identity a command acts as: `--alias`, else `$VOUCH_AGENT`, else the default alias. With `io` (the command is
+ * about to use its private key), its file is held to the server's key-file rule (see checkKeyFile).
  */
 export async function resolveIdentity(
   alias: string | undefined,

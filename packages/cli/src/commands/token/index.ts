@@ -80,8 +80,8 @@ async function agentDid(base: string, agent: string): Promise<string> {
 }
 
 /**
- * The Ed25519 private key of a `vouch keygen` file or of an identity file `vouch agent create` wrote. The file is held to
- * the server's key-file rule (checkKeyFile): a warning on `io.err`, or exit 2 if any user may write it.
+ * The Ed25519 private key of a `vouch keygen` file or of an identity file `vouch agent create` wrote. The file is held
+ * to the server's key-file rule (checkKeyFile): a warning on `io.err`, or exit 2 if any user may write it.
  */
 async function agentKey(file: string, io: Io): Promise<PrivateKey> {
   let parsed: { privateJwk?: unknown; privateKeyPem?: unknown };
