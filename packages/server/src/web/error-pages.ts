@@ -9,9 +9,26 @@ import { wantsHtml } from './html.ts';
  */
 const API_ROOTS = ['/api', '/v1', '/.well-known', '/docs/json', '/metrics', '/healthz', '/readyz', '/ingest'];
 
-/** Whether `path` (no query string) is one of {@link API_ROOTS} or under one, segment by segment (`/apix` is not). */
+/**
+ * `path` with its percent-encoded unreserved characters (RFC 3986 §2.3: letters, digits, `-._~`) decoded, as the
+ * router reads it before matching (`/heal%74hz` is /healthz). Everything else stays encoded: `%2F` is a character of
+ * its segment to the router, not a separator, and a malformed escape (`%ZZ`) is left for the router to refuse.
+ */
+function decodeUnreserved(path: string): string {
+  if (!path.includes('%')) return path;
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (escape: string, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return /^[A-Za-z0-9\-._~]$/.test(ch) ? ch : escape;
+  });
+}
+
+/**
+ * Whether `path` (no query string) is one of {@link API_ROOTS} or under one, segment by segment (`/apix` is not), in
+ * any spelling the router takes for it (`/%76%31/x` is /v1/x).
+ */
 export function isApiPath(path: string): boolean {
-  return API_ROOTS.some((root) => path.startsWith(root) && (path.length === root.length || path[root.length] === '/'));
+  const p = decodeUnreserved(path);
+  return API_ROOTS.some((root) => p.startsWith(root) && (p.length === root.length || p[root.length] === '/'));
 }
 
 /**
