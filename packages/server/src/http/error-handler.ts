@@ -183,7 +183,7 @@ export function installErrorHandler(
   });
 
   const allowedMethods = trackAllowedMethods(app);
-  app.setNotFoundHandler((req, reply) => {
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => {
     // Shown capped and inert: the caller chose it.
     const path = shownPath(req.url.split('?')[0]!);
     const allow = allowedMethods(req.url);
@@ -202,5 +202,13 @@ export function installErrorHandler(
     const body: ErrorBody = { error: `No route ${req.method} ${path}.`, code: 'NOT_FOUND' };
     if (wantsErrorPage(req) && notFoundPages.some((page) => page(req, reply, body))) return reply;
     return reply.send(body);
+  };
+  // Fastify parses the body of a request no route matched (of a type it has a parser for) before the not-found
+  // handler runs, which made its answer hang on a body nothing reads: malformed JSON a 400, a large body a 413. Such
+  // a request is answered here instead, before its body is read.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.is404) notFound(req, reply);
+    else done();
   });
+  app.setNotFoundHandler(notFound);
 }
