@@ -31,6 +31,9 @@ export function isApiPath(path: string): boolean {
   return API_ROOTS.some((root) => p.startsWith(root) && (p.length === root.length || p[root.length] === '/'));
 }
 
+/** The scheme and authority of an absolute-form request target, and the `/` that starts its path. */
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*\/?/i;
+
 /**
  * Whether a 404 or 400 that no route gives (a path no route serves, an address the router cannot read) is answered
  * with an HTML page: a browser's (Accept naming `text/html`) GET or HEAD of a path outside the API. Other methods,
@@ -39,6 +42,8 @@ export function isApiPath(path: string): boolean {
 export function wantsErrorPage(req: FastifyRequest): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (!wantsHtml(req)) return false;
-  const query = req.url.indexOf('?');
-  return !isApiPath(query === -1 ? req.url : req.url.slice(0, query));
+  // An absolute-form target (`http://host/v1/x`, RFC 9112 §3.2.2) is routed by its path: judged by it too.
+  const target = req.url.startsWith('/') ? req.url : req.url.replace(ABSOLUTE_FORM, '/');
+  const query = target.indexOf('?');
+  return !isApiPath(query === -1 ? target : target.slice(0, query));
 }
