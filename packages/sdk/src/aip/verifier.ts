@@ -57,7 +57,10 @@ export interface AipVerifierOptions {
   keysMaxAgeMs?: number;
   /** An unknown `kid` triggers a re-fetch at most this often (default 30 s), so junk tokens cannot flood the issuer. */
   keysMinRefreshIntervalMs?: number;
-  /** The revocation list is synced before a verification when older than this (default 30 s). */
+  /**
+   * The revocation list is synced before a verification when older than this (default 30 s), or of unknown age
+   * (synced by a clock later than now: one set back since).
+   */
   revocationsMaxAgeMs?: number;
   /** When a sync fails, verification goes on with the last list only while it is younger than this (default 5 min). */
   revocationsMaxStaleMs?: number;
@@ -322,6 +325,17 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
     }
     return revocations;
   }
+  /**
+   * How long before `at` the list was last synced (Infinity before any complete sync). A sync later than `at` is
+   * either one made while this verification was under way (the clock read now is past it) or one by a clock since
+   * set back (an NTP step, a resumed VM): then the list's age is unknown and counts as too old, or the list would
+   * pass for fresh, and stop being synced, until the clock caught up with the last sync.
+   */
+  function listAge(set: RevocationSet, at: number): number {
+    if (set.syncedAt === undefined) return Infinity;
+    const age = (at >= set.syncedAt ? at : now()) - set.syncedAt;
+    return age >= 0 ? age : Infinity;
+  }
   /** Whether the last failure was less than revocationsRetryIntervalMs before `at` (not after it: a clock set back). */
   function waitingAfterFailure(at: number): boolean {
     const sinceFailure = lastSyncFailure === undefined ? Infinity : at - lastSyncFailure.at;
@@ -338,7 +352,7 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
       lastSyncFailure = { at, err };
       throw cannotLocate(err);
     });
-    if (set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) return set;
+    if (listAge(set, at) < revocationsMaxAgeMs) return set;
     const failed = lastSyncFailure;
     if (waitingAfterFailure(at)) return staleOrRefuse(set, at, failed!.err);
     const cursor = set.cursor;
@@ -355,7 +369,7 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
   }
   /** After a failed sync: the last list while it is young enough, else a refusal naming the failure. */
   function staleOrRefuse(set: RevocationSet, at: number, err: unknown): RevocationSet {
-    if (set.syncedAt === undefined || at - set.syncedAt > revocationsMaxStaleMs) {
+    if (listAge(set, at) > revocationsMaxStaleMs) {
       throw new VouchError('AIP_FETCH_FAILED', 'The revocation list could not be brought up to date.', { cause: err });
     }
     return set;
@@ -376,9 +390,7 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
   // A list synced less than revocationsMaxAgeMs ago answers at once; otherwise sync first (freshRevocations).
   function isRevokedAt(at: number, jti: string, expiresAt: number): boolean | Promise<boolean> {
     const set = revocations;
-    if (set !== undefined && set.syncedAt !== undefined && at - set.syncedAt < revocationsMaxAgeMs) {
-      return revokedIn(set, jti, expiresAt);
-    }
+    if (set !== undefined && listAge(set, at) < revocationsMaxAgeMs) return revokedIn(set, jti, expiresAt);
     return freshRevocations(at).then((s) => revokedIn(s, jti, expiresAt));
   }
 
