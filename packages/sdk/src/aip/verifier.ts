@@ -51,7 +51,8 @@ export interface AipVerifierOptions {
   /** Clock skew allowance in seconds (default 60), as on the server. */
   clockSkewSeconds?: number;
   /**
-   * Keys are re-fetched when older than this (default 10 min); a failed refresh keeps the old keys and is tried again
+   * Keys are re-fetched when older than this (default 10 min) or of unknown age (fetched by a clock later than now:
+   * one set back since); a failed refresh keeps the old keys and is tried again
    * after `keysMinRefreshIntervalMs` (a failed first fetch too: verification fails with `AIP_FETCH_FAILED` meanwhile).
    */
   keysMaxAgeMs?: number;
@@ -282,6 +283,15 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
     return keysInFlight;
   }
 
+  /**
+   * Milliseconds from `then` to `at`; Infinity when `then` is later (a clock set back since: an NTP step, a resumed
+   * VM), whose age is unknown and counts as long past, or keys fetched then would pass for fresh, and a failed fetch
+   * hold back the next, until the clock caught up.
+   */
+  function since(then: number, at: number): number {
+    return at >= then ? at - then : Infinity;
+  }
+
   // undefined when the keys are usable as they are (the common case: no promise, no extra microtask).
   function ensureKeys(): Promise<void> | undefined {
     if (options.jwks !== undefined) return undefined;
@@ -289,14 +299,14 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
     // A fetch that failed is tried again only after keysMinRefreshMs, so that an issuer in trouble is not asked, and
     // waited for, on every verification (of any token, junk included): meanwhile the old keys serve, and without
     // any the verification is refused at once.
-    const holdBack = keysInFlight === undefined && keysFetchFailed && at - keysAttemptedAt < keysMinRefreshMs;
+    const holdBack = keysInFlight === undefined && keysFetchFailed && since(keysAttemptedAt, at) < keysMinRefreshMs;
     if (keys === undefined) {
       if (!holdBack) return fetchKeys();
       return Promise.reject(
         new VouchError('AIP_FETCH_FAILED', "The issuer's keys could not be fetched.", { cause: keysFetchError }),
       );
     }
-    if (at - keysFetchedAt < keysMaxAgeMs || holdBack) return undefined;
+    if (since(keysFetchedAt, at) < keysMaxAgeMs || holdBack) return undefined;
     return fetchKeys().catch(() => undefined);
   }
 
@@ -309,7 +319,7 @@ export function createAipVerifier(given: AipVerifierOptions): AipVerifier {
   const resolveKey: KeyResolver = (kid, header) => {
     const found = keys?.resolveKey(kid, header);
     if (found !== undefined || options.jwks !== undefined) return found;
-    if (now() - keysAttemptedAt < keysMinRefreshMs) return undefined;
+    if (since(keysAttemptedAt, now()) < keysMinRefreshMs) return undefined;
     return refetchAndResolve(kid, header);
   };
 
