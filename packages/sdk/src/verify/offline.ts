@@ -12,6 +12,8 @@ import type { VerifierCache } from './cache.ts';
 import { verifyCapability } from './capability.ts';
 import { verifyContent } from './content.ts';
 import { optionsObject } from '../lib/options-object.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
+import { functionOption } from '../lib/function-option.ts';
 import { failureOf, invalid } from './result.ts';
 import type { VerifyResult } from './result.ts';
 import { verifyToken } from './token.ts';
@@ -33,8 +35,8 @@ export interface OfflineVerifierOptions {
 /**
  * Verifier helpers bound to one cache (see `fetchVerifierCache`): `verifyToken`, `verifyRegistry`,
  * `verifyAgentCredential`, `verifyCapability`, `verifyToolManifest`, `verifyContent` — no network. A cache that is not
- * an object throws `INVALID_ARGUMENT`; one whose members are of the wrong type is answered `INVALID_ARGUMENT` by the
- * helpers that read them.
+ * an object, a `now` that is not a function or a `crypto` that is not a provider throws `INVALID_ARGUMENT`; a cache
+ * whose members are of the wrong type is answered `INVALID_ARGUMENT` by the helpers that read them.
  *
  * @example
  * ```ts
@@ -47,8 +49,9 @@ export function createOfflineVerifier(cache: VerifierCache, given?: OfflineVerif
   if (typeof cache !== 'object' || cache === null) {
     throw new VouchError('INVALID_ARGUMENT', 'The verifier cache must be an object (see fetchVerifierCache).');
   }
-  const crypto = options.crypto ?? defaultCrypto();
-  const now = options.now ?? (() => Date.now());
+  // Checked now, as the AIP verifier and the client check theirs: not a raw TypeError out of every later check.
+  const crypto = cryptoOption(options.crypto, defaultCrypto);
+  const now = functionOption(options.now, () => Date.now(), 'now');
   // A null rootKey (settings read from JSON) pins nothing, as an absent one.
   const rootKey = options.rootKey ?? undefined;
 
