@@ -6,6 +6,7 @@ import type { AipTokenType, VerifiedAipToken } from '../aip/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
 import type { VerifierCache } from './cache.ts';
 import { optionsObject } from '../lib/options-object.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import { failureOf, invalid } from './result.ts';
 import type { VerifyResult } from './result.ts';
 
@@ -35,7 +36,8 @@ function revokedOf(cache: unknown): Set<string> | undefined {
  * Verifies an agent identity or session token offline, from cached documents: the issuer and keys of the
  * discovery document and the cached revocation list — the server's checks 1–5 and the `jti` check (the SDK's
  * `verifyAipToken`). A token revoked after the cache was fetched is caught only by a fresher cache. A cache whose
- * discovery document or revocation list is missing or of the wrong type (hand-edited) is `INVALID_ARGUMENT`.
+ * discovery document or revocation list is missing or of the wrong type (hand-edited) is `INVALID_ARGUMENT`, as is a
+ * `crypto` that is not a CryptoProvider.
  *
  * @example
  * ```ts
@@ -49,8 +51,10 @@ export async function verifyToken(
   given?: VerifyTokenOptions,
 ): Promise<VerifyResult<{ token: VerifiedAipToken; claims: VerifiedAipToken['claims'] }>> {
   let options: VerifyTokenOptions;
+  let crypto: CryptoProvider;
   try {
     options = optionsObject(given, 'verifyToken'); // null options: the defaults, as when absent
+    crypto = cryptoOption(options.crypto, defaultCrypto); // not a provider: a verdict, not a TypeError later
   } catch (err) {
     return failureOf(err);
   }
@@ -72,7 +76,7 @@ export async function verifyToken(
       nonce: options.nonce,
       tokenType: options.tokenType,
       isRevoked: (jti) => revoked.has(jti),
-      crypto: options.crypto ?? defaultCrypto(),
+      crypto,
     });
     return { valid: true, token: verified, claims: verified.claims };
   } catch (err) {

@@ -9,7 +9,8 @@ import { keysFromJwks } from '../jwt/keys.ts';
 import { ed25519KeysOf } from '../keys/vouch-keys.ts';
 import type { ToolManifest, VouchKeys } from '../client/types.ts';
 import { defaultCrypto } from '../client/runtime.ts';
-import { invalid } from './result.ts';
+import { failureOf, invalid } from './result.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import type { VerifyResult } from './result.ts';
 
 /** The server key purpose that signs tool manifests. */
@@ -63,7 +64,12 @@ export async function verifyToolManifest(
 ): Promise<
   VerifyResult<{ did: string; slug: string | null; tools: string[]; kid: string }> & { signatureValid?: boolean }
 > {
-  const crypto = given?.crypto ?? defaultCrypto(); // null options: the defaults, as when absent
+  let crypto: CryptoProvider;
+  try {
+    crypto = cryptoOption(given?.crypto, defaultCrypto); // null options: the defaults, as when absent
+  } catch (err) {
+    return failureOf(err); // not a provider: a verdict, not a TypeError at the first hash
+  }
   const m = manifest as Partial<ToolManifest> | null;
   if (
     m === null ||
