@@ -36,8 +36,9 @@ export function keyRotationStatement(
  * @example
  * ```ts
  * const signedAt = client.http.now();
- * const newKeySignature = await signKeyRotation(next, { did, oldKeyBase64, signedAt });
- * await asAgent.agents.rotateKey(did, { newPublicKey: formatPublicKey(next.publicKey, 'base64'), newKeySignature, signedAt });
+ * const newKeySignature = await signKeyRotation(next.privateKey, { did, oldKeyBase64, signedAt });
+ * const newPublicKey = formatPublicKey(next.publicKey, 'base64');
+ * await asAgent.agents.rotateKey(did, { newPublicKey, newKeySignature, signedAt });
  * ```
  */
 export async function signKeyRotation(

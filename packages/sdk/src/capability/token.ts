@@ -296,7 +296,7 @@ async function revocationStatusOf(
  *
  * @example
  * ```ts
- * const d = await checkCapability(token, { resolveKey, now: Date.now(), request, registry: doc });
+ * const d = await checkCapability(token, request, { resolveKey, now: Date.now(), registry: doc });
  * if (d.decision === 'deny') console.log(d.code);
  * ```
  */
