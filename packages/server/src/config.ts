@@ -400,7 +400,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_TRUST_REGISTRY_MAX_LIFETIME',
     default: 'off',
     meaning:
-      'Consumer mode: the longest a followed document may be valid (`expiresAt` after `updatedAt`), in seconds, 120 or more; a document valid for longer is refused (`REGISTRY_LIFETIME_EXCEEDED`). Set it above the validity the registry is signed with; `0` or `off`: any lifetime.',
+      'Consumer mode: the longest a followed document may be valid (`expiresAt` after `updatedAt`), in seconds, 120 to 316224000 (3660 days); a document valid for longer is refused (`REGISTRY_LIFETIME_EXCEEDED`). Set it above the validity the registry is signed with; `0` or `off`: any lifetime.',
   },
   // capability tokens (issue 7)
   {

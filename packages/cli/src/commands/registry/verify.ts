@@ -31,7 +31,7 @@ function lastSeenOf(value: string): { sequence: number; chainHash: string } {
 async function maxLifetimeOf(value: string): Promise<number | undefined> {
   // Nothing is not "off" here: an empty value on a command line is a mistake, not a choice.
   if (value.trim() === '')
-    throw new CliError('--max-lifetime must be whole seconds (120 or more), 0 or off.', EXIT.USAGE);
+    throw new CliError('--max-lifetime must be whole seconds (120 to 316224000), 0 or off.', EXIT.USAGE);
   // Loaded only for this option: the server package is heavy, and verify needs only the SDK otherwise.
   const { ConfigError, parseRegistryMaxLifetime } = await import('@vouch/server');
   try {
@@ -57,7 +57,7 @@ export function registerVerify(registry: Command, io: Io): void {
     .option('--last-seen <sequence:hash>', 'refuse a rollback from a registry seen before (rule 4)')
     .option(
       '--max-lifetime <duration>',
-      'refuse a document valid for longer than this many seconds after it was signed (rule 1; 120 or more, ' +
+      'refuse a document valid for longer than this many seconds after it was signed (rule 1; 120 to 316224000, ' +
         'or 0/off, as VOUCH_TRUST_REGISTRY_MAX_LIFETIME)',
     )
     .option('--dir <dir>', 'registry directory', DEFAULT_DIR)
