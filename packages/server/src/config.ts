@@ -193,7 +193,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_KEK_FILE',
     default: '<data dir>/kek.key',
     meaning:
-      'Key-encryption key (32 bytes as 64 hex characters, base64 or base64url) that seals server private keys at rest. SQLite: created (mode 0600) at the first start of a fresh database only; a missing file for a database already set up stops the start (restore it). Required with PostgreSQL so every process shares it, and never created there: `openssl rand -hex 32 > kek.key`.',
+      'Key-encryption key (32 bytes as 64 hex characters, base64 or base64url) that seals server private keys at rest. SQLite: created (mode 0600) at the first start of a fresh database only; a missing file for a database already set up stops the start (restore it). Required with PostgreSQL so every process shares it, and never created there: `openssl rand -hex 32 > kek.key && chmod 600 kek.key`.',
   },
   {
     name: 'VOUCH_ADMIN_KEY',
