@@ -1,12 +1,14 @@
 // The @example blocks of the SDK's public functions are what an integrator copies. Two called their function with
 // arguments it does not take: signKeyRotation was given the new key pair (it takes the private key: INVALID_ARGUMENT),
 // and checkCapability was given the request inside the options (it takes token, request, options: INVALID_ARGUMENT).
+// The solvePow example posted its JSON without a content type (fetch sends a string as text/plain): 415.
 // Here the example's own text is run, with its free names bound, so an example that no longer works fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   checkCapability,
+  solvePow,
   decodeBase64,
   encodeUtf8,
   formatPublicKey,
@@ -91,4 +93,18 @@ test('the checkCapability example decides a request', async () => {
   const denied = (await runExample(code, { ...scope, request: { ...request, action: 'delete' } })) as { code: string };
   assert.equal(denied.code, 'ACTION_MISMATCH');
   assert.deepEqual(logged, ['ACTION_MISMATCH']);
+});
+
+test('the solvePow example registers an agent', async () => {
+  const key = await generateKeyPair('Ed25519');
+  const answers: Response[] = [];
+  const code = await exampleOf('pow/solve.ts', 'solvePow');
+  await runExample(code, {
+    solvePow,
+    publicKeyBase64: key.publicKeyBase64!,
+    url: `${live.url}/api/v1/agents/register`,
+    fetch: async (...a: Parameters<typeof fetch>) => answers.push(await fetch(...a)),
+  });
+  assert.equal(answers.length, 1);
+  assert.equal(answers[0]!.status, 201, await answers[0]!.text());
 });

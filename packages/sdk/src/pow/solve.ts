@@ -35,7 +35,8 @@ export interface PowSolution {
  * @example
  * ```ts
  * const { nonce } = await solvePow(publicKeyBase64, { signal: AbortSignal.timeout(10_000) });
- * await fetch(url, { method: 'POST', body: JSON.stringify({ publicKey: publicKeyBase64, powNonce: nonce }) });
+ * const body = JSON.stringify({ publicKey: publicKeyBase64, powNonce: nonce });
+ * await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
  * ```
  */
 export async function solvePow(publicKeyBase64: string, given?: SolvePowOptions): Promise<PowSolution> {
