@@ -185,6 +185,12 @@ export async function fileReport(
 
     const by: store.ReporterKey =
       reporter === undefined ? { reporterAddress: address! } : { reporterAgentId: reporter.id };
+    // The same signed statement again (a replay, or a retry once the 24 h below have passed): the report it filed.
+    const filed =
+      reporter === undefined
+        ? undefined
+        : await store.findSignedReport(trx, reporter.id, target.id, input.reason, signedAt!);
+    if (filed !== undefined) return { receipt: receipt(filed, target, reporter, true), created: false };
     const earlier = await store.findRecentReport(trx, by, target.id, now - DAY_MS);
     if (earlier !== undefined) return { receipt: receipt(earlier, target, reporter, true), created: false };
 

@@ -115,6 +115,28 @@ export function findRecentReport(
   return translateErrors(() => q.orderBy('created_at').limit(1).executeTakeFirst());
 }
 
+/**
+ * The report filed by the signed statement `report:<target>:<reason>:<signedAt>` of this reporter, if any, whenever it
+ * was filed: the same signature is one report (reporter and target lead the reporter-target index).
+ */
+export function findSignedReport(
+  db: Db,
+  reporterAgentId: string,
+  targetId: string,
+  reason: ReportRow['reason'],
+  signedAt: number,
+): Promise<ReportRow | undefined> {
+  const q = db
+    .selectFrom('reports')
+    .selectAll()
+    .where('reporter_agent_id', '=', reporterAgentId)
+    .where('target_agent_id', '=', targetId)
+    .where('kind', '=', 'signed')
+    .where('reason', '=', reason)
+    .where('signed_at', '=', signedAt);
+  return translateErrors(() => q.orderBy('created_at').limit(1).executeTakeFirst());
+}
+
 /** Penalty points against a target that the report caps add up (see {@link penaltiesInForce}). */
 export interface PenaltiesInForce {
   /** Carried by reports since `daySince` (the 24-hour cap). */
