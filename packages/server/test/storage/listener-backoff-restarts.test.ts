@@ -3,9 +3,7 @@
 // reconnects after 0.1 s at the next one, not after the 5 s its earlier losses added up to. Each loss here is
 // followed by a successful reconnect, so every reconnect should come after the first, shortest wait.
 import { test } from 'node:test';
-import { EVERYTHING } from '../../src/storage/changes.ts';
-import { PgListener } from '../../src/storage/lib/pg-listener.ts';
-import { pgRelay } from '../helpers/pg-relay.ts';
+import { relayedListener } from '../helpers/relayed-listener.ts';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { READY_MS, within } from '../helpers/within.ts';
 
@@ -18,11 +16,9 @@ test(
   'a listener that reconnected after several losses waits the shortest time again at the next one',
   { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false, timeout: 90_000 },
   async () => {
-    const relay = await pgRelay(new URL(TEST_DATABASE_URL!));
-    const listener = new PgListener({ connectionString: relay.url });
-    const heard: string[] = [];
-    const off = listener.subscribe((topic) => heard.push(topic));
-    const sessions = () => heard.filter((t) => t === EVERYTHING).length;
+    const l = await relayedListener();
+    const { relay, sessions } = l;
+    l.start();
     try {
       await within(READY_MS, 'the listener is up', async () => sessions() === 1);
       for (let loss = 1; loss <= EARLIER_LOSSES; loss++) {
@@ -36,9 +32,7 @@ test(
         async () => sessions() === EARLIER_LOSSES + 2,
       );
     } finally {
-      off();
-      await listener.close();
-      await relay.close();
+      await l.close();
     }
   },
 );

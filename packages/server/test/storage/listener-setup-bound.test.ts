@@ -5,10 +5,8 @@
 // The set-up is now bounded like a heartbeat: unanswered within the heartbeat timeout, the session counts as lost.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pg from 'pg';
-import { CHANGE_CHANNEL, EVERYTHING } from '../../src/storage/changes.ts';
-import { PgListener } from '../../src/storage/lib/pg-listener.ts';
-import { pgRelay } from '../helpers/pg-relay.ts';
+import { EVERYTHING } from '../../src/storage/changes.ts';
+import { relayedListener } from '../helpers/relayed-listener.ts';
 import { PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
 import { READY_MS, within } from '../helpers/within.ts';
 
@@ -16,36 +14,21 @@ test(
   'a listener whose session never answers its set-up is reconnected, then hears announcements',
   { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false, timeout: 60_000 },
   async () => {
-    const relay = await pgRelay(new URL(TEST_DATABASE_URL!));
-    const lost: string[] = [];
-    const listener = new PgListener(
-      { connectionString: relay.url },
-      { onLost: (err) => lost.push((err as Error).message), heartbeatMs: 60_000, heartbeatTimeoutMs: 1000 },
-    );
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
+    const l = await relayedListener({ heartbeatMs: 60_000, heartbeatTimeoutMs: 1000 });
     try {
       // The first session connects and authenticates; its first statement is never answered.
-      relay.hangAtNextQuery();
-      const heard: string[] = [];
-      const off = listener.subscribe((topic) => heard.push(topic));
+      l.relay.hangAtNextQuery();
+      l.start();
       await within(
         READY_MS,
-        () => `the unanswered set-up is given up and the listener reconnects (lost: ${JSON.stringify(lost)})`,
-        async () => heard.includes(EVERYTHING),
+        () => `the unanswered set-up is given up and the listener reconnects (lost: ${JSON.stringify(l.lost)})`,
+        async () => l.heard.includes(EVERYTHING),
       );
-      assert.deepEqual(lost, ['no answer to the listener set-up within 1000 ms']);
-      const { rows } = await admin.query<{ schema: string }>('select current_schema() as schema');
-      await admin.query('select pg_notify($1, $2)', [
-        CHANGE_CHANNEL,
-        JSON.stringify({ schema: rows[0]!.schema, topic: 'after' }),
-      ]);
-      await within(READY_MS, 'the new session hears announcements', async () => heard.includes('after'));
-      off();
+      assert.deepEqual(l.lost, ['no answer to the listener set-up within 1000 ms']);
+      await l.announce('after');
+      await within(READY_MS, 'the new session hears announcements', async () => l.heard.includes('after'));
     } finally {
-      await listener.close();
-      await admin.end();
-      await relay.close();
+      await l.close();
     }
   },
 );
