@@ -8,11 +8,23 @@ import { signKeyProof } from '@vouch/sdk';
 import { createAgentDomainPort } from '../../src/modules/agents/domain-port.ts';
 import { findAgent } from '../../src/modules/agents/service.ts';
 import { makeApp } from '../helpers/app.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { bearer, createOwner, newPair, registerSlug, TEST_ENV } from './helpers.ts';
 
 // The identity point, of small order: OpenSSL verifies a fixed forged signature for it.
 const WEAK = Buffer.from('01'.padEnd(64, '0'), 'hex').toString('base64');
+
+/** Registers `slug` with a new key and a proof of its possession, and `extra`. */
+async function registerProven(t: TestApp, slug: string, extra: Record<string, unknown> = {}) {
+  const pair = await newPair();
+  const proof = await signKeyProof(pair.privateKey, { publicUrl: TEST_ENV.VOUCH_PUBLIC_URL, signedAt: t.clock.now() });
+  return registerSlug(t.app, slug, {
+    public_key_pem: pair.publicPem,
+    key_proof: { signed_at: proof.signedAt, signature: proof.signature },
+    ...extra,
+  });
+}
 
 eachEngine(
   'a stored key of small order: the profile answers 200, the key as stored, no PEM, not proven',
@@ -54,7 +66,8 @@ eachEngine(
   'a stored key of small order proves nothing on the agent page nor for safe_for_payment',
   async ({ open }) => {
     const storage = await open();
-    const { app, ctx, clock } = await makeApp(storage, { env: TEST_ENV });
+    const t = await makeApp(storage, { env: TEST_ENV });
+    const { app, ctx, clock } = t;
     try {
       const owner = await createOwner(app, 'payer');
       const minted = await app.inject({
@@ -62,15 +75,8 @@ eachEngine(
         url: '/api/v1/owners/linking-keys',
         headers: bearer(owner.apiKey),
       });
-      const pair = await newPair();
-      const proof = await signKeyProof(pair.privateKey, {
-        publicUrl: TEST_ENV.VOUCH_PUBLIC_URL,
-        signedAt: clock.now(),
-      });
       // Registration 10 + proven key 20 + claimed 5 + model 5 + voice 5 + domain 25 = 70: safe with a sound key.
-      const agent = await registerSlug(app, 'weak-payer', {
-        public_key_pem: pair.publicPem,
-        key_proof: { signed_at: proof.signedAt, signature: proof.signature },
+      const agent = await registerProven(t, 'weak-payer', {
         linking_key: (minted.json() as { linkingKey: string }).linkingKey,
         model_id: 'eleven-v2',
       });
@@ -108,17 +114,10 @@ eachEngine(
   "a stored key of small order: the agents service's Agent says keyProven false, as the profile does",
   async ({ open }) => {
     const storage = await open();
-    const { app, ctx, clock } = await makeApp(storage, { env: TEST_ENV });
+    const t = await makeApp(storage, { env: TEST_ENV });
+    const { app, ctx } = t;
     try {
-      const pair = await newPair();
-      const proof = await signKeyProof(pair.privateKey, {
-        publicUrl: TEST_ENV.VOUCH_PUBLIC_URL,
-        signedAt: clock.now(),
-      });
-      const agent = await registerSlug(app, 'service-weak', {
-        public_key_pem: pair.publicPem,
-        key_proof: { signed_at: proof.signedAt, signature: proof.signature },
-      });
+      const agent = await registerProven(t, 'service-weak');
       assert.equal((await findAgent(ctx, agent.did))?.keyProven, true, 'a sound key, proven');
 
       await storage.db.updateTable('agents').set({ public_key: WEAK }).where('id', '=', agent.id).execute();
