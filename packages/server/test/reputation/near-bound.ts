@@ -1,8 +1,11 @@
 // Score rows seeded near the lane-sum bound through the storage layer, for the score-sum tests: reaching the bound
 // for real takes millions of events.
+import { sql } from 'kysely';
 import type { Storage } from '../../src/storage/index.ts';
 import * as store from '../../src/modules/reputation/store.ts';
 import type { DayState } from '../../src/modules/reputation/state.ts';
+import { allow, createIntegrator, registerAgent, repApp } from '../integrators/helpers.ts';
+import type { MetricSpec } from '../integrators/helpers.ts';
 
 /** 500 points short of Number.MAX_SAFE_INTEGER micro-points (what 9,007,199 contributions of 1,000 points leave). */
 export const NEAR_BOUND = Number.MAX_SAFE_INTEGER - 500_000_000;
@@ -42,4 +45,24 @@ export async function seedNearBound(storage: Storage, agentId: string, seed: Nea
         ? []
         : [{ agentId, envId: 'shop.production.v1', integratorSlug: 'shop', counted: seed.envCounted }],
   });
+}
+
+/** A reputation app with the integrator `shop` (its `metrics`) and one agent that allows it: the tests' start. */
+export async function shopAndAgent(storage: Storage, metrics: MetricSpec[]) {
+  const t = await repApp(storage);
+  const key = await createIntegrator(t, 'shop', metrics);
+  const agent = await registerAgent(t);
+  await allow(t, agent, 'shop');
+  return { t, key, agent };
+}
+
+/** The agent's stored sums of `lane` in micro-points, as text, by scope (in scope order). */
+export async function laneSums(
+  storage: Storage,
+  agentId: string,
+  lane: 'presence' | 'conduct' = 'conduct',
+): Promise<Array<[string, string]>> {
+  const rows = await sql<{ scope: string; v: string }>`select scope, cast(${sql.ref(`${lane}_micro`)} as text) as v
+    from reputation_scores where agent_id = ${agentId} order by scope`.execute(storage.db);
+  return rows.rows.map((r) => [r.scope, String(r.v)]);
 }

@@ -5,10 +5,9 @@
 // (mutation: drop `envCounted += 1`) refused such an event. The rows are seeded near the bound through the storage
 // layer, as in score-sum-bound.test.ts.
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { eachEngine } from '../helpers/storage.ts';
-import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
-import { seedNearBound } from './near-bound.ts';
+import { event, ingest } from '../integrators/helpers.ts';
+import { laneSums, seedNearBound, shopAndAgent } from './near-bound.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const CAP = 50; // VOUCH_REPUTATION_ENVIRONMENT_CAP's default
@@ -19,10 +18,7 @@ const METRICS = [
 
 eachEngine('a value the environment allowance stops does not count towards the sum bound', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t);
-  await allow(t, agent, 'shop');
+  const { t, key, agent } = await shopAndAgent(storage, METRICS);
   // 500 points short of the bound, one slot left in the environment.
   await seedNearBound(storage, agent.id, { envCounted: CAP - 1 });
   // `tasks` takes the last slot (+500 points: exactly to the bound); `bonus` finds the allowance full and counts
@@ -38,14 +34,9 @@ eachEngine('a value the environment allowance stops does not count towards the s
     res.body.results.map((r) => [r.inserted, r.code]),
     [[true, undefined]],
   );
-  const rows = await sql<{ scope: string; v: string }>`select scope, cast(conduct_micro as text) as v
-    from reputation_scores where agent_id = ${agent.id} order by scope`.execute(storage.db);
-  assert.deepEqual(
-    rows.rows.map((r) => [r.scope, String(r.v)]),
-    [
-      ['global', String(MAX)],
-      ['shop', String(MAX)],
-    ],
-  );
+  assert.deepEqual(await laneSums(storage, agent.id), [
+    ['global', String(MAX)],
+    ['shop', String(MAX)],
+  ]);
   await t.app.close();
 });

@@ -4,20 +4,16 @@
 // filter) let a hurt event take a sum past -(2^53 - 1). The rows are seeded near the bound through the storage layer,
 // as in score-sum-bound.test.ts.
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { eachEngine } from '../helpers/storage.ts';
-import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
-import { seedNearBound } from './near-bound.ts';
+import { event, ingest } from '../integrators/helpers.ts';
+import { laneSums, seedNearBound, shopAndAgent } from './near-bound.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const METRICS = [{ metricKey: 'complaints', polarity: 'hurt' as const, weight: 100, lane: 'presence' as const }];
 
 eachEngine('a hurt event that would take a lane sum past -(2^53 - 1) is refused', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t);
-  await allow(t, agent, 'shop');
+  const { t, key, agent } = await shopAndAgent(storage, METRICS);
   await seedNearBound(storage, agent.id, { lane: 'presence', negative: true }); // 500 points short of the bound
   const res = await ingest(t, key, [
     event('shop', agent, [{ metricKey: 'complaints', numberValue: 10 }], { externalEventId: 'past' }), // -1,000
@@ -31,14 +27,9 @@ eachEngine('a hurt event that would take a lane sum past -(2^53 - 1) is refused'
       ['to-the-bound', true, undefined],
     ],
   );
-  const rows = await sql<{ scope: string; v: string }>`select scope, cast(presence_micro as text) as v
-    from reputation_scores where agent_id = ${agent.id} order by scope`.execute(storage.db);
-  assert.deepEqual(
-    rows.rows.map((r) => [r.scope, String(r.v)]),
-    [
-      ['global', String(-MAX)],
-      ['shop', String(-MAX)],
-    ],
-  );
+  assert.deepEqual(await laneSums(storage, agent.id, 'presence'), [
+    ['global', String(-MAX)],
+    ['shop', String(-MAX)],
+  ]);
   await t.app.close();
 });

@@ -4,10 +4,9 @@
 // ReputationState.fits) passed every score-sum test. The two scopes differ once other integrators have moved the
 // global sums: here the integrator's sum is near the bound and the global one at 0, and then the other way round.
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { eachEngine } from '../helpers/storage.ts';
-import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
-import { NEAR_BOUND, seedNearBound } from './near-bound.ts';
+import { event, ingest } from '../integrators/helpers.ts';
+import { laneSums, NEAR_BOUND, seedNearBound, shopAndAgent } from './near-bound.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const METRICS = [{ metricKey: 'sale', polarity: 'boost' as const, weight: 100, lane: 'conduct' as const }];
@@ -15,10 +14,7 @@ const METRICS = [{ metricKey: 'sale', polarity: 'boost' as const, weight: 100, l
 for (const near of ['shop', 'global'] as const) {
   eachEngine(`an event that would take only the ${near} lane sum past the bound is refused`, async ({ open }) => {
     const storage = await open();
-    const t = await repApp(storage);
-    const key = await createIntegrator(t, 'shop', METRICS);
-    const agent = await registerAgent(t);
-    await allow(t, agent, 'shop');
+    const { t, key, agent } = await shopAndAgent(storage, METRICS);
     await seedNearBound(storage, agent.id, { near: [near] }); // 500 points short of the bound in that scope only
     const res = await ingest(t, key, [
       event('shop', agent, [{ metricKey: 'sale', numberValue: 10 }], { externalEventId: 'past' }), // +1,000 points
@@ -32,16 +28,11 @@ for (const near of ['shop', 'global'] as const) {
         ['to-the-bound', true, undefined],
       ],
     );
-    const rows = await sql<{ scope: string; v: string }>`select scope, cast(conduct_micro as text) as v
-      from reputation_scores where agent_id = ${agent.id} order by scope`.execute(storage.db);
     const far = String(MAX - NEAR_BOUND); // the 500 points the accepted event added to the scope seeded at 0
-    assert.deepEqual(
-      rows.rows.map((r) => [r.scope, String(r.v)]),
-      [
-        ['global', near === 'global' ? String(MAX) : far],
-        ['shop', near === 'shop' ? String(MAX) : far],
-      ],
-    );
+    assert.deepEqual(await laneSums(storage, agent.id), [
+      ['global', near === 'global' ? String(MAX) : far],
+      ['shop', near === 'shop' ? String(MAX) : far],
+    ]);
     await t.app.close();
   });
 }

@@ -12,18 +12,8 @@ import type { Storage } from '../../src/storage/index.ts';
 import { utcDay } from '../../src/modules/reputation/formula.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { tableCounts } from '../helpers/app.ts';
-import {
-  ADMIN,
-  allow,
-  createIntegrator,
-  event,
-  ingest,
-  post,
-  registerAgent,
-  repApp,
-  resolve,
-} from '../integrators/helpers.ts';
-import { seedNearBound } from './near-bound.ts';
+import { ADMIN, event, ingest, post, resolve } from '../integrators/helpers.ts';
+import { laneSums, seedNearBound, shopAndAgent } from './near-bound.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const METRICS = [
@@ -34,9 +24,7 @@ const METRICS = [
 ];
 
 async function storedConduct(storage: Storage, agentId: string): Promise<Record<string, string>> {
-  const rows = await sql<{ scope: string; v: string }>`select scope, cast(conduct_micro as text) as v
-    from reputation_scores where agent_id = ${agentId} order by scope`.execute(storage.db);
-  return Object.fromEntries(rows.rows.map((r) => [r.scope, String(r.v)]));
+  return Object.fromEntries(await laneSums(storage, agentId));
 }
 
 async function eventIds(storage: Storage): Promise<string[]> {
@@ -50,10 +38,7 @@ eachEngine(
   'an event that would take a lane sum past 2^53 - 1 micro-points is refused; within, sums stay exact',
   async ({ open }) => {
     const storage = await open();
-    const t = await repApp(storage);
-    const key = await createIntegrator(t, 'shop', METRICS);
-    const agent = await registerAgent(t);
-    await allow(t, agent, 'shop');
+    const { t, key, agent } = await shopAndAgent(storage, METRICS);
     // Today's one `rare` contribution already counted: another takes no slot and moves no sum.
     await seedNearBound(storage, agent.id, {
       days: [
@@ -118,10 +103,7 @@ eachEngine(
 // value) must still write it; mutation: drop the `updatedAt` test from ReputationState.changes().
 eachEngine('a neutral event moves updatedAt of a score row read for being near the bound', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t);
-  await allow(t, agent, 'shop');
+  const { t, key, agent } = await shopAndAgent(storage, METRICS);
   await seedNearBound(storage, agent.id, { envCounted: 0 });
   const res = await ingest(t, key, [
     // Its +1,000 points bring the rows within the batch's reach: they are read. It is refused.
@@ -143,10 +125,7 @@ eachEngine('a neutral event moves updatedAt of a score row read for being near t
 
 eachEngine('a lane sum stored near the int8 maximum answers no 5xx: read, refused, rebuilt', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t);
-  await allow(t, agent, 'shop');
+  const { t, key, agent } = await shopAndAgent(storage, METRICS);
   // Written before the bound existed: 10^9 short of int8's maximum (9,223,372,036,854,775,807).
   for (const scope of ['global', 'shop']) {
     await sql`insert into reputation_scores (agent_id, scope, origin_micro, presence_micro, conduct_micro, penalty,

@@ -4,10 +4,9 @@
 // stored sum came out one micro-point off (9007198754740991 + 10^9 - 10^9 gave 9007198754740992). The rows are seeded
 // near the bound through the storage layer, as in score-sum-bound.test.ts.
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { eachEngine } from '../helpers/storage.ts';
-import { allow, createIntegrator, event, ingest, registerAgent, repApp } from '../integrators/helpers.ts';
-import { NEAR_BOUND, seedNearBound } from './near-bound.ts';
+import { event, ingest } from '../integrators/helpers.ts';
+import { laneSums, NEAR_BOUND, seedNearBound, shopAndAgent } from './near-bound.ts';
 
 const METRICS = [
   { metricKey: 'tasks', polarity: 'boost' as const, weight: 100, lane: 'conduct' as const },
@@ -16,10 +15,7 @@ const METRICS = [
 
 eachEngine('a boost and a hurt value of one event near the bound leave the lane sum exact', async ({ open }) => {
   const storage = await open();
-  const t = await repApp(storage);
-  const key = await createIntegrator(t, 'shop', METRICS);
-  const agent = await registerAgent(t);
-  await allow(t, agent, 'shop');
+  const { t, key, agent } = await shopAndAgent(storage, METRICS);
   await seedNearBound(storage, agent.id); // 500 points short of the bound, an odd number
   // +1,000 points then -1,000 points: no net change, but the first alone would go 500 points past the bound.
   const res = await ingest(t, key, [
@@ -33,14 +29,9 @@ eachEngine('a boost and a hurt value of one event near the bound leave the lane 
     res.body.results.map((r) => [r.inserted, r.code]),
     [[true, undefined]],
   );
-  const rows = await sql<{ scope: string; v: string }>`select scope, cast(conduct_micro as text) as v
-    from reputation_scores where agent_id = ${agent.id} order by scope`.execute(storage.db);
-  assert.deepEqual(
-    rows.rows.map((r) => [r.scope, String(r.v)]),
-    [
-      ['global', String(NEAR_BOUND)],
-      ['shop', String(NEAR_BOUND)],
-    ],
-  );
+  assert.deepEqual(await laneSums(storage, agent.id), [
+    ['global', String(NEAR_BOUND)],
+    ['shop', String(NEAR_BOUND)],
+  ]);
   await t.app.close();
 });
