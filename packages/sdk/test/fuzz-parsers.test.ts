@@ -2,7 +2,8 @@
 // seed VOUCH_FUZZ_SEED, default fixed, named in a failure's message so it can be replayed): keys in every format and
 // from raw bytes, JWS/JWT decode and verify, registry entries/proposals/documents, governance replay, quorum and
 // their verification, canonical JSON, capability credentials, proofs, tokens and revocation requests, and the offline
-// verifiers of fetched documents (tool manifests, trust registry, tokens, content signatures, key lists). Each call
+// verifiers of fetched documents (tool manifests, trust registry, tokens, content signatures, key lists) and of a
+// stored verifier cache (createOfflineVerifier, each member broken in turn). Each call
 // returns or throws a VouchError with a string code — never another exception type — and finishes quickly; the
 // verifiers that answer a verdict never throw at all.
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import {
   aipKeysFromJwks,
   canonicalize,
   capabilityKeysFromVouchKeys,
+  createOfflineVerifier,
   checkCapability,
   checkIssuer,
   checkPow,
@@ -67,9 +69,11 @@ import {
   verifyToolManifest,
   verifyTrustRegistry,
 } from '../src/index.ts';
-import type { Jwks, KeyType, SignatureRecord, ToolManifest, VouchKeys } from '../src/index.ts';
+import type { Jwks, KeyType, SignatureRecord, ToolManifest, VerifierCache, VouchKeys } from '../src/index.ts';
 import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
 import { governedRegistry, NOW } from './registry-fixtures.ts';
+import { capabilityFixture } from './capability-fixtures.ts';
+import { aipIssuer, ISS } from './aip-fixtures.ts';
 // VOUCH_FUZZ_RUNS and VOUCH_FUZZ_SEED, read and checked as the server fuzzers read them.
 import { FUZZ_RUNS, FUZZ_SEED, assertRanCount } from '../../server/test/fuzz/runs.ts';
 
@@ -213,6 +217,38 @@ async function answers<T>(name: string, arb: fc.Arbitrary<T>, fn: (input: T) => 
     assert.equal(typeof v.valid, 'boolean', `no verdict: ${JSON.stringify(verdict)?.slice(0, 200)}`);
     if (v.valid === false) assert.equal(typeof v.code, 'string', 'a refusal without a code');
   });
+}
+
+/** A tool manifest signed as the server signs one with `server` (kid `tm-1`), and the key list that verifies it. */
+async function signedToolManifest(server: GeneratedKeyPair): Promise<{ manifest: ToolManifest; vouchKeys: VouchKeys }> {
+  const vouchKeys = {
+    keys: [{ ...server.publicJwk, kid: 'tm-1', purpose: 'tool-manifest' }],
+  } as unknown as VouchKeys;
+  const tools = ['search', 'read_file'];
+  const toolDescriptions = { search: 'Searches.', read_file: 'Reads a file.' };
+  const hash = await sha256Hex(canonicalize({ tools, tool_descriptions: toolDescriptions }));
+  const statement = {
+    type: 'vouch-tool-manifest-v1',
+    did: 'did:identity:abc',
+    slug: 'bot',
+    tool_manifest_hash: hash,
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+  const crypto = getDefaultCrypto();
+  const signature = encodeBase64(await crypto.sign('EdDSA', server.privateKey, encodeUtf8(canonicalize(statement))));
+  const manifest = {
+    did: statement.did,
+    agent_slug: statement.slug,
+    tools,
+    tool_descriptions: toolDescriptions,
+    tool_manifest_hash: hash,
+    updated_at: statement.updated_at,
+    signature,
+    signature_kid: 'tm-1',
+    agent_status: 'claimed',
+    revoked_at: null,
+  } as unknown as ToolManifest;
+  return { manifest, vouchKeys };
 }
 
 let ed: GeneratedKeyPair;
@@ -441,36 +477,10 @@ test('offline verifiers of fetched documents refuse with VouchError only or answ
   const governed = await governedRegistry();
   const alpha = governed.orgs.alpha!;
   const now = NOW.getTime();
-  const crypto = getDefaultCrypto();
 
   // A tool manifest signed as the server signs one, and the key list that verifies it.
   const server = await generateKeyPair('Ed25519');
-  const vouchKeys = {
-    keys: [{ ...server.publicJwk, kid: 'tm-1', purpose: 'tool-manifest' }],
-  } as unknown as VouchKeys;
-  const tools = ['search', 'read_file'];
-  const toolDescriptions = { search: 'Searches.', read_file: 'Reads a file.' };
-  const hash = await sha256Hex(canonicalize({ tools, tool_descriptions: toolDescriptions }));
-  const statement = {
-    type: 'vouch-tool-manifest-v1',
-    did: 'did:identity:abc',
-    slug: 'bot',
-    tool_manifest_hash: hash,
-    updated_at: '2026-01-01T00:00:00.000Z',
-  };
-  const signature = encodeBase64(await crypto.sign('EdDSA', server.privateKey, encodeUtf8(canonicalize(statement))));
-  const manifest = {
-    did: statement.did,
-    agent_slug: statement.slug,
-    tools,
-    tool_descriptions: toolDescriptions,
-    tool_manifest_hash: hash,
-    updated_at: statement.updated_at,
-    signature,
-    signature_kid: 'tm-1',
-    agent_status: 'claimed',
-    revoked_at: null,
-  } as unknown as ToolManifest;
+  const { manifest, vouchKeys } = await signedToolManifest(server);
   // The fixture is genuine, so mutations start from a manifest that passes every check.
   assert.equal((await verifyToolManifest(manifest, { vouchKeys })).valid, true);
   await answers('verifyToolManifest', fc.oneof(mutatedJson([manifest]), fc.anything({ maxDepth: 2 })), (m) =>
@@ -583,4 +593,105 @@ test('offline verifiers of fetched documents refuse with VouchError only or answ
     fc.tuple(fc.oneof(noiseText, fc.constant(null)), fc.oneof(fc.integer(), fc.double())),
     ([v, n]) => parseRetryAfter(v as string | null, n),
   );
+});
+
+test('an offline verifier over a stored cache broken anywhere answers every check, never throws', async () => {
+  // A cache as fetchVerifierCache gives it, written to a file and read back (the documented use), every part genuine:
+  // the AIP discovery keys, the Vouch keys (tool manifests and capability tokens), the revocations, the trust
+  // registry and a signature record. Each case breaks one member of it, anywhere, and runs all six helpers.
+  const cap = await capabilityFixture();
+  const now = NOW.getTime();
+  const server = await generateKeyPair('Ed25519');
+  const { manifest, vouchKeys } = await signedToolManifest(server);
+  const aip = await aipIssuer();
+  const token = await aip.sign({ ...aip.identity, iat: now / 1000, exp: now / 1000 + 600 });
+  const agentKey = await generateKeyPair('Ed25519');
+  const alpha = cap.g.orgs.alpha!;
+  const credential = await signAgentCredential(
+    {
+      issuerId: alpha.id,
+      agentId: 'agent:x',
+      scope: ['payments:invoices:read'],
+      agentKey: agentKey.publicKey,
+      ttlSeconds: 600,
+      now,
+    },
+    alpha.privateKey,
+  );
+  const capability = await cap.token();
+  const request = { agentId: 'agent:x', resource: 'payments:invoices', action: 'read' };
+  const content = 'hello';
+  const contentHash = createHash('sha256').update(content).digest('hex');
+  const cache = JSON.parse(
+    JSON.stringify({
+      server: ISS,
+      fetchedAt: now,
+      discovery: { issuer: ISS, keys: aip.jwks.keys },
+      vouchKeys: {
+        keys: [...vouchKeys.keys, { ...cap.gateway.publicJwk, kid: cap.gateway.thumbprint, purpose: 'capability' }],
+      },
+      revocations: { jtis: ['other'], cursor: 'c1' },
+      trustRegistry: cap.g.doc,
+      signatures: {
+        [contentHash]: {
+          valid: true,
+          signedAt: now,
+          payloadHash: contentHash,
+          signature: 'A'.repeat(86) + '==',
+          signerPublicKey: server.publicKeyRegistry,
+          agent: { did: 'did:identity:abc', status: 'active' },
+        },
+      },
+    }),
+  ) as VerifierCache;
+  const options = { rootKey: cap.g.root.publicKey, now: () => now };
+  // Genuine before it is broken: each check passes on the whole cache (the content record is not, its signature is
+  // a placeholder), so the broken caches reach past the first check of each.
+  const whole = createOfflineVerifier(cache, options);
+  const genuine = [
+    await whole.verifyToken(token),
+    await whole.verifyRegistry(),
+    await whole.verifyAgentCredential(credential, request),
+    await whole.verifyToolManifest(manifest),
+  ];
+  for (const v of genuine) assert.equal(v.valid, true, JSON.stringify(v).slice(0, 300));
+  const allowed = await whole.verifyCapability(capability, request);
+  assert.equal(allowed.decision, 'allow', JSON.stringify(allowed));
+  const verdict = (v: { valid?: unknown; code?: unknown }, what: string) => {
+    assert.equal(typeof v.valid, 'boolean', `${what}: no verdict: ${JSON.stringify(v)?.slice(0, 200)}`);
+    if (v.valid === false) assert.equal(typeof v.code, 'string', `${what}: a refusal without a code`);
+  };
+  // One member at a time, broken inside or replaced whole: the registry document holds most of the cache's nodes, so
+  // breaking the cache at a node drawn from all of them would almost never reach the small members.
+  const members = Object.keys(cache) as Array<keyof VerifierCache>;
+  const broken = fc.constantFrom(...members).chain((key) =>
+    fc
+      .oneof(
+        mutatedJson([{ [key]: cache[key] }]),
+        fc.anything({ maxDepth: 2 }).map((v) => ({ [key]: v })),
+      )
+      .map((member) => {
+        const rest: Record<string, unknown> = { ...cache };
+        delete rest[key]; // a member dropped stays dropped
+        return { ...rest, ...(member as object) };
+      }),
+  );
+  await check('createOfflineVerifier cache', broken, async (broken) => {
+    const v = createOfflineVerifier(broken as unknown as VerifierCache, options);
+    const run = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+      try {
+        return await call();
+      } catch (err) {
+        return assert.fail(`${what} threw instead of answering: ${(err as Error)?.name}: ${(err as Error)?.message}`);
+      }
+    };
+    verdict(await run('verifyToken', () => v.verifyToken(token)), 'verifyToken');
+    verdict(await run('verifyRegistry', () => v.verifyRegistry()), 'verifyRegistry');
+    verdict(await run('verifyAgentCredential', () => v.verifyAgentCredential(credential, request)), 'credential');
+    verdict(await run('verifyToolManifest', () => v.verifyToolManifest(manifest)), 'verifyToolManifest');
+    verdict(await run('verifyContent', () => v.verifyContent(contentHash, content)), 'verifyContent');
+    const decision = await run('verifyCapability', () => v.verifyCapability(capability, request));
+    assert.ok(['allow', 'deny'].includes(decision.decision), `verifyCapability: ${JSON.stringify(decision)}`);
+    if (decision.decision === 'deny') assert.equal(typeof decision.code, 'string', 'a denial without a code');
+  });
 });
