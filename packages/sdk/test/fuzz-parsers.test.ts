@@ -3,9 +3,9 @@
 // from raw bytes, JWS/JWT decode and verify, registry entries/proposals/documents, governance replay, quorum and
 // their verification, canonical JSON, capability credentials, proofs, tokens and revocation requests, and the offline
 // verifiers of fetched documents (tool manifests, trust registry, tokens, content signatures, key lists) and of a
-// stored verifier cache (createOfflineVerifier, each member broken in turn). Each call
-// returns or throws a VouchError with a string code — never another exception type — and finishes quickly; the
-// verifiers that answer a verdict never throw at all.
+// stored verifier cache (createOfflineVerifier, each member broken in turn), and the documents fetchVerifierCache reads
+// through the client (each answer broken in turn). Each call returns or throws a VouchError with a string code — never
+// another exception type — and finishes quickly; the verifiers that answer a verdict never throw at all.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
@@ -16,6 +16,8 @@ import {
   canonicalize,
   capabilityKeysFromVouchKeys,
   createOfflineVerifier,
+  fetchVerifierCache,
+  VouchClient,
   checkCapability,
   checkIssuer,
   checkPow,
@@ -69,7 +71,15 @@ import {
   verifyToolManifest,
   verifyTrustRegistry,
 } from '../src/index.ts';
-import type { Jwks, KeyType, SignatureRecord, ToolManifest, VerifierCache, VouchKeys } from '../src/index.ts';
+import type {
+  HttpFetch,
+  Jwks,
+  KeyType,
+  SignatureRecord,
+  ToolManifest,
+  VerifierCache,
+  VouchKeys,
+} from '../src/index.ts';
 import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
 import { governedRegistry, NOW } from './registry-fixtures.ts';
 import { capabilityFixture } from './capability-fixtures.ts';
@@ -694,4 +704,88 @@ test('an offline verifier over a stored cache broken anywhere answers every chec
     assert.ok(['allow', 'deny'].includes(decision.decision), `verifyCapability: ${JSON.stringify(decision)}`);
     if (decision.decision === 'deny') assert.equal(typeof decision.code, 'string', 'a denial without a code');
   });
+});
+
+test('documents fetchVerifierCache reads, each broken in turn: a cache or a VouchError, nothing else', async () => {
+  // What a server answers for each document the cache is made of, every one genuine; each case breaks one of them
+  // (its JSON mutated, noise text, another status or content type) and fetches the whole cache through the client.
+  const cap = await capabilityFixture();
+  const aip = await aipIssuer();
+  const server = await generateKeyPair('Ed25519');
+  const { vouchKeys } = await signedToolManifest(server);
+  const hash = 'a'.repeat(64);
+  const documents: Record<string, unknown> = {
+    '/.well-known/agent-registry.json': { issuer: ISS, keys: aip.jwks.keys },
+    '/.well-known/vouch-keys.json': vouchKeys,
+    '/api/registry/revocations': {
+      revoked: [{ jti: 'j-1', revoked_at: '2026-01-01T00:00:00.000Z', exp: 0, reason: null }],
+      count: 1,
+      cursor: '1',
+      has_more: false,
+    },
+    '/.well-known/agent-trust.json': cap.g.doc,
+    '/api/v1/signatures/verify': {
+      valid: true,
+      signedAt: 0,
+      payloadHash: hash,
+      signature: 'A'.repeat(86) + '==',
+      signerPublicKey: server.publicKeyRegistry,
+      agent: { did: 'did:identity:abc', status: 'active' },
+    },
+  };
+  // Mostly a 200 JSON answer, so that most broken documents reach the reader rather than the status check.
+  const answer = fc.record({
+    status: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(200) },
+      { weight: 1, arbitrary: fc.constantFrom(201, 204, 206, 304, 400, 404, 429, 500, 503) },
+    ),
+    type: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('application/json') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('application/json; charset=utf-16', 'text/html', 'text/plain', '', 'text/json'),
+      },
+    ),
+    // Mostly the path's own document, broken (undefined), else noise text.
+    noise: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: noiseText }),
+  });
+  // A document broken anywhere (mutatedJson), or at one of its own members (dropped or replaced): the members a reader
+  // checks first are few among a document's nodes.
+  const broken = (doc: Record<string, unknown>) =>
+    fc.oneof(
+      mutatedJson([doc]),
+      fc.tuple(fc.constantFrom(...Object.keys(doc)), fc.option(fc.anything({ maxDepth: 2 }))).map(([key, v]) => {
+        const copy: Record<string, unknown> = { ...doc };
+        if (v === null) delete copy[key];
+        else copy[key] = v;
+        return copy;
+      }),
+    );
+  const cases = fc.constantFrom(...Object.keys(documents)).chain((path) =>
+    fc.record({
+      path: fc.constant(path),
+      answer,
+      mutant: broken(documents[path] as Record<string, unknown>),
+      more: fc.boolean(), // the revocation page says has_more (up to maxRevocationPages)
+    }),
+  );
+  let cached = 0;
+  await check('fetchVerifierCache answers', cases, async ({ path, answer: a, mutant, more }) => {
+    const fetch: HttpFetch = async (url) => {
+      const at = new URL(url).pathname;
+      if (at !== path) {
+        const doc =
+          at === '/api/registry/revocations' && more ? { ...(documents[at] as object), has_more: true } : documents[at];
+        return new Response(JSON.stringify(doc), { status: 200, headers: { 'content-type': 'application/json' } });
+      }
+      const text = a.noise ?? JSON.stringify(mutant) ?? 'null';
+      const empty = [204, 304].includes(a.status);
+      return new Response(empty ? null : text, { status: a.status, headers: { 'content-type': a.type } });
+    };
+    const client = new VouchClient({ baseUrl: ISS, fetch, retry: { retries: 0 }, now: () => NOW.getTime() });
+    await fetchVerifierCache(client, { signatures: [hash], maxRevocationPages: 3 });
+    cached += 1;
+  });
+  // Some cases must get a whole cache (a document broken where the reader does not look), or nothing was read.
+  if (FUZZ_RUNS >= 100) assert.ok(cached > 0, 'no case gave a cache');
 });
