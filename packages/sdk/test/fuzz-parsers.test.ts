@@ -3,9 +3,9 @@
 // from raw bytes, JWS/JWT decode and verify, registry entries/proposals/documents, governance replay, quorum and
 // their verification, canonical JSON, capability credentials, proofs, tokens and revocation requests, and the offline
 // verifiers of fetched documents (tool manifests, trust registry, tokens, content signatures, key lists) and of a
-// stored verifier cache (createOfflineVerifier, each member broken in turn), and the documents fetchVerifierCache reads
-// through the client (each answer broken in turn). Each call returns or throws a VouchError with a string code — never
-// another exception type — and finishes quickly; the verifiers that answer a verdict never throw at all.
+// stored verifier cache (createOfflineVerifier, each member broken in turn), and the documents fetchVerifierCache and
+// the online AIP verifier fetch (each answer broken in turn). Each call returns or throws a VouchError with a string
+// code — never another exception type — and finishes quickly; the verifiers that answer a verdict never throw at all.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
@@ -16,6 +16,9 @@ import {
   canonicalize,
   capabilityKeysFromVouchKeys,
   createOfflineVerifier,
+  createAipVerifier,
+  AIP_DISCOVERY_PATH,
+  AIP_PROTOCOL,
   fetchVerifierCache,
   VouchClient,
   checkCapability,
@@ -72,6 +75,7 @@ import {
   verifyTrustRegistry,
 } from '../src/index.ts';
 import type {
+  FetchLike,
   HttpFetch,
   Jwks,
   KeyType,
@@ -83,7 +87,7 @@ import type {
 import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
 import { governedRegistry, NOW } from './registry-fixtures.ts';
 import { capabilityFixture } from './capability-fixtures.ts';
-import { aipIssuer, ISS } from './aip-fixtures.ts';
+import { aipIssuer, ISS, NOW as AIP_NOW } from './aip-fixtures.ts';
 // VOUCH_FUZZ_RUNS and VOUCH_FUZZ_SEED, read and checked as the server fuzzers read them.
 import { FUZZ_RUNS, FUZZ_SEED, assertRanCount } from '../../server/test/fuzz/runs.ts';
 
@@ -259,6 +263,65 @@ async function signedToolManifest(server: GeneratedKeyPair): Promise<{ manifest:
     revoked_at: null,
   } as unknown as ToolManifest;
   return { manifest, vouchKeys };
+}
+
+/** One document of a server's, answered broken: its JSON mutated or noise text, with some other status or type. */
+interface BrokenAnswer {
+  path: string;
+  status: number;
+  type: string;
+  text: string;
+}
+
+/**
+ * One of `documents` (by path) answered broken: mostly a 200 JSON answer, so that most broken documents reach the
+ * reader rather than its status check, with the document broken anywhere (mutatedJson) or at one of its own members
+ * (dropped or replaced: the members a reader checks first are few among a document's nodes), or noise text.
+ */
+function oneDocumentBroken(documents: Record<string, unknown>): fc.Arbitrary<BrokenAnswer> {
+  const status = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(200) },
+    { weight: 1, arbitrary: fc.constantFrom(201, 204, 206, 304, 400, 404, 429, 500, 503) },
+  );
+  const type = fc.oneof(
+    { weight: 6, arbitrary: fc.constant('application/json') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('application/json; charset=utf-16', 'text/html', 'text/plain', '', 'text/json'),
+    },
+  );
+  const broken = (doc: Record<string, unknown>) =>
+    fc.oneof(
+      mutatedJson([doc]),
+      fc.tuple(fc.constantFrom(...Object.keys(doc)), fc.option(fc.anything({ maxDepth: 2 }))).map(([key, v]) => {
+        const copy: Record<string, unknown> = { ...doc };
+        if (v === null) delete copy[key];
+        else copy[key] = v;
+        return copy;
+      }),
+    );
+  return fc.constantFrom(...Object.keys(documents)).chain((path) =>
+    fc.record({
+      path: fc.constant(path),
+      status,
+      type,
+      text: fc.oneof(
+        { weight: 4, arbitrary: broken(documents[path] as Record<string, unknown>).map((d) => JSON.stringify(d)) },
+        { weight: 1, arbitrary: noiseText },
+      ),
+    }),
+  );
+}
+
+/** `broken` as a fetch Response (no body for the statuses that have none). */
+function brokenAnswer(broken: BrokenAnswer): Response {
+  const empty = [204, 304].includes(broken.status);
+  return new Response(empty ? null : broken.text, { status: broken.status, headers: { 'content-type': broken.type } });
+}
+
+/** A genuine document, answered 200 as JSON. */
+function jsonAnswer(doc: unknown): Response {
+  return new Response(JSON.stringify(doc), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 let ed: GeneratedKeyPair;
@@ -733,54 +796,15 @@ test('documents fetchVerifierCache reads, each broken in turn: a cache or a Vouc
       agent: { did: 'did:identity:abc', status: 'active' },
     },
   };
-  // Mostly a 200 JSON answer, so that most broken documents reach the reader rather than the status check.
-  const answer = fc.record({
-    status: fc.oneof(
-      { weight: 6, arbitrary: fc.constant(200) },
-      { weight: 1, arbitrary: fc.constantFrom(201, 204, 206, 304, 400, 404, 429, 500, 503) },
-    ),
-    type: fc.oneof(
-      { weight: 6, arbitrary: fc.constant('application/json') },
-      {
-        weight: 1,
-        arbitrary: fc.constantFrom('application/json; charset=utf-16', 'text/html', 'text/plain', '', 'text/json'),
-      },
-    ),
-    // Mostly the path's own document, broken (undefined), else noise text.
-    noise: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: noiseText }),
-  });
-  // A document broken anywhere (mutatedJson), or at one of its own members (dropped or replaced): the members a reader
-  // checks first are few among a document's nodes.
-  const broken = (doc: Record<string, unknown>) =>
-    fc.oneof(
-      mutatedJson([doc]),
-      fc.tuple(fc.constantFrom(...Object.keys(doc)), fc.option(fc.anything({ maxDepth: 2 }))).map(([key, v]) => {
-        const copy: Record<string, unknown> = { ...doc };
-        if (v === null) delete copy[key];
-        else copy[key] = v;
-        return copy;
-      }),
-    );
-  const cases = fc.constantFrom(...Object.keys(documents)).chain((path) =>
-    fc.record({
-      path: fc.constant(path),
-      answer,
-      mutant: broken(documents[path] as Record<string, unknown>),
-      more: fc.boolean(), // the revocation page says has_more (up to maxRevocationPages)
-    }),
-  );
+  const cases = fc.record({ broken: oneDocumentBroken(documents), more: fc.boolean() });
   let cached = 0;
-  await check('fetchVerifierCache answers', cases, async ({ path, answer: a, mutant, more }) => {
+  await check('fetchVerifierCache answers', cases, async ({ broken, more }) => {
+    // `more`: the revocation page says has_more (up to maxRevocationPages)
     const fetch: HttpFetch = async (url) => {
       const at = new URL(url).pathname;
-      if (at !== path) {
-        const doc =
-          at === '/api/registry/revocations' && more ? { ...(documents[at] as object), has_more: true } : documents[at];
-        return new Response(JSON.stringify(doc), { status: 200, headers: { 'content-type': 'application/json' } });
-      }
-      const text = a.noise ?? JSON.stringify(mutant) ?? 'null';
-      const empty = [204, 304].includes(a.status);
-      return new Response(empty ? null : text, { status: a.status, headers: { 'content-type': a.type } });
+      if (at === broken.path) return brokenAnswer(broken);
+      const page = at === '/api/registry/revocations' && more;
+      return jsonAnswer(page ? { ...(documents[at] as object), has_more: true } : documents[at]);
     };
     const client = new VouchClient({ baseUrl: ISS, fetch, retry: { retries: 0 }, now: () => NOW.getTime() });
     await fetchVerifierCache(client, { signatures: [hash], maxRevocationPages: 3 });
@@ -788,4 +812,41 @@ test('documents fetchVerifierCache reads, each broken in turn: a cache or a Vouc
   });
   // Some cases must get a whole cache (a document broken where the reader does not look), or nothing was read.
   if (FUZZ_RUNS >= 100) assert.ok(cached > 0, 'no case gave a cache');
+});
+
+test('documents the online AIP verifier fetches, each broken in turn: a verdict, or a VouchError', async () => {
+  // An issuer's discovery document, JWKS and revocation list, every one genuine; each case breaks one of them and
+  // verifies a genuine token with a fresh verifier (which fetches all three).
+  const aip = await aipIssuer();
+  const token = await aip.sign(aip.identity);
+  const documents: Record<string, unknown> = {
+    [AIP_DISCOVERY_PATH]: {
+      protocol: AIP_PROTOCOL,
+      issuer: ISS,
+      jwks_uri: `${ISS}/jwks`,
+      revocations_endpoint: `${ISS}/revocations`,
+    },
+    '/jwks': aip.jwks,
+    '/revocations': { revoked: [{ jti: 'j-9', exp: AIP_NOW / 1000 + 60 }], cursor: 'c1', has_more: false },
+  };
+  const verifierFor = (broken: BrokenAnswer) => {
+    const fetch: FetchLike = async (url) => {
+      const at = new URL(url).pathname;
+      return at === broken.path ? brokenAnswer(broken) : jsonAnswer(documents[at]);
+    };
+    return createAipVerifier({ issuer: ISS, fetch, now: () => AIP_NOW });
+  };
+  // Genuine before it is broken: the token verifies against the three documents as they are.
+  const genuine = await verifierFor({ path: '', status: 200, type: '', text: '' }).check(token);
+  assert.equal(genuine.valid, true, JSON.stringify(genuine));
+  let verified = 0;
+  await check('createAipVerifier documents', oneDocumentBroken(documents), async (broken) => {
+    await verifierFor(broken).verify(token);
+    verified += 1;
+  });
+  await answers('createAipVerifier documents check', oneDocumentBroken(documents), (broken) =>
+    verifierFor(broken).check(token),
+  );
+  // Some cases must verify (a document broken where the verifier does not look), or nothing was read.
+  if (FUZZ_RUNS >= 100) assert.ok(verified > 0, 'no case verified');
 });
