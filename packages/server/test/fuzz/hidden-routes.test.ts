@@ -1,8 +1,9 @@
 // The routes /docs/json does not list (`schema: { hide: true }`: the reference itself, the console's static assets,
 // the CORS preflight), which routes.test.ts therefore never reaches, fuzzed on both engines with the same hostile
 // query strings and headers, CORS origins configured so the preflight route exists. Properties: never a 5xx, never a
-// hang, every JSON 4xx an `{error, code}`, nothing written. And a guard: every registered route is in /docs/json or
-// named below with why it is hidden, so a route hidden later is not silently left unfuzzed.
+// hang, every JSON 4xx an `{error, code}`, nothing written. The HEAD twins Fastify adds to every GET route are fuzzed
+// too, with the GET routes' requests. And a guard: every registered route is in /docs/json, named below with why it
+// is hidden, or the HEAD twin of a GET route, so a route hidden later is not silently left unfuzzed.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -94,7 +95,12 @@ eachEngine(
     try {
       const documented = await routesFromOpenApi(app.app);
       const inDocs = new Set(documented.map((r) => `${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`));
-      const registered = registeredRoutes(app.app).filter((r) => !r.startsWith('HEAD '));
+      const all = registeredRoutes(app.app);
+      // HEAD routes are Fastify's twins of the GET routes (fuzzed below through their GET routes' requests); one
+      // registered on its own would be neither documented nor fuzzed.
+      const lone = all.filter((r) => r.startsWith('HEAD ') && !all.includes(`GET ${r.slice('HEAD '.length)}`));
+      assert.deepEqual(lone, [], 'HEAD routes without a GET twin: they would go unfuzzed');
+      const registered = all.filter((r) => !r.startsWith('HEAD '));
       assert.ok(registered.length >= documented.length, `only ${registered.length} routes read from the router`);
       const unlisted = registered.filter((r) => !inDocs.has(r) && HIDDEN[r] === undefined);
       assert.deepEqual(unlisted, [], 'routes neither in /docs/json nor in HIDDEN: they would go unfuzzed');
@@ -107,6 +113,19 @@ eachEngine(
         ...Object.keys(HIDDEN)
           .filter((k) => !k.startsWith('OPTIONS '))
           .map((k) => [k, requestArb(hiddenRoute(k), creds, FUZZ_BODY_LIMIT)] as [string, fc.Arbitrary<FuzzRequest>]),
+        // The HEAD twins of every GET route, documented or hidden: a GET route's requests, sent as HEAD.
+        [
+          'HEAD twins',
+          fc
+            .constantFrom(
+              ...documented.filter((r) => r.method === 'GET'),
+              ...Object.keys(HIDDEN)
+                .filter((k) => k.startsWith('GET '))
+                .map(hiddenRoute),
+            )
+            .chain((route) => requestArb(route, creds, FUZZ_BODY_LIMIT))
+            .map((req) => ({ ...req, method: 'HEAD' as FuzzRoute['method'] })),
+        ],
         [
           'OPTIONS *',
           preflightArb([
@@ -133,7 +152,14 @@ eachEngine(
                 const what = `${res.statusCode} ${res.body.slice(0, 300)}\n  for ${req.method} ${req.url.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 400)}`;
                 assert.ok(res.statusCode < 500, `5xx: ${what}`);
                 if (res.statusCode >= 400) {
-                  if (/^text\/html/.test(String(res.headers['content-type']))) {
+                  if (req.method === ('HEAD' as FuzzRoute['method'])) {
+                    // No body to read: the GET twin's error type, JSON or an HTML page, is still announced.
+                    assert.match(
+                      String(res.headers['content-type']),
+                      /^(application\/json|text\/html)/,
+                      `type: ${what}`,
+                    );
+                  } else if (/^text\/html/.test(String(res.headers['content-type']))) {
                     assert.match(res.body, /^<!doctype html>/i, `broken error page: ${what}`);
                   } else {
                     assert.match(String(res.headers['content-type']), /^application\/json/, `not JSON: ${what}`);
