@@ -2,8 +2,9 @@
 // the CORS preflight), which routes.test.ts therefore never reaches, fuzzed on both engines with the same hostile
 // query strings and headers, CORS origins configured so the preflight route exists. Properties: never a 5xx, never a
 // hang, every JSON 4xx an `{error, code}`, nothing written. The HEAD twins Fastify adds to every GET route are fuzzed
-// too, with the GET routes' requests. And a guard: every registered route is in /docs/json, named below with why it
-// is hidden, or the HEAD twin of a GET route, so a route hidden later is not silently left unfuzzed.
+// too, with the GET routes' requests, and requests no route takes (404, 405). And a guard: every registered route is
+// in /docs/json, named below with why it is hidden, or the HEAD twin of a GET route, so a route hidden later is not
+// silently left unfuzzed.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -57,14 +58,35 @@ function hiddenRoute(key: string): FuzzRoute {
   return { method, path, pathParams: [], queryParams: [], body: undefined, security: [], responses: new Set() };
 }
 
+/** A known path (its parameters filled in) or any path at all. */
+function anyPath(paths: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.constantFrom(...paths).map((p) => p.replace(/\{\w+\}/g, 'x')),
+    fc.array(fc.string({ maxLength: 12 }).map(encodePart), { maxLength: 6 }).map((s) => `/${s.join('/')}`),
+  );
+}
+
+/**
+ * Requests no route takes: a method a known path is not served under (405), or a path nothing serves (404), with a
+ * body or none. The paths are filled with `x`, which no credential-free request gets past, so nothing is written.
+ */
+function unroutedArb(paths: readonly string[], routed: ReadonlySet<string>): fc.Arbitrary<FuzzRequest> {
+  const method = fc.constantFrom<FuzzRoute['method']>('GET', 'POST', 'PUT', 'DELETE', 'PATCH');
+  const payload = fc.option(fc.constantFrom('{}', '[]', 'x', '{"a":', `[${'['.repeat(100)}`), { nil: undefined });
+  return fc
+    .tuple(method, anyPath(paths), payload)
+    .filter(([m, p]) => !routed.has(`${m} ${p}`))
+    .map(([m, p, body]): FuzzRequest => {
+      if (body === undefined || m === 'GET') return { method: m, url: p, headers: {} };
+      return { method: m, url: p, headers: { 'content-type': 'application/json' }, payload: body };
+    });
+}
+
 /** Preflights for any path: the allowed origin or not, any requested method and headers. */
 function preflightArb(paths: readonly string[]): fc.Arbitrary<FuzzRequest> {
   const text = (n: number) =>
     fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: n });
-  const path = fc.oneof(
-    fc.constantFrom(...paths).map((p) => p.replace(/\{\w+\}/g, 'x')),
-    fc.array(fc.string({ maxLength: 12 }).map(encodePart), { maxLength: 6 }).map((s) => `/${s.join('/')}`),
-  );
+  const path = anyPath(paths);
   const headers = fc.record(
     {
       origin: fc.oneof(
@@ -125,6 +147,13 @@ eachEngine(
             )
             .chain((route) => requestArb(route, creds, FUZZ_BODY_LIMIT))
             .map((req) => ({ ...req, method: 'HEAD' as FuzzRoute['method'] })),
+        ],
+        [
+          'no route: 404 and 405',
+          unroutedArb(
+            documented.map((r) => r.path),
+            new Set(documented.map((r) => `${r.method} ${r.path.replace(/\{\w+\}/g, 'x')}`)),
+          ),
         ],
         [
           'OPTIONS *',
