@@ -178,7 +178,8 @@ eachEngine(
                   `${req.method} ${req.url.slice(0, 200)}`,
                 );
                 statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-                const what = `${res.statusCode} ${res.body.slice(0, 300)}\n  for ${req.method} ${req.url.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 400)}`;
+                const sent = `${req.method} ${req.url.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 400)}`;
+                const what = `${res.statusCode} ${res.body.slice(0, 300)}\n  for ${sent}`;
                 assert.ok(res.statusCode < 500, `5xx: ${what}`);
                 if (res.statusCode >= 400) {
                   if (req.method === ('HEAD' as FuzzRoute['method'])) {
