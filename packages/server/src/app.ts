@@ -21,7 +21,7 @@ import type { AdminKeyDigests } from './http/admin-auth.ts';
 import { rateLimitStoreFor } from './http/rate-limit.ts';
 import type { RateLimitStore } from './http/rate-limit.ts';
 import { installMetrics } from './http/metrics.ts';
-import { corsHeaders, installCorsPreflight } from './http/cors.ts';
+import { corsHeaderPairs, corsHeaders, installCorsPreflight } from './http/cors.ts';
 import { installOpenApi, registerDocsRoutes } from './http/openapi.ts';
 import { installValidators } from './http/validation.ts';
 import { MODULES } from './modules/index.ts';
@@ -98,6 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.logLevel, deps.logStream);
   const cors = corsHeaders(config.corsOrigins);
+  // The same headers for the answers written below Fastify, which have no reply to set them on.
+  const rawCors = corsHeaderPairs(config.corsOrigins);
   // Pages that answer an unreadable address under their own paths (set once the modules are known, before ready).
   let badAddressPages: BadAddressPage[] = [];
   const app: FastifyInstance = Fastify({
@@ -143,10 +145,10 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
       void answer.send(body);
     },
     // And so do requests Node's HTTP parser refuses before Fastify sees them (malformed, too large, timed out).
-    clientErrorHandler: (err, socket) => answerClientError(err, socket, logger as FastifyBaseLogger),
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, logger as FastifyBaseLogger, rawCors),
   });
-  app.server.on('checkExpectation', answerExpectation);
-  app.server.on('connect', answerConnect);
+  app.server.on('checkExpectation', (req, res) => answerExpectation(req, res, rawCors));
+  app.server.on('connect', (req, socket) => answerConnect(req, socket, rawCors));
   // Modules start housekeeping timers as they register: an app that fails to build (a module refusing its
   // configuration, say) is closed, so none of them runs on against a storage the caller then closes.
   try {

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../errors.ts';
+import type { CorsHeaderPairs } from './cors.ts';
 
 /** What Node's `clientError` event carries: its code, and (never read here) the raw bytes it refused. */
 interface ClientError extends Error {
@@ -38,6 +39,11 @@ function errorHeaders(text: string): Array<[string, string]> {
   ];
 }
 
+/** A parsed request's Origin, when it carries one. */
+function origin(req: IncomingMessage): string | undefined {
+  return typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+}
+
 /** The `{error, code}` JSON of an answer. */
 function body(api: ApiError): string {
   return JSON.stringify({ error: api.message, code: api.code });
@@ -52,9 +58,16 @@ function rawHead(api: ApiError, text: string, extra: Array<[string, string]> = [
 /**
  * Fastify's `clientErrorHandler`: answers a request Node's HTTP parser refused before Fastify saw it (malformed,
  * headers too large, timed out) with the same `{error, code}` JSON as every other error, then closes the connection.
- * Nothing from the request (`err.rawPacket`, the error's message) reaches the answer or the log.
+ * Nothing from the request (`err.rawPacket`, the error's message) reaches the answer or the log. With an origin list
+ * it carries `Vary: Origin` like every answer, but never `Access-Control-Allow-Origin`: the request's Origin is not
+ * known, its head having been refused (or never received) before its headers were read.
  */
-export function answerClientError(err: ClientError, socket: Socket, log?: FastifyBaseLogger): void {
+export function answerClientError(
+  err: ClientError,
+  socket: Socket,
+  log?: FastifyBaseLogger,
+  cors?: CorsHeaderPairs,
+): void {
   // The peer is gone: there is nobody to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) {
     socket.destroy();
@@ -71,7 +84,7 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
     return;
   }
   const text = body(api);
-  const head = rawHead(api, text, [['X-Request-Id', reqId]]);
+  const head = rawHead(api, text, [['X-Request-Id', reqId], ...(cors?.(undefined) ?? [])]);
   // Destroyed once flushed: the parser is done with this connection, and a client that keeps it open holds a socket.
   socket.end(head + text, () => socket.destroy());
 }
@@ -80,20 +93,22 @@ export function answerClientError(err: ClientError, socket: Socket, log?: Fastif
  * The HTTP server's `checkExpectation` listener: a request whose `Expect` is not `100-continue` (RFC 9110 §10.1.1).
  * Node would answer it itself with a bare 417 (no body, none of the API's headers) and keep the connection; this
  * answers the API's JSON and closes it, since the body the client holds back never comes. The value is not echoed.
+ * Its headers are read: the CORS headers are those of any other answer to its Origin.
  */
-export function answerExpectation(_req: IncomingMessage, res: ServerResponse): void {
+export function answerExpectation(req: IncomingMessage, res: ServerResponse, cors?: CorsHeaderPairs): void {
   const api = new ApiError('EXPECTATION_FAILED', 'This server takes no expectation other than 100-continue.');
   const text = body(api);
   res.shouldKeepAlive = false;
-  res.writeHead(api.statusCode, [...errorHeaders(text), ['X-Request-Id', randomUUID()]].flat()).end(text);
+  const extra: Array<[string, string]> = [['X-Request-Id', randomUUID()], ...(cors?.(origin(req)) ?? [])];
+  res.writeHead(api.statusCode, [...errorHeaders(text), ...extra].flat()).end(text);
 }
 
 /**
  * The HTTP server's `connect` listener: a CONNECT request asks for a tunnel, which this server never opens. With no
  * listener Node drops the connection without a word; this answers 405 in the API's JSON and closes it. The target
- * and any bytes sent after the head are neither read nor echoed.
+ * and any bytes sent after the head are neither read nor echoed; its Origin gets the CORS headers of any answer.
  */
-export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
+export function answerConnect(req: IncomingMessage, socket: Duplex, cors?: CorsHeaderPairs): void {
   const api = new ApiError('METHOD_NOT_ALLOWED', 'This server opens no tunnels: CONNECT is not served.');
   socket.on('error', () => socket.destroy());
   if (!socket.writable) {
@@ -102,9 +117,6 @@ export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
   }
   const text = body(api);
   // A 405 names the target's methods (RFC 9110 §15.5.6): an empty Allow, since a tunnel's target is no resource here.
-  const head = rawHead(api, text, [
-    ['Allow', ''],
-    ['X-Request-Id', randomUUID()],
-  ]);
+  const head = rawHead(api, text, [['Allow', ''], ['X-Request-Id', randomUUID()], ...(cors?.(origin(req)) ?? [])]);
   socket.end(head + text, () => socket.destroy());
 }

@@ -4,6 +4,35 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export type CorsHeaders = (req: FastifyRequest, reply: FastifyReply) => void;
 
 /**
+ * The CORS headers of an answer to a request with this Origin (undefined when it has none, or it could not be read),
+ * as name and value pairs; undefined when no origins are configured. Used as is by the answers written below Fastify
+ * (client-error.ts), which have no reply to set them on.
+ */
+export type CorsHeaderPairs = (origin: string | undefined) => Array<[string, string]>;
+
+/** {@link CorsHeaderPairs} for the configured origins only (`*` for any); undefined when none are configured. */
+export function corsHeaderPairs(origins: readonly string[]): CorsHeaderPairs | undefined {
+  if (origins.length === 0) return undefined;
+  const any = origins.includes('*');
+  const allowed = new Set(origins);
+  return (origin) => {
+    // With a list, the answer depends on Origin whether or not this one is allowed: a shared cache must not serve
+    // a copy made for a request without Origin (no CORS header) to an allowed origin's browser.
+    const pairs: Array<[string, string]> = any ? [] : [['Vary', 'Origin']];
+    if (origin !== undefined && (any || allowed.has(origin))) {
+      pairs.push(
+        ['Access-Control-Allow-Origin', any ? '*' : origin],
+        [
+          'Access-Control-Expose-Headers',
+          'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, etag',
+        ],
+      );
+    }
+    return pairs;
+  };
+}
+
+/**
  * CORS for the configured origins only (`*` for any); undefined when none are configured. Credentials are never
  * allowed cross-origin: callers authenticate with headers, not cookies. The app sets these headers in its first
  * onRequest hook and on the answers Fastify gives before any hook runs (framework errors), so that every refusal
@@ -11,20 +40,12 @@ export type CorsHeaders = (req: FastifyRequest, reply: FastifyReply) => void;
  * requests are answered by a public OPTIONS route ({@link installCorsPreflight}).
  */
 export function corsHeaders(origins: readonly string[]): CorsHeaders | undefined {
-  if (origins.length === 0) return undefined;
-  const any = origins.includes('*');
-  const allowed = new Set(origins);
+  const pairsFor = corsHeaderPairs(origins);
+  if (pairsFor === undefined) return undefined;
   return (req, reply) => {
     const origin = req.headers.origin;
-    // With a list, the answer depends on Origin whether or not this one is allowed: a shared cache must not serve
-    // a copy made for a request without Origin (no CORS header) to an allowed origin's browser.
-    if (!any) void reply.header('vary', 'Origin');
-    if (typeof origin === 'string' && (any || allowed.has(origin))) {
-      void reply.header('access-control-allow-origin', any ? '*' : origin);
-      void reply.header(
-        'access-control-expose-headers',
-        'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, etag',
-      );
+    for (const [name, value] of pairsFor(typeof origin === 'string' ? origin : undefined)) {
+      void reply.header(name.toLowerCase(), value);
     }
   };
 }
