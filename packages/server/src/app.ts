@@ -10,6 +10,7 @@ import type { AppContext } from './context.ts';
 import type { Storage } from './storage/index.ts';
 import { createLogger } from './logger.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { trackServerMethods } from './http/allowed-methods.ts';
 import { answerClientError, answerConnect, answerExpectation } from './http/client-error.ts';
 import { shuttingDown, trackClosing } from './http/closing.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
@@ -69,6 +70,11 @@ function commonHeaders(reply: FastifyReply, id: string): FastifyReply {
  */
 function hostRefused(message: string): ApiError {
   return new ApiError('VALIDATION_FAILED', message, { headers: { connection: 'close' } });
+}
+
+/** A request whose target is `*` with a method other than OPTIONS: it names no resource to apply the method to. */
+function asteriskRefused(): ApiError {
+  return new ApiError('VALIDATION_FAILED', 'The request target * is only for OPTIONS: name a path.');
 }
 
 function hostLines(raw: readonly string[]): number {
@@ -163,8 +169,15 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
         if (req.raw.httpVersion === '1.1') return done(hostRefused('An HTTP/1.1 request must carry a Host header.'));
       } else if (hostLines(req.raw.rawHeaders) > 1)
         return done(hostRefused('A request must carry exactly one Host header.'));
+      // The asterisk form names the server as a whole, and only for OPTIONS (RFC 9112 §3.2.4): it is no path to route.
+      if (req.raw.url === '*') {
+        if (req.method !== 'OPTIONS') return done(asteriskRefused());
+        void reply.code(204).header('allow', serverMethods()).send();
+        return;
+      }
       done();
     });
+    const serverMethods = trackServerMethods(app);
 
     installValidators(app);
     // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.

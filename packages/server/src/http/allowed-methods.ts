@@ -48,3 +48,22 @@ export function trackAllowedMethods(app: FastifyInstance): AllowedMethods {
     return allow;
   };
 }
+
+/**
+ * Records the methods of every route registered from now on (call it before any route) and returns the `Allow` of
+ * the server as a whole, for `OPTIONS *` (RFC 9110 §9.3.7): every method some route serves, in the order of a 405's
+ * `Allow`, and OPTIONS, which `OPTIONS *` itself is. CONNECT (answered 405 on any target) and TRACE are not served.
+ */
+export function trackServerMethods(app: FastifyInstance): () => string {
+  const methods = new Set<string>(['OPTIONS']);
+  app.addHook('onRoute', (route) => {
+    for (const m of [route.method].flat()) methods.add(m.toUpperCase());
+  });
+  let allow: string | undefined;
+  return () =>
+    (allow ??= [...methods]
+      .filter((m) => m !== 'OPTIONS')
+      .sort((a, b) => rank(a) - rank(b))
+      .concat('OPTIONS')
+      .join(', '));
+}
