@@ -11,6 +11,8 @@ import { openStorage } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { makeApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
+import { parseRawAnswer, sendRawAnswer } from '../helpers/raw-http.ts';
+import type { RawAnswer } from '../helpers/raw-http.ts';
 
 const MARKER = 'raw-bytes-marker-5c1e';
 
@@ -34,25 +36,6 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-interface RawResponse {
-  raw: string;
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function parse(raw: string): RawResponse {
-  const end = raw.indexOf('\r\n\r\n');
-  assert.ok(end > 0, `no complete response head in ${JSON.stringify(raw)}`);
-  const [statusLine, ...lines] = raw.slice(0, end).split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const i = line.indexOf(':');
-    headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return { raw, status: Number(statusLine!.split(' ')[1]), headers, body: raw.slice(end + 4) };
-}
-
 /** Everything the server sends on one connection until it closes it. */
 function collect(socket: Socket): Promise<string> {
   return new Promise((resolve) => {
@@ -65,11 +48,8 @@ function collect(socket: Socket): Promise<string> {
 }
 
 /** Sends raw bytes on a fresh loopback connection and reads the answer until the server closes the connection. */
-async function sendRaw(bytes: string): Promise<RawResponse> {
-  const socket = connect({ host: '127.0.0.1', port });
-  const done = collect(socket);
-  socket.write(bytes);
-  return parse(await done);
+function sendRaw(bytes: string): Promise<RawAnswer> {
+  return sendRawAnswer(port, bytes);
 }
 
 /** A client connection and the server's side of it. */
@@ -80,7 +60,7 @@ async function connectPair(): Promise<{ client: Socket; server: Socket }> {
   return { client, server: await accepted };
 }
 
-function assertVouchError(res: RawResponse, status: number, code: string): void {
+function assertVouchError(res: RawAnswer, status: number, code: string): void {
   assert.equal(res.status, status, res.raw);
   const body = JSON.parse(res.body) as Record<string, unknown>;
   assert.equal(body.code, code, res.raw);
@@ -121,7 +101,7 @@ test('a request timeout (as Node reports it on the connection) is answered 408 R
   client.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
   const err = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
   vouch.app.server.emit('clientError', err, server);
-  assertVouchError(parse(await done), 408, 'REQUEST_TIMEOUT');
+  assertVouchError(parseRawAnswer(await done), 408, 'REQUEST_TIMEOUT');
 });
 
 test('the raw request bytes are echoed in neither the answer nor the logs', async () => {

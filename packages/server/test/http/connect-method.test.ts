@@ -3,7 +3,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { openStorage } from '../../src/storage/index.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { makeApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
+import { sendRawAnswer } from '../helpers/raw-http.ts';
 
 let dataDir: string;
 let storage: Storage;
@@ -32,15 +32,8 @@ after(async () => {
 });
 
 /** Sends raw bytes on a fresh loopback connection and reads everything until the server closes it. */
-function sendRaw(bytes: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
-    socket.write(bytes);
-  });
+async function sendRaw(bytes: string): Promise<string> {
+  return (await sendRawAnswer(port, bytes)).raw;
 }
 
 test('CONNECT is answered 405 METHOD_NOT_ALLOWED in JSON and the connection closed, the tunnel bytes unread', async () => {
