@@ -2,13 +2,15 @@
 // either called here with the admin key and must leave exactly one audit entry (its action, actor `admin`, a
 // target, the request's x-request-id, and no secret: not the admin key, the KEK, nor any key or token the answer
 // shows once), or named with why it leaves none (a read; a route that needs a world this test does not build).
+// Walked again with VOUCH_ADMIN_KEY_PREVIOUS's key, whose every entry must say `admin:previous` (operations.md).
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { listAudit } from '../../src/storage/index.ts';
 import type { AuditEntry } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp } from '../helpers/app.ts';
-import { admin, registerPow, registerSlug, TEST_ENV } from '../agents/helpers.ts';
+import { makeApp, TEST_ADMIN_KEY } from '../helpers/app.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { registerPow, registerSlug, TEST_ENV } from '../agents/helpers.ts';
 import { makeIssuers } from '../registry/fixtures.ts';
 
 const METRICS = [{ metricKey: 'sale', polarity: 'boost', weight: 1, lane: 'conduct' }] as const;
@@ -51,9 +53,14 @@ function secretsIn(value: unknown, name = ''): string[] {
 
 const isKeyCreation = (e: AuditEntry): boolean => e.action === 'server_key.create' && e.actor === 'system';
 
-eachEngine('every admin route writes exactly one audit entry naming the admin, without a secret', async ({ open }) => {
-  const storage = await open();
-  const t = await makeApp(storage, { env: { ...TEST_ENV, VOUCH_LOG_LEVEL: 'silent' } });
+const PREVIOUS = 'old-admin-key-fedcba9876543210';
+
+/** Walks every admin route with `key`, which the audit log must name as `actor`. */
+async function walk(storage: Storage, key: string, actor: string): Promise<void> {
+  const t = await makeApp(storage, {
+    env: { ...TEST_ENV, VOUCH_LOG_LEVEL: 'silent', VOUCH_ADMIN_KEY_PREVIOUS: PREVIOUS },
+  });
+  const admin = { 'x-api-key': key };
   const { app } = t;
   try {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
@@ -191,7 +198,7 @@ eachEngine('every admin route writes exactly one audit entry naming the admin, w
     const covered = [...calls.map(([route]) => route), ...Object.keys(NOT_AUDITED)];
     assert.deepEqual([...adminRoutes].sort(), [...covered].sort(), 'admin routes neither called nor excused');
 
-    const secrets = [t.adminKey, t.kek.toString('hex'), t.kek.toString('base64'), slugAgent.managementToken];
+    const secrets = [t.adminKey, PREVIOUS, t.kek.toString('hex'), t.kek.toString('base64'), slugAgent.managementToken];
     const entries: Array<[string, LightMyRequestResponse, AuditEntry[]]> = [];
     for (const [route, make] of calls) {
       const { url, payload, action, wholeServer } = make();
@@ -207,7 +214,7 @@ eachEngine('every admin route writes exactly one audit entry naming the admin, w
       entries.push([route, res, fresh]);
       assert.deepEqual(
         fresh.map((e) => [e.action, e.actor, e.requestId]),
-        [[action, 'admin', res.headers['x-request-id']]],
+        [[action, actor, res.headers['x-request-id']]],
         `${route}: one audit entry`,
       );
       const target = fresh[0]!.target;
@@ -223,4 +230,15 @@ eachEngine('every admin route writes exactly one audit entry naming the admin, w
   } finally {
     await app.close();
   }
+}
+
+eachEngine('every admin route writes exactly one audit entry naming the admin, without a secret', async ({ open }) => {
+  await walk(await open(), TEST_ADMIN_KEY, 'admin');
 });
+
+eachEngine(
+  'with the previous admin key, every admin route names `admin:previous` in its one entry',
+  async ({ open }) => {
+    await walk(await open(), PREVIOUS, 'admin:previous');
+  },
+);
