@@ -3,12 +3,14 @@
 // target, the request's x-request-id, and no secret: not the admin key, the KEK, nor any key or token the answer
 // shows once), or named with why it leaves none (a read; a route that needs a world this test does not build).
 // Walked again with VOUCH_ADMIN_KEY_PREVIOUS's key, whose every entry must say `admin:previous` (operations.md).
+// And walked with every audit entry refused (SQLite trigger): each route must fail and keep none of its change.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { listAudit } from '../../src/storage/index.ts';
 import type { AuditEntry } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, TEST_ADMIN_KEY } from '../helpers/app.ts';
+import { sql } from 'kysely';
+import { makeApp, tableCounts, TEST_ADMIN_KEY } from '../helpers/app.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { registerPow, registerSlug, TEST_ENV } from '../agents/helpers.ts';
 import { makeIssuers } from '../registry/fixtures.ts';
@@ -56,7 +58,12 @@ const isKeyCreation = (e: AuditEntry): boolean => e.action === 'server_key.creat
 const PREVIOUS = 'old-admin-key-fedcba9876543210';
 
 /** Walks every admin route with `key`, which the audit log must name as `actor`. */
-async function walk(storage: Storage, key: string, actor: string): Promise<void> {
+async function walk(
+  storage: Storage,
+  key: string,
+  actor: string,
+  refuseAudit?: (on: boolean) => Promise<void>,
+): Promise<void> {
   const t = await makeApp(storage, {
     env: { ...TEST_ENV, VOUCH_LOG_LEVEL: 'silent', VOUCH_ADMIN_KEY_PREVIOUS: PREVIOUS },
   });
@@ -202,6 +209,20 @@ async function walk(storage: Storage, key: string, actor: string): Promise<void>
     const entries: Array<[string, LightMyRequestResponse, AuditEntry[]]> = [];
     for (const [route, make] of calls) {
       const { url, payload, action, wholeServer } = make();
+      if (refuseAudit !== undefined) {
+        // Its entry refused first: the change it describes must roll back with it.
+        const counts = await tableCounts(storage);
+        await refuseAudit(true);
+        const refused = await app.inject({
+          method: route.slice(0, route.indexOf(' ')) as 'POST',
+          url,
+          headers: admin,
+          ...(payload === undefined ? {} : { payload }),
+        });
+        await refuseAudit(false);
+        assert.ok(refused.statusCode >= 500, `${route} with its audit entry refused: ${refused.statusCode}`);
+        assert.deepEqual(await tableCounts(storage), counts, `${route}: a change kept without its audit entry`);
+      }
       const before = (await listAudit(storage.db))[0]?.id ?? 0;
       const method = route.slice(0, route.indexOf(' ')) as 'POST' | 'PUT' | 'DELETE';
       const res = await app.inject({ method, url, headers: admin, ...(payload === undefined ? {} : { payload }) });
@@ -242,3 +263,16 @@ eachEngine(
     await walk(await open(), PREVIOUS, 'admin:previous');
   },
 );
+
+const REFUSE_AUDIT = sql`create trigger refuse_audit before insert on audit_log begin select raise(abort, 'no'); end`;
+
+eachEngine('an admin route whose audit entry is refused keeps none of its change', async ({ open, engine, t }) => {
+  if (engine !== 'sqlite') {
+    t.skip('the trigger refusing audit entries is written for SQLite');
+    return;
+  }
+  const storage = await open();
+  await walk(storage, TEST_ADMIN_KEY, 'admin', async (on) => {
+    await (on ? REFUSE_AUDIT : sql`drop trigger refuse_audit`).execute(storage.db);
+  });
+});
