@@ -1,6 +1,7 @@
 // `npm run load`: a mixed workload against ONE Vouch server for LOAD_DURATION_S seconds (default 60), then a
-// pass/fail verdict: zero errors (every answer 2xx, no socket error or timeout), and the server's RSS after a
-// forced GC at the end within 10 % of its RSS (also after a forced GC) at 10 s.
+// pass/fail verdict: zero errors (every answer 2xx and not refusing: an intercept allowed, a token valid, every
+// ingested event without an error; no socket error or timeout), and the server's RSS after a forced GC at the end
+// within 10 % of its RSS (also after a forced GC) at 10 s.
 //
 // Three roles in one file, each a process:
 //   node --import tsx scripts/load.ts            the driver: starts the other two, prints the report, exits 0 or 1
@@ -20,6 +21,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Check, failures, refused } from './load-verdict.ts';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(self, '..', '..');
@@ -36,6 +38,8 @@ interface Workload {
   /** Cycled through, one per request (POST). */
   bodies?: string[];
   headers?: Record<string, string>;
+  /** A 2xx answer carrying a verdict of its own, counted as refused when it refuses (see load-verdict.ts). */
+  check?: Check;
 }
 
 interface Plan {
@@ -54,6 +58,8 @@ interface WorkloadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** 2xx answers that refused the request. */
+  refused: number;
 }
 
 // ------------------------------------------------------------------------------------------------------ server
@@ -149,7 +155,7 @@ async function serve(dir: string): Promise<void> {
           const { token } = await issueToken(ctx, who, { agentRef: did, tokenType: 'identity', deployer: 'load' });
           bodies.push(JSON.stringify({ token }));
         }
-        return { name: '', method: 'POST', paths: ['/api/registry/verify'], bodies };
+        return { name: '', method: 'POST', paths: ['/api/registry/verify'], bodies, check: 'verify' };
       },
     },
     {
@@ -168,7 +174,7 @@ async function serve(dir: string): Promise<void> {
           )) as { token: string };
           bodies.push(JSON.stringify({ token, agentId: did, resource, action: 'read' }));
         }
-        return { name: '', method: 'POST', paths: ['/v1/intercept'], bodies };
+        return { name: '', method: 'POST', paths: ['/v1/intercept'], bodies, check: 'intercept' };
       },
     },
     {
@@ -216,6 +222,7 @@ async function serve(dir: string): Promise<void> {
           paths: ['/api/v1/ingest'],
           bodies,
           headers: { authorization: `Bearer ${key}` },
+          check: 'ingest',
         };
       },
     },
@@ -265,7 +272,9 @@ async function serve(dir: string): Promise<void> {
         payload: w.bodies?.[0],
         headers: { 'content-type': 'application/json', ...w.headers },
       });
-      if (probe.statusCode >= 300) throw new Error(`probe answered ${probe.statusCode} ${probe.body.slice(0, 200)}`);
+      if (probe.statusCode >= 300 || (w.check !== undefined && refused(w.check, probe.body))) {
+        throw new Error(`probe answered ${probe.statusCode} ${probe.body.slice(0, 200)}`);
+      }
       workloads.push(w);
     } catch (err) {
       skipped.push(`${c.name}: fixture failed: ${(err as Error).message}`);
@@ -316,6 +325,7 @@ async function drive(planFile: string): Promise<void> {
   const results = await Promise.all(
     plan.workloads.map(async (w): Promise<WorkloadResult> => {
       let next = 0;
+      let refusals = 0;
       const r = await autocannon({
         url: plan.url,
         method: w.method,
@@ -332,6 +342,13 @@ async function drive(planFile: string): Promise<void> {
                 ...(w.bodies ? { body: w.bodies[i % w.bodies.length] } : {}),
               };
             },
+            ...(w.check
+              ? {
+                  onResponse: (status: number, body: string) => {
+                    if (status < 300 && refused(w.check!, body)) refusals++;
+                  },
+                }
+              : {}),
           },
         ],
       });
@@ -344,6 +361,7 @@ async function drive(planFile: string): Promise<void> {
         non2xx: r.non2xx,
         errors: r.errors,
         timeouts: r.timeouts,
+        refused: refusals,
       };
     }),
   );
@@ -428,10 +446,10 @@ async function main(): Promise<void> {
       r.rps.toFixed(0),
       String(r.p50),
       String(r.p99),
-      String(r.non2xx + r.errors + r.timeouts),
+      String(failures(r)),
     ]);
     const total = results.reduce((a, r) => a + r.requests, 0);
-    const failed = results.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0);
+    const failed = results.reduce((a, r) => a + failures(r), 0);
     rows.push(['all', String(total), (total / DURATION_S).toFixed(0), '', '', String(failed)]);
     const head = ['workload', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
