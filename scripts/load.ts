@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ask } from './load-ipc.ts';
 import { type Check, failures, refused } from './load-verdict.ts';
 
 const self = fileURLToPath(import.meta.url);
@@ -374,18 +375,6 @@ function pinned(core: number): string[] {
   return cpus().length >= 2 ? ['taskset', '-c', String(core)] : [];
 }
 
-function ask(server: ChildProcess, type: 'rss' | 'gc'): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: { type: string; rss: number }) => {
-      if (m.type !== type) return;
-      server.off('message', on);
-      resolve(m.rss);
-    };
-    server.on('message', on);
-    server.send({ type });
-  });
-}
-
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
@@ -405,6 +394,7 @@ async function main(): Promise<void> {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  let driver: ChildProcess | undefined;
   try {
     const ready = await new Promise<{ url: string; planFile: string; skipped: string[]; engine: string }>(
       (resolve, reject) => {
@@ -424,10 +414,11 @@ async function main(): Promise<void> {
     const planFile = join(dir, 'plan.json');
     await writeFile(planFile, JSON.stringify(plan));
     const driveCmd = [...pinned(1), process.execPath, '--import', 'tsx', self, '--drive', planFile];
-    const driver = spawn(driveCmd[0]!, driveCmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const generator = spawn(driveCmd[0]!, driveCmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    driver = generator;
     let out = '';
-    driver.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const driven = new Promise<number | null>((resolve) => driver.once('exit', resolve));
+    generator.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const driven = new Promise<number | null>((resolve) => generator.once('exit', resolve));
 
     const rssStart = await ask(server, 'rss');
     await new Promise((r) => setTimeout(r, SAMPLE_AT_S * 1000));
@@ -469,8 +460,12 @@ async function main(): Promise<void> {
     );
     if (!errorsOk || !rssOk) process.exitCode = 1;
   } finally {
+    // A failure mid-run (the server gone, an answer never read) leaves no load generator behind.
+    if (driver !== undefined && driver.exitCode === null && driver.signalCode === null) driver.kill();
     if (server.connected) server.send({ type: 'stop' });
-    await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+    await new Promise((r) =>
+      server.exitCode !== null || server.signalCode !== null ? r(null) : server.once('exit', r),
+    );
     await rm(dir, { recursive: true, force: true });
   }
 }
