@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ask } from './load-ipc.ts';
+import { ask, waitForLine } from './load-ipc.ts';
 import { type Check, failures, refused } from './load-verdict.ts';
 
 const self = fileURLToPath(import.meta.url);
@@ -323,6 +323,8 @@ type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult
 async function drive(planFile: string): Promise<void> {
   const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
   const plan = JSON.parse(await readFile(planFile, 'utf8')) as Plan;
+  // The driver's clock for the RSS samples starts here, not when this process was spawned (tsx takes seconds).
+  console.log(JSON.stringify({ started: true }));
   const results = await Promise.all(
     plan.workloads.map(async (w): Promise<WorkloadResult> => {
       let next = 0;
@@ -419,6 +421,7 @@ async function main(): Promise<void> {
     let out = '';
     generator.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const driven = new Promise<number | null>((resolve) => generator.once('exit', resolve));
+    await waitForLine(generator.stdout, '{"started"');
 
     const rssStart = await ask(server, 'rss');
     await new Promise((r) => setTimeout(r, SAMPLE_AT_S * 1000));

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
-import { ask } from '../../../scripts/load-ipc.ts';
+import { ask, waitForLine } from '../../../scripts/load-ipc.ts';
 
 // `npm run load` (scripts/load.ts) asks its server process for its RSS over IPC.
 
@@ -45,4 +46,23 @@ test('load: ask rejects at once, sending nothing, when the server has already ex
   Object.assign(server, { exitCode: 1 });
   await assert.rejects(ask(server, 'gc'), /server exited/);
   assert.deepEqual(sent, []);
+});
+
+test('load: waitForLine resolves once a line starting with the prefix arrives, even split across chunks', async () => {
+  const stream = new PassThrough();
+  let seen = false;
+  const started = waitForLine(stream, '{"started"').then(() => (seen = true));
+  stream.write('noise\n{"sta');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen, false);
+  stream.write('rted":true}\n');
+  await started;
+  assert.equal(seen, true);
+});
+
+test('load: waitForLine rejects when the stream ends without the line (the load generator died)', async () => {
+  const stream = new PassThrough();
+  const started = waitForLine(stream, '{"started"');
+  stream.end('{"results":[]}\n');
+  await assert.rejects(started, /ended before/);
 });
