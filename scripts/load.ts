@@ -22,13 +22,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ask, waitForLine } from './load-ipc.ts';
+import { loadSettings } from './load-settings.ts';
 import { type Check, failures, refused } from './load-verdict.ts';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(self, '..', '..');
-const DURATION_S = Math.max(1, Number(process.env.LOAD_DURATION_S ?? 60));
+const { durationS: DURATION_S, connections: CONNECTIONS } = loadSettings(process.env); // connections per workload
 const SAMPLE_AT_S = Math.min(10, DURATION_S / 2);
-const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 8); // per workload
 const RSS_TOLERANCE = 0.1;
 
 interface Workload {
