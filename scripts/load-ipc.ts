@@ -2,17 +2,18 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
-/** The server's RSS, after a forced GC for 'gc'. Rejects if the server exits before answering. */
+/** The server's RSS, after a forced GC for 'gc'. Rejects if the server exits before answering or answers an error. */
 export function ask(server: ChildProcess, type: 'rss' | 'gc'): Promise<number> {
   return new Promise((resolve, reject) => {
     const done = () => {
       server.off('message', on);
       server.off('exit', exited);
     };
-    const on = (m: { type: string; rss: number }) => {
+    const on = (m: { type: string; rss: number; error?: string }) => {
       if (m.type !== type) return;
       done();
-      resolve(m.rss);
+      if (m.error !== undefined) reject(new Error(`the server could not answer ${type}: ${m.error}`));
+      else resolve(m.rss);
     };
     const exited = (code: number | null, signal: string | null) => {
       done();

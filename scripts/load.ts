@@ -289,7 +289,13 @@ async function serve(dir: string): Promise<void> {
   process.send!({ type: 'ready', url: address, planFile, skipped, engine });
   process.on('message', (m: { type: string }) => {
     if (m.type === 'rss' || m.type === 'gc') {
-      if (m.type === 'gc') (globalThis as { gc?: () => void }).gc?.();
+      const gc = (globalThis as { gc?: () => void }).gc;
+      // An RSS read without the GC asked for would compare unlike readings: the driver fails instead.
+      if (m.type === 'gc' && gc === undefined) {
+        process.send!({ type: m.type, rss: 0, error: 'gc is not exposed (run with --expose-gc)' });
+        return;
+      }
+      if (m.type === 'gc') gc!();
       process.send!({ type: m.type, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
     } else if (m.type === 'stop') {
       void app

@@ -66,3 +66,10 @@ test('load: waitForLine rejects when the stream ends without the line (the load 
   stream.end('{"results":[]}\n');
   await assert.rejects(started, /ended before/);
 });
+
+test('load: ask rejects when the server could not do what it was asked (a GC without --expose-gc)', async () => {
+  const { server, answer } = fakeServer();
+  const rss = ask(server, 'gc');
+  answer({ type: 'gc', rss: 5, error: 'gc is not exposed (run with --expose-gc)' });
+  await assert.rejects(rss, /expose-gc/);
+});
