@@ -5,7 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { answerJson, recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
+import {
+  answerJson,
+  recordingServer as serve,
+  runClean,
+  tempDir,
+  writeStoredIdentity,
+  sdkRefusedAnswer,
+} from './helpers.ts';
 
 const SIGNATURE = { signatureHash: 'a'.repeat(64) };
 const SIGNED_AT = 1_767_225_600_000;
@@ -56,7 +63,12 @@ test('agent consent refuses an answer that is not the consent asked for (exit 2)
       const what = `${action} ${form.join(' ')} ${JSON.stringify(body)}`;
       assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
       assert.equal(r.out, '', what);
-      assert.match(r.err, /^vouch: the server's answer is not the consent asked for\.\n$/, what);
+      // JSON that is not an object is the SDK's RESPONSE_INVALID; an object of the wrong shape is the CLI's check.
+      const said =
+        body === null
+          ? sdkRefusedAnswer('/api/v1/integrators/consent')
+          : /^vouch: the server's answer is not the consent asked for\.\n$/;
+      assert.match(r.err, said, what);
     }
   }
   for (const [action, status] of [

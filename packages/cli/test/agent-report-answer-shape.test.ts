@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { recordingServer as serve, runClean, tempDir, sdkRefusedAnswer } from './helpers.ts';
 
 const DID = 'did:identity:target';
 const answer = (res: ServerResponse, type: string, text: string) =>
@@ -39,8 +39,8 @@ test('agent report refuses an answer that is not a report (exit 2)', async (t) =
       assert.equal(r.out, '', what);
       // A page that is not JSON at all is the SDK's RESPONSE_INVALID; JSON of the wrong shape is the CLI's check.
       const said =
-        type === 'text/html'
-          ? /\/api\/v1\/agents\/report answered 201 with a body that is not the JSON answer/
+        type === 'text/html' || text === 'null'
+          ? sdkRefusedAnswer('/api/v1/agents/report', 201)
           : /the server's answer is not a report/;
       assert.match(r.err, said, what);
     }

@@ -5,7 +5,7 @@
 // JavaScript TypeError. (`vouch token verify` holds its verify answers to the same rule.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir, sdkRefusedAnswer } from './helpers.ts';
 
 const HASH = 'a'.repeat(64);
 const RECORD = {
@@ -49,7 +49,9 @@ test('agent verify gives no verdict from an answer that is not a signature recor
       const what = `${form.join(' ')} ${JSON.stringify(body)}`;
       assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
       assert.equal(r.out, '', what);
-      assert.match(r.err, /the server's answer is not a signature record/, what);
+      // JSON that is not an object is the SDK's RESPONSE_INVALID; an object of the wrong shape is the CLI's check.
+      const said = body === null ? sdkRefusedAnswer('/api/v1/signatures/verify') : /is not a signature record/;
+      assert.match(r.err, said, what);
     }
   }
   // A record gives its verdict.

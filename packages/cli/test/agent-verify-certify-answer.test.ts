@@ -16,7 +16,7 @@ import {
   sha256Hex,
   signedMessageText,
 } from '@vouch/sdk';
-import { answerJson, recordingServer as serve, runClean, tempDir } from './helpers.ts';
+import { answerJson, recordingServer as serve, runClean, tempDir, sdkRefusedAnswer } from './helpers.ts';
 
 /** A signature record of `content` that this machine's check accepts, and its hash. */
 async function signedRecord(content: string) {
@@ -55,7 +55,12 @@ test('agent verify --file gives no verdict from a certification that is not one 
       const what = `${form.join(' ')} ${JSON.stringify(certify)}`;
       assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
       assert.equal(r.out, '', what);
-      assert.match(r.err, /^vouch: the server's answer is not a certification\.\n$/, what);
+      // JSON that is not an object is the SDK's RESPONSE_INVALID; an object of the wrong shape is the CLI's check.
+      const said =
+        certify === null
+          ? sdkRefusedAnswer('/api/v1/signatures/certify')
+          : /^vouch: the server's answer is not a certification\.\n$/;
+      assert.match(r.err, said, what);
     }
   }
   // A certification that says match: exit 0 and "valid": true; that says no match: exit 1.

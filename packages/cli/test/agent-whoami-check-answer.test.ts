@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { recordingServer as serve, runClean, tempDir, writeStoredIdentity } from './helpers.ts';
+import { recordingServer as serve, runClean, tempDir, writeStoredIdentity, sdkRefusedAnswer } from './helpers.ts';
 
 const DID = 'did:identity:bot';
 
@@ -47,8 +47,8 @@ test('agent whoami --check refuses an answer that is not the agent profile (exit
       assert.equal(r.out, '', what);
       // A page that is not JSON at all is the SDK's RESPONSE_INVALID; JSON of the wrong shape is the CLI's check.
       const said =
-        type === 'text/html'
-          ? /\/v1\/identity\/\S+ answered 200 with a body that is not the JSON answer/
+        type === 'text/html' || text === 'null'
+          ? sdkRefusedAnswer('/v1/identity/\\S+')
           : /the server's answer is not the profile of did:identity:bot/;
       assert.match(r.err, said, what);
     }

@@ -154,6 +154,14 @@ export async function recordingServer(
 }
 
 /** Answers `body` as JSON with `status` (for a {@link recordingServer}'s `answer`). */
+/**
+ * The CLI's line for a 2xx the SDK refused before the command read it (not JSON, or JSON but not an object such as
+ * null): `path answered <status> with a body that is not the JSON answer it should be`.
+ */
+export function sdkRefusedAnswer(path: string, status = 200): RegExp {
+  return new RegExp(`${path} answered ${status} with a body that is not the JSON answer`);
+}
+
 export function answerJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

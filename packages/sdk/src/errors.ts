@@ -23,8 +23,8 @@
  *   answer came, `REQUEST_TIMEOUT` when the per-call timeout fired, `UNEXPECTED_REDIRECT` when the server answered a
  *   redirect (never followed: it would carry credentials or signed headers elsewhere), `RESPONSE_TOO_LARGE` when the
  *   answer exceeded the client's `maxResponseBytes`, `RESPONSE_INVALID` when a success answer is not what the call
- *   reads (a body labelled JSON that does not parse; a JSON route's 2xx that is not JSON at all; an answer without
- *   the field a helper needs)
+ *   reads (a body labelled JSON that does not parse; a JSON route's 2xx that is not JSON at all, or JSON but not an
+ *   object; an answer without the field a helper needs)
  * - capability tokens (issue 7, `capability/`): agent credentials `CREDENTIAL_INVALID`, `CREDENTIAL_EXPIRED`,
  *   `SUBJECT_MISMATCH`, `SCOPE_VIOLATION`, `UNKNOWN_ISSUER`, `ISSUER_REVOKED`; proofs `PROOF_INVALID`, `PROOF_STALE`
  */

@@ -34,3 +34,14 @@ test('a refusal whose JSON is cut short is still the status error, not RESPONSE_
     return true;
   });
 });
+
+test('a 2xx of valid JSON that is not an object is RESPONSE_INVALID, not the answer', async (t) => {
+  const answer = { current: respond('application/json', 'null') };
+  const s = await serveAnswers(t, (req, res) => answer.current(req, res));
+  const client = new VouchClient({ baseUrl: s.url, credentials: { adminKey: 'k' }, retry: { retries: 0 } });
+  for (const body of ['null', '[]', '[{"status":"ok"}]', '42', '"ok"', 'true']) {
+    answer.current = respond('application/json', body);
+    await assert.rejects(client.server.health(), responseInvalid, body);
+    await assert.rejects(client.tokens.verify({ token: 'e30.e30.' }), responseInvalid, body);
+  }
+});

@@ -85,6 +85,7 @@ import type {
   VouchKeys,
 } from '../src/index.ts';
 import type { GeneratedKeyPair, PublicKeyFormat, PrivateKeyFormat } from '../src/index.ts';
+import { Api } from '../src/client/api.ts';
 import { governedRegistry, NOW } from './registry-fixtures.ts';
 import { capabilityFixture } from './capability-fixtures.ts';
 import { aipIssuer, ISS, NOW as AIP_NOW } from './aip-fixtures.ts';
@@ -849,4 +850,144 @@ test('documents the online AIP verifier fetches, each broken in turn: a verdict,
   );
   // Some cases must verify (a document broken where the verifier does not look), or nothing was read.
   if (FUZZ_RUNS >= 100) assert.ok(verified > 0, 'no case verified');
+});
+
+/** Every public client method, called with valid arguments: the property below fails when one is missing here. */
+const CLIENT_CALLS: Record<string, (c: VouchClient) => Promise<unknown>> = {
+  'server.health': (c) => c.server.health(),
+  'server.ready': (c) => c.server.ready(),
+  'server.metrics': (c) => c.server.metrics(),
+  'server.vouchKeys': (c) => c.server.vouchKeys(),
+  'server.audit': (c) => c.server.audit({ limit: 5 }),
+  'server.keys': (c) => c.server.keys(),
+  'server.rotateKey': (c) => c.server.rotateKey({ purpose: 'aip' }),
+  'server.rebuildReputation': (c) => c.server.rebuildReputation({ dryRun: true }),
+  'agents.register': (c) => c.agents.register({ publicKey: 'A'.repeat(43) + '=', powNonce: '1' }),
+  'agents.claim': (c) => c.agents.claim('claim-1'),
+  'agents.setSlug': (c) => c.agents.setSlug('did:identity:abc', 'bot'),
+  'agents.releaseSlug': (c) => c.agents.releaseSlug('did:identity:abc'),
+  'agents.revoke': (c) => c.agents.revoke('did:identity:abc', 'lost'),
+  'agents.rotateKey': (c) =>
+    c.agents.rotateKey('did:identity:abc', { newPublicKey: 'B'.repeat(43) + '=', newKeySignature: 's', signedAt: 1 }),
+  'agents.rotateManagementToken': (c) => c.agents.rotateManagementToken('did:identity:abc'),
+  'agents.report': (c) => c.agents.report({ did: 'did:identity:abc', reason: 'spam' } as never),
+  'agents.resolve': (c) => c.agents.resolve('did:identity:abc'),
+  'owners.create': (c) => c.owners.create({ name: 'Acme', handle: 'acme' }),
+  'owners.me': (c) => c.owners.me({ limit: 2 }),
+  'owners.createLinkingKey': (c) => c.owners.createLinkingKey(),
+  'owners.rotateKey': (c) => c.owners.rotateKey(),
+  'identity.register': (c) => c.identity.register({ slug: 'bot' }),
+  'identity.get': (c) => c.identity.get('bot'),
+  'identity.setTools': (c) => c.identity.setTools('bot', { tools: ['search'] }),
+  'identity.getTools': (c) => c.identity.getTools('bot'),
+  'identity.verifyTools': (c) => c.identity.verifyTools('bot', ['search']),
+  'identity.setVoiceFingerprint': (c) =>
+    c.identity.setVoiceFingerprint('bot', { fingerprint_hash: 'a'.repeat(64), provider: 'p', sample_count: 3 }),
+  'identity.verifyVoice': (c) => c.identity.verifyVoice('bot', 'a'.repeat(64)),
+  'identity.domainChallenge': (c) => c.identity.domainChallenge('bot', 'example.com'),
+  'identity.verifyDomain': (c) => c.identity.verifyDomain('bot', 'example.com'),
+  'tokens.discovery': (c) => c.tokens.discovery(),
+  'tokens.jwks': (c) => c.tokens.jwks(),
+  'tokens.agents': (c) => c.tokens.agents({ limit: 2 }),
+  'tokens.spec': (c) => c.tokens.spec(),
+  'tokens.issue': (c) => c.tokens.issue({ did: 'did:identity:abc' } as never, { as: 'admin' }),
+  'tokens.verify': (c) => c.tokens.verify({ token: 'e30.e30.' }),
+  'tokens.revoke': (c) => c.tokens.revoke({ jti: 'j-1' }),
+  'tokens.revocations': (c) => c.tokens.revocations({ limit: 2 }),
+  'registry.document': (c) => c.registry.document(),
+  'registry.summary': (c) => c.registry.summary(),
+  'registry.issuer': (c) => c.registry.issuer('alpha'),
+  'registry.genesis': (c) => c.registry.genesis({ issuers: [], threshold: 1 }),
+  'registry.propose': (c) => c.registry.propose({ id: 'p1' } as never),
+  'registry.proposals': (c) => c.registry.proposals({ status: 'pending' }),
+  'registry.proposal': (c) => c.registry.proposal('p1'),
+  'registry.cosign': (c) => c.registry.cosign('p1', { issuer: 'alpha', sig: 's' } as never),
+  'registry.refresh': (c) => c.registry.refresh(),
+  'signatures.sign': (c) => c.signatures.sign({ payloadHash: 'a'.repeat(64) } as never),
+  'signatures.verify': (c) => c.signatures.verify('a'.repeat(64)),
+  'signatures.certify': (c) => c.signatures.certify({ signatureHash: 'a'.repeat(64), contentHash: 'b'.repeat(64) }),
+  'integrators.create': (c) => c.integrators.create({ slug: 'acme', metrics: [] } as never),
+  'integrators.list': (c) => c.integrators.list(),
+  'integrators.setMetrics': (c) => c.integrators.setMetrics('acme', []),
+  'integrators.rotateKey': (c) => c.integrators.rotateKey('acme'),
+  'integrators.consent': (c) => c.integrators.consent({ integratorSlug: 'acme' } as never),
+  'integrators.disclosure': (c) => c.integrators.disclosure('acme'),
+  'integrators.ingest': (c) => c.integrators.ingest({ externalEventId: 'e1' } as never),
+  'capabilities.issue': (c) => c.capabilities.issue({ agentId: 'agent:x' } as never),
+  'capabilities.intercept': (c) => c.capabilities.intercept({ token: 't' } as never),
+  'capabilities.interceptBatch': (c) => c.capabilities.interceptBatch([{ token: 't' } as never]),
+  'capabilities.revoke': (c) => c.capabilities.revoke({ tokenId: 't1' }),
+  'capabilities.delegate': (c) => c.capabilities.delegate({ token: 't' } as never),
+};
+
+/** The client's methods, `group.method`, read from a client: a method added to an API class is listed here. */
+function clientMethods(client: VouchClient): string[] {
+  const names: string[] = [];
+  for (const [group, api] of Object.entries(client)) {
+    if (!(api instanceof Api)) continue;
+    for (
+      let proto = Object.getPrototypeOf(api) as object;
+      proto !== Api.prototype;
+      proto = Object.getPrototypeOf(proto)
+    ) {
+      for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor') names.push(`${group}.${name}`);
+    }
+  }
+  return names.sort();
+}
+
+test('every client method answered a broken body: a JSON object (text routes: text), or a VouchError', async () => {
+  const agent = await generateKeyPair('Ed25519');
+  const credentials = {
+    adminKey: 'admin',
+    ownerKey: 'owner',
+    integratorKey: 'integrator',
+    managementToken: 'management',
+    agent: { did: 'did:identity:abc', privateKey: agent.privateKey },
+  };
+  const probe = new VouchClient({ baseUrl: ISS });
+  assert.deepEqual(clientMethods(probe), Object.keys(CLIENT_CALLS).sort(), 'CLIENT_CALLS must list every method');
+  // Valid answers of a few shapes, broken anywhere (or noise, another status or type), answered to a few methods each.
+  const documents: Record<string, unknown> = {
+    health: { status: 'ok' },
+    page: {
+      ownerId: 'o1',
+      name: 'Acme',
+      handle: 'acme',
+      agents: [{ did: 'did:identity:abc', slug: null }],
+      next: null,
+    },
+    revocations: { revoked: [{ jti: 'j-1', revoked_at: '2026-01-01T00:00:00.000Z', exp: 0 }], count: 1, cursor: '1' },
+    verdict: { valid: false, code: 'JWT_MALFORMED', error: 'no' },
+    ingest: { success: true, count: 1, results: [{ externalEventId: 'e1', status: 'accepted' }] },
+  };
+  const text = new Set(['server.metrics', 'tokens.spec']);
+  // Each case answers its broken body to a few methods (a deep or long body costs each call its parse), and every
+  // method must come up across the run.
+  const called = new Set<string>();
+  const cases = fc.record({
+    broken: oneDocumentBroken(documents),
+    methods: fc.shuffledSubarray(Object.keys(CLIENT_CALLS), { minLength: 6, maxLength: 6 }),
+  });
+  await check('client methods answered broken', cases, async ({ broken, methods }) => {
+    const fetch: HttpFetch = async () => brokenAnswer(broken);
+    const client = new VouchClient({ baseUrl: ISS, fetch, credentials, retry: { retries: 0 }, now: () => AIP_NOW });
+    for (const name of methods) {
+      called.add(name);
+      let answer: unknown;
+      try {
+        answer = await CLIENT_CALLS[name]!(client);
+      } catch (err) {
+        if (err instanceof VouchError && typeof err.code === 'string' && err.code !== '') continue;
+        throw err;
+      }
+      // A text route hands back text, or the parsed body when it is labelled JSON (client-text-route-json-utf8).
+      const shaped = text.has(name)
+        ? typeof answer === 'string' || broken.type.includes('json')
+        : typeof answer === 'object' && answer !== null && !Array.isArray(answer);
+      // Printed only on a failure: a deep answer (5,000 levels) would overflow the stack of JSON.stringify.
+      if (!shaped) assert.fail(`${name} resolved ${JSON.stringify(answer)?.slice(0, 100)}`);
+    }
+  });
+  if (FUZZ_RUNS >= 100) assert.equal(called.size, Object.keys(CLIENT_CALLS).length, 'a method never came up');
 });

@@ -1,5 +1,5 @@
 import type { CallOptions } from './http.ts';
-import { Api, requiredInput } from './api.ts';
+import { Api, answerBody, requiredInput } from './api.ts';
 import { errorFromResponse } from './errors.ts';
 import { ROUTES } from './routes.ts';
 import { decodeJwt } from '../jwt/decode.ts';
@@ -65,7 +65,7 @@ export class TokensApi extends Api {
     if (res.status === 401 && (res.body as { valid?: unknown } | undefined)?.valid !== false) {
       throw errorFromResponse('POST', ROUTES.aipVerify.path, 401, res.body, undefined);
     }
-    return res.body;
+    return answerBody(ROUTES.aipVerify, {}, res);
   }
 
   /** `POST /api/registry/revoke` (admin or owner): revoke a token by `jti` or by the token itself. */
