@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { openStorage } from '../../src/storage/index.ts';
+import type { Storage } from '../../src/storage/index.ts';
+import { makeApp } from './app.ts';
+import type { TestApp } from './app.ts';
 
 /** An answer read off a raw socket: the bytes, the status, the headers (names lower-cased) and the body. */
 export interface RawAnswer {
@@ -37,4 +46,37 @@ export function sendRawAnswer(port: number, bytes: string): Promise<RawAnswer> {
     socket.on('close', () => resolve(parseRawAnswer(Buffer.concat(chunks).toString('latin1'))));
     socket.write(bytes);
   });
+}
+
+/**
+ * For a test file that talks raw HTTP: a maker of apps (with `env`), each listening on a loopback port, on one SQLite
+ * storage in a temporary folder opened at the first call; registers the hook that closes them all and removes the
+ * folder after the file's tests.
+ */
+export function listeningApps(prefix: string): (env?: Record<string, string>) => Promise<ListeningApp> {
+  let opened: Promise<{ dataDir: string; storage: Storage }> | undefined;
+  const apps: TestApp[] = [];
+  after(async () => {
+    for (const a of apps) await a.app.close();
+    if (opened === undefined) return;
+    const { dataDir, storage } = await opened;
+    await storage.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return async (env = {}) => {
+    opened ??= mkdtemp(join(tmpdir(), prefix)).then(async (dataDir) => ({
+      dataDir,
+      storage: await openStorage({ dataDir }),
+    }));
+    const vouch = await makeApp((await opened).storage, { env });
+    apps.push(vouch);
+    await vouch.app.listen({ host: '127.0.0.1', port: 0 });
+    return { vouch, port: (vouch.app.server.address() as AddressInfo).port };
+  };
+}
+
+/** An app of {@link listeningApps} and its loopback port. */
+export interface ListeningApp {
+  vouch: TestApp;
+  port: number;
 }

@@ -1,40 +1,16 @@
 // A request target of `*` (asterisk-form, RFC 9112 §3.2.4) is for a server-wide OPTIONS only. Another method with it
 // names no resource: it was routed as a path (GET * answered 200 with the console's HTML page), and OPTIONS * was a
 // 405 saying the "path" served GET and HEAD. Both are now plain answers, checked over a raw loopback socket.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStorage } from '../../src/storage/index.ts';
-import type { Storage } from '../../src/storage/index.ts';
-import { makeApp } from '../helpers/app.ts';
-import type { TestApp } from '../helpers/app.ts';
-import { sendRawAnswer } from '../helpers/raw-http.ts';
+import { listeningApps, sendRawAnswer } from '../helpers/raw-http.ts';
 import type { RawAnswer } from '../helpers/raw-http.ts';
 
-let dataDir: string;
-let storage: Storage;
-const apps: TestApp[] = [];
-
-before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'vouch-asterisk-'));
-  storage = await openStorage({ dataDir });
-});
-
-after(async () => {
-  for (const a of apps) await a.app.close();
-  await storage.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const apps = listeningApps('vouch-asterisk-');
 
 /** An app listening on loopback with these extra settings; its port. */
 async function listening(env: Record<string, string> = {}): Promise<number> {
-  const vouch = await makeApp(storage, { env });
-  apps.push(vouch);
-  await vouch.app.listen({ host: '127.0.0.1', port: 0 });
-  return (vouch.app.server.address() as AddressInfo).port;
+  return (await apps(env)).port;
 }
 
 /** `method *` with a browser's Accept (which would get an HTML page if the target were routed as a path). */

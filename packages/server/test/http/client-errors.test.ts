@@ -1,39 +1,22 @@
 // Requests Node's HTTP parser refuses before Fastify sees them (malformed, headers too large, timed out) are answered
 // with the API's `{error, code}` JSON over a real loopback socket, and nothing the client sent is echoed or logged.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStorage } from '../../src/storage/index.ts';
-import type { Storage } from '../../src/storage/index.ts';
-import { makeApp } from '../helpers/app.ts';
+import type { Socket } from 'node:net';
 import type { TestApp } from '../helpers/app.ts';
-import { parseRawAnswer, sendRawAnswer } from '../helpers/raw-http.ts';
+import { listeningApps, parseRawAnswer, sendRawAnswer } from '../helpers/raw-http.ts';
 import type { RawAnswer } from '../helpers/raw-http.ts';
 
 const MARKER = 'raw-bytes-marker-5c1e';
 
-let dataDir: string;
-let storage: Storage;
+const listening = listeningApps('vouch-client-errors-');
 let vouch: TestApp;
 let port: number;
 
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'vouch-client-errors-'));
-  storage = await openStorage({ dataDir });
   // Trace: whatever any layer logs about a refused request is captured, to prove the raw bytes are not in it.
-  vouch = await makeApp(storage, { env: { VOUCH_LOG_LEVEL: 'trace' } });
-  await vouch.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (vouch.app.server.address() as AddressInfo).port;
-});
-
-after(async () => {
-  await vouch.app.close();
-  await storage.close();
-  await rm(dataDir, { recursive: true, force: true });
+  ({ vouch, port } = await listening({ VOUCH_LOG_LEVEL: 'trace' }));
 });
 
 /** Everything the server sends on one connection until it closes it. */

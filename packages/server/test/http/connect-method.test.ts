@@ -1,34 +1,14 @@
 // A CONNECT request (a tunnel, which this server never opens) reaches Node's `connect` event, not Fastify: with no
 // listener Node drops the connection without a word. It is answered 405 in the API's JSON, and nothing is tunnelled.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStorage } from '../../src/storage/index.ts';
-import type { Storage } from '../../src/storage/index.ts';
-import { makeApp } from '../helpers/app.ts';
-import type { TestApp } from '../helpers/app.ts';
-import { sendRawAnswer } from '../helpers/raw-http.ts';
+import { listeningApps, sendRawAnswer } from '../helpers/raw-http.ts';
 
-let dataDir: string;
-let storage: Storage;
-let vouch: TestApp;
+const listening = listeningApps('vouch-connect-');
 let port: number;
 
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'vouch-connect-'));
-  storage = await openStorage({ dataDir });
-  vouch = await makeApp(storage);
-  await vouch.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (vouch.app.server.address() as AddressInfo).port;
-});
-
-after(async () => {
-  await vouch.app.close();
-  await storage.close();
-  await rm(dataDir, { recursive: true, force: true });
+  ({ port } = await listening());
 });
 
 /** Sends raw bytes on a fresh loopback connection and reads everything until the server closes it. */

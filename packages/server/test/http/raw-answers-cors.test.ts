@@ -1,40 +1,16 @@
 // PROTOCOL.md: with a VOUCH_CORS_ORIGINS list every answer carries `Vary: Origin`, refusals before routing included.
 // The answers written below Fastify (a request Node's parser refuses, a 417 for an Expect, a CONNECT) are too.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStorage } from '../../src/storage/index.ts';
-import type { Storage } from '../../src/storage/index.ts';
-import { makeApp } from '../helpers/app.ts';
-import type { TestApp } from '../helpers/app.ts';
-import { sendRawAnswer } from '../helpers/raw-http.ts';
+import { listeningApps, sendRawAnswer } from '../helpers/raw-http.ts';
 
 const ALLOWED = 'https://app.example';
 
-let dataDir: string;
-let storage: Storage;
-const apps: TestApp[] = [];
-
-before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'vouch-raw-cors-'));
-  storage = await openStorage({ dataDir });
-});
-
-after(async () => {
-  for (const a of apps) await a.app.close();
-  await storage.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const apps = listeningApps('vouch-raw-cors-');
 
 /** An app listening on loopback with these VOUCH_CORS_ORIGINS (none when undefined); its port. */
 async function listening(origins?: string): Promise<number> {
-  const vouch = await makeApp(storage, { env: origins === undefined ? {} : { VOUCH_CORS_ORIGINS: origins } });
-  apps.push(vouch);
-  await vouch.app.listen({ host: '127.0.0.1', port: 0 });
-  return (vouch.app.server.address() as AddressInfo).port;
+  return (await apps(origins === undefined ? {} : { VOUCH_CORS_ORIGINS: origins })).port;
 }
 
 const RAW_REFUSALS: Array<[string, string, number]> = [
