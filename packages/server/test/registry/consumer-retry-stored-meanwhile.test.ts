@@ -13,9 +13,10 @@ import {
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
+import { listenerHears } from '../helpers/listening.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { listAudit } from '../../src/storage/audit.ts';
-import type { Database, Storage } from '../../src/storage/index.ts';
+import type { Database, Engine, Storage } from '../../src/storage/index.ts';
 import { readDocument, replaceDocument } from '../../src/modules/registry/store.ts';
 import { admin, consumerEnv, get, post, registrySource, removed, signedGenesis } from './fixtures.ts';
 import type { Kysely } from 'kysely';
@@ -62,14 +63,19 @@ function storeAfterEachRead(watched: Kysely<Database>, other: Kysely<Database>, 
   });
 }
 
-/** A consumer at sequence 1 of `docs`, and a second connection for the other process's writes. */
-async function consumerAtOne(open: () => Promise<Storage>) {
+/**
+ * A consumer at sequence 1 of `docs`, and a second connection for the other process's writes. On PostgreSQL, once its
+ * listener is up: what it hears at connecting ("everything") and its own write of sequence 1 make it read the stored
+ * document, and a read heard late would take the place of one of the refresh's reads that the test interleaves with.
+ */
+async function consumerAtOne(engine: Engine, open: () => Promise<Storage>) {
   const { root, docs } = await fiveVersions();
   const src = await registrySource(docs[0]!);
   const storage = await open();
   const other = await open();
   const app = await makeApp(storage, { env: consumerEnv(src.url, root), clock: new ManualClock(T0 + 5000) });
   assert.equal((await get(app.app, '/v1/registry')).body.sequence, 1);
+  if (engine === 'postgres') await listenerHears(storage);
   const close = async () => {
     await app.app.close();
     await other.close();
@@ -78,8 +84,8 @@ async function consumerAtOne(open: () => Promise<Storage>) {
   return { root, docs, src, storage, other, app, close };
 }
 
-eachEngine('consumer retry: two documents stored meanwhile still let the fetched one in', async ({ open }) => {
-  const { root, docs, src, storage, other, app, close } = await consumerAtOne(open);
+eachEngine('consumer retry: two documents stored meanwhile still let the fetched one in', async ({ engine, open }) => {
+  const { root, docs, src, storage, other, app, close } = await consumerAtOne(engine, open);
   try {
     // Sequence 4 fetched; 2 and then 3 are stored after each of its first two reads: the third attempt writes it.
     src.set(docs[3]!);
@@ -98,8 +104,8 @@ eachEngine('consumer retry: two documents stored meanwhile still let the fetched
 
 eachEngine(
   'consumer retry: a third document stored meanwhile ends the refresh, the stored one served',
-  async ({ open }) => {
-    const { root, docs, src, storage, other, app, close } = await consumerAtOne(open);
+  async ({ engine, open }) => {
+    const { root, docs, src, storage, other, app, close } = await consumerAtOne(engine, open);
     try {
       src.set(docs[4]!);
       storeAfterEachRead(storage.db, other.db, [docs[1]!, docs[2]!, docs[3]!], root.publicKeyRegistry!);
@@ -115,30 +121,34 @@ eachEngine(
   },
 );
 
-eachEngine('consumer retry: a later signing stored meanwhile is not replaced by an earlier one', async ({ open }) => {
-  const root = await generateKeyPair('Ed25519');
-  const { is, doc: v1, state } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta']);
-  const s2 = await removed(state, is, 'delta', T0 + 1000);
-  const [early, mid, late] = await Promise.all(
-    [1000, 2000, 3000].map((d) => signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + d })),
-  );
-  const src = await registrySource(v1);
-  const storage = await open();
-  const other = await open();
-  const app = await makeApp(storage, { env: consumerEnv(src.url, root), clock: new ManualClock(T0 + 5000) });
-  try {
-    src.set(early!);
-    assert.equal((await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey))).body.outcome, 'updated');
-    // The source serves the signing at T0 + 2 s; after this process read the stored one (T0 + 1 s), another stores
-    // the signing at T0 + 3 s of the same sequence: the earlier one fetched must not go over it.
-    src.set(mid!);
-    storeAfterEachRead(storage.db, other.db, [late!], root.publicKeyRegistry!);
-    const r = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
-    assert.equal(r.body.outcome, 'unchanged', JSON.stringify(r.body));
-    assert.equal((await readDocument(other.db, 'consumer'))!.updated_at, Date.parse(late!.updatedAt));
-  } finally {
-    await app.app.close();
-    await other.close();
-    src.server.close();
-  }
-});
+eachEngine(
+  'consumer retry: a later signing stored meanwhile is not replaced by an earlier one',
+  async ({ engine, open }) => {
+    const root = await generateKeyPair('Ed25519');
+    const { is, doc: v1, state } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta']);
+    const s2 = await removed(state, is, 'delta', T0 + 1000);
+    const [early, mid, late] = await Promise.all(
+      [1000, 2000, 3000].map((d) => signRegistryDocument(s2, { rootKey: root.privateKey, now: T0 + d })),
+    );
+    const src = await registrySource(v1);
+    const storage = await open();
+    const other = await open();
+    const app = await makeApp(storage, { env: consumerEnv(src.url, root), clock: new ManualClock(T0 + 5000) });
+    try {
+      src.set(early!);
+      assert.equal((await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey))).body.outcome, 'updated');
+      if (engine === 'postgres') await listenerHears(storage); // its own write heard, as in consumerAtOne
+      // The source serves the signing at T0 + 2 s; after this process read the stored one (T0 + 1 s), another stores
+      // the signing at T0 + 3 s of the same sequence: the earlier one fetched must not go over it.
+      src.set(mid!);
+      storeAfterEachRead(storage.db, other.db, [late!], root.publicKeyRegistry!);
+      const r = await post(app.app, '/v1/registry/refresh', {}, admin(app.adminKey));
+      assert.equal(r.body.outcome, 'unchanged', JSON.stringify(r.body));
+      assert.equal((await readDocument(other.db, 'consumer'))!.updated_at, Date.parse(late!.updatedAt));
+    } finally {
+      await app.app.close();
+      await other.close();
+      src.server.close();
+    }
+  },
+);

@@ -6,13 +6,14 @@ import { generateKeyPair, signRegistryDocument } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp, T0 } from '../helpers/app.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
+import { listenerHears } from '../helpers/listening.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { readDocument } from '../../src/modules/registry/store.ts';
 import { admin, consumerEnv, post, registrySource, removed, signedGenesis } from './fixtures.ts';
 
 eachEngine(
   'consumer race: a refresh verified against a stale stored head does not overwrite a fork stored meanwhile',
-  async ({ open }) => {
+  async ({ engine, open }) => {
     const root = await generateKeyPair('Ed25519');
     const { is, doc: v1, state: s1 } = await signedGenesis(root, ['alpha', 'bravo', 'charlie', 'delta', 'echo']);
     const s2 = await removed(s1, is, 'delta', T0 + 1000);
@@ -31,6 +32,9 @@ eachEngine(
       const storageB = await open();
       const a = await makeApp(storageA, { env, clock });
       const b = await makeApp(storageB, { env, clock });
+      // On PostgreSQL, A's reads of the stored document on what its listener hears (at connecting, and B's and its own
+      // writes of sequence 1) must be behind it: one heard late would take the place of the refresh's read below.
+      if (engine === 'postgres') await listenerHears(storageA);
 
       // A fetches v3 and reads the stored head (sequence 1); before it writes, B stores the fork at sequence 2.
       src.set(v3);
