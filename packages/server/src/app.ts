@@ -159,6 +159,9 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   // configuration, say) is closed, so none of them runs on against a storage the caller then closes.
   try {
     const closing = trackClosing(app);
+    // The not-found answer, installed with the error handler below (before any route), given here before the body is
+    // read; one hook per request, not a second one for this.
+    let unmatched: ((req: FastifyRequest, reply: FastifyReply) => void) | undefined = undefined;
     // Callback style: an async hook costs a promise per request for synchronous headers.
     app.addHook('onRequest', (req, reply, done) => {
       void commonHeaders(reply, req.id);
@@ -175,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
         void reply.code(204).header('allow', serverMethods()).send();
         return;
       }
+      if (req.is404 && unmatched !== undefined) return unmatched(req, reply);
       done();
     });
     const serverMethods = trackServerMethods(app);
@@ -187,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     listenForSharedChanges(app, ctx);
     const modules = [...MODULES, ...(deps.modules ?? [])];
     badAddressPages = modules.flatMap((m) => (m.badAddressPage === undefined ? [] : [m.badAddressPage(ctx)]));
-    installErrorHandler(
+    unmatched = installErrorHandler(
       app,
       metrics.countUnmatched,
       modules.flatMap((m) => (m.notFoundPage === undefined ? [] : [m.notFoundPage(ctx)])),

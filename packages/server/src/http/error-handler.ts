@@ -118,13 +118,15 @@ function isTransactionConflict(err: unknown): boolean {
  * `onNotFound` sees each request no route matched (metrics count them: such requests run no route hooks). One whose
  * path another method serves is 405 `METHOD_NOT_ALLOWED` with `Allow`; otherwise, for a browser's page request
  * (`wantsErrorPage`), the first of `notFoundPages` that claims it answers it with its page instead of the JSON 404.
- * Call it before any route is registered.
+ * Call it before any route is registered. Returns that answer, for an onRequest hook to give to a request no route
+ * matched (`req.is404`) before its body is read: Fastify parses the body first (of a type it has a parser for), so a
+ * wrong path or method sent with malformed JSON or a large body was answered 400 or 413 instead.
  */
 export function installErrorHandler(
   app: FastifyInstance,
   onNotFound?: (req: FastifyRequest, reply: FastifyReply) => void,
   notFoundPages: readonly NotFoundPage[] = [],
-): void {
+): (req: FastifyRequest, reply: FastifyReply) => void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     let api: ApiError | undefined;
     let field: string | undefined;
@@ -203,12 +205,6 @@ export function installErrorHandler(
     if (wantsErrorPage(req) && notFoundPages.some((page) => page(req, reply, body))) return reply;
     return reply.send(body);
   };
-  // Fastify parses the body of a request no route matched (of a type it has a parser for) before the not-found
-  // handler runs, which made its answer hang on a body nothing reads: malformed JSON a 400, a large body a 413. Such
-  // a request is answered here instead, before its body is read.
-  app.addHook('onRequest', (req, reply, done) => {
-    if (req.is404) notFound(req, reply);
-    else done();
-  });
   app.setNotFoundHandler(notFound);
+  return notFound;
 }
