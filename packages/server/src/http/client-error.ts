@@ -50,7 +50,7 @@ function body(api: ApiError): string {
 }
 
 /** The status line and headers of an answer written straight to a socket, ending with the blank line. */
-function rawHead(api: ApiError, text: string, extra: Array<[string, string]> = []): string {
+function rawHead(api: ApiError, text: string, extra: ReadonlyArray<readonly [string, string]> = []): string {
   const lines = [...errorHeaders(text), ...extra].map(([name, value]) => `${name}: ${value}\r\n`);
   return `HTTP/1.1 ${api.statusCode} ${STATUS_CODES[api.statusCode] ?? ''}\r\n${lines.join('')}\r\n`;
 }
@@ -99,7 +99,10 @@ export function answerExpectation(req: IncomingMessage, res: ServerResponse, cor
   const api = new ApiError('EXPECTATION_FAILED', 'This server takes no expectation other than 100-continue.');
   const text = body(api);
   res.shouldKeepAlive = false;
-  const extra: Array<[string, string]> = [['X-Request-Id', randomUUID()], ...(cors?.(origin(req)) ?? [])];
+  const extra: ReadonlyArray<readonly [string, string]> = [
+    ['X-Request-Id', randomUUID()],
+    ...(cors?.(origin(req)) ?? []),
+  ];
   res.writeHead(api.statusCode, [...errorHeaders(text), ...extra].flat()).end(text);
 }
 

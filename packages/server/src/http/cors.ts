@@ -8,28 +8,29 @@ export type CorsHeaders = (req: FastifyRequest, reply: FastifyReply) => void;
  * as name and value pairs; undefined when no origins are configured. Used as is by the answers written below Fastify
  * (client-error.ts), which have no reply to set them on.
  */
-export type CorsHeaderPairs = (origin: string | undefined) => Array<[string, string]>;
+export type CorsHeaderPairs = (origin: string | undefined) => ReadonlyArray<readonly [string, string]>;
+
+const EXPOSE_HEADERS = 'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, etag';
 
 /** {@link CorsHeaderPairs} for the configured origins only (`*` for any); undefined when none are configured. */
 export function corsHeaderPairs(origins: readonly string[]): CorsHeaderPairs | undefined {
   if (origins.length === 0) return undefined;
-  const any = origins.includes('*');
-  const allowed = new Set(origins);
-  return (origin) => {
-    // With a list, the answer depends on Origin whether or not this one is allowed: a shared cache must not serve
-    // a copy made for a request without Origin (no CORS header) to an allowed origin's browser.
-    const pairs: Array<[string, string]> = any ? [] : [['Vary', 'Origin']];
-    if (origin !== undefined && (any || allowed.has(origin))) {
-      pairs.push(
-        ['Access-Control-Allow-Origin', any ? '*' : origin],
-        [
-          'Access-Control-Expose-Headers',
-          'x-request-id, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, etag',
-        ],
-      );
-    }
-    return pairs;
-  };
+  // Built once: the first onRequest hook sets them on every answer.
+  const allowedPairs = (allowOrigin: string): ReadonlyArray<readonly [string, string]> =>
+    Object.freeze([
+      ['Access-Control-Allow-Origin', allowOrigin],
+      ['Access-Control-Expose-Headers', EXPOSE_HEADERS],
+    ] as const);
+  if (origins.includes('*')) {
+    const anyOrigin = allowedPairs('*');
+    return (origin) => (origin === undefined ? [] : anyOrigin);
+  }
+  // With a list, the answer depends on Origin whether or not this one is allowed: a shared cache must not serve
+  // a copy made for a request without Origin (no CORS header) to an allowed origin's browser.
+  const vary = ['Vary', 'Origin'] as const;
+  const others = Object.freeze([vary]);
+  const byOrigin = new Map(origins.map((o) => [o, Object.freeze([vary, ...allowedPairs(o)])]));
+  return (origin) => (origin === undefined ? others : (byOrigin.get(origin) ?? others));
 }
 
 /**
@@ -44,9 +45,8 @@ export function corsHeaders(origins: readonly string[]): CorsHeaders | undefined
   if (pairsFor === undefined) return undefined;
   return (req, reply) => {
     const origin = req.headers.origin;
-    for (const [name, value] of pairsFor(typeof origin === 'string' ? origin : undefined)) {
-      void reply.header(name.toLowerCase(), value);
-    }
+    for (const [name, value] of pairsFor(typeof origin === 'string' ? origin : undefined))
+      void reply.header(name, value);
   };
 }
 
