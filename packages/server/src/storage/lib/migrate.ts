@@ -124,7 +124,8 @@ async function unknownMigrations(
   list: typeof MIGRATIONS,
 ): Promise<string[]> {
   const known = new Set(list.map(([name]) => name));
-  const table = sql.table(schema === undefined ? MIGRATION_TABLE : `${schema}.${MIGRATION_TABLE}`);
+  // Each name quoted on its own: a schema named with a dot (the search_path's, any name) is one identifier.
+  const table = schema === undefined ? sql.id(MIGRATION_TABLE) : sql.id(schema, MIGRATION_TABLE);
   try {
     const { rows } = await sql<{ name: string }>`select name from ${table} order by name`.execute(db);
     return rows.map((r) => r.name).filter((name) => !known.has(name));
