@@ -59,8 +59,9 @@ export interface SqliteBackup {
  * Why a backup was not written (nothing is left behind): `OUTPUT_EXISTS` (the output exists and `force` was not
  * given), `OUTPUT_INVALID` (the output is the database itself, one of the deployment's key files, not a file, or named as a
  * folder: ending with a slash, `.` or `..`),
- * `OUTPUT_UNWRITABLE` (the folder is missing or not writable, the disk full), `BACKUP_FAILED` (the snapshot failed or
- * does not check out).
+ * `OUTPUT_UNWRITABLE` (the folder is missing or not writable, the disk full; or, the output whole and in place, its
+ * folder could not be flushed to disk, which the message says), `BACKUP_FAILED` (the snapshot failed or does not
+ * check out).
  */
 export class BackupError extends Error {
   readonly code: 'OUTPUT_EXISTS' | 'OUTPUT_INVALID' | 'OUTPUT_UNWRITABLE' | 'BACKUP_FAILED';
@@ -176,7 +177,17 @@ export async function backupSqlite(
       });
     }
     await install(temp, file, opts.force);
-    await syncFolder(dirname(file));
+    try {
+      await syncFolder(dirname(file));
+    } catch (err) {
+      // The file is whole (flushed before the rename); its name is not yet on disk.
+      throw new BackupError(
+        'OUTPUT_UNWRITABLE',
+        `${file} was written, but its folder ${dirname(file)} could not be flushed to disk (${describeCause(err)}): ` +
+          'a crash of the machine before it is may lose the backup; run sync, check the disk, and back up again.',
+        { cause: err },
+      );
+    }
     const { size } = await stat(file);
     const kekFile = kekFileOf(config);
     const kek = await kekAgainst(kekFile, kekCheck);
