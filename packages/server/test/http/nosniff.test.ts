@@ -4,9 +4,9 @@
 // kind of error: unknown routes (404), wrong method (405), too large (413), wrong media type (415), rate limited
 // (429), refused before routing by Fastify (a path that is not valid UTF-8) and by Node's parser (431).
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { eachEngine } from '../helpers/storage.ts';
 import { listeningApp } from '../helpers/app.ts';
+import { sendRawAnswer } from '../helpers/raw-http.ts';
 
 interface Answer {
   status: number;
@@ -19,30 +19,6 @@ async function get(origin: string, path: string, init: RequestInit = {}): Promis
   return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
 }
 
-/** Raw bytes on a fresh loopback connection, read until the server closes it. */
-function sendRaw(origin: string, bytes: string): Promise<Answer> {
-  const { hostname, port } = new URL(origin);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      const raw = Buffer.concat(chunks).toString('latin1');
-      const end = raw.indexOf('\r\n\r\n');
-      if (end < 0) return reject(new Error(`no response head in ${JSON.stringify(raw)}`));
-      const [statusLine, ...lines] = raw.slice(0, end).split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines) {
-        const i = line.indexOf(':');
-        headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-      }
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers, body: raw.slice(end + 4) });
-    });
-    socket.write(bytes);
-  });
-}
-
 function assertNosniff(name: string, res: Answer, status: number, code?: string): void {
   assert.equal(res.status, status, `${name}: ${res.body.slice(0, 300)}`);
   if (code !== undefined) assert.equal((JSON.parse(res.body) as { code: string }).code, code, name);
@@ -53,6 +29,7 @@ eachEngine('every answer, JSON, file or error, carries x-content-type-options: n
   const storage = await open();
   const t = await listeningApp(storage, { VOUCH_LOG_LEVEL: 'silent', VOUCH_RATE_LIMIT_MAX: '3' });
   const { origin } = t;
+  const port = Number(new URL(origin).port);
   try {
     assertNosniff('GET /healthz', await get(origin, '/healthz'), 200);
     assertNosniff('vouch-keys.json', await get(origin, '/.well-known/vouch-keys.json'), 200);
@@ -99,15 +76,15 @@ eachEngine('every answer, JSON, file or error, carries x-content-type-options: n
     // Refused before any route or onRequest hook ran: Fastify's frameworkErrors, then Node's parser.
     assertNosniff(
       'a path that is not valid UTF-8',
-      await sendRaw(origin, 'GET /v1/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      await sendRawAnswer(port, 'GET /v1/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
       400,
       'VALIDATION_FAILED',
     );
     const big = `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`;
-    assertNosniff('headers too large', await sendRaw(origin, big), 431, 'HEADERS_TOO_LARGE');
+    assertNosniff('headers too large', await sendRawAnswer(port, big), 431, 'HEADERS_TOO_LARGE');
     assertNosniff(
       'a malformed request',
-      await sendRaw(origin, 'NOT AN HTTP REQUEST\r\n\r\n'),
+      await sendRawAnswer(port, 'NOT AN HTTP REQUEST\r\n\r\n'),
       400,
       'VALIDATION_FAILED',
     );
