@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { eachEngine } from '../helpers/storage.ts';
 import { makeApp } from '../helpers/app.ts';
+import { parseRawAnswer } from '../helpers/raw-http.ts';
 import type { VouchModule } from '../../src/module.ts';
 import type { Storage } from '../../src/storage/index.ts';
 
@@ -32,19 +33,13 @@ function responses(socket: net.Socket): () => Promise<RawResponse> {
     wake?.();
   });
   const parse = (): RawResponse | undefined => {
-    const end = buffer.indexOf('\r\n\r\n');
-    if (end < 0) return undefined;
-    const [statusLine, ...lines] = buffer.slice(0, end).split('\r\n');
-    const headers: Record<string, string> = {};
-    for (const l of lines) {
-      const i = l.indexOf(':');
-      headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
-    }
+    if (!buffer.includes('\r\n\r\n')) return undefined;
+    // The head is parsed as sendRawAnswer's; the body is framed by Content-Length, the next answer follows it.
+    const { status, headers, body: rest } = parseRawAnswer(buffer);
     const length = Number(headers['content-length'] ?? 0);
-    if (buffer.length < end + 4 + length) return undefined;
-    const body = buffer.slice(end + 4, end + 4 + length);
-    buffer = buffer.slice(end + 4 + length);
-    return { status: Number(statusLine!.split(' ')[1]), headers, body };
+    if (rest.length < length) return undefined;
+    buffer = rest.slice(length);
+    return { status, headers, body: rest.slice(0, length) };
   };
   return async () => {
     for (;;) {
