@@ -37,13 +37,20 @@ export function parseRawAnswer(raw: string): RawAnswer {
  * exchange (`Connection: close`, or a request the server answers by closing).
  */
 export function sendRawAnswer(port: number, bytes: string): Promise<RawAnswer> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     // A reset after the answer still leaves the answer: what was read is what the client saw.
     socket.on('error', () => {});
-    socket.on('close', () => resolve(parseRawAnswer(Buffer.concat(chunks).toString('latin1'))));
+    // No answer head is the caller's failure, not an uncaught exception in this handler.
+    socket.on('close', () => {
+      try {
+        resolve(parseRawAnswer(Buffer.concat(chunks).toString('latin1')));
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
     socket.write(bytes);
   });
 }
