@@ -60,8 +60,34 @@ export function contributionMicro(def: MetricDefinition, mv: MetricValue): numbe
   const sign = def.polarity === 'boost' ? 1 : -1;
   // The magnitude is rounded, then signed: Math.round takes halves up (-2.5 → -2, 2.5 → 3), so a hurt value would
   // weigh less than the same boost value, and one of half a micro-point would round to 0 and take no slot.
-  const micro = sign * Math.round(def.weight * valueOf(mv) * MICRO);
+  const micro = sign * productMicro(def.weight, valueOf(mv));
   return micro === 0 ? 0 : micro; // never -0
+}
+
+/**
+ * |w × v| × 1,000,000 rounded to an integer, halves away from zero, of the decimals `w` and `v` are written as (their
+ * shortest form, as JSON and the stored event carry them). The floating-point product is a few units in its last
+ * place off, which took some exact halves down: 0.0001245 × 1 × 10⁶ is 124.49999999999999. Away from a half it
+ * rounds the same (|w × v| × 10⁶ ≤ 10⁹, so it is within 10⁻⁶ of the exact product), and is used as it is.
+ */
+function productMicro(w: number, v: number): number {
+  const p = Math.abs(w * v * MICRO);
+  if (Math.abs(p - Math.floor(p) - 0.5) > 1e-5) return Math.round(p);
+  const a = decimalOf(Math.abs(w));
+  const b = decimalOf(Math.abs(v));
+  const digits = a.digits * b.digits;
+  const exponent = a.exponent + b.exponent + 6;
+  if (exponent >= 0) return Number(digits * 10n ** BigInt(exponent));
+  const unit = 10n ** BigInt(-exponent);
+  const q = digits / unit;
+  return Number(2n * (digits % unit) >= unit ? q + 1n : q);
+}
+
+/** A finite number ≥ 0 as `digits × 10^exponent`, from its shortest decimal form (`String`: 0.000075, 1.245e-7). */
+function decimalOf(x: number): { digits: bigint; exponent: number } {
+  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x))!;
+  const fraction = m[2] ?? '';
+  return { digits: BigInt(m[1]! + fraction), exponent: Number(m[3] ?? 0) - fraction.length };
 }
 
 export function clamp(x: number, lo: number, hi: number): number {
