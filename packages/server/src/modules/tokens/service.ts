@@ -622,12 +622,15 @@ export async function pruneTokenState(
   const now = clock.now();
   const deleted = await store.pruneExpired(storage.db, storage.engine, recordsKeptAfter(ctx, now));
   const keyring = keyringOf(ctx);
-  keyring.invalidate();
   // Only retired keys are dropped. With none stored the keys are not loaded: loading creates the signing key, which
   // housekeeping must not do (on an app built without startServer it landed at any time, audited).
   const states = await listServerKeyStates(storage, TOKEN_KEY_PURPOSE);
   if (!states.some((s) => s.status === 'retired')) return { deleted, droppedKeys: [] };
-  const due = (await keyring.allKeys()).filter((k) => k.dropsAt !== null && k.dropsAt <= now).map((k) => k.kid);
+  // Checked against the database, reloaded only if they changed: forgetting the keys every run made the next
+  // verification in every process reload them (and unseal every private key) once a minute.
+  const due = (await keyring.allKeys({ fresh: true }))
+    .filter((k) => k.dropsAt !== null && k.dropsAt <= now)
+    .map((k) => k.kid);
   const droppedKeys = await dropRetiredServerKeys(storage, TOKEN_KEY_PURPOSE, due, now);
   if (droppedKeys.length > 0) keyring.invalidate();
   return { deleted, droppedKeys };
