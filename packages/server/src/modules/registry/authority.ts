@@ -58,8 +58,8 @@ export class Authority {
   readonly #resignFailureLog = logThrottle(60_000);
   #root: RootKey | undefined;
   #cached: AuthorityDocument | undefined;
-  // The latest re-sign (under way or done) and the version (sequence, updatedAt) it re-signed: readers of that
-  // version past its half-life wait for it instead of each signing the same state again.
+  // The latest re-sign (under way or done) and the version (sequence, updatedAt, expiresAt) it re-signed: readers of
+  // that version past its half-life wait for it instead of each signing the same state again.
   #resigning: { version: string; done: Promise<void> } | undefined;
 
   constructor(ctx: AppContext, log?: FastifyBaseLogger) {
@@ -81,7 +81,7 @@ export class Authority {
 
   #fromRow(row: store.DocumentRow): AuthorityDocument {
     const c = this.#cached;
-    if (c !== undefined && c.sequence === row.sequence && c.updatedAt === row.updated_at) return c;
+    if (c !== undefined && isVersion(c, row)) return c;
     const doc = JSON.parse(row.document) as RegistryDocument;
     const { state } = replayGovernance(doc.governance);
     if (state === undefined) throw new ApiError('INTERNAL', 'The stored registry document does not replay.');
@@ -97,29 +97,34 @@ export class Authority {
   }
 
   /**
-   * The stored document: the cached one when the stored head (sequence, `updated_at`) still matches it, so a caller
-   * on every request (the capability gateway's intercept) reads a few columns rather than the whole document, and
-   * still sees a change committed by any process on its next call.
+   * The stored document: the cached one when the stored head (sequence, `updated_at`, `expires_at`) still matches
+   * it, so a caller on every request (the capability gateway's intercept) reads a few columns rather than the whole
+   * document, and still sees a change committed by any process on its next call.
    */
   async #load(): Promise<AuthorityDocument | undefined> {
     const db = this.#ctx.storage.db;
     const head = await store.readHead(db, 'authority');
     if (head === undefined) return undefined;
     const c = this.#cached;
-    if (c !== undefined && c.sequence === head.sequence && c.updatedAt === head.updated_at) return c;
+    if (c !== undefined && isVersion(c, head)) return c;
     const row = await store.readDocument(db, 'authority');
     return row === undefined ? undefined : this.#fromRow(row);
   }
 
   /**
-   * The current document, or undefined before genesis. Re-signs it first when it is past half-life; a re-sign that
-   * fails (the database refusing writes for a while) leaves the document held, served while it is in force.
+   * The current document, or undefined before genesis. Re-signs it first when it is past half-life, or valid for
+   * longer than VOUCH_REGISTRY_VALIDITY; a re-sign that fails (the database refusing writes for a while) leaves the
+   * document held, served while it is in force.
    */
   async current(): Promise<AuthorityDocument | undefined> {
     const current = await this.#load();
     if (current === undefined) return undefined;
     const now = this.#ctx.clock.now();
-    if (now < current.updatedAt + (current.expiresAt - current.updatedAt) / 2) return current;
+    // Signed for longer than this authority signs (a genesis the CLI signed for its own --validity, a validity lowered
+    // since): consumers that bound the lifetime they accept just above VOUCH_REGISTRY_VALIDITY refuse it, and it
+    // could be replayed for all that time. Re-signed at once; otherwise at half-life.
+    const tooLong = current.expiresAt - current.updatedAt > this.#ctx.config.registry.validitySeconds * 1000;
+    if (!tooLong && now < current.updatedAt + (current.expiresAt - current.updatedAt) / 2) return current;
     try {
       await this.#resignOnce(current, now);
     } catch (err) {
@@ -137,7 +142,7 @@ export class Authority {
   }
 
   #resignOnce(current: AuthorityDocument, now: number): Promise<void> {
-    const version = `${current.sequence}:${current.updatedAt}`;
+    const version = `${current.sequence}:${current.updatedAt}:${current.expiresAt}`;
     const under = this.#resigning;
     if (under !== undefined && under.version === version) return under.done;
     const done = this.resign(current, now);
@@ -173,7 +178,8 @@ export class Authority {
     const root = await this.rootKey();
     const doc = await signRegistryDocument(current.state, {
       rootKey: root.privateKey,
-      now,
+      // Never dated before its last step (an uploaded document from a machine whose clock is ahead), as #apply does.
+      now: Math.max(now, Date.parse(current.state.lastAppliedAt)),
       validitySeconds: this.#ctx.config.registry.validitySeconds,
     });
     await store.replaceDocument(
@@ -516,6 +522,14 @@ export function view(row: store.ProposalRow, proposal: Proposal, quorum?: Quorum
         }),
     proposal,
   };
+}
+
+/**
+ * Whether `c` is the stored version `head`: the same sequence and signing. A re-sign may keep `updatedAt` (one at once,
+ * in the millisecond of an upload, or dated at a last step in this clock's future), so its expiry tells it apart.
+ */
+function isVersion(c: AuthorityDocument, head: store.DocumentHead): boolean {
+  return c.sequence === head.sequence && c.updatedAt === head.updated_at && c.expiresAt === head.expires_at;
 }
 
 function rowOf(doc: RegistryDocument, chainHash: string): Omit<store.DocumentRow, 'name'> {
