@@ -128,7 +128,10 @@ async function applyPending(
     }
   }
   for (const { file, value } of pending.proposals) {
-    if (done.has(proposalId(value)) || refused.has(file)) continue;
+    if (done.has(proposalId(value))) continue;
+    // Refused at its own sequence (short of quorum) and made stale since by another proposal of this build: stale is
+    // what holds now, and what to do (signing it further could never apply it).
+    if (refused.has(file) && value.baseSequence >= state.sequence) continue;
     const why =
       value.baseSequence < state.sequence
         ? `was made for sequence ${value.baseSequence}, the registry is at ${state.sequence}: propose it again`
