@@ -403,8 +403,13 @@ export class Authority {
           'verifies (its co-signatures name no registry): create a new registry; no proposal can apply to this one.',
       );
     }
+    // Reached by a posted proposal only (a stored one was checked when posted, and a server's registry never changes).
     if (proposal.registry !== current.state.registry) {
-      throw new ApiError('VALIDATION_FAILED', 'The proposal is for another registry.');
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `body.registry: the proposal is for another registry; this server's is ${current.state.registry}.`,
+        { field: 'body.registry' },
+      );
     }
     if (proposal.baseSequence !== current.sequence) {
       throw new ApiError(
