@@ -125,7 +125,7 @@ export interface ReputationConfig {
 export interface RegistryConfig {
   /** A `vouch registry keygen` file imported once as the registry root key (authority mode). */
   rootKeyFile: string | undefined;
-  /** Lifetime of each signed registry document, in seconds; re-signed at half-life. */
+  /** Lifetime of each signed registry document, in seconds; re-signed at half-life, or at once when held for longer. */
   validitySeconds: number;
   /** Consumer mode: http(s) URL or file path of the registry document to follow. */
   trustUrl: string | undefined;
@@ -377,7 +377,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_REGISTRY_VALIDITY',
     default: '604800',
-    meaning: 'Seconds each signed registry document is valid (authority); it is re-signed at half-life.',
+    meaning:
+      'Seconds each signed registry document is valid (authority); ' +
+      'it is re-signed at half-life, and at once when the document held is valid for longer (an uploaded genesis).',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_URL',
