@@ -287,7 +287,7 @@ test('vouch restore with PostgreSQL exits 2 with the pg_restore command, without
   await assertPostgresHint(
     t,
     ['restore', '--input', 'vouch.dump'],
-    /pg_restore --clean --if-exists --no-owner --single-transaction --schema=vouch --dbname='postgres:\/\/vouch@db\.example:5432\/vouch\?sslmode=verify-full' vouch\.dump/,
+    /pg_restore --clean --if-exists --no-owner --single-transaction --dbname='postgres:\/\/vouch@db\.example:5432\/vouch\?sslmode=verify-full' vouch\.dump/,
   );
 });
 

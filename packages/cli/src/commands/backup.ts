@@ -30,7 +30,10 @@ export function printableUrl(config: Pick<Config, 'databaseUrl'>): string {
   return `'${url.replace(/'/g, `'\\''`)}'`;
 }
 
-/** ` --schema=<name>` when a schema is set: the option pg_dump and pg_restore both take. */
+/**
+ * ` --schema=<name>` when a schema is set: pg_dump then dumps that schema only (without it, the whole database).
+ * pg_restore does not take it: it would skip the dump's CREATE SCHEMA.
+ */
 export function schemaOption(config: Pick<Config, 'databaseSchema'>): string {
   return config.databaseSchema === undefined ? '' : ` --schema=${shellWord(config.databaseSchema)}`;
 }

@@ -4,16 +4,34 @@ import type { Config, SqliteRestore } from '@vouch/server';
 import type { Io } from '../output.ts';
 import { print } from '../output.ts';
 import { CliError, EXIT, withCode } from '../exit.ts';
-import { keyFileWarnings, printableUrl, schemaOption, shellWord, sqliteCommandConfig } from './backup.ts';
+import { keyFileWarnings, printableUrl, shellWord, sqliteCommandConfig } from './backup.ts';
 
-/** The pg_restore command that restores `input` (a pg_dump custom-format file) into the configured database. */
+/**
+ * The pg_restore command that restores `input` (a pg_dump custom-format file, as `vouch backup` prints the command
+ * for) into the configured database. Without `--schema`: the dump holds only the configured schema already, and
+ * with it pg_restore skips the dump's CREATE SCHEMA, so a restore where the schema is gone (a fresh database, the
+ * schema dropped) failed on its first table. `--clean` lets it replace the schema as it is, in one transaction.
+ */
 export function pgRestoreCommand(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, input: string): string {
   // The file is a word of its own: one starting with `-` would be read as options.
   const file = input.startsWith('-') ? `./${input}` : input;
   return (
-    `pg_restore --clean --if-exists --no-owner --single-transaction${schemaOption(config)} ` +
+    'pg_restore --clean --if-exists --no-owner --single-transaction ' +
     `--dbname=${printableUrl(config)} ${shellWord(file)}`
   );
+}
+
+/**
+ * Where a backup older than the database it replaces goes. `--clean` drops only what the dump holds: a table of a
+ * newer version is left, while the migration table goes back, so the next start would create it again and fail.
+ * With a schema, pg_restore then cannot drop the schema and changes nothing; without one the dump is the whole
+ * database, and a newer table may be left beside it.
+ */
+function olderBackupAdvice(config: Pick<Config, 'databaseSchema'>): string {
+  return config.databaseSchema === undefined
+    ? 'a backup older than the database it replaces goes into a fresh database, as --clean leaves what the backup lacks'
+    : 'a backup older than the schema it replaces goes into an empty one: when pg_restore refuses as the schema ' +
+        `holds what the backup lacks, DROP SCHEMA ${config.databaseSchema} CASCADE first`;
 }
 
 /** What the operator must still see to: the KEK, and the keys a restore of an older backup leaves exposed. */
@@ -102,7 +120,7 @@ Examples:
         opts,
         (config) =>
           'PostgreSQL is restored with pg_restore, not vouch restore (stop every server first; the password from ' +
-          'PGPASSWORD or ~/.pgpass; a plain SQL dump goes through psql instead): ' +
+          `PGPASSWORD or ~/.pgpass; a plain SQL dump goes through psql instead; ${olderBackupAdvice(config)}): ` +
           pgRestoreCommand(config, opts.input),
       );
       const { ConfigError, RestoreError, restoreSqlite } = await import('@vouch/server');
