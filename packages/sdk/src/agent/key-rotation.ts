@@ -5,6 +5,7 @@ import { VouchError } from '../errors.ts';
 import { encodeBase64 } from '../encoding/base64.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { isPrivateKey, type PrivateKey } from '../keys/key.ts';
 import { formatPublicKey } from '../keys/format.ts';
@@ -46,7 +47,7 @@ export async function signKeyRotation(
   input: { did: string; oldKeyBase64: string; signedAt: number },
   crypto?: CryptoProvider,
 ): Promise<string> {
-  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
+  const provider = cryptoOption(crypto, getDefaultCrypto); // null: the default; a non-provider: INVALID_ARGUMENT
   if (!isPrivateKey(newPrivateKey) || newPrivateKey.type !== 'Ed25519') {
     throw new VouchError('INVALID_ARGUMENT', 'A key rotation needs an Ed25519 private key.');
   }

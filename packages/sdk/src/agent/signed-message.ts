@@ -1,5 +1,6 @@
 import { sha256Hex } from '../hash/sha256.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 
 /**
@@ -20,7 +21,7 @@ export async function signedMessageText(
   publicNote?: string | null,
   crypto?: CryptoProvider,
 ): Promise<string> {
-  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
+  const provider = cryptoOption(crypto, getDefaultCrypto); // null: the default; a non-provider: INVALID_ARGUMENT
   const base = `${payloadHash}:${signedAt}`;
   return publicNote === undefined || publicNote === null || publicNote === ''
     ? base

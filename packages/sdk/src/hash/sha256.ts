@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { encodeHex } from '../encoding/hex.ts';
 import { toBytes } from '../lib/bytes.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 
 /**
@@ -15,7 +16,7 @@ import type { CryptoProvider } from '../crypto/provider.ts';
  * ```
  */
 export async function sha256Hex(input: Uint8Array | string, crypto?: CryptoProvider): Promise<string> {
-  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
+  const provider = cryptoOption(crypto, getDefaultCrypto); // null: the default; a non-provider: INVALID_ARGUMENT
   return encodeHex(await provider.sha256(toBytes(input)));
 }
 

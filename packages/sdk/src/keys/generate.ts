@@ -1,5 +1,6 @@
 import { VouchError } from '../errors.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { formatPrivateKey, formatPublicKey } from './format.ts';
 import type { PrivateJwk, PublicJwk } from './jwk.ts';
@@ -33,7 +34,7 @@ export interface GeneratedKeyPair {
  * ```
  */
 export async function generateKeyPair(type: KeyType, crypto?: CryptoProvider): Promise<GeneratedKeyPair> {
-  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
+  const provider = cryptoOption(crypto, getDefaultCrypto); // null: the default; a non-provider: INVALID_ARGUMENT
   if (!isKeyType(type)) {
     throw new VouchError('UNSUPPORTED_KEY_TYPE', 'The key type is not supported (use Ed25519 or P-256).');
   }

@@ -2,6 +2,7 @@ import { VouchError } from '../errors.ts';
 import { encodeBase64url } from '../encoding/base64url.ts';
 import { encodeUtf8 } from '../encoding/utf8.ts';
 import { getDefaultCrypto } from '../crypto/default.ts';
+import { cryptoOption } from '../lib/crypto-option.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { canonicalize } from '../json/canonicalize.ts';
 import { isPrivateKey, isPublicKey, publicKeyBytes, type PrivateKey, type PublicKey } from './key.ts';
@@ -30,7 +31,7 @@ export async function jwkThumbprint(
   key: PublicKey | PrivateKey | { readonly [member: string]: unknown },
   crypto?: CryptoProvider,
 ): Promise<string> {
-  const provider = crypto ?? getDefaultCrypto(); // null: the default, as when absent
+  const provider = cryptoOption(crypto, getDefaultCrypto); // null: the default; a non-provider: INVALID_ARGUMENT
   let jwk: { readonly [member: string]: unknown };
   if (isPublicKey(key)) jwk = publicJwkFromBytes(key.type, publicKeyBytes(key));
   else if (isPrivateKey(key)) jwk = publicJwkFromBytes(key.type, publicKeyBytes(key.publicKey));
