@@ -63,3 +63,36 @@ export function ecCurveOf(der: Uint8Array, alg: Tlv): 'P-256' | 'other' | undefi
   const named = der.subarray(oid!.end, params.end);
   return named.length === P256_CURVE_OID.length && named.every((b, i) => b === P256_CURVE_OID[i]) ? 'P-256' : 'other';
 }
+
+/**
+ * Internal: the end of the DER element at `at` (within `limit`), its constructed elements walked, or -1 when it is
+ * not DER: an indefinite, over-long (more than 4 bytes) or non-minimal length, a multi-byte tag, or contents that do
+ * not fill a constructed element exactly. Primitive contents (an OCTET STRING's wrapped key) are not looked into.
+ */
+function derEnd(der: Uint8Array, at: number, limit: number): number {
+  if (at + 2 > limit || (der[at]! & 0x1f) === 0x1f) return -1;
+  let start = at + 2;
+  let length = der[at + 1]!;
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n === 0 || n > 4 || start + n > limit || der[start] === 0) return -1;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + der[start + i]!;
+    if (length < 0x80) return -1;
+    start += n;
+  }
+  const end = start + length;
+  if (end > limit) return -1;
+  if (der[at]! & 0x20) {
+    for (let child = start; child < end;) {
+      child = derEnd(der, child, end);
+      if (child < 0) return -1;
+    }
+  }
+  return end;
+}
+
+/** Internal: `der` is exactly one element in DER (minimal definite lengths throughout), with nothing after it. */
+export function isSingleDerElement(der: Uint8Array): boolean {
+  return derEnd(der, 0, der.length) === der.length;
+}

@@ -4,7 +4,7 @@ import { decodeBase64url } from '../encoding/base64url.ts';
 import { parseStrict } from '../json/parse-strict.ts';
 import { bytesEqual, concatBytes } from '../lib/bytes.ts';
 import { decodePem, looksLikePem } from '../lib/pem.ts';
-import { ecCurveOf, tlvAt } from './der.ts';
+import { ecCurveOf, isSingleDerElement, tlvAt } from './der.ts';
 import { isKeyType, newPrivateKey, newPublicKey, publicKeyBytes, type KeyType, type PrivateKey } from './key.ts';
 import {
   buffer,
@@ -39,6 +39,11 @@ function fromPkcs8(der: Uint8Array): PrivateKey {
     handle = createPrivateKey({ key: buffer(der), format: 'der', type: 'pkcs8' });
   } catch (err) {
     throw new VouchError('INVALID_KEY', 'The bytes are not a valid unencrypted PKCS#8 private key.', { cause: err });
+  }
+  // OpenSSL reads BER: bytes after the PrivateKeyInfo (junk, a second key) and long-form lengths are refused here,
+  // as parsePublicKey refuses any SPKI but the canonical one.
+  if (!isSingleDerElement(der)) {
+    throw new VouchError('INVALID_KEY', 'The PKCS#8 private key is not DER (bytes after it, or a non-minimal length).');
   }
   return handle.asymmetricKeyType === 'ec' ? fromEcPkcs8(der) : fromKeyObject(handle);
 }
