@@ -169,6 +169,10 @@ export class VouchAgent {
     // A null note is no note, as the signed text reads it; the server's schema refuses one sent as null.
     const publicNote = note ?? undefined;
     const signedAt = given ?? this.now();
+    // The statement signs signedAt as decimal text: 1.5, NaN or 1e21 would sign `:1.5`, `:NaN`, `:1e+21`.
+    if (!Number.isSafeInteger(signedAt) || signedAt < 0) {
+      throw new VouchError('INVALID_ARGUMENT', 'signedAt must be milliseconds since the epoch (a whole number).');
+    }
     try {
       return await this.recordSignature(payloadHash, signedAt, publicNote, call);
     } catch (err) {
