@@ -8,6 +8,7 @@ import { announceChange } from '../../src/storage/index.ts';
 import { REVOCATION_SYNC_MS, REVOCATIONS_TOPIC } from '../../src/modules/tokens/verify-cache.ts';
 import { afterNextPoolQuery } from '../helpers/interleave.ts';
 import { eachEngine } from '../helpers/storage.ts';
+import { listenerHears } from '../helpers/listening.ts';
 import { issue, registerAgent, rejected, tokenApp, verify } from './helpers.ts';
 
 eachEngine(
@@ -22,6 +23,9 @@ eachEngine(
     const target = await issue(t, agent);
     const control = await issue(t, agent);
     assert.equal((await verify(t, { token: target.token })).status, 200);
+    // The listener up (it connects after the app is built): an announcement sent before its LISTEN is lost, and the
+    // step below would wait for it forever (or hear "everything" at the connect instead).
+    await listenerHears(t.ctx.storage);
     t.clock.advance(REVOCATION_SYNC_MS);
 
     let heard!: () => void;
