@@ -13,14 +13,18 @@ import type { TestIssuer } from '../registry/fixtures.ts';
 import { ADMIN, call, serve } from '../instances/fixtures/serve.ts';
 import type { VouchProcess } from '../instances/fixtures/serve.ts';
 
-/** Acknowledged writes after which the server is killed, with more requests still in flight. */
+/**
+ * Acknowledged writes after which the server is killed: at the first later acknowledgement (of an agent or a proposal)
+ * that comes while an event batch is in flight, so the kill always interrupts a batch, which the client retries.
+ */
 const KILL_AFTER_ACKS = 40;
 const BATCH_SIZE = 25;
 
 interface Stream {
   agents: Map<string, { key: GeneratedKeyPair; did?: string }>;
   batches: Map<string, { events: Array<Record<string, unknown>>; acked: boolean }>;
-  proposals: Array<{ id: string; baseSequence: number; lastSignature: unknown; applied: boolean }>;
+  /** Every proposal sent: `id` once its post was acknowledged, `applied` once its last signature was. */
+  proposals: Array<{ proposal: unknown; id?: string; baseSequence: number; lastSignature: unknown; applied: boolean }>;
 }
 
 function batchOf(name: string): Array<Record<string, unknown>> {
@@ -75,15 +79,18 @@ async function runStreams(
         Date.now(),
       );
       const last = odd ? charlie! : bravo!;
-      const posted = await call(base, 'POST', '/v1/registry/proposals', p);
-      assert.equal(posted.status, 201, JSON.stringify(posted.body));
-      const entry = {
-        id: posted.body.id as string,
+      const entry: Stream['proposals'][number] = {
+        proposal: p,
         baseSequence: seq,
         lastSignature: cosignature(p, last, Date.now()),
         applied: false,
       };
       s.proposals.push(entry);
+      const posted = await call(base, 'POST', '/v1/registry/proposals', p);
+      assert.equal(posted.status, 201, JSON.stringify(posted.body));
+      entry.id = posted.body.id as string;
+      ctx.acks();
+      if (stop.now) break;
       const r = await call(base, 'POST', `/v1/registry/proposals/${entry.id}/signatures`, entry.lastSignature);
       assert.equal(r.body.status, 'applied', JSON.stringify(r.body));
       entry.applied = true;
@@ -107,13 +114,17 @@ async function runStreams(
 /** The invariants that must hold on disk whatever moment the server died. */
 async function checkConsistent(storage: Storage, s: Stream): Promise<void> {
   const db = storage.db;
-  // Acknowledged agents exist with their key; no agent registered by key lacks one.
+  // Acknowledged agents exist with the key they were registered with; no agent registered by key lacks its key row
+  // (one that names it), and no key row names an agent that is not there.
   const agents = await db.selectFrom('agents').select(['id', 'public_key']).execute();
-  const keys = new Set((await db.selectFrom('agent_keys').select('public_key').execute()).map((k) => k.public_key));
-  for (const a of agents) if (a.public_key !== null) assert.ok(keys.has(a.public_key), `agent ${a.id} without its key`);
-  const stored = new Set(agents.map((a) => `did:identity:${a.id}`));
-  for (const [, a] of s.agents)
-    if (a.did !== undefined) assert.ok(stored.has(a.did), `acknowledged agent ${a.did} lost`);
+  const keyRows = await db.selectFrom('agent_keys').select(['public_key', 'agent_id']).execute();
+  const keyOwner = new Map(keyRows.map((k) => [k.public_key, k.agent_id]));
+  for (const a of agents)
+    if (a.public_key !== null) assert.equal(keyOwner.get(a.public_key), a.id, `agent ${a.id} without its key row`);
+  const stored = new Map(agents.map((a) => [`did:identity:${a.id}`, a.public_key]));
+  for (const k of keyRows) assert.ok(stored.has(`did:identity:${k.agent_id}`), `key row of a missing agent`);
+  for (const [pub, a] of s.agents)
+    if (a.did !== undefined) assert.equal(stored.get(a.did), pub, `acknowledged agent ${a.did} lost or rekeyed`);
 
   // Event batches are all or nothing; acknowledged ones are all there.
   const events = await db.selectFrom('reputation_events').select('external_event_id').execute();
@@ -129,21 +140,41 @@ async function checkConsistent(storage: Storage, s: Stream): Promise<void> {
   // The registry's sequence is exactly genesis plus the applied proposals, and every acknowledged one is applied.
   const doc = await db
     .selectFrom('registry_documents')
-    .select(['sequence'])
+    .select(['sequence', 'document'])
     .where('name', '=', 'authority')
     .executeTakeFirstOrThrow();
-  const applied = await db
+  const proposals = await db
     .selectFrom('registry_proposals')
-    .select(['id', 'applied_sequence'])
-    .where('status', '=', 'applied')
+    .select(['id', 'status', 'base_sequence', 'proposal', 'applied_sequence'])
     .execute();
+  const applied = proposals.filter((p) => p.status === 'applied');
   assert.equal(Number(doc.sequence), 1 + applied.length, 'registry sequence disagrees with its applied proposals');
   assert.deepEqual(
     applied.map((p) => Number(p.applied_sequence)).sort((x, y) => x - y),
     applied.map((_, i) => i + 2),
   );
-  const appliedIds = new Set(applied.map((p) => p.id));
-  for (const p of s.proposals) if (p.applied) assert.ok(appliedIds.has(p.id), `acknowledged proposal ${p.id} lost`);
+  // The signed document stored is the one the last applied proposal made: its sequence, its steps, its threshold
+  // (each proposal flips it: the one applied at an odd base sequence sets 2, at an even one 3; genesis has 3).
+  const served = JSON.parse(doc.document) as {
+    sequence: number;
+    governance: unknown[];
+    threshold: { required: number };
+  };
+  assert.equal(served.sequence, Number(doc.sequence), 'stored document behind its row');
+  assert.equal(served.governance.length, Number(doc.sequence), 'stored document without its steps');
+  assert.equal(served.threshold.required, applied.length % 2 === 1 ? 2 : 3, 'stored document without its change');
+  // No signature is stored without its effect: a pending proposal holds fewer signatures than its quorum (posted
+  // at an odd base sequence under 3 of 4 with two, at an even one under 2 of 4 with one).
+  for (const p of proposals.filter((r) => r.status === 'pending')) {
+    const signatures = (JSON.parse(p.proposal) as { signatures: unknown[] }).signatures.length;
+    const quorum = Number(p.base_sequence) % 2 === 1 ? 3 : 2;
+    assert.ok(signatures < quorum, `proposal ${p.id} pending with ${signatures}/${quorum} signatures`);
+  }
+  const storedIds = new Map(proposals.map((p) => [p.id, p.status]));
+  for (const p of s.proposals) {
+    if (p.id !== undefined) assert.ok(storedIds.has(p.id), `acknowledged proposal ${p.id} lost`);
+    if (p.applied) assert.equal(storedIds.get(p.id!), 'applied', `acknowledged proposal ${p.id} not applied`);
+  }
 }
 
 eachEngine(
@@ -186,6 +217,7 @@ eachEngine(
 
       const stop = { now: false, killed: false };
       let acks = 0;
+      let interrupted: string | undefined;
       const victim = server;
       const streams = runStreams(
         base,
@@ -195,7 +227,11 @@ eachEngine(
           registry: g.body.registry as string,
           issuers,
           acks: () => {
-            if (++acks === KILL_AFTER_ACKS) {
+            // The event stream always has its next batch in flight, except in the instant its own acknowledgement
+            // runs: a kill from another stream's acknowledgement interrupts it.
+            const batchInFlight = [...s.batches].find(([, b]) => !b.acked)?.[0];
+            if (++acks >= KILL_AFTER_ACKS && batchInFlight !== undefined && !stop.now) {
+              interrupted = batchInFlight;
               stop.now = true;
               stop.killed = victim.child.kill('SIGKILL');
             }
@@ -219,8 +255,13 @@ eachEngine(
         agents: [...s.agents.values()].filter((a) => a.did === undefined).length,
         batches: [...s.batches.values()].filter((b) => !b.acked).length,
         proposals: s.proposals.filter((p) => !p.applied).length,
+        proposalPosts: s.proposals.filter((p) => p.id === undefined).length,
       };
-      t.diagnostic(`killed after ${KILL_AFTER_ACKS} acknowledged writes; in flight: ${JSON.stringify(unacked)}`);
+      t.diagnostic(`killed after ${acks} acknowledged writes; in flight: ${JSON.stringify(unacked)}`);
+      // Mid-stream: the kill was sent with an event batch in flight. Its answer may still have come (the server wrote
+      // it before the signal landed): the client retries it all the same, as one that lost the connection would.
+      assert.ok(interrupted !== undefined, 'no event batch was in flight at the kill');
+      t.diagnostic(`batch in flight at the kill: ${interrupted}, acknowledged: ${s.batches.get(interrupted)!.acked}`);
 
       // Restarted on the same data, the client retries everything it did not see acknowledged.
       server = await serve(env);
@@ -230,14 +271,23 @@ eachEngine(
         const r = await call(again, 'POST', '/api/v1/agents/register', { publicKey: pub, powNonce: '0' });
         assert.ok(r.status === 201 || r.body.code === 'KEY_ALREADY_REGISTERED', JSON.stringify(r.body));
       }
-      for (const [, b] of s.batches) {
-        if (b.acked) continue;
+      // And the last batch it saw acknowledged before that one, certainly stored: its retry must find every event.
+      const lastAcked = [...s.batches].filter(([name, b]) => b.acked && name !== interrupted).at(-1)?.[0];
+      assert.ok(lastAcked !== undefined, 'no batch was acknowledged before the kill');
+      for (const [name, b] of s.batches) {
+        if (b.acked && name !== interrupted && name !== lastAcked) continue;
         const r = await call(again, 'POST', '/api/v1/ingest', b.events, { authorization: `Bearer ${ingestKey}` });
         assert.equal(r.status, 200, JSON.stringify(r.body));
         b.acked = true;
       }
       for (const p of s.proposals) {
         if (p.applied) continue;
+        if (p.id === undefined) {
+          // Its post was interrupted: posted again, it is recorded (201) or found as stored before the kill (200).
+          const posted = await call(again, 'POST', '/v1/registry/proposals', p.proposal);
+          assert.ok(posted.status === 201 || posted.status === 200, JSON.stringify(posted.body));
+          p.id = posted.body.id as string;
+        }
         const r = await call(again, 'POST', `/v1/registry/proposals/${p.id}/signatures`, p.lastSignature);
         // Applied now; or it was applied before the kill, and the retried signature is refused as already there
         // (409, or 400 duplicate-signer when the same signer retries). Either way it must now be applied, once.
