@@ -166,6 +166,28 @@ test('two instances on one PostgreSQL behave as one service', { timeout: 180_000
       assert.equal((list.body.proposals as unknown[]).length, 2);
     });
 
+    await t.test('the very same last signature sent to A and B at once applies the proposal once', async () => {
+      // One client sending its one signature to both instances (a retry through the load balancer), not two signers.
+      const raise = await proposal(
+        { registry, baseSequence: 3, action: 'threshold', threshold: { required: 3 } },
+        [is.alpha!],
+        Date.now(),
+      );
+      const posted = await call(A, 'POST', '/v1/registry/proposals', raise);
+      assert.equal(posted.status, 201, JSON.stringify(posted.body));
+      const url = `/v1/registry/proposals/${posted.body.id as string}/signatures`;
+      const last = cosignature(raise, is.bravo!, Date.now());
+      const results = await Promise.all([call(A, 'POST', url, last), call(B, 'POST', url, last)]);
+      const applied = results.filter((r) => r.status === 200 && r.body.status === 'applied');
+      assert.equal(applied.length, 1, JSON.stringify(results));
+      // The other is refused: already applied (409) or its signer already counted (400 duplicate-signer).
+      const other = results.find((r) => r !== applied[0])!;
+      assert.ok(other.status === 409 || other.status === 400, JSON.stringify(other.body));
+      const [da, db] = await Promise.all([call(A, 'GET', '/v1/registry'), call(B, 'GET', '/v1/registry')]);
+      assert.equal(da.body.sequence, 4, 'applied exactly once: one step past the previous sequence');
+      assert.equal(db.body.sequence, 4);
+    });
+
     await t.test("key rotation on A is visible in B's JWKS within 1 s", async () => {
       const before = await call(B, 'GET', '/.well-known/jwks.json');
       const rotated = await call(A, 'POST', '/api/v1/admin/keys/rotate', {}, ADMIN);
