@@ -9,8 +9,8 @@ import { run, runClean, tempDir } from './helpers.ts';
 
 test('vouch serve names the flag that holds a bad value, not the variable it is passed through', async () => {
   const cases: Array<[string[], RegExp]> = [
-    [['--port', 'abc'], /^vouch: --port must be a whole number, got "abc"\.\n$/],
-    [['--port', '70000'], /^vouch: --port must be between 0 and 65535, got 70000\.\n$/],
+    [['--port', 'abc'], /^vouch: --port must be a whole number, got "abc" \(CONFIG_INVALID\)\n$/],
+    [['--port', '70000'], /^vouch: --port must be between 0 and 65535, got 70000 \(CONFIG_INVALID\)\n$/],
     [['--host', 'http://x'], /^vouch: --host must be an IP address/],
     [['--port', ''], /^vouch: --port must not be empty\.\n$/],
     [['--host', ' '], /^vouch: --host must not be empty\.\n$/],
@@ -32,7 +32,7 @@ test('refusals that name the variable with = or : are reported under the flag to
   const env = { VOUCH_PUBLIC_URL: '', VOUCH_DATABASE_URL: '', VOUCH_LOG_LEVEL: 'silent' };
   const cases: Array<[string[], RegExp]> = [
     [['--port', '0'], /^vouch: --port 0 picks a different free port at every start/],
-    [['--data-dir', file], /^vouch: --data-dir: cannot use .* as the data folder \(EEXIST\)\.\n$/],
+    [['--data-dir', file], /^vouch: --data-dir: cannot use .* as the data folder \(EEXIST\) \(CONFIG_INVALID\)\n$/],
   ];
   for (const [args, message] of cases) {
     const r = await runClean(env, 'serve', '--host', '127.0.0.1', ...args);
@@ -48,7 +48,7 @@ test('a bad VOUCH_PORT in the environment is still reported as VOUCH_PORT', asyn
   try {
     const r = await run('serve', '--host', '127.0.0.1');
     assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /^vouch: VOUCH_PORT must be a whole number, got "eighty"\.\n$/);
+    assert.match(r.err, /^vouch: VOUCH_PORT must be a whole number, got "eighty" \(CONFIG_INVALID\)\n$/);
   } finally {
     if (saved === undefined) delete process.env.VOUCH_PORT;
     else process.env.VOUCH_PORT = saved;

@@ -67,9 +67,11 @@ Examples:
       try {
         await runServer(loadConfig(env));
       } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
+        // Ending with its code, as vouch kek rewrap, backup and restore end theirs: the documented CONFIG_INVALID
+        // (docs/operations.md "Configuration") and KEK_MISMATCH.
+        if (err instanceof ConfigError)
+          throw new CliError(withCode(underFlag(err.message, opts), err.code), EXIT.USAGE);
         const code = (err as { code?: unknown }).code;
-        // Ending with its code, as vouch kek rewrap, backup and restore end theirs: the documented KEK_MISMATCH.
         if (typeof code === 'string' && /^KEK_|^CONFIG_/.test(code))
           throw new CliError(withCode((err as Error).message, code), EXIT.USAGE);
         throw err;
