@@ -137,95 +137,145 @@ export interface RegistryConfig {
   trustMaxLifetimeSeconds: number | undefined;
 }
 
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * What a setting accepts, shown in the README table's "accepted" column (packages/server/test/
+ * config-accepted-documented.test.ts holds loadConfig to it). Every setting but the admin keys is read trimmed, and a
+ * blank one is its default.
+ */
+export type ConfigAccepts =
+  /** A whole number (digits only: no sign, fraction, exponent or hex) from `min` to `max`; `off`: `0` or `off` too. */
+  | { kind: 'integer'; min: number; max: number; unit?: 'bytes' | 'ms' | 'seconds'; off?: true }
+  /** `1`, `true`, `yes` or `0`, `false`, `no`, any case. */
+  | { kind: 'boolean' }
+  /** One of `values`, any case. */
+  | { kind: 'oneOf'; values: readonly string[] }
+  /** Any other form, described. */
+  | { kind: 'text'; text: string };
+
 /** One row of the README's configuration table; `loadConfig` reads exactly these. */
 export interface ConfigVariable {
   name: string;
   default: string;
+  accepts: ConfigAccepts;
   meaning: string;
 }
 
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_HOST',
+    accepts: { kind: 'text', text: 'an IP address without zone or brackets, or a host name' },
     default: '127.0.0.1',
     meaning: 'Address to listen on: an IP address (`0.0.0.0` or `::` for all) or a host name.',
   },
   {
     name: 'VOUCH_PORT',
+    accepts: { kind: 'integer', min: 0, max: 65535 },
     default: '4100',
     meaning: 'TCP port to listen on; 0 picks a free port at each start, and then requires `VOUCH_PUBLIC_URL`.',
   },
   {
     name: 'VOUCH_PUBLIC_URL',
+    accepts: {
+      kind: 'text',
+      text: 'an absolute http(s) URL without query, fragment, credentials, port 0 or an empty path segment (`//`); trailing `/` dropped',
+    },
     default: 'http://<host>:<port>',
     meaning: 'Base of every URL the server prints (issuer, verify links, discovery). Never taken from request headers.',
   },
   {
     name: 'VOUCH_DATA_DIR',
+    accepts: { kind: 'text', text: 'a path, relative to the working directory or absolute' },
     default: './data',
     meaning: 'Directory for the SQLite database, generated KEK and admin key.',
   },
   {
     name: 'VOUCH_DATABASE_URL',
+    accepts: { kind: 'text', text: 'a `postgres://` or `postgresql://` URL without `#`' },
     default: '(unset: SQLite)',
     meaning:
       'PostgreSQL connection string (`postgres://...`), with reserved characters in the user name and password percent-encoded (`#` as `%23`, `/` as `%2F`); one that does not parse stops the start. When set, all processes share this database.',
   },
   {
     name: 'VOUCH_DATABASE_SCHEMA',
+    accepts: {
+      kind: 'text',
+      text: '`a`-`z`, `0`-`9` and `_`, not starting with a digit, at most 63 characters; not `pg_...` or `information_schema`',
+    },
     default: '(the connection default, usually public)',
     meaning:
       'PostgreSQL schema for Vouch tables (created if absent): lower-case letters, digits and _, not starting with a digit; `pg_` names and `information_schema` are reserved by PostgreSQL and refused.',
   },
   {
     name: 'VOUCH_PG_PREPARED_STATEMENTS',
+    accepts: { kind: 'boolean' },
     default: '1',
     meaning:
       'PostgreSQL: `1` plans each parameterised query once per connection (named prepared statements); `0` sends them unnamed, for a pooler that drops prepared statements between transactions (PgBouncer before 1.21 in transaction mode).',
   },
   {
     name: 'VOUCH_PG_LOCK_TIMEOUT_MS',
+    accepts: { kind: 'integer', min: 0, max: 600000, unit: 'ms' },
     default: '5000',
     meaning:
       "PostgreSQL: longest a request waits for a row or table lock before it is answered 503 `DATABASE_UNAVAILABLE` (like SQLite's 5 s); 0 waits without limit. Migrations at start wait without limit.",
   },
   {
     name: 'VOUCH_KEK_FILE',
+    accepts: { kind: 'text', text: 'a path, relative to the working directory or absolute' },
     default: '<data dir>/kek.key',
     meaning:
       'Key-encryption key (32 bytes as 64 hex characters, base64 or base64url) that seals server private keys at rest. SQLite: created (mode 0600) at the first start of a fresh database only; a missing file for a database already set up stops the start (restore it). Required with PostgreSQL so every process shares it, and never created there: `openssl rand -hex 32 > kek.key && chmod 600 kek.key`.',
   },
   {
     name: 'VOUCH_ADMIN_KEY',
+    accepts: { kind: 'text', text: '16 to 1024 printable ASCII characters, taken as written (not trimmed)' },
     default: '(SQLite: generated into <data dir>/admin.key)',
     meaning:
       'Admin API key, sent as `x-api-key`. 16 to 1,024 printable ASCII characters, without surrounding whitespace. Required with PostgreSQL.',
   },
   {
     name: 'VOUCH_ADMIN_KEY_PREVIOUS',
+    accepts: { kind: 'text', text: 'as `VOUCH_ADMIN_KEY`, and not equal to it' },
     default: '(none)',
     meaning:
       'A previous admin key, accepted beside the current one while clients move to the new key in a rolling restart (docs/operations.md); the audit log names its actions `admin:previous`, and the start logs a warning while it is set. Same rules as `VOUCH_ADMIN_KEY`; the same key as the current one stops the start.',
   },
   {
     name: 'VOUCH_CORS_ORIGINS',
+    accepts: {
+      kind: 'text',
+      text: 'comma-separated: `*` or http(s) origins (scheme, host, optional port; no path, query or credentials)',
+    },
     default: '(none)',
     meaning: 'Comma-separated origins allowed by CORS (`https://app.example`, no path), or `*` for any origin.',
   },
   {
     name: 'VOUCH_TRUST_PROXY',
+    accepts: {
+      kind: 'text',
+      text: '`0` or `false`: off; `true`: every hop (any case); a whole number of hops; or comma-separated IP addresses, CIDRs (prefix 1 to 32 for IPv4, 1 to 128 for IPv6), `loopback`, `linklocal`, `uniquelocal`',
+    },
     default: '(off)',
     meaning:
       'Honour `X-Forwarded-For` only when set: `true` (every hop), a hop count, or comma-separated proxy addresses/CIDRs.',
   },
-  { name: 'VOUCH_METRICS_PUBLIC', default: '0', meaning: '`1` serves `/metrics` without the admin key.' },
+  {
+    name: 'VOUCH_METRICS_PUBLIC',
+    accepts: { kind: 'boolean' },
+    default: '0',
+    meaning: '`1` serves `/metrics` without the admin key.',
+  },
   {
     name: 'VOUCH_LOG_LEVEL',
+    accepts: { kind: 'oneOf', values: LOG_LEVELS },
     default: 'info',
     meaning: 'pino log level: fatal, error, warn, info, debug, trace, silent.',
   },
   {
     name: 'VOUCH_BODY_LIMIT',
+    accepts: { kind: 'integer', min: 1024, max: 67108864, unit: 'bytes' },
     default: '1048576',
     meaning:
       'Largest request body in bytes (larger: 413). Only the routes whose valid bodies can be large take that much ' +
@@ -235,123 +285,157 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   {
     name: 'VOUCH_REQUEST_TIMEOUT_MS',
+    accepts: { kind: 'integer', min: 1000, max: 3600000, unit: 'ms' },
     default: '60000',
     meaning:
       'Longest a client may take to send a whole request, headers and body (1000 to 3600000); then it is answered 408 `REQUEST_TIMEOUT` and the connection is closed.',
   },
-  { name: 'VOUCH_JSON_MAX_DEPTH', default: '64', meaning: 'Deepest JSON nesting accepted in a request body.' },
+  {
+    name: 'VOUCH_JSON_MAX_DEPTH',
+    accepts: { kind: 'integer', min: 2, max: 1024 },
+    default: '64',
+    meaning: 'Deepest JSON nesting accepted in a request body.',
+  },
   {
     name: 'VOUCH_RATE_LIMIT_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000 },
     default: '600',
     meaning:
       'Default requests per window per client address for each route (stricter per-route limits apply; `/healthz`, `/readyz` and `/metrics` have their own, 100 per 5 s). An IPv6 client counts as its /64, here and in every per-address limit.',
   },
-  { name: 'VOUCH_RATE_LIMIT_WINDOW_MS', default: '60000', meaning: 'Length of the rate-limit window in milliseconds.' },
+  {
+    name: 'VOUCH_RATE_LIMIT_WINDOW_MS',
+    accepts: { kind: 'integer', min: 1000, max: 86400000, unit: 'ms' },
+    default: '60000',
+    meaning: 'Length of the rate-limit window in milliseconds.',
+  },
   {
     name: 'VOUCH_POW_DIFFICULTY',
+    accepts: { kind: 'integer', min: 0, max: 16 },
     default: '4',
     meaning:
       'Leading zero hex digits of `sha256hex(publicKey + powNonce)` required by `POST /api/v1/agents/register` (0 to 16).',
   },
   {
     name: 'VOUCH_SLUG_REGISTER_RATE_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000 },
     default: '20',
     meaning:
       'Slug registrations (`POST /v1/identity/register`, which needs no proof of work) per window per client address.',
   },
   {
     name: 'VOUCH_SLUG_REGISTER_RATE_WINDOW_MS',
+    accepts: { kind: 'integer', min: 1000, max: 86400000, unit: 'ms' },
     default: '3600000',
     meaning: 'Length of the slug-registration rate-limit window in milliseconds.',
   },
   {
     name: 'VOUCH_REQUIRE_KEY_PROOF',
+    accepts: { kind: 'boolean' },
     default: '0',
     meaning:
       "`1` refuses to register a public key without its holder's signed registration statement (`keyProof`, `key_proof`): no one can register another's key. The SDK's `createAgentIdentity` and `vouch agent create` send it (`keyProof: false` / `--no-key-proof` for servers that predate it); clients written for the seeds send none.",
   },
   {
     name: 'VOUCH_DNS_SERVERS',
+    accepts: {
+      kind: 'text',
+      text: 'comma-separated IP addresses, each optionally with a port 1 to 65535 (`ip:port`, `[ipv6]:port`)',
+    },
     default: '(the system resolvers)',
     meaning:
       'DNS servers for domain verification (TXT records and the addresses it connects to): comma-separated `ip` or `ip:port`, IPv6 with a port as `[ip]:port`.',
   },
   {
     name: 'VOUCH_DNS_TIMEOUT_MS',
+    accepts: { kind: 'integer', min: 100, max: 5000, unit: 'ms' },
     default: '2000',
     meaning: 'Milliseconds before one DNS query attempt times out (two attempts per server).',
   },
   {
     name: 'VOUCH_DOMAIN_VERIFY_INSECURE',
+    accepts: { kind: 'boolean' },
     default: '0',
     meaning:
       '`1` lets domain verification fetch over http, on any port and from loopback addresses (local testing only; refused when `NODE_ENV=production`).',
   },
   {
     name: 'VOUCH_DOMAIN_VERIFY_PUBLIC_TEST_ADDRESSES',
+    accepts: { kind: 'text', text: 'comma-separated loopback IP addresses; none when `NODE_ENV=production`' },
     default: '(none)',
     meaning:
       'Comma-separated loopback addresses (e.g. `127.0.0.2`) that domain verification treats as public, to test its secure path locally. Tests only; refused when `NODE_ENV=production`.',
   },
   {
     name: 'VOUCH_DOMAIN_RECHECK_INTERVAL',
+    accepts: { kind: 'integer', min: 60, max: 2592000, unit: 'seconds', off: true },
     default: '86400',
     meaning:
       "Seconds after a domain proof's last check before it is checked again (DNS TXT, meta tag or file holding the token that proved it); `0` or `off` never re-checks, so proofs never lapse. 60 to 2592000.",
   },
   {
     name: 'VOUCH_DOMAIN_PROOF_GRACE',
+    accepts: { kind: 'integer', min: 0, max: 31536000, unit: 'seconds' },
     default: '259200',
     meaning:
       'Seconds a domain proof survives failed re-checks after its last successful one; then the next failed re-check lapses it: it leaves the profile and the identity score, audited as `agent.domain_lapsed`. 0 to 31536000.',
   },
   {
     name: 'VOUCH_CLOCK_SKEW',
+    accepts: { kind: 'integer', min: 0, max: 600, unit: 'seconds' },
     default: '60',
     meaning:
       "Seconds of clock disagreement allowed when checking token times (`exp`, `nbf`, `iat`) and how far ahead an integrator consent's `signedAt` may be; 0 to 600.",
   },
   {
     name: 'VOUCH_SIGNATURE_WINDOW',
+    accepts: { kind: 'integer', min: 1, max: 86400, unit: 'seconds' },
     default: '300',
     meaning:
       "Seconds an agent's `signedAt` may be from server time, either way (e.g. the agent proof of `POST /api/registry/issue`, `POST /api/v1/signatures/sign`, signed reports), and how far behind an integrator consent's `signedAt` may be; 300 is 5 minutes.",
   },
   {
     name: 'VOUCH_TOKEN_ISSUE_RATE_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000000 },
     default: '60',
     meaning:
       'Token issuances (`POST /api/registry/issue`), and capability token issuances and delegations (`POST /v1/tokens`, `POST /v1/tokens/delegate`, each counted apart), per rate-limit window per client address.',
   },
   {
     name: 'VOUCH_TOKEN_VERIFY_RATE_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000000 },
     default: '1200',
     meaning: 'Token verifications (`POST /api/registry/verify`) per rate-limit window per client address.',
   },
   {
     name: 'VOUCH_TOKEN_REVOKE_RATE_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000000 },
     default: '60',
     meaning:
       'Token revocations (`POST /api/registry/revoke`), and capability token revocations (`POST /v1/tokens/revoke`, counted apart), per rate-limit window per client address.',
   },
   {
     name: 'VOUCH_SIGN_RATE_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000000 },
     default: '120',
     meaning: 'Signatures recorded (`POST /api/v1/signatures/sign`) per rate-limit window per agent DID.',
   },
   {
     name: 'VOUCH_CERTIFY_RATE_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000000 },
     default: '60',
     meaning: 'Certifications (`POST /api/v1/signatures/certify`) per rate-limit window per client address.',
   },
   // event ingestion and reputation (issue 6)
   {
     name: 'VOUCH_INGEST_BODY_LIMIT',
+    accepts: { kind: 'integer', min: 1024, max: 268435456, unit: 'bytes' },
     default: '20971520',
     meaning: 'Largest body of `POST /ingest` in bytes (a batch of up to 1,000 events with up to 16 KiB of data each).',
   },
   {
     name: 'VOUCH_INGEST_RATE_MAX',
+    accepts: { kind: 'integer', min: 1, max: 1000000000 },
     default: '600',
     meaning:
       'Ingestion requests (`POST /ingest`, `POST /api/v1/ingest`) per rate-limit window per integrator (per client ' +
@@ -359,23 +443,27 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   {
     name: 'VOUCH_REPUTATION_MAX_PER_DAY',
+    accepts: { kind: 'integer', min: 1, max: 1000000 },
     default: '10',
     meaning:
       "A metric's `maxPerDay` when it names none: contributions counted per agent, environment, metric and UTC day.",
   },
   {
     name: 'VOUCH_REPUTATION_ENVIRONMENT_CAP',
+    accepts: { kind: 'integer', min: 1, max: 1000000 },
     default: '50',
     meaning: 'Contributions counted per agent and environment overall (see docs/reputation.md).',
   },
   {
     name: 'VOUCH_REGISTRY_ROOT_KEY_FILE',
+    accepts: { kind: 'text', text: 'a path, relative to the working directory or absolute' },
     default: '(generated at first start)',
     meaning:
       'Trust registry authority: a `vouch registry keygen` file imported once as the registry root key (then kept sealed in the database).',
   },
   {
     name: 'VOUCH_REGISTRY_VALIDITY',
+    accepts: { kind: 'integer', min: 120, max: 31622400, unit: 'seconds' },
     default: '604800',
     meaning:
       'Seconds each signed registry document is valid (authority); ' +
@@ -383,23 +471,27 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_URL',
+    accepts: { kind: 'text', text: 'an http(s) URL without `user:password@`, or a file path' },
     default: '(unset: authority mode)',
     meaning:
       'Consumer mode: http(s) URL (no `user:password@`; logged without its query) or file path of the trust registry to follow (read-only). Alias `SINT_TRUST_REGISTRY_URL`.',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_ROOT_KEY',
+    accepts: { kind: 'text', text: '`ed25519:` and the 32-byte public key in base64url' },
     default: '(required in consumer mode)',
     meaning:
       'Consumer mode: the pinned registry root public key, `ed25519:<base64url>`; a value that is not one stops the start.',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_TTL',
+    accepts: { kind: 'integer', min: 1, max: 2592000, unit: 'seconds' },
     default: '3600',
     meaning: 'Consumer mode: seconds between registry refreshes. Alias `SINT_TRUST_REGISTRY_TTL`.',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_MAX_LIFETIME',
+    accepts: { kind: 'integer', min: 120, max: 316224000, unit: 'seconds', off: true },
     default: 'off',
     meaning:
       'Consumer mode: the longest a followed document may be valid (`expiresAt` after `updatedAt`), in seconds, 120 to 316224000 (3660 days); a document valid for longer is refused (`REGISTRY_LIFETIME_EXCEEDED`). Set it above the validity the registry is signed with; `0` or `off`: any lifetime.',
@@ -407,12 +499,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   // capability tokens (issue 7)
   {
     name: 'VOUCH_CAPABILITY_MAX_TTL',
+    accepts: { kind: 'integer', min: 1, max: 86400, unit: 'seconds' },
     default: '3600',
     meaning:
       'Longest lifetime of a capability token (`POST /v1/tokens`), in seconds; tiers (observe 86400, standard 3600, elevated 900, critical 300) and the agent credential cap it further.',
   },
   {
     name: 'VOUCH_DELEGATION_MAX_DEPTH',
+    accepts: { kind: 'integer', min: 0, max: 16 },
     default: '3',
     meaning: 'Most delegation steps from a root capability token (`POST /v1/tokens/delegate`); 0 forbids delegation.',
   },
@@ -445,8 +539,6 @@ function unknownVariablesOf(env: NodeJS.ProcessEnv): string[] {
     .filter((name) => name.startsWith('VOUCH_') && !known.has(name))
     .sort();
 }
-
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   // Trimmed like every other setting: a value pasted with a newline or set to blanks is the value or unset.

@@ -82,7 +82,7 @@ test('the README documents every VOUCH_* variable the server reads', () => {
 /** The README's configuration table: its header line and every table line after it. */
 function readmeConfigTable(readme: string): string {
   const lines = readme.split('\n');
-  const start = lines.indexOf('| variable | default | meaning |');
+  const start = lines.indexOf('| variable | default | accepted | meaning |');
   assert.ok(start >= 0, 'README has the configuration table');
   let end = start;
   while (end < lines.length && lines[end]!.startsWith('|')) end += 1;
