@@ -1,4 +1,5 @@
-// Prints the README's configuration table from the server's CONFIG_VARIABLES: `node --import tsx scripts/config-table.ts`.
+// Prints the README's configuration table from the server's CONFIG_VARIABLES:
+// `node --import tsx scripts/config-table.ts`.
 import { fileURLToPath } from 'node:url';
 import { CONFIG_VARIABLES } from '../packages/server/src/config.ts';
 import type { ConfigAccepts } from '../packages/server/src/config.ts';

@@ -165,7 +165,12 @@ export interface ConfigVariable {
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'VOUCH_HOST',
-    accepts: { kind: 'text', text: 'an IP address without zone or brackets, or a host name' },
+    accepts: {
+      kind: 'text',
+      text:
+        'an IP address without zone or brackets (IPv4 in full dotted form), or a host name whose last label is ' +
+        'not a number',
+    },
     default: '127.0.0.1',
     meaning: 'Address to listen on: an IP address (`0.0.0.0` or `::` for all) or a host name.',
   },
@@ -179,7 +184,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_PUBLIC_URL',
     accepts: {
       kind: 'text',
-      text: 'an absolute http(s) URL without query, fragment, credentials, port 0 or an empty path segment (`//`); trailing `/` dropped',
+      text:
+        'an absolute http(s) URL without query, fragment, credentials, port 0 or an empty path segment (`//`); ' +
+        'trailing `/` dropped',
     },
     default: 'http://<host>:<port>',
     meaning: 'Base of every URL the server prints (issuer, verify links, discovery). Never taken from request headers.',
@@ -201,7 +208,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_DATABASE_SCHEMA',
     accepts: {
       kind: 'text',
-      text: '`a`-`z`, `0`-`9` and `_`, not starting with a digit, at most 63 characters; not `pg_...` or `information_schema`',
+      text:
+        '`a`-`z`, `0`-`9` and `_`, not starting with a digit, at most 63 characters; not `pg_...` or ' +
+        '`information_schema`',
     },
     default: '(the connection default, usually public)',
     meaning:
@@ -255,7 +264,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_TRUST_PROXY',
     accepts: {
       kind: 'text',
-      text: '`0` or `false`: off; `true`: every hop (any case); a whole number of hops; or comma-separated IP addresses, CIDRs (prefix 1 to 32 for IPv4, 1 to 128 for IPv6), `loopback`, `linklocal`, `uniquelocal`',
+      text:
+        '`0` or `false`: off; `true`: every hop (any case); a whole number of hops; or comma-separated IP ' +
+        'addresses, CIDRs (prefix 1 to 32 for IPv4, 1 to 128 for IPv6), `loopback`, `linklocal`, `uniquelocal`',
     },
     default: '(off)',
     meaning:
@@ -737,11 +748,22 @@ function checkDatabaseUrl(url: string): void {
 /** A listen address: an IPv4 or IPv6 address, or a host name (`localhost`); no scheme, port or brackets. */
 function parseHost(raw: string | undefined): string {
   const host = raw?.trim() || '127.0.0.1';
+  // A last label that is a number (`0`, `0x7f`, `127.1`) makes a shorthand IPv4 spelling, not a DNS name: the resolver
+  // and the URL parser read `0` as 0.0.0.0, so it listened on every address and its public URL named 0.0.0.0.
+  if (isIP(host) === 0 && HOST_NAME.test(host) && NUMERIC_LAST_LABEL.test(host)) {
+    throw new ConfigError(
+      `VOUCH_HOST "${host}" is a shorthand IPv4 spelling, not a host name: write the address in full dotted ` +
+        'form, such as 127.0.0.1 or 0.0.0.0.',
+    );
+  }
   if (isIP(host) !== 0 ? !host.includes('%') : HOST_NAME.test(host)) return host;
   throw new ConfigError(
     'VOUCH_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::) or a host name, without a scheme, port or brackets.',
   );
 }
+
+/** A name whose last label is decimal or 0x hex digits, which the URL standard and the resolver read as IPv4. */
+const NUMERIC_LAST_LABEL = /(^|\.)(\d+|0x[0-9a-f]*)\.?$/i;
 
 /** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
