@@ -564,7 +564,8 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
 /** Seconds as ms; `0` or `off` (any case) is 0, meaning off; otherwise between `min` and `max` seconds. */
 function secondsOrOffVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = (env[name] ?? '').trim();
-  if (raw === '0' || raw.toLowerCase() === 'off') return 0;
+  // Any run of zeros, as every whole-number setting takes leading zeros: `00` was refused "between 60 and ..., got 0".
+  if (/^0+$/.test(raw) || raw.toLowerCase() === 'off') return 0;
   return intVar({ [name]: raw }, name, fallback, min, max) * 1000;
 }
 
