@@ -13,7 +13,7 @@ test('vouch serve ends a configuration refusal with CONFIG_INVALID, under the fl
     [
       { VOUCH_METRICS_PUBLIC: 'maybe' },
       [],
-      'vouch: VOUCH_METRICS_PUBLIC must be 1 or 0, got "maybe" (CONFIG_INVALID)\n',
+      'vouch: VOUCH_METRICS_PUBLIC must be 1, true or yes (on) or 0, false or no (off), got "maybe" (CONFIG_INVALID)\n',
     ],
   ];
   for (const [vars, args, err] of cases) {

@@ -590,7 +590,7 @@ function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
   if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
   if (raw === '1' || raw === 'true' || raw === 'yes') return true;
-  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}".`);
+  throw new ConfigError(`${name} must be 1, true or yes (on) or 0, false or no (off), got "${env[name]}".`);
 }
 
 function parseTrustProxy(raw: string | undefined): TrustProxy {
