@@ -95,8 +95,9 @@ export interface Config {
   unknownVariables: string[];
   /**
    * Settings in the environment that the configured mode does not read (PostgreSQL's without VOUCH_DATABASE_URL, a
-   * registry consumer's without VOUCH_TRUST_REGISTRY_URL, an authority's with it), sorted; the start logs them, names
-   * only, in one warning: an empty VOUCH_DATABASE_URL beside VOUCH_DATABASE_SCHEMA otherwise quietly ran on SQLite.
+   * registry consumer's without VOUCH_TRUST_REGISTRY_URL, an authority's with it, a SINT_ alias beside its VOUCH_
+   * name), sorted; the start logs them, names only, in one warning: an empty VOUCH_DATABASE_URL beside
+   * VOUCH_DATABASE_SCHEMA otherwise quietly ran on SQLite.
    */
   unusedVariables: string[];
 }
@@ -485,7 +486,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     accepts: { kind: 'text', text: 'an http(s) URL without `user:password@`, or a file path' },
     default: '(unset: authority mode)',
     meaning:
-      'Consumer mode: http(s) URL (no `user:password@`; logged without its query) or file path of the trust registry to follow (read-only). Alias `SINT_TRUST_REGISTRY_URL`.',
+      'Consumer mode: http(s) URL (no `user:password@`; logged without its query) or file path of the trust registry to follow (read-only). Alias `SINT_TRUST_REGISTRY_URL`, read only when this is unset or blank.',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_ROOT_KEY',
@@ -498,7 +499,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'VOUCH_TRUST_REGISTRY_TTL',
     accepts: { kind: 'integer', min: 1, max: 2592000, unit: 'seconds' },
     default: '3600',
-    meaning: 'Consumer mode: seconds between registry refreshes. Alias `SINT_TRUST_REGISTRY_TTL`.',
+    meaning:
+      'Consumer mode: seconds between registry refreshes. Alias `SINT_TRUST_REGISTRY_TTL`, read only when this is unset ' +
+      'or blank.',
   },
   {
     name: 'VOUCH_TRUST_REGISTRY_MAX_LIFETIME',
@@ -534,13 +537,24 @@ const CONSUMER_ONLY = [
 /** Settings read only by a registry authority (VOUCH_TRUST_REGISTRY_URL unset). */
 const AUTHORITY_ONLY = ['VOUCH_REGISTRY_ROOT_KEY_FILE', 'VOUCH_REGISTRY_VALIDITY'];
 
+/** The seed's names (SINT_*) read in place of a VOUCH_ name that is unset or blank. */
+const ALIASES: Readonly<Record<string, string>> = {
+  VOUCH_TRUST_REGISTRY_URL: 'SINT_TRUST_REGISTRY_URL',
+  VOUCH_TRUST_REGISTRY_TTL: 'SINT_TRUST_REGISTRY_TTL',
+};
+
 /** The settings given a value in `env` that the mode `config` describes does not read, sorted. */
 function unusedVariablesOf(env: NodeJS.ProcessEnv, config: Pick<Config, 'databaseUrl' | 'registry'>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
   const unused = [
     ...(config.databaseUrl === undefined ? POSTGRES_ONLY : []),
-    ...(config.registry.trustUrl === undefined ? CONSUMER_ONLY : AUTHORITY_ONLY),
+    ...(config.registry.trustUrl === undefined ? [...CONSUMER_ONLY, 'SINT_TRUST_REGISTRY_TTL'] : AUTHORITY_ONLY),
+    // An alias beside its VOUCH_ name is not read: the VOUCH_ name is.
+    ...Object.entries(ALIASES)
+      .filter(([name]) => set(name))
+      .map(([, alias]) => alias),
   ];
-  return unused.filter((name) => (env[name] ?? '').trim() !== '').sort();
+  return [...new Set(unused.filter(set))].sort();
 }
 
 /** The `VOUCH_*` names in `env` that no Vouch program reads, sorted. */

@@ -90,7 +90,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger.warn(
       { variables: config.unusedVariables },
       'settings not read in this mode (PostgreSQL ones without VOUCH_DATABASE_URL, registry consumer ones without ' +
-        'VOUCH_TRUST_REGISTRY_URL, registry authority ones with it): ignored',
+        'VOUCH_TRUST_REGISTRY_URL, registry authority ones with it, a SINT_ alias beside its VOUCH_ name): ignored',
     );
   }
   // Only SQLite keeps anything there (the database, admin.key, kek.key).
