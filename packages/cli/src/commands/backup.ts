@@ -58,7 +58,7 @@ export async function sqliteCommandConfig(
   try {
     config = loadConfig(env);
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
+    if (err instanceof ConfigError) throw new CliError(withCode(underFlag(err.message, opts), err.code), EXIT.USAGE);
     throw err;
   }
   if (config.databaseUrl !== undefined) throw new CliError(postgres(config), EXIT.USAGE);
@@ -146,7 +146,7 @@ Examples:
         done = await backupSqlite(config, opts.output, { force: opts.force === true }, keyFileWarnings(io));
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof ConfigError) throw new CliError(withCode(err.message, err.code), EXIT.USAGE);
         if (err instanceof BackupError) throw new CliError(withCode(err.message, err.code), EXIT.USAGE);
         if (code === 'DATABASE_UNAVAILABLE') {
           throw new CliError(withCode((err as Error).message, code), EXIT.USAGE);

@@ -48,7 +48,8 @@ Examples:
         done = await rewrapDeploymentKek(loadConfig(env), resolve(opts.newKekFile), Date.now(), warnings);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        if (err instanceof ConfigError) throw new CliError(underFlag(err.message, opts), EXIT.USAGE);
+        if (err instanceof ConfigError)
+          throw new CliError(withCode(underFlag(err.message, opts), err.code), EXIT.USAGE);
         if (typeof code === 'string' && /^KEK_|^SEALED_|^DATABASE_|^MIGRATION_/.test(code)) {
           throw new CliError(withCode((err as Error).message, code), EXIT.USAGE);
         }

@@ -129,7 +129,7 @@ Examples:
         const at = { force: opts.force === true, now: new Date() };
         done = await restoreSqlite(config, opts.input, at, keyFileWarnings(io));
       } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message, EXIT.USAGE);
+        if (err instanceof ConfigError) throw new CliError(withCode(err.message, err.code), EXIT.USAGE);
         if (err instanceof RestoreError) throw new CliError(withCode(err.message, err.code), EXIT.USAGE);
         throw err;
       }
