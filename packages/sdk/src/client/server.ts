@@ -41,11 +41,16 @@ export class ServerApi extends Api {
     return this.send(ROUTES.adminKeys, {}, options);
   }
 
-  /** `POST /api/v1/admin/keys/rotate` (admin): a new active signing key for `purpose` (default the token key). */
+  /**
+   * `POST /api/v1/admin/keys/rotate` (admin): a new active signing key for `purpose` (default the token key). With
+   * `compromised: true` (the token and capability keys) the previous keys are dropped at once, listed in `dropped`.
+   */
   rotateKey(
-    input: { purpose?: string } = {},
+    input: { purpose?: string; compromised?: boolean } = {},
     options?: CallOptions,
-  ): Promise<Answer<{ purpose: string; kid: string; alg: string; generation: number; retired: string[] }>> {
+  ): Promise<
+    Answer<{ purpose: string; kid: string; alg: string; generation: number; retired: string[]; dropped: string[] }>
+  > {
     return this.send(ROUTES.rotateAdminKey, { body: input }, options);
   }
 
