@@ -2,7 +2,7 @@
  * The audit trail is read by operators and exported to log pipelines, so nothing secret may be written to it.
  * This guard refuses audit details whose shape suggests a secret. It is deliberately over-cautious: a caller
  * whose harmless field trips it renames the field (e.g. `kid` rather than `key`, `jti` rather than `token`).
- * Values shaped like a secret (a compact JWT, a PEM private key) are redacted instead: details carry text that API
+ * Values holding a secret (a compact JWT, a PEM private key) are redacted instead: details carry text that API
  * callers wrote (a revocation's reason, a resource), and such text must not fail the caller's request.
  */
 
@@ -28,8 +28,11 @@ const SECRET_SUFFIXES = ['key', 'keys', 'token', 'tokens', 'pwd'];
 const PUBLIC_NAMES = new Set(['publickey', 'publickeys']);
 /** JWK members that only private (or symmetric) keys have. */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
-/** A compact JWS/JWT (`eyJ...` header): bearer tokens are secrets whatever the field is called. */
-const COMPACT_JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+/**
+ * A compact JWS/JWT (`eyJ...` header) anywhere in a value, not inside a longer base64url word: bearer tokens are
+ * secrets whatever the field is called, also quoted amid words (`leaked: Bearer eyJ...`).
+ */
+const COMPACT_JWT = /(?:^|[^A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/;
 
 const MAX_DEPTH = 8;
 const MAX_BYTES = 16 * 1024;
@@ -51,7 +54,7 @@ function secretShaped(value: string): boolean {
 /**
  * Serialises audit details to JSON, or returns a sentence saying why they are refused: not a plain JSON object,
  * too deep or large, or a member that looks like a secret (by property name, a private JWK), at any depth. A string
- * value that looks like one (a PEM private key, a compact JWT) is stored as {@link REDACTED}. The sentence names the
+ * value that holds one (a PEM private key, a compact JWT) is stored as {@link REDACTED}. The sentence names the
  * path but never the refused value.
  */
 export function serializeAuditDetails(details: unknown): { json: string } | { refused: string } {
