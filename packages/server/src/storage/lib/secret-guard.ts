@@ -2,8 +2,9 @@
  * The audit trail is read by operators and exported to log pipelines, so nothing secret may be written to it.
  * This guard refuses audit details whose shape suggests a secret. It is deliberately over-cautious: a caller
  * whose harmless field trips it renames the field (e.g. `kid` rather than `key`, `jti` rather than `token`).
- * Values holding a secret (a compact JWT, a PEM private key) are redacted instead: details carry text that API
- * callers wrote (a revocation's reason, a resource), and such text must not fail the caller's request.
+ * Values holding a secret (a compact JWT, a PEM private key, a key or token this server issues) are redacted instead:
+ * details carry text that API callers wrote (a revocation's reason, a resource), and such text must not fail the
+ * caller's request.
  */
 
 /** Refused wherever they occur in a normalised key name (lower case, letters and digits only). */
@@ -33,6 +34,12 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
  * secrets whatever the field is called, also quoted amid words (`leaked: Bearer eyJ...`).
  */
 const COMPACT_JWT = /(?:^|[^A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/;
+/**
+ * A bearer secret this server issues, anywhere in a value: an owner API key, a linking key, a claim token, a
+ * management token (modules/agents/ids.ts SECRET_PREFIX) or an integrator key (INTEGRATOR_KEY_PREFIX), each its
+ * prefix and 256 bits as base64url.
+ */
+const ISSUED_SECRET = /(?:^|[^A-Za-z0-9_-])(?:vouch_(?:owner|link|claim|mgmt)_|vik_)[A-Za-z0-9_-]{43}/;
 
 const MAX_DEPTH = 8;
 const MAX_BYTES = 16 * 1024;
@@ -48,14 +55,14 @@ export function isSecretLookingName(name: string): boolean {
 export const REDACTED = '[redacted]';
 
 function secretShaped(value: string): boolean {
-  return value.includes('PRIVATE KEY-----') || COMPACT_JWT.test(value);
+  return value.includes('PRIVATE KEY-----') || COMPACT_JWT.test(value) || ISSUED_SECRET.test(value);
 }
 
 /**
  * Serialises audit details to JSON, or returns a sentence saying why they are refused: not a plain JSON object,
  * too deep or large, or a member that looks like a secret (by property name, a private JWK), at any depth. A string
- * value that holds one (a PEM private key, a compact JWT) is stored as {@link REDACTED}. The sentence names the
- * path but never the refused value.
+ * value that holds one (a PEM private key, a compact JWT, a key or token this server issues) is stored as
+ * {@link REDACTED}. The sentence names the path but never the refused value.
  */
 export function serializeAuditDetails(details: unknown): { json: string } | { refused: string } {
   if (!isPlainObject(details)) return { refused: 'details must be a plain JSON object' };
