@@ -252,6 +252,8 @@ export type {
   AipIssueInput,
   AipIssued,
   RevocationPage,
+  AuditEntry,
+  AuditPage,
   SignInput,
   SignatureRecord,
   CertifyResult,

@@ -1,7 +1,7 @@
 import type { CallOptions } from './http.ts';
 import { Api } from './api.ts';
 import { ROUTES } from './routes.ts';
-import type { Answer, VouchKeys } from './types.ts';
+import type { Answer, AuditPage, VouchKeys } from './types.ts';
 
 /** Health, metrics, the server's public keys and its admin views. */
 export class ServerApi extends Api {
@@ -32,7 +32,7 @@ export class ServerApi extends Api {
   audit(
     query: { limit?: number; before?: number; action?: string } = {},
     options?: CallOptions,
-  ): Promise<Answer<{ entries: Array<Record<string, unknown>>; next: number | null }>> {
+  ): Promise<Answer<AuditPage>> {
     return this.send(ROUTES.audit, { query }, options);
   }
 

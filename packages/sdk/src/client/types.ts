@@ -138,6 +138,25 @@ export interface RevocationPage {
   has_more: boolean;
 }
 
+/** One entry of the server's audit log (`GET /api/v1/admin/audit`). */
+export interface AuditEntry {
+  id: number;
+  /** ISO-8601. */
+  at: string;
+  /** Who acted: `admin`, `admin:previous`, `owner:<id>`, `agent:<did>`, `system`, ... */
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown> | null;
+  requestId: string | null;
+}
+
+/** A page of the audit log, newest first; `next` is the `before` of the following page, null on the last one. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  next: number | null;
+}
+
 export interface SignInput {
   did: string;
   payloadHash: string;
