@@ -3,6 +3,7 @@
 // JSON, a broken server) ends the command with exit 2 and one line, and a page that does not move to older entries
 // ends --all instead of asking for the same page forever.
 import type { Command } from 'commander';
+import type { AuditEntry as SdkAuditEntry } from '@vouch/sdk';
 import { answerError, isObject } from '../answer.ts';
 import { CliError, EXIT } from '../exit.ts';
 import type { Io } from '../output.ts';
@@ -19,15 +20,8 @@ export const MAX_AUDIT_ALL = 10_000;
 /** Characters of an entry's details the table shows (--json shows them whole). */
 const DETAILS_SHOWN = 120;
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown> | null;
-  requestId?: string | null;
-}
+/** The SDK's entry, but an older server answers no `requestId`. */
+export type AuditEntry = Omit<SdkAuditEntry, 'requestId'> & { requestId?: string | null };
 
 interface AuditOptions extends ServerOptions {
   action?: string;

@@ -150,3 +150,13 @@ export async function resolve(t: TestApp, id: string, apiKey?: string) {
   });
   return { status: res.statusCode, body: res.json() as Record<string, any> };
 }
+
+/** A resolve answer's `metricBreakdown` as each metric's weighted contribution, by metric key. */
+export function contributionsOf(body: Record<string, any>): Record<string, number> {
+  return Object.fromEntries(
+    (body.metricBreakdown as Array<{ metricKey: string; weightedContribution: number }>).map((m) => [
+      m.metricKey,
+      m.weightedContribution,
+    ]),
+  );
+}

@@ -7,7 +7,7 @@ import { eachEngine } from '../helpers/storage.ts';
 import { contributionMicro } from '../../src/modules/reputation/formula.ts';
 import type { MetricDefinition } from '../../src/modules/reputation/formula.ts';
 import { rebuildReputation } from '../../src/modules/reputation/rebuild.ts';
-import { appWithAllowingAgent, event, ingest, resolve } from '../integrators/helpers.ts';
+import { appWithAllowingAgent, contributionsOf, event, ingest, resolve } from '../integrators/helpers.ts';
 import type { MetricSpec } from '../integrators/helpers.ts';
 
 const metric = (polarity: 'boost' | 'hurt', weight: number): MetricDefinition => ({
@@ -52,12 +52,7 @@ eachEngine('an exact half micro-point rounds away from zero whatever floating po
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.count, 1);
   const { body } = await resolve(t, agent.did, key);
-  const breakdown = Object.fromEntries(
-    (body.metricBreakdown as Array<{ metricKey: string; weightedContribution: number }>).map((m) => [
-      m.metricKey,
-      m.weightedContribution,
-    ]),
-  );
+  const breakdown = contributionsOf(body);
   assert.deepEqual(breakdown, { flag: 0.000125, share: -0.000008 });
   assert.equal((await rebuildReputation(t.ctx, { dryRun: true })).consistent, true);
   await t.app.close();

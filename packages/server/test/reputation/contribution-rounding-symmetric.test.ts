@@ -3,7 +3,7 @@
 // and a hurt of half a micro-point rounded to 0 and took no allowance slot while the same boost counted).
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { appWithAllowingAgent, event, ingest, resolve } from '../integrators/helpers.ts';
+import { appWithAllowingAgent, contributionsOf, event, ingest, resolve } from '../integrators/helpers.ts';
 
 const METRICS = [
   { metricKey: 'good', polarity: 'boost' as const, weight: 1, lane: 'conduct' as const },
@@ -30,12 +30,7 @@ eachEngine('a hurt contribution rounds to the negative of the same boost contrib
   assert.equal(res.body.count, 1);
 
   const { body } = await resolve(t, agent.did, key);
-  const breakdown = Object.fromEntries(
-    (body.metricBreakdown as Array<{ metricKey: string; weightedContribution: number }>).map((m) => [
-      m.metricKey,
-      m.weightedContribution,
-    ]),
-  );
+  const breakdown = contributionsOf(body);
   assert.deepEqual(breakdown, { bad: -0.000003, bad_half: -0.000001, good: 0.000003, good_half: 0.000001 });
   // Each pair cancels in its lane: the lanes are back at exactly 50.
   assert.deepEqual(body.integratorScore.laneScores, { origin: 50, presence: 50, conduct: 50 });
