@@ -49,10 +49,14 @@ export const CERTIFY_SCRIPT = `'use strict';
         });
       })
       .then(function (res) {
-        return res.json().then(function (body) {
-          if (!res.ok) throw new Error(body && body.error ? body.error : 'HTTP ' + res.status);
-          return body;
-        });
+        // An answer that is not JSON (a proxy's error page) says its status, not the JSON parser's complaint.
+        return res.json().then(
+          function (body) {
+            if (!res.ok) throw new Error(body && body.error ? body.error : 'HTTP ' + res.status);
+            return body;
+          },
+          function () { throw new Error('HTTP ' + res.status); },
+        );
       })
       .then(function (body) {
         show(body.match ? 'match' : 'mismatch', body.match ? 'status status-valid' : 'status status-invalid');
