@@ -202,7 +202,9 @@ eachEngine(
   "delegation on a process whose clock lags the issuer's: the child stays within its tier's lifetime",
   async ({ open }) => {
     const storage = await open();
-    const app = await makeApp(storage, { env: { VOUCH_CLOCK_SKEW: '0' } });
+    // VOUCH_CAPABILITY_MAX_TTL above the tier's hour: only the tier's cap keeps the child within it (under the
+    // default 3600 the TTL cap did it alone, and the tier's cap could be dropped with this test still passing).
+    const app = await makeApp(storage, { env: { VOUCH_CLOCK_SKEW: '0', VOUCH_CAPABILITY_MAX_TTL: '86400' } });
     try {
       const reg = await genesis(app);
       // A standard token for the tier's whole hour, then a delegation from a clock 5 s behind the one that issued it.
