@@ -1,9 +1,11 @@
 // The issue's end-to-end story with real keys, on both engines: five issuers (threshold 3); acme vouches for agent X;
 // X gets a token and is allowed; acme is removed by governance and X is denied ISSUER_REVOKED at once; bolt rotates
-// its key by governance and bolt's old tokens deny ISSUER_KEY_ROTATED, while new ones verify again.
+// its key by governance and bolt's old tokens deny ISSUER_KEY_ROTATED, while new ones verify again. Delegating from a
+// token so denied is refused with the same code (403), writing nothing.
 import assert from 'node:assert/strict';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp } from '../helpers/app.ts';
+import { makeApp, tableCounts } from '../helpers/app.ts';
+import { post } from '../registry/fixtures.ts';
 import { boundToken, genesis, intercept, issue, credential, removeIssuer, rotateIssuerKey } from './helpers.ts';
 
 const X = 'agent:my-assistant:v1';
@@ -44,6 +46,17 @@ eachEngine(
       const rotated = await intercept(app.app, y.token, Y);
       assert.equal(rotated.decision, 'deny');
       assert.equal(rotated.code, 'ISSUER_KEY_ROTATED');
+      // No other test delegated from a parent denied ISSUER_KEY_ROTATED: with the code missing from the delegate's
+      // deny-to-error map, it answered 403 FORBIDDEN and every test still passed.
+      for (const [token, code] of [
+        [x.token, 'ISSUER_REVOKED'],
+        [y.token, 'ISSUER_KEY_ROTATED'],
+      ] as const) {
+        const before = await tableCounts(storage);
+        const child = await post(app.app, '/v1/tokens/delegate', { token });
+        assert.deepEqual([child.status, child.body.code], [403, code], JSON.stringify(child.body));
+        assert.deepEqual(await tableCounts(storage), before, `${code}: nothing written`);
+      }
       const oldCredential = await issue(app.app, {
         agentId: Y,
         resource: 'payments:invoices',
