@@ -24,7 +24,7 @@ export const CAPABILITY_TIER_MAX_SECONDS: Readonly<Record<CapabilityTier, number
 });
 
 /** Tiers a token may have only when bound to a registry issuer. */
-export const BOUND_ONLY_TIERS: readonly CapabilityTier[] = ['elevated', 'critical'];
+export const BOUND_ONLY_TIERS: readonly CapabilityTier[] = Object.freeze(['elevated', 'critical']);
 
 /** How far a proof's `iat` may be from the verifier's time, either way, in seconds. */
 export const PROOF_MAX_AGE_SECONDS = 60;
