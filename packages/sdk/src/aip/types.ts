@@ -11,20 +11,23 @@ export const AIP_DISCOVERY_PATH = '/.well-known/agent-registry.json';
 /** Identity: "I am this agent" (not audience-bound). Session: a scoped interaction with one audience. */
 export type AipTokenType = 'identity' | 'session';
 
-export const AIP_TOKEN_TYPES: readonly AipTokenType[] = ['identity', 'session'];
+export const AIP_TOKEN_TYPES: readonly AipTokenType[] = Object.freeze(['identity', 'session']);
 
 /** Header `typ` per token type, distinct so that one type never passes as the other. */
-export const AIP_TYP: Readonly<Record<AipTokenType, string>> = {
+export const AIP_TYP: Readonly<Record<AipTokenType, string>> = Object.freeze({
   identity: 'agent-identity+jwt',
   session: 'agent-session+jwt',
-};
+});
 
 /** Lifetimes a token may be issued with, in seconds. */
-export const AIP_EXPIRES_IN = { '1h': 3600, '6h': 21_600, '12h': 43_200, '24h': 86_400 } as const;
+export const AIP_EXPIRES_IN = Object.freeze({ '1h': 3600, '6h': 21_600, '12h': 43_200, '24h': 86_400 } as const);
 export type AipExpiresIn = keyof typeof AIP_EXPIRES_IN;
 
 /** Default lifetime per token type (the seed's table: identity 24 h, session 1 h). */
-export const AIP_DEFAULT_EXPIRES_IN: Readonly<Record<AipTokenType, AipExpiresIn>> = { identity: '24h', session: '1h' };
+export const AIP_DEFAULT_EXPIRES_IN: Readonly<Record<AipTokenType, AipExpiresIn>> = Object.freeze({
+  identity: '24h',
+  session: '1h',
+});
 
 /** The namespaced (private) claims, each named `<iss>/claims/<name>`. */
 export type AipClaim = 'deployer' | 'model_providers' | 'framework' | 'token_type';

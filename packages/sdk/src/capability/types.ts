@@ -94,7 +94,7 @@ export type CapabilityDenyCode =
   | 'REGISTRY_UNAVAILABLE';
 
 /** Every deny code, in the order the checks run. */
-export const CAPABILITY_DENY_CODES: readonly CapabilityDenyCode[] = [
+export const CAPABILITY_DENY_CODES: readonly CapabilityDenyCode[] = Object.freeze([
   'MALFORMED_TOKEN',
   'INVALID_SIGNATURE',
   'TOKEN_LIFETIME_EXCEEDED',
@@ -109,7 +109,7 @@ export const CAPABILITY_DENY_CODES: readonly CapabilityDenyCode[] = [
   'UNKNOWN_ISSUER',
   'ISSUER_REVOKED',
   'ISSUER_KEY_ROTATED',
-];
+]);
 
 /** An intercept decision: the gateway's answer, and what the SDK's offline check returns. */
 export type CapabilityDecision =

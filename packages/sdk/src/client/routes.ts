@@ -110,6 +110,10 @@ export const ROUTES = {
   capabilityRevoke: { method: 'POST', path: '/v1/tokens/revoke', auth: ['admin'], idempotent: true },
   capabilityDelegate: { method: 'POST', path: '/v1/tokens/delegate', auth: [] },
 } as const satisfies Record<string, Route>;
+// Frozen, each route and its credentials too: the client reads this table on every call, and an import that changed
+// a path or a credential would change where (and with what) every client in the process sends.
+for (const route of Object.values(ROUTES)) Object.freeze(Object.freeze(route).auth);
+Object.freeze(ROUTES);
 
 export type RouteName = keyof typeof ROUTES;
 
@@ -117,7 +121,7 @@ export type RouteName = keyof typeof ROUTES;
  * Server paths the client deliberately has no method for: the web console's HTML pages and assets, the OpenAPI
  * document itself, and `/ingest` (the seed's second host name for `/api/v1/ingest`).
  */
-export const NOT_IN_CLIENT: readonly string[] = [
+export const NOT_IN_CLIENT: readonly string[] = Object.freeze([
   '/',
   '/registry',
   '/agents/:did',
@@ -128,4 +132,4 @@ export const NOT_IN_CLIENT: readonly string[] = [
   '/docs',
   '/docs/json',
   '/ingest',
-];
+]);

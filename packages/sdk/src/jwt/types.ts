@@ -38,7 +38,7 @@ export const MAX_JWT_JSON_DEPTH = 16;
 export const MAX_TOKEN_LENGTH = 8192;
 
 /** Header members that would let a token choose its own key or extensions; Vouch never honours them. */
-export const FORBIDDEN_HEADER_MEMBERS: readonly string[] = [
+export const FORBIDDEN_HEADER_MEMBERS: readonly string[] = Object.freeze([
   'jwk',
   'jku',
   'x5u',
@@ -47,4 +47,4 @@ export const FORBIDDEN_HEADER_MEMBERS: readonly string[] = [
   'x5t#S256',
   'crit',
   'b64',
-];
+]);
