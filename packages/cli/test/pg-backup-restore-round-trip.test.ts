@@ -123,19 +123,27 @@ async function writeAfter(d: Deployment): Promise<void> {
   }
 }
 
+/**
+ * Runs the printed pg_dump into `vouch.dump`, writes meta key `after`, then runs the printed restore over the
+ * deployment and checks it; the dump file and the restore command, for more runs.
+ */
+async function backUpAndRestoreOver(d: Deployment): Promise<{ file: string; restore: string }> {
+  const file = join(d.dir, 'vouch.dump');
+  const dump = shell(d, await printed(d, 'pg_dump', 'backup', '--output', file));
+  assert.equal(dump.status, 0, dump.stderr);
+  const restore = await printed(d, 'pg_restore', 'restore', '--input', file);
+  await writeAfter(d);
+  await restoreAndCheck(d, restore);
+  return { file, restore };
+}
+
 test('the printed pg_restore restores a schema backup over the schema and where it was dropped', async (t) => {
   const url = databaseOrSkip(t);
   if (url === undefined) return;
   const schema = freshSchema();
   t.after(() => dropSchema(url, schema));
   const d = await deployment(t, url, schema);
-  const file = join(d.dir, 'vouch.dump');
-  const dump = shell(d, await printed(d, 'pg_dump', 'backup', '--output', file));
-  assert.equal(dump.status, 0, dump.stderr);
-  const restore = await printed(d, 'pg_restore', 'restore', '--input', file);
-
-  await writeAfter(d);
-  await restoreAndCheck(d, restore);
+  const { file, restore } = await backUpAndRestoreOver(d);
   await dropSchema(url, schema);
   await restoreAndCheck(d, restore);
 
@@ -182,13 +190,7 @@ test('the printed pg_restore restores a database backup (no schema set) over it 
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   const d = await deployment(t, parsed.toString(), undefined);
-  const file = join(d.dir, 'vouch.dump');
-  const dump = shell(d, await printed(d, 'pg_dump', 'backup', '--output', file));
-  assert.equal(dump.status, 0, dump.stderr);
-  const restore = await printed(d, 'pg_restore', 'restore', '--input', file);
-
-  await writeAfter(d);
-  await restoreAndCheck(d, restore);
+  const { restore } = await backUpAndRestoreOver(d);
 
   await admin(`drop database ${name} with (force)`);
   await admin(`create database ${name}`);
