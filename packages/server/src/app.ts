@@ -108,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   const rawCors = corsHeaderPairs(config.corsOrigins);
   // Pages that answer an unreadable address under their own paths (set once the modules are known, before ready).
   let badAddressPages: BadAddressPage[] = [];
+  // Counts a request no route matched that is answered before the not-found handler (set once metrics are installed).
+  let countUnmatched: (req: FastifyRequest, reply: FastifyReply) => void = () => undefined;
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Routes get their own limits (installBodyLimits); this one is for any that escaped it.
@@ -146,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     frameworkErrors: (_err, req, reply) => {
       cors?.(req as FastifyRequest, reply as FastifyReply);
       const answer = commonHeaders(reply as FastifyReply, req.id).code(400);
+      countUnmatched(req as FastifyRequest, answer);
       const body: ErrorBody = { error: 'The request could not be parsed.', code: 'VALIDATION_FAILED' };
       if (wantsErrorPage(req) && badAddressPages.some((page) => page(req, answer, body))) return;
       void answer.send(body);
@@ -175,7 +178,10 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
       // The asterisk form names the server as a whole, and only for OPTIONS (RFC 9112 §3.2.4): it is no path to route.
       if (req.raw.url === '*') {
         if (req.method !== 'OPTIONS') return done(asteriskRefused());
-        void reply.code(204).header('allow', serverMethods()).send();
+        void reply.code(204).header('allow', serverMethods());
+        // Routed only with CORS on (the preflight route, which counts it); otherwise counted here as unmatched.
+        if (req.is404) countUnmatched(req, reply);
+        void reply.send();
         return;
       }
       if (req.is404 && unmatched !== undefined) return unmatched(req, reply);
@@ -186,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
     installValidators(app);
     // Metrics first: its onRoute hook must see every route, and the not-found handler reports to it.
     const metrics = installMetrics(app);
+    countUnmatched = metrics.countUnmatched;
     const ctx: AppContext = { config, storage: deps.storage, kek: deps.kek, clock, metrics };
     // Other processes' writes to what this app caches (keys, revocations, a consumer's registry) reach it as they commit.
     listenForSharedChanges(app, ctx);
