@@ -181,6 +181,8 @@ export function installErrorHandler(
     const body: ErrorBody = { error: api.message, code: api.code };
     if (field !== undefined) body.field = field;
     void reply.code(api.statusCode).headers(api.headers).type('application/json; charset=utf-8');
+    // A request no route matched that an onRequest hook refused (a Host refusal, say) never reaches onNotFound.
+    if (req.is404) onNotFound?.(req, reply);
     return reply.send(body);
   });
 

@@ -36,6 +36,19 @@ test('OPTIONS * and URLs refused before routing are counted as route `unmatched`
   ]);
 });
 
+test('Host refusals count as route `unmatched` when no route matched, else under the matched route', async () => {
+  const { vouch, port } = await apps({ VOUCH_LOG_LEVEL: 'silent' });
+  const raw = async (head: string) =>
+    (await sendRawAnswer(port, `${head}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)).status;
+  assert.equal(await raw('GET /no/such/route HTTP/1.1'), 400);
+  assert.equal(await raw('GET /no/such/route HTTP/1.1\r\nHost: x\r\nHost: y'), 400);
+  assert.equal(await raw('GET /healthz HTTP/1.1'), 400);
+  assert.deepEqual((await requestLines(vouch)).sort(), [
+    'vouch_http_requests_total{method="GET",route="/healthz",status="400"} 1',
+    'vouch_http_requests_total{method="GET",route="unmatched",status="400"} 2',
+  ]);
+});
+
 test('with CORS on, OPTIONS * is routed to the preflight route and counted there only, not twice', async () => {
   const { vouch, port } = await apps({ VOUCH_LOG_LEVEL: 'silent', VOUCH_CORS_ORIGINS: 'https://app.example' });
   assert.equal(await send(port, 'OPTIONS', '*'), 204);
