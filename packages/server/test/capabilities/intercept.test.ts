@@ -1,6 +1,7 @@
 // POST /v1/intercept and /batch: every deny code the token itself can cause, resource patterns, batches of 50 and
 // 51, a token read back from either engine still verifying (online and offline), and a consumer gateway that has no
-// registry at start (REGISTRY_UNAVAILABLE for bound tokens, admin tokens unaffected) or follows one without the issuer.
+// registry at start (REGISTRY_UNAVAILABLE for bound tokens, admin tokens unaffected) or follows one without the issuer;
+// delegating from a bound token there is refused with the same code (503, then 403), writing nothing.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -19,7 +20,7 @@ import {
   type RegistryDocument,
 } from '@vouch/sdk';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp } from '../helpers/app.ts';
+import { makeApp, tableCounts } from '../helpers/app.ts';
 import { admin, get, makeIssuers, post } from '../registry/fixtures.ts';
 import { boundToken, credential, genesis, intercept, issue } from './helpers.ts';
 
@@ -179,9 +180,18 @@ eachEngine(
         VOUCH_LOG_LEVEL: 'silent',
       };
       const app = await makeApp(storage, { kek, env, clock: first.clock });
+      const refusedDelegation = async (status: number, code: string) => {
+        const before = await tableCounts(storage);
+        const child = await post(app.app, '/v1/tokens/delegate', { token: bound.token });
+        assert.deepEqual([child.status, child.body.code], [status, code], JSON.stringify(child.body));
+        assert.deepEqual(await tableCounts(storage), before, `${code}: nothing written`);
+      };
       try {
         const d = await intercept(app.app, bound.token, X);
         assert.equal(d.code, 'REGISTRY_UNAVAILABLE');
+        // No other test delegated with no registry in force: with the code missing from the delegate's deny-to-error
+        // map, it answered 403 FORBIDDEN and every test still passed.
+        await refusedDelegation(503, 'REGISTRY_UNAVAILABLE');
         assert.deepEqual(await intercept(app.app, adminToken, X), { decision: 'allow' });
         const refused = await issue(app.app, {
           agentId: X,
@@ -202,6 +212,8 @@ eachEngine(
         body = JSON.stringify(doc);
         app.clock.advance(61_000);
         assert.equal((await intercept(app.app, bound.token, X)).code, 'UNKNOWN_ISSUER');
+        // Likewise for a parent whose issuer is not in the registry (UNKNOWN_ISSUER answered 403 FORBIDDEN).
+        await refusedDelegation(403, 'UNKNOWN_ISSUER');
         assert.deepEqual(await intercept(app.app, adminToken, X), { decision: 'allow' });
       } finally {
         await app.app.close();
