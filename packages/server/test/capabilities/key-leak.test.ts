@@ -1,6 +1,7 @@
 // A leaked capability key (security review 3): intercept allows only tokens the gateway recorded, as their exact
 // text; no token may outlive its tier; a retired key verifies only tokens with an `iat` from before its retirement,
 // and nothing once every token it signed has expired. So `vouch keys rotate --purpose capability` stops a leak.
+// Delegating from a token that outlives its tier is refused TOKEN_LIFETIME_EXCEEDED (401), writing nothing.
 import assert from 'node:assert/strict';
 import {
   decodeCapabilityToken,
@@ -13,7 +14,7 @@ import {
 import type { Storage } from '../../src/storage/index.ts';
 import { listServerKeys, NO_CHANGES } from '../../src/storage/index.ts';
 import { eachEngine } from '../helpers/storage.ts';
-import { makeApp, type TestApp } from '../helpers/app.ts';
+import { makeApp, tableCounts, type TestApp } from '../helpers/app.ts';
 import { admin, post } from '../registry/fixtures.ts';
 import { boundToken, genesis, intercept, issue } from './helpers.ts';
 
@@ -191,6 +192,12 @@ eachEngine('a token that lives longer than its tier allows is denied, even on re
       code: 'TOKEN_LIFETIME_EXCEEDED',
       reason: 'The token lives longer than its tier (standard) allows.',
     });
+    // No other test delegated from such a parent: with the code missing from the delegate's deny-to-error map, it
+    // answered 403 FORBIDDEN and every test still passed.
+    const before = await tableCounts(storage);
+    const child = await post(app.app, '/v1/tokens/delegate', { token: long });
+    assert.deepEqual([child.status, child.body.code], [401, 'TOKEN_LIFETIME_EXCEEDED'], JSON.stringify(child.body));
+    assert.deepEqual(await tableCounts(storage), before, 'nothing written');
     const critical = await forge({ ...claims, jti: 'crit', tier: 'critical', exp: claims.iat + 301 }, key);
     assert.equal((await intercept(app.app, critical, X)).code, 'TOKEN_LIFETIME_EXCEEDED');
     assert.equal((await intercept(app.app, real.token, X)).decision, 'allow');
