@@ -238,8 +238,14 @@ eachEngine(
 
       // Each condition of safe_for_payment, one at a time.
       assert.equal((await verify(FINGERPRINT)).safe_for_payment, false, 'score 55, no domain, 2 samples');
+      // The score counts a fingerprint of any sample count: only safe_for_payment asks for 3 samples.
+      const scoreNow = async () =>
+        ((await app.inject({ method: 'GET', url: '/v1/identity/voice-agent' })).json() as { identity_score: number })
+          .identity_score;
+      assert.equal(await scoreNow(), 55, 'a fingerprint of 2 samples earns its 5 points');
       await createAgentDomainPort(ctx).recordDomainProof(agent.id, 'voice.example.com', 'meta_tag', clock.now());
       assert.equal((await verify(FINGERPRINT)).safe_for_payment, false, 'score 80 and domain, but 2 samples');
+      assert.equal(await scoreNow(), 80, 'registration, key, code, model, voice (2 samples) and domain');
       await register(3);
       assert.equal((await verify(FINGERPRINT)).safe_for_payment, true, 'score 80, domain, 3 samples');
       assert.equal((await verify('cd'.repeat(32))).safe_for_payment, false, 'not for another voice');
