@@ -3,22 +3,14 @@
 // `publicKey`'s and `public_key_pem`'s commonest spelling). Every code the registration routes answer for a
 // malformed key is now held to that list.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { makeApp } from '../helpers/app.ts';
+import { documentedSpans } from '../helpers/protocol-doc.ts';
 import { eachEngine } from '../helpers/storage.ts';
 import { TEST_ENV } from './helpers.ts';
 
-const ROOT = new URL('../../../../', import.meta.url).pathname;
-
 /** The backticked codes of the 400 row's clause on a public key in a request. */
-function documentedKeyCodes(): Set<string> {
-  const doc = readFileSync(join(ROOT, 'docs/PROTOCOL.md'), 'utf8');
-  const start = doc.indexOf('for a public key in a request');
-  const end = doc.indexOf('for a `powNonce`', start);
-  assert.ok(start !== -1 && end > start, 'the 400 row names the codes of a public key');
-  return new Set([...doc.slice(start, end).matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!));
-}
+const documentedKeyCodes = (): Set<string> =>
+  new Set(documentedSpans('for a public key in a request', /([A-Z][A-Z0-9_]+)/, 'for a `powNonce`'));
 
 const MALFORMED = [
   '1', // base64 of the wrong length

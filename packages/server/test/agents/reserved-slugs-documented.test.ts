@@ -4,20 +4,14 @@
 // and each documented name is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { isReservedSlug, RESERVED_SLUGS } from '../../src/modules/agents/slug.ts';
-
-const ROOT = new URL('../../../../', import.meta.url).pathname;
+import { documentedSpans } from '../helpers/protocol-doc.ts';
 
 /** The backticked slugs of the "Reserved" sentence of docs/PROTOCOL.md's Slug entry (`vouch-…` is a family). */
-function documentedReservedSlugs(): Set<string> {
-  const doc = readFileSync(join(ROOT, 'docs/PROTOCOL.md'), 'utf8');
-  const start = doc.indexOf('own: names of the service and its operator');
-  const end = doc.indexOf('the list is `RESERVED_SLUGS`', start);
-  assert.ok(start !== -1 && end > start, 'the Slug entry lists the reserved slugs');
-  return new Set([...doc.slice(start, end).matchAll(/`([a-z][a-z0-9-]*)`/g)].map((m) => m[1]!));
-}
+const documentedReservedSlugs = (): Set<string> =>
+  new Set(
+    documentedSpans('own: names of the service and its operator', /([a-z][a-z0-9-]*)/, 'the list is `RESERVED_SLUGS`'),
+  );
 
 test('every reserved slug docs/PROTOCOL.md names is reserved, and RESERVED_SLUGS is that list', () => {
   const documented = documentedReservedSlugs();

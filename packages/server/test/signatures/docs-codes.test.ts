@@ -6,18 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { documentedSpans } from '../helpers/protocol-doc.ts';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const SIGNATURES = 'packages/server/src/modules/signatures';
 
 test('every code "Signatures and reports add" is one the signatures module (or its signer checks) throws', () => {
-  const protocol = read('docs/PROTOCOL.md');
-  const start = protocol.indexOf('Signatures and reports add:');
-  assert.notEqual(start, -1, 'the sentence is there');
-  const sentence = protocol.slice(start, protocol.indexOf('\n\n', start));
-  const listed = [...sentence.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!);
-  assert.ok(listed.length >= 4, sentence);
+  const listed = documentedSpans('Signatures and reports add:', /([A-Z][A-Z0-9_]+)/);
+  assert.ok(listed.length >= 4, listed.join(', '));
   const sources = [
     ...readdirSync(join(ROOT, SIGNATURES)).map((f) => read(`${SIGNATURES}/${f}`)),
     // verifyAgentSignature, holdSigner and assertAgentActive, which sign and report call.
