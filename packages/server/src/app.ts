@@ -163,7 +163,8 @@ export async function buildApp(deps: AppDeps): Promise<VouchApp> {
   try {
     const closing = trackClosing(app);
     // The not-found answer, installed with the error handler below (before any route), given here before the body is
-    // read; one hook per request, not a second one for this.
+    // read; one hook per request, not a second one for this. Unlike countUnmatched it has no no-op default: it must
+    // answer, and a request reaching the hook before it is installed goes on to Fastify's own not-found handling.
     let unmatched: ((req: FastifyRequest, reply: FastifyReply) => void) | undefined = undefined;
     // Callback style: an async hook costs a promise per request for synchronous headers.
     app.addHook('onRequest', (req, reply, done) => {
