@@ -75,11 +75,14 @@ export function renderAgentPage(ctx: AppContext, p: LoadedProfile, layout: PageO
               `<li><strong>${escapeHtml(x.type)}</strong>: ${escapeHtml(x.value)} <span class="muted">(verified ${when(x.verified_at)})</span></li>`,
           )
           .join('')}</ul>`;
+  // A signed manifest may declare no tool: it is still one, with the hash the profile answers.
+  const manifestHash = `<p class="muted">Manifest hash <code>${escapeHtml(row.manifest_hash ?? '')}</code></p>`;
   const toolItems =
-    tools.length === 0
+    row.manifest_hash === null
       ? '<p class="muted">No tool manifest.</p>'
-      : `<ul>${tools.map((t) => `<li><code>${escapeHtml(t)}</code></li>`).join('')}</ul>
-<p class="muted">Manifest hash <code>${escapeHtml(row.manifest_hash ?? '')}</code></p>`;
+      : tools.length === 0
+        ? `<p class="muted" id="agent-no-tools">The tool manifest declares no tools.</p>\n${manifestHash}`
+        : `<ul>${tools.map((t) => `<li><code>${escapeHtml(t)}</code></li>`).join('')}</ul>\n${manifestHash}`;
   const body = `<h1 id="agent-name">${escapeHtml(title)}</h1>
 <p><span class="status status-${escapeHtml(row.status)}" id="agent-status">${escapeHtml(row.status)}</span></p>
 ${row.description === null ? '' : `<p id="agent-description" class="lines">${escapeHtml(row.description)}</p>`}
