@@ -19,11 +19,20 @@ export const CERTIFY_SCRIPT = `'use strict';
       .join('');
   }
 
-  function content() {
+  function chosenFile() {
     var file = document.getElementById('certify-file');
-    if (file && file.files && file.files.length > 0) return file.files[0].arrayBuffer();
+    return file && file.files && file.files.length > 0 ? file.files[0] : null;
+  }
+
+  function pastedText() {
     var text = document.getElementById('certify-text');
-    return Promise.resolve(new TextEncoder().encode(text ? text.value : ''));
+    return text ? text.value : '';
+  }
+
+  function content() {
+    var file = chosenFile();
+    if (file) return file.arrayBuffer();
+    return Promise.resolve(new TextEncoder().encode(pastedText()));
   }
 
   function show(text, kind) {
@@ -35,6 +44,11 @@ export const CERTIFY_SCRIPT = `'use strict';
   button.addEventListener('click', function () {
     if (!window.crypto || !window.crypto.subtle) {
       show('This browser cannot compute SHA-256 on this page (it needs https or localhost).', 'error');
+      return;
+    }
+    // Nothing chosen is no copy to compare: its hash would only read as "mismatch". An empty file is still checked.
+    if (!chosenFile() && pastedText() === '') {
+      show('Choose the file or paste the text first.', 'error');
       return;
     }
     button.disabled = true;
