@@ -1,6 +1,7 @@
 // `/verify/{x}`: the public page of an agent (Treeship's `public_url`), server-rendered HTML with every user string
-// escaped and a CSP that forbids any script. identity.app's `verifyUrl` puts a 64-hex signature hash in the same
-// place; those are dispatched to the signatures module's page (404 when no signature has the hash).
+// escaped, no script, and a CSP (PAGE_HEADERS) that allows no inline script and nothing from elsewhere. identity.app's
+// `verifyUrl` puts a 64-hex signature hash in the same place; those are dispatched to the signatures module's page
+// (404 when no signature has the hash), whose one script is the same-origin `/assets/certify.js`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { BadAddressPage, NotFoundPage } from '../../module.ts';
