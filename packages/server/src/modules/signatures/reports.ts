@@ -92,28 +92,47 @@ function addressDigest(ctx: AppContext, addressKey: string): string {
   return createHmac('sha256', ctx.kek).update(`vouch-report-address-v1:${addressKey}`).digest('hex');
 }
 
-/** Checks the reporter of a signed report; throws 404, 403 `AGENT_REVOKED`, 400 `REPORT_SELF`, `SIGNED_AT_...`, `SIGNATURE_INVALID`. */
+/**
+ * Checks the reporter of a signed report; throws 404, 403 `AGENT_REVOKED`, 400 `REPORT_SELF`, `SIGNED_AT_...`,
+ * `SIGNATURE_INVALID`. Past the signature window, the reporter's verified statement that already filed a report is
+ * that report (`filed`), answered as a repeat however late (docs/PROTOCOL.md, "Reports").
+ */
 async function checkedReporter(
   ctx: AppContext,
   target: Agent,
   input: ReportInput & { reporterDid: string; signature: string; signedAt: number },
-): Promise<Agent> {
+): Promise<{ reporter: Agent; filed?: ReportRow }> {
   const reporter = await findAgent(ctx, input.reporterDid);
   if (reporter === undefined) throw new ApiError('NOT_FOUND', 'No agent has the reporterDid.');
   assertAgentActive(reporter);
   if (reporter.id === target.id) throw new ApiError('REPORT_SELF', 'An agent cannot report itself.');
-  assertWithinWindow(ctx, input.signedAt);
-  const signature = canonicalSignature(input.signature);
-  const ok =
-    signature !== undefined &&
-    (await verifyAgentSignature(reporter, reportStatement(target.did, input.reason, input.signedAt), signature));
-  if (!ok) {
+  try {
+    assertWithinWindow(ctx, input.signedAt);
+  } catch (late) {
+    const filed = await store.findSignedReport(ctx.storage.db, reporter.id, target.id, input.reason, input.signedAt);
+    if (filed === undefined || !(await verifiedStatement(reporter, target, input).catch(() => false))) throw late;
+    return { reporter, filed };
+  }
+  if (!(await verifiedStatement(reporter, target, input))) {
     throw new ApiError(
       'SIGNATURE_INVALID',
       'signature does not verify over "report:<targetDid>:<reason>:<signedAt>" with the reporter\'s key.',
     );
   }
-  return reporter;
+  return { reporter };
+}
+
+/** Whether `signature` is the reporter's over `report:<targetDid>:<reason>:<signedAt>`; 409 for a keyless reporter. */
+async function verifiedStatement(
+  reporter: Agent,
+  target: Agent,
+  input: { reason: ReportReason; signature: string; signedAt: number },
+): Promise<boolean> {
+  const signature = canonicalSignature(input.signature);
+  return (
+    signature !== undefined &&
+    (await verifyAgentSignature(reporter, reportStatement(target.did, input.reason, input.signedAt), signature))
+  );
 }
 
 function receipt(row: ReportRow, target: Agent, reporter: Agent | undefined, duplicate: boolean): ReportReceipt {
@@ -162,9 +181,10 @@ export async function fileReport(
   const target = await resolveAgent(ctx, input.did);
   const { reporterDid, signature, signedAt } = input;
   const signed = reporterDid !== undefined && signature !== undefined && signedAt !== undefined;
-  const reporter = signed
+  const checked = signed
     ? await checkedReporter(ctx, target, { ...input, reporterDid, signature, signedAt })
     : undefined;
+  const reporter = checked?.reporter;
   if (input.signatureHash !== undefined) {
     const sig = await findSignature(ctx, input.signatureHash);
     if (sig === undefined) throw new ApiError('NOT_FOUND', 'No signature has this signatureHash.');
@@ -174,6 +194,7 @@ export async function fileReport(
       });
     }
   }
+  if (checked?.filed !== undefined) return { receipt: receipt(checked.filed, target, reporter, true), created: false };
   const address = reporter === undefined ? addressDigest(ctx, addressKey) : null;
   const now = ctx.clock.now();
   const standing = standingOf(reporter, now);
