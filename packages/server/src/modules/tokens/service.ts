@@ -34,7 +34,7 @@ import { agentDirectory, mayActFor } from './agents.ts';
 import { keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 import * as store from './store.ts';
 import type { Db } from './store.ts';
-import { noteAgentRevocation } from './local-revocations.ts';
+import { noteAgentRevocation, revocationTransaction } from './local-revocations.ts';
 import { REVOCATIONS_TOPIC, verifyCacheOf } from './verify-cache.ts';
 import { signatureCacheOf } from './signature-cache.ts';
 import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
@@ -435,7 +435,8 @@ export async function revokeToken(
   const now = clock.now();
   try {
     await translateErrors(() =>
-      storage.db.transaction().execute(async (trx) => {
+      // Its number, once taken, holds back this process's verify cache until the transaction has ended.
+      revocationTransaction(storage.db, async (trx) => {
         // The credential before the counter, the order of an agent's revocation (its owner's key, then the counter).
         await input.holdCredential?.(trx);
         // Checked again under the counter lock, which every revocation takes before it reads: no double entry.

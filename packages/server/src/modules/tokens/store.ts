@@ -110,8 +110,9 @@ export async function nextRevocationSeq(trx: Db): Promise<number> {
       .returning('value')
       .executeTakeFirstOrThrow(),
   );
-  // The verify cache of this process re-reads the list until it has seen this number (once committed).
-  noteLocalRevocation(Number(row.value));
+  // The verify cache of this process re-reads the list until it has seen this number (once committed), while
+  // this transaction may commit it (local-revocations.ts).
+  noteLocalRevocation(trx, Number(row.value));
   return Number(row.value);
 }
 

@@ -4,7 +4,7 @@
 // Freshness (the bounds docs/performance.md states):
 // - revocations made in THIS process are seen by the next verification after they commit: every revocation takes
 //   its sequence number through store.nextRevocationSeq, which notes it (local-revocations.ts), and the cache reads the table again
-//   whenever its cursor is behind it (a rolled-back revocation only costs extra reads until its number is reused);
+//   whenever its cursor is behind it (a number whose transaction rolled back stops counting as that transaction ends);
 // - revocations made by OTHER processes (several servers on one PostgreSQL) are announced as they commit
 //   (LISTEN/NOTIFY, storage/changes.ts): the next verification reads them. Unheard (the listener reconnecting), they
 //   are read within REVOCATION_SYNC_MS of the app clock: one indexed range query on `seq > cursor` (sequence order is
