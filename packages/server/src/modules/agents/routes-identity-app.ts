@@ -9,7 +9,7 @@ import type { Principal } from '../../http/policy.ts';
 import { hashSecret } from '../../http/secrets.ts';
 import { recordAudit } from '../../storage/index.ts';
 import { withdrawReportsOf } from '../signatures/reports.ts';
-import { agentRevocationEnded, revokeTokensOfAgent } from '../tokens/service.ts';
+import { agentRevocationEnded, revocationTransaction, revokeTokensOfAgent } from '../tokens/service.ts';
 import {
   actorOf,
   assertMayManage,
@@ -505,7 +505,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
       const row = await managedAgent(ctx, req, idFor(req));
       const principal = req.principal!;
       const now = ctx.clock.now();
-      const revokedAt = await db.transaction().execute(async (trx) => {
+      // Revoking its tokens takes revocation numbers: a rollback must not leave this process's verify cache waiting.
+      const revokedAt = await revocationTransaction(db, async (trx) => {
         await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);
         if (!(await store.revokeAgent(trx, row.id, revokedBy(principal), reason, now))) {
           return (await store.findAgentById(trx, row.id))?.revoked_at ?? now; // already revoked: nothing changes
@@ -583,7 +584,8 @@ export function registerIdentityAppRoutes(app: FastifyInstance, ctx: AppContext)
         );
       }
       const now = ctx.clock.now();
-      const { managementToken, tokensRevoked, claimToken } = await db.transaction().execute(async (trx) => {
+      // Revoking its tokens takes revocation numbers: a rollback must not leave this process's verify cache waiting.
+      const { managementToken, tokensRevoked, claimToken } = await revocationTransaction(db, async (trx) => {
         // The agent's row first, as every other change signed by the agent takes it: consuming the signature first
         // (which prunes the agent's used requests) let a rotation and such a change each wait for the other.
         const current = await holdAgentAndCredential(trx, ctx.storage.engine, req, row.id, now);

@@ -35,6 +35,8 @@ import { keyringOf, TOKEN_KEY_PURPOSE } from './keyring.ts';
 import * as store from './store.ts';
 import type { Db } from './store.ts';
 import { noteAgentRevocation, revocationTransaction } from './local-revocations.ts';
+// The transaction the callers of revokeTokensOfAgent open.
+export { revocationTransaction };
 import { REVOCATIONS_TOPIC, verifyCacheOf } from './verify-cache.ts';
 import { signatureCacheOf } from './signature-cache.ts';
 import { payloadDigest, retiredKeyTokensOf } from './retired-key-tokens.ts';
@@ -483,11 +485,12 @@ function recordsKeptAfter(ctx: AppContext, now: number): number {
 /**
  * Revokes every token of an agent that a verifier could still accept (unexpired, or expired within twice the clock
  * skew: see {@link recordsKeptAfter}), each with its own sequence number, in the caller's transaction (pass the transaction that revokes the
- * agent, so both commit together). The agents module calls this when an agent is revoked, so offline verifiers
+ * agent, so both commit together, opened with {@link revocationTransaction}: a rolled-back one then stops holding
+ * back this process's verify cache). The agents module calls this when an agent is revoked, so offline verifiers
  * learn it from the revocation list. Returns the revoked jtis.
  *
  * @example
- * await storage.db.transaction().execute((trx) => revokeTokensOfAgent(ctx, trx, did, { at: now, actor: 'admin' }));
+ * await revocationTransaction(storage.db, (trx) => revokeTokensOfAgent(ctx, trx, did, { at: now, actor: 'admin' }));
  */
 export async function revokeTokensOfAgent(
   ctx: AppContext,
@@ -522,7 +525,7 @@ export async function revokeTokensOfAgent(
  * (verify-cache.ts). revokeTokensOfAgent notes the revocation before it commits; this notes it again after.
  *
  * @example
- * await storage.db.transaction().execute((trx) => revokeTokensOfAgent(ctx, trx, did, { at: now, actor: 'admin' }));
+ * await revocationTransaction(storage.db, (trx) => revokeTokensOfAgent(ctx, trx, did, { at: now, actor: 'admin' }));
  * agentRevocationEnded();
  */
 export function agentRevocationEnded(): void {
