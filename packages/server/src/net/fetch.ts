@@ -45,6 +45,11 @@ export interface SafeFetchOptions {
   connectAttemptMs?: number;
   /** The `Accept` header; default: any type. */
   accept?: string;
+  /**
+   * Whether to follow a redirect to `next` (parsed, not yet checked); default: every one. A refused target is never
+   * resolved or connected to: the redirect itself is the answer, with `refusedRedirect` set.
+   */
+  followRedirect?: (next: URL) => boolean;
 }
 
 export interface SafeFetchResponse {
@@ -58,6 +63,8 @@ export interface SafeFetchResponse {
   truncated: boolean;
   /** Each redirect target followed, in order. */
   redirects: readonly string[];
+  /** The redirect target `followRedirect` refused, when the answer is that redirect (its body is not read). */
+  refusedRedirect?: string;
 }
 
 /**
@@ -69,7 +76,7 @@ export interface SafeFetchResponse {
  *    is connected at all;
  * 4. the connection goes to a checked address — never to the name again — with the name as TLS SNI, certificate
  *    name and Host header, so a DNS answer that changes between check and use (rebinding) cannot redirect it;
- * 5. every redirect (at most `maxRedirects`) goes through 1-4 again;
+ * 5. every redirect (at most `maxRedirects`) that `followRedirect` allows goes through 1-4 again;
  * 6. one deadline covers everything, and at most `maxBodyBytes` of the body are read.
  * No cookies are kept or sent, no proxy or connection pool is used, and bodies are requested uncompressed.
  *
@@ -117,6 +124,17 @@ async function run(input: string | URL, options: SafeFetchOptions, signal: Abort
         next = new URL(location, url);
       } catch {
         throw new NetError('REDIRECT_INVALID', 'A redirect pointed to an invalid URL.');
+      }
+      if (options.followRedirect?.(next) === false) {
+        return {
+          url: url.href,
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.alloc(0),
+          truncated: false,
+          redirects,
+          refusedRedirect: next.href,
+        };
       }
       url = checkUrl(next, insecure);
       redirects.push(url.href);

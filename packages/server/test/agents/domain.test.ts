@@ -530,9 +530,19 @@ eachEngine(
         'bounce.example.test',
         (req, res) => void res.writeHead(302, { location: `https://127.0.0.1${req.url}` }).end(),
       );
+      // An address is off the domain: the redirect is not followed.
       const bounced = await h.verify('bounce.example.test');
-      assert.equal(bounced.body.errors.meta_tag.code, 'ADDRESS_REFUSED');
-      assert.equal(bounced.body.errors.file.code, 'ADDRESS_REFUSED');
+      assert.equal(bounced.body.errors.meta_tag.code, 'REDIRECT_OFF_DOMAIN');
+      assert.equal(bounced.body.errors.file.code, 'REDIRECT_OFF_DOMAIN');
+      // A subdomain is followed, and its loopback address refused.
+      dns.zone.set('inner.bounce.example.test', { A: ['127.0.0.1'] });
+      sites.set(
+        'bounce.example.test',
+        (req, res) => void res.writeHead(302, { location: `https://inner.bounce.example.test${req.url}` }).end(),
+      );
+      const inner = await h.verify('bounce.example.test');
+      assert.equal(inner.body.errors.meta_tag.code, 'ADDRESS_REFUSED');
+      assert.equal(inner.body.errors.file.code, 'ADDRESS_REFUSED');
       assert.ok(
         h.calls.every((c) => c.address === SITE),
         'only the vetted site was connected',

@@ -78,18 +78,20 @@ export function createDomainChecker(config: Config, options: DomainCheckOptions 
     accept: string,
     holds: (text: string) => MethodFailure | null,
   ): Promise<MethodFailure | null> => {
-    const res = await safeFetch(url, { ...fetchOptions, accept });
-    if (res.status !== 200) return { code: 'HTTP_STATUS', error: `${res.url} answered HTTP ${res.status}, not 200.` };
     // A redirect may move within the domain (example.com → www.example.com), never off it: an open redirect
     // elsewhere must not let someone else's page prove this domain. Every hop, not only the last: a chain that
-    // leaves and comes back lets the site off the domain choose which of its pages (an upload) proves it.
-    const onDomain = (href: string) => {
-      const host = new URL(href).hostname.replace(/\.$/, '');
+    // leaves and comes back lets the site off the domain choose which of its pages (an upload) proves it. Refused
+    // before it is followed: the domain's owner cannot send the check's requests to other hosts, and is told the
+    // redirect left the domain rather than how the host it pointed to failed.
+    const onDomain = (next: URL) => {
+      const host = next.hostname.replace(/\.$/, '');
       return host === domain || host.endsWith(`.${domain}`);
     };
-    if (![...res.redirects, res.url].every(onDomain)) {
+    const res = await safeFetch(url, { ...fetchOptions, accept, followRedirect: onDomain });
+    if (res.refusedRedirect !== undefined) {
       return { code: 'REDIRECT_OFF_DOMAIN', error: `${url} redirected away from ${domain}.` };
     }
+    if (res.status !== 200) return { code: 'HTTP_STATUS', error: `${res.url} answered HTTP ${res.status}, not 200.` };
     const failure = holds(res.body.toString('utf8'));
     // A page cut at the fetch's cap may hold the token further on (a head after 64 KiB of inline CSS): say so, rather
     // than that the page has no tag, which its owner can see is untrue.
