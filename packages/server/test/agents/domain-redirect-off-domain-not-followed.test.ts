@@ -81,3 +81,14 @@ test('a redirect to a subdomain is still followed, and proves the domain', async
   assert.deepEqual(outcome, { verified: true, method: 'file' });
   assert.ok(calls.some((c) => c.hostname === 'www.shop.offdomain.test'));
 });
+
+test('a redirect to the domain or a subdomain written with its trailing dot is on the domain', async () => {
+  // Caught the mutation of check.ts's `next.hostname.replace(/\.$/, '')` into `next.hostname`: a site redirecting to
+  // its fully qualified name (`www.example.com.`) could not prove its domain.
+  dns.zone.set('shop.offdomain.test', { A: [SITE] });
+  dns.zone.set('www.shop.offdomain.test', { A: [SITE] });
+  for (const host of ['shop.offdomain.test.', 'www.shop.offdomain.test.', 'WWW.Shop.OffDomain.Test.']) {
+    location = `https://${host}/.well-known/vouch-verify.txt`;
+    assert.deepEqual(await checker.check('shop.offdomain.test', TOKEN), { verified: true, method: 'file' }, host);
+  }
+});
