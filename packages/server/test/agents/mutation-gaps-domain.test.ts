@@ -130,6 +130,24 @@ test("the meta tag's content must be exactly the token, not text that contains i
   assert.deepEqual(await checker.check('metaecho.mutgap.test', TOKEN), { verified: true, method: 'meta_tag' });
 });
 
+test('a page or file holding the token proves nothing unless answered with 200: not 203, 206 or a 3xx without Location', async () => {
+  // Caught the mutation of check.ts's `res.status !== 200` into `res.status >= 400`.
+  dns.zone.set('status.mutgap.test', { A: [SITE] });
+  for (const status of [203, 206, 300, 304]) {
+    sites.set('status.mutgap.test', (req, res) => {
+      res.writeHead(status);
+      if (status === 304) return void res.end();
+      if (req.url === '/.well-known/vouch-verify.txt') return void res.end(TOKEN);
+      res.end(`<head><meta name="vouch-verify" content="${TOKEN}"></head>`);
+    });
+    const outcome = await checker.check('status.mutgap.test', TOKEN);
+    assert.ok(!outcome.verified, `${status}: ${JSON.stringify(outcome)}`);
+    assert.equal(outcome.errors.meta_tag?.code, 'HTTP_STATUS', String(status));
+    assert.equal(outcome.errors.file?.code, 'HTTP_STATUS', String(status));
+    assert.match(outcome.errors.file?.error ?? '', new RegExp(`answered HTTP ${status}, not 200`));
+  }
+});
+
 test('within a round, the method earlier in DOMAIN_METHODS wins: the meta tag over the file', async () => {
   // No TXT record: the first round (DNS TXT) fails, and the meta tag and the file both hold the token in the second.
   dns.zone.set('both.mutgap.test', { A: [SITE] });
