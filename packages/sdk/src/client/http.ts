@@ -244,13 +244,16 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 /**
  * The JSON text of a request body. A body holding NaN or ±Infinity is refused (`INVALID_ARGUMENT`) rather than sent
  * as null, which the server would read as a null the caller never wrote (an ingested event's absent field); so is one
- * JSON cannot carry at all (a cycle, a BigInt: JSON.stringify's TypeError; a function or symbol: no text).
+ * JSON cannot carry at all (a cycle, a BigInt: JSON.stringify's TypeError; a function or symbol: no text) or that
+ * JSON.stringify cannot write (nested past its stack, or a text past a string's length: its RangeError).
  */
 function bodyText(body: JsonValue): string {
   const notJson = (cause?: unknown) =>
-    new VouchError('INVALID_ARGUMENT', 'The request body is not JSON data (a cycle, a BigInt, a function?).', {
-      cause,
-    });
+    new VouchError(
+      'INVALID_ARGUMENT',
+      'The request body is not JSON data (a cycle, a BigInt, a function, nesting too deep?).',
+      { cause },
+    );
   let text: string | undefined;
   try {
     text = finiteJsonText(body, (key, value) => {
@@ -261,7 +264,7 @@ function bodyText(body: JsonValue): string {
       );
     });
   } catch (err) {
-    if (err instanceof TypeError) throw notJson(err);
+    if (err instanceof TypeError || err instanceof RangeError) throw notJson(err);
     throw err;
   }
   if (typeof text !== 'string') throw notJson();
