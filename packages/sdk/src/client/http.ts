@@ -100,7 +100,10 @@ export interface HttpOptions {
   timeoutMs?: number;
   retry?: RetryOptions;
   crypto?: CryptoProvider;
-  /** Clock for signed requests and `Retry-After` dates (ms since the epoch); default `Date.now`. */
+  /**
+   * Clock for signed requests and `Retry-After` dates (ms since the epoch); default `Date.now`. An agent-signed request
+   * needs a whole number from it (else `INVALID_ARGUMENT`).
+   */
   now?: () => number;
   /** How the client waits between retries (tests pass a recorder). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -189,6 +192,21 @@ function headerValue(kind: CredentialKind, value: string): string {
     );
   }
   return value;
+}
+
+/**
+ * The `X-Vouch-Signed-At` of an agent-signed request: whole milliseconds since the epoch, else `INVALID_ARGUMENT`
+ * before anything is signed. 1.5, NaN or 1e21 (a caller's signedAt, a clock built on performance.now()) would go out
+ * as `1.5`, `NaN`, `1e+21`: a request the server can only refuse as unsigned (401), naming no input.
+ */
+function signedTime(at: number): number {
+  if (!Number.isSafeInteger(at) || at < 0) {
+    throw new VouchError(
+      'INVALID_ARGUMENT',
+      "An agent-signed request's signed-at time must be whole milliseconds since the epoch (signedAt, or the clock).",
+    );
+  }
+  return at;
 }
 
 /** Builds the path from its template; each value is one percent-encoded segment. */
@@ -415,7 +433,14 @@ export class HttpTransport {
           throw new VouchError('INVALID_ARGUMENT', 'The agent credential needs its did as a string.');
         }
         headerValue(kind, c.agent!.did);
-        return signRequestHeaders(this.crypto, c.agent!, method, pathAndQuery, body, signedAt ?? this.now());
+        return signRequestHeaders(
+          this.crypto,
+          c.agent!,
+          method,
+          pathAndQuery,
+          body,
+          signedTime(signedAt ?? this.now()),
+        );
     }
   }
 
