@@ -178,13 +178,17 @@ function timeout(value: number | undefined, fallback: number, name: string): num
 
 /**
  * A credential (or an agent's DID) as a header value, or `INVALID_ARGUMENT` naming its kind (never the value) when
- * fetch would refuse it: a control character other than tab inside it (NUL, CR, LF, DEL, ...: not an RFC 9110
+ * it is not a string or fetch would refuse it: a control character other than tab inside it (NUL, CR, LF, DEL, ...: not an RFC 9110
  * field-value, which Node's fetch refuses), or a character above U+00FF. fetch's own TypeError quotes the value in
  * its message, which would carry the secret into the error's `cause` and every log line that prints it, and reads as
  * NETWORK_ERROR, retried. Leading and trailing whitespace (a key file's last newline) is left for fetch to trim.
  */
 function headerValue(kind: CredentialKind, value: string): string {
-  const inner = trimHttpWhitespace(String(value));
+  // Not a string (a number, a config object read from JSON): it would go out as "42" or "[object Object]", a 401.
+  if (typeof value !== 'string') {
+    throw new VouchError('INVALID_ARGUMENT', `The ${kind} credential must be a string.`);
+  }
+  const inner = trimHttpWhitespace(value);
   if (/[^\t\x20-\x7e\x80-\xff]/.test(inner)) {
     throw new VouchError(
       'INVALID_ARGUMENT',
