@@ -80,7 +80,10 @@ export interface CallOptions {
   as?: CredentialKind | 'none';
   /** Cancels the call, retries included. */
   signal?: AbortSignal;
-  /** Timeout of each attempt in ms (default: the client's, 10 s); one longer than a timer holds (2^31 - 1 ms) waits that. */
+  /**
+   * Timeout of each attempt in ms (default: the client's, 10 s); one longer than a timer holds (2^31 - 1 ms) waits
+   * that.
+   */
   timeoutMs?: number;
   /** Overrides the client's retry count for this call (idempotent calls only ever retry). */
   retries?: number;
@@ -178,10 +181,11 @@ function timeout(value: number | undefined, fallback: number, name: string): num
 
 /**
  * A credential (or an agent's DID) as a header value, or `INVALID_ARGUMENT` naming its kind (never the value) when
- * it is not a string or fetch would refuse it: a control character other than tab inside it (NUL, CR, LF, DEL, ...: not an RFC 9110
- * field-value, which Node's fetch refuses), or a character above U+00FF. fetch's own TypeError quotes the value in
- * its message, which would carry the secret into the error's `cause` and every log line that prints it, and reads as
- * NETWORK_ERROR, retried. Leading and trailing whitespace (a key file's last newline) is left for fetch to trim.
+ * it is not a string or fetch would refuse it: a control character other than tab inside it (NUL, CR, LF, DEL, ...:
+ * not an RFC 9110 field-value, which Node's fetch refuses), or a character above U+00FF. fetch's own TypeError quotes
+ * the value in its message, which would carry the secret into the error's `cause` and every log line that prints it,
+ * and reads as NETWORK_ERROR, retried. Leading and trailing whitespace (a key file's last newline) is left for fetch to
+ * trim.
  */
 function headerValue(kind: CredentialKind, value: string): string {
   // Not a string (a number, a config object read from JSON): it would go out as "42" or "[object Object]", a 401.
