@@ -150,7 +150,7 @@ function registerIssue(token: Command, io: Io): void {
       .option(
         '--key <file>',
         "the agent's key file (vouch keygen) or identity file (vouch agent create: ~/.vouch/identities/<alias>.json): " +
-          "issue with the agent's own proof",
+          "issue with the agent's own proof (not with an admin or owner key option)",
       ),
     ['admin', 'owner'],
   )
@@ -174,6 +174,11 @@ Examples:
       if (opts.framework !== undefined) body.framework = opts.framework;
       let headers: Record<string, string> = {};
       if (opts.key !== undefined) {
+        // Two callers named: the API key option would be read, then dropped for the proof (the environment's is not
+        // named, and stays unused).
+        if (opts.adminKey !== undefined || opts.ownerKey !== undefined) {
+          throw new CliError('give --key or an admin or owner key, not both.');
+        }
         const key = await agentKey(opts.key, io);
         const did = await agentDid(base, agent);
         const proof = await signAipIssueProof(key, {
