@@ -251,6 +251,10 @@ Examples:
     .action(async (arg: string, opts: VerifyOptions) => {
       checkVerifyOption('--audience', opts.audience);
       checkVerifyOption('--nonce', opts.nonce);
+      // Named but not sent, the key would leave an anonymous check (no nonce consumed) taken for the audience's.
+      if (opts.adminKey !== undefined && opts.consumeNonce !== true) {
+        throw new CliError('--admin-key and --admin-key-file are sent only with --consume-nonce.');
+      }
       const base = serverBase(opts);
       const token = await readToken(arg);
       let result: AipCheckResult;
