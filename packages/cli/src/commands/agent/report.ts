@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { answerOf } from '../../answer.ts';
 import { CliError } from '../../exit.ts';
+import { resolveIdentity } from '../../identity-store.ts';
 import type { Io } from '../../output.ts';
 import { field, print } from '../../output.ts';
 import type { ReportInput } from '@vouch/sdk';
@@ -16,6 +17,15 @@ interface ReportOptions extends AgentOptions {
   signatureHash?: string;
   details?: string;
   anonymous?: boolean;
+}
+
+/**
+ * Where an anonymous report goes: as a signed one (--server, else the server of the identity that would act, else
+ * $VOUCH_SERVER, ...), its key unread. An identity that cannot be read leaves the fallbacks: anonymous needs none.
+ */
+async function anonymousServer(opts: AgentOptions): Promise<string> {
+  if (opts.server !== undefined) return agentServer(opts);
+  return agentServer(opts, await resolveIdentity(undefined).catch(() => undefined));
 }
 
 export function registerReport(agent: Command, io: Io): void {
@@ -50,7 +60,7 @@ Examples:
       let out: Record<string, unknown>;
       if (opts.anonymous === true) {
         if (opts.alias !== undefined) throw new CliError('--anonymous and --alias exclude each other.');
-        const base = agentServer(opts);
+        const base = await anonymousServer(opts);
         const input: ReportInput = { did, reason };
         if (signatureHash !== undefined) input.signatureHash = signatureHash;
         if (opts.details !== undefined) input.details = opts.details;
