@@ -26,6 +26,10 @@ test('agent sign and report refuse bad options before sending anything (exit 2)'
       /^vouch: --details must be at most 1000 characters\.$/,
     ],
     [
+      ['report', 'did:identity:x', '--reason', 'spam', '--details', '😀'.repeat(1001)],
+      /^vouch: --details must be at most 1000 characters\.$/,
+    ],
+    [
       ['report', 'did:identity:x', '--reason', 'spam', '--anonymous', '--alias', 'bot'],
       /^vouch: --anonymous and --alias exclude each other\.$/,
     ],
@@ -48,4 +52,9 @@ test('agent sign and report refuse bad options before sending anything (exit 2)'
   const reported = await runClean(env, 'agent', 'report', ...details, '--server', server.url);
   assert.equal(reported.code, 0, reported.err);
   assert.equal(server.seen.length, 2);
+  // Characters here too, as the server's maxLength counts them: 1000 emoji are 2000 UTF-16 units.
+  details[4] = '😀'.repeat(1000);
+  const astral = await runClean(env, 'agent', 'report', ...details, '--server', server.url);
+  assert.equal(astral.code, 0, astral.err);
+  assert.equal(server.seen.length, 3);
 });
