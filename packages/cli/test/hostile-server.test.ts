@@ -140,19 +140,20 @@ test('server text reaches the terminal without control or bidi characters; --jso
   assert.equal(refused.err, 'vouch: the server refused: BAD\uFFFD2J: refused\uFFFD[2J\uFFFDvouch: all good\uFFFD\n');
 });
 
-// (Without the cap the CLI would search for 16^9 hashes: the timeout ends the test, not the search.)
+// (Without the cap the CLI would search for 16^7 hashes: the timeout ends the test, not the search.)
 test(
   'agent create does not take on a proof of work above 6 zeros because a server asked',
   { timeout: 30_000 },
   async (t) => {
     const home = await tempDir(t, 'vouch-hostile-home-');
-    // Discovery answers (the CLI reads the server's public URL for its key proof); the registration demands 9 zeros.
+    // Discovery answers (the CLI reads the server's public URL for its key proof); the registration demands 7 zeros,
+    // one past the cap.
     const server = await serve(t, (res, req) =>
       req.url === '/.well-known/agent-registry.json'
         ? answerJson(res, 200, { issuer: 'https://vouch.example' })
         : answerJson(res, 400, {
             code: 'POW_INVALID',
-            error: 'sha256hex(publicKey + powNonce) must start with 9 zeros.',
+            error: 'sha256hex(publicKey + powNonce) must start with 7 zeros.',
           }),
     );
     const saved = process.env.VOUCH_HOME;
@@ -162,9 +163,9 @@ test(
       assert.equal(r.code, 2, r.err);
       assert.match(
         r.err,
-        /vouch: the server asks for a proof of work of 9 leading zeros \(about 16\^9 hashes\); not attempted without --pow-difficulty 9\.\n$/,
+        /vouch: the server asks for a proof of work of 7 leading zeros \(about 16\^7 hashes\); not attempted without --pow-difficulty 7\.\n$/,
       );
-      assert.ok(!r.err.includes('finding 9 leading zero'), 'no search was started');
+      assert.ok(!r.err.includes('finding 7 leading zero'), 'no search was started');
       assert.deepEqual(
         server.seen.map((s) => `${s.method} ${s.url}`),
         ['GET /.well-known/agent-registry.json', 'POST /api/v1/agents/register'],
