@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import { StorageError, translateErrors } from './errors.ts';
 import { deleteExpired } from './expired-rows.ts';
 import { assertNonNegativeInteger, assertText } from './lib/validate.ts';
@@ -21,6 +21,13 @@ export const RATE_LIMIT_BATCH_MAX = 1000;
  * there a fresh count.
  */
 export const RATE_LIMIT_PRUNE_MARGIN_MS = 60_000;
+
+/**
+ * The most a window counts: `count` is a 32-bit integer on PostgreSQL (64-bit on SQLite), which refused to count past
+ * it (22003, a 500 on every later hit in the window). Both engines hold a count at this value instead; any limit is
+ * far below it, so the answer (over the limit) is the same.
+ */
+export const RATE_LIMIT_COUNT_MAX = 2 ** 31 - 1;
 
 /**
  * Counts one hit in `bucket`'s fixed window (`floor(now / windowMs) * windowMs`) and returns the count including
@@ -51,13 +58,18 @@ export async function hitRateLimit(
     db
       .insertInto('rate_limits')
       .values({ bucket, window_start: windowStart, count: 1, expires_at: resetAtMs })
-      .onConflict((oc) =>
-        oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
-      )
+      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: saturatedSum(sql<number>`1`) }))
       .returning('count')
       .executeTakeFirstOrThrow(),
   );
   return { count: row.count, resetAtMs };
+}
+
+/** The stored count plus `hits` (at most {@link RATE_LIMIT_COUNT_MAX}), written so neither engine overflows. */
+function saturatedSum(hits: RawBuilder<number>): RawBuilder<number> {
+  return sql<number>`case when rate_limits.count >= ${sql.lit(RATE_LIMIT_COUNT_MAX)} - ${hits} then ${sql.lit(
+    RATE_LIMIT_COUNT_MAX,
+  )} else rate_limits.count + ${hits} end`;
 }
 
 /** Hits to add to one bucket's window (see {@link addRateLimitHits}). */
@@ -109,7 +121,7 @@ export async function addRateLimitHits(
     .map((e) => ({
       bucket: e.bucket,
       window_start: e.windowStart,
-      count: e.hits,
+      count: Math.min(e.hits, RATE_LIMIT_COUNT_MAX),
       expires_at: e.windowStart + e.windowMs,
     }));
   const out = await translateErrors(() =>
@@ -117,9 +129,7 @@ export async function addRateLimitHits(
       .insertInto('rate_limits')
       .values(rows)
       .onConflict((oc) =>
-        oc
-          .columns(['bucket', 'window_start'])
-          .doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', eb.ref('excluded.count')) })),
+        oc.columns(['bucket', 'window_start']).doUpdateSet({ count: saturatedSum(sql<number>`excluded.count`) }),
       )
       .returning(['bucket', 'window_start', 'count'])
       .execute(),
