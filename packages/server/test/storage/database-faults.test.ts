@@ -1,7 +1,7 @@
 // A running server whose database misbehaves answers 503 in bounded time and keeps running: a connection lost while
 // it runs a query (a restart, a failover, pg_terminate_backend), a lock held elsewhere past VOUCH_PG_LOCK_TIMEOUT_MS,
-// a statement an operator cancels, and on SQLite a full disk. Real PostgreSQL (a lock held by a session of the test's
-// own), real SQLite limits.
+// a pool whose connections all stay busy, a statement an operator cancels, and on SQLite a full disk. Real PostgreSQL
+// (a lock held by a session of the test's own), real SQLite limits.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -192,3 +192,32 @@ test('a full SQLite disk is a 503 with the real cause, not a 500 about a rollbac
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test(
+  'a request that finds every pooled connection busy past the connect timeout is a 503 DATABASE_UNAVAILABLE, not a 500',
+  pgOnly,
+  async () => {
+    // No lock timeout: the pool's two connections wait on the lock until the test lets them go.
+    const w = await pgWorld(0);
+    const app = await makeApp(w.storage as Storage);
+    try {
+      const admin = { 'x-api-key': TEST_ADMIN_KEY };
+      await w.other.query('begin');
+      await w.other.query(`lock table "${w.schema}".meta in access exclusive mode`);
+      const held = [0, 1].map(() => sql`select count(*) from meta`.execute(w.storage.db).catch((err: unknown) => err));
+      await waitersOn(w.other, w.schema, 'meta', 2);
+      // pg's pool refuses a checkout queued longer than connectionTimeoutMillis (10 s) with a plain Error.
+      const res = await app.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: admin });
+      assert.equal(res.statusCode, 503, res.body);
+      assert.equal((res.json() as { code: string }).code, 'DATABASE_UNAVAILABLE');
+      assert.equal(res.headers['retry-after'], '5');
+      await w.other.query('rollback');
+      for (const r of await Promise.all(held)) assert.ok(!(r instanceof Error), String(r));
+      const again = await app.app.inject({ method: 'GET', url: '/api/v1/admin/keys', headers: admin });
+      assert.equal(again.statusCode, 200, again.body);
+    } finally {
+      await app.app.close();
+      await w.close();
+    }
+  },
+);
