@@ -1,11 +1,13 @@
 // SQLite's one connection is handed to one waiter at a time, in arrival order (storage/lib/sqlite-turns.ts): a
 // transaction holds it until it ends, whatever waits meanwhile runs afterwards in the order it asked, a failed
-// transaction still hands it on, and many reads in flight each get their own answer.
+// transaction still hands it on (also one SQLite rolled back itself), and many reads in flight each get their own
+// answer.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 
 async function sqlite(t: { after: (fn: () => Promise<void>) => void }): Promise<Storage> {
@@ -80,5 +82,24 @@ test('200 reads in flight each get their own answer', async (t) => {
   assert.deepEqual(
     answers,
     jtis.map((jti) => ({ jti, reason: jti })),
+  );
+});
+
+test('a transaction SQLite rolled back itself fails with its own error, not the failed rollback', async (t) => {
+  const { db } = await sqlite(t);
+  await db.insertInto('capability_revocations').values(row('taken')).execute();
+  // OR ROLLBACK ends the whole transaction on the conflict, as SQLite does itself on a full disk (SQLITE_FULL) or an
+  // I/O error: Kysely's rollback then finds no transaction, and its error replaced the one that matters (a 500).
+  const failing = db.transaction().execute(async (x) => {
+    await x.insertInto('capability_revocations').values(row('gone')).execute();
+    await sql`insert or rollback into capability_revocations (jti, revoked_at, expires_at, reason, revoked_by)
+      values ('taken', 1, 2, 'again', 'admin')`.execute(x);
+  });
+  await assert.rejects(failing, { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+  await db.insertInto('capability_revocations').values(row('after')).execute();
+  const rows = await db.selectFrom('capability_revocations').select('jti').orderBy('jti').execute();
+  assert.deepEqual(
+    rows.map((r) => r.jti),
+    ['after', 'taken'],
   );
 });
