@@ -19,6 +19,7 @@ import {
 import type { Engine, OpenStorageOptions, Storage } from '../../src/storage/index.ts';
 import { describeCause } from '../../src/storage/lib/error-cause.ts';
 import { eachEngine, PG_SKIP_REASON, TEST_DATABASE_URL } from '../helpers/storage.ts';
+import { dropSchema, freshSchema } from '../helpers/pg-schema.ts';
 import { writeTestKek } from '../helpers/app.ts';
 
 const T0 = 1_750_000_000_000;
@@ -214,6 +215,29 @@ eachEngine('int8 columns and generated ids read back as numbers', async ({ open 
     .executeTakeFirst();
   assert.equal(Number(count?.n), 1);
 });
+
+test(
+  'a PostgreSQL int8 beyond 2^53 fails its query instead of reading back rounded',
+  { skip: TEST_DATABASE_URL === undefined ? PG_SKIP_REASON : false },
+  async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'vouch-int8-'));
+    const schema = freshSchema();
+    const storage = await openStorage({ dataDir, databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolMax: 1 });
+    t.after(async () => {
+      await storage.close();
+      await dropSchema(TEST_DATABASE_URL!, schema);
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    // Written by something other than Vouch (its writes check for safe integers first): 2^53 + 1 has no double.
+    await sql`insert into meta (key, value, created_at) values ('huge', 'x', 9007199254740993)`.execute(storage.db);
+    const read = storage.db.selectFrom('meta').select('created_at').where('key', '=', 'huge').execute();
+    await assert.rejects(read, /outside the safe integer range/);
+    // The largest safe one reads back exactly, and the pool goes on.
+    await sql`update meta set created_at = 9007199254740991 where key = 'huge'`.execute(storage.db);
+    const row = await storage.db.selectFrom('meta').select('created_at').where('key', '=', 'huge').executeTakeFirst();
+    assert.equal(row?.created_at, Number.MAX_SAFE_INTEGER);
+  },
+);
 
 test('SQLite runs with WAL, foreign keys, no synchronous busy wait and synchronous=NORMAL; vouch.db is 0600', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'vouch-storage-'));
