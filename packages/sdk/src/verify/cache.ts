@@ -16,7 +16,11 @@ export interface VerifierCache {
   discovery: { issuer: string; keys: Array<Record<string, unknown>> } & Record<string, unknown>;
   /** `/.well-known/vouch-keys.json`: the server's Ed25519 keys (tool manifests, capability tokens). */
   vouchKeys: VouchKeys;
-  /** Revoked AIP token ids (every page of `/api/registry/revocations`), and the cursor to continue from. */
+  /**
+   * Revoked AIP token ids (every page of `/api/registry/revocations`), and the cursor to continue from. Treat the list
+   * as immutable: `verifyToken` indexes it once per `jtis` array (re-reading it only when its length changes), so an
+   * entry replaced in place may go unseen; to update it, set a new array (or append only).
+   */
   revocations: { jtis: string[]; cursor?: string };
   /** `/.well-known/agent-trust.json`, when the server has a registry (verify it before trusting it). */
   trustRegistry?: JsonValue;

@@ -21,6 +21,11 @@ export interface VerifyTokenOptions {
   crypto?: CryptoProvider;
 }
 
+// The revoked-jti set of each revocation list, built once per list array rather than on every verification (a list
+// may hold ~1M entries). The length is kept too, so a list appended to in place is read again; any other in-place edit
+// (an entry replaced) is not seen: a cache is to be treated as immutable (see VerifierCache.revocations).
+const revokedSets = new WeakMap<readonly unknown[], { length: number; set: Set<string> }>();
+
 /** The revoked jtis of a cache read back from storage, or undefined when its members are not of their types. */
 function revokedOf(cache: unknown): Set<string> | undefined {
   const c = cache as { discovery?: unknown; revocations?: unknown } | null;
@@ -28,8 +33,14 @@ function revokedOf(cache: unknown): Set<string> | undefined {
   const d = c.discovery as { issuer?: unknown; keys?: unknown } | null;
   if (typeof d !== 'object' || d === null || typeof d.issuer !== 'string' || !Array.isArray(d.keys)) return undefined;
   const jtis = (c.revocations as { jtis?: unknown } | null)?.jtis;
-  if (!Array.isArray(jtis) || !jtis.every((j) => typeof j === 'string')) return undefined;
-  return new Set(jtis);
+  if (!Array.isArray(jtis)) return undefined;
+  const known = revokedSets.get(jtis);
+  if (known !== undefined && known.length === jtis.length) return known.set;
+  // Checked once with the set: a list that failed is not remembered, so it is refused on every call.
+  if (!jtis.every((j) => typeof j === 'string')) return undefined;
+  const set = new Set<string>(jtis);
+  revokedSets.set(jtis, { length: jtis.length, set });
+  return set;
 }
 
 /**
@@ -37,7 +48,8 @@ function revokedOf(cache: unknown): Set<string> | undefined {
  * discovery document and the cached revocation list — the server's checks 1–5 and the `jti` check (the SDK's
  * `verifyAipToken`). A token revoked after the cache was fetched is caught only by a fresher cache. A cache whose
  * discovery document or revocation list is missing or of the wrong type (hand-edited) is `INVALID_ARGUMENT`, as is a
- * `crypto` that is not a CryptoProvider.
+ * `crypto` that is not a CryptoProvider. The revocation list is indexed once per `jtis` array (and length), so treat a
+ * cache as immutable: give a fresher cache, or a new `jtis` array, rather than editing entries in place.
  *
  * @example
  * ```ts
