@@ -4,6 +4,7 @@ import { VouchError } from '../errors.ts';
 import { checkDifficulty, checkPublicKeyText, DEFAULT_POW_DIFFICULTY, hasLeadingZeroNibbles } from './params.ts';
 import { checkSignal } from '../lib/signal-option.ts';
 import { functionOption } from '../lib/function-option.ts';
+import { optionsObject } from '../lib/options-object.ts';
 
 export interface SolvePowOptions {
   /** Leading zero hex digits to find (default 4). */
@@ -31,6 +32,8 @@ export interface PowSolution {
  * Finds a nonce such that `SHA-256(publicKeyBase64 + nonce)` starts with `difficulty` hex zeros, trying decimal
  * nonces upwards from `startNonce`. Hashes synchronously in batches and yields to the event loop between them, so
  * a server or UI stays responsive; difficulty 4 takes 65536 tries on average (tens of milliseconds).
+ * Options that are not an object (`solvePow(key, 5)`: the difficulty goes in `{ difficulty: 5 }`) throw
+ * `INVALID_ARGUMENT`; null is the defaults.
  *
  * @example
  * ```ts
@@ -40,7 +43,8 @@ export interface PowSolution {
  * ```
  */
 export async function solvePow(publicKeyBase64: string, given?: SolvePowOptions): Promise<PowSolution> {
-  const options = given ?? {}; // null options: the defaults, as when absent
+  // Null options: the defaults, as when absent; a number (a difficulty where checkPow takes it) is refused.
+  const options: SolvePowOptions = optionsObject(given, 'solvePow');
   checkPublicKeyText(publicKeyBase64);
   const difficulty = checkDifficulty(options.difficulty ?? DEFAULT_POW_DIFFICULTY);
   const start = options.startNonce ?? 0;
