@@ -270,7 +270,7 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 /**
  * The JSON text of a request body. A body holding NaN or ±Infinity is refused (`INVALID_ARGUMENT`) rather than sent
  * as null, which the server would read as a null the caller never wrote (an ingested event's absent field); so is one
- * JSON cannot carry at all (a cycle, a BigInt: JSON.stringify's TypeError; a function or symbol: no text) or that
+ * JSON cannot carry at all (a cycle, a BigInt, a function or symbol: finiteJsonText's UNSUPPORTED_JSON_VALUE) or that
  * JSON.stringify cannot write (nested past its stack, or a text past a string's length: its RangeError).
  */
 function bodyText(body: JsonValue): string {
@@ -280,7 +280,7 @@ function bodyText(body: JsonValue): string {
       'The request body is not JSON data (a cycle, a BigInt, a function, nesting too deep?).',
       { cause },
     );
-  let text: string | undefined;
+  let text: string;
   try {
     text = finiteJsonText(body, (key, value) => {
       const where = key === '' ? 'The request body' : `"${key}" in the request body`;
@@ -290,10 +290,12 @@ function bodyText(body: JsonValue): string {
       );
     });
   } catch (err) {
-    if (err instanceof TypeError || err instanceof RangeError) throw notJson(err);
+    // A toJSON's own TypeError is not JSON data either.
+    if (err instanceof TypeError || err instanceof RangeError || isVouchError(err, 'UNSUPPORTED_JSON_VALUE')) {
+      throw notJson(err);
+    }
     throw err;
   }
-  if (typeof text !== 'string') throw notJson();
   return text;
 }
 
