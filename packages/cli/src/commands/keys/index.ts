@@ -51,8 +51,9 @@ function keyRowsOf(status: number, body: unknown): KeyRow[] {
 /**
  * The rotation of a 201 answer: the operator must learn which key now signs and which stopped, or that it is unknown.
  * Only of the purpose asked for: another key's rotation must not read as that of a leaked one, which still signs.
+ * With `compromised`, every retired key must be among the dropped ones: one that is not still verifies (its grace).
  */
-function rotationOf(status: number, body: unknown, purpose: string): Rotation {
+function rotationOf(status: number, body: unknown, purpose: string, compromised: boolean): Rotation {
   if (
     isObject(body) &&
     typeof body.kid === 'string' &&
@@ -63,6 +64,13 @@ function rotationOf(status: number, body: unknown, purpose: string): Rotation {
     if (body.purpose !== purpose) {
       throw answerError(
         `does not say the ${purpose} key was rotated; run vouch keys list to see whether it was`,
+        status,
+      );
+    }
+    const dropped = body.dropped;
+    if (compromised && (dropped === undefined || !body.retired.every((k) => dropped.includes(k)))) {
+      throw answerError(
+        `does not say the previous ${purpose} keys were dropped; run vouch keys list to see whether they were`,
         status,
       );
     }
@@ -154,7 +162,7 @@ Examples:
         adminHeaders(opts),
       );
       expectStatus(res, [201]);
-      const r = rotationOf(res.status, res.body, opts.purpose);
+      const r = rotationOf(res.status, res.body, opts.purpose, opts.compromised === true);
       const dropped = r.dropped ?? [];
       // A compromised rotation drops earlier retired keys too (their tokens stop verifying): every one is named.
       print(io, opts.json === true, r, () =>
