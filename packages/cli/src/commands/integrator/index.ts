@@ -98,7 +98,10 @@ function registerCreate(integrator: Command, io: Io): void {
       .description(
         'Create an integrator with its metrics (environment version 1). Prints its API key, shown only once.',
       )
-      .argument('<slug>', 'the integrator slug (3 to 40 of a-z, 0-9 and -)')
+      .argument(
+        '<slug>',
+        'the integrator slug (3 to 40 of a-z, 0-9 and -, starting with a letter and not ending with -)',
+      )
       .requiredOption('--name <name>', 'display name')
       .requiredOption('--domain <domain>', 'the integrator domain, e.g. shop.example')
       .option(
