@@ -15,6 +15,14 @@ import type { Lane, MetricDefinition, MetricValue } from './formula.ts';
 export const MAX_SUM_MICRO = Number.MAX_SAFE_INTEGER;
 
 /**
+ * The most `environmentCount` holds: 2^31 - 1, the top of PostgreSQL's 32-bit `integer` column (SQLite's is 64-bit).
+ * Environment ids are the integrator's free choice, so an agent's count has no other bound; past this PostgreSQL
+ * refused the write (22003, a 500) where SQLite counted on. Both engines hold the count here instead (also
+ * store.ts's upsert, which adds to rows this state did not read).
+ */
+export const MAX_ENVIRONMENT_COUNT = 2 ** 31 - 1;
+
+/**
  * The most `ev` can move any one lane sum by, in micro-points: |contribution| summed over its values (whether they
  * would count or not), the bound {@link ReputationState.fits} and ingestion's read of near-bound rows start from.
  */
@@ -207,8 +215,8 @@ export class ReputationState {
     if (env === undefined) {
       const { row, created } = this.env(ev.agentId, ev.envId, ev.integratorSlug);
       if (created) {
-        global.environmentCount += 1;
-        local.environmentCount += 1;
+        global.environmentCount = Math.min(global.environmentCount + 1, MAX_ENVIRONMENT_COUNT);
+        local.environmentCount = Math.min(local.environmentCount + 1, MAX_ENVIRONMENT_COUNT);
       }
       env = { row, totals: new Map(), days: new Map() };
       a.envs.set(ev.envId, env);

@@ -8,6 +8,7 @@ import { insertRows } from './multi-row.ts';
 import type { InsertSpec } from './multi-row.ts';
 import { LANES } from './formula.ts';
 import type { Lane } from './formula.ts';
+import { MAX_ENVIRONMENT_COUNT } from './state.ts';
 import type { DayState, EnvState, ScoreState, StateChanges, TotalState } from './state.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -69,6 +70,13 @@ const EVENTS: InsertSpec = {
 const laterText = (table: string, col: string) =>
   `case when "excluded"."${col}" > "${table}"."${col}" then "excluded"."${col}" else "${table}"."${col}" end`;
 const addText = (table: string, col: string) => `"${col}" = "${table}"."${col}" + "excluded"."${col}"`;
+/**
+ * `addText`, held at `max` (what a 32-bit column takes): `a + b` itself would overflow first on PostgreSQL. The added
+ * value is a batch's change, never negative, so `max - b` cannot overflow.
+ */
+const addSaturatedText = (table: string, col: string, max: number) =>
+  `"${col}" = case when "${table}"."${col}" >= ${max} - "excluded"."${col}" then ${max} ` +
+  `else "${table}"."${col}" + "excluded"."${col}" end`;
 
 const SCORES: InsertSpec = {
   table: 'reputation_scores',
@@ -84,9 +92,10 @@ const SCORES: InsertSpec = {
   ],
   tail:
     'on conflict ("agent_id", "scope") do update set ' +
-    ['origin_micro', 'presence_micro', 'conduct_micro', 'penalty', 'environment_count']
+    ['origin_micro', 'presence_micro', 'conduct_micro', 'penalty']
       .map((c) => addText('reputation_scores', c))
       .join(', ') +
+    `, ${addSaturatedText('reputation_scores', 'environment_count', MAX_ENVIRONMENT_COUNT)}` +
     `, "updated_at" = ${laterText('reputation_scores', 'updated_at')}`,
 };
 
