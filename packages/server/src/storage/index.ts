@@ -41,3 +41,4 @@ export { codePointOrder } from './text-order.ts';
 export { announceChange, CHANGE_CHANNEL, EVERYTHING, NO_CHANGES, serverKeysTopic } from './changes.ts';
 export type { ChangeFeed } from './changes.ts';
 export { LISTENER_APPLICATION_NAME } from './lib/pg-listener.ts';
+export { PG_INTEGER_MAX, saturatedSumSql } from './lib/saturated-sum.ts';

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
-import type { Kysely, RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import { StorageError, translateErrors } from './errors.ts';
 import { deleteExpired } from './expired-rows.ts';
 import { assertNonNegativeInteger, assertText } from './lib/validate.ts';
+import { PG_INTEGER_MAX, saturatedSumSql } from './lib/saturated-sum.ts';
 import type { Engine } from './engine.ts';
 import type { Database } from './schema.ts';
 
@@ -27,7 +28,7 @@ export const RATE_LIMIT_PRUNE_MARGIN_MS = 60_000;
  * it (22003, a 500 on every later hit in the window). Both engines hold a count at this value instead; any limit is
  * far below it, so the answer (over the limit) is the same.
  */
-export const RATE_LIMIT_COUNT_MAX = 2 ** 31 - 1;
+export const RATE_LIMIT_COUNT_MAX = PG_INTEGER_MAX;
 
 /**
  * Counts one hit in `bucket`'s fixed window (`floor(now / windowMs) * windowMs`) and returns the count including
@@ -58,19 +59,15 @@ export async function hitRateLimit(
     db
       .insertInto('rate_limits')
       .values({ bucket, window_start: windowStart, count: 1, expires_at: resetAtMs })
-      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: saturatedSum(sql<number>`1`) }))
+      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: saturatedSum('1') }))
       .returning('count')
       .executeTakeFirstOrThrow(),
   );
   return { count: row.count, resetAtMs };
 }
 
-/** The stored count plus `hits` (at most {@link RATE_LIMIT_COUNT_MAX}), written so neither engine overflows. */
-function saturatedSum(hits: RawBuilder<number>): RawBuilder<number> {
-  return sql<number>`case when rate_limits.count >= ${sql.lit(RATE_LIMIT_COUNT_MAX)} - ${hits} then ${sql.lit(
-    RATE_LIMIT_COUNT_MAX,
-  )} else rate_limits.count + ${hits} end`;
-}
+/** The stored count plus `hits` (an SQL expression), at most {@link RATE_LIMIT_COUNT_MAX}. */
+const saturatedSum = (hits: string) => sql.raw<number>(saturatedSumSql('rate_limits.count', hits));
 
 /** Hits to add to one bucket's window (see {@link addRateLimitHits}). */
 export interface RateLimitHits {
@@ -128,9 +125,7 @@ export async function addRateLimitHits(
     db
       .insertInto('rate_limits')
       .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['bucket', 'window_start']).doUpdateSet({ count: saturatedSum(sql<number>`excluded.count`) }),
-      )
+      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: saturatedSum('excluded.count') }))
       .returning(['bucket', 'window_start', 'count'])
       .execute(),
   );

@@ -1,6 +1,7 @@
 // The incremental reputation update: derived rows held in memory for the agents a batch touches, events applied
 // to them one by one in `seq` order, and the changes written back as deltas. The rebuild runs the same code from
 // empty state over the whole history, which is why the two agree exactly.
+import { PG_INTEGER_MAX } from '../../storage/index.ts';
 import { contributionMicro, LANES, utcDay } from './formula.ts';
 import type { Lane, MetricDefinition, MetricValue } from './formula.ts';
 
@@ -20,7 +21,7 @@ export const MAX_SUM_MICRO = Number.MAX_SAFE_INTEGER;
  * refused the write (22003, a 500) where SQLite counted on. Both engines hold the count here instead (also
  * store.ts's upsert, which adds to rows this state did not read).
  */
-export const MAX_ENVIRONMENT_COUNT = 2 ** 31 - 1;
+export const MAX_ENVIRONMENT_COUNT = PG_INTEGER_MAX;
 
 /**
  * The most `ev` can move any one lane sum by, in micro-points: |contribution| summed over its values (whether they

@@ -2,13 +2,12 @@
 // the rows derived from them. Only this module queries them.
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { codePointOrder, translateErrors } from '../../storage/index.ts';
+import { codePointOrder, saturatedSumSql, translateErrors } from '../../storage/index.ts';
 import type { Database, Engine } from '../../storage/index.ts';
 import { insertRows } from './multi-row.ts';
 import type { InsertSpec } from './multi-row.ts';
 import { LANES } from './formula.ts';
 import type { Lane } from './formula.ts';
-import { MAX_ENVIRONMENT_COUNT } from './state.ts';
 import type { DayState, EnvState, ScoreState, StateChanges, TotalState } from './state.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -70,13 +69,9 @@ const EVENTS: InsertSpec = {
 const laterText = (table: string, col: string) =>
   `case when "excluded"."${col}" > "${table}"."${col}" then "excluded"."${col}" else "${table}"."${col}" end`;
 const addText = (table: string, col: string) => `"${col}" = "${table}"."${col}" + "excluded"."${col}"`;
-/**
- * `addText`, held at `max` (what a 32-bit column takes): `a + b` itself would overflow first on PostgreSQL. The added
- * value is a batch's change, never negative, so `max - b` cannot overflow.
- */
-const addSaturatedText = (table: string, col: string, max: number) =>
-  `"${col}" = case when "${table}"."${col}" >= ${max} - "excluded"."${col}" then ${max} ` +
-  `else "${table}"."${col}" + "excluded"."${col}" end`;
+/** `addText`, held at what a 32-bit column takes (the added value is a batch's change, never negative). */
+const addSaturatedText = (table: string, col: string) =>
+  `"${col}" = ${saturatedSumSql(`"${table}"."${col}"`, `"excluded"."${col}"`)}`;
 
 const SCORES: InsertSpec = {
   table: 'reputation_scores',
@@ -95,7 +90,7 @@ const SCORES: InsertSpec = {
     ['origin_micro', 'presence_micro', 'conduct_micro', 'penalty']
       .map((c) => addText('reputation_scores', c))
       .join(', ') +
-    `, ${addSaturatedText('reputation_scores', 'environment_count', MAX_ENVIRONMENT_COUNT)}` +
+    `, ${addSaturatedText('reputation_scores', 'environment_count')}` +
     `, "updated_at" = ${laterText('reputation_scores', 'updated_at')}`,
 };
 
