@@ -47,18 +47,16 @@ export function parseStrict(input: string | Uint8Array, options: ParseStrictOpti
     throw new VouchError('INVALID_ARGUMENT', 'Expected JSON as a string or UTF-8 bytes.');
   }
   if (text.charCodeAt(0) === 0xfeff) invalid('The JSON text starts with a byte-order mark.');
-  // Decoded bytes hold no lone surrogate (the UTF-8 decoder is fatal); a string argument might. Checked on the raw
-  // text, not per parsed string: an escaped half beside a raw one would otherwise make a pair that the same text's
-  // UTF-8 bytes (the raw half becomes U+FFFD) never give.
-  if (typeof input === 'string' && hasLoneSurrogate(text)) {
-    invalid('The JSON text contains a lone surrogate, which is not I-JSON.');
-  }
-  const fast = parseStrictFast(text, maxDepth, true);
+  // Decoded bytes hold no lone surrogate (the UTF-8 decoder is fatal); a string argument might.
+  const fast = parseStrictFast(text, maxDepth, typeof input !== 'string');
   return fast !== undefined ? fast : parseStrictSlow(text, maxDepth);
 }
 
 /** Internal (exported for tests): the reference parser, which also words every refusal. */
 export function parseStrictSlow(text: string, maxDepth: number): JsonValue {
+  // Checked on the raw text, not only per parsed string: an escaped half beside a raw one would otherwise make a pair
+  // that the same text's UTF-8 bytes (the raw half becomes U+FFFD) never give. The fast path leaves any such text here.
+  if (hasLoneSurrogate(text)) invalid('The JSON text contains a lone surrogate, which is not I-JSON.');
   const p: Parser = { text, n: text.length, i: 0, maxDepth };
   const result = value(p, 0);
   ws(p);
